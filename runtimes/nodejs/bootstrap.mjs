@@ -1,0 +1,271 @@
+// Flint's Node.js runtime: a Lambda Runtime API client loop, self-contained (imports only Node's
+// standard library, nothing from the Flint host). Behaviour follows AWS's Node.js runtime interface
+// client: handler loading, context, callback semantics, error shapes and console log format.
+import http from "node:http";
+import { createRequire } from "node:module";
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import util from "node:util";
+
+const env = process.env;
+const [apiHost, apiPort] = (env.AWS_LAMBDA_RUNTIME_API ?? "127.0.0.1:9001").split(":");
+const taskRoot = env.LAMBDA_TASK_ROOT ?? "/var/task";
+const runtimeDir = env.LAMBDA_RUNTIME_DIR ?? "/var/runtime";
+const handlerString = env._HANDLER ?? "";
+const jsonLogs = env.AWS_LAMBDA_LOG_FORMAT === "JSON";
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+const BASE = "/2018-06-01/runtime";
+
+let currentRequestId; // undefined during init, as on AWS ("undefined" in log lines)
+
+// ---- logging: one line per call, AWS's text format; newlines become \r so a record stays one line
+function emit(level, args) {
+  const message = util.format(...args);
+  let line;
+  if (jsonLogs) {
+    line = JSON.stringify({ timestamp: new Date().toISOString(), level, requestId: currentRequestId, message });
+  } else {
+    line = `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${message}`;
+  }
+  process.stdout.write(line.replace(/\n/g, "\r") + "\n");
+}
+for (const [name, level] of [["log", "INFO"], ["info", "INFO"], ["warn", "WARN"], ["error", "ERROR"], ["debug", "DEBUG"], ["trace", "TRACE"]]) {
+  console[name] = (...args) => emit(level, args);
+}
+console.fatal = (...args) => emit("FATAL", args);
+
+// ---- Runtime API client
+function call(method, urlPath, body, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: apiHost, port: apiPort, method, path: BASE + urlPath, agent, headers }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on("error", reject);
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
+}
+
+const post = (urlPath, body, headers = {}) =>
+  call("POST", urlPath, body, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body), ...headers });
+
+// ---- errors in AWS's shape
+function errorShape(err) {
+  if (err instanceof Error) {
+    return { errorType: err.name, errorMessage: err.message, trace: String(err.stack ?? "").split("\n") };
+  }
+  return { errorType: typeof err, errorMessage: String(err), trace: [] };
+}
+
+class RuntimeError extends Error {
+  constructor(type, message, cause) {
+    super(message);
+    this.name = `Runtime.${type}`;
+    if (cause?.stack) this.stack = `${this.name}: ${message}\n${cause.stack.split("\n").slice(1).join("\n")}`;
+  }
+}
+
+async function postInitError(err) {
+  const shape = errorShape(err);
+  console.error("Uncaught Exception ", JSON.stringify({ errorType: shape.errorType, errorMessage: shape.errorMessage, stack: shape.trace }));
+  await post("/init/error", JSON.stringify(shape), { "Lambda-Runtime-Function-Error-Type": shape.errorType });
+  process.exit(129);
+}
+
+// ---- handler loading, as AWS's UserFunction.load
+function nearestPackageType(dir) {
+  for (let d = dir; d.startsWith(taskRoot); d = path.dirname(d)) {
+    const pkg = path.join(d, "package.json");
+    if (existsSync(pkg)) {
+      try {
+        return JSON.parse(readFileSync(pkg, "utf8")).type;
+      } catch {
+        return undefined;
+      }
+    }
+    if (d === taskRoot) break;
+  }
+  return undefined;
+}
+
+async function loadModule(moduleRoot, moduleName) {
+  const base = path.resolve(taskRoot, moduleRoot, moduleName);
+  const requireFrom = createRequire(path.join(runtimeDir, "index.mjs"));
+  const importIt = (file) => import(pathToFileURL(file).href);
+  if (existsSync(`${base}.js`)) {
+    if (nearestPackageType(path.dirname(base)) === "module") return importIt(`${base}.js`);
+    try {
+      return requireFrom(`${base}.js`);
+    } catch (err) {
+      if (err?.code === "ERR_REQUIRE_ESM") return importIt(`${base}.js`);
+      throw err;
+    }
+  }
+  if (existsSync(`${base}.mjs`)) return importIt(`${base}.mjs`);
+  if (existsSync(`${base}.cjs`)) return requireFrom(`${base}.cjs`);
+  return requireFrom(moduleName.startsWith(".") ? base : moduleName);
+}
+
+async function loadHandler() {
+  if (handlerString.includes("..")) {
+    throw new RuntimeError("MalformedHandlerName", `'${handlerString}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`);
+  }
+  const slash = handlerString.lastIndexOf("/");
+  const moduleRoot = handlerString.slice(0, slash + 1);
+  const rest = handlerString.slice(slash + 1);
+  const dot = rest.indexOf(".");
+  if (dot < 1 || dot === rest.length - 1) throw new RuntimeError("MalformedHandlerName", "Bad handler");
+  const moduleName = rest.slice(0, dot);
+  const functionPath = rest.slice(dot + 1);
+  let mod;
+  try {
+    mod = await loadModule(moduleRoot, moduleName);
+  } catch (err) {
+    if (err instanceof SyntaxError) throw new RuntimeError("UserCodeSyntaxError", String(err), err);
+    if (err?.code === "MODULE_NOT_FOUND" || err?.code === "ERR_MODULE_NOT_FOUND") throw new RuntimeError("ImportModuleError", String(err), err);
+    throw err;
+  }
+  let fn = mod;
+  for (const part of functionPath.split(".")) fn = fn?.[part];
+  if (fn === undefined && mod && typeof mod.default === "object") {
+    fn = mod.default;
+    for (const part of functionPath.split(".")) fn = fn?.[part];
+  }
+  if (fn === undefined) throw new RuntimeError("HandlerNotFound", `${rest} is undefined or not exported`);
+  if (typeof fn !== "function") throw new RuntimeError("HandlerNotFound", `${rest} is not a function`);
+  return fn;
+}
+
+// ---- one invocation
+function makeContext(headers, complete) {
+  const deadline = Number(headers["lambda-runtime-deadline-ms"]);
+  const cc = headers["lambda-runtime-client-context"];
+  const ci = headers["lambda-runtime-cognito-identity"];
+  const context = {
+    callbackWaitsForEmptyEventLoop: true,
+    functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+    memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+    clientContext: cc ? JSON.parse(cc) : undefined,
+    identity: ci ? JSON.parse(ci) : undefined,
+    invokedFunctionArn: headers["lambda-runtime-invoked-function-arn"],
+    awsRequestId: headers["lambda-runtime-aws-request-id"],
+  };
+  Object.defineProperties(context, {
+    getRemainingTimeInMillis: { value: () => Math.max(0, deadline - Date.now()) },
+    done: { value: (err, result) => complete(err, result, true) },
+    succeed: { value: (result) => complete(null, result, true) },
+    fail: { value: (err) => complete(err ?? "handled", undefined, true) },
+  });
+  return context;
+}
+
+function serialise(result) {
+  return JSON.stringify(result === undefined ? null : result);
+}
+
+async function answer(requestId, err, result) {
+  if (err !== null && err !== undefined) {
+    const shape = errorShape(err);
+    console.error("Invoke Error ", JSON.stringify({ errorType: shape.errorType, errorMessage: shape.errorMessage, stack: shape.trace }));
+    await post(`/invocation/${requestId}/error`, JSON.stringify(shape), { "Lambda-Runtime-Function-Error-Type": shape.errorType });
+    return;
+  }
+  let body;
+  try {
+    body = serialise(result);
+  } catch (e) {
+    const shape = { errorType: "Runtime.JSONStringifyError", errorMessage: `Unable to stringify response body: ${e.message}`, trace: [] };
+    await post(`/invocation/${requestId}/error`, JSON.stringify(shape), { "Lambda-Runtime-Function-Error-Type": shape.errorType });
+    return;
+  }
+  await post(`/invocation/${requestId}/response`, body);
+}
+
+let inFlight; // { requestId, done }
+
+function runOne(handler, requestId, headers, event) {
+  return new Promise((resolve) => {
+    let finished = false;
+    let deferred;
+    const complete = (err, result, immediate) => {
+      if (finished) return;
+      finished = true;
+      if (deferred) process.removeListener("beforeExit", deferred);
+      const send = () => answer(requestId, err, result).then(resolve, resolve);
+      if (!immediate && context.callbackWaitsForEmptyEventLoop) {
+        process.once("beforeExit", () => setImmediate(send));
+      } else send();
+    };
+    const context = makeContext(headers, complete);
+    const callback = (err, result) => complete(err ?? null, result, false);
+    inFlight = { requestId, complete };
+    // A handler that neither returns a promise nor calls back finishes when the event loop drains.
+    deferred = () => complete(null, undefined, true);
+    process.once("beforeExit", deferred);
+    let returned;
+    try {
+      returned = handler(event, context, callback);
+    } catch (err) {
+      complete(err, undefined, true);
+      return;
+    }
+    if (returned && typeof returned.then === "function") {
+      returned.then(
+        (result) => complete(null, result, true),
+        (err) => complete(err ?? new Error("Promise rejected with a falsy reason"), undefined, true),
+      );
+    }
+  });
+}
+
+process.on("uncaughtException", async (err) => {
+  if (!inFlight) return postInitError(err);
+  console.error("Uncaught Exception ", JSON.stringify({ errorType: err?.name, errorMessage: err?.message, stack: String(err?.stack ?? "").split("\n") }));
+  const shape = errorShape(err);
+  await post(`/invocation/${inFlight.requestId}/error`, JSON.stringify(shape), { "Lambda-Runtime-Function-Error-Type": shape.errorType }).catch(() => {});
+  process.exit(129);
+});
+process.on("unhandledRejection", async (reason) => {
+  const err = new RuntimeError("UnhandledPromiseRejection", reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason), reason);
+  if (!inFlight) return postInitError(err);
+  console.error("Unhandled Promise Rejection ", JSON.stringify({ errorType: err.name, errorMessage: err.message, stack: String(err.stack).split("\n") }));
+  const shape = errorShape(err);
+  await post(`/invocation/${inFlight.requestId}/error`, JSON.stringify(shape), { "Lambda-Runtime-Function-Error-Type": shape.errorType }).catch(() => {});
+  process.exit(128);
+});
+
+async function main() {
+  let handler;
+  try {
+    handler = await loadHandler();
+  } catch (err) {
+    return postInitError(err);
+  }
+  for (;;) {
+    const next = await call("GET", "/invocation/next");
+    if (next.status !== 200) {
+      console.error(`Runtime API /next answered ${next.status}: ${next.body}`);
+      process.exit(1);
+    }
+    const requestId = next.headers["lambda-runtime-aws-request-id"];
+    currentRequestId = requestId;
+    env._X_AMZN_TRACE_ID = next.headers["lambda-runtime-trace-id"] ?? "";
+    let event;
+    try {
+      event = JSON.parse(next.body.toString("utf8"));
+    } catch (err) {
+      await answer(requestId, new RuntimeError("UnmarshalError", `Unable to parse event: ${err.message}`));
+      continue;
+    }
+    await runOne(handler, requestId, next.headers, event);
+    inFlight = undefined;
+  }
+}
+
+main();

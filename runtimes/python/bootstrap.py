@@ -1,0 +1,318 @@
+# Flint's Python runtime: a Lambda Runtime API client loop, self-contained (standard library only,
+# nothing from the Flint host). Behaviour follows AWS's Python runtime interface client
+# (awslambdaric): handler import, LambdaContext, error shapes and log formats.
+# It speaks HTTP/1.1 over one kept-alive socket itself: http.client would add ~10 ms of imports to
+# every cold start.
+import json
+import os
+import socket
+import sys
+import time
+
+API = os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")
+TASK_ROOT = os.environ.get("LAMBDA_TASK_ROOT", "/var/task")
+HANDLER = os.environ.get("_HANDLER", "")
+BASE = "/2018-06-01/runtime"
+ERROR_LOG_LINE_TERMINATE = "\r"
+ERROR_LOG_IDENT = "\u00a0"
+
+
+class RuntimeClient:
+    def __init__(self, address):
+        host, _, port = address.rpartition(":")
+        self.address = (host, int(port))
+        self.host = address
+        self.sock = None
+        self.reader = None
+
+    def _connect(self):
+        self.sock = socket.create_connection(self.address)
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.reader = self.sock.makefile("rb")
+
+    def request(self, method, path, body=b"", headers=None):
+        if self.sock is None:
+            self._connect()
+        head = "%s %s%s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n" % (method, BASE, path, self.host, len(body))
+        for k, v in (headers or {}).items():
+            head += "%s: %s\r\n" % (k, v)
+        self.sock.sendall(head.encode("latin-1") + b"\r\n" + body)
+        status_line = self.reader.readline()
+        if not status_line:
+            raise ConnectionError("Runtime API closed the connection")
+        status = int(status_line.split(b" ", 2)[1])
+        resp_headers = {}
+        while True:
+            line = self.reader.readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            k, _, v = line.decode("latin-1").partition(":")
+            resp_headers[k.strip().lower()] = v.strip()
+        if resp_headers.get("transfer-encoding", "").lower() == "chunked":
+            chunks = []
+            while True:
+                size = int(self.reader.readline().split(b";")[0], 16)
+                if size == 0:
+                    self.reader.readline()
+                    break
+                chunks.append(self.reader.read(size))
+                self.reader.readline()
+            data = b"".join(chunks)
+        else:
+            data = self.reader.read(int(resp_headers.get("content-length", "0")))
+        if resp_headers.get("connection", "").lower() == "close":
+            self.sock.close()
+            self.sock = None
+        return status, resp_headers, data
+
+
+client = RuntimeClient(API)
+
+
+def post(path, body, error_type=None):
+    headers = {"Content-Type": "application/json"}
+    if error_type:
+        headers["Lambda-Runtime-Function-Error-Type"] = error_type
+    sys.stdout.flush()
+    sys.stderr.flush()
+    client.request("POST", path, body.encode("utf-8") if isinstance(body, str) else body, headers)
+
+
+class FaultException(Exception):
+    MARSHAL_ERROR = "Runtime.MarshalError"
+    UNMARSHAL_ERROR = "Runtime.UnmarshalError"
+    USER_CODE_SYNTAX_ERROR = "Runtime.UserCodeSyntaxError"
+    HANDLER_NOT_FOUND = "Runtime.HandlerNotFound"
+    IMPORT_MODULE_ERROR = "Runtime.ImportModuleError"
+    MALFORMED_HANDLER_NAME = "Runtime.MalformedHandlerName"
+
+    def __init__(self, exception_type, msg, trace=None):
+        super().__init__(msg)
+        self.exception_type = exception_type
+        self.msg = msg
+        self.trace = trace
+
+
+def make_error(error_message, error_type, stack_trace, invoke_id=None):
+    return {
+        "errorMessage": error_message or "",
+        "errorType": error_type or "",
+        "requestId": invoke_id if invoke_id is not None else "",
+        "stackTrace": stack_trace or [],
+    }
+
+
+def user_frames(tb):
+    import traceback
+
+    frames = traceback.extract_tb(tb)
+    frames = [f for f in frames if not f.filename.endswith("/bootstrap.py")]
+    return traceback.format_list(frames)
+
+
+def log_error(error_result):
+    lines = ["[ERROR] %s: %s" % (error_result["errorType"], error_result["errorMessage"])]
+    if error_result["stackTrace"]:
+        lines.append("Traceback (most recent call last):")
+        for frame in error_result["stackTrace"]:
+            for line in frame.rstrip("\n").split("\n"):
+                stripped = line.lstrip(" ")
+                lines.append(ERROR_LOG_IDENT * (len(line) - len(stripped)) + stripped)
+    sys.stdout.write(ERROR_LOG_LINE_TERMINATE.join(lines) + "\n")
+
+
+def error_result_for(exc, invoke_id):
+    if isinstance(exc, FaultException):
+        return make_error(exc.msg, exc.exception_type, exc.trace, invoke_id)
+    return make_error(str(exc), type(exc).__name__, user_frames(exc.__traceback__), invoke_id)
+
+
+# ---- handler import, as awslambdaric's _get_handler
+def load_handler(handler):
+    try:
+        modname, fname = handler.rsplit(".", 1)
+    except ValueError as e:
+        raise FaultException(FaultException.MALFORMED_HANDLER_NAME, "Bad handler '{}': {}".format(handler, str(e)), [])
+    import importlib
+
+    try:
+        if modname.split(".")[0] in sys.builtin_module_names:
+            raise FaultException(
+                "Runtime.BuiltInModuleConflict",
+                "Cannot use built-in module {} as a handler module".format(modname),
+            )
+        module = importlib.import_module(modname.replace("/", "."))
+    except FaultException:
+        raise
+    except ImportError as e:
+        raise FaultException(FaultException.IMPORT_MODULE_ERROR, "Unable to import module '{}': {}".format(modname, str(e)), [])
+    except SyntaxError as e:
+        trace = ['  File "%s" Line %s\n    %s' % (e.filename, e.lineno, e.text)]
+        raise FaultException(
+            FaultException.USER_CODE_SYNTAX_ERROR,
+            "Syntax error in module '{}': {}".format(modname, str(e)),
+            trace,
+        )
+    try:
+        func = getattr(module, fname)
+    except AttributeError:
+        raise FaultException(FaultException.HANDLER_NOT_FOUND, "Handler '{}' missing on module '{}'".format(fname, modname), [])
+    return func
+
+
+# ---- context
+class CognitoIdentity:
+    __slots__ = ["cognito_identity_id", "cognito_identity_pool_id"]
+
+
+class Client:
+    __slots__ = ["installation_id", "app_title", "app_version_name", "app_version_code", "app_package_name"]
+
+
+class ClientContext:
+    __slots__ = ["custom", "env", "client"]
+
+
+def make_client_context(raw):
+    if not raw:
+        return None
+    data = json.loads(raw)
+    cc = ClientContext()
+    cc.custom = data.get("custom")
+    cc.env = data.get("env")
+    client = data.get("client")
+    if client is not None:
+        c = Client()
+        c.installation_id = client.get("installation_id")
+        c.app_title = client.get("app_title")
+        c.app_version_name = client.get("app_version_name")
+        c.app_version_code = client.get("app_version_code")
+        c.app_package_name = client.get("app_package_name")
+        cc.client = c
+    else:
+        cc.client = None
+    return cc
+
+
+def make_identity(raw):
+    identity = CognitoIdentity()
+    data = json.loads(raw) if raw else {}
+    identity.cognito_identity_id = data.get("cognitoIdentityId")
+    identity.cognito_identity_pool_id = data.get("cognitoIdentityPoolId")
+    return identity
+
+
+class LambdaContext:
+    def __init__(self, invoke_id, client_context, cognito_identity, deadline_ms, invoked_function_arn):
+        self.aws_request_id = invoke_id
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.invoked_function_arn = invoked_function_arn
+        self.tenant_id = None
+        self.client_context = make_client_context(client_context)
+        self.identity = make_identity(cognito_identity)
+        self._deadline_ms = int(deadline_ms)
+
+    def get_remaining_time_in_millis(self):
+        return max(int(self._deadline_ms - time.time() * 1000), 0)
+
+    def log(self, msg):
+        sys.stdout.write(str(msg))
+
+    def __repr__(self):
+        return (
+            "LambdaContext([aws_request_id={},log_group_name={},log_stream_name={},function_name={},"
+            "memory_limit_in_mb={},function_version={},invoked_function_arn={},client_context={},identity={}])".format(
+                self.aws_request_id, self.log_group_name, self.log_stream_name, self.function_name,
+                self.memory_limit_in_mb, self.function_version, self.invoked_function_arn, self.client_context, self.identity,
+            )
+        )
+
+
+# ---- logging, as awslambdaric's _setup_logging (text format)
+current_request_id = ""
+
+
+def setup_logging():
+    import logging
+
+    class RequestIdFilter(logging.Filter):
+        def filter(self, record):
+            record.aws_request_id = current_request_id
+            return True
+
+    class LambdaHandler(logging.StreamHandler):
+        def emit(self, record):
+            try:
+                msg = self.format(record)
+                sys.stdout.write(msg.replace("\n", "\r").rstrip("\r") + "\n")
+            except Exception:
+                self.handleError(record)
+
+    handler = LambdaHandler(sys.stdout)
+    formatter = logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S")
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    handler.addFilter(RequestIdFilter())
+    logger = logging.getLogger()
+    logger.handlers = [handler]
+    logger.setLevel(logging.WARNING)
+
+
+def main():
+    global current_request_id
+    # Lines reach the log as they are printed, as they do on Lambda, not at the next flush.
+    sys.stdout.reconfigure(line_buffering=True)
+    sys.stderr.reconfigure(line_buffering=True)
+    sys.path.insert(0, TASK_ROOT)
+    setup_logging()
+    try:
+        handler = load_handler(HANDLER)
+    except FaultException as e:
+        result = make_error(e.msg, e.exception_type, e.trace)
+        log_error(result)
+        post("/init/error", json.dumps(result), e.exception_type)
+        sys.exit(1)
+    except Exception as e:
+        result = make_error(str(e), type(e).__name__, user_frames(e.__traceback__))
+        log_error(result)
+        post("/init/error", json.dumps(result), result["errorType"])
+        sys.exit(1)
+
+    while True:
+        status, headers, body = client.request("GET", "/invocation/next")
+        if status != 200:
+            sys.stderr.write("Runtime API /next answered %d: %r\n" % (status, body))
+            sys.exit(1)
+        invoke_id = headers.get("lambda-runtime-aws-request-id")
+        current_request_id = invoke_id
+        os.environ["_X_AMZN_TRACE_ID"] = headers.get("lambda-runtime-trace-id", "")
+        try:
+            try:
+                event = json.loads(body)
+            except Exception as e:
+                raise FaultException(FaultException.UNMARSHAL_ERROR, "Unable to unmarshal input: {}".format(str(e)), None)
+            context = LambdaContext(
+                invoke_id,
+                headers.get("lambda-runtime-client-context"),
+                headers.get("lambda-runtime-cognito-identity"),
+                headers.get("lambda-runtime-deadline-ms", "0"),
+                headers.get("lambda-runtime-invoked-function-arn"),
+            )
+            result = handler(event, context)
+            try:
+                payload = json.dumps(result) if not isinstance(result, (bytes, bytearray)) else bytes(result)
+            except Exception as e:
+                raise FaultException(FaultException.MARSHAL_ERROR, "Unable to marshal response: {}".format(str(e)), None)
+            post("/invocation/%s/response" % invoke_id, payload)
+        except Exception as e:
+            result = error_result_for(e, invoke_id)
+            log_error(result)
+            post("/invocation/%s/error" % invoke_id, json.dumps(result), result["errorType"])
+
+
+if __name__ == "__main__":
+    main()

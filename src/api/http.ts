@@ -1,0 +1,69 @@
+/** Small HTTP helpers shared by every protocol handler. */
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { randomUUID } from "node:crypto";
+import type { Principal } from "./sigv4.js";
+
+export interface ApiRequest {
+  method: string;
+  /** Path as sent on the wire, still percent-encoded. */
+  rawPath: string;
+  /** Raw query string without the leading '?'. */
+  rawQuery: string;
+  query: Record<string, string | string[]>;
+  headers: IncomingMessage["headers"];
+  body: Buffer;
+  requestId: string;
+  principal?: Principal;
+}
+
+export function parseQuery(rawQuery: string): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  if (!rawQuery) return out;
+  for (const [k, v] of new URLSearchParams(rawQuery)) {
+    const prev = out[k];
+    out[k] = prev === undefined ? v : Array.isArray(prev) ? [...prev, v] : [prev, v];
+  }
+  return out;
+}
+
+export function newRequestId(): string {
+  return randomUUID();
+}
+
+export type BodyResult = { ok: true; body: Buffer } | { ok: false; size: number };
+
+/**
+ * Buffer a request body up to `limit` bytes. Past the limit the rest is drained (up to a hard cap, then
+ * the socket is closed) so the client reads our error instead of a reset connection.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
+  const declared = Number(req.headers["content-length"]);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let over = Number.isFinite(declared) && declared > limit;
+    const hardCap = limit + 64 * 1024 * 1024;
+    req.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) over = true;
+      if (!over) chunks.push(chunk);
+      else if (size > hardCap) {
+        req.destroy();
+        resolve({ ok: false, size });
+      }
+    });
+    req.on("end", () => resolve(over ? { ok: false, size } : { ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) }));
+    req.on("error", reject);
+  });
+}
+
+export function send(res: ServerResponse, status: number, headers: Record<string, string | number>, body: Buffer | string | undefined): void {
+  if (body !== undefined) headers["Content-Length"] = Buffer.byteLength(body);
+  else headers["Content-Length"] = 0;
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+export function sendJson(res: ServerResponse, requestId: string, status: number, value: unknown, extraHeaders: Record<string, string> = {}): void {
+  send(res, status, { "Content-Type": "application/json", "x-amzn-RequestId": requestId, ...extraHeaders }, value === undefined ? undefined : JSON.stringify(value));
+}

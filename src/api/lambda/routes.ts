@@ -1,0 +1,133 @@
+/**
+ * Lambda's REST-JSON operations: path → typed command → one service call → AWS wire response.
+ * Paths from the lambda-2015-03-31 service model (shared/reference/aws-lambda.md §1).
+ */
+import type { ServerResponse } from "node:http";
+import { awsError } from "../../errors.js";
+import type { Invoker } from "../../invoke/invoker.js";
+import { MAX_SYNC_PAYLOAD } from "../../invoke/invoker.js";
+import { decodeCreateFunction, decodeUpdateFunctionCode, decodeUpdateFunctionConfiguration } from "../../services/lambda/inputs.js";
+import type { LambdaService } from "../../services/lambda/service.js";
+import { member, parseJsonBody } from "../../services/lambda/validation.js";
+import { type ApiRequest, send, sendJson } from "../http.js";
+
+export interface LambdaApiDeps {
+  lambda: LambdaService;
+  invoker: Invoker;
+  /** Account-level concurrency numbers for GetAccountSettings. */
+  concurrency(): { limit: number; unreserved: number };
+}
+
+type Params = string[];
+type Handler = (deps: LambdaApiDeps, req: ApiRequest, res: ServerResponse, params: Params) => Promise<void> | void;
+
+export interface Route {
+  operation: string;
+  method: string;
+  pattern: RegExp;
+  /** Largest accepted request body, in bytes. */
+  maxBody: number;
+  handler: Handler;
+}
+
+/** Base64 of 50 MB plus JSON members: AWS's CreateFunction request limit (recorded). */
+const CODE_REQUEST_LIMIT = 70_167_211;
+const DEFAULT_LIMIT = 6 * 1024 * 1024;
+
+const FN = "([^/]+)";
+const q = (req: ApiRequest, name: string): string | undefined => {
+  const v = req.query[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+const header = (req: ApiRequest, name: string): string | undefined => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+const ok = (res: ServerResponse, req: ApiRequest, value: unknown, status = 200) => sendJson(res, req.requestId, status, value);
+const noContent = (res: ServerResponse, req: ApiRequest) => sendJson(res, req.requestId, 204, undefined);
+
+function route(operation: string, method: string, path: string, handler: Handler, maxBody = DEFAULT_LIMIT): Route {
+  return { operation, method, pattern: new RegExp(`^${path}/?$`), maxBody, handler };
+}
+
+export const LAMBDA_ROUTES: Route[] = [
+  route(
+    "InvokeFunction",
+    "POST",
+    `/2015-03-31/functions/${FN}/invocations`,
+    async ({ invoker }, req, res, [fn]) => {
+      const out = await invoker.invoke({
+        functionName: fn!,
+        qualifier: q(req, "Qualifier"),
+        invocationType: header(req, "x-amz-invocation-type"),
+        logType: header(req, "x-amz-log-type"),
+        clientContext: header(req, "x-amz-client-context"),
+        payload: req.body,
+      });
+      const headers: Record<string, string | number> = { "Content-Type": "application/json", "x-amzn-RequestId": out.requestId };
+      if (out.functionError) headers["X-Amz-Function-Error"] = out.functionError;
+      if (out.logResult !== undefined) headers["X-Amz-Log-Result"] = out.logResult;
+      if (out.executedVersion) headers["X-Amz-Executed-Version"] = out.executedVersion;
+      send(res, out.statusCode, headers, out.payload);
+    },
+    MAX_SYNC_PAYLOAD,
+  ),
+  route("CreateFunction", "POST", "/2015-03-31/functions", async ({ lambda }, req, res) => {
+    ok(res, req, await lambda.createFunction(decodeCreateFunction(parseJsonBody(req.body))), 201);
+  }, CODE_REQUEST_LIMIT),
+  route("ListFunctions", "GET", "/2015-03-31/functions", ({ lambda }, req, res) => {
+    ok(res, req, lambda.listFunctions(q(req, "Marker"), q(req, "MaxItems"), q(req, "FunctionVersion")));
+  }),
+  route("GetFunction", "GET", `/2015-03-31/functions/${FN}`, async ({ lambda }, req, res, [fn]) => {
+    ok(res, req, await lambda.getFunction(fn!, q(req, "Qualifier"), `http://${header(req, "host") ?? "127.0.0.1"}`));
+  }),
+  route("GetFunctionConfiguration", "GET", `/2015-03-31/functions/${FN}/configuration`, ({ lambda }, req, res, [fn]) => {
+    ok(res, req, lambda.getFunctionConfiguration(fn!, q(req, "Qualifier")));
+  }),
+  route("UpdateFunctionConfiguration", "PUT", `/2015-03-31/functions/${FN}/configuration`, async ({ lambda }, req, res, [fn]) => {
+    ok(res, req, await lambda.updateFunctionConfiguration(fn!, decodeUpdateFunctionConfiguration(parseJsonBody(req.body))));
+  }),
+  route("UpdateFunctionCode", "PUT", `/2015-03-31/functions/${FN}/code`, async ({ lambda }, req, res, [fn]) => {
+    ok(res, req, await lambda.updateFunctionCode(fn!, decodeUpdateFunctionCode(parseJsonBody(req.body))));
+  }, CODE_REQUEST_LIMIT),
+  route("DeleteFunction", "DELETE", `/2015-03-31/functions/${FN}`, async ({ lambda }, req, res, [fn]) => {
+    await lambda.deleteFunction(fn!, q(req, "Qualifier"));
+    noContent(res, req);
+  }),
+  route("GetAccountSettings", "GET", "/2016-08-19/account-settings", (deps, req, res) => {
+    ok(res, req, deps.lambda.getAccountSettings(deps.concurrency()));
+  }),
+  route("TagResource", "POST", "/2017-03-31/tags/([^/]+)", async ({ lambda }, req, res, [arn]) => {
+    await lambda.tagResource(arn!, member(parseJsonBody(req.body), "Tags", "stringMap"));
+    noContent(res, req);
+  }),
+  route("UntagResource", "DELETE", "/2017-03-31/tags/([^/]+)", async ({ lambda }, req, res, [arn]) => {
+    const keys = req.query.tagKeys;
+    await lambda.untagResource(arn!, keys === undefined ? undefined : Array.isArray(keys) ? keys : [keys]);
+    noContent(res, req);
+  }),
+  route("ListTags", "GET", "/2017-03-31/tags/([^/]+)", ({ lambda }, req, res, [arn]) => {
+    ok(res, req, lambda.listTags(arn!));
+  }),
+];
+
+export function matchLambdaRoute(method: string, rawPath: string): { route: Route; params: Params } | undefined {
+  for (const r of LAMBDA_ROUTES) {
+    if (r.method !== method) continue;
+    const m = r.pattern.exec(rawPath);
+    if (m) {
+      try {
+        return { route: r, params: m.slice(1).map((p) => decodeURIComponent(p)) };
+      } catch {
+        throw awsError("ValidationException", "1 validation error detected: the request path is not valid percent-encoding");
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The body-size error AWS sends for an operation. */
+export function tooLarge(operation: string, limit: number) {
+  const message = `Request must be smaller than ${limit} bytes for the ${operation} operation`;
+  return awsError("RequestEntityTooLargeException", message, { Message: message });
+}

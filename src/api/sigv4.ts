@@ -1,0 +1,235 @@
+/**
+ * SigV4 verification, header form and presigned query form.
+ *
+ * Flint recomputes the signature with the maintained signer (@smithy/signature-v4) over exactly the
+ * headers the client says it signed, and compares. Only the parsing of the Authorization header and
+ * the date rules live here; no hand-rolled crypto beyond a constant-time compare.
+ */
+import { createHash, timingSafeEqual } from "node:crypto";
+import { Hash } from "@smithy/hash-node";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { awsError } from "../errors.js";
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** Who made a request: the root account for now; IAM principals later. */
+export interface Principal {
+  accessKeyId: string;
+  kind: "root" | "function";
+}
+
+export interface CredentialResolver {
+  resolve(accessKeyId: string): { credentials: Credentials; principal: Principal } | undefined;
+}
+
+export interface SignedRequest {
+  method: string;
+  /** Raw path as sent on the wire (still percent-encoded), without the query. */
+  rawPath: string;
+  /** Query parameters, decoded. */
+  query: Record<string, string | string[]>;
+  /** Lower-cased header names. */
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
+
+export interface Verified {
+  principal: Principal;
+  service: string;
+  region: string;
+}
+
+const SHA256 = Hash.bind(null, "sha256");
+const EMPTY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+/** AWS accepts a request signed up to 15 minutes before or after its own clock. */
+const MAX_SKEW_MS = 15 * 60 * 1000;
+const SIGNATURE_MISMATCH =
+  "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.";
+
+interface Scope {
+  accessKeyId: string;
+  date: string;
+  region: string;
+  service: string;
+}
+
+function parseScope(credential: string): Scope | undefined {
+  const parts = credential.split("/");
+  if (parts.length !== 5 || parts[4] !== "aws4_request") return undefined;
+  const [accessKeyId, date, region, service] = parts as [string, string, string, string];
+  return { accessKeyId, date, region, service };
+}
+
+function parseAmzDate(value: string | undefined): Date | undefined {
+  const m = value && /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(value);
+  if (!m) return undefined;
+  return new Date(Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!));
+}
+
+const amz = (d: Date) => d.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+
+function header(headers: SignedRequest["headers"], name: string): string | undefined {
+  const v = headers[name];
+  return Array.isArray(v) ? v.join(",") : v;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/** Does this request carry any form of SigV4 authentication? */
+export function hasSignature(req: Pick<SignedRequest, "headers" | "query">): boolean {
+  return req.headers.authorization !== undefined || req.query["X-Amz-Signature"] !== undefined;
+}
+
+/** The credential scope a request claims, or undefined when it carries none (used to route by service). */
+export function claimedScope(req: Pick<SignedRequest, "headers" | "query">): Scope | undefined {
+  const auth = header(req.headers, "authorization");
+  const credential = auth ? /Credential=([^,\s]+)/.exec(auth)?.[1] : (req.query["X-Amz-Credential"] as string | undefined);
+  return credential ? parseScope(credential) : undefined;
+}
+
+export class SigV4Verifier {
+  constructor(
+    private readonly resolver: CredentialResolver,
+    private readonly region: string,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  async verify(req: SignedRequest, host: string): Promise<Verified> {
+    const auth = header(req.headers, "authorization");
+    if (auth !== undefined) return this.verifyHeader(req, auth, host);
+    if (req.query["X-Amz-Signature"] !== undefined) return this.verifyPresigned(req, host);
+    throw awsError("MissingAuthenticationTokenException", "Missing Authentication Token");
+  }
+
+  private lookup(scope: Scope) {
+    const found = this.resolver.resolve(scope.accessKeyId);
+    if (!found) throw awsError("UnrecognizedClientException", "The security token included in the request is invalid.");
+    if (scope.region !== this.region) {
+      throw awsError("InvalidSignatureException", `Credential should be scoped to a valid region, not '${scope.region}'. `);
+    }
+    return found;
+  }
+
+  private checkDate(signed: Date, scope: Scope) {
+    if (amz(signed).slice(0, 8) !== scope.date) {
+      throw awsError("InvalidSignatureException", `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scope.date}' != '${amz(signed).slice(0, 8)}', from '${amz(signed)}'.`);
+    }
+  }
+
+  private async verifyHeader(req: SignedRequest, auth: string, host: string): Promise<Verified> {
+    const m = /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})\s*$/.exec(auth);
+    if (!m) {
+      throw awsError(
+        "IncompleteSignatureException",
+        `Authorization header requires 'Credential' parameter. Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=${auth.slice(0, 40)}`,
+      );
+    }
+    const scope = parseScope(m[1]!);
+    if (!scope) throw awsError("IncompleteSignatureException", `Credential should have 5 parts: '${m[1]}'`);
+    const { credentials, principal } = this.lookup(scope);
+    const signedHeaders = m[2]!.split(";");
+    const signingDate = parseAmzDate(header(req.headers, "x-amz-date"));
+    if (!signingDate) throw awsError("IncompleteSignatureException", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
+    this.checkDate(signingDate, scope);
+    const now = this.now();
+    if (Math.abs(now - signingDate.getTime()) > MAX_SKEW_MS) {
+      const edge = new Date(signingDate.getTime() < now ? now - MAX_SKEW_MS : now + MAX_SKEW_MS);
+      const rel = signingDate.getTime() < now ? "earlier" : "later";
+      throw awsError(
+        "InvalidSignatureException",
+        `Signature expired: ${amz(signingDate)} is now ${rel} than ${amz(edge)} (${amz(new Date(now))} ${rel === "earlier" ? "-" : "+"} 15 min.)`,
+      );
+    }
+    if (credentials.sessionToken !== undefined && header(req.headers, "x-amz-security-token") !== credentials.sessionToken) {
+      throw awsError("UnrecognizedClientException", "The security token included in the request is invalid.");
+    }
+    const contentSha = header(req.headers, "x-amz-content-sha256");
+    if (contentSha !== undefined && contentSha !== "UNSIGNED-PAYLOAD" && contentSha !== sha256Hex(req.body)) {
+      throw awsError("InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed.");
+    }
+    const headers: Record<string, string> = {};
+    for (const name of signedHeaders) {
+      const value = name === "host" ? (header(req.headers, "host") ?? host) : header(req.headers, name);
+      if (value !== undefined) headers[name] = value;
+    }
+    const signer = new SignatureV4({ credentials, region: scope.region, service: scope.service, sha256: SHA256, applyChecksum: false });
+    const signed = await signer.sign(
+      { method: req.method, protocol: "http:", hostname: host, path: req.rawPath, query: req.query, headers, body: req.body },
+      { signingDate, signingRegion: scope.region, signingService: scope.service, signableHeaders: new Set(signedHeaders) },
+    );
+    const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))?.[1] ?? "";
+    if (!safeEqual(expected, m[3]!)) throw awsError("InvalidSignatureException", SIGNATURE_MISMATCH);
+    return { principal, service: scope.service, region: scope.region };
+  }
+
+  private async verifyPresigned(req: SignedRequest, host: string): Promise<Verified> {
+    const q = (name: string) => {
+      const v = req.query[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    if (q("X-Amz-Algorithm") !== "AWS4-HMAC-SHA256") throw awsError("IncompleteSignatureException", "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"");
+    const scope = parseScope(q("X-Amz-Credential") ?? "");
+    if (!scope) throw awsError("IncompleteSignatureException", "X-Amz-Credential is malformed.");
+    const { credentials, principal } = this.lookup(scope);
+    const signingDate = parseAmzDate(q("X-Amz-Date"));
+    const expires = Number(q("X-Amz-Expires"));
+    if (!signingDate || !Number.isInteger(expires) || expires < 1 || expires > 604800) {
+      throw awsError("IncompleteSignatureException", "X-Amz-Date and X-Amz-Expires must be present and valid.");
+    }
+    this.checkDate(signingDate, scope);
+    if (this.now() > signingDate.getTime() + expires * 1000) {
+      throw awsError("InvalidSignatureException", `Signature expired: ${amz(signingDate)} is now earlier than ${amz(new Date(this.now() - expires * 1000))}.`);
+    }
+    const signedHeaders = (q("X-Amz-SignedHeaders") ?? "host").split(";");
+    const headers: Record<string, string> = {};
+    for (const name of signedHeaders) {
+      const value = name === "host" ? (header(req.headers, "host") ?? host) : header(req.headers, name);
+      if (value !== undefined) headers[name] = value;
+    }
+    const query: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(req.query)) if (k !== "X-Amz-Signature") query[k] = v;
+    const signer = new SignatureV4({ credentials, region: scope.region, service: scope.service, sha256: SHA256, applyChecksum: false });
+    const presigned = await signer.presign(
+      { method: req.method, protocol: "http:", hostname: host, path: req.rawPath, query, headers, body: req.body.length ? req.body : undefined },
+      { signingDate, expiresIn: expires, signingRegion: scope.region, signingService: scope.service, signableHeaders: new Set(signedHeaders) },
+    );
+    if (!safeEqual(String(presigned.query?.["X-Amz-Signature"]), String(q("X-Amz-Signature")))) {
+      throw awsError("InvalidSignatureException", SIGNATURE_MISMATCH);
+    }
+    return { principal, service: scope.service, region: scope.region };
+  }
+}
+
+/** Create a presigned GET URL with the maintained signer (used for GetFunction's Code.Location). */
+export async function presignUrl(
+  credentials: Credentials,
+  region: string,
+  service: string,
+  baseUrl: string,
+  path: string,
+  expiresIn: number,
+  now: Date,
+): Promise<string> {
+  const url = new URL(baseUrl);
+  const signer = new SignatureV4({ credentials, region, service, sha256: SHA256, applyChecksum: false });
+  const signed = await signer.presign(
+    { method: "GET", protocol: url.protocol, hostname: url.hostname, port: Number(url.port) || undefined, path, query: {}, headers: { host: url.host } },
+    { expiresIn, signingDate: now },
+  );
+  const qs = Object.entries(signed.query ?? {})
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join("&");
+  return `${url.origin}${path}?${qs}`;
+}
+
+export function sha256Hex(body: Buffer): string {
+  return body.length === 0 ? EMPTY_SHA256 : createHash("sha256").update(body).digest("hex");
+}

@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+/** The `flint` command. */
+import { resolveConfig, ConfigError } from "../config/config.js";
+import { serve } from "./serve.js";
+import { logs } from "./logs.js";
+
+const USAGE = `usage: flint <command> [options]
+
+commands:
+  serve [--port N] [--host H] [--data-dir DIR] [--idle-timeout SECONDS] [--time-scale N]
+        start Flint (AWS-compatible endpoint on http://127.0.0.1:9000 by default)
+  logs <function> [--data-dir DIR] [--follow]
+        print a function's logs (every stream, oldest first)
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case "serve":
+        return await serve(resolveConfig(rest));
+      case "logs":
+        return await logs(rest);
+      case undefined:
+      case "help":
+      case "--help":
+      case "-h":
+        process.stdout.write(USAGE);
+        return command === undefined ? 2 : 0;
+      default:
+        process.stderr.write(`flint: unknown command '${command}'\n${USAGE}`);
+        return 2;
+    }
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`flint: ${err.message}\n`);
+      return 2;
+    }
+    throw err;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    if (code !== 0 || process.argv[2] !== "serve") process.exitCode = code;
+  },
+  (err) => {
+    process.stderr.write(`flint: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.exit(1);
+  },
+);

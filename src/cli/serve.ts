@@ -1,0 +1,36 @@
+/** `flint serve`: start everything in this process and print how to use it. */
+import type { FlintConfig } from "../config/config.js";
+import { startFlint } from "../main.js";
+
+export async function serve(config: FlintConfig): Promise<number> {
+  const flint = await startFlint(config);
+  const lines = [
+    `Flint listening on ${flint.endpoint}`,
+    `  data dir   ${config.dataDir}`,
+    `  region     ${config.region}   account ${config.accountId}`,
+    `  isolation  ${flint.driver.isolation} (driver: ${flint.driver.name}): ${flint.driver.reason}`,
+  ];
+  if (flint.driver.isolation === "none") {
+    lines.push("  WARNING: functions run as plain processes with the server's privileges; they are NOT isolated from the host.");
+  }
+  if (flint.generatedCredentials) {
+    lines.push(
+      `  Generated root credentials (kept in ${flint.credentialsFile}):`,
+      `    export AWS_ACCESS_KEY_ID=${flint.credentials.accessKeyId}`,
+      `    export AWS_SECRET_ACCESS_KEY=${flint.credentials.secretAccessKey}`,
+    );
+  } else if (flint.credentialsFile) {
+    lines.push(`  credentials ${flint.credentialsFile} (access key ${flint.credentials.accessKeyId})`);
+  }
+  lines.push(`  try: aws lambda list-functions --endpoint-url ${flint.endpoint} --region ${config.region}`);
+  process.stdout.write(lines.join("\n") + "\n");
+
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once("SIGINT", stop);
+    process.once("SIGTERM", stop);
+  });
+  process.stdout.write("Flint shutting down\n");
+  await flint.close();
+  return 0;
+}

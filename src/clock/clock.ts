@@ -1,0 +1,47 @@
+/**
+ * The one source of platform time.
+ *
+ * Retries, idle expiry, event age and batching windows are scheduled on a Clock so that
+ * `--time-scale N` (N Flint seconds pass per real second) speeds them up without changing what
+ * they do. Function execution (timeouts, durations in REPORT lines) is real time and does not use it:
+ * a scaled timeout would kill a function for work it really did.
+ */
+export interface Timer {
+  cancel(): void;
+}
+
+export interface Clock {
+  /** Flint time in epoch milliseconds. */
+  now(): number;
+  /** Run `fn` once after `ms` of Flint time. The timer does not keep the process alive. */
+  after(ms: number, fn: () => void): Timer;
+  /** Run `fn` every `ms` of Flint time. */
+  every(ms: number, fn: () => void): Timer;
+  readonly scale: number;
+}
+
+export class ScaledClock implements Clock {
+  private readonly realStart = Date.now();
+  private readonly flintStart: number;
+
+  constructor(readonly scale = 1, flintStart = Date.now()) {
+    if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`time scale must be a positive number, got ${scale}`);
+    this.flintStart = flintStart;
+  }
+
+  now(): number {
+    return this.flintStart + (Date.now() - this.realStart) * this.scale;
+  }
+
+  after(ms: number, fn: () => void): Timer {
+    const handle = setTimeout(fn, Math.max(0, ms / this.scale));
+    handle.unref();
+    return { cancel: () => clearTimeout(handle) };
+  }
+
+  every(ms: number, fn: () => void): Timer {
+    const handle = setInterval(fn, Math.max(1, ms / this.scale));
+    handle.unref();
+    return { cancel: () => clearInterval(handle) };
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Options, defaults and environment variables, resolved and validated once.
+ * This is the only module that reads `process.env` for Flint's own settings; everything downstream
+ * receives a FlintConfig.
+ */
+import path from "node:path";
+
+export interface FlintConfig {
+  /** Interface to listen on. Flag `--host`, env `FLINT_HOST`. Default `127.0.0.1`. */
+  host: string;
+  /** Port to listen on; 0 picks a free one. Flag `--port`, env `FLINT_PORT`. Default 9000. */
+  port: number;
+  /** Where state lives (SQLite database, code packages, logs). Flag `--data-dir`, env `FLINT_DATA_DIR`. Default `./.flint`. */
+  dataDir: string;
+  /** Region Flint answers as. Env `FLINT_REGION`. Default `us-east-1`. */
+  region: string;
+  /** Account id in every ARN. Env `FLINT_ACCOUNT_ID`. Default `000000000000`. */
+  accountId: string;
+  /** Root credentials. Env `FLINT_ACCESS_KEY_ID` / `FLINT_SECRET_ACCESS_KEY`; when unset they are generated at first start and kept in the data dir. */
+  rootAccessKeyId?: string;
+  rootSecretAccessKey?: string;
+  /** How long an idle execution environment is kept warm. Flag `--idle-timeout` (seconds), env `FLINT_IDLE_TIMEOUT`. Default 600 s, as Lambda's typical keep-alive. */
+  idleTimeoutMs: number;
+  /** Flint seconds per real second for retries, expiry and windows. Flag `--time-scale`, env `FLINT_TIME_SCALE`. Default 1. */
+  timeScale: number;
+}
+
+export class ConfigError extends Error {}
+
+const FLAGS: Record<string, keyof FlintConfig> = {
+  "--host": "host",
+  "--port": "port",
+  "--data-dir": "dataDir",
+  "--idle-timeout": "idleTimeoutMs",
+  "--time-scale": "timeScale",
+};
+
+function int(name: string, raw: string, min: number, max: number): number {
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
+  return n;
+}
+
+function positive(name: string, raw: string): number {
+  const n = Number(raw);
+  if (!(n > 0) || !Number.isFinite(n)) throw new ConfigError(`${name} must be a positive number, got '${raw}'`);
+  return n;
+}
+
+/** Resolve configuration from command-line flags (which win) and the environment. */
+export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): FlintConfig {
+  const flags: Partial<Record<keyof FlintConfig, string>> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const [flag, inline] = arg.includes("=") ? [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)] : [arg, undefined];
+    const key = FLAGS[flag];
+    if (!key) throw new ConfigError(`unknown option '${arg}'`);
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new ConfigError(`option '${flag}' needs a value`);
+    flags[key] = value;
+  }
+  const pick = (key: keyof FlintConfig, envName: string) => flags[key] ?? env[envName];
+
+  const region = env.FLINT_REGION ?? "us-east-1";
+  if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new ConfigError(`FLINT_REGION '${region}' is not a region name like us-east-1`);
+  const accountId = env.FLINT_ACCOUNT_ID ?? "000000000000";
+  if (!/^\d{12}$/.test(accountId)) throw new ConfigError(`FLINT_ACCOUNT_ID must be 12 digits, got '${accountId}'`);
+  if (Boolean(env.FLINT_ACCESS_KEY_ID) !== Boolean(env.FLINT_SECRET_ACCESS_KEY)) {
+    throw new ConfigError("set both FLINT_ACCESS_KEY_ID and FLINT_SECRET_ACCESS_KEY, or neither");
+  }
+  const idle = pick("idleTimeoutMs", "FLINT_IDLE_TIMEOUT");
+  const scale = pick("timeScale", "FLINT_TIME_SCALE");
+  return {
+    host: pick("host", "FLINT_HOST") ?? "127.0.0.1",
+    port: int("port", pick("port", "FLINT_PORT") ?? "9000", 0, 65535),
+    dataDir: path.resolve(cwd, pick("dataDir", "FLINT_DATA_DIR") ?? ".flint"),
+    region,
+    accountId,
+    rootAccessKeyId: env.FLINT_ACCESS_KEY_ID || undefined,
+    rootSecretAccessKey: env.FLINT_SECRET_ACCESS_KEY || undefined,
+    idleTimeoutMs: idle === undefined ? 600_000 : positive("idle timeout", idle) * 1000,
+    timeScale: scale === undefined ? 1 : positive("time scale", scale),
+  };
+}

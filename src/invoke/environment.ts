@@ -1,0 +1,389 @@
+/**
+ * One execution environment: a sandboxed runtime process, its own Runtime API listener and its log
+ * stream. Lifecycle (one transition table): creating → initializing → idle ⇄ busy → destroyed.
+ * Init runs once; a timed-out, crashed or init-failed environment is destroyed, never reused.
+ */
+import { randomBytes } from "node:crypto";
+import { performance } from "node:perf_hooks";
+import { StateMachine } from "../lib/state-machine.js";
+import { RuntimeApi, type RuntimeOutcome } from "../runtime-api/runtime-api.js";
+import type { ExitInfo, Sandbox, SandboxDriver } from "../sandbox/driver.js";
+import type { FunctionVersion } from "../services/lambda/model.js";
+import { runtimeFamily } from "../services/lambda/runtimes.js";
+import type { LogStore, LogStreamWriter } from "../services/logs/log-store.js";
+import { InvocationLog } from "./invocation-log.js";
+
+export const EnvState = {
+  Creating: "creating",
+  Initializing: "initializing",
+  Idle: "idle",
+  Busy: "busy",
+  Destroyed: "destroyed",
+} as const;
+export type EnvState = (typeof EnvState)[keyof typeof EnvState];
+
+const envStates = new StateMachine<EnvState>("environment", {
+  creating: ["initializing", "destroyed"],
+  initializing: ["idle", "busy", "destroyed"],
+  idle: ["busy", "destroyed"],
+  busy: ["idle", "destroyed"],
+  destroyed: [],
+});
+
+export type InitType = "on-demand" | "provisioned-concurrency";
+
+/** On-demand init gets 10 s before it counts against the invocation (AWS: "suppressed init"). */
+const INIT_LIMIT_MS = 10_000;
+/** CloudWatch's event size limit. */
+const MAX_LINE = 256 * 1024;
+
+export interface EnvironmentDeps {
+  driver: SandboxDriver;
+  logs: LogStore;
+  region: string;
+  codeDir: string;
+  /** Extra Lambda-defined variables (credentials, endpoint), never the server's own environment. */
+  extraEnv?: Record<string, string>;
+}
+
+export interface InvokeRequest {
+  requestId: string;
+  payload: Buffer;
+  invokedFunctionArn: string;
+  clientContext?: string;
+  tail: boolean;
+}
+
+export interface InvokeOutcome {
+  payload: Buffer;
+  functionError?: "Unhandled";
+  /** Base64 of the last 4 KB of this invocation's log, when asked for. */
+  logResult?: string;
+}
+
+type InitResult = { ok: true } | { ok: false; errorType: string; body: Buffer } | { ok: false; exit: ExitInfo };
+
+function errorPayload(errorType: string, errorMessage: string): Buffer {
+  return Buffer.from(JSON.stringify({ errorType, errorMessage }));
+}
+
+function describeExit(exit: ExitInfo): { errorType: string; message: string } {
+  if (exit.oom) return { errorType: "Runtime.OutOfMemory", message: "Runtime exited with error: signal: killed" };
+  if (exit.signal) return { errorType: "Runtime.ExitError", message: `Runtime exited with error: signal: ${exit.signal === "SIGKILL" ? "killed" : exit.signal}` };
+  if (exit.code === 0) return { errorType: "Runtime.ExitError", message: "Runtime exited without providing a reason" };
+  return { errorType: "Runtime.ExitError", message: `Runtime exited with error: exit status ${exit.code}` };
+}
+
+export function logStreamName(version: string, now = new Date()): string {
+  const d = now.toISOString().slice(0, 10).replace(/-/g, "/");
+  return `${d}/[${version}]${randomBytes(16).toString("hex")}`;
+}
+
+export class Environment {
+  readonly id = randomBytes(8).toString("hex");
+  private _state: EnvState = EnvState.Creating;
+  private sandbox?: Sandbox;
+  private api?: RuntimeApi;
+  private writer?: LogStreamWriter;
+  private readonly logStream: string;
+  private initStart = 0;
+  private initDurationMs = 0;
+  private initReported = false;
+  private init!: Promise<InitResult>;
+  private resolveInit!: (r: InitResult) => void;
+  private current?: InvocationLog;
+  private partial = { stdout: "", stderr: "" };
+  private readonly onDeath: (env: Environment) => void;
+  /** Set when the pool decides this environment must not be reused (its function changed). */
+  retired = false;
+
+  private constructor(
+    readonly version: FunctionVersion,
+    readonly initType: InitType,
+    private readonly deps: EnvironmentDeps,
+    onDeath: (env: Environment) => void,
+  ) {
+    this.logStream = logStreamName(version.version);
+    this.onDeath = onDeath;
+    this.init = new Promise((r) => (this.resolveInit = r));
+  }
+
+  get state(): EnvState {
+    return this._state;
+  }
+
+  private move(to: EnvState): void {
+    this._state = envStates.move(this._state, to);
+  }
+
+  /** Create the sandbox and start init. Resolves once the runtime process runs (init continues). */
+  static async start(version: FunctionVersion, initType: InitType, deps: EnvironmentDeps, onDeath: (env: Environment) => void): Promise<Environment> {
+    const env = new Environment(version, initType, deps, onDeath);
+    try {
+      await env.boot();
+    } catch (err) {
+      await env.destroy();
+      throw err;
+    }
+    return env;
+  }
+
+  private lambdaEnv(): Record<string, string> {
+    const v = this.version;
+    return {
+      AWS_LAMBDA_FUNCTION_NAME: v.functionName,
+      AWS_LAMBDA_FUNCTION_VERSION: v.version,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(v.memorySize),
+      AWS_LAMBDA_LOG_GROUP_NAME: v.loggingConfig.LogGroup,
+      AWS_LAMBDA_LOG_STREAM_NAME: this.logStream,
+      AWS_LAMBDA_INITIALIZATION_TYPE: this.initType,
+      AWS_REGION: this.deps.region,
+      AWS_DEFAULT_REGION: this.deps.region,
+      AWS_EXECUTION_ENV: `AWS_Lambda_${v.runtime}`,
+      ...(v.loggingConfig.LogFormat === "JSON" ? { AWS_LAMBDA_LOG_FORMAT: "JSON" } : {}),
+      _HANDLER: v.handler,
+      TZ: ":UTC",
+      LANG: "en_US.UTF-8",
+      ...this.deps.extraEnv,
+      ...v.environment,
+    };
+  }
+
+  private async boot(): Promise<void> {
+    this.writer = await this.deps.logs.openStream(this.version.loggingConfig.LogGroup, this.logStream);
+    const { driver } = this.deps;
+    const { api, address } = await RuntimeApi.listen(driver.runtimeApiTarget(this.id), {
+      initDone: () => {
+        this.initDurationMs = performance.now() - this.initStart;
+        this.resolveInit({ ok: true });
+      },
+      initError: (body, errorType) => {
+        this.initDurationMs = performance.now() - this.initStart;
+        this.resolveInit({ ok: false, errorType, body });
+      },
+      waiting: () => {
+        if (this._state === EnvState.Idle) void this.sandbox?.freeze();
+      },
+    });
+    this.api = api;
+    this.move(EnvState.Initializing);
+    this.initStart = performance.now();
+    this.writer.write(`INIT_START Runtime Version: ${this.version.runtime}\tFlint Driver: ${driver.name}`);
+    this.sandbox = await driver.create(
+      {
+        id: this.id,
+        runtime: this.version.runtime,
+        family: runtimeFamily(this.version.runtime),
+        handler: this.version.handler,
+        codeDir: this.deps.codeDir,
+        memoryMb: this.version.memorySize,
+        ephemeralStorageMb: this.version.ephemeralStorage,
+        env: this.lambdaEnv(),
+      },
+      address,
+    );
+    this.capture("stdout");
+    this.capture("stderr");
+    void this.sandbox.exited.then((exit) => {
+      this.resolveInit({ ok: false, exit });
+      if (this._state !== EnvState.Busy) void this.destroy();
+    });
+  }
+
+  /** Route the runtime's output into the log stream, line by line, with backpressure. */
+  private capture(which: "stdout" | "stderr"): void {
+    const stream = this.sandbox![which];
+    stream.setEncoding("utf8");
+    stream.on("data", (chunk: string) => {
+      const text = this.partial[which] + chunk;
+      const lines = text.split("\n");
+      let rest = lines.pop()!;
+      let ok = true;
+      for (const line of lines) ok = this.logLine(line) && ok;
+      // A runaway line without a newline must not grow without bound: emit it in pieces.
+      while (rest.length >= MAX_LINE) {
+        ok = this.logLine(rest.slice(0, MAX_LINE)) && ok;
+        rest = rest.slice(MAX_LINE);
+      }
+      this.partial[which] = rest;
+      if (!ok && this.writer) {
+        stream.pause();
+        this.writer.onDrain(() => stream.resume());
+      }
+    });
+    stream.on("end", () => {
+      if (this.partial[which]) this.logLine(this.partial[which]);
+      this.partial[which] = "";
+    });
+  }
+
+  private logLine(line: string): boolean {
+    this.current?.append(line);
+    return this.writer?.write(line) ?? true;
+  }
+
+  /** Let output the runtime wrote before answering reach us before END/REPORT are written. */
+  private settleOutput(): Promise<void> {
+    return new Promise((resolve) => setImmediate(resolve));
+  }
+
+  /** Run one invocation. The pool guarantees one at a time. */
+  async invoke(req: InvokeRequest): Promise<InvokeOutcome> {
+    const coldStart = this._state === EnvState.Initializing;
+    if (this._state === EnvState.Destroyed) throw new Error("environment already destroyed");
+    this.move(EnvState.Busy);
+    const log = new InvocationLog(req.requestId, this.version.version, req.tail);
+    const timeoutMs = this.version.timeout * 1000;
+
+    if (coldStart) {
+      const init = await this.awaitInit(timeoutMs);
+      if (!init.ok) return this.finishFailedInit(init, log, req);
+    }
+    await this.sandbox!.thaw();
+    this.current = log;
+    this.writer!.write(log.start());
+    const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race<RuntimeOutcome | { kind: "timeout" } | { kind: "exit"; exit: ExitInfo }>([
+      this.api!.dispatch({
+        requestId: req.requestId,
+        payload: req.payload,
+        deadlineMs: Date.now() + timeoutMs,
+        invokedFunctionArn: req.invokedFunctionArn,
+        clientContext: req.clientContext,
+        traceId: `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString("hex")};Parent=${randomBytes(8).toString("hex")};Sampled=0`,
+      }),
+      new Promise<{ kind: "timeout" }>((resolve) => {
+        timer = setTimeout(() => resolve({ kind: "timeout" }), timeoutMs);
+      }),
+      this.sandbox!.exited.then((exit) => ({ kind: "exit" as const, exit })),
+    ]);
+    clearTimeout(timer);
+    const durationMs = performance.now() - started;
+    const initMs = coldStart && !this.initReported ? this.initDurationMs : undefined;
+    if (initMs !== undefined) this.initReported = true;
+
+    let result: InvokeOutcome;
+    let broken = false;
+    switch (outcome.kind) {
+      case "response":
+        result = { payload: outcome.body };
+        break;
+      case "error":
+        result = { payload: normaliseErrorBody(outcome.body, outcome.errorType), functionError: "Unhandled" };
+        break;
+      case "tooLarge":
+        result = {
+          payload: Buffer.from(JSON.stringify({ errorMessage: `Response payload size exceeded maximum allowed payload size (${6 * 1024 * 1024 + 100} bytes).`, errorType: "Function.ResponseSizeTooLarge" })),
+          functionError: "Unhandled",
+        };
+        break;
+      case "timeout": {
+        broken = true;
+        this.api!.abandon();
+        const message = `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`;
+        this.logLine(`${new Date().toISOString()} ${req.requestId} ${message}`);
+        result = { payload: errorPayload("Sandbox.Timedout", `RequestId: ${req.requestId} Error: ${message}`), functionError: "Unhandled" };
+        break;
+      }
+      case "exit": {
+        broken = true;
+        this.api!.abandon();
+        const { errorType, message } = describeExit(outcome.exit);
+        this.logLine(`RequestId: ${req.requestId} Error: ${message}`);
+        this.logLine(errorType);
+        result = { payload: errorPayload(errorType, `RequestId: ${req.requestId} Error: ${message}`), functionError: "Unhandled" };
+        break;
+      }
+    }
+    if (!broken) await this.settleOutput();
+    this.current = undefined;
+    const maxMemory = this.sandbox!.maxMemoryUsedMb();
+    for (const line of log.end(durationMs, this.version.memorySize, maxMemory, initMs, outcome.kind === "timeout" ? "timeout" : undefined)) {
+      this.writer!.write(line);
+    }
+    if (req.tail) result.logResult = log.tailBase64();
+    if (broken) await this.destroy();
+    return result;
+  }
+
+  private async awaitInit(timeoutMs: number): Promise<InitResult> {
+    let timer: NodeJS.Timeout | undefined;
+    const result = await Promise.race([
+      this.init,
+      new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), INIT_LIMIT_MS + timeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (result === "timeout") {
+      return { ok: false, errorType: "Sandbox.Timedout", body: Buffer.alloc(0) };
+    }
+    return result;
+  }
+
+  private async finishFailedInit(init: Exclude<InitResult, { ok: true }>, log: InvocationLog, req: InvokeRequest): Promise<InvokeOutcome> {
+    await this.settleOutput();
+    const initMs = this.initDurationMs || performance.now() - this.initStart;
+    let payload: Buffer;
+    let errorType: string;
+    if ("exit" in init) {
+      const d = describeExit(init.exit);
+      errorType = d.errorType;
+      payload = errorPayload(errorType, `RequestId: ${req.requestId} Error: ${d.message}`);
+    } else if (init.errorType === "Sandbox.Timedout") {
+      errorType = init.errorType;
+      payload = errorPayload(errorType, `RequestId: ${req.requestId} Error: Task timed out after ${this.version.timeout.toFixed(2)} seconds`);
+    } else {
+      errorType = init.errorType;
+      payload = normaliseErrorBody(init.body, init.errorType);
+    }
+    this.writer?.write(`INIT_REPORT Init Duration: ${initMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${errorType}`);
+    this.writer?.write(log.start());
+    for (const line of log.end(0, this.version.memorySize, this.sandbox?.maxMemoryUsedMb() ?? 0, undefined, "error", errorType)) this.writer?.write(line);
+    await this.destroy();
+    return { payload, functionError: "Unhandled", ...(req.tail ? { logResult: log.tailBase64() } : {}) };
+  }
+
+  /**
+   * The invocation is over and the environment healthy: it goes idle and is frozen as soon as its
+   * runtime is parked on `/next` (freezing earlier could stop a runtime that is on its way out).
+   */
+  async park(): Promise<void> {
+    if (this._state !== EnvState.Busy) return;
+    this.move(EnvState.Idle);
+    if (this.api?.waiting) await this.sandbox?.freeze();
+  }
+
+  /** Mark a provisioned environment ready once its init finished. */
+  async waitInit(): Promise<boolean> {
+    const r = await this.init;
+    if (r.ok && this._state === EnvState.Initializing) {
+      this.move(EnvState.Idle);
+      if (this.api?.waiting) await this.sandbox?.freeze();
+    }
+    return r.ok;
+  }
+
+  async destroy(): Promise<void> {
+    if (this._state === EnvState.Destroyed) return;
+    this.move(EnvState.Destroyed);
+    this.api?.close();
+    await this.sandbox?.destroy();
+    await this.writer?.close();
+    this.onDeath(this);
+  }
+}
+
+/** A runtime's error body as the caller sees it: its JSON as posted, or AWS's shape around raw text. */
+function normaliseErrorBody(body: Buffer, errorType: string): Buffer {
+  if (body.length) {
+    try {
+      const parsed = JSON.parse(body.toString("utf8"));
+      if (parsed && typeof parsed === "object") return body;
+    } catch {
+      // not JSON: wrap it below
+    }
+  }
+  return errorPayload(errorType, body.toString("utf8"));
+}

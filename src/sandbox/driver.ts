@@ -1,0 +1,59 @@
+/**
+ * The SandboxDriver seam: how an execution environment's process tree is created and destroyed.
+ * The invoke path only sees this interface; drivers are picked by name in config.
+ */
+import type { Readable } from "node:stream";
+import type { RuntimeFamily } from "../services/lambda/runtimes.js";
+
+export type Isolation = "strict" | "none";
+
+export interface SandboxSpec {
+  /** Unique id of the environment (used in paths and cgroup names). */
+  id: string;
+  runtime: string;
+  family: RuntimeFamily;
+  handler: string;
+  /** Host path of the unpacked function package. */
+  codeDir: string;
+  memoryMb: number;
+  ephemeralStorageMb: number;
+  /** The Lambda-defined environment: reserved variables plus the function's own. Nothing from the host. */
+  env: Record<string, string>;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  /** The kernel killed it for exceeding its memory limit. */
+  oom: boolean;
+}
+
+export interface Sandbox {
+  readonly pid: number;
+  readonly stdout: Readable;
+  readonly stderr: Readable;
+  /** Resolves once the environment's main process has exited. */
+  readonly exited: Promise<ExitInfo>;
+  /** Peak memory in MB since the last call (for REPORT's Max Memory Used). */
+  maxMemoryUsedMb(): number;
+  /** Stop every process of the environment from running (between invocations). */
+  freeze(): Promise<void>;
+  thaw(): Promise<void>;
+  /** Kill the whole process tree and remove everything the sandbox created. Idempotent. */
+  destroy(): Promise<void>;
+}
+
+/** Where an environment's Runtime API listens, and what the runtime is told (AWS_LAMBDA_RUNTIME_API). */
+export type RuntimeApiTarget = { host: string; port: number } | { path: string };
+
+export interface SandboxDriver {
+  readonly name: string;
+  readonly isolation: Isolation;
+  /** Why this driver and isolation level are in force (for the start-up banner and health). */
+  readonly reason: string;
+  /** Where the Runtime API for environment `id` must listen. */
+  runtimeApiTarget(id: string): RuntimeApiTarget;
+  /** Start the runtime process. `runtimeApiAddress` is the listener's address as seen from the host. */
+  create(spec: SandboxSpec, runtimeApiAddress: string): Promise<Sandbox>;
+  close(): Promise<void>;
+}

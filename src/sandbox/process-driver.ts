@@ -1,0 +1,108 @@
+/**
+ * The `none` isolation fallback: each environment is a plain child process in its own process group,
+ * with a clean Lambda-defined environment and its code at a private path. It isolates nothing from
+ * the host; Flint warns loudly when it has to use it.
+ */
+import { spawn } from "node:child_process";
+import { access, constants } from "node:fs/promises";
+import { readFileSync } from "node:fs";
+import { RUNTIMES_DIR } from "../paths.js";
+import type { ExitInfo, Sandbox, SandboxDriver, SandboxSpec } from "./driver.js";
+import { layoutEnv, runtimeCommand, type Layout } from "./runtime-command.js";
+import { SandboxStartError, bootstrapMissing } from "./errors.js";
+
+class ProcessSandbox implements Sandbox {
+  readonly exited: Promise<ExitInfo>;
+  private dead = false;
+  private frozen = false;
+
+  constructor(private readonly child: ReturnType<typeof spawn>) {
+    this.exited = new Promise((resolve) =>
+      child.once("exit", (code, signal) => {
+        this.dead = true;
+        resolve({ code, signal, oom: false });
+      }),
+    );
+  }
+
+  get pid(): number {
+    return this.child.pid!;
+  }
+  get stdout() {
+    return this.child.stdout!;
+  }
+  get stderr() {
+    return this.child.stderr!;
+  }
+
+  maxMemoryUsedMb(): number {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.pid}/status`, "utf8"));
+      return m ? Math.ceil(Number(m[1]) / 1024) : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  private signalGroup(signal: NodeJS.Signals): void {
+    if (this.dead) return;
+    try {
+      process.kill(-this.pid, signal);
+    } catch {
+      // the group is already gone
+    }
+  }
+
+  async freeze(): Promise<void> {
+    if (!this.frozen) this.signalGroup("SIGSTOP");
+    this.frozen = true;
+  }
+
+  async thaw(): Promise<void> {
+    if (this.frozen) this.signalGroup("SIGCONT");
+    this.frozen = false;
+  }
+
+  async destroy(): Promise<void> {
+    this.signalGroup("SIGKILL");
+    await this.exited;
+  }
+}
+
+export class ProcessDriver implements SandboxDriver {
+  readonly name = "process";
+  readonly isolation = "none" as const;
+  private readonly layoutBase = { runtimeDir: RUNTIMES_DIR, node: process.execPath, python: "/usr/bin/python3" };
+
+  constructor(readonly reason: string) {}
+
+  runtimeApiTarget() {
+    return { host: "127.0.0.1", port: 0 };
+  }
+
+  async create(spec: SandboxSpec, runtimeApiAddress: string): Promise<Sandbox> {
+    const layout: Layout = { ...this.layoutBase, taskRoot: spec.codeDir };
+    const { file, args } = runtimeCommand(spec, layout);
+    if (spec.family === "provided") {
+      try {
+        await access(file, constants.X_OK);
+      } catch (err) {
+        throw bootstrapMissing(layout.taskRoot, err as NodeJS.ErrnoException);
+      }
+    }
+    const child = spawn(file, args, {
+      cwd: spec.codeDir,
+      env: layoutEnv(spec, layout, runtimeApiAddress),
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.once("spawn", resolve);
+      child.once("error", (err) => reject(new SandboxStartError("Runtime.InvalidEntrypoint", `fork/exec ${file}: ${err.message}`)));
+    });
+    return new ProcessSandbox(child);
+  }
+
+  async close(): Promise<void> {}
+}
+

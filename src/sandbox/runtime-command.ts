@@ -1,0 +1,44 @@
+/**
+ * How each runtime family starts, and the variables that depend on where code and runtime live.
+ * Shared by every driver; a driver only says where `/var/task` and `/var/runtime` are for it.
+ */
+import type { SandboxSpec } from "./driver.js";
+
+export interface Layout {
+  taskRoot: string;
+  runtimeDir: string;
+  /** Absolute path of the Node.js and Python interpreters as the sandbox sees them. */
+  node: string;
+  python: string;
+}
+
+/** V8 does not see the memory limit; keep the heap under it so overflow is a clean runtime error. */
+const heapMb = (memoryMb: number) => Math.max(64, Math.floor(memoryMb * 0.85));
+
+export function runtimeCommand(spec: SandboxSpec, layout: Layout): { file: string; args: string[] } {
+  switch (spec.family) {
+    case "node":
+      return {
+        file: layout.node,
+        args: [`--max-old-space-size=${heapMb(spec.memoryMb)}`, `${layout.runtimeDir}/nodejs/bootstrap.mjs`],
+      };
+    case "python":
+      return { file: layout.python, args: ["-X", "utf8", `${layout.runtimeDir}/python/bootstrap.py`] };
+    case "provided":
+      return { file: `${layout.taskRoot}/bootstrap`, args: [] };
+  }
+}
+
+/** The path-dependent part of the Lambda environment (as on AWS, with Flint's paths). */
+export function layoutEnv(spec: SandboxSpec, layout: Layout, runtimeApi: string): Record<string, string> {
+  const env: Record<string, string> = {
+    PATH: "/usr/local/bin:/usr/bin/:/bin:/opt/bin",
+    LD_LIBRARY_PATH: `/lib64:/usr/lib64:${layout.runtimeDir}:${layout.runtimeDir}/lib:${layout.taskRoot}:${layout.taskRoot}/lib:/opt/lib`,
+    LAMBDA_TASK_ROOT: layout.taskRoot,
+    LAMBDA_RUNTIME_DIR: layout.runtimeDir,
+    AWS_LAMBDA_RUNTIME_API: runtimeApi,
+  };
+  if (spec.family === "node") env.NODE_PATH = `/opt/nodejs/node_modules:${layout.runtimeDir}/node_modules:${layout.runtimeDir}:${layout.taskRoot}`;
+  if (spec.family === "python") env.PYTHONPATH = layout.runtimeDir;
+  return { ...env, ...spec.env };
+}

@@ -1,0 +1,271 @@
+/**
+ * Function code packages: validation of uploaded zips and their content-addressed storage on disk.
+ *
+ * A package is checked completely before anything is written: corrupt archives, entries with `..` or
+ * absolute paths, symlinks that resolve outside the package, declared sizes that lie, zip bombs
+ * (250 MB unzipped, compression ratios no real package has) and encrypted entries are refused with
+ * AWS's InvalidParameterValueException. Accepted zips are kept as `<data>/code/<sha256>.zip` and
+ * unpacked to `<data>/code/<sha256>/`, which environments use read-only.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { createWriteStream } from "node:fs";
+import { mkdir, open, readFile, rename, rm, stat, symlink } from "node:fs/promises";
+import path from "node:path";
+import { pipeline } from "node:stream/promises";
+import { Writable } from "node:stream";
+import yauzl from "yauzl";
+import { awsError } from "../../errors.js";
+import type { CodeRef } from "./model.js";
+
+export const MAX_ZIPPED_BYTES = 52_428_800;
+export const MAX_UNZIPPED_BYTES = 262_144_000;
+const MAX_ENTRIES = 100_000;
+/** Deflate cannot compress better than ~1032:1; real packages stay far below this. */
+const MAX_RATIO = 1000;
+const MAX_SYMLINK_HOPS = 40;
+
+const UNZIP_FAILED = "Could not unzip uploaded file. Please check your file, then try to upload again.";
+
+function refuse(reason?: string): never {
+  throw awsError("InvalidParameterValueException", reason ? `${UNZIP_FAILED} (${reason})` : UNZIP_FAILED);
+}
+
+const S_IFMT = 0o170000;
+const S_IFLNK = 0o120000;
+const S_IFDIR = 0o040000;
+
+interface Entry {
+  name: string;
+  kind: "file" | "dir" | "symlink";
+  mode: number;
+  size: number;
+  raw: yauzl.Entry;
+}
+
+function openZip(buf: Buffer): Promise<yauzl.ZipFile> {
+  return new Promise((resolve, reject) =>
+    yauzl.fromBuffer(buf, { lazyEntries: true, validateEntrySizes: true, decodeStrings: true, strictFileNames: true }, (err, zf) =>
+      err ? reject(err) : resolve(zf!),
+    ),
+  );
+}
+
+function readEntries(zf: yauzl.ZipFile): Promise<yauzl.Entry[]> {
+  return new Promise((resolve, reject) => {
+    const out: yauzl.Entry[] = [];
+    zf.on("entry", (e: yauzl.Entry) => {
+      out.push(e);
+      if (out.length > MAX_ENTRIES) {
+        zf.close();
+        reject(new Error(`more than ${MAX_ENTRIES} entries`));
+      } else zf.readEntry();
+    });
+    zf.on("end", () => resolve(out));
+    zf.on("error", reject);
+    zf.readEntry();
+  });
+}
+
+function openStream(zf: yauzl.ZipFile, e: yauzl.Entry): Promise<NodeJS.ReadableStream> {
+  return new Promise((resolve, reject) => zf.openReadStream(e, (err, s) => (err ? reject(err) : resolve(s!))));
+}
+
+/** Inflate an entry, counting bytes; yauzl also fails when the actual size differs from the declared one. */
+async function inflate(zf: yauzl.ZipFile, e: yauzl.Entry, sink?: (chunk: Buffer) => void): Promise<number> {
+  let n = 0;
+  const stream = await openStream(zf, e);
+  await pipeline(
+    stream,
+    new Writable({
+      write(chunk: Buffer, _enc, cb) {
+        n += chunk.length;
+        if (n > e.uncompressedSize) return cb(new Error(`entry '${e.fileName}' inflates past its declared size`));
+        sink?.(chunk);
+        cb();
+      },
+    }),
+  );
+  return n;
+}
+
+function classify(e: yauzl.Entry): Entry {
+  const unixMode = e.versionMadeBy >> 8 === 3 ? (e.externalFileAttributes >>> 16) & 0xffff : 0;
+  const type = unixMode & S_IFMT;
+  const name = e.fileName.replace(/\/+$/, "");
+  if (type === S_IFLNK) return { name, kind: "symlink", mode: 0o777, size: e.uncompressedSize, raw: e };
+  if (e.fileName.endsWith("/") || type === S_IFDIR) return { name, kind: "dir", mode: 0o755, size: 0, raw: e };
+  return { name, kind: "file", mode: unixMode & 0o111 ? 0o755 : 0o644, size: e.uncompressedSize, raw: e };
+}
+
+/**
+ * Resolve a symlink inside the package the way the kernel would, through the other symlinks of the
+ * package, and report whether it stays inside. Paths are lists of components relative to the root.
+ */
+function staysInside(linkName: string, target: string, links: Map<string, string>): boolean {
+  if (target.startsWith("/") || target.includes("\0")) return false;
+  let pending = [...target.split("/"), ""];
+  pending.pop();
+  let current = linkName.split("/").slice(0, -1);
+  let hops = 0;
+  while (pending.length) {
+    const part = pending.shift()!;
+    if (part === "" || part === ".") continue;
+    if (part === "..") {
+      if (current.length === 0) return false;
+      current.pop();
+      continue;
+    }
+    const candidate = [...current, part];
+    const next = links.get(candidate.join("/"));
+    if (next !== undefined) {
+      if (++hops > MAX_SYMLINK_HOPS || next.startsWith("/")) return false;
+      pending = [...next.split("/"), ...pending];
+      continue;
+    }
+    current = candidate;
+  }
+  return true;
+}
+
+export class CodeStore {
+  private constructor(private readonly dir: string) {}
+
+  static async create(dataDir: string): Promise<CodeStore> {
+    const dir = path.join(dataDir, "code");
+    await mkdir(dir, { recursive: true });
+    return new CodeStore(dir);
+  }
+
+  /** Extracted package directory. */
+  dirOf(code: CodeRef): string {
+    return path.join(this.dir, code.id);
+  }
+
+  zipOf(code: CodeRef): string {
+    return path.join(this.dir, `${code.id}.zip`);
+  }
+
+  /** Check a package completely without writing anything. */
+  async inspect(zip: Buffer): Promise<CodeRef> {
+    if (zip.length > MAX_ZIPPED_BYTES) {
+      throw awsError("RequestEntityTooLargeException", `Zipped size must be smaller than ${MAX_ZIPPED_BYTES} bytes`, { Message: `Zipped size must be smaller than ${MAX_ZIPPED_BYTES} bytes` });
+    }
+    let zf: yauzl.ZipFile;
+    let raw: yauzl.Entry[];
+    try {
+      zf = await openZip(zip);
+      raw = await readEntries(zf);
+    } catch (err) {
+      refuse((err as Error).message);
+    }
+    const entries = raw.map(classify);
+    const declared = raw.reduce((sum, e) => sum + e.uncompressedSize, 0);
+    if (declared > MAX_UNZIPPED_BYTES) throw awsError("InvalidParameterValueException", `Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
+    if (zip.length > 0 && declared / zip.length > MAX_RATIO) refuse(`compression ratio ${Math.round(declared / zip.length)}:1 exceeds ${MAX_RATIO}:1`);
+    const names = new Set<string>();
+    const links = new Map<string, string>();
+    try {
+      for (const e of entries) {
+        if (e.raw.isEncrypted()) refuse(`entry '${e.name}' is encrypted`);
+        if (names.has(e.name) && e.kind !== "dir") refuse(`duplicate entry '${e.name}'`);
+        names.add(e.name);
+        if (e.raw.compressedSize > 0 && e.size > 1_048_576 && e.size / e.raw.compressedSize > MAX_RATIO) {
+          refuse(`entry '${e.name}' has compression ratio above ${MAX_RATIO}:1`);
+        }
+        if (e.kind === "symlink") {
+          if (e.size > 4096) refuse(`symlink '${e.name}' is too long`);
+          const chunks: Buffer[] = [];
+          await inflate(zf, e.raw, (c) => chunks.push(c));
+          links.set(e.name, Buffer.concat(chunks).toString("utf8"));
+        } else if (e.kind === "file") {
+          await inflate(zf, e.raw);
+        }
+      }
+    } catch (err) {
+      if ((err as { code?: string }).code === "InvalidParameterValueException") throw err;
+      refuse((err as Error).message);
+    } finally {
+      zf.close();
+    }
+    for (const e of entries) {
+      // An entry below a symlink would be written through it: refuse rather than follow.
+      const parts = e.name.split("/");
+      for (let i = 1; i < parts.length; i++) {
+        if (links.has(parts.slice(0, i).join("/"))) refuse(`entry '${e.name}' lies below symlink '${parts.slice(0, i).join("/")}'`);
+      }
+    }
+    for (const [name, target] of links) {
+      if (!staysInside(name, target, links)) refuse(`symlink '${name}' points outside the package ('${target}')`);
+    }
+    const digest = createHash("sha256").update(zip).digest();
+    return { id: digest.toString("hex"), sha256: digest.toString("base64"), size: zip.length };
+  }
+
+  /** Keep the zip durably (the source of truth, and what GetFunction's Code.Location serves). */
+  async save(zip: Buffer, code: CodeRef): Promise<void> {
+    const final = this.zipOf(code);
+    if (await exists(final)) return;
+    const tmp = `${final}.${randomBytes(6).toString("hex")}.tmp`;
+    const fh = await open(tmp, "wx", 0o600);
+    try {
+      await fh.writeFile(zip);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, final);
+  }
+
+  /** Unpack a saved package (idempotent). Returns the extracted directory. */
+  async extract(code: CodeRef): Promise<string> {
+    const final = this.dirOf(code);
+    if (await exists(final)) return final;
+    const staging = `${final}.${randomBytes(6).toString("hex")}.tmp`;
+    await mkdir(staging, { mode: 0o755 });
+    try {
+      const zf = await openZip(await readFile(this.zipOf(code)));
+      try {
+        for (const e of (await readEntries(zf)).map(classify)) {
+          const dest = path.join(staging, e.name);
+          if (!dest.startsWith(staging + path.sep)) throw new Error(`entry '${e.name}' escapes the package`);
+          if (e.kind === "dir") {
+            await mkdir(dest, { recursive: true, mode: 0o755 });
+            continue;
+          }
+          await mkdir(path.dirname(dest), { recursive: true, mode: 0o755 });
+          if (e.kind === "symlink") {
+            const chunks: Buffer[] = [];
+            await inflate(zf, e.raw, (c) => chunks.push(c));
+            await symlink(Buffer.concat(chunks).toString("utf8"), dest);
+          } else {
+            await pipeline(await openStream(zf, e.raw), createWriteStream(dest, { flags: "wx", mode: e.mode }));
+          }
+        }
+      } finally {
+        zf.close();
+      }
+      await rename(staging, final).catch(async (err) => {
+        if (!(await exists(final))) throw err;
+        await rm(staging, { recursive: true, force: true });
+      });
+      return final;
+    } catch (err) {
+      await rm(staging, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  async remove(code: CodeRef): Promise<void> {
+    await rm(this.dirOf(code), { recursive: true, force: true });
+    await rm(this.zipOf(code), { force: true });
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The control plane's records and their AWS wire rendering.
+ *
+ * A FunctionVersion is one configuration of a function: `$LATEST` (mutable) or, later, a published
+ * version (immutable). It is what the API shows and, once deployed, what the data plane runs.
+ */
+import { createHash } from "node:crypto";
+import { StateMachine } from "../../lib/state-machine.js";
+import { type Account, functionArn } from "./arns.js";
+
+export const FunctionState = { Pending: "Pending", Active: "Active", Failed: "Failed", Inactive: "Inactive" } as const;
+export type FunctionState = (typeof FunctionState)[keyof typeof FunctionState];
+
+/** https://docs.aws.amazon.com/lambda/latest/dg/functions-states.html */
+export const functionStates = new StateMachine<FunctionState>("function", {
+  Pending: ["Active", "Failed"],
+  Active: ["Inactive", "Failed"],
+  Inactive: ["Pending", "Active"],
+  Failed: [],
+});
+
+export const UpdateStatus = { InProgress: "InProgress", Successful: "Successful", Failed: "Failed" } as const;
+export type UpdateStatus = (typeof UpdateStatus)[keyof typeof UpdateStatus];
+
+export const updateStatuses = new StateMachine<UpdateStatus>("function update", {
+  InProgress: ["Successful", "Failed"],
+  Successful: ["InProgress"],
+  Failed: ["InProgress"],
+});
+
+export interface CodeRef {
+  /** Hex SHA-256 of the zip: the key of the package on disk. */
+  id: string;
+  /** Base64 SHA-256, as AWS reports CodeSha256. */
+  sha256: string;
+  /** Zip size in bytes. */
+  size: number;
+}
+
+export interface LoggingConfig {
+  LogFormat: "Text" | "JSON";
+  LogGroup: string;
+  ApplicationLogLevel?: string;
+  SystemLogLevel?: string;
+}
+
+export interface FunctionVersion {
+  functionName: string;
+  version: string;
+  runtime: string;
+  handler: string;
+  role: string;
+  description: string;
+  timeout: number;
+  memorySize: number;
+  /** undefined when the function was created without an Environment member (AWS then omits it). */
+  environment?: Record<string, string>;
+  ephemeralStorage: number;
+  architectures: string[];
+  code: CodeRef;
+  lastModified: string;
+  revisionId: string;
+  state: FunctionState;
+  stateReason?: string;
+  stateReasonCode?: string;
+  lastUpdateStatus?: UpdateStatus;
+  lastUpdateStatusReason?: string;
+  lastUpdateStatusReasonCode?: string;
+  loggingConfig: LoggingConfig;
+  tracingMode: "PassThrough" | "Active";
+}
+
+/** Everything Flint keeps about one function. */
+export interface FunctionRecord {
+  name: string;
+  /** `$LATEST` as the API shows it. */
+  latest: FunctionVersion;
+  /** The `$LATEST` configuration invocations run: the last one whose code was ready. */
+  deployed?: FunctionVersion;
+  tags: Record<string, string>;
+  createdAt: number;
+}
+
+/** AWS's timestamp format: 2024-01-31T12:34:56.789+0000 */
+export function awsTimestamp(ms: number): string {
+  return new Date(ms).toISOString().replace("Z", "+0000");
+}
+
+function runtimeVersionArn(acct: Account, runtime: string): string {
+  return `arn:aws:lambda:${acct.region}::runtime:${createHash("sha256").update(`flint:${runtime}`).digest("hex")}`;
+}
+
+/** Render a FunctionVersion as AWS's FunctionConfiguration. */
+export function toFunctionConfiguration(acct: Account, v: FunctionVersion, opts: { qualifiedArn?: boolean; forList?: boolean } = {}) {
+  const out: Record<string, unknown> = {
+    FunctionName: v.functionName,
+    FunctionArn: functionArn(acct, v.functionName, opts.qualifiedArn || v.version !== "$LATEST" ? v.version : undefined),
+    Runtime: v.runtime,
+    Role: v.role,
+    Handler: v.handler,
+    CodeSize: v.code.size,
+    Description: v.description,
+    Timeout: v.timeout,
+    MemorySize: v.memorySize,
+    LastModified: v.lastModified,
+    CodeSha256: v.code.sha256,
+    Version: v.version,
+  };
+  if (v.environment) out.Environment = { Variables: { ...v.environment } };
+  out.TracingConfig = { Mode: v.tracingMode };
+  out.RevisionId = v.revisionId;
+  if (!opts.forList) {
+    out.State = v.state;
+    if (v.stateReason) out.StateReason = v.stateReason;
+    if (v.stateReasonCode) out.StateReasonCode = v.stateReasonCode;
+    if (v.lastUpdateStatus) out.LastUpdateStatus = v.lastUpdateStatus;
+    if (v.lastUpdateStatusReason) out.LastUpdateStatusReason = v.lastUpdateStatusReason;
+    if (v.lastUpdateStatusReasonCode) out.LastUpdateStatusReasonCode = v.lastUpdateStatusReasonCode;
+  }
+  out.PackageType = "Zip";
+  out.Architectures = [...v.architectures];
+  out.EphemeralStorage = { Size: v.ephemeralStorage };
+  out.SnapStart = { ApplyOn: "None", OptimizationStatus: "Off" };
+  if (!opts.forList) out.RuntimeVersionConfig = { RuntimeVersionArn: runtimeVersionArn(acct, v.runtime) };
+  out.LoggingConfig = { ...v.loggingConfig };
+  return out;
+}

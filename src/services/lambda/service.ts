@@ -1,0 +1,600 @@
+/**
+ * The Lambda control plane: functions, their configuration, code and tags. Knows nothing about HTTP.
+ *
+ * Records live in the Store and in an in-memory map that the data plane reads on every invoke.
+ * Writes to one function are serialised. Creation and updates follow AWS's lifecycles: a new
+ * function is `Pending` until its package is unpacked, then `Active`; an update is `InProgress`
+ * until the new package or configuration is ready, then `Successful`. Invocations run the last
+ * deployed configuration meanwhile.
+ */
+import { randomUUID } from "node:crypto";
+import { awsError } from "../../errors.js";
+import type { Clock } from "../../clock/clock.js";
+import type { Store } from "../../store/store.js";
+import { type Account, type FunctionRef, functionArn, parseFunctionRef, parseTaggableArn } from "./arns.js";
+import { CodeStore, MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES } from "./code.js";
+import type { CodeInput, CreateFunctionInput, FunctionSettingsInput, UpdateFunctionCodeInput, UpdateFunctionConfigurationInput } from "./inputs.js";
+import {
+  type CodeRef,
+  type FunctionRecord,
+  type FunctionVersion,
+  FunctionState,
+  UpdateStatus,
+  awsTimestamp,
+  functionStates,
+  toFunctionConfiguration,
+  updateStatuses,
+} from "./model.js";
+import { AWS_RUNTIMES, FLINT_RUNTIMES } from "./runtimes.js";
+import { Violations, fullMatch } from "./validation.js";
+
+/** Told when what invocations run changes, so the data plane can replace environments. */
+export interface DeploymentListener {
+  deployed(record: FunctionRecord): void;
+  deleted(name: string): void;
+}
+
+export type CodeUrlSigner = (baseUrl: string, path: string) => Promise<string>;
+
+const ROLE_PATTERN = String.raw`arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`;
+const HANDLER_PATTERN = String.raw`[^\s]+`;
+const ENV_KEY_PATTERN = String.raw`[a-zA-Z]([a-zA-Z0-9_])+`;
+const ROLE_RE = fullMatch(ROLE_PATTERN);
+const HANDLER_RE = fullMatch(HANDLER_PATTERN);
+const ENV_KEY_RE = fullMatch(ENV_KEY_PATTERN);
+const ENV_LIMIT_BYTES = 4096;
+const MAX_TAGS = 50;
+/** https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime */
+const RESERVED_ENV_KEYS = new Set([
+  "_HANDLER", "_X_AMZN_TRACE_ID", "AWS_DEFAULT_REGION", "AWS_REGION", "AWS_EXECUTION_ENV", "AWS_LAMBDA_FUNCTION_NAME",
+  "AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "AWS_LAMBDA_FUNCTION_VERSION", "AWS_LAMBDA_INITIALIZATION_TYPE", "AWS_LAMBDA_LOG_GROUP_NAME",
+  "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+  "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
+]);
+const CODE_URL_TTL_SECONDS = 600;
+const BEING_CREATED = { reason: "The function is being created.", code: "Creating" };
+
+export class LambdaService {
+  private readonly functions = new Map<string, FunctionRecord>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  private listener: DeploymentListener = { deployed() {}, deleted() {} };
+
+  private constructor(
+    readonly account: Account,
+    private readonly store: Store,
+    private readonly code: CodeStore,
+    private readonly clock: Clock,
+    private readonly signCodeUrl: CodeUrlSigner,
+  ) {}
+
+  static async create(account: Account, store: Store, code: CodeStore, clock: Clock, signCodeUrl: CodeUrlSigner): Promise<LambdaService> {
+    const service = new LambdaService(account, store, code, clock, signCodeUrl);
+    for (const record of await store.listFunctions()) service.functions.set(record.name, record);
+    return service;
+  }
+
+  /** Finish deployments a previous process accepted but did not complete (crash or restart). */
+  resumeDeployments(): void {
+    for (const record of this.functions.values()) {
+      if (record.latest.state === FunctionState.Pending || record.latest.lastUpdateStatus === UpdateStatus.InProgress) {
+        this.scheduleDeploy(record.name);
+      }
+    }
+  }
+
+  setListener(listener: DeploymentListener): void {
+    this.listener = listener;
+  }
+
+  codeDir(code: CodeRef): string {
+    return this.code.dirOf(code);
+  }
+
+  /** Serialise writes to one function. */
+  private withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(name) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.locks.set(name, tail);
+    void tail.then(() => {
+      if (this.locks.get(name) === tail) this.locks.delete(name);
+    });
+    return next;
+  }
+
+  private notFound(name: string, qualifier?: string): never {
+    throw awsError("ResourceNotFoundException", `Function not found: ${functionArn(this.account, name, qualifier)}`);
+  }
+
+  private require(name: string, qualifier?: string): FunctionRecord {
+    const record = this.functions.get(name);
+    if (!record) this.notFound(name, qualifier);
+    return record;
+  }
+
+  /** The version a read addresses. Versions and aliases arrive with issue #4; until then only $LATEST exists. */
+  private versionOf(record: FunctionRecord, qualifier?: string): FunctionVersion {
+    if (qualifier === undefined || qualifier === "$LATEST") return record.latest;
+    this.notFound(record.name, qualifier);
+  }
+
+  private config(v: FunctionVersion) {
+    return toFunctionConfiguration(this.account, v);
+  }
+
+  // ---- validation -------------------------------------------------------------------------------
+
+  private checkSettings(input: FunctionSettingsInput, v: Violations): void {
+    if (input.role !== undefined && !ROLE_RE.test(input.role)) v.pattern("role", input.role, ROLE_PATTERN);
+    if (input.handler !== undefined) {
+      if (input.handler.length > 128) v.maxLength("handler", input.handler, 128);
+      else if (!HANDLER_RE.test(input.handler)) v.pattern("handler", input.handler, HANDLER_PATTERN);
+    }
+    if (input.description !== undefined && input.description.length > 256) v.maxLength("description", input.description, 256);
+    if (input.timeout !== undefined) v.range("timeout", input.timeout, 1, 900);
+    if (input.memorySize !== undefined) v.range("memorySize", input.memorySize, 128, 10240);
+    if (input.ephemeralStorage !== undefined) v.range("ephemeralStorage.size", input.ephemeralStorage, 512, 10240);
+    if (input.environment && Object.keys(input.environment).some((k) => !ENV_KEY_RE.test(k))) {
+      v.add(`Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: ${ENV_KEY_PATTERN}]`);
+    }
+    if (input.tracingMode !== undefined && !["Active", "PassThrough"].includes(input.tracingMode)) {
+      v.add(`Value '${input.tracingMode}' at 'tracingConfig.mode' failed to satisfy constraint: Member must satisfy enum value set: [Active, PassThrough]`);
+    }
+    const lc = input.loggingConfig;
+    if (lc?.LogFormat !== undefined && !["JSON", "Text"].includes(lc.LogFormat)) {
+      v.add(`Value '${lc.LogFormat}' at 'loggingConfig.logFormat' failed to satisfy constraint: Member must satisfy enum value set: [JSON, Text]`);
+    }
+    if (lc?.ApplicationLogLevel !== undefined && !["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"].includes(lc.ApplicationLogLevel)) {
+      v.add(`Value '${lc.ApplicationLogLevel}' at 'loggingConfig.applicationLogLevel' failed to satisfy constraint: Member must satisfy enum value set: [TRACE, DEBUG, INFO, WARN, ERROR, FATAL]`);
+    }
+    if (lc?.SystemLogLevel !== undefined && !["DEBUG", "INFO", "WARN"].includes(lc.SystemLogLevel)) {
+      v.add(`Value '${lc.SystemLogLevel}' at 'loggingConfig.systemLogLevel' failed to satisfy constraint: Member must satisfy enum value set: [DEBUG, INFO, WARN]`);
+    }
+  }
+
+  private checkArchitectures(architectures: string[] | undefined, v: Violations): void {
+    if (architectures === undefined) return;
+    const shown = `[${architectures.join(", ")}]`;
+    if (architectures.length > 1) v.add(`Value '${shown}' at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1`);
+    else if (architectures.length === 0) v.add(`Value '${shown}' at 'architectures' failed to satisfy constraint: Member must have length greater than or equal to 1`);
+    else if (!["x86_64", "arm64"].includes(architectures[0]!)) {
+      v.add(`Value '${shown}' at 'architectures' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]`);
+    }
+  }
+
+  /** Semantic checks AWS reports as InvalidParameterValueException, after the model constraints. */
+  private checkSemantics(input: FunctionSettingsInput): void {
+    if (input.runtime !== undefined) {
+      if (!(AWS_RUNTIMES as readonly string[]).includes(input.runtime) && !FLINT_RUNTIMES[input.runtime]) {
+        throw awsError(
+          "InvalidParameterValueException",
+          `Value ${input.runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [${AWS_RUNTIMES.join(", ")}] or be a valid ARN`,
+        );
+      }
+      if (!FLINT_RUNTIMES[input.runtime]) {
+        throw awsError(
+          "InvalidParameterValueException",
+          `The runtime parameter of ${input.runtime} is not supported by Flint. Supported runtimes: ${Object.keys(FLINT_RUNTIMES).join(", ")}.`,
+        );
+      }
+    }
+    if (input.environment) {
+      const reserved = Object.keys(input.environment).filter((k) => RESERVED_ENV_KEYS.has(k));
+      if (reserved.length) {
+        throw awsError(
+          "InvalidParameterValueException",
+          `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(", ")}`,
+        );
+      }
+      const measured = JSON.stringify(input.environment);
+      if (Buffer.byteLength(measured) > ENV_LIMIT_BYTES) {
+        throw awsError(
+          "InvalidParameterValueException",
+          `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${measured}`,
+        );
+      }
+    }
+  }
+
+  private checkTags(tags: Record<string, string>): void {
+    const v = new Violations();
+    for (const [k, val] of Object.entries(tags)) {
+      if (k.length < 1 || k.length > 128) v.add(`Value '${k}' at 'tags' failed to satisfy constraint: Map keys must have length between 1 and 128`);
+      if (val.length > 256) v.add(`Value '${val}' at 'tags' failed to satisfy constraint: Map values must have length less than or equal to 256`);
+    }
+    v.throwIfAny();
+    if (Object.keys(tags).some((k) => k.toLowerCase().startsWith("aws:"))) {
+      throw awsError("InvalidParameterValueException", "Tag keys starting with 'aws:' are reserved for AWS use.");
+    }
+  }
+
+  private async inspectCode(code: CodeInput | undefined): Promise<{ zip: Buffer; ref: CodeRef }> {
+    if (code?.imageUri !== undefined) {
+      throw awsError("InvalidParameterValueException", "Flint runs .zip packages only: container images (ImageUri) are not supported.");
+    }
+    if (code?.s3) {
+      throw awsError("InvalidParameterValueException", "Flint has no S3: upload the package inline with ZipFile (for example --zip-file fileb://function.zip).");
+    }
+    if (!code?.zipFile) throw awsError("InvalidParameterValueException", "Please provide a source for function code.");
+    return { zip: code.zipFile, ref: await this.code.inspect(code.zipFile) };
+  }
+
+  // ---- functions --------------------------------------------------------------------------------
+
+  async createFunction(input: CreateFunctionInput) {
+    const v = new Violations();
+    if (input.functionName === undefined) v.add("Value null at 'functionName' failed to satisfy constraint: Member must not be null");
+    if (input.role === undefined) v.add("Value null at 'role' failed to satisfy constraint: Member must not be null");
+    if (input.code === undefined) v.add("Value null at 'code' failed to satisfy constraint: Member must not be null");
+    v.throwIfAny();
+    const ref = parseFunctionRef(this.account, input.functionName!, undefined, { create: true });
+    if (ref.qualifier !== undefined) {
+      throw awsError("InvalidParameterValueException", "Function name with qualifier is not supported for CreateFunction.");
+    }
+    this.checkSettings(input, v);
+    this.checkArchitectures(input.architectures, v);
+    v.throwIfAny();
+    if (input.packageType !== undefined && input.packageType !== "Zip") {
+      throw awsError("InvalidParameterValueException", "Flint runs .zip packages only: PackageType Image is not supported.");
+    }
+    if (input.runtime === undefined || input.handler === undefined) {
+      throw awsError("InvalidParameterValueException", "Runtime and Handler are mandatory parameters for functions created with deployment packages.");
+    }
+    this.checkSemantics(input);
+    if (input.tags) {
+      if (Object.keys(input.tags).length > MAX_TAGS) throw awsError("InvalidParameterValueException", "Number of tags exceeds resource tag limit.");
+      this.checkTags(input.tags);
+    }
+    const { zip, ref: code } = await this.inspectCode(input.code);
+
+    return this.withLock(ref.name, async () => {
+      if (this.functions.has(ref.name)) throw awsError("ResourceConflictException", `Function already exist: ${ref.name}`);
+      await this.code.save(zip, code);
+      const now = this.clock.now();
+      const latest: FunctionVersion = {
+        functionName: ref.name,
+        version: "$LATEST",
+        runtime: input.runtime!,
+        handler: input.handler!,
+        role: input.role!,
+        description: input.description ?? "",
+        timeout: input.timeout ?? 3,
+        memorySize: input.memorySize ?? 128,
+        environment: input.environment,
+        ephemeralStorage: input.ephemeralStorage ?? 512,
+        architectures: input.architectures ?? ["x86_64"],
+        code,
+        lastModified: awsTimestamp(now),
+        revisionId: randomUUID(),
+        state: FunctionState.Pending,
+        stateReason: BEING_CREATED.reason,
+        stateReasonCode: BEING_CREATED.code,
+        loggingConfig: {
+          LogFormat: (input.loggingConfig?.LogFormat as "Text" | "JSON" | undefined) ?? "Text",
+          LogGroup: input.loggingConfig?.LogGroup ?? `/aws/lambda/${ref.name}`,
+          ...(input.loggingConfig?.ApplicationLogLevel ? { ApplicationLogLevel: input.loggingConfig.ApplicationLogLevel } : {}),
+          ...(input.loggingConfig?.SystemLogLevel ? { SystemLogLevel: input.loggingConfig.SystemLogLevel } : {}),
+        },
+        tracingMode: (input.tracingMode as "Active" | "PassThrough" | undefined) ?? "PassThrough",
+      };
+      const record: FunctionRecord = { name: ref.name, latest, tags: { ...input.tags }, createdAt: now };
+      if (!(await this.store.insertFunction(record))) throw awsError("ResourceConflictException", `Function already exist: ${ref.name}`);
+      this.functions.set(ref.name, record);
+      this.scheduleDeploy(ref.name);
+      return this.config(latest);
+    });
+  }
+
+  /** Unpack the package (if needed) and make `$LATEST`'s pending state or update current. */
+  private scheduleDeploy(name: string): void {
+    setImmediate(() => {
+      void this.deploy(name).catch((err) => console.error(`flint: deploying ${name} failed:`, err));
+    });
+  }
+
+  private async deploy(name: string): Promise<void> {
+    const snapshot = this.functions.get(name);
+    if (!snapshot) return;
+    let failure: string | undefined;
+    try {
+      await this.code.extract(snapshot.latest.code);
+    } catch (err) {
+      failure = `Flint could not unpack the function package: ${(err as Error).message}`;
+    }
+    await this.withLock(name, async () => {
+      const record = this.functions.get(name);
+      // A later update or a delete has taken over; that one finishes the deployment.
+      if (!record || record.latest.revisionId !== snapshot.latest.revisionId) return;
+      const previousCode = record.deployed?.code;
+      const latest: FunctionVersion = { ...record.latest, revisionId: randomUUID() };
+      if (latest.state === FunctionState.Pending) {
+        latest.state = functionStates.move(latest.state, failure ? FunctionState.Failed : FunctionState.Active);
+        delete latest.stateReason;
+        delete latest.stateReasonCode;
+        if (failure) Object.assign(latest, { stateReason: failure, stateReasonCode: "InternalError" });
+        else latest.lastUpdateStatus = UpdateStatus.Successful;
+      } else if (latest.lastUpdateStatus === UpdateStatus.InProgress) {
+        latest.lastUpdateStatus = updateStatuses.move(latest.lastUpdateStatus, failure ? UpdateStatus.Failed : UpdateStatus.Successful);
+        delete latest.lastUpdateStatusReason;
+        delete latest.lastUpdateStatusReasonCode;
+        if (failure) Object.assign(latest, { lastUpdateStatusReason: failure, lastUpdateStatusReasonCode: "InternalError" });
+      } else return;
+      const next: FunctionRecord = failure ? { ...record, latest } : { ...record, latest, deployed: latest };
+      await this.store.putFunction(next);
+      this.functions.set(name, next);
+      if (!failure) this.listener.deployed(next);
+      if (previousCode && previousCode.id !== latest.code.id) await this.collectCode(previousCode);
+    });
+  }
+
+  private async collectCode(code: CodeRef): Promise<void> {
+    if (!(await this.store.codeInUse(code.id))) await this.code.remove(code);
+  }
+
+  async getFunction(functionName: string, qualifier: string | undefined, baseUrl: string) {
+    const ref = parseFunctionRef(this.account, functionName, qualifier);
+    const record = this.require(ref.name, ref.qualifier);
+    const version = this.versionOf(record, ref.qualifier);
+    const out: Record<string, unknown> = {
+      Configuration: this.config(version),
+      Code: { RepositoryType: "S3", Location: await this.signCodeUrl(baseUrl, `/_flint/code/${version.code.id}.zip`) },
+    };
+    if (Object.keys(record.tags).length) out.Tags = { ...record.tags };
+    return out;
+  }
+
+  getFunctionConfiguration(functionName: string, qualifier: string | undefined) {
+    const ref = parseFunctionRef(this.account, functionName, qualifier);
+    return this.config(this.versionOf(this.require(ref.name, ref.qualifier), ref.qualifier));
+  }
+
+  /** Path of a stored package, for the presigned Code.Location download; undefined when no function uses it. */
+  async codeZipPath(codeId: string): Promise<string | undefined> {
+    if (!/^[0-9a-f]{64}$/.test(codeId) || !(await this.store.codeInUse(codeId))) return undefined;
+    return this.code.zipOf({ id: codeId, sha256: "", size: 0 });
+  }
+
+  private refuseWhileChanging(record: FunctionRecord): void {
+    const arn = functionArn(this.account, record.name);
+    if (record.latest.state === FunctionState.Pending) {
+      throw awsError(
+        "ResourceConflictException",
+        `The operation cannot be performed at this time. The resource ${arn} is currently in the following state: 'Pending'. StateReasonCode: 'Creating'`,
+      );
+    }
+    if (record.latest.lastUpdateStatus === UpdateStatus.InProgress) {
+      throw awsError("ResourceConflictException", `The operation cannot be performed at this time. An update is in progress for resource: ${arn}`);
+    }
+  }
+
+  private checkRevision(record: FunctionRecord, revisionId: string | undefined): void {
+    if (revisionId !== undefined && revisionId !== record.latest.revisionId) {
+      throw awsError(
+        "PreconditionFailedException",
+        "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id",
+      );
+    }
+  }
+
+  private unqualified(functionName: string): FunctionRef {
+    const ref = parseFunctionRef(this.account, functionName);
+    if (ref.qualifier !== undefined) {
+      throw awsError("InvalidParameterValueException", "Current operation does not support versions other than $LATEST. Please set version to $LATEST or do not set a version in your request.");
+    }
+    return ref;
+  }
+
+  async updateFunctionCode(functionName: string, input: UpdateFunctionCodeInput) {
+    const ref = this.unqualified(functionName);
+    this.require(ref.name);
+    const v = new Violations();
+    this.checkArchitectures(input.architectures, v);
+    v.throwIfAny();
+    const { zip, ref: code } = await this.inspectCode(input.code);
+    return this.withLock(ref.name, async () => {
+      const record = this.require(ref.name);
+      this.checkRevision(record, input.revisionId);
+      this.refuseWhileChanging(record);
+      if (input.dryRun) return this.config({ ...record.latest, code });
+      await this.code.save(zip, code);
+      const latest: FunctionVersion = {
+        ...record.latest,
+        code,
+        ...(input.architectures ? { architectures: input.architectures } : {}),
+        ...this.inProgress(),
+      };
+      await this.commit({ ...record, latest });
+      return this.config(latest);
+    });
+  }
+
+  private inProgress(): Partial<FunctionVersion> {
+    return {
+      lastModified: awsTimestamp(this.clock.now()),
+      revisionId: randomUUID(),
+      lastUpdateStatus: UpdateStatus.InProgress,
+      lastUpdateStatusReason: BEING_CREATED.reason,
+      lastUpdateStatusReasonCode: BEING_CREATED.code,
+    };
+  }
+
+  private async commit(record: FunctionRecord): Promise<void> {
+    await this.store.putFunction(record);
+    this.functions.set(record.name, record);
+    this.scheduleDeploy(record.name);
+  }
+
+  async updateFunctionConfiguration(functionName: string, input: UpdateFunctionConfigurationInput) {
+    const ref = this.unqualified(functionName);
+    this.require(ref.name);
+    const v = new Violations();
+    this.checkSettings(input, v);
+    v.throwIfAny();
+    this.checkSemantics(input);
+    return this.withLock(ref.name, async () => {
+      const record = this.require(ref.name);
+      this.checkRevision(record, input.revisionId);
+      this.refuseWhileChanging(record);
+      const prev = record.latest;
+      const latest: FunctionVersion = {
+        ...prev,
+        runtime: input.runtime ?? prev.runtime,
+        handler: input.handler ?? prev.handler,
+        role: input.role ?? prev.role,
+        description: input.description ?? prev.description,
+        timeout: input.timeout ?? prev.timeout,
+        memorySize: input.memorySize ?? prev.memorySize,
+        environment: input.environment ?? prev.environment,
+        ephemeralStorage: input.ephemeralStorage ?? prev.ephemeralStorage,
+        tracingMode: (input.tracingMode as FunctionVersion["tracingMode"] | undefined) ?? prev.tracingMode,
+        loggingConfig: { ...prev.loggingConfig, ...definedOnly(input.loggingConfig) } as FunctionVersion["loggingConfig"],
+        ...this.inProgress(),
+      };
+      await this.commit({ ...record, latest });
+      return this.config(latest);
+    });
+  }
+
+  async deleteFunction(functionName: string, qualifier: string | undefined): Promise<void> {
+    const ref = parseFunctionRef(this.account, functionName, qualifier);
+    if (ref.qualifier !== undefined) {
+      this.require(ref.name);
+      if (ref.qualifier === "$LATEST") throw awsError("InvalidParameterValueException", "$LATEST version cannot be deleted without deleting the function.");
+      if (!/^\d+$/.test(ref.qualifier)) throw awsError("InvalidParameterValueException", "Deletion of aliases is not currently supported.");
+      this.notFound(ref.name, ref.qualifier);
+    }
+    await this.withLock(ref.name, async () => {
+      const record = this.require(ref.name);
+      await this.store.deleteFunction(ref.name);
+      this.functions.delete(ref.name);
+      this.listener.deleted(ref.name);
+      for (const code of new Set([record.latest.code, record.deployed?.code].filter((c): c is CodeRef => Boolean(c)))) {
+        await this.collectCode(code);
+      }
+    });
+  }
+
+  listFunctions(marker: string | undefined, maxItems: string | undefined, functionVersion: string | undefined) {
+    if (functionVersion !== undefined && functionVersion !== "ALL") {
+      const v = new Violations();
+      v.add(`Value '${functionVersion}' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]`);
+      v.throwIfAny();
+    }
+    let max = 50;
+    if (maxItems !== undefined) {
+      max = Number(maxItems);
+      if (!Number.isInteger(max)) throw awsError("InvalidParameterValueException", `Invalid value for MaxItems: ${maxItems}`);
+      const v = new Violations();
+      v.range("maxItems", max, 1, 10000);
+      v.throwIfAny();
+    }
+    const names = [...this.functions.keys()].sort();
+    let start = 0;
+    if (marker !== undefined) {
+      const after = Buffer.from(marker, "base64url").toString("utf8");
+      if (!after || Buffer.from(after).toString("base64url") !== marker) throw awsError("InvalidParameterValueException", "Invalid marker");
+      start = names.findIndex((n) => n > after);
+      if (start < 0) start = names.length;
+    }
+    const page = names.slice(start, start + max);
+    const out: Record<string, unknown> = {
+      Functions: page.map((n) =>
+        toFunctionConfiguration(this.account, this.functions.get(n)!.latest, { forList: true, qualifiedArn: functionVersion === "ALL" }),
+      ),
+    };
+    if (start + max < names.length) out.NextMarker = Buffer.from(page[page.length - 1]!).toString("base64url");
+    return out;
+  }
+
+  getAccountSettings(concurrency: { limit: number; unreserved: number }) {
+    let total = 0;
+    for (const r of this.functions.values()) total += r.latest.code.size;
+    return {
+      AccountLimit: {
+        TotalCodeSize: 80_530_636_800,
+        CodeSizeUnzipped: MAX_UNZIPPED_BYTES,
+        CodeSizeZipped: MAX_ZIPPED_BYTES,
+        ConcurrentExecutions: concurrency.limit,
+        UnreservedConcurrentExecutions: concurrency.unreserved,
+      },
+      AccountUsage: { TotalCodeSize: total, FunctionCount: this.functions.size },
+    };
+  }
+
+  // ---- invoke support ---------------------------------------------------------------------------
+
+  /**
+   * What an invocation of `functionName[:qualifier]` runs. Hot path: one regex match and a map lookup.
+   */
+  resolveForInvoke(functionName: string, qualifier: string | undefined): FunctionVersion {
+    const ref = parseFunctionRef(this.account, functionName, qualifier);
+    const record = this.functions.get(ref.name);
+    if (!record) this.notFound(ref.name, ref.qualifier ?? "$LATEST");
+    const version = this.versionOf(record, ref.qualifier);
+    if (version.state === FunctionState.Pending || !record.deployed) {
+      const state = version.state === FunctionState.Failed ? "Failed" : version.state;
+      throw awsError("ResourceConflictException", `The operation cannot be performed at this time. The function is currently in the following state: ${state}`);
+    }
+    return record.deployed;
+  }
+
+  // ---- tags -------------------------------------------------------------------------------------
+
+  private taggedFunction(resource: string): FunctionRecord {
+    const target = parseTaggableArn(this.account, resource);
+    if (target.kind !== "function") throw awsError("ResourceNotFoundException", `The resource you requested does not exist. (${target.arn})`);
+    if (target.qualifier !== undefined) {
+      throw awsError("InvalidParameterValueException", "Tags on function aliases and versions are not supported. Please specify a function ARN.");
+    }
+    return this.require(target.name);
+  }
+
+  async tagResource(resource: string, tags: Record<string, string> | undefined): Promise<void> {
+    const found = this.taggedFunction(resource);
+    if (!tags || Object.keys(tags).length === 0) throw awsError("InvalidParameterValueException", "An error occurred and the request cannot be processed.");
+    this.checkTags(tags);
+    await this.withLock(found.name, async () => {
+      const record = this.require(found.name);
+      const merged = { ...record.tags, ...tags };
+      if (Object.keys(merged).length > MAX_TAGS) throw awsError("InvalidParameterValueException", "Number of tags exceeds resource tag limit.");
+      const next = { ...record, tags: merged };
+      await this.store.putFunction(next);
+      this.functions.set(found.name, next);
+    });
+  }
+
+  async untagResource(resource: string, keys: string[] | undefined): Promise<void> {
+    const found = this.taggedFunction(resource);
+    if (!keys || keys.length === 0) {
+      const v = new Violations();
+      v.add("Value null at 'tagKeys' failed to satisfy constraint: Member must not be null");
+      v.throwIfAny();
+    }
+    await this.withLock(found.name, async () => {
+      const record = this.require(found.name);
+      const tags = { ...record.tags };
+      for (const k of keys!) delete tags[k];
+      const next = { ...record, tags };
+      await this.store.putFunction(next);
+      this.functions.set(found.name, next);
+    });
+  }
+
+  listTags(resource: string) {
+    return { Tags: { ...this.taggedFunction(resource).tags } };
+  }
+
+  /** For shutdown ordering and tests: wait for queued writes. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.locks.values()]);
+  }
+
+  static readonly codeUrlTtlSeconds = CODE_URL_TTL_SECONDS;
+}
+
+function definedOnly<T extends object>(o: T | undefined): Partial<T> {
+  const out: Partial<T> = {};
+  if (!o) return out;
+  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
+  return out;
+}

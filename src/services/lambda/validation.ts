@@ -1,0 +1,97 @@
+/**
+ * AWS-style request validation: model constraints become ValidationException with AWS's
+ * "N validation error(s) detected: …" text; wrong JSON types become InvalidRequestContentException.
+ */
+import { awsError } from "../../errors.js";
+
+/** Collects model-constraint violations and throws them together, as AWS does. */
+export class Violations {
+  private readonly list: string[] = [];
+
+  add(message: string): void {
+    this.list.push(message);
+  }
+
+  pattern(field: string, value: string, pattern: string): void {
+    this.add(`Value '${value}' at '${field}' failed to satisfy constraint: Member must satisfy regular expression pattern: ${pattern}`);
+  }
+
+  maxLength(field: string, value: string, max: number): void {
+    this.add(`Value '${value}' at '${field}' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
+  }
+
+  range(field: string, value: number, min: number, max: number): void {
+    if (value < min) this.add(`Value '${value}' at '${field}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`);
+    else if (value > max) this.add(`Value '${value}' at '${field}' failed to satisfy constraint: Member must have value less than or equal to ${max}`);
+  }
+
+  get count(): number {
+    return this.list.length;
+  }
+
+  message(): string {
+    const n = this.list.length;
+    return `${n} validation error${n === 1 ? "" : "s"} detected: ${this.list.join("; ")}`;
+  }
+
+  throwIfAny(code: "ValidationException" | "InvalidParameterValueException" = "ValidationException"): void {
+    if (this.list.length) throw awsError(code, this.message());
+  }
+}
+
+export function fullMatch(pattern: string): RegExp {
+  return new RegExp(`^(?:${pattern})$`);
+}
+
+type Kind = "string" | "integer" | "boolean" | "object" | "stringArray" | "stringMap";
+
+export function badContent(detail: string): never {
+  throw awsError("InvalidRequestContentException", `Could not parse request body into json: ${detail}`);
+}
+
+/** Parse a JSON request body; an empty body is an empty object. */
+export function parseJsonBody(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(body.toString("utf8"));
+  } catch (err) {
+    badContent(`Could not parse payload into json: ${(err as Error).message}`);
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) badContent("Request body must be a JSON object");
+  return value as Record<string, unknown>;
+}
+
+/** Read a member of a decoded body, checking its JSON type (null counts as absent, as AWS's deserialiser does). */
+export function member<K extends Kind>(
+  body: Record<string, unknown>,
+  name: string,
+  kind: K,
+): (K extends "string" ? string : K extends "integer" ? number : K extends "boolean" ? boolean : K extends "stringArray" ? string[] : K extends "stringMap" ? Record<string, string> : Record<string, unknown>) | undefined {
+  const v = body[name];
+  if (v === undefined || v === null) return undefined;
+  const wrong = (want: string) => badContent(`Cannot deserialize value of type \`${want}\` from ${JSON.stringify(v)?.slice(0, 64)} at '${name}'`);
+  switch (kind) {
+    case "string":
+      if (typeof v !== "string") wrong("java.lang.String");
+      break;
+    case "integer":
+      if (typeof v !== "number" || !Number.isInteger(v)) wrong("java.lang.Integer");
+      break;
+    case "boolean":
+      if (typeof v !== "boolean") wrong("java.lang.Boolean");
+      break;
+    case "object":
+      if (typeof v !== "object" || Array.isArray(v)) wrong("structure");
+      break;
+    case "stringArray":
+      if (!Array.isArray(v) || v.some((x) => typeof x !== "string")) wrong("java.util.List<java.lang.String>");
+      break;
+    case "stringMap":
+      if (typeof v !== "object" || Array.isArray(v) || Object.values(v as object).some((x) => typeof x !== "string")) {
+        wrong("java.util.Map<java.lang.String,java.lang.String>");
+      }
+      break;
+  }
+  return v as never;
+}

@@ -1,0 +1,107 @@
+/**
+ * Store on embedded SQLite (better-sqlite3): one file in the data dir, WAL journal, schema migrated
+ * by `user_version`. better-sqlite3 is synchronous and fast; the async interface costs a microtask.
+ */
+import Database from "better-sqlite3";
+import path from "node:path";
+import type { FunctionRecord } from "../services/lambda/model.js";
+import type { Store } from "./store.js";
+
+/** Append-only: each entry upgrades the schema by one version. */
+const MIGRATIONS: string[] = [
+  `CREATE TABLE functions (
+     name TEXT PRIMARY KEY,
+     record TEXT NOT NULL
+   );
+   CREATE TABLE function_code (
+     name TEXT NOT NULL,
+     code_id TEXT NOT NULL,
+     PRIMARY KEY (name, code_id)
+   );
+   CREATE INDEX function_code_by_code ON function_code (code_id);`,
+];
+
+function codeIds(record: FunctionRecord): string[] {
+  return [...new Set([record.latest.code.id, record.deployed?.code.id].filter((x): x is string => Boolean(x)))];
+}
+
+export class SqliteStore implements Store {
+  private readonly db: Database.Database;
+  private readonly stmts;
+
+  constructor(file: string) {
+    this.db = new Database(file);
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = FULL");
+    this.db.pragma("foreign_keys = ON");
+    this.migrate();
+    this.stmts = {
+      get: this.db.prepare<[string], { record: string }>("SELECT record FROM functions WHERE name = ?"),
+      list: this.db.prepare<[], { record: string }>("SELECT record FROM functions ORDER BY name"),
+      upsert: this.db.prepare("INSERT INTO functions (name, record) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET record = excluded.record"),
+      insert: this.db.prepare("INSERT INTO functions (name, record) VALUES (?, ?) ON CONFLICT(name) DO NOTHING"),
+      delete: this.db.prepare("DELETE FROM functions WHERE name = ?"),
+      clearCode: this.db.prepare("DELETE FROM function_code WHERE name = ?"),
+      addCode: this.db.prepare("INSERT OR IGNORE INTO function_code (name, code_id) VALUES (?, ?)"),
+      codeInUse: this.db.prepare<[string], { n: number }>("SELECT count(*) AS n FROM function_code WHERE code_id = ?"),
+    };
+  }
+
+  static open(dataDir: string): SqliteStore {
+    return new SqliteStore(path.join(dataDir, "flint.db"));
+  }
+
+  private migrate(): void {
+    const current = this.db.pragma("user_version", { simple: true }) as number;
+    for (let v = current; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]!);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  private writeCodeRefs(record: FunctionRecord): void {
+    this.stmts.clearCode.run(record.name);
+    for (const id of codeIds(record)) this.stmts.addCode.run(record.name, id);
+  }
+
+  async getFunction(name: string): Promise<FunctionRecord | undefined> {
+    const row = this.stmts.get.get(name);
+    return row ? (JSON.parse(row.record) as FunctionRecord) : undefined;
+  }
+
+  async listFunctions(): Promise<FunctionRecord[]> {
+    return this.stmts.list.all().map((r) => JSON.parse(r.record) as FunctionRecord);
+  }
+
+  async putFunction(record: FunctionRecord): Promise<void> {
+    this.db.transaction(() => {
+      this.stmts.upsert.run(record.name, JSON.stringify(record));
+      this.writeCodeRefs(record);
+    })();
+  }
+
+  async insertFunction(record: FunctionRecord): Promise<boolean> {
+    return this.db.transaction(() => {
+      const inserted = this.stmts.insert.run(record.name, JSON.stringify(record)).changes === 1;
+      if (inserted) this.writeCodeRefs(record);
+      return inserted;
+    })();
+  }
+
+  async deleteFunction(name: string): Promise<void> {
+    this.db.transaction(() => {
+      this.stmts.delete.run(name);
+      this.stmts.clearCode.run(name);
+    })();
+  }
+
+  async codeInUse(codeId: string): Promise<boolean> {
+    return (this.stmts.codeInUse.get(codeId)?.n ?? 0) > 0;
+  }
+
+  async close(): Promise<void> {
+    this.db.close();
+  }
+}

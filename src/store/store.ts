@@ -1,0 +1,19 @@
+/**
+ * The one persistence boundary. Services talk to this interface; `sqlite.ts` implements it for the
+ * embedded default (PostgreSQL joins later behind the same contract, see store.contract.test.ts).
+ * Methods are async so that a networked implementation fits the same seam.
+ */
+import type { FunctionRecord } from "../services/lambda/model.js";
+
+export interface Store {
+  getFunction(name: string): Promise<FunctionRecord | undefined>;
+  listFunctions(): Promise<FunctionRecord[]>;
+  /** Insert or replace. */
+  putFunction(record: FunctionRecord): Promise<void>;
+  /** Insert only; resolves false when a function of that name already exists. */
+  insertFunction(record: FunctionRecord): Promise<boolean>;
+  deleteFunction(name: string): Promise<void>;
+  /** Is a code package referenced by any function? */
+  codeInUse(codeId: string): Promise<boolean>;
+  close(): Promise<void>;
+}
