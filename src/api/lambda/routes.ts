@@ -128,6 +128,5 @@ export function matchLambdaRoute(method: string, rawPath: string): { route: Rout
 
 /** The body-size error AWS sends for an operation. */
 export function tooLarge(operation: string, limit: number) {
-  const message = `Request must be smaller than ${limit} bytes for the ${operation} operation`;
-  return awsError("RequestEntityTooLargeException", message, { Message: message });
+  return awsError("RequestEntityTooLargeException", `Request must be smaller than ${limit} bytes for the ${operation} operation`);
 }

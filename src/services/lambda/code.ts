@@ -148,7 +148,7 @@ export class CodeStore {
   /** Check a package completely without writing anything. */
   async inspect(zip: Buffer): Promise<CodeRef> {
     if (zip.length > MAX_ZIPPED_BYTES) {
-      throw awsError("RequestEntityTooLargeException", `Zipped size must be smaller than ${MAX_ZIPPED_BYTES} bytes`, { Message: `Zipped size must be smaller than ${MAX_ZIPPED_BYTES} bytes` });
+      throw awsError("RequestEntityTooLargeException", `Zipped size must be smaller than ${MAX_ZIPPED_BYTES} bytes`);
     }
     let zf: yauzl.ZipFile;
     let raw: yauzl.Entry[];

@@ -1,0 +1,30 @@
+#!/usr/bin/env node
+// Installs the Debian packages Flint needs on this machine kind when running as root, or prints the
+// exact command otherwise. `start` needs what functions run with; `test` also needs the AWS CLI v2.
+import { existsSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+
+const purpose = process.argv[2] ?? "start";
+const needs = [
+  { pkg: "python3", path: "/usr/bin/python3", why: "runs python3.x functions" },
+  { pkg: "curl", path: "/usr/bin/curl", why: "used by custom-runtime examples and tests" },
+];
+if (purpose === "test") {
+  needs.push({ pkg: "awscli", path: "/usr/bin/aws", why: "the AWS CLI v2 the end-to-end tests drive" });
+}
+const missing = needs.filter((n) => !existsSync(n.path));
+if (missing.length === 0) process.exit(0);
+
+const pkgs = [...new Set(missing.map((m) => m.pkg))];
+const command = `apt-get install -y --no-install-recommends ${pkgs.join(" ")}`;
+for (const m of missing) console.error(`flint setup: ${m.pkg} is missing (${m.why})`);
+if (process.getuid?.() !== 0) {
+  console.error(`flint setup: run as root:\n  sudo apt-get update && sudo ${command}`);
+  process.exit(purpose === "test" ? 1 : 0);
+}
+const run = (cmd) => execFileSync("sh", ["-c", cmd], { stdio: "inherit", env: { ...process.env, DEBIAN_FRONTEND: "noninteractive" } });
+try {
+  run(command);
+} catch {
+  run(`apt-get update && ${command}`);
+}

@@ -1,0 +1,141 @@
+/**
+ * Start a real `flint serve` on a free loopback port, as a user would, and talk to it with the real
+ * AWS CLI v2 and the AWS SDK for JavaScript v3.
+ */
+import { spawn, execFile, type ChildProcess } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { LambdaClient } from "@aws-sdk/client-lambda";
+
+export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const CLI = path.join(ROOT, "dist/src/cli/main.js");
+/** The AWS CLI v2 from Debian's `awscli` package (the `aws` first on PATH is the image's CLI v1). */
+export const AWS_CLI_V2 = "/usr/bin/aws";
+
+export const TEST_CREDENTIALS = { accessKeyId: "AKIAFLINTTESTKEY0001", secretAccessKey: "flint-test-secret-key-0000000000000000000" };
+export const REGION = "us-east-1";
+export const ACCOUNT = "000000000000";
+
+export interface FlintProcess {
+  endpoint: string;
+  port: number;
+  dataDir: string;
+  child: ChildProcess;
+  output(): string;
+  lambda: LambdaClient;
+  /** Run the AWS CLI v2 against this server; resolves with exit code and output, never rejects. */
+  aws(args: string[], opts?: { input?: string }): Promise<CliResult>;
+  /** Graceful stop (SIGTERM), keeping the data dir unless `cleanup`. */
+  stop(opts?: { cleanup?: boolean }): Promise<number | null>;
+  kill9(): Promise<void>;
+}
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  json<T = any>(): T;
+}
+
+export interface StartOptions {
+  dataDir?: string;
+  args?: string[];
+  env?: Record<string, string>;
+}
+
+/** The environment a user's shell would have, minus any FLINT_* and AWS_* settings of this machine. */
+function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("FLINT_") && !k.startsWith("AWS_")) env[k] = v;
+  return { ...env, ...extra };
+}
+
+export async function startFlint(opts: StartOptions = {}): Promise<FlintProcess> {
+  const dataDir = opts.dataDir ?? (await mkdtemp(path.join(tmpdir(), "flint-test-")));
+  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--data-dir", dataDir, ...(opts.args ?? [])], {
+    env: cleanEnv({
+      FLINT_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
+      FLINT_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      ...opts.env,
+    }),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  child.stdout!.on("data", (c) => (out += c));
+  child.stderr!.on("data", (c) => (out += c));
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`flint did not start:\n${out}`)), 20_000);
+    const onData = () => {
+      const m = /Flint listening on (http:\/\/\S+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout!.off("data", onData);
+        resolve(m[1]!);
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`flint exited with ${code} before listening:\n${out}`));
+    });
+  });
+  const port = Number(new URL(endpoint).port);
+  const lambda = new LambdaClient({ endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+
+  return {
+    endpoint,
+    port,
+    dataDir,
+    child,
+    output: () => out,
+    lambda,
+    aws: (args, o) => runAwsCli(endpoint, args, o?.input),
+    async stop({ cleanup = true } = {}) {
+      lambda.destroy();
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGTERM");
+      const code = await exited;
+      if (cleanup && !opts.dataDir) await rm(dataDir, { recursive: true, force: true });
+      return code;
+    },
+    async kill9() {
+      lambda.destroy();
+      if (child.exitCode === null) child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
+
+export function runAwsCli(endpoint: string, args: string[], input?: string, credentials = TEST_CREDENTIALS): Promise<CliResult> {
+  return new Promise((resolve) => {
+    const child = execFile(
+      AWS_CLI_V2,
+      ["--endpoint-url", endpoint, "--region", REGION, "--output", "json", ...args],
+      {
+        env: cleanEnv({
+          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+          AWS_PAGER: "",
+          AWS_CONFIG_FILE: "/nonexistent",
+          AWS_SHARED_CREDENTIALS_FILE: "/nonexistent",
+          AWS_EC2_METADATA_DISABLED: "true",
+          AWS_MAX_ATTEMPTS: "1",
+        }),
+        maxBuffer: 64 * 1024 * 1024,
+      },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === "number" ? err.code : 1) : 0;
+        resolve({ code, stdout, stderr, json: () => JSON.parse(stdout) });
+      },
+    );
+    if (input !== undefined) child.stdin!.end(input);
+  });
+}
+
+export const ROLE = `arn:aws:iam::${ACCOUNT}:role/flint-test`;
+
+export function uniqueName(prefix: string): string {
+  return `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
+}
