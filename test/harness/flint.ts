@@ -121,7 +121,6 @@ export function runAwsCli(endpoint: string, args: string[], input?: string, cred
           AWS_CONFIG_FILE: "/nonexistent",
           AWS_SHARED_CREDENTIALS_FILE: "/nonexistent",
           AWS_EC2_METADATA_DISABLED: "true",
-          AWS_MAX_ATTEMPTS: "1",
         }),
         maxBuffer: 64 * 1024 * 1024,
       },
