@@ -268,4 +268,8 @@ async function main() {
   }
 }
 
-main();
+main().catch((err) => {
+  // The Runtime API is gone (Flint stopped): a runtime has nothing left to do.
+  process.stderr.write(`Runtime API unreachable: ${err?.message ?? err}\n`);
+  process.exit(1);
+});

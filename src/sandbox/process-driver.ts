@@ -90,7 +90,8 @@ export class ProcessDriver implements SandboxDriver {
         throw bootstrapMissing(layout.taskRoot, err as NodeJS.ErrnoException);
       }
     }
-    const child = spawn(file, args, {
+    // setpriv --pdeathsig: if Flint dies (even by SIGKILL) the runtime dies with it, frozen or not.
+    const child = spawn("/usr/bin/setpriv", ["--pdeathsig", "SIGKILL", "--", file, ...args], {
       cwd: spec.codeDir,
       env: layoutEnv(spec, layout, runtimeApiAddress),
       stdio: ["ignore", "pipe", "pipe"],

@@ -35,9 +35,11 @@ async function signedFetch(
 describe("SigV4 authentication", () => {
   let flint: FlintProcess;
   let fn: string;
+  let zip: Buffer;
   before(async () => {
     flint = await startFlint();
-    fn = await createFunction(flint, await zipFixture("nodejs"), "echo.handler");
+    zip = await zipFixture("nodejs");
+    fn = await createFunction(flint, zip, "echo.handler");
   });
   after(() => flint.stop());
 
@@ -113,7 +115,6 @@ describe("SigV4 authentication", () => {
   });
 
   test("GetFunction's Code.Location downloads the exact zip with no other credentials, and only as signed", async () => {
-    const zip = await zipFixture("nodejs");
     const out = await flint.lambda.send(new GetFunctionCommand({ FunctionName: fn }));
     const location = out.Code!.Location!;
     assert.match(location, /X-Amz-Signature=[0-9a-f]{64}/);

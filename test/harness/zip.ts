@@ -57,6 +57,8 @@ export interface RawEntry {
   deflate?: boolean;
   /** Lie about the uncompressed size in the headers. */
   declaredSize?: number;
+  /** Extra general purpose flag bits (e.g. 0x0001, "encrypted"). */
+  flags?: number;
 }
 
 /** Write a zip archive byte by byte, with no validation at all. */
@@ -72,7 +74,8 @@ export function rawZip(entries: RawEntry[]): Buffer {
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
     local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(0x0800, 6);
+    const flags = 0x0800 | (e.flags ?? 0);
+    local.writeUInt16LE(flags, 6);
     local.writeUInt16LE(e.deflate ? 8 : 0, 8);
     local.writeUInt32LE(crc, 14);
     local.writeUInt32LE(body.length, 18);
@@ -83,7 +86,7 @@ export function rawZip(entries: RawEntry[]): Buffer {
     central.writeUInt32LE(0x02014b50, 0);
     central.writeUInt16LE((3 << 8) | 20, 4);
     central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(0x0800, 8);
+    central.writeUInt16LE(flags, 8);
     central.writeUInt16LE(e.deflate ? 8 : 0, 10);
     central.writeUInt32LE(crc, 16);
     central.writeUInt32LE(body.length, 20);

@@ -71,7 +71,9 @@ export function parseFunctionRef(acct: Account, functionName: string, qualifier?
     else if (!QUALIFIER_RE.test(qualifier)) v.pattern("qualifier", qualifier, QUALIFIER_PATTERN);
   }
   const pattern = opts.create ? CREATE_FUNCTION_NAME_PATTERN : FUNCTION_NAME_PATTERN;
-  if (functionName.length > 140) v.maxLength("functionName", functionName, 140);
+  // AWS reports the 140-character limit for CreateFunction only; other operations report just the
+  // pattern, however long the name (recorded: function_name_too_long_and_invalid_region).
+  if (opts.create && functionName.length > 140) v.maxLength("functionName", functionName, 140);
   if (!(opts.create ? CREATE_RE : READ_RE).test(functionName)) v.pattern("functionName", functionName, pattern);
   v.throwIfAny();
 

@@ -3,8 +3,8 @@
  *
  * A package is checked completely before anything is written: corrupt archives, entries with `..` or
  * absolute paths, symlinks that resolve outside the package, declared sizes that lie, zip bombs
- * (250 MB unzipped, compression ratios no real package has) and encrypted entries are refused with
- * AWS's InvalidParameterValueException. Accepted zips are kept as `<data>/code/<sha256>.zip` and
+ * (250 MB unzipped, compression ratios no real package has), encrypted entries and names that collide
+ * once unpacked are refused with AWS's InvalidParameterValueException. Accepted zips are kept as `<data>/code/<sha256>.zip` and
  * unpacked to `<data>/code/<sha256>/`, which environments use read-only.
  */
 import { createHash, randomBytes } from "node:crypto";
@@ -12,6 +12,7 @@ import { createWriteStream } from "node:fs";
 import { mkdir, open, readFile, rename, rm, stat, symlink } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
+import { crc32 } from "node:zlib";
 import { Writable } from "node:stream";
 import yauzl from "yauzl";
 import { awsError } from "../../errors.js";
@@ -70,9 +71,13 @@ function openStream(zf: yauzl.ZipFile, e: yauzl.Entry): Promise<NodeJS.ReadableS
   return new Promise((resolve, reject) => zf.openReadStream(e, (err, s) => (err ? reject(err) : resolve(s!))));
 }
 
-/** Inflate an entry, counting bytes; yauzl also fails when the actual size differs from the declared one. */
+/**
+ * Inflate an entry, counting bytes; yauzl also fails when the actual size differs from the declared one.
+ * yauzl never checks CRC-32, so a corrupt stored entry would pass unless we do.
+ */
 async function inflate(zf: yauzl.ZipFile, e: yauzl.Entry, sink?: (chunk: Buffer) => void): Promise<number> {
   let n = 0;
+  let crc = 0;
   const stream = await openStream(zf, e);
   await pipeline(
     stream,
@@ -80,18 +85,22 @@ async function inflate(zf: yauzl.ZipFile, e: yauzl.Entry, sink?: (chunk: Buffer)
       write(chunk: Buffer, _enc, cb) {
         n += chunk.length;
         if (n > e.uncompressedSize) return cb(new Error(`entry '${e.fileName}' inflates past its declared size`));
+        crc = crc32(chunk, crc);
         sink?.(chunk);
         cb();
       },
     }),
   );
+  if (crc !== e.crc32) throw new Error(`entry '${e.fileName}' fails its CRC-32 check`);
   return n;
 }
 
 function classify(e: yauzl.Entry): Entry {
   const unixMode = e.versionMadeBy >> 8 === 3 ? (e.externalFileAttributes >>> 16) & 0xffff : 0;
   const type = unixMode & S_IFMT;
-  const name = e.fileName.replace(/\/+$/, "");
+  // Judge the name extraction writes: path.join drops "." and empty components, so "x/./l" is "x/l". Left
+  // raw, "x/./l" -> "../.." looked one level deeper than it lands, and "d/./up" hid from the below-symlink check.
+  const name = e.fileName.split("/").filter((part) => part !== "" && part !== ".").join("/");
   if (type === S_IFLNK) return { name, kind: "symlink", mode: 0o777, size: e.uncompressedSize, raw: e };
   if (e.fileName.endsWith("/") || type === S_IFDIR) return { name, kind: "dir", mode: 0o755, size: 0, raw: e };
   return { name, kind: "file", mode: unixMode & 0o111 ? 0o755 : 0o644, size: e.uncompressedSize, raw: e };
@@ -147,7 +156,9 @@ export class CodeStore {
 
   /** Check a package completely without writing anything. */
   async inspect(zip: Buffer): Promise<CodeRef> {
-    if (zip.length > MAX_ZIPPED_BYTES) {
+    // Both limits are exclusive ("must be smaller than"): AWS refuses a file of exactly 262144000 bytes
+    // (recorded: TestLambdaSizeLimits::test_oversized_unzipped_lambda).
+    if (zip.length >= MAX_ZIPPED_BYTES) {
       throw awsError("RequestEntityTooLargeException", `Zipped size must be smaller than ${MAX_ZIPPED_BYTES} bytes`);
     }
     let zf: yauzl.ZipFile;
@@ -160,15 +171,18 @@ export class CodeStore {
     }
     const entries = raw.map(classify);
     const declared = raw.reduce((sum, e) => sum + e.uncompressedSize, 0);
-    if (declared > MAX_UNZIPPED_BYTES) throw awsError("InvalidParameterValueException", `Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
+    if (declared >= MAX_UNZIPPED_BYTES) throw awsError("InvalidParameterValueException", `Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
     if (zip.length > 0 && declared / zip.length > MAX_RATIO) refuse(`compression ratio ${Math.round(declared / zip.length)}:1 exceeds ${MAX_RATIO}:1`);
-    const names = new Set<string>();
+    const kinds = new Map<string, Entry["kind"]>();
     const links = new Map<string, string>();
     try {
       for (const e of entries) {
         if (e.raw.isEncrypted()) refuse(`entry '${e.name}' is encrypted`);
-        if (names.has(e.name) && e.kind !== "dir") refuse(`duplicate entry '${e.name}'`);
-        names.add(e.name);
+        if (!e.name && e.kind !== "dir") refuse(`entry '${e.raw.fileName}' has no name`);
+        // Only directories may repeat: a file and a directory of one name cannot both be unpacked.
+        const seen = kinds.get(e.name);
+        if (seen && (seen !== "dir" || e.kind !== "dir")) refuse(`duplicate entry '${e.name}'`);
+        kinds.set(e.name, e.kind);
         if (e.raw.compressedSize > 0 && e.size > 1_048_576 && e.size / e.raw.compressedSize > MAX_RATIO) {
           refuse(`entry '${e.name}' has compression ratio above ${MAX_RATIO}:1`);
         }
@@ -176,7 +190,9 @@ export class CodeStore {
           if (e.size > 4096) refuse(`symlink '${e.name}' is too long`);
           const chunks: Buffer[] = [];
           await inflate(zf, e.raw, (c) => chunks.push(c));
-          links.set(e.name, Buffer.concat(chunks).toString("utf8"));
+          const target = Buffer.concat(chunks).toString("utf8");
+          if (!target) refuse(`symlink '${e.name}' has an empty target`);
+          links.set(e.name, target);
         } else if (e.kind === "file") {
           await inflate(zf, e.raw);
         }
@@ -188,10 +204,12 @@ export class CodeStore {
       zf.close();
     }
     for (const e of entries) {
-      // An entry below a symlink would be written through it: refuse rather than follow.
+      // An entry below a symlink would be written through it: refuse rather than follow. Below a file it cannot be written at all.
       const parts = e.name.split("/");
       for (let i = 1; i < parts.length; i++) {
-        if (links.has(parts.slice(0, i).join("/"))) refuse(`entry '${e.name}' lies below symlink '${parts.slice(0, i).join("/")}'`);
+        const parent = parts.slice(0, i).join("/");
+        const kind = kinds.get(parent);
+        if (kind === "symlink" || kind === "file") refuse(`entry '${e.name}' lies below ${kind} '${parent}'`);
       }
     }
     for (const [name, target] of links) {

@@ -10,6 +10,17 @@ export const AWS_RUNTIMES = [
   "nodejs16.x", "dotnet10", "dotnet8", "java11", "dotnet6", "nodejs18.x", "provided.al2", "java8.al2",
 ] as const;
 
+/**
+ * Identifiers AWS once accepted and now refuses for new functions and updates, with "no longer
+ * supported" rather than the enum message (recorded for java8, go1.x, ruby2.7, nodejs14.x, python3.7,
+ * dotnetcore3.1 and nodejs12.x; the others are the older retired values of the same enum). AWS refuses
+ * `provided` the same way, but Flint still runs it (see FLINT_RUNTIMES), so it is not listed here.
+ */
+export const RETIRED_RUNTIMES: readonly string[] = [
+  "nodejs", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10", "nodejs10.x", "nodejs12.x", "nodejs14.x", "python2.7",
+  "python3.6", "python3.7", "java8", "dotnetcore1.0", "dotnetcore2.0", "dotnetcore2.1", "dotnetcore3.1", "go1.x", "ruby2.5", "ruby2.7",
+];
+
 export const RuntimeFamily = { node: "node", python: "python", provided: "provided" } as const;
 export type RuntimeFamily = (typeof RuntimeFamily)[keyof typeof RuntimeFamily];
 

@@ -18,6 +18,7 @@ import {
   type CodeRef,
   type FunctionRecord,
   type FunctionVersion,
+  type LoggingConfig,
   FunctionState,
   UpdateStatus,
   awsTimestamp,
@@ -25,7 +26,7 @@ import {
   toFunctionConfiguration,
   updateStatuses,
 } from "./model.js";
-import { AWS_RUNTIMES, FLINT_RUNTIMES } from "./runtimes.js";
+import { AWS_RUNTIMES, FLINT_RUNTIMES, RETIRED_RUNTIMES } from "./runtimes.js";
 import { Violations, fullMatch } from "./validation.js";
 
 /** Told when what invocations run changes, so the data plane can replace environments. */
@@ -39,6 +40,8 @@ export type CodeUrlSigner = (baseUrl: string, path: string) => Promise<string>;
 const ROLE_PATTERN = String.raw`arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`;
 const HANDLER_PATTERN = String.raw`[^\s]+`;
 const ENV_KEY_PATTERN = String.raw`[a-zA-Z]([a-zA-Z0-9_])+`;
+/** An alias name: AWS's `(?!^[0-9]+$)([a-zA-Z0-9-_]+)`, i.e. not a version number. */
+const ALIAS_RE = /^(?!\d+$)[a-zA-Z0-9-_]+$/;
 const ROLE_RE = fullMatch(ROLE_PATTERN);
 const HANDLER_RE = fullMatch(HANDLER_PATTERN);
 const ENV_KEY_RE = fullMatch(ENV_KEY_PATTERN);
@@ -165,6 +168,12 @@ export class LambdaService {
   /** Semantic checks AWS reports as InvalidParameterValueException, after the model constraints. */
   private checkSemantics(input: FunctionSettingsInput): void {
     if (input.runtime !== undefined) {
+      if (RETIRED_RUNTIMES.includes(input.runtime)) {
+        throw awsError(
+          "InvalidParameterValueException",
+          `The runtime parameter of ${input.runtime} is no longer supported for creating or updating AWS Lambda functions. We recommend you use a supported runtime while creating or updating functions.`,
+        );
+      }
       if (!(AWS_RUNTIMES as readonly string[]).includes(input.runtime) && !FLINT_RUNTIMES[input.runtime]) {
         throw awsError(
           "InvalidParameterValueException",
@@ -269,12 +278,7 @@ export class LambdaService {
         state: FunctionState.Pending,
         stateReason: BEING_CREATED.reason,
         stateReasonCode: BEING_CREATED.code,
-        loggingConfig: {
-          LogFormat: (input.loggingConfig?.LogFormat as "Text" | "JSON" | undefined) ?? "Text",
-          LogGroup: input.loggingConfig?.LogGroup ?? `/aws/lambda/${ref.name}`,
-          ...(input.loggingConfig?.ApplicationLogLevel ? { ApplicationLogLevel: input.loggingConfig.ApplicationLogLevel } : {}),
-          ...(input.loggingConfig?.SystemLogLevel ? { SystemLogLevel: input.loggingConfig.SystemLogLevel } : {}),
-        },
+        loggingConfig: mergeLoggingConfig({ LogFormat: "Text", LogGroup: `/aws/lambda/${ref.name}` }, input.loggingConfig),
         tracingMode: (input.tracingMode as "Active" | "PassThrough" | undefined) ?? "PassThrough",
       };
       const record: FunctionRecord = { name: ref.name, latest, tags: { ...input.tags }, createdAt: now };
@@ -447,7 +451,7 @@ export class LambdaService {
         environment: input.environment ?? prev.environment,
         ephemeralStorage: input.ephemeralStorage ?? prev.ephemeralStorage,
         tracingMode: (input.tracingMode as FunctionVersion["tracingMode"] | undefined) ?? prev.tracingMode,
-        loggingConfig: { ...prev.loggingConfig, ...definedOnly(input.loggingConfig) } as FunctionVersion["loggingConfig"],
+        loggingConfig: mergeLoggingConfig(prev.loggingConfig, input.loggingConfig),
         ...this.inProgress(),
       };
       await this.commit({ ...record, latest });
@@ -458,9 +462,13 @@ export class LambdaService {
   async deleteFunction(functionName: string, qualifier: string | undefined): Promise<void> {
     const ref = parseFunctionRef(this.account, functionName, qualifier);
     if (ref.qualifier !== undefined) {
-      this.require(ref.name);
+      // AWS's order (recorded): $LATEST and alias-shaped qualifiers are refused before the function is
+      // looked up; a version that does not exist is deleted idempotently.
       if (ref.qualifier === "$LATEST") throw awsError("InvalidParameterValueException", "$LATEST version cannot be deleted without deleting the function.");
-      if (!/^\d+$/.test(ref.qualifier)) throw awsError("InvalidParameterValueException", "Deletion of aliases is not currently supported.");
+      if (ALIAS_RE.test(ref.qualifier)) throw awsError("InvalidParameterValueException", "Deletion of aliases is not currently supported.");
+      this.require(ref.name);
+      // Versions arrive with issue #4: until then no numbered version exists, so there is nothing to delete.
+      if (/^\d+$/.test(ref.qualifier)) return;
       this.notFound(ref.name, ref.qualifier);
     }
     await this.withLock(ref.name, async () => {
@@ -592,9 +600,19 @@ export class LambdaService {
   static readonly codeUrlTtlSeconds = CODE_URL_TTL_SECONDS;
 }
 
-function definedOnly<T extends object>(o: T | undefined): Partial<T> {
-  const out: Partial<T> = {};
-  if (!o) return out;
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
-  return out;
+/**
+ * AWS sets both log levels to INFO when the format becomes JSON and drops them for Text
+ * (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-advanced.html).
+ */
+function mergeLoggingConfig(prev: LoggingConfig, input: FunctionSettingsInput["loggingConfig"]): LoggingConfig {
+  const next: LoggingConfig = { ...prev };
+  for (const [k, v] of Object.entries(input ?? {})) if (v !== undefined) (next as unknown as Record<string, unknown>)[k] = v;
+  if (next.LogFormat === "Text") {
+    delete next.ApplicationLogLevel;
+    delete next.SystemLogLevel;
+  } else {
+    next.ApplicationLogLevel ??= "INFO";
+    next.SystemLogLevel ??= "INFO";
+  }
+  return next;
 }

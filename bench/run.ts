@@ -1,0 +1,114 @@
+/**
+ * `npm run bench`: warm invoke latency and throughput through the Lambda Invoke API next to a bare
+ * Node HTTP echo server, and cold starts next to a bare `node -e 0`, all measured in the same run.
+ * Prints Markdown tables (paste the latest into bench/RESULTS.md).
+ */
+import { spawn } from "node:child_process";
+import { performance } from "node:perf_hooks";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { startFlint, TEST_CREDENTIALS, REGION } from "../test/harness/flint.js";
+import { zipFixture } from "../test/harness/zip.js";
+import { createFunction } from "../test/harness/functions.js";
+import { SignedClient, type Target } from "./lib/client.js";
+import { summarize, table } from "./lib/stats.js";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const PAYLOAD = Buffer.from(JSON.stringify({ hello: "world", n: 42 }));
+const WARM_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const COLD_SAMPLES = Number(process.env.BENCH_COLD ?? 15);
+
+async function load(client: SignedClient, path: string, concurrency: number, seconds: number) {
+  const latencies: number[] = [];
+  const deadline = performance.now() + seconds * 1000;
+  let errors = 0;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const r = await client.post(path, PAYLOAD);
+      if (r.status !== 200) errors++;
+      latencies.push(r.ms);
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = (performance.now() - started) / 1000;
+  return { ...summarize(latencies), rps: latencies.length / elapsed, errors };
+}
+
+async function startBaseline(): Promise<{ port: number; stop(): void }> {
+  const child = spawn(process.execPath, [path.join(HERE, "baseline-echo.js")], { stdio: ["ignore", "pipe", "inherit"], env: { PATH: "/usr/bin:/bin" } });
+  const port = await new Promise<number>((resolve) => child.stdout!.once("data", (d) => resolve(Number(String(d).trim()))));
+  return { port, stop: () => child.kill() };
+}
+
+/** Time from spawn to exit of a bare process with a clean environment. */
+async function processStart(file: string, args: string[]): Promise<number> {
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(file, args, { stdio: "ignore", env: { PATH: "/usr/bin:/bin" } });
+    child.on("exit", () => resolve());
+    child.on("error", reject);
+  });
+  return performance.now() - started;
+}
+
+async function main() {
+  const flint = await startFlint({ args: ["--idle-timeout", "600"] });
+  const baseline = await startBaseline();
+  const out: string[] = [`## ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}`, ""];
+  try {
+    const zip = await zipFixture("nodejs");
+    const fn = await createFunction(flint, zip, "echo.handler");
+    const flintTarget: Target = { host: "127.0.0.1", port: flint.port, ...TEST_CREDENTIALS, region: REGION };
+    const baseTarget: Target = { ...flintTarget, port: baseline.port };
+    const invokePath = `/2015-03-31/functions/${fn}/invocations`;
+
+    const rows: (string | number)[][] = [];
+    for (const concurrency of [1, 8]) {
+      const fc = new SignedClient(flintTarget, concurrency);
+      const bc = new SignedClient(baseTarget, concurrency);
+      await load(fc, invokePath, concurrency, 1); // warm-up: environments created, JIT warm
+      await load(bc, "/echo", concurrency, 1);
+      const b = await load(bc, "/echo", concurrency, WARM_SECONDS);
+      const f = await load(fc, invokePath, concurrency, WARM_SECONDS);
+      rows.push([`bare Node HTTP echo`, concurrency, b.p50, b.p99, b.rps, b.errors]);
+      rows.push([`Flint Invoke (Node echo fn)`, concurrency, f.p50, f.p99, f.rps, f.errors]);
+      rows.push([`ratio Flint / baseline`, concurrency, f.p50 / b.p50, f.p99 / b.p99, f.rps / b.rps, ""]);
+      fc.close();
+      bc.close();
+    }
+    out.push(table("Warm invoke (keep-alive client, SigV4-signed requests)", ["target", "concurrency", "p50 ms", "p99 ms", "req/s", "errors"], rows));
+
+    // Cold starts: each sample is the first invoke of a new function (a new environment).
+    const cold: number[] = [];
+    const client = new SignedClient(flintTarget, 1);
+    for (let i = 0; i < COLD_SAMPLES; i++) {
+      const name = await createFunction(flint, zip, "echo.handler");
+      const r = await client.post(`/2015-03-31/functions/${name}/invocations`, PAYLOAD);
+      if (r.status !== 200) throw new Error(`cold invoke failed: ${r.status} ${r.body}`);
+      cold.push(r.ms);
+    }
+    client.close();
+    const bare: number[] = [];
+    for (let i = 0; i < COLD_SAMPLES; i++) bare.push(await processStart(process.execPath, ["-e", "0"]));
+    const c = summarize(cold);
+    const n = summarize(bare);
+    out.push(
+      table("Cold start (first invoke of a new environment, measured at the client)", ["what", "samples", "p50 ms", "p99 ms", "mean ms"], [
+        ["bare `node -e 0` (clean env)", n.n, n.p50, n.p99, n.mean],
+        ["Flint cold invoke, Node echo fn", c.n, c.p50, c.p99, c.mean],
+        ["ratio Flint / bare node", "", c.p50 / n.p50, c.p99 / n.p99, c.mean / n.mean],
+      ]),
+    );
+  } finally {
+    baseline.stop();
+    await flint.stop();
+  }
+  process.stdout.write(out.join("\n") + "\n");
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
