@@ -18,6 +18,7 @@ export function table(title: string, header: string[], rows: (string | number)[]
 
 function fmt(n: number): string {
   if (!Number.isFinite(n)) return "-";
+  if (Number.isInteger(n)) return String(n);
   if (Math.abs(n) >= 100) return n.toFixed(0);
   if (Math.abs(n) >= 10) return n.toFixed(1);
   return n.toFixed(3);

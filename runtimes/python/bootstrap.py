@@ -18,25 +18,37 @@ ERROR_LOG_IDENT = "\u00a0"
 
 
 class RuntimeClient:
-    def __init__(self, address):
+    """HTTP/1.1 over one kept-alive socket; requests can be pipelined (written together, answered in order)."""
+
+    def __init__(self, address, unix_path=None):
         host, _, port = address.rpartition(":")
         self.address = (host, int(port))
         self.host = address
+        self.unix_path = unix_path
         self.sock = None
         self.reader = None
 
     def _connect(self):
-        self.sock = socket.create_connection(self.address)
-        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        if self.unix_path:
+            self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            self.sock.connect(self.unix_path)
+        else:
+            self.sock = socket.create_connection(self.address)
+            self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.reader = self.sock.makefile("rb")
 
-    def request(self, method, path, body=b"", headers=None):
-        if self.sock is None:
-            self._connect()
+    def encode(self, method, path, body=b"", headers=None):
         head = "%s %s%s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n" % (method, BASE, path, self.host, len(body))
         for k, v in (headers or {}).items():
             head += "%s: %s\r\n" % (k, v)
-        self.sock.sendall(head.encode("latin-1") + b"\r\n" + body)
+        return head.encode("latin-1") + b"\r\n" + body
+
+    def send(self, *requests):
+        if self.sock is None:
+            self._connect()
+        self.sock.sendall(b"".join(requests))
+
+    def receive(self):
         status_line = self.reader.readline()
         if not status_line:
             raise ConnectionError("Runtime API closed the connection")
@@ -48,34 +60,33 @@ class RuntimeClient:
                 break
             k, _, v = line.decode("latin-1").partition(":")
             resp_headers[k.strip().lower()] = v.strip()
-        if resp_headers.get("transfer-encoding", "").lower() == "chunked":
-            chunks = []
-            while True:
-                size = int(self.reader.readline().split(b";")[0], 16)
-                if size == 0:
-                    self.reader.readline()
-                    break
-                chunks.append(self.reader.read(size))
-                self.reader.readline()
-            data = b"".join(chunks)
-        else:
-            data = self.reader.read(int(resp_headers.get("content-length", "0")))
-        if resp_headers.get("connection", "").lower() == "close":
-            self.sock.close()
-            self.sock = None
+        data = self.reader.read(int(resp_headers.get("content-length", "0")))
         return status, resp_headers, data
 
+    def request(self, method, path, body=b"", headers=None):
+        self.send(self.encode(method, path, body, headers))
+        return self.receive()
 
-client = RuntimeClient(API)
+
+client = RuntimeClient(API, os.environ.pop("_FLINT_RUNTIME_API_SOCKET", None))
 
 
-def post(path, body, error_type=None):
+def flush_output():
+    sys.stdout.flush()
+    sys.stderr.flush()
+
+
+def answer_request(path, body, error_type=None):
     headers = {"Content-Type": "application/json"}
     if error_type:
         headers["Lambda-Runtime-Function-Error-Type"] = error_type
-    sys.stdout.flush()
-    sys.stderr.flush()
-    client.request("POST", path, body.encode("utf-8") if isinstance(body, str) else body, headers)
+    return client.encode("POST", path, body.encode("utf-8") if isinstance(body, str) else body, headers)
+
+
+def post(path, body, error_type=None):
+    flush_output()
+    client.send(answer_request(path, body, error_type))
+    return client.receive()
 
 
 class FaultException(Exception):
@@ -282,8 +293,9 @@ def main():
         post("/init/error", json.dumps(result), result["errorType"])
         sys.exit(1)
 
+    client.send(client.encode("GET", "/invocation/next"))
     while True:
-        status, headers, body = client.request("GET", "/invocation/next")
+        status, headers, body = client.receive()
         if status != 200:
             sys.stderr.write("Runtime API /next answered %d: %r\n" % (status, body))
             sys.exit(1)
@@ -307,11 +319,15 @@ def main():
                 payload = json.dumps(result) if not isinstance(result, (bytes, bytearray)) else bytes(result)
             except Exception as e:
                 raise FaultException(FaultException.MARSHAL_ERROR, "Unable to marshal response: {}".format(str(e)), None)
-            post("/invocation/%s/response" % invoke_id, payload)
+            answer = answer_request("/invocation/%s/response" % invoke_id, payload)
         except Exception as e:
             result = error_result_for(e, invoke_id)
             log_error(result)
-            post("/invocation/%s/error" % invoke_id, json.dumps(result), result["errorType"])
+            answer = answer_request("/invocation/%s/error" % invoke_id, json.dumps(result), result["errorType"])
+        # The answer and the next /next leave together (pipelined).
+        flush_output()
+        client.send(answer, client.encode("GET", "/invocation/next"))
+        client.receive()
 
 
 if __name__ == "__main__":

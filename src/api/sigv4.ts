@@ -5,9 +5,9 @@
  * headers the client says it signed, and compares. Only the parsing of the Authorization header and
  * the date rules live here; no hand-rolled crypto beyond a constant-time compare.
  */
-import { createHash, timingSafeEqual } from "node:crypto";
+import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { Hash } from "@smithy/hash-node";
-import { SignatureV4 } from "@smithy/signature-v4";
+import { SignatureV4, SignatureV4Base, getCanonicalHeaders, getSigningKey } from "@smithy/signature-v4";
 import { awsError } from "../errors.js";
 
 export interface Credentials {
@@ -95,12 +95,55 @@ export function claimedScope(req: Pick<SignedRequest, "headers" | "query">): Sco
   return credential ? parseScope(credential) : undefined;
 }
 
+/**
+ * The maintained signer's canonicalisation (path escaping, query and header canonical forms,
+ * string-to-sign), exposed for verification without its per-request clone of the whole request.
+ */
+class Canonicalizer extends SignatureV4Base {
+  constructor(service: string, region: string) {
+    super({ credentials: { accessKeyId: "", secretAccessKey: "" }, region, service, sha256: SHA256, applyChecksum: false });
+  }
+
+  stringToSign(
+    request: { method: string; path: string; query: Record<string, string | string[]>; headers: Record<string, string> },
+    signable: Set<string>,
+    payloadHash: string,
+    longDate: string,
+    scope: string,
+  ): Promise<string> {
+    const canonicalHeaders = getCanonicalHeaders(request as never, undefined, signable);
+    return this.createStringToSign(longDate, scope, this.createCanonicalRequest(request as never, canonicalHeaders, payloadHash), "AWS4-HMAC-SHA256");
+  }
+}
+
 export class SigV4Verifier {
+  /** Signing keys change once a day per credential, region and service: derive them once. */
+  private readonly keys = new Map<string, Buffer>();
+  private readonly canonicalizers = new Map<string, Canonicalizer>();
+
   constructor(
     private readonly resolver: CredentialResolver,
     private readonly region: string,
     private readonly now: () => number = Date.now,
   ) {}
+
+  private async signingKey(credentials: Credentials, scope: Scope): Promise<Buffer> {
+    const id = `${credentials.accessKeyId}/${credentials.secretAccessKey}/${scope.date}/${scope.region}/${scope.service}`;
+    let key = this.keys.get(id);
+    if (!key) {
+      key = Buffer.from(await getSigningKey(SHA256, credentials, scope.date, scope.region, scope.service));
+      if (this.keys.size > 1000) this.keys.clear();
+      this.keys.set(id, key);
+    }
+    return key;
+  }
+
+  private canonicalizer(scope: Scope): Canonicalizer {
+    const id = `${scope.service}/${scope.region}`;
+    let c = this.canonicalizers.get(id);
+    if (!c) this.canonicalizers.set(id, (c = new Canonicalizer(scope.service, scope.region)));
+    return c;
+  }
 
   async verify(req: SignedRequest, host: string): Promise<Verified> {
     const auth = header(req.headers, "authorization");
@@ -160,12 +203,15 @@ export class SigV4Verifier {
       const value = name === "host" ? (header(req.headers, "host") ?? host) : header(req.headers, name);
       if (value !== undefined) headers[name] = value;
     }
-    const signer = new SignatureV4({ credentials, region: scope.region, service: scope.service, sha256: SHA256, applyChecksum: false });
-    const signed = await signer.sign(
-      { method: req.method, protocol: "http:", hostname: host, path: req.rawPath, query: req.query, headers, body: req.body },
-      { signingDate, signingRegion: scope.region, signingService: scope.service, signableHeaders: new Set(signedHeaders) },
+    const payloadHash = contentSha ?? sha256Hex(req.body);
+    const stringToSign = await this.canonicalizer(scope).stringToSign(
+      { method: req.method, path: req.rawPath, query: req.query, headers },
+      new Set(signedHeaders),
+      payloadHash,
+      amz(signingDate),
+      `${scope.date}/${scope.region}/${scope.service}/aws4_request`,
     );
-    const expected = /Signature=([0-9a-f]{64})/.exec(String(signed.headers.authorization))?.[1] ?? "";
+    const expected = createHmac("sha256", await this.signingKey(credentials, scope)).update(stringToSign).digest("hex");
     if (!safeEqual(expected, m[3]!)) throw awsError("InvalidSignatureException", SIGNATURE_MISMATCH);
     return { principal, service: scope.service, region: scope.region };
   }

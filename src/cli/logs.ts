@@ -3,6 +3,11 @@ import { resolveConfig } from "../config/config.js";
 import { LogStore } from "../services/logs/log-store.js";
 
 export async function logs(argv: string[]): Promise<number> {
+  // `flint logs f | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
+    if (err.code === "EPIPE") process.exit(0);
+    throw err;
+  });
   const follow = argv.includes("--follow") || argv.includes("-f");
   const rest = argv.filter((a) => a !== "--follow" && a !== "-f");
   const name = rest.find((a, i) => !a.startsWith("--") && (i === 0 || !rest[i - 1]!.startsWith("--")));

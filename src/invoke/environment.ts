@@ -6,7 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { StateMachine } from "../lib/state-machine.js";
-import { RuntimeApi, type RuntimeOutcome } from "../runtime-api/runtime-api.js";
+import { MAX_RESPONSE_BYTES, RuntimeApi, type RuntimeOutcome } from "../runtime-api/runtime-api.js";
 import type { ExitInfo, Sandbox, SandboxDriver } from "../sandbox/driver.js";
 import type { FunctionVersion } from "../services/lambda/model.js";
 import { runtimeFamily } from "../services/lambda/runtimes.js";
@@ -36,6 +36,8 @@ export type InitType = "on-demand" | "provisioned-concurrency";
 const INIT_LIMIT_MS = 10_000;
 /** CloudWatch's event size limit. */
 const MAX_LINE = 256 * 1024;
+/** How long an idle environment keeps running before it is frozen. */
+const FREEZE_AFTER_MS = 10;
 
 export interface EnvironmentDeps {
   driver: SandboxDriver;
@@ -62,6 +64,17 @@ export interface InvokeOutcome {
 }
 
 type InitResult = { ok: true } | { ok: false; errorType: string; body: Buffer } | { ok: false; exit: ExitInfo };
+type Outcome = RuntimeOutcome | { kind: "timeout" } | { kind: "exit"; exit: ExitInfo };
+
+const RESPONSE_TOO_LARGE = Buffer.from(
+  JSON.stringify({ errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, errorType: "Function.ResponseSizeTooLarge" }),
+);
+
+/** An X-Ray trace header: Root=1-<epoch seconds hex>-<96-bit id>;Parent=<64-bit id>;Sampled=0 */
+function traceId(): string {
+  const r = randomBytes(20).toString("hex");
+  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${r.slice(0, 24)};Parent=${r.slice(24, 40)};Sampled=0`;
+}
 
 function errorPayload(errorType: string, errorMessage: string): Buffer {
   return Buffer.from(JSON.stringify({ errorType, errorMessage }));
@@ -94,6 +107,11 @@ export class Environment {
   private current?: InvocationLog;
   private partial = { stdout: "", stderr: "" };
   private readonly onDeath: (env: Environment) => void;
+  /** Resolves the running invocation (from the runtime's answer, the timeout or the process's exit). */
+  private settle?: (o: Outcome) => void;
+  private freezeTimer?: NodeJS.Timeout;
+  /** Writes END and REPORT of the last invocation, if that has not happened yet. */
+  private pendingFinish?: () => void;
   /** Set when the pool decides this environment must not be reused (its function changed). */
   retired = false;
 
@@ -152,7 +170,8 @@ export class Environment {
   private async boot(): Promise<void> {
     this.writer = await this.deps.logs.openStream(this.version.loggingConfig.LogGroup, this.logStream);
     const { driver } = this.deps;
-    const { api, address } = await RuntimeApi.listen(driver.runtimeApiTarget(this.id), {
+    const targets = driver.runtimeApiTargets(this.id);
+    const { api, addresses } = await RuntimeApi.listen(targets.socket ? [targets.tcp, targets.socket] : [targets.tcp], {
       initDone: () => {
         this.initDurationMs = performance.now() - this.initStart;
         this.resolveInit({ ok: true });
@@ -161,9 +180,7 @@ export class Environment {
         this.initDurationMs = performance.now() - this.initStart;
         this.resolveInit({ ok: false, errorType, body });
       },
-      waiting: () => {
-        if (this._state === EnvState.Idle) void this.sandbox?.freeze();
-      },
+      waiting: () => this.scheduleFreeze(),
     });
     this.api = api;
     this.move(EnvState.Initializing);
@@ -180,14 +197,28 @@ export class Environment {
         ephemeralStorageMb: this.version.ephemeralStorage,
         env: this.lambdaEnv(),
       },
-      address,
+      { tcp: addresses[0]!, socket: addresses[1] },
     );
     this.capture("stdout");
     this.capture("stderr");
     void this.sandbox.exited.then((exit) => {
       this.resolveInit({ ok: false, exit });
-      if (this._state !== EnvState.Busy) void this.destroy();
+      if (this.settle) this.settle({ kind: "exit", exit });
+      else void this.destroy();
     });
+  }
+
+  /**
+   * Freeze a parked runtime once it has been idle for FREEZE_AFTER_MS: between invocations nothing in
+   * the environment runs, yet back-to-back invocations do not pay a freeze and a thaw each.
+   */
+  private scheduleFreeze(): void {
+    if (this._state !== EnvState.Idle || this.freezeTimer) return;
+    this.freezeTimer = setTimeout(() => {
+      this.freezeTimer = undefined;
+      if (this._state === EnvState.Idle && this.api?.waiting) void this.sandbox?.freeze();
+    }, FREEZE_AFTER_MS);
+    this.freezeTimer.unref();
   }
 
   /** Route the runtime's output into the log stream, line by line, with backpressure. */
@@ -232,6 +263,11 @@ export class Environment {
     const coldStart = this._state === EnvState.Initializing;
     if (this._state === EnvState.Destroyed) throw new Error("environment already destroyed");
     this.move(EnvState.Busy);
+    if (this.freezeTimer) {
+      clearTimeout(this.freezeTimer);
+      this.freezeTimer = undefined;
+    }
+    this.pendingFinish?.();
     const log = new InvocationLog(req.requestId, this.version.version, req.tail);
     const timeoutMs = this.version.timeout * 1000;
 
@@ -239,25 +275,27 @@ export class Environment {
       const init = await this.awaitInit(timeoutMs);
       if (!init.ok) return this.finishFailedInit(init, log, req);
     }
-    await this.sandbox!.thaw();
+    if (this.sandbox!.frozen) await this.sandbox!.thaw();
     this.current = log;
     this.writer!.write(log.start());
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
-    const outcome = await Promise.race<RuntimeOutcome | { kind: "timeout" } | { kind: "exit"; exit: ExitInfo }>([
-      this.api!.dispatch({
-        requestId: req.requestId,
-        payload: req.payload,
-        deadlineMs: Date.now() + timeoutMs,
-        invokedFunctionArn: req.invokedFunctionArn,
-        clientContext: req.clientContext,
-        traceId: `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString("hex")};Parent=${randomBytes(8).toString("hex")};Sampled=0`,
-      }),
-      new Promise<{ kind: "timeout" }>((resolve) => {
-        timer = setTimeout(() => resolve({ kind: "timeout" }), timeoutMs);
-      }),
-      this.sandbox!.exited.then((exit) => ({ kind: "exit" as const, exit })),
-    ]);
+    const outcome = await new Promise<Outcome>((settle) => {
+      this.settle = settle;
+      timer = setTimeout(() => settle({ kind: "timeout" }), timeoutMs);
+      this.api!.dispatch(
+        {
+          requestId: req.requestId,
+          payload: req.payload,
+          deadlineMs: Date.now() + timeoutMs,
+          invokedFunctionArn: req.invokedFunctionArn,
+          clientContext: req.clientContext,
+          traceId: traceId(),
+        },
+        settle,
+      );
+    });
+    this.settle = undefined;
     clearTimeout(timer);
     const durationMs = performance.now() - started;
     const initMs = coldStart && !this.initReported ? this.initDurationMs : undefined;
@@ -273,10 +311,7 @@ export class Environment {
         result = { payload: normaliseErrorBody(outcome.body, outcome.errorType), functionError: "Unhandled" };
         break;
       case "tooLarge":
-        result = {
-          payload: Buffer.from(JSON.stringify({ errorMessage: `Response payload size exceeded maximum allowed payload size (${6 * 1024 * 1024 + 100} bytes).`, errorType: "Function.ResponseSizeTooLarge" })),
-          functionError: "Unhandled",
-        };
+        result = { payload: RESPONSE_TOO_LARGE, functionError: "Unhandled" };
         break;
       case "timeout": {
         broken = true;
@@ -296,13 +331,25 @@ export class Environment {
         break;
       }
     }
-    if (!broken) await this.settleOutput();
-    this.current = undefined;
-    const maxMemory = this.sandbox!.maxMemoryUsedMb();
-    for (const line of log.end(durationMs, this.version.memorySize, maxMemory, initMs, outcome.kind === "timeout" ? "timeout" : undefined)) {
-      this.writer!.write(line);
+    // END and REPORT follow the output the runtime wrote before answering, which may still be in
+    // the pipe: they are written one event-loop turn later. Only a caller that wants the log tail
+    // waits for that; everyone else gets the answer now.
+    const finish = () => {
+      this.pendingFinish = undefined;
+      this.current = undefined;
+      const maxMemory = this.sandbox?.maxMemoryUsedMb() ?? 0;
+      for (const line of log.end(durationMs, this.version.memorySize, maxMemory, initMs, outcome.kind === "timeout" ? "timeout" : undefined)) {
+        this.writer!.write(line);
+      }
+    };
+    if (broken || req.tail) {
+      if (!broken) await this.settleOutput();
+      finish();
+      if (req.tail) result.logResult = log.tailBase64();
+    } else {
+      this.pendingFinish = finish;
+      setImmediate(() => this.pendingFinish?.());
     }
-    if (req.tail) result.logResult = log.tailBase64();
     if (broken) await this.destroy();
     return result;
   }
@@ -346,13 +393,14 @@ export class Environment {
   }
 
   /**
-   * The invocation is over and the environment healthy: it goes idle and is frozen as soon as its
-   * runtime is parked on `/next` (freezing earlier could stop a runtime that is on its way out).
+   * The invocation is over and the environment healthy: it goes idle, and is frozen once its runtime
+   * is parked on `/next` (freezing earlier could stop a runtime that is on its way out) and has stayed
+   * idle for FREEZE_AFTER_MS.
    */
   async park(): Promise<void> {
     if (this._state !== EnvState.Busy) return;
     this.move(EnvState.Idle);
-    if (this.api?.waiting) await this.sandbox?.freeze();
+    if (this.api?.waiting) this.scheduleFreeze();
   }
 
   /** Mark a provisioned environment ready once its init finished. */
@@ -360,7 +408,7 @@ export class Environment {
     const r = await this.init;
     if (r.ok && this._state === EnvState.Initializing) {
       this.move(EnvState.Idle);
-      if (this.api?.waiting) await this.sandbox?.freeze();
+      if (this.api?.waiting) this.scheduleFreeze();
     }
     return r.ok;
   }
@@ -368,6 +416,8 @@ export class Environment {
   async destroy(): Promise<void> {
     if (this._state === EnvState.Destroyed) return;
     this.move(EnvState.Destroyed);
+    if (this.freezeTimer) clearTimeout(this.freezeTimer);
+    this.pendingFinish?.();
     this.api?.close();
     await this.sandbox?.destroy();
     await this.writer?.close();

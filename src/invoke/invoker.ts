@@ -45,14 +45,14 @@ export class Invoker {
 
   async invoke(cmd: InvokeCommand): Promise<InvokeResult> {
     const invocationType = cmd.invocationType ?? InvocationType.RequestResponse;
-    const v = new Violations();
-    if (!(invocationType in InvocationType)) {
-      v.add(`Value '${invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`);
+    const badType = !(invocationType in InvocationType);
+    const badLog = cmd.logType !== undefined && cmd.logType !== "None" && cmd.logType !== "Tail";
+    if (badType || badLog) {
+      const v = new Violations();
+      if (badType) v.add(`Value '${invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [Event, RequestResponse, DryRun]`);
+      if (badLog) v.add(`Value '${cmd.logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]`);
+      v.throwIfAny();
     }
-    if (cmd.logType !== undefined && cmd.logType !== "None" && cmd.logType !== "Tail") {
-      v.add(`Value '${cmd.logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]`);
-    }
-    v.throwIfAny();
     const version = this.lambda.resolveForInvoke(cmd.functionName, cmd.qualifier);
     const requestId = randomUUID();
     if (invocationType === InvocationType.DryRun) return { statusCode: 204, requestId };

@@ -1,14 +1,13 @@
 /**
  * The Lambda Runtime API (2018-06-01) for one execution environment.
  *
- * Each environment gets its own listener, so identity comes from the connection: a runtime can only
+ * Each environment gets its own listeners, so identity comes from the connection: a runtime can only
  * fetch and answer the invocations of the environment whose socket it reached. One invocation at a
  * time; the runtime's state follows one transition table and an illegal move is answered with AWS's
  * 403 InvalidStateTransition. https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html
  */
-import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
 import { StateMachine } from "../lib/state-machine.js";
+import { RuntimeHttpServer, type Reply, type RuntimeRequest } from "./http1.js";
 
 /** 6 MiB + 100 bytes, as the Runtime Interface Emulator's MaxPayloadSize. */
 export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
@@ -57,64 +56,32 @@ export interface RuntimeApiEvents {
   waiting(): void;
 }
 
-type Listen = { host: string; port: number } | { path: string };
+export type ListenTarget = { host: string; port: number } | { path: string };
 
-function json(res: ServerResponse, status: number, value: unknown): void {
-  const body = JSON.stringify(value) + "\n";
-  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) });
-  res.end(body);
-}
-
-function runtimeError(res: ServerResponse, status: number, errorType: string, errorMessage: string): void {
-  json(res, status, { errorMessage, errorType });
-}
-
+const JSON_TYPE = "application/json";
 const ACCEPTED = Buffer.from('{"status":"OK"}\n');
-function accepted(res: ServerResponse): void {
-  res.writeHead(202, { "Content-Type": "application/json", "Content-Length": ACCEPTED.length });
-  res.end(ACCEPTED);
-}
 
-/** Read a body up to `limit`; past it, keep draining and report the size. */
-function readLimited(req: IncomingMessage, limit: number): Promise<{ body?: Buffer; size: number }> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on("data", (c: Buffer) => {
-      size += c.length;
-      if (size <= limit) chunks.push(c);
-    });
-    req.on("end", () => resolve(size <= limit ? { body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size), size } : { size }));
-    req.on("error", reject);
-  });
+function runtimeError(reply: Reply, status: number, errorType: string, errorMessage: string): void {
+  reply.send(status, { "Content-Type": JSON_TYPE }, JSON.stringify({ errorMessage, errorType }) + "\n");
 }
 
 export class RuntimeApi {
   private state: RuntimeState = RuntimeState.Initializing;
-  private parkedNext: ServerResponse | undefined;
+  private parkedNext: Reply | undefined;
   private pending: Invocation | undefined;
   private current: { invocation: Invocation; settle: (o: RuntimeOutcome) => void } | undefined;
-  private readonly server: http.Server;
+  private readonly server: RuntimeHttpServer;
 
   private constructor(private readonly events: RuntimeApiEvents) {
-    this.server = http.createServer({ keepAliveTimeout: 0, requestTimeout: 0, headersTimeout: 0 }, (req, res) => this.route(req, res));
+    this.server = new RuntimeHttpServer((req, reply) => this.route(req, reply), MAX_RESPONSE_BYTES);
   }
 
-  /** Start a listener for one environment. `address` is the AWS_LAMBDA_RUNTIME_API value for TCP listeners. */
-  static async listen(target: Listen, events: RuntimeApiEvents): Promise<{ api: RuntimeApi; address: string }> {
+  /** Start the listeners of one environment; returns their addresses in order (host:port or path). */
+  static async listen(targets: ListenTarget[], events: RuntimeApiEvents): Promise<{ api: RuntimeApi; addresses: string[] }> {
     const api = new RuntimeApi(events);
-    await new Promise<void>((resolve, reject) => {
-      api.server.once("error", reject);
-      if ("path" in target) api.server.listen(target.path, resolve);
-      else api.server.listen(target.port, target.host, resolve);
-    });
-    const addr = api.server.address();
-    const address = typeof addr === "string" ? addr : `${(addr as AddressInfo).address}:${(addr as AddressInfo).port}`;
-    return { api, address };
-  }
-
-  get runtimeState(): RuntimeState {
-    return this.state;
+    const addresses = [];
+    for (const t of targets) addresses.push(await api.server.listen(t));
+    return { api, addresses };
   }
 
   /** Is the runtime parked on `/next` right now? */
@@ -122,14 +89,12 @@ export class RuntimeApi {
     return this.parkedNext !== undefined;
   }
 
-  /** Hand an invocation to the runtime (now, or at its next `/next`) and wait for its answer. */
-  dispatch(invocation: Invocation): Promise<RuntimeOutcome> {
-    if (this.current || this.pending) throw new Error("runtime API: one invocation at a time");
-    return new Promise((settle) => {
-      this.current = { invocation, settle };
-      if (this.parkedNext) this.deliver(this.parkedNext, invocation);
-      else this.pending = invocation;
-    });
+  /** Hand an invocation to the runtime (now, or at its next `/next`); `settle` gets its answer. */
+  dispatch(invocation: Invocation, settle: (o: RuntimeOutcome) => void): void {
+    if (this.current) throw new Error("runtime API: one invocation at a time");
+    this.current = { invocation, settle };
+    if (this.parkedNext) this.deliver(this.parkedNext, invocation);
+    else this.pending = invocation;
   }
 
   /** The invocation ended without the runtime answering (timeout, crash): forget it. */
@@ -143,16 +108,14 @@ export class RuntimeApi {
     this.parkedNext?.destroy();
     this.parkedNext = undefined;
     this.server.close();
-    this.server.closeAllConnections();
   }
 
-  private deliver(res: ServerResponse, inv: Invocation): void {
+  private deliver(reply: Reply, inv: Invocation): void {
     this.parkedNext = undefined;
     this.pending = undefined;
     this.state = runtimeStates.move(this.state, RuntimeState.Running);
     const headers: Record<string, string | number> = {
-      "Content-Type": "application/json",
-      "Content-Length": inv.payload.length,
+      "Content-Type": JSON_TYPE,
       "Lambda-Runtime-Aws-Request-Id": inv.requestId,
       "Lambda-Runtime-Deadline-Ms": inv.deadlineMs,
       "Lambda-Runtime-Invoked-Function-Arn": inv.invokedFunctionArn,
@@ -160,75 +123,66 @@ export class RuntimeApi {
     };
     if (inv.clientContext) headers["Lambda-Runtime-Client-Context"] = inv.clientContext;
     if (inv.cognitoIdentity) headers["Lambda-Runtime-Cognito-Identity"] = inv.cognitoIdentity;
-    res.writeHead(200, headers);
-    res.end(inv.payload);
+    reply.send(200, headers, inv.payload);
   }
 
-  private route(req: IncomingMessage, res: ServerResponse): void {
-    const url = req.url ?? "";
-    if (!url.startsWith(PREFIX)) return runtimeError(res, 404, "NotFound", "Not found");
-    const rest = url.slice(PREFIX.length);
-    if (req.method === "GET" && rest === "invocation/next") return this.next(res);
-    if (req.method === "POST" && rest === "init/error") return void this.initError(req, res);
-    const m = /^invocation\/([^/]+)\/(response|error)$/.exec(rest);
-    if (req.method === "POST" && m) return void this.answer(req, res, decodeURIComponent(m[1]!), m[2] as "response" | "error");
-    runtimeError(res, 404, "NotFound", "Not found");
+  private route(req: RuntimeRequest, reply: Reply): void {
+    if (!req.path.startsWith(PREFIX)) return runtimeError(reply, 404, "NotFound", "Not found");
+    const rest = req.path.slice(PREFIX.length);
+    if (req.method === "GET" && rest === "invocation/next") return this.next(reply);
+    if (req.method === "POST" && rest === "init/error") return this.initError(req, reply);
+    if (req.method === "POST" && rest.startsWith("invocation/")) {
+      const slash = rest.lastIndexOf("/");
+      const kind = rest.slice(slash + 1);
+      if (kind === "response" || kind === "error") return this.answer(req, reply, decodeURIComponent(rest.slice("invocation/".length, slash)), kind);
+    }
+    runtimeError(reply, 404, "NotFound", "Not found");
   }
 
-  private next(res: ServerResponse): void {
+  private next(reply: Reply): void {
     if (this.state === RuntimeState.Initializing) {
       this.state = runtimeStates.move(this.state, RuntimeState.Ready);
       this.events.initDone();
     } else if (this.state === RuntimeState.ResponseSent) {
       this.state = runtimeStates.move(this.state, RuntimeState.Ready);
     } else if (this.state !== RuntimeState.Ready || this.parkedNext) {
-      return runtimeError(res, 403, "InvalidStateTransition", `State transition from ${this.state} to Ready failed for runtime. Error: State transition is not allowed`);
+      return runtimeError(reply, 403, "InvalidStateTransition", `State transition from ${this.state} to Ready failed for runtime. Error: State transition is not allowed`);
     }
-    if (this.state !== RuntimeState.Ready) return;
-    if (this.pending) this.deliver(res, this.pending);
-    else {
-      this.parkedNext = res;
-      res.on("close", () => {
-        if (this.parkedNext === res) this.parkedNext = undefined;
-      });
-      this.events.waiting();
-    }
+    if (this.pending) return this.deliver(reply, this.pending);
+    this.parkedNext = reply;
+    reply.onClose(() => {
+      if (this.parkedNext === reply) this.parkedNext = undefined;
+    });
+    this.events.waiting();
   }
 
-  private async initError(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const { body = Buffer.alloc(0) } = await readLimited(req, MAX_RESPONSE_BYTES);
+  private initError(req: RuntimeRequest, reply: Reply): void {
     if (this.state !== RuntimeState.Initializing) {
-      return runtimeError(res, 403, "InvalidStateTransition", `State transition from ${this.state} to InitError failed for runtime. Error: State transition is not allowed`);
+      return runtimeError(reply, 403, "InvalidStateTransition", `State transition from ${this.state} to InitError failed for runtime. Error: State transition is not allowed`);
     }
     this.state = runtimeStates.move(this.state, RuntimeState.InitError);
-    accepted(res);
-    this.events.initError(body, headerString(req, "lambda-runtime-function-error-type") ?? "Runtime.Unknown");
+    reply.send(202, { "Content-Type": JSON_TYPE }, ACCEPTED);
+    this.events.initError(req.body ?? Buffer.alloc(0), req.headers["lambda-runtime-function-error-type"] ?? "Runtime.Unknown");
   }
 
-  private async answer(req: IncomingMessage, res: ServerResponse, requestId: string, kind: "response" | "error"): Promise<void> {
-    const { body, size } = await readLimited(req, MAX_RESPONSE_BYTES);
+  private answer(req: RuntimeRequest, reply: Reply, requestId: string, kind: "response" | "error"): void {
     const current = this.current;
-    const target = kind === "response" ? "InvocationResponse" : "InvocationErrorResponse";
     if (this.state === RuntimeState.ResponseSent && current === undefined) {
-      return runtimeError(res, 403, "InvalidStateTransition", `State transition from ${this.state} to ${target} failed for runtime. Error: State transition is not allowed`);
+      const target = kind === "response" ? "InvocationResponse" : "InvocationErrorResponse";
+      return runtimeError(reply, 403, "InvalidStateTransition", `State transition from ${this.state} to ${target} failed for runtime. Error: State transition is not allowed`);
     }
     if (!current || current.invocation.requestId !== requestId || this.state !== RuntimeState.Running) {
-      return runtimeError(res, 400, "InvalidRequestID", "Invalid request ID");
+      return runtimeError(reply, 400, "InvalidRequestID", "Invalid request ID");
     }
     this.state = runtimeStates.move(this.state, RuntimeState.ResponseSent);
     this.current = undefined;
-    if (body === undefined) {
-      runtimeError(res, 413, "RequestEntityTooLarge", `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`);
-      current.settle({ kind: "tooLarge", size });
+    if (req.body === undefined) {
+      runtimeError(reply, 413, "RequestEntityTooLarge", `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`);
+      current.settle({ kind: "tooLarge", size: req.bodySize });
       return;
     }
-    accepted(res);
-    if (kind === "response") current.settle({ kind, body, contentType: headerString(req, "content-type") ?? "application/json" });
-    else current.settle({ kind, body, errorType: headerString(req, "lambda-runtime-function-error-type") ?? "Runtime.Unknown" });
+    reply.sendWhenNext(202, { "Content-Type": JSON_TYPE }, ACCEPTED);
+    if (kind === "response") current.settle({ kind, body: req.body, contentType: req.headers["content-type"] ?? JSON_TYPE });
+    else current.settle({ kind, body: req.body, errorType: req.headers["lambda-runtime-function-error-type"] ?? "Runtime.Unknown" });
   }
-}
-
-function headerString(req: IncomingMessage, name: string): string | undefined {
-  const v = req.headers[name];
-  return Array.isArray(v) ? v[0] : v;
 }

@@ -38,13 +38,29 @@ export interface Sandbox {
   maxMemoryUsedMb(): number;
   /** Stop every process of the environment from running (between invocations). */
   freeze(): Promise<void>;
+  readonly frozen: boolean;
   thaw(): Promise<void>;
   /** Kill the whole process tree and remove everything the sandbox created. Idempotent. */
   destroy(): Promise<void>;
 }
 
-/** Where an environment's Runtime API listens, and what the runtime is told (AWS_LAMBDA_RUNTIME_API). */
-export type RuntimeApiTarget = { host: string; port: number } | { path: string };
+/**
+ * Where an environment's Runtime API listens. `tcp` is what AWS_LAMBDA_RUNTIME_API names (custom
+ * runtimes speak to it); `socket`, when a driver offers one, is a unix socket Flint's own bootstraps
+ * use because it is cheaper per request.
+ */
+export interface RuntimeApiTargets {
+  tcp: { host: string; port: number };
+  socket?: { path: string };
+}
+
+/** The listeners' addresses as the runtime must use them. */
+export interface RuntimeApiAddresses {
+  /** host:port for AWS_LAMBDA_RUNTIME_API. */
+  tcp: string;
+  /** Path of the unix socket inside the sandbox. */
+  socket?: string;
+}
 
 export interface SandboxDriver {
   readonly name: string;
@@ -52,8 +68,8 @@ export interface SandboxDriver {
   /** Why this driver and isolation level are in force (for the start-up banner and health). */
   readonly reason: string;
   /** Where the Runtime API for environment `id` must listen. */
-  runtimeApiTarget(id: string): RuntimeApiTarget;
-  /** Start the runtime process. `runtimeApiAddress` is the listener's address as seen from the host. */
-  create(spec: SandboxSpec, runtimeApiAddress: string): Promise<Sandbox>;
+  runtimeApiTargets(id: string): RuntimeApiTargets;
+  /** Start the runtime process, telling it how to reach its Runtime API. */
+  create(spec: SandboxSpec, runtimeApi: RuntimeApiAddresses): Promise<Sandbox>;
   close(): Promise<void>;
 }

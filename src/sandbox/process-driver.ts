@@ -5,21 +5,29 @@
  */
 import { spawn } from "node:child_process";
 import { access, constants } from "node:fs/promises";
-import { readFileSync } from "node:fs";
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { RUNTIMES_DIR } from "../paths.js";
-import type { ExitInfo, Sandbox, SandboxDriver, SandboxSpec } from "./driver.js";
+import type { ExitInfo, RuntimeApiAddresses, Sandbox, SandboxDriver, SandboxSpec } from "./driver.js";
 import { layoutEnv, runtimeCommand, type Layout } from "./runtime-command.js";
 import { SandboxStartError, bootstrapMissing } from "./errors.js";
+
+const STATUS_BUF = Buffer.alloc(4096);
 
 class ProcessSandbox implements Sandbox {
   readonly exited: Promise<ExitInfo>;
   private dead = false;
-  private frozen = false;
+  frozen = false;
+  /** /proc/<pid>/status stays open: re-reading it at offset 0 is cheaper than opening it per invoke. */
+  private statusFd: number | undefined;
 
   constructor(private readonly child: ReturnType<typeof spawn>) {
     this.exited = new Promise((resolve) =>
       child.once("exit", (code, signal) => {
         this.dead = true;
+        if (this.statusFd !== undefined) closeSync(this.statusFd);
+        this.statusFd = undefined;
         resolve({ code, signal, oom: false });
       }),
     );
@@ -36,8 +44,11 @@ class ProcessSandbox implements Sandbox {
   }
 
   maxMemoryUsedMb(): number {
+    if (this.dead) return 0;
     try {
-      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${this.pid}/status`, "utf8"));
+      this.statusFd ??= openSync(`/proc/${this.pid}/status`, "r");
+      const n = readSync(this.statusFd, STATUS_BUF, 0, STATUS_BUF.length, 0);
+      const m = /VmHWM:\s+(\d+) kB/.exec(STATUS_BUF.toString("latin1", 0, n));
       return m ? Math.ceil(Number(m[1]) / 1024) : 0;
     } catch {
       return 0;
@@ -73,14 +84,16 @@ export class ProcessDriver implements SandboxDriver {
   readonly name = "process";
   readonly isolation = "none" as const;
   private readonly layoutBase = { runtimeDir: RUNTIMES_DIR, node: process.execPath, python: "/usr/bin/python3" };
+  /** Unix sockets of the Runtime APIs; a short path, as socket paths are limited to 107 bytes. */
+  private readonly socketDir = mkdtempSync(path.join(tmpdir(), "flint-run-"));
 
   constructor(readonly reason: string) {}
 
-  runtimeApiTarget() {
-    return { host: "127.0.0.1", port: 0 };
+  runtimeApiTargets(id: string) {
+    return { tcp: { host: "127.0.0.1", port: 0 }, socket: { path: path.join(this.socketDir, `${id}.sock`) } };
   }
 
-  async create(spec: SandboxSpec, runtimeApiAddress: string): Promise<Sandbox> {
+  async create(spec: SandboxSpec, runtimeApi: RuntimeApiAddresses): Promise<Sandbox> {
     const layout: Layout = { ...this.layoutBase, taskRoot: spec.codeDir };
     const { file, args } = runtimeCommand(spec, layout);
     if (spec.family === "provided") {
@@ -93,7 +106,7 @@ export class ProcessDriver implements SandboxDriver {
     // setpriv --pdeathsig: if Flint dies (even by SIGKILL) the runtime dies with it, frozen or not.
     const child = spawn("/usr/bin/setpriv", ["--pdeathsig", "SIGKILL", "--", file, ...args], {
       cwd: spec.codeDir,
-      env: layoutEnv(spec, layout, runtimeApiAddress),
+      env: layoutEnv(spec, layout, runtimeApi),
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
     });
@@ -104,6 +117,8 @@ export class ProcessDriver implements SandboxDriver {
     return new ProcessSandbox(child);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    rmSync(this.socketDir, { recursive: true, force: true });
+  }
 }
 

@@ -2,7 +2,7 @@
  * How each runtime family starts, and the variables that depend on where code and runtime live.
  * Shared by every driver; a driver only says where `/var/task` and `/var/runtime` are for it.
  */
-import type { SandboxSpec } from "./driver.js";
+import type { RuntimeApiAddresses, SandboxSpec } from "./driver.js";
 
 export interface Layout {
   taskRoot: string;
@@ -20,7 +20,7 @@ export function runtimeCommand(spec: SandboxSpec, layout: Layout): { file: strin
     case "node":
       return {
         file: layout.node,
-        args: [`--max-old-space-size=${heapMb(spec.memoryMb)}`, `${layout.runtimeDir}/nodejs/bootstrap.mjs`],
+        args: [`--max-old-space-size=${heapMb(spec.memoryMb)}`, `${layout.runtimeDir}/nodejs/bootstrap.cjs`],
       };
     case "python":
       return { file: layout.python, args: ["-X", "utf8", `${layout.runtimeDir}/python/bootstrap.py`] };
@@ -30,14 +30,16 @@ export function runtimeCommand(spec: SandboxSpec, layout: Layout): { file: strin
 }
 
 /** The path-dependent part of the Lambda environment (as on AWS, with Flint's paths). */
-export function layoutEnv(spec: SandboxSpec, layout: Layout, runtimeApi: string): Record<string, string> {
+export function layoutEnv(spec: SandboxSpec, layout: Layout, runtimeApi: RuntimeApiAddresses): Record<string, string> {
   const env: Record<string, string> = {
     PATH: "/usr/local/bin:/usr/bin/:/bin:/opt/bin",
     LD_LIBRARY_PATH: `/lib64:/usr/lib64:${layout.runtimeDir}:${layout.runtimeDir}/lib:${layout.taskRoot}:${layout.taskRoot}/lib:/opt/lib`,
     LAMBDA_TASK_ROOT: layout.taskRoot,
     LAMBDA_RUNTIME_DIR: layout.runtimeDir,
-    AWS_LAMBDA_RUNTIME_API: runtimeApi,
+    AWS_LAMBDA_RUNTIME_API: runtimeApi.tcp,
   };
+  // Read and removed by Flint's bootstraps before user code loads.
+  if (runtimeApi.socket && spec.family !== "provided") env._FLINT_RUNTIME_API_SOCKET = runtimeApi.socket;
   if (spec.family === "node") env.NODE_PATH = `/opt/nodejs/node_modules:${layout.runtimeDir}/node_modules:${layout.runtimeDir}:${layout.taskRoot}`;
   if (spec.family === "python") env.PYTHONPATH = layout.runtimeDir;
   return { ...env, ...spec.env };

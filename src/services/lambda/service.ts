@@ -60,6 +60,8 @@ const BEING_CREATED = { reason: "The function is being created.", code: "Creatin
 export class LambdaService {
   private readonly functions = new Map<string, FunctionRecord>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Parsed invoke targets: parsing a name is pure, and it is on every invoke. */
+  private readonly invokeRefs = new Map<string, FunctionRef>();
   private listener: DeploymentListener = { deployed() {}, deleted() {} };
 
   private constructor(
@@ -535,7 +537,13 @@ export class LambdaService {
    * What an invocation of `functionName[:qualifier]` runs. Hot path: one regex match and a map lookup.
    */
   resolveForInvoke(functionName: string, qualifier: string | undefined): FunctionVersion {
-    const ref = parseFunctionRef(this.account, functionName, qualifier);
+    const key = qualifier === undefined ? functionName : `${functionName}\0${qualifier}`;
+    let ref = this.invokeRefs.get(key);
+    if (!ref) {
+      ref = parseFunctionRef(this.account, functionName, qualifier);
+      if (this.invokeRefs.size >= 10_000) this.invokeRefs.clear();
+      this.invokeRefs.set(key, ref);
+    }
     const record = this.functions.get(ref.name);
     if (!record) this.notFound(ref.name, ref.qualifier ?? "$LATEST");
     const version = this.versionOf(record, ref.qualifier);

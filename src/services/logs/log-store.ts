@@ -13,6 +13,8 @@ export interface LogEvent {
   message: string;
 }
 
+/** How long log events may wait in memory before they are written. */
+const FLUSH_MS = 20;
 /** CloudWatch's per-event limit; longer lines are split. */
 const MAX_EVENT_BYTES = 256 * 1024;
 
@@ -21,6 +23,9 @@ const enc = (s: string) => encodeURIComponent(s);
 export class LogStreamWriter {
   private readonly out: WriteStream;
   private closed = false;
+  /** Events are gathered and written every FLUSH_MS (or at 64 KB): a write per batch, not per line. */
+  private pending = "";
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(file: string) {
     this.out = createWriteStream(file, { flags: "a" });
@@ -30,20 +35,31 @@ export class LogStreamWriter {
   /** Append one event. Returns false when the caller should pause its producer until `onDrain`. */
   write(message: string, timestamp = Date.now()): boolean {
     if (this.closed) return true;
-    let ok = true;
-    for (let i = 0; i < message.length; i += MAX_EVENT_BYTES) {
-      ok = this.out.write(`{"t":${timestamp},"m":${JSON.stringify(message.slice(i, i + MAX_EVENT_BYTES))}}\n`) && ok;
-      if (message.length === 0) break;
+    for (let i = 0; i < message.length || i === 0; i += MAX_EVENT_BYTES) {
+      this.pending += `{"t":${timestamp},"m":${JSON.stringify(message.length > MAX_EVENT_BYTES ? message.slice(i, i + MAX_EVENT_BYTES) : message)}}\n`;
+      if (message.length <= MAX_EVENT_BYTES) break;
     }
-    return ok;
+    if (this.pending.length >= 64 * 1024) this.flush();
+    else if (!this.timer) this.timer = setTimeout(() => this.flush(), FLUSH_MS);
+    return !this.out.writableNeedDrain;
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (!this.pending) return;
+    this.out.write(this.pending);
+    this.pending = "";
   }
 
   onDrain(fn: () => void): void {
-    this.out.once("drain", fn);
+    if (this.out.writableNeedDrain) this.out.once("drain", fn);
+    else setImmediate(fn);
   }
 
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
+    this.flush();
     this.closed = true;
     return new Promise((resolve) => this.out.end(resolve));
   }
