@@ -70,10 +70,13 @@ const RESPONSE_TOO_LARGE = Buffer.from(
   JSON.stringify({ errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, errorType: "Function.ResponseSizeTooLarge" }),
 );
 
-/** An X-Ray trace header: Root=1-<epoch seconds hex>-<96-bit id>;Parent=<64-bit id>;Sampled=0 */
-function traceId(): string {
-  const r = randomBytes(20).toString("hex");
-  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${r.slice(0, 24)};Parent=${r.slice(24, 40)};Sampled=0`;
+/**
+ * An X-Ray trace header: Root=1-<epoch seconds hex>-<96-bit id>;Parent=<64-bit id>;Sampled=0. The
+ * ids come from the request id's random bits (a v4 UUID): no second call for randomness per invoke.
+ */
+function traceId(requestId: string): string {
+  const r = requestId.replace(/-/g, "");
+  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${r.slice(0, 24)};Parent=${r.slice(16, 32)};Sampled=0`;
 }
 
 function errorPayload(errorType: string, errorMessage: string): Buffer {
@@ -290,7 +293,7 @@ export class Environment {
           deadlineMs: Date.now() + timeoutMs,
           invokedFunctionArn: req.invokedFunctionArn,
           clientContext: req.clientContext,
-          traceId: traceId(),
+          traceId: traceId(req.requestId),
         },
         settle,
       );

@@ -3,34 +3,11 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4 } from "@smithy/signature-v4";
+import { signedFetch } from "../harness/signed-fetch.js";
 import { GetFunctionCommand, ListFunctionsCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { startFlint, type FlintProcess, TEST_CREDENTIALS, REGION, runAwsCli } from "../harness/flint.js";
 import { zipFixture } from "../harness/zip.js";
 import { createFunction } from "../harness/functions.js";
-
-type Creds = { accessKeyId: string; secretAccessKey: string };
-
-async function signedFetch(
-  endpoint: string,
-  opts: { method?: string; path: string; body?: string; creds?: Creds; region?: string; date?: Date; tamper?: (r: { path: string; body?: string }) => void },
-) {
-  const url = new URL(endpoint);
-  const signer = new SignatureV4({ credentials: opts.creds ?? TEST_CREDENTIALS, region: opts.region ?? REGION, service: "lambda", sha256: Hash.bind(null, "sha256") });
-  const request = {
-    method: opts.method ?? "GET",
-    protocol: "http:",
-    hostname: url.hostname,
-    port: Number(url.port),
-    path: opts.path,
-    headers: { host: url.host, "content-type": "application/json" } as Record<string, string>,
-    body: opts.body,
-  };
-  const signed = await signer.sign(request, { signingDate: opts.date ?? new Date() });
-  const sent = { path: signed.path, body: signed.body as string | undefined };
-  opts.tamper?.(sent);
-  const res = await fetch(`${endpoint}${sent.path}`, { method: request.method, headers: signed.headers, body: sent.body });
-  return { status: res.status, errorType: res.headers.get("x-amzn-errortype"), body: await res.json().catch(() => undefined) };
-}
 
 describe("SigV4 authentication", () => {
   let flint: FlintProcess;

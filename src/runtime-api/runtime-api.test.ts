@@ -1,0 +1,197 @@
+/** The Runtime API's routes, headers, status codes and state rules, over real sockets. */
+import { test, type TestContext } from "node:test";
+import { writeFile, mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import assert from "node:assert/strict";
+import net from "node:net";
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { MAX_RESPONSE_BYTES, RuntimeApi, type Invocation, type RuntimeOutcome } from "./runtime-api.js";
+
+const run = promisify(execFile);
+const BASE = "/2018-06-01/runtime";
+
+interface Parsed {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** A raw HTTP/1.1 connection: write exact bytes, read responses one by one. */
+class RawClient {
+  private buf = Buffer.alloc(0);
+  private waiters: ((r: Parsed) => void)[] = [];
+  readonly socket: net.Socket;
+
+  constructor(address: string) {
+    const [host, port] = address.split(":");
+    this.socket = net.connect(Number(port), host);
+    this.socket.on("data", (d) => {
+      this.buf = Buffer.concat([this.buf, d]);
+      this.drain();
+    });
+  }
+
+  private drain(): void {
+    for (;;) {
+      const end = this.buf.indexOf("\r\n\r\n");
+      if (end < 0) return;
+      const lines = this.buf.toString("latin1", 0, end).split("\r\n");
+      const headers: Record<string, string> = {};
+      for (const l of lines.slice(1)) headers[l.slice(0, l.indexOf(":")).toLowerCase()] = l.slice(l.indexOf(":") + 1).trim();
+      const len = Number(headers["content-length"] ?? 0);
+      if (this.buf.length < end + 4 + len) return;
+      const body = this.buf.toString("utf8", end + 4, end + 4 + len);
+      this.buf = this.buf.subarray(end + 4 + len);
+      this.waiters.shift()?.({ status: Number(lines[0]!.split(" ")[1]), headers, body });
+    }
+  }
+
+  /** Send raw bytes; resolves with the next `count` responses. */
+  send(raw: string | Buffer, count = 1): Promise<Parsed[]> {
+    const out: Promise<Parsed>[] = [];
+    for (let i = 0; i < count; i++) out.push(new Promise((r) => this.waiters.push(r)));
+    this.socket.write(raw);
+    return Promise.all(out);
+  }
+
+  close(): void {
+    this.socket.destroy();
+  }
+}
+
+const req = (method: string, path: string, body = "", headers = "") =>
+  `${method} ${BASE}${path} HTTP/1.1\r\nHost: x\r\n${headers}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`;
+
+function invocation(id: string): Invocation {
+  return { requestId: id, payload: Buffer.from('{"hello":"world"}'), deadlineMs: 1_700_000_000_000, invokedFunctionArn: "arn:aws:lambda:us-east-1:000000000000:function:f", clientContext: '{"custom":{}}', traceId: "Root=1-5e1b4151-5ac6c58f5b6e7f0b2d3c4e5f;Parent=1;Sampled=0" };
+}
+
+async function setup(t: TestContext) {
+  const events = { initDone: 0, initErrors: [] as { body: string; type: string }[], waiting: 0 };
+  const { api, addresses } = await RuntimeApi.listen([{ host: "127.0.0.1", port: 0 }], {
+    initDone: () => events.initDone++,
+    initError: (body, type) => events.initErrors.push({ body: body.toString(), type }),
+    waiting: () => events.waiting++,
+  });
+  const client = new RawClient(addresses[0]!);
+  t.after(() => {
+    client.close();
+    api.close();
+  });
+  return { api, events, client, address: addresses[0]! };
+}
+
+function dispatch(api: RuntimeApi, inv: Invocation): Promise<RuntimeOutcome> {
+  return new Promise((resolve) => api.dispatch(inv, resolve));
+}
+
+test("/next delivers the event with every Lambda-Runtime-* header; /response is accepted once", async (t) => {
+  const { api, events, client } = await setup(t);
+  const next = client.send(req("GET", "/invocation/next"));
+  await new Promise((r) => setTimeout(r, 20));
+  assert.equal(events.initDone, 1);
+  assert.equal(events.waiting, 1);
+  const outcome = dispatch(api, invocation("req-1"));
+  const [n] = await next;
+  assert.equal(n!.status, 200);
+  assert.equal(n!.body, '{"hello":"world"}');
+  assert.equal(n!.headers["lambda-runtime-aws-request-id"], "req-1");
+  assert.equal(n!.headers["lambda-runtime-deadline-ms"], "1700000000000");
+  assert.equal(n!.headers["lambda-runtime-invoked-function-arn"], "arn:aws:lambda:us-east-1:000000000000:function:f");
+  assert.match(n!.headers["lambda-runtime-trace-id"]!, /^Root=1-/);
+  assert.equal(n!.headers["lambda-runtime-client-context"], '{"custom":{}}');
+
+  const [ok] = await client.send(req("POST", "/invocation/req-1/response", '"done"'));
+  assert.equal(ok!.status, 202);
+  assert.deepEqual(JSON.parse(ok!.body), { status: "OK" });
+  assert.deepEqual(await outcome, { kind: "response", body: Buffer.from('"done"'), contentType: "application/json" });
+
+  const [twice] = await client.send(req("POST", "/invocation/req-1/response", '"again"'));
+  assert.equal(twice!.status, 403);
+  assert.deepEqual(JSON.parse(twice!.body), {
+    errorMessage: "State transition from RuntimeResponseSentState to InvocationResponse failed for runtime. Error: State transition is not allowed",
+    errorType: "InvalidStateTransition",
+  });
+  const [other] = await client.send(req("POST", "/invocation/someone-else/response", "{}"));
+  assert.equal(other!.status, 403, "nothing is in flight: still an illegal transition");
+});
+
+test("unknown request ids are 400 InvalidRequestID; /error carries the error type", async (t) => {
+  const { api, client } = await setup(t);
+  const next = client.send(req("GET", "/invocation/next"));
+  const outcome = dispatch(api, invocation("req-2"));
+  await next;
+  const [bad] = await client.send(req("POST", "/invocation/not-this-one/response", "{}"));
+  assert.equal(bad!.status, 400);
+  assert.deepEqual(JSON.parse(bad!.body), { errorMessage: "Invalid request ID", errorType: "InvalidRequestID" });
+  const [err] = await client.send(req("POST", "/invocation/req-2/error", '{"errorMessage":"x","errorType":"MyError"}', "Lambda-Runtime-Function-Error-Type: MyError\r\n"));
+  assert.equal(err!.status, 202);
+  const o = await outcome;
+  assert.equal(o.kind, "error");
+  assert.equal(o.kind === "error" && o.errorType, "MyError");
+});
+
+test("a response over 6 MB + 100 bytes is 413 and the invocation learns it was too large", async (t) => {
+  const { api, client } = await setup(t);
+  const next = client.send(req("GET", "/invocation/next"));
+  const outcome = dispatch(api, invocation("req-3"));
+  await next;
+  const [tooBig] = await client.send(req("POST", "/invocation/req-3/response", "a".repeat(MAX_RESPONSE_BYTES + 1)));
+  assert.equal(tooBig!.status, 413);
+  assert.deepEqual(JSON.parse(tooBig!.body), { errorMessage: `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, errorType: "RequestEntityTooLarge" });
+  assert.deepEqual(await outcome, { kind: "tooLarge", size: MAX_RESPONSE_BYTES + 1 });
+});
+
+test("/init/error is accepted during init only", async (t) => {
+  const { events, client } = await setup(t);
+  const [first] = await client.send(req("POST", "/init/error", '{"errorType":"Runtime.ImportModuleError","errorMessage":"x"}', "Lambda-Runtime-Function-Error-Type: Runtime.ImportModuleError\r\n"));
+  assert.equal(first!.status, 202);
+  assert.deepEqual(events.initErrors, [{ body: '{"errorType":"Runtime.ImportModuleError","errorMessage":"x"}', type: "Runtime.ImportModuleError" }]);
+  const [again] = await client.send(req("POST", "/init/error", "{}"));
+  assert.equal(again!.status, 403);
+  assert.equal(JSON.parse(again!.body).errorType, "InvalidStateTransition");
+});
+
+test("an invocation dispatched before /next waits for it; pipelined answer + /next are served in order", async (t) => {
+  const { api, client } = await setup(t);
+  const first = dispatch(api, invocation("a"));
+  const [n1] = await client.send(req("GET", "/invocation/next"));
+  assert.equal(n1!.headers["lambda-runtime-aws-request-id"], "a");
+  // Answer and ask for the next event in one write, as Flint's bootstraps do.
+  const both = client.send(req("POST", "/invocation/a/response", '"A"') + req("GET", "/invocation/next"), 2);
+  assert.equal((await first).kind, "response");
+  const second = dispatch(api, invocation("b"));
+  const [accepted, n2] = await both;
+  assert.equal(accepted!.status, 202);
+  assert.equal(n2!.headers["lambda-runtime-aws-request-id"], "b");
+  const [done] = await client.send(req("POST", "/invocation/b/response", '"B"'));
+  assert.equal(done!.status, 202);
+  assert.deepEqual(await second, { kind: "response", body: Buffer.from('"B"'), contentType: "application/json" });
+});
+
+test("chunked bodies, Expect: 100-continue (curl) and unknown routes", async (t) => {
+  const { api, client, address } = await setup(t);
+  const next = client.send(req("GET", "/invocation/next"));
+  const outcome = dispatch(api, invocation("c"));
+  await next;
+  const chunked = `POST ${BASE}/invocation/c/response HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{"a":\r\n2\r\n1}\r\n0\r\n\r\n`;
+  const [r] = await client.send(chunked);
+  assert.equal(r!.status, 202);
+  assert.deepEqual(await outcome, { kind: "response", body: Buffer.from('{"a":1}'), contentType: "application/json" });
+
+  const next2 = client.send(req("GET", "/invocation/next"));
+  const outcome2 = dispatch(api, invocation("d"));
+  await next2;
+  const big = JSON.stringify({ data: "z".repeat(200_000) });
+  const file = path.join(await mkdtemp(path.join(tmpdir(), "flint-rapi-")), "body.json");
+  await writeFile(file, big);
+  const curl = await run("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Expect: 100-continue", "--data-binary", `@${file}`, `http://${address}${BASE}/invocation/d/response`]);
+  assert.equal(curl.stdout, "202");
+  const o2 = await outcome2;
+  assert.equal(o2.kind === "response" && o2.body.length, big.length);
+
+  const [missing] = await client.send(req("GET", "/nope"));
+  assert.equal(missing!.status, 404);
+});
