@@ -1,0 +1,26 @@
+#!/usr/bin/env node
+// Runs every compiled `*.test.js` under dist/ with Node's test runner (Node 20 takes no globs, and a
+// plain directory argument would also run the helpers under test/ as if they were tests).
+// Arguments are substrings that select test files: `node scripts/run-tests.mjs lifecycle`.
+import { spawnSync } from "node:child_process";
+import { readdirSync } from "node:fs";
+import path from "node:path";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../dist");
+const files = [];
+const walk = (dir) => {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p);
+    else if (e.name.endsWith(".test.js")) files.push(p);
+  }
+};
+walk(root);
+const filters = process.argv.slice(2);
+const selected = files.filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
+if (selected.length === 0) {
+  console.error("no test files selected");
+  process.exit(1);
+}
+const r = spawnSync(process.execPath, ["--test", "--test-concurrency=3", "--test-timeout=300000", ...selected], { stdio: "inherit" });
+process.exit(r.status ?? 1);
