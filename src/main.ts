@@ -10,6 +10,7 @@ import type { FlintConfig } from "./config/config.js";
 import { rootCredentials, StaticCredentialResolver } from "./credentials.js";
 import { Invoker } from "./invoke/invoker.js";
 import { EnvironmentPool } from "./invoke/pool.js";
+import { SparePool } from "./invoke/spares.js";
 import { ProcessDriver } from "./sandbox/process-driver.js";
 import type { SandboxDriver } from "./sandbox/driver.js";
 import { CodeStore } from "./services/lambda/code.js";
@@ -42,7 +43,13 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
 
   const signCodeUrl = (baseUrl: string, path: string) => presignUrl(credentials, config.region, "lambda", baseUrl, path, 600, new Date());
   const lambda = await LambdaService.create(account, store, code, clock, signCodeUrl);
-  const pool = new EnvironmentPool({ driver, logs, region: config.region, codeDir: (v) => lambda.codeDir(v.code) }, clock, config.idleTimeoutMs);
+  const defaultShape = { memoryMb: 128, ephemeralStorageMb: 512, network: "default" } as const;
+  const spares = new SparePool(driver, { perShape: config.sparesPerShape, maxShapes: 4 }, [
+    { ...defaultShape, runtime: "nodejs20.x", family: "node" },
+    { ...defaultShape, runtime: "python3.12", family: "python" },
+  ]);
+  spares.refill();
+  const pool = new EnvironmentPool({ driver, logs, region: config.region, codeDir: (v) => lambda.codeDir(v.code), spares }, clock, config.idleTimeoutMs);
   lambda.setListener({
     deployed: (record) => pool.retire(record.name, record.deployed?.revisionId),
     deleted: (name) => pool.retire(name),
@@ -56,7 +63,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     invoker,
     verifier,
     concurrency,
-    health: () => ({
+    health: async () => ({
       status: "ok",
       version: VERSION,
       region: config.region,
@@ -64,6 +71,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
       isolation: driver.isolation,
       driver: driver.name,
       environments: pool.counts(),
+      spares: await spares.report(),
     }),
   });
   const address = await api.listen(config.port, config.host);

@@ -16,10 +16,17 @@ const [apiHost, apiPort] = (env.AWS_LAMBDA_RUNTIME_API ?? "127.0.0.1:9001").spli
 // Flint offers its own runtimes a unix socket to the same Runtime API: cheaper than TCP per request.
 const apiSocket = env._FLINT_RUNTIME_API_SOCKET;
 delete env._FLINT_RUNTIME_API_SOCKET;
-const taskRoot = env.LAMBDA_TASK_ROOT ?? "/var/task";
-const runtimeDir = env.LAMBDA_RUNTIME_DIR ?? "/var/runtime";
-const handlerString = env._HANDLER ?? "";
-const jsonLogs = env.AWS_LAMBDA_LOG_FORMAT === "JSON";
+// A spare runtime (started before Flint knew which function it would run) learns these from its binding.
+const pooled = env._FLINT_POOLED === "1";
+delete env._FLINT_POOLED;
+let taskRoot, runtimeDir, handlerString, jsonLogs;
+function readSettings() {
+  taskRoot = env.LAMBDA_TASK_ROOT ?? "/var/task";
+  runtimeDir = env.LAMBDA_RUNTIME_DIR ?? "/var/runtime";
+  handlerString = env._HANDLER ?? "";
+  jsonLogs = env.AWS_LAMBDA_LOG_FORMAT === "JSON";
+}
+readSettings();
 const BASE = "/2018-06-01/runtime";
 
 let currentRequestId; // undefined during init, as on AWS ("undefined" in log lines)
@@ -294,7 +301,20 @@ process.on("unhandledRejection", async (reason) => {
   process.exit(128);
 });
 
+/** A spare runtime waits here, before any user code, for the function it will run. */
+async function bind() {
+  const reply = await call("GET", "/flint/binding");
+  if (reply.status !== 200) {
+    process.stderr.write(`Runtime API refused the binding: ${reply.status} ${reply.body}\n`);
+    process.exit(1);
+  }
+  Object.assign(env, JSON.parse(reply.body.toString("utf8")).env);
+  readSettings();
+  process.chdir(taskRoot);
+}
+
 async function main() {
+  if (pooled) await bind();
   let handler;
   try {
     handler = await loadHandler();

@@ -10,8 +10,8 @@ import sys
 import time
 
 API = os.environ.get("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:9001")
-TASK_ROOT = os.environ.get("LAMBDA_TASK_ROOT", "/var/task")
-HANDLER = os.environ.get("_HANDLER", "")
+# A spare runtime (started before Flint knew which function it would run) learns these from its binding.
+POOLED = os.environ.pop("_FLINT_POOLED", None) == "1"
 BASE = "/2018-06-01/runtime"
 ERROR_LOG_LINE_TERMINATE = "\r"
 ERROR_LOG_IDENT = "\u00a0"
@@ -273,15 +273,30 @@ def setup_logging():
     logger.setLevel(logging.WARNING)
 
 
+def bind():
+    """A spare runtime waits here, before any user code, for the function it will run."""
+    status, _, body = client.request("GET", "/flint/binding")
+    if status != 200:
+        sys.stderr.write("Runtime API refused the binding: %d %r\n" % (status, body))
+        sys.exit(1)
+    os.environ.update(json.loads(body)["env"])
+    time.tzset()
+    os.chdir(os.environ.get("LAMBDA_TASK_ROOT", "/var/task"))
+
+
 def main():
     global current_request_id
+    if POOLED:
+        bind()
+    task_root = os.environ.get("LAMBDA_TASK_ROOT", "/var/task")
+    handler_name = os.environ.get("_HANDLER", "")
     # Lines reach the log as they are printed, as they do on Lambda, not at the next flush.
     sys.stdout.reconfigure(line_buffering=True)
     sys.stderr.reconfigure(line_buffering=True)
-    sys.path.insert(0, TASK_ROOT)
+    sys.path.insert(0, task_root)
     setup_logging()
     try:
-        handler = load_handler(HANDLER)
+        handler = load_handler(handler_name)
     except FaultException as e:
         result = make_error(e.msg, e.exception_type, e.trace)
         log_error(result)

@@ -19,7 +19,7 @@ export interface HealthReport {
 
 export interface ApiServerDeps extends LambdaApiDeps {
   verifier: SigV4Verifier;
-  health(): HealthReport;
+  health(): Promise<HealthReport>;
 }
 
 const CODE_PATH = /^\/_flint\/code\/([0-9a-f]{64})\.zip$/;
@@ -92,7 +92,7 @@ export class ApiServer {
 
   private async internal(req: IncomingMessage, res: ServerResponse, method: string, rawPath: string, rawQuery: string, requestId: string): Promise<void> {
     req.resume();
-    if (method === "GET" && rawPath === "/_flint/health") return sendJson(res, requestId, 200, this.deps.health());
+    if (method === "GET" && rawPath === "/_flint/health") return sendJson(res, requestId, 200, await this.deps.health());
     const code = CODE_PATH.exec(rawPath);
     if (method === "GET" && code) {
       try {

@@ -23,6 +23,8 @@ export interface FlintConfig {
   idleTimeoutMs: number;
   /** Flint seconds per real second for retries, expiry and windows. Flag `--time-scale`, env `FLINT_TIME_SCALE`. Default 1. */
   timeScale: number;
+  /** Spare sandboxes kept ready per shape (runtime family, memory, storage, network); 0 turns them off. Flag `--spares`, env `FLINT_SPARES`. Default 2. */
+  sparesPerShape: number;
 }
 
 export class ConfigError extends Error {}
@@ -33,6 +35,7 @@ const FLAGS: Record<string, keyof FlintConfig> = {
   "--data-dir": "dataDir",
   "--idle-timeout": "idleTimeoutMs",
   "--time-scale": "timeScale",
+  "--spares": "sparesPerShape",
 };
 
 function int(name: string, raw: string, min: number, max: number): number {
@@ -80,5 +83,6 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     rootSecretAccessKey: env.FLINT_SECRET_ACCESS_KEY || undefined,
     idleTimeoutMs: idle === undefined ? 600_000 : positive("idle timeout", idle) * 1000,
     timeScale: scale === undefined ? 1 : positive("time scale", scale),
+    sparesPerShape: int("spares", pick("sparesPerShape", "FLINT_SPARES") ?? "2", 0, 16),
   };
 }

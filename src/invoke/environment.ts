@@ -7,11 +7,12 @@ import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import { StateMachine } from "../lib/state-machine.js";
 import { MAX_RESPONSE_BYTES, RuntimeApi, type RuntimeOutcome } from "../runtime-api/runtime-api.js";
-import type { ExitInfo, Sandbox, SandboxDriver } from "../sandbox/driver.js";
+import type { ExitInfo, NetworkMode, Sandbox, SandboxDriver, SandboxShape } from "../sandbox/driver.js";
 import type { FunctionVersion } from "../services/lambda/model.js";
 import { runtimeFamily } from "../services/lambda/runtimes.js";
 import type { LogStore, LogStreamWriter } from "../services/logs/log-store.js";
 import { InvocationLog } from "./invocation-log.js";
+import type { Spare } from "./spares.js";
 
 export const EnvState = {
   Creating: "creating",
@@ -41,6 +42,7 @@ const FREEZE_AFTER_MS = 10;
 
 export interface EnvironmentDeps {
   driver: SandboxDriver;
+  network: NetworkMode;
   logs: LogStore;
   region: string;
   codeDir: string;
@@ -95,8 +97,13 @@ export function logStreamName(version: string, now = new Date()): string {
   return `${d}/[${version}]${randomBytes(16).toString("hex")}`;
 }
 
+/** The sandbox a function version needs. */
+export function shapeOf(version: FunctionVersion, network: NetworkMode): SandboxShape {
+  return { runtime: version.runtime, family: runtimeFamily(version.runtime), memoryMb: version.memorySize, ephemeralStorageMb: version.ephemeralStorage, network };
+}
+
 export class Environment {
-  readonly id = randomBytes(8).toString("hex");
+  readonly id: string;
   private _state: EnvState = EnvState.Creating;
   private sandbox?: Sandbox;
   private api?: RuntimeApi;
@@ -123,7 +130,9 @@ export class Environment {
     readonly initType: InitType,
     private readonly deps: EnvironmentDeps,
     onDeath: (env: Environment) => void,
+    private readonly spare?: Spare,
   ) {
+    this.id = spare?.id ?? randomBytes(8).toString("hex");
     this.logStream = logStreamName(version.version);
     this.onDeath = onDeath;
     this.init = new Promise((r) => (this.resolveInit = r));
@@ -138,8 +147,8 @@ export class Environment {
   }
 
   /** Create the sandbox and start init. Resolves once the runtime process runs (init continues). */
-  static async start(version: FunctionVersion, initType: InitType, deps: EnvironmentDeps, onDeath: (env: Environment) => void): Promise<Environment> {
-    const env = new Environment(version, initType, deps, onDeath);
+  static async start(version: FunctionVersion, initType: InitType, deps: EnvironmentDeps, onDeath: (env: Environment) => void, spare?: Spare): Promise<Environment> {
+    const env = new Environment(version, initType, deps, onDeath, spare);
     try {
       await env.boot();
     } catch (err) {
@@ -173,35 +182,39 @@ export class Environment {
   private async boot(): Promise<void> {
     this.writer = await this.deps.logs.openStream(this.version.loggingConfig.LogGroup, this.logStream);
     const { driver } = this.deps;
-    const targets = driver.runtimeApiTargets(this.id);
-    const { api, addresses } = await RuntimeApi.listen(targets.socket ? [targets.tcp, targets.socket] : [targets.tcp], {
+    const events = {
       initDone: () => {
         this.initDurationMs = performance.now() - this.initStart;
         this.resolveInit({ ok: true });
       },
-      initError: (body, errorType) => {
+      initError: (body: Buffer, errorType: string) => {
         this.initDurationMs = performance.now() - this.initStart;
         this.resolveInit({ ok: false, errorType, body });
       },
       waiting: () => this.scheduleFreeze(),
-    });
-    this.api = api;
-    this.move(EnvState.Initializing);
-    this.initStart = performance.now();
-    this.writer.write(`INIT_START Runtime Version: ${this.version.runtime}\tFlint Driver: ${driver.name}`);
-    this.sandbox = await driver.create(
-      {
-        id: this.id,
-        runtime: this.version.runtime,
-        family: runtimeFamily(this.version.runtime),
-        handler: this.version.handler,
-        codeDir: this.deps.codeDir,
-        memoryMb: this.version.memorySize,
-        ephemeralStorageMb: this.version.ephemeralStorage,
-        env: this.lambdaEnv(),
-      },
-      { tcp: addresses[0]!, socket: addresses[1] },
-    );
+    };
+    if (this.spare) {
+      // A spare: its runtime already runs; give it the package, then its function's environment.
+      this.api = this.spare.api;
+      this.api.events = events;
+      this.sandbox = this.spare.sandbox;
+      this.move(EnvState.Initializing);
+      this.initStart = performance.now();
+      this.writer.write(`INIT_START Runtime Version: ${this.version.runtime}\tFlint Driver: ${driver.name}`);
+      const placed = await this.sandbox.bind(this.deps.codeDir);
+      this.api.bind({ ...this.lambdaEnv(), ...placed });
+    } else {
+      const targets = driver.runtimeApiTargets(this.id, shapeOf(this.version, this.deps.network));
+      const { api, addresses } = await RuntimeApi.listen(targets.socket ? [targets.tcp, targets.socket] : [targets.tcp], events);
+      this.api = api;
+      this.move(EnvState.Initializing);
+      this.initStart = performance.now();
+      this.writer.write(`INIT_START Runtime Version: ${this.version.runtime}\tFlint Driver: ${driver.name}`);
+      this.sandbox = await driver.create(
+        { ...shapeOf(this.version, this.deps.network), id: this.id, codeDir: this.deps.codeDir, env: this.lambdaEnv() },
+        { tcp: addresses[0]!, socket: addresses[1] },
+      );
+    }
     this.capture("stdout");
     this.capture("stderr");
     void this.sandbox.exited.then((exit) => {

@@ -5,10 +5,18 @@
  */
 import type { Clock, Timer } from "../clock/clock.js";
 import type { FunctionVersion } from "../services/lambda/model.js";
-import { EnvState, Environment, type EnvironmentDeps, type InitType } from "./environment.js";
+import type { NetworkMode } from "../sandbox/driver.js";
+import { EnvState, Environment, shapeOf, type EnvironmentDeps, type InitType } from "./environment.js";
+import { SparePool } from "./spares.js";
 
-export interface PoolDeps extends Omit<EnvironmentDeps, "codeDir"> {
+export interface PoolDeps extends Omit<EnvironmentDeps, "codeDir" | "network"> {
   codeDir(version: FunctionVersion): string;
+  spares?: SparePool;
+}
+
+/** A function in a VPC (VpcConfig with subnets) gets no network but its Runtime API, like a VPC without egress. */
+export function networkOf(version: FunctionVersion): NetworkMode {
+  return version.vpcConfig?.SubnetIds.length ? "isolated" : "default";
 }
 
 interface Slot {
@@ -54,7 +62,10 @@ export class EnvironmentPool {
       void env.destroy();
     }
     if (!env) {
-      env = await Environment.start(version, initType, { ...this.deps, codeDir: this.deps.codeDir(version) }, (dead) => this.forget(dead));
+      const network = networkOf(version);
+      const shape = shapeOf(version, network);
+      const spare = SparePool.fits(shape, version.environment) ? this.deps.spares?.take(shape) : undefined;
+      env = await Environment.start(version, initType, { ...this.deps, network, codeDir: this.deps.codeDir(version) }, (dead) => this.forget(dead), spare);
       slot.all.add(env);
     }
     const leased = env;
@@ -113,6 +124,7 @@ export class EnvironmentPool {
   async shutdown(): Promise<void> {
     this.closed = true;
     this.reaper.cancel();
+    await this.deps.spares?.close();
     const all = [...this.slots.values()].flatMap((s) => [...s.all]);
     await Promise.all(all.map((env) => env.destroy()));
   }

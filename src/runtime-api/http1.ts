@@ -221,8 +221,13 @@ export class RuntimeHttpServer {
     private readonly maxBody: number,
   ) {}
 
-  listen(target: { host: string; port: number } | { path: string }): Promise<string> {
+  /** `authorize`, when given, decides from the raw socket whether a connection may speak at all. */
+  listen(target: { host: string; port: number } | { path: string }, authorize?: (socket: net.Socket) => boolean): Promise<string> {
     const server = net.createServer((socket) => {
+      if (authorize && !authorize(socket)) {
+        socket.destroy();
+        return;
+      }
       this.sockets.add(socket);
       socket.on("close", () => this.sockets.delete(socket));
       new Connection(socket, this.handler, this.maxBody);

@@ -6,14 +6,18 @@
  * time; the runtime's state follows one transition table and an illegal move is answered with AWS's
  * 403 InvalidStateTransition. https://docs.aws.amazon.com/lambda/latest/dg/runtimes-api.html
  */
+import type net from "node:net";
 import { StateMachine } from "../lib/state-machine.js";
 import { RuntimeHttpServer, type Reply, type RuntimeRequest } from "./http1.js";
+import { tcpPeerUid } from "./peer.js";
 
 /** 6 MiB + 100 bytes, as the Runtime Interface Emulator's MaxPayloadSize. */
 export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
 const PREFIX = "/2018-06-01/runtime/";
 
 export const RuntimeState = {
+  /** A spare runtime started ahead of demand, waiting to learn which function it runs. */
+  Unbound: "Unbound",
   Initializing: "Initializing",
   InitError: "InitError",
   Ready: "Ready",
@@ -24,6 +28,7 @@ export const RuntimeState = {
 export type RuntimeState = (typeof RuntimeState)[keyof typeof RuntimeState];
 
 const runtimeStates = new StateMachine<RuntimeState>("runtime", {
+  Unbound: ["Initializing", "Closed"],
   Initializing: ["Ready", "InitError", "Closed"],
   InitError: ["Closed"],
   Ready: ["Running", "Closed"],
@@ -56,7 +61,8 @@ export interface RuntimeApiEvents {
   waiting(): void;
 }
 
-export type ListenTarget = { host: string; port: number } | { path: string };
+/** `peerUid`: only connections from sockets owned by this uid are served (TCP on a shared loopback). */
+export type ListenTarget = { host: string; port: number; peerUid?: number } | { path: string };
 
 const JSON_TYPE = "application/json";
 const ACCEPTED = Buffer.from('{"status":"OK"}\n');
@@ -71,17 +77,46 @@ export class RuntimeApi {
   private pending: Invocation | undefined;
   private current: { invocation: Invocation; settle: (o: RuntimeOutcome) => void } | undefined;
   private readonly server: RuntimeHttpServer;
+  /** A spare runtime's parked request for its binding, and the binding once known. */
+  private parkedBinding: Reply | undefined;
+  private binding: Record<string, string> | undefined;
+  private sentBinding = false;
 
-  private constructor(private readonly events: RuntimeApiEvents) {
+  private constructor(
+    public events: RuntimeApiEvents,
+    pooled: boolean,
+  ) {
     this.server = new RuntimeHttpServer((req, reply) => this.route(req, reply), MAX_RESPONSE_BYTES);
+    if (pooled) this.state = RuntimeState.Unbound;
   }
 
-  /** Start the listeners of one environment; returns their addresses in order (host:port or path). */
-  static async listen(targets: ListenTarget[], events: RuntimeApiEvents): Promise<{ api: RuntimeApi; addresses: string[] }> {
-    const api = new RuntimeApi(events);
+  /**
+   * Start the listeners of one environment; returns their addresses in order (host:port or path).
+   * A `pooled` runtime first asks for its binding (the function's environment) before it initialises.
+   */
+  static async listen(targets: ListenTarget[], events: RuntimeApiEvents, pooled = false): Promise<{ api: RuntimeApi; addresses: string[] }> {
+    const api = new RuntimeApi(events, pooled);
     const addresses = [];
-    for (const t of targets) addresses.push(await api.server.listen(t));
+    for (const t of targets) {
+      const uid = "peerUid" in t ? t.peerUid : undefined;
+      const authorize =
+        uid === undefined ? undefined : (socket: net.Socket) => tcpPeerUid(socket.remotePort!, socket.localPort!) === uid;
+      addresses.push(await api.server.listen(t, authorize));
+    }
     return { api, addresses };
+  }
+
+  /** Give a spare runtime its function: the environment it initialises with. */
+  bind(env: Record<string, string>): void {
+    this.state = runtimeStates.move(this.state, RuntimeState.Initializing);
+    this.binding = env;
+    if (this.parkedBinding) this.sendBinding(this.parkedBinding);
+  }
+
+  private sendBinding(reply: Reply): void {
+    this.parkedBinding = undefined;
+    this.sentBinding = true;
+    reply.send(200, { "Content-Type": JSON_TYPE }, JSON.stringify({ env: this.binding }));
   }
 
   /** Is the runtime parked on `/next` right now? */
@@ -107,6 +142,7 @@ export class RuntimeApi {
     if (this.state !== RuntimeState.Closed) this.state = runtimeStates.move(this.state, RuntimeState.Closed);
     this.parkedNext?.destroy();
     this.parkedNext = undefined;
+    this.parkedBinding?.destroy();
     this.server.close();
   }
 
@@ -130,6 +166,7 @@ export class RuntimeApi {
     if (!req.path.startsWith(PREFIX)) return runtimeError(reply, 404, "NotFound", "Not found");
     const rest = req.path.slice(PREFIX.length);
     if (req.method === "GET" && rest === "invocation/next") return this.next(reply);
+    if (req.method === "GET" && rest === "flint/binding") return this.bindingRequest(reply);
     if (req.method === "POST" && rest === "init/error") return this.initError(req, reply);
     if (req.method === "POST" && rest.startsWith("invocation/")) {
       const slash = rest.lastIndexOf("/");
@@ -154,6 +191,21 @@ export class RuntimeApi {
       if (this.parkedNext === reply) this.parkedNext = undefined;
     });
     this.events.waiting();
+  }
+
+  /** Flint's own bootstraps, started ahead of demand, wait here for the function they will run. */
+  private bindingRequest(reply: Reply): void {
+    if (this.state === RuntimeState.Unbound && !this.parkedBinding) {
+      this.parkedBinding = reply;
+      reply.onClose(() => {
+        if (this.parkedBinding === reply) this.parkedBinding = undefined;
+      });
+    } else if (this.state === RuntimeState.Initializing && this.binding && !this.sentBinding) {
+      this.sentBinding = true;
+      this.sendBinding(reply);
+    } else {
+      runtimeError(reply, 403, "InvalidStateTransition", `State transition from ${this.state} to Bound failed for runtime. Error: State transition is not allowed`);
+    }
   }
 
   private initError(req: RuntimeRequest, reply: Reply): void {

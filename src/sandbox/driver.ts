@@ -7,17 +7,27 @@ import type { RuntimeFamily } from "../services/lambda/runtimes.js";
 
 export type Isolation = "strict" | "none";
 
-export interface SandboxSpec {
-  /** Unique id of the environment (used in paths and cgroup names). */
-  id: string;
+/** `isolated`: no network but the Runtime API (a VPC without egress); `default`: loopback and outbound. */
+export type NetworkMode = "default" | "isolated";
+
+/** What a sandbox is sized and built for; spare sandboxes are kept per shape. */
+export interface SandboxShape {
   runtime: string;
   family: RuntimeFamily;
-  handler: string;
-  /** Host path of the unpacked function package. */
-  codeDir: string;
   memoryMb: number;
   ephemeralStorageMb: number;
-  /** The Lambda-defined environment: reserved variables plus the function's own. Nothing from the host. */
+  network: NetworkMode;
+}
+
+export interface SandboxSpec extends SandboxShape {
+  /** Unique id of the environment (used in paths and cgroup names). */
+  id: string;
+  /**
+   * Host path of the unpacked function package. Absent for a spare sandbox: its runtime starts,
+   * then waits for `bind()` and for its binding through the Runtime API.
+   */
+  codeDir?: string;
+  /** The Lambda-defined environment (for a spare: only what does not depend on the function). Nothing from the host. */
   env: Record<string, string>;
 }
 
@@ -34,11 +44,18 @@ export interface Sandbox {
   readonly stderr: Readable;
   /** Resolves once the environment's main process has exited. */
   readonly exited: Promise<ExitInfo>;
-  /** Peak memory in MB since the last call (for REPORT's Max Memory Used). */
+  readonly frozen: boolean;
+  /**
+   * Make a spare sandbox's task root the function's package. Returns the variables that depend on
+   * where it now is (for the runtime's binding).
+   */
+  bind(codeDir: string): Promise<Record<string, string>>;
+  /** Peak memory in MB (for REPORT's Max Memory Used). */
   maxMemoryUsedMb(): number;
+  /** Memory the sandbox holds right now, in bytes (for accounting spares). */
+  memoryBytes(): Promise<number>;
   /** Stop every process of the environment from running (between invocations). */
   freeze(): Promise<void>;
-  readonly frozen: boolean;
   thaw(): Promise<void>;
   /** Kill the whole process tree and remove everything the sandbox created. Idempotent. */
   destroy(): Promise<void>;
@@ -50,7 +67,7 @@ export interface Sandbox {
  * use because it is cheaper per request.
  */
 export interface RuntimeApiTargets {
-  tcp: { host: string; port: number };
+  tcp: { host: string; port: number; peerUid?: number };
   socket?: { path: string };
 }
 
@@ -58,7 +75,7 @@ export interface RuntimeApiTargets {
 export interface RuntimeApiAddresses {
   /** host:port for AWS_LAMBDA_RUNTIME_API. */
   tcp: string;
-  /** Path of the unix socket inside the sandbox. */
+  /** Path of the unix socket on the host. */
   socket?: string;
 }
 
@@ -68,7 +85,7 @@ export interface SandboxDriver {
   /** Why this driver and isolation level are in force (for the start-up banner and health). */
   readonly reason: string;
   /** Where the Runtime API for environment `id` must listen. */
-  runtimeApiTargets(id: string): RuntimeApiTargets;
+  runtimeApiTargets(id: string, shape: SandboxShape): RuntimeApiTargets;
   /** Start the runtime process, telling it how to reach its Runtime API. */
   create(spec: SandboxSpec, runtimeApi: RuntimeApiAddresses): Promise<Sandbox>;
   close(): Promise<void>;

@@ -4,7 +4,7 @@
  * the host; Flint warns loudly when it has to use it.
  */
 import { spawn } from "node:child_process";
-import { access, constants } from "node:fs/promises";
+import { access, constants, readFile } from "node:fs/promises";
 import { closeSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -64,6 +64,20 @@ class ProcessSandbox implements Sandbox {
     }
   }
 
+  /** The package is at a host path: the runtime learns it (LAMBDA_TASK_ROOT) from its binding. */
+  async bind(codeDir: string): Promise<Record<string, string>> {
+    return { LAMBDA_TASK_ROOT: codeDir };
+  }
+
+  async memoryBytes(): Promise<number> {
+    try {
+      const m = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${this.pid}/status`, "latin1"));
+      return m ? Number(m[1]) * 1024 : 0;
+    } catch {
+      return 0;
+    }
+  }
+
   async freeze(): Promise<void> {
     if (!this.frozen) this.signalGroup("SIGSTOP");
     this.frozen = true;
@@ -94,7 +108,7 @@ export class ProcessDriver implements SandboxDriver {
   }
 
   async create(spec: SandboxSpec, runtimeApi: RuntimeApiAddresses): Promise<Sandbox> {
-    const layout: Layout = { ...this.layoutBase, taskRoot: spec.codeDir };
+    const layout: Layout = { ...this.layoutBase, taskRoot: spec.codeDir ?? this.socketDir, socket: runtimeApi.socket };
     const { file, args } = runtimeCommand(spec, layout);
     if (spec.family === "provided") {
       try {
@@ -105,7 +119,7 @@ export class ProcessDriver implements SandboxDriver {
     }
     // setpriv --pdeathsig: if Flint dies (even by SIGKILL) the runtime dies with it, frozen or not.
     const child = spawn("/usr/bin/setpriv", ["--pdeathsig", "SIGKILL", "--", file, ...args], {
-      cwd: spec.codeDir,
+      cwd: spec.codeDir ?? this.socketDir,
       env: layoutEnv(spec, layout, runtimeApi),
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,

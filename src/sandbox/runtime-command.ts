@@ -10,6 +10,8 @@ export interface Layout {
   /** Absolute path of the Node.js and Python interpreters as the sandbox sees them. */
   node: string;
   python: string;
+  /** The Runtime API's unix socket as the sandbox sees it. */
+  socket?: string;
 }
 
 /** V8 does not see the memory limit; keep the heap under it so overflow is a clean runtime error. */
@@ -18,10 +20,7 @@ const heapMb = (memoryMb: number) => Math.max(64, Math.floor(memoryMb * 0.85));
 export function runtimeCommand(spec: SandboxSpec, layout: Layout): { file: string; args: string[] } {
   switch (spec.family) {
     case "node":
-      return {
-        file: layout.node,
-        args: [`--max-old-space-size=${heapMb(spec.memoryMb)}`, `${layout.runtimeDir}/nodejs/bootstrap.cjs`],
-      };
+      return { file: layout.node, args: [`--max-old-space-size=${heapMb(spec.memoryMb)}`, `${layout.runtimeDir}/nodejs/bootstrap.cjs`] };
     case "python":
       return { file: layout.python, args: ["-X", "utf8", `${layout.runtimeDir}/python/bootstrap.py`] };
     case "provided":
@@ -29,7 +28,7 @@ export function runtimeCommand(spec: SandboxSpec, layout: Layout): { file: strin
   }
 }
 
-/** The path-dependent part of the Lambda environment (as on AWS, with Flint's paths). */
+/** The path-dependent part of the Lambda environment (as on AWS, with Flint's paths), then `spec.env`. */
 export function layoutEnv(spec: SandboxSpec, layout: Layout, runtimeApi: RuntimeApiAddresses): Record<string, string> {
   const env: Record<string, string> = {
     PATH: "/usr/local/bin:/usr/bin/:/bin:/opt/bin",
@@ -38,9 +37,10 @@ export function layoutEnv(spec: SandboxSpec, layout: Layout, runtimeApi: Runtime
     LAMBDA_RUNTIME_DIR: layout.runtimeDir,
     AWS_LAMBDA_RUNTIME_API: runtimeApi.tcp,
   };
-  // Read and removed by Flint's bootstraps before user code loads.
-  if (runtimeApi.socket && spec.family !== "provided") env._FLINT_RUNTIME_API_SOCKET = runtimeApi.socket;
   if (spec.family === "node") env.NODE_PATH = `/opt/nodejs/node_modules:${layout.runtimeDir}/node_modules:${layout.runtimeDir}:${layout.taskRoot}`;
   if (spec.family === "python") env.PYTHONPATH = layout.runtimeDir;
+  // Read and removed by Flint's bootstraps before user code loads.
+  if (layout.socket && spec.family !== "provided") env._FLINT_RUNTIME_API_SOCKET = layout.socket;
+  if (spec.codeDir === undefined) env._FLINT_POOLED = "1";
   return { ...env, ...spec.env };
 }

@@ -23,6 +23,7 @@ export interface FunctionSettingsInput {
   ephemeralStorage?: number;
   loggingConfig?: { LogFormat?: string; LogGroup?: string; ApplicationLogLevel?: string; SystemLogLevel?: string };
   tracingMode?: string;
+  vpcConfig?: { SubnetIds: string[]; SecurityGroupIds: string[] };
 }
 
 export interface CreateFunctionInput extends FunctionSettingsInput {
@@ -57,6 +58,7 @@ function settings(body: Body): FunctionSettingsInput {
   const storage = member(body, "EphemeralStorage", "object");
   const logging = member(body, "LoggingConfig", "object");
   const tracing = member(body, "TracingConfig", "object");
+  const vpc = member(body, "VpcConfig", "object");
   return {
     runtime: member(body, "Runtime", "string"),
     handler: member(body, "Handler", "string"),
@@ -75,6 +77,9 @@ function settings(body: Body): FunctionSettingsInput {
         }
       : undefined,
     tracingMode: tracing ? member(tracing, "Mode", "string") : undefined,
+    vpcConfig: vpc
+      ? { SubnetIds: member(vpc, "SubnetIds", "stringArray") ?? [], SecurityGroupIds: member(vpc, "SecurityGroupIds", "stringArray") ?? [] }
+      : undefined,
   };
 }
 

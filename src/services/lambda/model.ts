@@ -68,6 +68,8 @@ export interface FunctionVersion {
   lastUpdateStatusReasonCode?: string;
   loggingConfig: LoggingConfig;
   tracingMode: "PassThrough" | "Active";
+  /** Set once a VpcConfig was given (AWS then always shows it, empty lists once removed). */
+  vpcConfig?: { SubnetIds: string[]; SecurityGroupIds: string[] };
 }
 
 /** Everything Flint keeps about one function. */
@@ -123,5 +125,14 @@ export function toFunctionConfiguration(acct: Account, v: FunctionVersion, opts:
   out.SnapStart = { ApplyOn: "None", OptimizationStatus: "Off" };
   if (!opts.forList) out.RuntimeVersionConfig = { RuntimeVersionArn: runtimeVersionArn(acct, v.runtime) };
   out.LoggingConfig = { ...v.loggingConfig };
+  if (v.vpcConfig) {
+    const { SubnetIds, SecurityGroupIds } = v.vpcConfig;
+    out.VpcConfig = {
+      SubnetIds: [...SubnetIds],
+      SecurityGroupIds: [...SecurityGroupIds],
+      VpcId: SubnetIds.length ? `vpc-${createHash("sha256").update(SubnetIds.join(",")).digest("hex").slice(0, 17)}` : "",
+      Ipv6AllowedForDualStack: false,
+    };
+  }
   return out;
 }

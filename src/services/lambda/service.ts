@@ -145,6 +145,16 @@ export class LambdaService {
     if (input.tracingMode !== undefined && !["Active", "PassThrough"].includes(input.tracingMode)) {
       v.add(`Value '${input.tracingMode}' at 'tracingConfig.mode' failed to satisfy constraint: Member must satisfy enum value set: [Active, PassThrough]`);
     }
+    if (input.vpcConfig) {
+      const show = (ids: string[]) => `[${ids.join(", ")}]`;
+      const { SubnetIds, SecurityGroupIds } = input.vpcConfig;
+      if (SubnetIds.length > 16 || SubnetIds.some((id) => !/^subnet-[0-9a-z]*$/.test(id) || id.length > 1024)) {
+        v.add(`Value '${show(SubnetIds)}' at 'vpcConfig.subnetIds' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 0, Member must satisfy regular expression pattern: subnet-[0-9a-z]*]`);
+      }
+      if (SecurityGroupIds.length > 5 || SecurityGroupIds.some((id) => !/^sg-[0-9a-zA-Z]*$/.test(id) || id.length > 1024)) {
+        v.add(`Value '${show(SecurityGroupIds)}' at 'vpcConfig.securityGroupIds' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 0, Member must satisfy regular expression pattern: sg-[0-9a-zA-Z]*]`);
+      }
+    }
     const lc = input.loggingConfig;
     if (lc?.LogFormat !== undefined && !["JSON", "Text"].includes(lc.LogFormat)) {
       v.add(`Value '${lc.LogFormat}' at 'loggingConfig.logFormat' failed to satisfy constraint: Member must satisfy enum value set: [JSON, Text]`);
@@ -282,6 +292,7 @@ export class LambdaService {
         stateReasonCode: BEING_CREATED.code,
         loggingConfig: mergeLoggingConfig({ LogFormat: "Text", LogGroup: `/aws/lambda/${ref.name}` }, input.loggingConfig),
         tracingMode: (input.tracingMode as "Active" | "PassThrough" | undefined) ?? "PassThrough",
+        ...(input.vpcConfig ? { vpcConfig: input.vpcConfig } : {}),
       };
       const record: FunctionRecord = { name: ref.name, latest, tags: { ...input.tags }, createdAt: now };
       if (!(await this.store.insertFunction(record))) throw awsError("ResourceConflictException", `Function already exist: ${ref.name}`);
@@ -454,6 +465,7 @@ export class LambdaService {
         ephemeralStorage: input.ephemeralStorage ?? prev.ephemeralStorage,
         tracingMode: (input.tracingMode as FunctionVersion["tracingMode"] | undefined) ?? prev.tracingMode,
         loggingConfig: mergeLoggingConfig(prev.loggingConfig, input.loggingConfig),
+        vpcConfig: input.vpcConfig ?? prev.vpcConfig,
         ...this.inProgress(),
       };
       await this.commit({ ...record, latest });

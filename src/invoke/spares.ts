@@ -1,0 +1,144 @@
+/**
+ * Spare sandboxes: pre-created, not yet assigned to any function, with Flint's runtime already
+ * started inside and waiting for its binding. A cold start then only binds the package, hands the
+ * runtime its environment and runs the function's init.
+ *
+ * Spares are kept per shape (runtime family, memory, ephemeral storage, network): the shapes in
+ * demand most recently, up to `perShape` each, and their memory is accounted. Custom runtimes have
+ * no spares: their runtime is the function's own `bootstrap`.
+ */
+import { randomBytes } from "node:crypto";
+import { RuntimeApi } from "../runtime-api/runtime-api.js";
+import type { Sandbox, SandboxDriver, SandboxShape } from "../sandbox/driver.js";
+
+export interface Spare {
+  id: string;
+  shape: SandboxShape;
+  api: RuntimeApi;
+  sandbox: Sandbox;
+}
+
+export interface SpareOptions {
+  /** Spares kept per shape. 0 turns spares off. */
+  perShape: number;
+  /** How many shapes are kept stocked (most recently demanded first). */
+  maxShapes: number;
+}
+
+/** Variables that change how a runtime process starts: a function setting any needs a fresh runtime. */
+const STARTUP_VARIABLES = /^(NODE_OPTIONS|NODE_\w+|PYTHON\w+|LD_\w+|AWS_LAMBDA_EXEC_WRAPPER|LANG|LC_\w+)$/;
+
+export const shapeKey = (s: SandboxShape) => `${s.family}/${s.memoryMb}/${s.ephemeralStorageMb}/${s.network}`;
+
+const IDLE_EVENTS = { initDone() {}, initError() {}, waiting() {} };
+
+export class SparePool {
+  private readonly stock = new Map<string, Spare[]>();
+  /** Shapes by recency of demand; the first `maxShapes` are kept stocked. */
+  private demand: SandboxShape[] = [];
+  private filling = new Set<string>();
+  private closed = false;
+
+  constructor(
+    private readonly driver: SandboxDriver,
+    private readonly options: SpareOptions,
+    initial: SandboxShape[],
+  ) {
+    for (const shape of initial) this.noteDemand(shape);
+  }
+
+  /** Can a function with this environment run in a spare of this shape? */
+  static fits(shape: SandboxShape, env: Record<string, string> | undefined): boolean {
+    if (shape.family === "provided") return false;
+    return !Object.keys(env ?? {}).some((k) => STARTUP_VARIABLES.test(k));
+  }
+
+  /** A spare of this shape, if one is ready; the pool refills behind it. */
+  take(shape: SandboxShape): Spare | undefined {
+    if (this.options.perShape === 0 || this.closed) return undefined;
+    this.noteDemand(shape);
+    const spare = this.stock.get(shapeKey(shape))?.shift();
+    this.refill();
+    return spare;
+  }
+
+  private noteDemand(shape: SandboxShape): void {
+    const key = shapeKey(shape);
+    this.demand = [shape, ...this.demand.filter((s) => shapeKey(s) !== key)];
+    for (const old of this.demand.splice(this.options.maxShapes)) {
+      for (const spare of this.stock.get(shapeKey(old)) ?? []) void this.discard(spare);
+      this.stock.delete(shapeKey(old));
+    }
+  }
+
+  /** Top every stocked shape up to `perShape`, one sandbox at a time per shape. */
+  refill(): void {
+    if (this.closed || this.options.perShape === 0) return;
+    for (const shape of this.demand) {
+      const key = shapeKey(shape);
+      if (this.filling.has(key) || (this.stock.get(key)?.length ?? 0) >= this.options.perShape) continue;
+      this.filling.add(key);
+      void this.make(shape)
+        .then((spare) => {
+          if (this.closed || !this.demand.some((s) => shapeKey(s) === key)) return this.discard(spare);
+          const list = this.stock.get(key) ?? [];
+          list.push(spare);
+          this.stock.set(key, list);
+        })
+        .catch((err) => console.error(`flint: could not prepare a spare ${key} sandbox: ${(err as Error).message}`))
+        .finally(() => {
+          this.filling.delete(key);
+          if (!this.closed) setImmediate(() => this.refill());
+        });
+    }
+  }
+
+  private async make(shape: SandboxShape): Promise<Spare> {
+    const id = randomBytes(8).toString("hex");
+    const targets = this.driver.runtimeApiTargets(id, shape);
+    const { api, addresses } = await RuntimeApi.listen(targets.socket ? [targets.tcp, targets.socket] : [targets.tcp], IDLE_EVENTS, true);
+    try {
+      const sandbox = await this.driver.create({ ...shape, id, env: { TZ: ":UTC", LANG: "en_US.UTF-8" } }, { tcp: addresses[0]!, socket: addresses[1] });
+      const spare: Spare = { id, shape, api, sandbox };
+      void sandbox.exited.then(() => this.forget(spare));
+      return spare;
+    } catch (err) {
+      api.close();
+      throw err;
+    }
+  }
+
+  /** A spare that died before anyone took it. */
+  private forget(spare: Spare): void {
+    const list = this.stock.get(shapeKey(spare.shape));
+    const i = list?.indexOf(spare) ?? -1;
+    if (i >= 0) {
+      list!.splice(i, 1);
+      spare.api.close();
+      this.refill();
+    }
+  }
+
+  private async discard(spare: Spare): Promise<void> {
+    spare.api.close();
+    await spare.sandbox.destroy();
+  }
+
+  /** Spares ready per shape, and the memory they hold. */
+  async report(): Promise<{ ready: Record<string, number>; memoryBytes: number }> {
+    const ready: Record<string, number> = {};
+    let memoryBytes = 0;
+    for (const [key, list] of this.stock) {
+      ready[key] = list.length;
+      for (const s of list) memoryBytes += await s.sandbox.memoryBytes();
+    }
+    return { ready, memoryBytes };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.stock.values()].flat();
+    this.stock.clear();
+    await Promise.all(all.map((s) => this.discard(s)));
+  }
+}

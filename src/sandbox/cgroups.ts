@@ -1,0 +1,151 @@
+/**
+ * Per-environment control groups on this machine kind's hybrid hierarchy: cgroup v1 `memory`,
+ * `pids` and `cpu` controllers for limits, and a cgroup v2 (unified) group for freezing and killing
+ * (v1-frozen tasks ignore SIGKILL; `cgroup.kill` empties even a frozen v2 group).
+ * Groups live under the cgroup Flint itself runs in, in a `flint-<pid>` subtree removed at close.
+ */
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdir, readFile, rmdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+const ROOT = "/sys/fs/cgroup";
+const V1 = ["memory", "pids", "cpu"] as const;
+type V1Controller = (typeof V1)[number];
+
+/** Where this process sits in each hierarchy, from /proc/self/cgroup. */
+function ownPaths(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const line of readFileSync("/proc/self/cgroup", "utf8").trim().split("\n")) {
+    const [, controllers, p] = line.split(":") as [string, string, string];
+    if (controllers === "") out.unified = p;
+    for (const c of controllers.split(",")) if (c) out[c] = p;
+  }
+  return out;
+}
+
+/** Why cgroups cannot be used here, or undefined when they can. */
+export function cgroupProblem(): string | undefined {
+  for (const c of [...V1, "unified"]) {
+    if (!existsSync(path.join(ROOT, c, "cgroup.procs"))) return `cgroup hierarchy ${ROOT}/${c} is not mounted`;
+  }
+  return undefined;
+}
+
+export interface Limits {
+  memoryMb: number;
+  pids: number;
+  /** cpu.shares: 1024 is one full core's weight. */
+  cpuShares: number;
+}
+
+export class CgroupTree {
+  private constructor(private readonly bases: Record<V1Controller | "unified", string>) {}
+
+  static async create(name: string): Promise<CgroupTree> {
+    const own = ownPaths();
+    const bases = {} as Record<V1Controller | "unified", string>;
+    for (const c of [...V1, "unified"] as const) {
+      bases[c] = path.join(ROOT, c, own[c] ?? "/", name);
+      await mkdir(bases[c], { recursive: true });
+    }
+    return new CgroupTree(bases);
+  }
+
+  async group(id: string, limits: Limits): Promise<Cgroup> {
+    const dirs = {} as Record<V1Controller | "unified", string>;
+    for (const c of [...V1, "unified"] as const) {
+      dirs[c] = path.join(this.bases[c], id);
+      await mkdir(dirs[c]);
+    }
+    await writeFile(path.join(dirs.memory, "memory.limit_in_bytes"), String(limits.memoryMb * 1024 * 1024));
+    await writeFile(path.join(dirs.pids, "pids.max"), String(limits.pids));
+    await writeFile(path.join(dirs.cpu, "cpu.shares"), String(limits.cpuShares));
+    return new Cgroup(dirs);
+  }
+
+  async remove(): Promise<void> {
+    for (const dir of Object.values(this.bases)) await rmdir(dir).catch(() => undefined);
+  }
+}
+
+export class Cgroup {
+  private oomKills: number;
+
+  constructor(readonly dirs: Record<V1Controller | "unified", string>) {
+    this.oomKills = 0;
+  }
+
+  /** The `cgroup.procs` files a process must join (written by the sandbox launcher before it execs). */
+  procsFiles(): string[] {
+    return Object.values(this.dirs).map((d) => path.join(d, "cgroup.procs"));
+  }
+
+  freeze(frozen: boolean): void {
+    writeFileSync(path.join(this.dirs.unified, "cgroup.freeze"), frozen ? "1" : "0");
+  }
+
+  /** Kill every process in the group, frozen or not. */
+  kill(): void {
+    try {
+      writeFileSync(path.join(this.dirs.unified, "cgroup.kill"), "1");
+    } catch {
+      // already gone
+    }
+  }
+
+  /** Peak memory charged to the group, in bytes. */
+  peakBytes(): number {
+    try {
+      return Number(readFileSync(path.join(this.dirs.memory, "memory.max_usage_in_bytes"), "utf8"));
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Host pids in the group. */
+  pids(): number[] {
+    try {
+      return readFileSync(path.join(this.dirs.unified, "cgroup.procs"), "utf8").split("\n").filter(Boolean).map(Number);
+    } catch {
+      return [];
+    }
+  }
+
+  /** Did the kernel OOM-kill something in this group since the last call? (memory.failcnt stays 0 here.) */
+  oomKilledSinceLastCheck(): boolean {
+    try {
+      const m = /oom_kill (\d+)/.exec(readFileSync(path.join(this.dirs.memory, "memory.oom_control"), "utf8"));
+      const n = m ? Number(m[1]) : 0;
+      const grew = n > this.oomKills;
+      this.oomKills = n;
+      return grew;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Remove the groups once they are empty (retries while the kernel reaps the last tasks). */
+  async remove(): Promise<void> {
+    for (const dir of Object.values(this.dirs)) {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await rmdir(dir);
+          break;
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === "ENOENT") break;
+          if (code !== "EBUSY" || attempt > 200) throw err;
+          await new Promise((r) => setTimeout(r, 5));
+        }
+      }
+    }
+  }
+
+  async memoryUsageBytes(): Promise<number> {
+    try {
+      return Number(await readFile(path.join(this.dirs.memory, "memory.usage_in_bytes"), "utf8"));
+    } catch {
+      return 0;
+    }
+  }
+}
