@@ -8,6 +8,8 @@ const purpose = process.argv[2] ?? "start";
 const needs = [
   { pkg: "python3", path: "/usr/bin/python3", why: "runs python3.x functions" },
   { pkg: "curl", path: "/usr/bin/curl", why: "used by custom-runtime examples and tests" },
+  { pkg: "bubblewrap", path: "/usr/bin/bwrap", why: "strict isolation of execution environments" },
+  { pkg: "socat", path: "/usr/bin/socat", why: "the Runtime API bridge of custom runtimes in isolated networks" },
 ];
 if (purpose === "test") {
   needs.push({ pkg: "awscli", path: "/usr/bin/aws", why: "the AWS CLI v2 the end-to-end tests drive" });

@@ -11,7 +11,7 @@ import { rootCredentials, StaticCredentialResolver } from "./credentials.js";
 import { Invoker } from "./invoke/invoker.js";
 import { EnvironmentPool } from "./invoke/pool.js";
 import { SparePool } from "./invoke/spares.js";
-import { ProcessDriver } from "./sandbox/process-driver.js";
+import { selectDriver } from "./sandbox/select.js";
 import type { SandboxDriver } from "./sandbox/driver.js";
 import { CodeStore } from "./services/lambda/code.js";
 import { LambdaService } from "./services/lambda/service.js";
@@ -39,7 +39,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   const store = SqliteStore.open(config.dataDir);
   const code = await CodeStore.create(config.dataDir);
   const logs = await LogStore.create(config.dataDir);
-  const driver: SandboxDriver = new ProcessDriver("plain child processes (the sandbox driver is not built yet)");
+  const driver: SandboxDriver = await selectDriver(config.sandbox, code.root);
 
   const signCodeUrl = (baseUrl: string, path: string) => presignUrl(credentials, config.region, "lambda", baseUrl, path, 600, new Date());
   const lambda = await LambdaService.create(account, store, code, clock, signCodeUrl);

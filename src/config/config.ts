@@ -25,6 +25,8 @@ export interface FlintConfig {
   timeScale: number;
   /** Spare sandboxes kept ready per shape (runtime family, memory, storage, network); 0 turns them off. Flag `--spares`, env `FLINT_SPARES`. Default 2. */
   sparesPerShape: number;
+  /** Execution environment isolation: `auto` (strict when possible), `strict` or `none`. Flag `--sandbox`, env `FLINT_SANDBOX`. Default `auto`. */
+  sandbox: "auto" | "strict" | "none";
 }
 
 export class ConfigError extends Error {}
@@ -36,12 +38,18 @@ const FLAGS: Record<string, keyof FlintConfig> = {
   "--idle-timeout": "idleTimeoutMs",
   "--time-scale": "timeScale",
   "--spares": "sparesPerShape",
+  "--sandbox": "sandbox",
 };
 
 function int(name: string, raw: string, min: number, max: number): number {
   const n = Number(raw);
   if (!Number.isInteger(n) || n < min || n > max) throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got '${raw}'`);
   return n;
+}
+
+function oneOf<T extends string>(name: string, raw: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(`${name} must be one of ${allowed.join(", ")}, got '${raw}'`);
+  return raw as T;
 }
 
 function positive(name: string, raw: string): number {
@@ -84,5 +92,6 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     idleTimeoutMs: idle === undefined ? 600_000 : positive("idle timeout", idle) * 1000,
     timeScale: scale === undefined ? 1 : positive("time scale", scale),
     sparesPerShape: int("spares", pick("sparesPerShape", "FLINT_SPARES") ?? "2", 0, 16),
+    sandbox: oneOf("sandbox", pick("sandbox", "FLINT_SANDBOX") ?? "auto", ["auto", "strict", "none"] as const),
   };
 }

@@ -9,22 +9,12 @@ import { GetFunctionCommand, InvokeCommand, UpdateFunctionConfigurationCommand, 
 import { startFlint, type FlintProcess, ROLE, uniqueName } from "../harness/flint.js";
 import { zipFixture, zipFiles } from "../harness/zip.js";
 import { createFunction, invoke } from "../harness/functions.js";
+import { alive, descendants, eventually } from "../harness/processes.js";
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-async function eventually(check: () => boolean | Promise<boolean>, ms = 5000): Promise<void> {
-  const until = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error("condition not reached in time");
-    await new Promise((r) => setTimeout(r, 50));
-  }
+/** Environments of the function with this name that Flint holds, by state (from /_flint/health). */
+async function environments(flint: FlintProcess): Promise<number> {
+  const health = await (await fetch(`${flint.endpoint}/_flint/health`)).json();
+  return Object.values(health.environments as Record<string, number>).reduce((a, b) => a + b, 0);
 }
 
 describe("execution environment lifecycle", () => {
@@ -38,7 +28,7 @@ describe("execution environment lifecycle", () => {
 
   test("parallel invokes get parallel environments, which are then reused warm", async () => {
     const name = await createFunction(flint, zip, "slow.handler");
-    const burst = async () => (await Promise.all([1, 2, 3, 4].map(() => invoke(flint, name, { ms: 300 })))).map((r) => r.payload.pid as number);
+    const burst = async () => (await Promise.all([1, 2, 3, 4].map(() => invoke(flint, name, { ms: 300 })))).map((r) => r.payload.envId as string);
     const first = await burst();
     assert.equal(new Set(first).size, 4, "one environment per concurrent invocation");
     const second = await burst();
@@ -47,24 +37,24 @@ describe("execution environment lifecycle", () => {
 
   test("an idle environment expires after the keep-alive and the next invoke is a cold start", async () => {
     const name = await createFunction(flint, zip, "counter.handler");
-    const pid = (await invoke(flint, name)).payload.pid;
-    assert.ok(alive(pid));
-    await eventually(() => !alive(pid), 6000);
+    const first = (await invoke(flint, name)).payload.envId;
+    assert.ok((await environments(flint)) >= 1);
+    await eventually(async () => (await environments(flint)) === 0, 6000, "idle expiry");
     const again = await invoke(flint, name, {}, { tail: true });
-    assert.notEqual(again.payload.pid, pid);
+    assert.notEqual(again.payload.envId, first);
     assert.equal(again.payload.invocations, 1);
     assert.match(again.log!, /Init Duration: /);
   });
 
   test("updating the configuration replaces warm environments", async () => {
     const name = await createFunction(flint, zip, "counter.handler");
-    const before = (await invoke(flint, name)).payload.pid;
+    const before = (await invoke(flint, name)).payload.envId;
     await flint.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Description: "new" }));
     await waitUntilFunctionUpdatedV2({ client: flint.lambda, maxWaitTime: 20, minDelay: 0.1, maxDelay: 0.3 }, { FunctionName: name });
     const after = (await invoke(flint, name)).payload;
-    assert.notEqual(after.pid, before);
+    assert.notEqual(after.envId, before);
     assert.equal(after.invocations, 1);
-    await eventually(() => !alive(before));
+    await eventually(async () => (await environments(flint)) === 1, 5000, "the old environment destroyed");
   });
 
   test("a Pending function refuses invocations with ResourceConflictException", async () => {
@@ -91,9 +81,11 @@ describe("state across restarts", () => {
     const dataDir = first.dataDir;
     const zip = await zipFixture("nodejs");
     const name = await createFunction(first, zip, "counter.handler", { Tags: { keep: "me" }, Environment: { Variables: { KEEP_ME: "1" } } });
-    const pid = (await invoke(first, name)).payload.pid;
+    await invoke(first, name);
+    const started = descendants(first.child.pid!);
+    assert.ok(started.length > 0);
     assert.equal(await first.stop({ cleanup: false }), 0);
-    assert.equal(alive(pid), false, "graceful shutdown ends every environment");
+    await eventually(() => started.every((p) => !alive(p)), 3000, "graceful shutdown ends every environment and spare");
 
     const second = await startFlint({ dataDir });
     try {
@@ -112,9 +104,11 @@ describe("state across restarts", () => {
     const flint = await startFlint();
     try {
       const name = await createFunction(flint, await zipFixture("nodejs"), "counter.handler");
-      const pid = (await invoke(flint, name)).payload.pid;
+      await invoke(flint, name);
+      const started = descendants(flint.child.pid!);
+      assert.ok(started.length > 0);
       await flint.kill9();
-      await eventually(() => !alive(pid));
+      await eventually(() => started.every((p) => !alive(p)), 5000, "environments dead");
     } finally {
       await flint.stop();
     }

@@ -139,6 +139,11 @@ function staysInside(linkName: string, target: string, links: Map<string, string
 export class CodeStore {
   private constructor(private readonly dir: string) {}
 
+  /** The directory holding every package (sandbox drivers mount it read-only). */
+  get root(): string {
+    return this.dir;
+  }
+
   static async create(dataDir: string): Promise<CodeStore> {
     const dir = path.join(dataDir, "code");
     await mkdir(dir, { recursive: true });
