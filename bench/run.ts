@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: warm invoke latency and throughput through the Lambda Invoke API next to a bare
- * Node HTTP echo server, and cold starts next to a bare `node -e 0`, all measured in the same run.
+ * Node HTTP echo server, and cold starts next to a bare `node -e 0`, all measured in the same run
+ * (suite `core`); then the sandbox suite (bench/sandbox.ts). `BENCH_SUITES=core` picks suites.
  * Prints Markdown tables (paste the latest into bench/RESULTS.md).
  */
 import { spawn } from "node:child_process";
@@ -13,6 +14,7 @@ import { zipFixture } from "../test/harness/zip.js";
 import { createFunction } from "../test/harness/functions.js";
 import { SignedClient, type Target } from "./lib/client.js";
 import { summarize, table } from "./lib/stats.js";
+import { sandboxBench } from "./sandbox.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PAYLOAD = Buffer.from(JSON.stringify({ hello: "world", n: 42 }));
@@ -53,10 +55,10 @@ async function processStart(file: string, args: string[]): Promise<number> {
   return performance.now() - started;
 }
 
-async function main() {
+async function coreBench(): Promise<string> {
   const flint = await startFlint({ args: ["--idle-timeout", "600"] });
   const baseline = await startBaseline();
-  const out: string[] = [`## ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}`, ""];
+  const out: string[] = [];
   try {
     const zip = await zipFixture("nodejs");
     const fn = await createFunction(flint, zip, "echo.handler");
@@ -105,7 +107,15 @@ async function main() {
     baseline.stop();
     await flint.stop();
   }
-  process.stdout.write(out.join("\n") + "\n");
+  return out.join("\n");
+}
+
+async function main() {
+  const suites = (process.env.BENCH_SUITES ?? "core,sandbox").split(",");
+  const isolation = process.getuid?.() === 0 ? "root" : "not root";
+  process.stdout.write(`## ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}, ${isolation}\n\n`);
+  if (suites.includes("core")) process.stdout.write((await coreBench()) + "\n");
+  if (suites.includes("sandbox")) process.stdout.write((await sandboxBench()) + "\n");
 }
 
 main().catch((err) => {

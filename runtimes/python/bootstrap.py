@@ -286,6 +286,10 @@ def bind():
 
 def main():
     global current_request_id
+    # Everything that does not depend on the function happens before a spare waits for its binding.
+    import importlib  # noqa: F401  (load_handler's import, paid before the binding)
+
+    setup_logging()
     if POOLED:
         bind()
     task_root = os.environ.get("LAMBDA_TASK_ROOT", "/var/task")
@@ -294,7 +298,6 @@ def main():
     sys.stdout.reconfigure(line_buffering=True)
     sys.stderr.reconfigure(line_buffering=True)
     sys.path.insert(0, task_root)
-    setup_logging()
     try:
         handler = load_handler(handler_name)
     except FaultException as e:

@@ -7,7 +7,7 @@ import type { Clock, Timer } from "../clock/clock.js";
 import type { FunctionVersion } from "../services/lambda/model.js";
 import type { NetworkMode } from "../sandbox/driver.js";
 import { EnvState, Environment, shapeOf, type EnvironmentDeps, type InitType } from "./environment.js";
-import { SparePool } from "./spares.js";
+import { SparePool, startUnbound } from "./spares.js";
 
 export interface PoolDeps extends Omit<EnvironmentDeps, "codeDir" | "network"> {
   codeDir(version: FunctionVersion): string;
@@ -64,7 +64,7 @@ export class EnvironmentPool {
     if (!env) {
       const network = networkOf(version);
       const shape = shapeOf(version, network);
-      const spare = SparePool.fits(shape, version.environment) ? this.deps.spares?.take(shape) : undefined;
+      const spare = SparePool.fits(shape, version.environment) ? (this.deps.spares?.take(shape) ?? (await startUnbound(this.deps.driver, shape))) : undefined;
       env = await Environment.start(version, initType, { ...this.deps, network, codeDir: this.deps.codeDir(version) }, (dead) => this.forget(dead), spare);
       slot.all.add(env);
     }

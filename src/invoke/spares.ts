@@ -28,6 +28,23 @@ export interface SpareOptions {
 /** Variables that change how a runtime process starts: a function setting any needs a fresh runtime. */
 const STARTUP_VARIABLES = /^(NODE_OPTIONS|NODE_\w+|PYTHON\w+|LD_\w+|AWS_LAMBDA_EXEC_WRAPPER|LANG|LC_\w+)$/;
 
+/**
+ * Start a sandbox whose runtime waits for its binding. A cold start without a spare uses this too:
+ * the runtime starts while the sandbox's storage and package are mounted.
+ */
+export async function startUnbound(driver: SandboxDriver, shape: SandboxShape): Promise<Spare> {
+  const id = randomBytes(8).toString("hex");
+  const targets = driver.runtimeApiTargets(id, shape);
+  const { api, addresses } = await RuntimeApi.listen(targets.socket ? [targets.tcp, targets.socket] : [targets.tcp], IDLE_EVENTS, true);
+  try {
+    const sandbox = await driver.create({ ...shape, id, env: { TZ: ":UTC", LANG: "en_US.UTF-8" } }, { tcp: addresses[0]!, socket: addresses[1] });
+    return { id, shape, api, sandbox };
+  } catch (err) {
+    api.close();
+    throw err;
+  }
+}
+
 export const shapeKey = (s: SandboxShape) => `${s.family}/${s.memoryMb}/${s.ephemeralStorageMb}/${s.network}`;
 
 const IDLE_EVENTS = { initDone() {}, initError() {}, waiting() {} };
@@ -94,18 +111,9 @@ export class SparePool {
   }
 
   private async make(shape: SandboxShape): Promise<Spare> {
-    const id = randomBytes(8).toString("hex");
-    const targets = this.driver.runtimeApiTargets(id, shape);
-    const { api, addresses } = await RuntimeApi.listen(targets.socket ? [targets.tcp, targets.socket] : [targets.tcp], IDLE_EVENTS, true);
-    try {
-      const sandbox = await this.driver.create({ ...shape, id, env: { TZ: ":UTC", LANG: "en_US.UTF-8" } }, { tcp: addresses[0]!, socket: addresses[1] });
-      const spare: Spare = { id, shape, api, sandbox };
-      void sandbox.exited.then(() => this.forget(spare));
-      return spare;
-    } catch (err) {
-      api.close();
-      throw err;
-    }
+    const spare = await startUnbound(this.driver, shape);
+    void spare.sandbox.exited.then(() => this.forget(spare));
+    return spare;
   }
 
   /** A spare that died before anyone took it. */

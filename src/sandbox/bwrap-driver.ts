@@ -10,13 +10,14 @@
  */
 import { spawn, execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, openSync, readSync, closeSync, rmSync } from "node:fs";
-import { access, constants, mkdir, writeFile, rm } from "node:fs/promises";
+import { mkdirSync, openSync, readSync, closeSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { access, chown, constants, mkdir, writeFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { RUNTIMES_DIR } from "../paths.js";
-import { CgroupTree, type Cgroup } from "./cgroups.js";
+import { CgroupTree, favorDynamicModifications, sweepCgroups, type Cgroup } from "./cgroups.js";
+import { HostHelper } from "./host-helper.js";
 import type { ExitInfo, RuntimeApiAddresses, Sandbox, SandboxDriver, SandboxShape, SandboxSpec } from "./driver.js";
 import { SandboxStartError, bootstrapMissing } from "./errors.js";
 import { layoutEnv, runtimeCommand, type Layout } from "./runtime-command.js";
@@ -54,6 +55,8 @@ class BwrapSandbox implements Sandbox {
     private readonly driver: BwrapDriver,
     private readonly id: string,
     private readonly uid: number,
+    /** The /tmp filesystem, being mounted while the runtime starts. */
+    private readonly storage: Promise<void>,
   ) {
     this.exited = new Promise((resolve) =>
       child.once("exit", (code, signal) => {
@@ -79,6 +82,7 @@ class BwrapSandbox implements Sandbox {
   }
 
   async bind(codeDir: string): Promise<Record<string, string>> {
+    await this.storage;
     await this.driver.mountPackage(this.id, codeDir);
     return {};
   }
@@ -138,30 +142,43 @@ export class BwrapDriver implements SandboxDriver {
   private readonly uids = new Map<string, number>();
   private readonly freeUids: number[] = [];
   private nextUid = UID_BASE;
+  /** Pre-formatted /tmp images, one per size in use. */
+  private readonly templates = new Map<number, Promise<string>>();
 
   private constructor(
     readonly reason: string,
-    /** Per-environment files (images, mount points, sockets, passwd). */
+    /** Per-environment files: images, sockets, passwd. */
     private readonly runDir: string,
-    /** A shared mount: packages mounted on <slots>/<id> afterwards appear at a sandbox's /var/task. */
-    private readonly slotsDir: string,
+    /**
+     * A shared mount: what the host mounts on <mounts>/<id>/task and <id>/tmp afterwards appears at
+     * that sandbox's /var/task and /tmp, so a sandbox can start before its storage and package are in.
+     */
+    private readonly mountsDir: string,
     /** A read-only bind of the data dir's code: every package mounted from here is read-only. */
     private readonly codeRoot: string,
     private readonly cgroups: CgroupTree,
+    private readonly helper: HostHelper,
     private readonly node: { file: string; prefix?: string },
   ) {}
 
   static async create(codeDir: string, reason: string): Promise<BwrapDriver> {
-    const runDir = await mkdirTemp("flint-sandbox-");
-    const slotsDir = path.join(runDir, "slots");
+    await BwrapDriver.sweep();
+    const runDir = await mkdirTemp(`flint-sandbox-${process.pid}-`);
+    const mountsDir = path.join(runDir, "mnt");
     const codeRoot = path.join(runDir, "code");
-    await mkdir(slotsDir);
+    await mkdir(mountsDir);
     await mkdir(codeRoot);
-    await run("sh", ["-ec", `mount --bind "$1" "$1"; mount --make-shared "$1"; mount --bind "$2" "$3"; mount -o remount,bind,ro "$3"`, "sh", slotsDir, codeDir, codeRoot]);
+    await mkdir(path.join(runDir, "env"));
+    // One passwd and group for every sandbox uid, written once (sbx_user<uid>, as Lambda names its users).
+    const users = Array.from({ length: UID_COUNT }, (_, i) => UID_BASE + i);
+    await writeFile(path.join(runDir, "passwd"), `root:x:0:0:root:/root:/usr/sbin/nologin\n${users.map((u) => `sbx_user${u}:x:${u}:${u}::/tmp:/usr/sbin/nologin\n`).join("")}`);
+    await writeFile(path.join(runDir, "group"), `root:x:0:\n${users.map((u) => `sbx_user${u}:x:${u}:\n`).join("")}`);
+    await run("sh", ["-ec", `mount --bind "$1" "$1"; mount --make-shared "$1"; mount --bind "$2" "$3"; mount -o remount,bind,ro "$3"`, "sh", mountsDir, codeDir, codeRoot]);
     const cgroups = await CgroupTree.create(`flint-${process.pid}`);
+    reason = `${reason}; ${await favorDynamicModifications()}`;
     // Node runs from /usr here; an installation elsewhere is mounted where AWS keeps it, /var/lang.
     const node = process.execPath.startsWith("/usr/") ? { file: process.execPath } : { file: "/var/lang/bin/node", prefix: path.dirname(path.dirname(process.execPath)) };
-    return new BwrapDriver(reason, runDir, slotsDir, codeRoot, cgroups, node);
+    return new BwrapDriver(reason, runDir, mountsDir, codeRoot, cgroups, new HostHelper(), node);
   }
 
   private allocUid(id: string): number {
@@ -175,35 +192,33 @@ export class BwrapDriver implements SandboxDriver {
 
   runtimeApiTargets(id: string, shape: SandboxShape) {
     const uid = this.allocUid(id);
-    const dir = path.join(this.runDir, id);
+    const dir = path.join(this.runDir, "env", id);
     mkdirSync(dir, { recursive: true });
     // In default mode the environment shares the host's loopback: only its own uid may connect.
-    const tcp = shape.network === "isolated" ? { host: "127.0.0.1", port: 0, peerUid: -1 } : { host: "127.0.0.1", port: 0, peerUid: uid };
+    // In an isolated network nothing on the host's loopback is reachable from it anyway.
+    const tcp = { host: "127.0.0.1", port: 0, peerUid: shape.network === "isolated" ? -1 : uid };
     return { tcp, socket: { path: path.join(dir, "runtime-api.sock") } };
+  }
+
+  private template(storageMb: number): Promise<string> {
+    let t = this.templates.get(storageMb);
+    if (!t) {
+      const file = path.join(this.runDir, `tmp-${storageMb}.img`);
+      t = this.helper.run("template", file, String(imageMb(storageMb))).then(() => file);
+      t.catch(() => this.templates.delete(storageMb));
+      this.templates.set(storageMb, t);
+    }
+    return t;
   }
 
   async create(spec: SandboxSpec, api: RuntimeApiAddresses): Promise<Sandbox> {
     const uid = this.allocUid(spec.id);
-    const dir = path.join(this.runDir, spec.id);
-    const tmp = path.join(dir, "tmp");
-    const slot = path.join(this.slotsDir, spec.id);
-    await mkdir(tmp, { recursive: true });
-    await mkdir(slot, { recursive: true });
+    const dir = path.join(this.runDir, "env", spec.id);
+    const task = path.join(this.mountsDir, spec.id, "task");
+    const tmp = path.join(this.mountsDir, spec.id, "tmp");
     let cgroup: Cgroup | undefined;
+    let storage: Promise<void> | undefined;
     try {
-      await writeFile(path.join(dir, "passwd"), `root:x:0:0:root:/root:/usr/sbin/nologin\nsbx_user${uid}:x:${uid}:${uid}::/tmp:/usr/sbin/nologin\n`);
-      await writeFile(path.join(dir, "group"), `root:x:0:\nsbx_user${uid}:x:${uid}:\n`);
-      // The socket is the environment's door to its Runtime API: only its uid may open it.
-      await run("chown", [`${uid}:${uid}`, api.socket!]);
-      await run("sh", [
-        "-ec",
-        `truncate -s "$1M" "$2"; mkfs.ext4 -q -F -m 0 -O ^has_journal -E lazy_itable_init=1,nodiscard "$2"; mount -o loop,nosuid,nodev,noatime "$2" "$3"; chmod 1777 "$3"`,
-        "sh",
-        String(imageMb(spec.ephemeralStorageMb)),
-        path.join(dir, "tmp.img"),
-        tmp,
-      ]);
-      if (spec.codeDir) await this.mountPackage(spec.id, spec.codeDir);
       if (spec.family === "provided" && spec.codeDir) {
         try {
           await access(path.join(spec.codeDir, "bootstrap"), constants.X_OK);
@@ -211,69 +226,117 @@ export class BwrapDriver implements SandboxDriver {
           throw bootstrapMissing("/var/task", err as NodeJS.ErrnoException);
         }
       }
-      cgroup = await this.cgroups.group(spec.id, { memoryMb: spec.memoryMb, pids: PIDS_MAX, cpuShares: cpuShares(spec.memoryMb) });
-      const isolated = spec.network === "isolated";
-      const layout: Layout = { taskRoot: "/var/task", runtimeDir: "/var/runtime", node: this.node.file, python: "/usr/bin/python3", socket: SOCKET_IN_SANDBOX };
-      const runtimeApi = isolated ? { tcp: `127.0.0.1:${RUNTIME_API_PORT_IN_NETNS}` } : { tcp: api.tcp };
-      const { file, args } = runtimeCommand(spec, layout);
-      const inner = ["/usr/bin/setpriv", `--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"];
-      // A custom runtime in an isolated network reaches its Runtime API through a bridge in its namespace.
-      const command =
-        isolated && spec.family === "provided"
-          ? [...inner, "/bin/sh", "-c", `socat TCP-LISTEN:${RUNTIME_API_PORT_IN_NETNS},bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:${SOCKET_IN_SANDBOX} & until grep -q ':${RUNTIME_API_PORT_IN_NETNS.toString(16).toUpperCase()} 00000000:0000 0A' /proc/net/tcp; do :; done; exec "$0" "$@"`, file, ...args]
-          : [...inner, file, ...args];
-      const bwrap = [
-        "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
-        ...(isolated ? ["--unshare-net"] : []),
-        "--hostname", "sandbox",
-        "--ro-bind", "/usr", "/usr",
-        "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-        "--perms", "0755", "--dir", "/etc",
-        ...ETC.flatMap((e) => ["--ro-bind-try", `/etc/${e}`, `/etc/${e}`]),
-        "--ro-bind", path.join(dir, "passwd"), "/etc/passwd",
-        "--ro-bind", path.join(dir, "group"), "/etc/group",
-        "--proc", "/proc", "--dev", "/dev",
-        "--bind", tmp, "/tmp",
-        "--perms", "0755", "--dir", "/var",
-        "--ro-bind", RUNTIMES_DIR, "/var/runtime",
-        "--ro-bind", slot, "/var/task",
-        ...(this.node.prefix ? ["--ro-bind", this.node.prefix, "/var/lang"] : []),
-        "--perms", "0755", "--dir", "/run/flint",
-        "--bind", api.socket!, SOCKET_IN_SANDBOX,
-        "--chdir", "/var/task",
-        "--", ...command,
-      ];
-      // The launcher joins the environment's cgroups and sets its file limit before anything runs.
-      const launcher = `for f in ${cgroup.procsFiles().map((f) => `'${f}'`).join(" ")}; do echo $$ > "$f"; done; ulimit -n ${NOFILE}; exec "$@"`;
-      const child = spawn("/bin/sh", ["-c", launcher, "flint-sandbox", "/usr/bin/bwrap", ...bwrap], {
-        env: layoutEnv(spec, layout, runtimeApi),
-        stdio: ["ignore", "pipe", "pipe"],
-      });
+      await mkdir(tmp, { recursive: true });
+      await mkdir(task);
+      storage = this.template(spec.ephemeralStorageMb).then((template) => this.helper.run("tmp", template, path.join(dir, "tmp.img"), tmp));
+      storage.catch(() => undefined);
+      // The socket is the environment's door to its Runtime API: only its uid may open it.
+      const [group] = await Promise.all([
+        this.cgroups.group(spec.id, { memoryMb: spec.memoryMb, pids: PIDS_MAX, cpuShares: cpuShares(spec.memoryMb) }),
+        chown(api.socket!, uid, uid),
+      ]);
+      cgroup = group;
+      // A runtime that loads code at once needs its storage and package before it starts; Flint's
+      // own runtimes wait for their binding, so their sandbox starts while both are mounted.
+      if (spec.codeDir) {
+        await storage;
+        await this.mountPackage(spec.id, spec.codeDir);
+      }
+      const child = this.launch(spec, api, uid, task, tmp, cgroup);
       await new Promise<void>((resolve, reject) => {
         child.once("spawn", resolve);
-        child.once("error", (err) => reject(new SandboxStartError("Runtime.InvalidEntrypoint", `fork/exec ${file}: ${err.message}`)));
+        child.once("error", (err) => reject(new SandboxStartError("Runtime.InvalidEntrypoint", `fork/exec bwrap: ${err.message}`)));
       });
-      return new BwrapSandbox(child, cgroup, this, spec.id, uid);
+      return new BwrapSandbox(child, cgroup, this, spec.id, uid, storage);
     } catch (err) {
+      await storage?.catch(() => undefined);
       await cgroup?.remove().catch(() => undefined);
       await this.release(spec.id, uid);
       throw err;
     }
   }
 
+  private launch(spec: SandboxSpec, api: RuntimeApiAddresses, uid: number, task: string, tmp: string, cgroup: Cgroup) {
+    const isolated = spec.network === "isolated";
+    const layout: Layout = { taskRoot: "/var/task", runtimeDir: "/var/runtime", node: this.node.file, python: "/usr/bin/python3", socket: SOCKET_IN_SANDBOX };
+    const runtimeApi = isolated ? { tcp: `127.0.0.1:${RUNTIME_API_PORT_IN_NETNS}` } : { tcp: api.tcp };
+    const { file, args } = runtimeCommand(spec, layout);
+    const inner = ["/usr/bin/setpriv", `--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"];
+    // A custom runtime in an isolated network reaches its Runtime API through a bridge in its namespace.
+    const port = RUNTIME_API_PORT_IN_NETNS;
+    const command =
+      isolated && spec.family === "provided"
+        ? [...inner, "/bin/sh", "-c", `socat TCP-LISTEN:${port},bind=127.0.0.1,fork,reuseaddr UNIX-CONNECT:${SOCKET_IN_SANDBOX} & until grep -q ':${port.toString(16).toUpperCase()} 00000000:0000 0A' /proc/net/tcp; do :; done; exec "$0" "$@"`, file, ...args]
+        : [...inner, file, ...args];
+    const bwrap = [
+      "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
+      ...(isolated ? ["--unshare-net"] : []),
+      "--hostname", "sandbox",
+      "--ro-bind", "/usr", "/usr",
+      "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
+      "--perms", "0755", "--dir", "/etc",
+      ...ETC.flatMap((e) => ["--ro-bind-try", `/etc/${e}`, `/etc/${e}`]),
+      "--ro-bind", path.join(this.runDir, "passwd"), "/etc/passwd",
+      "--ro-bind", path.join(this.runDir, "group"), "/etc/group",
+      "--proc", "/proc", "--dev", "/dev",
+      "--bind", tmp, "/tmp",
+      "--perms", "0755", "--dir", "/var",
+      "--ro-bind", RUNTIMES_DIR, "/var/runtime",
+      "--ro-bind", task, "/var/task",
+      ...(this.node.prefix ? ["--ro-bind", this.node.prefix, "/var/lang"] : []),
+      "--perms", "0755", "--dir", "/run/flint",
+      "--bind", api.socket!, SOCKET_IN_SANDBOX,
+      "--chdir", "/var/task",
+      "--", ...command,
+    ];
+    // The launcher joins the environment's cgroups and sets its file limit before anything runs.
+    const launcher = `for f in ${cgroup.procsFiles().map((f) => `'${f}'`).join(" ")}; do echo $$ > "$f"; done; ulimit -n ${NOFILE}; exec "$@"`;
+    return spawn("/bin/sh", ["-c", launcher, "flint-sandbox", "/usr/bin/bwrap", ...bwrap], {
+      env: layoutEnv(spec, layout, runtimeApi),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+  }
+
   /** Mount a package (read-only, from the read-only code root) where a sandbox's /var/task points. */
-  async mountPackage(id: string, codeDir: string): Promise<void> {
-    const source = path.join(this.codeRoot, path.basename(codeDir));
-    await run("mount", ["--bind", source, path.join(this.slotsDir, id)]);
+  mountPackage(id: string, codeDir: string): Promise<void> {
+    return this.helper.run("bind", path.join(this.codeRoot, path.basename(codeDir)), path.join(this.mountsDir, id, "task"));
+  }
+
+  /**
+   * A server killed without closing (kill -9) leaves mounts, images and cgroups behind; its sandboxes
+   * died with it (--die-with-parent). The next start removes what such servers left.
+   */
+  static async sweep(): Promise<void> {
+    const dead = readdirSync(tmpdir()).filter((d) => {
+      const m = /^flint-sandbox-(\d+)-[0-9a-f]+$/.exec(d);
+      if (!m) return false;
+      try {
+        process.kill(Number(m[1]), 0);
+        return false;
+      } catch (err) {
+        return (err as NodeJS.ErrnoException).code !== "EPERM";
+      }
+    });
+    for (const d of dead) {
+      const dir = path.join(tmpdir(), d);
+      // Deepest mounts first; `-d` frees loop devices of /tmp images.
+      const mounts = readFileSync("/proc/self/mountinfo", "utf8")
+        .split("\n")
+        .map((l) => l.split(" ")[4] ?? "")
+        .filter((m) => m === dir || m.startsWith(`${dir}/`))
+        .sort((a, b) => b.length - a.length);
+      for (const m of mounts) await run("umount", ["-d", m]).catch(() => run("umount", ["-l", m]).catch(() => undefined));
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await sweepCgroups("flint-");
   }
 
   /** Undo everything an environment had on the host: mounts, image, files, uid. */
   async release(id: string, uid: number): Promise<void> {
-    const dir = path.join(this.runDir, id);
-    const slot = path.join(this.slotsDir, id);
-    await run("sh", ["-c", `mountpoint -q "$1" && umount "$1"; mountpoint -q "$2" && umount -d "$2"; true`, "sh", slot, path.join(dir, "tmp")]).catch(() => undefined);
-    await rm(slot, { recursive: true, force: true });
-    await rm(dir, { recursive: true, force: true });
+    const mounts = path.join(this.mountsDir, id);
+    await this.helper.run("unmount", path.join(mounts, "task"), path.join(mounts, "tmp")).catch(() => undefined);
+    await rm(mounts, { recursive: true, force: true });
+    await rm(path.join(this.runDir, "env", id), { recursive: true, force: true });
     if (this.uids.get(id) === uid) {
       this.uids.delete(id);
       this.freeUids.push(uid);
@@ -281,7 +344,8 @@ export class BwrapDriver implements SandboxDriver {
   }
 
   async close(): Promise<void> {
-    await run("sh", ["-c", `umount "$1"; umount "$2"; true`, "sh", this.slotsDir, this.codeRoot]).catch(() => undefined);
+    this.helper.close();
+    await run("sh", ["-c", `umount "$1"; umount "$2"; true`, "sh", this.mountsDir, this.codeRoot]).catch(() => undefined);
     await this.cgroups.remove();
     rmSync(this.runDir, { recursive: true, force: true });
   }

@@ -5,6 +5,8 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
+import { readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { GetFunctionCommand, InvokeCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2, CreateFunctionCommand } from "@aws-sdk/client-lambda";
 import { startFlint, type FlintProcess, ROLE, uniqueName } from "../harness/flint.js";
 import { zipFixture, zipFiles } from "../harness/zip.js";
@@ -109,6 +111,10 @@ describe("state across restarts", () => {
       assert.ok(started.length > 0);
       await flint.kill9();
       await eventually(() => started.every((p) => !alive(p)), 5000, "environments dead");
+      // What a killed server left on the host (mounts, images, cgroups) goes at the next start.
+      const next = await startFlint({ dataDir: flint.dataDir });
+      await next.stop({ cleanup: false });
+      assert.deepEqual(readdirSync(tmpdir()).filter((d) => d.startsWith(`flint-sandbox-${flint.child.pid}-`)), []);
     } finally {
       await flint.stop();
     }

@@ -1,0 +1,167 @@
+/**
+ * Sandbox benchmarks (issue #3): cold starts under strict isolation with and without spare
+ * sandboxes next to bare interpreter starts and a bare `bwrap … node -e 0`; warm invoke latency of
+ * the strict driver next to the unsandboxed one; the creation rate from 0 to 100 concurrent
+ * environments; and what an idle environment costs beyond its runtime process.
+ */
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { performance } from "node:perf_hooks";
+import path from "node:path";
+import { startFlint, TEST_CREDENTIALS, REGION, type FlintProcess } from "../test/harness/flint.js";
+import { zipFixture } from "../test/harness/zip.js";
+import { createFunction } from "../test/harness/functions.js";
+import { SignedClient, type Target } from "./lib/client.js";
+import { summarize, table } from "./lib/stats.js";
+
+const PAYLOAD = Buffer.from('{"hello":"world"}');
+const COLD = Number(process.env.BENCH_COLD ?? 15);
+const WARM_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CLEAN_ENV = { PATH: "/usr/bin:/bin" };
+
+async function timed(file: string, args: string[]): Promise<number> {
+  const started = performance.now();
+  await new Promise<void>((resolve, reject) => {
+    const child = spawn(file, args, { stdio: "ignore", env: CLEAN_ENV });
+    child.on("exit", () => resolve());
+    child.on("error", reject);
+  });
+  return performance.now() - started;
+}
+
+async function samples(n: number, fn: () => Promise<number>): Promise<number[]> {
+  const out = [];
+  for (let i = 0; i < n; i++) out.push(await fn());
+  return out;
+}
+
+const BWRAP = ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin", "--proc", "/proc", "--dev", "/dev", "--"];
+
+function target(flint: FlintProcess): Target {
+  return { host: "127.0.0.1", port: flint.port, ...TEST_CREDENTIALS, region: REGION };
+}
+
+/** First invoke of a new function, measured at the client, `n` times. */
+async function coldStarts(flint: FlintProcess, zip: Buffer, handler: string, runtime: string, n: number): Promise<number[]> {
+  const client = new SignedClient(target(flint), 1);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const name = await createFunction(flint, zip, handler, { runtime });
+    await new Promise((r) => setTimeout(r, 150)); // let spares refill, as they would between real cold starts
+    const r = await client.post(`/2015-03-31/functions/${name}/invocations`, PAYLOAD);
+    if (r.status !== 200) throw new Error(`cold invoke failed: ${r.status} ${r.body}`);
+    out.push(r.ms);
+  }
+  client.close();
+  return out;
+}
+
+async function warm(flint: FlintProcess, zip: Buffer): Promise<ReturnType<typeof summarize> & { rps: number }> {
+  const name = await createFunction(flint, zip, "echo.handler");
+  const client = new SignedClient(target(flint), 1);
+  const path = `/2015-03-31/functions/${name}/invocations`;
+  const run = async (seconds: number) => {
+    const lat: number[] = [];
+    const end = performance.now() + seconds * 1000;
+    while (performance.now() < end) lat.push((await client.post(path, PAYLOAD)).ms);
+    return lat;
+  };
+  await run(1);
+  const lat = await run(WARM_SECONDS);
+  client.close();
+  return { ...summarize(lat), rps: lat.length / WARM_SECONDS };
+}
+
+/** Environments created per second when 100 invocations arrive at once on a cold function. */
+async function creationRate(flint: FlintProcess, zip: Buffer): Promise<{ seconds: number; rate: number; errors: number }> {
+  const name = await createFunction(flint, zip, "slow.handler", { MemorySize: 128 });
+  const client = new SignedClient(target(flint), 100);
+  const started = performance.now();
+  const results = await Promise.all(Array.from({ length: 100 }, () => client.post(`/2015-03-31/functions/${name}/invocations`, Buffer.from('{"ms":3000}'))));
+  client.close();
+  // Each invocation holds its environment 3 s, so 100 answers within ~3 s + creation mean 100 environments.
+  const envs = new Set(results.filter((r) => r.status === 200).map((r) => JSON.parse(r.body.toString()).envId)).size;
+  const seconds = (performance.now() - started) / 1000 - 3;
+  return { seconds, rate: envs / seconds, errors: 100 - envs };
+}
+
+const rssOf = (pid: number) => {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) * 1024;
+  } catch {
+    return 0;
+  }
+};
+
+/** For each idle environment of a server: its runtime's RSS and what the rest of the sandbox holds. */
+function idleCosts(pid: number): { runtime: number; overhead: number }[] {
+  const own = /^0::(.*)$/m.exec(readFileSync("/proc/self/cgroup", "utf8"))?.[1] ?? "/";
+  const tree = path.join("/sys/fs/cgroup/unified", own, `flint-${pid}`);
+  const out = [];
+  for (const env of readdirSync(tree, { withFileTypes: true }).filter((e) => e.isDirectory())) {
+    const pids = readFileSync(path.join(tree, env.name, "cgroup.procs"), "utf8").split("\n").filter(Boolean).map(Number);
+    const rss = pids.map(rssOf);
+    const runtime = Math.max(...rss);
+    out.push({ runtime, overhead: rss.reduce((a, b) => a + b, 0) - runtime });
+  }
+  return out;
+}
+
+export async function sandboxBench(): Promise<string> {
+  const out: string[] = [];
+  const node = await zipFixture("nodejs");
+  const python = await zipFixture("python");
+  const strict = await startFlint();
+  const noSpares = await startFlint({ args: ["--spares", "0"] });
+  const plain = await startFlint({ args: ["--sandbox", "none", "--spares", "0"] });
+  try {
+    const isolation = (await (await fetch(`${strict.endpoint}/_flint/health`)).json()).isolation;
+    if (isolation !== "strict") return `### Sandbox\n\nisolation in force is '${isolation}': this machine cannot sandbox, nothing to measure.\n`;
+    const bareNode = summarize(await samples(COLD, () => timed(process.execPath, ["-e", "0"])));
+    const bwrapNode = summarize(await samples(COLD, () => timed("/usr/bin/bwrap", [...BWRAP, process.execPath, "-e", "0"])));
+    const barePy = summarize(await samples(COLD, () => timed("/usr/bin/python3", ["-c", "pass"])));
+    const bwrapPy = summarize(await samples(COLD, () => timed("/usr/bin/bwrap", [...BWRAP, "/usr/bin/python3", "-c", "pass"])));
+    const nodeSpare = summarize(await coldStarts(strict, node, "echo.handler", "nodejs20.x", COLD));
+    const nodeFresh = summarize(await coldStarts(noSpares, node, "echo.handler", "nodejs20.x", COLD));
+    const pySpare = summarize(await coldStarts(strict, python, "echo.handler", "python3.12", COLD));
+    const pyFresh = summarize(await coldStarts(noSpares, python, "echo.handler", "python3.12", COLD));
+    out.push(
+      table("Cold start under strict isolation (first invoke of a new environment, at the client)", ["what", "p50 ms", "p99 ms", "p50 / bare"], [
+        ["bare `node -e 0`", bareNode.p50, bareNode.p99, 1],
+        ["`bwrap … node -e 0`", bwrapNode.p50, bwrapNode.p99, bwrapNode.p50 / bareNode.p50],
+        ["Flint Node echo, spare sandbox", nodeSpare.p50, nodeSpare.p99, nodeSpare.p50 / bareNode.p50],
+        ["Flint Node echo, no spares", nodeFresh.p50, nodeFresh.p99, nodeFresh.p50 / bareNode.p50],
+        ["bare `python3 -c pass`", barePy.p50, barePy.p99, 1],
+        ["`bwrap … python3 -c pass`", bwrapPy.p50, bwrapPy.p99, bwrapPy.p50 / barePy.p50],
+        ["Flint Python echo, spare sandbox", pySpare.p50, pySpare.p99, pySpare.p50 / barePy.p50],
+        ["Flint Python echo, no spares", pyFresh.p50, pyFresh.p99, pyFresh.p50 / barePy.p50],
+      ]),
+    );
+    const w1 = await warm(plain, node);
+    const w2 = await warm(strict, node);
+    out.push(
+      table("Warm invoke, concurrency 1: strict sandbox next to plain processes", ["driver", "p50 ms", "p99 ms", "req/s"], [
+        ["none (plain processes)", w1.p50, w1.p99, w1.rps],
+        ["strict (bwrap + cgroups)", w2.p50, w2.p99, w2.rps],
+        ["strict / none", w2.p50 / w1.p50, w2.p99 / w1.p99, w2.rps / w1.rps],
+      ]),
+    );
+    const burst = await creationRate(noSpares, node);
+    const costs = idleCosts(noSpares.child.pid!);
+    const runtimeMb = costs.reduce((a, c) => a + c.runtime, 0) / costs.length / 1048576;
+    const overheadMb = costs.reduce((a, c) => a + c.overhead, 0) / costs.length / 1048576;
+    out.push(
+      table("Sandbox creation, 0 → 100 concurrent environments (no spares), and idle cost", ["measure", "value"], [
+        ["environments created", 100 - burst.errors],
+        ["creation time, s", burst.seconds],
+        ["environments / s", burst.rate],
+        ["idle environments measured", costs.length],
+        ["runtime process RSS, MB (mean)", runtimeMb],
+        ["sandbox beyond the runtime (bwrap processes), MB (mean)", overheadMb],
+      ]),
+    );
+  } finally {
+    await Promise.all([strict.stop(), noSpares.stop(), plain.stop()]);
+  }
+  return out.join("\n");
+}
