@@ -77,9 +77,17 @@ export class ApiServer {
       req.resume();
       return renderRestJsonError(res, requestId, awsError("UnknownOperationException", `No operation matches ${method} ${rawPath}`));
     }
+    const query = parseQuery(rawQuery);
+    try {
+      this.deps.verifier.precheck({ headers: req.headers, query });
+    } catch (err) {
+      // Refused on its head: the body is never read, so the connection cannot be reused.
+      res.setHeader("Connection", "close");
+      return renderRestJsonError(res, requestId, err);
+    }
     const body = await readBody(req, matched.route.maxBody);
     if (!body.ok) return renderRestJsonError(res, requestId, tooLarge(matched.route.operation, matched.route.maxBody));
-    const apiReq: ApiRequest = { method, rawPath, rawQuery, query: parseQuery(rawQuery), headers: req.headers, body: body.body, requestId };
+    const apiReq: ApiRequest = { method, rawPath, rawQuery, query, headers: req.headers, body: body.body, requestId };
     try {
       const verified = await this.deps.verifier.verify(apiReq, req.headers.host ?? "");
       apiReq.principal = verified.principal;

@@ -145,6 +145,18 @@ export class SigV4Verifier {
     return c;
   }
 
+  /**
+   * What can be judged from the head alone, before a body is read: a request with no signature or
+   * with an unknown access key is refused without buffering anything it sends.
+   */
+  precheck(req: Pick<SignedRequest, "headers" | "query">): void {
+    if (!hasSignature(req)) throw awsError("MissingAuthenticationTokenException", "Missing Authentication Token");
+    const scope = claimedScope(req);
+    if (scope && !this.resolver.resolve(scope.accessKeyId)) {
+      throw awsError("UnrecognizedClientException", "The security token included in the request is invalid.");
+    }
+  }
+
   async verify(req: SignedRequest, host: string): Promise<Verified> {
     const auth = header(req.headers, "authorization");
     if (auth !== undefined) return this.verifyHeader(req, auth, host);

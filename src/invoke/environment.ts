@@ -185,6 +185,7 @@ export class Environment {
     const events = {
       initDone: () => {
         this.initDurationMs = performance.now() - this.initStart;
+        this.sandbox?.initialized();
         this.resolveInit({ ok: true });
       },
       initError: (body: Buffer, errorType: string) => {

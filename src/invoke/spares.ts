@@ -54,6 +54,7 @@ export class SparePool {
   /** Shapes by recency of demand; the first `maxShapes` are kept stocked. */
   private demand: SandboxShape[] = [];
   private filling = new Set<string>();
+  private readonly inFlight = new Set<Promise<unknown>>();
   private closed = false;
 
   constructor(
@@ -95,7 +96,7 @@ export class SparePool {
       const key = shapeKey(shape);
       if (this.filling.has(key) || (this.stock.get(key)?.length ?? 0) >= this.options.perShape) continue;
       this.filling.add(key);
-      void this.make(shape)
+      const making = this.make(shape)
         .then((spare) => {
           if (this.closed || !this.demand.some((s) => shapeKey(s) === key)) return this.discard(spare);
           const list = this.stock.get(key) ?? [];
@@ -105,8 +106,10 @@ export class SparePool {
         .catch((err) => console.error(`flint: could not prepare a spare ${key} sandbox: ${(err as Error).message}`))
         .finally(() => {
           this.filling.delete(key);
+          this.inFlight.delete(making);
           if (!this.closed) setImmediate(() => this.refill());
         });
+      this.inFlight.add(making);
     }
   }
 
@@ -145,6 +148,8 @@ export class SparePool {
 
   async close(): Promise<void> {
     this.closed = true;
+    // Spares still being made are discarded as they arrive (closed): wait for them.
+    await Promise.all([...this.inFlight]);
     const all = [...this.stock.values()].flat();
     this.stock.clear();
     await Promise.all(all.map((s) => this.discard(s)));

@@ -10,7 +10,7 @@
  */
 import { spawn, execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdirSync, openSync, readSync, closeSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, readSync, closeSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { access, chown, constants, mkdir, writeFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -18,15 +18,14 @@ import { promisify } from "node:util";
 import { RUNTIMES_DIR } from "../paths.js";
 import { CgroupTree, favorDynamicModifications, sweepCgroups, type Cgroup } from "./cgroups.js";
 import { HostHelper } from "./host-helper.js";
+import { seccompFilter } from "./seccomp.js";
+import { UID_BASE, UID_COUNT, UidLedger } from "./uids.js";
 import type { ExitInfo, RuntimeApiAddresses, Sandbox, SandboxDriver, SandboxShape, SandboxSpec } from "./driver.js";
 import { SandboxStartError, bootstrapMissing } from "./errors.js";
 import { layoutEnv, runtimeCommand, type Layout } from "./runtime-command.js";
 
 const run = promisify(execFile);
 
-/** First uid handed to sandboxes; each live environment has its own. */
-const UID_BASE = 61000;
-const UID_COUNT = 4096;
 const PIDS_MAX = 1024;
 const NOFILE = 1024;
 /** Lambda gives one full core at 1,769 MB; cpu.shares weighs the environment the same way. */
@@ -57,6 +56,7 @@ class BwrapSandbox implements Sandbox {
     private readonly uid: number,
     /** The /tmp filesystem, being mounted while the runtime starts. */
     private readonly storage: Promise<void>,
+    private readonly memoryMb: number,
   ) {
     this.exited = new Promise((resolve) =>
       child.once("exit", (code, signal) => {
@@ -106,6 +106,10 @@ class BwrapSandbox implements Sandbox {
     return this.cgroup.memoryUsageBytes();
   }
 
+  initialized(): void {
+    this.cgroup.limitCpu(this.memoryMb);
+  }
+
   async freeze(): Promise<void> {
     if (this.frozen || this.dead) return;
     this.cgroup.freeze(true);
@@ -140,8 +144,7 @@ export class BwrapDriver implements SandboxDriver {
   readonly name = "bwrap";
   readonly isolation = "strict" as const;
   private readonly uids = new Map<string, number>();
-  private readonly freeUids: number[] = [];
-  private nextUid = UID_BASE;
+  private readonly ledger = new UidLedger();
   /** Pre-formatted /tmp images, one per size in use. */
   private readonly templates = new Map<number, Promise<string>>();
 
@@ -173,9 +176,12 @@ export class BwrapDriver implements SandboxDriver {
     const users = Array.from({ length: UID_COUNT }, (_, i) => UID_BASE + i);
     await writeFile(path.join(runDir, "passwd"), `root:x:0:0:root:/root:/usr/sbin/nologin\n${users.map((u) => `sbx_user${u}:x:${u}:${u}::/tmp:/usr/sbin/nologin\n`).join("")}`);
     await writeFile(path.join(runDir, "group"), `root:x:0:\n${users.map((u) => `sbx_user${u}:x:${u}:\n`).join("")}`);
-    await run("sh", ["-ec", `mount --bind "$1" "$1"; mount --make-shared "$1"; mount --bind "$2" "$3"; mount -o remount,bind,ro "$3"`, "sh", mountsDir, codeDir, codeRoot]);
+    await run("sh", ["-ec", `mount --bind "$1" "$1"; mount --make-shared "$1"; mount --bind "$2" "$3"; mount -o remount,bind,ro,nosuid,nodev "$3"`, "sh", mountsDir, codeDir, codeRoot]);
     const cgroups = await CgroupTree.create(`flint-${process.pid}`);
     reason = `${reason}; ${await favorDynamicModifications()}`;
+    const filter = seccompFilter();
+    if (filter) await writeFile(path.join(runDir, "seccomp.bpf"), filter);
+    else reason = `${reason}; no seccomp filter for ${process.arch}: functions can create user namespaces`;
     // Node runs from /usr here; an installation elsewhere is mounted where AWS keeps it, /var/lang.
     const node = process.execPath.startsWith("/usr/") ? { file: process.execPath } : { file: "/var/lang/bin/node", prefix: path.dirname(path.dirname(process.execPath)) };
     return new BwrapDriver(reason, runDir, mountsDir, codeRoot, cgroups, new HostHelper(), node);
@@ -183,10 +189,7 @@ export class BwrapDriver implements SandboxDriver {
 
   private allocUid(id: string): number {
     let uid = this.uids.get(id);
-    if (uid !== undefined) return uid;
-    uid = this.freeUids.pop() ?? this.nextUid++;
-    if (uid >= UID_BASE + UID_COUNT) throw new Error("no sandbox uids left");
-    this.uids.set(id, uid);
+    if (uid === undefined) this.uids.set(id, (uid = this.ledger.reserve()));
     return uid;
   }
 
@@ -198,6 +201,10 @@ export class BwrapDriver implements SandboxDriver {
     // In an isolated network nothing on the host's loopback is reachable from it anyway.
     const tcp = { host: "127.0.0.1", port: 0, peerUid: shape.network === "isolated" ? -1 : uid };
     return { tcp, socket: { path: path.join(dir, "runtime-api.sock") } };
+  }
+
+  private get seccompFile(): string {
+    return path.join(this.runDir, "seccomp.bpf");
   }
 
   private template(storageMb: number): Promise<string> {
@@ -247,7 +254,7 @@ export class BwrapDriver implements SandboxDriver {
         child.once("spawn", resolve);
         child.once("error", (err) => reject(new SandboxStartError("Runtime.InvalidEntrypoint", `fork/exec bwrap: ${err.message}`)));
       });
-      return new BwrapSandbox(child, cgroup, this, spec.id, uid, storage);
+      return new BwrapSandbox(child, cgroup, this, spec.id, uid, storage, spec.memoryMb);
     } catch (err) {
       await storage?.catch(() => undefined);
       await cgroup?.remove().catch(() => undefined);
@@ -291,10 +298,15 @@ export class BwrapDriver implements SandboxDriver {
     ];
     // The launcher joins the environment's cgroups and sets its file limit before anything runs.
     const launcher = `for f in ${cgroup.procsFiles().map((f) => `'${f}'`).join(" ")}; do echo $$ > "$f"; done; ulimit -n ${NOFILE}; exec "$@"`;
-    return spawn("/bin/sh", ["-c", launcher, "flint-sandbox", "/usr/bin/bwrap", ...bwrap], {
-      env: layoutEnv(spec, layout, runtimeApi),
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const filter = existsSync(this.seccompFile) ? openSync(this.seccompFile, "r") : undefined;
+    try {
+      return spawn("/bin/sh", ["-c", launcher, "flint-sandbox", "/usr/bin/bwrap", ...(filter === undefined ? [] : ["--seccomp", "3"]), ...bwrap], {
+        env: layoutEnv(spec, layout, runtimeApi),
+        stdio: ["ignore", "pipe", "pipe", ...(filter === undefined ? [] : [filter])],
+      });
+    } finally {
+      if (filter !== undefined) closeSync(filter);
+    }
   }
 
   /** Mount a package (read-only, from the read-only code root) where a sandbox's /var/task points. */
@@ -319,13 +331,7 @@ export class BwrapDriver implements SandboxDriver {
     });
     for (const d of dead) {
       const dir = path.join(tmpdir(), d);
-      // Deepest mounts first; `-d` frees loop devices of /tmp images.
-      const mounts = readFileSync("/proc/self/mountinfo", "utf8")
-        .split("\n")
-        .map((l) => l.split(" ")[4] ?? "")
-        .filter((m) => m === dir || m.startsWith(`${dir}/`))
-        .sort((a, b) => b.length - a.length);
-      for (const m of mounts) await run("umount", ["-d", m]).catch(() => run("umount", ["-l", m]).catch(() => undefined));
+      await unmountUnder(dir);
       rmSync(dir, { recursive: true, force: true });
     }
     await sweepCgroups("flint-");
@@ -339,16 +345,27 @@ export class BwrapDriver implements SandboxDriver {
     await rm(path.join(this.runDir, "env", id), { recursive: true, force: true });
     if (this.uids.get(id) === uid) {
       this.uids.delete(id);
-      this.freeUids.push(uid);
+      this.ledger.release(uid);
     }
   }
 
   async close(): Promise<void> {
     this.helper.close();
-    await run("sh", ["-c", `umount "$1"; umount "$2"; true`, "sh", this.mountsDir, this.codeRoot]).catch(() => undefined);
+    await unmountUnder(this.runDir);
     await this.cgroups.remove();
+    this.ledger.releaseAll();
     rmSync(this.runDir, { recursive: true, force: true });
   }
+}
+
+/** Unmount everything mounted at or below `dir`, deepest first (`-d` frees /tmp images' loop devices). */
+async function unmountUnder(dir: string): Promise<void> {
+  const mounts = readFileSync("/proc/self/mountinfo", "utf8")
+    .split("\n")
+    .map((l) => l.split(" ")[4] ?? "")
+    .filter((m) => m === dir || m.startsWith(`${dir}/`))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) await run("umount", ["-d", m]).catch(() => run("umount", ["-l", m]).catch(() => undefined));
 }
 
 async function mkdirTemp(prefix: string): Promise<string> {

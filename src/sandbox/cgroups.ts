@@ -154,6 +154,19 @@ export class Cgroup {
     return Object.values(this.dirs).map((d) => path.join(d, "cgroup.procs"));
   }
 
+  /**
+   * Cap CPU time in proportion to memory, as Lambda allocates it: 1,769 MB is one full core
+   * (cpu.cfs_quota_us per 100 ms period; larger functions get more than one core).
+   */
+  limitCpu(memoryMb: number): void {
+    const quota = Math.max(1000, Math.round((100_000 * memoryMb) / 1769));
+    try {
+      writeFileSync(path.join(this.dirs.cpu, "cpu.cfs_quota_us"), String(quota));
+    } catch {
+      // the group is gone
+    }
+  }
+
   freeze(frozen: boolean): void {
     writeFileSync(path.join(this.dirs.unified, "cgroup.freeze"), frozen ? "1" : "0");
   }

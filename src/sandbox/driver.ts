@@ -50,6 +50,11 @@ export interface Sandbox {
    * where it now is (for the runtime's binding).
    */
   bind(codeDir: string): Promise<Record<string, string>>;
+  /**
+   * Init is over: from now on the environment gets its steady CPU allowance (during init it may use
+   * more, as Lambda boosts CPU during initialisation).
+   */
+  initialized(): void;
   /** Peak memory in MB (for REPORT's Max Memory Used). */
   maxMemoryUsedMb(): number;
   /** Memory the sandbox holds right now, in bytes (for accounting spares). */

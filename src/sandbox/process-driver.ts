@@ -69,6 +69,9 @@ class ProcessSandbox implements Sandbox {
     return { LAMBDA_TASK_ROOT: codeDir };
   }
 
+  /** No cgroups here: nothing to limit. */
+  initialized(): void {}
+
   async memoryBytes(): Promise<number> {
     try {
       const m = /VmRSS:\s+(\d+) kB/.exec(await readFile(`/proc/${this.pid}/status`, "latin1"));

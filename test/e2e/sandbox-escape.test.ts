@@ -73,7 +73,6 @@ describe("escaping the strict sandbox", () => {
 
   // First in the file: the victim then gets one of the first uids, which the other server reaches quickly.
   it("an environment of another Flint server on this host cannot take this server's invocations", async (t) => {
-    t.todo("open: each server hands out sandbox uids from 61000 on, and the Runtime API's peer-uid check admits any process of that uid");
     const bootstraps = () => new Map(descendants(flint.child.pid!).filter((p) => commandLine(p).startsWith("/bin/sh\0/var/task/bootstrap")).map((p) => [p, uidOf(p)]));
     const before = bootstraps();
     const victim = await createFunction(flint, await arena.zip("provided"), "echo", { runtime: "provided.al2023" });
@@ -248,8 +247,7 @@ describe("escaping the strict sandbox", () => {
     assert.equal((await invoke(flint, control, { n: 2 })).payload.probe, 0, "control: without VpcConfig curl gets through");
   });
 
-  it("cannot create a user namespace (root over a fresh set of kernel objects)", async (t) => {
-    t.todo("open: bwrap runs without a seccomp filter, so unshare(CLONE_NEWUSER) succeeds (report for src/sandbox)");
+  it("cannot create a user namespace (root over a fresh set of kernel objects)", async () => {
     const fn = await arena.hostile(HOSTILE_RUNTIMES[0]);
     const { payload } = await arena.whileServing(() => arena.act(fn, "unshare"));
     assert.equal(payload.ok, false, `unshare --user --map-root-user ran as uid ${payload.value} inside a new user namespace`);
