@@ -8,13 +8,18 @@ import { presignUrl, SigV4Verifier, type Credentials } from "./api/sigv4.js";
 import { ScaledClock } from "./clock/clock.js";
 import type { FlintConfig } from "./config/config.js";
 import { rootCredentials, StaticCredentialResolver } from "./credentials.js";
+import { ConcurrencyGate } from "./invoke/concurrency.js";
 import { Invoker } from "./invoke/invoker.js";
 import { EnvironmentPool } from "./invoke/pool.js";
 import { SparePool } from "./invoke/spares.js";
 import { selectDriver } from "./sandbox/select.js";
 import type { SandboxDriver } from "./sandbox/driver.js";
 import { CodeStore } from "./services/lambda/code.js";
+import { AliasesService } from "./services/lambda/aliases.js";
+import { ConcurrencyService } from "./services/lambda/concurrency.js";
+import { FunctionRegistry } from "./services/lambda/registry.js";
 import { LambdaService } from "./services/lambda/service.js";
+import { VersionsService } from "./services/lambda/versions.js";
 import { LogStore } from "./services/logs/log-store.js";
 import { SqliteStore } from "./store/sqlite.js";
 
@@ -42,27 +47,46 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   const driver: SandboxDriver = await selectDriver(config.sandbox, code.root);
 
   const signCodeUrl = (baseUrl: string, path: string) => presignUrl(credentials, config.region, "lambda", baseUrl, path, 600, new Date());
-  const lambda = await LambdaService.create(account, store, code, clock, signCodeUrl);
+  const registry = await FunctionRegistry.load(account, store, clock);
+  const lambda = new LambdaService(registry, code, signCodeUrl);
+  const versions = new VersionsService(registry);
+  const aliases = new AliasesService(registry);
   const defaultShape = { memoryMb: 128, ephemeralStorageMb: 512, network: "default" } as const;
   const spares = new SparePool(driver, { perShape: config.sparesPerShape, maxShapes: 4 }, [
     { ...defaultShape, runtime: "nodejs20.x", family: "node" },
     { ...defaultShape, runtime: "python3.12", family: "python" },
   ]);
   spares.refill();
-  const pool = new EnvironmentPool({ driver, logs, region: config.region, codeDir: (v) => lambda.codeDir(v.code), spares }, clock, config.idleTimeoutMs);
-  lambda.setListener({
-    deployed: (record) => pool.retire(record.name, record.deployed?.revisionId),
-    deleted: (name) => pool.retire(name),
+  const pool = new EnvironmentPool(
+    { driver, logs, region: config.region, codeDir: (v) => lambda.codeDir(v.code), spares, scalingRate: config.scalingRate },
+    clock,
+    config.idleTimeoutMs,
+  );
+  const concurrency = new ConcurrencyService(registry, config.concurrencyLimit, (name, qualifier) => {
+    const record = registry.get(name);
+    const number = record && (/^\d+$/.test(qualifier) ? qualifier : record.aliases[qualifier]?.functionVersion);
+    return number ? pool.progress(name, number) : { allocated: 0, available: 0 };
   });
+  registry.listener = {
+    deployed: (record) => {
+      pool.retire(record.name, record.deployed?.revisionId);
+      pool.reconcile(record);
+    },
+    deleted: (name) => pool.retire(name),
+    configured: (record) => pool.reconcile(record),
+  };
   lambda.resumeDeployments();
-  const invoker = new Invoker(account, lambda, pool);
+  for (const record of registry.all()) pool.reconcile(record);
+  const gate = new ConcurrencyGate(concurrency);
+  const invoker = new Invoker(account, lambda, pool, gate);
   const verifier = new SigV4Verifier(new StaticCredentialResolver(credentials), config.region);
-  const concurrency = () => ({ limit: 1000, unreserved: 1000 });
   const api = new ApiServer({
     lambda,
+    versions,
+    aliases,
+    concurrency,
     invoker,
     verifier,
-    concurrency,
     health: async () => ({
       status: "ok",
       version: VERSION,
@@ -89,7 +113,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
       (closing ??= (async () => {
         await api.close();
         await pool.shutdown();
-        await lambda.idle();
+        await registry.idle();
         await driver.close();
         await store.close();
       })()),

@@ -27,6 +27,10 @@ export interface FlintConfig {
   sparesPerShape: number;
   /** Execution environment isolation: `auto` (strict when possible), `strict` or `none`. Flag `--sandbox`, env `FLINT_SANDBOX`. Default `auto`. */
   sandbox: "auto" | "strict" | "none";
+  /** The account's concurrent executions limit. Flag `--concurrency-limit`, env `FLINT_CONCURRENCY_LIMIT`. Default 1000, as a new AWS account. */
+  concurrencyLimit: number;
+  /** New execution environments one function may start per 10 seconds. Flag `--scaling-rate`, env `FLINT_SCALING_RATE`. Default 1000, as AWS. */
+  scalingRate: number;
 }
 
 export class ConfigError extends Error {}
@@ -39,6 +43,8 @@ const FLAGS: Record<string, keyof FlintConfig> = {
   "--time-scale": "timeScale",
   "--spares": "sparesPerShape",
   "--sandbox": "sandbox",
+  "--concurrency-limit": "concurrencyLimit",
+  "--scaling-rate": "scalingRate",
 };
 
 function int(name: string, raw: string, min: number, max: number): number {
@@ -93,5 +99,7 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     timeScale: scale === undefined ? 1 : positive("time scale", scale),
     sparesPerShape: int("spares", pick("sparesPerShape", "FLINT_SPARES") ?? "2", 0, 16),
     sandbox: oneOf("sandbox", pick("sandbox", "FLINT_SANDBOX") ?? "auto", ["auto", "strict", "none"] as const),
+    concurrencyLimit: int("concurrency limit", pick("concurrencyLimit", "FLINT_CONCURRENCY_LIMIT") ?? "1000", 101, 1_000_000),
+    scalingRate: int("scaling rate", pick("scalingRate", "FLINT_SCALING_RATE") ?? "1000", 1, 1_000_000),
   };
 }

@@ -8,6 +8,7 @@ import { SandboxStartError } from "../sandbox/errors.js";
 import { functionArn, type Account } from "../services/lambda/arns.js";
 import type { LambdaService } from "../services/lambda/service.js";
 import { Violations, badContent } from "../services/lambda/validation.js";
+import type { ConcurrencyGate } from "./concurrency.js";
 import type { EnvironmentPool } from "./pool.js";
 
 /** 6 MiB: the synchronous request payload limit. */
@@ -41,6 +42,7 @@ export class Invoker {
     private readonly account: Account,
     private readonly lambda: LambdaService,
     private readonly pool: EnvironmentPool,
+    private readonly gate: ConcurrencyGate,
   ) {}
 
   async invoke(cmd: InvokeCommand): Promise<InvokeResult> {
@@ -53,7 +55,7 @@ export class Invoker {
       if (badLog) v.add(`Value '${cmd.logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]`);
       v.throwIfAny();
     }
-    const version = this.lambda.resolveForInvoke(cmd.functionName, cmd.qualifier);
+    const { record, version, qualifier } = this.lambda.resolveForInvoke(cmd.functionName, cmd.qualifier);
     const requestId = randomUUID();
     if (invocationType === InvocationType.DryRun) return { statusCode: 204, requestId };
     if (invocationType === InvocationType.Event) {
@@ -63,25 +65,30 @@ export class Invoker {
     const payload = cmd.payload.length === 0 ? Buffer.from("{}") : cmd.payload;
     checkJson(payload);
 
-    const invokedFunctionArn = functionArn(this.account, version.functionName, cmd.qualifier);
-    let lease;
+    const invokedFunctionArn = functionArn(this.account, version.functionName, qualifier);
+    const releaseSlot = this.gate.acquire(record);
     try {
-      lease = await this.pool.acquire(version);
-    } catch (err) {
-      if (!(err instanceof SandboxStartError)) throw err;
-      return {
-        statusCode: 200,
-        requestId,
-        functionError: "Unhandled",
-        executedVersion: version.version,
-        payload: Buffer.from(JSON.stringify({ errorType: err.errorType, errorMessage: `RequestId: ${requestId} Error: ${err.message}` })),
-      };
-    }
-    try {
-      const out = await lease.env.invoke({ requestId, payload, invokedFunctionArn, clientContext, tail: cmd.logType === "Tail" });
-      return { statusCode: 200, requestId, executedVersion: version.version, ...out };
+      let lease;
+      try {
+        lease = await this.pool.acquire(version);
+      } catch (err) {
+        if (!(err instanceof SandboxStartError)) throw err;
+        return {
+          statusCode: 200,
+          requestId,
+          functionError: "Unhandled",
+          executedVersion: version.version,
+          payload: Buffer.from(JSON.stringify({ errorType: err.errorType, errorMessage: `RequestId: ${requestId} Error: ${err.message}` })),
+        };
+      }
+      try {
+        const out = await lease.env.invoke({ requestId, payload, invokedFunctionArn, clientContext, tail: cmd.logType === "Tail" });
+        return { statusCode: 200, requestId, executedVersion: version.version, ...out };
+      } finally {
+        await lease.release();
+      }
     } finally {
-      await lease.release();
+      releaseSlot();
     }
   }
 }

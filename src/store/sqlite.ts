@@ -4,7 +4,7 @@
  */
 import Database from "better-sqlite3";
 import path from "node:path";
-import type { FunctionRecord } from "../services/lambda/model.js";
+import { codeRefsOf, normaliseRecord, type FunctionRecord } from "../services/lambda/model.js";
 import type { Store } from "./store.js";
 
 /** Append-only: each entry upgrades the schema by one version. */
@@ -21,9 +21,6 @@ const MIGRATIONS: string[] = [
    CREATE INDEX function_code_by_code ON function_code (code_id);`,
 ];
 
-function codeIds(record: FunctionRecord): string[] {
-  return [...new Set([record.latest.code.id, record.deployed?.code.id].filter((x): x is string => Boolean(x)))];
-}
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
@@ -63,16 +60,16 @@ export class SqliteStore implements Store {
 
   private writeCodeRefs(record: FunctionRecord): void {
     this.stmts.clearCode.run(record.name);
-    for (const id of codeIds(record)) this.stmts.addCode.run(record.name, id);
+    for (const code of codeRefsOf(record)) this.stmts.addCode.run(record.name, code.id);
   }
 
   async getFunction(name: string): Promise<FunctionRecord | undefined> {
     const row = this.stmts.get.get(name);
-    return row ? (JSON.parse(row.record) as FunctionRecord) : undefined;
+    return row ? normaliseRecord(JSON.parse(row.record) as FunctionRecord) : undefined;
   }
 
   async listFunctions(): Promise<FunctionRecord[]> {
-    return this.stmts.list.all().map((r) => JSON.parse(r.record) as FunctionRecord);
+    return this.stmts.list.all().map((r) => normaliseRecord(JSON.parse(r.record) as FunctionRecord));
   }
 
   async putFunction(record: FunctionRecord): Promise<void> {

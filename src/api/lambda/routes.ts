@@ -7,15 +7,19 @@ import { awsError } from "../../errors.js";
 import type { Invoker } from "../../invoke/invoker.js";
 import { MAX_SYNC_PAYLOAD } from "../../invoke/invoker.js";
 import { decodeCreateFunction, decodeUpdateFunctionCode, decodeUpdateFunctionConfiguration } from "../../services/lambda/inputs.js";
+import { decodeAlias, type AliasesService } from "../../services/lambda/aliases.js";
+import type { ConcurrencyService } from "../../services/lambda/concurrency.js";
 import type { LambdaService } from "../../services/lambda/service.js";
+import { decodePublishVersion, type VersionsService } from "../../services/lambda/versions.js";
 import { member, parseJsonBody } from "../../services/lambda/validation.js";
 import { type ApiRequest, send, sendJson } from "../http.js";
 
 export interface LambdaApiDeps {
   lambda: LambdaService;
+  versions: VersionsService;
+  aliases: AliasesService;
+  concurrency: ConcurrencyService;
   invoker: Invoker;
-  /** Account-level concurrency numbers for GetAccountSettings. */
-  concurrency(): { limit: number; unreserved: number };
 }
 
 type Params = string[];
@@ -94,8 +98,53 @@ export const LAMBDA_ROUTES: Route[] = [
     await lambda.deleteFunction(fn!, q(req, "Qualifier"));
     noContent(res, req);
   }),
-  route("GetAccountSettings", "GET", "/2016-08-19/account-settings", (deps, req, res) => {
-    ok(res, req, deps.lambda.getAccountSettings(deps.concurrency()));
+  route("GetAccountSettings", "GET", "/2016-08-19/account-settings", ({ lambda, concurrency }, req, res) => {
+    ok(res, req, lambda.getAccountSettings({ limit: concurrency.limit, unreserved: concurrency.unreserved }));
+  }),
+  route("PublishVersion", "POST", `/2015-03-31/functions/${FN}/versions`, async ({ versions }, req, res, [fn]) => {
+    ok(res, req, await versions.publishVersion(fn!, decodePublishVersion(parseJsonBody(req.body))), 201);
+  }),
+  route("ListVersionsByFunction", "GET", `/2015-03-31/functions/${FN}/versions`, ({ versions }, req, res, [fn]) => {
+    ok(res, req, versions.listVersionsByFunction(fn!, q(req, "Marker"), q(req, "MaxItems")));
+  }),
+  route("CreateAlias", "POST", `/2015-03-31/functions/${FN}/aliases`, async ({ aliases }, req, res, [fn]) => {
+    ok(res, req, await aliases.createAlias(fn!, decodeAlias(parseJsonBody(req.body))), 201);
+  }),
+  route("ListAliases", "GET", `/2015-03-31/functions/${FN}/aliases`, ({ aliases }, req, res, [fn]) => {
+    ok(res, req, aliases.listAliases(fn!, q(req, "FunctionVersion"), q(req, "Marker"), q(req, "MaxItems")));
+  }),
+  route("GetAlias", "GET", `/2015-03-31/functions/${FN}/aliases/${FN}`, ({ aliases }, req, res, [fn, name]) => {
+    ok(res, req, aliases.getAlias(fn!, name!));
+  }),
+  route("UpdateAlias", "PUT", `/2015-03-31/functions/${FN}/aliases/${FN}`, async ({ aliases }, req, res, [fn, name]) => {
+    ok(res, req, await aliases.updateAlias(fn!, name!, decodeAlias(parseJsonBody(req.body))));
+  }),
+  route("DeleteAlias", "DELETE", `/2015-03-31/functions/${FN}/aliases/${FN}`, async ({ aliases }, req, res, [fn, name]) => {
+    await aliases.deleteAlias(fn!, name!);
+    noContent(res, req);
+  }),
+  route("PutFunctionConcurrency", "PUT", `/2017-10-31/functions/${FN}/concurrency`, async ({ concurrency }, req, res, [fn]) => {
+    ok(res, req, await concurrency.putFunctionConcurrency(fn!, member(parseJsonBody(req.body), "ReservedConcurrentExecutions", "integer")));
+  }),
+  route("GetFunctionConcurrency", "GET", `/2019-09-30/functions/${FN}/concurrency`, ({ concurrency }, req, res, [fn]) => {
+    ok(res, req, concurrency.getFunctionConcurrency(fn!));
+  }),
+  route("DeleteFunctionConcurrency", "DELETE", `/2017-10-31/functions/${FN}/concurrency`, async ({ concurrency }, req, res, [fn]) => {
+    await concurrency.deleteFunctionConcurrency(fn!);
+    noContent(res, req);
+  }),
+  route("PutProvisionedConcurrencyConfig", "PUT", `/2019-09-30/functions/${FN}/provisioned-concurrency`, async ({ concurrency }, req, res, [fn]) => {
+    const n = member(parseJsonBody(req.body), "ProvisionedConcurrentExecutions", "integer");
+    ok(res, req, await concurrency.putProvisionedConcurrencyConfig(fn!, q(req, "Qualifier"), n), 202);
+  }),
+  route("GetProvisionedConcurrencyConfig", "GET", `/2019-09-30/functions/${FN}/provisioned-concurrency`, ({ concurrency }, req, res, [fn]) => {
+    // ListProvisionedConcurrencyConfigs shares the path and is told apart by ?List=ALL.
+    if (q(req, "List") === "ALL") ok(res, req, concurrency.listProvisionedConcurrencyConfigs(fn!));
+    else ok(res, req, concurrency.getProvisionedConcurrencyConfig(fn!, q(req, "Qualifier")));
+  }),
+  route("DeleteProvisionedConcurrencyConfig", "DELETE", `/2019-09-30/functions/${FN}/provisioned-concurrency`, async ({ concurrency }, req, res, [fn]) => {
+    await concurrency.deleteProvisionedConcurrencyConfig(fn!, q(req, "Qualifier"));
+    noContent(res, req);
   }),
   route("TagResource", "POST", "/2017-03-31/tags/([^/]+)", async ({ lambda }, req, res, [arn]) => {
     await lambda.tagResource(arn!, member(parseJsonBody(req.body), "Tags", "stringMap"));

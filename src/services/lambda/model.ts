@@ -70,6 +70,24 @@ export interface FunctionVersion {
   tracingMode: "PassThrough" | "Active";
   /** Set once a VpcConfig was given (AWS then always shows it, empty lists once removed). */
   vpcConfig?: { SubnetIds: string[]; SecurityGroupIds: string[] };
+  /** Published versions: the fingerprint of `$LATEST` they were published from (see versions.ts). */
+  publishedFrom?: string;
+}
+
+export interface AliasRecord {
+  name: string;
+  functionVersion: string;
+  description: string;
+  revisionId: string;
+  /** AdditionalVersionWeights: version → share of invocations routed to it. */
+  weights?: Record<string, number>;
+}
+
+export interface ProvisionedConfigRecord {
+  /** The version or alias it applies to. */
+  qualifier: string;
+  requested: number;
+  lastModified: string;
 }
 
 /** Everything Flint keeps about one function. */
@@ -81,6 +99,27 @@ export interface FunctionRecord {
   deployed?: FunctionVersion;
   tags: Record<string, string>;
   createdAt: number;
+  /** The number the next published version gets; numbers are never reused. */
+  nextVersion: number;
+  /** Published versions, immutable once Active, by number. */
+  versions: Record<string, FunctionVersion>;
+  aliases: Record<string, AliasRecord>;
+  /** ReservedConcurrentExecutions, when set (0 turns the function off). */
+  reservedConcurrency?: number;
+  /** Provisioned concurrency configurations by qualifier. */
+  provisioned: Record<string, ProvisionedConfigRecord>;
+}
+
+/** Records written before versions existed get their empty collections. */
+export function normaliseRecord(r: FunctionRecord): FunctionRecord {
+  return { ...r, nextVersion: r.nextVersion ?? 1, versions: r.versions ?? {}, aliases: r.aliases ?? {}, provisioned: r.provisioned ?? {} };
+}
+
+/** Every code package a function still references. */
+export function codeRefsOf(r: FunctionRecord): CodeRef[] {
+  const byId = new Map<string, CodeRef>();
+  for (const v of [r.latest, r.deployed, ...Object.values(r.versions ?? {})]) if (v) byId.set(v.code.id, v.code);
+  return [...byId.values()];
 }
 
 /** AWS's timestamp format: 2024-01-31T12:34:56.789+0000 */
@@ -93,6 +132,18 @@ function runtimeVersionArn(acct: Account, runtime: string): string {
 }
 
 /** Render a FunctionVersion as AWS's FunctionConfiguration. */
+export function toAliasConfiguration(acct: Account, functionName: string, a: AliasRecord) {
+  const out: Record<string, unknown> = {
+    AliasArn: functionArn(acct, functionName, a.name),
+    Name: a.name,
+    FunctionVersion: a.functionVersion,
+    Description: a.description,
+  };
+  if (a.weights && Object.keys(a.weights).length) out.RoutingConfig = { AdditionalVersionWeights: { ...a.weights } };
+  out.RevisionId = a.revisionId;
+  return out;
+}
+
 export function toFunctionConfiguration(acct: Account, v: FunctionVersion, opts: { qualifiedArn?: boolean; forList?: boolean } = {}) {
   const out: Record<string, unknown> = {
     FunctionName: v.functionName,

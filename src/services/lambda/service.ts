@@ -9,15 +9,17 @@
  */
 import { randomUUID } from "node:crypto";
 import { awsError } from "../../errors.js";
-import type { Clock } from "../../clock/clock.js";
-import type { Store } from "../../store/store.js";
 import { type Account, type FunctionRef, functionArn, parseFunctionRef, parseTaggableArn } from "./arns.js";
 import { CodeStore, MAX_UNZIPPED_BYTES, MAX_ZIPPED_BYTES } from "./code.js";
+import { paginate } from "./pagination.js";
+import { FunctionRegistry, isVersionNumber } from "./registry.js";
+import { activateVersions, publishSnapshot, sortedVersions } from "./versions.js";
 import type { CodeInput, CreateFunctionInput, FunctionSettingsInput, UpdateFunctionCodeInput, UpdateFunctionConfigurationInput } from "./inputs.js";
 import {
   type CodeRef,
   type FunctionRecord,
   type FunctionVersion,
+  codeRefsOf,
   type LoggingConfig,
   FunctionState,
   UpdateStatus,
@@ -29,13 +31,14 @@ import {
 import { AWS_RUNTIMES, FLINT_RUNTIMES, RETIRED_RUNTIMES } from "./runtimes.js";
 import { Violations, fullMatch } from "./validation.js";
 
-/** Told when what invocations run changes, so the data plane can replace environments. */
-export interface DeploymentListener {
-  deployed(record: FunctionRecord): void;
-  deleted(name: string): void;
-}
-
 export type CodeUrlSigner = (baseUrl: string, path: string) => Promise<string>;
+
+/** What one invocation runs: the function, the version chosen, and the qualifier it was asked by. */
+export interface InvokeTarget {
+  record: FunctionRecord;
+  version: FunctionVersion;
+  qualifier?: string;
+}
 
 const ROLE_PATTERN = String.raw`arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`;
 const HANDLER_PATTERN = String.raw`[^\s]+`;
@@ -54,73 +57,33 @@ const RESERVED_ENV_KEYS = new Set([
   "AWS_LAMBDA_LOG_STREAM_NAME", "AWS_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
   "AWS_LAMBDA_RUNTIME_API", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR",
 ]);
-const CODE_URL_TTL_SECONDS = 600;
 const BEING_CREATED = { reason: "The function is being created.", code: "Creating" };
 
 export class LambdaService {
-  private readonly functions = new Map<string, FunctionRecord>();
-  private readonly locks = new Map<string, Promise<unknown>>();
   /** Parsed invoke targets: parsing a name is pure, and it is on every invoke. */
   private readonly invokeRefs = new Map<string, FunctionRef>();
-  private listener: DeploymentListener = { deployed() {}, deleted() {} };
 
-  private constructor(
-    readonly account: Account,
-    private readonly store: Store,
+  constructor(
+    private readonly registry: FunctionRegistry,
     private readonly code: CodeStore,
-    private readonly clock: Clock,
     private readonly signCodeUrl: CodeUrlSigner,
   ) {}
 
-  static async create(account: Account, store: Store, code: CodeStore, clock: Clock, signCodeUrl: CodeUrlSigner): Promise<LambdaService> {
-    const service = new LambdaService(account, store, code, clock, signCodeUrl);
-    for (const record of await store.listFunctions()) service.functions.set(record.name, record);
-    return service;
+  get account(): Account {
+    return this.registry.account;
   }
 
   /** Finish deployments a previous process accepted but did not complete (crash or restart). */
   resumeDeployments(): void {
-    for (const record of this.functions.values()) {
+    for (const record of this.registry.all()) {
       if (record.latest.state === FunctionState.Pending || record.latest.lastUpdateStatus === UpdateStatus.InProgress) {
         this.scheduleDeploy(record.name);
       }
     }
   }
 
-  setListener(listener: DeploymentListener): void {
-    this.listener = listener;
-  }
-
   codeDir(code: CodeRef): string {
     return this.code.dirOf(code);
-  }
-
-  /** Serialise writes to one function. */
-  private withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(name) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.locks.set(name, tail);
-    void tail.then(() => {
-      if (this.locks.get(name) === tail) this.locks.delete(name);
-    });
-    return next;
-  }
-
-  private notFound(name: string, qualifier?: string): never {
-    throw awsError("ResourceNotFoundException", `Function not found: ${functionArn(this.account, name, qualifier)}`);
-  }
-
-  private require(name: string, qualifier?: string): FunctionRecord {
-    const record = this.functions.get(name);
-    if (!record) this.notFound(name, qualifier);
-    return record;
-  }
-
-  /** The version a read addresses. Versions and aliases arrive with issue #4; until then only $LATEST exists. */
-  private versionOf(record: FunctionRecord, qualifier?: string): FunctionVersion {
-    if (qualifier === undefined || qualifier === "$LATEST") return record.latest;
-    this.notFound(record.name, qualifier);
   }
 
   private config(v: FunctionVersion) {
@@ -268,10 +231,10 @@ export class LambdaService {
     }
     const { zip, ref: code } = await this.inspectCode(input.code);
 
-    return this.withLock(ref.name, async () => {
-      if (this.functions.has(ref.name)) throw awsError("ResourceConflictException", `Function already exist: ${ref.name}`);
+    return this.registry.withLock(ref.name, async () => {
+      if (this.registry.get(ref.name)) throw awsError("ResourceConflictException", `Function already exist: ${ref.name}`);
       await this.code.save(zip, code);
-      const now = this.clock.now();
+      const now = this.registry.clock.now();
       const latest: FunctionVersion = {
         functionName: ref.name,
         version: "$LATEST",
@@ -294,11 +257,13 @@ export class LambdaService {
         tracingMode: (input.tracingMode as "Active" | "PassThrough" | undefined) ?? "PassThrough",
         ...(input.vpcConfig ? { vpcConfig: input.vpcConfig } : {}),
       };
-      const record: FunctionRecord = { name: ref.name, latest, tags: { ...input.tags }, createdAt: now };
-      if (!(await this.store.insertFunction(record))) throw awsError("ResourceConflictException", `Function already exist: ${ref.name}`);
-      this.functions.set(ref.name, record);
+      let record: FunctionRecord = { name: ref.name, latest, tags: { ...input.tags }, createdAt: now, nextVersion: 1, versions: {}, aliases: {}, provisioned: {} };
+      let published: FunctionVersion | undefined;
+      if (input.publish) ({ record, version: published } = publishSnapshot(record, latest.description));
+      if (!(await this.registry.insert(record))) throw awsError("ResourceConflictException", `Function already exist: ${ref.name}`);
       this.scheduleDeploy(ref.name);
-      return this.config(latest);
+      // Created with Publish, AWS answers with version 1, under the function's unqualified ARN.
+      return published ? { ...this.config(published), FunctionArn: functionArn(this.account, ref.name) } : this.config(latest);
     });
   }
 
@@ -310,7 +275,7 @@ export class LambdaService {
   }
 
   private async deploy(name: string): Promise<void> {
-    const snapshot = this.functions.get(name);
+    const snapshot = this.registry.get(name);
     if (!snapshot) return;
     let failure: string | undefined;
     try {
@@ -318,8 +283,8 @@ export class LambdaService {
     } catch (err) {
       failure = `Flint could not unpack the function package: ${(err as Error).message}`;
     }
-    await this.withLock(name, async () => {
-      const record = this.functions.get(name);
+    await this.registry.withLock(name, async () => {
+      const record = this.registry.get(name);
       // A later update or a delete has taken over; that one finishes the deployment.
       if (!record || record.latest.revisionId !== snapshot.latest.revisionId) return;
       const previousCode = record.deployed?.code;
@@ -336,38 +301,45 @@ export class LambdaService {
         delete latest.lastUpdateStatusReasonCode;
         if (failure) Object.assign(latest, { lastUpdateStatusReason: failure, lastUpdateStatusReasonCode: "InternalError" });
       } else return;
-      const next: FunctionRecord = failure ? { ...record, latest } : { ...record, latest, deployed: latest };
-      await this.store.putFunction(next);
-      this.functions.set(name, next);
-      if (!failure) this.listener.deployed(next);
+      const next: FunctionRecord = failure ? { ...record, latest } : { ...record, latest, deployed: latest, versions: activateVersions(record.versions, latest.code) };
+      await this.registry.save(next);
+      if (!failure) this.registry.listener.deployed(next);
       if (previousCode && previousCode.id !== latest.code.id) await this.collectCode(previousCode);
     });
   }
 
   private async collectCode(code: CodeRef): Promise<void> {
-    if (!(await this.store.codeInUse(code.id))) await this.code.remove(code);
+    if (!(await this.registry.codeInUse(code.id))) await this.code.remove(code);
   }
 
   async getFunction(functionName: string, qualifier: string | undefined, baseUrl: string) {
     const ref = parseFunctionRef(this.account, functionName, qualifier);
-    const record = this.require(ref.name, ref.qualifier);
-    const version = this.versionOf(record, ref.qualifier);
+    const record = this.registry.require(ref.name, ref.qualifier);
+    const { version } = this.registry.resolve(record, ref.qualifier);
     const out: Record<string, unknown> = {
-      Configuration: this.config(version),
+      Configuration: this.configAs(version, ref.qualifier),
       Code: { RepositoryType: "S3", Location: await this.signCodeUrl(baseUrl, `/_flint/code/${version.code.id}.zip`) },
     };
     if (Object.keys(record.tags).length) out.Tags = { ...record.tags };
+    if (record.reservedConcurrency !== undefined) out.Concurrency = { ReservedConcurrentExecutions: record.reservedConcurrency };
     return out;
+  }
+
+  /** A version's configuration, under the ARN it was asked by (`:$LATEST`, `:7`, `:alias` or none). */
+  private configAs(version: FunctionVersion, qualifier: string | undefined) {
+    const config = this.config(version);
+    return qualifier === undefined ? config : { ...config, FunctionArn: functionArn(this.account, version.functionName, qualifier) };
   }
 
   getFunctionConfiguration(functionName: string, qualifier: string | undefined) {
     const ref = parseFunctionRef(this.account, functionName, qualifier);
-    return this.config(this.versionOf(this.require(ref.name, ref.qualifier), ref.qualifier));
+    const record = this.registry.require(ref.name, ref.qualifier);
+    return this.configAs(this.registry.resolve(record, ref.qualifier).version, ref.qualifier);
   }
 
   /** Path of a stored package, for the presigned Code.Location download; undefined when no function uses it. */
   async codeZipPath(codeId: string): Promise<string | undefined> {
-    if (!/^[0-9a-f]{64}$/.test(codeId) || !(await this.store.codeInUse(codeId))) return undefined;
+    if (!/^[0-9a-f]{64}$/.test(codeId) || !(await this.registry.codeInUse(codeId))) return undefined;
     return this.code.zipOf({ id: codeId, sha256: "", size: 0 });
   }
 
@@ -403,13 +375,13 @@ export class LambdaService {
 
   async updateFunctionCode(functionName: string, input: UpdateFunctionCodeInput) {
     const ref = this.unqualified(functionName);
-    this.require(ref.name);
+    this.registry.require(ref.name);
     const v = new Violations();
     this.checkArchitectures(input.architectures, v);
     v.throwIfAny();
     const { zip, ref: code } = await this.inspectCode(input.code);
-    return this.withLock(ref.name, async () => {
-      const record = this.require(ref.name);
+    return this.registry.withLock(ref.name, async () => {
+      const record = this.registry.require(ref.name);
       this.checkRevision(record, input.revisionId);
       this.refuseWhileChanging(record);
       if (input.dryRun) return this.config({ ...record.latest, code });
@@ -420,14 +392,20 @@ export class LambdaService {
         ...(input.architectures ? { architectures: input.architectures } : {}),
         ...this.inProgress(),
       };
-      await this.commit({ ...record, latest });
-      return this.config(latest);
+      if (!input.publish) {
+        await this.commit({ ...record, latest });
+        return this.config(latest);
+      }
+      // Published with the update: the version is Pending until the new package is ready.
+      const { record: next, version } = publishSnapshot({ ...record, latest }, latest.description);
+      await this.commit(next);
+      return this.config(version);
     });
   }
 
   private inProgress(): Partial<FunctionVersion> {
     return {
-      lastModified: awsTimestamp(this.clock.now()),
+      lastModified: awsTimestamp(this.registry.clock.now()),
       revisionId: randomUUID(),
       lastUpdateStatus: UpdateStatus.InProgress,
       lastUpdateStatusReason: BEING_CREATED.reason,
@@ -436,20 +414,19 @@ export class LambdaService {
   }
 
   private async commit(record: FunctionRecord): Promise<void> {
-    await this.store.putFunction(record);
-    this.functions.set(record.name, record);
+    await this.registry.save(record);
     this.scheduleDeploy(record.name);
   }
 
   async updateFunctionConfiguration(functionName: string, input: UpdateFunctionConfigurationInput) {
     const ref = this.unqualified(functionName);
-    this.require(ref.name);
+    this.registry.require(ref.name);
     const v = new Violations();
     this.checkSettings(input, v);
     v.throwIfAny();
     this.checkSemantics(input);
-    return this.withLock(ref.name, async () => {
-      const record = this.require(ref.name);
+    return this.registry.withLock(ref.name, async () => {
+      const record = this.registry.require(ref.name);
       this.checkRevision(record, input.revisionId);
       this.refuseWhileChanging(record);
       const prev = record.latest;
@@ -480,19 +457,38 @@ export class LambdaService {
       // looked up; a version that does not exist is deleted idempotently.
       if (ref.qualifier === "$LATEST") throw awsError("InvalidParameterValueException", "$LATEST version cannot be deleted without deleting the function.");
       if (ALIAS_RE.test(ref.qualifier)) throw awsError("InvalidParameterValueException", "Deletion of aliases is not currently supported.");
-      this.require(ref.name);
-      // Versions arrive with issue #4: until then no numbered version exists, so there is nothing to delete.
-      if (/^\d+$/.test(ref.qualifier)) return;
-      this.notFound(ref.name, ref.qualifier);
+      this.registry.require(ref.name);
+      if (isVersionNumber(ref.qualifier)) return this.deleteVersion(ref.name, ref.qualifier);
+      this.registry.notFound(ref.name, ref.qualifier);
     }
-    await this.withLock(ref.name, async () => {
-      const record = this.require(ref.name);
-      await this.store.deleteFunction(ref.name);
-      this.functions.delete(ref.name);
-      this.listener.deleted(ref.name);
-      for (const code of new Set([record.latest.code, record.deployed?.code].filter((c): c is CodeRef => Boolean(c)))) {
-        await this.collectCode(code);
+    await this.registry.withLock(ref.name, async () => {
+      const record = this.registry.require(ref.name);
+      await this.registry.remove(ref.name);
+      this.registry.listener.deleted(ref.name);
+      for (const code of codeRefsOf(record)) await this.collectCode(code);
+    });
+  }
+
+  /** Delete one published version; one an alias points to stays (AWS: 409). Deleting a missing one is a no-op. */
+  private deleteVersion(name: string, number: string): Promise<void> {
+    return this.registry.withLock(name, async () => {
+      const record = this.registry.require(name);
+      const version = record.versions[number];
+      if (!version) return;
+      const referencing = Object.values(record.aliases)
+        .filter((a) => a.functionVersion === number || a.weights?.[number] !== undefined)
+        .map((a) => a.name);
+      if (referencing.length) {
+        throw awsError("ResourceConflictException", `Unable to delete version because the following aliases reference it: [${referencing.join(", ")}]`);
       }
+      const versions = { ...record.versions };
+      delete versions[number];
+      const provisioned = { ...record.provisioned };
+      delete provisioned[number];
+      const next = { ...record, versions, provisioned };
+      await this.registry.save(next);
+      this.registry.listener.configured(next);
+      await this.collectCode(version.code);
     });
   }
 
@@ -502,35 +498,18 @@ export class LambdaService {
       v.add(`Value '${functionVersion}' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]`);
       v.throwIfAny();
     }
-    let max = 50;
-    if (maxItems !== undefined) {
-      max = Number(maxItems);
-      if (!Number.isInteger(max)) throw awsError("InvalidParameterValueException", `Invalid value for MaxItems: ${maxItems}`);
-      const v = new Violations();
-      v.range("maxItems", max, 1, 10000);
-      v.throwIfAny();
-    }
-    const names = [...this.functions.keys()].sort();
-    let start = 0;
-    if (marker !== undefined) {
-      const after = Buffer.from(marker, "base64url").toString("utf8");
-      if (!after || Buffer.from(after).toString("base64url") !== marker) throw awsError("InvalidParameterValueException", "Invalid marker");
-      start = names.findIndex((n) => n > after);
-      if (start < 0) start = names.length;
-    }
-    const page = names.slice(start, start + max);
-    const out: Record<string, unknown> = {
-      Functions: page.map((n) =>
-        toFunctionConfiguration(this.account, this.functions.get(n)!.latest, { forList: true, qualifiedArn: functionVersion === "ALL" }),
-      ),
-    };
-    if (start + max < names.length) out.NextMarker = Buffer.from(page[page.length - 1]!).toString("base64url");
+    const all = functionVersion === "ALL";
+    const records = [...this.registry.all()].sort((a, b) => (a.name < b.name ? -1 : 1));
+    const items = records.flatMap((r) => (all ? [r.latest, ...sortedVersions(r)] : [r.latest]));
+    const { page, nextMarker } = paginate(items, (v) => `${v.functionName}:${v.version}`, marker, maxItems);
+    const out: Record<string, unknown> = { Functions: page.map((v) => toFunctionConfiguration(this.account, v, { forList: true, qualifiedArn: all })) };
+    if (nextMarker) out.NextMarker = nextMarker;
     return out;
   }
 
   getAccountSettings(concurrency: { limit: number; unreserved: number }) {
     let total = 0;
-    for (const r of this.functions.values()) total += r.latest.code.size;
+    for (const r of this.registry.all()) for (const v of [r.latest, ...Object.values(r.versions)]) total += v.code.size;
     return {
       AccountLimit: {
         TotalCodeSize: 80_530_636_800,
@@ -539,7 +518,7 @@ export class LambdaService {
         ConcurrentExecutions: concurrency.limit,
         UnreservedConcurrentExecutions: concurrency.unreserved,
       },
-      AccountUsage: { TotalCodeSize: total, FunctionCount: this.functions.size },
+      AccountUsage: { TotalCodeSize: total, FunctionCount: this.registry.size },
     };
   }
 
@@ -548,7 +527,7 @@ export class LambdaService {
   /**
    * What an invocation of `functionName[:qualifier]` runs. Hot path: one regex match and a map lookup.
    */
-  resolveForInvoke(functionName: string, qualifier: string | undefined): FunctionVersion {
+  resolveForInvoke(functionName: string, qualifier: string | undefined): InvokeTarget {
     const key = qualifier === undefined ? functionName : `${functionName}\0${qualifier}`;
     let ref = this.invokeRefs.get(key);
     if (!ref) {
@@ -556,14 +535,26 @@ export class LambdaService {
       if (this.invokeRefs.size >= 10_000) this.invokeRefs.clear();
       this.invokeRefs.set(key, ref);
     }
-    const record = this.functions.get(ref.name);
-    if (!record) this.notFound(ref.name, ref.qualifier ?? "$LATEST");
-    const version = this.versionOf(record, ref.qualifier);
-    if (version.state === FunctionState.Pending || !record.deployed) {
-      const state = version.state === FunctionState.Failed ? "Failed" : version.state;
+    const record = this.registry.get(ref.name);
+    if (!record) this.registry.notFound(ref.name, ref.qualifier ?? "$LATEST");
+    const { version: addressed, alias } = this.registry.resolve(record, ref.qualifier);
+    // A weighted alias sends a share of invocations to its additional version.
+    let version = addressed;
+    if (alias?.weights) {
+      let roll = Math.random();
+      for (const [number, weight] of Object.entries(alias.weights)) {
+        if ((roll -= weight) < 0) {
+          version = record.versions[number]!;
+          break;
+        }
+      }
+    }
+    const runnable = version.version === "$LATEST" ? record.deployed : version;
+    if (version.state === FunctionState.Pending || !runnable || runnable.state !== FunctionState.Active) {
+      const state = version.state === FunctionState.Active ? FunctionState.Pending : version.state;
       throw awsError("ResourceConflictException", `The operation cannot be performed at this time. The function is currently in the following state: ${state}`);
     }
-    return record.deployed;
+    return { record, version: runnable, qualifier: ref.qualifier };
   }
 
   // ---- tags -------------------------------------------------------------------------------------
@@ -574,20 +565,19 @@ export class LambdaService {
     if (target.qualifier !== undefined) {
       throw awsError("InvalidParameterValueException", "Tags on function aliases and versions are not supported. Please specify a function ARN.");
     }
-    return this.require(target.name);
+    return this.registry.require(target.name);
   }
 
   async tagResource(resource: string, tags: Record<string, string> | undefined): Promise<void> {
     const found = this.taggedFunction(resource);
     if (!tags || Object.keys(tags).length === 0) throw awsError("InvalidParameterValueException", "An error occurred and the request cannot be processed.");
     this.checkTags(tags);
-    await this.withLock(found.name, async () => {
-      const record = this.require(found.name);
+    await this.registry.withLock(found.name, async () => {
+      const record = this.registry.require(found.name);
       const merged = { ...record.tags, ...tags };
       if (Object.keys(merged).length > MAX_TAGS) throw awsError("InvalidParameterValueException", "Number of tags exceeds resource tag limit.");
       const next = { ...record, tags: merged };
-      await this.store.putFunction(next);
-      this.functions.set(found.name, next);
+      await this.registry.save(next);
     });
   }
 
@@ -598,13 +588,12 @@ export class LambdaService {
       v.add("Value null at 'tagKeys' failed to satisfy constraint: Member must not be null");
       v.throwIfAny();
     }
-    await this.withLock(found.name, async () => {
-      const record = this.require(found.name);
+    await this.registry.withLock(found.name, async () => {
+      const record = this.registry.require(found.name);
       const tags = { ...record.tags };
       for (const k of keys!) delete tags[k];
       const next = { ...record, tags };
-      await this.store.putFunction(next);
-      this.functions.set(found.name, next);
+      await this.registry.save(next);
     });
   }
 
@@ -612,12 +601,6 @@ export class LambdaService {
     return { Tags: { ...this.taggedFunction(resource).tags } };
   }
 
-  /** For shutdown ordering and tests: wait for queued writes. */
-  async idle(): Promise<void> {
-    await Promise.all([...this.locks.values()]);
-  }
-
-  static readonly codeUrlTtlSeconds = CODE_URL_TTL_SECONDS;
 }
 
 /**

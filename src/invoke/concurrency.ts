@@ -1,0 +1,57 @@
+/**
+ * Counting concurrent executions exactly, and throttling as Lambda does: a function with reserved
+ * concurrency runs at most that many at once; all others share what the account limit leaves.
+ * Synchronous and single-threaded counting: N parallel invokes against reservation K run K and
+ * throttle N−K. https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html
+ */
+import { awsError } from "../errors.js";
+import type { FunctionRecord } from "../services/lambda/model.js";
+
+export type Release = () => void;
+
+export interface ConcurrencyLimits {
+  /** The account's limit. */
+  readonly limit: number;
+  /** What functions without a reservation share (limit minus all reservations). */
+  readonly unreservedCapacity: number;
+}
+
+const throttled = (reason: string) => awsError("TooManyRequestsException", "Rate Exceeded.", { Reason: reason });
+
+export class ConcurrencyGate {
+  private total = 0;
+  private unreservedInFlight = 0;
+  private readonly perFunction = new Map<string, number>();
+
+  constructor(private readonly limits: ConcurrencyLimits) {}
+
+  /** Take one execution slot for the function, or throw TooManyRequestsException. */
+  acquire(record: FunctionRecord): Release {
+    const name = record.name;
+    const reserved = record.reservedConcurrency;
+    const current = this.perFunction.get(name) ?? 0;
+    if (reserved !== undefined) {
+      if (current >= reserved) throw throttled("ReservedFunctionConcurrentInvocationLimitExceeded");
+    } else if (this.unreservedInFlight >= this.limits.unreservedCapacity || this.total >= this.limits.limit) {
+      throw throttled("ConcurrentInvocationLimitExceeded");
+    }
+    this.perFunction.set(name, current + 1);
+    this.total++;
+    if (reserved === undefined) this.unreservedInFlight++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const n = (this.perFunction.get(name) ?? 1) - 1;
+      if (n === 0) this.perFunction.delete(name);
+      else this.perFunction.set(name, n);
+      this.total--;
+      if (reserved === undefined) this.unreservedInFlight--;
+    };
+  }
+
+  /** Executions in flight: for the account, or for one function. */
+  inFlight(functionName?: string): number {
+    return functionName === undefined ? this.total : (this.perFunction.get(functionName) ?? 0);
+  }
+}

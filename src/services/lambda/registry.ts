@@ -1,0 +1,118 @@
+/**
+ * The Lambda control plane's state: every function record in memory (the data plane reads it on
+ * every invoke) and in the Store, with writes to one function serialised. The operation modules
+ * (functions, versions, aliases, concurrency) all go through it.
+ */
+import { awsError } from "../../errors.js";
+import type { Clock } from "../../clock/clock.js";
+import type { Store } from "../../store/store.js";
+import { type Account, functionArn } from "./arns.js";
+import type { AliasRecord, FunctionRecord, FunctionVersion } from "./model.js";
+
+/** Told when what invocations run changes, so the data plane can replace or prepare environments. */
+export interface DeploymentListener {
+  /** `$LATEST`'s deployed configuration changed, or a version became ready. */
+  deployed(record: FunctionRecord): void;
+  deleted(name: string): void;
+  /** Provisioned concurrency, reserved concurrency or aliases of the function changed. */
+  configured(record: FunctionRecord): void;
+}
+
+/** What a qualifier names: a version (possibly through an alias). */
+export interface Resolved {
+  version: FunctionVersion;
+  alias?: AliasRecord;
+}
+
+export const isVersionNumber = (q: string) => /^\d+$/.test(q);
+
+export class FunctionRegistry {
+  private readonly functions = new Map<string, FunctionRecord>();
+  private readonly locks = new Map<string, Promise<unknown>>();
+  listener: DeploymentListener = { deployed() {}, deleted() {}, configured() {} };
+
+  private constructor(
+    readonly account: Account,
+    private readonly store: Store,
+    readonly clock: Clock,
+  ) {}
+
+  static async load(account: Account, store: Store, clock: Clock): Promise<FunctionRegistry> {
+    const registry = new FunctionRegistry(account, store, clock);
+    for (const record of await store.listFunctions()) registry.functions.set(record.name, record);
+    return registry;
+  }
+
+  /** Serialise writes to one function. */
+  withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
+    const prev = this.locks.get(name) ?? Promise.resolve();
+    const next = prev.then(fn, fn);
+    const tail = next.catch(() => undefined);
+    this.locks.set(name, tail);
+    void tail.then(() => {
+      if (this.locks.get(name) === tail) this.locks.delete(name);
+    });
+    return next;
+  }
+
+  /** Wait for queued writes (shutdown, tests). */
+  async idle(): Promise<void> {
+    await Promise.all([...this.locks.values()]);
+  }
+
+  notFound(name: string, qualifier?: string): never {
+    throw awsError("ResourceNotFoundException", `Function not found: ${functionArn(this.account, name, qualifier)}`);
+  }
+
+  get(name: string): FunctionRecord | undefined {
+    return this.functions.get(name);
+  }
+
+  require(name: string, qualifier?: string): FunctionRecord {
+    const record = this.functions.get(name);
+    if (!record) this.notFound(name, qualifier);
+    return record;
+  }
+
+  all(): IterableIterator<FunctionRecord> {
+    return this.functions.values();
+  }
+
+  get size(): number {
+    return this.functions.size;
+  }
+
+  async save(record: FunctionRecord): Promise<void> {
+    await this.store.putFunction(record);
+    this.functions.set(record.name, record);
+  }
+
+  /** Insert a new function; false when the name is taken. */
+  async insert(record: FunctionRecord): Promise<boolean> {
+    if (this.functions.has(record.name) || !(await this.store.insertFunction(record))) return false;
+    this.functions.set(record.name, record);
+    return true;
+  }
+
+  codeInUse(codeId: string): Promise<boolean> {
+    return this.store.codeInUse(codeId);
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.store.deleteFunction(name);
+    this.functions.delete(name);
+  }
+
+  /** The version a qualifier names ($LATEST when absent), through an alias if it is one. */
+  resolve(record: FunctionRecord, qualifier?: string): Resolved {
+    if (qualifier === undefined || qualifier === "$LATEST") return { version: record.latest };
+    if (isVersionNumber(qualifier)) {
+      const version = record.versions[qualifier];
+      if (!version) this.notFound(record.name, qualifier);
+      return { version };
+    }
+    const alias = record.aliases[qualifier];
+    if (!alias) this.notFound(record.name, qualifier);
+    return { version: alias.functionVersion === "$LATEST" ? record.latest : record.versions[alias.functionVersion]!, alias };
+  }
+}
