@@ -13,6 +13,7 @@ const needs = [
 ];
 if (purpose === "test") {
   needs.push({ pkg: "awscli", path: "/usr/bin/aws", why: "the AWS CLI v2 the end-to-end tests drive" });
+  needs.push({ pkg: "python3-boto3", path: "/usr/lib/python3/dist-packages/boto3/__init__.py", why: "boto3, the query-protocol SQS client the end-to-end tests drive" });
 }
 const missing = needs.filter((n) => !existsSync(n.path));
 if (missing.length === 0) process.exit(0);

@@ -7,6 +7,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Credentials, CredentialResolver, Principal } from "./api/sigv4.js";
 import type { FlintConfig } from "./config/config.js";
+import { awsError } from "./errors.js";
 
 const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
@@ -32,12 +33,53 @@ export async function rootCredentials(config: FlintConfig): Promise<{ credential
   return { credentials, generated: true, file };
 }
 
-/** Root only, for now; IAM users and temporary credentials plug in here later. */
-export class StaticCredentialResolver implements CredentialResolver {
-  constructor(private readonly root: Credentials) {}
+/** Temporary credentials a function's environment gets (AWS_ACCESS_KEY_ID/…/AWS_SESSION_TOKEN). */
+export interface IssuedCredentials extends Credentials {
+  sessionToken: string;
+  expiresAt: number;
+}
+
+/** Lambda environments get role credentials valid for hours; Flint's live 12 h (real time). */
+export const FUNCTION_CREDENTIALS_TTL_MS = 12 * 3_600_000;
+
+/**
+ * The root key plus temporary keys issued to execution environments. A temporary key names the
+ * function and role it was issued for, needs its session token, expires, and is revoked when its
+ * environment is destroyed. (IAM users and policy evaluation plug in here later; until then a
+ * function's credentials may do what the root may.)
+ */
+export class CredentialAuthority implements CredentialResolver {
+  private readonly temporary = new Map<string, { credentials: IssuedCredentials; principal: Principal }>();
+
+  constructor(
+    private readonly root: Credentials,
+    private readonly now: () => number = Date.now,
+  ) {}
 
   resolve(accessKeyId: string): { credentials: Credentials; principal: Principal } | undefined {
-    if (accessKeyId !== this.root.accessKeyId) return undefined;
-    return { credentials: this.root, principal: { accessKeyId, kind: "root" } };
+    if (accessKeyId === this.root.accessKeyId) return { credentials: this.root, principal: { accessKeyId, kind: "root" } };
+    const issued = this.temporary.get(accessKeyId);
+    if (!issued) return undefined;
+    if (issued.credentials.expiresAt <= this.now()) {
+      this.temporary.delete(accessKeyId);
+      throw awsError("ExpiredTokenException", "The security token included in the request is expired");
+    }
+    return issued;
+  }
+
+  issue(functionArn: string, role: string, ttlMs = FUNCTION_CREDENTIALS_TTL_MS): IssuedCredentials {
+    let accessKeyId = "ASIA";
+    for (let i = 0; i < 16; i++) accessKeyId += BASE32[randomInt(32)];
+    const credentials = { accessKeyId, secretAccessKey: randomBytes(30).toString("base64"), sessionToken: randomBytes(96).toString("base64"), expiresAt: this.now() + ttlMs };
+    this.temporary.set(accessKeyId, { credentials, principal: { accessKeyId, kind: "function", functionArn, role } });
+    return credentials;
+  }
+
+  revoke(accessKeyId: string): void {
+    this.temporary.delete(accessKeyId);
+  }
+
+  get issuedCount(): number {
+    return this.temporary.size;
   }
 }

@@ -16,6 +16,14 @@ export interface AwsErrorShape {
   messageKey: "message" | "Message";
   /** Lambda's `Type` member: "User" or "Service"; omitted for unmodelled errors such as ValidationException. */
   type?: "User" | "Service";
+  /**
+   * The code the query protocol sends (XML `<Code>`, and `x-amzn-query-error` in query-compatible
+   * JSON) when it differs from `code`: SQS's `AWS.SimpleQueueService.NonExistentQueue` for the
+   * `QueueDoesNotExist` shape, the common `InvalidClientTokenId` for `UnrecognizedClientException`.
+   */
+  queryCode?: string;
+  /** Smithy namespace of the shape, for the JSON 1.0 `__type` (`com.amazonaws.sqs#QueueDoesNotExist`). */
+  namespace?: string;
 }
 
 export class AwsError extends Error {
@@ -24,6 +32,8 @@ export class AwsError extends Error {
   readonly fault: Fault;
   readonly messageKey: "message" | "Message";
   readonly type: "User" | "Service" | undefined;
+  readonly queryCode: string;
+  readonly namespace: string;
   /** Extra body members, e.g. `Reason` of a TooManyRequestsException. */
   readonly extra: Record<string, unknown>;
   /** Extra response headers, e.g. `Retry-After`. */
@@ -37,6 +47,8 @@ export class AwsError extends Error {
     this.fault = shape.fault;
     this.messageKey = shape.messageKey;
     this.type = shape.type;
+    this.queryCode = shape.queryCode ?? shape.code;
+    this.namespace = shape.namespace ?? "com.amazon.coral.service";
     this.extra = extra;
     this.headers = headers;
   }
@@ -49,11 +61,16 @@ const user = (code: string, status: number, messageKey: "message" | "Message" = 
   messageKey,
   type: "User",
 });
-const plain = (code: string, status: number): AwsErrorShape => ({ code, status, fault: "client", messageKey: "message" });
+const plain = (code: string, status: number, queryCode?: string): AwsErrorShape => ({ code, status, fault: "client", messageKey: "message", queryCode });
+/**
+ * An SQS error from the sqs-2012-11-05 model: shape name, the query code its `awsQueryError` trait
+ * names (`x-amzn-query-error` carries it in the JSON protocol), and status.
+ */
+const sqs = (code: string, status = 400, queryCode = code): AwsErrorShape => ({ code, status, fault: "client", messageKey: "message", queryCode, namespace: "com.amazonaws.sqs" });
 
 /** The catalogue: one entry per AWS error code Flint can send. */
 export const Errors = {
-  ValidationException: plain("ValidationException", 400),
+  ValidationException: plain("ValidationException", 400, "ValidationError"),
   InvalidParameterValueException: user("InvalidParameterValueException", 400),
   InvalidRequestContentException: user("InvalidRequestContentException", 400),
   ResourceNotFoundException: user("ResourceNotFoundException", 404, "Message"),
@@ -61,19 +78,51 @@ export const Errors = {
   PreconditionFailedException: user("PreconditionFailedException", 412),
   RequestEntityTooLargeException: { code: "RequestEntityTooLargeException", status: 413, fault: "client", messageKey: "Message" } as AwsErrorShape,
   UnsupportedMediaTypeException: user("UnsupportedMediaTypeException", 415),
-  TooManyRequestsException: user("TooManyRequestsException", 429, "Message"),
+  // `message`, as Lambda's model has it (botocore's TooManyRequestsException: retryAfterSeconds, Type, message, Reason).
+  TooManyRequestsException: user("TooManyRequestsException", 429),
   ProvisionedConcurrencyConfigNotFoundException: user("ProvisionedConcurrencyConfigNotFoundException", 404),
-  AccessDeniedException: { code: "AccessDeniedException", status: 403, fault: "client", messageKey: "Message" } as AwsErrorShape,
-  UnrecognizedClientException: plain("UnrecognizedClientException", 403),
-  InvalidSignatureException: plain("InvalidSignatureException", 403),
-  IncompleteSignatureException: plain("IncompleteSignatureException", 403),
-  MissingAuthenticationTokenException: plain("MissingAuthenticationTokenException", 403),
+  AccessDeniedException: { code: "AccessDeniedException", status: 403, fault: "client", messageKey: "Message", queryCode: "AccessDenied" } as AwsErrorShape,
+  UnrecognizedClientException: plain("UnrecognizedClientException", 403, "InvalidClientTokenId"),
+  ExpiredTokenException: plain("ExpiredTokenException", 403, "ExpiredToken"),
+  InvalidSignatureException: plain("InvalidSignatureException", 403, "SignatureDoesNotMatch"),
+  IncompleteSignatureException: plain("IncompleteSignatureException", 403, "IncompleteSignature"),
+  MissingAuthenticationTokenException: plain("MissingAuthenticationTokenException", 403, "MissingAuthenticationToken"),
   UnknownOperationException: plain("UnknownOperationException", 404),
-  ServiceException: { code: "ServiceException", status: 500, fault: "server", messageKey: "Message", type: "Service" } as AwsErrorShape,
+  ServiceException: { code: "ServiceException", status: 500, fault: "server", messageKey: "Message", type: "Service", queryCode: "InternalError" } as AwsErrorShape,
+
+  // Query-protocol common errors (AWS "Common Errors"); in query-compatible JSON their `__type` is
+  // coral's `…Exception` shape and `x-amzn-query-error` the query code.
+  InvalidParameterValue: plain("InvalidParameterValueException", 400, "InvalidParameterValue"),
+  MissingParameter: plain("MissingRequiredParameterException", 400, "MissingParameter"),
+  InvalidAction: plain("InvalidAction", 400),
+  SerializationException: plain("SerializationException", 400),
+  // SQS (sqs-2012-11-05).
+  QueueDoesNotExist: sqs("QueueDoesNotExist", 400, "AWS.SimpleQueueService.NonExistentQueue"),
+  QueueNameExists: sqs("QueueNameExists", 400, "QueueAlreadyExists"),
+  PurgeQueueInProgress: sqs("PurgeQueueInProgress", 403, "AWS.SimpleQueueService.PurgeQueueInProgress"),
+  InvalidAttributeName: sqs("InvalidAttributeName"),
+  InvalidAttributeValue: sqs("InvalidAttributeValue"),
+  InvalidMessageContents: sqs("InvalidMessageContents"),
+  ReceiptHandleIsInvalid: sqs("ReceiptHandleIsInvalid", 404),
+  MessageNotInflight: sqs("MessageNotInflight", 400, "AWS.SimpleQueueService.MessageNotInflight"),
+  EmptyBatchRequest: sqs("EmptyBatchRequest", 400, "AWS.SimpleQueueService.EmptyBatchRequest"),
+  TooManyEntriesInBatchRequest: sqs("TooManyEntriesInBatchRequest", 400, "AWS.SimpleQueueService.TooManyEntriesInBatchRequest"),
+  BatchEntryIdsNotDistinct: sqs("BatchEntryIdsNotDistinct", 400, "AWS.SimpleQueueService.BatchEntryIdsNotDistinct"),
+  InvalidBatchEntryId: sqs("InvalidBatchEntryId", 400, "AWS.SimpleQueueService.InvalidBatchEntryId"),
+  BatchRequestTooLong: sqs("BatchRequestTooLong", 400, "AWS.SimpleQueueService.BatchRequestTooLong"),
+  UnsupportedOperation: sqs("UnsupportedOperation", 400, "AWS.SimpleQueueService.UnsupportedOperation"),
 } as const;
 
 export type ErrorCode = keyof typeof Errors;
 
 export function awsError(code: ErrorCode, message: string, extra?: Record<string, unknown>, headers?: Record<string, string>): AwsError {
   return new AwsError(Errors[code], message, extra, headers);
+}
+
+/**
+ * The error as AWS sends it from outside Lambda's modelled errors: no `Type` member. Recorded for the
+ * concurrency limit checks and for `$LATEST` in a weighted alias.
+ */
+export function untypedAwsError(code: ErrorCode, message: string): AwsError {
+  return new AwsError({ ...Errors[code], type: undefined }, message);
 }

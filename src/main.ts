@@ -1,26 +1,36 @@
 /**
  * The composition root: config → store → services → servers. The only place wiring happens.
  */
+import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
+import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { ApiServer } from "./api/server.js";
+import { SqsApi } from "./api/sqs/handler.js";
 import { presignUrl, SigV4Verifier, type Credentials } from "./api/sigv4.js";
-import { ScaledClock } from "./clock/clock.js";
+import { AsyncInvocations, DEFAULT_MAX_EVENT_AGE_S, DEFAULT_MAX_RETRIES } from "./async/queue.js";
+import { Destinations } from "./async/destinations.js";
+import { resumeClock } from "./clock/clock.js";
 import type { FlintConfig } from "./config/config.js";
-import { rootCredentials, StaticCredentialResolver } from "./credentials.js";
+import { CredentialAuthority, rootCredentials } from "./credentials.js";
 import { ConcurrencyGate } from "./invoke/concurrency.js";
 import { Invoker } from "./invoke/invoker.js";
 import { EnvironmentPool } from "./invoke/pool.js";
 import { SparePool } from "./invoke/spares.js";
+import { Metrics } from "./observability/metrics.js";
 import { selectDriver } from "./sandbox/select.js";
 import type { SandboxDriver } from "./sandbox/driver.js";
+import { functionArn, parseFunctionRef } from "./services/lambda/arns.js";
+import type { FunctionVersion } from "./services/lambda/model.js";
 import { CodeStore } from "./services/lambda/code.js";
 import { AliasesService } from "./services/lambda/aliases.js";
 import { ConcurrencyService } from "./services/lambda/concurrency.js";
 import { FunctionRegistry } from "./services/lambda/registry.js";
 import { LambdaService } from "./services/lambda/service.js";
 import { VersionsService } from "./services/lambda/versions.js";
+import { EventInvokeConfigService } from "./services/lambda/event-invoke-config.js";
 import { LogStore } from "./services/logs/log-store.js";
+import { SqsService } from "./services/sqs/service.js";
 import { SqliteStore } from "./store/sqlite.js";
 
 export const VERSION = "0.1.0";
@@ -40,7 +50,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   await mkdir(config.dataDir, { recursive: true });
   const { credentials, generated, file } = await rootCredentials(config);
   const account = { region: config.region, accountId: config.accountId };
-  const clock = new ScaledClock(config.timeScale);
+  const { clock, stop: stopClock } = resumeClock(path.join(config.dataDir, "clock.json"), config.timeScale);
   const store = SqliteStore.open(config.dataDir);
   const code = await CodeStore.create(config.dataDir);
   const logs = await LogStore.create(config.dataDir);
@@ -51,17 +61,29 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   const lambda = new LambdaService(registry, code, signCodeUrl);
   const versions = new VersionsService(registry);
   const aliases = new AliasesService(registry);
+  const eventInvokeConfigs = new EventInvokeConfigService(registry);
   const defaultShape = { memoryMb: 128, ephemeralStorageMb: 512, network: "default" } as const;
   const spares = new SparePool(driver, { perShape: config.sparesPerShape, maxShapes: 4 }, [
     { ...defaultShape, runtime: "nodejs20.x", family: "node" },
     { ...defaultShape, runtime: "python3.12", family: "python" },
   ]);
   spares.refill();
+  // Functions call Flint's API with temporary credentials of their own, on the address Flint listens on.
+  const authority = new CredentialAuthority(credentials);
+  let endpoint = "";
+  const functionCredentials = (v: FunctionVersion) => {
+    const issued = authority.issue(functionArn(account, v.functionName, v.version), v.role);
+    return {
+      env: { AWS_ACCESS_KEY_ID: issued.accessKeyId, AWS_SECRET_ACCESS_KEY: issued.secretAccessKey, AWS_SESSION_TOKEN: issued.sessionToken, AWS_ENDPOINT_URL: endpoint },
+      revoke: () => authority.revoke(issued.accessKeyId),
+    };
+  };
   const pool = new EnvironmentPool(
-    { driver, logs, region: config.region, codeDir: (v) => lambda.codeDir(v.code), spares, scalingRate: config.scalingRate },
+    { driver, logs, region: config.region, codeDir: (v) => lambda.codeDir(v.code), spares, scalingRate: config.scalingRate, credentials: functionCredentials },
     clock,
     config.idleTimeoutMs,
   );
+  const metrics = new Metrics(() => pool.byVersion());
   const concurrency = new ConcurrencyService(registry, config.concurrencyLimit, (name, qualifier) => {
     const record = registry.get(name);
     const number = record && (/^\d+$/.test(qualifier) ? qualifier : record.aliases[qualifier]?.functionVersion);
@@ -72,21 +94,66 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
       pool.retire(record.name, record.deployed?.revisionId);
       pool.reconcile(record);
     },
-    deleted: (name) => pool.retire(name),
+    deleted: (name) => {
+      pool.retire(name);
+      metrics.forget(name);
+    },
     configured: (record) => pool.reconcile(record),
   };
   lambda.resumeDeployments();
-  for (const record of registry.all()) pool.reconcile(record);
   const gate = new ConcurrencyGate(concurrency);
-  const invoker = new Invoker(account, lambda, pool, gate);
-  const verifier = new SigV4Verifier(new StaticCredentialResolver(credentials), config.region);
+  const invoker = new Invoker(account, lambda, pool, gate, metrics);
+  const destinations = new Destinations({});
+  const sqs = await SqsService.create(account, store.queues, clock);
+  destinations.set("sqs", async (arn, body, attributes) => void (await sqs.sendMessage(arn, { MessageBody: body, MessageAttributes: attributes })));
+  const events = new AsyncInvocations({
+    store: store.asyncEvents,
+    clock,
+    execute: (name, qualifier, requestId, payload) => invoker.execute(name, qualifier, requestId, payload),
+    settings: (name, qualifier) => {
+      const record = registry.get(name);
+      if (!record) return undefined;
+      let version;
+      try {
+        version = registry.resolve(record, qualifier).version;
+      } catch {
+        return undefined;
+      }
+      const runs = version.version === "$LATEST" ? (record.deployed ?? record.latest) : version;
+      const c = record.eventInvokeConfigs[qualifier ?? "$LATEST"];
+      return {
+        maximumRetryAttempts: c?.maximumRetryAttempts ?? DEFAULT_MAX_RETRIES,
+        maximumEventAgeMs: (c?.maximumEventAgeInSeconds ?? DEFAULT_MAX_EVENT_AGE_S) * 1000,
+        ...(c?.onSuccess ? { onSuccess: c.onSuccess } : {}),
+        ...(c?.onFailure ? { onFailure: c.onFailure } : {}),
+        ...(runs.deadLetterTargetArn ? { deadLetterTargetArn: runs.deadLetterTargetArn } : {}),
+      };
+    },
+    deliver: destinations.deliver,
+    concurrencyPerFunction: config.asyncConcurrency,
+    onOutcome: (name, outcome) => metrics.asyncOutcome(name, outcome),
+  });
+  invoker.events = events;
+  // A Lambda destination receives the record as an asynchronous invocation.
+  destinations.set("lambda", async (arn, body) => {
+    const ref = parseFunctionRef(account, arn);
+    const record = registry.get(ref.name);
+    if (!record) throw new Error(`function ${ref.name} does not exist`);
+    registry.resolve(record, ref.qualifier);
+    await events.accept(ref.name, ref.qualifier, randomUUID(), Buffer.from(body));
+  });
+  const verifier = new SigV4Verifier(authority, config.region);
   const api = new ApiServer({
     lambda,
     versions,
     aliases,
     concurrency,
+    eventInvokeConfigs,
     invoker,
     verifier,
+    scoped: { sqs: new SqsApi(sqs) },
+    metrics,
+    events,
     health: async () => ({
       status: "ok",
       version: VERSION,
@@ -100,6 +167,13 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   });
   const address = await api.listen(config.port, config.host);
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  // A wildcard listener is reached from a sandbox through loopback.
+  const reachable = address.address === "0.0.0.0" ? "127.0.0.1" : address.address === "::" ? "[::1]" : host;
+  endpoint = `http://${reachable}:${address.port}`;
+  // Environments (provisioned ones now, the rest on demand) start only once that address is known.
+  for (const record of registry.all()) pool.reconcile(record);
+  const recovered = await events.recover();
+  if (recovered) console.log(`flint: ${recovered} asynchronous event(s) from the last run are queued again`);
 
   let closing: Promise<void> | undefined;
   return {
@@ -112,10 +186,13 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     close: () =>
       (closing ??= (async () => {
         await api.close();
+        await sqs.close();
+        await events.close();
         await pool.shutdown();
         await registry.idle();
         await driver.close();
         await store.close();
+        stopClock();
       })()),
   };
 }

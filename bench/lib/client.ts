@@ -56,7 +56,7 @@ export class SignedClient {
   post(path: string, body: Buffer): Promise<{ status: number; ms: number; body: Buffer }> {
     const started = performance.now();
     return new Promise((resolve, reject) => {
-      const req = http.request({ host: this.t.host, port: this.t.port, method: "POST", path, agent: this.agent, headers: this.headers("POST", path, body) }, (res) => {
+      const req = http.request({ host: this.t.host, port: this.t.port, method: "POST", path: path.replace(/:/g, "%3A"), agent: this.agent, headers: this.headers("POST", path, body) }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => resolve({ status: res.statusCode!, ms: performance.now() - started, body: Buffer.concat(chunks) }));

@@ -67,3 +67,18 @@ export function send(res: ServerResponse, status: number, headers: Record<string
 export function sendJson(res: ServerResponse, requestId: string, status: number, value: unknown, extraHeaders: Record<string, string> = {}): void {
   send(res, status, { "Content-Type": "application/json", "x-amzn-RequestId": requestId, ...extraHeaders }, value === undefined ? undefined : JSON.stringify(value));
 }
+
+/**
+ * An AWS service behind the one listener that owns its whole wire format, picked by the SigV4
+ * credential scope's service name (SQS's query and JSON protocols share one endpoint and path).
+ */
+export interface ScopedService {
+  /** Largest accepted request body, in bytes. */
+  maxBody: number;
+  /** Handle a verified request. */
+  handle(req: ApiRequest, res: ServerResponse): Promise<void>;
+  /** Render an error in the wire shape this request's protocol expects. */
+  renderError(req: Pick<ApiRequest, "headers" | "requestId">, res: ServerResponse, err: unknown): void;
+  /** Error for a body over `maxBody`. */
+  tooLarge(): Error;
+}

@@ -4,7 +4,8 @@
  */
 import type { ServerResponse } from "node:http";
 import { AwsError, awsError } from "../errors.js";
-import { sendJson } from "./http.js";
+import { send, sendJson } from "./http.js";
+import { escapeXml } from "./xml.js";
 
 export function asAwsError(err: unknown): AwsError {
   if (err instanceof AwsError) return err;
@@ -20,4 +21,30 @@ export function renderRestJsonError(res: ServerResponse, requestId: string, err:
   body[e.messageKey] = e.message;
   Object.assign(body, e.extra);
   sendJson(res, requestId, e.status, body, { "x-amzn-ErrorType": e.code, ...e.headers });
+}
+
+/**
+ * Query protocol (SQS, SNS): an XML `ErrorResponse` with the error's query code, `Sender`/`Receiver`
+ * and the request id, under the service's XML namespace.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-responses.html
+ */
+export function renderQueryError(res: ServerResponse, requestId: string, err: unknown, xmlns: string): void {
+  const e = asAwsError(err);
+  const body =
+    `<?xml version="1.0"?><ErrorResponse xmlns="${xmlns}"><Error><Type>${e.fault === "server" ? "Receiver" : "Sender"}</Type>` +
+    `<Code>${escapeXml(e.queryCode)}</Code><Message>${escapeXml(e.message)}</Message><Detail/></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
+  send(res, e.status, { "Content-Type": "text/xml", "x-amzn-RequestId": requestId, ...e.headers }, body);
+}
+
+/**
+ * AWS JSON 1.0 (SQS's JSON protocol): `__type` is the shape id, and a service that moved from the
+ * query protocol (`awsQueryCompatible`) also sends its query code as `x-amzn-query-error: Code;Sender`,
+ * which SDKs use to pick the modelled error.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-json-api-responses.html
+ */
+export function renderAwsJsonError(res: ServerResponse, requestId: string, err: unknown, queryCompatible: boolean): void {
+  const e = asAwsError(err);
+  const headers: Record<string, string> = { "Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": requestId, ...e.headers };
+  if (queryCompatible) headers["x-amzn-query-error"] = `${e.queryCode};${e.fault === "server" ? "Receiver" : "Sender"}`;
+  send(res, e.status, headers, JSON.stringify({ __type: `${e.namespace}#${e.code}`, message: e.message, ...e.extra }));
 }

@@ -7,10 +7,11 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { createReadStream } from "node:fs";
 import type { AddressInfo } from "node:net";
 import { AwsError, awsError } from "../errors.js";
-import { type ApiRequest, newRequestId, parseQuery, readBody, send, sendJson } from "./http.js";
+import { type ApiRequest, newRequestId, parseQuery, readBody, type ScopedService, send, sendJson } from "./http.js";
 import { matchLambdaRoute, tooLarge, type LambdaApiDeps } from "./lambda/routes.js";
 import { renderRestJsonError } from "./render-error.js";
-import { SigV4Verifier } from "./sigv4.js";
+import { claimedScope, SigV4Verifier } from "./sigv4.js";
+import type { TimelineEntry } from "../store/async-store.js";
 
 export interface HealthReport {
   status: "ok";
@@ -20,9 +21,16 @@ export interface HealthReport {
 export interface ApiServerDeps extends LambdaApiDeps {
   verifier: SigV4Verifier;
   health(): Promise<HealthReport>;
+  /** AWS services that own their wire format, by the service name of the SigV4 credential scope (`sqs`). */
+  scoped: Record<string, ScopedService>;
+  /** Prometheus exposition for `GET /_flint/metrics`. */
+  metrics: { contentType(): string; render(): Promise<string> };
+  /** Asynchronous events' timelines for `GET /_flint/events/<request-id>`. */
+  events: { timeline(requestId: string): Promise<TimelineEntry[]> };
 }
 
 const CODE_PATH = /^\/_flint\/code\/([0-9a-f]{64})\.zip$/;
+const EVENTS_PATH = /^\/_flint\/events\/([0-9a-f-]{36})$/;
 
 export class ApiServer {
   private readonly server: http.Server;
@@ -67,6 +75,15 @@ export class ApiServer {
 
     if (rawPath.startsWith("/_flint/")) return this.internal(req, res, method, rawPath, rawQuery, requestId);
 
+    const query = parseQuery(rawQuery);
+    const head = { method, rawPath, rawQuery, query, requestId };
+    // A service that shares paths with others (SQS's query and JSON protocols post to `/`) is picked
+    // by the service its request is signed for.
+    const scoped = this.deps.scoped[claimedScope({ headers: req.headers, query })?.service ?? ""];
+    if (scoped) {
+      const fail = (err: unknown) => scoped.renderError({ headers: req.headers, requestId }, res, err);
+      return this.serve(req, res, head, scoped.maxBody, () => scoped.tooLarge(), (apiReq) => scoped.handle(apiReq, res), fail);
+    }
     let matched;
     try {
       matched = matchLambdaRoute(method, rawPath);
@@ -77,30 +94,59 @@ export class ApiServer {
       req.resume();
       return renderRestJsonError(res, requestId, awsError("UnknownOperationException", `No operation matches ${method} ${rawPath}`));
     }
-    const query = parseQuery(rawQuery);
+    const { route, params } = matched;
+    const fail = (err: unknown) => renderRestJsonError(res, requestId, err);
+    return this.serve(req, res, head, route.maxBody, () => tooLarge(route.operation, route.maxBody), (apiReq) => route.handler(this.deps, apiReq, res, params), fail);
+  }
+
+  /** Check the signature's head, read the body within its limit, verify, handle; errors rendered by `fail`. */
+  private async serve(
+    req: IncomingMessage,
+    res: ServerResponse,
+    head: Omit<ApiRequest, "headers" | "body">,
+    maxBody: number,
+    tooLargeError: () => unknown,
+    handler: (apiReq: ApiRequest) => Promise<void> | void,
+    fail: (err: unknown) => void,
+  ): Promise<void> {
     try {
-      this.deps.verifier.precheck({ headers: req.headers, query });
+      this.deps.verifier.precheck({ headers: req.headers, query: head.query });
     } catch (err) {
       // Refused on its head: the body is never read, so the connection cannot be reused.
       res.setHeader("Connection", "close");
-      return renderRestJsonError(res, requestId, err);
+      return fail(err);
     }
-    const body = await readBody(req, matched.route.maxBody);
-    if (!body.ok) return renderRestJsonError(res, requestId, tooLarge(matched.route.operation, matched.route.maxBody));
-    const apiReq: ApiRequest = { method, rawPath, rawQuery, query, headers: req.headers, body: body.body, requestId };
+    const body = await readBody(req, maxBody);
+    if (!body.ok) return fail(tooLargeError());
+    const apiReq: ApiRequest = { ...head, headers: req.headers, body: body.body };
     try {
       const verified = await this.deps.verifier.verify(apiReq, req.headers.host ?? "");
       apiReq.principal = verified.principal;
-      await matched.route.handler(this.deps, apiReq, res, matched.params);
+      await handler(apiReq);
     } catch (err) {
       if (res.headersSent) throw err;
-      renderRestJsonError(res, requestId, err);
+      fail(err);
     }
   }
 
   private async internal(req: IncomingMessage, res: ServerResponse, method: string, rawPath: string, rawQuery: string, requestId: string): Promise<void> {
     req.resume();
     if (method === "GET" && rawPath === "/_flint/health") return sendJson(res, requestId, 200, await this.deps.health());
+    if (method === "GET" && rawPath === "/_flint/metrics") {
+      return send(res, 200, { "Content-Type": this.deps.metrics.contentType() }, await this.deps.metrics.render());
+    }
+    const event = EVENTS_PATH.exec(rawPath);
+    if (method === "GET" && event) {
+      try {
+        await this.deps.verifier.verify({ method, rawPath, query: parseQuery(rawQuery), headers: req.headers, body: Buffer.alloc(0) }, req.headers.host ?? "");
+        const timeline = await this.deps.events.timeline(event[1]!);
+        if (timeline.length === 0) throw awsError("ResourceNotFoundException", `No asynchronous event with request id ${event[1]}`);
+        const ended = timeline.at(-1)!.kind === "ended";
+        return sendJson(res, requestId, 200, { RequestId: event[1], State: ended ? "ended" : "pending", ...(ended ? { Outcome: timeline.at(-1)!.detail.outcome } : {}), Timeline: timeline.map((e) => ({ At: new Date(e.at).toISOString(), Kind: e.kind, ...e.detail })) });
+      } catch (err) {
+        return renderRestJsonError(res, requestId, err);
+      }
+    }
     const code = CODE_PATH.exec(rawPath);
     if (method === "GET" && code) {
       try {

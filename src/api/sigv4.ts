@@ -20,6 +20,9 @@ export interface Credentials {
 export interface Principal {
   accessKeyId: string;
   kind: "root" | "function";
+  /** For a function's temporary credentials: the function version and execution role they stand for. */
+  functionArn?: string;
+  role?: string;
 }
 
 export interface CredentialResolver {

@@ -2,6 +2,7 @@
 /** The `flint` command. */
 import { resolveConfig, ConfigError } from "../config/config.js";
 import { serve } from "./serve.js";
+import { events } from "./events.js";
 import { logs } from "./logs.js";
 
 const USAGE = `usage: flint <command> [options]
@@ -11,6 +12,8 @@ commands:
         start Flint (AWS-compatible endpoint on http://127.0.0.1:9000 by default)
   logs <function> [--data-dir DIR] [--follow]
         print a function's logs (every stream, oldest first)
+  events <request-id> [--data-dir DIR] [--json]
+        the timeline of an asynchronous invocation: each attempt, its outcome, where the event went
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -21,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
         return await serve(resolveConfig(rest));
       case "logs":
         return await logs(rest);
+      case "events":
+        return await events(rest);
       case undefined:
       case "help":
       case "--help":

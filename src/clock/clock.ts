@@ -6,6 +6,8 @@
  * they do. Function execution (timeouts, durations in REPORT lines) is real time and does not use it:
  * a scaled timeout would kill a function for work it really did.
  */
+import { readFileSync, writeFileSync } from "node:fs";
+
 export interface Timer {
   cancel(): void;
 }
@@ -44,4 +46,35 @@ export class ScaledClock implements Clock {
     handle.unref();
     return { cancel: () => clearInterval(handle) };
   }
+}
+
+/**
+ * A scaled clock that never runs backwards across restarts: with `--time-scale 60` Flint time runs
+ * ahead of the wall clock, and stored times (retries due, events' ages) are in Flint time. The
+ * clock's reading is saved to `file` every second and at `stop()`; the next start resumes from it.
+ */
+export function resumeClock(file: string, scale: number): { clock: ScaledClock; stop(): void } {
+  let saved = 0;
+  try {
+    saved = Number(JSON.parse(readFileSync(file, "utf8")).now) || 0;
+  } catch {
+    // first start, or an unreadable file: start from the wall clock
+  }
+  const clock = new ScaledClock(scale, Math.max(Date.now(), saved));
+  const save = () => {
+    try {
+      writeFileSync(file, JSON.stringify({ now: clock.now() }));
+    } catch {
+      // the data dir went away (tests removing it): nothing left to resume
+    }
+  };
+  const handle = setInterval(save, 1000);
+  handle.unref();
+  return {
+    clock,
+    stop: () => {
+      clearInterval(handle);
+      save();
+    },
+  };
 }

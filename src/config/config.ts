@@ -31,6 +31,8 @@ export interface FlintConfig {
   concurrencyLimit: number;
   /** New execution environments one function may start per 10 seconds. Flag `--scaling-rate`, env `FLINT_SCALING_RATE`. Default 1000, as AWS. */
   scalingRate: number;
+  /** Asynchronous events one function runs at once (they also obey reserved and account concurrency). Flag `--async-concurrency`, env `FLINT_ASYNC_CONCURRENCY`. Default 10. */
+  asyncConcurrency: number;
 }
 
 export class ConfigError extends Error {}
@@ -45,6 +47,7 @@ const FLAGS: Record<string, keyof FlintConfig> = {
   "--sandbox": "sandbox",
   "--concurrency-limit": "concurrencyLimit",
   "--scaling-rate": "scalingRate",
+  "--async-concurrency": "asyncConcurrency",
 };
 
 function int(name: string, raw: string, min: number, max: number): number {
@@ -101,5 +104,6 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     sandbox: oneOf("sandbox", pick("sandbox", "FLINT_SANDBOX") ?? "auto", ["auto", "strict", "none"] as const),
     concurrencyLimit: int("concurrency limit", pick("concurrencyLimit", "FLINT_CONCURRENCY_LIMIT") ?? "1000", 101, 1_000_000),
     scalingRate: int("scaling rate", pick("scalingRate", "FLINT_SCALING_RATE") ?? "1000", 1, 1_000_000),
+    asyncConcurrency: int("async concurrency", pick("asyncConcurrency", "FLINT_ASYNC_CONCURRENCY") ?? "10", 1, 1000),
   };
 }

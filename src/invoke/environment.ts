@@ -46,8 +46,10 @@ export interface EnvironmentDeps {
   logs: LogStore;
   region: string;
   codeDir: string;
-  /** Extra Lambda-defined variables (credentials, endpoint), never the server's own environment. */
+  /** Extra Lambda-defined variables, never the server's own environment. */
   extraEnv?: Record<string, string>;
+  /** Temporary credentials (and the endpoint to use them on) for this environment's AWS calls. */
+  credentials?: (version: FunctionVersion) => { env: Record<string, string>; revoke(): void };
 }
 
 export interface InvokeRequest {
@@ -63,6 +65,10 @@ export interface InvokeOutcome {
   functionError?: "Unhandled";
   /** Base64 of the last 4 KB of this invocation's log, when asked for. */
   logResult?: string;
+  /** Time the function code ran. */
+  durationMs: number;
+  /** Set when this invocation waited for the environment's init (a cold start). */
+  initDurationMs?: number;
 }
 
 type InitResult = { ok: true } | { ok: false; errorType: string; body: Buffer } | { ok: false; exit: ExitInfo };
@@ -124,6 +130,9 @@ export class Environment {
   private pendingFinish?: () => void;
   /** Set when the pool decides this environment must not be reused (its function changed). */
   retired = false;
+  /** Clock time it was created, for the pool's maximum environment age. */
+  createdAt = 0;
+  private credentials?: { env: Record<string, string>; revoke(): void };
 
   private constructor(
     readonly version: FunctionVersion,
@@ -175,6 +184,7 @@ export class Environment {
       TZ: ":UTC",
       LANG: "en_US.UTF-8",
       ...this.deps.extraEnv,
+      ...(this.credentials ??= this.deps.credentials?.(v))?.env,
       ...v.environment,
     };
   }
@@ -322,20 +332,20 @@ export class Environment {
     let broken = false;
     switch (outcome.kind) {
       case "response":
-        result = { payload: outcome.body };
+        result = { payload: outcome.body, durationMs, initDurationMs: initMs };
         break;
       case "error":
-        result = { payload: normaliseErrorBody(outcome.body, outcome.errorType), functionError: "Unhandled" };
+        result = { payload: normaliseErrorBody(outcome.body, outcome.errorType), functionError: "Unhandled", durationMs, initDurationMs: initMs };
         break;
       case "tooLarge":
-        result = { payload: RESPONSE_TOO_LARGE, functionError: "Unhandled" };
+        result = { payload: RESPONSE_TOO_LARGE, functionError: "Unhandled", durationMs, initDurationMs: initMs };
         break;
       case "timeout": {
         broken = true;
         this.api!.abandon();
         const message = `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`;
         this.logLine(`${new Date().toISOString()} ${req.requestId} ${message}`);
-        result = { payload: errorPayload("Sandbox.Timedout", `RequestId: ${req.requestId} Error: ${message}`), functionError: "Unhandled" };
+        result = { payload: errorPayload("Sandbox.Timedout", `RequestId: ${req.requestId} Error: ${message}`), functionError: "Unhandled", durationMs, initDurationMs: initMs };
         break;
       }
       case "exit": {
@@ -344,7 +354,7 @@ export class Environment {
         const { errorType, message } = describeExit(outcome.exit);
         this.logLine(`RequestId: ${req.requestId} Error: ${message}`);
         this.logLine(errorType);
-        result = { payload: errorPayload(errorType, `RequestId: ${req.requestId} Error: ${message}`), functionError: "Unhandled" };
+        result = { payload: errorPayload(errorType, `RequestId: ${req.requestId} Error: ${message}`), functionError: "Unhandled", durationMs, initDurationMs: initMs };
         break;
       }
     }
@@ -406,7 +416,7 @@ export class Environment {
     this.writer?.write(log.start());
     for (const line of log.end(0, this.version.memorySize, this.sandbox?.maxMemoryUsedMb() ?? 0, undefined, "error", errorType)) this.writer?.write(line);
     await this.destroy();
-    return { payload, functionError: "Unhandled", ...(req.tail ? { logResult: log.tailBase64() } : {}) };
+    return { payload, functionError: "Unhandled", durationMs: 0, initDurationMs: initMs, ...(req.tail ? { logResult: log.tailBase64() } : {}) };
   }
 
   /**
@@ -436,6 +446,7 @@ export class Environment {
     if (this.freezeTimer) clearTimeout(this.freezeTimer);
     this.pendingFinish?.();
     this.api?.close();
+    this.credentials?.revoke();
     await this.sandbox?.destroy();
     await this.writer?.close();
     this.onDeath(this);

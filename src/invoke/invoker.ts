@@ -3,16 +3,20 @@
  * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
  */
 import { randomUUID } from "node:crypto";
-import { awsError } from "../errors.js";
+import { AwsError, awsError } from "../errors.js";
+import type { Metrics } from "../observability/metrics.js";
 import { SandboxStartError } from "../sandbox/errors.js";
 import { functionArn, type Account } from "../services/lambda/arns.js";
-import type { LambdaService } from "../services/lambda/service.js";
+import type { ExecuteOutcome } from "../async/queue.js";
+import type { InvokeTarget, LambdaService } from "../services/lambda/service.js";
 import { Violations, badContent } from "../services/lambda/validation.js";
 import type { ConcurrencyGate } from "./concurrency.js";
 import type { EnvironmentPool } from "./pool.js";
 
 /** 6 MiB: the synchronous request payload limit. */
 export const MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
+/** 1 MiB: the asynchronous (Event) payload limit since October 2025. */
+export const MAX_EVENT_PAYLOAD = 1024 * 1024;
 const MAX_CLIENT_CONTEXT = 3583;
 
 export const InvocationType = { RequestResponse: "RequestResponse", Event: "Event", DryRun: "DryRun" } as const;
@@ -37,12 +41,21 @@ export interface InvokeResult {
   executedVersion?: string;
 }
 
+/** The asynchronous queue, as the invoker hands events to it. */
+export interface EventSink {
+  accept(functionName: string, qualifier: string | undefined, requestId: string, payload: Buffer): Promise<void>;
+}
+
 export class Invoker {
+  /** Set once the asynchronous queue exists (it runs its events through `execute`). */
+  events?: EventSink;
+
   constructor(
     private readonly account: Account,
     private readonly lambda: LambdaService,
     private readonly pool: EnvironmentPool,
     private readonly gate: ConcurrencyGate,
+    private readonly metrics: Metrics,
   ) {}
 
   async invoke(cmd: InvokeCommand): Promise<InvokeResult> {
@@ -55,41 +68,97 @@ export class Invoker {
       if (badLog) v.add(`Value '${cmd.logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]`);
       v.throwIfAny();
     }
-    const { record, version, qualifier } = this.lambda.resolveForInvoke(cmd.functionName, cmd.qualifier);
+    const target = this.lambda.resolveForInvoke(cmd.functionName, cmd.qualifier);
     const requestId = randomUUID();
     if (invocationType === InvocationType.DryRun) return { statusCode: 204, requestId };
+    const payload = cmd.payload.length === 0 ? Buffer.from("{}") : cmd.payload;
     if (invocationType === InvocationType.Event) {
-      throw awsError("InvalidParameterValueException", "Flint does not accept Event invocations yet: invoke with RequestResponse.");
+      if (payload.length > MAX_EVENT_PAYLOAD) {
+        throw awsError("RequestEntityTooLargeException", `${payload.length} byte payload is too large for the Event invocation type (limit ${MAX_EVENT_PAYLOAD} bytes)`);
+      }
+      checkJson(payload);
+      if (!this.events) throw new Error("asynchronous invocation is not wired");
+      await this.events.accept(target.record.name, target.qualifier, requestId, payload);
+      return { statusCode: 202, requestId };
     }
     const clientContext = decodeClientContext(cmd.clientContext);
-    const payload = cmd.payload.length === 0 ? Buffer.from("{}") : cmd.payload;
     checkJson(payload);
+    const out = await this.run(target, requestId, payload, clientContext, cmd.logType === "Tail");
+    return { statusCode: 200, requestId, executedVersion: target.version.version, payload: out.payload, functionError: out.functionError, logResult: out.logResult };
+  }
 
-    const invokedFunctionArn = functionArn(this.account, version.functionName, qualifier);
-    const releaseSlot = this.gate.acquire(record);
+  /** Run an accepted asynchronous event once, resolving its qualifier now (aliases may have moved). */
+  async execute(functionName: string, qualifier: string | undefined, requestId: string, payload: Buffer): Promise<ExecuteOutcome> {
+    let target: InvokeTarget;
     try {
-      let lease;
-      try {
-        lease = await this.pool.acquire(version);
-      } catch (err) {
-        if (!(err instanceof SandboxStartError)) throw err;
-        return {
-          statusCode: 200,
-          requestId,
-          functionError: "Unhandled",
-          executedVersion: version.version,
-          payload: Buffer.from(JSON.stringify({ errorType: err.errorType, errorMessage: `RequestId: ${requestId} Error: ${err.message}` })),
-        };
+      target = this.lambda.resolveForInvoke(functionName, qualifier);
+    } catch (err) {
+      if (err instanceof AwsError && err.code === "ResourceNotFoundException") return { kind: "gone", message: err.message };
+      if (err instanceof AwsError && err.code === "ResourceConflictException") {
+        // Not Active yet (being created or updated): wait like a throttle.
+        return { kind: "throttled", reason: "FunctionNotActive", disabled: false, functionArn: functionArn(this.account, functionName, qualifier) };
       }
-      try {
-        const out = await lease.env.invoke({ requestId, payload, invokedFunctionArn, clientContext, tail: cmd.logType === "Tail" });
-        return { statusCode: 200, requestId, executedVersion: version.version, ...out };
-      } finally {
-        await lease.release();
-      }
-    } finally {
-      releaseSlot();
+      throw err;
     }
+    const { record, version } = target;
+    const qualifiedArn = functionArn(this.account, version.functionName, version.version);
+    try {
+      const out = await this.run(target, requestId, payload, undefined, false);
+      return {
+        kind: "completed",
+        executedVersion: version.version,
+        functionArn: qualifiedArn,
+        payload: out.payload,
+        ...(out.functionError ? { functionError: out.functionError } : {}),
+        ...(version.deadLetterTargetArn ? { deadLetterTargetArn: version.deadLetterTargetArn } : {}),
+      };
+    } catch (err) {
+      if (!(err instanceof AwsError && err.code === "TooManyRequestsException")) throw err;
+      return {
+        kind: "throttled",
+        reason: String(err.extra.Reason ?? "Throttled"),
+        disabled: record.reservedConcurrency === 0,
+        functionArn: qualifiedArn,
+        ...(version.deadLetterTargetArn ? { deadLetterTargetArn: version.deadLetterTargetArn } : {}),
+      };
+    }
+  }
+
+  /** One execution: a concurrency slot, an environment, the invocation, metrics. */
+  private async run(target: InvokeTarget, requestId: string, payload: Buffer, clientContext: string | undefined, tail: boolean) {
+    const { record, version, qualifier } = target;
+    const invokedFunctionArn = functionArn(this.account, version.functionName, qualifier);
+    let releaseSlot;
+    let lease;
+    try {
+      releaseSlot = this.gate.acquire(record);
+      lease = await this.pool.acquire(version);
+    } catch (err) {
+      releaseSlot?.();
+      if (err instanceof AwsError && err.code === "TooManyRequestsException") {
+        this.metrics.throttled(version.functionName, version.version, String(err.extra?.Reason ?? ""));
+      }
+      if (!(err instanceof SandboxStartError)) throw err;
+      return {
+        functionError: "Unhandled" as const,
+        payload: Buffer.from(JSON.stringify({ errorType: err.errorType, errorMessage: `RequestId: ${requestId} Error: ${err.message}` })),
+        logResult: undefined,
+      };
+    }
+    const metrics = this.metrics.forVersion(version.functionName, version.version);
+    metrics.started();
+    let out;
+    try {
+      out = await lease.env.invoke({ requestId, payload, invokedFunctionArn, clientContext, tail });
+    } finally {
+      metrics.finished(out ? { durationMs: out.durationMs, error: out.functionError !== undefined, initDurationMs: out.initDurationMs } : { durationMs: 0, error: true });
+      try {
+        await lease.release();
+      } finally {
+        releaseSlot();
+      }
+    }
+    return out;
   }
 }
 

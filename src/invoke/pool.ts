@@ -65,6 +65,9 @@ class TokenBucket {
   }
 }
 
+/** Environments older than this are replaced (Lambda recycles environments every few hours too). */
+const MAX_ENVIRONMENT_AGE_MS = 4 * 3_600_000;
+
 export class EnvironmentPool {
   private readonly slots = new Map<string, Slot>();
   private readonly lastUsed = new WeakMap<Environment, number>();
@@ -123,6 +126,7 @@ export class EnvironmentPool {
     const spare = SparePool.fits(shape, version.environment) ? (this.deps.spares?.take(shape) ?? (await startUnbound(this.deps.driver, shape))) : undefined;
     const env = await Environment.start(version, initType, { ...this.deps, network, codeDir: this.deps.codeDir(version) }, (dead) => this.forget(dead), spare);
     this.created++;
+    env.createdAt = this.clock.now();
     this.slot(versionKey(version)).all.add(env);
     return env;
   }
@@ -221,10 +225,18 @@ export class EnvironmentPool {
   }
 
   private reap(): void {
-    const cutoff = this.clock.now() - this.idleTimeoutMs;
+    const now = this.clock.now();
+    const cutoff = now - this.idleTimeoutMs;
     for (const slot of this.slots.values()) {
       for (const env of [...slot.idle]) {
         if ((this.lastUsed.get(env) ?? 0) <= cutoff) void env.destroy();
+      }
+      // Environments are recycled after a few hours, well before their credentials expire; a
+      // provisioned one is replaced when it goes.
+      for (const env of slot.all) {
+        if (now - env.createdAt < MAX_ENVIRONMENT_AGE_MS) continue;
+        env.retired = true;
+        if (env.state === EnvState.Idle) void env.destroy();
       }
     }
   }

@@ -184,7 +184,7 @@ export class BwrapDriver implements SandboxDriver {
     else reason = `${reason}; no seccomp filter for ${process.arch}: functions can create user namespaces`;
     // Node runs from /usr here; an installation elsewhere is mounted where AWS keeps it, /var/lang.
     const node = process.execPath.startsWith("/usr/") ? { file: process.execPath } : { file: "/var/lang/bin/node", prefix: path.dirname(path.dirname(process.execPath)) };
-    return new BwrapDriver(reason, runDir, mountsDir, codeRoot, cgroups, new HostHelper(), node);
+    return new BwrapDriver(reason, runDir, mountsDir, codeRoot, cgroups, new HostHelper(path.join(runDir, "host-helper.err")), node);
   }
 
   private allocUid(id: string): number {
@@ -289,6 +289,8 @@ export class BwrapDriver implements SandboxDriver {
       "--bind", tmp, "/tmp",
       "--perms", "0755", "--dir", "/var",
       "--ro-bind", RUNTIMES_DIR, "/var/runtime",
+      // The AWS SDK, as Lambda's Node.js runtimes carry it: /var/runtime/node_modules links here.
+      "--ro-bind-try", path.join(RUNTIMES_DIR, "..", "node_modules"), "/var/node_modules",
       "--ro-bind", task, "/var/task",
       ...(this.node.prefix ? ["--ro-bind", this.node.prefix, "/var/lang"] : []),
       "--perms", "0755", "--dir", "/run/flint",

@@ -10,18 +10,25 @@ import readline from "node:readline";
 
 const SCRIPT = String.raw`
 set -u
+ERR=$1
 # tmp <template> <image> <dir>: a private, disk-backed /tmp from a pre-formatted template image
-tmp() { cp --sparse=always "$1" "$2" && mount -o loop,nosuid,nodev,noatime "$2" "$3" && chmod 1777 "$3"; }
-# template <image> <sizeMB>: format an ext4 image once per size (no journal: /tmp needs none)
-template() { truncate -s "$2M" "$1.part" && mkfs.ext4 -q -F -m 0 -O ^has_journal -E lazy_itable_init=1,nodiscard "$1.part" && mv "$1.part" "$1"; }
+tmp() { cp --sparse=always "$1" "$2" && mount -o loop,nosuid,nodev,noatime "$2" "$3"; }
+# template <image> <sizeMB>: format an ext4 image once per size (no journal: /tmp needs none), its
+# root directory world-writable and sticky like /tmp, so a copy needs no chmod after mounting
+template() {
+  truncate -s "$2M" "$1.part" && mkfs.ext4 -q -F -m 0 -O ^has_journal -E lazy_itable_init=1,nodiscard "$1.part" &&
+    debugfs -w -R "sif / mode 041777" "$1.part" 2>/dev/null && mv "$1.part" "$1"
+}
 # bind <source> <target>: a bind mount (read-only when the source mount is)
 bind() { mount --bind "$1" "$2"; }
 # unmount <path…>: unmount whatever is mounted there, freeing loop devices
 unmount() { for p in "$@"; do if mountpoint -q "$p"; then umount -d "$p" || umount -l "$p"; fi; done; }
+# Each request is answered without forking for the answer itself: errors go through a file, read
+# (with tr) only when the command failed.
 while IFS=' ' read -r seq verb a b c d; do
-  err=$( { "$verb" $a $b $c $d; } 2>&1 >/dev/null )
+  "$verb" $a $b $c $d 2>"$ERR" >/dev/null
   status=$?
-  printf '%s %s %s\n' "$seq" "$status" "$(printf '%s' "$err" | tr '\n' ' ')"
+  if [ "$status" -eq 0 ]; then printf '%s 0 \n' "$seq"; else printf '%s %s %s\n' "$seq" "$status" "$(tr '\n' ' ' < "$ERR")"; fi
 done
 `;
 
@@ -30,8 +37,8 @@ export class HostHelper {
   private seq = 0;
   private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void; what: string }>();
 
-  constructor() {
-    this.child = spawn("/bin/sh", ["-c", SCRIPT, "flint-host-helper"], { stdio: ["pipe", "pipe", "inherit"], env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" } });
+  constructor(errorFile: string) {
+    this.child = spawn("/bin/sh", ["-c", SCRIPT, "flint-host-helper", errorFile], { stdio: ["pipe", "pipe", "inherit"], env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" } });
     readline.createInterface({ input: this.child.stdout! }).on("line", (line) => {
       const [seq, status, ...message] = line.split(" ");
       const w = this.waiting.get(Number(seq));

@@ -5,6 +5,10 @@
 import Database from "better-sqlite3";
 import path from "node:path";
 import { codeRefsOf, normaliseRecord, type FunctionRecord } from "../services/lambda/model.js";
+import type { QueueStore } from "./queue-store.js";
+import { QUEUE_TABLES, SqliteQueueStore } from "./sqlite-queues.js";
+import type { AsyncEventStore } from "./async-store.js";
+import { ASYNC_TABLES, SqliteAsyncEventStore } from "./sqlite-async.js";
 import type { Store } from "./store.js";
 
 /** Append-only: each entry upgrades the schema by one version. */
@@ -19,12 +23,16 @@ const MIGRATIONS: string[] = [
      PRIMARY KEY (name, code_id)
    );
    CREATE INDEX function_code_by_code ON function_code (code_id);`,
+  QUEUE_TABLES,
+  ASYNC_TABLES,
 ];
 
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private readonly stmts;
+  readonly queues: QueueStore;
+  readonly asyncEvents: AsyncEventStore;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -32,6 +40,8 @@ export class SqliteStore implements Store {
     this.db.pragma("synchronous = FULL");
     this.db.pragma("foreign_keys = ON");
     this.migrate();
+    this.queues = new SqliteQueueStore(this.db);
+    this.asyncEvents = new SqliteAsyncEventStore(this.db);
     this.stmts = {
       get: this.db.prepare<[string], { record: string }>("SELECT record FROM functions WHERE name = ?"),
       list: this.db.prepare<[], { record: string }>("SELECT record FROM functions ORDER BY name"),

@@ -4,8 +4,14 @@
  * Methods are async so that a networked implementation fits the same seam.
  */
 import type { FunctionRecord } from "../services/lambda/model.js";
+import type { AsyncEventStore } from "./async-store.js";
+import type { QueueStore } from "./queue-store.js";
 
 export interface Store {
+  /** SQS queues and messages (queue-store.ts). */
+  readonly queues: QueueStore;
+  /** Accepted asynchronous invocations and their timelines (async-store.ts). */
+  readonly asyncEvents: AsyncEventStore;
   getFunction(name: string): Promise<FunctionRecord | undefined>;
   listFunctions(): Promise<FunctionRecord[]>;
   /** Insert or replace. */

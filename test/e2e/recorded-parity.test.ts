@@ -1,185 +1,39 @@
 /**
  * Parity with real AWS: replays, through the AWS SDK against a real `flint serve`, calls whose answers
- * LocalStack's parity suite recorded from AWS Lambda (test/fixtures/aws-recorded), and compares.
- * Errors: code, HTTP status, message text, and which body members AWS sends (`Type`, `message` or
- * `Message`). Results: status, the keys at every level, and every value the recording kept (ids,
- * hashes and dates are placeholders there, so they are only checked for presence).
+ * LocalStack's parity suite recorded from AWS Lambda (test/fixtures/aws-recorded), and compares them
+ * the way test/harness/recorded.ts describes. This file covers functions, code, configuration and tags;
+ * recorded-parity-versions.test.ts covers versions, aliases, reserved and provisioned concurrency.
  *
- * Recorded texts name AWS's account, region and resources by placeholders; `fill()` puts Flint's
- * account, region and partition in, and each case says which of its names stand for the rest.
- *
- * Not replayed yet, for want of the feature in Flint: versions and aliases (test_ops_on_nonexisting_version
- * [get_function_event_invoke_config], publish/alias tests, test_tag_versions), event invoke configs, URLs,
- * code signing, concurrency, layers, event source mappings, S3 code (test_large_lambda), container images.
+ * Not replayed yet, for want of the feature in Flint: event invoke configs (test_ops_on_nonexisting_version
+ * [get_function_event_invoke_config] and the rest), URLs, code signing, permissions, layers, event source
+ * mappings, S3 code (test_large_lambda), container images.
  * Known difference, not replayed: AWS sets both log levels to INFO when LogFormat becomes JSON and drops
  * them when it goes back to Text (TestLoggingConfig); Flint keeps whatever was given.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { Readable } from "node:stream";
 import {
-  CreateFunctionCommand, DeleteFunctionCommand, GetAccountSettingsCommand, GetFunctionCommand, GetFunctionConfigurationCommand,
-  InvokeCommand, LambdaClient, ListFunctionsCommand, ListTagsCommand, TagResourceCommand, UntagResourceCommand,
-  UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2,
+  CreateFunctionCommand, DeleteFunctionCommand, GetAccountSettingsCommand, GetFunctionCommand, GetFunctionConcurrencyCommand, GetFunctionConfigurationCommand,
+  InvokeCommand, ListFunctionsCommand, ListTagsCommand, TagResourceCommand, UntagResourceCommand,
+  UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand,
   type Architecture, type CreateFunctionCommandInput, type FunctionVersion, type Runtime,
 } from "@aws-sdk/client-lambda";
-import { ACCOUNT, REGION, ROLE, ROOT, TEST_CREDENTIALS, startFlint, type FlintProcess } from "../harness/flint.js";
+import { ACCOUNT, REGION, ROLE, startFlint, type FlintProcess } from "../harness/flint.js";
+import { type Case, type Command, FN_ARN, a, assertRecorded, fixtureFunction, replay, snapshot, stepOf, steps } from "../harness/recorded.js";
 import { rawZip, zipFiles } from "../harness/zip.js";
-
-// ---- the recording ---------------------------------------------------------------------------------
-
-const RECORDING = path.join(ROOT, "test/fixtures/aws-recorded/lambda-api.snapshot.json");
-const PREFIX = "tests/aws/services/lambda_/test_lambda_api.py::";
-const snapshot: Record<string, { "recorded-content": Record<string, any> }> = JSON.parse(readFileSync(RECORDING, "utf8"));
-const stepOf = (test: string, step: string): any => snapshot[PREFIX + test]?.["recorded-content"][step];
-
-interface ErrorShape {
-  status: number;
-  type?: string;
-  /** The body member carrying the text; unknown for errors outside Lambda's model (boto3 drops those members). */
-  messageKey?: "message" | "Message";
-}
-
-const shapeOf = (v: any): ErrorShape => ({
-  status: v.ResponseMetadata.HTTPStatusCode,
-  type: v.Type,
-  messageKey: "message" in v ? "message" : "Message" in v ? "Message" : undefined,
-});
-
-/** How AWS sends each error code, by majority over every response boto3 recorded whole. */
-const SHAPES = (() => {
-  const counts = new Map<string, Map<string, number>>();
-  const visit = (v: any): void => {
-    if (!v || typeof v !== "object") return;
-    if (v.Error?.Code && v.ResponseMetadata) {
-      const byShape = counts.get(v.Error.Code) ?? counts.set(v.Error.Code, new Map()).get(v.Error.Code)!;
-      const key = JSON.stringify(shapeOf(v));
-      byShape.set(key, (byShape.get(key) ?? 0) + 1);
-    }
-    Object.values(v).forEach(visit);
-  };
-  visit(snapshot);
-  return new Map([...counts].map(([code, byShape]) => [code, JSON.parse([...byShape].sort((a, b) => b[1] - a[1])[0]![0]) as ErrorShape]));
-})();
-
-type Names = Record<string, string>;
-
-/** The recorded text with Flint's account, region and partition, `<a:len(N)>` expanded, and the case's names. */
-function fill(text: string, names: Names): string {
-  let out = text.replace(/<a:len\((\d+)\)>/g, (_, n) => "a".repeat(Number(n)));
-  for (const [from, to] of Object.entries({ "111111111111": ACCOUNT, "<region>": REGION, "<partition>": "aws", ...names })) {
-    out = out.replaceAll(from, to);
-  }
-  return out;
-}
-
-/** Placeholders of values that differ on every run. */
-const VOLATILE = /<(code-sha256|code-size|uuid|resource|location)(:\d+)?>/;
-
-// ---- Flint, through an SDK client that also keeps each raw response body ---------------------------
-
-interface Outcome {
-  status: number;
-  /** The error code, when the call failed. */
-  code?: string;
-  body: any;
-}
-
-/** Any Lambda command: the SDK's own parameter type is too narrow to mix them in one table. */
-type Command = { readonly input: unknown };
-
-function recordingClient(endpoint: string) {
-  const lambda = new LambdaClient({ endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
-  let raw = Buffer.alloc(0);
-  // Innermost in the deserialize step: sees the HTTP response before the SDK parses (and consumes) it.
-  lambda.middlewareStack.add(
-    (next) => async (args) => {
-      const out = await next(args);
-      const response = out.response as { body: Readable };
-      const chunks: Buffer[] = [];
-      for await (const chunk of response.body) chunks.push(chunk as Buffer);
-      raw = Buffer.concat(chunks);
-      response.body = Readable.from([raw]);
-      return out;
-    },
-    { step: "deserialize", priority: "low", name: "keepRawBody" },
-  );
-  const body = () => (raw.length ? JSON.parse(raw.toString("utf8")) : {});
-  return {
-    lambda,
-    async call(command: Command): Promise<Outcome> {
-      try {
-        const out = await lambda.send(command as never);
-        return { status: out.$metadata.httpStatusCode!, body: body() };
-      } catch (err: any) {
-        if (!err.$metadata) throw err;
-        return { status: err.$metadata.httpStatusCode, code: err.name, body: body() };
-      }
-    },
-  };
-}
-
-// ---- comparison ------------------------------------------------------------------------------------
-
-/** A documented Flint deviation: for packages it cannot unpack, Flint adds the reason, in parentheses, after AWS's text. */
-type Tolerance = { reasonSuffix?: true };
-
-function assertRecorded(test: string, step: string, got: Outcome, names: Names = {}, tolerance: Tolerance = {}): void {
-  const rec = stepOf(test, step);
-  const at = `${test} › ${step}`;
-  assert.ok(rec !== undefined, `${at} is not in the recording`);
-  if (rec.Error || typeof rec.Code === "string") {
-    // boto3's whole response, or LocalStack's condensed { Code, Message } / { Code, Count, Errors }.
-    const shape = rec.Error ? shapeOf(rec) : SHAPES.get(rec.Code)!;
-    const text: string | null = rec.Error
-      ? rec.Error.Message
-      : (rec.Message ?? `${rec.Count} validation error${rec.Count === 1 ? "" : "s"} detected: ${rec.Errors.join("; ")}`);
-    assert.equal(got.code, rec.Error?.Code ?? rec.Code, `${at}: ${JSON.stringify(got.body).slice(0, 500)}`);
-    assert.equal(got.status, shape.status, `${at}: status`);
-    const message = got.body.message ?? got.body.Message ?? null;
-    if (text !== null && tolerance.reasonSuffix) assert.ok(message.startsWith(`${fill(text, names)} (`), `${at}: ${message}`);
-    else assert.equal(message, text === null ? null : fill(text, names), `${at}: message`);
-    assert.equal(got.body.Type, shape.type, `${at}: Type`);
-    if (shape.messageKey) assert.deepEqual(["message", "Message"].filter((k) => k in got.body), [shape.messageKey], `${at}: message member`);
-    return;
-  }
-  assert.equal(got.code, undefined, `${at}: ${JSON.stringify(got.body).slice(0, 500)}`);
-  // LocalStack's create fixture wraps CreateFunction's response; StatusCode is boto3's copy of the status.
-  const { ResponseMetadata, StatusCode: _, ...expected } = rec.CreateFunctionResponse ?? rec;
-  assert.equal(got.status, ResponseMetadata.HTTPStatusCode, `${at}: status`);
-  assertShape(expected, got.body, names, at);
-}
-
-/** Same keys at every level, and equal values wherever the recording kept the value. */
-function assertShape(want: unknown, got: any, names: Names, at: string): void {
-  if (want && typeof want === "object") {
-    assert.ok(got && typeof got === "object", `${at}: expected an object, got ${JSON.stringify(got)}`);
-    assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort(), `${at}: keys`);
-    for (const [k, v] of Object.entries(want)) if (k !== "LastModified") assertShape(v, got[k], names, `${at}.${k}`);
-    return;
-  }
-  const value = typeof want === "string" ? fill(want, names) : want;
-  if (typeof value !== "string" || !VOLATILE.test(value)) assert.deepEqual(got, value, at);
-}
 
 // ---- inputs ----------------------------------------------------------------------------------------
 
-const FN_ARN = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:`;
 /** A function created before the cases run, for those that need one; nothing tags or changes it. */
 const EXISTING = "i-exist-flint";
 const MISSING = "i-dont-exist-flint";
 const [MAX_ZIPPED, MAX_UNZIPPED, CREATE_REQUEST_LIMIT] = [52_428_800, 262_144_000, 70_167_211];
-const a = (n: number) => "a".repeat(n);
 const runtime = (r: string) => r as Runtime;
 const tags = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, k) => [`${k}_key`, `${k}_value`]));
 let zip: Buffer;
 
-/** What LocalStack's `create_lambda_function` fixture creates: Python, 30 s, an empty environment. */
-const create = (name: string, extra: Partial<CreateFunctionCommandInput> = {}) =>
-  new CreateFunctionCommand({ FunctionName: name, Runtime: "python3.12", Handler: "handler.handler", Role: ROLE, Code: { ZipFile: zip }, Timeout: 30, Environment: { Variables: {} }, ...extra });
+const create = (name: string, extra: Partial<CreateFunctionCommandInput> = {}) => fixtureFunction(zip, name, extra);
 
 type Ref = { FunctionName: string; Qualifier?: string };
 const OPS: Record<string, (ref: Ref) => Command> = {
@@ -189,6 +43,7 @@ const OPS: Record<string, (ref: Ref) => Command> = {
   invoke: (ref) => new InvokeCommand({ ...ref, Payload: Buffer.from("{}") }),
   // AWS's run put the qualifier into the name for CreateFunction.
   create_function: (ref) => create(ref.Qualifier === undefined ? ref.FunctionName : `${ref.FunctionName}:${ref.Qualifier}`),
+  get_function_concurrency: (ref) => new GetFunctionConcurrencyCommand(ref),
 };
 
 /** Inputs of test_function_name_and_qualifier_validation, by case; each is replayed with every operation in OPS. */
@@ -216,18 +71,6 @@ const NAME_CASES: Record<string, Ref> = {
   misspelled_latest_in_arn: { FunctionName: `${FN_ARN}my-function:$LATES` },
 };
 
-interface Case {
-  test: string;
-  step: string;
-  call: () => Command;
-  names?: Names;
-  tolerance?: Tolerance;
-}
-
-/** The cases of one recorded test, by step. */
-const steps = (test: string, calls: Record<string, () => Command>, extra: Pick<Case, "names" | "tolerance"> = {}): Case[] =>
-  Object.entries(calls).map(([step, call]) => ({ test, step, call, ...extra }));
-
 const ARN_NAMED = "test-function-arn-flint";
 const PARTIAL_ARN_NAMED = "test-partial-arn-flint";
 const TOO_LONG_FOR_ARN = a(140 - FN_ARN.length + 1);
@@ -243,6 +86,9 @@ const CASES: Case[] = [
       ),
     )
     .filter((c) => stepOf(c.test, c.step) !== undefined), // AWS's run did not make every call (e.g. CreateFunction for incomplete_arn)
+  ...["get_function_concurrency"].flatMap((op) =>
+    steps(`TestLambdaFunction::test_ops_on_nonexisting_fn[${op}]`, { not_found_exception: () => OPS[op]!({ FunctionName: MISSING }) }, { names: { "<nonexisting-fn-name>": MISSING } }),
+  ),
   ...["get_function", "get_function_configuration", "delete_function"].flatMap((op) => [
     ...steps(`TestLambdaFunction::test_ops_on_nonexisting_fn[${op}]`, { not_found_exception: () => OPS[op]!({ FunctionName: MISSING }) }, { names: { "<nonexisting-fn-name>": MISSING } }),
     ...steps(`TestLambdaFunction::test_ops_with_arn_qualifier_mismatch[${op}]`, {
@@ -333,29 +179,22 @@ const CASES: Case[] = [
 
 describe("parity with responses recorded from AWS", () => {
   let flint: FlintProcess;
-  let client: ReturnType<typeof recordingClient>;
-  const call = (command: Command) => client.call(command);
-  const waiting = { maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 };
-  const waitActive = (name: string) => waitUntilFunctionActiveV2({ client: client.lambda, ...waiting }, { FunctionName: name });
-  const waitUpdated = (name: string) => waitUntilFunctionUpdatedV2({ client: client.lambda, ...waiting }, { FunctionName: name });
+  let session: ReturnType<typeof replay>;
+  const call = (command: Command) => session.call(command);
+  const waitActive = (name: string) => session.waitActive(name);
+  const waitUpdated = (name: string) => session.waitUpdated(name);
   /** Create a fixture function and wait until it is active; returns the CreateFunction outcome. */
-  const createActive = async (name: string, extra: Partial<CreateFunctionCommandInput> = {}) => {
-    const created = await call(create(name, extra));
-    assert.equal(created.status, 201, JSON.stringify(created.body));
-    await waitActive(name);
-    return created;
-  };
-  /** Checks steps of one recorded test, whose resources have the given names. */
-  const recordedTest = (test: string, names: Names) => (step: string, got: Outcome) => assertRecorded(test, step, got, names);
+  const createActive = (name: string, extra: Partial<CreateFunctionCommandInput> = {}) => session.createActive(create(name, extra));
+  const recordedTest = (test: string, names: Record<string, string>) => session.recordedTest(test, names);
 
   before(async () => {
     flint = await startFlint();
-    client = recordingClient(flint.endpoint);
+    session = replay(flint.endpoint);
     zip = await zipFiles({ "handler.py": "def handler(event, context):\n    return event\n" });
     await createActive(EXISTING);
   });
   after(async () => {
-    client?.lambda.destroy();
+    session?.close();
     await flint?.stop();
   });
 

@@ -109,9 +109,14 @@ export async function startFlint(opts: StartOptions = {}): Promise<FlintProcess>
 }
 
 export function runAwsCli(endpoint: string, args: string[], input?: string, credentials = TEST_CREDENTIALS): Promise<CliResult> {
+  return runCli(AWS_CLI_V2, endpoint, args, input, credentials);
+}
+
+/** Run an AWS CLI (`cli` is its path: the v2 above, or a v1 found on PATH) against `endpoint`. */
+export function runCli(cli: string, endpoint: string, args: string[], input?: string, credentials = TEST_CREDENTIALS): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(
-      AWS_CLI_V2,
+      cli,
       ["--endpoint-url", endpoint, "--region", REGION, "--output", "json", ...args],
       {
         env: cleanEnv({

@@ -13,6 +13,8 @@ export interface SignedFetchOptions {
   headers?: Record<string, string>;
   creds?: Creds;
   region?: string;
+  /** Service of the credential scope; default `lambda`. */
+  service?: string;
   date?: Date;
   /** Change the request after signing. */
   tamper?: (r: { path: string; body?: string | Buffer }) => void;
@@ -20,7 +22,7 @@ export interface SignedFetchOptions {
 
 export async function signedFetch(endpoint: string, opts: SignedFetchOptions) {
   const url = new URL(endpoint);
-  const signer = new SignatureV4({ credentials: opts.creds ?? TEST_CREDENTIALS, region: opts.region ?? REGION, service: "lambda", sha256: Hash.bind(null, "sha256") });
+  const signer = new SignatureV4({ credentials: opts.creds ?? TEST_CREDENTIALS, region: opts.region ?? REGION, service: opts.service ?? "lambda", sha256: Hash.bind(null, "sha256") });
   const request = {
     method: opts.method ?? "GET",
     protocol: "http:",

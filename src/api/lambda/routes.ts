@@ -9,6 +9,7 @@ import { MAX_SYNC_PAYLOAD } from "../../invoke/invoker.js";
 import { decodeCreateFunction, decodeUpdateFunctionCode, decodeUpdateFunctionConfiguration } from "../../services/lambda/inputs.js";
 import { decodeAlias, type AliasesService } from "../../services/lambda/aliases.js";
 import type { ConcurrencyService } from "../../services/lambda/concurrency.js";
+import { decodeEventInvokeConfig, type EventInvokeConfigService } from "../../services/lambda/event-invoke-config.js";
 import type { LambdaService } from "../../services/lambda/service.js";
 import { decodePublishVersion, type VersionsService } from "../../services/lambda/versions.js";
 import { member, parseJsonBody } from "../../services/lambda/validation.js";
@@ -19,6 +20,7 @@ export interface LambdaApiDeps {
   versions: VersionsService;
   aliases: AliasesService;
   concurrency: ConcurrencyService;
+  eventInvokeConfigs: EventInvokeConfigService;
   invoker: Invoker;
 }
 
@@ -75,6 +77,17 @@ export const LAMBDA_ROUTES: Route[] = [
       send(res, out.statusCode, headers, out.payload);
     },
     MAX_SYNC_PAYLOAD,
+  ),
+  // Deprecated, still served: an Event invocation answered {"Status": 202}, with its 256 KB limit.
+  route(
+    "InvokeAsync",
+    "POST",
+    `/2014-11-13/functions/${FN}/invoke-async`,
+    async ({ invoker }, req, res, [fn]) => {
+      const out = await invoker.invoke({ functionName: fn!, invocationType: "Event", payload: req.body });
+      sendJson(res, out.requestId, 202, { Status: 202 });
+    },
+    256 * 1024,
   ),
   route("CreateFunction", "POST", "/2015-03-31/functions", async ({ lambda }, req, res) => {
     ok(res, req, await lambda.createFunction(decodeCreateFunction(parseJsonBody(req.body))), 201);
@@ -145,6 +158,22 @@ export const LAMBDA_ROUTES: Route[] = [
   route("DeleteProvisionedConcurrencyConfig", "DELETE", `/2019-09-30/functions/${FN}/provisioned-concurrency`, async ({ concurrency }, req, res, [fn]) => {
     await concurrency.deleteProvisionedConcurrencyConfig(fn!, q(req, "Qualifier"));
     noContent(res, req);
+  }),
+  route("PutFunctionEventInvokeConfig", "PUT", `/2019-09-25/functions/${FN}/event-invoke-config`, async ({ eventInvokeConfigs }, req, res, [fn]) => {
+    ok(res, req, await eventInvokeConfigs.put(fn!, q(req, "Qualifier"), decodeEventInvokeConfig(parseJsonBody(req.body)), false));
+  }),
+  route("UpdateFunctionEventInvokeConfig", "POST", `/2019-09-25/functions/${FN}/event-invoke-config`, async ({ eventInvokeConfigs }, req, res, [fn]) => {
+    ok(res, req, await eventInvokeConfigs.put(fn!, q(req, "Qualifier"), decodeEventInvokeConfig(parseJsonBody(req.body)), true));
+  }),
+  route("GetFunctionEventInvokeConfig", "GET", `/2019-09-25/functions/${FN}/event-invoke-config`, ({ eventInvokeConfigs }, req, res, [fn]) => {
+    ok(res, req, eventInvokeConfigs.get(fn!, q(req, "Qualifier")));
+  }),
+  route("DeleteFunctionEventInvokeConfig", "DELETE", `/2019-09-25/functions/${FN}/event-invoke-config`, async ({ eventInvokeConfigs }, req, res, [fn]) => {
+    await eventInvokeConfigs.delete(fn!, q(req, "Qualifier"));
+    noContent(res, req);
+  }),
+  route("ListFunctionEventInvokeConfigs", "GET", `/2019-09-25/functions/${FN}/event-invoke-config/list`, ({ eventInvokeConfigs }, req, res, [fn]) => {
+    ok(res, req, eventInvokeConfigs.list(fn!, q(req, "Marker"), q(req, "MaxItems")));
   }),
   route("TagResource", "POST", "/2017-03-31/tags/([^/]+)", async ({ lambda }, req, res, [arn]) => {
     await lambda.tagResource(arn!, member(parseJsonBody(req.body), "Tags", "stringMap"));

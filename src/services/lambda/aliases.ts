@@ -3,7 +3,7 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/configuration-aliases.html
  */
 import { randomUUID } from "node:crypto";
-import { awsError } from "../../errors.js";
+import { awsError, untypedAwsError } from "../../errors.js";
 import { type Account, functionArn, parseFunctionRef } from "./arns.js";
 import { type AliasRecord, type FunctionRecord, toAliasConfiguration } from "./model.js";
 import { paginate } from "./pagination.js";
@@ -83,7 +83,7 @@ export class AliasesService {
     if (functionVersion !== "$LATEST" && !record.versions[functionVersion]) this.registry.notFound(record.name, functionVersion);
     if (!weights || Object.keys(weights).length === 0) return;
     if (Object.keys(weights).length > 1) throw awsError("InvalidParameterValueException", "Number of items in AdditionalVersionWeights cannot be greater than 1");
-    if (functionVersion === "$LATEST") throw awsError("InvalidParameterValueException", "$LATEST is not supported for an alias pointing to more than 1 version");
+    if (functionVersion === "$LATEST") throw untypedAwsError("InvalidParameterValueException", "$LATEST is not supported for an alias pointing to more than 1 version");
     const extra = Object.keys(weights)[0]!;
     if (extra === functionVersion) {
       throw awsError("InvalidParameterValueException", `Invalid function version ${extra}. Function version ${extra} is already included in routing configuration.`);
@@ -104,7 +104,8 @@ export class AliasesService {
     if (input.description !== undefined && input.description.length > 256) v.maxLength("description", input.description, 256);
     v.throwIfAny();
     return this.registry.withLock(ref.name, async () => {
-      const record = this.registry.require(ref.name);
+      // AWS names the version asked for (recorded: routing_config_exc_fn_doesnotexist).
+      const record = this.registry.require(ref.name, input.functionVersion);
       this.check(record, input.functionVersion!, input.weights);
       if (record.aliases[input.name!]) throw awsError("ResourceConflictException", `Alias already exists: ${functionArn(this.account, ref.name, input.name)}`);
       const alias: AliasRecord = {

@@ -2,7 +2,7 @@
  * Reserved and provisioned concurrency settings (the control plane side; counting executions is
  * invoke/concurrency.ts). https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html
  */
-import { awsError } from "../../errors.js";
+import { awsError, untypedAwsError } from "../../errors.js";
 import { type Account, functionArn, parseFunctionRef } from "./arns.js";
 import { type FunctionRecord, awsTimestamp } from "./model.js";
 import { type FunctionRegistry, isVersionNumber } from "./registry.js";
@@ -19,16 +19,15 @@ export interface ProvisionedProgress {
 }
 
 export class ConcurrencyService {
-  /** Sum of every function's ReservedConcurrentExecutions. */
-  private reservedTotal = 0;
-
   constructor(
     private readonly registry: FunctionRegistry,
     /** The account's concurrent executions limit. */
     readonly limit: number,
     private readonly progress: (functionName: string, qualifier: string) => ProvisionedProgress,
-  ) {
-    for (const r of registry.all()) this.reservedTotal += r.reservedConcurrency ?? 0;
+  ) {}
+
+  private get reservedTotal(): number {
+    return this.registry.reservedTotal;
   }
 
   private get account(): Account {
@@ -68,8 +67,9 @@ export class ConcurrencyService {
     return this.registry.withLock(ref.name, async () => {
       const record = this.registry.require(ref.name, "$LATEST");
       const others = this.reservedTotal - (record.reservedConcurrency ?? 0);
+      // AWS has no separate message for a reservation above the account limit (recorded), and sends these without `Type`.
       if (this.limit - others - reserved! < MIN_UNRESERVED) {
-        throw awsError(
+        throw untypedAwsError(
           "InvalidParameterValueException",
           `Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${MIN_UNRESERVED}].`,
         );
@@ -96,9 +96,7 @@ export class ConcurrencyService {
   }
 
   private async save(record: FunctionRecord): Promise<void> {
-    const before = this.registry.get(record.name)?.reservedConcurrency ?? 0;
     await this.registry.save(record);
-    this.reservedTotal += (record.reservedConcurrency ?? 0) - before;
     this.registry.listener.configured(record);
   }
 
@@ -151,15 +149,16 @@ export class ConcurrencyService {
       const already = provisionedTotal(record) - (record.provisioned[t.qualifier]?.requested ?? 0);
       if (record.reservedConcurrency !== undefined) {
         if (already + requested! > record.reservedConcurrency) {
-          throw awsError("InvalidParameterValueException", `Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution [${record.reservedConcurrency}] for function.`);
+          // AWS's text, as LocalStack's AWS-validated provider has it: no number, no full stop.
+          throw awsError("InvalidParameterValueException", "Requested Provisioned Concurrency should not be greater than the reservedConcurrentExecution for function");
         }
       } else {
         const unreserved = this.unreserved + (record.provisioned[t.qualifier]?.requested ?? 0);
         if (requested! > unreserved) {
-          throw awsError("InvalidParameterValueException", `Specified ConcurrentExecutions for function is greater than account's unreserved concurrency [${unreserved}].`);
+          throw untypedAwsError("InvalidParameterValueException", `Specified ConcurrentExecutions for function is greater than account's unreserved concurrency [${unreserved}].`);
         }
         if (unreserved - requested! < MIN_UNRESERVED) {
-          throw awsError(
+          throw untypedAwsError(
             "InvalidParameterValueException",
             `Specified ConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [${MIN_UNRESERVED}].`,
           );
@@ -180,11 +179,12 @@ export class ConcurrencyService {
     return this.render(t.name, t.qualifier, config.requested, config.lastModified, false);
   }
 
+  /** Deleting a configuration that does not exist succeeds (AWS answers 204, recorded: delete_provisioned_config_doesnotexist). */
   async deleteProvisionedConcurrencyConfig(functionName: string, qualifier: string | undefined): Promise<void> {
     const t = this.target(functionName, qualifier, "The function resource provided must be an alias or a published version.");
     await this.registry.withLock(t.name, async () => {
       const record = this.registry.require(t.name);
-      if (!record.provisioned[t.qualifier]) throw awsError("ProvisionedConcurrencyConfigNotFoundException", "No Provisioned Concurrency Config found for this function");
+      if (!record.provisioned[t.qualifier]) return;
       const provisioned = { ...record.provisioned };
       delete provisioned[t.qualifier];
       const next = { ...record, provisioned };

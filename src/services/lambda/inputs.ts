@@ -24,6 +24,8 @@ export interface FunctionSettingsInput {
   loggingConfig?: { LogFormat?: string; LogGroup?: string; ApplicationLogLevel?: string; SystemLogLevel?: string };
   tracingMode?: string;
   vpcConfig?: { SubnetIds: string[]; SecurityGroupIds: string[] };
+  /** DeadLetterConfig.TargetArn; "" removes it. */
+  deadLetterTargetArn?: string;
 }
 
 export interface CreateFunctionInput extends FunctionSettingsInput {
@@ -59,6 +61,7 @@ function settings(body: Body): FunctionSettingsInput {
   const logging = member(body, "LoggingConfig", "object");
   const tracing = member(body, "TracingConfig", "object");
   const vpc = member(body, "VpcConfig", "object");
+  const dlq = member(body, "DeadLetterConfig", "object");
   return {
     runtime: member(body, "Runtime", "string"),
     handler: member(body, "Handler", "string"),
@@ -80,6 +83,7 @@ function settings(body: Body): FunctionSettingsInput {
     vpcConfig: vpc
       ? { SubnetIds: member(vpc, "SubnetIds", "stringArray") ?? [], SecurityGroupIds: member(vpc, "SecurityGroupIds", "stringArray") ?? [] }
       : undefined,
+    deadLetterTargetArn: dlq ? (member(dlq, "TargetArn", "string") ?? "") : undefined,
   };
 }
 

@@ -70,6 +70,8 @@ export interface FunctionVersion {
   tracingMode: "PassThrough" | "Active";
   /** Set once a VpcConfig was given (AWS then always shows it, empty lists once removed). */
   vpcConfig?: { SubnetIds: string[]; SecurityGroupIds: string[] };
+  /** DeadLetterConfig.TargetArn: an SQS queue or SNS topic for events that failed asynchronous invocation. */
+  deadLetterTargetArn?: string;
   /** Published versions: the fingerprint of `$LATEST` they were published from (see versions.ts). */
   publishedFrom?: string;
 }
@@ -90,6 +92,17 @@ export interface ProvisionedConfigRecord {
   lastModified: string;
 }
 
+/** Asynchronous invocation settings of a function, version or alias (FunctionEventInvokeConfig). */
+export interface EventInvokeConfigRecord {
+  maximumRetryAttempts?: number;
+  maximumEventAgeInSeconds?: number;
+  /** DestinationConfig.OnSuccess.Destination / OnFailure.Destination ARNs. */
+  onSuccess?: string;
+  onFailure?: string;
+  /** Epoch milliseconds. */
+  lastModified: number;
+}
+
 /** Everything Flint keeps about one function. */
 export interface FunctionRecord {
   name: string;
@@ -108,11 +121,13 @@ export interface FunctionRecord {
   reservedConcurrency?: number;
   /** Provisioned concurrency configurations by qualifier. */
   provisioned: Record<string, ProvisionedConfigRecord>;
+  /** Asynchronous invocation settings by qualifier (`$LATEST`, a version or an alias). */
+  eventInvokeConfigs: Record<string, EventInvokeConfigRecord>;
 }
 
 /** Records written before versions existed get their empty collections. */
 export function normaliseRecord(r: FunctionRecord): FunctionRecord {
-  return { ...r, nextVersion: r.nextVersion ?? 1, versions: r.versions ?? {}, aliases: r.aliases ?? {}, provisioned: r.provisioned ?? {} };
+  return { ...r, nextVersion: r.nextVersion ?? 1, versions: r.versions ?? {}, aliases: r.aliases ?? {}, provisioned: r.provisioned ?? {}, eventInvokeConfigs: r.eventInvokeConfigs ?? {} };
 }
 
 /** Every code package a function still references. */
@@ -176,6 +191,7 @@ export function toFunctionConfiguration(acct: Account, v: FunctionVersion, opts:
   out.SnapStart = { ApplyOn: "None", OptimizationStatus: "Off" };
   if (!opts.forList) out.RuntimeVersionConfig = { RuntimeVersionArn: runtimeVersionArn(acct, v.runtime) };
   out.LoggingConfig = { ...v.loggingConfig };
+  if (v.deadLetterTargetArn) out.DeadLetterConfig = { TargetArn: v.deadLetterTargetArn };
   if (v.vpcConfig) {
     const { SubnetIds, SecurityGroupIds } = v.vpcConfig;
     out.VpcConfig = {

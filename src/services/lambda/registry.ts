@@ -29,6 +29,8 @@ export const isVersionNumber = (q: string) => /^\d+$/.test(q);
 export class FunctionRegistry {
   private readonly functions = new Map<string, FunctionRecord>();
   private readonly locks = new Map<string, Promise<unknown>>();
+  /** Sum of every function's ReservedConcurrentExecutions, kept with the records (a deleted function frees its reservation). */
+  private reserved = 0;
   listener: DeploymentListener = { deployed() {}, deleted() {}, configured() {} };
 
   private constructor(
@@ -39,7 +41,7 @@ export class FunctionRegistry {
 
   static async load(account: Account, store: Store, clock: Clock): Promise<FunctionRegistry> {
     const registry = new FunctionRegistry(account, store, clock);
-    for (const record of await store.listFunctions()) registry.functions.set(record.name, record);
+    for (const record of await store.listFunctions()) registry.put(record);
     return registry;
   }
 
@@ -82,15 +84,26 @@ export class FunctionRegistry {
     return this.functions.size;
   }
 
-  async save(record: FunctionRecord): Promise<void> {
-    await this.store.putFunction(record);
+  /** ReservedConcurrentExecutions of all functions together. */
+  get reservedTotal(): number {
+    return this.reserved;
+  }
+
+  private put(record: FunctionRecord): void {
+    this.reserved += (record.reservedConcurrency ?? 0) - (this.functions.get(record.name)?.reservedConcurrency ?? 0);
     this.functions.set(record.name, record);
+  }
+
+  async save(record: FunctionRecord): Promise<void> {
+    record = withoutDanglingSettings(record);
+    await this.store.putFunction(record);
+    this.put(record);
   }
 
   /** Insert a new function; false when the name is taken. */
   async insert(record: FunctionRecord): Promise<boolean> {
     if (this.functions.has(record.name) || !(await this.store.insertFunction(record))) return false;
-    this.functions.set(record.name, record);
+    this.put(record);
     return true;
   }
 
@@ -100,6 +113,7 @@ export class FunctionRegistry {
 
   async remove(name: string): Promise<void> {
     await this.store.deleteFunction(name);
+    this.reserved -= this.functions.get(name)?.reservedConcurrency ?? 0;
     this.functions.delete(name);
   }
 
@@ -115,4 +129,14 @@ export class FunctionRegistry {
     if (!alias) this.notFound(record.name, qualifier);
     return { version: alias.functionVersion === "$LATEST" ? record.latest : record.versions[alias.functionVersion]!, alias };
   }
+}
+
+/** Settings of a version or alias that no longer exists go with it (AWS deletes them too). */
+function withoutDanglingSettings(record: FunctionRecord): FunctionRecord {
+  const exists = (q: string) => q === "$LATEST" || q in record.versions || q in record.aliases;
+  const dangling = Object.keys(record.eventInvokeConfigs ?? {}).filter((q) => !exists(q));
+  if (dangling.length === 0) return record;
+  const eventInvokeConfigs = { ...record.eventInvokeConfigs };
+  for (const q of dangling) delete eventInvokeConfigs[q];
+  return { ...record, eventInvokeConfigs };
 }

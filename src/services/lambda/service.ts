@@ -118,6 +118,9 @@ export class LambdaService {
         v.add(`Value '${show(SecurityGroupIds)}' at 'vpcConfig.securityGroupIds' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 0, Member must satisfy regular expression pattern: sg-[0-9a-zA-Z]*]`);
       }
     }
+    if (input.deadLetterTargetArn && !/^arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*$/.test(input.deadLetterTargetArn)) {
+      v.pattern("deadLetterConfig.targetArn", input.deadLetterTargetArn, String.raw`(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()`);
+    }
     const lc = input.loggingConfig;
     if (lc?.LogFormat !== undefined && !["JSON", "Text"].includes(lc.LogFormat)) {
       v.add(`Value '${lc.LogFormat}' at 'loggingConfig.logFormat' failed to satisfy constraint: Member must satisfy enum value set: [JSON, Text]`);
@@ -256,8 +259,9 @@ export class LambdaService {
         loggingConfig: mergeLoggingConfig({ LogFormat: "Text", LogGroup: `/aws/lambda/${ref.name}` }, input.loggingConfig),
         tracingMode: (input.tracingMode as "Active" | "PassThrough" | undefined) ?? "PassThrough",
         ...(input.vpcConfig ? { vpcConfig: input.vpcConfig } : {}),
+        ...(input.deadLetterTargetArn ? { deadLetterTargetArn: input.deadLetterTargetArn } : {}),
       };
-      let record: FunctionRecord = { name: ref.name, latest, tags: { ...input.tags }, createdAt: now, nextVersion: 1, versions: {}, aliases: {}, provisioned: {} };
+      let record: FunctionRecord = { name: ref.name, latest, tags: { ...input.tags }, createdAt: now, nextVersion: 1, versions: {}, aliases: {}, provisioned: {}, eventInvokeConfigs: {} };
       let published: FunctionVersion | undefined;
       if (input.publish) ({ record, version: published } = publishSnapshot(record, latest.description));
       if (!(await this.registry.insert(record))) throw awsError("ResourceConflictException", `Function already exist: ${ref.name}`);
@@ -285,8 +289,9 @@ export class LambdaService {
     }
     await this.registry.withLock(name, async () => {
       const record = this.registry.get(name);
-      // A later update or a delete has taken over; that one finishes the deployment.
-      if (!record || record.latest.revisionId !== snapshot.latest.revisionId) return;
+      // A later update or a delete (and create) has taken over; that one finishes the deployment. The
+      // revision id cannot tell: tagging and publishing change it without deploying anything.
+      if (!record || record.createdAt !== snapshot.createdAt || record.latest.lastModified !== snapshot.latest.lastModified) return;
       const previousCode = record.deployed?.code;
       const latest: FunctionVersion = { ...record.latest, revisionId: randomUUID() };
       if (latest.state === FunctionState.Pending) {
@@ -443,6 +448,7 @@ export class LambdaService {
         tracingMode: (input.tracingMode as FunctionVersion["tracingMode"] | undefined) ?? prev.tracingMode,
         loggingConfig: mergeLoggingConfig(prev.loggingConfig, input.loggingConfig),
         vpcConfig: input.vpcConfig ?? prev.vpcConfig,
+        deadLetterTargetArn: input.deadLetterTargetArn === undefined ? prev.deadLetterTargetArn : input.deadLetterTargetArn || undefined,
         ...this.inProgress(),
       };
       await this.commit({ ...record, latest });
@@ -576,8 +582,7 @@ export class LambdaService {
       const record = this.registry.require(found.name);
       const merged = { ...record.tags, ...tags };
       if (Object.keys(merged).length > MAX_TAGS) throw awsError("InvalidParameterValueException", "Number of tags exceeds resource tag limit.");
-      const next = { ...record, tags: merged };
-      await this.registry.save(next);
+      await this.registry.save(withNewRevision({ ...record, tags: merged }));
     });
   }
 
@@ -592,8 +597,7 @@ export class LambdaService {
       const record = this.registry.require(found.name);
       const tags = { ...record.tags };
       for (const k of keys!) delete tags[k];
-      const next = { ...record, tags };
-      await this.registry.save(next);
+      await this.registry.save(withNewRevision({ ...record, tags }));
     });
   }
 
@@ -601,6 +605,14 @@ export class LambdaService {
     return { Tags: { ...this.taggedFunction(resource).tags } };
   }
 
+}
+
+/**
+ * Tagging gives `$LATEST` a new revision id, as AWS does (recorded: TestLambdaTags::test_tag_lifecycle);
+ * what invocations run (`deployed`) is unchanged, so warm environments stay.
+ */
+function withNewRevision(record: FunctionRecord): FunctionRecord {
+  return { ...record, latest: { ...record.latest, revisionId: randomUUID() } };
 }
 
 /**

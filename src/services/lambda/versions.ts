@@ -20,13 +20,14 @@ export function sortedVersions(record: FunctionRecord): FunctionVersion[] {
  * instead of publishing when none of them (its description included) changed since that version.
  */
 function fingerprint(v: FunctionVersion): string {
-  const { runtime, handler, role, description, timeout, memorySize, environment, ephemeralStorage, architectures, loggingConfig, tracingMode, vpcConfig } = v;
-  return JSON.stringify([v.code.id, runtime, handler, role, description, timeout, memorySize, environment ?? null, ephemeralStorage, architectures, loggingConfig, tracingMode, vpcConfig ?? null]);
+  const { runtime, handler, role, description, timeout, memorySize, environment, ephemeralStorage, architectures, loggingConfig, tracingMode, vpcConfig, deadLetterTargetArn } = v;
+  return JSON.stringify([v.code.id, runtime, handler, role, description, timeout, memorySize, environment ?? null, ephemeralStorage, architectures, loggingConfig, tracingMode, vpcConfig ?? null, deadLetterTargetArn ?? null]);
 }
 
 /**
  * Snapshot `$LATEST` as the next version. A version published while `$LATEST` is still being
- * created or updated is Pending until that package is ready (activateVersions).
+ * created or updated is Pending until that package is ready (activateVersions). Publishing gives
+ * `$LATEST` a new revision id, as AWS does (recorded: TestLambdaRevisions::test_function_revisions_version_and_alias).
  */
 export function publishSnapshot(record: FunctionRecord, description: string): { record: FunctionRecord; version: FunctionVersion } {
   const latest = record.latest;
@@ -45,7 +46,10 @@ export function publishSnapshot(record: FunctionRecord, description: string): { 
     lastUpdateStatusReason: undefined,
     lastUpdateStatusReasonCode: undefined,
   };
-  return { record: { ...record, nextVersion: record.nextVersion + 1, versions: { ...record.versions, [number]: version } }, version };
+  return {
+    record: { ...record, latest: { ...latest, revisionId: randomUUID() }, nextVersion: record.nextVersion + 1, versions: { ...record.versions, [number]: version } },
+    version,
+  };
 }
 
 /** Versions waiting for a package become Active once it is unpacked. */

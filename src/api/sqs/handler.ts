@@ -1,0 +1,79 @@
+/**
+ * SQS on the one listener, chosen by the `sqs` credential scope. A request is either the JSON
+ * protocol (`X-Amz-Target: AmazonSQS.<Operation>`, AWS JSON 1.0, query-compatible errors) or the
+ * query protocol (`Action=<Operation>` in a form body or the URL, XML responses); both decode to the
+ * same members and run the same operation.
+ * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-making-api-requests-json.html
+ */
+import type { ServerResponse } from "node:http";
+import { awsError } from "../../errors.js";
+import { members } from "../../services/sqs/inputs.js";
+import type { SqsService } from "../../services/sqs/service.js";
+import { type ApiRequest, type ScopedService, send } from "../http.js";
+import { paramTree, queryParams } from "../query.js";
+import { renderAwsJsonError, renderQueryError } from "../render-error.js";
+import { OPERATIONS } from "./operations.js";
+import { SQS_XMLNS, membersFromQuery, wireValue, xmlResponse } from "./shapes.js";
+
+const TARGET_PREFIX = "AmazonSQS.";
+/** A 256 KiB message, form- or JSON-escaped, with its attributes, fits well within this. */
+const MAX_REQUEST_BODY = 4 * 1024 * 1024;
+
+const header = (req: Pick<ApiRequest, "headers">, name: string) => {
+  const v = req.headers[name];
+  return Array.isArray(v) ? v[0] : v;
+};
+
+const isJson = (req: Pick<ApiRequest, "headers">) => header(req, "x-amz-target")?.startsWith(TARGET_PREFIX) ?? false;
+
+/** The operation and its members, from either protocol. */
+function decode(req: ApiRequest): { json: boolean; operation: string; members: Record<string, unknown> } {
+  if (isJson(req)) {
+    const operation = header(req, "x-amz-target")!.slice(TARGET_PREFIX.length);
+    let body: unknown = {};
+    if (req.body.length > 0) {
+      try {
+        body = JSON.parse(req.body.toString("utf8"));
+      } catch {
+        throw awsError("SerializationException", "Start of structure or map found where not expected.");
+      }
+    }
+    if (!Object.hasOwn(OPERATIONS, operation)) throw awsError("UnknownOperationException", `Unknown operation ${operation}`);
+    return { json: true, operation, members: members(body) };
+  }
+  const params = queryParams(req);
+  const operation = params.get("Action");
+  if (!operation) throw awsError("MissingParameter", "The request must contain the parameter Action.");
+  if (!Object.hasOwn(OPERATIONS, operation)) throw awsError("InvalidAction", `The action ${operation} is not valid for this web service.`);
+  return { json: false, operation, members: membersFromQuery(operation, paramTree(params)) };
+}
+
+export class SqsApi implements ScopedService {
+  readonly maxBody = MAX_REQUEST_BODY;
+
+  constructor(private readonly sqs: SqsService) {}
+
+  async handle(req: ApiRequest, res: ServerResponse): Promise<void> {
+    const { json, operation, members } = decode(req);
+    // A request may be sent to the queue's URL instead of naming it in QueueUrl.
+    if (members.QueueUrl === undefined && /^\/\d{12}\/[^/]+\/?$/.test(req.rawPath)) members.QueueUrl = req.rawPath;
+    const aborted = new AbortController();
+    res.once("close", () => aborted.abort());
+    const baseUrl = `http://${header(req, "host") ?? "localhost"}`;
+    const result = await OPERATIONS[operation]!(this.sqs, members, { baseUrl, signal: aborted.signal });
+    if (json) {
+      send(res, 200, { "Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": req.requestId }, JSON.stringify(wireValue(result ?? {})));
+    } else {
+      send(res, 200, { "Content-Type": "text/xml", "x-amzn-RequestId": req.requestId }, xmlResponse(operation, result, req.requestId));
+    }
+  }
+
+  renderError(req: Pick<ApiRequest, "headers" | "requestId">, res: ServerResponse, err: unknown): void {
+    if (isJson(req)) renderAwsJsonError(res, req.requestId, err, true);
+    else renderQueryError(res, req.requestId, err, SQS_XMLNS);
+  }
+
+  tooLarge(): Error {
+    return awsError("InvalidParameterValue", `Request body must be at most ${MAX_REQUEST_BODY} bytes.`);
+  }
+}

@@ -1,0 +1,244 @@
+/**
+ * Asynchronous invocation: `InvocationType: Event` hands an event over; it is stored durably before
+ * the 202, then run through the same concurrency rules as synchronous invokes, retried on function
+ * errors (about 1, then 2 minutes later), retried with backoff while throttled, and finally sent to
+ * its OnSuccess/OnFailure destination or dead-letter queue, or discarded with a log line and metric.
+ * https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html
+ *
+ * Delivery is at least once: an event is removed only after its outcome was recorded, so a crash
+ * between running it and recording that runs it again after the restart. All times are Flint time
+ * (clock/), so `--time-scale` speeds retries and expiry up without changing them.
+ */
+import type { Clock, Timer } from "../clock/clock.js";
+import type { AsyncEvent, AsyncEventStore, TimelineEntry } from "../store/async-store.js";
+import { type Condition, deadLetterMessage, errorMessageOf, invocationRecord, type MessageAttribute } from "./records.js";
+
+/** What running an event once came to. */
+export type ExecuteOutcome =
+  | { kind: "completed"; executedVersion: string; functionArn: string; payload: Buffer; functionError?: string; deadLetterTargetArn?: string }
+  | { kind: "throttled"; reason: string; /** reserved concurrency 0: events go straight to failure handling */ disabled: boolean; deadLetterTargetArn?: string; functionArn: string }
+  | { kind: "gone"; message: string };
+
+export interface AsyncSettings {
+  maximumRetryAttempts: number;
+  maximumEventAgeMs: number;
+  onSuccess?: string;
+  onFailure?: string;
+  /** DeadLetterConfig.TargetArn of the version the qualifier names now. */
+  deadLetterTargetArn?: string;
+}
+
+export interface AsyncDeps {
+  store: AsyncEventStore;
+  clock: Clock;
+  /** Run the event once through the invoke path (concurrency gate, pool). */
+  execute(functionName: string, qualifier: string | undefined, requestId: string, payload: Buffer): Promise<ExecuteOutcome>;
+  /** The settings for the function and qualifier it was invoked with; undefined once the function is gone. */
+  settings(functionName: string, qualifier: string | undefined): AsyncSettings | undefined;
+  /** Send a message to an SQS queue, SNS topic or Lambda function by ARN; rejects when it cannot. */
+  deliver(targetArn: string, body: string, attributes?: Record<string, MessageAttribute>): Promise<void>;
+  /** Events run at once per function (they also obey reserved and account concurrency). */
+  concurrencyPerFunction: number;
+  onOutcome?(functionName: string, outcome: FinalOutcome): void;
+}
+
+export type FinalOutcome = "succeeded" | "delivered" | "discarded";
+
+export const DEFAULT_MAX_RETRIES = 2;
+export const DEFAULT_MAX_EVENT_AGE_S = 21_600;
+/** 1 minute before the first retry, 2 before the second (AWS), plus up to 10% jitter. */
+const RETRY_DELAYS_MS = [60_000, 120_000];
+const THROTTLE_BACKOFF_MS = { first: 1_000, max: 300_000 };
+/** Timelines are kept this long (Flint time) after their event ended. */
+const TIMELINE_RETENTION_MS = 24 * 3_600_000;
+
+interface FunctionQueue {
+  ready: AsyncEvent[];
+  running: number;
+}
+
+export class AsyncInvocations {
+  private readonly queues = new Map<string, FunctionQueue>();
+  private readonly timers = new Map<string, Timer>();
+  private readonly pruner: Timer;
+  private closed = false;
+  private inFlight = new Set<Promise<void>>();
+
+  constructor(private readonly deps: AsyncDeps) {
+    this.pruner = deps.clock.every(3_600_000, () => void deps.store.pruneTimelines(deps.clock.now() - TIMELINE_RETENTION_MS));
+  }
+
+  /** Pick up what a previous run left: every stored event is pending again (at-least-once). */
+  async recover(): Promise<number> {
+    const pending = await this.deps.store.pending();
+    const now = this.deps.clock.now();
+    for (const event of pending) {
+      await this.deps.store.update(event, [{ at: now, kind: "recovered", detail: { attempts: event.attempts } }]);
+      this.schedule(event);
+    }
+    return pending.length;
+  }
+
+  /** Store an event durably, then queue it. Resolves once it is safe to answer 202. */
+  async accept(functionName: string, qualifier: string | undefined, requestId: string, payload: Buffer): Promise<void> {
+    const now = this.deps.clock.now();
+    const event: AsyncEvent = { requestId, functionName, ...(qualifier !== undefined ? { qualifier } : {}), payload, receivedAt: now, attempts: 0, throttles: 0, dueAt: now };
+    await this.deps.store.accept(event, { at: now, kind: "accepted", detail: { functionName, ...(qualifier !== undefined ? { qualifier } : {}), bytes: payload.length } });
+    this.schedule(event);
+  }
+
+  timeline(requestId: string): Promise<TimelineEntry[]> {
+    return this.deps.store.timeline(requestId);
+  }
+
+  /** Events accepted and not ended, per function (for health and tests). */
+  pendingCount(): number {
+    let n = this.timers.size;
+    for (const q of this.queues.values()) n += q.ready.length + q.running;
+    return n;
+  }
+
+  private schedule(event: AsyncEvent): void {
+    if (this.closed) return;
+    const wait = event.dueAt - this.deps.clock.now();
+    if (wait <= 0) return this.enqueue(event);
+    this.timers.set(
+      event.requestId,
+      this.deps.clock.after(wait, () => {
+        this.timers.delete(event.requestId);
+        this.enqueue(event);
+      }),
+    );
+  }
+
+  private enqueue(event: AsyncEvent): void {
+    let q = this.queues.get(event.functionName);
+    if (!q) this.queues.set(event.functionName, (q = { ready: [], running: 0 }));
+    q.ready.push(event);
+    this.pump(event.functionName, q);
+  }
+
+  private pump(name: string, q: FunctionQueue): void {
+    while (!this.closed && q.running < this.deps.concurrencyPerFunction && q.ready.length) {
+      const event = q.ready.shift()!;
+      q.running++;
+      const run = this.run(event)
+        .catch((err) => console.error(`flint: async event ${event.requestId} of ${name}:`, err))
+        .finally(() => {
+          this.inFlight.delete(run);
+          q.running--;
+          if (q.running === 0 && q.ready.length === 0) this.queues.delete(name);
+          else this.pump(name, q);
+        });
+      this.inFlight.add(run);
+    }
+  }
+
+  private async run(event: AsyncEvent): Promise<void> {
+    const { clock, store } = this.deps;
+    const settings = this.deps.settings(event.functionName, event.qualifier);
+    if (!settings) return this.end(event, "discarded", [{ at: clock.now(), kind: "dropped", detail: { reason: "FunctionNotFound" } }]);
+    if (clock.now() - event.receivedAt > settings.maximumEventAgeMs) return this.fail(event, settings, "EventAgeExceeded", undefined);
+
+    const outcome = await this.deps.execute(event.functionName, event.qualifier, event.requestId, event.payload);
+    const now = clock.now();
+    switch (outcome.kind) {
+      case "gone":
+        return this.end(event, "discarded", [{ at: now, kind: "dropped", detail: { reason: "FunctionNotFound", message: outcome.message } }]);
+      case "throttled": {
+        if (outcome.disabled) {
+          // Reserved concurrency 0: AWS sends new events to the failure targets without retrying.
+          return this.fail(event, settings, "RetriesExhausted", outcome.deadLetterTargetArn, outcome.functionArn, `Function is throttled: ${outcome.reason}`);
+        }
+        event.throttles++;
+        const backoff = Math.min(THROTTLE_BACKOFF_MS.max, THROTTLE_BACKOFF_MS.first * 2 ** (event.throttles - 1));
+        event.dueAt = now + jitter(backoff);
+        await store.update(event, [{ at: now, kind: "throttled", detail: { reason: outcome.reason, retryAt: event.dueAt } }]);
+        return this.schedule(event);
+      }
+      case "completed": {
+        if (outcome.deadLetterTargetArn === undefined) delete settings.deadLetterTargetArn;
+        event.attempts++;
+        event.throttles = 0;
+        const payload = outcome.payload.toString("utf8");
+        const attempt: TimelineEntry = {
+          at: now,
+          kind: "attempt",
+          detail: { attempt: event.attempts, executedVersion: outcome.executedVersion, ...(outcome.functionError ? { functionError: outcome.functionError, error: errorMessageOf(payload, "").slice(0, 256) } : {}) },
+        };
+        if (!outcome.functionError) {
+          const entries = [attempt];
+          if (settings.onSuccess) {
+            const record = invocationRecord({
+              requestId: event.requestId, functionArn: outcome.functionArn, condition: "Success", approximateInvokeCount: event.attempts,
+              requestPayload: event.payload, response: { executedVersion: outcome.executedVersion, payload }, at: now,
+            });
+            entries.push(await this.send(settings.onSuccess, "destination", record));
+          }
+          return this.end(event, "succeeded", entries);
+        }
+        event.lastError = { executedVersion: outcome.executedVersion, functionArn: outcome.functionArn, payload, functionError: outcome.functionError };
+        if (event.attempts <= settings.maximumRetryAttempts) {
+          const delay = RETRY_DELAYS_MS[Math.min(event.attempts - 1, RETRY_DELAYS_MS.length - 1)]!;
+          // A retry due after the event's maximum age is tried when it expires instead (and fails as EventAgeExceeded).
+          event.dueAt = Math.min(now + jitter(delay), event.receivedAt + settings.maximumEventAgeMs + 1);
+          await store.update(event, [attempt, { at: now, kind: "retry", detail: { retryAt: event.dueAt } }]);
+          return this.schedule(event);
+        }
+        await store.update(event, [attempt]);
+        return this.fail(event, settings, "RetriesExhausted", outcome.deadLetterTargetArn);
+      }
+    }
+  }
+
+  /** Failure handling: OnFailure destination and dead-letter queue, or discard. */
+  private async fail(event: AsyncEvent, settings: AsyncSettings, condition: Exclude<Condition, "Success">, dlq: string | undefined, functionArn?: string, reason?: string): Promise<void> {
+    const now = this.deps.clock.now();
+    const last = event.lastError;
+    const entries: TimelineEntry[] = [];
+    if (condition === "EventAgeExceeded") console.error(`flint: async event ${event.requestId} of ${event.functionName} expired after ${event.attempts} attempt(s)`);
+    if (settings.onFailure) {
+      const record = invocationRecord({
+        requestId: event.requestId, functionArn: last?.functionArn ?? functionArn ?? event.functionName, condition, approximateInvokeCount: event.attempts,
+        requestPayload: event.payload, response: last ? { executedVersion: last.executedVersion, payload: last.payload, functionError: last.functionError } : undefined, at: now,
+      });
+      entries.push(await this.send(settings.onFailure, "destination", record));
+    }
+    const deadLetter = dlq ?? settings.deadLetterTargetArn;
+    if (deadLetter) {
+      const message = deadLetterMessage(event.requestId, event.payload, errorMessageOf(last?.payload, reason ?? condition));
+      entries.push(await this.send(deadLetter, "dead-letter", message.body, message.attributes));
+    }
+    const delivered = entries.some((e) => e.detail.ok === true);
+    if (!delivered) console.error(`flint: async event ${event.requestId} of ${event.functionName} discarded (${condition}, ${event.attempts} attempt(s))`);
+    return this.end(event, delivered ? "delivered" : "discarded", [...entries, { at: this.deps.clock.now(), kind: "failed", detail: { condition, attempts: event.attempts, ...(reason ? { reason } : {}) } }]);
+  }
+
+  private async send(target: string, kind: "destination" | "dead-letter", body: string, attributes?: Record<string, MessageAttribute>): Promise<TimelineEntry> {
+    try {
+      await this.deps.deliver(target, body, attributes);
+      return { at: this.deps.clock.now(), kind, detail: { target, ok: true } };
+    } catch (err) {
+      console.error(`flint: could not send to ${target}: ${(err as Error).message}`);
+      return { at: this.deps.clock.now(), kind, detail: { target, ok: false, error: (err as Error).message } };
+    }
+  }
+
+  private async end(event: AsyncEvent, outcome: FinalOutcome, entries: TimelineEntry[]): Promise<void> {
+    await this.deps.store.finish(event.requestId, [...entries, { at: this.deps.clock.now(), kind: "ended", detail: { outcome } }]);
+    this.deps.onOutcome?.(event.functionName, outcome);
+  }
+
+  /** Stop taking events; those running finish, everything else stays stored for the next start. */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.pruner.cancel();
+    for (const t of this.timers.values()) t.cancel();
+    this.timers.clear();
+    await Promise.allSettled([...this.inFlight]);
+  }
+}
+
+function jitter(ms: number): number {
+  return Math.round(ms * (1 + Math.random() * 0.1));
+}

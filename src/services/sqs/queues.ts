@@ -1,0 +1,74 @@
+/**
+ * Every queue record in memory (each request resolves one) and in the store, plus the per-queue lock
+ * that serialises what reads then writes a queue's messages (receive, delete, visibility, FIFO
+ * deduplication). One process owns a data dir; PostgreSQL cluster mode will need row locks instead.
+ */
+import type { Clock } from "../../clock/clock.js";
+import { awsError } from "../../errors.js";
+import { KeyedLock } from "../../lib/keyed-lock.js";
+import type { QueueStore } from "../../store/queue-store.js";
+import type { QueueRecord } from "./model.js";
+import { type Account, nameFromArn, nameFromRef, queueArn } from "./names.js";
+import { QueueWaiters } from "./waiters.js";
+
+export class QueueRegistry {
+  private readonly queues = new Map<string, QueueRecord>();
+  readonly lock = new KeyedLock();
+  readonly waiters: QueueWaiters;
+
+  private constructor(
+    readonly account: Account,
+    readonly store: QueueStore,
+    readonly clock: Clock,
+  ) {
+    this.waiters = new QueueWaiters(clock);
+  }
+
+  static async load(account: Account, store: QueueStore, clock: Clock): Promise<QueueRegistry> {
+    const registry = new QueueRegistry(account, store, clock);
+    for (const q of await store.listQueues()) registry.queues.set(q.name, q);
+    return registry;
+  }
+
+  arn(q: QueueRecord | string): string {
+    return queueArn(this.account, typeof q === "string" ? q : q.name);
+  }
+
+  get(name: string): QueueRecord | undefined {
+    return this.queues.get(name);
+  }
+
+  /** The queue a QueueUrl or ARN names, or QueueDoesNotExist. */
+  require(ref: string): QueueRecord {
+    const q = this.queues.get(nameFromRef(this.account, ref));
+    if (!q) throw awsError("QueueDoesNotExist", "The specified queue does not exist.");
+    return q;
+  }
+
+  byArn(arn: string): QueueRecord | undefined {
+    const name = nameFromArn(this.account, arn);
+    return name === undefined ? undefined : this.queues.get(name);
+  }
+
+  all(): QueueRecord[] {
+    return [...this.queues.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** Insert a new queue; false when the name is taken. */
+  async insert(q: QueueRecord): Promise<boolean> {
+    if (this.queues.has(q.name) || !(await this.store.insertQueue(q))) return false;
+    this.queues.set(q.name, q);
+    return true;
+  }
+
+  async save(q: QueueRecord): Promise<void> {
+    await this.store.putQueue(q);
+    this.queues.set(q.name, q);
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.store.deleteQueue(name);
+    this.queues.delete(name);
+    this.waiters.notify(name);
+  }
+}

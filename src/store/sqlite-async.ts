@@ -1,0 +1,146 @@
+/**
+ * AsyncEventStore on the SQLite database of `sqlite.ts` (same file and handle, tables from its
+ * migrations). An event row lives from `accept` to `finish`; its timeline outlives it.
+ */
+import type Database from "better-sqlite3";
+import type { AsyncEvent, AsyncEventStore, TimelineEntry } from "./async-store.js";
+
+export const ASYNC_TABLES = `
+  CREATE TABLE async_events (
+    request_id TEXT PRIMARY KEY,
+    function TEXT NOT NULL,
+    qualifier TEXT,
+    payload BLOB NOT NULL,
+    received_at INTEGER NOT NULL,
+    attempts INTEGER NOT NULL,
+    throttles INTEGER NOT NULL,
+    due_at INTEGER NOT NULL,
+    last_error TEXT
+  );
+  CREATE TABLE async_timeline (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    request_id TEXT NOT NULL,
+    at INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    detail TEXT NOT NULL,
+    final INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE INDEX async_timeline_by_request ON async_timeline (request_id, seq);
+  CREATE INDEX async_timeline_final ON async_timeline (final, at);`;
+
+interface Row {
+  request_id: string;
+  function: string;
+  qualifier: string | null;
+  payload: Buffer;
+  received_at: number;
+  attempts: number;
+  throttles: number;
+  due_at: number;
+  last_error: string | null;
+}
+
+const fromRow = (r: Row): AsyncEvent => ({
+  requestId: r.request_id,
+  functionName: r.function,
+  ...(r.qualifier !== null ? { qualifier: r.qualifier } : {}),
+  payload: r.payload,
+  receivedAt: r.received_at,
+  attempts: r.attempts,
+  throttles: r.throttles,
+  dueAt: r.due_at,
+  ...(r.last_error !== null ? { lastError: JSON.parse(r.last_error) } : {}),
+});
+
+export class SqliteAsyncEventStore implements AsyncEventStore {
+  private readonly stmts;
+  /** Writes waiting for the next group commit. */
+  private pending_: { write: () => void; resolve: () => void; reject: (err: unknown) => void }[] = [];
+
+  constructor(private readonly db: Database.Database) {
+    this.stmts = {
+      insert: db.prepare(
+        "INSERT INTO async_events (request_id, function, qualifier, payload, received_at, attempts, throttles, due_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      ),
+      update: db.prepare("UPDATE async_events SET attempts = ?, throttles = ?, due_at = ?, last_error = ? WHERE request_id = ?"),
+      delete: db.prepare("DELETE FROM async_events WHERE request_id = ?"),
+      pending: db.prepare<[], Row>("SELECT * FROM async_events ORDER BY received_at, rowid"),
+      log: db.prepare("INSERT INTO async_timeline (request_id, at, kind, detail, final) VALUES (?, ?, ?, ?, ?)"),
+      timeline: db.prepare<[string], { at: number; kind: string; detail: string }>("SELECT at, kind, detail FROM async_timeline WHERE request_id = ? ORDER BY seq"),
+      prune: db.prepare(
+        "DELETE FROM async_timeline WHERE request_id IN (SELECT request_id FROM async_timeline WHERE final = 1 AND at < ?)",
+      ),
+    };
+  }
+
+  /**
+   * Group commit: writes issued in the same turn of the event loop share one transaction, so one
+   * fsync (synchronous = FULL) makes a whole burst of accepted events durable. Each promise resolves
+   * only after its write is on disk.
+   */
+  private commit(write: () => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.pending_.push({ write, resolve, reject }) === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const batch = this.pending_;
+    this.pending_ = [];
+    try {
+      this.db.transaction(() => {
+        for (const w of batch) w.write();
+      })();
+    } catch (err) {
+      // One bad write must not take the others down: retry them one transaction each.
+      for (const w of batch) {
+        try {
+          this.db.transaction(w.write)();
+          w.resolve();
+        } catch (e) {
+          w.reject(e);
+        }
+      }
+      return;
+    }
+    for (const w of batch) w.resolve();
+  }
+
+  private log(requestId: string, entries: TimelineEntry[], final = false): void {
+    for (const e of entries) this.stmts.log.run(requestId, e.at, e.kind, JSON.stringify(e.detail), final ? 1 : 0);
+  }
+
+  accept(e: AsyncEvent, entry: TimelineEntry): Promise<void> {
+    return this.commit(() => {
+      this.stmts.insert.run(e.requestId, e.functionName, e.qualifier ?? null, e.payload, e.receivedAt, e.attempts, e.throttles, e.dueAt, e.lastError ? JSON.stringify(e.lastError) : null);
+      this.log(e.requestId, [entry]);
+    });
+  }
+
+  async pending(): Promise<AsyncEvent[]> {
+    return this.stmts.pending.all().map(fromRow);
+  }
+
+  update(e: AsyncEvent, entries: TimelineEntry[]): Promise<void> {
+    const [attempts, throttles, dueAt, lastError] = [e.attempts, e.throttles, e.dueAt, e.lastError ? JSON.stringify(e.lastError) : null];
+    return this.commit(() => {
+      this.stmts.update.run(attempts, throttles, dueAt, lastError, e.requestId);
+      this.log(e.requestId, entries);
+    });
+  }
+
+  finish(requestId: string, entries: TimelineEntry[]): Promise<void> {
+    return this.commit(() => {
+      this.stmts.delete.run(requestId);
+      this.log(requestId, entries, true);
+    });
+  }
+
+  async timeline(requestId: string): Promise<TimelineEntry[]> {
+    return this.stmts.timeline.all(requestId).map((r) => ({ at: r.at, kind: r.kind, detail: JSON.parse(r.detail) }));
+  }
+
+  async pruneTimelines(before: number): Promise<void> {
+    this.stmts.prune.run(before);
+  }
+}

@@ -1,0 +1,236 @@
+/**
+ * QueueStore on the SQLite database of `sqlite.ts` (same file, same handle, tables from its
+ * migrations). Sequence numbers come from AUTOINCREMENT so a deleted message's seq, and so its
+ * receipt handles, are never reused.
+ */
+import type Database from "better-sqlite3";
+import type { DedupEntry, MessageAttributes, NewMessage, QueueRecord, StoredMessage } from "../services/sqs/model.js";
+import type { Claim, MessageCounts, Move, QueueStore } from "./queue-store.js";
+
+export const QUEUE_TABLES = `
+  CREATE TABLE sqs_queues (
+    name TEXT PRIMARY KEY,
+    record TEXT NOT NULL
+  );
+  CREATE TABLE sqs_messages (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    queue TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    group_id TEXT,
+    sent_at INTEGER NOT NULL,
+    visible_at INTEGER NOT NULL,
+    receive_count INTEGER NOT NULL DEFAULT 0,
+    first_receive_at INTEGER,
+    receipt TEXT,
+    body TEXT NOT NULL,
+    meta TEXT NOT NULL
+  );
+  CREATE INDEX sqs_messages_by_queue ON sqs_messages (queue, seq);
+  CREATE INDEX sqs_messages_by_visibility ON sqs_messages (queue, visible_at);
+  CREATE TABLE sqs_dedup (
+    queue TEXT NOT NULL,
+    scope TEXT NOT NULL,
+    dedup_id TEXT NOT NULL,
+    message_id TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (queue, scope, dedup_id)
+  );
+  CREATE INDEX sqs_dedup_by_expiry ON sqs_dedup (expires_at);`;
+
+interface Row {
+  seq: number;
+  queue: string;
+  message_id: string;
+  group_id: string | null;
+  sent_at: number;
+  visible_at: number;
+  receive_count: number;
+  first_receive_at: number | null;
+  receipt: string | null;
+  body: string;
+  meta: string;
+}
+
+/** What is not a column: attributes (binary values base64), digests and provenance. */
+type Meta = Pick<StoredMessage, "md5OfBody" | "md5OfAttributes" | "md5OfSystemAttributes" | "traceHeader" | "senderId" | "dedupId" | "deadLetterSourceArn"> & {
+  attributes: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
+};
+
+function toMeta(m: NewMessage): string {
+  const attributes: Meta["attributes"] = Object.fromEntries(
+    Object.entries(m.attributes).map(([name, v]) => [
+      name,
+      v.BinaryValue ? { DataType: v.DataType, BinaryValue: Buffer.from(v.BinaryValue).toString("base64") } : { DataType: v.DataType, StringValue: v.StringValue },
+    ]),
+  );
+  const meta: Meta = {
+    attributes,
+    md5OfBody: m.md5OfBody,
+    md5OfAttributes: m.md5OfAttributes,
+    md5OfSystemAttributes: m.md5OfSystemAttributes,
+    traceHeader: m.traceHeader,
+    senderId: m.senderId,
+    dedupId: m.dedupId,
+    deadLetterSourceArn: m.deadLetterSourceArn,
+  };
+  return JSON.stringify(meta);
+}
+
+function fromRow(r: Row): StoredMessage {
+  const meta = JSON.parse(r.meta) as Meta;
+  const attributes: MessageAttributes = Object.fromEntries(
+    Object.entries(meta.attributes).map(([name, v]) => [
+      name,
+      v.BinaryValue !== undefined ? { DataType: v.DataType, BinaryValue: Buffer.from(v.BinaryValue, "base64") } : { DataType: v.DataType, StringValue: v.StringValue },
+    ]),
+  );
+  const m: StoredMessage = {
+    seq: r.seq,
+    queue: r.queue,
+    messageId: r.message_id,
+    body: r.body,
+    attributes,
+    md5OfBody: meta.md5OfBody,
+    sentAt: r.sent_at,
+    visibleAt: r.visible_at,
+    receiveCount: r.receive_count,
+    senderId: meta.senderId,
+  };
+  if (meta.md5OfAttributes) m.md5OfAttributes = meta.md5OfAttributes;
+  if (meta.md5OfSystemAttributes) m.md5OfSystemAttributes = meta.md5OfSystemAttributes;
+  if (meta.traceHeader !== undefined) m.traceHeader = meta.traceHeader;
+  if (meta.dedupId !== undefined) m.dedupId = meta.dedupId;
+  if (meta.deadLetterSourceArn !== undefined) m.deadLetterSourceArn = meta.deadLetterSourceArn;
+  if (r.group_id !== null) m.groupId = r.group_id;
+  if (r.first_receive_at !== null) m.firstReceiveAt = r.first_receive_at;
+  if (r.receipt !== null) m.receipt = r.receipt;
+  return m;
+}
+
+export class SqliteQueueStore implements QueueStore {
+  private readonly stmts;
+
+  constructor(private readonly db: Database.Database) {
+    this.stmts = {
+      listQueues: db.prepare<[], { record: string }>("SELECT record FROM sqs_queues ORDER BY name"),
+      insertQueue: db.prepare("INSERT INTO sqs_queues (name, record) VALUES (?, ?) ON CONFLICT(name) DO NOTHING"),
+      putQueue: db.prepare("INSERT INTO sqs_queues (name, record) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET record = excluded.record"),
+      deleteQueue: db.prepare("DELETE FROM sqs_queues WHERE name = ?"),
+      deleteQueueMessages: db.prepare("DELETE FROM sqs_messages WHERE queue = ?"),
+      deleteQueueDedup: db.prepare("DELETE FROM sqs_dedup WHERE queue = ?"),
+      insertMessage: db.prepare(
+        "INSERT INTO sqs_messages (queue, message_id, group_id, sent_at, visible_at, receive_count, first_receive_at, receipt, body, meta) VALUES (?, ?, ?, ?, ?, 0, NULL, NULL, ?, ?)",
+      ),
+      insertDedup: db.prepare(
+        "INSERT INTO sqs_dedup (queue, scope, dedup_id, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET message_id = excluded.message_id, seq = excluded.seq, expires_at = excluded.expires_at",
+      ),
+      findDedup: db.prepare<[string, string, string, number], { message_id: string; seq: number; expires_at: number }>(
+        "SELECT message_id, seq, expires_at FROM sqs_dedup WHERE queue = ? AND scope = ? AND dedup_id = ? AND expires_at > ?",
+      ),
+      expireDedup: db.prepare("DELETE FROM sqs_dedup WHERE expires_at <= ?"),
+      receivable: db.prepare<[string, number, number, number], Row>("SELECT * FROM sqs_messages WHERE queue = ? AND visible_at <= ? AND sent_at > ? ORDER BY seq LIMIT ?"),
+      receivableFifo: db.prepare<{ queue: string; now: number; after: number; limit: number }, Row>(
+        `SELECT * FROM sqs_messages m WHERE m.queue = @queue AND m.visible_at <= @now AND m.sent_at > @after
+           AND NOT EXISTS (SELECT 1 FROM sqs_messages f WHERE f.queue = @queue AND f.group_id = m.group_id
+                             AND f.visible_at > @now AND (f.receive_count > 0 OR f.seq < m.seq))
+         ORDER BY m.seq LIMIT @limit`,
+      ),
+      claim: db.prepare(
+        "UPDATE sqs_messages SET visible_at = ?, receipt = ?, receive_count = receive_count + 1, first_receive_at = COALESCE(first_receive_at, ?) WHERE seq = ?",
+      ),
+      move: db.prepare("UPDATE sqs_messages SET queue = ?, visible_at = ?, receipt = NULL, meta = json_set(meta, '$.deadLetterSourceArn', ?) WHERE seq = ?"),
+      get: db.prepare<[number], Row>("SELECT * FROM sqs_messages WHERE seq = ?"),
+      delete: db.prepare("DELETE FROM sqs_messages WHERE seq = ?"),
+      setVisibleAt: db.prepare("UPDATE sqs_messages SET visible_at = ? WHERE seq = ?"),
+      purge: db.prepare("DELETE FROM sqs_messages WHERE queue = ? AND sent_at <= ?"),
+      counts: db.prepare<{ queue: string; now: number; after: number }, { visible: number | null; inflight: number | null; delayed: number | null }>(
+        `SELECT SUM(visible_at <= @now) AS visible,
+                SUM(visible_at > @now AND receive_count > 0) AS inflight,
+                SUM(visible_at > @now AND receive_count = 0) AS delayed
+           FROM sqs_messages WHERE queue = @queue AND sent_at > @after`,
+      ),
+      nextVisible: db.prepare<[string, number], { at: number | null }>("SELECT MIN(visible_at) AS at FROM sqs_messages WHERE queue = ? AND visible_at > ?"),
+    };
+  }
+
+  async listQueues(): Promise<QueueRecord[]> {
+    return this.stmts.listQueues.all().map((r) => JSON.parse(r.record) as QueueRecord);
+  }
+
+  async insertQueue(queue: QueueRecord): Promise<boolean> {
+    return this.stmts.insertQueue.run(queue.name, JSON.stringify(queue)).changes === 1;
+  }
+
+  async putQueue(queue: QueueRecord): Promise<void> {
+    this.stmts.putQueue.run(queue.name, JSON.stringify(queue));
+  }
+
+  async deleteQueue(name: string): Promise<void> {
+    this.db.transaction(() => {
+      this.stmts.deleteQueue.run(name);
+      this.stmts.deleteQueueMessages.run(name);
+      this.stmts.deleteQueueDedup.run(name);
+    })();
+  }
+
+  async appendMessages(messages: NewMessage[], dedup: (Omit<DedupEntry, "seq"> | undefined)[] = []): Promise<StoredMessage[]> {
+    return this.db.transaction(() =>
+      messages.map((m, i) => {
+        const seq = Number(this.stmts.insertMessage.run(m.queue, m.messageId, m.groupId ?? null, m.sentAt, m.visibleAt, m.body, toMeta(m)).lastInsertRowid);
+        const d = dedup[i];
+        if (d) this.stmts.insertDedup.run(d.queue, d.scope, d.dedupId, d.messageId, seq, d.expiresAt);
+        return { ...m, seq };
+      }),
+    )();
+  }
+
+  async findDedup(queue: string, scope: string, dedupId: string, now: number): Promise<DedupEntry | undefined> {
+    const r = this.stmts.findDedup.get(queue, scope, dedupId, now);
+    return r && { queue, scope, dedupId, messageId: r.message_id, seq: r.seq, expiresAt: r.expires_at };
+  }
+
+  async receivable(queue: string, now: number, sentAfter: number, limit: number, fifo: boolean): Promise<StoredMessage[]> {
+    const rows = fifo ? this.stmts.receivableFifo.all({ queue, now, after: sentAfter, limit }) : this.stmts.receivable.all(queue, now, sentAfter, limit);
+    return rows.map(fromRow);
+  }
+
+  async commitReceive(claims: Claim[], moves: Move[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const c of claims) this.stmts.claim.run(c.visibleAt, c.receipt, c.firstReceiveAt, c.seq);
+      for (const m of moves) this.stmts.move.run(m.toQueue, m.visibleAt, m.deadLetterSourceArn, m.seq);
+    })();
+  }
+
+  async getMessage(seq: number): Promise<StoredMessage | undefined> {
+    const r = this.stmts.get.get(seq);
+    return r && fromRow(r);
+  }
+
+  async deleteMessages(seqs: number[]): Promise<void> {
+    this.db.transaction(() => {
+      for (const seq of seqs) this.stmts.delete.run(seq);
+    })();
+  }
+
+  async setVisibleAt(seq: number, visibleAt: number): Promise<void> {
+    this.stmts.setVisibleAt.run(visibleAt, seq);
+  }
+
+  async purge(queue: string, sentBefore: number): Promise<number> {
+    return this.stmts.purge.run(queue, sentBefore).changes;
+  }
+
+  async counts(queue: string, now: number, sentAfter: number): Promise<MessageCounts> {
+    const r = this.stmts.counts.get({ queue, now, after: sentAfter });
+    return { visible: r?.visible ?? 0, inflight: r?.inflight ?? 0, delayed: r?.delayed ?? 0 };
+  }
+
+  async nextVisibleAt(queue: string, now: number): Promise<number | undefined> {
+    return this.stmts.nextVisible.get(queue, now)?.at ?? undefined;
+  }
+
+  async expireDedup(now: number): Promise<void> {
+    this.stmts.expireDedup.run(now);
+  }
+}
