@@ -67,6 +67,8 @@ const plain = (code: string, status: number, queryCode?: string): AwsErrorShape 
  * names (`x-amzn-query-error` carries it in the JSON protocol), and status.
  */
 const sqs = (code: string, status = 400, queryCode = code): AwsErrorShape => ({ code, status, fault: "client", messageKey: "message", queryCode, namespace: "com.amazonaws.sqs" });
+/** An SNS error from the sns-2010-03-31 model: shape name, its query code (`error.code`) and status. */
+const sns = (code: string, status: number, queryCode: string): AwsErrorShape => ({ code, status, fault: "client", messageKey: "message", queryCode, namespace: "com.amazonaws.sns" });
 
 /** The catalogue: one entry per AWS error code Flint can send. */
 export const Errors = {
@@ -111,6 +113,19 @@ export const Errors = {
   InvalidBatchEntryId: sqs("InvalidBatchEntryId", 400, "AWS.SimpleQueueService.InvalidBatchEntryId"),
   BatchRequestTooLong: sqs("BatchRequestTooLong", 400, "AWS.SimpleQueueService.BatchRequestTooLong"),
   UnsupportedOperation: sqs("UnsupportedOperation", 400, "AWS.SimpleQueueService.UnsupportedOperation"),
+  // SNS (sns-2010-03-31). Its InvalidParameterValueException and ResourceNotFoundException share
+  // their shape names with Lambda's, so those two are keyed by their query codes.
+  NotFoundException: sns("NotFoundException", 404, "NotFound"),
+  InvalidParameterException: sns("InvalidParameterException", 400, "InvalidParameter"),
+  ParameterValueInvalid: sns("InvalidParameterValueException", 400, "ParameterValueInvalid"),
+  ResourceNotFound: sns("ResourceNotFoundException", 404, "ResourceNotFound"),
+  AuthorizationErrorException: sns("AuthorizationErrorException", 403, "AuthorizationError"),
+  TagLimitExceededException: sns("TagLimitExceededException", 400, "TagLimitExceeded"),
+  EmptyBatchRequestException: sns("EmptyBatchRequestException", 400, "EmptyBatchRequest"),
+  TooManyEntriesInBatchRequestException: sns("TooManyEntriesInBatchRequestException", 400, "TooManyEntriesInBatchRequest"),
+  BatchEntryIdsNotDistinctException: sns("BatchEntryIdsNotDistinctException", 400, "BatchEntryIdsNotDistinct"),
+  InvalidBatchEntryIdException: sns("InvalidBatchEntryIdException", 400, "InvalidBatchEntryId"),
+  BatchRequestTooLongException: sns("BatchRequestTooLongException", 400, "BatchRequestTooLong"),
 } as const;
 
 export type ErrorCode = keyof typeof Errors;

@@ -10,9 +10,11 @@ import {
   GetFunctionConfigurationCommand, PutFunctionConcurrencyCommand, PutFunctionEventInvokeConfigCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, ReceiveMessageCommand, type Message, type SQSClient } from "@aws-sdk/client-sqs";
-import { sdkClient } from "../harness/sqs-clients.js";
+import { boto3Version, sdkClient } from "../harness/sqs-clients.js";
+import { execFileSync } from "node:child_process";
+import { REGION, TEST_CREDENTIALS } from "../harness/flint.js";
 import { startFlint, type FlintProcess } from "../harness/flint.js";
-import { createFunction } from "../harness/functions.js";
+import { createFunction, invoke } from "../harness/functions.js";
 import { signedFetch } from "../harness/signed-fetch.js";
 import { endedTimeline, invokeEvent, timelineOf } from "../harness/async.js";
 import { eventually } from "../harness/processes.js";
@@ -91,6 +93,21 @@ describe("asynchronous invocation", () => {
     const view = await endedTimeline(flint, id);
     assert.equal(view.Outcome, "discarded");
     assert.equal(view.Timeline.filter((e) => e.Kind === "attempt").length, 0);
+  });
+
+  test("an event throttled by reserved concurrency waits and runs once a slot is free, without spending an attempt", async () => {
+    const name = await createFunction(flint, await zipFixture("nodejs"), "slow.handler");
+    await flint.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 1 }));
+    const holding = invoke(flint, name, { ms: 2500 });
+    await eventually(async () => (await (await fetch(`${flint.endpoint}/_flint/metrics`)).text()).includes(`flint_concurrent_executions{function="${name}",version="$LATEST"} 1`), 10_000, "the slot taken");
+    const id = await invokeEvent(flint, name, { ms: 1 });
+    await holding;
+    const view = await endedTimeline(flint, id);
+    assert.equal(view.Outcome, "succeeded");
+    const throttled = view.Timeline.filter((e) => e.Kind === "throttled");
+    assert.ok(throttled.length >= 1, JSON.stringify(view.Timeline));
+    for (const t of throttled) assert.equal(t.reason, "ReservedFunctionConcurrentInvocationLimitExceeded");
+    assert.deepEqual(view.Timeline.filter((e) => e.Kind === "attempt").map((e) => e.attempt), [1]);
   });
 
   test("bad Event requests get AWS's errors and store nothing", async () => {
@@ -211,5 +228,36 @@ describe("asynchronous invocation", () => {
     assert.equal(view.Outcome, "discarded");
     const sent = view.Timeline.find((e) => e.Kind === "destination")!;
     assert.equal(sent.ok, false);
+  });
+
+  test("boto3: event invoke config and an Event invoke whose success record reaches a queue", { skip: boto3Version() ? false : "boto3 is not installed (apt-get install python3-boto3)" }, async () => {
+    const name = await createFunction(flint, zip, "flaky.handler");
+    const onSuccess = await queue("boto3-success");
+    const script = String.raw`
+import json, sys
+import boto3
+lam = boto3.client("lambda", endpoint_url=sys.argv[1])
+put = lam.put_function_event_invoke_config(FunctionName=sys.argv[2], MaximumRetryAttempts=0, DestinationConfig={"OnSuccess": {"Destination": sys.argv[3]}})
+got = lam.get_function_event_invoke_config(FunctionName=sys.argv[2])
+listed = lam.list_function_event_invoke_configs(FunctionName=sys.argv[2])["FunctionEventInvokeConfigs"]
+out = lam.invoke(FunctionName=sys.argv[2], InvocationType="Event", Payload=json.dumps({"id": "boto3"}))
+try:
+    lam.put_function_event_invoke_config(FunctionName=sys.argv[2], MaximumRetryAttempts=3)
+    error = None
+except lam.exceptions.ClientError as e:
+    error = e.response["Error"]["Code"]
+print(json.dumps({"put": put["MaximumRetryAttempts"], "got": got["DestinationConfig"], "listed": len(listed), "status": out["StatusCode"],
+                  "requestId": out["ResponseMetadata"]["RequestId"], "error": error}))
+`;
+    const stdout = execFileSync("/usr/bin/python3", ["-c", script, flint.endpoint, name, arnOf(onSuccess)], {
+      env: { PATH: "/usr/bin:/bin", AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey, AWS_DEFAULT_REGION: REGION, AWS_CONFIG_FILE: "/nonexistent", AWS_SHARED_CREDENTIALS_FILE: "/nonexistent" },
+      encoding: "utf8",
+    });
+    const r = JSON.parse(stdout);
+    assert.deepEqual({ ...r, requestId: undefined }, { put: 0, got: { OnSuccess: { Destination: arnOf(onSuccess) }, OnFailure: {} }, listed: 1, status: 202, requestId: undefined, error: "ValidationException" });
+    assert.equal((await endedTimeline(flint, r.requestId)).Outcome, "succeeded");
+    const record = JSON.parse((await drain(sqs, onSuccess, 1))[0]!.Body!);
+    assert.equal(record.requestContext.requestId, r.requestId);
+    assert.deepEqual(record.requestPayload, { id: "boto3" });
   });
 });

@@ -7,7 +7,9 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { DeleteFunctionCommand, LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { REGION, TEST_CREDENTIALS, startFlint, type FlintProcess } from "../harness/flint.js";
-import { createFunction, invoke } from "../harness/functions.js";
+import { createFunction, invoke, RUNTIME_OF } from "../harness/functions.js";
+import { CreateQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { boto3Version, sdkClient } from "../harness/sqs-clients.js";
 import { eventually } from "../harness/processes.js";
 import { zipFixture } from "../harness/zip.js";
 
@@ -67,5 +69,19 @@ describe("calls from inside functions", () => {
       "revoked credentials refused",
     );
     for (const c of [withToken, withoutToken, wrongToken]) c.destroy();
+  });
+
+  test("a Python function sends to an SQS queue with boto3 and its own credentials", { skip: boto3Version() ? false : "boto3 is not installed (apt-get install python3-boto3)" }, async () => {
+    const name = await createFunction(flint, await zipFixture("python"), "sdk_call.handler", { runtime: RUNTIME_OF.python, Timeout: 15 });
+    const sqs = sdkClient(flint.endpoint);
+    const queueName = `from-python-${Date.now()}`;
+    const url = (await sqs.send(new CreateQueueCommand({ QueueName: queueName }))).QueueUrl!;
+    const out = await invoke(flint, name, { queue: queueName, body: { hello: "boto3" } });
+    assert.equal(out.functionError, undefined, out.raw);
+    assert.equal(out.payload.keyPrefix, "ASIA");
+    const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 5 }));
+    assert.equal(received.Messages?.[0]?.MessageId, out.payload.messageId);
+    assert.deepEqual(JSON.parse(received.Messages![0]!.Body!), { hello: "boto3" });
+    sqs.destroy();
   });
 });
