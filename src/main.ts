@@ -7,12 +7,14 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { ApiServer } from "./api/server.js";
 import { SqsApi } from "./api/sqs/handler.js";
+import { SnsApi } from "./api/sns/handler.js";
 import { presignUrl, SigV4Verifier, type Credentials } from "./api/sigv4.js";
 import { AsyncInvocations, DEFAULT_MAX_EVENT_AGE_S, DEFAULT_MAX_RETRIES } from "./async/queue.js";
 import { Destinations } from "./async/destinations.js";
 import { resumeClock } from "./clock/clock.js";
 import type { FlintConfig } from "./config/config.js";
 import { CredentialAuthority, rootCredentials } from "./credentials.js";
+import { awsError } from "./errors.js";
 import { ConcurrencyGate } from "./invoke/concurrency.js";
 import { Invoker } from "./invoke/invoker.js";
 import { EnvironmentPool } from "./invoke/pool.js";
@@ -31,6 +33,7 @@ import { VersionsService } from "./services/lambda/versions.js";
 import { EventInvokeConfigService } from "./services/lambda/event-invoke-config.js";
 import { LogStore } from "./services/logs/log-store.js";
 import { SqsService } from "./services/sqs/service.js";
+import { SnsService } from "./services/sns/service.js";
 import { SqliteStore } from "./store/sqlite.js";
 
 export const VERSION = "0.1.0";
@@ -134,14 +137,18 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     onOutcome: (name, outcome) => metrics.asyncOutcome(name, outcome),
   });
   invoker.events = events;
-  // A Lambda destination receives the record as an asynchronous invocation.
-  destinations.set("lambda", async (arn, body) => {
+  // A Lambda destination (and an SNS subscription) receives its message as an asynchronous invocation.
+  const invokeAsync = async (arn: string, body: string) => {
     const ref = parseFunctionRef(account, arn);
     const record = registry.get(ref.name);
-    if (!record) throw new Error(`function ${ref.name} does not exist`);
+    if (!record) throw awsError("ResourceNotFoundException", `Function not found: ${arn}`);
     registry.resolve(record, ref.qualifier);
     await events.accept(ref.name, ref.qualifier, randomUUID(), Buffer.from(body));
-  });
+  };
+  destinations.set("lambda", invokeAsync);
+  // SNS links (SubscribeURL, UnsubscribeURL, SigningCertURL) use the address functions reach Flint on.
+  const sns = await SnsService.create(account, store.sns, clock, { targets: { sqs, invokeAsync }, endpoint: () => endpoint });
+  destinations.set("sns", async (arn, body, attributes) => void (await sns.publish({ TopicArn: arn, Message: body, MessageAttributes: attributes })));
   const verifier = new SigV4Verifier(authority, config.region);
   const api = new ApiServer({
     lambda,
@@ -151,7 +158,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     eventInvokeConfigs,
     invoker,
     verifier,
-    scoped: { sqs: new SqsApi(sqs) },
+    scoped: { sqs: new SqsApi(sqs), sns: new SnsApi(sns) },
     metrics,
     events,
     health: async () => ({
@@ -174,6 +181,8 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   for (const record of registry.all()) pool.reconcile(record);
   const recovered = await events.recover();
   if (recovered) console.log(`flint: ${recovered} asynchronous event(s) from the last run are queued again`);
+  const snsRecovered = await sns.recover();
+  if (snsRecovered) console.log(`flint: ${snsRecovered} SNS deliveries from the last run are queued again`);
 
   let closing: Promise<void> | undefined;
   return {
@@ -186,6 +195,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     close: () =>
       (closing ??= (async () => {
         await api.close();
+        await sns.close();
         await sqs.close();
         await events.close();
         await pool.shutdown();

@@ -81,4 +81,9 @@ export interface ScopedService {
   renderError(req: Pick<ApiRequest, "headers" | "requestId">, res: ServerResponse, err: unknown): void;
   /** Error for a body over `maxBody`. */
   tooLarge(): Error;
+  /**
+   * Requests this service takes without a signature, judged on their head (SNS's SubscribeURL and
+   * UnsubscribeURL links); they reach `handle` with no principal.
+   */
+  unsigned?(req: Pick<ApiRequest, "method" | "rawPath" | "query">): boolean;
 }

@@ -79,10 +79,12 @@ export class ApiServer {
     const head = { method, rawPath, rawQuery, query, requestId };
     // A service that shares paths with others (SQS's query and JSON protocols post to `/`) is picked
     // by the service its request is signed for.
-    const scoped = this.deps.scoped[claimedScope({ headers: req.headers, query })?.service ?? ""];
+    // An unsigned request goes to the service that takes it unsigned, if any (SNS's links).
+    const claimed = claimedScope({ headers: req.headers, query })?.service;
+    const scoped = claimed !== undefined ? this.deps.scoped[claimed] : Object.values(this.deps.scoped).find((s) => s.unsigned?.(head));
     if (scoped) {
       const fail = (err: unknown) => scoped.renderError({ headers: req.headers, requestId }, res, err);
-      return this.serve(req, res, head, scoped.maxBody, () => scoped.tooLarge(), (apiReq) => scoped.handle(apiReq, res), fail);
+      return this.serve(req, res, head, scoped.maxBody, () => scoped.tooLarge(), (apiReq) => scoped.handle(apiReq, res), fail, claimed === undefined);
     }
     let matched;
     try {
@@ -99,7 +101,7 @@ export class ApiServer {
     return this.serve(req, res, head, route.maxBody, () => tooLarge(route.operation, route.maxBody), (apiReq) => route.handler(this.deps, apiReq, res, params), fail);
   }
 
-  /** Check the signature's head, read the body within its limit, verify, handle; errors rendered by `fail`. */
+  /** Check the signature's head, read the body within its limit, verify (unless `unsigned`), handle; errors rendered by `fail`. */
   private async serve(
     req: IncomingMessage,
     res: ServerResponse,
@@ -108,9 +110,10 @@ export class ApiServer {
     tooLargeError: () => unknown,
     handler: (apiReq: ApiRequest) => Promise<void> | void,
     fail: (err: unknown) => void,
+    unsigned = false,
   ): Promise<void> {
     try {
-      this.deps.verifier.precheck({ headers: req.headers, query: head.query });
+      if (!unsigned) this.deps.verifier.precheck({ headers: req.headers, query: head.query });
     } catch (err) {
       // Refused on its head: the body is never read, so the connection cannot be reused.
       res.setHeader("Connection", "close");
@@ -120,8 +123,7 @@ export class ApiServer {
     if (!body.ok) return fail(tooLargeError());
     const apiReq: ApiRequest = { ...head, headers: req.headers, body: body.body };
     try {
-      const verified = await this.deps.verifier.verify(apiReq, req.headers.host ?? "");
-      apiReq.principal = verified.principal;
+      if (!unsigned) apiReq.principal = (await this.deps.verifier.verify(apiReq, req.headers.host ?? "")).principal;
       await handler(apiReq);
     } catch (err) {
       if (res.headersSent) throw err;

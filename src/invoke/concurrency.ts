@@ -6,6 +6,7 @@
  */
 import { awsError } from "../errors.js";
 import type { FunctionRecord } from "../services/lambda/model.js";
+import { provisionedShare } from "../services/lambda/registry.js";
 
 export type Release = () => void;
 
@@ -22,6 +23,8 @@ export class ConcurrencyGate {
   private total = 0;
   private unreservedInFlight = 0;
   private readonly perFunction = new Map<string, number>();
+  /** Executions of unreserved functions running in their provisioned share. */
+  private readonly ownShare = new Map<string, number>();
 
   constructor(private readonly limits: ConcurrencyLimits) {}
 
@@ -30,14 +33,21 @@ export class ConcurrencyGate {
     const name = record.name;
     const reserved = record.reservedConcurrency;
     const current = this.perFunction.get(name) ?? 0;
+    // A function without a reservation runs in its provisioned share first, then in the shared pool.
+    let shared = false;
     if (reserved !== undefined) {
       if (current >= reserved) throw throttled("ReservedFunctionConcurrentInvocationLimitExceeded");
-    } else if (this.unreservedInFlight >= this.limits.unreservedCapacity || this.total >= this.limits.limit) {
-      throw throttled("ConcurrentInvocationLimitExceeded");
+    } else {
+      const own = this.ownShare.get(name) ?? 0;
+      if (own >= provisionedShare(record)) {
+        if (this.unreservedInFlight >= this.limits.unreservedCapacity || this.total >= this.limits.limit) throw throttled("ConcurrentInvocationLimitExceeded");
+        shared = true;
+      }
     }
     this.perFunction.set(name, current + 1);
     this.total++;
-    if (reserved === undefined) this.unreservedInFlight++;
+    if (shared) this.unreservedInFlight++;
+    else if (reserved === undefined) this.ownShare.set(name, (this.ownShare.get(name) ?? 0) + 1);
     let released = false;
     return () => {
       if (released) return;
@@ -46,7 +56,12 @@ export class ConcurrencyGate {
       if (n === 0) this.perFunction.delete(name);
       else this.perFunction.set(name, n);
       this.total--;
-      if (reserved === undefined) this.unreservedInFlight--;
+      if (shared) this.unreservedInFlight--;
+      else if (reserved === undefined) {
+        const o = (this.ownShare.get(name) ?? 1) - 1;
+        if (o === 0) this.ownShare.delete(name);
+        else this.ownShare.set(name, o);
+      }
     };
   }
 

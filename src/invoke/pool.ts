@@ -32,6 +32,8 @@ interface Slot {
   provisioned: Set<Environment>;
   /** How many provisioned environments this version should have. */
   provisionedTarget: number;
+  /** Provisioned environments being started (not in `provisioned` yet). */
+  provisioning: number;
   /** Why provisioning last failed, if it did. */
   failure?: string;
 }
@@ -87,7 +89,7 @@ export class EnvironmentPool {
 
   private slot(key: string): Slot {
     let s = this.slots.get(key);
-    if (!s) this.slots.set(key, (s = { idle: [], provisionedIdle: [], all: new Set(), provisioned: new Set(), provisionedTarget: 0 }));
+    if (!s) this.slots.set(key, (s = { idle: [], provisionedIdle: [], all: new Set(), provisioned: new Set(), provisionedTarget: 0, provisioning: 0 }));
     return s;
   }
 
@@ -166,12 +168,27 @@ export class EnvironmentPool {
       slot.provisioned.delete(env);
       void env.destroy();
     }
-    const missing = count - slot.provisioned.size;
+    // Environments already starting count: a second reconcile while they start must not add more.
+    const missing = count - slot.provisioned.size - slot.provisioning;
     await Promise.all(
       Array.from({ length: Math.max(0, missing) }, async () => {
+        slot.provisioning++;
+        let env: Environment | undefined;
         try {
-          const env = await this.start(version, "provisioned-concurrency");
-          slot.provisioned.add(env);
+          env = await this.start(version, "provisioned-concurrency");
+        } catch (err) {
+          slot.failure = `Provisioning failed: ${(err as Error).message}`;
+          return;
+        } finally {
+          slot.provisioning--;
+        }
+        // The target may have dropped while it started.
+        if (slot.provisioned.size >= slot.provisionedTarget) {
+          void env.destroy();
+          return;
+        }
+        slot.provisioned.add(env);
+        try {
           if (!(await env.waitInit())) throw new Error("the function's init failed");
           if (slot.provisioned.has(env) && env.state === EnvState.Idle) slot.provisionedIdle.push(env);
           delete slot.failure;

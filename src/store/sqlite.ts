@@ -9,6 +9,8 @@ import type { QueueStore } from "./queue-store.js";
 import { QUEUE_TABLES, SqliteQueueStore } from "./sqlite-queues.js";
 import type { AsyncEventStore } from "./async-store.js";
 import { ASYNC_TABLES, SqliteAsyncEventStore } from "./sqlite-async.js";
+import type { SnsStore } from "./sns-store.js";
+import { SNS_TABLES, SqliteSnsStore } from "./sqlite-sns.js";
 import type { Store } from "./store.js";
 
 /** Append-only: each entry upgrades the schema by one version. */
@@ -25,6 +27,7 @@ const MIGRATIONS: string[] = [
    CREATE INDEX function_code_by_code ON function_code (code_id);`,
   QUEUE_TABLES,
   ASYNC_TABLES,
+  SNS_TABLES,
 ];
 
 
@@ -33,6 +36,7 @@ export class SqliteStore implements Store {
   private readonly stmts;
   readonly queues: QueueStore;
   readonly asyncEvents: AsyncEventStore;
+  readonly sns: SnsStore;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -42,6 +46,7 @@ export class SqliteStore implements Store {
     this.migrate();
     this.queues = new SqliteQueueStore(this.db);
     this.asyncEvents = new SqliteAsyncEventStore(this.db);
+    this.sns = new SqliteSnsStore(this.db);
     this.stmts = {
       get: this.db.prepare<[string], { record: string }>("SELECT record FROM functions WHERE name = ?"),
       list: this.db.prepare<[], { record: string }>("SELECT record FROM functions ORDER BY name"),

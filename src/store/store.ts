@@ -6,12 +6,15 @@
 import type { FunctionRecord } from "../services/lambda/model.js";
 import type { AsyncEventStore } from "./async-store.js";
 import type { QueueStore } from "./queue-store.js";
+import type { SnsStore } from "./sns-store.js";
 
 export interface Store {
   /** SQS queues and messages (queue-store.ts). */
   readonly queues: QueueStore;
   /** Accepted asynchronous invocations and their timelines (async-store.ts). */
   readonly asyncEvents: AsyncEventStore;
+  /** SNS topics, subscriptions and pending deliveries (sns-store.ts). */
+  readonly sns: SnsStore;
   getFunction(name: string): Promise<FunctionRecord | undefined>;
   listFunctions(): Promise<FunctionRecord[]>;
   /** Insert or replace. */

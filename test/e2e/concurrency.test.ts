@@ -155,6 +155,66 @@ describe("the account concurrency limit", () => {
   });
 });
 
+describe("provisioned concurrency and the account limit", () => {
+  let flint: FlintProcess;
+  let zip: Buffer;
+  before(async () => {
+    flint = await startFlint({ args: ["--concurrency-limit", "101"] });
+    zip = await zipFixture("nodejs");
+  });
+  after(() => flint.stop());
+
+  test("provisioned concurrency of an unreserved function is its own: a saturated shared pool does not throttle it", async () => {
+    const mine = await createFunction(flint, zip, "echo.handler");
+    const { Version } = await flint.lambda.send(new PublishVersionCommand({ FunctionName: mine }));
+    await flint.lambda.send(new CreateAliasCommand({ FunctionName: mine, Name: "live", FunctionVersion: Version }));
+    await flint.lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: mine, Qualifier: "live", ProvisionedConcurrentExecutions: 1 }));
+    await eventually(async () => (await flint.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: mine, Qualifier: "live" }))).Status === "READY", 60_000, "READY");
+    const shared = (await flint.lambda.send(new GetAccountSettingsCommand({}))).AccountLimit!.UnreservedConcurrentExecutions!;
+    assert.equal(shared, 100, "the provisioned execution left the shared pool");
+
+    const other = await createFunction(flint, zip, "hold.handler", { Timeout: 120 });
+    const N = shared + 2;
+    const barrier = await Barrier.create();
+    try {
+      const run = invokeInParallel(flint.endpoint, N, { FunctionName: other, payload: { port: barrier.port } });
+      await eventually(() => barrier.arrivals.length + run.settled.length >= N, 120_000, "every invoke executing or refused");
+      // The shared pool is full; the provisioned function still runs in its own share.
+      assert.deepEqual((await invoke(flint, mine, { mine: true }, { qualifier: "live" })).payload, { mine: true });
+      const { executing, outcomes } = await holdAndRelease(barrier, N, run);
+      assert.equal(executing, shared);
+      assert.equal(count(outcomes, throttled("ConcurrentInvocationLimitExceeded")), N - shared);
+    } finally {
+      await barrier.close();
+    }
+  });
+
+});
+
+describe("provisioning", () => {
+  let flint: FlintProcess;
+  let zip: Buffer;
+  before(async () => {
+    flint = await startFlint();
+    zip = await zipFixture("nodejs");
+  });
+  after(() => flint.stop());
+
+  test("configuration changes while provisioned environments start do not start more of them", async () => {
+    const name = await createFunction(flint, zip, "echo.handler");
+    const { Version } = await flint.lambda.send(new PublishVersionCommand({ FunctionName: name }));
+    await flint.lambda.send(new CreateAliasCommand({ FunctionName: name, Name: "live", FunctionVersion: Version }));
+    await flint.lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: name, Qualifier: "live", ProvisionedConcurrentExecutions: 2 }));
+    // Each of these reconciles the function's provisioned environments while the first two start.
+    await flint.lambda.send(new CreateAliasCommand({ FunctionName: name, Name: "other", FunctionVersion: Version }));
+    await flint.lambda.send(new CreateAliasCommand({ FunctionName: name, Name: "third", FunctionVersion: Version }));
+    await eventually(async () => (await flint.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: name, Qualifier: "live" }))).Status === "READY", 60_000, "READY");
+    const text = await (await fetch(`${flint.endpoint}/_flint/metrics`)).text();
+    const envs = [...text.matchAll(new RegExp(`^flint_environments\\{function="${name}",version="${Version}",state="([a-z]+)"\\} (\\d+)$`, "gm"))].map((m) => [m[1], Number(m[2])]);
+    assert.deepEqual(Object.fromEntries(envs), { idle: 2, provisioned: 2 });
+  });
+});
+
 describe("provisioned concurrency", () => {
   let flint: FlintProcess;
   let zip: Buffer;

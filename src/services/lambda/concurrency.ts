@@ -36,14 +36,15 @@ export class ConcurrencyService {
 
   /** Executions left to functions without a reservation (AccountLimit.UnreservedConcurrentExecutions). */
   get unreserved(): number {
-    let provisionedUnreserved = 0;
-    for (const r of this.registry.all()) if (r.reservedConcurrency === undefined) provisionedUnreserved += provisionedTotal(r);
-    return this.limit - this.reservedTotal - provisionedUnreserved;
+    return this.limit - this.reservedTotal - this.registry.provisionedUnreservedTotal;
   }
 
-  /** The capacity functions without a reservation share at run time. */
+  /**
+   * The capacity functions without a reservation share at run time: what reservations and the
+   * provisioned concurrency of unreserved functions leave (those run in their own share first).
+   */
   get unreservedCapacity(): number {
-    return this.limit - this.reservedTotal;
+    return this.unreserved;
   }
 
   private functionOnly(functionName: string) {

@@ -31,6 +31,8 @@ export class FunctionRegistry {
   private readonly locks = new Map<string, Promise<unknown>>();
   /** Sum of every function's ReservedConcurrentExecutions, kept with the records (a deleted function frees its reservation). */
   private reserved = 0;
+  /** Sum of the provisioned concurrency of functions without a reservation (it leaves the shared pool too). */
+  private provisionedUnreserved = 0;
   listener: DeploymentListener = { deployed() {}, deleted() {}, configured() {} };
 
   private constructor(
@@ -89,8 +91,15 @@ export class FunctionRegistry {
     return this.reserved;
   }
 
+  /** Provisioned concurrency of all functions without a reservation together. */
+  get provisionedUnreservedTotal(): number {
+    return this.provisionedUnreserved;
+  }
+
   private put(record: FunctionRecord): void {
-    this.reserved += (record.reservedConcurrency ?? 0) - (this.functions.get(record.name)?.reservedConcurrency ?? 0);
+    const prev = this.functions.get(record.name);
+    this.reserved += (record.reservedConcurrency ?? 0) - (prev?.reservedConcurrency ?? 0);
+    this.provisionedUnreserved += provisionedShare(record) - (prev ? provisionedShare(prev) : 0);
     this.functions.set(record.name, record);
   }
 
@@ -113,7 +122,9 @@ export class FunctionRegistry {
 
   async remove(name: string): Promise<void> {
     await this.store.deleteFunction(name);
-    this.reserved -= this.functions.get(name)?.reservedConcurrency ?? 0;
+    const prev = this.functions.get(name);
+    this.reserved -= prev?.reservedConcurrency ?? 0;
+    this.provisionedUnreserved -= prev ? provisionedShare(prev) : 0;
     this.functions.delete(name);
   }
 
@@ -139,4 +150,12 @@ function withoutDanglingSettings(record: FunctionRecord): FunctionRecord {
   const eventInvokeConfigs = { ...record.eventInvokeConfigs };
   for (const q of dangling) delete eventInvokeConfigs[q];
   return { ...record, eventInvokeConfigs };
+}
+
+/** Provisioned concurrency of a function, when it has no reservation to hold it. */
+export function provisionedShare(record: FunctionRecord): number {
+  if (record.reservedConcurrency !== undefined) return 0;
+  let sum = 0;
+  for (const c of Object.values(record.provisioned ?? {})) sum += c.requested;
+  return sum;
 }

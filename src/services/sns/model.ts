@@ -3,7 +3,6 @@
  * Inputs and outputs keep AWS's member names; stored records use Flint's.
  * https://docs.aws.amazon.com/sns/latest/api/Welcome.html
  */
-import type { FilterScope } from "./filter-policy.js";
 
 /** A message attribute as Publish takes it; binary values as bytes. */
 export interface MessageAttributeValue {
@@ -43,12 +42,6 @@ export interface SubscriptionRecord {
   authenticateOnUnsubscribe: boolean;
   /** Settable attributes as the caller set them (FilterPolicy, RawMessageDelivery, …). */
   attributes: Record<string, string>;
-}
-
-/** A subscription's filter, parsed once. */
-export interface SubscriptionFilter {
-  scope: FilterScope;
-  policy: unknown;
 }
 
 /** A published message as it waits for its deliveries. */

@@ -1,0 +1,57 @@
+/**
+ * SNS on the one listener, chosen by the `sns` credential scope: the query protocol
+ * (`Action=<Operation>` in a form body or the URL, XML responses) that every SNS client speaks.
+ * Two kinds of request come unsigned, as to AWS: the SubscribeURL and UnsubscribeURL links in SNS
+ * messages (`GET /?Action=ConfirmSubscription|Unsubscribe&…`) and the signing certificate.
+ * https://docs.aws.amazon.com/sns/latest/api/CommonParameters.html
+ */
+import type { ServerResponse } from "node:http";
+import { awsError } from "../../errors.js";
+import type { SnsService } from "../../services/sns/service.js";
+import { type ApiRequest, type ScopedService, send } from "../http.js";
+import { paramTree, queryParams } from "../query.js";
+import { renderQueryError } from "../render-error.js";
+import { OPERATIONS, UNSIGNED_OPERATIONS } from "./operations.js";
+import { SNS_XMLNS, membersFromQuery, xmlResponse } from "./shapes.js";
+
+/** Ten 256 KiB messages, form-encoded, with their attributes, fit well within this. */
+const MAX_REQUEST_BODY = 4 * 1024 * 1024;
+const CERTIFICATE_PATH = /^\/(SimpleNotificationService-[0-9a-f]{32}\.pem)$/;
+
+export class SnsApi implements ScopedService {
+  readonly maxBody = MAX_REQUEST_BODY;
+
+  constructor(private readonly sns: SnsService) {}
+
+  /** Requests AWS serves without a signature: the links SNS puts in its messages. */
+  unsigned(req: Pick<ApiRequest, "method" | "rawPath" | "query">): boolean {
+    if (req.method !== "GET") return false;
+    if (CERTIFICATE_PATH.test(req.rawPath)) return true;
+    return req.rawPath === "/" && UNSIGNED_OPERATIONS.has(String(req.query.Action));
+  }
+
+  async handle(req: ApiRequest, res: ServerResponse): Promise<void> {
+    const certificate = CERTIFICATE_PATH.exec(req.rawPath);
+    if (certificate && req.method === "GET") {
+      const pem = this.sns.certificate(certificate[1]!);
+      if (pem === undefined) return send(res, 404, { "Content-Type": "text/plain" }, "Not Found");
+      return send(res, 200, { "Content-Type": "application/x-x509-ca-cert" }, pem);
+    }
+    const params = queryParams(req);
+    const operation = params.get("Action");
+    if (!operation) throw awsError("MissingParameter", "The request must contain the parameter Action.");
+    if (!Object.hasOwn(OPERATIONS, operation)) throw awsError("InvalidAction", `The action ${operation} is not valid for this web service.`);
+    const authenticated = req.principal !== undefined;
+    if (!authenticated && !UNSIGNED_OPERATIONS.has(operation)) throw awsError("MissingAuthenticationTokenException", "Missing Authentication Token");
+    const result = await OPERATIONS[operation]!(this.sns, membersFromQuery(paramTree(params)), { authenticated });
+    send(res, 200, { "Content-Type": "text/xml", "x-amzn-RequestId": req.requestId }, xmlResponse(operation, result, req.requestId));
+  }
+
+  renderError(req: Pick<ApiRequest, "requestId">, res: ServerResponse, err: unknown): void {
+    renderQueryError(res, req.requestId, err, SNS_XMLNS);
+  }
+
+  tooLarge(): Error {
+    return awsError("InvalidParameterException", `Invalid parameter: Request body must be at most ${MAX_REQUEST_BODY} bytes.`);
+  }
+}

@@ -1,0 +1,220 @@
+/**
+ * Subscription filter policies: AWS's validation and matching, on message attributes or on the
+ * message body (FilterPolicyScope). A policy is a set of keys, each with a list of rules; a message
+ * matches when every key matches at least one rule (`$or` makes alternatives of whole key sets).
+ * Rules: exact strings, numbers, booleans and null; `prefix`, `suffix`, `equals-ignore-case`,
+ * `anything-but` (values or a prefix/suffix), `numeric` (=, <, <=, >, >= and ranges), `exists`, `cidr`.
+ * https://docs.aws.amazon.com/sns/latest/dg/sns-subscription-filter-policies.html
+ */
+import { BlockList, isIP } from "node:net";
+import type { MessageAttributeValue } from "./model.js";
+
+export type FilterScope = "MessageAttributes" | "MessageBody";
+
+/** Why a policy is refused, in AWS's words (`FilterPolicy: …`); the caller adds the parameter's prefix. */
+export class FilterPolicyError extends Error {}
+
+/** A validated policy: alternatives, each a map of key path → rules (any rule may match). */
+export interface FilterPolicy {
+  scope: FilterScope;
+  branches: Record<string, unknown[]>[];
+}
+
+/** What a message has under one key: whether it is there, and its values (an array gives several). */
+interface Field {
+  present: boolean;
+  values: unknown[];
+}
+
+const MAX_KEYS = 5;
+const MAX_COMBINATIONS = 150;
+const NUMERIC_OPS = ["<", "<=", "=", ">", ">="];
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const fail = (reason: string): never => {
+  throw new FilterPolicyError(`FilterPolicy: ${reason}`);
+};
+
+export function parseFilterPolicy(text: string, scope: FilterScope): FilterPolicy {
+  let policy: unknown;
+  try {
+    policy = JSON.parse(text);
+  } catch {
+    return fail("failed to parse JSON.");
+  }
+  if (!isObject(policy)) return fail("Filter policy must be a JSON object");
+  if (Object.keys(policy).length > MAX_KEYS) fail(`Filter policy can not have more than ${MAX_KEYS} keys`);
+  const branches = flatten(policy, scope, "", [{}]);
+  const combinations = branches.reduce((sum, b) => sum + Object.values(b).reduce((n, rules) => n * rules.length, 1), 0);
+  if (combinations > MAX_COMBINATIONS) fail("Filter policy is too complex");
+  return { scope, branches };
+}
+
+/** Expand nesting into dotted paths and `$or` into alternatives, checking every rule on the way. */
+function flatten(node: Record<string, unknown>, scope: FilterScope, prefix: string, branches: Record<string, unknown[]>[]): Record<string, unknown[]>[] {
+  for (const [key, value] of Object.entries(node)) {
+    if (key === "$or") {
+      if (!Array.isArray(value) || value.length < 2 || !value.every(isObject)) fail("$or must be an array of at least two objects");
+      branches = (value as Record<string, unknown>[]).flatMap((alt) => flatten(alt, scope, prefix, branches));
+      continue;
+    }
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (Array.isArray(value)) {
+      if (value.length === 0) fail("Empty arrays are not allowed");
+      value.forEach(checkRule);
+      branches = branches.map((b) => ({ ...b, [path]: value }));
+    } else if (isObject(value)) {
+      if (scope === "MessageAttributes") throw new FilterPolicyError("Filter policy scope MessageAttributes does not support nested filter policy");
+      branches = flatten(value, scope, path, branches);
+    } else fail(`"${key}" must be an object or an array`);
+  }
+  return branches;
+}
+
+function checkRule(rule: unknown): void {
+  if (rule === null || typeof rule === "string" || typeof rule === "boolean") return;
+  if (typeof rule === "number") return;
+  if (!isObject(rule)) return fail("Match value must be String, number, true, false, or null");
+  const entries = Object.entries(rule);
+  if (entries.length !== 1) fail("Only one key allowed in match expression");
+  const [op, arg] = entries[0]!;
+  switch (op) {
+    case "prefix":
+    case "suffix":
+    case "equals-ignore-case":
+      if (typeof arg !== "string") fail(`${op} match pattern must be a string`);
+      return;
+    case "exists":
+      if (typeof arg !== "boolean") fail("exists match pattern must be either true or false.");
+      return;
+    case "anything-but":
+      if (Array.isArray(arg)) return arg.forEach((v) => (isObject(v) || Array.isArray(v) ? fail("Match value must be String, number, true, false, or null") : undefined));
+      if (isObject(arg)) {
+        const [inner, pattern] = Object.entries(arg)[0] ?? [];
+        if (Object.keys(arg).length !== 1 || !["prefix", "suffix", "equals-ignore-case"].includes(inner!)) fail(`Unsupported anything-but pattern: ${inner}`);
+        if (typeof pattern !== "string") fail(`${inner} match pattern must be a string`);
+      }
+      return;
+    case "numeric":
+      return checkNumeric(arg);
+    case "cidr":
+      return void cidrList(arg);
+    default:
+      fail(`Unrecognized match type ${op}`);
+  }
+}
+
+function checkNumeric(arg: unknown): void {
+  if (!Array.isArray(arg) || arg.length === 0) return fail("Invalid member in numeric match: ]");
+  const [op1, v1, op2, v2, ...rest] = arg as unknown[];
+  if (typeof op1 !== "string") fail(`Invalid member in numeric match: ${String(op1)}`);
+  if (!NUMERIC_OPS.includes(op1 as string)) fail(`Unrecognized numeric range operator: ${String(op1)}`);
+  if (typeof v1 !== "number") fail(`Value of ${op1 === "=" ? "equals" : op1} must be numeric`);
+  if (arg.length <= 2) return;
+  if (op1 !== ">" && op1 !== ">=") fail("Too many elements in numeric expression");
+  if (typeof op2 !== "string") fail(`Bad value in numeric range: ${String(op2)}`);
+  if (op2 !== "<" && op2 !== "<=") fail(`Bad numeric range operator: ${String(op2)}`);
+  if (typeof v2 !== "number") fail(`Value of ${op2} must be numeric`);
+  if ((v2 as number) <= (v1 as number)) fail("Bottom must be less than top");
+  if (rest.length) fail("Too many terms in numeric range expression");
+}
+
+function cidrList(arg: unknown): BlockList {
+  if (typeof arg !== "string") return fail("prefix match pattern must be a string");
+  const [ip, bits, extra] = arg.split("/");
+  if (bits === undefined || extra !== undefined) fail("Malformed CIDR, one '/' required");
+  if (!/^\d+$/.test(bits!)) fail("Malformed CIDR, mask bits must be an integer");
+  const family = isIP(ip!);
+  if (family === 0 || Number(bits) > (family === 4 ? 32 : 128)) fail(`Nonstandard IP address: ${ip}`);
+  const list = new BlockList();
+  list.addSubnet(ip!, Number(bits), family === 4 ? "ipv4" : "ipv6");
+  return list;
+}
+
+function numericMatches(arg: unknown[], v: number): boolean {
+  for (let i = 0; i < arg.length; i += 2) {
+    const bound = arg[i + 1] as number;
+    const ok = { "<": v < bound, "<=": v <= bound, "=": v === bound, ">": v > bound, ">=": v >= bound }[arg[i] as string];
+    if (!ok) return false;
+  }
+  return true;
+}
+
+/** A single value against a string pattern rule (`prefix`, `suffix`, `equals-ignore-case`). */
+function patternMatches(op: string, pattern: string, v: unknown): boolean {
+  if (typeof v !== "string") return false;
+  if (op === "prefix") return v.startsWith(pattern);
+  if (op === "suffix") return v.endsWith(pattern);
+  return v.toLowerCase() === pattern.toLowerCase();
+}
+
+function ruleMatches(rule: unknown, field: Field): boolean {
+  if (!isObject(rule)) return field.values.some((v) => v === rule);
+  const [op, arg] = Object.entries(rule)[0]!;
+  if (op === "exists") return arg === field.present;
+  switch (op) {
+    case "anything-but": {
+      const excluded = (v: unknown) => (isObject(arg) ? patternMatches(...(Object.entries(arg)[0] as [string, string]), v) : Array.isArray(arg) ? arg.includes(v) : v === arg);
+      return field.values.some((v) => !excluded(v));
+    }
+    case "numeric":
+      return field.values.some((v) => typeof v === "number" && numericMatches(arg as unknown[], v));
+    case "cidr": {
+      const list = cidrList(arg);
+      return field.values.some((v) => typeof v === "string" && isIP(v) !== 0 && list.check(v, isIP(v) === 4 ? "ipv4" : "ipv6"));
+    }
+    default:
+      return field.values.some((v) => patternMatches(op, arg as string, v));
+  }
+}
+
+function policyMatches(policy: FilterPolicy, field: (path: string) => Field): boolean {
+  return policy.branches.some((branch) => Object.entries(branch).every(([path, rules]) => rules.some((rule) => ruleMatches(rule, field(path)))));
+}
+
+/**
+ * Attributes as the policy sees them: String → a string, Number → a number, `String.Array` and
+ * `Number.Array` → their elements; Binary attributes are ignored.
+ */
+function attributeField(attribute: Pick<MessageAttributeValue, "DataType" | "StringValue"> | undefined): Field {
+  if (!attribute || attribute.StringValue === undefined || attribute.DataType.startsWith("Binary")) return { present: false, values: [] };
+  const text = attribute.StringValue;
+  if (attribute.DataType.endsWith(".Array")) {
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (Array.isArray(parsed)) return { present: true, values: parsed.filter((v) => !isObject(v) && !Array.isArray(v)) };
+    } catch {
+      // not an array after all: matched as its text
+    }
+    return { present: true, values: [text] };
+  }
+  return { present: true, values: [attribute.DataType.startsWith("Number") ? Number(text) : text] };
+}
+
+/** Leaf values at a dotted path of a JSON document; arrays on the way contribute each element. */
+function bodyField(doc: unknown, path: string): Field {
+  const values: unknown[] = [];
+  const walk = (node: unknown, parts: string[]): void => {
+    if (Array.isArray(node)) return node.forEach((n) => walk(n, parts));
+    if (parts.length === 0) {
+      if (!isObject(node)) values.push(node);
+      return;
+    }
+    if (isObject(node) && Object.hasOwn(node, parts[0]!)) walk(node[parts[0]!], parts.slice(1));
+  };
+  walk(doc, path.split("."));
+  return { present: values.length > 0, values };
+}
+
+/** Does a message pass the policy? `attributes` for the MessageAttributes scope, `body` for MessageBody. */
+export function filterMatches(policy: FilterPolicy, message: { attributes: Record<string, Pick<MessageAttributeValue, "DataType" | "StringValue">>; body: string }): boolean {
+  if (policy.scope === "MessageAttributes") return policyMatches(policy, (name) => attributeField(Object.hasOwn(message.attributes, name) ? message.attributes[name] : undefined));
+  let doc: unknown;
+  try {
+    doc = JSON.parse(message.body);
+  } catch {
+    // A body policy expects a JSON object; anything else matches only a policy with no keys.
+  }
+  if (!isObject(doc)) return policy.branches.some((b) => Object.keys(b).length === 0);
+  return policyMatches(policy, (path) => bodyField(doc, path));
+}

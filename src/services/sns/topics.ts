@@ -1,0 +1,94 @@
+/**
+ * Every topic and subscription, in memory and in the store, plus the per-topic lock that serialises
+ * what reads then writes a topic (create, delete, subscribe, FIFO deduplication). Subscriptions
+ * keep their parsed filter policy, so a Publish only evaluates it.
+ */
+import type { Clock } from "../../clock/clock.js";
+import { awsError } from "../../errors.js";
+import { KeyedLock } from "../../lib/keyed-lock.js";
+import type { SnsStore } from "../../store/sns-store.js";
+import { subscriptionFilter } from "./attributes.js";
+import type { FilterPolicy } from "./filter-policy.js";
+import type { Delivery, NewDelivery, SubscriptionRecord, TopicRecord } from "./model.js";
+import { type Account, checkSubscriptionArn, checkTopicArn } from "./names.js";
+
+export interface Subscription {
+  record: SubscriptionRecord;
+  filter?: FilterPolicy;
+}
+
+export class TopicRegistry {
+  private readonly topics = new Map<string, TopicRecord>();
+  /** Subscriptions by ARN, in creation order. */
+  private readonly subscriptions = new Map<string, Subscription>();
+  readonly lock = new KeyedLock();
+
+  private constructor(
+    readonly account: Account,
+    readonly store: SnsStore,
+    readonly clock: Clock,
+  ) {}
+
+  static async load(account: Account, store: SnsStore, clock: Clock): Promise<TopicRegistry> {
+    const reg = new TopicRegistry(account, store, clock);
+    for (const t of await store.listTopics()) reg.topics.set(t.arn, t);
+    for (const s of await store.listSubscriptions()) reg.subscriptions.set(s.arn, { record: s, filter: subscriptionFilter(s.attributes) });
+    return reg;
+  }
+
+  get(arn: string): TopicRecord | undefined {
+    return this.topics.get(arn);
+  }
+
+  /** The topic a TopicArn names, or NotFound. */
+  require(arn: string, parameter = "TopicArn"): TopicRecord {
+    const t = this.topics.get(checkTopicArn(this.account, arn, parameter));
+    if (!t) throw awsError("NotFoundException", "Topic does not exist");
+    return t;
+  }
+
+  all(): TopicRecord[] {
+    return [...this.topics.values()].sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
+  }
+
+  async saveTopic(t: TopicRecord): Promise<void> {
+    await this.store.putTopic(t);
+    this.topics.set(t.arn, t);
+  }
+
+  async removeTopic(arn: string): Promise<void> {
+    await this.store.deleteTopic(arn);
+    this.topics.delete(arn);
+    for (const [subArn, s] of this.subscriptions) if (s.record.topicArn === arn) this.subscriptions.delete(subArn);
+  }
+
+  subscription(arn: string): Subscription | undefined {
+    return this.subscriptions.get(arn);
+  }
+
+  /** The subscription a SubscriptionArn names, or NotFound. */
+  requireSubscription(arn: string): Subscription {
+    checkSubscriptionArn(this.account, arn);
+    const s = this.subscriptions.get(arn);
+    if (!s) throw awsError("NotFoundException", "Subscription does not exist");
+    return s;
+  }
+
+  subscriptionsOf(topicArn?: string): Subscription[] {
+    const all = [...this.subscriptions.values()];
+    return topicArn === undefined ? all : all.filter((s) => s.record.topicArn === topicArn);
+  }
+
+  /** Store a subscription (and a delivery made with it, in one transaction). */
+  async saveSubscription(record: SubscriptionRecord, delivery?: NewDelivery): Promise<Delivery | undefined> {
+    const filter = subscriptionFilter(record.attributes);
+    const stored = await this.store.putSubscription(record, delivery);
+    this.subscriptions.set(record.arn, { record, filter });
+    return stored;
+  }
+
+  async removeSubscription(arn: string): Promise<void> {
+    await this.store.deleteSubscription(arn);
+    this.subscriptions.delete(arn);
+  }
+}
