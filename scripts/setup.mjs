@@ -10,10 +10,10 @@ const needs = [
   { pkg: "curl", path: "/usr/bin/curl", why: "used by custom-runtime examples and tests" },
   { pkg: "bubblewrap", path: "/usr/bin/bwrap", why: "strict isolation of execution environments" },
   { pkg: "socat", path: "/usr/bin/socat", why: "the Runtime API bridge of custom runtimes in isolated networks" },
+  { pkg: "python3-boto3", path: "/usr/lib/python3/dist-packages/boto3/__init__.py", why: "boto3 for Python functions, as Lambda's Python runtimes carry it (and a client the tests drive)" },
 ];
 if (purpose === "test") {
   needs.push({ pkg: "awscli", path: "/usr/bin/aws", why: "the AWS CLI v2 the end-to-end tests drive" });
-  needs.push({ pkg: "python3-boto3", path: "/usr/lib/python3/dist-packages/boto3/__init__.py", why: "boto3, the query-protocol SQS client the end-to-end tests drive" });
 }
 const missing = needs.filter((n) => !existsSync(n.path));
 if (missing.length === 0) process.exit(0);
