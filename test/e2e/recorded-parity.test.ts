@@ -2,11 +2,14 @@
  * Parity with real AWS: replays, through the AWS SDK against a real `flint serve`, calls whose answers
  * LocalStack's parity suite recorded from AWS Lambda (test/fixtures/aws-recorded), and compares them
  * the way test/harness/recorded.ts describes. This file covers functions, code, configuration and tags;
- * recorded-parity-versions.test.ts covers versions, aliases, reserved and provisioned concurrency.
+ * recorded-parity-versions.test.ts covers versions, aliases, reserved and provisioned concurrency;
+ * recorded-parity-async.test.ts covers event invoke configs (TestLambdaEventInvokeConfig and the
+ * [get_function_event_invoke_config] cases of test_ops_on_nonexisting_fn, test_ops_on_nonexisting_version
+ * and test_get_function_wrong_region).
  *
- * Not replayed yet, for want of the feature in Flint: event invoke configs (test_ops_on_nonexisting_version
- * [get_function_event_invoke_config] and the rest), URLs, code signing, permissions, layers, event source
- * mappings, S3 code (test_large_lambda), container images.
+ * Not replayed yet, for want of the feature in Flint: URLs, code signing, permissions, layers, event source
+ * mappings, SnapStart, recursion config, S3 code (test_large_lambda), container images. The recording has
+ * no DeadLetterConfig case.
  * Known difference, not replayed: AWS sets both log levels to INFO when LogFormat becomes JSON and drops
  * them when it goes back to Text (TestLoggingConfig); Flint keeps whatever was given.
  */

@@ -6,7 +6,8 @@
  * `Message`). Results: status, the keys at every level, and every value the recording kept. Ids,
  * hashes and dates are placeholders there (`<uuid:3>`, `<code-sha256:1>`): within one recorded test the
  * same placeholder must stand for the same value and different ones for different values, so a
- * revision id that AWS changes (or keeps) must change (or stay) in Flint too.
+ * revision id that AWS changes (or keeps) must change (or stay) in Flint too. A recorded `datetime` (a
+ * timestamp member boto3 parsed) must be epoch seconds, a `date` an ISO date string.
  *
  * Recorded texts name AWS's account, region and resources by placeholders; `fill()` puts Flint's
  * account, region and partition in, and each case says which of its names stand for the rest.
@@ -159,9 +160,13 @@ function assertShape(want: unknown, got: any, names: Names, at: string, bindings
   if (want && typeof want === "object") {
     assert.ok(got && typeof got === "object", `${at}: expected an object, got ${JSON.stringify(got)}`);
     assert.deepEqual(Object.keys(got).sort(), Object.keys(want).sort(), `${at}: keys`);
-    for (const [k, v] of Object.entries(want)) if (k !== "LastModified") assertShape(v, got[k], names, `${at}.${k}`, bindings);
+    for (const [k, v] of Object.entries(want)) assertShape(v, got[k], names, `${at}.${k}`, bindings);
     return;
   }
+  // boto3 parsed a timestamp member (epoch seconds on the wire) into `datetime`; a string member holding a
+  // date (FunctionConfiguration.LastModified, `2024-01-31T12:34:56.789+0000`) became `date`.
+  if (want === "datetime") return assert.ok(typeof got === "number" && got > 1e9 && got < 1e10, `${at}: epoch seconds, got ${JSON.stringify(got)}`);
+  if (want === "date") return assert.ok(typeof got === "string" && /^\d{4}-\d{2}-\d{2}T/.test(got), `${at}: a date, got ${JSON.stringify(got)}`);
   if (typeof want === "string" && BOUND.test(want)) return bind(bindings, want, got, at);
   const value = typeof want === "string" ? fill(want, names) : want;
   if (typeof value !== "string" || !VOLATILE.test(value)) assert.deepEqual(got, value, at);

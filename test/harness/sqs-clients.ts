@@ -35,7 +35,8 @@ export interface SqsDriver {
 
 const kebab = (op: string) => op.replace(/([a-z])([A-Z])/g, "$1-$2").toLowerCase();
 
-function cliDriver(label: string, cli: string, protocol: "query" | "json", endpoint: string): SqsDriver {
+/** An AWS CLI driving `service` (default `sqs`; SNS reuses it). */
+export function cliDriver(label: string, cli: string, protocol: "query" | "json", endpoint: string, service = "sqs"): SqsDriver {
   return {
     label,
     protocol,
@@ -45,7 +46,7 @@ function cliDriver(label: string, cli: string, protocol: "query" | "json", endpo
       const dir = await mkdtemp(path.join(tmpdir(), "flint-cli-input-"));
       const file = path.join(dir, "input.json");
       await writeFile(file, JSON.stringify(input));
-      const r = await runCli(cli, endpoint, ["sqs", kebab(operation), "--cli-input-json", `file://${file}`]).finally(() => rm(dir, { recursive: true, force: true }));
+      const r = await runCli(cli, endpoint, [service, kebab(operation), "--cli-input-json", `file://${file}`]).finally(() => rm(dir, { recursive: true, force: true }));
       if (r.code !== 0) {
         const m = /An error occurred \(([^)]+)\) when calling the \w+ operation: (.*)/s.exec(r.stderr);
         throw new SqsCallError(m?.[1] ?? "CliFailed", (m?.[2] ?? r.stderr).trim());
@@ -93,13 +94,17 @@ export function sdkClient(endpoint: string): sdk.SQSClient {
 }
 
 export function sdkDriver(endpoint: string): SqsDriver {
-  const client = sdkClient(endpoint);
+  return sdkDriverFor("@aws-sdk/client-sqs v3 (JSON protocol)", "json", sdk, sdkClient(endpoint));
+}
+
+/** A driver over an AWS SDK v3 client, running `<Operation>Command`s of its package (SNS reuses it). */
+export function sdkDriverFor(label: string, protocol: "query" | "json", commands: object, client: { send(command: never): Promise<unknown>; destroy(): void }): SqsDriver {
   return {
-    label: "@aws-sdk/client-sqs v3 (JSON protocol)",
-    protocol: "json",
+    label,
+    protocol,
     binary: true,
     async call(operation, input = {}) {
-      const Command = (sdk as unknown as Record<string, new (input: unknown) => sdk.ServiceInputTypes>)[`${operation}Command`]!;
+      const Command = (commands as Record<string, new (input: unknown) => unknown>)[`${operation}Command`]!;
       try {
         return toBase64Binary(await client.send(new Command(fromBase64Binary(input)) as never)) as never;
       } catch (err) {
@@ -116,7 +121,7 @@ import base64, json, os, sys
 import boto3, botocore
 from botocore import xform_name
 from botocore.config import Config
-client = boto3.client("sqs", endpoint_url=sys.argv[1], region_name=os.environ["AWS_DEFAULT_REGION"], config=Config(retries={"max_attempts": 1}, read_timeout=60))
+client = boto3.client(sys.argv[2], endpoint_url=sys.argv[1], region_name=os.environ["AWS_DEFAULT_REGION"], config=Config(retries={"max_attempts": 1}, read_timeout=60))
 def dec(v, key=None):
     if key == "BinaryValue" and isinstance(v, str): return base64.b64decode(v)
     if isinstance(v, dict): return {k: dec(x, k) for k, x in v.items()}
@@ -149,8 +154,8 @@ export function boto3Version(): string | undefined {
   }
 }
 
-/** boto3 in one long-lived Python process: one JSON line per call each way, calls in order. */
-export function boto3Driver(endpoint: string): SqsDriver {
+/** boto3 in one long-lived Python process: one JSON line per call each way, calls in order (`service`: SNS reuses it). */
+export function boto3Driver(endpoint: string, service = "sqs"): SqsDriver {
   const env: NodeJS.ProcessEnv = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
@@ -161,7 +166,7 @@ export function boto3Driver(endpoint: string): SqsDriver {
     AWS_SHARED_CREDENTIALS_FILE: "/nonexistent",
     AWS_EC2_METADATA_DISABLED: "true",
   };
-  const child: ChildProcess = spawn("/usr/bin/python3", ["-c", BOTO3_WORKER, endpoint], { env, stdio: ["pipe", "pipe", "inherit"] });
+  const child: ChildProcess = spawn("/usr/bin/python3", ["-c", BOTO3_WORKER, endpoint, service], { env, stdio: ["pipe", "pipe", "inherit"] });
   const lines = createInterface({ input: child.stdout! });
   const waiting: ((line: string) => void)[] = [];
   lines.on("line", (line) => waiting.shift()?.(line));

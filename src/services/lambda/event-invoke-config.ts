@@ -4,7 +4,7 @@
  * https://docs.aws.amazon.com/lambda/latest/api/API_PutFunctionEventInvokeConfig.html
  */
 import { awsError } from "../../errors.js";
-import { type Account, functionArn, parseFunctionRef } from "./arns.js";
+import { type Account, type FunctionRef, functionArn, parseFunctionRef } from "./arns.js";
 import type { EventInvokeConfigRecord, FunctionRecord } from "./model.js";
 import { paginate } from "./pagination.js";
 import type { FunctionRegistry } from "./registry.js";
@@ -21,6 +21,8 @@ export interface EventInvokeConfigInput {
   /** `null`: the member was given without a Destination (clears it on Update). */
   onSuccess?: string | null;
   onFailure?: string | null;
+  /** A DestinationConfig was given, even one without destinations: a Put needs it or an error handling setting. */
+  destinationConfig?: true;
 }
 
 export function decodeEventInvokeConfig(body: Record<string, unknown>): EventInvokeConfigInput {
@@ -30,7 +32,7 @@ export function decodeEventInvokeConfig(body: Record<string, unknown>): EventInv
     const d = member(destinations, name, "object")!;
     return member(d, "Destination", "string") ?? null;
   };
-  const out: EventInvokeConfigInput = {};
+  const out: EventInvokeConfigInput = destinations ? { destinationConfig: true } : {};
   const retries = member(body, "MaximumRetryAttempts", "integer");
   const age = member(body, "MaximumEventAgeInSeconds", "integer");
   if (retries !== undefined) out.maximumRetryAttempts = retries;
@@ -63,8 +65,7 @@ export class EventInvokeConfigService {
   }
 
   /** The function and the qualifier the config belongs to ($LATEST when none). */
-  private target(functionName: string, qualifier: string | undefined): { record: FunctionRecord; qualifier: string } {
-    const ref = parseFunctionRef(this.account, functionName, qualifier);
+  private target(ref: FunctionRef): { record: FunctionRecord; qualifier: string } {
     const record = this.registry.get(ref.name);
     if (!record) throw awsError("ResourceNotFoundException", NO_FUNCTION);
     const q = ref.qualifier ?? "$LATEST";
@@ -76,14 +77,21 @@ export class EventInvokeConfigService {
     throw awsError("ResourceNotFoundException", `The function ${functionArn(this.account, name, qualifier)} doesn't have an EventInvokeConfig`);
   }
 
-  private validate(input: EventInvokeConfigInput, record: FunctionRecord): void {
+  /** The model's constraints (ValidationException), checked before anything is looked up. */
+  private checkModel(input: EventInvokeConfigInput): void {
     const v = new Violations();
     if (input.maximumRetryAttempts !== undefined) v.range("maximumRetryAttempts", input.maximumRetryAttempts, 0, 2);
     if (input.maximumEventAgeInSeconds !== undefined) v.range("maximumEventAgeInSeconds", input.maximumEventAgeInSeconds, 60, 21600);
     for (const [field, arn] of [["destinationConfig.onSuccess.destination", input.onSuccess], ["destinationConfig.onFailure.destination", input.onFailure]] as const) {
-      if (typeof arn === "string" && (arn.length > 350 || !DESTINATION_RE.test(arn))) v.pattern(field, arn, DESTINATION_PATTERN);
+      if (typeof arn !== "string") continue;
+      if (arn.length > 350) v.maxLength(field, arn, 350);
+      else if (!DESTINATION_RE.test(arn)) v.pattern(field, arn, DESTINATION_PATTERN);
     }
     v.throwIfAny();
+  }
+
+  /** What AWS checks of the destinations once the function is known (InvalidParameterValueException). */
+  private checkDestinations(input: EventInvokeConfigInput, record: FunctionRecord): void {
     for (const arn of [input.onSuccess, input.onFailure]) {
       if (typeof arn !== "string" || arn === "") continue;
       const service = arn.split(":")[2];
@@ -102,17 +110,23 @@ export class EventInvokeConfigService {
     }
   }
 
+  /** Put (`merge` false: replaces the whole configuration) or Update (`merge` true: changes only what is given). */
   async put(functionName: string, qualifier: string | undefined, input: EventInvokeConfigInput, merge: boolean) {
-    const { record, qualifier: q } = this.target(functionName, qualifier);
-    const existing = record.eventInvokeConfigs[q];
-    if (merge && !existing) this.noConfig(record.name, q);
-    if (!merge && input.maximumRetryAttempts === undefined && input.maximumEventAgeInSeconds === undefined && input.onSuccess === undefined && input.onFailure === undefined) {
+    const ref = parseFunctionRef(this.account, functionName, qualifier);
+    this.checkModel(input);
+    // Recorded: a Put with nothing to set is refused before the function is looked up.
+    if (!merge && input.maximumRetryAttempts === undefined && input.maximumEventAgeInSeconds === undefined && !input.destinationConfig) {
       throw awsError("InvalidParameterValueException", "You must specify at least one of error handling or destination setting.");
     }
-    this.validate(input, record);
+    const { record, qualifier: q } = this.target(ref);
+    if (merge && !record.eventInvokeConfigs[q]) this.noConfig(record.name, q);
+    this.checkDestinations(input, record);
     return this.registry.withLock(record.name, async () => {
-      const current = this.registry.require(record.name);
-      const base: EventInvokeConfigRecord = merge && current.eventInvokeConfigs[q] ? { ...current.eventInvokeConfigs[q]! } : { lastModified: 0 };
+      const current = this.registry.get(record.name);
+      if (!current) throw awsError("ResourceNotFoundException", NO_FUNCTION);
+      const existing = current.eventInvokeConfigs[q];
+      if (merge && !existing) this.noConfig(record.name, q);
+      const base: EventInvokeConfigRecord = merge ? { ...existing! } : { lastModified: 0 };
       if (input.maximumRetryAttempts !== undefined) base.maximumRetryAttempts = input.maximumRetryAttempts;
       if (input.maximumEventAgeInSeconds !== undefined) base.maximumEventAgeInSeconds = input.maximumEventAgeInSeconds;
       for (const key of ["onSuccess", "onFailure"] as const) {
@@ -121,7 +135,7 @@ export class EventInvokeConfigService {
         if (d) base[key] = d;
         else delete base[key];
       }
-      base.lastModified = Date.now();
+      base.lastModified = this.registry.clock.now();
       await this.registry.save({ ...current, eventInvokeConfigs: { ...current.eventInvokeConfigs, [q]: base } });
       return toEventInvokeConfig(this.account, record.name, q, base);
     });
@@ -152,7 +166,7 @@ export class EventInvokeConfigService {
     const record = this.registry.get(ref.name);
     if (!record) throw awsError("ResourceNotFoundException", NO_FUNCTION);
     const entries = Object.entries(record.eventInvokeConfigs);
-    const { page, nextMarker } = paginate(entries, ([q]) => q, marker, maxItems);
+    const { page, nextMarker } = paginate(entries, ([q]) => q, marker, maxItems, 50, 50);
     const out: Record<string, unknown> = { FunctionEventInvokeConfigs: page.map(([q, c]) => toEventInvokeConfig(this.account, record.name, q, c)) };
     if (nextMarker) out.NextMarker = nextMarker;
     return out;

@@ -24,7 +24,11 @@ export interface FunctionSettingsInput {
   loggingConfig?: { LogFormat?: string; LogGroup?: string; ApplicationLogLevel?: string; SystemLogLevel?: string };
   tracingMode?: string;
   vpcConfig?: { SubnetIds: string[]; SecurityGroupIds: string[] };
-  /** DeadLetterConfig.TargetArn; "" removes it. */
+  /**
+   * DeadLetterConfig.TargetArn; "" removes it. A DeadLetterConfig without TargetArn changes nothing
+   * (recorded by AWS's run of LocalStack's TestLambdaDLQ::test_dead_letter_queue: `DeadLetterConfig={}`
+   * leaves the queue in place).
+   */
   deadLetterTargetArn?: string;
 }
 
@@ -83,7 +87,7 @@ function settings(body: Body): FunctionSettingsInput {
     vpcConfig: vpc
       ? { SubnetIds: member(vpc, "SubnetIds", "stringArray") ?? [], SecurityGroupIds: member(vpc, "SecurityGroupIds", "stringArray") ?? [] }
       : undefined,
-    deadLetterTargetArn: dlq ? (member(dlq, "TargetArn", "string") ?? "") : undefined,
+    deadLetterTargetArn: dlq ? member(dlq, "TargetArn", "string") : undefined,
   };
 }
 

@@ -1,14 +1,17 @@
-/** Marker/MaxItems pagination as the Lambda List* operations do it (opaque markers, 1–10,000 items, default 50). */
+/**
+ * Marker/MaxItems pagination as the Lambda List* operations do it: opaque markers, MaxItems from 1 to
+ * `maxLimit` (10,000 for most; 50 for ListFunctionEventInvokeConfigs), default 50.
+ */
 import { awsError } from "../../errors.js";
 import { Violations } from "./validation.js";
 
-export function paginate<T>(items: T[], keyOf: (item: T) => string, marker: string | undefined, maxItems: string | undefined, defaultMax = 50) {
+export function paginate<T>(items: T[], keyOf: (item: T) => string, marker: string | undefined, maxItems: string | undefined, defaultMax = 50, maxLimit = 10000) {
   let max = defaultMax;
   if (maxItems !== undefined) {
     max = Number(maxItems);
     if (!Number.isInteger(max)) throw awsError("InvalidParameterValueException", `Invalid value for MaxItems: ${maxItems}`);
     const v = new Violations();
-    v.range("maxItems", max, 1, 10000);
+    v.range("maxItems", max, 1, maxLimit);
     v.throwIfAny();
   }
   let start = 0;

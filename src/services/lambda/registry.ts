@@ -4,6 +4,7 @@
  * (functions, versions, aliases, concurrency) all go through it.
  */
 import { awsError } from "../../errors.js";
+import { KeyedLock } from "../../lib/keyed-lock.js";
 import type { Clock } from "../../clock/clock.js";
 import type { Store } from "../../store/store.js";
 import { type Account, functionArn } from "./arns.js";
@@ -28,7 +29,7 @@ export const isVersionNumber = (q: string) => /^\d+$/.test(q);
 
 export class FunctionRegistry {
   private readonly functions = new Map<string, FunctionRecord>();
-  private readonly locks = new Map<string, Promise<unknown>>();
+  private readonly locks = new KeyedLock();
   /** Sum of every function's ReservedConcurrentExecutions, kept with the records (a deleted function frees its reservation). */
   private reserved = 0;
   /** Sum of the provisioned concurrency of functions without a reservation (it leaves the shared pool too). */
@@ -49,19 +50,12 @@ export class FunctionRegistry {
 
   /** Serialise writes to one function. */
   withLock<T>(name: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.locks.get(name) ?? Promise.resolve();
-    const next = prev.then(fn, fn);
-    const tail = next.catch(() => undefined);
-    this.locks.set(name, tail);
-    void tail.then(() => {
-      if (this.locks.get(name) === tail) this.locks.delete(name);
-    });
-    return next;
+    return this.locks.run(name, fn);
   }
 
   /** Wait for queued writes (shutdown, tests). */
-  async idle(): Promise<void> {
-    await Promise.all([...this.locks.values()]);
+  idle(): Promise<void> {
+    return this.locks.idle();
   }
 
   notFound(name: string, qualifier?: string): never {

@@ -11,24 +11,25 @@ import type { Delivery } from "./model.js";
 /** What one attempt came to: made, or failed with the wait before the next try (none: give up). */
 export type AttemptOutcome = { done: true } | { done: false; error: string; retryInMs?: number };
 
+/** An attempt that failed for a reason of Flint's own (the store) is tried again after this long. */
+const UNEXPECTED_RETRY_MS = 20_000;
+
 export interface DeliveryDeps {
   store: SnsStore;
   clock: Clock;
-  /** Make one attempt; `delivery.attempts` counts those made before it. Must not throw. */
+  /** Make one attempt; `delivery.attempts` counts those made before it. */
   attempt(delivery: Delivery): Promise<AttemptOutcome>;
   /** The policy gave up or the failure is not retried: dead-letter queue, or a log line. */
   giveUp(delivery: Delivery, error: string): Promise<void>;
-  /** Attempts in progress at once. */
-  concurrency: number;
 }
 
 export class DeliveryQueue {
   /** Per order key, the deliveries waiting; the first is the one being attempted or waited for. */
   private readonly lanes = new Map<string, Delivery[]>();
   private readonly timers = new Map<number, Timer>();
+  /** Seqs queued and not finished: a publish racing `recover()` must not queue its deliveries twice. */
+  private readonly queued = new Set<number>();
   private readonly inFlight = new Set<Promise<void>>();
-  private readonly waitingForSlot: (() => void)[] = [];
-  private running = 0;
   private closed = false;
 
   constructor(private readonly deps: DeliveryDeps) {}
@@ -43,6 +44,8 @@ export class DeliveryQueue {
   /** Queue stored deliveries, in seq order. */
   add(deliveries: Delivery[]): void {
     for (const d of deliveries) {
+      if (this.queued.has(d.seq)) continue;
+      this.queued.add(d.seq);
       const key = d.orderKey ?? `#${d.seq}`;
       const lane = this.lanes.get(key);
       if (lane) lane.push(d);
@@ -79,16 +82,7 @@ export class DeliveryQueue {
   }
 
   private async run(key: string, d: Delivery): Promise<void> {
-    if (this.running >= this.deps.concurrency) await new Promise<void>((resolve) => this.waitingForSlot.push(resolve));
-    if (this.closed) return;
-    this.running++;
-    let outcome: AttemptOutcome;
-    try {
-      outcome = await this.deps.attempt(d);
-    } finally {
-      this.running--;
-      this.waitingForSlot.shift()?.();
-    }
+    const outcome = await this.deps.attempt(d).catch((err: Error): AttemptOutcome => ({ done: false, error: err.message, retryInMs: UNEXPECTED_RETRY_MS }));
     if (!outcome.done && outcome.retryInMs !== undefined) {
       d.attempts++;
       d.dueAt = this.deps.clock.now() + outcome.retryInMs;
@@ -97,6 +91,7 @@ export class DeliveryQueue {
     }
     if (!outcome.done) await this.deps.giveUp({ ...d, attempts: d.attempts + 1 }, outcome.error);
     await this.deps.store.finishDelivery(d.seq);
+    this.queued.delete(d.seq);
     const lane = this.lanes.get(key)!;
     lane.shift();
     if (lane.length) this.schedule(key, lane[0]!);
@@ -108,7 +103,6 @@ export class DeliveryQueue {
     this.closed = true;
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
-    for (const wake of this.waitingForSlot.splice(0)) wake();
     await Promise.allSettled([...this.inFlight]);
   }
 }

@@ -36,6 +36,24 @@ function failed(err: unknown): Sent {
   return { ok: false, retryable: !(err instanceof AwsError && err.fault === "client"), error: (err as Error).message };
 }
 
+/** At most `limit` calls of `fn` at once; the rest wait their turn. */
+function limited<A extends unknown[], R>(limit: number, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (...args) => {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running++;
+    try {
+      return await fn(...args);
+    } finally {
+      // The slot passes straight to the next waiter, if any.
+      const next = waiting.shift();
+      if (next) next();
+      else running--;
+    }
+  };
+}
+
 async function post(url: string, headers: Record<string, string>, body: string): Promise<Sent> {
   try {
     const res = await fetch(url, { method: "POST", headers: { "User-Agent": USER_AGENT, ...headers }, body, redirect: "manual", signal: AbortSignal.timeout(HTTP_TIMEOUT_MS) });
@@ -49,12 +67,18 @@ async function post(url: string, headers: Record<string, string>, body: string):
 }
 
 export class Dispatcher {
+  /** POSTs to HTTP/S endpoints, at most `httpConcurrency` in flight (a slow endpoint holds a socket up to 15 s). */
+  private readonly post: typeof post;
+
   constructor(
     private readonly reg: TopicRegistry,
     private readonly targets: DeliveryTargets,
     private readonly signer: MessageSigner,
     private readonly endpoint: () => string,
-  ) {}
+    httpConcurrency: number,
+  ) {
+    this.post = limited(httpConcurrency, post);
+  }
 
   private context(topicArn: string): EnvelopeContext {
     const version = this.reg.get(topicArn)?.attributes.SignatureVersion === "2" ? "2" : "1";
@@ -87,7 +111,7 @@ export class Dispatcher {
   private async confirm(sub: SubscriptionRecord): Promise<Sent> {
     const doc = subscriptionConfirmation(sub, randomUUID(), this.reg.clock.now(), this.context(sub.topicArn));
     const headers = { "Content-Type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": "SubscriptionConfirmation", "x-amz-sns-message-id": doc.MessageId as string, "x-amz-sns-topic-arn": sub.topicArn };
-    return post(sub.endpoint, headers, snsJson(doc));
+    return this.post(sub.endpoint, headers, snsJson(doc));
   }
 
   /** What an SQS queue receives: the envelope, or with RawMessageDelivery the message and its attributes. */
@@ -111,14 +135,14 @@ export class Dispatcher {
           return { ok: true };
         case "http":
         case "https":
-          return await this.post(sub, m);
+          return await this.notify(sub, m);
       }
     } catch (err) {
       return failed(err);
     }
   }
 
-  private post(sub: SubscriptionRecord, m: StoredMessage): Promise<Sent> {
+  private notify(sub: SubscriptionRecord, m: StoredMessage): Promise<Sent> {
     const raw = sub.attributes.RawMessageDelivery === "true";
     const { contentType } = httpDeliveryPolicy(this.reg.get(sub.topicArn)?.attributes.DeliveryPolicy, sub.attributes.DeliveryPolicy);
     const headers: Record<string, string> = {
@@ -129,7 +153,7 @@ export class Dispatcher {
       "x-amz-sns-subscription-arn": sub.arn,
     };
     if (raw) headers["x-amz-sns-rawdelivery"] = "true";
-    return post(sub.endpoint, headers, raw ? messageFor(m, sub.protocol) : snsJson(notification(m, sub, this.context(m.topicArn))));
+    return this.post(sub.endpoint, headers, raw ? messageFor(m, sub.protocol) : snsJson(notification(m, sub, this.context(m.topicArn))));
   }
 
   /** The policy gave up: the subscription's dead-letter queue gets what the endpoint would have, else a log line. */

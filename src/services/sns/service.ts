@@ -48,8 +48,8 @@ export interface SnsDeps {
   targets: DeliveryTargets;
   /** Flint's base URL as subscribers reach it (links in messages). */
   endpoint: () => string;
-  /** Delivery attempts in progress at once. */
-  deliveryConcurrency?: number;
+  /** HTTP/S requests in flight at once (default 64); in-process deliveries are not limited. */
+  httpConcurrency?: number;
 }
 
 const invalid = (message: string) => awsError("InvalidParameterException", `Invalid parameter: ${message}`);
@@ -85,8 +85,8 @@ export class SnsService {
     private readonly signer: MessageSigner,
     deps: SnsDeps,
   ) {
-    const dispatcher = new Dispatcher(reg, deps.targets, signer, deps.endpoint);
-    this.queue = new DeliveryQueue({ store: reg.store, clock: reg.clock, attempt: dispatcher.attempt, giveUp: dispatcher.giveUp, concurrency: deps.deliveryConcurrency ?? 32 });
+    const dispatcher = new Dispatcher(reg, deps.targets, signer, deps.endpoint, deps.httpConcurrency ?? 64);
+    this.queue = new DeliveryQueue({ store: reg.store, clock: reg.clock, attempt: dispatcher.attempt, giveUp: dispatcher.giveUp });
     this.publishing = { reg, enqueue: (d) => this.queue.add(d), sequenceNumber: (now) => this.sequenceNumber(now) };
     this.sweeper = reg.clock.every(SWEEP_INTERVAL_MS, () => void this.sweep().catch((err) => console.error("flint: sns sweep failed:", err)));
   }
