@@ -14,6 +14,7 @@ import { zipFixture } from "../test/harness/zip.js";
 import { createFunction } from "../test/harness/functions.js";
 import { SignedClient, type Target } from "./lib/client.js";
 import { summarize, table } from "./lib/stats.js";
+import { asyncBench } from "./async.js";
 import { burstBench } from "./burst.js";
 import { sandboxBench } from "./sandbox.js";
 
@@ -113,12 +114,13 @@ async function coreBench(): Promise<string> {
 }
 
 async function main() {
-  const suites = (process.env.BENCH_SUITES ?? "core,sandbox,burst").split(",");
+  const suites = (process.env.BENCH_SUITES ?? "core,sandbox,burst,async").split(",");
   const isolation = process.getuid?.() === 0 ? "root" : "not root";
   process.stdout.write(`## ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}, ${isolation}\n\n`);
   if (suites.includes("core")) process.stdout.write((await coreBench()) + "\n");
   if (suites.includes("sandbox")) process.stdout.write((await sandboxBench()) + "\n");
   if (suites.includes("burst")) process.stdout.write((await burstBench()) + "\n");
+  if (suites.includes("async")) process.stdout.write((await asyncBench()) + "\n");
 }
 
 main().catch((err) => {

@@ -26,6 +26,8 @@ export class SignedClient {
   constructor(
     private readonly t: Target,
     concurrency: number,
+    /** The service in the credential scope. */
+    private readonly service = "lambda",
   ) {
     this.agent = new http.Agent({ keepAlive: true, maxSockets: concurrency, maxFreeSockets: concurrency });
   }
@@ -35,12 +37,12 @@ export class SignedClient {
     const date = amzDate.slice(0, 8);
     if (date !== this.keyDate) {
       this.keyDate = date;
-      this.key = hmac(hmac(hmac(hmac(`AWS4${this.t.secretAccessKey}`, date), this.t.region), "lambda"), "aws4_request");
+      this.key = hmac(hmac(hmac(hmac(`AWS4${this.t.secretAccessKey}`, date), this.t.region), this.service), "aws4_request");
     }
     const host = `${this.t.host}:${this.t.port}`;
     const payloadHash = hex(body);
     const canonical = `${method}\n${path.replace(/:/g, "%253A")}\n\nhost:${host}\nx-amz-date:${amzDate}\n\nhost;x-amz-date\n${payloadHash}`;
-    const scope = `${date}/${this.t.region}/lambda/aws4_request`;
+    const scope = `${date}/${this.t.region}/${this.service}/aws4_request`;
     const toSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${hex(canonical)}`;
     const signature = createHmac("sha256", this.key).update(toSign).digest("hex");
     return {
@@ -52,11 +54,12 @@ export class SignedClient {
     };
   }
 
-  /** POST a signed request; resolves with status and latency in ms. */
-  post(path: string, body: Buffer): Promise<{ status: number; ms: number; body: Buffer }> {
+  /** POST a signed request (`extra` headers are sent unsigned); resolves with status and latency in ms. */
+  post(path: string, body: Buffer, extra: Record<string, string> = {}): Promise<{ status: number; ms: number; body: Buffer }> {
     const started = performance.now();
     return new Promise((resolve, reject) => {
-      const req = http.request({ host: this.t.host, port: this.t.port, method: "POST", path: path.replace(/:/g, "%3A"), agent: this.agent, headers: this.headers("POST", path, body) }, (res) => {
+      const headers = { ...this.headers("POST", path, body), ...extra };
+      const req = http.request({ host: this.t.host, port: this.t.port, method: "POST", path: path.replace(/:/g, "%3A"), agent: this.agent, headers }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (c: Buffer) => chunks.push(c));
         res.on("end", () => resolve({ status: res.statusCode!, ms: performance.now() - started, body: Buffer.concat(chunks) }));

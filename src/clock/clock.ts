@@ -36,8 +36,19 @@ export class ScaledClock implements Clock {
   }
 
   after(ms: number, fn: () => void): Timer {
-    const handle = setTimeout(fn, Math.max(0, ms / this.scale));
-    handle.unref();
+    // Node measures a timer from the event loop's cached time, which can lag: a timer may fire a
+    // few real milliseconds early, which `--time-scale` multiplies. Never run before `ms` of Flint time.
+    const due = this.now() + ms;
+    let handle: NodeJS.Timeout;
+    const arm = (wait: number) => {
+      handle = setTimeout(() => {
+        const left = due - this.now();
+        if (left > 0) arm(left);
+        else fn();
+      }, Math.max(0, wait / this.scale));
+      handle.unref();
+    };
+    arm(ms);
     return { cancel: () => clearTimeout(handle) };
   }
 

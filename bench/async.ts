@@ -1,0 +1,120 @@
+/**
+ * Asynchronous invocation: how fast Flint accepts Event invokes (each 202 sent only after the event
+ * is on disk, SQLite `synchronous = FULL`) with 8 keep-alive clients, next to SQS SendMessage on the
+ * same store and a bare Node HTTP echo server; then the time from a 202 to the function starting.
+ */
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
+import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
+import { REGION, TEST_CREDENTIALS, startFlint } from "../test/harness/flint.js";
+import { createFunction } from "../test/harness/functions.js";
+import { sdkClient } from "../test/harness/sqs-clients.js";
+import { zipFixture } from "../test/harness/zip.js";
+import { SignedClient, type Target } from "./lib/client.js";
+import { summarize, table } from "./lib/stats.js";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CLIENTS = 8;
+const LATENCY_SAMPLES = Number(process.env.BENCH_ASYNC_SAMPLES ?? 200);
+
+async function load(send: () => Promise<{ status: number; ms: number }>, expect: number, seconds: number) {
+  const latencies: number[] = [];
+  let errors = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (performance.now() < deadline) {
+        const r = await send();
+        if (r.status !== expect) errors++;
+        latencies.push(r.ms);
+      }
+    }),
+  );
+  return { ...summarize(latencies), rps: latencies.length / ((performance.now() - started) / 1000), errors };
+}
+
+async function startBaseline(): Promise<{ port: number; stop(): void }> {
+  const child = spawn(process.execPath, [path.join(HERE, "baseline-echo.js")], { stdio: ["ignore", "pipe", "inherit"], env: { PATH: "/usr/bin:/bin" } });
+  const port = await new Promise<number>((resolve) => child.stdout!.once("data", (d) => resolve(Number(String(d).trim()))));
+  return { port, stop: () => child.kill() };
+}
+
+export async function asyncBench(): Promise<string> {
+  // Events are accepted much faster than one function runs them: keep the backlog from competing.
+  const flint = await startFlint({ args: ["--async-concurrency", "2"] });
+  const baseline = await startBaseline();
+  const out: string[] = [];
+  try {
+    const target: Target = { host: "127.0.0.1", port: flint.port, ...TEST_CREDENTIALS, region: REGION };
+    const zip = await zipFixture("nodejs");
+    const fn = await createFunction(flint, zip, "echo.handler", { MemorySize: 1769 });
+    const event = Buffer.from(JSON.stringify({ hello: "world", n: 42 }));
+
+    const base = new SignedClient({ ...target, port: baseline.port }, CLIENTS);
+    const lambda = new SignedClient(target, CLIENTS);
+    const sqsClient = new SignedClient(target, CLIENTS, "sqs");
+    const sqs = sdkClient(flint.endpoint);
+    const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "bench" }))).QueueUrl!;
+    const sendMessage = Buffer.from(JSON.stringify({ QueueUrl: queueUrl, MessageBody: "hello world 42" }));
+    const sqsHeaders = { "x-amz-target": "AmazonSQS.SendMessage", "content-type": "application/x-amz-json-1.0" };
+    const eventHeaders = { "x-amz-invocation-type": "Event" };
+    const invokePath = `/2015-03-31/functions/${fn}/invocations`;
+
+    // Warm-up, then measure.
+    await load(() => base.post("/echo", event), 200, 1);
+    await load(() => lambda.post(invokePath, event, eventHeaders), 202, 1);
+    await load(() => sqsClient.post("/", sendMessage, sqsHeaders), 200, 1);
+    const b = await load(() => base.post("/echo", event), 200, SECONDS);
+    const e = await load(() => lambda.post(invokePath, event, eventHeaders), 202, SECONDS);
+    const q = await load(() => sqsClient.post("/", sendMessage, sqsHeaders), 200, SECONDS);
+    out.push(
+      table(`Durable enqueue, ${CLIENTS} keep-alive clients, ${SECONDS} s each (SQLite WAL, synchronous = FULL)`, ["what", "p50 ms", "p99 ms", "accepted/s", "errors"], [
+        ["bare Node HTTP echo", b.p50, b.p99, b.rps, b.errors],
+        ["Flint Invoke, InvocationType Event (202)", e.p50, e.p99, e.rps, e.errors],
+        ["Flint SQS SendMessage (JSON protocol)", q.p50, q.p99, q.rps, q.errors],
+      ]),
+    );
+    base.close();
+    lambda.close();
+    sqsClient.close();
+
+    // From the 202 to the function starting: the function reports when it ran; the OnSuccess record carries it.
+    const timed = await createFunction(flint, zip, "started-at.handler", { MemorySize: 1769 });
+    const records = (await sqs.send(new CreateQueueCommand({ QueueName: "bench-started" }))).QueueUrl!;
+    await flint.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: timed, DestinationConfig: { OnSuccess: { Destination: `arn:aws:sqs:${REGION}:000000000000:bench-started` } } }));
+    const one = new SignedClient(target, 1);
+    await one.post(`/2015-03-31/functions/${timed}/invocations`, Buffer.from("{}")); // a warm environment
+    const acceptedAt = new Map<string, number>();
+    for (let i = 0; i < LATENCY_SAMPLES; i++) {
+      const r = await one.post(`/2015-03-31/functions/${timed}/invocations`, Buffer.from(JSON.stringify({ i })), eventHeaders);
+      acceptedAt.set(String(i), Date.now());
+      if (r.status !== 202) throw new Error(`event refused: ${r.status}`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    one.close();
+    const delays: number[] = [];
+    while (delays.length < LATENCY_SAMPLES) {
+      const got = await sqs.send(new ReceiveMessageCommand({ QueueUrl: records, MaxNumberOfMessages: 10, WaitTimeSeconds: 5 }));
+      if (!got.Messages?.length) break;
+      for (const m of got.Messages) {
+        const record = JSON.parse(m.Body!);
+        const sent = acceptedAt.get(String(record.requestPayload.i));
+        if (sent !== undefined) delays.push(record.responsePayload.startedAt - sent);
+      }
+      await sqs.send(new DeleteMessageBatchCommand({ QueueUrl: records, Entries: got.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+    }
+    sqs.destroy();
+    const d = summarize(delays);
+    out.push(
+      table("From the 202 to the function starting (warm environment, one event at a time)", ["samples", "p50 ms", "p99 ms", "mean ms"], [[d.n, d.p50, d.p99, d.mean]]),
+    );
+  } finally {
+    baseline.stop();
+    await flint.stop();
+  }
+  return out.join("\n");
+}
