@@ -4,9 +4,8 @@
 "use strict";
 // CommonJS on purpose: an ES module entry point costs every cold start ~7 ms of loader set-up; ES
 // module handlers still load through import(), paying that only when they are used.
-const net = require("node:net");
 const { createRequire } = require("node:module");
-const { existsSync, readFileSync } = require("node:fs");
+const { existsSync, readFileSync, writeSync } = require("node:fs");
 const path = require("node:path");
 const { pathToFileURL } = require("node:url");
 const util = require("node:util");
@@ -40,32 +39,139 @@ function emit(level, args) {
   } else {
     line = `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${message}`;
   }
-  process.stdout.write(line.replace(/\n/g, "\r") + "\n");
+  writeOut(1, line.replace(/\n/g, "\r") + "\n");
+}
+
+// ---- output without process.stdout: that getter loads `net` (below). Writes to a pipe are
+// synchronous on Linux either way; a full pipe (EAGAIN, if something made it non-blocking) is waited out.
+const pause = new Int32Array(new SharedArrayBuffer(4));
+function writeOut(fd, text) {
+  let buf = Buffer.from(text, "utf8");
+  while (buf.length) {
+    try {
+      buf = buf.subarray(writeSync(fd, buf));
+    } catch (err) {
+      if (err.code !== "EAGAIN") return;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
 }
 for (const [name, level] of [["log", "INFO"], ["info", "INFO"], ["warn", "WARN"], ["error", "ERROR"], ["debug", "DEBUG"], ["trace", "TRACE"]]) {
   console[name] = (...args) => emit(level, args);
 }
 console.fatal = (...args) => emit("FATAL", args);
 
-// ---- Runtime API client: HTTP/1.1 over one kept-alive socket, requests pipelined.
-// The socket is unreferenced while no request is outstanding, so that a handler's own work decides
-// when the event loop is empty (callbackWaitsForEmptyEventLoop relies on that).
+// ---- Runtime API client: HTTP/1.1 over one kept-alive connection, requests pipelined.
+// The connection is unreferenced while no request is outstanding, so that a handler's own work
+// decides when the event loop is empty (callbackWaitsForEmptyEventLoop relies on that).
+//
+// Over Flint's unix socket the connection is libuv's pipe handle itself, not a `net.Socket`: loading
+// `net` (and the stream machinery under it) costs a cold start 5 ms, and 13 ms once V8 runs with
+// --max-old-space-size (any non-default V8 flag makes V8 reject Node's built-in code cache, so
+// those modules compile from source). Functions that use `net` pay for it in their own init.
+class PipeConnection {
+  constructor(file, onData, onClose) {
+    const { Pipe, PipeConnectWrap, constants } = process.binding("pipe_wrap");
+    const { WriteWrap, streamBaseState, kReadBytesOrError, kArrayBufferOffset } = process.binding("stream_wrap");
+    this.WriteWrap = WriteWrap;
+    this.handle = new Pipe(constants.SOCKET);
+    this.handle.unref();
+    this.pending = []; // written before the connection completed
+    this.connected = false;
+    this.closed = false;
+    this.onClose = onClose;
+    const req = new PipeConnectWrap();
+    req.oncomplete = (status) => {
+      if (status < 0) return this.close(new Error(`connect ${file}: ${process.binding("uv").errname(status)}`));
+      this.connected = true;
+      this.handle.readStart();
+      for (const b of this.pending.splice(0)) this.write(b);
+    };
+    this.handle.onread = (arrayBuffer) => {
+      const n = streamBaseState[kReadBytesOrError];
+      if (n > 0) onData(Buffer.from(arrayBuffer, streamBaseState[kArrayBufferOffset], n));
+      else if (n < 0) this.close(undefined);
+    };
+    const err = this.handle.connect(req, file);
+    if (err) process.nextTick(() => this.close(new Error(`connect ${file}: ${process.binding("uv").errname(err)}`)));
+  }
+
+  write(buf) {
+    if (this.closed) return;
+    if (!this.connected) return void this.pending.push(buf);
+    const req = new this.WriteWrap();
+    req.handle = this.handle;
+    req.buffer = buf; // alive until written
+    req.oncomplete = (status) => {
+      if (status < 0) this.close(new Error("Runtime API write failed"));
+    };
+    req.async = false;
+    const err = this.handle.writeBuffer(req, buf);
+    if (err) this.close(new Error("Runtime API write failed"));
+  }
+
+  ref() {
+    this.handle.ref();
+  }
+  unref() {
+    this.handle.unref();
+  }
+
+  close(err) {
+    if (this.closed) return;
+    this.closed = true;
+    this.handle.close();
+    this.onClose(err);
+  }
+}
+
+/**
+ * The same with `net`: over TCP (`AWS_LAMBDA_RUNTIME_API` without Flint's socket), or over the socket
+ * when process.binding is refused (NODE_OPTIONS=--throw-deprecation).
+ */
+class NetConnection {
+  constructor(target, onData, onClose) {
+    this.socket = require("node:net").connect(target);
+    if (target.port) this.socket.setNoDelay(true);
+    this.socket.unref();
+    this.socket.on("data", onData);
+    this.socket.on("error", onClose);
+    this.socket.on("close", () => onClose(undefined));
+  }
+  write(buf) {
+    this.socket.write(buf);
+  }
+  ref() {
+    this.socket.ref();
+  }
+  unref() {
+    this.socket.unref();
+  }
+}
+
+function pipeOrNet(file, onData, onClose) {
+  try {
+    return new PipeConnection(file, onData, onClose);
+  } catch {
+    return new NetConnection({ path: file }, onData, onClose);
+  }
+}
+
 class RuntimeClient {
   constructor() {
     this.queue = [];
     this.buf = Buffer.alloc(0);
-    this.corked = false;
-    this.socket = apiSocket ? net.connect(apiSocket) : net.connect(Number(apiPort), apiHost);
-    this.socket.setNoDelay(true);
-    this.socket.unref();
-    this.socket.on("data", (d) => this.onData(d));
+    this.out = []; // requests of this tick, sent together
+    let failed = false;
     const fail = (err) => {
+      if (failed) return;
+      failed = true;
       const pending = this.queue.splice(0);
       for (const p of pending) p.reject(err ?? new Error("Runtime API connection closed"));
       if (!pending.length) process.exit(1);
     };
-    this.socket.on("error", fail);
-    this.socket.on("close", () => fail());
+    const onData = (d) => this.onData(d);
+    this.conn = apiSocket ? pipeOrNet(apiSocket, onData, fail) : new NetConnection({ host: apiHost, port: Number(apiPort) }, onData, fail);
   }
 
   request(method, urlPath, body, headers = {}) {
@@ -73,17 +179,15 @@ class RuntimeClient {
     for (const k in headers) head += `${k}: ${headers[k]}\r\n`;
     const payload = body === undefined ? undefined : typeof body === "string" ? Buffer.from(body) : body;
     head += `Content-Length: ${payload ? payload.length : 0}\r\n\r\n`;
-    if (!this.corked) {
-      this.corked = true;
-      this.socket.cork();
+    if (this.out.length === 0) {
       process.nextTick(() => {
-        this.corked = false;
-        this.socket.uncork();
+        const chunks = this.out.splice(0);
+        this.conn.write(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
       });
     }
-    this.socket.write(head, "latin1");
-    if (payload) this.socket.write(payload);
-    if (this.queue.length === 0) this.socket.ref();
+    this.out.push(Buffer.from(head, "latin1"));
+    if (payload) this.out.push(payload);
+    if (this.queue.length === 0) this.conn.ref();
     return new Promise((resolve, reject) => this.queue.push({ resolve, reject }));
   }
 
@@ -104,7 +208,7 @@ class RuntimeClient {
       this.buf = this.buf.subarray(end + 4 + length);
       const status = Number(lines[0].split(" ")[1]);
       const waiter = this.queue.shift();
-      if (this.queue.length === 0) this.socket.unref();
+      if (this.queue.length === 0) this.conn.unref();
       waiter?.resolve({ status, headers, body });
     }
   }
@@ -305,7 +409,7 @@ process.on("unhandledRejection", async (reason) => {
 async function bind() {
   const reply = await call("GET", "/flint/binding");
   if (reply.status !== 200) {
-    process.stderr.write(`Runtime API refused the binding: ${reply.status} ${reply.body}\n`);
+    writeOut(2, `Runtime API refused the binding: ${reply.status} ${reply.body}\n`);
     process.exit(1);
   }
   Object.assign(env, JSON.parse(reply.body.toString("utf8")).env);
@@ -349,6 +453,6 @@ async function main() {
 
 main().catch((err) => {
   // The Runtime API is gone (Flint stopped): a runtime has nothing left to do.
-  process.stderr.write(`Runtime API unreachable: ${err?.message ?? err}\n`);
+  writeOut(2, `Runtime API unreachable: ${err?.message ?? err}\n`);
   process.exit(1);
 });
