@@ -2,7 +2,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startFlint, type FlintProcess, REGION, ACCOUNT } from "../harness/flint.js";
-import { zipFixture } from "../harness/zip.js";
+import { zipFiles, zipFixture } from "../harness/zip.js";
 import { createFunction, invoke } from "../harness/functions.js";
 
 describe("Node.js functions", () => {
@@ -203,5 +203,26 @@ describe("Node.js functions", () => {
     const r = await invoke(flint, name);
     assert.equal(r.functionError, "Unhandled");
     assert.equal(r.payload.errorType, "Runtime.JSONStringifyError");
+  });
+
+  test("the runtime leaves net to the function; console and process.stdout lines keep their order", async () => {
+    const pkg = await zipFiles({
+      "index.js": [
+        'const netAtInit = process.moduleLoadList.includes("NativeModule net");',
+        "exports.handler = async () => {",
+        '  console.log("one");',
+        '  process.stdout.write("two\\n");',
+        '  console.log("three");',
+        '  return { netAtInit, netNow: process.moduleLoadList.includes("NativeModule net") };',
+        "};",
+        "",
+      ].join("\n"),
+    });
+    const name = await createFunction(flint, pkg, "index.handler");
+    const r = await invoke(flint, name, {}, { tail: true });
+    assert.deepEqual(r.payload, { netAtInit: false, netNow: true }, r.raw);
+    const at = ["\tINFO\tone", "\ntwo\n", "\tINFO\tthree"].map((s) => r.log!.indexOf(s));
+    assert.ok(at.every((i) => i >= 0), r.log);
+    assert.deepEqual([...at].sort((a, b) => a - b), at, r.log);
   });
 });

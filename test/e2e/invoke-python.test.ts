@@ -2,7 +2,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startFlint, type FlintProcess, REGION, ACCOUNT } from "../harness/flint.js";
-import { zipFixture } from "../harness/zip.js";
+import { zipFiles, zipFixture } from "../harness/zip.js";
 import { createFunction, invoke } from "../harness/functions.js";
 
 describe("Python functions", () => {
@@ -137,5 +137,29 @@ describe("Python functions", () => {
     assert.ok(order.every((i) => i >= 0), log);
     assert.deepEqual([...order].sort((a, b) => a - b), order, log);
     assert.match(log, new RegExp(`\\[INFO\\]\\t\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z\\t${id}\\tfrom logging`));
+  });
+
+  test("logging imported at invoke time is Lambda's, and a package's own logging.py does not shadow it", async () => {
+    const pkg = await zipFiles({
+      "logging.py": "SHADOW = True\n",
+      "late.py": [
+        "import sys",
+        "def handler(event, context):",
+        "    loaded_before = 'logging' in sys.modules",
+        "    import logging",
+        "    logging.warning('late %s', 'warning')",
+        "    logging.info('not shown at WARNING')",
+        "    return {'loaded_before': loaded_before, 'shadowed': hasattr(logging, 'SHADOW'), 'file': logging.__file__}",
+        "",
+      ].join("\n"),
+    });
+    const name = await createFunction(flint, pkg, "late.handler", { runtime: "python3.12" });
+    const r = await invoke(flint, name, {}, { tail: true });
+    assert.equal(r.payload.loaded_before, false, "the runtime does not pay for logging before anyone needs it");
+    assert.equal(r.payload.shadowed, false, r.raw);
+    assert.match(r.payload.file, /^\/usr\/lib\/python3[.\d]*\/logging\/__init__\.py$/);
+    const id = /START RequestId: (\S+)/.exec(r.log!)![1];
+    assert.match(r.log!, new RegExp(`\\[WARNING\\]\\t\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z\\t${id}\\tlate warning`));
+    assert.doesNotMatch(r.log!, /not shown/);
   });
 });
