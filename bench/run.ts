@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: warm invoke latency and throughput through the Lambda Invoke API next to a bare
  * Node HTTP echo server, and cold starts next to a bare `node -e 0`, all measured in the same run
- * (suite `core`); then the sandbox suite (bench/sandbox.ts). `BENCH_SUITES=core` picks suites.
+ * (suite `core`); then the sandbox, burst and async suites. `BENCH_SUITES=core` picks suites.
  * Prints Markdown tables (paste the latest into bench/RESULTS.md).
  */
 import { spawn } from "node:child_process";
