@@ -1,6 +1,6 @@
 /** The Runtime API's routes, headers, status codes and state rules, over real sockets. */
 import { test, type TestContext } from "node:test";
-import { writeFile, mkdtemp } from "node:fs/promises";
+import { writeFile, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import assert from "node:assert/strict";
@@ -185,9 +185,11 @@ test("chunked bodies, Expect: 100-continue (curl) and unknown routes", async (t)
   const outcome2 = dispatch(api, invocation("d"));
   await next2;
   const big = JSON.stringify({ data: "z".repeat(200_000) });
-  const file = path.join(await mkdtemp(path.join(tmpdir(), "flint-rapi-")), "body.json");
+  const scratch = await mkdtemp(path.join(tmpdir(), "flint-rapi-"));
+  const file = path.join(scratch, "body.json");
   await writeFile(file, big);
   const curl = await run("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Expect: 100-continue", "--data-binary", `@${file}`, `http://${address}${BASE}/invocation/d/response`]);
+  await rm(scratch, { recursive: true, force: true });
   assert.equal(curl.stdout, "202");
   const o2 = await outcome2;
   assert.equal(o2.kind === "response" && o2.body.length, big.length);

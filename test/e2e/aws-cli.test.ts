@@ -2,7 +2,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -25,7 +25,10 @@ describe("AWS CLI v2", () => {
     zips.v2 = path.join(dir, "v2.zip");
     await writeFile(zips.v2!, await zipFiles({ "echo.js": "exports.handler = async (e) => ({ version: 2, e });" }));
   });
-  after(() => flint.stop());
+  after(async () => {
+    await flint.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
 
   async function cli(...args: string[]) {
     const r = await flint.aws(args);

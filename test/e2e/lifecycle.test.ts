@@ -6,6 +6,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { readdirSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { GetFunctionCommand, InvokeCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2, CreateFunctionCommand } from "@aws-sdk/client-lambda";
 import { startFlint, type FlintProcess, ROLE, uniqueName } from "../harness/flint.js";
@@ -99,6 +100,7 @@ describe("state across restarts", () => {
       assert.equal(r.payload.invocations, 1);
     } finally {
       await second.stop();
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 
