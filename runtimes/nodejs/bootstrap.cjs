@@ -127,7 +127,8 @@ class PipeConnection {
 
 /**
  * The same with `net`: over TCP (`AWS_LAMBDA_RUNTIME_API` without Flint's socket), or over the socket
- * when process.binding is refused (NODE_OPTIONS=--throw-deprecation).
+ * when the function runs with --pending-deprecation (then process.binding warns, or throws under
+ * --throw-deprecation, and the function must not see that).
  */
 class NetConnection {
   constructor(target, onData, onClose) {
@@ -150,6 +151,8 @@ class NetConnection {
 }
 
 function pipeOrNet(file, onData, onClose) {
+  // Under --pending-deprecation Node wraps process.binding in its deprecation warning.
+  if (process.binding.name === "deprecated") return new NetConnection({ path: file }, onData, onClose);
   try {
     return new PipeConnection(file, onData, onClose);
   } catch {

@@ -225,4 +225,12 @@ describe("Node.js functions", () => {
     assert.ok(at.every((i) => i >= 0), r.log);
     assert.deepEqual([...at].sort((a, b) => a - b), at, r.log);
   });
+
+  test("a function run with --pending-deprecation and --throw-deprecation sees no warning from the runtime", async () => {
+    const name = await createFunction(flint, zip, "logs.handler", { Environment: { Variables: { NODE_OPTIONS: "--pending-deprecation --throw-deprecation" } } });
+    const r = await invoke(flint, name, {}, { tail: true });
+    assert.equal(r.functionError, undefined, r.raw);
+    assert.equal(r.payload, "logged");
+    assert.doesNotMatch(r.log!, /Deprecation/);
+  });
 });
