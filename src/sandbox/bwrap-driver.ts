@@ -10,7 +10,7 @@
  */
 import { spawn, execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, openSync, readSync, closeSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { access, chown, constants, mkdir, writeFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -18,6 +18,7 @@ import { promisify } from "node:util";
 import { RUNTIMES_DIR } from "../paths.js";
 import { CgroupTree, favorDynamicModifications, sweepCgroups, type Cgroup } from "./cgroups.js";
 import { HostHelper } from "./host-helper.js";
+import { PeakRss } from "./peak-rss.js";
 import { seccompFilter } from "./seccomp.js";
 import { UID_BASE, UID_COUNT, UidLedger } from "./uids.js";
 import type { ExitInfo, RuntimeApiAddresses, Sandbox, SandboxDriver, SandboxShape, SandboxSpec } from "./driver.js";
@@ -33,7 +34,6 @@ const cpuShares = (memoryMb: number) => Math.max(2, Math.round((1024 * memoryMb)
 /** Inside the sandbox. */
 const SOCKET_IN_SANDBOX = "/run/flint/runtime-api.sock";
 const RUNTIME_API_PORT_IN_NETNS = 9001;
-const STATUS_BUF = Buffer.alloc(4096);
 
 /** ext4 metadata takes ~3% of an image: size it so the free space is at least what was asked. */
 const imageMb = (storageMb: number) => Math.ceil(storageMb * 1.04) + 8;
@@ -45,8 +45,8 @@ class BwrapSandbox implements Sandbox {
   readonly exited: Promise<ExitInfo>;
   frozen = false;
   private dead = false;
-  private runtimePid: number | undefined;
-  private statusFd: number | undefined;
+  /** The runtime is the newest process of the group (bwrap's own two come first). */
+  private readonly peakRss = new PeakRss(() => Math.max(...this.cgroup.pids()));
 
   constructor(
     private readonly child: ReturnType<typeof spawn>,
@@ -61,8 +61,7 @@ class BwrapSandbox implements Sandbox {
     this.exited = new Promise((resolve) =>
       child.once("exit", (code, signal) => {
         this.dead = true;
-        if (this.statusFd !== undefined) closeSync(this.statusFd);
-        this.statusFd = undefined;
+        this.peakRss.close();
         // bwrap reports a child killed by a signal as 128 + the signal number.
         const oom = this.cgroup.oomKilledSinceLastCheck();
         if (code !== null && code > 128 && code < 160) resolve({ code: null, signal: signalName(code - 128), oom });
@@ -89,17 +88,7 @@ class BwrapSandbox implements Sandbox {
 
   /** The runtime's own peak RSS, or the group's charged peak, whichever is larger (see linux-sandbox.md trap 7). */
   maxMemoryUsedMb(): number {
-    let rss = 0;
-    try {
-      if (this.runtimePid === undefined) this.runtimePid = Math.max(...this.cgroup.pids());
-      this.statusFd ??= openSync(`/proc/${this.runtimePid}/status`, "r");
-      const n = readSync(this.statusFd, STATUS_BUF, 0, STATUS_BUF.length, 0);
-      const m = /VmHWM:\s+(\d+) kB/.exec(STATUS_BUF.toString("latin1", 0, n));
-      rss = m ? Number(m[1]) * 1024 : 0;
-    } catch {
-      // the runtime is gone
-    }
-    return Math.ceil(Math.max(rss, this.cgroup.peakBytes()) / (1024 * 1024));
+    return Math.ceil(Math.max(this.peakRss.bytes(), this.cgroup.peakBytes()) / (1024 * 1024));
   }
 
   memoryBytes(): Promise<number> {

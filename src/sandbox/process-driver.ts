@@ -5,29 +5,26 @@
  */
 import { spawn } from "node:child_process";
 import { access, constants, readFile } from "node:fs/promises";
-import { closeSync, mkdtempSync, openSync, readSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { RUNTIMES_DIR } from "../paths.js";
 import type { ExitInfo, RuntimeApiAddresses, Sandbox, SandboxDriver, SandboxSpec } from "./driver.js";
 import { layoutEnv, runtimeCommand, type Layout } from "./runtime-command.js";
 import { SandboxStartError, bootstrapMissing } from "./errors.js";
-
-const STATUS_BUF = Buffer.alloc(4096);
+import { PeakRss } from "./peak-rss.js";
 
 class ProcessSandbox implements Sandbox {
   readonly exited: Promise<ExitInfo>;
   private dead = false;
   frozen = false;
-  /** /proc/<pid>/status stays open: re-reading it at offset 0 is cheaper than opening it per invoke. */
-  private statusFd: number | undefined;
+  private readonly peakRss = new PeakRss(() => this.pid);
 
   constructor(private readonly child: ReturnType<typeof spawn>) {
     this.exited = new Promise((resolve) =>
       child.once("exit", (code, signal) => {
         this.dead = true;
-        if (this.statusFd !== undefined) closeSync(this.statusFd);
-        this.statusFd = undefined;
+        this.peakRss.close();
         resolve({ code, signal, oom: false });
       }),
     );
@@ -44,15 +41,7 @@ class ProcessSandbox implements Sandbox {
   }
 
   maxMemoryUsedMb(): number {
-    if (this.dead) return 0;
-    try {
-      this.statusFd ??= openSync(`/proc/${this.pid}/status`, "r");
-      const n = readSync(this.statusFd, STATUS_BUF, 0, STATUS_BUF.length, 0);
-      const m = /VmHWM:\s+(\d+) kB/.exec(STATUS_BUF.toString("latin1", 0, n));
-      return m ? Math.ceil(Number(m[1]) / 1024) : 0;
-    } catch {
-      return 0;
-    }
+    return this.dead ? 0 : Math.ceil(this.peakRss.bytes() / (1024 * 1024));
   }
 
   private signalGroup(signal: NodeJS.Signals): void {
