@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { GetFunctionCommand, InvokeCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2, CreateFunctionCommand } from "@aws-sdk/client-lambda";
 import { startFlint, type FlintProcess, ROLE, uniqueName } from "../harness/flint.js";
 import { zipFixture, zipFiles } from "../harness/zip.js";
-import { createFunction, invoke } from "../harness/functions.js";
+import { createFunction, environmentsOf, invoke } from "../harness/functions.js";
 import { alive, descendants, eventually } from "../harness/processes.js";
 
 /** Environments of the function with this name that Flint holds, by state (from /_flint/health). */
@@ -49,17 +49,6 @@ describe("execution environment lifecycle", () => {
     assert.match(again.log!, /Init Duration: /);
   });
 
-  test("updating the configuration replaces warm environments", async () => {
-    const name = await createFunction(flint, zip, "counter.handler");
-    const before = (await invoke(flint, name)).payload.envId;
-    await flint.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Description: "new" }));
-    await waitUntilFunctionUpdatedV2({ client: flint.lambda, maxWaitTime: 20, minDelay: 0.1, maxDelay: 0.3 }, { FunctionName: name });
-    const after = (await invoke(flint, name)).payload;
-    assert.notEqual(after.envId, before);
-    assert.equal(after.invocations, 1);
-    await eventually(async () => (await environments(flint)) === 1, 5000, "the old environment destroyed");
-  });
-
   test("a Pending function refuses invocations with ResourceConflictException", async () => {
     // A package big enough that unpacking it takes a while: incompressible files.
     const files: Record<string, Buffer> = { "echo.js": Buffer.from("exports.handler = async (e) => e;") };
@@ -75,6 +64,27 @@ describe("execution environment lifecycle", () => {
     });
     await eventually(async () => (await flint.lambda.send(new GetFunctionCommand({ FunctionName: name }))).Configuration?.State === "Active", 20_000);
     assert.deepEqual((await invoke(flint, name, { ok: 1 })).payload, { ok: 1 });
+  });
+});
+
+describe("replacement on update", () => {
+  // The default keep-alive, so that only the update (not idle expiry) can end the old environment.
+  let flint: FlintProcess;
+  before(async () => {
+    flint = await startFlint();
+  });
+  after(() => flint.stop());
+
+  test("updating the configuration replaces warm environments", async () => {
+    const name = await createFunction(flint, await zipFixture("nodejs"), "counter.handler");
+    const before = (await invoke(flint, name)).payload.envId;
+    assert.deepEqual(await environmentsOf(flint, name), { idle: 1 });
+    await flint.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Description: "new" }));
+    await waitUntilFunctionUpdatedV2({ client: flint.lambda, maxWaitTime: 20, minDelay: 0.1, maxDelay: 0.3 }, { FunctionName: name });
+    const after = (await invoke(flint, name)).payload;
+    assert.notEqual(after.envId, before);
+    assert.equal(after.invocations, 1);
+    await eventually(async () => JSON.stringify(await environmentsOf(flint, name)) === JSON.stringify({ idle: 1 }), 5000, "the old environment destroyed, the new one warm");
   });
 });
 

@@ -5,20 +5,10 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startFlint, type FlintProcess } from "../harness/flint.js";
-import { createFunction, invoke } from "../harness/functions.js";
+import { createFunction, environmentsOf as environments, invoke } from "../harness/functions.js";
 import { invokeInParallel } from "../harness/parallel.js";
 import { eventually } from "../harness/processes.js";
 import { zipFixture } from "../harness/zip.js";
-
-/** A function's environments by state, from /_flint/metrics. */
-async function environments(flint: FlintProcess, name: string): Promise<Record<string, number>> {
-  const text = await (await fetch(`${flint.endpoint}/_flint/metrics`)).text();
-  const out: Record<string, number> = {};
-  for (const m of text.matchAll(/^flint_environments\{function="([^"]+)",version="[^"]+",state="([^"]+)"\} (\d+)$/gm)) {
-    if (m[1] === name) out[m[2]!] = (out[m[2]!] ?? 0) + Number(m[3]);
-  }
-  return out;
-}
 
 describe("scaling", () => {
   let flint: FlintProcess;

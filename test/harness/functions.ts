@@ -71,3 +71,13 @@ export async function invoke(flint: FlintProcess, name: string, event: unknown =
     out,
   };
 }
+
+/** A function's environments by state (summed over its versions; states with none left out), from /_flint/metrics. */
+export async function environmentsOf(flint: FlintProcess, name: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${flint.endpoint}/_flint/metrics`)).text();
+  const out: Record<string, number> = {};
+  for (const m of text.matchAll(/^flint_environments\{function="([^"]+)",version="[^"]+",state="([^"]+)"\} (\d+)$/gm)) {
+    if (m[1] === name && m[3] !== "0") out[m[2]!] = (out[m[2]!] ?? 0) + Number(m[3]);
+  }
+  return out;
+}
