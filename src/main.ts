@@ -21,6 +21,7 @@ import { EnvironmentPool } from "./invoke/pool.js";
 import { SparePool } from "./invoke/spares.js";
 import { Metrics } from "./observability/metrics.js";
 import { selectDriver } from "./sandbox/select.js";
+import { precompilePythonRuntime } from "./sandbox/runtime-command.js";
 import type { SandboxDriver } from "./sandbox/driver.js";
 import { functionArn, parseFunctionRef } from "./services/lambda/arns.js";
 import type { FunctionVersion } from "./services/lambda/model.js";
@@ -57,7 +58,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   const store = SqliteStore.open(config.dataDir);
   const code = await CodeStore.create(config.dataDir);
   const logs = await LogStore.create(config.dataDir);
-  const driver: SandboxDriver = await selectDriver(config.sandbox, code.root);
+  const [driver] = await Promise.all([selectDriver(config.sandbox, code.root), precompilePythonRuntime()]);
 
   const signCodeUrl = (baseUrl: string, path: string) => presignUrl(credentials, config.region, "lambda", baseUrl, path, 600, new Date());
   const registry = await FunctionRegistry.load(account, store, clock);

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { RUNTIMES_DIR } from "../paths.js";
 import type { ExitInfo, RuntimeApiAddresses, Sandbox, SandboxDriver, SandboxSpec } from "./driver.js";
-import { layoutEnv, runtimeCommand, type Layout } from "./runtime-command.js";
+import { PYTHON, layoutEnv, runtimeCommand, type Layout } from "./runtime-command.js";
 import { SandboxStartError, bootstrapMissing } from "./errors.js";
 import { PeakRss } from "./peak-rss.js";
 
@@ -89,7 +89,7 @@ class ProcessSandbox implements Sandbox {
 export class ProcessDriver implements SandboxDriver {
   readonly name = "process";
   readonly isolation = "none" as const;
-  private readonly layoutBase = { runtimeDir: RUNTIMES_DIR, node: process.execPath, python: "/usr/bin/python3" };
+  private readonly layoutBase = { runtimeDir: RUNTIMES_DIR, node: process.execPath, python: PYTHON };
   /** Unix sockets of the Runtime APIs; a short path, as socket paths are limited to 107 bytes. */
   private readonly socketDir = mkdtempSync(path.join(tmpdir(), "flint-run-"));
 

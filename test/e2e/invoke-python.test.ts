@@ -128,6 +128,39 @@ describe("Python functions", () => {
     assert.match(odd.payload.errorMessage, /^Unable to marshal response: Object of type object is not JSON serializable/);
   });
 
+  test("results are encoded as AWS's runtime encodes them; json is the function's to import", async () => {
+    const pkg = await zipFiles({
+      "result.py": [
+        "import sys",
+        "JSON_AT_INIT = 'json' in sys.modules",
+        "def handler(event, context):",
+        "    import decimal",
+        "    out = {'price': decimal.Decimal('1.25'), 'count': decimal.Decimal('10'), 'text': 'h\u00e9llo \u2603', 'jsonAtInit': JSON_AT_INIT}",
+        "    if event.get('nan'):",
+        "        out = {'nan': decimal.Decimal('NaN'), 'inf': float('inf')}",
+        "    if event.get('patch'):",
+        "        import datetime, json",
+        "        json.JSONEncoder.default = lambda self, o: o.isoformat()",
+        "        out['when'] = datetime.date(2026, 11, 27)",
+        "    return out",
+        "",
+      ].join("\n"),
+    });
+    // PYTHONHASHSEED changes how Python starts, so this function gets a runtime started for it, not a spare.
+    const fresh = { Environment: { Variables: { PYTHONHASHSEED: "0" } } };
+    const py312 = await createFunction(flint, pkg, "result.handler", { runtime: "python3.12", ...fresh });
+    const r = await invoke(flint, py312);
+    assert.equal(r.raw, '{"price": 1.25, "count": 10.0, "text": "h\u00e9llo \u2603", "jsonAtInit": false}', "Decimal as a number, UTF-8 unescaped (python3.12)");
+    const py311 = await createFunction(flint, pkg, "result.handler", { runtime: "python3.11", ...fresh });
+    assert.equal((await invoke(flint, py311)).raw, '{"price": 1.25, "count": 10.0, "text": "h\\u00e9llo \\u2603", "jsonAtInit": false}', "escaped before python3.12");
+    assert.equal((await invoke(flint, py312, { nan: true })).raw, '{"nan": NaN, "inf": Infinity}');
+    const patched = await invoke(flint, py312, { patch: true });
+    assert.equal(patched.functionError, undefined, patched.raw);
+    assert.equal(patched.payload.when, "2026-11-27", "a JSONEncoder.default the function installed is used, as on Lambda");
+    const spare = await createFunction(flint, pkg, "result.handler", { runtime: "python3.12" });
+    assert.equal((await invoke(flint, spare)).payload.jsonAtInit, true, "a spare loads json before the function, as Lambda's runtime does");
+  });
+
   test("print, logging and stderr lines reach the log tail in order", async () => {
     const name = await create("logs.handler");
     const r = await invoke(flint, name, {}, { tail: true });
