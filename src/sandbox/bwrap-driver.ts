@@ -18,12 +18,13 @@ import { promisify } from "node:util";
 import { RUNTIMES_DIR } from "../paths.js";
 import { CgroupTree, favorDynamicModifications, sweepCgroups, type Cgroup } from "./cgroups.js";
 import { HostHelper } from "./host-helper.js";
+import { SandboxEtc } from "./etc.js";
 import { PeakRss } from "./peak-rss.js";
 import { seccompFilter } from "./seccomp.js";
-import { UID_BASE, UID_COUNT, UidLedger } from "./uids.js";
+import { UidLedger } from "./uids.js";
 import type { ExitInfo, RuntimeApiAddresses, Sandbox, SandboxDriver, SandboxShape, SandboxSpec } from "./driver.js";
 import { SandboxStartError, bootstrapMissing } from "./errors.js";
-import { layoutEnv, runtimeCommand, type Layout } from "./runtime-command.js";
+import { PYTHON, layoutEnv, runtimeCommand, type Layout } from "./runtime-command.js";
 
 const run = promisify(execFile);
 
@@ -37,9 +38,6 @@ const RUNTIME_API_PORT_IN_NETNS = 9001;
 
 /** ext4 metadata takes ~3% of an image: size it so the free space is at least what was asked. */
 const imageMb = (storageMb: number) => Math.ceil(storageMb * 1.04) + 8;
-
-/** Host /etc entries a runtime needs (TLS roots, name resolution, dynamic linker cache, alternatives). */
-const ETC = ["ssl", "ca-certificates", "ca-certificates.conf", "alternatives", "ld.so.cache", "resolv.conf", "hosts", "nsswitch.conf", "localtime", "mime.types"];
 
 class BwrapSandbox implements Sandbox {
   readonly exited: Promise<ExitInfo>;
@@ -151,6 +149,7 @@ export class BwrapDriver implements SandboxDriver {
     private readonly cgroups: CgroupTree,
     private readonly helper: HostHelper,
     private readonly node: { file: string; prefix?: string },
+    private readonly etc: SandboxEtc,
   ) {}
 
   static async create(codeDir: string, reason: string): Promise<BwrapDriver> {
@@ -161,10 +160,8 @@ export class BwrapDriver implements SandboxDriver {
     await mkdir(mountsDir);
     await mkdir(codeRoot);
     await mkdir(path.join(runDir, "env"));
-    // One passwd and group for every sandbox uid, written once (sbx_user<uid>, as Lambda names its users).
-    const users = Array.from({ length: UID_COUNT }, (_, i) => UID_BASE + i);
-    await writeFile(path.join(runDir, "passwd"), `root:x:0:0:root:/root:/usr/sbin/nologin\n${users.map((u) => `sbx_user${u}:x:${u}:${u}::/tmp:/usr/sbin/nologin\n`).join("")}`);
-    await writeFile(path.join(runDir, "group"), `root:x:0:\n${users.map((u) => `sbx_user${u}:x:${u}:\n`).join("")}`);
+    await mkdir(path.join(runDir, "users"));
+    const etc = await SandboxEtc.create(path.join(runDir, "etc"));
     await run("sh", ["-ec", `mount --bind "$1" "$1"; mount --make-shared "$1"; mount --bind "$2" "$3"; mount -o remount,bind,ro,nosuid,nodev "$3"`, "sh", mountsDir, codeDir, codeRoot]);
     const cgroups = await CgroupTree.create(`flint-${process.pid}`);
     reason = `${reason}; ${await favorDynamicModifications()}`;
@@ -173,7 +170,7 @@ export class BwrapDriver implements SandboxDriver {
     else reason = `${reason}; no seccomp filter for ${process.arch}: functions can create user namespaces`;
     // Node runs from /usr here; an installation elsewhere is mounted where AWS keeps it, /var/lang.
     const node = process.execPath.startsWith("/usr/") ? { file: process.execPath } : { file: "/var/lang/bin/node", prefix: path.dirname(path.dirname(process.execPath)) };
-    return new BwrapDriver(reason, runDir, mountsDir, codeRoot, cgroups, new HostHelper(path.join(runDir, "host-helper.err")), node);
+    return new BwrapDriver(reason, runDir, mountsDir, codeRoot, cgroups, new HostHelper(), node, etc);
   }
 
   private allocUid(id: string): number {
@@ -190,6 +187,28 @@ export class BwrapDriver implements SandboxDriver {
     // In an isolated network nothing on the host's loopback is reachable from it anyway.
     const tcp = { host: "127.0.0.1", port: 0, peerUid: shape.network === "isolated" ? -1 : uid };
     return { tcp, socket: { path: path.join(dir, "runtime-api.sock") } };
+  }
+
+  private readonly userFiles = new Map<number, Promise<void>>();
+
+  /**
+   * /etc/passwd and /etc/group for a sandbox: root and its own user (sbx_user<uid>, as Lambda names
+   * its users), written once per uid. A sandbox learns no other uid, and a lookup reads two lines.
+   */
+  private users(uid: number): Promise<void> {
+    let done = this.userFiles.get(uid);
+    if (!done) {
+      const dir = path.join(this.runDir, "users", String(uid));
+      done = mkdir(dir).then(() =>
+        Promise.all([
+          writeFile(path.join(dir, "passwd"), `root:x:0:0:root:/root:/usr/sbin/nologin\nsbx_user${uid}:x:${uid}:${uid}::/tmp:/usr/sbin/nologin\n`),
+          writeFile(path.join(dir, "group"), `root:x:0:\nsbx_user${uid}:x:${uid}:\n`),
+        ]).then(() => undefined),
+      );
+      done.catch(() => this.userFiles.delete(uid));
+      this.userFiles.set(uid, done);
+    }
+    return done;
   }
 
   private get seccompFile(): string {
@@ -222,6 +241,7 @@ export class BwrapDriver implements SandboxDriver {
           throw bootstrapMissing("/var/task", err as NodeJS.ErrnoException);
         }
       }
+      this.etc.refresh();
       await mkdir(tmp, { recursive: true });
       await mkdir(task);
       storage = this.template(spec.ephemeralStorageMb).then((template) => this.helper.run("tmp", template, path.join(dir, "tmp.img"), tmp));
@@ -230,6 +250,7 @@ export class BwrapDriver implements SandboxDriver {
       const [group] = await Promise.all([
         this.cgroups.group(spec.id, { memoryMb: spec.memoryMb, pids: PIDS_MAX, cpuShares: cpuShares(spec.memoryMb) }),
         chown(api.socket!, uid, uid),
+        this.users(uid),
       ]);
       cgroup = group;
       // A runtime that loads code at once needs its storage and package before it starts; Flint's
@@ -254,7 +275,7 @@ export class BwrapDriver implements SandboxDriver {
 
   private launch(spec: SandboxSpec, api: RuntimeApiAddresses, uid: number, task: string, tmp: string, cgroup: Cgroup) {
     const isolated = spec.network === "isolated";
-    const layout: Layout = { taskRoot: "/var/task", runtimeDir: "/var/runtime", node: this.node.file, python: "/usr/bin/python3", socket: SOCKET_IN_SANDBOX };
+    const layout: Layout = { taskRoot: "/var/task", runtimeDir: "/var/runtime", node: this.node.file, python: PYTHON, socket: SOCKET_IN_SANDBOX };
     const runtimeApi = isolated ? { tcp: `127.0.0.1:${RUNTIME_API_PORT_IN_NETNS}` } : { tcp: api.tcp };
     const { file, args } = runtimeCommand(spec, layout);
     const inner = ["/usr/bin/setpriv", `--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"];
@@ -270,10 +291,9 @@ export class BwrapDriver implements SandboxDriver {
       "--hostname", "sandbox",
       "--ro-bind", "/usr", "/usr",
       "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
-      "--perms", "0755", "--dir", "/etc",
-      ...ETC.flatMap((e) => ["--ro-bind-try", `/etc/${e}`, `/etc/${e}`]),
-      "--ro-bind", path.join(this.runDir, "passwd"), "/etc/passwd",
-      "--ro-bind", path.join(this.runDir, "group"), "/etc/group",
+      "--ro-bind", this.etc.dir, "/etc",
+      "--ro-bind", path.join(this.runDir, "users", String(uid), "passwd"), "/etc/passwd",
+      "--ro-bind", path.join(this.runDir, "users", String(uid), "group"), "/etc/group",
       "--proc", "/proc", "--dev", "/dev",
       "--bind", tmp, "/tmp",
       "--perms", "0755", "--dir", "/var",

@@ -14,7 +14,7 @@ export type SandboxChoice = "auto" | "strict" | "none";
 /** Why strict isolation is impossible here, or undefined. */
 export function strictProblem(): string | undefined {
   if (process.getuid?.() !== 0) return "strict isolation needs root (mounts, cgroups, per-environment uids)";
-  for (const [file, pkg] of [["/usr/bin/bwrap", "bubblewrap"], ["/usr/sbin/mkfs.ext4", "e2fsprogs"], ["/usr/bin/setpriv", "util-linux"], ["/usr/bin/socat", "socat"]]) {
+  for (const [file, pkg] of [["/usr/bin/bwrap", "bubblewrap"], ["/usr/sbin/mkfs.ext4", "e2fsprogs"], ["/usr/bin/setpriv", "util-linux"], ["/usr/bin/socat", "socat"], ["/usr/bin/python3", "python3"]]) {
     if (!existsSync(file!)) return `${file} is missing (apt-get install -y ${pkg})`;
   }
   if (!existsSync("/dev/loop-control")) return "loop devices are unavailable (/dev/loop-control), needed for disk-backed /tmp";

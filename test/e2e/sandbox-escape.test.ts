@@ -112,7 +112,7 @@ describe("escaping the strict sandbox", () => {
         const db = path.join(flint.dataDir, "flint.db");
         assert.ok(existsSync(db), "the host has the database the function goes after");
         const { payload } = await arena.whileServing(() =>
-          arena.act(fn, "read", { paths: ["/etc/shadow", db, path.join(flint.dataDir, "credentials.json"), path.join(flint.dataDir, "code")] }),
+          arena.act(fn, "read", { paths: ["/etc/shadow", "/etc/ssl/private", db, path.join(flint.dataDir, "credentials.json"), path.join(flint.dataDir, "code")] }),
         );
         assertRefused(payload, ["ENOENT", "EACCES"]);
         const environs = (await arena.act(fn, "environs")).payload as Record<string, Attempt>;
@@ -204,6 +204,10 @@ describe("escaping the strict sandbox", () => {
           const mb = id.tmpBytes / 2 ** 20;
           assert.ok(mb >= 500 && mb <= 600, `/tmp is ${mb.toFixed(0)} MB for EphemeralStorage 512`);
           assert.notEqual(id.hostname, hostname());
+          assert.equal(id.user, `sbx_user${id.uid}`, "its user has a name, as on Lambda");
+          assert.deepEqual(id.users, ["root", `sbx_user${id.uid}`], "/etc/passwd names no other sandbox's user");
+          for (const e of ["ssl", "resolv.conf", "hosts", "nsswitch.conf", "ld.so.cache", "group"]) assert.ok(id.etc.includes(e), `/etc/${e} in ${id.etc}`);
+          assert.ok(!id.etc.includes("shadow") && !id.etc.includes("hostname"), `only what a runtime needs of /etc: ${id.etc}`);
           const expected = ["bin", "dev", "etc", "lib", "lib64", "proc", "run", "sbin", "tmp", "usr", "var"];
           assert.deepEqual(id.root.filter((e: string) => !expected.includes(e)), [], `unexpected entries in /: ${id.root}`);
         }

@@ -33,7 +33,7 @@ function traces(pid: number) {
   return { mounts, cgroups, dirs, envDirs };
 }
 
-/** Processes below the server other than its host helper (the one shell it keeps for mounts). */
+/** Processes below the server other than its host helper (the one process it keeps for mounts). */
 function sandboxProcesses(pid: number): number[] {
   return descendants(pid).filter((p) => alive(p) && !readFileSync(`/proc/${p}/cmdline`, "utf8").includes("flint-host-helper"));
 }
