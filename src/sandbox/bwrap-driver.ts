@@ -242,15 +242,15 @@ export class BwrapDriver implements SandboxDriver {
         }
       }
       this.etc.refresh();
-      await mkdir(tmp, { recursive: true });
-      await mkdir(task);
-      storage = this.template(spec.ephemeralStorageMb).then((template) => this.helper.run("tmp", template, path.join(dir, "tmp.img"), tmp));
+      const mountPoints = mkdir(tmp, { recursive: true }).then(() => mkdir(task));
+      storage = Promise.all([this.template(spec.ephemeralStorageMb), mountPoints]).then(([template]) => this.helper.run("tmp", template, path.join(dir, "tmp.img"), tmp));
       storage.catch(() => undefined);
       // The socket is the environment's door to its Runtime API: only its uid may open it.
       const [group] = await Promise.all([
-        this.cgroups.group(spec.id, { memoryMb: spec.memoryMb, pids: PIDS_MAX, cpuShares: cpuShares(spec.memoryMb) }),
+        this.cgroups.group({ memoryMb: spec.memoryMb, pids: PIDS_MAX, cpuShares: cpuShares(spec.memoryMb) }),
         chown(api.socket!, uid, uid),
         this.users(uid),
+        mountPoints,
       ]);
       cgroup = group;
       // A runtime that loads code at once needs its storage and package before it starts; Flint's
