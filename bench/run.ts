@@ -13,6 +13,7 @@ import { startFlint, TEST_CREDENTIALS, REGION } from "../test/harness/flint.js";
 import { zipFixture } from "../test/harness/zip.js";
 import { createFunction } from "../test/harness/functions.js";
 import { SignedClient, type Target } from "./lib/client.js";
+import { coldStarts } from "./lib/cold.js";
 import { summarize, table } from "./lib/stats.js";
 import { asyncBench } from "./async.js";
 import { burstBench } from "./burst.js";
@@ -86,14 +87,8 @@ async function coreBench(): Promise<string> {
     out.push(table("Warm invoke (keep-alive client, SigV4-signed requests)", ["target", "concurrency", "p50 ms", "p99 ms", "req/s", "errors"], rows));
 
     // Cold starts: each sample is the first invoke of a new function (a new environment).
-    const cold: number[] = [];
     const client = new SignedClient(flintTarget, 1);
-    for (let i = 0; i < COLD_SAMPLES; i++) {
-      const name = await createFunction(flint, zip, "echo.handler");
-      const r = await client.post(`/2015-03-31/functions/${name}/invocations`, PAYLOAD);
-      if (r.status !== 200) throw new Error(`cold invoke failed: ${r.status} ${r.body}`);
-      cold.push(r.ms);
-    }
+    const cold = await coldStarts(flint, client, zip, "echo.handler", "nodejs20.x", COLD_SAMPLES);
     client.close();
     const bare: number[] = [];
     for (let i = 0; i < COLD_SAMPLES; i++) bare.push(await processStart(process.execPath, ["-e", "0"]));

@@ -12,6 +12,7 @@ import { startFlint, TEST_CREDENTIALS, REGION, type FlintProcess } from "../test
 import { zipFixture } from "../test/harness/zip.js";
 import { createFunction } from "../test/harness/functions.js";
 import { SignedClient, type Target } from "./lib/client.js";
+import { coldStarts } from "./lib/cold.js";
 import { summarize, table } from "./lib/stats.js";
 
 const PAYLOAD = Buffer.from('{"hello":"world"}');
@@ -42,18 +43,13 @@ function target(flint: FlintProcess): Target {
 }
 
 /** First invoke of a new function, measured at the client, `n` times. */
-async function coldStarts(flint: FlintProcess, zip: Buffer, handler: string, runtime: string, n: number): Promise<number[]> {
+async function coldStartsOf(flint: FlintProcess, zip: Buffer, handler: string, runtime: string, n: number): Promise<number[]> {
   const client = new SignedClient(target(flint), 1);
-  const out: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const name = await createFunction(flint, zip, handler, { runtime });
-    await new Promise((r) => setTimeout(r, 150)); // let spares refill, as they would between real cold starts
-    const r = await client.post(`/2015-03-31/functions/${name}/invocations`, PAYLOAD);
-    if (r.status !== 200) throw new Error(`cold invoke failed: ${r.status} ${r.body}`);
-    out.push(r.ms);
+  try {
+    return await coldStarts(flint, client, zip, handler, runtime, n);
+  } finally {
+    client.close();
   }
-  client.close();
-  return out;
 }
 
 async function warm(flint: FlintProcess, zip: Buffer): Promise<ReturnType<typeof summarize> & { rps: number }> {
@@ -101,6 +97,7 @@ function idleCosts(pid: number): { runtime: number; overhead: number }[] {
   const out = [];
   for (const env of readdirSync(tree, { withFileTypes: true }).filter((e) => e.isDirectory())) {
     const pids = readFileSync(path.join(tree, env.name, "cgroup.procs"), "utf8").split("\n").filter(Boolean).map(Number);
+    if (pids.length === 0) continue; // a group made ahead of need, not yet an environment's
     const rss = pids.map(rssOf);
     const runtime = Math.max(...rss);
     out.push({ runtime, overhead: rss.reduce((a, b) => a + b, 0) - runtime });
@@ -122,10 +119,10 @@ export async function sandboxBench(): Promise<string> {
     const bwrapNode = summarize(await samples(COLD, () => timed("/usr/bin/bwrap", [...BWRAP, process.execPath, "-e", "0"])));
     const barePy = summarize(await samples(COLD, () => timed("/usr/bin/python3", ["-c", "pass"])));
     const bwrapPy = summarize(await samples(COLD, () => timed("/usr/bin/bwrap", [...BWRAP, "/usr/bin/python3", "-c", "pass"])));
-    const nodeSpare = summarize(await coldStarts(strict, node, "echo.handler", "nodejs20.x", COLD));
-    const nodeFresh = summarize(await coldStarts(noSpares, node, "echo.handler", "nodejs20.x", COLD));
-    const pySpare = summarize(await coldStarts(strict, python, "echo.handler", "python3.12", COLD));
-    const pyFresh = summarize(await coldStarts(noSpares, python, "echo.handler", "python3.12", COLD));
+    const nodeSpare = summarize(await coldStartsOf(strict, node, "echo.handler", "nodejs20.x", COLD));
+    const nodeFresh = summarize(await coldStartsOf(noSpares, node, "echo.handler", "nodejs20.x", COLD));
+    const pySpare = summarize(await coldStartsOf(strict, python, "echo.handler", "python3.12", COLD));
+    const pyFresh = summarize(await coldStartsOf(noSpares, python, "echo.handler", "python3.12", COLD));
     out.push(
       table("Cold start under strict isolation (first invoke of a new environment, at the client)", ["what", "p50 ms", "p99 ms", "p50 / bare"], [
         ["bare `node -e 0`", bareNode.p50, bareNode.p99, 1],
