@@ -35,12 +35,14 @@ const STARTUP_VARIABLES = /^(NODE_OPTIONS|NODE_\w+|PYTHON\w+|LD_\w+|AWS_LAMBDA_E
 export async function startUnbound(driver: SandboxDriver, shape: SandboxShape): Promise<Spare> {
   const id = randomBytes(8).toString("hex");
   const targets = driver.runtimeApiTargets(id, shape);
-  const { api, addresses } = await RuntimeApi.listen(targets.socket ? [targets.tcp, targets.socket] : [targets.tcp], IDLE_EVENTS, true);
+  // The sandbox is prepared while its Runtime API opens.
+  const listening = RuntimeApi.listen(targets.socket ? [targets.tcp, targets.socket] : [targets.tcp], IDLE_EVENTS, true);
+  listening.catch(() => undefined);
   try {
-    const sandbox = await driver.create({ ...shape, id, env: { TZ: ":UTC", LANG: "en_US.UTF-8" } }, { tcp: addresses[0]!, socket: addresses[1] });
-    return { id, shape, api, sandbox };
+    const sandbox = await driver.create({ ...shape, id, env: { TZ: ":UTC", LANG: "en_US.UTF-8" } }, listening.then(({ addresses }) => ({ tcp: addresses[0]!, socket: addresses[1] })));
+    return { id, shape, api: (await listening).api, sandbox };
   } catch (err) {
-    api.close();
+    (await listening.catch(() => undefined))?.api.close();
     throw err;
   }
 }

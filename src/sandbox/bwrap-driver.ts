@@ -226,7 +226,7 @@ export class BwrapDriver implements SandboxDriver {
     return t;
   }
 
-  async create(spec: SandboxSpec, api: RuntimeApiAddresses): Promise<Sandbox> {
+  async create(spec: SandboxSpec, opening: RuntimeApiAddresses | Promise<RuntimeApiAddresses>): Promise<Sandbox> {
     const uid = this.allocUid(spec.id);
     const dir = path.join(this.runDir, "env", spec.id);
     const task = path.join(this.mountsDir, spec.id, "task");
@@ -246,9 +246,9 @@ export class BwrapDriver implements SandboxDriver {
       storage = Promise.all([this.template(spec.ephemeralStorageMb), mountPoints]).then(([template]) => this.helper.run("tmp", template, path.join(dir, "tmp.img"), tmp));
       storage.catch(() => undefined);
       // The socket is the environment's door to its Runtime API: only its uid may open it.
-      const [group] = await Promise.all([
+      const [group, api] = await Promise.all([
         this.cgroups.group({ memoryMb: spec.memoryMb, pids: PIDS_MAX, cpuShares: cpuShares(spec.memoryMb) }),
-        chown(api.socket!, uid, uid),
+        Promise.resolve(opening).then(async (api) => (await chown(api.socket!, uid, uid), api)),
         this.users(uid),
         mountPoints,
       ]);

@@ -91,7 +91,10 @@ export interface SandboxDriver {
   readonly reason: string;
   /** Where the Runtime API for environment `id` must listen. */
   runtimeApiTargets(id: string, shape: SandboxShape): RuntimeApiTargets;
-  /** Start the runtime process, telling it how to reach its Runtime API. */
-  create(spec: SandboxSpec, runtimeApi: RuntimeApiAddresses): Promise<Sandbox>;
+  /**
+   * Start the runtime process, telling it how to reach its Runtime API. The API may still be
+   * opening (a promise): the driver prepares the sandbox meanwhile.
+   */
+  create(spec: SandboxSpec, runtimeApi: RuntimeApiAddresses | Promise<RuntimeApiAddresses>): Promise<Sandbox>;
   close(): Promise<void>;
 }

@@ -99,7 +99,8 @@ export class ProcessDriver implements SandboxDriver {
     return { tcp: { host: "127.0.0.1", port: 0 }, socket: { path: path.join(this.socketDir, `${id}.sock`) } };
   }
 
-  async create(spec: SandboxSpec, runtimeApi: RuntimeApiAddresses): Promise<Sandbox> {
+  async create(spec: SandboxSpec, opening: RuntimeApiAddresses | Promise<RuntimeApiAddresses>): Promise<Sandbox> {
+    const runtimeApi = await opening;
     const layout: Layout = { ...this.layoutBase, taskRoot: spec.codeDir ?? this.socketDir, socket: runtimeApi.socket };
     const { file, args } = runtimeCommand(spec, layout);
     if (spec.family === "provided") {
