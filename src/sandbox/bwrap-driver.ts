@@ -8,16 +8,18 @@
  * it is not charged to the function's memory), read-only /usr (and /bin, /lib), a few files of /etc,
  * its own /proc and /dev, and nothing else of the host.
  */
-import { spawn, execFile } from "node:child_process";
+import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, openSync, closeSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { constants as fsConstants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { access, chown, constants, mkdir, writeFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { Socket } from "node:net";
+import { constants as osConstants, tmpdir } from "node:os";
+import type { Readable } from "node:stream";
 import path from "node:path";
 import { promisify } from "node:util";
 import { RUNTIMES_DIR } from "../paths.js";
 import { CgroupTree, favorDynamicModifications, sweepCgroups, type Cgroup } from "./cgroups.js";
-import { HostHelper } from "./host-helper.js";
+import { HostHelper, type HelperExit } from "./host-helper.js";
 import { SandboxEtc } from "./etc.js";
 import { PeakRss } from "./peak-rss.js";
 import { seccompFilter } from "./seccomp.js";
@@ -47,7 +49,7 @@ class BwrapSandbox implements Sandbox {
   private readonly peakRss = new PeakRss(() => Math.max(...this.cgroup.pids()));
 
   constructor(
-    private readonly child: ReturnType<typeof spawn>,
+    private readonly process: Started,
     private readonly cgroup: Cgroup,
     private readonly driver: BwrapDriver,
     private readonly id: string,
@@ -56,26 +58,24 @@ class BwrapSandbox implements Sandbox {
     private readonly storage: Promise<void>,
     private readonly memoryMb: number,
   ) {
-    this.exited = new Promise((resolve) =>
-      child.once("exit", (code, signal) => {
-        this.dead = true;
-        this.peakRss.close();
-        // bwrap reports a child killed by a signal as 128 + the signal number.
-        const oom = this.cgroup.oomKilledSinceLastCheck();
-        if (code !== null && code > 128 && code < 160) resolve({ code: null, signal: signalName(code - 128), oom });
-        else resolve({ code, signal, oom });
-      }),
-    );
+    this.exited = process.exit.then(({ code, signal }) => {
+      this.dead = true;
+      this.peakRss.close();
+      // bwrap reports a child killed by a signal as 128 + the signal number.
+      const oom = this.cgroup.oomKilledSinceLastCheck();
+      if (code !== null && code > 128 && code < 160) return { code: null, signal: signalName(code - 128), oom };
+      return { code, signal: signal === null ? null : signalName(signal), oom };
+    });
   }
 
   get pid(): number {
-    return this.child.pid!;
+    return this.process.pid;
   }
   get stdout() {
-    return this.child.stdout!;
+    return this.process.stdout;
   }
   get stderr() {
-    return this.child.stderr!;
+    return this.process.stderr;
   }
 
   async bind(codeDir: string): Promise<Record<string, string>> {
@@ -122,9 +122,15 @@ class BwrapSandbox implements Sandbox {
   }
 }
 
-function signalName(n: number): NodeJS.Signals {
-  const names: Record<number, NodeJS.Signals> = { 1: "SIGHUP", 2: "SIGINT", 6: "SIGABRT", 9: "SIGKILL", 11: "SIGSEGV", 15: "SIGTERM" };
-  return names[n] ?? ("SIGKILL" as NodeJS.Signals);
+const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, n]) => [n as number, name as NodeJS.Signals]));
+const signalName = (n: number): NodeJS.Signals => SIGNAL_NAMES.get(n) ?? "SIGKILL";
+
+/** A sandbox's bwrap process as the host helper started it. */
+interface Started {
+  pid: number;
+  stdout: Readable;
+  stderr: Readable;
+  exit: Promise<HelperExit>;
 }
 
 export class BwrapDriver implements SandboxDriver {
@@ -147,7 +153,10 @@ export class BwrapDriver implements SandboxDriver {
     /** A read-only bind of the data dir's code: every package mounted from here is read-only. */
     private readonly codeRoot: string,
     private readonly cgroups: CgroupTree,
+    /** Mounts and images. */
     private readonly helper: HostHelper,
+    /** Starts sandboxes: a helper of its own, so that a start never waits behind a /tmp image. */
+    private readonly launcher: HostHelper,
     private readonly node: { file: string; prefix?: string },
     private readonly etc: SandboxEtc,
   ) {}
@@ -170,7 +179,7 @@ export class BwrapDriver implements SandboxDriver {
     else reason = `${reason}; no seccomp filter for ${process.arch}: functions can create user namespaces`;
     // Node runs from /usr here; an installation elsewhere is mounted where AWS keeps it, /var/lang.
     const node = process.execPath.startsWith("/usr/") ? { file: process.execPath } : { file: "/var/lang/bin/node", prefix: path.dirname(path.dirname(process.execPath)) };
-    return new BwrapDriver(reason, runDir, mountsDir, codeRoot, cgroups, new HostHelper(), node, etc);
+    return new BwrapDriver(reason, runDir, mountsDir, codeRoot, cgroups, new HostHelper(), new HostHelper(), node, etc);
   }
 
   private allocUid(id: string): number {
@@ -259,21 +268,18 @@ export class BwrapDriver implements SandboxDriver {
         await storage;
         await this.mountPackage(spec.id, spec.codeDir);
       }
-      const child = this.launch(spec, api, uid, task, tmp, cgroup);
-      await new Promise<void>((resolve, reject) => {
-        child.once("spawn", resolve);
-        child.once("error", (err) => reject(new SandboxStartError("Runtime.InvalidEntrypoint", `fork/exec bwrap: ${err.message}`)));
-      });
-      return new BwrapSandbox(child, cgroup, this, spec.id, uid, storage, spec.memoryMb);
+      const started = await this.launch(spec, api, uid, task, tmp, cgroup);
+      return new BwrapSandbox(started, cgroup, this, spec.id, uid, storage, spec.memoryMb);
     } catch (err) {
       await storage?.catch(() => undefined);
+      cgroup?.kill();
       await cgroup?.remove().catch(() => undefined);
       await this.release(spec.id, uid);
       throw err;
     }
   }
 
-  private launch(spec: SandboxSpec, api: RuntimeApiAddresses, uid: number, task: string, tmp: string, cgroup: Cgroup) {
+  private async launch(spec: SandboxSpec, api: RuntimeApiAddresses, uid: number, task: string, tmp: string, cgroup: Cgroup): Promise<Started> {
     const isolated = spec.network === "isolated";
     const layout: Layout = { taskRoot: "/var/task", runtimeDir: "/var/runtime", node: this.node.file, python: PYTHON, socket: SOCKET_IN_SANDBOX };
     const runtimeApi = isolated ? { tcp: `127.0.0.1:${RUNTIME_API_PORT_IN_NETNS}` } : { tcp: api.tcp };
@@ -307,17 +313,30 @@ export class BwrapDriver implements SandboxDriver {
       "--chdir", "/var/task",
       "--", ...command,
     ];
-    // The launcher joins the environment's cgroups and sets its file limit before anything runs.
-    const launcher = `for f in ${cgroup.procsFiles().map((f) => `'${f}'`).join(" ")}; do echo $$ > "$f"; done; ulimit -n ${NOFILE}; exec "$@"`;
-    const filter = existsSync(this.seccompFile) ? openSync(this.seccompFile, "r") : undefined;
+    // The helper's child joins the environment's cgroups and sets its file limit before it execs bwrap.
+    const seccomp = existsSync(this.seccompFile) ? this.seccompFile : undefined;
+    let exited!: (exit: HelperExit) => void;
+    const exit = new Promise<HelperExit>((resolve) => (exited = resolve));
+    let started: Awaited<ReturnType<HostHelper["start"]>>;
     try {
-      return spawn("/bin/sh", ["-c", launcher, "flint-sandbox", "/usr/bin/bwrap", ...(filter === undefined ? [] : ["--seccomp", "3"]), ...bwrap], {
-        env: layoutEnv(spec, layout, runtimeApi),
-        stdio: ["ignore", "pipe", "pipe", ...(filter === undefined ? [] : [filter])],
-      });
-    } finally {
-      if (filter !== undefined) closeSync(filter);
+      started = await this.launcher.start(
+        {
+          id: spec.id,
+          file: "/usr/bin/bwrap",
+          args: ["bwrap", ...(seccomp ? ["--seccomp", "3"] : []), ...bwrap],
+          env: layoutEnv(spec, layout, runtimeApi),
+          cgroups: cgroup.procsFiles(),
+          nofile: NOFILE,
+          seccomp,
+        },
+        exited,
+      );
+    } catch (err) {
+      throw new SandboxStartError("Runtime.InvalidEntrypoint", `fork/exec bwrap: ${(err as Error).message}`);
     }
+    const [stdout, stderr] = [started.stdout, started.stderr].map((p) => new Socket({ fd: openSync(p, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK), readable: true, writable: false }));
+    this.launcher.release(spec.id);
+    return { pid: started.pid, stdout: stdout!, stderr: stderr!, exit };
   }
 
   /** Mount a package (read-only, from the read-only code root) where a sandbox's /var/task points. */
@@ -362,6 +381,7 @@ export class BwrapDriver implements SandboxDriver {
 
   async close(): Promise<void> {
     this.helper.close();
+    this.launcher.close();
     await unmountUnder(this.runDir);
     await this.cgroups.remove();
     this.ledger.releaseAll();
