@@ -11,7 +11,7 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { constants as fsConstants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { access, chown, constants, mkdir, writeFile, rm } from "node:fs/promises";
+import { access, chown, constants, mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import { Socket } from "node:net";
 import { constants as osConstants, tmpdir } from "node:os";
 import type { Readable } from "node:stream";
@@ -172,6 +172,7 @@ export class BwrapDriver implements SandboxDriver {
     await mkdir(path.join(runDir, "users"));
     const etc = await SandboxEtc.create(path.join(runDir, "etc"));
     await run("sh", ["-ec", `mount --bind "$1" "$1"; mount --make-shared "$1"; mount --bind "$2" "$3"; mount -o remount,bind,ro,nosuid,nodev "$3"`, "sh", mountsDir, codeDir, codeRoot]);
+    await prepareDev(path.join(runDir, "dev"));
     const cgroups = await CgroupTree.create(`flint-${process.pid}`);
     reason = `${reason}; ${await favorDynamicModifications()}`;
     const filter = seccompFilter();
@@ -300,7 +301,7 @@ export class BwrapDriver implements SandboxDriver {
       "--ro-bind", this.etc.dir, "/etc",
       "--ro-bind", path.join(this.runDir, "users", String(uid), "passwd"), "/etc/passwd",
       "--ro-bind", path.join(this.runDir, "users", String(uid), "group"), "/etc/group",
-      "--proc", "/proc", "--dev", "/dev",
+      "--proc", "/proc", "--dev-bind", path.join(this.runDir, "dev"), "/dev",
       "--bind", tmp, "/tmp",
       "--perms", "0755", "--dir", "/var",
       "--ro-bind", RUNTIMES_DIR, "/var/runtime",
@@ -387,6 +388,23 @@ export class BwrapDriver implements SandboxDriver {
     this.ledger.releaseAll();
     rmSync(this.runDir, { recursive: true, force: true });
   }
+}
+
+/** Device nodes a sandbox's /dev has (bound from the host's, as bwrap's own --dev does). */
+const DEVICES = ["null", "zero", "full", "random", "urandom", "tty"];
+
+/**
+ * The /dev every sandbox binds whole (root's, read-only to a sandbox's user): the host's null, zero,
+ * full, random, urandom and tty, and the fd/stdin/stdout/stderr links. One bind instead of bwrap's
+ * --dev, which makes a tmpfs, six binds (each re-reading the mount table) and a devpts per sandbox.
+ * No /dev/shm and no ptys, as on Lambda.
+ */
+async function prepareDev(dir: string): Promise<void> {
+  await mkdir(dir, { mode: 0o755 });
+  const links = { fd: "/proc/self/fd", stdin: "/proc/self/fd/0", stdout: "/proc/self/fd/1", stderr: "/proc/self/fd/2" };
+  for (const [name, target] of Object.entries(links)) await symlink(target, path.join(dir, name));
+  for (const d of DEVICES) await writeFile(path.join(dir, d), "", { mode: 0o644 });
+  await run("sh", ["-ec", `for d in ${DEVICES.join(" ")}; do mount --bind "/dev/$d" "$1/$d"; done`, "sh", dir]);
 }
 
 /** Unmount everything mounted at or below `dir`, deepest first (`-d` frees /tmp images' loop devices). */

@@ -208,6 +208,8 @@ describe("escaping the strict sandbox", () => {
           assert.deepEqual(id.users, ["root", `sbx_user${id.uid}`], "/etc/passwd names no other sandbox's user");
           for (const e of ["ssl", "resolv.conf", "hosts", "nsswitch.conf", "ld.so.cache", "group"]) assert.ok(id.etc.includes(e), `/etc/${e} in ${id.etc}`);
           assert.ok(!id.etc.includes("shadow") && !id.etc.includes("hostname"), `only what a runtime needs of /etc: ${id.etc}`);
+          assert.deepEqual(id.dev, ["fd", "full", "null", "random", "stderr", "stdin", "stdout", "tty", "urandom", "zero"], "/dev: the usual devices, no /dev/shm, as on Lambda");
+          assert.equal(id.devNull, "writable");
           const expected = ["bin", "dev", "etc", "lib", "lib64", "proc", "run", "sbin", "tmp", "usr", "var"];
           assert.deepEqual(id.root.filter((e: string) => !expected.includes(e)), [], `unexpected entries in /: ${id.root}`);
         }
