@@ -33,7 +33,7 @@ export class SnsApi implements ScopedService {
   async handle(req: ApiRequest, res: ServerResponse): Promise<void> {
     const certificate = CERTIFICATE_PATH.exec(req.rawPath);
     if (certificate && req.method === "GET") {
-      const pem = this.sns.certificate(certificate[1]!);
+      const pem = await this.sns.certificate(certificate[1]!);
       if (pem === undefined) return send(res, 404, { "Content-Type": "text/plain" }, "Not Found");
       return send(res, 200, { "Content-Type": "application/x-x509-ca-cert" }, pem);
     }

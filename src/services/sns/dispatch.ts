@@ -91,6 +91,7 @@ export class Dispatcher {
   }
 
   attempt = async (d: Delivery): Promise<AttemptOutcome> => {
+    await this.signer.ready;
     const sub = this.reg.subscription(d.subscriptionArn)?.record;
     // Unsubscribed (or its topic deleted) since: nothing is owed any more.
     if (!sub) return { done: true };
@@ -158,6 +159,7 @@ export class Dispatcher {
 
   /** The policy gave up: the subscription's dead-letter queue gets what the endpoint would have, else a log line. */
   giveUp = async (d: Delivery, error: string): Promise<void> => {
+    await this.signer.ready;
     const sub = this.reg.subscription(d.subscriptionArn)?.record;
     const dlq = sub?.attributes.RedrivePolicy ? (JSON.parse(sub.attributes.RedrivePolicy) as { deadLetterTargetArn: string }).deadLetterTargetArn : undefined;
     const m = d.messageId ? await this.reg.store.getMessage(d.messageId) : undefined;

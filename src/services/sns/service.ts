@@ -93,7 +93,7 @@ export class SnsService {
 
   static async create(account: Account, store: SnsStore, clock: Clock, deps: SnsDeps): Promise<SnsService> {
     const reg = await TopicRegistry.load(account, store, clock);
-    return new SnsService(reg, await MessageSigner.load(store, clock.now()), deps);
+    return new SnsService(reg, MessageSigner.load(store, clock.now()), deps);
   }
 
   /** Resume the deliveries a previous run left (at least once: an attempt the crash caught is made again). */
@@ -107,7 +107,8 @@ export class SnsService {
   }
 
   /** The signing certificate (PEM) if `name` is its file name. */
-  certificate(name: string): string | undefined {
+  async certificate(name: string): Promise<string | undefined> {
+    await this.signer.ready;
     return name === this.signer.certificateName ? this.signer.certificate : undefined;
   }
 

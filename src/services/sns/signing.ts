@@ -1,11 +1,13 @@
 /**
  * Message signatures, as SNS makes them: the message's canonical string signed with RSA
  * (SignatureVersion 1: SHA1withRSA, 2: SHA256withRSA), verifiable with the X.509 certificate at
- * SigningCertURL. Flint's key pair is made on first use and kept in the store; its certificate is
- * self-signed (DER written here, as Node.js can read certificates but not make them).
+ * SigningCertURL. Flint's key pair is made once, in the background of the first start (an RSA key
+ * costs 100–300 ms of CPU, which no server start should wait for), and kept in the store; its
+ * certificate is self-signed (DER written here, as Node.js can read certificates but not make them).
  * https://docs.aws.amazon.com/sns/latest/dg/sns-verify-signature-of-message.html
  */
-import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, sign, type KeyObject } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, generateKeyPair, sign, type KeyObject } from "node:crypto";
+import { promisify } from "node:util";
 
 /** Fields of each message type that are signed, in this order, when present. */
 const SIGNED_FIELDS: Record<string, string[]> = {
@@ -22,21 +24,39 @@ export function canonicalString(message: Record<string, unknown>): string {
     .join("");
 }
 
-export class MessageSigner {
-  private constructor(
-    private readonly key: KeyObject,
-    readonly certificate: string,
-  ) {}
+type KeyStore = { signingKey(): Promise<{ privateKey: string; certificate: string } | undefined>; putSigningKey(k: { privateKey: string; certificate: string }): Promise<void> };
 
-  /** Load the stored key, or make and store one. */
-  static async load(store: { signingKey(): Promise<{ privateKey: string; certificate: string } | undefined>; putSigningKey(k: { privateKey: string; certificate: string }): Promise<void> }, now: number): Promise<MessageSigner> {
-    let stored = await store.signingKey();
-    if (!stored) {
-      const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-      stored = { privateKey: privateKey.export({ type: "pkcs8", format: "pem" }) as string, certificate: selfSignedCertificate(privateKey, now) };
-      await store.putSigningKey(stored);
-    }
-    return new MessageSigner(createPrivateKey(stored.privateKey), stored.certificate);
+export class MessageSigner {
+  private key: KeyObject | undefined;
+  private certificate_: string | undefined;
+  /** Resolves once the key is loaded or made; sign and the certificate are for after it. */
+  readonly ready: Promise<void>;
+
+  private constructor(stored: Promise<{ privateKey: string; certificate: string }>) {
+    this.ready = stored.then((k) => {
+      this.key = createPrivateKey(k.privateKey);
+      this.certificate_ = k.certificate;
+    });
+    // Deliveries wait on it and fail (to be retried) if it failed; the server must not fall over.
+    this.ready.catch((err) => console.error(`flint: sns signing key unavailable: ${(err as Error).message}`));
+  }
+
+  /** The stored key, or one made (on the thread pool) and stored. Returns at once. */
+  static load(store: KeyStore, now: number): MessageSigner {
+    const stored = (async () => {
+      const existing = await store.signingKey();
+      if (existing) return existing;
+      const { privateKey } = await promisify(generateKeyPair)("rsa", { modulusLength: 2048 });
+      const made = { privateKey: privateKey.export({ type: "pkcs8", format: "pem" }) as string, certificate: selfSignedCertificate(privateKey, now) };
+      await store.putSigningKey(made);
+      return made;
+    })();
+    return new MessageSigner(stored);
+  }
+
+  get certificate(): string {
+    if (this.certificate_ === undefined) throw new Error("the SNS signing key is not ready yet");
+    return this.certificate_;
   }
 
   /** The certificate's file name, as AWS names it (`SimpleNotificationService-<md5>.pem`). */
@@ -46,6 +66,7 @@ export class MessageSigner {
 
   /** Base64 signature of a message's canonical string. */
   sign(message: Record<string, unknown>, version: "1" | "2"): string {
+    if (!this.key) throw new Error("the SNS signing key is not ready yet");
     return sign(version === "2" ? "sha256" : "sha1", Buffer.from(canonicalString(message), "utf8"), this.key).toString("base64");
   }
 }
