@@ -22,7 +22,7 @@ import { sandboxBench } from "./sandbox.js";
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PAYLOAD = Buffer.from(JSON.stringify({ hello: "world", n: 42 }));
 const WARM_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
-const COLD_SAMPLES = Number(process.env.BENCH_COLD ?? 15);
+const COLD_SAMPLES = Number(process.env.BENCH_COLD ?? 25);
 
 async function load(client: SignedClient, path: string, concurrency: number, seconds: number) {
   const latencies: number[] = [];

@@ -16,7 +16,7 @@ import { coldStarts } from "./lib/cold.js";
 import { summarize, table } from "./lib/stats.js";
 
 const PAYLOAD = Buffer.from('{"hello":"world"}');
-const COLD = Number(process.env.BENCH_COLD ?? 15);
+const COLD = Number(process.env.BENCH_COLD ?? 25);
 const WARM_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CLEAN_ENV = { PATH: "/usr/bin:/bin" };
 
