@@ -18,6 +18,8 @@ delete env._FLINT_RUNTIME_API_SOCKET;
 // A spare runtime (started before Flint knew which function it would run) learns these from its binding.
 const pooled = env._FLINT_POOLED === "1";
 delete env._FLINT_POOLED;
+delete env._FLINT_SPARE; // made ahead of demand: the Node.js runtime has nothing it would preload
+
 let taskRoot, runtimeDir, handlerString, jsonLogs;
 function readSettings() {
   taskRoot = env.LAMBDA_TASK_ROOT ?? "/var/task";

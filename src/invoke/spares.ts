@@ -30,16 +30,18 @@ const STARTUP_VARIABLES = /^(NODE_OPTIONS|NODE_\w+|PYTHON\w+|LD_\w+|AWS_LAMBDA_E
 
 /**
  * Start a sandbox whose runtime waits for its binding. A cold start without a spare uses this too:
- * the runtime starts while the sandbox's storage and package are mounted.
+ * the runtime starts while the sandbox's storage and package are mounted. `ahead`: a spare, made
+ * before anyone waits for it, whose runtime may use the time to load what functions commonly need.
  */
-export async function startUnbound(driver: SandboxDriver, shape: SandboxShape): Promise<Spare> {
+export async function startUnbound(driver: SandboxDriver, shape: SandboxShape, ahead = false): Promise<Spare> {
   const id = randomBytes(8).toString("hex");
   const targets = driver.runtimeApiTargets(id, shape);
   // The sandbox is prepared while its Runtime API opens.
   const listening = RuntimeApi.listen(targets.socket ? [targets.tcp, targets.socket] : [targets.tcp], IDLE_EVENTS, true);
   listening.catch(() => undefined);
   try {
-    const sandbox = await driver.create({ ...shape, id, env: { TZ: ":UTC", LANG: "en_US.UTF-8" } }, listening.then(({ addresses }) => ({ tcp: addresses[0]!, socket: addresses[1] })));
+    const env: Record<string, string> = { TZ: ":UTC", LANG: "en_US.UTF-8", ...(ahead ? { _FLINT_SPARE: "1" } : {}) };
+    const sandbox = await driver.create({ ...shape, id, env }, listening.then(({ addresses }) => ({ tcp: addresses[0]!, socket: addresses[1] })));
     return { id, shape, api: (await listening).api, sandbox };
   } catch (err) {
     (await listening.catch(() => undefined))?.api.close();
@@ -116,7 +118,7 @@ export class SparePool {
   }
 
   private async make(shape: SandboxShape): Promise<Spare> {
-    const spare = await startUnbound(this.driver, shape);
+    const spare = await startUnbound(this.driver, shape, true);
     void spare.sandbox.exited.then(() => this.forget(spare));
     return spare;
   }

@@ -159,6 +159,17 @@ describe("Python functions", () => {
     assert.equal(patched.payload.when, "2026-11-27", "a JSONEncoder.default the function installed is used, as on Lambda");
     const spare = await createFunction(flint, pkg, "result.handler", { runtime: "python3.12" });
     assert.equal((await invoke(flint, spare)).payload.jsonAtInit, true, "a spare loads json before the function, as Lambda's runtime does");
+    // Without spares a runtime starts for the waiting invocation (and waits for its binding like a
+    // spare): it must not spend that invocation's time loading json.
+    const noSpares = await startFlint({ args: ["--spares", "0"] });
+    try {
+      const name = await createFunction(noSpares, pkg, "result.handler", { runtime: "python3.12" });
+      const r = await invoke(noSpares, name);
+      assert.equal(r.payload.jsonAtInit, false, r.raw);
+      assert.equal(r.payload.price, 1.25);
+    } finally {
+      await noSpares.stop();
+    }
   });
 
   test("print, logging and stderr lines reach the log tail in order", async () => {
