@@ -13,7 +13,7 @@ import { startFlint, TEST_CREDENTIALS, REGION } from "../test/harness/flint.js";
 import { zipFixture } from "../test/harness/zip.js";
 import { createFunction } from "../test/harness/functions.js";
 import { SignedClient, type Target } from "./lib/client.js";
-import { coldStarts } from "./lib/cold.js";
+import { coldStart, interleaved } from "./lib/cold.js";
 import { summarize, table } from "./lib/stats.js";
 import { asyncBench } from "./async.js";
 import { burstBench } from "./burst.js";
@@ -88,14 +88,15 @@ async function coreBench(): Promise<string> {
 
     // Cold starts: each sample is the first invoke of a new function (a new environment).
     const client = new SignedClient(flintTarget, 1);
-    const cold = await coldStarts(flint, client, zip, "echo.handler", "nodejs20.x", COLD_SAMPLES);
+    const { cold, bare } = await interleaved(COLD_SAMPLES, {
+      bare: () => processStart(process.execPath, ["-e", "0"]),
+      cold: () => coldStart(flint, client, zip, "echo.handler", "nodejs20.x"),
+    });
     client.close();
-    const bare: number[] = [];
-    for (let i = 0; i < COLD_SAMPLES; i++) bare.push(await processStart(process.execPath, ["-e", "0"]));
     const c = summarize(cold);
     const n = summarize(bare);
     out.push(
-      table("Cold start (first invoke of a new environment, measured at the client)", ["what", "samples", "p50 ms", "p99 ms", "mean ms"], [
+      table("Cold start (first invoke of a new environment, measured at the client; bare and Flint sampled in turn)", ["what", "samples", "p50 ms", "p99 ms", "mean ms"], [
         ["bare `node -e 0` (clean env)", n.n, n.p50, n.p99, n.mean],
         ["Flint cold invoke, Node echo fn", c.n, c.p50, c.p99, c.mean],
         ["ratio Flint / bare node", "", c.p50 / n.p50, c.p99 / n.p99, c.mean / n.mean],

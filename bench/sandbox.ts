@@ -12,7 +12,7 @@ import { startFlint, TEST_CREDENTIALS, REGION, type FlintProcess } from "../test
 import { zipFixture } from "../test/harness/zip.js";
 import { createFunction } from "../test/harness/functions.js";
 import { SignedClient, type Target } from "./lib/client.js";
-import { coldStarts } from "./lib/cold.js";
+import { coldStart, interleaved } from "./lib/cold.js";
 import { summarize, table } from "./lib/stats.js";
 
 const PAYLOAD = Buffer.from('{"hello":"world"}');
@@ -30,26 +30,10 @@ async function timed(file: string, args: string[]): Promise<number> {
   return performance.now() - started;
 }
 
-async function samples(n: number, fn: () => Promise<number>): Promise<number[]> {
-  const out = [];
-  for (let i = 0; i < n; i++) out.push(await fn());
-  return out;
-}
-
 const BWRAP = ["--unshare-pid", "--unshare-ipc", "--unshare-uts", "--die-with-parent", "--ro-bind", "/usr", "/usr", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64", "--symlink", "usr/bin", "/bin", "--proc", "/proc", "--dev", "/dev", "--"];
 
 function target(flint: FlintProcess): Target {
   return { host: "127.0.0.1", port: flint.port, ...TEST_CREDENTIALS, region: REGION };
-}
-
-/** First invoke of a new function, measured at the client, `n` times. */
-async function coldStartsOf(flint: FlintProcess, zip: Buffer, handler: string, runtime: string, n: number): Promise<number[]> {
-  const client = new SignedClient(target(flint), 1);
-  try {
-    return await coldStarts(flint, client, zip, handler, runtime, n);
-  } finally {
-    client.close();
-  }
 }
 
 type WarmResult = ReturnType<typeof summarize> & { rps: number };
@@ -126,16 +110,25 @@ export async function sandboxBench(): Promise<string> {
   try {
     const isolation = (await (await fetch(`${strict.endpoint}/_flint/health`)).json()).isolation;
     if (isolation !== "strict") return `### Sandbox\n\nisolation in force is '${isolation}': this machine cannot sandbox, nothing to measure.\n`;
-    const bareNode = summarize(await samples(COLD, () => timed(process.execPath, ["-e", "0"])));
-    const bwrapNode = summarize(await samples(COLD, () => timed("/usr/bin/bwrap", [...BWRAP, process.execPath, "-e", "0"])));
-    const barePy = summarize(await samples(COLD, () => timed("/usr/bin/python3", ["-c", "pass"])));
-    const bwrapPy = summarize(await samples(COLD, () => timed("/usr/bin/bwrap", [...BWRAP, "/usr/bin/python3", "-c", "pass"])));
-    const nodeSpare = summarize(await coldStartsOf(strict, node, "echo.handler", "nodejs20.x", COLD));
-    const nodeFresh = summarize(await coldStartsOf(noSpares, node, "echo.handler", "nodejs20.x", COLD));
-    const pySpare = summarize(await coldStartsOf(strict, python, "echo.handler", "python3.12", COLD));
-    const pyFresh = summarize(await coldStartsOf(noSpares, python, "echo.handler", "python3.12", COLD));
+    const spareClient = new SignedClient(target(strict), 1);
+    const freshClient = new SignedClient(target(noSpares), 1);
+    const samples = await interleaved(COLD, {
+      bareNode: () => timed(process.execPath, ["-e", "0"]),
+      bwrapNode: () => timed("/usr/bin/bwrap", [...BWRAP, process.execPath, "-e", "0"]),
+      nodeSpare: () => coldStart(strict, spareClient, node, "echo.handler", "nodejs20.x"),
+      nodeFresh: () => coldStart(noSpares, freshClient, node, "echo.handler", "nodejs20.x"),
+      barePy: () => timed("/usr/bin/python3", ["-c", "pass"]),
+      bwrapPy: () => timed("/usr/bin/bwrap", [...BWRAP, "/usr/bin/python3", "-c", "pass"]),
+      pySpare: () => coldStart(strict, spareClient, python, "echo.handler", "python3.12"),
+      pyFresh: () => coldStart(noSpares, freshClient, python, "echo.handler", "python3.12"),
+    });
+    spareClient.close();
+    freshClient.close();
+    const [bareNode, bwrapNode, nodeSpare, nodeFresh, barePy, bwrapPy, pySpare, pyFresh] = [
+      samples.bareNode, samples.bwrapNode, samples.nodeSpare, samples.nodeFresh, samples.barePy, samples.bwrapPy, samples.pySpare, samples.pyFresh,
+    ].map(summarize) as ReturnType<typeof summarize>[];
     out.push(
-      table("Cold start under strict isolation (first invoke of a new environment, at the client)", ["what", "p50 ms", "p99 ms", "p50 / bare"], [
+      table("Cold start under strict isolation (first invoke of a new environment, at the client; rows sampled in turn)", ["what", "p50 ms", "p99 ms", "p50 / bare"], [
         ["bare `node -e 0`", bareNode.p50, bareNode.p99, 1],
         ["`bwrap … node -e 0`", bwrapNode.p50, bwrapNode.p99, bwrapNode.p50 / bareNode.p50],
         ["Flint Node echo, spare sandbox", nodeSpare.p50, nodeSpare.p99, nodeSpare.p50 / bareNode.p50],
