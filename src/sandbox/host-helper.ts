@@ -38,6 +38,12 @@ LO_FLAGS_AUTOCLEAR = 4
 libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
 if os.getppid() == 1:
     sys.exit(0)  # Flint died before the line above
+# Flint's shutdown still needs this process: a Ctrl-C at the terminal (SIGINT to the whole process
+# group) or a service manager's SIGTERM to every process must reach Flint alone. This process ends
+# when Flint closes its input, or with Flint.
+SHIELDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
+for s in SHIELDED:
+    signal.signal(s, signal.SIG_IGN)
 
 
 def check(result, what):
@@ -150,6 +156,9 @@ def start(id, file, args, env, cgroups, nofile, seccomp=None):
     pid = os.fork()
     if pid == 0:
         try:
+            # What this process ignores (and Python's own SIGPIPE and SIGXFSZ) is not the sandbox's to inherit.
+            for s in SHIELDED + (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGCHLD):
+                signal.signal(s, signal.SIG_DFL)
             for f in cgroups:
                 with open(f, "w") as procs:
                     procs.write(str(os.getpid()))

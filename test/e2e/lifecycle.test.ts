@@ -5,7 +5,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { readdirSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { GetFunctionCommand, InvokeCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2, CreateFunctionCommand } from "@aws-sdk/client-lambda";
@@ -111,6 +111,24 @@ describe("state across restarts", () => {
     } finally {
       await second.stop();
       await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  test("Ctrl-C at a terminal (SIGINT to the whole process group) shuts down cleanly, leaving nothing behind", async () => {
+    const flint = await startFlint({ ownProcessGroup: true });
+    try {
+      const name = await createFunction(flint, await zipFixture("nodejs"), "counter.handler");
+      await invoke(flint, name);
+      const started = descendants(flint.child.pid!);
+      assert.ok(started.length > 0);
+      assert.equal(await flint.interrupt(), 0, flint.output());
+      assert.doesNotMatch(flint.output(), /Traceback|KeyboardInterrupt|EBUSY/, "every helper outlived the signal and did its part of the shutdown");
+      await eventually(() => started.every((p) => !alive(p)), 5000, "every process of the server ended");
+      const mounts = readFileSync("/proc/self/mountinfo", "utf8");
+      assert.ok(!mounts.includes(`flint-sandbox-${flint.child.pid}-`), "no mount left");
+      assert.deepEqual(readdirSync(tmpdir()).filter((d) => d.startsWith(`flint-sandbox-${flint.child.pid}-`)), []);
+    } finally {
+      await rm(flint.dataDir, { recursive: true, force: true });
     }
   });
 

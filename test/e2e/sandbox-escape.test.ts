@@ -210,6 +210,10 @@ describe("escaping the strict sandbox", () => {
           assert.ok(!id.etc.includes("shadow") && !id.etc.includes("hostname"), `only what a runtime needs of /etc: ${id.etc}`);
           assert.deepEqual(id.dev, ["fd", "full", "null", "random", "stderr", "stdin", "stdout", "tty", "urandom", "zero"], "/dev: the usual devices, no /dev/shm, as on Lambda");
           assert.equal(id.devNull, "writable");
+          if (rt.fixture === "python") {
+            // SIGHUP, SIGINT, SIGQUIT, SIGTERM (bits 0, 1, 2, 14): Flint's helpers ignore them, a sandbox must not inherit that.
+            assert.equal(id.childSigIgn & 0b100000000000111, 0, `SigIgn ${id.childSigIgn.toString(16)}`);
+          }
           const expected = ["bin", "dev", "etc", "lib", "lib64", "proc", "run", "sbin", "tmp", "usr", "var"];
           assert.deepEqual(id.root.filter((e: string) => !expected.includes(e)), [], `unexpected entries in /: ${id.root}`);
         }

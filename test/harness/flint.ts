@@ -30,6 +30,8 @@ export interface FlintProcess {
   /** Graceful stop (SIGTERM), keeping the data dir unless `cleanup`. */
   stop(opts?: { cleanup?: boolean }): Promise<number | null>;
   kill9(): Promise<void>;
+  /** A terminal's Ctrl-C: SIGINT to the server's whole process group (needs `ownProcessGroup`); resolves with its exit code. */
+  interrupt(): Promise<number | null>;
 }
 
 export interface CliResult {
@@ -43,6 +45,8 @@ export interface StartOptions {
   dataDir?: string;
   args?: string[];
   env?: Record<string, string>;
+  /** Start the server in a process group of its own, as a shell runs a foreground command. */
+  ownProcessGroup?: boolean;
 }
 
 /** The environment a user's shell would have, minus any FLINT_* and AWS_* settings of this machine. */
@@ -61,6 +65,7 @@ export async function startFlint(opts: StartOptions = {}): Promise<FlintProcess>
       ...opts.env,
     }),
     stdio: ["ignore", "pipe", "pipe"],
+    detached: opts.ownProcessGroup ?? false,
   });
   let out = "";
   child.stdout!.on("data", (c) => (out += c));
@@ -104,6 +109,12 @@ export async function startFlint(opts: StartOptions = {}): Promise<FlintProcess>
       lambda.destroy();
       if (child.exitCode === null) child.kill("SIGKILL");
       await exited;
+    },
+    async interrupt() {
+      if (!opts.ownProcessGroup) throw new Error("interrupt() needs a server started with ownProcessGroup");
+      lambda.destroy();
+      process.kill(-child.pid!, "SIGINT");
+      return exited;
     },
   };
 }
