@@ -10,16 +10,14 @@
  */
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { constants as fsConstants, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { access, chown, constants, mkdir, rm, symlink, writeFile } from "node:fs/promises";
-import { Socket } from "node:net";
 import { constants as osConstants, tmpdir } from "node:os";
-import type { Readable } from "node:stream";
 import path from "node:path";
 import { promisify } from "node:util";
 import { RUNTIMES_DIR } from "../paths.js";
 import { CgroupTree, favorDynamicModifications, sweepCgroups, type Cgroup } from "./cgroups.js";
-import { HostHelper, type HelperExit } from "./host-helper.js";
+import { HostHelper, type Started } from "./host-helper.js";
 import { SandboxEtc } from "./etc.js";
 import { PeakRss } from "./peak-rss.js";
 import { seccompFilter } from "./seccomp.js";
@@ -125,14 +123,6 @@ class BwrapSandbox implements Sandbox {
 const SIGNAL_NAMES = new Map(Object.entries(osConstants.signals).map(([name, n]) => [n as number, name as NodeJS.Signals]));
 const signalName = (n: number): NodeJS.Signals => SIGNAL_NAMES.get(n) ?? "SIGKILL";
 
-/** A sandbox's bwrap process as the host helper started it. */
-interface Started {
-  pid: number;
-  stdout: Readable;
-  stderr: Readable;
-  exit: Promise<HelperExit>;
-}
-
 export class BwrapDriver implements SandboxDriver {
   readonly name = "bwrap";
   readonly isolation = "strict" as const;
@@ -169,7 +159,6 @@ export class BwrapDriver implements SandboxDriver {
     await mkdir(mountsDir);
     await mkdir(codeRoot);
     await mkdir(path.join(runDir, "env"));
-    await mkdir(path.join(runDir, "users"));
     const etc = await SandboxEtc.create(path.join(runDir, "etc"));
     await run("sh", ["-ec", `mount --bind "$1" "$1"; mount --make-shared "$1"; mount --bind "$2" "$3"; mount -o remount,bind,ro,nosuid,nodev "$3"`, "sh", mountsDir, codeDir, codeRoot]);
     await prepareDev(path.join(runDir, "dev"));
@@ -197,28 +186,6 @@ export class BwrapDriver implements SandboxDriver {
     // In an isolated network nothing on the host's loopback is reachable from it anyway.
     const tcp = { host: "127.0.0.1", port: 0, peerUid: shape.network === "isolated" ? -1 : uid };
     return { tcp, socket: { path: path.join(dir, "runtime-api.sock") } };
-  }
-
-  private readonly userFiles = new Map<number, Promise<void>>();
-
-  /**
-   * /etc/passwd and /etc/group for a sandbox: root and its own user (sbx_user<uid>, as Lambda names
-   * its users), written once per uid. A sandbox learns no other uid, and a lookup reads two lines.
-   */
-  private users(uid: number): Promise<void> {
-    let done = this.userFiles.get(uid);
-    if (!done) {
-      const dir = path.join(this.runDir, "users", String(uid));
-      done = mkdir(dir).then(() =>
-        Promise.all([
-          writeFile(path.join(dir, "passwd"), `root:x:0:0:root:/root:/usr/sbin/nologin\nsbx_user${uid}:x:${uid}:${uid}::/tmp:/usr/sbin/nologin\n`),
-          writeFile(path.join(dir, "group"), `root:x:0:\nsbx_user${uid}:x:${uid}:\n`),
-        ]).then(() => undefined),
-      );
-      done.catch(() => this.userFiles.delete(uid));
-      this.userFiles.set(uid, done);
-    }
-    return done;
   }
 
   private get seccompFile(): string {
@@ -256,10 +223,10 @@ export class BwrapDriver implements SandboxDriver {
       storage = Promise.all([this.template(spec.ephemeralStorageMb), mountPoints]).then(([template]) => this.helper.run("tmp", template, path.join(dir, "tmp.img"), tmp));
       storage.catch(() => undefined);
       // The socket is the environment's door to its Runtime API: only its uid may open it.
-      const [group, api] = await Promise.all([
+      const [group, api, users] = await Promise.all([
         this.cgroups.group({ memoryMb: spec.memoryMb, pids: PIDS_MAX, cpuShares: cpuShares(spec.memoryMb) }),
         Promise.resolve(opening).then(async (api) => (await chown(api.socket!, uid, uid), api)),
-        this.users(uid),
+        this.etc.usersOf(uid),
         mountPoints,
       ]);
       cgroup = group;
@@ -269,7 +236,7 @@ export class BwrapDriver implements SandboxDriver {
         await storage;
         await this.mountPackage(spec.id, spec.codeDir);
       }
-      const started = await this.launch(spec, api, uid, task, tmp, cgroup);
+      const started = await this.launch(spec, api, uid, users, task, tmp, cgroup);
       return new BwrapSandbox(started, cgroup, this, spec.id, uid, storage, spec.memoryMb);
     } catch (err) {
       await storage?.catch(() => undefined);
@@ -280,7 +247,7 @@ export class BwrapDriver implements SandboxDriver {
     }
   }
 
-  private async launch(spec: SandboxSpec, api: RuntimeApiAddresses, uid: number, task: string, tmp: string, cgroup: Cgroup): Promise<Started> {
+  private async launch(spec: SandboxSpec, api: RuntimeApiAddresses, uid: number, users: { passwd: string; group: string }, task: string, tmp: string, cgroup: Cgroup): Promise<Started> {
     const isolated = spec.network === "isolated";
     const layout: Layout = { taskRoot: "/var/task", runtimeDir: "/var/runtime", node: this.node.file, python: PYTHON, socket: SOCKET_IN_SANDBOX };
     const runtimeApi = isolated ? { tcp: `127.0.0.1:${RUNTIME_API_PORT_IN_NETNS}` } : { tcp: api.tcp };
@@ -299,8 +266,8 @@ export class BwrapDriver implements SandboxDriver {
       "--ro-bind", "/usr", "/usr",
       "--symlink", "usr/bin", "/bin", "--symlink", "usr/sbin", "/sbin", "--symlink", "usr/lib", "/lib", "--symlink", "usr/lib64", "/lib64",
       "--ro-bind", this.etc.dir, "/etc",
-      "--ro-bind", path.join(this.runDir, "users", String(uid), "passwd"), "/etc/passwd",
-      "--ro-bind", path.join(this.runDir, "users", String(uid), "group"), "/etc/group",
+      "--ro-bind", users.passwd, "/etc/passwd",
+      "--ro-bind", users.group, "/etc/group",
       "--proc", "/proc", "--dev-bind", path.join(this.runDir, "dev"), "/dev",
       "--bind", tmp, "/tmp",
       "--perms", "0755", "--dir", "/var",
@@ -316,28 +283,19 @@ export class BwrapDriver implements SandboxDriver {
     ];
     // The helper's child joins the environment's cgroups and sets its file limit before it execs bwrap.
     const seccomp = existsSync(this.seccompFile) ? this.seccompFile : undefined;
-    let exited!: (exit: HelperExit) => void;
-    const exit = new Promise<HelperExit>((resolve) => (exited = resolve));
-    let started: Awaited<ReturnType<HostHelper["start"]>>;
     try {
-      started = await this.launcher.start(
-        {
-          id: spec.id,
-          file: "/usr/bin/bwrap",
-          args: ["bwrap", ...(seccomp ? ["--seccomp", "3"] : []), ...bwrap],
-          env: layoutEnv(spec, layout, runtimeApi),
-          cgroups: cgroup.procsFiles(),
-          nofile: NOFILE,
-          seccomp,
-        },
-        exited,
-      );
+      return await this.launcher.start({
+        id: spec.id,
+        file: "/usr/bin/bwrap",
+        args: ["bwrap", ...(seccomp ? ["--seccomp", "3"] : []), ...bwrap],
+        env: layoutEnv(spec, layout, runtimeApi),
+        cgroups: cgroup.procsFiles(),
+        nofile: NOFILE,
+        seccomp,
+      });
     } catch (err) {
       throw new SandboxStartError("Runtime.InvalidEntrypoint", `fork/exec bwrap: ${(err as Error).message}`);
     }
-    const [stdout, stderr] = [started.stdout, started.stderr].map((p) => new Socket({ fd: openSync(p, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK), readable: true, writable: false }));
-    this.launcher.release(spec.id);
-    return { pid: started.pid, stdout: stdout!, stderr: stderr!, exit };
   }
 
   /** Mount a package (read-only, from the read-only code root) where a sandbox's /var/task points. */

@@ -2,7 +2,7 @@
  * The /etc a strict sandbox sees: one prepared directory, bound read-only as a whole, holding the
  * few host entries a runtime needs (TLS roots, name resolution, the dynamic linker's cache,
  * alternatives, time zone, MIME types), a files-only nsswitch.conf, and empty passwd and group that
- * each sandbox covers with its own.
+ * each sandbox covers with its own (`usersOf`).
  *
  * One bind instead of one per entry: bubblewrap re-reads /proc/self/mountinfo after every bind,
  * and that table grows with every running environment (two mounts each), so each bind cost ~0.5 ms
@@ -31,6 +31,8 @@ const signature = (s: Stats) => `${s.ino}:${s.size}:${s.mtimeMs}`;
 export class SandboxEtc {
   /** Host files copied, by name, with the signature of the host file when copied. */
   private readonly files = new Map<string, string>();
+  /** Each uid's passwd and group, written once. */
+  private readonly users = new Map<number, Promise<{ passwd: string; group: string }>>();
 
   private constructor(
     readonly dir: string,
@@ -61,6 +63,29 @@ export class SandboxEtc {
     copyFileSync(host, `${copy}.new`);
     renameSync(`${copy}.new`, copy);
     this.files.set(name, signature(statSync(host)));
+  }
+
+  /**
+   * The passwd and group a sandbox of this uid covers /etc's with: root and its own user
+   * (sbx_user<uid>, as Lambda names its users). A sandbox learns no other uid; a lookup reads two lines.
+   */
+  usersOf(uid: number): Promise<{ passwd: string; group: string }> {
+    let files = this.users.get(uid);
+    if (!files) {
+      const dir = path.join(path.dirname(this.dir), "users", String(uid));
+      const paths = { passwd: path.join(dir, "passwd"), group: path.join(dir, "group") };
+      files = mkdir(dir, { recursive: true })
+        .then(() =>
+          Promise.all([
+            writeFile(paths.passwd, `root:x:0:0:root:/root:/usr/sbin/nologin\nsbx_user${uid}:x:${uid}:${uid}::/tmp:/usr/sbin/nologin\n`),
+            writeFile(paths.group, `root:x:0:\nsbx_user${uid}:x:${uid}:\n`),
+          ]),
+        )
+        .then(() => paths);
+      files.catch(() => this.users.delete(uid));
+      this.users.set(uid, files);
+    }
+    return files;
   }
 
   /** Bring copies of host files that changed since up to date (a few stat calls). */

@@ -19,7 +19,10 @@
  * `{"seq", "verb", …}`, answered `{"seq", "error"?, …}`; exits come as `{"exit", "code", "signal"}`.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { constants, openSync } from "node:fs";
+import { Socket } from "node:net";
 import readline from "node:readline";
+import type { Readable } from "node:stream";
 import { PYTHON } from "./runtime-command.js";
 
 const SCRIPT = String.raw`
@@ -262,6 +265,14 @@ export interface HelperExit {
   signal: number | null;
 }
 
+/** A process the helper started. */
+export interface Started {
+  pid: number;
+  stdout: Readable;
+  stderr: Readable;
+  exit: Promise<HelperExit>;
+}
+
 interface Answer {
   pid?: number;
   stdout?: number;
@@ -315,24 +326,22 @@ export class HostHelper {
   }
 
   /**
-   * Start a process; `onExit` hears how it ended. Resolves once it is forked, with its pid and the
-   * paths through which its stdout and stderr are read (opened once: then call `release`).
+   * Start a process. Resolves once it is forked: its pid, its stdout and stderr (the read ends of its
+   * pipes, opened through /proc, after which the helper lets go of its own), and how it will end.
    */
-  async start(spec: StartSpec, onExit: (exit: HelperExit) => void): Promise<{ pid: number; stdout: string; stderr: string }> {
-    this.exits.set(spec.id, onExit);
+  async start(spec: StartSpec): Promise<Started> {
+    const exit = new Promise<HelperExit>((resolve) => this.exits.set(spec.id, resolve));
+    let a: Answer;
     try {
-      const a = await this.request(`start ${spec.file}`, { verb: "start", spec });
-      const fd = (n: number) => `/proc/${this.child.pid}/fd/${n}`;
-      return { pid: a.pid!, stdout: fd(a.stdout!), stderr: fd(a.stderr!) };
+      a = await this.request(`start ${spec.file}`, { verb: "start", spec });
     } catch (err) {
       this.exits.delete(spec.id);
       throw err;
     }
-  }
-
-  /** Flint has opened a started process's output: the helper lets go of its own read ends. */
-  release(id: string): void {
-    void this.request(`release ${id}`, { verb: "release", id }).catch(() => undefined);
+    const open = (fd: number) => new Socket({ fd: openSync(`/proc/${this.child.pid}/fd/${fd}`, constants.O_RDONLY | constants.O_NONBLOCK), readable: true, writable: false });
+    const started = { pid: a.pid!, stdout: open(a.stdout!), stderr: open(a.stderr!), exit };
+    void this.request(`release ${spec.id}`, { verb: "release", id: spec.id }).catch(() => undefined);
+    return started;
   }
 
   close(): void {
