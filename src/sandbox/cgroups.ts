@@ -4,7 +4,7 @@
  * (v1-frozen tasks ignore SIGKILL; `cgroup.kill` empties even a frozen v2 group).
  * Groups live under the cgroup Flint itself runs in, in a `flint-<pid>` subtree removed at close.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, existsSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { mkdir, readFile, readdir, rmdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { execFile } from "node:child_process";
@@ -180,8 +180,11 @@ export class CgroupTree {
   }
 }
 
+const PEAK_BUF = Buffer.alloc(32);
+
 export class Cgroup {
   private oomKills: number;
+  private peakFd: number | undefined;
 
   constructor(readonly dirs: Dirs) {
     this.oomKills = 0;
@@ -218,10 +221,11 @@ export class Cgroup {
     }
   }
 
-  /** Peak memory charged to the group, in bytes. */
+  /** Peak memory charged to the group, in bytes (read after every invocation: the file stays open). */
   peakBytes(): number {
     try {
-      return Number(readFileSync(path.join(this.dirs.memory, "memory.max_usage_in_bytes"), "utf8"));
+      this.peakFd ??= openSync(path.join(this.dirs.memory, "memory.max_usage_in_bytes"), "r");
+      return Number(PEAK_BUF.toString("latin1", 0, readSync(this.peakFd, PEAK_BUF, 0, PEAK_BUF.length, 0)));
     } catch {
       return 0;
     }
@@ -251,6 +255,8 @@ export class Cgroup {
 
   /** Remove the groups once they are empty. */
   async remove(): Promise<void> {
+    if (this.peakFd !== undefined) closeSync(this.peakFd);
+    this.peakFd = undefined;
     for (const dir of Object.values(this.dirs)) await removeWhenEmpty(dir);
   }
 

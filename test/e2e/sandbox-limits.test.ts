@@ -178,6 +178,18 @@ describe("resource limits of the strict sandbox", () => {
     assert.ok(l > 0.6, `1,769 MB got ${(l * 100).toFixed(1)}% of a core (Lambda: 100%)`);
   });
 
+  it("Max Memory Used counts the environment's child processes, and each REPORT reads it afresh", async (t) => {
+    const fn = await arena.hostile(HOSTILE_RUNTIMES[0], { MemorySize: 1024, Timeout: 30 });
+    const maxUsed = (log = "") => Number(/Max Memory Used: (\d+) MB/.exec(log)?.[1]);
+    const first = maxUsed((await arena.act(fn, "ticks")).log);
+    const r = await arena.act(fn, "childAllocate", { mb: 300 });
+    assert.equal(r.functionError, undefined, r.raw);
+    const after = maxUsed(r.log);
+    t.diagnostic(`Max Memory Used: ${first} MB, then ${after} MB after a child filled 300 MB`);
+    assert.ok(first > 0 && first < 200, `a fresh environment reported ${first} MB`);
+    assert.ok(after >= 300, `a child's 300 MB were not counted: ${after} MB`);
+  });
+
   it("a V8 heap overflow (Node.js) ends the invocation as an error, and the next invoke works", async (t) => {
     // CPU follows memory (128 MB is 7% of a core), so give the allocation time to reach the limit.
     const fn = await arena.hostile(HOSTILE_RUNTIMES[0], { MemorySize: 128, Timeout: 60 });
