@@ -3,6 +3,7 @@
  * migrations). An event row lives from `accept` to `finish`; its timeline outlives it.
  */
 import type Database from "better-sqlite3";
+import type { GroupCommit } from "./group-commit.js";
 import type { AsyncEvent, AsyncEventStore, TimelineEntry } from "./async-store.js";
 
 export const ASYNC_TABLES = `
@@ -54,10 +55,12 @@ const fromRow = (r: Row): AsyncEvent => ({
 
 export class SqliteAsyncEventStore implements AsyncEventStore {
   private readonly stmts;
-  /** Writes waiting for the next group commit. */
-  private pending_: { write: () => void; resolve: () => void; reject: (err: unknown) => void }[] = [];
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    db: Database.Database,
+    /** Accepted events share one fsync per turn of the event loop. */
+    private readonly commits: GroupCommit,
+  ) {
     this.stmts = {
       insert: db.prepare(
         "INSERT INTO async_events (request_id, function, qualifier, payload, received_at, attempts, throttles, due_at, last_error) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -73,45 +76,12 @@ export class SqliteAsyncEventStore implements AsyncEventStore {
     };
   }
 
-  /**
-   * Group commit: writes issued in the same turn of the event loop share one transaction, so one
-   * fsync (synchronous = FULL) makes a whole burst of accepted events durable. Each promise resolves
-   * only after its write is on disk.
-   */
-  private commit(write: () => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (this.pending_.push({ write, resolve, reject }) === 1) setImmediate(() => this.flush());
-    });
-  }
-
-  private flush(): void {
-    const batch = this.pending_;
-    this.pending_ = [];
-    try {
-      this.db.transaction(() => {
-        for (const w of batch) w.write();
-      })();
-    } catch (err) {
-      // One bad write must not take the others down: retry them one transaction each.
-      for (const w of batch) {
-        try {
-          this.db.transaction(w.write)();
-          w.resolve();
-        } catch (e) {
-          w.reject(e);
-        }
-      }
-      return;
-    }
-    for (const w of batch) w.resolve();
-  }
-
   private log(requestId: string, entries: TimelineEntry[], final = false): void {
     for (const e of entries) this.stmts.log.run(requestId, e.at, e.kind, JSON.stringify(e.detail), final ? 1 : 0);
   }
 
   accept(e: AsyncEvent, entry: TimelineEntry): Promise<void> {
-    return this.commit(() => {
+    return this.commits.run(() => {
       this.stmts.insert.run(e.requestId, e.functionName, e.qualifier ?? null, e.payload, e.receivedAt, e.attempts, e.throttles, e.dueAt, e.lastError ? JSON.stringify(e.lastError) : null);
       this.log(e.requestId, [entry]);
     });
@@ -123,14 +93,14 @@ export class SqliteAsyncEventStore implements AsyncEventStore {
 
   update(e: AsyncEvent, entries: TimelineEntry[]): Promise<void> {
     const [attempts, throttles, dueAt, lastError] = [e.attempts, e.throttles, e.dueAt, e.lastError ? JSON.stringify(e.lastError) : null];
-    return this.commit(() => {
+    return this.commits.run(() => {
       this.stmts.update.run(attempts, throttles, dueAt, lastError, e.requestId);
       this.log(e.requestId, entries);
     });
   }
 
   finish(requestId: string, entries: TimelineEntry[]): Promise<void> {
-    return this.commit(() => {
+    return this.commits.run(() => {
       this.stmts.delete.run(requestId);
       this.log(requestId, entries, true);
     });

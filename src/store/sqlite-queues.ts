@@ -4,6 +4,7 @@
  * receipt handles, are never reused.
  */
 import type Database from "better-sqlite3";
+import type { GroupCommit } from "./group-commit.js";
 import type { DedupEntry, MessageAttributes, NewMessage, QueueRecord, StoredMessage } from "../services/sqs/model.js";
 import type { Claim, MessageCounts, Move, QueueStore } from "./queue-store.js";
 
@@ -111,7 +112,11 @@ function fromRow(r: Row): StoredMessage {
 export class SqliteQueueStore implements QueueStore {
   private readonly stmts;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    /** Sends share one fsync per turn of the event loop; deleting and purging queues keep their order with them. */
+    private readonly commits: GroupCommit,
+  ) {
     this.stmts = {
       listQueues: db.prepare<[], { record: string }>("SELECT record FROM sqs_queues ORDER BY name"),
       insertQueue: db.prepare("INSERT INTO sqs_queues (name, record) VALUES (?, ?) ON CONFLICT(name) DO NOTHING"),
@@ -166,23 +171,23 @@ export class SqliteQueueStore implements QueueStore {
     this.stmts.putQueue.run(queue.name, JSON.stringify(queue));
   }
 
-  async deleteQueue(name: string): Promise<void> {
-    this.db.transaction(() => {
+  deleteQueue(name: string): Promise<void> {
+    return this.commits.run(() => {
       this.stmts.deleteQueue.run(name);
       this.stmts.deleteQueueMessages.run(name);
       this.stmts.deleteQueueDedup.run(name);
-    })();
+    });
   }
 
-  async appendMessages(messages: NewMessage[], dedup: (Omit<DedupEntry, "seq"> | undefined)[] = []): Promise<StoredMessage[]> {
-    return this.db.transaction(() =>
+  appendMessages(messages: NewMessage[], dedup: (Omit<DedupEntry, "seq"> | undefined)[] = []): Promise<StoredMessage[]> {
+    return this.commits.run(() =>
       messages.map((m, i) => {
         const seq = Number(this.stmts.insertMessage.run(m.queue, m.messageId, m.groupId ?? null, m.sentAt, m.visibleAt, m.body, toMeta(m)).lastInsertRowid);
         const d = dedup[i];
         if (d) this.stmts.insertDedup.run(d.queue, d.scope, d.dedupId, d.messageId, seq, d.expiresAt);
         return { ...m, seq };
       }),
-    )();
+    );
   }
 
   async findDedup(queue: string, scope: string, dedupId: string, now: number): Promise<DedupEntry | undefined> {
@@ -217,8 +222,8 @@ export class SqliteQueueStore implements QueueStore {
     this.stmts.setVisibleAt.run(visibleAt, seq);
   }
 
-  async purge(queue: string, sentBefore: number): Promise<number> {
-    return this.stmts.purge.run(queue, sentBefore).changes;
+  purge(queue: string, sentBefore: number): Promise<number> {
+    return this.commits.run(() => this.stmts.purge.run(queue, sentBefore).changes);
   }
 
   async counts(queue: string, now: number, sentAfter: number): Promise<MessageCounts> {

@@ -4,6 +4,7 @@
  * come from AUTOINCREMENT, so they order deliveries across restarts and are never reused.
  */
 import type Database from "better-sqlite3";
+import type { GroupCommit } from "./group-commit.js";
 import type { Delivery, DeliveryKind, NewDelivery, StoredMessage, SubscriptionRecord, TopicRecord } from "../services/sns/model.js";
 import type { SnsDedupEntry, SnsStore } from "./sns-store.js";
 
@@ -71,7 +72,11 @@ const fromRow = (r: DeliveryRow): Delivery => ({
 export class SqliteSnsStore implements SnsStore {
   private readonly stmts;
 
-  constructor(private readonly db: Database.Database) {
+  constructor(
+    private readonly db: Database.Database,
+    /** Publishes share one fsync per turn of the event loop; deleting topics and subscriptions keeps its order with them. */
+    private readonly commits: GroupCommit,
+  ) {
     this.stmts = {
       listTopics: db.prepare<[], { record: string }>("SELECT record FROM sns_topics ORDER BY arn"),
       putTopic: db.prepare("INSERT INTO sns_topics (arn, record) VALUES (?, ?) ON CONFLICT(arn) DO UPDATE SET record = excluded.record"),
@@ -109,12 +114,12 @@ export class SqliteSnsStore implements SnsStore {
     this.stmts.putTopic.run(topic.arn, JSON.stringify(topic));
   }
 
-  async deleteTopic(arn: string): Promise<void> {
-    this.db.transaction(() => {
+  deleteTopic(arn: string): Promise<void> {
+    return this.commits.run(() => {
       for (const { arn: sub } of this.stmts.topicSubscriptions.all(arn)) this.removeSubscription(sub);
       this.stmts.deleteTopic.run(arn);
       this.stmts.deleteTopicDedup.run(arn);
-    })();
+    });
   }
 
   async listSubscriptions(): Promise<SubscriptionRecord[]> {
@@ -128,8 +133,8 @@ export class SqliteSnsStore implements SnsStore {
     })();
   }
 
-  async deleteSubscription(arn: string): Promise<void> {
-    this.db.transaction(() => this.removeSubscription(arn))();
+  deleteSubscription(arn: string): Promise<void> {
+    return this.commits.run(() => this.removeSubscription(arn));
   }
 
   /** A subscription, its deliveries, and the messages only they still needed. */
@@ -145,13 +150,13 @@ export class SqliteSnsStore implements SnsStore {
     return { ...d, seq };
   }
 
-  async appendMessage(message: StoredMessage, deliveries: NewDelivery[], dedup?: { dedupId: string; expiresAt: number }): Promise<Delivery[]> {
-    return this.db.transaction(() => {
+  appendMessage(message: StoredMessage, deliveries: NewDelivery[], dedup?: { dedupId: string; expiresAt: number }): Promise<Delivery[]> {
+    return this.commits.run(() => {
       if (dedup) this.stmts.insertDedup.run(message.topicArn, dedup.dedupId, message.messageId, message.sequenceNumber ?? null, dedup.expiresAt);
       if (deliveries.length === 0) return [];
       this.stmts.insertMessage.run(message.messageId, JSON.stringify(message));
       return deliveries.map((d) => this.insertDelivery(d));
-    })();
+    });
   }
 
   async findDedup(topicArn: string, dedupId: string, now: number): Promise<SnsDedupEntry | undefined> {

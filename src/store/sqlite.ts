@@ -12,6 +12,7 @@ import { ASYNC_TABLES, SqliteAsyncEventStore } from "./sqlite-async.js";
 import type { SnsStore } from "./sns-store.js";
 import { SNS_TABLES, SqliteSnsStore } from "./sqlite-sns.js";
 import type { Store } from "./store.js";
+import { GroupCommit } from "./group-commit.js";
 
 /** Append-only: each entry upgrades the schema by one version. */
 const MIGRATIONS: string[] = [
@@ -44,9 +45,10 @@ export class SqliteStore implements Store {
     this.db.pragma("synchronous = FULL");
     this.db.pragma("foreign_keys = ON");
     this.migrate();
-    this.queues = new SqliteQueueStore(this.db);
-    this.asyncEvents = new SqliteAsyncEventStore(this.db);
-    this.sns = new SqliteSnsStore(this.db);
+    const commits = new GroupCommit(this.db);
+    this.queues = new SqliteQueueStore(this.db, commits);
+    this.asyncEvents = new SqliteAsyncEventStore(this.db, commits);
+    this.sns = new SqliteSnsStore(this.db, commits);
     this.stmts = {
       get: this.db.prepare<[string], { record: string }>("SELECT record FROM functions WHERE name = ?"),
       list: this.db.prepare<[], { record: string }>("SELECT record FROM functions ORDER BY name"),
