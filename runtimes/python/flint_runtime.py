@@ -231,8 +231,9 @@ RUNTIME_FILES = (__file__, os.path.join(os.path.dirname(__file__), "bootstrap.py
 def user_frames(tb):
     import traceback
 
-    frames = traceback.extract_tb(tb)
-    frames = [f for f in frames if f.filename not in RUNTIME_FILES]
+    # Plain (file, line, function, source) tuples, as AWS's runtime formats them: no column
+    # positions, so Python 3.11+ adds no "^^^^" markers.
+    frames = [(f.filename, f.lineno, f.name, f.line) for f in traceback.extract_tb(tb) if f.filename not in RUNTIME_FILES]
     return traceback.format_list(frames)
 
 

@@ -79,7 +79,20 @@ describe("Python functions", () => {
     assert.equal(r.payload.errorMessage, "nope");
     assert.match(r.payload.requestId, /^[0-9a-f-]{36}$/);
     assert.equal(r.payload.stackTrace.length, 1, "runtime frames are cut");
-    assert.match(r.payload.stackTrace[0], /^ {2}File ".*\/throw\.py", line 7, in handler\n {4}raise ValidationFailed/);
+    assert.match(r.payload.stackTrace[0], /^ {2}File ".*\/throw\.py", line 9, in handler\n {4}raise ValidationFailed/);
+  });
+
+  test("stack frames are formatted as AWS's runtime formats them: file, line, function and source, no column markers", async () => {
+    const name = await create("throw.handler");
+    const r = await invoke(flint, name, { divide: 0 });
+    assert.equal(r.payload.errorType, "ZeroDivisionError");
+    assert.equal(r.payload.errorMessage, "division by zero");
+    // Python 3.11+ would add a "^^^^" line under `1 / event["divide"]`; AWS formats plain
+    // (file, line, name, source) tuples, which carry no columns.
+    assert.deepEqual(
+      r.payload.stackTrace.map((f: string) => f.replace(/"[^"]*\/throw\.py"/, '"throw.py"')),
+      ['  File "throw.py", line 8, in handler\n    return {"ratio": 1 / event["divide"]}\n'],
+    );
   });
 
   test("sys.exit mid-invoke is Runtime.ExitError", async () => {
