@@ -93,6 +93,12 @@ describe("Python functions", () => {
       r.payload.stackTrace.map((f: string) => f.replace(/"[^"]*\/throw\.py"/, '"throw.py"')),
       ['  File "throw.py", line 8, in handler\n    return {"ratio": 1 / event["divide"]}\n'],
     );
+    // In the log, leading spaces become no-break spaces, and a message-less error has no colon.
+    const bare = await invoke(flint, name, { divide: "x" }, { tail: true });
+    assert.equal(bare.payload.errorType, "TypeError");
+    const empty = await invoke(flint, name, { message: "" }, { tail: true });
+    const line = empty.log?.split("\n").find((l) => l.startsWith("[ERROR]"));
+    assert.equal(line?.replace(/"[^"]*\/throw\.py"/, '"throw.py"'), '[ERROR] ValidationFailed\rTraceback (most recent call last):\r\u00a0\u00a0File "throw.py", line 9, in handler\r\u00a0\u00a0\u00a0\u00a0raise ValidationFailed(event.get("message", "boom"))', empty.log);
   });
 
   test("sys.exit mid-invoke is Runtime.ExitError", async () => {
@@ -136,9 +142,11 @@ describe("Python functions", () => {
     const big = await create("large_response.handler", { MemorySize: 512 });
     const r = await invoke(flint, big, { bytes: 7 * 1024 * 1024 });
     assert.equal(r.payload.errorType, "Function.ResponseSizeTooLarge");
-    const odd = await invoke(flint, await create("unserialisable.handler"));
+    const odd = await invoke(flint, await create("unserialisable.handler"), {}, { tail: true });
     assert.equal(odd.payload.errorType, "Runtime.MarshalError");
     assert.match(odd.payload.errorMessage, /^Unable to marshal response: Object of type object is not JSON serializable/);
+    // The log line AWS's runtime writes: \r joins the lines of one log event, and the traceback header stays without frames.
+    assert.match(odd.log ?? "", /\n\[ERROR\] Runtime\.MarshalError: Unable to marshal response: [^\r\n]*\rTraceback \(most recent call last\):\n/, odd.log);
   });
 
   test("results are encoded as AWS's runtime encodes them; json is the function's to import", async () => {
