@@ -74,3 +74,14 @@ test("when the commit itself fails, every write of the group is rejected and not
   assert.equal(await commits.run(() => insert.run("r", null).changes), 1);
   assert.deepEqual(committed(), ["r"]);
 });
+
+test("flush() commits what is pending at once (a store closing); the end of the turn then finds nothing to do", async (t) => {
+  const { db, commits, committed } = open(t);
+  const p = commits.run(() => db.prepare("INSERT INTO t (v) VALUES ('now')").run().changes);
+  commits.flush();
+  assert.deepEqual(committed(), ["now"]);
+  db.close();
+  assert.equal(await p, 1);
+  // The end-of-turn flush scheduled by run() meets a closed connection: it must do nothing, not throw.
+  await new Promise((resolve) => setImmediate(resolve));
+});

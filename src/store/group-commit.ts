@@ -29,8 +29,10 @@ export class GroupCommit {
     });
   }
 
-  private flush(): void {
+  /** Commit what is pending now (before the connection closes) instead of at the end of the turn. */
+  flush(): void {
     const batch = this.pending;
+    if (batch.length === 0) return;
     this.pending = [];
     const outcomes: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
     try {

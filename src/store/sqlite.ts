@@ -34,6 +34,7 @@ const MIGRATIONS: string[] = [
 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
+  private readonly commits: GroupCommit;
   private readonly stmts;
   readonly queues: QueueStore;
   readonly asyncEvents: AsyncEventStore;
@@ -45,10 +46,10 @@ export class SqliteStore implements Store {
     this.db.pragma("synchronous = FULL");
     this.db.pragma("foreign_keys = ON");
     this.migrate();
-    const commits = new GroupCommit(this.db);
-    this.queues = new SqliteQueueStore(this.db, commits);
-    this.asyncEvents = new SqliteAsyncEventStore(this.db, commits);
-    this.sns = new SqliteSnsStore(this.db, commits);
+    this.commits = new GroupCommit(this.db);
+    this.queues = new SqliteQueueStore(this.db, this.commits);
+    this.asyncEvents = new SqliteAsyncEventStore(this.db, this.commits);
+    this.sns = new SqliteSnsStore(this.db, this.commits);
     this.stmts = {
       get: this.db.prepare<[string], { record: string }>("SELECT record FROM functions WHERE name = ?"),
       list: this.db.prepare<[], { record: string }>("SELECT record FROM functions ORDER BY name"),
@@ -116,6 +117,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.commits.flush();
     this.db.close();
   }
 }
