@@ -240,19 +240,10 @@ def user_frames(tb):
 def log_error(error_result):
     # As AWS's runtime writes it: the type and message only where present, and the traceback
     # header even when there are no frames (an import error, a missing handler).
-    description = "[ERROR]"
-    if error_result["errorType"]:
-        description += " " + error_result["errorType"]
-    if error_result["errorMessage"]:
-        if error_result["errorType"]:
-            description += ":"
-        description += " " + error_result["errorMessage"]
-    lines = [description, "Traceback (most recent call last):"]
+    described = ": ".join(part for part in (error_result["errorType"], error_result["errorMessage"]) if part)
+    lines = ["[ERROR] " + described if described else "[ERROR]", "Traceback (most recent call last):"]
     for frame in error_result["stackTrace"]:
-        if frame == "":
-            lines.append("")
-            continue
-        for line in frame.splitlines():
+        for line in frame.splitlines() or [""]:
             stripped = line.lstrip(" ")
             lines.append(ERROR_LOG_IDENT * (len(line) - len(stripped)) + stripped)
     sys.stdout.write(ERROR_LOG_LINE_TERMINATE.join(lines) + "\n")
