@@ -29,8 +29,11 @@ function traces(pid: number) {
   };
   for (const c of ["memory", "pids", "cpu", "unified"]) walk(`/sys/fs/cgroup/${c}`, 0);
   const dirs = readdirSync(tmpdir()).filter((d) => d.startsWith(`flint-sandbox-${pid}-`));
-  const envDirs = dirs.flatMap((d) => ["env", "mnt"].flatMap((sub) => (existsSync(path.join(tmpdir(), d, sub)) ? readdirSync(path.join(tmpdir(), d, sub)) : [])));
-  return { mounts, cgroups, dirs, envDirs };
+  const list = (d: string, sub: string) => (existsSync(path.join(tmpdir(), d, sub)) ? readdirSync(path.join(tmpdir(), d, sub)) : []);
+  const envDirs = dirs.flatMap((d) => ["run/env", "run/mnt"].flatMap((sub) => list(d, sub)));
+  // /tmp images on disk, one per environment (the pre-formatted templates stay while the server runs).
+  const images = dirs.flatMap((d) => list(d, "img").filter((f) => !f.startsWith("template-")));
+  return { mounts, cgroups, dirs, envDirs, images };
 }
 
 /** Processes below the server other than its host helper (the one process it keeps for mounts). */
@@ -62,6 +65,7 @@ describe("strict sandbox teardown", () => {
       assert.equal(r2.payload.errorType, "Runtime.ExitError");
       await eventually(() => traces(pid).envDirs.length === 0, 5000, "environment directories removed");
       const after = traces(pid);
+      assert.deepEqual(after.images, [], "/tmp images removed");
       assert.deepEqual(after.cgroups.filter((c) => /[0-9a-f]{16}$/.test(c)), [], "per-environment cgroups removed");
       assert.equal(after.mounts.filter((m) => /\/mnt\/[0-9a-f]{16}\/(task|tmp) /.test(m)).length, 0, "package and /tmp mounts removed");
       assert.deepEqual(sandboxProcesses(pid), [], "no sandbox process survives");
@@ -74,16 +78,25 @@ describe("strict sandbox teardown", () => {
     if (isolation !== "strict") return t.skip(`isolation in force is ${isolation}: this machine cannot sandbox`);
     const flint = await startFlint();
     const pid = flint.child.pid!;
-    const zip = await zipFixture("nodejs");
-    const name = await createFunction(flint, zip, "counter.handler");
-    await Promise.all([1, 2, 3].map(() => invoke(flint, name)));
-    await eventually(() => traces(pid).envDirs.length >= 6, 5000, "environments and spares running");
-    const during = traces(pid);
-    assert.ok(during.mounts.length > 0 && during.cgroups.length > 0 && during.dirs.length === 1);
-    const processes = descendants(pid);
+    let processes: number[];
+    try {
+      const zip = await zipFixture("nodejs");
+      const name = await createFunction(flint, zip, "counter.handler");
+      await Promise.all([1, 2, 3].map(() => invoke(flint, name)));
+      await eventually(() => traces(pid).envDirs.length >= 6, 5000, "environments and spares running");
+      const during = traces(pid);
+      assert.ok(during.mounts.length > 0 && during.cgroups.length > 0 && during.dirs.length === 1);
+      assert.ok(during.images.length >= 3, "each environment has its /tmp image on disk");
+      // Mount points, sockets and passwd files of environments are on a tmpfs, not on the disk.
+      assert.ok(during.mounts.some((l) => /\/flint-sandbox-\d+-[0-9a-f]+\/run \S+ (.* )?- tmpfs /.test(l)), "the run directory is a tmpfs");
+      processes = descendants(pid);
+    } catch (err) {
+      await flint.stop();
+      throw err;
+    }
     assert.equal(await flint.stop(), 0);
     await eventually(() => processes.every((p) => !alive(p)), 5000, "processes gone");
     const after = traces(pid);
-    assert.deepEqual(after, { mounts: [], cgroups: [], dirs: [], envDirs: [] });
+    assert.deepEqual(after, { mounts: [], cgroups: [], dirs: [], envDirs: [], images: [] });
   });
 });
