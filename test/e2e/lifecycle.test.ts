@@ -132,6 +132,24 @@ describe("state across restarts", () => {
     }
   });
 
+  test("a server whose output nobody reads any more keeps serving and still shuts down cleanly", async () => {
+    const flint = await startFlint();
+    try {
+      // As when the terminal or the `| tee` that read the server's output is gone: every write fails (EPIPE).
+      flint.child.stdout!.destroy();
+      flint.child.stderr!.destroy();
+      const name = await createFunction(flint, await zipFixture("nodejs"), "counter.handler");
+      assert.equal((await invoke(flint, name)).payload.invocations, 1);
+      const started = descendants(flint.child.pid!);
+      assert.equal(await flint.stop({ cleanup: false }), 0, "shut down by SIGTERM with exit code 0, not killed by an EPIPE");
+      await eventually(() => started.every((p) => !alive(p)), 5000, "every process of the server ended");
+      assert.ok(!readFileSync("/proc/self/mountinfo", "utf8").includes(`flint-sandbox-${flint.child.pid}-`), "no mount left");
+      assert.deepEqual(readdirSync(tmpdir()).filter((d) => d.startsWith(`flint-sandbox-${flint.child.pid}-`)), []);
+    } finally {
+      await flint.stop();
+    }
+  });
+
   test("environments die with a server killed by SIGKILL", async () => {
     const flint = await startFlint();
     try {
