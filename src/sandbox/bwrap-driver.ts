@@ -93,6 +93,8 @@ class BwrapSandbox implements Sandbox {
 
   initialized(): void {
     this.cgroup.limitCpu(this.memoryMb);
+    const runtime = Math.max(...this.cgroup.pids());
+    if (runtime > 0) this.driver.detachMounts(this.id, runtime);
   }
 
   async freeze(): Promise<void> {
@@ -319,6 +321,17 @@ export class BwrapDriver implements SandboxDriver {
   /** Mount a package (read-only, from the read-only code root) where a sandbox's /var/task points. */
   mountPackage(id: string, codeDir: string): Promise<void> {
     return this.helper.run("bind", path.join(this.codeRoot, path.basename(codeDir)), path.join(this.mountsDir, id, "task"));
+  }
+
+  /**
+   * The environment's /tmp and package are in its own mount namespace now (its runtime ran its init
+   * from them): take the host's copies out of the host's mount table. Every sandbox start copies
+   * that table and bubblewrap re-reads it after each of its binds, so two host mounts per running
+   * environment made each new one slower (0 -> 100 environments 28/s, 200 -> 300 15/s).
+   */
+  detachMounts(id: string, pid: number): void {
+    const mounts = path.join(this.mountsDir, id);
+    this.helper.run("detach", String(pid), path.join(mounts, "task"), path.join(mounts, "tmp")).catch((err) => console.error(`flint: ${(err as Error).message}`));
   }
 
   /**

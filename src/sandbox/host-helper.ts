@@ -33,7 +33,7 @@ libc.mount.argtypes = (ctypes.c_char_p, ctypes.c_char_p, ctypes.c_char_p, ctypes
 libc.umount2.argtypes = (ctypes.c_char_p, ctypes.c_int)
 libc.prctl.argtypes = (ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong)
 PR_SET_PDEATHSIG = 1
-MS_NOSUID, MS_NODEV, MS_NOATIME, MS_BIND = 2, 4, 1024, 4096
+MS_NOSUID, MS_NODEV, MS_NOATIME, MS_BIND, MS_PRIVATE = 2, 4, 1024, 4096, 1 << 18
 MNT_DETACH = 2
 LOOP_CTL_GET_FREE, LOOP_CONFIGURE = 0x4C82, 0x4C0A
 LO_FLAGS_AUTOCLEAR = 4
@@ -131,6 +131,47 @@ def bind(source, target):
     check(libc.mount(source.encode(), target.encode(), None, MS_BIND, None), "bind " + target)
 
 
+HOST_NS = os.open("/proc/self/ns/mnt", os.O_RDONLY | os.O_CLOEXEC)
+CLONE_NEWNS = 0x20000
+SYS_MOUNT_SETATTR = 442  # the same number on every architecture (new system calls share them)
+AT_EMPTY_PATH, AT_RECURSIVE = 0x1000, 0x8000
+
+
+def detach(pid, *paths):
+    """Take an environment's mounts out of the host's table once its sandbox has its own copies
+    (pid: a process of the sandbox). First every mount of the sandbox is made private, from inside
+    its mount namespace: an unmount on the host propagates through the shared parent to the copies
+    otherwise. The file systems then stay mounted in the sandbox alone and go (loop device and
+    all) when its mount namespace does. A kernel without mount_setattr (before 5.12) keeps the
+    host's copies."""
+    root = os.open("/proc/%d/root" % int(pid), os.O_PATH | os.O_CLOEXEC)
+    try:
+        ns = os.open("/proc/%d/ns/mnt" % int(pid), os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            check(libc.setns(ns, CLONE_NEWNS), "enter the sandbox's mount namespace")
+            try:
+                attr = ctypes.create_string_buffer(struct.pack("=QQQQ", 0, 0, MS_PRIVATE, 0), 32)
+                if libc.syscall(SYS_MOUNT_SETATTR, root, b"", AT_EMPTY_PATH | AT_RECURSIVE, attr, 32) != 0:
+                    err = ctypes.get_errno()
+                    if err == errno.ENOSYS:
+                        return
+                    raise OSError(err, "make the sandbox's mounts private: " + os.strerror(err))
+            finally:
+                check(libc.setns(HOST_NS, CLONE_NEWNS), "return to the host's mount namespace")
+                os.chdir("/")
+        finally:
+            os.close(ns)
+    finally:
+        os.close(root)
+    for p in paths:
+        if libc.mount(None, p.encode(), None, MS_PRIVATE, None) != 0:
+            err = ctypes.get_errno()
+            if err in (errno.EINVAL, errno.ENOENT):  # not mounted (or gone): nothing to do
+                continue
+            raise OSError(err, "make private %s: %s" % (p, os.strerror(err)))
+        check(libc.umount2(p.encode(), MNT_DETACH), "detach " + p)
+
+
 def unmount(*paths):
     for p in paths:
         if libc.umount2(p.encode(), 0) == 0:
@@ -206,7 +247,7 @@ def report(message):
     sys.stdout.flush()
 
 
-VERBS = {"tmp": tmp, "template": template, "bind": bind, "unmount": unmount}
+VERBS = {"tmp": tmp, "template": template, "bind": bind, "unmount": unmount, "detach": detach}
 
 
 def handle(request):
@@ -321,7 +362,7 @@ export class HostHelper {
     });
   }
 
-  async run(verb: "tmp" | "template" | "bind" | "unmount", ...args: string[]): Promise<void> {
+  async run(verb: "tmp" | "template" | "bind" | "unmount" | "detach", ...args: string[]): Promise<void> {
     await this.request(`${verb} ${args.join(" ")}`, { verb, args });
   }
 

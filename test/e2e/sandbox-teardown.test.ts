@@ -33,8 +33,24 @@ function traces(pid: number) {
   const envDirs = dirs.flatMap((d) => ["run/env", "run/mnt"].flatMap((sub) => list(d, sub)));
   // /tmp images on disk, one per environment (the pre-formatted templates stay while the server runs).
   const images = dirs.flatMap((d) => list(d, "img").filter((f) => !f.startsWith("template-")));
-  return { mounts, cgroups, dirs, envDirs, images };
+  // Loop devices still backed by this server's /tmp images (the kernel frees one when its file system goes).
+  const loops = existsSync("/sys/block")
+    ? readdirSync("/sys/block")
+        .filter((d) => d.startsWith("loop"))
+        .flatMap((d) => {
+          try {
+            return [readFileSync(`/sys/block/${d}/loop/backing_file`, "utf8").trim()];
+          } catch {
+            return [];
+          }
+        })
+        .filter((f) => f.includes(`flint-sandbox-${pid}-`))
+    : [];
+  return { mounts, cgroups, dirs, envDirs, images, loops };
 }
+
+/** Host mounts of environments' /tmp and package (`run/mnt/<id>/tmp|task`). */
+const environmentMounts = (mounts: string[]) => mounts.filter((m) => /\/mnt\/[0-9a-f]{16}\/(task|tmp) /.test(m));
 
 /** Processes below the server other than its host helper (the one process it keeps for mounts). */
 function sandboxProcesses(pid: number): number[] {
@@ -67,7 +83,8 @@ describe("strict sandbox teardown", () => {
       const after = traces(pid);
       assert.deepEqual(after.images, [], "/tmp images removed");
       assert.deepEqual(after.cgroups.filter((c) => /[0-9a-f]{16}$/.test(c)), [], "per-environment cgroups removed");
-      assert.equal(after.mounts.filter((m) => /\/mnt\/[0-9a-f]{16}\/(task|tmp) /.test(m)).length, 0, "package and /tmp mounts removed");
+      assert.deepEqual(environmentMounts(after.mounts), [], "package and /tmp mounts removed");
+      await eventually(() => traces(pid).loops.length === 0, 5000, "/tmp loop devices freed");
       assert.deepEqual(sandboxProcesses(pid), [], "no sandbox process survives");
     } finally {
       await flint.stop();
@@ -96,7 +113,31 @@ describe("strict sandbox teardown", () => {
     }
     assert.equal(await flint.stop(), 0);
     await eventually(() => processes.every((p) => !alive(p)), 5000, "processes gone");
-    const after = traces(pid);
-    assert.deepEqual(after, { mounts: [], cgroups: [], dirs: [], envDirs: [], images: [] });
+    await eventually(() => traces(pid).loops.length === 0, 5000, "/tmp loop devices freed");
+    assert.deepEqual(traces(pid), { mounts: [], cgroups: [], dirs: [], envDirs: [], images: [], loops: [] });
+  });
+
+  test("a running environment's /tmp and package are mounted in its own namespace only, not in the host's table", { timeout: 60_000 }, async (t) => {
+    if (isolation !== "strict") return t.skip(`isolation in force is ${isolation}: this machine cannot sandbox`);
+    const flint = await startFlint({ args: ["--spares", "0"] });
+    try {
+      const pid = flint.child.pid!;
+      const name = await createFunction(flint, await zipFixture("nodejs"), "escape.handler");
+      const first = await invoke(flint, name, { action: "identity" });
+      // Every sandbox start copies the host's mount table and bubblewrap re-reads it after each bind:
+      // two host mounts per running environment made each new one slower.
+      await eventually(() => environmentMounts(traces(pid).mounts).length === 0, 5000, "host copies of the environment's mounts taken out");
+      assert.equal(traces(pid).loops.length, 1, "its /tmp image is still attached, for the sandbox");
+      const again = await invoke(flint, name, { action: "identity" });
+      assert.equal(again.payload.pid, first.payload.pid, "the same warm environment");
+      assert.notEqual(again.payload.tmpDevice, again.payload.rootDevice, "/tmp is still its own file system");
+      assert.ok(again.payload.tmpBytes > 400 * 1024 * 1024, `/tmp is still the 512 MB disk image (${again.payload.tmpBytes} bytes)`);
+      const listed = (await invoke(flint, name, { action: "list", path: "/var/task" })).payload;
+      assert.ok(listed.ok && listed.value.includes("escape.js"), `its package is still at /var/task: ${JSON.stringify(listed)}`);
+      const wrote = (await invoke(flint, name, { action: "write", paths: ["/tmp/after-detach"] })).payload;
+      assert.deepEqual(wrote["/tmp/after-detach"], { ok: true }, "and /tmp is writable");
+    } finally {
+      await flint.stop();
+    }
   });
 });
