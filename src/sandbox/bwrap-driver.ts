@@ -94,7 +94,7 @@ class BwrapSandbox implements Sandbox {
   initialized(): void {
     this.cgroup.limitCpu(this.memoryMb);
     const runtime = Math.max(...this.cgroup.pids());
-    if (runtime > 0) this.driver.detachMounts(this.id, runtime);
+    if (runtime > 0) this.driver.detachMounts(this.id, runtime, this.cgroup.procsFiles()[0]!);
   }
 
   async freeze(): Promise<void> {
@@ -329,9 +329,9 @@ export class BwrapDriver implements SandboxDriver {
    * that table and bubblewrap re-reads it after each of its binds, so two host mounts per running
    * environment made each new one slower (0 -> 100 environments 28/s, 200 -> 300 15/s).
    */
-  detachMounts(id: string, pid: number): void {
+  detachMounts(id: string, pid: number, procs: string): void {
     const mounts = path.join(this.mountsDir, id);
-    this.helper.run("detach", String(pid), path.join(mounts, "task"), path.join(mounts, "tmp")).catch((err) => console.error(`flint: ${(err as Error).message}`));
+    this.helper.run("detach", String(pid), procs, path.join(mounts, "task"), path.join(mounts, "tmp")).catch((err) => console.error(`flint: ${(err as Error).message}`));
   }
 
   /**

@@ -137,17 +137,31 @@ SYS_MOUNT_SETATTR = 442  # the same number on every architecture (new system cal
 AT_EMPTY_PATH, AT_RECURSIVE = 0x1000, 0x8000
 
 
-def detach(pid, *paths):
+def detach(pid, procs, *paths):
     """Take an environment's mounts out of the host's table once its sandbox has its own copies
-    (pid: a process of the sandbox). First every mount of the sandbox is made private, from inside
+    (pid: a process of the sandbox, listed in its cgroup's procs file). Nothing is done for a pid
+    that has gone, or was reused by a process outside that sandbox: its mounts stay on the host
+    until the environment is released. First every mount of the sandbox is made private, from inside
     its mount namespace: an unmount on the host propagates through the shared parent to the copies
     otherwise. The file systems then stay mounted in the sandbox alone and go (loop device and
     all) when its mount namespace does. A kernel without mount_setattr (before 5.12) keeps the
     host's copies."""
-    root = os.open("/proc/%d/root" % int(pid), os.O_PATH | os.O_CLOEXEC)
+    try:
+        root = os.open("/proc/%d/root" % int(pid), os.O_PATH | os.O_CLOEXEC)
+    except (FileNotFoundError, ProcessLookupError):
+        return
     try:
         ns = os.open("/proc/%d/ns/mnt" % int(pid), os.O_RDONLY | os.O_CLOEXEC)
         try:
+            # Checked after both are open: they belong to the process that is in the group now.
+            try:
+                with open(procs) as f:
+                    if str(int(pid)) not in f.read().split():
+                        return
+            except FileNotFoundError:  # the environment has ended meanwhile
+                return
+            if os.fstat(ns).st_ino == os.fstat(HOST_NS).st_ino:
+                return
             check(libc.setns(ns, CLONE_NEWNS), "enter the sandbox's mount namespace")
             try:
                 attr = ctypes.create_string_buffer(struct.pack("=QQQQ", 0, 0, MS_PRIVATE, 0), 32)
