@@ -81,6 +81,9 @@ export class RuntimeApi {
   private parkedBinding: Reply | undefined;
   private binding: Record<string, string> | undefined;
   private sentBinding = false;
+  private resolveStarted!: () => void;
+  /** A pooled runtime is up: it asked for its binding. */
+  readonly started = new Promise<void>((resolve) => (this.resolveStarted = resolve));
 
   private constructor(
     public events: RuntimeApiEvents,
@@ -196,11 +199,13 @@ export class RuntimeApi {
   /** Flint's own bootstraps, started ahead of demand, wait here for the function they will run. */
   private bindingRequest(reply: Reply): void {
     if (this.state === RuntimeState.Unbound && !this.parkedBinding) {
+      this.resolveStarted();
       this.parkedBinding = reply;
       reply.onClose(() => {
         if (this.parkedBinding === reply) this.parkedBinding = undefined;
       });
     } else if (this.state === RuntimeState.Initializing && this.binding && !this.sentBinding) {
+      this.resolveStarted();
       this.sentBinding = true;
       this.sendBinding(reply);
     } else {
