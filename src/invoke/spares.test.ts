@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { StartGate } from "./spares.js";
+import { START_SLOTS, StartGate, startUnbound } from "./spares.js";
+import type { SandboxDriver, SandboxShape } from "../sandbox/driver.js";
 
 const tick = () => new Promise((resolve) => setImmediate(resolve));
 
@@ -25,4 +26,14 @@ test("a start gate lets `slots` in at once and the next one in as each leaves, i
   // Everyone left: the next two get in at once again.
   const again = await Promise.all([gate.enter(), gate.enter()]);
   assert.equal(again.length, 2);
+});
+
+test("a start that fails before its sandbox exists gives its slot back (no cold start waits forever)", { timeout: 10_000 }, async () => {
+  const failing = {
+    runtimeApiTargets() {
+      throw new Error("all 4096 sandbox uids are in use on this host");
+    },
+  } as unknown as SandboxDriver;
+  const shape: SandboxShape = { family: "node", runtime: "nodejs20.x", memoryMb: 128, ephemeralStorageMb: 512, network: "default" };
+  for (let i = 0; i < START_SLOTS + 2; i++) await assert.rejects(startUnbound(failing, shape), /sandbox uids/);
 });

@@ -37,11 +37,12 @@ const STARTUP_VARIABLES = /^(NODE_OPTIONS|NODE_\w+|PYTHON\w+|LD_\w+|AWS_LAMBDA_E
 export async function startUnbound(driver: SandboxDriver, shape: SandboxShape, ahead = false): Promise<Spare> {
   const leave = await starting.enter();
   const id = randomBytes(8).toString("hex");
-  const targets = driver.runtimeApiTargets(id, shape);
-  // The sandbox is prepared while its Runtime API opens.
-  const listening = RuntimeApi.listen(targets.socket ? [targets.tcp, targets.socket] : [targets.tcp], IDLE_EVENTS, true);
-  listening.catch(() => undefined);
+  let listening: ReturnType<typeof RuntimeApi.listen> | undefined;
   try {
+    const targets = driver.runtimeApiTargets(id, shape);
+    // The sandbox is prepared while its Runtime API opens.
+    listening = RuntimeApi.listen(targets.socket ? [targets.tcp, targets.socket] : [targets.tcp], IDLE_EVENTS, true);
+    listening.catch(() => undefined);
     const env: Record<string, string> = { TZ: ":UTC", LANG: "en_US.UTF-8", ...(ahead ? { _FLINT_SPARE: "1" } : {}) };
     const sandbox = await driver.create({ ...shape, id, env }, listening.then(({ addresses }) => ({ tcp: addresses[0]!, socket: addresses[1] })));
     const { api } = await listening;
@@ -50,7 +51,7 @@ export async function startUnbound(driver: SandboxDriver, shape: SandboxShape, a
     return { id, shape, api, sandbox };
   } catch (err) {
     leave();
-    (await listening.catch(() => undefined))?.api.close();
+    (await listening?.catch(() => undefined))?.api.close();
     throw err;
   }
 }
