@@ -151,7 +151,10 @@ def detach(pid, procs, *paths):
     except (FileNotFoundError, ProcessLookupError):
         return
     try:
-        ns = os.open("/proc/%d/ns/mnt" % int(pid), os.O_RDONLY | os.O_CLOEXEC)
+        try:
+            ns = os.open("/proc/%d/ns/mnt" % int(pid), os.O_RDONLY | os.O_CLOEXEC)
+        except (FileNotFoundError, ProcessLookupError):
+            return
         try:
             # Checked after both are open: they belong to the process that is in the group now.
             try:
@@ -162,16 +165,20 @@ def detach(pid, procs, *paths):
                 return
             if os.fstat(ns).st_ino == os.fstat(HOST_NS).st_ino:
                 return
-            check(libc.setns(ns, CLONE_NEWNS), "enter the sandbox's mount namespace")
+            if libc.setns(ns, CLONE_NEWNS) != 0:
+                return  # not allowed here (an LSM, a seccomp profile): the host keeps its copies
             try:
                 attr = ctypes.create_string_buffer(struct.pack("=QQQQ", 0, 0, MS_PRIVATE, 0), 32)
                 if libc.syscall(SYS_MOUNT_SETATTR, root, b"", AT_EMPTY_PATH | AT_RECURSIVE, attr, 32) != 0:
                     err = ctypes.get_errno()
-                    if err == errno.ENOSYS:
-                        return
+                    if err in (errno.ENOSYS, errno.EPERM, errno.EINVAL):
+                        return  # no mount_setattr (before 5.12) or not allowed: the host keeps its copies
                     raise OSError(err, "make the sandbox's mounts private: " + os.strerror(err))
             finally:
-                check(libc.setns(HOST_NS, CLONE_NEWNS), "return to the host's mount namespace")
+                # Every later mount of this helper must happen on the host: if it cannot get back,
+                # it must not go on (Flint sees it exit and its sandboxes die with it).
+                if libc.setns(HOST_NS, CLONE_NEWNS) != 0:
+                    os._exit(70)
                 os.chdir("/")
         finally:
             os.close(ns)
