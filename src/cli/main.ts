@@ -19,11 +19,12 @@ commands:
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   // A reader that went away (`flint … | head`, a closed terminal, a supervisor restarted) is not a
-  // failure: `serve` keeps serving and shuts down cleanly with its output dropped; the other
-  // commands stop quietly, as a Unix filter does. (Unhandled, EPIPE threw from the next write.)
+  // failure: `serve` keeps serving and shuts down cleanly with its output dropped (EPIPE, or EIO
+  // from a terminal that closed); the other commands stop, quietly after EPIPE as a Unix filter
+  // does. (Unhandled, the error threw from the next write.)
   for (const stream of [process.stdout, process.stderr]) {
     stream.on("error", (err: NodeJS.ErrnoException) => {
-      if (command !== "serve" && err.code === "EPIPE") process.exit(0);
+      if (command !== "serve") process.exit(err.code === "EPIPE" ? 0 : 1);
     });
   }
   try {
