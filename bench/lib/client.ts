@@ -78,8 +78,11 @@ export class SignedClient {
 
   private connect(job: Job): void {
     this.open++;
-    new Connection(this.t, (c) => this.next(c), () => {
+    new Connection(this.t, (c) => this.next(c), (c) => {
       this.open--;
+      // A parked connection the server closed is not handed out again.
+      const i = this.idle.indexOf(c);
+      if (i >= 0) this.idle.splice(i, 1);
       const waiting = this.queue.shift();
       if (waiting) this.connect(waiting);
     }).send(job);
@@ -113,7 +116,7 @@ class Connection {
   constructor(
     t: Target,
     private readonly free: (c: Connection) => void,
-    private readonly gone: () => void,
+    private readonly gone: (c: Connection) => void,
   ) {
     this.socket = net.connect({ host: t.host, port: t.port, noDelay: true });
     this.socket.on("data", (chunk: Buffer) => this.read(chunk));
@@ -122,6 +125,7 @@ class Connection {
   }
 
   send(job: Job): void {
+    if (this.closed) return job.reject(new Error("connection closed"));
     this.job = job;
     this.socket.write(job.request);
   }
@@ -137,13 +141,14 @@ class Connection {
     if (job) job.reject(err);
     if (!this.closed) {
       this.closed = true;
-      this.gone();
+      this.gone(this);
     }
   }
 
   private closed = false;
 
   private read(chunk: Buffer): void {
+    if (!this.job) return this.fail(new Error("the server sent a response nobody asked for"));
     this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
     const end = this.buf.indexOf("\r\n\r\n");
     if (end < 0) return;
