@@ -22,10 +22,11 @@ export interface Layout {
 
 /**
  * V8 does not see the memory limit; keep the heap under it so overflow is a clean runtime error.
- * AWS's Node.js bootstrap passes `--max-old-space-size` too. It has a price: any non-default V8
- * flag changes V8's flag hash, so Node's embedded code cache is rejected and every built-in module
- * the runtime loads beyond the startup snapshot (net, url, crypto, …) is compiled from source,
- * ~6–13 ms of CPU per cold start here (measured with `perf stat`, 40 runs each). Kept for parity.
+ * AWS's Node.js bootstrap passes `--max-old-space-size` too. It has a price (ARCHITECTURE.md): any
+ * non-default V8 flag changes V8's flag hash, so Node's embedded code cache is rejected and every
+ * built-in module loaded beyond the startup snapshot compiles from source. Flint's bootstrap loads
+ * none (no `net`); a function's own (crypto, net and its 27 stream modules, http) cost it 6–13 ms
+ * of CPU per cold start here (`perf stat`, 40 runs each). Kept for parity with Lambda.
  */
 const heapMb = (memoryMb: number) => Math.max(64, Math.floor(memoryMb * 0.85));
 
