@@ -137,60 +137,64 @@ SYS_MOUNT_SETATTR = 442  # the same number on every architecture (new system cal
 AT_EMPTY_PATH, AT_RECURSIVE = 0x1000, 0x8000
 
 
+def open_proc(pid, name, flags):
+    try:
+        return os.open("/proc/%d/%s" % (pid, name), flags | os.O_CLOEXEC)
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
+def listed(pid, procs):
+    try:
+        with open(procs) as f:
+            return str(pid) in f.read().split()
+    except FileNotFoundError:  # the environment has ended meanwhile
+        return False
+
+
+def make_sandbox_private(pid, procs):
+    """Make every mount of the sandbox that pid is in private, from inside its mount namespace.
+    False, changing nothing, for a pid that has gone or was reused outside that sandbox (checked
+    after the namespace is open, so the check holds for it), or where the kernel has no
+    mount_setattr (before 5.12) or refuses it."""
+    root, ns = open_proc(pid, "root", os.O_PATH), open_proc(pid, "ns/mnt", os.O_RDONLY)
+    try:
+        if root is None or ns is None or not listed(pid, procs) or os.fstat(ns).st_ino == os.fstat(HOST_NS).st_ino:
+            return False
+        if libc.setns(ns, CLONE_NEWNS) != 0:
+            return False  # not allowed here (an LSM, a seccomp profile)
+        try:
+            attr = ctypes.create_string_buffer(struct.pack("=QQQQ", 0, 0, MS_PRIVATE, 0), 32)
+            if libc.syscall(SYS_MOUNT_SETATTR, root, b"", AT_EMPTY_PATH | AT_RECURSIVE, attr, 32) == 0:
+                return True
+            err = ctypes.get_errno()
+            if err in (errno.ENOSYS, errno.EPERM, errno.EINVAL):
+                return False
+            raise OSError(err, "make the sandbox's mounts private: " + os.strerror(err))
+        finally:
+            # Every later mount of this helper must happen on the host: if it cannot get back,
+            # it must not go on (Flint sees it exit and its sandboxes die with it).
+            if libc.setns(HOST_NS, CLONE_NEWNS) != 0:
+                os._exit(70)
+            os.chdir("/")
+    finally:
+        for fd in (root, ns):
+            if fd is not None:
+                os.close(fd)
+
+
 def detach(pid, procs, *paths):
     """Take an environment's mounts out of the host's table once its sandbox has its own copies
-    (pid: a process of the sandbox, listed in its cgroup's procs file). Nothing is done for a pid
-    that has gone, or was reused by a process outside that sandbox: its mounts stay on the host
-    until the environment is released. First every mount of the sandbox is made private, from inside
-    its mount namespace: an unmount on the host propagates through the shared parent to the copies
+    (pid: a process of the sandbox, listed in its cgroup's procs file). The sandbox's copies are
+    made private first: an unmount on the host propagates through the shared parent to them
     otherwise. The file systems then stay mounted in the sandbox alone and go (loop device and
-    all) when its mount namespace does. A kernel without mount_setattr (before 5.12) keeps the
-    host's copies."""
-    try:
-        root = os.open("/proc/%d/root" % int(pid), os.O_PATH | os.O_CLOEXEC)
-    except (FileNotFoundError, ProcessLookupError):
+    all) with its mount namespace. When that cannot be done, the host keeps its copies until the
+    environment is released."""
+    if not make_sandbox_private(int(pid), procs):
         return
-    try:
-        try:
-            ns = os.open("/proc/%d/ns/mnt" % int(pid), os.O_RDONLY | os.O_CLOEXEC)
-        except (FileNotFoundError, ProcessLookupError):
-            return
-        try:
-            # Checked after both are open: they belong to the process that is in the group now.
-            try:
-                with open(procs) as f:
-                    if str(int(pid)) not in f.read().split():
-                        return
-            except FileNotFoundError:  # the environment has ended meanwhile
-                return
-            if os.fstat(ns).st_ino == os.fstat(HOST_NS).st_ino:
-                return
-            if libc.setns(ns, CLONE_NEWNS) != 0:
-                return  # not allowed here (an LSM, a seccomp profile): the host keeps its copies
-            try:
-                attr = ctypes.create_string_buffer(struct.pack("=QQQQ", 0, 0, MS_PRIVATE, 0), 32)
-                if libc.syscall(SYS_MOUNT_SETATTR, root, b"", AT_EMPTY_PATH | AT_RECURSIVE, attr, 32) != 0:
-                    err = ctypes.get_errno()
-                    if err in (errno.ENOSYS, errno.EPERM, errno.EINVAL):
-                        return  # no mount_setattr (before 5.12) or not allowed: the host keeps its copies
-                    raise OSError(err, "make the sandbox's mounts private: " + os.strerror(err))
-            finally:
-                # Every later mount of this helper must happen on the host: if it cannot get back,
-                # it must not go on (Flint sees it exit and its sandboxes die with it).
-                if libc.setns(HOST_NS, CLONE_NEWNS) != 0:
-                    os._exit(70)
-                os.chdir("/")
-        finally:
-            os.close(ns)
-    finally:
-        os.close(root)
     for p in paths:
-        if libc.mount(None, p.encode(), None, MS_PRIVATE, None) != 0:
-            err = ctypes.get_errno()
-            if err in (errno.EINVAL, errno.ENOENT):  # not mounted (or gone): nothing to do
-                continue
-            raise OSError(err, "make private %s: %s" % (p, os.strerror(err)))
-        check(libc.umount2(p.encode(), MNT_DETACH), "detach " + p)
+        libc.mount(None, p.encode(), None, MS_PRIVATE, None)  # fails only where nothing is mounted
+    unmount(*paths)
 
 
 def unmount(*paths):
