@@ -75,6 +75,9 @@ function parseAmzDate(value: string | undefined): Date | undefined {
 
 const amz = (d: Date) => d.toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
 
+/** `amz(date)` for a date parsed from `text`: the text itself unless it named no real instant (month 13 rolls over). */
+const amzOf = (date: Date, text: string) => (date.getUTCSeconds() === +text.slice(13, 15) && date.getUTCDate() === +text.slice(6, 8) && date.getUTCMonth() + 1 === +text.slice(4, 6) && date.getUTCHours() === +text.slice(9, 11) && date.getUTCMinutes() === +text.slice(11, 13) ? text : amz(date));
+
 function header(headers: SignedRequest["headers"], name: string): string | undefined {
   const v = headers[name];
   return Array.isArray(v) ? v.join(",") : v;
@@ -107,15 +110,17 @@ class Canonicalizer extends SignatureV4Base {
     super({ credentials: { accessKeyId: "", secretAccessKey: "" }, region, service, sha256: SHA256, applyChecksum: false });
   }
 
+  /** The string to sign (SigV4's four lines: algorithm, date, scope, hash of the maintained signer's canonical request). */
   stringToSign(
     request: { method: string; path: string; query: Record<string, string | string[]>; headers: Record<string, string> },
     signable: Set<string>,
     payloadHash: string,
     longDate: string,
     scope: string,
-  ): Promise<string> {
+  ): string {
     const canonicalHeaders = getCanonicalHeaders(request as never, undefined, signable);
-    return this.createStringToSign(longDate, scope, this.createCanonicalRequest(request as never, canonicalHeaders, payloadHash), "AWS4-HMAC-SHA256");
+    const canonicalRequest = this.createCanonicalRequest(request as never, canonicalHeaders, payloadHash);
+    return `AWS4-HMAC-SHA256\n${longDate}\n${scope}\n${createHash("sha256").update(canonicalRequest).digest("hex")}`;
   }
 }
 
@@ -176,9 +181,9 @@ export class SigV4Verifier {
     return found;
   }
 
-  private checkDate(signed: Date, scope: Scope) {
-    if (amz(signed).slice(0, 8) !== scope.date) {
-      throw awsError("InvalidSignatureException", `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scope.date}' != '${amz(signed).slice(0, 8)}', from '${amz(signed)}'.`);
+  private checkDate(signed: Date, scope: Scope, longDate = amz(signed)) {
+    if (longDate.slice(0, 8) !== scope.date) {
+      throw awsError("InvalidSignatureException", `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scope.date}' != '${longDate.slice(0, 8)}', from '${longDate}'.`);
     }
   }
 
@@ -194,9 +199,11 @@ export class SigV4Verifier {
     if (!scope) throw awsError("IncompleteSignatureException", `Credential should have 5 parts: '${m[1]}'`);
     const { credentials, principal } = this.lookup(scope);
     const signedHeaders = m[2]!.split(";");
-    const signingDate = parseAmzDate(header(req.headers, "x-amz-date"));
+    const amzDate = header(req.headers, "x-amz-date");
+    const signingDate = parseAmzDate(amzDate);
     if (!signingDate) throw awsError("IncompleteSignatureException", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
-    this.checkDate(signingDate, scope);
+    const longDate = amzOf(signingDate, amzDate!);
+    this.checkDate(signingDate, scope, longDate);
     const now = this.now();
     if (Math.abs(now - signingDate.getTime()) > MAX_SKEW_MS) {
       const edge = new Date(signingDate.getTime() < now ? now - MAX_SKEW_MS : now + MAX_SKEW_MS);
@@ -219,11 +226,11 @@ export class SigV4Verifier {
       if (value !== undefined) headers[name] = value;
     }
     const payloadHash = contentSha ?? sha256Hex(req.body);
-    const stringToSign = await this.canonicalizer(scope).stringToSign(
+    const stringToSign = this.canonicalizer(scope).stringToSign(
       { method: req.method, path: req.rawPath, query: req.query, headers },
       new Set(signedHeaders),
       payloadHash,
-      amz(signingDate),
+      longDate,
       `${scope.date}/${scope.region}/${scope.service}/aws4_request`,
     );
     const expected = createHmac("sha256", await this.signingKey(credentials, scope)).update(stringToSign).digest("hex");

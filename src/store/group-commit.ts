@@ -19,8 +19,13 @@ interface Pending {
 
 export class GroupCommit {
   private pending: Pending[] = [];
+  /** Transaction control, prepared once (better-sqlite3's `transaction()` builds a wrapper per call). */
+  private readonly tx;
 
-  constructor(private readonly db: Database.Database) {}
+  constructor(private readonly db: Database.Database) {
+    const stmt = (sql: string) => db.prepare(sql);
+    this.tx = { begin: stmt("BEGIN"), commit: stmt("COMMIT"), rollback: stmt("ROLLBACK"), savepoint: stmt("SAVEPOINT w"), release: stmt("RELEASE w"), undo: stmt("ROLLBACK TO w") };
+  }
 
   /** Run `write` in the next group transaction; resolves with its result once that is on disk. */
   run<T>(write: () => T): Promise<T> {
@@ -34,20 +39,29 @@ export class GroupCommit {
     const batch = this.pending;
     if (batch.length === 0) return;
     this.pending = [];
+    const { tx } = this;
     const outcomes: ({ ok: true; value: unknown } | { ok: false; err: unknown })[] = [];
     try {
-      this.db.transaction(() => {
-        for (const w of batch) {
-          try {
-            // Nested: a savepoint, rolled back on its own when the write throws.
-            outcomes.push({ ok: true, value: this.db.transaction(w.write)() });
-          } catch (err) {
-            outcomes.push({ ok: false, err });
-          }
+      tx.begin.run();
+      for (const w of batch) {
+        // Each write in its own savepoint, undone on its own when it throws.
+        tx.savepoint.run();
+        try {
+          const value = w.write();
+          tx.release.run();
+          outcomes.push({ ok: true, value });
+        } catch (err) {
+          // An I/O error can end the whole transaction; then the commit below fails for all.
+          if (!this.db.inTransaction) throw err;
+          tx.undo.run();
+          tx.release.run();
+          outcomes.push({ ok: false, err });
         }
-      })();
+      }
+      tx.commit.run();
     } catch (err) {
       // The commit itself failed (disk full, I/O error): none of the batch is stored.
+      if (this.db.inTransaction) tx.rollback.run();
       for (const w of batch) w.reject(err);
       return;
     }

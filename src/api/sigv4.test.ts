@@ -1,0 +1,50 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { Hash } from "@smithy/hash-node";
+import { SignatureV4 } from "@smithy/signature-v4";
+import { SigV4Verifier, type SignedRequest } from "./sigv4.js";
+
+const credentials = { accessKeyId: "AKIAUNITTEST0000001", secretAccessKey: "unit-test-secret" };
+const resolver = { resolve: (id: string) => (id === credentials.accessKeyId ? { credentials, principal: { accessKeyId: id, kind: "root" as const } } : undefined) };
+const NOW = Date.UTC(2026, 10, 27, 8, 0, 0);
+
+/** Sign with the maintained signer as an SDK would, then hand Flint's verifier what arrives on the wire. */
+async function signed(body: string, signingDate: Date, xAmzDate?: string): Promise<SignedRequest> {
+  const signer = new SignatureV4({ credentials, region: "us-east-1", service: "lambda", sha256: Hash.bind(null, "sha256") });
+  const req = await signer.sign({ method: "POST", protocol: "http:", hostname: "127.0.0.1", port: 9000, path: "/2015-03-31/functions/f%3A1/invocations", query: { Qualifier: "live" }, headers: { host: "127.0.0.1:9000", "content-type": "application/json" }, body }, { signingDate });
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = String(v);
+  if (xAmzDate) headers["x-amz-date"] = xAmzDate;
+  return { method: "POST", rawPath: "/2015-03-31/functions/f%3A1/invocations", query: { Qualifier: "live" }, headers, body: Buffer.from(body) };
+}
+
+test("a request signed by the SDK's signer verifies; the same request with another body does not", async () => {
+  const verifier = new SigV4Verifier(resolver, "us-east-1", () => NOW);
+  const req = await signed('{"a":1}', new Date(NOW - 60_000));
+  assert.deepEqual(await verifier.verify(req, "127.0.0.1:9000"), { principal: { accessKeyId: credentials.accessKeyId, kind: "root" }, service: "lambda", region: "us-east-1" });
+  const body = Buffer.from('{"a":2}');
+  await assert.rejects(verifier.verify({ ...req, body }, "127.0.0.1:9000"), { name: "InvalidSignatureException", message: "The provided 'x-amz-content-sha256' header does not match what was computed." });
+  // Even with the body's hash header recomputed, the signature covers it.
+  const headers: SignedRequest["headers"] = { ...req.headers, "x-amz-content-sha256": createHash("sha256").update(body).digest("hex") };
+  await assert.rejects(verifier.verify({ ...req, headers, body }, "127.0.0.1:9000"), { name: "InvalidSignatureException", message: /does not match the signature you provided/ });
+  delete headers["x-amz-content-sha256"];
+  await assert.rejects(verifier.verify({ ...req, headers, body }, "127.0.0.1:9000"), { name: "InvalidSignatureException", message: /does not match the signature you provided/ });
+});
+
+test("X-Amz-Date is judged as the instant it names: a month-13 date is the next year's, not its scope's day", async () => {
+  const verifier = new SigV4Verifier(resolver, "us-east-1", () => NOW);
+  // Scope 20261327 (what the text says), but the instant it names is 2027-01-27.
+  const req = await signed("{}", new Date(NOW), "20261327T080000Z");
+  req.headers.authorization = String(req.headers.authorization).replace(/Credential=([^/]+)\/\d{8}\//, "Credential=$1/20261327/");
+  await assert.rejects(verifier.verify(req, "127.0.0.1:9000"), {
+    name: "InvalidSignatureException",
+    message: "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20261327' != '20270127', from '20270127T080000Z'.",
+  });
+});
+
+test("a signature more than 15 minutes old is refused with AWS's text", async () => {
+  const verifier = new SigV4Verifier(resolver, "us-east-1", () => NOW);
+  const req = await signed("{}", new Date(NOW - 16 * 60_000));
+  await assert.rejects(verifier.verify(req, "127.0.0.1:9000"), { name: "InvalidSignatureException", message: "Signature expired: 20261127T074400Z is now earlier than 20261127T074500Z (20261127T080000Z - 15 min.)" });
+});
