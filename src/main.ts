@@ -1,7 +1,6 @@
 /**
  * The composition root: config → store → services → servers. The only place wiring happens.
  */
-import { randomUUID } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { AddressInfo } from "node:net";
@@ -36,6 +35,7 @@ import { LogStore } from "./services/logs/log-store.js";
 import { SqsService } from "./services/sqs/service.js";
 import { SnsService } from "./services/sns/service.js";
 import { SqliteStore } from "./store/sqlite.js";
+import { newRequestId } from "./lib/request-id.js";
 
 export const VERSION = "0.1.0";
 
@@ -144,7 +144,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     const record = registry.get(ref.name);
     if (!record) throw awsError("ResourceNotFoundException", `Function not found: ${arn}`);
     registry.resolve(record, ref.qualifier);
-    await events.accept(ref.name, ref.qualifier, randomUUID(), Buffer.from(body));
+    await events.accept(ref.name, ref.qualifier, newRequestId(), Buffer.from(body));
   };
   destinations.set("lambda", invokeAsync);
   // SNS links (SubscribeURL, UnsubscribeURL, SigningCertURL) use the address functions reach Flint on.

@@ -1,6 +1,5 @@
 /** Small HTTP helpers shared by every protocol handler. */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { randomUUID } from "node:crypto";
 import type { Principal } from "./sigv4.js";
 
 export interface ApiRequest {
@@ -26,9 +25,7 @@ export function parseQuery(rawQuery: string): Record<string, string | string[]> 
   return out;
 }
 
-export function newRequestId(): string {
-  return randomUUID();
-}
+export { newRequestId } from "../lib/request-id.js";
 
 export type BodyResult = { ok: true; body: Buffer } | { ok: false; size: number };
 

@@ -80,11 +80,12 @@ const RESPONSE_TOO_LARGE = Buffer.from(
 
 /**
  * An X-Ray trace header: Root=1-<epoch seconds hex>-<96-bit id>;Parent=<64-bit id>;Sampled=0. The
- * ids come from the request id's random bits (a v4 UUID): no second call for randomness per invoke.
+ * ids come from the request id (a version-7 UUID; past its first 32 bits: low time bits, a counter
+ * and 62 random bits): no second call for randomness per invoke.
  */
 function traceId(requestId: string): string {
   const r = requestId.replace(/-/g, "");
-  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${r.slice(0, 24)};Parent=${r.slice(16, 32)};Sampled=0`;
+  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${r.slice(8, 32)};Parent=${r.slice(16, 32)};Sampled=0`;
 }
 
 function errorPayload(errorType: string, errorMessage: string): Buffer {

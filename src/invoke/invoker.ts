@@ -2,7 +2,6 @@
  * The data plane entry: resolve what to run, check the request, lease an environment, run, release.
  * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
  */
-import { randomUUID } from "node:crypto";
 import { AwsError, awsError } from "../errors.js";
 import type { Metrics } from "../observability/metrics.js";
 import { SandboxStartError } from "../sandbox/errors.js";
@@ -12,6 +11,7 @@ import type { InvokeTarget, LambdaService } from "../services/lambda/service.js"
 import { Violations, badContent } from "../services/lambda/validation.js";
 import type { ConcurrencyGate } from "./concurrency.js";
 import type { EnvironmentPool } from "./pool.js";
+import { newRequestId } from "../lib/request-id.js";
 
 /** 6 MiB: the synchronous request payload limit. */
 export const MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
@@ -69,7 +69,7 @@ export class Invoker {
       v.throwIfAny();
     }
     const target = this.lambda.resolveForInvoke(cmd.functionName, cmd.qualifier);
-    const requestId = randomUUID();
+    const requestId = newRequestId();
     if (invocationType === InvocationType.DryRun) return { statusCode: 204, requestId };
     const payload = cmd.payload.length === 0 ? Buffer.from("{}") : cmd.payload;
     if (invocationType === InvocationType.Event) {
@@ -184,3 +184,4 @@ function decodeClientContext(raw: string | undefined): string | undefined {
   }
   return text;
 }
+
