@@ -178,7 +178,7 @@ describe("resource limits of the strict sandbox", () => {
     assert.ok(l > 0.6, `1,769 MB got ${(l * 100).toFixed(1)}% of a core (Lambda: 100%)`);
   });
 
-  it("Max Memory Used counts the environment's child processes, and each REPORT reads it afresh", async (t) => {
+  it("Max Memory Used counts the environment's child processes and the runtime's own peak, and each REPORT reads it afresh", async (t) => {
     const fn = await arena.hostile(HOSTILE_RUNTIMES[0], { MemorySize: 1024, Timeout: 30 });
     const maxUsed = (log = "") => Number(/Max Memory Used: (\d+) MB/.exec(log)?.[1]);
     const first = maxUsed((await arena.act(fn, "ticks")).log);
@@ -188,6 +188,11 @@ describe("resource limits of the strict sandbox", () => {
     t.diagnostic(`Max Memory Used: ${first} MB, then ${after} MB after a child filled 300 MB`);
     assert.ok(first > 0 && first < 200, `a fresh environment reported ${first} MB`);
     assert.ok(after >= 300, `a child's 300 MB were not counted: ${after} MB`);
+    // The runtime's own memory, allocated and dropped within one invocation, right after the last
+    // REPORT: its peak is in this invocation's REPORT, not a later one.
+    const own = maxUsed((await arena.act(fn, "allocate", { mb: 500 })).log);
+    t.diagnostic(`then ${own} MB after the runtime itself held 500 MB`);
+    assert.ok(own >= 500, `the runtime's 500 MB were not counted: ${own} MB`);
   });
 
   it("a V8 heap overflow (Node.js) ends the invocation as an error, and the next invoke works", async (t) => {
