@@ -1,5 +1,5 @@
 /** Small HTTP helpers shared by every protocol handler. */
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { HttpResponse } from "./http-server.js";
 import type { Principal } from "./sigv4.js";
 
 export interface ApiRequest {
@@ -9,7 +9,8 @@ export interface ApiRequest {
   /** Raw query string without the leading '?'. */
   rawQuery: string;
   query: Record<string, string | string[]>;
-  headers: IncomingMessage["headers"];
+  /** Lower-cased names; repeated headers joined with ", ". */
+  headers: Record<string, string | undefined>;
   body: Buffer;
   requestId: string;
   principal?: Principal;
@@ -27,41 +28,11 @@ export function parseQuery(rawQuery: string): Record<string, string | string[]> 
 
 export { newRequestId } from "../lib/request-id.js";
 
-export type BodyResult = { ok: true; body: Buffer } | { ok: false; size: number };
-
-/**
- * Buffer a request body up to `limit` bytes. Past the limit the rest is drained (up to a hard cap, then
- * the socket is closed) so the client reads our error instead of a reset connection.
- */
-export function readBody(req: IncomingMessage, limit: number): Promise<BodyResult> {
-  const declared = Number(req.headers["content-length"]);
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let over = Number.isFinite(declared) && declared > limit;
-    const hardCap = limit + 64 * 1024 * 1024;
-    req.on("data", (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) over = true;
-      if (!over) chunks.push(chunk);
-      else if (size > hardCap) {
-        req.destroy();
-        resolve({ ok: false, size });
-      }
-    });
-    req.on("end", () => resolve(over ? { ok: false, size } : { ok: true, body: chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size) }));
-    req.on("error", reject);
-  });
+export function send(res: HttpResponse, status: number, headers: Record<string, string | number>, body: Buffer | string | undefined): void {
+  res.send(status, headers, body);
 }
 
-export function send(res: ServerResponse, status: number, headers: Record<string, string | number>, body: Buffer | string | undefined): void {
-  if (body !== undefined) headers["Content-Length"] = Buffer.byteLength(body);
-  else headers["Content-Length"] = 0;
-  res.writeHead(status, headers);
-  res.end(body);
-}
-
-export function sendJson(res: ServerResponse, requestId: string, status: number, value: unknown, extraHeaders: Record<string, string> = {}): void {
+export function sendJson(res: HttpResponse, requestId: string, status: number, value: unknown, extraHeaders: Record<string, string> = {}): void {
   send(res, status, { "Content-Type": "application/json", "x-amzn-RequestId": requestId, ...extraHeaders }, value === undefined ? undefined : JSON.stringify(value));
 }
 
@@ -73,9 +44,9 @@ export interface ScopedService {
   /** Largest accepted request body, in bytes. */
   maxBody: number;
   /** Handle a verified request. */
-  handle(req: ApiRequest, res: ServerResponse): Promise<void>;
+  handle(req: ApiRequest, res: HttpResponse): Promise<void>;
   /** Render an error in the wire shape this request's protocol expects. */
-  renderError(req: Pick<ApiRequest, "headers" | "requestId">, res: ServerResponse, err: unknown): void;
+  renderError(req: Pick<ApiRequest, "headers" | "requestId">, res: HttpResponse, err: unknown): void;
   /** Error for a body over `maxBody`. */
   tooLarge(): Error;
   /**

@@ -2,7 +2,7 @@
  * The one module that turns an AwsError into each protocol's wire shape.
  * Anything that is not an AwsError is a Flint bug: it is logged and sent as ServiceException.
  */
-import type { ServerResponse } from "node:http";
+import type { HttpResponse } from "./http-server.js";
 import { AwsError, awsError } from "../errors.js";
 import { send, sendJson } from "./http.js";
 import { escapeXml } from "./xml.js";
@@ -14,7 +14,7 @@ export function asAwsError(err: unknown): AwsError {
 }
 
 /** REST-JSON (Lambda): `x-amzn-ErrorType` header plus a JSON body with the error's modelled members. */
-export function renderRestJsonError(res: ServerResponse, requestId: string, err: unknown): void {
+export function renderRestJsonError(res: HttpResponse, requestId: string, err: unknown): void {
   const e = asAwsError(err);
   const body: Record<string, unknown> = {};
   if (e.type) body.Type = e.type;
@@ -28,7 +28,7 @@ export function renderRestJsonError(res: ServerResponse, requestId: string, err:
  * and the request id, under the service's XML namespace.
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-responses.html
  */
-export function renderQueryError(res: ServerResponse, requestId: string, err: unknown, xmlns: string): void {
+export function renderQueryError(res: HttpResponse, requestId: string, err: unknown, xmlns: string): void {
   const e = asAwsError(err);
   const body =
     `<?xml version="1.0"?><ErrorResponse xmlns="${xmlns}"><Error><Type>${e.fault === "server" ? "Receiver" : "Sender"}</Type>` +
@@ -42,7 +42,7 @@ export function renderQueryError(res: ServerResponse, requestId: string, err: un
  * which SDKs use to pick the modelled error.
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-json-api-responses.html
  */
-export function renderAwsJsonError(res: ServerResponse, requestId: string, err: unknown, queryCompatible: boolean): void {
+export function renderAwsJsonError(res: HttpResponse, requestId: string, err: unknown, queryCompatible: boolean): void {
   const e = asAwsError(err);
   const headers: Record<string, string> = { "Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": requestId, ...e.headers };
   if (queryCompatible) headers["x-amzn-query-error"] = `${e.queryCode};${e.fault === "server" ? "Receiver" : "Sender"}`;

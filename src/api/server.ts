@@ -3,11 +3,11 @@
  * route), bounds and buffers the body, verifies SigV4, then hands a typed request to the protocol
  * handler. It only parses and renders.
  */
-import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import { createReadStream } from "node:fs";
+import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
-import { AwsError, awsError } from "../errors.js";
-import { type ApiRequest, newRequestId, parseQuery, readBody, type ScopedService, send, sendJson } from "./http.js";
+import { awsError } from "../errors.js";
+import { type ApiRequest, newRequestId, parseQuery, type ScopedService, send, sendJson } from "./http.js";
+import { type Exchange, type HttpResponse, HttpServer } from "./http-server.js";
 import { matchLambdaRoute, tooLarge, type LambdaApiDeps } from "./lambda/routes.js";
 import { renderRestJsonError } from "./render-error.js";
 import { claimedScope, SigV4Verifier } from "./sigv4.js";
@@ -33,47 +33,36 @@ const CODE_PATH = /^\/_flint\/code\/([0-9a-f]{64})\.zip$/;
 const EVENTS_PATH = /^\/_flint\/events\/([0-9a-f-]{36})$/;
 
 export class ApiServer {
-  private readonly server: http.Server;
+  private readonly server: HttpServer;
 
   constructor(private readonly deps: ApiServerDeps) {
-    this.server = http.createServer({ keepAliveTimeout: 65_000, requestTimeout: 0 }, (req, res) => {
-      this.handle(req, res).catch((err) => {
+    this.server = new HttpServer((exchange) => {
+      this.handle(exchange).catch((err) => {
         console.error("flint: request failed:", err);
-        if (!res.headersSent) renderRestJsonError(res, newRequestId(), err);
-        else res.destroy();
+        if (!exchange.response.headersSent) renderRestJsonError(exchange.response, newRequestId(), err);
+        else exchange.response.destroy();
       });
     });
-    // A client that never finishes its headers must not hold a socket forever.
-    this.server.headersTimeout = 60_000;
   }
 
-  async listen(port: number, host: string): Promise<AddressInfo> {
-    await new Promise<void>((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen(port, host, () => {
-        this.server.off("error", reject);
-        resolve();
-      });
-    });
-    return this.server.address() as AddressInfo;
+  listen(port: number, host: string): Promise<AddressInfo> {
+    return this.server.listen(port, host);
   }
 
-  async close(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      this.server.close(() => resolve());
-      this.server.closeAllConnections();
-    });
+  close(): Promise<void> {
+    return this.server.close();
   }
 
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = req.url ?? "/";
+  private async handle(exchange: Exchange): Promise<void> {
+    const { head: req, response: res } = exchange;
+    const url = req.url;
     const qi = url.indexOf("?");
     const rawPath = qi < 0 ? url : url.slice(0, qi);
     const rawQuery = qi < 0 ? "" : url.slice(qi + 1);
     const requestId = newRequestId();
-    const method = req.method ?? "GET";
+    const method = req.method;
 
-    if (rawPath.startsWith("/_flint/")) return this.internal(req, res, method, rawPath, rawQuery, requestId);
+    if (rawPath.startsWith("/_flint/")) return this.internal(req.headers, res, method, rawPath, rawQuery, requestId);
 
     const query = parseQuery(rawQuery);
     const head = { method, rawPath, rawQuery, query, requestId };
@@ -84,7 +73,7 @@ export class ApiServer {
     const scoped = claimed !== undefined ? this.deps.scoped[claimed] : Object.values(this.deps.scoped).find((s) => s.unsigned?.(head));
     if (scoped) {
       const fail = (err: unknown) => scoped.renderError({ headers: req.headers, requestId }, res, err);
-      return this.serve(req, res, head, scoped.maxBody, () => scoped.tooLarge(), (apiReq) => scoped.handle(apiReq, res), fail, claimed === undefined);
+      return this.serve(exchange, head, scoped.maxBody, () => scoped.tooLarge(), (apiReq) => scoped.handle(apiReq, res), fail, claimed === undefined);
     }
     let matched;
     try {
@@ -93,18 +82,16 @@ export class ApiServer {
       return renderRestJsonError(res, requestId, err);
     }
     if (!matched) {
-      req.resume();
       return renderRestJsonError(res, requestId, awsError("UnknownOperationException", `No operation matches ${method} ${rawPath}`));
     }
     const { route, params } = matched;
     const fail = (err: unknown) => renderRestJsonError(res, requestId, err);
-    return this.serve(req, res, head, route.maxBody, () => tooLarge(route.operation, route.maxBody), (apiReq) => route.handler(this.deps, apiReq, res, params), fail);
+    return this.serve(exchange, head, route.maxBody, () => tooLarge(route.operation, route.maxBody), (apiReq) => route.handler(this.deps, apiReq, res, params), fail);
   }
 
   /** Check the signature's head, read the body within its limit, verify (unless `unsigned`), handle; errors rendered by `fail`. */
   private async serve(
-    req: IncomingMessage,
-    res: ServerResponse,
+    { head: req, response: res, body: readBody }: Exchange,
     head: Omit<ApiRequest, "headers" | "body">,
     maxBody: number,
     tooLargeError: () => unknown,
@@ -116,10 +103,10 @@ export class ApiServer {
       if (!unsigned) this.deps.verifier.precheck({ headers: req.headers, query: head.query });
     } catch (err) {
       // Refused on its head: the body is never read, so the connection cannot be reused.
-      res.setHeader("Connection", "close");
+      res.closeAfterResponse();
       return fail(err);
     }
-    const body = await readBody(req, maxBody);
+    const body = await readBody(maxBody);
     if (!body.ok) return fail(tooLargeError());
     const apiReq: ApiRequest = { ...head, headers: req.headers, body: body.body };
     try {
@@ -131,8 +118,7 @@ export class ApiServer {
     }
   }
 
-  private async internal(req: IncomingMessage, res: ServerResponse, method: string, rawPath: string, rawQuery: string, requestId: string): Promise<void> {
-    req.resume();
+  private async internal(headers: ApiRequest["headers"], res: HttpResponse, method: string, rawPath: string, rawQuery: string, requestId: string): Promise<void> {
     if (method === "GET" && rawPath === "/_flint/health") return sendJson(res, requestId, 200, await this.deps.health());
     if (method === "GET" && rawPath === "/_flint/metrics") {
       return send(res, 200, { "Content-Type": this.deps.metrics.contentType() }, await this.deps.metrics.render());
@@ -140,7 +126,7 @@ export class ApiServer {
     const event = EVENTS_PATH.exec(rawPath);
     if (method === "GET" && event) {
       try {
-        await this.deps.verifier.verify({ method, rawPath, query: parseQuery(rawQuery), headers: req.headers, body: Buffer.alloc(0) }, req.headers.host ?? "");
+        await this.deps.verifier.verify({ method, rawPath, query: parseQuery(rawQuery), headers, body: Buffer.alloc(0) }, headers.host ?? "");
         const timeline = await this.deps.events.timeline(event[1]!);
         if (timeline.length === 0) throw awsError("ResourceNotFoundException", `No asynchronous event with request id ${event[1]}`);
         const ended = timeline.at(-1)!.kind === "ended";
@@ -153,13 +139,14 @@ export class ApiServer {
     if (method === "GET" && code) {
       try {
         const query = parseQuery(rawQuery);
-        await this.deps.verifier.verify({ method, rawPath, query, headers: req.headers, body: Buffer.alloc(0) }, req.headers.host ?? "");
+        await this.deps.verifier.verify({ method, rawPath, query, headers, body: Buffer.alloc(0) }, headers.host ?? "");
         const file = await this.deps.lambda.codeZipPath(code[1]!);
         if (!file) throw awsError("ResourceNotFoundException", "The code package no longer exists.");
-        res.writeHead(200, { "Content-Type": "application/zip", "x-amzn-RequestId": requestId });
-        createReadStream(file).on("error", () => res.destroy()).pipe(res);
+        const zip = await readFile(file).catch(() => undefined);
+        if (!zip) throw awsError("ResourceNotFoundException", "The code package no longer exists.");
+        send(res, 200, { "Content-Type": "application/zip", "x-amzn-RequestId": requestId }, zip);
       } catch (err) {
-        renderRestJsonError(res, requestId, err instanceof AwsError ? err : err);
+        renderRestJsonError(res, requestId, err);
       }
       return;
     }

@@ -2,7 +2,7 @@
  * Lambda's REST-JSON operations: path → typed command → one service call → AWS wire response.
  * Paths from the lambda-2015-03-31 service model (shared/reference/aws-lambda.md §1).
  */
-import type { ServerResponse } from "node:http";
+import type { HttpResponse } from "../http-server.js";
 import { awsError } from "../../errors.js";
 import type { Invoker } from "../../invoke/invoker.js";
 import { MAX_SYNC_PAYLOAD } from "../../invoke/invoker.js";
@@ -25,7 +25,7 @@ export interface LambdaApiDeps {
 }
 
 type Params = string[];
-type Handler = (deps: LambdaApiDeps, req: ApiRequest, res: ServerResponse, params: Params) => Promise<void> | void;
+type Handler = (deps: LambdaApiDeps, req: ApiRequest, res: HttpResponse, params: Params) => Promise<void> | void;
 
 export interface Route {
   operation: string;
@@ -49,8 +49,8 @@ const header = (req: ApiRequest, name: string): string | undefined => {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 };
-const ok = (res: ServerResponse, req: ApiRequest, value: unknown, status = 200) => sendJson(res, req.requestId, status, value);
-const noContent = (res: ServerResponse, req: ApiRequest) => sendJson(res, req.requestId, 204, undefined);
+const ok = (res: HttpResponse, req: ApiRequest, value: unknown, status = 200) => sendJson(res, req.requestId, status, value);
+const noContent = (res: HttpResponse, req: ApiRequest) => sendJson(res, req.requestId, 204, undefined);
 
 function route(operation: string, method: string, path: string, handler: Handler, maxBody = DEFAULT_LIMIT): Route {
   return { operation, method, pattern: new RegExp(`^${path}/?$`), maxBody, handler };

@@ -5,7 +5,7 @@
  * messages (`GET /?Action=ConfirmSubscription|Unsubscribe&…`) and the signing certificate.
  * https://docs.aws.amazon.com/sns/latest/api/CommonParameters.html
  */
-import type { ServerResponse } from "node:http";
+import type { HttpResponse } from "../http-server.js";
 import { awsError } from "../../errors.js";
 import type { SnsService } from "../../services/sns/service.js";
 import { type ApiRequest, type ScopedService, send } from "../http.js";
@@ -30,7 +30,7 @@ export class SnsApi implements ScopedService {
     return req.rawPath === "/" && UNSIGNED_OPERATIONS.has(String(req.query.Action));
   }
 
-  async handle(req: ApiRequest, res: ServerResponse): Promise<void> {
+  async handle(req: ApiRequest, res: HttpResponse): Promise<void> {
     const certificate = CERTIFICATE_PATH.exec(req.rawPath);
     if (certificate && req.method === "GET") {
       const pem = await this.sns.certificate(certificate[1]!);
@@ -47,7 +47,7 @@ export class SnsApi implements ScopedService {
     send(res, 200, { "Content-Type": "text/xml", "x-amzn-RequestId": req.requestId }, xmlResponse(operation, result, req.requestId));
   }
 
-  renderError(req: Pick<ApiRequest, "requestId">, res: ServerResponse, err: unknown): void {
+  renderError(req: Pick<ApiRequest, "requestId">, res: HttpResponse, err: unknown): void {
     renderQueryError(res, req.requestId, err, SNS_XMLNS);
   }
 

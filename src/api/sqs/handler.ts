@@ -5,7 +5,7 @@
  * same members and run the same operation.
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-making-api-requests-json.html
  */
-import type { ServerResponse } from "node:http";
+import type { HttpResponse } from "../http-server.js";
 import { awsError } from "../../errors.js";
 import { members } from "../../services/sqs/inputs.js";
 import type { SqsService } from "../../services/sqs/service.js";
@@ -53,7 +53,7 @@ export class SqsApi implements ScopedService {
 
   constructor(private readonly sqs: SqsService) {}
 
-  async handle(req: ApiRequest, res: ServerResponse): Promise<void> {
+  async handle(req: ApiRequest, res: HttpResponse): Promise<void> {
     const { json, operation, members } = decode(req);
     // A request may be sent to the queue's URL instead of naming it in QueueUrl.
     if (members.QueueUrl === undefined && /^\/\d{12}\/[^/]+\/?$/.test(req.rawPath)) members.QueueUrl = req.rawPath;
@@ -68,7 +68,7 @@ export class SqsApi implements ScopedService {
     }
   }
 
-  renderError(req: Pick<ApiRequest, "headers" | "requestId">, res: ServerResponse, err: unknown): void {
+  renderError(req: Pick<ApiRequest, "headers" | "requestId">, res: HttpResponse, err: unknown): void {
     if (isJson(req)) renderAwsJsonError(res, req.requestId, err, true);
     else renderQueryError(res, req.requestId, err, SQS_XMLNS);
   }

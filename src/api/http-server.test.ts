@@ -1,0 +1,219 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import net from "node:net";
+import { HttpServer, type Exchange, type HttpServerOptions } from "./http-server.js";
+
+/** A server whose handler echoes what it read; `limit` bounds the body it asks for. */
+async function serve(t: { after(fn: () => Promise<void> | void): void }, handler?: (ex: Exchange) => void, options?: HttpServerOptions) {
+  const seen: { method: string; url: string; headers: Record<string, string>; body?: string; tooLarge?: number }[] = [];
+  const server = new HttpServer(
+    handler ??
+      ((ex) => {
+        const entry: (typeof seen)[number] = { method: ex.head.method, url: ex.head.url, headers: ex.head.headers };
+        seen.push(entry);
+        const limit = Number(ex.head.headers["x-limit"] ?? 1 << 20);
+        void ex.body(limit).then((b) => {
+          if (b.ok) entry.body = b.body.toString();
+          else entry.tooLarge = b.size;
+          if (b.ok) ex.response.send(200, { "Content-Type": "text/plain" }, `${ex.head.method} ${ex.head.url} ${b.body.length}:${b.body.toString()}`);
+          else ex.response.send(413, {}, "too large");
+        }, () => undefined);
+      }),
+    options,
+  );
+  const { port } = await server.listen(0, "127.0.0.1");
+  t.after(() => server.close());
+  return { port, seen };
+}
+
+/** Send raw bytes; collect everything until the server closes or `until` matches what arrived. */
+function raw(port: number, chunks: (string | Buffer)[], until?: RegExp, gapMs = 0): Promise<{ text: string; closed: boolean }> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect(port, "127.0.0.1");
+    let text = "";
+    let done = false;
+    const finish = (closed: boolean) => {
+      if (done) return;
+      done = true;
+      s.destroy();
+      resolve({ text, closed });
+    };
+    s.on("data", (d) => {
+      text += d.toString("latin1");
+      if (until && until.test(text)) finish(false);
+    });
+    s.on("close", () => finish(true));
+    s.on("error", reject);
+    s.on("connect", async () => {
+      for (const c of chunks) {
+        s.write(c);
+        if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
+      }
+    });
+    setTimeout(() => finish(false), 3000);
+  });
+}
+
+const responses = (text: string) => text.split(/(?=HTTP\/1\.1 \d{3})/).filter(Boolean);
+
+test("keep-alive: pipelined requests on one connection are answered in order, each in full", async (t) => {
+  const { port } = await serve(t);
+  const r = await raw(port, ["GET /a HTTP/1.1\r\nHost: x\r\n\r\nPOST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhelloGET /c?x=1 HTTP/1.1\r\nHost: x\r\n\r\n"], /GET \/c\?x=1 0:$/);
+  const rs = responses(r.text);
+  assert.equal(rs.length, 3, r.text);
+  assert.match(rs[0]!, /^HTTP\/1\.1 200 OK\r\n/);
+  assert.match(rs[0]!, /\r\nContent-Length: 9\r\n/);
+  assert.match(rs[0]!, /\r\nConnection: keep-alive\r\n/);
+  assert.match(rs[0]!, /\r\nDate: [A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT\r\n/);
+  assert.ok(rs[0]!.endsWith("\r\n\r\nGET /a 0:"));
+  assert.ok(rs[1]!.endsWith("\r\n\r\nPOST /b 5:hello"));
+  assert.ok(rs[2]!.endsWith("\r\n\r\nGET /c?x=1 0:"));
+  assert.equal(r.closed, false);
+});
+
+test("bodies arrive in pieces, chunked with extensions and trailers, and after Expect: 100-continue", async (t) => {
+  const { port, seen } = await serve(t);
+  const split = await raw(port, ["PUT /p HTTP/1.1\r\nContent-Le", "ngth: 11\r\n\r\nhello", " world"], /11:hello world$/, 20);
+  assert.match(split.text, /PUT \/p 11:hello world$/);
+  const chunked = await raw(port, ["POST /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n", "6\r\n world\r\n0\r\nX-Trailer: y\r\n\r\n"], /11:hello world$/, 20);
+  assert.match(chunked.text, /POST \/c 11:hello world$/);
+  const expect = await raw(port, ["POST /e HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"], /100 Continue\r\n\r\n/);
+  assert.match(expect.text, /^HTTP\/1\.1 100 Continue\r\n\r\n$/);
+  assert.equal(seen.length, 3);
+  assert.equal(seen[1]!.headers["transfer-encoding"], "chunked");
+});
+
+test("repeated headers are joined; names are lower-cased; Host and Authorization keep their first value", async (t) => {
+  const { port, seen } = await serve(t);
+  await raw(port, ["GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\nX-Multi: 1\r\nx-multi: 2\r\nAuthorization: first\r\nAuthorization: second\r\n\r\n"], / 0:$/);
+  assert.deepEqual(seen[0]!.headers, { host: "a", "x-multi": "1, 2", authorization: "first" });
+});
+
+test("a body over the handler's limit is read and dropped: the client gets the answer and the connection goes on", async (t) => {
+  const { port, seen } = await serve(t);
+  const r = await raw(port, [`POST /big HTTP/1.1\r\nX-Limit: 4\r\nContent-Length: 10\r\n\r\n0123456789GET /next HTTP/1.1\r\n\r\n`], /GET \/next 0:$/);
+  const rs = responses(r.text);
+  assert.match(rs[0]!, /^HTTP\/1\.1 413 Payload Too Large\r\n/);
+  assert.match(rs[1]!, /GET \/next 0:$/);
+  assert.equal(seen[0]!.tooLarge, 10);
+});
+
+test("a response sent without reading the body drops a small body and closes for a large or chunked one", async (t) => {
+  const { port } = await serve(t, (ex) => ex.response.send(404, {}, "no"));
+  const small = await raw(port, ["POST /a HTTP/1.1\r\nContent-Length: 3\r\n\r\nabcGET /b HTTP/1.1\r\n\r\n"], /(HTTP\/1\.1 404[^]*){2}no$/);
+  assert.equal(responses(small.text).length, 2, "the next request was read past the dropped body");
+  const chunked = await raw(port, ["POST /a HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n"]);
+  assert.match(chunked.text, /\r\nConnection: close\r\n/);
+  assert.equal(chunked.closed, true);
+});
+
+test("closeAfterResponse and HTTP/1.0 close the connection after the answer; HTTP/1.0 keep-alive does not", async (t) => {
+  const { port } = await serve(t, (ex) => {
+    if (ex.head.url === "/refuse") ex.response.closeAfterResponse();
+    ex.response.send(200, {}, "ok");
+  });
+  const refused = await raw(port, ["POST /refuse HTTP/1.1\r\nContent-Length: 100000000\r\n\r\n"]);
+  assert.match(refused.text, /\r\nConnection: close\r\n\r\nok$/);
+  assert.equal(refused.closed, true);
+  const old = await raw(port, ["GET / HTTP/1.0\r\n\r\n"]);
+  assert.match(old.text, /^HTTP\/1\.1 200 OK\r\n[^]*Connection: close\r\n\r\nok$/);
+  assert.equal(old.closed, true);
+  const kept = await raw(port, ["GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"], /ok$/);
+  assert.equal(kept.closed, false);
+});
+
+test("HEAD gets the headers of the answer without its body", async (t) => {
+  const { port } = await serve(t, (ex) => ex.response.send(200, {}, "0123456789"));
+  const r = await raw(port, ["HEAD / HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n"], /0123456789$/);
+  const rs = responses(r.text);
+  assert.match(rs[0]!, /Content-Length: 10\r\n[^]*\r\n\r\n$/);
+  assert.ok(rs[1]!.endsWith("\r\n\r\n0123456789"));
+});
+
+for (const [what, bytes, status] of [
+  ["a malformed request line", "GARBAGE\r\n\r\n", 400],
+  ["HTTP/2 on the request line", "GET / HTTP/2.0\r\n\r\n", 400],
+  ["a header without a colon", "GET / HTTP/1.1\r\nBroken header\r\n\r\n", 400],
+  ["a header name with a space", "GET / HTTP/1.1\r\nBad Name: x\r\n\r\n", 400],
+  ["two different Content-Lengths", "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab", 400],
+  ["Content-Length and Transfer-Encoding together", "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", 400],
+  ["a Transfer-Encoding other than chunked", "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\n\r\n", 400],
+  ["a negative Content-Length", "POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400],
+  ["an unknown expectation", "POST / HTTP/1.1\r\nExpect: magic\r\nContent-Length: 1\r\n\r\nx", 417],
+  ["a head over 16 KB", `GET / HTTP/1.1\r\nX-Big: ${"a".repeat(17 * 1024)}\r\n\r\n`, 431],
+] as const) {
+  test(`${what} gets ${status} and the connection is closed; the handler never sees it`, async (t) => {
+    const { port, seen } = await serve(t);
+    const r = await raw(port, [bytes]);
+    assert.match(r.text, new RegExp(`^HTTP/1\\.1 ${status} [^\\r]+\\r\\nContent-Length: 0\\r\\nConnection: close\\r\\n\\r\\n$`));
+    assert.equal(r.closed, true);
+    assert.equal(seen.length, 0);
+  });
+}
+
+test("a broken chunk size ends the connection and the waiting handler's body read fails", async (t) => {
+  let failure: unknown;
+  const { port } = await serve(t, (ex) => void ex.body(1000).catch((err) => (failure = err)));
+  const r = await raw(port, ["POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"]);
+  assert.equal(r.closed, true);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert.match(String(failure), /malformed chunked body/);
+});
+
+test("a client that goes away mid-body fails the body read and fires close listeners", async (t) => {
+  let failure: unknown;
+  let closed = false;
+  const { port } = await serve(t, (ex) => {
+    ex.response.once("close", () => (closed = true));
+    void ex.body(1000).catch((err) => (failure = err));
+  });
+  const s = net.connect(port, "127.0.0.1");
+  await new Promise((resolve) => s.on("connect", resolve));
+  s.write("POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\npartial");
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  s.destroy();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.match(String(failure), /closed the connection/);
+  assert.equal(closed, true);
+});
+
+test("a head that does not arrive in time gets 408; an idle connection is closed, a busy one is not", async (t) => {
+  let release: (() => void) | undefined;
+  const { port } = await serve(
+    t,
+    (ex) => {
+      if (ex.head.url === "/slow") release = () => ex.response.send(200, {}, "late");
+      else ex.response.send(200, {}, "ok");
+    },
+    { headTimeoutMs: 100, keepAliveMs: 200 },
+  );
+  const slowloris = await raw(port, ["GET / HTTP/1.1\r\n", "X-A: 1\r\n", "X-B: 2\r\n", "X-C: 3\r\n"], undefined, 60);
+  assert.match(slowloris.text, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+  assert.equal(slowloris.closed, true);
+  const idle = await raw(port, ["GET / HTTP/1.1\r\n\r\n"]);
+  assert.match(idle.text, /Keep-Alive: timeout=0\r\n\r\nok$/);
+  assert.equal(idle.closed, true, "closed after 200 ms idle");
+  // A request answered after several idle periods still gets its answer.
+  const s = net.connect(port, "127.0.0.1");
+  let text = "";
+  s.on("data", (d) => (text += d));
+  s.write("GET /slow HTTP/1.1\r\n\r\n");
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  release!();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  s.destroy();
+  assert.match(text, /late$/);
+});
+
+test("a header value with a line break is refused before anything is written; the handler can still answer", async (t) => {
+  const { port } = await serve(t, (ex) => {
+    try {
+      ex.response.send(200, { "X-Echo": "a\r\nSet-Cookie: forged=1" }, "forged");
+    } catch (err) {
+      ex.response.send(500, {}, String((err as Error).message));
+    }
+  });
+  const r = await raw(port, ["GET / HTTP/1.1\r\n\r\n"], /header[^]*$/);
+  assert.match(r.text, /^HTTP\/1\.1 500 Internal Server Error\r\n/);
+  assert.doesNotMatch(r.text, /forged/);
+});
