@@ -86,7 +86,9 @@ test("bodies arrive in pieces, chunked with extensions and trailers, and after E
 test("repeated headers are joined; names are lower-cased; Host and Authorization keep their first value", async (t) => {
   const { port, seen } = await serve(t);
   await raw(port, ["GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\nX-Multi: 1\r\nx-multi: 2\r\nAuthorization: first\r\nAuthorization: second\r\n\r\n"], / 0:$/);
-  assert.deepEqual(seen[0]!.headers, { host: "a", "x-multi": "1, 2", authorization: "first" });
+  assert.deepEqual({ ...seen[0]!.headers }, { host: "a", "x-multi": "1, 2", authorization: "first" });
+  await raw(port, ["GET / HTTP/1.1\r\nConstructor: c\r\n__proto__: p\r\nToString: t\r\n\r\n"], / 0:$/);
+  assert.deepEqual(Object.entries(seen[1]!.headers), [["constructor", "c"], ["__proto__", "p"], ["tostring", "t"]]);
 });
 
 test("a body over the handler's limit is read and dropped: the client gets the answer and the connection goes on", async (t) => {
@@ -216,4 +218,45 @@ test("a header value with a line break is refused before anything is written; th
   const r = await raw(port, ["GET / HTTP/1.1\r\n\r\n"], /header[^]*$/);
   assert.match(r.text, /^HTTP\/1\.1 500 Internal Server Error\r\n/);
   assert.doesNotMatch(r.text, /forged/);
+});
+
+test("a large response body arrives whole, after its head", async (t) => {
+  const big = Buffer.alloc(3 * 1024 * 1024, "x");
+  big.write("END", big.length - 3);
+  const { port } = await serve(t, (ex) => ex.response.send(200, { "Content-Type": "application/octet-stream" }, big));
+  const r = await raw(port, ["GET / HTTP/1.1\r\n\r\n"], /END$/);
+  const [head, body] = [r.text.slice(0, r.text.indexOf("\r\n\r\n")), r.text.slice(r.text.indexOf("\r\n\r\n") + 4)];
+  assert.match(head, new RegExp(`Content-Length: ${big.length}`));
+  assert.equal(body.length, big.length);
+});
+
+test("a handler that throws loses its connection, not the server", async (t) => {
+  const { port } = await serve(t, (ex) => {
+    if (ex.head.url === "/throw") throw new Error("handler bug");
+    ex.response.send(200, {}, "fine");
+  });
+  const broken = await raw(port, ["GET /throw HTTP/1.1\r\n\r\n"]);
+  assert.equal(broken.closed, true);
+  assert.equal(broken.text, "");
+  assert.match((await raw(port, ["GET / HTTP/1.1\r\n\r\n"], /fine$/)).text, /fine$/);
+});
+
+test("a client that keeps its side open after a refusal is dropped at the idle timeout", async (t) => {
+  const { port } = await serve(t, undefined, { keepAliveMs: 150 });
+  const s = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+  let text = "";
+  s.on("data", (d) => (text += d));
+  const gone = new Promise<string>((resolve) => {
+    s.on("error", (err: NodeJS.ErrnoException) => resolve(err.code ?? "error"));
+    s.on("close", () => resolve("close"));
+  });
+  s.write("GARBAGE\r\n\r\n");
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  // The server closed its socket at the timeout: what the client still sends is refused.
+  s.write("more\r\n");
+  setTimeout(() => s.write("more\r\n"), 50);
+  const how = await Promise.race([gone, new Promise<string>((resolve) => setTimeout(() => resolve("still open"), 2000))]);
+  s.destroy();
+  assert.match(text, /^HTTP\/1\.1 400 /);
+  assert.notEqual(how, "still open");
 });

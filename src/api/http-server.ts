@@ -63,6 +63,8 @@ export interface HttpServerOptions {
 const DRAIN_BYTES = 64 * 1024 * 1024;
 /** Pipelined bytes held while a request is answered before the socket is paused. */
 const MAX_BUFFERED = 1024 * 1024;
+/** Response bodies up to this size leave in one buffer with their head; larger ones are not copied. */
+const LARGE_BODY = 64 * 1024;
 const CRLFCRLF = Buffer.from("\r\n\r\n");
 const CONTINUE = Buffer.from("HTTP/1.1 100 Continue\r\n\r\n");
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
@@ -112,6 +114,8 @@ class Connection {
   private closeListeners: (() => void)[] = [];
   private closed = false;
   private headTimer: NodeJS.Timeout | undefined;
+  /** We closed our side; a client that never closes its own is dropped at the next timeout. */
+  private ending = false;
 
   constructor(
     private readonly socket: net.Socket,
@@ -121,7 +125,7 @@ class Connection {
     socket.setNoDelay(true);
     socket.setTimeout(limits.keepAliveMs, () => {
       // Only an idle connection times out; a request being answered (a long poll, a long invoke) does not.
-      if (!this.current) socket.destroy();
+      if (!this.current || this.ending) socket.destroy();
     });
     socket.on("data", (d: Buffer) => {
       this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
@@ -145,6 +149,7 @@ class Connection {
     this.current = { body: undefined, reader: undefined, draining: false, expectContinue: false, keepAlive: false, head: false };
     this.buf = Buffer.alloc(0);
     clearTimeout(this.headTimer);
+    this.ending = true;
     this.socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
   }
 
@@ -175,7 +180,8 @@ class Connection {
     const lines = text.split("\r\n");
     const m = REQUEST_LINE.exec(lines[0]!);
     if (!m) return this.fail(400);
-    const headers: Record<string, string> = {};
+    // No prototype: a header named `constructor` or `__proto__` is just a header.
+    const headers: Record<string, string> = Object.create(null);
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i]!;
       const colon = line.indexOf(":");
@@ -225,11 +231,13 @@ class Connection {
         else this.closeListeners.push(listener);
       },
     };
-    this.handler({
-      head,
-      response,
-      body: (limit) => this.startBody(current, limit),
-    });
+    try {
+      this.handler({ head, response, body: (limit) => this.startBody(current, limit) });
+    } catch (err) {
+      // A handler is expected to answer even its own failures; one that throws loses the connection, not the server.
+      console.error("flint: request handler failed:", err);
+      this.socket.destroy();
+    }
   }
 
   private startBody(current: Current, limit: number): Promise<BodyResult> {
@@ -347,8 +355,18 @@ class Connection {
     }
     text += `Content-Length: ${data ? data.length : 0}\r\nDate: ${httpDate()}\r\n`;
     text += current.keepAlive ? `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(this.limits.keepAliveMs / 1000)}\r\n\r\n` : "Connection: close\r\n\r\n";
-    this.socket.write(data && !current.head ? Buffer.concat([Buffer.from(text, "latin1"), data]) : Buffer.from(text, "latin1"));
+    const headBytes = Buffer.from(text, "latin1");
+    if (!data || current.head) this.socket.write(headBytes);
+    else if (data.length <= LARGE_BODY) this.socket.write(Buffer.concat([headBytes, data]));
+    else {
+      // Large payloads (up to 6 MB) are not copied: one writev.
+      this.socket.cork();
+      this.socket.write(headBytes);
+      this.socket.write(data);
+      this.socket.uncork();
+    }
     if (!current.keepAlive) {
+      this.ending = true;
       this.socket.end();
       return;
     }
