@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import net from "node:net";
-import { HttpServer, type Exchange, type HttpServerOptions } from "./http-server.js";
+import { ClientGone, HttpServer, type Exchange, type HttpServerOptions } from "./http-server.js";
 
 /** A server whose handler echoes what it read; `limit` bounds the body it asks for. */
 async function serve(t: { after(fn: () => Promise<void> | void): void }, handler?: (ex: Exchange) => void, options?: HttpServerOptions) {
@@ -160,6 +160,7 @@ test("a broken chunk size ends the connection and the waiting handler's body rea
   assert.equal(r.closed, true);
   await new Promise((resolve) => setTimeout(resolve, 20));
   assert.match(String(failure), /malformed chunked body/);
+  assert.ok(failure instanceof ClientGone);
 });
 
 test("a client that goes away mid-body fails the body read and fires close listeners", async (t) => {
@@ -176,6 +177,7 @@ test("a client that goes away mid-body fails the body read and fires close liste
   s.destroy();
   await new Promise((resolve) => setTimeout(resolve, 50));
   assert.match(String(failure), /closed the connection/);
+  assert.ok(failure instanceof ClientGone);
   assert.equal(closed, true);
 });
 

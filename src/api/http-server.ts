@@ -51,6 +51,9 @@ export interface Exchange {
 
 export type ExchangeHandler = (exchange: Exchange) => void;
 
+/** A body read ended because the client went away or broke the framing: nobody is left to answer. */
+export class ClientGone extends Error {}
+
 const MAX_HEAD_BYTES = 16 * 1024;
 export interface HttpServerOptions {
   /** Time a request head may take to arrive (Node's `headersTimeout`). Default 60 s. */
@@ -137,7 +140,7 @@ class Connection {
       const reader = this.current?.reader;
       if (reader) {
         this.current!.reader = undefined;
-        reader.reject(new Error("the client closed the connection before sending the whole body"));
+        reader.reject(new ClientGone("the client closed the connection before sending the whole body"));
       }
       for (const fn of this.closeListeners.splice(0)) fn();
     });
@@ -332,7 +335,7 @@ class Connection {
   private abort(reader: Reader | undefined): void {
     if (reader) {
       this.current!.reader = undefined;
-      reader.reject(new Error("malformed chunked body"));
+      reader.reject(new ClientGone("malformed chunked body"));
     }
     this.socket.destroy();
   }

@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { awsError } from "../errors.js";
 import { type ApiRequest, newRequestId, parseQuery, type ScopedService, send, sendJson } from "./http.js";
-import { type Exchange, type HttpResponse, HttpServer } from "./http-server.js";
+import { ClientGone, type Exchange, type HttpResponse, HttpServer } from "./http-server.js";
 import { matchLambdaRoute, tooLarge, type LambdaApiDeps } from "./lambda/routes.js";
 import { renderRestJsonError } from "./render-error.js";
 import { claimedScope, SigV4Verifier } from "./sigv4.js";
@@ -38,6 +38,7 @@ export class ApiServer {
   constructor(private readonly deps: ApiServerDeps) {
     this.server = new HttpServer((exchange) => {
       this.handle(exchange).catch((err) => {
+        if (err instanceof ClientGone) return;
         console.error("flint: request failed:", err);
         if (!exchange.response.headersSent) renderRestJsonError(exchange.response, newRequestId(), err);
         else exchange.response.destroy();
