@@ -1,5 +1,5 @@
 /** Small HTTP helpers shared by every protocol handler. */
-import type { HttpResponse } from "./http-server.js";
+import type { HttpResponse } from "../lib/http-server.js";
 import type { Principal } from "./sigv4.js";
 
 export interface ApiRequest {

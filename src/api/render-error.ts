@@ -2,7 +2,7 @@
  * The one module that turns an AwsError into each protocol's wire shape.
  * Anything that is not an AwsError is a Flint bug: it is logged and sent as ServiceException.
  */
-import type { HttpResponse } from "./http-server.js";
+import type { HttpResponse } from "../lib/http-server.js";
 import { AwsError, awsError } from "../errors.js";
 import { send, sendJson } from "./http.js";
 import { escapeXml } from "./xml.js";

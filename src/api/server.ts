@@ -7,7 +7,7 @@ import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { awsError } from "../errors.js";
 import { type ApiRequest, newRequestId, parseQuery, type ScopedService, send, sendJson } from "./http.js";
-import { ClientGone, type Exchange, type HttpResponse, HttpServer } from "./http-server.js";
+import { ClientGone, type Exchange, type HttpResponse, HttpServer } from "../lib/http-server.js";
 import { matchLambdaRoute, tooLarge, type LambdaApiDeps } from "./lambda/routes.js";
 import { renderRestJsonError } from "./render-error.js";
 import { claimedScope, SigV4Verifier } from "./sigv4.js";
@@ -46,8 +46,8 @@ export class ApiServer {
     });
   }
 
-  listen(port: number, host: string): Promise<AddressInfo> {
-    return this.server.listen(port, host);
+  async listen(port: number, host: string): Promise<AddressInfo> {
+    return (await this.server.listen({ host, port })) as AddressInfo;
   }
 
   close(): Promise<void> {

@@ -2,7 +2,7 @@
  * Lambda's REST-JSON operations: path → typed command → one service call → AWS wire response.
  * Paths from the lambda-2015-03-31 service model (shared/reference/aws-lambda.md §1).
  */
-import type { HttpResponse } from "../http-server.js";
+import type { HttpResponse } from "../../lib/http-server.js";
 import { awsError } from "../../errors.js";
 import type { Invoker } from "../../invoke/invoker.js";
 import { MAX_SYNC_PAYLOAD } from "../../invoke/invoker.js";

@@ -5,7 +5,7 @@
  * messages (`GET /?Action=ConfirmSubscription|Unsubscribe&…`) and the signing certificate.
  * https://docs.aws.amazon.com/sns/latest/api/CommonParameters.html
  */
-import type { HttpResponse } from "../http-server.js";
+import type { HttpResponse } from "../../lib/http-server.js";
 import { awsError } from "../../errors.js";
 import type { SnsService } from "../../services/sns/service.js";
 import { type ApiRequest, type ScopedService, send } from "../http.js";

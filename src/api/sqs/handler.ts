@@ -5,7 +5,7 @@
  * same members and run the same operation.
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-making-api-requests-json.html
  */
-import type { HttpResponse } from "../http-server.js";
+import type { HttpResponse } from "../../lib/http-server.js";
 import { awsError } from "../../errors.js";
 import { members } from "../../services/sqs/inputs.js";
 import type { SqsService } from "../../services/sqs/service.js";

@@ -1,5 +1,6 @@
 /**
- * HTTP/1.1 for the one public listener, on raw sockets.
+ * A small HTTP/1.1 server on raw sockets, for the public listener (`api/server.ts`) and each
+ * environment's Runtime API (`runtime-api/http1.ts`).
  *
  * Node's `http` server builds an `IncomingMessage` and a `ServerResponse` stream per request; every
  * request here is a small message answered with one buffer. This server parses the request head,
@@ -11,7 +12,8 @@
  * `Content-Length` and chunked bodies, `Expect: 100-continue`. Malformed or ambiguous requests
  * (bad request line or header, several different `Content-Length`s, `Transfer-Encoding` other than
  * chunked, or both) get 400 and the connection is closed; heads over 16 KB get 431, as Node's do. A
- * head must arrive within 60 s and a connection idles at most 65 s between requests.
+ * head must arrive within 60 s and a connection idles at most 65 s between requests (both
+ * configurable; the Runtime API has neither: a frozen runtime may sit in the middle of anything).
  */
 import net from "node:net";
 import { STATUS_CODES } from "node:http";
@@ -31,6 +33,12 @@ export interface HttpResponse {
   readonly headersSent: boolean;
   /** Status, headers and body in one write; `Content-Length` is added. A second call does nothing. */
   send(status: number, headers: Record<string, string | number>, body?: Buffer | string): void;
+  /**
+   * Like `send`, but when the client has already pipelined its next request the bytes are held and
+   * leave with the next response on this connection: one write instead of two (a runtime that
+   * pipelines `GET /next` behind `POST /response` proves it does not wait for the 202).
+   */
+  sendWhenNext(status: number, headers: Record<string, string | number>, body?: Buffer | string): void;
   /** Close the connection after the response (for a request refused before its body was read). */
   closeAfterResponse(): void;
   /** Drop the connection without an answer. */
@@ -41,6 +49,8 @@ export interface HttpResponse {
 
 export interface Exchange {
   head: RequestHead;
+  /** Whether the request has a body at all (`body()` then resolves at once with an empty one). */
+  hasBody: boolean;
   /**
    * The whole body, if it fits in `limit` bytes. A larger one is read and dropped (up to 64 MB past
    * the limit, then the connection is closed), so the client can still read the error.
@@ -54,12 +64,13 @@ export type ExchangeHandler = (exchange: Exchange) => void;
 /** A body read ended because the client went away or broke the framing: nobody is left to answer. */
 export class ClientGone extends Error {}
 
-const MAX_HEAD_BYTES = 16 * 1024;
 export interface HttpServerOptions {
-  /** Time a request head may take to arrive (Node's `headersTimeout`). Default 60 s. */
+  /** Time a request head may take to arrive (Node's `headersTimeout`); 0: no limit. Default 60 s. */
   headTimeoutMs?: number;
-  /** Time a connection may idle between requests (Node's `keepAliveTimeout`). Default 65 s. */
+  /** Time a connection may idle between requests (Node's `keepAliveTimeout`); 0: no limit. Default 65 s. */
   keepAliveMs?: number;
+  /** Largest request head (Node's `maxHeaderSize`). Default 16 KB. */
+  maxHeadBytes?: number;
 }
 
 /** How far past its limit a body is drained so the client sees the error, not a reset. */
@@ -119,6 +130,8 @@ class Connection {
   private headTimer: NodeJS.Timeout | undefined;
   /** We closed our side; a client that never closes its own is dropped at the next timeout. */
   private ending = false;
+  /** Response bytes held back to leave with the next response (see HttpResponse.sendWhenNext). */
+  private held: Buffer | undefined;
 
   constructor(
     private readonly socket: net.Socket,
@@ -126,10 +139,12 @@ class Connection {
     private readonly limits: Required<HttpServerOptions>,
   ) {
     socket.setNoDelay(true);
-    socket.setTimeout(limits.keepAliveMs, () => {
-      // Only an idle connection times out; a request being answered (a long poll, a long invoke) does not.
-      if (!this.current || this.ending) socket.destroy();
-    });
+    if (limits.keepAliveMs > 0) {
+      socket.setTimeout(limits.keepAliveMs, () => {
+        // Only an idle connection times out; a request being answered (a long poll, a long invoke) does not.
+        if (!this.current || this.ending) socket.destroy();
+      });
+    }
     socket.on("data", (d: Buffer) => {
       this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
       this.pump();
@@ -166,13 +181,13 @@ class Connection {
     if (this.buf.length === 0) return;
     const end = this.buf.indexOf(CRLFCRLF);
     if (end < 0) {
-      if (this.buf.length > MAX_HEAD_BYTES) return this.fail(431);
-      this.headTimer ??= setTimeout(() => this.fail(408), this.limits.headTimeoutMs);
+      if (this.buf.length > this.limits.maxHeadBytes) return this.fail(431);
+      if (this.limits.headTimeoutMs > 0) this.headTimer ??= setTimeout(() => this.fail(408), this.limits.headTimeoutMs);
       return;
     }
     clearTimeout(this.headTimer);
     this.headTimer = undefined;
-    if (end > MAX_HEAD_BYTES) return this.fail(431);
+    if (end > this.limits.maxHeadBytes) return this.fail(431);
     const text = this.buf.toString("latin1", 0, end);
     this.buf = this.buf.subarray(end + 4);
     this.start(text);
@@ -222,7 +237,12 @@ class Connection {
       },
       send: (status, hdrs, payload) => {
         if (answered) return;
-        this.respond(current, status, hdrs, payload);
+        this.respond(current, status, hdrs, payload, false);
+        answered = true;
+      },
+      sendWhenNext: (status, hdrs, payload) => {
+        if (answered) return;
+        this.respond(current, status, hdrs, payload, true);
         answered = true;
       },
       closeAfterResponse: () => {
@@ -235,7 +255,7 @@ class Connection {
       },
     };
     try {
-      this.handler({ head, response, body: (limit) => this.startBody(current, limit) });
+      this.handler({ head, hasBody: body !== undefined, response, body: (limit) => this.startBody(current, limit) });
     } catch (err) {
       // A handler is expected to answer even its own failures; one that throws loses the connection, not the server.
       console.error("flint: request handler failed:", err);
@@ -291,7 +311,7 @@ class Connection {
         }
         const eol = this.buf.indexOf("\r\n");
         if (eol < 0) {
-          if (this.buf.length > MAX_HEAD_BYTES) return this.abort(reader);
+          if (this.buf.length > this.limits.maxHeadBytes) return this.abort(reader);
           break;
         }
         const line = this.buf.toString("latin1", 0, eol);
@@ -340,7 +360,7 @@ class Connection {
     this.socket.destroy();
   }
 
-  private respond(current: Current, status: number, headers: Record<string, string | number>, payload: Buffer | string | undefined): void {
+  private respond(current: Current, status: number, headers: Record<string, string | number>, payload: Buffer | string | undefined, hold: boolean): void {
     if (this.closed || this.current !== current) return;
     const data = payload === undefined ? undefined : typeof payload === "string" ? Buffer.from(payload) : payload;
     if (current.body) {
@@ -357,15 +377,21 @@ class Connection {
       text += `${k}: ${v}\r\n`;
     }
     text += `Content-Length: ${data ? data.length : 0}\r\nDate: ${httpDate()}\r\n`;
-    text += current.keepAlive ? `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(this.limits.keepAliveMs / 1000)}\r\n\r\n` : "Connection: close\r\n\r\n";
+    if (!current.keepAlive) text += "Connection: close\r\n\r\n";
+    else if (this.limits.keepAliveMs > 0) text += `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(this.limits.keepAliveMs / 1000)}\r\n\r\n`;
+    else text += "Connection: keep-alive\r\n\r\n";
     const headBytes = Buffer.from(text, "latin1");
-    if (!data || current.head) this.socket.write(headBytes);
-    else if (data.length <= LARGE_BODY) this.socket.write(Buffer.concat([headBytes, data]));
+    const parts = this.held ? [this.held, headBytes] : [headBytes];
+    this.held = undefined;
+    if (data && !current.head) parts.push(data);
+    if (hold && current.keepAlive && !current.body && this.buf.length > 0) {
+      this.held = parts.length === 1 ? parts[0] : Buffer.concat(parts);
+    } else if (parts.length === 1) this.socket.write(parts[0]!);
+    else if (!data || data.length <= LARGE_BODY) this.socket.write(Buffer.concat(parts));
     else {
       // Large payloads (up to 6 MB) are not copied: one writev.
       this.socket.cork();
-      this.socket.write(headBytes);
-      this.socket.write(data);
+      for (const part of parts) this.socket.write(part);
       this.socket.uncork();
     }
     if (!current.keepAlive) {
@@ -388,35 +414,46 @@ class Connection {
   }
 }
 
-/** The public listener: one `ExchangeHandler` for every request. */
+/** One `ExchangeHandler` behind any number of listeners (a TCP port and a unix socket, say). */
 export class HttpServer {
-  private readonly server: net.Server;
+  private readonly servers: net.Server[] = [];
   private readonly sockets = new Set<net.Socket>();
+  private readonly limits: Required<HttpServerOptions>;
 
-  constructor(handler: ExchangeHandler, options: HttpServerOptions = {}) {
-    const limits = { headTimeoutMs: options.headTimeoutMs ?? 60_000, keepAliveMs: options.keepAliveMs ?? 65_000 };
-    this.server = net.createServer((socket) => {
-      this.sockets.add(socket);
-      socket.on("close", () => this.sockets.delete(socket));
-      new Connection(socket, handler, limits);
-    });
+  constructor(
+    private readonly handler: ExchangeHandler,
+    options: HttpServerOptions = {},
+  ) {
+    this.limits = { headTimeoutMs: options.headTimeoutMs ?? 60_000, keepAliveMs: options.keepAliveMs ?? 65_000, maxHeadBytes: options.maxHeadBytes ?? 16 * 1024 };
   }
 
-  listen(port: number, host: string): Promise<net.AddressInfo> {
+  /** `authorize`, when given, decides from the raw socket whether a connection may speak at all. */
+  listen(target: { host: string; port: number } | { path: string }, authorize?: (socket: net.Socket) => boolean): Promise<net.AddressInfo | string> {
+    const server = net.createServer((socket) => {
+      if (authorize && !authorize(socket)) {
+        socket.destroy();
+        return;
+      }
+      this.sockets.add(socket);
+      socket.on("close", () => this.sockets.delete(socket));
+      new Connection(socket, this.handler, this.limits);
+    });
+    this.servers.push(server);
     return new Promise((resolve, reject) => {
-      this.server.once("error", reject);
-      this.server.listen(port, host, () => {
-        this.server.off("error", reject);
-        resolve(this.server.address() as net.AddressInfo);
-      });
+      server.once("error", reject);
+      const done = () => {
+        server.off("error", reject);
+        resolve(server.address()!);
+      };
+      if ("path" in target) server.listen(target.path, done);
+      else server.listen(target.port, target.host, done);
     });
   }
 
   /** Stop listening and drop every connection. */
   close(): Promise<void> {
-    return new Promise((resolve) => {
-      this.server.close(() => resolve());
-      for (const s of this.sockets) s.destroy();
-    });
+    const closed = Promise.all(this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    for (const s of this.sockets) s.destroy();
+    return closed.then(() => undefined);
   }
 }

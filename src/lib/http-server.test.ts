@@ -21,7 +21,7 @@ async function serve(t: { after(fn: () => Promise<void> | void): void }, handler
       }),
     options,
   );
-  const { port } = await server.listen(0, "127.0.0.1");
+  const { port } = (await server.listen({ host: "127.0.0.1", port: 0 })) as net.AddressInfo;
   t.after(() => server.close());
   return { port, seen };
 }
