@@ -262,3 +262,25 @@ test("a client that keeps its side open after a refusal is dropped at the idle t
   assert.match(text, /^HTTP\/1\.1 400 /);
   assert.notEqual(how, "still open");
 });
+
+test("sendWhenNext holds an answer while the client's next request is already waiting, and sends both together", async (t) => {
+  const { port } = await serve(t, (ex) => {
+    if (ex.head.url === "/a") ex.response.sendWhenNext(202, {}, "A");
+    else setTimeout(() => ex.response.send(200, {}, "B"), 150);
+  });
+  const s = net.connect(port, "127.0.0.1");
+  const arrivals: { at: number; text: string }[] = [];
+  const started = Date.now();
+  s.on("data", (d) => arrivals.push({ at: Date.now() - started, text: d.toString("latin1") }));
+  s.write("POST /a HTTP/1.1\r\nContent-Length: 0\r\n\r\nGET /b HTTP/1.1\r\n\r\n");
+  await new Promise((resolve) => setTimeout(resolve, 400));
+  // Not pipelined: the held-back form goes at once.
+  s.write("POST /a HTTP/1.1\r\n\r\n");
+  await new Promise((resolve) => setTimeout(resolve, 100));
+  s.destroy();
+  const all = arrivals.map((a) => a.text).join("");
+  assert.equal(responses(all).length, 3, all);
+  assert.ok(arrivals[0]!.at >= 140, `the 202 left before the next answer (${arrivals[0]!.at} ms)`);
+  assert.match(arrivals[0]!.text, /^HTTP\/1\.1 202 Accepted\r\n[^]*\r\n\r\nAHTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nB/);
+  assert.match(arrivals.at(-1)!.text, /202 Accepted[^]*A$/);
+});
