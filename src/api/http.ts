@@ -26,14 +26,8 @@ export function parseQuery(rawQuery: string): Record<string, string | string[]> 
   return out;
 }
 
-export { newRequestId } from "../lib/request-id.js";
-
-export function send(res: HttpResponse, status: number, headers: Record<string, string | number>, body: Buffer | string | undefined): void {
-  res.send(status, headers, body);
-}
-
 export function sendJson(res: HttpResponse, requestId: string, status: number, value: unknown, extraHeaders: Record<string, string> = {}): void {
-  send(res, status, { "Content-Type": "application/json", "x-amzn-RequestId": requestId, ...extraHeaders }, value === undefined ? undefined : JSON.stringify(value));
+  res.send(status, { "Content-Type": "application/json", "x-amzn-RequestId": requestId, ...extraHeaders }, value === undefined ? undefined : JSON.stringify(value));
 }
 
 /**

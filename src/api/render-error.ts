@@ -4,7 +4,7 @@
  */
 import type { HttpResponse } from "../lib/http-server.js";
 import { AwsError, awsError } from "../errors.js";
-import { send, sendJson } from "./http.js";
+import { sendJson } from "./http.js";
 import { escapeXml } from "./xml.js";
 
 export function asAwsError(err: unknown): AwsError {
@@ -33,7 +33,7 @@ export function renderQueryError(res: HttpResponse, requestId: string, err: unkn
   const body =
     `<?xml version="1.0"?><ErrorResponse xmlns="${xmlns}"><Error><Type>${e.fault === "server" ? "Receiver" : "Sender"}</Type>` +
     `<Code>${escapeXml(e.queryCode)}</Code><Message>${escapeXml(e.message)}</Message><Detail/></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
-  send(res, e.status, { "Content-Type": "text/xml", "x-amzn-RequestId": requestId, ...e.headers }, body);
+  res.send(e.status, { "Content-Type": "text/xml", "x-amzn-RequestId": requestId, ...e.headers }, body);
 }
 
 /**
@@ -46,5 +46,5 @@ export function renderAwsJsonError(res: HttpResponse, requestId: string, err: un
   const e = asAwsError(err);
   const headers: Record<string, string> = { "Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": requestId, ...e.headers };
   if (queryCompatible) headers["x-amzn-query-error"] = `${e.queryCode};${e.fault === "server" ? "Receiver" : "Sender"}`;
-  send(res, e.status, headers, JSON.stringify({ __type: `${e.namespace}#${e.code}`, message: e.message, ...e.extra }));
+  res.send(e.status, headers, JSON.stringify({ __type: `${e.namespace}#${e.code}`, message: e.message, ...e.extra }));
 }

@@ -6,7 +6,8 @@
 import { readFile } from "node:fs/promises";
 import type { AddressInfo } from "node:net";
 import { awsError } from "../errors.js";
-import { type ApiRequest, newRequestId, parseQuery, type ScopedService, send, sendJson } from "./http.js";
+import { type ApiRequest, parseQuery, type ScopedService, sendJson } from "./http.js";
+import { newRequestId } from "../lib/request-id.js";
 import { ClientGone, type Exchange, type HttpResponse, HttpServer } from "../lib/http-server.js";
 import { matchLambdaRoute, tooLarge, type LambdaApiDeps } from "./lambda/routes.js";
 import { renderRestJsonError } from "./render-error.js";
@@ -122,7 +123,7 @@ export class ApiServer {
   private async internal(headers: ApiRequest["headers"], res: HttpResponse, method: string, rawPath: string, rawQuery: string, requestId: string): Promise<void> {
     if (method === "GET" && rawPath === "/_flint/health") return sendJson(res, requestId, 200, await this.deps.health());
     if (method === "GET" && rawPath === "/_flint/metrics") {
-      return send(res, 200, { "Content-Type": this.deps.metrics.contentType() }, await this.deps.metrics.render());
+      return res.send(200, { "Content-Type": this.deps.metrics.contentType() }, await this.deps.metrics.render());
     }
     const event = EVENTS_PATH.exec(rawPath);
     if (method === "GET" && event) {
@@ -142,15 +143,14 @@ export class ApiServer {
         const query = parseQuery(rawQuery);
         await this.deps.verifier.verify({ method, rawPath, query, headers, body: Buffer.alloc(0) }, headers.host ?? "");
         const file = await this.deps.lambda.codeZipPath(code[1]!);
-        if (!file) throw awsError("ResourceNotFoundException", "The code package no longer exists.");
-        const zip = await readFile(file).catch(() => undefined);
+        const zip = file && (await readFile(file).catch(() => undefined));
         if (!zip) throw awsError("ResourceNotFoundException", "The code package no longer exists.");
-        send(res, 200, { "Content-Type": "application/zip", "x-amzn-RequestId": requestId }, zip);
+        res.send(200, { "Content-Type": "application/zip", "x-amzn-RequestId": requestId }, zip);
       } catch (err) {
         renderRestJsonError(res, requestId, err);
       }
       return;
     }
-    send(res, 404, { "Content-Type": "application/json" }, JSON.stringify({ message: `No Flint endpoint at ${method} ${rawPath}` }));
+    res.send(404, { "Content-Type": "application/json" }, JSON.stringify({ message: `No Flint endpoint at ${method} ${rawPath}` }));
   }
 }

@@ -118,7 +118,7 @@ interface Current {
   draining: boolean;
   expectContinue: boolean;
   keepAlive: boolean;
-  head: boolean;
+  isHead: boolean;
 }
 
 class Connection {
@@ -164,7 +164,7 @@ class Connection {
 
   /** Answer a request that cannot be parsed, and close. */
   private fail(status: number): void {
-    this.current = { body: undefined, reader: undefined, draining: false, expectContinue: false, keepAlive: false, head: false };
+    this.current = { body: undefined, reader: undefined, draining: false, expectContinue: false, keepAlive: false, isHead: false };
     this.buf = Buffer.alloc(0);
     clearTimeout(this.headTimer);
     this.ending = true;
@@ -227,7 +227,7 @@ class Connection {
     const http10 = m[3] === "0";
     const connection = headers.connection?.toLowerCase() ?? "";
     const keepAlive = http10 ? connection.includes("keep-alive") : !connection.includes("close");
-    const current: Current = { body, reader: undefined, draining: false, expectContinue: expect !== undefined, keepAlive, head: m[1] === "HEAD" };
+    const current: Current = { body, reader: undefined, draining: false, expectContinue: expect !== undefined, keepAlive, isHead: m[1] === "HEAD" };
     this.current = current;
     const head: RequestHead = { method: m[1]!, url: m[2]!, headers };
     let answered = false;
@@ -383,7 +383,7 @@ class Connection {
     const headBytes = Buffer.from(text, "latin1");
     const parts = this.held ? [this.held, headBytes] : [headBytes];
     this.held = undefined;
-    if (data && !current.head) parts.push(data);
+    if (data && !current.isHead) parts.push(data);
     if (hold && current.keepAlive && !current.body && this.buf.length > 0) {
       this.held = parts.length === 1 ? parts[0] : Buffer.concat(parts);
     } else if (parts.length === 1) this.socket.write(parts[0]!);

@@ -6,7 +6,7 @@
  * middle of anything). It sits on the warm invoke path twice per invocation.
  */
 import type net from "node:net";
-import { HttpServer } from "../lib/http-server.js";
+import { HttpServer, type HttpResponse } from "../lib/http-server.js";
 
 export interface RuntimeRequest {
   method: string;
@@ -18,16 +18,8 @@ export interface RuntimeRequest {
   bodySize: number;
 }
 
-export interface Reply {
-  /** Send a response; the next pipelined request is handled after it. Calling twice is a no-op. */
-  send(status: number, headers: Record<string, string | number>, body?: Buffer | string): void;
-  /** Like `send`, but held to leave with the next response when the runtime already pipelined its next request. */
-  sendWhenNext(status: number, headers: Record<string, string | number>, body?: Buffer | string): void;
-  /** Abort the connection without answering. */
-  destroy(): void;
-  /** The client went away before an answer was sent. */
-  onClose(fn: () => void): void;
-}
+/** How a Runtime API request is answered: the shared server's response (`once("close")`: the runtime went away first). */
+export type Reply = Pick<HttpResponse, "send" | "sendWhenNext" | "destroy" | "once">;
 
 export type RuntimeHandler = (req: RuntimeRequest, reply: Reply) => void;
 
@@ -40,8 +32,7 @@ export class RuntimeHttpServer {
   constructor(handler: RuntimeHandler, maxBody: number) {
     this.http = new HttpServer(
       ({ head, hasBody, body, response }) => {
-        const reply: Reply = { send: response.send, sendWhenNext: response.sendWhenNext, destroy: response.destroy, onClose: (fn) => response.once("close", fn) };
-        const dispatch = (payload: Buffer | undefined, size: number) => handler({ method: head.method, path: head.url, headers: head.headers, body: payload, bodySize: size }, reply);
+        const dispatch = (payload: Buffer | undefined, size: number) => handler({ method: head.method, path: head.url, headers: head.headers, body: payload, bodySize: size }, response);
         if (!hasBody) return dispatch(EMPTY, 0);
         // A runtime that goes away mid-body has nobody left to answer.
         body(maxBody).then((r) => (r.ok ? dispatch(r.body, r.body.length) : dispatch(undefined, r.size)), () => undefined);

@@ -190,7 +190,7 @@ export class RuntimeApi {
     }
     if (this.pending) return this.deliver(reply, this.pending);
     this.parkedNext = reply;
-    reply.onClose(() => {
+    reply.once("close", () => {
       if (this.parkedNext === reply) this.parkedNext = undefined;
     });
     this.events.waiting();
@@ -201,7 +201,7 @@ export class RuntimeApi {
     if (this.state === RuntimeState.Unbound && !this.parkedBinding) {
       this.resolveStarted();
       this.parkedBinding = reply;
-      reply.onClose(() => {
+      reply.once("close", () => {
         if (this.parkedBinding === reply) this.parkedBinding = undefined;
       });
     } else if (this.state === RuntimeState.Initializing && this.binding && !this.sentBinding) {

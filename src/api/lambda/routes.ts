@@ -13,7 +13,7 @@ import { decodeEventInvokeConfig, type EventInvokeConfigService } from "../../se
 import type { LambdaService } from "../../services/lambda/service.js";
 import { decodePublishVersion, type VersionsService } from "../../services/lambda/versions.js";
 import { member, parseJsonBody } from "../../services/lambda/validation.js";
-import { type ApiRequest, send, sendJson } from "../http.js";
+import { type ApiRequest, sendJson } from "../http.js";
 
 export interface LambdaApiDeps {
   lambda: LambdaService;
@@ -74,7 +74,7 @@ export const LAMBDA_ROUTES: Route[] = [
       if (out.functionError) headers["X-Amz-Function-Error"] = out.functionError;
       if (out.logResult !== undefined) headers["X-Amz-Log-Result"] = out.logResult;
       if (out.executedVersion) headers["X-Amz-Executed-Version"] = out.executedVersion;
-      send(res, out.statusCode, headers, out.payload);
+      res.send(out.statusCode, headers, out.payload);
     },
     MAX_SYNC_PAYLOAD,
   ),

@@ -8,7 +8,7 @@
 import type { HttpResponse } from "../../lib/http-server.js";
 import { awsError } from "../../errors.js";
 import type { SnsService } from "../../services/sns/service.js";
-import { type ApiRequest, type ScopedService, send } from "../http.js";
+import type { ApiRequest, ScopedService } from "../http.js";
 import { paramTree, queryParams } from "../query.js";
 import { renderQueryError } from "../render-error.js";
 import { OPERATIONS, UNSIGNED_OPERATIONS } from "./operations.js";
@@ -34,8 +34,8 @@ export class SnsApi implements ScopedService {
     const certificate = CERTIFICATE_PATH.exec(req.rawPath);
     if (certificate && req.method === "GET") {
       const pem = await this.sns.certificate(certificate[1]!);
-      if (pem === undefined) return send(res, 404, { "Content-Type": "text/plain" }, "Not Found");
-      return send(res, 200, { "Content-Type": "application/x-x509-ca-cert" }, pem);
+      if (pem === undefined) return res.send(404, { "Content-Type": "text/plain" }, "Not Found");
+      return res.send(200, { "Content-Type": "application/x-x509-ca-cert" }, pem);
     }
     const params = queryParams(req);
     const operation = params.get("Action");
@@ -44,7 +44,7 @@ export class SnsApi implements ScopedService {
     const authenticated = req.principal !== undefined;
     if (!authenticated && !UNSIGNED_OPERATIONS.has(operation)) throw awsError("MissingAuthenticationTokenException", "Missing Authentication Token");
     const result = await OPERATIONS[operation]!(this.sns, membersFromQuery(paramTree(params)), { authenticated });
-    send(res, 200, { "Content-Type": "text/xml", "x-amzn-RequestId": req.requestId }, xmlResponse(operation, result, req.requestId));
+    res.send(200, { "Content-Type": "text/xml", "x-amzn-RequestId": req.requestId }, xmlResponse(operation, result, req.requestId));
   }
 
   renderError(req: Pick<ApiRequest, "requestId">, res: HttpResponse, err: unknown): void {

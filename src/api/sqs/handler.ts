@@ -9,7 +9,7 @@ import type { HttpResponse } from "../../lib/http-server.js";
 import { awsError } from "../../errors.js";
 import { members } from "../../services/sqs/inputs.js";
 import type { SqsService } from "../../services/sqs/service.js";
-import { type ApiRequest, type ScopedService, send } from "../http.js";
+import type { ApiRequest, ScopedService } from "../http.js";
 import { paramTree, queryParams } from "../query.js";
 import { renderAwsJsonError, renderQueryError } from "../render-error.js";
 import { OPERATIONS } from "./operations.js";
@@ -62,9 +62,9 @@ export class SqsApi implements ScopedService {
     const baseUrl = `http://${header(req, "host") ?? "localhost"}`;
     const result = await OPERATIONS[operation]!(this.sqs, members, { baseUrl, signal: aborted.signal });
     if (json) {
-      send(res, 200, { "Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": req.requestId }, JSON.stringify(wireValue(result ?? {})));
+      res.send(200, { "Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": req.requestId }, JSON.stringify(wireValue(result ?? {})));
     } else {
-      send(res, 200, { "Content-Type": "text/xml", "x-amzn-RequestId": req.requestId }, xmlResponse(operation, result, req.requestId));
+      res.send(200, { "Content-Type": "text/xml", "x-amzn-RequestId": req.requestId }, xmlResponse(operation, result, req.requestId));
     }
   }
 
