@@ -45,8 +45,7 @@ class BwrapSandbox implements Sandbox {
   readonly exited: Promise<ExitInfo>;
   frozen = false;
   private dead = false;
-  /** The runtime is the newest process of the group (bwrap's own two come first). */
-  private readonly peakRss = new PeakRss(() => Math.max(...this.cgroup.pids()));
+  private readonly peakRss = new PeakRss(() => this.runtimePid());
   /** The runtime's VmHWM as last read, and the group's peak and the time when it was. */
   private hwm = { bytes: 0, groupPeak: -1, at: 0 };
 
@@ -106,9 +105,14 @@ class BwrapSandbox implements Sandbox {
     return this.cgroup.memoryUsageBytes();
   }
 
+  /** The runtime is the newest process of the group (bwrap's own two come first). */
+  private runtimePid(): number {
+    return Math.max(...this.cgroup.pids());
+  }
+
   initialized(): void {
     this.cgroup.limitCpu(this.memoryMb);
-    const runtime = Math.max(...this.cgroup.pids());
+    const runtime = this.runtimePid();
     if (runtime > 0) this.driver.detachMounts(this.id, runtime, this.cgroup.procsFiles()[0]!);
   }
 
