@@ -10,7 +10,7 @@ import path from "node:path";
 import { startFlint, type FlintProcess } from "../harness/flint.js";
 import { zipFixture } from "../harness/zip.js";
 import { createFunction, invoke } from "../harness/functions.js";
-import { alive, descendants, eventually } from "../harness/processes.js";
+import { alive, descendants, eventually, procFile } from "../harness/processes.js";
 
 /** Everything on the host that belongs to the sandboxes of server `pid`. */
 function traces(pid: number) {
@@ -54,7 +54,7 @@ const environmentMounts = (mounts: string[]) => mounts.filter((m) => /\/mnt\/[0-
 
 /** Processes below the server other than its host helper (the one process it keeps for mounts). */
 function sandboxProcesses(pid: number): number[] {
-  return descendants(pid).filter((p) => alive(p) && !readFileSync(`/proc/${p}/cmdline`, "utf8").includes("flint-host-helper"));
+  return descendants(pid).filter((p) => alive(p) && !procFile(p, "cmdline").includes("flint-host-helper"));
 }
 
 describe("strict sandbox teardown", () => {

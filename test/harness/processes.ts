@@ -1,6 +1,15 @@
 /** What runs on the host: the processes a Flint server started, seen from outside any sandbox. */
 import { readdirSync, readFileSync } from "node:fs";
 
+/** A file of /proc/<pid>, or "" when the process ended between being listed and being read. */
+export function procFile(pid: number, file: "cmdline" | "status" | "stat"): string {
+  try {
+    return readFileSync(`/proc/${pid}/${file}`, "utf8");
+  } catch {
+    return "";
+  }
+}
+
 function parentOf(pid: number): number | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
