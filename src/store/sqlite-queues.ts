@@ -39,6 +39,21 @@ export const QUEUE_TABLES = `
   );
   CREATE INDEX sqs_dedup_by_expiry ON sqs_dedup (expires_at);`;
 
+/**
+ * What a receive may take, oldest first. `+visible_at` keeps the planner on the (queue, seq) index,
+ * which yields messages in order and stops at the limit; without table statistics it would take the
+ * visibility index instead and sort every visible message of the queue for each receive (8 ms at a
+ * backlog of 40,000 messages, FIFO 130 ms). A FIFO message waits while its group has one in flight
+ * or an older one not yet visible.
+ */
+export const RECEIVABLE = {
+  standard: "SELECT * FROM sqs_messages WHERE queue = @queue AND +visible_at <= @now AND sent_at > @after ORDER BY seq LIMIT @limit",
+  fifo: `SELECT * FROM sqs_messages m WHERE m.queue = @queue AND +m.visible_at <= @now AND m.sent_at > @after
+           AND NOT EXISTS (SELECT 1 FROM sqs_messages f WHERE f.queue = @queue AND f.group_id = m.group_id
+                             AND f.visible_at > @now AND (f.receive_count > 0 OR f.seq < m.seq))
+         ORDER BY m.seq LIMIT @limit`,
+};
+
 interface Row {
   seq: number;
   queue: string;
@@ -134,13 +149,8 @@ export class SqliteQueueStore implements QueueStore {
         "SELECT message_id, seq, expires_at FROM sqs_dedup WHERE queue = ? AND scope = ? AND dedup_id = ? AND expires_at > ?",
       ),
       expireDedup: db.prepare("DELETE FROM sqs_dedup WHERE expires_at <= ?"),
-      receivable: db.prepare<[string, number, number, number], Row>("SELECT * FROM sqs_messages WHERE queue = ? AND visible_at <= ? AND sent_at > ? ORDER BY seq LIMIT ?"),
-      receivableFifo: db.prepare<{ queue: string; now: number; after: number; limit: number }, Row>(
-        `SELECT * FROM sqs_messages m WHERE m.queue = @queue AND m.visible_at <= @now AND m.sent_at > @after
-           AND NOT EXISTS (SELECT 1 FROM sqs_messages f WHERE f.queue = @queue AND f.group_id = m.group_id
-                             AND f.visible_at > @now AND (f.receive_count > 0 OR f.seq < m.seq))
-         ORDER BY m.seq LIMIT @limit`,
-      ),
+      receivable: db.prepare<{ queue: string; now: number; after: number; limit: number }, Row>(RECEIVABLE.standard),
+      receivableFifo: db.prepare<{ queue: string; now: number; after: number; limit: number }, Row>(RECEIVABLE.fifo),
       claim: db.prepare(
         "UPDATE sqs_messages SET visible_at = ?, receipt = ?, receive_count = receive_count + 1, first_receive_at = COALESCE(first_receive_at, ?) WHERE seq = ?",
       ),
@@ -196,7 +206,7 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   async receivable(queue: string, now: number, sentAfter: number, limit: number, fifo: boolean): Promise<StoredMessage[]> {
-    const rows = fifo ? this.stmts.receivableFifo.all({ queue, now, after: sentAfter, limit }) : this.stmts.receivable.all(queue, now, sentAfter, limit);
+    const rows = (fifo ? this.stmts.receivableFifo : this.stmts.receivable).all({ queue, now, after: sentAfter, limit });
     return rows.map(fromRow);
   }
 
