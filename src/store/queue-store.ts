@@ -2,7 +2,8 @@
  * The SQS part of the persistence boundary. Every write is durable when its promise resolves (a
  * send is acknowledged only after that), and each method is one transaction. Selection rules that
  * need an index (what is receivable, in what order) are here; what to do with the result (redrive,
- * visibility, receipts) is the service's.
+ * visibility, receipts) is the service's, passed in as a function that runs inside the transaction,
+ * so a receive, delete or visibility change needs no lock and concurrent ones share a commit.
  */
 import type { DedupEntry, NewMessage, QueueRecord, StoredMessage } from "../services/sqs/model.js";
 
@@ -40,16 +41,21 @@ export interface QueueStore {
   appendMessages(messages: NewMessage[], dedup?: (Omit<DedupEntry, "seq"> | undefined)[]): Promise<StoredMessage[]>;
   findDedup(queue: string, scope: string, dedupId: string, now: number): Promise<DedupEntry | undefined>;
   /**
-   * Messages a receive may take, in send order: visible at `now` and sent after `sentAfter`
-   * (retention). With `fifo`, a message whose group has one in flight is skipped, so each group is
-   * delivered strictly in order.
+   * Receive, in one transaction: walk the messages a receive may take, in send order (visible at
+   * `now`, sent after `sentAfter` for retention; with `fifo`, none of a group that has one in flight
+   * or an older one not yet visible), and let `decide` claim or move each until `max` are claimed.
+   * Moved messages do not count; the walk goes on past them. Resolves, once durable, the claimed
+   * messages as stored after their claim and how many were moved. `decide` runs inside the
+   * transaction: if it throws, nothing of this receive is stored.
    */
-  receivable(queue: string, now: number, sentAfter: number, limit: number, fifo: boolean): Promise<StoredMessage[]>;
-  /** Mark messages received and move others to dead-letter queues, in one transaction. */
-  commitReceive(claims: Claim[], moves: Move[]): Promise<void>;
-  getMessage(seq: number): Promise<StoredMessage | undefined>;
-  deleteMessages(seqs: number[]): Promise<void>;
-  setVisibleAt(seq: number, visibleAt: number): Promise<void>;
+  take(queue: string, now: number, sentAfter: number, max: number, fifo: boolean, decide: (m: StoredMessage) => Claim | Move): Promise<{ taken: StoredMessage[]; moved: number }>;
+  /** Delete the message `seq` of `queue` if `nonce` is its newest receipt; otherwise change nothing. */
+  deleteByReceipt(queue: string, seq: number, nonce: string): Promise<void>;
+  /**
+   * Set the visibility of the message `seq` of `queue` whose newest receipt is `nonce`: `next` gets
+   * it (undefined when there is none) and returns when it becomes visible, or throws to change nothing.
+   */
+  changeVisibility(queue: string, seq: number, nonce: string, next: (m: StoredMessage | undefined) => number): Promise<void>;
   /** Delete a queue's messages sent at or before `sentBefore`; resolves how many. */
   purge(queue: string, sentBefore: number): Promise<number>;
   counts(queue: string, now: number, sentAfter: number): Promise<MessageCounts>;

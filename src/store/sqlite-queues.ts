@@ -128,8 +128,12 @@ export class SqliteQueueStore implements QueueStore {
   private readonly stmts;
 
   constructor(
-    private readonly db: Database.Database,
-    /** Sends share one fsync per turn of the event loop; deleting and purging queues keep their order with them. */
+    db: Database.Database,
+    /**
+     * Every message write (send, receive, delete, visibility, purge, queue deletion) shares one fsync
+     * per turn of the event loop with the others of that turn. What reads before it writes (a
+     * receive, a visibility change) reads inside its write, so it sees every write before it.
+     */
     private readonly commits: GroupCommit,
   ) {
     this.stmts = {
@@ -156,7 +160,7 @@ export class SqliteQueueStore implements QueueStore {
       ),
       move: db.prepare("UPDATE sqs_messages SET queue = ?, visible_at = ?, receipt = NULL, meta = json_set(meta, '$.deadLetterSourceArn', ?) WHERE seq = ?"),
       get: db.prepare<[number], Row>("SELECT * FROM sqs_messages WHERE seq = ?"),
-      delete: db.prepare("DELETE FROM sqs_messages WHERE seq = ?"),
+      deleteByReceipt: db.prepare("DELETE FROM sqs_messages WHERE seq = ? AND queue = ? AND receipt = ?"),
       setVisibleAt: db.prepare("UPDATE sqs_messages SET visible_at = ? WHERE seq = ?"),
       purge: db.prepare("DELETE FROM sqs_messages WHERE queue = ? AND sent_at <= ?"),
       counts: db.prepare<{ queue: string; now: number; after: number }, { visible: number | null; inflight: number | null; delayed: number | null }>(
@@ -205,31 +209,44 @@ export class SqliteQueueStore implements QueueStore {
     return r && { queue, scope, dedupId, messageId: r.message_id, seq: r.seq, expiresAt: r.expires_at };
   }
 
-  async receivable(queue: string, now: number, sentAfter: number, limit: number, fifo: boolean): Promise<StoredMessage[]> {
-    const rows = (fifo ? this.stmts.receivableFifo : this.stmts.receivable).all({ queue, now, after: sentAfter, limit });
-    return rows.map(fromRow);
+  take(queue: string, now: number, sentAfter: number, max: number, fifo: boolean, decide: (m: StoredMessage) => Claim | Move): Promise<{ taken: StoredMessage[]; moved: number }> {
+    const receivable = fifo ? this.stmts.receivableFifo : this.stmts.receivable;
+    return this.commits.run(() => {
+      const taken: StoredMessage[] = [];
+      let moved = 0;
+      for (;;) {
+        // A few candidates beyond what is wanted, so redriven messages do not cost a round each.
+        const limit = max - taken.length + 10;
+        const rows = receivable.all({ queue, now, after: sentAfter, limit });
+        let movedNow = 0;
+        for (const row of rows) {
+          if (taken.length >= max) break;
+          const m = fromRow(row);
+          const d = decide(m);
+          if ("toQueue" in d) {
+            this.stmts.move.run(d.toQueue, d.visibleAt, d.deadLetterSourceArn, d.seq);
+            movedNow++;
+          } else {
+            this.stmts.claim.run(d.visibleAt, d.receipt, d.firstReceiveAt, d.seq);
+            taken.push({ ...m, receipt: d.receipt, receiveCount: m.receiveCount + 1, firstReceiveAt: d.firstReceiveAt, visibleAt: d.visibleAt });
+          }
+        }
+        moved += movedNow;
+        // Another round only when everything left over was moved and there may be more.
+        if (taken.length >= max || movedNow === 0 || rows.length < limit) return { taken, moved };
+      }
+    });
   }
 
-  async commitReceive(claims: Claim[], moves: Move[]): Promise<void> {
-    this.db.transaction(() => {
-      for (const c of claims) this.stmts.claim.run(c.visibleAt, c.receipt, c.firstReceiveAt, c.seq);
-      for (const m of moves) this.stmts.move.run(m.toQueue, m.visibleAt, m.deadLetterSourceArn, m.seq);
-    })();
+  deleteByReceipt(queue: string, seq: number, nonce: string): Promise<void> {
+    return this.commits.run(() => void this.stmts.deleteByReceipt.run(seq, queue, nonce));
   }
 
-  async getMessage(seq: number): Promise<StoredMessage | undefined> {
-    const r = this.stmts.get.get(seq);
-    return r && fromRow(r);
-  }
-
-  async deleteMessages(seqs: number[]): Promise<void> {
-    this.db.transaction(() => {
-      for (const seq of seqs) this.stmts.delete.run(seq);
-    })();
-  }
-
-  async setVisibleAt(seq: number, visibleAt: number): Promise<void> {
-    this.stmts.setVisibleAt.run(visibleAt, seq);
+  changeVisibility(queue: string, seq: number, nonce: string, next: (m: StoredMessage | undefined) => number): Promise<void> {
+    return this.commits.run(() => {
+      const r = this.stmts.get.get(seq);
+      this.stmts.setVisibleAt.run(next(r && r.queue === queue && r.receipt === nonce ? fromRow(r) : undefined), seq);
+    });
   }
 
   purge(queue: string, sentBefore: number): Promise<number> {

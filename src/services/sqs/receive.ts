@@ -90,37 +90,19 @@ function render(q: QueueRecord, m: StoredMessage, input: ReceiveMessageInput): R
   return out;
 }
 
-/** Candidates fetched per round beyond what is wanted, so redriven messages do not cost a round each. */
-const EXTRA_CANDIDATES = 10;
-
 /** Take what is receivable now: claim up to `max`, moving over-received messages to the dead-letter queue. */
 async function takeNow(reg: QueueRegistry, q: QueueRecord, max: number, visibilityMs: number): Promise<StoredMessage[]> {
   const now = reg.clock.now();
-  const taken: StoredMessage[] = [];
   const policy = q.settings.redrivePolicy;
   const dlq = policy && reg.byArn(policy.deadLetterTargetArn);
   const redrive = dlq && redriveAllowed(dlq, reg.arn(q)) ? dlq : undefined;
-  for (;;) {
-    const limit = max - taken.length + EXTRA_CANDIDATES;
-    const candidates = await reg.store.receivable(q.name, now, now - q.settings.messageRetentionPeriod * 1000, limit, q.fifo);
-    const claims: Claim[] = [];
-    const moves: Move[] = [];
-    for (const m of candidates) {
-      if (taken.length >= max) break;
-      if (redrive && m.receiveCount >= policy!.maxReceiveCount) {
-        moves.push({ seq: m.seq, toQueue: redrive.name, visibleAt: now, deadLetterSourceArn: reg.arn(q) });
-        continue;
-      }
-      MESSAGE_TRANSITIONS.move(messageState(m, now), "inflight");
-      const nonce = randomBytes(12).toString("hex");
-      claims.push({ seq: m.seq, visibleAt: now + visibilityMs, receipt: nonce, firstReceiveAt: m.firstReceiveAt ?? now });
-      taken.push({ ...m, receipt: nonce, receiveCount: m.receiveCount + 1, firstReceiveAt: m.firstReceiveAt ?? now, visibleAt: now + visibilityMs });
-    }
-    await reg.store.commitReceive(claims, moves);
-    if (moves.length) reg.waiters.notify(redrive!.name);
-    // Another round only when everything left over was redriven and there may be more.
-    if (taken.length >= max || moves.length === 0 || candidates.length < limit) return taken;
-  }
+  const { taken, moved } = await reg.store.take(q.name, now, now - q.settings.messageRetentionPeriod * 1000, max, q.fifo, (m): Claim | Move => {
+    if (redrive && m.receiveCount >= policy!.maxReceiveCount) return { seq: m.seq, toQueue: redrive.name, visibleAt: now, deadLetterSourceArn: reg.arn(q) };
+    MESSAGE_TRANSITIONS.move(messageState(m, now), "inflight");
+    return { seq: m.seq, visibleAt: now + visibilityMs, receipt: randomBytes(12).toString("hex"), firstReceiveAt: m.firstReceiveAt ?? now };
+  });
+  if (moved) reg.waiters.notify(redrive!.name);
+  return taken;
 }
 
 /**
@@ -145,7 +127,7 @@ export async function receiveMessages(reg: QueueRegistry, ref: string, input: Re
     const current = q;
     const visibilityMs = (input.VisibilityTimeout ?? current.settings.visibilityTimeout) * 1000;
     const seen = reg.waiters.generation(q.name);
-    const taken = await reg.lock.run(q.name, () => takeNow(reg, current, max, visibilityMs));
+    const taken = await takeNow(reg, current, max, visibilityMs);
     if (taken.length) return taken.map((m) => render(current, m, input));
     const now = reg.clock.now();
     if (now >= deadline) return [];
@@ -157,32 +139,19 @@ export async function receiveMessages(reg: QueueRegistry, ref: string, input: Re
   }
 }
 
-/** Find the in-queue message a receipt handle names and check it is the newest receipt. */
-async function byReceipt(reg: QueueRegistry, q: QueueRecord, handle: string): Promise<StoredMessage | undefined> {
-  const { seq, nonce } = parseReceipt(q, handle);
-  const m = await reg.store.getMessage(seq);
-  return m && m.queue === q.name && m.receipt === nonce ? m : undefined;
-}
-
 /**
  * Delete by receipt handle. A message already gone, or a handle older than the newest receive,
  * succeeds without deleting anything, as AWS documents.
  */
-export async function deleteMessages(reg: QueueRegistry, q: QueueRecord, handles: string[]): Promise<void> {
-  await reg.lock.run(q.name, async () => {
-    const seqs: number[] = [];
-    for (const h of handles) {
-      const m = await byReceipt(reg, q, h);
-      if (m) seqs.push(m.seq);
-    }
-    await reg.store.deleteMessages(seqs);
-  });
+export async function deleteMessage(reg: QueueRegistry, q: QueueRecord, handle: string): Promise<void> {
+  const { seq, nonce } = parseReceipt(q, handle);
+  await reg.store.deleteByReceipt(q.name, seq, nonce);
 }
 
 export async function changeVisibility(reg: QueueRegistry, q: QueueRecord, handle: string, timeout: number): Promise<void> {
   checkVisibilityTimeout(timeout);
-  await reg.lock.run(q.name, async () => {
-    const m = await byReceipt(reg, q, handle);
+  const { seq, nonce } = parseReceipt(q, handle);
+  await reg.store.changeVisibility(q.name, seq, nonce, (m) => {
     if (!m) {
       throw awsError("InvalidParameterValue", `Value ${handle} for parameter ReceiptHandle is invalid. Reason: Message does not exist or is not available for visibility timeout change.`);
     }
@@ -191,8 +160,8 @@ export async function changeVisibility(reg: QueueRegistry, q: QueueRecord, handl
     const state = messageState(m, now);
     if (state !== "inflight") throw awsError("MessageNotInflight", "The message referred to isn't in flight.");
     MESSAGE_TRANSITIONS.move(state, timeout === 0 ? "visible" : "inflight");
-    await reg.store.setVisibleAt(m.seq, now + timeout * 1000);
-    // Waiting receives recompute when the next message becomes visible.
-    reg.waiters.notify(q.name);
+    return now + timeout * 1000;
   });
+  // Waiting receives recompute when the next message becomes visible.
+  reg.waiters.notify(q.name);
 }

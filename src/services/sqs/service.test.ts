@@ -203,6 +203,35 @@ describe("SQS service", () => {
     assert.ok(BigInt(rest[0]!.Attributes!.SequenceNumber!) < BigInt(rest[1]!.Attributes!.SequenceNumber!));
   });
 
+  test("concurrent receives, deletes and visibility changes share commits and never hand a message to two receivers", async () => {
+    const url = await create("busy");
+    for (let i = 0; i < 50; i++) await sqs.sendMessage(url, { MessageBody: `m${i}` });
+    // Twelve receives issued together run in one transaction, one after the other.
+    const got = (await Promise.all(Array.from({ length: 12 }, () => sqs.receiveMessage(url, { MaxNumberOfMessages: 10 })))).flat();
+    assert.deepEqual(got.map((m) => m.Body).sort(), Array.from({ length: 50 }, (_, i) => `m${i}`).sort());
+    // A visibility change on a deleted message fails alone; the deletes and the other change beside it commit.
+    const [kept, gone, ...rest] = got;
+    const outcomes = await Promise.allSettled([
+      ...[gone!, ...rest].map((m) => sqs.deleteMessage(url, m.ReceiptHandle)),
+      sqs.changeMessageVisibility(url, gone!.ReceiptHandle, 0),
+      sqs.changeMessageVisibility(url, kept!.ReceiptHandle, 0),
+    ]);
+    assert.deepEqual(
+      outcomes.map((o) => (o.status === "rejected" ? (o.reason as { code: string }).code : "ok")),
+      [...Array(49).fill("ok"), "InvalidParameterValueException", "ok"],
+    );
+    assert.deepEqual((await sqs.receiveMessage(url, { MaxNumberOfMessages: 10 })).map((m) => m.Body), [kept!.Body]);
+    clock.advance(31_000);
+    assert.deepEqual((await sqs.receiveMessage(url, { MaxNumberOfMessages: 10 })).map((m) => m.Body), [kept!.Body]);
+
+    // FIFO: concurrent receives never hold two messages of a group at once.
+    const fifo = await create("busy.fifo", { FifoQueue: "true", ContentBasedDeduplication: "true" });
+    for (const body of ["a1", "b1", "a2", "c1", "b2", "a3"]) await sqs.sendMessage(fifo, { MessageBody: body, MessageGroupId: body[0]! });
+    const batches = await Promise.all(Array.from({ length: 4 }, () => sqs.receiveMessage(fifo, { MaxNumberOfMessages: 2 })));
+    // The head of each group, once: the second of a group waits for the first to be deleted.
+    assert.deepEqual(batches.flat().map((m) => m.Body).sort(), ["a1", "b1", "c1"]);
+  });
+
   test("FIFO: deduplication by id or content within 5 minutes, per queue or per group", async () => {
     const url = await create("d.fifo", { FifoQueue: "true" });
     await assert.rejects(sqs.sendMessage(url, { MessageBody: "x", MessageGroupId: "g" }), { message: /ContentBasedDeduplication enabled or MessageDeduplicationId/ });

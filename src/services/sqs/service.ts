@@ -31,7 +31,7 @@ import type {
 import type { QueueRecord, QueueSettings } from "./model.js";
 import { type Account, queueUrl, validateQueueName } from "./names.js";
 import { QueueRegistry } from "./queues.js";
-import { changeVisibility, deleteMessages, receiveMessages } from "./receive.js";
+import { changeVisibility, deleteMessage, receiveMessages } from "./receive.js";
 import { checkBatchSize, sendMessages } from "./send.js";
 
 /** How often expired messages (MessageRetentionPeriod) and deduplication entries are swept, in Flint time. */
@@ -267,13 +267,13 @@ export class SqsService {
   }
 
   async deleteMessage(ref: string, receiptHandle: string): Promise<void> {
-    await deleteMessages(this.reg, this.reg.require(ref), [receiptHandle]);
+    await deleteMessage(this.reg, this.reg.require(ref), receiptHandle);
   }
 
   async deleteMessageBatch(ref: string, entries: BatchEntry<{ ReceiptHandle: string }>[]): Promise<BatchResult<object>> {
     const q = this.reg.require(ref);
     checkBatch(entries, "DeleteMessageBatchRequestEntry");
-    return batchResult(entries, await eachEntry(entries, async (e) => (await deleteMessages(this.reg, q, [e.ReceiptHandle]), {})));
+    return batchResult(entries, await eachEntry(entries, async (e) => (await deleteMessage(this.reg, q, e.ReceiptHandle), {})));
   }
 
   async changeMessageVisibility(ref: string, receiptHandle: string, visibilityTimeout: number): Promise<void> {
