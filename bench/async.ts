@@ -1,7 +1,8 @@
 /**
  * Asynchronous invocation: how fast Flint accepts Event invokes (each 202 sent only after the event
  * is on disk, SQLite `synchronous = FULL`) with 8 keep-alive clients, next to SQS SendMessage on the
- * same store and a bare Node HTTP echo server; then the time from a 202 to the function starting.
+ * same store and a bare Node HTTP echo server; SQS consumers (receive then delete) on a backlog;
+ * then the time from a 202 to the function starting.
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -35,6 +36,51 @@ async function load(send: () => Promise<{ status: number; ms: number }>, expect:
     }),
   );
   return { ...summarize(latencies), rps: latencies.length / ((performance.now() - started) / 1000), errors };
+}
+
+/** JSON-protocol SQS call; throws unless it succeeds. */
+async function sqsCall(client: SignedClient, op: string, input: object): Promise<{ ms: number; json: { QueueUrl?: string; Messages?: { ReceiptHandle: string }[] } }> {
+  const r = await client.post("/", Buffer.from(JSON.stringify(input)), { "x-amz-target": `AmazonSQS.${op}`, "content-type": "application/x-amz-json-1.0" });
+  if (r.status !== 200) throw new Error(`${op}: ${r.status} ${r.body}`);
+  return { ms: r.ms, json: JSON.parse(String(r.body)) };
+}
+
+/**
+ * `CLIENTS` consumers of a queue holding a fresh backlog, each receiving up to `max` messages per
+ * call and deleting them (DeleteMessage for one, DeleteMessageBatch for more).
+ */
+async function consume(client: SignedClient, max: number, seconds: number, backlog: number) {
+  const QueueUrl = (await sqsCall(client, "CreateQueue", { QueueName: `bench-consume-${max}` })).json.QueueUrl!;
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async (_, c) => {
+      for (let i = c; i < backlog / 10; i += CLIENTS) {
+        await sqsCall(client, "SendMessageBatch", { QueueUrl, Entries: Array.from({ length: 10 }, (_, j) => ({ Id: `m${j}`, MessageBody: `message ${i}.${j}` })) });
+      }
+    }),
+  );
+  const latencies: number[] = [];
+  let messages = 0;
+  const deadline = performance.now() + seconds * 1000;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CLIENTS }, async () => {
+      while (performance.now() < deadline) {
+        const r = await sqsCall(client, "ReceiveMessage", { QueueUrl, MaxNumberOfMessages: max });
+        latencies.push(r.ms);
+        const got = r.json.Messages ?? [];
+        if (got.length === 0) throw new Error("the backlog ran out: raise it");
+        const d =
+          got.length === 1
+            ? await sqsCall(client, "DeleteMessage", { QueueUrl, ReceiptHandle: got[0]!.ReceiptHandle })
+            : await sqsCall(client, "DeleteMessageBatch", { QueueUrl, Entries: got.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })) });
+        latencies.push(d.ms);
+        messages += got.length;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  await sqsCall(client, "DeleteQueue", { QueueUrl });
+  return { ...summarize(latencies), calls: latencies.length / elapsed, messages: messages / elapsed };
 }
 
 /** Events of `fn` that have reached their end, from Flint's metrics. */
@@ -100,6 +146,18 @@ export async function asyncBench(): Promise<string> {
           ["bare Node HTTP echo", b.p50, b.p99, b.rps, b.errors],
           ["Flint Invoke, InvocationType Event (202)", e.p50, e.p99, e.rps, e.errors],
           ["Flint SQS SendMessage (JSON protocol)", q.p50, q.p99, q.rps, q.errors],
+        ],
+      ),
+    );
+    const single = await consume(sqsClient, 1, SECONDS, 30_000);
+    const batched = await consume(sqsClient, 10, SECONDS, 100_000);
+    out.push(
+      table(
+        `SQS consumers: ${CLIENTS} keep-alive clients on a backlog (30,000 and 100,000 messages), each receiving then deleting what it got (JSON protocol), ${SECONDS} s each`,
+        ["what", "p50 ms per call", "p99 ms per call", "calls/s", "messages/s"],
+        [
+          ["ReceiveMessage (1 message) + DeleteMessage", single.p50, single.p99, single.calls, single.messages],
+          ["ReceiveMessage (10 messages) + DeleteMessageBatch", batched.p50, batched.p99, batched.calls, batched.messages],
         ],
       ),
     );
