@@ -130,7 +130,8 @@ export async function receiveMessages(reg: QueueRegistry, ref: string, input: Re
     const taken = await takeNow(reg, current, max, visibilityMs);
     if (taken.length) return taken.map((m) => render(current, m, input));
     const now = reg.clock.now();
-    if (now >= deadline) return [];
+    // A service closing meanwhile may have closed its store too.
+    if (now >= deadline || reg.waiters.isClosed) return [];
     const next = await reg.store.nextVisibleAt(q.name, now);
     await reg.waiters.wait(q.name, Math.min(deadline, next ?? deadline) - now, seen, signal);
     const again = reg.get(q.name);
