@@ -43,7 +43,8 @@ export interface QueueStore {
   /**
    * Receive, in one transaction: walk the messages a receive may take, in send order (visible at
    * `now`, sent after `sentAfter` for retention; with `fifo`, none of a group that has one in flight
-   * or an older one not yet visible), and let `decide` claim or move each until `max` are claimed.
+   * or an older one not yet visible, and each group's messages together, as many as fit, before the
+   * next group's, as AWS does), and let `decide` claim or move each until `max` are claimed.
    * Moved messages do not count; the walk goes on past them. Resolves, once durable, the claimed
    * messages as stored after their claim and how many were moved. `decide` runs inside the
    * transaction: if it throws, nothing of this receive is stored.

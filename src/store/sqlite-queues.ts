@@ -54,6 +54,15 @@ export const RECEIVABLE = {
          ORDER BY m.seq LIMIT @limit`,
 };
 
+/** FIFO: a group's messages in order (a migration after QUEUE_TABLES), for GROUP_AFTER. */
+export const QUEUE_GROUP_INDEX = "CREATE INDEX sqs_messages_by_group ON sqs_messages (queue, group_id, seq) WHERE group_id IS NOT NULL;";
+
+/** A FIFO group's messages after `seq`, in order, within retention. */
+export const GROUP_AFTER = "SELECT * FROM sqs_messages WHERE queue = @queue AND group_id = @group AND seq > @seq AND sent_at > @after ORDER BY seq LIMIT @limit";
+
+/** Candidates read per round beyond what is wanted, so redriven messages do not cost a round each. */
+const EXTRA_CANDIDATES = 10;
+
 interface Row {
   seq: number;
   queue: string;
@@ -155,6 +164,7 @@ export class SqliteQueueStore implements QueueStore {
       expireDedup: db.prepare("DELETE FROM sqs_dedup WHERE expires_at <= ?"),
       receivable: db.prepare<{ queue: string; now: number; after: number; limit: number }, Row>(RECEIVABLE.standard),
       receivableFifo: db.prepare<{ queue: string; now: number; after: number; limit: number }, Row>(RECEIVABLE.fifo),
+      groupAfter: db.prepare<{ queue: string; group: string | null; seq: number; after: number; limit: number }, Row>(GROUP_AFTER),
       claim: db.prepare(
         "UPDATE sqs_messages SET visible_at = ?, receipt = ?, receive_count = receive_count + 1, first_receive_at = COALESCE(first_receive_at, ?) WHERE seq = ?",
       ),
@@ -210,30 +220,54 @@ export class SqliteQueueStore implements QueueStore {
   }
 
   take(queue: string, now: number, sentAfter: number, max: number, fifo: boolean, decide: (m: StoredMessage) => Claim | Move): Promise<{ taken: StoredMessage[]; moved: number }> {
-    const receivable = fifo ? this.stmts.receivableFifo : this.stmts.receivable;
     return this.commits.run(() => {
       const taken: StoredMessage[] = [];
       let moved = 0;
+      const apply = (row: Row): void => {
+        const m = fromRow(row);
+        const d = decide(m);
+        if ("toQueue" in d) {
+          this.stmts.move.run(d.toQueue, d.visibleAt, d.deadLetterSourceArn, d.seq);
+          moved++;
+        } else {
+          this.stmts.claim.run(d.visibleAt, d.receipt, d.firstReceiveAt, d.seq);
+          taken.push({ ...m, receipt: d.receipt, receiveCount: m.receiveCount + 1, firstReceiveAt: d.firstReceiveAt, visibleAt: d.visibleAt });
+        }
+      };
+      // FIFO: each group's messages in order, as many of one group as fit before the next group's
+      // (AWS "attempts to return as many messages with the same message group ID as possible").
+      const walked = new Set<string>();
+      const walkGroup = (head: Row): void => {
+        apply(head);
+        for (let after = head.seq; taken.length < max; ) {
+          const limit = max - taken.length + EXTRA_CANDIDATES;
+          const rows = this.stmts.groupAfter.all({ queue, group: head.group_id, seq: after, after: sentAfter, limit });
+          for (const row of rows) {
+            // A message not visible (in flight, or moved back by a visibility change) holds the rest.
+            if (row.visible_at > now || taken.length >= max) return;
+            apply(row);
+            after = row.seq;
+          }
+          if (rows.length < limit) return;
+        }
+      };
       for (;;) {
-        // A few candidates beyond what is wanted, so redriven messages do not cost a round each.
-        const limit = max - taken.length + 10;
-        const rows = receivable.all({ queue, now, after: sentAfter, limit });
-        let movedNow = 0;
+        const limit = max - taken.length + EXTRA_CANDIDATES;
+        const rows = (fifo ? this.stmts.receivableFifo : this.stmts.receivable).all({ queue, now, after: sentAfter, limit });
+        const before = { taken: taken.length, moved };
         for (const row of rows) {
           if (taken.length >= max) break;
-          const m = fromRow(row);
-          const d = decide(m);
-          if ("toQueue" in d) {
-            this.stmts.move.run(d.toQueue, d.visibleAt, d.deadLetterSourceArn, d.seq);
-            movedNow++;
-          } else {
-            this.stmts.claim.run(d.visibleAt, d.receipt, d.firstReceiveAt, d.seq);
-            taken.push({ ...m, receipt: d.receipt, receiveCount: m.receiveCount + 1, firstReceiveAt: d.firstReceiveAt, visibleAt: d.visibleAt });
+          if (!fifo) apply(row);
+          else if (!walked.has(row.group_id!)) {
+            walked.add(row.group_id!);
+            walkGroup(row);
           }
         }
-        moved += movedNow;
-        // Another round only when everything left over was moved and there may be more.
-        if (taken.length >= max || movedNow === 0 || rows.length < limit) return { taken, moved };
+        // Another round only when there may be more: on a standard queue when this one moved
+        // messages (they left room); on a FIFO queue when it took or moved any (the groups it
+        // walked have nothing more to give, so the next round reaches other groups).
+        const more = fifo ? taken.length > before.taken || moved > before.moved : moved > before.moved;
+        if (taken.length >= max || rows.length < limit || !more) return { taken, moved };
       }
     });
   }

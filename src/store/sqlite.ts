@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
 import path from "node:path";
 import { codeRefsOf, normaliseRecord, type FunctionRecord } from "../services/lambda/model.js";
 import type { QueueStore } from "./queue-store.js";
-import { QUEUE_TABLES, SqliteQueueStore } from "./sqlite-queues.js";
+import { QUEUE_GROUP_INDEX, QUEUE_TABLES, SqliteQueueStore } from "./sqlite-queues.js";
 import type { AsyncEventStore } from "./async-store.js";
 import { ASYNC_TABLES, SqliteAsyncEventStore } from "./sqlite-async.js";
 import type { SnsStore } from "./sns-store.js";
@@ -29,6 +29,7 @@ const MIGRATIONS: string[] = [
   QUEUE_TABLES,
   ASYNC_TABLES,
   SNS_TABLES,
+  QUEUE_GROUP_INDEX,
 ];
 
 
