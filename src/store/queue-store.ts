@@ -37,9 +37,13 @@ export interface QueueStore {
   /** The queue, its messages and its deduplication entries. */
   deleteQueue(name: string): Promise<void>;
 
-  /** Append messages (and FIFO deduplication entries, which get the new message's seq) in one transaction. */
-  appendMessages(messages: NewMessage[], dedup?: (Omit<DedupEntry, "seq"> | undefined)[]): Promise<StoredMessage[]>;
-  findDedup(queue: string, scope: string, dedupId: string, now: number): Promise<DedupEntry | undefined>;
+  /**
+   * Append messages in one transaction, each with its FIFO deduplication entry if it has one (the
+   * entry gets the new message's seq). A message whose deduplication key is stored and unexpired at
+   * `now`, also by an earlier message of the same call, is not appended: it resolves the stored
+   * message's id and seq instead. Checked inside the write, so concurrent sends need no lock.
+   */
+  appendMessages(messages: NewMessage[], dedup: (Omit<DedupEntry, "seq"> | undefined)[], now: number): Promise<{ messageId: string; seq: number }[]>;
   /**
    * Receive, in one transaction: walk the messages a receive may take, in send order (visible at
    * `now`, sent after `sentAfter` for retention; with `fifo`, none of a group that has one in flight

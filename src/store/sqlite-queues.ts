@@ -158,8 +158,8 @@ export class SqliteQueueStore implements QueueStore {
       insertDedup: db.prepare(
         "INSERT INTO sqs_dedup (queue, scope, dedup_id, message_id, seq, expires_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO UPDATE SET message_id = excluded.message_id, seq = excluded.seq, expires_at = excluded.expires_at",
       ),
-      findDedup: db.prepare<[string, string, string, number], { message_id: string; seq: number; expires_at: number }>(
-        "SELECT message_id, seq, expires_at FROM sqs_dedup WHERE queue = ? AND scope = ? AND dedup_id = ? AND expires_at > ?",
+      findDedup: db.prepare<[string, string, string, number], { message_id: string; seq: number }>(
+        "SELECT message_id, seq FROM sqs_dedup WHERE queue = ? AND scope = ? AND dedup_id = ? AND expires_at > ?",
       ),
       expireDedup: db.prepare("DELETE FROM sqs_dedup WHERE expires_at <= ?"),
       receivable: db.prepare<{ queue: string; now: number; after: number; limit: number }, Row>(RECEIVABLE.standard),
@@ -203,20 +203,17 @@ export class SqliteQueueStore implements QueueStore {
     });
   }
 
-  appendMessages(messages: NewMessage[], dedup: (Omit<DedupEntry, "seq"> | undefined)[] = []): Promise<StoredMessage[]> {
+  appendMessages(messages: NewMessage[], dedup: (Omit<DedupEntry, "seq"> | undefined)[], now: number): Promise<{ messageId: string; seq: number }[]> {
     return this.commits.run(() =>
       messages.map((m, i) => {
-        const seq = Number(this.stmts.insertMessage.run(m.queue, m.messageId, m.groupId ?? null, m.sentAt, m.visibleAt, m.body, toMeta(m)).lastInsertRowid);
         const d = dedup[i];
+        const seen = d && this.stmts.findDedup.get(d.queue, d.scope, d.dedupId, now);
+        if (seen) return { messageId: seen.message_id, seq: seen.seq };
+        const seq = Number(this.stmts.insertMessage.run(m.queue, m.messageId, m.groupId ?? null, m.sentAt, m.visibleAt, m.body, toMeta(m)).lastInsertRowid);
         if (d) this.stmts.insertDedup.run(d.queue, d.scope, d.dedupId, d.messageId, seq, d.expiresAt);
-        return { ...m, seq };
+        return { messageId: m.messageId, seq };
       }),
     );
-  }
-
-  async findDedup(queue: string, scope: string, dedupId: string, now: number): Promise<DedupEntry | undefined> {
-    const r = this.stmts.findDedup.get(queue, scope, dedupId, now);
-    return r && { queue, scope, dedupId, messageId: r.message_id, seq: r.seq, expiresAt: r.expires_at };
   }
 
   take(queue: string, now: number, sentAfter: number, max: number, fifo: boolean, decide: (m: StoredMessage) => Claim | Move): Promise<{ taken: StoredMessage[]; moved: number }> {

@@ -1,8 +1,9 @@
 /**
  * Every queue record in memory (each request resolves one) and in the store, plus the per-queue lock
- * that serialises changes to a queue's record (attributes, tags, deletion), purges and FIFO
- * deduplication. Receives, deletes and visibility changes need none: each reads and writes in one
- * store transaction. One process owns a data dir; PostgreSQL cluster mode will need row locks instead.
+ * that serialises changes to a queue's record (attributes, tags, deletion) and purges. Message work
+ * needs none: a send (with its FIFO deduplication), a receive, a delete or a visibility change each
+ * reads and writes in one store transaction. One process owns a data dir; PostgreSQL cluster mode
+ * will need row locks instead.
  */
 import type { Clock } from "../../clock/clock.js";
 import { awsError } from "../../errors.js";

@@ -1,6 +1,6 @@
 /**
- * SendMessage and SendMessageBatch: validate each message, deduplicate FIFO sends, then write every
- * accepted message in one durable transaction before anything is acknowledged.
+ * SendMessage and SendMessageBatch: validate each message, then write every accepted message in one
+ * durable transaction (which also deduplicates FIFO sends) before anything is acknowledged.
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SendMessage.html
  */
 import { randomUUID } from "node:crypto";
@@ -86,44 +86,23 @@ export async function sendMessages(reg: QueueRegistry, q: QueueRecord, inputs: S
       throw err;
     }
   });
-  const write = async () => {
-    const now = reg.clock.now();
-    const pending: { index: number; message: NewMessage; dedup?: Omit<DedupEntry, "seq"> }[] = [];
-    /** A FIFO duplicate gets the first message's result, also within one batch. */
-    const duplicates: { index: number; message: NewMessage; of: number }[] = [];
-    /** Dedup key → position in `pending`. */
-    const batchDedup = new Map<string, number>();
-    for (const [index, input] of inputs.entries()) {
-      if (outcomes[index]) continue;
-      const message = newMessage(reg, q, input, now);
-      if (!q.fifo) {
-        pending.push({ index, message });
-        continue;
-      }
-      const scope = dedupScope(q, message.groupId!);
-      const key = `${scope}\n${message.dedupId}`;
-      const earlier = batchDedup.get(key);
-      if (earlier !== undefined) {
-        duplicates.push({ index, message, of: earlier });
-        continue;
-      }
-      const seen = await reg.store.findDedup(q.name, scope, message.dedupId!, now);
-      if (seen) {
-        outcomes[index] = result(q, { ...message, messageId: seen.messageId }, seen.seq);
-        continue;
-      }
-      batchDedup.set(key, pending.length);
-      pending.push({ index, message, dedup: { queue: q.name, scope, dedupId: message.dedupId!, messageId: message.messageId, expiresAt: now + DEDUP_WINDOW_MS } });
-    }
-    const stored = await reg.store.appendMessages(
-      pending.map((p) => p.message),
-      pending.map((p) => p.dedup),
-    );
-    pending.forEach((p, i) => (outcomes[p.index] = result(q, p.message, stored[i]!.seq)));
-    for (const d of duplicates) outcomes[d.index] = result(q, { ...d.message, messageId: pending[d.of]!.message.messageId }, stored[d.of]!.seq);
-    if (pending.length) reg.waiters.notify(q.name);
-  };
-  // FIFO deduplication reads then writes: serialise it with the queue's other read-then-write work.
-  await (q.fifo ? reg.lock.run(q.name, write) : write());
+  const now = reg.clock.now();
+  const pending: { index: number; message: NewMessage; dedup?: Omit<DedupEntry, "seq"> }[] = [];
+  for (const [index, input] of inputs.entries()) {
+    if (outcomes[index]) continue;
+    const message = newMessage(reg, q, input, now);
+    const dedup = q.fifo
+      ? { queue: q.name, scope: dedupScope(q, message.groupId!), dedupId: message.dedupId!, messageId: message.messageId, expiresAt: now + DEDUP_WINDOW_MS }
+      : undefined;
+    pending.push({ index, message, dedup });
+  }
+  // A FIFO duplicate (of a stored message or of an earlier one in this batch) gets the first one's id and sequence number.
+  const stored = await reg.store.appendMessages(
+    pending.map((p) => p.message),
+    pending.map((p) => p.dedup),
+    now,
+  );
+  pending.forEach((p, i) => (outcomes[p.index] = result(q, { ...p.message, messageId: stored[i]!.messageId }, stored[i]!.seq)));
+  if (stored.some((s, i) => s.messageId === pending[i]!.message.messageId)) reg.waiters.notify(q.name);
   return outcomes as (SendMessageResult | AwsError)[];
 }

@@ -203,7 +203,7 @@ describe("SQS service", () => {
     assert.ok(BigInt(rest[0]!.Attributes!.SequenceNumber!) < BigInt(rest[1]!.Attributes!.SequenceNumber!));
   });
 
-  test("concurrent receives, deletes and visibility changes share commits and never hand a message to two receivers", async () => {
+  test("concurrent sends, receives, deletes and visibility changes share commits: no message reaches two receivers, no duplicate is stored twice", async () => {
     const url = await create("busy");
     for (let i = 0; i < 50; i++) await sqs.sendMessage(url, { MessageBody: `m${i}` });
     // Twelve receives issued together run in one transaction, one after the other.
@@ -233,6 +233,12 @@ describe("SQS service", () => {
       batches.map((b) => b.map((m) => m.Body)),
       [["a1", "a2"], ["b1", "b2"], ["c1"], []],
     );
+
+    // FIFO sends of one deduplication id issued together: one message, whose id and sequence number all get.
+    const dup = await create("dup.fifo", { FifoQueue: "true" });
+    const sends = await Promise.all(Array.from({ length: 5 }, (_, i) => sqs.sendMessage(dup, { MessageBody: `b${i}`, MessageGroupId: "g", MessageDeduplicationId: "same" })));
+    assert.equal(new Set(sends.map((r) => `${r.MessageId} ${r.SequenceNumber}`)).size, 1);
+    assert.deepEqual((await sqs.receiveMessage(dup, { MaxNumberOfMessages: 10 })).map((m) => m.Body), ["b0"]);
   });
 
   test("FIFO: a receive returns as many messages of one group as fit, in order, before another group's", async () => {
