@@ -111,6 +111,8 @@ export async function publishMessages(ctx: PublishContext, topic: TopicRecord, i
   });
   const write = async () => {
     const { store, clock } = ctx.reg;
+    // A standard topic's messages are written without waiting for each other: one commit for a batch.
+    const writes: Promise<void>[] = [];
     for (const [i, input] of inputs.entries()) {
       if (outcomes[i]) continue;
       const now = clock.now();
@@ -123,10 +125,15 @@ export async function publishMessages(ctx: PublishContext, topic: TopicRecord, i
         }
         m.sequenceNumber = ctx.sequenceNumber(now);
       }
-      const deliveries = await store.appendMessage(m, deliveriesOf(ctx, topic, m), topic.fifo ? { dedupId: m.dedupId!, expiresAt: now + DEDUP_WINDOW_MS } : undefined);
-      ctx.enqueue(deliveries);
-      outcomes[i] = { MessageId: m.messageId, ...(m.sequenceNumber ? { SequenceNumber: m.sequenceNumber } : {}) };
+      const stored = store.appendMessage(m, deliveriesOf(ctx, topic, m), topic.fifo ? { dedupId: m.dedupId!, expiresAt: now + DEDUP_WINDOW_MS } : undefined).then((deliveries) => {
+        ctx.enqueue(deliveries);
+        outcomes[i] = { MessageId: m.messageId, ...(m.sequenceNumber ? { SequenceNumber: m.sequenceNumber } : {}) };
+      });
+      // A FIFO message's deduplication check must see the one before it in the batch.
+      if (topic.fifo) await stored;
+      else writes.push(stored);
     }
+    await Promise.all(writes);
   };
   // FIFO deduplication and sequence numbers read then write: one publish at a time per FIFO topic.
   await (topic.fifo ? ctx.reg.lock.run(topic.arn, write) : write());
