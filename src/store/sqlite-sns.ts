@@ -181,12 +181,12 @@ export class SqliteSnsStore implements SnsStore {
     this.stmts.retry.run(attempts, dueAt, seq);
   }
 
-  async finishDelivery(seq: number): Promise<void> {
-    this.db.transaction(() => {
+  finishDelivery(seq: number): Promise<void> {
+    return this.commits.run(() => {
       const messageId = this.stmts.deliveryMessage.get(seq)?.message_id;
       this.stmts.deleteDelivery.run(seq);
       if (messageId) this.stmts.deleteUnreferenced.run(messageId, messageId);
-    })();
+    });
   }
 
   async signingKey(): Promise<{ privateKey: string; certificate: string } | undefined> {
