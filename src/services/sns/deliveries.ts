@@ -98,6 +98,11 @@ export class DeliveryQueue {
     else this.lanes.delete(key);
   }
 
+  /** Resolves once no attempt is running (attempts started meanwhile included): for tests. */
+  async idle(): Promise<void> {
+    while (this.inFlight.size) await Promise.all(this.inFlight);
+  }
+
   /** Stop attempting; attempts in progress finish, everything else stays stored for the next start. */
   async close(): Promise<void> {
     this.closed = true;

@@ -110,17 +110,17 @@ export class Dispatcher {
   };
 
   private async confirm(sub: SubscriptionRecord): Promise<Sent> {
-    const doc = subscriptionConfirmation(sub, randomUUID(), this.reg.clock.now(), this.context(sub.topicArn));
+    const doc = await subscriptionConfirmation(sub, randomUUID(), this.reg.clock.now(), this.context(sub.topicArn));
     const headers = { "Content-Type": "text/plain; charset=UTF-8", "x-amz-sns-message-type": "SubscriptionConfirmation", "x-amz-sns-message-id": doc.MessageId as string, "x-amz-sns-topic-arn": sub.topicArn };
     return this.post(sub.endpoint, headers, snsJson(doc));
   }
 
   /** What an SQS queue receives: the envelope, or with RawMessageDelivery the message and its attributes. */
-  private sqsInput(sub: SubscriptionRecord, m: StoredMessage): SendMessageInput {
+  private async sqsInput(sub: SubscriptionRecord, m: StoredMessage): Promise<SendMessageInput> {
     const raw = sub.attributes.RawMessageDelivery === "true";
     const input: SendMessageInput = raw
       ? { MessageBody: messageFor(m, sub.protocol), ...(Object.keys(m.attributes).length ? { MessageAttributes: sqsAttributes(m.attributes) } : {}) }
-      : { MessageBody: snsJson(notification(m, sub, this.context(m.topicArn))) };
+      : { MessageBody: snsJson(await notification(m, sub, this.context(m.topicArn))) };
     if (m.groupId !== undefined && sub.endpoint.endsWith(".fifo")) Object.assign(input, { MessageGroupId: m.groupId, MessageDeduplicationId: m.dedupId });
     return input;
   }
@@ -129,10 +129,10 @@ export class Dispatcher {
     try {
       switch (sub.protocol) {
         case "sqs":
-          await this.targets.sqs.sendMessage(sub.endpoint, this.sqsInput(sub, m));
+          await this.targets.sqs.sendMessage(sub.endpoint, await this.sqsInput(sub, m));
           return { ok: true };
         case "lambda":
-          await this.targets.invokeAsync(sub.endpoint, lambdaEvent(m, sub, this.context(m.topicArn)));
+          await this.targets.invokeAsync(sub.endpoint, await lambdaEvent(m, sub, this.context(m.topicArn)));
           return { ok: true };
         case "http":
         case "https":
@@ -143,7 +143,7 @@ export class Dispatcher {
     }
   }
 
-  private notify(sub: SubscriptionRecord, m: StoredMessage): Promise<Sent> {
+  private async notify(sub: SubscriptionRecord, m: StoredMessage): Promise<Sent> {
     const raw = sub.attributes.RawMessageDelivery === "true";
     const { contentType } = httpDeliveryPolicy(this.reg.get(sub.topicArn)?.attributes.DeliveryPolicy, sub.attributes.DeliveryPolicy);
     const headers: Record<string, string> = {
@@ -154,7 +154,7 @@ export class Dispatcher {
       "x-amz-sns-subscription-arn": sub.arn,
     };
     if (raw) headers["x-amz-sns-rawdelivery"] = "true";
-    return this.post(sub.endpoint, headers, raw ? messageFor(m, sub.protocol) : snsJson(notification(m, sub, this.context(m.topicArn))));
+    return this.post(sub.endpoint, headers, raw ? messageFor(m, sub.protocol) : snsJson(await notification(m, sub, this.context(m.topicArn))));
   }
 
   /** The policy gave up: the subscription's dead-letter queue gets what the endpoint would have, else a log line. */
@@ -165,7 +165,7 @@ export class Dispatcher {
     const m = d.messageId ? await this.reg.store.getMessage(d.messageId) : undefined;
     if (sub && dlq && m) {
       try {
-        await this.targets.sqs.sendMessage(dlq, this.sqsInput(sub, m));
+        await this.targets.sqs.sendMessage(dlq, await this.sqsInput(sub, m));
         return;
       } catch (err) {
         console.error(`flint: sns could not move message ${m.messageId} to dead-letter queue ${dlq}: ${(err as Error).message}`);

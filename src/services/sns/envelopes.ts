@@ -30,25 +30,25 @@ export function messageFor(m: StoredMessage, protocol: Protocol): string {
 }
 
 /** Sign a document and add the certificate's URL (field names differ between the envelope and Lambda). */
-function signed(doc: Record<string, unknown>, ctx: EnvelopeContext): { SignatureVersion: string; Signature: string; certUrl: string } {
-  return { SignatureVersion: ctx.signatureVersion, Signature: ctx.signer.sign(doc, ctx.signatureVersion), certUrl: `${ctx.endpoint}/${ctx.signer.certificateName}` };
+async function signed(doc: Record<string, unknown>, ctx: EnvelopeContext): Promise<{ SignatureVersion: string; Signature: string; certUrl: string }> {
+  return { SignatureVersion: ctx.signatureVersion, Signature: await ctx.signer.sign(doc, ctx.signatureVersion), certUrl: `${ctx.endpoint}/${ctx.signer.certificateName}` };
 }
 
 /** The Notification document, fields in AWS's order. */
-export function notification(m: StoredMessage, sub: SubscriptionRecord, ctx: EnvelopeContext): Record<string, unknown> {
+export async function notification(m: StoredMessage, sub: SubscriptionRecord, ctx: EnvelopeContext): Promise<Record<string, unknown>> {
   const doc: Record<string, unknown> = { Type: "Notification", MessageId: m.messageId };
   if (m.sequenceNumber !== undefined) doc.SequenceNumber = m.sequenceNumber;
   doc.TopicArn = m.topicArn;
   if (m.subject !== undefined) doc.Subject = m.subject;
   doc.Message = messageFor(m, sub.protocol);
   doc.Timestamp = new Date(m.timestamp).toISOString();
-  const { SignatureVersion, Signature, certUrl } = signed(doc, ctx);
+  const { SignatureVersion, Signature, certUrl } = await signed(doc, ctx);
   Object.assign(doc, { SignatureVersion, Signature, SigningCertURL: certUrl, UnsubscribeURL: unsubscribeUrl(ctx.endpoint, sub.arn) });
   if (Object.keys(m.attributes).length) doc.MessageAttributes = envelopeAttributes(m.attributes);
   return doc;
 }
 
-export function subscriptionConfirmation(sub: SubscriptionRecord, messageId: string, timestamp: number, ctx: EnvelopeContext): Record<string, unknown> {
+export async function subscriptionConfirmation(sub: SubscriptionRecord, messageId: string, timestamp: number, ctx: EnvelopeContext): Promise<Record<string, unknown>> {
   const doc: Record<string, unknown> = {
     Type: "SubscriptionConfirmation",
     MessageId: messageId,
@@ -58,13 +58,13 @@ export function subscriptionConfirmation(sub: SubscriptionRecord, messageId: str
     SubscribeURL: subscribeUrl(ctx.endpoint, sub.topicArn, sub.token!),
     Timestamp: new Date(timestamp).toISOString(),
   };
-  const { SignatureVersion, Signature, certUrl } = signed(doc, ctx);
+  const { SignatureVersion, Signature, certUrl } = await signed(doc, ctx);
   return { ...doc, SignatureVersion, Signature, SigningCertURL: certUrl };
 }
 
 /** The event a Lambda subscription's function is invoked with. */
-export function lambdaEvent(m: StoredMessage, sub: SubscriptionRecord, ctx: EnvelopeContext): string {
-  const doc = notification(m, sub, ctx);
+export async function lambdaEvent(m: StoredMessage, sub: SubscriptionRecord, ctx: EnvelopeContext): Promise<string> {
+  const doc = await notification(m, sub, ctx);
   return JSON.stringify({
     Records: [
       {

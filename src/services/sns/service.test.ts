@@ -16,9 +16,6 @@ import { SnsService } from "./service.js";
 const ACCOUNT = { region: "us-east-1", accountId: "123456789012" };
 const QUEUE = "arn:aws:sqs:us-east-1:123456789012:inbox";
 const FUNCTION = "arn:aws:lambda:us-east-1:123456789012:function:handler";
-const settle = async () => {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
-};
 
 /** Targets that record what they get; `fail` makes the next sends throw. */
 class Recorder implements DeliveryTargets {
@@ -46,6 +43,13 @@ describe("SNS service", () => {
   let targets: Recorder;
   let sns: SnsService;
   const open = () => SnsService.create(ACCOUNT, store.sns, clock, { targets, endpoint: () => "http://flint.test:9000" });
+  /** Let every delivery that is due be attempted (signatures are made on the thread pool, off the event loop). */
+  const settle = async () => {
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setImmediate(r));
+      await sns.deliveriesIdle();
+    }
+  };
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "flint-sns-"));

@@ -106,6 +106,11 @@ export class SnsService {
     return this.queue.pendingCount();
   }
 
+  /** Resolves once no delivery attempt is running (what is due has been tried): for tests. */
+  deliveriesIdle(): Promise<void> {
+    return this.queue.idle();
+  }
+
   /** The signing certificate (PEM) if `name` is its file name. */
   async certificate(name: string): Promise<string | undefined> {
     await this.signer.ready;

@@ -64,10 +64,16 @@ export class MessageSigner {
     return `SimpleNotificationService-${createHash("md5").update(this.certificate).digest("hex")}.pem`;
   }
 
-  /** Base64 signature of a message's canonical string. */
-  sign(message: Record<string, unknown>, version: "1" | "2"): string {
-    if (!this.key) throw new Error("the SNS signing key is not ready yet");
-    return sign(version === "2" ? "sha256" : "sha1", Buffer.from(canonicalString(message), "utf8"), this.key).toString("base64");
+  /**
+   * Base64 signature of a message's canonical string, made on libuv's thread pool: an RSA signature
+   * is ~0.8 ms of CPU, which would otherwise be most of the event loop's work when messages fan out.
+   */
+  sign(message: Record<string, unknown>, version: "1" | "2"): Promise<string> {
+    const key = this.key;
+    if (!key) return Promise.reject(new Error("the SNS signing key is not ready yet"));
+    return new Promise((resolve, reject) =>
+      sign(version === "2" ? "sha256" : "sha1", Buffer.from(canonicalString(message), "utf8"), key, (err, signature) => (err ? reject(err) : resolve(signature.toString("base64")))),
+    );
   }
 }
 
