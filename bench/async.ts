@@ -1,8 +1,8 @@
 /**
  * Asynchronous invocation: how fast Flint accepts Event invokes (each 202 sent only after the event
  * is on disk, SQLite `synchronous = FULL`) with 8 keep-alive clients, next to SQS SendMessage on the
- * same store and a bare Node HTTP echo server; SQS consumers (receive then delete) on a backlog;
- * then the time from a 202 to the function starting.
+ * same store and a bare Node HTTP echo server; SQS consumers (receive then delete) on a backlog; SNS
+ * fan-out to a queue; then the time from a 202 to the function starting.
  */
 import { spawn } from "node:child_process";
 import path from "node:path";
@@ -39,7 +39,7 @@ async function load(send: () => Promise<{ status: number; ms: number }>, expect:
 }
 
 /** JSON-protocol SQS call; throws unless it succeeds. */
-async function sqsCall(client: SignedClient, op: string, input: object): Promise<{ ms: number; json: { QueueUrl?: string; Messages?: { ReceiptHandle: string }[] } }> {
+async function sqsCall(client: SignedClient, op: string, input: object): Promise<{ ms: number; json: { QueueUrl?: string; Messages?: { ReceiptHandle: string }[]; Attributes?: Record<string, string> } }> {
   const r = await client.post("/", Buffer.from(JSON.stringify(input)), { "x-amz-target": `AmazonSQS.${op}`, "content-type": "application/x-amz-json-1.0" });
   if (r.status !== 200) throw new Error(`${op}: ${r.status} ${r.body}`);
   return { ms: r.ms, json: JSON.parse(String(r.body)) };
@@ -81,6 +81,35 @@ async function consume(client: SignedClient, max: number, seconds: number, backl
   const elapsed = (performance.now() - started) / 1000;
   await sqsCall(client, "DeleteQueue", { QueueUrl });
   return { ...summarize(latencies), calls: latencies.length / elapsed, messages: messages / elapsed };
+}
+
+/**
+ * SNS PublishBatch (10 messages, query protocol) from `CLIENTS` clients to a standard topic with one
+ * SQS subscription; then how long until the queue holds every accepted message.
+ */
+async function fanOut(target: Target, sqsClient: SignedClient, seconds: number) {
+  const sns = new SignedClient(target, CLIENTS, "sns");
+  const form = (fields: Record<string, string>) => Buffer.from(new URLSearchParams({ Version: "2010-03-31", ...fields }).toString());
+  const headers = { "content-type": "application/x-www-form-urlencoded" };
+  const created = String((await sns.post("/", form({ Action: "CreateTopic", Name: "bench-fan-out" }), headers)).body);
+  const TopicArn = /<TopicArn>([^<]+)</.exec(created)![1]!;
+  const QueueUrl = (await sqsCall(sqsClient, "CreateQueue", { QueueName: "bench-fan-out" })).json.QueueUrl!;
+  const subscribed = await sns.post("/", form({ Action: "Subscribe", TopicArn, Protocol: "sqs", Endpoint: `arn:aws:sqs:${REGION}:000000000000:bench-fan-out` }), headers);
+  if (subscribed.status !== 200) throw new Error(`Subscribe: ${subscribed.status} ${subscribed.body}`);
+  const entries: Record<string, string> = {};
+  for (let j = 1; j <= 10; j++) Object.assign(entries, { [`PublishBatchRequestEntries.member.${j}.Id`]: `e${j}`, [`PublishBatchRequestEntries.member.${j}.Message`]: `hello ${j}` });
+  const batch = form({ Action: "PublishBatch", TopicArn, ...entries });
+  const r = await load(() => sns.post("/", batch, headers), 200, seconds);
+  const accepted = (r.n - r.errors) * 10;
+  const ended = performance.now();
+  for (;;) {
+    const attrs = await sqsCall(sqsClient, "GetQueueAttributes", { QueueUrl, AttributeNames: ["ApproximateNumberOfMessages"] });
+    if (Number(attrs.json.Attributes?.ApproximateNumberOfMessages) >= accepted) break;
+    if (performance.now() - ended > 120_000) throw new Error("SNS deliveries did not drain");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  sns.close();
+  return { ...r, messages: accepted / seconds, drained: (performance.now() - ended) / 1000 };
 }
 
 /** Events of `fn` that have reached their end, from Flint's metrics. */
@@ -159,6 +188,14 @@ export async function asyncBench(): Promise<string> {
           ["ReceiveMessage (1 message) + DeleteMessage", single.p50, single.p99, single.calls, single.messages],
           ["ReceiveMessage (10 messages) + DeleteMessageBatch", batched.p50, batched.p99, batched.calls, batched.messages],
         ],
+      ),
+    );
+    const fan = await fanOut(target, sqsClient, SECONDS);
+    out.push(
+      table(
+        `SNS fan-out: ${CLIENTS} keep-alive clients publishing batches of 10 to a topic with one SQS subscription (query protocol), ${SECONDS} s; every accepted message was in the queue ${fan.drained.toFixed(1)} s after the load ended`,
+        ["what", "p50 ms", "p99 ms", "calls/s", "messages/s", "errors"],
+        [["PublishBatch (10 messages)", fan.p50, fan.p99, fan.rps, fan.messages, fan.errors]],
       ),
     );
     base.close();
