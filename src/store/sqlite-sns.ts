@@ -177,8 +177,8 @@ export class SqliteSnsStore implements SnsStore {
     return this.stmts.pending.all().map(fromRow);
   }
 
-  async retryDelivery(seq: number, attempts: number, dueAt: number): Promise<void> {
-    this.stmts.retry.run(attempts, dueAt, seq);
+  retryDelivery(seq: number, attempts: number, dueAt: number): Promise<void> {
+    return this.commits.run(() => void this.stmts.retry.run(attempts, dueAt, seq));
   }
 
   finishDelivery(seq: number): Promise<void> {
