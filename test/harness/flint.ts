@@ -70,7 +70,7 @@ export async function startFlint(opts: StartOptions = {}): Promise<FlintProcess>
   let out = "";
   child.stdout!.on("data", (c) => (out += c));
   child.stderr!.on("data", (c) => (out += c));
-  const endpoint = await new Promise<string>((resolve, reject) => {
+  const listening = new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`flint did not start:\n${out}`)), 20_000);
     const onData = () => {
       const m = /Flint listening on (http:\/\/\S+)/.exec(out);
@@ -85,6 +85,16 @@ export async function startFlint(opts: StartOptions = {}): Promise<FlintProcess>
       clearTimeout(timer);
       reject(new Error(`flint exited with ${code} before listening:\n${out}`));
     });
+  });
+  // A server that never listened leaves nothing behind: not its process, not the data dir made for it.
+  const endpoint = await listening.catch(async (err: unknown) => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const gone = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
+      await gone;
+    }
+    if (!opts.dataDir) await rm(dataDir, { recursive: true, force: true });
+    throw err;
   });
   const port = Number(new URL(endpoint).port);
   const lambda = new LambdaClient({ endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
