@@ -21,21 +21,27 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CLIENTS = 8;
 const LATENCY_SAMPLES = Number(process.env.BENCH_ASYNC_SAMPLES ?? 200);
 
-async function load(send: () => Promise<{ status: number; ms: number }>, expect: number, seconds: number) {
-  const latencies: number[] = [];
-  let errors = 0;
+/** `step` in a loop on each of `CLIENTS` clients until `seconds` have passed; resolves the seconds it took. */
+async function closedLoop(seconds: number, step: () => Promise<void>): Promise<number> {
   const deadline = performance.now() + seconds * 1000;
   const started = performance.now();
   await Promise.all(
     Array.from({ length: CLIENTS }, async () => {
-      while (performance.now() < deadline) {
-        const r = await send();
-        if (r.status !== expect) errors++;
-        latencies.push(r.ms);
-      }
+      while (performance.now() < deadline) await step();
     }),
   );
-  return { ...summarize(latencies), rps: latencies.length / ((performance.now() - started) / 1000), errors };
+  return (performance.now() - started) / 1000;
+}
+
+async function load(send: () => Promise<{ status: number; ms: number }>, expect: number, seconds: number) {
+  const latencies: number[] = [];
+  let errors = 0;
+  const elapsed = await closedLoop(seconds, async () => {
+    const r = await send();
+    if (r.status !== expect) errors++;
+    latencies.push(r.ms);
+  });
+  return { ...summarize(latencies), rps: latencies.length / elapsed, errors };
 }
 
 /** JSON-protocol SQS call; throws unless it succeeds. */
@@ -60,25 +66,18 @@ async function consume(client: SignedClient, max: number, seconds: number, backl
   );
   const latencies: number[] = [];
   let messages = 0;
-  const deadline = performance.now() + seconds * 1000;
-  const started = performance.now();
-  await Promise.all(
-    Array.from({ length: CLIENTS }, async () => {
-      while (performance.now() < deadline) {
-        const r = await sqsCall(client, "ReceiveMessage", { QueueUrl, MaxNumberOfMessages: max });
-        latencies.push(r.ms);
-        const got = r.json.Messages ?? [];
-        if (got.length === 0) throw new Error("the backlog ran out: raise it");
-        const d =
-          got.length === 1
-            ? await sqsCall(client, "DeleteMessage", { QueueUrl, ReceiptHandle: got[0]!.ReceiptHandle })
-            : await sqsCall(client, "DeleteMessageBatch", { QueueUrl, Entries: got.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })) });
-        latencies.push(d.ms);
-        messages += got.length;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
+  const elapsed = await closedLoop(seconds, async () => {
+    const r = await sqsCall(client, "ReceiveMessage", { QueueUrl, MaxNumberOfMessages: max });
+    latencies.push(r.ms);
+    const got = r.json.Messages ?? [];
+    if (got.length === 0) throw new Error("the backlog ran out: raise it");
+    const d =
+      got.length === 1
+        ? await sqsCall(client, "DeleteMessage", { QueueUrl, ReceiptHandle: got[0]!.ReceiptHandle })
+        : await sqsCall(client, "DeleteMessageBatch", { QueueUrl, Entries: got.map((m, i) => ({ Id: `d${i}`, ReceiptHandle: m.ReceiptHandle })) });
+    latencies.push(d.ms);
+    messages += got.length;
+  });
   await sqsCall(client, "DeleteQueue", { QueueUrl });
   return { ...summarize(latencies), calls: latencies.length / elapsed, messages: messages / elapsed };
 }
