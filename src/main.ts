@@ -169,6 +169,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
       accountId: config.accountId,
       isolation: driver.isolation,
       driver: driver.name,
+      limits: driver.limits,
       environments: pool.counts(),
       spares: await spares.report(),
     }),

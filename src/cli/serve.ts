@@ -9,7 +9,11 @@ export async function serve(config: FlintConfig): Promise<number> {
     `  data dir   ${config.dataDir}`,
     `  region     ${config.region}   account ${config.accountId}`,
     `  isolation  ${flint.driver.isolation} (driver: ${flint.driver.name}): ${flint.driver.reason}`,
+    `  cgroups    ${flint.driver.limits.layout}; enforced: ${flint.driver.limits.enforced.join(", ") || "none"}`,
   ];
+  if (flint.driver.isolation === "partial") {
+    for (const m of flint.driver.limits.missing) lines.push(`  WARNING: ${m.limit} is not enforced: ${m.why}`);
+  }
   if (flint.driver.isolation === "none") {
     lines.push("  WARNING: functions run as plain processes with the server's privileges; they are NOT isolated from the host.");
   }

@@ -16,7 +16,10 @@ import { constants as osConstants, tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { RUNTIMES_DIR } from "../paths.js";
-import { CgroupTree, favorDynamicModifications, sweepCgroups, type Cgroup } from "./cgroups.js";
+import { realCgroupFs } from "./cgroups/cgroup-fs.js";
+import { favorDynamicModifications } from "./cgroups/host.js";
+import type { CgroupLayout } from "./cgroups/layout.js";
+import { CgroupTree, sweepCgroups, type Cgroup, type CgroupReport } from "./cgroups/tree.js";
 import { HostHelper, type Started } from "./host-helper.js";
 import { SandboxEtc } from "./etc.js";
 import { PeakRss } from "./peak-rss.js";
@@ -30,8 +33,6 @@ const run = promisify(execFile);
 
 const PIDS_MAX = 1024;
 const NOFILE = 1024;
-/** Lambda gives one full core at 1,769 MB; cpu.shares weighs the environment the same way. */
-const cpuShares = (memoryMb: number) => Math.max(2, Math.round((1024 * memoryMb) / 1769));
 /** Inside the sandbox. */
 const SOCKET_IN_SANDBOX = "/run/flint/runtime-api.sock";
 const RUNTIME_API_PORT_IN_NETNS = 9001;
@@ -101,8 +102,8 @@ class BwrapSandbox implements Sandbox {
     return Math.ceil(Math.max(this.hwm.bytes, groupPeak) / (1024 * 1024));
   }
 
-  memoryBytes(): Promise<number> {
-    return this.cgroup.memoryUsageBytes();
+  async memoryBytes(): Promise<number> {
+    return this.cgroup.memoryBytes();
   }
 
   /** The runtime is the newest process of the group (bwrap's own two come first). */
@@ -146,7 +147,8 @@ const signalName = (n: number): NodeJS.Signals => SIGNAL_NAMES.get(n) ?? "SIGKIL
 
 export class BwrapDriver implements SandboxDriver {
   readonly name = "bwrap";
-  readonly isolation = "strict" as const;
+  /** Strict when every limit holds on this host; the cgroup report names any that does not. */
+  readonly isolation: "strict" | "partial";
   private readonly uids = new Map<string, number>();
   private readonly ledger = new UidLedger();
   /** Pre-formatted /tmp images, one per size in use. */
@@ -177,10 +179,16 @@ export class BwrapDriver implements SandboxDriver {
     private readonly launcher: HostHelper,
     private readonly node: { file: string; prefix?: string },
     private readonly etc: SandboxEtc,
-  ) {}
+  ) {
+    this.isolation = cgroups.report.missing.length === 0 ? "strict" : "partial";
+  }
 
-  static async create(codeDir: string, reason: string): Promise<BwrapDriver> {
-    await BwrapDriver.sweep();
+  get limits(): CgroupReport {
+    return this.cgroups.report;
+  }
+
+  static async create(codeDir: string, reason: string, layout: CgroupLayout): Promise<BwrapDriver> {
+    await BwrapDriver.sweep(layout);
     const root = await mkdirTemp(`flint-sandbox-${process.pid}-`);
     const runDir = path.join(root, "run");
     await mkdir(runDir, { mode: 0o711 });
@@ -194,8 +202,8 @@ export class BwrapDriver implements SandboxDriver {
     const etc = await SandboxEtc.create(path.join(runDir, "etc"));
     await run("sh", ["-ec", `mount --bind "$1" "$1"; mount --make-shared "$1"; mount --bind "$2" "$3"; mount -o remount,bind,ro,nosuid,nodev "$3"`, "sh", mountsDir, codeDir, codeRoot]);
     await prepareDev(path.join(runDir, "dev"));
-    const cgroups = await CgroupTree.create(`flint-${process.pid}`);
-    reason = `${reason}; ${await favorDynamicModifications()}`;
+    const cgroups = await CgroupTree.create(layout, realCgroupFs, `flint-${process.pid}`, true);
+    reason = `${reason}; ${await favorDynamicModifications(layout)}`;
     const filter = seccompFilter();
     if (filter) await writeFile(path.join(runDir, "seccomp.bpf"), filter);
     else reason = `${reason}; no seccomp filter for ${process.arch}: functions can create user namespaces`;
@@ -263,7 +271,7 @@ export class BwrapDriver implements SandboxDriver {
       storage.catch(() => undefined);
       // The socket is the environment's door to its Runtime API: only its uid may open it.
       const [group, api, users] = await Promise.all([
-        this.cgroups.group({ memoryMb: spec.memoryMb, pids: PIDS_MAX, cpuShares: cpuShares(spec.memoryMb) }),
+        this.cgroups.group({ memoryMb: spec.memoryMb, pids: PIDS_MAX }),
         Promise.resolve(opening).then(async (api) => (await chown(api.socket!, uid, uid), api)),
         this.etc.usersOf(uid),
         mountPoints,
@@ -357,7 +365,7 @@ export class BwrapDriver implements SandboxDriver {
    * A server killed without closing (kill -9) leaves mounts, images and cgroups behind; its sandboxes
    * died with it (--die-with-parent). The next start removes what such servers left.
    */
-  static async sweep(): Promise<void> {
+  static async sweep(layout: CgroupLayout): Promise<void> {
     const dead = readdirSync(tmpdir()).filter((d) => {
       const m = /^flint-sandbox-(\d+)-[0-9a-f]+$/.exec(d);
       if (!m) return false;
@@ -373,7 +381,7 @@ export class BwrapDriver implements SandboxDriver {
       await unmountUnder(dir);
       rmSync(dir, { recursive: true, force: true });
     }
-    await sweepCgroups("flint-");
+    await sweepCgroups(layout, realCgroupFs, "flint-", true);
   }
 
   /** Undo everything an environment had on the host: mounts, image, files, uid. */

@@ -4,8 +4,13 @@
  */
 import type { Readable } from "node:stream";
 import type { RuntimeFamily } from "../services/lambda/runtimes.js";
+import type { CgroupReport } from "./cgroups/tree.js";
 
-export type Isolation = "strict" | "none";
+/**
+ * `strict`: sandboxed, and every limit holds; `partial`: sandboxed, but the host cannot enforce some
+ * limit (the driver's `limits` name it); `none`: plain processes.
+ */
+export type Isolation = "strict" | "partial" | "none";
 
 /** `isolated`: no network but the Runtime API (a VPC without egress); `default`: loopback and outbound. */
 export type NetworkMode = "default" | "isolated";
@@ -89,6 +94,8 @@ export interface SandboxDriver {
   readonly isolation: Isolation;
   /** Why this driver and isolation level are in force (for the start-up banner and health). */
   readonly reason: string;
+  /** The host's cgroup layout, the limits in force and why any other does not hold. */
+  readonly limits: CgroupReport;
   /** Where the Runtime API for environment `id` must listen. */
   runtimeApiTargets(id: string, shape: SandboxShape): RuntimeApiTargets;
   /**

@@ -13,6 +13,8 @@ import type { ExitInfo, RuntimeApiAddresses, Sandbox, SandboxDriver, SandboxSpec
 import { PYTHON, layoutEnv, runtimeCommand, type Layout } from "./runtime-command.js";
 import { SandboxStartError, bootstrapMissing } from "./errors.js";
 import { PeakRss } from "./peak-rss.js";
+import { hostLayout } from "./cgroups/host.js";
+import { LIMITS, type CgroupReport } from "./cgroups/tree.js";
 
 class ProcessSandbox implements Sandbox {
   readonly exited: Promise<ExitInfo>;
@@ -93,7 +95,16 @@ export class ProcessDriver implements SandboxDriver {
   /** Unix sockets of the Runtime APIs; a short path, as socket paths are limited to 107 bytes. */
   private readonly socketDir = mkdtempSync(path.join(tmpdir(), "flint-run-"));
 
-  constructor(readonly reason: string) {}
+  readonly limits: CgroupReport;
+
+  constructor(readonly reason: string) {
+    const layout = hostLayout();
+    this.limits = {
+      layout: "problem" in layout ? `unusable: ${layout.problem}` : layout.label,
+      enforced: [],
+      missing: LIMITS.map((limit) => ({ limit, why: "plain processes: no cgroup limits" })),
+    };
+  }
 
   runtimeApiTargets(id: string) {
     return { tcp: { host: "127.0.0.1", port: 0 }, socket: { path: path.join(this.socketDir, `${id}.sock`) } };
