@@ -18,6 +18,7 @@ import { summarize, table } from "./lib/stats.js";
 import { asyncBench } from "./async.js";
 import { burstBench } from "./burst.js";
 import { sandboxBench } from "./sandbox.js";
+import { hostLayout } from "../src/sandbox/cgroups/host.js";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PAYLOAD = Buffer.from(JSON.stringify({ hello: "world", n: 42 }));
@@ -112,7 +113,14 @@ async function coreBench(): Promise<string> {
 async function main() {
   const suites = (process.env.BENCH_SUITES ?? "core,sandbox,burst,async").split(",");
   const isolation = process.getuid?.() === 0 ? "root" : "not root";
-  process.stdout.write(`## ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}, ${isolation}\n\n`);
+  const layout = hostLayout();
+  // Figures from different hosts compare only through what each host's bare process start costs.
+  const bare: number[] = [];
+  for (let i = 0; i < 15; i++) bare.push(await processStart(process.execPath, ["-e", "0"]));
+  process.stdout.write(
+    `## ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} cores, ${os.cpus()[0]?.model ?? "cpu"}, Node ${process.version}, ${isolation}\n\n` +
+      `cgroup layout: ${"problem" in layout ? `none usable (${layout.problem})` : layout.label}; bare \`node -e 0\` (clean env) p50 ${summarize(bare).p50.toFixed(1)} ms over ${bare.length} runs\n\n`,
+  );
   if (suites.includes("core")) process.stdout.write((await coreBench()) + "\n");
   if (suites.includes("sandbox")) process.stdout.write((await sandboxBench()) + "\n");
   if (suites.includes("burst")) process.stdout.write((await burstBench()) + "\n");
