@@ -67,7 +67,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   const aliases = new AliasesService(registry);
   const eventInvokeConfigs = new EventInvokeConfigService(registry);
   const defaultShape = { memoryMb: 128, ephemeralStorageMb: 512, network: "default" } as const;
-  const spares = new SparePool(driver, { perShape: config.sparesPerShape, maxShapes: 4 }, [
+  const spares = new SparePool(driver, { perShape: driver.bindsLater ? config.sparesPerShape : 0, maxShapes: 4 }, [
     { ...defaultShape, runtime: "nodejs20.x", family: "node" },
     { ...defaultShape, runtime: "python3.12", family: "python" },
   ]);

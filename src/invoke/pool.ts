@@ -125,7 +125,8 @@ export class EnvironmentPool {
   private async start(version: FunctionVersion, initType: InitType): Promise<Environment> {
     const network = networkOf(version);
     const shape = shapeOf(version, network);
-    const spare = SparePool.fits(shape, version.environment) ? (this.deps.spares?.take(shape) ?? (await startUnbound(this.deps.driver, shape))) : undefined;
+    // A runtime started before its package is bound needs a driver that can bind it later.
+    const spare = this.deps.driver.bindsLater && SparePool.fits(shape, version.environment) ? (this.deps.spares?.take(shape) ?? (await startUnbound(this.deps.driver, shape))) : undefined;
     const env = await Environment.start(version, initType, { ...this.deps, network, codeDir: this.deps.codeDir(version) }, (dead) => this.forget(dead), spare);
     this.created++;
     env.createdAt = this.clock.now();

@@ -9,7 +9,7 @@
 import type net from "node:net";
 import { StateMachine } from "../lib/state-machine.js";
 import { RuntimeHttpServer, type Reply, type RuntimeRequest } from "./http1.js";
-import { tcpPeerUid } from "./peer.js";
+import { isPeer, type Peer } from "./peer.js";
 
 /** 6 MiB + 100 bytes, as the Runtime Interface Emulator's MaxPayloadSize. */
 export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
@@ -61,8 +61,8 @@ export interface RuntimeApiEvents {
   waiting(): void;
 }
 
-/** `peerUid`: only connections from sockets owned by this uid are served (TCP on a shared loopback). */
-export type ListenTarget = { host: string; port: number; peerUid?: number } | { path: string };
+/** `peer`: only connections from this environment are served (TCP on a shared loopback). */
+export type ListenTarget = { host: string; port: number; peer?: Peer } | { path: string };
 
 const JSON_TYPE = "application/json";
 const ACCEPTED = Buffer.from('{"status":"OK"}\n');
@@ -101,9 +101,8 @@ export class RuntimeApi {
     const api = new RuntimeApi(events, pooled);
     const addresses = [];
     for (const t of targets) {
-      const uid = "peerUid" in t ? t.peerUid : undefined;
-      const authorize =
-        uid === undefined ? undefined : (socket: net.Socket) => tcpPeerUid(socket.remotePort!, socket.localPort!) === uid;
+      const peer = "peer" in t ? t.peer : undefined;
+      const authorize = peer === undefined ? undefined : (socket: net.Socket) => isPeer(peer, socket.remotePort!, socket.localPort!);
       addresses.push(await api.server.listen(t, authorize));
     }
     return { api, addresses };

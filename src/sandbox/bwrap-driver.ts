@@ -25,6 +25,7 @@ import { SandboxEtc } from "./etc.js";
 import { PeakRss } from "./peak-rss.js";
 import { seccompFilter } from "./seccomp.js";
 import { UidLedger } from "./uids.js";
+import type { Peer } from "../runtime-api/peer.js";
 import type { ExitInfo, RuntimeApiAddresses, Sandbox, SandboxDriver, SandboxShape, SandboxSpec } from "./driver.js";
 import { SandboxStartError, bootstrapMissing } from "./errors.js";
 import { PYTHON, layoutEnv, runtimeCommand, type Layout } from "./runtime-command.js";
@@ -36,6 +37,11 @@ const NOFILE = 1024;
 /** Inside the sandbox. */
 const SOCKET_IN_SANDBOX = "/run/flint/runtime-api.sock";
 const RUNTIME_API_PORT_IN_NETNS = 9001;
+/**
+ * Without root every sandbox runs as the server's own uid outside and as this one inside its user
+ * namespace (Lambda's `sbx_user1051`).
+ */
+const ROOTLESS_UID = 993;
 /** How stale the runtime's VmHWM may get while its group's peak stands still (see maxMemoryUsedMb). */
 const HWM_REFRESH_MS = 1000;
 
@@ -179,37 +185,50 @@ export class BwrapDriver implements SandboxDriver {
     private readonly launcher: HostHelper,
     private readonly node: { file: string; prefix?: string },
     private readonly etc: SandboxEtc,
+    /**
+     * Run without root: bubblewrap makes a user namespace per sandbox, the package is bound when the
+     * sandbox starts (no spares: nothing can be mounted into a running sandbox), and /tmp is a
+     * size-limited tmpfs (charged to the function's memory; a loop-mounted image needs root).
+     */
+    readonly rootless: boolean,
   ) {
     this.isolation = cgroups.report.missing.length === 0 ? "strict" : "partial";
+    this.bindsLater = !rootless;
   }
+
+  readonly bindsLater: boolean;
+  /** Environments' groups, for the rootless Runtime API's peer check. */
+  private readonly groups = new Map<string, Cgroup>();
 
   get limits(): CgroupReport {
     return this.cgroups.report;
   }
 
-  static async create(codeDir: string, reason: string, layout: CgroupLayout): Promise<BwrapDriver> {
-    await BwrapDriver.sweep(layout);
+  static async create(codeDir: string, reason: string, layout: CgroupLayout, rootless = false): Promise<BwrapDriver> {
+    await BwrapDriver.sweep(layout, rootless);
     const root = await mkdirTemp(`flint-sandbox-${process.pid}-`);
     const runDir = path.join(root, "run");
     await mkdir(runDir, { mode: 0o711 });
     await mkdir(path.join(root, "img"), { mode: 0o700 });
-    await run("mount", ["-t", "tmpfs", "-o", "mode=0711,size=64m", "flint-sandbox", runDir]);
+    if (!rootless) await run("mount", ["-t", "tmpfs", "-o", "mode=0711,size=64m", "flint-sandbox", runDir]);
     const mountsDir = path.join(runDir, "mnt");
     const codeRoot = path.join(runDir, "code");
     await mkdir(mountsDir);
     await mkdir(codeRoot);
     await mkdir(path.join(runDir, "env"));
     const etc = await SandboxEtc.create(path.join(runDir, "etc"));
-    await run("sh", ["-ec", `mount --bind "$1" "$1"; mount --make-shared "$1"; mount --bind "$2" "$3"; mount -o remount,bind,ro,nosuid,nodev "$3"`, "sh", mountsDir, codeDir, codeRoot]);
-    await prepareDev(path.join(runDir, "dev"));
-    const cgroups = await CgroupTree.create(layout, realCgroupFs, `flint-${process.pid}`, true);
-    reason = `${reason}; ${await favorDynamicModifications(layout)}`;
+    if (!rootless) {
+      await run("sh", ["-ec", `mount --bind "$1" "$1"; mount --make-shared "$1"; mount --bind "$2" "$3"; mount -o remount,bind,ro,nosuid,nodev "$3"`, "sh", mountsDir, codeDir, codeRoot]);
+      await prepareDev(path.join(runDir, "dev"));
+    }
+    const cgroups = await CgroupTree.create(layout, realCgroupFs, `flint-${process.pid}`, !rootless);
+    reason = rootless ? `${reason}; /tmp is a tmpfs counted in the function's memory, no spare sandboxes` : `${reason}; ${await favorDynamicModifications(layout)}`;
     const filter = seccompFilter();
     if (filter) await writeFile(path.join(runDir, "seccomp.bpf"), filter);
     else reason = `${reason}; no seccomp filter for ${process.arch}: functions can create user namespaces`;
     // Node runs from /usr here; an installation elsewhere is mounted where AWS keeps it, /var/lang.
     const node = process.execPath.startsWith("/usr/") ? { file: process.execPath } : { file: "/var/lang/bin/node", prefix: path.dirname(path.dirname(process.execPath)) };
-    return new BwrapDriver(reason, root, mountsDir, codeRoot, cgroups, new HostHelper(), new HostHelper(), node, etc);
+    return new BwrapDriver(reason, root, mountsDir, codeRoot, cgroups, new HostHelper(), new HostHelper(), node, etc, rootless);
   }
 
   private allocUid(id: string): number {
@@ -219,12 +238,13 @@ export class BwrapDriver implements SandboxDriver {
   }
 
   runtimeApiTargets(id: string, shape: SandboxShape) {
-    const uid = this.allocUid(id);
     const dir = path.join(this.runDir, "env", id);
     mkdirSync(dir, { recursive: true });
-    // In default mode the environment shares the host's loopback: only its own uid may connect.
-    // In an isolated network nothing on the host's loopback is reachable from it anyway.
-    const tcp = { host: "127.0.0.1", port: 0, peerUid: shape.network === "isolated" ? -1 : uid };
+    // In default mode the environment shares the host's loopback: only its own uid may connect
+    // (without root, where all share one uid: only a socket its own processes hold). In an isolated
+    // network nothing on the host's loopback is reachable from it anyway.
+    const own: Peer = this.rootless ? { processes: () => this.groups.get(id)?.pids() ?? [] } : { uid: this.allocUid(id) };
+    const tcp = { host: "127.0.0.1", port: 0, peer: shape.network === "isolated" ? { uid: -1 } : own };
     return { tcp, socket: { path: path.join(dir, "runtime-api.sock") } };
   }
 
@@ -252,6 +272,7 @@ export class BwrapDriver implements SandboxDriver {
   }
 
   async create(spec: SandboxSpec, opening: RuntimeApiAddresses | Promise<RuntimeApiAddresses>): Promise<Sandbox> {
+    if (this.rootless) return this.createRootless(spec, opening);
     const uid = this.allocUid(spec.id);
     const task = path.join(this.mountsDir, spec.id, "task");
     const tmp = path.join(this.mountsDir, spec.id, "tmp");
@@ -283,7 +304,9 @@ export class BwrapDriver implements SandboxDriver {
         await storage;
         await this.mountPackage(spec.id, spec.codeDir);
       }
-      const started = await this.launch(spec, api, uid, users, task, tmp, cgroup);
+      const inner = ["/usr/bin/setpriv", `--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"];
+      const mounts = ["--dev-bind", path.join(this.runDir, "dev"), "/dev", "--bind", tmp, "/tmp", "--ro-bind", task, "/var/task"];
+      const started = await this.launch(spec, api, users, mounts, inner, cgroup);
       return new BwrapSandbox(started, cgroup, this, spec.id, uid, storage, spec.memoryMb);
     } catch (err) {
       await storage?.catch(() => undefined);
@@ -294,12 +317,41 @@ export class BwrapDriver implements SandboxDriver {
     }
   }
 
-  private async launch(spec: SandboxSpec, api: RuntimeApiAddresses, uid: number, users: { passwd: string; group: string }, task: string, tmp: string, cgroup: Cgroup): Promise<Started> {
+  /**
+   * Without root: the sandbox's user namespace maps its uid to the server's; bubblewrap drops every
+   * capability and sets no_new_privs itself. Its package is bound as it starts, /tmp is a tmpfs of
+   * EphemeralStorage size.
+   */
+  private async createRootless(spec: SandboxSpec, opening: RuntimeApiAddresses | Promise<RuntimeApiAddresses>): Promise<Sandbox> {
+    if (!spec.codeDir) throw new SandboxStartError("Runtime.InvalidEntrypoint", "a sandbox without root is bound to its package when it starts");
+    if (spec.family === "provided") {
+      try {
+        await access(path.join(spec.codeDir, "bootstrap"), constants.X_OK);
+      } catch (err) {
+        throw bootstrapMissing("/var/task", err as NodeJS.ErrnoException);
+      }
+    }
+    this.etc.refresh();
+    const [cgroup, api, users] = await Promise.all([this.cgroups.group({ memoryMb: spec.memoryMb, pids: PIDS_MAX }), opening, this.etc.usersOf(ROOTLESS_UID)]);
+    this.groups.set(spec.id, cgroup);
+    try {
+      const identity = ["--unshare-user", "--uid", String(ROOTLESS_UID), "--gid", String(ROOTLESS_UID)];
+      const mounts = ["--dev", "/dev", "--size", String(spec.ephemeralStorageMb * 1024 * 1024), "--perms", "1777", "--tmpfs", "/tmp", "--ro-bind", spec.codeDir, "/var/task"];
+      const started = await this.launch(spec, api, users, [...identity, ...mounts], [], cgroup);
+      return new BwrapSandbox(started, cgroup, this, spec.id, ROOTLESS_UID, Promise.resolve(), spec.memoryMb);
+    } catch (err) {
+      cgroup.kill();
+      await cgroup.remove().catch(() => undefined);
+      await this.release(spec.id, ROOTLESS_UID);
+      throw err;
+    }
+  }
+
+  private async launch(spec: SandboxSpec, api: RuntimeApiAddresses, users: { passwd: string; group: string }, mounts: string[], inner: string[], cgroup: Cgroup): Promise<Started> {
     const isolated = spec.network === "isolated";
     const layout: Layout = { taskRoot: "/var/task", runtimeDir: "/var/runtime", node: this.node.file, python: PYTHON, socket: SOCKET_IN_SANDBOX };
     const runtimeApi = isolated ? { tcp: `127.0.0.1:${RUNTIME_API_PORT_IN_NETNS}` } : { tcp: api.tcp };
     const { file, args } = runtimeCommand(spec, layout);
-    const inner = ["/usr/bin/setpriv", `--reuid=${uid}`, `--regid=${uid}`, "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"];
     // A custom runtime in an isolated network reaches its Runtime API through a bridge in its namespace.
     const port = RUNTIME_API_PORT_IN_NETNS;
     const command =
@@ -315,16 +367,17 @@ export class BwrapDriver implements SandboxDriver {
       "--ro-bind", this.etc.dir, "/etc",
       "--ro-bind", users.passwd, "/etc/passwd",
       "--ro-bind", users.group, "/etc/group",
-      "--proc", "/proc", "--dev-bind", path.join(this.runDir, "dev"), "/dev",
-      "--bind", tmp, "/tmp",
+      "--proc", "/proc",
+      ...mounts,
       "--perms", "0755", "--dir", "/var",
       "--ro-bind", RUNTIMES_DIR, "/var/runtime",
       // The AWS SDK, as Lambda's Node.js runtimes carry it: /var/runtime/node_modules links here.
       "--ro-bind-try", path.join(RUNTIMES_DIR, "..", "node_modules"), "/var/node_modules",
-      "--ro-bind", task, "/var/task",
       ...(this.node.prefix ? ["--ro-bind", this.node.prefix, "/var/lang"] : []),
       "--perms", "0755", "--dir", "/run/flint",
       "--bind", api.socket!, SOCKET_IN_SANDBOX,
+      // Without root the new root directory belongs to the sandbox's own user: make it read-only.
+      ...(this.rootless ? ["--remount-ro", "/"] : []),
       "--chdir", "/var/task",
       "--", ...command,
     ];
@@ -357,6 +410,7 @@ export class BwrapDriver implements SandboxDriver {
    * environment made each new one slower (0 -> 100 environments 28/s, 200 -> 300 15/s).
    */
   detachMounts(id: string, pid: number, procs: string): void {
+    if (this.rootless) return;
     const mounts = path.join(this.mountsDir, id);
     this.helper.run("detach", String(pid), procs, path.join(mounts, "task"), path.join(mounts, "tmp")).catch((err) => console.error(`flint: ${(err as Error).message}`));
   }
@@ -365,7 +419,7 @@ export class BwrapDriver implements SandboxDriver {
    * A server killed without closing (kill -9) leaves mounts, images and cgroups behind; its sandboxes
    * died with it (--die-with-parent). The next start removes what such servers left.
    */
-  static async sweep(layout: CgroupLayout): Promise<void> {
+  static async sweep(layout: CgroupLayout, rootless: boolean): Promise<void> {
     const dead = readdirSync(tmpdir()).filter((d) => {
       const m = /^flint-sandbox-(\d+)-[0-9a-f]+$/.exec(d);
       if (!m) return false;
@@ -378,16 +432,21 @@ export class BwrapDriver implements SandboxDriver {
     });
     for (const d of dead) {
       const dir = path.join(tmpdir(), d);
-      await unmountUnder(dir);
-      rmSync(dir, { recursive: true, force: true });
+      try {
+        if (!rootless) await unmountUnder(dir);
+        rmSync(dir, { recursive: true, force: true });
+      } catch {
+        // another user's server left it: not ours to remove
+      }
     }
-    await sweepCgroups(layout, realCgroupFs, "flint-", true);
+    await sweepCgroups(layout, realCgroupFs, "flint-", !rootless);
   }
 
   /** Undo everything an environment had on the host: mounts, image, files, uid. */
   async release(id: string, uid: number): Promise<void> {
+    this.groups.delete(id);
     const mounts = path.join(this.mountsDir, id);
-    await this.helper.run("unmount", path.join(mounts, "task"), path.join(mounts, "tmp")).catch(() => undefined);
+    if (!this.rootless) await this.helper.run("unmount", path.join(mounts, "task"), path.join(mounts, "tmp")).catch(() => undefined);
     await rm(mounts, { recursive: true, force: true });
     await rm(path.join(this.runDir, "env", id), { recursive: true, force: true });
     await rm(this.image(`${id}.img`), { force: true });
@@ -400,7 +459,7 @@ export class BwrapDriver implements SandboxDriver {
   async close(): Promise<void> {
     this.helper.close();
     this.launcher.close();
-    await unmountUnder(this.root);
+    if (!this.rootless) await unmountUnder(this.root);
     await this.cgroups.remove();
     this.ledger.releaseAll();
     rmSync(this.root, { recursive: true, force: true });

@@ -4,6 +4,7 @@
  */
 import type { Readable } from "node:stream";
 import type { RuntimeFamily } from "../services/lambda/runtimes.js";
+import type { Peer } from "../runtime-api/peer.js";
 import type { CgroupReport } from "./cgroups/tree.js";
 
 /**
@@ -77,7 +78,7 @@ export interface Sandbox {
  * use because it is cheaper per request.
  */
 export interface RuntimeApiTargets {
-  tcp: { host: string; port: number; peerUid?: number };
+  tcp: { host: string; port: number; peer?: Peer };
   socket?: { path: string };
 }
 
@@ -96,6 +97,8 @@ export interface SandboxDriver {
   readonly reason: string;
   /** The host's cgroup layout, the limits in force and why any other does not hold. */
   readonly limits: CgroupReport;
+  /** Can a sandbox start before its package is known (`bind()` later)? Spare sandboxes need it. */
+  readonly bindsLater: boolean;
   /** Where the Runtime API for environment `id` must listen. */
   runtimeApiTargets(id: string, shape: SandboxShape): RuntimeApiTargets;
   /**

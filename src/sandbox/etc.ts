@@ -10,11 +10,9 @@
  * are copied again when their host copy changes; running sandboxes see the new file, as a process
  * on the host would.
  */
-import { execFile } from "node:child_process";
 import { copyFileSync, existsSync, renameSync, statSync, type Stats } from "node:fs";
-import { mkdir, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
 
 /** Host /etc entries a runtime needs. */
 const ENTRIES = ["ssl", "ca-certificates", "ca-certificates.conf", "alternatives", "ld.so.cache", "resolv.conf", "hosts", "localtime", "mime.types"];
@@ -46,8 +44,8 @@ export class SandboxEtc {
     const present = ENTRIES.filter((e) => existsSync(path.join(source, e)));
     // Directories keep their symlinks (into /usr, or within the copy); private keys stay behind.
     const dirs = present.filter((e) => statSync(path.join(source, e)).isDirectory());
-    if (dirs.length) await promisify(execFile)("cp", ["-a", ...dirs.map((e) => path.join(source, e)), dir]);
-    await rm(path.join(dir, "ssl", "private"), { recursive: true, force: true });
+    const privateKeys = path.join(source, "ssl", "private");
+    for (const e of dirs) await cp(path.join(source, e), path.join(dir, e), { recursive: true, verbatimSymlinks: true, filter: (from) => from !== privateKeys });
     for (const e of present) if (!dirs.includes(e)) etc.copy(e);
     await writeFile(path.join(dir, "nsswitch.conf"), NSSWITCH, { mode: 0o644 });
     // Mount points for each sandbox's own.

@@ -96,6 +96,7 @@ export class ProcessDriver implements SandboxDriver {
   private readonly socketDir = mkdtempSync(path.join(tmpdir(), "flint-run-"));
 
   readonly limits: CgroupReport;
+  readonly bindsLater = true;
 
   constructor(readonly reason: string) {
     const layout = hostLayout();

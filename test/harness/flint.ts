@@ -47,6 +47,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Start the server in a process group of its own, as a shell runs a foreground command. */
   ownProcessGroup?: boolean;
+  /** Run the server as this unprivileged uid, in these delegated groups (cgroup.procs files). */
+  asUser?: { uid: number; procs: string[] };
 }
 
 /** The environment a user's shell would have, minus any FLINT_* and AWS_* settings of this machine. */
@@ -58,10 +60,17 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 export async function startFlint(opts: StartOptions = {}): Promise<FlintProcess> {
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(tmpdir(), "flint-test-")));
-  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--data-dir", dataDir, ...(opts.args ?? [])], {
+  const serve = [process.execPath, CLI, "serve", "--port", "0", "--data-dir", dataDir, ...(opts.args ?? [])];
+  // As another user: a shell joins the delegated groups, then becomes the server through setpriv.
+  const user = opts.asUser;
+  const argv = user
+    ? ["/bin/sh", "-c", `for f in ${user.procs.map((p) => `'${p}'`).join(" ")}; do echo $$ > "$f"; done; exec "$@"`, "sh", "/usr/bin/setpriv", `--reuid=${user.uid}`, `--regid=${user.uid}`, "--clear-groups", "--", ...serve]
+    : serve;
+  const child = spawn(argv[0]!, argv.slice(1), {
     env: cleanEnv({
       FLINT_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
       FLINT_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
+      ...(user ? { HOME: dataDir } : {}),
       ...opts.env,
     }),
     stdio: ["ignore", "pipe", "pipe"],

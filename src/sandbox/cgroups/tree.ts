@@ -28,6 +28,9 @@ export interface CgroupReport {
   missing: { limit: LimitName; why: string }[];
 }
 
+/** Flint could not make its subtree: the layout's groups are not Flint's to change. */
+export class CgroupSetupError extends Error {}
+
 export interface Limits {
   memoryMb: number;
   pids: number;
@@ -128,17 +131,22 @@ export class CgroupTree {
 
   /** Make the subtree `name`, and find out which limits hold in it. */
   static async create(layout: CgroupLayout, fs: CgroupFs, name: string, isRoot: boolean): Promise<CgroupTree> {
-    const parent = await parents(layout, fs, isRoot);
-    const bases = Object.fromEntries(ROLES.map((r) => [r, path.join(parent[r], name)])) as Dirs;
-    for (const dir of unique(bases)) await fs.mkdir(dir);
-    if (layout.kind === "unified") {
-      const available = words(fs.read(path.join(bases.core, "cgroup.controllers")));
-      const wanted = CONTROLLERS.filter((c) => available.includes(c));
-      if (wanted.length) fs.write(path.join(bases.core, "cgroup.subtree_control"), wanted.map((c) => `+${c}`).join(" "));
+    let parent: Dirs, tree: CgroupTree, first: Dirs;
+    try {
+      parent = await parents(layout, fs, isRoot);
+      const bases = Object.fromEntries(ROLES.map((r) => [r, path.join(parent[r], name)])) as Dirs;
+      for (const dir of unique(bases)) await fs.mkdir(dir);
+      if (layout.kind === "unified") {
+        const available = words(fs.read(path.join(bases.core, "cgroup.controllers")));
+        const wanted = CONTROLLERS.filter((c) => available.includes(c));
+        if (wanted.length) fs.write(path.join(bases.core, "cgroup.subtree_control"), wanted.map((c) => `+${c}`).join(" "));
+      }
+      tree = new CgroupTree(layout, fs, bases);
+      // The first group made tells which limits hold: each needs its files in it.
+      first = await tree.make();
+    } catch (err) {
+      throw new CgroupSetupError((err as Error).message);
     }
-    const tree = new CgroupTree(layout, fs, bases);
-    // The first group made tells which limits hold: each needs its files in it.
-    const first = await tree.make();
     const { files } = layout;
     const needs: Record<LimitName, CgroupFile[]> = { memory: [files.memoryMax], pids: [files.pidsMax], cpu: [files.cpuWeight, files.cpuQuota], freeze: [files.freeze], kill: [files.kill] };
     for (const limit of LIMITS) {
