@@ -25,8 +25,9 @@ export type HostileRuntime = (typeof HOSTILE_RUNTIMES)[number];
  */
 export function sandboxTest(name: string, arena: () => Arena, fn: (t: TestContext) => Promise<void>): void {
   test(name, async (t) => {
-    const { isolation } = arena();
+    const { isolation, layout } = arena();
     if (isolation !== "strict") return t.skip(`the server's isolation is '${isolation}' (/_flint/health), not 'strict': functions are not sandboxed here`);
+    t.diagnostic(`cgroup layout: ${layout}`);
     await fn(t);
   });
 }
@@ -36,11 +37,15 @@ export class Arena {
   private readonly zips = new Map<string, Buffer>();
   echo = "";
   isolation = "unknown";
+  /** The host's cgroup layout, as the server names it. */
+  layout = "unknown";
 
   constructor(readonly flint: FlintProcess) {}
 
   async start(): Promise<this> {
-    this.isolation = (await (await fetch(`${this.flint.endpoint}/_flint/health`)).json()).isolation;
+    const health = await (await fetch(`${this.flint.endpoint}/_flint/health`)).json();
+    this.isolation = health.isolation;
+    this.layout = health.limits.layout;
     this.echo = await createFunction(this.flint, await this.zip("nodejs"), "echo.handler");
     return this;
   }
