@@ -360,6 +360,63 @@ class LambdaContext:
         )
 
 
+# ---- code run on a module the moment it first loads
+class AfterImport:
+    """A sys.meta_path finder that runs code on chosen modules right after they first load. The module
+    is found as it would be without it (or in the directories given) and executed by its own loader;
+    the finder leaves sys.meta_path once every module it waits for has loaded. Nothing is imported
+    for it: a function that never imports these modules pays one dictionary look-up per import."""
+
+    def __init__(self):
+        self.waiting = {}
+
+    def add(self, name, run, search=None):
+        if name in sys.modules:
+            run(sys.modules[name])
+            return
+        if not self.waiting:
+            sys.meta_path.insert(0, self)
+        self.waiting[name] = (run, search)
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in self.waiting:
+            return None
+        run, search = self.waiting[name]
+        if search is not None:
+            from importlib.machinery import PathFinder
+
+            spec = PathFinder.find_spec(name, search)
+        else:
+            spec = self.find_elsewhere(name, path, target)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        execute = spec.loader.exec_module
+
+        def exec_module(module):
+            execute(module)
+            # Done once the module has run (a spec found only to check that it exists, or a module
+            # whose code raised, leaves the hook in place for the real import).
+            if module.__name__ == name and self.waiting.pop(name, None) is not None:
+                if not self.waiting and self in sys.meta_path:
+                    sys.meta_path.remove(self)
+                run(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+    def find_elsewhere(self, name, path, target):
+        """What the import system would find without this finder."""
+        for finder in sys.meta_path:
+            if finder is not self and hasattr(finder, "find_spec"):
+                spec = finder.find_spec(name, path, target)
+                if spec is not None:
+                    return spec
+        return None
+
+
+after_import = AfterImport()
+
+
 # ---- logging, as awslambdaric's _setup_logging (text format)
 current_request_id = ""
 
@@ -368,31 +425,7 @@ def setup_logging():
     """Configure the standard library's logging the moment anything imports it (the handler's module,
     a library), as though it had been configured before user code; the standard library's own, as on
     Lambda, even if the package has a logging.py."""
-    if "logging" in sys.modules:
-        configure_logging(sys.modules["logging"])
-        return
-    from importlib.machinery import PathFinder
-
-    stdlib = [os.path.dirname(os.__file__)]
-
-    class ConfigureOnImport:
-        def find_spec(self, name, path=None, target=None):
-            if name != "logging":
-                return None
-            sys.meta_path.remove(self)
-            spec = PathFinder.find_spec(name, stdlib)
-            if spec is None or spec.loader is None:
-                return spec
-            run = spec.loader.exec_module
-
-            def exec_module(module):
-                run(module)
-                configure_logging(module)
-
-            spec.loader.exec_module = exec_module
-            return spec
-
-    sys.meta_path.insert(0, ConfigureOnImport())
+    after_import.add("logging", configure_logging, [os.path.dirname(os.__file__)])
 
 
 def configure_logging(logging):
