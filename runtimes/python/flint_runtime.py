@@ -360,6 +360,63 @@ class LambdaContext:
         )
 
 
+# ---- code run on a module the moment it first loads (logging, botocore)
+class AfterImport:
+    """A sys.meta_path finder that runs code on chosen modules right after they first load. The module
+    is found as it would be without it (or in the directories given) and executed by its own loader;
+    the finder leaves sys.meta_path once every module it waits for has loaded. Nothing is imported
+    for it: a function that never imports these modules pays one dictionary look-up per import."""
+
+    def __init__(self):
+        self.waiting = {}
+
+    def add(self, name, run, search=None):
+        if name in sys.modules:
+            run(sys.modules[name])
+            return
+        if not self.waiting:
+            sys.meta_path.insert(0, self)
+        self.waiting[name] = (run, search)
+
+    def find_spec(self, name, path=None, target=None):
+        if name not in self.waiting:
+            return None
+        run, search = self.waiting[name]
+        if search is not None:
+            from importlib.machinery import PathFinder
+
+            spec = PathFinder.find_spec(name, search)
+        else:
+            spec = self.find_elsewhere(name, path, target)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        execute = spec.loader.exec_module
+
+        def exec_module(module):
+            execute(module)
+            # Done once the module has run (a spec found only to check that it exists, or a module
+            # whose code raised, leaves the hook in place for the real import).
+            if module.__name__ == name and self.waiting.pop(name, None) is not None:
+                if not self.waiting and self in sys.meta_path:
+                    sys.meta_path.remove(self)
+                run(module)
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+    def find_elsewhere(self, name, path, target):
+        """What the import system would find without this finder."""
+        for finder in sys.meta_path:
+            if finder is not self and hasattr(finder, "find_spec"):
+                spec = finder.find_spec(name, path, target)
+                if spec is not None:
+                    return spec
+        return None
+
+
+after_import = AfterImport()
+
+
 # ---- logging, as awslambdaric's _setup_logging (text format)
 current_request_id = ""
 
@@ -368,31 +425,7 @@ def setup_logging():
     """Configure the standard library's logging the moment anything imports it (the handler's module,
     a library), as though it had been configured before user code; the standard library's own, as on
     Lambda, even if the package has a logging.py."""
-    if "logging" in sys.modules:
-        configure_logging(sys.modules["logging"])
-        return
-    from importlib.machinery import PathFinder
-
-    stdlib = [os.path.dirname(os.__file__)]
-
-    class ConfigureOnImport:
-        def find_spec(self, name, path=None, target=None):
-            if name != "logging":
-                return None
-            sys.meta_path.remove(self)
-            spec = PathFinder.find_spec(name, stdlib)
-            if spec is None or spec.loader is None:
-                return spec
-            run = spec.loader.exec_module
-
-            def exec_module(module):
-                run(module)
-                configure_logging(module)
-
-            spec.loader.exec_module = exec_module
-            return spec
-
-    sys.meta_path.insert(0, ConfigureOnImport())
+    after_import.add("logging", configure_logging, [os.path.dirname(os.__file__)])
 
 
 def configure_logging(logging):
@@ -419,6 +452,54 @@ def configure_logging(logging):
     logger.setLevel(logging.WARNING)
 
 
+# ---- AWS_ENDPOINT_URL for botocore before 1.31 (Debian's is 1.29), which reads none of it. As 1.31
+# does (https://docs.aws.amazon.com/sdkref/latest/guide/feature-ss-endpoints.html): an endpoint_url
+# given to the client wins, then AWS_ENDPOINT_URL_<serviceId, upper case, spaces as underscores>, then
+# AWS_ENDPOINT_URL; AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true turns both variables off (the shared
+# config file's endpoint settings, which 1.31 reads after them, are not read). boto3.client,
+# boto3.resource and every Session make their clients with botocore's Session.create_client.
+def configure_endpoints(botocore_session):
+    if not version_below(getattr(sys.modules["botocore"], "__version__", ""), (1, 31)):
+        return
+    Session = botocore_session.Session
+    create_client = Session.create_client
+
+    # The parameters up to endpoint_url are create_client's own, in its order, since botocore 1.0.
+    def create_client_at_configured_endpoint(
+        self, service_name, region_name=None, api_version=None, use_ssl=True, verify=None, endpoint_url=None, *args, **kwargs
+    ):
+        if endpoint_url is None:
+            endpoint_url = configured_endpoint_url(self, service_name, api_version)
+        return create_client(self, service_name, region_name, api_version, use_ssl, verify, endpoint_url, *args, **kwargs)
+
+    create_client_at_configured_endpoint.__wrapped__ = create_client
+    Session.create_client = create_client_at_configured_endpoint
+
+
+def configured_endpoint_url(session, service_name, api_version):
+    env = os.environ
+    if env.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "").lower() == "true":
+        return None
+    # The service's model is read only when some service has a variable (create_client reads it
+    # next, from the loader's cache); an unknown service is left to create_client to report.
+    if any(key.startswith("AWS_ENDPOINT_URL_") for key in env):
+        try:
+            service_id = session.get_service_model(service_name, api_version).service_id
+        except Exception:
+            service_id = None
+        url = service_id and env.get("AWS_ENDPOINT_URL_" + service_id.replace(" ", "_").upper())
+        if url:
+            return url
+    return env.get("AWS_ENDPOINT_URL") or None
+
+
+def version_below(version, wanted):
+    try:
+        return tuple(int(part) for part in version.split(".")[:2]) < wanted
+    except ValueError:
+        return False
+
+
 def bind():
     """A spare runtime waits here, before any user code, for the function it will run."""
     status, _, body = client.request("GET", "/flint/binding")
@@ -442,6 +523,7 @@ def main():
         import json  # noqa: F401
 
     setup_logging()
+    after_import.add("botocore.session", configure_endpoints)
     if POOLED:
         bind()
     task_root = os.environ.get("LAMBDA_TASK_ROOT", "/var/task")
