@@ -7,7 +7,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ROOT, startFlint, type FlintProcess } from "../harness/flint.js";
@@ -33,6 +33,15 @@ function flint(args: string[], cwd: string, runtimeDir: string): Promise<Ran> {
     });
   });
 }
+
+test("the build leaves the `flint` bin executable, as `npx flint` and `npm link` run it directly", async () => {
+  assert.equal((await stat(CLI)).mode & 0o111, 0o111);
+  const run = await new Promise<Ran>((resolve) =>
+    execFile(CLI, ["--help"], (err, stdout, stderr) => resolve({ code: err ? 1 : 0, stdout, stderr })),
+  );
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /^usage: flint <command>/);
+});
 
 describe("flint logs and flint events from another directory", () => {
   let runtimeDir: string;
