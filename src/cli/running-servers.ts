@@ -77,8 +77,8 @@ const holdsData = (dir: string) => existsSync(path.join(dir, "flint.db"));
  * is none or more than one to choose from.
  */
 export async function dataDirToRead(config: FlintConfig): Promise<string | undefined> {
-  if (config.dataDirGiven || holdsData(config.dataDir)) {
-    if (holdsData(config.dataDir)) return config.dataDir;
+  if (holdsData(config.dataDir)) return config.dataDir;
+  if (config.dataDirGiven) {
     process.stderr.write(`flint: no Flint data in ${config.dataDir}\n`);
     return undefined;
   }
