@@ -1,8 +1,7 @@
 /** `flint events <request-id>`: an asynchronous event's timeline, read straight from the data dir. */
-import { existsSync } from "node:fs";
-import path from "node:path";
 import { resolveConfig } from "../config/config.js";
 import { SqliteStore } from "../store/sqlite.js";
+import { dataDirToRead } from "./running-servers.js";
 
 export async function events(argv: string[]): Promise<number> {
   const json = argv.includes("--json");
@@ -12,16 +11,13 @@ export async function events(argv: string[]): Promise<number> {
     process.stderr.write("usage: flint events <request-id> [--data-dir DIR] [--json]\n");
     return 2;
   }
-  const config = resolveConfig(rest.filter((a) => a !== id));
-  if (!existsSync(path.join(config.dataDir, "flint.db"))) {
-    process.stderr.write(`flint: no Flint data in ${config.dataDir}\n`);
-    return 1;
-  }
-  const store = SqliteStore.open(config.dataDir);
+  const dataDir = await dataDirToRead(resolveConfig(rest.filter((a) => a !== id)));
+  if (!dataDir) return 1;
+  const store = SqliteStore.open(dataDir);
   try {
     const timeline = await store.asyncEvents.timeline(id);
     if (timeline.length === 0) {
-      process.stderr.write(`flint: no asynchronous event ${id} in ${config.dataDir}\n`);
+      process.stderr.write(`flint: no asynchronous event ${id} in ${dataDir}\n`);
       return 1;
     }
     if (json) {

@@ -11,9 +11,12 @@ commands:
   serve [--port N] [--host H] [--data-dir DIR] [--idle-timeout SECONDS] [--time-scale N]
         start Flint (AWS-compatible endpoint on http://127.0.0.1:9000 by default)
   logs <function> [--data-dir DIR] [--follow]
-        print a function's logs (every stream, oldest first)
+        print a function's logs (every stream, oldest first); exits 1 when it has none
   events <request-id> [--data-dir DIR] [--json]
         the timeline of an asynchronous invocation: each attempt, its outcome, where the event went
+
+logs and events read --data-dir DIR, else ./.flint, else the data dir of the flint serve running
+for this user (from any directory); they exit 1 when there is none, or several to choose from.
 `;
 
 async function main(argv: string[]): Promise<number> {

@@ -1,6 +1,7 @@
 /** `flint serve`: start everything in this process and print how to use it. */
 import type { FlintConfig } from "../config/config.js";
 import { startFlint } from "../main.js";
+import { recordServer } from "./running-servers.js";
 
 export async function serve(config: FlintConfig): Promise<number> {
   const flint = await startFlint(config);
@@ -26,6 +27,11 @@ export async function serve(config: FlintConfig): Promise<number> {
   } else if (flint.credentialsFile) {
     lines.push(`  credentials ${flint.credentialsFile} (access key ${flint.credentials.accessKeyId})`);
   }
+  // Found by `flint logs` and `flint events` run from any directory.
+  const forget = await recordServer(config.serversDir, { endpoint: flint.endpoint, dataDir: config.dataDir }).catch((err: Error) => {
+    lines.push(`  WARNING: cannot record this server in ${config.serversDir} (flint logs elsewhere needs --data-dir): ${err.message}`);
+    return async () => {};
+  });
   lines.push(`  try: aws lambda list-functions --endpoint-url ${flint.endpoint} --region ${config.region}`);
   process.stdout.write(lines.join("\n") + "\n");
 
@@ -35,6 +41,7 @@ export async function serve(config: FlintConfig): Promise<number> {
     process.once("SIGTERM", stop);
   });
   process.stdout.write("Flint shutting down\n");
+  await forget();
   await flint.close();
   return 0;
 }

@@ -3,6 +3,7 @@
  * This is the only module that reads `process.env` for Flint's own settings; everything downstream
  * receives a FlintConfig.
  */
+import os from "node:os";
 import path from "node:path";
 
 export interface FlintConfig {
@@ -12,6 +13,14 @@ export interface FlintConfig {
   port: number;
   /** Where state lives (SQLite database, code packages, logs). Flag `--data-dir`, env `FLINT_DATA_DIR`. Default `./.flint`. */
   dataDir: string;
+  /** Whether `--data-dir` or `FLINT_DATA_DIR` named the data dir; when neither did, `flint logs` and `flint events` look for a running server's where `./.flint` has no data. */
+  dataDirGiven: boolean;
+  /**
+   * Where each running `flint serve` records its data dir, endpoint and pid (one file per server), so
+   * `flint logs` and `flint events` find its data from any directory. Per user: `$XDG_RUNTIME_DIR/flint/servers`
+   * (emptied at logout), else `$XDG_STATE_HOME/flint/servers` (default `~/.local/state/flint/servers`).
+   */
+  serversDir: string;
   /** Region Flint answers as. Env `FLINT_REGION`. Default `us-east-1`. */
   region: string;
   /** Account id in every ARN. Env `FLINT_ACCOUNT_ID`. Default `000000000000`. */
@@ -88,12 +97,18 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
   if (Boolean(env.FLINT_ACCESS_KEY_ID) !== Boolean(env.FLINT_SECRET_ACCESS_KEY)) {
     throw new ConfigError("set both FLINT_ACCESS_KEY_ID and FLINT_SECRET_ACCESS_KEY, or neither");
   }
+  const dataDir = pick("dataDir", "FLINT_DATA_DIR");
+  // The XDG base directory spec: a relative path in these variables is invalid and ignored.
+  const xdg = (name: "XDG_RUNTIME_DIR" | "XDG_STATE_HOME") => (env[name] && path.isAbsolute(env[name]) ? env[name] : undefined);
+  const stateHome = xdg("XDG_STATE_HOME") ?? path.join(env.HOME || os.homedir(), ".local", "state");
   const idle = pick("idleTimeoutMs", "FLINT_IDLE_TIMEOUT");
   const scale = pick("timeScale", "FLINT_TIME_SCALE");
   return {
     host: pick("host", "FLINT_HOST") ?? "127.0.0.1",
     port: int("port", pick("port", "FLINT_PORT") ?? "9000", 0, 65535),
-    dataDir: path.resolve(cwd, pick("dataDir", "FLINT_DATA_DIR") ?? ".flint"),
+    dataDir: path.resolve(cwd, dataDir ?? ".flint"),
+    dataDirGiven: dataDir !== undefined,
+    serversDir: path.join(xdg("XDG_RUNTIME_DIR") ?? stateHome, "flint", "servers"),
     region,
     accountId,
     rootAccessKeyId: env.FLINT_ACCESS_KEY_ID || undefined,
