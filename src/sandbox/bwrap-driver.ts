@@ -368,11 +368,12 @@ export class BwrapDriver implements SandboxDriver {
       "--ro-bind", users.passwd, "/etc/passwd",
       "--ro-bind", users.group, "/etc/group",
       "--proc", "/proc",
-      ...mounts,
       "--perms", "0755", "--dir", "/var",
       "--ro-bind", RUNTIMES_DIR, "/var/runtime",
       // The AWS SDK, as Lambda's Node.js runtimes carry it: /var/runtime/node_modules links here.
       "--ro-bind-try", path.join(RUNTIMES_DIR, "..", "node_modules"), "/var/node_modules",
+      // /dev, /tmp and /var/task (after /var: a directory bubblewrap makes on its own is 0700).
+      ...mounts,
       ...(this.node.prefix ? ["--ro-bind", this.node.prefix, "/var/lang"] : []),
       "--perms", "0755", "--dir", "/run/flint",
       "--bind", api.socket!, SOCKET_IN_SANDBOX,
