@@ -63,9 +63,11 @@ export async function startFlint(opts: StartOptions = {}): Promise<FlintProcess>
   const serve = [process.execPath, CLI, "serve", "--port", "0", "--data-dir", dataDir, ...(opts.args ?? [])];
   // As another user: a shell joins the delegated groups, then becomes the server through setpriv.
   const user = opts.asUser;
+  // A test file that the runner ends (a timeout) must not leave its server running: the server gets
+  // SIGTERM, and shuts down cleanly, when this process dies (setpriv execs it, keeping its pid).
   const argv = user
-    ? ["/bin/sh", "-c", `for f in ${user.procs.map((p) => `'${p}'`).join(" ")}; do echo $$ > "$f"; done; exec "$@"`, "sh", "/usr/bin/setpriv", `--reuid=${user.uid}`, `--regid=${user.uid}`, "--clear-groups", "--", ...serve]
-    : serve;
+    ? ["/bin/sh", "-c", `for f in ${user.procs.map((p) => `'${p}'`).join(" ")}; do echo $$ > "$f"; done; exec "$@"`, "sh", "/usr/bin/setpriv", `--reuid=${user.uid}`, `--regid=${user.uid}`, "--clear-groups", "--pdeathsig", "SIGTERM", "--", ...serve]
+    : ["/usr/bin/setpriv", "--pdeathsig", "SIGTERM", "--", ...serve];
   const child = spawn(argv[0]!, argv.slice(1), {
     env: cleanEnv({
       FLINT_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
