@@ -11,7 +11,7 @@ import path from "node:path";
 import readline from "node:readline";
 import { UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from "@aws-sdk/client-lambda";
 import { startFlint, type FlintProcess } from "../harness/flint.js";
-import { alive, descendants, eventually } from "../harness/processes.js";
+import { PATIENCE_MS, alive, descendants, eventually } from "../harness/processes.js";
 import { Arena, HOSTILE_RUNTIMES, errorTypeOf, hostPidsOfUid, rssMb, sandboxTest } from "../harness/sandbox.js";
 
 const MB = 2 ** 20;
@@ -79,7 +79,7 @@ describe("resource limits of the strict sandbox", () => {
   for (const rt of HOSTILE_RUNTIMES) {
     describe(rt.label, () => {
       it("filling /tmp ends in ENOSPC inside, costs the host at most the image, and the next invoke works", async (t) => {
-        const fn = await arena.hostile(rt, { MemorySize: 128, Timeout: 60 });
+        const fn = await arena.hostile(rt, { MemorySize: 128 });
         const free = hostFreeMb();
         const { payload } = await arena.whileServing(() => arena.act(fn, "fillTmp"));
         assert.equal(payload.code, "ENOSPC");
@@ -92,6 +92,7 @@ describe("resource limits of the strict sandbox", () => {
       });
 
       it("allocating past MemorySize ends in Runtime.OutOfMemory (signal: killed), and the next invoke works", async () => {
+        // A fourteenth of a core, and Lambda's longest timeout: however slow the host, memory runs out first.
         const fn = await arena.hostile(rt, { MemorySize: 128 });
         const r = await arena.whileServing(() => arena.act(fn, "allocate", { mb: 400, kind: "buffer" }));
         assert.equal(errorTypeOf(r), "Runtime.OutOfMemory", r.log);
@@ -149,17 +150,17 @@ describe("resource limits of the strict sandbox", () => {
         assert.ok(t2 - t1 <= 10, `${t2 - t1} ticks in 1.5 s of idleness (75 if it were not frozen)`);
         await flint.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: fn, Description: "changed" }));
         await waitUntilFunctionUpdatedV2({ client: flint.lambda, maxWaitTime: 20, minDelay: 0.1, maxDelay: 0.3 }, { FunctionName: fn });
-        await eventually(() => !alive(ticker[0]!), 3000, "the ticker ends with its replaced environment");
+        await eventually(() => !alive(ticker[0]!), PATIENCE_MS, "the ticker ends with its replaced environment");
       });
 
       it("100 MB of stdout keeps the server's memory bounded, and the log store keeps the lines", async (t) => {
-        const fn = await arena.hostile(rt, { Timeout: 60 });
+        const fn = await arena.hostile(rt);
         await arena.act(fn, "ticks"); // cold start first: only the flood is measured
         const before = rssMb(server());
         const { result: r, peak } = await peakDuring(() => rssMb(server()), arena.whileServing(() => arena.act(fn, "flood", { mb: 100 })));
         assert.ok(r.functionError === undefined || r.payload.errorType === "Sandbox.Timedout", r.raw);
         assert.ok(peak - before < 300, `the server grew from ${before.toFixed(0)} to ${peak.toFixed(0)} MB`);
-        await eventually(async () => (await loggedLines(flint, fn, "xxxxxxxx")) >= 1000, 5000, "flooded lines in the log store");
+        await eventually(async () => (await loggedLines(flint, fn, "xxxxxxxx")) >= 1000, PATIENCE_MS, "flooded lines in the log store");
         t.diagnostic(`server RSS ${before.toFixed(0)} MB, peak ${peak.toFixed(0)} MB; ${await loggedLines(flint, fn, "xxxxxxxx")} of 102,400 lines stored`);
       });
     });
@@ -179,7 +180,7 @@ describe("resource limits of the strict sandbox", () => {
   });
 
   it("Max Memory Used counts the environment's child processes and the runtime's own peak, and each REPORT reads it afresh", async (t) => {
-    const fn = await arena.hostile(HOSTILE_RUNTIMES[0], { MemorySize: 1024, Timeout: 30 });
+    const fn = await arena.hostile(HOSTILE_RUNTIMES[0], { MemorySize: 1024 });
     const maxUsed = (log = "") => Number(/Max Memory Used: (\d+) MB/.exec(log)?.[1]);
     const first = maxUsed((await arena.act(fn, "ticks")).log);
     const r = await arena.act(fn, "childAllocate", { mb: 300 });
@@ -196,8 +197,8 @@ describe("resource limits of the strict sandbox", () => {
   });
 
   it("a V8 heap overflow (Node.js) ends the invocation as an error, and the next invoke works", async (t) => {
-    // CPU follows memory (128 MB is 7% of a core), so give the allocation time to reach the limit.
-    const fn = await arena.hostile(HOSTILE_RUNTIMES[0], { MemorySize: 128, Timeout: 60 });
+    // CPU follows memory (128 MB is 7% of a core): the allocation gets all the time it needs to reach the limit.
+    const fn = await arena.hostile(HOSTILE_RUNTIMES[0], { MemorySize: 128 });
     const r = await arena.whileServing(() => arena.act(fn, "allocate", { mb: 400, kind: "heap" }));
     const errorType = errorTypeOf(r);
     t.diagnostic(`heap overflow at MemorySize 128: ${errorType}: ${r.payload.errorMessage}`);
@@ -206,7 +207,7 @@ describe("resource limits of the strict sandbox", () => {
   });
 
   it("unsigned uploads from a function are refused before the server buffers them", async () => {
-    const fn = await arena.hostile(HOSTILE_RUNTIMES[0], { Timeout: 60 });
+    const fn = await arena.hostile(HOSTILE_RUNTIMES[0]);
     const url = `http://127.0.0.1:${flint.port}/2015-03-31/functions`;
     const before = rssMb(server());
     const { result: r, peak } = await peakDuring(() => rssMb(server()), arena.whileServing(() => arena.act(fn, "upload", { url, mb: 60, parallel: 16 })));
@@ -221,6 +222,6 @@ describe("resource limits of the strict sandbox", () => {
     const ticker = processesOf(server(), uid, "flint-ticker");
     assert.equal(ticker.length, 1);
     assert.equal(await flint.stop(), 0);
-    await eventually(() => !alive(ticker[0]!), 5000, "the ticker ends with the server");
+    await eventually(() => !alive(ticker[0]!), PATIENCE_MS, "the ticker ends with the server");
   });
 });
