@@ -59,3 +59,16 @@ export async function eventually(check: () => boolean | Promise<boolean>, ms = P
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** What `promise` settles to; a failure naming `what` if it has not settled within `ms`. */
+export async function settlesWithin<T>(promise: Promise<T>, what: string, ms = PATIENCE_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not settled within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
