@@ -14,7 +14,7 @@ import {
 import { startFlint, type FlintProcess } from "../harness/flint.js";
 import { createFunction, invoke } from "../harness/functions.js";
 import { Barrier, holdAndRelease, invokeInParallel, type Settled } from "../harness/parallel.js";
-import { eventually } from "../harness/processes.js";
+import { PATIENCE_MS, eventually } from "../harness/processes.js";
 import { signedFetch } from "../harness/signed-fetch.js";
 import { zipFixture } from "../harness/zip.js";
 
@@ -169,7 +169,7 @@ describe("provisioned concurrency and the account limit", () => {
     const { Version } = await flint.lambda.send(new PublishVersionCommand({ FunctionName: mine }));
     await flint.lambda.send(new CreateAliasCommand({ FunctionName: mine, Name: "live", FunctionVersion: Version }));
     await flint.lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: mine, Qualifier: "live", ProvisionedConcurrentExecutions: 1 }));
-    await eventually(async () => (await flint.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: mine, Qualifier: "live" }))).Status === "READY", 60_000, "READY");
+    await eventually(async () => (await flint.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: mine, Qualifier: "live" }))).Status === "READY", PATIENCE_MS, "READY");
     const shared = (await flint.lambda.send(new GetAccountSettingsCommand({}))).AccountLimit!.UnreservedConcurrentExecutions!;
     assert.equal(shared, 100, "the provisioned execution left the shared pool");
 
@@ -208,7 +208,7 @@ describe("provisioning", () => {
     // Each of these reconciles the function's provisioned environments while the first two start.
     await flint.lambda.send(new CreateAliasCommand({ FunctionName: name, Name: "other", FunctionVersion: Version }));
     await flint.lambda.send(new CreateAliasCommand({ FunctionName: name, Name: "third", FunctionVersion: Version }));
-    await eventually(async () => (await flint.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: name, Qualifier: "live" }))).Status === "READY", 60_000, "READY");
+    await eventually(async () => (await flint.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: name, Qualifier: "live" }))).Status === "READY", PATIENCE_MS, "READY");
     const text = await (await fetch(`${flint.endpoint}/_flint/metrics`)).text();
     const envs = [...text.matchAll(new RegExp(`^flint_environments\\{function="${name}",version="${Version}",state="([a-z]+)"\\} (\\d+)$`, "gm"))].map((m) => [m[1], Number(m[2])]);
     assert.deepEqual(Object.fromEntries(envs), { idle: 2, provisioned: 2 });
@@ -238,7 +238,7 @@ describe("provisioned concurrency", () => {
     assert.equal(put.code, 0, put.stderr);
     assert.equal(put.json().Status, "IN_PROGRESS");
     assert.equal(put.json().RequestedProvisionedConcurrentExecutions, 2);
-    await eventually(async () => (await provisionedStatus(name, "live")).Status === "READY", 60_000, "READY");
+    await eventually(async () => (await provisionedStatus(name, "live")).Status === "READY", PATIENCE_MS, "READY");
     const ready = await provisionedStatus(name, "live");
     assert.equal(ready.AvailableProvisionedConcurrentExecutions, 2);
     assert.equal(ready.AllocatedProvisionedConcurrentExecutions, 2);
@@ -266,7 +266,7 @@ describe("provisioned concurrency", () => {
     }
 
     // Idle expiry takes the on-demand environments and leaves the provisioned ones initialised.
-    await eventually(async () => (await environments()).provisioned === 2 && Object.entries(await environments()).filter(([k]) => k !== "provisioned").reduce((n, [, v]) => n + v, 0) === 2, 30_000, "only the provisioned environments left");
+    await eventually(async () => (await environments()).provisioned === 2 && Object.entries(await environments()).filter(([k]) => k !== "provisioned").reduce((n, [, v]) => n + v, 0) === 2, PATIENCE_MS, "only the provisioned environments left");
     const passing = await Barrier.create();
     passing.release();
     try {
