@@ -14,10 +14,11 @@ import { boto3Version, sdkClient } from "../harness/sqs-clients.js";
 import { execFileSync } from "node:child_process";
 import { REGION, TEST_CREDENTIALS } from "../harness/flint.js";
 import { startFlint, type FlintProcess } from "../harness/flint.js";
-import { createFunction, invoke } from "../harness/functions.js";
+import { MAX_TIMEOUT_S, createFunction, invoke } from "../harness/functions.js";
+import { Barrier } from "../harness/parallel.js";
 import { signedFetch } from "../harness/signed-fetch.js";
 import { endedTimeline, invokeEvent, timelineOf } from "../harness/async.js";
-import { eventually } from "../harness/processes.js";
+import { PATIENCE_MS, eventually } from "../harness/processes.js";
 import { zipFixture } from "../harness/zip.js";
 
 const ARN_PREFIX = "arn:aws:sqs:us-east-1:000000000000:";
@@ -32,7 +33,6 @@ async function drain(sqs: SQSClient, url: string, count: number): Promise<Messag
   return got;
 }
 
-const gapSeconds = (a: { At: string }, b: { At: string }) => (Date.parse(b.At) - Date.parse(a.At)) / 1000;
 
 describe("asynchronous invocation", () => {
   let flint: FlintProcess;
@@ -69,11 +69,14 @@ describe("asynchronous invocation", () => {
     const attempts = view.Timeline.filter((e) => e.Kind === "attempt");
     assert.deepEqual(attempts.map((a) => [a.attempt, a.functionError ?? null]), [[1, "Unhandled"], [2, "Unhandled"], [3, null]]);
     assert.match(String(attempts[0]!.error), /attempt 1 of twice fails/);
-    // Flint time: the waits are AWS's 1 and 2 minutes plus at most 10% jitter (and the run itself).
-    const [first, second] = [gapSeconds(attempts[0]!, attempts[1]!), gapSeconds(attempts[1]!, attempts[2]!)];
-    // (Upper bounds leave a real second of slack for a loaded machine: 60 s of Flint time.)
-    assert.ok(first >= 60 && first < 120, `first retry after ${first} s of Flint time`);
-    assert.ok(second >= 120 && second < 240, `second retry after ${second} s of Flint time`);
+    // Flint time: each retry is due AWS's 1, then 2 minutes plus at most 10% jitter after the attempt
+    // before it, and runs no earlier (how much later is up to the host).
+    const retries = view.Timeline.filter((e) => e.Kind === "retry");
+    assert.equal(retries.length, 2);
+    const due = retries.map((r, i) => ((r.retryAt as number) - Date.parse(attempts[i]!.At)) / 1000);
+    assert.ok(due[0]! >= 60 && due[0]! <= 66, `first retry due ${due[0]} s of Flint time after the first attempt`);
+    assert.ok(due[1]! >= 120 && due[1]! <= 132, `second retry due ${due[1]} s of Flint time after the second attempt`);
+    retries.forEach((r, i) => assert.ok(Date.parse(attempts[i + 1]!.At) >= (r.retryAt as number), `retry ${i + 1} ran before it was due`));
   });
 
   test("a function that always fails is tried three times, then discarded when nothing is configured to receive it", async () => {
@@ -97,18 +100,28 @@ describe("asynchronous invocation", () => {
   });
 
   test("an event throttled by reserved concurrency waits and runs once a slot is free, without spending an attempt", async () => {
-    const name = await createFunction(flint, await zipFixture("nodejs"), "slow.handler");
+    const name = await createFunction(flint, zip, "hold.handler", { Timeout: MAX_TIMEOUT_S });
     await flint.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 1 }));
-    const holding = invoke(flint, name, { ms: 2500 });
-    await eventually(async () => (await (await fetch(`${flint.endpoint}/_flint/metrics`)).text()).includes(`flint_concurrent_executions{function="${name}",version="$LATEST"} 1`), 10_000, "the slot taken");
-    const id = await invokeEvent(flint, name, { ms: 1 });
-    await holding;
-    const view = await endedTimeline(flint, id);
-    assert.equal(view.Outcome, "succeeded");
-    const throttled = view.Timeline.filter((e) => e.Kind === "throttled");
-    assert.ok(throttled.length >= 1, JSON.stringify(view.Timeline));
-    for (const t of throttled) assert.equal(t.reason, "ReservedFunctionConcurrentInvocationLimitExceeded");
-    assert.deepEqual(view.Timeline.filter((e) => e.Kind === "attempt").map((e) => e.attempt), [1]);
+    // A synchronous invoke holds the only slot, at a gate, until the event has been throttled.
+    const gate = await Barrier.create();
+    try {
+      const holding = invoke(flint, name, { port: gate.port });
+      await Promise.race([gate.arrived(1), holding]);
+      assert.equal(gate.arrivals.length, 1, "the slot taken");
+      const id = await invokeEvent(flint, name, { port: gate.port });
+      const throttledYet = async () => (await timelineOf(flint, id))?.Timeline.some((e) => e.Kind === "throttled") ?? false;
+      await eventually(throttledYet, PATIENCE_MS, "the event throttled");
+      gate.release();
+      assert.equal((await holding).functionError, undefined);
+      const view = await endedTimeline(flint, id);
+      assert.equal(view.Outcome, "succeeded");
+      const throttled = view.Timeline.filter((e) => e.Kind === "throttled");
+      assert.ok(throttled.length >= 1, JSON.stringify(view.Timeline));
+      for (const t of throttled) assert.equal(t.reason, "ReservedFunctionConcurrentInvocationLimitExceeded");
+      assert.deepEqual(view.Timeline.filter((e) => e.Kind === "attempt").map((e) => e.attempt), [1]);
+    } finally {
+      await gate.close();
+    }
   });
 
   test("bad Event requests get AWS's errors and store nothing", async () => {
@@ -230,7 +243,7 @@ describe("asynchronous invocation", () => {
     const id = await invokeEvent(flint, name, { id: "chained" });
     await endedTimeline(flint, id);
     const metrics = async () => (await (await fetch(`${flint.endpoint}/_flint/metrics`)).text());
-    await eventually(async () => (await metrics()).includes(`flint_async_events_total{function="${target}",outcome="succeeded"} 1`), 20_000, "the destination function ran");
+    await eventually(async () => (await metrics()).includes(`flint_async_events_total{function="${target}",outcome="succeeded"} 1`), PATIENCE_MS, "the destination function ran");
   });
 
   test("a message that could not be delivered is counted, and the event still ends", async () => {

@@ -8,6 +8,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { startFlint, type FlintProcess, ROLE, ROOT, uniqueName } from "../harness/flint.js";
 import { zipFiles, zipFixture } from "../harness/zip.js";
+import { PATIENCE_MS, eventually } from "../harness/processes.js";
 
 const run = promisify(execFile);
 
@@ -151,8 +152,10 @@ describe("AWS CLI v2", () => {
     await cli("lambda", "create-function", "--function-name", name, "--runtime", "nodejs20.x", "--handler", "logs.handler", "--role", ROLE, "--zip-file", `fileb://${zips.nodejs}`);
     await cli("lambda", "wait", "function-active-v2", "--function-name", name);
     await invoke(name, {});
-    await new Promise((r) => setTimeout(r, 200));
-    const { stdout } = await run(process.execPath, [path.join(ROOT, "dist/src/cli/main.js"), "logs", name, "--data-dir", flint.dataDir]);
+    // The server writes log lines in batches: read until the invocation's REPORT is there.
+    let stdout = "";
+    const logs = () => run(process.execPath, [path.join(ROOT, "dist/src/cli/main.js"), "logs", name, "--data-dir", flint.dataDir]).then((r) => r.stdout, () => "");
+    await eventually(async () => /REPORT RequestId: /.test((stdout = await logs())), PATIENCE_MS, "the invocation's REPORT in `flint logs`");
     assert.match(stdout, /INIT_START/);
     assert.match(stdout, /START RequestId: \S+ Version: \$LATEST/);
     assert.match(stdout, /INFO\tfirst line/);

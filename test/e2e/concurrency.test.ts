@@ -12,9 +12,9 @@ import {
   PutProvisionedConcurrencyConfigCommand,
 } from "@aws-sdk/client-lambda";
 import { startFlint, type FlintProcess } from "../harness/flint.js";
-import { createFunction, invoke } from "../harness/functions.js";
+import { MAX_TIMEOUT_S, createFunction, invoke } from "../harness/functions.js";
 import { Barrier, holdAndRelease, invokeInParallel, type Settled } from "../harness/parallel.js";
-import { eventually } from "../harness/processes.js";
+import { PATIENCE_MS, eventually } from "../harness/processes.js";
 import { signedFetch } from "../harness/signed-fetch.js";
 import { zipFixture } from "../harness/zip.js";
 
@@ -51,7 +51,7 @@ describe("reserved concurrency", () => {
 
   test("N parallel clients against reserved K: exactly K execute, N−K get 429 with AWS's Reason", async () => {
     const [K, N] = [3, 8];
-    const name = await createFunction(flint, zip, "hold.handler", { Timeout: 60 });
+    const name = await createFunction(flint, zip, "hold.handler", { Timeout: MAX_TIMEOUT_S });
     assert.deepEqual(await cli("lambda", "put-function-concurrency", "--function-name", name, "--reserved-concurrent-executions", String(K)), { ReservedConcurrentExecutions: K });
     assert.deepEqual(await cli("lambda", "get-function-concurrency", "--function-name", name), { ReservedConcurrentExecutions: K });
     assert.deepEqual((await flint.lambda.send(new GetFunctionCommand({ FunctionName: name }))).Concurrency, { ReservedConcurrentExecutions: K });
@@ -137,7 +137,7 @@ describe("the account concurrency limit", () => {
     const shared = AccountLimit!.UnreservedConcurrentExecutions!;
     assert.equal(shared, 100);
 
-    const name = await createFunction(flint, zip, "hold.handler", { Timeout: 120 });
+    const name = await createFunction(flint, zip, "hold.handler", { Timeout: MAX_TIMEOUT_S });
     const N = shared + 4;
     const barrier = await Barrier.create();
     try {
@@ -169,11 +169,11 @@ describe("provisioned concurrency and the account limit", () => {
     const { Version } = await flint.lambda.send(new PublishVersionCommand({ FunctionName: mine }));
     await flint.lambda.send(new CreateAliasCommand({ FunctionName: mine, Name: "live", FunctionVersion: Version }));
     await flint.lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: mine, Qualifier: "live", ProvisionedConcurrentExecutions: 1 }));
-    await eventually(async () => (await flint.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: mine, Qualifier: "live" }))).Status === "READY", 60_000, "READY");
+    await eventually(async () => (await flint.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: mine, Qualifier: "live" }))).Status === "READY", PATIENCE_MS, "READY");
     const shared = (await flint.lambda.send(new GetAccountSettingsCommand({}))).AccountLimit!.UnreservedConcurrentExecutions!;
     assert.equal(shared, 100, "the provisioned execution left the shared pool");
 
-    const other = await createFunction(flint, zip, "hold.handler", { Timeout: 120 });
+    const other = await createFunction(flint, zip, "hold.handler", { Timeout: MAX_TIMEOUT_S });
     const N = shared + 2;
     const barrier = await Barrier.create();
     try {
@@ -208,7 +208,7 @@ describe("provisioning", () => {
     // Each of these reconciles the function's provisioned environments while the first two start.
     await flint.lambda.send(new CreateAliasCommand({ FunctionName: name, Name: "other", FunctionVersion: Version }));
     await flint.lambda.send(new CreateAliasCommand({ FunctionName: name, Name: "third", FunctionVersion: Version }));
-    await eventually(async () => (await flint.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: name, Qualifier: "live" }))).Status === "READY", 60_000, "READY");
+    await eventually(async () => (await flint.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: name, Qualifier: "live" }))).Status === "READY", PATIENCE_MS, "READY");
     const text = await (await fetch(`${flint.endpoint}/_flint/metrics`)).text();
     const envs = [...text.matchAll(new RegExp(`^flint_environments\\{function="${name}",version="${Version}",state="([a-z]+)"\\} (\\d+)$`, "gm"))].map((m) => [m[1], Number(m[2])]);
     assert.deepEqual(Object.fromEntries(envs), { idle: 2, provisioned: 2 });
@@ -230,7 +230,7 @@ describe("provisioned concurrency", () => {
   const environments = async () => ((await (await fetch(`${flint.endpoint}/_flint/health`)).json()) as { environments: Record<string, number> }).environments;
 
   test("an alias reaches READY, serves without an Init Duration, spills over to on-demand, and is never reclaimed", async () => {
-    const name = await createFunction(flint, zip, "hold.handler", { Timeout: 60 });
+    const name = await createFunction(flint, zip, "hold.handler", { Timeout: MAX_TIMEOUT_S });
     const { Version } = await flint.lambda.send(new PublishVersionCommand({ FunctionName: name }));
     await flint.lambda.send(new CreateAliasCommand({ FunctionName: name, Name: "live", FunctionVersion: Version }));
 
@@ -238,7 +238,7 @@ describe("provisioned concurrency", () => {
     assert.equal(put.code, 0, put.stderr);
     assert.equal(put.json().Status, "IN_PROGRESS");
     assert.equal(put.json().RequestedProvisionedConcurrentExecutions, 2);
-    await eventually(async () => (await provisionedStatus(name, "live")).Status === "READY", 60_000, "READY");
+    await eventually(async () => (await provisionedStatus(name, "live")).Status === "READY", PATIENCE_MS, "READY");
     const ready = await provisionedStatus(name, "live");
     assert.equal(ready.AvailableProvisionedConcurrentExecutions, 2);
     assert.equal(ready.AllocatedProvisionedConcurrentExecutions, 2);
@@ -266,7 +266,7 @@ describe("provisioned concurrency", () => {
     }
 
     // Idle expiry takes the on-demand environments and leaves the provisioned ones initialised.
-    await eventually(async () => (await environments()).provisioned === 2 && Object.entries(await environments()).filter(([k]) => k !== "provisioned").reduce((n, [, v]) => n + v, 0) === 2, 30_000, "only the provisioned environments left");
+    await eventually(async () => (await environments()).provisioned === 2 && Object.entries(await environments()).filter(([k]) => k !== "provisioned").reduce((n, [, v]) => n + v, 0) === 2, PATIENCE_MS, "only the provisioned environments left");
     const passing = await Barrier.create();
     passing.release();
     try {

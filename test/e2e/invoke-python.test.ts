@@ -43,7 +43,9 @@ describe("Python functions", () => {
   test("context carries AWS's attributes", async () => {
     const name = await create("context.handler", { MemorySize: 192, Timeout: 5 });
     const cc = Buffer.from(JSON.stringify({ custom: { a: 1 }, env: { b: 2 } })).toString("base64");
+    const sent = Date.now();
     const { payload } = await invoke(flint, name, {}, { clientContext: cc });
+    const answered = Date.now();
     assert.equal(payload.function_name, name);
     assert.equal(payload.function_version, "$LATEST");
     assert.equal(payload.memory_limit_in_mb, "192");
@@ -51,7 +53,9 @@ describe("Python functions", () => {
     assert.equal(payload.log_group_name, `/aws/lambda/${name}`);
     assert.match(payload.log_stream_name, /^\d{4}\/\d{2}\/\d{2}\/\[\$LATEST\][0-9a-f]{32}$/);
     assert.match(payload.aws_request_id, /^[0-9a-f-]{36}$/);
-    assert.ok(payload.remaining > 3000 && payload.remaining <= 5000);
+    // The deadline is 5 s after the invocation reached the runtime, which was between sending and the answer.
+    const deadline = payload.now + payload.remaining;
+    assert.ok(payload.remaining <= 5000 && deadline >= sent + 5000 - 2 && deadline <= answered + 5000 + 2, `remaining ${payload.remaining}: deadline ${deadline - sent} ms after sending, the answer ${answered - sent} ms after`);
     assert.deepEqual(payload.client_context, { custom: { a: 1 }, env: { b: 2 } });
   });
 

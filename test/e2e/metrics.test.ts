@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { PublishVersionCommand, PutFunctionConcurrencyCommand, PutProvisionedConcurrencyConfigCommand, GetProvisionedConcurrencyConfigCommand } from "@aws-sdk/client-lambda";
 import { startFlint, type FlintProcess } from "../harness/flint.js";
 import { createFunction, invoke } from "../harness/functions.js";
-import { eventually } from "../harness/processes.js";
+import { PATIENCE_MS, eventually } from "../harness/processes.js";
 import { zipFixture } from "../harness/zip.js";
 
 /** Every sample of the exposition as `name{labels}` → value. */
@@ -62,7 +62,7 @@ describe("metrics", () => {
     await flint.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 5 }));
     const { Version } = await flint.lambda.send(new PublishVersionCommand({ FunctionName: name }));
     await flint.lambda.send(new PutProvisionedConcurrencyConfigCommand({ FunctionName: name, Qualifier: Version, ProvisionedConcurrentExecutions: 2 }));
-    await eventually(async () => (await flint.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: name, Qualifier: Version }))).Status === "READY", 20_000, "READY");
+    await eventually(async () => (await flint.lambda.send(new GetProvisionedConcurrencyConfigCommand({ FunctionName: name, Qualifier: Version }))).Status === "READY", PATIENCE_MS, "READY");
     await invoke(flint, name, {}, { qualifier: Version });
     const { samples } = await scrape(flint);
     assert.equal(samples.get(series("flint_throttles_total", { function: name, version: "$LATEST", reason: "ReservedFunctionConcurrentInvocationLimitExceeded" })), 1);

@@ -9,8 +9,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { startFlint, type FlintProcess } from "../harness/flint.js";
 import { zipFixture } from "../harness/zip.js";
-import { createFunction, invoke } from "../harness/functions.js";
-import { alive, descendants, eventually, procFile } from "../harness/processes.js";
+import { MAX_TIMEOUT_S, createFunction, invoke } from "../harness/functions.js";
+import { Barrier, holdAndRelease, invokeInParallel } from "../harness/parallel.js";
+import { PATIENCE_MS, alive, descendants, eventually, procFile } from "../harness/processes.js";
 
 /** Everything on the host that belongs to the sandboxes of server `pid`. */
 function traces(pid: number) {
@@ -65,7 +66,7 @@ describe("strict sandbox teardown", () => {
     await probe.stop();
   });
 
-  test("an environment killed by timeout or crash leaves no process, cgroup, mount or files", { timeout: 60_000 }, async (t) => {
+  test("an environment killed by timeout or crash leaves no process, cgroup, mount or files", async (t) => {
     if (isolation !== "strict") return t.skip(`isolation in force is ${isolation}: this machine cannot sandbox`);
     const flint: FlintProcess = await startFlint({ args: ["--spares", "0"] });
     try {
@@ -79,28 +80,35 @@ describe("strict sandbox teardown", () => {
       assert.equal(r1.payload.errorType, "Sandbox.Timedout");
       const r2 = await invoke(flint, crash, { code: 3 });
       assert.equal(r2.payload.errorType, "Runtime.ExitError");
-      await eventually(() => traces(pid).envDirs.length === 0, 5000, "environment directories removed");
+      await eventually(() => traces(pid).envDirs.length === 0, PATIENCE_MS, "environment directories removed");
       const after = traces(pid);
       assert.deepEqual(after.images, [], "/tmp images removed");
       assert.deepEqual(after.cgroups.filter((c) => /[0-9a-f]{16}$/.test(c)), [], "per-environment cgroups removed");
       assert.deepEqual(environmentMounts(after.mounts), [], "package and /tmp mounts removed");
-      await eventually(() => traces(pid).loops.length === 0, 5000, "/tmp loop devices freed");
+      await eventually(() => traces(pid).loops.length === 0, PATIENCE_MS, "/tmp loop devices freed");
       assert.deepEqual(sandboxProcesses(pid), [], "no sandbox process survives");
     } finally {
       await flint.stop();
     }
   });
 
-  test("stopping the server removes every sandbox, spare, cgroup, mount and directory", { timeout: 60_000 }, async (t) => {
+  test("stopping the server removes every sandbox, spare, cgroup, mount and directory", async (t) => {
     if (isolation !== "strict") return t.skip(`isolation in force is ${isolation}: this machine cannot sandbox`);
     const flint = await startFlint();
     const pid = flint.child.pid!;
     let processes: number[];
     try {
       const zip = await zipFixture("nodejs");
-      const name = await createFunction(flint, zip, "counter.handler");
-      await Promise.all([1, 2, 3].map(() => invoke(flint, name)));
-      await eventually(() => traces(pid).envDirs.length >= 6, 5000, "environments and spares running");
+      // Three environments at once: each invocation is held at a barrier until all three run.
+      const name = await createFunction(flint, zip, "hold.handler", { Timeout: MAX_TIMEOUT_S });
+      const barrier = await Barrier.create();
+      try {
+        const { executing } = await holdAndRelease(barrier, 3, invokeInParallel(flint.endpoint, 3, { FunctionName: name, payload: { port: barrier.port } }));
+        assert.equal(executing, 3);
+      } finally {
+        await barrier.close();
+      }
+      await eventually(() => traces(pid).envDirs.length >= 6, PATIENCE_MS, "environments and spares running");
       const during = traces(pid);
       assert.ok(during.mounts.length > 0 && during.cgroups.length > 0 && during.dirs.length === 1);
       assert.ok(during.images.length >= 3, "each environment has its /tmp image on disk");
@@ -112,12 +120,12 @@ describe("strict sandbox teardown", () => {
       throw err;
     }
     assert.equal(await flint.stop(), 0);
-    await eventually(() => processes.every((p) => !alive(p)), 5000, "processes gone");
-    await eventually(() => traces(pid).loops.length === 0, 5000, "/tmp loop devices freed");
+    await eventually(() => processes.every((p) => !alive(p)), PATIENCE_MS, "processes gone");
+    await eventually(() => traces(pid).loops.length === 0, PATIENCE_MS, "/tmp loop devices freed");
     assert.deepEqual(traces(pid), { mounts: [], cgroups: [], dirs: [], envDirs: [], images: [], loops: [] });
   });
 
-  test("a running environment's /tmp and package are mounted in its own namespace only, not in the host's table", { timeout: 60_000 }, async (t) => {
+  test("a running environment's /tmp and package are mounted in its own namespace only, not in the host's table", async (t) => {
     if (isolation !== "strict") return t.skip(`isolation in force is ${isolation}: this machine cannot sandbox`);
     const flint = await startFlint({ args: ["--spares", "0"] });
     try {
@@ -126,7 +134,7 @@ describe("strict sandbox teardown", () => {
       const first = await invoke(flint, name, { action: "identity" });
       // Every sandbox start copies the host's mount table and bubblewrap re-reads it after each bind:
       // two host mounts per running environment made each new one slower.
-      await eventually(() => environmentMounts(traces(pid).mounts).length === 0, 5000, "host copies of the environment's mounts taken out");
+      await eventually(() => environmentMounts(traces(pid).mounts).length === 0, PATIENCE_MS, "host copies of the environment's mounts taken out");
       assert.equal(traces(pid).loops.length, 1, "its /tmp image is still attached, for the sandbox");
       const again = await invoke(flint, name, { action: "identity" });
       assert.equal(again.payload.pid, first.payload.pid, "the same warm environment");

@@ -1,13 +1,14 @@
 /**
  * Scaling: environments are created in parallel and bounded by the scaling rate; a function whose
  * init is slow does not hold up other functions' cold starts; idle environments scale to zero.
+ * Slow inits and running invocations are held at gates the tests open, not timed.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startFlint, type FlintProcess } from "../harness/flint.js";
-import { createFunction, environmentsOf as environments, invoke } from "../harness/functions.js";
-import { invokeInParallel } from "../harness/parallel.js";
-import { eventually } from "../harness/processes.js";
+import { MAX_TIMEOUT_S, createFunction, environmentsOf as environments, invoke } from "../harness/functions.js";
+import { Barrier, invokeInParallel } from "../harness/parallel.js";
+import { PATIENCE_MS, eventually, settlesWithin } from "../harness/processes.js";
 import { zipFixture } from "../harness/zip.js";
 
 describe("scaling", () => {
@@ -21,40 +22,57 @@ describe("scaling", () => {
   after(() => flint.stop());
 
   test("a slow init does not hold up another function's cold start", async () => {
-    const slow = await createFunction(flint, zip, "slow-init.handler", { Timeout: 30, Environment: { Variables: { SLOW_INIT_MS: "4000" } } });
-    const quick = await createFunction(flint, zip, "echo.handler");
-    const order: string[] = [];
-    const slowCalls = Promise.all([1, 2, 3].map(() => invoke(flint, slow).then(() => order.push("slow"))));
-    // The slow function's environments are initialising when the other function's cold start begins.
-    // (An on-demand environment is busy from the moment its first invocation waits on its init.)
-    await eventually(async () => ((await environments(flint, slow)).busy ?? 0) === 3, 10_000, "three slow inits running");
-    const quickOut = await invoke(flint, quick, { ok: true });
-    order.push("quick");
-    assert.deepEqual(quickOut.payload, { ok: true });
-    await slowCalls;
-    assert.equal(order[0], "quick", `the quick cold start finished first: ${order.join(", ")}`);
+    const gate = await Barrier.create();
+    try {
+      const slow = await createFunction(flint, zip, "gated-init.handler", { Timeout: MAX_TIMEOUT_S, Environment: { Variables: { INIT_GATE_PORT: String(gate.port) } } });
+      const quick = await createFunction(flint, zip, "echo.handler");
+      const slowCalls = Promise.all([1, 2, 3].map(() => invoke(flint, slow)));
+      // Three inits of the slow function are running, and stay at the gate until the test opens it.
+      await Promise.race([gate.arrived(3), slowCalls]);
+      assert.equal(gate.arrivals.length, 3, "three slow inits running");
+      const quickOut = await settlesWithin(invoke(flint, quick, { ok: true }), "the quick cold start while three slow inits wait");
+      assert.deepEqual(quickOut.payload, { ok: true });
+      gate.release();
+      for (const r of await slowCalls) assert.equal(r.functionError, undefined, r.raw);
+    } finally {
+      await gate.close();
+    }
   });
 
   test("a burst from zero creates environments in parallel up to the scaling rate, and the rest are throttled with AWS's Reason", async () => {
-    const name = await createFunction(flint, zip, "slow.handler");
-    const burst = invokeInParallel(flint.endpoint, 25, { FunctionName: name, payload: { ms: 1500 } });
-    const outcomes = await burst.all;
-    const ok = outcomes.filter((o) => o.status === 200);
-    const throttled = outcomes.filter((o) => o.status === 429);
-    assert.equal(ok.length + throttled.length, 25, JSON.stringify(outcomes.filter((o) => o.status !== 200 && o.status !== 429)));
-    // The bucket holds 10 and refills at one per second: 10 or 11 environments in the burst's first instants.
-    assert.ok(ok.length >= 10 && ok.length <= 12, `${ok.length} ran`);
-    assert.equal(new Set(ok.map((o) => o.payload.envId)).size, ok.length, "each running invoke had its own environment");
-    for (const t of throttled) {
-      assert.equal(t.code, "TooManyRequestsException");
-      assert.equal(t.reason, "FunctionInvocationRateLimitExceeded");
+    // Every invocation that gets an environment keeps it (held at the barrier), so each one took a
+    // token: 10 in the bucket, and one more for each second the burst took to arrive.
+    const name = await createFunction(flint, zip, "hold.handler", { Timeout: MAX_TIMEOUT_S });
+    const barrier = await Barrier.create();
+    try {
+      const sent = Date.now();
+      const burst = invokeInParallel(flint.endpoint, 25, { FunctionName: name, payload: { port: barrier.port } });
+      const refused = () => burst.settled.filter((s) => s.code !== undefined).length;
+      await eventually(() => barrier.arrivals.length + refused() >= 25, PATIENCE_MS, "every invoke running or refused");
+      const seconds = Math.floor((Date.now() - sent) / 1000);
+      barrier.release();
+      const outcomes = await burst.all;
+      const ok = outcomes.filter((o) => o.status === 200);
+      const throttled = outcomes.filter((o) => o.status === 429);
+      assert.equal(ok.length + throttled.length, 25, JSON.stringify(outcomes.filter((o) => o.status !== 200 && o.status !== 429)));
+      assert.ok(ok.length >= 10 && ok.length <= 10 + seconds, `${ok.length} ran in a burst of ${seconds} s`);
+      assert.equal(new Set(ok.map((o) => o.payload.envId)).size, ok.length, "each running invoke had its own environment");
+      for (const t of throttled) {
+        assert.equal(t.code, "TooManyRequestsException");
+        assert.equal(t.reason, "FunctionInvocationRateLimitExceeded");
+      }
+    } finally {
+      await barrier.close();
     }
   });
 
   test("idle environments scale to zero", async () => {
     const name = await createFunction(flint, zip, "slow.handler");
+    const sent = Date.now();
     await Promise.all([1, 2, 3].map(() => invoke(flint, name, { ms: 300 })));
-    assert.ok(((await environments(flint, name)).idle ?? 0) >= 1);
-    await eventually(async () => Object.entries(await environments(flint, name)).every(([, n]) => n === 0), 15_000, "no environment left");
+    // Idle after their invocations, unless the 2 s keep-alive may already be up (a host that slow).
+    const idle = (await environments(flint, name)).idle ?? 0;
+    assert.ok(idle >= 1 || Date.now() - sent >= 2000, `no idle environment ${Date.now() - sent} ms after the invokes were sent, within the keep-alive`);
+    await eventually(async () => Object.entries(await environments(flint, name)).every(([, n]) => n === 0), PATIENCE_MS, "no environment left");
   });
 });

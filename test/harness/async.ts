@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { InvokeCommand } from "@aws-sdk/client-lambda";
 import type { FlintProcess } from "./flint.js";
-import { eventually } from "./processes.js";
+import { PATIENCE_MS, eventually } from "./processes.js";
 import { signedFetch } from "./signed-fetch.js";
 
 export interface TimelineView {
@@ -19,7 +19,7 @@ export async function timelineOf(flint: FlintProcess, requestId: string): Promis
   return r.body as TimelineView;
 }
 
-export async function endedTimeline(flint: FlintProcess, requestId: string, ms = 30_000): Promise<TimelineView> {
+export async function endedTimeline(flint: FlintProcess, requestId: string, ms = PATIENCE_MS): Promise<TimelineView> {
   let view: TimelineView | undefined;
   await eventually(async () => (view = await timelineOf(flint, requestId))?.State === "ended", ms, `event ${requestId} ended`);
   return view!;

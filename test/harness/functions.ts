@@ -12,6 +12,13 @@ import { ROLE, uniqueName } from "./flint.js";
 
 export const RUNTIME_OF = { nodejs: "nodejs20.x", python: "python3.12", provided: "provided.al2023" } as const;
 
+/**
+ * Lambda's longest Timeout, in seconds: for a function whose test is about something other than
+ * time, so that however slow the host (and a 128 MB function gets a fourteenth of a core), the
+ * function is not cut short. A test about timeouts sets its own.
+ */
+export const MAX_TIMEOUT_S = 900;
+
 export async function createFunction(
   flint: FlintProcess,
   zip: Buffer,

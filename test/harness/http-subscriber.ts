@@ -4,7 +4,7 @@
  */
 import http, { type IncomingHttpHeaders } from "node:http";
 import type { AddressInfo } from "node:net";
-import { eventually } from "./processes.js";
+import { PATIENCE_MS, eventually } from "./processes.js";
 
 export interface Received {
   path: string;
@@ -55,7 +55,7 @@ export class HttpSubscriber {
   }
 
   /** Wait until `count` requests of the type reached `path`; resolves them. */
-  async wait(path: string, type: string, count = 1, ms = 30_000): Promise<Received[]> {
+  async wait(path: string, type: string, count = 1, ms = PATIENCE_MS): Promise<Received[]> {
     await eventually(() => this.to(path, type).length >= count, ms, `${count} ${type} request(s) at ${path}`);
     return this.to(path, type);
   }

@@ -15,6 +15,9 @@ import { eventually } from "./processes.js";
 export class Barrier {
   private readonly waiting: ServerResponse[] = [];
   private open = false;
+  /** Arrivals still to be let through at once (admit). */
+  private passes = 0;
+  private readonly watchers: { n: number; resolve: () => void }[] = [];
   /** Environment ids of the invocations that arrived, in order. */
   readonly arrivals: string[] = [];
 
@@ -22,7 +25,14 @@ export class Barrier {
     server.on("request", (req, res) => {
       this.arrivals.push(new URL(req.url ?? "/", "http://x").searchParams.get("env") ?? "");
       if (this.open) res.end("go");
-      else this.waiting.push(res);
+      else if (this.passes > 0) {
+        this.passes--;
+        res.end("go");
+      } else this.waiting.push(res);
+      for (const w of this.watchers.filter((w) => this.arrivals.length >= w.n)) {
+        this.watchers.splice(this.watchers.indexOf(w), 1);
+        w.resolve();
+      }
     });
   }
 
@@ -34,6 +44,21 @@ export class Barrier {
 
   get port(): number {
     return (this.server.address() as AddressInfo).port;
+  }
+
+  /** Resolves once `n` invocations in all have arrived (held or let through). */
+  arrived(n: number): Promise<void> {
+    if (this.arrivals.length >= n) return Promise.resolve();
+    return new Promise((resolve) => this.watchers.push({ n, resolve }));
+  }
+
+  /** Let `n` invocations through, those held longest first and then the next to arrive; the rest stay held. */
+  admit(n: number): void {
+    this.passes += n;
+    while (this.passes > 0 && this.waiting.length > 0) {
+      this.passes--;
+      this.waiting.shift()!.end("go");
+    }
   }
 
   /** Let every held invocation finish; later arrivals pass straight through. */

@@ -45,10 +45,30 @@ export function alive(pid: number): boolean {
   }
 }
 
-export async function eventually(check: () => boolean | Promise<boolean>, ms = 5000, what = "condition"): Promise<void> {
+/**
+ * How long a test waits for something that must happen (a process to end, an event to run): long
+ * enough for any host however slow or loaded, since it is spent only when the thing never happens.
+ * A test that means "within so long" asserts a duration; a wait only ever gives up.
+ */
+export const PATIENCE_MS = 60_000;
+
+export async function eventually(check: () => boolean | Promise<boolean>, ms = PATIENCE_MS, what = "condition"): Promise<void> {
   const until = Date.now() + ms;
   while (!(await check())) {
     if (Date.now() > until) throw new Error(`${what} not reached within ${ms} ms`);
     await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** What `promise` settles to; a failure naming `what` if it has not settled within `ms`. */
+export async function settlesWithin<T>(promise: Promise<T>, what: string, ms = PATIENCE_MS): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not settled within ${ms} ms`)), ms);
+  });
+  try {
+    return await Promise.race([promise, late]);
+  } finally {
+    clearTimeout(timer);
   }
 }
