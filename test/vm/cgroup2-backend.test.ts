@@ -11,7 +11,7 @@ import { runInVm, vmUnavailable } from "../harness/vm.js";
 
 const unavailable = vmUnavailable();
 
-test("on a unified cgroup v2 kernel, the backend enforces memory (OOM counted), tasks, CPU weight and quota, and freezes and kills a whole tree", { skip: unavailable ? `no VM here: ${unavailable}` : false }, async (t) => {
+test("on a unified cgroup v2 kernel, the backend enforces memory (OOM counted), tasks, CPU weight and quota, and freezes and kills a whole tree, as root and in a user's delegated group", { skip: unavailable ? `no VM here: ${unavailable}` : false }, async (t) => {
   const run = await runInVm({ script: "dist/test/vm/guest/flint-cgroups.js", timeoutMs: 240_000 });
   t.diagnostic(`guest boot ${run.timings.bootMs} ms, script ${run.timings.scriptMs} ms, total ${run.timings.totalMs} ms`);
   const line = /^FLINT-RESULT (.*)$/m.exec(run.stdout);
@@ -38,4 +38,14 @@ test("on a unified cgroup v2 kernel, the backend enforces memory (OOM counted), 
   assert.equal(r.kill.shellSignal, "SIGKILL");
   assert.equal(r.kill.after, 0, "the group is empty");
   assert.equal(r.kill.alive, 0, "nothing of the tree lives, frozen or detached");
+
+  // Without root, in a group delegated to the user that also holds another of its processes.
+  const d = r.delegated;
+  assert.equal(d.error, undefined, d.error);
+  assert.equal(d.uid, 1000);
+  assert.equal(d.ownInLeaf, true, "Flint moved itself to the leaf");
+  assert.equal(d.leafCount, 2, "and the user's other process with it, so the group could hand its controllers down");
+  assert.equal(d.under, true, "the environments' groups hang off the delegated group");
+  assert.deepEqual(d.report.enforced, ["memory", "pids", "cpu", "freeze", "kill"], JSON.stringify(d.report.missing));
+  assert.deepEqual(d.oom, { signal: "SIGKILL", counted: true }, "the memory limit holds there too");
 });

@@ -4,7 +4,7 @@
  * `FLINT-RESULT {...}` with what it saw; the test on the host judges it.
  */
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { chownSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { realCgroupFs } from "../../../src/sandbox/cgroups/cgroup-fs.js";
 import { hostLayout } from "../../../src/sandbox/cgroups/host.js";
 import { CgroupTree, type Cgroup } from "../../../src/sandbox/cgroups/tree.js";
@@ -70,10 +70,61 @@ async function main(): Promise<Record<string, unknown>> {
   result.kill = { before: before.length, frozen, shellSignal: shell.signal, after: k.pids().length, alive: alive.length };
   await k.remove();
   await tree.remove();
+  result.delegated = await delegated();
   return result;
 }
 
-main().then(
-  (r) => console.log(`FLINT-RESULT ${JSON.stringify(r)}`),
-  (err) => console.log(`FLINT-RESULT ${JSON.stringify({ error: String(err?.stack ?? err) })}`),
-);
+const USER = 1000;
+const DELEGATED = "/sys/fs/cgroup/user-delegated";
+
+/**
+ * Without root: a group delegated to a user, as systemd's Delegate= makes one (the directory and its
+ * procs, subtree_control and threads files owned by the user), holding another process of the
+ * user's (a shell that started Flint) besides Flint. A child joins it as root, then becomes the
+ * user and makes its tree there.
+ */
+async function delegated(): Promise<unknown> {
+  mkdirSync(DELEGATED);
+  for (const f of [".", "cgroup.procs", "cgroup.subtree_control", "cgroup.threads"]) chownSync(`${DELEGATED}/${f}`, USER, USER);
+  const other = spawn("/bin/sh", ["-c", `echo $$ > ${DELEGATED}/cgroup.procs; exec sleep 1000`], { stdio: "ignore", uid: USER, gid: USER });
+  // The shell cannot move itself (root owns the common ancestor's procs): root puts it there first.
+  writeFileSync(`${DELEGATED}/cgroup.procs`, String(other.pid));
+  const child = spawn(process.execPath, [process.argv[1]!, "--as-user"], { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.on("data", (d) => (out += d));
+  await new Promise((resolve) => child.on("exit", resolve));
+  const seen = JSON.parse(/^USER-RESULT (.*)$/m.exec(out)?.[1] ?? "{}");
+  other.kill("SIGKILL");
+  await new Promise((resolve) => other.on("exit", resolve));
+  return seen;
+}
+
+/** The child: in the delegated group, as the user. */
+async function asUser(): Promise<Record<string, unknown>> {
+  writeFileSync(`${DELEGATED}/cgroup.procs`, String(process.pid));
+  process.setgid!(USER);
+  process.setuid!(USER);
+  const layout = hostLayout();
+  if ("problem" in layout) return { problem: layout.problem };
+  const tree = await CgroupTree.create(layout, realCgroupFs, `flint-${process.pid}`, false);
+  const leaf = readFileSync(`${DELEGATED}/flint-leaf/cgroup.procs`, "utf8").trim().split("\n").map(Number);
+  const g = await tree.group({ memoryMb: 32, pids: 64 });
+  const hog = inGroup(g, `exec ${process.execPath} -e "const a = []; for (let i = 0; i < 100; i++) a.push(Buffer.alloc(1 << 20, 1))"`);
+  const end = await hog.ended;
+  const seen = { uid: process.getuid!(), report: tree.report, ownInLeaf: leaf.includes(process.pid), leafCount: leaf.length, under: g.dirs.core.startsWith(`${DELEGATED}/flint-${process.pid}/`), oom: { signal: end.signal, counted: g.oomKilledSinceLastCheck() } };
+  await g.remove();
+  await tree.remove();
+  return seen;
+}
+
+if (process.argv.includes("--as-user")) {
+  asUser().then(
+    (r) => console.log(`USER-RESULT ${JSON.stringify(r)}`),
+    (err) => console.log(`USER-RESULT ${JSON.stringify({ error: String(err?.stack ?? err) })}`),
+  );
+} else {
+  main().then(
+    (r) => console.log(`FLINT-RESULT ${JSON.stringify(r)}`),
+    (err) => console.log(`FLINT-RESULT ${JSON.stringify({ error: String(err?.stack ?? err) })}`),
+  );
+}
