@@ -9,7 +9,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { CreateQueueCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { startFlint, type FlintProcess } from "../harness/flint.js";
-import { createFunction, invoke, RUNTIME_OF } from "../harness/functions.js";
+import { MAX_TIMEOUT_S, createFunction, invoke, RUNTIME_OF } from "../harness/functions.js";
 import { boto3Version, sdkClient } from "../harness/sqs-clients.js";
 import { zipFixture } from "../harness/zip.js";
 
@@ -20,7 +20,7 @@ describe("boto3 in Python functions finds Flint without an endpoint_url", { skip
   let sqs: SQSClient;
   let zip: Buffer;
   const python = (handler: string, opts: { env?: Record<string, string>; zip?: Buffer } = {}) =>
-    createFunction(flint, opts.zip ?? zip, handler, { runtime: RUNTIME_OF.python, Timeout: 30, Environment: { Variables: opts.env ?? {} } });
+    createFunction(flint, opts.zip ?? zip, handler, { runtime: RUNTIME_OF.python, Timeout: MAX_TIMEOUT_S, Environment: { Variables: opts.env ?? {} } });
   before(async () => {
     flint = await startFlint();
     sqs = sdkClient(flint.endpoint);
