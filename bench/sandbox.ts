@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import path from "node:path";
 import { startFlint, TEST_CREDENTIALS, REGION, type FlintProcess } from "../test/harness/flint.js";
+import { delegatedUser, delegationProblem, type DelegatedUser } from "../test/harness/delegated-user.js";
 import { zipFixture } from "../test/harness/zip.js";
 import { createFunction } from "../test/harness/functions.js";
 import { SignedClient, type Target } from "./lib/client.js";
@@ -107,12 +108,22 @@ export async function sandboxBench(): Promise<string> {
   const strict = await startFlint();
   const noSpares = await startFlint({ args: ["--spares", "0"] });
   const plain = await startFlint({ args: ["--sandbox", "none", "--spares", "0"] });
+  // Strict without root, in a delegated cgroup subtree, where this host can make one.
+  let user: DelegatedUser | undefined;
+  let rootless: FlintProcess | undefined;
+  if (!delegationProblem()) {
+    user = await delegatedUser();
+    rootless = await startFlint({ dataDir: user.dataDir, asUser: user, args: ["--sandbox", "strict"] });
+  }
   try {
     const isolation = (await (await fetch(`${strict.endpoint}/_flint/health`)).json()).isolation;
     if (isolation !== "strict") return `### Sandbox\n\nisolation in force is '${isolation}': this machine cannot sandbox, nothing to measure.\n`;
     const spareClient = new SignedClient(target(strict), 1);
     const freshClient = new SignedClient(target(noSpares), 1);
-    const samples = await interleaved(COLD, {
+    const rootlessClient = rootless && new SignedClient(target(rootless), 1);
+    const rootlessSeries: Record<string, () => Promise<number>> = rootless && rootlessClient ? { nodeRootless: () => coldStart(rootless, rootlessClient, node, "echo.handler", "nodejs20.x") } : {};
+    const samples: Record<string, number[]> = await interleaved(COLD, {
+      ...rootlessSeries,
       bareNode: () => timed(process.execPath, ["-e", "0"]),
       bwrapNode: () => timed("/usr/bin/bwrap", [...BWRAP, process.execPath, "-e", "0"]),
       nodeSpare: () => coldStart(strict, spareClient, node, "echo.handler", "nodejs20.x"),
@@ -124,27 +135,31 @@ export async function sandboxBench(): Promise<string> {
     });
     spareClient.close();
     freshClient.close();
+    rootlessClient?.close();
+    const nodeRootless = samples.nodeRootless && summarize(samples.nodeRootless);
     const [bareNode, bwrapNode, nodeSpare, nodeFresh, barePy, bwrapPy, pySpare, pyFresh] = [
       samples.bareNode, samples.bwrapNode, samples.nodeSpare, samples.nodeFresh, samples.barePy, samples.bwrapPy, samples.pySpare, samples.pyFresh,
-    ].map(summarize) as ReturnType<typeof summarize>[];
+    ].map((x) => summarize(x!)) as ReturnType<typeof summarize>[];
     out.push(
       table("Cold start under strict isolation (first invoke of a new environment, at the client; rows sampled in turn)", ["what", "p50 ms", "p99 ms", "p50 / bare"], [
         ["bare `node -e 0`", bareNode.p50, bareNode.p99, 1],
         ["`bwrap … node -e 0`", bwrapNode.p50, bwrapNode.p99, bwrapNode.p50 / bareNode.p50],
         ["Flint Node echo, spare sandbox", nodeSpare.p50, nodeSpare.p99, nodeSpare.p50 / bareNode.p50],
         ["Flint Node echo, no spares", nodeFresh.p50, nodeFresh.p99, nodeFresh.p50 / bareNode.p50],
+        ...(nodeRootless ? [["Flint Node echo, strict without root (no spares)", nodeRootless.p50, nodeRootless.p99, nodeRootless.p50 / bareNode.p50]] : []),
         ["bare `python3 -c pass`", barePy.p50, barePy.p99, 1],
         ["`bwrap … python3 -c pass`", bwrapPy.p50, bwrapPy.p99, bwrapPy.p50 / barePy.p50],
         ["Flint Python echo, spare sandbox", pySpare.p50, pySpare.p99, pySpare.p50 / barePy.p50],
         ["Flint Python echo, no spares", pyFresh.p50, pyFresh.p99, pyFresh.p50 / barePy.p50],
       ]),
     );
-    const [w1, w2] = (await warm([plain, strict], node)) as [WarmResult, WarmResult];
+    const [w1, w2, w3] = (await warm(rootless ? [plain, strict, rootless] : [plain, strict], node)) as [WarmResult, WarmResult, WarmResult?];
     out.push(
       table("Warm invoke, concurrency 1: strict sandbox next to plain processes (alternating one-second slices)", ["driver", "p50 ms", "p99 ms", "req/s"], [
         ["none (plain processes)", w1.p50, w1.p99, w1.rps],
         ["strict (bwrap + cgroups)", w2.p50, w2.p99, w2.rps],
         ["strict / none", w2.p50 / w1.p50, w2.p99 / w1.p99, w2.rps / w1.rps],
+        ...(w3 ? [["strict without root", w3.p50, w3.p99, w3.rps], ["strict without root / none", w3.p50 / w1.p50, w3.p99 / w1.p99, w3.rps / w1.rps]] : []),
       ]),
     );
     const burst = await creationRate(noSpares, node);
@@ -162,7 +177,8 @@ export async function sandboxBench(): Promise<string> {
       ]),
     );
   } finally {
-    await Promise.all([strict.stop(), noSpares.stop(), plain.stop()]);
+    await Promise.all([strict.stop(), noSpares.stop(), plain.stop(), rootless?.stop()]);
+    await user?.remove();
   }
   return out.join("\n");
 }
