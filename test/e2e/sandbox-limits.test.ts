@@ -11,6 +11,7 @@ import path from "node:path";
 import readline from "node:readline";
 import { UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from "@aws-sdk/client-lambda";
 import { startFlint, type FlintProcess } from "../harness/flint.js";
+import { WAITER } from "../harness/functions.js";
 import { Barrier } from "../harness/parallel.js";
 import { PATIENCE_MS, alive, descendants, eventually } from "../harness/processes.js";
 import { Arena, HOSTILE_RUNTIMES, errorTypeOf, hostPidsOfUid, rssMb, sandboxTest } from "../harness/sandbox.js";
@@ -164,7 +165,7 @@ describe("resource limits of the strict sandbox", () => {
         t.diagnostic(`${during} ticks while an invocation waited for 5, ${t2 - t1} in 1.5 s idle`);
         assert.ok(t2 - t1 <= 10, `${t2 - t1} ticks in 1.5 s of idleness (75 if it were not frozen)`);
         await flint.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: fn, Description: "changed" }));
-        await waitUntilFunctionUpdatedV2({ client: flint.lambda, maxWaitTime: 20, minDelay: 0.1, maxDelay: 0.3 }, { FunctionName: fn });
+        await waitUntilFunctionUpdatedV2({ client: flint.lambda, ...WAITER }, { FunctionName: fn });
         await eventually(() => !alive(ticker[0]!), PATIENCE_MS, "the ticker ends with its replaced environment");
       });
 
