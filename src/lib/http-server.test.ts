@@ -26,6 +26,17 @@ async function serve(t: { after(fn: () => Promise<void> | void): void }, handler
   return { port, seen };
 }
 
+/** Give up waiting for what must happen only after this: it is spent only when it never does. */
+const PATIENCE_MS = 30_000;
+
+/** Resolves once `check` holds (polled); fails naming `what` after PATIENCE_MS. */
+async function until(check: () => boolean, what: string): Promise<void> {
+  for (const end = Date.now() + PATIENCE_MS; !check(); ) {
+    if (Date.now() > end) throw new Error(`${what}: not within ${PATIENCE_MS} ms`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
 /** Send raw bytes; collect everything until the server closes or `until` matches what arrived. */
 function raw(port: number, chunks: (string | Buffer)[], until?: RegExp, gapMs = 0): Promise<{ text: string; closed: boolean }> {
   return new Promise((resolve, reject) => {
@@ -50,7 +61,7 @@ function raw(port: number, chunks: (string | Buffer)[], until?: RegExp, gapMs = 
         if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
       }
     });
-    setTimeout(() => finish(false), 3000);
+    setTimeout(() => finish(false), PATIENCE_MS);
   });
 }
 
@@ -158,7 +169,7 @@ test("a broken chunk size ends the connection and the waiting handler's body rea
   const { port } = await serve(t, (ex) => void ex.body(1000).catch((err) => (failure = err)));
   const r = await raw(port, ["POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n"]);
   assert.equal(r.closed, true);
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await until(() => failure !== undefined, "the body read failed");
   assert.match(String(failure), /malformed chunked body/);
   assert.ok(failure instanceof ClientGone);
 });
@@ -166,16 +177,18 @@ test("a broken chunk size ends the connection and the waiting handler's body rea
 test("a client that goes away mid-body fails the body read and fires close listeners", async (t) => {
   let failure: unknown;
   let closed = false;
+  let reading = false;
   const { port } = await serve(t, (ex) => {
     ex.response.once("close", () => (closed = true));
+    reading = true;
     void ex.body(1000).catch((err) => (failure = err));
   });
   const s = net.connect(port, "127.0.0.1");
   await new Promise((resolve) => s.on("connect", resolve));
   s.write("POST / HTTP/1.1\r\nContent-Length: 100\r\n\r\npartial");
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await until(() => reading, "the handler reading the body");
   s.destroy();
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await until(() => failure !== undefined && closed, "the body read failed and close listeners fired");
   assert.match(String(failure), /closed the connection/);
   assert.ok(failure instanceof ClientGone);
   assert.equal(closed, true);
@@ -204,9 +217,8 @@ test("a head that does not arrive in time gets 408; an idle connection is closed
   s.write("GET /slow HTTP/1.1\r\n\r\n");
   await new Promise((resolve) => setTimeout(resolve, 600));
   release!();
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await until(() => /late$/.test(text), "the late answer");
   s.destroy();
-  assert.match(text, /late$/);
 });
 
 test("a header value with a line break is refused before anything is written; the handler can still answer", async (t) => {
@@ -257,7 +269,7 @@ test("a client that keeps its side open after a refusal is dropped at the idle t
   // The server closed its socket at the timeout: what the client still sends is refused.
   s.write("more\r\n");
   setTimeout(() => s.write("more\r\n"), 50);
-  const how = await Promise.race([gone, new Promise<string>((resolve) => setTimeout(() => resolve("still open"), 2000))]);
+  const how = await Promise.race([gone, new Promise<string>((resolve) => setTimeout(() => resolve("still open"), PATIENCE_MS))]);
   s.destroy();
   assert.match(text, /^HTTP\/1\.1 400 /);
   assert.notEqual(how, "still open");
@@ -273,10 +285,11 @@ test("sendWhenNext holds an answer while the client's next request is already wa
   const started = Date.now();
   s.on("data", (d) => arrivals.push({ at: Date.now() - started, text: d.toString("latin1") }));
   s.write("POST /a HTTP/1.1\r\nContent-Length: 0\r\n\r\nGET /b HTTP/1.1\r\n\r\n");
-  await new Promise((resolve) => setTimeout(resolve, 400));
+  const received = () => responses(arrivals.map((a) => a.text).join("")).length;
+  await until(() => received() === 2, "both answers");
   // Not pipelined: the held-back form goes at once.
   s.write("POST /a HTTP/1.1\r\n\r\n");
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await until(() => received() === 3, "the third answer");
   s.destroy();
   const all = arrivals.map((a) => a.text).join("");
   assert.equal(responses(all).length, 3, all);

@@ -91,7 +91,7 @@ test("/next delivers the event with every Lambda-Runtime-* header; /response is 
   const { api, events, client } = await setup(t);
   const next = client.send(req("GET", "/invocation/next"));
   // The server has parked the request once it reports the runtime waiting.
-  for (const until = Date.now() + 10_000; events.waiting === 0 && Date.now() < until; ) await new Promise((r) => setImmediate(r));
+  for (const until = Date.now() + 60_000; events.waiting === 0 && Date.now() < until; ) await new Promise((r) => setImmediate(r));
   assert.equal(events.initDone, 1);
   assert.equal(events.waiting, 1);
   const outcome = dispatch(api, invocation("req-1"));

@@ -14,7 +14,7 @@ import { boto3Version, sdkClient } from "../harness/sqs-clients.js";
 import { execFileSync } from "node:child_process";
 import { REGION, TEST_CREDENTIALS } from "../harness/flint.js";
 import { startFlint, type FlintProcess } from "../harness/flint.js";
-import { MAX_TIMEOUT_S, createFunction, invoke } from "../harness/functions.js";
+import { MAX_TIMEOUT_S, WAITER, createFunction, invoke } from "../harness/functions.js";
 import { Barrier } from "../harness/parallel.js";
 import { signedFetch } from "../harness/signed-fetch.js";
 import { endedTimeline, invokeEvent, timelineOf } from "../harness/async.js";
@@ -155,7 +155,7 @@ describe("asynchronous invocation", () => {
     const name = await createFunction(flint, zip, "throw.handler");
     const [onFailure, dlq] = [await queue("on-failure"), await queue("dlq")];
     await flint.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, DeadLetterConfig: { TargetArn: arnOf(dlq) } }));
-    await waitUntilFunctionUpdatedV2({ client: flint.lambda, maxWaitTime: 20, minDelay: 0.1, maxDelay: 0.3 }, { FunctionName: name });
+    await waitUntilFunctionUpdatedV2({ client: flint.lambda, ...WAITER }, { FunctionName: name });
     assert.deepEqual((await flint.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name }))).DeadLetterConfig, { TargetArn: arnOf(dlq) });
     const cli = await flint.aws([
       "lambda", "put-function-event-invoke-config", "--function-name", name, "--maximum-retry-attempts", "1",

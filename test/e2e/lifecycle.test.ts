@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { GetFunctionCommand, InvokeCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2, CreateFunctionCommand } from "@aws-sdk/client-lambda";
 import { startFlint, type FlintProcess, ROLE, uniqueName } from "../harness/flint.js";
 import { zipFixture, zipFiles } from "../harness/zip.js";
-import { MAX_TIMEOUT_S, createFunction, environmentsOf, invoke } from "../harness/functions.js";
+import { MAX_TIMEOUT_S, WAITER, createFunction, environmentsOf, invoke } from "../harness/functions.js";
 import { Barrier, holdAndRelease, invokeInParallel } from "../harness/parallel.js";
 import { PATIENCE_MS, alive, descendants, eventually } from "../harness/processes.js";
 
@@ -95,7 +95,7 @@ describe("warm environments", () => {
     const before = (await invoke(flint, name)).payload.envId;
     assert.deepEqual(await environmentsOf(flint, name), { idle: 1 });
     await flint.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Description: "new" }));
-    await waitUntilFunctionUpdatedV2({ client: flint.lambda, maxWaitTime: 20, minDelay: 0.1, maxDelay: 0.3 }, { FunctionName: name });
+    await waitUntilFunctionUpdatedV2({ client: flint.lambda, ...WAITER }, { FunctionName: name });
     const after = (await invoke(flint, name)).payload;
     assert.notEqual(after.envId, before);
     assert.equal(after.invocations, 1);

@@ -26,6 +26,7 @@ import {
   type CreateFunctionCommandInput, type ListAliasesCommandInput,
 } from "@aws-sdk/client-lambda";
 import { ROLE, startFlint, type FlintProcess } from "../harness/flint.js";
+import { WAITER } from "../harness/functions.js";
 import { type Outcome, assertRecorded, fixtureFunction, replay } from "../harness/recorded.js";
 import { rawZip, zipFiles } from "../harness/zip.js";
 
@@ -257,7 +258,7 @@ describe("parity with responses recorded from AWS: versions, aliases, concurrenc
     check("get_function_active_rev2", rev2);
     check("publish_version_revision_exception", await publish(name, { RevisionId: "wrong" }));
     check("publish_version_response_rev_v1", await publish(name, { RevisionId: rev2.body.Configuration.RevisionId }));
-    await waitUntilPublishedVersionActive({ client: session.client.lambda, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 }, { FunctionName: name, Qualifier: "1" });
+    await waitUntilPublishedVersionActive({ client: session.client.lambda, ...WAITER }, { FunctionName: name, Qualifier: "1" });
     // A published version keeps its revision; publishing gives $LATEST a new one, creating an alias does not.
     check("get_function_published_version_rev_v2", await getFunction(name, "1"));
     check("get_function_latest_rev3", await getFunction(name));

@@ -16,7 +16,7 @@ import {
   UpdateFunctionConfigurationCommand, waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
 import { ACCOUNT, REGION, startFlint, type FlintProcess, ROLE, uniqueName } from "../harness/flint.js";
-import { createFunction, invoke } from "../harness/functions.js";
+import { WAITER, createFunction, invoke } from "../harness/functions.js";
 import { zipFixture } from "../harness/zip.js";
 
 const arn = (name: string, qualifier?: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}${qualifier ? `:${qualifier}` : ""}`;
@@ -149,8 +149,7 @@ describe("versions and aliases with the SDK", () => {
     flint = await startFlint();
   });
   after(() => flint.stop());
-  const waiting = { maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 };
-  const waitUpdated = (name: string) => waitUntilFunctionUpdatedV2({ client: flint.lambda, ...waiting }, { FunctionName: name });
+  const waitUpdated = (name: string) => waitUntilFunctionUpdatedV2({ client: flint.lambda, ...WAITER }, { FunctionName: name });
   /** whoami with version 1 (release one, STAGE=one) and version 2 (release two, STAGE=two). */
   const twoVersions = async () => {
     const name = await createFunction(flint, await release("one"), "whoami.handler", { Environment: { Variables: { STAGE: "one" } }, Publish: true });
@@ -208,7 +207,7 @@ describe("versions and aliases with the SDK", () => {
     const v2 = await flint.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: name, ZipFile: await release("two"), Publish: true }));
     assert.equal(v2.Version, "2");
     assert.equal(v2.FunctionArn, arn(name, "2"));
-    await waitUntilFunctionActiveV2({ client: flint.lambda, ...waiting }, { FunctionName: name, Qualifier: "2" });
+    await waitUntilFunctionActiveV2({ client: flint.lambda, ...WAITER }, { FunctionName: name, Qualifier: "2" });
     assert.equal((await invoke(flint, name, {}, { qualifier: "2" })).payload.release, "two");
     assert.equal((await invoke(flint, name, {}, { qualifier: "1" })).payload.release, "one");
     const versions = await flint.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: name, MaxItems: 2 }));

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { LambdaClient } from "@aws-sdk/client-lambda";
+import { PATIENCE_MS } from "./processes.js";
 
 export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
 const CLI = path.join(ROOT, "dist/src/cli/main.js");
@@ -82,7 +83,9 @@ export async function startFlint(opts: StartOptions = {}): Promise<FlintProcess>
   child.stdout!.on("data", (c) => (out += c));
   child.stderr!.on("data", (c) => (out += c));
   const listening = new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`flint did not start:\n${out}`)), 20_000);
+    // A server prints its address once it has recovered what the last run left (async events, SNS
+    // deliveries): on a loaded host with a couple of thousand of those, well over 20 s.
+    const timer = setTimeout(() => reject(new Error(`flint did not start within ${PATIENCE_MS} ms:\n${out}`)), PATIENCE_MS);
     const onData = () => {
       const m = /Flint listening on (http:\/\/\S+)/.exec(out);
       if (m) {

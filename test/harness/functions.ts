@@ -9,6 +9,7 @@ import {
 } from "@aws-sdk/client-lambda";
 import type { FlintProcess } from "./flint.js";
 import { ROLE, uniqueName } from "./flint.js";
+import { PATIENCE_MS } from "./processes.js";
 
 export const RUNTIME_OF = { nodejs: "nodejs20.x", python: "python3.12", provided: "provided.al2023" } as const;
 
@@ -18,6 +19,9 @@ export const RUNTIME_OF = { nodejs: "nodejs20.x", python: "python3.12", provided
  * function is not cut short. A test about timeouts sets its own.
  */
 export const MAX_TIMEOUT_S = 900;
+
+/** For the SDK's waiters (a function Active, Updated, a version published): they give up after PATIENCE_MS. */
+export const WAITER = { maxWaitTime: PATIENCE_MS / 1000, minDelay: 0.1, maxDelay: 0.5 } as const;
 
 export async function createFunction(
   flint: FlintProcess,
@@ -37,7 +41,7 @@ export async function createFunction(
       ...rest,
     }),
   );
-  await waitUntilFunctionActiveV2({ client: flint.lambda, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 }, { FunctionName: name });
+  await waitUntilFunctionActiveV2({ client: flint.lambda, ...WAITER }, { FunctionName: name });
   return name;
 }
 

@@ -4,7 +4,9 @@
  *
  * The `hold` fixture (nodejs/hold.js) calls the Barrier's HTTP server on the host's loopback and
  * stays busy until the test releases it. A test fires N invokes, waits until every one has either
- * arrived at the barrier (it is executing) or been refused, counts, then releases.
+ * arrived at the barrier (it is executing) or been refused, counts, then releases. Other fixtures
+ * wait at a Barrier too, wherever a test must know what is in flight: an init (gated-init.mjs), a
+ * fork bomb at its limit or a CPU measurement (escape), a callback's background request.
  */
 import { createServer, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";

@@ -21,6 +21,7 @@ import {
   type CreateFunctionCommandInput,
 } from "@aws-sdk/client-lambda";
 import { ACCOUNT, REGION, ROLE, ROOT, TEST_CREDENTIALS } from "./flint.js";
+import { WAITER } from "./functions.js";
 
 // ---- the recording ---------------------------------------------------------------------------------
 
@@ -210,17 +211,16 @@ export const steps = (test: string, calls: Record<string, () => Command>, extra:
 export function replay(endpoint: string) {
   const client = recordingClient(endpoint);
   const call = (command: Command) => client.call(command);
-  const waiting = { maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 };
   return {
     client,
     call,
-    waitActive: (name: string, qualifier?: string) => waitUntilFunctionActiveV2({ client: client.lambda, ...waiting }, { FunctionName: name, Qualifier: qualifier }),
-    waitUpdated: (name: string) => waitUntilFunctionUpdatedV2({ client: client.lambda, ...waiting }, { FunctionName: name }),
+    waitActive: (name: string, qualifier?: string) => waitUntilFunctionActiveV2({ client: client.lambda, ...WAITER }, { FunctionName: name, Qualifier: qualifier }),
+    waitUpdated: (name: string) => waitUntilFunctionUpdatedV2({ client: client.lambda, ...WAITER }, { FunctionName: name }),
     /** Create a function and wait until it is active; returns the CreateFunction outcome. */
     async createActive(command: CreateFunctionCommand): Promise<Outcome> {
       const created = await call(command);
       assert.equal(created.status, 201, JSON.stringify(created.body));
-      await waitUntilFunctionActiveV2({ client: client.lambda, ...waiting }, { FunctionName: command.input.FunctionName });
+      await waitUntilFunctionActiveV2({ client: client.lambda, ...WAITER }, { FunctionName: command.input.FunctionName });
       return created;
     },
     /** Checks steps of one recorded test, whose resources have the given names. */
