@@ -39,7 +39,7 @@ function userNamespaceProblem(): string | undefined {
 }
 
 /** Why the strict driver cannot run here, or the host's cgroup layout for it. */
-export function strictProblem(): Problem | CgroupLayout {
+function strictProblem(): Problem | CgroupLayout {
   const needs: [string, string][] = [["/usr/bin/bwrap", "bubblewrap"], ["/usr/bin/socat", "socat"], ["/usr/bin/python3", "python3"]];
   if (isRoot()) needs.push(["/usr/sbin/mkfs.ext4", "e2fsprogs"], ["/usr/bin/setpriv", "util-linux"]);
   for (const [file, pkg] of needs) if (!existsSync(file)) return { problem: `${file} is missing (${install(pkg)})` };
