@@ -51,12 +51,13 @@ describe("a kernel with only the unified cgroup v2 hierarchy (qemu VM)", () => {
     assert.ok(pids.events.max! >= 1, `pids.events counts the refusal: ${JSON.stringify(pids.events)}`);
   });
 
-  test("writing 1 to cgroup.kill ends the whole tree, the detached grandchild too", { skip }, () => {
+  test("writing 1 to cgroup.kill ends the whole tree, the detached grandchild too", { skip }, (t) => {
     const { kill } = seen;
+    t.diagnostic(`the group was empty ${Math.round(kill.killMs)} ms after the write`);
     assert.ok(kill.detached, `a grandchild in its own session, reparented to init: ${JSON.stringify(kill.before)}`);
     assert.ok(kill.before.length >= 2, "the child and the grandchild were in the group");
     assert.equal(kill.treeSignal, "SIGKILL");
     assert.deepEqual(kill.survivors, []);
-    assert.ok(seen.removed, "every group could be removed afterwards (empty)");
+    assert.deepEqual(seen.notRemoved, [], "every group could be removed afterwards (empty)");
   });
 });
