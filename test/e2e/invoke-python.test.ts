@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startFlint, type FlintProcess, REGION, ACCOUNT } from "../harness/flint.js";
 import { zipFiles, zipFixture } from "../harness/zip.js";
-import { MAX_TIMEOUT_S, createFunction, invoke } from "../harness/functions.js";
+import { createFunction, invoke } from "../harness/functions.js";
 
 describe("Python functions", () => {
   let flint: FlintProcess;
@@ -171,11 +171,8 @@ describe("Python functions", () => {
         "",
       ].join("\n"),
     });
-    // PYTHONHASHSEED changes how Python starts, so this function gets a runtime started for it, not a
-    // spare. The handler imports decimal (and the runtime json) at invoke time, at a fourteenth of a
-    // core: what is measured is where the import happens, not how long it takes.
-    const unhurried = { Timeout: MAX_TIMEOUT_S };
-    const fresh = { ...unhurried, Environment: { Variables: { PYTHONHASHSEED: "0" } } };
+    // PYTHONHASHSEED changes how Python starts, so this function gets a runtime started for it, not a spare.
+    const fresh = { Environment: { Variables: { PYTHONHASHSEED: "0" } } };
     const py312 = await createFunction(flint, pkg, "result.handler", { runtime: "python3.12", ...fresh });
     const r = await invoke(flint, py312);
     assert.equal(r.raw, '{"price": 1.25, "count": 10.0, "text": "h\u00e9llo \u2603", "jsonAtInit": false}', "Decimal as a number, UTF-8 unescaped (python3.12)");
@@ -185,13 +182,13 @@ describe("Python functions", () => {
     const patched = await invoke(flint, py312, { patch: true });
     assert.equal(patched.functionError, undefined, patched.raw);
     assert.equal(patched.payload.when, "2026-11-27", "a JSONEncoder.default the function installed is used, as on Lambda");
-    const spare = await createFunction(flint, pkg, "result.handler", { runtime: "python3.12", ...unhurried });
+    const spare = await createFunction(flint, pkg, "result.handler", { runtime: "python3.12" });
     assert.equal((await invoke(flint, spare)).payload.jsonAtInit, true, "a spare loads json before the function, as Lambda's runtime does");
     // Without spares a runtime starts for the waiting invocation (and waits for its binding like a
     // spare): it must not spend that invocation's time loading json.
     const noSpares = await startFlint({ args: ["--spares", "0"] });
     try {
-      const name = await createFunction(noSpares, pkg, "result.handler", { runtime: "python3.12", ...unhurried });
+      const name = await createFunction(noSpares, pkg, "result.handler", { runtime: "python3.12" });
       const r = await invoke(noSpares, name);
       assert.equal(r.payload.jsonAtInit, false, r.raw);
       assert.equal(r.payload.price, 1.25);
@@ -225,8 +222,7 @@ describe("Python functions", () => {
         "",
       ].join("\n"),
     });
-    // It imports logging at invoke time, at a fourteenth of a core.
-    const name = await createFunction(flint, pkg, "late.handler", { runtime: "python3.12", Timeout: MAX_TIMEOUT_S });
+    const name = await createFunction(flint, pkg, "late.handler", { runtime: "python3.12" });
     const r = await invoke(flint, name, {}, { tail: true });
     assert.equal(r.payload.loaded_before, false, "the runtime does not pay for logging before anyone needs it");
     assert.equal(r.payload.shadowed, false, r.raw);
