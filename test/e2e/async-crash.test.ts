@@ -16,7 +16,7 @@ import { InvokeCommand, LambdaClient, PutFunctionEventInvokeConfigCommand } from
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { sdkClient } from "../harness/sqs-clients.js";
 import { REGION, TEST_CREDENTIALS, startFlint, type FlintProcess } from "../harness/flint.js";
-import { MAX_TIMEOUT_S, createFunction } from "../harness/functions.js";
+import { createFunction } from "../harness/functions.js";
 import { Barrier } from "../harness/parallel.js";
 import { PATIENCE_MS, eventually } from "../harness/processes.js";
 import { zipFixture } from "../harness/zip.js";
@@ -50,8 +50,8 @@ describe("asynchronous events survive kill -9", () => {
     gate = await Barrier.create();
     const first = await startFlint({ dataDir, args: ["--async-concurrency", String(RUNNING)] });
     servers.push(first);
-    // The `hold` fixture stays at the gate until the test lets it go: its timeout is no part of this.
-    const name = await createFunction(first, await zipFixture("nodejs"), "hold.handler", { Timeout: MAX_TIMEOUT_S });
+    // The `hold` fixture stays at the gate until the test lets it go (createFunction gives it Lambda's longest timeout).
+    const name = await createFunction(first, await zipFixture("nodejs"), "hold.handler");
     // Each success leaves a record in a queue: the independent count of how often each event ran.
     const sqs = sdkClient(first.endpoint);
     const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "crash-successes" }))).QueueUrl!;

@@ -14,7 +14,7 @@ import { boto3Version, sdkClient } from "../harness/sqs-clients.js";
 import { execFileSync } from "node:child_process";
 import { REGION, TEST_CREDENTIALS } from "../harness/flint.js";
 import { startFlint, type FlintProcess } from "../harness/flint.js";
-import { MAX_TIMEOUT_S, WAITER, createFunction, invoke } from "../harness/functions.js";
+import { WAITER, createFunction, invoke } from "../harness/functions.js";
 import { Barrier } from "../harness/parallel.js";
 import { signedFetch } from "../harness/signed-fetch.js";
 import { endedTimeline, invokeEvent, timelineOf } from "../harness/async.js";
@@ -100,7 +100,7 @@ describe("asynchronous invocation", () => {
   });
 
   test("an event throttled by reserved concurrency waits and runs once a slot is free, without spending an attempt", async () => {
-    const name = await createFunction(flint, zip, "hold.handler", { Timeout: MAX_TIMEOUT_S });
+    const name = await createFunction(flint, zip, "hold.handler");
     await flint.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 1 }));
     // A synchronous invoke holds the only slot, at a gate, until the event has been throttled.
     const gate = await Barrier.create();

@@ -12,7 +12,7 @@ import {
   PutProvisionedConcurrencyConfigCommand,
 } from "@aws-sdk/client-lambda";
 import { startFlint, type FlintProcess } from "../harness/flint.js";
-import { MAX_TIMEOUT_S, createFunction, invoke } from "../harness/functions.js";
+import { createFunction, invoke } from "../harness/functions.js";
 import { Barrier, holdAndRelease, invokeInParallel, type Settled } from "../harness/parallel.js";
 import { PATIENCE_MS, eventually } from "../harness/processes.js";
 import { signedFetch } from "../harness/signed-fetch.js";
@@ -51,7 +51,7 @@ describe("reserved concurrency", () => {
 
   test("N parallel clients against reserved K: exactly K execute, N−K get 429 with AWS's Reason", async () => {
     const [K, N] = [3, 8];
-    const name = await createFunction(flint, zip, "hold.handler", { Timeout: MAX_TIMEOUT_S });
+    const name = await createFunction(flint, zip, "hold.handler");
     assert.deepEqual(await cli("lambda", "put-function-concurrency", "--function-name", name, "--reserved-concurrent-executions", String(K)), { ReservedConcurrentExecutions: K });
     assert.deepEqual(await cli("lambda", "get-function-concurrency", "--function-name", name), { ReservedConcurrentExecutions: K });
     assert.deepEqual((await flint.lambda.send(new GetFunctionCommand({ FunctionName: name }))).Concurrency, { ReservedConcurrentExecutions: K });
@@ -137,7 +137,7 @@ describe("the account concurrency limit", () => {
     const shared = AccountLimit!.UnreservedConcurrentExecutions!;
     assert.equal(shared, 100);
 
-    const name = await createFunction(flint, zip, "hold.handler", { Timeout: MAX_TIMEOUT_S });
+    const name = await createFunction(flint, zip, "hold.handler");
     const N = shared + 4;
     const barrier = await Barrier.create();
     try {
@@ -173,7 +173,7 @@ describe("provisioned concurrency and the account limit", () => {
     const shared = (await flint.lambda.send(new GetAccountSettingsCommand({}))).AccountLimit!.UnreservedConcurrentExecutions!;
     assert.equal(shared, 100, "the provisioned execution left the shared pool");
 
-    const other = await createFunction(flint, zip, "hold.handler", { Timeout: MAX_TIMEOUT_S });
+    const other = await createFunction(flint, zip, "hold.handler");
     const N = shared + 2;
     const barrier = await Barrier.create();
     try {
@@ -230,7 +230,7 @@ describe("provisioned concurrency", () => {
   const environments = async () => ((await (await fetch(`${flint.endpoint}/_flint/health`)).json()) as { environments: Record<string, number> }).environments;
 
   test("an alias reaches READY, serves without an Init Duration, spills over to on-demand, and is never reclaimed", async () => {
-    const name = await createFunction(flint, zip, "hold.handler", { Timeout: MAX_TIMEOUT_S });
+    const name = await createFunction(flint, zip, "hold.handler");
     const { Version } = await flint.lambda.send(new PublishVersionCommand({ FunctionName: name }));
     await flint.lambda.send(new CreateAliasCommand({ FunctionName: name, Name: "live", FunctionVersion: Version }));
 

@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { DeleteFunctionCommand, LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
 import { REGION, TEST_CREDENTIALS, startFlint, type FlintProcess } from "../harness/flint.js";
-import { MAX_TIMEOUT_S, createFunction, invoke, RUNTIME_OF } from "../harness/functions.js";
+import { createFunction, invoke, RUNTIME_OF } from "../harness/functions.js";
 import { CreateQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { boto3Version, sdkClient } from "../harness/sqs-clients.js";
 import { PATIENCE_MS, eventually } from "../harness/processes.js";
@@ -26,7 +26,7 @@ describe("calls from inside functions", () => {
     new LambdaClient({ endpoint: flint.endpoint, region: REGION, credentials: creds, maxAttempts: 1 });
 
   test("an environment gets temporary credentials of its own and the endpoint to use them on", async () => {
-    const name = await createFunction(flint, zip, "sdk-call.handler", { Timeout: MAX_TIMEOUT_S });
+    const name = await createFunction(flint, zip, "sdk-call.handler");
     const { payload } = await invoke(flint, name);
     assert.match(payload.accessKeyId, /^ASIA[A-Z2-7]{16}$/);
     assert.notEqual(payload.accessKeyId, TEST_CREDENTIALS.accessKeyId);
@@ -35,7 +35,7 @@ describe("calls from inside functions", () => {
   });
 
   test("a function lists functions and invokes another synchronously and asynchronously with the SDK", async () => {
-    const caller = await createFunction(flint, zip, "sdk-call.handler", { Timeout: MAX_TIMEOUT_S });
+    const caller = await createFunction(flint, zip, "sdk-call.handler");
     const callee = await createFunction(flint, zip, "echo.handler");
     const listed = await invoke(flint, caller, { list: true });
     assert.ok(listed.payload.functions.includes(callee), JSON.stringify(listed.payload));
@@ -46,7 +46,7 @@ describe("calls from inside functions", () => {
   });
 
   test("the credentials need their session token, and stop working when their environment is gone", async () => {
-    const name = await createFunction(flint, zip, "sdk-call.handler", { Timeout: MAX_TIMEOUT_S });
+    const name = await createFunction(flint, zip, "sdk-call.handler");
     const creds = (await invoke(flint, name)).payload;
     const withToken = clientWith(creds);
     assert.ok((await withToken.send(new ListFunctionsCommand({}))).Functions!.length > 0);
@@ -72,7 +72,7 @@ describe("calls from inside functions", () => {
   });
 
   test("a Python function sends to an SQS queue with boto3 and its own credentials", { skip: boto3Version() ? false : "boto3 is not installed (apt-get install python3-boto3)" }, async () => {
-    const name = await createFunction(flint, await zipFixture("python"), "sdk_call.handler", { runtime: RUNTIME_OF.python, Timeout: MAX_TIMEOUT_S });
+    const name = await createFunction(flint, await zipFixture("python"), "sdk_call.handler", { runtime: RUNTIME_OF.python });
     const sqs = sdkClient(flint.endpoint);
     const queueName = `from-python-${Date.now()}`;
     const url = (await sqs.send(new CreateQueueCommand({ QueueName: queueName }))).QueueUrl!;

@@ -3,7 +3,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startFlint, type FlintProcess, REGION, ACCOUNT } from "../harness/flint.js";
 import { zipFiles, zipFixture } from "../harness/zip.js";
-import { MAX_TIMEOUT_S, createFunction, invoke } from "../harness/functions.js";
+import { createFunction, invoke } from "../harness/functions.js";
 import { Barrier } from "../harness/parallel.js";
 import { settlesWithin } from "../harness/processes.js";
 
@@ -160,7 +160,7 @@ describe("Node.js functions", () => {
     const cjs = await createFunction(flint, zip, "cjs.handler");
     assert.deepEqual((await invoke(flint, cjs, { x: 2 })).payload, { module: "cjs", event: { x: 2 } });
 
-    const cb = await createFunction(flint, zip, "callback.handler", { Timeout: MAX_TIMEOUT_S });
+    const cb = await createFunction(flint, zip, "callback.handler");
     const waited = Date.now();
     const r1 = await invoke(flint, cb, { delayMs: 300 });
     assert.ok(Date.now() - waited >= 280, "callbackWaitsForEmptyEventLoop=true waits for the timer");

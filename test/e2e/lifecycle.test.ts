@@ -11,7 +11,7 @@ import { tmpdir } from "node:os";
 import { GetFunctionCommand, InvokeCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2, CreateFunctionCommand } from "@aws-sdk/client-lambda";
 import { startFlint, type FlintProcess, ROLE, uniqueName } from "../harness/flint.js";
 import { zipFixture, zipFiles } from "../harness/zip.js";
-import { MAX_TIMEOUT_S, WAITER, createFunction, environmentsOf, invoke } from "../harness/functions.js";
+import { WAITER, createFunction, environmentsOf, invoke } from "../harness/functions.js";
 import { Barrier, holdAndRelease, invokeInParallel } from "../harness/parallel.js";
 import { PATIENCE_MS, alive, descendants, eventually } from "../harness/processes.js";
 
@@ -73,7 +73,7 @@ describe("warm environments", () => {
 
   test("parallel invokes get parallel environments, which are then reused warm", async () => {
     // Each burst is held at a gate until all four run: they are concurrent however slow the host.
-    const name = await createFunction(flint, await zipFixture("nodejs"), "hold.handler", { Timeout: MAX_TIMEOUT_S });
+    const name = await createFunction(flint, await zipFixture("nodejs"), "hold.handler");
     const burst = async () => {
       const barrier = await Barrier.create();
       try {

@@ -12,7 +12,7 @@ import net from "node:net";
 import { hostname, networkInterfaces, tmpdir } from "node:os";
 import path from "node:path";
 import { startFlint, type FlintProcess } from "../harness/flint.js";
-import { MAX_TIMEOUT_S, createFunction, invoke } from "../harness/functions.js";
+import { createFunction, invoke } from "../harness/functions.js";
 import { descendants, procFile } from "../harness/processes.js";
 import { Arena, HOSTILE_RUNTIMES, errorTypeOf, listeningPorts, sandboxTest } from "../harness/sandbox.js";
 import { FIXTURES, zipFiles } from "../harness/zip.js";
@@ -82,7 +82,7 @@ describe("escaping the strict sandbox", () => {
           .filter(([, uid]) => Number.isInteger(uid)),
       );
     const before = bootstraps();
-    const victim = await createFunction(flint, await arena.zip("provided"), "echo", { runtime: "provided.al2023", Timeout: MAX_TIMEOUT_S });
+    const victim = await createFunction(flint, await arena.zip("provided"), "echo", { runtime: "provided.al2023" });
     await invoke(flint, victim, {});
     const victimUid = [...bootstraps()].find(([p]) => !before.has(p))![1];
     // Without spares the other server hands out uids in order: walk up to the victim's.
@@ -92,7 +92,7 @@ describe("escaping the strict sandbox", () => {
       let attacker = "";
       let uid = 0;
       for (let i = 0; i < 32 && uid < victimUid; i++) {
-        attacker = await neighbour.hostile(HOSTILE_RUNTIMES[0], { Timeout: 30 });
+        attacker = await neighbour.hostile(HOSTILE_RUNTIMES[0]);
         uid = (await neighbour.act(attacker, "identity")).payload.uid;
       }
       t.diagnostic(`victim uid ${victimUid}, attacker uid ${uid} (another server's function)`);
@@ -253,7 +253,7 @@ describe("escaping the strict sandbox", () => {
   });
 
   it("a custom runtime in a VPC cannot reach the Flint API, and its Runtime API (curl over TCP) works", async () => {
-    const probe = { Timeout: MAX_TIMEOUT_S, Environment: { Variables: { PROBE_URL: `${flint.endpoint}/_flint/health` } } };
+    const probe = { Environment: { Variables: { PROBE_URL: `${flint.endpoint}/_flint/health` } } };
     const zip = await arena.zip("provided");
     const isolated = await createFunction(flint, zip, "probe", { runtime: "provided.al2023", ...probe, ...VPC });
     const control = await createFunction(flint, zip, "probe", { runtime: "provided.al2023", ...probe });

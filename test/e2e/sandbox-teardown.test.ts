@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { startFlint, type FlintProcess } from "../harness/flint.js";
 import { zipFixture } from "../harness/zip.js";
-import { MAX_TIMEOUT_S, createFunction, invoke } from "../harness/functions.js";
+import { createFunction, invoke } from "../harness/functions.js";
 import { Barrier, holdAndRelease, invokeInParallel } from "../harness/parallel.js";
 import { PATIENCE_MS, alive, descendants, eventually, procFile } from "../harness/processes.js";
 
@@ -100,7 +100,7 @@ describe("strict sandbox teardown", () => {
     try {
       const zip = await zipFixture("nodejs");
       // Three environments at once: each invocation is held at a barrier until all three run.
-      const name = await createFunction(flint, zip, "hold.handler", { Timeout: MAX_TIMEOUT_S });
+      const name = await createFunction(flint, zip, "hold.handler");
       const barrier = await Barrier.create();
       try {
         const { executing } = await holdAndRelease(barrier, 3, invokeInParallel(flint.endpoint, 3, { FunctionName: name, payload: { port: barrier.port } }));

@@ -6,7 +6,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { startFlint, type FlintProcess } from "../harness/flint.js";
-import { MAX_TIMEOUT_S, createFunction, environmentsOf as environments, invoke } from "../harness/functions.js";
+import { createFunction, environmentsOf as environments, invoke } from "../harness/functions.js";
 import { Barrier, invokeInParallel } from "../harness/parallel.js";
 import { PATIENCE_MS, eventually, settlesWithin } from "../harness/processes.js";
 import { zipFixture } from "../harness/zip.js";
@@ -24,7 +24,7 @@ describe("scaling", () => {
   test("a slow init does not hold up another function's cold start", async () => {
     const gate = await Barrier.create();
     try {
-      const slow = await createFunction(flint, zip, "gated-init.handler", { Timeout: MAX_TIMEOUT_S, Environment: { Variables: { INIT_GATE_PORT: String(gate.port) } } });
+      const slow = await createFunction(flint, zip, "gated-init.handler", { Environment: { Variables: { INIT_GATE_PORT: String(gate.port) } } });
       const quick = await createFunction(flint, zip, "echo.handler");
       const slowCalls = Promise.all([1, 2, 3].map(() => invoke(flint, slow)));
       // Three inits of the slow function are running, and stay at the gate until the test opens it.
@@ -42,7 +42,7 @@ describe("scaling", () => {
   test("a burst from zero creates environments in parallel up to the scaling rate, and the rest are throttled with AWS's Reason", async () => {
     // Every invocation that gets an environment keeps it (held at the barrier), so each one took a
     // token: 10 in the bucket, and one more for each second the burst took to arrive.
-    const name = await createFunction(flint, zip, "hold.handler", { Timeout: MAX_TIMEOUT_S });
+    const name = await createFunction(flint, zip, "hold.handler");
     const barrier = await Barrier.create();
     try {
       const sent = Date.now();

@@ -19,7 +19,7 @@ import { CreateQueueCommand, DeleteMessageCommand, GetQueueAttributesCommand, Re
 import { canonicalString } from "../../src/services/sns/signing.js";
 import { invokeEvent } from "../harness/async.js";
 import { ACCOUNT, startFlint, type FlintProcess, uniqueName } from "../harness/flint.js";
-import { MAX_TIMEOUT_S, createFunction } from "../harness/functions.js";
+import { createFunction } from "../harness/functions.js";
 import { HttpSubscriber } from "../harness/http-subscriber.js";
 import { PATIENCE_MS, eventually } from "../harness/processes.js";
 import { signedFetch } from "../harness/signed-fetch.js";
@@ -288,7 +288,7 @@ describe("SNS", () => {
     const sns = snsSdkClient(flint.endpoint);
     try {
       const forwarded = await createQueue(sqs, "forwarded");
-      const fn = await createFunction(flint, await zipFixture("nodejs"), "forward.handler", { Timeout: MAX_TIMEOUT_S, Environment: { Variables: { FORWARD_QUEUE_URL: forwarded.url } } });
+      const fn = await createFunction(flint, await zipFixture("nodejs"), "forward.handler", { Environment: { Variables: { FORWARD_QUEUE_URL: forwarded.url } } });
       const fnArn = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${fn}`;
       const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: uniqueName("to-lambda") }));
       const { SubscriptionArn } = await sns.send(new SubscribeCommand({ TopicArn, Protocol: "lambda", Endpoint: fnArn }));

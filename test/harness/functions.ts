@@ -14,9 +14,9 @@ import { PATIENCE_MS } from "./processes.js";
 export const RUNTIME_OF = { nodejs: "nodejs20.x", python: "python3.12", provided: "provided.al2023" } as const;
 
 /**
- * Lambda's longest Timeout, in seconds: for a function whose test is about something other than
- * time, so that however slow the host (and a 128 MB function gets a fourteenth of a core), the
- * function is not cut short. A test about timeouts sets its own.
+ * Lambda's longest Timeout, in seconds: what createFunction gives a function unless the test sets
+ * one (only tests about timeouts do). However slow the host (and a 128 MB function gets a
+ * fourteenth of a core), a function is not cut short in a test about something else.
  */
 export const MAX_TIMEOUT_S = 900;
 
@@ -38,6 +38,7 @@ export async function createFunction(
       Handler: handler,
       Role: ROLE,
       Code: { ZipFile: zip },
+      Timeout: MAX_TIMEOUT_S,
       ...rest,
     }),
   );

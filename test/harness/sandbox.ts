@@ -9,7 +9,7 @@ import { readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { test, type TestContext } from "node:test";
 import type { CreateFunctionCommandInput } from "@aws-sdk/client-lambda";
 import type { FlintProcess } from "./flint.js";
-import { MAX_TIMEOUT_S, createFunction, invoke, type Invoked } from "./functions.js";
+import { createFunction, invoke, type Invoked } from "./functions.js";
 import { zipFixture } from "./zip.js";
 
 /** The runtimes whose `escape` fixture speaks the same actions. */
@@ -55,12 +55,9 @@ export class Arena {
     return this.zips.get(fixture)!;
   }
 
-  /**
-   * A new `escape` function of this runtime. Its attacks are on limits other than time, so it gets
-   * all the time there is unless the test says otherwise.
-   */
+  /** A new `escape` function of this runtime. */
   async hostile(rt: HostileRuntime, opts: Partial<CreateFunctionCommandInput> = {}): Promise<string> {
-    return createFunction(this.flint, await this.zip(rt.fixture), "escape.handler", { runtime: rt.runtime, Timeout: MAX_TIMEOUT_S, ...opts });
+    return createFunction(this.flint, await this.zip(rt.fixture), "escape.handler", { runtime: rt.runtime, ...opts });
   }
 
   /** Invoke an `escape` action (with the log tail, for evidence when it fails). */
