@@ -90,6 +90,10 @@ export const Errors = {
   IncompleteSignatureException: plain("IncompleteSignatureException", 403, "IncompleteSignature"),
   MissingAuthenticationTokenException: plain("MissingAuthenticationTokenException", 403, "MissingAuthenticationToken"),
   UnknownOperationException: plain("UnknownOperationException", 404),
+  // An AWS service Flint does not provide (400, not 501: clients would retry a 5xx).
+  NotImplemented: plain("NotImplemented", 400),
+  // The query protocol's common error for a malformed parameter set (too many, too deep, bad names).
+  InvalidQueryParameter: plain("InvalidQueryParameter", 400),
   ServiceException: { code: "ServiceException", status: 500, fault: "server", messageKey: "Message", type: "Service", queryCode: "InternalError" } as AwsErrorShape,
 
   // Query-protocol common errors (AWS "Common Errors"); in query-compatible JSON their `__type` is

@@ -6,6 +6,8 @@ import type { HttpResponse } from "../lib/http-server.js";
 import { AwsError, awsError } from "../errors.js";
 import { sendJson } from "./http.js";
 import { escapeXml } from "./xml.js";
+import { cbor } from "@smithy/core/cbor";
+import type { Protocol, ServiceInfo } from "./catalogue.js";
 
 export function asAwsError(err: unknown): AwsError {
   if (err instanceof AwsError) return err;
@@ -28,10 +30,10 @@ export function renderRestJsonError(res: HttpResponse, requestId: string, err: u
  * and the request id, under the service's XML namespace.
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-api-responses.html
  */
-export function renderQueryError(res: HttpResponse, requestId: string, err: unknown, xmlns: string): void {
+export function renderQueryError(res: HttpResponse, requestId: string, err: unknown, xmlns: string | undefined): void {
   const e = asAwsError(err);
   const body =
-    `<?xml version="1.0"?><ErrorResponse xmlns="${xmlns}"><Error><Type>${e.fault === "server" ? "Receiver" : "Sender"}</Type>` +
+    `<?xml version="1.0"?><ErrorResponse${xmlns ? ` xmlns="${xmlns}"` : ""}><Error><Type>${e.fault === "server" ? "Receiver" : "Sender"}</Type>` +
     `<Code>${escapeXml(e.queryCode)}</Code><Message>${escapeXml(e.message)}</Message><Detail/></Error><RequestId>${requestId}</RequestId></ErrorResponse>`;
   res.send(e.status, { "Content-Type": "text/xml", "x-amzn-RequestId": requestId, ...e.headers }, body);
 }
@@ -47,4 +49,48 @@ export function renderAwsJsonError(res: HttpResponse, requestId: string, err: un
   const headers: Record<string, string> = { "Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": requestId, ...e.headers };
   if (queryCompatible) headers["x-amzn-query-error"] = `${e.queryCode};${e.fault === "server" ? "Receiver" : "Sender"}`;
   res.send(e.status, headers, JSON.stringify({ __type: `${e.namespace}#${e.code}`, message: e.message, ...e.extra }));
+}
+
+/**
+ * Smithy RPC v2 CBOR (CloudWatch's first protocol in current SDKs): a CBOR map with `__type` and
+ * `message`, marked by the `smithy-protocol` header.
+ * https://smithy.io/2.0/additional-specs/protocols/smithy-rpc-v2.html
+ */
+export function renderCborError(res: HttpResponse, requestId: string, err: unknown, queryCompatible: boolean): void {
+  const e = asAwsError(err);
+  const headers: Record<string, string> = { "Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor", "x-amzn-RequestId": requestId, ...e.headers };
+  if (queryCompatible) headers["x-amzn-query-error"] = `${e.queryCode};${e.fault === "server" ? "Receiver" : "Sender"}`;
+  res.send(e.status, headers, Buffer.from(cbor.serialize({ __type: `${e.namespace}#${e.code}`, message: e.message })));
+}
+
+/** REST-XML (S3): `<Error><Code/><Message/><RequestId/></Error>`. */
+export function renderRestXmlError(res: HttpResponse, requestId: string, err: unknown): void {
+  const e = asAwsError(err);
+  const body = `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${escapeXml(e.queryCode)}</Code><Message>${escapeXml(e.message)}</Message><RequestId>${requestId}</RequestId></Error>`;
+  res.send(e.status, { "Content-Type": "application/xml", "x-amz-request-id": requestId, ...e.headers }, body);
+}
+
+/** EC2's protocol: `<Response><Errors><Error><Code/><Message/></Error></Errors><RequestID/></Response>`. */
+export function renderEc2Error(res: HttpResponse, requestId: string, err: unknown): void {
+  const e = asAwsError(err);
+  const body = `<?xml version="1.0" encoding="UTF-8"?><Response><Errors><Error><Code>${escapeXml(e.queryCode)}</Code><Message>${escapeXml(e.message)}</Message></Error></Errors><RequestID>${requestId}</RequestID></Response>`;
+  res.send(e.status, { "Content-Type": "text/xml", ...e.headers }, body);
+}
+
+/** An error in whichever protocol the request's client speaks. */
+export function renderProtocolError(protocol: Protocol, service: ServiceInfo, res: HttpResponse, requestId: string, err: unknown): void {
+  switch (protocol) {
+    case "rest-json":
+      return renderRestJsonError(res, requestId, err);
+    case "json":
+      return renderAwsJsonError(res, requestId, err, service.queryCompatible === true);
+    case "query":
+      return renderQueryError(res, requestId, err, service.xmlns);
+    case "cbor":
+      return renderCborError(res, requestId, err, service.queryCompatible === true);
+    case "rest-xml":
+      return renderRestXmlError(res, requestId, err);
+    case "ec2":
+      return renderEc2Error(res, requestId, err);
+  }
 }

@@ -10,8 +10,9 @@ import { type ApiRequest, parseQuery, type ScopedService, sendJson } from "./htt
 import { newRequestId } from "../lib/request-id.js";
 import { ClientGone, type Exchange, type HttpResponse, HttpServer } from "../lib/http-server.js";
 import { matchLambdaRoute, tooLarge, type LambdaApiDeps } from "./lambda/routes.js";
-import { renderRestJsonError } from "./render-error.js";
-import { claimedScope, SigV4Verifier } from "./sigv4.js";
+import { renderProtocolError, renderRestJsonError } from "./render-error.js";
+import { claimedScope, hasSignature, SigV4Verifier } from "./sigv4.js";
+import { type Destination, destination, notProvided, serviceOfVersion } from "./catalogue.js";
 import type { TimelineEntry } from "../store/async-store.js";
 
 export interface HealthReport {
@@ -28,6 +29,23 @@ export interface ApiServerDeps extends LambdaApiDeps {
   metrics: { contentType(): string; render(): Promise<string> };
   /** Asynchronous events' timelines for `GET /_flint/events/<request-id>`. */
   events: { timeline(requestId: string): Promise<TimelineEntry[]> };
+}
+
+/** The services Flint provides, as their clients' signing names. */
+const PROVIDED = ["lambda", "sqs", "sns"];
+/** SQS's and SNS's query bodies fit in this; a form body is read this far to learn its service. */
+const QUERY_MAX_BODY = 4 * 1024 * 1024;
+/** Lambda's REST API: every path starts with its API version's date. */
+const isLambdaPath = (_method: string, rawPath: string) => /^\/20\d\d-\d\d-\d\d\//.test(rawPath);
+/** A form body's `Version`, found without parsing the rest. */
+function formVersion(body: Buffer): string | undefined {
+  const m = /(?:^|&)Version=([^&]{1,32})(?:&|$)/.exec(body.toString("latin1"));
+  if (!m) return undefined;
+  try {
+    return decodeURIComponent(m[1]!.replace(/\+/g, " "));
+  } catch {
+    return undefined;
+  }
 }
 
 const CODE_PATH = /^\/_flint\/code\/([0-9a-f]{64})\.zip$/;
@@ -68,14 +86,65 @@ export class ApiServer {
 
     const query = parseQuery(rawQuery);
     const head = { method, rawPath, rawQuery, query, requestId };
-    // A service that shares paths with others (SQS's query and JSON protocols post to `/`) is picked
-    // by the service its request is signed for.
+    const headers = req.headers;
+    const scope = claimedScope({ headers, query });
     // An unsigned request goes to the service that takes it unsigned, if any (SNS's links).
-    const claimed = claimedScope({ headers: req.headers, query })?.service;
-    const scoped = claimed !== undefined ? this.deps.scoped[claimed] : Object.values(this.deps.scoped).find((s) => s.unsigned?.(head));
+    if (!scope && !hasSignature({ headers, query })) {
+      const unsigned = Object.values(this.deps.scoped).find((s) => s.unsigned?.(head));
+      if (unsigned) {
+        const fail = (err: unknown) => unsigned.renderError({ headers, requestId }, res, err);
+        return this.serve(exchange, head, unsigned.maxBody, () => unsigned.tooLarge(), (apiReq) => unsigned.handle(apiReq, res), fail, undefined);
+      }
+    }
+    let to = destination({ method, rawPath, query, headers, scopeService: scope?.service }, isLambdaPath);
+    const failAs = (dest: Destination) => (err: unknown) => {
+      const scoped = this.deps.scoped[dest.service.signingName];
+      if (scoped) scoped.renderError({ headers, requestId }, res, err);
+      else renderProtocolError(dest.protocol, dest.service, res, requestId, err);
+    };
+    if (to.provisional) {
+      // A query-protocol form: its body's `Version` names the service. Everything the head can
+      // refuse is refused first, against the service the signature claims.
+      const fail = failAs(to);
+      try {
+        await this.deps.verifier.precheck({ method, rawPath, headers, query }, headers.host ?? "", to.service.signingName);
+      } catch (err) {
+        res.closeAfterResponse();
+        return fail(err);
+      }
+      const body = await exchange.body(QUERY_MAX_BODY);
+      if (!body.ok) return fail(awsError("InvalidParameterValue", `Request body must be at most ${QUERY_MAX_BODY} bytes.`));
+      const named = serviceOfVersion(formVersion(body.body));
+      if (named) to = { service: named, protocol: named.protocol === "ec2" ? "ec2" : "query", provisional: false };
+      const scoped = this.deps.scoped[to.service.signingName];
+      const apiReq: ApiRequest = { ...head, headers, body: body.body };
+      const failFinal = failAs(to);
+      try {
+        apiReq.principal = (await this.deps.verifier.verify(apiReq, headers.host ?? "", to.service.signingName)).principal;
+        if (!scoped) throw to.service.signingName === "lambda" ? awsError("UnknownOperationException", `No operation matches ${method} ${rawPath}`) : notProvided(to.service, PROVIDED);
+        await scoped.handle(apiReq, res);
+      } catch (err) {
+        if (res.headersSent) throw err;
+        failFinal(err);
+      }
+      return;
+    }
+    const service = to.service.signingName;
+    const scoped = this.deps.scoped[service];
     if (scoped) {
-      const fail = (err: unknown) => scoped.renderError({ headers: req.headers, requestId }, res, err);
-      return this.serve(exchange, head, scoped.maxBody, () => scoped.tooLarge(), (apiReq) => scoped.handle(apiReq, res), fail, claimed === undefined);
+      return this.serve(exchange, head, scoped.maxBody, () => scoped.tooLarge(), (apiReq) => scoped.handle(apiReq, res), failAs(to), service);
+    }
+    if (service !== "lambda") {
+      // A service Flint does not provide: the signature's head is judged as AWS would, then the
+      // client hears, in its own protocol, that Flint does not provide it.
+      const fail = failAs(to);
+      res.closeAfterResponse();
+      try {
+        if (to.service.signingName !== "unknown") await this.deps.verifier.precheck({ method, rawPath, headers, query }, headers.host ?? "", service);
+      } catch (err) {
+        return fail(err);
+      }
+      return fail(to.service.signingName === "unknown" ? awsError("UnknownOperationException", `No operation matches ${method} ${rawPath}`) : notProvided(to.service, PROVIDED));
     }
     let matched;
     try {
@@ -88,10 +157,13 @@ export class ApiServer {
     }
     const { route, params } = matched;
     const fail = (err: unknown) => renderRestJsonError(res, requestId, err);
-    return this.serve(exchange, head, route.maxBody, () => tooLarge(route.operation, route.maxBody), (apiReq) => route.handler(this.deps, apiReq, res, params), fail);
+    return this.serve(exchange, head, route.maxBody, () => tooLarge(route.operation, route.maxBody), (apiReq) => route.handler(this.deps, apiReq, res, params), fail, "lambda");
   }
 
-  /** Check the signature's head, read the body within its limit, verify (unless `unsigned`), handle; errors rendered by `fail`. */
+  /**
+   * Check the signature's head for `service`, read the body within its limit, verify, handle
+   * (`service` undefined: a request the service takes unsigned); errors rendered by `fail`.
+   */
   private async serve(
     { head: req, response: res, body: readBody }: Exchange,
     head: Omit<ApiRequest, "headers" | "body">,
@@ -99,12 +171,13 @@ export class ApiServer {
     tooLargeError: () => unknown,
     handler: (apiReq: ApiRequest) => Promise<void> | void,
     fail: (err: unknown) => void,
-    unsigned = false,
+    service: string | undefined,
   ): Promise<void> {
+    const host = req.headers.host ?? "";
     try {
-      if (!unsigned) this.deps.verifier.precheck({ headers: req.headers, query: head.query });
+      if (service !== undefined) await this.deps.verifier.precheck({ method: head.method, rawPath: head.rawPath, headers: req.headers, query: head.query }, host, service);
     } catch (err) {
-      // Refused on its head: the body is never read, so the connection cannot be reused.
+      // Refused on its head: the body is never kept, and the connection is not reused.
       res.closeAfterResponse();
       return fail(err);
     }
@@ -112,7 +185,7 @@ export class ApiServer {
     if (!body.ok) return fail(tooLargeError());
     const apiReq: ApiRequest = { ...head, headers: req.headers, body: body.body };
     try {
-      if (!unsigned) apiReq.principal = (await this.deps.verifier.verify(apiReq, req.headers.host ?? "")).principal;
+      if (service !== undefined) apiReq.principal = (await this.deps.verifier.verify(apiReq, host, service)).principal;
       await handler(apiReq);
     } catch (err) {
       if (res.headersSent) throw err;
@@ -128,7 +201,7 @@ export class ApiServer {
     const event = EVENTS_PATH.exec(rawPath);
     if (method === "GET" && event) {
       try {
-        await this.deps.verifier.verify({ method, rawPath, query: parseQuery(rawQuery), headers, body: Buffer.alloc(0) }, headers.host ?? "");
+        await this.deps.verifier.verify({ method, rawPath, query: parseQuery(rawQuery), headers, body: Buffer.alloc(0) }, headers.host ?? "", "lambda");
         const timeline = await this.deps.events.timeline(event[1]!);
         if (timeline.length === 0) throw awsError("ResourceNotFoundException", `No asynchronous event with request id ${event[1]}`);
         const ended = timeline.at(-1)!.kind === "ended";
@@ -141,7 +214,7 @@ export class ApiServer {
     if (method === "GET" && code) {
       try {
         const query = parseQuery(rawQuery);
-        await this.deps.verifier.verify({ method, rawPath, query, headers, body: Buffer.alloc(0) }, headers.host ?? "");
+        await this.deps.verifier.verify({ method, rawPath, query, headers, body: Buffer.alloc(0) }, headers.host ?? "", "lambda");
         const file = await this.deps.lambda.codeZipPath(code[1]!);
         const zip = file && (await readFile(file).catch(() => undefined));
         if (!zip) throw awsError("ResourceNotFoundException", "The code package no longer exists.");

@@ -22,14 +22,14 @@ async function signed(body: string, signingDate: Date, xAmzDate?: string): Promi
 test("a request signed by the SDK's signer verifies; the same request with another body does not", async () => {
   const verifier = new SigV4Verifier(resolver, "us-east-1", () => NOW);
   const req = await signed('{"a":1}', new Date(NOW - 60_000));
-  assert.deepEqual(await verifier.verify(req, "127.0.0.1:9000"), { principal: { accessKeyId: credentials.accessKeyId, kind: "root" }, service: "lambda", region: "us-east-1" });
+  assert.deepEqual(await verifier.verify(req, "127.0.0.1:9000", "lambda"), { principal: { accessKeyId: credentials.accessKeyId, kind: "root" }, service: "lambda", region: "us-east-1" });
   const body = Buffer.from('{"a":2}');
-  await assert.rejects(verifier.verify({ ...req, body }, "127.0.0.1:9000"), { name: "InvalidSignatureException", message: "The provided 'x-amz-content-sha256' header does not match what was computed." });
+  await assert.rejects(verifier.verify({ ...req, body }, "127.0.0.1:9000", "lambda"), { name: "InvalidSignatureException", message: "The provided 'x-amz-content-sha256' header does not match what was computed." });
   // Even with the body's hash header recomputed, the signature covers it.
   const headers: SignedRequest["headers"] = { ...req.headers, "x-amz-content-sha256": createHash("sha256").update(body).digest("hex") };
-  await assert.rejects(verifier.verify({ ...req, headers, body }, "127.0.0.1:9000"), { name: "InvalidSignatureException", message: /does not match the signature you provided/ });
+  await assert.rejects(verifier.verify({ ...req, headers, body }, "127.0.0.1:9000", "lambda"), { name: "InvalidSignatureException", message: /does not match the signature you provided/ });
   delete headers["x-amz-content-sha256"];
-  await assert.rejects(verifier.verify({ ...req, headers, body }, "127.0.0.1:9000"), { name: "InvalidSignatureException", message: /does not match the signature you provided/ });
+  await assert.rejects(verifier.verify({ ...req, headers, body }, "127.0.0.1:9000", "lambda"), { name: "InvalidSignatureException", message: /does not match the signature you provided/ });
 });
 
 test("X-Amz-Date is judged as the instant it names: a month-13 date is the next year's, not its scope's day", async () => {
@@ -37,7 +37,7 @@ test("X-Amz-Date is judged as the instant it names: a month-13 date is the next 
   // Scope 20261327 (what the text says), but the instant it names is 2027-01-27.
   const req = await signed("{}", new Date(NOW), "20261327T080000Z");
   req.headers.authorization = String(req.headers.authorization).replace(/Credential=([^/]+)\/\d{8}\//, "Credential=$1/20261327/");
-  await assert.rejects(verifier.verify(req, "127.0.0.1:9000"), {
+  await assert.rejects(verifier.verify(req, "127.0.0.1:9000", "lambda"), {
     name: "InvalidSignatureException",
     message: "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20261327' != '20270127', from '20270127T080000Z'.",
   });
@@ -46,5 +46,29 @@ test("X-Amz-Date is judged as the instant it names: a month-13 date is the next 
 test("a signature more than 15 minutes old is refused with AWS's text", async () => {
   const verifier = new SigV4Verifier(resolver, "us-east-1", () => NOW);
   const req = await signed("{}", new Date(NOW - 16 * 60_000));
-  await assert.rejects(verifier.verify(req, "127.0.0.1:9000"), { name: "InvalidSignatureException", message: "Signature expired: 20261127T074400Z is now earlier than 20261127T074500Z (20261127T080000Z - 15 min.)" });
+  await assert.rejects(verifier.verify(req, "127.0.0.1:9000", "lambda"), { name: "InvalidSignatureException", message: "Signature expired: 20261127T074400Z is now earlier than 20261127T074500Z (20261127T080000Z - 15 min.)" });
+});
+
+test("a signature is valid only for the service and region it is checked against", async () => {
+  const verifier = new SigV4Verifier(resolver, "us-east-1", () => NOW);
+  const req = await signed("{}", new Date(NOW));
+  await assert.rejects(verifier.verify(req, "127.0.0.1:9000", "sqs"), { name: "InvalidSignatureException", message: "Credential should be scoped to correct service: 'sqs'. " });
+  await assert.rejects(verifier.precheck(req, "127.0.0.1:9000", "sns"), { name: "InvalidSignatureException", message: "Credential should be scoped to correct service: 'sns'. " });
+  const elsewhere = new SigV4Verifier(resolver, "eu-west-1", () => NOW);
+  await assert.rejects(elsewhere.verify(req, "127.0.0.1:9000", "lambda"), { name: "InvalidSignatureException", message: "Credential should be scoped to a valid region, not 'us-east-1'. " });
+  await verifier.precheck(req, "127.0.0.1:9000", "lambda");
+});
+
+test("precheck judges the signature itself when the payload's hash is signed, before any body", async () => {
+  const verifier = new SigV4Verifier(resolver, "us-east-1", () => NOW);
+  // The SDK's signer sends and signs x-amz-content-sha256; precheck is given no body at all.
+  const req = await signed('{"a":1}', new Date(NOW));
+  const head = { method: req.method, rawPath: req.rawPath, query: req.query, headers: { ...req.headers } };
+  await verifier.precheck(head, "127.0.0.1:9000", "lambda");
+  head.headers.authorization = String(head.headers.authorization).replace(/Signature=[0-9a-f]{4}/, "Signature=0000");
+  await assert.rejects(verifier.precheck(head, "127.0.0.1:9000", "lambda"), { name: "InvalidSignatureException", message: /does not match the signature you provided/ });
+  // Without the hash header the body is needed: precheck lets it through, verify refuses it.
+  delete head.headers["x-amz-content-sha256"];
+  await verifier.precheck(head, "127.0.0.1:9000", "lambda");
+  await assert.rejects(verifier.verify({ ...head, body: req.body }, "127.0.0.1:9000", "lambda"), { name: "InvalidSignatureException" });
 });

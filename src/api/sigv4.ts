@@ -154,30 +154,45 @@ export class SigV4Verifier {
   }
 
   /**
-   * What can be judged from the head alone, before a body is read: a request with no signature or
-   * with an unknown access key is refused without buffering anything it sends.
+   * Everything that can be judged from the head alone, before a body is read: a request with no
+   * signature, a malformed one, an unknown access key, a scope for another service or region, a
+   * date out of the window or a missing session token is refused without buffering anything it
+   * sends. When the client signed its payload's hash (`x-amz-content-sha256`), the signature
+   * itself is checked too; `verify` then only has to match the body to that hash.
    */
-  precheck(req: Pick<SignedRequest, "headers" | "query">): void {
-    if (!hasSignature(req)) throw awsError("MissingAuthenticationTokenException", "Missing Authentication Token");
-    const scope = claimedScope(req);
-    if (scope && !this.resolver.resolve(scope.accessKeyId)) {
-      throw awsError("UnrecognizedClientException", "The security token included in the request is invalid.");
-    }
-  }
-
-  async verify(req: SignedRequest, host: string): Promise<Verified> {
+  async precheck(req: Pick<SignedRequest, "method" | "rawPath" | "headers" | "query">, host: string, service: string): Promise<void> {
     const auth = header(req.headers, "authorization");
-    if (auth !== undefined) return this.verifyHeader(req, auth, host);
-    if (req.query["X-Amz-Signature"] !== undefined) return this.verifyPresigned(req, host);
+    if (auth !== undefined) {
+      const head = this.headerHead(req, auth, service);
+      if (/^[0-9a-f]{64}$/.test(head.contentSha ?? "")) await this.checkHeaderSignature(req, head, host, head.contentSha!);
+      return;
+    }
+    if (req.query["X-Amz-Signature"] !== undefined) return void this.presignedHead(req, service);
     throw awsError("MissingAuthenticationTokenException", "Missing Authentication Token");
   }
 
-  private lookup(scope: Scope) {
+  /** Verify a request signed for `service` (its SigV4 signing name) in Flint's region. */
+  async verify(req: SignedRequest, host: string, service: string): Promise<Verified> {
+    const auth = header(req.headers, "authorization");
+    if (auth !== undefined) {
+      const head = this.headerHead(req, auth, service);
+      if (head.contentSha !== undefined && head.contentSha !== "UNSIGNED-PAYLOAD" && head.contentSha !== sha256Hex(req.body)) {
+        throw awsError("InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed.");
+      }
+      await this.checkHeaderSignature(req, head, host, head.contentSha ?? sha256Hex(req.body));
+      return { principal: head.principal, service: head.scope.service, region: head.scope.region };
+    }
+    if (req.query["X-Amz-Signature"] !== undefined) return this.verifyPresigned(req, host, service);
+    throw awsError("MissingAuthenticationTokenException", "Missing Authentication Token");
+  }
+
+  private lookup(scope: Scope, service: string) {
     const found = this.resolver.resolve(scope.accessKeyId);
     if (!found) throw awsError("UnrecognizedClientException", "The security token included in the request is invalid.");
     if (scope.region !== this.region) {
       throw awsError("InvalidSignatureException", `Credential should be scoped to a valid region, not '${scope.region}'. `);
     }
+    if (scope.service !== service) throw awsError("InvalidSignatureException", `Credential should be scoped to correct service: '${service}'. `);
     return found;
   }
 
@@ -187,7 +202,8 @@ export class SigV4Verifier {
     }
   }
 
-  private async verifyHeader(req: SignedRequest, auth: string, host: string): Promise<Verified> {
+  /** The Authorization header's checks that need no body. */
+  private headerHead(req: Pick<SignedRequest, "headers">, auth: string, service: string) {
     const m = /^AWS4-HMAC-SHA256\s+Credential=([^,\s]+),\s*SignedHeaders=([^,\s]+),\s*Signature=([0-9a-f]{64})\s*$/.exec(auth);
     if (!m) {
       throw awsError(
@@ -196,9 +212,8 @@ export class SigV4Verifier {
       );
     }
     const scope = parseScope(m[1]!);
-    if (!scope) throw awsError("IncompleteSignatureException", `Credential should have 5 parts: '${m[1]}'`);
-    const { credentials, principal } = this.lookup(scope);
-    const signedHeaders = m[2]!.split(";");
+    if (!scope) throw awsError("IncompleteSignatureException", `Credential should have 5 parts: '${m[1]!.slice(0, 200)}'`);
+    const { credentials, principal } = this.lookup(scope, service);
     const amzDate = header(req.headers, "x-amz-date");
     const signingDate = parseAmzDate(amzDate);
     if (!signingDate) throw awsError("IncompleteSignatureException", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
@@ -216,29 +231,29 @@ export class SigV4Verifier {
     if (credentials.sessionToken !== undefined && header(req.headers, "x-amz-security-token") !== credentials.sessionToken) {
       throw awsError("UnrecognizedClientException", "The security token included in the request is invalid.");
     }
-    const contentSha = header(req.headers, "x-amz-content-sha256");
-    if (contentSha !== undefined && contentSha !== "UNSIGNED-PAYLOAD" && contentSha !== sha256Hex(req.body)) {
-      throw awsError("InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed.");
-    }
+    return { scope, credentials, principal, signedHeaders: m[2]!.split(";"), signature: m[3]!, longDate, contentSha: header(req.headers, "x-amz-content-sha256") };
+  }
+
+  private async checkHeaderSignature(req: Pick<SignedRequest, "method" | "rawPath" | "headers" | "query">, head: ReturnType<SigV4Verifier["headerHead"]>, host: string, payloadHash: string): Promise<void> {
+    const { scope, signedHeaders } = head;
     const headers: Record<string, string> = {};
     for (const name of signedHeaders) {
       const value = name === "host" ? (header(req.headers, "host") ?? host) : header(req.headers, name);
       if (value !== undefined) headers[name] = value;
     }
-    const payloadHash = contentSha ?? sha256Hex(req.body);
     const stringToSign = this.canonicalizer(scope).stringToSign(
       { method: req.method, path: req.rawPath, query: req.query, headers },
       new Set(signedHeaders),
       payloadHash,
-      longDate,
+      head.longDate,
       `${scope.date}/${scope.region}/${scope.service}/aws4_request`,
     );
-    const expected = createHmac("sha256", await this.signingKey(credentials, scope)).update(stringToSign).digest("hex");
-    if (!safeEqual(expected, m[3]!)) throw awsError("InvalidSignatureException", SIGNATURE_MISMATCH);
-    return { principal, service: scope.service, region: scope.region };
+    const expected = createHmac("sha256", await this.signingKey(head.credentials, scope)).update(stringToSign).digest("hex");
+    if (!safeEqual(expected, head.signature)) throw awsError("InvalidSignatureException", SIGNATURE_MISMATCH);
   }
 
-  private async verifyPresigned(req: SignedRequest, host: string): Promise<Verified> {
+  /** The presigned form's checks that need no body. */
+  private presignedHead(req: Pick<SignedRequest, "query">, service: string) {
     const q = (name: string) => {
       const v = req.query[name];
       return Array.isArray(v) ? v[0] : v;
@@ -246,7 +261,7 @@ export class SigV4Verifier {
     if (q("X-Amz-Algorithm") !== "AWS4-HMAC-SHA256") throw awsError("IncompleteSignatureException", "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"");
     const scope = parseScope(q("X-Amz-Credential") ?? "");
     if (!scope) throw awsError("IncompleteSignatureException", "X-Amz-Credential is malformed.");
-    const { credentials, principal } = this.lookup(scope);
+    const { credentials, principal } = this.lookup(scope, service);
     const signingDate = parseAmzDate(q("X-Amz-Date"));
     const expires = Number(q("X-Amz-Expires"));
     if (!signingDate || !Number.isInteger(expires) || expires < 1 || expires > 604800) {
@@ -256,6 +271,11 @@ export class SigV4Verifier {
     if (this.now() > signingDate.getTime() + expires * 1000) {
       throw awsError("InvalidSignatureException", `Signature expired: ${amz(signingDate)} is now earlier than ${amz(new Date(this.now() - expires * 1000))}.`);
     }
+    return { q, scope, credentials, principal, signingDate, expires };
+  }
+
+  private async verifyPresigned(req: SignedRequest, host: string, service: string): Promise<Verified> {
+    const { q, scope, credentials, principal, signingDate, expires } = this.presignedHead(req, service);
     const signedHeaders = (q("X-Amz-SignedHeaders") ?? "host").split(";");
     const headers: Record<string, string> = {};
     for (const name of signedHeaders) {

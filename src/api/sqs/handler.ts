@@ -7,6 +7,7 @@
  */
 import type { HttpResponse } from "../../lib/http-server.js";
 import { awsError } from "../../errors.js";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../../lib/json-depth.js";
 import { members } from "../../services/sqs/inputs.js";
 import type { SqsService } from "../../services/sqs/service.js";
 import type { ApiRequest, ScopedService } from "../http.js";
@@ -37,6 +38,7 @@ function decode(req: ApiRequest): { json: boolean; operation: string; members: R
       } catch {
         throw awsError("SerializationException", "Start of structure or map found where not expected.");
       }
+      if (nestsDeeperThan(body)) throw awsError("SerializationException", `Nesting depth exceeds ${MAX_JSON_DEPTH}.`);
     }
     if (!Object.hasOwn(OPERATIONS, operation)) throw awsError("UnknownOperationException", `Unknown operation ${operation}`);
     return { json: true, operation, members: members(body) };

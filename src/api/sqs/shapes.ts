@@ -33,6 +33,7 @@ const INTEGERS = new Set(["DelaySeconds", "MaxNumberOfMessages", "VisibilityTime
 const asList = (node: ParamNode): ParamNode[] => (Array.isArray(node) ? node : [node]);
 
 function integer(name: string, node: ParamNode): number {
+  if (typeof node !== "string") throw awsError("InvalidParameterValue", `Value for parameter ${name} is invalid. Reason: must be an integer, not a structure or list.`);
   const n = typeof node === "string" && /^\s*-?\d+\s*$/.test(node) ? Number(node) : NaN;
   if (!Number.isSafeInteger(n)) throw awsError("InvalidParameterValue", `Value ${String(node)} for parameter ${name} is invalid. Reason: must be an integer.`);
   return n;

@@ -2,6 +2,7 @@
  * AWS-style request validation: model constraints become ValidationException with AWS's
  * "N validation error(s) detected: …" text; wrong JSON types become InvalidRequestContentException.
  */
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../../lib/json-depth.js";
 import { awsError } from "../../errors.js";
 
 /** Collects model-constraint violations and throws them together, as AWS does. */
@@ -59,6 +60,7 @@ export function parseJsonBody(body: Buffer): Record<string, unknown> {
     badContent(`Could not parse payload into json: ${(err as Error).message}`);
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) badContent("Request body must be a JSON object");
+  if (nestsDeeperThan(value)) badContent(`nesting depth exceeds ${MAX_JSON_DEPTH}`);
   return value as Record<string, unknown>;
 }
 
