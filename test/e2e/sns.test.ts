@@ -377,7 +377,8 @@ describe("SNS", () => {
 
     test("only the links in messages are served without a signature", async () => {
       const unsigned = await fetch(`${flint.endpoint}/?Action=ListTopics`);
-      assert.equal(unsigned.status, 404, "an unsigned request is no SNS request");
+      assert.equal(unsigned.status, 403, "an unsigned request is refused as AWS refuses it");
+      assert.match(await unsigned.text(), /<ErrorResponse[^>]*><Error><Type>Sender<\/Type><Code>MissingAuthenticationToken<\/Code>/);
       const publish = await fetch(`${flint.endpoint}/?Action=Publish&TopicArn=x&Message=y`);
       assert.notEqual(publish.status, 200);
       const link = await fetch(`${flint.endpoint}/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(topicArnOf("no-such-topic"))}&Token=abc`);
