@@ -106,8 +106,10 @@ export class ApiServer {
       // A query-protocol form: its body's `Version` names the service. Everything the head can
       // refuse is refused first, against the service the signature claims.
       const fail = failAs(to);
+      const claimed = to.service.signingName;
+      let prechecked = false;
       try {
-        await this.deps.verifier.precheck({ method, rawPath, headers, query }, headers.host ?? "", to.service.signingName);
+        prechecked = await this.deps.verifier.precheck({ method, rawPath, headers, query }, headers.host ?? "", claimed);
       } catch (err) {
         res.closeAfterResponse();
         return fail(err);
@@ -120,7 +122,7 @@ export class ApiServer {
       const apiReq: ApiRequest = { ...head, headers, body: body.body };
       const failFinal = failAs(to);
       try {
-        apiReq.principal = (await this.deps.verifier.verify(apiReq, headers.host ?? "", to.service.signingName)).principal;
+        apiReq.principal = (await this.deps.verifier.verify(apiReq, headers.host ?? "", to.service.signingName, prechecked && to.service.signingName === claimed)).principal;
         if (!scoped) throw to.service.signingName === "lambda" ? awsError("UnknownOperationException", `No operation matches ${method} ${rawPath}`) : notProvided(to.service, PROVIDED);
         await scoped.handle(apiReq, res);
       } catch (err) {
@@ -174,8 +176,9 @@ export class ApiServer {
     service: string | undefined,
   ): Promise<void> {
     const host = req.headers.host ?? "";
+    let prechecked = false;
     try {
-      if (service !== undefined) await this.deps.verifier.precheck({ method: head.method, rawPath: head.rawPath, headers: req.headers, query: head.query }, host, service);
+      if (service !== undefined) prechecked = await this.deps.verifier.precheck({ method: head.method, rawPath: head.rawPath, headers: req.headers, query: head.query }, host, service);
     } catch (err) {
       // Refused on its head: the body is never kept, and the connection is not reused.
       res.closeAfterResponse();
@@ -185,7 +188,7 @@ export class ApiServer {
     if (!body.ok) return fail(tooLargeError());
     const apiReq: ApiRequest = { ...head, headers: req.headers, body: body.body };
     try {
-      if (service !== undefined) apiReq.principal = (await this.deps.verifier.verify(apiReq, host, service)).principal;
+      if (service !== undefined) apiReq.principal = (await this.deps.verifier.verify(apiReq, host, service, prechecked)).principal;
       await handler(apiReq);
     } catch (err) {
       if (res.headersSent) throw err;

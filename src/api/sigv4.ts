@@ -158,28 +158,33 @@ export class SigV4Verifier {
    * signature, a malformed one, an unknown access key, a scope for another service or region, a
    * date out of the window or a missing session token is refused without buffering anything it
    * sends. When the client signed its payload's hash (`x-amz-content-sha256`), the signature
-   * itself is checked too; `verify` then only has to match the body to that hash.
+   * itself is checked too, and `true` returned: `verify` then only has to match the body to that hash.
    */
-  async precheck(req: Pick<SignedRequest, "method" | "rawPath" | "headers" | "query">, host: string, service: string): Promise<void> {
+  async precheck(req: Pick<SignedRequest, "method" | "rawPath" | "headers" | "query">, host: string, service: string): Promise<boolean> {
     const auth = header(req.headers, "authorization");
     if (auth !== undefined) {
       const head = this.headerHead(req, auth, service);
-      if (/^[0-9a-f]{64}$/.test(head.contentSha ?? "")) await this.checkHeaderSignature(req, head, host, head.contentSha!);
-      return;
+      if (!/^[0-9a-f]{64}$/.test(head.contentSha ?? "")) return false;
+      await this.checkHeaderSignature(req, head, host, head.contentSha!);
+      return true;
     }
-    if (req.query["X-Amz-Signature"] !== undefined) return void this.presignedHead(req, service);
-    throw awsError("MissingAuthenticationTokenException", "Missing Authentication Token");
+    if (req.query["X-Amz-Signature"] === undefined) throw awsError("MissingAuthenticationTokenException", "Missing Authentication Token");
+    this.presignedHead(req, service);
+    return false;
   }
 
-  /** Verify a request signed for `service` (its SigV4 signing name) in Flint's region. */
-  async verify(req: SignedRequest, host: string, service: string): Promise<Verified> {
+  /**
+   * Verify a request signed for `service` (its SigV4 signing name) in Flint's region. `prechecked`:
+   * `precheck` of this same request returned true (its signature holds for its declared payload hash).
+   */
+  async verify(req: SignedRequest, host: string, service: string, prechecked = false): Promise<Verified> {
     const auth = header(req.headers, "authorization");
     if (auth !== undefined) {
       const head = this.headerHead(req, auth, service);
       if (head.contentSha !== undefined && head.contentSha !== "UNSIGNED-PAYLOAD" && head.contentSha !== sha256Hex(req.body)) {
         throw awsError("InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed.");
       }
-      await this.checkHeaderSignature(req, head, host, head.contentSha ?? sha256Hex(req.body));
+      if (!prechecked) await this.checkHeaderSignature(req, head, host, head.contentSha ?? sha256Hex(req.body));
       return { principal: head.principal, service: head.scope.service, region: head.scope.region };
     }
     if (req.query["X-Amz-Signature"] !== undefined) return this.verifyPresigned(req, host, service);
