@@ -50,6 +50,8 @@ export interface StartOptions {
   ownProcessGroup?: boolean;
   /** Run the server as this unprivileged uid, in these delegated groups (cgroup.procs files). */
   asUser?: { uid: number; procs: string[] };
+  /** The CLI to run (another build's `dist/src/cli/main.js`, for A/B benchmarks); default this build's. */
+  cli?: string;
 }
 
 /** The environment a user's shell would have, minus any FLINT_* and AWS_* settings of this machine. */
@@ -61,7 +63,7 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 export async function startFlint(opts: StartOptions = {}): Promise<FlintProcess> {
   const dataDir = opts.dataDir ?? (await mkdtemp(path.join(tmpdir(), "flint-test-")));
-  const serve = [process.execPath, CLI, "serve", "--port", "0", "--data-dir", dataDir, ...(opts.args ?? [])];
+  const serve = [process.execPath, opts.cli ?? CLI, "serve", "--port", "0", "--data-dir", dataDir, ...(opts.args ?? [])];
   // As another user: a shell joins the delegated groups, then becomes the server through setpriv.
   const user = opts.asUser;
   // A test file that the runner ends (a timeout) must not leave its server running: the server gets
