@@ -37,6 +37,16 @@ async function until(check: () => boolean, what: string): Promise<void> {
   }
 }
 
+/** `promise`'s value, or `otherwise` if it does not settle within PATIENCE_MS. */
+async function withinPatience<T>(promise: Promise<T>, otherwise: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<T>((resolve) => (timer = setTimeout(() => resolve(otherwise), PATIENCE_MS)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Send raw bytes; collect everything until the server closes or `until` matches what arrived. */
 function raw(port: number, chunks: (string | Buffer)[], until?: RegExp, gapMs = 0): Promise<{ text: string; closed: boolean }> {
   return new Promise((resolve, reject) => {
@@ -46,6 +56,7 @@ function raw(port: number, chunks: (string | Buffer)[], until?: RegExp, gapMs = 
     const finish = (closed: boolean) => {
       if (done) return;
       done = true;
+      clearTimeout(patience);
       s.destroy();
       resolve({ text, closed });
     };
@@ -61,7 +72,7 @@ function raw(port: number, chunks: (string | Buffer)[], until?: RegExp, gapMs = 
         if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
       }
     });
-    setTimeout(() => finish(false), PATIENCE_MS);
+    const patience = setTimeout(() => finish(false), PATIENCE_MS);
   });
 }
 
@@ -269,7 +280,7 @@ test("a client that keeps its side open after a refusal is dropped at the idle t
   // The server closed its socket at the timeout: what the client still sends is refused.
   s.write("more\r\n");
   setTimeout(() => s.write("more\r\n"), 50);
-  const how = await Promise.race([gone, new Promise<string>((resolve) => setTimeout(() => resolve("still open"), PATIENCE_MS))]);
+  const how = await withinPatience(gone, "still open");
   s.destroy();
   assert.match(text, /^HTTP\/1\.1 400 /);
   assert.notEqual(how, "still open");
@@ -308,18 +319,15 @@ async function writeAllThenRead(port: number, request: Buffer): Promise<{ taken:
   let error: string | undefined;
   s.on("error", (err: NodeJS.ErrnoException) => (error ??= err.code ?? String(err)));
   const closed = new Promise<void>((resolve) => s.on("close", () => resolve()));
-  let timer: NodeJS.Timeout | undefined;
-  const patience = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), PATIENCE_MS)));
   try {
-    const taken = await Promise.race([new Promise<boolean>((resolve) => s.write(request, (err) => resolve(!err))), patience]);
+    const taken = await withinPatience(new Promise<boolean>((resolve) => s.write(request, (err) => resolve(!err))), false);
     if (!taken) return { taken, text: "", error };
     let text = "";
     s.on("data", (d: Buffer) => (text += d.toString("latin1")));
     s.resume();
-    await Promise.race([closed, patience]);
+    await withinPatience(closed, undefined);
     return { taken, text, error };
   } finally {
-    clearTimeout(timer);
     s.destroy();
   }
 }
@@ -430,7 +438,7 @@ test("a body drained to its end after a refusal: the server closes without waiti
   await until(() => text.endsWith("}"), "the answer");
   // The server dropped the connection after a short grace: what the client still sends is refused.
   const poke = setInterval(() => s.write("more"), 50);
-  const how = await Promise.race([gone, new Promise<string>((resolve) => setTimeout(() => resolve("still open"), PATIENCE_MS))]);
+  const how = await withinPatience(gone, "still open");
   clearInterval(poke);
   s.destroy();
   assert.match(text, /^HTTP\/1\.1 403 /);
