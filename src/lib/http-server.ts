@@ -47,7 +47,7 @@ export interface HttpResponse {
    * pipelines `GET /next` behind `POST /response` proves it does not wait for the 202).
    */
   sendWhenNext(status: number, headers: Record<string, string | number>, body?: Buffer | string): void;
-  /** Close the connection after the response (for a request refused before its body was read). */
+  /** Close the connection after the response (for a request refused before its body was read: the body is then drained, within bounds, so the client still reads the answer). */
   closeAfterResponse(): void;
   /** Drop the connection without an answer. */
   destroy(): void;
