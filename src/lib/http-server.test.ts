@@ -37,6 +37,16 @@ async function until(check: () => boolean, what: string): Promise<void> {
   }
 }
 
+/** `promise`'s value, or `otherwise` if it does not settle within PATIENCE_MS. */
+async function withinPatience<T>(promise: Promise<T>, otherwise: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([promise, new Promise<T>((resolve) => (timer = setTimeout(() => resolve(otherwise), PATIENCE_MS)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Send raw bytes; collect everything until the server closes or `until` matches what arrived. */
 function raw(port: number, chunks: (string | Buffer)[], until?: RegExp, gapMs = 0): Promise<{ text: string; closed: boolean }> {
   return new Promise((resolve, reject) => {
@@ -46,6 +56,7 @@ function raw(port: number, chunks: (string | Buffer)[], until?: RegExp, gapMs = 
     const finish = (closed: boolean) => {
       if (done) return;
       done = true;
+      clearTimeout(patience);
       s.destroy();
       resolve({ text, closed });
     };
@@ -61,7 +72,7 @@ function raw(port: number, chunks: (string | Buffer)[], until?: RegExp, gapMs = 
         if (gapMs) await new Promise((r) => setTimeout(r, gapMs));
       }
     });
-    setTimeout(() => finish(false), PATIENCE_MS);
+    const patience = setTimeout(() => finish(false), PATIENCE_MS);
   });
 }
 
@@ -269,7 +280,7 @@ test("a client that keeps its side open after a refusal is dropped at the idle t
   // The server closed its socket at the timeout: what the client still sends is refused.
   s.write("more\r\n");
   setTimeout(() => s.write("more\r\n"), 50);
-  const how = await Promise.race([gone, new Promise<string>((resolve) => setTimeout(() => resolve("still open"), PATIENCE_MS))]);
+  const how = await withinPatience(gone, "still open");
   s.destroy();
   assert.match(text, /^HTTP\/1\.1 400 /);
   assert.notEqual(how, "still open");
@@ -296,4 +307,157 @@ test("sendWhenNext holds an answer while the client's next request is already wa
   assert.ok(arrivals[0]!.at >= 140, `the 202 left before the next answer (${arrivals[0]!.at} ms)`);
   assert.match(arrivals[0]!.text, /^HTTP\/1\.1 202 Accepted\r\n[^]*\r\n\r\nAHTTP\/1\.1 200 OK\r\n[^]*\r\n\r\nB/);
   assert.match(arrivals.at(-1)!.text, /202 Accepted[^]*A$/);
+});
+
+/**
+ * As Python's `http.client`: write the whole request before reading anything, then read the answer
+ * until the server closes. `taken` says whether the kernel took all of the request.
+ */
+async function writeAllThenRead(port: number, request: Buffer): Promise<{ taken: boolean; text: string; error: string | undefined }> {
+  const s = net.connect(port, "127.0.0.1");
+  s.pause();
+  let error: string | undefined;
+  s.on("error", (err: NodeJS.ErrnoException) => (error ??= err.code ?? String(err)));
+  const closed = new Promise<void>((resolve) => s.on("close", () => resolve()));
+  try {
+    const taken = await withinPatience(new Promise<boolean>((resolve) => s.write(request, (err) => resolve(!err))), false);
+    if (!taken) return { taken, text: "", error };
+    let text = "";
+    s.on("data", (d: Buffer) => (text += d.toString("latin1")));
+    s.resume();
+    await withinPatience(closed, undefined);
+    return { taken, text, error };
+  } finally {
+    s.destroy();
+  }
+}
+
+/** Write `head`, then `piece` again and again (every `gapMs`) without reading, until the server drops the connection. */
+async function writeUntilDropped(port: number, head: string, piece: Buffer, gapMs = 0): Promise<{ written: number; how: string }> {
+  const s = net.connect(port, "127.0.0.1");
+  s.pause();
+  const gone = new Promise<string>((resolve) => {
+    s.on("error", (err: NodeJS.ErrnoException) => resolve(err.code ?? String(err)));
+    s.on("close", () => resolve("close"));
+  });
+  let how: string | undefined;
+  void gone.then((h) => (how = h));
+  let timer: NodeJS.Timeout | undefined;
+  const patience = new Promise<void>((resolve) => (timer = setTimeout(resolve, PATIENCE_MS)));
+  let patient = true;
+  void patience.then(() => (patient = false));
+  let written = 0;
+  s.write(head);
+  while (how === undefined && patient) {
+    await Promise.race([new Promise<void>((resolve) => s.write(piece, (err) => (err ? resolve() : ((written += piece.length), resolve())))), gone, patience]);
+    if (gapMs) await new Promise((resolve) => setTimeout(resolve, gapMs));
+  }
+  clearTimeout(timer);
+  s.destroy();
+  return { written, how: how ?? "still open" };
+}
+
+/** The Lambda route's head refused on sight: `api/server.ts` closes after the answer and never reads the body. */
+const refuse = (ex: Exchange) => {
+  ex.response.closeAfterResponse();
+  ex.response.send(403, { "Content-Type": "application/json" }, `{"message":"Missing Authentication Token"}`);
+};
+const UPLOAD = 6.3 * 1024 * 1024;
+
+test("a client that writes its whole body before reading gets the answer to a head refused on sight", async (t) => {
+  const { port } = await serve(t, refuse);
+  const body = Buffer.alloc(UPLOAD, "x");
+  const r = await writeAllThenRead(port, Buffer.concat([Buffer.from(`POST /2015-03-31/functions/x/invocations HTTP/1.1\r\nHost: x\r\nContent-Length: ${body.length}\r\n\r\n`), body]));
+  assert.equal(r.taken, true, "the server read the whole body");
+  assert.match(r.text, /^HTTP\/1\.1 403 Forbidden\r\n[^]*\r\nConnection: close\r\n\r\n\{"message":"Missing Authentication Token"\}$/);
+  assert.equal(r.error, undefined);
+  // A chunked body is drained by its framing.
+  const chunks: Buffer[] = [Buffer.from("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n")];
+  for (let sent = 0; sent < UPLOAD; sent += 64 * 1024) chunks.push(Buffer.from("10000\r\n"), body.subarray(0, 64 * 1024), Buffer.from("\r\n"));
+  chunks.push(Buffer.from("0\r\n\r\n"));
+  const chunked = await writeAllThenRead(port, Buffer.concat(chunks));
+  assert.equal(chunked.taken, true, "the server read the whole chunked body");
+  assert.match(chunked.text, /^HTTP\/1\.1 403 Forbidden\r\n[^]*Missing Authentication Token"\}$/);
+  assert.equal(chunked.error, undefined);
+});
+
+test("a head over 16 KB gets its 431 even when a large body follows and is written before the client reads", async (t) => {
+  const { port, seen } = await serve(t);
+  const request = Buffer.concat([Buffer.from(`POST / HTTP/1.1\r\nX-Big: ${"a".repeat(20 * 1024)}\r\nContent-Length: ${UPLOAD}\r\n\r\n`), Buffer.alloc(UPLOAD, "x")]);
+  const r = await writeAllThenRead(port, request);
+  assert.equal(r.taken, true, "the server read what followed the head");
+  assert.match(r.text, /^HTTP\/1\.1 431 Request Header Fields Too Large\r\nContent-Length: 0\r\nConnection: close\r\n\r\n$/);
+  assert.equal(r.error, undefined);
+  assert.equal(seen.length, 0);
+});
+
+test("a body that stalls gets 408 and its connection closed; the handler's read fails", async (t) => {
+  let failure: unknown;
+  const { port } = await serve(
+    t,
+    (ex) => {
+      if (ex.head.url === "/read") void ex.body(1000).catch((err) => (failure = err));
+      else ex.response.send(200, {}, "not read");
+    },
+    { bodyTimeoutMs: 200 },
+  );
+  const held = await raw(port, ["POST /read HTTP/1.1\r\nContent-Length: 100\r\n\r\npartial"]);
+  assert.match(held.text, /^HTTP\/1\.1 408 Request Timeout\r\nContent-Length: 0\r\n[^]*Connection: close\r\n\r\n$/);
+  assert.equal(held.closed, true);
+  assert.ok(failure instanceof ClientGone);
+  assert.match(String(failure), /no byte of the body arrived for 200 ms/);
+  // Answered without reading a small body that never ends: the connection closes too.
+  const drained = await raw(port, ["POST /answer HTTP/1.1\r\nContent-Length: 100\r\n\r\npartial"]);
+  assert.match(drained.text, /^HTTP\/1\.1 200 OK\r\n[^]*Connection: keep-alive\r\n[^]*not read$/);
+  assert.equal(drained.closed, true);
+});
+
+test("a drain after a refusal stops at its byte bound", async (t) => {
+  const { port } = await serve(t, refuse, { drainBytes: 1024 * 1024, keepAliveMs: 0 });
+  const r = await writeUntilDropped(port, `POST / HTTP/1.1\r\nContent-Length: ${1 << 30}\r\n\r\n`, Buffer.alloc(64 * 1024, "x"));
+  assert.notEqual(r.how, "still open");
+  assert.ok(r.written >= 1024 * 1024, `the server read at least the bound (${r.written} bytes written)`);
+});
+
+test("a drain after a refusal stops at its time bound", async (t) => {
+  const { port } = await serve(t, refuse, { drainTimeoutMs: 300, bodyTimeoutMs: 0, keepAliveMs: 0 });
+  const r = await writeUntilDropped(port, `POST / HTTP/1.1\r\nContent-Length: ${1 << 30}\r\n\r\n`, Buffer.alloc(1024, "x"), 20);
+  assert.notEqual(r.how, "still open");
+});
+
+test("a body drained to its end after a refusal: the server closes without waiting for the client to", async (t) => {
+  const { port } = await serve(t, refuse, { keepAliveMs: 0, drainTimeoutMs: 600_000 });
+  const s = net.connect({ port, host: "127.0.0.1", allowHalfOpen: true });
+  let text = "";
+  s.on("data", (d) => (text += d));
+  const gone = new Promise<string>((resolve) => {
+    s.on("error", (err: NodeJS.ErrnoException) => resolve(err.code ?? "error"));
+    s.on("close", () => resolve("close"));
+  });
+  s.write("POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello");
+  await until(() => text.endsWith("}"), "the answer");
+  // The server dropped the connection after a short grace: what the client still sends is refused.
+  const poke = setInterval(() => s.write("more"), 50);
+  const how = await withinPatience(gone, "still open");
+  clearInterval(poke);
+  s.destroy();
+  assert.match(text, /^HTTP\/1\.1 403 /);
+  assert.notEqual(how, "still open");
+});
+
+test("an answer that closes a connection with nothing left to drain is not cut short by the drain's time bound", async (t) => {
+  const big = Buffer.alloc(8 * 1024 * 1024, "x");
+  big.write("END", big.length - 3);
+  const { port } = await serve(t, (ex) => ex.response.send(200, {}, big), { drainTimeoutMs: 50 });
+  const s = net.connect(port, "127.0.0.1");
+  s.pause();
+  s.write("GET / HTTP/1.1\r\nConnection: close\r\n\r\n");
+  // Read only well after the drain's time bound.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  let text = "";
+  s.on("data", (d: Buffer) => (text += d.toString("latin1")));
+  s.resume();
+  await until(() => text.endsWith("END") || s.destroyed, "the whole answer or the end of the connection");
+  s.destroy();
+  assert.ok(text.endsWith("END"), `the whole answer arrived (${text.length} bytes)`);
 });

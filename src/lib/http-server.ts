@@ -12,8 +12,16 @@
  * `Content-Length` and chunked bodies, `Expect: 100-continue`. Malformed or ambiguous requests
  * (bad request line or header, several different `Content-Length`s, `Transfer-Encoding` other than
  * chunked, or both) get 400 and the connection is closed; heads over 16 KB get 431, as Node's do. A
- * head must arrive within 60 s and a connection idles at most 65 s between requests (both
- * configurable; the Runtime API has neither: a frozen runtime may sit in the middle of anything).
+ * head must arrive within 60 s, a body that is read must not stall for 20 s (408), and a connection
+ * idles at most 65 s between requests (all configurable; the Runtime API has none of these: a frozen
+ * runtime may sit in the middle of anything).
+ *
+ * An answer that closes the connection before the request was read to its end (a refusal on the
+ * head, a 431) is followed by a drain: what the client still sends is read and dropped, within
+ * bounds, before the connection goes. A client that writes its whole body before it reads (Python's
+ * `http.client`) would otherwise block on a full TCP window and never see the answer, and closing
+ * on unread bytes makes the kernel send a reset that can discard the answer at the client. This is
+ * nginx's lingering close.
  */
 import net from "node:net";
 import { STATUS_CODES } from "node:http";
@@ -39,7 +47,7 @@ export interface HttpResponse {
    * pipelines `GET /next` behind `POST /response` proves it does not wait for the 202).
    */
   sendWhenNext(status: number, headers: Record<string, string | number>, body?: Buffer | string): void;
-  /** Close the connection after the response (for a request refused before its body was read). */
+  /** Close the connection after the response (for a request refused before its body was read: the body is then drained, within bounds, so the client still reads the answer). */
   closeAfterResponse(): void;
   /** Drop the connection without an answer. */
   destroy(): void;
@@ -53,7 +61,8 @@ export interface Exchange {
   hasBody: boolean;
   /**
    * The whole body, if it fits in `limit` bytes. A larger one is read and dropped (up to 64 MB past
-   * the limit, then the connection is closed), so the client can still read the error.
+   * the limit, then the connection is closed), so the client can still read the error. Rejects with
+   * `ClientGone` when no body is left to answer for.
    */
   body(limit: number): Promise<BodyResult>;
   response: HttpResponse;
@@ -61,7 +70,10 @@ export interface Exchange {
 
 export type ExchangeHandler = (exchange: Exchange) => void;
 
-/** A body read ended because the client went away or broke the framing: nobody is left to answer. */
+/**
+ * A body read ended without a body: the client went away, broke the framing, or stalled past the body
+ * timeout (the server then answered 408 itself). Nobody is left for the handler to answer.
+ */
 export class ClientGone extends Error {}
 
 export interface HttpServerOptions {
@@ -69,12 +81,26 @@ export interface HttpServerOptions {
   headTimeoutMs?: number;
   /** Time a connection may idle between requests (Node's `keepAliveTimeout`); 0: no limit. Default 65 s. */
   keepAliveMs?: number;
+  /**
+   * Time a body being read or drained may go without a byte; 0: no limit. Default 20 s, S3's
+   * (`RequestTimeout`) and Apache's (`mod_reqtimeout`) for a stalled body; Node bounds only the whole
+   * request (`requestTimeout`, 300 s). A body still unanswered gets 408; the connection is closed.
+   */
+  bodyTimeoutMs?: number;
+  /**
+   * After an answer that closes the connection, time what the client still sends may be drained
+   * before the connection is dropped; 0: no limit (nor the 2 s grace after a body drained to its
+   * end). Default 30 s, nginx's `lingering_time`.
+   */
+  drainTimeoutMs?: number;
+  /** Bytes drained past a body's limit, or after an answer that closes the connection. Default 64 MB. */
+  drainBytes?: number;
   /** Largest request head (Node's `maxHeaderSize`). Default 16 KB. */
   maxHeadBytes?: number;
 }
 
-/** How far past its limit a body is drained so the client sees the error, not a reset. */
-const DRAIN_BYTES = 64 * 1024 * 1024;
+/** A body drained to its end after a closing answer: the client has this long to close first (nginx's `lingering_timeout` is 5 s). */
+const DRAIN_GRACE_MS = 2000;
 /** Pipelined bytes held while a request is answered before the socket is paused. */
 const MAX_BUFFERED = 1024 * 1024;
 /** Response bodies up to this size leave in one buffer with their head; larger ones are not copied. */
@@ -116,6 +142,8 @@ interface Current {
   reader: Reader | undefined;
   /** The response went without the body being read: it is consumed and dropped. */
   draining: boolean;
+  /** A response was sent (or the connection is gone). */
+  answered: boolean;
   expectContinue: boolean;
   keepAlive: boolean;
   isHead: boolean;
@@ -128,8 +156,16 @@ class Connection {
   private closeListeners: (() => void)[] = [];
   private closed = false;
   private headTimer: NodeJS.Timeout | undefined;
+  /**
+   * Runs while a body read or drain waits for bytes: created once, refreshed, and a fire after the
+   * body ended is ignored, so a body that arrives with its head arms nothing.
+   */
+  private bodyTimer: NodeJS.Timeout | undefined;
   /** We closed our side; a client that never closes its own is dropped at the next timeout. */
   private ending = false;
+  /** Bytes read and dropped since we closed our side, and the timer that bounds that drain. */
+  private drained = 0;
+  private drainTimer: NodeJS.Timeout | undefined;
   /** Response bytes held back to leave with the next response (see HttpResponse.sendWhenNext). */
   private held: Buffer | undefined;
 
@@ -152,6 +188,8 @@ class Connection {
     socket.on("close", () => {
       this.closed = true;
       clearTimeout(this.headTimer);
+      clearTimeout(this.bodyTimer);
+      clearTimeout(this.drainTimer);
       const reader = this.current?.reader;
       if (reader) {
         this.current!.reader = undefined;
@@ -162,20 +200,43 @@ class Connection {
     socket.on("error", () => socket.destroy());
   }
 
-  /** Answer a request that cannot be parsed, and close. */
+  /** Answer a request that cannot be parsed, and close; what follows it is drained by bytes. */
   private fail(status: number): void {
-    this.current = { body: undefined, reader: undefined, draining: false, expectContinue: false, keepAlive: false, isHead: false };
-    this.buf = Buffer.alloc(0);
+    this.current = { body: undefined, reader: undefined, draining: false, answered: true, expectContinue: false, keepAlive: false, isHead: false };
     clearTimeout(this.headTimer);
+    this.socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    this.close();
+  }
+
+  /** Close our side after the answer, and drain what the client still sends (see the module comment). */
+  private close(): void {
     this.ending = true;
-    this.socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
+    this.socket.end();
+    this.socket.resume();
+    this.pump();
+  }
+
+  /**
+   * `n` more bytes were dropped after our side closed: within the drain's bounds, or the connection
+   * goes. The time bound starts with the first dropped byte, so an answer that closes the connection
+   * with nothing left to drain (HTTP/1.0, a large response read slowly) is never cut short.
+   */
+  private drop(n: number): void {
+    if (n === 0) return;
+    this.drained += n;
+    if (this.drained > this.limits.drainBytes) this.socket.destroy();
+    else if (!this.drainTimer && this.limits.drainTimeoutMs > 0) this.drainTimer = setTimeout(() => this.socket.destroy(), this.limits.drainTimeoutMs);
   }
 
   private pump(): void {
     if (this.closed) return;
-    if (this.current) {
-      if (this.current.reader || this.current.draining) this.readBody();
-      else if (this.buf.length > MAX_BUFFERED) this.socket.pause();
+    const current = this.current;
+    if (current) {
+      if (current.reader || current.draining) this.readBody();
+      else if (this.ending) {
+        this.drop(this.buf.length);
+        this.buf = Buffer.alloc(0);
+      } else if (this.buf.length > MAX_BUFFERED) this.socket.pause();
       return;
     }
     if (this.buf.length === 0) return;
@@ -227,24 +288,15 @@ class Connection {
     const http10 = m[3] === "0";
     const connection = headers.connection?.toLowerCase() ?? "";
     const keepAlive = http10 ? connection.includes("keep-alive") : !connection.includes("close");
-    const current: Current = { body, reader: undefined, draining: false, expectContinue: expect !== undefined, keepAlive, isHead: m[1] === "HEAD" };
+    const current: Current = { body, reader: undefined, draining: false, answered: false, expectContinue: expect !== undefined, keepAlive, isHead: m[1] === "HEAD" };
     this.current = current;
     const head: RequestHead = { method: m[1]!, url: m[2]!, headers };
-    let answered = false;
     const response: HttpResponse = {
       get headersSent() {
-        return answered;
+        return current.answered;
       },
-      send: (status, hdrs, payload) => {
-        if (answered) return;
-        this.respond(current, status, hdrs, payload, false);
-        answered = true;
-      },
-      sendWhenNext: (status, hdrs, payload) => {
-        if (answered) return;
-        this.respond(current, status, hdrs, payload, true);
-        answered = true;
-      },
+      send: (status, hdrs, payload) => this.respond(current, status, hdrs, payload, false),
+      sendWhenNext: (status, hdrs, payload) => this.respond(current, status, hdrs, payload, true),
       closeAfterResponse: () => {
         current.keepAlive = false;
       },
@@ -268,7 +320,7 @@ class Connection {
     if (current.reader || this.current !== current) return Promise.reject(new Error("the body was already read"));
     return new Promise((resolve, reject) => {
       current.reader = { limit, chunks: [], size: 0, resolve, reject };
-      if (current.body!.kind === "length" && current.body!.remaining > limit + DRAIN_BYTES) {
+      if (current.body!.kind === "length" && current.body!.remaining > limit + this.limits.drainBytes) {
         // Declared larger than we would drain: answer without reading, and close.
         current.reader = undefined;
         current.keepAlive = false;
@@ -291,90 +343,133 @@ class Connection {
   /** Consume body bytes: for the reader that asked, or dropped when the response went without it. */
   private readBody(): void {
     const current = this.current!;
-    const b = current.body!;
     const reader = current.reader;
-    let done = false;
-    if (b.kind === "length") {
-      const n = Math.min(b.remaining, this.buf.length);
-      this.take(reader, n);
-      b.remaining -= n;
-      done = b.remaining === 0;
-    } else {
-      for (;;) {
-        if (b.state === "data") {
-          const n = Math.min(b.remaining, this.buf.length);
-          if (n === 0) break;
-          this.take(reader, n);
-          b.remaining -= n;
-          if (b.remaining === 0) b.state = "crlf";
-          continue;
-        }
-        const eol = this.buf.indexOf("\r\n");
-        if (eol < 0) {
-          if (this.buf.length > this.limits.maxHeadBytes) return this.abort(reader);
-          break;
-        }
-        const line = this.buf.toString("latin1", 0, eol);
-        this.buf = this.buf.subarray(eol + 2);
-        if (b.state === "crlf") {
-          if (line !== "") return this.abort(reader);
-          b.state = "size";
-        } else if (b.state === "trailer") {
-          if (line === "") {
-            done = true;
-            break;
-          }
-        } else {
-          const size = /^([0-9a-fA-F]{1,12})(;.*)?$/.exec(line);
-          if (!size) return this.abort(reader);
-          const n = parseInt(size[1]!, 16);
-          if (n === 0) b.state = "trailer";
-          else Object.assign(b, { state: "data", remaining: n });
-        }
-      }
-    }
-    if (reader && reader.size > reader.limit + DRAIN_BYTES) {
+    const before = this.buf.length;
+    const framing = this.consume(current.body!, reader);
+    if (!reader && this.ending) this.drop(before - this.buf.length);
+    if (framing === "broken") return this.broken(reader);
+    if (reader && reader.size > reader.limit + this.limits.drainBytes) {
       current.reader = undefined;
       current.keepAlive = false;
       reader.resolve({ ok: false, size: reader.size });
       return;
     }
-    if (!done) return;
+    if (framing === "more") return this.awaitBody();
     current.body = undefined;
     if (reader) {
       current.reader = undefined;
       if (reader.size > reader.limit) reader.resolve({ ok: false, size: reader.size });
       else reader.resolve({ ok: true, body: reader.chunks.length === 1 ? reader.chunks[0]! : Buffer.concat(reader.chunks, reader.size) });
+    }
+    if (this.ending) {
+      // Drained to its end: nothing more is due. Whatever still comes is dropped by bytes.
+      current.draining = false;
+      clearTimeout(this.drainTimer);
+      if (this.limits.drainTimeoutMs > 0) this.drainTimer = setTimeout(() => this.socket.destroySoon(), DRAIN_GRACE_MS);
     } else if (current.draining) {
       // The response already went and this body was only being dropped: next request.
       this.next();
     }
   }
 
-  /** A chunked body that breaks the framing: nothing more on this connection can be trusted. */
-  private abort(reader: Reader | undefined): void {
+  /** Take what `buf` holds of the body, by its framing. */
+  private consume(b: BodyState, reader: Reader | undefined): "done" | "more" | "broken" {
+    if (b.kind === "length") {
+      const n = Math.min(b.remaining, this.buf.length);
+      this.take(reader, n);
+      b.remaining -= n;
+      return b.remaining === 0 ? "done" : "more";
+    }
+    for (;;) {
+      if (b.state === "data") {
+        const n = Math.min(b.remaining, this.buf.length);
+        if (n === 0) return "more";
+        this.take(reader, n);
+        b.remaining -= n;
+        if (b.remaining === 0) b.state = "crlf";
+        continue;
+      }
+      const eol = this.buf.indexOf("\r\n");
+      if (eol < 0) return this.buf.length > this.limits.maxHeadBytes ? "broken" : "more";
+      const line = this.buf.toString("latin1", 0, eol);
+      this.buf = this.buf.subarray(eol + 2);
+      if (b.state === "crlf") {
+        if (line !== "") return "broken";
+        b.state = "size";
+      } else if (b.state === "trailer") {
+        if (line === "") return "done";
+      } else {
+        const size = /^([0-9a-fA-F]{1,12})(;.*)?$/.exec(line);
+        if (!size) return "broken";
+        const n = parseInt(size[1]!, 16);
+        if (n === 0) b.state = "trailer";
+        else Object.assign(b, { state: "data", remaining: n });
+      }
+    }
+  }
+
+  /**
+   * A chunked body that breaks the framing: nothing more on this connection can be trusted. A reader's
+   * read fails and the connection is dropped; a body only drained after a closing answer is drained by bytes.
+   */
+  private broken(reader: Reader | undefined): void {
+    const current = this.current!;
     if (reader) {
-      this.current!.reader = undefined;
+      current.reader = undefined;
       reader.reject(new ClientGone("malformed chunked body"));
+    } else if (this.ending) {
+      current.body = undefined;
+      current.draining = false;
+      return this.pump();
     }
     this.socket.destroy();
   }
 
-  private respond(current: Current, status: number, headers: Record<string, string | number>, payload: Buffer | string | undefined, hold: boolean): void {
-    if (this.closed || this.current !== current) return;
-    const data = payload === undefined ? undefined : typeof payload === "string" ? Buffer.from(payload) : payload;
-    if (current.body) {
-      // A body nobody read is dropped before the next request, unless it is large, chunked or still
-      // being read: then the connection closes instead.
-      if (current.reader || current.body.kind === "chunked" || current.body.remaining > MAX_BUFFERED) current.keepAlive = false;
-      else current.draining = true;
+  /** A body read or drain waits for more bytes: they must come within the body timeout. */
+  private awaitBody(): void {
+    const ms = this.limits.bodyTimeoutMs;
+    if (ms <= 0) return;
+    if (this.bodyTimer) this.bodyTimer.refresh();
+    else this.bodyTimer = setTimeout(() => this.bodyStalled(), ms);
+  }
+
+  /** No body byte within the body timeout: 408 if the request is still unanswered, and the connection goes. */
+  private bodyStalled(): void {
+    const current = this.current;
+    if (this.closed || !current?.body || !(current.reader || current.draining)) return;
+    const reader = current.reader;
+    if (reader) {
+      current.reader = undefined;
+      reader.reject(new ClientGone(`no byte of the body arrived for ${this.limits.bodyTimeoutMs} ms`));
     }
+    if (!current.answered) {
+      current.keepAlive = false;
+      this.respond(current, 408, {}, undefined, false);
+    }
+    this.socket.destroySoon();
+  }
+
+  /** Status, headers and body in one write (see HttpResponse); a second call does nothing. */
+  private respond(current: Current, status: number, headers: Record<string, string | number>, payload: Buffer | string | undefined, hold: boolean): void {
+    if (current.answered) return;
+    if (this.closed || this.current !== current) {
+      current.answered = true;
+      return;
+    }
+    const data = payload === undefined ? undefined : typeof payload === "string" ? Buffer.from(payload) : payload;
     let text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\n`;
     for (const k in headers) {
       const v = String(headers[k]);
       // As Node's writeHead: a line break in a header would let its text forge the rest of the response.
       if (!TOKEN.test(k) || /[\r\n]/.test(v)) throw new TypeError(`Invalid character in header ${JSON.stringify(k)}`);
       text += `${k}: ${v}\r\n`;
+    }
+    current.answered = true;
+    if (current.body) {
+      // A body nobody read is dropped: before the next request, or after the answer when the
+      // connection closes because the body is large, chunked or still being read.
+      if (current.reader || current.body.kind === "chunked" || current.body.remaining > MAX_BUFFERED) current.keepAlive = false;
+      if (!current.reader) current.draining = true;
     }
     text += `Content-Length: ${data ? data.length : 0}\r\nDate: ${httpDate()}\r\n`;
     if (!current.keepAlive) text += "Connection: close\r\n\r\n";
@@ -394,11 +489,7 @@ class Connection {
       for (const part of parts) this.socket.write(part);
       this.socket.uncork();
     }
-    if (!current.keepAlive) {
-      this.ending = true;
-      this.socket.end();
-      return;
-    }
+    if (!current.keepAlive) return this.close();
     if (current.draining) {
       this.socket.resume();
       this.readBody();
@@ -424,7 +515,14 @@ export class HttpServer {
     private readonly handler: ExchangeHandler,
     options: HttpServerOptions = {},
   ) {
-    this.limits = { headTimeoutMs: options.headTimeoutMs ?? 60_000, keepAliveMs: options.keepAliveMs ?? 65_000, maxHeadBytes: options.maxHeadBytes ?? 16 * 1024 };
+    this.limits = {
+      headTimeoutMs: options.headTimeoutMs ?? 60_000,
+      keepAliveMs: options.keepAliveMs ?? 65_000,
+      bodyTimeoutMs: options.bodyTimeoutMs ?? 20_000,
+      drainTimeoutMs: options.drainTimeoutMs ?? 30_000,
+      drainBytes: options.drainBytes ?? 64 * 1024 * 1024,
+      maxHeadBytes: options.maxHeadBytes ?? 16 * 1024,
+    };
   }
 
   /** `authorize`, when given, decides from the raw socket whether a connection may speak at all. */

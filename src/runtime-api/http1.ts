@@ -2,8 +2,9 @@
  * The Runtime API's HTTP/1.1: `lib/http-server.ts` (keep-alive, pipelining, chunked bodies,
  * `Expect: 100-continue`, which curl sends for larger bodies), shaped for this protocol: the body
  * is read in full before the handler runs (or reported as too large), the 202 for a pipelined
- * answer leaves with the next response, and there are no timeouts (a frozen runtime may be in the
- * middle of anything). It sits on the warm invoke path twice per invocation.
+ * answer leaves with the next response, and there are no timeouts, for heads, bodies, idle
+ * connections or drains (a frozen runtime may be in the middle of anything). It sits on the warm
+ * invoke path twice per invocation.
  */
 import type net from "node:net";
 import { HttpServer, type HttpResponse } from "../lib/http-server.js";
@@ -37,7 +38,7 @@ export class RuntimeHttpServer {
         // A runtime that goes away mid-body has nobody left to answer.
         body(maxBody).then((r) => (r.ok ? dispatch(r.body, r.body.length) : dispatch(undefined, r.size)), () => undefined);
       },
-      { headTimeoutMs: 0, keepAliveMs: 0, maxHeadBytes: 64 * 1024 },
+      { headTimeoutMs: 0, keepAliveMs: 0, bodyTimeoutMs: 0, drainTimeoutMs: 0, maxHeadBytes: 64 * 1024 },
     );
   }
 
