@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { awsError } from "../errors.js";
 import { type ApiRequest, parseQuery, type ScopedService, sendJson } from "./http.js";
 import { newRequestId } from "../lib/request-id.js";
+import { BodyBudget } from "../lib/body-budget.js";
 import { ClientGone, type Exchange, type HttpResponse, HttpServer } from "../lib/http-server.js";
 import { matchLambdaRoute, tooLarge, type LambdaApiDeps } from "./lambda/routes.js";
 import { renderProtocolError, renderRestJsonError } from "./render-error.js";
@@ -48,11 +49,35 @@ function formVersion(body: Buffer): string | undefined {
   }
 }
 
+/** Request bytes held at once before their signatures are checked (see lib/body-budget.ts). */
+const UNVERIFIED_BODY_BYTES = 128 * 1024 * 1024;
+/** What reading this request's body within `limit` may hold: its declared length, or the limit. */
+function heldBytes(exchange: Exchange, limit: number): number {
+  if (!exchange.hasBody) return 0;
+  const declared = exchange.head.headers["content-length"];
+  return declared !== undefined ? Math.min(Number(declared), limit) : limit;
+}
+
+/** How one request is served: the service its signature must be for, its body's limit, its handler and error renderer. */
+interface Plan {
+  /** The signing name the signature must carry; undefined: taken unsigned. */
+  service: string | undefined;
+  maxBody: number;
+  tooLarge(): unknown;
+  fail(err: unknown): void;
+  handle(apiReq: ApiRequest): Promise<void> | void;
+  /** False: answered on the head (and the signature's head checks) alone; the body is not read. */
+  readBody?: false;
+  /** A body may name its service (a form's `Version`): the plan for what it names. */
+  refine?(body: Buffer): Plan | undefined;
+}
+
 const CODE_PATH = /^\/_flint\/code\/([0-9a-f]{64})\.zip$/;
 const EVENTS_PATH = /^\/_flint\/events\/([0-9a-f-]{36})$/;
 
 export class ApiServer {
   private readonly server: HttpServer;
+  private readonly budget = new BodyBudget(UNVERIFIED_BODY_BYTES);
 
   constructor(private readonly deps: ApiServerDeps) {
     this.server = new HttpServer((exchange) => {
@@ -91,63 +116,26 @@ export class ApiServer {
     // An unsigned request goes to the service that takes it unsigned, if any (SNS's links).
     if (!scope && !hasSignature({ headers, query })) {
       const unsigned = Object.values(this.deps.scoped).find((s) => s.unsigned?.(head));
-      if (unsigned) {
-        const fail = (err: unknown) => unsigned.renderError({ headers, requestId }, res, err);
-        return this.serve(exchange, head, unsigned.maxBody, () => unsigned.tooLarge(), (apiReq) => unsigned.handle(apiReq, res), fail, undefined);
-      }
+      if (unsigned) return this.serve(exchange, head, { ...this.scopedPlan(unsigned, exchange, requestId), service: undefined });
     }
-    let to = destination({ method, rawPath, query, headers, scopeService: scope?.service }, isLambdaPath);
-    const failAs = (dest: Destination) => (err: unknown) => {
-      const scoped = this.deps.scoped[dest.service.signingName];
-      if (scoped) scoped.renderError({ headers, requestId }, res, err);
-      else renderProtocolError(dest.protocol, dest.service, res, requestId, err);
-    };
+    const to = destination({ method, rawPath, query, headers, scopeService: scope?.service }, isLambdaPath);
     if (to.provisional) {
-      // A query-protocol form: its body's `Version` names the service. Everything the head can
-      // refuse is refused first, against the service the signature claims.
-      const fail = failAs(to);
-      const claimed = to.service.signingName;
-      let prechecked = false;
-      try {
-        prechecked = await this.deps.verifier.precheck({ method, rawPath, headers, query }, headers.host ?? "", claimed);
-      } catch (err) {
-        res.closeAfterResponse();
-        return fail(err);
-      }
-      const body = await exchange.body(QUERY_MAX_BODY);
-      if (!body.ok) return fail(awsError("InvalidParameterValue", `Request body must be at most ${QUERY_MAX_BODY} bytes.`));
-      const named = serviceOfVersion(formVersion(body.body));
-      if (named) to = { service: named, protocol: named.protocol === "ec2" ? "ec2" : "query", provisional: false };
-      const scoped = this.deps.scoped[to.service.signingName];
-      const apiReq: ApiRequest = { ...head, headers, body: body.body };
-      const failFinal = failAs(to);
-      try {
-        apiReq.principal = (await this.deps.verifier.verify(apiReq, headers.host ?? "", to.service.signingName, prechecked && to.service.signingName === claimed)).principal;
-        if (!scoped) throw to.service.signingName === "lambda" ? awsError("UnknownOperationException", `No operation matches ${method} ${rawPath}`) : notProvided(to.service, PROVIDED);
-        await scoped.handle(apiReq, res);
-      } catch (err) {
-        if (res.headersSent) throw err;
-        failFinal(err);
-      }
-      return;
+      // A query-protocol form posted to `/`: its body's `Version` names the service. What the head
+      // can refuse is refused first, against the service the signature claims.
+      const claimed = this.destinationPlan(to, exchange, requestId);
+      return this.serve(exchange, head, {
+        service: to.service.signingName,
+        fail: claimed.fail,
+        handle: claimed.handle,
+        maxBody: QUERY_MAX_BODY,
+        tooLarge: () => awsError("InvalidParameterValue", `Request body must be at most ${QUERY_MAX_BODY} bytes.`),
+        refine: (body) => {
+          const named = serviceOfVersion(formVersion(body));
+          return named ? this.destinationPlan({ service: named, protocol: named.protocol === "ec2" ? "ec2" : "query", provisional: false }, exchange, requestId) : undefined;
+        },
+      });
     }
-    const service = to.service.signingName;
-    const scoped = this.deps.scoped[service];
-    if (scoped) {
-      return this.serve(exchange, head, scoped.maxBody, () => scoped.tooLarge(), (apiReq) => scoped.handle(apiReq, res), failAs(to), service);
-    }
-    if (service !== "lambda") {
-      // A service Flint does not provide: the signature's head is judged as AWS would, then the
-      // client hears, in its own protocol, that Flint does not provide it.
-      const fail = failAs(to);
-      res.closeAfterResponse();
-      try {
-        if (to.service.signingName !== "unknown") await this.deps.verifier.precheck({ method, rawPath, headers, query }, headers.host ?? "", service);
-      } catch (err) {
-        return fail(err);
-      }
-      return fail(to.service.signingName === "unknown" ? awsError("UnknownOperationException", `No operation matches ${method} ${rawPath}`) : notProvided(to.service, PROVIDED));
-    }
+    if (to.service.signingName !== "lambda") return this.serve(exchange, head, this.destinationPlan(to, exchange, requestId));
     let matched;
     try {
       matched = matchLambdaRoute(method, rawPath);
@@ -158,41 +146,88 @@ export class ApiServer {
       return renderRestJsonError(res, requestId, awsError("UnknownOperationException", `No operation matches ${method} ${rawPath}`));
     }
     const { route, params } = matched;
-    const fail = (err: unknown) => renderRestJsonError(res, requestId, err);
-    return this.serve(exchange, head, route.maxBody, () => tooLarge(route.operation, route.maxBody), (apiReq) => route.handler(this.deps, apiReq, res, params), fail, "lambda");
+    return this.serve(exchange, head, {
+      service: "lambda",
+      maxBody: route.maxBody,
+      tooLarge: () => tooLarge(route.operation, route.maxBody),
+      fail: (err) => renderRestJsonError(res, requestId, err),
+      handle: (apiReq) => route.handler(this.deps, apiReq, res, params),
+    });
+  }
+
+  /** How a service that owns its wire format (SQS, SNS) is served. */
+  private scopedPlan(scoped: ScopedService, { head, response: res }: Exchange, requestId: string): Plan {
+    return {
+      service: undefined,
+      maxBody: scoped.maxBody,
+      tooLarge: () => scoped.tooLarge(),
+      fail: (err) => scoped.renderError({ headers: head.headers, requestId }, res, err),
+      handle: (apiReq) => scoped.handle(apiReq, res),
+    };
   }
 
   /**
-   * Check the signature's head for `service`, read the body within its limit, verify, handle
-   * (`service` undefined: a request the service takes unsigned); errors rendered by `fail`.
+   * How a request for `to` is served: by the service if Flint provides it; if not, the client
+   * hears so in its own protocol, once the signature's head has been judged as AWS would.
    */
-  private async serve(
-    { head: req, response: res, body: readBody }: Exchange,
-    head: Omit<ApiRequest, "headers" | "body">,
-    maxBody: number,
-    tooLargeError: () => unknown,
-    handler: (apiReq: ApiRequest) => Promise<void> | void,
-    fail: (err: unknown) => void,
-    service: string | undefined,
-  ): Promise<void> {
+  private destinationPlan(to: Destination, exchange: Exchange, requestId: string): Plan {
+    const service = to.service.signingName;
+    const scoped = this.deps.scoped[service];
+    if (scoped) return { ...this.scopedPlan(scoped, exchange, requestId), service };
+    const res = exchange.response;
+    const { method, url } = exchange.head;
+    const refusal = () => (service === "lambda" || service === "unknown" ? awsError("UnknownOperationException", `No operation matches ${method} ${url.split("?")[0]}`) : notProvided(to.service, PROVIDED));
+    return {
+      // A request naming no service at all is not judged on its signature.
+      service: service === "unknown" ? undefined : service,
+      maxBody: 0,
+      tooLarge: refusal,
+      fail: (err) => renderProtocolError(to.protocol, to.service, res, requestId, err),
+      handle: () => {
+        throw refusal();
+      },
+      readBody: false,
+    };
+  }
+
+  /**
+   * Check the signature's head for `plan.service`, read the body within the plan's limit, verify
+   * (no service: a request taken unsigned), handle; every error rendered by the plan's `fail`.
+   * Bodies waiting for their signature to be checked hold at most `UNVERIFIED_BODY_BYTES` at once.
+   */
+  private async serve(exchange: Exchange, head: Omit<ApiRequest, "headers" | "body">, plan: Plan): Promise<void> {
+    const { head: req, response: res } = exchange;
     const host = req.headers.host ?? "";
     let prechecked = false;
     try {
-      if (service !== undefined) prechecked = await this.deps.verifier.precheck({ method: head.method, rawPath: head.rawPath, headers: req.headers, query: head.query }, host, service);
+      if (plan.service !== undefined) prechecked = await this.deps.verifier.precheck({ method: head.method, rawPath: head.rawPath, headers: req.headers, query: head.query }, host, plan.service);
+      // Refused on its head, or for a service Flint does not provide: the body is never kept.
+      if (plan.readBody === false) throw plan.tooLarge();
     } catch (err) {
-      // Refused on its head: the body is never kept, and the connection is not reused.
       res.closeAfterResponse();
-      return fail(err);
+      return plan.fail(err);
     }
-    const body = await readBody(maxBody);
-    if (!body.ok) return fail(tooLargeError());
-    const apiReq: ApiRequest = { ...head, headers: req.headers, body: body.body };
+    let final = plan;
+    let apiReq: ApiRequest;
+    const release = await this.budget.reserve(heldBytes(exchange, plan.maxBody));
     try {
-      if (service !== undefined) apiReq.principal = (await this.deps.verifier.verify(apiReq, host, service, prechecked)).principal;
-      await handler(apiReq);
+      const body = await exchange.body(plan.maxBody);
+      if (!body.ok) return plan.fail(plan.tooLarge());
+      final = plan.refine?.(body.body) ?? plan;
+      apiReq = { ...head, headers: req.headers, body: body.body };
+      if (final.service !== undefined) apiReq.principal = (await this.deps.verifier.verify(apiReq, host, final.service, prechecked && final.service === plan.service)).principal;
+    } catch (err) {
+      if (err instanceof ClientGone) throw err;
+      return final.fail(err);
+    } finally {
+      // Verified or refused: the body no longer counts against the budget.
+      release();
+    }
+    try {
+      await final.handle(apiReq);
     } catch (err) {
       if (res.headersSent) throw err;
-      fail(err);
+      final.fail(err);
     }
   }
 

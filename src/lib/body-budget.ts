@@ -1,0 +1,50 @@
+/**
+ * A bound on the request bytes held before their signature is known to be good. A body's signature
+ * can only be checked once the whole body has arrived (unless its hash was signed), so a client with
+ * a known key id and a bad signature could otherwise make the server hold a route's largest body
+ * (70 MB for CreateFunction) on every connection it opens. Bodies reserve their size (declared, or
+ * the route's limit when chunked) before they are read; past the budget they wait their turn, in
+ * order, and TCP holds the rest of their bytes in the client. Small bodies (every invoke, every
+ * queue message) never wait: they take no part.
+ */
+export class BodyBudget {
+  private used = 0;
+  private readonly waiting: { bytes: number; start: () => void }[] = [];
+
+  constructor(
+    /** Bytes that may be held at once. */
+    readonly capacity: number,
+    /** Bodies up to this size are not counted. */
+    readonly small = 256 * 1024,
+  ) {}
+
+  /** Wait until `bytes` may be held; the returned function gives them back (once). */
+  async reserve(bytes: number): Promise<() => void> {
+    if (bytes <= this.small) return () => {};
+    // A body larger than the whole budget waits for an empty one, then goes alone.
+    const need = Math.min(bytes, this.capacity);
+    if (this.waiting.length > 0 || this.used + need > this.capacity) {
+      await new Promise<void>((start) => this.waiting.push({ bytes: need, start }));
+    } else this.used += need;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.used -= need;
+      this.admit();
+    };
+  }
+
+  /** Bytes reserved now, and bodies waiting (for tests and health). */
+  get state(): { used: number; waiting: number } {
+    return { used: this.used, waiting: this.waiting.length };
+  }
+
+  private admit(): void {
+    while (this.waiting.length > 0 && this.used + this.waiting[0]!.bytes <= this.capacity) {
+      const next = this.waiting.shift()!;
+      this.used += next.bytes;
+      next.start();
+    }
+  }
+}
