@@ -11,7 +11,7 @@
  * It speaks what AWS clients send: keep-alive and HTTP/1.0, pipelining (answered in order),
  * `Content-Length` and chunked bodies, `Expect: 100-continue`. Malformed or ambiguous requests
  * (bad request line or header, several different `Content-Length`s, `Transfer-Encoding` other than
- * chunked, or both) get 400 and the connection is closed; heads over 16 KB get 431, as Node's do. A
+ * chunked, or both) get 400 and the connection is closed; heads over 16 KB or of more than 200 header lines get 431. A
  * head must arrive within 60 s, a body that is read must not stall for 20 s (408), and a connection
  * idles at most 65 s between requests (all configurable; the Runtime API has none of these: a frozen
  * runtime may sit in the middle of anything).
@@ -97,6 +97,8 @@ export interface HttpServerOptions {
   drainBytes?: number;
   /** Largest request head (Node's `maxHeaderSize`). Default 16 KB. */
   maxHeadBytes?: number;
+  /** Most header lines in a head; more get 431. Default 200 (an SDK sends about a dozen). */
+  maxHeaders?: number;
 }
 
 /** A body drained to its end after a closing answer: the client has this long to close first (nginx's `lingering_timeout` is 5 s). */
@@ -256,7 +258,8 @@ class Connection {
 
   /** Parse a head and hand the exchange over. */
   private start(text: string): void {
-    const lines = text.split("\r\n");
+    const lines = text.split("\r\n", this.limits.maxHeaders + 2);
+    if (lines.length > this.limits.maxHeaders + 1) return this.fail(431);
     const m = REQUEST_LINE.exec(lines[0]!);
     if (!m) return this.fail(400);
     // No prototype: a header named `constructor` or `__proto__` is just a header.
@@ -522,6 +525,7 @@ export class HttpServer {
       drainTimeoutMs: options.drainTimeoutMs ?? 30_000,
       drainBytes: options.drainBytes ?? 64 * 1024 * 1024,
       maxHeadBytes: options.maxHeadBytes ?? 16 * 1024,
+      maxHeaders: options.maxHeaders ?? 200,
     };
   }
 
