@@ -30,6 +30,9 @@ interface Conjunction {
   ors: Conjunction[][];
 }
 
+/** A policy no message passes (an `$or` without alternatives), for a stored policy that is refused today. */
+export const MATCHES_NOTHING: FilterPolicy = { scope: "MessageAttributes", root: { keys: [], ors: [[]] } };
+
 /** What a message has under one key: whether it is there, and its values (an array gives several). */
 interface Field {
   present: boolean;
