@@ -90,6 +90,12 @@ describe("filter policy on the message body", () => {
     assert.equal(onBody(policy, { type: "Alarm", detail: { scope: "Service" } }), false);
   });
 
+  test("values inside arrays nested deeper than the call stack still count", () => {
+    const body = `{"a":${"[".repeat(100_000)}1${"]".repeat(100_000)}}`;
+    assert.equal(onBody({ a: [1] }, body), true);
+    assert.equal(onBody({ a: [2] }, body), false);
+  });
+
   test("a body that is not a JSON object matches no keyed policy", () => {
     assert.equal(onBody({ a: ["x"] }, "plain text"), false);
     assert.equal(onBody({ a: ["x"] }, "[1,2]"), false);

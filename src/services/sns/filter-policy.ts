@@ -26,9 +26,12 @@ export interface FilterPolicy {
 }
 
 interface Conjunction {
-  keys: { path: string; rules: unknown[] }[];
+  keys: { path: string; rules: Rule[] }[];
   ors: Conjunction[][];
 }
+
+/** One rule of a key, checked and made into a test of what the message has there. */
+type Rule = (field: Field) => boolean;
 
 /** A policy no message passes (an `$or` without alternatives), for a stored policy that is refused today. */
 export const MATCHES_NOTHING: FilterPolicy = { scope: "MessageAttributes", root: { keys: [], ors: [[]] } };
@@ -109,8 +112,7 @@ function walk(node: Record<string, unknown>, at: Place, combinations: number, in
     const path = at.prefix ? `${at.prefix}.${key}` : key;
     if (Array.isArray(value)) {
       if (value.length === 0) fail("Empty arrays are not allowed");
-      value.forEach(checkRule);
-      into.keys.push({ path, rules: value });
+      into.keys.push({ path, rules: value.map(rule) });
       combinations *= value.length * at.depth;
     } else if (isObject(value)) {
       if (at.scope === "MessageAttributes") throw new FilterPolicyError("Filter policy scope MessageAttributes does not support nested filter policy");
@@ -121,11 +123,11 @@ function walk(node: Record<string, unknown>, at: Place, combinations: number, in
   return combinations;
 }
 
-function checkRule(rule: unknown): void {
-  if (rule === null || typeof rule === "string" || typeof rule === "boolean") return;
-  if (typeof rule === "number") return;
-  if (!isObject(rule)) return fail("Match value must be String, number, true, false, or null");
-  const entries = Object.entries(rule);
+/** Check a rule as AWS does and make it the test a message's values go through. */
+function rule(r: unknown): Rule {
+  if (r === null || typeof r === "string" || typeof r === "boolean" || typeof r === "number") return (f) => f.values.some((v) => v === r);
+  if (!isObject(r)) return fail("Match value must be String, number, true, false, or null");
+  const entries = Object.entries(r);
   if (entries.length !== 1) fail("Only one key allowed in match expression");
   const [op, arg] = entries[0]!;
   switch (op) {
@@ -133,25 +135,40 @@ function checkRule(rule: unknown): void {
     case "suffix":
     case "equals-ignore-case":
       if (typeof arg !== "string") fail(`${op} match pattern must be a string`);
-      return;
+      return (f) => f.values.some((v) => patternMatches(op, arg as string, v));
     case "exists":
       if (typeof arg !== "boolean") fail("exists match pattern must be either true or false.");
-      return;
-    case "anything-but":
-      if (Array.isArray(arg)) return arg.forEach((v) => (isObject(v) || Array.isArray(v) ? fail("Match value must be String, number, true, false, or null") : undefined));
-      if (isObject(arg)) {
-        const [inner, pattern] = Object.entries(arg)[0] ?? [];
-        if (Object.keys(arg).length !== 1 || !["prefix", "suffix", "equals-ignore-case"].includes(inner!)) fail(`Unsupported anything-but pattern: ${inner}`);
-        if (typeof pattern !== "string") fail(`${inner} match pattern must be a string`);
-      }
-      return;
+      return (f) => f.present === arg;
+    case "anything-but": {
+      const excluded = exclusion(arg);
+      return (f) => f.values.some((v) => !excluded(v));
+    }
     case "numeric":
-      return checkNumeric(arg);
-    case "cidr":
-      return void cidrList(arg);
+      checkNumeric(arg);
+      return (f) => f.values.some((v) => typeof v === "number" && numericMatches(arg as unknown[], v));
+    case "cidr": {
+      const list = cidrList(arg);
+      return (f) => f.values.some((v) => typeof v === "string" && isIP(v) !== 0 && list.check(v, isIP(v) === 4 ? "ipv4" : "ipv6"));
+    }
     default:
-      fail(`Unrecognized match type ${op}`);
+      return fail(`Unrecognized match type ${op}`);
   }
+}
+
+/** What `anything-but` excludes: listed values (a set, so a long list costs nothing per value), a pattern, or one value. */
+function exclusion(arg: unknown): (v: unknown) => boolean {
+  if (Array.isArray(arg)) {
+    if (arg.some((v) => isObject(v) || Array.isArray(v))) fail("Match value must be String, number, true, false, or null");
+    const listed = new Set(arg);
+    return (v) => listed.has(v);
+  }
+  if (isObject(arg)) {
+    const [inner, pattern] = Object.entries(arg)[0] ?? [];
+    if (Object.keys(arg).length !== 1 || !["prefix", "suffix", "equals-ignore-case"].includes(inner!)) fail(`Unsupported anything-but pattern: ${inner}`);
+    if (typeof pattern !== "string") fail(`${inner} match pattern must be a string`);
+    return (v) => patternMatches(inner!, pattern as string, v);
+  }
+  return (v) => v === arg;
 }
 
 function checkNumeric(arg: unknown): void {
@@ -198,29 +215,9 @@ function patternMatches(op: string, pattern: string, v: unknown): boolean {
   return v.toLowerCase() === pattern.toLowerCase();
 }
 
-function ruleMatches(rule: unknown, field: Field): boolean {
-  if (!isObject(rule)) return field.values.some((v) => v === rule);
-  const [op, arg] = Object.entries(rule)[0]!;
-  if (op === "exists") return arg === field.present;
-  switch (op) {
-    case "anything-but": {
-      const excluded = (v: unknown) => (isObject(arg) ? patternMatches(...(Object.entries(arg)[0] as [string, string]), v) : Array.isArray(arg) ? arg.includes(v) : v === arg);
-      return field.values.some((v) => !excluded(v));
-    }
-    case "numeric":
-      return field.values.some((v) => typeof v === "number" && numericMatches(arg as unknown[], v));
-    case "cidr": {
-      const list = cidrList(arg);
-      return field.values.some((v) => typeof v === "string" && isIP(v) !== 0 && list.check(v, isIP(v) === 4 ? "ipv4" : "ipv6"));
-    }
-    default:
-      return field.values.some((v) => patternMatches(op, arg as string, v));
-  }
-}
-
 /** Every key matches one of its rules, and every `$or` has an alternative that matches. */
 function conjunctionMatches(c: Conjunction, field: (path: string) => Field): boolean {
-  return c.keys.every(({ path, rules }) => rules.some((rule) => ruleMatches(rule, field(path)))) && c.ors.every((alternatives) => alternatives.some((a) => conjunctionMatches(a, field)));
+  return c.keys.every(({ path, rules }) => rules.some((test) => test(field(path)))) && c.ors.every((alternatives) => alternatives.some((a) => conjunctionMatches(a, field)));
 }
 
 /** Whether the policy can be satisfied without any key: only such a policy matches a body that is not a JSON object. */
@@ -249,22 +246,34 @@ function attributeField(attribute: Pick<MessageAttributeValue, "DataType" | "Str
 
 /** Leaf values at a dotted path of a JSON document; arrays on the way contribute each element. */
 function bodyField(doc: unknown, path: string): Field {
+  const parts = path.split(".");
   const values: unknown[] = [];
-  const walk = (node: unknown, parts: string[]): void => {
-    if (Array.isArray(node)) return node.forEach((n) => walk(n, parts));
-    if (parts.length === 0) {
+  // A stack, not recursion: a body may nest arrays deeper than the call stack goes.
+  const pending: [node: unknown, depth: number][] = [[doc, 0]];
+  while (pending.length) {
+    const [node, depth] = pending.pop()!;
+    if (Array.isArray(node)) {
+      for (let i = node.length - 1; i >= 0; i--) pending.push([node[i], depth]);
+    } else if (depth === parts.length) {
       if (!isObject(node)) values.push(node);
-      return;
-    }
-    if (isObject(node) && Object.hasOwn(node, parts[0]!)) walk(node[parts[0]!], parts.slice(1));
-  };
-  walk(doc, path.split("."));
+    } else if (isObject(node) && Object.hasOwn(node, parts[depth]!)) pending.push([node[parts[depth]!], depth + 1]);
+  }
   return { present: values.length > 0, values };
+}
+
+/** `field`, computed once per path for one message however many rules and alternatives ask for it. */
+function once(field: (path: string) => Field): (path: string) => Field {
+  const known = new Map<string, Field>();
+  return (path) => {
+    let f = known.get(path);
+    if (!f) known.set(path, (f = field(path)));
+    return f;
+  };
 }
 
 /** Does a message pass the policy? `attributes` for the MessageAttributes scope, `body` for MessageBody. */
 export function filterMatches(policy: FilterPolicy, message: { attributes: Record<string, Pick<MessageAttributeValue, "DataType" | "StringValue">>; body: string }): boolean {
-  if (policy.scope === "MessageAttributes") return conjunctionMatches(policy.root, (name) => attributeField(Object.hasOwn(message.attributes, name) ? message.attributes[name] : undefined));
+  if (policy.scope === "MessageAttributes") return conjunctionMatches(policy.root, once((name) => attributeField(Object.hasOwn(message.attributes, name) ? message.attributes[name] : undefined)));
   let doc: unknown;
   try {
     doc = JSON.parse(message.body);
@@ -272,5 +281,5 @@ export function filterMatches(policy: FilterPolicy, message: { attributes: Recor
     // A body policy expects a JSON object; anything else matches only a policy with no keys.
   }
   if (!isObject(doc)) return needsNoKey(policy.root);
-  return conjunctionMatches(policy.root, (path) => bodyField(doc, path));
+  return conjunctionMatches(policy.root, once((path) => bodyField(doc, path)));
 }
