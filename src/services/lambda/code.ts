@@ -3,9 +3,10 @@
  *
  * A package is checked completely before anything is written: corrupt archives, entries with `..` or
  * absolute paths, symlinks that resolve outside the package, declared sizes that lie, zip bombs
- * (250 MB unzipped, compression ratios no real package has), encrypted entries and names that collide
- * once unpacked are refused with AWS's InvalidParameterValueException. Accepted zips are kept as `<data>/code/<sha256>.zip` and
- * unpacked to `<data>/code/<sha256>/`, which environments use read-only.
+ * (250 MB unzipped, compression ratios no real package has), encrypted entries, names that collide
+ * once unpacked and archives with no entries at all are refused with AWS's InvalidParameterValueException.
+ * Accepted zips are kept as `<data>/code/<sha256>.zip` and unpacked to `<data>/code/<sha256>/`, which
+ * environments use read-only.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
@@ -174,6 +175,8 @@ export class CodeStore {
     } catch (err) {
       refuse((err as Error).message);
     }
+    // A zip of no entries (only its end-of-central-directory record) unzips fine, into nothing.
+    if (raw.length === 0) throw awsError("InvalidParameterValueException", "Uploaded file must be a non-empty zip");
     const entries = raw.map(classify);
     const declared = raw.reduce((sum, e) => sum + e.uncompressedSize, 0);
     if (declared >= MAX_UNZIPPED_BYTES) throw awsError("InvalidParameterValueException", `Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
