@@ -1,9 +1,9 @@
 /** Bad input gets a clear AWS-shaped error, changes nothing, and never takes the server down. */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { GetFunctionCommand, ListFunctionsCommand } from "@aws-sdk/client-lambda";
+import { CreateFunctionCommand, GetFunctionCommand, ListFunctionsCommand, UpdateFunctionCodeCommand } from "@aws-sdk/client-lambda";
 import { startFlint, type FlintProcess, ROLE, uniqueName } from "../harness/flint.js";
-import { zipFixture } from "../harness/zip.js";
+import { rawZip, zipFixture } from "../harness/zip.js";
 import { createFunction } from "../harness/functions.js";
 import { signedFetch } from "../harness/signed-fetch.js";
 
@@ -68,6 +68,25 @@ describe("bad input", () => {
       assert.match(r.body.message, message, JSON.stringify(change));
     }
     await assert.rejects(flint.lambda.send(new GetFunctionCommand({ FunctionName: base.FunctionName })), { name: "ResourceNotFoundException" });
+  });
+
+  test("an empty zip is refused by CreateFunction and UpdateFunctionCode, creating and changing nothing", async () => {
+    const empty = rawZip([]);
+    const refusal = (err: Error & { $metadata?: { httpStatusCode?: number } }) => {
+      assert.equal(err.name, "InvalidParameterValueException");
+      assert.equal(err.message, "Uploaded file must be a non-empty zip");
+      assert.equal(err.$metadata?.httpStatusCode, 400);
+      return true;
+    };
+    const name = uniqueName("empty");
+    await assert.rejects(flint.lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs20.x", Handler: "index.handler", Role: ROLE, Code: { ZipFile: empty } })), refusal);
+    await assert.rejects(flint.lambda.send(new GetFunctionCommand({ FunctionName: name })), { name: "ResourceNotFoundException" });
+
+    const before = (await flint.lambda.send(new GetFunctionCommand({ FunctionName: fn }))).Configuration!;
+    await assert.rejects(flint.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: fn, ZipFile: empty })), refusal);
+    const after = (await flint.lambda.send(new GetFunctionCommand({ FunctionName: fn }))).Configuration!;
+    assert.equal(after.CodeSha256, before.CodeSha256);
+    assert.equal(after.RevisionId, before.RevisionId);
   });
 
   test("invoke refuses a payload over 6 MB, non-JSON payloads and bad headers", async () => {

@@ -8,7 +8,7 @@ import { type Account, functionArn, parseFunctionRef } from "./arns.js";
 import { type AliasRecord, type FunctionRecord, toAliasConfiguration } from "./model.js";
 import { paginate } from "./pagination.js";
 import type { FunctionRegistry } from "./registry.js";
-import { Violations, badContent, fullMatch, member } from "./validation.js";
+import { Violations, badContent, fullMatch, jsonStart, member } from "./validation.js";
 
 const ALIAS_PATTERN = String.raw`(?!^[0-9]+$)([a-zA-Z0-9-_]+)`;
 const ALIAS_RE = fullMatch(ALIAS_PATTERN);
@@ -31,7 +31,7 @@ export function decodeAlias(body: Record<string, unknown>): AliasInput {
     const raw = member(routing, "AdditionalVersionWeights", "object") ?? {};
     weights = {};
     for (const [k, v] of Object.entries(raw)) {
-      if (typeof v !== "number") badContent(`Cannot deserialize value of type \`java.lang.Double\` from ${JSON.stringify(v)} at 'AdditionalVersionWeights'`);
+      if (typeof v !== "number") badContent(`Cannot deserialize value of type \`java.lang.Double\` from ${jsonStart(v)} at 'AdditionalVersionWeights'`);
       weights[k] = v;
     }
   }

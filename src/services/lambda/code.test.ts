@@ -39,6 +39,14 @@ describe("CodeStore", () => {
     });
   }
 
+  test("an empty zip (an end-of-central-directory record and nothing else) is refused as AWS does", async () => {
+    const empty = rawZip([]);
+    assert.equal(empty.length, 22);
+    const err = await refusalOf(empty);
+    assert.deepEqual({ code: err.code, status: err.status, message: err.message }, { code: "InvalidParameterValueException", status: 400, message: "Uploaded file must be a non-empty zip" });
+    assert.deepEqual(await stored(), []);
+  });
+
   test("a symlink loop is refused instead of being followed forever", async () => {
     const err = await refusalOf(rawZip([link("x", "y"), link("y", "x")]));
     assert.match(err.message, /symlink '[xy]' points outside the package/);

@@ -3,9 +3,10 @@
  *
  * A package is checked completely before anything is written: corrupt archives, entries with `..` or
  * absolute paths, symlinks that resolve outside the package, declared sizes that lie, zip bombs
- * (250 MB unzipped, compression ratios no real package has), encrypted entries and names that collide
- * once unpacked are refused with AWS's InvalidParameterValueException. Accepted zips are kept as `<data>/code/<sha256>.zip` and
- * unpacked to `<data>/code/<sha256>/`, which environments use read-only.
+ * (250 MB unzipped, compression ratios no real package has), encrypted entries, names that collide
+ * once unpacked and archives with no entries at all are refused with AWS's InvalidParameterValueException.
+ * Accepted zips are kept as `<data>/code/<sha256>.zip` and unpacked to `<data>/code/<sha256>/`, which
+ * environments use read-only.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
@@ -17,13 +18,13 @@ import { Writable } from "node:stream";
 import yauzl from "yauzl";
 import { awsError } from "../../errors.js";
 import type { CodeRef } from "./model.js";
+import { type LayoutEntry, layoutProblem } from "./package-layout.js";
 
 export const MAX_ZIPPED_BYTES = 52_428_800;
 export const MAX_UNZIPPED_BYTES = 262_144_000;
 const MAX_ENTRIES = 100_000;
 /** Deflate cannot compress better than ~1032:1; real packages stay far below this. */
 const MAX_RATIO = 1000;
-const MAX_SYMLINK_HOPS = 40;
 
 const UNZIP_FAILED = "Could not unzip uploaded file. Please check your file, then try to upload again.";
 
@@ -35,9 +36,7 @@ const S_IFMT = 0o170000;
 const S_IFLNK = 0o120000;
 const S_IFDIR = 0o040000;
 
-interface Entry {
-  name: string;
-  kind: "file" | "dir" | "symlink";
+interface Entry extends LayoutEntry {
   mode: number;
   size: number;
   raw: yauzl.Entry;
@@ -106,36 +105,6 @@ function classify(e: yauzl.Entry): Entry {
   return { name, kind: "file", mode: unixMode & 0o111 ? 0o755 : 0o644, size: e.uncompressedSize, raw: e };
 }
 
-/**
- * Resolve a symlink inside the package the way the kernel would, through the other symlinks of the
- * package, and report whether it stays inside. Paths are lists of components relative to the root.
- */
-function staysInside(linkName: string, target: string, links: Map<string, string>): boolean {
-  if (target.startsWith("/") || target.includes("\0")) return false;
-  let pending = [...target.split("/"), ""];
-  pending.pop();
-  let current = linkName.split("/").slice(0, -1);
-  let hops = 0;
-  while (pending.length) {
-    const part = pending.shift()!;
-    if (part === "" || part === ".") continue;
-    if (part === "..") {
-      if (current.length === 0) return false;
-      current.pop();
-      continue;
-    }
-    const candidate = [...current, part];
-    const next = links.get(candidate.join("/"));
-    if (next !== undefined) {
-      if (++hops > MAX_SYMLINK_HOPS || next.startsWith("/")) return false;
-      pending = [...next.split("/"), ...pending];
-      continue;
-    }
-    current = candidate;
-  }
-  return true;
-}
-
 export class CodeStore {
   private constructor(private readonly dir: string) {}
 
@@ -174,12 +143,13 @@ export class CodeStore {
     } catch (err) {
       refuse((err as Error).message);
     }
+    // A zip of no entries (only its end-of-central-directory record) unzips fine, into nothing.
+    if (raw.length === 0) throw awsError("InvalidParameterValueException", "Uploaded file must be a non-empty zip");
     const entries = raw.map(classify);
     const declared = raw.reduce((sum, e) => sum + e.uncompressedSize, 0);
     if (declared >= MAX_UNZIPPED_BYTES) throw awsError("InvalidParameterValueException", `Unzipped size must be smaller than ${MAX_UNZIPPED_BYTES} bytes`);
     if (zip.length > 0 && declared / zip.length > MAX_RATIO) refuse(`compression ratio ${Math.round(declared / zip.length)}:1 exceeds ${MAX_RATIO}:1`);
     const kinds = new Map<string, Entry["kind"]>();
-    const links = new Map<string, string>();
     try {
       for (const e of entries) {
         if (e.raw.isEncrypted()) refuse(`entry '${e.name}' is encrypted`);
@@ -197,7 +167,7 @@ export class CodeStore {
           await inflate(zf, e.raw, (c) => chunks.push(c));
           const target = Buffer.concat(chunks).toString("utf8");
           if (!target) refuse(`symlink '${e.name}' has an empty target`);
-          links.set(e.name, target);
+          e.target = target;
         } else if (e.kind === "file") {
           await inflate(zf, e.raw);
         }
@@ -208,18 +178,8 @@ export class CodeStore {
     } finally {
       zf.close();
     }
-    for (const e of entries) {
-      // An entry below a symlink would be written through it: refuse rather than follow. Below a file it cannot be written at all.
-      const parts = e.name.split("/");
-      for (let i = 1; i < parts.length; i++) {
-        const parent = parts.slice(0, i).join("/");
-        const kind = kinds.get(parent);
-        if (kind === "symlink" || kind === "file") refuse(`entry '${e.name}' lies below ${kind} '${parent}'`);
-      }
-    }
-    for (const [name, target] of links) {
-      if (!staysInside(name, target, links)) refuse(`symlink '${name}' points outside the package ('${target}')`);
-    }
+    const problem = layoutProblem(entries);
+    if (problem) refuse(problem);
     const digest = createHash("sha256").update(zip).digest();
     return { id: digest.toString("hex"), sha256: digest.toString("base64"), size: zip.length };
   }

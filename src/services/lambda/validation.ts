@@ -64,6 +64,21 @@ export function parseJsonBody(body: Buffer): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
+/**
+ * The first 64 characters of a value as JSON, for a message. JSON.stringify recurses and throws on a
+ * value nested deeper than the call stack (which JSON.parse accepts): such a value shows as its
+ * opening brackets.
+ */
+export function jsonStart(v: unknown): string {
+  try {
+    return (JSON.stringify(v) ?? String(v)).slice(0, 64);
+  } catch {
+    let start = "";
+    for (let x = v; start.length < 64 && typeof x === "object" && x !== null; x = Array.isArray(x) ? x[0] : Object.values(x)[0]) start += Array.isArray(x) ? "[" : "{";
+    return start;
+  }
+}
+
 /** Read a member of a decoded body, checking its JSON type (null counts as absent, as AWS's deserialiser does). */
 export function member<K extends Kind>(
   body: Record<string, unknown>,
@@ -72,7 +87,7 @@ export function member<K extends Kind>(
 ): (K extends "string" ? string : K extends "integer" ? number : K extends "boolean" ? boolean : K extends "stringArray" ? string[] : K extends "stringMap" ? Record<string, string> : Record<string, unknown>) | undefined {
   const v = body[name];
   if (v === undefined || v === null) return undefined;
-  const wrong = (want: string) => badContent(`Cannot deserialize value of type \`${want}\` from ${JSON.stringify(v)?.slice(0, 64)} at '${name}'`);
+  const wrong = (want: string) => badContent(`Cannot deserialize value of type \`${want}\` from ${jsonStart(v)} at '${name}'`);
   switch (kind) {
     case "string":
       if (typeof v !== "string") wrong("java.lang.String");

@@ -40,6 +40,8 @@ const DEFAULT_CONTENT_TYPE = "text/plain; charset=UTF-8";
 const BACKOFF_FUNCTIONS = ["linear", "arithmetic", "geometric", "exponential"];
 /** AWS's hard limit on an HTTP/S policy's total retry time. */
 const MAX_HTTP_RETRY_SECONDS = 3600;
+/** AWS's range for numRetries is 0 to 100; the total retry time is added up retry by retry. */
+const MAX_HTTP_RETRIES = 100;
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -64,6 +66,7 @@ function checkRetry(where: string, value: unknown): Partial<RetryPolicy> {
       if (!BACKOFF_FUNCTIONS.includes(v as string)) throw invalid(`${where}.backoffFunction must be one of linear, arithmetic, geometric, exponential`);
     } else if (key in DEFAULT_HTTP_RETRY) {
       if (!Number.isInteger(v) || (v as number) < 0) throw invalid(`${where}.${key} must be a non-negative integer`);
+      if (key === "numRetries" && (v as number) > MAX_HTTP_RETRIES) throw invalid(`${where}.numRetries must be less than or equal to ${MAX_HTTP_RETRIES}`);
     } else throw invalid(`${where}.${key} is not a valid attribute`);
   }
   const p = value as Partial<RetryPolicy>;

@@ -81,6 +81,21 @@ describe("filter policy on the message body", () => {
     assert.equal(onBody({ order: ["book"] }, body), false, "an object is not a leaf value");
   });
 
+  test("$or inside a nested object: the alternatives are paths below it", () => {
+    const policy = { detail: { scope: ["Service"], $or: [{ source: ["aws.cloudwatch"] }, { type: ["Alarm"] }] } };
+    assert.equal(onBody(policy, { detail: { scope: "Service", type: "Alarm" } }), true);
+    assert.equal(onBody(policy, { detail: { scope: "Service", source: "aws.cloudwatch" } }), true);
+    assert.equal(onBody(policy, { detail: { scope: "Service", source: "aws.ec2" } }), false);
+    assert.equal(onBody(policy, { detail: { type: "Alarm" } }), false);
+    assert.equal(onBody(policy, { type: "Alarm", detail: { scope: "Service" } }), false);
+  });
+
+  test("values inside arrays nested deeper than the call stack still count", () => {
+    const body = `{"a":${"[".repeat(100_000)}1${"]".repeat(100_000)}}`;
+    assert.equal(onBody({ a: [1] }, body), true);
+    assert.equal(onBody({ a: [2] }, body), false);
+  });
+
   test("a body that is not a JSON object matches no keyed policy", () => {
     assert.equal(onBody({ a: ["x"] }, "plain text"), false);
     assert.equal(onBody({ a: ["x"] }, "[1,2]"), false);
@@ -117,9 +132,63 @@ describe("filter policy validation (AWS's reasons)", () => {
     assert.equal(reason({ a: [{ cidr: "10.0.0.0" }] }), "FilterPolicy: Malformed CIDR, one '/' required");
   });
 
+  const values = (n: number) => Array.from({ length: n }, (_, i) => `v${i}`);
+  const TOO_COMPLEX = "FilterPolicy: Filter policy is too complex";
+
   test("more than 150 combinations is too complex", () => {
-    const values = (n: number) => Array.from({ length: n }, (_, i) => `v${i}`);
     assert.equal(reason({ a: values(10), b: values(15) }), "accepted");
-    assert.equal(reason({ a: values(10), b: values(16) }), "FilterPolicy: Filter policy is too complex");
+    assert.equal(reason({ a: values(10), b: values(16) }), TOO_COMPLEX);
+  });
+
+  test("a nested key weighs its values times its nesting level (AWS's examples)", () => {
+    // 3 x 4 x 2 x 3 = 72, from AWS's constraints page; one more key of three values makes 216.
+    const nested = { key_a: { key_b: { key_c: values(4) } }, key_d: { key_e: values(3) } };
+    assert.equal(reason(nested, "MessageBody"), "accepted");
+    assert.equal(reason({ ...nested, key_f: values(3) }, "MessageBody"), TOO_COMPLEX);
+  });
+
+  test("the alternatives of an $or add up (policies AWS refuses at 152 and 160 and accepts at 150)", () => {
+    const flat = (spaces: number, sources = 4) => ({
+      source: values(sources),
+      $or: [{ metricName: values(6) }, { metricType: values(4), $or: [{ metricId: values(4) }, { spaceId: values(spaces) }] }],
+    });
+    assert.equal(reason(flat(4)), TOO_COMPLEX, "4 x 6 + 4 x 4 x 4 + 4 x 4 x 4 = 152");
+    assert.equal(reason(flat(7, 3)), "accepted", "3 x 6 + 3 x 4 x 4 + 3 x 4 x 7 = 150");
+    const nested = {
+      $or: [{ metricName: values(3) }, { namespace: values(2) }],
+      detail: { scope: values(2), $or: [{ source: values(1) }, { type: values(3) }] },
+    };
+    assert.equal(reason(nested, "MessageBody"), TOO_COMPLEX, "(3 + 2) x (2 x 2) x (1 x 2 + 3 x 2) = 160");
+  });
+
+  /** `levels` objects inside each other, each an $or of four keys and the next level. */
+  const fourWayOrs = (levels: number): Record<string, unknown> =>
+    levels === 0 ? { leaf: ["x"] } : { $or: [{ a: ["1"] }, { b: ["2"] }, { c: ["3"] }, { d: ["4"] }], next: fourWayOrs(levels - 1) };
+
+  test("nested $ors of 4^10 and 4^20 combinations are refused without multiplying them out", () => {
+    assert.equal(reason(fourWayOrs(10), "MessageBody"), TOO_COMPLEX);
+    assert.equal(reason(fourWayOrs(20), "MessageBody"), TOO_COMPLEX);
+  });
+
+  test("nesting deeper than any key could be within 150 combinations is too complex, keys or not", () => {
+    // Written as text: a policy this deep is more than JSON.stringify (or the old parser) can recurse through.
+    const deep = (levels: number, bottom: string) => `${'{"a":'.repeat(levels)}${bottom}${"}".repeat(levels)}`;
+    assert.equal(reason(deep(3, '{"b":["x"]}'), "MessageBody"), "accepted");
+    assert.equal(reason(deep(200, '{"b":["x"]}'), "MessageBody"), TOO_COMPLEX, "one value 201 levels deep weighs 201");
+    assert.equal(reason(deep(100_000, "{}"), "MessageBody"), TOO_COMPLEX);
+    const ors = (levels: number) => `${'{"$or":['.repeat(levels)}{"a":["x"]}${',{"b":["y"]}]}'.repeat(levels)}`;
+    assert.equal(reason(ors(3)), "accepted");
+    assert.equal(reason(ors(100_000)), TOO_COMPLEX);
+  });
+
+  test("a policy within 150 combinations costs its size, however its $ors would multiply out", () => {
+    // 20,000 keys after an $or of 100 empty alternatives: 101 combinations, but 2,000,000 keys if
+    // every alternative got its own copy of them.
+    const keys = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`k${i}`, ["1"]]));
+    const policy = { $or: [{ $or: Array.from({ length: 100 }, () => ({})), ...keys }, { other: ["x"] }] };
+    assert.equal(reason(policy, "MessageBody"), "accepted");
+    assert.equal(onBody(policy, { other: "x" }), true);
+    assert.equal(onBody(policy, Object.fromEntries(Object.keys(keys).map((k) => [k, "1"]))), true);
+    assert.equal(onBody(policy, { k0: "1" }), false);
   });
 });

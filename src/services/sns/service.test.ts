@@ -274,6 +274,22 @@ describe("SNS service", () => {
     assert.equal(await store.sns.getMessage(MessageId), undefined, "the message goes with its last delivery");
   });
 
+  test("a stored filter policy today's rules refuse (an older Flint accepted it) matches nothing after a restart", async () => {
+    const t = await sns.createTopic({ Name: "legacy" });
+    const arn = await sns.subscribe({ TopicArn: t.arn, Protocol: "sqs", Endpoint: QUEUE, Attributes: { FilterPolicyScope: "MessageBody", FilterPolicy: '{"a":["x"]}' } });
+    // AWS's 216-combination example: an older Flint, counting without depth, accepted it.
+    const refused = JSON.stringify({ key_a: { key_b: { key_c: ["1", "2", "3", "4"] } }, key_d: { key_e: ["1", "2", "3"] }, key_f: ["1", "2", "3"] });
+    const record = (await store.sns.listSubscriptions()).find((s) => s.arn === arn)!;
+    await store.sns.putSubscription({ ...record, attributes: { ...record.attributes, FilterPolicy: refused } });
+    await sns.close();
+
+    sns = await open();
+    assert.equal(sns.getSubscriptionAttributes(arn).FilterPolicy, refused);
+    await sns.publish({ TopicArn: t.arn, Message: JSON.stringify({ key_a: { key_b: { key_c: "1" } }, key_d: { key_e: "1" }, key_f: "1", a: "x" }) });
+    await settle();
+    assert.deepEqual(targets.sent, []);
+  });
+
   test("tags", async () => {
     const t = await sns.createTopic({ Name: "tagged", Tags: [{ Key: "team", Value: "flint" }] });
     await sns.tagResource(t.arn, [{ Key: "stage", Value: "test" }]);

@@ -8,7 +8,7 @@ import { awsError } from "../../errors.js";
 import { KeyedLock } from "../../lib/keyed-lock.js";
 import type { SnsStore } from "../../store/sns-store.js";
 import { subscriptionFilter } from "./attributes.js";
-import type { FilterPolicy } from "./filter-policy.js";
+import { FilterPolicyError, type FilterPolicy, MATCHES_NOTHING } from "./filter-policy.js";
 import type { Delivery, NewDelivery, SubscriptionRecord, TopicRecord } from "./model.js";
 import { type Account, checkSubscriptionArn, checkTopicArn } from "./names.js";
 
@@ -32,7 +32,7 @@ export class TopicRegistry {
   static async load(account: Account, store: SnsStore, clock: Clock): Promise<TopicRegistry> {
     const reg = new TopicRegistry(account, store, clock);
     for (const t of await store.listTopics()) reg.topics.set(t.arn, t);
-    for (const s of await store.listSubscriptions()) reg.subscriptions.set(s.arn, { record: s, filter: subscriptionFilter(s.attributes) });
+    for (const s of await store.listSubscriptions()) reg.subscriptions.set(s.arn, { record: s, filter: storedFilter(s) });
     return reg;
   }
 
@@ -81,7 +81,7 @@ export class TopicRegistry {
 
   /** Store a subscription (and a delivery made with it, in one transaction). */
   async saveSubscription(record: SubscriptionRecord, delivery?: NewDelivery): Promise<Delivery | undefined> {
-    const filter = subscriptionFilter(record.attributes);
+    const filter = storedFilter(record);
     const stored = await this.store.putSubscription(record, delivery);
     this.subscriptions.set(record.arn, { record, filter });
     return stored;
@@ -90,5 +90,21 @@ export class TopicRegistry {
   async removeSubscription(arn: string): Promise<void> {
     await this.store.deleteSubscription(arn);
     this.subscriptions.delete(arn);
+  }
+}
+
+/**
+ * The filter of a stored subscription. Its policy was checked when it was set, but an older Flint
+ * accepted some that today's rules refuse (nested MessageBody policies over AWS's depth-weighted
+ * count): such a subscription matches no message until its FilterPolicy is set again, rather than
+ * stopping the server from loading its subscriptions.
+ */
+function storedFilter(record: SubscriptionRecord): FilterPolicy | undefined {
+  try {
+    return subscriptionFilter(record.attributes);
+  } catch (err) {
+    if (!(err instanceof FilterPolicyError)) throw err;
+    console.error(`flint: sns subscription ${record.arn} has a FilterPolicy Flint now refuses (${err.message}); it matches no message until its FilterPolicy is set again`);
+    return MATCHES_NOTHING;
   }
 }

@@ -44,6 +44,16 @@ test("attribute names, types and values are checked as AWS does", () => {
   assert.throws(() => validateMessageAttributes({ Other: { DataType: "String", StringValue: "v" } }, true), /system attribute name 'Other' is invalid/);
 });
 
+test("Number attributes: up to 38 significant digits within AWS's range, however long the text", () => {
+  const number = (StringValue: string) => () => validateMessageAttributes({ n: { DataType: "Number", StringValue } });
+  for (const ok of ["0", "-1.5", "+.5", "1.", "1e5", " 42 ", `0.000${"9".repeat(38)}000`, "1e126"]) number(ok)();
+  for (const bad of ["1..2", "e5", `${"9".repeat(39)}`, "1e127", "-1e129"]) assert.throws(number(bad), { message: /Can't cast the value of message \(user\) attribute 'n' to a number/ }, bad);
+  // Millions of characters, judged in one pass: the old patterns backtracked quadratically on these.
+  assert.throws(number(`${"1".repeat(5_000_000)}x`), { message: /to a number/ });
+  number(`${"0".repeat(5_000_000)}1`)();
+  number(`1${"0".repeat(5_000_000)}e-4999990`)();
+});
+
 test("a receive returns the attributes it names: All, .*, a prefix.* or exact names", () => {
   const attrs: MessageAttributes = { "order.id": { DataType: "String", StringValue: "1" }, "order.kind": { DataType: "String", StringValue: "x" }, trace: { DataType: "String", StringValue: "t" } };
   assert.deepEqual(Object.keys(selectAttributes(attrs, ["All"])), ["order.id", "order.kind", "trace"]);
