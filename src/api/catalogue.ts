@@ -108,15 +108,17 @@ export function isFormBody(headers: Record<string, string | undefined>): boolean
  */
 export function destination(req: RouteSignals, isRest: (method: string, rawPath: string) => boolean): Destination {
   const scoped = req.scopeService !== undefined ? serviceNamed(req.scopeService) : undefined;
+  // A target no catalogued service has: the scope's service if the catalogue does not know it
+  // either (it is then some AWS service Flint does not provide), else no service at all.
+  const otherwise = (protocol: Protocol): ServiceInfo => (scoped && !bySigningName.has(scoped.signingName) ? scoped : { signingName: "unknown", title: "unknown", protocol });
   const target = req.headers["x-amz-target"];
   if (target !== undefined) {
     const prefix = target.slice(0, Math.max(0, target.lastIndexOf(".")));
-    return { service: byTarget.get(prefix) ?? scoped ?? serviceNamed(prefix || "unknown", "json"), protocol: "json", provisional: false };
+    return { service: byTarget.get(prefix) ?? otherwise("json"), protocol: "json", provisional: false };
   }
   const cbor = CBOR_PATH.exec(req.rawPath);
   if (cbor || req.headers["smithy-protocol"] === "rpc-v2-cbor") {
-    const shape = cbor?.[1] ?? "";
-    return { service: byTarget.get(shape) ?? scoped ?? serviceNamed(shape || "unknown", "cbor"), protocol: "cbor", provisional: false };
+    return { service: byTarget.get(cbor?.[1] ?? "") ?? otherwise("cbor"), protocol: "cbor", provisional: false };
   }
   if (isRest(req.method, req.rawPath)) return { service: bySigningName.get("lambda")!, protocol: "rest-json", provisional: false };
   const version = first(req.query.Version);

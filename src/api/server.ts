@@ -38,15 +38,20 @@ const PROVIDED = ["lambda", "sqs", "sns"];
 const QUERY_MAX_BODY = 4 * 1024 * 1024;
 /** Lambda's REST API: every path starts with its API version's date. */
 const isLambdaPath = (_method: string, rawPath: string) => /^\/20\d\d-\d\d-\d\d\//.test(rawPath);
-/** A form body's `Version`, found without parsing the rest. */
+/** A form body's `Version`, found without parsing or copying the rest. */
 function formVersion(body: Buffer): string | undefined {
-  const m = /(?:^|&)Version=([^&]{1,32})(?:&|$)/.exec(body.toString("latin1"));
-  if (!m) return undefined;
-  try {
-    return decodeURIComponent(m[1]!.replace(/\+/g, " "));
-  } catch {
-    return undefined;
+  for (let at = body.indexOf("Version="); at >= 0; at = body.indexOf("Version=", at + 1)) {
+    if (at > 0 && body[at - 1] !== 0x26 /* & */) continue;
+    const start = at + "Version=".length;
+    const end = body.indexOf(0x26, start);
+    const value = body.toString("latin1", start, Math.min(end < 0 ? body.length : end, start + 32));
+    try {
+      return decodeURIComponent(value.replace(/\+/g, " "));
+    } catch {
+      return undefined;
+    }
   }
+  return undefined;
 }
 
 /** Request bytes held at once before their signatures are checked (see lib/body-budget.ts). */
@@ -116,7 +121,8 @@ export class ApiServer {
     // An unsigned request goes to the service that takes it unsigned, if any (SNS's links).
     if (!scope && !hasSignature({ headers, query })) {
       const unsigned = Object.values(this.deps.scoped).find((s) => s.unsigned?.(head));
-      if (unsigned) return this.serve(exchange, head, { ...this.scopedPlan(unsigned, exchange, requestId), service: undefined });
+      // Those links never carry a body: none is read for them.
+      if (unsigned) return this.serve(exchange, head, { ...this.scopedPlan(unsigned, exchange, requestId), service: undefined, maxBody: 0 });
     }
     const to = destination({ method, rawPath, query, headers, scopeService: scope?.service }, isLambdaPath);
     if (to.provisional) {
@@ -128,7 +134,7 @@ export class ApiServer {
         fail: claimed.fail,
         handle: claimed.handle,
         maxBody: QUERY_MAX_BODY,
-        tooLarge: () => awsError("InvalidParameterValue", `Request body must be at most ${QUERY_MAX_BODY} bytes.`),
+        tooLarge: () => this.scopedService(to.service.signingName)?.tooLarge() ?? awsError("InvalidParameterValue", `Request body must be at most ${QUERY_MAX_BODY} bytes.`),
         refine: (body) => {
           const named = serviceOfVersion(formVersion(body));
           return named ? this.destinationPlan({ service: named, protocol: named.protocol === "ec2" ? "ec2" : "query", provisional: false }, exchange, requestId) : undefined;
@@ -155,6 +161,11 @@ export class ApiServer {
     });
   }
 
+  /** The service Flint provides under this signing name (own properties only: a name may be `constructor`). */
+  private scopedService(signingName: string): ScopedService | undefined {
+    return Object.hasOwn(this.deps.scoped, signingName) ? this.deps.scoped[signingName] : undefined;
+  }
+
   /** How a service that owns its wire format (SQS, SNS) is served. */
   private scopedPlan(scoped: ScopedService, { head, response: res }: Exchange, requestId: string): Plan {
     return {
@@ -172,7 +183,7 @@ export class ApiServer {
    */
   private destinationPlan(to: Destination, exchange: Exchange, requestId: string): Plan {
     const service = to.service.signingName;
-    const scoped = this.deps.scoped[service];
+    const scoped = this.scopedService(service);
     if (scoped) return { ...this.scopedPlan(scoped, exchange, requestId), service };
     const res = exchange.response;
     const { method, url } = exchange.head;
@@ -209,7 +220,9 @@ export class ApiServer {
     }
     let final = plan;
     let apiReq: ApiRequest;
-    const release = await this.budget.reserve(heldBytes(exchange, plan.maxBody));
+    // A signature already checked against its signed payload hash needs no place in the budget.
+    const held = heldBytes(exchange, plan.maxBody);
+    const release = prechecked || held <= this.budget.small ? () => {} : await this.budget.reserve(held, new Promise<void>((left) => res.once("close", left)));
     try {
       const body = await exchange.body(plan.maxBody);
       if (!body.ok) return plan.fail(plan.tooLarge());
@@ -232,7 +245,11 @@ export class ApiServer {
   }
 
   private async internal(headers: ApiRequest["headers"], res: HttpResponse, method: string, rawPath: string, rawQuery: string, requestId: string): Promise<void> {
-    if (method === "GET" && rawPath === "/_flint/health") return sendJson(res, requestId, 200, await this.deps.health());
+    if (method === "GET" && rawPath === "/_flint/health") {
+      // Request bodies held (bytes) and waiting for their turn before their signatures are checked.
+      const { used, waiting } = this.budget.state;
+      return sendJson(res, requestId, 200, { ...(await this.deps.health()), unverifiedBodies: { bytes: used, waiting } });
+    }
     if (method === "GET" && rawPath === "/_flint/metrics") {
       return res.send(200, { "Content-Type": this.deps.metrics.contentType() }, await this.deps.metrics.render());
     }

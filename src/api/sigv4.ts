@@ -97,7 +97,8 @@ export function hasSignature(req: Pick<SignedRequest, "headers" | "query">): boo
 /** The credential scope a request claims, or undefined when it carries none (used to route by service). */
 export function claimedScope(req: Pick<SignedRequest, "headers" | "query">): Scope | undefined {
   const auth = header(req.headers, "authorization");
-  const credential = auth ? /Credential=([^,\s]+)/.exec(auth)?.[1] : (req.query["X-Amz-Credential"] as string | undefined);
+  const fromQuery = req.query["X-Amz-Credential"];
+  const credential = auth ? /Credential=([^,\s]+)/.exec(auth)?.[1] : Array.isArray(fromQuery) ? fromQuery[0] : fromQuery;
   return credential ? parseScope(credential) : undefined;
 }
 

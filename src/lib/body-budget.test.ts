@@ -40,3 +40,22 @@ test("small bodies never wait, and a body larger than the whole budget goes alon
   assert.equal(second, true);
   assert.deepEqual(budget.state, { used: 0, waiting: 0 });
 });
+
+test("a body whose client leaves while it waits holds nothing and lets the line move", async () => {
+  const budget = new BodyBudget(100 * MB);
+  const first = await budget.reserve(80 * MB);
+  let leave!: () => void;
+  const left = new Promise<void>((r) => (leave = r));
+  const gone = budget.reserve(50 * MB, left);
+  let small = false;
+  const behind = budget.reserve(10 * MB).then((r) => ((small = true), r));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(small, false, "in line behind the 50 MB body");
+  leave();
+  (await gone)();
+  (await behind)();
+  assert.equal(small, true);
+  first();
+  assert.deepEqual(budget.state, { used: 0, waiting: 0 });
+  await assert.rejects(budget.reserve(Number.NaN), RangeError);
+});

@@ -18,13 +18,30 @@ export class BodyBudget {
     readonly small = 256 * 1024,
   ) {}
 
-  /** Wait until `bytes` may be held; the returned function gives them back (once). */
-  async reserve(bytes: number): Promise<() => void> {
+  /**
+   * Wait until `bytes` may be held; the returned function gives them back (once). `cancelled`, when
+   * it resolves before the turn comes (the client left), takes the request out of the line: it then
+   * holds nothing and its release does nothing.
+   */
+  async reserve(bytes: number, cancelled?: Promise<void>): Promise<() => void> {
+    if (!Number.isFinite(bytes) || bytes < 0) throw new RangeError(`not a size in bytes: ${bytes}`);
     if (bytes <= this.small) return () => {};
     // A body larger than the whole budget waits for an empty one, then goes alone.
     const need = Math.min(bytes, this.capacity);
     if (this.waiting.length > 0 || this.used + need > this.capacity) {
-      await new Promise<void>((start) => this.waiting.push({ bytes: need, start }));
+      const admitted = await new Promise<boolean>((resolve) => {
+        const entry = { bytes: need, start: () => resolve(true) };
+        this.waiting.push(entry);
+        void cancelled?.then(() => {
+          const i = this.waiting.indexOf(entry);
+          if (i < 0) return;
+          this.waiting.splice(i, 1);
+          resolve(false);
+          // The head of the line may have been what held the others back.
+          this.admit();
+        });
+      });
+      if (!admitted) return () => {};
     } else this.used += need;
     let released = false;
     return () => {

@@ -320,6 +320,8 @@ class Connection {
 
   private startBody(current: Current, limit: number): Promise<BodyResult> {
     if (!current.body) return Promise.resolve({ ok: true, body: Buffer.alloc(0) });
+    // Asked after the client left (it waited its turn for the body budget): nothing will arrive.
+    if (this.closed) return Promise.reject(new ClientGone("the client closed the connection before its body was read"));
     if (current.reader || this.current !== current) return Promise.reject(new Error("the body was already read"));
     return new Promise((resolve, reject) => {
       current.reader = { limit, chunks: [], size: 0, resolve, reject };

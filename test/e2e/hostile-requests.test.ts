@@ -10,6 +10,10 @@ import { AWS_CLI_V2, runCli, startFlint, type FlintProcess, ROLE, uniqueName } f
 import { findAwsCliV1 } from "../harness/sqs-clients.js";
 import { signedFetch } from "../harness/signed-fetch.js";
 import { zipFixture } from "../harness/zip.js";
+import { createFunction } from "../harness/functions.js";
+import { PATIENCE_MS } from "../harness/processes.js";
+import net from "node:net";
+import { TEST_CREDENTIALS, REGION } from "../harness/flint.js";
 
 const FORM = { "content-type": "application/x-www-form-urlencoded; charset=utf-8" };
 
@@ -114,6 +118,65 @@ describe("hostile requests", () => {
     }
     const health = await fetch(`${flint.endpoint}/_flint/health`);
     assert.equal(health.status, 200);
+  });
+
+  test("names that are Object's own properties, repeated credentials and unknown targets are answered 4xx in the client's protocol", async () => {
+    const json = { "content-type": "application/x-amz-json-1.0" };
+    for (const target of ["constructor.Foo", "__proto__.Foo", "toString.X", "NoSuchService_20990101.Op"]) {
+      const r = await fetch(`${flint.endpoint}/`, { method: "POST", headers: { ...json, "x-amz-target": target }, body: "{}" });
+      assert.ok(r.status >= 400 && r.status < 500, `${target}: ${r.status}`);
+      assert.match(String((await r.json()).__type), /#(MissingAuthenticationTokenException|UnknownOperationException)$/, target);
+    }
+    // Signed for SQS, but the target is no SQS operation's: a JSON error, not SQS's query XML.
+    const signed = await signedFetch(flint.endpoint, { method: "POST", path: "/", headers: { ...json, "x-amz-target": "Foo.Bar" }, body: "{}", service: "sqs" });
+    assert.equal(signed.status, 404);
+    assert.equal(signed.body.__type, "com.amazon.coral.service#UnknownOperationException");
+    const cbor = await fetch(`${flint.endpoint}/service/toString/operation/X`, { method: "POST", headers: { "smithy-protocol": "rpc-v2-cbor", "content-type": "application/cbor" } });
+    assert.ok(cbor.status >= 400 && cbor.status < 500, String(cbor.status));
+    assert.equal(cbor.headers.get("smithy-protocol"), "rpc-v2-cbor");
+    const twice = await fetch(`${flint.endpoint}/2015-03-31/functions?X-Amz-Credential=a&X-Amz-Credential=b`);
+    assert.equal(twice.status, 403);
+  });
+
+  test("bodies held before their signature is checked are bounded, and a client that leaves while waiting frees its place", async () => {
+    const MB = 1024 * 1024;
+    const health = async () => (await (await fetch(`${flint.endpoint}/_flint/health`)).json()).unverifiedBodies as { bytes: number; waiting: number };
+    const until = async (what: string, ok: (h: { bytes: number; waiting: number }) => boolean) => {
+      const deadline = Date.now() + PATIENCE_MS;
+      for (let h = await health(); !ok(h); h = await health()) {
+        if (Date.now() > deadline) assert.fail(`${what}: ${JSON.stringify(h)}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    // A known key id and a signature that cannot hold; the payload hash is not signed, so the body decides.
+    const date = new Date().toISOString().replace(/[-:]|\.\d+/g, "");
+    const head = (length: number) =>
+      `POST /2015-03-31/functions HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nX-Amz-Date: ${date}\r\nContent-Length: ${length}\r\n` +
+      `Authorization: AWS4-HMAC-SHA256 Credential=${TEST_CREDENTIALS.accessKeyId}/${date.slice(0, 8)}/${REGION}/lambda/aws4_request, SignedHeaders=host;x-amz-date, Signature=${"0".repeat(64)}\r\n\r\n`;
+    const open = (length: number) => {
+      const socket = net.connect(flint.port, "127.0.0.1");
+      let text = "";
+      socket.on("data", (d: Buffer) => (text += d.toString("latin1")));
+      socket.on("error", () => {});
+      const closed = new Promise<string>((resolve) => socket.on("close", () => resolve(text)));
+      socket.write(head(length));
+      return { socket, closed };
+    };
+    // Two bodies of 64 MB fill the 128 MB budget; two more wait behind them, then their clients leave.
+    const holders = [open(64 * MB), open(64 * MB)];
+    await until("two bodies hold the budget", (h) => h.bytes === 128 * MB);
+    const leavers = [open(32 * MB), open(32 * MB)];
+    await until("two bodies wait", (h) => h.waiting === 2);
+    for (const l of leavers) l.socket.destroy();
+    await until("the leavers are out of line", (h) => h.waiting === 0);
+    // The holders send their bodies, are refused, and give their place back.
+    for (const h of holders) h.socket.end(Buffer.alloc(64 * MB, "x"));
+    for (const h of holders) assert.match(await h.closed, /^HTTP\/1\.1 403 /);
+    await until("nothing held", (h) => h.bytes === 0 && h.waiting === 0);
+    // A large request signed as the AWS CLI signs (no payload hash) is served.
+    const fn = await createFunction(flint, await zipFixture("nodejs"), "echo.handler");
+    const big = await signedFetch(flint.endpoint, { method: "POST", path: `/2015-03-31/functions/${fn}/invocations`, body: JSON.stringify({ pad: "x".repeat(300 * 1024) }) });
+    assert.equal(big.status, 200, JSON.stringify(big.body).slice(0, 200));
   });
 
   test("JSON bodies nesting without bound are refused in each JSON protocol", async () => {
