@@ -83,6 +83,8 @@ export interface RouteSignals {
   headers: Record<string, string | undefined>;
   /** The credential scope's service, when the request is signed. */
   scopeService?: string;
+  /** Whether a body follows the head. */
+  hasBody: boolean;
 }
 
 export interface Destination {
@@ -125,13 +127,15 @@ export function destination(req: RouteSignals, isRest: (method: string, rawPath:
   const versioned = version !== undefined ? byVersion.get(version) : undefined;
   if (versioned) return { service: versioned, protocol: versioned.protocol === "ec2" ? "ec2" : "query", provisional: false };
   if (QUEUE_PATH.test(req.rawPath)) return { service: bySigningName.get("sqs")!, protocol: "query", provisional: false };
-  const queryLike = first(req.query.Action) !== undefined || (req.method === "POST" && req.rawPath === "/" && isFormBody(req.headers));
-  if (queryLike) {
-    // The service a form body names is known once it is read; until then, the scope's.
-    const service = scoped && (scoped.protocol === "query" || scoped.version !== undefined) ? scoped : (scoped ?? { signingName: "unknown", title: "unknown", protocol: "query" as const });
-    return { service, protocol: service.protocol === "ec2" ? "ec2" : "query", provisional: true };
+  // A body may name its service (a form's `Version`) and will say whether it is a query request: it is
+  // read first (after the head's checks), and until then the scope's service and protocol stand.
+  const action = first(req.query.Action) !== undefined;
+  if (action || req.hasBody) {
+    const service = scoped ?? { signingName: "unknown", title: "unknown", protocol: "query" as const };
+    const query = action || (req.hasBody && isFormBody(req.headers));
+    return { service, protocol: query ? (service.protocol === "ec2" ? "ec2" : "query") : service.protocol, provisional: true };
   }
-  if (scoped) return { service: scoped, protocol: scoped.protocol === "query" || scoped.protocol === "json" ? "rest-json" : scoped.protocol, provisional: false };
+  if (scoped) return { service: scoped, protocol: scoped.protocol, provisional: false };
   return { service: { signingName: "unknown", title: "unknown", protocol: "rest-json" }, protocol: "rest-json", provisional: false };
 }
 

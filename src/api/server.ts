@@ -38,13 +38,14 @@ const PROVIDED = ["lambda", "sqs", "sns"];
 const QUERY_MAX_BODY = 4 * 1024 * 1024;
 /** Lambda's REST API: every path starts with its API version's date. */
 const isLambdaPath = (_method: string, rawPath: string) => /^\/20\d\d-\d\d-\d\d\//.test(rawPath);
-/** A form body's `Version`, found without parsing or copying the rest. */
-function formVersion(body: Buffer): string | undefined {
-  for (let at = body.indexOf("Version="); at >= 0; at = body.indexOf("Version=", at + 1)) {
+/** A form body's field (`Version`, `Action`), found without parsing or copying the rest. */
+function formField(body: Buffer, name: string): string | undefined {
+  const key = `${name}=`;
+  for (let at = body.indexOf(key); at >= 0; at = body.indexOf(key, at + 1)) {
     if (at > 0 && body[at - 1] !== 0x26 /* & */) continue;
-    const start = at + "Version=".length;
+    const start = at + key.length;
     const end = body.indexOf(0x26, start);
-    const value = body.toString("latin1", start, Math.min(end < 0 ? body.length : end, start + 32));
+    const value = body.toString("latin1", start, Math.min(end < 0 ? body.length : end, start + 64));
     try {
       return decodeURIComponent(value.replace(/\+/g, " "));
     } catch {
@@ -53,6 +54,7 @@ function formVersion(body: Buffer): string | undefined {
   }
   return undefined;
 }
+const formVersion = (body: Buffer) => formField(body, "Version");
 
 /** Request bytes held at once before their signatures are checked (see lib/body-budget.ts). */
 const UNVERIFIED_BODY_BYTES = 128 * 1024 * 1024;
@@ -105,7 +107,8 @@ export class ApiServer {
 
   private async handle(exchange: Exchange): Promise<void> {
     const { head: req, response: res } = exchange;
-    const url = req.url;
+    // The absolute form (`POST http://host/path`), which HTTP/1.1 servers must accept, is its path.
+    const url = /^https?:\/\//i.test(req.url) ? req.url.replace(/^https?:\/\/[^/?#]*/i, "") || "/" : req.url;
     const qi = url.indexOf("?");
     const rawPath = qi < 0 ? url : url.slice(0, qi);
     const rawQuery = qi < 0 ? "" : url.slice(qi + 1);
@@ -124,7 +127,7 @@ export class ApiServer {
       // Those links never carry a body: none is read for them.
       if (unsigned) return this.serve(exchange, head, { ...this.scopedPlan(unsigned, exchange, requestId), service: undefined, maxBody: 0 });
     }
-    const to = destination({ method, rawPath, query, headers, scopeService: scope?.service }, isLambdaPath);
+    const to = destination({ method, rawPath, query, headers, scopeService: scope?.service, hasBody: exchange.hasBody }, isLambdaPath);
     if (to.provisional) {
       // A query-protocol form posted to `/`: its body's `Version` names the service. What the head
       // can refuse is refused first, against the service the signature claims.
@@ -137,7 +140,10 @@ export class ApiServer {
         tooLarge: () => this.scopedService(to.service.signingName)?.tooLarge() ?? awsError("InvalidParameterValue", `Request body must be at most ${QUERY_MAX_BODY} bytes.`),
         refine: (body) => {
           const named = serviceOfVersion(formVersion(body));
-          return named ? this.destinationPlan({ service: named, protocol: named.protocol === "ec2" ? "ec2" : "query", provisional: false }, exchange, requestId) : undefined;
+          if (named) return this.destinationPlan({ service: named, protocol: named.protocol === "ec2" ? "ec2" : "query", provisional: false }, exchange, requestId);
+          // A form whatever its content type says: answered in the query protocol.
+          if (to.protocol !== "query" && formField(body, "Action") !== undefined) return this.destinationPlan({ ...to, protocol: "query" }, exchange, requestId);
+          return undefined;
         },
       });
     }
