@@ -72,3 +72,22 @@ test("precheck judges the signature itself when the payload's hash is signed, be
   await verifier.precheck(head, "127.0.0.1:9000", "lambda");
   await assert.rejects(verifier.verify({ ...head, body: req.body }, "127.0.0.1:9000", "lambda"), { name: "InvalidSignatureException" });
 });
+
+test("a presigned URL verifies against its own query; another query, path or scope does not", async () => {
+  const verifier = new SigV4Verifier(resolver, "us-east-1", () => NOW);
+  const signer = new SignatureV4({ credentials, region: "us-east-1", service: "lambda", sha256: Hash.bind(null, "sha256") });
+  const presigned = await signer.presign(
+    { method: "GET", protocol: "http:", hostname: "127.0.0.1", port: 9000, path: "/_flint/code/abc.zip", query: { a: "1" }, headers: { host: "127.0.0.1:9000" } },
+    { expiresIn: 600, signingDate: new Date(NOW) },
+  );
+  const query = presigned.query as Record<string, string>;
+  const req: SignedRequest = { method: "GET", rawPath: "/_flint/code/abc.zip", query, headers: { host: "127.0.0.1:9000" }, body: Buffer.alloc(0) };
+  assert.equal((await verifier.verify(req, "127.0.0.1:9000", "lambda")).principal.accessKeyId, credentials.accessKeyId);
+  await assert.rejects(verifier.verify({ ...req, query: { ...query, a: "2" } }, "127.0.0.1:9000", "lambda"), { name: "InvalidSignatureException" });
+  await assert.rejects(verifier.verify({ ...req, rawPath: "/_flint/code/abd.zip" }, "127.0.0.1:9000", "lambda"), { name: "InvalidSignatureException" });
+  await assert.rejects(verifier.verify(req, "127.0.0.1:9000", "sqs"), { name: "InvalidSignatureException", message: "Credential should be scoped to correct service: 'sqs'. " });
+  // Thousands of parameters are judged as one canonical query, not copied once per parameter.
+  const many: Record<string, string> = { ...query };
+  for (let i = 0; i < 3500; i++) many[`p${i}`] = "1";
+  await assert.rejects(verifier.verify({ ...req, query: many }, "127.0.0.1:9000", "lambda"), { name: "InvalidSignatureException" });
+});
