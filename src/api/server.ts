@@ -12,7 +12,7 @@ import { BodyBudget } from "../lib/body-budget.js";
 import { ClientGone, type Exchange, type HttpResponse, HttpServer } from "../lib/http-server.js";
 import { matchLambdaRoute, tooLarge, type LambdaApiDeps } from "./lambda/routes.js";
 import { renderProtocolError, renderRestJsonError } from "./render-error.js";
-import { claimedScope, hasSignature, SigV4Verifier } from "./sigv4.js";
+import { claimedScope, hasSignature, type Precheck, SigV4Verifier } from "./sigv4.js";
 import { type Destination, destination, notProvided, serviceOfVersion } from "./catalogue.js";
 import type { TimelineEntry } from "../store/async-store.js";
 
@@ -215,7 +215,7 @@ export class ApiServer {
   private async serve(exchange: Exchange, head: Omit<ApiRequest, "headers" | "body">, plan: Plan): Promise<void> {
     const { head: req, response: res } = exchange;
     const host = req.headers.host ?? "";
-    let prechecked = false;
+    let prechecked: Precheck | undefined;
     try {
       if (plan.service !== undefined) prechecked = await this.deps.verifier.precheck({ method: head.method, rawPath: head.rawPath, headers: req.headers, query: head.query }, host, plan.service);
       // Refused on its head, or for a service Flint does not provide: the body is never kept.
@@ -228,13 +228,13 @@ export class ApiServer {
     let apiReq: ApiRequest;
     // A signature already checked against its signed payload hash needs no place in the budget.
     const held = heldBytes(exchange, plan.maxBody);
-    const release = prechecked || held <= this.budget.small ? () => {} : await this.budget.reserve(held, new Promise<void>((left) => res.once("close", left)));
+    const release = prechecked?.signatureChecked || held <= this.budget.small ? () => {} : await this.budget.reserve(held, new Promise<void>((left) => res.once("close", left)));
     try {
       const body = await exchange.body(plan.maxBody);
       if (!body.ok) return plan.fail(plan.tooLarge());
       final = plan.refine?.(body.body) ?? plan;
       apiReq = { ...head, headers: req.headers, body: body.body };
-      if (final.service !== undefined) apiReq.principal = (await this.deps.verifier.verify(apiReq, host, final.service, prechecked && final.service === plan.service)).principal;
+      if (final.service !== undefined) apiReq.principal = (await this.deps.verifier.verify(apiReq, host, final.service, prechecked)).principal;
     } catch (err) {
       if (err instanceof ClientGone) throw err;
       return final.fail(err);

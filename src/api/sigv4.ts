@@ -40,6 +40,17 @@ export interface SignedRequest {
   body: Buffer;
 }
 
+/** What `precheck` judged of a request's head, handed to `verify` so it is not judged twice. */
+export interface Precheck {
+  service: string;
+  /** The Authorization header's parts (absent for the presigned form). */
+  head?: HeaderHead;
+  /** The signature holds for the payload hash the client signed: only the body's hash is left to match. */
+  signatureChecked: boolean;
+}
+
+type HeaderHead = ReturnType<SigV4Verifier["headerHead"]>;
+
 export interface Verified {
   principal: Principal;
   service: string;
@@ -161,31 +172,32 @@ export class SigV4Verifier {
    * sends. When the client signed its payload's hash (`x-amz-content-sha256`), the signature
    * itself is checked too, and `true` returned: `verify` then only has to match the body to that hash.
    */
-  async precheck(req: Pick<SignedRequest, "method" | "rawPath" | "headers" | "query">, host: string, service: string): Promise<boolean> {
+  async precheck(req: Pick<SignedRequest, "method" | "rawPath" | "headers" | "query">, host: string, service: string): Promise<Precheck> {
     const auth = header(req.headers, "authorization");
     if (auth !== undefined) {
       const head = this.headerHead(req, auth, service);
-      if (!/^[0-9a-f]{64}$/.test(head.contentSha ?? "")) return false;
+      if (!/^[0-9a-f]{64}$/.test(head.contentSha ?? "")) return { service, head, signatureChecked: false };
       await this.checkHeaderSignature(req, head, host, head.contentSha!);
-      return true;
+      return { service, head, signatureChecked: true };
     }
     if (req.query["X-Amz-Signature"] === undefined) throw awsError("MissingAuthenticationTokenException", "Missing Authentication Token");
     this.presignedHead(req, service);
-    return false;
+    return { service, signatureChecked: false };
   }
 
   /**
-   * Verify a request signed for `service` (its SigV4 signing name) in Flint's region. `prechecked`:
-   * `precheck` of this same request returned true (its signature holds for its declared payload hash).
+   * Verify a request signed for `service` (its SigV4 signing name) in Flint's region. `pre`: what
+   * `precheck` found of this same request's head, not judged again (for the same service).
    */
-  async verify(req: SignedRequest, host: string, service: string, prechecked = false): Promise<Verified> {
+  async verify(req: SignedRequest, host: string, service: string, pre?: Precheck): Promise<Verified> {
     const auth = header(req.headers, "authorization");
     if (auth !== undefined) {
-      const head = this.headerHead(req, auth, service);
+      const known = pre?.service === service ? pre : undefined;
+      const head = known?.head ?? this.headerHead(req, auth, service);
       if (head.contentSha !== undefined && head.contentSha !== "UNSIGNED-PAYLOAD" && head.contentSha !== sha256Hex(req.body)) {
         throw awsError("InvalidSignatureException", "The provided 'x-amz-content-sha256' header does not match what was computed.");
       }
-      if (!prechecked) await this.checkHeaderSignature(req, head, host, head.contentSha ?? sha256Hex(req.body));
+      if (!known?.signatureChecked) await this.checkHeaderSignature(req, head, host, head.contentSha ?? sha256Hex(req.body));
       return { principal: head.principal, service: head.scope.service, region: head.scope.region };
     }
     if (req.query["X-Amz-Signature"] !== undefined) return this.verifyPresigned(req, host, service);
@@ -240,7 +252,7 @@ export class SigV4Verifier {
     return { scope, credentials, principal, signedHeaders: m[2]!.split(";"), signature: m[3]!, longDate, contentSha: header(req.headers, "x-amz-content-sha256") };
   }
 
-  private async checkHeaderSignature(req: Pick<SignedRequest, "method" | "rawPath" | "headers" | "query">, head: ReturnType<SigV4Verifier["headerHead"]>, host: string, payloadHash: string): Promise<void> {
+  private async checkHeaderSignature(req: Pick<SignedRequest, "method" | "rawPath" | "headers" | "query">, head: HeaderHead, host: string, payloadHash: string): Promise<void> {
     const { scope, signedHeaders } = head;
     const headers: Record<string, string> = {};
     for (const name of signedHeaders) {
