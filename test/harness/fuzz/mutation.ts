@@ -20,8 +20,13 @@ export type Mutation =
   | (Common & { stage: "sign"; apply(signing: Signing): boolean | void })
   | (Common & { stage: "wire"; apply(wire: Wire): boolean | void });
 
-/** A mutation before its `refuses` and `transport` are said. */
-export type BareMutation = Mutation extends infer M ? (M extends Mutation ? Omit<M, "refuses" | "transport"> : never) : never;
+/** What a mutation says of itself; by default, neither refused nor breaking the framing. */
+type Says = Partial<Pick<Common, "refuses" | "transport">>;
+
+/** A mutation of the draft (before signing), of the signing, or of the wire request: each names only what differs from the default. */
+export const draft = (name: string, detail: string, apply: (d: Draft) => boolean | void, { refuses = false, transport = false }: Says = {}): Mutation => ({ name, detail, stage: "draft", refuses, transport, apply });
+export const signing = (name: string, detail: string, apply: (s: Signing) => boolean | void, { refuses = false, transport = false }: Says = {}): Mutation => ({ name, detail, stage: "sign", refuses, transport, apply });
+export const wire = (name: string, detail: string, apply: (w: Wire) => boolean | void, { refuses = false, transport = false }: Says = {}): Mutation => ({ name, detail, stage: "wire", refuses, transport, apply });
 
 export interface MutationKind {
   name: string;

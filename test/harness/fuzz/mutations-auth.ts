@@ -7,7 +7,7 @@
  * without a signature (SNS's SubscribeURL and UnsubscribeURL links).
  */
 import { createHash } from "node:crypto";
-import type { BareMutation, Mutation, MutationKind } from "./mutation.js";
+import { draft, type MutationKind, signing, wire } from "./mutation.js";
 import { signingService, type Operation } from "./operations.js";
 import { Raw, type Draft, type Wire } from "./wire.js";
 
@@ -25,10 +25,8 @@ const setHeader = (w: Wire, name: string, value: string) => {
   else w.headers.push([name, value]);
 };
 
-/** A mutation every correct server refuses, unless the operation takes unsigned requests. */
-function refusing(op: Operation, m: BareMutation): Mutation {
-  return { ...m, refuses: !op.unsigned, transport: false };
-}
+/** Every correct server refuses the mutation, unless the operation takes unsigned requests. */
+const refused = (op: Operation) => ({ refuses: !op.unsigned });
 
 const GARBLED: [string, (auth: string) => string][] = [
   ["empty", () => ""],
@@ -64,7 +62,7 @@ export const AUTH_MUTATIONS: MutationKind[] = [
     make(op, r) {
       const own = signingService(op);
       const service = r.chance(0.7) ? r.pick(OTHER_SERVICES) : r.pick(IMPLEMENTED.filter((s) => s !== own));
-      return { name: this.name, detail: service, stage: "sign", refuses: true, transport: false, apply: (s) => void (s.service = service) };
+      return signing(this.name, service, (s) => void (s.service = service), { refuses: true });
     },
   },
   {
@@ -73,7 +71,7 @@ export const AUTH_MUTATIONS: MutationKind[] = [
     applies: () => true,
     make(_op, r) {
       const region = r.pick(["eu-west-1", "us-west-2", "cn-north-1", "US-EAST-1", "us-east-1x", "aws-global"]);
-      return { name: this.name, detail: region, stage: "sign", refuses: true, transport: false, apply: (s) => void (s.region = region) };
+      return signing(this.name, region, (s) => void (s.region = region), { refuses: true });
     },
   },
   {
@@ -82,7 +80,7 @@ export const AUTH_MUTATIONS: MutationKind[] = [
     applies: () => true,
     make(op, r) {
       const key = r.pick(["AKIAFUZZUNKNOWN00000", "AKIAFLINTTESTKEY0001x", "A".repeat(2000), "akiaflinttestkey0001"]);
-      return refusing(op, { name: this.name, detail: key.length > 30 ? `${key.length} chars` : key, stage: "sign", apply: (s) => void (s.accessKeyId = key) });
+      return signing(this.name, key.length > 30 ? `${key.length} chars` : key, (s) => void (s.accessKeyId = key), refused(op));
     },
   },
   {
@@ -90,7 +88,7 @@ export const AUTH_MUTATIONS: MutationKind[] = [
     weight: 1,
     applies: () => true,
     make(op) {
-      return refusing(op, { name: this.name, detail: "", stage: "sign", apply: (s) => void (s.secretAccessKey = "fuzz-wrong-secret") });
+      return signing(this.name, "", (s) => void (s.secretAccessKey = "fuzz-wrong-secret"), refused(op));
     },
   },
   {
@@ -101,7 +99,7 @@ export const AUTH_MUTATIONS: MutationKind[] = [
     applies: () => true,
     make(op, r) {
       const [label, skew] = r.pick<[string, number]>([["-16 min", -16 * MINUTE], ["+16 min", 16 * MINUTE], ["-1 day", -1440 * MINUTE], ["+1 day", 1440 * MINUTE], ["1996", -30 * 525_960 * MINUTE], ["2096", 70 * 525_960 * MINUTE]]);
-      return refusing(op, { name: this.name, detail: label, stage: "sign", apply: (s) => void (s.skewMs = skew) });
+      return signing(this.name, label, (s) => void (s.skewMs = skew), refused(op));
     },
   },
   {
@@ -110,7 +108,7 @@ export const AUTH_MUTATIONS: MutationKind[] = [
     conflicts: ["presigned-expired", "unsigned"],
     applies: () => true,
     make() {
-      return { name: this.name, detail: "", stage: "sign", refuses: false, transport: false, apply: (s) => void (s.mode = "presign") };
+      return signing(this.name, "", (s) => void (s.mode = "presign"));
     },
   },
   {
@@ -118,14 +116,7 @@ export const AUTH_MUTATIONS: MutationKind[] = [
     weight: 1,
     applies: () => true,
     make(op) {
-      return refusing(op, {
-        name: this.name,
-        detail: "",
-        stage: "sign",
-        apply(s) {
-          Object.assign(s, { mode: "presign", expiresIn: 1, skewMs: -10 * MINUTE });
-        },
-      });
+      return signing(this.name, "", (s) => void Object.assign(s, { mode: "presign", expiresIn: 1, skewMs: -10 * MINUTE }), refused(op));
     },
   },
   {
@@ -134,7 +125,7 @@ export const AUTH_MUTATIONS: MutationKind[] = [
     conflicts: ["presigned-expired"],
     applies: () => true,
     make(op) {
-      return refusing(op, { name: this.name, detail: "", stage: "sign", apply: (s) => void (s.mode = "none") });
+      return signing(this.name, "", (s) => void (s.mode = "none"), refused(op));
     },
   },
   {
@@ -143,7 +134,7 @@ export const AUTH_MUTATIONS: MutationKind[] = [
     applies: () => true,
     make(op, r) {
       const [label, garble] = r.pick(GARBLED);
-      return refusing(op, { name: this.name, detail: label, stage: "wire", apply: (w) => setHeader(w, "authorization", garble(header(w, "authorization")?.[1] ?? someAuth(op))) });
+      return wire(this.name, label, (w) => setHeader(w, "authorization", garble(header(w, "authorization")?.[1] ?? someAuth(op))), refused(op));
     },
   },
   {
@@ -152,17 +143,12 @@ export const AUTH_MUTATIONS: MutationKind[] = [
     applies: () => true,
     make(op, r) {
       const first = r.chance(0.5);
-      const m: BareMutation = {
-        name: this.name,
-        detail: first ? "garbage first" : "garbage second",
-        stage: "wire",
-        apply(w) {
-          const at = w.headers.findIndex(([k]) => k === "authorization");
-          if (at < 0) return false;
-          w.headers.splice(first ? at : at + 1, 0, ["authorization", "garbage"]);
-        },
+      const apply = (w: Wire) => {
+        const at = w.headers.findIndex(([k]) => k === "authorization");
+        if (at < 0) return false;
+        w.headers.splice(first ? at : at + 1, 0, ["authorization", "garbage"]);
       };
-      return first ? refusing(op, m) : { ...m, refuses: false, transport: false };
+      return first ? wire(this.name, "garbage first", apply, refused(op)) : wire(this.name, "garbage second", apply);
     },
   },
   {
@@ -171,16 +157,12 @@ export const AUTH_MUTATIONS: MutationKind[] = [
     applies: () => true,
     make(op, r) {
       const value = r.pick(["garbage", "", "20261301T000000Z", "2026-12-05T09:00:00Z", "99999999T999999Z", "20260230T000000Z", "20261205T250000Z", "20261205T000000"]);
-      return refusing(op, {
-        name: this.name,
-        detail: JSON.stringify(value),
-        stage: "wire",
-        apply(w) {
-          const h = header(w, "x-amz-date");
-          if (!h || !hasAuth(w)) return false;
-          h[1] = value;
-        },
-      });
+      const apply = (w: Wire) => {
+        const h = header(w, "x-amz-date");
+        if (!h || !hasAuth(w)) return false;
+        h[1] = value;
+      };
+      return wire(this.name, JSON.stringify(value), apply, refused(op));
     },
   },
   {
@@ -188,15 +170,11 @@ export const AUTH_MUTATIONS: MutationKind[] = [
     weight: 1,
     applies: () => true,
     make(op) {
-      return refusing(op, {
-        name: this.name,
-        detail: "",
-        stage: "wire",
-        apply(w) {
-          if (!header(w, "x-amz-date") || !hasAuth(w)) return false;
-          w.headers = w.headers.filter(([k]) => k !== "x-amz-date");
-        },
-      });
+      const apply = (w: Wire) => {
+        if (!header(w, "x-amz-date") || !hasAuth(w)) return false;
+        w.headers = w.headers.filter(([k]) => k !== "x-amz-date");
+      };
+      return wire(this.name, "", apply, refused(op));
     },
   },
   {
@@ -206,31 +184,27 @@ export const AUTH_MUTATIONS: MutationKind[] = [
     make(op, r) {
       const what = r.pick(["body", "path", "query", "signed header", "content-sha256"] as const);
       const at = r.next();
-      return refusing(op, {
-        name: this.name,
-        detail: what,
-        stage: "wire",
-        apply(w) {
-          if (what === "body") {
-            if (w.body.length === 0) w.body = Buffer.from("x");
-            else {
-              const body = Buffer.from(w.body);
-              const i = Math.floor(at * body.length);
-              body[i] = body[i] === 0x41 ? 0x42 : 0x41;
-              w.body = body;
-            }
-          } else if (what === "path") w.requestLine = w.requestLine.replace(/^(\S+ [^?\s]*)/, "$1fuzz");
-          else if (what === "query") w.requestLine = w.requestLine.replace(/^(\S+ [^?\s]*)(\?\S*)?/, (_m, p: string, q?: string) => `${p}${q ? `${q}&` : "?"}fuzz=1`);
-          else if (what === "signed header") {
-            const h = w.headers.find(([k]) => k === "content-type" || k === "x-amz-target");
-            if (!h || !hasAuth(w)) return false;
-            h[1] = `${h[1]};fuzz`;
-          } else {
-            if (!hasAuth(w)) return false;
-            setHeader(w, "x-amz-content-sha256", at < 0.5 ? "UNSIGNED-PAYLOAD" : createHash("sha256").update("fuzz").digest("hex"));
+      const apply = (w: Wire) => {
+        if (what === "body") {
+          if (w.body.length === 0) w.body = Buffer.from("x");
+          else {
+            const body = Buffer.from(w.body);
+            const i = Math.floor(at * body.length);
+            body[i] = body[i] === 0x41 ? 0x42 : 0x41;
+            w.body = body;
           }
-        },
-      });
+        } else if (what === "path") w.requestLine = w.requestLine.replace(/^(\S+ [^?\s]*)/, "$1fuzz");
+        else if (what === "query") w.requestLine = w.requestLine.replace(/^(\S+ [^?\s]*)(\?\S*)?/, (_m, p: string, q?: string) => `${p}${q ? `${q}&` : "?"}fuzz=1`);
+        else if (what === "signed header") {
+          const h = w.headers.find(([k]) => k === "content-type" || k === "x-amz-target");
+          if (!h || !hasAuth(w)) return false;
+          h[1] = `${h[1]};fuzz`;
+        } else {
+          if (!hasAuth(w)) return false;
+          setHeader(w, "x-amz-content-sha256", at < 0.5 ? "UNSIGNED-PAYLOAD" : createHash("sha256").update("fuzz").digest("hex"));
+        }
+      };
+      return wire(this.name, what, apply, refused(op));
     },
   },
 
@@ -241,18 +215,12 @@ export const AUTH_MUTATIONS: MutationKind[] = [
     applies: (op) => query(op),
     make(_op, r) {
       const action = r.pick(UNKNOWN_ACTIONS);
-      return {
-        name: this.name,
-        detail: JSON.stringify(action),
-        stage: "draft",
-        refuses: true,
-        transport: false,
-        apply(d) {
-          const p = params(d).find(([k]) => k === "Action");
-          if (!p) return false;
-          p[1] = action === "Publish%" ? new Raw("Publish%") : action;
-        },
+      const apply = (d: Draft) => {
+        const p = params(d).find(([k]) => k === "Action");
+        if (!p) return false;
+        p[1] = action === "Publish%" ? new Raw("Publish%") : action;
       };
+      return draft(this.name, JSON.stringify(action), apply, { refuses: true });
     },
   },
   {
@@ -260,19 +228,13 @@ export const AUTH_MUTATIONS: MutationKind[] = [
     weight: 1,
     applies: (op) => query(op),
     make() {
-      return {
-        name: this.name,
-        detail: "",
-        stage: "draft",
-        refuses: true,
-        transport: false,
-        apply(d) {
-          const list = params(d);
-          const at = list.findIndex(([k]) => k === "Action");
-          if (at < 0) return false;
-          list.splice(at, 1);
-        },
+      const apply = (d: Draft) => {
+        const list = params(d);
+        const at = list.findIndex(([k]) => k === "Action");
+        if (at < 0) return false;
+        list.splice(at, 1);
       };
+      return draft(this.name, "", apply, { refuses: true });
     },
   },
   {
@@ -282,16 +244,10 @@ export const AUTH_MUTATIONS: MutationKind[] = [
     applies: (op) => op.protocol === "json" || op.service === "sqs",
     make(op, r) {
       const target = r.pick(UNKNOWN_TARGETS);
-      return {
-        name: this.name,
-        detail: JSON.stringify(target),
-        stage: "draft",
-        // What names the operation of a JSON request; a query request that also carries one is
-        // ambiguous, and may be served by its Action.
-        refuses: op.protocol === "json",
-        transport: false,
-        apply: (d) => void (d.headers = [...d.headers.filter(([k]) => k !== "x-amz-target"), ["x-amz-target", target]]),
-      };
+      const apply = (d: Draft) => void (d.headers = [...d.headers.filter(([k]) => k !== "x-amz-target"), ["x-amz-target", target]]);
+      // What names the operation of a JSON request; a query request that also carries one is
+      // ambiguous, and may be served by its Action.
+      return draft(this.name, JSON.stringify(target), apply, { refuses: op.protocol === "json" });
     },
   },
 ];

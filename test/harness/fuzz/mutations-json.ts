@@ -5,7 +5,7 @@
  * unknown, missing and repeated members, bodies that are not a structure or not JSON. None touches
  * an operation's protected members, so what a creating operation names stays invalid.
  */
-import type { MutationKind } from "./mutation.js";
+import { draft, type MutationKind } from "./mutation.js";
 import type { Operation } from "./operations.js";
 import { Rng } from "./rng.js";
 import { ENORMOUS, INVALID_UTF8, LONG, longString, NEGATIVE, utf8Junk, WRONG_TYPES } from "./values.js";
@@ -37,61 +37,36 @@ function replaceMember(d: Draft, op: Operation, seed: number, value: (r: Rng) =>
   return true;
 }
 
+/** One of the body's top-level members, picked by `seed`, the `protect`ed ones left out. */
+function member(d: Draft, seed: number, protect: readonly string[] = []): { body: JsonObject; key: string } | undefined {
+  const body = jsonBody(d);
+  const keys = isObject(body) ? Object.keys(body).filter((k) => !protect.includes(k)) : [];
+  return isObject(body) && keys.length > 0 ? { body, key: new Rng(seed).pick(keys) } : undefined;
+}
+
 const json = (op: Operation, d: Draft) => jsonBody(d) !== undefined && op.protocol !== "query";
+
+/** A kind that replaces one member's value (which one drawn when applied) with one of `values` (drawn when made). */
+function replacing<T>(name: string, weight: number, values: readonly T[], detail: (v: T) => string, value: (v: T) => Json): MutationKind {
+  return {
+    name,
+    weight,
+    applies: (op, d) => json(op, d),
+    make(op, r) {
+      const seed = r.fork();
+      const v = r.pick(values);
+      return draft(name, detail(v), (d) => replaceMember(d, op, seed, () => value(v)));
+    },
+  };
+}
 const deep = (depth: number, r: Rng) => (r.chance(0.5) ? "[".repeat(depth) + "]".repeat(depth) : '{"a":'.repeat(depth) + "1" + "}".repeat(depth));
 
 export const JSON_MUTATIONS: MutationKind[] = [
-  {
-    name: "json-wrong-type",
-    weight: 4,
-    applies: (op, d) => json(op, d),
-    make(op, r) {
-      const seed = r.fork();
-      const value = r.pick(WRONG_TYPES);
-      return { name: this.name, detail: JSON.stringify(value), stage: "draft", refuses: false, transport: false, apply: (d) => replaceMember(d, op, seed, () => structuredClone(value)) };
-    },
-  },
-  {
-    name: "json-enormous-number",
-    weight: 2,
-    applies: (op, d) => json(op, d),
-    make(op, r) {
-      const seed = r.fork();
-      const n = r.pick(ENORMOUS);
-      return { name: this.name, detail: n.length > 40 ? `${n.slice(0, 12)}…` : n, stage: "draft", refuses: false, transport: false, apply: (d) => replaceMember(d, op, seed, () => new Raw(n)) };
-    },
-  },
-  {
-    name: "json-negative-number",
-    weight: 2,
-    applies: (op, d) => json(op, d),
-    make(op, r) {
-      const seed = r.fork();
-      const n = r.pick(NEGATIVE);
-      return { name: this.name, detail: n, stage: "draft", refuses: false, transport: false, apply: (d) => replaceMember(d, op, seed, () => new Raw(n)) };
-    },
-  },
-  {
-    name: "json-long-string",
-    weight: 2,
-    applies: (op, d) => json(op, d),
-    make(op, r) {
-      const seed = r.fork();
-      const n = r.pick(LONG);
-      return { name: this.name, detail: `${n} chars`, stage: "draft", refuses: false, transport: false, apply: (d) => replaceMember(d, op, seed, () => longString(n)) };
-    },
-  },
-  {
-    name: "json-invalid-utf8",
-    weight: 2,
-    applies: (op, d) => json(op, d),
-    make(op, r) {
-      const seed = r.fork();
-      const bytes = r.pick(INVALID_UTF8);
-      const quoted = Buffer.concat([Buffer.from('"'), utf8Junk(bytes), Buffer.from('"')]);
-      return { name: this.name, detail: bytes.toString("hex"), stage: "draft", refuses: false, transport: false, apply: (d) => replaceMember(d, op, seed, () => new Raw(quoted)) };
-    },
-  },
+  replacing("json-wrong-type", 4, WRONG_TYPES, (v) => JSON.stringify(v), (v) => structuredClone(v)),
+  replacing("json-enormous-number", 2, ENORMOUS, (n) => (n.length > 40 ? `${n.slice(0, 12)}…` : n), (n) => new Raw(n)),
+  replacing("json-negative-number", 2, NEGATIVE, (n) => n, (n) => new Raw(n)),
+  replacing("json-long-string", 2, LONG, (n) => `${n} chars`, longString),
+  replacing("json-invalid-utf8", 2, INVALID_UTF8, (b) => b.toString("hex"), (b) => new Raw(Buffer.concat([Buffer.from('"'), utf8Junk(b), Buffer.from('"')]))),
   {
     name: "json-deep-nesting",
     weight: 2,
@@ -100,20 +75,13 @@ export const JSON_MUTATIONS: MutationKind[] = [
       const seed = r.fork();
       const depth = r.pick(DEPTHS);
       const whole = r.chance(0.3);
-      return {
-        name: this.name,
-        detail: `depth ${depth}${whole ? ", whole body" : ""}`,
-        stage: "draft",
-        refuses: false,
-        transport: false,
-        apply(d) {
-          if (whole) {
-            d.body = { kind: "json", value: new Raw(deep(depth, new Rng(seed))) };
-            return true;
-          }
-          return replaceMember(d, op, seed, (rr) => new Raw(deep(depth, rr)));
-        },
-      };
+      return draft(this.name, `depth ${depth}${whole ? ", whole body" : ""}`, (d) => {
+        if (whole) {
+          d.body = { kind: "json", value: new Raw(deep(depth, new Rng(seed))) };
+          return true;
+        }
+        return replaceMember(d, op, seed, (rr) => new Raw(deep(depth, rr)));
+      });
     },
   },
   {
@@ -126,7 +94,7 @@ export const JSON_MUTATIONS: MutationKind[] = [
       const object = r.chance(0.5);
       // Made when applied, not kept with the request: a few MB each.
       const text = () => (object ? `{${Array.from({ length: n }, (_, i) => `"k${i}":${i}`).join(",")}}` : `[${"0,".repeat(n - 1)}0]`);
-      return { name: this.name, detail: `${object ? "object" : "array"} of ${n}`, stage: "draft", refuses: false, transport: false, apply: (d) => replaceMember(d, op, seed, () => new Raw(text())) };
+      return draft(this.name, `${object ? "object" : "array"} of ${n}`, (d) => replaceMember(d, op, seed, () => new Raw(text())));
     },
   },
   {
@@ -136,19 +104,12 @@ export const JSON_MUTATIONS: MutationKind[] = [
     make(_op, r) {
       const value = r.pick(WRONG_TYPES);
       const key = r.pick(["FuzzUnknown", "__proto__", "constructor", "", "toString"]);
-      return {
-        name: this.name,
-        detail: key,
-        stage: "draft",
-        refuses: false,
-        transport: false,
-        apply(d) {
-          const body = jsonBody(d);
-          if (!isObject(body)) return false;
-          // defineProperty: a member named __proto__ is a member, not the object's prototype.
-          Object.defineProperty(body, key, { value: structuredClone(value), enumerable: true, writable: true, configurable: true });
-        },
-      };
+      return draft(this.name, key, (d) => {
+        const body = jsonBody(d);
+        if (!isObject(body)) return false;
+        // defineProperty: a member named __proto__ is a member, not the object's prototype.
+        Object.defineProperty(body, key, { value: structuredClone(value), enumerable: true, writable: true, configurable: true });
+      });
     },
   },
   {
@@ -157,19 +118,11 @@ export const JSON_MUTATIONS: MutationKind[] = [
     applies: (op, d) => json(op, d) && isObject(jsonBody(d)),
     make(_op, r) {
       const seed = r.fork();
-      return {
-        name: this.name,
-        detail: "",
-        stage: "draft",
-        refuses: false,
-        transport: false,
-        apply(d) {
-          const body = jsonBody(d);
-          const keys = isObject(body) ? Object.keys(body) : [];
-          if (!isObject(body) || keys.length === 0) return false;
-          delete body[new Rng(seed).pick(keys)];
-        },
-      };
+      return draft(this.name, "", (d) => {
+        const m = member(d, seed);
+        if (!m) return false;
+        delete m.body[m.key];
+      });
     },
   },
   {
@@ -178,7 +131,7 @@ export const JSON_MUTATIONS: MutationKind[] = [
     applies: (op, d) => json(op, d),
     make(_op, r) {
       const text = r.pick(["[]", '"str"', "1", "null", "true", "[{}]", "1e400"]);
-      return { name: this.name, detail: text, stage: "draft", refuses: false, transport: false, apply: (d) => void (d.body = { kind: "bytes", bytes: Buffer.from(text) }) };
+      return draft(this.name, text, (d) => void (d.body = { kind: "bytes", bytes: Buffer.from(text) }));
     },
   },
   {
@@ -187,27 +140,20 @@ export const JSON_MUTATIONS: MutationKind[] = [
     applies: (op, d) => json(op, d),
     make(_op, r) {
       const how = r.pick(["truncated", "trailing garbage", "empty", "bom", "single quotes", "NaN", "comment", "trailing comma"] as const);
-      return {
-        name: this.name,
-        detail: how,
-        stage: "draft",
-        refuses: false,
-        transport: false,
-        apply(d) {
-          const text = Buffer.from(JSON.stringify({ fuzz: 1 }));
-          const bytes = {
-            truncated: text.subarray(0, text.length - 2),
-            "trailing garbage": Buffer.concat([text, Buffer.from("}}garbage")]),
-            empty: Buffer.alloc(0),
-            bom: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), text]),
-            "single quotes": Buffer.from("{'fuzz': 1}"),
-            NaN: Buffer.from('{"fuzz": NaN}'),
-            comment: Buffer.from('{/* c */"fuzz": 1}'),
-            "trailing comma": Buffer.from('{"fuzz": 1,}'),
-          }[how];
-          d.body = { kind: "bytes", bytes };
-        },
-      };
+      return draft(this.name, how, (d) => {
+        const text = Buffer.from(JSON.stringify({ fuzz: 1 }));
+        const bytes = {
+          truncated: text.subarray(0, text.length - 2),
+          "trailing garbage": Buffer.concat([text, Buffer.from("}}garbage")]),
+          empty: Buffer.alloc(0),
+          bom: Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), text]),
+          "single quotes": Buffer.from("{'fuzz': 1}"),
+          NaN: Buffer.from('{"fuzz": NaN}'),
+          comment: Buffer.from('{/* c */"fuzz": 1}'),
+          "trailing comma": Buffer.from('{"fuzz": 1,}'),
+        }[how];
+        d.body = { kind: "bytes", bytes };
+      });
     },
   },
   {
@@ -216,21 +162,13 @@ export const JSON_MUTATIONS: MutationKind[] = [
     applies: (op, d) => json(op, d) && isObject(jsonBody(d)),
     make(op, r) {
       const seed = r.fork();
-      return {
-        name: this.name,
-        detail: "",
-        stage: "draft",
-        refuses: false,
-        transport: false,
-        apply(d) {
-          const body = jsonBody(d);
-          const keys = isObject(body) ? Object.keys(body).filter((k) => !op.protected?.includes(k)) : [];
-          if (!isObject(body) || keys.length === 0) return false;
-          const key = new Rng(seed).pick(keys);
-          // Written twice: the first as given, the second of another type.
-          body[key] = new Raw(`${JSON.stringify(body[key] instanceof Raw ? null : body[key])},${JSON.stringify(key)}:[1]`);
-        },
-      };
+      return draft(this.name, "", (d) => {
+        const m = member(d, seed, op.protected);
+        if (!m) return false;
+        const { body, key } = m;
+        // Written twice: the first as given, the second of another type.
+        body[key] = new Raw(`${JSON.stringify(body[key] instanceof Raw ? null : body[key])},${JSON.stringify(key)}:[1]`);
+      });
     },
   },
 ];

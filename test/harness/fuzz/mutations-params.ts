@@ -5,7 +5,7 @@
  * not UTF-8; Lambda's paths, query strings and headers; and the Content-Type of any request. None
  * touches an operation's protected members or names a real resource.
  */
-import type { MutationKind } from "./mutation.js";
+import { draft, type MutationKind } from "./mutation.js";
 import type { Operation } from "./operations.js";
 import { Rng } from "./rng.js";
 import { ENORMOUS, INVALID_UTF8, LONG, longString, NEGATIVE, utf8Junk } from "./values.js";
@@ -46,7 +46,7 @@ export const PARAM_MUTATIONS: MutationKind[] = [
       make(op, r) {
         const seed = r.fork();
         const sample = value(new Rng(seed));
-        return { name, detail: sample instanceof Raw ? String(sample.bytes) : JSON.stringify(sample).slice(0, 24), stage: "draft", refuses: false, transport: false, apply: (d) => changeParam(d, op, seed, value) };
+        return draft(name, sample instanceof Raw ? String(sample.bytes) : JSON.stringify(sample).slice(0, 24), (d) => changeParam(d, op, seed, value));
       },
     }),
   ),
@@ -57,7 +57,7 @@ export const PARAM_MUTATIONS: MutationKind[] = [
     make(op, r) {
       const seed = r.fork();
       const n = r.pick(LONG);
-      return { name: this.name, detail: `${n} chars`, stage: "draft", refuses: false, transport: false, apply: (d) => changeParam(d, op, seed, () => longString(n)) };
+      return draft(this.name, `${n} chars`, (d) => changeParam(d, op, seed, () => longString(n)));
     },
   },
   {
@@ -67,7 +67,7 @@ export const PARAM_MUTATIONS: MutationKind[] = [
     make(_op, r) {
       const bytes = r.pick(INVALID_UTF8);
       // Bytes that are not UTF-8 in the form body itself, not percent-encoded.
-      return { name: this.name, detail: bytes.toString("hex"), stage: "draft", refuses: false, transport: false, apply: (d) => void params(d).push([new Raw("Fuzz"), new Raw(utf8Junk(bytes))]) };
+      return draft(this.name, bytes.toString("hex"), (d) => void params(d).push([new Raw("Fuzz"), new Raw(utf8Junk(bytes))]));
     },
   },
   {
@@ -79,19 +79,12 @@ export const PARAM_MUTATIONS: MutationKind[] = [
       const sub = r.pick(["x", "1", "member.1", "entry.1.key", "x.y.z", "1.Name"]);
       // SQS's integer members are named outright: a present one is not needed to reach their decoder.
       const extra = op.service === "sqs" && r.chance(0.5) ? r.pick(["DelaySeconds", "MaxResults", "MaxNumberOfMessages", "VisibilityTimeout", "WaitTimeSeconds"]) : undefined;
-      return {
-        name: this.name,
-        detail: `${extra ?? "<member>"}.${sub}`,
-        stage: "draft",
-        refuses: false,
-        transport: false,
-        apply(d) {
-          const names = changeable(d, op).map(named).filter((n) => n && !n.includes("."));
-          const name = extra ?? (names.length ? new Rng(seed).pick(names) : undefined);
-          if (!name) return false;
-          params(d).push([`${name}.${sub}`, "1"]);
-        },
-      };
+      return draft(this.name, `${extra ?? "<member>"}.${sub}`, (d) => {
+        const names = changeable(d, op).map(named).filter((n) => n && !n.includes("."));
+        const name = extra ?? (names.length ? new Rng(seed).pick(names) : undefined);
+        if (!name) return false;
+        params(d).push([`${name}.${sub}`, "1"]);
+      });
     },
   },
   {
@@ -102,7 +95,7 @@ export const PARAM_MUTATIONS: MutationKind[] = [
       const parts = r.pick(DOTTED_PARTS);
       const prefix = op.service === "sqs" ? r.pick(["", "Attribute.1.Value.", "MessageAttribute.1.Value.", `${op.name}RequestEntry.1.`]) : r.pick(["", "Attributes.entry.1.value.", "Tags.member.1."]);
       const name = `${prefix}${"a.".repeat(parts)}x`;
-      return { name: this.name, detail: `${prefix}${parts} parts`, stage: "draft", refuses: false, transport: false, apply: (d) => void params(d).push([name, "1"]) };
+      return draft(this.name, `${prefix}${parts} parts`, (d) => void params(d).push([name, "1"]));
     },
   },
   {
@@ -112,22 +105,15 @@ export const PARAM_MUTATIONS: MutationKind[] = [
     make(op, r) {
       const seed = r.fork();
       const same = r.chance(0.5);
-      return {
-        name: this.name,
-        detail: same ? "same value" : "other value",
-        stage: "draft",
-        refuses: false,
-        transport: false,
-        apply(d) {
-          const all = params(d).filter((p) => !op.protected?.includes(named(p)));
-          if (all.length === 0) return false;
-          const rr = new Rng(seed);
-          const [name, value] = rr.pick(all);
-          // Another Action is one that does not exist: the operation stays either what it was or nothing.
-          const other = name === "Action" ? "FuzzUnknownAction" : rr.pick(["", "fuzz", "-1", "1e400"]);
-          params(d).splice(rr.int(params(d).length + 1), 0, [name, same ? value : other]);
-        },
-      };
+      return draft(this.name, same ? "same value" : "other value", (d) => {
+        const all = params(d).filter((p) => !op.protected?.includes(named(p)));
+        if (all.length === 0) return false;
+        const rr = new Rng(seed);
+        const [name, value] = rr.pick(all);
+        // Another Action is one that does not exist: the operation stays either what it was or nothing.
+        const other = name === "Action" ? "FuzzUnknownAction" : rr.pick(["", "fuzz", "-1", "1e400"]);
+        params(d).splice(rr.int(params(d).length + 1), 0, [name, same ? value : other]);
+      });
     },
   },
   {
@@ -136,7 +122,7 @@ export const PARAM_MUTATIONS: MutationKind[] = [
     applies: (op) => query(op),
     make(_op, r) {
       const name = r.pick(["", "=", "__proto__.polluted", "constructor.prototype.polluted", "Attribute.0.Name", "Attribute.-1.Name", "Attribute.99999999999999999999.Name", "Attribute.1e3.Name", ".", "..", "a..b", "Tags.member.0.Key", "Attributes.entry.00001.key", "MessageAttribute.1.Value.__proto__"]);
-      return { name: this.name, detail: JSON.stringify(name), stage: "draft", refuses: false, transport: false, apply: (d) => void params(d).push([name, "1"]) };
+      return draft(this.name, JSON.stringify(name), (d) => void params(d).push([name, "1"]));
     },
   },
   {
@@ -146,14 +132,7 @@ export const PARAM_MUTATIONS: MutationKind[] = [
     make(_op, r) {
       const n = r.pick([1_000, 20_000]);
       const nested = r.chance(0.5);
-      return {
-        name: this.name,
-        detail: `${n}${nested ? " list entries" : ""}`,
-        stage: "draft",
-        refuses: false,
-        transport: false,
-        apply: (d) => void params(d).push(...Array.from({ length: n }, (_, i): Param => [nested ? `Attribute.${i + 1}.Name` : `Fuzz${i}`, String(i)])),
-      };
+      return draft(this.name, `${n}${nested ? " list entries" : ""}`, (d) => void params(d).push(...Array.from({ length: n }, (_, i): Param => [nested ? `Attribute.${i + 1}.Name` : `Fuzz${i}`, String(i)])));
     },
   },
 
@@ -164,7 +143,7 @@ export const PARAM_MUTATIONS: MutationKind[] = [
     applies: (op, d) => op.service === "lambda" && /^\/[\d-]+\/(functions|tags)\/[^/]+/.test(d.path),
     make(_op, r) {
       const junk = r.pick(["%ZZ", "%FF", "%00", "%2F", "..", ".", "%2e%2e", "a".repeat(8000), "\xff\xfe", "fuzz%20ghost", "arn%3Aaws%3Alambda%3Aeu-west-1%3A111111111111%3Afunction%3Ax", "%24LATEST", "fuzz-ghost%3A1%3A2%3A3", "", "%C0%AF", "%ED%A0%80"]);
-      return { name: this.name, detail: JSON.stringify(junk.length > 40 ? `${junk.length} chars` : junk), stage: "draft", refuses: false, transport: false, apply: (d) => void (d.path = d.path.replace(/^(\/[\d-]+\/(?:functions|tags)\/)[^/]+/, `$1${junk}`)) };
+      return draft(this.name, JSON.stringify(junk.length > 40 ? `${junk.length} chars` : junk), (d) => void (d.path = d.path.replace(/^(\/[\d-]+\/(?:functions|tags)\/)[^/]+/, `$1${junk}`)));
     },
   },
   {
@@ -173,16 +152,9 @@ export const PARAM_MUTATIONS: MutationKind[] = [
     applies: (op) => op.service === "lambda",
     make(_op, r) {
       const how = r.pick(["trailing //", "double slash", "dot segment", "upper case", "no leading slash"] as const);
-      return {
-        name: this.name,
-        detail: how,
-        stage: "draft",
-        refuses: false,
-        transport: false,
-        apply(d) {
-          d.path = { "trailing //": `${d.path}//`, "double slash": d.path.replace("/", "//"), "dot segment": d.path.replace(/\/([^/]+)$/, "/./$1"), "upper case": d.path.toUpperCase(), "no leading slash": d.path.slice(1) }[how];
-        },
-      };
+      return draft(this.name, how, (d) => {
+        d.path = { "trailing //": `${d.path}//`, "double slash": d.path.replace("/", "//"), "dot segment": d.path.replace(/\/([^/]+)$/, "/./$1"), "upper case": d.path.toUpperCase(), "no leading slash": d.path.slice(1) }[how];
+      });
     },
   },
   {
@@ -200,7 +172,7 @@ export const PARAM_MUTATIONS: MutationKind[] = [
         [["List", r.pick(["bogus", "", "all"])]],
         [["tagKeys", ""]],
       ]);
-      return { name: this.name, detail: extra.map(([k]) => k).join("&"), stage: "draft", refuses: false, transport: false, apply: (d) => void d.query.push(...extra) };
+      return draft(this.name, extra.map(([k]) => k).join("&"), (d) => void d.query.push(...extra));
     },
   },
   {
@@ -213,18 +185,11 @@ export const PARAM_MUTATIONS: MutationKind[] = [
         ["x-amz-log-type", r.pick(["", "Full", "tail"])],
         ["x-amz-client-context", r.pick(["%%%", Buffer.from("not json").toString("base64"), "A".repeat(12_000), Buffer.from('{"custom":' + "[".repeat(5000)).toString("base64")])],
       ]);
-      return {
-        name: this.name,
-        detail: header[0],
-        stage: "draft",
-        refuses: false,
-        transport: false,
-        apply(d) {
-          // A real function's DryRun stays a DryRun: it must not run.
-          if (header[0] === "x-amz-invocation-type" && d.headers.some(([k, v]) => k === header[0] && v === "DryRun")) return false;
-          d.headers = [...d.headers.filter(([k]) => k !== header[0]), header];
-        },
-      };
+      return draft(this.name, header[0], (d) => {
+        // A real function's DryRun stays a DryRun: it must not run.
+        if (header[0] === "x-amz-invocation-type" && d.headers.some(([k, v]) => k === header[0] && v === "DryRun")) return false;
+        d.headers = [...d.headers.filter(([k]) => k !== header[0]), header];
+      });
     },
   },
 
@@ -235,14 +200,7 @@ export const PARAM_MUTATIONS: MutationKind[] = [
     applies: () => true,
     make(_op, r) {
       const type = r.pick([undefined, "text/plain", "application/json; charset=utf-16", "application/x-www-form-urlencoded", "application/json", "multipart/form-data; boundary=x", "", "application/x-amz-json-1.1", "application/xml"]);
-      return {
-        name: this.name,
-        detail: type === undefined ? "none" : JSON.stringify(type),
-        stage: "draft",
-        refuses: false,
-        transport: false,
-        apply: (d) => void (d.headers = [...d.headers.filter(([k]) => k !== "content-type"), ...(type === undefined ? [] : [["content-type", type] as [string, string]])]),
-      };
+      return draft(this.name, type === undefined ? "none" : JSON.stringify(type), (d) => void (d.headers = [...d.headers.filter(([k]) => k !== "content-type"), ...(type === undefined ? [] : [["content-type", type] as [string, string]])]));
     },
   },
 ];

@@ -4,16 +4,17 @@
  * than their Content-Length with the client ending its side, odd Content-Length and Expect headers,
  * HTTP/1.0, and a second request pipelined behind the first.
  */
-import type { MutationKind } from "./mutation.js";
+import { type MutationKind, wire } from "./mutation.js";
 import { Rng } from "./rng.js";
 import { HEAD_LIMIT, type Wire, wireBytes } from "./wire.js";
-
 
 /** Marks a wire request to which the builder appends a signed GetAccountSettings. */
 export const PIPELINE_FOLLOW_UP = Buffer.from("pipelined GetAccountSettings");
 
 const headSize = (w: Wire) => w.requestLine.length + w.headers.reduce((n, [k, v]) => n + k.length + v.length + 4, 0) + 4;
 const letters = (r: Rng, n: number) => Array.from({ length: n }, () => String.fromCharCode(97 + r.int(26))).join("");
+/** The headers without those that frame the body, for a mutation to frame it its own way. */
+const unframed = (w: Wire) => w.headers.filter(([k]) => k !== "content-length" && k !== "transfer-encoding");
 
 export const TRANSPORT_MUTATIONS: MutationKind[] = [
   {
@@ -23,20 +24,14 @@ export const TRANSPORT_MUTATIONS: MutationKind[] = [
     make(_op, r) {
       const target = r.pick([HEAD_LIMIT - 2000, HEAD_LIMIT - 300, HEAD_LIMIT - 20, HEAD_LIMIT + 20, HEAD_LIMIT + 2000, 4 * HEAD_LIMIT]);
       const seed = r.fork();
-      return {
-        stage: "wire",
-        refuses: false,
-        transport: true,
-        name: this.name,
-        detail: `head of ${target} bytes`,
-        apply(w) {
-          const rr = new Rng(seed);
-          for (let i = 0; headSize(w) < target; i++) {
-            const room = target - headSize(w) - `x-fuzz-${i}: `.length - 2;
-            w.headers.push([`x-fuzz-${i}`, letters(rr, Math.max(1, Math.min(room, rr.between(20, 400))))]);
-          }
-        },
+      const apply = (w: Wire) => {
+        const rr = new Rng(seed);
+        for (let i = 0; headSize(w) < target; i++) {
+          const room = target - headSize(w) - `x-fuzz-${i}: `.length - 2;
+          w.headers.push([`x-fuzz-${i}`, letters(rr, Math.max(1, Math.min(room, rr.between(20, 400))))]);
+        }
       };
+      return wire(this.name, `head of ${target} bytes`, apply, { transport: true });
     },
   },
   {
@@ -45,7 +40,7 @@ export const TRANSPORT_MUTATIONS: MutationKind[] = [
     applies: () => true,
     make(_op, r) {
       const size = r.pick([8_000, HEAD_LIMIT, HEAD_LIMIT + 1_000, 100_000]);
-      return { stage: "wire", refuses: false, transport: true, name: this.name, detail: `${size} bytes`, apply: (w) => void w.headers.push(["x-fuzz-big", "v".repeat(size)]) };
+      return wire(this.name, `${size} bytes`, (w) => void w.headers.push(["x-fuzz-big", "v".repeat(size)]), { transport: true });
     },
   },
   {
@@ -54,7 +49,7 @@ export const TRANSPORT_MUTATIONS: MutationKind[] = [
     applies: () => true,
     make(_op, r) {
       const n = r.pick([100, 700, 3_000]);
-      return { stage: "wire", refuses: false, transport: true, name: this.name, detail: `${n} times`, apply: (w) => void w.headers.push(...Array.from({ length: n }, (): [string, string] => ["x-fuzz-repeat", "v"])) };
+      return wire(this.name, `${n} times`, (w) => void w.headers.push(...Array.from({ length: n }, (): [string, string] => ["x-fuzz-repeat", "v"])), { transport: true });
     },
   },
   {
@@ -73,7 +68,7 @@ export const TRANSPORT_MUTATIONS: MutationKind[] = [
         ["bare CR", ["x-fuzz", "a\rb"]],
       ]);
       const seed = r.fork();
-      return { stage: "wire", refuses: false, transport: true, name: this.name, detail: label, apply: (w) => void w.headers.splice(1 + new Rng(seed).int(w.headers.length), 0, line) };
+      return wire(this.name, label, (w) => void w.headers.splice(1 + new Rng(seed).int(w.headers.length), 0, line), { transport: true });
     },
   },
   {
@@ -95,7 +90,7 @@ export const TRANSPORT_MUTATIONS: MutationKind[] = [
         ["8 KB of path", (l) => l.replace(/ (\S+) /, (_m, t: string) => ` ${t}${t.includes("?") ? "&" : "?"}x=${"a".repeat(8000)} `)],
         ["20 KB of path", (l) => l.replace(/ (\S+) /, (_m, t: string) => ` ${t}${t.includes("?") ? "&" : "?"}x=${"a".repeat(20_000)} `)],
       ]);
-      return { stage: "wire", refuses: false, transport: true, name: this.name, detail: label, apply: (w) => void (w.requestLine = change(w.requestLine)) };
+      return wire(this.name, label, (w) => void (w.requestLine = change(w.requestLine)), { transport: true });
     },
   },
   {
@@ -103,7 +98,7 @@ export const TRANSPORT_MUTATIONS: MutationKind[] = [
     weight: 1,
     applies: () => true,
     make() {
-      return { name: this.name, detail: "", stage: "wire", refuses: false, transport: false, apply: (w) => void (w.requestLine = w.requestLine.replace(/HTTP\/1\.1$/, "HTTP/1.0")) };
+      return wire(this.name, "", (w) => void (w.requestLine = w.requestLine.replace(/HTTP\/1\.1$/, "HTTP/1.0")));
     },
   },
   {
@@ -112,7 +107,7 @@ export const TRANSPORT_MUTATIONS: MutationKind[] = [
     applies: () => true,
     make(_op, r) {
       const sizes = Array.from({ length: r.between(1, 8) }, () => r.pick([1, 2, 7, 100, 4096, 65536]));
-      return { name: this.name, detail: `${sizes.length} chunks`, stage: "wire", refuses: false, transport: false, apply: (w) => void (w.framing = { kind: "chunked", sizes }) };
+      return wire(this.name, `${sizes.length} chunks`, (w) => void (w.framing = { kind: "chunked", sizes }));
     },
   },
   {
@@ -138,19 +133,13 @@ export const TRANSPORT_MUTATIONS: MutationKind[] = [
         ["chunked twice", [chunked, chunked], "3\r\nabc\r\n0\r\n\r\n", false],
         ["identity", [["transfer-encoding", "identity"]], "abc", false],
       ]);
-      return {
-        stage: "wire",
-        refuses: false,
-        transport: true,
-        name: this.name,
-        detail: label,
-        apply(w) {
-          w.headers = [...w.headers.filter(([k]) => k !== "content-length" && k !== "transfer-encoding"), ...headers];
-          w.body = Buffer.from(body, "latin1");
-          w.framing = { kind: "raw" };
-          w.end ||= end;
-        },
+      const apply = (w: Wire) => {
+        w.headers = [...unframed(w), ...headers];
+        w.body = Buffer.from(body, "latin1");
+        w.framing = { kind: "raw" };
+        w.end ||= end;
       };
+      return wire(this.name, label, apply, { transport: true });
     },
   },
   {
@@ -160,24 +149,18 @@ export const TRANSPORT_MUTATIONS: MutationKind[] = [
     make(_op, r) {
       const [label, missing] = r.pick<[string, number]>([["1 byte short", 1], ["100 bytes short", 100], ["1 MB short", 1_000_000], ["head cut", -1]]);
       const at = r.next();
-      return {
-        stage: "wire",
-        refuses: false,
-        transport: true,
-        name: this.name,
-        detail: label,
-        apply(w) {
-          w.end = true;
-          w.framing = { kind: "raw" };
-          if (missing < 0) {
-            // Only part of the head, cut inside its headers.
-            const head = wireBytes({ ...w, body: Buffer.alloc(0), pipelined: undefined });
-            w.raw = head.subarray(0, w.requestLine.length + 2 + Math.floor(at * (head.length - w.requestLine.length - 6)));
-            return;
-          }
-          w.headers = [...w.headers.filter(([k]) => k !== "content-length" && k !== "transfer-encoding"), ["content-length", String(w.body.length + missing)]];
-        },
+      const apply = (w: Wire) => {
+        w.end = true;
+        w.framing = { kind: "raw" };
+        if (missing < 0) {
+          // Only part of the head, cut inside its headers.
+          const head = wireBytes({ ...w, body: Buffer.alloc(0), pipelined: undefined });
+          w.raw = head.subarray(0, w.requestLine.length + 2 + Math.floor(at * (head.length - w.requestLine.length - 6)));
+          return;
+        }
+        w.headers = [...unframed(w), ["content-length", String(w.body.length + missing)]];
       };
+      return wire(this.name, label, apply, { transport: true });
     },
   },
   {
@@ -197,17 +180,11 @@ export const TRANSPORT_MUTATIONS: MutationKind[] = [
         ["smaller than the body", (n) => [String(Math.max(0, n - 5))]],
         ["empty", () => [""]],
       ]);
-      return {
-        stage: "wire",
-        refuses: false,
-        transport: true,
-        name: this.name,
-        detail: label,
-        apply(w) {
-          w.headers = [...w.headers.filter(([k]) => k !== "content-length" && k !== "transfer-encoding"), ...values(w.body.length).map((v): [string, string] => ["content-length", v])];
-          w.framing = { kind: "raw" };
-        },
+      const apply = (w: Wire) => {
+        w.headers = [...unframed(w), ...values(w.body.length).map((v): [string, string] => ["content-length", v])];
+        w.framing = { kind: "raw" };
       };
+      return wire(this.name, label, apply, { transport: true });
     },
   },
   {
@@ -217,7 +194,7 @@ export const TRANSPORT_MUTATIONS: MutationKind[] = [
     make(_op, r) {
       const value = r.pick(["100-continue", "100-Continue", "fuzz", ""]);
       const valid = value.toLowerCase() === "100-continue";
-      return { name: this.name, detail: value, stage: "wire", refuses: false, transport: !valid, apply: (w) => void w.headers.push(["expect", value]) };
+      return wire(this.name, value, (w) => void w.headers.push(["expect", value]), { transport: !valid });
     },
   },
   {
@@ -225,7 +202,7 @@ export const TRANSPORT_MUTATIONS: MutationKind[] = [
     weight: 1,
     applies: () => true,
     make() {
-      return { name: this.name, detail: "", stage: "wire", refuses: false, transport: false, apply: (w) => void w.headers.push(["connection", "close"]) };
+      return wire(this.name, "", (w) => void w.headers.push(["connection", "close"]));
     },
   },
   {
@@ -233,7 +210,7 @@ export const TRANSPORT_MUTATIONS: MutationKind[] = [
     weight: 2,
     applies: () => true,
     make() {
-      return { name: this.name, detail: "then GetAccountSettings", stage: "wire", refuses: false, transport: false, apply: (w) => void (w.pipelined = PIPELINE_FOLLOW_UP) };
+      return wire(this.name, "then GetAccountSettings", (w) => void (w.pipelined = PIPELINE_FOLLOW_UP));
     },
   },
 ];

@@ -287,27 +287,14 @@ const SNS: Operation[] = [
 
 // Services Flint does not implement, as their own clients would call them.
 
-function foreignQuery(service: string, action: string, version: string): Operation {
-  return {
-    service: "other",
-    protocol: "query",
-    name: `${service}:${action}`,
-    mutates: false,
-    unimplemented: true,
-    build: () => ({ method: "POST", path: "/", query: [], headers: [["content-type", "application/x-www-form-urlencoded; charset=utf-8"]], body: { kind: "form", params: [["Action", action], ["Version", version]] } }),
-  };
-}
+/** An operation of a service Flint does not implement; `build` gives a new draft each time, since mutations change the one they get. */
+const foreign = (service: string, protocol: Protocol, action: string, build: () => Draft): Operation => ({ service: "other", protocol, name: `${service}:${action}`, mutates: false, unimplemented: true, build });
 
-function foreignJson(service: string, target: string, version: "1.0" | "1.1"): Operation {
-  return {
-    service: "other",
-    protocol: "json",
-    name: `${service}:${target}`,
-    mutates: false,
-    unimplemented: true,
-    build: () => ({ method: "POST", path: "/", query: [], headers: [["content-type", `application/x-amz-json-${version}`], ["x-amz-target", target]], body: { kind: "json", value: {} } }),
-  };
-}
+const foreignQuery = (service: string, action: string, version: string) =>
+  foreign(service, "query", action, () => ({ method: "POST", path: "/", query: [], headers: [["content-type", "application/x-www-form-urlencoded; charset=utf-8"]], body: { kind: "form", params: [["Action", action], ["Version", version]] } }));
+
+const foreignJson = (service: string, target: string, version: "1.0" | "1.1") =>
+  foreign(service, "json", target, () => ({ method: "POST", path: "/", query: [], headers: [["content-type", `application/x-amz-json-${version}`], ["x-amz-target", target]], body: { kind: "json", value: {} } }));
 
 const OTHER: Operation[] = [
   foreignQuery("iam", "ListUsers", "2010-05-08"),
