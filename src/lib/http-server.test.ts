@@ -105,6 +105,16 @@ test("bodies arrive in pieces, chunked with extensions and trailers, and after E
   assert.equal(seen[1]!.headers["transfer-encoding"], "chunked");
 });
 
+test("a large body of declared length arrives whole and in order, in pieces, with the request behind it", async (t) => {
+  const { port, seen } = await serve(t);
+  const body = Buffer.from(Array.from({ length: 300 * 1024 }, (_, i) => String.fromCharCode(97 + (i % 26))).join(""));
+  const head = `PUT /big HTTP/1.1\r\nContent-Length: ${body.length}\r\n\r\n`;
+  const next = "GET /after HTTP/1.1\r\n\r\n";
+  const r = await raw(port, [head, body.subarray(0, 1000), body.subarray(1000, 200_000), Buffer.concat([body.subarray(200_000), Buffer.from(next)])], /GET \/after 0:$/, 10);
+  assert.equal(seen[0]!.body, body.toString());
+  assert.match(r.text, /GET \/after 0:$/);
+});
+
 test("repeated headers are joined; names are lower-cased; Host and Authorization keep their first value", async (t) => {
   const { port, seen } = await serve(t);
   await raw(port, ["GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\nX-Multi: 1\r\nx-multi: 2\r\nAuthorization: first\r\nAuthorization: second\r\n\r\n"], / 0:$/);

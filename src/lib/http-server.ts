@@ -132,6 +132,11 @@ type BodyState =
 interface Reader {
   limit: number;
   chunks: Buffer[];
+  /**
+   * A large body of declared length within the limit is copied here as it arrives: its socket
+   * chunks are garbage at once, and there is no second copy of the whole body at the end.
+   */
+  into?: Buffer;
   size: number;
   resolve: (r: BodyResult) => void;
   reject: (err: Error) => void;
@@ -324,7 +329,8 @@ class Connection {
     if (this.closed) return Promise.reject(new ClientGone("the client closed the connection before its body was read"));
     if (current.reader || this.current !== current) return Promise.reject(new Error("the body was already read"));
     return new Promise((resolve, reject) => {
-      current.reader = { limit, chunks: [], size: 0, resolve, reject };
+      const declared = current.body!.kind === "length" ? current.body!.remaining : 0;
+      current.reader = { limit, chunks: [], size: 0, resolve, reject, ...(declared > LARGE_BODY && declared <= limit ? { into: Buffer.allocUnsafe(declared) } : {}) };
       if (current.body!.kind === "length" && current.body!.remaining > limit + this.limits.drainBytes) {
         // Declared larger than we would drain: answer without reading, and close.
         current.reader = undefined;
@@ -339,8 +345,9 @@ class Connection {
 
   private take(reader: Reader | undefined, n: number): void {
     if (reader) {
+      if (reader.into) this.buf.copy(reader.into, reader.size, 0, n);
+      else if (reader.size + n <= reader.limit) reader.chunks.push(this.buf.subarray(0, n));
       reader.size += n;
-      if (reader.size <= reader.limit) reader.chunks.push(this.buf.subarray(0, n));
     }
     this.buf = this.buf.subarray(n);
   }
@@ -364,7 +371,7 @@ class Connection {
     if (reader) {
       current.reader = undefined;
       if (reader.size > reader.limit) reader.resolve({ ok: false, size: reader.size });
-      else reader.resolve({ ok: true, body: reader.chunks.length === 1 ? reader.chunks[0]! : Buffer.concat(reader.chunks, reader.size) });
+      else reader.resolve({ ok: true, body: reader.into ?? (reader.chunks.length === 1 ? reader.chunks[0]! : Buffer.concat(reader.chunks, reader.size)) });
     }
     if (this.ending) {
       // Drained to its end: nothing more is due. Whatever still comes is dropped by bytes.
