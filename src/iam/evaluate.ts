@@ -1,0 +1,325 @@
+/**
+ * AWS's single-account policy evaluation, with no HTTP, store or service in it.
+ *
+ * The root caller may do anything a resource policy does not explicitly deny. Otherwise an explicit
+ * Deny in any applicable policy wins; then the request is allowed when an identity policy allows it
+ * (within the permissions boundary and the session policies, when there are such) or when the
+ * resource's policy allows this caller. A resource policy naming the caller's account delegates to
+ * the account's own policies and allows nothing by itself; one naming a role applies to its sessions
+ * within their boundary and session policies, one naming a user or a session directly does not.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic.html
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
+ */
+import { BlockList, isIP } from "node:net";
+import { type Condition, MalformedPolicy, type Pattern, parsePolicy, type Policy, type PrincipalSpec, type Statement } from "./policy.js";
+import type { AuthzRequest, Caller, ContextValue, Decision, NamedPolicy, PolicyKind, PolicySet } from "./types.js";
+
+export { MalformedPolicy, parsePolicy };
+
+/** Condition keys by lower-cased name; each value a list (a single-valued key has one). */
+type Context = Map<string, readonly string[]>;
+
+const NEGATED = new Set(["StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "NumericNotEquals", "DateNotEquals", "ArnNotEquals", "ArnNotLike", "NotIpAddress"]);
+/** The positive operator a negated one is the opposite of. */
+const POSITIVE: Record<string, string> = {
+  StringNotEquals: "StringEquals",
+  StringNotEqualsIgnoreCase: "StringEqualsIgnoreCase",
+  StringNotLike: "StringLike",
+  NumericNotEquals: "NumericEquals",
+  DateNotEquals: "DateEquals",
+  ArnNotEquals: "ArnEquals",
+  ArnNotLike: "ArnLike",
+  NotIpAddress: "IpAddress",
+};
+
+const PRINCIPAL_TYPE: Record<Caller["kind"], string | undefined> = { root: "Account", user: "User", "assumed-role": "AssumedRole", anonymous: "Anonymous", service: undefined };
+
+function contextOf(req: AuthzRequest): Context {
+  const ctx: Context = new Map();
+  const set = (key: string, value: ContextValue | undefined) => {
+    if (value !== undefined) ctx.set(key.toLowerCase(), typeof value === "string" ? [value] : value);
+  };
+  const c = req.caller;
+  if (c.kind !== "service" && c.kind !== "anonymous") set("aws:PrincipalArn", c.principalArn ?? c.arn);
+  set("aws:PrincipalAccount", c.account);
+  set("aws:PrincipalType", PRINCIPAL_TYPE[c.kind]);
+  set("aws:userid", c.userid);
+  set("aws:username", c.username);
+  for (const [k, v] of Object.entries(c.tags ?? {})) set(`aws:PrincipalTag/${k}`, v);
+  for (const [k, v] of Object.entries(req.context ?? {})) set(k, v);
+  return ctx;
+}
+
+/**
+ * A pattern's text with its policy variables replaced by the context's values, as a regex: `*` and
+ * `?` are wildcards, a variable's value and `${*}`, `${?}`, `${$}` are literal. Undefined when a
+ * variable has no value (and no default): such a pattern matches nothing.
+ */
+function resolve(text: string, ctx: Context, flags = ""): RegExp | undefined {
+  let source = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (c === "$" && text[i + 1] === "{") {
+      const end = text.indexOf("}", i);
+      if (end < 0) return undefined;
+      const inner = text.slice(i + 2, end);
+      i = end;
+      if (inner === "*" || inner === "?" || inner === "$") {
+        source += `\\${inner}`;
+        continue;
+      }
+      const m = /^\s*([^,\s]+)\s*(?:,\s*'([^']*)'\s*)?$/.exec(inner);
+      const value = m ? (ctx.get(m[1]!.toLowerCase())?.[0] ?? m[2]) : undefined;
+      if (value === undefined) return undefined;
+      source += value.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    } else source += c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&");
+  }
+  return new RegExp(`^${source}$`, `s${flags}`);
+}
+
+function matchesAny(list: readonly Pattern[], value: string, ctx: Context): boolean {
+  for (const p of list) {
+    const regex = p.regex ?? resolve(p.text, ctx);
+    if (regex?.test(value)) return true;
+  }
+  return false;
+}
+
+/** How a resource policy's principal names this caller. */
+type PrincipalMatch = "none" | "direct" | "role" | "account";
+
+function principalMatch(spec: PrincipalSpec, caller: Caller): PrincipalMatch {
+  if (spec === "*") return "direct";
+  let best: PrincipalMatch = "none";
+  for (const value of spec.AWS ?? []) {
+    if (value === "*") return "direct";
+    const account = /^\d{12}$/.test(value) ? value : /^arn:aws:iam::(\d{12}):root$/.exec(value)?.[1];
+    if (account !== undefined) {
+      if (caller.account === account) {
+        if (caller.kind === "root") return "direct";
+        best = best === "none" ? "account" : best;
+      }
+      continue;
+    }
+    if (value === caller.arn) return "direct";
+    if (caller.kind === "assumed-role" && value === caller.principalArn) best = "role";
+  }
+  if (caller.kind === "service") {
+    for (const value of spec.Service ?? []) if (value.toLowerCase() === caller.arn.toLowerCase()) return "direct";
+  }
+  return best;
+}
+
+function date(text: string): number {
+  return /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text);
+}
+
+const cidrs = new Map<string, BlockList | null>();
+function inCidr(ip: string, cidr: string): boolean {
+  let list = cidrs.get(cidr);
+  if (list === undefined) {
+    const [addr, bits] = cidr.split("/");
+    const family = isIP(addr ?? "");
+    list = null;
+    if (family !== 0) {
+      list = new BlockList();
+      const prefix = bits === undefined ? (family === 4 ? 32 : 128) : Number(bits);
+      if (Number.isInteger(prefix) && prefix >= 0 && prefix <= (family === 4 ? 32 : 128)) list.addSubnet(addr!, prefix, family === 4 ? "ipv4" : "ipv6");
+      else list = null;
+    }
+    if (cidrs.size > 10_000) cidrs.clear();
+    cidrs.set(cidr, list);
+  }
+  const family = isIP(ip);
+  return list !== null && family !== 0 && list.check(ip, family === 4 ? "ipv4" : "ipv6");
+}
+
+/** ARNs compared component by component: wildcards do not reach across the first five colons. */
+function arnMatches(pattern: string, arn: string, ctx: Context): boolean {
+  const split = (s: string) => {
+    const parts = s.split(":");
+    return parts.length < 6 ? undefined : [...parts.slice(0, 5), parts.slice(5).join(":")];
+  };
+  const a = split(arn);
+  const p = split(pattern);
+  if (!a || !p) return false;
+  return p.every((part, i) => resolve(part, ctx)?.test(a[i]!) ?? false);
+}
+
+/** One context value against one policy value under a positive operator. */
+function compare(op: string, actual: string, expected: string, ctx: Context): boolean {
+  switch (op) {
+    case "StringEquals":
+      return resolve(expected.replace(/[*?]/g, (c) => `\${${c}}`), ctx)?.test(actual) ?? false;
+    case "StringEqualsIgnoreCase":
+      return resolve(expected.replace(/[*?]/g, (c) => `\${${c}}`), ctx, "i")?.test(actual) ?? false;
+    case "StringLike":
+      return resolve(expected, ctx)?.test(actual) ?? false;
+    case "NumericEquals":
+    case "NumericLessThan":
+    case "NumericLessThanEquals":
+    case "NumericGreaterThan":
+    case "NumericGreaterThanEquals":
+      return ordered(op.slice("Numeric".length), Number(actual), Number(expected));
+    case "DateEquals":
+    case "DateLessThan":
+    case "DateLessThanEquals":
+    case "DateGreaterThan":
+    case "DateGreaterThanEquals":
+      return ordered(op.slice("Date".length), date(actual), date(expected));
+    case "Bool":
+      return actual.toLowerCase() === expected.toLowerCase();
+    case "BinaryEquals":
+      return actual === expected;
+    case "IpAddress":
+      return inCidr(actual, expected);
+    case "ArnEquals":
+    case "ArnLike":
+      return arnMatches(expected, actual, ctx);
+    default:
+      return false;
+  }
+}
+
+function ordered(how: string, a: number, b: number): boolean {
+  if (Number.isNaN(a) || Number.isNaN(b)) return false;
+  switch (how) {
+    case "Equals":
+      return a === b;
+    case "LessThan":
+      return a < b;
+    case "LessThanEquals":
+      return a <= b;
+    case "GreaterThan":
+      return a > b;
+    default:
+      return a >= b;
+  }
+}
+
+function conditionHolds(c: Condition, ctx: Context): boolean {
+  const actual = ctx.get(c.key);
+  if (c.op === "Null") {
+    const absent = actual === undefined || actual.length === 0;
+    return c.values.some((v) => (v.toLowerCase() === "true") === absent);
+  }
+  const negated = NEGATED.has(c.op);
+  if (actual === undefined) {
+    if (c.set === "ForAllValues") return true;
+    if (c.set === "ForAnyValue") return false;
+    return c.ifExists || negated;
+  }
+  const positive = negated ? POSITIVE[c.op]! : c.op;
+  // A value passes when it matches one of the policy's values (or, negated, none of them).
+  const passes = (value: string) => c.values.some((expected) => compare(positive, value, expected, ctx)) !== negated;
+  if (c.set === "ForAllValues") return actual.every(passes);
+  if (c.set === "ForAnyValue") return actual.some(passes);
+  // A single-valued operator on a key holding several values: a positive one holds when any value
+  // matches, a negated one when none does.
+  return negated ? actual.every(passes) : actual.some(passes);
+}
+
+/**
+ * The statements of a policy whose Action (or NotAction) lets this action through, memoised per
+ * policy and action: a request then looks only at the few statements about its action.
+ */
+const byAction = new WeakMap<Policy, Map<string, Statement[]>>();
+function candidates(policy: Policy, action: string): Statement[] {
+  let memo = byAction.get(policy);
+  if (!memo) byAction.set(policy, (memo = new Map()));
+  let list = memo.get(action);
+  if (!list) {
+    list = policy.statements.filter((s) => (s.action ? s.action.some((p) => p.regex!.test(action)) : !s.notAction!.some((p) => p.regex!.test(action))));
+    if (memo.size > 1000) memo.clear();
+    memo.set(action, list);
+  }
+  return list;
+}
+
+/** Whether a statement about this action applies to this request, leaving out its Principal. */
+function statementApplies(s: Statement, req: AuthzRequest, ctx: Context): boolean {
+  if (s.resource && !matchesAny(s.resource, req.resource, ctx)) return false;
+  if (s.notResource && matchesAny(s.notResource, req.resource, ctx)) return false;
+  return s.conditions.every((c) => conditionHolds(c, ctx));
+}
+
+interface Found {
+  policy: NamedPolicy;
+  statement: Statement;
+  /** For a resource policy: how its principal names the caller. */
+  match?: PrincipalMatch;
+}
+
+/** The first Deny and the first Allow of `policies` that apply to the request (resource policies: to this caller). */
+function scan(policies: readonly NamedPolicy[], req: AuthzRequest, ctx: Context): { deny?: Found; allow?: Found } {
+  const out: { deny?: Found; allow?: Found } = {};
+  for (const policy of policies) {
+    for (const s of candidates(parsePolicy(policy.document, policy.kind), req.action)) {
+      if (s.effect === "Deny" ? out.deny : out.allow) continue;
+      let match: PrincipalMatch | undefined;
+      if (policy.kind === "resource") {
+        match = s.principal ? principalMatch(s.principal, req.caller) : principalMatch(s.notPrincipal!, req.caller) === "none" ? "direct" : "none";
+        // A Deny naming the account applies to everyone in it; an Allow naming it only delegates.
+        if (match === "none" || (match === "account" && s.effect === "Allow")) continue;
+      }
+      if (!statementApplies(s, req, ctx)) continue;
+      const found: Found = { policy, statement: s, ...(match ? { match } : {}) };
+      if (s.effect === "Deny") out.deny = found;
+      else out.allow = found;
+      if (out.deny) return out;
+    }
+  }
+  return out;
+}
+
+const KIND_TEXT: Record<PolicyKind, { deny: string; none: string }> = {
+  identity: { deny: "with an explicit deny in an identity-based policy", none: "because no identity-based policy allows the" },
+  resource: { deny: "with an explicit deny in a resource-based policy", none: "because no resource-based policy allows the" },
+  boundary: { deny: "with an explicit deny in a permissions boundary", none: "because no permissions boundary allows the" },
+  session: { deny: "with an explicit deny in a session policy", none: "because no session policy allows the" },
+};
+
+const deciding = (f: Found) => ({ policy: f.policy.name, kind: f.policy.kind, ...(f.statement.sid !== undefined ? { sid: f.statement.sid } : {}), index: f.statement.index });
+
+function denied(req: AuthzRequest, reason: "explicit-deny" | "implicit-deny", kind: PolicyKind, found?: Found): Decision {
+  const text = reason === "explicit-deny" ? KIND_TEXT[kind].deny : `${KIND_TEXT[kind].none} ${req.action} action`;
+  return {
+    allowed: false,
+    reason,
+    ...(found ? { statement: deciding(found) } : {}),
+    message: `User: ${req.caller.arn} is not authorized to perform: ${req.action} on resource: ${req.resource} ${text}`,
+  };
+}
+
+/** Decide a request against the policies that apply to it. Throws MalformedPolicy for a malformed document. */
+export function evaluate(req: AuthzRequest, policies: PolicySet): Decision {
+  const ctx = contextOf(req);
+  const resource = policies.resource ? scan([policies.resource], req, ctx) : {};
+  if (resource.deny) return denied(req, "explicit-deny", "resource", resource.deny);
+  if (req.caller.kind === "root") return { allowed: true, reason: "root" };
+  const identity = scan(policies.identity, req, ctx);
+  if (identity.deny) return denied(req, "explicit-deny", "identity", identity.deny);
+  const boundary = policies.boundary ? scan([policies.boundary], req, ctx) : undefined;
+  if (boundary?.deny) return denied(req, "explicit-deny", "boundary", boundary.deny);
+  const session = policies.session?.length ? scan(policies.session, req, ctx) : undefined;
+  if (session?.deny) return denied(req, "explicit-deny", "session", session.deny);
+
+  const crossAccount = req.resourceAccount !== undefined && req.caller.account !== undefined && req.resourceAccount !== req.caller.account;
+  const withinLimits = (!boundary || boundary.allow !== undefined) && (!session || session.allow !== undefined);
+  const byIdentity = identity.allow !== undefined && withinLimits;
+  const byResource = resource.allow !== undefined && (resource.allow.match === "direct" || withinLimits);
+  if (crossAccount) {
+    // Across accounts both sides must allow.
+    if (byIdentity && resource.allow) return { allowed: true, reason: "allow", statement: deciding(identity.allow!) };
+    return byIdentity ? denied(req, "implicit-deny", "resource") : denied(req, "implicit-deny", "identity");
+  }
+  if (resource.allow && resource.allow.match === "direct") return { allowed: true, reason: "allow", statement: deciding(resource.allow) };
+  if (byIdentity) return { allowed: true, reason: "allow", statement: deciding(identity.allow!) };
+  if (byResource) return { allowed: true, reason: "allow", statement: deciding(resource.allow!) };
+  // Say what was missing: the boundary or session policy when something else allowed.
+  if (identity.allow || resource.allow) {
+    if (boundary && !boundary.allow) return denied(req, "implicit-deny", "boundary");
+    return denied(req, "implicit-deny", "session");
+  }
+  return denied(req, "implicit-deny", "identity");
+}
