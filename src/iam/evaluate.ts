@@ -50,36 +50,68 @@ function contextOf(req: AuthzRequest): Context {
   return ctx;
 }
 
+/** Stand-ins for a `*` or `?` that is text, not a wildcard (from `${*}`, `${?}` or a variable's value). */
+const STAR = "\uE000";
+const QUESTION = "\uE001";
+
 /**
- * A pattern's text with its policy variables replaced by the context's values, as a regex: `*` and
- * `?` are wildcards, a variable's value and `${*}`, `${?}`, `${$}` are literal. Undefined when a
- * variable has no value (and no default): such a pattern matches nothing.
+ * A pattern's text with its policy variables replaced by the context's values. What they bring, and
+ * `${*}`, `${?}`, `${$}`, is text: its `*` and `?` become stand-ins. Undefined when a variable has no
+ * value (and no default): such a pattern matches nothing.
  */
-function resolve(text: string, ctx: Context, flags = ""): RegExp | undefined {
-  let source = "";
+function substitute(text: string, ctx: Context): string | undefined {
+  if (!text.includes("${")) return text;
+  let out = "";
   for (let i = 0; i < text.length; i++) {
     const c = text[i]!;
-    if (c === "$" && text[i + 1] === "{") {
-      const end = text.indexOf("}", i);
-      if (end < 0) return undefined;
-      const inner = text.slice(i + 2, end);
-      i = end;
-      if (inner === "*" || inner === "?" || inner === "$") {
-        source += `\\${inner}`;
-        continue;
-      }
-      const m = /^\s*([^,\s]+)\s*(?:,\s*'([^']*)'\s*)?$/.exec(inner);
-      const value = m ? (ctx.get(m[1]!.toLowerCase())?.[0] ?? m[2]) : undefined;
-      if (value === undefined) return undefined;
-      source += value.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
-    } else source += c === "*" ? ".*" : c === "?" ? "." : c.replace(/[.+^${}()|[\]\\/]/g, "\\$&");
+    if (c !== "$" || text[i + 1] !== "{") {
+      out += c;
+      continue;
+    }
+    const end = text.indexOf("}", i);
+    if (end < 0) return undefined;
+    const inner = text.slice(i + 2, end);
+    i = end;
+    const m = inner === "*" || inner === "?" || inner === "$" ? undefined : /^\s*([^,\s]+)\s*(?:,\s*'([^']*)'\s*)?$/.exec(inner);
+    const value = inner === "*" || inner === "?" || inner === "$" ? inner : m ? (ctx.get(m[1]!.toLowerCase())?.[0] ?? m[2]) : undefined;
+    if (value === undefined) return undefined;
+    out += value.replace(/\*/g, STAR).replace(/\?/g, QUESTION);
+  }
+  return out;
+}
+
+/** A substituted text as a whole-string regex; `wildcards`: its `*` and `?` match (StringEquals: they are text). */
+function regexOf(text: string, wildcards: boolean, flags = ""): RegExp {
+  let source = "";
+  for (const c of text) {
+    if (wildcards && c === "*") source += ".*";
+    else if (wildcards && c === "?") source += ".";
+    else source += (c === STAR ? "*" : c === QUESTION ? "?" : c).replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
   }
   return new RegExp(`^${source}$`, `s${flags}`);
 }
 
+/** Regexes of texts that hold no variable, by text and form: conditions are compiled once. */
+const compiled = new Map<string, RegExp>();
+
+/** `text` (a pattern, or with `wildcards` false a literal) after substitution, as a regex; undefined if it cannot resolve. */
+function resolve(text: string, ctx: Context, variables: boolean, wildcards = true, flags = ""): RegExp | undefined {
+  if (variables && text.includes("${")) {
+    const substituted = substitute(text, ctx);
+    return substituted === undefined ? undefined : regexOf(substituted, wildcards, flags);
+  }
+  const key = `${wildcards ? "w" : "l"}${flags}:${text}`;
+  let regex = compiled.get(key);
+  if (!regex) {
+    if (compiled.size > 10_000) compiled.clear();
+    compiled.set(key, (regex = regexOf(text, wildcards, flags)));
+  }
+  return regex;
+}
+
 function matchesAny(list: readonly Pattern[], value: string, ctx: Context): boolean {
   for (const p of list) {
-    const regex = p.regex ?? resolve(p.text, ctx);
+    const regex = p.regex ?? resolve(p.text, ctx, true);
     if (regex?.test(value)) return true;
   }
   return false;
@@ -135,26 +167,28 @@ function inCidr(ip: string, cidr: string): boolean {
 }
 
 /** ARNs compared component by component: wildcards do not reach across the first five colons. */
-function arnMatches(pattern: string, arn: string, ctx: Context): boolean {
+function arnMatches(pattern: string, arn: string, ctx: Context, variables: boolean): boolean {
   const split = (s: string) => {
     const parts = s.split(":");
     return parts.length < 6 ? undefined : [...parts.slice(0, 5), parts.slice(5).join(":")];
   };
+  const substituted = variables ? substitute(pattern, ctx) : pattern;
   const a = split(arn);
-  const p = split(pattern);
+  const p = substituted === undefined ? undefined : split(substituted);
   if (!a || !p) return false;
-  return p.every((part, i) => resolve(part, ctx)?.test(a[i]!) ?? false);
+  return p.every((part, i) => resolve(part, ctx, false)!.test(a[i]!));
 }
 
 /** One context value against one policy value under a positive operator. */
-function compare(op: string, actual: string, expected: string, ctx: Context): boolean {
+function compare(op: string, actual: string, expected: string, ctx: Context, variables: boolean): boolean {
   switch (op) {
     case "StringEquals":
-      return resolve(expected.replace(/[*?]/g, (c) => `\${${c}}`), ctx)?.test(actual) ?? false;
+      if (!variables || !expected.includes("${")) return actual === expected;
+      return resolve(expected, ctx, variables, false)?.test(actual) ?? false;
     case "StringEqualsIgnoreCase":
-      return resolve(expected.replace(/[*?]/g, (c) => `\${${c}}`), ctx, "i")?.test(actual) ?? false;
+      return resolve(expected, ctx, variables, false, "i")?.test(actual) ?? false;
     case "StringLike":
-      return resolve(expected, ctx)?.test(actual) ?? false;
+      return resolve(expected, ctx, variables)?.test(actual) ?? false;
     case "NumericEquals":
     case "NumericLessThan":
     case "NumericLessThanEquals":
@@ -175,7 +209,7 @@ function compare(op: string, actual: string, expected: string, ctx: Context): bo
       return inCidr(actual, expected);
     case "ArnEquals":
     case "ArnLike":
-      return arnMatches(expected, actual, ctx);
+      return arnMatches(expected, actual, ctx, variables);
     default:
       return false;
   }
@@ -211,7 +245,7 @@ function conditionHolds(c: Condition, ctx: Context): boolean {
   }
   const positive = negated ? POSITIVE[c.op]! : c.op;
   // A value passes when it matches one of the policy's values (or, negated, none of them).
-  const passes = (value: string) => c.values.some((expected) => compare(positive, value, expected, ctx)) !== negated;
+  const passes = (value: string) => c.values.some((expected) => compare(positive, value, expected, ctx, c.variables)) !== negated;
   if (c.set === "ForAllValues") return actual.every(passes);
   if (c.set === "ForAnyValue") return actual.some(passes);
   // A single-valued operator on a key holding several values: a positive one holds when any value

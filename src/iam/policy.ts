@@ -14,6 +14,8 @@ export class MalformedPolicy extends Error {
 export type PrincipalSpec = "*" | { AWS?: string[]; Service?: string[]; Federated?: string[]; CanonicalUser?: string[] };
 
 export interface Condition {
+  /** Policy variables are substituted in its values (Version 2012-10-17 only). */
+  variables: boolean;
   /** The operator without its set prefix and IfExists suffix (`StringLike`). */
   op: string;
   set?: "ForAllValues" | "ForAnyValue";
@@ -46,7 +48,7 @@ export interface Policy {
 /** A pattern with `*` and `?` (and, in resources and condition values, policy variables). */
 export interface Pattern {
   text: string;
-  /** Compiled when the text has no policy variable. */
+  /** Compiled unless the text holds policy variables to substitute per request. */
   regex?: RegExp;
 }
 
@@ -80,8 +82,9 @@ export function globRegex(glob: string, flags = ""): RegExp {
 
 const hasVariable = (text: string) => text.includes("${");
 
-function patterns(v: unknown, what: string, caseInsensitive: boolean): Pattern[] {
-  return strings(v, what).map((text) => ({ text, ...(hasVariable(text) && !caseInsensitive ? {} : { regex: globRegex(text, caseInsensitive ? "i" : "") }) }));
+/** `variables`: the document is of Version 2012-10-17, where `${…}` is a policy variable (before, it is text). */
+function patterns(v: unknown, what: string, caseInsensitive: boolean, variables: boolean): Pattern[] {
+  return strings(v, what).map((text) => ({ text, ...(variables && hasVariable(text) && !caseInsensitive ? {} : { regex: globRegex(text, caseInsensitive ? "i" : "") }) }));
 }
 
 function principal(v: unknown, what: string): PrincipalSpec {
@@ -95,7 +98,7 @@ function principal(v: unknown, what: string): PrincipalSpec {
   return out;
 }
 
-function conditions(v: unknown): Condition[] {
+function conditions(v: unknown, variables: boolean): Condition[] {
   if (v === undefined) return [];
   if (!isObject(v)) return bad("Condition must be an object");
   const out: Condition[] = [];
@@ -105,13 +108,13 @@ function conditions(v: unknown): Condition[] {
     if (!OPERATORS.has(op) || (op === "Null" && m?.[3])) bad(`Invalid Condition type : ${operator}.`);
     if (!isObject(block)) bad(`Condition ${operator} must be an object of keys`);
     for (const [key, values] of Object.entries(block as Record<string, unknown>)) {
-      out.push({ op, ...(m![1] ? { set: m![1] as "ForAllValues" } : {}), ifExists: m![3] !== undefined, key: key.toLowerCase(), values: strings(values, `Condition ${operator} ${key}`) });
+      out.push({ variables, op, ...(m![1] ? { set: m![1] as "ForAllValues" } : {}), ifExists: m![3] !== undefined, key: key.toLowerCase(), values: strings(values, `Condition ${operator} ${key}`) });
     }
   }
   return out;
 }
 
-function statement(raw: unknown, index: number, kind: DocumentKind): Statement {
+function statement(raw: unknown, index: number, kind: DocumentKind | undefined, variables: boolean): Statement {
   if (!isObject(raw)) return bad("Statement must be an object or a list of objects");
   const effect = raw.Effect;
   if (effect !== "Allow" && effect !== "Deny") bad(`Invalid effect: ${String(effect)}`);
@@ -120,7 +123,7 @@ function statement(raw: unknown, index: number, kind: DocumentKind): Statement {
   const hasPrincipal = raw.Principal !== undefined || raw.NotPrincipal !== undefined;
   if (kind === "resource" || kind === "trust") {
     if (!hasPrincipal) bad("Policy document should specify a principal.");
-  } else {
+  } else if (kind !== undefined) {
     if (hasPrincipal) bad("Policy document should not specify a principal.");
     if (raw.Resource === undefined && raw.NotResource === undefined) bad("Policy statement must contain resources.");
   }
@@ -129,23 +132,27 @@ function statement(raw: unknown, index: number, kind: DocumentKind): Statement {
     ...(typeof raw.Sid === "string" ? { sid: raw.Sid } : {}),
     index,
     effect: effect as "Allow" | "Deny",
-    ...(raw.Action !== undefined ? { action: patterns(raw.Action, "Action", true) } : { notAction: patterns(raw.NotAction, "NotAction", true) }),
-    ...(raw.Resource !== undefined ? { resource: patterns(raw.Resource, "Resource", false) } : {}),
-    ...(raw.NotResource !== undefined ? { notResource: patterns(raw.NotResource, "NotResource", false) } : {}),
+    ...(raw.Action !== undefined ? { action: patterns(raw.Action, "Action", true, false) } : { notAction: patterns(raw.NotAction, "NotAction", true, false) }),
+    ...(raw.Resource !== undefined ? { resource: patterns(raw.Resource, "Resource", false, variables) } : {}),
+    ...(raw.NotResource !== undefined ? { notResource: patterns(raw.NotResource, "NotResource", false, variables) } : {}),
     ...(raw.Principal !== undefined ? { principal: principal(raw.Principal, "Principal") } : {}),
     ...(raw.NotPrincipal !== undefined ? { notPrincipal: principal(raw.NotPrincipal, "NotPrincipal") } : {}),
-    conditions: conditions(raw.Condition),
+    conditions: conditions(raw.Condition, variables),
   };
 }
 
 /** Compiled documents by kind and text (a store hands the same string each time: its hash is kept). */
-const parsed = new Map<DocumentKind, Map<string, Policy>>();
+const parsed = new Map<DocumentKind | "any", Map<string, Policy>>();
 const parsedObjects = new WeakMap<object, Policy>();
 
-/** Validate and compile a policy document (its JSON text or parsed object); throws MalformedPolicy. */
-export function parsePolicy(document: string | object, kind: DocumentKind = "identity"): Policy {
-  let texts = parsed.get(kind);
-  if (!texts) parsed.set(kind, (texts = new Map()));
+/**
+ * Validate and compile a policy document (its JSON text or parsed object); throws MalformedPolicy.
+ * With a `kind`, also what that kind requires: a Principal in resource and trust policies and none
+ * (but a Resource) in the others.
+ */
+export function parsePolicy(document: string | object, kind?: DocumentKind): Policy {
+  let texts = parsed.get(kind ?? "any");
+  if (!texts) parsed.set(kind ?? "any", (texts = new Map()));
   const known = typeof document === "string" ? texts.get(document) : parsedObjects.get(document);
   if (known) return known;
   let raw: unknown = document;
@@ -161,7 +168,7 @@ export function parsePolicy(document: string | object, kind: DocumentKind = "ide
   if (raw.Statement === undefined) bad("Missing required field Statement");
   const list = Array.isArray(raw.Statement) ? raw.Statement : [raw.Statement];
   if (list.length === 0) bad("Missing required field Statement");
-  const policy: Policy = { ...(typeof raw.Version === "string" ? { version: raw.Version } : {}), statements: list.map((s, i) => statement(s, i, kind)) };
+  const policy: Policy = { ...(typeof raw.Version === "string" ? { version: raw.Version } : {}), statements: list.map((s, i) => statement(s, i, kind, raw.Version === "2012-10-17")) };
   if (typeof document === "string") {
     if (texts.size > 10_000) texts.clear();
     texts.set(document, policy);
