@@ -4,6 +4,7 @@ import { resolveConfig, ConfigError } from "../config/config.js";
 import { serve } from "./serve.js";
 import { events } from "./events.js";
 import { logs } from "./logs.js";
+import { IAM_USAGE, iam } from "./iam.js";
 
 const USAGE = `usage: flint <command> [options]
 
@@ -14,7 +15,7 @@ commands:
         print a function's logs (every stream, oldest first); exits 1 when it has none
   events <request-id> [--data-dir DIR] [--json]
         the timeline of an asynchronous invocation: each attempt, its outcome, where the event went
-
+${IAM_USAGE}
 logs and events read --data-dir DIR, else ./.flint, else the data dir of the flint serve running
 for this user (from any directory); they exit 1 when there is none, or several to choose from.
 `;
@@ -38,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
         return await logs(rest);
       case "events":
         return await events(rest);
+      case "iam":
+        return iam(rest);
       case undefined:
       case "help":
       case "--help":
