@@ -78,6 +78,7 @@ export const Errors = {
   ResourceNotFoundException: user("ResourceNotFoundException", 404, "Message"),
   ResourceConflictException: user("ResourceConflictException", 409),
   PreconditionFailedException: user("PreconditionFailedException", 412),
+  PolicyLengthExceededException: user("PolicyLengthExceededException", 400),
   RequestEntityTooLargeException: { code: "RequestEntityTooLargeException", status: 413, fault: "client", messageKey: "Message" } as AwsErrorShape,
   UnsupportedMediaTypeException: user("UnsupportedMediaTypeException", 415),
   // `message`, as Lambda's model has it (botocore's TooManyRequestsException: retryAfterSeconds, Type, message, Reason).

@@ -29,6 +29,7 @@ import { AliasesService } from "./services/lambda/aliases.js";
 import { ConcurrencyService } from "./services/lambda/concurrency.js";
 import { FunctionRegistry } from "./services/lambda/registry.js";
 import { LambdaService } from "./services/lambda/service.js";
+import { PermissionsService } from "./services/lambda/permissions.js";
 import { VersionsService } from "./services/lambda/versions.js";
 import { EventInvokeConfigService } from "./services/lambda/event-invoke-config.js";
 import { LogStore } from "./services/logs/log-store.js";
@@ -66,6 +67,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   const versions = new VersionsService(registry);
   const aliases = new AliasesService(registry);
   const eventInvokeConfigs = new EventInvokeConfigService(registry);
+  const permissions = new PermissionsService(registry);
   const defaultShape = { memoryMb: 128, ephemeralStorageMb: 512, network: "default" } as const;
   const spares = new SparePool(driver, { perShape: driver.bindsLater ? config.sparesPerShape : 0, maxShapes: 4 }, [
     { ...defaultShape, runtime: "nodejs20.x", family: "node" },
@@ -157,6 +159,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     aliases,
     concurrency,
     eventInvokeConfigs,
+    permissions,
     invoker,
     verifier,
     scoped: { sqs: new SqsApi(sqs), sns: new SnsApi(sns) },

@@ -25,7 +25,8 @@ export const REQUIREMENTS: Record<"lambda" | "sqs" | "sns", Record<string, Requi
        ListVersionsByFunction CreateAlias ListAliases GetAlias UpdateAlias DeleteAlias PutFunctionConcurrency GetFunctionConcurrency
        DeleteFunctionConcurrency PutProvisionedConcurrencyConfig GetProvisionedConcurrencyConfig DeleteProvisionedConcurrencyConfig
        PutFunctionEventInvokeConfig UpdateFunctionEventInvokeConfig GetFunctionEventInvokeConfig DeleteFunctionEventInvokeConfig
-       ListFunctionEventInvokeConfigs TagResource UntagResource ListTags UpdateFunctionConfiguration`,
+       ListFunctionEventInvokeConfigs TagResource UntagResource ListTags UpdateFunctionConfiguration AddPermission RemovePermission
+       GetPolicy`,
       "function",
     ),
     ...same("lambda", "ListFunctions GetAccountSettings", "*"),

@@ -10,6 +10,7 @@ import { decodeCreateFunction, decodeUpdateFunctionCode, decodeUpdateFunctionCon
 import { decodeAlias, type AliasesService } from "../../services/lambda/aliases.js";
 import type { ConcurrencyService } from "../../services/lambda/concurrency.js";
 import { decodeEventInvokeConfig, type EventInvokeConfigService } from "../../services/lambda/event-invoke-config.js";
+import { decodeAddPermission, type PermissionsService } from "../../services/lambda/permissions.js";
 import type { LambdaService } from "../../services/lambda/service.js";
 import { decodePublishVersion, type VersionsService } from "../../services/lambda/versions.js";
 import { member, parseJsonBody } from "../../services/lambda/validation.js";
@@ -21,6 +22,7 @@ export interface LambdaApiDeps {
   aliases: AliasesService;
   concurrency: ConcurrencyService;
   eventInvokeConfigs: EventInvokeConfigService;
+  permissions: PermissionsService;
   invoker: Invoker;
 }
 
@@ -174,6 +176,16 @@ export const LAMBDA_ROUTES: Route[] = [
   }),
   route("ListFunctionEventInvokeConfigs", "GET", `/2019-09-25/functions/${FN}/event-invoke-config/list`, ({ eventInvokeConfigs }, req, res, [fn]) => {
     ok(res, req, eventInvokeConfigs.list(fn!, q(req, "Marker"), q(req, "MaxItems")));
+  }),
+  route("AddPermission", "POST", `/2015-03-31/functions/${FN}/policy`, async ({ permissions }, req, res, [fn]) => {
+    ok(res, req, await permissions.addPermission(fn!, q(req, "Qualifier"), decodeAddPermission(parseJsonBody(req.body))), 201);
+  }),
+  route("GetPolicy", "GET", `/2015-03-31/functions/${FN}/policy`, ({ permissions }, req, res, [fn]) => {
+    ok(res, req, permissions.getPolicy(fn!, q(req, "Qualifier")));
+  }),
+  route("RemovePermission", "DELETE", `/2015-03-31/functions/${FN}/policy/${FN}`, async ({ permissions }, req, res, [fn, sid]) => {
+    await permissions.removePermission(fn!, sid!, q(req, "Qualifier"), q(req, "RevisionId"));
+    noContent(res, req);
   }),
   route("TagResource", "POST", "/2017-03-31/tags/([^/]+)", async ({ lambda }, req, res, [arn]) => {
     await lambda.tagResource(arn!, member(parseJsonBody(req.body), "Tags", "stringMap"));

@@ -103,6 +103,17 @@ export interface EventInvokeConfigRecord {
   lastModified: number;
 }
 
+/** A statement of a resource-based policy, its keys in AWS's order (Sid, Effect, Principal, Action, Resource, Condition). */
+export type PolicyStatement = Record<string, unknown> & { Sid: string };
+
+/** The resource-based policy of the function, a version or an alias (AddPermission). */
+export interface PolicyRecord {
+  /** In the order they were added. */
+  statements: PolicyStatement[];
+  /** What GetPolicy reports: the RevisionId the function (or alias) got with the policy's last change. */
+  revisionId: string;
+}
+
 /** Everything Flint keeps about one function. */
 export interface FunctionRecord {
   name: string;
@@ -123,11 +134,13 @@ export interface FunctionRecord {
   provisioned: Record<string, ProvisionedConfigRecord>;
   /** Asynchronous invocation settings by qualifier (`$LATEST`, a version or an alias). */
   eventInvokeConfigs: Record<string, EventInvokeConfigRecord>;
+  /** Resource-based policies by qualifier (`$LATEST` for the unqualified function, a version or an alias). */
+  policies?: Record<string, PolicyRecord>;
 }
 
 /** Records written before versions existed get their empty collections. */
 export function normaliseRecord(r: FunctionRecord): FunctionRecord {
-  return { ...r, nextVersion: r.nextVersion ?? 1, versions: r.versions ?? {}, aliases: r.aliases ?? {}, provisioned: r.provisioned ?? {}, eventInvokeConfigs: r.eventInvokeConfigs ?? {} };
+  return { ...r, nextVersion: r.nextVersion ?? 1, versions: r.versions ?? {}, aliases: r.aliases ?? {}, provisioned: r.provisioned ?? {}, eventInvokeConfigs: r.eventInvokeConfigs ?? {}, policies: r.policies ?? {} };
 }
 
 /** Every code package a function still references. */

@@ -136,14 +136,17 @@ export class FunctionRegistry {
   }
 }
 
-/** Settings of a version or alias that no longer exists go with it (AWS deletes them too). */
+/** Settings and policies of a version or alias that no longer exists go with it (AWS deletes them too). */
 function withoutDanglingSettings(record: FunctionRecord): FunctionRecord {
   const exists = (q: string) => q === "$LATEST" || q in record.versions || q in record.aliases;
-  const dangling = Object.keys(record.eventInvokeConfigs ?? {}).filter((q) => !exists(q));
-  if (dangling.length === 0) return record;
-  const eventInvokeConfigs = { ...record.eventInvokeConfigs };
-  for (const q of dangling) delete eventInvokeConfigs[q];
-  return { ...record, eventInvokeConfigs };
+  const live = <T>(byQualifier: Record<string, T> | undefined): Record<string, T> | undefined => {
+    if (!byQualifier || Object.keys(byQualifier).every(exists)) return byQualifier;
+    return Object.fromEntries(Object.entries(byQualifier).filter(([q]) => exists(q)));
+  };
+  const eventInvokeConfigs = live(record.eventInvokeConfigs ?? {})!;
+  const policies = live(record.policies);
+  if (eventInvokeConfigs === record.eventInvokeConfigs && policies === record.policies) return record;
+  return { ...record, eventInvokeConfigs, ...(policies ? { policies } : {}) };
 }
 
 /** Provisioned concurrency of a function, when it has no reservation to hold it. */
