@@ -20,7 +20,11 @@ import { Violations, fullMatch, member } from "./validation.js";
 
 /** The unqualified function's policy is kept under this key. */
 const UNQUALIFIED = "$LATEST";
-/** AWS's limit on a function's policy document. */
+/**
+ * AWS's limit on the policy document of a function, version or alias ("Function resource-based policy",
+ * https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html); its refusal reads "The final
+ * policy size (20749) is bigger than the limit (20480)."
+ */
 export const MAX_POLICY_BYTES = 20 * 1024;
 
 // Member constraints of the lambda-2015-03-31 model.
