@@ -183,7 +183,7 @@ export class PermissionsService {
     if (input.functionUrlAuthType !== undefined && input.action !== "lambda:InvokeFunctionUrl") {
       throw awsError("InvalidParameterValueException", "FunctionUrlAuthType is only supported for lambda:InvokeFunctionUrl action");
     }
-    statementPrincipal(input.principal!);
+    statementPrincipal(input.principal!); // refused before anything is looked up
     return this.registry.withLock(ref.name, async () => {
       const record = this.registry.require(ref.name, ref.qualifier);
       const { key, revisionId } = this.target(record, ref.qualifier);

@@ -130,6 +130,13 @@ const LAMBDA: Operation[] = [
   lambda("GetFunctionEventInvokeConfig", "GET", (fn) => `/2019-09-25/functions/${fn}/event-invoke-config`, { query: qualifier }),
   lambda("DeleteFunctionEventInvokeConfig", "DELETE", (fn) => `/2019-09-25/functions/${fn}/event-invoke-config`, { ...mutating, query: qualifier }),
   lambda("ListFunctionEventInvokeConfigs", "GET", (fn) => `/2019-09-25/functions/${fn}/event-invoke-config/list`, { query: paging }),
+  lambda("AddPermission", "POST", (fn) => `/2015-03-31/functions/${fn}/policy`, {
+    ...mutating,
+    query: qualifier,
+    body: (_t, r) => ({ StatementId: ghost(r), Action: "lambda:InvokeFunction", Principal: r.pick(["s3.amazonaws.com", "*", ACCOUNT]), SourceArn: "arn:aws:s3:::fuzz" }),
+  }),
+  lambda("GetPolicy", "GET", (fn) => `/2015-03-31/functions/${fn}/policy`, { query: qualifier }),
+  lambda("RemovePermission", "DELETE", (fn, r) => `/2015-03-31/functions/${fn}/policy/${ghost(r)}`, { ...mutating, query: qualifier }),
   lambda("TagResource", "POST", tagsPath, { ...mutating, body: () => ({ Tags: { fuzz: "2" } }) }),
   lambda("UntagResource", "DELETE", tagsPath, { ...mutating, query: () => [["tagKeys", "fuzz"], ["tagKeys", "other"]] }),
   lambda("ListTags", "GET", tagsPath),

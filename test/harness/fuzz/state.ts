@@ -58,6 +58,8 @@ export async function snapshot(flint: FlintProcess): Promise<Record<string, unkn
         provisioned: (await fns.send(new lambda.ListProvisionedConcurrencyConfigsCommand({ FunctionName }))).ProvisionedConcurrencyConfigs,
         eventInvokeConfigs: (await fns.send(new lambda.ListFunctionEventInvokeConfigsCommand({ FunctionName }))).FunctionEventInvokeConfigs,
         tags: (await fns.send(new lambda.ListTagsCommand({ Resource: f.FunctionArn }))).Tags,
+        // The fixed state has no policy: GetPolicy's 404, or what a request added.
+        policy: await fns.send(new lambda.GetPolicyCommand({ FunctionName })).then((p) => p.Policy, (err: Error) => err.name),
       };
     }
     const settings = strip(await fns.send(new lambda.GetAccountSettingsCommand({})));
