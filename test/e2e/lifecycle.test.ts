@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 import { readFileSync, readdirSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { GetFunctionCommand, InvokeCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2, CreateFunctionCommand } from "@aws-sdk/client-lambda";
+import { AddPermissionCommand, GetFunctionCommand, GetPolicyCommand, InvokeCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2, CreateFunctionCommand } from "@aws-sdk/client-lambda";
 import { startFlint, type FlintProcess, ROLE, uniqueName } from "../harness/flint.js";
 import { zipFixture, zipFiles } from "../harness/zip.js";
 import { WAITER, createFunction, environmentsOf, invoke } from "../harness/functions.js";
@@ -104,11 +104,12 @@ describe("warm environments", () => {
 });
 
 describe("state across restarts", () => {
-  test("functions, tags and code survive a restart; shutdown leaves no environment running", async () => {
+  test("functions, tags, policies and code survive a restart; shutdown leaves no environment running", async () => {
     const first = await startFlint();
     const dataDir = first.dataDir;
     const zip = await zipFixture("nodejs");
     const name = await createFunction(first, zip, "counter.handler", { Tags: { keep: "me" }, Environment: { Variables: { KEEP_ME: "1" } } });
+    await first.lambda.send(new AddPermissionCommand({ FunctionName: name, StatementId: "keep", Action: "lambda:InvokeFunction", Principal: "s3.amazonaws.com" }));
     await invoke(first, name);
     const started = descendants(first.child.pid!);
     assert.ok(started.length > 0);
@@ -121,6 +122,8 @@ describe("state across restarts", () => {
       assert.equal(got.Configuration?.State, "Active");
       assert.deepEqual(got.Tags, { keep: "me" });
       assert.deepEqual(got.Configuration?.Environment?.Variables, { KEEP_ME: "1" });
+      const policy = await second.lambda.send(new GetPolicyCommand({ FunctionName: name }));
+      assert.deepEqual(JSON.parse(policy.Policy!).Statement.map((s: { Sid: string }) => s.Sid), ["keep"]);
       const r = await invoke(second, name);
       assert.equal(r.payload.invocations, 1);
     } finally {
