@@ -291,7 +291,7 @@ export class LambdaService {
     await this.registry.withLock(name, async () => {
       const record = this.registry.get(name);
       // A later update or a delete (and create) has taken over; that one finishes the deployment. The
-      // revision id cannot tell: tagging and publishing change it without deploying anything.
+      // revision id cannot tell: tagging, publishing and policy changes change it without deploying anything.
       if (!record || record.createdAt !== snapshot.createdAt || record.latest.lastModified !== snapshot.latest.lastModified) return;
       const previousCode = record.deployed?.code;
       const latest: FunctionVersion = { ...record.latest, revisionId: randomUUID() };
