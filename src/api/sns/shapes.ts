@@ -70,8 +70,11 @@ function xmlMembers(members: Members): string {
     .join("");
 }
 
-/** The query protocol's response document; operations without output carry only their metadata. */
-export function xmlResponse(operation: string, result: Members | undefined, requestId: string): string {
+/**
+ * The query protocol's response document; operations without output carry only their metadata.
+ * IAM's responses have the same shape under their own namespace.
+ */
+export function xmlResponse(operation: string, result: Members | undefined, requestId: string, xmlns = SNS_XMLNS): string {
   const body = result === undefined ? "" : element(`${operation}Result`, xmlMembers(result));
-  return `<?xml version="1.0"?><${operation}Response xmlns="${SNS_XMLNS}">${body}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`;
+  return `<?xml version="1.0"?><${operation}Response xmlns="${xmlns}">${body}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`;
 }

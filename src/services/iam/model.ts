@@ -1,0 +1,58 @@
+/**
+ * IAM's records as the store keeps them: roles with their inline policies and attachments, and
+ * customer managed policies with their versions. Times are epoch milliseconds.
+ * https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html
+ */
+import { randomInt } from "node:crypto";
+
+export interface Tag {
+  Key: string;
+  Value: string;
+}
+
+export interface RoleRecord {
+  name: string;
+  id: string;
+  path: string;
+  arn: string;
+  createDate: number;
+  assumeRolePolicyDocument: string;
+  description?: string;
+  maxSessionDuration: number;
+  tags: Tag[];
+  /** Inline policies: name → document, in the order they were put. */
+  inlinePolicies: Record<string, string>;
+  /** ARNs of the managed policies attached, in the order they were attached. */
+  attachedPolicies: string[];
+}
+
+export interface PolicyVersionRecord {
+  versionId: string;
+  document: string;
+  createDate: number;
+}
+
+export interface ManagedPolicyRecord {
+  name: string;
+  id: string;
+  path: string;
+  arn: string;
+  description?: string;
+  createDate: number;
+  updateDate: number;
+  defaultVersionId: string;
+  versions: PolicyVersionRecord[];
+  /** Version ids are never reused: v1, v2, … */
+  nextVersion: number;
+  tags: Tag[];
+}
+
+/** AWS's unique ids: a four-letter prefix naming the kind, then 17 uppercase letters and digits. */
+export const IdPrefix = { role: "AROA", user: "AIDA", policy: "ANPA", accessKey: "AKIA" } as const;
+const ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+export function newId(prefix: (typeof IdPrefix)[keyof typeof IdPrefix]): string {
+  let id = prefix;
+  while (id.length < 21) id += ID_ALPHABET[randomInt(ID_ALPHABET.length)];
+  return id;
+}

@@ -1,0 +1,17 @@
+/**
+ * The IAM part of the persistence boundary: roles (with their inline policies, attachments and
+ * tags) and customer managed policies (with their versions), each kept as one record. Every write
+ * is durable when its promise resolves.
+ */
+import type { ManagedPolicyRecord, RoleRecord } from "../services/iam/model.js";
+
+export interface IamStore {
+  listRoles(): Promise<RoleRecord[]>;
+  /** Insert or replace the role named `role.name`. */
+  putRole(role: RoleRecord): Promise<void>;
+  deleteRole(name: string): Promise<void>;
+
+  listPolicies(): Promise<ManagedPolicyRecord[]>;
+  putPolicy(policy: ManagedPolicyRecord): Promise<void>;
+  deletePolicy(arn: string): Promise<void>;
+}
