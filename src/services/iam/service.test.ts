@@ -1,0 +1,144 @@
+/** The IAM service in-process, on a real SQLite store and a clock the tests move. */
+import { afterEach, beforeEach, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { ManualClock } from "../../clock/manual-clock.js";
+import { SqliteStore } from "../../store/sqlite.js";
+import { IamService } from "./service.js";
+
+const ACCOUNT = { accountId: "123456789012" };
+const BASIC = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole";
+const TRUST = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+const ALLOW_LOGS = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "logs:*", Resource: "*" }] });
+const validation = (message: string) => ({ name: "ValidationException", message });
+
+describe("IAM service", () => {
+  let dir: string;
+  let store: SqliteStore;
+  let clock: ManualClock;
+  let iam: IamService;
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "flint-iam-"));
+    store = SqliteStore.open(dir);
+    clock = new ManualClock(Date.UTC(2026, 0, 2, 3, 4, 5, 678));
+    iam = await IamService.create(ACCOUNT, store.iam, clock);
+  });
+  afterEach(async () => {
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test("a role gets an AROA id, an ARN with its path, the clock's time and one hour's sessions by default", async () => {
+    const role = await iam.createRole({ RoleName: "lambda-ex", AssumeRolePolicyDocument: TRUST, Path: "/service/" });
+    assert.match(role.id, /^AROA[A-Z2-7]{17}$/);
+    assert.equal(role.arn, "arn:aws:iam::123456789012:role/service/lambda-ex");
+    assert.equal(role.createDate, clock.now());
+    assert.equal(role.maxSessionDuration, 3600);
+    assert.equal(iam.getRole("LAMBDA-EX"), role, "names are looked up regardless of case");
+  });
+
+  test("names, paths, durations and descriptions are refused with AWS's validation texts", async () => {
+    const create = (extra: object) => iam.createRole({ RoleName: "r", AssumeRolePolicyDocument: TRUST, ...extra });
+    await assert.rejects(create({ RoleName: "a b" }), validation("1 validation error detected: Value 'a b' at 'roleName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\w+=,.@-]+"));
+    await assert.rejects(create({ RoleName: "x".repeat(65) }), validation(`1 validation error detected: Value '${"x".repeat(65)}' at 'roleName' failed to satisfy constraint: Member must have length less than or equal to 64`));
+    await assert.rejects(create({ Path: "nopath" }), { name: "ValidationException", message: /at 'path' failed to satisfy constraint/ });
+    await assert.rejects(create({ MaxSessionDuration: 100 }), validation("1 validation error detected: Value '100' at 'maxSessionDuration' failed to satisfy constraint: Member must have value greater than or equal to 3600"));
+    await assert.rejects(create({ MaxSessionDuration: 43201 }), validation("1 validation error detected: Value '43201' at 'maxSessionDuration' failed to satisfy constraint: Member must have value less than or equal to 43200"));
+    await assert.rejects(create({ Tags: [{ Key: "a", Value: "1" }, { Key: "A", Value: "2" }] }), { name: "InvalidInputException" });
+    assert.equal(iam.listRoles({}).items.length, 0, "nothing was created");
+  });
+
+  test("trust and permission documents are validated for their kind: MalformedPolicyDocument with the reason", async () => {
+    await assert.rejects(iam.createRole({ RoleName: "r", AssumeRolePolicyDocument: "{" }), { name: "MalformedPolicyDocumentException", message: "This policy contains invalid Json" });
+    await assert.rejects(iam.createRole({ RoleName: "r", AssumeRolePolicyDocument: ALLOW_LOGS }), { name: "MalformedPolicyDocumentException" });
+    await iam.createRole({ RoleName: "r", AssumeRolePolicyDocument: TRUST });
+    await assert.rejects(iam.putRolePolicy("r", "p", TRUST), { name: "MalformedPolicyDocumentException" }, "a permission policy names no principal");
+    await assert.rejects(iam.updateAssumeRolePolicy("r", "[]"), { name: "MalformedPolicyDocumentException", message: "Syntax errors in policy." });
+    assert.equal(iam.getRole("r").assumeRolePolicyDocument, TRUST);
+  });
+
+  test("a role with inline or attached policies cannot be deleted", async () => {
+    await iam.createRole({ RoleName: "r", AssumeRolePolicyDocument: TRUST });
+    await iam.putRolePolicy("r", "logs", ALLOW_LOGS);
+    await iam.attachRolePolicy("r", BASIC);
+    await assert.rejects(iam.deleteRole("r"), { name: "DeleteConflictException", message: "Cannot delete entity, must delete policies first." });
+    await iam.deleteRolePolicy("r", "LOGS");
+    await assert.rejects(iam.deleteRole("r"), { name: "DeleteConflictException", message: "Cannot delete entity, must detach all policies first." });
+    await iam.detachRolePolicy("r", BASIC);
+    await iam.deleteRole("r");
+    assert.throws(() => iam.getRole("r"), { name: "NoSuchEntityException", message: "The role with name r cannot be found." });
+  });
+
+  test("attachments: unknown policies, the limit of ten, detaching what is not attached", async () => {
+    await iam.createRole({ RoleName: "r", AssumeRolePolicyDocument: TRUST });
+    await assert.rejects(iam.attachRolePolicy("r", "arn:aws:iam::123456789012:policy/none"), { name: "NoSuchEntityException", message: "Policy arn:aws:iam::123456789012:policy/none does not exist or is not attachable." });
+    await assert.rejects(iam.attachRolePolicy("r", "arn:aws:sqs:us-east-1:123456789012:q"), validation("Invalid ARN:  Could not be parsed!"));
+    await assert.rejects(iam.detachRolePolicy("r", BASIC), { name: "NoSuchEntityException", message: `Policy ${BASIC} was not found.` });
+    await iam.attachRolePolicy("r", BASIC);
+    await iam.attachRolePolicy("r", BASIC);
+    for (let i = 0; i < 9; i++) {
+      const p = await iam.createPolicy({ PolicyName: `p${i}`, PolicyDocument: ALLOW_LOGS });
+      await iam.attachRolePolicy("r", p.policy.arn);
+    }
+    const eleventh = await iam.createPolicy({ PolicyName: "p10", PolicyDocument: ALLOW_LOGS });
+    await assert.rejects(iam.attachRolePolicy("r", eleventh.policy.arn), { name: "LimitExceededException", message: "Cannot exceed quota for PoliciesPerRole: 10" });
+    assert.equal(iam.listAttachedRolePolicies("r", {}).items.length, 10);
+    assert.equal(iam.getPolicy(BASIC).attachmentCount, 1);
+  });
+
+  test("policy versions: five at most, ids never reused, the default neither deleted nor lost", async () => {
+    const { policy } = await iam.createPolicy({ PolicyName: "p", PolicyDocument: ALLOW_LOGS, Path: "/team/" });
+    assert.equal(policy.arn, "arn:aws:iam::123456789012:policy/team/p");
+    assert.match(policy.id, /^ANPA[A-Z2-7]{17}$/);
+    clock.advance(1000);
+    for (let i = 2; i <= 5; i++) await iam.createPolicyVersion(policy.arn, ALLOW_LOGS, false);
+    await assert.rejects(iam.createPolicyVersion(policy.arn, ALLOW_LOGS, true), { name: "LimitExceededException" });
+    await assert.rejects(iam.deletePolicyVersion(policy.arn, "v1"), { name: "DeleteConflictException", message: "Cannot delete the default version of a policy." });
+    await iam.deletePolicyVersion(policy.arn, "v5");
+    const v6 = await iam.createPolicyVersion(policy.arn, ALLOW_LOGS, true);
+    assert.equal(v6.versionId, "v6");
+    assert.equal(iam.getPolicy(policy.arn).policy.defaultVersionId, "v6");
+    assert.equal(iam.getPolicy(policy.arn).policy.updateDate, clock.now());
+    assert.throws(() => iam.getPolicyVersion(policy.arn, "v5"), { name: "NoSuchEntityException" });
+    assert.throws(() => iam.getPolicyVersion(policy.arn, "5"), { name: "ValidationException" });
+    await assert.rejects(iam.createPolicyVersion(BASIC, ALLOW_LOGS, true), { name: "AccessDeniedException" }, "AWS's own policies are read-only");
+  });
+
+  test("ListPolicies by scope, path and attachment; pages follow markers", async () => {
+    await iam.createPolicy({ PolicyName: "mine", PolicyDocument: ALLOW_LOGS });
+    const names = (scope: string, extra = {}) => iam.listPolicies({ Scope: scope, ...extra }).items.map((v) => v.policy.name);
+    assert.deepEqual(names("Local"), ["mine"]);
+    assert.ok(names("AWS").includes("AWSLambdaBasicExecutionRole") && !names("AWS").includes("mine"));
+    assert.deepEqual(names("All", { PathPrefix: "/service-role/" }), ["AWSLambdaBasicExecutionRole", "AWSLambdaDynamoDBExecutionRole", "AWSLambdaKinesisExecutionRole", "AWSLambdaRole", "AWSLambdaSQSQueueExecutionRole"]);
+    assert.deepEqual(names("All", { OnlyAttached: true }), []);
+    assert.throws(() => names("Mine"), { name: "ValidationException", message: /Member must satisfy enum value set: \[All, AWS, Local\]/ });
+    const seen: string[] = [];
+    let marker: string | undefined;
+    do {
+      const p = iam.listPolicies({ MaxItems: 2, ...(marker ? { Marker: marker } : {}) });
+      seen.push(...p.items.map((v) => v.policy.name));
+      marker = p.Marker;
+      assert.equal(p.IsTruncated, marker !== undefined);
+    } while (marker);
+    assert.deepEqual(seen, names("All"));
+    assert.equal(seen.length, 7);
+  });
+
+  test("everything written is there when the service is made again from the store", async () => {
+    await iam.createRole({ RoleName: "kept", AssumeRolePolicyDocument: TRUST, Description: "d", Tags: [{ Key: "k", Value: "v" }] });
+    await iam.putRolePolicy("kept", "logs", ALLOW_LOGS);
+    const { policy } = await iam.createPolicy({ PolicyName: "p", PolicyDocument: ALLOW_LOGS });
+    await iam.createPolicyVersion(policy.arn, ALLOW_LOGS, true);
+    await iam.attachRolePolicy("kept", policy.arn);
+    const again = await IamService.create(ACCOUNT, store.iam, clock);
+    assert.deepEqual(again.getRole("kept"), iam.getRole("kept"));
+    assert.deepEqual(again.getPolicy(policy.arn), iam.getPolicy(policy.arn));
+    await again.detachRolePolicy("kept", policy.arn);
+    await again.deleteRolePolicy("kept", "logs");
+    await again.deleteRole("kept");
+    assert.equal((await IamService.create(ACCOUNT, store.iam, clock)).listRoles({}).items.length, 0);
+  });
+});
