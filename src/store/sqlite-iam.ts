@@ -1,14 +1,18 @@
 /**
  * IamStore on the SQLite database of `sqlite.ts` (same file and handle, tables from its
- * migrations). IAM writes are rare and small: each is its own transaction. Role names are unique
- * regardless of case, as IAM's are.
+ * migrations). IAM writes are rare and small: each is its own transaction. Role and user names are
+ * unique regardless of case, as IAM's are.
  */
 import type Database from "better-sqlite3";
-import type { ManagedPolicyRecord, RoleRecord } from "../services/iam/model.js";
+import type { ManagedPolicyRecord, RoleRecord, UserRecord } from "../services/iam/model.js";
 import type { IamStore } from "./iam-store.js";
 
 export const IAM_TABLES = `
   CREATE TABLE iam_roles (
+    name TEXT PRIMARY KEY COLLATE NOCASE,
+    record TEXT NOT NULL
+  );
+  CREATE TABLE iam_users (
     name TEXT PRIMARY KEY COLLATE NOCASE,
     record TEXT NOT NULL
   );
@@ -25,6 +29,9 @@ export class SqliteIamStore implements IamStore {
       roles: db.prepare<[], { record: string }>("SELECT record FROM iam_roles ORDER BY name"),
       putRole: db.prepare("INSERT INTO iam_roles (name, record) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET record = excluded.record"),
       deleteRole: db.prepare("DELETE FROM iam_roles WHERE name = ?"),
+      users: db.prepare<[], { record: string }>("SELECT record FROM iam_users ORDER BY name"),
+      putUser: db.prepare("INSERT INTO iam_users (name, record) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET record = excluded.record"),
+      deleteUser: db.prepare("DELETE FROM iam_users WHERE name = ?"),
       policies: db.prepare<[], { record: string }>("SELECT record FROM iam_policies ORDER BY arn"),
       putPolicy: db.prepare("INSERT INTO iam_policies (arn, record) VALUES (?, ?) ON CONFLICT(arn) DO UPDATE SET record = excluded.record"),
       deletePolicy: db.prepare("DELETE FROM iam_policies WHERE arn = ?"),
@@ -41,6 +48,18 @@ export class SqliteIamStore implements IamStore {
 
   async deleteRole(name: string): Promise<void> {
     this.stmts.deleteRole.run(name);
+  }
+
+  async listUsers(): Promise<UserRecord[]> {
+    return this.stmts.users.all().map((r) => JSON.parse(r.record) as UserRecord);
+  }
+
+  async putUser(user: UserRecord): Promise<void> {
+    this.stmts.putUser.run(user.name, JSON.stringify(user));
+  }
+
+  async deleteUser(name: string): Promise<void> {
+    this.stmts.deleteUser.run(name);
   }
 
   async listPolicies(): Promise<ManagedPolicyRecord[]> {

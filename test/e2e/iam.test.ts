@@ -163,6 +163,33 @@ describe("IAM through the AWS CLI v2 and boto3", () => {
     assert.deepEqual((await ok(["get-role", "--role-name", name])).Role.Tags, [{ Key: "cost", Value: "42" }]);
   });
 
+  test("a user with an inline policy, an AWS managed policy and an access key, deleted once bare", async () => {
+    const name = uniqueName("dev");
+    const user = (await ok(["create-user", "--user-name", name, "--tags", "Key=team,Value=core"])).User;
+    assert.equal(user.Arn, `arn:aws:iam::${ACCOUNT}:user/${name}`);
+    assert.match(user.UserId, /^AIDA[A-Z0-9]{17}$/);
+    await ok(["put-user-policy", "--user-name", name, "--policy-name", "write-outbox", "--policy-document", JSON.stringify(WRITE_QUEUE)]);
+    assert.deepEqual((await ok(["get-user-policy", "--user-name", name, "--policy-name", "write-outbox"])).PolicyDocument, WRITE_QUEUE);
+    await ok(["attach-user-policy", "--user-name", name, "--policy-arn", "arn:aws:iam::aws:policy/service-role/AWSLambdaRole"]);
+    assert.deepEqual((await ok(["list-attached-user-policies", "--user-name", name])).AttachedPolicies, [{ PolicyName: "AWSLambdaRole", PolicyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaRole" }]);
+    const key = (await ok(["create-access-key", "--user-name", name])).AccessKey;
+    assert.match(key.AccessKeyId, /^AKIA[A-Z0-9]{17}$/);
+    assert.equal(key.Status, "Active");
+    assert.equal(key.SecretAccessKey.length, 40);
+    const listed = (await ok(["list-access-keys", "--user-name", name])).AccessKeyMetadata;
+    assert.deepEqual(listed.map((k: { AccessKeyId: string; SecretAccessKey?: string }) => [k.AccessKeyId, k.SecretAccessKey]), [[key.AccessKeyId, undefined]], "the secret is shown once");
+    assert.deepEqual((await ok(["get-user", "--user-name", name])).User.Tags, [{ Key: "team", Value: "core" }]);
+    assert.ok((await ok(["list-users"])).Users.some((u: { UserName: string }) => u.UserName === name));
+
+    await fails(["delete-user", "--user-name", name], "DeleteConflict", "Cannot delete entity, must delete policies first.");
+    await ok(["delete-user-policy", "--user-name", name, "--policy-name", "write-outbox"]);
+    await ok(["detach-user-policy", "--user-name", name, "--policy-arn", "arn:aws:iam::aws:policy/service-role/AWSLambdaRole"]);
+    await fails(["delete-user", "--user-name", name], "DeleteConflict", "Cannot delete entity, must delete access keys first.");
+    await ok(["delete-access-key", "--user-name", name, "--access-key-id", key.AccessKeyId]);
+    await ok(["delete-user", "--user-name", name]);
+    await fails(["get-user", "--user-name", name], "NoSuchEntity", `The user with name ${name} cannot be found.`);
+  });
+
   const boto3 = boto3Version();
   test("boto3: documents come back decoded once, errors carry IAM's codes", { skip: boto3 ? false : "/usr/bin/python3 cannot import boto3" }, async () => {
     const client = boto3Driver(flint.endpoint, "iam");

@@ -2,8 +2,8 @@
  * Every IAM operation Flint serves: request members → one service call → result members.
  */
 import { optBoolean, optInteger, optString, optStringList, optTags, pageRequest, required } from "../../services/iam/inputs.js";
-import type { IamService } from "../../services/iam/service.js";
-import { attachedMembers, encodeDocument, isoDate, pageMembers, policyMembers, roleMembers } from "./shapes.js";
+import type { IamService, PrincipalKind } from "../../services/iam/service.js";
+import { accessKeyMembers, attachedMembers, encodeDocument, isoDate, pageMembers, policyMembers, roleMembers, userMembers } from "./shapes.js";
 
 type Members = Record<string, unknown>;
 
@@ -42,33 +42,6 @@ export const OPERATIONS: Record<string, Operation> = {
   async UpdateAssumeRolePolicy(iam, m) {
     await iam.updateAssumeRolePolicy(required(m, "RoleName"), required(m, "PolicyDocument"));
     return undefined;
-  },
-  async TagRole(iam, m) {
-    await iam.tagRole(required(m, "RoleName"), optTags(m) ?? []);
-    return undefined;
-  },
-  async UntagRole(iam, m) {
-    await iam.untagRole(required(m, "RoleName"), optStringList(m, "TagKeys") ?? []);
-    return undefined;
-  },
-  ListRoleTags(iam, m) {
-    return pageMembers("Tags", iam.listRoleTags(required(m, "RoleName"), pageRequest(m)), (t) => t);
-  },
-
-  async PutRolePolicy(iam, m) {
-    await iam.putRolePolicy(required(m, "RoleName"), required(m, "PolicyName"), required(m, "PolicyDocument"));
-    return undefined;
-  },
-  GetRolePolicy(iam, m) {
-    const p = iam.getRolePolicy(required(m, "RoleName"), required(m, "PolicyName"));
-    return { RoleName: p.roleName, PolicyName: p.policyName, PolicyDocument: encodeDocument(p.document) };
-  },
-  async DeleteRolePolicy(iam, m) {
-    await iam.deleteRolePolicy(required(m, "RoleName"), required(m, "PolicyName"));
-    return undefined;
-  },
-  ListRolePolicies(iam, m) {
-    return pageMembers("PolicyNames", iam.listRolePolicies(required(m, "RoleName"), pageRequest(m)), (n) => n);
   },
 
   async CreatePolicy(iam, m) {
@@ -111,16 +84,79 @@ export const OPERATIONS: Record<string, Operation> = {
     return undefined;
   },
 
-  async AttachRolePolicy(iam, m) {
-    await iam.attachRolePolicy(required(m, "RoleName"), required(m, "PolicyArn"));
+  async CreateUser(iam, m) {
+    return { User: userMembers(await iam.createUser({ UserName: required(m, "UserName"), Path: optString(m, "Path"), Tags: optTags(m) }), false) };
+  },
+  GetUser(iam, m) {
+    return { User: userMembers(iam.getUser(required(m, "UserName")), true) };
+  },
+  ListUsers(iam, m) {
+    return pageMembers("Users", iam.listUsers({ ...pageRequest(m), PathPrefix: optString(m, "PathPrefix") }), (u) => userMembers(u, false));
+  },
+  async DeleteUser(iam, m) {
+    await iam.deleteUser(required(m, "UserName"));
     return undefined;
   },
-  async DetachRolePolicy(iam, m) {
-    await iam.detachRolePolicy(required(m, "RoleName"), required(m, "PolicyArn"));
+  async CreateAccessKey(iam, m) {
+    const userName = required(m, "UserName");
+    const key = await iam.createAccessKey(userName);
+    return { AccessKey: { ...accessKeyMembers(iam.getUser(userName).name, key), SecretAccessKey: key.secretAccessKey } };
+  },
+  ListAccessKeys(iam, m) {
+    const userName = required(m, "UserName");
+    const user = iam.getUser(userName).name;
+    return pageMembers("AccessKeyMetadata", iam.listAccessKeys(userName, pageRequest(m)), (k) => accessKeyMembers(user, k));
+  },
+  async DeleteAccessKey(iam, m) {
+    await iam.deleteAccessKey(required(m, "UserName"), required(m, "AccessKeyId"));
     return undefined;
   },
-  ListAttachedRolePolicies(iam, m) {
-    const p = iam.listAttachedRolePolicies(required(m, "RoleName"), { ...pageRequest(m), PathPrefix: optString(m, "PathPrefix") });
-    return pageMembers("AttachedPolicies", p, attachedMembers);
-  },
+
+  ...principalOperations("role", "Role"),
+  ...principalOperations("user", "User"),
 };
+
+/** Inline policies, attachments and tags: the same operations for roles and users. */
+function principalOperations(kind: PrincipalKind, Kind: "Role" | "User"): Record<string, Operation> {
+  const name = (m: Members) => required(m, `${Kind}Name`);
+  return {
+    async [`Put${Kind}Policy`](iam: IamService, m: Members) {
+      await iam.putInlinePolicy(kind, name(m), required(m, "PolicyName"), required(m, "PolicyDocument"));
+      return undefined;
+    },
+    [`Get${Kind}Policy`](iam: IamService, m: Members) {
+      const p = iam.getInlinePolicy(kind, name(m), required(m, "PolicyName"));
+      return { [`${Kind}Name`]: p.name, PolicyName: p.policyName, PolicyDocument: encodeDocument(p.document) };
+    },
+    async [`Delete${Kind}Policy`](iam: IamService, m: Members) {
+      await iam.deleteInlinePolicy(kind, name(m), required(m, "PolicyName"));
+      return undefined;
+    },
+    [`List${Kind}Policies`](iam: IamService, m: Members) {
+      return pageMembers("PolicyNames", iam.listInlinePolicies(kind, name(m), pageRequest(m)), (n) => n);
+    },
+    async [`Attach${Kind}Policy`](iam: IamService, m: Members) {
+      await iam.attachPolicy(kind, name(m), required(m, "PolicyArn"));
+      return undefined;
+    },
+    async [`Detach${Kind}Policy`](iam: IamService, m: Members) {
+      await iam.detachPolicy(kind, name(m), required(m, "PolicyArn"));
+      return undefined;
+    },
+    [`ListAttached${Kind}Policies`](iam: IamService, m: Members) {
+      const p = iam.listAttachedPolicies(kind, name(m), { ...pageRequest(m), PathPrefix: optString(m, "PathPrefix") });
+      return pageMembers("AttachedPolicies", p, attachedMembers);
+    },
+    async [`Tag${Kind}`](iam: IamService, m: Members) {
+      await iam.tag(kind, name(m), optTags(m) ?? []);
+      return undefined;
+    },
+    async [`Untag${Kind}`](iam: IamService, m: Members) {
+      await iam.untag(kind, name(m), optStringList(m, "TagKeys") ?? []);
+      return undefined;
+    },
+    [`List${Kind}Tags`](iam: IamService, m: Members) {
+      return pageMembers("Tags", iam.listTags(kind, name(m), pageRequest(m)), (t) => t);
+    },
+  };
+}

@@ -4,7 +4,7 @@
  * (botocore's `json_decode_policies` decodes them once).
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html
  */
-import type { ManagedPolicyRecord, RoleRecord, Tag } from "../../services/iam/model.js";
+import type { AccessKeyRecord, ManagedPolicyRecord, RoleRecord, Tag, UserRecord } from "../../services/iam/model.js";
 import type { Page } from "../../services/iam/pages.js";
 import type { PolicyView } from "../../services/iam/service.js";
 
@@ -35,6 +35,14 @@ export function roleMembers(role: RoleRecord, as: "create" | "get" | "list"): Me
     RoleLastUsed: as === "get" ? {} : undefined,
   };
 }
+
+/** A user; its tags in GetUser's answer (and CreateUser's, where AWS echoes those given). */
+export function userMembers(user: UserRecord, withTags: boolean): Members {
+  return { Path: user.path, UserName: user.name, UserId: user.id, Arn: user.arn, CreateDate: isoDate(user.createDate), ...(withTags ? tags(user.tags) : {}) };
+}
+
+/** An access key's metadata; CreateAccessKey adds its secret, the only time it is shown. */
+export const accessKeyMembers = (userName: string, key: AccessKeyRecord): Members => ({ UserName: userName, AccessKeyId: key.accessKeyId, Status: key.status, CreateDate: isoDate(key.createDate) });
 
 /** A managed policy; its description only where AWS gives it (CreatePolicy, GetPolicy). */
 export function policyMembers({ policy, attachmentCount }: PolicyView, withDescription: boolean): Members {

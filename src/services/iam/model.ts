@@ -10,20 +10,38 @@ export interface Tag {
   Value: string;
 }
 
-export interface RoleRecord {
+/** What roles and users share: identity, inline policies and attached managed policies. */
+export interface PrincipalRecord {
   name: string;
   id: string;
   path: string;
   arn: string;
   createDate: number;
-  assumeRolePolicyDocument: string;
-  description?: string;
-  maxSessionDuration: number;
   tags: Tag[];
-  /** Inline policies: name → document, in the order they were put. */
+  /** Inline policies: name → document. */
   inlinePolicies: Record<string, string>;
   /** ARNs of the managed policies attached, in the order they were attached. */
   attachedPolicies: string[];
+}
+
+export interface RoleRecord extends PrincipalRecord {
+  assumeRolePolicyDocument: string;
+  description?: string;
+  maxSessionDuration: number;
+}
+
+export const AccessKeyStatus = { Active: "Active", Inactive: "Inactive" } as const;
+
+export interface AccessKeyRecord {
+  accessKeyId: string;
+  /** Kept to verify the key's signatures (SigV4 needs the secret itself). */
+  secretAccessKey: string;
+  status: (typeof AccessKeyStatus)[keyof typeof AccessKeyStatus];
+  createDate: number;
+}
+
+export interface UserRecord extends PrincipalRecord {
+  accessKeys: AccessKeyRecord[];
 }
 
 export interface PolicyVersionRecord {

@@ -55,37 +55,37 @@ describe("IAM service", () => {
     await assert.rejects(iam.createRole({ RoleName: "r", AssumeRolePolicyDocument: "{" }), { name: "MalformedPolicyDocumentException", message: "This policy contains invalid Json" });
     await assert.rejects(iam.createRole({ RoleName: "r", AssumeRolePolicyDocument: ALLOW_LOGS }), { name: "MalformedPolicyDocumentException" });
     await iam.createRole({ RoleName: "r", AssumeRolePolicyDocument: TRUST });
-    await assert.rejects(iam.putRolePolicy("r", "p", TRUST), { name: "MalformedPolicyDocumentException" }, "a permission policy names no principal");
+    await assert.rejects(iam.putInlinePolicy("role", "r", "p", TRUST), { name: "MalformedPolicyDocumentException" }, "a permission policy names no principal");
     await assert.rejects(iam.updateAssumeRolePolicy("r", "[]"), { name: "MalformedPolicyDocumentException", message: "Syntax errors in policy." });
     assert.equal(iam.getRole("r").assumeRolePolicyDocument, TRUST);
   });
 
   test("a role with inline or attached policies cannot be deleted", async () => {
     await iam.createRole({ RoleName: "r", AssumeRolePolicyDocument: TRUST });
-    await iam.putRolePolicy("r", "logs", ALLOW_LOGS);
-    await iam.attachRolePolicy("r", BASIC);
+    await iam.putInlinePolicy("role", "r", "logs", ALLOW_LOGS);
+    await iam.attachPolicy("role", "r", BASIC);
     await assert.rejects(iam.deleteRole("r"), { name: "DeleteConflictException", message: "Cannot delete entity, must delete policies first." });
-    await iam.deleteRolePolicy("r", "LOGS");
+    await iam.deleteInlinePolicy("role", "r", "LOGS");
     await assert.rejects(iam.deleteRole("r"), { name: "DeleteConflictException", message: "Cannot delete entity, must detach all policies first." });
-    await iam.detachRolePolicy("r", BASIC);
+    await iam.detachPolicy("role", "r", BASIC);
     await iam.deleteRole("r");
     assert.throws(() => iam.getRole("r"), { name: "NoSuchEntityException", message: "The role with name r cannot be found." });
   });
 
   test("attachments: unknown policies, the limit of ten, detaching what is not attached", async () => {
     await iam.createRole({ RoleName: "r", AssumeRolePolicyDocument: TRUST });
-    await assert.rejects(iam.attachRolePolicy("r", "arn:aws:iam::123456789012:policy/none"), { name: "NoSuchEntityException", message: "Policy arn:aws:iam::123456789012:policy/none does not exist or is not attachable." });
-    await assert.rejects(iam.attachRolePolicy("r", "arn:aws:sqs:us-east-1:123456789012:q"), validation("Invalid ARN:  Could not be parsed!"));
-    await assert.rejects(iam.detachRolePolicy("r", BASIC), { name: "NoSuchEntityException", message: `Policy ${BASIC} was not found.` });
-    await iam.attachRolePolicy("r", BASIC);
-    await iam.attachRolePolicy("r", BASIC);
+    await assert.rejects(iam.attachPolicy("role", "r", "arn:aws:iam::123456789012:policy/none"), { name: "NoSuchEntityException", message: "Policy arn:aws:iam::123456789012:policy/none does not exist or is not attachable." });
+    await assert.rejects(iam.attachPolicy("role", "r", "arn:aws:sqs:us-east-1:123456789012:q"), validation("Invalid ARN:  Could not be parsed!"));
+    await assert.rejects(iam.detachPolicy("role", "r", BASIC), { name: "NoSuchEntityException", message: `Policy ${BASIC} was not found.` });
+    await iam.attachPolicy("role", "r", BASIC);
+    await iam.attachPolicy("role", "r", BASIC);
     for (let i = 0; i < 9; i++) {
       const p = await iam.createPolicy({ PolicyName: `p${i}`, PolicyDocument: ALLOW_LOGS });
-      await iam.attachRolePolicy("r", p.policy.arn);
+      await iam.attachPolicy("role", "r", p.policy.arn);
     }
     const eleventh = await iam.createPolicy({ PolicyName: "p10", PolicyDocument: ALLOW_LOGS });
-    await assert.rejects(iam.attachRolePolicy("r", eleventh.policy.arn), { name: "LimitExceededException", message: "Cannot exceed quota for PoliciesPerRole: 10" });
-    assert.equal(iam.listAttachedRolePolicies("r", {}).items.length, 10);
+    await assert.rejects(iam.attachPolicy("role", "r", eleventh.policy.arn), { name: "LimitExceededException", message: "Cannot exceed quota for PoliciesPerRole: 10" });
+    assert.equal(iam.listAttachedPolicies("role", "r", {}).items.length, 10);
     assert.equal(iam.getPolicy(BASIC).attachmentCount, 1);
   });
 
@@ -127,17 +127,42 @@ describe("IAM service", () => {
     assert.equal(seen.length, 7);
   });
 
+  test("users: AIDA ids, their own inline and attached policies, at most two access keys, deleted only when bare", async () => {
+    const user = await iam.createUser({ UserName: "alice", Path: "/people/" });
+    assert.match(user.id, /^AIDA[A-Z2-7]{17}$/);
+    assert.equal(user.arn, "arn:aws:iam::123456789012:user/people/alice");
+    await assert.rejects(iam.createUser({ UserName: "ALICE" }), { name: "EntityAlreadyExistsException", message: "User with name ALICE already exists." });
+    await iam.createRole({ RoleName: "alice", AssumeRolePolicyDocument: TRUST });
+    await iam.putInlinePolicy("user", "alice", "logs", ALLOW_LOGS);
+    assert.throws(() => iam.getInlinePolicy("role", "alice", "logs"), { name: "NoSuchEntityException", message: "The role policy with name logs cannot be found." }, "a role of the same name is another entity");
+    await iam.attachPolicy("user", "alice", BASIC);
+    assert.equal(iam.getPolicy(BASIC).attachmentCount, 1);
+    const first = await iam.createAccessKey("alice");
+    assert.match(first.accessKeyId, /^AKIA[A-Z2-7]{17}$/);
+    assert.equal(first.secretAccessKey.length, 40);
+    await iam.createAccessKey("alice");
+    await assert.rejects(iam.createAccessKey("alice"), { name: "LimitExceededException", message: "Cannot exceed quota for AccessKeysPerUser: 2" });
+    await iam.deleteInlinePolicy("user", "alice", "logs");
+    await iam.detachPolicy("user", "alice", BASIC);
+    await assert.rejects(iam.deleteUser("alice"), { name: "DeleteConflictException", message: "Cannot delete entity, must delete access keys first." });
+    for (const k of iam.listAccessKeys("alice", {}).items) await iam.deleteAccessKey("alice", k.accessKeyId);
+    await assert.rejects(iam.deleteAccessKey("alice", first.accessKeyId), { name: "NoSuchEntityException", message: `The Access Key with id ${first.accessKeyId} cannot be found.` });
+    await iam.deleteUser("alice");
+    assert.throws(() => iam.getUser("alice"), { name: "NoSuchEntityException", message: "The user with name alice cannot be found." });
+    assert.equal(iam.getRole("alice").name, "alice");
+  });
+
   test("everything written is there when the service is made again from the store", async () => {
     await iam.createRole({ RoleName: "kept", AssumeRolePolicyDocument: TRUST, Description: "d", Tags: [{ Key: "k", Value: "v" }] });
-    await iam.putRolePolicy("kept", "logs", ALLOW_LOGS);
+    await iam.putInlinePolicy("role", "kept", "logs", ALLOW_LOGS);
     const { policy } = await iam.createPolicy({ PolicyName: "p", PolicyDocument: ALLOW_LOGS });
     await iam.createPolicyVersion(policy.arn, ALLOW_LOGS, true);
-    await iam.attachRolePolicy("kept", policy.arn);
+    await iam.attachPolicy("role", "kept", policy.arn);
     const again = await IamService.create(ACCOUNT, store.iam, clock);
     assert.deepEqual(again.getRole("kept"), iam.getRole("kept"));
     assert.deepEqual(again.getPolicy(policy.arn), iam.getPolicy(policy.arn));
-    await again.detachRolePolicy("kept", policy.arn);
-    await again.deleteRolePolicy("kept", "logs");
+    await again.detachPolicy("role", "kept", policy.arn);
+    await again.deleteInlinePolicy("role", "kept", "logs");
     await again.deleteRole("kept");
     assert.equal((await IamService.create(ACCOUNT, store.iam, clock)).listRoles({}).items.length, 0);
   });

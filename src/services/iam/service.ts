@@ -1,14 +1,15 @@
 /**
- * IAM-compatible roles, inline policies and managed policies, in memory and in the store (every
+ * IAM-compatible roles, users and their access keys, inline and managed policies, in memory and in the store (every
  * write is on disk before its promise resolves). IAM is global: ARNs carry the account, no region.
  * Nothing here is enforced yet; evaluation is `iam/evaluate.ts`'s and the listener's (issue 14).
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_Operations.html
  */
+import { randomBytes } from "node:crypto";
 import type { Clock } from "../../clock/clock.js";
 import { awsError } from "../../errors.js";
 import type { IamStore } from "../../store/iam-store.js";
 import { AWS_MANAGED_POLICIES } from "./aws-managed.js";
-import { IdPrefix, newId, type ManagedPolicyRecord, type RoleRecord, type Tag } from "./model.js";
+import { AccessKeyStatus, IdPrefix, newId, type AccessKeyRecord, type ManagedPolicyRecord, type PrincipalRecord, type RoleRecord, type Tag, type UserRecord } from "./model.js";
 import { page, type Page, type PageRequest } from "./pages.js";
 import { checkDescription, checkDocument, checkName, checkPath, checkPathPrefix, checkRange, checkTags } from "./validation.js";
 
@@ -33,7 +34,8 @@ export interface CreatePolicyInput {
   Tags?: Tag[];
 }
 
-export type PolicyScope = "All" | "AWS" | "Local";
+/** Roles and users hold policies and tags the same way; the operations on them take which. */
+export type PrincipalKind = "role" | "user";
 
 export interface ListPoliciesInput extends PageRequest {
   Scope?: string;
@@ -48,13 +50,16 @@ export interface PolicyView {
 }
 
 const MAX_POLICY_VERSIONS = 5;
-const MAX_ATTACHED_PER_ROLE = 10;
+/** Managed policies per role and per user (the default quotas). */
+const MAX_ATTACHED = 10;
+const MAX_ACCESS_KEYS = 2;
 const POLICY_ARN = /^arn:aws:iam::(\d{12}|aws):policy(\/|\/[\u0021-\u007E]+\/)[\w+=,.@-]+$/;
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 export class IamService {
-  /** By lower-cased name: IAM role names are unique regardless of case. */
+  /** By lower-cased name: IAM role and user names are unique regardless of case. */
   private readonly roles = new Map<string, RoleRecord>();
+  private readonly users = new Map<string, UserRecord>();
   /** Customer managed policies by ARN. */
   private readonly policies = new Map<string, ManagedPolicyRecord>();
 
@@ -67,6 +72,7 @@ export class IamService {
   static async create(account: IamAccount, store: IamStore, clock: Clock): Promise<IamService> {
     const service = new IamService(account, store, clock);
     for (const role of await store.listRoles()) service.roles.set(role.name.toLowerCase(), role);
+    for (const user of await store.listUsers()) service.users.set(user.name.toLowerCase(), user);
     for (const policy of await store.listPolicies()) service.policies.set(policy.arn, policy);
     return service;
   }
@@ -82,102 +88,160 @@ export class IamService {
     const document = checkDocument(input.AssumeRolePolicyDocument, "assumeRolePolicyDocument", "trust");
     if (this.roles.has(name.toLowerCase())) throw awsError("EntityAlreadyExists", `Role with name ${name} already exists.`);
     const role: RoleRecord = {
-      name,
-      id: newId(IdPrefix.role),
-      path,
-      arn: `arn:aws:iam::${this.account.accountId}:role${path}${name}`,
-      createDate: this.clock.now(),
+      ...this.newPrincipal("role", name, path, tags),
       assumeRolePolicyDocument: document,
       ...(description !== undefined ? { description } : {}),
       maxSessionDuration,
-      tags,
-      inlinePolicies: {},
-      attachedPolicies: [],
     };
-    await this.putRole(role);
+    await this.putPrincipal("role", role);
     return role;
   }
 
   getRole(name: string): RoleRecord {
-    const role = this.roles.get(checkName(name, "roleName").toLowerCase());
-    if (!role) throw awsError("NoSuchEntity", `The role with name ${name} cannot be found.`);
-    return role;
+    return this.principal("role", name) as RoleRecord;
   }
 
   listRoles(req: PageRequest & { PathPrefix?: string }): Page<RoleRecord> {
-    const prefix = checkPathPrefix(req.PathPrefix);
-    const roles = [...this.roles.values()].filter((r) => r.path.startsWith(prefix)).sort(byName);
-    return page(roles, (r) => r.name, req);
+    return this.listPrincipals(this.roles, req);
   }
 
   async deleteRole(name: string): Promise<void> {
     const role = this.getRole(name);
-    if (Object.keys(role.inlinePolicies).length > 0) throw awsError("DeleteConflict", "Cannot delete entity, must delete policies first.");
-    if (role.attachedPolicies.length > 0) throw awsError("DeleteConflict", "Cannot delete entity, must detach all policies first.");
+    checkDeletable(role);
     this.roles.delete(role.name.toLowerCase());
     await this.store.deleteRole(role.name);
   }
 
   async updateAssumeRolePolicy(name: string, document: string): Promise<void> {
     const role = this.getRole(name);
-    await this.putRole({ ...role, assumeRolePolicyDocument: checkDocument(document, "policyDocument", "trust") });
+    await this.putPrincipal("role", { ...role, assumeRolePolicyDocument: checkDocument(document, "policyDocument", "trust") });
   }
 
-  async tagRole(name: string, tags: Tag[]): Promise<void> {
-    const role = this.getRole(name);
-    const merged = new Map(role.tags.map((t) => [t.Key.toLowerCase(), t]));
+  // Users and their access keys
+
+  async createUser(input: { UserName: string; Path?: string; Tags?: Tag[] }): Promise<UserRecord> {
+    const name = checkName(input.UserName, "userName");
+    const path = checkPath(input.Path);
+    const tags = checkTags(input.Tags);
+    if (this.users.has(name.toLowerCase())) throw awsError("EntityAlreadyExists", `User with name ${name} already exists.`);
+    const user: UserRecord = { ...this.newPrincipal("user", name, path, tags), accessKeys: [] };
+    await this.putPrincipal("user", user);
+    return user;
+  }
+
+  getUser(name: string): UserRecord {
+    return this.principal("user", name) as UserRecord;
+  }
+
+  listUsers(req: PageRequest & { PathPrefix?: string }): Page<UserRecord> {
+    return this.listPrincipals(this.users, req);
+  }
+
+  async deleteUser(name: string): Promise<void> {
+    const user = this.getUser(name);
+    checkDeletable(user);
+    if (user.accessKeys.length > 0) throw awsError("DeleteConflict", "Cannot delete entity, must delete access keys first.");
+    this.users.delete(user.name.toLowerCase());
+    await this.store.deleteUser(user.name);
+  }
+
+  async createAccessKey(userName: string): Promise<AccessKeyRecord> {
+    const user = this.getUser(userName);
+    if (user.accessKeys.length >= MAX_ACCESS_KEYS) throw awsError("LimitExceeded", `Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS}`);
+    const key: AccessKeyRecord = { accessKeyId: newId(IdPrefix.accessKey), secretAccessKey: randomBytes(30).toString("base64"), status: AccessKeyStatus.Active, createDate: this.clock.now() };
+    await this.putPrincipal("user", { ...user, accessKeys: [...user.accessKeys, key] });
+    return key;
+  }
+
+  listAccessKeys(userName: string, req: PageRequest): Page<AccessKeyRecord> {
+    const keys = [...this.getUser(userName).accessKeys].sort((a, b) => (a.accessKeyId < b.accessKeyId ? -1 : 1));
+    return page(keys, (k) => k.accessKeyId, req);
+  }
+
+  async deleteAccessKey(userName: string, accessKeyId: string): Promise<void> {
+    const user = this.getUser(userName);
+    if (!user.accessKeys.some((k) => k.accessKeyId === accessKeyId)) throw awsError("NoSuchEntity", `The Access Key with id ${accessKeyId} cannot be found.`);
+    await this.putPrincipal("user", { ...user, accessKeys: user.accessKeys.filter((k) => k.accessKeyId !== accessKeyId) });
+  }
+
+  // Tags of roles and users
+
+  async tag(kind: PrincipalKind, name: string, tags: Tag[]): Promise<void> {
+    const principal = this.principal(kind, name);
+    const merged = new Map(principal.tags.map((t) => [t.Key.toLowerCase(), t]));
     for (const tag of checkTags(tags)) merged.set(tag.Key.toLowerCase(), tag);
     if (merged.size > 50) throw awsError("LimitExceeded", "The number of tags has reached the maximum limit.");
-    await this.putRole({ ...role, tags: [...merged.values()] });
+    await this.putPrincipal(kind, { ...principal, tags: [...merged.values()] });
   }
 
-  async untagRole(name: string, keys: string[]): Promise<void> {
-    const role = this.getRole(name);
+  async untag(kind: PrincipalKind, name: string, keys: string[]): Promise<void> {
+    const principal = this.principal(kind, name);
     const gone = new Set(keys.map((k) => k.toLowerCase()));
-    await this.putRole({ ...role, tags: role.tags.filter((t) => !gone.has(t.Key.toLowerCase())) });
+    await this.putPrincipal(kind, { ...principal, tags: principal.tags.filter((t) => !gone.has(t.Key.toLowerCase())) });
   }
 
-  listRoleTags(name: string, req: PageRequest): Page<Tag> {
-    return page(this.getRole(name).tags, (t) => t.Key, req);
+  listTags(kind: PrincipalKind, name: string, req: PageRequest): Page<Tag> {
+    return page(this.principal(kind, name).tags, (t) => t.Key, req);
   }
 
-  // Inline policies of a role
+  // Inline policies of roles and users
 
-  async putRolePolicy(roleName: string, policyName: string, document: string): Promise<void> {
-    const role = this.getRole(roleName);
+  async putInlinePolicy(kind: PrincipalKind, name: string, policyName: string, document: string): Promise<void> {
+    const principal = this.principal(kind, name);
     checkName(policyName, "policyName", 128);
     checkDocument(document, "policyDocument", "identity");
-    const inlinePolicies = { ...role.inlinePolicies };
+    const inlinePolicies = { ...principal.inlinePolicies };
     // A name differing only in case replaces the policy, as IAM's names are case-insensitive.
     for (const existing of Object.keys(inlinePolicies)) if (existing.toLowerCase() === policyName.toLowerCase()) delete inlinePolicies[existing];
     inlinePolicies[policyName] = document;
-    await this.putRole({ ...role, inlinePolicies });
+    await this.putPrincipal(kind, { ...principal, inlinePolicies });
   }
 
-  getRolePolicy(roleName: string, policyName: string): { roleName: string; policyName: string; document: string } {
-    const role = this.getRole(roleName);
-    const name = this.inlinePolicyName(role, policyName);
-    return { roleName: role.name, policyName: name, document: role.inlinePolicies[name]! };
+  getInlinePolicy(kind: PrincipalKind, name: string, policyName: string): { name: string; policyName: string; document: string } {
+    const principal = this.principal(kind, name);
+    const found = inlinePolicyName(kind, principal, policyName);
+    return { name: principal.name, policyName: found, document: principal.inlinePolicies[found]! };
   }
 
-  async deleteRolePolicy(roleName: string, policyName: string): Promise<void> {
-    const role = this.getRole(roleName);
-    const name = this.inlinePolicyName(role, policyName);
-    const inlinePolicies = { ...role.inlinePolicies };
-    delete inlinePolicies[name];
-    await this.putRole({ ...role, inlinePolicies });
+  async deleteInlinePolicy(kind: PrincipalKind, name: string, policyName: string): Promise<void> {
+    const principal = this.principal(kind, name);
+    const found = inlinePolicyName(kind, principal, policyName);
+    const inlinePolicies = { ...principal.inlinePolicies };
+    delete inlinePolicies[found];
+    await this.putPrincipal(kind, { ...principal, inlinePolicies });
   }
 
-  listRolePolicies(roleName: string, req: PageRequest): Page<string> {
-    const names = Object.keys(this.getRole(roleName).inlinePolicies).sort();
+  listInlinePolicies(kind: PrincipalKind, name: string, req: PageRequest): Page<string> {
+    const names = Object.keys(this.principal(kind, name).inlinePolicies).sort();
     return page(names, (n) => n, req);
   }
 
-  private inlinePolicyName(role: RoleRecord, policyName: string): string {
-    checkName(policyName, "policyName", 128);
-    const name = Object.keys(role.inlinePolicies).find((n) => n.toLowerCase() === policyName.toLowerCase());
-    if (name === undefined) throw awsError("NoSuchEntity", `The role policy with name ${policyName} cannot be found.`);
-    return name;
+  // Attached managed policies of roles and users
+
+  async attachPolicy(kind: PrincipalKind, name: string, arn: string): Promise<void> {
+    const principal = this.principal(kind, name);
+    this.policy(arn, `Policy ${arn} does not exist or is not attachable.`);
+    if (principal.attachedPolicies.includes(arn)) return;
+    if (principal.attachedPolicies.length >= MAX_ATTACHED) {
+      throw awsError("LimitExceeded", `Cannot exceed quota for PoliciesPer${kind === "role" ? "Role" : "User"}: ${MAX_ATTACHED}`);
+    }
+    await this.putPrincipal(kind, { ...principal, attachedPolicies: [...principal.attachedPolicies, arn] });
+  }
+
+  async detachPolicy(kind: PrincipalKind, name: string, arn: string): Promise<void> {
+    const principal = this.principal(kind, name);
+    checkPolicyArn(arn);
+    if (!principal.attachedPolicies.includes(arn)) throw awsError("NoSuchEntity", `Policy ${arn} was not found.`);
+    await this.putPrincipal(kind, { ...principal, attachedPolicies: principal.attachedPolicies.filter((a) => a !== arn) });
+  }
+
+  listAttachedPolicies(kind: PrincipalKind, name: string, req: PageRequest & { PathPrefix?: string }): Page<ManagedPolicyRecord> {
+    const prefix = checkPathPrefix(req.PathPrefix);
+    const attached = this.principal(kind, name)
+      .attachedPolicies.map((arn) => AWS_MANAGED_POLICIES.get(arn) ?? this.policies.get(arn))
+      .filter((p): p is ManagedPolicyRecord => p !== undefined && p.path.startsWith(prefix))
+      .sort((a, b) => (a.arn < b.arn ? -1 : 1));
+    return page(attached, (p) => p.arn, req);
   }
 
   // Managed policies
@@ -284,32 +348,6 @@ export class IamService {
     await this.putPolicy({ ...policy, defaultVersionId: version.versionId, updateDate: this.clock.now() });
   }
 
-  // Attachments
-
-  async attachRolePolicy(roleName: string, arn: string): Promise<void> {
-    const role = this.getRole(roleName);
-    this.policy(arn, `Policy ${arn} does not exist or is not attachable.`);
-    if (role.attachedPolicies.includes(arn)) return;
-    if (role.attachedPolicies.length >= MAX_ATTACHED_PER_ROLE) throw awsError("LimitExceeded", `Cannot exceed quota for PoliciesPerRole: ${MAX_ATTACHED_PER_ROLE}`);
-    await this.putRole({ ...role, attachedPolicies: [...role.attachedPolicies, arn] });
-  }
-
-  async detachRolePolicy(roleName: string, arn: string): Promise<void> {
-    const role = this.getRole(roleName);
-    checkPolicyArn(arn);
-    if (!role.attachedPolicies.includes(arn)) throw awsError("NoSuchEntity", `Policy ${arn} was not found.`);
-    await this.putRole({ ...role, attachedPolicies: role.attachedPolicies.filter((a) => a !== arn) });
-  }
-
-  listAttachedRolePolicies(roleName: string, req: PageRequest & { PathPrefix?: string }): Page<ManagedPolicyRecord> {
-    const prefix = checkPathPrefix(req.PathPrefix);
-    const attached = this.getRole(roleName)
-      .attachedPolicies.map((arn) => AWS_MANAGED_POLICIES.get(arn) ?? this.policies.get(arn))
-      .filter((p): p is ManagedPolicyRecord => p !== undefined && p.path.startsWith(prefix))
-      .sort((a, b) => (a.arn < b.arn ? -1 : 1));
-    return page(attached, (p) => p.arn, req);
-  }
-
   // Internals
 
   private policy(arn: string, missing: string): ManagedPolicyRecord {
@@ -337,7 +375,7 @@ export class IamService {
 
   private attachmentCount(arn: string): number {
     let n = 0;
-    for (const role of this.roles.values()) if (role.attachedPolicies.includes(arn)) n++;
+    for (const p of [...this.roles.values(), ...this.users.values()]) if (p.attachedPolicies.includes(arn)) n++;
     return n;
   }
 
@@ -345,15 +383,51 @@ export class IamService {
     return { policy, attachmentCount: this.attachmentCount(policy.arn) };
   }
 
-  private async putRole(role: RoleRecord): Promise<void> {
-    this.roles.set(role.name.toLowerCase(), role);
-    await this.store.putRole(role);
+  private newPrincipal(kind: PrincipalKind, name: string, path: string, tags: Tag[]): PrincipalRecord {
+    const id = newId(kind === "role" ? IdPrefix.role : IdPrefix.user);
+    return { name, id, path, arn: `arn:aws:iam::${this.account.accountId}:${kind}${path}${name}`, createDate: this.clock.now(), tags, inlinePolicies: {}, attachedPolicies: [] };
+  }
+
+  private principal(kind: PrincipalKind, name: string): PrincipalRecord {
+    const found = (kind === "role" ? this.roles : this.users).get(checkName(name, `${kind}Name`).toLowerCase());
+    if (!found) throw awsError("NoSuchEntity", `The ${kind} with name ${name} cannot be found.`);
+    return found;
+  }
+
+  private listPrincipals<T extends PrincipalRecord>(all: Map<string, T>, req: PageRequest & { PathPrefix?: string }): Page<T> {
+    const prefix = checkPathPrefix(req.PathPrefix);
+    return page([...all.values()].filter((p) => p.path.startsWith(prefix)).sort(byName), (p) => p.name, req);
+  }
+
+  /** Writes a changed copy of a role or user (a role's copy keeps its role fields, a user's its keys). */
+  private async putPrincipal<T extends PrincipalRecord>(kind: PrincipalKind, changed: T): Promise<void> {
+    const record: PrincipalRecord = changed;
+    if (kind === "role") {
+      this.roles.set(record.name.toLowerCase(), record as RoleRecord);
+      await this.store.putRole(record as RoleRecord);
+    } else {
+      this.users.set(record.name.toLowerCase(), record as UserRecord);
+      await this.store.putUser(record as UserRecord);
+    }
   }
 
   private async putPolicy(policy: ManagedPolicyRecord): Promise<void> {
     this.policies.set(policy.arn, policy);
     await this.store.putPolicy(policy);
   }
+}
+
+/** A role or user keeps its policies until they are removed one by one. */
+function checkDeletable(principal: PrincipalRecord): void {
+  if (Object.keys(principal.inlinePolicies).length > 0) throw awsError("DeleteConflict", "Cannot delete entity, must delete policies first.");
+  if (principal.attachedPolicies.length > 0) throw awsError("DeleteConflict", "Cannot delete entity, must detach all policies first.");
+}
+
+function inlinePolicyName(kind: PrincipalKind, principal: PrincipalRecord, policyName: string): string {
+  checkName(policyName, "policyName", 128);
+  const name = Object.keys(principal.inlinePolicies).find((n) => n.toLowerCase() === policyName.toLowerCase());
+  if (name === undefined) throw awsError("NoSuchEntity", `The ${kind} policy with name ${policyName} cannot be found.`);
+  return name;
 }
 
 /** AWS's text for an ARN that is not a policy's (two spaces, recorded). */
