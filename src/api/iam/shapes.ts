@@ -13,7 +13,8 @@ export const IAM_XMLNS = "https://iam.amazonaws.com/doc/2010-05-08/";
 type Members = Record<string, unknown>;
 
 export const isoDate = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
-export const encodeDocument = (document: string) => encodeURIComponent(document);
+/** Percent-encoded as AWS does: everything but RFC 3986's unreserved characters (`*` is `%2A`, recorded). */
+export const encodeDocument = (document: string) => encodeURIComponent(document).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 
 const tags = (list: Tag[]) => (list.length > 0 ? { Tags: list.map((t) => ({ Key: t.Key, Value: t.Value })) } : {});
 
