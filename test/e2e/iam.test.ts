@@ -209,6 +209,21 @@ describe("IAM through the AWS CLI v2 and boto3", () => {
     }
   });
 
+  test("IAM is global: a server in another region takes IAM calls signed for us-east-1 or for its own region, SQS only its own", async () => {
+    const elsewhere = await startFlint({ args: ARGS, env: { FLINT_REGION: "eu-west-1" } });
+    try {
+      // The harness's CLI signs for us-east-1; a later --region overrides it, as a user's profile would.
+      const global = await elsewhere.aws(["iam", "list-roles"]);
+      assert.equal(global.code, 0, global.stderr);
+      const own = await elsewhere.aws(["iam", "list-roles", "--region", "eu-west-1"]);
+      assert.equal(own.code, 0, own.stderr);
+      const sqs = await elsewhere.aws(["sqs", "list-queues"]);
+      assert.match(sqs.stderr, /Credential should be scoped to a valid region, not 'us-east-1'/, sqs.stderr);
+    } finally {
+      await elsewhere.stop();
+    }
+  });
+
   test("roles, their policies and managed policies are kept across a restart", async () => {
     const role = uniqueName("durable");
     const policy = uniqueName("durable-policy");
