@@ -9,7 +9,7 @@ import type { IamService } from "../../services/iam/service.js";
 import type { ApiRequest, ScopedService } from "../http.js";
 import { paramTree, queryParams } from "../query.js";
 import { renderQueryError } from "../render-error.js";
-import { membersFromQuery, xmlResponse } from "../sns/shapes.js";
+import { membersFromQuery, xmlResponse } from "../query-model.js";
 import { OPERATIONS } from "./operations.js";
 import { IAM_XMLNS } from "./shapes.js";
 

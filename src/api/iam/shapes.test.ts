@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { xmlResponse } from "../sns/shapes.js";
+import { xmlResponse } from "../query-model.js";
 import { encodeDocument, IAM_XMLNS, roleMembers } from "./shapes.js";
 
 // GetRole as AWS answered it (shared/reference/aws-recorded/iam-urls-logs-recorded.json, `iam-getrole-wire`).
