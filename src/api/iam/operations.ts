@@ -39,6 +39,10 @@ export const OPERATIONS: Record<string, Operation> = {
     await iam.deleteRole(required(m, "RoleName"));
     return undefined;
   },
+  async UpdateRole(iam, m) {
+    await iam.updateRole(required(m, "RoleName"), { Description: optString(m, "Description"), MaxSessionDuration: optInteger(m, "MaxSessionDuration") });
+    return {};
+  },
   async UpdateAssumeRolePolicy(iam, m) {
     await iam.updateAssumeRolePolicy(required(m, "RoleName"), required(m, "PolicyDocument"));
     return undefined;

@@ -60,6 +60,30 @@ describe("IAM service", () => {
     assert.equal(iam.getRole("r").assumeRolePolicyDocument, TRUST);
   });
 
+  test("UpdateRole changes only what it is given, within AWS's range", async () => {
+    await iam.createRole({ RoleName: "r", AssumeRolePolicyDocument: TRUST, Description: "first" });
+    await iam.updateRole("r", { MaxSessionDuration: 7200 });
+    assert.deepEqual([iam.getRole("r").description, iam.getRole("r").maxSessionDuration], ["first", 7200]);
+    await iam.updateRole("r", { Description: "second" });
+    assert.deepEqual([iam.getRole("r").description, iam.getRole("r").maxSessionDuration], ["second", 7200]);
+    await assert.rejects(iam.updateRole("r", { MaxSessionDuration: 50000 }), { name: "ValidationException" });
+  });
+
+  test("a customer policy may share a name with an AWS managed one; paging keeps both", async () => {
+    await iam.createPolicy({ PolicyName: "AdministratorAccess", PolicyDocument: ALLOW_LOGS });
+    const seen: string[] = [];
+    let marker: string | undefined;
+    do {
+      const p = iam.listPolicies({ MaxItems: 1, ...(marker ? { Marker: marker } : {}) });
+      seen.push(...p.items.map((v) => v.policy.arn));
+      marker = p.Marker;
+    } while (marker);
+    const i = seen.indexOf("arn:aws:iam::123456789012:policy/AdministratorAccess");
+    assert.equal(seen[i + 1], "arn:aws:iam::aws:policy/AdministratorAccess");
+    assert.equal(seen.length, 7);
+    assert.equal(new Set(seen).size, 7);
+  });
+
   test("a role with inline or attached policies cannot be deleted", async () => {
     await iam.createRole({ RoleName: "r", AssumeRolePolicyDocument: TRUST });
     await iam.putInlinePolicy("role", "r", "logs", ALLOW_LOGS);

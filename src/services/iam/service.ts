@@ -112,6 +112,14 @@ export class IamService {
     await this.store.deleteRole(role.name);
   }
 
+  /** UpdateRole: the description and maximum session duration, each only when given. */
+  async updateRole(name: string, changes: { Description?: string; MaxSessionDuration?: number }): Promise<void> {
+    const role = this.getRole(name);
+    const description = checkDescription(changes.Description);
+    const maxSessionDuration = checkRange(changes.MaxSessionDuration, "maxSessionDuration", 3600, 43200);
+    await this.putPrincipal("role", { ...role, ...(description !== undefined ? { description } : {}), ...(maxSessionDuration !== undefined ? { maxSessionDuration } : {}) });
+  }
+
   async updateAssumeRolePolicy(name: string, document: string): Promise<void> {
     const role = this.getRole(name);
     await this.putPrincipal("role", { ...role, assumeRolePolicyDocument: checkDocument(document, "policyDocument", "trust") });
@@ -298,8 +306,8 @@ export class IamService {
       .filter((p) => p.path.startsWith(prefix))
       .map((p) => this.view(p))
       .filter((v) => !req.OnlyAttached || v.attachmentCount > 0)
-      .sort((a, b) => byName(a.policy, b.policy));
-    return page(views, (v) => v.policy.name, req);
+      .sort((a, b) => (policyKey(a) < policyKey(b) ? -1 : 1));
+    return page(views, policyKey, req);
   }
 
   async createPolicyVersion(arn: string, document: string, setAsDefault: boolean): Promise<{ versionId: string; isDefault: boolean; createDate: number }> {
@@ -416,6 +424,9 @@ export class IamService {
     await this.store.putPolicy(policy);
   }
 }
+
+/** Policies sort by name; a customer policy may share its name with one of AWS's, so the ARN follows. */
+const policyKey = (v: PolicyView) => `${v.policy.name}\u0000${v.policy.arn}`;
 
 /** A role or user keeps its policies until they are removed one by one. */
 function checkDeletable(principal: PrincipalRecord): void {
