@@ -84,6 +84,20 @@ describe("IAM service", () => {
     assert.equal(new Set(seen).size, 7);
   });
 
+  test("documents over AWS's size quotas are refused with LimitExceeded; white space does not count", async () => {
+    const actions = (n: number) => Array.from({ length: n }, (_, i) => `sqs:Action${i}`);
+    const sized = (n: number) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions(n), Resource: "*" }] }, null, 8);
+    await iam.createRole({ RoleName: "r", AssumeRolePolicyDocument: TRUST });
+    await iam.putInlinePolicy("role", "r", "a", sized(300)); // ~4,900 characters minified, far more with its indentation
+    await iam.putInlinePolicy("role", "r", "b", sized(300));
+    await assert.rejects(iam.putInlinePolicy("role", "r", "c", sized(100)), { name: "LimitExceededException", message: "Maximum policy size of 10240 bytes exceeded for role r" });
+    await iam.putInlinePolicy("role", "r", "a", sized(10)); // replacing a policy counts its new size only
+    await assert.rejects(iam.createPolicy({ PolicyName: "big", PolicyDocument: sized(400) }), { name: "LimitExceededException", message: "Cannot exceed quota for PolicySize: 6144" });
+    const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: actions(120).map((a) => `${a.slice(4)}.amazonaws.com`) }, Action: "sts:AssumeRole" }] });
+    await assert.rejects(iam.updateAssumeRolePolicy("r", trust), { name: "LimitExceededException", message: "Cannot exceed quota for ACLSizePerRole: 2048" });
+    assert.deepEqual(Object.keys(iam.getRole("r").inlinePolicies).sort(), ["a", "b"]);
+  });
+
   test("a role with inline or attached policies cannot be deleted", async () => {
     await iam.createRole({ RoleName: "r", AssumeRolePolicyDocument: TRUST });
     await iam.putInlinePolicy("role", "r", "logs", ALLOW_LOGS);

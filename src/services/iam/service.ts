@@ -11,7 +11,7 @@ import type { IamStore } from "../../store/iam-store.js";
 import { AWS_MANAGED_POLICIES } from "./aws-managed.js";
 import { AccessKeyStatus, IdPrefix, newId, type AccessKeyRecord, type ManagedPolicyRecord, type PrincipalRecord, type RoleRecord, type Tag, type UserRecord } from "./model.js";
 import { page, type Page, type PageRequest } from "./pages.js";
-import { checkDescription, checkDocument, checkName, checkPath, checkPathPrefix, checkRange, checkTags } from "./validation.js";
+import { checkDescription, checkDocument, checkName, checkPath, checkPathPrefix, checkRange, checkTags, policySize, PolicySizeQuota } from "./validation.js";
 
 export interface IamAccount {
   accountId: string;
@@ -85,7 +85,7 @@ export class IamService {
     const description = checkDescription(input.Description);
     const maxSessionDuration = checkRange(input.MaxSessionDuration, "maxSessionDuration", 3600, 43200) ?? 3600;
     const tags = checkTags(input.Tags);
-    const document = checkDocument(input.AssumeRolePolicyDocument, "assumeRolePolicyDocument", "trust");
+    const document = checkTrustPolicy(input.AssumeRolePolicyDocument, "assumeRolePolicyDocument");
     if (this.roles.has(name.toLowerCase())) throw awsError("EntityAlreadyExists", `Role with name ${name} already exists.`);
     const role: RoleRecord = {
       ...this.newPrincipal("role", name, path, tags),
@@ -122,7 +122,7 @@ export class IamService {
 
   async updateAssumeRolePolicy(name: string, document: string): Promise<void> {
     const role = this.getRole(name);
-    await this.putPrincipal("role", { ...role, assumeRolePolicyDocument: checkDocument(document, "policyDocument", "trust") });
+    await this.putPrincipal("role", { ...role, assumeRolePolicyDocument: checkTrustPolicy(document, "policyDocument") });
   }
 
   // Users and their access keys
@@ -202,6 +202,11 @@ export class IamService {
     // A name differing only in case replaces the policy, as IAM's names are case-insensitive.
     for (const existing of Object.keys(inlinePolicies)) if (existing.toLowerCase() === policyName.toLowerCase()) delete inlinePolicies[existing];
     inlinePolicies[policyName] = document;
+    // The quota is on all of a role's (or user's) inline policies together.
+    const quota = kind === "role" ? PolicySizeQuota.roleInline : PolicySizeQuota.userInline;
+    if (Object.values(inlinePolicies).reduce((n, d) => n + policySize(d), 0) > quota) {
+      throw awsError("LimitExceeded", `Maximum policy size of ${quota} bytes exceeded for ${kind} ${principal.name}`);
+    }
     await this.putPrincipal(kind, { ...principal, inlinePolicies });
   }
 
@@ -259,7 +264,7 @@ export class IamService {
     const path = checkPath(input.Path);
     const description = checkDescription(input.Description);
     const tags = checkTags(input.Tags);
-    const document = checkDocument(input.PolicyDocument, "policyDocument", "identity");
+    const document = checkManagedPolicy(input.PolicyDocument);
     if ([...this.policies.values()].some((p) => p.name.toLowerCase() === name.toLowerCase())) {
       throw awsError("EntityAlreadyExists", `A policy called ${name} already exists. Duplicate names are not allowed.`);
     }
@@ -311,7 +316,7 @@ export class IamService {
   }
 
   async createPolicyVersion(arn: string, document: string, setAsDefault: boolean): Promise<{ versionId: string; isDefault: boolean; createDate: number }> {
-    checkDocument(document, "policyDocument", "identity");
+    checkManagedPolicy(document);
     const policy = this.customerPolicy(arn);
     if (policy.versions.length >= MAX_POLICY_VERSIONS) {
       throw awsError("LimitExceeded", `A managed policy can have up to ${MAX_POLICY_VERSIONS} versions. Before you create a new version, you must delete an existing version.`);
@@ -423,6 +428,18 @@ export class IamService {
     this.policies.set(policy.arn, policy);
     await this.store.putPolicy(policy);
   }
+}
+
+function checkTrustPolicy(document: string, member: string): string {
+  checkDocument(document, member, "trust");
+  if (policySize(document) > PolicySizeQuota.trust) throw awsError("LimitExceeded", `Cannot exceed quota for ACLSizePerRole: ${PolicySizeQuota.trust}`);
+  return document;
+}
+
+function checkManagedPolicy(document: string): string {
+  checkDocument(document, "policyDocument", "identity");
+  if (policySize(document) > PolicySizeQuota.managed) throw awsError("LimitExceeded", `Cannot exceed quota for PolicySize: ${PolicySizeQuota.managed}`);
+  return document;
 }
 
 /** Policies sort by name; a customer policy may share its name with one of AWS's, so the ARN follows. */

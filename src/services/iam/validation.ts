@@ -57,6 +57,17 @@ export function checkTags(tags: Tag[] | undefined): Tag[] {
   return tags;
 }
 
+/**
+ * The size IAM counts against its quotas: white space outside strings does not count.
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html
+ */
+export function policySize(document: string): number {
+  return JSON.stringify(JSON.parse(document)).length;
+}
+
+/** Default quotas on document sizes. */
+export const PolicySizeQuota = { trust: 2048, managed: 6144, roleInline: 10240, userInline: 2048 } as const;
+
 /** A policy document: AWS's size and character limits, then the grammar of its kind (a trust policy has principals). */
 export function checkDocument(document: string, member: string, kind: DocumentKind): string {
   if (document.length > 131072) invalid("[…]", member, "Member must have length less than or equal to 131072");
