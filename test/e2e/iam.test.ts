@@ -154,6 +154,17 @@ describe("IAM through the AWS CLI v2 and boto3", () => {
     assert.ok(first.NextToken, JSON.stringify(first));
   });
 
+  test("a permissions boundary on a role: shown by get-role, counted on the policy, removed", async () => {
+    const name = uniqueName("bounded");
+    await ok(["create-role", "--role-name", name, "--assume-role-policy-document", JSON.stringify(TRUST), "--permissions-boundary", BASIC]);
+    assert.deepEqual((await ok(["get-role", "--role-name", name])).Role.PermissionsBoundary, { PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: BASIC });
+    assert.equal((await ok(["get-policy", "--policy-arn", BASIC])).Policy.PermissionsBoundaryUsageCount, 1);
+    await ok(["delete-role-permissions-boundary", "--role-name", name]);
+    assert.equal((await ok(["get-role", "--role-name", name])).Role.PermissionsBoundary, undefined);
+    const missing = `arn:aws:iam::${ACCOUNT}:policy/no-such-boundary`;
+    await fails(["put-role-permissions-boundary", "--role-name", name, "--permissions-boundary", missing], "NoSuchEntity", `Scope ARN: ${missing} does not exist or is not attachable.`);
+  });
+
   test("tags on a role: added, replaced by key, removed", async () => {
     const name = uniqueName("tagged");
     await ok(["create-role", "--role-name", name, "--assume-role-policy-document", JSON.stringify(TRUST), "--tags", "Key=team,Value=core"]);

@@ -21,6 +21,7 @@ export const OPERATIONS: Record<string, Operation> = {
   async CreateRole(iam, m) {
     const role = await iam.createRole({
       RoleName: required(m, "RoleName"),
+      PermissionsBoundary: optString(m, "PermissionsBoundary"),
       AssumeRolePolicyDocument: required(m, "AssumeRolePolicyDocument"),
       Path: optString(m, "Path"),
       Description: optString(m, "Description"),
@@ -89,7 +90,7 @@ export const OPERATIONS: Record<string, Operation> = {
   },
 
   async CreateUser(iam, m) {
-    return { User: userMembers(await iam.createUser({ UserName: required(m, "UserName"), Path: optString(m, "Path"), Tags: optTags(m) }), false) };
+    return { User: userMembers(await iam.createUser({ UserName: required(m, "UserName"), Path: optString(m, "Path"), PermissionsBoundary: optString(m, "PermissionsBoundary"), Tags: optTags(m) }), false) };
   },
   GetUser(iam, m) {
     return { User: userMembers(iam.getUser(required(m, "UserName")), true) };
@@ -138,6 +139,14 @@ function principalOperations(kind: PrincipalKind, Kind: "Role" | "User"): Record
     },
     [`List${Kind}Policies`](iam: IamService, m: Members) {
       return pageMembers("PolicyNames", iam.listInlinePolicies(kind, name(m), pageRequest(m)), (n) => n);
+    },
+    async [`Put${Kind}PermissionsBoundary`](iam: IamService, m: Members) {
+      await iam.putPermissionsBoundary(kind, name(m), required(m, "PermissionsBoundary"));
+      return undefined;
+    },
+    async [`Delete${Kind}PermissionsBoundary`](iam: IamService, m: Members) {
+      await iam.deletePermissionsBoundary(kind, name(m));
+      return undefined;
     },
     async [`Attach${Kind}Policy`](iam: IamService, m: Members) {
       await iam.attachPolicy(kind, name(m), required(m, "PolicyArn"));

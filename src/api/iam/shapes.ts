@@ -4,7 +4,7 @@
  * (botocore's `json_decode_policies` decodes them once).
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html
  */
-import type { AccessKeyRecord, ManagedPolicyRecord, RoleRecord, Tag, UserRecord } from "../../services/iam/model.js";
+import type { AccessKeyRecord, ManagedPolicyRecord, PrincipalRecord, RoleRecord, Tag, UserRecord } from "../../services/iam/model.js";
 import type { Page } from "../../services/iam/pages.js";
 import type { PolicyView } from "../../services/iam/service.js";
 
@@ -32,21 +32,24 @@ export function roleMembers(role: RoleRecord, as: "create" | "get" | "list"): Me
     AssumeRolePolicyDocument: encodeDocument(role.assumeRolePolicyDocument),
     Description: role.description,
     MaxSessionDuration: as === "create" ? undefined : role.maxSessionDuration,
+    PermissionsBoundary: as === "list" ? undefined : boundaryMembers(role),
     ...(as === "list" ? {} : tags(role.tags)),
     RoleLastUsed: as === "get" ? {} : undefined,
   };
 }
 
+const boundaryMembers = (p: PrincipalRecord) => (p.permissionsBoundary === undefined ? undefined : { PermissionsBoundaryType: "Policy", PermissionsBoundaryArn: p.permissionsBoundary });
+
 /** A user; its tags in GetUser's answer (and CreateUser's, where AWS echoes those given). */
 export function userMembers(user: UserRecord, withTags: boolean): Members {
-  return { Path: user.path, UserName: user.name, UserId: user.id, Arn: user.arn, CreateDate: isoDate(user.createDate), ...(withTags ? tags(user.tags) : {}) };
+  return { Path: user.path, UserName: user.name, UserId: user.id, Arn: user.arn, CreateDate: isoDate(user.createDate), PermissionsBoundary: boundaryMembers(user), ...(withTags ? tags(user.tags) : {}) };
 }
 
 /** An access key's metadata; CreateAccessKey adds its secret, the only time it is shown. */
 export const accessKeyMembers = (userName: string, key: AccessKeyRecord): Members => ({ UserName: userName, AccessKeyId: key.accessKeyId, Status: key.status, CreateDate: isoDate(key.createDate) });
 
 /** A managed policy; its description only where AWS gives it (CreatePolicy, GetPolicy). */
-export function policyMembers({ policy, attachmentCount }: PolicyView, withDescription: boolean): Members {
+export function policyMembers({ policy, attachmentCount, boundaryUsageCount }: PolicyView, withDescription: boolean): Members {
   return {
     PolicyName: policy.name,
     PolicyId: policy.id,
@@ -54,7 +57,7 @@ export function policyMembers({ policy, attachmentCount }: PolicyView, withDescr
     Path: policy.path,
     DefaultVersionId: policy.defaultVersionId,
     AttachmentCount: attachmentCount,
-    PermissionsBoundaryUsageCount: 0,
+    PermissionsBoundaryUsageCount: boundaryUsageCount,
     IsAttachable: true,
     Description: withDescription ? policy.description : undefined,
     CreateDate: isoDate(policy.createDate),

@@ -22,6 +22,8 @@ export interface PrincipalRecord {
   inlinePolicies: Record<string, string>;
   /** ARNs of the managed policies attached, in the order they were attached. */
   attachedPolicies: string[];
+  /** The managed policy that bounds what the identity policies may allow. */
+  permissionsBoundary?: string;
 }
 
 export interface RoleRecord extends PrincipalRecord {

@@ -98,6 +98,25 @@ describe("IAM service", () => {
     assert.deepEqual(Object.keys(iam.getRole("r").inlinePolicies).sort(), ["a", "b"]);
   });
 
+  test("permissions boundaries: an existing managed policy, counted on it, keeping it from deletion", async () => {
+    const { policy } = await iam.createPolicy({ PolicyName: "bound", PolicyDocument: ALLOW_LOGS });
+    await assert.rejects(iam.createRole({ RoleName: "r", AssumeRolePolicyDocument: TRUST, PermissionsBoundary: "arn:aws:iam::123456789012:policy/none" }), {
+      name: "NoSuchEntityException",
+      message: "Scope ARN: arn:aws:iam::123456789012:policy/none does not exist or is not attachable.",
+    });
+    await iam.createRole({ RoleName: "r", AssumeRolePolicyDocument: TRUST, PermissionsBoundary: policy.arn });
+    await iam.createUser({ UserName: "u" });
+    await iam.putPermissionsBoundary("user", "u", policy.arn);
+    assert.equal(iam.getUser("u").permissionsBoundary, policy.arn);
+    assert.equal(iam.getPolicy(policy.arn).boundaryUsageCount, 2);
+    assert.equal(iam.getPolicy(policy.arn).attachmentCount, 0);
+    await assert.rejects(iam.deletePolicy(policy.arn), { name: "DeleteConflictException" });
+    await iam.deletePermissionsBoundary("role", "r");
+    await iam.deletePermissionsBoundary("user", "u");
+    assert.equal(iam.getRole("r").permissionsBoundary, undefined);
+    await iam.deletePolicy(policy.arn);
+  });
+
   test("a role with inline or attached policies cannot be deleted", async () => {
     await iam.createRole({ RoleName: "r", AssumeRolePolicyDocument: TRUST });
     await iam.putInlinePolicy("role", "r", "logs", ALLOW_LOGS);

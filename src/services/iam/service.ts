@@ -19,6 +19,7 @@ export interface IamAccount {
 
 export interface CreateRoleInput {
   RoleName: string;
+  PermissionsBoundary?: string;
   AssumeRolePolicyDocument: string;
   Path?: string;
   Description?: string;
@@ -47,6 +48,7 @@ export interface ListPoliciesInput extends PageRequest {
 export interface PolicyView {
   policy: ManagedPolicyRecord;
   attachmentCount: number;
+  boundaryUsageCount: number;
 }
 
 const MAX_POLICY_VERSIONS = 5;
@@ -86,9 +88,11 @@ export class IamService {
     const maxSessionDuration = checkRange(input.MaxSessionDuration, "maxSessionDuration", 3600, 43200) ?? 3600;
     const tags = checkTags(input.Tags);
     const document = checkTrustPolicy(input.AssumeRolePolicyDocument, "assumeRolePolicyDocument");
+    const boundary = input.PermissionsBoundary === undefined ? {} : { permissionsBoundary: this.boundary(input.PermissionsBoundary) };
     if (this.roles.has(name.toLowerCase())) throw awsError("EntityAlreadyExists", `Role with name ${name} already exists.`);
     const role: RoleRecord = {
       ...this.newPrincipal("role", name, path, tags),
+      ...boundary,
       assumeRolePolicyDocument: document,
       ...(description !== undefined ? { description } : {}),
       maxSessionDuration,
@@ -127,12 +131,13 @@ export class IamService {
 
   // Users and their access keys
 
-  async createUser(input: { UserName: string; Path?: string; Tags?: Tag[] }): Promise<UserRecord> {
+  async createUser(input: { UserName: string; Path?: string; PermissionsBoundary?: string; Tags?: Tag[] }): Promise<UserRecord> {
     const name = checkName(input.UserName, "userName");
     const path = checkPath(input.Path);
     const tags = checkTags(input.Tags);
+    const boundary = input.PermissionsBoundary === undefined ? {} : { permissionsBoundary: this.boundary(input.PermissionsBoundary) };
     if (this.users.has(name.toLowerCase())) throw awsError("EntityAlreadyExists", `User with name ${name} already exists.`);
-    const user: UserRecord = { ...this.newPrincipal("user", name, path, tags), accessKeys: [] };
+    const user: UserRecord = { ...this.newPrincipal("user", name, path, tags), ...boundary, accessKeys: [] };
     await this.putPrincipal("user", user);
     return user;
   }
@@ -229,6 +234,18 @@ export class IamService {
     return page(names, (n) => n, req);
   }
 
+  // Permissions boundaries of roles and users
+
+  async putPermissionsBoundary(kind: PrincipalKind, name: string, arn: string): Promise<void> {
+    const principal = this.principal(kind, name);
+    await this.putPrincipal(kind, { ...principal, permissionsBoundary: this.boundary(arn) });
+  }
+
+  async deletePermissionsBoundary(kind: PrincipalKind, name: string): Promise<void> {
+    const { permissionsBoundary: _removed, ...rest } = this.principal(kind, name);
+    await this.putPrincipal(kind, rest);
+  }
+
   // Attached managed policies of roles and users
 
   async attachPolicy(kind: PrincipalKind, name: string, arn: string): Promise<void> {
@@ -292,7 +309,7 @@ export class IamService {
 
   async deletePolicy(arn: string): Promise<void> {
     const policy = this.customerPolicy(arn);
-    if (this.attachmentCount(arn) > 0) throw awsError("DeleteConflict", "Cannot delete a policy attached to entities.");
+    if (this.attachmentCount(arn) > 0 || this.boundaryUsageCount(arn) > 0) throw awsError("DeleteConflict", "Cannot delete a policy attached to entities.");
     if (policy.versions.length > 1) {
       throw awsError("DeleteConflict", "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.");
     }
@@ -392,8 +409,19 @@ export class IamService {
     return n;
   }
 
+  private boundaryUsageCount(arn: string): number {
+    let n = 0;
+    for (const p of [...this.roles.values(), ...this.users.values()]) if (p.permissionsBoundary === arn) n++;
+    return n;
+  }
+
+  /** A permissions boundary is a managed policy that exists. */
+  private boundary(arn: string): string {
+    return this.policy(arn, `Scope ARN: ${arn} does not exist or is not attachable.`).arn;
+  }
+
   private view(policy: ManagedPolicyRecord): PolicyView {
-    return { policy, attachmentCount: this.attachmentCount(policy.arn) };
+    return { policy, attachmentCount: this.attachmentCount(policy.arn), boundaryUsageCount: this.boundaryUsageCount(policy.arn) };
   }
 
   private newPrincipal(kind: PrincipalKind, name: string, path: string, tags: Tag[]): PrincipalRecord {
