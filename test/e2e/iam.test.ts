@@ -189,6 +189,8 @@ describe("IAM through the AWS CLI v2 and boto3", () => {
     assert.equal(key.SecretAccessKey.length, 40);
     const listed = (await ok(["list-access-keys", "--user-name", name])).AccessKeyMetadata;
     assert.deepEqual(listed.map((k: { AccessKeyId: string; SecretAccessKey?: string }) => [k.AccessKeyId, k.SecretAccessKey]), [[key.AccessKeyId, undefined]], "the secret is shown once");
+    await ok(["update-access-key", "--user-name", name, "--access-key-id", key.AccessKeyId, "--status", "Inactive"]);
+    assert.equal((await ok(["list-access-keys", "--user-name", name])).AccessKeyMetadata[0].Status, "Inactive");
     assert.deepEqual((await ok(["get-user", "--user-name", name])).User.Tags, [{ Key: "team", Value: "core" }]);
     assert.ok((await ok(["list-users"])).Users.some((u: { UserName: string }) => u.UserName === name));
 

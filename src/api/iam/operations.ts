@@ -112,6 +112,10 @@ export const OPERATIONS: Record<string, Operation> = {
     const user = iam.getUser(userName).name;
     return pageMembers("AccessKeyMetadata", iam.listAccessKeys(userName, pageRequest(m)), (k) => accessKeyMembers(user, k));
   },
+  async UpdateAccessKey(iam, m) {
+    await iam.updateAccessKey(required(m, "UserName"), required(m, "AccessKeyId"), required(m, "Status"));
+    return undefined;
+  },
   async DeleteAccessKey(iam, m) {
     await iam.deleteAccessKey(required(m, "UserName"), required(m, "AccessKeyId"));
     return undefined;

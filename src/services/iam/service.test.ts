@@ -198,6 +198,9 @@ describe("IAM service", () => {
     assert.match(first.accessKeyId, /^AKIA[A-Z2-7]{17}$/);
     assert.equal(first.secretAccessKey.length, 40);
     await iam.createAccessKey("alice");
+    await iam.updateAccessKey("alice", first.accessKeyId, "Inactive");
+    assert.equal(iam.listAccessKeys("alice", {}).items.find((k) => k.accessKeyId === first.accessKeyId)?.status, "Inactive");
+    await assert.rejects(iam.updateAccessKey("alice", first.accessKeyId, "Off"), { name: "ValidationException" });
     await assert.rejects(iam.createAccessKey("alice"), { name: "LimitExceededException", message: "Cannot exceed quota for AccessKeysPerUser: 2" });
     await iam.deleteInlinePolicy("user", "alice", "logs");
     await iam.detachPolicy("user", "alice", BASIC);

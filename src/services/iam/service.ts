@@ -173,8 +173,17 @@ export class IamService {
 
   async deleteAccessKey(userName: string, accessKeyId: string): Promise<void> {
     const user = this.getUser(userName);
-    if (!user.accessKeys.some((k) => k.accessKeyId === accessKeyId)) throw awsError("NoSuchEntity", `The Access Key with id ${accessKeyId} cannot be found.`);
+    accessKeyOf(user, accessKeyId);
     await this.putPrincipal("user", { ...user, accessKeys: user.accessKeys.filter((k) => k.accessKeyId !== accessKeyId) });
+  }
+
+  async updateAccessKey(userName: string, accessKeyId: string, status: string): Promise<void> {
+    const user = this.getUser(userName);
+    if (status !== AccessKeyStatus.Active && status !== AccessKeyStatus.Inactive) {
+      throw awsError("ValidationException", `1 validation error detected: Value '${status}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]`);
+    }
+    const key = accessKeyOf(user, accessKeyId);
+    await this.putPrincipal("user", { ...user, accessKeys: user.accessKeys.map((k) => (k === key ? { ...k, status } : k)) });
   }
 
   // Tags of roles and users
@@ -468,6 +477,12 @@ function checkManagedPolicy(document: string): string {
   checkDocument(document, "policyDocument", "identity");
   if (policySize(document) > PolicySizeQuota.managed) throw awsError("LimitExceeded", `Cannot exceed quota for PolicySize: ${PolicySizeQuota.managed}`);
   return document;
+}
+
+function accessKeyOf(user: UserRecord, accessKeyId: string): AccessKeyRecord {
+  const key = user.accessKeys.find((k) => k.accessKeyId === accessKeyId);
+  if (!key) throw awsError("NoSuchEntity", `The Access Key with id ${accessKeyId} cannot be found.`);
+  return key;
 }
 
 /** Policies sort by name; a customer policy may share its name with one of AWS's, so the ARN follows. */
