@@ -184,7 +184,7 @@ describe("IAM through the AWS CLI v2 and boto3", () => {
     await ok(["attach-user-policy", "--user-name", name, "--policy-arn", "arn:aws:iam::aws:policy/service-role/AWSLambdaRole"]);
     assert.deepEqual((await ok(["list-attached-user-policies", "--user-name", name])).AttachedPolicies, [{ PolicyName: "AWSLambdaRole", PolicyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaRole" }]);
     const key = (await ok(["create-access-key", "--user-name", name])).AccessKey;
-    assert.match(key.AccessKeyId, /^AKIA[A-Z0-9]{17}$/);
+    assert.match(key.AccessKeyId, /^AKIA[A-Z0-9]{16}$/);
     assert.equal(key.Status, "Active");
     assert.equal(key.SecretAccessKey.length, 40);
     const listed = (await ok(["list-access-keys", "--user-name", name])).AccessKeyMetadata;

@@ -195,7 +195,7 @@ describe("IAM service", () => {
     await iam.attachPolicy("user", "alice", BASIC);
     assert.equal(iam.getPolicy(BASIC).attachmentCount, 1);
     const first = await iam.createAccessKey("alice");
-    assert.match(first.accessKeyId, /^AKIA[A-Z2-7]{17}$/);
+    assert.match(first.accessKeyId, /^AKIA[A-Z2-7]{16}$/);
     assert.equal(first.secretAccessKey.length, 40);
     await iam.createAccessKey("alice");
     await iam.updateAccessKey("alice", first.accessKeyId, "Inactive");
