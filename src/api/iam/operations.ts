@@ -50,7 +50,7 @@ export const OPERATIONS: Record<string, Operation> = {
   },
 
   async CreatePolicy(iam, m) {
-    const view = await iam.createPolicy({
+    const view = await iam.policies.create({
       PolicyName: required(m, "PolicyName"),
       PolicyDocument: required(m, "PolicyDocument"),
       Path: optString(m, "Path"),
@@ -60,32 +60,32 @@ export const OPERATIONS: Record<string, Operation> = {
     return { Policy: policyMembers(view, true) };
   },
   GetPolicy(iam, m) {
-    return { Policy: policyMembers(iam.getPolicy(required(m, "PolicyArn")), true) };
+    return { Policy: policyMembers(iam.policies.get(required(m, "PolicyArn")), true) };
   },
   async DeletePolicy(iam, m) {
-    await iam.deletePolicy(required(m, "PolicyArn"));
+    await iam.policies.delete(required(m, "PolicyArn"));
     return undefined;
   },
   ListPolicies(iam, m) {
     const input = { ...pageRequest(m), Scope: optString(m, "Scope"), OnlyAttached: optBoolean(m, "OnlyAttached"), PathPrefix: optString(m, "PathPrefix") };
-    return pageMembers("Policies", iam.listPolicies(input), (v) => policyMembers(v, false));
+    return pageMembers("Policies", iam.policies.list(input), (v) => policyMembers(v, false));
   },
   async CreatePolicyVersion(iam, m) {
-    const v = await iam.createPolicyVersion(required(m, "PolicyArn"), required(m, "PolicyDocument"), optBoolean(m, "SetAsDefault") ?? false);
+    const v = await iam.policies.createVersion(required(m, "PolicyArn"), required(m, "PolicyDocument"), optBoolean(m, "SetAsDefault") ?? false);
     return { PolicyVersion: versionMembers(v) };
   },
   GetPolicyVersion(iam, m) {
-    return { PolicyVersion: versionMembers(iam.getPolicyVersion(required(m, "PolicyArn"), required(m, "VersionId"))) };
+    return { PolicyVersion: versionMembers(iam.policies.getVersion(required(m, "PolicyArn"), required(m, "VersionId"))) };
   },
   ListPolicyVersions(iam, m) {
-    return pageMembers("Versions", iam.listPolicyVersions(required(m, "PolicyArn"), pageRequest(m)), versionMembers);
+    return pageMembers("Versions", iam.policies.listVersions(required(m, "PolicyArn"), pageRequest(m)), versionMembers);
   },
   async DeletePolicyVersion(iam, m) {
-    await iam.deletePolicyVersion(required(m, "PolicyArn"), required(m, "VersionId"));
+    await iam.policies.deleteVersion(required(m, "PolicyArn"), required(m, "VersionId"));
     return undefined;
   },
   async SetDefaultPolicyVersion(iam, m) {
-    await iam.setDefaultPolicyVersion(required(m, "PolicyArn"), required(m, "VersionId"));
+    await iam.policies.setDefaultVersion(required(m, "PolicyArn"), required(m, "VersionId"));
     return undefined;
   },
 

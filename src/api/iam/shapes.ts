@@ -6,7 +6,7 @@
  */
 import type { AccessKeyRecord, ManagedPolicyRecord, PrincipalRecord, RoleRecord, Tag, UserRecord } from "../../services/iam/model.js";
 import type { Page } from "../../services/iam/pages.js";
-import type { PolicyView } from "../../services/iam/service.js";
+import type { PolicyView } from "../../services/iam/policies.js";
 
 export const IAM_XMLNS = "https://iam.amazonaws.com/doc/2010-05-08/";
 

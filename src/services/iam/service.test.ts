@@ -70,11 +70,11 @@ describe("IAM service", () => {
   });
 
   test("a customer policy may share a name with an AWS managed one; paging keeps both", async () => {
-    await iam.createPolicy({ PolicyName: "AdministratorAccess", PolicyDocument: ALLOW_LOGS });
+    await iam.policies.create({ PolicyName: "AdministratorAccess", PolicyDocument: ALLOW_LOGS });
     const seen: string[] = [];
     let marker: string | undefined;
     do {
-      const p = iam.listPolicies({ MaxItems: 1, ...(marker ? { Marker: marker } : {}) });
+      const p = iam.policies.list({ MaxItems: 1, ...(marker ? { Marker: marker } : {}) });
       seen.push(...p.items.map((v) => v.policy.arn));
       marker = p.Marker;
     } while (marker);
@@ -92,14 +92,14 @@ describe("IAM service", () => {
     await iam.putInlinePolicy("role", "r", "b", sized(300));
     await assert.rejects(iam.putInlinePolicy("role", "r", "c", sized(100)), { name: "LimitExceededException", message: "Maximum policy size of 10240 bytes exceeded for role r" });
     await iam.putInlinePolicy("role", "r", "a", sized(10)); // replacing a policy counts its new size only
-    await assert.rejects(iam.createPolicy({ PolicyName: "big", PolicyDocument: sized(400) }), { name: "LimitExceededException", message: "Cannot exceed quota for PolicySize: 6144" });
+    await assert.rejects(iam.policies.create({ PolicyName: "big", PolicyDocument: sized(400) }), { name: "LimitExceededException", message: "Cannot exceed quota for PolicySize: 6144" });
     const trust = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: actions(120).map((a) => `${a.slice(4)}.amazonaws.com`) }, Action: "sts:AssumeRole" }] });
     await assert.rejects(iam.updateAssumeRolePolicy("r", trust), { name: "LimitExceededException", message: "Cannot exceed quota for ACLSizePerRole: 2048" });
     assert.deepEqual(Object.keys(iam.getRole("r").inlinePolicies).sort(), ["a", "b"]);
   });
 
   test("permissions boundaries: an existing managed policy, counted on it, keeping it from deletion", async () => {
-    const { policy } = await iam.createPolicy({ PolicyName: "bound", PolicyDocument: ALLOW_LOGS });
+    const { policy } = await iam.policies.create({ PolicyName: "bound", PolicyDocument: ALLOW_LOGS });
     await assert.rejects(iam.createRole({ RoleName: "r", AssumeRolePolicyDocument: TRUST, PermissionsBoundary: "arn:aws:iam::123456789012:policy/none" }), {
       name: "NoSuchEntityException",
       message: "Scope ARN: arn:aws:iam::123456789012:policy/none does not exist or is not attachable.",
@@ -108,13 +108,13 @@ describe("IAM service", () => {
     await iam.createUser({ UserName: "u" });
     await iam.putPermissionsBoundary("user", "u", policy.arn);
     assert.equal(iam.getUser("u").permissionsBoundary, policy.arn);
-    assert.equal(iam.getPolicy(policy.arn).boundaryUsageCount, 2);
-    assert.equal(iam.getPolicy(policy.arn).attachmentCount, 0);
-    await assert.rejects(iam.deletePolicy(policy.arn), { name: "DeleteConflictException" });
+    assert.equal(iam.policies.get(policy.arn).boundaryUsageCount, 2);
+    assert.equal(iam.policies.get(policy.arn).attachmentCount, 0);
+    await assert.rejects(iam.policies.delete(policy.arn), { name: "DeleteConflictException" });
     await iam.deletePermissionsBoundary("role", "r");
     await iam.deletePermissionsBoundary("user", "u");
     assert.equal(iam.getRole("r").permissionsBoundary, undefined);
-    await iam.deletePolicy(policy.arn);
+    await iam.policies.delete(policy.arn);
   });
 
   test("a role with inline or attached policies cannot be deleted", async () => {
@@ -137,36 +137,36 @@ describe("IAM service", () => {
     await iam.attachPolicy("role", "r", BASIC);
     await iam.attachPolicy("role", "r", BASIC);
     for (let i = 0; i < 9; i++) {
-      const p = await iam.createPolicy({ PolicyName: `p${i}`, PolicyDocument: ALLOW_LOGS });
+      const p = await iam.policies.create({ PolicyName: `p${i}`, PolicyDocument: ALLOW_LOGS });
       await iam.attachPolicy("role", "r", p.policy.arn);
     }
-    const eleventh = await iam.createPolicy({ PolicyName: "p10", PolicyDocument: ALLOW_LOGS });
+    const eleventh = await iam.policies.create({ PolicyName: "p10", PolicyDocument: ALLOW_LOGS });
     await assert.rejects(iam.attachPolicy("role", "r", eleventh.policy.arn), { name: "LimitExceededException", message: "Cannot exceed quota for PoliciesPerRole: 10" });
     assert.equal(iam.listAttachedPolicies("role", "r", {}).items.length, 10);
-    assert.equal(iam.getPolicy(BASIC).attachmentCount, 1);
+    assert.equal(iam.policies.get(BASIC).attachmentCount, 1);
   });
 
   test("policy versions: five at most, ids never reused, the default neither deleted nor lost", async () => {
-    const { policy } = await iam.createPolicy({ PolicyName: "p", PolicyDocument: ALLOW_LOGS, Path: "/team/" });
+    const { policy } = await iam.policies.create({ PolicyName: "p", PolicyDocument: ALLOW_LOGS, Path: "/team/" });
     assert.equal(policy.arn, "arn:aws:iam::123456789012:policy/team/p");
     assert.match(policy.id, /^ANPA[A-Z2-7]{17}$/);
     clock.advance(1000);
-    for (let i = 2; i <= 5; i++) await iam.createPolicyVersion(policy.arn, ALLOW_LOGS, false);
-    await assert.rejects(iam.createPolicyVersion(policy.arn, ALLOW_LOGS, true), { name: "LimitExceededException" });
-    await assert.rejects(iam.deletePolicyVersion(policy.arn, "v1"), { name: "DeleteConflictException", message: "Cannot delete the default version of a policy." });
-    await iam.deletePolicyVersion(policy.arn, "v5");
-    const v6 = await iam.createPolicyVersion(policy.arn, ALLOW_LOGS, true);
+    for (let i = 2; i <= 5; i++) await iam.policies.createVersion(policy.arn, ALLOW_LOGS, false);
+    await assert.rejects(iam.policies.createVersion(policy.arn, ALLOW_LOGS, true), { name: "LimitExceededException" });
+    await assert.rejects(iam.policies.deleteVersion(policy.arn, "v1"), { name: "DeleteConflictException", message: "Cannot delete the default version of a policy." });
+    await iam.policies.deleteVersion(policy.arn, "v5");
+    const v6 = await iam.policies.createVersion(policy.arn, ALLOW_LOGS, true);
     assert.equal(v6.versionId, "v6");
-    assert.equal(iam.getPolicy(policy.arn).policy.defaultVersionId, "v6");
-    assert.equal(iam.getPolicy(policy.arn).policy.updateDate, clock.now());
-    assert.throws(() => iam.getPolicyVersion(policy.arn, "v5"), { name: "NoSuchEntityException" });
-    assert.throws(() => iam.getPolicyVersion(policy.arn, "5"), { name: "ValidationException" });
-    await assert.rejects(iam.createPolicyVersion(BASIC, ALLOW_LOGS, true), { name: "AccessDeniedException" }, "AWS's own policies are read-only");
+    assert.equal(iam.policies.get(policy.arn).policy.defaultVersionId, "v6");
+    assert.equal(iam.policies.get(policy.arn).policy.updateDate, clock.now());
+    assert.throws(() => iam.policies.getVersion(policy.arn, "v5"), { name: "NoSuchEntityException" });
+    assert.throws(() => iam.policies.getVersion(policy.arn, "5"), { name: "ValidationException" });
+    await assert.rejects(iam.policies.createVersion(BASIC, ALLOW_LOGS, true), { name: "AccessDeniedException" }, "AWS's own policies are read-only");
   });
 
   test("ListPolicies by scope, path and attachment; pages follow markers", async () => {
-    await iam.createPolicy({ PolicyName: "mine", PolicyDocument: ALLOW_LOGS });
-    const names = (scope: string, extra = {}) => iam.listPolicies({ Scope: scope, ...extra }).items.map((v) => v.policy.name);
+    await iam.policies.create({ PolicyName: "mine", PolicyDocument: ALLOW_LOGS });
+    const names = (scope: string, extra = {}) => iam.policies.list({ Scope: scope, ...extra }).items.map((v) => v.policy.name);
     assert.deepEqual(names("Local"), ["mine"]);
     assert.ok(names("AWS").includes("AWSLambdaBasicExecutionRole") && !names("AWS").includes("mine"));
     assert.deepEqual(names("All", { PathPrefix: "/service-role/" }), ["AWSLambdaBasicExecutionRole", "AWSLambdaDynamoDBExecutionRole", "AWSLambdaKinesisExecutionRole", "AWSLambdaRole", "AWSLambdaSQSQueueExecutionRole"]);
@@ -175,7 +175,7 @@ describe("IAM service", () => {
     const seen: string[] = [];
     let marker: string | undefined;
     do {
-      const p = iam.listPolicies({ MaxItems: 2, ...(marker ? { Marker: marker } : {}) });
+      const p = iam.policies.list({ MaxItems: 2, ...(marker ? { Marker: marker } : {}) });
       seen.push(...p.items.map((v) => v.policy.name));
       marker = p.Marker;
       assert.equal(p.IsTruncated, marker !== undefined);
@@ -193,7 +193,7 @@ describe("IAM service", () => {
     await iam.putInlinePolicy("user", "alice", "logs", ALLOW_LOGS);
     assert.throws(() => iam.getInlinePolicy("role", "alice", "logs"), { name: "NoSuchEntityException", message: "The role policy with name logs cannot be found." }, "a role of the same name is another entity");
     await iam.attachPolicy("user", "alice", BASIC);
-    assert.equal(iam.getPolicy(BASIC).attachmentCount, 1);
+    assert.equal(iam.policies.get(BASIC).attachmentCount, 1);
     const first = await iam.createAccessKey("alice");
     assert.match(first.accessKeyId, /^AKIA[A-Z2-7]{16}$/);
     assert.equal(first.secretAccessKey.length, 40);
@@ -215,12 +215,12 @@ describe("IAM service", () => {
   test("everything written is there when the service is made again from the store", async () => {
     await iam.createRole({ RoleName: "kept", AssumeRolePolicyDocument: TRUST, Description: "d", Tags: [{ Key: "k", Value: "v" }] });
     await iam.putInlinePolicy("role", "kept", "logs", ALLOW_LOGS);
-    const { policy } = await iam.createPolicy({ PolicyName: "p", PolicyDocument: ALLOW_LOGS });
-    await iam.createPolicyVersion(policy.arn, ALLOW_LOGS, true);
+    const { policy } = await iam.policies.create({ PolicyName: "p", PolicyDocument: ALLOW_LOGS });
+    await iam.policies.createVersion(policy.arn, ALLOW_LOGS, true);
     await iam.attachPolicy("role", "kept", policy.arn);
     const again = await IamService.create(ACCOUNT, store.iam, clock);
     assert.deepEqual(again.getRole("kept"), iam.getRole("kept"));
-    assert.deepEqual(again.getPolicy(policy.arn), iam.getPolicy(policy.arn));
+    assert.deepEqual(again.policies.get(policy.arn), iam.policies.get(policy.arn));
     await again.detachPolicy("role", "kept", policy.arn);
     await again.deleteInlinePolicy("role", "kept", "logs");
     await again.deleteRole("kept");

@@ -1,5 +1,6 @@
 /**
- * IAM-compatible roles, users and their access keys, inline and managed policies, in memory and in the store (every
+ * IAM-compatible roles, users and their access keys, inline policies and attachments of managed
+ * policies (which are `policies.ts`'s), in memory and in the store (every
  * write is on disk before its promise resolves). IAM is global: ARNs carry the account, no region.
  * Nothing here is enforced yet; evaluation is `iam/evaluate.ts`'s and the listener's (issue 14).
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_Operations.html
@@ -8,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import type { Clock } from "../../clock/clock.js";
 import { awsError } from "../../errors.js";
 import type { IamStore } from "../../store/iam-store.js";
-import { AWS_MANAGED_POLICIES } from "./aws-managed.js";
+import { checkPolicyArn, ManagedPolicies } from "./policies.js";
 import { AccessKeyStatus, IdPrefix, newId, type AccessKeyRecord, type ManagedPolicyRecord, type PrincipalRecord, type RoleRecord, type Tag, type UserRecord } from "./model.js";
 import { page, type Page, type PageRequest } from "./pages.js";
 import { checkDescription, checkDocument, checkName, checkPath, checkPathPrefix, checkRange, checkTags, policySize, PolicySizeQuota } from "./validation.js";
@@ -27,56 +28,34 @@ export interface CreateRoleInput {
   Tags?: Tag[];
 }
 
-export interface CreatePolicyInput {
-  PolicyName: string;
-  PolicyDocument: string;
-  Path?: string;
-  Description?: string;
-  Tags?: Tag[];
-}
-
 /** Roles and users hold policies and tags the same way; the operations on them take which. */
 export type PrincipalKind = "role" | "user";
 
-export interface ListPoliciesInput extends PageRequest {
-  Scope?: string;
-  OnlyAttached?: boolean;
-  PathPrefix?: string;
-}
-
-/** A managed policy as the API shows it: its record and how many entities it is attached to. */
-export interface PolicyView {
-  policy: ManagedPolicyRecord;
-  attachmentCount: number;
-  boundaryUsageCount: number;
-}
-
-const MAX_POLICY_VERSIONS = 5;
 /** Managed policies per role and per user (the default quotas). */
 const MAX_ATTACHED = 10;
 const MAX_ACCESS_KEYS = 2;
-const POLICY_ARN = /^arn:aws:iam::(\d{12}|aws):policy(\/|\/[\u0021-\u007E]+\/)[\w+=,.@-]+$/;
 const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
 
 export class IamService {
   /** By lower-cased name: IAM role and user names are unique regardless of case. */
   private readonly roles = new Map<string, RoleRecord>();
   private readonly users = new Map<string, UserRecord>();
-  /** Customer managed policies by ARN. */
-  private readonly policies = new Map<string, ManagedPolicyRecord>();
+  /** Managed policies (CreatePolicy, GetPolicy, versions, ListPolicies …). */
+  readonly policies: ManagedPolicies;
 
   private constructor(
     private readonly account: IamAccount,
     private readonly store: IamStore,
     private readonly clock: Clock,
-  ) {}
+    stored: { roles: RoleRecord[]; users: UserRecord[]; policies: ManagedPolicyRecord[] },
+  ) {
+    for (const role of stored.roles) this.roles.set(role.name.toLowerCase(), role);
+    for (const user of stored.users) this.users.set(user.name.toLowerCase(), user);
+    this.policies = new ManagedPolicies(account, store, clock, (arn) => this.usage(arn), stored.policies);
+  }
 
   static async create(account: IamAccount, store: IamStore, clock: Clock): Promise<IamService> {
-    const service = new IamService(account, store, clock);
-    for (const role of await store.listRoles()) service.roles.set(role.name.toLowerCase(), role);
-    for (const user of await store.listUsers()) service.users.set(user.name.toLowerCase(), user);
-    for (const policy of await store.listPolicies()) service.policies.set(policy.arn, policy);
-    return service;
+    return new IamService(account, store, clock, { roles: await store.listRoles(), users: await store.listUsers(), policies: await store.listPolicies() });
   }
 
   // Roles
@@ -259,7 +238,7 @@ export class IamService {
 
   async attachPolicy(kind: PrincipalKind, name: string, arn: string): Promise<void> {
     const principal = this.principal(kind, name);
-    this.policy(arn, `Policy ${arn} does not exist or is not attachable.`);
+    this.policies.find(arn, `Policy ${arn} does not exist or is not attachable.`);
     if (principal.attachedPolicies.includes(arn)) return;
     if (principal.attachedPolicies.length >= MAX_ATTACHED) {
       throw awsError("LimitExceeded", `Cannot exceed quota for PoliciesPer${kind === "role" ? "Role" : "User"}: ${MAX_ATTACHED}`);
@@ -277,160 +256,28 @@ export class IamService {
   listAttachedPolicies(kind: PrincipalKind, name: string, req: PageRequest & { PathPrefix?: string }): Page<ManagedPolicyRecord> {
     const prefix = checkPathPrefix(req.PathPrefix);
     const attached = this.principal(kind, name)
-      .attachedPolicies.map((arn) => AWS_MANAGED_POLICIES.get(arn) ?? this.policies.get(arn))
-      .filter((p): p is ManagedPolicyRecord => p !== undefined && p.path.startsWith(prefix))
+      .attachedPolicies.map((arn) => this.policies.find(arn, ""))
+      .filter((p) => p.path.startsWith(prefix))
       .sort((a, b) => (a.arn < b.arn ? -1 : 1));
     return page(attached, (p) => p.arn, req);
   }
 
-  // Managed policies
-
-  async createPolicy(input: CreatePolicyInput): Promise<PolicyView> {
-    const name = checkName(input.PolicyName, "policyName", 128);
-    const path = checkPath(input.Path);
-    const description = checkDescription(input.Description);
-    const tags = checkTags(input.Tags);
-    const document = checkManagedPolicy(input.PolicyDocument);
-    if ([...this.policies.values()].some((p) => p.name.toLowerCase() === name.toLowerCase())) {
-      throw awsError("EntityAlreadyExists", `A policy called ${name} already exists. Duplicate names are not allowed.`);
-    }
-    const now = this.clock.now();
-    const policy: ManagedPolicyRecord = {
-      name,
-      id: newId(IdPrefix.policy),
-      path,
-      arn: `arn:aws:iam::${this.account.accountId}:policy${path}${name}`,
-      ...(description !== undefined ? { description } : {}),
-      createDate: now,
-      updateDate: now,
-      defaultVersionId: "v1",
-      versions: [{ versionId: "v1", document, createDate: now }],
-      nextVersion: 2,
-      tags,
-    };
-    await this.putPolicy(policy);
-    return this.view(policy);
-  }
-
-  getPolicy(arn: string): PolicyView {
-    return this.view(this.policy(arn, `Policy ${arn} was not found.`));
-  }
-
-  async deletePolicy(arn: string): Promise<void> {
-    const policy = this.customerPolicy(arn);
-    if (this.attachmentCount(arn) > 0 || this.boundaryUsageCount(arn) > 0) throw awsError("DeleteConflict", "Cannot delete a policy attached to entities.");
-    if (policy.versions.length > 1) {
-      throw awsError("DeleteConflict", "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.");
-    }
-    this.policies.delete(arn);
-    await this.store.deletePolicy(arn);
-  }
-
-  listPolicies(req: ListPoliciesInput): Page<PolicyView> {
-    const scope = req.Scope ?? "All";
-    if (scope !== "All" && scope !== "AWS" && scope !== "Local") {
-      throw awsError("ValidationException", `1 validation error detected: Value '${scope}' at 'scope' failed to satisfy constraint: Member must satisfy enum value set: [All, AWS, Local]`);
-    }
-    const prefix = checkPathPrefix(req.PathPrefix);
-    const all = [...(scope === "Local" ? [] : AWS_MANAGED_POLICIES.values()), ...(scope === "AWS" ? [] : this.policies.values())];
-    const views = all
-      .filter((p) => p.path.startsWith(prefix))
-      .map((p) => this.view(p))
-      .filter((v) => !req.OnlyAttached || v.attachmentCount > 0)
-      .sort((a, b) => (policyKey(a) < policyKey(b) ? -1 : 1));
-    return page(views, policyKey, req);
-  }
-
-  async createPolicyVersion(arn: string, document: string, setAsDefault: boolean): Promise<{ versionId: string; isDefault: boolean; createDate: number }> {
-    checkManagedPolicy(document);
-    const policy = this.customerPolicy(arn);
-    if (policy.versions.length >= MAX_POLICY_VERSIONS) {
-      throw awsError("LimitExceeded", `A managed policy can have up to ${MAX_POLICY_VERSIONS} versions. Before you create a new version, you must delete an existing version.`);
-    }
-    const now = this.clock.now();
-    const versionId = `v${policy.nextVersion}`;
-    await this.putPolicy({
-      ...policy,
-      versions: [...policy.versions, { versionId, document, createDate: now }],
-      nextVersion: policy.nextVersion + 1,
-      ...(setAsDefault ? { defaultVersionId: versionId, updateDate: now } : {}),
-    });
-    return { versionId, isDefault: setAsDefault, createDate: now };
-  }
-
-  getPolicyVersion(arn: string, versionId: string): { versionId: string; document: string; createDate: number; isDefault: boolean } {
-    const policy = this.policy(arn, `Policy ${arn} was not found.`);
-    const version = this.version(policy, versionId);
-    return { ...version, isDefault: version.versionId === policy.defaultVersionId };
-  }
-
-  listPolicyVersions(arn: string, req: PageRequest): Page<{ versionId: string; createDate: number; isDefault: boolean }> {
-    const policy = this.policy(arn, `Policy ${arn} was not found.`);
-    const versions = policy.versions
-      .map((v) => ({ versionId: v.versionId, createDate: v.createDate, isDefault: v.versionId === policy.defaultVersionId }))
-      .sort((a, b) => Number(b.versionId.slice(1)) - Number(a.versionId.slice(1)));
-    // Newest first, as AWS lists them; the marker names a version by a key that sorts the same way.
-    const key = (v: { versionId: string }) => String(1e9 - Number(v.versionId.slice(1))).padStart(10, "0");
-    return page(versions, key, req);
-  }
-
-  async deletePolicyVersion(arn: string, versionId: string): Promise<void> {
-    const policy = this.customerPolicy(arn);
-    const version = this.version(policy, versionId);
-    if (version.versionId === policy.defaultVersionId) throw awsError("DeleteConflict", "Cannot delete the default version of a policy.");
-    await this.putPolicy({ ...policy, versions: policy.versions.filter((v) => v !== version) });
-  }
-
-  async setDefaultPolicyVersion(arn: string, versionId: string): Promise<void> {
-    const policy = this.customerPolicy(arn);
-    const version = this.version(policy, versionId);
-    await this.putPolicy({ ...policy, defaultVersionId: version.versionId, updateDate: this.clock.now() });
-  }
-
   // Internals
 
-  private policy(arn: string, missing: string): ManagedPolicyRecord {
-    checkPolicyArn(arn);
-    const policy = AWS_MANAGED_POLICIES.get(arn) ?? this.policies.get(arn);
-    if (!policy) throw awsError("NoSuchEntity", missing);
-    return policy;
-  }
-
-  /** A policy this account may change: AWS's own are read-only. */
-  private customerPolicy(arn: string): ManagedPolicyRecord {
-    const policy = this.policy(arn, `Policy ${arn} was not found.`);
-    if (AWS_MANAGED_POLICIES.has(arn)) throw awsError("AccessDeniedException", `Policy ${arn} is an AWS managed policy and cannot be modified.`);
-    return policy;
-  }
-
-  private version(policy: ManagedPolicyRecord, versionId: string) {
-    if (!/^v[1-9][0-9]*(\.[A-Za-z0-9-]*)?$/.test(versionId)) {
-      throw awsError("ValidationException", `1 validation error detected: Value '${versionId}' at 'versionId' failed to satisfy constraint: Member must satisfy regular expression pattern: v[1-9][0-9]*(\\.[A-Za-z0-9-]*)?`);
+  /** How many roles and users have the policy attached, and as their boundary. */
+  private usage(arn: string): { attachments: number; boundaries: number } {
+    let attachments = 0;
+    let boundaries = 0;
+    for (const p of [...this.roles.values(), ...this.users.values()]) {
+      if (p.attachedPolicies.includes(arn)) attachments++;
+      if (p.permissionsBoundary === arn) boundaries++;
     }
-    const version = policy.versions.find((v) => v.versionId === versionId);
-    if (!version) throw awsError("NoSuchEntity", `Policy ${policy.arn} version ${versionId} does not exist or is not attachable.`);
-    return version;
-  }
-
-  private attachmentCount(arn: string): number {
-    let n = 0;
-    for (const p of [...this.roles.values(), ...this.users.values()]) if (p.attachedPolicies.includes(arn)) n++;
-    return n;
-  }
-
-  private boundaryUsageCount(arn: string): number {
-    let n = 0;
-    for (const p of [...this.roles.values(), ...this.users.values()]) if (p.permissionsBoundary === arn) n++;
-    return n;
+    return { attachments, boundaries };
   }
 
   /** A permissions boundary is a managed policy that exists. */
   private boundary(arn: string): string {
-    return this.policy(arn, `Scope ARN: ${arn} does not exist or is not attachable.`).arn;
-  }
-
-  private view(policy: ManagedPolicyRecord): PolicyView {
-    return { policy, attachmentCount: this.attachmentCount(policy.arn), boundaryUsageCount: this.boundaryUsageCount(policy.arn) };
+    return this.policies.find(arn, `Scope ARN: ${arn} does not exist or is not attachable.`).arn;
   }
 
   private newPrincipal(kind: PrincipalKind, name: string, path: string, tags: Tag[]): PrincipalRecord {
@@ -460,11 +307,6 @@ export class IamService {
       await this.store.putUser(record as UserRecord);
     }
   }
-
-  private async putPolicy(policy: ManagedPolicyRecord): Promise<void> {
-    this.policies.set(policy.arn, policy);
-    await this.store.putPolicy(policy);
-  }
 }
 
 function checkTrustPolicy(document: string, member: string): string {
@@ -473,20 +315,11 @@ function checkTrustPolicy(document: string, member: string): string {
   return document;
 }
 
-function checkManagedPolicy(document: string): string {
-  checkDocument(document, "policyDocument", "identity");
-  if (policySize(document) > PolicySizeQuota.managed) throw awsError("LimitExceeded", `Cannot exceed quota for PolicySize: ${PolicySizeQuota.managed}`);
-  return document;
-}
-
 function accessKeyOf(user: UserRecord, accessKeyId: string): AccessKeyRecord {
   const key = user.accessKeys.find((k) => k.accessKeyId === accessKeyId);
   if (!key) throw awsError("NoSuchEntity", `The Access Key with id ${accessKeyId} cannot be found.`);
   return key;
 }
-
-/** Policies sort by name; a customer policy may share its name with one of AWS's, so the ARN follows. */
-const policyKey = (v: PolicyView) => `${v.policy.name}\u0000${v.policy.arn}`;
 
 /** A role or user keeps its policies until they are removed one by one. */
 function checkDeletable(principal: PrincipalRecord): void {
@@ -501,7 +334,3 @@ function inlinePolicyName(kind: PrincipalKind, principal: PrincipalRecord, polic
   return name;
 }
 
-/** AWS's text for an ARN that is not a policy's (two spaces, recorded). */
-function checkPolicyArn(arn: string): void {
-  if (!POLICY_ARN.test(arn)) throw awsError("ValidationException", "Invalid ARN:  Could not be parsed!");
-}
