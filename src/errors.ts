@@ -70,6 +70,9 @@ const sqs = (code: string, status = 400, queryCode = code): AwsErrorShape => ({ 
 /** An SNS error from the sns-2010-03-31 model: shape name, its query code (`error.code`) and status. */
 const sns = (code: string, status: number, queryCode: string): AwsErrorShape => ({ code, status, fault: "client", messageKey: "message", queryCode, namespace: "com.amazonaws.sns" });
 
+/** An IAM error from the iam-2010-05-08 model: shape name, its query code (`error.code`) and status. */
+const iam = (code: string, status: number, queryCode: string): AwsErrorShape => ({ code, status, fault: "client", messageKey: "message", queryCode, namespace: "com.amazonaws.iam" });
+
 /** The catalogue: one entry per AWS error code Flint can send. */
 export const Errors = {
   ValidationException: plain("ValidationException", 400, "ValidationError"),
@@ -131,6 +134,14 @@ export const Errors = {
   BatchEntryIdsNotDistinctException: sns("BatchEntryIdsNotDistinctException", 400, "BatchEntryIdsNotDistinct"),
   InvalidBatchEntryIdException: sns("InvalidBatchEntryIdException", 400, "InvalidBatchEntryId"),
   BatchRequestTooLongException: sns("BatchRequestTooLongException", 400, "BatchRequestTooLong"),
+  // IAM (iam-2010-05-08), keyed by their query codes. Its validation failures are the common
+  // ValidationError (ValidationException above).
+  NoSuchEntity: iam("NoSuchEntityException", 404, "NoSuchEntity"),
+  EntityAlreadyExists: iam("EntityAlreadyExistsException", 409, "EntityAlreadyExists"),
+  DeleteConflict: iam("DeleteConflictException", 409, "DeleteConflict"),
+  MalformedPolicyDocument: iam("MalformedPolicyDocumentException", 400, "MalformedPolicyDocument"),
+  LimitExceeded: iam("LimitExceededException", 409, "LimitExceeded"),
+  InvalidInput: iam("InvalidInputException", 400, "InvalidInput"),
 } as const;
 
 export type ErrorCode = keyof typeof Errors;

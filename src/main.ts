@@ -7,6 +7,7 @@ import type { AddressInfo } from "node:net";
 import { ApiServer } from "./api/server.js";
 import { SqsApi } from "./api/sqs/handler.js";
 import { SnsApi } from "./api/sns/handler.js";
+import { IamApi } from "./api/iam/handler.js";
 import { presignUrl, SigV4Verifier, type Credentials } from "./api/sigv4.js";
 import { AsyncInvocations, DEFAULT_MAX_EVENT_AGE_S, DEFAULT_MAX_RETRIES } from "./async/queue.js";
 import { Destinations } from "./async/destinations.js";
@@ -35,6 +36,7 @@ import { EventInvokeConfigService } from "./services/lambda/event-invoke-config.
 import { LogStore } from "./services/logs/log-store.js";
 import { SqsService } from "./services/sqs/service.js";
 import { SnsService } from "./services/sns/service.js";
+import { IamService } from "./services/iam/service.js";
 import { SqliteStore } from "./store/sqlite.js";
 import { newRequestId } from "./lib/request-id.js";
 
@@ -152,6 +154,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   // SNS links (SubscribeURL, UnsubscribeURL, SigningCertURL) use the address functions reach Flint on.
   const sns = await SnsService.create(account, store.sns, clock, { targets: { sqs, invokeAsync }, endpoint: () => endpoint });
   destinations.set("sns", async (arn, body, attributes) => void (await sns.publish({ TopicArn: arn, Message: body, MessageAttributes: attributes })));
+  const iam = await IamService.create(account, store.iam, clock);
   const verifier = new SigV4Verifier(authority, config.region);
   const api = new ApiServer({
     lambda,
@@ -162,7 +165,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     permissions,
     invoker,
     verifier,
-    scoped: { sqs: new SqsApi(sqs), sns: new SnsApi(sns) },
+    scoped: { sqs: new SqsApi(sqs), sns: new SnsApi(sns), iam: new IamApi(iam) },
     metrics,
     events,
     health: async () => ({

@@ -29,6 +29,12 @@ export interface ServiceInfo {
   xmlns?: string;
   /** Moved from the query protocol: JSON errors also carry `x-amzn-query-error`. */
   queryCompatible?: boolean;
+  /**
+   * A global service's signing region (IAM: `us-east-1`), which its clients use whatever their own
+   * region; a client given a custom endpoint signs with its own region, so both are accepted.
+   * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html
+   */
+  signingRegion?: string;
 }
 
 const q = (signingName: string, title: string, version: string, xmlns = `https://${signingName}.amazonaws.com/doc/${version}/`): ServiceInfo => ({ signingName, title, protocol: "query", version, xmlns });
@@ -39,7 +45,7 @@ export const SERVICES: readonly ServiceInfo[] = [
   { signingName: "lambda", title: "AWS Lambda", protocol: "rest-json" },
   { signingName: "sqs", title: "Amazon SQS", protocol: "json", target: "AmazonSQS", version: "2012-11-05", xmlns: "http://queue.amazonaws.com/doc/2012-11-05/", queryCompatible: true },
   q("sns", "Amazon SNS", "2010-03-31", "http://sns.amazonaws.com/doc/2010-03-31/"),
-  q("iam", "AWS IAM", "2010-05-08"),
+  { ...q("iam", "AWS IAM", "2010-05-08"), signingRegion: "us-east-1" },
   q("sts", "AWS STS", "2011-06-15"),
   { ...q("monitoring", "Amazon CloudWatch", "2010-08-01", "http://monitoring.amazonaws.com/doc/2010-08-01/"), target: "GraniteServiceVersion20100801", queryCompatible: true },
   q("cloudformation", "AWS CloudFormation", "2010-05-15", "http://cloudformation.amazonaws.com/doc/2010-05-15/"),

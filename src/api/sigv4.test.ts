@@ -10,8 +10,8 @@ const resolver = { resolve: (id: string) => (id === credentials.accessKeyId ? { 
 const NOW = Date.UTC(2026, 10, 27, 8, 0, 0);
 
 /** Sign with the maintained signer as an SDK would, then hand Flint's verifier what arrives on the wire. */
-async function signed(body: string, signingDate: Date, xAmzDate?: string): Promise<SignedRequest> {
-  const signer = new SignatureV4({ credentials, region: "us-east-1", service: "lambda", sha256: Hash.bind(null, "sha256") });
+async function signed(body: string, signingDate: Date, xAmzDate?: string, scope = { region: "us-east-1", service: "lambda" }): Promise<SignedRequest> {
+  const signer = new SignatureV4({ credentials, ...scope, sha256: Hash.bind(null, "sha256") });
   const req = await signer.sign({ method: "POST", protocol: "http:", hostname: "127.0.0.1", port: 9000, path: "/2015-03-31/functions/f%3A1/invocations", query: { Qualifier: "live" }, headers: { host: "127.0.0.1:9000", "content-type": "application/json" }, body }, { signingDate });
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) headers[k.toLowerCase()] = String(v);
@@ -57,6 +57,18 @@ test("a signature is valid only for the service and region it is checked against
   const elsewhere = new SigV4Verifier(resolver, "eu-west-1", () => NOW);
   await assert.rejects(elsewhere.verify(req, "127.0.0.1:9000", "lambda"), { name: "InvalidSignatureException", message: "Credential should be scoped to a valid region, not 'us-east-1'. " });
   await verifier.precheck(req, "127.0.0.1:9000", "lambda");
+});
+
+test("IAM, a global service, is signed for us-east-1 whatever Flint's region, or for Flint's region by a client with a custom endpoint", async () => {
+  const verifier = new SigV4Verifier(resolver, "eu-west-1", () => NOW);
+  for (const region of ["us-east-1", "eu-west-1"]) {
+    const req = await signed("{}", new Date(NOW), undefined, { region, service: "iam" });
+    assert.equal((await verifier.verify(req, "127.0.0.1:9000", "iam")).region, region);
+  }
+  const other = await signed("{}", new Date(NOW), undefined, { region: "ap-south-1", service: "iam" });
+  await assert.rejects(verifier.verify(other, "127.0.0.1:9000", "iam"), { name: "InvalidSignatureException", message: "Credential should be scoped to a valid region, not 'ap-south-1'. " });
+  const sqs = await signed("{}", new Date(NOW), undefined, { region: "us-east-1", service: "sqs" });
+  await assert.rejects(verifier.verify(sqs, "127.0.0.1:9000", "sqs"), { name: "InvalidSignatureException", message: "Credential should be scoped to a valid region, not 'us-east-1'. " });
 });
 
 test("precheck judges the signature itself when the payload's hash is signed, before any body", async () => {

@@ -9,6 +9,7 @@ import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import { Hash } from "@smithy/hash-node";
 import { SignatureV4, SignatureV4Base, getCanonicalHeaders, getSigningKey } from "@smithy/signature-v4";
 import { awsError } from "../errors.js";
+import { serviceNamed } from "./catalogue.js";
 
 export interface Credentials {
   accessKeyId: string;
@@ -207,7 +208,7 @@ export class SigV4Verifier {
   private lookup(scope: Scope, service: string) {
     const found = this.resolver.resolve(scope.accessKeyId);
     if (!found) throw awsError("UnrecognizedClientException", "The security token included in the request is invalid.");
-    if (scope.region !== this.region) {
+    if (scope.region !== this.region && scope.region !== serviceNamed(service).signingRegion) {
       throw awsError("InvalidSignatureException", `Credential should be scoped to a valid region, not '${scope.region}'. `);
     }
     if (scope.service !== service) throw awsError("InvalidSignatureException", `Credential should be scoped to correct service: '${service}'. `);

@@ -11,6 +11,8 @@ import type { AsyncEventStore } from "./async-store.js";
 import { ASYNC_TABLES, SqliteAsyncEventStore } from "./sqlite-async.js";
 import type { SnsStore } from "./sns-store.js";
 import { SNS_TABLES, SqliteSnsStore } from "./sqlite-sns.js";
+import type { IamStore } from "./iam-store.js";
+import { IAM_TABLES, SqliteIamStore } from "./sqlite-iam.js";
 import type { Store } from "./store.js";
 import { GroupCommit } from "./group-commit.js";
 
@@ -30,6 +32,7 @@ const MIGRATIONS: string[] = [
   ASYNC_TABLES,
   SNS_TABLES,
   QUEUE_GROUP_INDEX,
+  IAM_TABLES,
 ];
 
 
@@ -40,6 +43,7 @@ export class SqliteStore implements Store {
   readonly queues: QueueStore;
   readonly asyncEvents: AsyncEventStore;
   readonly sns: SnsStore;
+  readonly iam: IamStore;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -51,6 +55,7 @@ export class SqliteStore implements Store {
     this.queues = new SqliteQueueStore(this.db, this.commits);
     this.asyncEvents = new SqliteAsyncEventStore(this.db, this.commits);
     this.sns = new SqliteSnsStore(this.db, this.commits);
+    this.iam = new SqliteIamStore(this.db);
     this.stmts = {
       get: this.db.prepare<[string], { record: string }>("SELECT record FROM functions WHERE name = ?"),
       list: this.db.prepare<[], { record: string }>("SELECT record FROM functions ORDER BY name"),

@@ -7,6 +7,7 @@ import type { FunctionRecord } from "../services/lambda/model.js";
 import type { AsyncEventStore } from "./async-store.js";
 import type { QueueStore } from "./queue-store.js";
 import type { SnsStore } from "./sns-store.js";
+import type { IamStore } from "./iam-store.js";
 
 export interface Store {
   /** SQS queues and messages (queue-store.ts). */
@@ -15,6 +16,8 @@ export interface Store {
   readonly asyncEvents: AsyncEventStore;
   /** SNS topics, subscriptions and pending deliveries (sns-store.ts). */
   readonly sns: SnsStore;
+  /** IAM roles and customer managed policies (iam-store.ts). */
+  readonly iam: IamStore;
   getFunction(name: string): Promise<FunctionRecord | undefined>;
   listFunctions(): Promise<FunctionRecord[]>;
   /** Insert or replace. */

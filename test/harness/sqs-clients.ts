@@ -129,6 +129,7 @@ def dec(v, key=None):
     return v
 def enc(v):
     if isinstance(v, (bytes, bytearray)): return base64.b64encode(v).decode()
+    if hasattr(v, "isoformat"): return v.isoformat()
     if isinstance(v, dict): return {k: enc(x) for k, x in v.items()}
     if isinstance(v, list): return [enc(x) for x in v]
     return v

@@ -12,7 +12,9 @@ import type { ApiRequest, ScopedService } from "../http.js";
 import { paramTree, queryParams } from "../query.js";
 import { renderQueryError } from "../render-error.js";
 import { OPERATIONS, UNSIGNED_OPERATIONS } from "./operations.js";
-import { SNS_XMLNS, membersFromQuery, xmlResponse } from "./shapes.js";
+import { membersFromQuery, xmlResponse } from "../query-model.js";
+
+const SNS_XMLNS = "http://sns.amazonaws.com/doc/2010-03-31/";
 
 /** Ten 256 KiB messages, form-encoded, with their attributes, fit well within this. */
 const MAX_REQUEST_BODY = 4 * 1024 * 1024;
@@ -44,7 +46,7 @@ export class SnsApi implements ScopedService {
     const authenticated = req.principal !== undefined;
     if (!authenticated && !UNSIGNED_OPERATIONS.has(operation)) throw awsError("MissingAuthenticationTokenException", "Missing Authentication Token");
     const result = await OPERATIONS[operation]!(this.sns, membersFromQuery(paramTree(params)), { authenticated });
-    res.send(200, { "Content-Type": "text/xml", "x-amzn-RequestId": req.requestId }, xmlResponse(operation, result, req.requestId));
+    res.send(200, { "Content-Type": "text/xml", "x-amzn-RequestId": req.requestId }, xmlResponse(operation, result, req.requestId, SNS_XMLNS));
   }
 
   renderError(req: Pick<ApiRequest, "requestId">, res: HttpResponse, err: unknown): void {

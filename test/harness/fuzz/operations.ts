@@ -304,7 +304,6 @@ const foreignJson = (service: string, target: string, version: "1.0" | "1.1") =>
   foreign(service, "json", target, () => ({ method: "POST", path: "/", query: [], headers: [["content-type", `application/x-amz-json-${version}`], ["x-amz-target", target]], body: { kind: "json", value: {} } }));
 
 const OTHER: Operation[] = [
-  foreignQuery("iam", "ListUsers", "2010-05-08"),
   foreignQuery("sts", "GetCallerIdentity", "2011-06-15"),
   foreignQuery("monitoring", "ListMetrics", "2010-08-01"),
   foreignJson("dynamodb", "DynamoDB_20120810.ListTables", "1.0"),

@@ -1,14 +1,11 @@
 /**
- * SNS's query protocol shapes: parameters reshaped into the operation's members (SNS's lists and
- * maps are not flattened: `Tags.member.1.Key`, `Attributes.entry.1.key`,
- * `MessageAttributes.entry.1.Name` / `.Value.DataType`), and results written as the
- * sns-2010-03-31 query model's XML (`<member>` per list item, `<entry><key/><value/></entry>` per
- * map entry).
+ * The query protocol's shapes for the services whose models do not flatten (SNS, IAM): parameters
+ * reshaped into the operation's members (`Tags.member.1.Key`, `Attributes.entry.1.key`,
+ * `MessageAttributes.entry.1.Name` / `.Value.DataType`), and results written as those query models'
+ * XML (`<member>` per list item, `<entry><key/><value/></entry>` per map entry).
  */
-import type { ParamNode, ParamTree } from "../query.js";
-import { element, textElement } from "../xml.js";
-
-export const SNS_XMLNS = "http://sns.amazonaws.com/doc/2010-03-31/";
+import type { ParamNode, ParamTree } from "./query.js";
+import { element, textElement } from "./xml.js";
 
 type Members = Record<string, unknown>;
 
@@ -71,7 +68,7 @@ function xmlMembers(members: Members): string {
 }
 
 /** The query protocol's response document; operations without output carry only their metadata. */
-export function xmlResponse(operation: string, result: Members | undefined, requestId: string): string {
+export function xmlResponse(operation: string, result: Members | undefined, requestId: string, xmlns: string): string {
   const body = result === undefined ? "" : element(`${operation}Result`, xmlMembers(result));
-  return `<?xml version="1.0"?><${operation}Response xmlns="${SNS_XMLNS}">${body}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`;
+  return `<?xml version="1.0"?><${operation}Response xmlns="${xmlns}">${body}<ResponseMetadata><RequestId>${requestId}</RequestId></ResponseMetadata></${operation}Response>`;
 }

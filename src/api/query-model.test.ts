@@ -1,7 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { paramTree } from "../query.js";
-import { membersFromQuery, xmlResponse } from "./shapes.js";
+import { paramTree } from "./query.js";
+import { membersFromQuery, xmlResponse as respond } from "./query-model.js";
+
+const xmlResponse = (operation: string, result: Record<string, unknown> | undefined, requestId: string) => respond(operation, result, requestId, "http://sns.amazonaws.com/doc/2010-03-31/");
 
 const members = (qs: string) => membersFromQuery(paramTree(new Map(new URLSearchParams(qs))));
 

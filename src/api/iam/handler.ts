@@ -1,0 +1,40 @@
+/**
+ * IAM on the one listener, chosen by `Version=2010-05-08` or the `iam` credential scope: the query
+ * protocol (`Action=<Operation>` in a form body or the URL, XML responses).
+ * https://docs.aws.amazon.com/IAM/latest/APIReference/CommonParameters.html
+ */
+import type { HttpResponse } from "../../lib/http-server.js";
+import { awsError } from "../../errors.js";
+import type { IamService } from "../../services/iam/service.js";
+import type { ApiRequest, ScopedService } from "../http.js";
+import { paramTree, queryParams } from "../query.js";
+import { renderQueryError } from "../render-error.js";
+import { membersFromQuery, xmlResponse } from "../query-model.js";
+import { OPERATIONS } from "./operations.js";
+import { IAM_XMLNS } from "./shapes.js";
+
+/** A policy document is at most 131,072 characters; form-encoded, up to three bytes each. */
+const MAX_REQUEST_BODY = 1024 * 1024;
+
+export class IamApi implements ScopedService {
+  readonly maxBody = MAX_REQUEST_BODY;
+
+  constructor(private readonly iam: IamService) {}
+
+  async handle(req: ApiRequest, res: HttpResponse): Promise<void> {
+    const params = queryParams(req);
+    const operation = params.get("Action");
+    if (!operation) throw awsError("MissingParameter", "The request must contain the parameter Action.");
+    if (!Object.hasOwn(OPERATIONS, operation)) throw awsError("InvalidAction", `Could not find operation ${operation} for version 2010-05-08`);
+    const result = await OPERATIONS[operation]!(this.iam, membersFromQuery(paramTree(params)));
+    res.send(200, { "Content-Type": "text/xml", "x-amzn-RequestId": req.requestId }, xmlResponse(operation, result, req.requestId, IAM_XMLNS));
+  }
+
+  renderError(req: Pick<ApiRequest, "requestId">, res: HttpResponse, err: unknown): void {
+    renderQueryError(res, req.requestId, err, IAM_XMLNS);
+  }
+
+  tooLarge(): Error {
+    return awsError("ValidationException", `Request body must be at most ${MAX_REQUEST_BODY} bytes.`);
+  }
+}

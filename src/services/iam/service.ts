@@ -1,0 +1,336 @@
+/**
+ * IAM-compatible roles, users and their access keys, inline policies and attachments of managed
+ * policies (which are `policies.ts`'s), in memory and in the store (every
+ * write is on disk before its promise resolves). IAM is global: ARNs carry the account, no region.
+ * Nothing here is enforced yet; evaluation is `iam/evaluate.ts`'s and the listener's (issue 14).
+ * https://docs.aws.amazon.com/IAM/latest/APIReference/API_Operations.html
+ */
+import { randomBytes } from "node:crypto";
+import type { Clock } from "../../clock/clock.js";
+import { awsError } from "../../errors.js";
+import type { IamStore } from "../../store/iam-store.js";
+import { checkPolicyArn, ManagedPolicies } from "./policies.js";
+import { AccessKeyStatus, IdPrefix, newId, type AccessKeyRecord, type ManagedPolicyRecord, type PrincipalRecord, type RoleRecord, type Tag, type UserRecord } from "./model.js";
+import { page, type Page, type PageRequest } from "./pages.js";
+import { checkDescription, checkDocument, checkName, checkPath, checkPathPrefix, checkRange, checkTags, policySize, PolicySizeQuota } from "./validation.js";
+
+export interface IamAccount {
+  accountId: string;
+}
+
+export interface CreateRoleInput {
+  RoleName: string;
+  PermissionsBoundary?: string;
+  AssumeRolePolicyDocument: string;
+  Path?: string;
+  Description?: string;
+  MaxSessionDuration?: number;
+  Tags?: Tag[];
+}
+
+/** Roles and users hold policies and tags the same way; the operations on them take which. */
+export type PrincipalKind = "role" | "user";
+
+/** Managed policies per role and per user (the default quotas). */
+const MAX_ATTACHED = 10;
+const MAX_ACCESS_KEYS = 2;
+const byName = <T extends { name: string }>(a: T, b: T) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+export class IamService {
+  /** By lower-cased name: IAM role and user names are unique regardless of case. */
+  private readonly roles = new Map<string, RoleRecord>();
+  private readonly users = new Map<string, UserRecord>();
+  /** Managed policies (CreatePolicy, GetPolicy, versions, ListPolicies …). */
+  readonly policies: ManagedPolicies;
+
+  private constructor(
+    private readonly account: IamAccount,
+    private readonly store: IamStore,
+    private readonly clock: Clock,
+    stored: { roles: RoleRecord[]; users: UserRecord[]; policies: ManagedPolicyRecord[] },
+  ) {
+    for (const role of stored.roles) this.roles.set(role.name.toLowerCase(), role);
+    for (const user of stored.users) this.users.set(user.name.toLowerCase(), user);
+    this.policies = new ManagedPolicies(account, store, clock, (arn) => this.usage(arn), stored.policies);
+  }
+
+  static async create(account: IamAccount, store: IamStore, clock: Clock): Promise<IamService> {
+    return new IamService(account, store, clock, { roles: await store.listRoles(), users: await store.listUsers(), policies: await store.listPolicies() });
+  }
+
+  // Roles
+
+  async createRole(input: CreateRoleInput): Promise<RoleRecord> {
+    const name = checkName(input.RoleName, "roleName");
+    const path = checkPath(input.Path);
+    const description = checkDescription(input.Description);
+    const maxSessionDuration = checkRange(input.MaxSessionDuration, "maxSessionDuration", 3600, 43200) ?? 3600;
+    const tags = checkTags(input.Tags);
+    const document = checkTrustPolicy(input.AssumeRolePolicyDocument, "assumeRolePolicyDocument");
+    const boundary = input.PermissionsBoundary === undefined ? {} : { permissionsBoundary: this.boundary(input.PermissionsBoundary) };
+    if (this.roles.has(name.toLowerCase())) throw awsError("EntityAlreadyExists", `Role with name ${name} already exists.`);
+    const role: RoleRecord = {
+      ...this.newPrincipal("role", name, path, tags),
+      ...boundary,
+      assumeRolePolicyDocument: document,
+      ...(description !== undefined ? { description } : {}),
+      maxSessionDuration,
+    };
+    await this.putPrincipal("role", role);
+    return role;
+  }
+
+  getRole(name: string): RoleRecord {
+    return this.principal("role", name) as RoleRecord;
+  }
+
+  listRoles(req: PageRequest & { PathPrefix?: string }): Page<RoleRecord> {
+    return this.listPrincipals(this.roles, req);
+  }
+
+  async deleteRole(name: string): Promise<void> {
+    const role = this.getRole(name);
+    checkDeletable(role);
+    this.roles.delete(role.name.toLowerCase());
+    await this.store.deleteRole(role.name);
+  }
+
+  /** UpdateRole: the description and maximum session duration, each only when given. */
+  async updateRole(name: string, changes: { Description?: string; MaxSessionDuration?: number }): Promise<void> {
+    const role = this.getRole(name);
+    const description = checkDescription(changes.Description);
+    const maxSessionDuration = checkRange(changes.MaxSessionDuration, "maxSessionDuration", 3600, 43200);
+    await this.putPrincipal("role", { ...role, ...(description !== undefined ? { description } : {}), ...(maxSessionDuration !== undefined ? { maxSessionDuration } : {}) });
+  }
+
+  async updateAssumeRolePolicy(name: string, document: string): Promise<void> {
+    const role = this.getRole(name);
+    await this.putPrincipal("role", { ...role, assumeRolePolicyDocument: checkTrustPolicy(document, "policyDocument") });
+  }
+
+  // Users and their access keys
+
+  async createUser(input: { UserName: string; Path?: string; PermissionsBoundary?: string; Tags?: Tag[] }): Promise<UserRecord> {
+    const name = checkName(input.UserName, "userName");
+    const path = checkPath(input.Path);
+    const tags = checkTags(input.Tags);
+    const boundary = input.PermissionsBoundary === undefined ? {} : { permissionsBoundary: this.boundary(input.PermissionsBoundary) };
+    if (this.users.has(name.toLowerCase())) throw awsError("EntityAlreadyExists", `User with name ${name} already exists.`);
+    const user: UserRecord = { ...this.newPrincipal("user", name, path, tags), ...boundary, accessKeys: [] };
+    await this.putPrincipal("user", user);
+    return user;
+  }
+
+  getUser(name: string): UserRecord {
+    return this.principal("user", name) as UserRecord;
+  }
+
+  listUsers(req: PageRequest & { PathPrefix?: string }): Page<UserRecord> {
+    return this.listPrincipals(this.users, req);
+  }
+
+  async deleteUser(name: string): Promise<void> {
+    const user = this.getUser(name);
+    checkDeletable(user);
+    if (user.accessKeys.length > 0) throw awsError("DeleteConflict", "Cannot delete entity, must delete access keys first.");
+    this.users.delete(user.name.toLowerCase());
+    await this.store.deleteUser(user.name);
+  }
+
+  async createAccessKey(userName: string): Promise<AccessKeyRecord> {
+    const user = this.getUser(userName);
+    if (user.accessKeys.length >= MAX_ACCESS_KEYS) throw awsError("LimitExceeded", `Cannot exceed quota for AccessKeysPerUser: ${MAX_ACCESS_KEYS}`);
+    const key: AccessKeyRecord = { accessKeyId: newId(IdPrefix.accessKey), secretAccessKey: randomBytes(30).toString("base64"), status: AccessKeyStatus.Active, createDate: this.clock.now() };
+    await this.putPrincipal("user", { ...user, accessKeys: [...user.accessKeys, key] });
+    return key;
+  }
+
+  listAccessKeys(userName: string, req: PageRequest): Page<AccessKeyRecord> {
+    const keys = [...this.getUser(userName).accessKeys].sort((a, b) => (a.accessKeyId < b.accessKeyId ? -1 : 1));
+    return page(keys, (k) => k.accessKeyId, req);
+  }
+
+  async deleteAccessKey(userName: string, accessKeyId: string): Promise<void> {
+    const user = this.getUser(userName);
+    accessKeyOf(user, accessKeyId);
+    await this.putPrincipal("user", { ...user, accessKeys: user.accessKeys.filter((k) => k.accessKeyId !== accessKeyId) });
+  }
+
+  async updateAccessKey(userName: string, accessKeyId: string, status: string): Promise<void> {
+    const user = this.getUser(userName);
+    if (status !== AccessKeyStatus.Active && status !== AccessKeyStatus.Inactive) {
+      throw awsError("ValidationException", `1 validation error detected: Value '${status}' at 'status' failed to satisfy constraint: Member must satisfy enum value set: [Active, Inactive]`);
+    }
+    const key = accessKeyOf(user, accessKeyId);
+    await this.putPrincipal("user", { ...user, accessKeys: user.accessKeys.map((k) => (k === key ? { ...k, status } : k)) });
+  }
+
+  // Tags of roles and users
+
+  async tag(kind: PrincipalKind, name: string, tags: Tag[]): Promise<void> {
+    const principal = this.principal(kind, name);
+    const merged = new Map(principal.tags.map((t) => [t.Key.toLowerCase(), t]));
+    for (const tag of checkTags(tags)) merged.set(tag.Key.toLowerCase(), tag);
+    if (merged.size > 50) throw awsError("LimitExceeded", "The number of tags has reached the maximum limit.");
+    await this.putPrincipal(kind, { ...principal, tags: [...merged.values()] });
+  }
+
+  async untag(kind: PrincipalKind, name: string, keys: string[]): Promise<void> {
+    const principal = this.principal(kind, name);
+    const gone = new Set(keys.map((k) => k.toLowerCase()));
+    await this.putPrincipal(kind, { ...principal, tags: principal.tags.filter((t) => !gone.has(t.Key.toLowerCase())) });
+  }
+
+  listTags(kind: PrincipalKind, name: string, req: PageRequest): Page<Tag> {
+    return page(this.principal(kind, name).tags, (t) => t.Key, req);
+  }
+
+  // Inline policies of roles and users
+
+  async putInlinePolicy(kind: PrincipalKind, name: string, policyName: string, document: string): Promise<void> {
+    const principal = this.principal(kind, name);
+    checkName(policyName, "policyName", 128);
+    checkDocument(document, "policyDocument", "identity");
+    const inlinePolicies = { ...principal.inlinePolicies };
+    // A name differing only in case replaces the policy, as IAM's names are case-insensitive.
+    for (const existing of Object.keys(inlinePolicies)) if (existing.toLowerCase() === policyName.toLowerCase()) delete inlinePolicies[existing];
+    inlinePolicies[policyName] = document;
+    // The quota is on all of a role's (or user's) inline policies together.
+    const quota = kind === "role" ? PolicySizeQuota.roleInline : PolicySizeQuota.userInline;
+    if (Object.values(inlinePolicies).reduce((n, d) => n + policySize(d), 0) > quota) {
+      throw awsError("LimitExceeded", `Maximum policy size of ${quota} bytes exceeded for ${kind} ${principal.name}`);
+    }
+    await this.putPrincipal(kind, { ...principal, inlinePolicies });
+  }
+
+  getInlinePolicy(kind: PrincipalKind, name: string, policyName: string): { name: string; policyName: string; document: string } {
+    const principal = this.principal(kind, name);
+    const found = inlinePolicyName(kind, principal, policyName);
+    return { name: principal.name, policyName: found, document: principal.inlinePolicies[found]! };
+  }
+
+  async deleteInlinePolicy(kind: PrincipalKind, name: string, policyName: string): Promise<void> {
+    const principal = this.principal(kind, name);
+    const found = inlinePolicyName(kind, principal, policyName);
+    const inlinePolicies = { ...principal.inlinePolicies };
+    delete inlinePolicies[found];
+    await this.putPrincipal(kind, { ...principal, inlinePolicies });
+  }
+
+  listInlinePolicies(kind: PrincipalKind, name: string, req: PageRequest): Page<string> {
+    const names = Object.keys(this.principal(kind, name).inlinePolicies).sort();
+    return page(names, (n) => n, req);
+  }
+
+  // Permissions boundaries of roles and users
+
+  async putPermissionsBoundary(kind: PrincipalKind, name: string, arn: string): Promise<void> {
+    const principal = this.principal(kind, name);
+    await this.putPrincipal(kind, { ...principal, permissionsBoundary: this.boundary(arn) });
+  }
+
+  async deletePermissionsBoundary(kind: PrincipalKind, name: string): Promise<void> {
+    const { permissionsBoundary: _removed, ...rest } = this.principal(kind, name);
+    await this.putPrincipal(kind, rest);
+  }
+
+  // Attached managed policies of roles and users
+
+  async attachPolicy(kind: PrincipalKind, name: string, arn: string): Promise<void> {
+    const principal = this.principal(kind, name);
+    this.policies.find(arn, `Policy ${arn} does not exist or is not attachable.`);
+    if (principal.attachedPolicies.includes(arn)) return;
+    if (principal.attachedPolicies.length >= MAX_ATTACHED) {
+      throw awsError("LimitExceeded", `Cannot exceed quota for PoliciesPer${kind === "role" ? "Role" : "User"}: ${MAX_ATTACHED}`);
+    }
+    await this.putPrincipal(kind, { ...principal, attachedPolicies: [...principal.attachedPolicies, arn] });
+  }
+
+  async detachPolicy(kind: PrincipalKind, name: string, arn: string): Promise<void> {
+    const principal = this.principal(kind, name);
+    checkPolicyArn(arn);
+    if (!principal.attachedPolicies.includes(arn)) throw awsError("NoSuchEntity", `Policy ${arn} was not found.`);
+    await this.putPrincipal(kind, { ...principal, attachedPolicies: principal.attachedPolicies.filter((a) => a !== arn) });
+  }
+
+  listAttachedPolicies(kind: PrincipalKind, name: string, req: PageRequest & { PathPrefix?: string }): Page<ManagedPolicyRecord> {
+    const prefix = checkPathPrefix(req.PathPrefix);
+    const attached = this.principal(kind, name)
+      .attachedPolicies.map((arn) => this.policies.find(arn, ""))
+      .filter((p) => p.path.startsWith(prefix))
+      .sort((a, b) => (a.arn < b.arn ? -1 : 1));
+    return page(attached, (p) => p.arn, req);
+  }
+
+  // Internals
+
+  /** How many roles and users have the policy attached, and as their boundary. */
+  private usage(arn: string): { attachments: number; boundaries: number } {
+    let attachments = 0;
+    let boundaries = 0;
+    for (const p of [...this.roles.values(), ...this.users.values()]) {
+      if (p.attachedPolicies.includes(arn)) attachments++;
+      if (p.permissionsBoundary === arn) boundaries++;
+    }
+    return { attachments, boundaries };
+  }
+
+  /** A permissions boundary is a managed policy that exists. */
+  private boundary(arn: string): string {
+    return this.policies.find(arn, `Scope ARN: ${arn} does not exist or is not attachable.`).arn;
+  }
+
+  private newPrincipal(kind: PrincipalKind, name: string, path: string, tags: Tag[]): PrincipalRecord {
+    const id = newId(kind === "role" ? IdPrefix.role : IdPrefix.user);
+    return { name, id, path, arn: `arn:aws:iam::${this.account.accountId}:${kind}${path}${name}`, createDate: this.clock.now(), tags, inlinePolicies: {}, attachedPolicies: [] };
+  }
+
+  private principal(kind: PrincipalKind, name: string): PrincipalRecord {
+    const found = (kind === "role" ? this.roles : this.users).get(checkName(name, `${kind}Name`).toLowerCase());
+    if (!found) throw awsError("NoSuchEntity", `The ${kind} with name ${name} cannot be found.`);
+    return found;
+  }
+
+  private listPrincipals<T extends PrincipalRecord>(all: Map<string, T>, req: PageRequest & { PathPrefix?: string }): Page<T> {
+    const prefix = checkPathPrefix(req.PathPrefix);
+    return page([...all.values()].filter((p) => p.path.startsWith(prefix)).sort(byName), (p) => p.name, req);
+  }
+
+  /** Writes a changed copy of a role or user (a role's copy keeps its role fields, a user's its keys). */
+  private async putPrincipal<T extends PrincipalRecord>(kind: PrincipalKind, changed: T): Promise<void> {
+    const record: PrincipalRecord = changed;
+    if (kind === "role") {
+      this.roles.set(record.name.toLowerCase(), record as RoleRecord);
+      await this.store.putRole(record as RoleRecord);
+    } else {
+      this.users.set(record.name.toLowerCase(), record as UserRecord);
+      await this.store.putUser(record as UserRecord);
+    }
+  }
+}
+
+function checkTrustPolicy(document: string, member: string): string {
+  checkDocument(document, member, "trust");
+  if (policySize(document) > PolicySizeQuota.trust) throw awsError("LimitExceeded", `Cannot exceed quota for ACLSizePerRole: ${PolicySizeQuota.trust}`);
+  return document;
+}
+
+function accessKeyOf(user: UserRecord, accessKeyId: string): AccessKeyRecord {
+  const key = user.accessKeys.find((k) => k.accessKeyId === accessKeyId);
+  if (!key) throw awsError("NoSuchEntity", `The Access Key with id ${accessKeyId} cannot be found.`);
+  return key;
+}
+
+/** A role or user keeps its policies until they are removed one by one. */
+function checkDeletable(principal: PrincipalRecord): void {
+  if (Object.keys(principal.inlinePolicies).length > 0) throw awsError("DeleteConflict", "Cannot delete entity, must delete policies first.");
+  if (principal.attachedPolicies.length > 0) throw awsError("DeleteConflict", "Cannot delete entity, must detach all policies first.");
+}
+
+function inlinePolicyName(kind: PrincipalKind, principal: PrincipalRecord, policyName: string): string {
+  checkName(policyName, "policyName", 128);
+  const name = Object.keys(principal.inlinePolicies).find((n) => n.toLowerCase() === policyName.toLowerCase());
+  if (name === undefined) throw awsError("NoSuchEntity", `The ${kind} policy with name ${policyName} cannot be found.`);
+  return name;
+}
+
