@@ -175,6 +175,7 @@ for (const [what, bytes, status] of [
   ["a negative Content-Length", "POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n", 400],
   ["an unknown expectation", "POST / HTTP/1.1\r\nExpect: magic\r\nContent-Length: 1\r\n\r\nx", 417],
   ["a head over 16 KB", `GET / HTTP/1.1\r\nX-Big: ${"a".repeat(17 * 1024)}\r\n\r\n`, 431],
+  ["an asterisk target for a method other than OPTIONS", "PUT * HTTP/1.1\r\n\r\n", 400],
   ["a head of 201 header lines", `GET / HTTP/1.1\r\n${Array.from({ length: 201 }, (_, i) => `X-${i}: 1\r\n`).join("")}\r\n`, 431],
 ] as const) {
   test(`${what} gets ${status} and the connection is closed; the handler never sees it`, async (t) => {

@@ -267,6 +267,8 @@ class Connection {
     if (lines.length > this.limits.maxHeaders + 1) return this.fail(431);
     const m = REQUEST_LINE.exec(lines[0]!);
     if (!m) return this.fail(400);
+    // The asterisk form is for OPTIONS alone (RFC 9112 §3.2.4).
+    if (m[2] === "*" && m[1] !== "OPTIONS") return this.fail(400);
     // No prototype: a header named `constructor` or `__proto__` is just a header.
     const headers: Record<string, string> = Object.create(null);
     for (let i = 1; i < lines.length; i++) {
