@@ -25,6 +25,7 @@
  */
 import net from "node:net";
 import { STATUS_CODES } from "node:http";
+import { type BodyState, consumeBody, type Framing, isToken, parseHead } from "./http-message.js";
 
 /** A request's head; header names lower-cased, repeated headers joined with ", ". */
 export interface RequestHead {
@@ -109,8 +110,6 @@ const MAX_BUFFERED = 1024 * 1024;
 const LARGE_BODY = 64 * 1024;
 const CRLFCRLF = Buffer.from("\r\n\r\n");
 const CONTINUE = Buffer.from("HTTP/1.1 100 Continue\r\n\r\n");
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const REQUEST_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+) (\S+) HTTP\/1\.([01])$/;
 
 let dateSecond = 0;
 let dateText = "";
@@ -124,10 +123,6 @@ function httpDate(): string {
   }
   return dateText;
 }
-
-type BodyState =
-  | { kind: "length"; remaining: number }
-  | { kind: "chunked"; state: "size" | "data" | "crlf" | "trailer"; remaining: number };
 
 interface Reader {
   limit: number;
@@ -263,44 +258,12 @@ class Connection {
 
   /** Parse a head and hand the exchange over. */
   private start(text: string): void {
-    const lines = text.split("\r\n", this.limits.maxHeaders + 2);
-    if (lines.length > this.limits.maxHeaders + 1) return this.fail(431);
-    const m = REQUEST_LINE.exec(lines[0]!);
-    if (!m) return this.fail(400);
-    // The asterisk form is for OPTIONS alone (RFC 9112 §3.2.4).
-    if (m[2] === "*" && m[1] !== "OPTIONS") return this.fail(400);
-    // No prototype: a header named `constructor` or `__proto__` is just a header.
-    const headers: Record<string, string> = Object.create(null);
-    for (let i = 1; i < lines.length; i++) {
-      const line = lines[i]!;
-      const colon = line.indexOf(":");
-      const name = colon > 0 ? line.slice(0, colon).toLowerCase() : "";
-      if (!TOKEN.test(name)) return this.fail(400);
-      const value = line.slice(colon + 1).trim();
-      const prev = headers[name];
-      if (prev === undefined) headers[name] = value;
-      else if (name === "content-length") {
-        if (prev !== value) return this.fail(400);
-      } else if (name !== "host" && name !== "authorization") headers[name] = `${prev}, ${value}`;
-    }
-    let body: BodyState | undefined;
-    const te = headers["transfer-encoding"];
-    const cl = headers["content-length"];
-    if (te !== undefined) {
-      if (te.toLowerCase() !== "chunked" || cl !== undefined) return this.fail(400);
-      body = { kind: "chunked", state: "size", remaining: 0 };
-    } else if (cl !== undefined) {
-      if (!/^\d{1,15}$/.test(cl)) return this.fail(400);
-      if (Number(cl) > 0) body = { kind: "length", remaining: Number(cl) };
-    }
-    const expect = headers.expect?.toLowerCase();
-    if (expect !== undefined && expect !== "100-continue") return this.fail(417);
-    const http10 = m[3] === "0";
-    const connection = headers.connection?.toLowerCase() ?? "";
-    const keepAlive = http10 ? connection.includes("keep-alive") : !connection.includes("close");
-    const current: Current = { body, reader: undefined, draining: false, answered: false, expectContinue: expect !== undefined, keepAlive, isHead: m[1] === "HEAD" };
+    const parsed = parseHead(text, this.limits.maxHeaders);
+    if ("status" in parsed) return this.fail(parsed.status);
+    const { method, url, headers, body, expectContinue, keepAlive } = parsed;
+    const current: Current = { body, reader: undefined, draining: false, answered: false, expectContinue, keepAlive, isHead: method === "HEAD" };
     this.current = current;
-    const head: RequestHead = { method: m[1]!, url: m[2]!, headers };
+    const head: RequestHead = { method, url, headers };
     const response: HttpResponse = {
       get headersSent() {
         return current.answered;
@@ -345,13 +308,12 @@ class Connection {
     });
   }
 
-  private take(reader: Reader | undefined, n: number): void {
-    if (reader) {
-      if (reader.into) this.buf.copy(reader.into, reader.size, 0, n);
-      else if (reader.size + n <= reader.limit) reader.chunks.push(this.buf.subarray(0, n));
-      reader.size += n;
-    }
-    this.buf = this.buf.subarray(n);
+  /** Body bytes that arrived: kept for the reader that asked (within its limit), else dropped. */
+  private keep(reader: Reader | undefined, chunk: Buffer): void {
+    if (!reader) return;
+    if (reader.into) chunk.copy(reader.into, reader.size);
+    else if (reader.size + chunk.length <= reader.limit) reader.chunks.push(chunk);
+    reader.size += chunk.length;
   }
 
   /** Consume body bytes: for the reader that asked, or dropped when the response went without it. */
@@ -387,39 +349,10 @@ class Connection {
   }
 
   /** Take what `buf` holds of the body, by its framing. */
-  private consume(b: BodyState, reader: Reader | undefined): "done" | "more" | "broken" {
-    if (b.kind === "length") {
-      const n = Math.min(b.remaining, this.buf.length);
-      this.take(reader, n);
-      b.remaining -= n;
-      return b.remaining === 0 ? "done" : "more";
-    }
-    for (;;) {
-      if (b.state === "data") {
-        const n = Math.min(b.remaining, this.buf.length);
-        if (n === 0) return "more";
-        this.take(reader, n);
-        b.remaining -= n;
-        if (b.remaining === 0) b.state = "crlf";
-        continue;
-      }
-      const eol = this.buf.indexOf("\r\n");
-      if (eol < 0) return this.buf.length > this.limits.maxHeadBytes ? "broken" : "more";
-      const line = this.buf.toString("latin1", 0, eol);
-      this.buf = this.buf.subarray(eol + 2);
-      if (b.state === "crlf") {
-        if (line !== "") return "broken";
-        b.state = "size";
-      } else if (b.state === "trailer") {
-        if (line === "") return "done";
-      } else {
-        const size = /^([0-9a-fA-F]{1,12})(;.*)?$/.exec(line);
-        if (!size) return "broken";
-        const n = parseInt(size[1]!, 16);
-        if (n === 0) b.state = "trailer";
-        else Object.assign(b, { state: "data", remaining: n });
-      }
-    }
+  private consume(b: BodyState, reader: Reader | undefined): Framing {
+    const { rest, framing } = consumeBody(b, this.buf, this.limits.maxHeadBytes, (chunk) => this.keep(reader, chunk));
+    this.buf = rest;
+    return framing;
   }
 
   /**
@@ -475,7 +408,7 @@ class Connection {
     for (const k in headers) {
       const v = String(headers[k]);
       // As Node's writeHead: a line break in a header would let its text forge the rest of the response.
-      if (!TOKEN.test(k) || /[\r\n]/.test(v)) throw new TypeError(`Invalid character in header ${JSON.stringify(k)}`);
+      if (!isToken(k) || /[\r\n]/.test(v)) throw new TypeError(`Invalid character in header ${JSON.stringify(k)}`);
       text += `${k}: ${v}\r\n`;
     }
     current.answered = true;
