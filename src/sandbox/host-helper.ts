@@ -368,6 +368,8 @@ export class HostHelper {
       if (m.error === undefined) w.resolve(m);
       else w.reject(new Error(`${w.what} failed: ${m.error}`));
     });
+    // A helper that died under a write (EPIPE) is reported by its exit, not by an unhandled error.
+    this.child.stdin!.on("error", () => undefined);
     this.child.on("exit", () => {
       this.gone = true;
       for (const w of this.waiting.values()) w.reject(new Error("the sandbox host helper exited"));
@@ -379,7 +381,9 @@ export class HostHelper {
   }
 
   private request(what: string, message: Record<string, unknown>): Promise<Answer> {
-    if (this.gone) return Promise.reject(new Error("the sandbox host helper exited"));
+    // Closed (shutdown ends its stdin before the last environments are released) or exited: nothing
+    // is written, the request fails as the helper's exit fails the waiting ones.
+    if (this.gone || this.child.stdin!.writableEnded) return Promise.reject(new Error("the sandbox host helper exited"));
     const seq = ++this.seq;
     return new Promise((resolve, reject) => {
       this.waiting.set(seq, { resolve, reject, what });
