@@ -6,6 +6,9 @@ import { randomBytes, randomInt } from "node:crypto";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Credentials, CredentialResolver, Principal } from "./api/sigv4.js";
+import type { Identity, NamedPolicy } from "./iam/types.js";
+import { type SessionClaims, type SessionTokens, temporaryKeyId } from "./iam/sessions.js";
+import type { IamService } from "./services/iam/service.js";
 import type { FlintConfig } from "./config/config.js";
 import { awsError } from "./errors.js";
 
@@ -42,44 +45,123 @@ export interface IssuedCredentials extends Credentials {
 /** Lambda environments get role credentials valid for hours; Flint's live 12 h (real time). */
 export const FUNCTION_CREDENTIALS_TTL_MS = 12 * 3_600_000;
 
+const INVALID_TOKEN = "The security token included in the request is invalid.";
+
+/** Where identities come from: IAM's users, roles and policies (services/iam). */
+export type IamDirectory = Pick<IamService, "findRole" | "findUser" | "accessKeyOwner" | "policiesOf" | "policies">;
+
 /**
- * The root key plus temporary keys issued to execution environments. A temporary key names the
- * function and role it was issued for, needs its session token, expires, and is revoked when its
- * environment is destroyed. (IAM users and policy evaluation plug in here later; until then a
- * function's credentials may do what the root may.)
+ * Every access key Flint accepts and whom it stands for: the account root, IAM users' keys, STS
+ * sessions (stateless tokens, iam/sessions.ts) and the sessions of execution roles issued to
+ * function environments (kept here: each is revoked when its environment is destroyed).
  */
 export class CredentialAuthority implements CredentialResolver {
-  private readonly temporary = new Map<string, { credentials: IssuedCredentials; principal: Principal }>();
+  private readonly functions = new Map<string, { credentials: IssuedCredentials; principal: Principal }>();
+  private readonly rootIdentity: Identity;
 
   constructor(
     private readonly root: Credentials,
+    private readonly account: string,
+    private readonly iam: IamDirectory,
+    readonly sessions: SessionTokens,
     private readonly now: () => number = Date.now,
-  ) {}
-
-  resolve(accessKeyId: string): { credentials: Credentials; principal: Principal } | undefined {
-    if (accessKeyId === this.root.accessKeyId) return { credentials: this.root, principal: { accessKeyId, kind: "root" } };
-    const issued = this.temporary.get(accessKeyId);
-    if (!issued) return undefined;
-    if (issued.credentials.expiresAt <= this.now()) {
-      this.temporary.delete(accessKeyId);
-      throw awsError("ExpiredTokenException", "The security token included in the request is expired");
-    }
-    return issued;
+  ) {
+    this.rootIdentity = { accessKeyId: root.accessKeyId, caller: { kind: "root", account, arn: `arn:aws:iam::${account}:root`, userid: account }, policies: () => ({ identity: [] }) };
   }
 
-  issue(functionArn: string, role: string, ttlMs = FUNCTION_CREDENTIALS_TTL_MS): IssuedCredentials {
-    let accessKeyId = "ASIA";
-    for (let i = 0; i < 16; i++) accessKeyId += BASE32[randomInt(32)];
-    const credentials = { accessKeyId, secretAccessKey: randomBytes(30).toString("base64"), sessionToken: randomBytes(96).toString("base64"), expiresAt: this.now() + ttlMs };
-    this.temporary.set(accessKeyId, { credentials, principal: { accessKeyId, kind: "function", functionArn, role } });
+  resolve(accessKeyId: string, sessionToken?: string): { credentials: Credentials; principal: Principal } | undefined {
+    if (accessKeyId === this.root.accessKeyId) return { credentials: this.root, principal: this.rootIdentity };
+    const issued = this.functions.get(accessKeyId);
+    if (issued) {
+      if (sessionToken !== issued.credentials.sessionToken) throw awsError("UnrecognizedClientException", INVALID_TOKEN);
+      if (issued.credentials.expiresAt <= this.now()) {
+        this.functions.delete(accessKeyId);
+        throw awsError("ExpiredTokenException", "The security token included in the request is expired");
+      }
+      return issued;
+    }
+    if (accessKeyId.startsWith("ASIA")) {
+      const claims = sessionToken === undefined ? undefined : this.sessions.open(accessKeyId, sessionToken);
+      if (!claims || claims.account !== this.account) return undefined;
+      if (claims.expiresAt <= this.now()) throw awsError("ExpiredTokenException", "The security token included in the request is expired");
+      return { credentials: { accessKeyId, secretAccessKey: claims.secretAccessKey, sessionToken }, principal: this.sessionIdentity(claims) };
+    }
+    const owned = this.iam.accessKeyOwner(accessKeyId);
+    if (!owned) return undefined;
+    if (owned.key.status !== "Active") throw awsError("UnrecognizedClientException", INVALID_TOKEN);
+    return { credentials: { accessKeyId, secretAccessKey: owned.key.secretAccessKey }, principal: this.userIdentity(accessKeyId, owned.user.name, owned.user.id) };
+  }
+
+  /** A user's identity: its policies are read when a call is authorized, from the user as it is then. */
+  private userIdentity(accessKeyId: string, userName: string, userId: string): Identity {
+    const user = this.iam.findUser(userName);
+    const tags = Object.fromEntries((user?.tags ?? []).map((t) => [t.Key, t.Value]));
+    return {
+      accessKeyId,
+      caller: { kind: "user", account: this.account, arn: user?.arn ?? `arn:aws:iam::${this.account}:user/${userName}`, userid: userId, username: userName, tags },
+      policies: () => {
+        const now = this.iam.findUser(userName);
+        return now && now.id === userId ? this.iam.policiesOf(now) : { identity: [] };
+      },
+    };
+  }
+
+  /** A session's identity: a role's (its policies, cut down by the session's policies) or a user's or the root's. */
+  sessionIdentity(claims: Omit<SessionClaims, "secretAccessKey">): Identity {
+    const s = claims.subject;
+    if (s.type === "root") return { ...this.rootIdentity, accessKeyId: claims.accessKeyId };
+    if (s.type === "user") return this.userIdentity(claims.accessKeyId, s.userName, s.userId);
+    const role = this.iam.findRole(s.roleName);
+    const live = role && role.id === s.roleId ? role : undefined;
+    const tags = { ...Object.fromEntries((live?.tags ?? []).map((t) => [t.Key, t.Value])), ...claims.tags };
+    return {
+      accessKeyId: claims.accessKeyId,
+      caller: {
+        kind: "assumed-role",
+        account: this.account,
+        arn: `arn:aws:sts::${this.account}:assumed-role/${s.roleName}/${s.sessionName}`,
+        principalArn: live?.arn ?? `arn:aws:iam::${this.account}:role/${s.roleName}`,
+        userid: `${s.roleId}:${s.sessionName}`,
+        tags,
+      },
+      policies: () => {
+        // A role deleted (or deleted and made again) since the session began: the session may do nothing.
+        const now = this.iam.findRole(s.roleName);
+        if (!now || now.id !== s.roleId) return { identity: [] };
+        const own = this.iam.policiesOf(now);
+        if (claims.policy === undefined && !claims.policyArns?.length) return own;
+        const session: NamedPolicy[] = [];
+        if (claims.policy !== undefined) session.push({ name: "session policy", kind: "session", document: claims.policy });
+        for (const arn of claims.policyArns ?? []) session.push({ name: arn, kind: "session", document: this.iam.policies.defaultDocument(arn) ?? '{"Statement":[]}' });
+        return { ...own, session };
+      },
+    };
+  }
+
+  /**
+   * Credentials for a function's environment: a session of its execution role named after the
+   * function, as Lambda's are (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/FUNCTION`).
+   */
+  issue(functionName: string, roleArn: string, ttlMs = FUNCTION_CREDENTIALS_TTL_MS): IssuedCredentials {
+    const now = this.now();
+    const accessKeyId = temporaryKeyId();
+    const credentials = { accessKeyId, secretAccessKey: randomBytes(30).toString("base64"), sessionToken: randomBytes(96).toString("base64"), expiresAt: now + ttlMs };
+    this.functions.set(accessKeyId, { credentials, principal: this.roleSession(roleArn, functionName, accessKeyId, now, credentials.expiresAt) });
     return credentials;
   }
 
+  /** The identity of a session of `roleArn` named `sessionName` (what Flint acts as for a function: destinations, dead-letter queues). */
+  roleSession(roleArn: string, sessionName: string, accessKeyId = "", issuedAt = this.now(), expiresAt = issuedAt): Identity {
+    const roleName = roleArn.slice(roleArn.lastIndexOf("/") + 1);
+    const role = this.iam.findRole(roleName);
+    return this.sessionIdentity({ accessKeyId, account: this.account, subject: { type: "role", roleName, roleId: role?.id ?? "AROA-MISSING", sessionName }, issuedAt, expiresAt });
+  }
+
   revoke(accessKeyId: string): void {
-    this.temporary.delete(accessKeyId);
+    this.functions.delete(accessKeyId);
   }
 
   get issuedCount(): number {
-    return this.temporary.size;
+    return this.functions.size;
   }
 }

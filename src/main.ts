@@ -23,7 +23,7 @@ import { Metrics } from "./observability/metrics.js";
 import { selectDriver } from "./sandbox/select.js";
 import { precompilePythonRuntime } from "./sandbox/runtime-command.js";
 import type { SandboxDriver } from "./sandbox/driver.js";
-import { functionArn, parseFunctionRef } from "./services/lambda/arns.js";
+import { parseFunctionRef } from "./services/lambda/arns.js";
 import type { FunctionVersion } from "./services/lambda/model.js";
 import { CodeStore } from "./services/lambda/code.js";
 import { AliasesService } from "./services/lambda/aliases.js";
@@ -39,6 +39,11 @@ import { SnsService } from "./services/sns/service.js";
 import { IamService } from "./services/iam/service.js";
 import { SqliteStore } from "./store/sqlite.js";
 import { newRequestId } from "./lib/request-id.js";
+import { Authorizer, serviceIdentity } from "./iam/authorizer.js";
+import { executionRoleProblem } from "./iam/execution-role.js";
+import { SessionTokens } from "./iam/sessions.js";
+import { denialError } from "./api/authorize.js";
+import type { SendMessageInput } from "./services/sqs/inputs.js";
 
 export const VERSION = "0.1.0";
 
@@ -76,11 +81,23 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     { ...defaultShape, runtime: "python3.12", family: "python" },
   ]);
   spares.refill();
-  // Functions call Flint's API with temporary credentials of their own, on the address Flint listens on.
-  const authority = new CredentialAuthority(credentials);
+  // Who may do what: IAM's users, roles and policies, STS's sessions, and one decision for every call.
+  const iam = await IamService.create(account, store.iam, clock);
+  const authority = new CredentialAuthority(credentials, config.accountId, iam, new SessionTokens(credentials.secretAccessKey));
+  const authorizer = new Authorizer(config.iam, config.region);
+  authorizer.setResourcePolicies("lambda", (arn) => permissions.resourcePolicy(arn));
+  lambda.checkRole = (roleArn) => {
+    if (config.iam === "off") return;
+    const problem = executionRoleProblem(iam, authorizer, config.accountId, roleArn);
+    if (!problem) return;
+    if (config.iam === "enforce") throw awsError("InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.");
+    console.error(`flint: iam report: would refuse execution role ${roleArn}: ${problem}`);
+  };
+  // Functions call Flint's API with temporary credentials of their own (a session of their execution
+  // role), on the address Flint listens on.
   let endpoint = "";
   const functionCredentials = (v: FunctionVersion) => {
-    const issued = authority.issue(functionArn(account, v.functionName, v.version), v.role);
+    const issued = authority.issue(v.functionName, v.role);
     return {
       env: { AWS_ACCESS_KEY_ID: issued.accessKeyId, AWS_SECRET_ACCESS_KEY: issued.secretAccessKey, AWS_SESSION_TOKEN: issued.sessionToken, AWS_ENDPOINT_URL: endpoint },
       revoke: () => authority.revoke(issued.accessKeyId),
@@ -113,7 +130,18 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   const invoker = new Invoker(account, lambda, pool, gate, metrics);
   const destinations = new Destinations({});
   const sqs = await SqsService.create(account, store.queues, clock);
+  authorizer.setResourcePolicies("sqs", (arn) => sqs.resourcePolicy(arn));
   destinations.set("sqs", async (arn, body, attributes) => void (await sqs.sendMessage(arn, { MessageBody: body, MessageAttributes: attributes })));
+  // Destinations and dead-letter queues are written with the function's execution role, as on AWS.
+  destinations.authorize = (target, from) => {
+    const record = registry.get(from.functionName);
+    if (!record) return;
+    const role = registry.resolve(record, from.qualifier).version.role;
+    const service = target.split(":")[2];
+    const action = service === "sqs" ? "sqs:SendMessage" : service === "sns" ? "sns:Publish" : "lambda:InvokeFunction";
+    const denial = authorizer.check(authority.roleSession(role, from.functionName), [{ action, resource: target }]);
+    if (denial) throw denialError(service ?? "lambda", denial);
+  };
   const events = new AsyncInvocations({
     store: store.asyncEvents,
     clock,
@@ -152,9 +180,26 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   };
   destinations.set("lambda", invokeAsync);
   // SNS links (SubscribeURL, UnsubscribeURL, SigningCertURL) use the address functions reach Flint on.
-  const sns = await SnsService.create(account, store.sns, clock, { targets: { sqs, invokeAsync }, endpoint: () => endpoint });
+  // SNS delivers as the SNS service for the topic: the queue's policy or the function's permissions must let it.
+  const asSns = (action: string, target: string, topicArn: string) => {
+    const denial = authorizer.check(serviceIdentity("sns.amazonaws.com"), [{ action, resource: target, context: { "aws:SourceArn": topicArn, "aws:SourceAccount": config.accountId } }]);
+    if (denial) throw denialError(action.split(":")[0]!, denial);
+  };
+  const snsTargets = {
+    sqs: {
+      sendMessage: (queueArn: string, input: SendMessageInput, topicArn: string) => {
+        asSns("sqs:SendMessage", queueArn, topicArn);
+        return sqs.sendMessage(queueArn, input);
+      },
+    },
+    invokeAsync: (functionArn: string, payload: string, topicArn: string) => {
+      asSns("lambda:InvokeFunction", functionArn, topicArn);
+      return invokeAsync(functionArn, payload);
+    },
+  };
+  const sns = await SnsService.create(account, store.sns, clock, { targets: snsTargets, endpoint: () => endpoint });
+  authorizer.setResourcePolicies("sns", (arn) => sns.resourcePolicy(arn));
   destinations.set("sns", async (arn, body, attributes) => void (await sns.publish({ TopicArn: arn, Message: body, MessageAttributes: attributes })));
-  const iam = await IamService.create(account, store.iam, clock);
   const verifier = new SigV4Verifier(authority, config.region);
   const api = new ApiServer({
     lambda,
@@ -165,7 +210,9 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     permissions,
     invoker,
     verifier,
-    scoped: { sqs: new SqsApi(sqs), sns: new SnsApi(sns), iam: new IamApi(iam) },
+    authorizer,
+    account,
+    scoped: { sqs: new SqsApi(sqs, account), sns: new SnsApi(sns, account), iam: new IamApi(iam, config.accountId) },
     metrics,
     events,
     health: async () => ({

@@ -1,6 +1,7 @@
 /** Small HTTP helpers shared by every protocol handler. */
 import type { HttpResponse } from "../lib/http-server.js";
 import type { Principal } from "./sigv4.js";
+import type { Authorize } from "./authorize.js";
 
 export interface ApiRequest {
   method: string;
@@ -14,6 +15,11 @@ export interface ApiRequest {
   body: Buffer;
   requestId: string;
   principal?: Principal;
+  /**
+   * Decide what the request asks (its actions on resource ARNs) for its signer; throws the
+   * service's AccessDenied. Called once by the protocol handler, before the service runs.
+   */
+  authorize: Authorize;
 }
 
 export function parseQuery(rawQuery: string): Record<string, string | string[]> {

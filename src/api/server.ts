@@ -10,7 +10,10 @@ import { type ApiRequest, parseQuery, type ScopedService, sendJson } from "./htt
 import { newRequestId } from "../lib/request-id.js";
 import { BodyBudget } from "../lib/body-budget.js";
 import { ClientGone, type Exchange, type HttpResponse, HttpServer } from "../lib/http-server.js";
-import { matchLambdaRoute, tooLarge, type LambdaApiDeps } from "./lambda/routes.js";
+import { lambdaAsks, matchLambdaRoute, tooLarge, type LambdaApiDeps } from "./lambda/routes.js";
+import { authorizeRequest } from "./authorize.js";
+import type { Authorizer } from "../iam/authorizer.js";
+import type { Account } from "../services/lambda/arns.js";
 import { renderProtocolError, renderRestJsonError } from "./render-error.js";
 import { claimedScope, hasSignature, type Precheck, SigV4Verifier } from "./sigv4.js";
 import { type Destination, destination, notProvided, serviceOfVersion } from "./catalogue.js";
@@ -23,6 +26,9 @@ export interface HealthReport {
 
 export interface ApiServerDeps extends LambdaApiDeps {
   verifier: SigV4Verifier;
+  /** Decides what each signed request asks (iam/authorizer.ts). */
+  authorizer: Authorizer;
+  account: Account;
   health(): Promise<HealthReport>;
   /** AWS services that own their wire format, by the service name of the SigV4 credential scope (`sqs`). */
   scoped: Record<string, ScopedService>;
@@ -163,7 +169,10 @@ export class ApiServer {
       maxBody: route.maxBody,
       tooLarge: () => tooLarge(route.operation, route.maxBody),
       fail: (err) => renderRestJsonError(res, requestId, err),
-      handle: (apiReq) => route.handler(this.deps, apiReq, res, params),
+      handle: (apiReq) => {
+        apiReq.authorize(lambdaAsks(this.deps.account, route, params, apiReq));
+        return route.handler(this.deps, apiReq, res, params);
+      },
     });
   }
 
@@ -212,7 +221,7 @@ export class ApiServer {
    * (no service: a request taken unsigned), handle; every error rendered by the plan's `fail`.
    * Bodies waiting for their signature to be checked hold at most `UNVERIFIED_BODY_BYTES` at once.
    */
-  private async serve(exchange: Exchange, head: Omit<ApiRequest, "headers" | "body">, plan: Plan): Promise<void> {
+  private async serve(exchange: Exchange, head: Omit<ApiRequest, "headers" | "body" | "authorize" | "principal">, plan: Plan): Promise<void> {
     const { head: req, response: res } = exchange;
     const host = req.headers.host ?? "";
     let prechecked: Precheck | undefined;
@@ -233,8 +242,9 @@ export class ApiServer {
       const body = await exchange.body(plan.maxBody);
       if (!body.ok) return plan.fail(plan.tooLarge());
       final = plan.refine?.(body.body) ?? plan;
-      apiReq = { ...head, headers: req.headers, body: body.body };
-      if (final.service !== undefined) apiReq.principal = (await this.deps.verifier.verify(apiReq, host, final.service, prechecked)).principal;
+      const principal = final.service === undefined ? undefined : (await this.deps.verifier.verify({ ...head, headers: req.headers, body: body.body }, host, final.service, prechecked)).principal;
+      const authorize = authorizeRequest(this.deps.authorizer, final.service ?? "", principal, { sourceIp: exchange.remoteAddress, secureTransport: false });
+      apiReq = { ...head, headers: req.headers, body: body.body, authorize, ...(principal ? { principal } : {}) };
     } catch (err) {
       if (err instanceof ClientGone) throw err;
       return final.fail(err);

@@ -6,7 +6,8 @@ import { SignatureV4 } from "@smithy/signature-v4";
 import { SigV4Verifier, type SignedRequest } from "./sigv4.js";
 
 const credentials = { accessKeyId: "AKIAUNITTEST0000001", secretAccessKey: "unit-test-secret" };
-const resolver = { resolve: (id: string) => (id === credentials.accessKeyId ? { credentials, principal: { accessKeyId: id, kind: "root" as const } } : undefined) };
+const rootIdentity = { accessKeyId: credentials.accessKeyId, caller: { kind: "root" as const, account: "000000000000", arn: "arn:aws:iam::000000000000:root" }, policies: () => ({ identity: [] }) };
+const resolver = { resolve: (id: string) => (id === credentials.accessKeyId ? { credentials, principal: rootIdentity } : undefined) };
 const NOW = Date.UTC(2026, 10, 27, 8, 0, 0);
 
 /** Sign with the maintained signer as an SDK would, then hand Flint's verifier what arrives on the wire. */
@@ -22,7 +23,7 @@ async function signed(body: string, signingDate: Date, xAmzDate?: string, scope 
 test("a request signed by the SDK's signer verifies; the same request with another body does not", async () => {
   const verifier = new SigV4Verifier(resolver, "us-east-1", () => NOW);
   const req = await signed('{"a":1}', new Date(NOW - 60_000));
-  assert.deepEqual(await verifier.verify(req, "127.0.0.1:9000", "lambda"), { principal: { accessKeyId: credentials.accessKeyId, kind: "root" }, service: "lambda", region: "us-east-1" });
+  assert.deepEqual(await verifier.verify(req, "127.0.0.1:9000", "lambda"), { principal: rootIdentity, service: "lambda", region: "us-east-1" });
   const body = Buffer.from('{"a":2}');
   await assert.rejects(verifier.verify({ ...req, body }, "127.0.0.1:9000", "lambda"), { name: "InvalidSignatureException", message: "The provided 'x-amz-content-sha256' header does not match what was computed." });
   // Even with the body's hash header recomputed, the signature covers it.

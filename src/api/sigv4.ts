@@ -10,6 +10,7 @@ import { Hash } from "@smithy/hash-node";
 import { SignatureV4, SignatureV4Base, getCanonicalHeaders, getSigningKey } from "@smithy/signature-v4";
 import { awsError } from "../errors.js";
 import { serviceNamed } from "./catalogue.js";
+import type { Identity } from "../iam/types.js";
 
 export interface Credentials {
   accessKeyId: string;
@@ -17,17 +18,16 @@ export interface Credentials {
   sessionToken?: string;
 }
 
-/** Who made a request: the root account for now; IAM principals later. */
-export interface Principal {
-  accessKeyId: string;
-  kind: "root" | "function";
-  /** For a function's temporary credentials: the function version and execution role they stand for. */
-  functionArn?: string;
-  role?: string;
-}
+/** Who made a request: the account root, an IAM user, or a session of a role or user. */
+export type Principal = Identity;
 
 export interface CredentialResolver {
-  resolve(accessKeyId: string): { credentials: Credentials; principal: Principal } | undefined;
+  /**
+   * The credentials and identity of an access key (with the session token the request carries, for
+   * temporary keys); undefined for a key Flint does not know. Throws ExpiredTokenException for an
+   * expired session.
+   */
+  resolve(accessKeyId: string, sessionToken?: string): { credentials: Credentials; principal: Principal } | undefined;
 }
 
 export interface SignedRequest {
@@ -205,8 +205,8 @@ export class SigV4Verifier {
     throw awsError("MissingAuthenticationTokenException", "Missing Authentication Token");
   }
 
-  private lookup(scope: Scope, service: string) {
-    const found = this.resolver.resolve(scope.accessKeyId);
+  private lookup(scope: Scope, service: string, sessionToken: string | undefined) {
+    const found = this.resolver.resolve(scope.accessKeyId, sessionToken);
     if (!found) throw awsError("UnrecognizedClientException", "The security token included in the request is invalid.");
     if (scope.region !== this.region && scope.region !== serviceNamed(service).signingRegion) {
       throw awsError("InvalidSignatureException", `Credential should be scoped to a valid region, not '${scope.region}'. `);
@@ -232,7 +232,7 @@ export class SigV4Verifier {
     }
     const scope = parseScope(m[1]!);
     if (!scope) throw awsError("IncompleteSignatureException", `Credential should have 5 parts: '${m[1]!.slice(0, 200)}'`);
-    const { credentials, principal } = this.lookup(scope, service);
+    const { credentials, principal } = this.lookup(scope, service, header(req.headers, "x-amz-security-token"));
     const amzDate = header(req.headers, "x-amz-date");
     const signingDate = parseAmzDate(amzDate);
     if (!signingDate) throw awsError("IncompleteSignatureException", "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
@@ -290,7 +290,7 @@ export class SigV4Verifier {
     if (q("X-Amz-Algorithm") !== "AWS4-HMAC-SHA256") throw awsError("IncompleteSignatureException", "X-Amz-Algorithm only supports \"AWS4-HMAC-SHA256\"");
     const scope = parseScope(q("X-Amz-Credential") ?? "");
     if (!scope) throw awsError("IncompleteSignatureException", "X-Amz-Credential is malformed.");
-    const { credentials, principal } = this.lookup(scope, service);
+    const { credentials, principal } = this.lookup(scope, service, q("X-Amz-Security-Token"));
     const signingDate = parseAmzDate(q("X-Amz-Date"));
     const expires = Number(q("X-Amz-Expires"));
     if (!signingDate || !Number.isInteger(expires) || expires < 1 || expires > 604800) {

@@ -35,8 +35,11 @@ export interface AsyncDeps {
   execute(functionName: string, qualifier: string | undefined, requestId: string, payload: Buffer): Promise<ExecuteOutcome>;
   /** The settings for the function and qualifier it was invoked with; undefined once the function is gone. */
   settings(functionName: string, qualifier: string | undefined): AsyncSettings | undefined;
-  /** Send a message to an SQS queue, SNS topic or Lambda function by ARN; rejects when it cannot. */
-  deliver(targetArn: string, body: string, attributes?: Record<string, MessageAttribute>): Promise<void>;
+  /**
+   * Send a message to an SQS queue, SNS topic or Lambda function by ARN, on behalf of the function
+   * the event was for (with its execution role, as Lambda does); rejects when it cannot.
+   */
+  deliver(targetArn: string, body: string, attributes: Record<string, MessageAttribute> | undefined, from: { functionName: string; qualifier?: string }): Promise<void>;
   /** Events run at once per function (they also obey reserved and account concurrency). */
   concurrencyPerFunction: number;
   onOutcome?(functionName: string, outcome: FinalOutcome): void;
@@ -173,7 +176,7 @@ export class AsyncInvocations {
               requestId: event.requestId, functionArn: outcome.functionArn, condition: "Success", approximateInvokeCount: event.attempts,
               requestPayload: event.payload, response: { executedVersion: outcome.executedVersion, payload }, at: now,
             });
-            entries.push(await this.send(settings.onSuccess, "destination", record));
+            entries.push(await this.send(event, settings.onSuccess, "destination", record));
           }
           return this.end(event, "succeeded", entries);
         }
@@ -202,21 +205,21 @@ export class AsyncInvocations {
         requestId: event.requestId, functionArn: last?.functionArn ?? functionArn ?? event.functionName, condition, approximateInvokeCount: event.attempts,
         requestPayload: event.payload, response: last ? { executedVersion: last.executedVersion, payload: last.payload, functionError: last.functionError } : undefined, at: now,
       });
-      entries.push(await this.send(settings.onFailure, "destination", record));
+      entries.push(await this.send(event, settings.onFailure, "destination", record));
     }
     const deadLetter = dlq ?? settings.deadLetterTargetArn;
     if (deadLetter) {
       const message = deadLetterMessage(event.requestId, event.payload, errorMessageOf(last?.payload, reason ?? condition));
-      entries.push(await this.send(deadLetter, "dead-letter", message.body, message.attributes));
+      entries.push(await this.send(event, deadLetter, "dead-letter", message.body, message.attributes));
     }
     const delivered = entries.some((e) => e.detail.ok === true);
     if (!delivered) console.error(`flint: async event ${event.requestId} of ${event.functionName} discarded (${condition}, ${event.attempts} attempt(s))`);
     return this.end(event, delivered ? "delivered" : "discarded", [...entries, { at: this.deps.clock.now(), kind: "failed", detail: { condition, attempts: event.attempts, ...(reason ? { reason } : {}) } }]);
   }
 
-  private async send(target: string, kind: "destination" | "dead-letter", body: string, attributes?: Record<string, MessageAttribute>): Promise<TimelineEntry> {
+  private async send(event: AsyncEvent, target: string, kind: "destination" | "dead-letter", body: string, attributes?: Record<string, MessageAttribute>): Promise<TimelineEntry> {
     try {
-      await this.deps.deliver(target, body, attributes);
+      await this.deps.deliver(target, body, attributes, { functionName: event.functionName, ...(event.qualifier !== undefined ? { qualifier: event.qualifier } : {}) });
       return { at: this.deps.clock.now(), kind, detail: { target, ok: true } };
     } catch (err) {
       console.error(`flint: could not send to ${target}: ${(err as Error).message}`);

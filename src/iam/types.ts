@@ -85,3 +85,17 @@ export interface Decision {
    */
   message?: string;
 }
+
+/** What a caller's own calls are evaluated against: its identity policies, boundary and session policies. */
+export interface IdentityPolicies {
+  identity: readonly NamedPolicy[];
+  boundary?: NamedPolicy;
+  session?: readonly NamedPolicy[];
+}
+
+/** A request's signer: who it is, and (read when a call is authorized) the policies that bound it. */
+export interface Identity {
+  accessKeyId: string;
+  caller: Caller;
+  policies(): IdentityPolicies;
+}

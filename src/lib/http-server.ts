@@ -67,6 +67,8 @@ export interface Exchange {
    */
   body(limit: number): Promise<BodyResult>;
   response: HttpResponse;
+  /** The client's address (`aws:SourceIp`). */
+  remoteAddress: string | undefined;
 }
 
 export type ExchangeHandler = (exchange: Exchange) => void;
@@ -280,7 +282,7 @@ class Connection {
       },
     };
     try {
-      this.handler({ head, hasBody: body !== undefined, response, body: (limit) => this.startBody(current, limit) });
+      this.handler({ head, hasBody: body !== undefined, response, body: (limit) => this.startBody(current, limit), remoteAddress: this.socket.remoteAddress });
     } catch (err) {
       // A handler is expected to answer even its own failures; one that throws loses the connection, not the server.
       console.error("flint: request handler failed:", err);

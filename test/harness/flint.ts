@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { LambdaClient } from "@aws-sdk/client-lambda";
+import { AttachRolePolicyCommand, CreateRoleCommand, IAMClient, PutRolePolicyCommand } from "@aws-sdk/client-iam";
 import { PATIENCE_MS } from "./processes.js";
 
 export const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
@@ -52,6 +53,8 @@ export interface StartOptions {
   asUser?: { uid: number; procs: string[] };
   /** The CLI to run (another build's `dist/src/cli/main.js`, for A/B benchmarks); default this build's. */
   cli?: string;
+  /** False: do not create the test execution role (`ROLE`) once the server listens. */
+  executionRole?: false;
 }
 
 /** The environment a user's shell would have, minus any FLINT_* and AWS_* settings of this machine. */
@@ -114,6 +117,7 @@ export async function startFlint(opts: StartOptions = {}): Promise<FlintProcess>
   });
   const port = Number(new URL(endpoint).port);
   const lambda = new LambdaClient({ endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+  if (opts.executionRole !== false) await ensureTestRole(endpoint);
   const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
 
   return {
@@ -176,6 +180,31 @@ export function runCli(cli: string, endpoint: string, args: string[], input?: st
 }
 
 export const ROLE = `arn:aws:iam::${ACCOUNT}:role/flint-test`;
+
+/** The trust policy of an execution role, as AWS's Lambda tutorials write it. */
+export const LAMBDA_TRUST_POLICY = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+
+/**
+ * The execution role the tests' functions use (`ROLE`), made as AWS's tutorials make one: a role
+ * Lambda may assume, with AWSLambdaBasicExecutionRole attached and an inline policy for the
+ * destinations and dead-letter targets the tests send to. Kept if it exists (a restarted data dir).
+ */
+export async function ensureTestRole(endpoint: string): Promise<void> {
+  const iam = new IAMClient({ endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+  try {
+    try {
+      await iam.send(new CreateRoleCommand({ RoleName: "flint-test", AssumeRolePolicyDocument: LAMBDA_TRUST_POLICY }));
+    } catch (err) {
+      if ((err as Error).name === "EntityAlreadyExistsException") return;
+      throw err;
+    }
+    await iam.send(new AttachRolePolicyCommand({ RoleName: "flint-test", PolicyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" }));
+    const destinations = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["sqs:SendMessage", "sns:Publish", "lambda:InvokeFunction"], Resource: "*" }] };
+    await iam.send(new PutRolePolicyCommand({ RoleName: "flint-test", PolicyName: "destinations", PolicyDocument: JSON.stringify(destinations) }));
+  } finally {
+    iam.destroy();
+  }
+}
 
 export function uniqueName(prefix: string): string {
   return `${prefix}-${Math.random().toString(36).slice(2, 10)}`;

@@ -12,21 +12,47 @@ import { renderQueryError } from "../render-error.js";
 import { membersFromQuery, xmlResponse } from "../query-model.js";
 import { OPERATIONS } from "./operations.js";
 import { IAM_XMLNS } from "./shapes.js";
+import type { Ask } from "../authorize.js";
+import type { Caller } from "../../iam/types.js";
 
 /** A policy document is at most 131,072 characters; form-encoded, up to three bytes each. */
 const MAX_REQUEST_BODY = 1024 * 1024;
 
+/**
+ * What an IAM operation asks: `iam:<Operation>` on the role, user or policy it names (a role's or
+ * user's ARN with its path), with `iam:PolicyARN` when it names a policy; a user's own access keys
+ * when it names no user; list operations on `*`.
+ */
+export function iamAsks(iam: Pick<IamService, "findRole" | "findUser">, accountId: string, operation: string, m: Record<string, unknown>, caller?: Caller): Ask[] {
+  const text = (k: string) => (typeof m[k] === "string" ? (m[k] as string) : undefined);
+  const path = text("Path") ?? "/";
+  const policyArn = text("PolicyArn");
+  let resource = "*";
+  const role = text("RoleName");
+  const user = text("UserName") ?? (/AccessKey/.test(operation) && caller?.kind === "user" ? caller.username : undefined);
+  if (role !== undefined) resource = iam.findRole(role)?.arn ?? `arn:aws:iam::${accountId}:role${path}${role}`;
+  else if (user !== undefined) resource = iam.findUser(user)?.arn ?? `arn:aws:iam::${accountId}:user${path}${user}`;
+  else if (policyArn !== undefined) resource = policyArn;
+  else if (operation === "CreatePolicy") resource = `arn:aws:iam::${accountId}:policy${path}${text("PolicyName") ?? ""}`;
+  return [{ action: `iam:${operation}`, resource, ...(policyArn !== undefined ? { context: { "iam:PolicyARN": policyArn } } : {}) }];
+}
+
 export class IamApi implements ScopedService {
   readonly maxBody = MAX_REQUEST_BODY;
 
-  constructor(private readonly iam: IamService) {}
+  constructor(
+    private readonly iam: IamService,
+    private readonly accountId: string,
+  ) {}
 
   async handle(req: ApiRequest, res: HttpResponse): Promise<void> {
     const params = queryParams(req);
     const operation = params.get("Action");
     if (!operation) throw awsError("MissingParameter", "The request must contain the parameter Action.");
     if (!Object.hasOwn(OPERATIONS, operation)) throw awsError("InvalidAction", `Could not find operation ${operation} for version 2010-05-08`);
-    const result = await OPERATIONS[operation]!(this.iam, membersFromQuery(paramTree(params)));
+    const members = membersFromQuery(paramTree(params));
+    req.authorize(iamAsks(this.iam, this.accountId, operation, members, req.principal?.caller));
+    const result = await OPERATIONS[operation]!(this.iam, members);
     res.send(200, { "Content-Type": "text/xml", "x-amzn-RequestId": req.requestId }, xmlResponse(operation, result, req.requestId, IAM_XMLNS));
   }
 

@@ -15,6 +15,9 @@ import type { LambdaService } from "../../services/lambda/service.js";
 import { decodePublishVersion, type VersionsService } from "../../services/lambda/versions.js";
 import { member, parseJsonBody } from "../../services/lambda/validation.js";
 import { type ApiRequest, sendJson } from "../http.js";
+import type { Ask } from "../authorize.js";
+import { requirements } from "../../iam/actions.js";
+import { type Account, functionArn, parseFunctionRef } from "../../services/lambda/arns.js";
 
 export interface LambdaApiDeps {
   lambda: LambdaService;
@@ -200,6 +203,34 @@ export const LAMBDA_ROUTES: Route[] = [
     ok(res, req, lambda.listTags(arn!));
   }),
 ];
+
+/**
+ * What a Lambda request asks of IAM (the Service Authorization Reference, iam/actions.ts): its
+ * action on the function as named (`f`, `f:1`, `f:alias`), `*` for account-wide operations, and
+ * `iam:PassRole` on the role CreateFunction (or UpdateFunctionConfiguration changing it) passes.
+ * A name that does not parse is asked about as given; the service then refuses it.
+ */
+export function lambdaAsks(account: Account, route: Route, params: Params, req: ApiRequest): Ask[] {
+  const needs = requirements("lambda", route.operation) ?? [{ action: `lambda:${route.operation}`, resource: "function" as const }];
+  const body = route.operation === "CreateFunction" || route.operation === "UpdateFunctionConfiguration" ? parseJsonBody(req.body) : {};
+  const named = route.operation === "CreateFunction" ? String(body.FunctionName ?? "") : params[0];
+  let resource = "*";
+  if (/^(TagResource|UntagResource|ListTags)$/.test(route.operation)) resource = params[0]!;
+  else if (named !== undefined) {
+    try {
+      const ref = parseFunctionRef(account, named, route.operation === "InvokeAsync" ? undefined : q(req, "Qualifier"), { create: route.operation === "CreateFunction" });
+      resource = functionArn(account, ref.name, ref.qualifier);
+    } catch {
+      resource = named.startsWith("arn:") ? named : functionArn(account, named);
+    }
+  }
+  const asks: Ask[] = needs.filter((n) => n.resource !== "role").map((n) => ({ action: n.action, resource: n.resource === "*" ? "*" : resource }));
+  const role = body.Role;
+  if (typeof role === "string" && (route.operation === "CreateFunction" || route.operation === "UpdateFunctionConfiguration")) {
+    asks.push({ action: "iam:PassRole", resource: role, context: { "iam:PassedToService": "lambda.amazonaws.com", "iam:AssociatedResourceArn": resource } });
+  }
+  return asks;
+}
 
 export function matchLambdaRoute(method: string, rawPath: string): { route: Route; params: Params } | undefined {
   for (const r of LAMBDA_ROUTES) {

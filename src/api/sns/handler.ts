@@ -13,6 +13,9 @@ import { paramTree, queryParams } from "../query.js";
 import { renderQueryError } from "../render-error.js";
 import { OPERATIONS, UNSIGNED_OPERATIONS } from "./operations.js";
 import { membersFromQuery, xmlResponse } from "../query-model.js";
+import type { Ask } from "../authorize.js";
+import { requirements } from "../../iam/actions.js";
+import type { Account } from "../../services/lambda/arns.js";
 
 const SNS_XMLNS = "http://sns.amazonaws.com/doc/2010-03-31/";
 
@@ -20,10 +23,34 @@ const SNS_XMLNS = "http://sns.amazonaws.com/doc/2010-03-31/";
 const MAX_REQUEST_BODY = 4 * 1024 * 1024;
 const CERTIFICATE_PATH = /^\/(SimpleNotificationService-[0-9a-f]{32}\.pem)$/;
 
+/**
+ * What an SNS operation asks of IAM: its action on the topic (a subscription's operations on the
+ * subscription's topic; CreateTopic on the topic it names), with `sns:Protocol` and `sns:Endpoint`
+ * for Subscribe; ListTopics and ListSubscriptions ask on `*`.
+ */
+export function snsAsks(account: Account, operation: string, m: Record<string, unknown>): Ask[] {
+  const needs = requirements("sns", operation) ?? [{ action: `sns:${operation}`, resource: "topic" as const }];
+  const text = (k: string) => (typeof m[k] === "string" ? (m[k] as string) : undefined);
+  const subscription = text("SubscriptionArn");
+  const topic =
+    operation === "CreateTopic"
+      ? `arn:aws:sns:${account.region}:${account.accountId}:${text("Name") ?? ""}`
+      : (text("TopicArn") ?? text("TargetArn") ?? text("ResourceArn") ?? (subscription ? subscription.slice(0, subscription.lastIndexOf(":")) : "*"));
+  const context: Record<string, string> = {};
+  if (operation === "Subscribe") {
+    if (text("Protocol") !== undefined) context["sns:Protocol"] = text("Protocol")!;
+    if (text("Endpoint") !== undefined) context["sns:Endpoint"] = text("Endpoint")!;
+  }
+  return needs.map((n) => ({ action: n.action, resource: n.resource === "*" ? "*" : topic, ...(Object.keys(context).length ? { context } : {}) }));
+}
+
 export class SnsApi implements ScopedService {
   readonly maxBody = MAX_REQUEST_BODY;
 
-  constructor(private readonly sns: SnsService) {}
+  constructor(
+    private readonly sns: SnsService,
+    private readonly account: Account,
+  ) {}
 
   /** Requests AWS serves without a signature: the links SNS puts in its messages. */
   unsigned(req: Pick<ApiRequest, "method" | "rawPath" | "query">): boolean {
@@ -45,7 +72,9 @@ export class SnsApi implements ScopedService {
     if (!Object.hasOwn(OPERATIONS, operation)) throw awsError("InvalidAction", `The action ${operation} is not valid for this web service.`);
     const authenticated = req.principal !== undefined;
     if (!authenticated && !UNSIGNED_OPERATIONS.has(operation)) throw awsError("MissingAuthenticationTokenException", "Missing Authentication Token");
-    const result = await OPERATIONS[operation]!(this.sns, membersFromQuery(paramTree(params)), { authenticated });
+    const members = membersFromQuery(paramTree(params));
+    req.authorize(snsAsks(this.account, operation, members));
+    const result = await OPERATIONS[operation]!(this.sns, members, { authenticated });
     res.send(200, { "Content-Type": "text/xml", "x-amzn-RequestId": req.requestId }, xmlResponse(operation, result, req.requestId, SNS_XMLNS));
   }
 

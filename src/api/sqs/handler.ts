@@ -14,6 +14,9 @@ import type { ApiRequest, ScopedService } from "../http.js";
 import { paramTree, queryParams } from "../query.js";
 import { renderAwsJsonError, renderQueryError } from "../render-error.js";
 import { OPERATIONS } from "./operations.js";
+import type { Ask } from "../authorize.js";
+import { requirements } from "../../iam/actions.js";
+import type { Account } from "../../services/lambda/arns.js";
 import { SQS_XMLNS, membersFromQuery, wireValue, xmlResponse } from "./shapes.js";
 
 const TARGET_PREFIX = "AmazonSQS.";
@@ -50,15 +53,35 @@ function decode(req: ApiRequest): { json: boolean; operation: string; members: R
   return { json: false, operation, members: membersFromQuery(operation, paramTree(params)) };
 }
 
+/**
+ * What an SQS operation asks of IAM: its action (batches ask for their single action) on the
+ * queue's ARN, from its QueueUrl (`…/<account>/<name>`) or, for CreateQueue and GetQueueUrl, its
+ * QueueName; ListQueues asks on `*`.
+ */
+export function sqsAsks(account: Account, operation: string, members: Record<string, unknown>): Ask[] {
+  const needs = requirements("sqs", operation) ?? [{ action: `sqs:${operation}`, resource: "queue" as const }];
+  let owner = account.accountId;
+  let name = typeof members.QueueName === "string" ? members.QueueName : "";
+  if (typeof members.QueueOwnerAWSAccountId === "string") owner = members.QueueOwnerAWSAccountId;
+  const url = typeof members.QueueUrl === "string" ? /\/(\d{12})\/([^/?#]+)\/?(?:[?#].*)?$/.exec(members.QueueUrl) : null;
+  if (url) [, owner, name] = url as unknown as [string, string, string];
+  const arn = `arn:aws:sqs:${account.region}:${owner}:${name}`;
+  return needs.map((n) => ({ action: n.action, resource: n.resource === "*" ? "*" : arn }));
+}
+
 export class SqsApi implements ScopedService {
   readonly maxBody = MAX_REQUEST_BODY;
 
-  constructor(private readonly sqs: SqsService) {}
+  constructor(
+    private readonly sqs: SqsService,
+    private readonly account: Account,
+  ) {}
 
   async handle(req: ApiRequest, res: HttpResponse): Promise<void> {
     const { json, operation, members } = decode(req);
     // A request may be sent to the queue's URL instead of naming it in QueueUrl.
     if (members.QueueUrl === undefined && /^\/\d{12}\/[^/]+\/?$/.test(req.rawPath)) members.QueueUrl = req.rawPath;
+    req.authorize(sqsAsks(this.account, operation, members));
     const aborted = new AbortController();
     res.once("close", () => aborted.abort());
     const baseUrl = `http://${header(req, "host") ?? "localhost"}`;

@@ -42,6 +42,8 @@ const POLICY_ARN = /^arn:aws:iam::(\d{12}|aws):policy(\/|\/[\u0021-\u007E]+\/)[\
 export class ManagedPolicies {
   /** This account's, by ARN. */
   private readonly customer = new Map<string, ManagedPolicyRecord>();
+  /** Counts changes to this account's policies (what authorization caches of them are keyed by). */
+  changes = 0;
 
   constructor(
     private readonly account: { accountId: string },
@@ -92,6 +94,7 @@ export class ManagedPolicies {
       throw awsError("DeleteConflict", "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.");
     }
     this.customer.delete(arn);
+    this.changes++;
     await this.store.deletePolicy(arn);
   }
 
@@ -185,7 +188,14 @@ export class ManagedPolicies {
     return { policy, attachmentCount: usage.attachments, boundaryUsageCount: usage.boundaries };
   }
 
+  /** The default version's document of a managed policy, AWS's or this account's; undefined if there is no such policy. */
+  defaultDocument(arn: string): string | undefined {
+    const policy = AWS_MANAGED_POLICIES.get(arn) ?? this.customer.get(arn);
+    return policy?.versions.find((v) => v.versionId === policy.defaultVersionId)?.document;
+  }
+
   private async put(policy: ManagedPolicyRecord): Promise<void> {
+    this.changes++;
     this.customer.set(policy.arn, policy);
     await this.store.putPolicy(policy);
   }

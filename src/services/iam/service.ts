@@ -2,17 +2,24 @@
  * IAM-compatible roles, users and their access keys, inline policies and attachments of managed
  * policies (which are `policies.ts`'s), in memory and in the store (every
  * write is on disk before its promise resolves). IAM is global: ARNs carry the account, no region.
- * Nothing here is enforced yet; evaluation is `iam/evaluate.ts`'s and the listener's (issue 14).
+ * What it holds is enforced by `iam/authorizer.ts`, which reads it through `accessKeyOwner` and `policiesOf`.
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_Operations.html
  */
 import { randomBytes } from "node:crypto";
 import type { Clock } from "../../clock/clock.js";
 import { awsError } from "../../errors.js";
 import type { IamStore } from "../../store/iam-store.js";
+import type { NamedPolicy } from "../../iam/types.js";
 import { checkPolicyArn, ManagedPolicies } from "./policies.js";
 import { AccessKeyStatus, IdPrefix, newId, type AccessKeyRecord, type ManagedPolicyRecord, type PrincipalRecord, type RoleRecord, type Tag, type UserRecord } from "./model.js";
 import { page, type Page, type PageRequest } from "./pages.js";
 import { checkDescription, checkDocument, checkName, checkPath, checkPathPrefix, checkRange, checkTags, policySize, PolicySizeQuota } from "./validation.js";
+
+/** What a role's or user's own calls are evaluated against. */
+export interface PrincipalPolicies {
+  identity: NamedPolicy[];
+  boundary?: NamedPolicy;
+}
 
 export interface IamAccount {
   accountId: string;
@@ -42,6 +49,9 @@ export class IamService {
   private readonly users = new Map<string, UserRecord>();
   /** Managed policies (CreatePolicy, GetPolicy, versions, ListPolicies …). */
   readonly policies: ManagedPolicies;
+  /** Users by access key id, rebuilt after a user changes. */
+  private keyIndex: Map<string, { user: UserRecord; key: AccessKeyRecord }> | undefined;
+  private readonly policyCache = new WeakMap<PrincipalRecord, { changes: number; policies: PrincipalPolicies }>();
 
   private constructor(
     private readonly account: IamAccount,
@@ -134,6 +144,7 @@ export class IamService {
     checkDeletable(user);
     if (user.accessKeys.length > 0) throw awsError("DeleteConflict", "Cannot delete entity, must delete access keys first.");
     this.users.delete(user.name.toLowerCase());
+    this.keyIndex = undefined;
     await this.store.deleteUser(user.name);
   }
 
@@ -262,6 +273,45 @@ export class IamService {
     return page(attached, (p) => p.arn, req);
   }
 
+  // What authorization reads: absent is undefined, never an error
+
+  findRole(name: string): RoleRecord | undefined {
+    return this.roles.get(name.toLowerCase());
+  }
+
+  findUser(name: string): UserRecord | undefined {
+    return this.users.get(name.toLowerCase());
+  }
+
+  /** The user an access key was issued to, and the key. */
+  accessKeyOwner(accessKeyId: string): { user: UserRecord; key: AccessKeyRecord } | undefined {
+    if (!this.keyIndex) {
+      this.keyIndex = new Map();
+      for (const user of this.users.values()) for (const key of user.accessKeys) this.keyIndex.set(key.accessKeyId, { user, key });
+    }
+    return this.keyIndex.get(accessKeyId);
+  }
+
+  /**
+   * The policies a role's or user's calls are evaluated against: its inline policies, the default
+   * versions of its attached managed policies, and its permissions boundary. Kept per record until
+   * the record or a managed policy changes.
+   */
+  policiesOf(record: PrincipalRecord): PrincipalPolicies {
+    const known = this.policyCache.get(record);
+    if (known && known.changes === this.policies.changes) return known.policies;
+    const kind = "assumeRolePolicyDocument" in record ? "role" : "user";
+    const identity: NamedPolicy[] = Object.entries(record.inlinePolicies).map(([name, document]) => ({ name: `${kind}/${record.name}/${name}`, kind: "identity", document }));
+    for (const arn of record.attachedPolicies) {
+      const document = this.policies.defaultDocument(arn);
+      if (document !== undefined) identity.push({ name: arn, kind: "identity", document });
+    }
+    const boundaryDocument = record.permissionsBoundary && this.policies.defaultDocument(record.permissionsBoundary);
+    const policies: PrincipalPolicies = { identity, ...(boundaryDocument ? { boundary: { name: record.permissionsBoundary!, kind: "boundary", document: boundaryDocument } } : {}) };
+    this.policyCache.set(record, { changes: this.policies.changes, policies });
+    return policies;
+  }
+
   // Internals
 
   /** How many roles and users have the policy attached, and as their boundary. */
@@ -303,6 +353,7 @@ export class IamService {
       this.roles.set(record.name.toLowerCase(), record as RoleRecord);
       await this.store.putRole(record as RoleRecord);
     } else {
+      this.keyIndex = undefined;
       this.users.set(record.name.toLowerCase(), record as UserRecord);
       await this.store.putUser(record as UserRecord);
     }

@@ -12,6 +12,7 @@
  * environments by a version's RevisionId, and a policy does not change what runs.
  */
 import { randomUUID } from "node:crypto";
+import type { NamedPolicy } from "../../iam/types.js";
 import { awsError } from "../../errors.js";
 import { type Account, functionArn, parseFunctionRef } from "./arns.js";
 import type { FunctionRecord, PolicyRecord, PolicyStatement } from "./model.js";
@@ -224,6 +225,23 @@ export class PermissionsService {
       await this.registry.save(this.withPolicy(record, key, policy.statements.filter((s) => s.Sid !== statementId)));
     });
   }
+
+  /**
+   * The policy authorization evaluates for a function ARN as invoked: the unqualified function's for
+   * `function:f`, the version's or alias's own for `function:f:q` (each keeps its own, as on AWS).
+   * The document is cached per statement list, which changes by replacement.
+   */
+  resourcePolicy(arn: string): NamedPolicy | undefined {
+    const m = /^arn:aws[a-zA-Z-]*:lambda:[^:]+:(\d{12}):function:([^:]+)(?::([^:]+))?$/.exec(arn);
+    if (!m || m[1] !== this.account.accountId) return undefined;
+    const policy = this.registry.get(m[2]!)?.policies?.[m[3] ?? UNQUALIFIED];
+    if (!policy) return undefined;
+    let document = this.documents.get(policy.statements);
+    if (document === undefined) this.documents.set(policy.statements, (document = policyDocument(policy.statements)));
+    return { name: `function policy of ${arn}`, kind: "resource", document };
+  }
+
+  private readonly documents = new WeakMap<PolicyStatement[], string>();
 
   /** Whatever is missing (function, version, alias, statements), AWS answers the same (recorded). */
   getPolicy(functionName: string, qualifier: string | undefined) {

@@ -69,6 +69,12 @@ export class LambdaService {
     private readonly signCodeUrl: CodeUrlSigner,
   ) {}
 
+  /**
+   * Judges an execution role before a function takes it: throws AWS's InvalidParameterValueException
+   * for a role that does not exist or that Lambda may not assume (wired to IAM by the composition root).
+   */
+  checkRole: (roleArn: string) => void = () => {};
+
   get account(): Account {
     return this.registry.account;
   }
@@ -229,6 +235,7 @@ export class LambdaService {
       throw awsError("InvalidParameterValueException", "Runtime and Handler are mandatory parameters for functions created with deployment packages.");
     }
     this.checkSemantics(input, true);
+    this.checkRole(input.role!);
     if (input.tags) {
       if (Object.keys(input.tags).length > MAX_TAGS) throw awsError("InvalidParameterValueException", "Number of tags exceeds resource tag limit.");
       this.checkTags(input.tags);
@@ -431,6 +438,7 @@ export class LambdaService {
     this.checkSettings(input, v);
     v.throwIfAny();
     this.checkSemantics(input);
+    if (input.role !== undefined) this.checkRole(input.role);
     return this.registry.withLock(ref.name, async () => {
       const record = this.registry.require(ref.name);
       this.checkRevision(record, input.revisionId);

@@ -51,8 +51,13 @@ export function badContent(detail: string): never {
 }
 
 /** Parse a JSON request body; an empty body is an empty object. */
+/** Bodies already parsed: authorization reads a body's members (Role, FunctionName) before its handler does. */
+const parsedBodies = new WeakMap<Buffer, Record<string, unknown>>();
+
 export function parseJsonBody(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
+  const known = parsedBodies.get(body);
+  if (known) return known;
   let value: unknown;
   try {
     value = JSON.parse(body.toString("utf8"));
@@ -61,6 +66,7 @@ export function parseJsonBody(body: Buffer): Record<string, unknown> {
   }
   if (value === null || typeof value !== "object" || Array.isArray(value)) badContent("Request body must be a JSON object");
   if (nestsDeeperThan(value)) badContent(`nesting depth exceeds ${MAX_JSON_DEPTH}`);
+  parsedBodies.set(body, value as Record<string, unknown>);
   return value as Record<string, unknown>;
 }
 

@@ -62,7 +62,7 @@ export function checkTopicAttribute(name: string, value: string, fifo: boolean, 
 }
 
 /** The access policy AWS gives a new topic: the owner account may do everything. */
-function defaultPolicy(acct: Account, arn: string): string {
+export function defaultPolicy(acct: Account, arn: string): string {
   return JSON.stringify({
     Version: "2008-10-17",
     Id: "__default_policy_ID",

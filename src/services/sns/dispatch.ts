@@ -17,12 +17,15 @@ import type { Delivery, StoredMessage, SubscriptionRecord } from "./model.js";
 import type { MessageSigner } from "./signing.js";
 import type { TopicRegistry } from "./topics.js";
 
-/** Where SNS hands messages over, in-process. */
+/**
+ * Where SNS hands messages over, in-process, as the SNS service for the topic `sourceArn` (the
+ * target's own policy decides whether that topic may: a queue policy, a function's permissions).
+ */
 export interface DeliveryTargets {
   /** Send to the SQS queue an ARN names; resolves once the message is stored. */
-  sqs: { sendMessage(queueArn: string, input: SendMessageInput): Promise<unknown> };
+  sqs: { sendMessage(queueArn: string, input: SendMessageInput, sourceArn: string): Promise<unknown> };
   /** Invoke the function an ARN names asynchronously; resolves once the event is stored. */
-  invokeAsync(functionArn: string, payload: string): Promise<void>;
+  invokeAsync(functionArn: string, payload: string, sourceArn: string): Promise<void>;
 }
 
 /** AWS waits 15 seconds for an HTTP/S endpoint to answer. */
@@ -129,10 +132,10 @@ export class Dispatcher {
     try {
       switch (sub.protocol) {
         case "sqs":
-          await this.targets.sqs.sendMessage(sub.endpoint, await this.sqsInput(sub, m));
+          await this.targets.sqs.sendMessage(sub.endpoint, await this.sqsInput(sub, m), m.topicArn);
           return { ok: true };
         case "lambda":
-          await this.targets.invokeAsync(sub.endpoint, await lambdaEvent(m, sub, this.context(m.topicArn)));
+          await this.targets.invokeAsync(sub.endpoint, await lambdaEvent(m, sub, this.context(m.topicArn)), m.topicArn);
           return { ok: true };
         case "http":
         case "https":
@@ -165,7 +168,7 @@ export class Dispatcher {
     const m = d.messageId ? await this.reg.store.getMessage(d.messageId) : undefined;
     if (sub && dlq && m) {
       try {
-        await this.targets.sqs.sendMessage(dlq, await this.sqsInput(sub, m));
+        await this.targets.sqs.sendMessage(dlq, await this.sqsInput(sub, m), sub.topicArn);
         return;
       } catch (err) {
         console.error(`flint: sns could not move message ${m.messageId} to dead-letter queue ${dlq}: ${(err as Error).message}`);

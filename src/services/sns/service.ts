@@ -5,13 +5,14 @@
  * targets) publish in-process. Deliveries are stored with the message and made by `deliveries.ts`.
  * https://docs.aws.amazon.com/sns/latest/api/API_Operations.html
  */
+import type { NamedPolicy } from "../../iam/types.js";
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Clock, Timer } from "../../clock/clock.js";
 import { awsError } from "../../errors.js";
 import type { SnsStore } from "../../store/sns-store.js";
 import { batchResult } from "../sqs/batch.js";
 import type { BatchResult } from "../sqs/inputs.js";
-import { checkFilter, checkSubscriptionAttributes, checkTopicAttribute, subscriptionAttributes, topicAttributes } from "./attributes.js";
+import { checkFilter, defaultPolicy, checkSubscriptionAttributes, checkTopicAttribute, subscriptionAttributes, topicAttributes } from "./attributes.js";
 import { DeliveryQueue } from "./deliveries.js";
 import { type DeliveryTargets, Dispatcher } from "./dispatch.js";
 import type { CreateTopicInput, PublishBatchEntry, PublishInput, PublishResult, SubscribeInput, Tag } from "./inputs.js";
@@ -329,6 +330,13 @@ export class SnsService {
     const total = entries.reduce((n, e) => n + Buffer.byteLength(e.Message) + attributesSize(e.MessageAttributes ?? {}), 0);
     if (total > MAX_MESSAGE_BYTES) throw awsError("BatchRequestTooLongException", "The length of all the messages put together is more than the limit.");
     return batchResult(entries, await publishMessages(this.publishing, topic, entries));
+  }
+
+  /** A topic's access policy (its `Policy` attribute, else the one AWS gives a new topic), for authorization. */
+  resourcePolicy(arn: string): NamedPolicy | undefined {
+    const t = this.reg.get(arn);
+    if (!t) return undefined;
+    return { name: `topic policy of ${arn}`, kind: "resource", document: t.attributes.Policy ?? defaultPolicy(this.reg.account, arn) };
   }
 
   // Tags

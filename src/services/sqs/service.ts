@@ -5,6 +5,7 @@
  * queues by URL or ARN.
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_Operations.html
  */
+import type { NamedPolicy } from "../../iam/types.js";
 import type { Clock, Timer } from "../../clock/clock.js";
 import { awsError } from "../../errors.js";
 import type { QueueStore } from "../../store/queue-store.js";
@@ -99,6 +100,12 @@ export class SqsService {
   /** The queue a QueueUrl or ARN names; QueueDoesNotExist otherwise. */
   queue(ref: string): QueueRecord {
     return this.reg.require(ref);
+  }
+
+  /** A queue's access policy (its `Policy` attribute), for authorization. */
+  resourcePolicy(arn: string): NamedPolicy | undefined {
+    const document = this.reg.byArn(arn)?.settings.policy;
+    return document === undefined ? undefined : { name: `queue policy of ${arn}`, kind: "resource", document };
   }
 
   /** The queue an ARN names, if it exists (dead-letter and destination targets). */

@@ -1,0 +1,37 @@
+/**
+ * Authorization as one step of the request path: a protocol handler decodes its operation into
+ * what it asks (actions on resource ARNs, with condition keys) and calls `authorize` once, before the
+ * service runs; the decision is `iam/authorizer.ts`'s, the refusal is shaped here for the service's
+ * protocol as AWS shapes it.
+ */
+import { awsError } from "../errors.js";
+import type { Ask, Authorizer, Denial, RequestContext } from "../iam/authorizer.js";
+import type { Identity } from "../iam/types.js";
+
+export type { Ask };
+
+/** Decide what a call asks; throws the service's AccessDenied when enforcement refuses it. */
+export type Authorize = (asks: readonly Ask[]) => void;
+
+/** Letting everything through: a request taken unsigned (SNS's links) asks nothing. */
+export const UNCHECKED: Authorize = () => {};
+
+/**
+ * AWS's refusal for `service`: Lambda's and IAM's/STS's AccessDenied(Exception); SQS's, which prints
+ * the action lower-cased; SNS's AuthorizationError, which prints it `SNS:Publish`.
+ */
+export function denialError(service: string, { ask, decision }: Denial): Error {
+  const message = decision.message ?? `User: is not authorized to perform: ${ask.action} on resource: ${ask.resource}`;
+  if (service === "sqs") return awsError("AccessDeniedException", message.replace(ask.action, ask.action.toLowerCase()));
+  if (service === "sns") return awsError("AuthorizationErrorException", message.replace(ask.action, `SNS:${ask.action.slice(4)}`));
+  return awsError("AccessDeniedException", message);
+}
+
+/** The `authorize` for one request of `service` signed by `identity` (none: unsigned, nothing asked). */
+export function authorizeRequest(authorizer: Authorizer, service: string, identity: Identity | undefined, request: RequestContext): Authorize {
+  if (!identity || authorizer.mode === "off") return UNCHECKED;
+  return (asks) => {
+    const denial = authorizer.check(identity, asks, request);
+    if (denial) throw denialError(service, denial);
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * The one authorization decision every call goes through: the listener's, for requests, and the
+ * services', for calls Flint makes on a principal's behalf (SNS deliveries, destinations). It
+ * gathers the policies that apply (the caller's own, the resource's), evaluates them with
+ * `evaluate.ts`, and applies the mode: `enforce` refuses a denied call, `report` lets it through
+ * but logs and counts it, `off` decides nothing. It knows nothing of HTTP.
+ */
+import { evaluate, MalformedPolicy } from "./evaluate.js";
+import type { Caller, ContextValue, Decision, Identity, NamedPolicy } from "./types.js";
+
+export type IamMode = "enforce" | "report" | "off";
+export const IAM_MODES: readonly IamMode[] = ["enforce", "report", "off"];
+
+/** One thing a call asks: an action on a resource, with the request's condition keys. */
+export interface Ask {
+  action: string;
+  resource: string;
+  context?: Record<string, ContextValue>;
+}
+
+/** A resource's own policy (a function's, per qualifier; a queue's; a topic's), by the resource's ARN. */
+export type ResourcePolicyLookup = (arn: string) => NamedPolicy | undefined;
+
+/** The request's own condition keys, which every ask of it shares. */
+export interface RequestContext {
+  sourceIp?: string;
+  secureTransport?: boolean;
+}
+
+export interface Denial {
+  ask: Ask;
+  decision: Decision;
+}
+
+/** `arn:aws:<service>:<region>:<account>:…` → service, account. */
+const ARN = /^arn:aws[a-zA-Z-]*:([a-z0-9-]+):[^:]*:(\d{12})?:/;
+
+/** The caller a service presents when it acts on its own (an SNS topic delivering to a function). */
+export function serviceIdentity(service: string): Identity {
+  return { accessKeyId: "", caller: { kind: "service", arn: service }, policies: () => ({ identity: [] }) };
+}
+
+export class Authorizer {
+  private readonly resourcePolicies = new Map<string, ResourcePolicyLookup>();
+  /** Decisions made, by outcome; `reported`: denials let through in report mode. */
+  readonly counts = { allowed: 0, denied: 0, reported: 0 };
+
+  constructor(
+    public mode: IamMode,
+    private readonly region: string,
+    private readonly now: () => number = Date.now,
+    private readonly log: (line: string) => void = (line) => console.error(line),
+  ) {}
+
+  /** Register where a service's resources keep their policies (`lambda`, `sqs`, `sns`, `iam` for roles' trust policies). */
+  setResourcePolicies(service: string, lookup: ResourcePolicyLookup): void {
+    this.resourcePolicies.set(service, lookup);
+  }
+
+  /** The decision for one ask, whatever the mode (explanations and the simulator use it). */
+  decide(identity: Identity, ask: Ask, request: RequestContext = {}, resourcePolicy?: NamedPolicy): Decision {
+    const [, service, resourceAccount] = ARN.exec(ask.resource) ?? [];
+    const resource = resourcePolicy ?? (service ? this.resourcePolicies.get(service)?.(ask.resource) : undefined);
+    const now = this.now();
+    const context: Record<string, ContextValue> = {
+      "aws:CurrentTime": new Date(now).toISOString(),
+      "aws:EpochTime": String(Math.floor(now / 1000)),
+      "aws:RequestedRegion": this.region,
+      "aws:SecureTransport": request.secureTransport ? "true" : "false",
+      ...(request.sourceIp ? { "aws:SourceIp": request.sourceIp } : {}),
+      ...ask.context,
+    };
+    const caller: Caller = identity.caller;
+    if (caller.kind === "root" && !resource) return { allowed: true, reason: "root" };
+    try {
+      return evaluate(
+        { caller, action: ask.action, resource: ask.resource, ...(resourceAccount ? { resourceAccount } : {}), context },
+        { ...identity.policies(), ...(resource ? { resource } : {}) },
+      );
+    } catch (err) {
+      // A stored policy Flint could not read denies, and says which.
+      if (err instanceof MalformedPolicy) return { allowed: false, reason: "implicit-deny", message: `User: ${caller.arn} is not authorized to perform: ${ask.action} on resource: ${ask.resource} because a policy could not be read: ${err.message}` };
+      throw err;
+    }
+  }
+
+  /**
+   * Decide every ask of one call. In `enforce` mode the first denial is returned (the caller turns it
+   * into its protocol's error); in `report` mode denials are logged and counted and undefined returned.
+   */
+  check(identity: Identity, asks: readonly Ask[], request: RequestContext = {}): Denial | undefined {
+    if (this.mode === "off") return undefined;
+    for (const ask of asks) {
+      const decision = this.decide(identity, ask, request);
+      if (decision.allowed) {
+        this.counts.allowed++;
+        continue;
+      }
+      if (this.mode === "enforce") {
+        this.counts.denied++;
+        return { ask, decision };
+      }
+      this.counts.reported++;
+      this.log(`flint: iam report: would deny ${ask.action} on ${ask.resource} to ${identity.caller.arn}: ${decision.message ?? decision.reason}`);
+    }
+    return undefined;
+  }
+}

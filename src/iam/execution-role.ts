@@ -1,0 +1,15 @@
+/**
+ * Whether Lambda may take a role as a function's execution role: the role exists in this account
+ * under that ARN, and its trust policy lets `lambda.amazonaws.com` call `sts:AssumeRole`.
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html
+ */
+import { type Authorizer, serviceIdentity } from "./authorizer.js";
+import type { RoleRecord } from "../services/iam/model.js";
+
+/** What is wrong with `roleArn` as an execution role, or undefined when Lambda may assume it. */
+export function executionRoleProblem(iam: { findRole(name: string): RoleRecord | undefined }, authorizer: Authorizer, accountId: string, roleArn: string): string | undefined {
+  const role = iam.findRole(roleArn.slice(roleArn.lastIndexOf("/") + 1));
+  if (!role || role.arn !== roleArn || roleArn.split(":")[4] !== accountId) return "no such role";
+  const decision = authorizer.decide(serviceIdentity("lambda.amazonaws.com"), { action: "sts:AssumeRole", resource: role.arn }, {}, { name: `trust policy of ${role.arn}`, kind: "resource", document: role.assumeRolePolicyDocument });
+  return decision.allowed ? undefined : "its trust policy does not let lambda.amazonaws.com assume it";
+}
