@@ -22,8 +22,8 @@ export const UNCHECKED: Authorize = () => {};
  */
 export function denialError(service: string, { ask, decision }: Denial): Error {
   const message = decision.message ?? `User: is not authorized to perform: ${ask.action} on resource: ${ask.resource}`;
-  if (service === "sqs") return awsError("AccessDeniedException", message.replace(ask.action, ask.action.toLowerCase()));
-  if (service === "sns") return awsError("AuthorizationErrorException", message.replace(ask.action, `SNS:${ask.action.slice(4)}`));
+  if (service === "sqs") return awsError("AccessDeniedException", message.replaceAll(ask.action, ask.action.toLowerCase()));
+  if (service === "sns") return awsError("AuthorizationErrorException", message.replaceAll(ask.action, `SNS:${ask.action.slice(4)}`));
   return awsError("AccessDeniedException", message);
 }
 
