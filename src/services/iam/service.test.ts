@@ -60,6 +60,23 @@ describe("IAM service", () => {
     assert.equal(iam.getRole("r").assumeRolePolicyDocument, TRUST);
   });
 
+  test("a trust policy names services AWS knows and users and roles that exist; a refused one changes nothing", async () => {
+    const trust = (principal: object) => JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: principal, Action: "sts:AssumeRole" }] });
+    const malformed = (message: string) => ({ name: "MalformedPolicyDocumentException", message });
+    await assert.rejects(iam.createRole({ RoleName: "typo", AssumeRolePolicyDocument: trust({ Service: "lamda.amazonaws.com" }) }), malformed('Invalid principal in policy: "SERVICE":"lamda.amazonaws.com"'));
+    const ghost = "arn:aws:iam::123456789012:user/ghost";
+    await assert.rejects(iam.createRole({ RoleName: "ghostly", AssumeRolePolicyDocument: trust({ AWS: ghost }) }), malformed(`Invalid principal in policy: "AWS":"${ghost}"`));
+    assert.equal(iam.findRole("typo"), undefined);
+    assert.equal(iam.findRole("ghostly"), undefined);
+    await iam.createUser({ UserName: "ghost" });
+    const role = await iam.createRole({ RoleName: "ghostly", AssumeRolePolicyDocument: trust({ AWS: ghost }) });
+    // Another account's principals and the account itself are AWS's to check, not this account's.
+    await iam.updateAssumeRolePolicy("ghostly", trust({ AWS: ["123456789012", "arn:aws:iam::210987654321:role/elsewhere"] }));
+    await assert.rejects(iam.updateAssumeRolePolicy("ghostly", trust({ AWS: "arn:aws:iam::123456789012:role/none" })), malformed('Invalid principal in policy: "AWS":"arn:aws:iam::123456789012:role/none"'));
+    assert.match(iam.getRole("ghostly").assumeRolePolicyDocument, /210987654321/, "the refused update changed nothing");
+    assert.equal(role.name, "ghostly");
+  });
+
   test("UpdateRole changes only what it is given, within AWS's range", async () => {
     await iam.createRole({ RoleName: "r", AssumeRolePolicyDocument: TRUST, Description: "first" });
     await iam.updateRole("r", { MaxSessionDuration: 7200 });

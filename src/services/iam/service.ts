@@ -10,6 +10,8 @@ import type { Clock } from "../../clock/clock.js";
 import { awsError } from "../../errors.js";
 import type { IamStore } from "../../store/iam-store.js";
 import type { NamedPolicy } from "../../iam/types.js";
+import { parsePolicy } from "../../iam/policy.js";
+import { KNOWN_SERVICE_PRINCIPALS } from "../../iam/service-principals.js";
 import { checkPolicyArn, ManagedPolicies } from "./policies.js";
 import { AccessKeyStatus, IdPrefix, newId, type AccessKeyRecord, type ManagedPolicyRecord, type PrincipalRecord, type RoleRecord, type Tag, type UserRecord } from "./model.js";
 import { page, type Page, type PageRequest } from "./pages.js";
@@ -76,7 +78,7 @@ export class IamService {
     const description = checkDescription(input.Description);
     const maxSessionDuration = checkRange(input.MaxSessionDuration, "maxSessionDuration", 3600, 43200) ?? 3600;
     const tags = checkTags(input.Tags);
-    const document = checkTrustPolicy(input.AssumeRolePolicyDocument, "assumeRolePolicyDocument");
+    const document = this.checkTrustPolicy(input.AssumeRolePolicyDocument, "assumeRolePolicyDocument");
     const boundary = input.PermissionsBoundary === undefined ? {} : { permissionsBoundary: this.boundary(input.PermissionsBoundary) };
     if (this.roles.has(name.toLowerCase())) throw awsError("EntityAlreadyExists", `Role with name ${name} already exists.`);
     const role: RoleRecord = {
@@ -115,7 +117,7 @@ export class IamService {
 
   async updateAssumeRolePolicy(name: string, document: string): Promise<void> {
     const role = this.getRole(name);
-    await this.putPrincipal("role", { ...role, assumeRolePolicyDocument: checkTrustPolicy(document, "policyDocument") });
+    await this.putPrincipal("role", { ...role, assumeRolePolicyDocument: this.checkTrustPolicy(document, "policyDocument") });
   }
 
   // Users and their access keys
@@ -314,6 +316,33 @@ export class IamService {
 
   // Internals
 
+  /**
+   * A trust policy: its grammar and size, then its principals as AWS checks them: a service AWS
+   * knows; a user or role of this account that exists (AWS binds the principal to it); an account.
+   */
+  private checkTrustPolicy(document: string, member: string): string {
+    checkDocument(document, member, "trust");
+    if (policySize(document) > PolicySizeQuota.trust) throw awsError("LimitExceeded", `Cannot exceed quota for ACLSizePerRole: ${PolicySizeQuota.trust}`);
+    for (const s of parsePolicy(document, "trust").statements) {
+      for (const spec of [s.principal, s.notPrincipal]) {
+        if (spec === undefined || spec === "*") continue;
+        for (const service of spec.Service ?? []) {
+          if (!KNOWN_SERVICE_PRINCIPALS.has(service)) throw awsError("MalformedPolicyDocument", `Invalid principal in policy: "SERVICE":"${service}"`);
+        }
+        for (const aws of spec.AWS ?? []) {
+          if (aws === "*" || /^\d{12}$/.test(aws) || /^arn:aws:iam::\d{12}:root$/.test(aws)) continue;
+          const m = /^arn:aws:(iam|sts)::(\d{12}):(user|role|assumed-role)\/(?:.*\/)?([\w+=,.@-]+?)(?:\/[\w+=,.@-]+)?$/.exec(aws);
+          if (!m) throw awsError("MalformedPolicyDocument", `Invalid principal in policy: "AWS":"${aws}"`);
+          if (m[2] !== this.account.accountId || m[3] === "assumed-role") continue;
+          const name = aws.slice(aws.lastIndexOf("/") + 1);
+          const found = m[3] === "user" ? this.findUser(name) : this.findRole(name);
+          if (!found || found.arn !== aws) throw awsError("MalformedPolicyDocument", `Invalid principal in policy: "AWS":"${aws}"`);
+        }
+      }
+    }
+    return document;
+  }
+
   /** How many roles and users have the policy attached, and as their boundary. */
   private usage(arn: string): { attachments: number; boundaries: number } {
     let attachments = 0;
@@ -360,11 +389,6 @@ export class IamService {
   }
 }
 
-function checkTrustPolicy(document: string, member: string): string {
-  checkDocument(document, member, "trust");
-  if (policySize(document) > PolicySizeQuota.trust) throw awsError("LimitExceeded", `Cannot exceed quota for ACLSizePerRole: ${PolicySizeQuota.trust}`);
-  return document;
-}
 
 function accessKeyOf(user: UserRecord, accessKeyId: string): AccessKeyRecord {
   const key = user.accessKeys.find((k) => k.accessKeyId === accessKeyId);
