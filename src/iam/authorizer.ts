@@ -61,6 +61,9 @@ export class Authorizer {
   decide(identity: Identity, ask: Ask, request: RequestContext = {}, resourcePolicy?: NamedPolicy): Decision {
     const [, service, resourceAccount] = ARN.exec(ask.resource) ?? [];
     const resource = resourcePolicy ?? (service ? this.resourcePolicies.get(service)?.(ask.resource) : undefined);
+    const caller: Caller = identity.caller;
+    // The root is refused only by a resource policy's explicit Deny.
+    if (caller.kind === "root" && !resource) return { allowed: true, reason: "root" };
     const now = this.now();
     const context: Record<string, ContextValue> = {
       "aws:CurrentTime": new Date(now).toISOString(),
@@ -70,8 +73,6 @@ export class Authorizer {
       ...(request.sourceIp ? { "aws:SourceIp": request.sourceIp } : {}),
       ...ask.context,
     };
-    const caller: Caller = identity.caller;
-    if (caller.kind === "root" && !resource) return { allowed: true, reason: "root" };
     try {
       return evaluate(
         { caller, action: ask.action, resource: ask.resource, ...(resourceAccount ? { resourceAccount } : {}), context },

@@ -208,6 +208,24 @@ describe("IAM enforcement", () => {
     }
   });
 
+  test("queue and topic policies are resource policies: one without a principal or with an unknown operator is refused and changes nothing", async () => {
+    const sqs = client(new SQSClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 }));
+    const url = (await sqs.send(new CreateQueueCommand({ QueueName: uniqueName("policed") }))).QueueUrl!;
+    const noPrincipal = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" }] });
+    await assert.rejects(sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { Policy: noPrincipal } })), (err: any) => {
+      assert.match(err.name, /InvalidAttributeValue/);
+      assert.equal(err.message, "Invalid value for the parameter Policy. Reason: Policy document should specify a principal.");
+      return true;
+    });
+    assert.equal((await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["Policy"] }))).Attributes?.Policy, undefined);
+    const sns = client(new SNSClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 }));
+    const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: uniqueName("policed") }));
+    const badOperator = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "sns:Publish", Resource: TopicArn, Condition: { StringEqualz: { "aws:SourceAccount": ACCOUNT } } }] });
+    const cli = await flint.aws(["sns", "set-topic-attributes", "--topic-arn", TopicArn!, "--attribute-name", "Policy", "--attribute-value", badOperator]);
+    assert.notEqual(cli.code, 0);
+    assert.match(cli.stderr, /\(InvalidParameter\).*Invalid parameter: Policy Error: Invalid Condition type : StringEqualz\./);
+  });
+
   test("the root credentials bypass identity policies but not a resource policy's explicit Deny", async () => {
     const fn = await createFunction(flint, nodeZip, "echo.handler");
     assert.equal((await invoke(flint, fn)).status, 200);

@@ -5,6 +5,7 @@
  * https://docs.aws.amazon.com/sns/latest/api/API_SetTopicAttributes.html
  * https://docs.aws.amazon.com/sns/latest/api/API_SetSubscriptionAttributes.html
  */
+import { MalformedPolicy, parsePolicy } from "../../iam/policy.js";
 import { awsError } from "../../errors.js";
 import { checkSubscriptionDeliveryPolicy, checkTopicDeliveryPolicy, effectiveTopicDeliveryPolicy, httpDeliveryPolicy } from "./delivery-policy.js";
 import { FilterPolicyError, type FilterScope, parseFilterPolicy } from "./filter-policy.js";
@@ -41,6 +42,14 @@ export function checkTopicAttribute(name: string, value: string, fifo: boolean, 
     case "DeliveryPolicy":
       return checkTopicDeliveryPolicy(value);
     case "Policy":
+      checkJson(name, value);
+      try {
+        parsePolicy(value, "resource");
+      } catch (err) {
+        if (err instanceof MalformedPolicy) throw invalid(`Policy Error: ${err.message}`);
+        throw err;
+      }
+      return;
     case "ArchivePolicy":
     case "DataProtectionPolicy":
       return checkJson(name, value);

@@ -3,6 +3,7 @@
  * GetQueueAttributes see them.
  * https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_SetQueueAttributes.html
  */
+import { MalformedPolicy, parsePolicy } from "../../iam/policy.js";
 import { awsError } from "../../errors.js";
 import type { QueueRecord, QueueSettings, RedrivePolicy } from "./model.js";
 
@@ -37,6 +38,17 @@ function int(name: string, raw: string, min: number, max: number): number {
 function bool(name: string, raw: string): boolean {
   if (raw === "true" || raw === "false") return raw === "true";
   throw invalid(name);
+}
+
+/** A queue policy is a resource policy: every statement names its principal (AWS refuses the attribute otherwise). */
+function accessPolicy(raw: string): string {
+  try {
+    parsePolicy(raw, "resource");
+  } catch (err) {
+    if (err instanceof MalformedPolicy) throw invalid("Policy", err.message);
+    throw err;
+  }
+  return raw;
 }
 
 function json(name: string, raw: string): Record<string, unknown> {
@@ -111,7 +123,7 @@ export function applyAttributes(settings: QueueSettings, attributes: Record<stri
         break;
       case "Policy":
         if (raw === "") delete s.policy;
-        else s.policy = (json(name, raw), raw);
+        else s.policy = (json(name, raw), accessPolicy(raw));
         break;
       case "RedrivePolicy":
         if (raw === "") delete s.redrivePolicy;
