@@ -86,6 +86,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   const authority = new CredentialAuthority(credentials, config.accountId, iam, new SessionTokens(credentials.secretAccessKey));
   const authorizer = new Authorizer(config.iam, config.region);
   authorizer.setResourcePolicies("lambda", (arn) => permissions.resourcePolicy(arn));
+  authorizer.setResourceTags("lambda", (arn) => registry.get(arn.split(":")[6] ?? "")?.tags);
   lambda.checkRole = (roleArn) => {
     if (config.iam === "off") return;
     const problem = executionRoleProblem(iam, authorizer, config.accountId, roleArn);
@@ -131,6 +132,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   const destinations = new Destinations({});
   const sqs = await SqsService.create(account, store.queues, clock);
   authorizer.setResourcePolicies("sqs", (arn) => sqs.resourcePolicy(arn));
+  authorizer.setResourceTags("sqs", (arn) => sqs.findByArn(arn)?.tags);
   destinations.set("sqs", async (arn, body, attributes) => void (await sqs.sendMessage(arn, { MessageBody: body, MessageAttributes: attributes })));
   // Destinations and dead-letter queues are written with the function's execution role, as on AWS.
   destinations.authorize = (target, from) => {
@@ -199,6 +201,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   };
   const sns = await SnsService.create(account, store.sns, clock, { targets: snsTargets, endpoint: () => endpoint });
   authorizer.setResourcePolicies("sns", (arn) => sns.resourcePolicy(arn));
+  authorizer.setResourceTags("sns", (arn) => sns.resourceTags(arn));
   destinations.set("sns", async (arn, body, attributes) => void (await sns.publish({ TopicArn: arn, Message: body, MessageAttributes: attributes })));
   const verifier = new SigV4Verifier(authority, config.region);
   const api = new ApiServer({

@@ -35,3 +35,12 @@ export function authorizeRequest(authorizer: Authorizer, service: string, identi
     if (denial) throw denialError(service, denial);
   };
 }
+
+/** `aws:RequestTag/<key>` for the tags a request sets, and `aws:TagKeys` for the keys it sets or removes. */
+export function tagContext(tags: Readonly<Record<string, string>> | undefined, removed?: readonly string[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [key, value] of Object.entries(tags ?? {})) out[`aws:RequestTag/${key}`] = value;
+  const keys = removed ?? Object.keys(tags ?? {});
+  if (keys.length) out["aws:TagKeys"] = [...keys];
+  return out;
+}

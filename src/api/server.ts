@@ -243,7 +243,8 @@ export class ApiServer {
       if (!body.ok) return plan.fail(plan.tooLarge());
       final = plan.refine?.(body.body) ?? plan;
       const principal = final.service === undefined ? undefined : (await this.deps.verifier.verify({ ...head, headers: req.headers, body: body.body }, host, final.service, prechecked)).principal;
-      const authorize = authorizeRequest(this.deps.authorizer, final.service ?? "", principal, { sourceIp: exchange.remoteAddress, secureTransport: false });
+      // aws:SourceIp: an IPv4 client of a dual-stack listener shows as ::ffff:a.b.c.d; AWS reports the IPv4 address.
+      const authorize = authorizeRequest(this.deps.authorizer, final.service ?? "", principal, { sourceIp: exchange.remoteAddress?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, ""), secureTransport: false });
       apiReq = { ...head, headers: req.headers, body: body.body, authorize, ...(principal ? { principal } : {}) };
     } catch (err) {
       if (err instanceof ClientGone) throw err;

@@ -20,6 +20,8 @@ export interface Ask {
 
 /** A resource's own policy (a function's, per qualifier; a queue's; a topic's), by the resource's ARN. */
 export type ResourcePolicyLookup = (arn: string) => NamedPolicy | undefined;
+/** A resource's tags (`aws:ResourceTag/<key>`), by the resource's ARN. */
+export type ResourceTagLookup = (arn: string) => Readonly<Record<string, string>> | undefined;
 
 /** The request's own condition keys, which every ask of it shares. */
 export interface RequestContext {
@@ -42,6 +44,7 @@ export function serviceIdentity(service: string): Identity {
 
 export class Authorizer {
   private readonly resourcePolicies = new Map<string, ResourcePolicyLookup>();
+  private readonly resourceTags = new Map<string, ResourceTagLookup>();
   /** Decisions made, by outcome; `reported`: denials let through in report mode. */
   readonly counts = { allowed: 0, denied: 0, reported: 0 };
 
@@ -55,6 +58,11 @@ export class Authorizer {
   /** Register where a service's resources keep their policies (`lambda`, `sqs`, `sns`, `iam` for roles' trust policies). */
   setResourcePolicies(service: string, lookup: ResourcePolicyLookup): void {
     this.resourcePolicies.set(service, lookup);
+  }
+
+  /** Register where a service's resources keep their tags. */
+  setResourceTags(service: string, lookup: ResourceTagLookup): void {
+    this.resourceTags.set(service, lookup);
   }
 
   /** The decision for one ask, whatever the mode (explanations and the simulator use it). */
@@ -71,8 +79,10 @@ export class Authorizer {
       "aws:RequestedRegion": this.region,
       "aws:SecureTransport": request.secureTransport ? "true" : "false",
       ...(request.sourceIp ? { "aws:SourceIp": request.sourceIp } : {}),
-      ...ask.context,
     };
+    const tags = service ? this.resourceTags.get(service)?.(ask.resource) : undefined;
+    for (const [key, value] of Object.entries(tags ?? {})) context[`aws:ResourceTag/${key}`] = value;
+    Object.assign(context, ask.context);
     try {
       return evaluate(
         { caller, action: ask.action, resource: ask.resource, ...(resourceAccount ? { resourceAccount } : {}), context },

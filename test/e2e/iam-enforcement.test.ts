@@ -92,6 +92,28 @@ describe("IAM enforcement", () => {
     });
   });
 
+  test("attribute-based access: a function's tags against the user's, and the tags a request sets", async () => {
+    const ours = await createFunction(flint, nodeZip, "echo.handler", { Tags: { team: "blue" } });
+    const theirs = await createFunction(flint, nodeZip, "echo.handler", { Tags: { team: "red" } });
+    const user = await userWith({
+      Version: "2012-10-17",
+      Statement: [
+        { Effect: "Allow", Action: "lambda:InvokeFunction", Resource: "*", Condition: { StringEquals: { "aws:ResourceTag/team": "${aws:PrincipalTag/team}" } } },
+        { Effect: "Allow", Action: "lambda:TagResource", Resource: "*", Condition: { StringEquals: { "aws:RequestTag/team": "${aws:PrincipalTag/team}" }, "ForAllValues:StringEquals": { "aws:TagKeys": ["team"] } } },
+      ],
+    });
+    await iam.send(new (await import("@aws-sdk/client-iam")).TagUserCommand({ UserName: user.arn.split("/").pop()!, Tags: [{ Key: "team", Value: "blue" }] }));
+    const lambda = lambdaAs(user.creds);
+    const { TagResourceCommand } = await import("@aws-sdk/client-lambda");
+    assert.equal((await lambda.send(new InvokeCommand({ FunctionName: ours }))).StatusCode, 200);
+    await assert.rejects(lambda.send(new InvokeCommand({ FunctionName: theirs })), { name: "AccessDeniedException" });
+    await assert.rejects(lambda.send(new TagResourceCommand({ Resource: FUNCTION_ARN(theirs), Tags: { team: "red" } })), { name: "AccessDeniedException" });
+    await assert.rejects(lambda.send(new TagResourceCommand({ Resource: FUNCTION_ARN(theirs), Tags: { team: "blue", owner: "me" } })), { name: "AccessDeniedException" });
+    // Re-tagging the other team's function as ours is allowed by the tag it sets, and then it is ours to invoke.
+    await lambda.send(new TagResourceCommand({ Resource: FUNCTION_ARN(theirs), Tags: { team: "blue" } }));
+    assert.equal((await lambda.send(new InvokeCommand({ FunctionName: theirs }))).StatusCode, 200);
+  });
+
   test("a function's resource policy lets a user without identity policies invoke it", async () => {
     const fn = await createFunction(flint, nodeZip, "echo.handler");
     const user = await userWith(undefined);

@@ -15,7 +15,7 @@ import type { LambdaService } from "../../services/lambda/service.js";
 import { decodePublishVersion, type VersionsService } from "../../services/lambda/versions.js";
 import { member, parseJsonBody } from "../../services/lambda/validation.js";
 import { type ApiRequest, sendJson } from "../http.js";
-import type { Ask } from "../authorize.js";
+import { type Ask, tagContext } from "../authorize.js";
 import { requirements } from "../../iam/actions.js";
 import { type Account, functionArn, parseFunctionRef } from "../../services/lambda/arns.js";
 
@@ -210,9 +210,31 @@ export const LAMBDA_ROUTES: Route[] = [
  * `iam:PassRole` on the role CreateFunction (or UpdateFunctionConfiguration changing it) passes.
  * A name that does not parse is asked about as given; the service then refuses it.
  */
+/** Operations whose condition keys come from their body (parsed once: the handler gets the same object). */
+const BODY_READ_FOR_AUTHORIZATION = new Set(["CreateFunction", "UpdateFunctionConfiguration", "TagResource", "AddPermission"]);
+
+/** The condition keys a Lambda request sets: the tags it sets or removes, AddPermission's principal and URL auth type. */
+function lambdaContext(operation: string, body: Record<string, unknown>, req: ApiRequest): Record<string, string | string[]> | undefined {
+  const tags = isStringMap(body.Tags) ? body.Tags : undefined;
+  if (operation === "CreateFunction" || operation === "TagResource") return tags ? tagContext(tags) : undefined;
+  if (operation === "UntagResource") {
+    const keys = req.query.tagKeys;
+    return keys === undefined ? undefined : tagContext(undefined, Array.isArray(keys) ? keys : [keys]);
+  }
+  if (operation === "AddPermission") {
+    const out: Record<string, string> = {};
+    if (typeof body.Principal === "string") out["lambda:Principal"] = body.Principal;
+    if (typeof body.FunctionUrlAuthType === "string") out["lambda:FunctionUrlAuthType"] = body.FunctionUrlAuthType;
+    return out;
+  }
+  return undefined;
+}
+
+const isStringMap = (v: unknown): v is Record<string, string> => typeof v === "object" && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string");
+
 export function lambdaAsks(account: Account, route: Route, params: Params, req: ApiRequest): Ask[] {
   const needs = requirements("lambda", route.operation) ?? [{ action: `lambda:${route.operation}`, resource: "function" as const }];
-  const body = route.operation === "CreateFunction" || route.operation === "UpdateFunctionConfiguration" ? parseJsonBody(req.body) : {};
+  const body = BODY_READ_FOR_AUTHORIZATION.has(route.operation) ? parseJsonBody(req.body) : {};
   const named = route.operation === "CreateFunction" ? String(body.FunctionName ?? "") : params[0];
   let resource = "*";
   if (/^(TagResource|UntagResource|ListTags)$/.test(route.operation)) resource = params[0]!;
@@ -224,7 +246,8 @@ export function lambdaAsks(account: Account, route: Route, params: Params, req: 
       resource = named.startsWith("arn:") ? named : functionArn(account, named);
     }
   }
-  const asks: Ask[] = needs.filter((n) => n.resource !== "role").map((n) => ({ action: n.action, resource: n.resource === "*" ? "*" : resource }));
+  const context = lambdaContext(route.operation, body, req);
+  const asks: Ask[] = needs.filter((n) => n.resource !== "role").map((n) => ({ action: n.action, resource: n.resource === "*" ? "*" : resource, ...(context ? { context } : {}) }));
   const role = body.Role;
   if (typeof role === "string" && (route.operation === "CreateFunction" || route.operation === "UpdateFunctionConfiguration")) {
     asks.push({ action: "iam:PassRole", resource: role, context: { "iam:PassedToService": "lambda.amazonaws.com", "iam:AssociatedResourceArn": resource } });

@@ -13,7 +13,7 @@ import { paramTree, queryParams } from "../query.js";
 import { renderQueryError } from "../render-error.js";
 import { OPERATIONS, UNSIGNED_OPERATIONS } from "./operations.js";
 import { membersFromQuery, xmlResponse } from "../query-model.js";
-import type { Ask } from "../authorize.js";
+import { type Ask, tagContext } from "../authorize.js";
 import { requirements } from "../../iam/actions.js";
 import type { Account } from "../../services/lambda/arns.js";
 
@@ -36,7 +36,10 @@ export function snsAsks(account: Account, operation: string, m: Record<string, u
     operation === "CreateTopic"
       ? `arn:aws:sns:${account.region}:${account.accountId}:${text("Name") ?? ""}`
       : (text("TopicArn") ?? text("TargetArn") ?? text("ResourceArn") ?? (subscription ? subscription.slice(0, subscription.lastIndexOf(":")) : "*"));
-  const context: Record<string, string> = {};
+  const tagList = Array.isArray(m.Tags) ? (m.Tags as { Key?: unknown; Value?: unknown }[]) : undefined;
+  const tags = tagList && Object.fromEntries(tagList.filter((t) => typeof t?.Key === "string").map((t) => [t.Key as string, String(t.Value ?? "")]));
+  const removed = operation === "UntagResource" && Array.isArray(m.TagKeys) ? m.TagKeys.filter((k): k is string => typeof k === "string") : undefined;
+  const context: Record<string, string | string[]> = tags || removed ? tagContext(tags, removed) : {};
   if (operation === "Subscribe") {
     if (text("Protocol") !== undefined) context["sns:Protocol"] = text("Protocol")!;
     if (text("Endpoint") !== undefined) context["sns:Endpoint"] = text("Endpoint")!;

@@ -14,7 +14,7 @@ import type { ApiRequest, ScopedService } from "../http.js";
 import { paramTree, queryParams } from "../query.js";
 import { renderAwsJsonError, renderQueryError } from "../render-error.js";
 import { OPERATIONS } from "./operations.js";
-import type { Ask } from "../authorize.js";
+import { type Ask, tagContext } from "../authorize.js";
 import { requirements } from "../../iam/actions.js";
 import type { Account } from "../../services/lambda/arns.js";
 import { SQS_XMLNS, membersFromQuery, wireValue, xmlResponse } from "./shapes.js";
@@ -66,7 +66,10 @@ export function sqsAsks(account: Account, operation: string, members: Record<str
   const url = typeof members.QueueUrl === "string" ? /\/(\d{12})\/([^/?#]+)\/?(?:[?#].*)?$/.exec(members.QueueUrl) : null;
   if (url) [, owner, name] = url as unknown as [string, string, string];
   const arn = `arn:aws:sqs:${account.region}:${owner}:${name}`;
-  return needs.map((n) => ({ action: n.action, resource: n.resource === "*" ? "*" : arn }));
+  const tags = operation === "CreateQueue" ? members.tags : operation === "TagQueue" ? members.Tags : undefined;
+  const removed = operation === "UntagQueue" && Array.isArray(members.TagKeys) ? members.TagKeys.filter((k): k is string => typeof k === "string") : undefined;
+  const context = tags || removed ? tagContext(tags as Record<string, string> | undefined, removed) : undefined;
+  return needs.map((n) => ({ action: n.action, resource: n.resource === "*" ? "*" : arn, ...(context ? { context } : {}) }));
 }
 
 export class SqsApi implements ScopedService {

@@ -339,6 +339,11 @@ export class SnsService {
     return { name: `topic policy of ${arn}`, kind: "resource", document: t.attributes.Policy ?? defaultPolicy(this.reg.account, arn) };
   }
 
+  /** A topic's tags (`aws:ResourceTag/*`), for authorization. */
+  resourceTags(arn: string): Readonly<Record<string, string>> | undefined {
+    return this.reg.get(arn)?.tags;
+  }
+
   // Tags
 
   private taggable(arn: string): TopicRecord {
