@@ -7,7 +7,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { AddPermissionCommand, InvokeCommand, LambdaClient, CreateFunctionCommand } from "@aws-sdk/client-lambda";
+import { AddPermissionCommand, InvokeCommand, LambdaClient, CreateFunctionCommand, PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { AttachUserPolicyCommand, CreateAccessKeyCommand, CreatePolicyCommand, CreateRoleCommand, CreateUserCommand, IAMClient, PutRolePolicyCommand, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageCommand, SetQueueAttributesCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { CreateTopicCommand, PublishCommand, SNSClient, SubscribeCommand } from "@aws-sdk/client-sns";
@@ -16,6 +16,7 @@ import { createFunction, invoke, RUNTIME_OF } from "../harness/functions.js";
 import { zipFixture } from "../harness/zip.js";
 import { boto3Version, findAwsCliV1 } from "../harness/sqs-clients.js";
 import { PATIENCE_MS } from "../harness/processes.js";
+import { endedTimeline, invokeEvent } from "../harness/async.js";
 
 type Creds = { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
 
@@ -147,6 +148,30 @@ describe("IAM enforcement", () => {
     assert.equal(sent.functionError, undefined, sent.raw);
     const received = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 5 }));
     assert.deepEqual(JSON.parse(received.Messages![0]!.Body!), { n: 2 });
+  });
+
+  test("an async invocation's failure destination is written with the execution role: refused until the role may send", async () => {
+    const roleName = uniqueName("no-destinations");
+    const { Role } = await iam.send(new CreateRoleCommand({ RoleName: roleName, AssumeRolePolicyDocument: LAMBDA_TRUST_POLICY }));
+    const sqs = client(new SQSClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 }));
+    const queueName = uniqueName("on-failure");
+    const url = (await sqs.send(new CreateQueueCommand({ QueueName: queueName }))).QueueUrl!;
+    const queueArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:${queueName}`;
+    const fn = await createFunction(flint, nodeZip, "throw.handler", { Role: Role!.Arn });
+    await flint.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: fn, MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: queueArn } } }));
+
+    const refused = await endedTimeline(flint, await invokeEvent(flint, fn, { n: 1 }));
+    const destination = refused.Timeline.find((e) => e.Kind === "destination")!;
+    assert.equal(destination.ok, false);
+    assert.equal(
+      destination.error,
+      `User: arn:aws:sts::${ACCOUNT}:assumed-role/${roleName}/${fn} is not authorized to perform: sqs:sendmessage on resource: ${queueArn} because no identity-based policy allows the sqs:sendmessage action`,
+    );
+    await iam.send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: "on-failure", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: queueArn }] }) }));
+    const delivered = await endedTimeline(flint, await invokeEvent(flint, fn, { n: 2 }));
+    assert.equal(delivered.Outcome, "delivered");
+    const record = JSON.parse((await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, WaitTimeSeconds: 5 }))).Messages![0]!.Body!);
+    assert.deepEqual(record.requestPayload, { n: 2 });
   });
 
   test("an SNS subscription to a function fails delivery until AddPermission lets the topic invoke it", async () => {
