@@ -17,11 +17,16 @@ export type Authorize = (asks: readonly Ask[]) => void;
 export const UNCHECKED: Authorize = () => {};
 
 /**
- * AWS's refusal for `service`: Lambda's and IAM's/STS's AccessDenied(Exception); SQS's, which prints
- * the action lower-cased; SNS's AuthorizationError, which prints it `SNS:Publish`.
+ * AWS's refusal for `service`: Lambda's and IAM's AccessDenied(Exception); STS's, which says no
+ * reason ("User: … is not authorized to perform: sts:AssumeRole on resource: <role>"); SQS's, which
+ * prints the action lower-cased; SNS's AuthorizationError, which prints it `SNS:Publish`.
  */
 export function denialError(service: string, { ask, decision }: Denial): Error {
   const message = decision.message ?? `User: is not authorized to perform: ${ask.action} on resource: ${ask.resource}`;
+  if (service === "sts") {
+    const head = message.indexOf(` on resource: ${ask.resource}`);
+    return awsError("AccessDeniedException", head < 0 ? message : message.slice(0, head + ` on resource: ${ask.resource}`.length));
+  }
   if (service === "sqs") return awsError("AccessDeniedException", message.replace(ask.action, ask.action.toLowerCase()));
   if (service === "sns") return awsError("AuthorizationErrorException", message.replace(ask.action, `SNS:${ask.action.slice(4)}`));
   return awsError("AccessDeniedException", message);

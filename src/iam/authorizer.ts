@@ -16,6 +16,8 @@ export interface Ask {
   action: string;
   resource: string;
   context?: Record<string, ContextValue>;
+  /** The resource's policy where no service's lookup holds it: a role's trust policy, for sts:AssumeRole. */
+  policy?: NamedPolicy;
 }
 
 /** A resource's own policy (a function's, per qualifier; a queue's; a topic's), by the resource's ARN. */
@@ -91,7 +93,7 @@ export class Authorizer {
   check(identity: Identity, asks: readonly Ask[], request: RequestContext = {}): Denial | undefined {
     if (this.mode === "off") return undefined;
     for (const ask of asks) {
-      const decision = this.decide(identity, ask, request);
+      const decision = this.decide(identity, ask, request, ask.policy);
       if (decision.allowed) {
         this.counts.allowed++;
         continue;
