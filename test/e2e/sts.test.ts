@@ -308,3 +308,31 @@ describe("STS through the AWS CLI v2, the SDK and boto3", () => {
     assert.ok(Math.abs(Date.parse(out.Credentials.Expiration) - (Date.now() + 7_200_000)) < 120_000, out.Credentials.Expiration);
   });
 });
+
+describe("STS under --iam report", () => {
+  let flint: FlintProcess;
+  before(async () => {
+    flint = await startFlint({ args: [...ARGS, "--iam", "report"] });
+  });
+  after(() => flint?.stop());
+
+  test("a trust policy that would refuse lets the caller in, and the server says what enforcement would have denied", async () => {
+    const iam = new IAMClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    try {
+      const name = uniqueName("lee");
+      await iam.send(new CreateUserCommand({ UserName: name }));
+      const key = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
+      const other = uniqueName("others");
+      const arn = (await iam.send(new CreateRoleCommand({ RoleName: other, AssumeRolePolicyDocument: trusting(userArn("someone-else")) }))).Role!.Arn!;
+      const r = await runCli(AWS_CLI_V2, flint.endpoint, ["sts", "assume-role", "--role-arn", arn, "--role-session-name", "reported"], undefined, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.json().AssumedRoleUser.Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/${other}/reported`);
+      assert.match(flint.output(), new RegExp(`flint: iam report: would deny sts:AssumeRole on ${arn} to ${userArn(name)}`));
+      // A role that does not exist is still refused: there is nothing to assume.
+      const missing = await runCli(AWS_CLI_V2, flint.endpoint, ["sts", "assume-role", "--role-arn", roleArn("no-such-role"), "--role-session-name", "reported"], undefined, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
+      assert.match(missing.stderr, /\(AccessDenied\)/);
+    } finally {
+      iam.destroy();
+    }
+  });
+});
