@@ -16,6 +16,7 @@ import { ACCOUNT, AWS_CLI_V2, type Credentials, REGION, runCli, startFlint, TEST
 import { createFunction, invoke } from "../harness/functions.js";
 import { boto3Version } from "../harness/sqs-clients.js";
 import { zipFixture } from "../harness/zip.js";
+import { SessionTokens } from "../../src/iam/sessions.js";
 
 const ARGS = ["--spares", "0"];
 const policy = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
@@ -164,6 +165,19 @@ describe("STS through the AWS CLI v2, the SDK and boto3", () => {
     const token = session.sessionToken!;
     const forged = { ...session, sessionToken: token.slice(0, 40) + (token[40] === "A" ? "B" : "A") + token.slice(41) };
     assert.equal(await fails(forged, ["sts", "get-caller-identity"]), error("GetCallerIdentity", "InvalidClientTokenId", "The security token included in the request is invalid."));
+  });
+
+  test("an expired session is refused as ExpiredToken in STS's protocol and ExpiredTokenException in Lambda's", async () => {
+    // Sessions last 15 minutes at least: this one is sealed as Flint seals them (under a key derived
+    // from the root secret), already expired.
+    const now = Date.now();
+    const expired = new SessionTokens(TEST_CREDENTIALS.secretAccessKey).issue({ account: ACCOUNT, subject: { type: "root" }, issuedAt: now - 3_600_000, expiresAt: now - 1_000 });
+    const session = { accessKeyId: expired.accessKeyId, secretAccessKey: expired.secretAccessKey, sessionToken: expired.sessionToken };
+    assert.equal(await fails(session, ["sts", "get-caller-identity"]), error("GetCallerIdentity", "ExpiredToken", "The security token included in the request is expired"));
+    await assert.rejects(lambda(session).send(new ListFunctionsCommand({})), { name: "ExpiredTokenException" });
+    // The same, still valid, is the root's session.
+    const live = new SessionTokens(TEST_CREDENTIALS.secretAccessKey).issue({ account: ACCOUNT, subject: { type: "root" }, issuedAt: now, expiresAt: now + 900_000 });
+    assert.equal((await ok(live, ["sts", "get-caller-identity"])).Arn, `arn:aws:iam::${ACCOUNT}:root`);
   });
 
   test("boto3 assumes a role and calls as its session", { skip: boto3Version() ? false : "boto3 is not installed (apt-get install python3-boto3)" }, async () => {
