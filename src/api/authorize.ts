@@ -5,13 +5,10 @@
  * protocol as AWS shapes it.
  */
 import { awsError } from "../errors.js";
-import type { Ask, Authorizer, Denial, RequestContext } from "../iam/authorizer.js";
+import type { Ask, Authorize, Authorizer, Denial, RequestContext } from "../iam/authorizer.js";
 import type { Identity } from "../iam/types.js";
 
-export type { Ask };
-
-/** Decide what a call asks; throws the service's AccessDenied when enforcement refuses it. */
-export type Authorize = (asks: readonly Ask[]) => void;
+export type { Ask, Authorize };
 
 /** Letting everything through: a request taken unsigned (SNS's links) asks nothing. */
 export const UNCHECKED: Authorize = () => {};

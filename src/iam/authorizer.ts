@@ -20,6 +20,9 @@ export interface Ask {
   policy?: NamedPolicy;
 }
 
+/** Decide what a call asks for the request's signer; throws the service's AccessDenied when enforcement refuses it (api/authorize.ts). */
+export type Authorize = (asks: readonly Ask[]) => void;
+
 /** A resource's own policy (a function's, per qualifier; a queue's; a topic's), by the resource's ARN. */
 export type ResourcePolicyLookup = (arn: string) => NamedPolicy | undefined;
 

@@ -5,7 +5,8 @@
 import type { Identity } from "../../iam/types.js";
 import type { SessionCredentials } from "../../iam/sessions.js";
 import { assumeRoleInput, sessionDuration } from "../../services/sts/inputs.js";
-import type { Authorize, StsService } from "../../services/sts/service.js";
+import type { Authorize } from "../../iam/authorizer.js";
+import type { StsService } from "../../services/sts/service.js";
 import { isoDate } from "../iam/shapes.js";
 
 type Members = Record<string, unknown>;

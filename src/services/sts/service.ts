@@ -5,14 +5,11 @@
  * https://docs.aws.amazon.com/STS/latest/APIReference/welcome.html
  */
 import { awsError } from "../../errors.js";
-import type { Ask } from "../../iam/authorizer.js";
+import type { Authorize } from "../../iam/authorizer.js";
 import type { SessionCredentials, SessionTokens } from "../../iam/sessions.js";
 import type { Identity } from "../../iam/types.js";
 import type { IamService } from "../iam/service.js";
 import type { Tag } from "../iam/model.js";
-
-/** Decides what a call asks; throws STS's AccessDenied (api/authorize.ts). */
-export type Authorize = (asks: readonly Ask[]) => void;
 
 export interface AssumeRoleInput {
   RoleArn: string;
