@@ -273,6 +273,8 @@ describe("STS through the AWS CLI v2, the SDK and boto3", () => {
     await lambda(session).send(new ListFunctionsCommand({}));
     await assert.rejects(sqs(session).send(new ListQueuesCommand({})), (err: Error) => /^AccessDenied/.test(err.name));
     assert.equal(await fails(session, ["sts", "get-session-token"]), error("GetSessionToken", "AccessDenied", "Cannot call GetSessionToken with session credentials"));
+    // Without MFA such a session may not call IAM at all: AWS does not recognise its token there.
+    assert.equal(await fails(session, ["iam", "list-roles"]), error("ListRoles", "InvalidClientTokenId", "The security token included in the request is invalid."));
 
     const jack = await user("jack");
     assert.equal(

@@ -6,7 +6,7 @@
  */
 import { awsError } from "../../errors.js";
 import type { Authorize } from "../../iam/authorizer.js";
-import type { SessionCredentials, SessionTokens } from "../../iam/sessions.js";
+import { isTemporaryKey, type SessionCredentials, type SessionTokens } from "../../iam/sessions.js";
 import type { Identity } from "../../iam/types.js";
 import type { IamService } from "../iam/service.js";
 import type { Tag } from "../iam/model.js";
@@ -107,7 +107,7 @@ export class StsService {
    */
   getSessionToken(identity: Identity, durationSeconds: number | undefined, authorize: Authorize): SessionCredentials {
     const { caller } = identity;
-    if (caller.kind === "assumed-role" || identity.accessKeyId.startsWith("ASIA")) throw awsError("AccessDeniedException", "Cannot call GetSessionToken with session credentials");
+    if (caller.kind === "assumed-role" || isTemporaryKey(identity.accessKeyId)) throw awsError("AccessDeniedException", "Cannot call GetSessionToken with session credentials");
     authorize([{ action: "sts:GetSessionToken", resource: "*" }]);
     // The root's sessions are cut to one hour, not refused.
     const duration = caller.kind === "root" ? Math.min(durationSeconds ?? USER_SESSION.rootMax, USER_SESSION.rootMax) : (durationSeconds ?? USER_SESSION.default);
