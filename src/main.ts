@@ -8,6 +8,7 @@ import { ApiServer } from "./api/server.js";
 import { SqsApi } from "./api/sqs/handler.js";
 import { SnsApi } from "./api/sns/handler.js";
 import { IamApi } from "./api/iam/handler.js";
+import { StsApi } from "./api/sts/handler.js";
 import { presignUrl, SigV4Verifier, type Credentials } from "./api/sigv4.js";
 import { AsyncInvocations, DEFAULT_MAX_EVENT_AGE_S, DEFAULT_MAX_RETRIES } from "./async/queue.js";
 import { Destinations } from "./async/destinations.js";
@@ -37,6 +38,7 @@ import { LogStore } from "./services/logs/log-store.js";
 import { SqsService } from "./services/sqs/service.js";
 import { SnsService } from "./services/sns/service.js";
 import { IamService } from "./services/iam/service.js";
+import { StsService } from "./services/sts/service.js";
 import { SqliteStore } from "./store/sqlite.js";
 import { newRequestId } from "./lib/request-id.js";
 import { Authorizer, serviceIdentity } from "./iam/authorizer.js";
@@ -215,7 +217,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     verifier,
     authorizer,
     account,
-    scoped: { sqs: new SqsApi(sqs, account), sns: new SnsApi(sns, account), iam: new IamApi(iam, config.accountId) },
+    scoped: { sqs: new SqsApi(sqs, account), sns: new SnsApi(sns, account), iam: new IamApi(iam, config.accountId), sts: new StsApi(new StsService(iam, authority.sessions, config.accountId)) },
     metrics,
     events,
     health: async () => ({

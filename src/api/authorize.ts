@@ -5,23 +5,25 @@
  * protocol as AWS shapes it.
  */
 import { awsError } from "../errors.js";
-import type { Ask, Authorizer, Denial, RequestContext } from "../iam/authorizer.js";
+import type { Ask, Authorize, Authorizer, Denial, RequestContext } from "../iam/authorizer.js";
 import type { Identity } from "../iam/types.js";
 
-export type { Ask };
-
-/** Decide what a call asks; throws the service's AccessDenied when enforcement refuses it. */
-export type Authorize = (asks: readonly Ask[]) => void;
+export type { Ask, Authorize };
 
 /** Letting everything through: a request taken unsigned (SNS's links) asks nothing. */
 export const UNCHECKED: Authorize = () => {};
 
 /**
- * AWS's refusal for `service`: Lambda's and IAM's/STS's AccessDenied(Exception); SQS's, which prints
- * the action lower-cased; SNS's AuthorizationError, which prints it `SNS:Publish`.
+ * AWS's refusal for `service`: Lambda's and IAM's AccessDenied(Exception); STS's, which says no
+ * reason ("User: … is not authorized to perform: sts:AssumeRole on resource: <role>"); SQS's, which
+ * prints the action lower-cased; SNS's AuthorizationError, which prints it `SNS:Publish`.
  */
 export function denialError(service: string, { ask, decision }: Denial): Error {
   const message = decision.message ?? `User: is not authorized to perform: ${ask.action} on resource: ${ask.resource}`;
+  if (service === "sts") {
+    const head = message.indexOf(` on resource: ${ask.resource}`);
+    return awsError("AccessDeniedException", head < 0 ? message : message.slice(0, head + ` on resource: ${ask.resource}`.length));
+  }
   if (service === "sqs") return awsError("AccessDeniedException", message.replaceAll(ask.action, ask.action.toLowerCase()));
   if (service === "sns") return awsError("AuthorizationErrorException", message.replaceAll(ask.action, `SNS:${ask.action.slice(4)}`));
   return awsError("AccessDeniedException", message);

@@ -16,7 +16,12 @@ export interface Ask {
   action: string;
   resource: string;
   context?: Record<string, ContextValue>;
+  /** The resource's policy where no service's lookup holds it: a role's trust policy, for sts:AssumeRole. */
+  policy?: NamedPolicy;
 }
+
+/** Decide what a call asks for the request's signer; throws the service's AccessDenied when enforcement refuses it (api/authorize.ts). */
+export type Authorize = (asks: readonly Ask[]) => void;
 
 /** A resource's own policy (a function's, per qualifier; a queue's; a topic's), by the resource's ARN. */
 export type ResourcePolicyLookup = (arn: string) => NamedPolicy | undefined;
@@ -102,7 +107,7 @@ export class Authorizer {
   check(identity: Identity, asks: readonly Ask[], request: RequestContext = {}): Denial | undefined {
     if (this.mode === "off") return undefined;
     for (const ask of asks) {
-      const decision = this.decide(identity, ask, request);
+      const decision = this.decide(identity, ask, request, ask.policy);
       if (decision.allowed) {
         this.counts.allowed++;
         continue;

@@ -98,6 +98,12 @@ const DENIED_BY_RES = (index = 0, sid?: string) => deniedIn("a resource-based po
 const conditionRows = (rows: [string, object, Record<string, ContextValue>, boolean][]): Case[] =>
   rows.map(([name, Condition, context, matches]) => kase(name, withContext(context), allowWhen(Condition), matches ? BY_ID : NO_ID));
 
+/** `caller` asking to assume role r. */
+const assume = (caller: Caller, context?: Record<string, ContextValue>) => req(caller, "sts:AssumeRole", ROLE, context);
+/** Role r's trust policy letting `principal` assume it (under `Condition`), named `res`. */
+const trustPolicy = (principal: string, Condition?: object): NamedPolicy =>
+  ({ ...named("res", "resource", { Effect: "Allow", Principal: { AWS: principal }, Action: "sts:AssumeRole", ...(Condition ? { Condition } : {}) }), trust: true });
+
 // ---- The table ----------------------------------------------------------------------------------------
 
 const TABLE: Record<string, Case[]> = {
@@ -579,6 +585,16 @@ const TABLE: Record<string, Case[]> = {
     kase("identity, boundary and session policy all allow", req(SESSION), { identity: [idPolicy(Allow("lambda:*"))], boundary: boundaryPolicy(Allow("lambda:*")), session: [sessionPolicy(Allow("lambda:*"))] }, ALLOWED),
     kase("boundary allows, the session policy does not", req(SESSION), { identity: [idPolicy(Allow("lambda:*"))], boundary: boundaryPolicy(Allow("lambda:*")), session: [sessionPolicy(Allow("sqs:*"))] }, noneAllows("session policy")),
     kase("the session policy allows, the boundary does not", req(SESSION), { identity: [idPolicy(Allow("lambda:*"))], boundary: boundaryPolicy(Allow("sqs:*")), session: [sessionPolicy(Allow("lambda:*"))] }, noneAllows("permissions boundary")),
+  ],
+  // reference_policies_evaluation-logic-cross-account: a role trust policy must allow; naming the user it
+  // allows alone, naming the account it delegates to the account's identity policies.
+  "role trust policies": [
+    kase("a trust policy naming the user allows alone", assume(ALICE), { identity: [], resource: trustPolicy(ALICE.arn) }, BY_RES),
+    kase("a trust policy naming another user refuses, though an identity policy allows", assume(ALICE), { identity: [idPolicy(Allow("sts:AssumeRole"))], resource: trustPolicy(BOB.arn) }, IMPLICIT),
+    kase("a trust policy naming the account, and an identity policy allowing", assume(ALICE), { identity: [idPolicy(Allow("sts:AssumeRole", ROLE))], resource: trustPolicy(ACCT) }, BY_ID),
+    kase("a trust policy naming the account, and no identity policy allowing", assume(ALICE), { identity: [], resource: trustPolicy(`arn:aws:iam::${ACCT}:root`) }, NO_ID),
+    kase("a trust policy's condition on sts:ExternalId holds", assume(ALICE, { "sts:ExternalId": "x-1" }), { identity: [], resource: trustPolicy(ALICE.arn, { StringEquals: { "sts:ExternalId": "x-1" } }) }, BY_RES),
+    kase("a trust policy's condition on sts:ExternalId fails without one", assume(ALICE), { identity: [idPolicy(Allow("sts:AssumeRole"))], resource: trustPolicy(ACCT, { StringEquals: { "sts:ExternalId": "x-1" } }) }, IMPLICIT),
   ],
 };
 

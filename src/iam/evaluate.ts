@@ -284,19 +284,26 @@ interface Found {
   match?: PrincipalMatch;
 }
 
-/** The first Deny and the first Allow of `policies` that apply to the request (resource policies: to this caller). */
-function scan(policies: readonly NamedPolicy[], req: AuthzRequest, ctx: Context): { deny?: Found; allow?: Found } {
-  const out: { deny?: Found; allow?: Found } = {};
+/**
+ * The first Deny and the first Allow of `policies` that apply to the request (resource policies: to
+ * this caller), and whether a resource policy's Allow delegates to the caller's account.
+ */
+function scan(policies: readonly NamedPolicy[], req: AuthzRequest, ctx: Context): { deny?: Found; allow?: Found; delegates?: boolean } {
+  const out: { deny?: Found; allow?: Found; delegates?: boolean } = {};
   for (const policy of policies) {
     for (const s of candidates(parsePolicy(policy.document, policy.kind), req.action)) {
       if (s.effect === "Deny" ? out.deny : out.allow) continue;
       let match: PrincipalMatch | undefined;
       if (policy.kind === "resource") {
         match = s.principal ? principalMatch(s.principal, req.caller) : principalMatch(s.notPrincipal!, req.caller) === "none" ? "direct" : "none";
-        // A Deny naming the account applies to everyone in it; an Allow naming it only delegates.
-        if (match === "none" || (match === "account" && s.effect === "Allow")) continue;
+        if (match === "none") continue;
       }
       if (!statementApplies(s, req, ctx)) continue;
+      // A Deny naming the account applies to everyone in it; an Allow naming it only delegates.
+      if (match === "account" && s.effect === "Allow") {
+        out.delegates = true;
+        continue;
+      }
       const found: Found = { policy, statement: s, ...(match ? { match } : {}) };
       if (s.effect === "Deny") out.deny = found;
       else out.allow = found;
@@ -331,6 +338,8 @@ export function evaluate(req: AuthzRequest, policies: PolicySet): Decision {
   const resource = policies.resource ? scan([policies.resource], req, ctx) : {};
   if (resource.deny) return denied(req, "explicit-deny", "resource", resource.deny);
   if (req.caller.kind === "root") return { allowed: true, reason: "root" };
+  // A trust policy that neither allows the caller nor delegates to its account refuses, whatever else allows.
+  if (policies.resource?.trust && !resource.allow && !resource.delegates) return denied(req, "implicit-deny", "resource");
   const identity = scan(policies.identity, req, ctx);
   if (identity.deny) return denied(req, "explicit-deny", "identity", identity.deny);
   const boundary = policies.boundary ? scan([policies.boundary], req, ctx) : undefined;

@@ -43,6 +43,9 @@ export interface SessionCredentials {
   expiresAt: number;
 }
 
+/** Whether a key is temporary (an STS session's, or a function environment's): AWS's `ASIA` prefix. */
+export const isTemporaryKey = (accessKeyId: string) => accessKeyId.startsWith("ASIA");
+
 export function temporaryKeyId(): string {
   let id = "ASIA";
   for (let i = 0; i < 16; i++) id += BASE32[randomInt(32)];

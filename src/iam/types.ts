@@ -51,6 +51,13 @@ export interface NamedPolicy {
   kind: PolicyKind;
   /** The document's JSON text or its parsed object. */
   document: string | object;
+  /**
+   * A role's trust policy (sts:AssumeRole): a resource policy without whose Allow nothing is allowed,
+   * whatever identity policies say. Naming the caller it allows alone; naming the caller's account
+   * it delegates, and an identity policy must allow too.
+   * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_evaluation-logic-cross-account.html
+   */
+  trust?: boolean;
 }
 
 export interface PolicySet {

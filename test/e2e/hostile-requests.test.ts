@@ -85,7 +85,7 @@ describe("hostile requests", () => {
         assert.match(r.stderr, /An error occurred \(MissingAuthenticationToken(Exception)?\) when calling the \w+ operation: Missing Authentication Token/, `${args.join(" ")}: ${r.stderr}`);
       }
       for (const [args, title] of [
-        [["sts", "get-caller-identity"], "AWS STS ('sts')"],
+        [["cloudformation", "list-stacks"], "AWS CloudFormation ('cloudformation')"],
         [["cloudwatch", "list-metrics"], "Amazon CloudWatch ('monitoring')"],
         [["logs", "describe-log-groups"], "Amazon CloudWatch Logs ('logs')"],
         [["dynamodb", "list-tables"], "Amazon DynamoDB ('dynamodb')"],
@@ -94,7 +94,7 @@ describe("hostile requests", () => {
       ] as const) {
         const r = await run([...args]);
         assert.notEqual(r.code, 0);
-        assert.match(r.stderr, new RegExp(`An error occurred \\(NotImplemented\\) when calling the \\w+ operation: Flint does not provide ${title.replace(/[()]/g, "\\$&")}; it provides lambda, sqs, sns, iam\\.`), `${args.join(" ")}: ${r.stderr}`);
+        assert.match(r.stderr, new RegExp(`An error occurred \\(NotImplemented\\) when calling the \\w+ operation: Flint does not provide ${title.replace(/[()]/g, "\\$&")}; it provides lambda, sqs, sns, iam, sts\\.`), `${args.join(" ")}: ${r.stderr}`);
       }
       // Signed for another region, the CLI hears it in SQS's protocol.
       const region = await run(["sqs", "list-queues", "--region", "eu-west-1"]);

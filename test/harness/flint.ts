@@ -16,6 +16,13 @@ const CLI = path.join(ROOT, "dist/src/cli/main.js");
 /** The AWS CLI v2 from Debian's `awscli` package (the `aws` first on PATH is the image's CLI v1). */
 export const AWS_CLI_V2 = "/usr/bin/aws";
 
+/** What a client signs with: an access key and its secret, and a temporary key's session token. */
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
 export const TEST_CREDENTIALS = { accessKeyId: "AKIAFLINTTESTKEY0001", secretAccessKey: "flint-test-secret-key-0000000000000000000" };
 export const REGION = "us-east-1";
 export const ACCOUNT = "000000000000";
@@ -149,12 +156,12 @@ export async function startFlint(opts: StartOptions = {}): Promise<FlintProcess>
   };
 }
 
-export function runAwsCli(endpoint: string, args: string[], input?: string, credentials = TEST_CREDENTIALS): Promise<CliResult> {
+export function runAwsCli(endpoint: string, args: string[], input?: string, credentials: Credentials = TEST_CREDENTIALS): Promise<CliResult> {
   return runCli(AWS_CLI_V2, endpoint, args, input, credentials);
 }
 
-/** Run an AWS CLI (`cli` is its path: the v2 above, or a v1 found on PATH) against `endpoint`. */
-export function runCli(cli: string, endpoint: string, args: string[], input?: string, credentials = TEST_CREDENTIALS): Promise<CliResult> {
+/** Run an AWS CLI (`cli` is its path: the v2 above, or a v1 found on PATH) against `endpoint`, with `credentials` (temporary ones with their token). */
+export function runCli(cli: string, endpoint: string, args: string[], input?: string, credentials: Credentials = TEST_CREDENTIALS): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(
       cli,
@@ -163,6 +170,7 @@ export function runCli(cli: string, endpoint: string, args: string[], input?: st
         env: cleanEnv({
           AWS_ACCESS_KEY_ID: credentials.accessKeyId,
           AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+          ...(credentials.sessionToken !== undefined ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
           AWS_PAGER: "",
           AWS_CONFIG_FILE: "/nonexistent",
           AWS_SHARED_CREDENTIALS_FILE: "/nonexistent",

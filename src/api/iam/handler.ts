@@ -14,6 +14,7 @@ import { OPERATIONS } from "./operations.js";
 import { IAM_XMLNS } from "./shapes.js";
 import type { Ask } from "../authorize.js";
 import type { Caller } from "../../iam/types.js";
+import { isTemporaryKey } from "../../iam/sessions.js";
 
 /** A policy document is at most 131,072 characters; form-encoded, up to three bytes each. */
 const MAX_REQUEST_BODY = 1024 * 1024;
@@ -50,6 +51,10 @@ export class IamApi implements ScopedService {
     const operation = params.get("Action");
     if (!operation) throw awsError("MissingParameter", "The request must contain the parameter Action.");
     if (!Object.hasOwn(OPERATIONS, operation)) throw awsError("InvalidAction", `Could not find operation ${operation} for version 2010-05-08`);
+    // GetSessionToken's sessions may call IAM only with MFA, which Flint's never carry: AWS refuses their token.
+    // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html#stsapi_comparison
+    const principal = req.principal;
+    if (principal && isTemporaryKey(principal.accessKeyId) && principal.caller.kind !== "assumed-role") throw awsError("UnrecognizedClientException", "The security token included in the request is invalid.");
     const members = membersFromQuery(paramTree(params));
     req.authorize(iamAsks(this.iam, this.accountId, operation, members, req.principal?.caller));
     const result = await OPERATIONS[operation]!(this.iam, members);

@@ -304,7 +304,7 @@ const foreignJson = (service: string, target: string, version: "1.0" | "1.1") =>
   foreign(service, "json", target, () => ({ method: "POST", path: "/", query: [], headers: [["content-type", `application/x-amz-json-${version}`], ["x-amz-target", target]], body: { kind: "json", value: {} } }));
 
 const OTHER: Operation[] = [
-  foreignQuery("sts", "GetCallerIdentity", "2011-06-15"),
+  foreignQuery("cloudformation", "ListStacks", "2010-05-15"),
   foreignQuery("monitoring", "ListMetrics", "2010-08-01"),
   foreignJson("dynamodb", "DynamoDB_20120810.ListTables", "1.0"),
   foreignJson("kinesis", "Kinesis_20131202.ListStreams", "1.1"),
