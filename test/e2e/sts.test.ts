@@ -339,7 +339,10 @@ describe("STS under --iam report", () => {
       await iam.send(new CreateUserCommand({ UserName: name }));
       const key = (await iam.send(new CreateAccessKeyCommand({ UserName: name }))).AccessKey!;
       const other = uniqueName("others");
-      const arn = (await iam.send(new CreateRoleCommand({ RoleName: other, AssumeRolePolicyDocument: trusting(userArn("someone-else")) }))).Role!.Arn!;
+      // The trust policy names another user (one that exists: IAM refuses a principal that does not).
+      const someoneElse = uniqueName("someone-else");
+      await iam.send(new CreateUserCommand({ UserName: someoneElse }));
+      const arn = (await iam.send(new CreateRoleCommand({ RoleName: other, AssumeRolePolicyDocument: trusting(userArn(someoneElse)) }))).Role!.Arn!;
       const r = await runCli(AWS_CLI_V2, flint.endpoint, ["sts", "assume-role", "--role-arn", arn, "--role-session-name", "reported"], undefined, { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.json().AssumedRoleUser.Arn, `arn:aws:sts::${ACCOUNT}:assumed-role/${other}/reported`);
