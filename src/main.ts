@@ -37,6 +37,7 @@ import { LogStore } from "./services/logs/log-store.js";
 import { SqsService } from "./services/sqs/service.js";
 import { SnsService } from "./services/sns/service.js";
 import { IamService } from "./services/iam/service.js";
+import { PolicySimulator } from "./services/iam/simulator.js";
 import { SqliteStore } from "./store/sqlite.js";
 import { newRequestId } from "./lib/request-id.js";
 import { Authorizer, serviceIdentity } from "./iam/authorizer.js";
@@ -201,6 +202,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   authorizer.setResourcePolicies("sns", (arn) => sns.resourcePolicy(arn));
   destinations.set("sns", async (arn, body, attributes) => void (await sns.publish({ TopicArn: arn, Message: body, MessageAttributes: attributes })));
   const verifier = new SigV4Verifier(authority, config.region);
+  const simulator = new PolicySimulator({ iam, authorizer, identityOf: (arn, session) => authority.identityOf(arn, session), accountId: config.accountId });
   const api = new ApiServer({
     lambda,
     versions,
@@ -212,7 +214,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     verifier,
     authorizer,
     account,
-    scoped: { sqs: new SqsApi(sqs, account), sns: new SnsApi(sns, account), iam: new IamApi(iam, config.accountId) },
+    scoped: { sqs: new SqsApi(sqs, account), sns: new SnsApi(sns, account), iam: new IamApi(iam, config.accountId, simulator) },
     metrics,
     events,
     health: async () => ({

@@ -5,8 +5,8 @@
  * `evaluate.ts`, and applies the mode: `enforce` refuses a denied call, `report` lets it through
  * but logs and counts it, `off` decides nothing. It knows nothing of HTTP.
  */
-import { evaluate, MalformedPolicy } from "./evaluate.js";
-import type { Caller, ContextValue, Decision, Identity, NamedPolicy } from "./types.js";
+import { evaluate, MalformedPolicy, missingContextKeys } from "./evaluate.js";
+import type { AuthzRequest, ContextValue, Decision, Identity, NamedPolicy, PolicySet } from "./types.js";
 
 export type IamMode = "enforce" | "report" | "off";
 export const IAM_MODES: readonly IamMode[] = ["enforce", "report", "off"];
@@ -40,6 +40,10 @@ export function serviceIdentity(service: string): Identity {
   return { accessKeyId: "", caller: { kind: "service", arn: service }, policies: () => ({ identity: [] }) };
 }
 
+/** A decision as the policy simulator names it (EvalDecision). */
+export type EvalDecision = "allowed" | "explicitDeny" | "implicitDeny";
+export const evalDecision = (d: Decision): EvalDecision => (d.allowed ? "allowed" : d.reason === "explicit-deny" ? "explicitDeny" : "implicitDeny");
+
 export class Authorizer {
   private readonly resourcePolicies = new Map<string, ResourcePolicyLookup>();
   /** Decisions made, by outcome; `reported`: denials let through in report mode. */
@@ -57,10 +61,33 @@ export class Authorizer {
     this.resourcePolicies.set(service, lookup);
   }
 
-  /** The decision for one ask, whatever the mode (explanations and the simulator use it). */
-  decide(identity: Identity, ask: Ask, request: RequestContext = {}, resourcePolicy?: NamedPolicy): Decision {
+  /**
+   * The decision for one ask, whatever the mode (explanations and the simulator use it).
+   * `resourcePolicy`: the resource's policy to apply; null: none (the simulator applies only those
+   * it is given); undefined: the resource's own, looked up by its service.
+   */
+  decide(identity: Identity, ask: Ask, request: RequestContext = {}, resourcePolicy?: NamedPolicy | null): Decision {
+    const { req, policies } = this.prepare(identity, ask, request, resourcePolicy);
+    if (req.caller.kind === "root" && !policies.resource) return { allowed: true, reason: "root" };
+    try {
+      return evaluate(req, policies);
+    } catch (err) {
+      // A stored policy Flint could not read denies, and says which.
+      if (err instanceof MalformedPolicy) return { allowed: false, reason: "implicit-deny", message: `User: ${req.caller.arn} is not authorized to perform: ${ask.action} on resource: ${ask.resource} because a policy could not be read: ${err.message}` };
+      throw err;
+    }
+  }
+
+  /** The condition keys the policies that `decide` would apply read and the ask does not give (the simulator's MissingContextValues). */
+  missingContext(identity: Identity, ask: Ask, request: RequestContext = {}, resourcePolicy?: NamedPolicy | null): string[] {
+    const { req, policies } = this.prepare(identity, ask, request, resourcePolicy);
+    return missingContextKeys(req, policies);
+  }
+
+  /** The request as `evaluate` takes it (with the context keys every request has) and the policies that apply to it. */
+  private prepare(identity: Identity, ask: Ask, request: RequestContext, resourcePolicy: NamedPolicy | null | undefined): { req: AuthzRequest; policies: PolicySet } {
     const [, service, resourceAccount] = ARN.exec(ask.resource) ?? [];
-    const resource = resourcePolicy ?? (service ? this.resourcePolicies.get(service)?.(ask.resource) : undefined);
+    const resource = resourcePolicy === undefined ? (service ? this.resourcePolicies.get(service)?.(ask.resource) : undefined) : (resourcePolicy ?? undefined);
     const now = this.now();
     const context: Record<string, ContextValue> = {
       "aws:CurrentTime": new Date(now).toISOString(),
@@ -70,18 +97,10 @@ export class Authorizer {
       ...(request.sourceIp ? { "aws:SourceIp": request.sourceIp } : {}),
       ...ask.context,
     };
-    const caller: Caller = identity.caller;
-    if (caller.kind === "root" && !resource) return { allowed: true, reason: "root" };
-    try {
-      return evaluate(
-        { caller, action: ask.action, resource: ask.resource, ...(resourceAccount ? { resourceAccount } : {}), context },
-        { ...identity.policies(), ...(resource ? { resource } : {}) },
-      );
-    } catch (err) {
-      // A stored policy Flint could not read denies, and says which.
-      if (err instanceof MalformedPolicy) return { allowed: false, reason: "implicit-deny", message: `User: ${caller.arn} is not authorized to perform: ${ask.action} on resource: ${ask.resource} because a policy could not be read: ${err.message}` };
-      throw err;
-    }
+    return {
+      req: { caller: identity.caller, action: ask.action, resource: ask.resource, ...(resourceAccount ? { resourceAccount } : {}), context },
+      policies: { ...identity.policies(), ...(resource ? { resource } : {}) },
+    };
   }
 
   /**

@@ -7,7 +7,7 @@ import { awsError } from "../../errors.js";
 import { MalformedPolicy, parsePolicy, type DocumentKind } from "../../iam/policy.js";
 import type { Tag } from "./model.js";
 
-function invalid(value: unknown, member: string, constraint: string): never {
+export function invalid(value: unknown, member: string, constraint: string): never {
   throw awsError("ValidationException", `1 validation error detected: Value '${String(value)}' at '${member}' failed to satisfy constraint: ${constraint}`);
 }
 
