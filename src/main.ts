@@ -217,6 +217,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     scoped: { sqs: new SqsApi(sqs, account), sns: new SnsApi(sns, account), iam: new IamApi(iam, config.accountId, simulator) },
     metrics,
     events,
+    simulator,
     health: async () => ({
       status: "ok",
       version: VERSION,
