@@ -109,7 +109,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     clock,
     config.idleTimeoutMs,
   );
-  const metrics = new Metrics(() => pool.byVersion());
+  const metrics = new Metrics(() => pool.byVersion(), () => authorizer.counts);
   const concurrency = new ConcurrencyService(registry, config.concurrencyLimit, (name, qualifier) => {
     const record = registry.get(name);
     const number = record && (/^\d+$/.test(qualifier) ? qualifier : record.aliases[qualifier]?.functionVersion);
