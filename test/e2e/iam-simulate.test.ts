@@ -18,6 +18,8 @@ const ARGS = ["--spares", "0"];
 const CLI = path.join(ROOT, "dist/src/cli/main.js");
 const fnArn = (name: string) => `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}`;
 const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+/** The policies of matched statements, without their positions. */
+const ids = (matched: { SourcePolicyId?: string; SourcePolicyType?: string }[] = []) => matched.map(({ SourcePolicyId, SourcePolicyType }) => ({ SourcePolicyId, SourcePolicyType }));
 
 /** `flint iam explain --endpoint` as a user runs it, signing with these credentials. */
 function explain(endpoint: string, args: string[], credentials: { accessKeyId: string; secretAccessKey: string } = TEST_CREDENTIALS): Promise<{ code: number; stdout: string }> {
@@ -39,6 +41,7 @@ describe("the policy simulator and flint iam explain", () => {
   let user: string;
   let userArn: string;
   const orders = fnArn("orders");
+  const invokeOrders = doc({ Sid: "InvokeOrders", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: orders });
 
   before(async () => {
     flint = await startFlint({ args: ARGS });
@@ -51,7 +54,7 @@ describe("the policy simulator and flint iam explain", () => {
       return r.stdout.trim() ? r.json() : {};
     };
     await ok(["create-user", "--user-name", user]);
-    const invoke = await ok(["create-policy", "--policy-name", "invoke-orders", "--policy-document", doc({ Sid: "InvokeOrders", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: orders })]);
+    const invoke = await ok(["create-policy", "--policy-name", "invoke-orders", "--policy-document", invokeOrders]);
     await ok(["attach-user-policy", "--user-name", user, "--policy-arn", invoke.Policy.Arn]);
     await ok(["put-user-policy", "--user-name", user, "--policy-name", "guard", "--policy-document", doc({ Sid: "NoDeletes", Effect: "Deny", Action: "lambda:DeleteFunction", Resource: "*" })]);
   });
@@ -65,14 +68,17 @@ describe("the policy simulator and flint iam explain", () => {
     assert.equal(r.code, 0, r.stderr);
     const results = r.json().EvaluationResults;
     assert.deepEqual(
-      results.map((e: any) => [e.EvalActionName, e.EvalResourceName, e.EvalDecision, e.MatchedStatements]),
+      results.map((e: any) => [e.EvalActionName, e.EvalResourceName, e.EvalDecision, ids(e.MatchedStatements)]),
       [
         ["lambda:InvokeFunction", orders, "allowed", [{ SourcePolicyId: "invoke-orders", SourcePolicyType: "IAM Policy" }]],
         ["lambda:GetFunction", orders, "implicitDeny", []],
         ["lambda:DeleteFunction", orders, "explicitDeny", [{ SourcePolicyId: `user_${user}_guard`, SourcePolicyType: "IAM Policy" }]],
       ],
     );
-    assert.deepEqual(results[0].ResourceSpecificResults, [{ EvalResourceName: orders, EvalResourceDecision: "allowed", MatchedStatements: [{ SourcePolicyId: "invoke-orders", SourcePolicyType: "IAM Policy" }], MissingContextValues: [] }]);
+    // The statement's place in the policy's text: from after the `[` to after its `}`.
+    const matched = { SourcePolicyId: "invoke-orders", SourcePolicyType: "IAM Policy", StartPosition: { Line: 1, Column: 38 }, EndPosition: { Line: 1, Column: invokeOrders.length - 1 } };
+    assert.deepEqual(results[0].MatchedStatements, [matched]);
+    assert.deepEqual(results[0].ResourceSpecificResults, [{ EvalResourceName: orders, EvalResourceDecision: "allowed", MatchedStatements: [matched], MissingContextValues: [] }]);
 
     const missing = await flint.aws(["iam", "simulate-principal-policy", "--policy-source-arn", `arn:aws:iam::${ACCOUNT}:user/nobody`, "--action-names", "lambda:InvokeFunction"]);
     assert.equal(missing.stderr.trim(), "An error occurred (NoSuchEntity) when calling the SimulatePrincipalPolicy operation: The user with name nobody cannot be found.");
@@ -92,7 +98,7 @@ describe("the policy simulator and flint iam explain", () => {
     const withVpc = await iam.send(
       new SimulatePrincipalPolicyCommand({ PolicySourceArn: userArn, ActionNames: ["sqs:SendMessage"], PolicyInputList: [fromVpc], ContextEntries: [{ ContextKeyName: "aws:SourceVpc", ContextKeyValues: ["vpc-1"], ContextKeyType: "string" }] }),
     );
-    assert.deepEqual(withVpc.EvaluationResults?.[0]?.MatchedStatements, [{ SourcePolicyId: "PolicyInputList.1", SourcePolicyType: "IAM Policy" }]);
+    assert.deepEqual(ids(withVpc.EvaluationResults?.[0]?.MatchedStatements), [{ SourcePolicyId: "PolicyInputList.1", SourcePolicyType: "IAM Policy" }]);
 
     const custom = await iam.send(new SimulateCustomPolicyCommand({ PolicyInputList: [fromVpc], ActionNames: ["sqs:SendMessage", "sqs:ReceiveMessage", "sns:Publish"], MaxItems: 2 }));
     assert.equal(custom.IsTruncated, true);

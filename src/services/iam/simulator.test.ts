@@ -17,6 +17,8 @@ const FN = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:orders`;
 const ALICE = `arn:aws:iam::${ACCOUNT}:user/alice`;
 const TRUST = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
 const doc = (...Statement: object[]) => JSON.stringify({ Version: "2012-10-17", Statement });
+/** The policies of matched statements, without their positions. */
+const ids = (matched: readonly { SourcePolicyId: string; SourcePolicyType: string }[]) => matched.map(({ SourcePolicyId, SourcePolicyType }) => ({ SourcePolicyId, SourcePolicyType }));
 const INVOKE = doc({ Sid: "Invoke", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: FN }, { Sid: "NoDelete", Effect: "Deny", Action: "lambda:DeleteFunction", Resource: "*" });
 
 describe("policy simulator", () => {
@@ -49,20 +51,23 @@ describe("policy simulator", () => {
   test("a user's policies decide each action on each resource, naming the statement's policy as AWS does", () => {
     const { results } = sim.simulate({ PolicySourceArn: ALICE, ActionNames: ["lambda:InvokeFunction", "lambda:DeleteFunction", "lambda:GetFunction"], ResourceArns: [FN] });
     assert.deepEqual(
-      results.map((r) => [r.EvalActionName, r.EvalDecision, r.MatchedStatements]),
+      results.map((r) => [r.EvalActionName, r.EvalDecision, ids(r.MatchedStatements)]),
       [
         ["lambda:InvokeFunction", "allowed", [{ SourcePolicyId: "user_alice_invoke", SourcePolicyType: "IAM Policy" }]],
         ["lambda:DeleteFunction", "explicitDeny", [{ SourcePolicyId: "user_alice_invoke", SourcePolicyType: "IAM Policy" }]],
         ["lambda:GetFunction", "implicitDeny", []],
       ],
     );
+    // Where the statement lies in the policy's text: after the `[` (column 38) or `,`, to after its `}`.
+    assert.deepEqual(results[0]!.MatchedStatements[0], { SourcePolicyId: "user_alice_invoke", SourcePolicyType: "IAM Policy", StartPosition: { Line: 1, Column: 38 }, EndPosition: { Line: 1, Column: INVOKE.indexOf("},{") + 2 } });
+    assert.deepEqual(results[1]!.MatchedStatements[0]!.StartPosition, { Line: 1, Column: INVOKE.indexOf("},{") + 3 });
   });
 
   test("policies passed in add to the principal's; a boundary passed in limits them", () => {
     const get = doc({ Effect: "Allow", Action: "lambda:GetFunction", Resource: "*" });
     const [added] = sim.simulate({ PolicySourceArn: ALICE, ActionNames: ["lambda:GetFunction"], PolicyInputList: [get] }).results;
     assert.equal(added!.EvalDecision, "allowed");
-    assert.deepEqual(added!.MatchedStatements, [{ SourcePolicyId: "PolicyInputList.1", SourcePolicyType: "IAM Policy" }]);
+    assert.deepEqual(ids(added!.MatchedStatements), [{ SourcePolicyId: "PolicyInputList.1", SourcePolicyType: "IAM Policy" }]);
     const [bounded] = sim.simulate({ PolicySourceArn: ALICE, ActionNames: ["lambda:InvokeFunction"], ResourceArns: [FN], PermissionsBoundaryPolicyInputList: [get] }).results;
     assert.equal(bounded!.EvalDecision, "implicitDeny");
   });
@@ -83,7 +88,7 @@ describe("policy simulator", () => {
     const live = sim.explain({ Caller: ALICE, Action: "lambda:GetFunction", Resource: FN });
     assert.deepEqual(live, { Allowed: true, Decision: "allowed", Reason: "allow", Statement: { Policy: `function policy of ${FN}`, Kind: "resource", Sid: "alice", Index: 0 }, Mode: "enforce" });
     const passed = sim.simulate({ PolicySourceArn: ALICE, ActionNames: ["lambda:GetFunction"], ResourceArns: [FN], ResourcePolicy: functionPolicy }).results[0]!;
-    assert.deepEqual(passed.MatchedStatements, [{ SourcePolicyId: "ResourcePolicy", SourcePolicyType: "Resource Policy" }]);
+    assert.deepEqual(ids(passed.MatchedStatements), [{ SourcePolicyId: "ResourcePolicy", SourcePolicyType: "Resource Policy" }]);
     assert.equal(sim.explain({ Caller: "sns.amazonaws.com", Action: "lambda:InvokeFunction", Resource: FN }).Decision, "implicitDeny");
     functionPolicy = sns;
     assert.equal(sim.explain({ Caller: "sns.amazonaws.com", Action: "lambda:InvokeFunction", Resource: FN }).Allowed, true);
@@ -94,7 +99,7 @@ describe("policy simulator", () => {
     await iam.putInlinePolicy("role", "worker", "invoke", INVOKE);
     const role = `arn:aws:iam::${ACCOUNT}:role/worker`;
     const [r] = sim.simulate({ PolicySourceArn: role, ActionNames: ["lambda:InvokeFunction"], ResourceArns: [FN] }).results;
-    assert.deepEqual(r!.MatchedStatements, [{ SourcePolicyId: "role_worker_invoke", SourcePolicyType: "IAM Policy" }]);
+    assert.deepEqual(ids(r!.MatchedStatements), [{ SourcePolicyId: "role_worker_invoke", SourcePolicyType: "IAM Policy" }]);
     assert.throws(() => sim.simulate({ PolicySourceArn: role, ActionNames: ["lambda:InvokeFunction"], ResourcePolicy: INVOKE }), { name: "InvalidInputException" });
     assert.equal(sim.explain({ Caller: `arn:aws:sts::${ACCOUNT}:assumed-role/worker/fn`, Action: "lambda:DeleteFunction", Resource: FN }).Decision, "explicitDeny");
   });

@@ -16,6 +16,7 @@ import type { Caller, ContextValue, DecidingStatement, Decision, Identity, Named
 import { page, type PageRequest } from "./pages.js";
 import type { IamService } from "./service.js";
 import { invalid } from "./validation.js";
+import { type Position, statementPositions } from "./statement-positions.js";
 
 export interface ContextEntry {
   ContextKeyName?: string;
@@ -40,10 +41,14 @@ export interface SimulationInput extends PageRequest {
  * A statement that decided. AWS names an attached managed policy by its name, an inline one
  * `user_<user>_<policy>` (or `role_…`), a policy passed in `PolicyInputList.N`; its types are
  * `IAM Policy` and `Resource Policy` (as AWS's answers carry them, not the model's enum).
+ * Positions are where the statement's text lies in the policy's document (approximate).
  */
 export interface MatchedStatement {
   SourcePolicyId: string;
   SourcePolicyType: "IAM Policy" | "Resource Policy";
+  /** Approximate (statement-positions.ts). */
+  StartPosition?: Position;
+  EndPosition?: Position;
 }
 
 export interface EvaluationResult {
@@ -109,6 +114,13 @@ export class PolicySimulator {
       },
     };
     const resources = input.ResourceArns?.length ? input.ResourceArns : ["*"];
+    const applied = identity.policies();
+    const documents = new Map([...applied.identity, ...(applied.boundary ? [applied.boundary] : []), ...(resourcePolicy ? [resourcePolicy] : [])].map((p) => [p.name, p.document]));
+    const matched = (s: DecidingStatement): MatchedStatement => {
+      const text = documents.get(s.policy);
+      const span = typeof text === "string" ? statementPositions(text)[s.index] : undefined;
+      return { SourcePolicyId: sourcePolicyId(s.policy), SourcePolicyType: s.kind === "resource" ? "Resource Policy" : "IAM Policy", ...(span ? { StartPosition: span.start, EndPosition: span.end } : {}) };
+    };
     const results: EvaluationResult[] = [];
     for (const action of input.ActionNames) {
       for (const resource of resources) {
@@ -119,7 +131,7 @@ export class PolicySimulator {
           EvalActionName: action,
           EvalResourceName: resource,
           EvalDecision: evalDecision(decision),
-          MatchedStatements: s ? [{ SourcePolicyId: sourcePolicyId(s.policy), SourcePolicyType: s.kind === "resource" ? "Resource Policy" : "IAM Policy" }] : [],
+          MatchedStatements: s ? [matched(s)] : [],
           MissingContextValues: this.deps.authorizer.missingContext(identity, ask, {}, resourcePolicy),
         });
       }
