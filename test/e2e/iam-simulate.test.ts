@@ -132,11 +132,15 @@ describe("the policy simulator and flint iam explain", () => {
     });
   });
 
-  test("explaining is reading policies: a user not allowed iam:SimulatePrincipalPolicy is refused", async () => {
+  test("simulating and explaining are reading policies: a user not allowed iam:SimulatePrincipalPolicy on the principal is refused", async () => {
     const key = (await iam.send(new CreateAccessKeyCommand({ UserName: user }))).AccessKey!;
-    const r = await explain(flint.endpoint, ["--caller", userArn, "--action", "lambda:InvokeFunction", "--resource", orders], { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! });
-    assert.equal(r.code, 2);
-    assert.equal(r.stdout, `flint iam explain: AccessDeniedException: User: ${userArn} is not authorized to perform: iam:SimulatePrincipalPolicy on resource: ${userArn} because no identity-based policy allows the iam:SimulatePrincipalPolicy action\n`);
+    const credentials = { accessKeyId: key.AccessKeyId!, secretAccessKey: key.SecretAccessKey! };
+    const denial = `User: ${userArn} is not authorized to perform: iam:SimulatePrincipalPolicy on resource: ${userArn} because no identity-based policy allows the iam:SimulatePrincipalPolicy action`;
+    const simulated = await runAwsCli(flint.endpoint, ["iam", "simulate-principal-policy", "--policy-source-arn", userArn, "--action-names", "lambda:InvokeFunction"], undefined, credentials);
+    assert.equal(simulated.stderr.trim(), `An error occurred (AccessDenied) when calling the SimulatePrincipalPolicy operation: ${denial}`);
+    const explained = await explain(flint.endpoint, ["--caller", userArn, "--action", "lambda:InvokeFunction", "--resource", orders], credentials);
+    assert.equal(explained.code, 2);
+    assert.equal(explained.stdout, `flint iam explain: AccessDeniedException: ${denial}\n`);
   });
 });
 
