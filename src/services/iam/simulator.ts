@@ -11,7 +11,7 @@
 import { awsError } from "../../errors.js";
 import { type Authorizer, evalDecision, type EvalDecision, type IamMode } from "../../iam/authorizer.js";
 import { MalformedPolicy, parsePolicy, type DocumentKind } from "../../iam/policy.js";
-import { parsePrincipalArn } from "../../iam/principal-arn.js";
+import { parsePrincipalArn, type PrincipalArn } from "../../iam/principal-arn.js";
 import type { Caller, ContextValue, DecidingStatement, Decision, Identity, NamedPolicy } from "../../iam/types.js";
 import { page, type PageRequest } from "./pages.js";
 import type { IamService } from "./service.js";
@@ -104,17 +104,10 @@ export class PolicySimulator {
     const resourcePolicy = input.ResourcePolicy === undefined ? null : given(input.ResourcePolicy, "ResourcePolicy", "resource");
     const context = contextOf(input.ContextEntries ?? []);
     // The principal's own policies as they are now, with those passed in; a boundary passed in replaces its own.
-    const identity: Identity = {
-      accessKeyId: "",
-      caller,
-      policies: () => {
-        const own = source?.policies() ?? { identity: [] };
-        const merged = { ...own, identity: [...own.identity, ...inputs] };
-        return boundary ? { ...merged, boundary } : merged;
-      },
-    };
+    const own = source?.policies() ?? { identity: [] };
+    const applied = { ...own, identity: [...own.identity, ...inputs], ...(boundary ? { boundary } : {}) };
+    const identity: Identity = { accessKeyId: "", caller, policies: () => applied };
     const resources = input.ResourceArns?.length ? input.ResourceArns : ["*"];
-    const applied = identity.policies();
     const documents = new Map([...applied.identity, ...(applied.boundary ? [applied.boundary] : []), ...(resourcePolicy ? [resourcePolicy] : [])].map((p) => [p.name, p.document]));
     const matched = (s: DecidingStatement): MatchedStatement => {
       const text = documents.get(s.policy);
@@ -156,7 +149,7 @@ export class PolicySimulator {
   }
 
   /** The identity `arn` names among the kinds `accepted`: IAM's NoSuchEntity for one that does not exist. */
-  private principal(arn: string, accepted: string[]): Identity {
+  private principal(arn: string, accepted: PrincipalArn["type"][]): Identity {
     const p = parsePrincipalArn(arn);
     if (!p || !accepted.includes(p.type)) throw awsError("InvalidInput", `Invalid Entity Arn: ${arn} does not clearly define entity type and name.`);
     // IAM's own text for a user or role that does not exist.
