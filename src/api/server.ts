@@ -290,12 +290,18 @@ export class ApiServer {
     }
     if (method === "POST" && rawPath === "/_flint/iam/explain") {
       try {
-        const body = await exchange.body(EXPLAIN_MAX_BODY);
-        if (!body.ok) throw awsError("InvalidInput", `Request body must be at most ${EXPLAIN_MAX_BODY} bytes.`);
         const query = parseQuery(rawQuery);
         // Signed as for IAM (whose simulator it answers like) or for Lambda (as Flint's other endpoints).
         const service = claimedScope({ headers, query })?.service === "iam" ? "iam" : "lambda";
-        const { principal } = await this.deps.verifier.verify({ method, rawPath, query, headers, body: body.body }, headers.host ?? "", service);
+        const host = headers.host ?? "";
+        // A request its head refuses is answered without reading its body.
+        const pre = await this.deps.verifier.precheck({ method, rawPath, headers, query }, host, service).catch((err: unknown) => {
+          res.closeAfterResponse();
+          throw err;
+        });
+        const body = await exchange.body(EXPLAIN_MAX_BODY);
+        if (!body.ok) throw awsError("InvalidInput", `Request body must be at most ${EXPLAIN_MAX_BODY} bytes.`);
+        const { principal } = await this.deps.verifier.verify({ method, rawPath, query, headers, body: body.body }, host, service, pre);
         const input = explainInput(body.body);
         // Asking how a principal's calls are decided is reading its policies, as the simulator does.
         authorizeRequest(this.deps.authorizer, "iam", principal, { sourceIp: exchange.remoteAddress, secureTransport: false })([{ action: "iam:SimulatePrincipalPolicy", resource: input.Caller }]);

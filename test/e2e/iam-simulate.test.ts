@@ -141,6 +141,9 @@ describe("the policy simulator and flint iam explain", () => {
     const explained = await explain(flint.endpoint, ["--caller", userArn, "--action", "lambda:InvokeFunction", "--resource", orders], credentials);
     assert.equal(explained.code, 2);
     assert.equal(explained.stdout, `flint iam explain: AccessDeniedException: ${denial}\n`);
+    const unsigned = await fetch(`${flint.endpoint}/_flint/iam/explain`, { method: "POST", body: JSON.stringify({ Caller: userArn, Action: "lambda:InvokeFunction", Resource: orders }) });
+    assert.equal(unsigned.status, 403);
+    assert.equal(unsigned.headers.get("x-amzn-errortype"), "MissingAuthenticationTokenException");
   });
 });
 
