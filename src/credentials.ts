@@ -7,6 +7,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Credentials, CredentialResolver, Principal } from "./api/sigv4.js";
 import type { Identity, NamedPolicy } from "./iam/types.js";
+import { parsePrincipalArn } from "./iam/principal-arn.js";
+import { serviceIdentity } from "./iam/authorizer.js";
 import { type SessionClaims, type SessionTokens, temporaryKeyId } from "./iam/sessions.js";
 import type { IamService } from "./services/iam/service.js";
 import type { FlintConfig } from "./config/config.js";
@@ -155,6 +157,26 @@ export class CredentialAuthority implements CredentialResolver {
     const roleName = roleArn.slice(roleArn.lastIndexOf("/") + 1);
     const role = this.iam.findRole(roleName);
     return this.sessionIdentity({ accessKeyId, account: this.account, subject: { type: "role", roleName, roleId: role?.id ?? "AROA-MISSING", sessionName }, issuedAt, expiresAt });
+  }
+
+  /**
+   * The identity a principal's ARN names, for the policy simulator and `/_flint/iam/explain`: this
+   * account's root, a user, a session of a role (a role's own ARN: a session named `sessionName`),
+   * a service; undefined when it names no principal of this account that exists.
+   */
+  identityOf(arn: string, sessionName = "flint-simulation"): Identity | undefined {
+    const p = parsePrincipalArn(arn);
+    if (!p || p.type === "anonymous" || p.type === "group") return undefined;
+    if (p.type === "service") return serviceIdentity(p.name);
+    if (p.account !== this.account) return undefined;
+    if (p.type === "root") return this.rootIdentity;
+    if (p.type === "user") {
+      const user = this.iam.findUser(p.name);
+      return user && user.arn === arn ? this.userIdentity("", user.name, user.id) : undefined;
+    }
+    const role = this.iam.findRole(p.type === "role" ? p.name : p.role);
+    if (!role || (p.type === "role" && role.arn !== arn)) return undefined;
+    return this.roleSession(role.arn, p.type === "role" ? sessionName : p.session);
   }
 
   revoke(accessKeyId: string): void {

@@ -39,6 +39,7 @@ import { SqsService } from "./services/sqs/service.js";
 import { SnsService } from "./services/sns/service.js";
 import { IamService } from "./services/iam/service.js";
 import { StsService } from "./services/sts/service.js";
+import { PolicySimulator } from "./services/iam/simulator.js";
 import { SqliteStore } from "./store/sqlite.js";
 import { newRequestId } from "./lib/request-id.js";
 import { Authorizer, serviceIdentity } from "./iam/authorizer.js";
@@ -111,7 +112,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     clock,
     config.idleTimeoutMs,
   );
-  const metrics = new Metrics(() => pool.byVersion());
+  const metrics = new Metrics(() => pool.byVersion(), () => authorizer.counts);
   const concurrency = new ConcurrencyService(registry, config.concurrencyLimit, (name, qualifier) => {
     const record = registry.get(name);
     const number = record && (/^\d+$/.test(qualifier) ? qualifier : record.aliases[qualifier]?.functionVersion);
@@ -206,6 +207,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   authorizer.setResourceTags("sns", (arn) => sns.resourceTags(arn));
   destinations.set("sns", async (arn, body, attributes) => void (await sns.publish({ TopicArn: arn, Message: body, MessageAttributes: attributes })));
   const verifier = new SigV4Verifier(authority, config.region);
+  const simulator = new PolicySimulator({ iam, authorizer, identityOf: (arn, session) => authority.identityOf(arn, session), accountId: config.accountId });
   const api = new ApiServer({
     lambda,
     versions,
@@ -217,9 +219,10 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     verifier,
     authorizer,
     account,
-    scoped: { sqs: new SqsApi(sqs, account), sns: new SnsApi(sns, account), iam: new IamApi(iam, config.accountId), sts: new StsApi(new StsService(iam, authority.sessions, config.accountId)) },
+    scoped: { sqs: new SqsApi(sqs, account), sns: new SnsApi(sns, account), iam: new IamApi(iam, config.accountId, simulator), sts: new StsApi(new StsService(iam, authority.sessions, config.accountId)) },
     metrics,
     events,
+    simulator,
     health: async () => ({
       status: "ok",
       version: VERSION,

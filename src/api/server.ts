@@ -9,7 +9,7 @@ import { awsError } from "../errors.js";
 import { type ApiRequest, parseQuery, type ScopedService, sendJson } from "./http.js";
 import { newRequestId } from "../lib/request-id.js";
 import { BodyBudget } from "../lib/body-budget.js";
-import { ClientGone, type Exchange, type HttpResponse, HttpServer } from "../lib/http-server.js";
+import { ClientGone, type Exchange, HttpServer } from "../lib/http-server.js";
 import { lambdaAsks, matchLambdaRoute, tooLarge, type LambdaApiDeps } from "./lambda/routes.js";
 import { authorizeRequest } from "./authorize.js";
 import type { Authorizer } from "../iam/authorizer.js";
@@ -18,6 +18,8 @@ import { renderProtocolError, renderRestJsonError } from "./render-error.js";
 import { claimedScope, hasSignature, type Precheck, SigV4Verifier } from "./sigv4.js";
 import { type Destination, destination, notProvided, serviceOfVersion } from "./catalogue.js";
 import type { TimelineEntry } from "../store/async-store.js";
+import type { PolicySimulator } from "../services/iam/simulator.js";
+import { explainInput } from "./iam/simulation.js";
 
 export interface HealthReport {
   status: "ok";
@@ -34,6 +36,8 @@ export interface ApiServerDeps extends LambdaApiDeps {
   scoped: Record<string, ScopedService>;
   /** Prometheus exposition for `GET /_flint/metrics`. */
   metrics: { contentType(): string; render(): Promise<string> };
+  /** `POST /_flint/iam/explain`: how a call would be decided now. */
+  simulator: Pick<PolicySimulator, "explain">;
   /** Asynchronous events' timelines for `GET /_flint/events/<request-id>`. */
   events: { timeline(requestId: string): Promise<TimelineEntry[]> };
 }
@@ -85,6 +89,8 @@ interface Plan {
   refine?(body: Buffer): Plan | undefined;
 }
 
+/** An explain question is a few ARNs and context keys. */
+const EXPLAIN_MAX_BODY = 64 * 1024;
 const CODE_PATH = /^\/_flint\/code\/([0-9a-f]{64})\.zip$/;
 const EVENTS_PATH = /^\/_flint\/events\/([0-9a-f-]{36})$/;
 
@@ -121,7 +127,7 @@ export class ApiServer {
     const requestId = newRequestId();
     const method = req.method;
 
-    if (rawPath.startsWith("/_flint/")) return this.internal(req.headers, res, method, rawPath, rawQuery, requestId);
+    if (rawPath.startsWith("/_flint/")) return this.internal(exchange, method, rawPath, rawQuery, requestId);
 
     const query = parseQuery(rawQuery);
     const head = { method, rawPath, rawQuery, query, requestId };
@@ -261,7 +267,8 @@ export class ApiServer {
     }
   }
 
-  private async internal(headers: ApiRequest["headers"], res: HttpResponse, method: string, rawPath: string, rawQuery: string, requestId: string): Promise<void> {
+  private async internal(exchange: Exchange, method: string, rawPath: string, rawQuery: string, requestId: string): Promise<void> {
+    const { head: { headers }, response: res } = exchange;
     if (method === "GET" && rawPath === "/_flint/health") {
       // Request bodies held (bytes) and waiting for their turn before their signatures are checked.
       const { used, waiting } = this.budget.state;
@@ -279,6 +286,29 @@ export class ApiServer {
         const ended = timeline.at(-1)!.kind === "ended";
         return sendJson(res, requestId, 200, { RequestId: event[1], State: ended ? "ended" : "pending", ...(ended ? { Outcome: timeline.at(-1)!.detail.outcome } : {}), Timeline: timeline.map((e) => ({ At: new Date(e.at).toISOString(), Kind: e.kind, ...e.detail })) });
       } catch (err) {
+        return renderRestJsonError(res, requestId, err);
+      }
+    }
+    if (method === "POST" && rawPath === "/_flint/iam/explain") {
+      try {
+        const query = parseQuery(rawQuery);
+        // Signed as for IAM (whose simulator it answers like) or for Lambda (as Flint's other endpoints).
+        const service = claimedScope({ headers, query })?.service === "iam" ? "iam" : "lambda";
+        const host = headers.host ?? "";
+        // A request its head refuses is answered without reading its body.
+        const pre = await this.deps.verifier.precheck({ method, rawPath, headers, query }, host, service).catch((err: unknown) => {
+          res.closeAfterResponse();
+          throw err;
+        });
+        const body = await exchange.body(EXPLAIN_MAX_BODY);
+        if (!body.ok) throw awsError("InvalidInput", `Request body must be at most ${EXPLAIN_MAX_BODY} bytes.`);
+        const { principal } = await this.deps.verifier.verify({ method, rawPath, query, headers, body: body.body }, host, service, pre);
+        const input = explainInput(body.body);
+        // Asking how a principal's calls are decided is reading its policies, as the simulator does.
+        authorizeRequest(this.deps.authorizer, "iam", principal, { sourceIp: exchange.remoteAddress, secureTransport: false })([{ action: "iam:SimulatePrincipalPolicy", resource: input.Caller }]);
+        return sendJson(res, requestId, 200, this.deps.simulator.explain(input));
+      } catch (err) {
+        if (err instanceof ClientGone) throw err;
         return renderRestJsonError(res, requestId, err);
       }
     }

@@ -340,3 +340,19 @@ export async function presignUrl(
 export function sha256Hex(body: Buffer): string {
   return body.length === 0 ? EMPTY_SHA256 : createHash("sha256").update(body).digest("hex");
 }
+
+/** Sign a POST of `body` to `url` with the maintained signer (the CLI asking a running Flint): the headers to send. */
+export async function signedPostHeaders(credentials: Credentials, region: string, service: string, url: URL, body: string, contentType: string): Promise<Record<string, string>> {
+  const signer = new SignatureV4({ credentials, region, service, sha256: SHA256, applyChecksum: false });
+  const signed = await signer.sign({
+    method: "POST",
+    protocol: url.protocol,
+    hostname: url.hostname,
+    port: Number(url.port) || undefined,
+    path: url.pathname,
+    query: {},
+    headers: { host: url.host, "content-type": contentType },
+    body,
+  });
+  return signed.headers;
+}

@@ -12,21 +12,21 @@ const file = (name: string, document: object) => {
   writeFileSync(p, JSON.stringify(document));
   return p;
 };
-const run = (...argv: string[]) => {
+const run = async (...argv: string[]) => {
   let text = "";
-  const code = explain(argv, (t) => (text += t));
+  const code = await explain(argv, (t) => (text += t), {});
   return { code, text };
 };
 
 const FN = "arn:aws:lambda:us-east-1:123456789012:function:orders";
 const invokeOrders = file("invoke-orders.json", { Version: "2012-10-17", Statement: [{ Sid: "InvokeOrders", Effect: "Allow", Action: "lambda:InvokeFunction", Resource: FN }] });
 
-test("explain names the statement that allows, and AWS's text for a denial", () => {
+test("explain names the statement that allows, and AWS's text for a denial", async () => {
   const alice = ["--caller", "arn:aws:iam::123456789012:user/alice", "--action", "lambda:InvokeFunction"];
-  const allowed = run(...alice, "--resource", FN, "--policy", invokeOrders);
+  const allowed = await run(...alice, "--resource", FN, "--policy", invokeOrders);
   assert.equal(allowed.code, 0);
   assert.equal(allowed.text, 'ALLOWED by identity policy invoke-orders.json, statement 1 (Sid "InvokeOrders")\n');
-  const denied = run(...alice, "--resource", `${FN}-2`, "--policy", invokeOrders);
+  const denied = await run(...alice, "--resource", `${FN}-2`, "--policy", invokeOrders);
   assert.equal(denied.code, 1);
   assert.equal(
     denied.text,
@@ -34,29 +34,39 @@ test("explain names the statement that allows, and AWS's text for a denial", () 
   );
 });
 
-test("a service caller is allowed by the function's policy only with the topic as its SourceArn", () => {
+test("a service caller is allowed by the function's policy only with the topic as its SourceArn", async () => {
   const policy = file("function-policy.json", {
     Version: "2012-10-17",
     Statement: [{ Sid: "sns", Effect: "Allow", Principal: { Service: "sns.amazonaws.com" }, Action: "lambda:InvokeFunction", Resource: FN, Condition: { ArnLike: { "AWS:SourceArn": "arn:aws:sns:us-east-1:123456789012:orders" } } }],
   });
   const sns = ["--caller", "sns.amazonaws.com", "--action", "lambda:InvokeFunction", "--resource", FN, "--resource-policy", policy];
-  assert.equal(run(...sns, "--context", "aws:SourceArn=arn:aws:sns:us-east-1:123456789012:orders").code, 0);
-  assert.equal(run(...sns, "--context", "aws:SourceArn=arn:aws:sns:us-east-1:123456789012:other").code, 1);
-  assert.equal(JSON.parse(run(...sns, "--json").text).reason, "implicit-deny");
+  assert.equal((await run(...sns, "--context", "aws:SourceArn=arn:aws:sns:us-east-1:123456789012:orders")).code, 0);
+  assert.equal((await run(...sns, "--context", "aws:SourceArn=arn:aws:sns:us-east-1:123456789012:other")).code, 1);
+  assert.equal(JSON.parse((await run(...sns, "--json")).text).reason, "implicit-deny");
 });
 
-test("bad arguments and malformed policies exit 2 with the reason", () => {
-  assert.equal(run("--action", "lambda:InvokeFunction", "--resource", FN).code, 2);
+test("bad arguments and malformed policies exit 2 with the reason", async () => {
+  assert.equal((await run("--action", "lambda:InvokeFunction", "--resource", FN)).code, 2);
   const malformed = file("malformed.json", { Statement: [{ Effect: "Permit", Action: "*", Resource: "*" }] });
-  const r = run("--caller", "arn:aws:iam::123456789012:user/a", "--action", "s3:GetObject", "--resource", "*", "--policy", malformed);
+  const r = await run("--caller", "arn:aws:iam::123456789012:user/a", "--action", "s3:GetObject", "--resource", "*", "--policy", malformed);
   assert.equal(r.code, 2);
   assert.match(r.text, /Invalid effect: Permit/);
-  assert.equal(run("--caller", "x", "--action", "a:b", "--resource", "*", "--context", "novalue").code, 2);
+  assert.equal((await run("--caller", "x", "--action", "a:b", "--resource", "*", "--context", "novalue")).code, 2);
 });
 
-test("callers are read from the ARNs AWS names them by", () => {
+test("callers are read from the ARNs AWS names them by", async () => {
   assert.deepEqual(callerOf("arn:aws:sts::123456789012:assumed-role/worker/fn"), { kind: "assumed-role", account: "123456789012", arn: "arn:aws:sts::123456789012:assumed-role/worker/fn", principalArn: "arn:aws:iam::123456789012:role/worker" });
   assert.equal(callerOf("arn:aws:iam::123456789012:root")?.kind, "root");
   assert.equal(callerOf("lambda.amazonaws.com")?.kind, "service");
   assert.equal(callerOf("arn:aws:iam::123456789012:role/worker"), undefined);
+});
+
+test("--endpoint asks a server, which applies its own policies: policy files and missing credentials are refused", async () => {
+  const remote = ["--endpoint", "http://127.0.0.1:1", "--caller", "arn:aws:iam::123456789012:user/a", "--action", "lambda:InvokeFunction", "--resource", FN];
+  const withFile = await run(...remote, "--policy", invokeOrders);
+  assert.equal(withFile.code, 2);
+  assert.match(withFile.text, /--policy is for policy files/);
+  const noCredentials = await run(...remote);
+  assert.equal(noCredentials.code, 2);
+  assert.match(noCredentials.text, /AWS_ACCESS_KEY_ID/);
 });

@@ -40,7 +40,7 @@ async function main(argv: string[]): Promise<number> {
       case "events":
         return await events(rest);
       case "iam":
-        return iam(rest);
+        return await iam(rest);
       case undefined:
       case "help":
       case "--help":

@@ -5,8 +5,8 @@
  * `evaluate.ts`, and applies the mode: `enforce` refuses a denied call, `report` lets it through
  * but logs and counts it, `off` decides nothing. It knows nothing of HTTP.
  */
-import { evaluate, MalformedPolicy } from "./evaluate.js";
-import type { Caller, ContextValue, Decision, Identity, NamedPolicy } from "./types.js";
+import { evaluate, MalformedPolicy, missingContextKeys } from "./evaluate.js";
+import type { AuthzRequest, ContextValue, Decision, Identity, NamedPolicy, PolicySet } from "./types.js";
 
 export type IamMode = "enforce" | "report" | "off";
 export const IAM_MODES: readonly IamMode[] = ["enforce", "report", "off"];
@@ -47,6 +47,10 @@ export function serviceIdentity(service: string): Identity {
   return { accessKeyId: "", caller: { kind: "service", arn: service }, policies: () => ({ identity: [] }) };
 }
 
+/** A decision as the policy simulator names it (EvalDecision). */
+export type EvalDecision = "allowed" | "explicitDeny" | "implicitDeny";
+export const evalDecision = (d: Decision): EvalDecision => (d.allowed ? "allowed" : d.reason === "explicit-deny" ? "explicitDeny" : "implicitDeny");
+
 export class Authorizer {
   private readonly resourcePolicies = new Map<string, ResourcePolicyLookup>();
   private readonly resourceTags = new Map<string, ResourceTagLookup>();
@@ -70,13 +74,40 @@ export class Authorizer {
     this.resourceTags.set(service, lookup);
   }
 
-  /** The decision for one ask, whatever the mode (explanations and the simulator use it). */
-  decide(identity: Identity, ask: Ask, request: RequestContext = {}, resourcePolicy?: NamedPolicy): Decision {
+  /**
+   * The decision for one ask, whatever the mode (explanations and the simulator use it).
+   * `resourcePolicy`: the resource's policy to apply; null: none (the simulator applies only those
+   * it is given); undefined: the resource's own, looked up by its service.
+   */
+  decide(identity: Identity, ask: Ask, request: RequestContext = {}, resourcePolicy?: NamedPolicy | null): Decision {
+    const resource = this.resourcePolicy(ask, resourcePolicy);
+    // The root is refused only by a resource policy's explicit Deny: no context is built for it.
+    if (identity.caller.kind === "root" && !resource) return { allowed: true, reason: "root" };
+    const { req, policies } = this.prepare(identity, ask, request, resource);
+    try {
+      return evaluate(req, policies);
+    } catch (err) {
+      // A stored policy Flint could not read denies, and says which.
+      if (err instanceof MalformedPolicy) return { allowed: false, reason: "implicit-deny", message: `User: ${req.caller.arn} is not authorized to perform: ${ask.action} on resource: ${ask.resource} because a policy could not be read: ${err.message}` };
+      throw err;
+    }
+  }
+
+  /** The condition keys the policies that `decide` would apply read and the ask does not give (the simulator's MissingContextValues). */
+  missingContext(identity: Identity, ask: Ask, request: RequestContext = {}, resourcePolicy?: NamedPolicy | null): string[] {
+    const { req, policies } = this.prepare(identity, ask, request, this.resourcePolicy(ask, resourcePolicy));
+    return missingContextKeys(req, policies);
+  }
+
+  private resourcePolicy(ask: Ask, given: NamedPolicy | null | undefined): NamedPolicy | undefined {
+    if (given !== undefined) return given ?? undefined;
+    const service = ARN.exec(ask.resource)?.[1];
+    return service ? this.resourcePolicies.get(service)?.(ask.resource) : undefined;
+  }
+
+  /** The request as `evaluate` takes it (with the context keys every request has, and the resource's tags) and the policies that apply to it. */
+  private prepare(identity: Identity, ask: Ask, request: RequestContext, resource: NamedPolicy | undefined): { req: AuthzRequest; policies: PolicySet } {
     const [, service, resourceAccount] = ARN.exec(ask.resource) ?? [];
-    const resource = resourcePolicy ?? (service ? this.resourcePolicies.get(service)?.(ask.resource) : undefined);
-    const caller: Caller = identity.caller;
-    // The root is refused only by a resource policy's explicit Deny.
-    if (caller.kind === "root" && !resource) return { allowed: true, reason: "root" };
     const now = this.now();
     const context: Record<string, ContextValue> = {
       "aws:CurrentTime": new Date(now).toISOString(),
@@ -88,16 +119,10 @@ export class Authorizer {
     const tags = service ? this.resourceTags.get(service)?.(ask.resource) : undefined;
     for (const [key, value] of Object.entries(tags ?? {})) context[`aws:ResourceTag/${key}`] = value;
     Object.assign(context, ask.context);
-    try {
-      return evaluate(
-        { caller, action: ask.action, resource: ask.resource, ...(resourceAccount ? { resourceAccount } : {}), context },
-        { ...identity.policies(), ...(resource ? { resource } : {}) },
-      );
-    } catch (err) {
-      // A stored policy Flint could not read denies, and says which.
-      if (err instanceof MalformedPolicy) return { allowed: false, reason: "implicit-deny", message: `User: ${caller.arn} is not authorized to perform: ${ask.action} on resource: ${ask.resource} because a policy could not be read: ${err.message}` };
-      throw err;
-    }
+    return {
+      req: { caller: identity.caller, action: ask.action, resource: ask.resource, ...(resourceAccount ? { resourceAccount } : {}), context },
+      policies: { ...identity.policies(), ...(resource ? { resource } : {}) },
+    };
   }
 
   /**

@@ -332,6 +332,22 @@ function denied(req: AuthzRequest, reason: "explicit-deny" | "implicit-deny", ki
   };
 }
 
+/**
+ * The condition keys that the statements about this action read and the request's context lacks,
+ * as their policies write them: the policy simulator's MissingContextValues.
+ */
+export function missingContextKeys(req: AuthzRequest, policies: PolicySet): string[] {
+  const ctx = contextOf(req);
+  const missing = new Map<string, string>();
+  const all = [...(policies.resource ? [policies.resource] : []), ...policies.identity, ...(policies.boundary ? [policies.boundary] : []), ...(policies.session ?? [])];
+  for (const policy of all) {
+    for (const s of candidates(parsePolicy(policy.document, policy.kind), req.action)) {
+      for (const c of s.conditions) if (!ctx.has(c.key) && !missing.has(c.key)) missing.set(c.key, c.name);
+    }
+  }
+  return [...missing.values()];
+}
+
 /** Decide a request against the policies that apply to it. Throws MalformedPolicy for a malformed document. */
 export function evaluate(req: AuthzRequest, policies: PolicySet): Decision {
   const ctx = contextOf(req);

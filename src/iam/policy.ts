@@ -22,6 +22,8 @@ export interface Condition {
   ifExists: boolean;
   /** Lower-cased: key names are case-insensitive. */
   key: string;
+  /** The key as the policy writes it (the simulator's MissingContextValues name it so). */
+  name: string;
   values: string[];
 }
 
@@ -108,7 +110,7 @@ function conditions(v: unknown, variables: boolean): Condition[] {
     if (!OPERATORS.has(op) || (op === "Null" && m?.[3])) bad(`Invalid Condition type : ${operator}.`);
     if (!isObject(block)) bad(`Condition ${operator} must be an object of keys`);
     for (const [key, values] of Object.entries(block as Record<string, unknown>)) {
-      out.push({ variables, op, ...(m![1] ? { set: m![1] as "ForAllValues" } : {}), ifExists: m![3] !== undefined, key: key.toLowerCase(), values: strings(values, `Condition ${operator} ${key}`) });
+      out.push({ variables, op, ...(m![1] ? { set: m![1] as "ForAllValues" } : {}), ifExists: m![3] !== undefined, key: key.toLowerCase(), name: key, values: strings(values, `Condition ${operator} ${key}`) });
     }
   }
   return out;

@@ -40,7 +40,8 @@ export class Metrics {
   private readonly byVersion = new Map<string, VersionMetrics>();
   private readonly throttleLabels = new Map<string, { function: string; version: string; reason: string }>();
 
-  constructor(environments: () => EnvironmentCount[]) {
+  /** `iamDecisions`: the Authorizer's counts of decisions by outcome, read at scrape time. */
+  constructor(environments: () => EnvironmentCount[], iamDecisions: () => Readonly<Record<"allowed" | "denied" | "reported", number>> = () => ({ allowed: 0, denied: 0, reported: 0 })) {
     const registers = [this.registry];
     this.invocations = new Counter({ name: "flint_invocations_total", help: "Invocations that ran function code (successes and function errors).", labelNames: LABELS, registers });
     this.errors = new Counter({ name: "flint_errors_total", help: "Invocations that ended in a function error (unhandled, timeout, crash, init failure).", labelNames: LABELS, registers });
@@ -63,6 +64,16 @@ export class Metrics {
       collect() {
         this.reset();
         for (const e of environments()) this.set({ function: e.functionName, version: e.version, state: e.state }, e.count);
+      },
+    });
+    new Counter({
+      name: "flint_iam_decisions_total",
+      help: "Authorization decisions on calls: allowed, denied (refused under --iam enforce) or reported (a denial let through under --iam report).",
+      labelNames: ["outcome"],
+      registers,
+      collect() {
+        this.reset();
+        for (const [outcome, n] of Object.entries(iamDecisions())) this.inc({ outcome }, n);
       },
     });
   }

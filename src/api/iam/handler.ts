@@ -11,6 +11,8 @@ import { paramTree, queryParams } from "../query.js";
 import { renderQueryError } from "../render-error.js";
 import { membersFromQuery, xmlResponse } from "../query-model.js";
 import { OPERATIONS } from "./operations.js";
+import { SIMULATIONS } from "./simulation.js";
+import type { PolicySimulator } from "../../services/iam/simulator.js";
 import { IAM_XMLNS } from "./shapes.js";
 import type { Ask } from "../authorize.js";
 import type { Caller } from "../../iam/types.js";
@@ -34,6 +36,8 @@ export function iamAsks(iam: Pick<IamService, "findRole" | "findUser">, accountI
   if (role !== undefined) resource = iam.findRole(role)?.arn ?? `arn:aws:iam::${accountId}:role${path}${role}`;
   else if (user !== undefined) resource = iam.findUser(user)?.arn ?? `arn:aws:iam::${accountId}:user${path}${user}`;
   else if (policyArn !== undefined) resource = policyArn;
+  // The simulator is asked on the principal whose policies it reads.
+  else if (operation === "SimulatePrincipalPolicy" && text("PolicySourceArn") !== undefined) resource = text("PolicySourceArn")!;
   else if (operation === "CreatePolicy") resource = `arn:aws:iam::${accountId}:policy${path}${text("PolicyName") ?? ""}`;
   return [{ action: `iam:${operation}`, resource, ...(policyArn !== undefined ? { context: { "iam:PolicyARN": policyArn } } : {}) }];
 }
@@ -44,20 +48,22 @@ export class IamApi implements ScopedService {
   constructor(
     private readonly iam: IamService,
     private readonly accountId: string,
+    private readonly simulator: PolicySimulator,
   ) {}
 
   async handle(req: ApiRequest, res: HttpResponse): Promise<void> {
     const params = queryParams(req);
     const operation = params.get("Action");
     if (!operation) throw awsError("MissingParameter", "The request must contain the parameter Action.");
-    if (!Object.hasOwn(OPERATIONS, operation)) throw awsError("InvalidAction", `Could not find operation ${operation} for version 2010-05-08`);
+    const simulation = Object.hasOwn(SIMULATIONS, operation) ? SIMULATIONS[operation]! : undefined;
+    if (!simulation && !Object.hasOwn(OPERATIONS, operation)) throw awsError("InvalidAction", `Could not find operation ${operation} for version 2010-05-08`);
     // GetSessionToken's sessions may call IAM only with MFA, which Flint's never carry: AWS refuses their token.
     // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_request.html#stsapi_comparison
     const principal = req.principal;
     if (principal && isTemporaryKey(principal.accessKeyId) && principal.caller.kind !== "assumed-role") throw awsError("UnrecognizedClientException", "The security token included in the request is invalid.");
     const members = membersFromQuery(paramTree(params));
     req.authorize(iamAsks(this.iam, this.accountId, operation, members, req.principal?.caller));
-    const result = await OPERATIONS[operation]!(this.iam, members);
+    const result = simulation ? simulation(this.simulator, members) : await OPERATIONS[operation]!(this.iam, members);
     res.send(200, { "Content-Type": "text/xml", "x-amzn-RequestId": req.requestId }, xmlResponse(operation, result, req.requestId, IAM_XMLNS));
   }
 
