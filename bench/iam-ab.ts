@@ -243,7 +243,12 @@ async function main() {
     let creds: Creds;
     try {
       const user = await prepare(setup);
-      creds = PRINCIPAL === "role" ? await assumeRole(setup.endpoint, user) : user;
+      creds =
+        PRINCIPAL === "role"
+          ? await assumeRole(setup.endpoint, user).catch((err: Error) => {
+              throw new Error(`BENCH_IAM_PRINCIPAL=role needs STS AssumeRole in this build: ${err.name}: ${err.message}`);
+            })
+          : user;
     } finally {
       await setup.stop();
     }
