@@ -7,8 +7,10 @@
  * Run: `npm run build && node dist/bench/iam-eval.js`.
  */
 import { performance } from "node:perf_hooks";
+import { Authorizer } from "../src/iam/authorizer.js";
 import { evaluate } from "../src/iam/evaluate.js";
-import type { AuthzRequest, NamedPolicy } from "../src/iam/types.js";
+import type { AuthzRequest, Identity, NamedPolicy } from "../src/iam/types.js";
+import { ALLOW_AT, BENCH_TAGS, benchPolicy } from "./lib/iam-policies.js";
 import { summarize, table } from "./lib/stats.js";
 
 const ACCOUNT = "123456789012";
@@ -63,17 +65,38 @@ const decision = evaluate(request, { identity, boundary, resource });
 if (!decision.allowed || decision.statement?.policy !== "policy-9") throw new Error(`unexpected decision: ${JSON.stringify(decision)}`);
 const patterns = Array.from({ length: 200 }, (_, i) => new RegExp(`^lambda:Get${i}.*$`, "i"));
 const tags = new Map([["aws:principaltag/team", ["team-a"]]]);
-// Warm both up, then sample them in turn.
-timed(() => evaluate(request, { identity, boundary, resource }));
-const rows: (string | number)[][] = [];
-const flint: number[] = [];
-const bare: number[] = [];
-for (let round = 0; round < 5; round++) {
-  flint.push(...timed(() => evaluate(request, { identity, boundary, resource })));
-  bare.push(...timed(() => patterns.filter((p) => p.test(request.action) && tags.has("aws:principaltag/team")).length));
+
+// iam-ab.ts's caller, through the authorizer as the listener asks it (the request's context keys
+// built, then evaluate): an IAM user with its 10 policies, many of whose statements name the
+// action and resource under conditions that do not hold (IpAddress, StringEquals on a tag, ArnLike).
+const where = { account: ACCOUNT, region: "us-east-1", functionName: "bench-iam-echo", queueName: "bench-iam" };
+const abPolicies: NamedPolicy[] = Array.from({ length: 10 }, (_, p) => ({ name: `arn:aws:iam::${ACCOUNT}:policy/bench-policy-${p}`, kind: "identity", document: benchPolicy(p, where) }));
+const user: Identity = {
+  accessKeyId: "AKIABENCH",
+  caller: { kind: "user", account: ACCOUNT, arn: `arn:aws:iam::${ACCOUNT}:user/bench-caller`, userid: "AIDABENCH", username: "bench-caller", tags: BENCH_TAGS },
+  policies: () => ({ identity: abPolicies }),
+};
+const authorizer = new Authorizer("enforce", "us-east-1");
+const invokeAsk = { action: "lambda:InvokeFunction", resource: `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${where.functionName}` };
+const sendAsk = { action: "sqs:SendMessage", resource: `arn:aws:sqs:us-east-1:${ACCOUNT}:${where.queueName}` };
+const from = { sourceIp: "127.0.0.1", secureTransport: false };
+for (const ask of [invokeAsk, sendAsk]) {
+  const d = authorizer.decide(user, ask, from);
+  if (!d.allowed || d.statement?.index !== ALLOW_AT.statement) throw new Error(`unexpected decision for ${ask.action}: ${JSON.stringify(d)}`);
 }
-const f = summarize(flint);
-const b = summarize(bare);
-rows.push(["evaluate: 10 policies × 20 statements with conditions, a boundary, a resource policy (allowed by the last statement)", f.p50, f.p99]);
-rows.push(["bare: 200 regex tests and a Map lookup", b.p50, b.p99]);
+
+// Warm them up, then sample them in turn.
+const cases: [string, () => unknown][] = [
+  ["evaluate: 10 policies × 20 statements with conditions, a boundary, a resource policy (allowed by the last statement)", () => evaluate(request, { identity, boundary, resource })],
+  ["Authorizer.decide, iam-ab.ts's user (10 × 20, allowed by policy 10's statement 19): lambda:InvokeFunction", () => authorizer.decide(user, invokeAsk, from)],
+  ["Authorizer.decide, the same: sqs:SendMessage", () => authorizer.decide(user, sendAsk, from)],
+  ["bare: 200 regex tests and a Map lookup", () => patterns.filter((p) => p.test(request.action) && tags.has("aws:principaltag/team")).length],
+];
+for (const [, fn] of cases) timed(fn);
+const samples: number[][] = cases.map(() => []);
+for (let round = 0; round < 5; round++) cases.forEach(([, fn], i) => samples[i]!.push(...timed(fn)));
+const rows: (string | number)[][] = cases.map(([what], i) => {
+  const s = summarize(samples[i]!);
+  return [what, s.p50, s.p99];
+});
 console.log(table(`One policy evaluation, µs (batches of ${BATCH}, ${5 * ROUNDS} batches each, sampled in turn)`, ["what", "p50 µs", "p99 µs"], rows));

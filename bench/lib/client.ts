@@ -18,6 +18,8 @@ export interface Target {
   accessKeyId: string;
   secretAccessKey: string;
   region: string;
+  /** Temporary credentials' session token (sent as a signed x-amz-security-token header). */
+  sessionToken?: string;
 }
 
 const hmac = (key: Buffer | string, data: string) => createHmac("sha256", key).update(data).digest();
@@ -47,16 +49,19 @@ export class SignedClient {
     }
     const host = `${this.t.host}:${this.t.port}`;
     const payloadHash = hex(body);
-    const canonical = `${method}\n${path.replace(/:/g, "%253A")}\n\nhost:${host}\nx-amz-date:${amzDate}\n\nhost;x-amz-date\n${payloadHash}`;
+    const token = this.t.sessionToken;
+    const signed = token ? "host;x-amz-date;x-amz-security-token" : "host;x-amz-date";
+    const canonical = `${method}\n${path.replace(/:/g, "%253A")}\n\nhost:${host}\nx-amz-date:${amzDate}\n${token ? `x-amz-security-token:${token}\n` : ""}\n${signed}\n${payloadHash}`;
     const scope = `${date}/${this.t.region}/${this.service}/aws4_request`;
     const toSign = `AWS4-HMAC-SHA256\n${amzDate}\n${scope}\n${hex(canonical)}`;
     const signature = createHmac("sha256", this.key).update(toSign).digest("hex");
     return {
       host,
       "x-amz-date": amzDate,
+      ...(token ? { "x-amz-security-token": token } : {}),
       "content-type": "application/json",
       "content-length": String(body.length),
-      authorization: `AWS4-HMAC-SHA256 Credential=${this.t.accessKeyId}/${scope}, SignedHeaders=host;x-amz-date, Signature=${signature}`,
+      authorization: `AWS4-HMAC-SHA256 Credential=${this.t.accessKeyId}/${scope}, SignedHeaders=${signed}, Signature=${signature}`,
     };
   }
 
