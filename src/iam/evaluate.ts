@@ -11,7 +11,7 @@
  * https://docs.aws.amazon.com/IAM/latest/UserGuide/access_policies_boundaries.html
  */
 import { BlockList, isIP } from "node:net";
-import { type Condition, MalformedPolicy, type Pattern, parsePolicy, type Policy, type PrincipalSpec, type Statement } from "./policy.js";
+import { type Condition, globMatcher, MalformedPolicy, type Matcher, type Pattern, parsePolicy, type Policy, type PrincipalSpec, type Statement } from "./policy.js";
 import type { AuthzRequest, Caller, ContextValue, Decision, NamedPolicy, PolicyKind, PolicySet } from "./types.js";
 
 export { MalformedPolicy, parsePolicy };
@@ -91,22 +91,22 @@ function regexOf(text: string, wildcards: boolean, flags = ""): RegExp {
   return new RegExp(`^${source}$`, `s${flags}`);
 }
 
-/** Regexes of texts that hold no variable, by text and form: conditions are compiled once. */
-const compiled = new Map<string, RegExp>();
+/** Matchers of texts that hold no variable, by text and form: conditions are compiled once. */
+const compiled = new Map<string, Matcher>();
 
-/** `text` (a pattern, or with `wildcards` false a literal) after substitution, as a regex; undefined if it cannot resolve. */
-function resolve(text: string, ctx: Context, variables: boolean, wildcards = true, flags = ""): RegExp | undefined {
+/** `text` (a pattern, or with `wildcards` false a literal) after substitution, compiled; undefined if it cannot resolve. */
+function resolve(text: string, ctx: Context, variables: boolean, wildcards = true, flags = ""): Matcher | undefined {
   if (variables && text.includes("${")) {
     const substituted = substitute(text, ctx);
     return substituted === undefined ? undefined : regexOf(substituted, wildcards, flags);
   }
   const key = `${wildcards ? "w" : "l"}${flags}:${text}`;
-  let regex = compiled.get(key);
-  if (!regex) {
+  let matcher = compiled.get(key);
+  if (!matcher) {
     if (compiled.size > 10_000) compiled.clear();
-    compiled.set(key, (regex = regexOf(text, wildcards, flags)));
+    compiled.set(key, (matcher = wildcards ? globMatcher(text, flags) : regexOf(text, false, flags)));
   }
-  return regex;
+  return matcher;
 }
 
 function matchesAny(list: readonly Pattern[], value: string, ctx: Context): boolean {
@@ -142,8 +142,16 @@ function principalMatch(spec: PrincipalSpec, caller: Caller): PrincipalMatch {
   return best;
 }
 
+/** Dates by text: a policy's few, and the request's aws:CurrentTime, parsed once each. */
+const dates = new Map<string, number>();
 function date(text: string): number {
-  return /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text);
+  let at = dates.get(text);
+  if (at === undefined) {
+    at = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text);
+    if (dates.size > 1000) dates.clear();
+    dates.set(text, at);
+  }
+  return at;
 }
 
 /**
@@ -211,13 +219,13 @@ function compare(op: string, actual: string, expected: string, ctx: Context, var
     case "NumericLessThanEquals":
     case "NumericGreaterThan":
     case "NumericGreaterThanEquals":
-      return ordered(op.slice("Numeric".length), Number(actual), Number(expected));
+      return compareNumbers(op.slice("Numeric".length), Number(actual), Number(expected));
     case "DateEquals":
     case "DateLessThan":
     case "DateLessThanEquals":
     case "DateGreaterThan":
     case "DateGreaterThanEquals":
-      return ordered(op.slice("Date".length), date(actual), date(expected));
+      return compareNumbers(op.slice("Date".length), date(actual), date(expected));
     case "Bool":
       return actual.toLowerCase() === expected.toLowerCase();
     case "BinaryEquals":
@@ -232,7 +240,7 @@ function compare(op: string, actual: string, expected: string, ctx: Context, var
   }
 }
 
-function ordered(how: string, a: number, b: number): boolean {
+function compareNumbers(how: string, a: number, b: number): boolean {
   if (Number.isNaN(a) || Number.isNaN(b)) return false;
   switch (how) {
     case "Equals":
@@ -248,26 +256,49 @@ function ordered(how: string, a: number, b: number): boolean {
   }
 }
 
+/** What evaluation needs of a condition beyond its text, worked out once per condition. */
+interface ConditionForm {
+  negated: boolean;
+  /** The positive operator (StringNotLike → StringLike). */
+  positive: string;
+}
+const forms = new WeakMap<Condition, ConditionForm>();
+function formOf(c: Condition): ConditionForm {
+  let form = forms.get(c);
+  if (!form) {
+    const negated = NEGATED.has(c.op);
+    forms.set(c, (form = { negated, positive: negated ? POSITIVE[c.op]! : c.op }));
+  }
+  return form;
+}
+
+/** A value passes when it matches one of the policy's values (or, negated, none of them). */
+function passes(c: Condition, form: ConditionForm, value: string, ctx: Context): boolean {
+  for (const expected of c.values) if (compare(form.positive, value, expected, ctx, c.variables)) return !form.negated;
+  return form.negated;
+}
+
 function conditionHolds(c: Condition, ctx: Context): boolean {
   const actual = ctx.get(c.key);
   if (c.op === "Null") {
     const absent = actual === undefined || actual.length === 0;
     return c.values.some((v) => (v.toLowerCase() === "true") === absent);
   }
-  const negated = NEGATED.has(c.op);
+  const form = formOf(c);
   if (actual === undefined) {
     if (c.set === "ForAllValues") return true;
     if (c.set === "ForAnyValue") return false;
-    return c.ifExists || negated;
+    return c.ifExists || form.negated;
   }
-  const positive = negated ? POSITIVE[c.op]! : c.op;
-  // A value passes when it matches one of the policy's values (or, negated, none of them).
-  const passes = (value: string) => c.values.some((expected) => compare(positive, value, expected, ctx, c.variables)) !== negated;
-  if (c.set === "ForAllValues") return actual.every(passes);
-  if (c.set === "ForAnyValue") return actual.some(passes);
   // A single-valued operator on a key holding several values: a positive one holds when any value
   // matches, a negated one when none does.
-  return negated ? actual.every(passes) : actual.some(passes);
+  const every = c.set === "ForAllValues" || (c.set === undefined && form.negated);
+  for (const value of actual) {
+    const ok = passes(c, form, value, ctx);
+    if (every && !ok) return false;
+    if (!every && ok) return true;
+  }
+  return every;
 }
 
 /**
@@ -287,11 +318,56 @@ function candidates(policy: Policy, action: string): Statement[] {
   return list;
 }
 
-/** Whether a statement about this action applies to this request, leaving out its Principal. */
+/**
+ * Whether a statement's resource patterns hold no policy variable: then whether they match a
+ * resource depends on the resource alone, and is remembered with the statements about an action.
+ */
+const fixedResource = (s: Statement) => [...(s.resource ?? []), ...(s.notResource ?? [])].every((p) => p.regex !== undefined);
+
+/**
+ * The statements about this action that may apply to this resource: those whose fixed resource
+ * patterns match it, and those whose patterns hold variables (matched per request). Memoised per
+ * policy, action and resource: a server asks about the same few resources again and again.
+ */
+const byResource = new WeakMap<Statement[], Map<string, Statement[]>>();
+function candidatesFor(policy: Policy, action: string, resource: string): Statement[] {
+  const about = candidates(policy, action);
+  let memo = byResource.get(about);
+  if (!memo) byResource.set(about, (memo = new Map()));
+  let list = memo.get(resource);
+  if (!list) {
+    list = about.filter((s) => !fixedResource(s) || resourceMatches(s, resource, EMPTY));
+    if (memo.size > 1000) memo.clear();
+    memo.set(resource, list);
+  }
+  return list;
+}
+const EMPTY: Context = new Map();
+
+function resourceMatches(s: Statement, resource: string, ctx: Context): boolean {
+  if (s.resource && !matchesAny(s.resource, resource, ctx)) return false;
+  if (s.notResource && matchesAny(s.notResource, resource, ctx)) return false;
+  return true;
+}
+
+/** Operators decided by a lookup and a compare: tried before a statement's other parts. */
+const CHEAP = new Set(["StringEquals", "StringNotEquals", "Bool", "Null", "BinaryEquals", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"]);
+const isCheap = (c: Condition) => CHEAP.has(c.op) && !(c.variables && c.values.some((v) => v.includes("${")));
+/** A statement's conditions split by cost, and whether its resource patterns were matched ahead (`candidatesFor`), once per statement. */
+const shapes = new WeakMap<Statement, { cheap: Condition[]; costly: Condition[]; resourceMatched: boolean }>();
+
+/**
+ * Whether a statement from `candidatesFor` applies to this request, leaving out its Principal.
+ * Every part must hold, so the cheapest are tried first: conditions decided by a lookup, then the
+ * resource patterns that hold variables, then the other conditions.
+ */
 function statementApplies(s: Statement, req: AuthzRequest, ctx: Context): boolean {
-  if (s.resource && !matchesAny(s.resource, req.resource, ctx)) return false;
-  if (s.notResource && matchesAny(s.notResource, req.resource, ctx)) return false;
-  return s.conditions.every((c) => conditionHolds(c, ctx));
+  let shape = shapes.get(s);
+  if (!shape) shapes.set(s, (shape = { cheap: s.conditions.filter(isCheap), costly: s.conditions.filter((c) => !isCheap(c)), resourceMatched: fixedResource(s) }));
+  for (const c of shape.cheap) if (!conditionHolds(c, ctx)) return false;
+  if (!shape.resourceMatched && !resourceMatches(s, req.resource, ctx)) return false;
+  for (const c of shape.costly) if (!conditionHolds(c, ctx)) return false;
+  return true;
 }
 
 interface Found {
@@ -308,7 +384,7 @@ interface Found {
 function scan(policies: readonly NamedPolicy[], req: AuthzRequest, ctx: Context): { deny?: Found; allow?: Found; delegates?: boolean } {
   const out: { deny?: Found; allow?: Found; delegates?: boolean } = {};
   for (const policy of policies) {
-    for (const s of candidates(parsePolicy(policy.document, policy.kind), req.action)) {
+    for (const s of candidatesFor(parsePolicy(policy.document, policy.kind), req.action, req.resource)) {
       if (s.effect === "Deny" ? out.deny : out.allow) continue;
       let match: PrincipalMatch | undefined;
       if (policy.kind === "resource") {

@@ -51,7 +51,7 @@ export interface Policy {
 export interface Pattern {
   text: string;
   /** Compiled unless the text holds policy variables to substitute per request. */
-  regex?: RegExp;
+  regex?: Matcher;
 }
 
 export type DocumentKind = PolicyKind | "trust";
@@ -75,6 +75,49 @@ function strings(v: unknown, what: string): string[] {
   return list.map((x) => (typeof x === "string" || typeof x === "number" || typeof x === "boolean" ? String(x) : bad(`${what} must be a string or a list of strings`)));
 }
 
+/** What a compiled pattern offers: a whole-string test. */
+export interface Matcher {
+  test(value: string): boolean;
+}
+
+/**
+ * A glob of literal runs and `*` (no `?`), matched by position and `indexOf` rather than by a
+ * backtracking regex: `arn:aws:lambda:*:*:function:bench-*` is tested in a few string compares.
+ * Taking each run at its first place after the previous one is exact for `*`-only globs.
+ */
+class StarGlob implements Matcher {
+  private readonly first: string;
+  private readonly last: string;
+  private readonly middle: string[];
+  private readonly minLength: number;
+
+  constructor(glob: string) {
+    const runs = glob.split("*");
+    this.first = runs[0]!;
+    this.last = runs.at(-1)!;
+    this.middle = runs.slice(1, -1).filter(Boolean);
+    this.minLength = runs.reduce((n, r) => n + r.length, 0);
+  }
+
+  test(value: string): boolean {
+    if (value.length < this.minLength || !value.startsWith(this.first) || !value.endsWith(this.last)) return false;
+    let at = this.first.length;
+    const end = value.length - this.last.length;
+    for (const run of this.middle) {
+      const found = value.indexOf(run, at);
+      if (found < 0 || found + run.length > end) return false;
+      at = found + run.length;
+    }
+    return true;
+  }
+}
+
+/** A glob (`*`: any run, `?`: one character) compiled for whole-string tests: case-sensitive ones with `*` alone by position, the rest as a regex. */
+export function globMatcher(glob: string, flags = ""): Matcher {
+  if (flags === "" && !glob.includes("?")) return glob.includes("*") ? new StarGlob(glob) : { test: (value) => value === glob };
+  return globRegex(glob, flags);
+}
+
 /** A glob as a regular expression (`*`: any run, `?`: one character), whole-string, with `flags`. */
 export function globRegex(glob: string, flags = ""): RegExp {
   let source = "";
@@ -86,7 +129,7 @@ const hasVariable = (text: string) => text.includes("${");
 
 /** `variables`: the document is of Version 2012-10-17, where `${…}` is a policy variable (before, it is text). */
 function patterns(v: unknown, what: string, caseInsensitive: boolean, variables: boolean): Pattern[] {
-  return strings(v, what).map((text) => ({ text, ...(variables && hasVariable(text) && !caseInsensitive ? {} : { regex: globRegex(text, caseInsensitive ? "i" : "") }) }));
+  return strings(v, what).map((text) => ({ text, ...(variables && hasVariable(text) && !caseInsensitive ? {} : { regex: globMatcher(text, caseInsensitive ? "i" : "") }) }));
 }
 
 function principal(v: unknown, what: string): PrincipalSpec {
