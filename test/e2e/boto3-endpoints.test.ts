@@ -8,8 +8,9 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { CreateQueueCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { startFlint, type FlintProcess } from "../harness/flint.js";
+import { ACCOUNT, REGION, startFlint, type FlintProcess } from "../harness/flint.js";
 import { MAX_TIMEOUT_S, createFunction, invoke, RUNTIME_OF } from "../harness/functions.js";
+import { createExecutionRole } from "../harness/permissions.js";
 import { boto3Version, sdkClient } from "../harness/sqs-clients.js";
 import { zipFixture } from "../harness/zip.js";
 
@@ -19,12 +20,18 @@ describe("boto3 in Python functions finds Flint without an endpoint_url", { skip
   let flint: FlintProcess;
   let sqs: SQSClient;
   let zip: Buffer;
+  /** The functions' execution role: they look up and send to the tests' queues, and invoke other functions. */
+  let Role: string;
   const python = (handler: string, opts: { env?: Record<string, string>; zip?: Buffer } = {}) =>
-    createFunction(flint, opts.zip ?? zip, handler, { runtime: RUNTIME_OF.python, Timeout: MAX_TIMEOUT_S, Environment: { Variables: opts.env ?? {} } });
+    createFunction(flint, opts.zip ?? zip, handler, { runtime: RUNTIME_OF.python, Timeout: MAX_TIMEOUT_S, Environment: { Variables: opts.env ?? {} }, Role });
   before(async () => {
     flint = await startFlint();
     sqs = sdkClient(flint.endpoint);
     zip = await zipFixture("python");
+    Role = await createExecutionRole(flint.endpoint, [
+      { Effect: "Allow", Action: ["sqs:GetQueueUrl", "sqs:SendMessage"], Resource: `arn:aws:sqs:${REGION}:${ACCOUNT}:boto3-*` },
+      { Effect: "Allow", Action: "lambda:InvokeFunction", Resource: "*" },
+    ]);
   });
   after(async () => {
     sqs.destroy();

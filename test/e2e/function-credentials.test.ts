@@ -6,19 +6,23 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { DeleteFunctionCommand, LambdaClient, ListFunctionsCommand } from "@aws-sdk/client-lambda";
-import { REGION, TEST_CREDENTIALS, startFlint, type FlintProcess } from "../harness/flint.js";
+import { ACCOUNT, REGION, TEST_CREDENTIALS, startFlint, type FlintProcess } from "../harness/flint.js";
 import { createFunction, invoke, RUNTIME_OF } from "../harness/functions.js";
 import { CreateQueueCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { boto3Version, sdkClient } from "../harness/sqs-clients.js";
 import { PATIENCE_MS, eventually } from "../harness/processes.js";
+import { createExecutionRole } from "../harness/permissions.js";
 import { zipFixture } from "../harness/zip.js";
 
 describe("calls from inside functions", () => {
   let flint: FlintProcess;
   let zip: Buffer;
+  /** An execution role that lets its functions list functions and invoke them, as a caller's role would. */
+  let callerRole: string;
   before(async () => {
     flint = await startFlint();
     zip = await zipFixture("nodejs");
+    callerRole = await createExecutionRole(flint.endpoint, [{ Effect: "Allow", Action: ["lambda:ListFunctions", "lambda:InvokeFunction"], Resource: "*" }]);
   });
   after(() => flint.stop());
 
@@ -35,7 +39,7 @@ describe("calls from inside functions", () => {
   });
 
   test("a function lists functions and invokes another synchronously and asynchronously with the SDK", async () => {
-    const caller = await createFunction(flint, zip, "sdk-call.handler");
+    const caller = await createFunction(flint, zip, "sdk-call.handler", { Role: callerRole });
     const callee = await createFunction(flint, zip, "echo.handler");
     const listed = await invoke(flint, caller, { list: true });
     assert.ok(listed.payload.functions.includes(callee), JSON.stringify(listed.payload));
@@ -46,7 +50,7 @@ describe("calls from inside functions", () => {
   });
 
   test("the credentials need their session token, and stop working when their environment is gone", async () => {
-    const name = await createFunction(flint, zip, "sdk-call.handler");
+    const name = await createFunction(flint, zip, "sdk-call.handler", { Role: callerRole });
     const creds = (await invoke(flint, name)).payload;
     const withToken = clientWith(creds);
     assert.ok((await withToken.send(new ListFunctionsCommand({}))).Functions!.length > 0);
@@ -72,10 +76,12 @@ describe("calls from inside functions", () => {
   });
 
   test("a Python function sends to an SQS queue with boto3 and its own credentials", { skip: boto3Version() ? false : "boto3 is not installed (apt-get install python3-boto3)" }, async () => {
-    const name = await createFunction(flint, await zipFixture("python"), "sdk_call.handler", { runtime: RUNTIME_OF.python });
     const sqs = sdkClient(flint.endpoint);
     const queueName = `from-python-${Date.now()}`;
     const url = (await sqs.send(new CreateQueueCommand({ QueueName: queueName }))).QueueUrl!;
+    const queueArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:${queueName}`;
+    const Role = await createExecutionRole(flint.endpoint, [{ Effect: "Allow", Action: ["sqs:GetQueueUrl", "sqs:SendMessage"], Resource: queueArn }]);
+    const name = await createFunction(flint, await zipFixture("python"), "sdk_call.handler", { runtime: RUNTIME_OF.python, Role });
     const out = await invoke(flint, name, { queue: queueName, body: { hello: "boto3" } });
     assert.equal(out.functionError, undefined, out.raw);
     assert.equal(out.payload.keyPrefix, "ASIA");

@@ -21,6 +21,7 @@ import { invokeEvent } from "../harness/async.js";
 import { ACCOUNT, startFlint, type FlintProcess, uniqueName } from "../harness/flint.js";
 import { createFunction } from "../harness/functions.js";
 import { HttpSubscriber } from "../harness/http-subscriber.js";
+import { allowSnsToFunction, allowTopicToQueue } from "../harness/permissions.js";
 import { PATIENCE_MS, eventually } from "../harness/processes.js";
 import { signedFetch } from "../harness/signed-fetch.js";
 import { SNS_CLIENTS, SnsCallError, type SnsDriver, snsSdkClient } from "../harness/sns-clients.js";
@@ -162,6 +163,7 @@ describe("SNS", () => {
         const envelopeQ = await createQueue(sqs, "envelope");
         const rawQ = await createQueue(sqs, "raw");
         const bodyQ = await createQueue(sqs, "body-filter");
+        for (const q of [envelopeQ, rawQ, bodyQ]) await allowTopicToQueue(sqs, q.url, TopicArn);
         const { SubscriptionArn } = await sns.call("Subscribe", { TopicArn, Protocol: "sqs", Endpoint: envelopeQ.arn });
         await sns.call("Subscribe", { TopicArn, Protocol: "sqs", Endpoint: rawQ.arn, Attributes: { RawMessageDelivery: "true", FilterPolicy: JSON.stringify({ kind: ["order"], amount: [{ numeric: [">", 10] }] }) } });
         await sns.call("Subscribe", { TopicArn, Protocol: "sqs", Endpoint: bodyQ.arn, Attributes: { FilterPolicyScope: "MessageBody", FilterPolicy: JSON.stringify({ order: { status: [{ prefix: "ship" }] } }) } });
@@ -291,6 +293,7 @@ describe("SNS", () => {
       const fn = await createFunction(flint, await zipFixture("nodejs"), "forward.handler", { Environment: { Variables: { FORWARD_QUEUE_URL: forwarded.url } } });
       const fnArn = `arn:aws:lambda:us-east-1:${ACCOUNT}:function:${fn}`;
       const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: uniqueName("to-lambda") }));
+      await allowSnsToFunction(flint.lambda, fn, TopicArn!);
       const { SubscriptionArn } = await sns.send(new SubscribeCommand({ TopicArn, Protocol: "lambda", Endpoint: fnArn }));
       const { MessageId } = await sns.send(new PublishCommand({ TopicArn, Message: "for the function", Subject: "subject", MessageAttributes: { kind: { DataType: "String", StringValue: "order" } } }));
       await sns.send(new PublishCommand({ TopicArn, Message: "no subject" }));
@@ -318,6 +321,7 @@ describe("SNS", () => {
       const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: `${uniqueName("fifo")}.fifo`, Attributes: { FifoQueue: "true" } }));
       const { Attributes } = await sqs.send(new GetQueueAttributesCommand({ QueueUrl, AttributeNames: ["QueueArn"] }));
       const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: `${uniqueName("fifo")}.fifo`, Attributes: { FifoTopic: "true", ContentBasedDeduplication: "true" } }));
+      await allowTopicToQueue(sqs, QueueUrl!, TopicArn!);
       await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: Attributes!.QueueArn }));
       const sent = [];
       for (const body of ["g1-1", "g2-1", "g1-2", "g2-2", "g1-3"]) sent.push(await sns.send(new PublishCommand({ TopicArn, Message: body, MessageGroupId: body.slice(0, 2) })));
@@ -342,6 +346,7 @@ describe("SNS", () => {
     try {
       const q = await createQueue(sqs, "failures");
       const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: uniqueName("failures") }));
+      await allowTopicToQueue(sqs, q.url, TopicArn!);
       await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: q.arn }));
       const fn = await createFunction(flint, await zipFixture("nodejs"), "throw.handler", { DeadLetterConfig: { TargetArn: TopicArn } });
       await flint.lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: fn, MaximumRetryAttempts: 0, DestinationConfig: { OnFailure: { Destination: TopicArn } } }));
@@ -399,6 +404,7 @@ describe("SNS durability", () => {
     try {
       const q = await createQueue(sqs, "durable");
       const { TopicArn } = await sns.send(new CreateTopicCommand({ Name: "durable" }));
+      await allowTopicToQueue(sqs, q.url, TopicArn!);
       await sns.send(new SubscribeCommand({ TopicArn, Protocol: "sqs", Endpoint: q.arn }));
       // An endpoint that is down until the server restarts; its policy keeps retrying well past that.
       const hook = "/down-until-restart";

@@ -110,7 +110,8 @@ describe("SNS service", () => {
     await sns.publish({ TopicArn: t.arn, Message: "filtered out", MessageAttributes: { kind: { DataType: "String", StringValue: "refund" } } });
     await settle();
 
-    const envelope = JSON.parse(targets.sent.find((s) => s.arn === QUEUE)!.input.MessageBody);
+    // The two publishes' deliveries may be made in either order (each is signed on the thread pool).
+    const envelope = targets.sent.filter((s) => s.arn === QUEUE).map((s) => JSON.parse(s.input.MessageBody)).find((e) => e.MessageId === MessageId);
     assert.deepEqual(Object.keys(envelope), ["Type", "MessageId", "TopicArn", "Subject", "Message", "Timestamp", "SignatureVersion", "Signature", "SigningCertURL", "UnsubscribeURL", "MessageAttributes"]);
     assert.equal(envelope.MessageId, MessageId);
     assert.equal(envelope.Message, "hello");
@@ -118,8 +119,8 @@ describe("SNS service", () => {
     assert.deepEqual(envelope.MessageAttributes, { kind: { Type: "String", Value: "order" }, blob: { Type: "Binary", Value: "AQI=" } });
     assert.equal(envelope.UnsubscribeURL, `http://flint.test:9000/?Action=Unsubscribe&SubscriptionArn=${encodeURIComponent(queueSub)}`);
     const raw = targets.sent.filter((s) => s.arn === `${QUEUE}-raw`);
-    assert.deepEqual(raw.map((s) => s.input.MessageBody), ["hello", "filtered out"]);
-    assert.deepEqual(raw[0]!.input.MessageAttributes!.blob, { DataType: "Binary", BinaryValue: Buffer.from([1, 2]) });
+    assert.deepEqual(raw.map((s) => s.input.MessageBody).sort(), ["filtered out", "hello"]);
+    assert.deepEqual(raw.find((s) => s.input.MessageBody === "hello")!.input.MessageAttributes!.blob, { DataType: "Binary", BinaryValue: Buffer.from([1, 2]) });
 
     assert.equal(targets.invoked.length, 1, "the refund did not pass the function's filter");
     const record = (targets.invoked[0]!.payload as any).Records[0];
