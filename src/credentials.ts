@@ -83,15 +83,40 @@ export class CredentialAuthority implements CredentialResolver {
       return issued;
     }
     if (accessKeyId.startsWith("ASIA")) {
-      const claims = sessionToken === undefined ? undefined : this.sessions.open(accessKeyId, sessionToken);
-      if (!claims || claims.account !== this.account) return undefined;
+      if (sessionToken === undefined) return undefined;
+      const known = this.resolved.get(sessionToken);
+      const claims = known?.claims ?? this.sessions.open(accessKeyId, sessionToken);
+      if (!claims || claims.account !== this.account || claims.accessKeyId !== accessKeyId) return undefined;
       if (claims.expiresAt <= this.now()) throw awsError("ExpiredTokenException", "The security token included in the request is expired");
-      return { credentials: { accessKeyId, secretAccessKey: claims.secretAccessKey, sessionToken }, principal: this.sessionIdentity(claims) };
+      const basis = this.basisOf(claims);
+      if (known && known.basis === basis) return known.found;
+      return this.remember(sessionToken, claims, basis, { credentials: { accessKeyId, secretAccessKey: claims.secretAccessKey, sessionToken }, principal: this.sessionIdentity(claims) });
     }
     const owned = this.iam.accessKeyOwner(accessKeyId);
     if (!owned) return undefined;
     if (owned.key.status !== "Active") throw awsError("UnrecognizedClientException", INVALID_TOKEN);
-    return { credentials: { accessKeyId, secretAccessKey: owned.key.secretAccessKey }, principal: this.userIdentity(accessKeyId, owned.user.name, owned.user.id) };
+    const known = this.resolved.get(accessKeyId);
+    if (known && known.basis === owned.user) return known.found;
+    return this.remember(accessKeyId, undefined, owned.user, { credentials: { accessKeyId, secretAccessKey: owned.key.secretAccessKey }, principal: this.userIdentity(accessKeyId, owned.user.name, owned.user.id) });
+  }
+
+  /**
+   * Identities already resolved, by access key (users) or session token, with the record they were
+   * built from: reused while that record is the same object (IAM replaces a record when it changes),
+   * so a caller's requests share one identity and what is worked out from it.
+   */
+  private readonly resolved = new Map<string, { claims?: SessionClaims; basis: unknown; found: { credentials: Credentials; principal: Principal } }>();
+
+  private remember(key: string, claims: SessionClaims | undefined, basis: unknown, found: { credentials: Credentials; principal: Principal }) {
+    if (this.resolved.size >= 10_000) this.resolved.clear();
+    this.resolved.set(key, { ...(claims ? { claims } : {}), basis, found });
+    return found;
+  }
+
+  /** The record a session's identity is built from: its role's or user's, as IAM holds it now. */
+  private basisOf(claims: SessionClaims): unknown {
+    const s = claims.subject;
+    return s.type === "role" ? this.iam.findRole(s.roleName) : s.type === "user" ? this.iam.findUser(s.userName) : this.rootIdentity;
   }
 
   /** A user's identity: its policies are read when a call is authorized, from the user as it is then. */

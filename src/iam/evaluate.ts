@@ -12,7 +12,7 @@
  */
 import { BlockList, isIP } from "node:net";
 import { type Condition, globMatcher, MalformedPolicy, type Matcher, type Pattern, parsePolicy, type Policy, type PrincipalSpec, type Statement } from "./policy.js";
-import type { AuthzRequest, Caller, ContextValue, Decision, NamedPolicy, PolicyKind, PolicySet } from "./types.js";
+import type { AuthzRequest, Caller, Decision, NamedPolicy, PolicyKind, PolicySet } from "./types.js";
 
 export { MalformedPolicy, parsePolicy };
 
@@ -34,19 +34,32 @@ const POSITIVE: Record<string, string> = {
 
 const PRINCIPAL_TYPE: Record<Caller["kind"], string | undefined> = { root: "Account", user: "User", "assumed-role": "AssumedRole", anonymous: "Anonymous", service: undefined };
 
+/** The condition keys a caller brings, by lower-cased name, worked out once per caller object. */
+const callerKeys = new WeakMap<Caller, [string, readonly string[]][]>();
+function keysOf(c: Caller): [string, readonly string[]][] {
+  let keys = callerKeys.get(c);
+  if (!keys) {
+    const list: [string, readonly string[]][] = [];
+    const set = (key: string, value: string | undefined) => {
+      if (value !== undefined) list.push([key.toLowerCase(), [value]]);
+    };
+    if (c.kind !== "service" && c.kind !== "anonymous") set("aws:PrincipalArn", c.principalArn ?? c.arn);
+    set("aws:PrincipalAccount", c.account);
+    set("aws:PrincipalType", PRINCIPAL_TYPE[c.kind]);
+    set("aws:userid", c.userid);
+    set("aws:username", c.username);
+    for (const [k, v] of Object.entries(c.tags ?? {})) set(`aws:PrincipalTag/${k}`, v);
+    callerKeys.set(c, (keys = list));
+  }
+  return keys;
+}
+
 function contextOf(req: AuthzRequest): Context {
-  const ctx: Context = new Map();
-  const set = (key: string, value: ContextValue | undefined) => {
-    if (value !== undefined) ctx.set(key.toLowerCase(), typeof value === "string" ? [value] : value);
-  };
-  const c = req.caller;
-  if (c.kind !== "service" && c.kind !== "anonymous") set("aws:PrincipalArn", c.principalArn ?? c.arn);
-  set("aws:PrincipalAccount", c.account);
-  set("aws:PrincipalType", PRINCIPAL_TYPE[c.kind]);
-  set("aws:userid", c.userid);
-  set("aws:username", c.username);
-  for (const [k, v] of Object.entries(c.tags ?? {})) set(`aws:PrincipalTag/${k}`, v);
-  for (const [k, v] of Object.entries(req.context ?? {})) set(k, v);
+  const ctx: Context = new Map(keysOf(req.caller));
+  for (const k in req.context) {
+    const v = req.context[k]!;
+    ctx.set(k.toLowerCase(), typeof v === "string" ? [v] : v);
+  }
   return ctx;
 }
 

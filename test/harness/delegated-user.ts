@@ -29,22 +29,40 @@ export function delegationProblem(): string | undefined {
   return "problem" in layout ? layout.problem : undefined;
 }
 
-/** Remove a group tree deepest first (its processes must have ended). */
-function removeTree(dir: string): void {
-  for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) removeTree(path.join(dir, e.name));
+/**
+ * Remove a group tree deepest first. Its processes have ended, but on a loaded host a v1 group can
+ * stay busy for a moment after its last one exits (EBUSY): tried again for a few seconds.
+ */
+async function removeTree(dir: string): Promise<void> {
+  let entries;
   try {
-    rmdirSync(dir);
+    entries = readdirSync(dir, { withFileTypes: true });
   } catch {
-    // already gone
+    return; // already gone
+  }
+  for (const e of entries) if (e.isDirectory()) await removeTree(path.join(dir, e.name));
+  for (let tries = 0; ; tries++) {
+    try {
+      rmdirSync(dir);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") return;
+      if (code !== "EBUSY" || tries >= 50) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
   }
 }
+
+/** Delegated groups made by this process: each gets a name of its own, so one left behind cannot block the next. */
+let made = 0;
 
 export async function delegatedUser(): Promise<DelegatedUser> {
   const layout = hostLayout();
   if ("problem" in layout) throw new Error(layout.problem);
   // Outside the range Flint's sandboxes take (61000-65095) and the host's own users.
   const uid = 70_000 + (process.pid % 10_000);
-  const name = `flint-delegated-${process.pid}`;
+  const name = `flint-delegated-${process.pid}-${++made}`;
   // On the unified layout a group with processes cannot hand controllers to children, so the
   // delegated group hangs off the root (whose controllers systemd has enabled); v1 hierarchies have
   // no such rule and it hangs off this process's own group.
@@ -74,7 +92,7 @@ export async function delegatedUser(): Promise<DelegatedUser> {
         } catch {
           // v1 hierarchy, or already empty
         }
-        removeTree(dir);
+        await removeTree(dir);
       }
       await rm(dataDir, { recursive: true, force: true });
     },
