@@ -54,6 +54,8 @@ export const evalDecision = (d: Decision): EvalDecision => (d.allowed ? "allowed
 export class Authorizer {
   private readonly resourcePolicies = new Map<string, ResourcePolicyLookup>();
   private readonly resourceTags = new Map<string, ResourceTagLookup>();
+  /** The time's condition-key texts, made once per millisecond. */
+  private clockText = { at: NaN, iso: "", epoch: "" };
   /** Decisions made, by outcome; `reported`: denials let through in report mode. */
   readonly counts = { allowed: 0, denied: 0, reported: 0 };
 
@@ -109,9 +111,10 @@ export class Authorizer {
   private prepare(identity: Identity, ask: Ask, request: RequestContext, resource: NamedPolicy | undefined): { req: AuthzRequest; policies: PolicySet } {
     const [, service, resourceAccount] = ARN.exec(ask.resource) ?? [];
     const now = this.now();
+    if (now !== this.clockText.at) this.clockText = { at: now, iso: new Date(now).toISOString(), epoch: String(Math.floor(now / 1000)) };
     const context: Record<string, ContextValue> = {
-      "aws:CurrentTime": new Date(now).toISOString(),
-      "aws:EpochTime": String(Math.floor(now / 1000)),
+      "aws:CurrentTime": this.clockText.iso,
+      "aws:EpochTime": this.clockText.epoch,
       "aws:RequestedRegion": this.region,
       "aws:SecureTransport": request.secureTransport ? "true" : "false",
       ...(request.sourceIp ? { "aws:SourceIp": request.sourceIp } : {}),

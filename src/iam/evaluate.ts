@@ -19,19 +19,6 @@ export { MalformedPolicy, parsePolicy };
 /** Condition keys by lower-cased name; each value a list (a single-valued key has one). */
 type Context = Map<string, readonly string[]>;
 
-const NEGATED = new Set(["StringNotEquals", "StringNotEqualsIgnoreCase", "StringNotLike", "NumericNotEquals", "DateNotEquals", "ArnNotEquals", "ArnNotLike", "NotIpAddress"]);
-/** The positive operator a negated one is the opposite of. */
-const POSITIVE: Record<string, string> = {
-  StringNotEquals: "StringEquals",
-  StringNotEqualsIgnoreCase: "StringEqualsIgnoreCase",
-  StringNotLike: "StringLike",
-  NumericNotEquals: "NumericEquals",
-  DateNotEquals: "DateEquals",
-  ArnNotEquals: "ArnEquals",
-  ArnNotLike: "ArnLike",
-  NotIpAddress: "IpAddress",
-};
-
 const PRINCIPAL_TYPE: Record<Caller["kind"], string | undefined> = { root: "Account", user: "User", "assumed-role": "AssumedRole", anonymous: "Anonymous", service: undefined };
 
 /** The condition keys a caller brings, by lower-cased name, worked out once per caller object. */
@@ -117,7 +104,9 @@ function resolve(text: string, ctx: Context, variables: boolean, wildcards = tru
   let matcher = compiled.get(key);
   if (!matcher) {
     if (compiled.size > 10_000) compiled.clear();
-    compiled.set(key, (matcher = wildcards ? globMatcher(text, flags) : regexOf(text, false, flags)));
+    // Stand-ins (a variable's `*` taken as text) need the regex form, which turns them back into text.
+    const standIns = text.includes(STAR) || text.includes(QUESTION);
+    compiled.set(key, (matcher = wildcards && !standIns ? globMatcher(text, flags) : regexOf(text, wildcards, flags)));
   }
   return matcher;
 }
@@ -204,17 +193,34 @@ function inCidr(ip: string, cidr: string): boolean {
   return inside;
 }
 
+/** An ARN's six components (the sixth keeps its colons), or null for text that is not an ARN. */
+function arnParts(text: string): string[] | null {
+  const parts = text.split(":");
+  return parts.length < 6 ? null : [...parts.slice(0, 5), parts.slice(5).join(":")];
+}
+
+/** ARNs and ARN patterns already split (and patterns compiled), by text: a server meets the same few. */
+const arnTexts = new Map<string, string[] | null>();
+const arnPatterns = new Map<string, Matcher[] | null>();
+function cached<T>(map: Map<string, T>, key: string, make: () => T): T {
+  let value = map.get(key);
+  if (value === undefined && !map.has(key)) {
+    if (map.size > 1000) map.clear();
+    map.set(key, (value = make()));
+  }
+  return value as T;
+}
+
 /** ARNs compared component by component: wildcards do not reach across the first five colons. */
 function arnMatches(pattern: string, arn: string, ctx: Context, variables: boolean): boolean {
-  const split = (s: string) => {
-    const parts = s.split(":");
-    return parts.length < 6 ? undefined : [...parts.slice(0, 5), parts.slice(5).join(":")];
-  };
+  const a = cached(arnTexts, arn, () => arnParts(arn));
+  if (!a) return false;
   const substituted = variables ? substitute(pattern, ctx) : pattern;
-  const a = split(arn);
-  const p = substituted === undefined ? undefined : split(substituted);
-  if (!a || !p) return false;
-  return p.every((part, i) => resolve(part, ctx, false)!.test(a[i]!));
+  if (substituted === undefined) return false;
+  const p = cached(arnPatterns, substituted, () => arnParts(substituted)?.map((part) => resolve(part, ctx, false)!) ?? null);
+  if (!p) return false;
+  for (let i = 0; i < 6; i++) if (!p[i]!.test(a[i]!)) return false;
+  return true;
 }
 
 /** One context value against one policy value under a positive operator. */
@@ -269,26 +275,10 @@ function compareNumbers(how: string, a: number, b: number): boolean {
   }
 }
 
-/** What evaluation needs of a condition beyond its text, worked out once per condition. */
-interface ConditionForm {
-  negated: boolean;
-  /** The positive operator (StringNotLike → StringLike). */
-  positive: string;
-}
-const forms = new WeakMap<Condition, ConditionForm>();
-function formOf(c: Condition): ConditionForm {
-  let form = forms.get(c);
-  if (!form) {
-    const negated = NEGATED.has(c.op);
-    forms.set(c, (form = { negated, positive: negated ? POSITIVE[c.op]! : c.op }));
-  }
-  return form;
-}
-
 /** A value passes when it matches one of the policy's values (or, negated, none of them). */
-function passes(c: Condition, form: ConditionForm, value: string, ctx: Context): boolean {
-  for (const expected of c.values) if (compare(form.positive, value, expected, ctx, c.variables)) return !form.negated;
-  return form.negated;
+function passes(c: Condition, value: string, ctx: Context): boolean {
+  for (const expected of c.values) if (compare(c.positive, value, expected, ctx, c.variables)) return !c.negated;
+  return c.negated;
 }
 
 function conditionHolds(c: Condition, ctx: Context): boolean {
@@ -297,17 +287,16 @@ function conditionHolds(c: Condition, ctx: Context): boolean {
     const absent = actual === undefined || actual.length === 0;
     return c.values.some((v) => (v.toLowerCase() === "true") === absent);
   }
-  const form = formOf(c);
   if (actual === undefined) {
     if (c.set === "ForAllValues") return true;
     if (c.set === "ForAnyValue") return false;
-    return c.ifExists || form.negated;
+    return c.ifExists || c.negated;
   }
   // A single-valued operator on a key holding several values: a positive one holds when any value
   // matches, a negated one when none does.
-  const every = c.set === "ForAllValues" || (c.set === undefined && form.negated);
+  const every = c.set === "ForAllValues" || (c.set === undefined && c.negated);
   for (const value of actual) {
-    const ok = passes(c, form, value, ctx);
+    const ok = passes(c, value, ctx);
     if (every && !ok) return false;
     if (!every && ok) return true;
   }
@@ -332,12 +321,6 @@ function candidates(policy: Policy, action: string): Statement[] {
 }
 
 /**
- * Whether a statement's resource patterns hold no policy variable: then whether they match a
- * resource depends on the resource alone, and is remembered with the statements about an action.
- */
-const fixedResource = (s: Statement) => [...(s.resource ?? []), ...(s.notResource ?? [])].every((p) => p.regex !== undefined);
-
-/**
  * The statements about this action that may apply to this resource: those whose fixed resource
  * patterns match it, and those whose patterns hold variables (matched per request). Memoised per
  * policy, action and resource: a server asks about the same few resources again and again.
@@ -349,7 +332,7 @@ function candidatesFor(policy: Policy, action: string, resource: string): Statem
   if (!memo) byResource.set(about, (memo = new Map()));
   let list = memo.get(resource);
   if (!list) {
-    list = about.filter((s) => !fixedResource(s) || resourceMatches(s, resource, EMPTY));
+    list = about.filter((s) => !s.fixedResource || resourceMatches(s, resource, EMPTY));
     if (memo.size > 1000) memo.clear();
     memo.set(resource, list);
   }
@@ -363,23 +346,16 @@ function resourceMatches(s: Statement, resource: string, ctx: Context): boolean 
   return true;
 }
 
-/** Operators decided by a lookup and a compare: tried before a statement's other parts. */
-const CHEAP = new Set(["StringEquals", "StringNotEquals", "Bool", "Null", "BinaryEquals", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"]);
-const isCheap = (c: Condition) => CHEAP.has(c.op) && !(c.variables && c.values.some((v) => v.includes("${")));
-/** A statement's conditions split by cost, and whether its resource patterns were matched ahead (`candidatesFor`), once per statement. */
-const shapes = new WeakMap<Statement, { cheap: Condition[]; costly: Condition[]; resourceMatched: boolean }>();
-
 /**
  * Whether a statement from `candidatesFor` applies to this request, leaving out its Principal.
  * Every part must hold, so the cheapest are tried first: conditions decided by a lookup, then the
- * resource patterns that hold variables, then the other conditions.
+ * resource patterns that hold variables (fixed ones were matched by `candidatesFor`), then the
+ * other conditions.
  */
 function statementApplies(s: Statement, req: AuthzRequest, ctx: Context): boolean {
-  let shape = shapes.get(s);
-  if (!shape) shapes.set(s, (shape = { cheap: s.conditions.filter(isCheap), costly: s.conditions.filter((c) => !isCheap(c)), resourceMatched: fixedResource(s) }));
-  for (const c of shape.cheap) if (!conditionHolds(c, ctx)) return false;
-  if (!shape.resourceMatched && !resourceMatches(s, req.resource, ctx)) return false;
-  for (const c of shape.costly) if (!conditionHolds(c, ctx)) return false;
+  for (const c of s.cheapConditions) if (!conditionHolds(c, ctx)) return false;
+  if (!s.fixedResource && !resourceMatches(s, req.resource, ctx)) return false;
+  for (const c of s.costlyConditions) if (!conditionHolds(c, ctx)) return false;
   return true;
 }
 

@@ -25,6 +25,9 @@ export interface Condition {
   /** The key as the policy writes it (the simulator's MissingContextValues name it so). */
   name: string;
   values: string[];
+  /** A negated operator (`StringNotLike`), and the positive one it is the opposite of (`StringLike`); else `op` itself. */
+  negated: boolean;
+  positive: string;
 }
 
 export interface Statement {
@@ -40,6 +43,14 @@ export interface Statement {
   principal?: PrincipalSpec;
   notPrincipal?: PrincipalSpec;
   conditions: Condition[];
+  /**
+   * How evaluation orders the statement's parts, cheapest first: the conditions decided by a lookup
+   * and a compare, the others; and whether its resource patterns hold no variable (then they are
+   * matched once per resource and remembered).
+   */
+  cheapConditions: Condition[];
+  costlyConditions: Condition[];
+  fixedResource: boolean;
 }
 
 export interface Policy {
@@ -153,7 +164,18 @@ function conditions(v: unknown, variables: boolean): Condition[] {
     if (!OPERATORS.has(op) || (op === "Null" && m?.[3])) bad(`Invalid Condition type : ${operator}.`);
     if (!isObject(block)) bad(`Condition ${operator} must be an object of keys`);
     for (const [key, values] of Object.entries(block as Record<string, unknown>)) {
-      out.push({ variables, op, ...(m![1] ? { set: m![1] as "ForAllValues" } : {}), ifExists: m![3] !== undefined, key: key.toLowerCase(), name: key, values: strings(values, `Condition ${operator} ${key}`) });
+      const negated = Object.hasOwn(POSITIVE, op);
+      out.push({
+        variables,
+        op,
+        ...(m![1] ? { set: m![1] as "ForAllValues" } : {}),
+        ifExists: m![3] !== undefined,
+        key: key.toLowerCase(),
+        name: key,
+        values: strings(values, `Condition ${operator} ${key}`),
+        negated,
+        positive: negated ? POSITIVE[op]! : op,
+      });
     }
   }
   return out;
@@ -173,18 +195,40 @@ function statement(raw: unknown, index: number, kind: DocumentKind | undefined, 
     if (raw.Resource === undefined && raw.NotResource === undefined) bad("Policy statement must contain resources.");
   }
   if (raw.Sid !== undefined && typeof raw.Sid !== "string") bad("Statement IDs (SID) must be strings.");
+  const resource = raw.Resource !== undefined ? patterns(raw.Resource, "Resource", false, variables) : undefined;
+  const notResource = raw.NotResource !== undefined ? patterns(raw.NotResource, "NotResource", false, variables) : undefined;
+  const conds = conditions(raw.Condition, variables);
   return {
     ...(typeof raw.Sid === "string" ? { sid: raw.Sid } : {}),
     index,
     effect: effect as "Allow" | "Deny",
     ...(raw.Action !== undefined ? { action: patterns(raw.Action, "Action", true, false) } : { notAction: patterns(raw.NotAction, "NotAction", true, false) }),
-    ...(raw.Resource !== undefined ? { resource: patterns(raw.Resource, "Resource", false, variables) } : {}),
-    ...(raw.NotResource !== undefined ? { notResource: patterns(raw.NotResource, "NotResource", false, variables) } : {}),
+    ...(resource ? { resource } : {}),
+    ...(notResource ? { notResource } : {}),
     ...(raw.Principal !== undefined ? { principal: principal(raw.Principal, "Principal") } : {}),
     ...(raw.NotPrincipal !== undefined ? { notPrincipal: principal(raw.NotPrincipal, "NotPrincipal") } : {}),
-    conditions: conditions(raw.Condition, variables),
+    conditions: conds,
+    cheapConditions: conds.filter(isCheap),
+    costlyConditions: conds.filter((c) => !isCheap(c)),
+    fixedResource: [...(resource ?? []), ...(notResource ?? [])].every((p) => p.regex !== undefined),
   };
 }
+
+/** Operators decided by a lookup and a compare (no pattern, no parsing), when no variable is in their values. */
+const CHEAP = new Set(["StringEquals", "StringNotEquals", "Bool", "Null", "BinaryEquals", "NumericEquals", "NumericNotEquals", "NumericLessThan", "NumericLessThanEquals", "NumericGreaterThan", "NumericGreaterThanEquals"]);
+const isCheap = (c: Condition) => CHEAP.has(c.op) && !(c.variables && c.values.some(hasVariable));
+
+/** The positive operator each negated one is the opposite of. */
+const POSITIVE: Record<string, string> = {
+  StringNotEquals: "StringEquals",
+  StringNotEqualsIgnoreCase: "StringEqualsIgnoreCase",
+  StringNotLike: "StringLike",
+  NumericNotEquals: "NumericEquals",
+  DateNotEquals: "DateEquals",
+  ArnNotEquals: "ArnEquals",
+  ArnNotLike: "ArnLike",
+  NotIpAddress: "IpAddress",
+};
 
 /** Compiled documents by kind and text (a store hands the same string each time: its hash is kept). */
 const parsed = new Map<DocumentKind | "any", Map<string, Policy>>();
