@@ -5,8 +5,9 @@
  * `evaluate.ts`, and applies the mode: `enforce` refuses a denied call, `report` lets it through
  * but logs and counts it, `off` decides nothing. It knows nothing of HTTP.
  */
+import { DecisionCache } from "./decision-cache.js";
 import { evaluate, MalformedPolicy, missingContextKeys } from "./evaluate.js";
-import type { AuthzRequest, ContextValue, Decision, Identity, NamedPolicy, PolicySet } from "./types.js";
+import type { AuthzRequest, ContextValue, Decision, Identity, IdentityPolicies, NamedPolicy, PolicySet } from "./types.js";
 
 export type IamMode = "enforce" | "report" | "off";
 export const IAM_MODES: readonly IamMode[] = ["enforce", "report", "off"];
@@ -54,6 +55,8 @@ export const evalDecision = (d: Decision): EvalDecision => (d.allowed ? "allowed
 export class Authorizer {
   private readonly resourcePolicies = new Map<string, ResourcePolicyLookup>();
   private readonly resourceTags = new Map<string, ResourceTagLookup>();
+  /** Decisions remembered while nothing they depend on has changed (decision-cache.ts). */
+  private readonly decisions = new DecisionCache();
   /** The time's condition-key texts, made once per millisecond. */
   private clockText = { at: NaN, iso: "", epoch: "" };
   /** Decisions made, by outcome; `reported`: denials let through in report mode. */
@@ -85,9 +88,20 @@ export class Authorizer {
     const resource = this.resourcePolicy(ask, resourcePolicy);
     // The root is refused only by a resource policy's explicit Deny: no context is built for it.
     if (identity.caller.kind === "root" && !resource) return { allowed: true, reason: "root" };
-    const { req, policies } = this.prepare(identity, ask, request, resource);
+    const policies = identity.policies();
+    const tags = this.tagsOf(ask);
+    const now = this.now();
+    const evaluateNow = () => this.evaluate(identity, ask, request, resource, policies, tags, now);
+    // Session policies come in a list made per call, and a caller without identity policies is quick to decide: neither is remembered.
+    if (policies.session?.length || policies.identity.length === 0) return evaluateNow();
+    const context = `${request.sourceIp ?? ""}\n${request.secureTransport ? 1 : 0}\n${ask.context ? JSON.stringify(ask.context) : ""}\n${tags ? JSON.stringify(tags) : ""}`;
+    return this.decisions.get(identity.caller, policies.identity, { action: ask.action, resource: ask.resource, resourcePolicy: resource, boundary: policies.boundary, context, now }, evaluateNow);
+  }
+
+  private evaluate(identity: Identity, ask: Ask, request: RequestContext, resource: NamedPolicy | undefined, policies: IdentityPolicies, tags: Readonly<Record<string, string>> | undefined, now: number): Decision {
+    const { req, policies: all } = this.prepare(identity, ask, request, resource, policies, tags, now);
     try {
-      return evaluate(req, policies);
+      return evaluate(req, all);
     } catch (err) {
       // A stored policy Flint could not read denies, and says which.
       if (err instanceof MalformedPolicy) return { allowed: false, reason: "implicit-deny", message: `User: ${req.caller.arn} is not authorized to perform: ${ask.action} on resource: ${ask.resource} because a policy could not be read: ${err.message}` };
@@ -95,9 +109,14 @@ export class Authorizer {
     }
   }
 
+  private tagsOf(ask: Ask): Readonly<Record<string, string>> | undefined {
+    const service = ARN.exec(ask.resource)?.[1];
+    return service ? this.resourceTags.get(service)?.(ask.resource) : undefined;
+  }
+
   /** The condition keys the policies that `decide` would apply read and the ask does not give (the simulator's MissingContextValues). */
   missingContext(identity: Identity, ask: Ask, request: RequestContext = {}, resourcePolicy?: NamedPolicy | null): string[] {
-    const { req, policies } = this.prepare(identity, ask, request, this.resourcePolicy(ask, resourcePolicy));
+    const { req, policies } = this.prepare(identity, ask, request, this.resourcePolicy(ask, resourcePolicy), identity.policies(), this.tagsOf(ask), this.now());
     return missingContextKeys(req, policies);
   }
 
@@ -108,9 +127,8 @@ export class Authorizer {
   }
 
   /** The request as `evaluate` takes it (with the context keys every request has, and the resource's tags) and the policies that apply to it. */
-  private prepare(identity: Identity, ask: Ask, request: RequestContext, resource: NamedPolicy | undefined): { req: AuthzRequest; policies: PolicySet } {
-    const [, service, resourceAccount] = ARN.exec(ask.resource) ?? [];
-    const now = this.now();
+  private prepare(identity: Identity, ask: Ask, request: RequestContext, resource: NamedPolicy | undefined, policies: IdentityPolicies, tags: Readonly<Record<string, string>> | undefined, now: number): { req: AuthzRequest; policies: PolicySet } {
+    const resourceAccount = ARN.exec(ask.resource)?.[2];
     if (now !== this.clockText.at) this.clockText = { at: now, iso: new Date(now).toISOString(), epoch: String(Math.floor(now / 1000)) };
     const context: Record<string, ContextValue> = {
       "aws:CurrentTime": this.clockText.iso,
@@ -119,14 +137,14 @@ export class Authorizer {
       "aws:SecureTransport": request.secureTransport ? "true" : "false",
       ...(request.sourceIp ? { "aws:SourceIp": request.sourceIp } : {}),
     };
-    const tags = service ? this.resourceTags.get(service)?.(ask.resource) : undefined;
     for (const [key, value] of Object.entries(tags ?? {})) context[`aws:ResourceTag/${key}`] = value;
     Object.assign(context, ask.context);
     return {
       req: { caller: identity.caller, action: ask.action, resource: ask.resource, ...(resourceAccount ? { resourceAccount } : {}), context },
-      policies: { ...identity.policies(), ...(resource ? { resource } : {}) },
+      policies: { ...policies, ...(resource ? { resource } : {}) },
     };
   }
+
 
   /**
    * Decide every ask of one call. In `enforce` mode the first denial is returned (the caller turns it
