@@ -2,24 +2,21 @@
  * Root credentials: from FLINT_ACCESS_KEY_ID / FLINT_SECRET_ACCESS_KEY, or generated at first start
  * and kept (mode 0600) in the data dir so they survive restarts.
  */
-import { randomBytes, randomInt } from "node:crypto";
+import { randomBytes } from "node:crypto";
+import { IdPrefix, newId } from "./iam/ids.js";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Credentials, CredentialResolver, Principal } from "./api/sigv4.js";
 import type { Identity, NamedPolicy } from "./iam/types.js";
 import { parsePrincipalArn } from "./iam/principal-arn.js";
 import { serviceIdentity } from "./iam/authorizer.js";
-import { type SessionClaims, type SessionTokens, temporaryKeyId } from "./iam/sessions.js";
+import { isTemporaryKey, type SessionClaims, type SessionTokens, temporaryKeyId } from "./iam/sessions.js";
 import type { IamService } from "./services/iam/service.js";
 import type { FlintConfig } from "./config/config.js";
 import { awsError } from "./errors.js";
 
-const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
 function generate(): Credentials {
-  let id = "AKIA";
-  for (let i = 0; i < 16; i++) id += BASE32[randomInt(32)];
-  return { accessKeyId: id, secretAccessKey: randomBytes(30).toString("base64") };
+  return { accessKeyId: newId(IdPrefix.accessKey), secretAccessKey: randomBytes(30).toString("base64") };
 }
 
 export async function rootCredentials(config: FlintConfig): Promise<{ credentials: Credentials; generated: boolean; file?: string }> {
@@ -60,6 +57,12 @@ export type IamDirectory = Pick<IamService, "findRole" | "findUser" | "accessKey
 export class CredentialAuthority implements CredentialResolver {
   private readonly functions = new Map<string, { credentials: IssuedCredentials; principal: Principal }>();
   private readonly rootIdentity: Identity;
+  /**
+   * Identities already resolved, by access key (users) or session token, with the record they were
+   * built from: reused while that record is the same object (IAM replaces a record when it changes),
+   * so a caller's requests share one identity and what is worked out from it.
+   */
+  private readonly resolved = new Map<string, { claims?: SessionClaims; basis: unknown; found: { credentials: Credentials; principal: Principal } }>();
 
   constructor(
     private readonly root: Credentials,
@@ -82,7 +85,7 @@ export class CredentialAuthority implements CredentialResolver {
       }
       return issued;
     }
-    if (accessKeyId.startsWith("ASIA")) {
+    if (isTemporaryKey(accessKeyId)) {
       if (sessionToken === undefined) return undefined;
       const known = this.resolved.get(sessionToken);
       const claims = known?.claims ?? this.sessions.open(accessKeyId, sessionToken);
@@ -99,13 +102,6 @@ export class CredentialAuthority implements CredentialResolver {
     if (known && known.basis === owned.user) return known.found;
     return this.remember(accessKeyId, undefined, owned.user, { credentials: { accessKeyId, secretAccessKey: owned.key.secretAccessKey }, principal: this.userIdentity(accessKeyId, owned.user.name, owned.user.id) });
   }
-
-  /**
-   * Identities already resolved, by access key (users) or session token, with the record they were
-   * built from: reused while that record is the same object (IAM replaces a record when it changes),
-   * so a caller's requests share one identity and what is worked out from it.
-   */
-  private readonly resolved = new Map<string, { claims?: SessionClaims; basis: unknown; found: { credentials: Credentials; principal: Principal } }>();
 
   private remember(key: string, claims: SessionClaims | undefined, basis: unknown, found: { credentials: Credentials; principal: Principal }) {
     if (this.resolved.size >= 10_000) this.resolved.clear();

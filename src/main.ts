@@ -43,9 +43,9 @@ import { PolicySimulator } from "./services/iam/simulator.js";
 import { SqliteStore } from "./store/sqlite.js";
 import { newRequestId } from "./lib/request-id.js";
 import { Authorizer, serviceIdentity } from "./iam/authorizer.js";
-import { executionRoleProblem } from "./iam/execution-role.js";
+import { executionRoleCheck } from "./iam/execution-role.js";
 import { SessionTokens } from "./iam/sessions.js";
-import { denialError } from "./api/authorize.js";
+import { authorizeOnBehalf } from "./api/authorize.js";
 import type { SendMessageInput } from "./services/sqs/inputs.js";
 
 export const VERSION = "0.1.0";
@@ -90,13 +90,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   const authorizer = new Authorizer(config.iam, config.region);
   authorizer.setResourcePolicies("lambda", (arn) => permissions.resourcePolicy(arn));
   authorizer.setResourceTags("lambda", (arn) => registry.get(arn.split(":")[6] ?? "")?.tags);
-  lambda.checkRole = (roleArn) => {
-    if (config.iam === "off") return;
-    const problem = executionRoleProblem(iam, authorizer, config.accountId, roleArn);
-    if (!problem) return;
-    if (config.iam === "enforce") throw awsError("InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.");
-    console.error(`flint: iam report: would refuse execution role ${roleArn}: ${problem}`);
-  };
+  lambda.checkRole = executionRoleCheck(iam, authorizer, config.accountId);
   // Functions call Flint's API with temporary credentials of their own (a session of their execution
   // role), on the address Flint listens on.
   let endpoint = "";
@@ -138,14 +132,9 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   authorizer.setResourceTags("sqs", (arn) => sqs.findByArn(arn)?.tags);
   destinations.set("sqs", async (arn, body, attributes) => void (await sqs.sendMessage(arn, { MessageBody: body, MessageAttributes: attributes })));
   // Destinations and dead-letter queues are written with the function's execution role, as on AWS.
-  destinations.authorize = (target, from) => {
+  destinations.authorize = (from, ask) => {
     const record = registry.get(from.functionName);
-    if (!record) return;
-    const role = registry.resolve(record, from.qualifier).version.role;
-    const service = target.split(":")[2];
-    const action = service === "sqs" ? "sqs:SendMessage" : service === "sns" ? "sns:Publish" : "lambda:InvokeFunction";
-    const denial = authorizer.check(authority.roleSession(role, from.functionName), [{ action, resource: target }]);
-    if (denial) throw denialError(service ?? "lambda", denial);
+    if (record) authorizeOnBehalf(authorizer, authority.roleSession(registry.resolve(record, from.qualifier).version.role, from.functionName), ask);
   };
   const events = new AsyncInvocations({
     store: store.asyncEvents,
@@ -186,10 +175,9 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   destinations.set("lambda", invokeAsync);
   // SNS links (SubscribeURL, UnsubscribeURL, SigningCertURL) use the address functions reach Flint on.
   // SNS delivers as the SNS service for the topic: the queue's policy or the function's permissions must let it.
-  const asSns = (action: string, target: string, topicArn: string) => {
-    const denial = authorizer.check(serviceIdentity("sns.amazonaws.com"), [{ action, resource: target, context: { "aws:SourceArn": topicArn, "aws:SourceAccount": config.accountId } }]);
-    if (denial) throw denialError(action.split(":")[0]!, denial);
-  };
+  const snsService = serviceIdentity("sns.amazonaws.com");
+  const asSns = (action: string, target: string, topicArn: string) =>
+    authorizeOnBehalf(authorizer, snsService, { action, resource: target, context: { "aws:SourceArn": topicArn, "aws:SourceAccount": config.accountId } });
   const snsTargets = {
     sqs: {
       sendMessage: (queueArn: string, input: SendMessageInput, topicArn: string) => {

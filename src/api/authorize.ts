@@ -29,20 +29,21 @@ export function denialError(service: string, { ask, decision }: Denial): Error {
   return awsError("AccessDeniedException", message);
 }
 
+/**
+ * A call Flint makes on `identity`'s behalf (an SNS delivery as the SNS service, a destination as a
+ * function's execution role): decided as a request would be; throws the target service's refusal.
+ */
+export function authorizeOnBehalf(authorizer: Authorizer, identity: Identity, ask: Ask): void {
+  const denial = authorizer.check(identity, [ask]);
+  if (denial) throw denialError(ask.action.slice(0, ask.action.indexOf(":")), denial);
+}
+
 /** The `authorize` for one request of `service` signed by `identity` (none: unsigned, nothing asked). */
 export function authorizeRequest(authorizer: Authorizer, service: string, identity: Identity | undefined, request: RequestContext): Authorize {
   if (!identity || authorizer.mode === "off") return UNCHECKED;
   return (asks) => {
-    const denial = authorizer.check(identity, asks, request);
+    const denial = authorizer.check(identity, asks(), request);
     if (denial) throw denialError(service, denial);
   };
 }
 
-/** `aws:RequestTag/<key>` for the tags a request sets, and `aws:TagKeys` for the keys it sets or removes. */
-export function tagContext(tags: Readonly<Record<string, string>> | undefined, removed?: readonly string[]): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const [key, value] of Object.entries(tags ?? {})) out[`aws:RequestTag/${key}`] = value;
-  const keys = removed ?? Object.keys(tags ?? {});
-  if (keys.length) out["aws:TagKeys"] = [...keys];
-  return out;
-}

@@ -12,7 +12,7 @@ import { BodyBudget } from "../lib/body-budget.js";
 import { ClientGone, type Exchange, HttpServer } from "../lib/http-server.js";
 import { lambdaAsks, matchLambdaRoute, tooLarge, type LambdaApiDeps } from "./lambda/routes.js";
 import { authorizeRequest } from "./authorize.js";
-import type { Authorizer } from "../iam/authorizer.js";
+import type { Authorizer, RequestContext } from "../iam/authorizer.js";
 import type { Account } from "../services/lambda/arns.js";
 import { renderProtocolError, renderRestJsonError } from "./render-error.js";
 import { claimedScope, hasSignature, type Precheck, SigV4Verifier } from "./sigv4.js";
@@ -91,6 +91,14 @@ interface Plan {
 
 /** An explain question is a few ARNs and context keys. */
 const EXPLAIN_MAX_BODY = 64 * 1024;
+/**
+ * The condition keys a request brings whatever it asks: its source address (an IPv4 client of a
+ * dual-stack listener shows as ::ffff:a.b.c.d; AWS reports the IPv4 address) and plain HTTP.
+ */
+function requestContext(exchange: Exchange): RequestContext {
+  return { sourceIp: exchange.remoteAddress?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, ""), secureTransport: false };
+}
+
 const CODE_PATH = /^\/_flint\/code\/([0-9a-f]{64})\.zip$/;
 const EVENTS_PATH = /^\/_flint\/events\/([0-9a-f-]{36})$/;
 
@@ -176,7 +184,7 @@ export class ApiServer {
       tooLarge: () => tooLarge(route.operation, route.maxBody),
       fail: (err) => renderRestJsonError(res, requestId, err),
       handle: (apiReq) => {
-        apiReq.authorize(lambdaAsks(this.deps.account, route, params, apiReq));
+        apiReq.authorize(() => lambdaAsks(this.deps.account, route, params, apiReq));
         return route.handler(this.deps, apiReq, res, params);
       },
     });
@@ -249,8 +257,7 @@ export class ApiServer {
       if (!body.ok) return plan.fail(plan.tooLarge());
       final = plan.refine?.(body.body) ?? plan;
       const principal = final.service === undefined ? undefined : (await this.deps.verifier.verify({ ...head, headers: req.headers, body: body.body }, host, final.service, prechecked)).principal;
-      // aws:SourceIp: an IPv4 client of a dual-stack listener shows as ::ffff:a.b.c.d; AWS reports the IPv4 address.
-      const authorize = authorizeRequest(this.deps.authorizer, final.service ?? "", principal, { sourceIp: exchange.remoteAddress?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, ""), secureTransport: false });
+      const authorize = authorizeRequest(this.deps.authorizer, final.service ?? "", principal, requestContext(exchange));
       apiReq = { ...head, headers: req.headers, body: body.body, authorize, ...(principal ? { principal } : {}) };
     } catch (err) {
       if (err instanceof ClientGone) throw err;
@@ -305,7 +312,7 @@ export class ApiServer {
         const { principal } = await this.deps.verifier.verify({ method, rawPath, query, headers, body: body.body }, host, service, pre);
         const input = explainInput(body.body);
         // Asking how a principal's calls are decided is reading its policies, as the simulator does.
-        authorizeRequest(this.deps.authorizer, "iam", principal, { sourceIp: exchange.remoteAddress, secureTransport: false })([{ action: "iam:SimulatePrincipalPolicy", resource: input.Caller }]);
+        authorizeRequest(this.deps.authorizer, "iam", principal, requestContext(exchange))(() => [{ action: "iam:SimulatePrincipalPolicy", resource: input.Caller }]);
         return sendJson(res, requestId, 200, this.deps.simulator.explain(input));
       } catch (err) {
         if (err instanceof ClientGone) throw err;

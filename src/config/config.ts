@@ -5,6 +5,7 @@
  */
 import os from "node:os";
 import path from "node:path";
+import { IAM_MODES, type IamMode } from "../iam/authorizer.js";
 
 export interface FlintConfig {
   /** Interface to listen on. Flag `--host`, env `FLINT_HOST`. Default `127.0.0.1`. */
@@ -37,7 +38,7 @@ export interface FlintConfig {
   /** Execution environment isolation: `auto` (strict when possible), `strict` or `none`. Flag `--sandbox`, env `FLINT_SANDBOX`. Default `auto`. */
   sandbox: "auto" | "strict" | "none";
   /** IAM: `enforce` (AWS's behaviour), `report` (allow, but log and count what enforcement would deny) or `off`. Flag `--iam`, env `FLINT_IAM`. Default `enforce`. */
-  iam: "enforce" | "report" | "off";
+  iam: IamMode;
   /** The account's concurrent executions limit. Flag `--concurrency-limit`, env `FLINT_CONCURRENCY_LIMIT`. Default 1000, as a new AWS account. */
   concurrencyLimit: number;
   /** New execution environments one function may start per 10 seconds. Flag `--scaling-rate`, env `FLINT_SCALING_RATE`. Default 1000, as AWS. */
@@ -120,7 +121,7 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     timeScale: scale === undefined ? 1 : positive("time scale", scale),
     sparesPerShape: int("spares", pick("sparesPerShape", "FLINT_SPARES") ?? "2", 0, 16),
     sandbox: oneOf("sandbox", pick("sandbox", "FLINT_SANDBOX") ?? "auto", ["auto", "strict", "none"] as const),
-    iam: oneOf("iam", pick("iam", "FLINT_IAM") ?? "enforce", ["enforce", "report", "off"] as const),
+    iam: oneOf("iam", pick("iam", "FLINT_IAM") ?? "enforce", IAM_MODES),
     concurrencyLimit: int("concurrency limit", pick("concurrencyLimit", "FLINT_CONCURRENCY_LIMIT") ?? "1000", 101, 1_000_000),
     scalingRate: int("scaling rate", pick("scalingRate", "FLINT_SCALING_RATE") ?? "1000", 1, 1_000_000),
     asyncConcurrency: int("async concurrency", pick("asyncConcurrency", "FLINT_ASYNC_CONCURRENCY") ?? "10", 1, 1000),

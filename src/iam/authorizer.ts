@@ -21,8 +21,21 @@ export interface Ask {
   policy?: NamedPolicy;
 }
 
-/** Decide what a call asks for the request's signer; throws the service's AccessDenied when enforcement refuses it (api/authorize.ts). */
-export type Authorize = (asks: readonly Ask[]) => void;
+/**
+ * Decide what a call asks for the request's signer; throws the service's AccessDenied when
+ * enforcement refuses it (api/authorize.ts). The asks are worked out only when there is something
+ * to decide: not under `--iam off`, nor for a request taken unsigned.
+ */
+export type Authorize = (asks: () => readonly Ask[]) => void;
+
+/** `aws:RequestTag/<key>` for the tags a request sets, and `aws:TagKeys` for the keys it sets or removes. */
+export function tagContext(tags: Readonly<Record<string, string>> | undefined, removed?: readonly string[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [key, value] of Object.entries(tags ?? {})) out[`aws:RequestTag/${key}`] = value;
+  const keys = removed ?? Object.keys(tags ?? {});
+  if (keys.length) out["aws:TagKeys"] = [...keys];
+  return out;
+}
 
 /** A resource's own policy (a function's, per qualifier; a queue's; a topic's), by the resource's ARN. */
 export type ResourcePolicyLookup = (arn: string) => NamedPolicy | undefined;
@@ -38,6 +51,17 @@ export interface RequestContext {
 export interface Denial {
   ask: Ask;
   decision: Decision;
+}
+
+type Tags = Readonly<Record<string, string>>;
+
+/** An ask's resource as the decision reads it. */
+interface Target {
+  /** The account in the resource's ARN. */
+  account: string | undefined;
+  /** The resource's policy that applies. */
+  resource: NamedPolicy | undefined;
+  tags(): Tags | undefined;
 }
 
 /** `arn:aws:<service>:<region>:<account>:…` → service, account. */
@@ -85,21 +109,22 @@ export class Authorizer {
    * it is given); undefined: the resource's own, looked up by its service.
    */
   decide(identity: Identity, ask: Ask, request: RequestContext = {}, resourcePolicy?: NamedPolicy | null): Decision {
-    const resource = this.resourcePolicy(ask, resourcePolicy);
+    const target = this.target(ask, resourcePolicy);
+    const { resource } = target;
     // The root is refused only by a resource policy's explicit Deny: no context is built for it.
     if (identity.caller.kind === "root" && !resource) return { allowed: true, reason: "root" };
     const policies = identity.policies();
-    const tags = this.tagsOf(ask);
+    const tags = target.tags();
     const now = this.now();
-    const evaluateNow = () => this.evaluate(identity, ask, request, resource, policies, tags, now);
+    const evaluateNow = () => this.evaluate(identity, ask, request, target, policies, tags, now);
     // Session policies come in a list made per call, and a caller without identity policies is quick to decide: neither is remembered.
     if (policies.session?.length || policies.identity.length === 0) return evaluateNow();
     const context = `${request.sourceIp ?? ""}\n${request.secureTransport ? 1 : 0}\n${ask.context ? JSON.stringify(ask.context) : ""}\n${tags ? JSON.stringify(tags) : ""}`;
     return this.decisions.get(identity.caller, policies.identity, { action: ask.action, resource: ask.resource, resourcePolicy: resource, boundary: policies.boundary, context, now }, evaluateNow);
   }
 
-  private evaluate(identity: Identity, ask: Ask, request: RequestContext, resource: NamedPolicy | undefined, policies: IdentityPolicies, tags: Readonly<Record<string, string>> | undefined, now: number): Decision {
-    const { req, policies: all } = this.prepare(identity, ask, request, resource, policies, tags, now);
+  private evaluate(identity: Identity, ask: Ask, request: RequestContext, target: Target, policies: IdentityPolicies, tags: Tags | undefined, now: number): Decision {
+    const { req, policies: all } = this.prepare(identity, ask, request, target, policies, tags, now);
     try {
       return evaluate(req, all);
     } catch (err) {
@@ -109,26 +134,22 @@ export class Authorizer {
     }
   }
 
-  private tagsOf(ask: Ask): Readonly<Record<string, string>> | undefined {
-    const service = ARN.exec(ask.resource)?.[1];
-    return service ? this.resourceTags.get(service)?.(ask.resource) : undefined;
-  }
-
   /** The condition keys the policies that `decide` would apply read and the ask does not give (the simulator's MissingContextValues). */
   missingContext(identity: Identity, ask: Ask, request: RequestContext = {}, resourcePolicy?: NamedPolicy | null): string[] {
-    const { req, policies } = this.prepare(identity, ask, request, this.resourcePolicy(ask, resourcePolicy), identity.policies(), this.tagsOf(ask), this.now());
+    const target = this.target(ask, resourcePolicy);
+    const { req, policies } = this.prepare(identity, ask, request, target, identity.policies(), target.tags(), this.now());
     return missingContextKeys(req, policies);
   }
 
-  private resourcePolicy(ask: Ask, given: NamedPolicy | null | undefined): NamedPolicy | undefined {
-    if (given !== undefined) return given ?? undefined;
-    const service = ARN.exec(ask.resource)?.[1];
-    return service ? this.resourcePolicies.get(service)?.(ask.resource) : undefined;
+  /** What the ask's resource ARN names, read once: its account, its policy (given, or its service's), its tags on demand. */
+  private target(ask: Ask, given: NamedPolicy | null | undefined): Target {
+    const [, service, account] = ARN.exec(ask.resource) ?? [];
+    const resource = given !== undefined ? (given ?? undefined) : service ? this.resourcePolicies.get(service)?.(ask.resource) : undefined;
+    return { account, resource, tags: () => (service ? this.resourceTags.get(service)?.(ask.resource) : undefined) };
   }
 
   /** The request as `evaluate` takes it (with the context keys every request has, and the resource's tags) and the policies that apply to it. */
-  private prepare(identity: Identity, ask: Ask, request: RequestContext, resource: NamedPolicy | undefined, policies: IdentityPolicies, tags: Readonly<Record<string, string>> | undefined, now: number): { req: AuthzRequest; policies: PolicySet } {
-    const resourceAccount = ARN.exec(ask.resource)?.[2];
+  private prepare(identity: Identity, ask: Ask, request: RequestContext, { account: resourceAccount, resource }: Target, policies: IdentityPolicies, tags: Tags | undefined, now: number): { req: AuthzRequest; policies: PolicySet } {
     if (now !== this.clockText.at) this.clockText = { at: now, iso: new Date(now).toISOString(), epoch: String(Math.floor(now / 1000)) };
     const context: Record<string, ContextValue> = {
       "aws:CurrentTime": this.clockText.iso,
@@ -144,7 +165,6 @@ export class Authorizer {
       policies: { ...policies, ...(resource ? { resource } : {}) },
     };
   }
-
 
   /**
    * Decide every ask of one call. In `enforce` mode the first denial is returned (the caller turns it

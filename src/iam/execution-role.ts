@@ -3,6 +3,7 @@
  * under that ARN, and its trust policy lets `lambda.amazonaws.com` call `sts:AssumeRole`.
  * https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html
  */
+import { awsError } from "../errors.js";
 import { type Authorizer, serviceIdentity } from "./authorizer.js";
 import type { RoleRecord } from "../services/iam/model.js";
 
@@ -10,6 +11,22 @@ import type { RoleRecord } from "../services/iam/model.js";
 export function executionRoleProblem(iam: { findRole(name: string): RoleRecord | undefined }, authorizer: Authorizer, accountId: string, roleArn: string): string | undefined {
   const role = iam.findRole(roleArn.slice(roleArn.lastIndexOf("/") + 1));
   if (!role || role.arn !== roleArn || roleArn.split(":")[4] !== accountId) return "no such role";
-  const decision = authorizer.decide(serviceIdentity("lambda.amazonaws.com"), { action: "sts:AssumeRole", resource: role.arn }, {}, { name: `trust policy of ${role.arn}`, kind: "resource", document: role.assumeRolePolicyDocument });
+  const decision = authorizer.decide(LAMBDA, { action: "sts:AssumeRole", resource: role.arn }, {}, { name: `trust policy of ${role.arn}`, kind: "resource", document: role.assumeRolePolicyDocument, trust: true });
   return decision.allowed ? undefined : "its trust policy does not let lambda.amazonaws.com assume it";
+}
+
+const LAMBDA = serviceIdentity("lambda.amazonaws.com");
+
+/**
+ * The check CreateFunction and UpdateFunctionConfiguration make of a role, as the authorizer's mode
+ * has it: `enforce` refuses with AWS's error, `report` logs what it would refuse, `off` checks nothing.
+ */
+export function executionRoleCheck(iam: { findRole(name: string): RoleRecord | undefined }, authorizer: Authorizer, accountId: string, log: (line: string) => void = (line) => console.error(line)): (roleArn: string) => void {
+  return (roleArn) => {
+    if (authorizer.mode === "off") return;
+    const problem = executionRoleProblem(iam, authorizer, accountId, roleArn);
+    if (!problem) return;
+    if (authorizer.mode === "enforce") throw awsError("InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.");
+    log(`flint: iam report: would refuse execution role ${roleArn}: ${problem}`);
+  };
 }

@@ -5,9 +5,9 @@
  * stored, and a token altered by one bit opens to nothing.
  * https://docs.aws.amazon.com/STS/latest/APIReference/API_Credentials.html
  */
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes, randomInt } from "node:crypto";
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from "node:crypto";
+import { IdPrefix, newId } from "./ids.js";
 
-const BASE32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 const VERSION = 1;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -44,13 +44,9 @@ export interface SessionCredentials {
 }
 
 /** Whether a key is temporary (an STS session's, or a function environment's): AWS's `ASIA` prefix. */
-export const isTemporaryKey = (accessKeyId: string) => accessKeyId.startsWith("ASIA");
+export const isTemporaryKey = (accessKeyId: string) => accessKeyId.startsWith(IdPrefix.temporaryKey);
 
-export function temporaryKeyId(): string {
-  let id = "ASIA";
-  for (let i = 0; i < 16; i++) id += BASE32[randomInt(32)];
-  return id;
-}
+export const temporaryKeyId = () => newId(IdPrefix.temporaryKey);
 
 export class SessionTokens {
   private readonly key: Buffer;

@@ -62,7 +62,7 @@ export class IamApi implements ScopedService {
     const principal = req.principal;
     if (principal && isTemporaryKey(principal.accessKeyId) && principal.caller.kind !== "assumed-role") throw awsError("UnrecognizedClientException", "The security token included in the request is invalid.");
     const members = membersFromQuery(paramTree(params));
-    req.authorize(iamAsks(this.iam, this.accountId, operation, members, req.principal?.caller));
+    req.authorize(() => iamAsks(this.iam, this.accountId, operation, members, req.principal?.caller));
     const result = simulation ? simulation(this.simulator, members) : await OPERATIONS[operation]!(this.iam, members);
     res.send(200, { "Content-Type": "text/xml", "x-amzn-RequestId": req.requestId }, xmlResponse(operation, result, req.requestId, IAM_XMLNS));
   }

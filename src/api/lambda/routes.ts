@@ -15,7 +15,8 @@ import type { LambdaService } from "../../services/lambda/service.js";
 import { decodePublishVersion, type VersionsService } from "../../services/lambda/versions.js";
 import { member, parseJsonBody } from "../../services/lambda/validation.js";
 import { type ApiRequest, sendJson } from "../http.js";
-import { type Ask, tagContext } from "../authorize.js";
+import type { Ask } from "../authorize.js";
+import { tagContext } from "../../iam/authorizer.js";
 import { requirements } from "../../iam/actions.js";
 import { type Account, functionArn, parseFunctionRef } from "../../services/lambda/arns.js";
 

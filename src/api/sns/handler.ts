@@ -13,9 +13,10 @@ import { paramTree, queryParams } from "../query.js";
 import { renderQueryError } from "../render-error.js";
 import { OPERATIONS, UNSIGNED_OPERATIONS } from "./operations.js";
 import { membersFromQuery, xmlResponse } from "../query-model.js";
-import { type Ask, tagContext } from "../authorize.js";
+import type { Ask } from "../authorize.js";
+import { tagContext } from "../../iam/authorizer.js";
 import { requirements } from "../../iam/actions.js";
-import type { Account } from "../../services/lambda/arns.js";
+import type { Account } from "../../services/sns/names.js";
 
 const SNS_XMLNS = "http://sns.amazonaws.com/doc/2010-03-31/";
 
@@ -76,7 +77,7 @@ export class SnsApi implements ScopedService {
     const authenticated = req.principal !== undefined;
     if (!authenticated && !UNSIGNED_OPERATIONS.has(operation)) throw awsError("MissingAuthenticationTokenException", "Missing Authentication Token");
     const members = membersFromQuery(paramTree(params));
-    req.authorize(snsAsks(this.account, operation, members));
+    req.authorize(() => snsAsks(this.account, operation, members));
     const result = await OPERATIONS[operation]!(this.sns, members, { authenticated });
     res.send(200, { "Content-Type": "text/xml", "x-amzn-RequestId": req.requestId }, xmlResponse(operation, result, req.requestId, SNS_XMLNS));
   }

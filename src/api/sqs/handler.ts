@@ -14,9 +14,10 @@ import type { ApiRequest, ScopedService } from "../http.js";
 import { paramTree, queryParams } from "../query.js";
 import { renderAwsJsonError, renderQueryError } from "../render-error.js";
 import { OPERATIONS } from "./operations.js";
-import { type Ask, tagContext } from "../authorize.js";
+import type { Ask } from "../authorize.js";
+import { tagContext } from "../../iam/authorizer.js";
 import { requirements } from "../../iam/actions.js";
-import type { Account } from "../../services/lambda/arns.js";
+import { type Account, queueArn, queueOfUrl } from "../../services/sqs/names.js";
 import { SQS_XMLNS, membersFromQuery, wireValue, xmlResponse } from "./shapes.js";
 
 const TARGET_PREFIX = "AmazonSQS.";
@@ -60,12 +61,9 @@ function decode(req: ApiRequest): { json: boolean; operation: string; members: R
  */
 export function sqsAsks(account: Account, operation: string, members: Record<string, unknown>): Ask[] {
   const needs = requirements("sqs", operation) ?? [{ action: `sqs:${operation}`, resource: "queue" as const }];
-  let owner = account.accountId;
-  let name = typeof members.QueueName === "string" ? members.QueueName : "";
-  if (typeof members.QueueOwnerAWSAccountId === "string") owner = members.QueueOwnerAWSAccountId;
-  const url = typeof members.QueueUrl === "string" ? /\/(\d{12})\/([^/?#]+)\/?(?:[?#].*)?$/.exec(members.QueueUrl) : null;
-  if (url) [, owner, name] = url as unknown as [string, string, string];
-  const arn = `arn:aws:sqs:${account.region}:${owner}:${name}`;
+  const named = { accountId: typeof members.QueueOwnerAWSAccountId === "string" ? members.QueueOwnerAWSAccountId : account.accountId, name: typeof members.QueueName === "string" ? members.QueueName : "" };
+  const queue = (typeof members.QueueUrl === "string" ? queueOfUrl(members.QueueUrl) : undefined) ?? named;
+  const arn = queueArn({ region: account.region, accountId: queue.accountId }, queue.name);
   const tags = operation === "CreateQueue" ? members.tags : operation === "TagQueue" ? members.Tags : undefined;
   const removed = operation === "UntagQueue" && Array.isArray(members.TagKeys) ? members.TagKeys.filter((k): k is string => typeof k === "string") : undefined;
   const context = tags || removed ? tagContext(tags as Record<string, string> | undefined, removed) : undefined;
@@ -84,7 +82,7 @@ export class SqsApi implements ScopedService {
     const { json, operation, members } = decode(req);
     // A request may be sent to the queue's URL instead of naming it in QueueUrl.
     if (members.QueueUrl === undefined && /^\/\d{12}\/[^/]+\/?$/.test(req.rawPath)) members.QueueUrl = req.rawPath;
-    req.authorize(sqsAsks(this.account, operation, members));
+    req.authorize(() => sqsAsks(this.account, operation, members));
     const aborted = new AbortController();
     res.once("close", () => aborted.abort());
     const baseUrl = `http://${header(req, "host") ?? "localhost"}`;

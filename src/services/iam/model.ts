@@ -3,7 +3,6 @@
  * customer managed policies with their versions. Times are epoch milliseconds.
  * https://docs.aws.amazon.com/IAM/latest/APIReference/API_Role.html
  */
-import { randomInt } from "node:crypto";
 
 export interface Tag {
   Key: string;
@@ -67,17 +66,4 @@ export interface ManagedPolicyRecord {
   tags: Tag[];
 }
 
-/**
- * AWS's unique ids: a four-letter prefix naming the kind, then uppercase letters and digits, 21
- * characters in all; an access key id has 20.
- * https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html#identifiers-unique-ids
- */
-export const IdPrefix = { role: "AROA", user: "AIDA", policy: "ANPA", accessKey: "AKIA" } as const;
-const ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-
-export function newId(prefix: (typeof IdPrefix)[keyof typeof IdPrefix]): string {
-  const length = prefix === IdPrefix.accessKey ? 20 : 21;
-  let id = prefix;
-  while (id.length < length) id += ID_ALPHABET[randomInt(ID_ALPHABET.length)];
-  return id;
-}
+export { IdPrefix, newId } from "../../iam/ids.js";

@@ -36,8 +36,30 @@ export function nameFromArn(acct: Account, arn: string): string | undefined {
 }
 
 /**
- * The queue a QueueUrl (any host: the one the client used, AWS's `sqs.<region>.amazonaws.com`, or a
- * path alone) or an ARN names. The name is all that matters once the account matches, as in AWS.
+ * The account and name a QueueUrl names (any host: the one the client used, AWS's
+ * `sqs.<region>.amazonaws.com`, or a path alone); undefined when it is not a queue URL.
+ */
+export function queueOfUrl(url: string): { accountId: string; name: string } | undefined {
+  let path = url;
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(url)) {
+    try {
+      path = new URL(url).pathname;
+    } catch {
+      return undefined;
+    }
+  }
+  const m = /^\/?(\d{12})\/([^/]+)\/?$/.exec(path);
+  if (!m) return undefined;
+  try {
+    return { accountId: m[1]!, name: decodeURIComponent(m[2]!) };
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The queue a QueueUrl or an ARN names. The name is all that matters once the account matches, as
+ * in AWS.
  */
 export function nameFromRef(acct: Account, ref: string): string {
   if (ref.startsWith("arn:")) {
@@ -45,20 +67,8 @@ export function nameFromRef(acct: Account, ref: string): string {
     if (name) return name;
     throw awsError("QueueDoesNotExist", "The specified queue does not exist.");
   }
-  let path = ref;
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(ref)) {
-    try {
-      path = new URL(ref).pathname;
-    } catch {
-      throw awsError("InvalidParameterValue", `Value ${ref} for parameter QueueUrl is invalid. Reason: Invalid URL.`);
-    }
-  }
-  const m = /^\/?(\d{12})\/([^/]+)\/?$/.exec(path);
-  if (!m) throw awsError("InvalidParameterValue", `Value ${ref} for parameter QueueUrl is invalid. Reason: Invalid URL.`);
-  if (m[1] !== acct.accountId) throw awsError("QueueDoesNotExist", "The specified queue does not exist.");
-  try {
-    return decodeURIComponent(m[2]!);
-  } catch {
-    throw awsError("InvalidParameterValue", `Value ${ref} for parameter QueueUrl is invalid. Reason: Invalid URL.`);
-  }
+  const queue = queueOfUrl(ref);
+  if (!queue) throw awsError("InvalidParameterValue", `Value ${ref} for parameter QueueUrl is invalid. Reason: Invalid URL.`);
+  if (queue.accountId !== acct.accountId) throw awsError("QueueDoesNotExist", "The specified queue does not exist.");
+  return queue.name;
 }

@@ -5,7 +5,7 @@
  * https://docs.aws.amazon.com/STS/latest/APIReference/welcome.html
  */
 import { awsError } from "../../errors.js";
-import type { Authorize } from "../../iam/authorizer.js";
+import { type Authorize, tagContext } from "../../iam/authorizer.js";
 import { isTemporaryKey, type SessionCredentials, type SessionTokens } from "../../iam/sessions.js";
 import type { Identity } from "../../iam/types.js";
 import type { IamService } from "../iam/service.js";
@@ -63,15 +63,15 @@ export class StsService {
     // A role that does not exist is refused as one that may not be assumed: AWS says nothing more.
     if (!role || role.arn !== input.RoleArn) throw refused();
     const tags = input.Tags ?? [];
-    authorize([
+    const sessionTags = Object.fromEntries(tags.map((t) => [t.Key, t.Value]));
+    authorize(() => [
       {
         action: "sts:AssumeRole",
         resource: role.arn,
         context: {
           "sts:RoleSessionName": input.RoleSessionName,
           ...(input.ExternalId !== undefined ? { "sts:ExternalId": input.ExternalId } : {}),
-          ...Object.fromEntries(tags.map((t) => [`aws:RequestTag/${t.Key}`, t.Value])),
-          ...(tags.length > 0 ? { "aws:TagKeys": tags.map((t) => t.Key) } : {}),
+          ...tagContext(sessionTags),
         },
         policy: { name: `trust policy of ${role.arn}`, kind: "resource", document: role.assumeRolePolicyDocument, trust: true },
       },
@@ -89,7 +89,7 @@ export class StsService {
       expiresAt: issuedAt + duration * 1000,
       ...(input.Policy !== undefined ? { policy: input.Policy } : {}),
       ...(input.PolicyArns?.length ? { policyArns: input.PolicyArns } : {}),
-      ...(tags.length > 0 ? { tags: Object.fromEntries(tags.map((t) => [t.Key, t.Value])) } : {}),
+      ...(tags.length > 0 ? { tags: sessionTags } : {}),
     });
     const packed = input.Policy !== undefined || input.PolicyArns?.length || tags.length > 0;
     return {
@@ -108,7 +108,7 @@ export class StsService {
   getSessionToken(identity: Identity, durationSeconds: number | undefined, authorize: Authorize): SessionCredentials {
     const { caller } = identity;
     if (caller.kind === "assumed-role" || isTemporaryKey(identity.accessKeyId)) throw awsError("AccessDeniedException", "Cannot call GetSessionToken with session credentials");
-    authorize([{ action: "sts:GetSessionToken", resource: "*" }]);
+    authorize(() => [{ action: "sts:GetSessionToken", resource: "*" }]);
     // The root's sessions are cut to one hour, not refused.
     const duration = caller.kind === "root" ? Math.min(durationSeconds ?? USER_SESSION.rootMax, USER_SESSION.rootMax) : (durationSeconds ?? USER_SESSION.default);
     const issuedAt = this.now();
