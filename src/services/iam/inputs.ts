@@ -4,7 +4,7 @@
  * and rules are the service's.
  */
 import { awsError } from "../../errors.js";
-import { members, optString, optStringList } from "../sqs/inputs.js";
+import { optList, optString, optStringList } from "../sqs/inputs.js";
 import type { Tag } from "./model.js";
 
 export { optString, optStringList };
@@ -34,14 +34,9 @@ export function optBoolean(m: Members, name: string): boolean | undefined {
   return v === "true";
 }
 
+/** Tags: IAM requires each one's Value. */
 export function optTags(m: Members, name = "Tags"): Tag[] | undefined {
-  const v = m[name];
-  if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v)) throw awsError("SerializationException", `Value for ${name} must be a list.`);
-  return v.map((raw) => {
-    const tag = members(raw, `${name} member`);
-    return { Key: required(tag, "Key"), Value: required(tag, "Value") };
-  });
+  return optList(m, name, (tag) => ({ Key: required(tag, "Key"), Value: required(tag, "Value") }));
 }
 
 /** Marker and MaxItems of a list operation. */

@@ -4,7 +4,7 @@
  * ranges and rules are the service's.
  */
 import { awsError } from "../../errors.js";
-import { members, optString, optStringList, optStringMap } from "../sqs/inputs.js";
+import { members, optList, optString, optStringList, optStringMap } from "../sqs/inputs.js";
 import type { MessageAttributes } from "./model.js";
 
 export { optString, optStringList, optStringMap };
@@ -68,14 +68,9 @@ export function optBoolean(m: Members, name: string): boolean | undefined {
   throw awsError("InvalidParameterException", `Invalid parameter: ${name}`);
 }
 
+/** Tags: SNS takes a missing Value as empty. */
 export function optTags(m: Members, name = "Tags"): Tag[] | undefined {
-  const v = m[name];
-  if (v === undefined || v === null) return undefined;
-  if (!Array.isArray(v)) throw awsError("SerializationException", `Value for ${name} must be a list.`);
-  return v.map((raw) => {
-    const tag = members(raw, `${name} member`);
-    return { Key: required(tag, "Key"), Value: optString(tag, "Value") ?? "" };
-  });
+  return optList(m, name, (tag) => ({ Key: required(tag, "Key"), Value: optString(tag, "Value") ?? "" }));
 }
 
 function optAttributes(m: Members): MessageAttributes | undefined {

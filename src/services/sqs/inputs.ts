@@ -111,6 +111,14 @@ export function optStringList(m: Members, name: string): string[] | undefined {
   return v as string[];
 }
 
+/** A list of structures (`Tags`' {Key, Value} members), each read by `read`. */
+export function optList<T>(m: Members, name: string, read: (item: Members) => T): T[] | undefined {
+  const v = m[name];
+  if (v === undefined || v === null) return undefined;
+  if (!Array.isArray(v)) throw serialization(`Value for ${name} must be a list.`);
+  return v.map((raw) => read(members(raw, `${name} member`)));
+}
+
 export function optStringMap(m: Members, name: string): Record<string, string> | undefined {
   const v = m[name];
   if (v === undefined || v === null) return undefined;
