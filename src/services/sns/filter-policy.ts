@@ -6,7 +6,7 @@
  * `anything-but` (values or a prefix/suffix), `numeric` (=, <, <=, >, >= and ranges), `exists`, `cidr`.
  * https://docs.aws.amazon.com/sns/latest/dg/sns-subscription-filter-policies.html
  */
-import { BlockList, isIP } from "node:net";
+import { compileRule, type Field, fieldAt, isObject, type Rule, type RuleDialect } from "../../lib/content-filter.js";
 import type { MessageAttributeValue } from "./model.js";
 
 export type FilterScope = "MessageAttributes" | "MessageBody";
@@ -30,17 +30,8 @@ interface Conjunction {
   ors: Conjunction[][];
 }
 
-/** One rule of a key, checked and made into a test of what the message has there. */
-type Rule = (field: Field) => boolean;
-
 /** A policy no message passes (an `$or` without alternatives), for a stored policy that is refused today. */
 export const MATCHES_NOTHING: FilterPolicy = { scope: "MessageAttributes", root: { keys: [], ors: [[]] } };
-
-/** What a message has under one key: whether it is there, and its values (an array gives several). */
-interface Field {
-  present: boolean;
-  values: unknown[];
-}
 
 const MAX_KEYS = 5;
 const MAX_COMBINATIONS = 150;
@@ -50,13 +41,13 @@ const MAX_COMBINATIONS = 150;
  * without keys down there could otherwise pass, and no input may recurse without bound.
  */
 const MAX_NESTING = MAX_COMBINATIONS;
-const NUMERIC_OPS = ["<", "<=", "=", ">", ">="];
-
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const fail = (reason: string): never => {
   throw new FilterPolicyError(`FilterPolicy: ${reason}`);
 };
 const tooComplex = () => fail("Filter policy is too complex");
+/** The operators SNS filter policies take: `cidr` and `anything-but` patterns, no ignore-case `prefix`/`suffix`. */
+const SNS_RULES: RuleDialect = { fail, cidr: true, anythingButPatterns: true, anythingButStringsOrNumbers: false, ignoreCaseAffixes: false };
+const rule = (r: unknown): Rule => compileRule(r, SNS_RULES);
 
 export function parseFilterPolicy(text: string, scope: FilterScope): FilterPolicy {
   let policy: unknown;
@@ -123,98 +114,6 @@ function walk(node: Record<string, unknown>, at: Place, combinations: number, in
   return combinations;
 }
 
-/** Check a rule as AWS does and make it the test a message's values go through. */
-function rule(r: unknown): Rule {
-  if (r === null || typeof r === "string" || typeof r === "boolean" || typeof r === "number") return (f) => f.values.some((v) => v === r);
-  if (!isObject(r)) return fail("Match value must be String, number, true, false, or null");
-  const entries = Object.entries(r);
-  if (entries.length !== 1) fail("Only one key allowed in match expression");
-  const [op, arg] = entries[0]!;
-  switch (op) {
-    case "prefix":
-    case "suffix":
-    case "equals-ignore-case":
-      if (typeof arg !== "string") fail(`${op} match pattern must be a string`);
-      return (f) => f.values.some((v) => patternMatches(op, arg as string, v));
-    case "exists":
-      if (typeof arg !== "boolean") fail("exists match pattern must be either true or false.");
-      return (f) => f.present === arg;
-    case "anything-but": {
-      const excluded = exclusion(arg);
-      return (f) => f.values.some((v) => !excluded(v));
-    }
-    case "numeric":
-      checkNumeric(arg);
-      return (f) => f.values.some((v) => typeof v === "number" && numericMatches(arg as unknown[], v));
-    case "cidr": {
-      const list = cidrList(arg);
-      return (f) => f.values.some((v) => typeof v === "string" && isIP(v) !== 0 && list.check(v, isIP(v) === 4 ? "ipv4" : "ipv6"));
-    }
-    default:
-      return fail(`Unrecognized match type ${op}`);
-  }
-}
-
-/** What `anything-but` excludes: listed values (a set, so a long list costs nothing per value), a pattern, or one value. */
-function exclusion(arg: unknown): (v: unknown) => boolean {
-  if (Array.isArray(arg)) {
-    if (arg.some((v) => isObject(v) || Array.isArray(v))) fail("Match value must be String, number, true, false, or null");
-    const listed = new Set(arg);
-    return (v) => listed.has(v);
-  }
-  if (isObject(arg)) {
-    const [inner, pattern] = Object.entries(arg)[0] ?? [];
-    if (Object.keys(arg).length !== 1 || !["prefix", "suffix", "equals-ignore-case"].includes(inner!)) fail(`Unsupported anything-but pattern: ${inner}`);
-    if (typeof pattern !== "string") fail(`${inner} match pattern must be a string`);
-    return (v) => patternMatches(inner!, pattern as string, v);
-  }
-  return (v) => v === arg;
-}
-
-function checkNumeric(arg: unknown): void {
-  if (!Array.isArray(arg) || arg.length === 0) return fail("Invalid member in numeric match: ]");
-  const [op1, v1, op2, v2, ...rest] = arg as unknown[];
-  if (typeof op1 !== "string") fail(`Invalid member in numeric match: ${String(op1)}`);
-  if (!NUMERIC_OPS.includes(op1 as string)) fail(`Unrecognized numeric range operator: ${String(op1)}`);
-  if (typeof v1 !== "number") fail(`Value of ${op1 === "=" ? "equals" : op1} must be numeric`);
-  if (arg.length <= 2) return;
-  if (op1 !== ">" && op1 !== ">=") fail("Too many elements in numeric expression");
-  if (typeof op2 !== "string") fail(`Bad value in numeric range: ${String(op2)}`);
-  if (op2 !== "<" && op2 !== "<=") fail(`Bad numeric range operator: ${String(op2)}`);
-  if (typeof v2 !== "number") fail(`Value of ${op2} must be numeric`);
-  if ((v2 as number) <= (v1 as number)) fail("Bottom must be less than top");
-  if (rest.length) fail("Too many terms in numeric range expression");
-}
-
-function cidrList(arg: unknown): BlockList {
-  if (typeof arg !== "string") return fail("prefix match pattern must be a string");
-  const [ip, bits, extra] = arg.split("/");
-  if (bits === undefined || extra !== undefined) fail("Malformed CIDR, one '/' required");
-  if (!/^\d+$/.test(bits!)) fail("Malformed CIDR, mask bits must be an integer");
-  const family = isIP(ip!);
-  if (family === 0 || Number(bits) > (family === 4 ? 32 : 128)) fail(`Nonstandard IP address: ${ip}`);
-  const list = new BlockList();
-  list.addSubnet(ip!, Number(bits), family === 4 ? "ipv4" : "ipv6");
-  return list;
-}
-
-function numericMatches(arg: unknown[], v: number): boolean {
-  for (let i = 0; i < arg.length; i += 2) {
-    const bound = arg[i + 1] as number;
-    const ok = { "<": v < bound, "<=": v <= bound, "=": v === bound, ">": v > bound, ">=": v >= bound }[arg[i] as string];
-    if (!ok) return false;
-  }
-  return true;
-}
-
-/** A single value against a string pattern rule (`prefix`, `suffix`, `equals-ignore-case`). */
-function patternMatches(op: string, pattern: string, v: unknown): boolean {
-  if (typeof v !== "string") return false;
-  if (op === "prefix") return v.startsWith(pattern);
-  if (op === "suffix") return v.endsWith(pattern);
-  return v.toLowerCase() === pattern.toLowerCase();
-}
-
 /** Every key matches one of its rules, and every `$or` has an alternative that matches. */
 function conjunctionMatches(c: Conjunction, field: (path: string) => Field): boolean {
   return c.keys.every(({ path, rules }) => rules.some((test) => test(field(path)))) && c.ors.every((alternatives) => alternatives.some((a) => conjunctionMatches(a, field)));
@@ -244,22 +143,8 @@ function attributeField(attribute: Pick<MessageAttributeValue, "DataType" | "Str
   return { present: true, values: [attribute.DataType.startsWith("Number") ? Number(text) : text] };
 }
 
-/** Leaf values at a dotted path of a JSON document; arrays on the way contribute each element. */
-function bodyField(doc: unknown, path: string): Field {
-  const parts = path.split(".");
-  const values: unknown[] = [];
-  // A stack, not recursion: a body may nest arrays deeper than the call stack goes.
-  const pending: [node: unknown, depth: number][] = [[doc, 0]];
-  while (pending.length) {
-    const [node, depth] = pending.pop()!;
-    if (Array.isArray(node)) {
-      for (let i = node.length - 1; i >= 0; i--) pending.push([node[i], depth]);
-    } else if (depth === parts.length) {
-      if (!isObject(node)) values.push(node);
-    } else if (isObject(node) && Object.hasOwn(node, parts[depth]!)) pending.push([node[parts[depth]!], depth + 1]);
-  }
-  return { present: values.length > 0, values };
-}
+/** Leaf values at a dotted path of a JSON document. */
+const bodyField = (doc: unknown, path: string): Field => fieldAt(doc, path.split("."));
 
 /** `field`, computed once per path for one message however many rules and alternatives ask for it. */
 function once(field: (path: string) => Field): (path: string) => Field {
