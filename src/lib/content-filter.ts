@@ -144,7 +144,8 @@ function patternMatches(op: string, pattern: string, v: unknown): boolean {
 
 /**
  * Leaf values under a path of a JSON document; arrays on the way contribute each element, and an
- * object where the path ends is no value (rules apply to leaves only).
+ * object where the path ends is no value (rules apply to leaves only), nor is `undefined`, which
+ * JSON cannot hold but a record view may.
  */
 export function fieldAt(doc: unknown, parts: readonly string[]): Field {
   const values: unknown[] = [];
@@ -155,7 +156,7 @@ export function fieldAt(doc: unknown, parts: readonly string[]): Field {
     if (Array.isArray(node)) {
       for (let i = node.length - 1; i >= 0; i--) pending.push([node[i], depth]);
     } else if (depth === parts.length) {
-      if (!isObject(node)) values.push(node);
+      if (node !== undefined && !isObject(node)) values.push(node);
     } else if (isObject(node) && Object.hasOwn(node, parts[depth]!)) pending.push([node[parts[depth]!], depth + 1]);
   }
   return { present: values.length > 0, values };
