@@ -80,6 +80,7 @@ export const Errors = {
   InvalidRequestContentException: user("InvalidRequestContentException", 400),
   ResourceNotFoundException: user("ResourceNotFoundException", 404, "Message"),
   ResourceConflictException: user("ResourceConflictException", 409),
+  ResourceInUseException: user("ResourceInUseException", 400),
   PreconditionFailedException: user("PreconditionFailedException", 412),
   PolicyLengthExceededException: user("PolicyLengthExceededException", 400),
   RequestEntityTooLargeException: { code: "RequestEntityTooLargeException", status: 413, fault: "client", messageKey: "Message" } as AwsErrorShape,

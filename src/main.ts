@@ -24,7 +24,7 @@ import { Metrics } from "./observability/metrics.js";
 import { selectDriver } from "./sandbox/select.js";
 import { precompilePythonRuntime } from "./sandbox/runtime-command.js";
 import type { SandboxDriver } from "./sandbox/driver.js";
-import { parseFunctionRef } from "./services/lambda/arns.js";
+import { functionArn, parseFunctionRef } from "./services/lambda/arns.js";
 import type { FunctionVersion } from "./services/lambda/model.js";
 import { CodeStore } from "./services/lambda/code.js";
 import { AliasesService } from "./services/lambda/aliases.js";
@@ -47,6 +47,10 @@ import { executionRoleCheck } from "./iam/execution-role.js";
 import { SessionTokens } from "./iam/sessions.js";
 import { authorizeOnBehalf } from "./api/authorize.js";
 import type { SendMessageInput } from "./services/sqs/inputs.js";
+import { EventSourceMappingService, type MappingRecord } from "./services/lambda/event-source-mappings.js";
+import { EventSourcePollers } from "./event-sources/pollers.js";
+import { compileFilters } from "./event-sources/filter.js";
+import { mappingRoleCheck } from "./iam/execution-role.js";
 
 export const VERSION = "0.1.0";
 
@@ -194,6 +198,48 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   authorizer.setResourcePolicies("sns", (arn) => sns.resourcePolicy(arn));
   authorizer.setResourceTags("sns", (arn) => sns.resourceTags(arn));
   destinations.set("sns", async (arn, body, attributes) => void (await sns.publish({ TopicArn: arn, Message: body, MessageAttributes: attributes })));
+  // Event source mappings: the control plane, and pollers that read with the function's execution role.
+  const versionOf = (m: MappingRecord) => {
+    const record = registry.get(m.functionName);
+    try {
+      return record && registry.resolve(record, m.qualifier).version;
+    } catch {
+      return undefined;
+    }
+  };
+  const mappings = await EventSourceMappingService.create({
+    account,
+    registry,
+    store: store.mappings,
+    clock,
+    source: (kind, arn) => {
+      if (kind === "sqs") {
+        const q = sqs.findByArn(arn);
+        return q && { fifo: q.fifo, visibilityTimeout: q.settings.visibilityTimeout };
+      }
+      return undefined;
+    },
+    checkRole: mappingRoleCheck(authorizer, (role, functionName) => authority.roleSession(role, functionName)),
+    checkFilters: (filters) => void compileFilters({ Filters: filters }),
+  });
+  lambda.otherTags = mappings;
+  const pollers = new EventSourcePollers({
+    clock,
+    region: config.region,
+    sqs,
+    streams: {},
+    checkpoints: store.mappings,
+    metrics: metrics.mappings,
+    execute: (m, requestId, payload) => invoker.execute(m.functionName, m.qualifier, requestId, payload),
+    authorize: (m, action, resource) => authorizeOnBehalf(authorizer, authority.roleSession(versionOf(m)?.role ?? "", m.functionName), { action, resource }),
+    deliver: (m, destination, body) => destinations.deliver(destination, body, undefined, { functionName: m.functionName, ...(m.qualifier !== undefined ? { qualifier: m.qualifier } : {}) }),
+    report: (uuid, report) => void mappings.report(uuid, report).catch((err) => console.error("flint: event source mapping:", err)),
+    roleOf: (m) => versionOf(m)?.role,
+    functionTimeout: (m) => versionOf(m)?.timeout,
+    functionArn: (m) => functionArn(account, m.functionName, m.qualifier),
+    executedVersion: (m) => versionOf(m)?.version ?? "$LATEST",
+  });
+  mappings.listener = (uuid, record) => void pollers.apply(uuid, record);
   const verifier = new SigV4Verifier(authority, config.region);
   const simulator = new PolicySimulator({ iam, authorizer, identityOf: (arn, session) => authority.identityOf(arn, session), accountId: config.accountId });
   const api = new ApiServer({
@@ -203,6 +249,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     concurrency,
     eventInvokeConfigs,
     permissions,
+    mappings,
     invoker,
     verifier,
     authorizer,
@@ -232,6 +279,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   for (const record of registry.all()) pool.reconcile(record);
   const recovered = await events.recover();
   if (recovered) console.log(`flint: ${recovered} asynchronous event(s) from the last run are queued again`);
+  for (const m of mappings.all()) if (m.enabled) void pollers.apply(m.uuid, m);
   const snsRecovered = await sns.recover();
   if (snsRecovered) console.log(`flint: ${snsRecovered} SNS deliveries from the last run are queued again`);
 
@@ -246,6 +294,8 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     close: () =>
       (closing ??= (async () => {
         await api.close();
+        await mappings.idle();
+        await pollers.close();
         await sns.close();
         await sqs.close();
         await events.close();

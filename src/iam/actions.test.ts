@@ -18,7 +18,7 @@ type Sar = Record<string, { name: string; resourceTypes: { name: string }[] }>;
 const sar = (service: string): Sar => JSON.parse(readFileSync(path.join(dataDir, `${service}.json`), "utf8")) as Sar;
 
 /** Our resource kinds by the reference's resource type names. */
-const KIND: Record<string, string[]> = { function: ["function", "function alias", "function version"], queue: ["queue"], topic: ["topic"], role: ["role"] };
+const KIND: Record<string, string[]> = { function: ["function", "function alias", "function version"], mapping: ["eventSourceMapping"], queue: ["queue"], topic: ["topic"], role: ["role"] };
 
 test("every operation Flint serves asks for an action of the Service Authorization Reference, on a resource it names", () => {
   const served: [keyof typeof REQUIREMENTS, string[]][] = [

@@ -7,7 +7,7 @@
  */
 
 /** The resource an action is evaluated on: the request's function (as invoked: `f`, `f:1`, `f:alias`), queue, topic, or `*`. */
-export type ResourceKind = "function" | "queue" | "topic" | "role" | "*";
+export type ResourceKind = "function" | "mapping" | "queue" | "topic" | "role" | "*";
 
 export interface Requirement {
   action: string;
@@ -29,7 +29,9 @@ export const REQUIREMENTS: Record<"lambda" | "sqs" | "sns", Record<string, Requi
        GetPolicy`,
       "function",
     ),
-    ...same("lambda", "ListFunctions GetAccountSettings", "*"),
+    ...same("lambda", "ListFunctions GetAccountSettings CreateEventSourceMapping ListEventSourceMappings", "*"),
+    // Evaluated on the mapping's ARN (condition key lambda:FunctionArn).
+    ...same("lambda", "GetEventSourceMapping UpdateEventSourceMapping DeleteEventSourceMapping", "mapping"),
     // The role is passed to Lambda: iam:PassRole on it (condition key iam:PassedToService).
     CreateFunction: [
       { action: "lambda:CreateFunction", resource: "function" },

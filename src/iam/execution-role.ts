@@ -5,6 +5,7 @@
  */
 import { awsError } from "../errors.js";
 import { type Authorizer, serviceIdentity } from "./authorizer.js";
+import type { Identity } from "./types.js";
 import type { RoleRecord } from "../services/iam/model.js";
 
 /** What is wrong with `roleArn` as an execution role, or undefined when Lambda may assume it. */
@@ -28,5 +29,32 @@ export function executionRoleCheck(iam: { findRole(name: string): RoleRecord | u
     if (!problem) return;
     if (authorizer.mode === "enforce") throw awsError("InvalidParameterValueException", "The role defined for the function cannot be assumed by Lambda.");
     log(`flint: iam report: would refuse execution role ${roleArn}: ${problem}`);
+  };
+}
+
+/** The actions an event source mapping's poller needs on its source, and AWS's refusal when the role lacks one. */
+const POLL_NEEDS: Record<string, { actions: string[]; refusal: (arn: string) => string }> = {
+  sqs: { actions: ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], refusal: () => "The provided execution role does not have permissions to call ReceiveMessage on SQS" },
+  kinesis: {
+    actions: ["kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:DescribeStream", "kinesis:ListShards"],
+    refusal: (arn) => `Cannot access stream ${arn}. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListShards Actions on your stream in IAM.`,
+  },
+  dynamodb: {
+    actions: ["dynamodb:GetRecords", "dynamodb:GetShardIterator", "dynamodb:DescribeStream", "dynamodb:ListStreams"],
+    refusal: (arn) => `Cannot access stream ${arn}. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM.`,
+  },
+};
+
+/**
+ * The check CreateEventSourceMapping (and an update that changes the function) makes of the
+ * function's execution role: may a session of it read the source? `enforce` refuses with AWS's
+ * error, `report` logs, `off` checks nothing.
+ */
+export function mappingRoleCheck(authorizer: Authorizer, session: (roleArn: string, functionName: string) => Identity): (m: { source: string; eventSourceArn: string; functionName: string }, roleArn: string) => void {
+  return (m, roleArn) => {
+    const needs = POLL_NEEDS[m.source];
+    if (!needs || authorizer.mode === "off") return;
+    const denial = authorizer.check(session(roleArn, m.functionName), needs.actions.map((action) => ({ action, resource: m.eventSourceArn })));
+    if (denial) throw awsError("InvalidParameterValueException", needs.refusal(m.eventSourceArn));
   };
 }

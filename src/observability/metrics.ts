@@ -7,6 +7,7 @@
  * counting costs well under a microsecond; environment counts are read from the pool at scrape time.
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { MappingMetrics } from "../event-sources/pollers.js";
 
 const LABELS = ["function", "version"] as const;
 
@@ -38,6 +39,8 @@ export class Metrics {
   private readonly concurrent: Gauge<(typeof LABELS)[number]>;
   private readonly asyncOutcomes: Counter<"function" | "outcome">;
   private readonly byVersion = new Map<string, VersionMetrics>();
+  /** Event source mappings (event-sources/pollers.ts), labelled by mapping UUID and source ARN. */
+  readonly mappings: MappingMetrics;
   private readonly throttleLabels = new Map<string, { function: string; version: string; reason: string }>();
 
   /** `iamDecisions`: the Authorizer's counts of decisions by outcome, read at scrape time. */
@@ -56,6 +59,22 @@ export class Metrics {
       labelNames: ["function", "outcome"],
       registers,
     });
+    const mappingLabels = ["uuid", "source"] as const;
+    const polled = new Counter({ name: "flint_esm_records_polled_total", help: "Records event source mappings read from their sources.", labelNames: mappingLabels, registers });
+    const filtered = new Counter({ name: "flint_esm_records_filtered_out_total", help: "Records dropped because no filter of their mapping matched them.", labelNames: mappingLabels, registers });
+    const batches = new Counter({ name: "flint_esm_batches_total", help: "Invocations with batches by outcome (ok, partial, failed, throttled, gone).", labelNames: [...mappingLabels, "outcome"], registers });
+    const discarded = new Counter({ name: "flint_esm_records_discarded_total", help: "Stream records given up on (retries exhausted or too old) and sent to the on-failure destination, if any.", labelNames: mappingLabels, registers });
+    const age = new Gauge({ name: "flint_esm_iterator_age_milliseconds", help: "IteratorAge: how far behind the newest record of its shard a stream mapping's last read was.", labelNames: [...mappingLabels, "shard"], registers });
+    const labelsOf = (m: { uuid: string; eventSourceArn: string }) => ({ uuid: m.uuid, source: m.eventSourceArn });
+    this.mappings = {
+      polled: (m, records, filteredOut) => {
+        polled.inc(labelsOf(m), records);
+        if (filteredOut) filtered.inc(labelsOf(m), filteredOut);
+      },
+      batch: (m, outcome) => batches.inc({ ...labelsOf(m), outcome }),
+      discarded: (m, records) => discarded.inc(labelsOf(m), records),
+      iteratorAge: (m, shard, ms) => age.set({ ...labelsOf(m), shard }, ms),
+    };
     new Gauge({
       name: "flint_environments",
       help: "Execution environments by state (creating, initializing, idle, busy); state=\"provisioned\" counts the provisioned ones among them.",

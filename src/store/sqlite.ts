@@ -13,6 +13,8 @@ import type { SnsStore } from "./sns-store.js";
 import { SNS_TABLES, SqliteSnsStore } from "./sqlite-sns.js";
 import type { IamStore } from "./iam-store.js";
 import { IAM_TABLES, SqliteIamStore } from "./sqlite-iam.js";
+import type { MappingStore } from "./mapping-store.js";
+import { MAPPING_TABLES, SqliteMappingStore } from "./sqlite-mappings.js";
 import type { Store } from "./store.js";
 import { GroupCommit } from "./group-commit.js";
 
@@ -33,6 +35,7 @@ const MIGRATIONS: string[] = [
   SNS_TABLES,
   QUEUE_GROUP_INDEX,
   IAM_TABLES,
+  MAPPING_TABLES,
 ];
 
 
@@ -44,6 +47,7 @@ export class SqliteStore implements Store {
   readonly asyncEvents: AsyncEventStore;
   readonly sns: SnsStore;
   readonly iam: IamStore;
+  readonly mappings: MappingStore;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -56,6 +60,7 @@ export class SqliteStore implements Store {
     this.asyncEvents = new SqliteAsyncEventStore(this.db, this.commits);
     this.sns = new SqliteSnsStore(this.db, this.commits);
     this.iam = new SqliteIamStore(this.db);
+    this.mappings = new SqliteMappingStore(this.db, this.commits);
     this.stmts = {
       get: this.db.prepare<[string], { record: string }>("SELECT record FROM functions WHERE name = ?"),
       list: this.db.prepare<[], { record: string }>("SELECT record FROM functions ORDER BY name"),

@@ -13,6 +13,7 @@ import { decodeEventInvokeConfig, type EventInvokeConfigService } from "../../se
 import { decodeAddPermission, type PermissionsService } from "../../services/lambda/permissions.js";
 import type { LambdaService } from "../../services/lambda/service.js";
 import { decodePublishVersion, type VersionsService } from "../../services/lambda/versions.js";
+import { decodeMapping, type EventSourceMappingService } from "../../services/lambda/event-source-mappings.js";
 import { member, parseJsonBody } from "../../services/lambda/validation.js";
 import { type ApiRequest, sendJson } from "../http.js";
 import type { Ask } from "../authorize.js";
@@ -27,6 +28,7 @@ export interface LambdaApiDeps {
   concurrency: ConcurrencyService;
   eventInvokeConfigs: EventInvokeConfigService;
   permissions: PermissionsService;
+  mappings: EventSourceMappingService;
   invoker: Invoker;
 }
 
@@ -191,6 +193,21 @@ export const LAMBDA_ROUTES: Route[] = [
     await permissions.removePermission(fn!, sid!, q(req, "Qualifier"), q(req, "RevisionId"));
     noContent(res, req);
   }),
+  route("CreateEventSourceMapping", "POST", "/2015-03-31/event-source-mappings", async ({ mappings }, req, res) => {
+    ok(res, req, await mappings.createEventSourceMapping(decodeMapping(parseJsonBody(req.body))), 202);
+  }),
+  route("ListEventSourceMappings", "GET", "/2015-03-31/event-source-mappings", ({ mappings }, req, res) => {
+    ok(res, req, mappings.listEventSourceMappings(q(req, "EventSourceArn"), q(req, "FunctionName"), q(req, "Marker"), q(req, "MaxItems")));
+  }),
+  route("GetEventSourceMapping", "GET", `/2015-03-31/event-source-mappings/${FN}`, ({ mappings }, req, res, [uuid]) => {
+    ok(res, req, mappings.getEventSourceMapping(uuid!));
+  }),
+  route("UpdateEventSourceMapping", "PUT", `/2015-03-31/event-source-mappings/${FN}`, async ({ mappings }, req, res, [uuid]) => {
+    ok(res, req, await mappings.updateEventSourceMapping(uuid!, decodeMapping(parseJsonBody(req.body))), 202);
+  }),
+  route("DeleteEventSourceMapping", "DELETE", `/2015-03-31/event-source-mappings/${FN}`, async ({ mappings }, req, res, [uuid]) => {
+    ok(res, req, await mappings.deleteEventSourceMapping(uuid!), 202);
+  }),
   route("TagResource", "POST", "/2017-03-31/tags/([^/]+)", async ({ lambda }, req, res, [arn]) => {
     await lambda.tagResource(arn!, member(parseJsonBody(req.body), "Tags", "stringMap"));
     noContent(res, req);
@@ -212,12 +229,26 @@ export const LAMBDA_ROUTES: Route[] = [
  * A name that does not parse is asked about as given; the service then refuses it.
  */
 /** Operations whose condition keys come from their body (parsed once: the handler gets the same object). */
-const BODY_READ_FOR_AUTHORIZATION = new Set(["CreateFunction", "UpdateFunctionConfiguration", "TagResource", "AddPermission"]);
+const BODY_READ_FOR_AUTHORIZATION = new Set(["CreateFunction", "UpdateFunctionConfiguration", "TagResource", "AddPermission", "CreateEventSourceMapping"]);
+
+/** A function's ARN from a name or partial ARN, or the name as given when it does not parse. */
+function functionArnOf(account: Account, name: string): string {
+  try {
+    const ref = parseFunctionRef(account, name);
+    return functionArn(account, ref.name, ref.qualifier);
+  } catch {
+    return name;
+  }
+}
 
 /** The condition keys a Lambda request sets: the tags it sets or removes, AddPermission's principal and URL auth type. */
-function lambdaContext(operation: string, body: Record<string, unknown>, req: ApiRequest): Record<string, string | string[]> | undefined {
+function lambdaContext(account: Account, operation: string, body: Record<string, unknown>, req: ApiRequest): Record<string, string | string[]> | undefined {
   const tags = isStringMap(body.Tags) ? body.Tags : undefined;
   if (operation === "CreateFunction" || operation === "TagResource") return tags ? tagContext(tags) : undefined;
+  if (operation === "CreateEventSourceMapping") {
+    const fn = typeof body.FunctionName === "string" ? body.FunctionName : undefined;
+    return { ...(tags ? tagContext(tags) : {}), ...(fn ? { "lambda:FunctionArn": fn.startsWith("arn:") ? fn : functionArnOf(account, fn) } : {}) };
+  }
   if (operation === "UntagResource") {
     const keys = req.query.tagKeys;
     return keys === undefined ? undefined : tagContext(undefined, Array.isArray(keys) ? keys : [keys]);
@@ -239,6 +270,7 @@ export function lambdaAsks(account: Account, route: Route, params: Params, req: 
   const named = route.operation === "CreateFunction" ? String(body.FunctionName ?? "") : params[0];
   let resource = "*";
   if (/^(TagResource|UntagResource|ListTags)$/.test(route.operation)) resource = params[0]!;
+  else if (needs.some((n) => n.resource === "mapping")) resource = `arn:aws:lambda:${account.region}:${account.accountId}:event-source-mapping:${params[0]}`;
   else if (named !== undefined) {
     try {
       const ref = parseFunctionRef(account, named, route.operation === "InvokeAsync" ? undefined : q(req, "Qualifier"), { create: route.operation === "CreateFunction" });
@@ -247,7 +279,7 @@ export function lambdaAsks(account: Account, route: Route, params: Params, req: 
       resource = named.startsWith("arn:") ? named : functionArn(account, named);
     }
   }
-  const context = lambdaContext(route.operation, body, req);
+  const context = lambdaContext(account, route.operation, body, req);
   const asks: Ask[] = needs.filter((n) => n.resource !== "role").map((n) => ({ action: n.action, resource: n.resource === "*" ? "*" : resource, ...(context ? { context } : {}) }));
   const role = body.Role;
   if (typeof role === "string" && (route.operation === "CreateFunction" || route.operation === "UpdateFunctionConfiguration")) {

@@ -29,7 +29,7 @@ import {
   updateStatuses,
 } from "./model.js";
 import { AWS_RUNTIMES, FLINT_RUNTIMES, RETIRED_RUNTIMES } from "./runtimes.js";
-import { Violations, fullMatch } from "./validation.js";
+import { Violations, checkTagValues, fullMatch } from "./validation.js";
 
 export type CodeUrlSigner = (baseUrl: string, path: string) => Promise<string>;
 
@@ -190,17 +190,6 @@ export class LambdaService {
     }
   }
 
-  private checkTags(tags: Record<string, string>): void {
-    const v = new Violations();
-    for (const [k, val] of Object.entries(tags)) {
-      if (k.length < 1 || k.length > 128) v.add(`Value '${k}' at 'tags' failed to satisfy constraint: Map keys must have length between 1 and 128`);
-      if (val.length > 256) v.add(`Value '${val}' at 'tags' failed to satisfy constraint: Map values must have length less than or equal to 256`);
-    }
-    v.throwIfAny();
-    if (Object.keys(tags).some((k) => k.toLowerCase().startsWith("aws:"))) {
-      throw awsError("InvalidParameterValueException", "Tag keys starting with 'aws:' are reserved for AWS use.");
-    }
-  }
 
   private async inspectCode(code: CodeInput | undefined): Promise<{ zip: Buffer; ref: CodeRef }> {
     if (code?.imageUri !== undefined) {
@@ -238,7 +227,7 @@ export class LambdaService {
     this.checkRole(input.role!);
     if (input.tags) {
       if (Object.keys(input.tags).length > MAX_TAGS) throw awsError("InvalidParameterValueException", "Number of tags exceeds resource tag limit.");
-      this.checkTags(input.tags);
+      checkTagValues(input.tags);
     }
     const { zip, ref: code } = await this.inspectCode(input.code);
 
@@ -574,9 +563,20 @@ export class LambdaService {
 
   // ---- tags -------------------------------------------------------------------------------------
 
-  private taggedFunction(resource: string): FunctionRecord {
+  /** Tags of resources other than functions (event source mappings), by ARN. */
+  otherTags?: {
+    tagsOf(arn: string): Record<string, string>;
+    tag(arn: string, tags: Record<string, string>): Promise<void>;
+    untag(arn: string, keys: string[]): Promise<void>;
+  };
+
+  /** The function a taggable ARN names, or the other resource's ARN when Flint keeps that resource's tags. */
+  private tagged(resource: string): FunctionRecord | { other: string } {
     const target = parseTaggableArn(this.account, resource);
-    if (target.kind !== "function") throw awsError("ResourceNotFoundException", `The resource you requested does not exist. (${target.arn})`);
+    if (target.kind !== "function") {
+      if (this.otherTags && /:event-source-mapping:/.test(target.arn)) return { other: target.arn };
+      throw awsError("ResourceNotFoundException", `The resource you requested does not exist. (${target.arn})`);
+    }
     if (target.qualifier !== undefined) {
       throw awsError("InvalidParameterValueException", "Tags on function aliases and versions are not supported. Please specify a function ARN.");
     }
@@ -584,9 +584,10 @@ export class LambdaService {
   }
 
   async tagResource(resource: string, tags: Record<string, string> | undefined): Promise<void> {
-    const found = this.taggedFunction(resource);
+    const found = this.tagged(resource);
     if (!tags || Object.keys(tags).length === 0) throw awsError("InvalidParameterValueException", "An error occurred and the request cannot be processed.");
-    this.checkTags(tags);
+    checkTagValues(tags);
+    if ("other" in found) return this.otherTags!.tag(found.other, tags);
     await this.registry.withLock(found.name, async () => {
       const record = this.registry.require(found.name);
       const merged = { ...record.tags, ...tags };
@@ -596,12 +597,13 @@ export class LambdaService {
   }
 
   async untagResource(resource: string, keys: string[] | undefined): Promise<void> {
-    const found = this.taggedFunction(resource);
+    const found = this.tagged(resource);
     if (!keys || keys.length === 0) {
       const v = new Violations();
       v.add("Value null at 'tagKeys' failed to satisfy constraint: Member must not be null");
       v.throwIfAny();
     }
+    if ("other" in found) return this.otherTags!.untag(found.other, keys!);
     await this.registry.withLock(found.name, async () => {
       const record = this.registry.require(found.name);
       const tags = { ...record.tags };
@@ -611,7 +613,8 @@ export class LambdaService {
   }
 
   listTags(resource: string) {
-    return { Tags: { ...this.taggedFunction(resource).tags } };
+    const found = this.tagged(resource);
+    return { Tags: "other" in found ? this.otherTags!.tagsOf(found.other) : { ...found.tags } };
   }
 
 }

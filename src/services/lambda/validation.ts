@@ -118,3 +118,16 @@ export function member<K extends Kind>(
   }
   return v as never;
 }
+
+/** Lambda's rules for a resource's tags (a function's, a mapping's): key and value lengths, no `aws:` keys. */
+export function checkTagValues(tags: Record<string, string>): void {
+  const v = new Violations();
+  for (const [k, val] of Object.entries(tags)) {
+    if (k.length < 1 || k.length > 128) v.add(`Value '${k}' at 'tags' failed to satisfy constraint: Map keys must have length between 1 and 128`);
+    if (val.length > 256) v.add(`Value '${val}' at 'tags' failed to satisfy constraint: Map values must have length less than or equal to 256`);
+  }
+  v.throwIfAny();
+  if (Object.keys(tags).some((k) => k.toLowerCase().startsWith("aws:"))) {
+    throw awsError("InvalidParameterValueException", "Tag keys starting with 'aws:' are reserved for AWS use.");
+  }
+}

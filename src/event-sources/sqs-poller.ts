@@ -1,0 +1,233 @@
+/**
+ * An SQS event source mapping's pollers. Each poller long-polls the queue with the function's
+ * execution role, forms a batch (BatchSize, MaximumBatchingWindowInSeconds, 6 MB), drops what the
+ * filters refuse (deleting it, as AWS does), invokes, and deletes what succeeded. A failed batch
+ * is left to reappear after the queue's visibility timeout, so the queue's own redrive policy
+ * moves a message that keeps failing to its dead-letter queue. Pollers scale with the backlog:
+ * a full batch starts another poller, up to ScalingConfig.MaximumConcurrency; an empty receive
+ * stops one (one always stays, long-polling, so an idle queue is answered at once).
+ * FIFO order needs nothing more: the queue hands out no message of a group that has one in flight.
+ * https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html
+ */
+import type { ReceivedMessage } from "../services/sqs/inputs.js";
+import type { QueueRecord } from "../services/sqs/model.js";
+import type { MappingRecord } from "../services/lambda/event-source-mappings.js";
+import { newRequestId } from "../lib/request-id.js";
+import { AwsError } from "../errors.js";
+import { batchResult, pause, RESULT } from "./batch.js";
+import type { PollerDeps } from "./pollers.js";
+import { sqsFilterView } from "./filter.js";
+
+/** The SQS service as a poller uses it (in-process; the role's permissions are checked by the poller). */
+export interface SqsSource {
+  findByArn(arn: string): QueueRecord | undefined;
+  receiveMessage(arn: string, input: { MaxNumberOfMessages: number; WaitTimeSeconds: number; VisibilityTimeout: number; MessageSystemAttributeNames: string[]; MessageAttributeNames: string[] }, signal?: AbortSignal): Promise<ReceivedMessage[]>;
+  deleteMessageBatch(arn: string, entries: { Id: string; ReceiptHandle: string }[]): Promise<unknown>;
+}
+
+/** AWS's default when ScalingConfig is not set: up to 1,000 batches in flight. */
+const DEFAULT_MAX_CONCURRENCY = 1000;
+const MAX_PAYLOAD = 6 * 1024 * 1024;
+/** How long a poller waits after a problem (a missing queue, a refused role) before it tries again. */
+const PROBLEM_BACKOFF_MS = 5_000;
+
+export class SqsPoller {
+  private readonly abort = new AbortController();
+  private workers = 0;
+  private readonly running = new Set<Promise<void>>();
+
+  constructor(
+    private readonly deps: PollerDeps,
+    private readonly m: MappingRecord,
+  ) {}
+
+  start(): void {
+    this.spawn();
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await Promise.all(this.running);
+  }
+
+  private get cap(): number {
+    return this.m.maximumConcurrency ?? DEFAULT_MAX_CONCURRENCY;
+  }
+
+  private spawn(): void {
+    this.workers++;
+    const run = this.work()
+      .catch((err) => console.error(`flint: event source mapping ${this.m.uuid}:`, err))
+      .finally(() => {
+        this.workers--;
+        this.running.delete(run);
+      });
+    this.running.add(run);
+  }
+
+  private async work(): Promise<void> {
+    const signal = this.abort.signal;
+    while (!signal.aborted) {
+      let batch: ReceivedMessage[];
+      try {
+        batch = await this.collect(signal);
+      } catch (err) {
+        if (signal.aborted) return;
+        this.problem(err);
+        await pause(this.deps.clock, PROBLEM_BACKOFF_MS, signal);
+        continue;
+      }
+      if (batch.length === 0) {
+        if (this.workers > 1) return;
+        continue;
+      }
+      if (batch.length >= Math.min(this.m.batchSize, 10) && this.workers < this.cap) this.spawn();
+      await this.process(batch, signal);
+    }
+  }
+
+  /** Receive up to a batch: one receive, or, with a batching window, until the batch is full or the window ends. */
+  private async collect(signal: AbortSignal): Promise<ReceivedMessage[]> {
+    const { deps, m } = this;
+    const q = deps.sqs.findByArn(m.eventSourceArn);
+    if (!q) throw new SourceGone("Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.");
+    deps.authorize(m, "sqs:ReceiveMessage", m.eventSourceArn);
+    // Messages stay invisible while their batch runs: the window, the function's timeout and 30 s more when that outlasts the queue's own.
+    const windowS = m.maximumBatchingWindowInSeconds;
+    const timeoutS = deps.functionTimeout(m) ?? 3;
+    const visibility = windowS + timeoutS > q.settings.visibilityTimeout ? windowS + timeoutS + 30 : q.settings.visibilityTimeout;
+    const batch: ReceivedMessage[] = [];
+    let bytes = 0;
+    // Set by the first message when there is a window; without one a batch is one receive.
+    let deadline: number | undefined;
+    while (!signal.aborted && batch.length < m.batchSize && bytes < MAX_PAYLOAD) {
+      let wait = 20;
+      if (batch.length > 0) {
+        if (deadline === undefined) break;
+        const left = deadline - deps.clock.now();
+        if (left <= 0) break;
+        wait = Math.min(20, Math.ceil(left / 1000));
+      }
+      const got = await deps.sqs.receiveMessage(
+        m.eventSourceArn,
+        { MaxNumberOfMessages: Math.min(10, m.batchSize - batch.length), WaitTimeSeconds: wait, VisibilityTimeout: Math.min(visibility, 43_200), MessageSystemAttributeNames: ["All"], MessageAttributeNames: ["All"] },
+        signal,
+      );
+      if (got.length === 0) {
+        if (batch.length === 0) return batch;
+        continue;
+      }
+      for (const msg of got) {
+        bytes += msg.Body.length;
+        batch.push(msg);
+      }
+      if (deadline === undefined && windowS > 0) deadline = deps.clock.now() + windowS * 1000;
+    }
+    return batch;
+  }
+
+  private async process(batch: ReceivedMessage[], signal: AbortSignal): Promise<void> {
+    const { deps, m } = this;
+    const records = batch.map((msg) => eventRecord(msg, m.eventSourceArn, deps.region));
+    const filter = deps.filterOf(m);
+    const keep = filter ? records.filter((r) => filter.matches(sqsFilterView(r))) : records;
+    deps.metrics.polled(m, batch.length, batch.length - keep.length);
+    if (keep.length < records.length) {
+      const dropped = new Set(keep.map((r) => r.messageId));
+      await this.delete(batch.filter((msg) => !dropped.has(msg.MessageId)));
+    }
+    if (keep.length === 0) return;
+    const ids = new Set(keep.map((r) => r.messageId));
+    const payload = Buffer.from(JSON.stringify({ Records: keep }));
+    const reportFailures = m.functionResponseTypes.includes("ReportBatchItemFailures");
+    for (let attempt = 0; !signal.aborted; attempt++) {
+      const outcome = await deps.execute(m, newRequestId(), payload);
+      const result = batchResult(outcome, reportFailures, ids);
+      deps.metrics.batch(m, result.kind);
+      if (result.kind === "throttled") {
+        deps.report(m.uuid, { lastProcessingResult: RESULT.throttled });
+        // Back off and try again while the messages are still ours.
+        await pause(deps.clock, Math.min(1000, 20 * 2 ** attempt), signal);
+        continue;
+      }
+      if (result.kind === "gone") {
+        deps.report(m.uuid, { lastProcessingResult: RESULT.functionGone });
+        await pause(deps.clock, PROBLEM_BACKOFF_MS, signal);
+        return;
+      }
+      if (result.kind === "failed") {
+        deps.report(m.uuid, { lastProcessingResult: RESULT.functionFailed });
+        return;
+      }
+      const failed = result.kind === "partial" ? new Set(result.failed) : undefined;
+      await this.delete(batch.filter((msg) => ids.has(msg.MessageId) && !failed?.has(msg.MessageId)));
+      deps.report(m.uuid, { lastProcessingResult: RESULT.ok });
+      return;
+    }
+  }
+
+  private async delete(messages: ReceivedMessage[]): Promise<void> {
+    const { deps, m } = this;
+    for (let i = 0; i < messages.length; i += 10) {
+      const entries = messages.slice(i, i + 10).map((msg, n) => ({ Id: String(n), ReceiptHandle: msg.ReceiptHandle }));
+      try {
+        await deps.sqs.deleteMessageBatch(m.eventSourceArn, entries);
+      } catch (err) {
+        // The queue went away under the batch: its messages went with it.
+        if (!(err instanceof AwsError)) throw err;
+      }
+    }
+  }
+
+  private problem(err: unknown): void {
+    if (err instanceof SourceGone) this.deps.report(this.m.uuid, { lastProcessingResult: RESULT.sourceGone(err.message), stateTransitionReason: err.message });
+    else if (err instanceof AwsError) this.deps.report(this.m.uuid, { lastProcessingResult: RESULT.permission(err.message), stateTransitionReason: err.message });
+    else throw err;
+  }
+}
+
+class SourceGone extends Error {}
+
+export interface SqsEventRecord {
+  messageId: string;
+  receiptHandle: string;
+  body: string;
+  attributes: Record<string, string>;
+  messageAttributes: Record<string, { stringValue?: string; binaryValue?: string; stringListValues: string[]; binaryListValues: string[]; dataType: string }>;
+  md5OfMessageAttributes: string | null;
+  md5OfBody: string;
+  eventSource: "aws:sqs";
+  eventSourceARN: string;
+  awsRegion: string;
+}
+
+/** The system attributes an SQS event record carries, in AWS's order (FIFO's after). */
+const RECORD_ATTRIBUTES = ["ApproximateReceiveCount", "AWSTraceHeader", "SentTimestamp", "SequenceNumber", "MessageGroupId", "SenderId", "MessageDeduplicationId", "ApproximateFirstReceiveTimestamp", "DeadLetterQueueSourceArn"];
+
+/** A received message as Lambda's SQS event record. */
+export function eventRecord(msg: ReceivedMessage, arn: string, region: string): SqsEventRecord {
+  const attributes: Record<string, string> = {};
+  for (const name of RECORD_ATTRIBUTES) if (msg.Attributes?.[name] !== undefined) attributes[name] = msg.Attributes[name]!;
+  const messageAttributes: SqsEventRecord["messageAttributes"] = {};
+  for (const [name, v] of Object.entries(msg.MessageAttributes ?? {})) {
+    messageAttributes[name] = {
+      ...(v.StringValue !== undefined ? { stringValue: v.StringValue } : {}),
+      ...(v.BinaryValue !== undefined ? { binaryValue: Buffer.from(v.BinaryValue).toString("base64") } : {}),
+      stringListValues: [],
+      binaryListValues: [],
+      dataType: v.DataType,
+    };
+  }
+  return {
+    messageId: msg.MessageId,
+    receiptHandle: msg.ReceiptHandle,
+    body: msg.Body,
+    attributes,
+    messageAttributes,
+    md5OfMessageAttributes: msg.MD5OfMessageAttributes ?? null,
+    md5OfBody: msg.MD5OfBody,
+    eventSource: "aws:sqs",
+    eventSourceARN: arn,
+    awsRegion: region,
+  };
+}

@@ -1,0 +1,530 @@
+/**
+ * Event source mappings, the control plane: Create/Get/Update/Delete/List with AWS's fields, ranges,
+ * per-source defaults, errors and states. The pollers that act on them live in `event-sources/`;
+ * they hear of every change through `listener` and report what they see (`report`).
+ * https://docs.aws.amazon.com/lambda/latest/api/API_CreateEventSourceMapping.html
+ * Recorded AWS responses: shared/reference/aws-recorded/esm-recorded.json.
+ */
+import { randomUUID } from "node:crypto";
+import { awsError } from "../../errors.js";
+import { StateMachine } from "../../lib/state-machine.js";
+import type { Clock } from "../../clock/clock.js";
+import type { MappingStore } from "../../store/mapping-store.js";
+import { type Account, functionArn, parseFunctionRef } from "./arns.js";
+import { paginate } from "./pagination.js";
+import type { FunctionRegistry } from "./registry.js";
+import { Violations, checkTagValues, member } from "./validation.js";
+
+export type SourceKind = "sqs" | "kinesis" | "dynamodb";
+export type MappingState = "Creating" | "Enabling" | "Enabled" | "Disabling" | "Disabled" | "Updating" | "Deleting";
+
+/** Each state a mapping may move to; the transitional ones settle once the pollers have applied the change. */
+export const MAPPING_TRANSITIONS = new StateMachine<MappingState>("event source mapping", {
+  Creating: ["Enabled", "Disabled", "Deleting"],
+  Enabling: ["Enabled", "Deleting"],
+  Enabled: ["Updating", "Disabling", "Deleting"],
+  Disabling: ["Disabled", "Deleting"],
+  Disabled: ["Enabling", "Updating", "Deleting"],
+  Updating: ["Enabled", "Disabled", "Deleting"],
+  Deleting: [],
+});
+
+export const STARTING_POSITIONS = ["LATEST", "AT_TIMESTAMP", "TRIM_HORIZON"] as const;
+export type StartingPosition = (typeof STARTING_POSITIONS)[number];
+
+/** What a mapping is, as stored. Stream-only settings are present only on stream mappings. */
+export interface MappingRecord {
+  uuid: string;
+  eventSourceArn: string;
+  source: SourceKind;
+  functionName: string;
+  /** The qualifier the caller gave (`$LATEST`, a version, an alias), kept in FunctionArn as AWS keeps it. */
+  qualifier?: string;
+  enabled: boolean;
+  state: MappingState;
+  stateTransitionReason: string;
+  lastProcessingResult?: string;
+  /** Epoch ms. */
+  lastModified: number;
+  /** Epoch ms, for List's order. */
+  created: number;
+  batchSize: number;
+  maximumBatchingWindowInSeconds: number;
+  functionResponseTypes: string[];
+  /** The patterns as given (their compiled form lives with the pollers). */
+  filters?: { Pattern: string }[];
+  maximumConcurrency?: number;
+  startingPosition?: StartingPosition;
+  /** Epoch seconds. */
+  startingPositionTimestamp?: number;
+  parallelizationFactor?: number;
+  bisectBatchOnFunctionError?: boolean;
+  maximumRetryAttempts?: number;
+  maximumRecordAgeInSeconds?: number;
+  tumblingWindowInSeconds?: number;
+  onFailure?: string;
+  tags: Record<string, string>;
+}
+
+/** What the control plane needs to know of a source, through its service. */
+export interface SourceFacts {
+  /** An SQS FIFO queue. */
+  fifo?: boolean;
+  /** An SQS queue's VisibilityTimeout (seconds): the function's timeout must fit in it. */
+  visibilityTimeout?: number;
+}
+
+export interface MappingDeps {
+  account: Account;
+  registry: FunctionRegistry;
+  store: MappingStore;
+  clock: Clock;
+  /** The source behind an ARN of this kind, or undefined when it does not exist. */
+  source(kind: SourceKind, arn: string): SourceFacts | undefined;
+  /** Throws AWS's error when the function's execution role may not read the source (iam/'s mode decides). */
+  checkRole?(mapping: MappingRecord, role: string): void;
+  /** Validates FilterCriteria.Filters, throwing "Invalid filter pattern definition." (event-sources/filter.ts). */
+  checkFilters?(filters: { Pattern: string }[]): void;
+}
+
+/** What the pollers are told: a mapping's settings changed (or it was deleted: `undefined`). */
+export type MappingListener = (uuid: string, record: MappingRecord | undefined) => void;
+
+const NOT_FOUND = "The resource you requested does not exist.";
+const MAX_TAGS = 50;
+
+const RANGES = {
+  BatchSize: ["batchSize", 1, 10000],
+  MaximumBatchingWindowInSeconds: ["maximumBatchingWindowInSeconds", 0, 300],
+  ParallelizationFactor: ["parallelizationFactor", 1, 10],
+  MaximumRecordAgeInSeconds: ["maximumRecordAgeInSeconds", -1, 604800],
+  MaximumRetryAttempts: ["maximumRetryAttempts", -1, 10000],
+  TumblingWindowInSeconds: ["tumblingWindowInSeconds", 0, 900],
+} as const;
+const STREAM_ONLY = ["ParallelizationFactor", "MaximumRecordAgeInSeconds", "MaximumRetryAttempts", "TumblingWindowInSeconds", "BisectBatchOnFunctionError"] as const;
+
+/** The members of a Create or Update request, type-checked (ranges are checked by `validate`). */
+export interface MappingInput {
+  functionName?: string;
+  eventSourceArn?: string;
+  enabled?: boolean;
+  batchSize?: number;
+  maximumBatchingWindowInSeconds?: number;
+  functionResponseTypes?: string[];
+  /** null: FilterCriteria given with no (or an empty list of) filters, which clears them. */
+  filters?: { Pattern: string }[] | null;
+  maximumConcurrency?: number | null;
+  startingPosition?: string;
+  startingPositionTimestamp?: number;
+  parallelizationFactor?: number;
+  bisectBatchOnFunctionError?: boolean;
+  maximumRetryAttempts?: number;
+  maximumRecordAgeInSeconds?: number;
+  tumblingWindowInSeconds?: number;
+  /** null: DestinationConfig.OnFailure given without a Destination (clears it). */
+  onFailure?: string | null;
+  onSuccess?: string;
+  tags?: Record<string, string>;
+  /** Which stream-only members were given (SQS refuses them). */
+  given: Set<string>;
+}
+
+export function decodeMapping(body: Record<string, unknown>): MappingInput {
+  const given = new Set(Object.keys(body).filter((k) => body[k] !== undefined && body[k] !== null));
+  const out: MappingInput = { given };
+  const set = <K extends keyof MappingInput>(key: K, value: MappingInput[K] | undefined) => {
+    if (value !== undefined) out[key] = value;
+  };
+  set("functionName", member(body, "FunctionName", "string"));
+  set("eventSourceArn", member(body, "EventSourceArn", "string"));
+  set("enabled", member(body, "Enabled", "boolean"));
+  set("batchSize", member(body, "BatchSize", "integer"));
+  set("maximumBatchingWindowInSeconds", member(body, "MaximumBatchingWindowInSeconds", "integer"));
+  set("functionResponseTypes", member(body, "FunctionResponseTypes", "stringArray"));
+  set("startingPosition", member(body, "StartingPosition", "string"));
+  const ts = body.StartingPositionTimestamp;
+  if (ts !== undefined && ts !== null) {
+    if (typeof ts !== "number") throw awsError("InvalidRequestContentException", "Could not parse request body into json: Cannot deserialize value of type `java.util.Date` at 'StartingPositionTimestamp'");
+    out.startingPositionTimestamp = ts;
+  }
+  set("parallelizationFactor", member(body, "ParallelizationFactor", "integer"));
+  set("bisectBatchOnFunctionError", member(body, "BisectBatchOnFunctionError", "boolean"));
+  set("maximumRetryAttempts", member(body, "MaximumRetryAttempts", "integer"));
+  set("maximumRecordAgeInSeconds", member(body, "MaximumRecordAgeInSeconds", "integer"));
+  set("tumblingWindowInSeconds", member(body, "TumblingWindowInSeconds", "integer"));
+  set("tags", member(body, "Tags", "stringMap"));
+  const criteria = member(body, "FilterCriteria", "object");
+  if (criteria) {
+    const filters = criteria.Filters;
+    if (filters !== undefined && filters !== null && !Array.isArray(filters)) throw awsError("InvalidRequestContentException", "Could not parse request body into json: Cannot deserialize value of type `java.util.List` at 'FilterCriteria.Filters'");
+    const list = (filters ?? []) as unknown[];
+    out.filters = list.length === 0 ? null : list.map((f) => ({ Pattern: typeof f === "object" && f !== null && typeof (f as { Pattern?: unknown }).Pattern === "string" ? (f as { Pattern: string }).Pattern : "" }));
+  }
+  const scaling = member(body, "ScalingConfig", "object");
+  if (scaling) out.maximumConcurrency = member(scaling, "MaximumConcurrency", "integer") ?? null;
+  const destinations = member(body, "DestinationConfig", "object");
+  if (destinations) {
+    const onFailure = member(destinations, "OnFailure", "object");
+    const onSuccess = member(destinations, "OnSuccess", "object");
+    if (onFailure) out.onFailure = member(onFailure, "Destination", "string") ?? null;
+    const success = onSuccess && member(onSuccess, "Destination", "string");
+    if (success) out.onSuccess = success;
+  }
+  return out;
+}
+
+/** The source an ARN names, by its service and resource type. */
+export function sourceKind(arn: string): SourceKind | undefined {
+  const parts = arn.split(":");
+  if (parts[0] !== "arn" || parts.length < 6) return undefined;
+  if (parts[2] === "sqs" && parts.length === 6 && parts[5]) return "sqs";
+  if (parts[2] === "kinesis" && parts[5]?.startsWith("stream/")) return "kinesis";
+  if (parts[2] === "dynamodb" && /^table\/[^/]+\/stream\/.+/.test(parts[5] ?? "")) return "dynamodb";
+  return undefined;
+}
+
+/** Model constraints, reported together as AWS's ValidationException. */
+function validate(input: MappingInput): void {
+  const v = new Violations();
+  for (const [field, min, max] of Object.values(RANGES)) {
+    const value = input[field];
+    if (typeof value === "number") v.range(field, value, min, max);
+  }
+  if (input.startingPosition !== undefined && !(STARTING_POSITIONS as readonly string[]).includes(input.startingPosition)) {
+    v.add(`Value '${input.startingPosition}' at 'startingPosition' failed to satisfy constraint: Member must satisfy enum value set: [${STARTING_POSITIONS.join(", ")}]`);
+  }
+  const types = input.functionResponseTypes ?? [];
+  if (types.some((t) => t !== "ReportBatchItemFailures")) v.add(`Value '[${types.join(", ")}]' at 'functionResponseTypes' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [ReportBatchItemFailures]]`);
+  if (types.length > 1) v.add(`Value '[${types.join(", ")}]' at 'functionResponseTypes' failed to satisfy constraint: Member must have length less than or equal to 1`);
+  if (typeof input.maximumConcurrency === "number") v.range("scalingConfig.maximumConcurrency", input.maximumConcurrency, 2, 1000);
+  for (const [i, f] of (input.filters ?? []).entries()) {
+    if (f.Pattern.length > 4096) v.maxLength(`filterCriteria.filters.${i + 1}.member.pattern`, f.Pattern, 4096);
+  }
+  if (input.onFailure && input.onFailure.length > 350) v.maxLength("destinationConfig.onFailure.destination", input.onFailure, 350);
+  v.throwIfAny();
+  // MaximumRecordAgeInSeconds: -1 (forever) or at least a minute.
+  if (input.maximumRecordAgeInSeconds !== undefined && input.maximumRecordAgeInSeconds >= 0 && input.maximumRecordAgeInSeconds < 60) {
+    throw awsError("InvalidParameterValueException", "MaximumRecordAgeInSeconds must be -1 or between 60 and 604800.");
+  }
+}
+
+const unsupported = (parameter: string) => awsError("InvalidParameterValueException", `Unsupported ${parameter} parameter for given event source mapping type.`);
+
+export class EventSourceMappingService {
+  private readonly mappings = new Map<string, MappingRecord>();
+  private readonly settling = new Set<Promise<void>>();
+  listener: MappingListener = () => {};
+
+  private constructor(private readonly deps: MappingDeps) {}
+
+  static async create(deps: MappingDeps): Promise<EventSourceMappingService> {
+    const service = new EventSourceMappingService(deps);
+    const stored = await deps.store.listMappings();
+    for (const m of stored.sort((a, b) => a.created - b.created)) {
+      // A change the last run accepted but did not apply is applied now.
+      service.mappings.set(m.uuid, m.state === "Deleting" ? m : { ...m, state: m.enabled ? "Enabled" : "Disabled" });
+    }
+    for (const m of [...service.mappings.values()].filter((m) => m.state === "Deleting")) await service.remove(m.uuid);
+    return service;
+  }
+
+  all(): IterableIterator<MappingRecord> {
+    return this.mappings.values();
+  }
+
+  arnOf(uuid: string): string {
+    return `arn:aws:lambda:${this.deps.account.region}:${this.deps.account.accountId}:event-source-mapping:${uuid}`;
+  }
+
+  /** The API's view of a mapping: SQS answers with a minimal shape, streams echo every default. */
+  toApi(m: MappingRecord): Record<string, unknown> {
+    const out: Record<string, unknown> = {
+      UUID: m.uuid,
+      BatchSize: m.batchSize,
+      EventSourceArn: m.eventSourceArn,
+      EventSourceMappingArn: this.arnOf(m.uuid),
+      FunctionArn: functionArn(this.deps.account, m.functionName, m.qualifier),
+      FunctionResponseTypes: m.functionResponseTypes,
+      LastModified: m.lastModified / 1000,
+      MaximumBatchingWindowInSeconds: m.maximumBatchingWindowInSeconds,
+      State: m.state,
+      StateTransitionReason: m.stateTransitionReason,
+    };
+    if (m.filters) out.FilterCriteria = { Filters: m.filters };
+    if (m.maximumConcurrency !== undefined) out.ScalingConfig = { MaximumConcurrency: m.maximumConcurrency };
+    if (m.lastProcessingResult !== undefined) out.LastProcessingResult = m.lastProcessingResult;
+    if (m.source !== "sqs") {
+      out.StartingPosition = m.startingPosition;
+      if (m.startingPositionTimestamp !== undefined) out.StartingPositionTimestamp = m.startingPositionTimestamp;
+      out.ParallelizationFactor = m.parallelizationFactor;
+      out.BisectBatchOnFunctionError = m.bisectBatchOnFunctionError;
+      out.MaximumRetryAttempts = m.maximumRetryAttempts;
+      out.MaximumRecordAgeInSeconds = m.maximumRecordAgeInSeconds;
+      out.TumblingWindowInSeconds = m.tumblingWindowInSeconds;
+      out.DestinationConfig = { OnFailure: m.onFailure ? { Destination: m.onFailure } : {} };
+    }
+    return out;
+  }
+
+  private require(uuid: string): MappingRecord {
+    const m = this.mappings.get(uuid);
+    if (!m) throw awsError("ResourceNotFoundException", NOT_FOUND, { Message: NOT_FOUND });
+    return m;
+  }
+
+  /** The function a FunctionName names, which must exist (a 400, not a 404, as AWS answers). */
+  private target(name: string): { functionName: string; qualifier?: string; role: string; timeout: number } {
+    const ref = parseFunctionRef(this.deps.account, name);
+    const record = this.deps.registry.get(ref.name);
+    let version;
+    try {
+      version = record && this.deps.registry.resolve(record, ref.qualifier).version;
+    } catch {
+      version = undefined;
+    }
+    if (!version) throw awsError("InvalidParameterValueException", "Function does not exist");
+    return { functionName: ref.name, ...(ref.qualifier !== undefined ? { qualifier: ref.qualifier } : {}), role: version.role, timeout: version.timeout };
+  }
+
+  /** Checks what depends on the source: per-source members and limits, filters, the role. */
+  private checkForSource(m: MappingRecord, input: MappingInput, facts: SourceFacts, functionTimeout?: number): void {
+    if (m.source === "sqs") {
+      if (functionTimeout !== undefined && facts.visibilityTimeout !== undefined && facts.visibilityTimeout < functionTimeout) {
+        throw awsError("InvalidParameterValueException", `Queue visibility timeout: ${facts.visibilityTimeout} seconds is less than Function timeout: ${functionTimeout} seconds`);
+      }
+      if (input.onSuccess !== undefined || input.onFailure) throw unsupported("DestinationConfig");
+      for (const name of STREAM_ONLY) if (input.given.has(name)) throw unsupported(name);
+      if (input.startingPosition !== undefined) throw unsupported("StartingPosition");
+      if (facts.fifo && m.batchSize > 10) throw awsError("InvalidParameterValueException", "Batch size cannot be greater than 10 for an SQS FIFO queue.");
+      if (facts.fifo && m.maximumBatchingWindowInSeconds > 0) throw awsError("InvalidParameterValueException", "Batching window is not supported for FIFO queues.");
+      if (m.batchSize > 10 && m.maximumBatchingWindowInSeconds === 0) {
+        throw awsError("InvalidParameterValueException", "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10");
+      }
+    } else {
+      if (input.onSuccess !== undefined) throw unsupported("DestinationConfig");
+      if (input.given.has("ScalingConfig")) throw unsupported("ScalingConfig");
+      if (m.onFailure && !/^arn:aws[a-zA-Z-]*:(sqs|sns):/.test(m.onFailure)) throw awsError("InvalidParameterValueException", "The provided destination config DestinationConfig(onSuccess=null, onFailure=OnFailure(destination=" + m.onFailure + ")) is invalid.");
+    }
+    if (m.filters) this.deps.checkFilters?.(m.filters);
+  }
+
+  async createEventSourceMapping(input: MappingInput): Promise<Record<string, unknown>> {
+    validate(input);
+    if (input.functionName === undefined) {
+      const v = new Violations();
+      v.add("Value null at 'functionName' failed to satisfy constraint: Member must not be null");
+      v.throwIfAny();
+    }
+    const arn = input.eventSourceArn;
+    const source = arn === undefined ? undefined : sourceKind(arn);
+    if (!arn || !source) throw awsError("InvalidParameterValueException", "Unrecognized event source.");
+    const fn = this.target(input.functionName!);
+    const facts = this.deps.source(source, arn);
+    if (!facts) {
+      if (source === "sqs") throw awsError("InvalidParameterValueException", "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.");
+      throw awsError("InvalidParameterValueException", `Stream not found: ${arn}`);
+    }
+    if (source !== "sqs") {
+      if (input.startingPosition === undefined) throw awsError("InvalidParameterValueException", "1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must not be null.");
+      if (source === "dynamodb" && input.startingPosition === "AT_TIMESTAMP") throw awsError("InvalidParameterValueException", `Unsupported starting position for arn type: ${arn}`);
+      if (input.startingPosition === "AT_TIMESTAMP" && input.startingPositionTimestamp === undefined) throw awsError("InvalidParameterValueException", "StartingPositionTimestamp must be set when StartingPosition is AT_TIMESTAMP.");
+    }
+    const now = this.deps.clock.now();
+    const enabled = input.enabled ?? true;
+    const stream = source !== "sqs";
+    const m: MappingRecord = {
+      uuid: randomUUID(),
+      eventSourceArn: arn,
+      source,
+      functionName: fn.functionName,
+      ...(fn.qualifier !== undefined ? { qualifier: fn.qualifier } : {}),
+      enabled,
+      state: enabled ? "Creating" : "Disabled",
+      stateTransitionReason: stream ? "User action" : "USER_INITIATED",
+      ...(stream ? { lastProcessingResult: "No records processed" } : {}),
+      lastModified: now,
+      created: now,
+      batchSize: input.batchSize ?? (stream ? 100 : 10),
+      maximumBatchingWindowInSeconds: input.maximumBatchingWindowInSeconds ?? 0,
+      functionResponseTypes: input.functionResponseTypes ?? [],
+      ...(input.filters ? { filters: input.filters } : {}),
+      ...(typeof input.maximumConcurrency === "number" ? { maximumConcurrency: input.maximumConcurrency } : {}),
+      ...(stream
+        ? {
+            startingPosition: input.startingPosition as StartingPosition,
+            ...(input.startingPositionTimestamp !== undefined ? { startingPositionTimestamp: input.startingPositionTimestamp } : {}),
+            parallelizationFactor: input.parallelizationFactor ?? 1,
+            bisectBatchOnFunctionError: input.bisectBatchOnFunctionError ?? false,
+            maximumRetryAttempts: input.maximumRetryAttempts ?? -1,
+            maximumRecordAgeInSeconds: input.maximumRecordAgeInSeconds ?? -1,
+            tumblingWindowInSeconds: input.tumblingWindowInSeconds ?? 0,
+            ...(input.onFailure ? { onFailure: input.onFailure } : {}),
+          }
+        : {}),
+      tags: {},
+    };
+    this.checkForSource(m, input, facts, fn.timeout);
+    for (const other of this.mappings.values()) {
+      if (other.eventSourceArn === arn && other.functionName === m.functionName && other.qualifier === m.qualifier) {
+        const fnText = functionArn(this.deps.account, m.functionName, m.qualifier);
+        throw awsError(
+          "ResourceConflictException",
+          source === "sqs"
+            ? `An event source mapping with SQS arn (" ${arn} ") and function (" ${fnText} ") already exists. Please update or delete the existing mapping with UUID ${other.uuid}`
+            : `The event source arn (" ${arn} ") and function (" ${fnText} ") provided mapping already exists. Please update or delete the existing mapping with UUID ${other.uuid}`,
+        );
+      }
+    }
+    if (input.tags) m.tags = checkTags(input.tags);
+    this.deps.checkRole?.(m, fn.role);
+    await this.save(m);
+    return this.toApi(m);
+  }
+
+  getEventSourceMapping(uuid: string): Record<string, unknown> {
+    return this.toApi(this.require(uuid));
+  }
+
+  async updateEventSourceMapping(uuid: string, input: MappingInput): Promise<Record<string, unknown>> {
+    validate(input);
+    const current = this.require(uuid);
+    if (!(current.state === "Enabled" || current.state === "Disabled")) {
+      throw awsError("ResourceInUseException", `Cannot update the event source mapping because it is in use.`);
+    }
+    const fn = input.functionName !== undefined ? this.target(input.functionName) : undefined;
+    const m: MappingRecord = { ...current, lastModified: this.deps.clock.now() };
+    if (fn) {
+      m.functionName = fn.functionName;
+      if (fn.qualifier !== undefined) m.qualifier = fn.qualifier;
+      else delete m.qualifier;
+    }
+    const assign = <K extends keyof MappingRecord>(key: K, value: MappingRecord[K] | undefined) => {
+      if (value !== undefined) m[key] = value;
+    };
+    assign("batchSize", input.batchSize);
+    assign("maximumBatchingWindowInSeconds", input.maximumBatchingWindowInSeconds);
+    assign("functionResponseTypes", input.functionResponseTypes);
+    if (input.filters !== undefined) {
+      if (input.filters === null) delete m.filters;
+      else m.filters = input.filters;
+    }
+    if (input.maximumConcurrency !== undefined) {
+      if (input.maximumConcurrency === null) delete m.maximumConcurrency;
+      else m.maximumConcurrency = input.maximumConcurrency;
+    }
+    if (m.source !== "sqs") {
+      assign("parallelizationFactor", input.parallelizationFactor);
+      assign("bisectBatchOnFunctionError", input.bisectBatchOnFunctionError);
+      assign("maximumRetryAttempts", input.maximumRetryAttempts);
+      assign("maximumRecordAgeInSeconds", input.maximumRecordAgeInSeconds);
+      assign("tumblingWindowInSeconds", input.tumblingWindowInSeconds);
+      if (input.onFailure !== undefined) {
+        if (input.onFailure === null) delete m.onFailure;
+        else m.onFailure = input.onFailure;
+      }
+    }
+    const facts = this.deps.source(m.source, m.eventSourceArn) ?? {};
+    this.checkForSource(m, { ...input, startingPosition: undefined }, facts, fn?.timeout);
+    if (fn) this.deps.checkRole?.(m, fn.role);
+    const enabling = input.enabled === true && !current.enabled;
+    const disabling = input.enabled === false && current.enabled;
+    m.enabled = input.enabled ?? current.enabled;
+    m.state = MAPPING_TRANSITIONS.move(current.state, enabling ? "Enabling" : disabling ? "Disabling" : "Updating");
+    await this.save(m);
+    return this.toApi(m);
+  }
+
+  async deleteEventSourceMapping(uuid: string): Promise<Record<string, unknown>> {
+    const current = this.require(uuid);
+    if (current.state === "Deleting") throw awsError("ResourceInUseException", "Cannot delete the event source mapping because it is in use.");
+    const m = { ...current, state: MAPPING_TRANSITIONS.move(current.state, "Deleting") };
+    this.mappings.set(uuid, m);
+    await this.remove(uuid);
+    return this.toApi(m);
+  }
+
+  listEventSourceMappings(eventSourceArn: string | undefined, functionName: string | undefined, marker: string | undefined, maxItems: string | undefined) {
+    const ref = functionName === undefined ? undefined : parseFunctionRef(this.deps.account, functionName);
+    const matching = [...this.mappings.values()].filter(
+      (m) => (eventSourceArn === undefined || m.eventSourceArn === eventSourceArn) && (!ref || (m.functionName === ref.name && (ref.qualifier === undefined || m.qualifier === ref.qualifier))),
+    );
+    const { page, nextMarker } = paginate(matching, (m) => m.uuid, marker, maxItems, 100, 10000);
+    return { EventSourceMappings: page.map((m) => this.toApi(m)), ...(nextMarker ? { NextMarker: nextMarker } : {}) };
+  }
+
+  /** Tags on a mapping, by its ARN (TagResource, UntagResource, ListTags). */
+  tagsOf(arn: string): Record<string, string> {
+    return { ...this.require(this.uuidOf(arn)).tags };
+  }
+
+  async tag(arn: string, tags: Record<string, string>): Promise<void> {
+    const m = this.require(this.uuidOf(arn));
+    const merged = checkTags({ ...m.tags, ...tags });
+    await this.save({ ...m, tags: merged }, false);
+  }
+
+  async untag(arn: string, keys: string[]): Promise<void> {
+    const m = this.require(this.uuidOf(arn));
+    const tags = { ...m.tags };
+    for (const k of keys) delete tags[k];
+    await this.save({ ...m, tags }, false);
+  }
+
+  private uuidOf(arn: string): string {
+    return arn.slice(arn.lastIndexOf(":") + 1);
+  }
+
+  /**
+   * What the pollers saw: the last result (`OK`, `PROBLEM: …`) and, for a mapping that cannot poll,
+   * why. Kept in memory and stored when it changes.
+   */
+  async report(uuid: string, report: { lastProcessingResult?: string; stateTransitionReason?: string }): Promise<void> {
+    const m = this.mappings.get(uuid);
+    if (!m || m.state === "Deleting") return;
+    const result = report.lastProcessingResult ?? m.lastProcessingResult;
+    const reason = report.stateTransitionReason ?? m.stateTransitionReason;
+    if (result === m.lastProcessingResult && reason === m.stateTransitionReason) return;
+    const next = { ...m, stateTransitionReason: reason, ...(result !== undefined ? { lastProcessingResult: result } : {}) };
+    this.mappings.set(uuid, next);
+    await this.deps.store.putMapping(next);
+  }
+
+  /** Store, tell the pollers, and settle a transitional state once they have it. */
+  private async save(m: MappingRecord, notify = true): Promise<void> {
+    await this.deps.store.putMapping(m);
+    this.mappings.set(m.uuid, m);
+    if (!notify) return;
+    this.listener(m.uuid, m);
+    if (m.state === "Enabled" || m.state === "Disabled") return;
+    const settling = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.settle(m.uuid))
+      .catch((err) => console.error("flint: event source mapping:", err))
+      .finally(() => this.settling.delete(settling));
+    this.settling.add(settling);
+  }
+
+  /** Resolves once every accepted change has settled (before the store closes). */
+  async idle(): Promise<void> {
+    while (this.settling.size) await Promise.all(this.settling);
+  }
+
+  private async settle(uuid: string): Promise<void> {
+    const m = this.mappings.get(uuid);
+    if (!m || m.state === "Enabled" || m.state === "Disabled" || m.state === "Deleting") return;
+    const settled = { ...m, state: MAPPING_TRANSITIONS.move(m.state, m.enabled ? "Enabled" : "Disabled") };
+    this.mappings.set(uuid, settled);
+    await this.deps.store.putMapping(settled);
+  }
+
+  private async remove(uuid: string): Promise<void> {
+    this.listener(uuid, undefined);
+    await this.deps.store.deleteMapping(uuid);
+    this.mappings.delete(uuid);
+  }
+}
+
+function checkTags(tags: Record<string, string>): Record<string, string> {
+  checkTagValues(tags);
+  if (Object.keys(tags).length > MAX_TAGS) throw awsError("InvalidParameterValueException", "Number of tags exceeds resource tag limit.");
+  return tags;
+}
