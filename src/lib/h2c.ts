@@ -119,10 +119,18 @@ export class H2c {
     }
     // No prototype, and repeated `host`s and `authorization`s keep the first, as on HTTP/1.1 (http-message.ts).
     const headers: Record<string, string> = Object.create(null);
+    // Counted as SETTINGS_MAX_HEADER_LIST_SIZE is (RFC 9113 §6.5.2): Node enforces that setting only
+    // once the client has acknowledged it, so its first requests could bring up to 64 KB.
+    let listSize = 0;
     for (const name in raw) {
-      if (name.startsWith(":")) continue;
       const v = raw[name]!;
+      listSize += name.length + (typeof v === "string" ? v.length : v.join("").length) + 32;
+      if (name.startsWith(":")) continue;
       headers[name] = typeof v === "string" ? v : name === "host" || name === "authorization" ? v[0]! : v.join(", ");
+    }
+    if (listSize > this.limits.maxHeadBytes) {
+      stream.respond({ ":status": 431 }, { endStream: true });
+      return;
     }
     // SigV4 signs `host`; an HTTP/2 client may carry it only as `:authority`.
     if (headers.host === undefined && raw[":authority"] !== undefined) headers.host = raw[":authority"];
