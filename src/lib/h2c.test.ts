@@ -299,3 +299,21 @@ test("without the h2c option the preface is a bad HTTP/1.1 request (the Runtime 
   assert.ok(closed);
   assert.equal(seen.length, 0);
 });
+
+test("h2c: a response header with a line break throws, as on HTTP/1.1, and the handler can still answer", async (t) => {
+  const thrown: unknown[] = [];
+  const { port } = await serve(t, { h2c: true }, (ex) => {
+    try {
+      ex.response.send(200, { "X-Bad": "a\r\nInjected: yes" }, "never");
+    } catch (err) {
+      thrown.push(err);
+      ex.response.send(500, {}, "answered");
+    }
+  });
+  const session = connect(t, port);
+  const answer = await request(session, { ":method": "GET" });
+  assert.equal(thrown.length, 1);
+  assert.equal(answer.status, 500);
+  assert.equal(answer.text, "answered");
+  assert.equal(answer.headers.injected, undefined);
+});

@@ -13,6 +13,7 @@
  */
 import http2 from "node:http2";
 import type net from "node:net";
+import { isToken } from "./http-message.js";
 import { type BodyResult, ClientGone, type ExchangeHandler, type HttpResponse, type HttpServerOptions } from "./http-server.js";
 
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
@@ -146,9 +147,13 @@ export class H2c {
       },
       send: (status, hdrs, payload) => {
         if (answered) return;
-        answered = true;
-        if (stream.closed) return;
+        if (stream.closed) {
+          answered = true;
+          return;
+        }
+        // A header refused throws before anything is sent (as on HTTP/1.1): the handler may still answer.
         respond(stream, method, status, hdrs, payload);
+        answered = true;
         // A body still arriving that nobody reads (refused, too large) is cut once the answer has gone (RST_STREAM NO_ERROR, RFC 9113 §8.1).
         if (!bodyEnded && (closeAfter || !reading)) stream.close(NGHTTP2_NO_ERROR);
       },
@@ -245,7 +250,10 @@ function respond(stream: http2.ServerHttp2Stream, method: string, status: number
   const out: http2.OutgoingHttpHeaders = { ":status": status };
   for (const k in headers) {
     const name = k.toLowerCase();
-    if (!CONNECTION_HEADERS.has(name) && name !== "content-length") out[name] = headers[k];
+    const v = String(headers[k]);
+    // As HTTP/1.1's (http-server.ts): Node would send a line break, which HTTP/2 forbids in a value.
+    if (!isToken(k) || /[\r\n\0]/.test(v)) throw new TypeError(`Invalid character in header ${JSON.stringify(k)}`);
+    if (!CONNECTION_HEADERS.has(name) && name !== "content-length") out[name] = v;
   }
   if (NO_CONTENT.has(status)) return stream.respond(out, { endStream: true });
   out["content-length"] = data ? data.length : 0;
