@@ -317,3 +317,26 @@ test("h2c: a response header with a line break throws, as on HTTP/1.1, and the h
   assert.equal(answer.text, "answered");
   assert.equal(answer.headers.injected, undefined);
 });
+
+test("h2c: a body that stalls past the body timeout gets 408 on its stream, and the session serves on", async (t) => {
+  const { port } = await serve(t, { h2c: true, bodyTimeoutMs: 200 });
+  const session = connect(t, port);
+  const stream = session.request({ ":method": "POST", ":path": "/", "content-length": 100 });
+  stream.on("error", () => {});
+  stream.write("only a part");
+  const status = await new Promise((resolve) => stream.on("response", (h) => resolve(h[":status"])));
+  assert.equal(status, 408);
+  assert.equal((await request(session, { ":method": "GET" })).status, 200);
+});
+
+test("h2c: Expect: 100-continue is answered when the handler asks for the body", async (t) => {
+  const { port } = await serve(t);
+  const session = connect(t, port);
+  const stream = session.request({ ":method": "PUT", ":path": "/c", "content-length": 4, expect: "100-continue" });
+  let text = "";
+  stream.on("data", (d: Buffer) => (text += d.toString()));
+  await new Promise<void>((resolve) => stream.once("continue", () => resolve()));
+  stream.end("body");
+  await new Promise((resolve) => stream.on("end", resolve));
+  assert.equal(text, "PUT /c true 4:body");
+});

@@ -74,6 +74,8 @@ export class H2c {
       // not hand those bytes to 'data' listeners (there are none left) first.
       socket.pause();
       socket.unshift(read);
+      // As HTTP/1.1's connections: small answers leave at once (Node's session does not set this).
+      socket.setNoDelay(true);
       this.server.emit("connection", socket);
     };
     socket.on("data", onData);
