@@ -114,7 +114,8 @@ export class ApiServer {
         if (!exchange.response.headersSent) renderRestJsonError(exchange.response, newRequestId(), err);
         else exchange.response.destroy();
       });
-    });
+      // HTTP/2 next to HTTP/1.1: the AWS SDK for JavaScript v3 speaks it to Kinesis (lib/h2c.ts).
+    }, { h2c: true });
   }
 
   async listen(port: number, host: string): Promise<AddressInfo> {

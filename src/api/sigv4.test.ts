@@ -33,6 +33,19 @@ test("a request signed by the SDK's signer verifies; the same request with anoth
   await assert.rejects(verifier.verify({ ...req, headers, body }, "127.0.0.1:9000", "lambda"), { name: "InvalidSignatureException", message: /does not match the signature you provided/ });
 });
 
+test("a request signed over HTTP/2 with `:authority` in place of `host` verifies against the request's host", async () => {
+  const verifier = new SigV4Verifier(resolver, "us-east-1", () => NOW);
+  // As the SDK's NodeHttp2Handler signs: the pseudo-header, and no host header.
+  const signer = new SignatureV4({ credentials, region: "us-east-1", service: "lambda", sha256: Hash.bind(null, "sha256") });
+  const signedReq = await signer.sign({ method: "GET", protocol: "http:", hostname: "127.0.0.1", port: 9000, path: "/2015-03-31/functions/", query: {}, headers: { ":authority": "127.0.0.1:9000" } }, { signingDate: new Date(NOW) });
+  assert.match(String(signedReq.headers.authorization), /SignedHeaders=:authority;/);
+  const { ":authority": authority, ...rest } = signedReq.headers;
+  // The listener hands the pseudo-header over as `host` (lib/h2c.ts).
+  const req: SignedRequest = { method: "GET", rawPath: "/2015-03-31/functions/", query: {}, headers: { ...rest, host: authority! }, body: Buffer.alloc(0) };
+  assert.equal((await verifier.verify(req, authority!, "lambda")).service, "lambda");
+  await assert.rejects(verifier.verify({ ...req, headers: { ...req.headers, host: "127.0.0.1:9001" } }, "127.0.0.1:9001", "lambda"), { name: "InvalidSignatureException" });
+});
+
 test("X-Amz-Date is judged as the instant it names: a month-13 date is the next year's, not its scope's day", async () => {
   const verifier = new SigV4Verifier(resolver, "us-east-1", () => NOW);
   // Scope 20261327 (what the text says), but the instant it names is 2027-01-27.

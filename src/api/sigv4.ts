@@ -267,7 +267,9 @@ export class SigV4Verifier {
     const { scope, signedHeaders } = signed;
     const headers: Record<string, string> = {};
     for (const name of signedHeaders) {
-      const value = name === "host" ? (header(req.headers, "host") ?? host) : header(req.headers, name);
+      // Over HTTP/2 the AWS SDK for JavaScript v3 signs `:authority` in place of `host`; the listener
+      // gives a request its `:authority` as `host` (lib/h2c.ts).
+      const value = name === "host" || name === ":authority" ? (header(req.headers, "host") ?? host) : header(req.headers, name);
       if (value !== undefined) headers[name] = value;
     }
     const stringToSign = this.canonicalizer(scope).stringToSign(

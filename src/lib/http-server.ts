@@ -22,10 +22,14 @@
  * `http.client`) would otherwise block on a full TCP window and never see the answer, and closing
  * on unread bytes makes the kernel send a reset that can discard the answer at the client. This is
  * nginx's lingering close.
+ *
+ * With the `h2c` option, a connection that opens with the HTTP/2 client preface is served as HTTP/2
+ * instead (`h2c.ts`), with the same `Exchange`s.
  */
 import net from "node:net";
 import { STATUS_CODES } from "node:http";
 import { type BodyState, consumeBody, type Framing, isToken, parseHead } from "./http-message.js";
+import { H2c } from "./h2c.js";
 
 /** A request's head; header names lower-cased, repeated headers joined with ", ". */
 export interface RequestHead {
@@ -102,6 +106,12 @@ export interface HttpServerOptions {
   maxHeadBytes?: number;
   /** Most header lines in a head; more get 431. Default 200 (an SDK sends about a dozen). */
   maxHeaders?: number;
+  /**
+   * Also take HTTP/2 cleartext with prior knowledge on the same listener (`h2c.ts`), as the AWS SDK
+   * for JavaScript v3 speaks it to an `http://` endpoint for some services. Default false: the
+   * Runtime API is HTTP/1.1 only, as AWS's is.
+   */
+  h2c?: boolean;
 }
 
 /** A body drained to its end after a closing answer: the client has this long to close first (nginx's `lingering_timeout` is 5 s). */
@@ -185,10 +195,7 @@ class Connection {
         if (!this.current || this.ending) socket.destroy();
       });
     }
-    socket.on("data", (d: Buffer) => {
-      this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
-      this.pump();
-    });
+    socket.on("data", (d: Buffer) => this.receive(d));
     socket.on("close", () => {
       this.closed = true;
       clearTimeout(this.headTimer);
@@ -202,6 +209,12 @@ class Connection {
       for (const fn of this.closeListeners.splice(0)) fn();
     });
     socket.on("error", () => socket.destroy());
+  }
+
+  /** Bytes from the client (the first ones may have been read before this connection existed). */
+  receive(d: Buffer): void {
+    this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
+    this.pump();
   }
 
   /** Answer a request that cannot be parsed, and close; what follows it is drained by bytes. */
@@ -459,6 +472,7 @@ export class HttpServer {
   private readonly servers: net.Server[] = [];
   private readonly sockets = new Set<net.Socket>();
   private readonly limits: Required<HttpServerOptions>;
+  private readonly h2c: H2c | undefined;
 
   constructor(
     private readonly handler: ExchangeHandler,
@@ -472,7 +486,9 @@ export class HttpServer {
       drainBytes: options.drainBytes ?? 64 * 1024 * 1024,
       maxHeadBytes: options.maxHeadBytes ?? 16 * 1024,
       maxHeaders: options.maxHeaders ?? 200,
+      h2c: options.h2c ?? false,
     };
+    this.h2c = this.limits.h2c ? new H2c(handler, this.limits) : undefined;
   }
 
   /** `authorize`, when given, decides from the raw socket whether a connection may speak at all. */
@@ -484,7 +500,8 @@ export class HttpServer {
       }
       this.sockets.add(socket);
       socket.on("close", () => this.sockets.delete(socket));
-      new Connection(socket, this.handler, this.limits);
+      if (!this.h2c) new Connection(socket, this.handler, this.limits);
+      else this.h2c.accept(socket, (read) => new Connection(socket, this.handler, this.limits).receive(read));
     });
     this.servers.push(server);
     return new Promise((resolve, reject) => {
@@ -501,6 +518,7 @@ export class HttpServer {
   /** Stop listening and drop every connection. */
   close(): Promise<void> {
     const closed = Promise.all(this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    this.h2c?.close();
     for (const s of this.sockets) s.destroy();
     return closed.then(() => undefined);
   }

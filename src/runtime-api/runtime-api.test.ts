@@ -198,3 +198,11 @@ test("chunked bodies, Expect: 100-continue (curl) and unknown routes", async (t)
   const [missing] = await client.send(req("GET", "/nope"));
   assert.equal(missing!.status, 404);
 });
+
+test("the Runtime API is HTTP/1.1 only: an HTTP/2 client's preface is a bad request, and the connection closes", async (t) => {
+  const { client } = await setup(t);
+  const closed = new Promise<void>((resolve) => client.socket.on("close", () => resolve()));
+  const [r] = await client.send(Buffer.concat([Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]));
+  assert.equal(r!.status, 400);
+  await closed;
+});
