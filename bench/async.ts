@@ -4,9 +4,6 @@
  * same store and a bare Node HTTP echo server; SQS consumers (receive then delete) on a backlog; SNS
  * fan-out to a queue; then the time from a 202 to the function starting.
  */
-import { spawn } from "node:child_process";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { PutFunctionEventInvokeConfigCommand } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { REGION, TEST_CREDENTIALS, startFlint } from "../test/harness/flint.js";
@@ -15,8 +12,8 @@ import { sdkClient } from "../test/harness/sqs-clients.js";
 import { zipFixture } from "../test/harness/zip.js";
 import { SignedClient, type Target } from "./lib/client.js";
 import { summarize, table } from "./lib/stats.js";
+import { startBaseline } from "./lib/baseline.js";
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CLIENTS = 8;
 const LATENCY_SAMPLES = Number(process.env.BENCH_ASYNC_SAMPLES ?? 200);
@@ -127,12 +124,6 @@ async function drain(endpoint: string, fn: string, accepted: number): Promise<nu
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   return (performance.now() - started) / 1000;
-}
-
-async function startBaseline(): Promise<{ port: number; stop(): void }> {
-  const child = spawn(process.execPath, [path.join(HERE, "baseline-echo.js")], { stdio: ["ignore", "pipe", "inherit"], env: { PATH: "/usr/bin:/bin" } });
-  const port = await new Promise<number>((resolve) => child.stdout!.once("data", (d) => resolve(Number(String(d).trim()))));
-  return { port, stop: () => child.kill() };
 }
 
 export async function asyncBench(): Promise<string> {

@@ -7,20 +7,19 @@
 import { spawn } from "node:child_process";
 import { performance } from "node:perf_hooks";
 import os from "node:os";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { startFlint, TEST_CREDENTIALS, REGION } from "../test/harness/flint.js";
 import { zipFixture } from "../test/harness/zip.js";
 import { createFunction } from "../test/harness/functions.js";
 import { SignedClient, type Target } from "./lib/client.js";
 import { coldStart, interleaved } from "./lib/cold.js";
 import { summarize, table } from "./lib/stats.js";
+import { startBaseline } from "./lib/baseline.js";
 import { asyncBench } from "./async.js";
+import { esmBench } from "./esm.js";
 import { burstBench } from "./burst.js";
 import { sandboxBench } from "./sandbox.js";
 import { hostLayout } from "../src/sandbox/cgroups/host.js";
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 const PAYLOAD = Buffer.from(JSON.stringify({ hello: "world", n: 42 }));
 const WARM_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const COLD_SAMPLES = Number(process.env.BENCH_COLD ?? 25);
@@ -40,12 +39,6 @@ async function load(client: SignedClient, path: string, concurrency: number, sec
   await Promise.all(Array.from({ length: concurrency }, worker));
   const elapsed = (performance.now() - started) / 1000;
   return { ...summarize(latencies), rps: latencies.length / elapsed, errors };
-}
-
-async function startBaseline(): Promise<{ port: number; stop(): void }> {
-  const child = spawn(process.execPath, [path.join(HERE, "baseline-echo.js")], { stdio: ["ignore", "pipe", "inherit"], env: { PATH: "/usr/bin:/bin" } });
-  const port = await new Promise<number>((resolve) => child.stdout!.once("data", (d) => resolve(Number(String(d).trim()))));
-  return { port, stop: () => child.kill() };
 }
 
 /** Time from spawn to exit of a bare process with a clean environment. */
@@ -111,7 +104,7 @@ async function coreBench(): Promise<string> {
 }
 
 async function main() {
-  const suites = (process.env.BENCH_SUITES ?? "core,sandbox,burst,async").split(",");
+  const suites = (process.env.BENCH_SUITES ?? "core,sandbox,burst,async,esm").split(",");
   const isolation = process.getuid?.() === 0 ? "root" : "not root";
   const layout = hostLayout();
   // Figures from different hosts compare only through what each host's bare process start costs.
@@ -125,6 +118,7 @@ async function main() {
   if (suites.includes("sandbox")) process.stdout.write((await sandboxBench()) + "\n");
   if (suites.includes("burst")) process.stdout.write((await burstBench()) + "\n");
   if (suites.includes("async")) process.stdout.write((await asyncBench()) + "\n");
+  if (suites.includes("esm")) process.stdout.write((await esmBench()) + "\n");
 }
 
 main().catch((err) => {

@@ -4,8 +4,9 @@
  * filters refuse (deleting it, as AWS does), invokes, and deletes what succeeded. A failed batch
  * is left to reappear after the queue's visibility timeout, so the queue's own redrive policy
  * moves a message that keeps failing to its dead-letter queue. Pollers scale with the backlog:
- * a full batch starts another poller, up to ScalingConfig.MaximumConcurrency; an empty receive
- * stops one (one always stays, long-polling, so an idle queue is answered at once).
+ * a full batch while no other poller is waiting on the queue starts another, up to
+ * ScalingConfig.MaximumConcurrency; an empty receive stops one (one always stays, long-polling, so
+ * an idle queue is answered at once, and only it wakes when a message arrives).
  * FIFO order needs nothing more: the queue hands out no message of a group that has one in flight.
  * https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html
  */
@@ -34,6 +35,8 @@ const PROBLEM_BACKOFF_MS = 5_000;
 export class SqsPoller {
   private readonly abort = new AbortController();
   private workers = 0;
+  /** Pollers waiting on an empty queue now: while one is, the queue has no backlog to scale for. */
+  private waiting = 0;
   private readonly running = new Set<Promise<void>>();
 
   constructor(
@@ -81,7 +84,8 @@ export class SqsPoller {
         if (this.workers > 1) return;
         continue;
       }
-      if (batch.length >= Math.min(this.m.batchSize, 10) && this.workers < this.cap) this.spawn();
+      // A full batch with nobody left waiting on the queue: there is a backlog, so one more poller.
+      if (batch.length >= Math.min(this.m.batchSize, 10) && this.waiting === 0 && this.workers < this.cap) this.spawn();
       await this.process(batch, signal);
     }
   }
@@ -108,11 +112,16 @@ export class SqsPoller {
         if (left <= 0) break;
         wait = Math.min(20, Math.ceil(left / 1000));
       }
-      const got = await deps.sqs.receiveMessage(
-        m.eventSourceArn,
-        { MaxNumberOfMessages: Math.min(10, m.batchSize - batch.length), WaitTimeSeconds: wait, VisibilityTimeout: Math.min(visibility, 43_200), MessageSystemAttributeNames: ["All"], MessageAttributeNames: ["All"] },
-        signal,
-      );
+      if (batch.length === 0) this.waiting++;
+      const got = await deps.sqs
+        .receiveMessage(
+          m.eventSourceArn,
+          { MaxNumberOfMessages: Math.min(10, m.batchSize - batch.length), WaitTimeSeconds: wait, VisibilityTimeout: Math.min(visibility, 43_200), MessageSystemAttributeNames: ["All"], MessageAttributeNames: ["All"] },
+          signal,
+        )
+        .finally(() => {
+          if (batch.length === 0) this.waiting--;
+        });
       if (got.length === 0) {
         if (batch.length === 0) return batch;
         continue;
