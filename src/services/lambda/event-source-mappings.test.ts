@@ -140,9 +140,9 @@ describe("event source mappings (control plane)", () => {
 
   test("a second mapping of one source to one function is a conflict naming the first", async () => {
     const first = await create({ FunctionName: "fn", EventSourceArn: QUEUE });
-    await rejects(create({ FunctionName: "fn", EventSourceArn: QUEUE }), "ResourceConflictException", `An event source mapping with SQS arn (" ${QUEUE} ") and function (" ${FN_ARN} ") already exists. Please update or delete the existing mapping with UUID ${first.UUID}`);
+    await rejects(create({ FunctionName: "fn", EventSourceArn: QUEUE }), "ResourceConflictException", `An event source mapping with SQS arn (" ${QUEUE} ") and function (" fn ") already exists. Please update or delete the existing mapping with UUID ${first.UUID}`);
     const stream = await create({ FunctionName: "fn", EventSourceArn: STREAM, StartingPosition: "LATEST" });
-    await rejects(create({ FunctionName: "fn", EventSourceArn: STREAM, StartingPosition: "LATEST" }), "ResourceConflictException", `The event source arn (" ${STREAM} ") and function (" ${FN_ARN} ") provided mapping already exists. Please update or delete the existing mapping with UUID ${stream.UUID}`);
+    await rejects(create({ FunctionName: "fn", EventSourceArn: STREAM, StartingPosition: "LATEST" }), "ResourceConflictException", `The event source arn (" ${STREAM} ") and function (" fn ") provided mapping already exists. Please update or delete the existing mapping with UUID ${stream.UUID}`);
   });
 
   test("states move as AWS moves them: Disabled on create, Enabling, Disabling, Updating, Deleting", async () => {

@@ -366,12 +366,13 @@ export class EventSourceMappingService {
     this.checkForSource(m, input, facts, fn.timeout);
     for (const other of this.mappings.values()) {
       if (other.eventSourceArn === arn && other.functionName === m.functionName && other.qualifier === m.qualifier) {
-        const fnText = functionArn(this.deps.account, m.functionName, m.qualifier);
+        // AWS names the function by its bare name, qualified or not (recorded; LocalStack does the same).
+        const fnName = m.functionName;
         throw awsError(
           "ResourceConflictException",
           source === "sqs"
-            ? `An event source mapping with SQS arn (" ${arn} ") and function (" ${fnText} ") already exists. Please update or delete the existing mapping with UUID ${other.uuid}`
-            : `The event source arn (" ${arn} ") and function (" ${fnText} ") provided mapping already exists. Please update or delete the existing mapping with UUID ${other.uuid}`,
+            ? `An event source mapping with SQS arn (" ${arn} ") and function (" ${fnName} ") already exists. Please update or delete the existing mapping with UUID ${other.uuid}`
+            : `The event source arn (" ${arn} ") and function (" ${fnName} ") provided mapping already exists. Please update or delete the existing mapping with UUID ${other.uuid}`,
         );
       }
     }
