@@ -103,6 +103,38 @@ describe("event source mappings (control plane)", () => {
     assert.equal(out.StartingPosition, "LATEST");
   });
 
+  test("a stream mapping answers with exactly AWS's recorded members, FilterCriteria omitted when its list is empty", async () => {
+    // The members of esm-recorded.json's kinesis_create_esm_response (and dynamodb_esm_update_disabling).
+    const recorded = [
+      "BatchSize", "BisectBatchOnFunctionError", "DestinationConfig", "EventSourceArn", "EventSourceMappingArn", "FunctionArn", "FunctionResponseTypes", "LastModified", "LastProcessingResult",
+      "MaximumBatchingWindowInSeconds", "MaximumRecordAgeInSeconds", "MaximumRetryAttempts", "ParallelizationFactor", "StartingPosition", "State", "StateTransitionReason", "TumblingWindowInSeconds", "UUID",
+    ];
+    const kinesis = await create({ FunctionName: "fn", EventSourceArn: STREAM, StartingPosition: "LATEST", FilterCriteria: { Filters: [] } });
+    assert.deepEqual(Object.keys(kinesis).sort(), recorded);
+    assert.equal(kinesis.MaximumBatchingWindowInSeconds, 0);
+    assert.deepEqual(kinesis.FunctionResponseTypes, []);
+    const table = await create({ FunctionName: "fn", EventSourceArn: TABLE_STREAM, StartingPosition: "TRIM_HORIZON", BatchSize: 1, MaximumRetryAttempts: 1, FilterCriteria: { Filters: [{ Pattern: '{"dynamodb":{"NewImage":{"presentKey":[{"exists":false}]}}}' }] } });
+    assert.deepEqual(Object.keys(table).sort(), [...recorded, "FilterCriteria"].sort());
+    assert.deepEqual(table.FilterCriteria, { Filters: [{ Pattern: '{"dynamodb":{"NewImage":{"presentKey":[{"exists":false}]}}}' }] });
+    assert.equal(table.MaximumRetryAttempts, 1);
+    await settle();
+    const disabling = await service.updateEventSourceMapping(table.UUID as string, decodeMapping({ Enabled: false }));
+    assert.equal(disabling.State, "Disabling");
+    assert.equal(disabling.StateTransitionReason, "User action");
+    assert.deepEqual(Object.keys(disabling).sort(), [...recorded, "FilterCriteria"].sort());
+  });
+
+  test("stream-only members and StartingPosition are refused on SQS, on create and on update", async () => {
+    for (const member of [{ ParallelizationFactor: 2 }, { MaximumRetryAttempts: 1 }, { BisectBatchOnFunctionError: true }, { TumblingWindowInSeconds: 1 }, { MaximumRecordAgeInSeconds: 60 }]) {
+      await rejects(create({ FunctionName: "fn", EventSourceArn: QUEUE, ...member }), "InvalidParameterValueException", `Unsupported ${Object.keys(member)[0]} parameter for given event source mapping type.`);
+    }
+    const out = await create({ FunctionName: "fn", EventSourceArn: QUEUE });
+    await settle();
+    await rejects(service.updateEventSourceMapping(out.UUID as string, decodeMapping({ ParallelizationFactor: 2 })), "InvalidParameterValueException", "Unsupported ParallelizationFactor parameter for given event source mapping type.");
+    await rejects(service.updateEventSourceMapping(out.UUID as string, decodeMapping({ BatchSize: 11 })), "InvalidParameterValueException", "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10");
+    assert.equal(service.getEventSourceMapping(out.UUID as string).BatchSize, 10);
+  });
+
   test("FunctionArn keeps the qualifier the caller gave", async () => {
     for (const [name, arn] of [["fn:$LATEST", `${FN_ARN}:$LATEST`], ["fn:live", `${FN_ARN}:live`], [`${FN_ARN}:1`, `${FN_ARN}:1`]] as const) {
       const out = await create({ FunctionName: name, EventSourceArn: QUEUE });
