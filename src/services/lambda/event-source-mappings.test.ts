@@ -161,7 +161,8 @@ describe("event source mappings (control plane)", () => {
     await rejects(create({ FunctionName: "fn", EventSourceArn: TABLE_STREAM, StartingPosition: "AT_TIMESTAMP", StartingPositionTimestamp: 1 }), "InvalidParameterValueException", `Unsupported starting position for arn type: ${TABLE_STREAM}`);
     await rejects(create({ FunctionName: "fn", EventSourceArn: QUEUE, BatchSize: 11 }), "InvalidParameterValueException", "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10");
     await rejects(create({ FunctionName: "fn", EventSourceArn: QUEUE, BatchSize: 10001, MaximumBatchingWindowInSeconds: 1 }), "ValidationException", /Value '10001' at 'batchSize' failed to satisfy constraint: Member must have value less than or equal to 10000/);
-    await rejects(create({ FunctionName: "fn", EventSourceArn: FIFO, BatchSize: 11, MaximumBatchingWindowInSeconds: 1 }), "InvalidParameterValueException", /FIFO/);
+    await rejects(create({ FunctionName: "fn", EventSourceArn: FIFO, BatchSize: 100, MaximumBatchingWindowInSeconds: 5 }), "InvalidParameterValueException", "Batching window is not supported for FIFO queues");
+    await rejects(create({ FunctionName: "fn", EventSourceArn: FIFO, BatchSize: 11 }), "InvalidParameterValueException", /FIFO/);
     await rejects(create({ FunctionName: "fn", EventSourceArn: QUEUE, DestinationConfig: { OnSuccess: { Destination: QUEUE } } }), "InvalidParameterValueException", "Unsupported DestinationConfig parameter for given event source mapping type.");
     await rejects(create({ FunctionName: "fn", EventSourceArn: QUEUE, ScalingConfig: { MaximumConcurrency: 1 } }), "ValidationException", /maximumConcurrency/);
     await rejects(create({ FunctionName: "fn", EventSourceArn: STREAM, StartingPosition: "LATEST", MaximumRecordAgeInSeconds: 30 }), "InvalidParameterValueException", /MaximumRecordAgeInSeconds/);

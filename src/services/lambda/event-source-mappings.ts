@@ -295,8 +295,9 @@ export class EventSourceMappingService {
       if (input.onSuccess !== undefined || input.onFailure) throw unsupported("DestinationConfig");
       for (const name of STREAM_ONLY) if (input.given.has(name)) throw unsupported(name);
       if (input.startingPosition !== undefined) throw unsupported("StartingPosition");
+      // AWS refuses a window on FIFO before it looks at the batch size (BatchSize 100 with a window: this message).
+      if (facts.fifo && m.maximumBatchingWindowInSeconds > 0) throw awsError("InvalidParameterValueException", "Batching window is not supported for FIFO queues");
       if (facts.fifo && m.batchSize > 10) throw awsError("InvalidParameterValueException", "Batch size cannot be greater than 10 for an SQS FIFO queue.");
-      if (facts.fifo && m.maximumBatchingWindowInSeconds > 0) throw awsError("InvalidParameterValueException", "Batching window is not supported for FIFO queues.");
       if (m.batchSize > 10 && m.maximumBatchingWindowInSeconds === 0) {
         throw awsError("InvalidParameterValueException", "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10");
       }
