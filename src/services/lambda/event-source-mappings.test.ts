@@ -49,7 +49,7 @@ describe("event source mappings (control plane)", () => {
       registry,
       store: store.mappings,
       clock,
-      source: (_kind, arn) => (sources.has(arn) ? { fifo: arn.endsWith(".fifo") } : undefined),
+      source: (_kind, arn) => (sources.has(arn) || arn.startsWith(`${QUEUE}-`) ? { fifo: arn.endsWith(".fifo") } : undefined),
     });
     service.listener = (uuid, record) => heard.push([uuid, record]);
   };
@@ -220,6 +220,15 @@ describe("event source mappings (control plane)", () => {
     const stream = all.find((m) => m.EventSourceArn === STREAM)!;
     assert.equal(stream.BatchSize, 7);
     assert.deepEqual(stream.FilterCriteria, { Filters: [{ Pattern: '{"data":{"a":[1]}}' }] });
+  });
+
+  test("List answers at most 100 a page, whatever MaxItems up to 10,000 asks", async () => {
+    for (let i = 0; i < 101; i++) await create({ FunctionName: "fn", EventSourceArn: `${QUEUE}-${i}` });
+    const first = service.listEventSourceMappings(undefined, undefined, undefined, "10000");
+    assert.equal(first.EventSourceMappings.length, 100);
+    assert.equal(service.listEventSourceMappings(undefined, undefined, first.NextMarker, "500").EventSourceMappings.length, 1);
+    assert.equal(service.listEventSourceMappings(undefined, undefined, undefined, undefined).EventSourceMappings.length, 100);
+    assert.throws(() => service.listEventSourceMappings(undefined, undefined, undefined, "10001"), (err: AwsError) => err.code === "ValidationException");
   });
 
   test("deleting the function leaves its mappings", async () => {

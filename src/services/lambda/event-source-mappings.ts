@@ -450,7 +450,9 @@ export class EventSourceMappingService {
     const matching = [...this.mappings.values()].filter(
       (m) => (eventSourceArn === undefined || m.eventSourceArn === eventSourceArn) && (!ref || (m.functionName === ref.name && (ref.qualifier === undefined || m.qualifier === ref.qualifier))),
     );
-    const { page, nextMarker } = paginate(matching, (m) => m.uuid, marker, maxItems, 100, 10000);
+    // MaxItems may be up to 10,000, but a page holds at most 100 "even if you set the number higher" (API reference).
+    const pageSize = maxItems !== undefined && Number(maxItems) > 100 && Number(maxItems) <= 10000 ? "100" : maxItems;
+    const { page, nextMarker } = paginate(matching, (m) => m.uuid, marker, pageSize, 100, 10000);
     return { EventSourceMappings: page.map((m) => this.toApi(m)), ...(nextMarker ? { NextMarker: nextMarker } : {}) };
   }
 
