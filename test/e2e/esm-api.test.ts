@@ -286,7 +286,7 @@ describe("event source mapping API", () => {
     }
     await bad({ BatchSize: 11 }, "InvalidParameterValueException", "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10");
     await bad({ DestinationConfig: { OnSuccess: { Destination: arn } } }, "InvalidParameterValueException", "Unsupported DestinationConfig parameter for given event source mapping type.");
-    await bad({ StartingPosition: "LATEST" }, "InvalidParameterValueException", /StartingPosition/);
+    await bad({ StartingPosition: "LATEST" }, "InvalidParameterValueException", "StartingPosition is not valid for SQS event sources.");
     await bad({ FunctionName: "no-such-function" }, "InvalidParameterValueException", "Function does not exist");
     await bad({ FunctionName: `${fn}:nope` }, "InvalidParameterValueException", "Function does not exist");
     await bad({ EventSourceArn: undefined }, "InvalidParameterValueException", "Unrecognized event source.");

@@ -128,6 +128,7 @@ describe("event source mappings (control plane)", () => {
     for (const member of [{ ParallelizationFactor: 2 }, { MaximumRetryAttempts: 1 }, { BisectBatchOnFunctionError: true }, { TumblingWindowInSeconds: 1 }, { MaximumRecordAgeInSeconds: 60 }]) {
       await rejects(create({ FunctionName: "fn", EventSourceArn: QUEUE, ...member }), "InvalidParameterValueException", `Unsupported ${Object.keys(member)[0]} parameter for given event source mapping type.`);
     }
+    await rejects(create({ FunctionName: "fn", EventSourceArn: QUEUE, StartingPosition: "LATEST" }), "InvalidParameterValueException", "StartingPosition is not valid for SQS event sources.");
     const out = await create({ FunctionName: "fn", EventSourceArn: QUEUE });
     await settle();
     await rejects(service.updateEventSourceMapping(out.UUID as string, decodeMapping({ ParallelizationFactor: 2 })), "InvalidParameterValueException", "Unsupported ParallelizationFactor parameter for given event source mapping type.");

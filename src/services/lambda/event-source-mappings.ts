@@ -294,7 +294,8 @@ export class EventSourceMappingService {
       }
       if (input.onSuccess !== undefined || input.onFailure) throw unsupported("DestinationConfig");
       for (const name of STREAM_ONLY) if (input.given.has(name)) throw unsupported(name);
-      if (input.startingPosition !== undefined) throw unsupported("StartingPosition");
+      // AWS's words (quoted in boto/boto3#1613 and motdotla/node-lambda#466).
+      if (input.startingPosition !== undefined) throw awsError("InvalidParameterValueException", "StartingPosition is not valid for SQS event sources.");
       // AWS refuses a window on FIFO before it looks at the batch size (BatchSize 100 with a window: this message).
       if (facts.fifo && m.maximumBatchingWindowInSeconds > 0) throw awsError("InvalidParameterValueException", "Batching window is not supported for FIFO queues");
       if (facts.fifo && m.batchSize > 10) throw awsError("InvalidParameterValueException", "Batch size cannot be greater than 10 for an SQS FIFO queue.");
