@@ -284,6 +284,7 @@ describe("event source mapping API", () => {
     for (const Pattern of ["not json", '{"eventSource":"aws:sqs"}', '{"eventSource":[]}', "null"]) {
       await bad({ FilterCriteria: { Filters: [{ Pattern }] } }, "InvalidParameterValueException", "Invalid filter pattern definition.");
     }
+    await bad({ FilterCriteria: { Filters: [{}] } }, "InvalidParameterValueException", "Invalid filter pattern definition.");
     await bad({ BatchSize: 11 }, "InvalidParameterValueException", "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10");
     await bad({ DestinationConfig: { OnSuccess: { Destination: arn } } }, "InvalidParameterValueException", "Unsupported DestinationConfig parameter for given event source mapping type.");
     await bad({ StartingPosition: "LATEST" }, "InvalidParameterValueException", "StartingPosition is not valid for SQS event sources.");
@@ -340,7 +341,7 @@ describe("event source mapping API", () => {
     const raw = await signedFetch(flint.endpoint, { path: `/2015-03-31/event-source-mappings/${unknown}` });
     assert.equal(raw.status, 404);
     assert.equal(raw.errorType, "ResourceNotFoundException");
-    assert.equal(raw.body.Message, NOT_FOUND);
+    assert.deepEqual(raw.body, { Type: "User", Message: NOT_FOUND }, "a capital M, as recorded");
     const rawCreate = await signedFetch(flint.endpoint, { method: "POST", path: "/2015-03-31/event-source-mappings/", body: JSON.stringify({ FunctionName: fn }) });
     assert.equal(rawCreate.status, 400);
     assert.deepEqual(rawCreate.body, { Type: "User", message: "Unrecognized event source." });
