@@ -179,6 +179,7 @@ describe("event source mapping API", () => {
     const disabling = await boto3.call("UpdateEventSourceMapping", { UUID: made.UUID, Enabled: false });
     assert.equal(disabling.State, "Disabling");
     await settled(made.UUID);
+    // The boto3 driver's errors read "<code>: <message>" (harness/sqs-clients.ts SqsCallError).
     await assert.rejects(boto3.call("UpdateEventSourceMapping", { UUID: "00000000-0000-0000-0000-000000000000", BatchSize: 2 }), { code: "ResourceNotFoundException", message: `ResourceNotFoundException: ${NOT_FOUND}` });
     assert.equal((await boto3.call("DeleteEventSourceMapping", { UUID: made.UUID })).State, "Deleting");
     await assert.rejects(boto3.call("GetEventSourceMapping", { UUID: made.UUID }), { code: "ResourceNotFoundException", message: `ResourceNotFoundException: ${NOT_FOUND}` });
