@@ -49,7 +49,7 @@ describe("event source mappings (control plane)", () => {
       registry,
       store: store.mappings,
       clock,
-      source: (_kind, arn) => (sources.has(arn) ? { fifo: arn.endsWith(".fifo") } : undefined),
+      source: (_kind, arn) => (sources.has(arn) || arn.startsWith(`${QUEUE}-`) ? { fifo: arn.endsWith(".fifo") } : undefined),
     });
     service.listener = (uuid, record) => heard.push([uuid, record]);
   };
@@ -103,6 +103,39 @@ describe("event source mappings (control plane)", () => {
     assert.equal(out.StartingPosition, "LATEST");
   });
 
+  test("a stream mapping answers with exactly AWS's recorded members, FilterCriteria omitted when its list is empty", async () => {
+    // The members of esm-recorded.json's kinesis_create_esm_response (and dynamodb_esm_update_disabling).
+    const recorded = [
+      "BatchSize", "BisectBatchOnFunctionError", "DestinationConfig", "EventSourceArn", "EventSourceMappingArn", "FunctionArn", "FunctionResponseTypes", "LastModified", "LastProcessingResult",
+      "MaximumBatchingWindowInSeconds", "MaximumRecordAgeInSeconds", "MaximumRetryAttempts", "ParallelizationFactor", "StartingPosition", "State", "StateTransitionReason", "TumblingWindowInSeconds", "UUID",
+    ];
+    const kinesis = await create({ FunctionName: "fn", EventSourceArn: STREAM, StartingPosition: "LATEST", FilterCriteria: { Filters: [] } });
+    assert.deepEqual(Object.keys(kinesis).sort(), recorded);
+    assert.equal(kinesis.MaximumBatchingWindowInSeconds, 0);
+    assert.deepEqual(kinesis.FunctionResponseTypes, []);
+    const table = await create({ FunctionName: "fn", EventSourceArn: TABLE_STREAM, StartingPosition: "TRIM_HORIZON", BatchSize: 1, MaximumRetryAttempts: 1, FilterCriteria: { Filters: [{ Pattern: '{"dynamodb":{"NewImage":{"presentKey":[{"exists":false}]}}}' }] } });
+    assert.deepEqual(Object.keys(table).sort(), [...recorded, "FilterCriteria"].sort());
+    assert.deepEqual(table.FilterCriteria, { Filters: [{ Pattern: '{"dynamodb":{"NewImage":{"presentKey":[{"exists":false}]}}}' }] });
+    assert.equal(table.MaximumRetryAttempts, 1);
+    await settle();
+    const disabling = await service.updateEventSourceMapping(table.UUID as string, decodeMapping({ Enabled: false }));
+    assert.equal(disabling.State, "Disabling");
+    assert.equal(disabling.StateTransitionReason, "User action");
+    assert.deepEqual(Object.keys(disabling).sort(), [...recorded, "FilterCriteria"].sort());
+  });
+
+  test("stream-only members and StartingPosition are refused on SQS, on create and on update", async () => {
+    for (const member of [{ ParallelizationFactor: 2 }, { MaximumRetryAttempts: 1 }, { BisectBatchOnFunctionError: true }, { TumblingWindowInSeconds: 1 }, { MaximumRecordAgeInSeconds: 60 }]) {
+      await rejects(create({ FunctionName: "fn", EventSourceArn: QUEUE, ...member }), "InvalidParameterValueException", `Unsupported ${Object.keys(member)[0]} parameter for given event source mapping type.`);
+    }
+    await rejects(create({ FunctionName: "fn", EventSourceArn: QUEUE, StartingPosition: "LATEST" }), "InvalidParameterValueException", "StartingPosition is not valid for SQS event sources.");
+    const out = await create({ FunctionName: "fn", EventSourceArn: QUEUE });
+    await settle();
+    await rejects(service.updateEventSourceMapping(out.UUID as string, decodeMapping({ ParallelizationFactor: 2 })), "InvalidParameterValueException", "Unsupported ParallelizationFactor parameter for given event source mapping type.");
+    await rejects(service.updateEventSourceMapping(out.UUID as string, decodeMapping({ BatchSize: 11 })), "InvalidParameterValueException", "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10");
+    assert.equal(service.getEventSourceMapping(out.UUID as string).BatchSize, 10);
+  });
+
   test("FunctionArn keeps the qualifier the caller gave", async () => {
     for (const [name, arn] of [["fn:$LATEST", `${FN_ARN}:$LATEST`], ["fn:live", `${FN_ARN}:live`], [`${FN_ARN}:1`, `${FN_ARN}:1`]] as const) {
       const out = await create({ FunctionName: name, EventSourceArn: QUEUE });
@@ -129,7 +162,8 @@ describe("event source mappings (control plane)", () => {
     await rejects(create({ FunctionName: "fn", EventSourceArn: TABLE_STREAM, StartingPosition: "AT_TIMESTAMP", StartingPositionTimestamp: 1 }), "InvalidParameterValueException", `Unsupported starting position for arn type: ${TABLE_STREAM}`);
     await rejects(create({ FunctionName: "fn", EventSourceArn: QUEUE, BatchSize: 11 }), "InvalidParameterValueException", "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10");
     await rejects(create({ FunctionName: "fn", EventSourceArn: QUEUE, BatchSize: 10001, MaximumBatchingWindowInSeconds: 1 }), "ValidationException", /Value '10001' at 'batchSize' failed to satisfy constraint: Member must have value less than or equal to 10000/);
-    await rejects(create({ FunctionName: "fn", EventSourceArn: FIFO, BatchSize: 11, MaximumBatchingWindowInSeconds: 1 }), "InvalidParameterValueException", /FIFO/);
+    await rejects(create({ FunctionName: "fn", EventSourceArn: FIFO, BatchSize: 100, MaximumBatchingWindowInSeconds: 5 }), "InvalidParameterValueException", "Batching window is not supported for FIFO queues");
+    await rejects(create({ FunctionName: "fn", EventSourceArn: FIFO, BatchSize: 11 }), "InvalidParameterValueException", /FIFO/);
     await rejects(create({ FunctionName: "fn", EventSourceArn: QUEUE, DestinationConfig: { OnSuccess: { Destination: QUEUE } } }), "InvalidParameterValueException", "Unsupported DestinationConfig parameter for given event source mapping type.");
     await rejects(create({ FunctionName: "fn", EventSourceArn: QUEUE, ScalingConfig: { MaximumConcurrency: 1 } }), "ValidationException", /maximumConcurrency/);
     await rejects(create({ FunctionName: "fn", EventSourceArn: STREAM, StartingPosition: "LATEST", MaximumRecordAgeInSeconds: 30 }), "InvalidParameterValueException", /MaximumRecordAgeInSeconds/);
@@ -140,9 +174,9 @@ describe("event source mappings (control plane)", () => {
 
   test("a second mapping of one source to one function is a conflict naming the first", async () => {
     const first = await create({ FunctionName: "fn", EventSourceArn: QUEUE });
-    await rejects(create({ FunctionName: "fn", EventSourceArn: QUEUE }), "ResourceConflictException", `An event source mapping with SQS arn (" ${QUEUE} ") and function (" ${FN_ARN} ") already exists. Please update or delete the existing mapping with UUID ${first.UUID}`);
+    await rejects(create({ FunctionName: "fn", EventSourceArn: QUEUE }), "ResourceConflictException", `An event source mapping with SQS arn (" ${QUEUE} ") and function (" fn ") already exists. Please update or delete the existing mapping with UUID ${first.UUID}`);
     const stream = await create({ FunctionName: "fn", EventSourceArn: STREAM, StartingPosition: "LATEST" });
-    await rejects(create({ FunctionName: "fn", EventSourceArn: STREAM, StartingPosition: "LATEST" }), "ResourceConflictException", `The event source arn (" ${STREAM} ") and function (" ${FN_ARN} ") provided mapping already exists. Please update or delete the existing mapping with UUID ${stream.UUID}`);
+    await rejects(create({ FunctionName: "fn", EventSourceArn: STREAM, StartingPosition: "LATEST" }), "ResourceConflictException", `The event source arn (" ${STREAM} ") and function (" fn ") provided mapping already exists. Please update or delete the existing mapping with UUID ${stream.UUID}`);
   });
 
   test("states move as AWS moves them: Disabled on create, Enabling, Disabling, Updating, Deleting", async () => {
@@ -187,6 +221,15 @@ describe("event source mappings (control plane)", () => {
     const stream = all.find((m) => m.EventSourceArn === STREAM)!;
     assert.equal(stream.BatchSize, 7);
     assert.deepEqual(stream.FilterCriteria, { Filters: [{ Pattern: '{"data":{"a":[1]}}' }] });
+  });
+
+  test("List answers at most 100 a page, whatever MaxItems up to 10,000 asks", async () => {
+    for (let i = 0; i < 101; i++) await create({ FunctionName: "fn", EventSourceArn: `${QUEUE}-${i}` });
+    const first = service.listEventSourceMappings(undefined, undefined, undefined, "10000");
+    assert.equal(first.EventSourceMappings.length, 100);
+    assert.equal(service.listEventSourceMappings(undefined, undefined, first.NextMarker, "500").EventSourceMappings.length, 1);
+    assert.equal(service.listEventSourceMappings(undefined, undefined, undefined, undefined).EventSourceMappings.length, 100);
+    assert.throws(() => service.listEventSourceMappings(undefined, undefined, undefined, "10001"), (err: AwsError) => err.code === "ValidationException");
   });
 
   test("deleting the function leaves its mappings", async () => {

@@ -294,9 +294,11 @@ export class EventSourceMappingService {
       }
       if (input.onSuccess !== undefined || input.onFailure) throw unsupported("DestinationConfig");
       for (const name of STREAM_ONLY) if (input.given.has(name)) throw unsupported(name);
-      if (input.startingPosition !== undefined) throw unsupported("StartingPosition");
+      // AWS's words (quoted in boto/boto3#1613 and motdotla/node-lambda#466).
+      if (input.startingPosition !== undefined) throw awsError("InvalidParameterValueException", "StartingPosition is not valid for SQS event sources.");
+      // AWS refuses a window on FIFO before it looks at the batch size (BatchSize 100 with a window: this message).
+      if (facts.fifo && m.maximumBatchingWindowInSeconds > 0) throw awsError("InvalidParameterValueException", "Batching window is not supported for FIFO queues");
       if (facts.fifo && m.batchSize > 10) throw awsError("InvalidParameterValueException", "Batch size cannot be greater than 10 for an SQS FIFO queue.");
-      if (facts.fifo && m.maximumBatchingWindowInSeconds > 0) throw awsError("InvalidParameterValueException", "Batching window is not supported for FIFO queues.");
       if (m.batchSize > 10 && m.maximumBatchingWindowInSeconds === 0) {
         throw awsError("InvalidParameterValueException", "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10");
       }
@@ -366,12 +368,13 @@ export class EventSourceMappingService {
     this.checkForSource(m, input, facts, fn.timeout);
     for (const other of this.mappings.values()) {
       if (other.eventSourceArn === arn && other.functionName === m.functionName && other.qualifier === m.qualifier) {
-        const fnText = functionArn(this.deps.account, m.functionName, m.qualifier);
+        // AWS names the function by its bare name, qualified or not (recorded; LocalStack does the same).
+        const fnName = m.functionName;
         throw awsError(
           "ResourceConflictException",
           source === "sqs"
-            ? `An event source mapping with SQS arn (" ${arn} ") and function (" ${fnText} ") already exists. Please update or delete the existing mapping with UUID ${other.uuid}`
-            : `The event source arn (" ${arn} ") and function (" ${fnText} ") provided mapping already exists. Please update or delete the existing mapping with UUID ${other.uuid}`,
+            ? `An event source mapping with SQS arn (" ${arn} ") and function (" ${fnName} ") already exists. Please update or delete the existing mapping with UUID ${other.uuid}`
+            : `The event source arn (" ${arn} ") and function (" ${fnName} ") provided mapping already exists. Please update or delete the existing mapping with UUID ${other.uuid}`,
         );
       }
     }
@@ -448,7 +451,9 @@ export class EventSourceMappingService {
     const matching = [...this.mappings.values()].filter(
       (m) => (eventSourceArn === undefined || m.eventSourceArn === eventSourceArn) && (!ref || (m.functionName === ref.name && (ref.qualifier === undefined || m.qualifier === ref.qualifier))),
     );
-    const { page, nextMarker } = paginate(matching, (m) => m.uuid, marker, maxItems, 100, 10000);
+    // MaxItems may be up to 10,000, but a page holds at most 100 "even if you set the number higher" (API reference).
+    const pageSize = maxItems !== undefined && Number(maxItems) > 100 && Number(maxItems) <= 10000 ? "100" : maxItems;
+    const { page, nextMarker } = paginate(matching, (m) => m.uuid, marker, pageSize, 100, 10000);
     return { EventSourceMappings: page.map((m) => this.toApi(m)), ...(nextMarker ? { NextMarker: nextMarker } : {}) };
   }
 
