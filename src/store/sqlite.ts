@@ -15,6 +15,8 @@ import type { IamStore } from "./iam-store.js";
 import { IAM_TABLES, SqliteIamStore } from "./sqlite-iam.js";
 import type { Store } from "./store.js";
 import { GroupCommit } from "./group-commit.js";
+import type { StreamStore } from "./stream-store.js";
+import { SqliteStreamStore, STREAM_TABLES } from "./sqlite-streams.js";
 
 /** Append-only: each entry upgrades the schema by one version. */
 const MIGRATIONS: string[] = [
@@ -33,6 +35,7 @@ const MIGRATIONS: string[] = [
   SNS_TABLES,
   QUEUE_GROUP_INDEX,
   IAM_TABLES,
+  STREAM_TABLES,
 ];
 
 
@@ -44,6 +47,7 @@ export class SqliteStore implements Store {
   readonly asyncEvents: AsyncEventStore;
   readonly sns: SnsStore;
   readonly iam: IamStore;
+  readonly streams: StreamStore;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -56,6 +60,7 @@ export class SqliteStore implements Store {
     this.asyncEvents = new SqliteAsyncEventStore(this.db, this.commits);
     this.sns = new SqliteSnsStore(this.db, this.commits);
     this.iam = new SqliteIamStore(this.db);
+    this.streams = new SqliteStreamStore(this.db, this.commits);
     this.stmts = {
       get: this.db.prepare<[string], { record: string }>("SELECT record FROM functions WHERE name = ?"),
       list: this.db.prepare<[], { record: string }>("SELECT record FROM functions ORDER BY name"),

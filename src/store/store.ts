@@ -8,6 +8,7 @@ import type { AsyncEventStore } from "./async-store.js";
 import type { QueueStore } from "./queue-store.js";
 import type { SnsStore } from "./sns-store.js";
 import type { IamStore } from "./iam-store.js";
+import type { StreamStore } from "./stream-store.js";
 
 export interface Store {
   /** SQS queues and messages (queue-store.ts). */
@@ -18,6 +19,8 @@ export interface Store {
   readonly sns: SnsStore;
   /** IAM roles and customer managed policies (iam-store.ts). */
   readonly iam: IamStore;
+  /** Kinesis streams, shards and records (stream-store.ts). */
+  readonly streams: StreamStore;
   getFunction(name: string): Promise<FunctionRecord | undefined>;
   listFunctions(): Promise<FunctionRecord[]>;
   /** Insert or replace. */
