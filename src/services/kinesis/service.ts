@@ -262,20 +262,20 @@ export class KinesisService {
 
   // --- Data plane ----------------------------------------------------------------------------
 
-  putRecord(input: Parameters<ShardLog["putRecord"]>[1] & StreamRef) {
+  async putRecord(input: Parameters<ShardLog["putRecord"]>[1] & StreamRef) {
     return this.log.putRecord(this.active(input), input);
   }
 
-  putRecords(input: StreamRef & { records: NewRecord[] }) {
+  async putRecords(input: StreamRef & { records: NewRecord[] }) {
     return this.log.putRecords(this.active(input), input.records);
   }
 
-  getShardIterator(input: StreamRef & { ShardId: string } & Parameters<ShardLog["getShardIterator"]>[2]) {
+  async getShardIterator(input: StreamRef & { ShardId: string } & Parameters<ShardLog["getShardIterator"]>[2]) {
     const stream = this.active(input);
     return this.log.getShardIterator(stream, this.shard(stream, input.ShardId), input);
   }
 
-  getRecords(input: { ShardIterator: string; Limit?: number; StreamARN?: string }) {
+  async getRecords(input: { ShardIterator: string; Limit?: number; StreamARN?: string }) {
     return this.log.getRecords(input, (name) => this.streams.get(name));
   }
 
@@ -295,7 +295,7 @@ export class KinesisService {
   }
 
   /** Up to `limit` records of a shard from a position, oldest first, within retention. */
-  readShard(arn: string, shardId: string, from: ReadFrom, limit: number): Promise<{ records: StreamRecord[]; millisBehindLatest: number }> {
+  async readShard(arn: string, shardId: string, from: ReadFrom, limit: number): Promise<{ records: StreamRecord[]; millisBehindLatest: number }> {
     const stream = this.resolve({ StreamARN: arn });
     return this.log.readFrom(stream, this.shard(stream, shardId), from, limit);
   }
