@@ -300,7 +300,10 @@ export class KinesisService {
     return this.log.readFrom(stream, this.shard(stream, shardId), from, limit);
   }
 
-  /** The highest sequence number in the shard now (where LATEST starts); undefined when it has none. */
+  /**
+   * The highest sequence number in the shard now (where LATEST starts); undefined when nothing was
+   * ever appended to it. Records past retention still count: LATEST starts after them.
+   */
   latestSequence(arn: string, shardId: string): string | undefined {
     const stream = this.resolve({ StreamARN: arn });
     return this.log.latestSequence(stream, this.shard(stream, shardId));
