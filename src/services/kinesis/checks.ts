@@ -81,11 +81,12 @@ export class Checks {
     return Math.round(ms);
   }
 
-  list(name: string, b: Bounds = {}): unknown[] | undefined {
+  /** A list; `member` is how AWS's Java service shows each structure in it (`…Entry@c965e310`). */
+  list(name: string, b: Bounds & { member?: string } = {}): unknown[] | undefined {
     if (!this.present(name, b.required)) return undefined;
     const v = this.m[name];
     if (!Array.isArray(v)) throw wrongType(name, "a list");
-    this.lengths(name, `[${v.join(", ")}]`, v.length, b);
+    this.lengths(name, `[${v.map((x) => b.member ?? String(x)).join(", ")}]`, v.length, b);
     return v;
   }
 

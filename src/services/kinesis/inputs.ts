@@ -22,11 +22,14 @@ export const SHARD_FILTER_TYPES = ["AFTER_SHARD_ID", "AT_TRIM_HORIZON", "FROM_TR
 export const MAX_DATA_BYTES = 1024 * 1024;
 export const MAX_PUT_RECORDS = 500;
 
-/** Check a request's StreamName/StreamARN (and its other members with `more`), then throw what failed. */
+/**
+ * Check a request's other members (`more`), then its StreamName and StreamARN, and throw what
+ * failed. The order is AWS's (as kinesalite recorded it): the stream's name comes after the rest.
+ */
 function withRef<T>(m: Members, more: (c: Checks) => T): StreamRef & T {
   const c = new Checks(m);
-  const ref: StreamRef = { StreamName: c.string("StreamName", STREAM_NAME), StreamARN: c.string("StreamARN", STREAM_ARN) };
   const rest = more(c);
+  const ref: StreamRef = { StreamName: c.string("StreamName", STREAM_NAME), StreamARN: c.string("StreamARN", STREAM_ARN) };
   c.done();
   return { ...ref, ...rest };
 }
@@ -35,8 +38,8 @@ export const decodeRef = (m: Members): StreamRef => withRef(m, () => ({}));
 
 export function decodeCreateStream(m: Members) {
   const c = new Checks(m);
-  const StreamName = c.string("StreamName", { required: true, ...STREAM_NAME })!;
   const ShardCount = c.int("ShardCount", { min: 1 });
+  const StreamName = c.string("StreamName", { required: true, ...STREAM_NAME })!;
   const details = c.map("StreamModeDetails");
   let StreamMode: StreamMode = "PROVISIONED";
   if (details) {
@@ -64,9 +67,9 @@ export function decodeListShards(m: Members) {
       c.absorb(f);
     }
     return {
-      NextToken: c.string("NextToken", { min: 1, max: 1048576 }),
       ExclusiveStartShardId: c.string("ExclusiveStartShardId", SHARD_ID),
       MaxResults: c.int("MaxResults", { min: 1, max: 10000 }),
+      NextToken: c.string("NextToken", { min: 1, max: 1048576 }),
       StreamCreationTimestamp: c.timestamp("StreamCreationTimestamp"),
       ShardFilter,
     };
@@ -124,17 +127,17 @@ export function decodeResourceRef(m: Members): StreamRef {
 }
 
 function recordOf(c: Checks): NewRecord {
-  const data = c.blob("Data", { required: true, max: MAX_DATA_BYTES });
   const partitionKey = c.string("PartitionKey", { required: true, min: 1, max: 256 });
   const explicitHashKey = c.string("ExplicitHashKey", HASH_KEY);
+  const data = c.blob("Data", { required: true, max: MAX_DATA_BYTES });
   return { data: data ?? Buffer.alloc(0), partitionKey: partitionKey ?? "", ...(explicitHashKey !== undefined ? { explicitHashKey } : {}) };
 }
 
-export const decodePutRecord = (m: Members) => withRef(m, (c) => ({ record: recordOf(c), SequenceNumberForOrdering: c.string("SequenceNumberForOrdering", SEQUENCE_NUMBER) }));
+export const decodePutRecord = (m: Members) => withRef(m, (c) => ({ SequenceNumberForOrdering: c.string("SequenceNumberForOrdering", SEQUENCE_NUMBER), record: recordOf(c) }));
 
 export function decodePutRecords(m: Members) {
   return withRef(m, (c) => {
-    const list = c.list("Records", { required: true, min: 1, max: MAX_PUT_RECORDS }) ?? [];
+    const list = c.list("Records", { required: true, min: 1, max: MAX_PUT_RECORDS, member: "com.amazonaws.kinesis.v20131202.PutRecordsRequestEntry@c965e310" }) ?? [];
     const records = list.map((entry, i) => {
       if (typeof entry !== "object" || entry === null) throw awsError("SerializationException", "Unexpected value type in 'Records': expected structures.");
       const e = new Checks(entry as Members, `records.${i + 1}.member.`);
@@ -157,7 +160,7 @@ export function decodeGetShardIterator(m: Members) {
 
 export function decodeGetRecords(m: Members) {
   const c = new Checks(m);
-  const out = { ShardIterator: c.string("ShardIterator", { required: true, min: 1, max: 512 })!, Limit: c.int("Limit", { min: 1, max: 10000 }), StreamARN: c.string("StreamARN", STREAM_ARN) };
+  const out = { Limit: c.int("Limit", { min: 1, max: 10000 }), ShardIterator: c.string("ShardIterator", { required: true, min: 1, max: 512 })!, StreamARN: c.string("StreamARN", STREAM_ARN) };
   c.done();
   return out;
 }

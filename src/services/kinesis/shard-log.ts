@@ -105,7 +105,8 @@ export class ShardLog {
       );
     }
     const [seq] = await this.append(stream, shard, [input.record]);
-    return { ShardId: shard.shardId, SequenceNumber: encodeSequence(shard.index, seq!), EncryptionType: "NONE" };
+    // EncryptionType is sent only for encrypted streams (AWS's examples of unencrypted ones omit it).
+    return { ShardId: shard.shardId, SequenceNumber: encodeSequence(shard.index, seq!) };
   }
 
   /**
@@ -129,7 +130,7 @@ export class ShardLog {
         }
       }),
     );
-    return { FailedRecordCount: results.filter((r) => "ErrorCode" in r).length, Records: results, EncryptionType: "NONE" };
+    return { FailedRecordCount: results.filter((r) => "ErrorCode" in r).length, Records: results };
   }
 
   // --- Positions -----------------------------------------------------------------------------
