@@ -24,6 +24,7 @@ import {
   waitUntilStreamExists,
   type _Record,
 } from "@aws-sdk/client-kinesis";
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { ACCOUNT, AWS_CLI_V2, REGION, runCli, startFlint, TEST_CREDENTIALS, type FlintProcess, uniqueName } from "../harness/flint.js";
 import { signedFetch } from "../harness/signed-fetch.js";
@@ -33,7 +34,7 @@ const arnOf = (name: string) => `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/${n
 const md5 = (s: string) => BigInt(`0x${createHash("md5").update(s).digest("hex")}`);
 
 /** The SDK as a user configures it; HTTP/1.1 until the listener speaks h2c. */
-const sdk = (endpoint: string) => new KinesisClient({ endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1, requestHandler: new NodeHttpHandler() });
+const sdk = (endpoint: string, credentials = TEST_CREDENTIALS) => new KinesisClient({ endpoint, region: REGION, credentials, maxAttempts: 1, requestHandler: new NodeHttpHandler() });
 
 /** Every record of a shard from TRIM_HORIZON, following NextShardIterator until a page is empty. */
 async function readAll(kinesis: KinesisClient, StreamName: string, ShardId: string): Promise<_Record[]> {
@@ -165,6 +166,35 @@ print(json.dumps({"arn": arn, "data": [r["Data"].decode() for r in recs], "err":
       ),
     );
     assert.deepEqual(JSON.parse(out), { arn: arnOf(name), data: ["from boto3"], err: `Stream ${name}-missing under account ${ACCOUNT} not found.` });
+  });
+
+  test("a user may do to a stream only what its policy allows (kinesis:<Op> on the stream's ARN)", async () => {
+    const [allowed, other] = [uniqueName("allowed"), uniqueName("other")];
+    for (const StreamName of [allowed, other]) await kinesis.send(new CreateStreamCommand({ StreamName, ShardCount: 1 }));
+    for (const StreamName of [allowed, other]) await waitUntilStreamExists({ client: kinesis, maxWaitTime: 30, minDelay: 1 }, { StreamName });
+    const iam = new IAMClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    const UserName = uniqueName("writer");
+    let user: KinesisClient;
+    try {
+      await iam.send(new CreateUserCommand({ UserName }));
+      const policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["kinesis:PutRecord", "kinesis:DescribeStreamSummary"], Resource: arnOf(allowed) }] };
+      await iam.send(new PutUserPolicyCommand({ UserName, PolicyName: "writer", PolicyDocument: JSON.stringify(policy) }));
+      const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName }));
+      user = sdk(flint.endpoint, { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! });
+    } finally {
+      iam.destroy();
+    }
+    try {
+      await user.send(new PutRecordCommand({ StreamName: allowed, PartitionKey: "k", Data: Buffer.from("ok") }));
+      await user.send(new DescribeStreamSummaryCommand({ StreamARN: arnOf(allowed) }));
+      const denied = (p: Promise<unknown>, action: string, resource: string) =>
+        assert.rejects(p, (err: Error) => err.name === "AccessDeniedException" && err.message.includes(`kinesis:${action} on resource: ${resource}`));
+      await denied(user.send(new PutRecordCommand({ StreamName: other, PartitionKey: "k", Data: Buffer.from("no") })), "PutRecord", arnOf(other));
+      await denied(user.send(new GetShardIteratorCommand({ StreamName: allowed, ShardId: "shardId-000000000000", ShardIteratorType: "LATEST" })), "GetShardIterator", arnOf(allowed));
+      await denied(user.send(new ListShardsCommand({ StreamName: allowed })), "ListShards", arnOf(allowed));
+    } finally {
+      user.destroy();
+    }
   });
 
   test("errors have JSON 1.1's shape: unknown operation, bad JSON, validation", async () => {
