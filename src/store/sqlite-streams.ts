@@ -104,7 +104,11 @@ export class SqliteStreamStore implements StreamStore {
 
   async listStreams(): Promise<Stream[]> {
     const shards = new Map<string, ShardRow[]>();
-    for (const s of this.stmts.shards.all()) shards.set(s.stream, [...(shards.get(s.stream) ?? []), s]);
+    for (const s of this.stmts.shards.all()) {
+      const list = shards.get(s.stream);
+      if (list) list.push(s);
+      else shards.set(s.stream, [s]);
+    }
     return this.stmts.streams.all().map((r) => ({
       name: r.name,
       arn: r.arn,

@@ -117,7 +117,11 @@ export class ShardLog {
   async putRecords(stream: Stream, records: NewRecord[]) {
     const routed = records.map((r) => this.route(stream, r));
     const byShard = new Map<ShardRecord, number[]>();
-    routed.forEach((shard, i) => byShard.set(shard, [...(byShard.get(shard) ?? []), i]));
+    routed.forEach((shard, i) => {
+      const entries = byShard.get(shard);
+      if (entries) entries.push(i);
+      else byShard.set(shard, [i]);
+    });
     const results: ({ SequenceNumber: string; ShardId: string } | { ErrorCode: string; ErrorMessage: string })[] = new Array(records.length);
     await Promise.all(
       [...byShard].map(async ([shard, entries]) => {
