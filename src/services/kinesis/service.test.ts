@@ -70,6 +70,16 @@ describe("Kinesis service", () => {
     assert.throws(() => kinesis.describeStream({ StreamName: "other", StreamARN: ARN("orders") }), { code: "InvalidArgumentException" });
   });
 
+  test("a stream still CREATING when the server stopped becomes ACTIVE after the restart", async () => {
+    await kinesis.createStream({ StreamName: "early", ShardCount: 1, StreamMode: "PROVISIONED" });
+    await kinesis.close();
+    kinesis = await open();
+    assert.equal(kinesis.streamByArn(ARN("early"))?.status, "CREATING");
+    clock.advance(50);
+    assert.equal(kinesis.streamByArn(ARN("early"))?.status, "ACTIVE");
+    await put("early", "k");
+  });
+
   test("an on-demand stream starts with 4 shards; shards split the hash-key space evenly", async () => {
     await kinesis.createStream({ StreamName: "od", StreamMode: "ON_DEMAND" });
     const d = kinesis.describeStream({ StreamName: "od" }).StreamDescription;
