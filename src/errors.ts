@@ -70,6 +70,9 @@ const sqs = (code: string, status = 400, queryCode = code): AwsErrorShape => ({ 
 /** An SNS error from the sns-2010-03-31 model: shape name, its query code (`error.code`) and status. */
 const sns = (code: string, status: number, queryCode: string): AwsErrorShape => ({ code, status, fault: "client", messageKey: "message", queryCode, namespace: "com.amazonaws.sns" });
 
+/** A Kinesis error from the kinesis-2013-12-02 model (JSON 1.1: `__type` is the bare shape name). */
+const kinesis = (code: string, status = 400): AwsErrorShape => ({ code, status, fault: "client", messageKey: "message", namespace: "com.amazonaws.kinesis" });
+
 /** An IAM error from the iam-2010-05-08 model: shape name, its query code (`error.code`) and status. */
 const iam = (code: string, status: number, queryCode: string): AwsErrorShape => ({ code, status, fault: "client", messageKey: "message", queryCode, namespace: "com.amazonaws.iam" });
 
@@ -80,7 +83,8 @@ export const Errors = {
   InvalidRequestContentException: user("InvalidRequestContentException", 400),
   ResourceNotFoundException: user("ResourceNotFoundException", 404, "Message"),
   ResourceConflictException: user("ResourceConflictException", 409),
-  ResourceInUseException: user("ResourceInUseException", 400),
+  // Lambda's (a mapping still settling); Kinesis's shares the code.
+  LambdaResourceInUse: user("ResourceInUseException", 400),
   PreconditionFailedException: user("PreconditionFailedException", 412),
   PolicyLengthExceededException: user("PolicyLengthExceededException", 400),
   RequestEntityTooLargeException: { code: "RequestEntityTooLargeException", status: 413, fault: "client", messageKey: "Message" } as AwsErrorShape,
@@ -135,6 +139,15 @@ export const Errors = {
   BatchEntryIdsNotDistinctException: sns("BatchEntryIdsNotDistinctException", 400, "BatchEntryIdsNotDistinct"),
   InvalidBatchEntryIdException: sns("InvalidBatchEntryIdException", 400, "InvalidBatchEntryId"),
   BatchRequestTooLongException: sns("BatchRequestTooLongException", 400, "BatchRequestTooLong"),
+  // Kinesis (kinesis-2013-12-02). Its ResourceNotFoundException (400, `message`) shares its shape
+  // name with Lambda's, so it is keyed StreamNotFound.
+  StreamNotFound: kinesis("ResourceNotFoundException"),
+  ResourceInUseException: kinesis("ResourceInUseException"),
+  InvalidArgumentException: kinesis("InvalidArgumentException"),
+  ExpiredIteratorException: kinesis("ExpiredIteratorException"),
+  ExpiredNextTokenException: kinesis("ExpiredNextTokenException"),
+  LimitExceededException: kinesis("LimitExceededException"),
+  InternalFailure: { code: "InternalFailure", status: 500, fault: "server", messageKey: "message" } as AwsErrorShape,
   // IAM (iam-2010-05-08), keyed by their query codes. Its validation failures are the common
   // ValidationError (ValidationException above).
   NoSuchEntity: iam("NoSuchEntityException", 404, "NoSuchEntity"),

@@ -9,6 +9,7 @@ import { SqsApi } from "./api/sqs/handler.js";
 import { SnsApi } from "./api/sns/handler.js";
 import { IamApi } from "./api/iam/handler.js";
 import { StsApi } from "./api/sts/handler.js";
+import { KinesisApi } from "./api/kinesis/handler.js";
 import { presignUrl, SigV4Verifier, type Credentials } from "./api/sigv4.js";
 import { AsyncInvocations, DEFAULT_MAX_EVENT_AGE_S, DEFAULT_MAX_RETRIES } from "./async/queue.js";
 import { Destinations } from "./async/destinations.js";
@@ -37,6 +38,7 @@ import { EventInvokeConfigService } from "./services/lambda/event-invoke-config.
 import { LogStore } from "./services/logs/log-store.js";
 import { SqsService } from "./services/sqs/service.js";
 import { SnsService } from "./services/sns/service.js";
+import { KinesisService } from "./services/kinesis/service.js";
 import { IamService } from "./services/iam/service.js";
 import { StsService } from "./services/sts/service.js";
 import { PolicySimulator } from "./services/iam/simulator.js";
@@ -50,6 +52,7 @@ import type { SendMessageInput } from "./services/sqs/inputs.js";
 import { EventSourceMappingService, type MappingRecord } from "./services/lambda/event-source-mappings.js";
 import { EventSourcePollers } from "./event-sources/pollers.js";
 import { compileFilters } from "./event-sources/filter.js";
+import { KINESIS, kinesisReader } from "./event-sources/kinesis.js";
 import { mappingRoleCheck } from "./iam/execution-role.js";
 
 export const VERSION = "0.1.0";
@@ -198,6 +201,9 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   authorizer.setResourcePolicies("sns", (arn) => sns.resourcePolicy(arn));
   authorizer.setResourceTags("sns", (arn) => sns.resourceTags(arn));
   destinations.set("sns", async (arn, body, attributes) => void (await sns.publish({ TopicArn: arn, Message: body, MessageAttributes: attributes })));
+  // Shard iterators are signed with a key derived from the root secret, so they outlive a restart.
+  const kinesis = await KinesisService.create({ account, store: store.streams, clock, iteratorSecret: credentials.secretAccessKey });
+  authorizer.setResourceTags("kinesis", (arn) => kinesis.tagsOf(arn));
   // Event source mappings: the control plane, and pollers that read with the function's execution role.
   const versionOf = (m: MappingRecord) => {
     const record = registry.get(m.functionName);
@@ -217,7 +223,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
         const q = sqs.findByArn(arn);
         return q && { fifo: q.fifo, visibilityTimeout: q.settings.visibilityTimeout };
       }
-      return undefined;
+      return kinesis.streamByArn(arn) ? {} : undefined;
     },
     checkRole: mappingRoleCheck(authorizer, (role, functionName) => authority.roleSession(role, functionName)),
     checkFilters: (filters) => void compileFilters({ Filters: filters }),
@@ -227,7 +233,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     clock,
     region: config.region,
     sqs,
-    streams: {},
+    streams: { kinesis: { source: kinesisReader(kinesis), flavour: KINESIS } },
     checkpoints: store.mappings,
     metrics: metrics.mappings,
     execute: (m, requestId, payload) => invoker.execute(m.functionName, m.qualifier, requestId, payload),
@@ -254,7 +260,9 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     verifier,
     authorizer,
     account,
-    scoped: { sqs: new SqsApi(sqs, account), sns: new SnsApi(sns, account), iam: new IamApi(iam, config.accountId, simulator), sts: new StsApi(new StsService(iam, authority.sessions, config.accountId)) },
+    scoped: { sqs: new SqsApi(sqs, account), sns: new SnsApi(sns, account), iam: new IamApi(iam, config.accountId, simulator), sts: new StsApi(new StsService(iam, authority.sessions, config.accountId)),
+      kinesis: new KinesisApi(kinesis, account),
+    },
     metrics,
     events,
     simulator,
@@ -298,6 +306,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
         await pollers.close();
         await sns.close();
         await sqs.close();
+        await kinesis.close();
         await events.close();
         await pool.shutdown();
         await registry.idle();

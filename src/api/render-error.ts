@@ -52,6 +52,15 @@ export function renderAwsJsonError(res: HttpResponse, requestId: string, err: un
 }
 
 /**
+ * AWS JSON 1.1 as Kinesis sends it: `{"__type": "<Shape>", "message": …}` with the bare shape name.
+ * https://smithy.io/2.0/aws/protocols/aws-json-1_1-protocol.html
+ */
+export function renderAwsJson11Error(res: HttpResponse, requestId: string, err: unknown): void {
+  const e = asAwsError(err);
+  res.send(e.status, { "Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": requestId, ...e.headers }, JSON.stringify({ __type: e.code, message: e.message, ...e.extra }));
+}
+
+/**
  * Smithy RPC v2 CBOR (CloudWatch's first protocol in current SDKs): a CBOR map with `__type` and
  * `message`, marked by the `smithy-protocol` header.
  * https://smithy.io/2.0/additional-specs/protocols/smithy-rpc-v2.html

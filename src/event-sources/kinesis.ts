@@ -3,7 +3,8 @@
  * stream poller's). Recorded: shared/reference/aws-recorded/esm-recorded.json (kinesis_event_records).
  * https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html
  */
-import type { StreamFlavour } from "./stream-poller.js";
+import type { StreamFlavour, StreamSource } from "./stream-poller.js";
+import type { KinesisService } from "../services/kinesis/service.js";
 import { kinesisFilterView } from "./filter.js";
 
 export const KINESIS: StreamFlavour = {
@@ -28,3 +29,13 @@ export const KINESIS: StreamFlavour = {
   readActions: ["kinesis:DescribeStream", "kinesis:GetRecords", "kinesis:GetShardIterator", "kinesis:ListShards"],
   missing: (arn) => `Stream not found: ${arn}`,
 };
+
+/** The Kinesis service as the stream poller reads it. */
+export function kinesisReader(kinesis: Pick<KinesisService, "streamByArn" | "readShard" | "latestSequence" | "onAppend">): StreamSource {
+  return {
+    shards: (arn) => kinesis.streamByArn(arn)?.shards,
+    read: (arn, shardId, from, limit) => kinesis.readShard(arn, shardId, from, limit),
+    latestSequence: (arn, shardId) => kinesis.latestSequence(arn, shardId),
+    onAppend: (listener) => kinesis.onAppend(listener),
+  };
+}

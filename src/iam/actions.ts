@@ -6,8 +6,8 @@
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
  */
 
-/** The resource an action is evaluated on: the request's function (as invoked: `f`, `f:1`, `f:alias`), queue, topic, or `*`. */
-export type ResourceKind = "function" | "mapping" | "queue" | "topic" | "role" | "*";
+/** The resource an action is evaluated on: the request's function (as invoked: `f`, `f:1`, `f:alias`), event source mapping, queue, topic, stream, or `*`. */
+export type ResourceKind = "function" | "mapping" | "queue" | "topic" | "role" | "stream" | "*";
 
 export interface Requirement {
   action: string;
@@ -17,7 +17,7 @@ export interface Requirement {
 const same = (service: string, names: string, resource: ResourceKind): Record<string, Requirement[]> =>
   Object.fromEntries(names.split(/\s+/).filter(Boolean).map((name) => [name, [{ action: `${service}:${name}`, resource }]]));
 
-export const REQUIREMENTS: Record<"lambda" | "sqs" | "sns", Record<string, Requirement[]>> = {
+export const REQUIREMENTS: Record<"lambda" | "sqs" | "sns" | "kinesis", Record<string, Requirement[]>> = {
   lambda: {
     ...same(
       "lambda",
@@ -60,6 +60,17 @@ export const REQUIREMENTS: Record<"lambda" | "sqs" | "sns", Record<string, Requi
     ),
     ...same("sns", "ListTopics ListSubscriptions", "*"),
     PublishBatch: [{ action: "sns:Publish", resource: "topic" }],
+  },
+  kinesis: {
+    // Every operation on a stream asks for its own action on the stream's ARN.
+    ...same(
+      "kinesis",
+      `CreateStream DeleteStream DescribeStream DescribeStreamSummary ListShards IncreaseStreamRetentionPeriod
+       DecreaseStreamRetentionPeriod AddTagsToStream RemoveTagsFromStream ListTagsForStream TagResource UntagResource
+       ListTagsForResource PutRecord PutRecords GetShardIterator GetRecords`,
+      "stream",
+    ),
+    ...same("kinesis", "ListStreams", "*"),
   },
 };
 

@@ -17,6 +17,8 @@ import type { MappingStore } from "./mapping-store.js";
 import { MAPPING_TABLES, SqliteMappingStore } from "./sqlite-mappings.js";
 import type { Store } from "./store.js";
 import { GroupCommit } from "./group-commit.js";
+import type { StreamStore } from "./stream-store.js";
+import { SqliteStreamStore, STREAM_TABLES } from "./sqlite-streams.js";
 
 /** Append-only: each entry upgrades the schema by one version. */
 const MIGRATIONS: string[] = [
@@ -35,6 +37,7 @@ const MIGRATIONS: string[] = [
   SNS_TABLES,
   QUEUE_GROUP_INDEX,
   IAM_TABLES,
+  STREAM_TABLES,
   MAPPING_TABLES,
 ];
 
@@ -48,6 +51,7 @@ export class SqliteStore implements Store {
   readonly sns: SnsStore;
   readonly iam: IamStore;
   readonly mappings: MappingStore;
+  readonly streams: StreamStore;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -61,6 +65,7 @@ export class SqliteStore implements Store {
     this.sns = new SqliteSnsStore(this.db, this.commits);
     this.iam = new SqliteIamStore(this.db);
     this.mappings = new SqliteMappingStore(this.db, this.commits);
+    this.streams = new SqliteStreamStore(this.db, this.commits);
     this.stmts = {
       get: this.db.prepare<[string], { record: string }>("SELECT record FROM functions WHERE name = ?"),
       list: this.db.prepare<[], { record: string }>("SELECT record FROM functions ORDER BY name"),

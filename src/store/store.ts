@@ -9,6 +9,7 @@ import type { QueueStore } from "./queue-store.js";
 import type { SnsStore } from "./sns-store.js";
 import type { IamStore } from "./iam-store.js";
 import type { MappingStore } from "./mapping-store.js";
+import type { StreamStore } from "./stream-store.js";
 
 export interface Store {
   /** SQS queues and messages (queue-store.ts). */
@@ -21,6 +22,8 @@ export interface Store {
   readonly iam: IamStore;
   /** Event source mappings and their checkpoints (mapping-store.ts). */
   readonly mappings: MappingStore;
+  /** Kinesis streams, shards and records (stream-store.ts). */
+  readonly streams: StreamStore;
   getFunction(name: string): Promise<FunctionRecord | undefined>;
   listFunctions(): Promise<FunctionRecord[]>;
   /** Insert or replace. */

@@ -89,12 +89,12 @@ describe("hostile requests", () => {
         [["cloudwatch", "list-metrics"], "Amazon CloudWatch ('monitoring')"],
         [["logs", "describe-log-groups"], "Amazon CloudWatch Logs ('logs')"],
         [["dynamodb", "list-tables"], "Amazon DynamoDB ('dynamodb')"],
-        [["kinesis", "list-streams"], "Amazon Kinesis ('kinesis')"],
+        [["firehose", "list-delivery-streams"], "Amazon Data Firehose ('firehose')"],
         [["s3api", "list-buckets"], "Amazon S3 ('s3')"],
       ] as const) {
         const r = await run([...args]);
         assert.notEqual(r.code, 0);
-        assert.match(r.stderr, new RegExp(`An error occurred \\(NotImplemented\\) when calling the \\w+ operation: Flint does not provide ${title.replace(/[()]/g, "\\$&")}; it provides lambda, sqs, sns, iam, sts\\.`), `${args.join(" ")}: ${r.stderr}`);
+        assert.match(r.stderr, new RegExp(`An error occurred \\(NotImplemented\\) when calling the \\w+ operation: Flint does not provide ${title.replace(/[()]/g, "\\$&")}; it provides lambda, sqs, sns, iam, sts, kinesis\\.`), `${args.join(" ")}: ${r.stderr}`);
       }
       // Signed for another region, the CLI hears it in SQS's protocol.
       const region = await run(["sqs", "list-queues", "--region", "eu-west-1"]);

@@ -392,7 +392,7 @@ export class EventSourceMappingService {
     validate(input);
     const current = this.require(uuid);
     if (!(current.state === "Enabled" || current.state === "Disabled")) {
-      throw awsError("ResourceInUseException", `Cannot update the event source mapping because it is in use.`);
+      throw awsError("LambdaResourceInUse", `Cannot update the event source mapping because it is in use.`);
     }
     const fn = input.functionName !== undefined ? this.target(input.functionName) : undefined;
     const m: MappingRecord = { ...current, lastModified: this.deps.clock.now() };
@@ -439,7 +439,7 @@ export class EventSourceMappingService {
 
   async deleteEventSourceMapping(uuid: string): Promise<Record<string, unknown>> {
     const current = this.require(uuid);
-    if (current.state === "Deleting") throw awsError("ResourceInUseException", "Cannot delete the event source mapping because it is in use.");
+    if (current.state === "Deleting") throw awsError("LambdaResourceInUse", "Cannot delete the event source mapping because it is in use.");
     const m = { ...current, state: MAPPING_TRANSITIONS.move(current.state, "Deleting") };
     this.mappings.set(uuid, m);
     await this.remove(uuid);
