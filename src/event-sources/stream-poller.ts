@@ -333,15 +333,18 @@ export class StreamPoller {
   }
 
   /**
-   * A tumbling window whose end has passed (or whose shard moved on to a later window) gets its final
-   * invocation, with the state so far and no records; the next window starts with an empty state.
+   * A tumbling window the shard has moved past (its next record is of a later window, or its end
+   * has passed with nothing more to read) gets its final invocation, with the state so far and no
+   * records; the next window starts with an empty state.
    */
   private async closeWindowIfDue(shardId: string, window: WindowState, nextArrival: number | undefined, position: StreamPosition): Promise<WindowState | undefined> {
     const { deps, m } = this;
     const size = (m.tumblingWindowInSeconds ?? 0) * 1000;
     const end = window.start + size;
-    const moved = nextArrival !== undefined && nextArrival >= end;
-    if (!moved && deps.clock.now() < end) return window;
+    // Records are read in order: the window ends once the shard has moved past it, or once its time
+    // is up with nothing of it left unread.
+    const due = nextArrival !== undefined ? nextArrival >= end : deps.clock.now() >= end;
+    if (!due) return window;
     const payload = {
       Records: [],
       window: { start: new Date(window.start).toISOString(), end: new Date(end).toISOString() },

@@ -25,7 +25,6 @@ import {
   type _Record,
 } from "@aws-sdk/client-kinesis";
 import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
-import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { ACCOUNT, AWS_CLI_V2, REGION, runCli, startFlint, TEST_CREDENTIALS, type FlintProcess, uniqueName } from "../harness/flint.js";
 import { signedFetch } from "../harness/signed-fetch.js";
 import { boto3Version, findAwsCliV1 } from "../harness/sqs-clients.js";
@@ -33,8 +32,8 @@ import { boto3Version, findAwsCliV1 } from "../harness/sqs-clients.js";
 const arnOf = (name: string) => `arn:aws:kinesis:${REGION}:${ACCOUNT}:stream/${name}`;
 const md5 = (s: string) => BigInt(`0x${createHash("md5").update(s).digest("hex")}`);
 
-/** The SDK as a user configures it; HTTP/1.1 until the listener speaks h2c. */
-const sdk = (endpoint: string, credentials = TEST_CREDENTIALS) => new KinesisClient({ endpoint, region: REGION, credentials, maxAttempts: 1, requestHandler: new NodeHttpHandler() });
+/** The SDK as a user configures it: its default handler talks HTTP/2 (cleartext, prior knowledge) to an http:// endpoint. */
+const sdk = (endpoint: string, credentials = TEST_CREDENTIALS) => new KinesisClient({ endpoint, region: REGION, credentials, maxAttempts: 1 });
 
 /** Every record of a shard from TRIM_HORIZON, following NextShardIterator until a page is empty. */
 async function readAll(kinesis: KinesisClient, StreamName: string, ShardId: string): Promise<_Record[]> {
@@ -57,6 +56,8 @@ describe("Kinesis", () => {
   before(async () => {
     flint = await startFlint({ args: ["--spares", "0"] });
     kinesis = sdk(flint.endpoint);
+    // What the tests below prove: the client's own default, HTTP/2, served on the one listener.
+    assert.equal((kinesis.config.requestHandler as object).constructor.name, "NodeHttp2Handler");
   });
   after(async () => {
     kinesis.destroy();
