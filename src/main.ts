@@ -266,6 +266,18 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     metrics,
     events,
     simulator,
+    // What `flint mappings` shows: each mapping as the API has it, with how far behind its source it is.
+    mappingStatus: async () =>
+      Promise.all(
+        [...mappings.all()].map(async (m) => {
+          let lag: Record<string, unknown> = {};
+          if (m.source === "sqs") {
+            const counts = await sqs.getQueueAttributes(m.eventSourceArn, ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"]).catch(() => undefined);
+            if (counts) lag = { MessagesWaiting: Number(counts.ApproximateNumberOfMessages), MessagesInFlight: Number(counts.ApproximateNumberOfMessagesNotVisible) };
+          } else lag = { Shards: pollers.iteratorAges(m.uuid).map((a) => ({ ShardId: a.shardId, IteratorAgeMilliseconds: a.ms })) };
+          return { ...mappings.toApi(m), Lag: lag };
+        }),
+      ),
     health: async () => ({
       status: "ok",
       version: VERSION,

@@ -38,6 +38,8 @@ export interface ApiServerDeps extends LambdaApiDeps {
   metrics: { contentType(): string; render(): Promise<string> };
   /** `POST /_flint/iam/explain`: how a call would be decided now. */
   simulator: Pick<PolicySimulator, "explain">;
+  /** Event source mappings with their lag, for `GET /_flint/mappings` (`flint mappings`). */
+  mappingStatus(): Promise<unknown[]>;
   /** Asynchronous events' timelines for `GET /_flint/events/<request-id>`. */
   events: { timeline(requestId: string): Promise<TimelineEntry[]> };
 }
@@ -284,6 +286,9 @@ export class ApiServer {
     }
     if (method === "GET" && rawPath === "/_flint/metrics") {
       return res.send(200, { "Content-Type": this.deps.metrics.contentType() }, await this.deps.metrics.render());
+    }
+    if (method === "GET" && rawPath === "/_flint/mappings") {
+      return sendJson(res, requestId, 200, { EventSourceMappings: await this.deps.mappingStatus() });
     }
     const event = EVENTS_PATH.exec(rawPath);
     if (method === "GET" && event) {

@@ -5,6 +5,7 @@ import { serve } from "./serve.js";
 import { events } from "./events.js";
 import { logs } from "./logs.js";
 import { IAM_USAGE, iam } from "./iam.js";
+import { MAPPINGS_USAGE, mappings } from "./mappings.js";
 
 const USAGE = `usage: flint <command> [options]
 
@@ -16,6 +17,7 @@ commands:
   events <request-id> [--data-dir DIR] [--json]
         the timeline of an asynchronous invocation: each attempt, its outcome, where the event went
 ${IAM_USAGE}
+${MAPPINGS_USAGE}
 logs and events read --data-dir DIR, else ./.flint, else the data dir of the flint serve running
 for this user (from any directory); they exit 1 when there is none, or several to choose from.
 `;
@@ -41,6 +43,8 @@ async function main(argv: string[]): Promise<number> {
         return await events(rest);
       case "iam":
         return await iam(rest);
+      case "mappings":
+        return await mappings(rest);
       case undefined:
       case "help":
       case "--help":

@@ -50,6 +50,8 @@ interface Poller {
 
 export class EventSourcePollers {
   private readonly pollers = new Map<string, { poller: Poller; record: MappingRecord }>();
+  /** Each stream mapping's IteratorAge per shard, as last read (for `flint mappings`). */
+  private readonly ages = new Map<string, Map<string, number>>();
   private readonly filters = new WeakMap<MappingRecord, RecordFilter | undefined>();
   /** Changes are applied one after another per mapping. */
   private readonly chains = new Map<string, Promise<void>>();
@@ -58,6 +60,13 @@ export class EventSourcePollers {
   constructor(deps: Omit<PollerDeps, "filterOf">) {
     this.deps = {
       ...deps,
+      metrics: {
+        ...deps.metrics,
+        iteratorAge: (m, shardId, ms) => {
+          (this.ages.get(m.uuid) ?? this.ages.set(m.uuid, new Map()).get(m.uuid)!).set(shardId, ms);
+          deps.metrics.iteratorAge(m, shardId, ms);
+        },
+      },
       filterOf: (m) => {
         if (!m.filters) return undefined;
         if (!this.filters.has(m)) this.filters.set(m, compileFilters({ Filters: m.filters }));
@@ -74,6 +83,7 @@ export class EventSourcePollers {
         this.pollers.delete(uuid);
         await current.poller.stop();
       }
+      if (!record) this.ages.delete(uuid);
       if (!record || !record.enabled) return;
       const poller = this.create(record);
       if (!poller) return;
@@ -94,9 +104,9 @@ export class EventSourcePollers {
     return stream ? new StreamPoller(this.deps, stream.source, stream.flavour, m) : undefined;
   }
 
-  /** Each running mapping's settings, for `flint mappings` and health. */
-  running(): MappingRecord[] {
-    return [...this.pollers.values()].map((p) => p.record);
+  /** A stream mapping's IteratorAge (ms) per shard as last read; empty before its first read. */
+  iteratorAges(uuid: string): { shardId: string; ms: number }[] {
+    return [...(this.ages.get(uuid) ?? [])].map(([shardId, ms]) => ({ shardId, ms }));
   }
 
   async close(): Promise<void> {

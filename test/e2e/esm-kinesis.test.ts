@@ -146,6 +146,11 @@ describe("Kinesis event source mappings", () => {
       for (let i = 1; i < seen.length; i++) assert.ok(seen[i - 1]! < seen[i]!, `${shard}: ${seen[i - 1]} before ${seen[i]}`);
     }
     assert.equal((await flint.lambda.send(new GetEventSourceMappingCommand({ UUID: m.UUID }))).LastProcessingResult, "OK");
+    // What `flint mappings` reads: the IteratorAge of each of the 4 shards.
+    const status = (await (await fetch(`${flint.endpoint}/_flint/mappings`)).json()) as { EventSourceMappings: { UUID: string; Lag: { Shards: { ShardId: string; IteratorAgeMilliseconds: number }[] } }[] };
+    const ages = status.EventSourceMappings.find((x) => x.UUID === m.UUID)!.Lag.Shards;
+    assert.deepEqual(ages.map((x) => x.ShardId).sort(), ["shardId-000000000000", "shardId-000000000001", "shardId-000000000002", "shardId-000000000003"]);
+    assert.ok(ages.every((x) => Number.isFinite(x.IteratorAgeMilliseconds) && x.IteratorAgeMilliseconds >= 0));
   });
 
   test("ParallelizationFactor: batches of one shard run at once, order kept per partition key", async () => {

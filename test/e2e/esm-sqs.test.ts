@@ -7,12 +7,20 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand, GetEventSourceMappingCommand, PublishVersionCommand, PutFunctionConcurrencyCommand, UpdateEventSourceMappingCommand, waitUntilPublishedVersionActive } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { ACCOUNT, REGION, TEST_CREDENTIALS, startFlint, uniqueName, type FlintProcess } from "../harness/flint.js";
+import { ACCOUNT, REGION, ROOT, TEST_CREDENTIALS, startFlint, uniqueName, type FlintProcess } from "../harness/flint.js";
 import { createFunction, WAITER } from "../harness/functions.js";
 import { sdkClient } from "../harness/sqs-clients.js";
 import { createExecutionRole } from "../harness/permissions.js";
 import { eventually } from "../harness/processes.js";
 import { zipFixture } from "../harness/zip.js";
+import { execFile } from "node:child_process";
+import path from "node:path";
+
+/** `flint mappings --endpoint` as a user runs it. */
+const flintMappings = (endpoint: string, args: string[] = []) =>
+  new Promise<{ code: number; stdout: string }>((resolve) => {
+    execFile(process.execPath, [path.join(ROOT, "dist/src/cli/main.js"), "mappings", "--endpoint", endpoint, ...args], { env: { PATH: process.env.PATH ?? "" } }, (err, stdout) => resolve({ code: err ? Number(err.code) : 0, stdout }));
+  });
 
 interface Report {
   requestId: string;
@@ -214,12 +222,25 @@ describe("SQS event source mappings", () => {
     await eventually(async () => (await visible(source.url)) === 0, 10_000, "queue emptied");
   });
 
-  test("a mapping whose queue is deleted says why", async () => {
+  test("`flint mappings` shows a queue's lag, and a mapping whose queue is deleted says why", async () => {
     const fn = await sinkFunction();
     const source = await queue(uniqueName("src"));
-    const m = await map({ FunctionName: fn.name, EventSourceArn: source.arn });
+    const m = await map({ FunctionName: fn.name, EventSourceArn: source.arn, Enabled: false });
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl: source.url, Entries: ["a", "b", "c"].map((b, n) => ({ Id: String(n), MessageBody: b })) }));
+    const listed = await flintMappings(flint.endpoint);
+    assert.equal(listed.code, 0);
+    const row = listed.stdout.split("\n").find((l) => l.startsWith(m.UUID!))!;
+    assert.match(row, /Disabled/);
+    assert.match(row, /3 waiting, 0 in flight/);
+    assert.ok(row.includes(fn.name));
+    const json = JSON.parse((await flintMappings(flint.endpoint, ["--json"])).stdout) as { UUID: string; Lag: { MessagesWaiting: number } }[];
+    assert.equal(json.find((x) => x.UUID === m.UUID)!.Lag.MessagesWaiting, 3);
+    await flint.lambda.send(new UpdateEventSourceMappingCommand({ UUID: m.UUID, Enabled: true }));
+    await fn.until((r) => delivered(r).length >= 3, "the three messages");
     const { DeleteQueueCommand } = await import("@aws-sdk/client-sqs");
     await sqs.send(new DeleteQueueCommand({ QueueUrl: source.url }));
     await eventually(async () => /NonExistentQueue/.test((await flint.lambda.send(new GetEventSourceMappingCommand({ UUID: m.UUID }))).StateTransitionReason ?? ""), 40_000, "the reason shown");
+    const after = await flintMappings(flint.endpoint);
+    assert.match(after.stdout, new RegExp(`${m.UUID}: Error occurred while ReceiveMessage\\. SQS Error Code: AWS\\.SimpleQueueService\\.NonExistentQueue`));
   });
 });
