@@ -13,7 +13,6 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
-import { IAMClient, AttachRolePolicyCommand } from "@aws-sdk/client-iam";
 import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand, UpdateEventSourceMappingCommand } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand } from "@aws-sdk/client-sqs";
 import { REGION, TEST_CREDENTIALS, startFlint, type FlintProcess } from "../test/harness/flint.js";
@@ -51,13 +50,7 @@ const kinesisCall = (c: SignedClient, op: string, input: object) => json(c, "Kin
 
 /** An execution role that may read queues and streams and send to queues. */
 async function pollingRole(flint: FlintProcess): Promise<string> {
-  const role = await createExecutionRole(flint.endpoint, [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" }]);
-  const iam = new IAMClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
-  for (const policy of ["AWSLambdaSQSQueueExecutionRole", "AWSLambdaKinesisExecutionRole"]) {
-    await iam.send(new AttachRolePolicyCommand({ RoleName: role.split("/").pop()!, PolicyArn: `arn:aws:iam::aws:policy/service-role/${policy}` }));
-  }
-  iam.destroy();
-  return role;
+  return createExecutionRole(flint.endpoint, [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" }], "bench-esm-role", ["AWSLambdaSQSQueueExecutionRole", "AWSLambdaKinesisExecutionRole"]);
 }
 
 async function mapped(flint: FlintProcess, input: Record<string, unknown>): Promise<string> {

@@ -14,7 +14,6 @@ import path from "node:path";
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordsCommand, waitUntilStreamExists } from "@aws-sdk/client-kinesis";
 import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand } from "@aws-sdk/client-sqs";
-import { AttachRolePolicyCommand, IAMClient } from "@aws-sdk/client-iam";
 import { REGION, TEST_CREDENTIALS, startFlint, type FlintProcess } from "../harness/flint.js";
 import { createFunction } from "../harness/functions.js";
 import { createExecutionRole } from "../harness/permissions.js";
@@ -42,12 +41,7 @@ describe("event source mappings survive kill -9", () => {
     servers.push(first);
     let sqs = sdkClient(first.endpoint);
     const kinesis = new KinesisClient({ endpoint: first.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
-    const role = await createExecutionRole(first.endpoint, [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" }]);
-    const iam = new IAMClient({ endpoint: first.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
-    for (const policy of ["AWSLambdaSQSQueueExecutionRole", "AWSLambdaKinesisExecutionRole"]) {
-      await iam.send(new AttachRolePolicyCommand({ RoleName: role.split("/").pop()!, PolicyArn: `arn:aws:iam::aws:policy/service-role/${policy}` }));
-    }
-    iam.destroy();
+    const role = await createExecutionRole(first.endpoint, [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" }], "crash-role", ["AWSLambdaSQSQueueExecutionRole", "AWSLambdaKinesisExecutionRole"]);
     const sinkUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "crash-sink" }))).QueueUrl!;
     const sourceUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "crash-source", Attributes: { VisibilityTimeout: "5" } }))).QueueUrl!;
     const fn = await createFunction(first, await zipFixture("nodejs"), "esm-sink.handler", { Role: role, Timeout: 5, Environment: { Variables: { SINK_QUEUE_URL: sinkUrl } } });

@@ -8,7 +8,6 @@ import assert from "node:assert/strict";
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient, PutRecordCommand, PutRecordsCommand, waitUntilStreamExists } from "@aws-sdk/client-kinesis";
 import { CreateEventSourceMappingCommand, GetEventSourceMappingCommand } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { IAMClient, AttachRolePolicyCommand } from "@aws-sdk/client-iam";
 import { REGION, TEST_CREDENTIALS, startFlint, uniqueName, type FlintProcess } from "../harness/flint.js";
 import { createFunction } from "../harness/functions.js";
 import { sdkClient } from "../harness/sqs-clients.js";
@@ -38,10 +37,7 @@ describe("Kinesis event source mappings", () => {
     sqs = sdkClient(flint.endpoint);
     kinesis = new KinesisClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
     zip = await zipFixture("nodejs");
-    role = await createExecutionRole(flint.endpoint, [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" }]);
-    const iam = new IAMClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
-    await iam.send(new AttachRolePolicyCommand({ RoleName: role.split("/").pop()!, PolicyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaKinesisExecutionRole" }));
-    iam.destroy();
+    role = await createExecutionRole(flint.endpoint, [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" }], uniqueName("esm-role"), ["AWSLambdaKinesisExecutionRole"]);
   });
   after(async () => {
     sqs.destroy();

@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand, GetEventSourceMappingCommand, PublishVersionCommand, PutFunctionConcurrencyCommand, UpdateEventSourceMappingCommand, waitUntilPublishedVersionActive } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { ACCOUNT, REGION, ROOT, TEST_CREDENTIALS, startFlint, uniqueName, type FlintProcess } from "../harness/flint.js";
+import { ACCOUNT, REGION, ROOT, startFlint, uniqueName, type FlintProcess } from "../harness/flint.js";
 import { createFunction, WAITER } from "../harness/functions.js";
 import { sdkClient } from "../harness/sqs-clients.js";
 import { createExecutionRole } from "../harness/permissions.js";
@@ -40,11 +40,7 @@ describe("SQS event source mappings", () => {
     flint = await startFlint();
     sqs = sdkClient(flint.endpoint);
     zip = await zipFixture("nodejs");
-    role = await createExecutionRole(flint.endpoint, [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" }]);
-    const { IAMClient, AttachRolePolicyCommand } = await import("@aws-sdk/client-iam");
-    const iam = new IAMClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
-    await iam.send(new AttachRolePolicyCommand({ RoleName: role.split("/").pop()!, PolicyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole" }));
-    iam.destroy();
+    role = await createExecutionRole(flint.endpoint, [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" }], uniqueName("esm-role"), ["AWSLambdaSQSQueueExecutionRole"]);
   });
   after(async () => {
     sqs.destroy();

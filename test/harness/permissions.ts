@@ -60,14 +60,17 @@ export async function allowSnsToFunction(lambda: LambdaClient, functionName: str
 }
 
 /**
- * Create an execution role Lambda may assume, with AWSLambdaBasicExecutionRole and an inline policy
- * of `statements` (what the function's own calls need); resolves with its ARN.
+ * Create an execution role Lambda may assume, with AWSLambdaBasicExecutionRole (and the other AWS
+ * managed service-role policies named, such as AWSLambdaSQSQueueExecutionRole) and an inline
+ * policy of `statements` (what the function's own calls need); resolves with its ARN.
  */
-export async function createExecutionRole(endpoint: string, statements: Statement[], name = uniqueName("fn-role")): Promise<string> {
+export async function createExecutionRole(endpoint: string, statements: Statement[], name = uniqueName("fn-role"), managed: string[] = []): Promise<string> {
   const iam = new IAMClient({ endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
   try {
     const { Role } = await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: LAMBDA_TRUST_POLICY }));
-    await iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole" }));
+    for (const policy of ["AWSLambdaBasicExecutionRole", ...managed]) {
+      await iam.send(new AttachRolePolicyCommand({ RoleName: name, PolicyArn: `arn:aws:iam::aws:policy/service-role/${policy}` }));
+    }
     await iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: "function", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: statements }) }));
     return Role?.Arn ?? `arn:aws:iam::${ACCOUNT}:role/${name}`;
   } finally {
