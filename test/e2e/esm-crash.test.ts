@@ -4,7 +4,9 @@
  * and every message sent reaches the function; what reaches it twice is bounded by the batches
  * that were in flight (a Kinesis shard has one at a time; the SQS mapping at most its
  * MaximumConcurrency). The function reports each batch to a sink queue of the same server, whose
- * sends are durable too.
+ * sends are durable too, then waits at a barrier the test controls: a known number of batches
+ * finish before the kill and the next ones of both mappings are held in flight, whatever the
+ * host's speed.
  */
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -20,19 +22,24 @@ import { createExecutionRole } from "../harness/permissions.js";
 import { sdkClient } from "../harness/sqs-clients.js";
 import { eventually } from "../harness/processes.js";
 import { zipFixture } from "../harness/zip.js";
+import { Barrier } from "../harness/parallel.js";
 
 const RECORDS = 3000;
 const SHARDS = 2;
 const KINESIS_BATCH = 50;
 const MESSAGES = 2000;
 const SQS_CONCURRENCY = 5;
+/** Batches that finish before the kill. */
+const FINISHED = 20;
 
 describe("event source mappings survive kill -9", () => {
   let dataDir: string;
   const servers: FlintProcess[] = [];
+  let gate: Barrier | undefined;
   after(async () => {
     for (const s of servers) await s.stop({ cleanup: false }).catch(() => undefined);
-    if (dataDir && !process.env.KEEP) await rm(dataDir, { recursive: true, force: true });
+    await gate?.close();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   });
 
   test("a Kinesis and an SQS mapping under load, killed and restarted: nothing lost, duplicates bounded by the batches in flight", async () => {
@@ -43,8 +50,11 @@ describe("event source mappings survive kill -9", () => {
     const kinesis = new KinesisClient({ endpoint: first.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
     const role = await createExecutionRole(first.endpoint, [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" }], "crash-role", ["AWSLambdaSQSQueueExecutionRole", "AWSLambdaKinesisExecutionRole"]);
     const sinkUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "crash-sink" }))).QueueUrl!;
-    const sourceUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "crash-source", Attributes: { VisibilityTimeout: "5" } }))).QueueUrl!;
-    const fn = await createFunction(first, await zipFixture("nodejs"), "esm-sink.handler", { Role: role, Timeout: 5, Environment: { Variables: { SINK_QUEUE_URL: sinkUrl } } });
+    const sourceUrl = (await sqs.send(new CreateQueueCommand({ QueueName: "crash-source", Attributes: { VisibilityTimeout: "30" } }))).QueueUrl!;
+    // Held batches must not time out before the kill (a timed-out batch is retried: a repeat the bound does not count).
+    gate = await Barrier.create();
+    gate.admit(FINISHED);
+    const fn = await createFunction(first, await zipFixture("nodejs"), "esm-sink.handler", { Role: role, Timeout: 30, Environment: { Variables: { SINK_QUEUE_URL: sinkUrl, GATE_PORT: String(gate.port) } } });
     await kinesis.send(new CreateStreamCommand({ StreamName: "crash-stream", ShardCount: SHARDS }));
     await waitUntilStreamExists({ client: kinesis, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 }, { StreamName: "crash-stream" });
     const streamArn = (await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: "crash-stream" }))).StreamDescriptionSummary!.StreamARN!;
@@ -78,14 +88,14 @@ describe("event source mappings survive kill -9", () => {
       }
     };
     const count = (prefix: string) => [...seen.keys()].filter((k) => k.startsWith(prefix)).length;
-    // Kill once both mappings are well under way and neither is done.
-    await eventually(async () => {
-      await drain();
-      return count("k") >= RECORDS / 5 && count("s") >= MESSAGES / 5;
-    }, 120_000, "both mappings under way");
+    // Kill once FINISHED batches have gone through and both mappings have batches held after them.
+    const held = () => new Set(gate!.arrivals.slice(FINISHED));
+    await eventually(() => held().has("aws:kinesis") && held().has("aws:sqs"), 120_000, "batches of both mappings in flight");
+    await drain();
     assert.ok(count("k") < RECORDS && count("s") < MESSAGES, `killed before the end (${count("k")} records, ${count("s")} messages seen)`);
     sqs.destroy();
     await first.kill9();
+    gate.release();
 
     const second = await startFlint({ dataDir });
     servers.push(second);
@@ -93,7 +103,7 @@ describe("event source mappings survive kill -9", () => {
     await eventually(async () => {
       await drain();
       return count("k") === RECORDS && count("s") === MESSAGES;
-    }, Number(process.env.WAIT ?? 180_000), "every record and message delivered after the restart").catch((err: Error) => {
+    }, 180_000, "every record and message delivered after the restart").catch((err: Error) => {
       throw new Error(`${err.message}: ${count("k")} of ${RECORDS} records, ${count("s")} of ${MESSAGES} messages\n${second.output().slice(-3000)}`);
     });
     sqs.destroy();
