@@ -7,7 +7,7 @@ import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { CreateEventSourceMappingCommand, DeleteEventSourceMappingCommand, GetEventSourceMappingCommand, PublishVersionCommand, PutFunctionConcurrencyCommand, UpdateEventSourceMappingCommand, waitUntilPublishedVersionActive } from "@aws-sdk/client-lambda";
 import { CreateQueueCommand, DeleteMessageBatchCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SendMessageBatchCommand, SendMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
-import { ACCOUNT, REGION, ROOT, startFlint, uniqueName, type FlintProcess } from "../harness/flint.js";
+import { ACCOUNT, REGION, ROOT, TEST_CREDENTIALS, startFlint, uniqueName, type FlintProcess } from "../harness/flint.js";
 import { createFunction, WAITER } from "../harness/functions.js";
 import { sdkClient } from "../harness/sqs-clients.js";
 import { createExecutionRole } from "../harness/permissions.js";
@@ -216,6 +216,25 @@ describe("SQS event source mappings", () => {
     await sqs.send(new SendMessageBatchCommand({ QueueUrl: source.url, Entries: bodies.map((b, n) => ({ Id: String(n), MessageBody: b })) }));
     await fn.until((r) => bodies.every((b) => delivered(r).includes(b)), "every message");
     await eventually(async () => (await visible(source.url)) === 0, 10_000, "queue emptied");
+  });
+
+  test("a role that loses its SQS permissions says so in StateTransitionReason; given them back, the mapping resumes", async () => {
+    const { IAMClient, DetachRolePolicyCommand, AttachRolePolicyCommand } = await import("@aws-sdk/client-iam");
+    const iam = new IAMClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    const ownRole = await createExecutionRole(flint.endpoint, [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" }], uniqueName("esm-role"), ["AWSLambdaSQSQueueExecutionRole"]);
+    const sink = await queue(uniqueName("sink"));
+    const name = await createFunction(flint, zip, "esm-sink.handler", { Role: ownRole, Timeout: 30, Environment: { Variables: { SINK_QUEUE_URL: sink.url } } });
+    const source = await queue(uniqueName("src"));
+    const m = await map({ FunctionName: name, EventSourceArn: source.arn });
+    const policy = { RoleName: ownRole.split("/").pop()!, PolicyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole" };
+    await iam.send(new DetachRolePolicyCommand(policy));
+    const reason = async () => (await flint.lambda.send(new GetEventSourceMappingCommand({ UUID: m.UUID }))).StateTransitionReason ?? "";
+    // SQS words its refusals with the action in lower case.
+    await eventually(async () => /not authorized to perform: sqs:receivemessage/i.test(await reason()), 40_000, "the refusal shown");
+    await iam.send(new AttachRolePolicyCommand(policy));
+    await sqs.send(new SendMessageCommand({ QueueUrl: source.url, MessageBody: "after the fix" }));
+    await eventually(async () => (await visible(source.url)) === 0 && (await reason()) === "USER_INITIATED", 40_000, "the message processed and the reason cleared");
+    iam.destroy();
   });
 
   test("`flint mappings` shows a queue's lag, and a mapping whose queue is deleted says why", async () => {

@@ -232,6 +232,30 @@ describe("event source mappings (control plane)", () => {
     assert.throws(() => service.listEventSourceMappings(undefined, undefined, undefined, "10001"), (err: AwsError) => err.code === "ValidationException");
   });
 
+  test("what the pollers report: why a mapping cannot poll, until a batch succeeds; SQS shows a result only for a problem", async () => {
+    const sqsMapping = (await create({ FunctionName: "fn", EventSourceArn: QUEUE })).UUID as string;
+    const stream = (await create({ FunctionName: "fn", EventSourceArn: STREAM, StartingPosition: "LATEST" })).UUID as string;
+    await settle();
+    const problem = "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.";
+    await service.report(sqsMapping, { lastProcessingResult: "PROBLEM: function call failed" });
+    assert.equal(service.getEventSourceMapping(sqsMapping).LastProcessingResult, undefined);
+    await service.report(sqsMapping, { lastProcessingResult: `PROBLEM: ${problem}`, stateTransitionReason: problem });
+    assert.equal(service.getEventSourceMapping(sqsMapping).StateTransitionReason, problem);
+    assert.equal(service.getEventSourceMapping(sqsMapping).LastProcessingResult, `PROBLEM: ${problem}`);
+    await service.report(sqsMapping, { lastProcessingResult: "OK" });
+    assert.equal(service.getEventSourceMapping(sqsMapping).StateTransitionReason, "USER_INITIATED");
+    assert.equal("LastProcessingResult" in service.getEventSourceMapping(sqsMapping), false);
+    await service.report(stream, { lastProcessingResult: "PROBLEM: Function call failed" });
+    assert.equal(service.getEventSourceMapping(stream).LastProcessingResult, "PROBLEM: Function call failed");
+    await service.report(stream, { lastProcessingResult: "PROBLEM: Insufficient permissions", stateTransitionReason: "denied" });
+    assert.equal(service.getEventSourceMapping(stream).StateTransitionReason, "denied");
+    await service.report(stream, { lastProcessingResult: "OK" });
+    assert.equal(service.getEventSourceMapping(stream).StateTransitionReason, "User action");
+    assert.equal(service.getEventSourceMapping(stream).LastProcessingResult, "OK");
+    await open();
+    assert.equal(service.getEventSourceMapping(stream).LastProcessingResult, "OK");
+  });
+
   test("deleting the function leaves its mappings", async () => {
     const out = await create({ FunctionName: "fn", EventSourceArn: QUEUE });
     await registry.remove("fn");

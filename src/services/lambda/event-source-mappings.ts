@@ -481,15 +481,21 @@ export class EventSourceMappingService {
 
   /**
    * What the pollers saw: the last result (`OK`, `PROBLEM: …`) and, for a mapping that cannot poll,
-   * why. Kept in memory and stored when it changes.
+   * why (`stateTransitionReason`). A batch that succeeded means the source can be read again: the
+   * reason goes back to the user's. SQS mappings carry no LastProcessingResult on AWS: theirs is
+   * shown only while the queue cannot be read. Kept in memory and stored when it changes.
    */
   async report(uuid: string, report: { lastProcessingResult?: string; stateTransitionReason?: string }): Promise<void> {
     const m = this.mappings.get(uuid);
     if (!m || m.state === "Deleting") return;
-    const result = report.lastProcessingResult ?? m.lastProcessingResult;
-    const reason = report.stateTransitionReason ?? m.stateTransitionReason;
+    const userReason = m.source === "sqs" ? "USER_INITIATED" : "User action";
+    const ok = report.lastProcessingResult === "OK";
+    const reason = report.stateTransitionReason ?? (ok ? userReason : m.stateTransitionReason);
+    let result = report.lastProcessingResult ?? m.lastProcessingResult;
+    if (m.source === "sqs" && report.stateTransitionReason === undefined) result = ok ? undefined : m.lastProcessingResult;
     if (result === m.lastProcessingResult && reason === m.stateTransitionReason) return;
-    const next = { ...m, stateTransitionReason: reason, ...(result !== undefined ? { lastProcessingResult: result } : {}) };
+    const { lastProcessingResult: _, ...rest } = m;
+    const next: MappingRecord = { ...rest, stateTransitionReason: reason, ...(result !== undefined ? { lastProcessingResult: result } : {}) };
     this.mappings.set(uuid, next);
     await this.deps.store.putMapping(next);
   }
