@@ -159,7 +159,11 @@ export class StreamPoller {
         read = await this.collect(shardId, position, m.batchSize * factor, signal);
       } catch (err) {
         if (!(err instanceof AwsError)) throw err;
-        deps.report(m.uuid, { lastProcessingResult: RESULT.permission(err.message), stateTransitionReason: err.message });
+        // A stream deleted under the mapping is reported as discover() reports a missing one, not as a refused permission.
+        if (err.code === "ResourceNotFoundException") {
+          const reason = this.flavour.missing(m.eventSourceArn);
+          deps.report(m.uuid, { lastProcessingResult: RESULT.sourceGone(reason), stateTransitionReason: reason });
+        } else deps.report(m.uuid, { lastProcessingResult: RESULT.permission(err.message), stateTransitionReason: err.message });
         await pause(deps.clock, PROBLEM_BACKOFF_MS, signal);
         continue;
       }
