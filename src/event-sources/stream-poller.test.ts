@@ -292,6 +292,27 @@ describe("stream poller (Kinesis)", () => {
     assert.deepEqual(record.responseContext, { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" });
   });
 
+  test("record age ends a bisected half: its record says it was invoked", async () => {
+    stream.put("shardId-000000000000", "a");
+    stream.put("shardId-000000000000", "b");
+    await start({ bisectBatchOnFunctionError: true, maximumRecordAgeInSeconds: 60, onFailure: DLQ }, () => "throw");
+    await until(clock, () => h.delivered.length === 2, "2 on-failure records", { stepMs: 200 });
+    for (const { record } of h.delivered) {
+      assert.equal((record.requestContext as Record<string, unknown>).condition, "RecordAgeExceeded");
+      assert.ok(Number((record.requestContext as Record<string, unknown>).approximateInvokeCount) >= 1, JSON.stringify(record.requestContext));
+      assert.deepEqual(record.responseContext, { statusCode: 200, executedVersion: "$LATEST", functionError: "Unhandled" });
+    }
+  });
+
+  test("record age ends a batch only ever throttled: no responseContext, no invocations counted", async () => {
+    stream.put("shardId-000000000000", "a");
+    await start({ maximumRecordAgeInSeconds: 60, onFailure: DLQ }, () => "throttled");
+    await until(clock, () => h.delivered.length === 1, "on-failure record", { stepMs: 200 });
+    const { record } = h.delivered[0]!;
+    assert.equal((record.requestContext as Record<string, unknown>).approximateInvokeCount, 0);
+    assert.equal("responseContext" in record, false);
+  });
+
   test("ReportBatchItemFailures resumes from the lowest failed sequence number", async () => {
     const records = ["a", "b", "c", "d", "e"].map((d) => stream.put("shardId-000000000000", d));
     await start({ functionResponseTypes: ["ReportBatchItemFailures"] }, (_e, n) => (n === 0 ? { failures: [records[3]!.sequenceNumber, records[2]!.sequenceNumber] } : "ok"));
