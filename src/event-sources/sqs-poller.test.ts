@@ -15,6 +15,7 @@ import { type Answer, type Call, elapse, harness, type Harness, mapping, until }
 
 const ACCOUNT = { region: "us-east-1", accountId: "000000000000" };
 const QUEUE = "arn:aws:sqs:us-east-1:000000000000:orders";
+const NON_EXISTENT = "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.";
 
 const bodies = (call: Call) => call.event.Records.map((r) => r.body as string);
 const seen = (h: Harness) => h.calls.flatMap(bodies);
@@ -151,12 +152,20 @@ describe("SQS poller", () => {
     assert.ok(h.reports.some((r) => r.lastProcessingResult === "PROBLEM: Function call throttled"));
   });
 
+  test("a queue deleted while a batching window is open is reported as missing, not as a permission problem", async () => {
+    await send("a");
+    await start({ batchSize: 50, maximumBatchingWindowInSeconds: 10 });
+    await elapse(clock, 1_000);
+    await sqs.deleteQueue(QUEUE);
+    await until(clock, () => h.reports.some((r) => r.stateTransitionReason !== undefined), "a report");
+    assert.deepEqual(h.reports.find((r) => r.stateTransitionReason !== undefined), { lastProcessingResult: `PROBLEM: ${NON_EXISTENT}`, stateTransitionReason: NON_EXISTENT });
+  });
+
   test("a deleted queue is reported", async () => {
     await start();
     await elapse(clock, 100);
     await sqs.deleteQueue(QUEUE);
     await until(clock, () => h.reports.some((r) => r.stateTransitionReason !== undefined), "a report");
-    const reason = "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.";
-    assert.deepEqual(h.reports.find((r) => r.stateTransitionReason !== undefined), { lastProcessingResult: `PROBLEM: ${reason}`, stateTransitionReason: reason });
+    assert.deepEqual(h.reports.find((r) => r.stateTransitionReason !== undefined), { lastProcessingResult: `PROBLEM: ${NON_EXISTENT}`, stateTransitionReason: NON_EXISTENT });
   });
 });

@@ -94,7 +94,7 @@ export class SqsPoller {
   private async collect(signal: AbortSignal): Promise<ReceivedMessage[]> {
     const { deps, m } = this;
     const q = deps.sqs.findByArn(m.eventSourceArn);
-    if (!q) throw new SourceGone("Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.");
+    if (!q) throw new SourceGone(NON_EXISTENT_QUEUE);
     deps.authorize(m, "sqs:ReceiveMessage", m.eventSourceArn);
     // Messages stay invisible while their batch runs: the window, the function's timeout and 30 s more when that outlasts the queue's own.
     const windowS = m.maximumBatchingWindowInSeconds;
@@ -119,6 +119,10 @@ export class SqsPoller {
           { MaxNumberOfMessages: Math.min(10, m.batchSize - batch.length), WaitTimeSeconds: wait, VisibilityTimeout: Math.min(visibility, 43_200), MessageSystemAttributeNames: ["All"], MessageAttributeNames: ["All"] },
           signal,
         )
+        .catch((err: unknown) => {
+          // Deleted while a batching window was open: the same problem as a queue missing at the start.
+          throw err instanceof AwsError && err.code === "QueueDoesNotExist" ? new SourceGone(NON_EXISTENT_QUEUE) : err;
+        })
         .finally(() => {
           if (batch.length === 0) this.waiting--;
         });
@@ -196,6 +200,9 @@ export class SqsPoller {
 }
 
 class SourceGone extends Error {}
+
+/** What AWS shows (LastProcessingResult, StateTransitionReason) for a mapping whose queue is gone. */
+const NON_EXISTENT_QUEUE = "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.";
 
 export interface SqsEventRecord {
   messageId: string;
