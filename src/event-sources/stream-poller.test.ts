@@ -362,6 +362,30 @@ describe("stream poller (Kinesis)", () => {
     ]);
   });
 
+  test("a tumbling window that ended while no poller ran gets its final invocation after the restart", async () => {
+    stream.put("shardId-000000000000", "a", "pk", clock.now() + 1_000);
+    const sum = (e: Call["event"]) => ({ respond: { state: { n: ((e.state as { n?: number }).n ?? 0) + e.Records.length } } });
+    await start({ tumblingWindowInSeconds: 30 }, sum);
+    await until(clock, () => h.calls.length === 1, "a");
+    await elapse(clock, 50);
+    await stop();
+    clock.advance(60_000);
+    await start({ tumblingWindowInSeconds: 30 }, sum);
+    await until(clock, () => h.calls.length === 1, "the final invocation");
+    assert.equal(h.calls[0]!.event.isFinalInvokeForWindow, true);
+    assert.deepEqual(h.calls[0]!.event.state, { n: 1 });
+    await elapse(clock, 2_000);
+    assert.equal(h.calls.length, 1);
+  });
+
+  test("a shard that appears later is found and read", async () => {
+    await start();
+    await elapse(clock, 100);
+    stream.log.set("shardId-000000000001", []);
+    stream.put("shardId-000000000001", "new-shard");
+    await until(clock, () => seen(h).includes("new-shard"), "the new shard's record");
+  });
+
   test("filters drop records but the checkpoint moves past them", async () => {
     stream.put("shardId-000000000000", JSON.stringify({ kind: "keep", n: 1 }));
     stream.put("shardId-000000000000", JSON.stringify({ kind: "drop", n: 2 }));
