@@ -98,6 +98,25 @@ describe("SQS poller", () => {
     assert.deepEqual(bodies(h.calls[1]!), ["b"]);
   });
 
+  test("a partial response naming a message not in the batch fails the whole batch", async () => {
+    await send("a", "b");
+    await start({ functionResponseTypes: ["ReportBatchItemFailures"] }, (_e, n) => (n === 0 ? { failures: ["not-in-batch"] } : "ok"));
+    await until(clock, () => h.calls.length === 1, "the first attempt");
+    await elapse(clock, 100);
+    assert.deepEqual(await counts(), { visible: 0, inFlight: 2 });
+    await until(clock, empty, "an empty queue", { stepMs: 100 });
+    assert.equal(h.calls.length, 2);
+  });
+
+  test("FIFO: a failing batch is retried before later messages of its group", async () => {
+    const fifo = "arn:aws:sqs:us-east-1:000000000000:orders.fifo";
+    await sqs.createQueue({ QueueName: "orders.fifo", Attributes: { FifoQueue: "true", ContentBasedDeduplication: "true", VisibilityTimeout: "30" } });
+    for (const body of ["1", "2", "3", "4", "5"]) await sqs.sendMessage(fifo, { MessageBody: body, MessageGroupId: "g" });
+    await start({ eventSourceArn: fifo, batchSize: 2 }, (_e, n) => (n === 0 ? "throw" : "ok"));
+    await until(clock, () => seen(h).includes("5"), "5", { stepMs: 100 });
+    assert.deepEqual(h.calls.map(bodies), [["1", "2"], ["1", "2"], ["3", "4"], ["5"]]);
+  });
+
   test("messages the filters refuse are deleted without invoking", async () => {
     await send(JSON.stringify({ kind: "keep" }), JSON.stringify({ kind: "drop" }));
     await start({ filters: [{ Pattern: JSON.stringify({ body: { kind: ["keep"] } }) }] });
@@ -141,6 +160,16 @@ describe("SQS poller", () => {
     await until(clock, empty, "an empty queue");
     assert.equal(h.maxInFlight, 2);
     assert.equal(seen(h).length, 100);
+  });
+
+  test("after a backlog, pollers whose long polls end together leave one polling", async () => {
+    await send(...Array.from({ length: 10 }, (_, i) => `m${i}`));
+    await start();
+    await until(clock, empty, "the backlog drained");
+    // Every poller's long poll (20 s) ends empty; one must stay.
+    await elapse(clock, 45_000, 100);
+    await send("later");
+    await until(clock, () => seen(h).includes("later"), "later");
   });
 
   test("a throttled batch is retried while its messages are still invisible", async () => {

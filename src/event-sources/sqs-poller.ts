@@ -61,32 +61,35 @@ export class SqsPoller {
     this.workers++;
     const run = this.work()
       .catch((err) => console.error(`flint: event source mapping ${this.m.uuid}:`, err))
-      .finally(() => {
-        this.workers--;
-        this.running.delete(run);
-      });
+      .finally(() => this.running.delete(run));
     this.running.add(run);
   }
 
   private async work(): Promise<void> {
     const signal = this.abort.signal;
-    while (!signal.aborted) {
-      let batch: ReceivedMessage[];
-      try {
-        batch = await this.collect(signal);
-      } catch (err) {
-        if (signal.aborted) return;
-        this.problem(err);
-        await pause(this.deps.clock, PROBLEM_BACKOFF_MS, signal);
-        continue;
+    // A poller is counted out in the same turn as it decides to leave: pollers whose long polls end
+    // together (same clock, same wait) would otherwise each see another one staying, and all leave.
+    try {
+      while (!signal.aborted) {
+        let batch: ReceivedMessage[];
+        try {
+          batch = await this.collect(signal);
+        } catch (err) {
+          if (signal.aborted) return;
+          this.problem(err);
+          await pause(this.deps.clock, PROBLEM_BACKOFF_MS, signal);
+          continue;
+        }
+        if (batch.length === 0) {
+          if (this.workers > 1) return;
+          continue;
+        }
+        // A full batch with nobody left waiting on the queue: there is a backlog, so one more poller.
+        if (batch.length >= Math.min(this.m.batchSize, 10) && this.waiting === 0 && this.workers < this.cap) this.spawn();
+        await this.process(batch, signal);
       }
-      if (batch.length === 0) {
-        if (this.workers > 1) return;
-        continue;
-      }
-      // A full batch with nobody left waiting on the queue: there is a backlog, so one more poller.
-      if (batch.length >= Math.min(this.m.batchSize, 10) && this.waiting === 0 && this.workers < this.cap) this.spawn();
-      await this.process(batch, signal);
+    } finally {
+      this.workers--;
     }
   }
 
