@@ -88,6 +88,18 @@ describe("SQS poller", () => {
     await until(clock, empty, "an empty queue");
   });
 
+  test("when window and function timeout outlast the queue's visibility timeout, a failed batch stays invisible for both plus 30 s", async () => {
+    await send("a");
+    const t0 = clock.now();
+    // 40 s window + 3 s function timeout > 30 s: 73 s.
+    await start({ batchSize: 50, maximumBatchingWindowInSeconds: 40 }, (_e, n) => (n === 0 ? "throw" : "ok"));
+    await until(clock, () => h.calls.length === 1, "the first attempt", { stepMs: 100 });
+    await until(clock, () => h.calls.length === 2, "the second attempt", { stepMs: 100 });
+    // Received again at 73 s, then the window (40 s) runs before the second invocation.
+    assert.ok(clock.now() - t0 >= 73_000 + 40_000, `${clock.now() - t0} ms`);
+    assert.ok(clock.now() - t0 < 73_000 + 40_000 + 1_000, `${clock.now() - t0} ms`);
+  });
+
   test("partial batch failures: only the successes are deleted", async () => {
     await send("a", "b", "c");
     const failB = (e: Call["event"]): Answer => ({ failures: e.Records.filter((r) => r.body === "b").map((r) => r.messageId as string) });
