@@ -158,6 +158,30 @@ describe("stream poller (Kinesis)", () => {
     assert.deepEqual(seen(h), ["r4", "r5"]);
   });
 
+  test("a batch failing when the poller stops is retried by the next one, and nothing after it is skipped", async () => {
+    stream.put("shardId-000000000000", "bad");
+    stream.put("shardId-000000000000", "next");
+    await start({ batchSize: 1 }, () => "throw");
+    await until(clock, () => h.calls.length >= 3, "retries");
+    await stop();
+    await start({ batchSize: 1 });
+    await until(clock, () => seen(h).includes("next"), "next");
+    assert.deepEqual(seen(h), ["bad", "next"]);
+  });
+
+  test("with ParallelizationFactor a new poller resumes where the last one's lanes all finished", async () => {
+    for (let i = 0; i < 40; i++) stream.put("shardId-000000000000", `k${i % 4}:${i}`, `k${i % 4}`);
+    await start({ batchSize: 5, parallelizationFactor: 2 });
+    await until(clock, () => seen(h).length === 40, "40 records");
+    await elapse(clock, 50);
+    await stop();
+    stream.put("shardId-000000000000", "k0:40", "k0");
+    await start({ batchSize: 5, parallelizationFactor: 2 });
+    await until(clock, () => seen(h).includes("k0:40"), "k0:40");
+    await elapse(clock, 1_000);
+    assert.deepEqual(seen(h), ["k0:40"]);
+  });
+
   test("the batching window gathers records until BatchSize or its end", async () => {
     await start({ batchSize: 5, maximumBatchingWindowInSeconds: 3 });
     await elapse(clock, 100);
