@@ -184,6 +184,19 @@ describe("SQS poller", () => {
     await until(clock, () => seen(h).includes("later"), "later");
   });
 
+  test("a disabled mapping stops polling and, enabled again, takes up what waited", async () => {
+    const m = await start();
+    await elapse(clock, 100);
+    await h.pollers.apply(m.uuid, { ...m, enabled: false });
+    await send("while-disabled");
+    await elapse(clock, 25_000, 100);
+    assert.equal(h.calls.length, 0);
+    assert.deepEqual(await counts(), { visible: 1, inFlight: 0 });
+    await h.pollers.apply(m.uuid, m);
+    await until(clock, empty, "an empty queue");
+    assert.deepEqual(seen(h), ["while-disabled"]);
+  });
+
   test("a throttled batch is retried while its messages are still invisible", async () => {
     await send("a");
     await start({}, (_e, n) => (n < 3 ? "throttled" : "ok"));
