@@ -104,6 +104,11 @@ export class EventSourcePollers {
     return stream ? new StreamPoller(this.deps, stream.source, stream.flavour, m) : undefined;
   }
 
+  /** The mappings being polled now. */
+  running(): MappingRecord[] {
+    return [...this.pollers.values()].map((p) => p.record);
+  }
+
   /** A stream mapping's IteratorAge (ms) per shard as last read; empty before its first read. */
   iteratorAges(uuid: string): { shardId: string; ms: number }[] {
     return [...(this.ages.get(uuid) ?? [])].map(([shardId, ms]) => ({ shardId, ms }));

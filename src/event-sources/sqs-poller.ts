@@ -61,32 +61,35 @@ export class SqsPoller {
     this.workers++;
     const run = this.work()
       .catch((err) => console.error(`flint: event source mapping ${this.m.uuid}:`, err))
-      .finally(() => {
-        this.workers--;
-        this.running.delete(run);
-      });
+      .finally(() => this.running.delete(run));
     this.running.add(run);
   }
 
   private async work(): Promise<void> {
     const signal = this.abort.signal;
-    while (!signal.aborted) {
-      let batch: ReceivedMessage[];
-      try {
-        batch = await this.collect(signal);
-      } catch (err) {
-        if (signal.aborted) return;
-        this.problem(err);
-        await pause(this.deps.clock, PROBLEM_BACKOFF_MS, signal);
-        continue;
+    // A poller is counted out in the same turn as it decides to leave: pollers whose long polls end
+    // together (same clock, same wait) would otherwise each see another one staying, and all leave.
+    try {
+      while (!signal.aborted) {
+        let batch: ReceivedMessage[];
+        try {
+          batch = await this.collect(signal);
+        } catch (err) {
+          if (signal.aborted) return;
+          this.problem(err);
+          await pause(this.deps.clock, PROBLEM_BACKOFF_MS, signal);
+          continue;
+        }
+        if (batch.length === 0) {
+          if (this.workers > 1) return;
+          continue;
+        }
+        // A full batch with nobody left waiting on the queue: there is a backlog, so one more poller.
+        if (batch.length >= Math.min(this.m.batchSize, 10) && this.waiting === 0 && this.workers < this.cap) this.spawn();
+        await this.process(batch, signal);
       }
-      if (batch.length === 0) {
-        if (this.workers > 1) return;
-        continue;
-      }
-      // A full batch with nobody left waiting on the queue: there is a backlog, so one more poller.
-      if (batch.length >= Math.min(this.m.batchSize, 10) && this.waiting === 0 && this.workers < this.cap) this.spawn();
-      await this.process(batch, signal);
+    } finally {
+      this.workers--;
     }
   }
 
@@ -94,7 +97,7 @@ export class SqsPoller {
   private async collect(signal: AbortSignal): Promise<ReceivedMessage[]> {
     const { deps, m } = this;
     const q = deps.sqs.findByArn(m.eventSourceArn);
-    if (!q) throw new SourceGone("Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.");
+    if (!q) throw new SourceGone(NON_EXISTENT_QUEUE);
     deps.authorize(m, "sqs:ReceiveMessage", m.eventSourceArn);
     // Messages stay invisible while their batch runs: the window, the function's timeout and 30 s more when that outlasts the queue's own.
     const windowS = m.maximumBatchingWindowInSeconds;
@@ -119,6 +122,10 @@ export class SqsPoller {
           { MaxNumberOfMessages: Math.min(10, m.batchSize - batch.length), WaitTimeSeconds: wait, VisibilityTimeout: Math.min(visibility, 43_200), MessageSystemAttributeNames: ["All"], MessageAttributeNames: ["All"] },
           signal,
         )
+        .catch((err: unknown) => {
+          // Deleted while a batching window was open: the same problem as a queue missing at the start.
+          throw err instanceof AwsError && err.code === "QueueDoesNotExist" ? new SourceGone(NON_EXISTENT_QUEUE) : err;
+        })
         .finally(() => {
           if (batch.length === 0) this.waiting--;
         });
@@ -196,6 +203,9 @@ export class SqsPoller {
 }
 
 class SourceGone extends Error {}
+
+/** What AWS shows (LastProcessingResult, StateTransitionReason) for a mapping whose queue is gone. */
+const NON_EXISTENT_QUEUE = "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.";
 
 export interface SqsEventRecord {
   messageId: string;

@@ -66,6 +66,12 @@ const retryDelay = (attempt: number) => Math.min(1_000, 50 * 2 ** attempt);
 /** A checkpoint's sequence for "from the start of the shard" (nothing processed yet, TRIM_HORIZON). */
 const FROM_START = "";
 
+/** What a batch's records went through before: their invocations and the last answer to them. */
+interface Tried {
+  last?: { result: BatchResult; requestId: string };
+  invokes: number;
+}
+
 interface WindowState {
   start: number;
   state: unknown;
@@ -159,7 +165,11 @@ export class StreamPoller {
         read = await this.collect(shardId, position, m.batchSize * factor, signal);
       } catch (err) {
         if (!(err instanceof AwsError)) throw err;
-        deps.report(m.uuid, { lastProcessingResult: RESULT.permission(err.message), stateTransitionReason: err.message });
+        // A stream deleted under the mapping is reported as discover() reports a missing one, not as a refused permission.
+        if (err.code === "ResourceNotFoundException") {
+          const reason = this.flavour.missing(m.eventSourceArn);
+          deps.report(m.uuid, { lastProcessingResult: RESULT.sourceGone(reason), stateTransitionReason: reason });
+        } else deps.report(m.uuid, { lastProcessingResult: RESULT.permission(err.message), stateTransitionReason: err.message });
         await pause(deps.clock, PROBLEM_BACKOFF_MS, signal);
         continue;
       }
@@ -232,18 +242,21 @@ export class StreamPoller {
 
   /**
    * Invoke with a batch until it succeeds or is given up on (retries, record age), bisecting on
-   * error when asked. Returns the window state the function returned, if any.
+   * error when asked. Returns the window state the function returned, if any. `attempts` counts
+   * against MaximumRetryAttempts (a bisection does not); `tried` is what the records already went
+   * through as part of a larger batch (its invocations and last answer), which their on-failure
+   * record reports (approximateInvokeCount, responseContext).
    */
-  private async runBatch(shardId: string, batch: { r: StreamRecord; event: Record<string, unknown> }[], window: WindowState | undefined, attempts: number, signal: AbortSignal): Promise<unknown> {
+  private async runBatch(shardId: string, batch: { r: StreamRecord; event: Record<string, unknown> }[], window: WindowState | undefined, attempts: number, signal: AbortSignal, tried: Tried = { invokes: 0 }): Promise<unknown> {
     const { deps, m } = this;
     const reportFailures = m.functionResponseTypes.includes("ReportBatchItemFailures");
-    let last: { result: BatchResult; requestId: string } | undefined;
+    let { last, invokes } = tried;
     while (batch.length > 0 && !signal.aborted) {
       if ((m.maximumRecordAgeInSeconds ?? -1) >= 0) {
         const oldest = deps.clock.now() - m.maximumRecordAgeInSeconds! * 1000;
         const expired = batch.filter((e) => e.r.approximateArrivalTimestamp < oldest);
         if (expired.length > 0) {
-          await this.giveUp(shardId, expired, "RecordAgeExceeded", last, attempts);
+          await this.giveUp(shardId, expired, "RecordAgeExceeded", last, invokes);
           batch = batch.filter((e) => e.r.approximateArrivalTimestamp >= oldest);
           if (batch.length === 0) return undefined;
         }
@@ -265,7 +278,6 @@ export class StreamPoller {
       const outcome = await deps.execute(m, requestId, Buffer.from(JSON.stringify(payload)));
       const result = batchResult(outcome, reportFailures, ids, window !== undefined);
       deps.metrics.batch(m, result.kind);
-      last = { result, requestId };
       if (result.kind === "ok") {
         deps.report(m.uuid, { lastProcessingResult: RESULT.ok });
         return window ? result.response?.state : undefined;
@@ -275,20 +287,23 @@ export class StreamPoller {
         await pause(deps.clock, result.kind === "gone" ? PROBLEM_BACKOFF_MS : retryDelay(attempts), signal);
         continue;
       }
+      // Only an answer of the function counts as an invocation: a throttle never ran it.
+      last = { result, requestId };
+      invokes++;
       deps.report(m.uuid, { lastProcessingResult: RESULT.functionFailed });
       attempts++;
       if (result.kind === "partial") {
         // Everything before the lowest failed sequence number succeeded.
         const lowest = batch.findIndex((e) => result.failed.includes(e.r.sequenceNumber));
         const rest = batch.slice(Math.max(0, lowest));
-        if (m.bisectBatchOnFunctionError && rest.length > 1 && rest.length === batch.length) return this.bisect(shardId, rest, window, attempts - 1, signal);
+        if (m.bisectBatchOnFunctionError && rest.length > 1 && rest.length === batch.length) return this.bisect(shardId, rest, window, attempts - 1, signal, { last, invokes });
         batch = rest;
       } else if (m.bisectBatchOnFunctionError && batch.length > 1) {
-        return this.bisect(shardId, batch, window, attempts - 1, signal);
+        return this.bisect(shardId, batch, window, attempts - 1, signal, { last, invokes });
       }
       const max = m.maximumRetryAttempts ?? -1;
       if (max >= 0 && attempts > max) {
-        await this.giveUp(shardId, batch, "RetryAttemptsExhausted", last, attempts);
+        await this.giveUp(shardId, batch, "RetryAttemptsExhausted", last, invokes);
         return undefined;
       }
       await pause(deps.clock, retryDelay(attempts), signal);
@@ -296,22 +311,22 @@ export class StreamPoller {
     return undefined;
   }
 
-  private async bisect(shardId: string, batch: { r: StreamRecord; event: Record<string, unknown> }[], window: WindowState | undefined, attempts: number, signal: AbortSignal): Promise<unknown> {
+  private async bisect(shardId: string, batch: { r: StreamRecord; event: Record<string, unknown> }[], window: WindowState | undefined, attempts: number, signal: AbortSignal, tried: Tried): Promise<unknown> {
     const half = Math.ceil(batch.length / 2);
-    const first = await this.runBatch(shardId, batch.slice(0, half), window, attempts, signal);
+    const first = await this.runBatch(shardId, batch.slice(0, half), window, attempts, signal, tried);
     const next = window ? { start: window.start, state: first ?? window.state } : undefined;
-    const second = await this.runBatch(shardId, batch.slice(half), next, attempts, signal);
+    const second = await this.runBatch(shardId, batch.slice(half), next, attempts, signal, tried);
     return second ?? first;
   }
 
   /** Records given up on go to the OnFailure destination as AWS describes them (not the records themselves). */
-  private async giveUp(shardId: string, batch: { r: StreamRecord }[], condition: "RetryAttemptsExhausted" | "RecordAgeExceeded", last: { result: BatchResult; requestId: string } | undefined, attempts: number): Promise<void> {
+  private async giveUp(shardId: string, batch: { r: StreamRecord }[], condition: "RetryAttemptsExhausted" | "RecordAgeExceeded", last: Tried["last"], invokes: number): Promise<void> {
     const { deps, m } = this;
     deps.metrics.discarded(m, batch.length);
     if (!m.onFailure) return;
     const failed = last?.result.kind === "failed" ? last.result : undefined;
     const record = {
-      requestContext: { requestId: last?.requestId ?? newRequestId(), functionArn: deps.functionArn(m), condition, approximateInvokeCount: attempts },
+      requestContext: { requestId: last?.requestId ?? newRequestId(), functionArn: deps.functionArn(m), condition, approximateInvokeCount: invokes },
       ...(last ? { responseContext: { statusCode: 200, executedVersion: failed?.executedVersion ?? deps.executedVersion(m), functionError: failed ? failed.functionError : null } } : {}),
       version: "1.0",
       timestamp: new Date(deps.clock.now()).toISOString(),
