@@ -187,7 +187,7 @@ export class ApiServer {
       tooLarge: () => tooLarge(route.operation, route.maxBody),
       fail: (err) => renderRestJsonError(res, requestId, err),
       handle: (apiReq) => {
-        apiReq.authorize(() => lambdaAsks(this.deps.account, route, params, apiReq));
+        apiReq.authorize(() => lambdaAsks(this.deps.account, route, params, apiReq, (uuid) => this.deps.mappings.functionArnOf(uuid)));
         return route.handler(this.deps, apiReq, res, params);
       },
     });

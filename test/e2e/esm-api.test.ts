@@ -60,8 +60,7 @@ describe("event source mapping API", () => {
     iam = new IAMClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
     if (!NO_BOTO3) boto3 = boto3Driver(flint.endpoint, "lambda");
     zip = await zipFixture("nodejs");
-    reader = await createExecutionRole(flint.endpoint, [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" }]);
-    await iam.send(new AttachRolePolicyCommand({ RoleName: reader.split("/").pop()!, PolicyArn: "arn:aws:iam::aws:policy/service-role/AWSLambdaSQSQueueExecutionRole" }));
+    reader = await createExecutionRole(flint.endpoint, [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" }], uniqueName("fn-role"), ["AWSLambdaSQSQueueExecutionRole"]);
     fn = await createFunction(flint, zip, "echo.handler", { Role: reader, Timeout: 30 });
     await flint.lambda.send(new PublishVersionCommand({ FunctionName: fn }));
     await waitUntilPublishedVersionActive({ client: flint.lambda, ...WAITER }, { FunctionName: fn, Qualifier: "1" });
@@ -397,5 +396,24 @@ describe("event source mapping API", () => {
     await settled(mine.UUID!);
     assert.equal((await user.send(new DeleteEventSourceMappingCommand({ UUID: mine.UUID }))).State, "Deleting");
     await flint.lambda.send(new DeleteEventSourceMappingCommand({ UUID: theirs.UUID }));
+  });
+
+  test("IAM: lambda:FunctionArn is the mapping's function in a condition on Get, Update and Delete", async () => {
+    const other = await createFunction(flint, zip, "echo.handler", { Role: reader, Timeout: 30 });
+    const [a, b] = [await queue(), await queue()];
+    const ofFn = await create({ FunctionName: fn, EventSourceArn: a });
+    const ofOther = await create({ FunctionName: other, EventSourceArn: b });
+    await settled(ofFn.UUID!);
+    await settled(ofOther.UUID!);
+    const name = uniqueName("esm-user");
+    await iam.send(new CreateUserCommand({ UserName: name }));
+    const statement = { Effect: "Allow", Action: "lambda:GetEventSourceMapping", Resource: "*", Condition: { StringEquals: { "lambda:FunctionArn": `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn}` } } };
+    await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: "by-function", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [statement] }) }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
+    const user = new LambdaClient({ endpoint: flint.endpoint, region: REGION, credentials: { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! }, maxAttempts: 1 });
+    clients.push(user);
+    assert.equal((await user.send(new GetEventSourceMappingCommand({ UUID: ofFn.UUID }))).UUID, ofFn.UUID);
+    await refused(() => user.send(new GetEventSourceMappingCommand({ UUID: ofOther.UUID })), "AccessDeniedException", 403, /lambda:GetEventSourceMapping/);
+    for (const m of [ofFn, ofOther]) await flint.lambda.send(new DeleteEventSourceMappingCommand({ UUID: m.UUID }));
   });
 });

@@ -264,7 +264,7 @@ function lambdaContext(account: Account, operation: string, body: Record<string,
 
 const isStringMap = (v: unknown): v is Record<string, string> => typeof v === "object" && v !== null && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string");
 
-export function lambdaAsks(account: Account, route: Route, params: Params, req: ApiRequest): Ask[] {
+export function lambdaAsks(account: Account, route: Route, params: Params, req: ApiRequest, mappingFunction?: (uuid: string) => string | undefined): Ask[] {
   const needs = requirements("lambda", route.operation) ?? [{ action: `lambda:${route.operation}`, resource: "function" as const }];
   const body = BODY_READ_FOR_AUTHORIZATION.has(route.operation) ? parseJsonBody(req.body) : {};
   const named = route.operation === "CreateFunction" ? String(body.FunctionName ?? "") : params[0];
@@ -279,7 +279,9 @@ export function lambdaAsks(account: Account, route: Route, params: Params, req: 
       resource = named.startsWith("arn:") ? named : functionArn(account, named);
     }
   }
-  const context = lambdaContext(account, route.operation, body, req);
+  // A mapping's function is a condition key of the operations on it (lambda:FunctionArn).
+  const mapped = needs.some((n) => n.resource === "mapping") ? mappingFunction?.(params[0]!) : undefined;
+  const context = mapped ? { "lambda:FunctionArn": mapped } : lambdaContext(account, route.operation, body, req);
   const asks: Ask[] = needs.filter((n) => n.resource !== "role").map((n) => ({ action: n.action, resource: n.resource === "*" ? "*" : resource, ...(context ? { context } : {}) }));
   const role = body.Role;
   if (typeof role === "string" && (route.operation === "CreateFunction" || route.operation === "UpdateFunctionConfiguration")) {

@@ -384,6 +384,12 @@ export class EventSourceMappingService {
     return this.toApi(m);
   }
 
+  /** The FunctionArn of a mapping (the condition key lambda:FunctionArn of the operations on it). */
+  functionArnOf(uuid: string): string | undefined {
+    const m = this.mappings.get(uuid);
+    return m && functionArn(this.deps.account, m.functionName, m.qualifier);
+  }
+
   getEventSourceMapping(uuid: string): Record<string, unknown> {
     return this.toApi(this.require(uuid));
   }
