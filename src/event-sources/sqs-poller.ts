@@ -195,10 +195,11 @@ export class SqsPoller {
     }
   }
 
+  /** What keeps a poller from reading, reported; it tries again after a pause (a poller never dies of it). */
   private problem(err: unknown): void {
     if (err instanceof SourceGone) this.deps.report(this.m.uuid, { lastProcessingResult: RESULT.sourceGone(err.message), stateTransitionReason: err.message });
     else if (err instanceof AwsError) this.deps.report(this.m.uuid, { lastProcessingResult: RESULT.permission(err.message), stateTransitionReason: err.message });
-    else throw err;
+    else console.error(`flint: event source mapping ${this.m.uuid}: receiving from ${this.m.eventSourceArn}:`, err);
   }
 }
 

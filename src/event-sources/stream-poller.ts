@@ -119,7 +119,10 @@ export class StreamPoller {
     const checkpoints = await this.deps.checkpoints.checkpoints(this.m.uuid);
     for (const { shardId } of shards) {
       if (this.shardWorkers.has(shardId) || this.abort.signal.aborted) continue;
-      const run = this.work(shardId, checkpoints.get(shardId)).catch((err) => console.error(`flint: event source mapping ${this.m.uuid} ${shardId}:`, err));
+      // A worker that fails unexpectedly is forgotten, so the next discovery starts the shard again from its checkpoint.
+      const run = this.work(shardId, checkpoints.get(shardId))
+        .catch((err) => console.error(`flint: event source mapping ${this.m.uuid} ${shardId}:`, err))
+        .finally(() => this.shardWorkers.delete(shardId));
       this.shardWorkers.set(shardId, run);
     }
   }
