@@ -1,7 +1,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { AwsError } from "../errors.js";
-import { compileFilters, kinesisFilterView, type RecordFilter, sqsFilterView, type SqsEventRecord } from "./filter.js";
+import { compileFilters, kinesisFilterView, type RecordFilter, sqsFilterView, type SqsMessageRecord } from "./filter.js";
 
 /** FilterCriteria as the API receives it: each pattern a JSON string. */
 const criteria = (...patterns: unknown[]) => ({ Filters: patterns.map((p) => ({ Pattern: typeof p === "string" ? p : JSON.stringify(p) })) });
@@ -13,7 +13,7 @@ const filter = (...patterns: unknown[]): RecordFilter => {
 /** Does one pattern match a plain JSON record (as a DynamoDB record, or any view)? */
 const matches = (pattern: unknown, record: Record<string, unknown>) => filter(pattern).matches(record);
 
-const sqsRecord = (body: string, extra: Partial<SqsEventRecord> = {}): SqsEventRecord => ({
+const sqsRecord = (body: string, extra: Partial<SqsMessageRecord> = {}): SqsMessageRecord => ({
   messageId: "059f36b4-87a3-44ab-83d2-661975830a7d",
   receiptHandle: "AQEBwJnKyrHigUMZj6rYigCgxlaS3SLy0a",
   body,
@@ -23,7 +23,7 @@ const sqsRecord = (body: string, extra: Partial<SqsEventRecord> = {}): SqsEventR
   md5OfMessageAttributes: null,
   ...extra,
 });
-const onSqs = (pattern: unknown, body: unknown, extra?: Partial<SqsEventRecord>) =>
+const onSqs = (pattern: unknown, body: unknown, extra?: Partial<SqsMessageRecord>) =>
   filter(pattern).matches(sqsFilterView(sqsRecord(typeof body === "string" ? body : JSON.stringify(body), extra)));
 
 const kinesisRecord = (data: unknown, partitionKey = "1") => ({

@@ -130,7 +130,7 @@ function once(record: Record<string, unknown>): (key: Conjunction["keys"][number
 }
 
 /** An SQS message as an event record carries it (AWS's shape, before the mapping adds eventSource, eventSourceARN and awsRegion). */
-export interface SqsEventRecord {
+export interface SqsMessageRecord {
   messageId: string;
   receiptHandle: string;
   body: string;
@@ -146,7 +146,7 @@ export interface SqsEventRecord {
  * alone cost no parsing. eventSource, eventSourceARN and awsRegion are added after filtering and
  * cannot be filtered on.
  */
-export function sqsFilterView(record: SqsEventRecord): Record<string, unknown> {
+export function sqsFilterView(record: SqsMessageRecord): Record<string, unknown> {
   const text = record.body;
   let body: unknown;
   return {

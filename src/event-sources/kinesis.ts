@@ -33,6 +33,7 @@ export const KINESIS: StreamFlavour = {
 /** The Kinesis service as the stream poller reads it. */
 export function kinesisReader(kinesis: Pick<KinesisService, "streamByArn" | "readShard" | "latestSequence" | "onAppend">): StreamSource {
   return {
+    retentionMs: (arn) => (kinesis.streamByArn(arn)?.retentionHours ?? 24) * 3_600_000,
     shards: (arn) => kinesis.streamByArn(arn)?.shards,
     read: (arn, shardId, from, limit) => kinesis.readShard(arn, shardId, from, limit),
     latestSequence: (arn, shardId) => kinesis.latestSequence(arn, shardId),

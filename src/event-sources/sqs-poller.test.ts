@@ -206,6 +206,30 @@ describe("SQS poller", () => {
     assert.ok(h.reports.some((r) => r.lastProcessingResult === "PROBLEM: Function call throttled"));
   });
 
+  test("a batch throttled until its messages are about to reappear is left to the queue, never handled by two pollers", async () => {
+    await send("a");
+    const t0 = clock.now();
+    const calls: { at: number; receiveCount: unknown }[] = [];
+    await start({}, (e) => {
+      calls.push({ at: clock.now(), receiveCount: (e.Records[0]!.attributes as Record<string, string>).ApproximateReceiveCount });
+      return clock.now() - t0 < 45_000 ? "throttled" : "ok";
+    });
+    await until(clock, empty, "an empty queue", { stepMs: 100 });
+    // Every attempt of the first receive ended before its visibility timeout (30 s) ran out.
+    assert.ok(calls.filter((c) => c.receiveCount === "1").every((c) => c.at - t0 < 30_000));
+    assert.ok(calls.some((c) => c.receiveCount === "2"), "received again once visible");
+  });
+
+  test("an invocation that fails unexpectedly does not stop the mapping", async () => {
+    await send("a");
+    await start({}, (_e, n) => {
+      if (n === 0) throw new Error("the invoke path broke");
+      return "ok";
+    });
+    await until(clock, empty, "an empty queue", { stepMs: 100 });
+    assert.equal(h.calls.length, 2);
+  });
+
   test("a queue deleted while a batching window is open is reported as missing, not as a permission problem", async () => {
     await send("a");
     await start({ batchSize: 50, maximumBatchingWindowInSeconds: 10 });

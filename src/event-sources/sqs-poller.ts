@@ -17,7 +17,7 @@ import { newRequestId } from "../lib/request-id.js";
 import { AwsError } from "../errors.js";
 import { batchResult, pause, RESULT } from "./batch.js";
 import type { PollerDeps } from "./pollers.js";
-import { sqsFilterView } from "./filter.js";
+import { type SqsMessageRecord, sqsFilterView } from "./filter.js";
 
 /** The SQS service as a poller uses it (in-process; the role's permissions are checked by the poller). */
 export interface SqsSource {
@@ -29,6 +29,10 @@ export interface SqsSource {
 /** AWS's default when ScalingConfig is not set: up to 1,000 batches in flight. */
 const DEFAULT_MAX_CONCURRENCY = 1000;
 const MAX_PAYLOAD = 6 * 1024 * 1024;
+/** What an SQS event record adds to a message's body, in bytes (ids, receipt handle, attributes, ARN). */
+const RECORD_OVERHEAD = 1024;
+/** A throttled batch stops being retried this long before its messages become visible again. */
+const THROTTLE_MARGIN_MS = 1000;
 /** How long a poller waits after a problem (a missing queue, a refused role) before it tries again. */
 const PROBLEM_BACKOFF_MS = 5_000;
 
@@ -37,6 +41,8 @@ export class SqsPoller {
   private workers = 0;
   /** Pollers waiting on an empty queue now: while one is, the queue has no backlog to scale for. */
   private waiting = 0;
+  /** The last invocation was throttled: no more pollers until one is not. */
+  private throttled = false;
   private readonly running = new Set<Promise<void>>();
 
   constructor(
@@ -71,30 +77,42 @@ export class SqsPoller {
     // together (same clock, same wait) would otherwise each see another one staying, and all leave.
     try {
       while (!signal.aborted) {
-        let batch: ReceivedMessage[];
+        let batch: { messages: ReceivedMessage[]; visibleAgainAt: number };
         try {
           batch = await this.collect(signal);
         } catch (err) {
           if (signal.aborted) return;
           this.problem(err);
+          // One poller is enough to find out when the problem is over.
+          if (this.workers > 1) return;
           await pause(this.deps.clock, PROBLEM_BACKOFF_MS, signal);
           continue;
         }
-        if (batch.length === 0) {
+        if (batch.messages.length === 0) {
           if (this.workers > 1) return;
           continue;
         }
-        // A full batch with nobody left waiting on the queue: there is a backlog, so one more poller.
-        if (batch.length >= Math.min(this.m.batchSize, 10) && this.waiting === 0 && this.workers < this.cap) this.spawn();
-        await this.process(batch, signal);
+        // A full batch with nobody left waiting on the queue: there is a backlog, so one more poller
+        // (unless the function is throttled: more batches in flight would only wait longer).
+        if (batch.messages.length >= Math.min(this.m.batchSize, 10) && this.waiting === 0 && !this.throttled && this.workers < this.cap) this.spawn();
+        try {
+          await this.process(batch.messages, batch.visibleAgainAt, signal);
+        } catch (err) {
+          // Unexpected (the store, the invoke path): the batch returns to the queue by its visibility timeout.
+          console.error(`flint: event source mapping ${this.m.uuid}:`, err);
+          await pause(this.deps.clock, PROBLEM_BACKOFF_MS, signal);
+        }
       }
     } finally {
       this.workers--;
     }
   }
 
-  /** Receive up to a batch: one receive, or, with a batching window, until the batch is full or the window ends. */
-  private async collect(signal: AbortSignal): Promise<ReceivedMessage[]> {
+  /**
+   * Receive up to a batch: one receive, or, with a batching window, until the batch is full or the
+   * window ends; and when its first messages become visible again.
+   */
+  private async collect(signal: AbortSignal): Promise<{ messages: ReceivedMessage[]; visibleAgainAt: number }> {
     const { deps, m } = this;
     const q = deps.sqs.findByArn(m.eventSourceArn);
     if (!q) throw new SourceGone(NON_EXISTENT_QUEUE);
@@ -104,10 +122,13 @@ export class SqsPoller {
     const timeoutS = deps.functionTimeout(m) ?? 3;
     const visibility = windowS + timeoutS > q.settings.visibilityTimeout ? windowS + timeoutS + 30 : q.settings.visibilityTimeout;
     const batch: ReceivedMessage[] = [];
+    let visibleAgainAt = Infinity;
     let bytes = 0;
     // Set by the first message when there is a window; without one a batch is one receive.
     let deadline: number | undefined;
-    while (!signal.aborted && batch.length < m.batchSize && bytes < MAX_PAYLOAD) {
+    // Another receive could bring 10 messages of the queue's largest size: stop before the event could pass 6 MB.
+    const room = () => bytes + 10 * (q.settings.maximumMessageSize + RECORD_OVERHEAD) <= MAX_PAYLOAD;
+    while (!signal.aborted && batch.length < m.batchSize && (batch.length === 0 || room())) {
       let wait = 20;
       if (batch.length > 0) {
         if (deadline === undefined) break;
@@ -130,27 +151,28 @@ export class SqsPoller {
           if (batch.length === 0) this.waiting--;
         });
       if (got.length === 0) {
-        if (batch.length === 0) return batch;
+        if (batch.length === 0) return { messages: batch, visibleAgainAt };
         continue;
       }
+      if (batch.length === 0) visibleAgainAt = deps.clock.now() + Math.min(visibility, 43_200) * 1000;
       for (const msg of got) {
-        bytes += msg.Body.length;
+        bytes += Buffer.byteLength(msg.Body) + RECORD_OVERHEAD;
         batch.push(msg);
       }
       if (deadline === undefined && windowS > 0) deadline = deps.clock.now() + windowS * 1000;
     }
-    return batch;
+    return { messages: batch, visibleAgainAt };
   }
 
-  private async process(batch: ReceivedMessage[], signal: AbortSignal): Promise<void> {
+  private async process(batch: ReceivedMessage[], visibleAgainAt: number, signal: AbortSignal): Promise<void> {
     const { deps, m } = this;
     const records = batch.map((msg) => eventRecord(msg, m.eventSourceArn, deps.region));
     const filter = deps.filterOf(m);
     const keep = filter ? records.filter((r) => filter.matches(sqsFilterView(r))) : records;
     deps.metrics.polled(m, batch.length, batch.length - keep.length);
     if (keep.length < records.length) {
-      const dropped = new Set(keep.map((r) => r.messageId));
-      await this.delete(batch.filter((msg) => !dropped.has(msg.MessageId)));
+      const kept = new Set(keep.map((r) => r.messageId));
+      await this.delete(batch.filter((msg) => !kept.has(msg.MessageId)));
     }
     if (keep.length === 0) return;
     const ids = new Set(keep.map((r) => r.messageId));
@@ -160,10 +182,14 @@ export class SqsPoller {
       const outcome = await deps.execute(m, newRequestId(), payload);
       const result = batchResult(outcome, reportFailures, ids);
       deps.metrics.batch(m, result.kind);
+      this.throttled = result.kind === "throttled";
       if (result.kind === "throttled") {
         deps.report(m.uuid, { lastProcessingResult: RESULT.throttled });
-        // Back off and try again while the messages are still ours.
-        await pause(deps.clock, Math.min(1000, 20 * 2 ** attempt), signal);
+        // Back off and try again while the messages are still ours; once they are about to be
+        // visible again, leave them to the queue (another receive would hand them out twice).
+        const delay = Math.min(1000, 20 * 2 ** attempt);
+        if (deps.clock.now() + delay >= visibleAgainAt - THROTTLE_MARGIN_MS) return;
+        await pause(deps.clock, delay, signal);
         continue;
       }
       if (result.kind === "gone") {
@@ -208,14 +234,10 @@ class SourceGone extends Error {}
 /** What AWS shows (LastProcessingResult, StateTransitionReason) for a mapping whose queue is gone. */
 const NON_EXISTENT_QUEUE = "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.";
 
-export interface SqsEventRecord {
-  messageId: string;
-  receiptHandle: string;
-  body: string;
-  attributes: Record<string, string>;
+/** Lambda's SQS event record: the message as filters see it, with what the mapping adds. */
+export interface SqsEventRecord extends SqsMessageRecord {
   messageAttributes: Record<string, { stringValue?: string; binaryValue?: string; stringListValues: string[]; binaryListValues: string[]; dataType: string }>;
   md5OfMessageAttributes: string | null;
-  md5OfBody: string;
   eventSource: "aws:sqs";
   eventSourceARN: string;
   awsRegion: string;

@@ -21,6 +21,8 @@ const DLQ = "arn:aws:sqs:us-east-1:000000000000:failures";
 class FakeStream implements StreamSource {
   readonly log = new Map<string, StreamRecord[]>();
   gone = false;
+  /** Kinesis's default retention, 24 hours. */
+  retention = 24 * 3_600_000;
   private seq = 0;
   private readonly listeners = new Set<(arn: string, shardId: string) => void>();
 
@@ -29,6 +31,10 @@ class FakeStream implements StreamSource {
     shardIds: string[],
   ) {
     for (const id of shardIds) this.log.set(id, []);
+  }
+
+  retentionMs(): number {
+    return this.retention;
   }
 
   put(shardId: string, data: string, partitionKey = "pk", arrival = this.clock.now()): StreamRecord {
@@ -302,6 +308,26 @@ describe("stream poller (Kinesis)", () => {
     assert.equal((record.requestContext as Record<string, unknown>).approximateInvokeCount, 0);
     assert.equal("responseContext" in record, false);
     assert.equal((record.KinesisBatchInfo as Record<string, unknown>).startSequenceNumber, old.sequenceNumber);
+  });
+
+  test("with MaximumRecordAgeInSeconds -1, a failing batch is given up on when the stream lets its records go", async () => {
+    stream.retention = 60_000;
+    stream.put("shardId-000000000000", "bad");
+    await start({ onFailure: DLQ }, () => "throw");
+    await until(clock, () => h.delivered.length === 1, "on-failure record", { stepMs: 200 });
+    assert.equal((h.delivered[0]!.record.requestContext as Record<string, unknown>).condition, "RecordAgeExceeded");
+  });
+
+  test("a stream deleted and made again under the same name is read from its start", async () => {
+    const m = await start();
+    stream.put("shardId-000000000000", "old-1");
+    stream.put("shardId-000000000000", "old-2");
+    await until(clock, () => seen(h).length === 2, "the old stream's records");
+    await stop();
+    stream = new FakeStream(clock, ["shardId-000000000000"]);
+    stream.put("shardId-000000000000", "new-1");
+    await start({ uuid: m.uuid });
+    await until(clock, () => seen(h).includes("new-1"), "the new stream's first record");
   });
 
   test("MaximumRecordAgeInSeconds ends the retries of a failing batch, with the last response", async () => {

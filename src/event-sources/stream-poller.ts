@@ -39,6 +39,8 @@ export interface StreamSource {
   read(arn: string, shardId: string, from: StreamPosition, limit: number): Promise<{ records: StreamRecord[]; millisBehindLatest: number }>;
   /** The highest sequence number in the shard now; undefined when it is empty. */
   latestSequence(arn: string, shardId: string): string | undefined;
+  /** How long the stream keeps a record (ms): a batch that keeps failing is given up on when its records expire. */
+  retentionMs(arn: string): number;
   /** Called once appended records are durable; returns the unsubscribe. */
   onAppend(listener: (arn: string, shardId: string) => void): () => void;
 }
@@ -58,6 +60,10 @@ export interface StreamFlavour {
 }
 
 const MAX_PAYLOAD = 6 * 1024 * 1024;
+/** What one record weighs in an event: its data in base64, and its ids, ARNs and keys (~525 bytes for Kinesis). */
+const eventBytes = (r: StreamRecord) => Math.ceil(r.data.length / 3) * 4 + r.partitionKey.length + 768;
+/** Orders sequence numbers: decimal strings, by value. */
+const compareSequences = (a: string, b: string) => (a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0);
 const IDLE_POLL_MS = 1_000;
 const PROBLEM_BACKOFF_MS = 5_000;
 /** AWS retries a failed stream batch after a short backoff that grows. */
@@ -95,8 +101,9 @@ export class StreamPoller {
     this.unsubscribe = this.source.onAppend((arn, shardId) => {
       if (arn === this.m.eventSourceArn) this.wake.get(shardId)?.();
     });
-    void this.discover();
-    this.shardTimer = this.deps.clock.every(10_000, () => void this.discover());
+    const discover = () => this.discover().catch((err) => console.error(`flint: event source mapping ${this.m.uuid}: reading ${this.m.eventSourceArn}'s shards:`, err));
+    void discover();
+    this.shardTimer = this.deps.clock.every(10_000, () => void discover());
   }
 
   async stop(): Promise<void> {
@@ -130,8 +137,15 @@ export class StreamPoller {
   /** Where a shard's reading starts: its checkpoint, or the mapping's StartingPosition (LATEST is fixed, durably, now). */
   private async initial(shardId: string, saved: Checkpoint | undefined): Promise<{ position: StreamPosition; window?: WindowState }> {
     const window = saved?.extra ? (JSON.parse(saved.extra) as WindowState) : undefined;
-    if (saved?.sequence !== undefined) return { position: saved.sequence === FROM_START ? { trimHorizon: true } : { after: saved.sequence }, ...(window ? { window } : {}) };
     const m = this.m;
+    if (saved?.sequence !== undefined) {
+      // A checkpoint past the shard's newest record is a stream deleted and made again under the
+      // same name (its mappings outlive it, as on AWS): the new one is read from its start.
+      const latest = this.source.latestSequence(m.eventSourceArn, shardId);
+      const recreated = saved.sequence !== FROM_START && (latest === undefined || compareSequences(latest, saved.sequence) < 0);
+      if (recreated) return { position: { trimHorizon: true } };
+      return { position: saved.sequence === FROM_START ? { trimHorizon: true } : { after: saved.sequence }, ...(window ? { window } : {}) };
+    }
     if (m.startingPosition === "AT_TIMESTAMP") return { position: { atTimestampMs: (m.startingPositionTimestamp ?? 0) * 1000 } };
     if (m.startingPosition === "TRIM_HORIZON") return { position: { trimHorizon: true } };
     // LATEST: what is in the shard when the mapping starts is behind it, even after a restart.
@@ -235,7 +249,7 @@ export class StreamPoller {
     for (let i = 0; i < lane.length && !signal.aborted; ) {
       let bytes = 0;
       let j = i;
-      while (j < lane.length && j - i < this.m.batchSize && (j === i || bytes + lane[j]!.r.data.length * 1.4 < MAX_PAYLOAD)) bytes += lane[j++]!.r.data.length * 1.4;
+      while (j < lane.length && j - i < this.m.batchSize && (j === i || bytes + eventBytes(lane[j]!.r) <= MAX_PAYLOAD)) bytes += eventBytes(lane[j++]!.r);
       const out = await this.runBatch(shardId, lane.slice(i, j), window ? { start: window.start, state } : undefined, 0, signal);
       if (out !== undefined) state = out;
       i = j;
@@ -255,8 +269,10 @@ export class StreamPoller {
     const reportFailures = m.functionResponseTypes.includes("ReportBatchItemFailures");
     let { last, invokes } = tried;
     while (batch.length > 0 && !signal.aborted) {
-      if ((m.maximumRecordAgeInSeconds ?? -1) >= 0) {
-        const oldest = deps.clock.now() - m.maximumRecordAgeInSeconds! * 1000;
+      {
+        // MaximumRecordAgeInSeconds -1: until the stream itself lets the records go.
+        const maxAge = (m.maximumRecordAgeInSeconds ?? -1) >= 0 ? m.maximumRecordAgeInSeconds! * 1000 : this.source.retentionMs(m.eventSourceArn);
+        const oldest = deps.clock.now() - maxAge;
         const expired = batch.filter((e) => e.r.approximateArrivalTimestamp < oldest);
         if (expired.length > 0) {
           await this.giveUp(shardId, expired, "RecordAgeExceeded", last, invokes);
@@ -372,12 +388,17 @@ export class StreamPoller {
       isFinalInvokeForWindow: true,
       isWindowTerminatedEarly: false,
     };
-    for (let attempt = 0; !this.abort.signal.aborted; attempt++) {
+    const maxRetries = m.maximumRetryAttempts ?? -1;
+    for (let attempt = 0, failures = 0; !this.abort.signal.aborted; attempt++) {
       const outcome = await deps.execute(m, newRequestId(), Buffer.from(JSON.stringify(payload)));
       const result = batchResult(outcome, false, new Set());
-      if (result.kind === "ok" || result.kind === "failed" || attempt >= Math.max(0, m.maximumRetryAttempts ?? 0)) break;
-      await pause(deps.clock, retryDelay(attempt), this.abort.signal);
+      if (result.kind === "ok") break;
+      // A throttle or a missing function is waited out; a failure counts against the retries (-1: no limit).
+      if (result.kind === "failed" && maxRetries >= 0 && ++failures > maxRetries) break;
+      await pause(deps.clock, result.kind === "gone" ? PROBLEM_BACKOFF_MS : retryDelay(attempt), this.abort.signal);
     }
+    // Stopped before the window was closed: its state stays in the checkpoint for the next poller.
+    if (this.abort.signal.aborted) return window;
     if ("after" in position) await deps.checkpoints.putCheckpoint(m.uuid, shardId, { sequence: position.after });
     return undefined;
   }

@@ -283,6 +283,12 @@ test("h2c: an idle session is closed after the keep-alive time, one with a reque
   assert.equal((await slow).text, "slow");
 });
 
+test("h2c: a connection that never sends a byte is closed after the keep-alive time", async (t) => {
+  const { port } = await serve(t, { h2c: true, keepAliveMs: 200 });
+  const { closed } = await raw(port, []);
+  assert.ok(closed, "the silent connection went");
+});
+
 test("h2c: closing the server ends its sessions", async (t) => {
   const { server, port } = await serve(t);
   const session = connect(t, port);

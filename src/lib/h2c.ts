@@ -53,9 +53,14 @@ export class H2c {
       socket.off("data", onData);
       socket.off("error", onError);
       socket.off("close", onClose);
+      socket.off("timeout", onIdle);
+      socket.setTimeout(0);
       clearTimeout(timer);
     };
     const onError = () => socket.destroy();
+    // A connection that never says a word is closed after the keep-alive time, as an idle HTTP/1.1 one is.
+    const onIdle = () => socket.destroy();
+    if (this.limits.keepAliveMs > 0) socket.setTimeout(this.limits.keepAliveMs, onIdle);
     const onClose = () => clearTimeout(timer);
     const onData = (d: Buffer) => {
       read = read ? Buffer.concat([read, d]) : d;

@@ -69,14 +69,6 @@ export function kinesisAsks(account: Account, operation: string, m: Record<strin
   return needs.map((n) => ({ action: n.action, resource: n.resource === "*" ? "*" : arn, ...(context ? { context } : {}) }));
 }
 
-/** JSON with Buffers (record Data) as base64, as JSON 1.1 sends blobs. */
-function toJson(value: unknown): string {
-  return JSON.stringify(value, function (this: Record<string, unknown>, key, v: unknown) {
-    const raw = this[key];
-    return Buffer.isBuffer(raw) ? raw.toString("base64") : v;
-  });
-}
-
 export class KinesisApi implements ScopedService {
   readonly maxBody = MAX_REQUEST_BODY;
 
@@ -89,7 +81,7 @@ export class KinesisApi implements ScopedService {
     const { operation, members } = decode(req);
     req.authorize(() => kinesisAsks(this.account, operation, members));
     const result = await OPERATIONS[operation]!(this.kinesis, members);
-    res.send(200, { "Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": req.requestId }, toJson(result ?? {}));
+    res.send(200, { "Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": req.requestId }, JSON.stringify(result ?? {}));
   }
 
   renderError(req: Pick<ApiRequest, "headers" | "requestId">, res: HttpResponse, err: unknown): void {

@@ -34,7 +34,7 @@ describe("Kinesis service", () => {
     kinesis.putRecord({ StreamName: name, record: { partitionKey, data: data(body), ...(explicitHashKey ? { explicitHashKey } : {}) } });
   const iterator = async (name: string, ShardIteratorType: string, more: Record<string, unknown> = {}, ShardId = "shardId-000000000000") =>
     (await kinesis.getShardIterator({ StreamName: name, ShardId, ShardIteratorType: ShardIteratorType as "LATEST", ...more })).ShardIterator;
-  const bodies = async (it: string, Limit?: number) => (await kinesis.getRecords({ ShardIterator: it, Limit })).Records.map((r) => r.Data.toString());
+  const bodies = async (it: string, Limit?: number) => (await kinesis.getRecords({ ShardIterator: it, Limit })).Records.map((r) => Buffer.from(r.Data, "base64").toString());
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(tmpdir(), "flint-kinesis-"));
@@ -164,10 +164,10 @@ describe("Kinesis service", () => {
     for (let i = 0; i < 5; i++) await put("pg", "k", `r${i}`);
     clock.advance(2000);
     const page1 = await kinesis.getRecords({ ShardIterator: await iterator("pg", "TRIM_HORIZON"), Limit: 2 });
-    assert.deepEqual(page1.Records.map((r) => r.Data.toString()), ["r0", "r1"]);
+    assert.deepEqual(page1.Records.map((r) => Buffer.from(r.Data, "base64").toString()), ["r0", "r1"]);
     assert.equal(page1.MillisBehindLatest, 2000);
     const page2 = await kinesis.getRecords({ ShardIterator: page1.NextShardIterator, Limit: 10 });
-    assert.deepEqual(page2.Records.map((r) => r.Data.toString()), ["r2", "r3", "r4"]);
+    assert.deepEqual(page2.Records.map((r) => Buffer.from(r.Data, "base64").toString()), ["r2", "r3", "r4"]);
     assert.equal(page2.MillisBehindLatest, 0);
     const page3 = await kinesis.getRecords({ ShardIterator: page2.NextShardIterator });
     assert.deepEqual(page3.Records, []);

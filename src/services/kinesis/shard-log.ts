@@ -218,7 +218,7 @@ export class ShardLog {
     if (input.StreamARN !== undefined && input.StreamARN !== stream.arn) throw awsError("InvalidArgumentException", "Invalid ShardIterator.");
     const { records, next, millisBehindLatest } = await this.readAfter(stream, shard, position.after, input.Limit ?? MAX_READ_RECORDS);
     return {
-      Records: records.map((r) => ({ SequenceNumber: r.sequenceNumber, ApproximateArrivalTimestamp: seconds(r.approximateArrivalTimestamp), Data: r.data, PartitionKey: r.partitionKey })),
+      Records: records.map((r) => ({ SequenceNumber: r.sequenceNumber, ApproximateArrivalTimestamp: seconds(r.approximateArrivalTimestamp), Data: r.data.toString("base64"), PartitionKey: r.partitionKey })),
       NextShardIterator: this.codec.encode({ ...position, after: next, issuedAt: now }),
       MillisBehindLatest: millisBehindLatest,
     };

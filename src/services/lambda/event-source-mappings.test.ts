@@ -179,6 +179,22 @@ describe("event source mappings (control plane)", () => {
     await rejects(create({ FunctionName: "fn", EventSourceArn: STREAM, StartingPosition: "LATEST" }), "ResourceConflictException", `The event source arn (" ${STREAM} ") and function (" fn ") provided mapping already exists. Please update or delete the existing mapping with UUID ${stream.UUID}`);
   });
 
+  test("two creates of one mapping at once: one is made, the other is the conflict", async () => {
+    const outcomes = await Promise.allSettled([create({ FunctionName: "fn", EventSourceArn: QUEUE }), create({ FunctionName: "fn", EventSourceArn: QUEUE })]);
+    assert.deepEqual(outcomes.map((o) => o.status).sort(), ["fulfilled", "rejected"]);
+    assert.equal(((outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult).reason as AwsError).code, "ResourceConflictException");
+    assert.equal(service.listEventSourceMappings(undefined, undefined, undefined, undefined).EventSourceMappings.length, 1);
+  });
+
+  test("a report and a tag at once both last", async () => {
+    const out = await create({ FunctionName: "fn", EventSourceArn: STREAM, StartingPosition: "LATEST" });
+    await settle();
+    await Promise.all([service.tag(out.EventSourceMappingArn as string, { k: "v" }), service.report(out.UUID as string, { lastProcessingResult: "OK" })]);
+    await open();
+    assert.deepEqual(service.tagsOf(out.EventSourceMappingArn as string), { k: "v" });
+    assert.equal(service.getEventSourceMapping(out.UUID as string).LastProcessingResult, "OK");
+  });
+
   test("states move as AWS moves them: Disabled on create, Enabling, Disabling, Updating, Deleting", async () => {
     const out = await create({ FunctionName: "fn", EventSourceArn: QUEUE, Enabled: false });
     const uuid = out.UUID as string;

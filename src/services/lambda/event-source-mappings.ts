@@ -8,6 +8,7 @@
 import { randomUUID } from "node:crypto";
 import { awsError } from "../../errors.js";
 import { StateMachine } from "../../lib/state-machine.js";
+import { KeyedLock } from "../../lib/keyed-lock.js";
 import type { Clock } from "../../clock/clock.js";
 import type { MappingStore } from "../../store/mapping-store.js";
 import { type Account, functionArn, parseFunctionRef } from "./arns.js";
@@ -85,6 +86,12 @@ export interface MappingDeps {
   checkRole?(mapping: MappingRecord, role: string): void;
   /** Validates FilterCriteria.Filters, throwing "Invalid filter pattern definition." (event-sources/filter.ts). */
   checkFilters?(filters: { Pattern: string }[]): void;
+}
+
+/** What a poller saw (event-sources/batch.ts's RESULT texts), and why a mapping cannot poll. */
+export interface Report {
+  lastProcessingResult?: string;
+  stateTransitionReason?: string;
 }
 
 /** What the pollers are told: a mapping's settings changed (or it was deleted: `undefined`). */
@@ -213,6 +220,12 @@ const unsupported = (parameter: string) => awsError("InvalidParameterValueExcept
 export class EventSourceMappingService {
   private readonly mappings = new Map<string, MappingRecord>();
   private readonly settling = new Set<Promise<void>>();
+  /**
+   * Changes are made one at a time: a duplicate check and the write it guards, or a report and a
+   * tag, must not interleave (each writes the whole record).
+   */
+  private readonly lock = new KeyedLock();
+  private readonly serial = <T>(fn: () => Promise<T>) => this.lock.run("mappings", fn);
   listener: MappingListener = () => {};
 
   private constructor(private readonly deps: MappingDeps) {}
@@ -310,7 +323,11 @@ export class EventSourceMappingService {
     if (m.filters) this.deps.checkFilters?.(m.filters);
   }
 
-  async createEventSourceMapping(input: MappingInput): Promise<Record<string, unknown>> {
+  createEventSourceMapping(input: MappingInput): Promise<Record<string, unknown>> {
+    return this.serial(() => this.createEventSourceMappingSerial(input));
+  }
+
+  private async createEventSourceMappingSerial(input: MappingInput): Promise<Record<string, unknown>> {
     validate(input);
     if (input.functionName === undefined) {
       const v = new Violations();
@@ -394,7 +411,11 @@ export class EventSourceMappingService {
     return this.toApi(this.require(uuid));
   }
 
-  async updateEventSourceMapping(uuid: string, input: MappingInput): Promise<Record<string, unknown>> {
+  updateEventSourceMapping(uuid: string, input: MappingInput): Promise<Record<string, unknown>> {
+    return this.serial(() => this.updateEventSourceMappingSerial(uuid, input));
+  }
+
+  private async updateEventSourceMappingSerial(uuid: string, input: MappingInput): Promise<Record<string, unknown>> {
     validate(input);
     const current = this.require(uuid);
     if (!(current.state === "Enabled" || current.state === "Disabled")) {
@@ -443,7 +464,11 @@ export class EventSourceMappingService {
     return this.toApi(m);
   }
 
-  async deleteEventSourceMapping(uuid: string): Promise<Record<string, unknown>> {
+  deleteEventSourceMapping(uuid: string): Promise<Record<string, unknown>> {
+    return this.serial(() => this.deleteEventSourceMappingSerial(uuid));
+  }
+
+  private async deleteEventSourceMappingSerial(uuid: string): Promise<Record<string, unknown>> {
     const current = this.require(uuid);
     if (current.state === "Deleting") throw awsError("LambdaResourceInUse", "Cannot delete the event source mapping because it is in use.");
     const m = { ...current, state: MAPPING_TRANSITIONS.move(current.state, "Deleting") };
@@ -468,13 +493,21 @@ export class EventSourceMappingService {
     return { ...this.require(this.uuidOf(arn)).tags };
   }
 
-  async tag(arn: string, tags: Record<string, string>): Promise<void> {
+  tag(arn: string, tags: Record<string, string>): Promise<void> {
+    return this.serial(() => this.tagSerial(arn, tags));
+  }
+
+  private async tagSerial(arn: string, tags: Record<string, string>): Promise<void> {
     const m = this.require(this.uuidOf(arn));
     const merged = checkTags({ ...m.tags, ...tags });
     await this.save({ ...m, tags: merged }, false);
   }
 
-  async untag(arn: string, keys: string[]): Promise<void> {
+  untag(arn: string, keys: string[]): Promise<void> {
+    return this.serial(() => this.untagSerial(arn, keys));
+  }
+
+  private async untagSerial(arn: string, keys: string[]): Promise<void> {
     const m = this.require(this.uuidOf(arn));
     const tags = { ...m.tags };
     for (const k of keys) delete tags[k];
@@ -491,19 +524,29 @@ export class EventSourceMappingService {
    * reason goes back to the user's. SQS mappings carry no LastProcessingResult on AWS: theirs is
    * shown only while the queue cannot be read. Kept in memory and stored when it changes.
    */
-  async report(uuid: string, report: { lastProcessingResult?: string; stateTransitionReason?: string }): Promise<void> {
+  report(uuid: string, report: Report): Promise<void> {
+    // The common case, a batch like the last one: nothing to store, nothing to wait for.
+    if (!this.reported(uuid, report)) return Promise.resolve();
+    return this.serial(async () => {
+      const next = this.reported(uuid, report);
+      if (!next) return;
+      this.mappings.set(uuid, next);
+      await this.deps.store.putMapping(next);
+    });
+  }
+
+  /** The mapping as a report leaves it; undefined when it changes nothing. */
+  private reported(uuid: string, report: Report): MappingRecord | undefined {
     const m = this.mappings.get(uuid);
-    if (!m || m.state === "Deleting") return;
+    if (!m || m.state === "Deleting") return undefined;
     const userReason = m.source === "sqs" ? "USER_INITIATED" : "User action";
     const ok = report.lastProcessingResult === "OK";
     const reason = report.stateTransitionReason ?? (ok ? userReason : m.stateTransitionReason);
     let result = report.lastProcessingResult ?? m.lastProcessingResult;
     if (m.source === "sqs" && report.stateTransitionReason === undefined) result = ok ? undefined : m.lastProcessingResult;
-    if (result === m.lastProcessingResult && reason === m.stateTransitionReason) return;
+    if (result === m.lastProcessingResult && reason === m.stateTransitionReason) return undefined;
     const { lastProcessingResult: _, ...rest } = m;
-    const next: MappingRecord = { ...rest, stateTransitionReason: reason, ...(result !== undefined ? { lastProcessingResult: result } : {}) };
-    this.mappings.set(uuid, next);
-    await this.deps.store.putMapping(next);
+    return { ...rest, stateTransitionReason: reason, ...(result !== undefined ? { lastProcessingResult: result } : {}) };
   }
 
   /** Store, tell the pollers, and settle a transitional state once they have it. */
@@ -514,7 +557,7 @@ export class EventSourceMappingService {
     this.listener(m.uuid, m);
     if (m.state === "Enabled" || m.state === "Disabled") return;
     const settling = new Promise<void>((resolve) => setImmediate(resolve))
-      .then(() => this.settle(m.uuid))
+      .then(() => this.serial(() => this.settle(m.uuid)))
       .catch((err) => console.error("flint: event source mapping:", err))
       .finally(() => this.settling.delete(settling));
     this.settling.add(settling);
