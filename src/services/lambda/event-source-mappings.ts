@@ -33,8 +33,17 @@ export const MAPPING_TRANSITIONS = new StateMachine<MappingState>("event source 
 export const STARTING_POSITIONS = ["LATEST", "AT_TIMESTAMP", "TRIM_HORIZON"] as const;
 export type StartingPosition = (typeof STARTING_POSITIONS)[number];
 
+/** How a stream mapping handles what fails, as stored and as given (absent on SQS mappings). */
+export interface StreamSettings {
+  parallelizationFactor?: number;
+  bisectBatchOnFunctionError?: boolean;
+  maximumRetryAttempts?: number;
+  maximumRecordAgeInSeconds?: number;
+  tumblingWindowInSeconds?: number;
+}
+
 /** What a mapping is, as stored. Stream-only settings are present only on stream mappings. */
-export interface MappingRecord {
+export interface MappingRecord extends StreamSettings {
   uuid: string;
   eventSourceArn: string;
   source: SourceKind;
@@ -58,11 +67,6 @@ export interface MappingRecord {
   startingPosition?: StartingPosition;
   /** Epoch seconds. */
   startingPositionTimestamp?: number;
-  parallelizationFactor?: number;
-  bisectBatchOnFunctionError?: boolean;
-  maximumRetryAttempts?: number;
-  maximumRecordAgeInSeconds?: number;
-  tumblingWindowInSeconds?: number;
   onFailure?: string;
   tags: Record<string, string>;
 }
@@ -111,7 +115,7 @@ const RANGES = {
 const STREAM_ONLY = ["ParallelizationFactor", "MaximumRecordAgeInSeconds", "MaximumRetryAttempts", "TumblingWindowInSeconds", "BisectBatchOnFunctionError"] as const;
 
 /** The members of a Create or Update request, type-checked (ranges are checked by `validate`). */
-export interface MappingInput {
+export interface MappingInput extends StreamSettings {
   functionName?: string;
   eventSourceArn?: string;
   enabled?: boolean;
@@ -123,11 +127,6 @@ export interface MappingInput {
   maximumConcurrency?: number | null;
   startingPosition?: string;
   startingPositionTimestamp?: number;
-  parallelizationFactor?: number;
-  bisectBatchOnFunctionError?: boolean;
-  maximumRetryAttempts?: number;
-  maximumRecordAgeInSeconds?: number;
-  tumblingWindowInSeconds?: number;
   /** null: DestinationConfig.OnFailure given without a Destination (clears it). */
   onFailure?: string | null;
   onSuccess?: string;
