@@ -2,6 +2,8 @@
 import type { HttpResponse } from "../lib/http-server.js";
 import type { Principal } from "./sigv4.js";
 import type { Authorize } from "./authorize.js";
+import { awsError } from "../errors.js";
+import { MAX_JSON_DEPTH, nestsDeeperThan } from "../lib/json-depth.js";
 
 export interface ApiRequest {
   method: string;
@@ -54,4 +56,23 @@ export interface ScopedService {
    * UnsubscribeURL links); they reach `handle` with no principal.
    */
   unsigned?(req: Pick<ApiRequest, "method" | "rawPath" | "query">): boolean;
+}
+
+/** AWS's SerializationException for a JSON protocol body that is not the structure an operation takes. */
+export const notAStructure = () => awsError("SerializationException", "Start of structure or map found where not expected.");
+
+/**
+ * An AWS JSON protocol (1.0, 1.1) request body: `{}` when empty; AWS's SerializationException when
+ * it is not JSON or nests deeper than Flint reads.
+ */
+export function awsJsonBody(raw: Buffer): unknown {
+  if (raw.length === 0) return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString("utf8"));
+  } catch {
+    throw notAStructure();
+  }
+  if (nestsDeeperThan(body)) throw awsError("SerializationException", `Nesting depth exceeds ${MAX_JSON_DEPTH}.`);
+  return body;
 }

@@ -8,12 +8,11 @@ import type { HttpResponse } from "../../lib/http-server.js";
 import { awsError } from "../../errors.js";
 import { requirements } from "../../iam/actions.js";
 import { tagContext } from "../../iam/authorizer.js";
-import { MAX_JSON_DEPTH, nestsDeeperThan } from "../../lib/json-depth.js";
 import { iteratorStream } from "../../services/kinesis/iterators.js";
 import { type Account, readPageToken, streamArn } from "../../services/kinesis/names.js";
 import type { KinesisService } from "../../services/kinesis/service.js";
 import type { Ask } from "../authorize.js";
-import type { ApiRequest, ScopedService } from "../http.js";
+import { type ApiRequest, awsJsonBody, notAStructure, type ScopedService } from "../http.js";
 import { renderAwsJson11Error } from "../render-error.js";
 import { OPERATIONS } from "./operations.js";
 
@@ -25,16 +24,8 @@ function decode(req: ApiRequest): { operation: string; members: Record<string, u
   const target = req.headers["x-amz-target"] ?? "";
   const operation = target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : "";
   if (!Object.hasOwn(OPERATIONS, operation)) throw awsError("UnknownOperationException", `Unknown operation ${operation || target}`);
-  let body: unknown = {};
-  if (req.body.length > 0) {
-    try {
-      body = JSON.parse(req.body.toString("utf8"));
-    } catch {
-      throw awsError("SerializationException", "Start of structure or map found where not expected.");
-    }
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw awsError("SerializationException", "Start of structure or map found where not expected.");
-  if (nestsDeeperThan(body)) throw awsError("SerializationException", `Nesting depth exceeds ${MAX_JSON_DEPTH}.`);
+  const body = awsJsonBody(req.body);
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw notAStructure();
   return { operation, members: body as Record<string, unknown> };
 }
 

@@ -13,7 +13,8 @@ import { decodeEventInvokeConfig, type EventInvokeConfigService } from "../../se
 import { decodeAddPermission, type PermissionsService } from "../../services/lambda/permissions.js";
 import type { LambdaService } from "../../services/lambda/service.js";
 import { decodePublishVersion, type VersionsService } from "../../services/lambda/versions.js";
-import { decodeMapping, type EventSourceMappingService } from "../../services/lambda/event-source-mappings.js";
+import type { EventSourceMappingService } from "../../services/lambda/event-source-mappings.js";
+import { decodeMapping } from "../../services/lambda/event-source-mapping-inputs.js";
 import { member, parseJsonBody } from "../../services/lambda/validation.js";
 import { type ApiRequest, sendJson } from "../http.js";
 import type { Ask } from "../authorize.js";

@@ -7,10 +7,9 @@
  */
 import type { HttpResponse } from "../../lib/http-server.js";
 import { awsError } from "../../errors.js";
-import { MAX_JSON_DEPTH, nestsDeeperThan } from "../../lib/json-depth.js";
 import { members } from "../../services/sqs/inputs.js";
 import type { SqsService } from "../../services/sqs/service.js";
-import type { ApiRequest, ScopedService } from "../http.js";
+import { type ApiRequest, awsJsonBody, type ScopedService } from "../http.js";
 import { paramTree, queryParams } from "../query.js";
 import { renderAwsJsonError, renderQueryError } from "../render-error.js";
 import { OPERATIONS } from "./operations.js";
@@ -35,15 +34,7 @@ const isJson = (req: Pick<ApiRequest, "headers">) => header(req, "x-amz-target")
 function decode(req: ApiRequest): { json: boolean; operation: string; members: Record<string, unknown> } {
   if (isJson(req)) {
     const operation = header(req, "x-amz-target")!.slice(TARGET_PREFIX.length);
-    let body: unknown = {};
-    if (req.body.length > 0) {
-      try {
-        body = JSON.parse(req.body.toString("utf8"));
-      } catch {
-        throw awsError("SerializationException", "Start of structure or map found where not expected.");
-      }
-      if (nestsDeeperThan(body)) throw awsError("SerializationException", `Nesting depth exceeds ${MAX_JSON_DEPTH}.`);
-    }
+    const body = awsJsonBody(req.body);
     if (!Object.hasOwn(OPERATIONS, operation)) throw awsError("UnknownOperationException", `Unknown operation ${operation}`);
     return { json: true, operation, members: members(body) };
   }

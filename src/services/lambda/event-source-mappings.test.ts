@@ -8,7 +8,8 @@ import { ManualClock } from "../../clock/manual-clock.js";
 import type { AwsError } from "../../errors.js";
 import type { Store } from "../../store/store.js";
 import { SqliteStore } from "../../store/sqlite.js";
-import { decodeMapping, EventSourceMappingService, type MappingRecord } from "./event-source-mappings.js";
+import { EventSourceMappingService, type MappingRecord } from "./event-source-mappings.js";
+import { decodeMapping } from "./event-source-mapping-inputs.js";
 import type { FunctionRecord, FunctionVersion } from "./model.js";
 import { FunctionRegistry } from "./registry.js";
 
