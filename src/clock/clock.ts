@@ -89,3 +89,17 @@ export function resumeClock(file: string, scale: number): { clock: ScaledClock; 
     },
   };
 }
+
+/** Resolves after `ms` of Flint time, or at once when `signal` aborts. */
+export function pause(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      timer.cancel();
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = clock.after(ms, done);
+    signal.addEventListener("abort", done);
+  });
+}

@@ -5,7 +5,6 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-errorhandling.html#services-sqs-batchfailurereporting
  * https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html
  */
-import type { Clock } from "../clock/clock.js";
 import type { ExecuteOutcome } from "../async/queue.js";
 
 export type BatchResult =
@@ -59,20 +58,6 @@ export function batchResult(outcome: ExecuteOutcome, reportFailures: boolean, id
     out.push(id);
   }
   return { kind: "partial", failed: out, response: body };
-}
-
-/** Resolves after `ms` of Flint time, or at once when `signal` aborts. */
-export function pause(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    const done = () => {
-      timer.cancel();
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = clock.after(ms, done);
-    signal.addEventListener("abort", done);
-  });
 }
 
 /** AWS's LastProcessingResult texts. */

@@ -15,7 +15,8 @@ import type { QueueRecord } from "../services/sqs/model.js";
 import type { MappingRecord } from "../services/lambda/event-source-mappings.js";
 import { newRequestId } from "../lib/request-id.js";
 import { AwsError } from "../errors.js";
-import { batchResult, pause, RESULT } from "./batch.js";
+import { batchResult, RESULT } from "./batch.js";
+import { pause } from "../clock/clock.js";
 import type { PollerDeps } from "./pollers.js";
 import { type SqsMessageRecord, sqsFilterView } from "./filter.js";
 

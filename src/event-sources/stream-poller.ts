@@ -19,7 +19,8 @@ import type { MappingRecord } from "../services/lambda/event-source-mappings.js"
 import type { Checkpoint } from "../store/mapping-store.js";
 import { newRequestId } from "../lib/request-id.js";
 import { AwsError, awsError } from "../errors.js";
-import { batchResult, type BatchResult, pause, RESULT } from "./batch.js";
+import { batchResult, type BatchResult, RESULT } from "./batch.js";
+import { pause } from "../clock/clock.js";
 import type { PollerDeps } from "./pollers.js";
 
 export interface StreamRecord {
