@@ -266,6 +266,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     metrics,
     events,
     simulator,
+    triggers: {},
     // What `flint mappings` shows: each mapping as the API has it, with how far behind its source it is.
     mappingStatus: async () =>
       Promise.all(

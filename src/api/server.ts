@@ -20,6 +20,7 @@ import { type Destination, destination, notProvided, serviceOfVersion } from "./
 import type { TimelineEntry } from "../store/async-store.js";
 import type { PolicySimulator } from "../services/iam/simulator.js";
 import { explainInput } from "./iam/simulation.js";
+import { type TriggerAddress, type TriggerKind, triggerAddress } from "../gateway/address.js";
 
 export interface HealthReport {
   status: "ok";
@@ -42,6 +43,13 @@ export interface ApiServerDeps extends LambdaApiDeps {
   mappingStatus(): Promise<unknown[]>;
   /** Asynchronous events' timelines for `GET /_flint/events/<request-id>`. */
   events: { timeline(requestId: string): Promise<TimelineEntry[]> };
+  /** HTTP triggers (function URLs, API Gateway APIs): requests addressed to them by host or path form (gateway/). */
+  triggers: Partial<Record<TriggerKind, HttpTrigger>>;
+}
+
+/** A kind of HTTP trigger: it answers every request addressed to one of its endpoints, in its own wire shape. */
+export interface HttpTrigger {
+  serve(exchange: Exchange, address: TriggerAddress, rawQuery: string): Promise<void>;
 }
 
 /** The services Flint provides, as their clients' signing names. */
@@ -139,6 +147,9 @@ export class ApiServer {
     const method = req.method;
 
     if (rawPath.startsWith("/_flint/")) return this.internal(exchange, method, rawPath, rawQuery, requestId);
+    const address = triggerAddress(req.headers.host, rawPath);
+    const trigger = address && this.deps.triggers[address.kind];
+    if (trigger) return trigger.serve(exchange, address, rawQuery);
 
     const query = parseQuery(rawQuery);
     const head = { method, rawPath, rawQuery, query, requestId };
