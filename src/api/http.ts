@@ -48,7 +48,7 @@ export interface ScopedService {
   /** Handle a verified request. */
   handle(req: ApiRequest, res: HttpResponse): Promise<void>;
   /** Render an error in the wire shape this request's protocol expects. */
-  renderError(req: Pick<ApiRequest, "headers" | "requestId">, res: HttpResponse, err: unknown): void;
+  renderError(req: Pick<ApiRequest, "headers" | "requestId"> & { rawPath?: string }, res: HttpResponse, err: unknown): void;
   /** Error for a body over `maxBody`. */
   tooLarge(): Error;
   /**

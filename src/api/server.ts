@@ -215,7 +215,7 @@ export class ApiServer {
       service: undefined,
       maxBody: scoped.maxBody,
       tooLarge: () => scoped.tooLarge(),
-      fail: (err) => scoped.renderError({ headers: head.headers, requestId }, res, err),
+      fail: (err) => scoped.renderError({ headers: head.headers, requestId, rawPath: head.url.split("?")[0]! }, res, err),
       handle: (apiReq) => scoped.handle(apiReq, res),
     };
   }
