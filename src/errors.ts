@@ -147,6 +147,11 @@ export const Errors = {
   ExpiredIteratorException: kinesis("ExpiredIteratorException"),
   ExpiredNextTokenException: kinesis("ExpiredNextTokenException"),
   LimitExceededException: kinesis("LimitExceededException"),
+  // API Gateway (apigateway-2015-07-09): REST-JSON, `{"message": …}`. Its NotFoundException shares
+  // its shape name with SNS's, so it is keyed GatewayNotFound.
+  GatewayNotFound: plain("NotFoundException", 404),
+  BadRequestException: plain("BadRequestException", 400),
+  ConflictException: plain("ConflictException", 409),
   InternalFailure: { code: "InternalFailure", status: 500, fault: "server", messageKey: "message" } as AwsErrorShape,
   // IAM (iam-2010-05-08), keyed by their query codes. Its validation failures are the common
   // ValidationError (ValidationException above).

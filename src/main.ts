@@ -10,6 +10,9 @@ import { SnsApi } from "./api/sns/handler.js";
 import { IamApi } from "./api/iam/handler.js";
 import { StsApi } from "./api/sts/handler.js";
 import { KinesisApi } from "./api/kinesis/handler.js";
+import { ApiGatewayApi, NO_HTTP_APIS } from "./api/apigateway/index.js";
+import { RestApiGatewayApi } from "./api/apigateway/rest.js";
+import { RestApisService } from "./services/apigateway/rest-apis.js";
 import { presignUrl, SigV4Verifier, type Credentials } from "./api/sigv4.js";
 import { AsyncInvocations, DEFAULT_MAX_EVENT_AGE_S, DEFAULT_MAX_RETRIES } from "./async/queue.js";
 import { Destinations } from "./async/destinations.js";
@@ -246,6 +249,8 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     executedVersion: (m) => versionOf(m)?.version ?? "$LATEST",
   });
   mappings.listener = (uuid, record) => void pollers.apply(uuid, record);
+  // API Gateway REST APIs: the control plane.
+  const restApis = await RestApisService.create(account, store.restApis, clock);
   const verifier = new SigV4Verifier(authority, config.region);
   const simulator = new PolicySimulator({ iam, authorizer, identityOf: (arn, session) => authority.identityOf(arn, session), accountId: config.accountId });
   const api = new ApiServer({
@@ -262,6 +267,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     account,
     scoped: { sqs: new SqsApi(sqs, account), sns: new SnsApi(sns, account), iam: new IamApi(iam, config.accountId, simulator), sts: new StsApi(new StsService(iam, authority.sessions, config.accountId)),
       kinesis: new KinesisApi(kinesis, account),
+      apigateway: new ApiGatewayApi(new RestApiGatewayApi(restApis, account), NO_HTTP_APIS),
     },
     metrics,
     events,
