@@ -45,7 +45,7 @@ export function preludeHead(json: Buffer): StreamedHead | undefined {
 export async function sendStreamedHttp(res: HttpResponse, stream: StreamedInvocation, overrides: ResponseHeaders, failed: () => void): Promise<void> {
   const chunks = stream.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let head: StreamedHead | undefined = { statusCode: 200, headers: { "Content-Type": stream.contentType } };
-  let first = Buffer.alloc(0);
+  let first: Buffer = Buffer.alloc(0);
   if (stream.contentType === HTTP_INTEGRATION_RESPONSE) {
     let at = -1;
     for (let next = await chunks.next(); ; next = await chunks.next()) {
