@@ -556,3 +556,9 @@ test("a streamed body that is not read stops the connection's reading (backpress
   for (; written < total; written += chunk.length) if (!s.write(chunk)) await new Promise((r) => s.once("drain", r));
   assert.match(await answer, /got 8388608$/);
 });
+
+test("a header given as a list is sent as that many lines (Set-Cookie)", async (t) => {
+  const { port } = await serve(t, (ex) => ex.response.send(200, { "Set-Cookie": ["a=1", "b=2; Path=/"] }, "ok"));
+  const r = await raw(port, ["GET / HTTP/1.1\r\n\r\n"], /ok$/);
+  assert.match(r.text, /Set-Cookie: a=1\r\nSet-Cookie: b=2; Path=\/\r\n/);
+});

@@ -32,6 +32,9 @@ import { Readable, Writable } from "node:stream";
 import { type BodyState, consumeBody, type Framing, isToken, parseHead } from "./http-message.js";
 import { H2c } from "./h2c.js";
 
+/** A response's headers; a list is sent as that many header lines (`Set-Cookie`). */
+export type ResponseHeaders = Record<string, string | number | readonly string[]>;
+
 /** A request's head; header names lower-cased, repeated headers joined with ", ". */
 export interface RequestHead {
   method: string;
@@ -48,13 +51,13 @@ export interface HttpResponse {
   /** Whether a response has been sent (or the connection is gone). */
   readonly headersSent: boolean;
   /** Status, headers and body in one write; `Content-Length` is added. A second call does nothing. */
-  send(status: number, headers: Record<string, string | number>, body?: Buffer | string): void;
+  send(status: number, headers: ResponseHeaders, body?: Buffer | string): void;
   /**
    * Like `send`, but when the client has already pipelined its next request the bytes are held and
    * leave with the next response on this connection: one write instead of two (a runtime that
    * pipelines `GET /next` behind `POST /response` proves it does not wait for the 202).
    */
-  sendWhenNext(status: number, headers: Record<string, string | number>, body?: Buffer | string): void;
+  sendWhenNext(status: number, headers: ResponseHeaders, body?: Buffer | string): void;
   /** Close the connection after the response (for a request refused before its body was read: the body is then drained, within bounds, so the client still reads the answer). */
   closeAfterResponse(): void;
   /**
@@ -63,7 +66,7 @@ export interface HttpResponse {
    * `end()` completes the response; destroying the stream before its end cuts the connection, so
    * the client sees a truncated body. The stream is destroyed with `ClientGone` if the client goes.
    */
-  stream(status: number, headers: Record<string, string | number>): Writable;
+  stream(status: number, headers: ResponseHeaders): Writable;
   /** Drop the connection without an answer. */
   destroy(): void;
   /** The client went away before the response was sent. */
@@ -473,7 +476,7 @@ class Connection {
   }
 
   /** Status, headers and body in one write (see HttpResponse); a second call does nothing. */
-  private respond(current: Current, status: number, headers: Record<string, string | number>, payload: Buffer | string | undefined, hold: boolean): void {
+  private respond(current: Current, status: number, headers: ResponseHeaders, payload: Buffer | string | undefined, hold: boolean): void {
     if (current.answered) return;
     if (this.closed || this.current !== current) {
       current.answered = true;
@@ -502,13 +505,16 @@ class Connection {
    * answering now means for a body not yet read (throws, sending nothing, on a header that would
    * forge the response).
    */
-  private head(current: Current, status: number, headers: Record<string, string | number>, framing: string): Buffer {
+  private head(current: Current, status: number, headers: ResponseHeaders, framing: string): Buffer {
     let text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\n`;
     for (const k in headers) {
-      const v = String(headers[k]);
-      // As Node's writeHead: a line break in a header would let its text forge the rest of the response.
-      if (!isToken(k) || /[\r\n]/.test(v)) throw new TypeError(`Invalid character in header ${JSON.stringify(k)}`);
-      text += `${k}: ${v}\r\n`;
+      const value = headers[k]!;
+      for (const one of typeof value === "object" ? value : [value]) {
+        const v = String(one);
+        // As Node's writeHead: a line break in a header would let its text forge the rest of the response.
+        if (!isToken(k) || /[\r\n]/.test(v)) throw new TypeError(`Invalid character in header ${JSON.stringify(k)}`);
+        text += `${k}: ${v}\r\n`;
+      }
     }
     current.answered = true;
     // A body streamed to its reader goes on arriving after the answer; the next request waits for its end.
@@ -536,7 +542,7 @@ class Connection {
   }
 
   /** A response whose body is written as it comes (see HttpResponse.stream). */
-  private streamResponse(current: Current, status: number, headers: Record<string, string | number>): Writable {
+  private streamResponse(current: Current, status: number, headers: ResponseHeaders): Writable {
     if (current.answered) throw new Error("the response was already sent");
     const chunked = current.http11 && !current.isHead;
     // HTTP/1.0 has no chunks: its body ends with the connection.
