@@ -13,6 +13,8 @@ import { KinesisApi } from "./api/kinesis/handler.js";
 import { ApiGatewayApi, NO_HTTP_APIS } from "./api/apigateway/index.js";
 import { RestApiGatewayApi } from "./api/apigateway/rest.js";
 import { RestApisService } from "./services/apigateway/rest-apis.js";
+import { ExecuteApiTrigger } from "./gateway/execute-api.js";
+import { RestApiTrigger } from "./gateway/rest-api.js";
 import { presignUrl, SigV4Verifier, type Credentials } from "./api/sigv4.js";
 import { AsyncInvocations, DEFAULT_MAX_EVENT_AGE_S, DEFAULT_MAX_RETRIES } from "./async/queue.js";
 import { Destinations } from "./async/destinations.js";
@@ -272,7 +274,19 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     metrics,
     events,
     simulator,
-    triggers: {},
+    triggers: {
+      // REST APIs invoke functions as the API Gateway service: the function's policy must let it, as on AWS.
+      "execute-api": new ExecuteApiTrigger([
+        new RestApiTrigger({
+          apis: restApis,
+          account,
+          clock,
+          invoke: (arn, payload) => invoker.invokeEvent(arn, payload),
+          authorizer,
+          apigateway: serviceIdentity("apigateway.amazonaws.com"),
+        }),
+      ]),
+    },
     // What `flint mappings` shows: each mapping as the API has it, with how far behind its source it is.
     mappingStatus: async () =>
       Promise.all(

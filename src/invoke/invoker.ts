@@ -99,6 +99,18 @@ export class Invoker {
   }
 
   /**
+   * A synchronous invocation with an event Flint built itself (an API Gateway trigger's): valid JSON
+   * by construction, so not parsed again; answered whole.
+   */
+  async invokeEvent(functionName: string, payload: Buffer): Promise<{ payload: Buffer; functionError?: "Unhandled" }> {
+    const target = this.lambda.resolveForInvoke(functionName, undefined);
+    if (payload.length > MAX_SYNC_PAYLOAD) throw awsError("RequestEntityTooLargeException", `${payload.length} byte payload is too large for the RequestResponse invocation type (limit ${MAX_SYNC_PAYLOAD} bytes)`);
+    let out = await this.run(target, newRequestId(), payload, undefined, false);
+    if (out.stream) out = await collect(out.stream);
+    return { payload: out.payload ?? Buffer.alloc(0), ...(out.functionError ? { functionError: "Unhandled" as const } : {}) };
+  }
+
+  /**
    * InvokeWithResponseStream: a RequestResponse (or DryRun) invocation whose answer is passed on as
    * the function writes it, when it streams. https://docs.aws.amazon.com/lambda/latest/api/API_InvokeWithResponseStream.html
    */

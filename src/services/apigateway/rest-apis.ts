@@ -42,9 +42,6 @@ export function paginate<T extends { id: string }>(items: T[], page: Page): { it
 }
 
 export class RestApisService {
-  /** Told of every change to an API (the invoke side drops what it compiled from it). */
-  changed: (apiId: string) => void = () => {};
-
   private constructor(
     private readonly account: Account,
     private readonly store: RestApiStore,
@@ -85,7 +82,6 @@ export class RestApisService {
     const out = fn(copy);
     await this.store.putRestApi(copy);
     this.apis.set(apiId, copy);
-    this.changed(apiId);
     return out;
   }
 
@@ -138,7 +134,6 @@ export class RestApisService {
     this.get(apiId);
     await this.store.deleteRestApi(apiId);
     this.apis.delete(apiId);
-    this.changed(apiId);
   }
 
   /** The API's resources, each parent before its children. */

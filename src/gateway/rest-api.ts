@@ -1,0 +1,205 @@
+/**
+ * A REST API's invoke side: `http://<api-id>.execute-api.localhost:<port>/<stage>/<path>` (or the
+ * path form) reaches the stage's deployment, its resource and method, and the method's integration:
+ * a Lambda function through the proxy event 1.0 (`payload-v1.ts`), or a MOCK answering from its
+ * integration response. Errors are API Gateway's: 403 `Missing Authentication Token` for no route,
+ * 502 for a function error or a malformed result, 500 when the function's policy does not let API
+ * Gateway invoke it, 504 past the integration's timeout.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { isUtf8 } from "node:buffer";
+import type { Clock } from "../clock/clock.js";
+import type { Exchange } from "../lib/http-server.js";
+import type { Authorizer } from "../iam/authorizer.js";
+import type { Identity } from "../iam/types.js";
+import type { IntegrationRecord, RestApiRecord, StageRecord } from "../services/apigateway/model.js";
+import { lambdaOfUri } from "../services/apigateway/methods.js";
+import type { RestApisService } from "../services/apigateway/rest-apis.js";
+import type { Account } from "../services/lambda/arns.js";
+import type { ApiTrigger } from "./execute-api.js";
+import type { TriggerAddress } from "./address.js";
+import { INTERNAL_SERVER_ERROR, proxyEventV1, proxyResponseV1, rawHeader } from "./payload-v1.js";
+import { RestRoutes } from "./rest-routes.js";
+
+/** 10 MB: API Gateway's payload limit. */
+const MAX_REQUEST_BODY = 10 * 1024 * 1024;
+
+/** What the trigger needs of the rest of Flint. */
+export interface RestApiTriggerDeps {
+  apis: RestApisService;
+  account: Account;
+  clock: Clock;
+  invoke(functionArn: string, payload: Buffer): Promise<{ payload: Buffer; functionError?: "Unhandled" }>;
+  authorizer: Pick<Authorizer, "mode" | "check">;
+  /** API Gateway as the caller of `lambda:InvokeFunction` (`apigateway.amazonaws.com`). */
+  apigateway: Identity;
+}
+
+/** An answer of API Gateway's own: status, error type and message. */
+const answer = (status: number, errorType: string, message: string) => ({ status, errorType, body: message === INTERNAL_SERVER_ERROR ? message : JSON.stringify({ message }) });
+const NO_ROUTE = answer(403, "MissingAuthenticationTokenException", "Missing Authentication Token");
+const NO_STAGE = answer(403, "ForbiddenException", "Forbidden");
+const FAILED = answer(502, "InternalServerErrorException", INTERNAL_SERVER_ERROR);
+const DENIED = answer(500, "InternalServerErrorException", INTERNAL_SERVER_ERROR);
+const TIMED_OUT = answer(504, "IntegrationTimeout", "Endpoint request timed out");
+const TOO_LARGE = answer(413, "RequestTooLarge", "Request Too Long");
+
+class TimedOut extends Error {}
+
+export class RestApiTrigger implements ApiTrigger {
+  /** Each deployment's routes, compiled once (a deployment never changes). */
+  private readonly routes = new Map<string, RestRoutes>();
+
+  constructor(private readonly deps: RestApiTriggerDeps) {}
+
+  owns(apiId: string): boolean {
+    return this.deps.apis.find(apiId) !== undefined;
+  }
+
+  async serve(exchange: Exchange, address: TriggerAddress, rawQuery: string): Promise<void> {
+    const { head, response } = exchange;
+    const requestId = randomUUID();
+    const send = (status: number, headers: Record<string, string>, body: Buffer | string) => response.send(status, { ...headers, "x-amzn-RequestId": requestId }, body);
+    const fail = (a: { status: number; errorType: string; body: string }) => send(a.status, { "Content-Type": "application/json", "x-amzn-ErrorType": a.errorType }, a.body);
+
+    const api = this.deps.apis.find(address.id);
+    const slash = address.rawPath.indexOf("/", 1);
+    const stageName = decodeURIComponent(slash < 0 ? address.rawPath.slice(1) : address.rawPath.slice(1, slash));
+    const stage = api?.stages[stageName];
+    if (!api || !stage || !api.deployments[stage.deploymentId]) return fail(NO_STAGE);
+    const path = slash < 0 ? "/" : address.rawPath.slice(slash);
+    const match = this.routesOf(api, stage).match(head.method, path);
+    if (!match?.method.integration) return fail(NO_ROUTE);
+    const integration = match.method.integration;
+
+    const body = await exchange.body(MAX_REQUEST_BODY);
+    if (!body.ok) return fail(TOO_LARGE);
+    if (integration.type === "MOCK") return this.mock(integration, send, fail);
+    const functionArn = integration.type === "AWS_PROXY" ? lambdaOfUri(integration.uri) : undefined;
+    // Only Lambda proxy integrations (and MOCK) are served.
+    if (!functionArn) return fail(DENIED);
+
+    const resourcePath = match.resource.path;
+    if (this.deps.authorizer.mode !== "off") {
+      // The method as configured (`ANY` stays `ANY`) and the resource's path template, as LocalStack sends it.
+      const sourceArn = `arn:aws:execute-api:${this.deps.account.region}:${this.deps.account.accountId}:${api.id}/${stage.stageName}/${match.method.httpMethod}${resourcePath}`;
+      const denial = this.deps.authorizer.check(this.deps.apigateway, [
+        { action: "lambda:InvokeFunction", resource: functionArn, context: { "aws:SourceArn": sourceArn, "aws:SourceAccount": this.deps.account.accountId } },
+      ]);
+      if (denial) return fail(DENIED);
+    }
+    const contentType = rawHeader(head.rawHeaders, "content-type");
+    const now = this.deps.clock.now();
+    const event = proxyEventV1({
+      httpMethod: head.method,
+      resource: resourcePath,
+      path: decodePath(path),
+      rawQuery,
+      rawHeaders: head.rawHeaders,
+      body: body.body,
+      base64Body: body.body.length > 0 && (matchesMediaType(api.binaryMediaTypes, contentType) || !isUtf8(body.body)),
+      pathParameters: match.pathParameters,
+      stageVariables: stage.variables && Object.keys(stage.variables).length > 0 ? stage.variables : undefined,
+      context: {
+        accountId: this.deps.account.accountId,
+        apiId: api.id,
+        domainName: head.headers.host ?? `${api.id}.execute-api.localhost`,
+        stage: stage.stageName,
+        requestId,
+        extendedRequestId: randomBytes(12).toString("base64"),
+        requestTimeEpoch: now,
+        sourceIp: exchange.remoteAddress?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "") ?? "127.0.0.1",
+        protocol: "HTTP/1.1",
+        deploymentId: stage.deploymentId,
+        resourceId: match.resource.id,
+      },
+    });
+    let result;
+    try {
+      result = await this.withTimeout(this.deps.invoke(functionArn, Buffer.from(JSON.stringify(event))), integration.timeoutInMillis);
+    } catch (err) {
+      if (err instanceof TimedOut) return fail(TIMED_OUT);
+      // The function is gone, throttled, or the event is too large: API Gateway's integration failure.
+      return fail(FAILED);
+    }
+    const mapped = result.functionError ? undefined : proxyResponseV1(result.payload, matchesMediaType(api.binaryMediaTypes, rawHeader(head.rawHeaders, "accept")));
+    if (!mapped) return fail(FAILED);
+    send(mapped.statusCode, mapped.headers, mapped.body);
+  }
+
+  /** The stage's deployment, compiled. */
+  private routesOf(api: RestApiRecord, stage: StageRecord): RestRoutes {
+    const key = `${api.id}/${stage.deploymentId}`;
+    let routes = this.routes.get(key);
+    if (!routes) {
+      // Deleted APIs' and replaced deployments' routes go with the rest now and then.
+      if (this.routes.size >= 1000) this.routes.clear();
+      routes = new RestRoutes(api.deployments[stage.deploymentId]!.resources);
+      this.routes.set(key, routes);
+    }
+    return routes;
+  }
+
+  /**
+   * MOCK: the request template's `{"statusCode": N}` picks the integration response for N (or the
+   * default one, without a selection pattern); its `application/json` template is the body.
+   */
+  private mock(integration: IntegrationRecord, send: (status: number, headers: Record<string, string>, body: string) => void, fail: (a: typeof FAILED) => void): void {
+    const template = integration.requestTemplates?.["application/json"] ?? Object.values(integration.requestTemplates ?? {})[0];
+    let statusCode: string | undefined;
+    try {
+      const parsed = template ? (JSON.parse(template) as { statusCode?: unknown }) : undefined;
+      if (parsed && (typeof parsed.statusCode === "number" || typeof parsed.statusCode === "string")) statusCode = String(parsed.statusCode);
+    } catch {
+      // A template that is not JSON selects nothing.
+    }
+    const responses = Object.values(integration.integrationResponses);
+    const chosen = (statusCode !== undefined ? integration.integrationResponses[statusCode] : undefined) ?? responses.find((r) => !r.selectionPattern);
+    if (!chosen) return fail(DENIED);
+    const headers: Record<string, string> = { "Content-Type": "application/json" };
+    // Static header values (`'value'`) mapped to `method.response.header.<name>`.
+    for (const [target, source] of Object.entries(chosen.responseParameters ?? {})) {
+      const name = /^method\.response\.header\.(.+)$/.exec(target)?.[1];
+      const value = /^'(.*)'$/.exec(source)?.[1];
+      if (name && value !== undefined) headers[name] = value;
+    }
+    send(Number(chosen.statusCode), headers, chosen.responseTemplates?.["application/json"] ?? "");
+  }
+
+  private withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = this.deps.clock.after(ms, () => reject(new TimedOut()));
+      work.then(
+        (v) => {
+          timer.cancel();
+          resolve(v);
+        },
+        (err: unknown) => {
+          timer.cancel();
+          reject(err);
+        },
+      );
+    });
+  }
+}
+
+function decodePath(rawPath: string): string {
+  try {
+    return decodeURIComponent(rawPath);
+  } catch {
+    return rawPath;
+  }
+}
+
+/** Whether a content type is one of the API's binary media types (`image/png`, `image/*`, `*\/*`). */
+function matchesMediaType(types: string[] | undefined, contentType: string | undefined): boolean {
+  if (!types || !contentType) return false;
+  const ct = contentType.split(";")[0]!.trim().toLowerCase();
+  return types.some((t) => {
+    const want = t.toLowerCase();
+    if (want === "*/*" || want === ct) return true;
+    return want.endsWith("/*") && ct.startsWith(want.slice(0, -1));
+  });
+}
