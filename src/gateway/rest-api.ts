@@ -8,6 +8,7 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
  */
+import { decodePercent } from "../lib/percent.js";
 import { randomBytes, randomUUID } from "node:crypto";
 import { isUtf8 } from "node:buffer";
 import type { Clock } from "../clock/clock.js";
@@ -62,11 +63,16 @@ export class RestApiTrigger implements ApiTrigger {
     const { head, response } = exchange;
     const requestId = randomUUID();
     const send = (status: number, headers: Record<string, string>, body: Buffer | string) => response.send(status, { ...headers, "x-amzn-RequestId": requestId }, body);
-    const fail = (a: { status: number; errorType: string; body: string }) => send(a.status, { "Content-Type": "application/json", "x-amzn-ErrorType": a.errorType }, a.body);
+    let bodyRead = false;
+    const fail = (a: { status: number; errorType: string; body: string }) => {
+      // Refused before its body was read: the connection closes after the answer (the body is drained within bounds).
+      if (!bodyRead && exchange.hasBody) response.closeAfterResponse();
+      send(a.status, { "Content-Type": "application/json", "x-amzn-ErrorType": a.errorType }, a.body);
+    };
 
     const api = this.deps.apis.find(address.id);
     const slash = address.rawPath.indexOf("/", 1);
-    const stageName = decodeURIComponent(slash < 0 ? address.rawPath.slice(1) : address.rawPath.slice(1, slash));
+    const stageName = decodePercent(slash < 0 ? address.rawPath.slice(1) : address.rawPath.slice(1, slash));
     const stage = api?.stages[stageName];
     if (!api || !stage || !api.deployments[stage.deploymentId]) return fail(NO_STAGE);
     const path = slash < 0 ? "/" : address.rawPath.slice(slash);
@@ -75,6 +81,7 @@ export class RestApiTrigger implements ApiTrigger {
     const integration = match.method.integration;
 
     const body = await exchange.body(MAX_REQUEST_BODY);
+    bodyRead = true;
     if (!body.ok) return fail(TOO_LARGE);
     if (integration.type === "MOCK") return this.mock(integration, send, fail);
     const functionArn = integration.type === "AWS_PROXY" ? lambdaOfUri(integration.uri) : undefined;
@@ -91,11 +98,12 @@ export class RestApiTrigger implements ApiTrigger {
       if (denial) return fail(DENIED);
     }
     const contentType = rawHeader(head.rawHeaders, "content-type");
+    const extendedRequestId = randomBytes(12).toString("base64");
     const now = this.deps.clock.now();
     const event = proxyEventV1({
       httpMethod: head.method,
       resource: resourcePath,
-      path: decodePath(path),
+      path: decodePercent(path),
       rawQuery,
       rawHeaders: head.rawHeaders,
       body: body.body,
@@ -105,10 +113,10 @@ export class RestApiTrigger implements ApiTrigger {
       context: {
         accountId: this.deps.account.accountId,
         apiId: api.id,
-        domainName: head.headers.host ?? `${api.id}.execute-api.localhost`,
+        domainName: domainName(api.id, address, head.headers.host),
         stage: stage.stageName,
         requestId,
-        extendedRequestId: randomBytes(12).toString("base64"),
+        extendedRequestId,
         requestTimeEpoch: now,
         sourceIp: exchange.remoteAddress?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "") ?? "127.0.0.1",
         protocol: "HTTP/1.1",
@@ -126,7 +134,7 @@ export class RestApiTrigger implements ApiTrigger {
     }
     const mapped = result.functionError ? undefined : proxyResponseV1(result.payload, matchesMediaType(api.binaryMediaTypes, rawHeader(head.rawHeaders, "accept")));
     if (!mapped) return fail(FAILED);
-    send(mapped.statusCode, mapped.headers, mapped.body);
+    send(mapped.statusCode, { ...mapped.headers, "x-amz-apigw-id": extendedRequestId }, mapped.body);
   }
 
   /** The stage's deployment, compiled. */
@@ -185,13 +193,13 @@ export class RestApiTrigger implements ApiTrigger {
   }
 }
 
-function decodePath(rawPath: string): string {
-  try {
-    return decodeURIComponent(rawPath);
-  } catch {
-    return rawPath;
-  }
+/** The API's own host: the one the client used, or for the path form the host form's name on the same port. */
+function domainName(apiId: string, address: TriggerAddress, host: string | undefined): string {
+  if (address.form === "host" && host) return host;
+  const port = host && /:(\d+)$/.exec(host)?.[1];
+  return `${apiId}.execute-api.localhost${port ? `:${port}` : ""}`;
 }
+
 
 /** Whether a content type is one of the API's binary media types (`image/png`, `image/*`, `*\/*`). */
 function matchesMediaType(types: string[] | undefined, contentType: string | undefined): boolean {

@@ -4,6 +4,7 @@
  * answers a method it has, or `ANY`. Compiled once per deployment into a tree.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-method-settings-method-request.html#api-gateway-proxy-resource
  */
+import { decodePercent } from "../lib/percent.js";
 import type { MethodRecord, ResourceRecord } from "../services/apigateway/model.js";
 
 interface Node {
@@ -24,13 +25,6 @@ export interface RouteMatch {
 
 const node = (resource?: ResourceRecord): Node => ({ resource, literal: new Map() });
 
-function decode(part: string): string {
-  try {
-    return decodeURIComponent(part);
-  } catch {
-    return part;
-  }
-}
 
 export class RestRoutes {
   private readonly root: Node;
@@ -62,7 +56,7 @@ export class RestRoutes {
 
   /** The resource and method for `httpMethod` on `rawPath` (the path after the stage, still encoded). */
   match(httpMethod: string, rawPath: string): RouteMatch | undefined {
-    const parts = rawPath.split("/").filter((p, i, all) => i > 0 && (p !== "" || i < all.length - 1)).map(decode);
+    const parts = rawPath.split("/").filter((p, i, all) => i > 0 && (p !== "" || i < all.length - 1)).map(decodePercent);
     return this.walk(this.root, parts, 0, httpMethod, []);
   }
 

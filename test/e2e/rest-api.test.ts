@@ -307,6 +307,11 @@ describe("API Gateway REST APIs", () => {
       assert.equal(event.multiValueQueryStringParameters, null);
       assert.equal(event.stageVariables, null);
       assert.equal(event.requestContext.path, "/test/hello");
+      // By path form too, the API's domain is its host form's.
+      assert.equal(event.requestContext.domainPrefix, pythonApi);
+      assert.equal(event.requestContext.domainName, `${pythonApi}.execute-api.localhost:${flint.port}`);
+      assert.ok(res.headers.get("x-amzn-requestid"));
+      assert.ok(res.headers.get("x-amz-apigw-id"));
     });
 
     test("Python's urllib by path form reaches the Node.js function with a binary body as base64", async () => {
@@ -337,6 +342,8 @@ with urllib.request.urlopen(req) as r:
       assert.equal(noStage.status, 403);
       assert.deepEqual(await noStage.json(), { message: "Forbidden" });
       assert.equal((await fetch(pathUrl("zzzzzzzzzz", "/test/x"))).status, 403);
+      assert.equal((await fetch(pathUrl(nodeApi, "/%zz/x"))).status, 403);
+      assert.equal((await fetch(pathUrl(nodeApi, "/test/%zz"))).status, 200);
     });
 
     test("changes take effect with the next deployment, not before", async () => {

@@ -5,6 +5,7 @@
  * resource its path names, as AWS's IAM does.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-control-access-using-iam-policies-to-create-and-manage-api.html
  */
+import { decodePercent } from "../../lib/percent.js";
 import type { HttpResponse } from "../../lib/http-server.js";
 import { awsError } from "../../errors.js";
 import type { Account } from "../../services/lambda/arns.js";
@@ -93,13 +94,6 @@ function paginateDeployments(svc: RestApisService, apiId: string, p: Page) {
   return paginate(Object.values(svc.get(apiId).deployments).sort((a, b) => a.createdDate - b.createdDate || a.id.localeCompare(b.id)), p);
 }
 
-function decodePath(rawPath: string): string {
-  try {
-    return decodeURIComponent(rawPath);
-  } catch {
-    return rawPath;
-  }
-}
 
 export class RestApiGatewayApi implements ScopedService {
   readonly maxBody = MAX_REQUEST_BODY;
@@ -115,7 +109,7 @@ export class RestApiGatewayApi implements ScopedService {
   }
 
   async handle(req: ApiRequest, res: HttpResponse): Promise<void> {
-    const parts = req.rawPath.split("/").map(decodePath);
+    const parts = req.rawPath.split("/").map(decodePercent);
     const path = parts.join("/");
     let matched: [Handler, string[]] | undefined;
     for (const [method, pattern, handler] of ROUTES) {
