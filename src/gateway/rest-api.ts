@@ -97,6 +97,7 @@ export class RestApiTrigger implements ApiTrigger {
       ]);
       if (denial) return fail(DENIED);
     }
+    const sourceIp = exchange.remoteAddress?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "") ?? "127.0.0.1";
     const contentType = rawHeader(head.rawHeaders, "content-type");
     const extendedRequestId = randomBytes(12).toString("base64");
     const now = this.deps.clock.now();
@@ -105,7 +106,7 @@ export class RestApiTrigger implements ApiTrigger {
       resource: resourcePath,
       path: decodePercent(path),
       rawQuery,
-      rawHeaders: head.rawHeaders,
+      rawHeaders: forwarded(head.rawHeaders, sourceIp, head.headers.host),
       body: body.body,
       base64Body: body.body.length > 0 && (matchesMediaType(api.binaryMediaTypes, contentType) || !isUtf8(body.body)),
       pathParameters: match.pathParameters,
@@ -118,7 +119,7 @@ export class RestApiTrigger implements ApiTrigger {
         requestId,
         extendedRequestId,
         requestTimeEpoch: now,
-        sourceIp: exchange.remoteAddress?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "") ?? "127.0.0.1",
+        sourceIp,
         protocol: "HTTP/1.1",
         deploymentId: stage.deploymentId,
         resourceId: match.resource.id,
@@ -191,6 +192,23 @@ export class RestApiTrigger implements ApiTrigger {
       );
     });
   }
+}
+
+/**
+ * The headers as API Gateway passes them on: with `X-Forwarded-For` (the client's address appended
+ * to what the client sent), `X-Forwarded-Port` and `X-Forwarded-Proto` of the connection.
+ */
+function forwarded(raw: readonly string[], sourceIp: string, host: string | undefined): string[] {
+  const out: string[] = [];
+  let forwardedFor: string | undefined;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const lower = raw[i]!.toLowerCase();
+    if (lower === "x-forwarded-for") forwardedFor = forwardedFor === undefined ? raw[i + 1] : `${forwardedFor}, ${raw[i + 1]}`;
+    else if (lower !== "x-forwarded-port" && lower !== "x-forwarded-proto") out.push(raw[i]!, raw[i + 1]!);
+  }
+  const port = (host && /:(\d+)$/.exec(host)?.[1]) ?? "80";
+  out.push("X-Forwarded-For", forwardedFor === undefined ? sourceIp : `${forwardedFor}, ${sourceIp}`, "X-Forwarded-Port", port, "X-Forwarded-Proto", "http");
+  return out;
 }
 
 /** The API's own host: the one the client used, or for the path form the host form's name on the same port. */

@@ -293,6 +293,10 @@ describe("API Gateway REST APIs", () => {
       assert.equal(typeof ctx.requestTimeEpoch, "number");
       assert.equal(ctx.identity.sourceIp, "127.0.0.1");
       assert.equal(ctx.identity.userArn, null);
+      // As behind API Gateway: the client's address and the connection's port and scheme.
+      assert.equal(event.headers["X-Forwarded-For"], "127.0.0.1");
+      assert.equal(event.headers["X-Forwarded-Port"], String(flint.port));
+      assert.equal(event.headers["X-Forwarded-Proto"], "http");
     });
 
     test("Node's fetch by path form reaches the Python function; the answer carries the function's headers", async () => {

@@ -36,7 +36,7 @@ const isGreedy = (part: string | undefined) => part !== undefined && part.endsWi
 
 export function paginate<T extends { id: string }>(items: T[], page: Page): { items: T[]; position?: string } {
   const start = page.position ? items.findIndex((i) => i.id === page.position) + 1 : 0;
-  const limit = Math.min(Math.max(page.limit ?? 25, 1), 500);
+  const limit = page.limit !== undefined && Number.isInteger(page.limit) ? Math.min(Math.max(page.limit, 1), 500) : 25;
   const slice = items.slice(start, start + limit);
   return { items: slice, ...(start + limit < items.length ? { position: slice.at(-1)!.id } : {}) };
 }
