@@ -27,7 +27,12 @@ const STATUS_CODE = /^[1-5]\d\d$/;
 const LAMBDA_URI = /^arn:aws[a-z-]*:apigateway:[a-z0-9-]+:lambda:path\/2015-03-31\/functions\/(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(?::[A-Za-z0-9$_-]+)?)\/invocations$/;
 
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
-const stringMap = (v: unknown) => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, string>) : undefined);
+/** A map of strings from a request member; members of another type are left out. */
+const stringMap = (v: unknown): Record<string, string> | undefined =>
+  typeof v === "object" && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === "string")) : undefined;
+/** A map of booleans (`requestParameters`, `responseParameters` of a method). */
+const booleanMap = (v: unknown): Record<string, boolean> | undefined =>
+  typeof v === "object" && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, b]) => [k, b === true])) : undefined;
 
 /** The function an `AWS_PROXY` integration's URI invokes, if it names one. */
 export function lambdaOfUri(uri: string | undefined): string | undefined {
@@ -64,7 +69,7 @@ export function putMethod(api: RestApiRecord, resourceId: string, httpMethod: st
     authorizationType,
     apiKeyRequired: m.apiKeyRequired === true,
     ...(str(m.operationName) !== undefined ? { operationName: str(m.operationName) } : {}),
-    ...(stringMap(m.requestParameters) ? { requestParameters: m.requestParameters as Record<string, boolean> } : {}),
+    ...(booleanMap(m.requestParameters) ? { requestParameters: booleanMap(m.requestParameters) } : {}),
     methodResponses: {},
   };
   resource.methods[httpMethod] = method;
@@ -88,7 +93,7 @@ export function putMethodResponse(api: RestApiRecord, resourceId: string, httpMe
   const response: MethodResponseRecord = {
     statusCode,
     responseModels: stringMap(m.responseModels) ?? {},
-    responseParameters: (stringMap(m.responseParameters) as Record<string, boolean> | undefined) ?? {},
+    responseParameters: booleanMap(m.responseParameters) ?? {},
   };
   method.methodResponses[statusCode] = response;
   return response;
@@ -141,12 +146,13 @@ export function deleteIntegration(api: RestApiRecord, resourceId: string, httpMe
 export function putIntegrationResponse(api: RestApiRecord, resourceId: string, httpMethod: string, statusCode: string, m: Members): IntegrationResponseRecord {
   const integration = integrationOf(api, resourceId, httpMethod);
   checkStatusCode(statusCode, "putIntegrationResponseInput");
-  const templates = stringMap(m.responseTemplates);
+  const raw = m.responseTemplates;
+  const templates = typeof raw === "object" && raw !== null && !Array.isArray(raw) ? Object.entries(raw).filter((e): e is [string, string | null] => typeof e[1] === "string" || e[1] === null) : undefined;
   const response: IntegrationResponseRecord = {
     statusCode,
     ...(str(m.selectionPattern) !== undefined ? { selectionPattern: str(m.selectionPattern) } : {}),
     // An empty template is kept as null, as API Gateway shows it.
-    ...(templates ? { responseTemplates: Object.fromEntries(Object.entries(templates).map(([k, v]) => [k, v === "" ? null : v])) } : {}),
+    ...(templates ? { responseTemplates: Object.fromEntries(templates.map(([k, v]) => [k, v === "" ? null : v])) } : {}),
     ...(stringMap(m.responseParameters) ? { responseParameters: stringMap(m.responseParameters) } : {}),
   };
   integration.integrationResponses[statusCode] = response;
