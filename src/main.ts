@@ -54,6 +54,8 @@ import { EventSourcePollers } from "./event-sources/pollers.js";
 import { compileFilters } from "./event-sources/filter.js";
 import { KINESIS, kinesisReader } from "./event-sources/kinesis.js";
 import { mappingRoleCheck } from "./iam/execution-role.js";
+import { FunctionUrlService } from "./services/lambda/function-urls.js";
+import { FunctionUrlTrigger } from "./gateway/function-url.js";
 
 export const VERSION = "0.1.0";
 
@@ -119,6 +121,9 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     const number = record && (/^\d+$/.test(qualifier) ? qualifier : record.aliases[qualifier]?.functionVersion);
     return number ? pool.progress(name, number) : { allocated: 0, available: 0 };
   });
+  // The port FunctionUrl names: the listener's own, known once it listens (it may be asked for port 0).
+  let listenPort = config.port;
+  const functionUrls = await FunctionUrlService.create({ registry, store: store.functionUrls, port: () => listenPort, now: () => clock.now() });
   registry.listener = {
     deployed: (record) => {
       pool.retire(record.name, record.deployed?.revisionId);
@@ -127,6 +132,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     deleted: (name) => {
       pool.retire(name);
       metrics.forget(name);
+      void functionUrls.functionDeleted(name).catch((err) => console.error("flint: function URLs:", err));
     },
     configured: (record) => pool.reconcile(record),
   };
@@ -256,6 +262,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     eventInvokeConfigs,
     permissions,
     mappings,
+    functionUrls,
     invoker,
     verifier,
     authorizer,
@@ -266,7 +273,9 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     metrics,
     events,
     simulator,
-    triggers: {},
+    triggers: {
+      "lambda-url": new FunctionUrlTrigger({ urls: functionUrls, invoker, verifier, authorizer, account, port: () => listenPort, now: () => clock.now() }),
+    },
     // What `flint mappings` shows: each mapping as the API has it, with how far behind its source it is.
     mappingStatus: async () =>
       Promise.all(
@@ -292,6 +301,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     }),
   });
   const address = await api.listen(config.port, config.host);
+  listenPort = address.port;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   // A wildcard listener is reached from a sandbox through loopback.
   const reachable = address.address === "0.0.0.0" ? "127.0.0.1" : address.address === "::" ? "[::1]" : host;
