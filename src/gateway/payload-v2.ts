@@ -128,7 +128,8 @@ export function buildEventV2(req: HttpRequestV2, ctx: ContextV2): EventV2 {
     ...(ctx.authorizer ? { authorizer: ctx.authorizer } : {}),
     domainName: ctx.domainName,
     domainPrefix: ctx.domainPrefix,
-    http: { method: req.method, path: decode(req.rawPath), protocol: req.protocol, sourceIp: req.sourceIp, userAgent: req.headers["user-agent"] ?? "" },
+    // As AWS's documented event and LocalStack's recordings show it: the path as sent.
+    http: { method: req.method, path: req.rawPath, protocol: req.protocol, sourceIp: req.sourceIp, userAgent: req.headers["user-agent"] ?? "" },
     requestId: req.requestId,
     routeKey,
     stage: ctx.stage ?? "$default",
