@@ -12,12 +12,13 @@ import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { randomBytes } from "node:crypto";
 import { Hash } from "@smithy/hash-node";
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { SignatureV4 } from "@smithy/signature-v4";
 import {
   AddPermissionCommand, CreateAliasCommand, CreateFunctionUrlConfigCommand, DeleteAliasCommand, PublishVersionCommand, PutFunctionConcurrencyCommand,
   type FunctionUrlAuthType,
 } from "@aws-sdk/client-lambda";
-import { ACCOUNT, REGION, startFlint, TEST_CREDENTIALS, type FlintProcess } from "../harness/flint.js";
+import { ACCOUNT, REGION, startFlint, TEST_CREDENTIALS, type FlintProcess, uniqueName } from "../harness/flint.js";
 import { createFunction } from "../harness/functions.js";
 import { zipFixture } from "../harness/zip.js";
 
@@ -247,9 +248,9 @@ print(urllib.request.urlopen(req).read().decode())`;
 
   describe("AuthType AWS_IAM", () => {
     /** A request signed for service `lambda` as the SDK's signer signs it, sent to the path form. */
-    async function signed(path: string, opts: { method?: string; body?: string; secret?: string } = {}) {
+    async function signed(path: string, opts: { method?: string; body?: string; secret?: string; creds?: { accessKeyId: string; secretAccessKey: string } } = {}) {
       const url = new URL(path);
-      const signer = new SignatureV4({ credentials: { ...TEST_CREDENTIALS, ...(opts.secret ? { secretAccessKey: opts.secret } : {}) }, region: REGION, service: "lambda", sha256: Hash.bind(null, "sha256") });
+      const signer = new SignatureV4({ credentials: { ...(opts.creds ?? TEST_CREDENTIALS), ...(opts.secret ? { secretAccessKey: opts.secret } : {}) }, region: REGION, service: "lambda", sha256: Hash.bind(null, "sha256") });
       const request = await signer.sign({ method: opts.method ?? "GET", protocol: "http:", hostname: url.hostname, port: Number(url.port), path: url.pathname, query: Object.fromEntries(url.searchParams), headers: { host: url.host, "content-type": "application/json" }, body: opts.body });
       return fetch(path, { method: request.method, headers: request.headers, body: opts.body });
     }
@@ -280,6 +281,32 @@ print(urllib.request.urlopen(req).read().decode())`;
       await forged.arrayBuffer();
     });
 
+    test("an IAM user is served when its identity policy allows both actions, and refused when it allows only one", async () => {
+      const name = await createFunction(flint, node, "echo.handler");
+      const { path } = await urlOf(name, { authType: "AWS_IAM" });
+      const iam = new IAMClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+      try {
+        const user = uniqueName("url-caller");
+        await iam.send(new CreateUserCommand({ UserName: user }));
+        const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: user }));
+        const creds = { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! };
+        const allow = (actions: string[]) =>
+          iam.send(new PutUserPolicyCommand({ UserName: user, PolicyName: "url", PolicyDocument: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: actions, Resource: `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${name}` }] }) }));
+        await allow(["lambda:InvokeFunctionUrl"]);
+        const half = await signed(`${path}/`, { creds });
+        assert.equal(half.status, 403);
+        assert.deepEqual(await half.json(), FORBIDDEN);
+        await allow(["lambda:InvokeFunctionUrl", "lambda:InvokeFunction"]);
+        const served = await signed(`${path}/`, { creds });
+        assert.equal(served.status, 200);
+        const event = await served.json();
+        assert.equal(event.requestContext.authorizer.iam.userArn, `arn:aws:iam::${ACCOUNT}:user/${user}`);
+        assert.equal(event.requestContext.authorizer.iam.accessKey, creds.accessKeyId);
+      } finally {
+        iam.destroy();
+      }
+    });
+
     test("a grant for AuthType NONE does not open an AWS_IAM URL to anonymous callers", async () => {
       const name = await createFunction(flint, node, "echo.handler");
       const { path } = await urlOf(name, { authType: "AWS_IAM" });
@@ -288,5 +315,22 @@ print(urllib.request.urlopen(req).read().decode())`;
       assert.equal(res.status, 403);
       await res.arrayBuffer();
     });
+  });
+});
+
+describe("function URLs under --iam off", () => {
+  let flint: FlintProcess;
+  before(async () => {
+    flint = await startFlint({ args: ["--iam", "off"] });
+  });
+  after(() => flint.stop());
+
+  test("a URL answers without any grant in the function's policy", async () => {
+    const name = await createFunction(flint, await zipFixture("nodejs"), "echo.handler");
+    const made = await flint.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: "NONE" }));
+    const id = made.FunctionUrl!.slice("http://".length).split(".")[0]!;
+    const res = await fetch(`${flint.endpoint}/_aws/lambda-url/${id}/`);
+    assert.equal(res.status, 200);
+    assert.equal((await res.json()).requestContext.accountId, "anonymous");
   });
 });
