@@ -11,7 +11,7 @@
 import { AwsError, awsError } from "../errors.js";
 import type { Exchange, HttpResponse, ResponseHeaders } from "../lib/http-server.js";
 import { newRequestId } from "../lib/request-id.js";
-import type { HttpTrigger } from "../api/server.js";
+import { type HttpTrigger, requestContext } from "../api/server.js";
 import { parseQuery } from "../api/http.js";
 import type { SigV4Verifier } from "../api/sigv4.js";
 import type { Ask, Authorizer } from "../iam/authorizer.js";
@@ -70,13 +70,14 @@ export class FunctionUrlTrigger implements HttpTrigger {
     if (!read.ok) return this.tooLarge(res, requestId);
     const caller = await this.caller(exchange, url, read.body);
     if (caller instanceof AwsError) return refuse(res, requestId, 403, caller.code, JSON.stringify({ Message: caller.message }));
-    const sourceIp = exchange.remoteAddress?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "") ?? "";
+    const request = requestContext(exchange);
+    const sourceIp = request.sourceIp ?? "";
     const arn = this.deps.urls.arnOf(url);
     const asks: Ask[] = [
       { action: "lambda:InvokeFunctionUrl", resource: arn, context: { "lambda:FunctionUrlAuthType": url.authType } },
       { action: "lambda:InvokeFunction", resource: arn, context: { "lambda:InvokedViaFunctionUrl": "true" } },
     ];
-    if (this.deps.authorizer.check(caller, asks, { sourceIp, secureTransport: false })) return refuse(res, requestId, 403, "AccessDeniedException", FORBIDDEN);
+    if (this.deps.authorizer.check(caller, asks, request)) return refuse(res, requestId, 403, "AccessDeniedException", FORBIDDEN);
     let target;
     try {
       target = this.deps.invoker.resolve(url.functionName, url.qualifier);
