@@ -126,6 +126,10 @@ describe("function URL configs", () => {
         if (typeof stepOf("TestLambdaUrl::test_url_config_exceptions", name) === "object") check(name, await rec.call(command(input)));
       }
     }
+    const missing = rec.recordedTest("TestLambdaFunction::test_ops_on_nonexisting_fn[get_function_url_config]", { "<nonexisting-fn-name>": "doesnotexist" });
+    missing("not_found_exception", await rec.call(new GetFunctionUrlConfigCommand({ FunctionName: "doesnotexist" })));
+    const region = rec.recordedTest("TestLambdaFunction::test_get_function_wrong_region[get_function_url_config]", { "<wrong-region>": "eu-central-1" });
+    region("wrong_region_exception", await rec.call(new GetFunctionUrlConfigCommand({ FunctionName: `arn:aws:lambda:eu-central-1:${ACCOUNT}:function:${name}` })));
     check("get_function_url_config_config_doesnotexist", await rec.call(new GetFunctionUrlConfigCommand({ FunctionName: name })));
     check("update_function_url_config_config_doesnotexist", await rec.call(new UpdateFunctionUrlConfigCommand({ FunctionName: name, AuthType: "NONE" })));
   });
