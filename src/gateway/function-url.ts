@@ -44,15 +44,17 @@ function refuse(res: HttpResponse, requestId: string, status: number, errorType:
   res.send(status, { "Content-Type": "application/json", "x-amzn-ErrorType": errorType, "x-amzn-RequestId": requestId }, body);
 }
 
-/** The error type a function error's payload names (`Sandbox.Timedout`), read only when the invocation failed. */
-function errorTypeOf(payload: Buffer | undefined): string | undefined {
+/** A function error's payload (`{errorType, errorMessage}`), read only when the invocation failed. */
+function errorOf(payload: Buffer | undefined): { errorType?: unknown; errorMessage?: unknown } {
   try {
-    const type = (JSON.parse(payload?.toString("utf8") ?? "") as { errorType?: unknown }).errorType;
-    return typeof type === "string" ? type : undefined;
+    const error: unknown = JSON.parse(payload?.toString("utf8") ?? "");
+    return typeof error === "object" && error !== null ? error : {};
   } catch {
-    return undefined;
+    return {};
   }
 }
+
+const TEXT = "text/plain; charset=utf-8";
 
 export class FunctionUrlTrigger implements HttpTrigger {
   constructor(private readonly deps: FunctionUrlTriggerDeps) {}
@@ -112,14 +114,14 @@ export class FunctionUrlTrigger implements HttpTrigger {
    */
   private respond(res: HttpResponse, url: FunctionUrlRecord, origin: string | undefined, out: InvokeResult): void {
     const requestId = out.requestId;
-    if (out.functionError) {
-      const type = errorTypeOf(out.payload);
-      if (type === "Sandbox.Timedout") return res.send(504, { "Content-Type": "text/plain; charset=utf-8", "x-amzn-RequestId": requestId }, "Gateway Timeout");
-      if (type === "Function.ResponseSizeTooLarge") return this.tooLarge(res, requestId);
-      return res.send(502, { "Content-Type": "text/plain; charset=utf-8", "x-amzn-RequestId": requestId }, "Internal Server Error");
+    const mapped = out.functionError ? undefined : responseFromResult(out.payload ?? Buffer.alloc(0));
+    if (!mapped) {
+      const { errorType, errorMessage } = out.functionError ? errorOf(out.payload) : {};
+      if (errorType === "Sandbox.Timedout") return res.send(504, { "Content-Type": TEXT, "x-amzn-RequestId": requestId }, "Gateway Timeout");
+      if (errorType === "Function.ResponseSizeTooLarge") return refuse(res, requestId, 413, "RequestEntityTooLargeException", JSON.stringify({ Message: errorMessage }));
+      // A function error, or a result that cannot be a response (recorded: plain "Internal Server Error").
+      return res.send(502, { "Content-Type": TEXT, "x-amzn-RequestId": requestId }, "Internal Server Error");
     }
-    const mapped = responseFromResult(out.payload ?? Buffer.alloc(0));
-    if (!mapped) return res.send(502, { "Content-Type": "text/plain; charset=utf-8", "x-amzn-RequestId": requestId }, "Internal Server Error");
     let headers: ResponseHeaders = { ...mapped.headers, "x-amzn-RequestId": requestId };
     if (url.cors) headers = withCors(url.cors, origin, headers);
     res.send(mapped.statusCode, headers, mapped.body);
