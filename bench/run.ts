@@ -14,9 +14,9 @@ import { SignedClient, type Target } from "./lib/client.js";
 import { coldStart, interleaved } from "./lib/cold.js";
 import { summarize, table } from "./lib/stats.js";
 import { startBaseline } from "./lib/baseline.js";
-import { load } from "./lib/load.js";
 import { asyncBench } from "./async.js";
 import { esmBench } from "./esm.js";
+import { httpBench } from "./http.js";
 import { burstBench } from "./burst.js";
 import { sandboxBench } from "./sandbox.js";
 import { hostLayout } from "../src/sandbox/cgroups/host.js";
@@ -24,6 +24,23 @@ import { hostLayout } from "../src/sandbox/cgroups/host.js";
 const PAYLOAD = Buffer.from(JSON.stringify({ hello: "world", n: 42 }));
 const WARM_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const COLD_SAMPLES = Number(process.env.BENCH_COLD ?? 25);
+
+async function load(client: SignedClient, path: string, concurrency: number, seconds: number) {
+  const latencies: number[] = [];
+  const deadline = performance.now() + seconds * 1000;
+  let errors = 0;
+  const worker = async () => {
+    while (performance.now() < deadline) {
+      const r = await client.post(path, PAYLOAD);
+      if (r.status !== 200) errors++;
+      latencies.push(r.ms);
+    }
+  };
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const elapsed = (performance.now() - started) / 1000;
+  return { ...summarize(latencies), rps: latencies.length / elapsed, errors };
+}
 
 /** Time from spawn to exit of a bare process with a clean environment. */
 async function processStart(file: string, args: string[]): Promise<number> {
@@ -52,10 +69,10 @@ async function coreBench(): Promise<string> {
     for (const concurrency of [1, 8]) {
       const fc = new SignedClient(flintTarget, concurrency);
       const bc = new SignedClient(baseTarget, concurrency);
-      await load(fc, invokePath, PAYLOAD, concurrency, 1); // warm-up: environments created, JIT warm
-      await load(bc, "/echo", PAYLOAD, concurrency, 1);
-      const b = await load(bc, "/echo", PAYLOAD, concurrency, WARM_SECONDS);
-      const f = await load(fc, invokePath, PAYLOAD, concurrency, WARM_SECONDS);
+      await load(fc, invokePath, concurrency, 1); // warm-up: environments created, JIT warm
+      await load(bc, "/echo", concurrency, 1);
+      const b = await load(bc, "/echo", concurrency, WARM_SECONDS);
+      const f = await load(fc, invokePath, concurrency, WARM_SECONDS);
       rows.push([`bare Node HTTP echo`, concurrency, b.p50, b.p99, b.rps, b.errors]);
       rows.push([`Flint Invoke (Node echo fn, 1,769 MB)`, concurrency, f.p50, f.p99, f.rps, f.errors]);
       rows.push([`ratio Flint / baseline`, concurrency, f.p50 / b.p50, f.p99 / b.p99, f.rps / b.rps, ""]);
@@ -88,7 +105,7 @@ async function coreBench(): Promise<string> {
 }
 
 async function main() {
-  const suites = (process.env.BENCH_SUITES ?? "core,sandbox,burst,async,esm").split(",");
+  const suites = (process.env.BENCH_SUITES ?? "core,sandbox,burst,async,esm,http").split(",");
   const isolation = process.getuid?.() === 0 ? "root" : "not root";
   const layout = hostLayout();
   // Figures from different hosts compare only through what each host's bare process start costs.
@@ -103,6 +120,7 @@ async function main() {
   if (suites.includes("burst")) process.stdout.write((await burstBench()) + "\n");
   if (suites.includes("async")) process.stdout.write((await asyncBench()) + "\n");
   if (suites.includes("esm")) process.stdout.write((await esmBench()) + "\n");
+  if (suites.includes("http")) process.stdout.write((await httpBench()) + "\n");
 }
 
 main().catch((err) => {

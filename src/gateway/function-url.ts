@@ -16,12 +16,13 @@ import { parseQuery } from "../api/http.js";
 import type { SigV4Verifier } from "../api/sigv4.js";
 import type { Ask, Authorizer } from "../iam/authorizer.js";
 import type { Identity } from "../iam/types.js";
-import { MAX_SYNC_PAYLOAD, type InvokeResult, type Invoker } from "../invoke/invoker.js";
+import { MAX_SYNC_PAYLOAD, type Invoker, type StreamingInvokeResult } from "../invoke/invoker.js";
 import type { Account } from "../services/lambda/arns.js";
 import type { FunctionUrlRecord, FunctionUrlService } from "../services/lambda/function-urls.js";
 import type { TriggerAddress } from "./address.js";
 import { isPreflight, preflightHeaders, withCors } from "./cors.js";
 import { buildEventV2, responseFromResult } from "./payload-v2.js";
+import { sendStreamedHttp } from "./streamed-http.js";
 
 export interface FunctionUrlTriggerDeps {
   urls: Pick<FunctionUrlService, "find" | "arnOf">;
@@ -97,23 +98,24 @@ export class FunctionUrlTrigger implements HttpTrigger {
     const payload = Buffer.from(JSON.stringify(event));
     // The event, with a binary body in base64, must fit the synchronous payload limit too.
     if (payload.length > MAX_SYNC_PAYLOAD) return this.tooLarge(res, requestId);
-    let out: InvokeResult;
+    let out: StreamingInvokeResult;
     try {
-      out = await this.deps.invoker.invokeResolved(target, requestId, payload);
+      out = await this.deps.invoker.invokeResolved(target, requestId, payload, url.invokeMode === "RESPONSE_STREAM");
     } catch (err) {
       if (!(err instanceof AwsError)) throw err;
       if (err.code === "TooManyRequestsException") return refuse(res, requestId, 429, err.code, JSON.stringify({ Message: "Rate Exceeded." }));
       return refuse(res, requestId, err.status, err.code, JSON.stringify({ Message: err.message }));
     }
-    this.respond(res, url, head.headers.origin, out);
+    return this.respond(res, url, head.headers.origin, out);
   }
 
-  /**
-   * The one place an invocation's result is written to the client. A RESPONSE_STREAM URL's
-   * streamed result (a Readable of body bytes after its prelude) plugs in here.
-   */
-  private respond(res: HttpResponse, url: FunctionUrlRecord, origin: string | undefined, out: InvokeResult): void {
+  /** The one place an invocation's result is written to the client: streamed as written, or mapped whole. */
+  private async respond(res: HttpResponse, url: FunctionUrlRecord, origin: string | undefined, out: StreamingInvokeResult): Promise<void> {
     const requestId = out.requestId;
+    if (out.stream) {
+      const overrides: ResponseHeaders = { ...(url.cors ? withCors(url.cors, origin, {}) : {}), "x-amzn-RequestId": requestId };
+      return sendStreamedHttp(res, out.stream, overrides, () => res.send(502, { "Content-Type": TEXT, "x-amzn-RequestId": requestId }, "Internal Server Error"));
+    }
     const mapped = out.functionError ? undefined : responseFromResult(out.payload ?? Buffer.alloc(0));
     if (!mapped) {
       const { errorType, errorMessage } = out.functionError ? errorOf(out.payload) : {};
