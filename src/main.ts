@@ -59,6 +59,8 @@ import { EventSourcePollers } from "./event-sources/pollers.js";
 import { compileFilters } from "./event-sources/filter.js";
 import { KINESIS, kinesisReader } from "./event-sources/kinesis.js";
 import { mappingRoleCheck } from "./iam/execution-role.js";
+import { FunctionUrlService } from "./services/lambda/function-urls.js";
+import { FunctionUrlTrigger } from "./gateway/function-url.js";
 
 export const VERSION = "0.1.0";
 
@@ -124,6 +126,9 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     const number = record && (/^\d+$/.test(qualifier) ? qualifier : record.aliases[qualifier]?.functionVersion);
     return number ? pool.progress(name, number) : { allocated: 0, available: 0 };
   });
+  // The port FunctionUrl names: the listener's own, known once it listens (it may be asked for port 0).
+  let listenPort = config.port;
+  const functionUrls = await FunctionUrlService.create({ registry, store: store.functionUrls, port: () => listenPort, now: () => clock.now() });
   registry.listener = {
     deployed: (record) => {
       pool.retire(record.name, record.deployed?.revisionId);
@@ -132,6 +137,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     deleted: (name) => {
       pool.retire(name);
       metrics.forget(name);
+      void functionUrls.functionDeleted(name).catch((err) => console.error("flint: function URLs:", err));
     },
     configured: (record) => pool.reconcile(record),
   };
@@ -263,6 +269,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     eventInvokeConfigs,
     permissions,
     mappings,
+    functionUrls,
     invoker,
     verifier,
     authorizer,
@@ -275,13 +282,14 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     events,
     simulator,
     triggers: {
+      "lambda-url": new FunctionUrlTrigger({ urls: functionUrls, invoker, verifier, authorizer, account, port: () => listenPort, now: () => clock.now() }),
       // REST APIs invoke functions as the API Gateway service: the function's policy must let it, as on AWS.
       "execute-api": new ExecuteApiTrigger([
         new RestApiTrigger({
           apis: restApis,
           account,
           clock,
-          invoke: (arn, payload) => invoker.invokeEvent(arn, payload),
+          invoker,
           authorizer,
           apigateway: serviceIdentity("apigateway.amazonaws.com"),
         }),
@@ -312,6 +320,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     }),
   });
   const address = await api.listen(config.port, config.host);
+  listenPort = address.port;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   // A wildcard listener is reached from a sandbox through loopback.
   const reachable = address.address === "0.0.0.0" ? "127.0.0.1" : address.address === "::" ? "[::1]" : host;

@@ -19,6 +19,8 @@ import type { IntegrationRecord, RestApiRecord, StageRecord } from "../services/
 import { lambdaOfUri } from "../services/apigateway/methods.js";
 import type { RestApisService } from "../services/apigateway/rest-apis.js";
 import type { Account } from "../services/lambda/arns.js";
+import { type Invoker, MAX_SYNC_PAYLOAD } from "../invoke/invoker.js";
+import { newRequestId } from "../lib/request-id.js";
 import type { ApiTrigger } from "./execute-api.js";
 import type { TriggerAddress } from "./address.js";
 import { INTERNAL_SERVER_ERROR, proxyEventV1, proxyResponseV1, rawHeader } from "./payload-v1.js";
@@ -32,7 +34,7 @@ export interface RestApiTriggerDeps {
   apis: RestApisService;
   account: Account;
   clock: Clock;
-  invoke(functionArn: string, payload: Buffer): Promise<{ payload: Buffer; functionError?: "Unhandled" }>;
+  invoker: Pick<Invoker, "resolve" | "invokeResolved">;
   authorizer: Pick<Authorizer, "mode" | "check">;
   /** API Gateway as the caller of `lambda:InvokeFunction` (`apigateway.amazonaws.com`). */
   apigateway: Identity;
@@ -127,13 +129,17 @@ export class RestApiTrigger implements ApiTrigger {
     });
     let result;
     try {
-      result = await this.withTimeout(this.deps.invoke(functionArn, Buffer.from(JSON.stringify(event))), integration.timeoutInMillis);
+      const payload = Buffer.from(JSON.stringify(event));
+      // Lambda's synchronous limit: a larger event is refused as an Invoke would be, an integration failure.
+      if (payload.length > MAX_SYNC_PAYLOAD) return fail(FAILED);
+      const target = this.deps.invoker.resolve(functionArn, undefined);
+      result = await this.withTimeout(this.deps.invoker.invokeResolved(target, newRequestId(), payload), integration.timeoutInMillis);
     } catch (err) {
       if (err instanceof TimedOut) return fail(TIMED_OUT);
       // The function is gone, throttled, or the event is too large: API Gateway's integration failure.
       return fail(FAILED);
     }
-    const mapped = result.functionError ? undefined : proxyResponseV1(result.payload, matchesMediaType(api.binaryMediaTypes, rawHeader(head.rawHeaders, "accept")));
+    const mapped = result.functionError || !result.payload ? undefined : proxyResponseV1(result.payload, matchesMediaType(api.binaryMediaTypes, rawHeader(head.rawHeaders, "accept")));
     if (!mapped) return fail(FAILED);
     send(mapped.statusCode, { ...mapped.headers, "x-amz-apigw-id": extendedRequestId }, mapped.body);
   }

@@ -99,18 +99,6 @@ export class Invoker {
   }
 
   /**
-   * A synchronous invocation with an event Flint built itself (an API Gateway trigger's): valid JSON
-   * by construction, so not parsed again; answered whole.
-   */
-  async invokeEvent(functionName: string, payload: Buffer): Promise<{ payload: Buffer; functionError?: "Unhandled" }> {
-    const target = this.lambda.resolveForInvoke(functionName, undefined);
-    if (payload.length > MAX_SYNC_PAYLOAD) throw awsError("RequestEntityTooLargeException", `${payload.length} byte payload is too large for the RequestResponse invocation type (limit ${MAX_SYNC_PAYLOAD} bytes)`);
-    let out = await this.run(target, newRequestId(), payload, undefined, false);
-    if (out.stream) out = await collect(out.stream);
-    return { payload: out.payload ?? Buffer.alloc(0), ...(out.functionError ? { functionError: "Unhandled" as const } : {}) };
-  }
-
-  /**
    * InvokeWithResponseStream: a RequestResponse (or DryRun) invocation whose answer is passed on as
    * the function writes it, when it streams. https://docs.aws.amazon.com/lambda/latest/api/API_InvokeWithResponseStream.html
    */
@@ -133,6 +121,23 @@ export class Invoker {
     checkJson(payload);
     const out = await this.run(target, requestId, payload, clientContext, cmd.logType === "Tail");
     return { statusCode: 200, requestId, executedVersion: target.version.version, payload: out.payload, functionError: out.functionError, logResult: out.logResult, stream: out.stream };
+  }
+
+  /** What an HTTP trigger invokes: the function (through its alias) as an Invoke would resolve it now. */
+  resolve(functionName: string, qualifier: string | undefined): InvokeTarget {
+    return this.lambda.resolveForInvoke(functionName, qualifier);
+  }
+
+  /**
+   * A synchronous invocation of a resolved target with a payload the caller built as JSON (an HTTP
+   * trigger's event): nothing to validate or parse again. Throttles throw TooManyRequestsException.
+   * `streamed`: a function that streams is passed on as it writes (a RESPONSE_STREAM URL); otherwise
+   * its stream is collected within the synchronous limit, as Invoke does.
+   */
+  async invokeResolved(target: InvokeTarget, requestId: string, payload: Buffer, streamed = false): Promise<StreamingInvokeResult> {
+    let out = await this.run(target, requestId, payload, undefined, false);
+    if (out.stream && !streamed) out = await collect(out.stream);
+    return { statusCode: 200, requestId, executedVersion: target.version.version, payload: out.payload, functionError: out.functionError, ...(out.stream ? { stream: out.stream } : {}) };
   }
 
   /** Run an accepted asynchronous event once, resolving its qualifier now (aliases may have moved). */

@@ -19,6 +19,8 @@ import type { Store } from "./store.js";
 import { GroupCommit } from "./group-commit.js";
 import type { StreamStore } from "./stream-store.js";
 import { SqliteStreamStore, STREAM_TABLES } from "./sqlite-streams.js";
+import type { FunctionUrlStore } from "./function-url-store.js";
+import { FUNCTION_URL_TABLES, SqliteFunctionUrlStore } from "./sqlite-function-urls.js";
 import type { RestApiStore } from "./rest-api-store.js";
 import { REST_API_TABLES, SqliteRestApiStore } from "./sqlite-rest-apis.js";
 
@@ -41,6 +43,7 @@ const MIGRATIONS: string[] = [
   IAM_TABLES,
   STREAM_TABLES,
   MAPPING_TABLES,
+  FUNCTION_URL_TABLES,
   REST_API_TABLES,
 ];
 
@@ -55,6 +58,7 @@ export class SqliteStore implements Store {
   readonly iam: IamStore;
   readonly mappings: MappingStore;
   readonly streams: StreamStore;
+  readonly functionUrls: FunctionUrlStore;
   readonly restApis: RestApiStore;
 
   constructor(file: string) {
@@ -70,6 +74,7 @@ export class SqliteStore implements Store {
     this.iam = new SqliteIamStore(this.db);
     this.mappings = new SqliteMappingStore(this.db, this.commits);
     this.streams = new SqliteStreamStore(this.db, this.commits);
+    this.functionUrls = new SqliteFunctionUrlStore(this.db);
     this.restApis = new SqliteRestApiStore(this.db);
     this.stmts = {
       get: this.db.prepare<[string], { record: string }>("SELECT record FROM functions WHERE name = ?"),
