@@ -15,12 +15,14 @@ import {
   CreateResourceCommand,
   CreateRestApiCommand,
   CreateStageCommand,
+  DeleteDeploymentCommand,
   DeleteMethodCommand,
   DeleteResourceCommand,
   DeleteRestApiCommand,
   DeleteStageCommand,
   GetDeploymentsCommand,
   GetIntegrationCommand,
+  GetIntegrationResponseCommand,
   GetMethodCommand,
   GetResourceCommand,
   GetResourcesCommand,
@@ -218,6 +220,11 @@ describe("API Gateway REST APIs", () => {
       );
       assert.deepEqual(updated.variables, { size: "L" });
       assert.equal((await failure(apigw.send(new UpdateStageCommand({ restApiId: api.id, stageName: "dev", patchOperations: [{ op: "replace", path: "/tags/a", value: "b" }] })))).name, "BadRequestException");
+      assert.deepEqual(await failure(apigw.send(new DeleteDeploymentCommand({ restApiId: api.id, deploymentId: d.id }))), {
+        name: "BadRequestException",
+        status: 400,
+        message: "Active stages pointing to this deployment must be moved or deleted",
+      });
       assert.equal((await apigw.send(new DeleteStageCommand({ restApiId: api.id, stageName: "prod" }))).$metadata.httpStatusCode, 202);
       assert.deepEqual(await failure(apigw.send(new GetStageCommand({ restApiId: api.id, stageName: "prod" }))), { name: "NotFoundException", status: 404, message: "Invalid Stage identifier specified" });
     });
@@ -364,6 +371,8 @@ with urllib.request.urlopen(req) as r:
       const mocked = await fetch(pathUrl(nodeApi, "/test/mock"));
       assert.equal(mocked.status, 201);
       assert.deepEqual(await mocked.json(), { mocked: true });
+      const response = await apigw.send(new GetIntegrationResponseCommand({ restApiId: nodeApi, resourceId: hello.id, httpMethod: "GET", statusCode: "201" }));
+      assert.deepEqual(response.responseTemplates, { "application/json": '{"mocked": true}' });
     });
 
     test("a malformed function result is AWS's 502 Internal server error; a valid one maps status, headers and body", async () => {
@@ -420,5 +429,30 @@ with urllib.request.urlopen(req) as r:
       const res = await fetch(pathUrl(api, "/v1/x"));
       assert.equal(res.status, 200);
     });
+  });
+});
+
+describe("REST APIs under --iam off", () => {
+  let flint: FlintProcess;
+  before(async () => {
+    flint = await startFlint({ args: ["--iam", "off"] });
+  });
+  after(() => flint.stop());
+
+  test("a function answers without any permission for API Gateway", async () => {
+    const apigw = new APIGatewayClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    try {
+      const fn = await createFunction(flint, await zipFixture("nodejs"), "rest-echo.handler");
+      const api = await apigw.send(new CreateRestApiCommand({ name: "open" }));
+      await apigw.send(new PutMethodCommand({ restApiId: api.id, resourceId: api.rootResourceId, httpMethod: "GET", authorizationType: "NONE" }));
+      const uri = `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn}/invocations`;
+      await apigw.send(new PutIntegrationCommand({ restApiId: api.id, resourceId: api.rootResourceId, httpMethod: "GET", type: "AWS_PROXY", integrationHttpMethod: "POST", uri }));
+      await apigw.send(new CreateDeploymentCommand({ restApiId: api.id, stageName: "v1" }));
+      const res = await fetch(`${flint.endpoint}/_aws/execute-api/${api.id}/v1`);
+      assert.equal(res.status, 200);
+      assert.equal(((await res.json()) as { resource: string }).resource, "/");
+    } finally {
+      apigw.destroy();
+    }
   });
 });
