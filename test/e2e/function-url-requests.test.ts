@@ -344,7 +344,7 @@ describe("function URLs in RESPONSE_STREAM mode", () => {
   });
   after(() => flint.stop());
 
-  test("a streaming function's bytes reach the client as it writes them, with its content type", async () => {
+  test("a custom runtime's streamed bytes reach the client with its content type", async () => {
     const made = await flint.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: streamer, AuthType: "NONE", InvokeMode: "RESPONSE_STREAM" }));
     await flint.lambda.send(new AddPermissionCommand({ FunctionName: streamer, StatementId: "public", Action: "lambda:InvokeFunctionUrl", Principal: "*", FunctionUrlAuthType: "NONE" }));
     await flint.lambda.send(new AddPermissionCommand({ FunctionName: streamer, StatementId: "invoke", Action: "lambda:InvokeFunction", Principal: "*", InvokedViaFunctionUrl: true }));
@@ -352,11 +352,7 @@ describe("function URLs in RESPONSE_STREAM mode", () => {
     const res = await fetch(`${flint.endpoint}/_aws/lambda-url/${id}/`);
     assert.equal(res.status, 200);
     assert.equal(res.headers.get("content-type"), "text/plain");
-    const arrivals: { text: string; at: number }[] = [];
-    const decoder = new TextDecoder();
-    for await (const chunk of res.body!) arrivals.push({ text: decoder.decode(chunk as Uint8Array), at: Date.now() });
-    assert.equal(arrivals.map((a) => a.text).join(""), "chunk 0\nchunk 1\nchunk 2\n");
-    // The function pauses 100 ms between its three chunks: a body held back to the end would arrive at once.
-    assert.ok(arrivals.at(-1)!.at - arrivals[0]!.at >= 2 * 100, `the body arrived over ${arrivals.at(-1)!.at - arrivals[0]!.at} ms`);
+    // Chunk by chunk, as the function writes: test/e2e/url-streaming.test.ts holds the function between chunks until the client has each one.
+    assert.equal(await res.text(), "chunk 0\nchunk 1\nchunk 2\n");
   });
 });
