@@ -73,6 +73,12 @@ const sns = (code: string, status: number, queryCode: string): AwsErrorShape => 
 /** A Kinesis error from the kinesis-2013-12-02 model (JSON 1.1: `__type` is the bare shape name). */
 const kinesis = (code: string, status = 400): AwsErrorShape => ({ code, status, fault: "client", messageKey: "message", namespace: "com.amazonaws.kinesis" });
 
+/**
+ * An API Gateway error (apigateway-2015-07-09, apigatewayv2-2018-11-29): REST-JSON with a lower-case
+ * `message`. Its NotFoundException shares its name with SNS's, so it is keyed ApiGatewayNotFound.
+ */
+const apigateway = (code: string, status: number): AwsErrorShape => ({ code, status, fault: "client", messageKey: "message" });
+
 /** An IAM error from the iam-2010-05-08 model: shape name, its query code (`error.code`) and status. */
 const iam = (code: string, status: number, queryCode: string): AwsErrorShape => ({ code, status, fault: "client", messageKey: "message", queryCode, namespace: "com.amazonaws.iam" });
 
@@ -156,6 +162,10 @@ export const Errors = {
   MalformedPolicyDocument: iam("MalformedPolicyDocumentException", 400, "MalformedPolicyDocument"),
   LimitExceeded: iam("LimitExceededException", 409, "LimitExceeded"),
   InvalidInput: iam("InvalidInputException", 400, "InvalidInput"),
+  // API Gateway.
+  ApiGatewayNotFound: apigateway("NotFoundException", 404),
+  BadRequestException: apigateway("BadRequestException", 400),
+  ConflictException: apigateway("ConflictException", 409),
 } as const;
 
 export type ErrorCode = keyof typeof Errors;

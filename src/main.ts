@@ -54,6 +54,11 @@ import { EventSourcePollers } from "./event-sources/pollers.js";
 import { compileFilters } from "./event-sources/filter.js";
 import { KINESIS, kinesisReader } from "./event-sources/kinesis.js";
 import { mappingRoleCheck } from "./iam/execution-role.js";
+import { ApiGatewayApi } from "./api/apigateway/index.js";
+import { HttpApiControl } from "./api/apigateway/http.js";
+import { renderRestJsonError } from "./api/render-error.js";
+import { HttpApisService } from "./services/apigateway/http-apis.js";
+import { HttpApiParts } from "./services/apigateway/http-api-parts.js";
 
 export const VERSION = "0.1.0";
 
@@ -246,6 +251,19 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     executedVersion: (m) => versionOf(m)?.version ?? "$LATEST",
   });
   mappings.listener = (uuid, record) => void pollers.apply(uuid, record);
+  // API Gateway HTTP APIs: the control plane, and their invoke side on the execute-api host.
+  let apiPort = 0;
+  const httpApis = await HttpApisService.create({ account, store: store.httpApis, clock });
+  const httpApiControl = new HttpApiControl({ account, apis: httpApis, parts: new HttpApiParts(httpApis), apiEndpoint: (apiId) => `http://${apiId}.execute-api.localhost:${apiPort}` });
+  // REST APIs (`apigateway`, every path outside /v2/) are not provided yet: API Gateway's NotFoundException.
+  const restApisAbsent = {
+    maxBody: 0,
+    handle: async () => {
+      throw awsError("ApiGatewayNotFound", "Flint does not provide API Gateway REST APIs yet; HTTP APIs (apigatewayv2) are provided.");
+    },
+    renderError: (req: { requestId: string }, res: Parameters<typeof renderRestJsonError>[0], err: unknown) => renderRestJsonError(res, req.requestId, err),
+    tooLarge: () => awsError("ApiGatewayNotFound", "Flint does not provide API Gateway REST APIs yet."),
+  };
   const verifier = new SigV4Verifier(authority, config.region);
   const simulator = new PolicySimulator({ iam, authorizer, identityOf: (arn, session) => authority.identityOf(arn, session), accountId: config.accountId });
   const api = new ApiServer({
@@ -262,6 +280,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     account,
     scoped: { sqs: new SqsApi(sqs, account), sns: new SnsApi(sns, account), iam: new IamApi(iam, config.accountId, simulator), sts: new StsApi(new StsService(iam, authority.sessions, config.accountId)),
       kinesis: new KinesisApi(kinesis, account),
+      apigateway: new ApiGatewayApi(restApisAbsent, httpApiControl),
     },
     metrics,
     events,
@@ -292,6 +311,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     }),
   });
   const address = await api.listen(config.port, config.host);
+  apiPort = address.port;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   // A wildcard listener is reached from a sandbox through loopback.
   const reachable = address.address === "0.0.0.0" ? "127.0.0.1" : address.address === "::" ? "[::1]" : host;

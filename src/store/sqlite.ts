@@ -19,6 +19,8 @@ import type { Store } from "./store.js";
 import { GroupCommit } from "./group-commit.js";
 import type { StreamStore } from "./stream-store.js";
 import { SqliteStreamStore, STREAM_TABLES } from "./sqlite-streams.js";
+import type { HttpApiStore } from "./http-api-store.js";
+import { HTTP_API_TABLES, SqliteHttpApiStore } from "./sqlite-http-apis.js";
 
 /** Append-only: each entry upgrades the schema by one version. */
 const MIGRATIONS: string[] = [
@@ -39,6 +41,7 @@ const MIGRATIONS: string[] = [
   IAM_TABLES,
   STREAM_TABLES,
   MAPPING_TABLES,
+  HTTP_API_TABLES,
 ];
 
 
@@ -52,6 +55,7 @@ export class SqliteStore implements Store {
   readonly iam: IamStore;
   readonly mappings: MappingStore;
   readonly streams: StreamStore;
+  readonly httpApis: HttpApiStore;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -66,6 +70,7 @@ export class SqliteStore implements Store {
     this.iam = new SqliteIamStore(this.db);
     this.mappings = new SqliteMappingStore(this.db, this.commits);
     this.streams = new SqliteStreamStore(this.db, this.commits);
+    this.httpApis = new SqliteHttpApiStore(this.db);
     this.stmts = {
       get: this.db.prepare<[string], { record: string }>("SELECT record FROM functions WHERE name = ?"),
       list: this.db.prepare<[], { record: string }>("SELECT record FROM functions ORDER BY name"),
