@@ -130,10 +130,12 @@ export class H2c {
     // Counted as SETTINGS_MAX_HEADER_LIST_SIZE is (RFC 9113 §6.5.2): Node enforces that setting only
     // once the client has acknowledged it, so its first requests could bring up to 64 KB.
     let listSize = 0;
+    const rawHeaders: string[] = [];
     for (const name in raw) {
       const v = raw[name]!;
       listSize += name.length + (typeof v === "string" ? v.length : v.join("").length) + 32;
       if (name.startsWith(":")) continue;
+      for (const one of typeof v === "string" ? [v] : v) rawHeaders.push(name, one);
       headers[name] = typeof v === "string" ? v : name === "host" || name === "authorization" ? v[0]! : v.join(", ");
     }
     if (listSize > this.limits.maxHeadBytes) {
@@ -141,7 +143,10 @@ export class H2c {
       return;
     }
     // SigV4 signs `host`; an HTTP/2 client may carry it only as `:authority`.
-    if (headers.host === undefined && raw[":authority"] !== undefined) headers.host = raw[":authority"];
+    if (headers.host === undefined && raw[":authority"] !== undefined) {
+      headers.host = raw[":authority"];
+      rawHeaders.push("host", headers.host);
+    }
 
     /** The request's body has been read to its end (or it had none): the stream need not be cut after the answer. */
     let bodyEnded = stream.endAfterHeaders;
@@ -193,7 +198,7 @@ export class H2c {
       });
     };
     try {
-      this.handler({ head: { method, url, headers }, hasBody: !bodyEnded && headers["content-length"] !== "0", body, response, remoteAddress });
+      this.handler({ head: { method, url, headers, rawHeaders }, hasBody: !bodyEnded && headers["content-length"] !== "0", body, response, remoteAddress });
     } catch (err) {
       // As on HTTP/1.1: a handler that throws loses its request, not the server.
       console.error("flint: request handler failed:", err);

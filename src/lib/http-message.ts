@@ -17,6 +17,8 @@ export interface ParsedHead {
   url: string;
   /** Lower-cased names, no prototype; repeated headers joined with ", " (Host and Authorization keep their first). */
   headers: Record<string, string>;
+  /** The header lines as sent: name, value, name, value… (original case, repeats kept; API Gateway's events show them so). */
+  rawHeaders: string[];
   body: BodyState | undefined;
   expectContinue: boolean;
   keepAlive: boolean;
@@ -37,12 +39,15 @@ export function parseHead(text: string, maxHeaders: number): ParsedHead | { stat
   if (m[2] === "*" && m[1] !== "OPTIONS") return { status: 400 };
   // No prototype: a header named `constructor` or `__proto__` is just a header.
   const headers: Record<string, string> = Object.create(null);
+  const rawHeaders: string[] = [];
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i]!;
     const colon = line.indexOf(":");
-    const name = colon > 0 ? line.slice(0, colon).toLowerCase() : "";
+    const sent = colon > 0 ? line.slice(0, colon) : "";
+    const name = sent.toLowerCase();
     if (!TOKEN.test(name)) return { status: 400 };
     const value = line.slice(colon + 1).trim();
+    rawHeaders.push(sent, value);
     const prev = headers[name];
     if (prev === undefined) headers[name] = value;
     else if (name === "content-length") {
@@ -63,7 +68,7 @@ export function parseHead(text: string, maxHeaders: number): ParsedHead | { stat
   if (expect !== undefined && expect !== "100-continue") return { status: 417 };
   const connection = headers.connection?.toLowerCase() ?? "";
   const keepAlive = m[3] === "0" ? connection.includes("keep-alive") : !connection.includes("close");
-  return { method: m[1]!, url: m[2]!, headers, body, expectContinue: expect !== undefined, keepAlive };
+  return { method: m[1]!, url: m[2]!, headers, rawHeaders, body, expectContinue: expect !== undefined, keepAlive };
 }
 
 /** What is left of a body to consume. */

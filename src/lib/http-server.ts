@@ -37,6 +37,8 @@ export interface RequestHead {
   /** Request target as sent (path and query, still percent-encoded). */
   url: string;
   headers: Record<string, string>;
+  /** The header lines as sent: name, value, name, value… (original case, repeats kept; HTTP/2's are lower-case). */
+  rawHeaders: readonly string[];
 }
 
 export type BodyResult = { ok: true; body: Buffer } | { ok: false; size: number };
@@ -275,10 +277,10 @@ class Connection {
   private start(text: string): void {
     const parsed = parseHead(text, this.limits.maxHeaders);
     if ("status" in parsed) return this.fail(parsed.status);
-    const { method, url, headers, body, expectContinue, keepAlive } = parsed;
+    const { method, url, headers, rawHeaders, body, expectContinue, keepAlive } = parsed;
     const current: Current = { body, reader: undefined, draining: false, answered: false, expectContinue, keepAlive, isHead: method === "HEAD" };
     this.current = current;
-    const head: RequestHead = { method, url, headers };
+    const head: RequestHead = { method, url, headers, rawHeaders };
     const response: HttpResponse = {
       get headersSent() {
         return current.answered;
