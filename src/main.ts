@@ -59,6 +59,8 @@ import { HttpApiControl } from "./api/apigateway/http.js";
 import { renderRestJsonError } from "./api/render-error.js";
 import { HttpApisService } from "./services/apigateway/http-apis.js";
 import { HttpApiParts } from "./services/apigateway/http-api-parts.js";
+import { ExecuteApiTrigger } from "./gateway/execute-api.js";
+import { HttpApiTrigger } from "./gateway/http-api.js";
 
 export const VERSION = "0.1.0";
 
@@ -285,7 +287,8 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     metrics,
     events,
     simulator,
-    triggers: {},
+    // REST APIs join HTTP APIs on the execute-api host when they land.
+    triggers: { "execute-api": new ExecuteApiTrigger([new HttpApiTrigger({ apis: httpApis, invoker, authorizer, account, port: () => apiPort, now: () => clock.now() })]) },
     // What `flint mappings` shows: each mapping as the API has it, with how far behind its source it is.
     mappingStatus: async () =>
       Promise.all(
