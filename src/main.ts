@@ -54,6 +54,8 @@ import { EventSourcePollers } from "./event-sources/pollers.js";
 import { compileFilters } from "./event-sources/filter.js";
 import { KINESIS, kinesisReader } from "./event-sources/kinesis.js";
 import { mappingRoleCheck } from "./iam/execution-role.js";
+import { FunctionUrlService } from "./services/lambda/function-urls.js";
+import { FunctionUrlTrigger } from "./gateway/function-url.js";
 import { ApiGatewayApi } from "./api/apigateway/index.js";
 import { HttpApiControl } from "./api/apigateway/http.js";
 import { renderRestJsonError } from "./api/render-error.js";
@@ -126,6 +128,9 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     const number = record && (/^\d+$/.test(qualifier) ? qualifier : record.aliases[qualifier]?.functionVersion);
     return number ? pool.progress(name, number) : { allocated: 0, available: 0 };
   });
+  // The port FunctionUrl names: the listener's own, known once it listens (it may be asked for port 0).
+  let listenPort = config.port;
+  const functionUrls = await FunctionUrlService.create({ registry, store: store.functionUrls, port: () => listenPort, now: () => clock.now() });
   registry.listener = {
     deployed: (record) => {
       pool.retire(record.name, record.deployed?.revisionId);
@@ -134,6 +139,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     deleted: (name) => {
       pool.retire(name);
       metrics.forget(name);
+      void functionUrls.functionDeleted(name).catch((err) => console.error("flint: function URLs:", err));
     },
     configured: (record) => pool.reconcile(record),
   };
@@ -254,9 +260,8 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   });
   mappings.listener = (uuid, record) => void pollers.apply(uuid, record);
   // API Gateway HTTP APIs: the control plane, and their invoke side on the execute-api host.
-  let apiPort = 0;
-  const httpApis = await HttpApisService.create({ account, store: store.httpApis, clock });
-  const httpApiControl = new HttpApiControl({ account, apis: httpApis, parts: new HttpApiParts(httpApis), apiEndpoint: (apiId) => `http://${apiId}.execute-api.localhost:${apiPort}` });
+    const httpApis = await HttpApisService.create({ account, store: store.httpApis, clock });
+  const httpApiControl = new HttpApiControl({ account, apis: httpApis, parts: new HttpApiParts(httpApis), apiEndpoint: (apiId) => `http://${apiId}.execute-api.localhost:${listenPort}` });
   // REST APIs (`apigateway`, every path outside /v2/) are not provided yet: API Gateway's NotFoundException.
   const restApisAbsent = {
     maxBody: 0,
@@ -276,6 +281,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     eventInvokeConfigs,
     permissions,
     mappings,
+    functionUrls,
     invoker,
     verifier,
     authorizer,
@@ -287,8 +293,11 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     metrics,
     events,
     simulator,
-    // REST APIs join HTTP APIs on the execute-api host when they land.
-    triggers: { "execute-api": new ExecuteApiTrigger([new HttpApiTrigger({ apis: httpApis, invoker, authorizer, account, port: () => apiPort, now: () => clock.now() })]) },
+    triggers: {
+      "lambda-url": new FunctionUrlTrigger({ urls: functionUrls, invoker, verifier, authorizer, account, port: () => listenPort, now: () => clock.now() }),
+      // REST APIs join HTTP APIs on the execute-api host when they land.
+      "execute-api": new ExecuteApiTrigger([new HttpApiTrigger({ apis: httpApis, invoker, authorizer, account, port: () => listenPort, now: () => clock.now() })]),
+    },
     // What `flint mappings` shows: each mapping as the API has it, with how far behind its source it is.
     mappingStatus: async () =>
       Promise.all(
@@ -314,7 +323,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     }),
   });
   const address = await api.listen(config.port, config.host);
-  apiPort = address.port;
+  listenPort = address.port;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
   // A wildcard listener is reached from a sandbox through loopback.
   const reachable = address.address === "0.0.0.0" ? "127.0.0.1" : address.address === "::" ? "[::1]" : host;

@@ -26,7 +26,8 @@ export const REQUIREMENTS: Record<"lambda" | "sqs" | "sns" | "kinesis", Record<s
        DeleteFunctionConcurrency PutProvisionedConcurrencyConfig GetProvisionedConcurrencyConfig DeleteProvisionedConcurrencyConfig
        PutFunctionEventInvokeConfig UpdateFunctionEventInvokeConfig GetFunctionEventInvokeConfig DeleteFunctionEventInvokeConfig
        ListFunctionEventInvokeConfigs TagResource UntagResource ListTags UpdateFunctionConfiguration AddPermission RemovePermission
-       GetPolicy`,
+       GetPolicy CreateFunctionUrlConfig GetFunctionUrlConfig UpdateFunctionUrlConfig DeleteFunctionUrlConfig
+       ListFunctionUrlConfigs`,
       "function",
     ),
     ...same("lambda", "ListFunctions GetAccountSettings CreateEventSourceMapping ListEventSourceMappings", "*"),

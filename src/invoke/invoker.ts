@@ -87,6 +87,20 @@ export class Invoker {
     return { statusCode: 200, requestId, executedVersion: target.version.version, payload: out.payload, functionError: out.functionError, logResult: out.logResult };
   }
 
+  /** What an HTTP trigger invokes: the function (through its alias) as an Invoke would resolve it now. */
+  resolve(functionName: string, qualifier: string | undefined): InvokeTarget {
+    return this.lambda.resolveForInvoke(functionName, qualifier);
+  }
+
+  /**
+   * A synchronous invocation of a resolved target with a payload the caller built as JSON (an HTTP
+   * trigger's event): nothing to validate or parse again. Throttles throw TooManyRequestsException.
+   */
+  async invokeResolved(target: InvokeTarget, requestId: string, payload: Buffer): Promise<InvokeResult> {
+    const out = await this.run(target, requestId, payload, undefined, false);
+    return { statusCode: 200, requestId, executedVersion: target.version.version, payload: out.payload, functionError: out.functionError };
+  }
+
   /** Run an accepted asynchronous event once, resolving its qualifier now (aliases may have moved). */
   async execute(functionName: string, qualifier: string | undefined, requestId: string, payload: Buffer): Promise<ExecuteOutcome> {
     let target: InvokeTarget;

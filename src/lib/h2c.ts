@@ -14,7 +14,7 @@
 import http2 from "node:http2";
 import type net from "node:net";
 import { isToken } from "./http-message.js";
-import { type BodyResult, ClientGone, type ExchangeHandler, type HttpResponse, type HttpServerOptions } from "./http-server.js";
+import { type BodyResult, ClientGone, type ExchangeHandler, type HttpResponse, type HttpServerOptions, type ResponseHeaders } from "./http-server.js";
 
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 const MAX_CONCURRENT_STREAMS = 250;
@@ -257,15 +257,16 @@ export class H2c {
 }
 
 /** Status, headers and body as one response; the headers HTTP/2 forbids are left out. */
-function respond(stream: http2.ServerHttp2Stream, method: string, status: number, headers: Record<string, string | number>, payload: Buffer | string | undefined): void {
+function respond(stream: http2.ServerHttp2Stream, method: string, status: number, headers: ResponseHeaders, payload: Buffer | string | undefined): void {
   const data = payload === undefined ? undefined : typeof payload === "string" ? Buffer.from(payload) : payload;
   const out: http2.OutgoingHttpHeaders = { ":status": status };
   for (const k in headers) {
     const name = k.toLowerCase();
-    const v = String(headers[k]);
+    const given = headers[k]!;
+    const values = (typeof given === "object" ? given : [given]).map(String);
     // As HTTP/1.1's (http-server.ts): Node would send a line break, which HTTP/2 forbids in a value.
-    if (!isToken(k) || /[\r\n\0]/.test(v)) throw new TypeError(`Invalid character in header ${JSON.stringify(k)}`);
-    if (!CONNECTION_HEADERS.has(name) && name !== "content-length") out[name] = v;
+    if (!isToken(k) || values.some((v) => /[\r\n\0]/.test(v))) throw new TypeError(`Invalid character in header ${JSON.stringify(k)}`);
+    if (!CONNECTION_HEADERS.has(name) && name !== "content-length") out[name] = values.length === 1 ? values[0] : values;
   }
   if (NO_CONTENT.has(status)) return stream.respond(out, { endStream: true });
   out["content-length"] = data ? data.length : 0;

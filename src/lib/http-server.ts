@@ -43,17 +43,20 @@ export interface RequestHead {
 
 export type BodyResult = { ok: true; body: Buffer } | { ok: false; size: number };
 
+/** A response's headers; a list is sent as one header line per value (`Set-Cookie`). */
+export type ResponseHeaders = Record<string, string | number | readonly string[]>;
+
 export interface HttpResponse {
   /** Whether a response has been sent (or the connection is gone). */
   readonly headersSent: boolean;
   /** Status, headers and body in one write; `Content-Length` is added. A second call does nothing. */
-  send(status: number, headers: Record<string, string | number>, body?: Buffer | string): void;
+  send(status: number, headers: ResponseHeaders, body?: Buffer | string): void;
   /**
    * Like `send`, but when the client has already pipelined its next request the bytes are held and
    * leave with the next response on this connection: one write instead of two (a runtime that
    * pipelines `GET /next` behind `POST /response` proves it does not wait for the 202).
    */
-  sendWhenNext(status: number, headers: Record<string, string | number>, body?: Buffer | string): void;
+  sendWhenNext(status: number, headers: ResponseHeaders, body?: Buffer | string): void;
   /** Close the connection after the response (for a request refused before its body was read: the body is then drained, within bounds, so the client still reads the answer). */
   closeAfterResponse(): void;
   /** Drop the connection without an answer. */
@@ -414,7 +417,7 @@ class Connection {
   }
 
   /** Status, headers and body in one write (see HttpResponse); a second call does nothing. */
-  private respond(current: Current, status: number, headers: Record<string, string | number>, payload: Buffer | string | undefined, hold: boolean): void {
+  private respond(current: Current, status: number, headers: ResponseHeaders, payload: Buffer | string | undefined, hold: boolean): void {
     if (current.answered) return;
     if (this.closed || this.current !== current) {
       current.answered = true;
@@ -423,10 +426,13 @@ class Connection {
     const data = payload === undefined ? undefined : typeof payload === "string" ? Buffer.from(payload) : payload;
     let text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\n`;
     for (const k in headers) {
-      const v = String(headers[k]);
-      // As Node's writeHead: a line break in a header would let its text forge the rest of the response.
-      if (!isToken(k) || /[\r\n]/.test(v)) throw new TypeError(`Invalid character in header ${JSON.stringify(k)}`);
-      text += `${k}: ${v}\r\n`;
+      const given = headers[k]!;
+      for (const value of typeof given === "object" ? given : [given]) {
+        const v = String(value);
+        // As Node's writeHead: a line break in a header would let its text forge the rest of the response.
+        if (!isToken(k) || /[\r\n]/.test(v)) throw new TypeError(`Invalid character in header ${JSON.stringify(k)}`);
+        text += `${k}: ${v}\r\n`;
+      }
     }
     current.answered = true;
     if (current.body) {

@@ -19,6 +19,8 @@ import type { Store } from "./store.js";
 import { GroupCommit } from "./group-commit.js";
 import type { StreamStore } from "./stream-store.js";
 import { SqliteStreamStore, STREAM_TABLES } from "./sqlite-streams.js";
+import type { FunctionUrlStore } from "./function-url-store.js";
+import { FUNCTION_URL_TABLES, SqliteFunctionUrlStore } from "./sqlite-function-urls.js";
 import type { HttpApiStore } from "./http-api-store.js";
 import { HTTP_API_TABLES, SqliteHttpApiStore } from "./sqlite-http-apis.js";
 
@@ -41,6 +43,7 @@ const MIGRATIONS: string[] = [
   IAM_TABLES,
   STREAM_TABLES,
   MAPPING_TABLES,
+  FUNCTION_URL_TABLES,
   HTTP_API_TABLES,
 ];
 
@@ -55,6 +58,7 @@ export class SqliteStore implements Store {
   readonly iam: IamStore;
   readonly mappings: MappingStore;
   readonly streams: StreamStore;
+  readonly functionUrls: FunctionUrlStore;
   readonly httpApis: HttpApiStore;
 
   constructor(file: string) {
@@ -70,6 +74,7 @@ export class SqliteStore implements Store {
     this.iam = new SqliteIamStore(this.db);
     this.mappings = new SqliteMappingStore(this.db, this.commits);
     this.streams = new SqliteStreamStore(this.db, this.commits);
+    this.functionUrls = new SqliteFunctionUrlStore(this.db);
     this.httpApis = new SqliteHttpApiStore(this.db);
     this.stmts = {
       get: this.db.prepare<[string], { record: string }>("SELECT record FROM functions WHERE name = ?"),

@@ -10,6 +10,7 @@ import type { SnsStore } from "./sns-store.js";
 import type { IamStore } from "./iam-store.js";
 import type { MappingStore } from "./mapping-store.js";
 import type { StreamStore } from "./stream-store.js";
+import type { FunctionUrlStore } from "./function-url-store.js";
 import type { HttpApiStore } from "./http-api-store.js";
 
 export interface Store {
@@ -25,6 +26,8 @@ export interface Store {
   readonly mappings: MappingStore;
   /** Kinesis streams, shards and records (stream-store.ts). */
   readonly streams: StreamStore;
+  /** Function URL configs (function-url-store.ts). */
+  readonly functionUrls: FunctionUrlStore;
   /** API Gateway HTTP APIs, each with its routes, integrations, stages and deployments (http-api-store.ts). */
   readonly httpApis: HttpApiStore;
   getFunction(name: string): Promise<FunctionRecord | undefined>;

@@ -15,6 +15,8 @@ import type { LambdaService } from "../../services/lambda/service.js";
 import { decodePublishVersion, type VersionsService } from "../../services/lambda/versions.js";
 import type { EventSourceMappingService } from "../../services/lambda/event-source-mappings.js";
 import { decodeMapping } from "../../services/lambda/event-source-mapping-inputs.js";
+import type { FunctionUrlService } from "../../services/lambda/function-urls.js";
+import { decodeFunctionUrl } from "../../services/lambda/function-url-inputs.js";
 import { member, parseJsonBody } from "../../services/lambda/validation.js";
 import { type ApiRequest, sendJson } from "../http.js";
 import type { Ask } from "../authorize.js";
@@ -30,6 +32,7 @@ export interface LambdaApiDeps {
   eventInvokeConfigs: EventInvokeConfigService;
   permissions: PermissionsService;
   mappings: EventSourceMappingService;
+  functionUrls: FunctionUrlService;
   invoker: Invoker;
 }
 
@@ -209,6 +212,22 @@ export const LAMBDA_ROUTES: Route[] = [
   route("DeleteEventSourceMapping", "DELETE", `/2015-03-31/event-source-mappings/${FN}`, async ({ mappings }, req, res, [uuid]) => {
     ok(res, req, await mappings.deleteEventSourceMapping(uuid!), 202);
   }),
+  route("CreateFunctionUrlConfig", "POST", `/2021-10-31/functions/${FN}/url`, async ({ functionUrls }, req, res, [fn]) => {
+    ok(res, req, await functionUrls.createFunctionUrlConfig(fn!, q(req, "Qualifier"), decodeFunctionUrl(parseJsonBody(req.body))), 201);
+  }),
+  route("GetFunctionUrlConfig", "GET", `/2021-10-31/functions/${FN}/url`, ({ functionUrls }, req, res, [fn]) => {
+    ok(res, req, functionUrls.getFunctionUrlConfig(fn!, q(req, "Qualifier")));
+  }),
+  route("UpdateFunctionUrlConfig", "PUT", `/2021-10-31/functions/${FN}/url`, async ({ functionUrls }, req, res, [fn]) => {
+    ok(res, req, await functionUrls.updateFunctionUrlConfig(fn!, q(req, "Qualifier"), decodeFunctionUrl(parseJsonBody(req.body))));
+  }),
+  route("DeleteFunctionUrlConfig", "DELETE", `/2021-10-31/functions/${FN}/url`, async ({ functionUrls }, req, res, [fn]) => {
+    await functionUrls.deleteFunctionUrlConfig(fn!, q(req, "Qualifier"));
+    noContent(res, req);
+  }),
+  route("ListFunctionUrlConfigs", "GET", `/2021-10-31/functions/${FN}/urls`, ({ functionUrls }, req, res, [fn]) => {
+    ok(res, req, functionUrls.listFunctionUrlConfigs(fn!, q(req, "Marker"), q(req, "MaxItems")));
+  }),
   route("TagResource", "POST", "/2017-03-31/tags/([^/]+)", async ({ lambda }, req, res, [arn]) => {
     await lambda.tagResource(arn!, member(parseJsonBody(req.body), "Tags", "stringMap"));
     noContent(res, req);
@@ -230,7 +249,7 @@ export const LAMBDA_ROUTES: Route[] = [
  * A name that does not parse is asked about as given; the service then refuses it.
  */
 /** Operations whose condition keys come from their body (parsed once: the handler gets the same object). */
-const BODY_READ_FOR_AUTHORIZATION = new Set(["CreateFunction", "UpdateFunctionConfiguration", "TagResource", "AddPermission", "CreateEventSourceMapping"]);
+const BODY_READ_FOR_AUTHORIZATION = new Set(["CreateFunction", "UpdateFunctionConfiguration", "TagResource", "AddPermission", "CreateEventSourceMapping", "CreateFunctionUrlConfig", "UpdateFunctionUrlConfig"]);
 
 /** A function's ARN from a name or partial ARN, or the name as given when it does not parse. */
 function functionArnOf(account: Account, name: string): string {
@@ -259,6 +278,10 @@ function lambdaContext(account: Account, operation: string, body: Record<string,
     if (typeof body.Principal === "string") out["lambda:Principal"] = body.Principal;
     if (typeof body.FunctionUrlAuthType === "string") out["lambda:FunctionUrlAuthType"] = body.FunctionUrlAuthType;
     return out;
+  }
+  // The auth type a URL config is given (the Service Authorization Reference's lambda:FunctionUrlAuthType).
+  if ((operation === "CreateFunctionUrlConfig" || operation === "UpdateFunctionUrlConfig") && typeof body.AuthType === "string") {
+    return { "lambda:FunctionUrlAuthType": body.AuthType };
   }
   return undefined;
 }
