@@ -37,7 +37,7 @@ type Answer = typeof NOT_FOUND;
 
 export interface HttpApiTriggerDeps {
   apis: Pick<HttpApisService, "find">;
-  invoker: Pick<Invoker, "invoke">;
+  invoker: Pick<Invoker, "resolve" | "invokeResolved">;
   authorizer: Pick<Authorizer, "mode" | "check">;
   account: Account;
   /** The port the server listens on (`x-forwarded-port`). */
@@ -105,7 +105,7 @@ export class HttpApiTrigger implements ApiTrigger {
     if (!this.permitted(api, addressed.stage, selected, integration, head.method)) return answer(res, requestId, INTERNAL);
     const payload = Buffer.from(JSON.stringify(this.event(exchange, address, rawQuery, read.body, api, addressed, selected, integration, requestId)));
     if (payload.length > MAX_SYNC_PAYLOAD) return answer(res, requestId, TOO_LARGE);
-    const out = await this.invoke(integration, payload);
+    const out = await this.invoke(integration, requestId, payload);
     if ("status" in out) return answer(res, requestId, out);
     if (out.functionError) return answer(res, requestId, INTERNAL);
     const result = out.payload ?? Buffer.alloc(0);
@@ -183,14 +183,15 @@ export class HttpApiTrigger implements ApiTrigger {
   }
 
   /** The integration's invocation within its timeout (past it API Gateway answers 503; the function runs on). */
-  private async invoke(integration: IntegrationRecord, payload: Buffer): Promise<InvokeResult | Answer> {
+  private async invoke(integration: IntegrationRecord, requestId: string, payload: Buffer): Promise<InvokeResult | Answer> {
     let timer: NodeJS.Timeout | undefined;
     // Real time, as the function's own timeout (clock/clock.ts: function execution is not scaled).
     const timedOut = new Promise<Answer>((resolve) => {
       timer = setTimeout(() => resolve(UNAVAILABLE), integration.timeoutInMillis);
       timer.unref();
     });
-    const invoked = this.deps.invoker.invoke({ functionName: integration.integrationUri, payload }).catch((err: unknown): Answer => {
+    // A function that is gone, or not Active, is the integration failing: API Gateway's 500.
+    const invoked = (async () => this.deps.invoker.invokeResolved(this.deps.invoker.resolve(integration.integrationUri, undefined), requestId, payload))().catch((err: unknown): Answer => {
       if (!(err instanceof AwsError)) throw err;
       return err.code === "TooManyRequestsException" ? TOO_MANY : INTERNAL;
     });
