@@ -115,7 +115,7 @@ export class HttpApiParts {
 
   // Integrations.
 
-  createIntegration(apiId: string, input: IntegrationInput): Promise<IntegrationRecord> {
+  async createIntegration(apiId: string, input: IntegrationInput): Promise<IntegrationRecord> {
     if (input.integrationUri === undefined) throw bad("IntegrationUri is required for AWS_PROXY integrations.");
     if (input.payloadFormatVersion === undefined) throw bad("PayloadFormatVersion is required for AWS_PROXY integrations of HTTP APIs (1.0 or 2.0).");
     const integrationUri = functionTarget(this.apis.account, input.integrationUri);
@@ -148,7 +148,7 @@ export class HttpApiParts {
     return Object.values(this.apis.get(apiId).integrations);
   }
 
-  updateIntegration(apiId: string, integrationId: string, input: IntegrationInput): Promise<IntegrationRecord> {
+  async updateIntegration(apiId: string, integrationId: string, input: IntegrationInput): Promise<IntegrationRecord> {
     const integrationUri = input.integrationUri === undefined ? undefined : functionTarget(this.apis.account, input.integrationUri);
     return this.apis.change(
       apiId,

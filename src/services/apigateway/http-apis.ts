@@ -185,7 +185,7 @@ export class HttpApisService {
     return { items: all.slice(start, end), ...(end < all.length ? { nextToken: all[end]!.apiId } : {}) };
   }
 
-  updateApi(apiId: string, input: ApiInput): Promise<HttpApiRecord> {
+  async updateApi(apiId: string, input: ApiInput): Promise<HttpApiRecord> {
     if (input.protocolType !== undefined) throw bad("ProtocolType cannot be updated.");
     if (input.target !== undefined || input.routeKey !== undefined) throw bad("Target and RouteKey can only be given when the API is created (quick create).");
     if (input.routeSelectionExpression !== undefined && input.routeSelectionExpression !== ROUTE_SELECTION) throw bad(`Unsupported route selection expression for HTTP API: ${input.routeSelectionExpression}`);
