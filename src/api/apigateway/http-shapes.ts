@@ -20,7 +20,8 @@ export function apiShape(api: HttpApiRecord, apiEndpoint: string): Record<string
     name: api.name,
     protocolType: api.protocolType,
     routeSelectionExpression: api.routeSelectionExpression,
-    tags: api.tags,
+    // As the CLI's example: no Tags member for an API without tags.
+    ...(Object.keys(api.tags).length > 0 ? { tags: api.tags } : {}),
     ...(api.version !== undefined ? { version: api.version } : {}),
   };
 }
