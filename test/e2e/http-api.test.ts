@@ -16,6 +16,7 @@ import {
   GetApisCommand,
   UpdateIntegrationCommand,
 } from "@aws-sdk/client-apigatewayv2";
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { ACCOUNT, REGION, TEST_CREDENTIALS, startFlint, uniqueName, type FlintProcess } from "../harness/flint.js";
 import { createFunction } from "../harness/functions.js";
 import { zipFixture } from "../harness/zip.js";
@@ -97,7 +98,10 @@ describe("API Gateway HTTP APIs", () => {
     nodeEcho = await createFunction(flint, await zipFixture("nodejs"), "api-echo.handler");
     pythonEcho = await createFunction(flint, await zipFixture("python"), "api_echo.handler", { runtime: "python3.12" });
   });
-  after(() => flint.stop());
+  after(async () => {
+    client.destroy();
+    await flint.stop();
+  });
 
   test("quick create with the AWS CLI answers AWS's shape and makes the integration, route and auto-deployed stage", async () => {
     const api = await cli(["create-api", "--name", "quick", "--protocol-type", "HTTP", "--target", FN_ARN(nodeEcho)]);
@@ -299,6 +303,27 @@ describe("API Gateway HTTP APIs", () => {
     await allow(slow, api.ApiId!);
     const late = await fetchApi(flint.endpoint, api.ApiId!, "/");
     assert.deepEqual([late.status, late.json()], [503, { message: "Service Unavailable" }]);
+  });
+
+  test("the control plane asks IAM apigateway:<method> on the resource path's ARN", async () => {
+    const iam = new IAMClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS });
+    const mine = await client.send(new CreateApiCommand({ Name: "mine", ProtocolType: "HTTP" }));
+    const other = await client.send(new CreateApiCommand({ Name: "other", ProtocolType: "HTTP" }));
+    const name = uniqueName("apigw-user");
+    await iam.send(new CreateUserCommand({ UserName: name }));
+    const policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["apigateway:GET", "apigateway:PATCH"], Resource: `arn:aws:apigateway:${REGION}::/apis/${mine.ApiId}*` }] };
+    await iam.send(new PutUserPolicyCommand({ UserName: name, PolicyName: "one-api", PolicyDocument: JSON.stringify(policy) }));
+    const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName: name }));
+    const user = new ApiGatewayV2Client({ endpoint: flint.endpoint, region: REGION, credentials: { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! }, maxAttempts: 1 });
+    try {
+      assert.equal((await user.send(new GetApiCommand({ ApiId: mine.ApiId }))).Name, "mine");
+      for (const call of [() => user.send(new GetApiCommand({ ApiId: other.ApiId })), () => user.send(new CreateApiCommand({ Name: "x", ProtocolType: "HTTP" })), () => user.send(new GetApisCommand({}))]) {
+        await assert.rejects(call, (err: any) => err.name === "AccessDeniedException" && err.$metadata.httpStatusCode === 403 && /not authorized to perform: apigateway:(GET|POST)/.test(err.message));
+      }
+    } finally {
+      user.destroy();
+      iam.destroy();
+    }
   });
 
   test("every operation, with AWS's errors for what does not exist or cannot be", async () => {
