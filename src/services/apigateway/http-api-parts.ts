@@ -195,7 +195,8 @@ export class HttpApiParts {
         createdDate: now,
         lastUpdatedDate: now,
       };
-      api.stages[stageName] = stage;
+      // fromEntries defines own properties: a stage named `__proto__` stays a stage.
+      api.stages = Object.fromEntries([...Object.entries(api.stages), [stageName, stage]]);
       if (stage.autoDeploy) this.apis.deploy(api, stageName, true);
       return stage;
     });
@@ -218,10 +219,12 @@ export class HttpApiParts {
       }
       if (input.description !== undefined) stage.description = input.description;
       // Variables merge: a variable given an empty value is removed.
+      const variables = new Map(Object.entries(stage.stageVariables));
       for (const [k, v] of Object.entries(input.stageVariables ?? {})) {
-        if (v === "") delete stage.stageVariables[k];
-        else stage.stageVariables[k] = v;
+        if (v === "") variables.delete(k);
+        else variables.set(k, v);
       }
+      stage.stageVariables = Object.fromEntries(variables);
       const turnedOn = input.autoDeploy === true && !stage.autoDeploy;
       if (input.autoDeploy !== undefined) stage.autoDeploy = input.autoDeploy;
       stage.lastUpdatedDate = this.apis.now();

@@ -118,3 +118,16 @@ test("integrations take function ARNs of this account and region, plain or as in
   await assert.rejects(parts.createIntegration(api.apiId, { integrationType: "AWS_PROXY", integrationUri: "arn:aws:lambda:eu-west-1:000000000000:function:x", payloadFormatVersion: "2.0" }), (e) => code(e) === "400 BadRequestException");
   await assert.rejects(parts.createIntegration(api.apiId, { integrationType: "AWS_PROXY", integrationUri: FN }), /PayloadFormatVersion is required/);
 });
+
+test("names that are Object.prototype's own (__proto__, constructor) are plain stage, variable and tag names", async () => {
+  const { apis, parts } = await setup();
+  const api = await apis.createApi({ name: "a", protocolType: "HTTP", tags: JSON.parse('{"__proto__":"t"}') });
+  await parts.createStage(api.apiId, { stageName: "__proto__", stageVariables: JSON.parse('{"__proto__":"v"}') });
+  await parts.updateStage(api.apiId, "__proto__", { stageVariables: JSON.parse('{"__proto__":"w","constructor":"c"}') });
+  await apis.tag(api.apiId, JSON.parse('{"__proto__":"u"}'));
+  const stage = parts.getStage(api.apiId, "__proto__");
+  assert.deepEqual(Object.entries(stage.stageVariables), [["__proto__", "w"], ["constructor", "c"]]);
+  assert.deepEqual(Object.entries(apis.tagsOf(api.apiId)), [["__proto__", "u"]]);
+  assert.equal(parts.getStages(api.apiId).length, 1);
+  assert.throws(() => parts.getStage(api.apiId, "constructor"), /Invalid stage identifier specified/);
+});

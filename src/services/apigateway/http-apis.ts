@@ -216,7 +216,8 @@ export class HttpApisService {
   }
 
   tag(apiId: string, tags: Record<string, string>): Promise<void> {
-    return this.change(apiId, (api) => void Object.assign(api.tags, tags));
+    // fromEntries defines own properties: a tag named `__proto__` stays a tag.
+    return this.change(apiId, (api) => void (api.tags = Object.fromEntries([...Object.entries(api.tags), ...Object.entries(tags)])));
   }
 
   untag(apiId: string, keys: readonly string[]): Promise<void> {
