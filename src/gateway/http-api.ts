@@ -80,6 +80,8 @@ export class HttpApiTrigger implements ApiTrigger {
   /** Deployments never change: each one's table is compiled once (and forgotten with its record). */
   private readonly tables = new WeakMap<DeploymentRecord, RouteTable>();
   private readonly cors = new WeakMap<Cors, CorsConfiguration>();
+  /** Who invokes an integration's function: API Gateway, as a service principal. */
+  private readonly apigateway = serviceIdentity("apigateway.amazonaws.com");
 
   constructor(private readonly deps: HttpApiTriggerDeps) {}
 
@@ -140,7 +142,7 @@ export class HttpApiTrigger implements ApiTrigger {
     const tail = key.kind === "default" ? "$default" : `${method}${selected.route.routeKey.slice(selected.route.routeKey.indexOf(" ") + 1)}`;
     const sourceArn = `arn:aws:execute-api:${region}:${accountId}:${api.apiId}/${stage.stageName}/${tail}`;
     const ask = { action: "lambda:InvokeFunction", resource: integration.integrationUri, context: { "aws:SourceArn": sourceArn, "aws:SourceAccount": accountId } };
-    return this.deps.authorizer.check(serviceIdentity("apigateway.amazonaws.com"), [ask]) === undefined;
+    return this.deps.authorizer.check(this.apigateway, [ask]) === undefined;
   }
 
   private event(exchange: Exchange, address: TriggerAddress, rawQuery: string, body: Buffer, api: HttpApiRecord, at: { stage: StageRecord; path: string }, selected: Selected, integration: IntegrationRecord, requestId: string) {
