@@ -94,7 +94,7 @@ describe("hostile requests", () => {
       ] as const) {
         const r = await run([...args]);
         assert.notEqual(r.code, 0);
-        assert.match(r.stderr, new RegExp(`An error occurred \\(NotImplemented\\) when calling the \\w+ operation: Flint does not provide ${title.replace(/[()]/g, "\\$&")}; it provides lambda, sqs, sns, iam, sts, kinesis\\.`), `${args.join(" ")}: ${r.stderr}`);
+        assert.match(r.stderr, new RegExp(`An error occurred \\(NotImplemented\\) when calling the \\w+ operation: Flint does not provide ${title.replace(/[()]/g, "\\$&")}; it provides lambda, sqs, sns, iam, sts, kinesis, apigateway\\.`), `${args.join(" ")}: ${r.stderr}`);
       }
       // Signed for another region, the CLI hears it in SQS's protocol.
       const region = await run(["sqs", "list-queues", "--region", "eu-west-1"]);
