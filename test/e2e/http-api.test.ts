@@ -379,6 +379,10 @@ describe("API Gateway HTTP APIs", () => {
     await cli(["delete-route", "--api-id", id, "--route-id", route.RouteId]);
     await cli(["delete-integration", "--api-id", id, "--integration-id", integration.IntegrationId]);
     assert.deepEqual([(await cli(["get-routes", "--api-id", id])).Items, (await cli(["get-integrations", "--api-id", id])).Items], [[], []]);
+    // Its execute-api endpoint turned off, an API answers API Gateway's 403.
+    assert.equal((await cli(["update-api", "--api-id", id, "--disable-execute-api-endpoint"])).DisableExecuteApiEndpoint, true);
+    const off = await curl(flint.port, id, "/");
+    assert.deepEqual([off.status, off.json()], [403, { message: "Forbidden" }]);
     await cli(["delete-api", "--api-id", id]);
     assert.match(await cliFails(["get-api", "--api-id", id]), /\(NotFoundException\)/);
     assert.match(await cliFails(["delete-api", "--api-id", id]), /\(NotFoundException\)/);

@@ -91,6 +91,8 @@ export class HttpApiParts {
       apiId,
       (api) => {
         const route = this.route(api, routeId);
+        // Quick create's route keeps its key (apiGatewayManaged; https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-routes-routeid.html).
+        if (input.routeKey !== undefined && route.apiGatewayManaged && input.routeKey !== route.routeKey) throw bad(`The route key of route ${routeId} is managed by API Gateway and cannot be modified.`);
         if (input.routeKey !== undefined) {
           this.checkKeyFree(api, input.routeKey, routeId);
           route.routeKey = input.routeKey;

@@ -46,6 +46,13 @@ test("quick create makes a payload 2.0 integration, the $default route and an au
   assert.equal(parts.getDeployment(api.apiId, stage.deploymentId!).routes.length, 1);
 });
 
+test("quick create's route keeps its key", async () => {
+  const { apis, parts } = await setup();
+  const api = await apis.createApi({ name: "q", protocolType: "HTTP", target: FN });
+  const [route] = parts.getRoutes(api.apiId);
+  await assert.rejects(parts.updateRoute(api.apiId, route!.routeId, { routeKey: "GET /x" }), (e) => code(e) === "400 BadRequestException");
+});
+
 test("quick create takes a route key", async () => {
   const { apis, parts } = await setup();
   const api = await apis.createApi({ name: "q", protocolType: "HTTP", target: FN, routeKey: "GET /hello" });
