@@ -16,6 +16,7 @@ import { summarize, table } from "./lib/stats.js";
 import { startBaseline } from "./lib/baseline.js";
 import { asyncBench } from "./async.js";
 import { esmBench } from "./esm.js";
+import { httpBench } from "./http.js";
 import { burstBench } from "./burst.js";
 import { sandboxBench } from "./sandbox.js";
 import { hostLayout } from "../src/sandbox/cgroups/host.js";
@@ -104,7 +105,7 @@ async function coreBench(): Promise<string> {
 }
 
 async function main() {
-  const suites = (process.env.BENCH_SUITES ?? "core,sandbox,burst,async,esm").split(",");
+  const suites = (process.env.BENCH_SUITES ?? "core,sandbox,burst,async,esm,http").split(",");
   const isolation = process.getuid?.() === 0 ? "root" : "not root";
   const layout = hostLayout();
   // Figures from different hosts compare only through what each host's bare process start costs.
@@ -119,6 +120,7 @@ async function main() {
   if (suites.includes("burst")) process.stdout.write((await burstBench()) + "\n");
   if (suites.includes("async")) process.stdout.write((await asyncBench()) + "\n");
   if (suites.includes("esm")) process.stdout.write((await esmBench()) + "\n");
+  if (suites.includes("http")) process.stdout.write((await httpBench()) + "\n");
 }
 
 main().catch((err) => {

@@ -40,7 +40,8 @@ export class SignedClient {
     private readonly service = "lambda",
   ) {}
 
-  private headers(method: string, path: string, body: Buffer): Record<string, string> {
+  /** A signed request's headers (also for a request sent by another client). */
+  headers(method: string, path: string, body: Buffer): Record<string, string> {
     const amzDate = new Date().toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
     const date = amzDate.slice(0, 8);
     if (date !== this.keyDate) {

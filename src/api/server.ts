@@ -105,7 +105,7 @@ const EXPLAIN_MAX_BODY = 64 * 1024;
  * The condition keys a request brings whatever it asks: its source address (an IPv4 client of a
  * dual-stack listener shows as ::ffff:a.b.c.d; AWS reports the IPv4 address) and plain HTTP.
  */
-function requestContext(exchange: Exchange): RequestContext {
+export function requestContext(exchange: Exchange): RequestContext {
   return { sourceIp: exchange.remoteAddress?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, ""), secureTransport: false };
 }
 

@@ -11,17 +11,18 @@
 import { AwsError, awsError } from "../errors.js";
 import type { Exchange, HttpResponse, ResponseHeaders } from "../lib/http-server.js";
 import { newRequestId } from "../lib/request-id.js";
-import type { HttpTrigger } from "../api/server.js";
+import { type HttpTrigger, requestContext } from "../api/server.js";
 import { parseQuery } from "../api/http.js";
 import type { SigV4Verifier } from "../api/sigv4.js";
 import type { Ask, Authorizer } from "../iam/authorizer.js";
 import type { Identity } from "../iam/types.js";
-import { MAX_SYNC_PAYLOAD, type InvokeResult, type Invoker } from "../invoke/invoker.js";
+import { MAX_SYNC_PAYLOAD, type Invoker, type StreamingInvokeResult } from "../invoke/invoker.js";
 import type { Account } from "../services/lambda/arns.js";
 import type { FunctionUrlRecord, FunctionUrlService } from "../services/lambda/function-urls.js";
 import type { TriggerAddress } from "./address.js";
 import { isPreflight, preflightHeaders, withCors } from "./cors.js";
 import { buildEventV2, responseFromResult } from "./payload-v2.js";
+import { sendStreamedHttp } from "./streamed-http.js";
 
 export interface FunctionUrlTriggerDeps {
   urls: Pick<FunctionUrlService, "find" | "arnOf">;
@@ -44,15 +45,17 @@ function refuse(res: HttpResponse, requestId: string, status: number, errorType:
   res.send(status, { "Content-Type": "application/json", "x-amzn-ErrorType": errorType, "x-amzn-RequestId": requestId }, body);
 }
 
-/** The error type a function error's payload names (`Sandbox.Timedout`), read only when the invocation failed. */
-function errorTypeOf(payload: Buffer | undefined): string | undefined {
+/** A function error's payload (`{errorType, errorMessage}`), read only when the invocation failed. */
+function errorOf(payload: Buffer | undefined): { errorType?: unknown; errorMessage?: unknown } {
   try {
-    const type = (JSON.parse(payload?.toString("utf8") ?? "") as { errorType?: unknown }).errorType;
-    return typeof type === "string" ? type : undefined;
+    const error: unknown = JSON.parse(payload?.toString("utf8") ?? "");
+    return typeof error === "object" && error !== null ? error : {};
   } catch {
-    return undefined;
+    return {};
   }
 }
+
+const TEXT = "text/plain; charset=utf-8";
 
 export class FunctionUrlTrigger implements HttpTrigger {
   constructor(private readonly deps: FunctionUrlTriggerDeps) {}
@@ -70,13 +73,14 @@ export class FunctionUrlTrigger implements HttpTrigger {
     if (!read.ok) return this.tooLarge(res, requestId);
     const caller = await this.caller(exchange, url, read.body);
     if (caller instanceof AwsError) return refuse(res, requestId, 403, caller.code, JSON.stringify({ Message: caller.message }));
-    const sourceIp = exchange.remoteAddress?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "") ?? "";
+    const request = requestContext(exchange);
+    const sourceIp = request.sourceIp ?? "";
     const arn = this.deps.urls.arnOf(url);
     const asks: Ask[] = [
       { action: "lambda:InvokeFunctionUrl", resource: arn, context: { "lambda:FunctionUrlAuthType": url.authType } },
       { action: "lambda:InvokeFunction", resource: arn, context: { "lambda:InvokedViaFunctionUrl": "true" } },
     ];
-    if (this.deps.authorizer.check(caller, asks, { sourceIp, secureTransport: false })) return refuse(res, requestId, 403, "AccessDeniedException", FORBIDDEN);
+    if (this.deps.authorizer.check(caller, asks, request)) return refuse(res, requestId, 403, "AccessDeniedException", FORBIDDEN);
     let target;
     try {
       target = this.deps.invoker.resolve(url.functionName, url.qualifier);
@@ -94,31 +98,32 @@ export class FunctionUrlTrigger implements HttpTrigger {
     const payload = Buffer.from(JSON.stringify(event));
     // The event, with a binary body in base64, must fit the synchronous payload limit too.
     if (payload.length > MAX_SYNC_PAYLOAD) return this.tooLarge(res, requestId);
-    let out: InvokeResult;
+    let out: StreamingInvokeResult;
     try {
-      out = await this.deps.invoker.invokeResolved(target, requestId, payload);
+      out = await this.deps.invoker.invokeResolved(target, requestId, payload, url.invokeMode === "RESPONSE_STREAM");
     } catch (err) {
       if (!(err instanceof AwsError)) throw err;
       if (err.code === "TooManyRequestsException") return refuse(res, requestId, 429, err.code, JSON.stringify({ Message: "Rate Exceeded." }));
       return refuse(res, requestId, err.status, err.code, JSON.stringify({ Message: err.message }));
     }
-    this.respond(res, url, head.headers.origin, out);
+    return this.respond(res, url, head.headers.origin, out);
   }
 
-  /**
-   * The one place an invocation's result is written to the client. A RESPONSE_STREAM URL's
-   * streamed result (a Readable of body bytes after its prelude) plugs in here.
-   */
-  private respond(res: HttpResponse, url: FunctionUrlRecord, origin: string | undefined, out: InvokeResult): void {
+  /** The one place an invocation's result is written to the client: streamed as written, or mapped whole. */
+  private async respond(res: HttpResponse, url: FunctionUrlRecord, origin: string | undefined, out: StreamingInvokeResult): Promise<void> {
     const requestId = out.requestId;
-    if (out.functionError) {
-      const type = errorTypeOf(out.payload);
-      if (type === "Sandbox.Timedout") return res.send(504, { "Content-Type": "text/plain; charset=utf-8", "x-amzn-RequestId": requestId }, "Gateway Timeout");
-      if (type === "Function.ResponseSizeTooLarge") return this.tooLarge(res, requestId);
-      return res.send(502, { "Content-Type": "text/plain; charset=utf-8", "x-amzn-RequestId": requestId }, "Internal Server Error");
+    if (out.stream) {
+      const overrides: ResponseHeaders = { ...(url.cors ? withCors(url.cors, origin, {}) : {}), "x-amzn-RequestId": requestId };
+      return sendStreamedHttp(res, out.stream, overrides, () => res.send(502, { "Content-Type": TEXT, "x-amzn-RequestId": requestId }, "Internal Server Error"));
     }
-    const mapped = responseFromResult(out.payload ?? Buffer.alloc(0));
-    if (!mapped) return res.send(502, { "Content-Type": "text/plain; charset=utf-8", "x-amzn-RequestId": requestId }, "Internal Server Error");
+    const mapped = out.functionError ? undefined : responseFromResult(out.payload ?? Buffer.alloc(0));
+    if (!mapped) {
+      const { errorType, errorMessage } = out.functionError ? errorOf(out.payload) : {};
+      if (errorType === "Sandbox.Timedout") return res.send(504, { "Content-Type": TEXT, "x-amzn-RequestId": requestId }, "Gateway Timeout");
+      if (errorType === "Function.ResponseSizeTooLarge") return refuse(res, requestId, 413, "RequestEntityTooLargeException", JSON.stringify({ Message: errorMessage }));
+      // A function error, or a result that cannot be a response (recorded: plain "Internal Server Error").
+      return res.send(502, { "Content-Type": TEXT, "x-amzn-RequestId": requestId }, "Internal Server Error");
+    }
     let headers: ResponseHeaders = { ...mapped.headers, "x-amzn-RequestId": requestId };
     if (url.cors) headers = withCors(url.cors, origin, headers);
     res.send(mapped.statusCode, headers, mapped.body);

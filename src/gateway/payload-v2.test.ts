@@ -20,6 +20,8 @@ const CTX = { accountId: "anonymous", apiId: "urlid", domainName: "urlid.lambda-
 
 test("the event has AWS's documented shape (payload-2.0-event-doc)", () => {
   const event = buildEventV2(request(), CTX);
+  assert.match(event.headers["x-amzn-trace-id"]!, /^Root=1-5e6a879e-[0-9a-f]{24}$/);
+  delete event.headers["x-amzn-trace-id"];
   assert.deepEqual(event, {
     version: "2.0",
     routeKey: "$default",
@@ -43,6 +45,10 @@ test("the event has AWS's documented shape (payload-2.0-event-doc)", () => {
     body: "Hello from client!",
     isBase64Encoded: false,
   });
+});
+
+test("a trace id the client sent is kept", () => {
+  assert.equal(buildEventV2(request({ headers: { "x-amzn-trace-id": "Root=1-a-b" } }), CTX).headers["x-amzn-trace-id"], "Root=1-a-b");
 });
 
 test("no query, no cookies and no body leave their members out", () => {

@@ -6,6 +6,7 @@
  * Recorded: shared/reference/aws-recorded/iam-urls-logs-recorded.json (`payload-2.0-event-doc`,
  * `lambda-url-event-as-seen-by-function`, `lambda-url-form-payload`, `lambda-url-invoke-http-response`).
  */
+import { randomBytes } from "node:crypto";
 
 /** The HTTP request as the trigger received it. */
 export interface HttpRequestV2 {
@@ -114,7 +115,8 @@ export function isTextBody(contentType: string | undefined, body: Buffer): boole
 export function buildEventV2(req: HttpRequestV2, ctx: ContextV2): EventV2 {
   const headers: Record<string, string> = {};
   for (const name in req.headers) if (name !== "cookie") headers[name] = req.headers[name]!;
-  // What AWS's front end adds: the client's address, scheme and port.
+  // What AWS's front end adds: a trace id (X-Ray's format), the client's address, scheme and port.
+  headers["x-amzn-trace-id"] ??= `Root=1-${Math.floor(req.time / 1000).toString(16).padStart(8, "0")}-${randomBytes(12).toString("hex")}`;
   headers["x-forwarded-for"] = req.headers["x-forwarded-for"] ? `${req.headers["x-forwarded-for"]}, ${req.sourceIp}` : req.sourceIp;
   headers["x-forwarded-proto"] = "http";
   headers["x-forwarded-port"] = String(req.port);
@@ -128,7 +130,8 @@ export function buildEventV2(req: HttpRequestV2, ctx: ContextV2): EventV2 {
     ...(ctx.authorizer ? { authorizer: ctx.authorizer } : {}),
     domainName: ctx.domainName,
     domainPrefix: ctx.domainPrefix,
-    http: { method: req.method, path: decode(req.rawPath), protocol: req.protocol, sourceIp: req.sourceIp, userAgent: req.headers["user-agent"] ?? "" },
+    // As AWS's documented event and LocalStack's recordings show it: the path as sent.
+    http: { method: req.method, path: req.rawPath, protocol: req.protocol, sourceIp: req.sourceIp, userAgent: req.headers["user-agent"] ?? "" },
     requestId: req.requestId,
     routeKey,
     stage: ctx.stage ?? "$default",

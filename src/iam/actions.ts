@@ -33,6 +33,7 @@ export const REQUIREMENTS: Record<"lambda" | "sqs" | "sns" | "kinesis", Record<s
     ...same("lambda", "ListFunctions GetAccountSettings CreateEventSourceMapping ListEventSourceMappings", "*"),
     // Evaluated on the mapping's ARN (condition key lambda:FunctionArn).
     ...same("lambda", "GetEventSourceMapping UpdateEventSourceMapping DeleteEventSourceMapping", "mapping"),
+    InvokeWithResponseStream: [{ action: "lambda:InvokeFunction", resource: "function" }],
     // The role is passed to Lambda: iam:PassRole on it (condition key iam:PassedToService).
     CreateFunction: [
       { action: "lambda:CreateFunction", resource: "function" },

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
+import type { Readable } from "node:stream";
 import { StateMachine } from "../lib/state-machine.js";
 import { MAX_RESPONSE_BYTES, RuntimeApi, type RuntimeOutcome } from "../runtime-api/runtime-api.js";
 import type { ExitInfo, NetworkMode, Sandbox, SandboxDriver, SandboxShape } from "../sandbox/driver.js";
@@ -69,12 +70,25 @@ export interface InvokeOutcome {
   durationMs: number;
   /** Set when this invocation waited for the environment's init (a cold start). */
   initDurationMs?: number;
+  /** The function answered with a stream (`payload` is then empty): its bytes follow, and its end. */
+  stream?: StreamedInvocation;
+}
+
+export interface StreamedInvocation {
+  /** The function's bytes as it writes them; ends when the function's stream ends, however it ends. */
+  body: Readable;
+  contentType: string;
+  /** The invocation's outcome once the stream has ended: `functionError` and the error `payload` if it failed mid-stream. */
+  done: Promise<InvokeOutcome>;
+  /** The caller went: the function's stream is closed and what it still writes is dropped. */
+  abandon(): void;
 }
 
 type InitResult = { ok: true } | { ok: false; errorType: string; body: Buffer } | { ok: false; exit: ExitInfo };
-type Outcome = RuntimeOutcome | { kind: "timeout" } | { kind: "exit"; exit: ExitInfo };
+type Outcome = RuntimeOutcome | { kind: "timeout" } | { kind: "exit"; exit: ExitInfo } | { kind: "streamed" };
 
-const RESPONSE_TOO_LARGE = Buffer.from(
+const EMPTY = Buffer.alloc(0);
+export const RESPONSE_TOO_LARGE = Buffer.from(
   JSON.stringify({ errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, errorType: "Function.ResponseSizeTooLarge" }),
 );
 
@@ -308,9 +322,9 @@ export class Environment {
     this.writer!.write(log.start());
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
-    const outcome = await new Promise<Outcome>((settle) => {
+    const first = await new Promise<Outcome>((settle) => {
       this.settle = settle;
-      timer = setTimeout(() => settle({ kind: "timeout" }), timeoutMs);
+      timer = setTimeout(() => this.settle?.({ kind: "timeout" }), timeoutMs);
       this.api!.dispatch(
         {
           requestId: req.requestId,
@@ -323,8 +337,27 @@ export class Environment {
         settle,
       );
     });
-    this.settle = undefined;
-    clearTimeout(timer);
+    const finish = (outcome: Outcome) => {
+      this.settle = undefined;
+      clearTimeout(timer);
+      return this.complete(outcome, req, log, started, coldStart, timeoutMs);
+    };
+    if (first.kind !== "stream") return finish(first);
+    // A streamed answer has begun: the invocation goes on (its timeout too) until the stream ends.
+    const { response } = first;
+    const ended = new Promise<Outcome>((settle) => {
+      this.settle = settle;
+      void response.ended.then((end) => settle(end.ok ? { kind: "streamed" } : { kind: "error", body: end.errorBody, errorType: end.errorType }));
+    });
+    const done = ended.then((outcome) => {
+      if (outcome.kind === "timeout" || outcome.kind === "exit") response.abandon();
+      return finish(outcome);
+    });
+    return { payload: EMPTY, durationMs: 0, stream: { body: response.body, contentType: response.contentType, done, abandon: response.abandon } };
+  }
+
+  /** The invocation's outcome as its caller sees it; END and REPORT; a broken environment is destroyed. */
+  private async complete(outcome: Outcome, req: InvokeRequest, log: InvocationLog, started: number, coldStart: boolean, timeoutMs: number): Promise<InvokeOutcome> {
     const durationMs = performance.now() - started;
     const initMs = coldStart && !this.initReported ? this.initDurationMs : undefined;
     if (initMs !== undefined) this.initReported = true;
@@ -332,6 +365,11 @@ export class Environment {
     let result: InvokeOutcome;
     let broken = false;
     switch (outcome.kind) {
+      case "streamed":
+        result = { payload: EMPTY, durationMs, initDurationMs: initMs };
+        break;
+      case "stream":
+        throw new Error("a stream is answered once");
       case "response":
         result = { payload: outcome.body, durationMs, initDurationMs: initMs };
         break;

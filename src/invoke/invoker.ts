@@ -11,13 +11,16 @@ import type { InvokeTarget, LambdaService } from "../services/lambda/service.js"
 import { Violations, badContent } from "../services/lambda/validation.js";
 import type { ConcurrencyGate } from "./concurrency.js";
 import type { EnvironmentPool } from "./pool.js";
+import { MAX_RESPONSE_BYTES } from "../runtime-api/runtime-api.js";
 import { newRequestId } from "../lib/request-id.js";
+import { type InvokeOutcome, RESPONSE_TOO_LARGE, type StreamedInvocation } from "./environment.js";
 
 /** 6 MiB: the synchronous request payload limit. */
 export const MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
 /** 1 MiB: the asynchronous (Event) payload limit since October 2025. */
 export const MAX_EVENT_PAYLOAD = 1024 * 1024;
 const MAX_CLIENT_CONTEXT = 3583;
+
 
 export const InvocationType = { RequestResponse: "RequestResponse", Event: "Event", DryRun: "DryRun" } as const;
 export type InvocationType = (typeof InvocationType)[keyof typeof InvocationType];
@@ -39,6 +42,12 @@ export interface InvokeResult {
   functionError?: "Unhandled";
   logResult?: string;
   executedVersion?: string;
+}
+
+/** A synchronous invocation whose answer may be a stream (InvokeWithResponseStream, streaming URLs). */
+export interface StreamingInvokeResult extends InvokeResult {
+  /** Set when the function streamed its answer; `payload` is then empty until `stream.done`. */
+  stream?: StreamedInvocation;
 }
 
 /** The asynchronous queue, as the invoker hands events to it. */
@@ -83,8 +92,35 @@ export class Invoker {
     }
     const clientContext = decodeClientContext(cmd.clientContext);
     checkJson(payload);
-    const out = await this.run(target, requestId, payload, clientContext, cmd.logType === "Tail");
+    let out = await this.run(target, requestId, payload, clientContext, cmd.logType === "Tail");
+    // A function that streams, invoked to be answered whole: its stream is collected within the synchronous limit.
+    if (out.stream) out = await collect(out.stream);
     return { statusCode: 200, requestId, executedVersion: target.version.version, payload: out.payload, functionError: out.functionError, logResult: out.logResult };
+  }
+
+  /**
+   * InvokeWithResponseStream: a RequestResponse (or DryRun) invocation whose answer is passed on as
+   * the function writes it, when it streams. https://docs.aws.amazon.com/lambda/latest/api/API_InvokeWithResponseStream.html
+   */
+  async invokeStreaming(cmd: InvokeCommand): Promise<StreamingInvokeResult> {
+    if (cmd.invocationType !== undefined && cmd.invocationType !== InvocationType.RequestResponse && cmd.invocationType !== InvocationType.DryRun) {
+      const v = new Violations();
+      v.add(`Value '${cmd.invocationType}' at 'invocationType' failed to satisfy constraint: Member must satisfy enum value set: [RequestResponse, DryRun]`);
+      v.throwIfAny();
+    }
+    if (cmd.logType !== undefined && cmd.logType !== "None" && cmd.logType !== "Tail") {
+      const v = new Violations();
+      v.add(`Value '${cmd.logType}' at 'logType' failed to satisfy constraint: Member must satisfy enum value set: [None, Tail]`);
+      v.throwIfAny();
+    }
+    const target = this.lambda.resolveForInvoke(cmd.functionName, cmd.qualifier);
+    const requestId = newRequestId();
+    if (cmd.invocationType === InvocationType.DryRun) return { statusCode: 204, requestId };
+    const payload = cmd.payload.length === 0 ? Buffer.from("{}") : cmd.payload;
+    const clientContext = decodeClientContext(cmd.clientContext);
+    checkJson(payload);
+    const out = await this.run(target, requestId, payload, clientContext, cmd.logType === "Tail");
+    return { statusCode: 200, requestId, executedVersion: target.version.version, payload: out.payload, functionError: out.functionError, logResult: out.logResult, stream: out.stream };
   }
 
   /** What an HTTP trigger invokes: the function (through its alias) as an Invoke would resolve it now. */
@@ -95,10 +131,13 @@ export class Invoker {
   /**
    * A synchronous invocation of a resolved target with a payload the caller built as JSON (an HTTP
    * trigger's event): nothing to validate or parse again. Throttles throw TooManyRequestsException.
+   * `streamed`: a function that streams is passed on as it writes (a RESPONSE_STREAM URL); otherwise
+   * its stream is collected within the synchronous limit, as Invoke does.
    */
-  async invokeResolved(target: InvokeTarget, requestId: string, payload: Buffer): Promise<InvokeResult> {
-    const out = await this.run(target, requestId, payload, undefined, false);
-    return { statusCode: 200, requestId, executedVersion: target.version.version, payload: out.payload, functionError: out.functionError };
+  async invokeResolved(target: InvokeTarget, requestId: string, payload: Buffer, streamed = false): Promise<StreamingInvokeResult> {
+    let out = await this.run(target, requestId, payload, undefined, false);
+    if (out.stream && !streamed) out = await collect(out.stream);
+    return { statusCode: 200, requestId, executedVersion: target.version.version, payload: out.payload, functionError: out.functionError, ...(out.stream ? { stream: out.stream } : {}) };
   }
 
   /** Run an accepted asynchronous event once, resolving its qualifier now (aliases may have moved). */
@@ -117,7 +156,8 @@ export class Invoker {
     const { record, version } = target;
     const qualifiedArn = functionArn(this.account, version.functionName, version.version);
     try {
-      const out = await this.run(target, requestId, payload, undefined, false);
+      let out = await this.run(target, requestId, payload, undefined, false);
+      if (out.stream) out = await collect(out.stream);
       return {
         kind: "completed",
         executedVersion: version.version,
@@ -139,7 +179,7 @@ export class Invoker {
   }
 
   /** One execution: a concurrency slot, an environment, the invocation, metrics. */
-  private async run(target: InvokeTarget, requestId: string, payload: Buffer, clientContext: string | undefined, tail: boolean) {
+  private async run(target: InvokeTarget, requestId: string, payload: Buffer, clientContext: string | undefined, tail: boolean): Promise<Omit<InvokeOutcome, "durationMs">> {
     const { record, version, qualifier } = target;
     const invokedFunctionArn = functionArn(this.account, version.functionName, qualifier);
     let releaseSlot;
@@ -161,18 +201,38 @@ export class Invoker {
     }
     const metrics = this.metrics.forVersion(version.functionName, version.version);
     metrics.started();
-    let out;
-    try {
-      out = await lease.env.invoke({ requestId, payload, invokedFunctionArn, clientContext, tail });
-    } finally {
+    // The environment and the slot are held until the invocation ends: for a streamed answer, its stream's end.
+    const finished = async (out: InvokeOutcome | undefined) => {
       metrics.finished(out ? { durationMs: out.durationMs, error: out.functionError !== undefined, initDurationMs: out.initDurationMs } : { durationMs: 0, error: true });
       try {
         await lease.release();
       } finally {
         releaseSlot();
       }
+    };
+    let out;
+    try {
+      out = await lease.env.invoke({ requestId, payload, invokedFunctionArn, clientContext, tail });
+    } catch (err) {
+      await finished(undefined);
+      throw err;
     }
-    return out;
+    const stream = out.stream;
+    if (!stream) {
+      await finished(out);
+      return out;
+    }
+    const done = stream.done.then(
+      async (end) => {
+        await finished(end);
+        return end;
+      },
+      async (err: unknown) => {
+        await finished(undefined);
+        throw err;
+      },
+    );
+    return { ...out, stream: { ...stream, done } };
   }
 }
 
@@ -199,3 +259,23 @@ function decodeClientContext(raw: string | undefined): string | undefined {
   return text;
 }
 
+
+/**
+ * A streamed answer read whole, for a caller that wants it whole (Invoke): within the synchronous
+ * response limit, past which the stream is abandoned and the invocation fails as AWS's does.
+ */
+async function collect(stream: StreamedInvocation): Promise<Omit<InvokeOutcome, "durationMs">> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stream.body as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_RESPONSE_BYTES) {
+      stream.abandon();
+      await stream.done;
+      return { payload: RESPONSE_TOO_LARGE, functionError: "Unhandled" };
+    }
+    chunks.push(chunk);
+  }
+  const end = await stream.done;
+  return end.functionError ? end : { ...end, payload: Buffer.concat(chunks, size) };
+}

@@ -14,7 +14,7 @@
 import http2 from "node:http2";
 import type net from "node:net";
 import { isToken } from "./http-message.js";
-import { type BodyResult, ClientGone, type ExchangeHandler, type HttpResponse, type HttpServerOptions, type ResponseHeaders } from "./http-server.js";
+import { type BodyResult, type BodyStream, bodyStreamOf, ClientGone, type ExchangeHandler, type HttpResponse, type HttpServerOptions, type ResponseHeaders } from "./http-server.js";
 
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 const MAX_CONCURRENT_STREAMS = 250;
@@ -170,6 +170,13 @@ export class H2c {
         if (!bodyEnded && (closeAfter || !reading)) stream.close(NGHTTP2_NO_ERROR);
       },
       sendWhenNext: (status, hdrs, payload) => response.send(status, hdrs, payload),
+      stream: (status, hdrs) => {
+        if (answered) throw new Error("the response was already sent");
+        answered = true;
+        if (!stream.closed) stream.respond(responseHeaders(status, hdrs));
+        // The request stream's writable side is the response body, with HTTP/2's flow control as its backpressure.
+        return stream;
+      },
       closeAfterResponse: () => {
         closeAfter = true;
       },
@@ -197,8 +204,28 @@ export class H2c {
         reading = false;
       });
     };
+    const bodyStream = (): BodyStream => {
+      const out = bodyStreamOf(() => stream.resume());
+      if (bodyEnded) out.push(null);
+      else {
+        stream.on("trailers", (t: http2.IncomingHttpHeaders) => {
+          for (const k in t) if (!k.startsWith(":")) out.trailers[k] = String(t[k]);
+        });
+        stream.on("data", (d: Buffer) => {
+          if (!out.push(d)) stream.pause();
+        });
+        stream.on("end", () => {
+          bodyEnded = true;
+          out.push(null);
+        });
+        stream.on("close", () => {
+          if (!bodyEnded) out.destroy(new ClientGone("the client reset the stream before sending the whole body"));
+        });
+      }
+      return out;
+    };
     try {
-      this.handler({ head: { method, url, headers, rawHeaders }, hasBody: !bodyEnded && headers["content-length"] !== "0", body, response, remoteAddress });
+      this.handler({ head: { method, url, headers, rawHeaders }, hasBody: !bodyEnded && headers["content-length"] !== "0", body, bodyStream, response, remoteAddress });
     } catch (err) {
       // As on HTTP/1.1: a handler that throws loses its request, not the server.
       console.error("flint: request handler failed:", err);
@@ -259,18 +286,24 @@ export class H2c {
 /** Status, headers and body as one response; the headers HTTP/2 forbids are left out. */
 function respond(stream: http2.ServerHttp2Stream, method: string, status: number, headers: ResponseHeaders, payload: Buffer | string | undefined): void {
   const data = payload === undefined ? undefined : typeof payload === "string" ? Buffer.from(payload) : payload;
-  const out: http2.OutgoingHttpHeaders = { ":status": status };
-  for (const k in headers) {
-    const name = k.toLowerCase();
-    const given = headers[k]!;
-    const values = (typeof given === "object" ? given : [given]).map(String);
-    // As HTTP/1.1's (http-server.ts): Node would send a line break, which HTTP/2 forbids in a value.
-    if (!isToken(k) || values.some((v) => /[\r\n\0]/.test(v))) throw new TypeError(`Invalid character in header ${JSON.stringify(k)}`);
-    if (!CONNECTION_HEADERS.has(name) && name !== "content-length") out[name] = values.length === 1 ? values[0] : values;
-  }
+  const out = responseHeaders(status, headers);
   if (NO_CONTENT.has(status)) return stream.respond(out, { endStream: true });
   out["content-length"] = data ? data.length : 0;
   if (!data || data.length === 0 || method === "HEAD") return stream.respond(out, { endStream: true });
   stream.respond(out);
   stream.end(data);
+}
+
+/** A response's headers as HTTP/2 has them: lower-cased, without those it forbids or a length. */
+function responseHeaders(status: number, headers: ResponseHeaders): http2.OutgoingHttpHeaders {
+  const out: http2.OutgoingHttpHeaders = { ":status": status };
+  for (const k in headers) {
+    const name = k.toLowerCase();
+    const value = headers[k]!;
+    const values = typeof value === "object" ? value.map(String) : [String(value)];
+    // As HTTP/1.1's (http-server.ts): Node would send a line break, which HTTP/2 forbids in a value.
+    if (!isToken(k) || values.some((v) => /[\r\n\0]/.test(v))) throw new TypeError(`Invalid character in header ${JSON.stringify(k)}`);
+    if (!CONNECTION_HEADERS.has(name) && name !== "content-length") out[name] = values.length === 1 ? values[0] : values;
+  }
+  return out;
 }

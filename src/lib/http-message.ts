@@ -22,6 +22,8 @@ export interface ParsedHead {
   body: BodyState | undefined;
   expectContinue: boolean;
   keepAlive: boolean;
+  /** HTTP/1.1 (a response may be chunked), not 1.0. */
+  http11: boolean;
 }
 
 /**
@@ -68,7 +70,7 @@ export function parseHead(text: string, maxHeaders: number): ParsedHead | { stat
   if (expect !== undefined && expect !== "100-continue") return { status: 417 };
   const connection = headers.connection?.toLowerCase() ?? "";
   const keepAlive = m[3] === "0" ? connection.includes("keep-alive") : !connection.includes("close");
-  return { method: m[1]!, url: m[2]!, headers, rawHeaders, body, expectContinue: expect !== undefined, keepAlive };
+  return { method: m[1]!, url: m[2]!, headers, rawHeaders, body, expectContinue: expect !== undefined, keepAlive, http11: m[3] === "1" };
 }
 
 /** What is left of a body to consume. */
@@ -80,10 +82,11 @@ export type Framing = "done" | "more" | "broken";
 
 /**
  * Consume what `buf` holds of the body described by `b` (updated in place), handing each run of body
- * bytes to `data`. Returns the bytes after what was consumed and whether the body is complete, needs
- * more, or broke its framing (a chunk-size or line-end that is not one, or a line longer than `maxLine`).
+ * bytes to `data` and each trailer field line to `trailer`. Returns the bytes after what was consumed
+ * and whether the body is complete, needs more, or broke its framing (a chunk-size or line-end that is
+ * not one, or a line longer than `maxLine`).
  */
-export function consumeBody(b: BodyState, buf: Buffer, maxLine: number, data: (chunk: Buffer) => void): { rest: Buffer; framing: Framing } {
+export function consumeBody(b: BodyState, buf: Buffer, maxLine: number, data: (chunk: Buffer) => void, trailer?: (line: string) => void): { rest: Buffer; framing: Framing } {
   if (b.kind === "length") {
     const n = Math.min(b.remaining, buf.length);
     if (n > 0) data(buf.subarray(0, n));
@@ -109,6 +112,7 @@ export function consumeBody(b: BodyState, buf: Buffer, maxLine: number, data: (c
       b.state = "size";
     } else if (b.state === "trailer") {
       if (line === "") return { rest: buf, framing: "done" };
+      trailer?.(line);
     } else {
       const size = /^([0-9a-fA-F]{1,12})(;.*)?$/.exec(line);
       if (!size) return { rest: buf, framing: "broken" };

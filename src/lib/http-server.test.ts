@@ -473,3 +473,92 @@ test("an answer that closes a connection with nothing left to drain is not cut s
   s.destroy();
   assert.ok(text.endsWith("END"), `the whole answer arrived (${text.length} bytes)`);
 });
+
+test("a streamed response is chunked as written, ends with the terminating chunk, and the connection goes on", async (t) => {
+  const { port } = await serve(t, (ex) => {
+    if (ex.head.url === "/next") return ex.response.send(200, {}, "next");
+    const out = ex.response.stream(200, { "Content-Type": "text/plain" });
+    out.write("one ");
+    setImmediate(() => out.end("two"));
+  });
+  const r = await raw(port, ["GET /s HTTP/1.1\r\n\r\nGET /next HTTP/1.1\r\n\r\n"], /\r\n\r\nnext$/);
+  const [streamed] = r.text.split("HTTP/1.1 200 OK").filter(Boolean);
+  assert.match(streamed!, /Transfer-Encoding: chunked\r\n/);
+  assert.doesNotMatch(streamed!, /Content-Length/);
+  assert.match(streamed!, /\r\n\r\n4\r\none \r\n3\r\ntwo\r\n0\r\n\r\n$/);
+});
+
+test("an HTTP/1.0 client gets a streamed body up to the connection's close", async (t) => {
+  const { port } = await serve(t, (ex) => {
+    const out = ex.response.stream(200, {});
+    out.end("whole");
+  });
+  const r = await raw(port, ["GET / HTTP/1.0\r\n\r\n"]);
+  assert.ok(r.closed);
+  assert.match(r.text, /Connection: close\r\n\r\nwhole$/);
+});
+
+test("a streamed response cut before its end cuts the connection; a client that goes destroys the stream", async (t) => {
+  let seenError: unknown;
+  const { port } = await serve(t, (ex) => {
+    const out = ex.response.stream(200, {});
+    out.on("error", (err) => (seenError = err));
+    if (ex.head.url === "/cut") {
+      out.write("partial");
+      setImmediate(() => out.destroy(new Error("function failed")));
+    } else out.write("waiting for the client to go");
+  });
+  const cut = await raw(port, ["GET /cut HTTP/1.1\r\n\r\n"]);
+  assert.ok(cut.closed);
+  assert.doesNotMatch(cut.text, /0\r\n\r\n$/);
+  await raw(port, ["GET /left HTTP/1.1\r\n\r\n"], /waiting/);
+  await until(() => seenError instanceof ClientGone, "the stream learns that its client went");
+});
+
+test("a body read as a stream arrives chunk by chunk with its trailers, and the next request waits for its end", async (t) => {
+  const bodies: { text: string; trailers: Record<string, string> }[] = [];
+  const { port } = await serve(t, (ex) => {
+    if (ex.head.url === "/next") return ex.response.send(200, {}, `next after ${bodies.length}`);
+    const body = ex.bodyStream();
+    // Answered before the body ends (as the Runtime API tells a streaming runtime that its caller went): the connection stays.
+    ex.response.send(202, {}, "early");
+    let text = "";
+    body.on("data", (d: Buffer) => (text += d.toString()));
+    body.on("end", () => bodies.push({ text, trailers: { ...body.trailers } }));
+  });
+  const r = await raw(port, ["POST /s HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n", "2\r\nde\r\n0\r\nLambda-Runtime-Function-Error-Type: E\r\nX-B: 1\r\n\r\nGET /next HTTP/1.1\r\n\r\n"], /next after 1$/, 20);
+  assert.match(r.text, /202 Accepted[\s\S]*early[\s\S]*next after 1$/);
+  assert.deepEqual(bodies, [{ text: "abcde", trailers: { "lambda-runtime-function-error-type": "E", "x-b": "1" } }]);
+});
+
+test("a streamed body that is not read stops the connection's reading (backpressure) and resumes when read", async (t) => {
+  let body: import("./http-server.js").BodyStream | undefined;
+  let received = 0;
+  const { port } = await serve(t, (ex) => {
+    body = ex.bodyStream();
+    body.on("end", () => ex.response.send(200, {}, `got ${received}`));
+  });
+  const total = 8 * 1024 * 1024;
+  const s = net.connect(port, "127.0.0.1");
+  t.after(() => s.destroy());
+  await new Promise((r) => s.once("connect", r));
+  s.write(`POST / HTTP/1.1\r\nContent-Length: ${total}\r\n\r\n`);
+  let written = 0;
+  const chunk = Buffer.alloc(64 * 1024, 1);
+  // Write until the kernel's buffers are full: the server holds at most its stream's high-water mark and a socket read.
+  for (let more = true; written < total && more; written += chunk.length) more = s.write(chunk);
+  await until(() => body !== undefined && body.readableLength > 0, "the body starts arriving");
+  await new Promise((r) => setTimeout(r, 50));
+  assert.ok(written < total, "the client was held back by the server's backpressure");
+  assert.ok(body!.readableLength <= 512 * 1024, `the server holds ${body!.readableLength} bytes unread`);
+  const answer = new Promise<string>((resolve) => s.on("data", (d) => resolve(d.toString())));
+  body!.on("data", (d: Buffer) => (received += d.length));
+  for (; written < total; written += chunk.length) if (!s.write(chunk)) await new Promise((r) => s.once("drain", r));
+  assert.match(await answer, /got 8388608$/);
+});
+
+test("a header given as a list is sent as that many lines (Set-Cookie)", async (t) => {
+  const { port } = await serve(t, (ex) => ex.response.send(200, { "Set-Cookie": ["a=1", "b=2; Path=/"] }, "ok"));
+  const r = await raw(port, ["GET / HTTP/1.1\r\n\r\n"], /ok$/);
+  assert.match(r.text, /Set-Cookie: a=1\r\nSet-Cookie: b=2; Path=\/\r\n/);
+});

@@ -28,8 +28,12 @@
  */
 import net from "node:net";
 import { STATUS_CODES } from "node:http";
+import { Readable, Writable } from "node:stream";
 import { type BodyState, consumeBody, type Framing, isToken, parseHead } from "./http-message.js";
 import { H2c } from "./h2c.js";
+
+/** A response's headers; a list is sent as that many header lines (`Set-Cookie`). */
+export type ResponseHeaders = Record<string, string | number | readonly string[]>;
 
 /** A request's head; header names lower-cased, repeated headers joined with ", ". */
 export interface RequestHead {
@@ -42,9 +46,6 @@ export interface RequestHead {
 }
 
 export type BodyResult = { ok: true; body: Buffer } | { ok: false; size: number };
-
-/** A response's headers; a list is sent as one header line per value (`Set-Cookie`). */
-export type ResponseHeaders = Record<string, string | number | readonly string[]>;
 
 export interface HttpResponse {
   /** Whether a response has been sent (or the connection is gone). */
@@ -59,6 +60,13 @@ export interface HttpResponse {
   sendWhenNext(status: number, headers: ResponseHeaders, body?: Buffer | string): void;
   /** Close the connection after the response (for a request refused before its body was read: the body is then drained, within bounds, so the client still reads the answer). */
   closeAfterResponse(): void;
+  /**
+   * Status and headers now, and the body as it is written to the stream returned (chunked; an
+   * HTTP/1.0 client reads to the connection's close). Writes wait for the client (backpressure);
+   * `end()` completes the response; destroying the stream before its end cuts the connection, so
+   * the client sees a truncated body. The stream is destroyed with `ClientGone` if the client goes.
+   */
+  stream(status: number, headers: ResponseHeaders): Writable;
   /** Drop the connection without an answer. */
   destroy(): void;
   /** The client went away before the response was sent. */
@@ -75,12 +83,28 @@ export interface Exchange {
    * `ClientGone` when no body is left to answer for.
    */
   body(limit: number): Promise<BodyResult>;
+  /**
+   * The body as it arrives, with backpressure (the connection stops reading while the stream is
+   * full), its chunked trailers once it has ended. No limit: the reader counts.
+   */
+  bodyStream(): BodyStream;
   response: HttpResponse;
   /** The client's address (`aws:SourceIp`). */
   remoteAddress: string | undefined;
 }
 
 export type ExchangeHandler = (exchange: Exchange) => void;
+
+/** A request body read as it arrives; `trailers` (lower-cased names) are complete at its end. */
+export type BodyStream = Readable & { trailers: Record<string, string> };
+
+/** A readable for a body read as it arrives, with room for its trailers. */
+export function bodyStreamOf(read: () => void): BodyStream {
+  return Object.assign(new Readable({ highWaterMark: STREAM_HIGH_WATER, read }), { trailers: Object.create(null) as Record<string, string> });
+}
+
+/** Bytes a streamed body or response holds before it stops reading or waits. */
+const STREAM_HIGH_WATER = 64 * 1024;
 
 /**
  * A body read ended without a body: the client went away, broke the framing, or stalled past the body
@@ -152,6 +176,8 @@ interface Reader {
   size: number;
   resolve: (r: BodyResult) => void;
   reject: (err: Error) => void;
+  /** The body goes here as it arrives (`Exchange.bodyStream`) instead of being kept. */
+  sink?: BodyStream;
 }
 
 interface Current {
@@ -166,6 +192,7 @@ interface Current {
   expectContinue: boolean;
   keepAlive: boolean;
   isHead: boolean;
+  http11: boolean;
 }
 
 class Connection {
@@ -224,7 +251,7 @@ class Connection {
 
   /** Answer a request that cannot be parsed, and close; what follows it is drained by bytes. */
   private fail(status: number): void {
-    this.current = { body: undefined, reader: undefined, draining: false, answered: true, expectContinue: false, keepAlive: false, isHead: false };
+    this.current = { body: undefined, reader: undefined, draining: false, answered: true, expectContinue: false, keepAlive: false, isHead: false, http11: true };
     clearTimeout(this.headTimer);
     this.socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n`);
     this.close();
@@ -280,8 +307,8 @@ class Connection {
   private start(text: string): void {
     const parsed = parseHead(text, this.limits.maxHeaders);
     if ("status" in parsed) return this.fail(parsed.status);
-    const { method, url, headers, rawHeaders, body, expectContinue, keepAlive } = parsed;
-    const current: Current = { body, reader: undefined, draining: false, answered: false, expectContinue, keepAlive, isHead: method === "HEAD" };
+    const { method, url, headers, rawHeaders, body, expectContinue, keepAlive, http11 } = parsed;
+    const current: Current = { body, reader: undefined, draining: false, answered: false, expectContinue, keepAlive, isHead: method === "HEAD", http11 };
     this.current = current;
     const head: RequestHead = { method, url, headers, rawHeaders };
     const response: HttpResponse = {
@@ -290,6 +317,7 @@ class Connection {
       },
       send: (status, hdrs, payload) => this.respond(current, status, hdrs, payload, false),
       sendWhenNext: (status, hdrs, payload) => this.respond(current, status, hdrs, payload, true),
+      stream: (status, hdrs) => this.streamResponse(current, status, hdrs),
       closeAfterResponse: () => {
         current.keepAlive = false;
       },
@@ -300,7 +328,14 @@ class Connection {
       },
     };
     try {
-      this.handler({ head, hasBody: body !== undefined, response, body: (limit) => this.startBody(current, limit), remoteAddress: this.socket.remoteAddress });
+      this.handler({
+        head,
+        hasBody: body !== undefined,
+        response,
+        body: (limit) => this.startBody(current, limit),
+        bodyStream: () => this.startBodyStream(current),
+        remoteAddress: this.socket.remoteAddress,
+      });
     } catch (err) {
       // A handler is expected to answer even its own failures; one that throws loses the connection, not the server.
       console.error("flint: request handler failed:", err);
@@ -328,10 +363,33 @@ class Connection {
     });
   }
 
+  /** The body as a stream (see Exchange.bodyStream). */
+  private startBodyStream(current: Current): BodyStream {
+    const sink = bodyStreamOf(() => {
+      if (this.current === current && current.reader?.sink === sink) this.socket.resume();
+    });
+    if (!current.body) {
+      sink.push(null);
+      return sink;
+    }
+    if (this.closed || current.reader || this.current !== current) {
+      sink.destroy(this.closed ? new ClientGone("the client closed the connection before its body was read") : new Error("the body was already read"));
+      return sink;
+    }
+    current.reader = { limit: Infinity, chunks: [], size: 0, sink, resolve: () => sink.push(null), reject: (err) => sink.destroy(err) };
+    if (current.expectContinue) this.socket.write(CONTINUE);
+    this.socket.resume();
+    this.readBody();
+    return sink;
+  }
+
   /** Body bytes that arrived: kept for the reader that asked (within its limit), else dropped. */
   private keep(reader: Reader | undefined, chunk: Buffer): void {
     if (!reader) return;
-    if (reader.into) chunk.copy(reader.into, reader.size);
+    if (reader.sink) {
+      // A full stream stops the connection's reading until its reader asks for more; one nobody reads any more drops what comes.
+      if (!reader.sink.destroyed && !reader.sink.push(chunk)) this.socket.pause();
+    } else if (reader.into) chunk.copy(reader.into, reader.size);
     else if (reader.size + chunk.length <= reader.limit) reader.chunks.push(chunk);
     reader.size += chunk.length;
   }
@@ -362,15 +420,16 @@ class Connection {
       current.draining = false;
       clearTimeout(this.drainTimer);
       if (this.limits.drainTimeoutMs > 0) this.drainTimer = setTimeout(() => this.socket.destroySoon(), DRAIN_GRACE_MS);
-    } else if (current.draining) {
-      // The response already went and this body was only being dropped: next request.
+    } else if (current.draining || (reader?.sink && current.answered)) {
+      // The response already went and this body was only being dropped, or streamed to the end: next request.
       this.next();
     }
   }
 
   /** Take what `buf` holds of the body, by its framing. */
   private consume(b: BodyState, reader: Reader | undefined): Framing {
-    const { rest, framing } = consumeBody(b, this.buf, this.limits.maxHeadBytes, (chunk) => this.keep(reader, chunk));
+    const trailer = reader?.sink && ((line: string) => addTrailer(reader.sink!.trailers, line));
+    const { rest, framing } = consumeBody(b, this.buf, this.limits.maxHeadBytes, (chunk) => this.keep(reader, chunk), trailer || undefined);
     this.buf = rest;
     return framing;
   }
@@ -424,28 +483,7 @@ class Connection {
       return;
     }
     const data = payload === undefined ? undefined : typeof payload === "string" ? Buffer.from(payload) : payload;
-    let text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\n`;
-    for (const k in headers) {
-      const given = headers[k]!;
-      for (const value of typeof given === "object" ? given : [given]) {
-        const v = String(value);
-        // As Node's writeHead: a line break in a header would let its text forge the rest of the response.
-        if (!isToken(k) || /[\r\n]/.test(v)) throw new TypeError(`Invalid character in header ${JSON.stringify(k)}`);
-        text += `${k}: ${v}\r\n`;
-      }
-    }
-    current.answered = true;
-    if (current.body) {
-      // A body nobody read is dropped: before the next request, or after the answer when the
-      // connection closes because the body is large, chunked or still being read.
-      if (current.reader || current.body.kind === "chunked" || current.body.remaining > MAX_BUFFERED) current.keepAlive = false;
-      if (!current.reader) current.draining = true;
-    }
-    text += `Content-Length: ${data ? data.length : 0}\r\nDate: ${httpDate()}\r\n`;
-    if (!current.keepAlive) text += "Connection: close\r\n\r\n";
-    else if (this.limits.keepAliveMs > 0) text += `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(this.limits.keepAliveMs / 1000)}\r\n\r\n`;
-    else text += "Connection: keep-alive\r\n\r\n";
-    const headBytes = Buffer.from(text, "latin1");
+    const headBytes = this.head(current, status, headers, `Content-Length: ${data ? data.length : 0}\r\n`);
     const parts = this.held ? [this.held, headBytes] : [headBytes];
     this.held = undefined;
     if (data && !current.isHead) parts.push(data);
@@ -459,11 +497,91 @@ class Connection {
       for (const part of parts) this.socket.write(part);
       this.socket.uncork();
     }
+    this.afterResponse(current);
+  }
+
+  /**
+   * A response's head, with `framing` (its Content-Length or Transfer-Encoding line), and what
+   * answering now means for a body not yet read (throws, sending nothing, on a header that would
+   * forge the response).
+   */
+  private head(current: Current, status: number, headers: ResponseHeaders, framing: string): Buffer {
+    let text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\n`;
+    for (const k in headers) {
+      const value = headers[k]!;
+      for (const one of typeof value === "object" ? value : [value]) {
+        const v = String(one);
+        // As Node's writeHead: a line break in a header would let its text forge the rest of the response.
+        if (!isToken(k) || /[\r\n]/.test(v)) throw new TypeError(`Invalid character in header ${JSON.stringify(k)}`);
+        text += `${k}: ${v}\r\n`;
+      }
+    }
+    current.answered = true;
+    // A body streamed to its reader goes on arriving after the answer; the next request waits for its end.
+    if (current.body && !current.reader?.sink) {
+      // A body nobody read is dropped: before the next request, or after the answer when the
+      // connection closes because the body is large, chunked or still being read.
+      if (current.reader || current.body.kind === "chunked" || current.body.remaining > MAX_BUFFERED) current.keepAlive = false;
+      if (!current.reader) current.draining = true;
+    }
+    text += `${framing}Date: ${httpDate()}\r\n`;
+    if (!current.keepAlive) text += "Connection: close\r\n\r\n";
+    else if (this.limits.keepAliveMs > 0) text += `Connection: keep-alive\r\nKeep-Alive: timeout=${Math.floor(this.limits.keepAliveMs / 1000)}\r\n\r\n`;
+    else text += "Connection: keep-alive\r\n\r\n";
+    return Buffer.from(text, "latin1");
+  }
+
+  /** The response is complete: close, drain the unread body, or wait for a streamed body's end, or take the next request. */
+  private afterResponse(current: Current): void {
     if (!current.keepAlive) return this.close();
+    if (current.body && current.reader?.sink) return;
     if (current.draining) {
       this.socket.resume();
       this.readBody();
     } else this.next();
+  }
+
+  /** A response whose body is written as it comes (see HttpResponse.stream). */
+  private streamResponse(current: Current, status: number, headers: ResponseHeaders): Writable {
+    if (current.answered) throw new Error("the response was already sent");
+    const chunked = current.http11 && !current.isHead;
+    // HTTP/1.0 has no chunks: its body ends with the connection.
+    if (!current.http11) current.keepAlive = false;
+    const head = this.head(current, status, headers, chunked ? "Transfer-Encoding: chunked\r\n" : "");
+    const socket = this.socket;
+    const gone = this.closed || this.current !== current;
+    if (!gone) socket.write(head);
+    let ended = false;
+    const out = new Writable({
+      highWaterMark: STREAM_HIGH_WATER,
+      write(chunk: Buffer, _encoding, done) {
+        if (chunk.length === 0 || current.isHead) return done();
+        let ok: boolean;
+        if (chunked) {
+          socket.cork();
+          socket.write(`${chunk.length.toString(16)}\r\n`, "latin1");
+          socket.write(chunk);
+          ok = socket.write("\r\n", "latin1");
+          socket.uncork();
+        } else ok = socket.write(chunk);
+        if (ok) done();
+        else socket.once("drain", () => done());
+      },
+      final: (done) => {
+        ended = true;
+        if (chunked) socket.write("0\r\n\r\n", "latin1");
+        this.afterResponse(current);
+        done();
+      },
+      destroy: (err, done) => {
+        // Cut before its end: the client must not take a truncated body for a whole one.
+        if (!ended) socket.destroy();
+        done(err);
+      },
+    });
+    if (gone) out.destroy(new ClientGone("the client closed the connection before the response"));
+    else this.closeListeners.push(() => out.destroy(new ClientGone("the client closed the connection during the response")));
+    return out;
   }
 
   private next(): void {
@@ -530,4 +648,13 @@ export class HttpServer {
     for (const s of this.sockets) s.destroy();
     return closed.then(() => undefined);
   }
+}
+
+/** A trailer field line into `trailers` (lower-cased name; repeats joined as headers are). */
+function addTrailer(trailers: Record<string, string>, line: string): void {
+  const colon = line.indexOf(":");
+  if (colon <= 0) return;
+  const name = line.slice(0, colon).trim().toLowerCase();
+  const value = line.slice(colon + 1).trim();
+  trailers[name] = trailers[name] === undefined ? value : `${trailers[name]}, ${value}`;
 }

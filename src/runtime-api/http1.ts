@@ -7,7 +7,7 @@
  * invoke path twice per invocation.
  */
 import type net from "node:net";
-import { HttpServer, type HttpResponse } from "../lib/http-server.js";
+import { type BodyStream, HttpServer, type HttpResponse } from "../lib/http-server.js";
 
 export interface RuntimeRequest {
   method: string;
@@ -17,6 +17,8 @@ export interface RuntimeRequest {
   /** undefined when the body exceeded the limit (it was read and discarded). */
   body: Buffer | undefined;
   bodySize: number;
+  /** A streaming response's body (`Lambda-Runtime-Function-Response-Mode: streaming`), read as it arrives; `body` is then empty. */
+  stream?: BodyStream;
 }
 
 /** How a Runtime API request is answered: the shared server's response (`once("close")`: the runtime went away first). */
@@ -32,8 +34,11 @@ export class RuntimeHttpServer {
 
   constructor(handler: RuntimeHandler, maxBody: number) {
     this.http = new HttpServer(
-      ({ head, hasBody, body, response }) => {
+      ({ head, hasBody, body, bodyStream, response }) => {
         const dispatch = (payload: Buffer | undefined, size: number) => handler({ method: head.method, path: head.url, headers: head.headers, body: payload, bodySize: size }, response);
+        if (hasBody && head.headers["lambda-runtime-function-response-mode"] === "streaming" && head.url.endsWith("/response")) {
+          return handler({ method: head.method, path: head.url, headers: head.headers, body: EMPTY, bodySize: 0, stream: bodyStream() }, response);
+        }
         if (!hasBody) return dispatch(EMPTY, 0);
         // A runtime that goes away mid-body has nobody left to answer.
         body(maxBody).then((r) => (r.ok ? dispatch(r.body, r.body.length) : dispatch(undefined, r.size)), () => undefined);

@@ -6,6 +6,7 @@ import path from "node:path";
 import assert from "node:assert/strict";
 import net from "node:net";
 import { execFile } from "node:child_process";
+import { once } from "node:events";
 import { promisify } from "node:util";
 import { MAX_RESPONSE_BYTES, RuntimeApi, type Invocation, type RuntimeOutcome } from "./runtime-api.js";
 
@@ -205,4 +206,64 @@ test("the Runtime API is HTTP/1.1 only: an HTTP/2 client's preface is a bad requ
   const [r] = await client.send(Buffer.concat([Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]));
   assert.equal(r!.status, 400);
   await closed;
+});
+
+/** A runtime parked on /next and given `id`: the outcome its answer settles. */
+async function running(t: TestContext, id: string) {
+  const ctx = await setup(t);
+  const next = ctx.client.send(req("GET", "/invocation/next"));
+  for (const until = Date.now() + 60_000; ctx.events.waiting === 0 && Date.now() < until; ) await new Promise((r) => setImmediate(r));
+  const outcome = dispatch(ctx.api, invocation(id));
+  await next;
+  return { ...ctx, outcome };
+}
+
+const streamingHead = (id: string, contentType = "text/plain") =>
+  `POST ${BASE}/invocation/${id}/response HTTP/1.1\r\nHost: x\r\nLambda-Runtime-Function-Response-Mode: streaming\r\nContent-Type: ${contentType}\r\nTransfer-Encoding: chunked\r\nTrailer: Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body\r\n\r\n`;
+
+test("a streaming answer settles the invocation at its head; its chunks pass on as they arrive; 202 at its end", async (t) => {
+  const { client, outcome } = await running(t, "req-s");
+  const answered = client.send(streamingHead("req-s") + "5\r\nfirst\r\n");
+  const o = await outcome;
+  assert.equal(o.kind, "stream");
+  if (o.kind !== "stream") return;
+  assert.equal(o.response.contentType, "text/plain");
+  const [first] = (await once(o.response.body, "data")) as [Buffer];
+  assert.equal(first.toString(), "first", "the first chunk arrives before the runtime sent the rest");
+  let rest = "";
+  o.response.body.on("data", (d: Buffer) => (rest += d.toString()));
+  client.socket.write("6\r\nsecond\r\n0\r\n\r\n");
+  const [ok] = await answered;
+  assert.equal(ok!.status, 202);
+  assert.deepEqual(await o.response.ended, { ok: true });
+  assert.equal(rest, "second");
+});
+
+test("a streaming answer that fails mid-stream reports the error from its trailers", async (t) => {
+  const { client, outcome } = await running(t, "req-e");
+  const error = Buffer.from(JSON.stringify({ errorType: "Error", errorMessage: "boom" })).toString("base64");
+  const answered = client.send(streamingHead("req-e") + `4\r\npart\r\n0\r\nLambda-Runtime-Function-Error-Type: Error\r\nLambda-Runtime-Function-Error-Body: ${error}\r\n\r\n`);
+  const o = await outcome;
+  assert.equal(o.kind, "stream");
+  if (o.kind !== "stream") return;
+  o.response.body.resume();
+  assert.deepEqual(await o.response.ended, { ok: false, errorType: "Error", errorBody: Buffer.from(JSON.stringify({ errorType: "Error", errorMessage: "boom" })) });
+  assert.equal((await answered)[0]!.status, 202);
+});
+
+test("an abandoned stream answers the runtime at once; what it still sends is dropped and its connection stays usable", async (t) => {
+  const { client, outcome, events } = await running(t, "req-a");
+  const answered = client.send(streamingHead("req-a") + "3\r\nabc\r\n");
+  const o = await outcome;
+  if (o.kind !== "stream") return assert.fail("not a stream");
+  o.response.abandon();
+  const [closed] = await answered;
+  assert.equal(closed!.status, 410);
+  assert.equal(JSON.parse(closed!.body).errorType, "Runtime.ResponseStreamClosed");
+  const waiting = events.waiting;
+  // The runtime finishes its body, then asks for the next invocation on the same connection.
+  client.socket.write("3\r\ndef\r\n0\r\n\r\n");
+  void client.send(req("GET", "/invocation/next"));
+  for (const until = Date.now() + 60_000; events.waiting === waiting && Date.now() < until; ) await new Promise((r) => setImmediate(r));
+  assert.equal(events.waiting, waiting + 1, "the runtime is parked on /next again");
 });

@@ -10,6 +10,7 @@ import type net from "node:net";
 import { StateMachine } from "../lib/state-machine.js";
 import { RuntimeHttpServer, type Reply, type RuntimeRequest } from "./http1.js";
 import { isPeer, type Peer } from "./peer.js";
+import { type StreamedResponse, streamedResponse } from "./streamed-response.js";
 
 /** 6 MiB + 100 bytes, as the Runtime Interface Emulator's MaxPayloadSize. */
 export const MAX_RESPONSE_BYTES = 6 * 1024 * 1024 + 100;
@@ -50,7 +51,9 @@ export interface Invocation {
 export type RuntimeOutcome =
   | { kind: "response"; body: Buffer; contentType: string }
   | { kind: "error"; body: Buffer; errorType: string }
-  | { kind: "tooLarge"; size: number };
+  | { kind: "tooLarge"; size: number }
+  /** A streamed answer: it has begun; its bytes and its end follow. */
+  | { kind: "stream"; response: StreamedResponse };
 
 export interface RuntimeApiEvents {
   /** First `/next`: the runtime finished init. */
@@ -232,6 +235,7 @@ export class RuntimeApi {
     }
     this.state = runtimeStates.move(this.state, RuntimeState.ResponseSent);
     this.current = undefined;
+    if (req.stream && kind === "response") return current.settle({ kind: "stream", response: streamedResponse({ ...req, stream: req.stream }, reply) });
     if (req.body === undefined) {
       runtimeError(reply, 413, "RequestEntityTooLarge", `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`);
       current.settle({ kind: "tooLarge", size: req.bodySize });

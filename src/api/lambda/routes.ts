@@ -23,6 +23,7 @@ import type { Ask } from "../authorize.js";
 import { tagContext } from "../../iam/authorizer.js";
 import { requirements } from "../../iam/actions.js";
 import { type Account, functionArn, parseFunctionRef } from "../../services/lambda/arns.js";
+import { sendStreamed } from "./invoke-stream.js";
 
 export interface LambdaApiDeps {
   lambda: LambdaService;
@@ -87,6 +88,23 @@ export const LAMBDA_ROUTES: Route[] = [
       if (out.logResult !== undefined) headers["X-Amz-Log-Result"] = out.logResult;
       if (out.executedVersion) headers["X-Amz-Executed-Version"] = out.executedVersion;
       res.send(out.statusCode, headers, out.payload);
+    },
+    MAX_SYNC_PAYLOAD,
+  ),
+  route(
+    "InvokeWithResponseStream",
+    "POST",
+    `/2021-11-15/functions/${FN}/response-streaming-invocations`,
+    async ({ invoker }, req, res, [fn]) => {
+      const out = await invoker.invokeStreaming({
+        functionName: fn!,
+        qualifier: q(req, "Qualifier"),
+        invocationType: header(req, "x-amz-invocation-type"),
+        logType: header(req, "x-amz-log-type"),
+        clientContext: header(req, "x-amz-client-context"),
+        payload: req.body,
+      });
+      await sendStreamed(res, out);
     },
     MAX_SYNC_PAYLOAD,
   ),

@@ -43,6 +43,9 @@ const ID_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 /** ListFunctionUrlConfigs "returns a maximum of 50 items in each response, even if you set the number higher" (the model). */
 const LIST_PAGE_MAX = 50;
 
+/** Create's and List's 404 (recorded `test_url_config_exceptions`, `test_url_config_list_paging`). */
+const functionDoesNotExist = () => awsError("ResourceNotFoundException", "Function does not exist");
+
 const keyOf = (name: string, qualifier: string | undefined) => `${name}\0${qualifier ?? ""}`;
 
 export class FunctionUrlService {
@@ -117,8 +120,7 @@ export class FunctionUrlService {
     const ref = this.target(functionName, qualifier);
     checkFunctionUrl(input, true);
     return this.deps.registry.withLock(ref.name, async () => {
-      const fn = this.deps.registry.get(ref.name);
-      if (!fn || (ref.qualifier !== undefined && !fn.aliases[ref.qualifier])) throw awsError("ResourceNotFoundException", "Function does not exist", { Message: "Function does not exist" });
+      this.requireFunction(ref.name, ref.qualifier);
       if (this.byTarget.has(keyOf(ref.name, ref.qualifier))) {
         throw awsError("ResourceConflictException", `Failed to create function url config for [functionArn = ${functionArn(this.account, ref.name, ref.qualifier)}]. Error message:  FunctionUrlConfig exists for this Lambda function`);
       }
@@ -139,10 +141,16 @@ export class FunctionUrlService {
     });
   }
 
+  /** Create and Update name a function (and alias) that must exist, with their own 404. */
+  private requireFunction(name: string, qualifier: string | undefined): void {
+    const fn = this.deps.registry.get(name);
+    if (!fn || (qualifier !== undefined && !fn.aliases[qualifier])) throw functionDoesNotExist();
+  }
+
   private require(functionName: string, qualifier: string | undefined): FunctionUrlRecord {
     const ref = this.target(functionName, qualifier);
     const record = this.byTarget.get(keyOf(ref.name, ref.qualifier));
-    if (!record) throw awsError("ResourceNotFoundException", NOT_FOUND, { Message: NOT_FOUND });
+    if (!record) throw awsError("ResourceNotFoundException", NOT_FOUND);
     return record;
   }
 
@@ -155,6 +163,7 @@ export class FunctionUrlService {
     const ref = this.target(functionName, qualifier);
     checkFunctionUrl(input, false);
     return this.deps.registry.withLock(ref.name, async () => {
+      this.requireFunction(ref.name, ref.qualifier);
       const current = this.require(functionName, qualifier);
       const record: FunctionUrlRecord = {
         ...current,
@@ -181,7 +190,7 @@ export class FunctionUrlService {
 
   listFunctionUrlConfigs(functionName: string, marker: string | undefined, maxItems: string | undefined): Record<string, unknown> {
     const ref = parseFunctionRef(this.account, functionName);
-    this.deps.registry.require(ref.name);
+    this.requireFunction(ref.name, undefined);
     const urls = [...this.byId.values()].filter((r) => r.functionName === ref.name).sort((a, b) => (a.urlId < b.urlId ? -1 : 1));
     const asked = maxItems !== undefined && Number(maxItems) > LIST_PAGE_MAX ? String(LIST_PAGE_MAX) : maxItems;
     const { page, nextMarker } = paginate(urls, (r) => r.urlId, marker, asked, LIST_PAGE_MAX);

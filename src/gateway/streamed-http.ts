@@ -1,0 +1,78 @@
+/**
+ * A streamed answer to an HTTP trigger (a function URL in RESPONSE_STREAM mode). A function that
+ * wrote with `awslambda.HttpResponseStream.from` sent `application/vnd.awslambda.http-integration-response`:
+ * a JSON prelude `{statusCode, headers, cookies}`, eight NUL bytes, then the body; any other stream is
+ * the body of a 200 with the stream's content type. The body passes on as the function writes it.
+ * https://docs.aws.amazon.com/lambda/latest/dg/response-streaming-tutorial.html
+ */
+import type { HttpResponse, ResponseHeaders } from "../lib/http-server.js";
+import type { StreamedInvocation } from "../invoke/environment.js";
+import { relay } from "../api/relay.js";
+
+export const HTTP_INTEGRATION_RESPONSE = "application/vnd.awslambda.http-integration-response";
+const DELIMITER = Buffer.alloc(8);
+/** A prelude is a status, headers and cookies: one this large is not one. */
+const MAX_PRELUDE = 64 * 1024;
+
+export interface StreamedHead {
+  statusCode: number;
+  headers: ResponseHeaders;
+}
+
+/** A prelude's JSON as the response's status and headers (cookies as Set-Cookie lines); undefined when it is not one. */
+export function preludeHead(json: Buffer): StreamedHead | undefined {
+  let p: unknown;
+  try {
+    p = JSON.parse(json.toString("utf8") || "{}");
+  } catch {
+    return undefined;
+  }
+  if (typeof p !== "object" || p === null || Array.isArray(p)) return undefined;
+  const { statusCode, headers, cookies } = p as Record<string, unknown>;
+  const status = statusCode === undefined ? 200 : Number(statusCode);
+  if (!Number.isInteger(status) || status < 100 || status > 599) return undefined;
+  const out: ResponseHeaders = {};
+  if (typeof headers === "object" && headers !== null) for (const [k, v] of Object.entries(headers)) out[k] = String(v);
+  if (Array.isArray(cookies) && cookies.length) out["Set-Cookie"] = cookies.map(String);
+  return { statusCode: status, headers: out };
+}
+
+/**
+ * Answer `res` from `stream`; `overrides` (CORS) win over the function's headers. A function that
+ * fails before its head is a 502; after it, the response is cut so the client cannot take a part
+ * for the whole.
+ */
+export async function sendStreamedHttp(res: HttpResponse, stream: StreamedInvocation, overrides: ResponseHeaders, failed: () => void): Promise<void> {
+  const chunks = stream.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  let head: StreamedHead | undefined = { statusCode: 200, headers: { "Content-Type": stream.contentType } };
+  let first: Buffer = Buffer.alloc(0);
+  if (stream.contentType === HTTP_INTEGRATION_RESPONSE) {
+    let at = -1;
+    for (let next = await chunks.next(); ; next = await chunks.next()) {
+      if (next.done) break;
+      first = Buffer.concat([first, next.value]);
+      at = first.indexOf(DELIMITER);
+      if (at >= 0 || first.length > MAX_PRELUDE) break;
+    }
+    head = at < 0 ? undefined : preludeHead(first.subarray(0, at));
+    first = first.subarray(at + DELIMITER.length);
+  } else {
+    // The head waits for the first bytes: a function that fails before writing any is a 502.
+    const next = await chunks.next();
+    if (next.done && (await stream.done).functionError) return failed();
+    if (!next.done) first = next.value;
+  }
+  if (!head) {
+    stream.abandon();
+    stream.body.resume();
+    await stream.done;
+    return failed();
+  }
+  const out = res.stream(head.statusCode, { ...head.headers, ...overrides });
+  if (first.length) out.write(first);
+  const rest = { [Symbol.asyncIterator]: () => chunks };
+  if (!(await relay(stream, out, undefined, rest))) return;
+  const done = await stream.done;
+  if (done.functionError) out.destroy();
+  else out.end();
+}
