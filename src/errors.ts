@@ -73,12 +73,6 @@ const sns = (code: string, status: number, queryCode: string): AwsErrorShape => 
 /** A Kinesis error from the kinesis-2013-12-02 model (JSON 1.1: `__type` is the bare shape name). */
 const kinesis = (code: string, status = 400): AwsErrorShape => ({ code, status, fault: "client", messageKey: "message", namespace: "com.amazonaws.kinesis" });
 
-/**
- * An API Gateway error (apigateway-2015-07-09, apigatewayv2-2018-11-29): REST-JSON with a lower-case
- * `message`. Its NotFoundException shares its name with SNS's, so it is keyed ApiGatewayNotFound.
- */
-const apigateway = (code: string, status: number): AwsErrorShape => ({ code, status, fault: "client", messageKey: "message" });
-
 /** An IAM error from the iam-2010-05-08 model: shape name, its query code (`error.code`) and status. */
 const iam = (code: string, status: number, queryCode: string): AwsErrorShape => ({ code, status, fault: "client", messageKey: "message", queryCode, namespace: "com.amazonaws.iam" });
 
@@ -153,6 +147,11 @@ export const Errors = {
   ExpiredIteratorException: kinesis("ExpiredIteratorException"),
   ExpiredNextTokenException: kinesis("ExpiredNextTokenException"),
   LimitExceededException: kinesis("LimitExceededException"),
+  // API Gateway (apigateway-2015-07-09): REST-JSON, `{"message": …}`. Its NotFoundException shares
+  // its shape name with SNS's, so it is keyed GatewayNotFound.
+  GatewayNotFound: plain("NotFoundException", 404),
+  BadRequestException: plain("BadRequestException", 400),
+  ConflictException: plain("ConflictException", 409),
   InternalFailure: { code: "InternalFailure", status: 500, fault: "server", messageKey: "message" } as AwsErrorShape,
   // IAM (iam-2010-05-08), keyed by their query codes. Its validation failures are the common
   // ValidationError (ValidationException above).
@@ -162,10 +161,6 @@ export const Errors = {
   MalformedPolicyDocument: iam("MalformedPolicyDocumentException", 400, "MalformedPolicyDocument"),
   LimitExceeded: iam("LimitExceededException", 409, "LimitExceeded"),
   InvalidInput: iam("InvalidInputException", 400, "InvalidInput"),
-  // API Gateway.
-  ApiGatewayNotFound: apigateway("NotFoundException", 404),
-  BadRequestException: apigateway("BadRequestException", 400),
-  ConflictException: apigateway("ConflictException", 409),
 } as const;
 
 export type ErrorCode = keyof typeof Errors;

@@ -266,10 +266,10 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   const restApisAbsent = {
     maxBody: 0,
     handle: async () => {
-      throw awsError("ApiGatewayNotFound", "Flint does not provide API Gateway REST APIs yet; HTTP APIs (apigatewayv2) are provided.");
+      throw awsError("GatewayNotFound", "Flint does not provide API Gateway REST APIs yet; HTTP APIs (apigatewayv2) are provided.");
     },
     renderError: (req: { requestId: string }, res: Parameters<typeof renderRestJsonError>[0], err: unknown) => renderRestJsonError(res, req.requestId, err),
-    tooLarge: () => awsError("ApiGatewayNotFound", "Flint does not provide API Gateway REST APIs yet."),
+    tooLarge: () => awsError("GatewayNotFound", "Flint does not provide API Gateway REST APIs yet."),
   };
   const verifier = new SigV4Verifier(authority, config.region);
   const simulator = new PolicySimulator({ iam, authorizer, identityOf: (arn, session) => authority.identityOf(arn, session), accountId: config.accountId });

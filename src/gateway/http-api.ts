@@ -104,7 +104,7 @@ export class HttpApiTrigger implements ApiTrigger {
     if (!addressed || !selected || !integration) return answer(res, requestId, NOT_FOUND);
     const read = await exchange.body(MAX_REQUEST_BODY);
     if (!read.ok) return answer(res, requestId, TOO_LARGE);
-    if (!this.permitted(api, addressed.stage, selected, integration, head.method)) return answer(res, requestId, INTERNAL);
+    if (!this.permitted(api, addressed.stage, selected, integration)) return answer(res, requestId, INTERNAL);
     const payload = Buffer.from(JSON.stringify(this.event(exchange, address, rawQuery, read.body, api, addressed, selected, integration, requestId)));
     if (payload.length > MAX_SYNC_PAYLOAD) return answer(res, requestId, TOO_LARGE);
     const out = await this.invoke(integration, requestId, payload);
@@ -132,14 +132,14 @@ export class HttpApiTrigger implements ApiTrigger {
   /**
    * Where IAM is enforced, API Gateway invokes only what the function's resource policy lets
    * `apigateway.amazonaws.com` invoke for this route's source ARN
-   * (`arn:aws:execute-api:<region>:<account>:<api-id>/<stage>/<METHOD>/<route path>`, or
-   * `…/<stage>/$default` for the `$default` route); AWS answers a missing permission with a 500.
+   * (`arn:aws:execute-api:<region>:<account>:<api-id>/<stage>/<route METHOD>/<route path>`, `ANY`
+   * staying `ANY` as for REST APIs, or `…/<stage>/$default` for the `$default` route); AWS answers a
+   * missing permission with a 500.
    */
-  private permitted(api: HttpApiRecord, stage: StageRecord, selected: Selected, integration: IntegrationRecord, method: string): boolean {
+  private permitted(api: HttpApiRecord, stage: StageRecord, selected: Selected, integration: IntegrationRecord): boolean {
     if (this.deps.authorizer.mode === "off") return true;
     const { region, accountId } = this.deps.account;
-    const key = selected.route.key;
-    const tail = key.kind === "default" ? "$default" : `${method}${selected.route.routeKey.slice(selected.route.routeKey.indexOf(" ") + 1)}`;
+    const tail = selected.route.routeKey.replace(" ", "");
     const sourceArn = `arn:aws:execute-api:${region}:${accountId}:${api.apiId}/${stage.stageName}/${tail}`;
     const ask = { action: "lambda:InvokeFunction", resource: integration.integrationUri, context: { "aws:SourceArn": sourceArn, "aws:SourceAccount": accountId } };
     return this.deps.authorizer.check(this.apigateway, [ask]) === undefined;

@@ -99,7 +99,7 @@ on("DELETE", `/apis/${ID}/deployments/${ID}`, async (d, c) => [204, await d.part
 /** `/v2/tags/<resource-arn>`: an API's tags, by its ARN. */
 function taggedApi(d: HttpApiControlDeps, arn: string): string {
   const m = /^arn:aws:apigateway:([a-z0-9-]+)::\/apis\/([a-z0-9]+)$/.exec(arn);
-  if (!m || m[1] !== d.account.region) throw awsError("ApiGatewayNotFound", `Invalid resource identifier specified ${arn}`);
+  if (!m || m[1] !== d.account.region) throw awsError("GatewayNotFound", `Invalid resource identifier specified ${arn}`);
   return m[2]!;
 }
 on("GET", `/tags/${ID}`, (d, c) => [200, { tags: d.apis.tagsOf(taggedApi(d, c.p[0]!)) }]);
@@ -147,7 +147,7 @@ export class HttpApiControl implements ScopedService {
   async handle(req: ApiRequest, res: HttpResponse): Promise<void> {
     let match: RegExpExecArray | null = null;
     const route = routes.find((r) => (match = r.pattern.exec(req.rawPath)) !== null && r.method === req.method);
-    if (!route || !match) throw awsError("ApiGatewayNotFound", `No operation matches ${req.method} ${req.rawPath}`);
+    if (!route || !match) throw awsError("GatewayNotFound", `No operation matches ${req.method} ${req.rawPath}`);
     const p = (match as RegExpExecArray).slice(1).map(decodePart);
     let body: Members | undefined;
     const call: Call = { req, p, body: () => (body ??= parseBody(req.body)) };

@@ -10,7 +10,7 @@ import { functionTarget, type HttpApisService } from "./http-apis.js";
 import { parseRouteKey } from "./route-key.js";
 
 const bad = (message: string) => awsError("BadRequestException", message);
-const notFound = (message: string) => awsError("ApiGatewayNotFound", message);
+const notFound = (message: string) => awsError("GatewayNotFound", message);
 
 function uniqueId(taken: Record<string, unknown>, length: number): string {
   let id;

@@ -65,7 +65,7 @@ export class HttpApisService {
 
   get(apiId: string): HttpApiRecord {
     const api = this.apis.get(apiId);
-    if (!api) throw awsError("ApiGatewayNotFound", `Invalid API identifier specified ${this.deps.account.accountId}:${apiId}`);
+    if (!api) throw awsError("GatewayNotFound", `Invalid API identifier specified ${this.deps.account.accountId}:${apiId}`);
     return api;
   }
 
