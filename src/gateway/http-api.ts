@@ -76,6 +76,18 @@ function stageOf(api: HttpApiRecord, rawPath: string): { stage: StageRecord; pat
   return fallback && { stage: fallback, path: rawPath };
 }
 
+/** A header map with lower-cased names; names that differed only in case are joined by `join`. */
+function lowerCased<V>(headers: unknown, join: (a: V, b: V) => V): Record<string, V> | null {
+  if (headers === null || typeof headers !== "object") return null;
+  const out: Record<string, V> = {};
+  for (const [name, value] of Object.entries(headers as Record<string, V>)) {
+    const lower = name.toLowerCase();
+    // defineProperty: a header named `__proto__` stays a header.
+    Object.defineProperty(out, lower, { value: Object.hasOwn(out, lower) ? join(out[lower]!, value) : value, enumerable: true, writable: true, configurable: true });
+  }
+  return out;
+}
+
 export class HttpApiTrigger implements ApiTrigger {
   /** Deployments never change: each one's table is compiled once (and forgotten with its record). */
   private readonly tables = new WeakMap<DeploymentRecord, RouteTable>();
@@ -166,22 +178,21 @@ export class HttpApiTrigger implements ApiTrigger {
       path = at.path;
     }
     const resource = selected.route.key.kind === "default" ? routeKey : routeKey.slice(routeKey.indexOf(" ") + 1);
-    // HTTP APIs' 1.0 flavour: the REST proxy event with `version` and without a resource id.
-    return {
-      version: "1.0",
-      ...proxyEventV1({
-        httpMethod: head.method,
-        resource,
-        path,
-        rawQuery,
-        rawHeaders: head.rawHeaders,
-        body,
-        base64Body: body.length > 0 && !isTextBody(head.headers["content-type"], body),
-        pathParameters: selected.pathParameters,
-        stageVariables: variables,
-        context: { accountId: this.deps.account.accountId, apiId: api.apiId, domainName, stage: stageName, requestId, extendedRequestId: requestId, requestTimeEpoch: time, sourceIp, protocol: "HTTP/1.1", extra: { resourceId: null } },
-      }),
-    };
+    // HTTP APIs' 1.0 flavour: the REST proxy event with `version`, without a resource id, and with
+    // every header name lower-cased ("All header names are lowercase", http-api-develop-integrations-lambda).
+    const event = proxyEventV1({
+      httpMethod: head.method,
+      resource,
+      path,
+      rawQuery,
+      rawHeaders: head.rawHeaders,
+      body,
+      base64Body: body.length > 0 && !isTextBody(head.headers["content-type"], body),
+      pathParameters: selected.pathParameters,
+      stageVariables: variables,
+      context: { accountId: this.deps.account.accountId, apiId: api.apiId, domainName, stage: stageName, requestId, extendedRequestId: requestId, requestTimeEpoch: time, sourceIp, protocol: "HTTP/1.1", extra: { resourceId: null } },
+    });
+    return { version: "1.0", ...event, headers: lowerCased(event.headers, (_: string, last: string) => last), multiValueHeaders: lowerCased(event.multiValueHeaders, (a: string[], b: string[]) => [...a, ...b]) };
   }
 
   /** The integration's invocation within its timeout (past it API Gateway answers 503; the function runs on). */

@@ -221,8 +221,11 @@ describe("API Gateway HTTP APIs", () => {
     const e = r.json();
     assert.equal(e.version, "1.0");
     assert.deepEqual([e.resource, e.path, e.httpMethod], ["/users/{id}", "/users/7", "GET"]);
-    assert.equal(e.headers["X-Mixed-Case"], "Value");
-    assert.deepEqual(e.multiValueHeaders["X-Mixed-Case"], ["Value"]);
+    // HTTP APIs lower-case every header name, in payload 1.0 too.
+    assert.equal(e.headers["x-mixed-case"], "Value");
+    assert.deepEqual(e.multiValueHeaders["x-mixed-case"], ["Value"]);
+    assert.equal(e.headers["user-agent"], e.requestContext.identity.userAgent);
+    assert.deepEqual(Object.keys(e.headers).filter((k) => k !== k.toLowerCase()), []);
     assert.deepEqual(e.queryStringParameters, { tag: "b" });
     assert.deepEqual(e.multiValueQueryStringParameters, { tag: ["a", "b"] });
     assert.deepEqual(e.pathParameters, { id: "7" });
