@@ -158,7 +158,7 @@ export class HttpApiControl implements ScopedService {
       return [{ action: `apigateway:${req.method}`, resource, ...(context ? { context } : {}) }];
     });
     const [status, value] = await route.operation(this.deps, call);
-    sendJson(res, req.requestId, status, status === 204 ? undefined : value);
+    sendJson(res, req.requestId, status, status === 204 ? undefined : (value ?? {}));
   }
 
   renderError(req: Pick<ApiRequest, "headers" | "requestId">, res: HttpResponse, err: unknown): void {
