@@ -10,7 +10,7 @@ import { SnsApi } from "./api/sns/handler.js";
 import { IamApi } from "./api/iam/handler.js";
 import { StsApi } from "./api/sts/handler.js";
 import { KinesisApi } from "./api/kinesis/handler.js";
-import { ApiGatewayApi, NO_HTTP_APIS } from "./api/apigateway/index.js";
+import { ApiGatewayApi } from "./api/apigateway/index.js";
 import { RestApiGatewayApi } from "./api/apigateway/rest.js";
 import { RestApisService } from "./services/apigateway/rest-apis.js";
 import { ExecuteApiTrigger } from "./gateway/execute-api.js";
@@ -61,6 +61,10 @@ import { KINESIS, kinesisReader } from "./event-sources/kinesis.js";
 import { mappingRoleCheck } from "./iam/execution-role.js";
 import { FunctionUrlService } from "./services/lambda/function-urls.js";
 import { FunctionUrlTrigger } from "./gateway/function-url.js";
+import { HttpApiControl } from "./api/apigateway/http.js";
+import { HttpApisService } from "./services/apigateway/http-apis.js";
+import { HttpApiParts } from "./services/apigateway/http-api-parts.js";
+import { HttpApiTrigger } from "./gateway/http-api.js";
 
 export const VERSION = "0.1.0";
 
@@ -259,6 +263,9 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   mappings.listener = (uuid, record) => void pollers.apply(uuid, record);
   // API Gateway REST APIs: the control plane.
   const restApis = await RestApisService.create(account, store.restApis, clock);
+  // API Gateway HTTP APIs: the control plane, and their invoke side on the execute-api host.
+  const httpApis = await HttpApisService.create({ account, store: store.httpApis, clock });
+  const httpApiControl = new HttpApiControl({ account, apis: httpApis, parts: new HttpApiParts(httpApis), apiEndpoint: (apiId) => `http://${apiId}.execute-api.localhost:${listenPort}` });
   const verifier = new SigV4Verifier(authority, config.region);
   const simulator = new PolicySimulator({ iam, authorizer, identityOf: (arn, session) => authority.identityOf(arn, session), accountId: config.accountId });
   const api = new ApiServer({
@@ -276,7 +283,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     account,
     scoped: { sqs: new SqsApi(sqs, account), sns: new SnsApi(sns, account), iam: new IamApi(iam, config.accountId, simulator), sts: new StsApi(new StsService(iam, authority.sessions, config.accountId)),
       kinesis: new KinesisApi(kinesis, account),
-      apigateway: new ApiGatewayApi(new RestApiGatewayApi(restApis, account), NO_HTTP_APIS),
+      apigateway: new ApiGatewayApi(new RestApiGatewayApi(restApis, account), httpApiControl),
     },
     metrics,
     events,
@@ -293,6 +300,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
           authorizer,
           apigateway: serviceIdentity("apigateway.amazonaws.com"),
         }),
+        new HttpApiTrigger({ apis: httpApis, invoker, authorizer, account, port: () => listenPort, now: () => clock.now() }),
       ]),
     },
     // What `flint mappings` shows: each mapping as the API has it, with how far behind its source it is.

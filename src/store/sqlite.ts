@@ -23,6 +23,8 @@ import type { FunctionUrlStore } from "./function-url-store.js";
 import { FUNCTION_URL_TABLES, SqliteFunctionUrlStore } from "./sqlite-function-urls.js";
 import type { RestApiStore } from "./rest-api-store.js";
 import { REST_API_TABLES, SqliteRestApiStore } from "./sqlite-rest-apis.js";
+import type { HttpApiStore } from "./http-api-store.js";
+import { HTTP_API_TABLES, SqliteHttpApiStore } from "./sqlite-http-apis.js";
 
 /** Append-only: each entry upgrades the schema by one version. */
 const MIGRATIONS: string[] = [
@@ -45,6 +47,7 @@ const MIGRATIONS: string[] = [
   MAPPING_TABLES,
   FUNCTION_URL_TABLES,
   REST_API_TABLES,
+  HTTP_API_TABLES,
 ];
 
 
@@ -60,6 +63,7 @@ export class SqliteStore implements Store {
   readonly streams: StreamStore;
   readonly functionUrls: FunctionUrlStore;
   readonly restApis: RestApiStore;
+  readonly httpApis: HttpApiStore;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -76,6 +80,7 @@ export class SqliteStore implements Store {
     this.streams = new SqliteStreamStore(this.db, this.commits);
     this.functionUrls = new SqliteFunctionUrlStore(this.db);
     this.restApis = new SqliteRestApiStore(this.db);
+    this.httpApis = new SqliteHttpApiStore(this.db);
     this.stmts = {
       get: this.db.prepare<[string], { record: string }>("SELECT record FROM functions WHERE name = ?"),
       list: this.db.prepare<[], { record: string }>("SELECT record FROM functions ORDER BY name"),

@@ -12,6 +12,7 @@ import type { MappingStore } from "./mapping-store.js";
 import type { StreamStore } from "./stream-store.js";
 import type { FunctionUrlStore } from "./function-url-store.js";
 import type { RestApiStore } from "./rest-api-store.js";
+import type { HttpApiStore } from "./http-api-store.js";
 
 export interface Store {
   /** SQS queues and messages (queue-store.ts). */
@@ -30,6 +31,8 @@ export interface Store {
   readonly functionUrls: FunctionUrlStore;
   /** API Gateway REST APIs (rest-api-store.ts). */
   readonly restApis: RestApiStore;
+  /** API Gateway HTTP APIs, each with its routes, integrations, stages and deployments (http-api-store.ts). */
+  readonly httpApis: HttpApiStore;
   getFunction(name: string): Promise<FunctionRecord | undefined>;
   listFunctions(): Promise<FunctionRecord[]>;
   /** Insert or replace. */

@@ -5,8 +5,6 @@
  */
 import type { HttpResponse } from "../../lib/http-server.js";
 import type { ApiRequest, ScopedService } from "../http.js";
-import { awsError } from "../../errors.js";
-import { renderRestJsonError } from "../render-error.js";
 
 const isV2 = (rawPath: string) => rawPath === "/v2" || rawPath.startsWith("/v2/");
 
@@ -32,14 +30,3 @@ export class ApiGatewayApi implements ScopedService {
     return this.rest.tooLarge();
   }
 }
-
-/**
- * Until HTTP APIs (`apigatewayv2`) are served: every `/v2/` call gets API Gateway's NotFoundException.
- * Replaced by the HTTP API handler in main.ts.
- */
-export const NO_HTTP_APIS: ScopedService = {
-  maxBody: 0,
-  handle: () => Promise.reject(awsError("GatewayNotFound", "Invalid API identifier specified")),
-  renderError: (req, res, err) => renderRestJsonError(res, req.requestId, err),
-  tooLarge: () => awsError("GatewayNotFound", "Invalid API identifier specified"),
-};
