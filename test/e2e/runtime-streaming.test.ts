@@ -163,6 +163,21 @@ for (const overSocket of [false, true]) {
       });
     }
 
+    test("an uncaught exception mid-stream ends the body with the error trailers, then the runtime exits as on AWS", async () => {
+      const runtime = await start("stream-error.handler");
+      try {
+        const exited = new Promise<number | null>((resolve) => runtime.child.on("exit", (code) => resolve(code)));
+        const answer = await api.invoke({ how: "uncaught" }); // not raced with the exit: the answer may be read after it
+        assert.equal(answer.body.toString("utf8"), "before the error\n");
+        assert.equal(answer.trailers["lambda-runtime-function-error-type"], "TypeError");
+        assert.equal(decodeErrorBody(answer).errorMessage, "stream failed mid-way");
+        assert.equal(await exited, 129);
+        assert.match(runtime.output(), /\tERROR\tUncaught Exception +\{"errorType":"TypeError"/);
+      } finally {
+        runtime.stop();
+      }
+    });
+
     test("backpressure: while the Runtime API reads nothing the handler's writes wait, and 100 MB stream through in bounded memory", async () => {
       const runtime = await start("stream-large.handler");
       try {
