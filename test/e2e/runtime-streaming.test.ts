@@ -256,6 +256,34 @@ for (const overSocket of [false, true]) {
       }
     });
 
+    test("a Runtime API connection lost mid-stream closes the handler's stream; the runtime exits once the handler is done", async () => {
+      const runtime = await start("stream-until-closed.handler");
+      let report = (_: string) => {};
+      const reported = new Promise<string>((resolve) => (report = resolve));
+      const reporter = await loopbackServer((_url, body, res) => {
+        res.end();
+        report(body);
+      });
+      try {
+        const exited = new Promise<number | null>((resolve) => runtime.child.on("exit", (code) => resolve(code)));
+        void api
+          .invoke({ reportPort: reporter.port }, (req) => {
+            let lines = 0;
+            req.on("data", (d: Buffer) => {
+              lines += d.toString().split("\n").length - 1;
+              if (lines >= 3) req.socket.destroy();
+            });
+            return new Promise(() => {});
+          })
+          .catch(() => {});
+        assert.match(await reported, /^stream closed after \d+ writes: The response stream was closed by the Runtime API: /);
+        assert.equal(await exited, 1);
+      } finally {
+        reporter.close();
+        runtime.stop();
+      }
+    });
+
     test("a handler not wrapped by streamifyResponse answers buffered, exactly as before", async () => {
       const runtime = await start("echo.handler");
       try {
