@@ -74,8 +74,9 @@ console.fatal = (...args) => emit("FATAL", args);
 class PipeConnection {
   constructor(file, onData, onClose) {
     const { Pipe, PipeConnectWrap, constants } = process.binding("pipe_wrap");
-    const { WriteWrap, streamBaseState, kReadBytesOrError, kArrayBufferOffset } = process.binding("stream_wrap");
+    const { WriteWrap, streamBaseState, kReadBytesOrError, kArrayBufferOffset, kLastWriteWasAsync } = process.binding("stream_wrap");
     this.WriteWrap = WriteWrap;
+    this.wasAsync = () => streamBaseState[kLastWriteWasAsync] === 1;
     this.handle = new Pipe(constants.SOCKET);
     this.handle.unref();
     this.pending = []; // written before the connection completed
@@ -87,7 +88,7 @@ class PipeConnection {
       if (status < 0) return this.close(new Error(`connect ${file}: ${process.binding("uv").errname(status)}`));
       this.connected = true;
       this.handle.readStart();
-      for (const b of this.pending.splice(0)) this.write(b);
+      for (const [data, done] of this.pending.splice(0)) this.write(data, done);
     };
     this.handle.onread = (arrayBuffer) => {
       const n = streamBaseState[kReadBytesOrError];
@@ -98,18 +99,26 @@ class PipeConnection {
     if (err) process.nextTick(() => this.close(new Error(`connect ${file}: ${process.binding("uv").errname(err)}`)));
   }
 
-  write(buf) {
-    if (this.closed) return;
-    if (!this.connected) return void this.pending.push(buf);
+  /**
+   * Writes a buffer, or several in one writev. `done` (optional) runs once the kernel has the bytes:
+   * at once when the write completed synchronously (libuv then calls no oncomplete), else on
+   * completion. A streamed answer's backpressure rests on that.
+   */
+  write(data, done) {
+    if (this.closed) return void done?.(new Error("Runtime API connection closed"));
+    if (!this.connected) return void this.pending.push([data, done]);
     const req = new this.WriteWrap();
     req.handle = this.handle;
-    req.buffer = buf; // alive until written
+    req.buffer = data; // alive until written
     req.oncomplete = (status) => {
       if (status < 0) this.close(new Error("Runtime API write failed"));
+      done?.(status < 0 ? new Error("Runtime API write failed") : undefined);
     };
-    req.async = false;
-    const err = this.handle.writeBuffer(req, buf);
-    if (err) this.close(new Error("Runtime API write failed"));
+    const err = Array.isArray(data) ? this.handle.writev(req, data, true) : this.handle.writeBuffer(req, data);
+    if (err) {
+      this.close(new Error("Runtime API write failed"));
+      done?.(new Error("Runtime API write failed"));
+    } else if (done && !this.wasAsync()) done();
   }
 
   ref() {
@@ -141,8 +150,11 @@ class NetConnection {
     this.socket.on("error", onClose);
     this.socket.on("close", () => onClose(undefined));
   }
-  write(buf) {
-    this.socket.write(buf);
+  write(data, done) {
+    if (!Array.isArray(data)) return void this.socket.write(data, done);
+    this.socket.cork();
+    for (let i = 0; i < data.length; i++) this.socket.write(data[i], i === data.length - 1 ? done : undefined);
+    this.socket.uncork();
   }
   ref() {
     this.socket.ref();
@@ -167,12 +179,12 @@ class RuntimeClient {
     this.queue = [];
     this.buf = Buffer.alloc(0);
     this.out = []; // requests of this tick, sent together
-    let failed = false;
+    this.failed = undefined;
     const fail = (err) => {
-      if (failed) return;
-      failed = true;
+      if (this.failed) return;
+      this.failed = err ?? new Error("Runtime API connection closed");
       const pending = this.queue.splice(0);
-      for (const p of pending) p.reject(err ?? new Error("Runtime API connection closed"));
+      for (const p of pending) p.reject(this.failed);
       if (!pending.length) process.exit(1);
     };
     const onData = (d) => this.onData(d);
@@ -184,14 +196,27 @@ class RuntimeClient {
     for (const k in headers) head += `${k}: ${headers[k]}\r\n`;
     const payload = body === undefined ? undefined : typeof body === "string" ? Buffer.from(body) : body;
     head += `Content-Length: ${payload ? payload.length : 0}\r\n\r\n`;
-    if (this.out.length === 0) {
-      process.nextTick(() => {
-        const chunks = this.out.splice(0);
-        this.conn.write(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
-      });
-    }
+    if (this.out.length === 0) process.nextTick(() => this.flush());
     this.out.push(Buffer.from(head, "latin1"));
     if (payload) this.out.push(payload);
+    return this.expectReply();
+  }
+
+  flush() {
+    if (this.out.length === 0) return;
+    const chunks = this.out.splice(0);
+    this.conn.write(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks));
+  }
+
+  /** Raw bytes of a request written piece by piece (a streamed answer), after any request of this tick. */
+  send(data, done) {
+    this.flush();
+    this.conn.write(data, done);
+  }
+
+  /** The answer to the next request sent (answers come in order). */
+  expectReply() {
+    if (this.failed) return Promise.reject(this.failed);
     if (this.queue.length === 0) this.conn.ref();
     return new Promise((resolve, reject) => this.queue.push({ resolve, reject }));
   }
@@ -246,6 +271,47 @@ async function postInitError(err) {
   process.exit(129);
 }
 
+// ---- the `awslambda` global AWS's runtime gives functions: response streaming
+// (https://docs.aws.amazon.com/lambda/latest/dg/config-rs-write-functions.html). The symbols are AWS's,
+// so a handler wrapped by other tooling the way AWS's runtime expects is recognised too.
+const STREAMING = Symbol.for("aws.lambda.runtime.handler.streaming");
+const HIGH_WATER_MARK = Symbol.for("aws.lambda.runtime.handler.streaming.highWaterMark");
+const STREAM_RESPONSE = "response";
+
+/** `application/vnd.awslambda.http-integration-response`: a JSON prelude, 8 NUL bytes, then the body. */
+class HttpResponseStream {
+  static from(responseStream, prelude) {
+    responseStream.setContentType("application/vnd.awslambda.http-integration-response");
+    const metadata = JSON.stringify(prelude); // JSON cannot hold a raw NUL, so the delimiter is unambiguous
+    responseStream._onBeforeFirstWrite = (write) => {
+      write(metadata);
+      write(new Uint8Array(8));
+    };
+    return responseStream;
+  }
+}
+
+function defineAwsLambdaGlobal() {
+  const opt = env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA;
+  if (opt === "1" || opt === "true") return;
+  globalThis.awslambda = {
+    streamifyResponse(handler, options) {
+      handler[STREAMING] = STREAM_RESPONSE;
+      if (typeof options?.highWaterMark === "number") handler[HIGH_WATER_MARK] = parseInt(options.highWaterMark);
+      return handler;
+    },
+    HttpResponseStream,
+  };
+}
+
+/** Whether the handler streams its response (AWS's UserFunction.getHandlerMetadata). */
+function isStreaming(handler) {
+  const mode = handler[STREAMING];
+  if (mode === undefined || mode === null || mode === false) return false;
+  if (mode === STREAM_RESPONSE) return true;
+  throw new RuntimeError("MalformedStreamingHandler", "Only response streaming is supported.");
+}
+
 // ---- handler loading, as AWS's UserFunction.load
 function nearestPackageType(dir) {
   for (let d = dir; d.startsWith(taskRoot); d = path.dirname(d)) {
@@ -292,6 +358,7 @@ async function loadHandler() {
   const moduleName = rest.slice(0, dot);
   const functionPath = rest.slice(dot + 1);
   let mod;
+  defineAwsLambdaGlobal();
   try {
     mod = await loadModule(moduleRoot, moduleName);
   } catch (err) {
@@ -311,6 +378,7 @@ async function loadHandler() {
 }
 
 // ---- one invocation
+/** The context object; `complete` (the buffered path's) adds done/succeed/fail, which a streaming context lacks. */
 function makeContext(headers, complete) {
   const deadline = Number(headers["lambda-runtime-deadline-ms"]);
   const cc = headers["lambda-runtime-client-context"];
@@ -327,8 +395,9 @@ function makeContext(headers, complete) {
     invokedFunctionArn: headers["lambda-runtime-invoked-function-arn"],
     awsRequestId: headers["lambda-runtime-aws-request-id"],
   };
+  Object.defineProperty(context, "getRemainingTimeInMillis", { value: () => Math.max(0, deadline - Date.now()) });
+  if (!complete) return context;
   Object.defineProperties(context, {
-    getRemainingTimeInMillis: { value: () => Math.max(0, deadline - Date.now()) },
     done: { value: (err, result) => complete(err, result, true) },
     succeed: { value: (result) => complete(null, result, true) },
     fail: { value: (err) => complete(err ?? "handled", undefined, true) },
@@ -340,11 +409,15 @@ function serialise(result) {
   return JSON.stringify(result === undefined ? null : result);
 }
 
+function logInvokeError(shape) {
+  console.error("Invoke Error ", JSON.stringify({ errorType: shape.errorType, errorMessage: shape.errorMessage, stack: shape.trace }));
+}
+
 /** The Runtime API request that reports an invocation's outcome (sent, not awaited). */
 function answer(requestId, err, result) {
   if (err !== null && err !== undefined) {
     const shape = errorShape(err);
-    console.error("Invoke Error ", JSON.stringify({ errorType: shape.errorType, errorMessage: shape.errorMessage, stack: shape.trace }));
+    logInvokeError(shape);
     return post(`/invocation/${requestId}/error`, JSON.stringify(shape), { "Lambda-Runtime-Function-Error-Type": shape.errorType });
   }
   let body;
@@ -357,7 +430,7 @@ function answer(requestId, err, result) {
   return post(`/invocation/${requestId}/response`, body);
 }
 
-let inFlight; // { requestId, done }
+let inFlight; // { requestId, complete, stream? }
 
 function runOne(handler, requestId, headers, event) {
   return new Promise((resolve) => {
@@ -394,19 +467,24 @@ function runOne(handler, requestId, headers, event) {
   });
 }
 
+/** Reports an invocation's fatal error: posted to /error, or as a streamed answer's error trailers. */
+function reportFatal(err) {
+  if (inFlight.stream) return inFlight.stream.fail(err);
+  const shape = errorShape(err);
+  return post(`/invocation/${inFlight.requestId}/error`, JSON.stringify(shape), { "Lambda-Runtime-Function-Error-Type": shape.errorType }).catch(() => {});
+}
+
 process.on("uncaughtException", async (err) => {
   if (!inFlight) return postInitError(err);
   console.error("Uncaught Exception ", JSON.stringify({ errorType: err?.name, errorMessage: err?.message, stack: String(err?.stack ?? "").split("\n") }));
-  const shape = errorShape(err);
-  await post(`/invocation/${inFlight.requestId}/error`, JSON.stringify(shape), { "Lambda-Runtime-Function-Error-Type": shape.errorType }).catch(() => {});
+  await reportFatal(err);
   process.exit(129);
 });
 process.on("unhandledRejection", async (reason) => {
   const err = new RuntimeError("UnhandledPromiseRejection", reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason), reason);
   if (!inFlight) return postInitError(err);
   console.error("Unhandled Promise Rejection ", JSON.stringify({ errorType: err.name, errorMessage: err.message, stack: String(err.stack).split("\n") }));
-  const shape = errorShape(err);
-  await post(`/invocation/${inFlight.requestId}/error`, JSON.stringify(shape), { "Lambda-Runtime-Function-Error-Type": shape.errorType }).catch(() => {});
+  await reportFatal(err);
   process.exit(128);
 });
 
@@ -424,9 +502,11 @@ async function bind() {
 
 async function main() {
   if (pooled) await bind();
-  let handler;
+  let handler, run = runOne;
   try {
     handler = await loadHandler();
+    // node:stream and the streaming code load only for a streaming handler: a cold start pays for every module.
+    if (isStreaming(handler)) run = require("./streaming.cjs").streamer({ client, host: apiHost, base: BASE, makeContext, errorShape, logInvokeError, setInFlight: (f) => (inFlight = f) });
   } catch (err) {
     return postInitError(err);
   }
@@ -443,7 +523,7 @@ async function main() {
     let sendAnswer;
     try {
       const event = JSON.parse(next.body.toString("utf8"));
-      sendAnswer = await runOne(handler, requestId, next.headers, event);
+      sendAnswer = await run(handler, requestId, next.headers, event);
     } catch (err) {
       sendAnswer = () => answer(requestId, new RuntimeError("UnmarshalError", `Unable to parse event: ${err.message}`));
     }
