@@ -12,12 +12,13 @@
 import http from "node:http";
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { AddPermissionCommand, CreateFunctionUrlConfigCommand } from "@aws-sdk/client-lambda";
+import { AddPermissionCommand } from "@aws-sdk/client-lambda";
 import { ApiGatewayV2Client, CreateApiCommand } from "@aws-sdk/client-apigatewayv2";
 import { APIGatewayClient, CreateDeploymentCommand, CreateResourceCommand, CreateRestApiCommand, GetResourcesCommand, PutIntegrationCommand, PutMethodCommand } from "@aws-sdk/client-api-gateway";
 import { ACCOUNT, REGION, TEST_CREDENTIALS, startFlint, type FlintProcess } from "../test/harness/flint.js";
 import { createFunction } from "../test/harness/functions.js";
 import { zipFixture } from "../test/harness/zip.js";
+import { createUrl } from "../test/harness/function-urls.js";
 import { SignedClient, type Target } from "./lib/client.js";
 import { summarize, table } from "./lib/stats.js";
 import { startBaseline } from "./lib/baseline.js";
@@ -45,13 +46,10 @@ async function load(client: SignedClient, path: string, concurrency: number, sec
 
 const clientConfig = (flint: FlintProcess) => ({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS });
 
-/** A function URL (auth NONE, granted to everyone as the console does) on `fn`; its path form. */
+/** A public function URL on `fn`: its path form. */
 async function functionUrl(flint: FlintProcess, fn: string, mode: "BUFFERED" | "RESPONSE_STREAM"): Promise<string> {
-  const url = await flint.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: fn, AuthType: "NONE", InvokeMode: mode }));
-  await flint.lambda.send(new AddPermissionCommand({ FunctionName: fn, StatementId: "url", Action: "lambda:InvokeFunctionUrl", Principal: "*", FunctionUrlAuthType: "NONE" }));
-  await flint.lambda.send(new AddPermissionCommand({ FunctionName: fn, StatementId: "url-invoke", Action: "lambda:InvokeFunction", Principal: "*", InvokedViaFunctionUrl: true }));
-  const id = /^https?:\/\/([a-z0-9]+)\.lambda-url\./.exec(url.FunctionUrl!)![1];
-  return `/_aws/lambda-url/${id}/`;
+  const url = await createUrl(flint, fn, { invokeMode: mode });
+  return `/_aws/lambda-url/${url.id}/`;
 }
 
 /** API Gateway may invoke `fn` for every API of the account. */

@@ -16,22 +16,14 @@ import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyComm
 import { SignatureV4 } from "@smithy/signature-v4";
 import {
   AddPermissionCommand, CreateAliasCommand, CreateFunctionUrlConfigCommand, DeleteAliasCommand, PublishVersionCommand, PutFunctionConcurrencyCommand,
-  type FunctionUrlAuthType,
 } from "@aws-sdk/client-lambda";
 import { ACCOUNT, REGION, startFlint, TEST_CREDENTIALS, type FlintProcess, uniqueName } from "../harness/flint.js";
 import { createFunction } from "../harness/functions.js";
 import { zipFixture } from "../harness/zip.js";
+import { allowPublicUrl, createUrl } from "../harness/function-urls.js";
 
 const run = promisify(execFile);
 const FORBIDDEN = { Message: "Forbidden. For troubleshooting Function URL authorization issues, see: https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html" };
-
-interface Url {
-  id: string;
-  /** `http://<id>.lambda-url.<region>.localhost:<port>/`, as the API gives it. */
-  url: string;
-  /** `<endpoint>/_aws/lambda-url/<id>`, for clients that do not resolve `*.localhost`. */
-  path: string;
-}
 
 describe("function URL requests", () => {
   let flint: FlintProcess;
@@ -43,19 +35,8 @@ describe("function URL requests", () => {
   });
   after(() => flint.stop());
 
-  /** The two statements AWS's console adds for a public URL (urls-auth: since October 2025 both are needed). */
-  async function allowPublic(name: string, qualifier?: string): Promise<void> {
-    const q = qualifier ? { Qualifier: qualifier } : {};
-    await flint.lambda.send(new AddPermissionCommand({ FunctionName: name, ...q, StatementId: "FunctionURLAllowPublicAccess", Action: "lambda:InvokeFunctionUrl", Principal: "*", FunctionUrlAuthType: "NONE" }));
-    await flint.lambda.send(new AddPermissionCommand({ FunctionName: name, ...q, StatementId: "FunctionURLAllowInvokeAction", Action: "lambda:InvokeFunction", Principal: "*", InvokedViaFunctionUrl: true }));
-  }
-
-  async function urlOf(name: string, opts: { authType?: FunctionUrlAuthType; qualifier?: string; cors?: object; grant?: false } = {}): Promise<Url> {
-    const made = await flint.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: opts.authType ?? "NONE", ...(opts.qualifier ? { Qualifier: opts.qualifier } : {}), ...(opts.cors ? { Cors: opts.cors } : {}) }));
-    if ((opts.authType ?? "NONE") === "NONE" && opts.grant !== false) await allowPublic(name, opts.qualifier);
-    const id = made.FunctionUrl!.slice("http://".length).split(".")[0]!;
-    return { id, url: made.FunctionUrl!, path: `${flint.endpoint}/_aws/lambda-url/${id}` };
-  }
+  const allowPublic = (name: string, qualifier?: string) => allowPublicUrl(flint, name, qualifier);
+  const urlOf = (name: string, opts: Parameters<typeof createUrl>[2] = {}) => createUrl(flint, name, opts);
 
   const publicUrl = async (handler: string, opts: Parameters<typeof urlOf>[1] & { runtime?: string; Timeout?: number } = {}) => {
     const { runtime, Timeout, ...url } = opts;
