@@ -10,6 +10,7 @@
  * `npm run build && node dist/bench/http.js` (also `BENCH_SUITES=http npm run bench`).
  */
 import http from "node:http";
+import { fileURLToPath } from "node:url";
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { AddPermissionCommand } from "@aws-sdk/client-lambda";
@@ -170,33 +171,44 @@ function streamRequest(o: { port: number; path: string; headers?: Record<string,
   });
 }
 
-async function streamingBench(flint: FlintProcess, baselinePort: number): Promise<string> {
-  const fn = await createFunction(flint, await zipFixture("nodejs"), "stream-bench.handler", { MemorySize: 1769 });
+/** A streaming function (`handler` of stream-bench.js) with a RESPONSE_STREAM URL, and how to stream through either path. */
+async function streamingTarget(flint: FlintProcess, handler: string) {
+  const fn = await createFunction(flint, await zipFixture("nodejs"), handler, { MemorySize: 1769 });
   const urlPath = await functionUrl(flint, fn, "RESPONSE_STREAM");
   const invokePath = `/2021-11-15/functions/${fn}/response-streaming-invocations`;
   // InvokeWithResponseStream is signed: the benchmark client's signer gives the headers for a plain http.request.
   const signer = new SignedClient({ host: "127.0.0.1", port: flint.port, ...TEST_CREDENTIALS, region: REGION }, 1);
-  const viaUrl = (event: unknown, watch?: number) => streamRequest({ port: flint.port, path: urlPath, body: Buffer.from(JSON.stringify(event)), frames: false, watch });
-  const viaInvoke = (event: unknown, watch?: number) => {
-    const body = Buffer.from(JSON.stringify(event));
-    return streamRequest({ port: flint.port, path: invokePath, headers: signer.headers("POST", invokePath, body), body, frames: true, watch });
+  return {
+    url: (event: unknown, watch?: number) => streamRequest({ port: flint.port, path: urlPath, body: Buffer.from(JSON.stringify(event)), frames: false, watch }),
+    invoke: (event: unknown, watch?: number) => {
+      const body = Buffer.from(JSON.stringify(event));
+      return streamRequest({ port: flint.port, path: invokePath, headers: signer.headers("POST", invokePath, body), body, frames: true, watch });
+    },
   };
+}
+
+async function streamingBench(flint: FlintProcess, baselinePort: number): Promise<string> {
+  const plain = await streamingTarget(flint, "stream-bench.handler");
+  const tuned = await streamingTarget(flint, "stream-bench.buffered1mb");
   const ticks = { ticks: 50, gapMs: 20 };
-  const pid = flint.child.pid!;
-  const urlTicks = await viaUrl(ticks);
-  const invokeTicks = await viaInvoke(ticks);
-  const lagRows = [
-    ["function URL (RESPONSE_STREAM)", summarize(urlTicks.lags).n, summarize(urlTicks.lags).p50, summarize(urlTicks.lags).p99],
-    ["InvokeWithResponseStream", summarize(invokeTicks.lags).n, summarize(invokeTicks.lags).p50, summarize(invokeTicks.lags).p99],
-  ];
+  const lag = (label: string, r: Streamed) => [label, summarize(r.lags).n, summarize(r.lags).p50, summarize(r.lags).p99];
+  const lagRows = [lag("function URL (RESPONSE_STREAM)", await plain.url(ticks)), lag("InvokeWithResponseStream", await plain.invoke(ticks))];
   const runs = 3;
-  const bulk: Record<string, Streamed[]> = { bare: [], url: [], invoke: [] };
+  const pid = flint.child.pid!;
+  const series: [string, (watch: number) => Promise<Streamed>][] = [
+    ["Flint function URL (RESPONSE_STREAM)", (w) => plain.url({ megabytes: MEGABYTES }, w)],
+    ["Flint InvokeWithResponseStream", (w) => plain.invoke({ megabytes: MEGABYTES }, w)],
+    ["Flint function URL, function's highWaterMark 1 MiB", (w) => tuned.url({ megabytes: MEGABYTES }, w)],
+    ["Flint InvokeWithResponseStream, highWaterMark 1 MiB", (w) => tuned.invoke({ megabytes: MEGABYTES }, w)],
+  ];
+  // One unmeasured pass: the server's heap and JIT settle before RSS growth is measured.
+  for (const [, run] of series) await run(pid);
+  const bare: Streamed[] = [];
+  const flintRuns: Streamed[][] = series.map(() => []);
   for (let i = 0; i < runs; i++) {
-    bulk.bare!.push(await streamRequest({ port: baselinePort, path: `/stream?megabytes=${MEGABYTES}`, frames: false }));
-    bulk.url!.push(await viaUrl({ megabytes: MEGABYTES }, pid));
-    bulk.invoke!.push(await viaInvoke({ megabytes: MEGABYTES }, pid));
+    bare.push(await streamRequest({ port: baselinePort, path: `/stream?megabytes=${MEGABYTES}`, frames: false }));
+    for (const [k, [, run]] of series.entries()) flintRuns[k]!.push(await run(pid));
   }
-  signer.close();
   const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const bulkRow = (label: string, rs: Streamed[], rss: boolean) => [
     label,
@@ -208,16 +220,18 @@ async function streamingBench(flint: FlintProcess, baselinePort: number): Promis
   ];
   return [
     table("Streaming: time from the function's write to the client's read of each chunk (50 chunks 20 ms apart)", ["path", "chunks", "p50 ms", "p99 ms"], lagRows),
-    table(`Streaming ${MEGABYTES} MB (median of ${runs}; server RSS growth: the largest over the runs)`, ["path", "runs", "all bytes", "ms", "MB/s", "server RSS growth MB"], [
-      bulkRow("bare Node HTTP server, 64 KB writes", bulk.bare!, false),
-      bulkRow("Flint function URL (RESPONSE_STREAM)", bulk.url!, true),
-      bulkRow("Flint InvokeWithResponseStream", bulk.invoke!, true),
+    table(`Streaming ${MEGABYTES} MB in 64 KB writes (after one unmeasured pass; median of ${runs}, runs interleaved; server RSS growth: the largest over the runs)`, ["path", "runs", "all bytes", "ms", "MB/s", "server RSS growth MB"], [
+      bulkRow("bare Node HTTP server, 64 KB writes", bare, false),
+      ...series.map(([label], k) => bulkRow(label, flintRuns[k]!, true)),
     ]),
   ].join("\n");
 }
 
 export async function httpBench(): Promise<string> {
-  const flint = await startFlint({ args: ["--idle-timeout", "600"] });
+  // BENCH_HTTP_PROFILE=DIR: the server writes a V8 CPU profile there (lib/cpu-profile.cjs).
+  const profile = process.env.BENCH_HTTP_PROFILE;
+  const env = profile ? { NODE_OPTIONS: `--require ${fileURLToPath(new URL("../../bench/lib/cpu-profile.cjs", import.meta.url))}`, BENCH_CPU_PROFILE_DIR: profile, BENCH_CPU_PROFILE_NAME: "http" } : undefined;
+  const flint = await startFlint({ args: ["--idle-timeout", "600"], ...(env ? { env } : {}) });
   const baseline = await startBaseline();
   try {
     const parts = (process.env.BENCH_HTTP ?? "triggers,streaming").split(",");

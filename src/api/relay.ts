@@ -2,26 +2,77 @@
  * A streamed invocation's bytes passed on to the client as the function writes them, each framed as
  * the caller's protocol wants (raw for a URL, an event-stream message for InvokeWithResponseStream),
  * waiting for the client when it reads slower than the function writes.
+ *
+ * Chunks are taken as they are pushed ('data' events, paused while the client is full): an async
+ * iterator's `read()` would join whatever is buffered into a new buffer, a copy of every byte.
  */
-import { once } from "node:events";
-import type { Writable } from "node:stream";
+import type { Readable, Writable } from "node:stream";
 import type { StreamedInvocation } from "../invoke/environment.js";
 
 /**
- * Relay `stream` into `out` (not ended here). False: the client went, and the function's stream was
- * abandoned. `chunks`: what is left of the stream's body when its first bytes were read already.
+ * Relay `stream` into `out` (not ended here), each chunk as the buffers `frame` makes of it. False:
+ * the client went, and the function's stream was abandoned.
  */
-export async function relay(stream: StreamedInvocation, out: Writable, frame: (chunk: Buffer) => Buffer = (chunk) => chunk, chunks: AsyncIterable<Buffer> = stream.body): Promise<boolean> {
-  // A client that goes destroys `out` with an error: seen here, never unhandled.
-  out.on("error", () => {});
-  try {
-    for await (const chunk of chunks) {
-      if (out.destroyed) throw new Error("the client went");
-      if (!out.write(frame(chunk))) await once(out, "drain");
-    }
-    return !out.destroyed;
-  } catch {
-    stream.abandon();
-    return false;
-  }
+export function relay(stream: StreamedInvocation, out: Writable, frame?: (chunk: Buffer) => Buffer[]): Promise<boolean> {
+  const body = stream.body;
+  return new Promise((resolve) => {
+    let settled = false;
+    const write = (chunk: Buffer): boolean => {
+      if (!frame) return out.write(chunk);
+      // A frame's parts leave together (one writev).
+      out.cork();
+      let ok = true;
+      for (const part of frame(chunk)) ok = out.write(part);
+      out.uncork();
+      return ok;
+    };
+    const onData = (chunk: Buffer) => {
+      if (!write(chunk)) body.pause();
+    };
+    const onDrain = () => body.resume();
+    const finish = (ok: boolean) => {
+      if (settled) return;
+      settled = true;
+      body.off("data", onData);
+      body.off("end", ended);
+      out.off("drain", onDrain);
+      out.off("close", gone);
+      if (!ok) stream.abandon();
+      resolve(ok);
+    };
+    const ended = () => finish(!out.destroyed);
+    const gone = () => finish(false);
+    // A client that goes destroys `out` with an error: seen here, never unhandled.
+    out.on("error", () => {});
+    if (out.destroyed) return finish(false);
+    out.on("close", gone);
+    out.on("drain", onDrain);
+    body.on("data", onData);
+    body.once("end", ended);
+    body.resume();
+  });
+}
+
+/**
+ * The first bytes of `body`, taken until `enough` says so or the body ends, the body then paused
+ * for `relay` to go on from there.
+ */
+export function firstBytes(body: Readable, enough: (bytes: Buffer) => boolean): Promise<{ bytes: Buffer; ended: boolean }> {
+  return new Promise((resolve) => {
+    let bytes: Buffer = Buffer.alloc(0);
+    const done = (ended: boolean) => {
+      body.off("data", onData);
+      body.off("end", onEnd);
+      body.pause();
+      resolve({ bytes, ended });
+    };
+    const onData = (chunk: Buffer) => {
+      bytes = bytes.length ? Buffer.concat([bytes, chunk]) : chunk;
+      if (enough(bytes)) done(false);
+    };
+    const onEnd = () => done(true);
+    body.on("data", onData);
+    body.once("end", onEnd);
+    if (body.readableEnded) done(true);
+  });
 }

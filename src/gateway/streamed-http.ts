@@ -7,7 +7,7 @@
  */
 import type { HttpResponse, ResponseHeaders } from "../lib/http-server.js";
 import type { StreamedInvocation } from "../invoke/environment.js";
-import { relay } from "../api/relay.js";
+import { firstBytes, relay } from "../api/relay.js";
 
 export const HTTP_INTEGRATION_RESPONSE = "application/vnd.awslambda.http-integration-response";
 const DELIMITER = Buffer.alloc(8);
@@ -43,24 +43,18 @@ export function preludeHead(json: Buffer): StreamedHead | undefined {
  * for the whole.
  */
 export async function sendStreamedHttp(res: HttpResponse, stream: StreamedInvocation, overrides: ResponseHeaders, failed: () => void): Promise<void> {
-  const chunks = stream.body[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
   let head: StreamedHead | undefined = { statusCode: 200, headers: { "Content-Type": stream.contentType } };
-  let first: Buffer = Buffer.alloc(0);
+  let first: Buffer;
   if (stream.contentType === HTTP_INTEGRATION_RESPONSE) {
-    let at = -1;
-    for (let next = await chunks.next(); ; next = await chunks.next()) {
-      if (next.done) break;
-      first = Buffer.concat([first, next.value]);
-      at = first.indexOf(DELIMITER);
-      if (at >= 0 || first.length > MAX_PRELUDE) break;
-    }
-    head = at < 0 ? undefined : preludeHead(first.subarray(0, at));
-    first = first.subarray(at + DELIMITER.length);
+    const read = await firstBytes(stream.body, (bytes) => bytes.includes(DELIMITER) || bytes.length > MAX_PRELUDE);
+    const at = read.bytes.indexOf(DELIMITER);
+    head = at < 0 ? undefined : preludeHead(read.bytes.subarray(0, at));
+    first = read.bytes.subarray(at + DELIMITER.length);
   } else {
     // The head waits for the first bytes: a function that fails before writing any is a 502.
-    const next = await chunks.next();
-    if (next.done && (await stream.done).functionError) return failed();
-    if (!next.done) first = next.value;
+    const read = await firstBytes(stream.body, () => true);
+    if (read.ended && (await stream.done).functionError) return failed();
+    first = read.bytes;
   }
   if (!head) {
     stream.abandon();
@@ -70,8 +64,7 @@ export async function sendStreamedHttp(res: HttpResponse, stream: StreamedInvoca
   }
   const out = res.stream(head.statusCode, { ...head.headers, ...overrides });
   if (first.length) out.write(first);
-  const rest = { [Symbol.asyncIterator]: () => chunks };
-  if (!(await relay(stream, out, undefined, rest))) return;
+  if (!(await relay(stream, out))) return;
   const done = await stream.done;
   if (done.functionError) out.destroy();
   else out.end();

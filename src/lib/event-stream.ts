@@ -8,35 +8,50 @@ import { crc32 } from "node:zlib";
 
 const STRING = 7;
 
-/** One message with string headers (`:event-type`, `:message-type`, `:content-type`, …) around `payload`. */
-export function eventMessage(headers: Record<string, string>, payload: Buffer): Buffer {
-  const parts: Buffer[] = [];
+/**
+ * One message with string headers (`:event-type`, `:message-type`, `:content-type`, …) around
+ * `payload`, as three buffers (prelude and headers, the payload itself, the CRC), so that a large
+ * payload is not copied.
+ */
+export function eventMessageParts(headers: Record<string, string>, payload: Buffer): [Buffer, Buffer, Buffer] {
   let headersLength = 0;
+  const encoded: [Buffer, Buffer][] = [];
   for (const name in headers) {
-    const n = Buffer.from(name, "utf8");
-    const v = Buffer.from(headers[name]!, "utf8");
-    const h = Buffer.allocUnsafe(1 + n.length + 3 + v.length);
-    h.writeUInt8(n.length, 0);
-    n.copy(h, 1);
-    h.writeUInt8(STRING, 1 + n.length);
-    h.writeUInt16BE(v.length, 2 + n.length);
-    v.copy(h, 4 + n.length);
-    parts.push(h);
-    headersLength += h.length;
+    const pair: [Buffer, Buffer] = [Buffer.from(name, "utf8"), Buffer.from(headers[name]!, "utf8")];
+    encoded.push(pair);
+    headersLength += 1 + pair[0].length + 3 + pair[1].length;
   }
-  const total = 12 + headersLength + payload.length + 4;
-  const out = Buffer.allocUnsafe(total);
-  out.writeUInt32BE(total, 0);
-  out.writeUInt32BE(headersLength, 4);
-  out.writeUInt32BE(crc32(out.subarray(0, 8)), 8);
+  const head = Buffer.allocUnsafe(12 + headersLength);
+  const total = head.length + payload.length + 4;
+  head.writeUInt32BE(total, 0);
+  head.writeUInt32BE(headersLength, 4);
+  head.writeUInt32BE(crc32(head.subarray(0, 8)), 8);
   let at = 12;
-  for (const h of parts) at += h.copy(out, at);
-  at += payload.copy(out, at);
-  out.writeUInt32BE(crc32(out.subarray(0, at)), at);
-  return out;
+  for (const [n, v] of encoded) {
+    at = head.writeUInt8(n.length, at);
+    at += n.copy(head, at);
+    at = head.writeUInt8(STRING, at);
+    at = head.writeUInt16BE(v.length, at);
+    at += v.copy(head, at);
+  }
+  const tail = Buffer.allocUnsafe(4);
+  tail.writeUInt32BE(crc32(payload, crc32(head)), 0);
+  return [head, payload, tail];
 }
+
+/** The same message in one buffer. */
+export function eventMessage(headers: Record<string, string>, payload: Buffer): Buffer {
+  return Buffer.concat(eventMessageParts(headers, payload));
+}
+
+const eventHeaders = (eventType: string, contentType: string) => ({ ":event-type": eventType, ":content-type": contentType, ":message-type": "event" });
 
 /** An `event` message of type `eventType`. */
 export function event(eventType: string, contentType: string, payload: Buffer): Buffer {
-  return eventMessage({ ":event-type": eventType, ":content-type": contentType, ":message-type": "event" }, payload);
+  return eventMessage(eventHeaders(eventType, contentType), payload);
+}
+
+/** The same, as parts (see eventMessageParts). */
+export function eventParts(eventType: string, contentType: string, payload: Buffer): [Buffer, Buffer, Buffer] {
+  return eventMessageParts(eventHeaders(eventType, contentType), payload);
 }

@@ -562,3 +562,17 @@ test("a header given as a list is sent as that many lines (Set-Cookie)", async (
   const r = await raw(port, ["GET / HTTP/1.1\r\n\r\n"], /ok$/);
   assert.match(r.text, /Set-Cookie: a=1\r\nSet-Cookie: b=2; Path=\/\r\n/);
 });
+
+test("a streamed chunked body whose reads end inside the chunk framing arrives whole", async (t) => {
+  let got = "";
+  const { port } = await serve(t, (ex) => {
+    const body = ex.bodyStream();
+    body.on("data", (d: Buffer) => (got += d.toString()));
+    body.on("end", () => ex.response.send(200, {}, `got ${got.length}`));
+  });
+  const big = "y".repeat(70_000);
+  // Each write ends inside a size line or a CRLF; the next one is large.
+  const r = await raw(port, ["POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r", `\n${big.length.toString(16)}\r\n${big}\r\n1`, `0\r\n${"z".repeat(16)}\r\n0\r\n\r\n`], /got \d+$/, 20);
+  assert.match(r.text, /got 70019$/);
+  assert.equal(got, `abc${big}${"z".repeat(16)}`);
+});

@@ -150,6 +150,8 @@ const MAX_BUFFERED = 1024 * 1024;
 /** Response bodies up to this size leave in one buffer with their head; larger ones are not copied. */
 const LARGE_BODY = 64 * 1024;
 const CRLFCRLF = Buffer.from("\r\n\r\n");
+/** Bytes of a new read joined to a small unconsumed piece of a streamed body (see Connection.receive). */
+const JOIN = 64;
 const CONTINUE = Buffer.from("HTTP/1.1 100 Continue\r\n\r\n");
 
 let dateSecond = 0;
@@ -245,6 +247,13 @@ class Connection {
 
   /** Bytes from the client (the first ones may have been read before this connection existed). */
   receive(d: Buffer): void {
+    if (this.buf.length > 0 && this.buf.length < JOIN && d.length > 2 * JOIN && this.current?.reader?.sink) {
+      // A streamed body's read that ends inside a chunk's framing (its size line, its CRLF): that
+      // piece completes within the next bytes, so only those are joined to it, not the whole read.
+      this.buf = Buffer.concat([this.buf, d.subarray(0, JOIN)]);
+      this.pump();
+      d = d.subarray(JOIN);
+    }
     this.buf = this.buf.length ? Buffer.concat([this.buf, d]) : d;
     this.pump();
   }
@@ -564,6 +573,21 @@ class Connection {
           ok = socket.write("\r\n", "latin1");
           socket.uncork();
         } else ok = socket.write(chunk);
+        if (ok) done();
+        else socket.once("drain", () => done());
+      },
+      // Writes made while the stream was corked leave as one chunk (a message's parts, say).
+      writev(chunks: { chunk: Buffer }[], done) {
+        if (current.isHead) return done();
+        let length = 0;
+        for (const c of chunks) length += c.chunk.length;
+        if (length === 0) return done();
+        socket.cork();
+        if (chunked) socket.write(`${length.toString(16)}\r\n`, "latin1");
+        let ok = true;
+        for (const c of chunks) ok = socket.write(c.chunk);
+        if (chunked) ok = socket.write("\r\n", "latin1");
+        socket.uncork();
         if (ok) done();
         else socket.once("drain", () => done());
       },

@@ -5,11 +5,11 @@
  * https://docs.aws.amazon.com/lambda/latest/api/API_InvokeWithResponseStream.html
  */
 import type { HttpResponse } from "../../lib/http-server.js";
-import { event } from "../../lib/event-stream.js";
+import { event, eventParts } from "../../lib/event-stream.js";
 import type { StreamingInvokeResult } from "../../invoke/invoker.js";
 import { relay } from "../relay.js";
 
-const chunk = (bytes: Buffer) => event("PayloadChunk", "application/octet-stream", bytes);
+const chunk = (bytes: Buffer) => eventParts("PayloadChunk", "application/octet-stream", bytes);
 
 /** ErrorCode and ErrorDetails from a function error's payload (`{errorType, errorMessage}`). */
 function errorFields(payload: Buffer | undefined): { ErrorCode: string; ErrorDetails: string } {
@@ -31,7 +31,7 @@ export async function sendStreamed(res: HttpResponse, out: StreamingInvokeResult
   if (out.stream) {
     if (!(await relay(out.stream, body, chunk))) return;
     end = { ...out, ...(await out.stream.done) };
-  } else if (!out.functionError && out.payload?.length) body.write(chunk(out.payload));
+  } else if (!out.functionError && out.payload?.length) body.write(Buffer.concat(chunk(out.payload)));
   const complete = {
     ...(end.functionError ? errorFields(end.payload) : {}),
     ...(end.logResult !== undefined ? { LogResult: end.logResult } : {}),
