@@ -1,10 +1,36 @@
 /** InvokeWithResponseStream through the SDK v3 and the CLI v2: chunks as the function writes them, errors in InvokeComplete. */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { execFile, execFileSync } from "node:child_process";
+import { promisify } from "node:util";
 import { InvokeWithResponseStreamCommand } from "@aws-sdk/client-lambda";
-import { startFlint, type FlintProcess } from "../harness/flint.js";
+import { REGION, startFlint, TEST_CREDENTIALS, type FlintProcess } from "../harness/flint.js";
 import { zipFixture } from "../harness/zip.js";
 import { createFunction } from "../harness/functions.js";
+
+/**
+ * A Python whose boto3 has invoke_with_response_stream (botocore 1.29.1xx and later; Debian's 1.29.27
+ * predates it): the `python3` on PATH where it is one; undefined where none is.
+ */
+function streamingBoto3(): string | undefined {
+  try {
+    execFileSync("python3", ["-c", "import boto3; assert hasattr(boto3.client('lambda', region_name='us-east-1'), 'invoke_with_response_stream')"], { stdio: "ignore", timeout: 30_000 });
+    return "python3";
+  } catch {
+    return undefined;
+  }
+}
+
+const BOTO3_STREAM = `
+import json, sys, boto3
+client = boto3.client("lambda", endpoint_url=sys.argv[1], region_name=sys.argv[3])
+out = client.invoke_with_response_stream(FunctionName=sys.argv[2], Payload=b'{"chunks": 3, "pauseMs": 0}')
+events = []
+for e in out["EventStream"]:
+    if "PayloadChunk" in e: events.append({"chunk": e["PayloadChunk"]["Payload"].decode()})
+    if "InvokeComplete" in e: events.append({"complete": e["InvokeComplete"]})
+print(json.dumps({"status": out["StatusCode"], "version": out.get("ExecutedVersion"), "events": events}))
+`;
 
 interface Received {
   chunks: { text: string; at: number }[];
@@ -61,5 +87,15 @@ describe("InvokeWithResponseStream", () => {
     const second = await invokeStreaming(flint, custom, { chunks: 1, pauseMs: 0 }, "Tail");
     assert.doesNotMatch(Buffer.from(second.complete!.LogResult!, "base64").toString(), /INIT_START|Init Duration/);
     assert.ok(first.complete);
+  });
+
+  const python = streamingBoto3();
+  test("boto3's invoke_with_response_stream reads the same events", { skip: python ? false : "no boto3 with invoke_with_response_stream on this machine" }, async () => {
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey };
+    const { stdout } = await promisify(execFile)(python!, ["-c", BOTO3_STREAM, flint.endpoint, custom, REGION], { env, timeout: 120_000 });
+    const out = JSON.parse(stdout);
+    assert.equal(out.status, 200);
+    assert.equal(out.version, "$LATEST");
+    assert.deepEqual(out.events, [{ chunk: "chunk 0\n" }, { chunk: "chunk 1\n" }, { chunk: "chunk 2\n" }, { complete: {} }]);
   });
 });
