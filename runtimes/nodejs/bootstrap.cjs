@@ -506,7 +506,7 @@ async function main() {
   try {
     handler = await loadHandler();
     // node:stream and the streaming code load only for a streaming handler: a cold start pays for every module.
-    if (isStreaming(handler)) run = require("./streaming.cjs").streamer({ client, host: apiHost, base: BASE, makeContext, errorShape, logInvokeError, setInFlight: (f) => (inFlight = f) });
+    if (isStreaming(handler)) run = require("./streaming.cjs").streamer({ client, host: apiHost, base: BASE, highWaterMark: handler[HIGH_WATER_MARK], makeContext, errorShape, logInvokeError, setInFlight: (f) => (inFlight = f) });
   } catch (err) {
     return postInitError(err);
   }

@@ -158,12 +158,13 @@ function asChunk(chunk) {
 
 /**
  * The streaming counterpart of bootstrap.cjs's runOne: calls `handler(event, responseStream, context)`
- * and resolves, once the handler's promise has settled and the stream has closed, to a function
- * giving the Runtime API's answer to the streamed POST (the next /next may leave before it arrives).
+ * (the stream's `highWaterMark` as streamifyResponse's options set it) and resolves, once the
+ * handler's promise has settled and the stream has closed, to a function giving the Runtime API's
+ * answer to the streamed POST (the next /next may leave before it arrives).
  * As AWS's Runtime.handleOnceStreaming: a handler that throws, rejects or returns no promise ends the
  * stream with error trailers; a value it returns is ignored with a warning.
  */
-function streamer({ client, host, base, makeContext, errorShape, logInvokeError, setInFlight }) {
+function streamer({ client, host, base, highWaterMark, makeContext, errorShape, logInvokeError, setInFlight }) {
   runtime = { errorShape, logInvokeError };
   return function runStreaming(handler, requestId, headers, event) {
     const head = (contentType) =>
@@ -175,7 +176,7 @@ function streamer({ client, host, base, makeContext, errorShape, logInvokeError,
       const why = reply instanceof Error ? reply.message : `${reply.status} ${reply.body}`;
       stream.destroy(new Error(`The response stream was closed by the Runtime API: ${why}`));
     });
-    const stream = new ResponseStream(answer, handler[Symbol.for("aws.lambda.runtime.handler.streaming.highWaterMark")]);
+    const stream = new ResponseStream(answer, highWaterMark);
     const fail = (err) => {
       const shape = errorShape(err);
       logInvokeError(shape);
