@@ -136,6 +136,18 @@ class ResponseStream extends Writable {
     callback(err);
   }
 
+  /**
+   * Ends the answer at once with `shape`'s error trailers (an uncaught exception: the runtime exits
+   * next). What the stream still holds is dropped, so a caller that stopped reading cannot keep the
+   * runtime from reporting; what already went to the Runtime API stays before the trailers.
+   */
+  _failNow(shape) {
+    return new Promise((resolve) => {
+      if (this._answer.ended) return resolve();
+      this._answer.end(this._contentType, errorTrailers(shape), () => resolve());
+    });
+  }
+
   /** Ends the answer with `shape`'s error trailers after what was written; resolves once sent. */
   _fail(shape) {
     return new Promise((resolve) => {
@@ -182,7 +194,7 @@ function streamer({ client, host, base, highWaterMark, makeContext, errorShape, 
       logInvokeError(shape);
       return stream._fail(shape);
     };
-    setInFlight({ requestId, stream: { fail: (err) => stream._fail(errorShape(err)) } });
+    setInFlight({ requestId, stream: { fail: (err) => stream._failNow(errorShape(err)) } });
     return new Promise((resolve) => {
       const done = () => {
         if (!stream.closed) return void stream.once("close", done);

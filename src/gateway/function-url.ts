@@ -114,19 +114,22 @@ export class FunctionUrlTrigger implements HttpTrigger {
     const requestId = out.requestId;
     if (out.stream) {
       const overrides: ResponseHeaders = { ...(url.cors ? withCors(url.cors, origin, {}) : {}), "x-amzn-RequestId": requestId };
-      return sendStreamedHttp(res, out.stream, overrides, () => res.send(502, { "Content-Type": TEXT, "x-amzn-RequestId": requestId }, "Internal Server Error"));
+      return sendStreamedHttp(res, out.stream, overrides, (end) => this.failed(res, requestId, end));
     }
     const mapped = out.functionError ? undefined : responseFromResult(out.payload ?? Buffer.alloc(0));
-    if (!mapped) {
-      const { errorType, errorMessage } = out.functionError ? errorOf(out.payload) : {};
-      if (errorType === "Sandbox.Timedout") return res.send(504, { "Content-Type": TEXT, "x-amzn-RequestId": requestId }, "Gateway Timeout");
-      if (errorType === "Function.ResponseSizeTooLarge") return refuse(res, requestId, 413, "RequestEntityTooLargeException", JSON.stringify({ Message: errorMessage }));
-      // A function error, or a result that cannot be a response (recorded: plain "Internal Server Error").
-      return res.send(502, { "Content-Type": TEXT, "x-amzn-RequestId": requestId }, "Internal Server Error");
-    }
+    if (!mapped) return this.failed(res, requestId, out);
     let headers: ResponseHeaders = { ...mapped.headers, "x-amzn-RequestId": requestId };
     if (url.cors) headers = withCors(url.cors, origin, headers);
     res.send(mapped.statusCode, headers, mapped.body);
+  }
+
+  /** A function that failed, or whose result (or streamed head) cannot be a response: AWS's answer for it. */
+  private failed(res: HttpResponse, requestId: string, out: { functionError?: string; payload?: Buffer }): void {
+    const { errorType, errorMessage } = out.functionError ? errorOf(out.payload) : {};
+    if (errorType === "Sandbox.Timedout") return res.send(504, { "Content-Type": TEXT, "x-amzn-RequestId": requestId }, "Gateway Timeout");
+    if (errorType === "Function.ResponseSizeTooLarge") return refuse(res, requestId, 413, "RequestEntityTooLargeException", JSON.stringify({ Message: errorMessage }));
+    // A function error, or a result that cannot be a response (recorded: plain "Internal Server Error").
+    res.send(502, { "Content-Type": TEXT, "x-amzn-RequestId": requestId }, "Internal Server Error");
   }
 
   private tooLarge(res: HttpResponse, requestId: string): void {

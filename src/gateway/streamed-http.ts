@@ -6,11 +6,12 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/response-streaming-tutorial.html
  */
 import type { HttpResponse, ResponseHeaders } from "../lib/http-server.js";
-import type { StreamedInvocation } from "../invoke/environment.js";
-import { firstBytes, relay } from "../api/relay.js";
+import type { InvokeOutcome, StreamedInvocation } from "../invoke/environment.js";
+import { firstBytes, relay } from "../lib/relay.js";
 
 export const HTTP_INTEGRATION_RESPONSE = "application/vnd.awslambda.http-integration-response";
 const DELIMITER = Buffer.alloc(8);
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** A prelude is a status, headers and cookies: one this large is not one. */
 const MAX_PRELUDE = 64 * 1024;
 
@@ -32,17 +33,35 @@ export function preludeHead(json: Buffer): StreamedHead | undefined {
   const status = statusCode === undefined ? 200 : Number(statusCode);
   if (!Number.isInteger(status) || status < 100 || status > 599) return undefined;
   const out: ResponseHeaders = {};
-  if (typeof headers === "object" && headers !== null) for (const [k, v] of Object.entries(headers)) out[k] = String(v);
-  if (Array.isArray(cookies) && cookies.length) out["Set-Cookie"] = cookies.map(String);
+  if (typeof headers === "object" && headers !== null) {
+    for (const [k, v] of Object.entries(headers)) {
+      // A header the response could not carry makes the prelude no prelude.
+      if (!HEADER_NAME.test(k) || /[\r\n\0]/.test(String(v))) return undefined;
+      out[k] = String(v);
+    }
+  }
+  if (Array.isArray(cookies) && cookies.length) {
+    if (cookies.some((c) => /[\r\n\0]/.test(String(c)))) return undefined;
+    out["Set-Cookie"] = cookies.map(String);
+  }
   return { statusCode: status, headers: out };
 }
 
+/** The outcome a failed stream is answered by. */
+export type StreamFailure = Partial<Pick<InvokeOutcome, "functionError" | "payload">>;
+
 /**
  * Answer `res` from `stream`; `overrides` (CORS) win over the function's headers. A function that
- * fails before its head is a 502; after it, the response is cut so the client cannot take a part
- * for the whole.
+ * fails before its head is answered by `failed` (a 502, a 504 past its timeout); after it, the
+ * response is cut so the client cannot take a part for the whole. A client that goes before the
+ * head closes the function's stream.
  */
-export async function sendStreamedHttp(res: HttpResponse, stream: StreamedInvocation, overrides: ResponseHeaders, failed: () => void): Promise<void> {
+export async function sendStreamedHttp(res: HttpResponse, stream: StreamedInvocation, overrides: ResponseHeaders, failed: (end: StreamFailure) => void): Promise<void> {
+  let left = false;
+  res.once("close", () => {
+    left = true;
+    stream.abandon();
+  });
   let head: StreamedHead | undefined = { statusCode: 200, headers: { "Content-Type": stream.contentType } };
   let first: Buffer;
   if (stream.contentType === HTTP_INTEGRATION_RESPONSE) {
@@ -51,16 +70,20 @@ export async function sendStreamedHttp(res: HttpResponse, stream: StreamedInvoca
     head = at < 0 ? undefined : preludeHead(read.bytes.subarray(0, at));
     first = read.bytes.subarray(at + DELIMITER.length);
   } else {
-    // The head waits for the first bytes: a function that fails before writing any is a 502.
+    // The head waits for the first bytes: a function that fails before writing any is answered as a failure.
     const read = await firstBytes(stream.body, () => true);
-    if (read.ended && (await stream.done).functionError) return failed();
     first = read.bytes;
+    if (read.ended && first.length === 0) {
+      const end = await stream.done;
+      if (end.functionError) return failed(end);
+    }
   }
+  if (left) return;
   if (!head) {
     stream.abandon();
     stream.body.resume();
-    await stream.done;
-    return failed();
+    const end = await stream.done;
+    return failed(end.functionError ? end : {});
   }
   const out = res.stream(head.statusCode, { ...head.headers, ...overrides });
   if (first.length) out.write(first);

@@ -141,6 +141,8 @@ export class Environment {
   /** Resolves the running invocation (from the runtime's answer, the timeout or the process's exit). */
   private settle?: (o: Outcome) => void;
   private freezeTimer?: NodeJS.Timeout;
+  /** Called when the runtime next parks on `/next` (a streamed invocation waits for that to end). */
+  private parked?: () => void;
   /** Writes END and REPORT of the last invocation, if that has not happened yet. */
   private pendingFinish?: () => void;
   /** Set when the pool decides this environment must not be reused (its function changed). */
@@ -217,7 +219,11 @@ export class Environment {
         this.initDurationMs = performance.now() - this.initStart;
         this.resolveInit({ ok: false, errorType, body });
       },
-      waiting: () => this.scheduleFreeze(),
+      waiting: () => {
+        this.parked?.();
+        this.parked = undefined;
+        this.scheduleFreeze();
+      },
     };
     if (this.spare) {
       // A spare: its runtime already runs; give it the package, then its function's environment.
@@ -343,11 +349,17 @@ export class Environment {
       return this.complete(outcome, req, log, started, coldStart, timeoutMs);
     };
     if (first.kind !== "stream") return finish(first);
-    // A streamed answer has begun: the invocation goes on (its timeout too) until the stream ends.
+    // A streamed answer has begun: the invocation goes on (its timeout too) until the stream has
+    // ended and the runtime is back on /next. A handler still running after its stream closed (one
+    // that waits for a 'drain' that never comes once its caller left) keeps its environment until
+    // it returns, exits or times out: the next invocation never meets it.
     const { response } = first;
     const ended = new Promise<Outcome>((settle) => {
       this.settle = settle;
-      void response.ended.then((end) => settle(end.ok ? { kind: "streamed" } : { kind: "error", body: end.errorBody, errorType: end.errorType }));
+      void response.ended.then(async (end) => {
+        if (!this.api!.waiting) await new Promise<void>((resolve) => (this.parked = resolve));
+        settle(end.ok ? { kind: "streamed" } : { kind: "error", body: end.errorBody, errorType: end.errorType });
+      });
     });
     const done = ended.then((outcome) => {
       if (outcome.kind === "timeout" || outcome.kind === "exit") response.abandon();

@@ -14,7 +14,7 @@
 import http2 from "node:http2";
 import type net from "node:net";
 import { isToken } from "./http-message.js";
-import { type BodyResult, type BodyStream, bodyStreamOf, ClientGone, type ExchangeHandler, type HttpResponse, type HttpServerOptions, type ResponseHeaders } from "./http-server.js";
+import { type BodyResult, ClientGone, type ExchangeHandler, type HttpResponse, type HttpServerOptions, type ResponseHeaders } from "./http-server.js";
 
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 const MAX_CONCURRENT_STREAMS = 250;
@@ -172,8 +172,10 @@ export class H2c {
       sendWhenNext: (status, hdrs, payload) => response.send(status, hdrs, payload),
       stream: (status, hdrs) => {
         if (answered) throw new Error("the response was already sent");
+        // A header refused throws before anything is sent, as on HTTP/1.1.
+        const out = responseHeaders(status, hdrs);
         answered = true;
-        if (!stream.closed) stream.respond(responseHeaders(status, hdrs));
+        if (!stream.closed) stream.respond(out);
         // The request stream's writable side is the response body, with HTTP/2's flow control as its backpressure.
         return stream;
       },
@@ -204,28 +206,8 @@ export class H2c {
         reading = false;
       });
     };
-    const bodyStream = (): BodyStream => {
-      const out = bodyStreamOf(() => stream.resume());
-      if (bodyEnded) out.push(null);
-      else {
-        stream.on("trailers", (t: http2.IncomingHttpHeaders) => {
-          for (const k in t) if (!k.startsWith(":")) out.trailers[k] = String(t[k]);
-        });
-        stream.on("data", (d: Buffer) => {
-          if (!out.push(d)) stream.pause();
-        });
-        stream.on("end", () => {
-          bodyEnded = true;
-          out.push(null);
-        });
-        stream.on("close", () => {
-          if (!bodyEnded) out.destroy(new ClientGone("the client reset the stream before sending the whole body"));
-        });
-      }
-      return out;
-    };
     try {
-      this.handler({ head: { method, url, headers, rawHeaders }, hasBody: !bodyEnded && headers["content-length"] !== "0", body, bodyStream, response, remoteAddress });
+      this.handler({ head: { method, url, headers, rawHeaders }, hasBody: !bodyEnded && headers["content-length"] !== "0", body, response, remoteAddress });
     } catch (err) {
       // As on HTTP/1.1: a handler that throws loses its request, not the server.
       console.error("flint: request handler failed:", err);

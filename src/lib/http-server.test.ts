@@ -519,7 +519,7 @@ test("a body read as a stream arrives chunk by chunk with its trailers, and the 
   const bodies: { text: string; trailers: Record<string, string> }[] = [];
   const { port } = await serve(t, (ex) => {
     if (ex.head.url === "/next") return ex.response.send(200, {}, `next after ${bodies.length}`);
-    const body = ex.bodyStream();
+    const body = ex.bodyStream!();
     // Answered before the body ends (as the Runtime API tells a streaming runtime that its caller went): the connection stays.
     ex.response.send(202, {}, "early");
     let text = "";
@@ -535,7 +535,7 @@ test("a streamed body that is not read stops the connection's reading (backpress
   let body: import("./http-server.js").BodyStream | undefined;
   let received = 0;
   const { port } = await serve(t, (ex) => {
-    body = ex.bodyStream();
+    body = ex.bodyStream!();
     body.on("end", () => ex.response.send(200, {}, `got ${received}`));
   });
   const total = 8 * 1024 * 1024;
@@ -566,7 +566,7 @@ test("a header given as a list is sent as that many lines (Set-Cookie)", async (
 test("a streamed chunked body whose reads end inside the chunk framing arrives whole", async (t) => {
   let got = "";
   const { port } = await serve(t, (ex) => {
-    const body = ex.bodyStream();
+    const body = ex.bodyStream!();
     body.on("data", (d: Buffer) => (got += d.toString()));
     body.on("end", () => ex.response.send(200, {}, `got ${got.length}`));
   });
@@ -575,4 +575,33 @@ test("a streamed chunked body whose reads end inside the chunk framing arrives w
   const r = await raw(port, ["POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r", `\n${big.length.toString(16)}\r\n${big}\r\n1`, `0\r\n${"z".repeat(16)}\r\n0\r\n\r\n`], /got \d+$/, 20);
   assert.match(r.text, /got 70019$/);
   assert.equal(got, `abc${big}${"z".repeat(16)}`);
+});
+
+test("headers that frame the response are the server's: a handler's Content-Length, Transfer-Encoding or Connection is dropped", async (t) => {
+  const { port } = await serve(t, (ex) => {
+    if (ex.head.url === "/stream") return void ex.response.stream(200, { "transfer-encoding": "identity", "Content-Length": "1" }).end("streamed");
+    ex.response.send(200, { "Content-Length": "1", "Transfer-Encoding": "chunked", Connection: "close", "X-Kept": "yes" }, "hello");
+  });
+  const r = await raw(port, ["GET / HTTP/1.1\r\n\r\nGET /stream HTTP/1.1\r\n\r\n"], /0\r\n\r\n$/);
+  const [first, second] = responses(r.text);
+  assert.match(first!, /^HTTP\/1\.1 200 OK\r\nX-Kept: yes\r\nContent-Length: 5\r\nDate: [^\r]+\r\nConnection: keep-alive\r\n/);
+  assert.doesNotMatch(first!, /Transfer-Encoding|Content-Length: 1\r/);
+  assert.match(second!, /Transfer-Encoding: chunked\r\n/);
+  assert.doesNotMatch(second!, /identity|Content-Length/);
+});
+
+test("a client gone before a streamed response starts: the stream is destroyed, and nothing is left unhandled", async (t) => {
+  let destroyed: Promise<boolean> | undefined;
+  const { port } = await serve(t, (ex) => {
+    ex.response.once("close", () => {
+      const out = ex.response.stream(200, {});
+      destroyed = new Promise((resolve) => setImmediate(() => resolve(out.destroyed)));
+    });
+  });
+  const s = net.connect(port, "127.0.0.1");
+  s.write("GET / HTTP/1.1\r\n\r\n");
+  await new Promise((r) => setTimeout(r, 20));
+  s.destroy();
+  await until(() => destroyed !== undefined, "the handler streamed after its client left");
+  assert.equal(await destroyed, true);
 });

@@ -28,9 +28,12 @@
  */
 import net from "node:net";
 import { STATUS_CODES } from "node:http";
-import { Readable, Writable } from "node:stream";
+import type { Writable } from "node:stream";
 import { type BodyState, consumeBody, type Framing, isToken, parseHead } from "./http-message.js";
 import { H2c } from "./h2c.js";
+import { addTrailer, type BodyStream, bodyStreamOf, responseBody } from "./http-streams.js";
+
+export type { BodyStream };
 
 /** A response's headers; a list is sent as that many header lines (`Set-Cookie`). */
 export type ResponseHeaders = Record<string, string | number | readonly string[]>;
@@ -64,7 +67,8 @@ export interface HttpResponse {
    * Status and headers now, and the body as it is written to the stream returned (chunked; an
    * HTTP/1.0 client reads to the connection's close). Writes wait for the client (backpressure);
    * `end()` completes the response; destroying the stream before its end cuts the connection, so
-   * the client sees a truncated body. The stream is destroyed with `ClientGone` if the client goes.
+   * the client sees a truncated body. The stream is destroyed with `ClientGone` if the client goes
+   * (its 'error' is never unhandled: whoever writes sees `destroyed`, or listens).
    */
   stream(status: number, headers: ResponseHeaders): Writable;
   /** Drop the connection without an answer. */
@@ -85,9 +89,10 @@ export interface Exchange {
   body(limit: number): Promise<BodyResult>;
   /**
    * The body as it arrives, with backpressure (the connection stops reading while the stream is
-   * full), its chunked trailers once it has ended. No limit: the reader counts.
+   * full), its chunked trailers once it has ended. No limit: the reader counts. HTTP/1.1 only (the
+   * Runtime API's streamed answers).
    */
-  bodyStream(): BodyStream;
+  bodyStream?(): BodyStream;
   response: HttpResponse;
   /** The client's address (`aws:SourceIp`). */
   remoteAddress: string | undefined;
@@ -95,16 +100,6 @@ export interface Exchange {
 
 export type ExchangeHandler = (exchange: Exchange) => void;
 
-/** A request body read as it arrives; `trailers` (lower-cased names) are complete at its end. */
-export type BodyStream = Readable & { trailers: Record<string, string> };
-
-/** A readable for a body read as it arrives, with room for its trailers. */
-export function bodyStreamOf(read: () => void): BodyStream {
-  return Object.assign(new Readable({ highWaterMark: STREAM_HIGH_WATER, read }), { trailers: Object.create(null) as Record<string, string> });
-}
-
-/** Bytes a streamed body or response holds before it stops reading or waits. */
-const STREAM_HIGH_WATER = 64 * 1024;
 
 /**
  * A body read ended without a body: the client went away, broke the framing, or stalled past the body
@@ -150,6 +145,8 @@ const MAX_BUFFERED = 1024 * 1024;
 /** Response bodies up to this size leave in one buffer with their head; larger ones are not copied. */
 const LARGE_BODY = 64 * 1024;
 const CRLFCRLF = Buffer.from("\r\n\r\n");
+/** Headers the server writes itself (as HTTP/2 forbids them to handlers, h2c.ts): any given are dropped. */
+const FRAMING = new Set(["content-length", "transfer-encoding", "connection", "keep-alive", "date"]);
 /** Bytes of a new read joined to a small unconsumed piece of a streamed body (see Connection.receive). */
 const JOIN = 64;
 const CONTINUE = Buffer.from("HTTP/1.1 100 Continue\r\n\r\n");
@@ -517,6 +514,8 @@ class Connection {
   private head(current: Current, status: number, headers: ResponseHeaders, framing: string): Buffer {
     let text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\n`;
     for (const k in headers) {
+      // The server frames the response: a function's result cannot set its length, encoding or connection.
+      if (FRAMING.has(k.toLowerCase())) continue;
       const value = headers[k]!;
       for (const one of typeof value === "object" ? value : [value]) {
         const v = String(one);
@@ -557,56 +556,18 @@ class Connection {
     // HTTP/1.0 has no chunks: its body ends with the connection.
     if (!current.http11) current.keepAlive = false;
     const head = this.head(current, status, headers, chunked ? "Transfer-Encoding: chunked\r\n" : "");
-    const socket = this.socket;
     const gone = this.closed || this.current !== current;
-    if (!gone) socket.write(head);
-    let ended = false;
-    const out = new Writable({
-      highWaterMark: STREAM_HIGH_WATER,
-      write(chunk: Buffer, _encoding, done) {
-        if (chunk.length === 0 || current.isHead) return done();
-        let ok: boolean;
-        if (chunked) {
-          socket.cork();
-          socket.write(`${chunk.length.toString(16)}\r\n`, "latin1");
-          socket.write(chunk);
-          ok = socket.write("\r\n", "latin1");
-          socket.uncork();
-        } else ok = socket.write(chunk);
-        if (ok) done();
-        else socket.once("drain", () => done());
-      },
-      // Writes made while the stream was corked leave as one chunk (a message's parts, say).
-      writev(chunks: { chunk: Buffer }[], done) {
-        if (current.isHead) return done();
-        let length = 0;
-        for (const c of chunks) length += c.chunk.length;
-        if (length === 0) return done();
-        socket.cork();
-        if (chunked) socket.write(`${length.toString(16)}\r\n`, "latin1");
-        let ok = true;
-        for (const c of chunks) ok = socket.write(c.chunk);
-        if (chunked) ok = socket.write("\r\n", "latin1");
-        socket.uncork();
-        if (ok) done();
-        else socket.once("drain", () => done());
-      },
-      final: (done) => {
-        ended = true;
-        if (chunked) socket.write("0\r\n\r\n", "latin1");
-        this.afterResponse(current);
-        done();
-      },
-      destroy: (err, done) => {
-        // Cut before its end: the client must not take a truncated body for a whole one.
-        if (!ended) socket.destroy();
-        done(err);
-      },
-    });
+    if (!gone) {
+      // Bytes held for the next response (sendWhenNext) leave first.
+      this.socket.write(this.held ? Buffer.concat([this.held, head]) : head);
+      this.held = undefined;
+    }
+    const out = responseBody(this.socket, { chunked, discard: current.isHead, ended: () => this.afterResponse(current) });
     if (gone) out.destroy(new ClientGone("the client closed the connection before the response"));
     else this.closeListeners.push(() => out.destroy(new ClientGone("the client closed the connection during the response")));
     return out;
   }
+
 
   private next(): void {
     this.current = undefined;
@@ -674,11 +635,3 @@ export class HttpServer {
   }
 }
 
-/** A trailer field line into `trailers` (lower-cased name; repeats joined as headers are). */
-function addTrailer(trailers: Record<string, string>, line: string): void {
-  const colon = line.indexOf(":");
-  if (colon <= 0) return;
-  const name = line.slice(0, colon).trim().toLowerCase();
-  const value = line.slice(colon + 1).trim();
-  trailers[name] = trailers[name] === undefined ? value : `${trailers[name]}, ${value}`;
-}

@@ -36,7 +36,7 @@ export class RuntimeHttpServer {
     this.http = new HttpServer(
       ({ head, hasBody, body, bodyStream, response }) => {
         const dispatch = (payload: Buffer | undefined, size: number) => handler({ method: head.method, path: head.url, headers: head.headers, body: payload, bodySize: size }, response);
-        if (hasBody && head.headers["lambda-runtime-function-response-mode"] === "streaming" && head.url.endsWith("/response")) {
+        if (bodyStream && hasBody && head.headers["lambda-runtime-function-response-mode"] === "streaming" && head.url.endsWith("/response")) {
           return handler({ method: head.method, path: head.url, headers: head.headers, body: EMPTY, bodySize: 0, stream: bodyStream() }, response);
         }
         if (!hasBody) return dispatch(EMPTY, 0);

@@ -267,3 +267,12 @@ test("an abandoned stream answers the runtime at once; what it still sends is dr
   for (const until = Date.now() + 60_000; events.waiting === waiting && Date.now() < until; ) await new Promise((r) => setImmediate(r));
   assert.equal(events.waiting, waiting + 1, "the runtime is parked on /next again");
 });
+
+test("a streamed answer refused (a wrong request id) is read and dropped: the request pipelined behind it is still answered", async (t) => {
+  const { client } = await running(t, "req-r");
+  const big = "z".repeat(256 * 1024);
+  const [refused, next] = await client.send(streamingHead("someone-else") + `${big.length.toString(16)}\r\n${big}\r\n0\r\n\r\n` + req("GET", "/invocation/next"), 2);
+  assert.equal(refused!.status, 400);
+  // Still running req-r: the pipelined /next is parsed and refused in its turn.
+  assert.equal(next!.status, 403);
+});

@@ -168,6 +168,13 @@ export class RuntimeApi {
   }
 
   private route(req: RuntimeRequest, reply: Reply): void {
+    this.serve(req, reply);
+    // A streamed body refused (a wrong request id, a wrong state) is read and dropped: the runtime's
+    // connection, and the `GET /next` it pipelines behind it, must not stall behind it.
+    if (req.stream && req.stream.readableFlowing === null) req.stream.resume();
+  }
+
+  private serve(req: RuntimeRequest, reply: Reply): void {
     if (!req.path.startsWith(PREFIX)) return runtimeError(reply, 404, "NotFound", "Not found");
     const rest = req.path.slice(PREFIX.length);
     if (req.method === "GET" && rest === "invocation/next") return this.next(reply);

@@ -222,5 +222,50 @@ describe("response streaming from Node.js functions", () => {
     assert.equal(res.status, 200);
     await assert.rejects(res.text(), "the body ends short at the timeout");
   });
-});
 
+  test("a stream that ends without a byte answers 200 with an empty body", async () => {
+    const { path } = await streamingUrl("stream-chunks.handler");
+    const res = await fetch(`${path}/?chunks=0`);
+    assert.equal(res.status, 200);
+    assert.equal(await res.text(), "");
+  });
+
+  test("a prelude naming a header no response can carry is a 502, and the function's environment is free again", async () => {
+    const { name, path } = await streamingUrl("stream-http.handler");
+    const res = await fetch(`${path}/?badHeader`);
+    assert.equal(res.status, 502);
+    assert.equal(await res.text(), "Internal Server Error");
+    await eventually(async () => (await environmentsOf(flint, name)).busy === undefined, PATIENCE_MS, "the environment is released, not held until the timeout");
+    assert.equal((await fetch(`${path}/`)).status, 201);
+  });
+
+  test("a client that goes before the first byte: the function's stream is closed and the server goes on", async () => {
+    const { name, path } = await streamingUrl("stream-chunks.handler");
+    const gated = await ChunkGate.create();
+    try {
+      const aborter = new AbortController();
+      // The function writes nothing before the gate lets it (chunk 0 waits for "after=-1").
+      const pending = fetch(`${path}/?chunks=3&gate=${encodeURIComponent(gated.url)}&first=gated`, { signal: aborter.signal }).catch(() => undefined);
+      await eventually(async () => (await environmentsOf(flint, name)).busy === 1, PATIENCE_MS, "the function runs");
+      aborter.abort();
+      await pending;
+      gated.passed(-1);
+      gated.passed(0);
+      gated.passed(1);
+      await eventually(async () => (await environmentsOf(flint, name)).busy === undefined, PATIENCE_MS, "the environment is released");
+    } finally {
+      await gated.close();
+    }
+  });
+
+  test("InvokeWithResponseStream to a function that does not stream, by a client that goes: the server goes on", async () => {
+    const name = await createFunction(flint, zip, "slow.handler");
+    const aborter = new AbortController();
+    const call = flint.lambda.send(new InvokeWithResponseStreamCommand({ FunctionName: name, Payload: Buffer.from(JSON.stringify({ ms: 1500 })) }), { abortSignal: aborter.signal }).catch((err: Error) => err);
+    await eventually(async () => (await environmentsOf(flint, name)).busy === 1, PATIENCE_MS, "the function runs");
+    aborter.abort();
+    assert.ok((await call) instanceof Error);
+    await eventually(async () => (await environmentsOf(flint, name)).busy === undefined, PATIENCE_MS, "the invocation ended");
+    assert.equal((await fetch(`${flint.endpoint}/_flint/health`)).status, 200, "the server still answers");
+  });
+});

@@ -7,7 +7,7 @@
 import type { HttpResponse } from "../../lib/http-server.js";
 import { event, eventParts } from "../../lib/event-stream.js";
 import type { StreamingInvokeResult } from "../../invoke/invoker.js";
-import { relay } from "../relay.js";
+import { relay } from "../../lib/relay.js";
 
 const chunk = (bytes: Buffer) => eventParts("PayloadChunk", "application/octet-stream", bytes);
 

@@ -1,19 +1,24 @@
 /**
- * A streamed invocation's bytes passed on to the client as the function writes them, each framed as
- * the caller's protocol wants (raw for a URL, an event-stream message for InvokeWithResponseStream),
- * waiting for the client when it reads slower than the function writes.
+ * A source's bytes passed on to a client as they come (a function's streamed answer: raw for a URL,
+ * event-stream messages for InvokeWithResponseStream), waiting for the client when it reads slower
+ * than the source writes.
  *
  * Chunks are taken as they are pushed ('data' events, paused while the client is full): an async
  * iterator's `read()` would join whatever is buffered into a new buffer, a copy of every byte.
  */
 import type { Readable, Writable } from "node:stream";
-import type { StreamedInvocation } from "../invoke/environment.js";
+
+/** What is relayed: its bytes, and how to tell it nobody reads them any more. */
+export interface Source {
+  body: Readable;
+  abandon(): void;
+}
 
 /**
  * Relay `stream` into `out` (not ended here), each chunk as the buffers `frame` makes of it. False:
  * the client went, and the function's stream was abandoned.
  */
-export function relay(stream: StreamedInvocation, out: Writable, frame?: (chunk: Buffer) => Buffer[]): Promise<boolean> {
+export function relay(stream: Source, out: Writable, frame?: (chunk: Buffer) => Buffer[]): Promise<boolean> {
   const body = stream.body;
   return new Promise((resolve) => {
     let settled = false;
@@ -42,9 +47,9 @@ export function relay(stream: StreamedInvocation, out: Writable, frame?: (chunk:
     };
     const ended = () => finish(!out.destroyed);
     const gone = () => finish(false);
-    // A client that goes destroys `out` with an error: seen here, never unhandled.
-    out.on("error", () => {});
     if (out.destroyed) return finish(false);
+    // Ended already (nothing, or nothing more, was written): there is no 'end' left to wait for.
+    if (body.readableEnded) return finish(true);
     out.on("close", gone);
     out.on("drain", onDrain);
     body.on("data", onData);
