@@ -276,3 +276,23 @@ test("a streamed answer refused (a wrong request id) is read and dropped: the re
   // Still running req-r: the pipelined /next is parsed and refused in its turn.
   assert.equal(next!.status, 403);
 });
+
+test("a streamed answer past 200 MB ends as Function.ResponseSizeTooLarge; the runtime hears 413 and its connection goes on", async (t) => {
+  const { client, outcome } = await running(t, "req-big");
+  const answered = client.send(streamingHead("req-big"));
+  const o = await outcome;
+  if (o.kind !== "stream") return assert.fail("not a stream");
+  let passed = 0;
+  o.response.body.on("data", (d: Buffer) => (passed += d.length));
+  const chunk = Buffer.alloc(1024 * 1024, 1);
+  const frame = Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`), chunk, Buffer.from("\r\n")]);
+  // 201 MB in 1 MB chunks, waiting whenever the socket is full.
+  for (let i = 0; i < 201; i++) if (!client.socket.write(frame)) await once(client.socket, "drain");
+  client.socket.write("0\r\n\r\n");
+  const end = await o.response.ended;
+  assert.equal(end.ok, false);
+  if (!end.ok) assert.equal(end.errorType, "Function.ResponseSizeTooLarge");
+  const [refused] = await answered;
+  assert.equal(refused!.status, 413);
+  assert.ok(passed <= 200 * 1024 * 1024, `${passed} bytes passed on`);
+});
