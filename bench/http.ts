@@ -23,27 +23,12 @@ import { createUrl } from "../test/harness/function-urls.js";
 import { SignedClient, type Target } from "./lib/client.js";
 import { summarize, table } from "./lib/stats.js";
 import { startBaseline } from "./lib/baseline.js";
+import { load } from "./lib/load.js";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const MEGABYTES = Number(process.env.BENCH_STREAM_MB ?? 100);
 const PAYLOAD = Buffer.from(JSON.stringify({ hello: "world", n: 42 }));
 const now = () => performance.timeOrigin + performance.now();
-
-async function load(client: SignedClient, path: string, concurrency: number, seconds: number) {
-  const latencies: number[] = [];
-  const deadline = performance.now() + seconds * 1000;
-  let errors = 0;
-  const worker = async () => {
-    while (performance.now() < deadline) {
-      const r = await client.post(path, PAYLOAD);
-      if (r.status !== 200) errors++;
-      latencies.push(r.ms);
-    }
-  };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  return { ...summarize(latencies), rps: latencies.length / ((performance.now() - started) / 1000), errors };
-}
 
 const clientConfig = (flint: FlintProcess) => ({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS });
 
@@ -98,15 +83,15 @@ async function triggersBench(flint: FlintProcess, baselinePort: number): Promise
   const rows: (string | number)[][] = [];
   for (const concurrency of [1, 8]) {
     const bare = new SignedClient({ ...flintTarget, port: baselinePort }, concurrency);
-    await load(bare, "/echo", concurrency, 1);
-    const b = await load(bare, "/echo", concurrency, SECONDS);
+    await load(bare, "/echo", concurrency, 1, PAYLOAD);
+    const b = await load(bare, "/echo", concurrency, SECONDS, PAYLOAD);
     bare.close();
     rows.push(["bare Node HTTP echo", concurrency, b.p50, b.p99, b.rps, b.errors, ""]);
     let invoke: { p50: number; rps: number } | undefined;
     for (const [label, path] of targets) {
       const client = new SignedClient(flintTarget, concurrency);
-      await load(client, path, concurrency, 1);
-      const r = await load(client, path, concurrency, SECONDS);
+      await load(client, path, concurrency, 1, PAYLOAD);
+      const r = await load(client, path, concurrency, SECONDS, PAYLOAD);
       client.close();
       invoke ??= r;
       const ratio = label === "Flint Invoke" ? "" : `p50 ×${(r.p50 / invoke.p50).toFixed(2)}, req/s ×${(r.rps / invoke.rps).toFixed(2)}`;

@@ -14,6 +14,7 @@ import { SignedClient, type Target } from "./lib/client.js";
 import { coldStart, interleaved } from "./lib/cold.js";
 import { summarize, table } from "./lib/stats.js";
 import { startBaseline } from "./lib/baseline.js";
+import { load } from "./lib/load.js";
 import { asyncBench } from "./async.js";
 import { esmBench } from "./esm.js";
 import { httpBench } from "./http.js";
@@ -24,23 +25,6 @@ import { hostLayout } from "../src/sandbox/cgroups/host.js";
 const PAYLOAD = Buffer.from(JSON.stringify({ hello: "world", n: 42 }));
 const WARM_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const COLD_SAMPLES = Number(process.env.BENCH_COLD ?? 25);
-
-async function load(client: SignedClient, path: string, concurrency: number, seconds: number) {
-  const latencies: number[] = [];
-  const deadline = performance.now() + seconds * 1000;
-  let errors = 0;
-  const worker = async () => {
-    while (performance.now() < deadline) {
-      const r = await client.post(path, PAYLOAD);
-      if (r.status !== 200) errors++;
-      latencies.push(r.ms);
-    }
-  };
-  const started = performance.now();
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const elapsed = (performance.now() - started) / 1000;
-  return { ...summarize(latencies), rps: latencies.length / elapsed, errors };
-}
 
 /** Time from spawn to exit of a bare process with a clean environment. */
 async function processStart(file: string, args: string[]): Promise<number> {
@@ -69,10 +53,10 @@ async function coreBench(): Promise<string> {
     for (const concurrency of [1, 8]) {
       const fc = new SignedClient(flintTarget, concurrency);
       const bc = new SignedClient(baseTarget, concurrency);
-      await load(fc, invokePath, concurrency, 1); // warm-up: environments created, JIT warm
-      await load(bc, "/echo", concurrency, 1);
-      const b = await load(bc, "/echo", concurrency, WARM_SECONDS);
-      const f = await load(fc, invokePath, concurrency, WARM_SECONDS);
+      await load(fc, invokePath, concurrency, 1, PAYLOAD); // warm-up: environments created, JIT warm
+      await load(bc, "/echo", concurrency, 1, PAYLOAD);
+      const b = await load(bc, "/echo", concurrency, WARM_SECONDS, PAYLOAD);
+      const f = await load(fc, invokePath, concurrency, WARM_SECONDS, PAYLOAD);
       rows.push([`bare Node HTTP echo`, concurrency, b.p50, b.p99, b.rps, b.errors]);
       rows.push([`Flint Invoke (Node echo fn, 1,769 MB)`, concurrency, f.p50, f.p99, f.rps, f.errors]);
       rows.push([`ratio Flint / baseline`, concurrency, f.p50 / b.p50, f.p99 / b.p99, f.rps / b.rps, ""]);

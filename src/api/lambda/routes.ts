@@ -4,7 +4,7 @@
  */
 import type { HttpResponse } from "../../lib/http-server.js";
 import { awsError } from "../../errors.js";
-import type { Invoker } from "../../invoke/invoker.js";
+import type { InvokeCommand, Invoker } from "../../invoke/invoker.js";
 import { MAX_SYNC_PAYLOAD } from "../../invoke/invoker.js";
 import { decodeCreateFunction, decodeUpdateFunctionCode, decodeUpdateFunctionConfiguration } from "../../services/lambda/inputs.js";
 import { decodeAlias, type AliasesService } from "../../services/lambda/aliases.js";
@@ -65,6 +65,16 @@ const header = (req: ApiRequest, name: string): string | undefined => {
 const ok = (res: HttpResponse, req: ApiRequest, value: unknown, status = 200) => sendJson(res, req.requestId, status, value);
 const noContent = (res: HttpResponse, req: ApiRequest) => sendJson(res, req.requestId, 204, undefined);
 
+/** Invoke's and InvokeWithResponseStream's request: the function, its qualifier, the X-Amz-* settings, the payload. */
+const invokeCommand = (req: ApiRequest, functionName: string): InvokeCommand => ({
+  functionName,
+  qualifier: q(req, "Qualifier"),
+  invocationType: header(req, "x-amz-invocation-type"),
+  logType: header(req, "x-amz-log-type"),
+  clientContext: header(req, "x-amz-client-context"),
+  payload: req.body,
+});
+
 function route(operation: string, method: string, path: string, handler: Handler, maxBody = DEFAULT_LIMIT): Route {
   return { operation, method, pattern: new RegExp(`^${path}/?$`), maxBody, handler };
 }
@@ -75,14 +85,7 @@ export const LAMBDA_ROUTES: Route[] = [
     "POST",
     `/2015-03-31/functions/${FN}/invocations`,
     async ({ invoker }, req, res, [fn]) => {
-      const out = await invoker.invoke({
-        functionName: fn!,
-        qualifier: q(req, "Qualifier"),
-        invocationType: header(req, "x-amz-invocation-type"),
-        logType: header(req, "x-amz-log-type"),
-        clientContext: header(req, "x-amz-client-context"),
-        payload: req.body,
-      });
+      const out = await invoker.invoke(invokeCommand(req, fn!));
       const headers: Record<string, string | number> = { "Content-Type": "application/json", "x-amzn-RequestId": out.requestId };
       if (out.functionError) headers["X-Amz-Function-Error"] = out.functionError;
       if (out.logResult !== undefined) headers["X-Amz-Log-Result"] = out.logResult;
@@ -96,15 +99,7 @@ export const LAMBDA_ROUTES: Route[] = [
     "POST",
     `/2021-11-15/functions/${FN}/response-streaming-invocations`,
     async ({ invoker }, req, res, [fn]) => {
-      const out = await invoker.invokeStreaming({
-        functionName: fn!,
-        qualifier: q(req, "Qualifier"),
-        invocationType: header(req, "x-amz-invocation-type"),
-        logType: header(req, "x-amz-log-type"),
-        clientContext: header(req, "x-amz-client-context"),
-        payload: req.body,
-      });
-      await sendStreamed(res, out);
+      await sendStreamed(res, await invoker.invokeStreaming(invokeCommand(req, fn!)));
     },
     MAX_SYNC_PAYLOAD,
   ),
