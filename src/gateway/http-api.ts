@@ -9,6 +9,7 @@
  */
 import type { Exchange, HttpResponse } from "../lib/http-server.js";
 import { newRequestId } from "../lib/request-id.js";
+import { decodePercent } from "../lib/percent.js";
 import { AwsError } from "../errors.js";
 import type { Authorizer } from "../iam/authorizer.js";
 import { serviceIdentity } from "../iam/authorizer.js";
@@ -65,12 +66,7 @@ const corsOf = (c: Cors): CorsConfiguration => ({
 function stageOf(api: HttpApiRecord, rawPath: string): { stage: StageRecord; path: string } | undefined {
   const slash = rawPath.indexOf("/", 1);
   const first = rawPath.slice(1, slash < 0 ? undefined : slash);
-  let name: string;
-  try {
-    name = decodeURIComponent(first);
-  } catch {
-    name = first;
-  }
+  const name = decodePercent(first);
   if (name !== DEFAULT_STAGE && name !== "" && Object.hasOwn(api.stages, name)) return { stage: api.stages[name]!, path: slash < 0 ? "/" : rawPath.slice(slash) };
   const fallback = Object.hasOwn(api.stages, DEFAULT_STAGE) ? api.stages[DEFAULT_STAGE] : undefined;
   return fallback && { stage: fallback, path: rawPath };
@@ -171,12 +167,7 @@ export class HttpApiTrigger implements ApiTrigger {
         { accountId: this.deps.account.accountId, apiId: api.apiId, domainName, domainPrefix: api.apiId, routeKey, stage: stageName, ...(selected.pathParameters ? { pathParameters: selected.pathParameters } : {}), ...(variables ? { stageVariables: variables } : {}) },
       );
     }
-    let path: string;
-    try {
-      path = decodeURIComponent(at.path);
-    } catch {
-      path = at.path;
-    }
+    const path = decodePercent(at.path);
     const resource = selected.route.key.kind === "default" ? routeKey : routeKey.slice(routeKey.indexOf(" ") + 1);
     // HTTP APIs' 1.0 flavour: the REST proxy event with `version`, without a resource id, and with
     // every header name lower-cased ("All header names are lowercase", http-api-develop-integrations-lambda).
