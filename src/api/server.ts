@@ -12,7 +12,7 @@ import { BodyBudget } from "../lib/body-budget.js";
 import { ClientGone, type Exchange, HttpServer } from "../lib/http-server.js";
 import { lambdaAsks, matchLambdaRoute, tooLarge, type LambdaApiDeps } from "./lambda/routes.js";
 import { authorizeRequest } from "./authorize.js";
-import type { Authorizer, RequestContext } from "../iam/authorizer.js";
+import type { Authorizer } from "../iam/authorizer.js";
 import type { Account } from "../services/lambda/arns.js";
 import { renderProtocolError, renderRestJsonError } from "./render-error.js";
 import { claimedScope, hasSignature, type Precheck, SigV4Verifier } from "./sigv4.js";
@@ -20,7 +20,8 @@ import { type Destination, destination, notProvided, serviceOfVersion } from "./
 import type { TimelineEntry } from "../store/async-store.js";
 import type { PolicySimulator } from "../services/iam/simulator.js";
 import { explainInput } from "./iam/simulation.js";
-import { type TriggerAddress, type TriggerKind, triggerAddress } from "../gateway/address.js";
+import { type TriggerKind, triggerAddress } from "../gateway/address.js";
+import { type HttpTrigger, requestContext } from "../gateway/trigger.js";
 
 export interface HealthReport {
   status: "ok";
@@ -45,11 +46,6 @@ export interface ApiServerDeps extends LambdaApiDeps {
   events: { timeline(requestId: string): Promise<TimelineEntry[]> };
   /** HTTP triggers (function URLs, API Gateway APIs): requests addressed to them by host or path form (gateway/). */
   triggers: Partial<Record<TriggerKind, HttpTrigger>>;
-}
-
-/** A kind of HTTP trigger: it answers every request addressed to one of its endpoints, in its own wire shape. */
-export interface HttpTrigger {
-  serve(exchange: Exchange, address: TriggerAddress, rawQuery: string): Promise<void>;
 }
 
 /** The services Flint provides, as their clients' signing names. */
@@ -101,14 +97,6 @@ interface Plan {
 
 /** An explain question is a few ARNs and context keys. */
 const EXPLAIN_MAX_BODY = 64 * 1024;
-/**
- * The condition keys a request brings whatever it asks: its source address (an IPv4 client of a
- * dual-stack listener shows as ::ffff:a.b.c.d; AWS reports the IPv4 address) and plain HTTP.
- */
-export function requestContext(exchange: Exchange): RequestContext {
-  return { sourceIp: exchange.remoteAddress?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, ""), secureTransport: false };
-}
-
 const CODE_PATH = /^\/_flint\/code\/([0-9a-f]{64})\.zip$/;
 const EVENTS_PATH = /^\/_flint\/events\/([0-9a-f-]{36})$/;
 

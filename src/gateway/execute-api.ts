@@ -3,8 +3,8 @@
  * them. The one that knows the id answers; an unknown id gets API Gateway's 403 for a host with no API.
  */
 import type { Exchange } from "../lib/http-server.js";
-import type { HttpTrigger } from "../api/server.js";
 import type { TriggerAddress } from "./address.js";
+import type { HttpTrigger } from "./trigger.js";
 
 /** An API Gateway flavour's invoke side: whether an API id is one of its own. */
 export interface ApiTrigger extends HttpTrigger {

@@ -11,7 +11,6 @@
 import { AwsError, awsError } from "../errors.js";
 import type { Exchange, HttpResponse, ResponseHeaders } from "../lib/http-server.js";
 import { newRequestId } from "../lib/request-id.js";
-import { type HttpTrigger, requestContext } from "../api/server.js";
 import { parseQuery } from "../api/http.js";
 import type { SigV4Verifier } from "../api/sigv4.js";
 import type { Ask, Authorizer } from "../iam/authorizer.js";
@@ -23,6 +22,7 @@ import type { TriggerAddress } from "./address.js";
 import { isPreflight, preflightHeaders, withCors } from "./cors.js";
 import { buildEventV2, responseFromResult } from "./payload-v2.js";
 import { sendStreamedHttp } from "./streamed-http.js";
+import { type HttpTrigger, readBody, requestContext, sourceIp } from "./trigger.js";
 
 export interface FunctionUrlTriggerDeps {
   urls: Pick<FunctionUrlService, "find" | "arnOf">;
@@ -69,12 +69,11 @@ export class FunctionUrlTrigger implements HttpTrigger {
     if (url.cors && isPreflight(head.method, head.headers)) {
       return res.send(200, { ...preflightHeaders(url.cors, head.headers), "x-amzn-RequestId": requestId });
     }
-    const read = await exchange.body(MAX_SYNC_PAYLOAD);
-    if (!read.ok) return this.tooLarge(res, requestId);
-    const caller = await this.caller(exchange, url, read.body);
+    const body = await readBody(exchange, MAX_SYNC_PAYLOAD);
+    if (!body) return this.tooLarge(res, requestId);
+    const caller = await this.caller(exchange, url, body);
     if (caller instanceof AwsError) return refuse(res, requestId, 403, caller.code, JSON.stringify({ Message: caller.message }));
     const request = requestContext(exchange);
-    const sourceIp = request.sourceIp ?? "";
     const arn = this.deps.urls.arnOf(url);
     const asks: Ask[] = [
       { action: "lambda:InvokeFunctionUrl", resource: arn, context: { "lambda:FunctionUrlAuthType": url.authType } },
@@ -92,7 +91,7 @@ export class FunctionUrlTrigger implements HttpTrigger {
     const time = this.deps.now();
     const domainName = `${url.urlId}.lambda-url.${this.deps.account.region}.localhost`;
     const event = buildEventV2(
-      { method: head.method, rawPath: address.rawPath, rawQuery, headers: head.headers, body: read.body, sourceIp, protocol: "HTTP/1.1", port: this.deps.port(), requestId, time },
+      { method: head.method, rawPath: address.rawPath, rawQuery, headers: head.headers, body, sourceIp: sourceIp(exchange), protocol: "HTTP/1.1", port: this.deps.port(), requestId, time },
       { accountId: caller === ANONYMOUS ? "anonymous" : this.deps.account.accountId, apiId: url.urlId, domainName, domainPrefix: url.urlId, ...(caller === ANONYMOUS ? {} : { authorizer: { iam: iamAuthorizer(caller) } }) },
     );
     const payload = Buffer.from(JSON.stringify(event));

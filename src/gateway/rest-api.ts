@@ -14,7 +14,6 @@ import { isUtf8 } from "node:buffer";
 import type { Clock } from "../clock/clock.js";
 import type { Exchange } from "../lib/http-server.js";
 import type { Authorizer } from "../iam/authorizer.js";
-import type { Identity } from "../iam/types.js";
 import type { IntegrationRecord, RestApiRecord, StageRecord } from "../services/apigateway/model.js";
 import { lambdaOfUri } from "../services/apigateway/methods.js";
 import type { RestApisService } from "../services/apigateway/rest-apis.js";
@@ -25,9 +24,8 @@ import type { ApiTrigger } from "./execute-api.js";
 import type { TriggerAddress } from "./address.js";
 import { INTERNAL_SERVER_ERROR, proxyEventV1, proxyResponseV1, rawHeader } from "./payload-v1.js";
 import { RestRoutes } from "./rest-routes.js";
-
-/** 10 MB: API Gateway's payload limit. */
-const MAX_REQUEST_BODY = 10 * 1024 * 1024;
+import { apiGatewayMayInvoke, MAX_REQUEST_BODY } from "./lambda-integration.js";
+import { readBody, sourceIp } from "./trigger.js";
 
 /** What the trigger needs of the rest of Flint. */
 export interface RestApiTriggerDeps {
@@ -36,8 +34,6 @@ export interface RestApiTriggerDeps {
   clock: Clock;
   invoker: Pick<Invoker, "resolve" | "invokeResolved">;
   authorizer: Pick<Authorizer, "mode" | "check">;
-  /** API Gateway as the caller of `lambda:InvokeFunction` (`apigateway.amazonaws.com`). */
-  apigateway: Identity;
 }
 
 /** An answer of API Gateway's own: status, error type and message. */
@@ -82,24 +78,19 @@ export class RestApiTrigger implements ApiTrigger {
     if (!match?.method.integration) return fail(NO_ROUTE);
     const integration = match.method.integration;
 
-    const body = await exchange.body(MAX_REQUEST_BODY);
+    const body = await readBody(exchange, MAX_REQUEST_BODY);
     bodyRead = true;
-    if (!body.ok) return fail(TOO_LARGE);
+    if (!body) return fail(TOO_LARGE);
     if (integration.type === "MOCK") return this.mock(integration, send, fail);
     const functionArn = integration.type === "AWS_PROXY" ? lambdaOfUri(integration.uri) : undefined;
     // Only Lambda proxy integrations (and MOCK) are served.
     if (!functionArn) return fail(DENIED);
 
     const resourcePath = match.resource.path;
-    if (this.deps.authorizer.mode !== "off") {
-      // The method as configured (`ANY` stays `ANY`) and the resource's path template, as LocalStack sends it.
-      const sourceArn = `arn:aws:execute-api:${this.deps.account.region}:${this.deps.account.accountId}:${api.id}/${stage.stageName}/${match.method.httpMethod}${resourcePath}`;
-      const denial = this.deps.authorizer.check(this.deps.apigateway, [
-        { action: "lambda:InvokeFunction", resource: functionArn, context: { "aws:SourceArn": sourceArn, "aws:SourceAccount": this.deps.account.accountId } },
-      ]);
-      if (denial) return fail(DENIED);
-    }
-    const sourceIp = exchange.remoteAddress?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "") ?? "127.0.0.1";
+    // The method as configured (`ANY` stays `ANY`) and the resource's path template, as LocalStack sends it.
+    const route = `${match.method.httpMethod}${resourcePath}`;
+    if (!apiGatewayMayInvoke(this.deps.authorizer, this.deps.account, functionArn, { apiId: api.id, stage: stage.stageName, route })) return fail(DENIED);
+    const ip = sourceIp(exchange);
     const contentType = rawHeader(head.rawHeaders, "content-type");
     const extendedRequestId = randomBytes(12).toString("base64");
     const now = this.deps.clock.now();
@@ -108,9 +99,9 @@ export class RestApiTrigger implements ApiTrigger {
       resource: resourcePath,
       path: decodePercent(path),
       rawQuery,
-      rawHeaders: forwarded(head.rawHeaders, sourceIp, head.headers.host),
-      body: body.body,
-      base64Body: body.body.length > 0 && (matchesMediaType(api.binaryMediaTypes, contentType) || !isUtf8(body.body)),
+      rawHeaders: forwarded(head.rawHeaders, ip, head.headers.host),
+      body,
+      base64Body: body.length > 0 && (matchesMediaType(api.binaryMediaTypes, contentType) || !isUtf8(body)),
       pathParameters: match.pathParameters,
       stageVariables: stage.variables && Object.keys(stage.variables).length > 0 ? stage.variables : undefined,
       context: {
@@ -121,7 +112,7 @@ export class RestApiTrigger implements ApiTrigger {
         requestId,
         extendedRequestId,
         requestTimeEpoch: now,
-        sourceIp,
+        sourceIp: ip,
         protocol: "HTTP/1.1",
         deploymentId: stage.deploymentId,
         resourceId: match.resource.id,
