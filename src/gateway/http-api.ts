@@ -12,7 +12,7 @@ import { newRequestId } from "../lib/request-id.js";
 import { decodePercent } from "../lib/percent.js";
 import { AwsError } from "../errors.js";
 import type { Authorizer } from "../iam/authorizer.js";
-import { MAX_SYNC_PAYLOAD, type Invoker, type InvokeResult } from "../invoke/invoker.js";
+import { MAX_SYNC_PAYLOAD, type Invoker } from "../invoke/invoker.js";
 import type { Account } from "../services/lambda/arns.js";
 import type { Cors, DeploymentRecord, HttpApiRecord, IntegrationRecord, StageRecord } from "../services/apigateway/http-api-model.js";
 import { DEFAULT_STAGE } from "../services/apigateway/http-api-model.js";
@@ -23,7 +23,7 @@ import { type CorsConfiguration, isPreflight, preflightHeaders, withCors } from 
 import { type Selected, RouteTable } from "./http-api-routing.js";
 import { buildEventV2, isTextBody, responseFromResult } from "./payload-v2.js";
 import { proxyEventV1, proxyResponseV1 } from "./payload-v1.js";
-import { apiGatewayMayInvoke, MAX_REQUEST_BODY } from "./lambda-integration.js";
+import { apiGatewayMayInvoke, invokeWithin, MAX_REQUEST_BODY, TIMED_OUT } from "./lambda-integration.js";
 import { readBody, sourceIp } from "./trigger.js";
 
 /** API Gateway speaks for itself in these (http-api-troubleshooting-lambda.html). */
@@ -114,8 +114,10 @@ export class HttpApiTrigger implements ApiTrigger {
     if (!apiGatewayMayInvoke(this.deps.authorizer, this.deps.account, integration.integrationUri, { apiId: api.apiId, stage: addressed.stage.stageName, route })) return answer(res, requestId, INTERNAL);
     const payload = Buffer.from(JSON.stringify(this.event(exchange, address, rawQuery, body, api, addressed, selected, integration, requestId)));
     if (payload.length > MAX_SYNC_PAYLOAD) return answer(res, requestId, TOO_LARGE);
-    const out = await this.invoke(integration, requestId, payload);
-    if ("status" in out) return answer(res, requestId, out);
+    const out = await invokeWithin(this.deps.invoker, integration.integrationUri, requestId, payload, integration.timeoutInMillis);
+    // Past the timeout API Gateway answers 503; a function that is gone or not Active, 500.
+    if (out === TIMED_OUT) return answer(res, requestId, UNAVAILABLE);
+    if (out instanceof AwsError) return answer(res, requestId, out.code === "TooManyRequestsException" ? TOO_MANY : INTERNAL);
     if (out.functionError) return answer(res, requestId, INTERNAL);
     const result = out.payload ?? Buffer.alloc(0);
     const mapped = integration.payloadFormatVersion === "2.0" ? responseFromResult(result) : proxyResponseV1(result, true);
@@ -167,25 +169,5 @@ export class HttpApiTrigger implements ApiTrigger {
       context: { accountId: this.deps.account.accountId, apiId: api.apiId, domainName, stage: stageName, requestId, extendedRequestId: requestId, requestTimeEpoch: time, sourceIp: ip, protocol: "HTTP/1.1", extra: { resourceId: null } },
     });
     return { version: "1.0", ...event, headers: lowerCased(event.headers, (_: string, last: string) => last), multiValueHeaders: lowerCased(event.multiValueHeaders, (a: string[], b: string[]) => [...a, ...b]) };
-  }
-
-  /** The integration's invocation within its timeout (past it API Gateway answers 503; the function runs on). */
-  private async invoke(integration: IntegrationRecord, requestId: string, payload: Buffer): Promise<InvokeResult | Answer> {
-    let timer: NodeJS.Timeout | undefined;
-    // Real time, as the function's own timeout (clock/clock.ts: function execution is not scaled).
-    const timedOut = new Promise<Answer>((resolve) => {
-      timer = setTimeout(() => resolve(UNAVAILABLE), integration.timeoutInMillis);
-      timer.unref();
-    });
-    // A function that is gone, or not Active, is the integration failing: API Gateway's 500.
-    const invoked = (async () => this.deps.invoker.invokeResolved(this.deps.invoker.resolve(integration.integrationUri, undefined), requestId, payload))().catch((err: unknown): Answer => {
-      if (!(err instanceof AwsError)) throw err;
-      return err.code === "TooManyRequestsException" ? TOO_MANY : INTERNAL;
-    });
-    try {
-      return await Promise.race([invoked, timedOut]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }

@@ -9,9 +9,9 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
  */
 import { decodePercent } from "../lib/percent.js";
+import { AwsError } from "../errors.js";
 import { randomBytes, randomUUID } from "node:crypto";
 import { isUtf8 } from "node:buffer";
-import type { Clock } from "../clock/clock.js";
 import type { Exchange } from "../lib/http-server.js";
 import type { Authorizer } from "../iam/authorizer.js";
 import type { IntegrationRecord, RestApiRecord, StageRecord } from "../services/apigateway/model.js";
@@ -24,14 +24,15 @@ import type { ApiTrigger } from "./execute-api.js";
 import type { TriggerAddress } from "./address.js";
 import { INTERNAL_SERVER_ERROR, proxyEventV1, proxyResponseV1, rawHeader } from "./payload-v1.js";
 import { RestRoutes } from "./rest-routes.js";
-import { apiGatewayMayInvoke, MAX_REQUEST_BODY } from "./lambda-integration.js";
+import { apiGatewayMayInvoke, invokeWithin, MAX_REQUEST_BODY, TIMED_OUT } from "./lambda-integration.js";
 import { readBody, sourceIp } from "./trigger.js";
 
 /** What the trigger needs of the rest of Flint. */
 export interface RestApiTriggerDeps {
   apis: RestApisService;
   account: Account;
-  clock: Clock;
+  /** Flint time, epoch ms. */
+  now(): number;
   invoker: Pick<Invoker, "resolve" | "invokeResolved">;
   authorizer: Pick<Authorizer, "mode" | "check">;
 }
@@ -42,10 +43,8 @@ const NO_ROUTE = answer(403, "MissingAuthenticationTokenException", "Missing Aut
 const NO_STAGE = answer(403, "ForbiddenException", "Forbidden");
 const FAILED = answer(502, "InternalServerErrorException", INTERNAL_SERVER_ERROR);
 const DENIED = answer(500, "InternalServerErrorException", INTERNAL_SERVER_ERROR);
-const TIMED_OUT = answer(504, "IntegrationTimeout", "Endpoint request timed out");
+const TIMED_OUT_ANSWER = answer(504, "IntegrationTimeout", "Endpoint request timed out");
 const TOO_LARGE = answer(413, "RequestTooLarge", "Request Too Long");
-
-class TimedOut extends Error {}
 
 export class RestApiTrigger implements ApiTrigger {
   /** Each deployment's routes, compiled once (a deployment never changes). */
@@ -93,7 +92,7 @@ export class RestApiTrigger implements ApiTrigger {
     const ip = sourceIp(exchange);
     const contentType = rawHeader(head.rawHeaders, "content-type");
     const extendedRequestId = randomBytes(12).toString("base64");
-    const now = this.deps.clock.now();
+    const now = this.deps.now();
     const event = proxyEventV1({
       httpMethod: head.method,
       resource: resourcePath,
@@ -123,13 +122,14 @@ export class RestApiTrigger implements ApiTrigger {
       const payload = Buffer.from(JSON.stringify(event));
       // Lambda's synchronous limit: a larger event is refused as an Invoke would be, an integration failure.
       if (payload.length > MAX_SYNC_PAYLOAD) return fail(FAILED);
-      const target = this.deps.invoker.resolve(functionArn, undefined);
-      result = await this.withTimeout(this.deps.invoker.invokeResolved(target, newRequestId(), payload), integration.timeoutInMillis);
-    } catch (err) {
-      if (err instanceof TimedOut) return fail(TIMED_OUT);
-      // The function is gone, throttled, or the event is too large: API Gateway's integration failure.
+      result = await invokeWithin(this.deps.invoker, functionArn, newRequestId(), payload, integration.timeoutInMillis);
+    } catch {
+      // An event that cannot be built or sent: an integration failure too.
       return fail(FAILED);
     }
+    if (result === TIMED_OUT) return fail(TIMED_OUT_ANSWER);
+    // The function is gone, throttled, or the event is too large: API Gateway's integration failure.
+    if (result instanceof AwsError) return fail(FAILED);
     const mapped = result.functionError || !result.payload ? undefined : proxyResponseV1(result.payload, matchesMediaType(api.binaryMediaTypes, rawHeader(head.rawHeaders, "accept")));
     if (!mapped) return fail(FAILED);
     send(mapped.statusCode, { ...mapped.headers, "x-amz-apigw-id": extendedRequestId }, mapped.body);
@@ -172,22 +172,6 @@ export class RestApiTrigger implements ApiTrigger {
       if (name && value !== undefined) headers[name] = value;
     }
     send(Number(chosen.statusCode), headers, chosen.responseTemplates?.["application/json"] ?? "");
-  }
-
-  private withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = this.deps.clock.after(ms, () => reject(new TimedOut()));
-      work.then(
-        (v) => {
-          timer.cancel();
-          resolve(v);
-        },
-        (err: unknown) => {
-          timer.cancel();
-          reject(err);
-        },
-      );
-    });
   }
 }
 
