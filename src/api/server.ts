@@ -74,12 +74,6 @@ const formVersion = (body: Buffer) => formField(body, "Version");
 
 /** Request bytes held at once before their signatures are checked (see lib/body-budget.ts). */
 const UNVERIFIED_BODY_BYTES = 128 * 1024 * 1024;
-/** What reading this request's body within `limit` may hold: its declared length, or the limit. */
-function heldBytes(exchange: Exchange, limit: number): number {
-  if (!exchange.hasBody) return 0;
-  const declared = exchange.head.headers["content-length"];
-  return declared !== undefined ? Math.min(Number(declared), limit) : limit;
-}
 
 /** How one request is served: the service its signature must be for, its body's limit, its handler and error renderer. */
 interface Plan {
@@ -137,7 +131,8 @@ export class ApiServer {
     if (rawPath.startsWith("/_flint/")) return this.internal(exchange, method, rawPath, rawQuery, requestId);
     const address = triggerAddress(req.headers.host, rawPath);
     const trigger = address && this.deps.triggers[address.kind];
-    if (trigger) return trigger.serve(exchange, address, rawQuery);
+    // Trigger bodies arrive before any authentication: they share the unverified bodies' budget.
+    if (trigger) return trigger.serve(exchange, address, rawQuery, this.budget);
 
     const query = parseQuery(rawQuery);
     const head = { method, rawPath, rawQuery, query, requestId };
@@ -252,8 +247,7 @@ export class ApiServer {
     let final = plan;
     let apiReq: ApiRequest;
     // A signature already checked against its signed payload hash needs no place in the budget.
-    const held = heldBytes(exchange, plan.maxBody);
-    const release = prechecked?.signatureChecked || held <= this.budget.small ? () => {} : await this.budget.reserve(held, new Promise<void>((left) => res.once("close", left)));
+    const release = prechecked?.signatureChecked ? () => {} : await this.budget.reserveBody(exchange, plan.maxBody);
     try {
       const body = await exchange.body(plan.maxBody);
       if (!body.ok) return plan.fail(plan.tooLarge());

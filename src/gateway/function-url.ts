@@ -9,6 +9,7 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
  */
 import { AwsError, awsError } from "../errors.js";
+import type { BodyBudget } from "../lib/body-budget.js";
 import type { Exchange, HttpResponse, ResponseHeaders } from "../lib/http-server.js";
 import { newRequestId } from "../lib/request-id.js";
 import { parseQuery } from "../api/http.js";
@@ -60,7 +61,7 @@ const TEXT = "text/plain; charset=utf-8";
 export class FunctionUrlTrigger implements HttpTrigger {
   constructor(private readonly deps: FunctionUrlTriggerDeps) {}
 
-  async serve(exchange: Exchange, address: TriggerAddress, rawQuery: string): Promise<void> {
+  async serve(exchange: Exchange, address: TriggerAddress, rawQuery: string, budget: BodyBudget): Promise<void> {
     const { head, response: res } = exchange;
     const requestId = newRequestId();
     const url = this.deps.urls.find(address.id);
@@ -69,7 +70,7 @@ export class FunctionUrlTrigger implements HttpTrigger {
     if (url.cors && isPreflight(head.method, head.headers)) {
       return res.send(200, { ...preflightHeaders(url.cors, head.headers), "x-amzn-RequestId": requestId });
     }
-    const body = await readBody(exchange, MAX_SYNC_PAYLOAD);
+    const body = await readBody(exchange, MAX_SYNC_PAYLOAD, budget);
     if (!body) return this.tooLarge(res, requestId);
     const caller = await this.caller(exchange, url, body);
     if (caller instanceof AwsError) return refuse(res, requestId, 403, caller.code, JSON.stringify({ Message: caller.message }));

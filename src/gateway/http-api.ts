@@ -7,6 +7,7 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html
  */
+import type { BodyBudget } from "../lib/body-budget.js";
 import type { Exchange, HttpResponse } from "../lib/http-server.js";
 import { newRequestId } from "../lib/request-id.js";
 import { decodePercent } from "../lib/percent.js";
@@ -94,7 +95,7 @@ export class HttpApiTrigger implements ApiTrigger {
     return this.deps.apis.find(apiId) !== undefined;
   }
 
-  async serve(exchange: Exchange, address: TriggerAddress, rawQuery: string): Promise<void> {
+  async serve(exchange: Exchange, address: TriggerAddress, rawQuery: string, budget: BodyBudget): Promise<void> {
     const { head, response: res } = exchange;
     const requestId = newRequestId();
     const api = this.deps.apis.find(address.id);
@@ -107,7 +108,7 @@ export class HttpApiTrigger implements ApiTrigger {
     const selected = deployment && this.table(deployment).select(head.method, addressed!.path);
     const integration = selected?.route.integration;
     if (!addressed || !selected || !integration) return answer(res, requestId, NOT_FOUND);
-    const body = await readBody(exchange, MAX_REQUEST_BODY);
+    const body = await readBody(exchange, MAX_REQUEST_BODY, budget);
     if (!body) return answer(res, requestId, TOO_LARGE);
     // The source ARN's route: `<METHOD>/<path>` of the route key (`ANY` staying `ANY`), or `$default`.
     const route = selected.route.routeKey.replace(" ", "");

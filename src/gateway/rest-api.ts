@@ -12,6 +12,7 @@ import { decodePercent } from "../lib/percent.js";
 import { AwsError } from "../errors.js";
 import { randomBytes, randomUUID } from "node:crypto";
 import { isUtf8 } from "node:buffer";
+import type { BodyBudget } from "../lib/body-budget.js";
 import type { Exchange } from "../lib/http-server.js";
 import type { Authorizer } from "../iam/authorizer.js";
 import type { IntegrationRecord, RestApiRecord, StageRecord } from "../services/apigateway/model.js";
@@ -56,7 +57,7 @@ export class RestApiTrigger implements ApiTrigger {
     return this.deps.apis.find(apiId) !== undefined;
   }
 
-  async serve(exchange: Exchange, address: TriggerAddress, rawQuery: string): Promise<void> {
+  async serve(exchange: Exchange, address: TriggerAddress, rawQuery: string, budget: BodyBudget): Promise<void> {
     const { head, response } = exchange;
     const requestId = randomUUID();
     const send = (status: number, headers: Record<string, string>, body: Buffer | string) => response.send(status, { ...headers, "x-amzn-RequestId": requestId }, body);
@@ -77,7 +78,7 @@ export class RestApiTrigger implements ApiTrigger {
     if (!match?.method.integration) return fail(NO_ROUTE);
     const integration = match.method.integration;
 
-    const body = await readBody(exchange, MAX_REQUEST_BODY);
+    const body = await readBody(exchange, MAX_REQUEST_BODY, budget);
     bodyRead = true;
     if (!body) return fail(TOO_LARGE);
     if (integration.type === "MOCK") return this.mock(integration, send, fail);
