@@ -12,6 +12,7 @@ import { AwsError, awsError } from "../errors.js";
 import type { BodyBudget } from "../lib/body-budget.js";
 import type { Exchange, HttpResponse, ResponseHeaders } from "../lib/http-server.js";
 import { newRequestId } from "../lib/request-id.js";
+import { functionErrorOf } from "../lib/function-error.js";
 import { parseQuery } from "../api/http.js";
 import type { SigV4Verifier } from "../api/sigv4.js";
 import type { Ask, Authorizer } from "../iam/authorizer.js";
@@ -44,16 +45,6 @@ const ANONYMOUS: Identity = { accessKeyId: "", caller: { kind: "anonymous", arn:
 /** A refusal in the URL endpoint's own shape: JSON `{"Message": …}` with the error's code in `x-amzn-ErrorType`. */
 function refuse(res: HttpResponse, requestId: string, status: number, errorType: string, body: string): void {
   res.send(status, { "Content-Type": "application/json", "x-amzn-ErrorType": errorType, "x-amzn-RequestId": requestId }, body);
-}
-
-/** A function error's payload (`{errorType, errorMessage}`), read only when the invocation failed. */
-function errorOf(payload: Buffer | undefined): { errorType?: unknown; errorMessage?: unknown } {
-  try {
-    const error: unknown = JSON.parse(payload?.toString("utf8") ?? "");
-    return typeof error === "object" && error !== null ? error : {};
-  } catch {
-    return {};
-  }
 }
 
 const TEXT = "text/plain; charset=utf-8";
@@ -118,7 +109,7 @@ export class FunctionUrlTrigger implements HttpTrigger {
     }
     const mapped = out.functionError ? undefined : responseFromResult(out.payload ?? Buffer.alloc(0));
     if (!mapped) {
-      const { errorType, errorMessage } = out.functionError ? errorOf(out.payload) : {};
+      const { errorType, errorMessage } = (out.functionError ? functionErrorOf(out.payload) : undefined) ?? {};
       if (errorType === "Sandbox.Timedout") return res.send(504, { "Content-Type": TEXT, "x-amzn-RequestId": requestId }, "Gateway Timeout");
       if (errorType === "Function.ResponseSizeTooLarge") return refuse(res, requestId, 413, "RequestEntityTooLargeException", JSON.stringify({ Message: errorMessage }));
       // A function error, or a result that cannot be a response (recorded: plain "Internal Server Error").
