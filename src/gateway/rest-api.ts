@@ -16,7 +16,7 @@ import type { BodyBudget } from "../lib/body-budget.js";
 import type { Exchange } from "../lib/http-server.js";
 import type { Authorizer } from "../iam/authorizer.js";
 import type { IntegrationRecord, RestApiRecord, StageRecord } from "../services/apigateway/model.js";
-import { lambdaOfUri } from "../services/apigateway/methods.js";
+import { lambdaTarget } from "../services/apigateway/lambda-uri.js";
 import type { RestApisService } from "../services/apigateway/rest-apis.js";
 import type { Account } from "../services/lambda/arns.js";
 import { type Invoker, MAX_SYNC_PAYLOAD } from "../invoke/invoker.js";
@@ -82,7 +82,7 @@ export class RestApiTrigger implements ApiTrigger {
     bodyRead = true;
     if (!body) return fail(TOO_LARGE);
     if (integration.type === "MOCK") return this.mock(integration, send, fail);
-    const functionArn = integration.type === "AWS_PROXY" ? lambdaOfUri(integration.uri) : undefined;
+    const functionArn = integration.type === "AWS_PROXY" ? lambdaTarget(integration.uri)?.arn : undefined;
     // Only Lambda proxy integrations (and MOCK) are served.
     if (!functionArn) return fail(DENIED);
 
