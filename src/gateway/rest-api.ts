@@ -61,12 +61,9 @@ export class RestApiTrigger implements ApiTrigger {
     const { head, response } = exchange;
     const requestId = randomUUID();
     const send = (status: number, headers: Record<string, string>, body: Buffer | string) => response.send(status, { ...headers, "x-amzn-RequestId": requestId }, body);
-    let bodyRead = false;
-    const fail = (a: { status: number; errorType: string; body: string }) => {
-      // Refused before its body was read: the connection closes after the answer (the body is drained within bounds).
-      if (!bodyRead && exchange.hasBody) response.closeAfterResponse();
-      send(a.status, { "Content-Type": "application/json", "x-amzn-ErrorType": a.errorType }, a.body);
-    };
+    // A refusal before the body was read needs nothing more: the HTTP server drains what is left,
+    // or closes the connection after the answer when that is large or chunked (lib/http-server.ts).
+    const fail = (a: { status: number; errorType: string; body: string }) => send(a.status, { "Content-Type": "application/json", "x-amzn-ErrorType": a.errorType }, a.body);
 
     const api = this.deps.apis.find(address.id);
     const slash = address.rawPath.indexOf("/", 1);
@@ -79,7 +76,6 @@ export class RestApiTrigger implements ApiTrigger {
     const integration = match.method.integration;
 
     const body = await readBody(exchange, MAX_REQUEST_BODY, budget);
-    bodyRead = true;
     if (!body) return fail(TOO_LARGE);
     if (integration.type === "MOCK") return this.mock(integration, send, fail);
     const functionArn = integration.type === "AWS_PROXY" ? lambdaTarget(integration.uri)?.arn : undefined;
