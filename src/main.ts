@@ -292,14 +292,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
       "lambda-url": new FunctionUrlTrigger({ urls: functionUrls, invoker, verifier, authorizer, account, port: () => listenPort, now: () => clock.now() }),
       // REST APIs invoke functions as the API Gateway service: the function's policy must let it, as on AWS.
       "execute-api": new ExecuteApiTrigger([
-        new RestApiTrigger({
-          apis: restApis,
-          account,
-          clock,
-          invoker,
-          authorizer,
-          apigateway: serviceIdentity("apigateway.amazonaws.com"),
-        }),
+        new RestApiTrigger({ apis: restApis, account, invoker, authorizer, now: () => clock.now() }),
         new HttpApiTrigger({ apis: httpApis, invoker, authorizer, account, port: () => listenPort, now: () => clock.now() }),
       ]),
     },

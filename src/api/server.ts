@@ -12,7 +12,7 @@ import { BodyBudget } from "../lib/body-budget.js";
 import { ClientGone, type Exchange, HttpServer } from "../lib/http-server.js";
 import { lambdaAsks, matchLambdaRoute, tooLarge, type LambdaApiDeps } from "./lambda/routes.js";
 import { authorizeRequest } from "./authorize.js";
-import type { Authorizer, RequestContext } from "../iam/authorizer.js";
+import type { Authorizer } from "../iam/authorizer.js";
 import type { Account } from "../services/lambda/arns.js";
 import { renderProtocolError, renderRestJsonError } from "./render-error.js";
 import { claimedScope, hasSignature, type Precheck, SigV4Verifier } from "./sigv4.js";
@@ -20,7 +20,8 @@ import { type Destination, destination, notProvided, serviceOfVersion } from "./
 import type { TimelineEntry } from "../store/async-store.js";
 import type { PolicySimulator } from "../services/iam/simulator.js";
 import { explainInput } from "./iam/simulation.js";
-import { type TriggerAddress, type TriggerKind, triggerAddress } from "../gateway/address.js";
+import { type TriggerKind, triggerAddress } from "../gateway/address.js";
+import { type HttpTrigger, requestContext } from "../gateway/trigger.js";
 
 export interface HealthReport {
   status: "ok";
@@ -45,11 +46,6 @@ export interface ApiServerDeps extends LambdaApiDeps {
   events: { timeline(requestId: string): Promise<TimelineEntry[]> };
   /** HTTP triggers (function URLs, API Gateway APIs): requests addressed to them by host or path form (gateway/). */
   triggers: Partial<Record<TriggerKind, HttpTrigger>>;
-}
-
-/** A kind of HTTP trigger: it answers every request addressed to one of its endpoints, in its own wire shape. */
-export interface HttpTrigger {
-  serve(exchange: Exchange, address: TriggerAddress, rawQuery: string): Promise<void>;
 }
 
 /** The services Flint provides, as their clients' signing names. */
@@ -78,12 +74,6 @@ const formVersion = (body: Buffer) => formField(body, "Version");
 
 /** Request bytes held at once before their signatures are checked (see lib/body-budget.ts). */
 const UNVERIFIED_BODY_BYTES = 128 * 1024 * 1024;
-/** What reading this request's body within `limit` may hold: its declared length, or the limit. */
-function heldBytes(exchange: Exchange, limit: number): number {
-  if (!exchange.hasBody) return 0;
-  const declared = exchange.head.headers["content-length"];
-  return declared !== undefined ? Math.min(Number(declared), limit) : limit;
-}
 
 /** How one request is served: the service its signature must be for, its body's limit, its handler and error renderer. */
 interface Plan {
@@ -101,14 +91,6 @@ interface Plan {
 
 /** An explain question is a few ARNs and context keys. */
 const EXPLAIN_MAX_BODY = 64 * 1024;
-/**
- * The condition keys a request brings whatever it asks: its source address (an IPv4 client of a
- * dual-stack listener shows as ::ffff:a.b.c.d; AWS reports the IPv4 address) and plain HTTP.
- */
-export function requestContext(exchange: Exchange): RequestContext {
-  return { sourceIp: exchange.remoteAddress?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, ""), secureTransport: false };
-}
-
 const CODE_PATH = /^\/_flint\/code\/([0-9a-f]{64})\.zip$/;
 const EVENTS_PATH = /^\/_flint\/events\/([0-9a-f-]{36})$/;
 
@@ -149,7 +131,8 @@ export class ApiServer {
     if (rawPath.startsWith("/_flint/")) return this.internal(exchange, method, rawPath, rawQuery, requestId);
     const address = triggerAddress(req.headers.host, rawPath);
     const trigger = address && this.deps.triggers[address.kind];
-    if (trigger) return trigger.serve(exchange, address, rawQuery);
+    // Trigger bodies arrive before any authentication: they share the unverified bodies' budget.
+    if (trigger) return trigger.serve(exchange, address, rawQuery, this.budget);
 
     const query = parseQuery(rawQuery);
     const head = { method, rawPath, rawQuery, query, requestId };
@@ -264,8 +247,7 @@ export class ApiServer {
     let final = plan;
     let apiReq: ApiRequest;
     // A signature already checked against its signed payload hash needs no place in the budget.
-    const held = heldBytes(exchange, plan.maxBody);
-    const release = prechecked?.signatureChecked || held <= this.budget.small ? () => {} : await this.budget.reserve(held, new Promise<void>((left) => res.once("close", left)));
+    const release = prechecked?.signatureChecked ? () => {} : await this.budget.reserveBody(exchange, plan.maxBody);
     try {
       const body = await exchange.body(plan.maxBody);
       if (!body.ok) return plan.fail(plan.tooLarge());

@@ -9,9 +9,10 @@
  * https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html
  */
 import { AwsError, awsError } from "../errors.js";
+import type { BodyBudget } from "../lib/body-budget.js";
 import type { Exchange, HttpResponse, ResponseHeaders } from "../lib/http-server.js";
 import { newRequestId } from "../lib/request-id.js";
-import { type HttpTrigger, requestContext } from "../api/server.js";
+import { functionErrorOf } from "../lib/function-error.js";
 import { parseQuery } from "../api/http.js";
 import type { SigV4Verifier } from "../api/sigv4.js";
 import type { Ask, Authorizer } from "../iam/authorizer.js";
@@ -23,6 +24,7 @@ import type { TriggerAddress } from "./address.js";
 import { isPreflight, preflightHeaders, withCors } from "./cors.js";
 import { buildEventV2, responseFromResult } from "./payload-v2.js";
 import { sendStreamedHttp } from "./streamed-http.js";
+import { type HttpTrigger, readBody, requestContext, sourceIp } from "./trigger.js";
 
 export interface FunctionUrlTriggerDeps {
   urls: Pick<FunctionUrlService, "find" | "arnOf">;
@@ -45,22 +47,12 @@ function refuse(res: HttpResponse, requestId: string, status: number, errorType:
   res.send(status, { "Content-Type": "application/json", "x-amzn-ErrorType": errorType, "x-amzn-RequestId": requestId }, body);
 }
 
-/** A function error's payload (`{errorType, errorMessage}`), read only when the invocation failed. */
-function errorOf(payload: Buffer | undefined): { errorType?: unknown; errorMessage?: unknown } {
-  try {
-    const error: unknown = JSON.parse(payload?.toString("utf8") ?? "");
-    return typeof error === "object" && error !== null ? error : {};
-  } catch {
-    return {};
-  }
-}
-
 const TEXT = "text/plain; charset=utf-8";
 
 export class FunctionUrlTrigger implements HttpTrigger {
   constructor(private readonly deps: FunctionUrlTriggerDeps) {}
 
-  async serve(exchange: Exchange, address: TriggerAddress, rawQuery: string): Promise<void> {
+  async serve(exchange: Exchange, address: TriggerAddress, rawQuery: string, budget: BodyBudget): Promise<void> {
     const { head, response: res } = exchange;
     const requestId = newRequestId();
     const url = this.deps.urls.find(address.id);
@@ -69,12 +61,11 @@ export class FunctionUrlTrigger implements HttpTrigger {
     if (url.cors && isPreflight(head.method, head.headers)) {
       return res.send(200, { ...preflightHeaders(url.cors, head.headers), "x-amzn-RequestId": requestId });
     }
-    const read = await exchange.body(MAX_SYNC_PAYLOAD);
-    if (!read.ok) return this.tooLarge(res, requestId);
-    const caller = await this.caller(exchange, url, read.body);
+    const body = await readBody(exchange, MAX_SYNC_PAYLOAD, budget);
+    if (!body) return this.tooLarge(res, requestId);
+    const caller = await this.caller(exchange, url, body);
     if (caller instanceof AwsError) return refuse(res, requestId, 403, caller.code, JSON.stringify({ Message: caller.message }));
     const request = requestContext(exchange);
-    const sourceIp = request.sourceIp ?? "";
     const arn = this.deps.urls.arnOf(url);
     const asks: Ask[] = [
       { action: "lambda:InvokeFunctionUrl", resource: arn, context: { "lambda:FunctionUrlAuthType": url.authType } },
@@ -92,7 +83,7 @@ export class FunctionUrlTrigger implements HttpTrigger {
     const time = this.deps.now();
     const domainName = `${url.urlId}.lambda-url.${this.deps.account.region}.localhost`;
     const event = buildEventV2(
-      { method: head.method, rawPath: address.rawPath, rawQuery, headers: head.headers, body: read.body, sourceIp, protocol: "HTTP/1.1", port: this.deps.port(), requestId, time },
+      { method: head.method, rawPath: address.rawPath, rawQuery, headers: head.headers, body, sourceIp: sourceIp(exchange), protocol: "HTTP/1.1", port: this.deps.port(), requestId, time },
       { accountId: caller === ANONYMOUS ? "anonymous" : this.deps.account.accountId, apiId: url.urlId, domainName, domainPrefix: url.urlId, ...(caller === ANONYMOUS ? {} : { authorizer: { iam: iamAuthorizer(caller) } }) },
     );
     const payload = Buffer.from(JSON.stringify(event));
@@ -125,7 +116,7 @@ export class FunctionUrlTrigger implements HttpTrigger {
 
   /** A function that failed, or whose result (or streamed head) cannot be a response: AWS's answer for it. */
   private failed(res: HttpResponse, requestId: string, out: { functionError?: string; payload?: Buffer }): void {
-    const { errorType, errorMessage } = out.functionError ? errorOf(out.payload) : {};
+    const { errorType, errorMessage } = (out.functionError ? functionErrorOf(out.payload) : undefined) ?? {};
     if (errorType === "Sandbox.Timedout") return res.send(504, { "Content-Type": TEXT, "x-amzn-RequestId": requestId }, "Gateway Timeout");
     if (errorType === "Function.ResponseSizeTooLarge") return refuse(res, requestId, 413, "RequestEntityTooLargeException", JSON.stringify({ Message: errorMessage }));
     // A function error, or a result that cannot be a response (recorded: plain "Internal Server Error").

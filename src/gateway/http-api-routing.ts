@@ -4,6 +4,7 @@
  * `{proxy+}`; at equal paths a route's own method beats `ANY`; `$default` takes what nothing else
  * matches. https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html#http-api-develop-routes.evaluation
  */
+import { decodePercent } from "../lib/percent.js";
 import type { DeploymentRecord, IntegrationRecord } from "../services/apigateway/http-api-model.js";
 import { parseRouteKey, type RouteKey, type Segment } from "../services/apigateway/route-key.js";
 
@@ -68,14 +69,6 @@ export class RouteTable {
   }
 }
 
-function decode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
 /** The parameters `segments` bind on `parts`, undefined for none; null: no match. */
 function match(segments: readonly Segment[], parts: readonly string[]): Record<string, string> | undefined | null {
   let params: Record<string, string> | undefined;
@@ -84,14 +77,14 @@ function match(segments: readonly Segment[], parts: readonly string[]): Record<s
     if (s.kind === "greedy") {
       const rest = parts.slice(i);
       if (rest.length === 0 || rest.every((p) => p === "")) return null;
-      (params ??= {})[s.name] = decode(rest.join("/"));
+      (params ??= {})[s.name] = decodePercent(rest.join("/"));
       return params;
     }
     const part = parts[i];
     if (part === undefined || part === "") return null;
     if (s.kind === "literal") {
-      if (decode(part) !== s.text) return null;
-    } else (params ??= {})[s.name] = decode(part);
+      if (decodePercent(part) !== s.text) return null;
+    } else (params ??= {})[s.name] = decodePercent(part);
   }
   return parts.length === segments.length ? params : null;
 }

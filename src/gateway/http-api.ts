@@ -7,12 +7,13 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-troubleshooting-lambda.html
  */
+import type { BodyBudget } from "../lib/body-budget.js";
 import type { Exchange, HttpResponse } from "../lib/http-server.js";
 import { newRequestId } from "../lib/request-id.js";
+import { decodePercent } from "../lib/percent.js";
 import { AwsError } from "../errors.js";
 import type { Authorizer } from "../iam/authorizer.js";
-import { serviceIdentity } from "../iam/authorizer.js";
-import { MAX_SYNC_PAYLOAD, type Invoker, type InvokeResult } from "../invoke/invoker.js";
+import { MAX_SYNC_PAYLOAD, type Invoker } from "../invoke/invoker.js";
 import type { Account } from "../services/lambda/arns.js";
 import type { Cors, DeploymentRecord, HttpApiRecord, IntegrationRecord, StageRecord } from "../services/apigateway/http-api-model.js";
 import { DEFAULT_STAGE } from "../services/apigateway/http-api-model.js";
@@ -23,9 +24,9 @@ import { type CorsConfiguration, isPreflight, preflightHeaders, withCors } from 
 import { type Selected, RouteTable } from "./http-api-routing.js";
 import { buildEventV2, isTextBody, responseFromResult } from "./payload-v2.js";
 import { proxyEventV1, proxyResponseV1 } from "./payload-v1.js";
+import { apiGatewayMayInvoke, invokeWithin, MAX_REQUEST_BODY, TIMED_OUT } from "./lambda-integration.js";
+import { readBody, sourceIp } from "./trigger.js";
 
-/** HTTP APIs' request payload limit. https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-quotas.html */
-const MAX_REQUEST_BODY = 10 * 1024 * 1024;
 /** API Gateway speaks for itself in these (http-api-troubleshooting-lambda.html). */
 const NOT_FOUND = { status: 404, body: '{"message":"Not Found"}' };
 const FORBIDDEN = { status: 403, body: '{"message":"Forbidden"}' };
@@ -65,12 +66,7 @@ const corsOf = (c: Cors): CorsConfiguration => ({
 function stageOf(api: HttpApiRecord, rawPath: string): { stage: StageRecord; path: string } | undefined {
   const slash = rawPath.indexOf("/", 1);
   const first = rawPath.slice(1, slash < 0 ? undefined : slash);
-  let name: string;
-  try {
-    name = decodeURIComponent(first);
-  } catch {
-    name = first;
-  }
+  const name = decodePercent(first);
   if (name !== DEFAULT_STAGE && name !== "" && Object.hasOwn(api.stages, name)) return { stage: api.stages[name]!, path: slash < 0 ? "/" : rawPath.slice(slash) };
   const fallback = Object.hasOwn(api.stages, DEFAULT_STAGE) ? api.stages[DEFAULT_STAGE] : undefined;
   return fallback && { stage: fallback, path: rawPath };
@@ -92,8 +88,6 @@ export class HttpApiTrigger implements ApiTrigger {
   /** Deployments never change: each one's table is compiled once (and forgotten with its record). */
   private readonly tables = new WeakMap<DeploymentRecord, RouteTable>();
   private readonly cors = new WeakMap<Cors, CorsConfiguration>();
-  /** Who invokes an integration's function: API Gateway, as a service principal. */
-  private readonly apigateway = serviceIdentity("apigateway.amazonaws.com");
 
   constructor(private readonly deps: HttpApiTriggerDeps) {}
 
@@ -101,7 +95,7 @@ export class HttpApiTrigger implements ApiTrigger {
     return this.deps.apis.find(apiId) !== undefined;
   }
 
-  async serve(exchange: Exchange, address: TriggerAddress, rawQuery: string): Promise<void> {
+  async serve(exchange: Exchange, address: TriggerAddress, rawQuery: string, budget: BodyBudget): Promise<void> {
     const { head, response: res } = exchange;
     const requestId = newRequestId();
     const api = this.deps.apis.find(address.id);
@@ -114,13 +108,17 @@ export class HttpApiTrigger implements ApiTrigger {
     const selected = deployment && this.table(deployment).select(head.method, addressed!.path);
     const integration = selected?.route.integration;
     if (!addressed || !selected || !integration) return answer(res, requestId, NOT_FOUND);
-    const read = await exchange.body(MAX_REQUEST_BODY);
-    if (!read.ok) return answer(res, requestId, TOO_LARGE);
-    if (!this.permitted(api, addressed.stage, selected, integration)) return answer(res, requestId, INTERNAL);
-    const payload = Buffer.from(JSON.stringify(this.event(exchange, address, rawQuery, read.body, api, addressed, selected, integration, requestId)));
+    const body = await readBody(exchange, MAX_REQUEST_BODY, budget);
+    if (!body) return answer(res, requestId, TOO_LARGE);
+    // The source ARN's route: `<METHOD>/<path>` of the route key (`ANY` staying `ANY`), or `$default`.
+    const route = selected.route.routeKey.replace(" ", "");
+    if (!apiGatewayMayInvoke(this.deps.authorizer, this.deps.account, integration.integrationUri, { apiId: api.apiId, stage: addressed.stage.stageName, route })) return answer(res, requestId, INTERNAL);
+    const payload = Buffer.from(JSON.stringify(this.event(exchange, address, rawQuery, body, api, addressed, selected, integration, requestId)));
     if (payload.length > MAX_SYNC_PAYLOAD) return answer(res, requestId, TOO_LARGE);
-    const out = await this.invoke(integration, requestId, payload);
-    if ("status" in out) return answer(res, requestId, out);
+    const out = await invokeWithin(this.deps.invoker, integration.integrationUri, requestId, payload, integration.timeoutInMillis);
+    // Past the timeout API Gateway answers 503; a function that is gone or not Active, 500.
+    if (out === TIMED_OUT) return answer(res, requestId, UNAVAILABLE);
+    if (out instanceof AwsError) return answer(res, requestId, out.code === "TooManyRequestsException" ? TOO_MANY : INTERNAL);
     if (out.functionError) return answer(res, requestId, INTERNAL);
     const result = out.payload ?? Buffer.alloc(0);
     const mapped = integration.payloadFormatVersion === "2.0" ? responseFromResult(result) : proxyResponseV1(result, true);
@@ -141,42 +139,21 @@ export class HttpApiTrigger implements ApiTrigger {
     return out;
   }
 
-  /**
-   * Where IAM is enforced, API Gateway invokes only what the function's resource policy lets
-   * `apigateway.amazonaws.com` invoke for this route's source ARN
-   * (`arn:aws:execute-api:<region>:<account>:<api-id>/<stage>/<route METHOD>/<route path>`, `ANY`
-   * staying `ANY` as for REST APIs, or `…/<stage>/$default` for the `$default` route); AWS answers a
-   * missing permission with a 500.
-   */
-  private permitted(api: HttpApiRecord, stage: StageRecord, selected: Selected, integration: IntegrationRecord): boolean {
-    if (this.deps.authorizer.mode === "off") return true;
-    const { region, accountId } = this.deps.account;
-    const tail = selected.route.routeKey.replace(" ", "");
-    const sourceArn = `arn:aws:execute-api:${region}:${accountId}:${api.apiId}/${stage.stageName}/${tail}`;
-    const ask = { action: "lambda:InvokeFunction", resource: integration.integrationUri, context: { "aws:SourceArn": sourceArn, "aws:SourceAccount": accountId } };
-    return this.deps.authorizer.check(this.apigateway, [ask]) === undefined;
-  }
-
   private event(exchange: Exchange, address: TriggerAddress, rawQuery: string, body: Buffer, api: HttpApiRecord, at: { stage: StageRecord; path: string }, selected: Selected, integration: IntegrationRecord, requestId: string) {
     const { head } = exchange;
     const time = this.deps.now();
-    const sourceIp = exchange.remoteAddress?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "") ?? "";
+    const ip = sourceIp(exchange);
     const domainName = `${api.apiId}.execute-api.localhost`;
     const { stageName, stageVariables } = at.stage;
     const variables = Object.keys(stageVariables).length > 0 ? stageVariables : undefined;
     const routeKey = selected.route.routeKey;
     if (integration.payloadFormatVersion === "2.0") {
       return buildEventV2(
-        { method: head.method, rawPath: address.rawPath, rawQuery, headers: head.headers, body, sourceIp, protocol: "HTTP/1.1", port: this.deps.port(), requestId, time },
+        { method: head.method, rawPath: address.rawPath, rawQuery, headers: head.headers, body, sourceIp: ip, protocol: "HTTP/1.1", port: this.deps.port(), requestId, time },
         { accountId: this.deps.account.accountId, apiId: api.apiId, domainName, domainPrefix: api.apiId, routeKey, stage: stageName, ...(selected.pathParameters ? { pathParameters: selected.pathParameters } : {}), ...(variables ? { stageVariables: variables } : {}) },
       );
     }
-    let path: string;
-    try {
-      path = decodeURIComponent(at.path);
-    } catch {
-      path = at.path;
-    }
+    const path = decodePercent(at.path);
     const resource = selected.route.key.kind === "default" ? routeKey : routeKey.slice(routeKey.indexOf(" ") + 1);
     // HTTP APIs' 1.0 flavour: the REST proxy event with `version`, without a resource id, and with
     // every header name lower-cased ("All header names are lowercase", http-api-develop-integrations-lambda).
@@ -190,28 +167,8 @@ export class HttpApiTrigger implements ApiTrigger {
       base64Body: body.length > 0 && !isTextBody(head.headers["content-type"], body),
       pathParameters: selected.pathParameters,
       stageVariables: variables,
-      context: { accountId: this.deps.account.accountId, apiId: api.apiId, domainName, stage: stageName, requestId, extendedRequestId: requestId, requestTimeEpoch: time, sourceIp, protocol: "HTTP/1.1", extra: { resourceId: null } },
+      context: { accountId: this.deps.account.accountId, apiId: api.apiId, domainName, stage: stageName, requestId, extendedRequestId: requestId, requestTimeEpoch: time, sourceIp: ip, protocol: "HTTP/1.1", extra: { resourceId: null } },
     });
     return { version: "1.0", ...event, headers: lowerCased(event.headers, (_: string, last: string) => last), multiValueHeaders: lowerCased(event.multiValueHeaders, (a: string[], b: string[]) => [...a, ...b]) };
-  }
-
-  /** The integration's invocation within its timeout (past it API Gateway answers 503; the function runs on). */
-  private async invoke(integration: IntegrationRecord, requestId: string, payload: Buffer): Promise<InvokeResult | Answer> {
-    let timer: NodeJS.Timeout | undefined;
-    // Real time, as the function's own timeout (clock/clock.ts: function execution is not scaled).
-    const timedOut = new Promise<Answer>((resolve) => {
-      timer = setTimeout(() => resolve(UNAVAILABLE), integration.timeoutInMillis);
-      timer.unref();
-    });
-    // A function that is gone, or not Active, is the integration failing: API Gateway's 500.
-    const invoked = (async () => this.deps.invoker.invokeResolved(this.deps.invoker.resolve(integration.integrationUri, undefined), requestId, payload))().catch((err: unknown): Answer => {
-      if (!(err instanceof AwsError)) throw err;
-      return err.code === "TooManyRequestsException" ? TOO_MANY : INTERNAL;
-    });
-    try {
-      return await Promise.race([invoked, timedOut]);
-    } finally {
-      clearTimeout(timer);
-    }
   }
 }

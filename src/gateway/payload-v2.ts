@@ -6,6 +6,7 @@
  * Recorded: shared/reference/aws-recorded/iam-urls-logs-recorded.json (`payload-2.0-event-doc`,
  * `lambda-url-event-as-seen-by-function`, `lambda-url-form-payload`, `lambda-url-invoke-http-response`).
  */
+import { decodePercent } from "../lib/percent.js";
 import { randomBytes } from "node:crypto";
 
 /** The HTTP request as the trigger received it. */
@@ -70,14 +71,6 @@ export function clfTime(ms: number): string {
   return `${pad(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000`;
 }
 
-function decode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
 /** The query's parameters, decoded, repeats joined with `,` (AWS: `multiQuery=foo,/bar`); undefined when there is none. */
 export function queryParameters(rawQuery: string): Record<string, string> | undefined {
   if (rawQuery === "") return undefined;
@@ -86,8 +79,8 @@ export function queryParameters(rawQuery: string): Record<string, string> | unde
   for (const pair of rawQuery.split("&")) {
     if (pair === "") continue;
     const eq = pair.indexOf("=");
-    const name = decode(eq < 0 ? pair : pair.slice(0, eq));
-    const value = eq < 0 ? "" : decode(pair.slice(eq + 1));
+    const name = decodePercent(eq < 0 ? pair : pair.slice(0, eq));
+    const value = eq < 0 ? "" : decodePercent(pair.slice(eq + 1));
     out[name] = out[name] === undefined ? value : `${out[name]},${value}`;
     any = true;
   }

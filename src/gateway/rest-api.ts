@@ -9,14 +9,14 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
  */
 import { decodePercent } from "../lib/percent.js";
+import { AwsError } from "../errors.js";
 import { randomBytes, randomUUID } from "node:crypto";
 import { isUtf8 } from "node:buffer";
-import type { Clock } from "../clock/clock.js";
+import type { BodyBudget } from "../lib/body-budget.js";
 import type { Exchange } from "../lib/http-server.js";
 import type { Authorizer } from "../iam/authorizer.js";
-import type { Identity } from "../iam/types.js";
 import type { IntegrationRecord, RestApiRecord, StageRecord } from "../services/apigateway/model.js";
-import { lambdaOfUri } from "../services/apigateway/methods.js";
+import { lambdaTarget } from "../services/apigateway/lambda-uri.js";
 import type { RestApisService } from "../services/apigateway/rest-apis.js";
 import type { Account } from "../services/lambda/arns.js";
 import { type Invoker, MAX_SYNC_PAYLOAD } from "../invoke/invoker.js";
@@ -25,19 +25,17 @@ import type { ApiTrigger } from "./execute-api.js";
 import type { TriggerAddress } from "./address.js";
 import { INTERNAL_SERVER_ERROR, proxyEventV1, proxyResponseV1, rawHeader } from "./payload-v1.js";
 import { RestRoutes } from "./rest-routes.js";
-
-/** 10 MB: API Gateway's payload limit. */
-const MAX_REQUEST_BODY = 10 * 1024 * 1024;
+import { apiGatewayMayInvoke, invokeWithin, MAX_REQUEST_BODY, TIMED_OUT } from "./lambda-integration.js";
+import { readBody, sourceIp } from "./trigger.js";
 
 /** What the trigger needs of the rest of Flint. */
 export interface RestApiTriggerDeps {
   apis: RestApisService;
   account: Account;
-  clock: Clock;
+  /** Flint time, epoch ms. */
+  now(): number;
   invoker: Pick<Invoker, "resolve" | "invokeResolved">;
   authorizer: Pick<Authorizer, "mode" | "check">;
-  /** API Gateway as the caller of `lambda:InvokeFunction` (`apigateway.amazonaws.com`). */
-  apigateway: Identity;
 }
 
 /** An answer of API Gateway's own: status, error type and message. */
@@ -46,10 +44,8 @@ const NO_ROUTE = answer(403, "MissingAuthenticationTokenException", "Missing Aut
 const NO_STAGE = answer(403, "ForbiddenException", "Forbidden");
 const FAILED = answer(502, "InternalServerErrorException", INTERNAL_SERVER_ERROR);
 const DENIED = answer(500, "InternalServerErrorException", INTERNAL_SERVER_ERROR);
-const TIMED_OUT = answer(504, "IntegrationTimeout", "Endpoint request timed out");
+const TIMED_OUT_ANSWER = answer(504, "IntegrationTimeout", "Endpoint request timed out");
 const TOO_LARGE = answer(413, "RequestTooLarge", "Request Too Long");
-
-class TimedOut extends Error {}
 
 export class RestApiTrigger implements ApiTrigger {
   /** Each deployment's routes, compiled once (a deployment never changes). */
@@ -61,16 +57,13 @@ export class RestApiTrigger implements ApiTrigger {
     return this.deps.apis.find(apiId) !== undefined;
   }
 
-  async serve(exchange: Exchange, address: TriggerAddress, rawQuery: string): Promise<void> {
+  async serve(exchange: Exchange, address: TriggerAddress, rawQuery: string, budget: BodyBudget): Promise<void> {
     const { head, response } = exchange;
     const requestId = randomUUID();
     const send = (status: number, headers: Record<string, string>, body: Buffer | string) => response.send(status, { ...headers, "x-amzn-RequestId": requestId }, body);
-    let bodyRead = false;
-    const fail = (a: { status: number; errorType: string; body: string }) => {
-      // Refused before its body was read: the connection closes after the answer (the body is drained within bounds).
-      if (!bodyRead && exchange.hasBody) response.closeAfterResponse();
-      send(a.status, { "Content-Type": "application/json", "x-amzn-ErrorType": a.errorType }, a.body);
-    };
+    // A refusal before the body was read needs nothing more: the HTTP server drains what is left,
+    // or closes the connection after the answer when that is large or chunked (lib/http-server.ts).
+    const fail = (a: { status: number; errorType: string; body: string }) => send(a.status, { "Content-Type": "application/json", "x-amzn-ErrorType": a.errorType }, a.body);
 
     const api = this.deps.apis.find(address.id);
     const slash = address.rawPath.indexOf("/", 1);
@@ -82,35 +75,29 @@ export class RestApiTrigger implements ApiTrigger {
     if (!match?.method.integration) return fail(NO_ROUTE);
     const integration = match.method.integration;
 
-    const body = await exchange.body(MAX_REQUEST_BODY);
-    bodyRead = true;
-    if (!body.ok) return fail(TOO_LARGE);
+    const body = await readBody(exchange, MAX_REQUEST_BODY, budget);
+    if (!body) return fail(TOO_LARGE);
     if (integration.type === "MOCK") return this.mock(integration, send, fail);
-    const functionArn = integration.type === "AWS_PROXY" ? lambdaOfUri(integration.uri) : undefined;
+    const functionArn = integration.type === "AWS_PROXY" ? lambdaTarget(integration.uri)?.arn : undefined;
     // Only Lambda proxy integrations (and MOCK) are served.
     if (!functionArn) return fail(DENIED);
 
     const resourcePath = match.resource.path;
-    if (this.deps.authorizer.mode !== "off") {
-      // The method as configured (`ANY` stays `ANY`) and the resource's path template, as LocalStack sends it.
-      const sourceArn = `arn:aws:execute-api:${this.deps.account.region}:${this.deps.account.accountId}:${api.id}/${stage.stageName}/${match.method.httpMethod}${resourcePath}`;
-      const denial = this.deps.authorizer.check(this.deps.apigateway, [
-        { action: "lambda:InvokeFunction", resource: functionArn, context: { "aws:SourceArn": sourceArn, "aws:SourceAccount": this.deps.account.accountId } },
-      ]);
-      if (denial) return fail(DENIED);
-    }
-    const sourceIp = exchange.remoteAddress?.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/, "") ?? "127.0.0.1";
+    // The method as configured (`ANY` stays `ANY`) and the resource's path template, as LocalStack sends it.
+    const route = `${match.method.httpMethod}${resourcePath}`;
+    if (!apiGatewayMayInvoke(this.deps.authorizer, this.deps.account, functionArn, { apiId: api.id, stage: stage.stageName, route })) return fail(DENIED);
+    const ip = sourceIp(exchange);
     const contentType = rawHeader(head.rawHeaders, "content-type");
     const extendedRequestId = randomBytes(12).toString("base64");
-    const now = this.deps.clock.now();
+    const now = this.deps.now();
     const event = proxyEventV1({
       httpMethod: head.method,
       resource: resourcePath,
       path: decodePercent(path),
       rawQuery,
-      rawHeaders: forwarded(head.rawHeaders, sourceIp, head.headers.host),
-      body: body.body,
-      base64Body: body.body.length > 0 && (matchesMediaType(api.binaryMediaTypes, contentType) || !isUtf8(body.body)),
+      rawHeaders: forwarded(head.rawHeaders, ip, head.headers.host),
+      body,
+      base64Body: body.length > 0 && (matchesMediaType(api.binaryMediaTypes, contentType) || !isUtf8(body)),
       pathParameters: match.pathParameters,
       stageVariables: stage.variables && Object.keys(stage.variables).length > 0 ? stage.variables : undefined,
       context: {
@@ -121,7 +108,7 @@ export class RestApiTrigger implements ApiTrigger {
         requestId,
         extendedRequestId,
         requestTimeEpoch: now,
-        sourceIp,
+        sourceIp: ip,
         protocol: "HTTP/1.1",
         deploymentId: stage.deploymentId,
         resourceId: match.resource.id,
@@ -132,13 +119,14 @@ export class RestApiTrigger implements ApiTrigger {
       const payload = Buffer.from(JSON.stringify(event));
       // Lambda's synchronous limit: a larger event is refused as an Invoke would be, an integration failure.
       if (payload.length > MAX_SYNC_PAYLOAD) return fail(FAILED);
-      const target = this.deps.invoker.resolve(functionArn, undefined);
-      result = await this.withTimeout(this.deps.invoker.invokeResolved(target, newRequestId(), payload), integration.timeoutInMillis);
-    } catch (err) {
-      if (err instanceof TimedOut) return fail(TIMED_OUT);
-      // The function is gone, throttled, or the event is too large: API Gateway's integration failure.
+      result = await invokeWithin(this.deps.invoker, functionArn, newRequestId(), payload, integration.timeoutInMillis);
+    } catch {
+      // An event that cannot be built or sent: an integration failure too.
       return fail(FAILED);
     }
+    if (result === TIMED_OUT) return fail(TIMED_OUT_ANSWER);
+    // The function is gone, throttled, or the event is too large: API Gateway's integration failure.
+    if (result instanceof AwsError) return fail(FAILED);
     const mapped = result.functionError || !result.payload ? undefined : proxyResponseV1(result.payload, matchesMediaType(api.binaryMediaTypes, rawHeader(head.rawHeaders, "accept")));
     if (!mapped) return fail(FAILED);
     send(mapped.statusCode, { ...mapped.headers, "x-amz-apigw-id": extendedRequestId }, mapped.body);
@@ -181,22 +169,6 @@ export class RestApiTrigger implements ApiTrigger {
       if (name && value !== undefined) headers[name] = value;
     }
     send(Number(chosen.statusCode), headers, chosen.responseTemplates?.["application/json"] ?? "");
-  }
-
-  private withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const timer = this.deps.clock.after(ms, () => reject(new TimedOut()));
-      work.then(
-        (v) => {
-          timer.cancel();
-          resolve(v);
-        },
-        (err: unknown) => {
-          timer.cancel();
-          reject(err);
-        },
-      );
-    });
   }
 }
 

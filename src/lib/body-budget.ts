@@ -7,6 +7,15 @@
  * order, and TCP holds the rest of their bytes in the client. Small bodies (every invoke, every
  * queue message) never wait: they take no part.
  */
+import type { Exchange } from "./http-server.js";
+
+/** What reading this request's body within `limit` may hold: its declared length, or the limit. */
+export function heldBytes(exchange: Exchange, limit: number): number {
+  if (!exchange.hasBody) return 0;
+  const declared = exchange.head.headers["content-length"];
+  return declared !== undefined ? Math.min(Number(declared), limit) : limit;
+}
+
 export class BodyBudget {
   private used = 0;
   private readonly waiting: { bytes: number; start: () => void }[] = [];
@@ -50,6 +59,13 @@ export class BodyBudget {
       this.used -= need;
       this.admit();
     };
+  }
+
+  /** A place for `exchange`'s body read within `limit`; a client that leaves while waiting leaves the line. */
+  async reserveBody(exchange: Exchange, limit: number): Promise<() => void> {
+    const held = heldBytes(exchange, limit);
+    if (held <= this.small) return () => {};
+    return this.reserve(held, new Promise<void>((left) => exchange.response.once("close", left)));
   }
 
   /** Bytes reserved now, and bodies waiting (for tests and health). */

@@ -8,17 +8,14 @@ import type { HttpResponse } from "../../lib/http-server.js";
 import { event, eventParts } from "../../lib/event-stream.js";
 import type { StreamingInvokeResult } from "../../invoke/invoker.js";
 import { relay } from "../../lib/relay.js";
+import { functionErrorOf } from "../../lib/function-error.js";
 
 const chunk = (bytes: Buffer) => eventParts("PayloadChunk", "application/octet-stream", bytes);
 
-/** ErrorCode and ErrorDetails from a function error's payload (`{errorType, errorMessage}`). */
+/** ErrorCode and ErrorDetails from a function error's payload (`{errorType, errorMessage}`, or text). */
 function errorFields(payload: Buffer | undefined): { ErrorCode: string; ErrorDetails: string } {
-  try {
-    const parsed = JSON.parse(payload?.toString("utf8") ?? "");
-    return { ErrorCode: String(parsed.errorType ?? "Unhandled"), ErrorDetails: String(parsed.errorMessage ?? "") };
-  } catch {
-    return { ErrorCode: "Unhandled", ErrorDetails: payload?.toString("utf8") ?? "" };
-  }
+  const error = functionErrorOf(payload);
+  return { ErrorCode: String(error?.errorType ?? "Unhandled"), ErrorDetails: error ? String(error.errorMessage ?? "") : (payload?.toString("utf8") ?? "") };
 }
 
 export async function sendStreamed(res: HttpResponse, out: StreamingInvokeResult): Promise<void> {

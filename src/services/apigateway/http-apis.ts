@@ -11,6 +11,7 @@ import type { HttpApiStore } from "../../store/http-api-store.js";
 import type { Account } from "../lambda/arns.js";
 import type { ApiInput } from "./http-api-inputs.js";
 import { parseRouteKey } from "./route-key.js";
+import { lambdaTarget } from "./lambda-uri.js";
 import {
   API_KEY_SELECTION,
   DEFAULT_ROUTE,
@@ -24,13 +25,14 @@ import {
 
 const bad = (message: string) => awsError("BadRequestException", message);
 
-/** An integration's target as Flint keeps it: the function's ARN, given as such or in API Gateway's invocation URI. */
+/**
+ * An integration's target as Flint keeps it: the function's ARN, given as such or in API Gateway's
+ * invocation URI. AWS takes other accounts' functions too; Flint has only its own account and region.
+ */
 export function functionTarget(account: Account, uri: string): string {
-  const invocation = /^arn:aws:apigateway:[a-z0-9-]+:lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/.exec(uri);
-  const arn = invocation ? invocation[1]! : uri;
-  const m = /^arn:aws:lambda:([a-z0-9-]+):(\d{12}):function:([A-Za-z0-9_-]{1,64})(:[A-Za-z0-9$_-]+)?$/.exec(arn);
-  if (!m || m[1] !== account.region || m[2] !== account.accountId) throw bad(`Invalid integration URI specified: ${uri}. Flint integrates with Lambda functions of account ${account.accountId} in ${account.region}.`);
-  return arn;
+  const target = lambdaTarget(uri, true);
+  if (!target || target.partition !== "aws" || target.region !== account.region || target.accountId !== account.accountId) throw bad(`Invalid integration URI specified: ${uri}. Flint integrates with Lambda functions of account ${account.accountId} in ${account.region}.`);
+  return target.arn;
 }
 
 export interface HttpApisDeps {

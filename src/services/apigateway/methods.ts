@@ -23,8 +23,6 @@ type Members = Record<string, unknown>;
 export const MAX_INTEGRATION_TIMEOUT_MS = 29_000;
 const INTEGRATION_TYPES = Object.values(IntegrationType) as string[];
 const STATUS_CODE = /^[1-5]\d\d$/;
-/** `arn:aws:apigateway:<region>:lambda:path/2015-03-31/functions/<function ARN>/invocations`. */
-const LAMBDA_URI = /^arn:aws[a-z-]*:apigateway:[a-z0-9-]+:lambda:path\/2015-03-31\/functions\/(arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:[A-Za-z0-9_-]+(?::[A-Za-z0-9$_-]+)?)\/invocations$/;
 
 const str = (v: unknown) => (typeof v === "string" ? v : undefined);
 /** A map of strings from a request member; members of another type are left out. */
@@ -33,11 +31,6 @@ const stringMap = (v: unknown): Record<string, string> | undefined =>
 /** A map of booleans (`requestParameters`, `responseParameters` of a method). */
 const booleanMap = (v: unknown): Record<string, boolean> | undefined =>
   typeof v === "object" && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).map(([k, b]) => [k, b === true])) : undefined;
-
-/** The function an `AWS_PROXY` integration's URI invokes, if it names one. */
-export function lambdaOfUri(uri: string | undefined): string | undefined {
-  return uri === undefined ? undefined : LAMBDA_URI.exec(uri)?.[1];
-}
 
 function resourceOf(api: RestApiRecord, resourceId: string): ResourceRecord {
   const resource = api.resources[resourceId];
