@@ -7,12 +7,13 @@ import { randomBytes } from "node:crypto";
 import { performance } from "node:perf_hooks";
 import type { Readable } from "node:stream";
 import { StateMachine } from "../lib/state-machine.js";
-import { MAX_RESPONSE_BYTES, RuntimeApi, type RuntimeOutcome } from "../runtime-api/runtime-api.js";
+import { RuntimeApi, type RuntimeOutcome } from "../runtime-api/runtime-api.js";
 import type { ExitInfo, NetworkMode, Sandbox, SandboxDriver, SandboxShape } from "../sandbox/driver.js";
 import type { FunctionVersion } from "../services/lambda/model.js";
 import { runtimeFamily } from "../services/lambda/runtimes.js";
 import type { LogStore, LogStreamWriter } from "../services/logs/log-store.js";
 import { InvocationLog } from "./invocation-log.js";
+import { describeExit, errorPayload, normaliseErrorBody, RESPONSE_TOO_LARGE, traceId } from "./outcomes.js";
 import type { Spare } from "./spares.js";
 
 export const EnvState = {
@@ -88,31 +89,6 @@ type InitResult = { ok: true } | { ok: false; errorType: string; body: Buffer } 
 type Outcome = RuntimeOutcome | { kind: "timeout" } | { kind: "exit"; exit: ExitInfo } | { kind: "streamed" };
 
 const EMPTY = Buffer.alloc(0);
-export const RESPONSE_TOO_LARGE = Buffer.from(
-  JSON.stringify({ errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, errorType: "Function.ResponseSizeTooLarge" }),
-);
-
-/**
- * An X-Ray trace header: Root=1-<epoch seconds hex>-<96-bit id>;Parent=<64-bit id>;Sampled=0. The
- * ids come from the request id (a version-7 UUID; past its first 32 bits: low time bits, a counter
- * and 62 random bits): no second call for randomness per invoke.
- */
-function traceId(requestId: string): string {
-  const r = requestId.replace(/-/g, "");
-  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${r.slice(8, 32)};Parent=${r.slice(16, 32)};Sampled=0`;
-}
-
-function errorPayload(errorType: string, errorMessage: string): Buffer {
-  return Buffer.from(JSON.stringify({ errorType, errorMessage }));
-}
-
-function describeExit(exit: ExitInfo): { errorType: string; message: string } {
-  if (exit.oom) return { errorType: "Runtime.OutOfMemory", message: "Runtime exited with error: signal: killed" };
-  if (exit.signal) return { errorType: "Runtime.ExitError", message: `Runtime exited with error: signal: ${exit.signal === "SIGKILL" ? "killed" : exit.signal}` };
-  if (exit.code === 0) return { errorType: "Runtime.ExitError", message: "Runtime exited without providing a reason" };
-  return { errorType: "Runtime.ExitError", message: `Runtime exited with error: exit status ${exit.code}` };
-}
-
 export function logStreamName(version: string, now = new Date()): string {
   const d = now.toISOString().slice(0, 10).replace(/-/g, "/");
   return `${d}/[${version}]${randomBytes(16).toString("hex")}`;
@@ -502,17 +478,4 @@ export class Environment {
     await this.writer?.close();
     this.onDeath(this);
   }
-}
-
-/** A runtime's error body as the caller sees it: its JSON as posted, or AWS's shape around raw text. */
-function normaliseErrorBody(body: Buffer, errorType: string): Buffer {
-  if (body.length) {
-    try {
-      const parsed = JSON.parse(body.toString("utf8"));
-      if (parsed && typeof parsed === "object") return body;
-    } catch {
-      // not JSON: wrap it below
-    }
-  }
-  return errorPayload(errorType, body.toString("utf8"));
 }

@@ -13,7 +13,8 @@ import type { ConcurrencyGate } from "./concurrency.js";
 import type { EnvironmentPool } from "./pool.js";
 import { MAX_RESPONSE_BYTES } from "../runtime-api/runtime-api.js";
 import { newRequestId } from "../lib/request-id.js";
-import { type InvokeOutcome, RESPONSE_TOO_LARGE, type StreamedInvocation } from "./environment.js";
+import type { InvokeOutcome, StreamedInvocation } from "./environment.js";
+import { RESPONSE_TOO_LARGE } from "./outcomes.js";
 
 /** 6 MiB: the synchronous request payload limit. */
 export const MAX_SYNC_PAYLOAD = 6 * 1024 * 1024;
