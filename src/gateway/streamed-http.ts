@@ -8,10 +8,10 @@
 import type { HttpResponse, ResponseHeaders } from "../lib/http-server.js";
 import type { InvokeOutcome, StreamedInvocation } from "../invoke/environment.js";
 import { firstBytes, relay } from "../lib/relay.js";
+import { isToken } from "../lib/http-message.js";
 
 export const HTTP_INTEGRATION_RESPONSE = "application/vnd.awslambda.http-integration-response";
 const DELIMITER = Buffer.alloc(8);
-const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 /** A prelude is a status, headers and cookies: one this large is not one. */
 const MAX_PRELUDE = 64 * 1024;
 
@@ -36,7 +36,7 @@ export function preludeHead(json: Buffer): StreamedHead | undefined {
   if (typeof headers === "object" && headers !== null) {
     for (const [k, v] of Object.entries(headers)) {
       // A header the response could not carry makes the prelude no prelude.
-      if (!HEADER_NAME.test(k) || /[\r\n\0]/.test(String(v))) return undefined;
+      if (!isToken(k) || /[\r\n\0]/.test(String(v))) return undefined;
       out[k] = String(v);
     }
   }
