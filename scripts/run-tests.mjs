@@ -3,6 +3,7 @@
 // plain directory argument would also run the helpers under test/ as if they were tests).
 // Arguments are substrings that select test files: `node scripts/run-tests.mjs lifecycle`.
 import { spawnSync } from "node:child_process";
+import { startPostgres } from "./postgres.mjs";
 import { readdirSync } from "node:fs";
 import path from "node:path";
 
@@ -24,5 +25,15 @@ if (selected.length === 0) {
 }
 // The timeout only guards against a hang: Node applies it to each file and suite as well as to each
 // test, and a file of a few hundred AWS CLI runs took more than 5 minutes on a loaded 2-core host.
-const r = spawnSync(process.execPath, ["--test", "--test-concurrency=3", "--test-timeout=1800000", ...selected], { stdio: "inherit" });
+// One throwaway PostgreSQL server for the run: each test file that needs it makes its own database there.
+const postgres = await startPostgres();
+let r;
+try {
+  r = spawnSync(process.execPath, ["--test", "--test-concurrency=3", "--test-timeout=1800000", ...selected], {
+    stdio: "inherit",
+    env: { ...process.env, FLINT_TEST_PG: postgres.url },
+  });
+} finally {
+  await postgres.stop();
+}
 process.exit(r.status ?? 1);

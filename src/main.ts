@@ -47,7 +47,7 @@ import { KinesisService } from "./services/kinesis/service.js";
 import { IamService } from "./services/iam/service.js";
 import { StsService } from "./services/sts/service.js";
 import { PolicySimulator } from "./services/iam/simulator.js";
-import { SqliteStore } from "./store/sqlite.js";
+import { openStore } from "./store/open.js";
 import { newRequestId } from "./lib/request-id.js";
 import { Authorizer, serviceIdentity } from "./iam/authorizer.js";
 import { executionRoleCheck } from "./iam/execution-role.js";
@@ -84,7 +84,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   const { credentials, generated, file } = await rootCredentials(config);
   const account = { region: config.region, accountId: config.accountId };
   const { clock, stop: stopClock } = resumeClock(path.join(config.dataDir, "clock.json"), config.timeScale);
-  const store = SqliteStore.open(config.dataDir);
+  const store = await openStore(config);
   const code = await CodeStore.create(config.dataDir);
   const logs = await LogStore.create(config.dataDir);
   const [driver] = await Promise.all([selectDriver(config.sandbox, code.root), precompilePythonRuntime()]);

@@ -14,6 +14,11 @@ export interface FlintConfig {
   port: number;
   /** Where state lives (SQLite database, code packages, logs). Flag `--data-dir`, env `FLINT_DATA_DIR`. Default `./.flint`. */
   dataDir: string;
+  /**
+   * Where shared state lives: undefined for the embedded SQLite file in the data dir, or a
+   * `postgres://` URL, which several nodes may share (cluster mode). Flag `--store`, env `FLINT_STORE`.
+   */
+  store?: string;
   /** Whether `--data-dir` or `FLINT_DATA_DIR` named the data dir; when neither did, `flint logs` and `flint events` look for a running server's where `./.flint` has no data. */
   dataDirGiven: boolean;
   /**
@@ -53,6 +58,7 @@ const FLAGS: Record<string, keyof FlintConfig> = {
   "--host": "host",
   "--port": "port",
   "--data-dir": "dataDir",
+  "--store": "store",
   "--idle-timeout": "idleTimeoutMs",
   "--time-scale": "timeScale",
   "--spares": "sparesPerShape",
@@ -105,6 +111,10 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
   // The XDG base directory spec: a relative path in these variables is invalid and ignored.
   const xdg = (name: "XDG_RUNTIME_DIR" | "XDG_STATE_HOME") => (env[name] && path.isAbsolute(env[name]) ? env[name] : undefined);
   const stateHome = xdg("XDG_STATE_HOME") ?? path.join(env.HOME || os.homedir(), ".local", "state");
+  const store = pick("store", "FLINT_STORE") || undefined;
+  if (store !== undefined && store !== "sqlite" && !/^postgres(ql)?:\/\//.test(store)) {
+    throw new ConfigError(`store must be 'sqlite' or a postgres:// URL, got '${store}'`);
+  }
   const idle = pick("idleTimeoutMs", "FLINT_IDLE_TIMEOUT");
   const scale = pick("timeScale", "FLINT_TIME_SCALE");
   return {
@@ -112,6 +122,7 @@ export function resolveConfig(argv: string[], env: NodeJS.ProcessEnv = process.e
     port: int("port", pick("port", "FLINT_PORT") ?? "9000", 0, 65535),
     dataDir: path.resolve(cwd, dataDir ?? ".flint"),
     dataDirGiven: dataDir !== undefined,
+    ...(store && store !== "sqlite" ? { store } : {}),
     serversDir: path.join(xdg("XDG_RUNTIME_DIR") ?? stateHome, "flint", "servers"),
     region,
     accountId,

@@ -2,6 +2,7 @@
  * Store on embedded SQLite (better-sqlite3): one file in the data dir, WAL journal, schema migrated
  * by `user_version`. better-sqlite3 is synchronous and fast; the async interface costs a microtask.
  */
+import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import path from "node:path";
 import { codeRefsOf, normaliseRecord, type FunctionRecord } from "../services/lambda/model.js";
@@ -52,6 +53,7 @@ const MIGRATIONS: string[] = [
 
 
 export class SqliteStore implements Store {
+  readonly nodeId = randomUUID();
   private readonly db: Database.Database;
   private readonly commits: GroupCommit;
   private readonly stmts;

@@ -15,6 +15,11 @@ import type { RestApiStore } from "./rest-api-store.js";
 import type { HttpApiStore } from "./http-api-store.js";
 
 export interface Store {
+  /**
+   * This node's id, a random UUID made when the store opened: what its leases and claims are held
+   * under. Nodes sharing one PostgreSQL database each have their own.
+   */
+  readonly nodeId: string;
   /** SQS queues and messages (queue-store.ts). */
   readonly queues: QueueStore;
   /** Accepted asynchronous invocations and their timelines (async-store.ts). */

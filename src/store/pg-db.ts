@@ -1,0 +1,160 @@
+/**
+ * The PostgreSQL connection every `pg-*.ts` part shares: a pool for statements and transactions, one
+ * dedicated client that LISTENs for the other nodes' notifications, and the schema migrations. Only
+ * `store/` uses it. int8 and numeric columns read as JavaScript numbers (epoch milliseconds and
+ * sequence counters fit in 2^53); bytea reads as a Buffer.
+ */
+import pg from "pg";
+
+pg.types.setTypeParser(pg.types.builtins.INT8, (v) => Number(v));
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, (v) => Number(v));
+
+/** What a statement runs on: the pool, or one transaction's client. */
+export interface Sql {
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]>;
+  /** Rows changed by an INSERT, UPDATE or DELETE. */
+  run(text: string, params?: readonly unknown[]): Promise<number>;
+}
+
+/** The error a node gets when the database's schema is newer than the code it runs. */
+export class SchemaTooNew extends Error {}
+
+/** SQLSTATEs worth one more try of the whole transaction: serialization failure and deadlock. */
+const RETRYABLE = new Set(["40001", "40P01"]);
+
+function sqlOf(client: pg.Pool | pg.PoolClient): Sql {
+  return {
+    query: async <R>(text: string, params?: readonly unknown[]) => (await client.query(text, params as unknown[])).rows as R[],
+    run: async (text: string, params?: readonly unknown[]) => (await client.query(text, params as unknown[])).rowCount ?? 0,
+  };
+}
+
+export class PgDb implements Sql {
+  private readonly sql: Sql;
+  private listener?: pg.Client;
+  private readonly channels = new Map<string, Set<(payload: string) => void>>();
+  private closed = false;
+
+  private constructor(
+    readonly url: string,
+    private readonly pool: pg.Pool,
+  ) {
+    this.sql = sqlOf(pool);
+    // An idle client that loses its connection must not take the process down; the next query reconnects.
+    pool.on("error", (err) => console.error("flint: postgres:", err.message));
+  }
+
+  /** Connect, and check the server answers. */
+  static async connect(url: string, max = 16): Promise<PgDb> {
+    const db = new PgDb(url, new pg.Pool({ connectionString: url, max }));
+    await db.query("SELECT 1");
+    return db;
+  }
+
+  query<R = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<R[]> {
+    return this.sql.query<R>(text, params);
+  }
+
+  run(text: string, params?: readonly unknown[]): Promise<number> {
+    return this.sql.run(text, params);
+  }
+
+  /**
+   * Run `fn` in one transaction (READ COMMITTED unless `serializable`): committed when it resolves,
+   * rolled back when it throws. A serialization failure or deadlock runs the whole of `fn` again,
+   * so `fn` must not have effects outside the transaction.
+   */
+  async tx<T>(fn: (sql: Sql) => Promise<T>, serializable = false): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      const client = await this.pool.connect();
+      try {
+        await client.query(serializable ? "BEGIN ISOLATION LEVEL SERIALIZABLE" : "BEGIN");
+        const result = await fn(sqlOf(client));
+        await client.query("COMMIT");
+        return result;
+      } catch (err) {
+        await client.query("ROLLBACK").catch(() => {});
+        if (attempt < 8 && RETRYABLE.has((err as { code?: string }).code ?? "")) continue;
+        throw err;
+      } finally {
+        client.release();
+      }
+    }
+  }
+
+  /**
+   * Upgrade the schema: `migrations[i]` takes it from version i to i + 1, each in its own
+   * transaction, one node at a time (an advisory lock). Refuses a schema newer than `migrations`.
+   */
+  async migrate(migrations: readonly string[]): Promise<void> {
+    await this.tx(async (sql) => {
+      await sql.query("SELECT pg_advisory_xact_lock(7245001)");
+      await sql.query("CREATE TABLE IF NOT EXISTS flint_schema (version integer NOT NULL)");
+      const rows = await sql.query<{ version: number }>("SELECT version FROM flint_schema");
+      let current = rows[0]?.version ?? 0;
+      if (rows.length === 0) await sql.query("INSERT INTO flint_schema (version) VALUES (0)");
+      if (current > migrations.length) {
+        throw new SchemaTooNew(`the database's schema is version ${current}, newer than this Flint knows (${migrations.length}): upgrade Flint`);
+      }
+      for (; current < migrations.length; current++) {
+        await sql.query(migrations[current]!);
+        await sql.query("UPDATE flint_schema SET version = $1", [current + 1]);
+      }
+    });
+  }
+
+  /** Tell every node (this one included) listening on `channel`; `payload` is at most ~7 KB. */
+  async notify(channel: string, payload: string): Promise<void> {
+    await this.query("SELECT pg_notify($1, $2)", [channel, payload]);
+  }
+
+  /** Hear `channel`'s notifications from every node, this one included. Resolves once listening. */
+  async listen(channel: string, fn: (payload: string) => void): Promise<() => void> {
+    let set = this.channels.get(channel);
+    if (!set) {
+      set = new Set();
+      this.channels.set(channel, set);
+      const client = await this.listenerClient();
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+    }
+    set.add(fn);
+    return () => void set.delete(fn);
+  }
+
+  private async listenerClient(): Promise<pg.Client> {
+    if (this.listener) return this.listener;
+    const client = new pg.Client({ connectionString: this.url });
+    client.on("notification", (n) => {
+      for (const fn of this.channels.get(n.channel) ?? []) fn(n.payload ?? "");
+    });
+    client.on("error", (err) => {
+      if (this.closed) return;
+      console.error("flint: postgres listener:", err.message);
+      this.listener = undefined;
+      void this.relisten();
+    });
+    await client.connect();
+    this.listener = client;
+    return client;
+  }
+
+  /** After losing the listening connection: listen again on every channel (retrying until it works). */
+  private async relisten(): Promise<void> {
+    while (!this.closed) {
+      try {
+        const client = await this.listenerClient();
+        for (const channel of this.channels.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        return;
+      } catch {
+        this.listener = undefined;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.listener?.end().catch(() => {});
+    await this.pool.end();
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * Store on PostgreSQL (`--store postgres://…`): several Flint nodes share one database, which is the
+ * cluster's distributed engine (its replication and failover are PostgreSQL's own). Each part is a
+ * `pg-*.ts` file; the schema is migrated on start by `flint_schema`'s version, one node at a time.
+ */
+import { randomUUID } from "node:crypto";
+import { codeRefsOf, normaliseRecord, type FunctionRecord } from "../services/lambda/model.js";
+import { PgDb } from "./pg-db.js";
+import type { Store } from "./store.js";
+
+const FUNCTION_TABLES = `
+  CREATE TABLE functions (
+    name text PRIMARY KEY,
+    record text NOT NULL
+  );
+  CREATE TABLE function_code (
+    name text NOT NULL,
+    code_id text NOT NULL,
+    PRIMARY KEY (name, code_id)
+  );
+  CREATE INDEX function_code_by_code ON function_code (code_id);`;
+
+/** Append-only: each entry upgrades the schema by one version. */
+export const PG_MIGRATIONS: string[] = [FUNCTION_TABLES];
+
+/** Until a part is built on PostgreSQL: every call says so. */
+function notYet<T extends object>(part: string): T {
+  return new Proxy({} as T, {
+    get: (_t, prop) => () => Promise.reject(new Error(`the PostgreSQL store has no ${part}.${String(prop)} yet`)),
+  });
+}
+
+export class PgStore implements Store {
+  readonly nodeId = randomUUID();
+  readonly queues = notYet<Store["queues"]>("queues");
+  readonly asyncEvents = notYet<Store["asyncEvents"]>("asyncEvents");
+  readonly sns = notYet<Store["sns"]>("sns");
+  readonly iam = notYet<Store["iam"]>("iam");
+  readonly mappings = notYet<Store["mappings"]>("mappings");
+  readonly streams = notYet<Store["streams"]>("streams");
+  readonly functionUrls = notYet<Store["functionUrls"]>("functionUrls");
+  readonly restApis = notYet<Store["restApis"]>("restApis");
+  readonly httpApis = notYet<Store["httpApis"]>("httpApis");
+
+  private constructor(readonly db: PgDb) {}
+
+  /** A bare connection (for administration: schemas, migration tools); the caller closes it. */
+  static connectOnly(url: string): Promise<PgDb> {
+    return PgDb.connect(url, 2);
+  }
+
+  /** Connect and migrate; throws SchemaTooNew on a database a newer Flint migrated. */
+  static async open(url: string): Promise<PgStore> {
+    const db = await PgDb.connect(url);
+    try {
+      await db.migrate(PG_MIGRATIONS);
+    } catch (err) {
+      await db.close();
+      throw err;
+    }
+    return new PgStore(db);
+  }
+
+  async getFunction(name: string): Promise<FunctionRecord | undefined> {
+    const [row] = await this.db.query<{ record: string }>("SELECT record FROM functions WHERE name = $1", [name]);
+    return row ? normaliseRecord(JSON.parse(row.record) as FunctionRecord) : undefined;
+  }
+
+  async listFunctions(): Promise<FunctionRecord[]> {
+    const rows = await this.db.query<{ record: string }>("SELECT record FROM functions ORDER BY name COLLATE \"C\"");
+    return rows.map((r) => normaliseRecord(JSON.parse(r.record) as FunctionRecord));
+  }
+
+  async putFunction(record: FunctionRecord): Promise<void> {
+    await this.db.tx(async (sql) => {
+      await sql.run("INSERT INTO functions (name, record) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET record = excluded.record", [record.name, JSON.stringify(record)]);
+      await this.writeCodeRefs(sql, record);
+    });
+  }
+
+  async insertFunction(record: FunctionRecord): Promise<boolean> {
+    return this.db.tx(async (sql) => {
+      const inserted = (await sql.run("INSERT INTO functions (name, record) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", [record.name, JSON.stringify(record)])) === 1;
+      if (inserted) await this.writeCodeRefs(sql, record);
+      return inserted;
+    });
+  }
+
+  private async writeCodeRefs(sql: import("./pg-db.js").Sql, record: FunctionRecord): Promise<void> {
+    await sql.run("DELETE FROM function_code WHERE name = $1", [record.name]);
+    const ids = [...new Set(codeRefsOf(record).map((c) => c.id))];
+    if (ids.length) await sql.run("INSERT INTO function_code (name, code_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING", [record.name, ids]);
+  }
+
+  async deleteFunction(name: string): Promise<void> {
+    await this.db.tx(async (sql) => {
+      await sql.run("DELETE FROM functions WHERE name = $1", [name]);
+      await sql.run("DELETE FROM function_code WHERE name = $1", [name]);
+    });
+  }
+
+  async codeInUse(codeId: string): Promise<boolean> {
+    const [row] = await this.db.query<{ n: number }>("SELECT count(*)::int AS n FROM function_code WHERE code_id = $1", [codeId]);
+    return (row?.n ?? 0) > 0;
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+}
