@@ -311,6 +311,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     health: async () => ({
       status: "ok",
       version: VERSION,
+      node: store.nodeId,
       region: config.region,
       accountId: config.accountId,
       isolation: driver.isolation,
