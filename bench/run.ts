@@ -20,6 +20,7 @@ import { esmBench } from "./esm.js";
 import { httpBench } from "./http.js";
 import { burstBench } from "./burst.js";
 import { sandboxBench } from "./sandbox.js";
+import { clusterBench } from "./cluster.js";
 import { hostLayout } from "../src/sandbox/cgroups/host.js";
 
 const PAYLOAD = Buffer.from(JSON.stringify({ hello: "world", n: 42 }));
@@ -89,7 +90,7 @@ async function coreBench(): Promise<string> {
 }
 
 async function main() {
-  const suites = (process.env.BENCH_SUITES ?? "core,sandbox,burst,async,esm,http").split(",");
+  const suites = (process.env.BENCH_SUITES ?? "core,sandbox,burst,async,esm,http,cluster").split(",");
   const isolation = process.getuid?.() === 0 ? "root" : "not root";
   const layout = hostLayout();
   // Figures from different hosts compare only through what each host's bare process start costs.
@@ -105,6 +106,7 @@ async function main() {
   if (suites.includes("async")) process.stdout.write((await asyncBench()) + "\n");
   if (suites.includes("esm")) process.stdout.write((await esmBench()) + "\n");
   if (suites.includes("http")) process.stdout.write((await httpBench()) + "\n");
+  if (suites.includes("cluster")) process.stdout.write((await clusterBench()) + "\n");
 }
 
 main().catch((err) => {
