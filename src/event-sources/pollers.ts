@@ -73,16 +73,14 @@ export class EventSourcePollers {
   /** Changes are applied one after another per mapping. */
   private readonly chains = new Map<string, Promise<void>>();
   private readonly leaseTimer?: Timer;
-  private ticking = false;
+  /** How the last renewal of this node's leases went. */
+  private renewal: "pending" | "done" | "failed" = "done";
+  private readonly leaseMs = MAPPING_LEASE_MS;
   /** How often leases are renewed and free ones sought: a third of the lease time. */
-  private readonly tickMs: number;
+  private readonly tickMs = Math.floor(MAPPING_LEASE_MS / 3);
   readonly deps: PollerDeps;
 
-  constructor(
-    deps: Omit<PollerDeps, "filterOf">,
-    private readonly leaseMs = MAPPING_LEASE_MS,
-  ) {
-    this.tickMs = Math.floor(leaseMs / 3);
+  constructor(deps: Omit<PollerDeps, "filterOf">) {
     this.deps = {
       ...deps,
       metrics: {
@@ -162,44 +160,51 @@ export class EventSourcePollers {
 
   /**
    * Every third of the lease time: renew this node's leases and stop the pollers whose lease another
-   * node took; take the leases of known mappings polled nowhere. When the store cannot be reached,
-   * a poller stops once its lease has expired, for by then another node may be polling it.
+   * node took; take the leases of known mappings polled nowhere. A poller whose lease has gone
+   * unrenewed (the store unreachable, or slow to answer) stops while the lease still holds, since
+   * once it expires another node may take the mapping.
    */
   private async tendLeases(): Promise<void> {
     const leases = this.deps.leases;
-    if (!leases || this.ticking) return;
-    this.ticking = true;
-    try {
-      const now = this.deps.clock.now();
-      const held = [...this.pollers].map(([uuid, p]) => ({ uuid, p }));
-      let kept: Set<string>;
-      try {
-        kept = new Set(await leases.renew(held.map((h) => leaseName(h.uuid)), now, this.leaseMs));
-        for (const { uuid } of held) if (kept.has(leaseName(uuid))) this.expiries.set(uuid, now + this.leaseMs);
-      } catch (err) {
-        console.error("flint: event source mappings: renewing their leases:", err);
-        // Stop while the lease still holds, not after: the next try comes only a tick later.
-        kept = new Set(held.filter((h) => (this.expiries.get(h.uuid) ?? 0) - now > this.tickMs).map((h) => leaseName(h.uuid)));
-      }
-      for (const { uuid, p } of held) {
-        if (kept.has(leaseName(uuid))) continue;
-        // Unless a change replaced this poller meanwhile (taking the lease afresh), it is another node's now.
-        void this.serially(uuid, async () => {
-          if (this.pollers.get(uuid) !== p) return;
-          this.expiries.delete(uuid);
-          await this.stopPoller(uuid);
-        });
-      }
-      for (const uuid of this.wanted.keys()) {
-        if (this.pollers.has(uuid)) continue;
-        void this.serially(uuid, async () => {
-          const record = this.wanted.get(uuid);
-          if (record && !this.pollers.has(uuid) && (await this.take(uuid))) this.startPoller(record);
-        });
-      }
-    } finally {
-      this.ticking = false;
+    if (!leases) return;
+    const now = this.deps.clock.now();
+    // The last renewal failed or has not answered yet: a lease renewed two ticks ago has about a
+    // tick left, and the next renewal may come too late for it.
+    if (this.renewal !== "done") {
+      for (const [uuid, p] of this.pollers) if ((this.expiries.get(uuid) ?? 0) - now < 1.5 * this.tickMs) this.stopLost(uuid, p);
     }
+    if (this.renewal === "pending") return;
+    this.renewal = "pending";
+    const held = [...this.pollers].map(([uuid, p]) => ({ uuid, p }));
+    let kept: Set<string>;
+    try {
+      kept = new Set(await leases.renew(held.map((h) => leaseName(h.uuid)), now, this.leaseMs));
+      this.renewal = "done";
+    } catch (err) {
+      this.renewal = "failed";
+      console.error("flint: event source mappings: renewing their leases:", err);
+      return;
+    }
+    for (const { uuid, p } of held) {
+      if (kept.has(leaseName(uuid))) this.expiries.set(uuid, now + this.leaseMs);
+      else this.stopLost(uuid, p);
+    }
+    for (const uuid of this.wanted.keys()) {
+      if (this.pollers.has(uuid)) continue;
+      void this.serially(uuid, async () => {
+        const record = this.wanted.get(uuid);
+        if (record && !this.pollers.has(uuid) && (await this.take(uuid))) this.startPoller(record);
+      });
+    }
+  }
+
+  /** Stop a poller whose lease is (or may soon be) another node's, unless a change replaced it meanwhile (taking the lease afresh). */
+  private stopLost(uuid: string, p: { poller: Poller }): void {
+    void this.serially(uuid, async () => {
+      if (this.pollers.get(uuid) !== p) return;
+      this.expiries.delete(uuid);
+      await this.stopPoller(uuid);
+    });
   }
 
   /** Can this node poll the mapping's kind of source? */
