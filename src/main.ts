@@ -250,6 +250,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     sqs,
     streams: { kinesis: { source: kinesisReader(kinesis), flavour: KINESIS } },
     checkpoints: store.mappings,
+    leases: store.leases,
     metrics: metrics.mappings,
     execute: (m, requestId, payload) => invoker.execute(m.functionName, m.qualifier, requestId, payload),
     authorize: (m, action, resource) => authorizeOnBehalf(authorizer, authority.roleSession(versionOf(m)?.role ?? "", m.functionName), { action, resource }),

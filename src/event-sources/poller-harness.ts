@@ -61,7 +61,7 @@ export interface Harness {
   maxInFlight: number;
 }
 
-export function harness(clock: ManualClock, checkpoints: MappingStore, sources: Pick<PollerDeps, "sqs" | "streams">): Harness {
+export function harness(clock: ManualClock, checkpoints: MappingStore, sources: Pick<PollerDeps, "sqs" | "streams" | "leases">): Harness {
   const h: Harness = {
     pollers: undefined as unknown as EventSourcePollers,
     calls: [],

@@ -6,6 +6,9 @@
 import { randomUUID } from "node:crypto";
 import { codeRefsOf, normaliseRecord, type FunctionRecord } from "../services/lambda/model.js";
 import { PgDb } from "./pg-db.js";
+import { PG_STREAM_TABLES, PgStreamStore } from "./pg-streams.js";
+import { PG_MAPPING_TABLES, PgMappingStore } from "./pg-mappings.js";
+import { PG_LEASE_TABLES, PgLeaseStore } from "./pg-leases.js";
 import type { Store } from "./store.js";
 
 const FUNCTION_TABLES = `
@@ -21,7 +24,7 @@ const FUNCTION_TABLES = `
   CREATE INDEX function_code_by_code ON function_code (code_id);`;
 
 /** Append-only: each entry upgrades the schema by one version. */
-export const PG_MIGRATIONS: string[] = [FUNCTION_TABLES];
+export const PG_MIGRATIONS: string[] = [FUNCTION_TABLES, PG_STREAM_TABLES, PG_MAPPING_TABLES, PG_LEASE_TABLES];
 
 /** Until a part is built on PostgreSQL: every call says so. */
 function notYet<T extends object>(part: string): T {
@@ -36,13 +39,18 @@ export class PgStore implements Store {
   readonly asyncEvents = notYet<Store["asyncEvents"]>("asyncEvents");
   readonly sns = notYet<Store["sns"]>("sns");
   readonly iam = notYet<Store["iam"]>("iam");
-  readonly mappings = notYet<Store["mappings"]>("mappings");
-  readonly streams = notYet<Store["streams"]>("streams");
+  readonly mappings: PgMappingStore;
+  readonly streams: PgStreamStore;
+  readonly leases: PgLeaseStore;
   readonly functionUrls = notYet<Store["functionUrls"]>("functionUrls");
   readonly restApis = notYet<Store["restApis"]>("restApis");
   readonly httpApis = notYet<Store["httpApis"]>("httpApis");
 
-  private constructor(readonly db: PgDb) {}
+  private constructor(readonly db: PgDb) {
+    this.mappings = new PgMappingStore(db);
+    this.streams = new PgStreamStore(db);
+    this.leases = new PgLeaseStore(db, this.nodeId);
+  }
 
   /** A bare connection (for administration: schemas, migration tools); the caller closes it. */
   static connectOnly(url: string): Promise<PgDb> {

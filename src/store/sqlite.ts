@@ -26,6 +26,8 @@ import type { RestApiStore } from "./rest-api-store.js";
 import { REST_API_TABLES, SqliteRestApiStore } from "./sqlite-rest-apis.js";
 import type { HttpApiStore } from "./http-api-store.js";
 import { HTTP_API_TABLES, SqliteHttpApiStore } from "./sqlite-http-apis.js";
+import type { LeaseStore } from "./lease-store.js";
+import { LEASE_TABLES, SqliteLeaseStore } from "./sqlite-leases.js";
 
 /** Append-only: each entry upgrades the schema by one version. */
 const MIGRATIONS: string[] = [
@@ -49,6 +51,7 @@ const MIGRATIONS: string[] = [
   FUNCTION_URL_TABLES,
   REST_API_TABLES,
   HTTP_API_TABLES,
+  LEASE_TABLES,
 ];
 
 
@@ -66,6 +69,7 @@ export class SqliteStore implements Store {
   readonly functionUrls: FunctionUrlStore;
   readonly restApis: RestApiStore;
   readonly httpApis: HttpApiStore;
+  readonly leases: LeaseStore;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -83,6 +87,7 @@ export class SqliteStore implements Store {
     this.functionUrls = new SqliteFunctionUrlStore(this.db);
     this.restApis = new SqliteRestApiStore(this.db);
     this.httpApis = new SqliteHttpApiStore(this.db);
+    this.leases = new SqliteLeaseStore(this.db, this.nodeId);
     this.stmts = {
       get: this.db.prepare<[string], { record: string }>("SELECT record FROM functions WHERE name = ?"),
       list: this.db.prepare<[], { record: string }>("SELECT record FROM functions ORDER BY name"),
