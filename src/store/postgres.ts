@@ -7,6 +7,9 @@ import { randomUUID } from "node:crypto";
 import { codeRefsOf, normaliseRecord, type FunctionRecord } from "../services/lambda/model.js";
 import { PgDb } from "./pg-db.js";
 import type { Store } from "./store.js";
+import { BLOB_TABLES, PgBlobStore } from "./pg-blobs.js";
+import { LOG_TABLES, PgLogEventStore } from "./pg-log-events.js";
+import { PgSettingsStore, SETTINGS_TABLES } from "./pg-settings.js";
 
 const FUNCTION_TABLES = `
   CREATE TABLE functions (
@@ -21,7 +24,7 @@ const FUNCTION_TABLES = `
   CREATE INDEX function_code_by_code ON function_code (code_id);`;
 
 /** Append-only: each entry upgrades the schema by one version. */
-export const PG_MIGRATIONS: string[] = [FUNCTION_TABLES];
+export const PG_MIGRATIONS: string[] = [FUNCTION_TABLES, BLOB_TABLES, LOG_TABLES, SETTINGS_TABLES];
 
 /** Until a part is built on PostgreSQL: every call says so. */
 function notYet<T extends object>(part: string): T {
@@ -42,7 +45,15 @@ export class PgStore implements Store {
   readonly restApis = notYet<Store["restApis"]>("restApis");
   readonly httpApis = notYet<Store["httpApis"]>("httpApis");
 
-  private constructor(readonly db: PgDb) {}
+  readonly blobs: PgBlobStore;
+  readonly logs: PgLogEventStore;
+  readonly settings: PgSettingsStore;
+
+  private constructor(readonly db: PgDb) {
+    this.blobs = new PgBlobStore(db);
+    this.logs = new PgLogEventStore(db);
+    this.settings = new PgSettingsStore(db);
+  }
 
   /** A bare connection (for administration: schemas, migration tools); the caller closes it. */
   static connectOnly(url: string): Promise<PgDb> {

@@ -3,7 +3,7 @@
  * SQLite store and the PostgreSQL store, as BullMQ's backends share one conformance suite. Each test
  * gets a fresh, empty store: a new SQLite file, or a new schema in this file's PostgreSQL database.
  */
-import { after, before, describe } from "node:test";
+import { after, before, describe, type TestContext } from "node:test";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -18,11 +18,16 @@ describe("SQLite store", () => {
   let dir = "";
   before(async () => void (dir = await mkdtemp(path.join(os.tmpdir(), "flint-contract-"))));
   after(() => rm(dir, { recursive: true, force: true }));
-  const fresh: FreshStore = async (t) => {
-    const store: Store = new SqliteStore(path.join(dir, `${randomBytes(6).toString("hex")}.db`));
+  const files = new WeakMap<Store, string>();
+  const open = (t: TestContext, file: string) => {
+    const store: Store = new SqliteStore(file);
+    files.set(store, file);
     t.after(() => store.close());
     return store;
   };
+  const fresh: FreshStore = Object.assign(async (t: TestContext) => open(t, path.join(dir, `${randomBytes(6).toString("hex")}.db`)), {
+    again: async (t: TestContext, store: Store) => open(t, files.get(store)!),
+  });
   for (const contract of CONTRACTS) contract(fresh);
 });
 
@@ -30,16 +35,21 @@ describe("PostgreSQL store", () => {
   let db: TestDatabase | undefined;
   before(async () => void (db = await testDatabase()));
   after(() => db?.close());
-  const fresh: FreshStore = async (t) => {
+  const urls = new WeakMap<Store, string>();
+  const open = async (t: TestContext, url: string) => {
+    const store = await PgStore.open(url);
+    urls.set(store, url);
+    t.after(() => store.close());
+    return store;
+  };
+  const fresh: FreshStore = Object.assign(async (t: TestContext) => {
     const schema = `s_${randomBytes(6).toString("hex")}`;
     const url = new URL(db!.url);
     url.searchParams.set("options", `-c search_path=${schema}`);
     const admin = await PgStore.connectOnly(db!.url);
     await admin.run(`CREATE SCHEMA ${schema}`);
     await admin.close();
-    const store = await PgStore.open(url.toString());
-    t.after(() => store.close());
-    return store;
-  };
+    return open(t, url.toString());
+  }, { again: (t: TestContext, store: Store) => open(t, urls.get(store)!) });
   for (const contract of CONTRACTS) contract(fresh);
 });
