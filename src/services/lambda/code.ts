@@ -11,7 +11,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, open, readFile, rename, rm, stat, symlink } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, stat, symlink } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { crc32 } from "node:zlib";
@@ -258,6 +258,11 @@ export class CodeStore {
       await rm(staging, { recursive: true, force: true });
       throw err;
     }
+  }
+
+  /** The ids of the packages saved in this data dir. */
+  async savedIds(): Promise<string[]> {
+    return (await readdir(this.dir)).filter((f) => /^[0-9a-f]{64}\.zip$/.test(f)).map((f) => f.slice(0, -".zip".length)).sort();
   }
 
   /** Forget a package no function uses: this node's copies, and the shared store's. */
