@@ -1,6 +1,7 @@
 /**
  * Root credentials: from FLINT_ACCESS_KEY_ID / FLINT_SECRET_ACCESS_KEY, or generated at first start
- * and kept (mode 0600) in the data dir so they survive restarts.
+ * and kept (mode 0600) in the data dir so they survive restarts; on a store nodes share, kept in its
+ * settings by the first node to start, so one CLI profile works against every node.
  */
 import { randomBytes } from "node:crypto";
 import { IdPrefix, newId } from "./iam/ids.js";
@@ -13,15 +14,24 @@ import { serviceIdentity } from "./iam/authorizer.js";
 import { isTemporaryKey, type SessionClaims, type SessionTokens, temporaryKeyId } from "./iam/sessions.js";
 import type { IamService } from "./services/iam/service.js";
 import type { FlintConfig } from "./config/config.js";
+import type { SettingsStore } from "./store/settings-store.js";
 import { awsError } from "./errors.js";
 
 function generate(): Credentials {
   return { accessKeyId: newId(IdPrefix.accessKey), secretAccessKey: randomBytes(30).toString("base64") };
 }
 
-export async function rootCredentials(config: FlintConfig): Promise<{ credentials: Credentials; generated: boolean; file?: string }> {
+/** The settings key a shared store keeps generated root credentials under. */
+export const ROOT_CREDENTIALS_KEY = "root-credentials";
+
+export async function rootCredentials(config: FlintConfig, shared?: SettingsStore): Promise<{ credentials: Credentials; generated: boolean; file?: string }> {
   if (config.rootAccessKeyId && config.rootSecretAccessKey) {
     return { credentials: { accessKeyId: config.rootAccessKeyId, secretAccessKey: config.rootSecretAccessKey }, generated: false };
+  }
+  if (shared) {
+    const mine = generate();
+    const stored = JSON.parse(await shared.putIfAbsent(ROOT_CREDENTIALS_KEY, JSON.stringify(mine))) as Credentials;
+    return { credentials: stored, generated: stored.accessKeyId === mine.accessKeyId };
   }
   const file = path.join(config.dataDir, "credentials.json");
   try {

@@ -18,7 +18,7 @@ import { RestApiTrigger } from "./gateway/rest-api.js";
 import { presignUrl, SigV4Verifier, type Credentials } from "./api/sigv4.js";
 import { AsyncInvocations, DEFAULT_MAX_EVENT_AGE_S, DEFAULT_MAX_RETRIES } from "./async/queue.js";
 import { Destinations } from "./async/destinations.js";
-import { resumeClock } from "./clock/clock.js";
+import { clockFile, clockSetting, resumeClock } from "./clock/clock.js";
 import type { FlintConfig } from "./config/config.js";
 import { CredentialAuthority, rootCredentials } from "./credentials.js";
 import { awsError } from "./errors.js";
@@ -81,12 +81,12 @@ export interface Flint {
 
 export async function startFlint(config: FlintConfig): Promise<Flint> {
   await mkdir(config.dataDir, { recursive: true });
-  const { credentials, generated, file } = await rootCredentials(config);
-  const account = { region: config.region, accountId: config.accountId };
-  const { clock, stop: stopClock } = resumeClock(path.join(config.dataDir, "clock.json"), config.timeScale);
   const store = await openStore(config);
-  const code = await CodeStore.create(config.dataDir);
-  const logs = await LogStore.create(config.dataDir);
+  const { credentials, generated, file } = await rootCredentials(config, store.settings);
+  const account = { region: config.region, accountId: config.accountId };
+  const { clock, stop: stopClock } = await resumeClock(store.settings ? clockSetting(store.settings) : clockFile(path.join(config.dataDir, "clock.json")), config.timeScale);
+  const code = await CodeStore.create(config.dataDir, store.blobs);
+  const logs = await LogStore.create(config.dataDir, store.logs);
   const [driver] = await Promise.all([selectDriver(config.sandbox, code.root), precompilePythonRuntime()]);
 
   const signCodeUrl = (baseUrl: string, path: string) => presignUrl(credentials, config.region, "lambda", baseUrl, path, 600, new Date());
@@ -356,8 +356,9 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
         await pool.shutdown();
         await registry.idle();
         await driver.close();
+        logs.close();
+        await stopClock();
         await store.close();
-        stopClock();
       })()),
   };
 }

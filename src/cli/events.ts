@@ -1,23 +1,22 @@
-/** `flint events <request-id>`: an asynchronous event's timeline, read straight from the data dir. */
+/** `flint events <request-id>`: an asynchronous event's timeline, read from the node's store (--store, or the data dir's). */
 import { resolveConfig } from "../config/config.js";
-import { SqliteStore } from "../store/sqlite.js";
-import { dataDirToRead } from "./running-servers.js";
+import { storeToRead } from "./store-to-read.js";
 
 export async function events(argv: string[]): Promise<number> {
   const json = argv.includes("--json");
   const rest = argv.filter((a) => a !== "--json");
   const id = rest.find((a, i) => !a.startsWith("--") && (i === 0 || !rest[i - 1]!.startsWith("--")));
   if (!id) {
-    process.stderr.write("usage: flint events <request-id> [--data-dir DIR] [--json]\n");
+    process.stderr.write("usage: flint events <request-id> [--data-dir DIR | --store URL] [--json]\n");
     return 2;
   }
-  const dataDir = await dataDirToRead(resolveConfig(rest.filter((a) => a !== id)));
-  if (!dataDir) return 1;
-  const store = SqliteStore.open(dataDir);
+  const found = await storeToRead(resolveConfig(rest.filter((a) => a !== id)));
+  if (!found) return 1;
+  const { store, where } = found;
   try {
     const timeline = await store.asyncEvents.timeline(id);
     if (timeline.length === 0) {
-      process.stderr.write(`flint: no asynchronous event ${id} in ${dataDir}\n`);
+      process.stderr.write(`flint: no asynchronous event ${id} in ${where}\n`);
       return 1;
     }
     if (json) {

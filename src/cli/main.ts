@@ -6,20 +6,22 @@ import { events } from "./events.js";
 import { logs } from "./logs.js";
 import { IAM_USAGE, iam } from "./iam.js";
 import { MAPPINGS_USAGE, mappings } from "./mappings.js";
+import { MIGRATE_USAGE, migrate } from "./migrate.js";
 
 const USAGE = `usage: flint <command> [options]
 
 commands:
   serve [--port N] [--host H] [--data-dir DIR] [--idle-timeout SECONDS] [--time-scale N]
         start Flint (AWS-compatible endpoint on http://127.0.0.1:9000 by default)
-  logs <function> [--data-dir DIR] [--follow]
+  logs <function> [--data-dir DIR | --store URL] [--follow]
         print a function's logs (every stream, oldest first); exits 1 when it has none
-  events <request-id> [--data-dir DIR] [--json]
+  events <request-id> [--data-dir DIR | --store URL] [--json]
         the timeline of an asynchronous invocation: each attempt, its outcome, where the event went
 ${IAM_USAGE}
 ${MAPPINGS_USAGE}
-logs and events read --data-dir DIR, else ./.flint, else the data dir of the flint serve running
-for this user (from any directory); they exit 1 when there is none, or several to choose from.
+${MIGRATE_USAGE}
+logs and events read the PostgreSQL store --store URL (FLINT_STORE) names, else --data-dir DIR, else
+./.flint, else the data dir of the flint serve running for this user (from any directory); they exit 1 when there is none, or several to choose from.
 `;
 
 async function main(argv: string[]): Promise<number> {
@@ -45,6 +47,8 @@ async function main(argv: string[]): Promise<number> {
         return await iam(rest);
       case "mappings":
         return await mappings(rest);
+      case "migrate":
+        return await migrate(rest);
       case undefined:
       case "help":
       case "--help":

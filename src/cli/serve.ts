@@ -20,7 +20,7 @@ export async function serve(config: FlintConfig): Promise<number> {
   }
   if (flint.generatedCredentials) {
     lines.push(
-      `  Generated root credentials (kept in ${flint.credentialsFile}):`,
+      `  Generated root credentials (kept in ${flint.credentialsFile ?? "the shared store"}):`,
       `    export AWS_ACCESS_KEY_ID=${flint.credentials.accessKeyId}`,
       `    export AWS_SECRET_ACCESS_KEY=${flint.credentials.secretAccessKey}`,
     );

@@ -6,7 +6,8 @@
  * they do. Function execution (timeouts, durations in REPORT lines) is real time and does not use it:
  * a scaled timeout would kill a function for work it really did.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
+import type { SettingsStore } from "../store/settings-store.js";
 
 export interface Timer {
   cancel(): void;
@@ -23,12 +24,13 @@ export interface Clock {
 }
 
 export class ScaledClock implements Clock {
-  private readonly realStart = Date.now();
-  private readonly flintStart: number;
-
-  constructor(readonly scale = 1, flintStart = Date.now()) {
+  /** Flint time is `flintStart` at the wall clock's `realStart`, and runs `scale` times as fast. */
+  constructor(
+    readonly scale = 1,
+    private readonly flintStart = Date.now(),
+    private readonly realStart = Date.now(),
+  ) {
     if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`time scale must be a positive number, got ${scale}`);
-    this.flintStart = flintStart;
   }
 
   now(): number {
@@ -59,33 +61,62 @@ export class ScaledClock implements Clock {
   }
 }
 
+/** Where the clock's reading is kept: a file in the data dir, or the settings of a store nodes share. */
+export interface ClockPlace {
+  load(): Promise<string | undefined>;
+  save(value: string): Promise<void>;
+  /** Shared by running nodes: a node starting while another runs joins its time. */
+  readonly shared: boolean;
+}
+
+export function clockFile(file: string): ClockPlace {
+  return {
+    shared: false,
+    load: () => readFile(file, "utf8").catch(() => undefined),
+    save: (value) => writeFile(file, value),
+  };
+}
+
+export function clockSetting(settings: SettingsStore): ClockPlace {
+  return { shared: true, load: () => settings.get("clock"), save: (value) => settings.put("clock", value) };
+}
+
+const SAVE_EVERY_MS = 1000;
+/** A shared reading younger than this (real time) was saved by a node still running. */
+const LIVE_MS = 5 * SAVE_EVERY_MS;
+
 /**
  * A scaled clock that never runs backwards across restarts: with `--time-scale 60` Flint time runs
  * ahead of the wall clock, and stored times (retries due, events' ages) are in Flint time. The
- * clock's reading is saved to `file` every second and at `stop()`; the next start resumes from it.
+ * clock's reading (`now`, at wall-clock time `at`) is saved every second and at `stop()`; the next
+ * start resumes from it. On a shared store, a node that starts while others run takes their
+ * timeline (their reading, advanced by the wall time since), so every node tells the same Flint time;
+ * nodes of one cluster should share `--time-scale`, or each keeps its own rate from there.
  */
-export function resumeClock(file: string, scale: number): { clock: ScaledClock; stop(): void } {
-  let saved = 0;
+export async function resumeClock(place: ClockPlace, scale: number): Promise<{ clock: ScaledClock; stop(): Promise<void> }> {
+  let saved: { now: number; at?: number; scale?: number } = { now: 0 };
   try {
-    saved = Number(JSON.parse(readFileSync(file, "utf8")).now) || 0;
+    const text = await place.load();
+    if (text) saved = JSON.parse(text) as typeof saved;
   } catch {
-    // first start, or an unreadable file: start from the wall clock
+    // first start, or an unreadable reading: start from the wall clock
   }
-  const clock = new ScaledClock(scale, Math.max(Date.now(), saved));
-  const save = () => {
-    try {
-      writeFileSync(file, JSON.stringify({ now: clock.now() }));
-    } catch {
-      // the data dir went away (tests removing it): nothing left to resume
-    }
-  };
-  const handle = setInterval(save, 1000);
+  const real = Date.now();
+  const savedNow = Number(saved.now) || 0;
+  const live = place.shared && typeof saved.at === "number" && real - saved.at < LIVE_MS && real >= saved.at;
+  const clock = live ? new ScaledClock(scale, savedNow + (real - saved.at!) * (Number(saved.scale) || scale), real) : new ScaledClock(scale, Math.max(real, savedNow), real);
+  if (live && saved.scale !== scale) console.error(`flint: this node's --time-scale ${scale} differs from the running nodes' (${saved.scale}): their Flint times will drift apart`);
+  const save = () =>
+    place.save(JSON.stringify({ now: clock.now(), at: Date.now(), scale })).catch(() => {
+      // the data dir went away (tests removing it) or the store is gone: nothing left to resume
+    });
+  const handle = setInterval(save, SAVE_EVERY_MS);
   handle.unref();
   return {
     clock,
-    stop: () => {
+    stop: async () => {
       clearInterval(handle);
-      save();
+      await save();
     },
   };
 }

@@ -12,7 +12,7 @@ import { EnvState, Environment, shapeOf, type EnvironmentDeps, type InitType } f
 import { SparePool, startUnbound } from "./spares.js";
 
 export interface PoolDeps extends Omit<EnvironmentDeps, "codeDir" | "network"> {
-  codeDir(version: FunctionVersion): string;
+  codeDir(version: FunctionVersion): Promise<string>;
   spares?: SparePool;
   /** New environments one function may start per 10 seconds. */
   scalingRate: number;
@@ -125,9 +125,11 @@ export class EnvironmentPool {
   private async start(version: FunctionVersion, initType: InitType): Promise<Environment> {
     const network = networkOf(version);
     const shape = shapeOf(version, network);
+    // The package first (on a shared store a node may fetch it), so a failure leaves no spare taken.
+    const codeDir = await this.deps.codeDir(version);
     // A runtime started before its package is bound needs a driver that can bind it later.
     const spare = this.deps.driver.bindsLater && SparePool.fits(shape, version.environment) ? (this.deps.spares?.take(shape) ?? (await startUnbound(this.deps.driver, shape))) : undefined;
-    const env = await Environment.start(version, initType, { ...this.deps, network, codeDir: this.deps.codeDir(version) }, (dead) => this.forget(dead), spare);
+    const env = await Environment.start(version, initType, { ...this.deps, network, codeDir }, (dead) => this.forget(dead), spare);
     this.created++;
     env.createdAt = this.clock.now();
     this.slot(versionKey(version)).all.add(env);

@@ -10,6 +10,9 @@ import { PG_STREAM_TABLES, PgStreamStore } from "./pg-streams.js";
 import { PG_MAPPING_TABLES, PgMappingStore } from "./pg-mappings.js";
 import { PG_LEASE_TABLES, PgLeaseStore } from "./pg-leases.js";
 import type { Store } from "./store.js";
+import { BLOB_TABLES, PgBlobStore } from "./pg-blobs.js";
+import { LOG_TABLES, PgLogEventStore } from "./pg-log-events.js";
+import { PgSettingsStore, SETTINGS_TABLES } from "./pg-settings.js";
 
 const FUNCTION_TABLES = `
   CREATE TABLE functions (
@@ -24,7 +27,7 @@ const FUNCTION_TABLES = `
   CREATE INDEX function_code_by_code ON function_code (code_id);`;
 
 /** Append-only: each entry upgrades the schema by one version. */
-export const PG_MIGRATIONS: string[] = [FUNCTION_TABLES, PG_STREAM_TABLES, PG_MAPPING_TABLES, PG_LEASE_TABLES];
+export const PG_MIGRATIONS: string[] = [FUNCTION_TABLES, PG_STREAM_TABLES, PG_MAPPING_TABLES, PG_LEASE_TABLES, BLOB_TABLES, LOG_TABLES, SETTINGS_TABLES];
 
 /** Until a part is built on PostgreSQL: every call says so. */
 function notYet<T extends object>(part: string): T {
@@ -46,10 +49,17 @@ export class PgStore implements Store {
   readonly restApis = notYet<Store["restApis"]>("restApis");
   readonly httpApis = notYet<Store["httpApis"]>("httpApis");
 
+  readonly blobs: PgBlobStore;
+  readonly logs: PgLogEventStore;
+  readonly settings: PgSettingsStore;
+
   private constructor(readonly db: PgDb) {
     this.mappings = new PgMappingStore(db);
     this.streams = new PgStreamStore(db);
     this.leases = new PgLeaseStore(db, this.nodeId);
+    this.blobs = new PgBlobStore(db);
+    this.logs = new PgLogEventStore(db);
+    this.settings = new PgSettingsStore(db);
   }
 
   /** A bare connection (for administration: schemas, migration tools); the caller closes it. */

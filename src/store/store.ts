@@ -14,6 +14,9 @@ import type { FunctionUrlStore } from "./function-url-store.js";
 import type { RestApiStore } from "./rest-api-store.js";
 import type { HttpApiStore } from "./http-api-store.js";
 import type { LeaseStore } from "./lease-store.js";
+import type { BlobStore } from "./blob-store.js";
+import type { LogEventStore } from "./log-event-store.js";
+import type { SettingsStore } from "./settings-store.js";
 
 export interface Store {
   /**
@@ -41,6 +44,14 @@ export interface Store {
   readonly httpApis: HttpApiStore;
   /** Leases on work one node at a time must do, held under `nodeId` (lease-store.ts). */
   readonly leases: LeaseStore;
+  /**
+   * What one node keeps in its data dir, kept in a store every node of a cluster shares: code
+   * packages, function logs, the clock and the generated root credentials. Absent on the embedded
+   * store, where the data dir's files stay what they are.
+   */
+  readonly blobs?: BlobStore;
+  readonly logs?: LogEventStore;
+  readonly settings?: SettingsStore;
   getFunction(name: string): Promise<FunctionRecord | undefined>;
   listFunctions(): Promise<FunctionRecord[]>;
   /** Insert or replace. */

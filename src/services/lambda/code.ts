@@ -6,17 +6,19 @@
  * (250 MB unzipped, compression ratios no real package has), encrypted entries, names that collide
  * once unpacked and archives with no entries at all are refused with AWS's InvalidParameterValueException.
  * Accepted zips are kept as `<data>/code/<sha256>.zip` and unpacked to `<data>/code/<sha256>/`, which
- * environments use read-only.
+ * environments use read-only. On a store nodes share, the store's blobs are the packages' home and the
+ * data dir is this node's cache of them: a node that never saw an upload fetches the zip on first use.
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { mkdir, open, readFile, rename, rm, stat, symlink } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, rm, stat, symlink } from "node:fs/promises";
 import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { crc32 } from "node:zlib";
 import { Writable } from "node:stream";
 import yauzl from "yauzl";
 import { awsError } from "../../errors.js";
+import type { BlobStore } from "../../store/blob-store.js";
 import type { CodeRef } from "./model.js";
 import { type LayoutEntry, layoutProblem } from "./package-layout.js";
 
@@ -106,17 +108,21 @@ function classify(e: yauzl.Entry): Entry {
 }
 
 export class CodeStore {
-  private constructor(private readonly dir: string) {}
+  private constructor(
+    private readonly dir: string,
+    private readonly blobs: BlobStore | undefined,
+  ) {}
 
   /** The directory holding every package (sandbox drivers mount it read-only). */
   get root(): string {
     return this.dir;
   }
 
-  static async create(dataDir: string): Promise<CodeStore> {
+  /** `blobs`: the shared store's, when nodes share one; without it the data dir is the packages' only home. */
+  static async create(dataDir: string, blobs?: BlobStore): Promise<CodeStore> {
     const dir = path.join(dataDir, "code");
     await mkdir(dir, { recursive: true });
-    return new CodeStore(dir);
+    return new CodeStore(dir, blobs);
   }
 
   /** Extracted package directory. */
@@ -186,6 +192,22 @@ export class CodeStore {
 
   /** Keep the zip durably (the source of truth, and what GetFunction's Code.Location serves). */
   async save(zip: Buffer, code: CodeRef): Promise<void> {
+    await this.blobs?.put(code.id, zip);
+    await this.writeZip(zip, code);
+  }
+
+  /** The zip on this node's disk, fetched from the shared store when this node has no copy. */
+  async localZip(code: CodeRef): Promise<string> {
+    const file = this.zipOf(code);
+    if (this.blobs && !(await exists(file))) {
+      const zip = await this.blobs.get(code.id);
+      if (!zip) throw new Error(`package ${code.id} is in no store`);
+      await this.writeZip(zip, code);
+    }
+    return file;
+  }
+
+  private async writeZip(zip: Buffer, code: CodeRef): Promise<void> {
     const final = this.zipOf(code);
     if (await exists(final)) return;
     const tmp = `${final}.${randomBytes(6).toString("hex")}.tmp`;
@@ -206,7 +228,7 @@ export class CodeStore {
     const staging = `${final}.${randomBytes(6).toString("hex")}.tmp`;
     await mkdir(staging, { mode: 0o755 });
     try {
-      const zf = await openZip(await readFile(this.zipOf(code)));
+      const zf = await openZip(await readFile(await this.localZip(code)));
       try {
         for (const e of (await readEntries(zf)).map(classify)) {
           const dest = path.join(staging, e.name);
@@ -238,9 +260,16 @@ export class CodeStore {
     }
   }
 
+  /** The ids of the packages saved in this data dir. */
+  async savedIds(): Promise<string[]> {
+    return (await readdir(this.dir)).filter((f) => /^[0-9a-f]{64}\.zip$/.test(f)).map((f) => f.slice(0, -".zip".length)).sort();
+  }
+
+  /** Forget a package no function uses: this node's copies, and the shared store's. */
   async remove(code: CodeRef): Promise<void> {
     await rm(this.dirOf(code), { recursive: true, force: true });
     await rm(this.zipOf(code), { force: true });
+    await this.blobs?.delete(code.id);
   }
 }
 

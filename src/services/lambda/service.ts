@@ -88,8 +88,9 @@ export class LambdaService {
     }
   }
 
-  codeDir(code: CodeRef): string {
-    return this.code.dirOf(code);
+  /** The package's extracted directory on this node (fetched from a shared store the first time). */
+  codeDir(code: CodeRef): Promise<string> {
+    return this.code.extract(code);
   }
 
   private config(v: FunctionVersion) {
@@ -342,7 +343,7 @@ export class LambdaService {
   /** Path of a stored package, for the presigned Code.Location download; undefined when no function uses it. */
   async codeZipPath(codeId: string): Promise<string | undefined> {
     if (!/^[0-9a-f]{64}$/.test(codeId) || !(await this.registry.codeInUse(codeId))) return undefined;
-    return this.code.zipOf({ id: codeId, sha256: "", size: 0 });
+    return this.code.localZip({ id: codeId, sha256: "", size: 0 });
   }
 
   private refuseWhileChanging(record: FunctionRecord): void {

@@ -1,91 +1,187 @@
 /**
  * CloudWatch Logs-shaped storage: log groups hold log streams, streams hold timestamped events.
- * One append-only JSON-lines file per stream under `<data>/logs/<group>/<stream>.jsonl`; the
- * CloudWatch Logs-compatible API reads the same files later.
+ * On the embedded store, one append-only JSON-lines file per stream under
+ * `<data>/logs/<group>/<stream>.jsonl`. On a store nodes share, the store's log part, so that
+ * `flint logs` on any node reads every node's lines; there events older than LOG_RETENTION_MS go.
  */
 import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, readdir } from "node:fs/promises";
 import path from "node:path";
 import readline from "node:readline";
+import type { LogEvent, LogEventStore } from "../../store/log-event-store.js";
 
-export interface LogEvent {
-  timestamp: number;
-  message: string;
+export type { LogEvent };
+
+/** An event of a group, with the stream it is in. */
+export interface GroupEvent extends LogEvent {
+  stream: string;
 }
 
 /** How long log events may wait in memory before they are written. */
 const FLUSH_MS = 20;
 /** CloudWatch's per-event limit; longer lines are split. */
 const MAX_EVENT_BYTES = 256 * 1024;
+/** Buffered bytes past which a producer is asked to pause (a file's or the store's writes behind). */
+const HIGH_WATER = 1024 * 1024;
+/** How long a shared store keeps log events (real time, as their timestamps are). */
+export const LOG_RETENTION_MS = 7 * 24 * 3_600_000;
+const EXPIRE_EVERY_MS = 3_600_000;
 
 const enc = (s: string) => encodeURIComponent(s);
 
+/** Where a stream's batches go: a file, or the shared store. */
+interface Sink {
+  write(events: LogEvent[]): void;
+  /** Too much written that has not landed yet: the producer should wait for `onDrain`. */
+  readonly behind: boolean;
+  onDrain(fn: () => void): void;
+  end(): Promise<void>;
+}
+
+function fileSink(file: string): Sink {
+  const out: WriteStream = createWriteStream(file, { flags: "a" });
+  out.on("error", (err) => console.error(`flint: log stream ${file}: ${err.message}`));
+  return {
+    write: (events) => void out.write(events.map((e) => `{"t":${e.timestamp},"m":${JSON.stringify(e.message)}}\n`).join("")),
+    get behind() {
+      return out.writableNeedDrain;
+    },
+    onDrain: (fn) => (out.writableNeedDrain ? out.once("drain", fn) : setImmediate(fn)),
+    end: () => new Promise((resolve) => out.end(resolve)),
+  };
+}
+
+/** One INSERT per batch, in order: a chatty function costs a round trip per flush, not per line. */
+function storeSink(store: LogEventStore, group: string, stream: string): Sink {
+  let chain = Promise.resolve();
+  let inFlight = 0;
+  let waiters: (() => void)[] = [];
+  return {
+    write(events) {
+      const bytes = events.reduce((n, e) => n + e.message.length, 0);
+      inFlight += bytes;
+      chain = chain
+        .then(() => store.append(group, stream, events))
+        .catch((err) => console.error(`flint: log stream ${group} ${stream}: ${(err as Error).message}`))
+        .then(() => {
+          inFlight -= bytes;
+          if (inFlight < HIGH_WATER) for (const fn of waiters.splice(0)) fn();
+        });
+    },
+    get behind() {
+      return inFlight >= HIGH_WATER;
+    },
+    onDrain: (fn) => (inFlight >= HIGH_WATER ? waiters.push(fn) : setImmediate(fn)),
+    end: () => chain,
+  };
+}
+
 export class LogStreamWriter {
-  private readonly out: WriteStream;
   private closed = false;
   /** Events are gathered and written every FLUSH_MS (or at 64 KB): a write per batch, not per line. */
-  private pending = "";
+  private pending: LogEvent[] = [];
+  private pendingBytes = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(file: string) {
-    this.out = createWriteStream(file, { flags: "a" });
-    this.out.on("error", (err) => console.error(`flint: log stream ${file}: ${err.message}`));
-  }
+  constructor(private readonly sink: Sink) {}
 
   /** Append one event. Returns false when the caller should pause its producer until `onDrain`. */
   write(message: string, timestamp = Date.now()): boolean {
     if (this.closed) return true;
     for (let i = 0; i < message.length || i === 0; i += MAX_EVENT_BYTES) {
-      this.pending += `{"t":${timestamp},"m":${JSON.stringify(message.length > MAX_EVENT_BYTES ? message.slice(i, i + MAX_EVENT_BYTES) : message)}}\n`;
+      this.pending.push({ timestamp, message: message.length > MAX_EVENT_BYTES ? message.slice(i, i + MAX_EVENT_BYTES) : message });
+      this.pendingBytes += Math.min(message.length, MAX_EVENT_BYTES);
       if (message.length <= MAX_EVENT_BYTES) break;
     }
-    if (this.pending.length >= 64 * 1024) this.flush();
+    if (this.pendingBytes >= 64 * 1024) this.flush();
     else if (!this.timer) this.timer = setTimeout(() => this.flush(), FLUSH_MS);
-    return !this.out.writableNeedDrain;
+    return !this.sink.behind;
   }
 
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (!this.pending) return;
-    this.out.write(this.pending);
-    this.pending = "";
+    if (!this.pending.length) return;
+    this.sink.write(this.pending);
+    this.pending = [];
+    this.pendingBytes = 0;
   }
 
   onDrain(fn: () => void): void {
-    if (this.out.writableNeedDrain) this.out.once("drain", fn);
-    else setImmediate(fn);
+    this.sink.onDrain(fn);
   }
 
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.flush();
     this.closed = true;
-    return new Promise((resolve) => this.out.end(resolve));
+    return this.sink.end();
   }
 }
 
 export class LogStore {
-  private constructor(private readonly root: string) {}
+  private expiry: NodeJS.Timeout | undefined;
 
-  static async create(dataDir: string): Promise<LogStore> {
+  private constructor(
+    private readonly root: string,
+    private readonly shared: LogEventStore | undefined,
+  ) {}
+
+  /** `shared`: the shared store's log part, when nodes share one; without it logs are files in the data dir. */
+  static async create(dataDir: string, shared?: LogEventStore): Promise<LogStore> {
     const root = path.join(dataDir, "logs");
-    await mkdir(root, { recursive: true });
-    return new LogStore(root);
+    if (!shared) await mkdir(root, { recursive: true });
+    return new LogStore(root, shared);
   }
 
   async openStream(group: string, stream: string): Promise<LogStreamWriter> {
+    if (this.shared) {
+      this.keepRetention(this.shared);
+      return new LogStreamWriter(storeSink(this.shared, group, stream));
+    }
     const dir = path.join(this.root, enc(group));
     await mkdir(dir, { recursive: true });
-    return new LogStreamWriter(path.join(dir, `${enc(stream)}.jsonl`));
+    return new LogStreamWriter(fileSink(path.join(dir, `${enc(stream)}.jsonl`)));
   }
 
+  /**
+   * Reads a group as it grows: each `next()` resolves the events not returned before, oldest first;
+   * `found` says whether the group has any stream yet.
+   */
+  reader(group: string): { next(): Promise<GroupEvent[]>; readonly found: boolean } {
+    return this.shared ? storeReader(this.shared, group) : fileReader(this, group);
+  }
+
+  /** A node that writes to the shared store also expires what is past retention (readers never do). */
+  private keepRetention(shared: LogEventStore): void {
+    if (this.expiry) return;
+    const expire = () => void shared.expire(Date.now() - LOG_RETENTION_MS).catch((err) => console.error(`flint: expiring logs: ${(err as Error).message}`));
+    expire();
+    this.expiry = setInterval(expire, EXPIRE_EVERY_MS);
+    this.expiry.unref();
+  }
+
+  close(): void {
+    clearInterval(this.expiry);
+  }
+
+  /** The group's streams in the data dir. */
   async listStreams(group: string): Promise<string[]> {
     try {
       return (await readdir(path.join(this.root, enc(group))))
         .filter((f) => f.endsWith(".jsonl"))
         .map((f) => decodeURIComponent(f.slice(0, -".jsonl".length)))
         .sort();
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw err;
+    }
+  }
+
+  /** The groups in the data dir (what `flint migrate` copies). */
+  async listGroups(): Promise<string[]> {
+    try {
+      return (await readdir(this.root)).map((g) => decodeURIComponent(g)).sort();
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
       throw err;
@@ -105,4 +201,43 @@ export class LogStore {
       }
     }
   }
+}
+
+const byTime = (a: GroupEvent, b: GroupEvent) => a.timestamp - b.timestamp;
+
+function fileReader(logs: LogStore, group: string) {
+  const seen = new Map<string, number>();
+  return {
+    get found() {
+      return seen.size > 0;
+    },
+    async next(): Promise<GroupEvent[]> {
+      const events: GroupEvent[] = [];
+      for (const stream of await logs.listStreams(group)) {
+        let i = 0;
+        const skip = seen.get(stream) ?? 0;
+        for await (const e of logs.readStream(group, stream)) if (i++ >= skip) events.push({ ...e, stream });
+        seen.set(stream, i);
+      }
+      return events.sort(byTime);
+    },
+  };
+}
+
+function storeReader(store: LogEventStore, group: string) {
+  let after = 0;
+  return {
+    get found() {
+      return after > 0;
+    },
+    async next(): Promise<GroupEvent[]> {
+      const events: GroupEvent[] = [];
+      for (;;) {
+        const page = await store.read(group, { after, limit: 10_000 });
+        for (const e of page) events.push({ timestamp: e.timestamp, message: e.message, stream: e.stream });
+        if (page.length) after = page.at(-1)!.seq;
+        if (page.length < 10_000) return events.sort(byTime);
+      }
+    },
+  };
 }

@@ -5,6 +5,9 @@ import { functionsContract } from "./functions.js";
 import { streamsContract } from "./streams.js";
 import { mappingsContract } from "./mappings.js";
 import { leasesContract } from "./leases.js";
+import { blobsContract } from "./blobs.js";
+import { logsContract } from "./logs.js";
+import { settingsContract } from "./kv.js";
 
 export interface FreshStore {
   /** A new, empty store, closed when the test `t` ends. */
@@ -16,4 +19,4 @@ export interface FreshStore {
   another(t: TestContext, store: Store): Promise<Store>;
 }
 
-export const CONTRACTS: ((fresh: FreshStore) => void)[] = [functionsContract, streamsContract, mappingsContract, leasesContract];
+export const CONTRACTS: ((fresh: FreshStore) => void)[] = [functionsContract, streamsContract, mappingsContract, leasesContract, blobsContract, logsContract, settingsContract];
