@@ -7,6 +7,10 @@ import { randomUUID } from "node:crypto";
 import { codeRefsOf, normaliseRecord, type FunctionRecord } from "../services/lambda/model.js";
 import { PgDb } from "./pg-db.js";
 import type { Store } from "./store.js";
+import { PG_IAM_TABLES, PgIamStore } from "./pg-iam.js";
+import { PG_FUNCTION_URL_TABLES, PgFunctionUrlStore } from "./pg-function-urls.js";
+import { PG_REST_API_TABLES, PgRestApiStore } from "./pg-rest-apis.js";
+import { PG_HTTP_API_TABLES, PgHttpApiStore } from "./pg-http-apis.js";
 
 const FUNCTION_TABLES = `
   CREATE TABLE functions (
@@ -21,7 +25,13 @@ const FUNCTION_TABLES = `
   CREATE INDEX function_code_by_code ON function_code (code_id);`;
 
 /** Append-only: each entry upgrades the schema by one version. */
-export const PG_MIGRATIONS: string[] = [FUNCTION_TABLES];
+export const PG_MIGRATIONS: string[] = [
+  FUNCTION_TABLES,
+  PG_IAM_TABLES,
+  PG_FUNCTION_URL_TABLES,
+  PG_REST_API_TABLES,
+  PG_HTTP_API_TABLES,
+];
 
 /** Until a part is built on PostgreSQL: every call says so. */
 function notYet<T extends object>(part: string): T {
@@ -35,14 +45,19 @@ export class PgStore implements Store {
   readonly queues = notYet<Store["queues"]>("queues");
   readonly asyncEvents = notYet<Store["asyncEvents"]>("asyncEvents");
   readonly sns = notYet<Store["sns"]>("sns");
-  readonly iam = notYet<Store["iam"]>("iam");
+  readonly iam: Store["iam"];
   readonly mappings = notYet<Store["mappings"]>("mappings");
   readonly streams = notYet<Store["streams"]>("streams");
-  readonly functionUrls = notYet<Store["functionUrls"]>("functionUrls");
-  readonly restApis = notYet<Store["restApis"]>("restApis");
-  readonly httpApis = notYet<Store["httpApis"]>("httpApis");
+  readonly functionUrls: Store["functionUrls"];
+  readonly restApis: Store["restApis"];
+  readonly httpApis: Store["httpApis"];
 
-  private constructor(readonly db: PgDb) {}
+  private constructor(readonly db: PgDb) {
+    this.iam = new PgIamStore(db);
+    this.functionUrls = new PgFunctionUrlStore(db);
+    this.restApis = new PgRestApiStore(db);
+    this.httpApis = new PgHttpApiStore(db);
+  }
 
   /** A bare connection (for administration: schemas, migration tools); the caller closes it. */
   static connectOnly(url: string): Promise<PgDb> {

@@ -3,7 +3,7 @@
  * SQLite store and the PostgreSQL store, as BullMQ's backends share one conformance suite. Each test
  * gets a fresh, empty store: a new SQLite file, or a new schema in this file's PostgreSQL database.
  */
-import { after, before, describe } from "node:test";
+import { after, before, describe, type TestContext } from "node:test";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -14,15 +14,36 @@ import type { Store } from "./store.js";
 import { testDatabase, type TestDatabase } from "../../test/harness/postgres.js";
 import { CONTRACTS, type FreshStore } from "./contract/index.js";
 
+/** A FreshStore: each store at a new location from `create`, reopened (or opened beside) at its own. */
+function freshStores(create: () => Promise<string>, open: (location: string) => Promise<Store>, severalNodes: boolean): FreshStore {
+  const where = new WeakMap<Store, string>();
+  const closed = new WeakSet<Store>();
+  const close = async (store: Store): Promise<void> => {
+    if (closed.has(store)) return;
+    closed.add(store);
+    await store.close();
+  };
+  const at = async (t: TestContext, location: string): Promise<Store> => {
+    const store = await open(location);
+    where.set(store, location);
+    t.after(() => close(store));
+    return store;
+  };
+  return Object.assign(async (t: TestContext) => at(t, await create()), {
+    reopen: async (t: TestContext, store: Store) => (await close(store), at(t, where.get(store)!)),
+    nextNode: severalNodes ? (t: TestContext, store: Store) => at(t, where.get(store)!) : undefined,
+  });
+}
+
 describe("SQLite store", () => {
   let dir = "";
   before(async () => void (dir = await mkdtemp(path.join(os.tmpdir(), "flint-contract-"))));
   after(() => rm(dir, { recursive: true, force: true }));
-  const fresh: FreshStore = async (t) => {
-    const store: Store = new SqliteStore(path.join(dir, `${randomBytes(6).toString("hex")}.db`));
-    t.after(() => store.close());
-    return store;
-  };
+  const fresh = freshStores(
+    async () => path.join(dir, `${randomBytes(6).toString("hex")}.db`),
+    async (file) => new SqliteStore(file),
+    false,
+  );
   for (const contract of CONTRACTS) contract(fresh);
 });
 
@@ -30,16 +51,18 @@ describe("PostgreSQL store", () => {
   let db: TestDatabase | undefined;
   before(async () => void (db = await testDatabase()));
   after(() => db?.close());
-  const fresh: FreshStore = async (t) => {
-    const schema = `s_${randomBytes(6).toString("hex")}`;
-    const url = new URL(db!.url);
-    url.searchParams.set("options", `-c search_path=${schema}`);
-    const admin = await PgStore.connectOnly(db!.url);
-    await admin.run(`CREATE SCHEMA ${schema}`);
-    await admin.close();
-    const store = await PgStore.open(url.toString());
-    t.after(() => store.close());
-    return store;
-  };
+  const fresh = freshStores(
+    async () => {
+      const schema = `s_${randomBytes(6).toString("hex")}`;
+      const url = new URL(db!.url);
+      url.searchParams.set("options", `-c search_path=${schema}`);
+      const admin = await PgStore.connectOnly(db!.url);
+      await admin.run(`CREATE SCHEMA ${schema}`);
+      await admin.close();
+      return url.toString();
+    },
+    (url) => PgStore.open(url),
+    true,
+  );
   for (const contract of CONTRACTS) contract(fresh);
 });

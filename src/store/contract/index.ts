@@ -2,8 +2,27 @@
 import type { TestContext } from "node:test";
 import type { Store } from "../store.js";
 import { functionsContract } from "./functions.js";
+import { iamContract } from "./iam.js";
+import { functionUrlsContract } from "./function-urls.js";
+import { restApisContract } from "./rest-apis.js";
+import { httpApisContract } from "./http-apis.js";
 
 /** A new, empty store, closed when the test `t` ends. */
-export type FreshStore = (t: TestContext) => Promise<Store>;
+export interface FreshStore {
+  (t: TestContext): Promise<Store>;
+  /** Close `store` and open its database again (what a restart sees); closed when `t` ends. */
+  reopen(t: TestContext, store: Store): Promise<Store>;
+  /**
+   * Where several nodes share one database (PostgreSQL): open another store on `store`'s database
+   * beside it, as a second node would; closed when `t` ends.
+   */
+  nextNode?: (t: TestContext, store: Store) => Promise<Store>;
+}
 
-export const CONTRACTS: ((fresh: FreshStore) => void)[] = [functionsContract];
+export const CONTRACTS: ((fresh: FreshStore) => void)[] = [
+  functionsContract,
+  iamContract,
+  functionUrlsContract,
+  restApisContract,
+  httpApisContract,
+];
