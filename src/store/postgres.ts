@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { codeRefsOf, normaliseRecord, type FunctionRecord } from "../services/lambda/model.js";
 import { PgDb } from "./pg-db.js";
 import type { Store } from "./store.js";
+import { PG_QUEUE_TABLES, PgQueueStore } from "./pg-queues.js";
 import { PG_IAM_TABLES, PgIamStore } from "./pg-iam.js";
 import { PG_FUNCTION_URL_TABLES, PgFunctionUrlStore } from "./pg-function-urls.js";
 import { PG_REST_API_TABLES, PgRestApiStore } from "./pg-rest-apis.js";
@@ -31,6 +32,7 @@ export const PG_MIGRATIONS: string[] = [
   PG_FUNCTION_URL_TABLES,
   PG_REST_API_TABLES,
   PG_HTTP_API_TABLES,
+  PG_QUEUE_TABLES,
 ];
 
 /** Until a part is built on PostgreSQL: every call says so. */
@@ -42,7 +44,7 @@ function notYet<T extends object>(part: string): T {
 
 export class PgStore implements Store {
   readonly nodeId = randomUUID();
-  readonly queues = notYet<Store["queues"]>("queues");
+  readonly queues: Store["queues"];
   readonly asyncEvents = notYet<Store["asyncEvents"]>("asyncEvents");
   readonly sns = notYet<Store["sns"]>("sns");
   readonly iam: Store["iam"];
@@ -53,6 +55,7 @@ export class PgStore implements Store {
   readonly httpApis: Store["httpApis"];
 
   private constructor(readonly db: PgDb) {
+    this.queues = new PgQueueStore(db);
     this.iam = new PgIamStore(db);
     this.functionUrls = new PgFunctionUrlStore(db);
     this.restApis = new PgRestApiStore(db);

@@ -2,6 +2,8 @@
 import type { TestContext } from "node:test";
 import type { Store } from "../store.js";
 import { functionsContract } from "./functions.js";
+import { queuesContract } from "./queues.js";
+import { queuesAcrossNodesContract } from "./queues-nodes.js";
 import { iamContract } from "./iam.js";
 import { functionUrlsContract } from "./function-urls.js";
 import { restApisContract } from "./rest-apis.js";
@@ -21,6 +23,8 @@ export interface FreshStore {
 
 export const CONTRACTS: ((fresh: FreshStore) => void)[] = [
   functionsContract,
+  queuesContract,
+  queuesAcrossNodesContract,
   iamContract,
   functionUrlsContract,
   restApisContract,
