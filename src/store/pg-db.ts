@@ -152,7 +152,9 @@ export class PgDb implements Sql {
     }
   }
 
+  /** Idempotent: a second close finds nothing to do. */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     await this.listener?.end().catch(() => {});
     await this.pool.end();

@@ -13,6 +13,11 @@ import type { Store } from "./store.js";
 import { BLOB_TABLES, PgBlobStore } from "./pg-blobs.js";
 import { LOG_TABLES, PgLogEventStore } from "./pg-log-events.js";
 import { PgSettingsStore, SETTINGS_TABLES } from "./pg-settings.js";
+import { PG_QUEUE_TABLES, PgQueueStore } from "./pg-queues.js";
+import { PG_IAM_TABLES, PgIamStore } from "./pg-iam.js";
+import { PG_FUNCTION_URL_TABLES, PgFunctionUrlStore } from "./pg-function-urls.js";
+import { PG_REST_API_TABLES, PgRestApiStore } from "./pg-rest-apis.js";
+import { PG_HTTP_API_TABLES, PgHttpApiStore } from "./pg-http-apis.js";
 
 const FUNCTION_TABLES = `
   CREATE TABLE functions (
@@ -27,7 +32,20 @@ const FUNCTION_TABLES = `
   CREATE INDEX function_code_by_code ON function_code (code_id);`;
 
 /** Append-only: each entry upgrades the schema by one version. */
-export const PG_MIGRATIONS: string[] = [FUNCTION_TABLES, PG_STREAM_TABLES, PG_MAPPING_TABLES, PG_LEASE_TABLES, BLOB_TABLES, LOG_TABLES, SETTINGS_TABLES];
+export const PG_MIGRATIONS: string[] = [
+  FUNCTION_TABLES,
+  PG_STREAM_TABLES,
+  PG_MAPPING_TABLES,
+  PG_LEASE_TABLES,
+  BLOB_TABLES,
+  LOG_TABLES,
+  SETTINGS_TABLES,
+  PG_IAM_TABLES,
+  PG_FUNCTION_URL_TABLES,
+  PG_REST_API_TABLES,
+  PG_HTTP_API_TABLES,
+  PG_QUEUE_TABLES,
+];
 
 /** Until a part is built on PostgreSQL: every call says so. */
 function notYet<T extends object>(part: string): T {
@@ -38,22 +56,26 @@ function notYet<T extends object>(part: string): T {
 
 export class PgStore implements Store {
   readonly nodeId = randomUUID();
-  readonly queues = notYet<Store["queues"]>("queues");
+  readonly queues: Store["queues"];
   readonly asyncEvents = notYet<Store["asyncEvents"]>("asyncEvents");
   readonly sns = notYet<Store["sns"]>("sns");
-  readonly iam = notYet<Store["iam"]>("iam");
+  readonly iam: Store["iam"];
   readonly mappings: PgMappingStore;
   readonly streams: PgStreamStore;
   readonly leases: PgLeaseStore;
-  readonly functionUrls = notYet<Store["functionUrls"]>("functionUrls");
-  readonly restApis = notYet<Store["restApis"]>("restApis");
-  readonly httpApis = notYet<Store["httpApis"]>("httpApis");
-
+  readonly functionUrls: Store["functionUrls"];
+  readonly restApis: Store["restApis"];
+  readonly httpApis: Store["httpApis"];
   readonly blobs: PgBlobStore;
   readonly logs: PgLogEventStore;
   readonly settings: PgSettingsStore;
 
   private constructor(readonly db: PgDb) {
+    this.queues = new PgQueueStore(db);
+    this.iam = new PgIamStore(db);
+    this.functionUrls = new PgFunctionUrlStore(db);
+    this.restApis = new PgRestApiStore(db);
+    this.httpApis = new PgHttpApiStore(db);
     this.mappings = new PgMappingStore(db);
     this.streams = new PgStreamStore(db);
     this.leases = new PgLeaseStore(db, this.nodeId);

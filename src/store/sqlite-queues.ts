@@ -61,9 +61,9 @@ export const QUEUE_GROUP_INDEX = "CREATE INDEX sqs_messages_by_group ON sqs_mess
 export const GROUP_AFTER = "SELECT * FROM sqs_messages WHERE queue = @queue AND group_id = @group AND seq > @seq AND sent_at > @after ORDER BY seq LIMIT @limit";
 
 /** Candidates read per round beyond what is wanted, so redriven messages do not cost a round each. */
-const EXTRA_CANDIDATES = 10;
+export const EXTRA_CANDIDATES = 10;
 
-interface Row {
+export interface Row {
   seq: number;
   queue: string;
   message_id: string;
@@ -82,7 +82,7 @@ type Meta = Pick<StoredMessage, "md5OfBody" | "md5OfAttributes" | "md5OfSystemAt
   attributes: Record<string, { DataType: string; StringValue?: string; BinaryValue?: string }>;
 };
 
-function toMeta(m: NewMessage): string {
+export function toMeta(m: NewMessage): string {
   const attributes: Meta["attributes"] = Object.fromEntries(
     Object.entries(m.attributes).map(([name, v]) => [
       name,
@@ -102,7 +102,7 @@ function toMeta(m: NewMessage): string {
   return JSON.stringify(meta);
 }
 
-function fromRow(r: Row): StoredMessage {
+export function fromRow(r: Row): StoredMessage {
   const meta = JSON.parse(r.meta) as Meta;
   const attributes: MessageAttributes = Object.fromEntries(
     Object.entries(meta.attributes).map(([name, v]) => [

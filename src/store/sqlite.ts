@@ -154,7 +154,9 @@ export class SqliteStore implements Store {
     return (this.stmts.codeInUse.get(codeId)?.n ?? 0) > 0;
   }
 
+  /** Idempotent: a second close finds nothing to do. */
   async close(): Promise<void> {
+    if (!this.db.open) return;
     this.commits.flush();
     this.db.close();
   }

@@ -14,21 +14,37 @@ import type { Store } from "./store.js";
 import { testDatabase, type TestDatabase } from "../../test/harness/postgres.js";
 import { CONTRACTS, type FreshStore } from "./contract/index.js";
 
+/** A FreshStore: each store at a new location from `create`, reopened (or opened beside) at its own. */
+function freshStores(create: () => Promise<string>, open: (location: string) => Promise<Store>, severalNodes: boolean): FreshStore {
+  const where = new WeakMap<Store, string>();
+  const closed = new WeakSet<Store>();
+  const close = async (store: Store): Promise<void> => {
+    if (closed.has(store)) return;
+    closed.add(store);
+    await store.close();
+  };
+  const at = async (t: TestContext, location: string): Promise<Store> => {
+    const store = await open(location);
+    where.set(store, location);
+    t.after(() => close(store));
+    return store;
+  };
+  return Object.assign(async (t: TestContext) => at(t, await create()), {
+    reopen: async (t: TestContext, store: Store) => (await close(store), at(t, where.get(store)!)),
+    nextNode: severalNodes ? (t: TestContext, store: Store) => at(t, where.get(store)!) : undefined,
+    another: (t: TestContext, store: Store) => at(t, where.get(store)!),
+  });
+}
+
 describe("SQLite store", () => {
   let dir = "";
   before(async () => void (dir = await mkdtemp(path.join(os.tmpdir(), "flint-contract-"))));
   after(() => rm(dir, { recursive: true, force: true }));
-  const files = new WeakMap<Store, string>();
-  const open = (t: TestContext, file: string) => {
-    const store: Store = new SqliteStore(file);
-    files.set(store, file);
-    // A test may have closed it already (to reopen it).
-    t.after(() => store.close().catch(() => {}));
-    return store;
-  };
-  const fresh: FreshStore = Object.assign(async (t: TestContext) => open(t, path.join(dir, `${randomBytes(6).toString("hex")}.db`)), {
-    another: async (t: TestContext, store: Store) => open(t, files.get(store)!),
-  });
+  const fresh = freshStores(
+    async () => path.join(dir, `${randomBytes(6).toString("hex")}.db`),
+    async (file) => new SqliteStore(file),
+    false,
+  );
   for (const contract of CONTRACTS) contract(fresh);
 });
 
@@ -36,24 +52,18 @@ describe("PostgreSQL store", () => {
   let db: TestDatabase | undefined;
   before(async () => void (db = await testDatabase()));
   after(() => db?.close());
-  const urls = new WeakMap<Store, string>();
-  const open = async (t: TestContext, url: string) => {
-    const store = await PgStore.open(url);
-    urls.set(store, url);
-    // A test may have closed it already (to reopen it).
-    t.after(() => store.close().catch(() => {}));
-    return store;
-  };
-  const fresh: FreshStore = Object.assign(async (t: TestContext) => {
-    const schema = `s_${randomBytes(6).toString("hex")}`;
-    const url = new URL(db!.url);
-    url.searchParams.set("options", `-c search_path=${schema}`);
-    const admin = await PgStore.connectOnly(db!.url);
-    await admin.run(`CREATE SCHEMA ${schema}`);
-    await admin.close();
-    return open(t, url.toString());
-  }, {
-    another: (t: TestContext, store: Store) => open(t, urls.get(store)!),
-  });
+  const fresh = freshStores(
+    async () => {
+      const schema = `s_${randomBytes(6).toString("hex")}`;
+      const url = new URL(db!.url);
+      url.searchParams.set("options", `-c search_path=${schema}`);
+      const admin = await PgStore.connectOnly(db!.url);
+      await admin.run(`CREATE SCHEMA ${schema}`);
+      await admin.close();
+      return url.toString();
+    },
+    (url) => PgStore.open(url),
+    true,
+  );
   for (const contract of CONTRACTS) contract(fresh);
 });

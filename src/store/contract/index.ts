@@ -8,10 +8,23 @@ import { leasesContract } from "./leases.js";
 import { blobsContract } from "./blobs.js";
 import { logsContract } from "./logs.js";
 import { settingsContract } from "./kv.js";
+import { queuesContract } from "./queues.js";
+import { queuesAcrossNodesContract } from "./queues-nodes.js";
+import { iamContract } from "./iam.js";
+import { functionUrlsContract } from "./function-urls.js";
+import { restApisContract } from "./rest-apis.js";
+import { httpApisContract } from "./http-apis.js";
 
+/** A new, empty store, closed when the test `t` ends. */
 export interface FreshStore {
-  /** A new, empty store, closed when the test `t` ends. */
   (t: TestContext): Promise<Store>;
+  /** Close `store` and open its database again (what a restart sees); closed when `t` ends. */
+  reopen(t: TestContext, store: Store): Promise<Store>;
+  /**
+   * Where several nodes share one database (PostgreSQL): open another store on `store`'s database
+   * beside it, as a second node would; closed when `t` ends.
+   */
+  nextNode?: (t: TestContext, store: Store) => Promise<Store>;
   /**
    * Another store opened on `store`'s database (closed when `t` ends): a second node beside it, or
    * `store` reopened after it closed.
@@ -19,4 +32,18 @@ export interface FreshStore {
   another(t: TestContext, store: Store): Promise<Store>;
 }
 
-export const CONTRACTS: ((fresh: FreshStore) => void)[] = [functionsContract, streamsContract, mappingsContract, leasesContract, blobsContract, logsContract, settingsContract];
+export const CONTRACTS: ((fresh: FreshStore) => void)[] = [
+  functionsContract,
+  queuesContract,
+  queuesAcrossNodesContract,
+  iamContract,
+  functionUrlsContract,
+  restApisContract,
+  httpApisContract,
+  streamsContract,
+  mappingsContract,
+  leasesContract,
+  blobsContract,
+  logsContract,
+  settingsContract,
+];
