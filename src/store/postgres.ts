@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { codeRefsOf, normaliseRecord, type FunctionRecord } from "../services/lambda/model.js";
 import { PgDb } from "./pg-db.js";
+import { PgChangeBus } from "./pg-changes.js";
 import type { Store } from "./store.js";
 
 const FUNCTION_TABLES = `
@@ -31,7 +32,6 @@ function notYet<T extends object>(part: string): T {
 }
 
 export class PgStore implements Store {
-  readonly nodeId = randomUUID();
   readonly queues = notYet<Store["queues"]>("queues");
   readonly asyncEvents = notYet<Store["asyncEvents"]>("asyncEvents");
   readonly sns = notYet<Store["sns"]>("sns");
@@ -42,7 +42,11 @@ export class PgStore implements Store {
   readonly restApis = notYet<Store["restApis"]>("restApis");
   readonly httpApis = notYet<Store["httpApis"]>("httpApis");
 
-  private constructor(readonly db: PgDb) {}
+  private constructor(
+    readonly db: PgDb,
+    readonly nodeId: string,
+    readonly changes: PgChangeBus,
+  ) {}
 
   /** A bare connection (for administration: schemas, migration tools); the caller closes it. */
   static connectOnly(url: string): Promise<PgDb> {
@@ -54,11 +58,12 @@ export class PgStore implements Store {
     const db = await PgDb.connect(url);
     try {
       await db.migrate(PG_MIGRATIONS);
+      const nodeId = randomUUID();
+      return new PgStore(db, nodeId, await PgChangeBus.open(db, nodeId));
     } catch (err) {
       await db.close();
       throw err;
     }
-    return new PgStore(db);
   }
 
   async getFunction(name: string): Promise<FunctionRecord | undefined> {

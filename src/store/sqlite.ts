@@ -26,6 +26,7 @@ import type { RestApiStore } from "./rest-api-store.js";
 import { REST_API_TABLES, SqliteRestApiStore } from "./sqlite-rest-apis.js";
 import type { HttpApiStore } from "./http-api-store.js";
 import { HTTP_API_TABLES, SqliteHttpApiStore } from "./sqlite-http-apis.js";
+import { LocalChangeBus, type LocalNode } from "./change-bus.js";
 
 /** Append-only: each entry upgrades the schema by one version. */
 const MIGRATIONS: string[] = [
@@ -66,8 +67,11 @@ export class SqliteStore implements Store {
   readonly functionUrls: FunctionUrlStore;
   readonly restApis: RestApiStore;
   readonly httpApis: HttpApiStore;
+  readonly changes: LocalNode;
 
-  constructor(file: string) {
+  /** `bus`: share one with another SqliteStore on the same file to make them two nodes (tests). */
+  constructor(file: string, bus = new LocalChangeBus()) {
+    this.changes = bus.join();
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = FULL");
@@ -150,6 +154,7 @@ export class SqliteStore implements Store {
   }
 
   async close(): Promise<void> {
+    this.changes.leave();
     this.commits.flush();
     this.db.close();
   }

@@ -10,6 +10,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { SqliteStore } from "./sqlite.js";
 import { PgStore } from "./postgres.js";
+import { LocalChangeBus } from "./change-bus.js";
 import type { Store } from "./store.js";
 import { testDatabase, type TestDatabase } from "../../test/harness/postgres.js";
 import { CONTRACTS, type FreshStore } from "./contract/index.js";
@@ -18,8 +19,11 @@ describe("SQLite store", () => {
   let dir = "";
   before(async () => void (dir = await mkdtemp(path.join(os.tmpdir(), "flint-contract-"))));
   after(() => rm(dir, { recursive: true, force: true }));
-  const fresh: FreshStore = async (t) => {
-    const store: Store = new SqliteStore(path.join(dir, `${randomBytes(6).toString("hex")}.db`));
+  const clusters = new WeakMap<Store, { file: string; bus: LocalChangeBus }>();
+  const fresh: FreshStore = async (t, sameAs) => {
+    const cluster = (sameAs && clusters.get(sameAs)) ?? { file: path.join(dir, `${randomBytes(6).toString("hex")}.db`), bus: new LocalChangeBus() };
+    const store: Store = new SqliteStore(cluster.file, cluster.bus);
+    clusters.set(store, cluster);
     t.after(() => store.close());
     return store;
   };
@@ -30,14 +34,20 @@ describe("PostgreSQL store", () => {
   let db: TestDatabase | undefined;
   before(async () => void (db = await testDatabase()));
   after(() => db?.close());
-  const fresh: FreshStore = async (t) => {
-    const schema = `s_${randomBytes(6).toString("hex")}`;
-    const url = new URL(db!.url);
-    url.searchParams.set("options", `-c search_path=${schema}`);
-    const admin = await PgStore.connectOnly(db!.url);
-    await admin.run(`CREATE SCHEMA ${schema}`);
-    await admin.close();
-    const store = await PgStore.open(url.toString());
+  const urls = new WeakMap<Store, string>();
+  const fresh: FreshStore = async (t, sameAs) => {
+    let url = sameAs && urls.get(sameAs);
+    if (!url) {
+      const schema = `s_${randomBytes(6).toString("hex")}`;
+      const u = new URL(db!.url);
+      u.searchParams.set("options", `-c search_path=${schema}`);
+      const admin = await PgStore.connectOnly(db!.url);
+      await admin.run(`CREATE SCHEMA ${schema}`);
+      await admin.close();
+      url = u.toString();
+    }
+    const store = await PgStore.open(url);
+    urls.set(store, url);
     t.after(() => store.close());
     return store;
   };

@@ -13,6 +13,7 @@ import type { StreamStore } from "./stream-store.js";
 import type { FunctionUrlStore } from "./function-url-store.js";
 import type { RestApiStore } from "./rest-api-store.js";
 import type { HttpApiStore } from "./http-api-store.js";
+import type { ChangeBus } from "./change-bus.js";
 
 export interface Store {
   /**
@@ -20,6 +21,8 @@ export interface Store {
    * under. Nodes sharing one PostgreSQL database each have their own.
    */
   readonly nodeId: string;
+  /** Tells the other nodes which cached records changed, and this node theirs (change-bus.ts). */
+  readonly changes: ChangeBus;
   /** SQS queues and messages (queue-store.ts). */
   readonly queues: QueueStore;
   /** Accepted asynchronous invocations and their timelines (async-store.ts). */

@@ -1,0 +1,154 @@
+/**
+ * How the nodes of one cluster tell each other that a record changed, so a registry kept in memory
+ * stays a cache of the store ("State is shared unless it is a cache", ARCHITECTURE.md). A service
+ * publishes after a committed write; every other node's subscribers hear the topic and key and
+ * reload from the store. A node never hears its own changes: it already applied them.
+ *
+ * Delivery is at most once per notification, so a subscriber must treat a message as "look again",
+ * never as the change itself; when notifications may have been missed (a lost connection), the bus
+ * delivers RELOAD_ALL. On PostgreSQL this is LISTEN/NOTIFY (pg-changes.ts); on SQLite, one node owns
+ * the file and `LocalChangeBus` has nobody else to tell, unless a test joins two nodes to one bus.
+ */
+
+export interface ChangeBus {
+  /** Tell the other nodes that `key` of `topic` changed (after the change committed). */
+  publish(topic: string, key: string): Promise<void>;
+  /** Hear the other nodes' changes of `topic`: a key, or RELOAD_ALL. A returned promise is awaited before the next delivery of the topic. */
+  subscribe(topic: string, fn: (key: string) => void | Promise<void>): void;
+}
+
+/** The key that means "anything of this topic may have changed". */
+export const RELOAD_ALL = "*";
+
+/**
+ * The subscribers of one node. Each delivery calls every subscriber of its topic at once; ordering
+ * is the subscriber's business (CacheSync reloads one at a time). `idle()` resolves when everything
+ * delivered so far has been applied.
+ */
+export class Subscribers {
+  private readonly byTopic = new Map<string, ((key: string) => void | Promise<void>)[]>();
+  private readonly inFlight = new Set<Promise<void>>();
+
+  add(topic: string, fn: (key: string) => void | Promise<void>): void {
+    const list = this.byTopic.get(topic);
+    if (list) list.push(fn);
+    else this.byTopic.set(topic, [fn]);
+  }
+
+  get topics(): string[] {
+    return [...this.byTopic.keys()];
+  }
+
+  deliver(topic: string, key: string): void {
+    for (const fn of this.byTopic.get(topic) ?? []) {
+      const done = (async () => fn(key))()
+        .catch((err) => console.error(`flint: applying another node's change to ${topic} ${key}:`, err))
+        .finally(() => this.inFlight.delete(done));
+      this.inFlight.add(done);
+    }
+  }
+
+  /** Resolves when every delivery made so far has been applied (tests, shutdown). */
+  async idle(): Promise<void> {
+    while (this.inFlight.size) await Promise.all([...this.inFlight]);
+  }
+}
+
+/**
+ * The change bus of nodes in one process: each `join()` is one node. A store opened alone joins a
+ * bus of its own, so its publishes reach nobody and cost nothing; two stores on one SQLite file that
+ * share a bus behave as two nodes (tests). Delivery is on a later turn, as over a network.
+ */
+export class LocalChangeBus {
+  private readonly nodes = new Set<LocalNode>();
+
+  join(): LocalNode {
+    const node = new LocalNode(this.nodes);
+    this.nodes.add(node);
+    return node;
+  }
+}
+
+export class LocalNode implements ChangeBus {
+  readonly subscribers = new Subscribers();
+
+  constructor(private readonly peers: Set<LocalNode>) {}
+
+  async publish(topic: string, key: string): Promise<void> {
+    for (const peer of this.peers) if (peer !== this) setImmediate(() => peer.subscribers.deliver(topic, key));
+  }
+
+  subscribe(topic: string, fn: (key: string) => void | Promise<void>): void {
+    this.subscribers.add(topic, fn);
+  }
+
+  /** Resolves when everything delivered to this node so far has been applied. */
+  idle(): Promise<void> {
+    return this.subscribers.idle();
+  }
+
+  /** Leave the bus (the store closed). */
+  leave(): void {
+    this.peers.delete(this);
+  }
+}
+
+/**
+ * One cached registry's side of the bus. `changed(key)` after a local write publishes it. Another
+ * node's change runs `reload`, coalesced: one reload at a time, and one more after it when changes
+ * came meanwhile (a reload reads everything, so one run covers every change before it started).
+ * `reread` takes a snapshot of the store that no local write overtook, so a reload never puts back
+ * a record this node just changed or deleted.
+ */
+export class CacheSync {
+  private writes = 0;
+  private dirty = false;
+  private running: Promise<void> | undefined;
+
+  constructor(
+    private readonly bus: ChangeBus,
+    private readonly topic: string,
+    private readonly reload: () => Promise<void>,
+  ) {
+    bus.subscribe(topic, () => {
+      this.dirty = true;
+      return (this.running ??= this.drain());
+    });
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.dirty) {
+        this.dirty = false;
+        await this.reload().catch((err) => console.error(`flint: reloading ${this.topic} from the store:`, err));
+      }
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  /**
+   * Call in the same turn as the cache's own update after a committed write. Resolves when the
+   * other nodes were told; a bus failure is logged, not thrown: the write itself succeeded.
+   */
+  changed(key: string): Promise<void> {
+    this.writes++;
+    return this.bus.publish(this.topic, key).catch((err) => console.error(`flint: telling other nodes about ${this.topic} ${key}:`, err));
+  }
+
+  /** Read from the store (again if a local write landed meanwhile) and `apply` it in the same turn. */
+  async reread<T>(fetch: () => Promise<T>, apply: (value: T) => void): Promise<void> {
+    for (;;) {
+      const before = this.writes;
+      const value = await fetch();
+      if (before !== this.writes) continue;
+      apply(value);
+      return;
+    }
+  }
+}
+
+/** The bus of a node with no others (the default for a service built without one). */
+export function aloneBus(): ChangeBus {
+  return new LocalChangeBus().join();
+}
