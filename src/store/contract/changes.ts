@@ -1,6 +1,8 @@
 /** The contract of the change bus: what one node publishes, every other node of the cluster hears. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import type { Store } from "../store.js";
 import type { FreshStore } from "./index.js";
 
 /** Resolves once `ready()` holds (a notification travels through another connection on PostgreSQL). */
@@ -78,4 +80,18 @@ export function changesContract(fresh: FreshStore): void {
     await until(() => heard.length === 2, "both changes");
     assert.deepEqual(heard, ["s1", "s2"]);
   });
+}
+
+/**
+ * Resolves when every change `from` published so far has reached `to` and been applied there: a
+ * marker published after them arrives after them (one node's changes keep their order), then `to`'s
+ * subscribers finish what they started.
+ */
+export async function delivered(from: Store, to: Store): Promise<void> {
+  const marker = randomUUID();
+  let heard = false;
+  to.changes.subscribe("delivered", (key) => void (heard ||= key === marker));
+  await from.changes.publish("delivered", marker);
+  await until(() => heard, "the marker change");
+  await (to.changes as { idle?(): Promise<void> }).idle?.();
 }
