@@ -94,14 +94,17 @@ export class LocalNode implements ChangeBus {
 }
 
 /**
- * One cached registry's side of the bus. `changed(key)` after a local write publishes it. Another
- * node's change runs `reload`, coalesced: one reload at a time, and one more after it when changes
- * came meanwhile (a reload reads everything, so one run covers every change before it started).
- * `reread` takes a snapshot of the store that no local write overtook, so a reload never puts back
- * a record this node just changed or deleted.
+ * One cached registry's side of the bus. A local write runs through `write`, which tells the other
+ * nodes once it succeeded. Another node's change runs `reload`, coalesced: one reload at a time, and
+ * one more after it when changes came meanwhile (a reload reads everything, so one run covers every
+ * change before it started). `reread` takes a snapshot of the store that no local write overlapped,
+ * so a reload never puts back a record this node was changing or deleting.
  */
 export class CacheSync {
+  /** Bumped when a local write starts and when it ends: a read that saw it unchanged overlapped none. */
   private writes = 0;
+  /** Local writes running now. */
+  private active = 0;
   private dirty = false;
   private running: Promise<void> | undefined;
 
@@ -128,23 +131,66 @@ export class CacheSync {
   }
 
   /**
-   * Call in the same turn as the cache's own update after a committed write. Resolves when the
-   * other nodes were told; a bus failure is logged, not thrown: the write itself succeeded.
+   * Run a local write (its store write and its cache update, in either order); once it succeeded,
+   * tell the other nodes. A bus failure is logged, not thrown: the write itself committed.
    */
-  changed(key: string): Promise<void> {
+  async write<T>(key: string, fn: () => Promise<T>): Promise<T> {
     this.writes++;
-    return this.bus.publish(this.topic, key).catch((err) => console.error(`flint: telling other nodes about ${this.topic} ${key}:`, err));
+    this.active++;
+    let result: T;
+    try {
+      result = await fn();
+    } finally {
+      this.active--;
+      this.writes++;
+    }
+    await this.bus.publish(this.topic, key).catch((err) => console.error(`flint: telling other nodes about ${this.topic} ${key}:`, err));
+    return result;
   }
 
-  /** Read from the store (again if a local write landed meanwhile) and `apply` it in the same turn. */
+  /**
+   * Read from the store and `apply` it in the same turn, once no local write overlapped the read
+   * (never call it from inside `write`: it waits for the writes to end).
+   */
   async reread<T>(fetch: () => Promise<T>, apply: (value: T) => void): Promise<void> {
     for (;;) {
+      if (this.active > 0) {
+        await new Promise((r) => setImmediate(r));
+        continue;
+      }
       const before = this.writes;
       const value = await fetch();
       if (before !== this.writes) continue;
       apply(value);
       return;
     }
+  }
+}
+
+/**
+ * Publishes a key at most once at a time, and once more after it when asked meanwhile: a burst of
+ * SQS sends or Kinesis appends costs the bus two messages, and no listener misses the last one.
+ */
+export class CoalescedPublisher {
+  /** Keys with a publish on its way; true when another is due after it. */
+  private readonly telling = new Map<string, boolean>();
+
+  constructor(
+    private readonly bus: ChangeBus,
+    private readonly topic: string,
+  ) {}
+
+  publish(key: string): void {
+    if (this.telling.has(key)) return void this.telling.set(key, true);
+    this.telling.set(key, false);
+    void this.bus
+      .publish(this.topic, key)
+      .catch((err) => console.error(`flint: telling other nodes about ${this.topic} ${key}:`, err))
+      .finally(() => {
+        const again = this.telling.get(key);
+        this.telling.delete(key);
+        if (again) this.publish(key);
+      });
   }
 }
 
