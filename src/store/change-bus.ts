@@ -13,8 +13,10 @@
 export interface ChangeBus {
   /** Tell the other nodes that `key` of `topic` changed (after the change committed). */
   publish(topic: string, key: string): Promise<void>;
-  /** Hear the other nodes' changes of `topic`: a key, or RELOAD_ALL. A returned promise is awaited before the next delivery of the topic. */
+  /** Hear the other nodes' changes of `topic`: a key, or RELOAD_ALL (a returned promise counts as the delivery's work). */
   subscribe(topic: string, fn: (key: string) => void | Promise<void>): void;
+  /** True while nobody else can hear (a SQLite store alone): a publish on the hot path may be skipped. */
+  readonly alone?: boolean;
 }
 
 /** The key that means "anything of this topic may have changed". */
@@ -74,6 +76,10 @@ export class LocalNode implements ChangeBus {
 
   constructor(private readonly peers: Set<LocalNode>) {}
 
+  get alone(): boolean {
+    return this.peers.size < 2;
+  }
+
   async publish(topic: string, key: string): Promise<void> {
     for (const peer of this.peers) if (peer !== this) setImmediate(() => peer.subscribers.deliver(topic, key));
   }
@@ -103,8 +109,9 @@ export class LocalNode implements ChangeBus {
 export class CacheSync {
   /** Bumped when a local write starts and when it ends: a read that saw it unchanged overlapped none. */
   private writes = 0;
-  /** Local writes running now. */
+  /** Local writes running now, and who waits for them all to end. */
   private active = 0;
+  private quiet: (() => void)[] = [];
   private dirty = false;
   private running: Promise<void> | undefined;
 
@@ -141,8 +148,8 @@ export class CacheSync {
     try {
       result = await fn();
     } finally {
-      this.active--;
       this.writes++;
+      if (--this.active === 0) for (const resume of this.quiet.splice(0)) resume();
     }
     await this.bus.publish(this.topic, key).catch((err) => console.error(`flint: telling other nodes about ${this.topic} ${key}:`, err));
     return result;
@@ -155,7 +162,7 @@ export class CacheSync {
   async reread<T>(fetch: () => Promise<T>, apply: (value: T) => void): Promise<void> {
     for (;;) {
       if (this.active > 0) {
-        await new Promise((r) => setImmediate(r));
+        await new Promise<void>((resume) => this.quiet.push(resume));
         continue;
       }
       const before = this.writes;
@@ -181,6 +188,7 @@ export class CoalescedPublisher {
   ) {}
 
   publish(key: string): void {
+    if (this.bus.alone) return;
     if (this.telling.has(key)) return void this.telling.set(key, true);
     this.telling.set(key, false);
     void this.bus
