@@ -60,9 +60,10 @@ export class ManagedPolicies {
 
   /** Every customer policy, as the store has them now (loading, and another node's change). */
   replace(stored: ManagedPolicyRecord[]): void {
+    const before = JSON.stringify([...this.customer.values()]);
     this.customer.clear();
     for (const policy of stored) this.customer.set(policy.arn, policy);
-    this.changes++;
+    if (JSON.stringify(stored) !== before) this.changes++;
   }
 
   async create(input: CreatePolicyInput): Promise<PolicyView> {

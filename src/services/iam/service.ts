@@ -75,11 +75,22 @@ export class IamService {
     return new IamService(account, store, clock, changes, await readAll(store));
   }
 
+  /**
+   * Hold what the store holds. A record that did not change stays the same object: identities and
+   * authorization decisions are cached by record (credentials.ts, policiesOf).
+   */
   private remember(stored: Stored): void {
-    this.roles.clear();
-    this.users.clear();
-    for (const role of stored.roles) this.roles.set(role.name.toLowerCase(), role);
-    for (const user of stored.users) this.users.set(user.name.toLowerCase(), user);
+    const replace = <T extends PrincipalRecord>(map: Map<string, T>, records: T[]) => {
+      const before = new Map(map);
+      map.clear();
+      for (const record of records) {
+        const key = record.name.toLowerCase();
+        const known = before.get(key);
+        map.set(key, known && JSON.stringify(known) === JSON.stringify(record) ? known : record);
+      }
+    };
+    replace(this.roles, stored.roles);
+    replace(this.users, stored.users);
     this.keyIndex = undefined;
   }
 
