@@ -103,7 +103,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   ]);
   spares.refill();
   // Who may do what: IAM's users, roles and policies, STS's sessions, and one decision for every call.
-  const iam = await IamService.create(account, store.iam, clock);
+  const iam = await IamService.create(account, store.iam, clock, store.changes);
   const authority = new CredentialAuthority(credentials, config.accountId, iam, new SessionTokens(credentials.secretAccessKey));
   const authorizer = new Authorizer(config.iam, config.region);
   authorizer.setResourcePolicies("lambda", (arn) => permissions.resourcePolicy(arn));
@@ -132,7 +132,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   });
   // The port FunctionUrl names: the listener's own, known once it listens (it may be asked for port 0).
   let listenPort = config.port;
-  const functionUrls = await FunctionUrlService.create({ registry, store: store.functionUrls, port: () => listenPort, now: () => clock.now() });
+  const functionUrls = await FunctionUrlService.create({ registry, store: store.functionUrls, port: () => listenPort, now: () => clock.now(), changes: store.changes });
   registry.listener = {
     deployed: (record) => {
       pool.retire(record.name, record.deployed?.revisionId);
@@ -149,7 +149,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   const gate = new ConcurrencyGate(concurrency);
   const invoker = new Invoker(account, lambda, pool, gate, metrics);
   const destinations = new Destinations({});
-  const sqs = await SqsService.create(account, store.queues, clock);
+  const sqs = await SqsService.create(account, store.queues, clock, store.changes);
   authorizer.setResourcePolicies("sqs", (arn) => sqs.resourcePolicy(arn));
   authorizer.setResourceTags("sqs", (arn) => sqs.findByArn(arn)?.tags);
   destinations.set("sqs", async (arn, body, attributes) => void (await sqs.sendMessage(arn, { MessageBody: body, MessageAttributes: attributes })));
@@ -212,12 +212,12 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
       return invokeAsync(functionArn, payload);
     },
   };
-  const sns = await SnsService.create(account, store.sns, clock, { targets: snsTargets, endpoint: () => endpoint });
+  const sns = await SnsService.create(account, store.sns, clock, { targets: snsTargets, endpoint: () => endpoint, changes: store.changes });
   authorizer.setResourcePolicies("sns", (arn) => sns.resourcePolicy(arn));
   authorizer.setResourceTags("sns", (arn) => sns.resourceTags(arn));
   destinations.set("sns", async (arn, body, attributes) => void (await sns.publish({ TopicArn: arn, Message: body, MessageAttributes: attributes })));
   // Shard iterators are signed with a key derived from the root secret, so they outlive a restart.
-  const kinesis = await KinesisService.create({ account, store: store.streams, clock, iteratorSecret: credentials.secretAccessKey });
+  const kinesis = await KinesisService.create({ account, store: store.streams, clock, iteratorSecret: credentials.secretAccessKey, changes: store.changes });
   authorizer.setResourceTags("kinesis", (arn) => kinesis.tagsOf(arn));
   // Event source mappings: the control plane, and pollers that read with the function's execution role.
   const versionOf = (m: MappingRecord) => {
@@ -230,6 +230,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   };
   const mappings = await EventSourceMappingService.create({
     account,
+    changes: store.changes,
     registry,
     store: store.mappings,
     clock,
@@ -263,9 +264,9 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   });
   mappings.listener = (uuid, record) => void pollers.apply(uuid, record);
   // API Gateway REST APIs: the control plane.
-  const restApis = await RestApisService.create(account, store.restApis, clock);
+  const restApis = await RestApisService.create(account, store.restApis, clock, store.changes);
   // API Gateway HTTP APIs: the control plane, and their invoke side on the execute-api host.
-  const httpApis = await HttpApisService.create({ account, store: store.httpApis, clock });
+  const httpApis = await HttpApisService.create({ account, store: store.httpApis, clock, changes: store.changes });
   const httpApiControl = new HttpApiControl({ account, apis: httpApis, parts: new HttpApiParts(httpApis), apiEndpoint: (apiId) => `http://${apiId}.execute-api.localhost:${listenPort}` });
   const verifier = new SigV4Verifier(authority, config.region);
   const simulator = new PolicySimulator({ iam, authorizer, identityOf: (arn, session) => authority.identityOf(arn, session), accountId: config.accountId });

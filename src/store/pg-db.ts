@@ -33,6 +33,8 @@ export class PgDb implements Sql {
   private readonly sql: Sql;
   private listener?: pg.Client;
   private readonly channels = new Map<string, Set<(payload: string) => void>>();
+  /** Told after the listening connection was lost and is back: notifications meanwhile are gone. */
+  private readonly relistened = new Set<() => void>();
   private closed = false;
 
   private constructor(
@@ -108,8 +110,12 @@ export class PgDb implements Sql {
     await this.query("SELECT pg_notify($1, $2)", [channel, payload]);
   }
 
-  /** Hear `channel`'s notifications from every node, this one included. Resolves once listening. */
-  async listen(channel: string, fn: (payload: string) => void): Promise<() => void> {
+  /**
+   * Hear `channel`'s notifications from every node, this one included. Resolves once listening.
+   * `relistened` is called each time listening resumes after a lost connection.
+   */
+  async listen(channel: string, fn: (payload: string) => void, relistened?: () => void): Promise<() => void> {
+    if (relistened) this.relistened.add(relistened);
     let set = this.channels.get(channel);
     if (!set) {
       set = new Set();
@@ -118,7 +124,10 @@ export class PgDb implements Sql {
       await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
     }
     set.add(fn);
-    return () => void set.delete(fn);
+    return () => {
+      set.delete(fn);
+      if (relistened) this.relistened.delete(relistened);
+    };
   }
 
   private async listenerClient(): Promise<pg.Client> {
@@ -144,6 +153,7 @@ export class PgDb implements Sql {
       try {
         const client = await this.listenerClient();
         for (const channel of this.channels.keys()) await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        for (const fn of this.relistened) fn();
         return;
       } catch {
         this.listener = undefined;

@@ -9,6 +9,7 @@ import { PgDb } from "./pg-db.js";
 import { PG_STREAM_TABLES, PgStreamStore } from "./pg-streams.js";
 import { PG_MAPPING_TABLES, PgMappingStore } from "./pg-mappings.js";
 import { PG_LEASE_TABLES, PgLeaseStore } from "./pg-leases.js";
+import { PgChangeBus } from "./pg-changes.js";
 import type { Store } from "./store.js";
 import { BLOB_TABLES, PgBlobStore } from "./pg-blobs.js";
 import { LOG_TABLES, PgLogEventStore } from "./pg-log-events.js";
@@ -55,7 +56,6 @@ function notYet<T extends object>(part: string): T {
 }
 
 export class PgStore implements Store {
-  readonly nodeId = randomUUID();
   readonly queues: Store["queues"];
   readonly asyncEvents = notYet<Store["asyncEvents"]>("asyncEvents");
   readonly sns = notYet<Store["sns"]>("sns");
@@ -70,7 +70,11 @@ export class PgStore implements Store {
   readonly logs: PgLogEventStore;
   readonly settings: PgSettingsStore;
 
-  private constructor(readonly db: PgDb) {
+  private constructor(
+    readonly db: PgDb,
+    readonly nodeId: string,
+    readonly changes: PgChangeBus,
+  ) {
     this.queues = new PgQueueStore(db);
     this.iam = new PgIamStore(db);
     this.functionUrls = new PgFunctionUrlStore(db);
@@ -94,11 +98,12 @@ export class PgStore implements Store {
     const db = await PgDb.connect(url);
     try {
       await db.migrate(PG_MIGRATIONS);
+      const nodeId = randomUUID();
+      return new PgStore(db, nodeId, await PgChangeBus.open(db, nodeId));
     } catch (err) {
       await db.close();
       throw err;
     }
-    return new PgStore(db);
   }
 
   async getFunction(name: string): Promise<FunctionRecord | undefined> {

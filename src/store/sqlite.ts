@@ -28,6 +28,7 @@ import type { HttpApiStore } from "./http-api-store.js";
 import { HTTP_API_TABLES, SqliteHttpApiStore } from "./sqlite-http-apis.js";
 import type { LeaseStore } from "./lease-store.js";
 import { LEASE_TABLES, SqliteLeaseStore } from "./sqlite-leases.js";
+import { LocalChangeBus, type LocalNode } from "./change-bus.js";
 
 /** Append-only: each entry upgrades the schema by one version. */
 const MIGRATIONS: string[] = [
@@ -70,8 +71,11 @@ export class SqliteStore implements Store {
   readonly restApis: RestApiStore;
   readonly httpApis: HttpApiStore;
   readonly leases: LeaseStore;
+  readonly changes: LocalNode;
 
-  constructor(file: string) {
+  /** `bus`: share one with another SqliteStore on the same file to make them two nodes (tests). */
+  constructor(file: string, bus = new LocalChangeBus()) {
+    this.changes = bus.join();
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = FULL");
@@ -157,6 +161,7 @@ export class SqliteStore implements Store {
   /** Idempotent: a second close finds nothing to do. */
   async close(): Promise<void> {
     if (!this.db.open) return;
+    this.changes.leave();
     this.commits.flush();
     this.db.close();
   }

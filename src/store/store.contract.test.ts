@@ -9,27 +9,31 @@ import os from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { SqliteStore } from "./sqlite.js";
+import { LocalChangeBus } from "./change-bus.js";
 import { PgStore } from "./postgres.js";
 import type { Store } from "./store.js";
 import { testDatabase, type TestDatabase } from "../../test/harness/postgres.js";
 import { CONTRACTS, type FreshStore } from "./contract/index.js";
 
-/** A FreshStore: each store at a new location from `create`, reopened (or opened beside) at its own. */
-function freshStores(create: () => Promise<string>, open: (location: string) => Promise<Store>, severalNodes: boolean): FreshStore {
-  const where = new WeakMap<Store, string>();
+/**
+ * A FreshStore: each store at a new location from `create`; given `sameAs`, another node at that
+ * store's location (and, on SQLite, on its change bus); reopened at its own.
+ */
+function freshStores<L>(create: () => Promise<L>, open: (location: L) => Promise<Store>, severalNodes: boolean): FreshStore {
+  const where = new WeakMap<Store, L>();
   const closed = new WeakSet<Store>();
   const close = async (store: Store): Promise<void> => {
     if (closed.has(store)) return;
     closed.add(store);
     await store.close();
   };
-  const at = async (t: TestContext, location: string): Promise<Store> => {
+  const at = async (t: TestContext, location: L): Promise<Store> => {
     const store = await open(location);
     where.set(store, location);
     t.after(() => close(store));
     return store;
   };
-  return Object.assign(async (t: TestContext) => at(t, await create()), {
+  return Object.assign(async (t: TestContext, sameAs?: Store) => at(t, sameAs ? where.get(sameAs)! : await create()), {
     reopen: async (t: TestContext, store: Store) => (await close(store), at(t, where.get(store)!)),
     nextNode: severalNodes ? (t: TestContext, store: Store) => at(t, where.get(store)!) : undefined,
     another: (t: TestContext, store: Store) => at(t, where.get(store)!),
@@ -41,8 +45,8 @@ describe("SQLite store", () => {
   before(async () => void (dir = await mkdtemp(path.join(os.tmpdir(), "flint-contract-"))));
   after(() => rm(dir, { recursive: true, force: true }));
   const fresh = freshStores(
-    async () => path.join(dir, `${randomBytes(6).toString("hex")}.db`),
-    async (file) => new SqliteStore(file),
+    async () => ({ file: path.join(dir, `${randomBytes(6).toString("hex")}.db`), bus: new LocalChangeBus() }),
+    async ({ file, bus }) => new SqliteStore(file, bus),
     false,
   );
   for (const contract of CONTRACTS) contract(fresh);

@@ -17,6 +17,7 @@ import type { LeaseStore } from "./lease-store.js";
 import type { BlobStore } from "./blob-store.js";
 import type { LogEventStore } from "./log-event-store.js";
 import type { SettingsStore } from "./settings-store.js";
+import type { ChangeBus } from "./change-bus.js";
 
 export interface Store {
   /**
@@ -24,6 +25,8 @@ export interface Store {
    * under. Nodes sharing one PostgreSQL database each have their own.
    */
   readonly nodeId: string;
+  /** Tells the other nodes which cached records changed, and this node theirs (change-bus.ts). */
+  readonly changes: ChangeBus;
   /** SQS queues and messages (queue-store.ts). */
   readonly queues: QueueStore;
   /** Accepted asynchronous invocations and their timelines (async-store.ts). */

@@ -8,6 +8,7 @@
 import { awsError } from "../../errors.js";
 import type { Clock } from "../../clock/clock.js";
 import type { HttpApiStore } from "../../store/http-api-store.js";
+import { aloneBus, CacheSync, type ChangeBus } from "../../store/change-bus.js";
 import type { Account } from "../lambda/arns.js";
 import type { ApiInput } from "./http-api-inputs.js";
 import { parseRouteKey } from "./route-key.js";
@@ -39,12 +40,26 @@ export interface HttpApisDeps {
   account: Account;
   store: HttpApiStore;
   clock: Clock;
+  /** The cluster's change bus (Store.changes): APIs are shared with the other nodes. */
+  changes?: ChangeBus;
 }
 
 export class HttpApisService {
+  /** A cache of the store, reloaded when another node changes an API. */
   private readonly apis = new Map<string, HttpApiRecord>();
+  private readonly sync: CacheSync;
 
-  private constructor(private readonly deps: HttpApisDeps) {}
+  private constructor(private readonly deps: HttpApisDeps) {
+    this.sync = new CacheSync(deps.changes ?? aloneBus(), "http-apis", () =>
+      this.sync.reread(
+        () => deps.store.listHttpApis(),
+        (stored) => {
+          this.apis.clear();
+          for (const api of stored) this.apis.set(api.apiId, api);
+        },
+      ),
+    );
+  }
 
   static async create(deps: HttpApisDeps): Promise<HttpApisService> {
     const service = new HttpApisService(deps);
@@ -80,8 +95,7 @@ export class HttpApisService {
     const out = edit(api);
     if (deployable) for (const stage of Object.values(api.stages)) if (stage.autoDeploy) this.deploy(api, stage.stageName, true);
     this.pruneDeployments(api);
-    this.apis.set(apiId, api);
-    await this.deps.store.putHttpApi(api);
+    await this.put(api);
     return out;
   }
 
@@ -147,8 +161,7 @@ export class HttpApisService {
       deployments: {},
     };
     if (input.target !== undefined) this.quickCreate(api, input.target, input.routeKey ?? DEFAULT_ROUTE);
-    this.apis.set(apiId, api);
-    await this.deps.store.putHttpApi(api);
+    await this.put(api);
     return api;
   }
 
@@ -208,8 +221,17 @@ export class HttpApisService {
 
   async deleteApi(apiId: string): Promise<void> {
     this.get(apiId);
-    this.apis.delete(apiId);
-    await this.deps.store.deleteHttpApi(apiId);
+    await this.sync.write(apiId, async () => {
+      this.apis.delete(apiId);
+      await this.deps.store.deleteHttpApi(apiId);
+    });
+  }
+
+  private put(api: HttpApiRecord): Promise<void> {
+    return this.sync.write(api.apiId, async () => {
+      this.apis.set(api.apiId, api);
+      await this.deps.store.putHttpApi(api);
+    });
   }
 
   /** Tags of the API named by its resource ARN (`arn:aws:apigateway:<region>::/apis/<id>`). */

@@ -2,12 +2,14 @@
  * API Gateway REST APIs, the control plane: the APIs themselves and their resource trees. Methods
  * and integrations (`methods.ts`), deployments and stages (`stages.ts`) are changes to one API's
  * record made through `change`. Every API is held in memory (the invoke side reads it on each
- * request) and written through to the store.
+ * request) and written through to the store; the memory is a cache of it, reloaded when another
+ * node changes an API.
  * https://docs.aws.amazon.com/apigateway/latest/api/API_CreateRestApi.html
  */
 import { awsError } from "../../errors.js";
 import type { Clock } from "../../clock/clock.js";
 import type { RestApiStore } from "../../store/rest-api-store.js";
+import { aloneBus, CacheSync, type ChangeBus } from "../../store/change-bus.js";
 import type { Account } from "../lambda/arns.js";
 import { badRequest, EndpointType, newId, notFound, type ResourceRecord, type RestApiRecord } from "./model.js";
 
@@ -42,16 +44,30 @@ export function paginate<T extends { id: string }>(items: T[], page: Page): { it
 }
 
 export class RestApisService {
+  private readonly sync: CacheSync;
+
   private constructor(
     private readonly account: Account,
     private readonly store: RestApiStore,
     private readonly clock: Clock,
     private readonly apis: Map<string, RestApiRecord>,
-  ) {}
+    changes: ChangeBus,
+  ) {
+    this.sync = new CacheSync(changes, "rest-apis", () =>
+      this.sync.reread(
+        () => this.store.listRestApis(),
+        (stored) => {
+          this.apis.clear();
+          for (const api of stored) this.apis.set(api.id, api);
+        },
+      ),
+    );
+  }
 
-  static async create(account: Account, store: RestApiStore, clock: Clock): Promise<RestApisService> {
+  /** `changes`: the cluster's change bus (Store.changes). */
+  static async create(account: Account, store: RestApiStore, clock: Clock, changes: ChangeBus = aloneBus()): Promise<RestApisService> {
     const apis = new Map((await store.listRestApis()).map((a) => [a.id, a]));
-    return new RestApisService(account, store, clock, apis);
+    return new RestApisService(account, store, clock, apis, changes);
   }
 
   /** Epoch seconds, API Gateway's timestamps. */
@@ -80,8 +96,7 @@ export class RestApisService {
     if (!current) throw missing ? missing() : this.get(apiId);
     const copy = structuredClone(current);
     const out = fn(copy);
-    await this.store.putRestApi(copy);
-    this.apis.set(apiId, copy);
+    await this.put(copy);
     return out;
   }
 
@@ -120,8 +135,7 @@ export class RestApisService {
       deployments: {},
       stages: {},
     };
-    await this.store.putRestApi(api);
-    this.apis.set(id, api);
+    await this.put(api);
     return api;
   }
 
@@ -132,8 +146,17 @@ export class RestApisService {
 
   async deleteRestApi(apiId: string): Promise<void> {
     this.get(apiId);
-    await this.store.deleteRestApi(apiId);
-    this.apis.delete(apiId);
+    await this.sync.write(apiId, async () => {
+      await this.store.deleteRestApi(apiId);
+      this.apis.delete(apiId);
+    });
+  }
+
+  private put(api: RestApiRecord): Promise<void> {
+    return this.sync.write(api.id, async () => {
+      await this.store.putRestApi(api);
+      this.apis.set(api.id, api);
+    });
   }
 
   /** The API's resources, each parent before its children. */

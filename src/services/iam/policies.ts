@@ -7,6 +7,7 @@
 import type { Clock } from "../../clock/clock.js";
 import { awsError } from "../../errors.js";
 import type { IamStore } from "../../store/iam-store.js";
+import type { CacheSync } from "../../store/change-bus.js";
 import { AWS_MANAGED_POLICIES } from "./aws-managed.js";
 import { IdPrefix, newId, type ManagedPolicyRecord, type Tag } from "./model.js";
 import { page, type Page, type PageRequest } from "./pages.js";
@@ -50,9 +51,19 @@ export class ManagedPolicies {
     private readonly store: IamStore,
     private readonly clock: Clock,
     private readonly usage: PolicyUsage,
+    /** The IAM service's: writes here tell the other nodes too. */
+    private readonly sync: CacheSync,
     stored: ManagedPolicyRecord[],
   ) {
+    this.replace(stored);
+  }
+
+  /** Every customer policy, as the store has them now (loading, and another node's change). */
+  replace(stored: ManagedPolicyRecord[]): void {
+    const before = JSON.stringify([...this.customer.values()]);
+    this.customer.clear();
     for (const policy of stored) this.customer.set(policy.arn, policy);
+    if (JSON.stringify(stored) !== before) this.changes++;
   }
 
   async create(input: CreatePolicyInput): Promise<PolicyView> {
@@ -93,9 +104,11 @@ export class ManagedPolicies {
     if (policy.versions.length > 1) {
       throw awsError("DeleteConflict", "This policy has more than one version. Before you delete a policy, you must delete the policy's versions. The default version is deleted with the policy.");
     }
-    this.customer.delete(arn);
-    this.changes++;
-    await this.store.deletePolicy(arn);
+    await this.sync.write(arn, async () => {
+      this.customer.delete(arn);
+      this.changes++;
+      await this.store.deletePolicy(arn);
+    });
   }
 
   list(req: ListPoliciesInput): Page<PolicyView> {
@@ -194,10 +207,12 @@ export class ManagedPolicies {
     return policy?.versions.find((v) => v.versionId === policy.defaultVersionId)?.document;
   }
 
-  private async put(policy: ManagedPolicyRecord): Promise<void> {
-    this.changes++;
-    this.customer.set(policy.arn, policy);
-    await this.store.putPolicy(policy);
+  private put(policy: ManagedPolicyRecord): Promise<void> {
+    return this.sync.write(policy.arn, async () => {
+      this.changes++;
+      this.customer.set(policy.arn, policy);
+      await this.store.putPolicy(policy);
+    });
   }
 }
 

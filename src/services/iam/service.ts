@@ -9,6 +9,7 @@ import { randomBytes } from "node:crypto";
 import type { Clock } from "../../clock/clock.js";
 import { awsError } from "../../errors.js";
 import type { IamStore } from "../../store/iam-store.js";
+import { aloneBus, CacheSync, type ChangeBus } from "../../store/change-bus.js";
 import type { NamedPolicy } from "../../iam/types.js";
 import { parsePolicy } from "../../iam/policy.js";
 import { KNOWN_SERVICE_PRINCIPALS } from "../../iam/service-principals.js";
@@ -54,20 +55,54 @@ export class IamService {
   /** Users by access key id, rebuilt after a user changes. */
   private keyIndex: Map<string, { user: UserRecord; key: AccessKeyRecord }> | undefined;
   private readonly policyCache = new WeakMap<PrincipalRecord, { changes: number; policies: PrincipalPolicies }>();
+  /** Roles, users (with their access keys) and policies are a cache of the store, shared with the other nodes. */
+  private readonly sync: CacheSync;
 
   private constructor(
     private readonly account: IamAccount,
     private readonly store: IamStore,
     private readonly clock: Clock,
-    stored: { roles: RoleRecord[]; users: UserRecord[]; policies: ManagedPolicyRecord[] },
+    changes: ChangeBus,
+    stored: Stored,
   ) {
-    for (const role of stored.roles) this.roles.set(role.name.toLowerCase(), role);
-    for (const user of stored.users) this.users.set(user.name.toLowerCase(), user);
-    this.policies = new ManagedPolicies(account, store, clock, (arn) => this.usage(arn), stored.policies);
+    this.sync = new CacheSync(changes, "iam", () => this.reload());
+    this.policies = new ManagedPolicies(account, store, clock, (arn) => this.usage(arn), this.sync, stored.policies);
+    this.remember(stored);
   }
 
-  static async create(account: IamAccount, store: IamStore, clock: Clock): Promise<IamService> {
-    return new IamService(account, store, clock, { roles: await store.listRoles(), users: await store.listUsers(), policies: await store.listPolicies() });
+  /** `changes`: the cluster's change bus (Store.changes). */
+  static async create(account: IamAccount, store: IamStore, clock: Clock, changes: ChangeBus = aloneBus()): Promise<IamService> {
+    return new IamService(account, store, clock, changes, await readAll(store));
+  }
+
+  /**
+   * Hold what the store holds. A record that did not change stays the same object: identities and
+   * authorization decisions are cached by record (credentials.ts, policiesOf).
+   */
+  private remember(stored: Stored): void {
+    const replace = <T extends PrincipalRecord>(map: Map<string, T>, records: T[]) => {
+      const before = new Map(map);
+      map.clear();
+      for (const record of records) {
+        const key = record.name.toLowerCase();
+        const known = before.get(key);
+        map.set(key, known && JSON.stringify(known) === JSON.stringify(record) ? known : record);
+      }
+    };
+    replace(this.roles, stored.roles);
+    replace(this.users, stored.users);
+    this.keyIndex = undefined;
+  }
+
+  /** Another node changed an entity: read them all again. */
+  private reload(): Promise<void> {
+    return this.sync.reread(
+      () => readAll(this.store),
+      (stored) => {
+        this.remember(stored);
+        this.policies.replace(stored.policies);
+      },
+    );
   }
 
   // Roles
@@ -103,8 +138,10 @@ export class IamService {
   async deleteRole(name: string): Promise<void> {
     const role = this.getRole(name);
     checkDeletable(role);
-    this.roles.delete(role.name.toLowerCase());
-    await this.store.deleteRole(role.name);
+    await this.sync.write(role.arn, async () => {
+      this.roles.delete(role.name.toLowerCase());
+      await this.store.deleteRole(role.name);
+    });
   }
 
   /** UpdateRole: the description and maximum session duration, each only when given. */
@@ -145,9 +182,11 @@ export class IamService {
     const user = this.getUser(name);
     checkDeletable(user);
     if (user.accessKeys.length > 0) throw awsError("DeleteConflict", "Cannot delete entity, must delete access keys first.");
-    this.users.delete(user.name.toLowerCase());
-    this.keyIndex = undefined;
-    await this.store.deleteUser(user.name);
+    await this.sync.write(user.arn, async () => {
+      this.users.delete(user.name.toLowerCase());
+      this.keyIndex = undefined;
+      await this.store.deleteUser(user.name);
+    });
   }
 
   async createAccessKey(userName: string): Promise<AccessKeyRecord> {
@@ -378,15 +417,28 @@ export class IamService {
   /** Writes a changed copy of a role or user (a role's copy keeps its role fields, a user's its keys). */
   private async putPrincipal<T extends PrincipalRecord>(kind: PrincipalKind, changed: T): Promise<void> {
     const record: PrincipalRecord = changed;
-    if (kind === "role") {
-      this.roles.set(record.name.toLowerCase(), record as RoleRecord);
-      await this.store.putRole(record as RoleRecord);
-    } else {
-      this.keyIndex = undefined;
-      this.users.set(record.name.toLowerCase(), record as UserRecord);
-      await this.store.putUser(record as UserRecord);
-    }
+    await this.sync.write(record.arn, async () => {
+      if (kind === "role") {
+        this.roles.set(record.name.toLowerCase(), record as RoleRecord);
+        await this.store.putRole(record as RoleRecord);
+      } else {
+        this.keyIndex = undefined;
+        this.users.set(record.name.toLowerCase(), record as UserRecord);
+        await this.store.putUser(record as UserRecord);
+      }
+    });
   }
+}
+
+interface Stored {
+  roles: RoleRecord[];
+  users: UserRecord[];
+  policies: ManagedPolicyRecord[];
+}
+
+async function readAll(store: IamStore): Promise<Stored> {
+  const [roles, users, policies] = await Promise.all([store.listRoles(), store.listUsers(), store.listPolicies()]);
+  return { roles, users, policies };
 }
 
 

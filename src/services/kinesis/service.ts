@@ -5,6 +5,7 @@
  * latestSequence, onAppend), on the same reading code as GetRecords.
  * https://docs.aws.amazon.com/kinesis/latest/APIReference/API_Operations.html
  */
+import { aloneBus, CacheSync, RELOAD_ALL, type ChangeBus } from "../../store/change-bus.js";
 import type { Clock, Timer } from "../../clock/clock.js";
 import { awsError } from "../../errors.js";
 import type { StreamStore } from "../../store/stream-store.js";
@@ -13,7 +14,7 @@ import { evenRanges, encodeSequence, shardIdOf } from "./keys.js";
 import { STREAM_STATUS, type NewRecord, type ReadFrom, type ShardInfo, type ShardRecord, type Stream, type StreamMode, type StreamRecord } from "./model.js";
 import { type Account, pageToken, parseStreamArn, readPageToken, shardNotFound, streamArn, streamNotFound } from "./names.js";
 import { listedStream, streamDescription, streamSummary } from "./shapes.js";
-import { ShardLog } from "./shard-log.js";
+import { APPENDED, ShardLog } from "./shard-log.js";
 import { checkTags, MAX_TAGS, tagPage } from "./tags.js";
 
 /** CREATING lasts this long (AWS: seconds); short, but long enough for `wait stream-exists` to see it. */
@@ -33,6 +34,8 @@ export interface KinesisDeps {
   clock: Clock;
   /** A secret that outlives restarts, from which shard iterators' signing key is derived. */
   iteratorSecret: string;
+  /** The cluster's change bus (Store.changes): streams, and news of appends, are shared with the other nodes. */
+  changes?: ChangeBus;
 }
 
 function page<T>(items: T[], after: (item: T) => boolean, limit: number): { items: T[]; more: boolean } {
@@ -47,9 +50,18 @@ export class KinesisService {
   private readonly sweeper: Timer;
   private readonly activations = new Set<Timer>();
   private readonly log: ShardLog;
+  /** The streams map is a cache of the store, shared with the other nodes. */
+  private readonly sync: CacheSync;
 
   private constructor(private readonly deps: KinesisDeps) {
-    this.log = new ShardLog(deps.store, deps.clock, deps.iteratorSecret, deps.account.accountId);
+    const changes = deps.changes ?? aloneBus();
+    this.sync = new CacheSync(changes, "kinesis-streams", () => this.reload());
+    this.log = new ShardLog(deps.store, deps.clock, deps.iteratorSecret, deps.account.accountId, changes);
+    // Another node appended: this node's LATEST moves, and its pollers of the shard wake.
+    changes.subscribe(APPENDED, async (key) => {
+      const targets = key === RELOAD_ALL ? [...this.streams.values()].flatMap((st) => st.shards.map((sh) => [st, sh] as const)) : [this.shardOfKey(key)].filter((t) => t !== undefined);
+      for (const [stream, shard] of targets) await this.log.appendedElsewhere(stream, shard);
+    });
     this.sweeper = deps.clock.every(SWEEP_INTERVAL_MS, () => {
       this.sweep().catch((err) => console.error("flint: kinesis retention sweep failed:", err));
     });
@@ -63,6 +75,37 @@ export class KinesisService {
       if (stream.status === STREAM_STATUS.CREATING) service.activateSoon(stream);
     }
     return service;
+  }
+
+  /** Another node changed a stream: read them all again. A known stream keeps its object (timers and readers hold it). */
+  private reload(): Promise<void> {
+    return this.sync.reread(
+      () => this.deps.store.listStreams(),
+      (streams) => {
+        const gone = new Map(this.streams);
+        for (const fresh of streams) {
+          gone.delete(fresh.name);
+          const known = this.streams.get(fresh.name);
+          if (known) Object.assign(known, fresh);
+          else {
+            this.streams.set(fresh.name, fresh);
+            void this.log.load(fresh).catch((err) => console.error(`flint: kinesis stream ${fresh.name}:`, err));
+          }
+        }
+        for (const stream of gone.values()) {
+          this.streams.delete(stream.name);
+          this.log.forget(stream);
+        }
+      },
+    );
+  }
+
+  /** The stream and shard an APPENDED key names, if this node knows them. */
+  private shardOfKey(key: string): readonly [Stream, ShardRecord] | undefined {
+    const slash = key.lastIndexOf("/");
+    const stream = this.streams.get(key.slice(0, slash));
+    const shard = stream?.shards.find((s) => s.index === Number(key.slice(slash + 1)));
+    return stream && shard ? [stream, shard] : undefined;
   }
 
   private get accountId() {
@@ -103,7 +146,7 @@ export class KinesisService {
       this.activations.delete(timer);
       if (this.streams.get(stream.name) !== stream) return;
       stream.status = STREAM_STATUS.ACTIVE;
-      this.deps.store.putStream(stream).catch((err) => console.error(`flint: kinesis stream ${stream.name} could not be activated:`, err));
+      this.save(stream).catch((err) => console.error(`flint: kinesis stream ${stream.name} could not be activated:`, err));
     });
     this.activations.add(timer);
   }
@@ -133,19 +176,23 @@ export class KinesisService {
       tags: { ...input.Tags },
       shards: evenRanges(count).map((range, index) => ({ index, shardId: shardIdOf(index), ...range, startingSequenceNumber: encodeSequence(index, 0) })),
     };
-    this.streams.set(name, stream);
-    if (!(await this.deps.store.insertStream(stream))) {
+    const inserted = await this.sync.write(name, async () => {
+      this.streams.set(name, stream);
+      if (await this.deps.store.insertStream(stream)) return true;
       this.streams.delete(name);
-      throw awsError("ResourceInUseException", `Stream ${name} under account ${this.accountId} already exists.`);
-    }
+      return false;
+    });
+    if (!inserted) throw awsError("ResourceInUseException", `Stream ${name} under account ${this.accountId} already exists.`);
     this.activateSoon(stream);
   }
 
   async deleteStream(ref: StreamRef): Promise<void> {
     const stream = this.resolve(ref);
-    this.streams.delete(stream.name);
-    this.log.forget(stream);
-    await this.deps.store.deleteStream(stream.name);
+    await this.sync.write(stream.name, async () => {
+      this.streams.delete(stream.name);
+      this.log.forget(stream);
+      await this.deps.store.deleteStream(stream.name);
+    });
   }
 
   describeStream(ref: StreamRef & { Limit?: number; ExclusiveStartShardId?: string }) {
@@ -234,24 +281,29 @@ export class KinesisService {
       );
     }
     stream.retentionHours = hours;
-    await this.deps.store.putStream(stream);
+    await this.save(stream);
   }
 
   async addTags(ref: StreamRef, tags: Record<string, string>): Promise<void> {
     const stream = this.resolve(ref);
     checkTags(stream.name, this.accountId, stream.tags, tags);
     Object.assign(stream.tags, tags);
-    await this.deps.store.putStream(stream);
+    await this.save(stream);
   }
 
   async removeTags(ref: StreamRef, keys: string[]): Promise<void> {
     const stream = this.resolve(ref);
     for (const key of keys) delete stream.tags[key];
-    await this.deps.store.putStream(stream);
+    await this.save(stream);
   }
 
   listTags(ref: StreamRef & { ExclusiveStartTagKey?: string; Limit?: number }) {
     return tagPage(this.resolve(ref).tags, ref.ExclusiveStartTagKey, ref.Limit ?? MAX_TAGS);
+  }
+
+  /** Store a stream changed in place, and tell the other nodes. */
+  private save(stream: Stream): Promise<void> {
+    return this.sync.write(stream.name, () => this.deps.store.putStream(stream));
   }
 
   /** Delete records past each stream's retention (reads already skip them). */

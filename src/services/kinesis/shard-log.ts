@@ -9,6 +9,7 @@
 import type { Clock } from "../../clock/clock.js";
 import { awsError } from "../../errors.js";
 import type { StreamStore } from "../../store/stream-store.js";
+import { CoalescedPublisher, type ChangeBus } from "../../store/change-bus.js";
 import type { IteratorType } from "./inputs.js";
 import { IteratorCodec } from "./iterators.js";
 import { MAX_HASH_KEY, decodeSequence, encodeSequence, hashKeyOf, shardIdOf } from "./keys.js";
@@ -23,6 +24,9 @@ const HOUR_MS = 3_600_000;
 
 const key = (stream: string, index: number) => `${stream}\0${index}`;
 
+/** The change bus topic of appends, keyed `stream/shard index`: other nodes' readers of the shard look again. */
+export const APPENDED = "kinesis-appended";
+
 export class ShardLog {
   /** Each shard's highest durable sequence: where LATEST starts (a cache of the store, kept on append). */
   private readonly latest = new Map<string, number>();
@@ -30,14 +34,17 @@ export class ShardLog {
   private readonly codec: IteratorCodec;
   /** Each stream's shards' ending hash keys, parsed once. */
   private readonly endings = new WeakMap<Stream, bigint[]>();
+  private readonly others: CoalescedPublisher;
 
   constructor(
     private readonly store: StreamStore,
     private readonly clock: Clock,
     iteratorSecret: string,
     private readonly accountId: string,
+    changes: ChangeBus,
   ) {
     this.codec = new IteratorCodec(iteratorSecret);
+    this.others = new CoalescedPublisher(changes, APPENDED);
   }
 
   async load(stream: Stream): Promise<void> {
@@ -85,6 +92,20 @@ export class ShardLog {
     const seqs = await this.store.append(stream.name, shard.index, records, this.clock.now());
     const k = key(stream.name, shard.index);
     this.latest.set(k, Math.max(this.latest.get(k) ?? 0, seqs[seqs.length - 1]!));
+    this.others.publish(`${stream.name}/${shard.index}`);
+    this.tell(stream, shard);
+    return seqs;
+  }
+
+  /** Another node appended to the shard: read its newest sequence, and tell this node's listeners. */
+  async appendedElsewhere(stream: Stream, shard: ShardRecord): Promise<void> {
+    const last = await this.store.latest(stream.name, shard.index);
+    const k = key(stream.name, shard.index);
+    if (last) this.latest.set(k, Math.max(this.latest.get(k) ?? 0, last.seq));
+    this.tell(stream, shard);
+  }
+
+  private tell(stream: Stream, shard: ShardRecord): void {
     for (const listener of this.listeners) {
       try {
         listener(stream.arn, shard.shardId);
@@ -92,7 +113,6 @@ export class ShardLog {
         console.error("flint: kinesis append listener failed:", err);
       }
     }
-    return seqs;
   }
 
   async putRecord(stream: Stream, input: { record: NewRecord; SequenceNumberForOrdering?: string }) {

@@ -12,6 +12,7 @@ import { EventSourceMappingService, type MappingRecord } from "./event-source-ma
 import { decodeMapping } from "./event-source-mapping-inputs.js";
 import type { FunctionRecord, FunctionVersion } from "./model.js";
 import { FunctionRegistry } from "./registry.js";
+import { aloneBus } from "../../store/change-bus.js";
 
 const ACCOUNT = { region: "us-east-1", accountId: "000000000000" };
 const QUEUE = "arn:aws:sqs:us-east-1:000000000000:orders";
@@ -63,7 +64,7 @@ describe("event source mappings (control plane)", () => {
       name: "fn", latest: version("$LATEST"), tags: {}, createdAt: 0, nextVersion: 2, versions: { "1": version("1") },
       aliases: { live: { name: "live", functionVersion: "1", description: "", revisionId: "rev-live" } }, provisioned: {}, eventInvokeConfigs: {},
     };
-    const fnStore = { listFunctions: async () => [record], putFunction: async () => {}, insertFunction: async () => true, deleteFunction: async () => {} };
+    const fnStore = { listFunctions: async () => [record], putFunction: async () => {}, insertFunction: async () => true, deleteFunction: async () => {}, changes: aloneBus() };
     registry = await FunctionRegistry.load(ACCOUNT, fnStore as unknown as Store, clock);
     heard.length = 0;
     await open();

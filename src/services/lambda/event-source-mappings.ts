@@ -11,6 +11,7 @@ import { StateMachine } from "../../lib/state-machine.js";
 import { KeyedLock } from "../../lib/keyed-lock.js";
 import type { Clock } from "../../clock/clock.js";
 import type { MappingStore } from "../../store/mapping-store.js";
+import { aloneBus, CacheSync, type ChangeBus } from "../../store/change-bus.js";
 import { type Account, functionArn, parseFunctionRef } from "./arns.js";
 import { paginate } from "./pagination.js";
 import type { FunctionRegistry } from "./registry.js";
@@ -89,6 +90,8 @@ export interface MappingDeps {
   checkRole?(mapping: MappingRecord, role: string): void;
   /** Validates FilterCriteria.Filters, throwing "Invalid filter pattern definition." (event-sources/filter.ts). */
   checkFilters?(filters: { Pattern: string }[]): void;
+  /** The cluster's change bus (Store.changes): mappings are shared with the other nodes, whose pollers follow them. */
+  changes?: ChangeBus;
 }
 
 /** What a poller saw (event-sources/batch.ts's RESULT texts), and why a mapping cannot poll. */
@@ -112,8 +115,31 @@ export class EventSourceMappingService {
   private readonly lock = new KeyedLock();
   private readonly serial = <T>(fn: () => Promise<T>) => this.lock.run("mappings", fn);
   listener: MappingListener = () => {};
+  private readonly sync: CacheSync;
 
-  private constructor(private readonly deps: MappingDeps) {}
+  private constructor(private readonly deps: MappingDeps) {
+    this.sync = new CacheSync(deps.changes ?? aloneBus(), "event-source-mappings", () => this.serial(() => this.reload()));
+  }
+
+  /** Another node changed a mapping: read them all again, and tell the pollers of those whose settings changed. */
+  private reload(): Promise<void> {
+    return this.sync.reread(
+      () => this.deps.store.listMappings(),
+      (stored) => {
+        const gone = new Set(this.mappings.keys());
+        for (const m of stored.sort((a, b) => a.created - b.created)) {
+          gone.delete(m.uuid);
+          const known = this.mappings.get(m.uuid);
+          this.mappings.set(m.uuid, m);
+          if (!known || settingsOf(known) !== settingsOf(m)) this.listener(m.uuid, m);
+        }
+        for (const uuid of gone) {
+          this.mappings.delete(uuid);
+          this.listener(uuid, undefined);
+        }
+      },
+    );
+  }
 
   static async create(deps: MappingDeps): Promise<EventSourceMappingService> {
     const service = new EventSourceMappingService(deps);
@@ -393,8 +419,10 @@ export class EventSourceMappingService {
     return this.serial(async () => {
       const next = this.reported(uuid, report);
       if (!next) return;
-      this.mappings.set(uuid, next);
-      await this.deps.store.putMapping(next);
+      await this.sync.write(uuid, async () => {
+        this.mappings.set(uuid, next);
+        await this.deps.store.putMapping(next);
+      });
     });
   }
 
@@ -414,8 +442,10 @@ export class EventSourceMappingService {
 
   /** Store, tell the pollers, and settle a transitional state once they have it. */
   private async save(m: MappingRecord, notify = true): Promise<void> {
-    await this.deps.store.putMapping(m);
-    this.mappings.set(m.uuid, m);
+    await this.sync.write(m.uuid, async () => {
+      await this.deps.store.putMapping(m);
+      this.mappings.set(m.uuid, m);
+    });
     if (!notify) return;
     this.listener(m.uuid, m);
     if (m.state === "Enabled" || m.state === "Disabled") return;
@@ -435,13 +465,23 @@ export class EventSourceMappingService {
     const m = this.mappings.get(uuid);
     if (!m || m.state === "Enabled" || m.state === "Disabled" || m.state === "Deleting") return;
     const settled = { ...m, state: MAPPING_TRANSITIONS.move(m.state, m.enabled ? "Enabled" : "Disabled") };
-    this.mappings.set(uuid, settled);
-    await this.deps.store.putMapping(settled);
+    await this.sync.write(uuid, async () => {
+      this.mappings.set(uuid, settled);
+      await this.deps.store.putMapping(settled);
+    });
   }
 
   private async remove(uuid: string): Promise<void> {
     this.listener(uuid, undefined);
-    await this.deps.store.deleteMapping(uuid);
-    this.mappings.delete(uuid);
+    await this.sync.write(uuid, async () => {
+      await this.deps.store.deleteMapping(uuid);
+      this.mappings.delete(uuid);
+    });
   }
+}
+
+/** What a poller runs by: everything but the state's progress, the pollers' reports and the tags. */
+function settingsOf(m: MappingRecord): string {
+  const { state: _s, stateTransitionReason: _r, lastProcessingResult: _l, tags: _t, ...settings } = m;
+  return JSON.stringify(settings);
 }

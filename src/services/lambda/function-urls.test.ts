@@ -7,6 +7,7 @@ import type { Store } from "../../store/store.js";
 import type { FunctionRecord, FunctionVersion } from "./model.js";
 import { type FunctionUrlRecord, FunctionUrlService } from "./function-urls.js";
 import { FunctionRegistry } from "./registry.js";
+import { aloneBus } from "../../store/change-bus.js";
 
 const ACCOUNT = { region: "us-east-1", accountId: "000000000000" };
 const version = (v: string): FunctionVersion => ({
@@ -23,7 +24,7 @@ async function setup(stored: FunctionUrlRecord[] = []) {
     versions: { "1": version("1") }, aliases: { live: { name: "live", functionVersion: "1", description: "", revisionId: "rev-live" } },
     provisioned: {}, eventInvokeConfigs: {},
   };
-  const functions = { listFunctions: async () => [record], putFunction: async () => {}, insertFunction: async () => true, deleteFunction: async () => {} };
+  const functions = { listFunctions: async () => [record], putFunction: async () => {}, insertFunction: async () => true, deleteFunction: async () => {}, changes: aloneBus() };
   const registry = await FunctionRegistry.load(ACCOUNT, functions as unknown as Store, new ManualClock());
   const rows = new Map(stored.map((r) => [r.urlId, r]));
   const store: FunctionUrlStore = {

@@ -9,6 +9,7 @@
 import { randomInt } from "node:crypto";
 import { awsError } from "../../errors.js";
 import type { FunctionUrlStore } from "../../store/function-url-store.js";
+import { aloneBus, CacheSync, type ChangeBus } from "../../store/change-bus.js";
 import { type Account, functionArn, parseFunctionRef } from "./arns.js";
 import { checkFunctionUrl, checkUrlQualifier, type Cors, type FunctionUrlAuthType, type FunctionUrlInput, InvokeMode } from "./function-url-inputs.js";
 import { paginate } from "./pagination.js";
@@ -36,6 +37,8 @@ export interface FunctionUrlDeps {
   /** The port the server listens on, for `FunctionUrl` (known once it listens; it may have been asked for port 0). */
   port(): number;
   now?: () => number;
+  /** The cluster's change bus (Store.changes): URL configs are shared with the other nodes. */
+  changes?: ChangeBus;
 }
 
 const NOT_FOUND = "The resource you requested does not exist.";
@@ -52,9 +55,23 @@ export class FunctionUrlService {
   private readonly byId = new Map<string, FunctionUrlRecord>();
   private readonly byTarget = new Map<string, FunctionUrlRecord>();
   private readonly now: () => number;
+  private readonly sync: CacheSync;
 
   private constructor(private readonly deps: FunctionUrlDeps) {
     this.now = deps.now ?? Date.now;
+    this.sync = new CacheSync(deps.changes ?? aloneBus(), "function-urls", () => this.reload());
+  }
+
+  /** Another node changed a URL config: read them all again. */
+  private reload(): Promise<void> {
+    return this.sync.reread(
+      () => this.deps.store.listUrls(),
+      (records) => {
+        this.byId.clear();
+        this.byTarget.clear();
+        for (const record of records) this.remember(record);
+      },
+    );
   }
 
   static async create(deps: FunctionUrlDeps): Promise<FunctionUrlService> {
@@ -135,8 +152,10 @@ export class FunctionUrlService {
         creationTime: time,
         lastModifiedTime: time,
       };
-      await this.deps.store.putUrl(record);
-      this.remember(record);
+      await this.sync.write(record.urlId, async () => {
+        await this.deps.store.putUrl(record);
+        this.remember(record);
+      });
       return this.view(record, { lastModified: false, invokeMode: "given" });
     });
   }
@@ -172,8 +191,10 @@ export class FunctionUrlService {
         ...(input.invokeMode ? { invokeMode: input.invokeMode as InvokeMode } : {}),
         lastModifiedTime: new Date(this.now()).toISOString(),
       };
-      await this.deps.store.putUrl(record);
-      this.remember(record);
+      await this.sync.write(record.urlId, async () => {
+        await this.deps.store.putUrl(record);
+        this.remember(record);
+      });
       return this.view(record, { lastModified: true, invokeMode: "given" });
     });
   }
@@ -183,8 +204,10 @@ export class FunctionUrlService {
     const ref = this.target(functionName, qualifier);
     return this.deps.registry.withLock(ref.name, async () => {
       const record = this.require(functionName, qualifier);
-      await this.deps.store.deleteUrl(record.urlId);
-      this.forget(record);
+      await this.sync.write(record.urlId, async () => {
+        await this.deps.store.deleteUrl(record.urlId);
+        this.forget(record);
+      });
     });
   }
 
@@ -200,8 +223,10 @@ export class FunctionUrlService {
   }
 
   /** A deleted function's URLs go with it. */
-  async functionDeleted(name: string): Promise<void> {
-    for (const record of [...this.byId.values()]) if (record.functionName === name) this.forget(record);
-    await this.deps.store.deleteUrlsOf(name);
+  functionDeleted(name: string): Promise<void> {
+    return this.sync.write(name, async () => {
+      for (const record of [...this.byId.values()]) if (record.functionName === name) this.forget(record);
+      await this.deps.store.deleteUrlsOf(name);
+    });
   }
 }

@@ -7,6 +7,7 @@ import type { Store } from "../../store/store.js";
 import type { FunctionRecord, FunctionVersion } from "./model.js";
 import { MAX_POLICY_BYTES, PermissionsService, policyDocument, statementPrincipal, synthesiseStatement } from "./permissions.js";
 import { FunctionRegistry } from "./registry.js";
+import { aloneBus } from "../../store/change-bus.js";
 
 const ACCOUNT = { region: "us-east-1", accountId: "000000000000" };
 const ARN = "arn:aws:lambda:us-east-1:000000000000:function:fn";
@@ -26,7 +27,7 @@ async function setup() {
     versions: { "1": version("1", "rev-v1") }, aliases: { live: { name: "live", functionVersion: "1", description: "", revisionId: "rev-live" } },
     provisioned: {}, eventInvokeConfigs: {},
   };
-  const store = { listFunctions: async () => [record], putFunction: async () => {}, insertFunction: async () => true, deleteFunction: async () => {} };
+  const store = { listFunctions: async () => [record], putFunction: async () => {}, insertFunction: async () => true, deleteFunction: async () => {}, changes: aloneBus() };
   const registry = await FunctionRegistry.load(ACCOUNT, store as unknown as Store, new ManualClock());
   return { registry, permissions: new PermissionsService(registry) };
 }

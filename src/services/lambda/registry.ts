@@ -1,12 +1,15 @@
 /**
  * The Lambda control plane's state: every function record in memory (the data plane reads it on
  * every invoke) and in the Store, with writes to one function serialised. The operation modules
- * (functions, versions, aliases, concurrency) all go through it.
+ * (functions, versions, aliases, concurrency) all go through it. The memory is a cache of the store:
+ * each write tells the other nodes (store.changes), and their writes reload the function here and
+ * tell the listener, so this node's environments follow a deployment made on another.
  */
 import { awsError } from "../../errors.js";
 import { KeyedLock } from "../../lib/keyed-lock.js";
 import type { Clock } from "../../clock/clock.js";
 import type { Store } from "../../store/store.js";
+import { RELOAD_ALL } from "../../store/change-bus.js";
 import { type Account, functionArn } from "./arns.js";
 import type { AliasRecord, FunctionRecord, FunctionVersion } from "./model.js";
 
@@ -24,6 +27,9 @@ export interface Resolved {
   version: FunctionVersion;
   alias?: AliasRecord;
 }
+
+/** The change bus topic of function records. */
+const TOPIC = "functions";
 
 export const isVersionNumber = (q: string) => /^\d+$/.test(q);
 
@@ -44,8 +50,39 @@ export class FunctionRegistry {
 
   static async load(account: Account, store: Store, clock: Clock): Promise<FunctionRegistry> {
     const registry = new FunctionRegistry(account, store, clock);
+    store.changes.subscribe(TOPIC, (name) => (name === RELOAD_ALL ? registry.reloadAll() : registry.reload(name)));
     for (const record of await store.listFunctions()) registry.put(record);
     return registry;
+  }
+
+  /** Another node changed `name`: read it again (after this node's own queued writes to it). */
+  private reload(name: string): Promise<void> {
+    return this.withLock(name, async () => {
+      const record = await this.store.getFunction(name);
+      const prev = this.functions.get(name);
+      if (!record) {
+        if (!prev) return;
+        this.forget(name);
+        this.listener.deleted(name);
+        return;
+      }
+      this.put(record);
+      // A new deployment of $LATEST or a new version replaces environments; anything else reconciles them.
+      const redeployed = record.deployed?.revisionId !== prev?.deployed?.revisionId || Object.keys(record.versions).length !== Object.keys(prev?.versions ?? {}).length;
+      if (redeployed) this.listener.deployed(record);
+      else this.listener.configured(record);
+    });
+  }
+
+  /** Changes may have been missed: read every function again, and forget those gone. */
+  private async reloadAll(): Promise<void> {
+    const names = new Set([...(await this.store.listFunctions()).map((f) => f.name), ...this.functions.keys()]);
+    await Promise.all([...names].map((name) => this.reload(name)));
+  }
+
+  /** Tell the other nodes; a failure to is logged, not thrown, since the write itself committed. */
+  private async published(name: string): Promise<void> {
+    await this.store.changes.publish(TOPIC, name).catch((err) => console.error(`flint: telling other nodes about function ${name}:`, err));
   }
 
   /** Serialise writes to one function. */
@@ -101,12 +138,14 @@ export class FunctionRegistry {
     record = withoutDanglingSettings(record);
     await this.store.putFunction(record);
     this.put(record);
+    await this.published(record.name);
   }
 
   /** Insert a new function; false when the name is taken. */
   async insert(record: FunctionRecord): Promise<boolean> {
     if (this.functions.has(record.name) || !(await this.store.insertFunction(record))) return false;
     this.put(record);
+    await this.published(record.name);
     return true;
   }
 
@@ -116,6 +155,11 @@ export class FunctionRegistry {
 
   async remove(name: string): Promise<void> {
     await this.store.deleteFunction(name);
+    this.forget(name);
+    await this.published(name);
+  }
+
+  private forget(name: string): void {
     const prev = this.functions.get(name);
     this.reserved -= prev?.reservedConcurrency ?? 0;
     this.provisionedUnreserved -= prev ? provisionedShare(prev) : 0;

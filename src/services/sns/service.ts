@@ -5,6 +5,7 @@
  * targets) publish in-process. Deliveries are stored with the message and made by `deliveries.ts`.
  * https://docs.aws.amazon.com/sns/latest/api/API_Operations.html
  */
+import { aloneBus, type ChangeBus } from "../../store/change-bus.js";
 import type { NamedPolicy } from "../../iam/types.js";
 import { randomBytes, randomUUID } from "node:crypto";
 import type { Clock, Timer } from "../../clock/clock.js";
@@ -51,6 +52,8 @@ export interface SnsDeps {
   endpoint: () => string;
   /** HTTP/S requests in flight at once (default 64); in-process deliveries are not limited. */
   httpConcurrency?: number;
+  /** The cluster's change bus (Store.changes): topics and subscriptions are shared with the other nodes. */
+  changes?: ChangeBus;
 }
 
 const invalid = (message: string) => awsError("InvalidParameterException", `Invalid parameter: ${message}`);
@@ -93,7 +96,7 @@ export class SnsService {
   }
 
   static async create(account: Account, store: SnsStore, clock: Clock, deps: SnsDeps): Promise<SnsService> {
-    const reg = await TopicRegistry.load(account, store, clock);
+    const reg = await TopicRegistry.load(account, store, clock, deps.changes ?? aloneBus());
     return new SnsService(reg, MessageSigner.load(store, clock.now()), deps);
   }
 

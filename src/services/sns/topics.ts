@@ -1,12 +1,14 @@
 /**
  * Every topic and subscription, in memory and in the store, plus the per-topic lock that serialises
  * what reads then writes a topic (create, delete, subscribe, FIFO deduplication). Subscriptions
- * keep their parsed filter policy, so a Publish only evaluates it.
+ * keep their parsed filter policy, so a Publish only evaluates it. The maps are a cache of the
+ * store: each write tells the other nodes, and their writes reload both maps here.
  */
 import type { Clock } from "../../clock/clock.js";
 import { awsError } from "../../errors.js";
 import { KeyedLock } from "../../lib/keyed-lock.js";
 import type { SnsStore } from "../../store/sns-store.js";
+import { CacheSync, type ChangeBus } from "../../store/change-bus.js";
 import { subscriptionFilter } from "./attributes.js";
 import { FilterPolicyError, type FilterPolicy, MATCHES_NOTHING } from "./filter-policy.js";
 import type { Delivery, NewDelivery, SubscriptionRecord, TopicRecord } from "./model.js";
@@ -22,18 +24,40 @@ export class TopicRegistry {
   /** Subscriptions by ARN, in creation order. */
   private readonly subscriptions = new Map<string, Subscription>();
   readonly lock = new KeyedLock();
+  private readonly sync: CacheSync;
 
   private constructor(
     readonly account: Account,
     readonly store: SnsStore,
     readonly clock: Clock,
-  ) {}
+    changes: ChangeBus,
+  ) {
+    this.sync = new CacheSync(changes, "sns", () => this.reload());
+  }
 
-  static async load(account: Account, store: SnsStore, clock: Clock): Promise<TopicRegistry> {
-    const reg = new TopicRegistry(account, store, clock);
+  static async load(account: Account, store: SnsStore, clock: Clock, changes: ChangeBus): Promise<TopicRegistry> {
+    const reg = new TopicRegistry(account, store, clock, changes);
     for (const t of await store.listTopics()) reg.topics.set(t.arn, t);
     for (const s of await store.listSubscriptions()) reg.subscriptions.set(s.arn, { record: s, filter: storedFilter(s) });
     return reg;
+  }
+
+  /** Another node changed a topic or subscription: read both again (an unchanged subscription keeps its parsed filter). */
+  private reload(): Promise<void> {
+    return this.sync.reread(
+      () => Promise.all([this.store.listTopics(), this.store.listSubscriptions()]),
+      ([topics, subscriptions]) => {
+        this.topics.clear();
+        for (const t of topics) this.topics.set(t.arn, t);
+        const before = new Map(this.subscriptions);
+        this.subscriptions.clear();
+        for (const record of subscriptions) {
+          const known = before.get(record.arn);
+          const same = known && JSON.stringify(known.record) === JSON.stringify(record);
+          this.subscriptions.set(record.arn, same ? known : { record, filter: storedFilter(record) });
+        }
+      },
+    );
   }
 
   get(arn: string): TopicRecord | undefined {
@@ -51,15 +75,19 @@ export class TopicRegistry {
     return [...this.topics.values()].sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
   }
 
-  async saveTopic(t: TopicRecord): Promise<void> {
-    await this.store.putTopic(t);
-    this.topics.set(t.arn, t);
+  saveTopic(t: TopicRecord): Promise<void> {
+    return this.sync.write(t.arn, async () => {
+      await this.store.putTopic(t);
+      this.topics.set(t.arn, t);
+    });
   }
 
-  async removeTopic(arn: string): Promise<void> {
-    await this.store.deleteTopic(arn);
-    this.topics.delete(arn);
-    for (const [subArn, s] of this.subscriptions) if (s.record.topicArn === arn) this.subscriptions.delete(subArn);
+  removeTopic(arn: string): Promise<void> {
+    return this.sync.write(arn, async () => {
+      await this.store.deleteTopic(arn);
+      this.topics.delete(arn);
+      for (const [subArn, s] of this.subscriptions) if (s.record.topicArn === arn) this.subscriptions.delete(subArn);
+    });
   }
 
   subscription(arn: string): Subscription | undefined {
@@ -80,16 +108,20 @@ export class TopicRegistry {
   }
 
   /** Store a subscription (and a delivery made with it, in one transaction). */
-  async saveSubscription(record: SubscriptionRecord, delivery?: NewDelivery): Promise<Delivery | undefined> {
+  saveSubscription(record: SubscriptionRecord, delivery?: NewDelivery): Promise<Delivery | undefined> {
     const filter = storedFilter(record);
-    const stored = await this.store.putSubscription(record, delivery);
-    this.subscriptions.set(record.arn, { record, filter });
-    return stored;
+    return this.sync.write(record.arn, async () => {
+      const stored = await this.store.putSubscription(record, delivery);
+      this.subscriptions.set(record.arn, { record, filter });
+      return stored;
+    });
   }
 
-  async removeSubscription(arn: string): Promise<void> {
-    await this.store.deleteSubscription(arn);
-    this.subscriptions.delete(arn);
+  removeSubscription(arn: string): Promise<void> {
+    return this.sync.write(arn, async () => {
+      await this.store.deleteSubscription(arn);
+      this.subscriptions.delete(arn);
+    });
   }
 }
 

@@ -2,13 +2,14 @@
  * Every queue record in memory (each request resolves one) and in the store, plus the per-queue lock
  * that serialises changes to a queue's record (attributes, tags, deletion) and purges. Message work
  * needs none: a send (with its FIFO deduplication), a receive, a delete or a visibility change each
- * reads and writes in one store transaction. One process owns a data dir; PostgreSQL cluster mode
- * will need row locks instead.
+ * reads and writes in one store transaction. The lock is this node's: across nodes, the map is a
+ * cache of the store, reloaded when another node tells of a change to a queue record.
  */
 import type { Clock } from "../../clock/clock.js";
 import { awsError } from "../../errors.js";
 import { KeyedLock } from "../../lib/keyed-lock.js";
 import type { QueueStore } from "../../store/queue-store.js";
+import { CacheSync, type ChangeBus } from "../../store/change-bus.js";
 import type { QueueRecord } from "./model.js";
 import { type Account, nameFromArn, nameFromRef, queueArn } from "./names.js";
 import { QueueWaiters } from "./waiters.js";
@@ -17,19 +18,38 @@ export class QueueRegistry {
   private readonly queues = new Map<string, QueueRecord>();
   readonly lock = new KeyedLock();
   readonly waiters: QueueWaiters;
+  private readonly sync: CacheSync;
 
   private constructor(
     readonly account: Account,
     readonly store: QueueStore,
     readonly clock: Clock,
+    changes: ChangeBus,
   ) {
-    this.waiters = new QueueWaiters(clock);
+    this.waiters = new QueueWaiters(clock, changes);
+    this.sync = new CacheSync(changes, "sqs-queues", () => this.reload());
   }
 
-  static async load(account: Account, store: QueueStore, clock: Clock): Promise<QueueRegistry> {
-    const registry = new QueueRegistry(account, store, clock);
+  static async load(account: Account, store: QueueStore, clock: Clock, changes: ChangeBus): Promise<QueueRegistry> {
+    const registry = new QueueRegistry(account, store, clock, changes);
     for (const q of await store.listQueues()) registry.queues.set(q.name, q);
     return registry;
+  }
+
+  /** Read every queue again; a deleted queue's waiting receives wake to find it gone. */
+  private reload(): Promise<void> {
+    return this.sync.reread(
+      () => this.store.listQueues(),
+      (queues) => {
+        const gone = new Set(this.queues.keys());
+        this.queues.clear();
+        for (const q of queues) {
+          this.queues.set(q.name, q);
+          gone.delete(q.name);
+        }
+        for (const name of gone) this.waiters.wake(name);
+      },
+    );
   }
 
   arn(q: QueueRecord | string): string {
@@ -58,19 +78,29 @@ export class QueueRegistry {
 
   /** Insert a new queue; false when the name is taken. */
   async insert(q: QueueRecord): Promise<boolean> {
-    if (this.queues.has(q.name) || !(await this.store.insertQueue(q))) return false;
-    this.queues.set(q.name, q);
-    return true;
+    if (this.queues.has(q.name)) return false;
+    const inserted = await this.sync.write(q.name, async () => {
+      if (!(await this.store.insertQueue(q))) return false;
+      this.queues.set(q.name, q);
+      return true;
+    });
+    // Another node made it and its news has not arrived yet: read it now.
+    if (!inserted) await this.reload();
+    return inserted;
   }
 
-  async save(q: QueueRecord): Promise<void> {
-    await this.store.putQueue(q);
-    this.queues.set(q.name, q);
+  save(q: QueueRecord): Promise<void> {
+    return this.sync.write(q.name, async () => {
+      await this.store.putQueue(q);
+      this.queues.set(q.name, q);
+    });
   }
 
-  async remove(name: string): Promise<void> {
-    await this.store.deleteQueue(name);
-    this.queues.delete(name);
-    this.waiters.notify(name);
+  remove(name: string): Promise<void> {
+    return this.sync.write(name, async () => {
+      await this.store.deleteQueue(name);
+      this.queues.delete(name);
+      this.waiters.notify(name);
+    });
   }
 }

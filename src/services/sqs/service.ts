@@ -32,6 +32,7 @@ import type {
 import type { QueueRecord, QueueSettings } from "./model.js";
 import { type Account, queueUrl, validateQueueName } from "./names.js";
 import { QueueRegistry } from "./queues.js";
+import { aloneBus, type ChangeBus } from "../../store/change-bus.js";
 import { changeVisibility, deleteMessage, receiveMessages } from "./receive.js";
 import { checkBatchSize, sendMessages } from "./send.js";
 
@@ -80,8 +81,9 @@ export class SqsService {
     });
   }
 
-  static async create(account: Account, store: QueueStore, clock: Clock): Promise<SqsService> {
-    return new SqsService(await QueueRegistry.load(account, store, clock));
+  /** `changes`: the cluster's change bus (Store.changes), so queues and long polls are shared with the other nodes. */
+  static async create(account: Account, store: QueueStore, clock: Clock, changes: ChangeBus = aloneBus()): Promise<SqsService> {
+    return new SqsService(await QueueRegistry.load(account, store, clock, changes));
   }
 
   get account(): Account {

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../clock/manual-clock.js";
+import { LocalChangeBus } from "../../store/change-bus.js";
 import { QueueWaiters } from "./waiters.js";
 
 test("a notification between looking at the queue and waiting is not lost", async () => {
@@ -29,4 +30,19 @@ test("a wait ends on notify, on its time, on abort and on close", async () => {
   await closed;
   assert.deepEqual(order, ["notified", "timed", "aborted", "closed"]);
   await waiters.wait("e", 20_000, 0); // closed: never waits
+});
+
+test("a wait on another node ends when this node notifies the queue; its own other queues sleep on", async () => {
+  const clock = new ManualClock();
+  const bus = new LocalChangeBus();
+  const nodeA = new QueueWaiters(clock, bus.join());
+  const nodeB = new QueueWaiters(clock, bus.join());
+  let otherWoke = false;
+  void nodeB.wait("other", 20_000, nodeB.generation("other")).then(() => (otherWoke = true));
+  const waiting = nodeB.wait("q", 20_000, nodeB.generation("q"));
+  nodeA.notify("q");
+  await waiting; // the clock never moves
+  await new Promise((r) => setImmediate(r));
+  assert.equal(otherWoke, false);
+  nodeB.close();
 });

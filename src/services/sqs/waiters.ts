@@ -2,17 +2,32 @@
  * Long polling: a ReceiveMessage with WaitTimeSeconds parks here until its queue may have something
  * (a send, a visibility change to 0, a message moved in by redrive), the next delayed or in-flight
  * message becomes visible, its wait ends, the caller goes away, or the service closes.
- * Time is the clock's, so `--time-scale` shortens waits too.
+ * Time is the clock's, so `--time-scale` shortens waits too. A notification also reaches the other
+ * nodes (the change bus), whose receives wait on the same queue in the same store.
  */
 import type { Clock } from "../../clock/clock.js";
+import { aloneBus, CoalescedPublisher, RELOAD_ALL, type ChangeBus } from "../../store/change-bus.js";
+
+/** The change bus topic: a queue may have messages to receive. */
+const TOPIC = "sqs-ready";
 
 export class QueueWaiters {
   private readonly waiting = new Map<string, Set<() => void>>();
   /** Notifications so far per queue: a waiter that saw an older count missed one and does not sleep. */
   private readonly generations = new Map<string, number>();
+  private readonly others: CoalescedPublisher;
   private closed = false;
 
-  constructor(private readonly clock: Clock) {}
+  constructor(
+    private readonly clock: Clock,
+    changes: ChangeBus = aloneBus(),
+  ) {
+    this.others = new CoalescedPublisher(changes, TOPIC);
+    changes.subscribe(TOPIC, (queue) => {
+      if (queue !== RELOAD_ALL) return this.wake(queue);
+      for (const q of [...this.waiting.keys()]) this.wake(q);
+    });
+  }
 
   get isClosed(): boolean {
     return this.closed;
@@ -23,8 +38,14 @@ export class QueueWaiters {
     return this.generations.get(queue) ?? 0;
   }
 
-  /** Wake everyone waiting on `queue`. */
+  /** Wake everyone waiting on `queue`, on this node and the others. */
   notify(queue: string): void {
+    this.wake(queue);
+    this.others.publish(queue);
+  }
+
+  /** Wake everyone waiting on `queue` on this node. */
+  wake(queue: string): void {
     this.generations.set(queue, this.generation(queue) + 1);
     const set = this.waiting.get(queue);
     if (!set) return;
@@ -52,6 +73,6 @@ export class QueueWaiters {
 
   close(): void {
     this.closed = true;
-    for (const queue of [...this.waiting.keys()]) this.notify(queue);
+    for (const queue of [...this.waiting.keys()]) this.wake(queue);
   }
 }

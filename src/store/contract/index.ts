@@ -8,6 +8,7 @@ import { leasesContract } from "./leases.js";
 import { blobsContract } from "./blobs.js";
 import { logsContract } from "./logs.js";
 import { settingsContract } from "./kv.js";
+import { changesContract } from "./changes.js";
 import { queuesContract } from "./queues.js";
 import { queuesAcrossNodesContract } from "./queues-nodes.js";
 import { iamContract } from "./iam.js";
@@ -17,7 +18,8 @@ import { httpApisContract } from "./http-apis.js";
 
 /** A new, empty store, closed when the test `t` ends. */
 export interface FreshStore {
-  (t: TestContext): Promise<Store>;
+  /** Given `sameAs`: another node of `sameAs`'s cluster instead (the same data, the same change bus, its own node id). */
+  (t: TestContext, sameAs?: Store): Promise<Store>;
   /** Close `store` and open its database again (what a restart sees); closed when `t` ends. */
   reopen(t: TestContext, store: Store): Promise<Store>;
   /**
@@ -46,4 +48,5 @@ export const CONTRACTS: ((fresh: FreshStore) => void)[] = [
   blobsContract,
   logsContract,
   settingsContract,
+  changesContract,
 ];

@@ -1,0 +1,265 @@
+/**
+ * Any node answers any call with the same result: two instances of each service, "node A" and "node
+ * B", on one SQLite file opened twice with one change bus between them (as two nodes share one
+ * PostgreSQL database). What A writes, B reads once the change notification is delivered; a long
+ * poll or a stream reader on B wakes on A's send or append. (registry-cluster.test.ts runs the same
+ * for functions on PostgreSQL too.)
+ */
+import { after, before, describe, test, type TestContext } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { ManualClock } from "../clock/manual-clock.js";
+import { LocalChangeBus } from "../store/change-bus.js";
+import { delivered } from "../store/contract/changes.js";
+import { SqliteStore } from "../store/sqlite.js";
+import { SqsService } from "./sqs/service.js";
+import { SnsService } from "./sns/service.js";
+import { KinesisService } from "./kinesis/service.js";
+import { IamService } from "./iam/service.js";
+import { FunctionRegistry } from "./lambda/registry.js";
+import { EventSourceMappingService, type MappingRecord } from "./lambda/event-source-mappings.js";
+import { decodeMapping } from "./lambda/event-source-mapping-inputs.js";
+import { FunctionUrlService } from "./lambda/function-urls.js";
+import { RestApisService } from "./apigateway/rest-apis.js";
+import { HttpApisService } from "./apigateway/http-apis.js";
+import type { FunctionRecord, FunctionVersion } from "./lambda/model.js";
+
+const ACCOUNT = { region: "us-east-1", accountId: "000000000000" };
+const BASE = "http://localhost:9000";
+const TRUST = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }] });
+const ALLOW_LOGS = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "logs:*", Resource: "*" }] });
+
+let dir = "";
+before(async () => void (dir = await mkdtemp(path.join(os.tmpdir(), "flint-two-nodes-"))));
+after(() => rm(dir, { recursive: true, force: true }));
+
+/** Two stores on one new file, sharing one change bus: two nodes. */
+function twoNodes(t: TestContext): [SqliteStore, SqliteStore] {
+  const file = path.join(dir, `${Math.random().toString(36).slice(2)}.db`);
+  const bus = new LocalChangeBus();
+  const a = new SqliteStore(file, bus);
+  const b = new SqliteStore(file, bus);
+  t.after(async () => {
+    await a.close();
+    await b.close();
+  });
+  return [a, b];
+}
+
+/** A function `fn` (with its version 1) for the Lambda-side services to name. */
+function fnRecord(): FunctionRecord {
+  const version = (v: string) =>
+    ({
+      functionName: "fn", version: v, runtime: "python3.12", handler: "h.h", role: "arn:aws:iam::000000000000:role/r", description: "", timeout: 3, memorySize: 128,
+      ephemeralStorage: 512, architectures: ["x86_64"], code: { id: "c", sha256: "s", size: 1 }, lastModified: "2024-01-01T00:00:00.000+0000", revisionId: `rev-${v}`, state: "Active",
+    }) as unknown as FunctionVersion;
+  return { name: "fn", latest: version("$LATEST"), tags: {}, createdAt: 0, nextVersion: 2, versions: { "1": version("1") }, aliases: {}, provisioned: {}, eventInvokeConfigs: {} } as FunctionRecord;
+}
+
+describe("SQS on two nodes", () => {
+  test("a queue made on A is on B; an attribute set on A is seen on B; a delete on A is seen on B", async (t) => {
+    const [a, b] = twoNodes(t);
+    const clock = new ManualClock();
+    const sqsA = await SqsService.create(ACCOUNT, a.queues, clock, a.changes);
+    const sqsB = await SqsService.create(ACCOUNT, b.queues, clock, b.changes);
+    t.after(async () => {
+      await sqsA.close();
+      await sqsB.close();
+    });
+    const url = sqsA.urlOf(await sqsA.createQueue({ QueueName: "orders" }), BASE);
+    await delivered(a, b);
+    assert.equal(sqsB.queue(url).name, "orders");
+    // CreateQueue on B with the same attributes is the same queue, not a conflict.
+    assert.equal((await sqsB.createQueue({ QueueName: "orders" })).name, "orders");
+
+    await sqsA.setQueueAttributes(url, { VisibilityTimeout: "45" });
+    await delivered(a, b);
+    assert.equal(sqsB.queue(url).settings.visibilityTimeout, 45);
+
+    await sqsA.deleteQueue(url);
+    await delivered(a, b);
+    assert.throws(() => sqsB.queue(url), { code: "QueueDoesNotExist" });
+  });
+
+  test("a long poll on B wakes on a send on A, without waiting out its WaitTimeSeconds", async (t) => {
+    const [a, b] = twoNodes(t);
+    const clock = new ManualClock();
+    const sqsA = await SqsService.create(ACCOUNT, a.queues, clock, a.changes);
+    const sqsB = await SqsService.create(ACCOUNT, b.queues, clock, b.changes);
+    t.after(async () => {
+      await sqsA.close();
+      await sqsB.close();
+    });
+    const url = sqsA.urlOf(await sqsA.createQueue({ QueueName: "jobs" }), BASE);
+    await delivered(a, b);
+    const polling = sqsB.receiveMessage(url, { WaitTimeSeconds: 20 });
+    await new Promise((r) => setImmediate(r));
+    await sqsA.sendMessage(url, { MessageBody: "hello from A" });
+    // The clock never moves: only the notification can end B's wait.
+    const received = await polling;
+    assert.deepEqual(received.map((m) => m.Body), ["hello from A"]);
+  });
+});
+
+describe("SNS on two nodes", () => {
+  test("a topic and a subscription made on A are on B; unsubscribing and deleting on A are seen on B", async (t) => {
+    const [a, b] = twoNodes(t);
+    const clock = new ManualClock();
+    const deps = { targets: { sqs: { sendMessage: async () => {} }, invokeAsync: async () => {} }, endpoint: () => BASE };
+    const snsA = await SnsService.create(ACCOUNT, a.sns, clock, { ...deps, changes: a.changes });
+    const snsB = await SnsService.create(ACCOUNT, b.sns, clock, { ...deps, changes: b.changes });
+    t.after(async () => {
+      await snsA.close();
+      await snsB.close();
+    });
+    const topic = await snsA.createTopic({ Name: "events" });
+    const sub = await snsA.subscribe({ TopicArn: topic.arn, Protocol: "sqs", Endpoint: "arn:aws:sqs:us-east-1:000000000000:q", Attributes: { FilterPolicy: JSON.stringify({ kind: ["order"] }) } });
+    await delivered(a, b);
+    assert.equal(snsB.getTopicAttributes(topic.arn).TopicArn, topic.arn);
+    assert.equal(snsB.getSubscriptionAttributes(sub).FilterPolicy, JSON.stringify({ kind: ["order"] }));
+
+    await snsA.unsubscribe(sub, true);
+    await delivered(a, b);
+    assert.throws(() => snsB.getSubscriptionAttributes(sub), { message: "Subscription does not exist" });
+    await snsA.deleteTopic(topic.arn);
+    await delivered(a, b);
+    assert.throws(() => snsB.getTopicAttributes(topic.arn), { message: "Topic does not exist" });
+  });
+});
+
+describe("Kinesis on two nodes", () => {
+  test("a stream made and activated on A is on B; B's readers wake on A's append and its LATEST moves; a delete on A is seen on B", async (t) => {
+    const [a, b] = twoNodes(t);
+    const clock = new ManualClock();
+    const kA = await KinesisService.create({ account: ACCOUNT, store: a.streams, clock, iteratorSecret: "s", changes: a.changes });
+    const kB = await KinesisService.create({ account: ACCOUNT, store: b.streams, clock, iteratorSecret: "s", changes: b.changes });
+    t.after(async () => {
+      await kA.close();
+      await kB.close();
+    });
+    await kA.createStream({ StreamName: "clicks", ShardCount: 1, StreamMode: "PROVISIONED" });
+    await delivered(a, b);
+    assert.equal(kB.describeStreamSummary({ StreamName: "clicks" }).StreamDescriptionSummary.StreamStatus, "CREATING");
+    clock.advance(1000);
+    await new Promise((r) => setTimeout(r, 10));
+    await delivered(a, b);
+    assert.equal(kB.describeStreamSummary({ StreamName: "clicks" }).StreamDescriptionSummary.StreamStatus, "ACTIVE");
+
+    const arn = kB.streamByArn("arn:aws:kinesis:us-east-1:000000000000:stream/clicks")!.arn;
+    const woken: string[] = [];
+    kB.onAppend((streamArn, shardId) => void woken.push(`${streamArn} ${shardId}`));
+    const put = await kA.putRecord({ StreamName: "clicks", record: { partitionKey: "k", data: Buffer.from("x") } });
+    await delivered(a, b);
+    assert.deepEqual(woken, [`${arn} ${put.ShardId}`]);
+    assert.equal(kB.latestSequence(arn, put.ShardId), put.SequenceNumber);
+
+    await kA.deleteStream({ StreamName: "clicks" });
+    await delivered(a, b);
+    assert.throws(() => kB.describeStreamSummary({ StreamName: "clicks" }), { code: "ResourceNotFoundException" });
+  });
+});
+
+describe("IAM on two nodes", () => {
+  test("users, access keys, roles and managed policies made on A are on B, and so are their deletions", async (t) => {
+    const [a, b] = twoNodes(t);
+    const clock = new ManualClock();
+    const iamA = await IamService.create(ACCOUNT, a.iam, clock, a.changes);
+    const iamB = await IamService.create(ACCOUNT, b.iam, clock, b.changes);
+    await iamA.createUser({ UserName: "alice" });
+    const key = await iamA.createAccessKey("alice");
+    const role = await iamA.createRole({ RoleName: "worker", AssumeRolePolicyDocument: TRUST });
+    const { policy } = await iamA.policies.create({ PolicyName: "logs", PolicyDocument: ALLOW_LOGS });
+    await iamA.attachPolicy("role", "worker", policy.arn);
+    await delivered(a, b);
+    assert.equal(iamB.accessKeyOwner(key.accessKeyId)?.user.name, "alice");
+    assert.equal(iamB.getRole("worker").arn, role.arn);
+    assert.deepEqual(iamB.policiesOf(iamB.getRole("worker")).identity.map((p) => p.document), [ALLOW_LOGS]);
+
+    await iamA.deleteAccessKey("alice", key.accessKeyId);
+    await iamA.deleteUser("alice");
+    await iamA.detachPolicy("role", "worker", policy.arn);
+    await iamA.policies.delete(policy.arn);
+    await delivered(a, b);
+    assert.equal(iamB.accessKeyOwner(key.accessKeyId), undefined);
+    assert.throws(() => iamB.getUser("alice"), { message: "The user with name alice cannot be found." });
+    assert.deepEqual(iamB.policiesOf(iamB.getRole("worker")).identity, []);
+    assert.throws(() => iamB.policies.get(policy.arn), { message: `Policy ${policy.arn} was not found.` });
+  });
+});
+
+describe("Lambda's mappings and URLs on two nodes", () => {
+  test("a mapping made on A is on B and B's pollers are told; a delete on A stops them on B", async (t) => {
+    const [a, b] = twoNodes(t);
+    const clock = new ManualClock();
+    const registryA = await FunctionRegistry.load(ACCOUNT, a, clock);
+    const registryB = await FunctionRegistry.load(ACCOUNT, b, clock);
+    await registryA.insert(fnRecord());
+    await delivered(a, b);
+    const queue = "arn:aws:sqs:us-east-1:000000000000:q";
+    const deps = { account: ACCOUNT, clock, source: () => ({ fifo: false }) };
+    const mA = await EventSourceMappingService.create({ ...deps, registry: registryA, store: a.mappings, changes: a.changes });
+    const mB = await EventSourceMappingService.create({ ...deps, registry: registryB, store: b.mappings, changes: b.changes });
+    const heard: [string, MappingRecord | undefined][] = [];
+    mB.listener = (uuid, record) => void heard.push([uuid, record]);
+    const made = await mA.createEventSourceMapping(decodeMapping({ FunctionName: "fn", EventSourceArn: queue, BatchSize: 5 }));
+    await mA.idle();
+    await delivered(a, b);
+    const uuid = made.UUID as string;
+    assert.equal(mB.getEventSourceMapping(uuid).BatchSize, 5);
+    assert.equal(mB.getEventSourceMapping(uuid).State, "Enabled");
+    // Told once of the new settings; settling Creating → Enabled changes no setting.
+    assert.deepEqual(heard.map(([u, r]) => [u, r?.batchSize]), [[uuid, 5]]);
+
+    await mA.deleteEventSourceMapping(uuid);
+    await delivered(a, b);
+    assert.deepEqual(heard.at(-1), [uuid, undefined]);
+    assert.throws(() => mB.getEventSourceMapping(uuid), { code: "ResourceNotFoundException" });
+  });
+
+  test("a function URL made on A is found on B by its id; deleted on A, it is gone on B", async (t) => {
+    const [a, b] = twoNodes(t);
+    const clock = new ManualClock();
+    const registryA = await FunctionRegistry.load(ACCOUNT, a, clock);
+    const registryB = await FunctionRegistry.load(ACCOUNT, b, clock);
+    await registryA.insert(fnRecord());
+    const urlsA = await FunctionUrlService.create({ registry: registryA, store: a.functionUrls, port: () => 9000, changes: a.changes });
+    const urlsB = await FunctionUrlService.create({ registry: registryB, store: b.functionUrls, port: () => 9000, changes: b.changes });
+    const made = await urlsA.createFunctionUrlConfig("fn", undefined, { authType: "NONE" });
+    await delivered(a, b);
+    const id = String(made.FunctionUrl).slice("http://".length, "http://".length + 32);
+    assert.equal(urlsB.find(id)?.functionName, "fn");
+    await urlsA.deleteFunctionUrlConfig("fn", undefined);
+    await delivered(a, b);
+    assert.equal(urlsB.find(id), undefined);
+  });
+});
+
+describe("API Gateway on two nodes", () => {
+  test("REST and HTTP APIs made on A are on B, changes too; deleted on A, they are gone on B", async (t) => {
+    const [a, b] = twoNodes(t);
+    const clock = new ManualClock();
+    const restA = await RestApisService.create(ACCOUNT, a.restApis, clock, a.changes);
+    const restB = await RestApisService.create(ACCOUNT, b.restApis, clock, b.changes);
+    const httpA = await HttpApisService.create({ account: ACCOUNT, store: a.httpApis, clock, changes: a.changes });
+    const httpB = await HttpApisService.create({ account: ACCOUNT, store: b.httpApis, clock, changes: b.changes });
+    const rest = await restA.createRestApi({ name: "shop" });
+    const http = await httpA.createApi({ name: "q", protocolType: "HTTP" });
+    await delivered(a, b);
+    assert.equal(restB.find(rest.id)?.name, "shop");
+    assert.equal(httpB.get(http.apiId).name, "q");
+
+    await restA.change(rest.id, (api) => void (api.description = "updated on A"));
+    await httpA.updateApi(http.apiId, { name: "renamed" });
+    await delivered(a, b);
+    assert.equal(restB.find(rest.id)?.description, "updated on A");
+    assert.equal(httpB.get(http.apiId).name, "renamed");
+
+    await restA.deleteRestApi(rest.id);
+    await httpA.deleteApi(http.apiId);
+    await delivered(a, b);
+    assert.equal(restB.find(rest.id), undefined);
+    assert.throws(() => httpB.get(http.apiId), { code: "NotFoundException" });
+  });
+});
