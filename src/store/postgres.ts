@@ -6,6 +6,7 @@
 import { randomUUID } from "node:crypto";
 import { codeRefsOf, normaliseRecord, type FunctionRecord } from "../services/lambda/model.js";
 import { PgDb } from "./pg-db.js";
+import { PG_SLOT_TABLES, PgSlotStore } from "./pg-slots.js";
 import type { Store } from "./store.js";
 
 const FUNCTION_TABLES = `
@@ -21,7 +22,7 @@ const FUNCTION_TABLES = `
   CREATE INDEX function_code_by_code ON function_code (code_id);`;
 
 /** Append-only: each entry upgrades the schema by one version. */
-export const PG_MIGRATIONS: string[] = [FUNCTION_TABLES];
+export const PG_MIGRATIONS: string[] = [FUNCTION_TABLES, PG_SLOT_TABLES];
 
 /** Until a part is built on PostgreSQL: every call says so. */
 function notYet<T extends object>(part: string): T {
@@ -41,8 +42,11 @@ export class PgStore implements Store {
   readonly functionUrls = notYet<Store["functionUrls"]>("functionUrls");
   readonly restApis = notYet<Store["restApis"]>("restApis");
   readonly httpApis = notYet<Store["httpApis"]>("httpApis");
+  readonly slots: PgSlotStore;
 
-  private constructor(readonly db: PgDb) {}
+  private constructor(readonly db: PgDb) {
+    this.slots = new PgSlotStore(db, this.nodeId);
+  }
 
   /** A bare connection (for administration: schemas, migration tools); the caller closes it. */
   static connectOnly(url: string): Promise<PgDb> {
@@ -105,6 +109,7 @@ export class PgStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.slots.releaseAll().catch((err) => console.error("flint: postgres: giving concurrency slots back:", (err as Error).message));
     await this.db.close();
   }
 }

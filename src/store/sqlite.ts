@@ -26,6 +26,7 @@ import type { RestApiStore } from "./rest-api-store.js";
 import { REST_API_TABLES, SqliteRestApiStore } from "./sqlite-rest-apis.js";
 import type { HttpApiStore } from "./http-api-store.js";
 import { HTTP_API_TABLES, SqliteHttpApiStore } from "./sqlite-http-apis.js";
+import { SLOT_TABLES, SqliteSlotStore } from "./sqlite-slots.js";
 
 /** Append-only: each entry upgrades the schema by one version. */
 const MIGRATIONS: string[] = [
@@ -49,6 +50,7 @@ const MIGRATIONS: string[] = [
   FUNCTION_URL_TABLES,
   REST_API_TABLES,
   HTTP_API_TABLES,
+  SLOT_TABLES,
 ];
 
 
@@ -66,6 +68,7 @@ export class SqliteStore implements Store {
   readonly functionUrls: FunctionUrlStore;
   readonly restApis: RestApiStore;
   readonly httpApis: HttpApiStore;
+  readonly slots: SqliteSlotStore;
 
   constructor(file: string) {
     this.db = new Database(file);
@@ -83,6 +86,7 @@ export class SqliteStore implements Store {
     this.functionUrls = new SqliteFunctionUrlStore(this.db);
     this.restApis = new SqliteRestApiStore(this.db);
     this.httpApis = new SqliteHttpApiStore(this.db);
+    this.slots = new SqliteSlotStore(this.db, this.nodeId);
     this.stmts = {
       get: this.db.prepare<[string], { record: string }>("SELECT record FROM functions WHERE name = ?"),
       list: this.db.prepare<[], { record: string }>("SELECT record FROM functions ORDER BY name"),
@@ -151,6 +155,7 @@ export class SqliteStore implements Store {
 
   async close(): Promise<void> {
     this.commits.flush();
+    this.slots.releaseAll();
     this.db.close();
   }
 }

@@ -18,9 +18,18 @@ describe("SQLite store", () => {
   let dir = "";
   before(async () => void (dir = await mkdtemp(path.join(os.tmpdir(), "flint-contract-"))));
   after(() => rm(dir, { recursive: true, force: true }));
+  const files = new WeakMap<Store, string>();
   const fresh: FreshStore = async (t) => {
-    const store: Store = new SqliteStore(path.join(dir, `${randomBytes(6).toString("hex")}.db`));
+    const file = path.join(dir, `${randomBytes(6).toString("hex")}.db`);
+    const store: Store = new SqliteStore(file);
+    files.set(store, file);
     t.after(() => store.close());
+    return store;
+  };
+  fresh.node = async (t, of) => {
+    const store = new SqliteStore(files.get(of)!);
+    // A test may close a node itself (a node leaving the cluster).
+    t.after(() => store.close().catch(() => {}));
     return store;
   };
   for (const contract of CONTRACTS) contract(fresh);
@@ -39,6 +48,12 @@ describe("PostgreSQL store", () => {
     await admin.close();
     const store = await PgStore.open(url.toString());
     t.after(() => store.close());
+    return store;
+  };
+  fresh.node = async (t, of) => {
+    const store = await PgStore.open((of as PgStore).db.url);
+    // A test may close a node itself (a node leaving the cluster).
+    t.after(() => store.close().catch(() => {}));
     return store;
   };
   for (const contract of CONTRACTS) contract(fresh);

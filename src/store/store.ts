@@ -13,6 +13,7 @@ import type { StreamStore } from "./stream-store.js";
 import type { FunctionUrlStore } from "./function-url-store.js";
 import type { RestApiStore } from "./rest-api-store.js";
 import type { HttpApiStore } from "./http-api-store.js";
+import type { SlotStore } from "./slot-store.js";
 
 export interface Store {
   /**
@@ -38,6 +39,8 @@ export interface Store {
   readonly restApis: RestApiStore;
   /** API Gateway HTTP APIs, each with its routes, integrations, stages and deployments (http-api-store.ts). */
   readonly httpApis: HttpApiStore;
+  /** Concurrency slots leased to nodes (slot-store.ts); closing the store gives this node's back. */
+  readonly slots: SlotStore;
   getFunction(name: string): Promise<FunctionRecord | undefined>;
   listFunctions(): Promise<FunctionRecord[]>;
   /** Insert or replace. */
