@@ -9,7 +9,8 @@ import type { SlotHolder, SlotStore } from "./slot-store.js";
 
 // The two-key advisory lock space (class 17, the scope's hash) never meets the one-key locks
 // (migrations). Inside a volatile PL/pgSQL function each statement reads a fresh snapshot, so after
-// the lock the sums include every grant committed before it.
+// the lock the sums include every grant committed before it. The count grows by what is granted
+// (not set to a sum read earlier), so a release of this node's committing meanwhile is not undone.
 export const PG_SLOT_TABLES = `
   CREATE TABLE concurrency_slots (
     scope text NOT NULL,
@@ -22,16 +23,14 @@ export const PG_SLOT_TABLES = `
   LANGUAGE plpgsql VOLATILE AS $$
   DECLARE
     total integer;
-    mine integer;
   BEGIN
     PERFORM pg_advisory_xact_lock(17, hashtext(p_scope));
     DELETE FROM concurrency_slots WHERE scope = p_scope AND lease_until <= p_now;
-    SELECT coalesce(sum(count), 0), coalesce(sum(count) FILTER (WHERE node = p_node), 0) INTO total, mine
-      FROM concurrency_slots WHERE scope = p_scope;
+    SELECT coalesce(sum(count), 0) INTO total FROM concurrency_slots WHERE scope = p_scope;
     granted := greatest(0, least(p_want, p_limit - total));
-    held := mine + granted;
-    INSERT INTO concurrency_slots (scope, node, count, lease_until) VALUES (p_scope, p_node, held, p_now + p_ttl)
-      ON CONFLICT (scope, node) DO UPDATE SET count = excluded.count, lease_until = excluded.lease_until;
+    INSERT INTO concurrency_slots (scope, node, count, lease_until) VALUES (p_scope, p_node, granted, p_now + p_ttl)
+      ON CONFLICT (scope, node) DO UPDATE SET count = concurrency_slots.count + excluded.count, lease_until = excluded.lease_until
+      RETURNING count INTO held;
   END $$;`;
 
 export class PgSlotStore implements SlotStore {
