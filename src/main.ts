@@ -355,7 +355,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
         await pool.shutdown();
         await registry.idle();
         await driver.close();
-        gate.stop();
+        await gate.stop();
         await store.close();
         stopClock();
       })()),

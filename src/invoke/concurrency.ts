@@ -26,7 +26,7 @@ export interface ConcurrencyGate {
    */
   acquire(record: FunctionRecord): Release | Promise<Release>;
   /** At shutdown, before the store closes. */
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 export const RESERVED_LIMIT = "ReservedFunctionConcurrentInvocationLimitExceeded";
@@ -83,7 +83,7 @@ export class MemoryConcurrencyGate implements ConcurrencyGate {
     };
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     // nothing runs in the background
   }
 

@@ -44,7 +44,7 @@ describe("concurrency leased across nodes (PostgreSQL)", () => {
     const stores = await Promise.all(Array.from({ length: nodes }, () => PgStore.open(db.url)));
     const gates = stores.map((s) => new LeasedConcurrencyGate(s.slots, LIMITS, clock, TIMES));
     t.after(async () => {
-      for (const g of gates) g.stop();
+      for (const g of gates) await g.stop();
       for (const s of stores) await s.close();
     });
     return { clock, stores, gates };
@@ -65,7 +65,7 @@ describe("concurrency leased across nodes (PostgreSQL)", () => {
     const f = fn("dies", { reservedConcurrency: 5 });
     const [dead, b, c] = gates as [LeasedConcurrencyGate, LeasedConcurrencyGate, LeasedConcurrencyGate];
     assert.equal(granted(await Promise.all(Array.from({ length: 5 }, () => outcome(() => dead.acquire(f))))).length, 5);
-    dead.stop(); // killed: its invocations never end and it renews nothing
+    void dead.stop(); // killed: its invocations never end and it renews nothing
     clock.advance(TIMES.ttlMs - 1);
     await settle();
     assert.equal(await outcome(() => b.acquire(f)), RESERVED_LIMIT);
@@ -85,6 +85,30 @@ describe("concurrency leased across nodes (PostgreSQL)", () => {
       await settle();
     }
     assert.equal(await outcome(() => b.acquire(f)), RESERVED_LIMIT);
+  });
+
+  test("a node that stalled past its lease learns at its next renewal that its idle slots are gone", async (t) => {
+    const { clock, gates } = await cluster(t, 1);
+    const f = fn("stalled", { reservedConcurrency: 1 });
+    // Node a's own clock stands still while b's runs: a's event loop was blocked past its lease.
+    const stalledClock = new ManualClock(clock.now());
+    const store = await PgStore.open(db.url);
+    const a = new LeasedConcurrencyGate(store.slots, LIMITS, stalledClock, TIMES);
+    t.after(async () => {
+      await a.stop();
+      await store.close();
+    });
+    const b = gates[0]!;
+    (await a.acquire(f))();
+    assert.deepEqual(a.holding("fn:stalled"), { held: 1, busy: 0 });
+    clock.advance(TIMES.ttlMs);
+    await settle();
+    const onB = await outcome(() => b.acquire(f));
+    assert.equal(typeof onB, "function");
+    stalledClock.advance(TIMES.ttlMs / 3); // a wakes up and renews
+    await settle();
+    assert.deepEqual(a.holding("fn:stalled"), { held: 0, busy: 0 });
+    assert.equal(await outcome(() => a.acquire(f)), RESERVED_LIMIT);
   });
 
   test("a warm invoke takes an idle slot with no store round trip; idle slots go back after the linger, and another node gets them", async (t) => {

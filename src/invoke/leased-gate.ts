@@ -48,14 +48,16 @@ interface Scope {
   readonly waiting: Waiter[];
   /** A request to the store is under way (one at a time per scope, so their answers stay in order). */
   io: boolean;
-  /** Counts the store's answers, so that a renewal that crossed one does not undo it. */
-  answers: number;
+  /** Counts grants and give-backs, so that a renewal that crossed one does not undo it. */
+  changes: number;
 }
 
 export class LeasedConcurrencyGate implements ConcurrencyGate {
   private readonly scopes = new Map<string, Scope>();
   private readonly timers: Timer[];
   private renewing = false;
+  /** Store calls under way, which `stop` waits for. */
+  private readonly calls = new Set<Promise<unknown>>();
 
   constructor(
     private readonly slots: SlotStore,
@@ -79,9 +81,22 @@ export class LeasedConcurrencyGate implements ConcurrencyGate {
     return own.then((r) => r ?? pool());
   }
 
-  /** Stop renewing (the node's leases then run out) and giving slots back; the store's close releases them. */
-  stop(): void {
+  /**
+   * Stop renewing (the node's leases then run out) and giving slots back, once the store calls under
+   * way have ended; closing the store gives the node's slots back.
+   */
+  async stop(): Promise<void> {
     for (const t of this.timers) t.cancel();
+    while (this.calls.size > 0) await Promise.allSettled([...this.calls]);
+  }
+
+  private call<T>(p: Promise<T>): Promise<T> {
+    this.calls.add(p);
+    void p.then(
+      () => this.calls.delete(p),
+      () => this.calls.delete(p),
+    );
+    return p;
   }
 
   /** Slots this node holds for a scope, and how many of them run: for tests and metrics. */
@@ -103,7 +118,7 @@ export class LeasedConcurrencyGate implements ConcurrencyGate {
   private take(name: string, limit: number): Release | undefined | Promise<Release | undefined> {
     let s = this.scopes.get(name);
     if (!s) {
-      s = { name, limit, held: 0, busy: 0, peak: 0, waiting: [], io: false, answers: 0 };
+      s = { name, limit, held: 0, busy: 0, peak: 0, waiting: [], io: false, changes: 0 };
       this.scopes.set(name, s);
     }
     s.limit = limit;
@@ -141,10 +156,10 @@ export class LeasedConcurrencyGate implements ConcurrencyGate {
     s.io = true;
     for (const w of s.waiting) w.asked = true;
     const want = s.waiting.length;
-    this.slots.acquire(s.name, s.limit, want, this.clock.now(), this.times.ttlMs).then(
+    this.call(this.slots.acquire(s.name, s.limit, want, this.clock.now(), this.times.ttlMs)).then(
       ({ held }) => {
         s.io = false;
-        s.answers++;
+        s.changes++;
         s.held = held;
         while (s.waiting.length > 0 && s.busy < s.held && s.busy < s.limit) {
           s.waiting.shift()!.settle(true);
@@ -170,8 +185,9 @@ export class LeasedConcurrencyGate implements ConcurrencyGate {
       if (s.io) continue;
       if (surplus > 0) {
         s.held -= surplus;
+        s.changes++;
         s.io = true;
-        this.slots.release(s.name, surplus).then(
+        this.call(this.slots.release(s.name, surplus)).then(
           () => {
             s.io = false;
             this.ask(s);
@@ -189,15 +205,19 @@ export class LeasedConcurrencyGate implements ConcurrencyGate {
     }
   }
 
-  /** Extend this node's leases; a scope whose lease ran out anyway (a long pause) holds nothing now. */
+  /**
+   * Extend this node's leases, and take the store's counts as the truth: a scope whose lease ran out
+   * anyway (a long pause) holds nothing now, and slots a failed give-back left counted are given back
+   * at the next trim.
+   */
   private async renew(): Promise<void> {
     if (this.renewing) return;
     this.renewing = true;
-    const before = new Map([...this.scopes.values()].map((s) => [s, s.answers]));
+    const before = new Map([...this.scopes.values()].map((s) => [s, s.changes]));
     try {
-      const live = await this.slots.renew(this.clock.now(), this.times.ttlMs);
-      for (const [s, answers] of before) {
-        if (!live.has(s.name) && !s.io && s.answers === answers) s.held = 0;
+      const live = await this.call(this.slots.renew(this.clock.now(), this.times.ttlMs));
+      for (const [s, changes] of before) {
+        if (!s.io && s.changes === changes) s.held = live.get(s.name) ?? 0;
       }
     } catch (err) {
       console.error("flint: concurrency: renewing slot leases:", (err as Error).message);
