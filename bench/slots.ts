@@ -81,7 +81,7 @@ export async function slotsBench(): Promise<string> {
   const server = await startPostgres();
   const clock = new ScaledClock();
   const [a, b] = [await PgStore.open(server.url), await PgStore.open(server.url)];
-  const leased = new LeasedConcurrencyGate(a.slots, LIMITS, clock);
+  const leased = await LeasedConcurrencyGate.create(a.slots, LIMITS, clock);
   try {
     const w = await warm({ memory: new MemoryConcurrencyGate(LIMITS), leased });
     const rows: (string | number)[][] = [];

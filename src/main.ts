@@ -147,7 +147,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     configured: (record) => pool.reconcile(record),
   };
   lambda.resumeDeployments();
-  const gate = store.slots.shared ? new LeasedConcurrencyGate(store.slots, concurrency, clock) : new MemoryConcurrencyGate(concurrency);
+  const gate = store.slots.shared ? await LeasedConcurrencyGate.create(store.slots, concurrency, clock) : new MemoryConcurrencyGate(concurrency);
   const invoker = new Invoker(account, lambda, pool, gate, metrics);
   const destinations = new Destinations({});
   const sqs = await SqsService.create(account, store.queues, clock);

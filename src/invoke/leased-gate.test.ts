@@ -13,7 +13,7 @@ import { testDatabase, type TestDatabase } from "../../test/harness/postgres.js"
 import { ACCOUNT_LIMIT, RESERVED_LIMIT, type ConcurrencyLimits, type Release } from "./concurrency.js";
 import { LeasedConcurrencyGate, type LeaseTimes } from "./leased-gate.js";
 
-const TIMES: LeaseTimes = { ttlMs: 9_000, lingerMs: 1_000 };
+const TIMES: LeaseTimes = { ttlMs: 9_000, lingerMs: 1_000, reclaimMs: 100 };
 const LIMITS: ConcurrencyLimits = { limit: 1000, unreservedCapacity: 4 };
 /** Let the store's answers arrive. */
 const settle = () => new Promise((r) => setTimeout(r, 50));
@@ -42,7 +42,7 @@ describe("concurrency leased across nodes (PostgreSQL)", () => {
   async function cluster(t: TestContext, nodes = 3) {
     const clock = new ManualClock();
     const stores = await Promise.all(Array.from({ length: nodes }, () => PgStore.open(db.url)));
-    const gates = stores.map((s) => new LeasedConcurrencyGate(s.slots, LIMITS, clock, TIMES));
+    const gates = await Promise.all(stores.map((s) => LeasedConcurrencyGate.create(s.slots, LIMITS, clock, TIMES)));
     t.after(async () => {
       for (const g of gates) await g.stop();
       for (const s of stores) await s.close();
@@ -65,10 +65,13 @@ describe("concurrency leased across nodes (PostgreSQL)", () => {
     const f = fn("dies", { reservedConcurrency: 5 });
     const [dead, b, c] = gates as [LeasedConcurrencyGate, LeasedConcurrencyGate, LeasedConcurrencyGate];
     assert.equal(granted(await Promise.all(Array.from({ length: 5 }, () => outcome(() => dead.acquire(f))))).length, 5);
-    void dead.stop(); // killed: its invocations never end and it renews nothing
-    clock.advance(TIMES.ttlMs - 1);
+    void dead.stop(); // killed: its invocations never end, it renews nothing and answers no one
+    clock.advance(TIMES.ttlMs - 1 - TIMES.reclaimMs);
     await settle();
-    assert.equal(await outcome(() => b.acquire(f)), RESERVED_LIMIT);
+    const refused = outcome(() => b.acquire(f));
+    await settle();
+    clock.advance(TIMES.reclaimMs); // b waited that long for the dead node to answer
+    assert.equal(await refused, RESERVED_LIMIT);
     clock.advance(1);
     await settle();
     const outcomes = await Promise.all(Array.from({ length: 8 }, (_, i) => outcome(() => (i % 2 ? b : c).acquire(f))));
@@ -93,7 +96,7 @@ describe("concurrency leased across nodes (PostgreSQL)", () => {
     // Node a's own clock stands still while b's runs: a's event loop was blocked past its lease.
     const stalledClock = new ManualClock(clock.now());
     const store = await PgStore.open(db.url);
-    const a = new LeasedConcurrencyGate(store.slots, LIMITS, stalledClock, TIMES);
+    const a = await LeasedConcurrencyGate.create(store.slots, LIMITS, stalledClock, TIMES);
     t.after(async () => {
       await a.stop();
       await store.close();
@@ -111,24 +114,36 @@ describe("concurrency leased across nodes (PostgreSQL)", () => {
     assert.equal(await outcome(() => a.acquire(f)), RESERVED_LIMIT);
   });
 
-  test("a warm invoke takes an idle slot with no store round trip; idle slots go back after the linger, and another node gets them", async (t) => {
-    const { clock, gates } = await cluster(t, 2);
+  test("a warm invoke takes an idle slot with no store round trip; idle slots go back after the linger", async (t) => {
+    const { clock, gates } = await cluster(t, 1);
     const f = fn("warm", { reservedConcurrency: 1 });
-    const [a, b] = gates as [LeasedConcurrencyGate, LeasedConcurrencyGate];
-    const first = await a.acquire(f);
-    first();
+    const a = gates[0]!;
+    (await a.acquire(f))();
     const warm = a.acquire(f);
     assert.equal(typeof warm, "function", "a slot at hand, not a promise");
     (warm as Release)();
     assert.deepEqual(a.holding("fn:warm"), { held: 1, busy: 0 });
-    assert.equal(await outcome(() => b.acquire(f)), RESERVED_LIMIT);
     clock.advance(TIMES.lingerMs); // used in this period: kept
     await settle();
     assert.deepEqual(a.holding("fn:warm"), { held: 1, busy: 0 });
     clock.advance(TIMES.lingerMs); // idle for a whole period: given back
     await settle();
     assert.deepEqual(a.holding("fn:warm"), { held: 0, busy: 0 });
-    assert.equal(typeof (await outcome(() => b.acquire(f))), "function");
+  });
+
+  test("idle slots on one node never throttle another: refused, it has the holders give them back and asks again", async (t) => {
+    const { gates } = await cluster(t);
+    const f = fn("parked", { reservedConcurrency: 3 });
+    const [a, b, c] = gates as [LeasedConcurrencyGate, LeasedConcurrencyGate, LeasedConcurrencyGate];
+    const warmUp = granted(await Promise.all([outcome(() => a.acquire(f)), outcome(() => a.acquire(f)), outcome(() => c.acquire(f))]));
+    for (const r of warmUp) r();
+    assert.deepEqual(a.holding("fn:parked"), { held: 2, busy: 0 });
+    // Within the linger (the clock stands still): b gets all three, a and c hand theirs over.
+    const outcomes = await Promise.all(Array.from({ length: 5 }, () => outcome(() => b.acquire(f))));
+    assert.equal(granted(outcomes).length, 3);
+    assert.deepEqual(outcomes.filter((o) => typeof o === "string"), [RESERVED_LIMIT, RESERVED_LIMIT]);
+    assert.deepEqual(a.holding("fn:parked"), { held: 0, busy: 0 });
+    assert.deepEqual(c.holding("fn:parked"), { held: 0, busy: 0 });
   });
 
   test("an invoke waiting for the store takes a slot that ends on its node meanwhile", async (t) => {

@@ -2,10 +2,12 @@
  * Concurrency slots on PostgreSQL, shared by every node. A grant is one round trip: a function
  * (`flint_acquire_slots`) takes the scope's advisory lock, drops expired leases, and grants what the
  * limit leaves, in the one transaction of its statement. Releases and renewals touch only this node's
- * rows; a release only lowers the sum, so it needs no lock.
+ * rows; a release only lowers the sum, so it needs no lock. Signals between nodes are NOTIFYs.
  */
 import type { PgDb } from "./pg-db.js";
-import type { SlotHolder, SlotStore } from "./slot-store.js";
+import type { SlotHolder, SlotSignal, SlotStore } from "./slot-store.js";
+
+const CHANNEL = "flint_slots";
 
 // The two-key advisory lock space (class 17, the scope's hash) never meets the one-key locks
 // (migrations). Inside a volatile PL/pgSQL function each statement reads a fresh snapshot, so after
@@ -19,14 +21,15 @@ export const PG_SLOT_TABLES = `
     lease_until bigint NOT NULL,
     PRIMARY KEY (scope, node)
   );
-  CREATE FUNCTION flint_acquire_slots(p_scope text, p_node text, p_limit integer, p_want integer, p_now bigint, p_ttl bigint, OUT granted integer, OUT held integer)
+  CREATE FUNCTION flint_acquire_slots(p_scope text, p_node text, p_limit integer, p_want integer, p_now bigint, p_ttl bigint, OUT granted integer, OUT held integer, OUT others integer)
   LANGUAGE plpgsql VOLATILE AS $$
   DECLARE
     total integer;
   BEGIN
     PERFORM pg_advisory_xact_lock(17, hashtext(p_scope));
     DELETE FROM concurrency_slots WHERE scope = p_scope AND lease_until <= p_now;
-    SELECT coalesce(sum(count), 0) INTO total FROM concurrency_slots WHERE scope = p_scope;
+    SELECT coalesce(sum(count), 0), count(*) FILTER (WHERE node <> p_node AND count > 0) INTO total, others
+      FROM concurrency_slots WHERE scope = p_scope;
     granted := greatest(0, least(p_want, p_limit - total));
     INSERT INTO concurrency_slots (scope, node, count, lease_until) VALUES (p_scope, p_node, granted, p_now + p_ttl)
       ON CONFLICT (scope, node) DO UPDATE SET count = concurrency_slots.count + excluded.count, lease_until = excluded.lease_until
@@ -38,11 +41,11 @@ export class PgSlotStore implements SlotStore {
 
   constructor(
     private readonly db: PgDb,
-    private readonly node: string,
+    readonly node: string,
   ) {}
 
-  async acquire(scope: string, limit: number, want: number, now: number, ttlMs: number): Promise<{ granted: number; held: number }> {
-    const [row] = await this.db.query<{ granted: number; held: number }>("SELECT granted, held FROM flint_acquire_slots($1, $2, $3, $4, $5, $6)", [
+  async acquire(scope: string, limit: number, want: number, now: number, ttlMs: number): Promise<{ granted: number; held: number; others: number }> {
+    const [row] = await this.db.query<{ granted: number; held: number; others: number }>("SELECT granted, held, others FROM flint_acquire_slots($1, $2, $3, $4, $5, $6)", [
       scope,
       this.node,
       limit,
@@ -50,7 +53,7 @@ export class PgSlotStore implements SlotStore {
       now,
       ttlMs,
     ]);
-    return { granted: row!.granted, held: row!.held };
+    return { granted: row!.granted, held: row!.held, others: row!.others };
   }
 
   async release(scope: string, n: number): Promise<void> {
@@ -63,6 +66,14 @@ export class PgSlotStore implements SlotStore {
       [now + ttlMs, this.node, now],
     );
     return new Map(rows.map((r) => [r.scope, r.count]));
+  }
+
+  async signal(signal: SlotSignal): Promise<void> {
+    await this.db.notify(CHANNEL, JSON.stringify(signal));
+  }
+
+  onSignal(fn: (signal: SlotSignal) => void): Promise<() => void> {
+    return this.db.listen(CHANNEL, (payload) => fn(JSON.parse(payload) as SlotSignal));
   }
 
   async holders(scope: string, now: number): Promise<SlotHolder[]> {

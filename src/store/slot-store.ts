@@ -14,7 +14,21 @@ export interface SlotHolder {
   leaseUntil: number;
 }
 
+/**
+ * What nodes tell each other about a scope: `wanted` when the store refused a node slots (holders
+ * give their idle ones back), `given` in answer (how many went back, maybe 0), addressed `to` the
+ * node that wanted them.
+ */
+export interface SlotSignal {
+  kind: "wanted" | "given";
+  scope: string;
+  from: string;
+  to?: string;
+}
+
 export interface SlotStore {
+  /** This node: the store's `nodeId`. */
+  readonly node: string;
   /**
    * Whether other nodes share these slots. On a one-node store (SQLite) the gate counts in memory
    * and never calls the store.
@@ -24,9 +38,10 @@ export interface SlotStore {
    * Grant this node up to `want` more of `scope`'s slots, at once and atomically with every other
    * node's grants, so that the unexpired counts of all nodes sum to at most `limit`; expired leases
    * count for nothing (and are dropped). `granted` may be 0. `held` is this node's count afterwards
-   * (fewer than it believed if its own lease had run out). The lease runs to `now + ttlMs`.
+   * (fewer than it believed if its own lease had run out); `others` how many other nodes hold
+   * unexpired slots of the scope. The lease runs to `now + ttlMs`.
    */
-  acquire(scope: string, limit: number, want: number, now: number, ttlMs: number): Promise<{ granted: number; held: number }>;
+  acquire(scope: string, limit: number, want: number, now: number, ttlMs: number): Promise<{ granted: number; held: number; others: number }>;
   /** Give `n` of this node's slots of `scope` back. */
   release(scope: string, n: number): Promise<void>;
   /**
@@ -34,6 +49,10 @@ export interface SlotStore {
    * counts. A lease that already ran out is not renewed: its slots may be another node's now.
    */
   renew(now: number, ttlMs: number): Promise<Map<string, number>>;
+  /** Tell every node sharing the store, this one included. */
+  signal(signal: SlotSignal): Promise<void>;
+  /** Hear every node's signals; resolves once listening, to a function that stops it. */
+  onSignal(fn: (signal: SlotSignal) => void): Promise<() => void>;
   /** The nodes holding unexpired slots of `scope` at `now`, in byte order of node. */
   holders(scope: string, now: number): Promise<SlotHolder[]>;
 }

@@ -3,7 +3,10 @@
  * not use this part (`shared` is false); it keeps the slot contract whole on both stores.
  */
 import type Database from "better-sqlite3";
-import type { SlotHolder, SlotStore } from "./slot-store.js";
+import type { SlotHolder, SlotSignal, SlotStore } from "./slot-store.js";
+
+/** Listeners per database file: the stores of one file in this process are the only "nodes" it has. */
+const listeners = new Map<string, Set<(signal: SlotSignal) => void>>();
 
 export const SLOT_TABLES = `
   CREATE TABLE concurrency_slots (
@@ -20,12 +23,12 @@ export class SqliteSlotStore implements SlotStore {
 
   constructor(
     private readonly db: Database.Database,
-    private readonly node: string,
+    readonly node: string,
   ) {
     this.stmts = {
       dropExpired: db.prepare("DELETE FROM concurrency_slots WHERE scope = ? AND lease_until <= ?"),
-      sums: db.prepare<[string, string], { total: number; mine: number }>(
-        "SELECT coalesce(sum(count), 0) AS total, coalesce(sum(CASE WHEN node = ? THEN count END), 0) AS mine FROM concurrency_slots WHERE scope = ?",
+      sums: db.prepare<[string, string, string], { total: number; mine: number; others: number }>(
+        "SELECT coalesce(sum(count), 0) AS total, coalesce(sum(CASE WHEN node = ? THEN count END), 0) AS mine, count(CASE WHEN node <> ? AND count > 0 THEN 1 END) AS others FROM concurrency_slots WHERE scope = ?",
       ),
       upsert: db.prepare(
         "INSERT INTO concurrency_slots (scope, node, count, lease_until) VALUES (?, ?, ?, ?) ON CONFLICT (scope, node) DO UPDATE SET count = excluded.count, lease_until = excluded.lease_until",
@@ -41,13 +44,13 @@ export class SqliteSlotStore implements SlotStore {
     };
   }
 
-  async acquire(scope: string, limit: number, want: number, now: number, ttlMs: number): Promise<{ granted: number; held: number }> {
+  async acquire(scope: string, limit: number, want: number, now: number, ttlMs: number): Promise<{ granted: number; held: number; others: number }> {
     return this.db.transaction(() => {
       this.stmts.dropExpired.run(scope, now);
-      const { total, mine } = this.stmts.sums.get(this.node, scope)!;
+      const { total, mine, others } = this.stmts.sums.get(this.node, this.node, scope)!;
       const granted = Math.max(0, Math.min(want, limit - total));
       this.stmts.upsert.run(scope, this.node, mine + granted, now + ttlMs);
-      return { granted, held: mine + granted };
+      return { granted, held: mine + granted, others };
     })();
   }
 
@@ -62,6 +65,20 @@ export class SqliteSlotStore implements SlotStore {
   /** When the store closes: this node's slots go back at once. */
   releaseAll(): void {
     this.stmts.releaseAll.run(this.node);
+  }
+
+  async signal(signal: SlotSignal): Promise<void> {
+    for (const fn of listeners.get(this.db.name) ?? []) queueMicrotask(() => fn(signal));
+  }
+
+  async onSignal(fn: (signal: SlotSignal) => void): Promise<() => void> {
+    let set = listeners.get(this.db.name);
+    if (!set) listeners.set(this.db.name, (set = new Set()));
+    set.add(fn);
+    return () => {
+      set.delete(fn);
+      if (set.size === 0) listeners.delete(this.db.name);
+    };
   }
 
   async holders(scope: string, now: number): Promise<SlotHolder[]> {
