@@ -82,6 +82,7 @@ export async function slotsBench(): Promise<string> {
   const clock = new ScaledClock();
   const [a, b] = [await PgStore.open(server.url), await PgStore.open(server.url)];
   const leased = await LeasedConcurrencyGate.create(a.slots, LIMITS, clock);
+  const other = await LeasedConcurrencyGate.create(b.slots, LIMITS, clock);
   try {
     const w = await warm({ memory: new MemoryConcurrencyGate(LIMITS), leased });
     const rows: (string | number)[][] = [];
@@ -98,11 +99,27 @@ export async function slotsBench(): Promise<string> {
       // Through the gate with no slot idle: a new scope each time (its give-back comes at the next trim).
       gate: async (i) => (await leased.acquire({ name: `cold-${i}`, reservedConcurrency: 1, provisioned: {} } as unknown as FunctionRecord))(),
     });
+    // A throttle: the reservation runs on the other node, so the store refuses, the other node is
+    // asked for idle slots (it has none) and the store is asked once more.
+    const full = { name: "full", reservedConcurrency: 1, provisioned: {} } as unknown as FunctionRecord;
+    await other.acquire(full);
+    const throttle = await turns({
+      throttle: async () => {
+        try {
+          await leased.acquire(full);
+          throw new Error("expected a throttle");
+        } catch (err) {
+          if ((err as { code?: string }).code !== "TooManyRequestsException") throw err;
+        }
+      },
+    });
+    cold.set("throttle", throttle.get("throttle")!);
     const row = (label: string, key: string) => [label, "c1", cold.get(key)!.mean, cold.get(key)!.p99, 1];
     rows.push(row("PostgreSQL round trip (SELECT 1), for scale", "ping"));
     rows.push(row("cold grant (flint_acquire_slots)", "grant"));
     rows.push(row("give back (release)", "release"));
     rows.push(row("leased gate, cold (asks the store once)", "gate"));
+    rows.push([...row("leased gate, throttled (the limit runs on another node)", "throttle").slice(0, 4), "2 + a signal each way"]);
     // Grants racing on one scope from two nodes: serialized by the scope's advisory lock.
     const racing = await parallelRun((i) => (i % 2 ? a : b).slots.acquire("fn:racing", 1_000_000, 1, now(), 10_000), 8);
     rows.push(["cold grants racing on one scope, 2 nodes (per grant, over the run)", "c8", racing.mean, racing.p99, 1]);
@@ -113,6 +130,7 @@ export async function slotsBench(): Promise<string> {
     );
   } finally {
     await leased.stop();
+    await other.stop();
     await a.close();
     await b.close();
     await server.stop();
