@@ -73,6 +73,7 @@ export class LeasedConcurrencyGate implements ConcurrencyGate {
   /** Per scope being reclaimed: how many holders have yet to answer. */
   private readonly reclaims = new Map<string, { left: number; done(): void }>();
   private unlisten = () => {};
+  private stopped = false;
 
   private constructor(
     private readonly slots: SlotStore,
@@ -113,9 +114,12 @@ export class LeasedConcurrencyGate implements ConcurrencyGate {
    * way have ended; closing the store gives the node's slots back.
    */
   async stop(): Promise<void> {
+    this.stopped = true;
     for (const t of this.timers) t.cancel();
     this.unlisten();
     for (const r of this.reclaims.values()) r.done();
+    // Shutting down: an invocation still waiting for a slot is throttled.
+    for (const s of this.scopes.values()) for (const w of s.waiting.splice(0)) w.settle(false);
     while (this.calls.size > 0) await Promise.allSettled([...this.calls]);
   }
 
@@ -182,6 +186,7 @@ export class LeasedConcurrencyGate implements ConcurrencyGate {
   /** One request to the store for every invocation waiting (unless one is under way). */
   private ask(s: Scope): void {
     if (s.io || s.waiting.length === 0) return;
+    if (this.stopped) return void s.waiting.splice(0).forEach((w) => w.settle(false));
     s.io = true;
     for (const w of s.waiting) w.asked = true;
     const want = s.waiting.length;
@@ -260,7 +265,7 @@ export class LeasedConcurrencyGate implements ConcurrencyGate {
   }
 
   private heard(signal: SlotSignal): void {
-    if (signal.from === this.slots.node) return;
+    if (signal.from === this.slots.node || this.stopped) return;
     if (signal.kind === "given") {
       const r = signal.to === this.slots.node ? this.reclaims.get(signal.scope) : undefined;
       if (r && --r.left <= 0) r.done();
