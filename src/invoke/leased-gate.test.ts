@@ -5,6 +5,7 @@
  */
 import { after, before, describe, test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
+import { ScaledClock } from "../clock/clock.js";
 import { ManualClock } from "../clock/manual-clock.js";
 import { AwsError } from "../errors.js";
 import type { FunctionRecord } from "../services/lambda/model.js";
@@ -179,6 +180,38 @@ describe("concurrency leased across nodes (PostgreSQL)", () => {
     const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => outcome(() => gates[i % 2]!.acquire(f))));
     assert.equal(granted(outcomes).length, 2 + LIMITS.unreservedCapacity);
     assert.deepEqual(outcomes.filter((o) => typeof o === "string"), Array(10 - 2 - LIMITS.unreservedCapacity).fill(ACCOUNT_LIMIT));
+  });
+
+  test("under churn on three nodes (slots taken, ended, lingering, given back, reclaimed) never more than K run at once", async (t) => {
+    const clock = new ScaledClock();
+    const stores = await Promise.all([1, 2, 3].map(() => PgStore.open(db.url)));
+    const gates = await Promise.all(stores.map((s) => LeasedConcurrencyGate.create(s.slots, LIMITS, clock, { ttlMs: 2_000, lingerMs: 5, reclaimMs: 50 })));
+    t.after(async () => {
+      for (const g of gates) await g.stop();
+      for (const s of stores) await s.close();
+    });
+    const K = 4;
+    const f = fn("churn", { reservedConcurrency: K });
+    let running = 0;
+    let most = 0;
+    let ran = 0;
+    await Promise.all(
+      Array.from({ length: 12 }, async (_, client) => {
+        for (let i = 0; i < 25; i++) {
+          const slot = await outcome(() => gates[(client + i) % 3]!.acquire(f));
+          if (typeof slot === "string") continue;
+          running++;
+          ran++;
+          most = Math.max(most, running);
+          await new Promise((r) => setTimeout(r, Math.random() * 4));
+          running--;
+          slot();
+        }
+      }),
+    );
+    assert.ok(most <= K, `${most} ran at once`);
+    assert.equal(most, K, "the reservation was used whole");
+    assert.ok(ran > 0);
   });
 
   test("a reservation of 0 throttles at once, with no store round trip", async (t) => {
