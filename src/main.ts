@@ -22,7 +22,8 @@ import { clockFile, clockSetting, resumeClock } from "./clock/clock.js";
 import type { FlintConfig } from "./config/config.js";
 import { CredentialAuthority, rootCredentials } from "./credentials.js";
 import { awsError } from "./errors.js";
-import { ConcurrencyGate } from "./invoke/concurrency.js";
+import { MemoryConcurrencyGate } from "./invoke/concurrency.js";
+import { LeasedConcurrencyGate } from "./invoke/leased-gate.js";
 import { Invoker } from "./invoke/invoker.js";
 import { EnvironmentPool } from "./invoke/pool.js";
 import { SparePool } from "./invoke/spares.js";
@@ -146,7 +147,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     configured: (record) => pool.reconcile(record),
   };
   lambda.resumeDeployments();
-  const gate = new ConcurrencyGate(concurrency);
+  const gate = store.slots.shared ? await LeasedConcurrencyGate.create(store.slots, concurrency, clock) : new MemoryConcurrencyGate(concurrency);
   const invoker = new Invoker(account, lambda, pool, gate, metrics);
   const destinations = new Destinations({});
   const sqs = await SqsService.create(account, store.queues, clock, store.changes);
@@ -357,6 +358,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
         await pool.shutdown();
         await registry.idle();
         await driver.close();
+        await gate.stop();
         logs.close();
         await stopClock();
         await store.close();

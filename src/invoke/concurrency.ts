@@ -1,8 +1,10 @@
 /**
  * Counting concurrent executions exactly, and throttling as Lambda does: a function with reserved
  * concurrency runs at most that many at once; all others share what the account limit leaves.
- * Synchronous and single-threaded counting: N parallel invokes against reservation K run K and
- * throttle N−K. https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html
+ * https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html
+ *
+ * One node (SQLite) counts in memory (`MemoryConcurrencyGate`); nodes sharing a PostgreSQL database
+ * count with slots leased from the store (`LeasedConcurrencyGate`, leased-gate.ts).
  */
 import { awsError } from "../errors.js";
 import type { FunctionRecord } from "../services/lambda/model.js";
@@ -17,9 +19,26 @@ export interface ConcurrencyLimits {
   readonly unreservedCapacity: number;
 }
 
-const throttled = (reason: string) => awsError("TooManyRequestsException", "Rate Exceeded.", { Reason: reason });
+export interface ConcurrencyGate {
+  /**
+   * Take one execution slot for the function, or throw TooManyRequestsException. Synchronous when
+   * the slot is at hand; a promise when the store must be asked.
+   */
+  acquire(record: FunctionRecord): Release | Promise<Release>;
+  /** At shutdown, before the store closes. */
+  stop(): Promise<void>;
+}
 
-export class ConcurrencyGate {
+export const RESERVED_LIMIT = "ReservedFunctionConcurrentInvocationLimitExceeded";
+export const ACCOUNT_LIMIT = "ConcurrentInvocationLimitExceeded";
+
+export const throttled = (reason: string) => awsError("TooManyRequestsException", "Rate Exceeded.", { Reason: reason });
+
+/**
+ * Synchronous and single-threaded counting: N parallel invokes against reservation K run K and
+ * throttle N−K.
+ */
+export class MemoryConcurrencyGate implements ConcurrencyGate {
   private total = 0;
   private unreservedInFlight = 0;
   private readonly perFunction = new Map<string, number>();
@@ -28,7 +47,6 @@ export class ConcurrencyGate {
 
   constructor(private readonly limits: ConcurrencyLimits) {}
 
-  /** Take one execution slot for the function, or throw TooManyRequestsException. */
   acquire(record: FunctionRecord): Release {
     const name = record.name;
     const reserved = record.reservedConcurrency;
@@ -36,11 +54,11 @@ export class ConcurrencyGate {
     // A function without a reservation runs in its provisioned share first, then in the shared pool.
     let shared = false;
     if (reserved !== undefined) {
-      if (current >= reserved) throw throttled("ReservedFunctionConcurrentInvocationLimitExceeded");
+      if (current >= reserved) throw throttled(RESERVED_LIMIT);
     } else {
       const own = this.ownShare.get(name) ?? 0;
       if (own >= provisionedShare(record)) {
-        if (this.unreservedInFlight >= this.limits.unreservedCapacity || this.total >= this.limits.limit) throw throttled("ConcurrentInvocationLimitExceeded");
+        if (this.unreservedInFlight >= this.limits.unreservedCapacity || this.total >= this.limits.limit) throw throttled(ACCOUNT_LIMIT);
         shared = true;
       }
     }
@@ -63,6 +81,10 @@ export class ConcurrencyGate {
         else this.ownShare.set(name, o);
       }
     };
+  }
+
+  async stop(): Promise<void> {
+    // nothing runs in the background
   }
 
   /** Executions in flight: for the account, or for one function. */

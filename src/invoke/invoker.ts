@@ -186,7 +186,7 @@ export class Invoker {
     let releaseSlot;
     let lease;
     try {
-      releaseSlot = this.gate.acquire(record);
+      releaseSlot = await this.gate.acquire(record);
       lease = await this.pool.acquire(version);
     } catch (err) {
       releaseSlot?.();

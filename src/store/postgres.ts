@@ -10,6 +10,7 @@ import { PG_STREAM_TABLES, PgStreamStore } from "./pg-streams.js";
 import { PG_MAPPING_TABLES, PgMappingStore } from "./pg-mappings.js";
 import { PG_LEASE_TABLES, PgLeaseStore } from "./pg-leases.js";
 import { PgChangeBus } from "./pg-changes.js";
+import { PG_SLOT_TABLES, PgSlotStore } from "./pg-slots.js";
 import type { Store } from "./store.js";
 import { BLOB_TABLES, PgBlobStore } from "./pg-blobs.js";
 import { LOG_TABLES, PgLogEventStore } from "./pg-log-events.js";
@@ -46,6 +47,7 @@ export const PG_MIGRATIONS: string[] = [
   PG_REST_API_TABLES,
   PG_HTTP_API_TABLES,
   PG_QUEUE_TABLES,
+  PG_SLOT_TABLES,
 ];
 
 /** Until a part is built on PostgreSQL: every call says so. */
@@ -69,6 +71,7 @@ export class PgStore implements Store {
   readonly blobs: PgBlobStore;
   readonly logs: PgLogEventStore;
   readonly settings: PgSettingsStore;
+  readonly slots: PgSlotStore;
 
   private constructor(
     readonly db: PgDb,
@@ -86,6 +89,7 @@ export class PgStore implements Store {
     this.blobs = new PgBlobStore(db);
     this.logs = new PgLogEventStore(db);
     this.settings = new PgSettingsStore(db);
+    this.slots = new PgSlotStore(db, this.nodeId);
   }
 
   /** A bare connection (for administration: schemas, migration tools); the caller closes it. */
@@ -150,6 +154,7 @@ export class PgStore implements Store {
   }
 
   async close(): Promise<void> {
+    await this.slots.releaseAll().catch((err) => console.error("flint: postgres: giving concurrency slots back:", (err as Error).message));
     await this.db.close();
   }
 }

@@ -29,6 +29,7 @@ import { HTTP_API_TABLES, SqliteHttpApiStore } from "./sqlite-http-apis.js";
 import type { LeaseStore } from "./lease-store.js";
 import { LEASE_TABLES, SqliteLeaseStore } from "./sqlite-leases.js";
 import { LocalChangeBus, type LocalNode } from "./change-bus.js";
+import { SLOT_TABLES, SqliteSlotStore } from "./sqlite-slots.js";
 
 /** Append-only: each entry upgrades the schema by one version. */
 const MIGRATIONS: string[] = [
@@ -53,6 +54,7 @@ const MIGRATIONS: string[] = [
   REST_API_TABLES,
   HTTP_API_TABLES,
   LEASE_TABLES,
+  SLOT_TABLES,
 ];
 
 
@@ -72,6 +74,7 @@ export class SqliteStore implements Store {
   readonly httpApis: HttpApiStore;
   readonly leases: LeaseStore;
   readonly changes: LocalNode;
+  readonly slots: SqliteSlotStore;
 
   /** `bus`: share one with another SqliteStore on the same file to make them two nodes (tests). */
   constructor(file: string, bus = new LocalChangeBus()) {
@@ -92,6 +95,7 @@ export class SqliteStore implements Store {
     this.restApis = new SqliteRestApiStore(this.db);
     this.httpApis = new SqliteHttpApiStore(this.db);
     this.leases = new SqliteLeaseStore(this.db, this.nodeId);
+    this.slots = new SqliteSlotStore(this.db, this.nodeId);
     this.stmts = {
       get: this.db.prepare<[string], { record: string }>("SELECT record FROM functions WHERE name = ?"),
       list: this.db.prepare<[], { record: string }>("SELECT record FROM functions ORDER BY name"),
@@ -163,6 +167,7 @@ export class SqliteStore implements Store {
     if (!this.db.open) return;
     this.changes.leave();
     this.commits.flush();
+    this.slots.releaseAll();
     this.db.close();
   }
 }

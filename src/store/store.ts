@@ -18,6 +18,7 @@ import type { BlobStore } from "./blob-store.js";
 import type { LogEventStore } from "./log-event-store.js";
 import type { SettingsStore } from "./settings-store.js";
 import type { ChangeBus } from "./change-bus.js";
+import type { SlotStore } from "./slot-store.js";
 
 export interface Store {
   /**
@@ -55,6 +56,8 @@ export interface Store {
   readonly blobs?: BlobStore;
   readonly logs?: LogEventStore;
   readonly settings?: SettingsStore;
+  /** Concurrency slots leased to nodes (slot-store.ts); closing the store gives this node's back. */
+  readonly slots: SlotStore;
   getFunction(name: string): Promise<FunctionRecord | undefined>;
   listFunctions(): Promise<FunctionRecord[]>;
   /** Insert or replace. */

@@ -9,6 +9,7 @@ import { blobsContract } from "./blobs.js";
 import { logsContract } from "./logs.js";
 import { settingsContract } from "./kv.js";
 import { changesContract } from "./changes.js";
+import { slotsContract } from "./slots.js";
 import { queuesContract } from "./queues.js";
 import { queuesAcrossNodesContract } from "./queues-nodes.js";
 import { iamContract } from "./iam.js";
@@ -49,4 +50,5 @@ export const CONTRACTS: ((fresh: FreshStore) => void)[] = [
   logsContract,
   settingsContract,
   changesContract,
+  slotsContract,
 ];
