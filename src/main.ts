@@ -27,12 +27,13 @@ import { LeasedConcurrencyGate } from "./invoke/leased-gate.js";
 import { Invoker } from "./invoke/invoker.js";
 import { EnvironmentPool } from "./invoke/pool.js";
 import { SparePool } from "./invoke/spares.js";
+import { ProvisionedLeases } from "./invoke/provisioned-leases.js";
 import { Metrics } from "./observability/metrics.js";
 import { selectDriver } from "./sandbox/select.js";
 import { precompilePythonRuntime } from "./sandbox/runtime-command.js";
 import type { SandboxDriver } from "./sandbox/driver.js";
 import { functionArn, parseFunctionRef } from "./services/lambda/arns.js";
-import type { FunctionVersion } from "./services/lambda/model.js";
+import type { FunctionRecord, FunctionVersion } from "./services/lambda/model.js";
 import { CodeStore } from "./services/lambda/code.js";
 import { AliasesService } from "./services/lambda/aliases.js";
 import { ConcurrencyService } from "./services/lambda/concurrency.js";
@@ -126,9 +127,16 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     config.idleTimeoutMs,
   );
   const metrics = new Metrics(() => pool.byVersion(), () => authorizer.counts);
+  // With several nodes, one at a time keeps a function's provisioned environments (invoke/provisioned-leases.ts).
+  const provisioning =
+    store.slots.shared && store.settings
+      ? new ProvisionedLeases({ leases: store.leases, settings: store.settings, clock, records: () => registry.all(), reconcile: (r) => pool.reconcile(r), local: (name, version) => pool.progress(name, version) })
+      : undefined;
+  const reconcile = (record: FunctionRecord) => pool.reconcile(provisioning ? provisioning.view(record) : record);
   const concurrency = new ConcurrencyService(registry, config.concurrencyLimit, (name, qualifier) => {
     const record = registry.get(name);
     const number = record && (/^\d+$/.test(qualifier) ? qualifier : record.aliases[qualifier]?.functionVersion);
+    if (provisioning) return provisioning.progress(name, qualifier, number);
     return number ? pool.progress(name, number) : { allocated: 0, available: 0 };
   });
   // The port FunctionUrl names: the listener's own, known once it listens (it may be asked for port 0).
@@ -137,14 +145,15 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   registry.listener = {
     deployed: (record) => {
       pool.retire(record.name, record.deployed?.revisionId);
-      pool.reconcile(record);
+      reconcile(record);
     },
-    deleted: (name) => {
+    deleted: (name, remote) => {
       pool.retire(name);
       metrics.forget(name);
-      void functionUrls.functionDeleted(name).catch((err) => console.error("flint: function URLs:", err));
+      // The node that deleted the function deletes its URLs; the others only forget it.
+      if (!remote) void functionUrls.functionDeleted(name).catch((err) => console.error("flint: function URLs:", err));
     },
-    configured: (record) => pool.reconcile(record),
+    configured: (record) => reconcile(record),
   };
   lambda.resumeDeployments();
   const gate = store.slots.shared ? await LeasedConcurrencyGate.create(store.slots, concurrency, clock) : new MemoryConcurrencyGate(concurrency);
@@ -331,7 +340,8 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   const reachable = address.address === "0.0.0.0" ? "127.0.0.1" : address.address === "::" ? "[::1]" : host;
   endpoint = `http://${reachable}:${address.port}`;
   // Environments (provisioned ones now, the rest on demand) start only once that address is known.
-  for (const record of registry.all()) pool.reconcile(record);
+  for (const record of registry.all()) reconcile(record);
+  provisioning?.start();
   const recovered = await events.recover();
   if (recovered) console.log(`flint: ${recovered} asynchronous event(s) from the last run are queued again`);
   for (const m of mappings.all()) if (m.enabled) void pollers.apply(m.uuid, m);
@@ -358,6 +368,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
         await pool.shutdown();
         await registry.idle();
         await driver.close();
+        await provisioning?.close();
         await gate.stop();
         logs.close();
         await stopClock();

@@ -17,7 +17,8 @@ import type { AliasRecord, FunctionRecord, FunctionVersion } from "./model.js";
 export interface DeploymentListener {
   /** `$LATEST`'s deployed configuration changed, or a version became ready. */
   deployed(record: FunctionRecord): void;
-  deleted(name: string): void;
+  /** `remote`: another node deleted it (and what goes with it), this node only forgets it. */
+  deleted(name: string, remote?: boolean): void;
   /** Provisioned concurrency, reserved concurrency or aliases of the function changed. */
   configured(record: FunctionRecord): void;
 }
@@ -63,7 +64,7 @@ export class FunctionRegistry {
       if (!record) {
         if (!prev) return;
         this.forget(name);
-        this.listener.deleted(name);
+        this.listener.deleted(name, true);
         return;
       }
       this.put(record);
