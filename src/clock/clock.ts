@@ -33,8 +33,9 @@ export class ScaledClock implements Clock {
     if (!(scale > 0) || !Number.isFinite(scale)) throw new RangeError(`time scale must be a positive number, got ${scale}`);
   }
 
+  /** Whole milliseconds (a scaled clock would give fractions), as every store keeps times. */
   now(): number {
-    return this.flintStart + (Date.now() - this.realStart) * this.scale;
+    return Math.floor(this.flintStart + (Date.now() - this.realStart) * this.scale);
   }
 
   after(ms: number, fn: () => void): Timer {

@@ -51,7 +51,7 @@ export class ProvisionedLeases {
   }
 
   start(): void {
-    const every = PROVISIONED_LEASE_MS / 3;
+    const every = Math.round(PROVISIONED_LEASE_MS / 3);
     this.timer = setInterval(() => void this.tick(), every);
     this.timer.unref();
     void this.tick();
