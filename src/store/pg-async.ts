@@ -1,0 +1,155 @@
+/**
+ * AsyncEventStore on PostgreSQL, shared by every node: an event row lives from `accept` to `finish`,
+ * held by one node at a time (owner, lease_until); its timeline outlives it. `claim` takes expired
+ * leases with `FOR UPDATE SKIP LOCKED`, so nodes claiming at once split the events between them.
+ */
+import type { PgDb } from "./pg-db.js";
+import type { AsyncEvent, AsyncEventStore, TimelineEntry } from "./async-store.js";
+
+export const PG_ASYNC_TABLES = `
+  CREATE TABLE async_events (
+    request_id text PRIMARY KEY,
+    function text NOT NULL,
+    qualifier text,
+    payload bytea NOT NULL,
+    received_at bigint NOT NULL,
+    attempts integer NOT NULL,
+    throttles integer NOT NULL,
+    due_at bigint NOT NULL,
+    last_error text,
+    owner text,
+    lease_until bigint NOT NULL DEFAULT 0,
+    seq bigserial NOT NULL
+  );
+  CREATE INDEX async_events_by_owner ON async_events (owner);
+  CREATE INDEX async_events_by_lease ON async_events (lease_until);
+  CREATE TABLE async_timeline (
+    seq bigserial PRIMARY KEY,
+    request_id text NOT NULL,
+    at bigint NOT NULL,
+    kind text NOT NULL,
+    detail text NOT NULL,
+    final boolean NOT NULL DEFAULT false
+  );
+  CREATE INDEX async_timeline_by_request ON async_timeline (request_id, seq);
+  CREATE INDEX async_timeline_final ON async_timeline (final, at);`;
+
+interface Row {
+  request_id: string;
+  function: string;
+  qualifier: string | null;
+  payload: Buffer;
+  received_at: number;
+  attempts: number;
+  throttles: number;
+  due_at: number;
+  last_error: string | null;
+}
+
+const COLUMNS = "request_id, function, qualifier, payload, received_at, attempts, throttles, due_at, last_error";
+
+const fromRow = (r: Row): AsyncEvent => ({
+  requestId: r.request_id,
+  functionName: r.function,
+  ...(r.qualifier !== null ? { qualifier: r.qualifier } : {}),
+  payload: r.payload,
+  receivedAt: r.received_at,
+  attempts: r.attempts,
+  throttles: r.throttles,
+  dueAt: r.due_at,
+  ...(r.last_error !== null ? { lastError: JSON.parse(r.last_error) } : {}),
+});
+
+/** Timeline entries as the arrays `unnest` reads (kinds, times, details). */
+function entryArrays(entries: TimelineEntry[]): [number[], string[], string[]] {
+  return [entries.map((e) => e.at), entries.map((e) => e.kind), entries.map((e) => JSON.stringify(e.detail))];
+}
+
+export class PgAsyncEventStore implements AsyncEventStore {
+  constructor(
+    private readonly db: PgDb,
+    /** The node this store is (`Store.nodeId`): the owner its leases are held under. */
+    private readonly node: string,
+  ) {}
+
+  /** One statement, so one round trip and one commit: the event and its first timeline entry. */
+  async accept(e: AsyncEvent, entry: TimelineEntry, leaseUntil: number): Promise<void> {
+    await this.db.run(
+      `WITH event AS (
+         INSERT INTO async_events (${COLUMNS}, owner, lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+       )
+       INSERT INTO async_timeline (request_id, at, kind, detail) VALUES ($1, $12, $13, $14)`,
+      [e.requestId, e.functionName, e.qualifier ?? null, e.payload, e.receivedAt, e.attempts, e.throttles, e.dueAt, e.lastError ? JSON.stringify(e.lastError) : null,
+        this.node, leaseUntil, entry.at, entry.kind, JSON.stringify(entry.detail)],
+    );
+  }
+
+  /** Other nodes may be alive and holding their events: take only what nobody holds, due or not. */
+  recover(now: number, leaseUntil: number): Promise<AsyncEvent[]> {
+    return this.take("(owner IS NULL OR lease_until <= $1)", [now], leaseUntil);
+  }
+
+  claim(now: number, leaseUntil: number, limit: number): Promise<AsyncEvent[]> {
+    return this.take("(owner IS NULL OR lease_until <= $1) AND due_at <= $1", [now], leaseUntil, limit);
+  }
+
+  /** Lease the rows `where` selects to this node; rows another claim has locked are skipped, not waited for. */
+  private async take(where: string, params: unknown[], leaseUntil: number, limit?: number): Promise<AsyncEvent[]> {
+    const n = params.length;
+    const rows = await this.db.query<Row>(
+      `WITH picked AS (
+         SELECT request_id FROM async_events WHERE ${where} ORDER BY received_at, seq ${limit !== undefined ? `LIMIT $${n + 3}` : ""} FOR UPDATE SKIP LOCKED
+       )
+       UPDATE async_events e SET owner = $${n + 1}, lease_until = $${n + 2} FROM picked WHERE e.request_id = picked.request_id
+       RETURNING ${COLUMNS.split(", ").map((c) => `e.${c}`).join(", ")}, e.seq`,
+      [...params, this.node, leaseUntil, ...(limit !== undefined ? [limit] : [])],
+    );
+    // RETURNING keeps no order: oldest first again.
+    return (rows as (Row & { seq: number })[]).sort((a, b) => a.received_at - b.received_at || a.seq - b.seq).map(fromRow);
+  }
+
+  renew(leaseUntil: number): Promise<number> {
+    return this.db.run("UPDATE async_events SET lease_until = $1 WHERE owner = $2", [leaseUntil, this.node]);
+  }
+
+  async pending(): Promise<AsyncEvent[]> {
+    return (await this.db.query<Row>(`SELECT ${COLUMNS} FROM async_events ORDER BY received_at, seq`)).map(fromRow);
+  }
+
+  async update(e: AsyncEvent, entries: TimelineEntry[]): Promise<boolean> {
+    const [rows] = await this.db.query<{ n: number }>(
+      `WITH event AS (
+         UPDATE async_events SET attempts = $1, throttles = $2, due_at = $3, last_error = $4 WHERE request_id = $5 AND owner = $6 RETURNING request_id
+       ), log AS (
+         INSERT INTO async_timeline (request_id, at, kind, detail) SELECT event.request_id, t.at, t.kind, t.detail
+         FROM event, unnest($7::bigint[], $8::text[], $9::text[]) WITH ORDINALITY AS t(at, kind, detail, i) ORDER BY t.i
+       )
+       SELECT count(*)::int AS n FROM event`,
+      [e.attempts, e.throttles, e.dueAt, e.lastError ? JSON.stringify(e.lastError) : null, e.requestId, this.node, ...entryArrays(entries)],
+    );
+    return rows!.n === 1;
+  }
+
+  async finish(requestId: string, entries: TimelineEntry[]): Promise<boolean> {
+    const [rows] = await this.db.query<{ n: number }>(
+      `WITH event AS (
+         DELETE FROM async_events WHERE request_id = $1 AND owner = $2 RETURNING request_id
+       ), log AS (
+         INSERT INTO async_timeline (request_id, at, kind, detail, final) SELECT event.request_id, t.at, t.kind, t.detail, true
+         FROM event, unnest($3::bigint[], $4::text[], $5::text[]) WITH ORDINALITY AS t(at, kind, detail, i) ORDER BY t.i
+       )
+       SELECT count(*)::int AS n FROM event`,
+      [requestId, this.node, ...entryArrays(entries)],
+    );
+    return rows!.n === 1;
+  }
+
+  async timeline(requestId: string): Promise<TimelineEntry[]> {
+    const rows = await this.db.query<{ at: number; kind: string; detail: string }>("SELECT at, kind, detail FROM async_timeline WHERE request_id = $1 ORDER BY seq", [requestId]);
+    return rows.map((r) => ({ at: r.at, kind: r.kind, detail: JSON.parse(r.detail) }));
+  }
+
+  async pruneTimelines(before: number): Promise<void> {
+    await this.db.run("DELETE FROM async_timeline WHERE request_id IN (SELECT request_id FROM async_timeline WHERE final AND at < $1)", [before]);
+  }
+}
