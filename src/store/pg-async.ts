@@ -60,9 +60,12 @@ const fromRow = (r: Row): AsyncEvent => ({
   ...(r.last_error !== null ? { lastError: JSON.parse(r.last_error) } : {}),
 });
 
+/** Flint time in whole milliseconds for a bigint column (a scaled clock reads fractions). */
+export const ms = (t: number): number => Math.round(t);
+
 /** Timeline entries as the arrays `unnest` reads (kinds, times, details). */
 function entryArrays(entries: TimelineEntry[]): [number[], string[], string[]] {
-  return [entries.map((e) => e.at), entries.map((e) => e.kind), entries.map((e) => JSON.stringify(e.detail))];
+  return [entries.map((e) => ms(e.at)), entries.map((e) => e.kind), entries.map((e) => JSON.stringify(e.detail))];
 }
 
 export class PgAsyncEventStore implements AsyncEventStore {
@@ -79,18 +82,18 @@ export class PgAsyncEventStore implements AsyncEventStore {
          INSERT INTO async_events (${COLUMNS}, owner, lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
        )
        INSERT INTO async_timeline (request_id, at, kind, detail) VALUES ($1, $12, $13, $14)`,
-      [e.requestId, e.functionName, e.qualifier ?? null, e.payload, e.receivedAt, e.attempts, e.throttles, e.dueAt, e.lastError ? JSON.stringify(e.lastError) : null,
-        this.node, leaseUntil, entry.at, entry.kind, JSON.stringify(entry.detail)],
+      [e.requestId, e.functionName, e.qualifier ?? null, e.payload, ms(e.receivedAt), e.attempts, e.throttles, ms(e.dueAt), e.lastError ? JSON.stringify(e.lastError) : null,
+        this.node, ms(leaseUntil), ms(entry.at), entry.kind, JSON.stringify(entry.detail)],
     );
   }
 
   /** Other nodes may be alive and holding their events: take only what nobody holds, due or not. */
   recover(now: number, leaseUntil: number): Promise<AsyncEvent[]> {
-    return this.take("(owner IS NULL OR lease_until <= $1)", [now], leaseUntil);
+    return this.take("(owner IS NULL OR lease_until <= $1)", [ms(now)], leaseUntil);
   }
 
   claim(now: number, leaseUntil: number, limit: number): Promise<AsyncEvent[]> {
-    return this.take("(owner IS NULL OR lease_until <= $1) AND due_at <= $1", [now], leaseUntil, limit);
+    return this.take("(owner IS NULL OR lease_until <= $1) AND due_at <= $1", [ms(now)], leaseUntil, limit);
   }
 
   /** Lease the rows `where` selects to this node; rows another claim has locked are skipped, not waited for. */
@@ -102,14 +105,14 @@ export class PgAsyncEventStore implements AsyncEventStore {
        )
        UPDATE async_events e SET owner = $${n + 1}, lease_until = $${n + 2} FROM picked WHERE e.request_id = picked.request_id
        RETURNING ${COLUMNS.split(", ").map((c) => `e.${c}`).join(", ")}, e.seq`,
-      [...params, this.node, leaseUntil, ...(limit !== undefined ? [limit] : [])],
+      [...params, this.node, ms(leaseUntil), ...(limit !== undefined ? [limit] : [])],
     );
     // RETURNING keeps no order: oldest first again.
     return (rows as (Row & { seq: number })[]).sort((a, b) => a.received_at - b.received_at || a.seq - b.seq).map(fromRow);
   }
 
   renew(leaseUntil: number): Promise<number> {
-    return this.db.run("UPDATE async_events SET lease_until = $1 WHERE owner = $2", [leaseUntil, this.node]);
+    return this.db.run("UPDATE async_events SET lease_until = $1 WHERE owner = $2", [ms(leaseUntil), this.node]);
   }
 
   async pending(): Promise<AsyncEvent[]> {
@@ -125,7 +128,7 @@ export class PgAsyncEventStore implements AsyncEventStore {
          FROM event, unnest($7::bigint[], $8::text[], $9::text[]) WITH ORDINALITY AS t(at, kind, detail, i) ORDER BY t.i
        )
        SELECT count(*)::int AS n FROM event`,
-      [e.attempts, e.throttles, e.dueAt, e.lastError ? JSON.stringify(e.lastError) : null, e.requestId, this.node, ...entryArrays(entries)],
+      [e.attempts, e.throttles, ms(e.dueAt), e.lastError ? JSON.stringify(e.lastError) : null, e.requestId, this.node, ...entryArrays(entries)],
     );
     return rows!.n === 1;
   }
@@ -150,6 +153,6 @@ export class PgAsyncEventStore implements AsyncEventStore {
   }
 
   async pruneTimelines(before: number): Promise<void> {
-    await this.db.run("DELETE FROM async_timeline WHERE request_id IN (SELECT request_id FROM async_timeline WHERE final AND at < $1)", [before]);
+    await this.db.run("DELETE FROM async_timeline WHERE request_id IN (SELECT request_id FROM async_timeline WHERE final AND at < $1)", [ms(before)]);
   }
 }

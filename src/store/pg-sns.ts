@@ -5,6 +5,7 @@
  * deliveries are made by one node, in seq order, even while nodes publish to it and claim it at once.
  */
 import type { PgDb, Sql } from "./pg-db.js";
+import { ms } from "./pg-async.js";
 import type { Delivery, DeliveryKind, NewDelivery, StoredMessage, SubscriptionRecord, TopicRecord } from "../services/sns/model.js";
 import { laneIsFor, type SnsDedupEntry, type SnsStore } from "./sns-store.js";
 
@@ -174,7 +175,7 @@ export class PgSnsStore implements SnsStore {
        RETURNING seq`,
       [
         deliveries.map((d) => d.kind), deliveries.map((d) => d.subscriptionArn), deliveries.map((d) => d.messageId ?? null), deliveries.map((d) => d.attempts),
-        deliveries.map((d) => d.dueAt), deliveries.map((d) => d.orderKey ?? null), held.map((h) => (h ? this.node : null)), held.map((h) => (h ? leaseUntil : 0)),
+        deliveries.map((d) => ms(d.dueAt)), deliveries.map((d) => d.orderKey ?? null), held.map((h) => (h ? this.node : null)), held.map((h) => (h ? ms(leaseUntil) : 0)),
       ],
     );
     // Rows are numbered in the order inserted: the i-th smallest seq is the i-th delivery.
@@ -188,7 +189,7 @@ export class PgSnsStore implements SnsStore {
         await sql.run(
           `INSERT INTO sns_dedup (topic_arn, dedup_id, message_id, sequence_number, expires_at) VALUES ($1, $2, $3, $4, $5)
            ON CONFLICT (topic_arn, dedup_id) DO UPDATE SET message_id = excluded.message_id, sequence_number = excluded.sequence_number, expires_at = excluded.expires_at`,
-          [message.topicArn, dedup.dedupId, message.messageId, message.sequenceNumber ?? null, dedup.expiresAt],
+          [message.topicArn, dedup.dedupId, message.messageId, message.sequenceNumber ?? null, ms(dedup.expiresAt)],
         );
       }
       if (deliveries.length === 0) return [];
@@ -200,13 +201,13 @@ export class PgSnsStore implements SnsStore {
   async findDedup(topicArn: string, dedupId: string, now: number): Promise<SnsDedupEntry | undefined> {
     const [r] = await this.db.query<{ message_id: string; sequence_number: string | null }>(
       "SELECT message_id, sequence_number FROM sns_dedup WHERE topic_arn = $1 AND dedup_id = $2 AND expires_at > $3",
-      [topicArn, dedupId, now],
+      [topicArn, dedupId, ms(now)],
     );
     return r && { messageId: r.message_id, ...(r.sequence_number !== null ? { sequenceNumber: r.sequence_number } : {}) };
   }
 
   async expireDedup(now: number): Promise<void> {
-    await this.db.run("DELETE FROM sns_dedup WHERE expires_at <= $1", [now]);
+    await this.db.run("DELETE FROM sns_dedup WHERE expires_at <= $1", [ms(now)]);
   }
 
   async getMessage(messageId: string): Promise<StoredMessage | undefined> {
@@ -232,7 +233,8 @@ export class PgSnsStore implements SnsStore {
    * each under its advisory lock (tried, not waited for: another node is claiming or appending to
    * it), its free deliveries when this node holds its head or takes it whole (laneIsFor).
    */
-  private claim(now: number, leaseUntil: number, limit: number, dueOnly: boolean): Promise<Delivery[]> {
+  private claim(at: number, until: number, limit: number, dueOnly: boolean): Promise<Delivery[]> {
+    const [now, leaseUntil] = [ms(at), ms(until)];
     return this.db.tx(async (sql) => {
       const taken = await sql.query<DeliveryRow>(
         `WITH picked AS (
@@ -261,11 +263,11 @@ export class PgSnsStore implements SnsStore {
   }
 
   renewDeliveries(leaseUntil: number): Promise<number> {
-    return this.db.run("UPDATE sns_deliveries SET lease_until = $1 WHERE owner = $2", [leaseUntil, this.node]);
+    return this.db.run("UPDATE sns_deliveries SET lease_until = $1 WHERE owner = $2", [ms(leaseUntil), this.node]);
   }
 
   async retryDelivery(seq: number, attempts: number, dueAt: number): Promise<boolean> {
-    return (await this.db.run("UPDATE sns_deliveries SET attempts = $1, due_at = $2 WHERE seq = $3 AND owner = $4", [attempts, dueAt, seq, this.node])) === 1;
+    return (await this.db.run("UPDATE sns_deliveries SET attempts = $1, due_at = $2 WHERE seq = $3 AND owner = $4", [attempts, ms(dueAt), seq, this.node])) === 1;
   }
 
   finishDelivery(seq: number): Promise<boolean> {
