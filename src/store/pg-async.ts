@@ -68,22 +68,73 @@ function entryArrays(entries: TimelineEntry[]): [number[], string[], string[]] {
   return [entries.map((e) => ms(e.at)), entries.map((e) => e.kind), entries.map((e) => JSON.stringify(e.detail))];
 }
 
+interface Accepted {
+  event: AsyncEvent;
+  entry: TimelineEntry;
+  leaseUntil: number;
+  resolve(): void;
+  reject(err: unknown): void;
+}
+
+/**
+ * Accepts written at once, each batch one statement and one commit (one WAL flush). While this
+ * many are being written, new accepts wait and go together in the next: under load batches grow,
+ * and a lone accept is written at once.
+ */
+const ACCEPT_WRITERS = 4;
+const ACCEPT_BATCH = 500;
+
 export class PgAsyncEventStore implements AsyncEventStore {
+  private readonly waiting: Accepted[] = [];
+  private writers = 0;
+
   constructor(
     private readonly db: PgDb,
     /** The node this store is (`Store.nodeId`): the owner its leases are held under. */
     private readonly node: string,
   ) {}
 
-  /** One statement, so one round trip and one commit: the event and its first timeline entry. */
-  async accept(e: AsyncEvent, entry: TimelineEntry, leaseUntil: number): Promise<void> {
+  accept(event: AsyncEvent, entry: TimelineEntry, leaseUntil: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ event, entry, leaseUntil, resolve, reject });
+      this.writeWaiting();
+    });
+  }
+
+  private writeWaiting(): void {
+    while (this.writers < ACCEPT_WRITERS && this.waiting.length) {
+      const batch = this.waiting.splice(0, ACCEPT_BATCH);
+      this.writers++;
+      void this.insert(batch)
+        .then(
+          () => batch.forEach((a) => a.resolve()),
+          // One bad event (a request id accepted twice) must not fail the others: write them alone.
+          async (err) => {
+            if (batch.length === 1) return batch[0]!.reject(err);
+            await Promise.all(batch.map((a) => this.insert([a]).then(a.resolve, a.reject)));
+          },
+        )
+        .finally(() => {
+          this.writers--;
+          this.writeWaiting();
+        });
+    }
+  }
+
+  /** Events and their first timeline entries, in one statement: one round trip, one commit. */
+  private async insert(batch: Accepted[]): Promise<void> {
+    const col = <T>(f: (a: Accepted) => T) => batch.map(f);
     await this.db.run(
       `WITH event AS (
-         INSERT INTO async_events (${COLUMNS}, owner, lease_until) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+         INSERT INTO async_events (${COLUMNS}, owner, lease_until)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bytea[], $5::bigint[], $6::int[], $7::int[], $8::bigint[], $9::text[], $10::text[], $11::bigint[])
        )
-       INSERT INTO async_timeline (request_id, at, kind, detail) VALUES ($1, $12, $13, $14)`,
-      [e.requestId, e.functionName, e.qualifier ?? null, e.payload, ms(e.receivedAt), e.attempts, e.throttles, ms(e.dueAt), e.lastError ? JSON.stringify(e.lastError) : null,
-        this.node, ms(leaseUntil), ms(entry.at), entry.kind, JSON.stringify(entry.detail)],
+       INSERT INTO async_timeline (request_id, at, kind, detail) SELECT * FROM unnest($1::text[], $12::bigint[], $13::text[], $14::text[])`,
+      [
+        col((a) => a.event.requestId), col((a) => a.event.functionName), col((a) => a.event.qualifier ?? null), col((a) => a.event.payload), col((a) => ms(a.event.receivedAt)),
+        col((a) => a.event.attempts), col((a) => a.event.throttles), col((a) => ms(a.event.dueAt)), col((a) => (a.event.lastError ? JSON.stringify(a.event.lastError) : null)),
+        col(() => this.node), col((a) => ms(a.leaseUntil)), col((a) => ms(a.entry.at)), col((a) => a.entry.kind), col((a) => JSON.stringify(a.entry.detail)),
+      ],
     );
   }
 
