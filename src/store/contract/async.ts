@@ -119,5 +119,11 @@ export function asyncContract(fresh: FreshStore): void {
     await Promise.all(Array.from({ length: 50 }, (_, i) => s.asyncEvents.accept(event(`c-${i}`, T + i), entry("accepted", T + i), T + TTL)));
     assert.deepEqual(ids(await s.asyncEvents.pending()), Array.from({ length: 50 }, (_, i) => `c-${i}`));
     await assert.rejects(s.asyncEvents.accept(event("c-0", T), entry("accepted", T), T + TTL), "a request id is accepted once");
+    // Accepted together (one batch where the store batches): only the duplicate fails.
+    const batch = Array.from({ length: 10 }, (_, i) => (i === 7 ? "c-1" : `d-${i}`));
+    const together = await Promise.allSettled(batch.map((id) => s.asyncEvents.accept(event(id, T + 100), entry("accepted", T + 100), T + TTL)));
+    assert.deepEqual(together.map((r) => r.status), batch.map((id) => (id === "c-1" ? "rejected" : "fulfilled")));
+    assert.equal((await s.asyncEvents.pending()).length, 59);
+    assert.equal((await s.asyncEvents.timeline("c-1")).length, 1, "the duplicate left no second entry");
   });
 }
