@@ -46,10 +46,12 @@ async function advanceUntil(clock: ManualClock, stepMs: number, maxMs: number, d
 }
 
 test("a dead node's events, running or waiting, are claimed by the survivor after the lease, and each ends exactly once", async (t) => {
+  // Node A dies as a frozen process does (kill -STOP, a partition): its time stops, so its timers
+  // never fire and it renews nothing, and the runs it started do not return until it thaws.
+  const clockA = new ManualClock();
   const clock = new ManualClock();
   const hung: (() => void)[] = [];
-  // Node A's runs never return while it is "alive": it dies with them in flight.
-  const a = await node(db.url, clock, () => new Promise((resolve) => hung.push(() => resolve(completed()))));
+  const a = await node(db.url, clockA, () => new Promise((resolve) => hung.push(() => resolve(completed()))));
   const b = await node(db.url, clock, async () => completed());
   t.after(async () => {
     await b.events.close();
@@ -63,8 +65,7 @@ test("a dead node's events, running or waiting, are claimed by the survivor afte
   await advanceUntil(clock, 0, 0, () => b.ends.length === 5 && a.runs.length === 4);
   assert.deepEqual(b.runs, fromB, "each node runs what it accepted, at once");
 
-  // A dies: it stops renewing; four of its events are mid-run, six wait in its memory.
-  const aClosed = a.events.close();
+  // A is frozen from here: four of its events are mid-run, six wait in its memory.
   clock.advance(TTL - 1);
   await sleep(100);
   await b.events.tend();
@@ -76,10 +77,12 @@ test("a dead node's events, running or waiting, are claimed by the survivor afte
   const timeline = await b.events.timeline("a-0");
   assert.deepEqual(timeline.map((e) => e.kind), ["accepted", "recovered", "attempt", "ended"]);
 
-  // A's runs come back late: its writes change nothing, and it records no end of its own.
+  // A thaws and stops: its runs come back late, its writes change nothing, it records no end of its own.
+  const aClosed = a.events.close();
   for (const resume of hung) resume();
   await aClosed;
   assert.deepEqual(a.ends, []);
+  assert.equal(a.runs.length, 4, "A started none of the events it had lost");
   for (const id of [...fromA, ...fromB]) {
     const ends = (await b.events.timeline(id)).filter((e) => e.kind === "ended");
     assert.equal(ends.length, 1, `${id} ended ${ends.length} times`);

@@ -100,11 +100,12 @@ export class AsyncInvocations {
 
   /** Renew the leases of what this node holds, then claim what nobody holds any more. */
   async tend(): Promise<void> {
-    if (this.tending || this.closed) return;
+    if (this.tending) return;
     this.tending = true;
     try {
       const now = this.deps.clock.now();
       await this.deps.store.renew(now + this.leaseTtlMs);
+      // Closing: keep what still runs here, take nothing new.
       if (this.closed) return;
       for (const event of await this.deps.store.claim(now, now + this.leaseTtlMs, CLAIM_BATCH)) await this.take(event);
     } catch (err) {
@@ -281,14 +282,19 @@ export class AsyncInvocations {
     console.error(`flint: async event ${event.requestId} of ${event.functionName} was taken over by another node`);
   }
 
-  /** Stop taking events; those running finish, everything else stays stored for the next start. */
+  /**
+   * Stop taking events; those running finish (their leases renewed meanwhile), then everything
+   * else this node held is given up: other nodes claim it at once, or the next start does.
+   */
   async close(): Promise<void> {
     this.closed = true;
     this.pruner.cancel();
-    this.leases.cancel();
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
     await Promise.allSettled([...this.inFlight]);
+    this.leases.cancel();
+    while (this.tending) await new Promise((r) => setImmediate(r));
+    await this.deps.store.release().catch((err) => console.error("flint: async event leases:", (err as Error).message));
   }
 }
 

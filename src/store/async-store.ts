@@ -36,7 +36,8 @@ export interface TimelineEntry {
  * expires at `lease_until` (Flint time) unless the owner renews it. A node that dies stops renewing;
  * once its leases expire, another node's `claim` takes its events. Writes about an event name the
  * owner they expect, so a node that lost an event can neither bring it back nor end it twice.
- * Each store part acts as the node of the store it belongs to.
+ * Each store part acts as the node of the store it belongs to. An event nobody holds has lease 0,
+ * so "claimable at `now`" is just `lease_until <= now`.
  */
 export interface AsyncEventStore {
   /** Store a new event and its `accepted` entry, leased to this node until `leaseUntil`. */
@@ -54,6 +55,8 @@ export interface AsyncEventStore {
   claim(now: number, leaseUntil: number, limit: number): Promise<AsyncEvent[]>;
   /** Extend the lease of every event this node holds to `leaseUntil` (one write); resolves how many. */
   renew(leaseUntil: number): Promise<number>;
+  /** A clean stop: give up every event this node holds, for other nodes to claim at once. */
+  release(): Promise<void>;
   /** Every event not at an end, oldest first, whoever holds it (for tests and tools). */
   pending(): Promise<AsyncEvent[]>;
   /**

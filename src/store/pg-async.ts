@@ -140,11 +140,11 @@ export class PgAsyncEventStore implements AsyncEventStore {
 
   /** Other nodes may be alive and holding their events: take only what nobody holds, due or not. */
   recover(now: number, leaseUntil: number): Promise<AsyncEvent[]> {
-    return this.take("(owner IS NULL OR lease_until <= $1)", [ms(now)], leaseUntil);
+    return this.take("lease_until <= $1", [ms(now)], leaseUntil);
   }
 
   claim(now: number, leaseUntil: number, limit: number): Promise<AsyncEvent[]> {
-    return this.take("(owner IS NULL OR lease_until <= $1) AND due_at <= $1", [ms(now)], leaseUntil, limit);
+    return this.take("lease_until <= $1 AND due_at <= $1", [ms(now)], leaseUntil, limit);
   }
 
   /** Lease the rows `where` selects to this node; rows another claim has locked are skipped, not waited for. */
@@ -164,6 +164,10 @@ export class PgAsyncEventStore implements AsyncEventStore {
 
   renew(leaseUntil: number): Promise<number> {
     return this.db.run("UPDATE async_events SET lease_until = $1 WHERE owner = $2", [ms(leaseUntil), this.node]);
+  }
+
+  async release(): Promise<void> {
+    await this.db.run("UPDATE async_events SET owner = NULL, lease_until = 0 WHERE owner = $1", [this.node]);
   }
 
   async pending(): Promise<AsyncEvent[]> {

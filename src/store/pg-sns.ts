@@ -238,14 +238,14 @@ export class PgSnsStore implements SnsStore {
     return this.db.tx(async (sql) => {
       const taken = await sql.query<DeliveryRow>(
         `WITH picked AS (
-           SELECT seq FROM sns_deliveries WHERE order_key IS NULL AND (owner IS NULL OR lease_until <= $1) ${dueOnly ? "AND due_at <= $1" : ""}
+           SELECT seq FROM sns_deliveries WHERE order_key IS NULL AND lease_until <= $1 ${dueOnly ? "AND due_at <= $1" : ""}
            ORDER BY seq LIMIT $4 FOR UPDATE SKIP LOCKED
          )
          UPDATE sns_deliveries d SET owner = $2, lease_until = $3 FROM picked WHERE d.seq = picked.seq RETURNING d.*`,
         [now, this.node, leaseUntil, limit],
       );
       const keys = await sql.query<{ order_key: string }>(
-        "SELECT DISTINCT order_key FROM sns_deliveries WHERE order_key IS NOT NULL AND (owner IS NULL OR lease_until <= $1) LIMIT $2",
+        "SELECT DISTINCT order_key FROM sns_deliveries WHERE order_key IS NOT NULL AND lease_until <= $1 LIMIT $2",
         [now, Math.max(0, limit - taken.length)],
       );
       for (const { order_key: key } of keys) {
@@ -254,7 +254,7 @@ export class PgSnsStore implements SnsStore {
         if (!lock!.ok) continue;
         const lane = await sql.query<DeliveryRow>("SELECT * FROM sns_deliveries WHERE order_key = $1 ORDER BY seq FOR UPDATE", [key]);
         if (!lane.length || !laneIsFor(lane[0]!, this.node, now, !dueOnly)) continue;
-        const free = lane.filter((r) => r.owner === null || r.lease_until <= now).map((r) => r.seq);
+        const free = lane.filter((r) => r.lease_until <= now).map((r) => r.seq);
         const rows = await sql.query<DeliveryRow>("UPDATE sns_deliveries SET owner = $1, lease_until = $2 WHERE seq = ANY($3) RETURNING *", [this.node, leaseUntil, free]);
         taken.push(...rows);
       }
@@ -264,6 +264,10 @@ export class PgSnsStore implements SnsStore {
 
   renewDeliveries(leaseUntil: number): Promise<number> {
     return this.db.run("UPDATE sns_deliveries SET lease_until = $1 WHERE owner = $2", [ms(leaseUntil), this.node]);
+  }
+
+  async releaseDeliveries(): Promise<void> {
+    await this.db.run("UPDATE sns_deliveries SET owner = NULL, lease_until = 0 WHERE owner = $1", [this.node]);
   }
 
   async retryDelivery(seq: number, attempts: number, dueAt: number): Promise<boolean> {

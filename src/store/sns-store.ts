@@ -8,6 +8,7 @@
  * delivery is stored held by the node that stored it, except behind an earlier delivery of the same
  * order key that another node holds: then it waits, held by nobody, for that lane's owner to claim
  * it, so one node makes a lane's deliveries, in order. Each store part acts as its store's node.
+ * A delivery nobody holds has lease 0, so "free at `now`" is just `lease_until <= now`.
  */
 import type { Delivery, NewDelivery, StoredMessage, SubscriptionRecord, TopicRecord } from "../services/sns/model.js";
 
@@ -22,7 +23,7 @@ export interface SnsDedupEntry {
  * restart), taking the lane whole.
  */
 export function laneIsFor(head: { owner: string | null; lease_until: number; due_at: number }, node: string, now: number, anyTime = false): boolean {
-  const free = head.owner === null || head.lease_until <= now;
+  const free = head.lease_until <= now;
   return free ? anyTime || head.due_at <= now : head.owner === node;
 }
 
@@ -66,6 +67,8 @@ export interface SnsStore {
   claimDeliveries(now: number, leaseUntil: number, limit: number): Promise<Delivery[]>;
   /** Extend the lease of every delivery this node holds to `leaseUntil` (one write); resolves how many. */
   renewDeliveries(leaseUntil: number): Promise<number>;
+  /** A clean stop: give up every delivery this node holds, for other nodes to claim at once. */
+  releaseDeliveries(): Promise<void>;
   /** Record a failed attempt and when the next one is due; false (nothing changed) when this node no longer holds it. */
   retryDelivery(seq: number, attempts: number, dueAt: number): Promise<boolean>;
   /**

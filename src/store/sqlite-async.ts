@@ -77,11 +77,12 @@ export class SqliteAsyncEventStore implements AsyncEventStore {
       delete: db.prepare("DELETE FROM async_events WHERE request_id = ? AND owner = ?"),
       pending: db.prepare<[], Row>("SELECT * FROM async_events ORDER BY received_at, rowid"),
       claimable: db.prepare<[number, number, number], Row>(
-        "SELECT * FROM async_events WHERE (owner IS NULL OR lease_until <= ?) AND due_at <= ? ORDER BY received_at, rowid LIMIT ?",
+        "SELECT * FROM async_events WHERE lease_until <= ? AND due_at <= ? ORDER BY received_at, rowid LIMIT ?",
       ),
       lease: db.prepare("UPDATE async_events SET owner = ?, lease_until = ? WHERE request_id = ?"),
       leaseAll: db.prepare("UPDATE async_events SET owner = ?, lease_until = ?"),
       renew: db.prepare("UPDATE async_events SET lease_until = ? WHERE owner = ?"),
+      release: db.prepare("UPDATE async_events SET owner = NULL, lease_until = 0 WHERE owner = ?"),
       log: db.prepare("INSERT INTO async_timeline (request_id, at, kind, detail, final) VALUES (?, ?, ?, ?, ?)"),
       timeline: db.prepare<[string], { at: number; kind: string; detail: string }>("SELECT at, kind, detail FROM async_timeline WHERE request_id = ? ORDER BY seq"),
       prune: db.prepare(
@@ -119,6 +120,10 @@ export class SqliteAsyncEventStore implements AsyncEventStore {
 
   renew(leaseUntil: number): Promise<number> {
     return this.commits.run(() => this.stmts.renew.run(leaseUntil, this.node).changes);
+  }
+
+  release(): Promise<void> {
+    return this.commits.run(() => void this.stmts.release.run(this.node));
   }
 
   async pending(): Promise<AsyncEvent[]> {

@@ -105,11 +105,12 @@ export class SqliteSnsStore implements SnsStore {
       insertDelivery: db.prepare("INSERT INTO sns_deliveries (kind, subscription_arn, message_id, attempts, due_at, order_key, owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
       laneHeldElsewhere: db.prepare<[string, string], { seq: number }>("SELECT seq FROM sns_deliveries WHERE order_key = ? AND (owner IS NULL OR owner <> ?) LIMIT 1"),
       pending: db.prepare<[], DeliveryRow>("SELECT * FROM sns_deliveries ORDER BY seq"),
-      free: db.prepare<[number], DeliveryRow>("SELECT * FROM sns_deliveries WHERE owner IS NULL OR lease_until <= ? ORDER BY seq"),
+      free: db.prepare<[number], DeliveryRow>("SELECT * FROM sns_deliveries WHERE lease_until <= ? ORDER BY seq"),
       laneHead: db.prepare<[string], DeliveryRow>("SELECT * FROM sns_deliveries WHERE order_key = ? ORDER BY seq LIMIT 1"),
       lease: db.prepare("UPDATE sns_deliveries SET owner = ?, lease_until = ? WHERE seq = ?"),
       leaseAll: db.prepare("UPDATE sns_deliveries SET owner = ?, lease_until = ?"),
       renew: db.prepare("UPDATE sns_deliveries SET lease_until = ? WHERE owner = ?"),
+      release: db.prepare("UPDATE sns_deliveries SET owner = NULL, lease_until = 0 WHERE owner = ?"),
       retry: db.prepare("UPDATE sns_deliveries SET attempts = ?, due_at = ? WHERE seq = ? AND owner = ?"),
       deliveryMessage: db.prepare<[number, string], { message_id: string | null }>("SELECT message_id FROM sns_deliveries WHERE seq = ? AND owner = ?"),
       deleteDelivery: db.prepare("DELETE FROM sns_deliveries WHERE seq = ?"),
@@ -228,6 +229,10 @@ export class SqliteSnsStore implements SnsStore {
 
   renewDeliveries(leaseUntil: number): Promise<number> {
     return this.commits.run(() => this.stmts.renew.run(leaseUntil, this.node).changes);
+  }
+
+  releaseDeliveries(): Promise<void> {
+    return this.commits.run(() => void this.stmts.release.run(this.node));
   }
 
   retryDelivery(seq: number, attempts: number, dueAt: number): Promise<boolean> {

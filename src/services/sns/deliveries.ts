@@ -65,11 +65,12 @@ export class DeliveryQueue {
 
   /** Renew the leases of what this node holds, then claim what nobody holds any more. */
   async tend(): Promise<void> {
-    if (this.tending || this.closed) return;
+    if (this.tending) return;
     this.tending = true;
     try {
       const now = this.deps.clock.now();
       await this.deps.store.renewDeliveries(now + this.leaseTtlMs);
+      // Closing: keep what is being attempted here, take nothing new.
       if (!this.closed) this.add(await this.deps.store.claimDeliveries(now, now + this.leaseTtlMs, CLAIM_BATCH));
     } catch (err) {
       console.error("flint: sns delivery leases:", (err as Error).message);

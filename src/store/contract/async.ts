@@ -114,6 +114,17 @@ export function asyncContract(fresh: FreshStore): void {
     assert.deepEqual((await a.asyncEvents.timeline("x")).map((x) => x.kind), ["accepted", "ended"]);
   });
 
+  test("async: release gives up every event this node holds, claimable at once (due ones)", async (t) => {
+    const s = await fresh(t);
+    await s.asyncEvents.accept(event("r", T), entry("accepted", T), T + TTL);
+    await s.asyncEvents.accept(event("later", T, { dueAt: T + 60_000 }), entry("accepted", T), T + TTL);
+    await s.asyncEvents.release();
+    assert.equal(await s.asyncEvents.renew(T + TTL), 0, "nothing held any more");
+    assert.equal(await s.asyncEvents.finish("r", [entry("ended", T)]), false);
+    assert.deepEqual(ids(await s.asyncEvents.claim(T + 1, T + TTL, 10)), ["r"]);
+    assert.equal(await s.asyncEvents.finish("r", [entry("ended", T + 1)]), true);
+  });
+
   test("async: concurrent accepts are all stored, each once", async (t) => {
     const s = await fresh(t);
     await Promise.all(Array.from({ length: 50 }, (_, i) => s.asyncEvents.accept(event(`c-${i}`, T + i), entry("accepted", T + i), T + TTL)));

@@ -131,6 +131,15 @@ export function snsContract(fresh: FreshStore): void {
     assert.equal((await restarted.sns.getMessage("b"))?.message, "body of b");
   });
 
+  test("sns: release gives up every delivery this node holds, claimable at once", async (t) => {
+    const s = await fresh(t);
+    const ds = [...(await publish(s, "m", ["s1"])), ...(await publish(s, "f", ["q"], { orderKey: "q/g" }))];
+    await s.sns.releaseDeliveries();
+    assert.equal(await s.sns.renewDeliveries(T + TTL), 0);
+    assert.equal(await s.sns.finishDelivery(ds[0]!.seq), false);
+    assert.deepEqual(seqs(await s.sns.claimDeliveries(T + 1, T + TTL, 10)), seqs(ds));
+  });
+
   test("sns: the signing key is stored once and replaced", async (t) => {
     const s = await fresh(t);
     assert.equal(await s.sns.signingKey(), undefined);
