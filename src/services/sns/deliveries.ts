@@ -155,12 +155,17 @@ export class DeliveryQueue {
     while (this.inFlight.size) await Promise.all(this.inFlight);
   }
 
-  /** Stop attempting; attempts in progress finish, everything else stays stored for the next start. */
+  /**
+   * Stop attempting; attempts in progress finish (their leases renewed meanwhile), then everything
+   * else this node held is given up: other nodes claim it at once, or the next start does.
+   */
   async close(): Promise<void> {
     this.closed = true;
-    this.leases.cancel();
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
     await Promise.allSettled([...this.inFlight]);
+    this.leases.cancel();
+    while (this.tending) await new Promise((r) => setImmediate(r));
+    await this.deps.store.releaseDeliveries().catch((err) => console.error("flint: sns delivery leases:", (err as Error).message));
   }
 }
