@@ -64,8 +64,10 @@ const THROTTLE_BACKOFF_MS = { first: 1_000, max: 300_000 };
 const TIMELINE_RETENTION_MS = 24 * 3_600_000;
 /** A dead node's events are claimed by the others within about this long (plus a third of it). */
 export const DEFAULT_LEASE_TTL_MS = 10_000;
-/** Events claimed per round of `tend`; the next round, a third of the lease time later, takes more. */
+/** Events claimed per claim; `tend` claims again while batches come back full and this node has fewer than CLAIM_BACKLOG waiting. */
 const CLAIM_BATCH = 256;
+/** A node with this many events of its own waiting leaves the rest to the other nodes for now. */
+const CLAIM_BACKLOG = 2_048;
 
 interface FunctionQueue {
   ready: AsyncEvent[];
@@ -107,7 +109,11 @@ export class AsyncInvocations {
       await this.deps.store.renew(now + this.leaseTtlMs);
       // Closing: keep what still runs here, take nothing new.
       if (this.closed) return;
-      for (const event of await this.deps.store.claim(now, now + this.leaseTtlMs, CLAIM_BATCH)) await this.take(event);
+      while (!this.closed && this.pendingCount() < CLAIM_BACKLOG) {
+        const claimed = await this.deps.store.claim(now, now + this.leaseTtlMs, CLAIM_BATCH);
+        for (const event of claimed) await this.take(event);
+        if (claimed.length < CLAIM_BATCH) break;
+      }
     } catch (err) {
       console.error("flint: async event leases:", (err as Error).message);
     } finally {

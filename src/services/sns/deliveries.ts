@@ -20,8 +20,10 @@ export type AttemptOutcome = { done: true } | { done: false; error: string; retr
 const UNEXPECTED_RETRY_MS = 20_000;
 /** A dead node's deliveries are claimed by the others within about this long (plus a third of it). */
 export const DEFAULT_LEASE_TTL_MS = 10_000;
-/** Deliveries claimed per round; the next round takes more. */
+/** Deliveries claimed per claim; `tend` claims again while batches come back full and this node has fewer than CLAIM_BACKLOG waiting. */
 const CLAIM_BATCH = 256;
+/** A node with this many deliveries waiting leaves the rest to the other nodes for now. */
+const CLAIM_BACKLOG = 4_096;
 
 export interface DeliveryDeps {
   store: SnsStore;
@@ -71,7 +73,11 @@ export class DeliveryQueue {
       const now = this.deps.clock.now();
       await this.deps.store.renewDeliveries(now + this.leaseTtlMs);
       // Closing: keep what is being attempted here, take nothing new.
-      if (!this.closed) this.add(await this.deps.store.claimDeliveries(now, now + this.leaseTtlMs, CLAIM_BATCH));
+      while (!this.closed && this.pendingCount() < CLAIM_BACKLOG) {
+        const claimed = await this.deps.store.claimDeliveries(now, now + this.leaseTtlMs, CLAIM_BATCH);
+        this.add(claimed);
+        if (claimed.length < CLAIM_BATCH) break;
+      }
     } catch (err) {
       console.error("flint: sns delivery leases:", (err as Error).message);
     } finally {
