@@ -96,7 +96,7 @@ export class AsyncInvocations {
   async recover(): Promise<number> {
     const now = this.deps.clock.now();
     const events = await this.deps.store.recover(now, now + this.leaseTtlMs);
-    for (const event of events) await this.take(event);
+    await Promise.all(events.map((event) => this.take(event)));
     return events.length;
   }
 
@@ -111,7 +111,8 @@ export class AsyncInvocations {
       if (this.closed) return;
       while (!this.closed && this.pendingCount() < CLAIM_BACKLOG) {
         const claimed = await this.deps.store.claim(now, now + this.leaseTtlMs, CLAIM_BATCH);
-        for (const event of claimed) await this.take(event);
+        // Their `recovered` entries written at once: one group commit on SQLite, parallel on PostgreSQL.
+        await Promise.all(claimed.map((event) => this.take(event)));
         if (claimed.length < CLAIM_BATCH) break;
       }
     } catch (err) {
