@@ -8,6 +8,12 @@
  * Delivery is at least once: an event is removed only after its outcome was recorded, so a crash
  * between running it and recording that runs it again after the restart. All times are Flint time
  * (clock/), so `--time-scale` speeds retries and expiry up without changing them.
+ *
+ * Work is claimed, not copied: each stored event is held by one node (async-store.ts). The node
+ * that accepts an event holds it and runs it; every third of the lease time it renews what it holds
+ * and claims events whose lease expired (a node died, or an event fell due that nobody holds), and
+ * runs those as if recovered. A node that lost an event (it stalled past its lease) drops it at its
+ * next write, so an event runs twice at most while a node dies or stalls with it in flight.
  */
 import type { Clock, Timer } from "../clock/clock.js";
 import type { AsyncEvent, AsyncEventStore, TimelineEntry } from "../store/async-store.js";
@@ -43,6 +49,8 @@ export interface AsyncDeps {
   /** Events run at once per function (they also obey reserved and account concurrency). */
   concurrencyPerFunction: number;
   onOutcome?(functionName: string, outcome: FinalOutcome): void;
+  /** How long an event stays held by this node without a renewal (Flint ms); default DEFAULT_LEASE_TTL_MS. */
+  leaseTtlMs?: number;
 }
 
 export type FinalOutcome = "succeeded" | "delivered" | "discarded";
@@ -54,6 +62,12 @@ const RETRY_DELAYS_MS = [60_000, 120_000];
 const THROTTLE_BACKOFF_MS = { first: 1_000, max: 300_000 };
 /** Timelines are kept this long (Flint time) after their event ended. */
 const TIMELINE_RETENTION_MS = 24 * 3_600_000;
+/** A dead node's events are claimed by the others within about this long (plus a third of it). */
+export const DEFAULT_LEASE_TTL_MS = 10_000;
+/** Events claimed per claim; `tend` claims again while batches come back full and this node has fewer than CLAIM_BACKLOG waiting. */
+const CLAIM_BATCH = 256;
+/** A node with this many events of its own waiting leaves the rest to the other nodes for now. */
+const CLAIM_BACKLOG = 2_048;
 
 interface FunctionQueue {
   ready: AsyncEvent[];
@@ -64,29 +78,64 @@ export class AsyncInvocations {
   private readonly queues = new Map<string, FunctionQueue>();
   private readonly timers = new Map<string, Timer>();
   private readonly pruner: Timer;
+  private readonly leases: Timer;
+  private readonly leaseTtlMs: number;
+  /** Events this node holds and has not ended: waiting, ready or running. */
+  private readonly held = new Set<string>();
+  private tending = false;
   private closed = false;
   private inFlight = new Set<Promise<void>>();
 
   constructor(private readonly deps: AsyncDeps) {
+    this.leaseTtlMs = deps.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS;
     this.pruner = deps.clock.every(3_600_000, () => void deps.store.pruneTimelines(deps.clock.now() - TIMELINE_RETENTION_MS));
+    this.leases = deps.clock.every(this.leaseTtlMs / 3, () => void this.tend());
   }
 
-  /** Pick up what a previous run left: every stored event is pending again (at-least-once). */
+  /** Pick up what a previous run left (at-least-once): on a shared store, what no live node holds. */
   async recover(): Promise<number> {
-    const pending = await this.deps.store.pending();
     const now = this.deps.clock.now();
-    for (const event of pending) {
-      await this.deps.store.update(event, [{ at: now, kind: "recovered", detail: { attempts: event.attempts } }]);
-      this.schedule(event);
-    }
-    return pending.length;
+    const events = await this.deps.store.recover(now, now + this.leaseTtlMs);
+    await Promise.all(events.map((event) => this.take(event)));
+    return events.length;
   }
 
-  /** Store an event durably, then queue it. Resolves once it is safe to answer 202. */
+  /** Renew the leases of what this node holds, then claim what nobody holds any more. */
+  async tend(): Promise<void> {
+    if (this.tending) return;
+    this.tending = true;
+    try {
+      const now = this.deps.clock.now();
+      await this.deps.store.renew(now + this.leaseTtlMs);
+      // Closing: keep what still runs here, take nothing new.
+      if (this.closed) return;
+      while (!this.closed && this.pendingCount() < CLAIM_BACKLOG) {
+        const claimed = await this.deps.store.claim(now, now + this.leaseTtlMs, CLAIM_BATCH);
+        // Their `recovered` entries written at once: one group commit on SQLite, parallel on PostgreSQL.
+        await Promise.all(claimed.map((event) => this.take(event)));
+        if (claimed.length < CLAIM_BATCH) break;
+      }
+    } catch (err) {
+      console.error("flint: async event leases:", (err as Error).message);
+    } finally {
+      this.tending = false;
+    }
+  }
+
+  /** Run an event this node just took from the store as one a restart found. */
+  private async take(event: AsyncEvent): Promise<void> {
+    if (this.held.has(event.requestId)) return;
+    this.held.add(event.requestId);
+    if (await this.deps.store.update(event, [{ at: this.deps.clock.now(), kind: "recovered", detail: { attempts: event.attempts } }])) this.schedule(event);
+    else this.held.delete(event.requestId);
+  }
+
+  /** Store an event durably (held by this node), then queue it. Resolves once it is safe to answer 202. */
   async accept(functionName: string, qualifier: string | undefined, requestId: string, payload: Buffer): Promise<void> {
     const now = this.deps.clock.now();
     const event: AsyncEvent = { requestId, functionName, ...(qualifier !== undefined ? { qualifier } : {}), payload, receivedAt: now, attempts: 0, throttles: 0, dueAt: now };
-    await this.deps.store.accept(event, { at: now, kind: "accepted", detail: { functionName, ...(qualifier !== undefined ? { qualifier } : {}), bytes: payload.length } });
+    await this.deps.store.accept(event, { at: now, kind: "accepted", detail: { functionName, ...(qualifier !== undefined ? { qualifier } : {}), bytes: payload.length } }, now + this.leaseTtlMs);
+    this.held.add(requestId);
     this.schedule(event);
   }
 
@@ -156,7 +205,7 @@ export class AsyncInvocations {
         event.throttles++;
         const backoff = Math.min(THROTTLE_BACKOFF_MS.max, THROTTLE_BACKOFF_MS.first * 2 ** (event.throttles - 1));
         event.dueAt = now + jitter(backoff);
-        await store.update(event, [{ at: now, kind: "throttled", detail: { reason: outcome.reason, retryAt: event.dueAt } }]);
+        if (!(await store.update(event, [{ at: now, kind: "throttled", detail: { reason: outcome.reason, retryAt: event.dueAt } }]))) return this.lost(event);
         return this.schedule(event);
       }
       case "completed": {
@@ -185,10 +234,10 @@ export class AsyncInvocations {
           const delay = RETRY_DELAYS_MS[Math.min(event.attempts - 1, RETRY_DELAYS_MS.length - 1)]!;
           // A retry due after the event's maximum age is tried when it expires instead (and fails as EventAgeExceeded).
           event.dueAt = Math.min(now + jitter(delay), event.receivedAt + settings.maximumEventAgeMs + 1);
-          await store.update(event, [attempt, { at: now, kind: "retry", detail: { retryAt: event.dueAt } }]);
+          if (!(await store.update(event, [attempt, { at: now, kind: "retry", detail: { retryAt: event.dueAt } }]))) return this.lost(event);
           return this.schedule(event);
         }
-        await store.update(event, [attempt]);
+        if (!(await store.update(event, [attempt]))) return this.lost(event);
         return this.fail(event, settings, "RetriesExhausted", outcome.deadLetterTargetArn);
       }
     }
@@ -228,17 +277,31 @@ export class AsyncInvocations {
   }
 
   private async end(event: AsyncEvent, outcome: FinalOutcome, entries: TimelineEntry[]): Promise<void> {
-    await this.deps.store.finish(event.requestId, [...entries, { at: this.deps.clock.now(), kind: "ended", detail: { outcome } }]);
+    const owned = await this.deps.store.finish(event.requestId, [...entries, { at: this.deps.clock.now(), kind: "ended", detail: { outcome } }]);
+    if (!owned) return this.lost(event);
+    this.held.delete(event.requestId);
     this.deps.onOutcome?.(event.functionName, outcome);
   }
 
-  /** Stop taking events; those running finish, everything else stays stored for the next start. */
+  /** Another node took the event while this one had it (it stalled past the lease): that node ends it. */
+  private lost(event: AsyncEvent): void {
+    this.held.delete(event.requestId);
+    console.error(`flint: async event ${event.requestId} of ${event.functionName} was taken over by another node`);
+  }
+
+  /**
+   * Stop taking events; those running finish (their leases renewed meanwhile), then everything
+   * else this node held is given up: other nodes claim it at once, or the next start does.
+   */
   async close(): Promise<void> {
     this.closed = true;
     this.pruner.cancel();
     for (const t of this.timers.values()) t.cancel();
     this.timers.clear();
     await Promise.allSettled([...this.inFlight]);
+    this.leases.cancel();
+    while (this.tending) await new Promise((r) => setImmediate(r));
+    await this.deps.store.release().catch((err) => console.error("flint: async event leases:", (err as Error).message));
   }
 }
 

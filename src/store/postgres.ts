@@ -11,6 +11,8 @@ import { PG_MAPPING_TABLES, PgMappingStore } from "./pg-mappings.js";
 import { PG_LEASE_TABLES, PgLeaseStore } from "./pg-leases.js";
 import { PgChangeBus } from "./pg-changes.js";
 import { PG_SLOT_TABLES, PgSlotStore } from "./pg-slots.js";
+import { PG_ASYNC_TABLES, PgAsyncEventStore } from "./pg-async.js";
+import { PG_SNS_TABLES, PgSnsStore } from "./pg-sns.js";
 import type { Store } from "./store.js";
 import { BLOB_TABLES, PgBlobStore } from "./pg-blobs.js";
 import { LOG_TABLES, PgLogEventStore } from "./pg-log-events.js";
@@ -48,19 +50,14 @@ export const PG_MIGRATIONS: string[] = [
   PG_HTTP_API_TABLES,
   PG_QUEUE_TABLES,
   PG_SLOT_TABLES,
+  PG_ASYNC_TABLES,
+  PG_SNS_TABLES,
 ];
-
-/** Until a part is built on PostgreSQL: every call says so. */
-function notYet<T extends object>(part: string): T {
-  return new Proxy({} as T, {
-    get: (_t, prop) => () => Promise.reject(new Error(`the PostgreSQL store has no ${part}.${String(prop)} yet`)),
-  });
-}
 
 export class PgStore implements Store {
   readonly queues: Store["queues"];
-  readonly asyncEvents = notYet<Store["asyncEvents"]>("asyncEvents");
-  readonly sns = notYet<Store["sns"]>("sns");
+  readonly asyncEvents: Store["asyncEvents"];
+  readonly sns: Store["sns"];
   readonly iam: Store["iam"];
   readonly mappings: PgMappingStore;
   readonly streams: PgStreamStore;
@@ -90,6 +87,8 @@ export class PgStore implements Store {
     this.logs = new PgLogEventStore(db);
     this.settings = new PgSettingsStore(db);
     this.slots = new PgSlotStore(db, this.nodeId);
+    this.asyncEvents = new PgAsyncEventStore(db, this.nodeId);
+    this.sns = new PgSnsStore(db, this.nodeId);
   }
 
   /** A bare connection (for administration: schemas, migration tools); the caller closes it. */

@@ -6,7 +6,7 @@
 import type Database from "better-sqlite3";
 import type { GroupCommit } from "./group-commit.js";
 import type { Delivery, DeliveryKind, NewDelivery, StoredMessage, SubscriptionRecord, TopicRecord } from "../services/sns/model.js";
-import type { SnsDedupEntry, SnsStore } from "./sns-store.js";
+import { laneIsFor, type SnsDedupEntry, type SnsStore } from "./sns-store.js";
 
 export const SNS_TABLES = `
   CREATE TABLE sns_topics (
@@ -49,6 +49,13 @@ export const SNS_TABLES = `
     certificate TEXT NOT NULL
   );`;
 
+/** Each pending delivery held by one node at a time (sns-store.ts): its owner and lease expiry. */
+export const SNS_LEASES = `
+  ALTER TABLE sns_deliveries ADD COLUMN owner TEXT;
+  ALTER TABLE sns_deliveries ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+  CREATE INDEX sns_deliveries_by_owner ON sns_deliveries (owner);
+  CREATE INDEX sns_deliveries_by_order_key ON sns_deliveries (order_key, seq);`;
+
 interface DeliveryRow {
   seq: number;
   kind: string;
@@ -57,6 +64,8 @@ interface DeliveryRow {
   attempts: number;
   due_at: number;
   order_key: string | null;
+  owner: string | null;
+  lease_until: number;
 }
 
 const fromRow = (r: DeliveryRow): Delivery => ({
@@ -76,6 +85,8 @@ export class SqliteSnsStore implements SnsStore {
     private readonly db: Database.Database,
     /** Publishes share one fsync per turn of the event loop; deleting topics and subscriptions keeps its order with them. */
     private readonly commits: GroupCommit,
+    /** The node this store is (`Store.nodeId`): the owner its leases are held under. */
+    private readonly node: string,
   ) {
     this.stmts = {
       listTopics: db.prepare<[], { record: string }>("SELECT record FROM sns_topics ORDER BY arn"),
@@ -91,10 +102,17 @@ export class SqliteSnsStore implements SnsStore {
       insertMessage: db.prepare("INSERT INTO sns_messages (message_id, record) VALUES (?, ?)"),
       getMessage: db.prepare<[string], { record: string }>("SELECT record FROM sns_messages WHERE message_id = ?"),
       deleteUnreferenced: db.prepare("DELETE FROM sns_messages WHERE message_id = ? AND NOT EXISTS (SELECT 1 FROM sns_deliveries WHERE message_id = ?)"),
-      insertDelivery: db.prepare("INSERT INTO sns_deliveries (kind, subscription_arn, message_id, attempts, due_at, order_key) VALUES (?, ?, ?, ?, ?, ?)"),
+      insertDelivery: db.prepare("INSERT INTO sns_deliveries (kind, subscription_arn, message_id, attempts, due_at, order_key, owner, lease_until) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"),
+      laneHeldElsewhere: db.prepare<[string, string], { seq: number }>("SELECT seq FROM sns_deliveries WHERE order_key = ? AND (owner IS NULL OR owner <> ?) LIMIT 1"),
       pending: db.prepare<[], DeliveryRow>("SELECT * FROM sns_deliveries ORDER BY seq"),
-      retry: db.prepare("UPDATE sns_deliveries SET attempts = ?, due_at = ? WHERE seq = ?"),
-      deliveryMessage: db.prepare<[number], { message_id: string | null }>("SELECT message_id FROM sns_deliveries WHERE seq = ?"),
+      free: db.prepare<[number], DeliveryRow>("SELECT * FROM sns_deliveries WHERE lease_until <= ? ORDER BY seq"),
+      laneHead: db.prepare<[string], DeliveryRow>("SELECT * FROM sns_deliveries WHERE order_key = ? ORDER BY seq LIMIT 1"),
+      lease: db.prepare("UPDATE sns_deliveries SET owner = ?, lease_until = ? WHERE seq = ?"),
+      leaseAll: db.prepare("UPDATE sns_deliveries SET owner = ?, lease_until = ?"),
+      renew: db.prepare("UPDATE sns_deliveries SET lease_until = ? WHERE owner = ?"),
+      release: db.prepare("UPDATE sns_deliveries SET owner = NULL, lease_until = 0 WHERE owner = ?"),
+      retry: db.prepare("UPDATE sns_deliveries SET attempts = ?, due_at = ? WHERE seq = ? AND owner = ?"),
+      deliveryMessage: db.prepare<[number, string], { message_id: string | null }>("SELECT message_id FROM sns_deliveries WHERE seq = ? AND owner = ?"),
       deleteDelivery: db.prepare("DELETE FROM sns_deliveries WHERE seq = ?"),
       insertDedup: db.prepare("INSERT OR REPLACE INTO sns_dedup (topic_arn, dedup_id, message_id, sequence_number, expires_at) VALUES (?, ?, ?, ?, ?)"),
       findDedup: db.prepare<[string, string, number], { message_id: string; sequence_number: string | null }>(
@@ -126,10 +144,10 @@ export class SqliteSnsStore implements SnsStore {
     return this.stmts.listSubscriptions.all().map((r) => JSON.parse(r.record) as SubscriptionRecord);
   }
 
-  async putSubscription(s: SubscriptionRecord, delivery?: NewDelivery): Promise<Delivery | undefined> {
+  async putSubscription(s: SubscriptionRecord, delivery?: NewDelivery, leaseUntil = 0): Promise<Delivery | undefined> {
     return this.db.transaction(() => {
       this.stmts.putSubscription.run(s.arn, s.topicArn, JSON.stringify(s));
-      return delivery && this.insertDelivery(delivery);
+      return delivery && this.insertDelivery(delivery, leaseUntil);
     })();
   }
 
@@ -145,17 +163,21 @@ export class SqliteSnsStore implements SnsStore {
     for (const { message_id } of messages) this.stmts.deleteUnreferenced.run(message_id, message_id);
   }
 
-  private insertDelivery(d: NewDelivery): Delivery {
-    const seq = Number(this.stmts.insertDelivery.run(d.kind, d.subscriptionArn, d.messageId ?? null, d.attempts, d.dueAt, d.orderKey ?? null).lastInsertRowid);
-    return { ...d, seq };
+  /** Stored held by this node, unless its lane has deliveries this node does not hold: then held by nobody. */
+  private insertDelivery(d: NewDelivery, leaseUntil: number): Delivery | undefined {
+    const held = d.orderKey === undefined || !this.stmts.laneHeldElsewhere.get(d.orderKey, this.node);
+    const seq = Number(
+      this.stmts.insertDelivery.run(d.kind, d.subscriptionArn, d.messageId ?? null, d.attempts, d.dueAt, d.orderKey ?? null, held ? this.node : null, held ? leaseUntil : 0).lastInsertRowid,
+    );
+    return held ? { ...d, seq } : undefined;
   }
 
-  appendMessage(message: StoredMessage, deliveries: NewDelivery[], dedup?: { dedupId: string; expiresAt: number }): Promise<Delivery[]> {
+  appendMessage(message: StoredMessage, deliveries: NewDelivery[], dedup: { dedupId: string; expiresAt: number } | undefined, leaseUntil: number): Promise<Delivery[]> {
     return this.commits.run(() => {
       if (dedup) this.stmts.insertDedup.run(message.topicArn, dedup.dedupId, message.messageId, message.sequenceNumber ?? null, dedup.expiresAt);
       if (deliveries.length === 0) return [];
       this.stmts.insertMessage.run(message.messageId, JSON.stringify(message));
-      return deliveries.map((d) => this.insertDelivery(d));
+      return deliveries.map((d) => this.insertDelivery(d, leaseUntil)).filter((d) => d !== undefined);
     });
   }
 
@@ -177,15 +199,53 @@ export class SqliteSnsStore implements SnsStore {
     return this.stmts.pending.all().map(fromRow);
   }
 
-  retryDelivery(seq: number, attempts: number, dueAt: number): Promise<void> {
-    return this.commits.run(() => void this.stmts.retry.run(attempts, dueAt, seq));
+  /** Only this node uses the file: whatever a previous run held is this node's now. */
+  recoverDeliveries(_now: number, leaseUntil: number): Promise<Delivery[]> {
+    return this.commits.run(() => {
+      this.stmts.leaseAll.run(this.node, leaseUntil);
+      return this.stmts.pending.all().map(fromRow);
+    });
   }
 
-  finishDelivery(seq: number): Promise<void> {
+  claimDeliveries(now: number, leaseUntil: number, limit: number): Promise<Delivery[]> {
     return this.commits.run(() => {
-      const messageId = this.stmts.deliveryMessage.get(seq)?.message_id;
+      const lanes = new Map<string, boolean>();
+      const mayTake = (r: DeliveryRow): boolean => {
+        if (r.order_key === null) return r.due_at <= now;
+        let ok = lanes.get(r.order_key);
+        if (ok === undefined) lanes.set(r.order_key, (ok = laneIsFor(this.stmts.laneHead.get(r.order_key)!, this.node, now)));
+        return ok;
+      };
+      const taken: Delivery[] = [];
+      for (const r of this.stmts.free.all(now)) {
+        if (taken.length >= limit) break;
+        if (!mayTake(r)) continue;
+        this.stmts.lease.run(this.node, leaseUntil, r.seq);
+        taken.push(fromRow(r));
+      }
+      return taken;
+    });
+  }
+
+  renewDeliveries(leaseUntil: number): Promise<number> {
+    return this.commits.run(() => this.stmts.renew.run(leaseUntil, this.node).changes);
+  }
+
+  releaseDeliveries(): Promise<void> {
+    return this.commits.run(() => void this.stmts.release.run(this.node));
+  }
+
+  retryDelivery(seq: number, attempts: number, dueAt: number): Promise<boolean> {
+    return this.commits.run(() => this.stmts.retry.run(attempts, dueAt, seq, this.node).changes === 1);
+  }
+
+  finishDelivery(seq: number): Promise<boolean> {
+    return this.commits.run(() => {
+      const row = this.stmts.deliveryMessage.get(seq, this.node);
+      if (!row) return false;
       this.stmts.deleteDelivery.run(seq);
-      if (messageId) this.stmts.deleteUnreferenced.run(messageId, messageId);
+      if (row.message_id) this.stmts.deleteUnreferenced.run(row.message_id, row.message_id);
+      return true;
     });
   }
 

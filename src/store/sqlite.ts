@@ -9,9 +9,9 @@ import { codeRefsOf, normaliseRecord, type FunctionRecord } from "../services/la
 import type { QueueStore } from "./queue-store.js";
 import { QUEUE_GROUP_INDEX, QUEUE_TABLES, SqliteQueueStore } from "./sqlite-queues.js";
 import type { AsyncEventStore } from "./async-store.js";
-import { ASYNC_TABLES, SqliteAsyncEventStore } from "./sqlite-async.js";
+import { ASYNC_LEASES, ASYNC_TABLES, SqliteAsyncEventStore } from "./sqlite-async.js";
 import type { SnsStore } from "./sns-store.js";
-import { SNS_TABLES, SqliteSnsStore } from "./sqlite-sns.js";
+import { SNS_LEASES, SNS_TABLES, SqliteSnsStore } from "./sqlite-sns.js";
 import type { IamStore } from "./iam-store.js";
 import { IAM_TABLES, SqliteIamStore } from "./sqlite-iam.js";
 import type { MappingStore } from "./mapping-store.js";
@@ -55,6 +55,8 @@ const MIGRATIONS: string[] = [
   HTTP_API_TABLES,
   LEASE_TABLES,
   SLOT_TABLES,
+  ASYNC_LEASES,
+  SNS_LEASES,
 ];
 
 
@@ -86,8 +88,8 @@ export class SqliteStore implements Store {
     this.migrate();
     this.commits = new GroupCommit(this.db);
     this.queues = new SqliteQueueStore(this.db, this.commits);
-    this.asyncEvents = new SqliteAsyncEventStore(this.db, this.commits);
-    this.sns = new SqliteSnsStore(this.db, this.commits);
+    this.asyncEvents = new SqliteAsyncEventStore(this.db, this.commits, this.nodeId);
+    this.sns = new SqliteSnsStore(this.db, this.commits, this.nodeId);
     this.iam = new SqliteIamStore(this.db);
     this.mappings = new SqliteMappingStore(this.db, this.commits);
     this.streams = new SqliteStreamStore(this.db, this.commits);

@@ -61,6 +61,8 @@ export interface PublishContext {
   reg: TopicRegistry;
   /** Hand stored deliveries to the delivery queue. */
   enqueue(deliveries: Delivery[]): void;
+  /** Until when deliveries stored now are held by this node (their lease). */
+  leaseUntil(): number;
   /** The next FIFO sequence number. */
   sequenceNumber(now: number): string;
 }
@@ -125,7 +127,7 @@ export async function publishMessages(ctx: PublishContext, topic: TopicRecord, i
         }
         m.sequenceNumber = ctx.sequenceNumber(now);
       }
-      const stored = store.appendMessage(m, deliveriesOf(ctx, topic, m), topic.fifo ? { dedupId: m.dedupId!, expiresAt: now + DEDUP_WINDOW_MS } : undefined).then((deliveries) => {
+      const stored = store.appendMessage(m, deliveriesOf(ctx, topic, m), topic.fifo ? { dedupId: m.dedupId!, expiresAt: now + DEDUP_WINDOW_MS } : undefined, ctx.leaseUntil()).then((deliveries) => {
         ctx.enqueue(deliveries);
         outcomes[i] = { MessageId: m.messageId, ...(m.sequenceNumber ? { SequenceNumber: m.sequenceNumber } : {}) };
       });

@@ -91,7 +91,7 @@ export class SnsService {
   ) {
     const dispatcher = new Dispatcher(reg, deps.targets, signer, deps.endpoint, deps.httpConcurrency ?? 64);
     this.queue = new DeliveryQueue({ store: reg.store, clock: reg.clock, attempt: dispatcher.attempt, giveUp: dispatcher.giveUp });
-    this.publishing = { reg, enqueue: (d) => this.queue.add(d), sequenceNumber: (now) => this.sequenceNumber(now) };
+    this.publishing = { reg, enqueue: (d) => this.queue.add(d), leaseUntil: () => this.queue.leaseUntil(), sequenceNumber: (now) => this.sequenceNumber(now) };
     this.sweeper = reg.clock.every(SWEEP_INTERVAL_MS, () => void this.sweep().catch((err) => console.error("flint: sns sweep failed:", err)));
   }
 
@@ -232,7 +232,7 @@ export class SnsService {
         attributes,
       };
       const confirmation = http ? { kind: "confirmation" as const, subscriptionArn: record.arn, attempts: 0, dueAt: now } : undefined;
-      const delivery = await this.reg.saveSubscription(record, confirmation);
+      const delivery = await this.reg.saveSubscription(record, confirmation, this.queue.leaseUntil());
       if (delivery) this.queue.add([delivery]);
       return answer(record);
     });

@@ -107,11 +107,11 @@ export class TopicRegistry {
     return topicArn === undefined ? all : all.filter((s) => s.record.topicArn === topicArn);
   }
 
-  /** Store a subscription (and a delivery made with it, in one transaction). */
-  saveSubscription(record: SubscriptionRecord, delivery?: NewDelivery): Promise<Delivery | undefined> {
+  /** Store a subscription (and a delivery made with it, held by this node until `leaseUntil`, in one transaction). */
+  saveSubscription(record: SubscriptionRecord, delivery?: NewDelivery, leaseUntil?: number): Promise<Delivery | undefined> {
     const filter = storedFilter(record);
     return this.sync.write(record.arn, async () => {
-      const stored = await this.store.putSubscription(record, delivery);
+      const stored = await this.store.putSubscription(record, delivery, leaseUntil);
       this.subscriptions.set(record.arn, { record, filter });
       return stored;
     });

@@ -16,6 +16,8 @@ import { iamContract } from "./iam.js";
 import { functionUrlsContract } from "./function-urls.js";
 import { restApisContract } from "./rest-apis.js";
 import { httpApisContract } from "./http-apis.js";
+import { asyncContract } from "./async.js";
+import { snsContract } from "./sns.js";
 
 /** A new, empty store, closed when the test `t` ends. */
 export interface FreshStore {
@@ -51,4 +53,6 @@ export const CONTRACTS: ((fresh: FreshStore) => void)[] = [
   settingsContract,
   changesContract,
   slotsContract,
+  asyncContract,
+  snsContract,
 ];
