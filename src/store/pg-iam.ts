@@ -1,7 +1,8 @@
 /**
  * IamStore on PostgreSQL: one row per role, user and managed policy, each write its own statement.
  * Role and user names are unique regardless of ASCII case, as IAM's are and as SQLite's NOCASE
- * keeps them in sqlite-iam.ts: the key is the name with A-Z folded, and lists come in its byte order.
+ * keeps them in sqlite-iam.ts: the key is the name with A-Z folded (a generated column, so the table
+ * has SQLite's columns and `flint migrate` copies it as it is), and lists come in its byte order.
  */
 import type { ManagedPolicyRecord, RoleRecord, UserRecord } from "../services/iam/model.js";
 import type { IamStore } from "./iam-store.js";
@@ -9,11 +10,13 @@ import type { PgDb } from "./pg-db.js";
 
 export const PG_IAM_TABLES = `
   CREATE TABLE iam_roles (
-    name_key text PRIMARY KEY,
+    name text NOT NULL,
+    name_key text GENERATED ALWAYS AS (translate(name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')) STORED PRIMARY KEY,
     record text NOT NULL
   );
   CREATE TABLE iam_users (
-    name_key text PRIMARY KEY,
+    name text NOT NULL,
+    name_key text GENERATED ALWAYS AS (translate(name, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')) STORED PRIMARY KEY,
     record text NOT NULL
   );
   CREATE TABLE iam_policies (
@@ -34,8 +37,9 @@ export class PgIamStore implements IamStore {
     return rows.map((r) => JSON.parse(r.record) as T);
   }
 
-  private async put(table: string, key: string, id: string, record: object): Promise<void> {
-    await this.db.run(`INSERT INTO ${table} (${key}, record) VALUES ($1, $2) ON CONFLICT (${key}) DO UPDATE SET record = excluded.record`, [id, JSON.stringify(record)]);
+  /** Insert or replace the record stored under `id` (a name, whose key the table folds; or an ARN). */
+  private async put(table: string, key: string, column: string, id: string, record: object): Promise<void> {
+    await this.db.run(`INSERT INTO ${table} (${column}, record) VALUES ($1, $2) ON CONFLICT (${key}) DO UPDATE SET record = excluded.record`, [id, JSON.stringify(record)]);
   }
 
   private async delete(table: string, key: string, id: string): Promise<void> {
@@ -47,7 +51,7 @@ export class PgIamStore implements IamStore {
   }
 
   putRole(role: RoleRecord): Promise<void> {
-    return this.put("iam_roles", "name_key", nameKey(role.name), role);
+    return this.put("iam_roles", "name_key", "name", role.name, role);
   }
 
   deleteRole(name: string): Promise<void> {
@@ -59,7 +63,7 @@ export class PgIamStore implements IamStore {
   }
 
   putUser(user: UserRecord): Promise<void> {
-    return this.put("iam_users", "name_key", nameKey(user.name), user);
+    return this.put("iam_users", "name_key", "name", user.name, user);
   }
 
   deleteUser(name: string): Promise<void> {
@@ -71,7 +75,7 @@ export class PgIamStore implements IamStore {
   }
 
   putPolicy(policy: ManagedPolicyRecord): Promise<void> {
-    return this.put("iam_policies", "arn", policy.arn, policy);
+    return this.put("iam_policies", "arn", "arn", policy.arn, policy);
   }
 
   deletePolicy(arn: string): Promise<void> {

@@ -15,7 +15,7 @@ import { InvokeCommand, LambdaClient, PutFunctionEventInvokeConfigCommand, Creat
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { CreateStreamCommand, KinesisClient, PutRecordCommand, waitUntilStreamExists } from "@aws-sdk/client-kinesis";
 import pg from "pg";
-import { REGION, ROLE, TEST_CREDENTIALS, runAwsCli, uniqueName, type FlintProcess } from "../harness/flint.js";
+import { LAMBDA_TRUST_POLICY, REGION, ROLE, TEST_CREDENTIALS, runAwsCli, uniqueName, type FlintProcess } from "../harness/flint.js";
 import { startCluster, type Cluster } from "../harness/cluster.js";
 import { createFunction, WAITER } from "../harness/functions.js";
 import { Barrier, invokeInParallel, type Settled } from "../harness/parallel.js";
@@ -93,7 +93,7 @@ describe("a three-node cluster on one PostgreSQL database", () => {
 
     // IAM entities are shared too.
     const role = uniqueName("cluster-role");
-    await cli(c, "iam", "create-role", "--role-name", role, "--assume-role-policy-document", JSON.stringify({ Version: "2012-10-17", Statement: [] }));
+    await cli(c, "iam", "create-role", "--role-name", role, "--assume-role-policy-document", LAMBDA_TRUST_POLICY);
     assert.equal((await cli(a, "iam", "get-role", "--role-name", role)).Role.RoleName, role);
     await cli(b, "lambda", "delete-function", "--function-name", name);
     const gone = await runAwsCli(c.endpoint, ["lambda", "get-function", "--function-name", name]);
@@ -151,7 +151,7 @@ describe("a node killed with -9 hands its work to the survivors", () => {
       const sinkUrl = await queue(sink);
       const sinkFn = await createFunction(a, zip, "esm-sink.handler", { Role: role, Timeout: 30, Environment: { Variables: { SINK_QUEUE_URL: sinkUrl } } });
       const src = uniqueName("src");
-      const srcUrl = await queue(src, { VisibilityTimeout: "10" });
+      const srcUrl = await queue(src, { VisibilityTimeout: "60" });
       const stream = uniqueName("stream");
       await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
       await waitUntilStreamExists({ client: kinesis, maxWaitTime: 30, minDelay: 0.1, maxDelay: 0.5 }, { StreamName: stream });

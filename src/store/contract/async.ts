@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { AsyncEvent, TimelineEntry } from "../async-store.js";
-import type { FreshStore } from "./index.js";
+import { sharedTest, type FreshStore } from "./index.js";
 
 const T = Date.UTC(2024, 0, 1);
 const TTL = 10_000;
@@ -74,7 +74,7 @@ export function asyncContract(fresh: FreshStore): void {
     assert.deepEqual((await restarted.asyncEvents.timeline("b")).map((x) => x.kind), ["accepted", "ended"]);
   });
 
-  test("async: two nodes claiming at once never both get an event", { skip: !fresh.nextNode && "one node per SQLite file" }, async (t) => {
+  sharedTest(fresh)("async: two nodes claiming at once never both get an event", async (t) => {
     const a = await fresh(t);
     const b = await fresh.nextNode!(t, a);
     const n = 60;
@@ -93,7 +93,7 @@ export function asyncContract(fresh: FreshStore): void {
     assert.deepEqual(await a.asyncEvents.pending(), []);
   });
 
-  test("async: a dead node's events go to another after the lease; the stale holder's writes change nothing", { skip: !fresh.nextNode && "one node per SQLite file" }, async (t) => {
+  sharedTest(fresh)("async: a dead node's events go to another after the lease; the stale holder's writes change nothing", async (t) => {
     const a = await fresh(t);
     const b = await fresh.nextNode!(t, a);
     await a.asyncEvents.accept(event("x", T), entry("accepted", T), T + TTL);

@@ -1,5 +1,5 @@
 /** Every part's contract suite; `store.contract.test.ts` runs each against every Store implementation. */
-import type { TestContext } from "node:test";
+import { test, type TestContext } from "node:test";
 import type { Store } from "../store.js";
 import { functionsContract } from "./functions.js";
 import { streamsContract } from "./streams.js";
@@ -56,3 +56,11 @@ export const CONTRACTS: ((fresh: FreshStore) => void)[] = [
   asyncContract,
   snsContract,
 ];
+
+/**
+ * `test` for what only a store several nodes share has (PostgreSQL: a second node on the database,
+ * and the blobs, logs and settings parts); on the embedded store such a test is not registered.
+ */
+export function sharedTest(fresh: FreshStore): typeof test {
+  return fresh.nextNode ? test : ((() => {}) as unknown as typeof test);
+}

@@ -1,24 +1,21 @@
 /** The contract of the settings part (values every node of a shared store agrees on). */
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { FreshStore } from "./index.js";
+import { sharedTest, type FreshStore } from "./index.js";
 
 export function settingsContract(fresh: FreshStore): void {
-  test("settings: get what was put, put replaces, putIfAbsent keeps the first value", async (t) => {
+  sharedTest(fresh)("settings: get what was put, put replaces, putIfAbsent keeps the first value", async (t) => {
     const s = await fresh(t);
-    if (!s.settings) return t.skip("this store keeps settings in the data dir");
-    assert.equal(await s.settings.get("clock"), undefined);
-    await s.settings.put("clock", "1");
-    await s.settings.put("clock", "2");
-    assert.equal(await s.settings.get("clock"), "2");
-    assert.equal(await s.settings.putIfAbsent("root", "first"), "first");
-    assert.equal(await s.settings.putIfAbsent("root", "second"), "first");
-    assert.equal(await s.settings.get("root"), "first");
+    assert.equal(await s.settings!.get("clock"), undefined);
+    await s.settings!.put("clock", "1");
+    await s.settings!.put("clock", "2");
+    assert.equal(await s.settings!.get("clock"), "2");
+    assert.equal(await s.settings!.putIfAbsent("root", "first"), "first");
+    assert.equal(await s.settings!.putIfAbsent("root", "second"), "first");
+    assert.equal(await s.settings!.get("root"), "first");
   });
 
-  test("settings: racing putIfAbsent on two nodes: every caller gets the one winner's value, which a later store reads", async (t) => {
+  sharedTest(fresh)("settings: racing putIfAbsent on two nodes: every caller gets the one winner's value, which a later store reads", async (t) => {
     const a = await fresh(t);
-    if (!a.settings) return t.skip("this store keeps settings in the data dir");
     const b = await fresh.another(t, a);
     const got = await Promise.all(Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).settings!.putIfAbsent("root", `node-${i}`)));
     assert.equal(new Set(got).size, 1);

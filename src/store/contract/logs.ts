@@ -1,37 +1,33 @@
 /** The contract of the logs part (function log events every node of a shared store reaches). */
-import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { FreshStore } from "./index.js";
+import { sharedTest, type FreshStore } from "./index.js";
 
 export function logsContract(fresh: FreshStore): void {
-  test("logs: batches append in order; read by group, by stream, after a position, with a limit", async (t) => {
+  sharedTest(fresh)("logs: batches append in order; read by group, by stream, after a position, with a limit", async (t) => {
     const s = await fresh(t);
-    if (!s.logs) return t.skip("this store writes logs to files in the data dir");
-    await s.logs.append("/aws/lambda/f", "s2", [{ timestamp: 10, message: "one" }, { timestamp: 5, message: "two" }]);
-    await s.logs.append("/aws/lambda/f", "S1", [{ timestamp: 7, message: "three" }]);
-    await s.logs.append("/aws/lambda/g", "s1", [{ timestamp: 1, message: "other function" }]);
-    await s.logs.append("/aws/lambda/f", "s2", []);
-    const all = await s.logs.read("/aws/lambda/f");
+    await s.logs!.append("/aws/lambda/f", "s2", [{ timestamp: 10, message: "one" }, { timestamp: 5, message: "two" }]);
+    await s.logs!.append("/aws/lambda/f", "S1", [{ timestamp: 7, message: "three" }]);
+    await s.logs!.append("/aws/lambda/g", "s1", [{ timestamp: 1, message: "other function" }]);
+    await s.logs!.append("/aws/lambda/f", "s2", []);
+    const all = await s.logs!.read("/aws/lambda/f");
     assert.deepEqual(all.map((e) => [e.stream, e.timestamp, e.message]), [["s2", 10, "one"], ["s2", 5, "two"], ["S1", 7, "three"]]);
     assert.ok(all[0]!.seq < all[1]!.seq && all[1]!.seq < all[2]!.seq);
-    assert.deepEqual((await s.logs.read("/aws/lambda/f", { after: all[0]!.seq })).map((e) => e.message), ["two", "three"]);
-    assert.deepEqual((await s.logs.read("/aws/lambda/f", { stream: "S1" })).map((e) => e.message), ["three"]);
-    assert.deepEqual((await s.logs.read("/aws/lambda/f", { limit: 1 })).map((e) => e.message), ["one"]);
-    assert.deepEqual(await s.logs.streams("/aws/lambda/f"), ["S1", "s2"]);
-    assert.deepEqual(await s.logs.streams("/aws/lambda/none"), []);
+    assert.deepEqual((await s.logs!.read("/aws/lambda/f", { after: all[0]!.seq })).map((e) => e.message), ["two", "three"]);
+    assert.deepEqual((await s.logs!.read("/aws/lambda/f", { stream: "S1" })).map((e) => e.message), ["three"]);
+    assert.deepEqual((await s.logs!.read("/aws/lambda/f", { limit: 1 })).map((e) => e.message), ["one"]);
+    assert.deepEqual(await s.logs!.streams("/aws/lambda/f"), ["S1", "s2"]);
+    assert.deepEqual(await s.logs!.streams("/aws/lambda/none"), []);
   });
 
-  test("logs: expire forgets events older than the retention, and only those", async (t) => {
+  sharedTest(fresh)("logs: expire forgets events older than the retention, and only those", async (t) => {
     const s = await fresh(t);
-    if (!s.logs) return t.skip("this store writes logs to files in the data dir");
-    await s.logs.append("g", "s", [{ timestamp: 100, message: "old" }, { timestamp: 200, message: "new" }]);
-    assert.equal(await s.logs.expire(150), 1);
-    assert.deepEqual((await s.logs.read("g")).map((e) => e.message), ["new"]);
+    await s.logs!.append("g", "s", [{ timestamp: 100, message: "old" }, { timestamp: 200, message: "new" }]);
+    assert.equal(await s.logs!.expire(150), 1);
+    assert.deepEqual((await s.logs!.read("g")).map((e) => e.message), ["new"]);
   });
 
-  test("logs: two nodes appending at once lose nothing, each batch stays in order, and either node reads all", async (t) => {
+  sharedTest(fresh)("logs: two nodes appending at once lose nothing, each batch stays in order, and either node reads all", async (t) => {
     const a = await fresh(t);
-    if (!a.logs) return t.skip("this store writes logs to files in the data dir");
     const b = await fresh.another(t, a);
     const batch = (node: string, i: number) => Array.from({ length: 5 }, (_, j) => ({ timestamp: i, message: `${node}-${i}-${j}` }));
     await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).logs!.append("g", `stream-${i % 2}`, batch(i % 2 ? "a" : "b", i))));

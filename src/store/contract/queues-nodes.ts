@@ -3,20 +3,19 @@
  * receives, a FIFO group is held by one receiver at a time, a deduplication id appends once, and a
  * group's messages are received in send order however the nodes' sends interleave.
  */
-import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { TestContext } from "node:test";
 import type { Store } from "../store.js";
-import type { FreshStore } from "./index.js";
+import { sharedTest, type FreshStore } from "./index.js";
 import { assertGroupsWhole, drain, fifoMessage, message, NOW, send, sendFifo, take } from "./queues.js";
 
 export function queuesAcrossNodesContract(fresh: FreshStore): void {
-  /** Two nodes on one database, or undefined (the test skipped) where a database has one node. */
+  /** Two nodes on one database. */
   const twoNodes = async (t: TestContext): Promise<[Store, Store] | undefined> => {
     const a = await fresh(t);
-    if (!fresh.nextNode) return void t.skip("one node per database");
-    return [a, await fresh.nextNode(t, a)];
+    return [a, await fresh.nextNode!(t, a)];
   };
+  const test = sharedTest(fresh);
 
   test("queues across nodes: what one node sends the other receives, and a claim on one is seen on the other at once", async (t) => {
     const nodes = await twoNodes(t);

@@ -6,7 +6,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Store } from "../store.js";
-import type { FreshStore } from "./index.js";
+import { sharedTest, type FreshStore } from "./index.js";
 
 /** One record part as its contract sees it: records are `{ id, version }` under the part's own field names. */
 export interface RecordPart {
@@ -54,10 +54,9 @@ export function recordsContract(part: string, fresh: FreshStore, p: RecordPart):
     assert.deepEqual(await listed(await fresh.reopen(t, s)), ["kept@3"]);
   });
 
-  test(`${part}: a write on one node is read by another at once`, async (t) => {
+  sharedTest(fresh)(`${part}: a write on one node is read by another at once`, async (t) => {
     const a = await fresh(t);
-    if (!fresh.nextNode) return t.skip("one node per database");
-    const b = await fresh.nextNode(t, a);
+    const b = await fresh.nextNode!(t, a);
     await p.put(a, "shared", 1);
     assert.deepEqual(await listed(b), ["shared@1"]);
     await p.put(b, "shared", 2);

@@ -8,7 +8,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { Delivery, NewDelivery, StoredMessage, SubscriptionRecord, TopicRecord } from "../../services/sns/model.js";
 import type { Store } from "../store.js";
-import type { FreshStore } from "./index.js";
+import { sharedTest, type FreshStore } from "./index.js";
 
 const T = Date.UTC(2024, 0, 1);
 const TTL = 10_000;
@@ -148,7 +148,7 @@ export function snsContract(fresh: FreshStore): void {
     assert.deepEqual(await s.sns.signingKey(), { privateKey: "k2", certificate: "c2" });
   });
 
-  test("sns: two nodes claiming at once never both get a delivery, nor parts of one lane", { skip: !fresh.nextNode && "one node per SQLite file" }, async (t) => {
+  sharedTest(fresh)("sns: two nodes claiming at once never both get a delivery, nor parts of one lane", async (t) => {
     const a = await fresh(t);
     const b = await fresh.nextNode!(t, a);
     // Stored with leases already expired, as if their node had died: 40 plain deliveries and 4 lanes of 5.
@@ -168,7 +168,7 @@ export function snsContract(fresh: FreshStore): void {
     }
   });
 
-  test("sns: a lane another node holds is not split: deliveries appended behind it wait for its holder", { skip: !fresh.nextNode && "one node per SQLite file" }, async (t) => {
+  sharedTest(fresh)("sns: a lane another node holds is not split: deliveries appended behind it wait for its holder", async (t) => {
     const a = await fresh(t);
     const b = await fresh.nextNode!(t, a);
     const [first] = await publish(a, "f1", ["q"], { orderKey: "q/g" });
@@ -182,7 +182,7 @@ export function snsContract(fresh: FreshStore): void {
     assert.equal(await a.sns.finishDelivery(first!.seq), true);
   });
 
-  test("sns: a dead node's deliveries go to another after the lease; the stale holder's writes change nothing", { skip: !fresh.nextNode && "one node per SQLite file" }, async (t) => {
+  sharedTest(fresh)("sns: a dead node's deliveries go to another after the lease; the stale holder's writes change nothing", async (t) => {
     const a = await fresh(t);
     const b = await fresh.nextNode!(t, a);
     const ds = [...(await publish(a, "m", ["s1", "s2"])), ...(await publish(a, "f", ["q"], { orderKey: "q/g" }))];
