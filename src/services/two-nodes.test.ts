@@ -11,7 +11,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { ManualClock } from "../clock/manual-clock.js";
-import { LocalChangeBus } from "../store/change-bus.js";
 import { delivered } from "../store/contract/changes.js";
 import { SqliteStore } from "../store/sqlite.js";
 import { SqsService } from "./sqs/service.js";
@@ -25,6 +24,7 @@ import { FunctionUrlService } from "./lambda/function-urls.js";
 import { RestApisService } from "./apigateway/rest-apis.js";
 import { HttpApisService } from "./apigateway/http-apis.js";
 import type { FunctionRecord, FunctionVersion } from "./lambda/model.js";
+import { sqliteTwoNodes } from "../../test/harness/two-nodes.js";
 
 const ACCOUNT = { region: "us-east-1", accountId: "000000000000" };
 const BASE = "http://localhost:9000";
@@ -37,15 +37,7 @@ after(() => rm(dir, { recursive: true, force: true }));
 
 /** Two stores on one new file, sharing one change bus: two nodes. */
 function twoNodes(t: TestContext): [SqliteStore, SqliteStore] {
-  const file = path.join(dir, `${Math.random().toString(36).slice(2)}.db`);
-  const bus = new LocalChangeBus();
-  const a = new SqliteStore(file, bus);
-  const b = new SqliteStore(file, bus);
-  t.after(async () => {
-    await a.close();
-    await b.close();
-  });
-  return [a, b];
+  return sqliteTwoNodes(t, path.join(dir, `${Math.random().toString(36).slice(2)}.db`));
 }
 
 /** A function `fn` (with its version 1) for the Lambda-side services to name. */
