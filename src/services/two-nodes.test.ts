@@ -67,12 +67,18 @@ function fnRecord(): FunctionRecord {
 }
 
 describe("SQS on two nodes", () => {
-  test("a queue made on A is on B; an attribute set on A is seen on B; a delete on A is seen on B", async (t) => {
+  /** SQS on both nodes, and a queue `name` made on A and delivered to B. */
+  async function queueOnTwoNodes(t: TestContext, name: string) {
     const [a, b] = twoNodes(t);
     const clock = new ManualClock();
     const [sqsA, sqsB] = await onBoth(t, [a, b], (node) => SqsService.create(ACCOUNT, node.queues, clock, node.changes));
-    const url = sqsA.urlOf(await sqsA.createQueue({ QueueName: "orders" }), BASE);
+    const url = sqsA.urlOf(await sqsA.createQueue({ QueueName: name }), BASE);
     await delivered(a, b);
+    return { a, b, sqsA, sqsB, url };
+  }
+
+  test("a queue made on A is on B; an attribute set on A is seen on B; a delete on A is seen on B", async (t) => {
+    const { a, b, sqsA, sqsB, url } = await queueOnTwoNodes(t, "orders");
     assert.equal(sqsB.queue(url).name, "orders");
     // CreateQueue on B with the same attributes is the same queue, not a conflict.
     assert.equal((await sqsB.createQueue({ QueueName: "orders" })).name, "orders");
@@ -87,11 +93,7 @@ describe("SQS on two nodes", () => {
   });
 
   test("a long poll on B wakes on a send on A, without waiting out its WaitTimeSeconds", async (t) => {
-    const [a, b] = twoNodes(t);
-    const clock = new ManualClock();
-    const [sqsA, sqsB] = await onBoth(t, [a, b], (node) => SqsService.create(ACCOUNT, node.queues, clock, node.changes));
-    const url = sqsA.urlOf(await sqsA.createQueue({ QueueName: "jobs" }), BASE);
-    await delivered(a, b);
+    const { sqsA, sqsB, url } = await queueOnTwoNodes(t, "jobs");
     const polling = sqsB.receiveMessage(url, { WaitTimeSeconds: 20 });
     await new Promise((r) => setImmediate(r));
     await sqsA.sendMessage(url, { MessageBody: "hello from A" });
