@@ -11,7 +11,6 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { ManualClock } from "../clock/manual-clock.js";
-import { LocalChangeBus } from "../store/change-bus.js";
 import { delivered } from "../store/contract/changes.js";
 import { SqliteStore } from "../store/sqlite.js";
 import { SqsService } from "./sqs/service.js";
@@ -25,6 +24,7 @@ import { FunctionUrlService } from "./lambda/function-urls.js";
 import { RestApisService } from "./apigateway/rest-apis.js";
 import { HttpApisService } from "./apigateway/http-apis.js";
 import type { FunctionRecord, FunctionVersion } from "./lambda/model.js";
+import { closeBoth, sqliteTwoNodes } from "../../test/harness/two-nodes.js";
 
 const ACCOUNT = { region: "us-east-1", accountId: "000000000000" };
 const BASE = "http://localhost:9000";
@@ -37,15 +37,23 @@ after(() => rm(dir, { recursive: true, force: true }));
 
 /** Two stores on one new file, sharing one change bus: two nodes. */
 function twoNodes(t: TestContext): [SqliteStore, SqliteStore] {
-  const file = path.join(dir, `${Math.random().toString(36).slice(2)}.db`);
-  const bus = new LocalChangeBus();
-  const a = new SqliteStore(file, bus);
-  const b = new SqliteStore(file, bus);
-  t.after(async () => {
-    await a.close();
-    await b.close();
-  });
-  return [a, b];
+  return sqliteTwoNodes(t, path.join(dir, `${Math.random().toString(36).slice(2)}.db`));
+}
+
+/** One service made on each node, A's first; both closed (A then B) after the test. */
+async function onBoth<S extends { close(): Promise<void> }>(t: TestContext, [a, b]: [SqliteStore, SqliteStore], make: (node: SqliteStore) => Promise<S>): Promise<[S, S]> {
+  const onA = await make(a);
+  const onB = await make(b);
+  closeBoth(t, onA, onB);
+  return [onA, onB];
+}
+
+/** Both nodes' function registries, with `fn` inserted on A. */
+async function registriesWithFn(a: SqliteStore, b: SqliteStore, clock: ManualClock): Promise<[FunctionRegistry, FunctionRegistry]> {
+  const registryA = await FunctionRegistry.load(ACCOUNT, a, clock);
+  const registryB = await FunctionRegistry.load(ACCOUNT, b, clock);
+  await registryA.insert(fnRecord());
+  return [registryA, registryB];
 }
 
 /** A function `fn` (with its version 1) for the Lambda-side services to name. */
@@ -59,17 +67,18 @@ function fnRecord(): FunctionRecord {
 }
 
 describe("SQS on two nodes", () => {
-  test("a queue made on A is on B; an attribute set on A is seen on B; a delete on A is seen on B", async (t) => {
+  /** SQS on both nodes, and a queue `name` made on A and delivered to B. */
+  async function queueOnTwoNodes(t: TestContext, name: string) {
     const [a, b] = twoNodes(t);
     const clock = new ManualClock();
-    const sqsA = await SqsService.create(ACCOUNT, a.queues, clock, a.changes);
-    const sqsB = await SqsService.create(ACCOUNT, b.queues, clock, b.changes);
-    t.after(async () => {
-      await sqsA.close();
-      await sqsB.close();
-    });
-    const url = sqsA.urlOf(await sqsA.createQueue({ QueueName: "orders" }), BASE);
+    const [sqsA, sqsB] = await onBoth(t, [a, b], (node) => SqsService.create(ACCOUNT, node.queues, clock, node.changes));
+    const url = sqsA.urlOf(await sqsA.createQueue({ QueueName: name }), BASE);
     await delivered(a, b);
+    return { a, b, sqsA, sqsB, url };
+  }
+
+  test("a queue made on A is on B; an attribute set on A is seen on B; a delete on A is seen on B", async (t) => {
+    const { a, b, sqsA, sqsB, url } = await queueOnTwoNodes(t, "orders");
     assert.equal(sqsB.queue(url).name, "orders");
     // CreateQueue on B with the same attributes is the same queue, not a conflict.
     assert.equal((await sqsB.createQueue({ QueueName: "orders" })).name, "orders");
@@ -84,16 +93,7 @@ describe("SQS on two nodes", () => {
   });
 
   test("a long poll on B wakes on a send on A, without waiting out its WaitTimeSeconds", async (t) => {
-    const [a, b] = twoNodes(t);
-    const clock = new ManualClock();
-    const sqsA = await SqsService.create(ACCOUNT, a.queues, clock, a.changes);
-    const sqsB = await SqsService.create(ACCOUNT, b.queues, clock, b.changes);
-    t.after(async () => {
-      await sqsA.close();
-      await sqsB.close();
-    });
-    const url = sqsA.urlOf(await sqsA.createQueue({ QueueName: "jobs" }), BASE);
-    await delivered(a, b);
+    const { sqsA, sqsB, url } = await queueOnTwoNodes(t, "jobs");
     const polling = sqsB.receiveMessage(url, { WaitTimeSeconds: 20 });
     await new Promise((r) => setImmediate(r));
     await sqsA.sendMessage(url, { MessageBody: "hello from A" });
@@ -108,12 +108,7 @@ describe("SNS on two nodes", () => {
     const [a, b] = twoNodes(t);
     const clock = new ManualClock();
     const deps = { targets: { sqs: { sendMessage: async () => {} }, invokeAsync: async () => {} }, endpoint: () => BASE };
-    const snsA = await SnsService.create(ACCOUNT, a.sns, clock, { ...deps, changes: a.changes });
-    const snsB = await SnsService.create(ACCOUNT, b.sns, clock, { ...deps, changes: b.changes });
-    t.after(async () => {
-      await snsA.close();
-      await snsB.close();
-    });
+    const [snsA, snsB] = await onBoth(t, [a, b], (node) => SnsService.create(ACCOUNT, node.sns, clock, { ...deps, changes: node.changes }));
     const topic = await snsA.createTopic({ Name: "events" });
     const sub = await snsA.subscribe({ TopicArn: topic.arn, Protocol: "sqs", Endpoint: "arn:aws:sqs:us-east-1:000000000000:q", Attributes: { FilterPolicy: JSON.stringify({ kind: ["order"] }) } });
     await delivered(a, b);
@@ -133,12 +128,7 @@ describe("Kinesis on two nodes", () => {
   test("a stream made and activated on A is on B; B's readers wake on A's append and its LATEST moves; a delete on A is seen on B", async (t) => {
     const [a, b] = twoNodes(t);
     const clock = new ManualClock();
-    const kA = await KinesisService.create({ account: ACCOUNT, store: a.streams, clock, iteratorSecret: "s", changes: a.changes });
-    const kB = await KinesisService.create({ account: ACCOUNT, store: b.streams, clock, iteratorSecret: "s", changes: b.changes });
-    t.after(async () => {
-      await kA.close();
-      await kB.close();
-    });
+    const [kA, kB] = await onBoth(t, [a, b], (node) => KinesisService.create({ account: ACCOUNT, store: node.streams, clock, iteratorSecret: "s", changes: node.changes }));
     await kA.createStream({ StreamName: "clicks", ShardCount: 1, StreamMode: "PROVISIONED" });
     await delivered(a, b);
     assert.equal(kB.describeStreamSummary({ StreamName: "clicks" }).StreamDescriptionSummary.StreamStatus, "CREATING");
@@ -193,9 +183,7 @@ describe("Lambda's mappings and URLs on two nodes", () => {
   test("a mapping made on A is on B and B's pollers are told; a delete on A stops them on B", async (t) => {
     const [a, b] = twoNodes(t);
     const clock = new ManualClock();
-    const registryA = await FunctionRegistry.load(ACCOUNT, a, clock);
-    const registryB = await FunctionRegistry.load(ACCOUNT, b, clock);
-    await registryA.insert(fnRecord());
+    const [registryA, registryB] = await registriesWithFn(a, b, clock);
     await delivered(a, b);
     const queue = "arn:aws:sqs:us-east-1:000000000000:q";
     const deps = { account: ACCOUNT, clock, source: () => ({ fifo: false }) };
@@ -221,9 +209,7 @@ describe("Lambda's mappings and URLs on two nodes", () => {
   test("a function URL made on A is found on B by its id; deleted on A, it is gone on B", async (t) => {
     const [a, b] = twoNodes(t);
     const clock = new ManualClock();
-    const registryA = await FunctionRegistry.load(ACCOUNT, a, clock);
-    const registryB = await FunctionRegistry.load(ACCOUNT, b, clock);
-    await registryA.insert(fnRecord());
+    const [registryA, registryB] = await registriesWithFn(a, b, clock);
     const urlsA = await FunctionUrlService.create({ registry: registryA, store: a.functionUrls, port: () => 9000, changes: a.changes });
     const urlsB = await FunctionUrlService.create({ registry: registryB, store: b.functionUrls, port: () => 9000, changes: b.changes });
     const made = await urlsA.createFunctionUrlConfig("fn", undefined, { authType: "NONE" });

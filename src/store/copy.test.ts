@@ -1,27 +1,17 @@
 /** The generic SQLite-to-PostgreSQL copy under `flint migrate`: values take their column's type, sequences move past the copied numbers. */
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import Database from "better-sqlite3";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { SqliteToPg, nonEmptyTables } from "./copy.js";
 import { PgStore } from "./postgres.js";
 import { SqliteStore } from "./sqlite.js";
-import { testDatabase, type TestDatabase } from "../../test/harness/postgres.js";
+import { databaseAndDir } from "../../test/harness/database-and-dir.js";
 
-let db: TestDatabase;
-let dir: string;
-before(async () => {
-  db = await testDatabase();
-  dir = await mkdtemp(path.join(tmpdir(), "flint-copy-"));
-});
-after(async () => {
-  await db.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const fixture = databaseAndDir("flint-copy-");
 
 test("rows are copied with booleans, bytes and text as PostgreSQL types them; a serial column's sequence continues after them; what has no place is named", async (t) => {
+  const { db, dir } = fixture;
   await SqliteStore.open(dir).close();
   const raw = new Database(path.join(dir, "flint.db"));
   raw.exec(`CREATE TABLE copy_probe (id INTEGER PRIMARY KEY, flag INTEGER NOT NULL, data BLOB, note TEXT, gone TEXT);

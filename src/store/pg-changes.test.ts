@@ -1,22 +1,23 @@
 /** The PostgreSQL change bus after its listening connection dies: notifications meanwhile are lost, so every subscriber reloads everything. */
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { PgStore } from "./postgres.js";
+import type { PgStore } from "./postgres.js";
 import { RELOAD_ALL } from "./change-bus.js";
 import { testDatabase } from "../../test/harness/postgres.js";
+import { pgTwoNodes } from "../../test/harness/two-nodes.js";
 import { until } from "./contract/changes.js";
 import { ManualClock } from "../clock/manual-clock.js";
 import { QueueWaiters } from "../services/sqs/waiters.js";
 
-test("after the listener's connection is killed and comes back, every subscriber hears RELOAD_ALL, then changes again", async (t) => {
+/** Two nodes on a new database of the test's own, dropped after the test. */
+async function twoNodesOnNewDatabase(t: TestContext): Promise<[PgStore, PgStore]> {
   const db = await testDatabase();
   t.after(() => db.close());
-  const a = await PgStore.open(db.url);
-  const b = await PgStore.open(db.url);
-  t.after(async () => {
-    await a.close();
-    await b.close();
-  });
+  return pgTwoNodes(t, db.url);
+}
+
+test("after the listener's connection is killed and comes back, every subscriber hears RELOAD_ALL, then changes again", async (t) => {
+  const [a, b] = await twoNodesOnNewDatabase(t);
   const functions: string[] = [];
   const queues: string[] = [];
   b.changes.subscribe("functions", (key) => void functions.push(key));
@@ -33,14 +34,7 @@ test("after the listener's connection is killed and comes back, every subscriber
 });
 
 test("an SQS long poll waiting on node B ends when node A's send notifies the queue, over NOTIFY", async (t) => {
-  const db = await testDatabase();
-  t.after(() => db.close());
-  const a = await PgStore.open(db.url);
-  const b = await PgStore.open(db.url);
-  t.after(async () => {
-    await a.close();
-    await b.close();
-  });
+  const [a, b] = await twoNodesOnNewDatabase(t);
   const clock = new ManualClock();
   const nodeA = new QueueWaiters(clock, a.changes);
   const nodeB = new QueueWaiters(clock, b.changes);

@@ -12,7 +12,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { InvokeCommand, LambdaClient, PutFunctionEventInvokeConfigCommand, CreateEventSourceMappingCommand, waitUntilFunctionActiveV2 } from "@aws-sdk/client-lambda";
-import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand, SQSClient, type DeleteMessageBatchCommandOutput, type Message } from "@aws-sdk/client-sqs";
 import { CreateStreamCommand, KinesisClient, PutRecordCommand, waitUntilStreamExists } from "@aws-sdk/client-kinesis";
 import pg from "pg";
 import { LAMBDA_TRUST_POLICY, REGION, ROLE, TEST_CREDENTIALS, runAwsCli, uniqueName, type FlintProcess } from "../harness/flint.js";
@@ -33,6 +33,35 @@ async function cli(node: FlintProcess, ...args: string[]): Promise<any> {
 }
 
 const sqsOf = (node: FlintProcess) => new SQSClient({ endpoint: node.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+
+/**
+ * Receive up to 10 messages at a time from `queueUrl` through `node` (long polling `waitTimeSeconds`
+ * if given), hand each batch to `received`, delete it in one batch and hand the outcome to `deleted`;
+ * until a receive comes back empty (`until: "empty"`), or else until `until()` says to stop, an empty
+ * receive then just polling again.
+ */
+async function receiveThenDelete(
+  node: FlintProcess,
+  queueUrl: string,
+  opts: { until: "empty" | (() => boolean); waitTimeSeconds?: number; received: (messages: Message[]) => void; deleted?: (out: DeleteMessageBatchCommandOutput, messages: Message[]) => void },
+): Promise<void> {
+  const client = sqsOf(node);
+  try {
+    while (opts.until === "empty" || !opts.until()) {
+      const out = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, ...(opts.waitTimeSeconds === undefined ? {} : { WaitTimeSeconds: opts.waitTimeSeconds }) }));
+      const messages = out.Messages ?? [];
+      opts.received(messages);
+      if (messages.length === 0) {
+        if (opts.until === "empty") return;
+        continue;
+      }
+      const del = await client.send(new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
+      opts.deleted?.(del, messages);
+    }
+  } finally {
+    client.destroy();
+  }
+}
 
 describe("a three-node cluster on one PostgreSQL database", () => {
   let cluster: Cluster;
@@ -184,19 +213,13 @@ describe("a node killed with -9 hands its work to the survivors", () => {
 
       // Records before the death, through the survivors.
       const sinkSeen = new Set<string>();
-      const drainSink = async (node: FlintProcess) => {
-        const client = sqsOf(node);
-        try {
-          for (;;) {
-            const out = await client.send(new ReceiveMessageCommand({ QueueUrl: sinkUrl, MaxNumberOfMessages: 10 }));
-            if (!out.Messages?.length) return;
-            for (const m of out.Messages) for (const r of (JSON.parse(m.Body!) as { records: { text: string }[] }).records) sinkSeen.add(r.text);
-            await client.send(new DeleteMessageBatchCommand({ QueueUrl: sinkUrl, Entries: out.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
-          }
-        } finally {
-          client.destroy();
-        }
-      };
+      const drainSink = (node: FlintProcess) =>
+        receiveThenDelete(node, sinkUrl, {
+          until: "empty",
+          received: (messages) => {
+            for (const m of messages) for (const r of (JSON.parse(m.Body!) as { records: { text: string }[] }).records) sinkSeen.add(r.text);
+          },
+        });
       const putStream = async (node: FlintProcess, text: string) => {
         const k = new KinesisClient({ endpoint: node.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
         await k.send(new PutRecordCommand({ StreamName: stream, PartitionKey: text, Data: Buffer.from(text) }));
@@ -232,24 +255,23 @@ describe("a node killed with -9 hands its work to the survivors", () => {
       const inFlightOnVictim = new Set<string>();
       let stopConsumers = false;
       const consume = async (node: FlintProcess) => {
-        const client = sqsOf(node);
         try {
-          while (!stopConsumers) {
-            const out = await client.send(new ReceiveMessageCommand({ QueueUrl: workUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-            const messages = out.Messages ?? [];
-            if (node === victim) for (const m of messages) inFlightOnVictim.add(m.Body!);
-            if (messages.length === 0) continue;
-            const del = await client.send(new DeleteMessageBatchCommand({ QueueUrl: workUrl, Entries: messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
-            for (const ok of del.Successful ?? []) {
-              const body = messages[Number(ok.Id)]!.Body!;
-              deletions.set(body, (deletions.get(body) ?? 0) + 1);
-              inFlightOnVictim.delete(body);
-            }
-          }
+          await receiveThenDelete(node, workUrl, {
+            until: () => stopConsumers,
+            waitTimeSeconds: 1,
+            received: (messages) => {
+              if (node === victim) for (const m of messages) inFlightOnVictim.add(m.Body!);
+            },
+            deleted: (del, messages) => {
+              for (const ok of del.Successful ?? []) {
+                const body = messages[Number(ok.Id)]!.Body!;
+                deletions.set(body, (deletions.get(body) ?? 0) + 1);
+                inFlightOnVictim.delete(body);
+              }
+            },
+          });
         } catch (err) {
           if (node !== victim) throw err;
-        } finally {
-          client.destroy();
         }
       };
       const consumers = cluster.nodes.map((n) => consume(n));
@@ -262,22 +284,16 @@ describe("a node killed with -9 hands its work to the survivors", () => {
 
       // Every accepted event ends on the survivors: its destination message arrives.
       const doneCount = new Map<string, number>();
-      const drainDone = async (node: FlintProcess) => {
-        const client = sqsOf(node);
-        try {
-          for (;;) {
-            const out = await client.send(new ReceiveMessageCommand({ QueueUrl: doneUrl, MaxNumberOfMessages: 10 }));
-            if (!out.Messages?.length) return;
-            for (const m of out.Messages) {
+      const drainDone = (node: FlintProcess) =>
+        receiveThenDelete(node, doneUrl, {
+          until: "empty",
+          received: (messages) => {
+            for (const m of messages) {
               const id = (JSON.parse(m.Body!) as { requestContext: { requestId: string } }).requestContext.requestId;
               doneCount.set(id, (doneCount.get(id) ?? 0) + 1);
             }
-            await client.send(new DeleteMessageBatchCommand({ QueueUrl: doneUrl, Entries: out.Messages.map((m, i) => ({ Id: String(i), ReceiptHandle: m.ReceiptHandle! })) }));
-          }
-        } finally {
-          client.destroy();
-        }
-      };
+          },
+        });
       const LONG = 4 * PATIENCE_MS;
       await eventually(async () => (await drainDone(survivors[0]!), accepted.every((id) => doneCount.has(id))), LONG, "every accepted async event delivered to its destination");
       await eventually(() => deletions.size === 5000, LONG, "every work message consumed");

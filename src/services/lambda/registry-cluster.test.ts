@@ -9,12 +9,10 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { ManualClock } from "../../clock/manual-clock.js";
-import { LocalChangeBus } from "../../store/change-bus.js";
 import { delivered } from "../../store/contract/changes.js";
-import { PgStore } from "../../store/postgres.js";
-import { SqliteStore } from "../../store/sqlite.js";
 import type { Store } from "../../store/store.js";
 import { testDatabase, type TestDatabase } from "../../../test/harness/postgres.js";
+import { pgTwoNodes, sqliteTwoNodes } from "../../../test/harness/two-nodes.js";
 import type { FunctionRecord, FunctionVersion } from "./model.js";
 import { FunctionRegistry } from "./registry.js";
 
@@ -81,17 +79,7 @@ describe("function registry on two nodes of one SQLite file", () => {
   before(async () => void (dir = await mkdtemp(path.join(os.tmpdir(), "flint-registry-"))));
   after(() => rm(dir, { recursive: true, force: true }));
   let n = 0;
-  clusterTests(async (t) => {
-    const file = path.join(dir, `${n++}.db`);
-    const bus = new LocalChangeBus();
-    const a = new SqliteStore(file, bus);
-    const b = new SqliteStore(file, bus);
-    t.after(async () => {
-      await a.close();
-      await b.close();
-    });
-    return [a, b];
-  });
+  clusterTests(async (t) => sqliteTwoNodes(t, path.join(dir, `${n++}.db`)));
 });
 
 describe("function registry on two nodes of one PostgreSQL database", () => {
@@ -99,12 +87,7 @@ describe("function registry on two nodes of one PostgreSQL database", () => {
   before(async () => void (db = await testDatabase()));
   after(() => db?.close());
   clusterTests(async (t) => {
-    const a = await PgStore.open(db!.url);
-    const b = await PgStore.open(db!.url);
-    t.after(async () => {
-      await a.close();
-      await b.close();
-    });
+    const [a, b] = await pgTwoNodes(t, db!.url);
     // Each test starts from an empty functions table (the database is shared by this file's tests).
     await a.db.run("DELETE FROM functions");
     return [a, b];

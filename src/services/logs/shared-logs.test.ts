@@ -1,25 +1,16 @@
 /** Function logs on a store nodes share: written in batches by one node, read in order by another. */
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { LogStore } from "./log-store.js";
 import { PgStore } from "../../store/postgres.js";
-import { testDatabase, type TestDatabase } from "../../../test/harness/postgres.js";
+import { databaseAndDir } from "../../../test/harness/database-and-dir.js";
 
-let db: TestDatabase;
-let dir: string;
-before(async () => {
-  db = await testDatabase();
-  dir = await mkdtemp(path.join(tmpdir(), "flint-shared-logs-"));
-});
-after(async () => {
-  await db.close();
-  await rm(dir, { recursive: true, force: true });
-});
+const fixture = databaseAndDir("flint-shared-logs-");
 
 test("lines written on one node are read in order on another, and nothing lands in the data dir", async (t) => {
+  const { db, dir } = fixture;
   const [a, b] = [await PgStore.open(db.url), await PgStore.open(db.url)];
   t.after(() => Promise.all([a.close(), b.close()]));
   const writerNode = await LogStore.create(path.join(dir, "a"), a.logs);

@@ -12,7 +12,7 @@ export function functionUrlsContract(fresh: FreshStore): void {
     list: (s) => s.functionUrls.listUrls(),
     put: (s, id, v) => s.functionUrls.putUrl(url(id, "fn", v)),
     delete: (s, id) => s.functionUrls.deleteUrl(id),
-    read: (r) => ({ id: (r as FunctionUrlRecord).urlId, version: Number((r as FunctionUrlRecord).creationTime) }),
+    read: (r) => ({ id: r.urlId, version: Number(r.creationTime) }),
     ids: ["b1", "a1", "B1", "a0"],
     listed: ["B1", "a0", "a1", "b1"],
   });

@@ -8,7 +8,7 @@ export function httpApisContract(fresh: FreshStore): void {
     list: (s) => s.httpApis.listHttpApis(),
     put: (s, apiId, v) => s.httpApis.putHttpApi({ apiId, name: "api", createdDate: v } as HttpApiRecord),
     delete: (s, apiId) => s.httpApis.deleteHttpApi(apiId),
-    read: (r) => ({ id: (r as HttpApiRecord).apiId, version: (r as HttpApiRecord).createdDate }),
+    read: (r) => ({ id: r.apiId, version: r.createdDate }),
     ids: ["k2", "K1", "a9"],
     listed: ["K1", "a9", "k2"],
   });

@@ -17,21 +17,21 @@ export function iamContract(fresh: FreshStore): void {
     list: (s) => s.iam.listRoles(),
     put: (s, id, v) => s.iam.putRole(role(id, v)),
     delete: (s, id) => s.iam.deleteRole(id),
-    read: (r) => ({ id: (r as RoleRecord).name, version: (r as RoleRecord).maxSessionDuration }),
+    read: (r) => ({ id: r.name, version: r.maxSessionDuration }),
     ...NAMES,
   });
   recordsContract("iam users", fresh, {
     list: (s) => s.iam.listUsers(),
     put: (s, id, v) => s.iam.putUser(user(id, v)),
     delete: (s, id) => s.iam.deleteUser(id),
-    read: (r) => ({ id: (r as UserRecord).name, version: (r as UserRecord).createDate }),
+    read: (r) => ({ id: r.name, version: r.createDate }),
     ...NAMES,
   });
   recordsContract("iam policies", fresh, {
     list: (s) => s.iam.listPolicies(),
     put: (s, id, v) => s.iam.putPolicy(policy(id, v)),
     delete: (s, id) => s.iam.deletePolicy(id),
-    read: (r) => ({ id: (r as ManagedPolicyRecord).arn, version: (r as ManagedPolicyRecord).nextVersion }),
+    read: (r) => ({ id: r.arn, version: r.nextVersion }),
     // ARNs are case-sensitive: byte order.
     ids: ["arn:b", "arn:B", "arn:a"],
     listed: ["arn:B", "arn:a", "arn:b"],

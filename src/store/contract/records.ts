@@ -8,19 +8,19 @@ import assert from "node:assert/strict";
 import type { Store } from "../store.js";
 import { sharedTest, type FreshStore } from "./index.js";
 
-/** One record part as its contract sees it: records are `{ id, version }` under the part's own field names. */
-export interface RecordPart {
-  list(s: Store): Promise<unknown[]>;
+/** One record part as its contract sees it: records (of type R) are `{ id, version }` under the part's own field names. */
+export interface RecordPart<R> {
+  list(s: Store): Promise<R[]>;
   put(s: Store, id: string, version: number): Promise<void>;
   delete(s: Store, id: string): Promise<void>;
   /** The id and version of a listed record. */
-  read(record: unknown): { id: string; version: number };
+  read(record: R): { id: string; version: number };
   /** Ids put in this order come back listed as `listed`. */
   ids: string[];
   listed: string[];
 }
 
-export function recordsContract(part: string, fresh: FreshStore, p: RecordPart): void {
+export function recordsContract<R>(part: string, fresh: FreshStore, p: RecordPart<R>): void {
   const listed = async (s: Store): Promise<string[]> => (await p.list(s)).map((r) => `${p.read(r).id}@${p.read(r).version}`);
 
   test(`${part}: put inserts or replaces, list keeps the id order, delete forgets`, async (t) => {

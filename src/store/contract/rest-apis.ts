@@ -8,7 +8,7 @@ export function restApisContract(fresh: FreshStore): void {
     list: (s) => s.restApis.listRestApis(),
     put: (s, id, v) => s.restApis.putRestApi({ id, name: "api", createdDate: v } as RestApiRecord),
     delete: (s, id) => s.restApis.deleteRestApi(id),
-    read: (r) => ({ id: (r as RestApiRecord).id, version: (r as RestApiRecord).createdDate }),
+    read: (r) => ({ id: r.id, version: r.createdDate }),
     ids: ["k2", "K1", "a9"],
     listed: ["K1", "a9", "k2"],
   });
