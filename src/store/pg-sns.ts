@@ -6,8 +6,9 @@
  */
 import type { PgDb, Sql } from "./pg-db.js";
 import { ms } from "./pg-async.js";
-import type { Delivery, DeliveryKind, NewDelivery, StoredMessage, SubscriptionRecord, TopicRecord } from "../services/sns/model.js";
+import type { Delivery, NewDelivery, StoredMessage, SubscriptionRecord, TopicRecord } from "../services/sns/model.js";
 import { laneIsFor, type SnsDedupEntry, type SnsStore } from "./sns-store.js";
+import { fromRow, type DeliveryRow } from "./sns-rows.js";
 
 export const PG_SNS_TABLES = `
   CREATE TABLE sns_topics (
@@ -58,28 +59,6 @@ export const PG_SNS_TABLES = `
 
 /** The advisory lock space of SNS lanes (the second key is the order key's hash). */
 const LANE_LOCKS = 7245017;
-
-interface DeliveryRow {
-  seq: number;
-  kind: string;
-  subscription_arn: string;
-  message_id: string | null;
-  attempts: number;
-  due_at: number;
-  order_key: string | null;
-  owner: string | null;
-  lease_until: number;
-}
-
-const fromRow = (r: DeliveryRow): Delivery => ({
-  seq: r.seq,
-  kind: r.kind as DeliveryKind,
-  subscriptionArn: r.subscription_arn,
-  ...(r.message_id !== null ? { messageId: r.message_id } : {}),
-  attempts: r.attempts,
-  dueAt: r.due_at,
-  ...(r.order_key !== null ? { orderKey: r.order_key } : {}),
-});
 
 const bySeq = (a: { seq: number }, b: { seq: number }) => a.seq - b.seq;
 
