@@ -9,7 +9,7 @@
 import type { DedupEntry, NewMessage, QueueRecord, StoredMessage } from "../services/sqs/model.js";
 import type { PgDb, Sql } from "./pg-db.js";
 import type { Claim, MessageCounts, Move, QueueStore } from "./queue-store.js";
-import { EXTRA_CANDIDATES, fromRow, toMeta, type Row } from "./sqlite-queues.js";
+import { EXTRA_CANDIDATES, fromRow, toMeta, type Row } from "./queue-rows.js";
 
 export const PG_QUEUE_TABLES = `
   CREATE TABLE sqs_queues (
