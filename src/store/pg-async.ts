@@ -5,6 +5,7 @@
  */
 import type { PgDb } from "./pg-db.js";
 import type { AsyncEvent, AsyncEventStore, TimelineEntry } from "./async-store.js";
+import { fromRow, type Row } from "./async-rows.js";
 
 export const PG_ASYNC_TABLES = `
   CREATE TABLE async_events (
@@ -34,31 +35,7 @@ export const PG_ASYNC_TABLES = `
   CREATE INDEX async_timeline_by_request ON async_timeline (request_id, seq);
   CREATE INDEX async_timeline_final ON async_timeline (final, at);`;
 
-interface Row {
-  request_id: string;
-  function: string;
-  qualifier: string | null;
-  payload: Buffer;
-  received_at: number;
-  attempts: number;
-  throttles: number;
-  due_at: number;
-  last_error: string | null;
-}
-
 const COLUMNS = "request_id, function, qualifier, payload, received_at, attempts, throttles, due_at, last_error";
-
-const fromRow = (r: Row): AsyncEvent => ({
-  requestId: r.request_id,
-  functionName: r.function,
-  ...(r.qualifier !== null ? { qualifier: r.qualifier } : {}),
-  payload: r.payload,
-  receivedAt: r.received_at,
-  attempts: r.attempts,
-  throttles: r.throttles,
-  dueAt: r.due_at,
-  ...(r.last_error !== null ? { lastError: JSON.parse(r.last_error) } : {}),
-});
 
 /** Flint time in whole milliseconds for a bigint column (a scaled clock reads fractions). */
 export const ms = (t: number): number => Math.round(t);

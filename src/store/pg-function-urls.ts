@@ -2,6 +2,7 @@
 import type { FunctionUrlRecord } from "../services/lambda/function-urls.js";
 import type { FunctionUrlStore } from "./function-url-store.js";
 import type { PgDb } from "./pg-db.js";
+import { PgRecordTable } from "./pg-records.js";
 
 export const PG_FUNCTION_URL_TABLES = `
   CREATE TABLE function_urls (
@@ -12,22 +13,27 @@ export const PG_FUNCTION_URL_TABLES = `
   CREATE INDEX function_urls_by_function ON function_urls (function_name);`;
 
 export class PgFunctionUrlStore implements FunctionUrlStore {
-  constructor(private readonly db: PgDb) {}
+  private readonly urls: PgRecordTable<FunctionUrlRecord>;
 
-  async listUrls(): Promise<FunctionUrlRecord[]> {
-    const rows = await this.db.query<{ record: string }>('SELECT record FROM function_urls ORDER BY url_id COLLATE "C"');
-    return rows.map((r) => JSON.parse(r.record) as FunctionUrlRecord);
+  constructor(private readonly db: PgDb) {
+    this.urls = new PgRecordTable(db, {
+      table: "function_urls",
+      key: "url_id",
+      columns: { url_id: (r) => r.urlId, function_name: (r) => r.functionName },
+      replaces: ["function_name"],
+    });
   }
 
-  async putUrl(record: FunctionUrlRecord): Promise<void> {
-    await this.db.run(
-      "INSERT INTO function_urls (url_id, function_name, record) VALUES ($1, $2, $3) ON CONFLICT (url_id) DO UPDATE SET function_name = excluded.function_name, record = excluded.record",
-      [record.urlId, record.functionName, JSON.stringify(record)],
-    );
+  listUrls(): Promise<FunctionUrlRecord[]> {
+    return this.urls.list();
   }
 
-  async deleteUrl(urlId: string): Promise<void> {
-    await this.db.run("DELETE FROM function_urls WHERE url_id = $1", [urlId]);
+  putUrl(record: FunctionUrlRecord): Promise<void> {
+    return this.urls.put(record);
+  }
+
+  deleteUrl(urlId: string): Promise<void> {
+    return this.urls.delete(urlId);
   }
 
   async deleteUrlsOf(functionName: string): Promise<void> {

@@ -2,6 +2,7 @@
 import type { HttpApiRecord } from "../services/apigateway/http-api-model.js";
 import type { HttpApiStore } from "./http-api-store.js";
 import type { PgDb } from "./pg-db.js";
+import { PgRecordTable } from "./pg-records.js";
 
 export const PG_HTTP_API_TABLES = `
   CREATE TABLE http_apis (
@@ -10,18 +11,21 @@ export const PG_HTTP_API_TABLES = `
   );`;
 
 export class PgHttpApiStore implements HttpApiStore {
-  constructor(private readonly db: PgDb) {}
+  private readonly apis: PgRecordTable<HttpApiRecord>;
 
-  async listHttpApis(): Promise<HttpApiRecord[]> {
-    const rows = await this.db.query<{ record: string }>('SELECT record FROM http_apis ORDER BY api_id COLLATE "C"');
-    return rows.map((r) => JSON.parse(r.record) as HttpApiRecord);
+  constructor(db: PgDb) {
+    this.apis = new PgRecordTable(db, { table: "http_apis", key: "api_id", columns: { api_id: (r) => r.apiId } });
   }
 
-  async putHttpApi(record: HttpApiRecord): Promise<void> {
-    await this.db.run("INSERT INTO http_apis (api_id, record) VALUES ($1, $2) ON CONFLICT (api_id) DO UPDATE SET record = excluded.record", [record.apiId, JSON.stringify(record)]);
+  listHttpApis(): Promise<HttpApiRecord[]> {
+    return this.apis.list();
   }
 
-  async deleteHttpApi(apiId: string): Promise<void> {
-    await this.db.run("DELETE FROM http_apis WHERE api_id = $1", [apiId]);
+  putHttpApi(record: HttpApiRecord): Promise<void> {
+    return this.apis.put(record);
+  }
+
+  deleteHttpApi(apiId: string): Promise<void> {
+    return this.apis.delete(apiId);
   }
 }

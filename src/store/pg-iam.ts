@@ -7,6 +7,7 @@
 import type { ManagedPolicyRecord, RoleRecord, UserRecord } from "../services/iam/model.js";
 import type { IamStore } from "./iam-store.js";
 import type { PgDb } from "./pg-db.js";
+import { PgRecordTable } from "./pg-records.js";
 
 export const PG_IAM_TABLES = `
   CREATE TABLE iam_roles (
@@ -30,55 +31,50 @@ function nameKey(name: string): string {
 }
 
 export class PgIamStore implements IamStore {
-  constructor(private readonly db: PgDb) {}
+  private readonly roles: PgRecordTable<RoleRecord>;
+  private readonly users: PgRecordTable<UserRecord>;
+  private readonly policies: PgRecordTable<ManagedPolicyRecord>;
 
-  private async list<T>(table: string, key: string): Promise<T[]> {
-    const rows = await this.db.query<{ record: string }>(`SELECT record FROM ${table} ORDER BY ${key} COLLATE "C"`);
-    return rows.map((r) => JSON.parse(r.record) as T);
-  }
-
-  /** Insert or replace the record stored under `id` (a name, whose key the table folds; or an ARN). */
-  private async put(table: string, key: string, column: string, id: string, record: object): Promise<void> {
-    await this.db.run(`INSERT INTO ${table} (${column}, record) VALUES ($1, $2) ON CONFLICT (${key}) DO UPDATE SET record = excluded.record`, [id, JSON.stringify(record)]);
-  }
-
-  private async delete(table: string, key: string, id: string): Promise<void> {
-    await this.db.run(`DELETE FROM ${table} WHERE ${key} = $1`, [id]);
+  constructor(db: PgDb) {
+    // A role or user is written by its name and keyed by the name folded (the table generates the key).
+    this.roles = new PgRecordTable(db, { table: "iam_roles", key: "name_key", columns: { name: (r) => r.name } });
+    this.users = new PgRecordTable(db, { table: "iam_users", key: "name_key", columns: { name: (r) => r.name } });
+    this.policies = new PgRecordTable(db, { table: "iam_policies", key: "arn", columns: { arn: (r) => r.arn } });
   }
 
   listRoles(): Promise<RoleRecord[]> {
-    return this.list("iam_roles", "name_key");
+    return this.roles.list();
   }
 
   putRole(role: RoleRecord): Promise<void> {
-    return this.put("iam_roles", "name_key", "name", role.name, role);
+    return this.roles.put(role);
   }
 
   deleteRole(name: string): Promise<void> {
-    return this.delete("iam_roles", "name_key", nameKey(name));
+    return this.roles.delete(nameKey(name));
   }
 
   listUsers(): Promise<UserRecord[]> {
-    return this.list("iam_users", "name_key");
+    return this.users.list();
   }
 
   putUser(user: UserRecord): Promise<void> {
-    return this.put("iam_users", "name_key", "name", user.name, user);
+    return this.users.put(user);
   }
 
   deleteUser(name: string): Promise<void> {
-    return this.delete("iam_users", "name_key", nameKey(name));
+    return this.users.delete(nameKey(name));
   }
 
   listPolicies(): Promise<ManagedPolicyRecord[]> {
-    return this.list("iam_policies", "arn");
+    return this.policies.list();
   }
 
   putPolicy(policy: ManagedPolicyRecord): Promise<void> {
-    return this.put("iam_policies", "arn", "arn", policy.arn, policy);
+    return this.policies.put(policy);
   }
 
   deletePolicy(arn: string): Promise<void> {
-    return this.delete("iam_policies", "arn", arn);
+    return this.policies.delete(arn);
   }
 }

@@ -7,6 +7,7 @@
 import type { MappingRecord } from "../services/lambda/event-source-mappings.js";
 import type { PgDb } from "./pg-db.js";
 import type { Checkpoint, MappingStore } from "./mapping-store.js";
+import { PgRecordTable } from "./pg-records.js";
 
 export const PG_MAPPING_TABLES = `
   CREATE TABLE event_source_mappings (
@@ -22,20 +23,23 @@ export const PG_MAPPING_TABLES = `
   );`;
 
 export class PgMappingStore implements MappingStore {
-  constructor(private readonly db: PgDb) {}
+  private readonly mappings: PgRecordTable<MappingRecord>;
 
-  async listMappings(): Promise<MappingRecord[]> {
-    const rows = await this.db.query<{ record: string }>('SELECT record FROM event_source_mappings ORDER BY uuid COLLATE "C"');
-    return rows.map((r) => JSON.parse(r.record) as MappingRecord);
+  constructor(private readonly db: PgDb) {
+    this.mappings = new PgRecordTable(db, { table: "event_source_mappings", key: "uuid", columns: { uuid: (r) => r.uuid } });
   }
 
-  async putMapping(record: MappingRecord): Promise<void> {
-    await this.db.run("INSERT INTO event_source_mappings (uuid, record) VALUES ($1, $2) ON CONFLICT (uuid) DO UPDATE SET record = excluded.record", [record.uuid, JSON.stringify(record)]);
+  listMappings(): Promise<MappingRecord[]> {
+    return this.mappings.list();
+  }
+
+  putMapping(record: MappingRecord): Promise<void> {
+    return this.mappings.put(record);
   }
 
   async deleteMapping(uuid: string): Promise<void> {
     await this.db.tx(async (sql) => {
-      await sql.run("DELETE FROM event_source_mappings WHERE uuid = $1", [uuid]);
+      await this.mappings.delete(uuid, sql);
       await sql.run("DELETE FROM esm_checkpoints WHERE uuid = $1", [uuid]);
     });
   }

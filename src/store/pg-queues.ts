@@ -9,7 +9,8 @@
 import type { DedupEntry, NewMessage, QueueRecord, StoredMessage } from "../services/sqs/model.js";
 import type { PgDb, Sql } from "./pg-db.js";
 import type { Claim, MessageCounts, Move, QueueStore } from "./queue-store.js";
-import { EXTRA_CANDIDATES, fromRow, toMeta, type Row } from "./sqlite-queues.js";
+import { EXTRA_CANDIDATES, fromRow, toMeta, type Row } from "./queue-rows.js";
+import { PgRecordTable } from "./pg-records.js";
 
 export const PG_QUEUE_TABLES = `
   CREATE TABLE sqs_queues (
@@ -96,24 +97,27 @@ async function insertMessages(sql: Sql, messages: NewMessage[]): Promise<number[
 }
 
 export class PgQueueStore implements QueueStore {
-  constructor(private readonly db: PgDb) {}
+  private readonly queues: PgRecordTable<QueueRecord>;
 
-  async listQueues(): Promise<QueueRecord[]> {
-    const rows = await this.db.query<{ record: string }>('SELECT record FROM sqs_queues ORDER BY name COLLATE "C"');
-    return rows.map((r) => JSON.parse(r.record) as QueueRecord);
+  constructor(private readonly db: PgDb) {
+    this.queues = new PgRecordTable(db, { table: "sqs_queues", key: "name", columns: { name: (q) => q.name } });
   }
 
-  async insertQueue(queue: QueueRecord): Promise<boolean> {
-    return (await this.db.run("INSERT INTO sqs_queues (name, record) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", [queue.name, JSON.stringify(queue)])) === 1;
+  listQueues(): Promise<QueueRecord[]> {
+    return this.queues.list();
   }
 
-  async putQueue(queue: QueueRecord): Promise<void> {
-    await this.db.run("INSERT INTO sqs_queues (name, record) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET record = excluded.record", [queue.name, JSON.stringify(queue)]);
+  insertQueue(queue: QueueRecord): Promise<boolean> {
+    return this.queues.insert(queue);
+  }
+
+  putQueue(queue: QueueRecord): Promise<void> {
+    return this.queues.put(queue);
   }
 
   async deleteQueue(name: string): Promise<void> {
     await this.db.tx(async (sql) => {
-      await sql.run("DELETE FROM sqs_queues WHERE name = $1", [name]);
+      await this.queues.delete(name, sql);
       await sql.run("DELETE FROM sqs_messages WHERE queue = $1", [name]);
       await sql.run("DELETE FROM sqs_dedup WHERE queue = $1", [name]);
     });

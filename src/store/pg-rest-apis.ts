@@ -1,6 +1,7 @@
 /** RestApiStore on PostgreSQL: one JSON row per REST API. */
 import type { RestApiRecord } from "../services/apigateway/model.js";
 import type { PgDb } from "./pg-db.js";
+import { PgRecordTable } from "./pg-records.js";
 import type { RestApiStore } from "./rest-api-store.js";
 
 export const PG_REST_API_TABLES = `
@@ -10,18 +11,21 @@ export const PG_REST_API_TABLES = `
   );`;
 
 export class PgRestApiStore implements RestApiStore {
-  constructor(private readonly db: PgDb) {}
+  private readonly apis: PgRecordTable<RestApiRecord>;
 
-  async listRestApis(): Promise<RestApiRecord[]> {
-    const rows = await this.db.query<{ record: string }>('SELECT record FROM rest_apis ORDER BY id COLLATE "C"');
-    return rows.map((r) => JSON.parse(r.record) as RestApiRecord);
+  constructor(db: PgDb) {
+    this.apis = new PgRecordTable(db, { table: "rest_apis", key: "id", columns: { id: (r) => r.id } });
   }
 
-  async putRestApi(record: RestApiRecord): Promise<void> {
-    await this.db.run("INSERT INTO rest_apis (id, record) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET record = excluded.record", [record.id, JSON.stringify(record)]);
+  listRestApis(): Promise<RestApiRecord[]> {
+    return this.apis.list();
   }
 
-  async deleteRestApi(id: string): Promise<void> {
-    await this.db.run("DELETE FROM rest_apis WHERE id = $1", [id]);
+  putRestApi(record: RestApiRecord): Promise<void> {
+    return this.apis.put(record);
+  }
+
+  deleteRestApi(id: string): Promise<void> {
+    return this.apis.delete(id);
   }
 }

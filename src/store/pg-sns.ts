@@ -6,8 +6,10 @@
  */
 import type { PgDb, Sql } from "./pg-db.js";
 import { ms } from "./pg-async.js";
-import type { Delivery, DeliveryKind, NewDelivery, StoredMessage, SubscriptionRecord, TopicRecord } from "../services/sns/model.js";
+import type { Delivery, NewDelivery, StoredMessage, SubscriptionRecord, TopicRecord } from "../services/sns/model.js";
 import { laneIsFor, type SnsDedupEntry, type SnsStore } from "./sns-store.js";
+import { fromRow, type DeliveryRow } from "./sns-rows.js";
+import { PgRecordTable } from "./pg-records.js";
 
 export const PG_SNS_TABLES = `
   CREATE TABLE sns_topics (
@@ -59,66 +61,46 @@ export const PG_SNS_TABLES = `
 /** The advisory lock space of SNS lanes (the second key is the order key's hash). */
 const LANE_LOCKS = 7245017;
 
-interface DeliveryRow {
-  seq: number;
-  kind: string;
-  subscription_arn: string;
-  message_id: string | null;
-  attempts: number;
-  due_at: number;
-  order_key: string | null;
-  owner: string | null;
-  lease_until: number;
-}
-
-const fromRow = (r: DeliveryRow): Delivery => ({
-  seq: r.seq,
-  kind: r.kind as DeliveryKind,
-  subscriptionArn: r.subscription_arn,
-  ...(r.message_id !== null ? { messageId: r.message_id } : {}),
-  attempts: r.attempts,
-  dueAt: r.due_at,
-  ...(r.order_key !== null ? { orderKey: r.order_key } : {}),
-});
-
 const bySeq = (a: { seq: number }, b: { seq: number }) => a.seq - b.seq;
 
 export class PgSnsStore implements SnsStore {
+  private readonly topics: PgRecordTable<TopicRecord>;
+  /** Listed in the order they were first stored. */
+  private readonly subscriptions: PgRecordTable<SubscriptionRecord>;
+
   constructor(
     private readonly db: PgDb,
     /** The node this store is (`Store.nodeId`): the owner its leases are held under. */
     private readonly node: string,
-  ) {}
-
-  async listTopics(): Promise<TopicRecord[]> {
-    const rows = await this.db.query<{ record: string }>('SELECT record FROM sns_topics ORDER BY arn COLLATE "C"');
-    return rows.map((r) => JSON.parse(r.record) as TopicRecord);
+  ) {
+    this.topics = new PgRecordTable(db, { table: "sns_topics", key: "arn", columns: { arn: (t) => t.arn } });
+    this.subscriptions = new PgRecordTable(db, { table: "sns_subscriptions", key: "arn", columns: { arn: (s) => s.arn, topic_arn: (s) => s.topicArn }, orderBy: "seq" });
   }
 
-  async putTopic(topic: TopicRecord): Promise<void> {
-    await this.db.run("INSERT INTO sns_topics (arn, record) VALUES ($1, $2) ON CONFLICT (arn) DO UPDATE SET record = excluded.record", [topic.arn, JSON.stringify(topic)]);
+  listTopics(): Promise<TopicRecord[]> {
+    return this.topics.list();
+  }
+
+  putTopic(topic: TopicRecord): Promise<void> {
+    return this.topics.put(topic);
   }
 
   async deleteTopic(arn: string): Promise<void> {
     await this.db.tx(async (sql) => {
       const subs = await sql.query<{ arn: string }>("SELECT arn FROM sns_subscriptions WHERE topic_arn = $1", [arn]);
       for (const s of subs) await this.removeSubscription(sql, s.arn);
-      await sql.run("DELETE FROM sns_topics WHERE arn = $1", [arn]);
+      await this.topics.delete(arn, sql);
       await sql.run("DELETE FROM sns_dedup WHERE topic_arn = $1", [arn]);
     });
   }
 
-  async listSubscriptions(): Promise<SubscriptionRecord[]> {
-    const rows = await this.db.query<{ record: string }>("SELECT record FROM sns_subscriptions ORDER BY seq");
-    return rows.map((r) => JSON.parse(r.record) as SubscriptionRecord);
+  listSubscriptions(): Promise<SubscriptionRecord[]> {
+    return this.subscriptions.list();
   }
 
   async putSubscription(s: SubscriptionRecord, delivery?: NewDelivery, leaseUntil = 0): Promise<Delivery | undefined> {
     return this.db.tx(async (sql) => {
-      await sql.run(
-        "INSERT INTO sns_subscriptions (arn, topic_arn, record) VALUES ($1, $2, $3) ON CONFLICT (arn) DO UPDATE SET record = excluded.record",
-        [s.arn, s.topicArn, JSON.stringify(s)],
-      );
+      await this.subscriptions.put(s, sql);
       if (!delivery) return undefined;
       const [held] = await this.insertDeliveries(sql, [delivery], leaseUntil);
       return held;
@@ -132,7 +114,7 @@ export class PgSnsStore implements SnsStore {
   /** A subscription, its deliveries, and the messages only they still needed. */
   private async removeSubscription(sql: Sql, arn: string): Promise<void> {
     const gone = await sql.query<{ message_id: string | null }>("DELETE FROM sns_deliveries WHERE subscription_arn = $1 RETURNING message_id", [arn]);
-    await sql.run("DELETE FROM sns_subscriptions WHERE arn = $1", [arn]);
+    await this.subscriptions.delete(arn, sql);
     await this.dropUnreferenced(sql, [...new Set(gone.map((r) => r.message_id).filter((m) => m !== null))]);
   }
 

@@ -9,6 +9,7 @@
 import type { PgDb, Sql } from "./pg-db.js";
 import type { NewRecord, Stream, StoredRecord } from "../services/kinesis/model.js";
 import type { StreamStore } from "./stream-store.js";
+import { toStoredRecord, toStreams, type RecordRow, type ShardRow, type StreamRow } from "./stream-rows.js";
 
 export const PG_STREAM_TABLES = `
   CREATE TABLE kinesis_streams (
@@ -42,33 +43,6 @@ export const PG_STREAM_TABLES = `
     PRIMARY KEY (stream, shard, seq)
   );`;
 
-interface StreamRow {
-  name: string;
-  arn: string;
-  mode: string;
-  status: string;
-  retention_hours: number;
-  created_at: number;
-  tags: string;
-}
-
-interface ShardRow {
-  stream: string;
-  shard: number;
-  shard_id: string;
-  parent_shard_id: string | null;
-  starting_hash_key: string;
-  ending_hash_key: string;
-  starting_sequence: string;
-}
-
-interface RecordRow {
-  seq: number;
-  arrival: number;
-  partition_key: string;
-  data: Buffer;
-}
-
 export class PgStreamStore implements StreamStore {
   constructor(private readonly db: PgDb) {}
 
@@ -77,29 +51,7 @@ export class PgStreamStore implements StreamStore {
       this.db.query<StreamRow>('SELECT * FROM kinesis_streams ORDER BY name COLLATE "C"'),
       this.db.query<ShardRow>('SELECT * FROM kinesis_shards ORDER BY stream COLLATE "C", shard'),
     ]);
-    const shards = new Map<string, ShardRow[]>();
-    for (const s of shardRows) {
-      const list = shards.get(s.stream);
-      if (list) list.push(s);
-      else shards.set(s.stream, [s]);
-    }
-    return streams.map((r) => ({
-      name: r.name,
-      arn: r.arn,
-      mode: r.mode as Stream["mode"],
-      status: r.status as Stream["status"],
-      retentionHours: r.retention_hours,
-      createdAt: r.created_at,
-      tags: JSON.parse(r.tags) as Record<string, string>,
-      shards: (shards.get(r.name) ?? []).map((s) => ({
-        index: s.shard,
-        shardId: s.shard_id,
-        ...(s.parent_shard_id !== null ? { parentShardId: s.parent_shard_id } : {}),
-        startingHashKey: s.starting_hash_key,
-        endingHashKey: s.ending_hash_key,
-        startingSequenceNumber: s.starting_sequence,
-      })),
-    }));
+    return toStreams(streams, shardRows);
   }
 
   insertStream(stream: Stream): Promise<boolean> {
@@ -159,7 +111,7 @@ export class PgStreamStore implements StreamStore {
        ) w WHERE n = 1 OR upto <= $6 ORDER BY seq`,
       [stream, shardIndex, after, since, limit, maxBytes],
     );
-    return rows.map((r) => ({ seq: r.seq, arrival: r.arrival, partitionKey: r.partition_key, data: r.data }));
+    return rows.map(toStoredRecord);
   }
 
   async latest(stream: string, shardIndex: number): Promise<{ seq: number; arrival: number } | undefined> {

@@ -5,6 +5,7 @@
 import type Database from "better-sqlite3";
 import type { GroupCommit } from "./group-commit.js";
 import type { AsyncEvent, AsyncEventStore, TimelineEntry } from "./async-store.js";
+import { fromRow, type Row } from "./async-rows.js";
 
 export const ASYNC_TABLES = `
   CREATE TABLE async_events (
@@ -34,30 +35,6 @@ export const ASYNC_LEASES = `
   ALTER TABLE async_events ADD COLUMN owner TEXT;
   ALTER TABLE async_events ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
   CREATE INDEX async_events_by_owner ON async_events (owner);`;
-
-interface Row {
-  request_id: string;
-  function: string;
-  qualifier: string | null;
-  payload: Buffer;
-  received_at: number;
-  attempts: number;
-  throttles: number;
-  due_at: number;
-  last_error: string | null;
-}
-
-const fromRow = (r: Row): AsyncEvent => ({
-  requestId: r.request_id,
-  functionName: r.function,
-  ...(r.qualifier !== null ? { qualifier: r.qualifier } : {}),
-  payload: r.payload,
-  receivedAt: r.received_at,
-  attempts: r.attempts,
-  throttles: r.throttles,
-  dueAt: r.due_at,
-  ...(r.last_error !== null ? { lastError: JSON.parse(r.last_error) } : {}),
-});
 
 export class SqliteAsyncEventStore implements AsyncEventStore {
   private readonly stmts;

@@ -5,8 +5,9 @@
  */
 import type Database from "better-sqlite3";
 import type { GroupCommit } from "./group-commit.js";
-import type { Delivery, DeliveryKind, NewDelivery, StoredMessage, SubscriptionRecord, TopicRecord } from "../services/sns/model.js";
+import type { Delivery, NewDelivery, StoredMessage, SubscriptionRecord, TopicRecord } from "../services/sns/model.js";
 import { laneIsFor, type SnsDedupEntry, type SnsStore } from "./sns-store.js";
+import { fromRow, type DeliveryRow } from "./sns-rows.js";
 
 export const SNS_TABLES = `
   CREATE TABLE sns_topics (
@@ -55,28 +56,6 @@ export const SNS_LEASES = `
   ALTER TABLE sns_deliveries ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
   CREATE INDEX sns_deliveries_by_owner ON sns_deliveries (owner);
   CREATE INDEX sns_deliveries_by_order_key ON sns_deliveries (order_key, seq);`;
-
-interface DeliveryRow {
-  seq: number;
-  kind: string;
-  subscription_arn: string;
-  message_id: string | null;
-  attempts: number;
-  due_at: number;
-  order_key: string | null;
-  owner: string | null;
-  lease_until: number;
-}
-
-const fromRow = (r: DeliveryRow): Delivery => ({
-  seq: r.seq,
-  kind: r.kind as DeliveryKind,
-  subscriptionArn: r.subscription_arn,
-  ...(r.message_id !== null ? { messageId: r.message_id } : {}),
-  attempts: r.attempts,
-  dueAt: r.due_at,
-  ...(r.order_key !== null ? { orderKey: r.order_key } : {}),
-});
 
 export class SqliteSnsStore implements SnsStore {
   private readonly stmts;

@@ -10,6 +10,7 @@ import type Database from "better-sqlite3";
 import type { GroupCommit } from "./group-commit.js";
 import type { NewRecord, Stream, StoredRecord } from "../services/kinesis/model.js";
 import type { StreamStore } from "./stream-store.js";
+import { toStoredRecord, toStreams, type RecordRow, type ShardRow, type StreamRow } from "./stream-rows.js";
 
 export const STREAM_TABLES = `
   CREATE TABLE kinesis_streams (
@@ -41,33 +42,6 @@ export const STREAM_TABLES = `
     explicit_hash_key TEXT,
     PRIMARY KEY (stream, shard, seq)
   );`;
-
-interface StreamRow {
-  name: string;
-  arn: string;
-  mode: string;
-  status: string;
-  retention_hours: number;
-  created_at: number;
-  tags: string;
-}
-
-interface ShardRow {
-  stream: string;
-  shard: number;
-  shard_id: string;
-  parent_shard_id: string | null;
-  starting_hash_key: string;
-  ending_hash_key: string;
-  starting_sequence: string;
-}
-
-interface RecordRow {
-  seq: number;
-  arrival: number;
-  partition_key: string;
-  data: Buffer;
-}
 
 export class SqliteStreamStore implements StreamStore {
   private readonly stmts;
@@ -103,29 +77,8 @@ export class SqliteStreamStore implements StreamStore {
   }
 
   async listStreams(): Promise<Stream[]> {
-    const shards = new Map<string, ShardRow[]>();
-    for (const s of this.stmts.shards.all()) {
-      const list = shards.get(s.stream);
-      if (list) list.push(s);
-      else shards.set(s.stream, [s]);
-    }
-    return this.stmts.streams.all().map((r) => ({
-      name: r.name,
-      arn: r.arn,
-      mode: r.mode as Stream["mode"],
-      status: r.status as Stream["status"],
-      retentionHours: r.retention_hours,
-      createdAt: r.created_at,
-      tags: JSON.parse(r.tags) as Record<string, string>,
-      shards: (shards.get(r.name) ?? []).map((s) => ({
-        index: s.shard,
-        shardId: s.shard_id,
-        ...(s.parent_shard_id !== null ? { parentShardId: s.parent_shard_id } : {}),
-        startingHashKey: s.starting_hash_key,
-        endingHashKey: s.ending_hash_key,
-        startingSequenceNumber: s.starting_sequence,
-      })),
-    }));
+    const shards = this.stmts.shards.all();
+    return toStreams(this.stmts.streams.all(), shards);
   }
 
   private row(s: Stream) {
@@ -172,7 +125,7 @@ export class SqliteStreamStore implements StreamStore {
     for (const r of this.stmts.read.iterate(stream, shardIndex, after, since, limit)) {
       if (out.length > 0 && bytes + r.data.length > maxBytes) break;
       bytes += r.data.length;
-      out.push({ seq: r.seq, arrival: r.arrival, partitionKey: r.partition_key, data: r.data });
+      out.push(toStoredRecord(r));
     }
     return out;
   }
