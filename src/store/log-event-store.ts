@@ -8,6 +8,13 @@ export interface LogEvent {
   message: string;
 }
 
+/** A batch of one stream's events. */
+export interface LogBatch {
+  group: string;
+  stream: string;
+  events: readonly LogEvent[];
+}
+
 export interface StoredLogEvent extends LogEvent {
   /** Position in the order events were stored: later appends have higher numbers. */
   seq: number;
@@ -17,6 +24,8 @@ export interface StoredLogEvent extends LogEvent {
 export interface LogEventStore {
   /** Append a batch of one stream's events, in order, in one write. */
   append(group: string, stream: string, events: readonly LogEvent[]): Promise<void>;
+  /** Append several streams' batches, in order (each batch's events after the previous batch's), in one write. */
+  appendBatches(batches: readonly LogBatch[]): Promise<void>;
   /** The group's streams, in byte order. */
   streams(group: string): Promise<string[]>;
   /** The group's events (or one stream's) stored after `after`, in stored order, at most `limit`. */

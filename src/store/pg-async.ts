@@ -152,8 +152,9 @@ export class PgAsyncEventStore implements AsyncEventStore {
     return (await this.db.query<Row>(`SELECT ${COLUMNS} FROM async_events ORDER BY received_at, seq`)).map(fromRow);
   }
 
+  /** Shares a commit with the other updates and finishes in flight (PgDb.grouped). */
   async update(e: AsyncEvent, entries: TimelineEntry[]): Promise<boolean> {
-    const [rows] = await this.db.query<{ n: number }>(
+    const [rows] = await this.db.grouped("async", (sql) => sql.query<{ n: number }>(
       `WITH event AS (
          UPDATE async_events SET attempts = $1, throttles = $2, due_at = $3, last_error = $4 WHERE request_id = $5 AND owner = $6 RETURNING request_id
        ), log AS (
@@ -162,12 +163,13 @@ export class PgAsyncEventStore implements AsyncEventStore {
        )
        SELECT count(*)::int AS n FROM event`,
       [e.attempts, e.throttles, ms(e.dueAt), e.lastError ? JSON.stringify(e.lastError) : null, e.requestId, this.node, ...entryArrays(entries)],
-    );
+    ));
     return rows!.n === 1;
   }
 
+  /** Shares a commit with the other updates and finishes in flight (PgDb.grouped). */
   async finish(requestId: string, entries: TimelineEntry[]): Promise<boolean> {
-    const [rows] = await this.db.query<{ n: number }>(
+    const [rows] = await this.db.grouped("async", (sql) => sql.query<{ n: number }>(
       `WITH event AS (
          DELETE FROM async_events WHERE request_id = $1 AND owner = $2 RETURNING request_id
        ), log AS (
@@ -176,7 +178,7 @@ export class PgAsyncEventStore implements AsyncEventStore {
        )
        SELECT count(*)::int AS n FROM event`,
       [requestId, this.node, ...entryArrays(entries)],
-    );
+    ));
     return rows!.n === 1;
   }
 

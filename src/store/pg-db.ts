@@ -29,8 +29,20 @@ function sqlOf(client: pg.Pool | pg.PoolClient): Sql {
   };
 }
 
+/** A write waiting to share a commit (`PgDb.grouped`). */
+interface Grouped {
+  fn: (sql: Sql) => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+}
+
+/** Group commits in flight at once (`PgDb.grouped`); what arrives meanwhile waits for the next. */
+const GROUP_WRITERS = 2;
+
 export class PgDb implements Sql {
   private readonly sql: Sql;
+  /** Grouped writes by lane: each lane's groups commit apart from the others'. */
+  private readonly lanes = new Map<string, { waiting: Grouped[]; writers: number }>();
   private listener?: pg.Client;
   private readonly channels = new Map<string, Set<(payload: string) => void>>();
   /** Told after the listening connection was lost and is back: notifications meanwhile are gone. */
@@ -81,6 +93,46 @@ export class PgDb implements Sql {
       } finally {
         client.release();
       }
+    }
+  }
+
+  /**
+   * Run `fn`'s statements in a transaction shared with the other grouped writes waiting now: one
+   * commit (one WAL flush) for all of them, settled after it. Under load groups grow; a lone write
+   * goes at once. When any of a group fails, each of the group runs again in its own transaction,
+   * so only the failing one fails. `fn` must have no effects outside the database. Writes of
+   * different `lane`s never share a group, so a busy kind of write does not hold up another.
+   */
+  grouped<T>(lane: string, fn: (sql: Sql) => Promise<T>): Promise<T> {
+    let l = this.lanes.get(lane);
+    if (!l) this.lanes.set(lane, (l = { waiting: [], writers: 0 }));
+    const queue = l;
+    return new Promise<T>((resolve, reject) => {
+      queue.waiting.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.writeGroups(queue);
+    });
+  }
+
+  private writeGroups(lane: { waiting: Grouped[]; writers: number }): void {
+    while (lane.writers < GROUP_WRITERS && lane.waiting.length) {
+      const group = lane.waiting.splice(0, 200);
+      lane.writers++;
+      void this.tx(async (sql) => {
+        const results: unknown[] = [];
+        for (const g of group) results.push(await g.fn(sql));
+        return results;
+      })
+        .then(
+          (results) => group.forEach((g, i) => g.resolve(results[i])),
+          async (err) => {
+            if (group.length === 1) return group[0]!.reject(err);
+            await Promise.all(group.map((g) => this.tx(g.fn).then(g.resolve, g.reject)));
+          },
+        )
+        .finally(() => {
+          lane.writers--;
+          this.writeGroups(lane);
+        });
     }
   }
 

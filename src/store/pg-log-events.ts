@@ -1,6 +1,6 @@
 /** Log events on PostgreSQL: one row per event, numbered by a sequence in the order they were stored. */
 import type { PgDb } from "./pg-db.js";
-import type { LogEvent, LogEventStore, StoredLogEvent } from "./log-event-store.js";
+import type { LogBatch, LogEvent, LogEventStore, StoredLogEvent } from "./log-event-store.js";
 
 export const LOG_TABLES = `
   CREATE TABLE log_events (
@@ -16,12 +16,17 @@ export const LOG_TABLES = `
 export class PgLogEventStore implements LogEventStore {
   constructor(private readonly db: PgDb) {}
 
-  async append(group: string, stream: string, events: readonly LogEvent[]): Promise<void> {
-    if (events.length === 0) return;
-    // One statement per batch; unnest keeps the batch's order in the sequence.
+  append(group: string, stream: string, events: readonly LogEvent[]): Promise<void> {
+    return this.appendBatches([{ group, stream, events }]);
+  }
+
+  async appendBatches(batches: readonly LogBatch[]): Promise<void> {
+    const rows = batches.flatMap((b) => b.events.map((e) => [b.group, b.stream, e.timestamp, e.message] as const));
+    if (rows.length === 0) return;
+    // One statement for all of them; unnest keeps their order in the sequence.
     await this.db.run(
-      "INSERT INTO log_events (log_group, log_stream, timestamp, message) SELECT $1, $2, t, m FROM unnest($3::bigint[], $4::text[]) WITH ORDINALITY AS e(t, m, i) ORDER BY i",
-      [group, stream, events.map((e) => e.timestamp), events.map((e) => e.message)],
+      "INSERT INTO log_events (log_group, log_stream, timestamp, message) SELECT g, s, t, m FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[]) WITH ORDINALITY AS e(g, s, t, m, i) ORDER BY i",
+      [rows.map((r) => r[0]), rows.map((r) => r[1]), rows.map((r) => r[2]), rows.map((r) => r[3])],
     );
   }
 

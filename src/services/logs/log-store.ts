@@ -8,7 +8,7 @@ import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
 import { mkdir, readdir } from "node:fs/promises";
 import path from "node:path";
 import readline from "node:readline";
-import type { LogEvent, LogEventStore } from "../../store/log-event-store.js";
+import type { LogBatch, LogEvent, LogEventStore } from "../../store/log-event-store.js";
 
 export type { LogEvent };
 
@@ -51,29 +51,56 @@ function fileSink(file: string): Sink {
   };
 }
 
-/** One INSERT per batch, in order: a chatty function costs a round trip per flush, not per line. */
-function storeSink(store: LogEventStore, group: string, stream: string): Sink {
-  let chain = Promise.resolve();
-  let inFlight = 0;
-  let waiters: (() => void)[] = [];
-  return {
-    write(events) {
-      const bytes = events.reduce((n, e) => n + e.message.length, 0);
-      inFlight += bytes;
-      chain = chain
-        .then(() => store.append(group, stream, events))
-        .catch((err) => console.error(`flint: log stream ${group} ${stream}: ${(err as Error).message}`))
-        .then(() => {
-          inFlight -= bytes;
-          if (inFlight < HIGH_WATER) for (const fn of waiters.splice(0)) fn();
-        });
-    },
-    get behind() {
-      return inFlight >= HIGH_WATER;
-    },
-    onDrain: (fn) => (inFlight >= HIGH_WATER ? waiters.push(fn) : setImmediate(fn)),
-    end: () => chain,
-  };
+/**
+ * The shared store's writes: every stream's batches go out together, one INSERT at a time (what
+ * arrives while one is in flight goes in the next), so busy environments cost the database a write
+ * per round trip, not one per stream per flush, and each stream's batches stay in order.
+ */
+class StoreWrites {
+  private pending: LogBatch[] = [];
+  private writing = false;
+  private inFlight = 0;
+  private waiters: (() => void)[] = [];
+  private idle: (() => void)[] = [];
+
+  constructor(private readonly store: LogEventStore) {}
+
+  sink(group: string, stream: string): Sink {
+    const writes = this;
+    return {
+      write: (events) => writes.write({ group, stream, events }),
+      get behind() {
+        return writes.inFlight >= HIGH_WATER;
+      },
+      onDrain: (fn) => (writes.inFlight >= HIGH_WATER ? writes.waiters.push(fn) : setImmediate(fn)),
+      end: () => writes.drained(),
+    };
+  }
+
+  private write(batch: LogBatch): void {
+    this.inFlight += batch.events.reduce((n, e) => n + e.message.length, 0);
+    this.pending.push(batch);
+    if (!this.writing) void this.run();
+  }
+
+  private async run(): Promise<void> {
+    this.writing = true;
+    while (this.pending.length) {
+      const batches = this.pending;
+      this.pending = [];
+      const bytes = batches.reduce((n, b) => n + b.events.reduce((m, e) => m + e.message.length, 0), 0);
+      await this.store.appendBatches(batches).catch((err) => console.error(`flint: log events: ${(err as Error).message}`));
+      this.inFlight -= bytes;
+      if (this.inFlight < HIGH_WATER) for (const fn of this.waiters.splice(0)) fn();
+    }
+    this.writing = false;
+    for (const fn of this.idle.splice(0)) fn();
+  }
+
+  /** Resolves once everything written so far is stored. */
+  drained(): Promise<void> {
+    return this.writing || this.pending.length ? new Promise((resolve) => this.idle.push(resolve)) : Promise.resolve();
+  }
 }
 
 export class LogStreamWriter {
@@ -121,11 +148,14 @@ export class LogStreamWriter {
 
 export class LogStore {
   private expiry: NodeJS.Timeout | undefined;
+  private readonly writes: StoreWrites | undefined;
 
   private constructor(
     private readonly root: string,
     private readonly shared: LogEventStore | undefined,
-  ) {}
+  ) {
+    this.writes = shared && new StoreWrites(shared);
+  }
 
   /** `shared`: the shared store's log part, when nodes share one; without it logs are files in the data dir. */
   static async create(dataDir: string, shared?: LogEventStore): Promise<LogStore> {
@@ -135,9 +165,9 @@ export class LogStore {
   }
 
   async openStream(group: string, stream: string): Promise<LogStreamWriter> {
-    if (this.shared) {
+    if (this.shared && this.writes) {
       this.keepRetention(this.shared);
-      return new LogStreamWriter(storeSink(this.shared, group, stream));
+      return new LogStreamWriter(this.writes.sink(group, stream));
     }
     const dir = path.join(this.root, enc(group));
     await mkdir(dir, { recursive: true });

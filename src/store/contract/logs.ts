@@ -19,6 +19,19 @@ export function logsContract(fresh: FreshStore): void {
     assert.deepEqual(await s.logs!.streams("/aws/lambda/none"), []);
   });
 
+  sharedTest(fresh)("logs: several streams' batches in one write keep their order, each in its group and stream", async (t) => {
+    const s = await fresh(t);
+    await s.logs!.appendBatches([
+      { group: "g1", stream: "a", events: [{ timestamp: 3, message: "a1" }, { timestamp: 1, message: "a2" }] },
+      { group: "g2", stream: "b", events: [{ timestamp: 2, message: "b1" }] },
+      { group: "g1", stream: "c", events: [] },
+      { group: "g1", stream: "a", events: [{ timestamp: 4, message: "a3" }] },
+    ]);
+    assert.deepEqual((await s.logs!.read("g1")).map((e) => [e.stream, e.timestamp, e.message]), [["a", 3, "a1"], ["a", 1, "a2"], ["a", 4, "a3"]]);
+    assert.deepEqual((await s.logs!.read("g2")).map((e) => [e.stream, e.message]), [["b", "b1"]]);
+    await s.logs!.appendBatches([]);
+  });
+
   sharedTest(fresh)("logs: expire forgets events older than the retention, and only those", async (t) => {
     const s = await fresh(t);
     await s.logs!.append("g", "s", [{ timestamp: 100, message: "old" }, { timestamp: 200, message: "new" }]);
