@@ -4,8 +4,8 @@
  * `pg-*.ts` file; the schema is migrated on start by `flint_schema`'s version, one node at a time.
  */
 import { randomUUID } from "node:crypto";
-import { codeRefsOf, normaliseRecord, type FunctionRecord } from "../services/lambda/model.js";
-import { PgDb } from "./pg-db.js";
+import type { FunctionRecord } from "../services/lambda/model.js";
+import { PgDb, type Sql } from "./pg-db.js";
 import { PG_STREAM_TABLES, PgStreamStore } from "./pg-streams.js";
 import { PG_MAPPING_TABLES, PgMappingStore } from "./pg-mappings.js";
 import { PG_LEASE_TABLES, PgLeaseStore } from "./pg-leases.js";
@@ -111,33 +111,33 @@ export class PgStore implements Store {
 
   async getFunction(name: string): Promise<FunctionRecord | undefined> {
     const [row] = await this.db.query<{ record: string }>("SELECT record FROM functions WHERE name = $1", [name]);
-    return row ? normaliseRecord(JSON.parse(row.record) as FunctionRecord) : undefined;
+    return row ? (JSON.parse(row.record) as FunctionRecord) : undefined;
   }
 
   async listFunctions(): Promise<FunctionRecord[]> {
     const rows = await this.db.query<{ record: string }>("SELECT record FROM functions ORDER BY name COLLATE \"C\"");
-    return rows.map((r) => normaliseRecord(JSON.parse(r.record) as FunctionRecord));
+    return rows.map((r) => (JSON.parse(r.record) as FunctionRecord));
   }
 
-  async putFunction(record: FunctionRecord): Promise<void> {
+  async putFunction(record: FunctionRecord, codeIds: readonly string[]): Promise<void> {
     await this.db.tx(async (sql) => {
       await sql.run("INSERT INTO functions (name, record) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET record = excluded.record", [record.name, JSON.stringify(record)]);
-      await this.writeCodeRefs(sql, record);
+      await this.writeCodeRefs(sql, record.name, codeIds);
     });
   }
 
-  async insertFunction(record: FunctionRecord): Promise<boolean> {
+  async insertFunction(record: FunctionRecord, codeIds: readonly string[]): Promise<boolean> {
     return this.db.tx(async (sql) => {
       const inserted = (await sql.run("INSERT INTO functions (name, record) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING", [record.name, JSON.stringify(record)])) === 1;
-      if (inserted) await this.writeCodeRefs(sql, record);
+      if (inserted) await this.writeCodeRefs(sql, record.name, codeIds);
       return inserted;
     });
   }
 
-  private async writeCodeRefs(sql: import("./pg-db.js").Sql, record: FunctionRecord): Promise<void> {
-    await sql.run("DELETE FROM function_code WHERE name = $1", [record.name]);
-    const ids = [...new Set(codeRefsOf(record).map((c) => c.id))];
-    if (ids.length) await sql.run("INSERT INTO function_code (name, code_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING", [record.name, ids]);
+  private async writeCodeRefs(sql: Sql, name: string, codeIds: readonly string[]): Promise<void> {
+    await sql.run("DELETE FROM function_code WHERE name = $1", [name]);
+    const ids = [...new Set(codeIds)];
+    if (ids.length) await sql.run("INSERT INTO function_code (name, code_id) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING", [name, ids]);
   }
 
   async deleteFunction(name: string): Promise<void> {

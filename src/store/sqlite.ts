@@ -5,7 +5,7 @@
 import { randomUUID } from "node:crypto";
 import Database from "better-sqlite3";
 import path from "node:path";
-import { codeRefsOf, normaliseRecord, type FunctionRecord } from "../services/lambda/model.js";
+import type { FunctionRecord } from "../services/lambda/model.js";
 import type { QueueStore } from "./queue-store.js";
 import { QUEUE_GROUP_INDEX, QUEUE_TABLES, SqliteQueueStore } from "./sqlite-queues.js";
 import type { AsyncEventStore } from "./async-store.js";
@@ -124,31 +124,31 @@ export class SqliteStore implements Store {
     }
   }
 
-  private writeCodeRefs(record: FunctionRecord): void {
-    this.stmts.clearCode.run(record.name);
-    for (const code of codeRefsOf(record)) this.stmts.addCode.run(record.name, code.id);
+  private writeCodeRefs(name: string, codeIds: readonly string[]): void {
+    this.stmts.clearCode.run(name);
+    for (const id of codeIds) this.stmts.addCode.run(name, id);
   }
 
   async getFunction(name: string): Promise<FunctionRecord | undefined> {
     const row = this.stmts.get.get(name);
-    return row ? normaliseRecord(JSON.parse(row.record) as FunctionRecord) : undefined;
+    return row ? (JSON.parse(row.record) as FunctionRecord) : undefined;
   }
 
   async listFunctions(): Promise<FunctionRecord[]> {
-    return this.stmts.list.all().map((r) => normaliseRecord(JSON.parse(r.record) as FunctionRecord));
+    return this.stmts.list.all().map((r) => (JSON.parse(r.record) as FunctionRecord));
   }
 
-  async putFunction(record: FunctionRecord): Promise<void> {
+  async putFunction(record: FunctionRecord, codeIds: readonly string[]): Promise<void> {
     this.db.transaction(() => {
       this.stmts.upsert.run(record.name, JSON.stringify(record));
-      this.writeCodeRefs(record);
+      this.writeCodeRefs(record.name, codeIds);
     })();
   }
 
-  async insertFunction(record: FunctionRecord): Promise<boolean> {
+  async insertFunction(record: FunctionRecord, codeIds: readonly string[]): Promise<boolean> {
     return this.db.transaction(() => {
       const inserted = this.stmts.insert.run(record.name, JSON.stringify(record)).changes === 1;
-      if (inserted) this.writeCodeRefs(record);
+      if (inserted) this.writeCodeRefs(record.name, codeIds);
       return inserted;
     })();
   }

@@ -60,10 +60,10 @@ export interface Store {
   readonly slots: SlotStore;
   getFunction(name: string): Promise<FunctionRecord | undefined>;
   listFunctions(): Promise<FunctionRecord[]>;
-  /** Insert or replace. */
-  putFunction(record: FunctionRecord): Promise<void>;
+  /** Insert or replace; `codeIds` are the code packages it references (`codeInUse`). */
+  putFunction(record: FunctionRecord, codeIds: readonly string[]): Promise<void>;
   /** Insert only; resolves false when a function of that name already exists. */
-  insertFunction(record: FunctionRecord): Promise<boolean>;
+  insertFunction(record: FunctionRecord, codeIds: readonly string[]): Promise<boolean>;
   deleteFunction(name: string): Promise<void>;
   /** Is a code package referenced by any function? */
   codeInUse(codeId: string): Promise<boolean>;

@@ -11,7 +11,7 @@ import type { Clock } from "../../clock/clock.js";
 import type { Store } from "../../store/store.js";
 import { RELOAD_ALL } from "../../store/change-bus.js";
 import { type Account, functionArn } from "./arns.js";
-import type { AliasRecord, FunctionRecord, FunctionVersion } from "./model.js";
+import { codeRefsOf, normaliseRecord, type AliasRecord, type FunctionRecord, type FunctionVersion } from "./model.js";
 
 /** Told when what invocations run changes, so the data plane can replace or prepare environments. */
 export interface DeploymentListener {
@@ -31,6 +31,9 @@ export interface Resolved {
 
 /** The change bus topic of function records. */
 const TOPIC = "functions";
+
+/** The code packages a record references, as the store indexes them (`codeInUse`). */
+const codeIdsOf = (record: FunctionRecord) => codeRefsOf(record).map((c) => c.id);
 
 export const isVersionNumber = (q: string) => /^\d+$/.test(q);
 
@@ -52,14 +55,15 @@ export class FunctionRegistry {
   static async load(account: Account, store: Store, clock: Clock): Promise<FunctionRegistry> {
     const registry = new FunctionRegistry(account, store, clock);
     store.changes.subscribe(TOPIC, (name) => (name === RELOAD_ALL ? registry.reloadAll() : registry.reload(name)));
-    for (const record of await store.listFunctions()) registry.put(record);
+    for (const record of await store.listFunctions()) registry.put(normaliseRecord(record));
     return registry;
   }
 
   /** Another node changed `name`: read it again (after this node's own queued writes to it). */
   private reload(name: string): Promise<void> {
     return this.withLock(name, async () => {
-      const record = await this.store.getFunction(name);
+      const stored = await this.store.getFunction(name);
+      const record = stored && normaliseRecord(stored);
       const prev = this.functions.get(name);
       if (!record) {
         if (!prev) return;
@@ -137,14 +141,14 @@ export class FunctionRegistry {
 
   async save(record: FunctionRecord): Promise<void> {
     record = withoutDanglingSettings(record);
-    await this.store.putFunction(record);
+    await this.store.putFunction(record, codeIdsOf(record));
     this.put(record);
     await this.published(record.name);
   }
 
   /** Insert a new function; false when the name is taken. */
   async insert(record: FunctionRecord): Promise<boolean> {
-    if (this.functions.has(record.name) || !(await this.store.insertFunction(record))) return false;
+    if (this.functions.has(record.name) || !(await this.store.insertFunction(record, codeIdsOf(record)))) return false;
     this.put(record);
     await this.published(record.name);
     return true;
