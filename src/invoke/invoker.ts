@@ -186,7 +186,9 @@ export class Invoker {
     let releaseSlot;
     let lease;
     try {
-      releaseSlot = await this.gate.acquire(record);
+      // The in-memory gate answers at once; only a store-leased gate may have to ask the store.
+      const slot = this.gate.acquire(record);
+      releaseSlot = slot instanceof Promise ? await slot : slot;
       lease = await this.pool.acquire(version);
     } catch (err) {
       releaseSlot?.();
