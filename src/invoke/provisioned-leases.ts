@@ -6,7 +6,7 @@
  * lease after the lease time and provisions. With one node (the embedded store) this is not used:
  * every function's provisioned environments are that node's.
  */
-import type { Clock } from "../clock/clock.js";
+import type { Clock, Timer } from "../clock/clock.js";
 import type { FunctionRecord } from "../services/lambda/model.js";
 import type { ProvisionedProgress } from "../services/lambda/concurrency.js";
 import type { LeaseStore } from "../store/lease-store.js";
@@ -34,7 +34,7 @@ export class ProvisionedLeases {
   private readonly held = new Set<string>();
   /** The holders' progress as last read, by function and qualifier, for functions this node does not hold. */
   private readonly remote = new Map<string, ProvisionedProgress>();
-  private timer?: NodeJS.Timeout;
+  private timer?: Timer;
   private ticking?: Promise<void>;
 
   constructor(private readonly deps: ProvisionedLeaseDeps) {}
@@ -50,10 +50,9 @@ export class ProvisionedLeases {
     return this.remote.get(progressKey(functionName, qualifier)) ?? NONE;
   }
 
+  /** Tick every third of the lease time, on the Flint clock the leases are timed by (`--time-scale`). */
   start(): void {
-    const every = Math.round(PROVISIONED_LEASE_MS / 3);
-    this.timer = setInterval(() => void this.tick(), every);
-    this.timer.unref();
+    this.timer = this.deps.clock.every(Math.round(PROVISIONED_LEASE_MS / 3), () => void this.tick());
     void this.tick();
   }
 
@@ -107,7 +106,7 @@ export class ProvisionedLeases {
 
   /** Stop, giving every lease up so another node provisions at once. */
   async close(): Promise<void> {
-    clearInterval(this.timer);
+    this.timer?.cancel();
     await this.ticking;
     for (const name of this.held) await this.deps.leases.release(leaseName(name)).catch(() => {});
     this.held.clear();
