@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { AwsError } from "../../../errors.js";
 import { checkExpressionParams, fromAttributesToGet, fromAttributeUpdates, fromExpected, fromFilter, fromKeyConditions } from "./legacy.js";
 import type { Condition } from "./ast.js";
+import { applyUpdate, evaluate } from "./index.js";
 
 const refused = (fn: () => unknown, message: string, code = "ValidationException") =>
   assert.throws(fn, (e: unknown) => {
@@ -192,5 +193,51 @@ describe("AttributesToGet and mixing parameters", () => {
     const get = (request: Record<string, unknown>) => () => checkExpressionParams(request, ["ProjectionExpression"], ["AttributesToGet"]);
     // With only a ProjectionExpression possible, values have nothing to be checked against here.
     get({ ExpressionAttributeValues: { ":a": { S: "x" } } })();
+  });
+});
+
+describe("legacy parameters evaluated and applied", () => {
+  const item = { a: { N: "5" }, s: { S: "hello" }, ss: { SS: ["x", "y"] }, l: { L: [{ S: "p" }] } };
+  const holds = (expected: unknown, op?: string) => evaluate(fromExpected(expected, op)!, item);
+  const filters = (filter: unknown) => evaluate(fromFilter(filter)!, item);
+
+  test("conditions hold as AWS's legacy operators do", () => {
+    assert.equal(holds({ a: { Value: { N: "5.0" } } }), true);
+    assert.equal(holds({ a: { Exists: false } }), false);
+    assert.equal(holds({ missing: { Exists: false } }), true);
+    assert.equal(holds({ a: { Exists: false }, missing: { Exists: false } }, "OR"), true);
+    assert.equal(holds({ a: { Exists: false }, missing: { Exists: false } }, "AND"), false);
+    // NE and NOT_CONTAINS hold for a missing attribute; the ordering operators do not.
+    assert.equal(filters({ missing: { ComparisonOperator: "NE", AttributeValueList: [{ N: "1" }] } }), true);
+    assert.equal(filters({ missing: { ComparisonOperator: "NOT_CONTAINS", AttributeValueList: [{ S: "x" }] } }), true);
+    assert.equal(filters({ missing: { ComparisonOperator: "LT", AttributeValueList: [{ N: "1" }] } }), false);
+    assert.equal(filters({ a: { ComparisonOperator: "BETWEEN", AttributeValueList: [{ N: "1" }, { N: "5" }] } }), true);
+    assert.equal(filters({ a: { ComparisonOperator: "IN", AttributeValueList: [{ N: "4" }, { N: "5" }] } }), true);
+    assert.equal(filters({ s: { ComparisonOperator: "BEGINS_WITH", AttributeValueList: [{ S: "he" }] } }), true);
+    assert.equal(filters({ s: { ComparisonOperator: "CONTAINS", AttributeValueList: [{ S: "ll" }] } }), true);
+    assert.equal(filters({ ss: { ComparisonOperator: "CONTAINS", AttributeValueList: [{ S: "y" }] } }), true);
+    assert.equal(filters({ ss: { ComparisonOperator: "NOT_CONTAINS", AttributeValueList: [{ S: "y" }] } }), false);
+    assert.equal(filters({ a: { ComparisonOperator: "EQ", AttributeValueList: [{ S: "5" }] } }), false);
+  });
+
+  test("updates apply as AWS's legacy actions do", () => {
+    const updates = fromAttributeUpdates({
+      a: { Action: "ADD", Value: { N: "-2.5" } },
+      n: { Action: "ADD", Value: { N: "1" } },
+      ss: { Action: "DELETE", Value: { SS: ["x"] } },
+      l: { Action: "ADD", Value: { L: [{ S: "q" }] } },
+      fresh: { Action: "ADD", Value: { L: [{ S: "r" }] } },
+      s: { Action: "DELETE" },
+      t: { Value: { BOOL: true } },
+    });
+    const { item: after } = applyUpdate(updates, item);
+    assert.deepEqual(after, {
+      a: { N: "2.5" },
+      n: { N: "1" },
+      ss: { SS: ["y"] },
+      l: { L: [{ S: "p" }, { S: "q" }] },
+      fresh: { L: [{ S: "r" }] },
+      t: { BOOL: true },
+    });
   });
 });
