@@ -129,6 +129,16 @@ describe("item size", () => {
     for (const [n, size] of sizes) assert.equal(valueSize({ N: n }), size, n);
   });
 
+  test("numbers are sized as dynalite measured AWS's item size limit", () => {
+    const big = (significant: string, zeros: number) => valueSize({ N: significant + "0".repeat(zeros) });
+    assert.equal(big("1", 125), 2);
+    assert.equal(big("11", 124), 2);
+    assert.equal(big("11111", 121), 4);
+    assert.equal(big("111111", 120), 4);
+    assert.equal(big("1111111", 119), 5);
+    assert.equal(big("1".repeat(38), 88), 20);
+  });
+
   test("lists and maps cost 3 bytes plus 1 per element; sets sum their members", () => {
     assert.equal(itemSize({ l: { L: [] } }), 4);
     assert.equal(itemSize({ l: { L: [{ S: "a" }, { N: "1" }] } }), 1 + 3 + (1 + 1) + (1 + 2));
