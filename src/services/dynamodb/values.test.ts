@@ -169,6 +169,24 @@ describe("equality and order", () => {
     assert.ok(compareValues({ N: "-10" }, { N: "2" })! < 0);
   });
 
+  test("string order agrees with UTF-8 byte order over random strings with every kind of code point", () => {
+    const next = random(5);
+    const pick = () => {
+      const r = next();
+      if (r < 0.3) return 0x20 + Math.floor(next() * 0x60);
+      if (r < 0.5) return 0x80 + Math.floor(next() * 0x780);
+      if (r < 0.7) return 0xe000 + Math.floor(next() * 0x2000);
+      if (r < 0.8) return 0x800 + Math.floor(next() * 0xd000);
+      return 0x10000 + Math.floor(next() * 0xfffff);
+    };
+    const text = () => String.fromCodePoint(...Array.from({ length: Math.floor(next() * 4) }, pick));
+    for (let i = 0; i < 5000; i++) {
+      const a = text();
+      const b = next() < 0.2 ? a + text() : text();
+      assert.equal(Math.sign(compareValues({ S: a }, { S: b })!), Buffer.compare(Buffer.from(a), Buffer.from(b)), JSON.stringify([a, b]));
+    }
+  });
+
   test("typeOf and keyText", () => {
     assert.equal(typeOf({ NS: ["1"] }), "NS");
     assert.equal(keyText({ N: "01.50" }), "1.5");
