@@ -240,4 +240,17 @@ describe("key bytes", () => {
     }
     assert.ok(Buffer.compare(keyBytes({ S: "ac" }), end) >= 0);
   });
+
+  test("a key begins with a prefix exactly when it lies in [prefix, prefixEnd(prefix)), over random byte strings", () => {
+    const next = random(9);
+    // Few distinct byte values, 0x00 and 0xFF among them, so prefixes and carries are common.
+    const bytes = () => Buffer.from(Array.from({ length: Math.floor(next() * 4) }, () => [0x00, 0x01, 0xfe, 0xff][Math.floor(next() * 4)]!));
+    for (let i = 0; i < 5000; i++) {
+      const prefix = bytes();
+      const key = next() < 0.4 ? Buffer.concat([prefix, bytes()]) : bytes();
+      const end = prefixEnd(prefix);
+      const inRange = Buffer.compare(key, prefix) >= 0 && (end === undefined || Buffer.compare(key, end) < 0);
+      assert.equal(inRange, key.subarray(0, prefix.length).equals(prefix), `${key.toString("hex")} / ${prefix.toString("hex")}`);
+    }
+  });
 });
