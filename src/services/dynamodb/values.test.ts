@@ -79,6 +79,8 @@ describe("attribute value validation", () => {
     invalid({ M: { b: null } }, "The supplied Item contains a null AttributeValue: b is null");
     fails(() => checkItem({ "": { S: "x" } }, "Item"), "ValidationException", "Empty attribute name");
     invalid({ M: { "": { S: "x" } } }, "Empty attribute name");
+    checkItem({ ["é".repeat(32767) + "a"]: { S: "x" } }, "Item");
+    fails(() => checkItem({ ["é".repeat(32768)]: { S: "x" } }, "Item"), "ValidationException", "Attribute name is too large, must be less than 65536 bytes");
   });
 
   test("ExpressionAttributeValues name the key of a value they refuse", () => {

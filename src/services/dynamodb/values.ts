@@ -168,12 +168,13 @@ function shapeList(value: unknown): unknown[] {
 
 const NULL_VALUE = "The supplied Item contains a null AttributeValue";
 
-/** A map's members (an item, or an M value at `depth`): names must not be empty, values not null. */
+/** A map's members (an item, or an M value at `depth`): names of 1 to 65535 bytes, values not null. */
 function validateMap(map: Record<string, Shaped | null>, depth: number): Record<string, AttributeValue> {
   nest(depth);
   const out: Record<string, AttributeValue> = {};
   for (const [name, value] of Object.entries(map)) {
     if (name === "") throw awsError("ValidationException", "Empty attribute name");
+    if (name.length > 16383 && Buffer.byteLength(name) > 65535) throw awsError("ValidationException", "Attribute name is too large, must be less than 65536 bytes");
     if (value === null) throw awsError("ValidationException", `${NULL_VALUE}: ${name} is null`);
     out[name] = validate(value, depth + 1);
   }
