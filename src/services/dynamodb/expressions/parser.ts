@@ -29,7 +29,7 @@ export const CONDITION_FAULTS = [
   "depth",
 ] as const;
 /** An update expression ranks its faults differently. */
-export const UPDATE_FAULTS = ["reserved", "unknownFunction", "section", "undefined", "overlap", "conflict", "operator", "operands", "operandType", "depth"] as const;
+export const UPDATE_FAULTS = ["reserved", "unknownFunction", "misusedFunction", "section", "undefined", "overlap", "conflict", "operator", "operands", "operandType", "depth"] as const;
 export type Fault = (typeof CONDITION_FAULTS)[number] | (typeof UPDATE_FAULTS)[number];
 
 /** The deepest document path DynamoDB accepts. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html */

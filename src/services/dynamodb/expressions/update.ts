@@ -102,12 +102,15 @@ class UpdateParser extends Parser {
     throw this.syntaxError(t);
   }
 
+  /** A function call; its arguments are operands or calls, never sums (`if_not_exists(a, :x + :y)` is a syntax error). */
   private call(): SetValue {
     const name = this.next().text;
     this.pos++;
-    const args = [this.setValue()];
-    while (this.accept(",")) args.push(this.setValue());
+    const args = [this.setOperand()];
+    while (this.accept(",")) args.push(this.setOperand());
     this.expect(")");
+    // AWS accepts list_append(if_not_exists(a, :l), :m) but not one list_append inside another.
+    if (args.some((a) => a.kind === "list_append")) this.fault("misusedFunction", "The function is not allowed to be used this way in an expression; function: list_append");
     if (!FUNCTIONS.has(name)) {
       this.fault("unknownFunction", `Invalid function name; function: ${name}`);
       return args[0];
