@@ -22,6 +22,8 @@ const ARITY: Record<string, number> = {
   contains: 2,
   size: 1,
 };
+/** UpdateExpression's functions: known to the parser, refused in a condition. */
+const UPDATE_ONLY = new Set(["if_not_exists", "list_append"]);
 const TYPE_NAMES = ["S", "N", "B", "NULL", "SS", "BOOL", "L", "BS", "NS", "M"];
 /** https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-expression-parameters */
 const MAX_IN_OPERANDS = 100;
@@ -168,6 +170,10 @@ class ConditionParser extends Parser {
   private checkCall(call: Term & { kind: "call" }): boolean {
     const { name, args } = call;
     const arity = ARITY[name];
+    if (UPDATE_ONLY.has(name)) {
+      this.fault("misusedFunction", `The function is not allowed to be used this way in an expression; function: ${name}`);
+      return false;
+    }
     if (arity === undefined) {
       this.fault("unknownFunction", `Invalid function name; function: ${name}`);
       return false;

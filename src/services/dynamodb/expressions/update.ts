@@ -10,6 +10,8 @@ import type { Usage } from "./usage.js";
 const CLAUSES = ["SET", "REMOVE", "ADD", "DELETE"] as const;
 type Clause = (typeof CLAUSES)[number];
 const FUNCTIONS = new Set(["if_not_exists", "list_append"]);
+/** The condition language's functions: known to the parser, refused in an update. */
+const CONDITION_ONLY = new Set(["attribute_exists", "attribute_not_exists", "attribute_type", "begins_with", "contains", "size"]);
 /** ADD and DELETE name the operand's type in their own words. */
 const TYPE_WORDS: Record<string, string> = { S: "STRING", N: "NUMBER", B: "BINARY", NULL: "NULL", BOOL: "BOOLEAN", L: "LIST", M: "MAP" };
 
@@ -111,6 +113,10 @@ class UpdateParser extends Parser {
     this.expect(")");
     // AWS accepts list_append(if_not_exists(a, :l), :m) but not one list_append inside another.
     if (args.some((a) => a.kind === "list_append")) this.fault("misusedFunction", "The function is not allowed to be used this way in an expression; function: list_append");
+    if (CONDITION_ONLY.has(name)) {
+      this.fault("misusedFunction", `The function is not allowed to be used this way in an expression; function: ${name}`);
+      return args[0];
+    }
     if (!FUNCTIONS.has(name)) {
       this.fault("unknownFunction", `Invalid function name; function: ${name}`);
       return args[0];
