@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { AttributeValue } from "../types.js";
 import type { Condition, KeyCondition, Operand, Path, SetValue, Update } from "./ast.js";
-import { parseCondition, parseKeyCondition, parseProjection, parseUpdate, Usage } from "./index.js";
+import { parseCondition, parseKeyCondition, parseProjection, parseUpdate, Usage, type KeyNames } from "./index.js";
 
 type Kind = "condition" | "filter" | "update" | "projection" | "key";
 interface Row {
@@ -20,7 +20,7 @@ interface Row {
   names?: Record<string, string>;
   values?: Record<string, AttributeValue>;
   /** For key conditions; default { hash: "id", range: "sk" }. */
-  key?: { hash: string; range?: string };
+  key?: KeyNames;
 }
 
 const NAMES: Record<string, string> = { "#n": "name", "#s": "status", "#a": "a", "#dot": "a.b" };
@@ -388,6 +388,16 @@ const ROWS: Row[] = [
   KE(":s = :s2", "Invalid condition in KeyConditionExpression: No key attribute specified"),
   KE("id.a = :s", "KeyConditionExpressions cannot have conditions on nested attributes"),
   KE("id = :s AND id = :s2", "KeyConditionExpressions must only contain one condition per key"),
+  KE("id = :s AND sk < :n AND foo < :n2", "Conditions can be of length 1 or 2 only"),
+  KE("((sk = :n) AND ((id = :s)))", "Invalid KeyConditionExpression: The expression has redundant parentheses;"),
+  K("((sk = :n) AND (id = :s))", 'id = "x" AND sk = 1'),
+  K("id = :s AnD sk BeTwEeN :n aNd :n2", 'id = "x" AND sk BETWEEN 1 AND 2'),
+  KE("id = :s AND BEGINS_WITH(sk, :s2)", "Invalid KeyConditionExpression: Invalid function name; function: BEGINS_WITH"),
+  KE("id = :s AND sk != :n", `Invalid KeyConditionExpression: ${syntax("!", "sk !")}`),
+  KE("id", `Invalid KeyConditionExpression: ${syntax("<EOF>", "id")}`),
+  K("id = :s AND sk > :n", 'id = "x" AND sk > 1', { hash: "id", range: "sk", types: { id: "S", sk: "N" } }),
+  KE("id = :n", "One or more parameter values were invalid: Condition parameter type does not match schema type", { hash: "id", types: { id: "S" } }),
+  KE("id = :s AND sk BETWEEN :s AND :s2", "One or more parameter values were invalid: Condition parameter type does not match schema type", { hash: "id", range: "sk", types: { id: "S", sk: "N" } }),
   KE("sk = :n", "Query condition missed key schema element: id"),
   KE("id = :s AND foo = :n", "Query condition missed key schema element: sk"),
   KE("id = :s AND sk = :n", "Query key condition not supported", { hash: "id" }),
