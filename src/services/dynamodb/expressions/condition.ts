@@ -127,7 +127,8 @@ class ConditionParser extends Parser {
       while (this.accept(",")) list.push(this.operand(this.term()));
       this.expect(")");
       if (list.length > MAX_IN_OPERANDS) {
-        this.fault("operands", `Too many operands for operator or function; operator or function: IN, number of operands: ${list.length + 1}`);
+        // Not seen from AWS itself: the wording another DynamoDB emulator uses.
+        this.fault("operands", `Too many operands for the operator or function; operator or function: IN, number of operands: ${list.length}`);
       }
       return { kind: "in", operand, list };
     }
