@@ -170,6 +170,12 @@ const ROWS: Row[] = [
   CE("a = :s b (", syntax("b", ":s b (")),
   CE("a = :s AND (b = :n", syntax("<EOF>", ":n")),
   CE("", "The expression can not be empty;"),
+  CE(`a = :s OR ${"b = :s OR ".repeat(409)}c = :s`, "Expression size has exceeded the maximum allowed size; expression size: 4106"),
+  C(`a = :s OR ${"b = :s OR ".repeat(408)}c = :s`, `(${"(".repeat(408)}a = "x" OR ${'b = "x") OR '.repeat(408)}c = "x")`),
+  C(`a IN (${":s, ".repeat(99)}:s)`, `a IN (${'"x", '.repeat(99)}"x")`),
+  CE(`a${".b".repeat(32)} = :s`, "The document path has too many nesting levels; nesting levels: 33"),
+  C(`a${".b".repeat(31)} = :s`, `a${".b".repeat(31)} = "x"`),
+  PE(`a${"[0]".repeat(32)}`, "The document path has too many nesting levels; nesting levels: 33"),
   { kind: "filter", text: "a = :s b", error: `Invalid FilterExpression: ${syntax("b", ":s b")}` },
   { kind: "filter", text: "", error: "Invalid FilterExpression: The expression can not be empty;" },
   // --- conditions: names, values, reserved words

@@ -32,6 +32,9 @@ export const CONDITION_FAULTS = [
 export const UPDATE_FAULTS = ["reserved", "unknownFunction", "misusedFunction", "section", "undefined", "overlap", "conflict", "operator", "operands", "operandType", "depth"] as const;
 export type Fault = (typeof CONDITION_FAULTS)[number] | (typeof UPDATE_FAULTS)[number];
 
+/** 4 KB of UTF-8. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-expression-parameters */
+const MAX_EXPRESSION_BYTES = 4096;
+
 /** The deepest document path DynamoDB accepts. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html */
 const MAX_DEPTH = 32;
 
@@ -47,6 +50,8 @@ export class Parser {
     private readonly order: readonly Fault[] = CONDITION_FAULTS,
   ) {
     if (text.length === 0) throw this.error("The expression can not be empty;");
+    const size = Buffer.byteLength(text, "utf8");
+    if (size > MAX_EXPRESSION_BYTES) throw this.error(`Expression size has exceeded the maximum allowed size; expression size: ${size}`);
     this.tokens = tokenize(text);
     // The tokenizer runs before the grammar: a character the language has no use for is reported even
     // when the grammar would have failed earlier in the text.
