@@ -62,6 +62,12 @@ class ConditionParser extends Parser {
   }
 
   private primary(): Condition {
+    const c = this.simple();
+    this.settle();
+    return c;
+  }
+
+  private simple(): Condition {
     if (this.at("(")) {
       const start = this.pos;
       try {

@@ -20,6 +20,7 @@ export const CONDITION_FAULTS = [
   "unknownFunction",
   "misusedFunction",
   "reserved",
+  "settled",
   "undefined",
   "operands",
   "distinct",
@@ -31,6 +32,8 @@ export const CONDITION_FAULTS = [
 /** An update expression ranks its faults differently. */
 export const UPDATE_FAULTS = ["reserved", "unknownFunction", "misusedFunction", "section", "undefined", "overlap", "conflict", "operator", "operands", "operandType", "depth"] as const;
 export type Fault = (typeof CONDITION_FAULTS)[number] | (typeof UPDATE_FAULTS)[number];
+/** The faults a single comparison or function can have, in the order AWS ranks them there. */
+const CONDITION_LEVEL: readonly Fault[] = ["undefined", "operands", "distinct", "operandType"];
 
 /** 4 KB of UTF-8. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-expression-parameters */
 const MAX_EXPRESSION_BYTES = 4096;
@@ -106,6 +109,16 @@ export class Parser {
   /** Records a non-syntax fault; the first of each class is kept. */
   fault(kind: Fault, message: string): void {
     if (!this.faults.has(kind)) this.faults.set(kind, message);
+  }
+
+  /**
+   * Called as each simple condition ends: the first condition with a fault fixes which of its faults
+   * is reported (`begins_with(a, :n) AND b = :undefined` reports the operand type, not the placeholder).
+   */
+  settle(): void {
+    if (this.faults.has("settled")) return;
+    const kind = CONDITION_LEVEL.find((k) => this.faults.has(k));
+    if (kind !== undefined) this.faults.set("settled", this.faults.get(kind)!);
   }
 
   /** Throws the fault AWS would report, if any was recorded. */
