@@ -175,6 +175,15 @@ describe("projection", () => {
     assert.deepEqual(proj("lst[9]"), {});
   });
 
+  test("paths into a document return only their piece, nested as in the item", () => {
+    const doc: Item = { a: { M: { b: { L: [{ N: "2" }, { N: "4" }, { M: { x: { S: "hi" }, y: { S: "yo" } } }] }, c: { N: "5" } } }, b: { S: "hello" } };
+    assert.deepEqual(proj("a.b[0]", doc), { a: { M: { b: { L: [{ N: "2" }] } } } });
+    assert.deepEqual(proj("a.b[2].y", doc), { a: { M: { b: { L: [{ M: { y: { S: "yo" } } }] } } } });
+    assert.deepEqual(proj("a.b[0], a.c", doc), { a: { M: { b: { L: [{ N: "2" }] }, c: { N: "5" } } } });
+    assert.deepEqual(proj("a.x, a.b[0], x, a.b[3].x", doc), { a: { M: { b: { L: [{ N: "2" }] } } } });
+    for (const missing of ["x", "a.b[3]", "a.x.y", "a.b.x", "a[0]", "a.b[0].x", "a.b[0][0]"]) assert.deepEqual(proj(missing, doc), {}, missing);
+  });
+
   test("#names stand for attribute names, dots and all", () => {
     assert.deepEqual(proj("#k", { "a.b": { S: "v" }, a: { M: { b: { S: "no" } } } }, { "#k": "a.b" }), { "a.b": { S: "v" } });
   });

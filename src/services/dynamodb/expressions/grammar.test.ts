@@ -369,6 +369,17 @@ const ROWS: Row[] = [
   PE("a, a.b", overlap("[a]", "[a, b]")),
   PE("a.b[0], a", overlap("[a, b, [0]]", "[a]")),
   PE("a.b, a[0]", conflict("[a, b]", "[a, [0]]")),
+  PE("a.b[0],a.b[0]", overlap("[a, b, [0]]", "[a, b, [0]]")),
+  PE("a, a.b[2].c", overlap("[a]", "[a, b, [2], c]")),
+  PE("a.b.d.e, a.b", overlap("[a, b, d, e]", "[a, b]")),
+  PE("a[1], a.b", conflict("[a, [1]]", "[a, b]")),
+  PE("a.b[1], a.b.c", conflict("[a, b, [1]]", "[a, b, c]")),
+  PE(",a", syntax(",", ",a")),
+  PE("a,,b", syntax(",", ",,b")),
+  P("a.b.d, a.b.e", "a.b.d, a.b.e"),
+  P("a[1], a[2]", "a[1], a[2]"),
+  P("a.b, a.c[1]", "a.b, a.c[1]"),
+  P("#n.b, a.#s", "name.b, a.status"),
 
   // --- key conditions (table key: id, sk)
   K("id = :s", 'id = "x"'),
