@@ -28,8 +28,12 @@ class Checks {
   private typed<T>(name: string, type: "string" | "number"): T | undefined {
     const v = this.m[name];
     if (v === undefined || v === null) return undefined;
-    if (typeof v !== type || (type === "number" && !Number.isInteger(v))) {
-      throw streamsError("ValidationException", `Invalid type for parameter ${name}: expected ${type === "string" ? "a string" : "an integer"}`);
+    // A member of the wrong JSON type cannot be read at all: the protocol layer refuses it.
+    if (type === "string" && typeof v !== "string") {
+      throw streamsError("SerializationException", typeof v === "object" ? "Start of structure or map found where not expected." : "NUMBER_VALUE cannot be converted to String");
+    }
+    if (type === "number" && (typeof v !== "number" || !Number.isInteger(v))) {
+      throw streamsError("SerializationException", typeof v === "string" ? "STRING_VALUE can not be converted to an Integer" : "Unexpected value type in payload");
     }
     return v as T;
   }

@@ -79,10 +79,17 @@ export interface StreamsRecord {
 
 // --- Errors (DynamoDB's JSON 1.0 shapes) ---------------------------------------------------------
 
-const NAMESPACE = "com.amazonaws.dynamodb.v20120810";
-const shape = (code: string): AwsErrorShape => ({ code, status: 400, fault: "client", messageKey: "message", namespace: NAMESPACE });
-export const streamsError = (code: "ResourceNotFoundException" | "ValidationException" | "ExpiredIteratorException" | "TrimmedDataAccessException", message: string) =>
-  new AwsError(shape(code), message);
+/** Modelled errors are DynamoDB's; ValidationException is the request validator's, SerializationException the protocol's. */
+const NAMESPACES = { modelled: "com.amazonaws.dynamodb.v20120810", ValidationException: "com.amazon.coral.validate", SerializationException: "com.amazon.coral.service" };
+type StreamsErrorCode = "ResourceNotFoundException" | "ValidationException" | "SerializationException" | "ExpiredIteratorException" | "TrimmedDataAccessException";
+const shape = (code: StreamsErrorCode): AwsErrorShape => ({
+  code,
+  status: 400,
+  fault: "client",
+  messageKey: "message",
+  namespace: code === "ValidationException" || code === "SerializationException" ? NAMESPACES[code] : NAMESPACES.modelled,
+});
+export const streamsError = (code: StreamsErrorCode, message: string) => new AwsError(shape(code), message);
 
 const streamNotFound = (arn: string) => streamsError("ResourceNotFoundException", `Requested resource not found: Stream: ${arn} not found`);
 const shardNotFound = () => streamsError("ResourceNotFoundException", "Requested resource not found: Shard does not exist");
