@@ -7,7 +7,7 @@
  */
 import type { ItemKey } from "../../store/dynamodb-store.js";
 import { project } from "./expressions/index.js";
-import { invalid } from "./item-errors.js";
+import { validation } from "./dynamo-errors.js";
 import { checkItemKey, checkKey, keysOf } from "./item-keys.js";
 import { requireTable, type ItemsDeps } from "./items.js";
 import { PARAMS, capacityMode, consumed, Expressions, readUnits, writeUnits, type Members } from "./request.js";
@@ -24,10 +24,10 @@ const keyId = (table: string, key: ItemKey): string => `${table}\u0000${key.hk.t
 
 function requestItems(m: Members, op: "BatchGetItem" | "BatchWriteItem"): [string, unknown][] {
   const raw = m.RequestItems;
-  if (raw === undefined || raw === null) throw invalid("1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null");
+  if (raw === undefined || raw === null) throw validation("1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null");
   const entries = Object.entries(raw as Record<string, unknown>);
   if (entries.length === 0) {
-    throw invalid(`1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1`);
+    throw validation(`1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1`);
   }
   void op;
   return entries;
@@ -41,10 +41,10 @@ export async function batchGetItem(deps: ItemsDeps, m: Members): Promise<Members
     const request = value as Members;
     const rawKeys = request.Keys as unknown[] | undefined;
     if (!Array.isArray(rawKeys) || rawKeys.length === 0) {
-      throw invalid(`1 validation error detected: Value null at 'requestItems.${name}.member.keys' failed to satisfy constraint: Member must not be null`);
+      throw validation(`1 validation error detected: Value null at 'requestItems.${name}.member.keys' failed to satisfy constraint: Member must not be null`);
     }
     total += rawKeys.length;
-    if (total > MAX_GET_KEYS) throw invalid(`Too many items requested for the BatchGetItem call`);
+    if (total > MAX_GET_KEYS) throw validation(`Too many items requested for the BatchGetItem call`);
     asks.push({ name, request, keys: rawKeys.map((k) => checkItem(k, "Keys")), ids: [], consistent: request.ConsistentRead === true, x: new Expressions(request, PARAMS.GetItem) });
   }
   const responses: Record<string, Item[]> = {};
@@ -60,7 +60,7 @@ export async function batchGetItem(deps: ItemsDeps, m: Members): Promise<Members
     for (const k of ask.keys) {
       const id = checkKey(keys, k);
       const kid = keyId("", id);
-      if (seen.has(kid)) throw invalid("Provided list of item keys contains duplicates");
+      if (seen.has(kid)) throw validation("Provided list of item keys contains duplicates");
       seen.add(kid);
       ask.ids.push(id);
     }
@@ -103,24 +103,24 @@ export async function batchWriteItem(deps: ItemsDeps, m: Members): Promise<Membe
   for (const [name, value] of requestItems(m, "BatchWriteItem")) {
     const requests = value as Members[];
     if (!Array.isArray(requests) || requests.length === 0) {
-      throw invalid(`1 validation error detected: Value '[]' at 'requestItems.${name}.member' failed to satisfy constraint: Member must have length greater than or equal to 1`);
+      throw validation(`1 validation error detected: Value '[]' at 'requestItems.${name}.member' failed to satisfy constraint: Member must have length greater than or equal to 1`);
     }
     count += requests.length;
-    if (count > MAX_WRITES) throw invalid("Too many items requested for the BatchWriteItem call");
+    if (count > MAX_WRITES) throw validation("Too many items requested for the BatchWriteItem call");
     const table = requireTable(deps.tables, name);
     const keys = keysOf(table);
     for (const request of requests) {
       const put = request.PutRequest as Members | undefined;
       const del = request.DeleteRequest as Members | undefined;
       if ((put === undefined) === (del === undefined)) {
-        throw invalid("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
+        throw validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
       }
       let plan: PlannedWrite;
       let id: ItemKey;
       if (put) {
         const item = checkItem(put.Item, "Item");
         id = checkItemKey(keys, item);
-        if (itemSize(item) > MAX_ITEM_BYTES) throw invalid("Item size has exceeded the maximum allowed size");
+        if (itemSize(item) > MAX_ITEM_BYTES) throw validation("Item size has exceeded the maximum allowed size");
         plan = planWrite(table, keys, id, { kind: "put", item }, now, false);
       } else {
         const key = checkItem(del!.Key, "Key");
@@ -128,7 +128,7 @@ export async function batchWriteItem(deps: ItemsDeps, m: Members): Promise<Membe
         plan = planWrite(table, keys, id, { kind: "delete", key }, now, false);
       }
       const kid = keyId(table.id, id);
-      if (seen.has(kid)) throw invalid("Provided list of item keys contains duplicates");
+      if (seen.has(kid)) throw validation("Provided list of item keys contains duplicates");
       seen.add(kid);
       plans.push(plan);
     }

@@ -8,7 +8,7 @@ import type { Clock } from "../../clock/clock.js";
 import type { DynamoStore } from "../../store/dynamodb-store.js";
 import { pathsOfUpdate, project, type Update } from "./expressions/index.js";
 import { batchGetItem, batchWriteItem } from "./batch.js";
-import { invalid } from "./item-errors.js";
+import { validation } from "./dynamo-errors.js";
 import { checkItemKey, checkKey, keysOf, type TableKeys } from "./item-keys.js";
 import type { TableRecord } from "./model.js";
 import { query, scan } from "./query.js";
@@ -35,7 +35,7 @@ export interface ItemsDeps {
 }
 
 export function requireTable(tables: TableLookup, name: unknown): TableRecord {
-  if (name === undefined || name === null) throw invalid("1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null");
+  if (name === undefined || name === null) throw validation("1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null");
   return tables.require(String(name));
 }
 
@@ -44,13 +44,13 @@ export function checkUpdatePaths(keys: TableKeys, update: Update): void {
   for (const path of pathsOfUpdate(update)) {
     const head = path[0] as string;
     if (keys.names.includes(head)) {
-      if (path.length > 1) throw invalid(`Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: ${head}`);
-      throw invalid(`One or more parameter values were invalid: Cannot update attribute ${head}. This attribute is part of the key`);
+      if (path.length > 1) throw validation(`Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: ${head}`);
+      throw validation(`One or more parameter values were invalid: Cannot update attribute ${head}. This attribute is part of the key`);
     }
     if (path.length > 1) {
       for (const ix of keys.indexes.values()) {
         if (ix.hash.name === head || ix.range?.name === head) {
-          throw invalid(`Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: ${head}`);
+          throw validation(`Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: ${head}`);
         }
       }
     }
@@ -95,7 +95,7 @@ export class ItemsService {
     const condition = x.condition("ConditionExpression", "Expected");
     x.done();
     const key = checkItemKey(keys, item);
-    if (itemSize(item) > MAX_ITEM_BYTES) throw invalid("Item size has exceeded the maximum allowed size");
+    if (itemSize(item) > MAX_ITEM_BYTES) throw validation("Item size has exceeded the maximum allowed size");
     const plan = planWrite(table, keys, key, { kind: "put", item, condition }, this.deps.clock.now(), onFail);
     await runOne(this.deps.store, plan, this.deps.appended);
     return this.writeAnswer(table, keys, plan, rv, mode);

@@ -8,12 +8,14 @@
 import type { AwsError } from "../../errors.js";
 import type { Decision, DynamoStore, ItemKey, ItemWrite, WriteOutcome } from "../../store/dynamodb-store.js";
 import { applyUpdate, evaluate, type Condition, type Path, type Update } from "./expressions/index.js";
-import { CONDITION_FAILED, dynamoError, invalid } from "./item-errors.js";
+import { dynamoError, validation } from "./dynamo-errors.js";
 import { checkIndexTypes, expiresAtOf, indexEntries, type TableKeys } from "./item-keys.js";
 import type { TableRecord } from "./model.js";
 import { streamRecord } from "./stream-records.js";
 import type { Item } from "./types.js";
 import { itemSize, MAX_ITEM_BYTES, valuesEqual } from "./values.js";
+
+export const CONDITION_FAILED = "The conditional request failed";
 
 export type WriteOp =
   | { kind: "put"; item: Item; condition?: Condition }
@@ -84,7 +86,7 @@ export function planWrite(table: TableRecord, keys: TableKeys, key: ItemKey, op:
           }
           plan.after = after;
           const size = itemSize(after);
-          if (size > MAX_ITEM_BYTES) throw invalid("Item size to update has exceeded the maximum allowed size");
+          if (size > MAX_ITEM_BYTES) throw validation("Item size to update has exceeded the maximum allowed size");
           checkIndexTypes(keys, after);
           if (before && sameItem(before, after)) return { none: true };
           return put(after, before, JSON.stringify(after), size);
