@@ -10,7 +10,7 @@ import { project } from "./expressions/index.js";
 import { validation } from "./dynamo-errors.js";
 import { checkItemKey, checkKey, keysOf } from "./item-keys.js";
 import { requireTable, type ItemsDeps } from "./items.js";
-import { PARAMS, capacityMode, consumed, Expressions, readUnits, writeUnits, type Members } from "./request.js";
+import { PARAMS, capacityMode, collectionMetrics, consumed, Expressions, readUnits, writeUnits, type Members } from "./request.js";
 import type { Item } from "./types.js";
 import { checkItem, itemSize, MAX_ITEM_BYTES } from "./values.js";
 import { announce, planWrite, refusalError, type PlannedWrite } from "./write-plan.js";
@@ -22,14 +22,13 @@ const MAX_GET_BYTES = 16 * 1024 * 1024;
 
 const keyId = (table: string, key: ItemKey): string => `${table}\u0000${key.hk.toString("hex")}\u0000${key.rk.toString("hex")}`;
 
-function requestItems(m: Members, op: "BatchGetItem" | "BatchWriteItem"): [string, unknown][] {
+function requestItems(m: Members): [string, unknown][] {
   const raw = m.RequestItems;
   if (raw === undefined || raw === null) throw validation("1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null");
   const entries = Object.entries(raw as Record<string, unknown>);
   if (entries.length === 0) {
     throw validation(`1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1`);
   }
-  void op;
   return entries;
 }
 
@@ -37,7 +36,7 @@ export async function batchGetItem(deps: ItemsDeps, m: Members): Promise<Members
   const mode = capacityMode(m);
   const asks: { name: string; request: Members; keys: Item[]; ids: ItemKey[]; consistent: boolean; x: Expressions }[] = [];
   let total = 0;
-  for (const [name, value] of requestItems(m, "BatchGetItem")) {
+  for (const [name, value] of requestItems(m)) {
     const request = value as Members;
     const rawKeys = request.Keys as unknown[] | undefined;
     if (!Array.isArray(rawKeys) || rawKeys.length === 0) {
@@ -68,7 +67,8 @@ export async function batchGetItem(deps: ItemsDeps, m: Members): Promise<Members
   });
   for (const { ask, table, paths } of plans) {
     const found = await deps.store.getItems(table.id, ask.ids);
-    const out: Item[] = (responses[table.name] ??= []);
+    // Answers are keyed as the request named the table (its name or its ARN).
+    const out: Item[] = (responses[ask.name] ??= []);
     const byKey = new Map(found.map((f) => [keyId("", f), f]));
     const left: Item[] = [];
     let read = 0;
@@ -84,7 +84,7 @@ export async function batchGetItem(deps: ItemsDeps, m: Members): Promise<Members
       const item = JSON.parse(stored.item) as Item;
       out.push(paths ? project(item, paths) : item);
     });
-    if (left.length) unprocessed[table.name] = { ...ask.request, Keys: left };
+    if (left.length) unprocessed[ask.name] = { ...ask.request, Keys: left };
     const u = units.get(table.name);
     if (u) u.bytes += read;
     else units.set(table.name, { table, bytes: read, consistent: ask.consistent });
@@ -96,11 +96,12 @@ export async function batchGetItem(deps: ItemsDeps, m: Members): Promise<Members
 
 export async function batchWriteItem(deps: ItemsDeps, m: Members): Promise<Members> {
   const mode = capacityMode(m);
+  collectionMetrics(m);
   const now = deps.clock.now();
   const plans: PlannedWrite[] = [];
   const seen = new Set<string>();
   let count = 0;
-  for (const [name, value] of requestItems(m, "BatchWriteItem")) {
+  for (const [name, value] of requestItems(m)) {
     const requests = value as Members[];
     if (!Array.isArray(requests) || requests.length === 0) {
       throw validation(`1 validation error detected: Value '[]' at 'requestItems.${name}.member' failed to satisfy constraint: Member must have length greater than or equal to 1`);

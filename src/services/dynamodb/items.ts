@@ -12,7 +12,7 @@ import { validation } from "./dynamo-errors.js";
 import { checkItemKey, checkKey, keysOf, type TableKeys } from "./item-keys.js";
 import type { TableRecord } from "./model.js";
 import { query, scan } from "./query.js";
-import { PARAMS, capacityMode, consumed, Expressions, oldOnFailure, readUnits, requireItem, returnValues, writeUnits, type Members } from "./request.js";
+import { PARAMS, capacityMode, collectionMetrics, consumed, Expressions, oldOnFailure, readUnits, requireItem, returnValues, writeUnits, type Members } from "./request.js";
 import { IdempotencyCache, transactGetItems, transactWriteItems } from "./transactions.js";
 import type { Item } from "./types.js";
 import { itemSize, MAX_ITEM_BYTES } from "./values.js";
@@ -90,6 +90,7 @@ export class ItemsService {
     const item = requireItem(m, "Item");
     const rv = returnValues(m, "ALL_OLD or NONE");
     const mode = capacityMode(m);
+    collectionMetrics(m);
     const onFail = oldOnFailure(m);
     const x = new Expressions(m, PARAMS.PutItem);
     const condition = x.condition("ConditionExpression", "Expected");
@@ -107,6 +108,7 @@ export class ItemsService {
     const keyItem = requireItem(m, "Key");
     const rv = returnValues(m, "all");
     const mode = capacityMode(m);
+    collectionMetrics(m);
     const onFail = oldOnFailure(m);
     const x = new Expressions(m, PARAMS.UpdateItem);
     const update = x.update();
@@ -125,6 +127,7 @@ export class ItemsService {
     const keyItem = requireItem(m, "Key");
     const rv = returnValues(m, "ALL_OLD or NONE");
     const mode = capacityMode(m);
+    collectionMetrics(m);
     const onFail = oldOnFailure(m);
     const x = new Expressions(m, PARAMS.DeleteItem);
     const condition = x.condition("ConditionExpression", "Expected");

@@ -119,6 +119,9 @@ export function checkEnum(m: Members, member: string, allowed: readonly string[]
   return v as string;
 }
 
+/** ReturnItemCollectionMetrics: accepted and checked; Flint reports no item collection metrics. */
+export const collectionMetrics = (m: Members): void => void checkEnum(m, "ReturnItemCollectionMetrics", ["SIZE", "NONE"]);
+
 /** Capacity accounting: ReturnConsumedCapacity TOTAL or INDEXES (NONE, or absent: nothing). */
 export type CapacityMode = "TOTAL" | "INDEXES" | undefined;
 

@@ -15,7 +15,7 @@ import { CONDITION_FAILED } from "./write-plan.js";
 import { checkItemKey, checkKey, keysOf } from "./item-keys.js";
 import { checkUpdatePaths, requireTable, type ItemsDeps } from "./items.js";
 import type { TableRecord } from "./model.js";
-import { PARAMS, capacityMode, consumed, Expressions, oldOnFailure, readUnits, requireItem, writeUnits, type Members } from "./request.js";
+import { PARAMS, capacityMode, collectionMetrics, consumed, Expressions, oldOnFailure, readUnits, requireItem, writeUnits, type Members } from "./request.js";
 import type { Item } from "./types.js";
 import { itemSize, MAX_ITEM_BYTES } from "./values.js";
 import { announce, planWrite, type Failure, type PlannedWrite } from "./write-plan.js";
@@ -130,6 +130,7 @@ export async function transactWriteItems(deps: ItemsDeps, idempotency: Idempoten
 
 async function runTransaction(deps: ItemsDeps, entries: Members[], m: Members): Promise<Members> {
   const mode = capacityMode(m);
+  collectionMetrics(m);
   const now = deps.clock.now();
   const plans = entries.map((e) => decodeWrite(deps, e, now));
   const seen = new Set<string>();
