@@ -17,10 +17,10 @@
  */
 import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { Clock, Timer } from "../../clock/clock.js";
-import { AwsError, type AwsErrorShape } from "../../errors.js";
 import { aloneBus, CoalescedPublisher, RELOAD_ALL, type ChangeBus } from "../../store/change-bus.js";
 import type { DynamoStore, StoredStreamRecord } from "../../store/dynamodb-store.js";
 import type { StreamPosition, StreamRecord } from "../../event-sources/stream-poller.js";
+import { dynamoError, tableNotFound, validation } from "./dynamo-errors.js";
 import type { KeySchemaElement, StoredStreamBody, StreamViewType, TableRecord, TableStream } from "./model.js";
 
 /** Records are kept this long (AWS: 24 hours, not configurable). */
@@ -77,17 +77,12 @@ export interface StreamsRecord {
   userIdentity?: StoredStreamBody["userIdentity"];
 }
 
-// --- Errors (DynamoDB's JSON 1.0 shapes) ---------------------------------------------------------
+// --- Errors --------------------------------------------------------------------------------------
 
-const NAMESPACE = "com.amazonaws.dynamodb.v20120810";
-const shape = (code: string): AwsErrorShape => ({ code, status: 400, fault: "client", messageKey: "message", namespace: NAMESPACE });
-export const streamsError = (code: "ResourceNotFoundException" | "ValidationException" | "ExpiredIteratorException" | "TrimmedDataAccessException", message: string) =>
-  new AwsError(shape(code), message);
-
-const streamNotFound = (arn: string) => streamsError("ResourceNotFoundException", `Requested resource not found: Stream: ${arn} not found`);
-const shardNotFound = () => streamsError("ResourceNotFoundException", "Requested resource not found: Shard does not exist");
-const invalidIterator = () => streamsError("ValidationException", "Invalid ShardIterator");
-const trimmed = () => streamsError("TrimmedDataAccessException", "The data you are trying to access has been trimmed");
+const streamNotFound = (arn: string) => dynamoError("ResourceNotFoundException", `Requested resource not found: Stream: ${arn} not found`);
+const shardNotFound = () => dynamoError("ResourceNotFoundException", "Requested resource not found: Shard does not exist");
+const invalidIterator = () => validation("Invalid ShardIterator");
+const trimmed = () => dynamoError("TrimmedDataAccessException", "The data you are trying to access has been trimmed");
 
 // --- Names -------------------------------------------------------------------------------------
 
@@ -151,7 +146,7 @@ class IteratorCodec {
     const payload = raw.subarray(MAC_BYTES);
     if (!timingSafeEqual(raw.subarray(0, MAC_BYTES), this.mac(arn, payload))) throw invalidIterator();
     const [shardId, after, issuedAt] = JSON.parse(payload.toString("utf8")) as [string, number, number];
-    if (now - issuedAt > ITERATOR_TTL_MS) throw streamsError("ExpiredIteratorException", "Shard iterator has expired");
+    if (now - issuedAt > ITERATOR_TTL_MS) throw dynamoError("ExpiredIteratorException", "Shard iterator has expired");
     return { arn, shardId, after, issuedAt };
   }
 }
@@ -336,7 +331,7 @@ export class DynamoStreamsService {
     if (input.TableName !== undefined) {
       const name = input.TableName;
       streams = streams.filter((s) => s.table.name === name);
-      if (streams.length === 0 && !this.deps.tables.find(name)) throw streamsError("ResourceNotFoundException", `Requested resource not found: Table: ${name} not found`);
+      if (streams.length === 0 && !this.deps.tables.find(name)) throw tableNotFound(name);
     }
     streams.sort((a, b) => (a.stream.arn < b.stream.arn ? -1 : a.stream.arn > b.stream.arn ? 1 : 0));
     if (input.ExclusiveStartStreamArn !== undefined) {
@@ -383,10 +378,10 @@ export class DynamoStreamsService {
     const type = input.ShardIteratorType;
     const bySequence = type === "AT_SEQUENCE_NUMBER" || type === "AFTER_SEQUENCE_NUMBER";
     if (bySequence && input.SequenceNumber === undefined) {
-      throw streamsError("ValidationException", `Must provide a SequenceNumber for ShardIteratorType ${type}`);
+      throw validation(`Must provide a SequenceNumber for ShardIteratorType ${type}`);
     }
     if (!bySequence && input.SequenceNumber !== undefined) {
-      throw streamsError("ValidationException", `Must not provide a SequenceNumber for ShardIteratorType ${type}`);
+      throw validation(`Must not provide a SequenceNumber for ShardIteratorType ${type}`);
     }
     const now = this.deps.clock.now();
     let after: number;
@@ -396,7 +391,7 @@ export class DynamoStreamsService {
       after = oldest ? oldest.sequence - 1 : (this.latest.get(stream.arn) ?? 0);
     } else {
       const n = parseSequence(input.SequenceNumber!);
-      if (n === undefined || n < 1) throw streamsError("ValidationException", `Invalid SequenceNumber: ${input.SequenceNumber}`);
+      if (n === undefined || n < 1) throw validation(`Invalid SequenceNumber: ${input.SequenceNumber}`);
       after = type === "AT_SEQUENCE_NUMBER" ? n - 1 : n;
       const [first] = await this.deps.store.readStream(stream.arn, after, 0, 1);
       if (await this.trimmedAfter(stream.arn, after, first)) throw trimmed();
@@ -478,7 +473,7 @@ export class DynamoStreamsService {
     if ("trimHorizon" in from) after = 0;
     else if ("after" in from) {
       const n = parseSequence(from.after);
-      if (n === undefined) throw streamsError("ValidationException", `Invalid SequenceNumber: ${from.after}`);
+      if (n === undefined) throw validation(`Invalid SequenceNumber: ${from.after}`);
       after = n;
     } else {
       const [first] = await this.deps.store.readStream(stream.arn, 0, Math.max(from.atTimestampMs, this.deps.clock.now() - RETENTION_MS), 1);

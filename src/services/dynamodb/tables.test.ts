@@ -7,6 +7,7 @@ import path from "node:path";
 import { ManualClock } from "../../clock/manual-clock.js";
 import { SqliteStore } from "../../store/sqlite.js";
 import { OPERATIONS } from "../../api/dynamodb/operations.js";
+import { ItemsService } from "./items.js";
 import { TablesService } from "./tables.js";
 import { keyBytes } from "./values.js";
 import type { Item } from "./types.js";
@@ -96,53 +97,53 @@ describe("DynamoDB tables", () => {
     await fails("CreateTable", { KeySchema: [] }, "ValidationException", "The parameter 'TableName' is required but was not present in the request");
     await fails(
       "CreateTable",
-      simple("t1", { KeySchema: [{ AttributeName: "x", KeyType: "HASH" }] }),
+      simple("t01", { KeySchema: [{ AttributeName: "x", KeyType: "HASH" }] }),
       "ValidationException",
       "One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [x], AttributeDefinitions: [pk]",
     );
     await fails(
       "CreateTable",
-      simple("t1", { AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "y", AttributeType: "N" }] }),
+      simple("t01", { AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "y", AttributeType: "N" }] }),
       "ValidationException",
       "One or more parameter values were invalid: Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions",
     );
-    await fails("CreateTable", simple("t1", { BillingMode: undefined }), "ValidationException", "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
+    await fails("CreateTable", simple("t01", { BillingMode: undefined }), "ValidationException", "One or more parameter values were invalid: ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
     await fails(
       "CreateTable",
-      simple("t1", { ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } }),
+      simple("t01", { ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 } }),
       "ValidationException",
       "One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST",
     );
-    await fails("CreateTable", simple("t1", { BillingMode: "CHEAP" }), "ValidationException", "1 validation error detected: Value 'CHEAP' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
+    await fails("CreateTable", simple("t01", { BillingMode: "CHEAP" }), "ValidationException", "1 validation error detected: Value 'CHEAP' at 'billingMode' failed to satisfy constraint: Member must satisfy enum value set: [PROVISIONED, PAY_PER_REQUEST]");
     await fails("CreateTable", simple("bad name!"), "ValidationException", /at 'tableName' failed to satisfy constraint: Member must satisfy regular expression pattern: \[a-zA-Z0-9_.-\]\+/);
     await fails(
       "CreateTable",
-      simple("t1", { KeySchema: [{ AttributeName: "pk", KeyType: "RANGE" }] }),
+      simple("t01", { KeySchema: [{ AttributeName: "pk", KeyType: "RANGE" }] }),
       "ValidationException",
       "Invalid KeySchema: The first KeySchemaElement is not a HASH key type",
     );
     const lsi = { IndexName: "by-b", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }, { AttributeName: "b", KeyType: "RANGE" }], Projection: { ProjectionType: "ALL" } };
     await fails(
       "CreateTable",
-      simple("t1", { AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "b", AttributeType: "S" }], LocalSecondaryIndexes: [lsi] }),
+      simple("t01", { AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "b", AttributeType: "S" }], LocalSecondaryIndexes: [lsi] }),
       "ValidationException",
       "One or more parameter values were invalid: Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex",
     );
     const gsi = (name: string) => ({ IndexName: name, KeySchema: [{ AttributeName: "g", KeyType: "HASH" }], Projection: { ProjectionType: "KEYS_ONLY", NonKeyAttributes: ["x"] } });
     await fails(
       "CreateTable",
-      simple("t1", { AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "g", AttributeType: "S" }], GlobalSecondaryIndexes: [gsi("gsi")] }),
+      simple("t01", { AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "g", AttributeType: "S" }], GlobalSecondaryIndexes: [gsi("gsi")] }),
       "ValidationException",
       "One or more parameter values were invalid: ProjectionType is KEYS_ONLY, but NonKeyAttributes is specified",
     );
     const many = Array.from({ length: 21 }, (_, i) => ({ ...gsi(`gsi${i}`), Projection: { ProjectionType: "ALL" } }));
     await fails(
       "CreateTable",
-      simple("t1", { AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "g", AttributeType: "S" }], GlobalSecondaryIndexes: many }),
+      simple("t01", { AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "g", AttributeType: "S" }], GlobalSecondaryIndexes: many }),
       "ValidationException",
       "One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of 20",
     );
-    await fails("CreateTable", simple("t1", { KeySchema: "x" }), "SerializationException", /.+/);
+    await fails("CreateTable", simple("t01", { KeySchema: "x" }), "SerializationException", /.+/);
     assert.deepEqual(tables.all(), []);
   });
 
@@ -303,6 +304,25 @@ describe("DynamoDB tables", () => {
     await fails("DescribeContinuousBackups", { TableName: "nope" }, "TableNotFoundException", "Table not found: nope");
     assert.equal((await call("DescribeLimits", {})).TableMaxReadCapacityUnits, 40000);
     assert.deepEqual(await call("DescribeEndpoints", {}), { Endpoints: [{ Address: "localhost:9000", CachePeriodInMinutes: 1440 }] });
+  });
+
+  test("a change replaces the table's record (items derive their keys once per record): a new index is queryable at once", async () => {
+    const items = new ItemsService({ tables, store: store.dynamodb, clock, region: "us-east-1" });
+    await call("CreateTable", simple("orders"));
+    await settle();
+    const before = tables.find("orders")!;
+    await items.putItem({ TableName: "orders", Item: { pk: { S: "a" }, g: { S: "x" } } });
+    await call("UpdateTable", {
+      TableName: "orders",
+      AttributeDefinitions: [{ AttributeName: "g", AttributeType: "S" }],
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: "by-g", KeySchema: [{ AttributeName: "g", KeyType: "HASH" }], Projection: { ProjectionType: "ALL" } } }],
+    });
+    assert.notEqual(tables.find("orders"), before);
+    assert.deepEqual(before.indexes, []);
+    await settle();
+    await items.putItem({ TableName: "orders", Item: { pk: { S: "b" }, g: { S: "x" } } });
+    const found = await items.query({ TableName: "orders", IndexName: "by-g", KeyConditionExpression: "g = :g", ExpressionAttributeValues: { ":g": { S: "x" } } });
+    assert.equal(found.Count, 2);
   });
 
   test("listeners hear of tables created, changed and deleted", async () => {
