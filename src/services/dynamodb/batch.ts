@@ -8,12 +8,12 @@
 import type { ItemKey } from "../../store/dynamodb-store.js";
 import { project } from "./expressions/index.js";
 import { validation } from "./dynamo-errors.js";
-import { checkItemKey, checkKey, keysOf } from "./item-keys.js";
+import { checkKey, keysOf } from "./item-keys.js";
 import { requireTable, type ItemsDeps } from "./items.js";
 import { PARAMS, capacityMode, collectionMetrics, consumed, Expressions, readUnits, writeUnits, type Members } from "./request.js";
 import type { Item } from "./types.js";
-import { checkItem, itemSize, MAX_ITEM_BYTES } from "./values.js";
-import { announce, planWrite, refusalError, type PlannedWrite } from "./write-plan.js";
+import { checkItem } from "./values.js";
+import { announce, planPut, planWrite, refusalError, writtenSize, type PlannedWrite } from "./write-plan.js";
 
 const MAX_GET_KEYS = 100;
 const MAX_WRITES = 25;
@@ -117,18 +117,14 @@ export async function batchWriteItem(deps: ItemsDeps, m: Members): Promise<Membe
         throw validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
       }
       let plan: PlannedWrite;
-      let id: ItemKey;
       if (put) {
         const item = checkItem(put.Item, "Item");
-        id = checkItemKey(keys, item);
-        if (itemSize(item) > MAX_ITEM_BYTES) throw validation("Item size has exceeded the maximum allowed size");
-        plan = planWrite(table, keys, id, { kind: "put", item }, now, false);
+        plan = planPut(table, keys, item, undefined, now, false);
       } else {
         const key = checkItem(del!.Key, "Key");
-        id = checkKey(keys, key);
-        plan = planWrite(table, keys, id, { kind: "delete", key }, now, false);
+        plan = planWrite(table, keys, checkKey(keys, key), { kind: "delete", key }, now, false);
       }
-      const kid = keyId(table.id, id);
+      const kid = keyId(table.id, plan.write.key);
       if (seen.has(kid)) throw validation("Provided list of item keys contains duplicates");
       seen.add(kid);
       plans.push(plan);
@@ -141,10 +137,9 @@ export async function batchWriteItem(deps: ItemsDeps, m: Members): Promise<Membe
   if (mode) {
     const byTable = new Map<string, { plan: PlannedWrite; units: number }>();
     for (const p of plans) {
-      const size = Math.max(p.before ? itemSize(p.before) : 0, p.after ? itemSize(p.after) : 0);
       const entry = byTable.get(p.table.name);
-      if (entry) entry.units += writeUnits(size);
-      else byTable.set(p.table.name, { plan: p, units: writeUnits(size) });
+      if (entry) entry.units += writeUnits(writtenSize(p));
+      else byTable.set(p.table.name, { plan: p, units: writeUnits(writtenSize(p)) });
     }
     result.ConsumedCapacity = [...byTable.values()].map((e) => consumed(mode, e.plan.table, e.units));
   }

@@ -9,14 +9,13 @@ import type { DynamoStore } from "../../store/dynamodb-store.js";
 import { pathsOfUpdate, project, type Update } from "./expressions/index.js";
 import { batchGetItem, batchWriteItem } from "./batch.js";
 import { validation } from "./dynamo-errors.js";
-import { checkItemKey, checkKey, keysOf, type TableKeys } from "./item-keys.js";
+import { checkKey, keysOf, type TableKeys } from "./item-keys.js";
 import type { TableRecord } from "./model.js";
 import { query, scan } from "./query.js";
 import { PARAMS, capacityMode, collectionMetrics, consumed, Expressions, oldOnFailure, readUnits, requireItem, returnValues, writeUnits, type Members } from "./request.js";
 import { IdempotencyCache, transactGetItems, transactWriteItems } from "./transactions.js";
 import type { Item } from "./types.js";
-import { itemSize, MAX_ITEM_BYTES } from "./values.js";
-import { planWrite, runOne, touchedIndexes, type PlannedWrite } from "./write-plan.js";
+import { planPut, planWrite, runOne, touchedIndexes, writtenSize, type PlannedWrite } from "./write-plan.js";
 
 /** What the items service needs of the tables service (TablesService provides it). */
 export interface TableLookup {
@@ -95,9 +94,7 @@ export class ItemsService {
     const x = new Expressions(m, PARAMS.PutItem);
     const condition = x.condition("ConditionExpression", "Expected");
     x.done();
-    const key = checkItemKey(keys, item);
-    if (itemSize(item) > MAX_ITEM_BYTES) throw validation("Item size has exceeded the maximum allowed size");
-    const plan = planWrite(table, keys, key, { kind: "put", item, condition }, this.deps.clock.now(), onFail);
+    const plan = planPut(table, keys, item, condition, this.deps.clock.now(), onFail);
     await runOne(this.deps.store, plan, this.deps.appended);
     return this.writeAnswer(table, keys, plan, rv, mode);
   }
@@ -188,8 +185,7 @@ export class ItemsService {
     const attributes = returnedAttributes(rv, plan);
     if (attributes) out.Attributes = attributes;
     if (mode) {
-      const size = Math.max(plan.before ? itemSize(plan.before) : 0, plan.after ? itemSize(plan.after) : 0);
-      out.ConsumedCapacity = consumed(mode, table, writeUnits(size), touchedIndexes(keys, plan.before, plan.after));
+      out.ConsumedCapacity = consumed(mode, table, writeUnits(writtenSize(plan)), touchedIndexes(keys, plan.before, plan.after));
     }
     return out;
   }

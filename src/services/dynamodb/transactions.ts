@@ -12,13 +12,12 @@ import type { ItemKey } from "../../store/dynamodb-store.js";
 import { project } from "./expressions/index.js";
 import { dynamoError, validation } from "./dynamo-errors.js";
 import { CONDITION_FAILED } from "./write-plan.js";
-import { checkItemKey, checkKey, keysOf } from "./item-keys.js";
+import { checkKey, keysOf } from "./item-keys.js";
 import { checkUpdatePaths, requireTable, type ItemsDeps } from "./items.js";
 import type { TableRecord } from "./model.js";
 import { PARAMS, capacityMode, collectionMetrics, consumed, Expressions, oldOnFailure, readUnits, requireItem, writeUnits, type Members } from "./request.js";
 import type { Item } from "./types.js";
-import { itemSize, MAX_ITEM_BYTES } from "./values.js";
-import { announce, planWrite, type Failure, type PlannedWrite } from "./write-plan.js";
+import { announce, planPut, planWrite, writtenSize, type Failure, type PlannedWrite } from "./write-plan.js";
 
 const MAX_ITEMS = 100;
 /** How long a ClientRequestToken names its first request. */
@@ -85,9 +84,7 @@ function decodeWrite(deps: ItemsDeps, entry: Members, now: number): PlannedWrite
       const item = requireItem(m, "Item");
       const condition = x.condition("ConditionExpression", "Expected");
       x.done();
-      const key = checkItemKey(keys, item);
-      if (itemSize(item) > MAX_ITEM_BYTES) throw validation("Item size has exceeded the maximum allowed size");
-      return planWrite(table, keys, key, { kind: "put", item, condition }, now, onFail);
+      return planPut(table, keys, item, condition, now, onFail);
     }
     case "Update": {
       const keyItem = requireItem(m, "Key");
@@ -157,9 +154,8 @@ async function runTransaction(deps: ItemsDeps, entries: Members[], m: Members): 
     // A transactional write costs two write units per KB.
     const byTable = new Map<string, { table: TableRecord; units: number }>();
     for (const p of plans) {
-      const size = Math.max(p.before ? itemSize(p.before) : 0, p.after ? itemSize(p.after) : 0);
       const e = byTable.get(p.table.name) ?? { table: p.table, units: 0 };
-      e.units += 2 * writeUnits(size);
+      e.units += 2 * writeUnits(writtenSize(p));
       byTable.set(p.table.name, e);
     }
     out.ConsumedCapacity = [...byTable.values()].map((e) => consumed(mode, e.table, e.units));
