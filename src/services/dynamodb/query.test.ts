@@ -102,6 +102,26 @@ describe("DynamoDB Query and Scan", () => {
     assert.equal(all.Count, 5);
   });
 
+  test("an update moving an item's index key moves its entry; removing the attribute drops it", async () => {
+    const red = () => q({ IndexName: "byColour", KeyConditionExpression: "colour = :c", ExpressionAttributeValues: { ":c": { S: "red" } } });
+    assert.deepEqual(ns(await red()), [2, 4]);
+    await f.items.updateItem({ TableName: "t", Key: { pk: { S: "p" }, n: { N: "6" } }, UpdateExpression: "SET colour = :c", ExpressionAttributeValues: { ":c": { S: "red" } } });
+    await f.items.updateItem({ TableName: "t", Key: { pk: { S: "p" }, n: { N: "2" } }, UpdateExpression: "REMOVE colour" });
+    assert.deepEqual(ns(await red()), [4, 6]);
+    const wrong = await failure(f.items.updateItem({ TableName: "t", Key: { pk: { S: "p" }, n: { N: "2" } }, UpdateExpression: "SET colour = :c", ExpressionAttributeValues: { ":c": { N: "1" } } }));
+    assert.equal(wrong.message, "One or more parameter values were invalid: Type mismatch for Index Key colour Expected: S Actual: N IndexName: byColour");
+  });
+
+  test("request errors: Select without a projection, a bad ExclusiveStartKey, a Limit below 1", async () => {
+    const base = { KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": { S: "p" } } };
+    assert.equal((await failure(q({ ...base, Select: "SPECIFIC_ATTRIBUTES" }))).message, "Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
+    assert.equal((await failure(q({ ...base, ExclusiveStartKey: { pk: { S: "p" } } }))).message, "The provided starting key is invalid");
+    assert.equal((await failure(q({ ...base, ExclusiveStartKey: { pk: { S: "other" }, n: { N: "1" } } }))).message, "The provided starting key is outside query boundaries based on provided conditions");
+    assert.match((await failure(q({ ...base, Limit: 0 }))).message, /Member must have value greater than or equal to 1$/);
+    const scan = await failure(f.items.scan({ TableName: "t", IndexName: "byColour", ConsistentRead: true }));
+    assert.equal(scan.message, "Consistent reads are not supported on global secondary indexes");
+  });
+
   test("index errors: an unknown index, consistent reads on a global index, ALL_ATTRIBUTES on a projected global index", async () => {
     const base = { KeyConditionExpression: "colour = :c", ExpressionAttributeValues: { ":c": { S: "red" } } };
     assert.equal((await failure(q({ ...base, IndexName: "nope" }))).message, "The table does not have the specified index: nope");

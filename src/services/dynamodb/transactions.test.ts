@@ -28,6 +28,19 @@ describe("DynamoDB batches", () => {
     assert.equal(f.appended.length, 2, "each put on the streamed table appended its record");
   });
 
+  test("BatchGetItem answers up to 16 MB and hands the rest back as UnprocessedKeys", async () => {
+    const body = "x".repeat(400000);
+    const keys = Array.from({ length: 45 }, (_, i) => ({ id: { S: `k${String(i).padStart(2, "0")}` } }));
+    for (let i = 0; i < keys.length; i += 5) {
+      await f.items.batchWriteItem({ RequestItems: { a: keys.slice(i, i + 5).map((k) => ({ PutRequest: { Item: { ...k, body: { S: body } } } })) } });
+    }
+    const r = (await f.items.batchGetItem({ RequestItems: { a: { Keys: keys, ProjectionExpression: "id" } } })) as { Responses: { a: unknown[] }; UnprocessedKeys: { a?: { Keys: unknown[]; ProjectionExpression: string } } };
+    const got = r.Responses.a.length;
+    assert.ok(got >= 41 && got < 45, `got ${got}`);
+    assert.equal(r.UnprocessedKeys.a!.Keys.length, 45 - got);
+    assert.equal(r.UnprocessedKeys.a!.ProjectionExpression, "id", "the unprocessed request keeps its other members");
+  });
+
   test("batch limits and duplicate keys are refused with AWS's messages", async () => {
     const dup = await failure(f.items.batchWriteItem({ RequestItems: { a: [{ PutRequest: { Item: { id: { S: "x" } } } }, { DeleteRequest: { Key: { id: { S: "x" } } } }] } }));
     assert.equal(dup.message, "Provided list of item keys contains duplicates");
@@ -116,6 +129,35 @@ describe("DynamoDB transactions", () => {
     f.clock.advance(10 * 60 * 1000 + 1);
     await transfer("alice", "bob", 1, "token-1");
     assert.equal(await balance("alice"), 8, "after 10 minutes the token is new again");
+  });
+
+  test("transaction shapes are checked: at most 100 items, one action each, the same item once in a read", async () => {
+    const many = Array.from({ length: 101 }, (_, i) => ({ Put: { TableName: "accounts", Item: { id: { S: `k${i}` } } } }));
+    const tooMany = await failure(f.items.transactWriteItems({ TransactItems: many }));
+    assert.match(tooMany.message, /failed to satisfy constraint: Member must have length less than or equal to 100$/);
+    const two = await failure(
+      f.items.transactWriteItems({ TransactItems: [{ Put: { TableName: "accounts", Item: { id: { S: "a" } } }, Delete: { TableName: "accounts", Key: { id: { S: "a" } } } }] }),
+    );
+    assert.equal(two.code, "ValidationException");
+    const dupGet = await failure(f.items.transactGetItems({ TransactItems: [{ Get: { TableName: "accounts", Key: { id: { S: "a" } } } }, { Get: { TableName: "accounts", Key: { id: { S: "a" } } } }] }));
+    assert.equal(dupGet.message, "Transaction request cannot include multiple operations on one item");
+  });
+
+  test("an update that fails inside a transaction cancels it with a ValidationError reason", async () => {
+    await f.items.putItem({ TableName: "accounts", Item: { id: { S: "a" }, balance: { S: "not a number" } } });
+    const e = await failure(
+      f.items.transactWriteItems({
+        TransactItems: [
+          { Put: { TableName: "accounts", Item: { id: { S: "b" } } } },
+          { Update: { TableName: "accounts", Key: { id: { S: "a" } }, UpdateExpression: "SET balance = balance + :one", ExpressionAttributeValues: { ":one": { N: "1" } } } },
+        ],
+      }),
+    );
+    assert.equal(e.message, "Transaction cancelled, please refer cancellation reasons for specific reasons [None, ValidationError]");
+    const reasons = e.extra.CancellationReasons as { Code: string; Message?: string }[];
+    assert.equal(reasons[1]!.Code, "ValidationError");
+    assert.ok(reasons[1]!.Message);
+    assert.deepEqual(await f.items.getItem({ TableName: "accounts", Key: { id: { S: "b" } } }), {});
   });
 
   test("TransactGetItems answers each item in request order", async () => {
