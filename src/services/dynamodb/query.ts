@@ -46,6 +46,8 @@ function decodeCommon(deps: ItemsDeps, m: Members, x: Expressions, legacyFilter:
     index = keys.indexes.get(String(m.IndexName));
     if (!index) throw validation(`The table does not have the specified index: ${String(m.IndexName)}`);
     if (index.index.kind === "global" && m.ConsistentRead === true) throw validation("Consistent reads are not supported on global secondary indexes");
+    // A global index added by UpdateTable is readable once its backfill is done.
+    if (index.index.IndexStatus === "CREATING") throw validation(`Cannot read from backfilling global secondary index: ${index.index.IndexName}`);
   }
   const limit = m.Limit as number | undefined;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
