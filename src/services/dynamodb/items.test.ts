@@ -3,10 +3,10 @@ import { afterEach, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { Fixture, failure } from "./items-fixture.js";
 
-describe("DynamoDB single-item operations", () => {
+for (const kind of ["sqlite", "postgres"] as const) describe(`DynamoDB single-item operations (${kind})`, () => {
   let f: Fixture;
   beforeEach(async () => {
-    f = await Fixture.open();
+    f = await Fixture.open(kind);
     await f.table({ name: "users", hash: ["id", "S"] });
     await f.table({ name: "events", hash: ["pk", "S"], range: ["sk", "N"], indexes: [{ name: "byEmail", kind: "global", hash: ["email", "S"] }] });
   });
@@ -155,10 +155,10 @@ describe("DynamoDB single-item operations", () => {
   });
 });
 
-describe("DynamoDB stream records of item writes", () => {
+for (const kind of ["sqlite", "postgres"] as const) describe(`DynamoDB stream records of item writes (${kind})`, () => {
   let f: Fixture;
   beforeEach(async () => {
-    f = await Fixture.open();
+    f = await Fixture.open(kind);
   });
   afterEach(() => f.close());
 

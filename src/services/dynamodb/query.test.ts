@@ -7,10 +7,10 @@ import { itemSize } from "./values.js";
 
 type Page = { Items?: Item[]; Count: number; ScannedCount: number; LastEvaluatedKey?: Item };
 
-describe("DynamoDB Query and Scan", () => {
+for (const kind of ["sqlite", "postgres"] as const) describe(`DynamoDB Query and Scan (${kind})`, () => {
   let f: Fixture;
   beforeEach(async () => {
-    f = await Fixture.open();
+    f = await Fixture.open(kind);
     await f.table({
       name: "t",
       hash: ["pk", "S"],
