@@ -7,7 +7,7 @@
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html
  */
-import type { IndexedItem, KeyRange, ReadPosition, ScanPosition } from "../../store/dynamodb-store.js";
+import { segmentHash, type IndexedItem, type KeyRange, type ReadPosition, type ScanPosition } from "../../store/dynamodb-store.js";
 import { evaluate, parseKeyCondition, project, type Condition, type KeyCondition, type Operand, type Path } from "./expressions/index.js";
 import { fromKeyConditions } from "./expressions/legacy.js";
 import { validation } from "./dynamo-errors.js";
@@ -260,6 +260,13 @@ export async function scan(deps: ItemsDeps, m: Members): Promise<Members> {
   x.done();
   const { segment, total } = segments(m);
   const start = startKey(plan, m);
+  if (start && total > 1) {
+    // The start key must lie in the segment asked for (segment s of t: hashes [s·2³²/t, (s+1)·2³²/t)).
+    const h = segmentHash(start.hk);
+    if (h < Math.floor((segment * 2 ** 32) / total) || h >= Math.floor(((segment + 1) * 2 ** 32) / total)) {
+      throw validation(`The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: ${total} Segment: ${segment}`);
+    }
+  }
   const page = await readPage(plan, (limit, last) => {
     let after: ScanPosition | undefined;
     if (last) after = { hk: last.at.hk, rk: last.at.rk, item: plan.index ? { hk: last.hk, rk: last.rk } : undefined };
