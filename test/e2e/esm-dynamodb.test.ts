@@ -15,7 +15,7 @@ import { REGION, TEST_CREDENTIALS, startFlint, uniqueName, type FlintProcess } f
 import { createFunction } from "../harness/functions.js";
 import { sdkClient } from "../harness/sqs-clients.js";
 import { createExecutionRole } from "../harness/permissions.js";
-import { eventually } from "../harness/processes.js";
+import { eventually, settlesWithin } from "../harness/processes.js";
 import { zipFixture } from "../harness/zip.js";
 import { Barrier } from "../harness/parallel.js";
 
@@ -277,7 +277,7 @@ describe("DynamoDB stream mappings survive kill -9", () => {
     const drain = async () => void reports.push(...(await drainQueue(sqs, sinkUrl)).map((b) => JSON.parse(b) as Report));
     const changes = () => new Set(reports.flatMap((r) => r.records.map((x) => `${x.dynamodb.Keys.pk!.S}@${x.dynamodb.NewImage!.v!.N}`)));
     // Kill once FINISHED batches have gone through and the next one is held in flight.
-    await gate.arrived(FINISHED + 1);
+    await settlesWithin(gate.arrived(FINISHED + 1), "a batch held after the finished ones", 120_000);
     await drain();
     assert.ok(changes().size < ITEMS * VERSIONS, `killed before the end (${changes().size} changes seen)`);
     sqs.destroy();
