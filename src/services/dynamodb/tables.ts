@@ -368,9 +368,7 @@ export class TablesService {
     }
     if (!Object.keys(next.throughputTimes).length) delete next.throughputTimes;
     if (settles) next.status = "UPDATING";
-    // Defined attributes no index or key uses any more are dropped, as AWS does.
-    const used = new Set([...next.keySchema, ...next.indexes.flatMap((i) => i.KeySchema)].map((k) => k.AttributeName));
-    next.attributeDefinitions = next.attributeDefinitions.filter((d) => used.has(d.AttributeName));
+    pruneDefinitions(next);
     // The cached object is changed in place: items and readers hold it.
     for (const key of Object.keys(t)) if (!(key in next)) delete (t as unknown as Record<string, unknown>)[key];
     Object.assign(t, next);
@@ -445,7 +443,8 @@ export class TablesService {
 
   private async dropIndex(t: Table, ix: IndexRecord): Promise<void> {
     await this.deps.store.dropIndex(t.id, ix.IndexName);
-    t.indexes = t.indexes.filter((i) => i !== ix);
+    t.indexes = t.indexes.filter((i) => i.IndexName !== ix.IndexName);
+    pruneDefinitions(t);
     await this.indexDone(t, undefined);
   }
 
@@ -543,6 +542,12 @@ export class TablesService {
     this.timers.clear();
     await this.idle();
   }
+}
+
+/** Defined attributes no key or index uses any more are dropped, as AWS does. */
+function pruneDefinitions(t: TableRecord): void {
+  const used = new Set([...t.keySchema, ...t.indexes.flatMap((i) => i.KeySchema)].map((k) => k.AttributeName));
+  t.attributeDefinitions = t.attributeDefinitions.filter((d) => used.has(d.AttributeName));
 }
 
 /** An item's TTL expiry (epoch seconds) from its attribute: a number, not more than five years past. */
