@@ -217,7 +217,7 @@ describe("DynamoDB stream event source mappings", () => {
     assert.equal(onFailure.length, 1);
   });
 
-  test("a stream that does not exist, and AT_TIMESTAMP, are refused with AWS's errors", async () => {
+  test("a stream that does not exist, AT_TIMESTAMP, and a role that cannot read the stream are refused with AWS's errors", async () => {
     const fn = await sinkFunction();
     const missing = `arn:aws:dynamodb:${REGION}:000000000000:table/nope/stream/2025-02-22T03:03:25.490`;
     const out = await flint.aws(["lambda", "create-event-source-mapping", "--function-name", fn.name, "--event-source-arn", missing, "--starting-position", "TRIM_HORIZON"]);
@@ -227,6 +227,16 @@ describe("DynamoDB stream event source mappings", () => {
     const at = await flint.aws(["lambda", "create-event-source-mapping", "--function-name", fn.name, "--event-source-arn", streamArn, "--starting-position", "AT_TIMESTAMP", "--starting-position-timestamp", "1700000000"]);
     assert.notEqual(at.code, 0);
     assert.match(at.stderr, /Unsupported starting position for arn type/);
+    // The function's execution role must be able to read the stream (AWSLambdaDynamoDBExecutionRole's actions).
+    const blindRole = await createExecutionRole(flint.endpoint, [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" }], uniqueName("blind-role"));
+    const blind = await createFunction(flint, zip, "esm-ddb-sink.handler", { Role: blindRole, Timeout: 30 });
+    const refused = await flint.aws(["lambda", "create-event-source-mapping", "--function-name", blind, "--event-source-arn", streamArn, "--starting-position", "LATEST"]);
+    assert.notEqual(refused.code, 0);
+    assert.ok(
+      refused.stderr.includes(`InvalidParameterValueException`) &&
+        refused.stderr.includes(`Cannot access stream ${streamArn}. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM.`),
+      refused.stderr,
+    );
   });
 });
 
