@@ -182,7 +182,7 @@ describe("DynamoDB stream event source mappings", () => {
     const failures = await queue();
     const pattern = JSON.stringify({ dynamodb: { NewImage: { kind: { S: ["keep"] } } } });
     await mapWithCli(flint, [
-      "--function-name", fn.name, "--event-source-arn", streamArn, "--starting-position", "LATEST", "--batch-size", "1",
+      "--function-name", fn.name, "--event-source-arn", streamArn, "--starting-position", "TRIM_HORIZON", "--batch-size", "1",
       "--maximum-retry-attempts", "1", "--destination-config", JSON.stringify({ OnFailure: { Destination: failures.arn } }),
       "--filter-criteria", JSON.stringify({ Filters: [{ Pattern: pattern }] }),
     ]);
