@@ -124,6 +124,9 @@ describe("DynamoDB stream event source mappings", () => {
     await cli(flint, ["dynamodb", "update-time-to-live", "--table-name", table, "--time-to-live-specification", "Enabled=true,AttributeName=expires"]);
     const fn = await sinkFunction();
     const uuid = await mapWithCli(flint, ["--function-name", fn.name, "--event-source-arn", streamArn, "--starting-position", "TRIM_HORIZON", "--batch-size", "10"]);
+    // A second function on the same stream reads it all too, on its own checkpoint.
+    const other = await sinkFunction();
+    await mapWithCli(flint, ["--function-name", other.name, "--event-source-arn", streamArn, "--starting-position", "TRIM_HORIZON", "--batch-size", "2"]);
 
     const item = (o: Record<string, unknown>) => JSON.stringify(o);
     await cli(flint, ["dynamodb", "put-item", "--table-name", table, "--item", item({ pk: { S: "a" }, v: { N: "1" } })]);
@@ -173,6 +176,9 @@ describe("DynamoDB stream event source mappings", () => {
     assert.deepEqual(c[1]!.userIdentity, { type: "Service", principalId: "dynamodb.amazonaws.com" });
     assert.deepEqual(c[1]!.OldImage, { expires: { N: expires }, pk: { S: "c" } });
     assert.equal((await cli(flint, ["lambda", "get-event-source-mapping", "--uuid", uuid])).LastProcessingResult, "OK");
+    await other.until((r) => delivered(r).length >= 7, "the second function's seven records");
+    assert.deepEqual(delivered(other.reports), records);
+    assert.ok(other.reports.every((r) => r.records.length <= 2));
   });
 
   test("filters on the new image, and the on-failure record of a batch given up on (DDBStreamBatchInfo)", async () => {
