@@ -6,7 +6,7 @@
  */
 import { parseCondition, parseProjection, parseUpdate, Usage, type Condition, type Path, type Update } from "./expressions/index.js";
 import { checkExpressionParams, fromAttributesToGet, fromAttributeUpdates, fromExpected, fromFilter } from "./expressions/legacy.js";
-import { invalid } from "./item-errors.js";
+import { validation } from "./dynamo-errors.js";
 import type { TableRecord } from "./model.js";
 import type { AttributeValue, Item } from "./types.js";
 import { checkItem } from "./values.js";
@@ -47,7 +47,7 @@ export class Expressions {
   condition(what: "ConditionExpression" | "FilterExpression", legacy: "Expected" | "QueryFilter" | "ScanFilter"): Condition | undefined {
     const text = this.m[what];
     if (text !== undefined) {
-      if (typeof text !== "string" || text === "") throw invalid(`Invalid ${what}: The expression can not be empty;`);
+      if (typeof text !== "string" || text === "") throw validation(`Invalid ${what}: The expression can not be empty;`);
       return parseCondition(text, this.usage, what);
     }
     const old = this.m[legacy];
@@ -60,7 +60,7 @@ export class Expressions {
   update(): Update | undefined {
     const text = this.m.UpdateExpression;
     if (text !== undefined) {
-      if (typeof text !== "string" || text === "") throw invalid("Invalid UpdateExpression: The expression can not be empty;");
+      if (typeof text !== "string" || text === "") throw validation("Invalid UpdateExpression: The expression can not be empty;");
       return parseUpdate(text, this.usage);
     }
     return this.m.AttributeUpdates === undefined ? undefined : fromAttributeUpdates(this.m.AttributeUpdates);
@@ -70,7 +70,7 @@ export class Expressions {
   projection(): Path[] | undefined {
     const text = this.m.ProjectionExpression;
     if (text !== undefined) {
-      if (typeof text !== "string" || text === "") throw invalid("Invalid ProjectionExpression: The expression can not be empty;");
+      if (typeof text !== "string" || text === "") throw validation("Invalid ProjectionExpression: The expression can not be empty;");
       return parseProjection(text, this.usage);
     }
     const names = this.m.AttributesToGet;
@@ -78,7 +78,7 @@ export class Expressions {
     const list = names as string[];
     const seen = new Set<string>();
     for (const n of list) {
-      if (seen.has(n)) throw invalid(`One or more parameter values were invalid: Duplicate value in attribute name: ${n}`);
+      if (seen.has(n)) throw validation(`One or more parameter values were invalid: Duplicate value in attribute name: ${n}`);
       seen.add(n);
     }
     return fromAttributesToGet(list);
@@ -93,14 +93,14 @@ export type ReturnValues = "NONE" | "ALL_OLD" | "UPDATED_OLD" | "ALL_NEW" | "UPD
 const RETURN_VALUES = new Set(["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"]);
 
 function enumError(value: unknown, member: string, allowed: readonly string[]): Error {
-  return invalid(`1 validation error detected: Value '${String(value)}' at '${member}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(", ")}]`);
+  return validation(`1 validation error detected: Value '${String(value)}' at '${member}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(", ")}]`);
 }
 
 export function returnValues(m: Members, allowed: "ALL_OLD or NONE" | "all"): ReturnValues {
   const v = m.ReturnValues;
   if (v === undefined) return "NONE";
   if (!RETURN_VALUES.has(v as string)) throw enumError(v, "returnValues", ["ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"]);
-  if (allowed !== "all" && v !== "NONE" && v !== "ALL_OLD") throw invalid("ReturnValues can only be ALL_OLD or NONE");
+  if (allowed !== "all" && v !== "NONE" && v !== "ALL_OLD") throw validation("ReturnValues can only be ALL_OLD or NONE");
   return v as ReturnValues;
 }
 
@@ -118,6 +118,9 @@ export function checkEnum(m: Members, member: string, allowed: readonly string[]
   if (!allowed.includes(v as string)) throw enumError(v, member[0]!.toLowerCase() + member.slice(1), allowed);
   return v as string;
 }
+
+/** ReturnItemCollectionMetrics: accepted and checked; Flint reports no item collection metrics. */
+export const collectionMetrics = (m: Members): void => void checkEnum(m, "ReturnItemCollectionMetrics", ["SIZE", "NONE"]);
 
 /** Capacity accounting: ReturnConsumedCapacity TOTAL or INDEXES (NONE, or absent: nothing). */
 export type CapacityMode = "TOTAL" | "INDEXES" | undefined;
@@ -165,7 +168,7 @@ export function consumed(
 export function requireItem(m: Members, member: string): Item {
   const raw = m[member];
   if (raw === undefined || raw === null) {
-    throw invalid(`1 validation error detected: Value null at '${member[0]!.toLowerCase() + member.slice(1)}' failed to satisfy constraint: Member must not be null`);
+    throw validation(`1 validation error detected: Value null at '${member[0]!.toLowerCase() + member.slice(1)}' failed to satisfy constraint: Member must not be null`);
   }
   return checkItem(raw, member);
 }

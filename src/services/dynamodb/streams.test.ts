@@ -5,12 +5,16 @@
  */
 import { beforeEach, afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { SqliteStore } from "../../store/sqlite.js";
 import { ManualClock } from "../../clock/manual-clock.js";
 import { LocalChangeBus } from "../../store/change-bus.js";
 import type { DynamoStore, StoredStreamRecord } from "../../store/dynamodb-store.js";
 import { STREAMS_OPERATIONS } from "../../api/dynamodb/streams-operations.js";
 import type { StoredStreamBody, TableRecord, TableStream } from "./model.js";
-import { DynamoStreamsService, formatSequence, ITERATOR_TTL_MS, RETENTION_MS, shardIdOf, type StreamTables } from "./streams.js";
+import { DynamoStreamsService, formatSequence, ITERATOR_TTL_MS, RETENTION_MS, shardIdOf, type ShardIteratorType, type StreamTables } from "./streams.js";
 
 const REGION = "us-east-1";
 const TABLE_ARN = (name: string) => `arn:aws:dynamodb:us-east-1:123456789012:table/${name}`;
@@ -469,5 +473,107 @@ describe("DynamoDB Streams", () => {
     await two.idle();
     assert.deepEqual(heard, [s.arn]);
     assert.equal(b.latestSequence(s.arn, shardIdOf(s.arn)), formatSequence(1));
+  });
+});
+
+/** The same service on the real SQLite store: appends made by item writes, the sweep, a restart. */
+describe("DynamoDB Streams on the SQLite store", () => {
+  let dir: string;
+  let store: SqliteStore;
+  let clock: ManualClock;
+  let tables: FakeTables;
+  let stream: TableStream;
+  const services: DynamoStreamsService[] = [];
+
+  const open = async () => {
+    const s = await DynamoStreamsService.create({ tables, store: store.dynamodb, clock, region: REGION, iteratorSecret: "test-secret" });
+    services.push(s);
+    return s;
+  };
+
+  /** An item write with its stream record, as the items service makes it; resolves the sequence. */
+  const put = async (streams: DynamoStreamsService, pk: string) => {
+    const body: StoredStreamBody = {
+      eventID: "e".repeat(32),
+      eventName: "INSERT",
+      dynamodb: { ApproximateCreationDateTime: Math.floor(clock.now() / 1000), Keys: { pk: { S: pk } }, SizeBytes: 3 + pk.length, StreamViewType: "KEYS_ONLY" },
+    };
+    const item = JSON.stringify({ pk: { S: pk } });
+    const [outcome] = await store.dynamodb.write(
+      [
+        {
+          table: "id-t",
+          key: { hk: Buffer.from(pk), rk: Buffer.alloc(0) },
+          decide: () => ({ put: { item, size: 3 + pk.length, indexes: [] }, stream: { stream: stream.arn, at: clock.now(), partitionKey: pk, record: JSON.stringify(body) } }),
+        },
+      ],
+      false,
+    );
+    streams.appended(stream.arn, outcome!.sequence!);
+    return outcome!.sequence!;
+  };
+
+  beforeEach(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "flint-ddb-streams-"));
+    store = SqliteStore.open(dir);
+    clock = new ManualClock(Date.UTC(2026, 11, 5, 12, 0, 0, 0));
+    tables = new FakeTables();
+    const now = clock.now();
+    stream = { arn: `${TABLE_ARN("t")}/stream/${label(now)}`, label: label(now), viewType: "KEYS_ONLY", createdAt: now };
+    tables.tables.push({
+      name: "t",
+      id: "id-t",
+      arn: TABLE_ARN("t"),
+      createdAt: now,
+      status: "ACTIVE",
+      keySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      attributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+      billingMode: "PAY_PER_REQUEST",
+      indexes: [],
+      streams: [stream],
+      tags: {},
+      deletionProtection: false,
+    });
+  });
+  afterEach(async () => {
+    for (const s of services.splice(0)) await s.close();
+    await store.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test("writes are read back in order, from any iterator type, and LATEST survives a restart", async () => {
+    const streams = await open();
+    const shardId = shardIdOf(stream.arn);
+    assert.deepEqual([await put(streams, "a"), await put(streams, "b"), await put(streams, "c")], [1, 2, 3]);
+    const it = (type: ShardIteratorType, SequenceNumber?: string) => streams.getShardIterator({ StreamArn: stream.arn, ShardId: shardId, ShardIteratorType: type, SequenceNumber });
+    const pks = async (p: Promise<{ ShardIterator: string }>) => (await streams.getRecords({ ShardIterator: (await p).ShardIterator })).Records.map((r) => r.dynamodb.Keys.pk);
+    assert.deepEqual(await pks(it("TRIM_HORIZON")), [{ S: "a" }, { S: "b" }, { S: "c" }]);
+    assert.deepEqual(await pks(it("AFTER_SEQUENCE_NUMBER", formatSequence(1))), [{ S: "b" }, { S: "c" }]);
+    assert.deepEqual(await pks(it("LATEST")), []);
+    const page = await streams.getRecords({ ShardIterator: (await it("TRIM_HORIZON")).ShardIterator, Limit: 1 });
+    assert.deepEqual(page.Records[0]!.dynamodb, { ApproximateCreationDateTime: clock.now() / 1000, Keys: { pk: { S: "a" } }, SequenceNumber: formatSequence(1), SizeBytes: 4, StreamViewType: "KEYS_ONLY" });
+
+    await streams.close();
+    const again = await open();
+    assert.equal(again.latestSequence(stream.arn, shardId), formatSequence(3));
+    assert.equal(await put(again, "d"), 4);
+    const read = await again.readShard(stream.arn, shardId, { after: formatSequence(2) }, 10);
+    assert.deepEqual(read.records.map((r) => r.partitionKey), ["c", "d"]);
+  });
+
+  test("the sweep deletes records past 24 h, keeping the newest; older positions are trimmed", async () => {
+    const streams = await open();
+    const shardId = shardIdOf(stream.arn);
+    await put(streams, "a");
+    await put(streams, "b");
+    clock.advance(RETENTION_MS + 60_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual((await store.dynamodb.readStream(stream.arn, 0, 0, 10)).map((r) => r.sequence), [2]);
+    await assert.rejects(streams.getShardIterator({ StreamArn: stream.arn, ShardId: shardId, ShardIteratorType: "AT_SEQUENCE_NUMBER", SequenceNumber: formatSequence(1) }), {
+      code: "TrimmedDataAccessException",
+    });
+    await put(streams, "c");
+    const horizon = await streams.getShardIterator({ StreamArn: stream.arn, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" });
+    assert.deepEqual((await streams.getRecords(horizon)).Records.map((r) => r.dynamodb.SequenceNumber), [formatSequence(3)]);
   });
 });

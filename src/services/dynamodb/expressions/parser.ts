@@ -48,6 +48,10 @@ export class Parser {
   ) {
     if (text.length === 0) throw this.error("The expression can not be empty;");
     this.tokens = tokenize(text);
+    // The tokenizer runs before the grammar: a character the language has no use for is reported even
+    // when the grammar would have failed earlier in the text.
+    const bad = this.tokens.find((t) => t.kind === "bad");
+    if (bad !== undefined) throw this.syntaxError(bad);
   }
 
   peek(offset = 0): Token {
@@ -85,7 +89,8 @@ export class Parser {
     const index = this.tokens.indexOf(token);
     const before = index > 0 ? this.tokens[index - 1] : token;
     const after = token.kind === "eof" ? token : this.tokens[index + 1];
-    const near = this.text.slice(before.start, after.kind === "eof" ? this.text.length : after.end);
+    const end = token.kind === "bad" ? (token.lexemeEnd ?? token.end) : after.kind === "eof" ? this.text.length : after.end;
+    const near = this.text.slice(index > 0 ? before.start : 0, end);
     return this.error(`Syntax error; token: "${token.text}", near: "${near}"`);
   }
 

@@ -47,6 +47,8 @@ class UpdateParser extends Parser {
   }
 
   action(clause: Clause): UpdateAction {
+    const t = this.peek();
+    if (t.kind === "word" && CLAUSES.includes(t.text.toUpperCase() as Clause)) throw this.syntaxError(t);
     const path = this.path();
     switch (clause) {
       case "SET":
