@@ -51,6 +51,7 @@ export const PG_DYNAMODB_TABLES = `
     record text NOT NULL,
     PRIMARY KEY (stream, seq)
   );
+  CREATE INDEX ddb_stream_records_at ON ddb_stream_records (at);
   CREATE TABLE ddb_streams (
     stream text PRIMARY KEY,
     last_seq bigint NOT NULL

@@ -221,8 +221,7 @@ export async function query(deps: ItemsDeps, m: Members): Promise<Members> {
   const key = { hash: schema.hash.name, range: schema.range?.name };
   let cond: KeyCondition;
   if (m.KeyConditionExpression !== undefined) {
-    if (typeof m.KeyConditionExpression !== "string" || m.KeyConditionExpression === "") throw validation("Invalid KeyConditionExpression: The expression can not be empty;");
-    cond = parseKeyCondition(m.KeyConditionExpression, x.usage, key);
+    cond = parseKeyCondition(String(m.KeyConditionExpression), x.usage, key);
   } else if (m.KeyConditions !== undefined) {
     cond = fromKeyConditions(m.KeyConditions, key);
   } else {

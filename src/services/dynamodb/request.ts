@@ -46,10 +46,7 @@ export class Expressions {
   /** ConditionExpression / FilterExpression, or the legacy Expected / QueryFilter / ScanFilter. */
   condition(what: "ConditionExpression" | "FilterExpression", legacy: "Expected" | "QueryFilter" | "ScanFilter"): Condition | undefined {
     const text = this.m[what];
-    if (text !== undefined) {
-      if (typeof text !== "string" || text === "") throw validation(`Invalid ${what}: The expression can not be empty;`);
-      return parseCondition(text, this.usage, what);
-    }
+    if (text !== undefined) return parseCondition(String(text), this.usage, what);
     const old = this.m[legacy];
     if (old === undefined) return undefined;
     const op = this.m.ConditionalOperator as "AND" | "OR" | undefined;
@@ -59,20 +56,14 @@ export class Expressions {
   /** UpdateExpression or AttributeUpdates. */
   update(): Update | undefined {
     const text = this.m.UpdateExpression;
-    if (text !== undefined) {
-      if (typeof text !== "string" || text === "") throw validation("Invalid UpdateExpression: The expression can not be empty;");
-      return parseUpdate(text, this.usage);
-    }
+    if (text !== undefined) return parseUpdate(String(text), this.usage);
     return this.m.AttributeUpdates === undefined ? undefined : fromAttributeUpdates(this.m.AttributeUpdates);
   }
 
   /** ProjectionExpression or AttributesToGet. */
   projection(): Path[] | undefined {
     const text = this.m.ProjectionExpression;
-    if (text !== undefined) {
-      if (typeof text !== "string" || text === "") throw validation("Invalid ProjectionExpression: The expression can not be empty;");
-      return parseProjection(text, this.usage);
-    }
+    if (text !== undefined) return parseProjection(String(text), this.usage);
     const names = this.m.AttributesToGet;
     if (names === undefined) return undefined;
     const list = names as string[];
@@ -165,10 +156,4 @@ export function consumed(
 }
 
 /** The request's item (PutItem `Item`, a Key), checked and its numbers normalised. */
-export function requireItem(m: Members, member: string): Item {
-  const raw = m[member];
-  if (raw === undefined || raw === null) {
-    throw validation(`1 validation error detected: Value null at '${member[0]!.toLowerCase() + member.slice(1)}' failed to satisfy constraint: Member must not be null`);
-  }
-  return checkItem(raw, member);
-}
+export const requireItem = (m: Members, member: string): Item => checkItem(m[member], member);

@@ -344,6 +344,19 @@ describe("DynamoDB Streams", () => {
     assert.deepEqual((await keys(page1.next!)).pks, ["b3", "b4"]);
   });
 
+  test("members of the wrong JSON type are a SerializationException; a disabled stream with no records is closed at once", async () => {
+    const s = table("orders");
+    await assert.rejects(call("GetRecords", { ShardIterator: 12 }), { code: "SerializationException" });
+    await assert.rejects(call("DescribeStream", { StreamArn: s.arn, Limit: "1" }), { code: "SerializationException" });
+    s.disabledAt = clock.now();
+    const latest = await keys(await iterator(s, "LATEST"));
+    assert.deepEqual(latest.pks, []);
+    assert.equal(latest.next, undefined);
+    const d = (await call("DescribeStream", { StreamArn: s.arn })).StreamDescription;
+    assert.equal(d.StreamStatus, "DISABLED");
+    assert.ok(d.Shards[0].SequenceNumberRange.EndingSequenceNumber);
+  });
+
   test("a disabled stream's shard is closed: no NextShardIterator once read to its end", async () => {
     const s = table("orders");
     write(s, "a");

@@ -142,8 +142,8 @@ export class DynamoStreamsService {
     this.sweeper = deps.clock.every(SWEEP_INTERVAL_MS, () => {
       this.sweep().catch((err) => console.error("flint: dynamodb streams retention sweep failed:", err));
     });
-    this.ready = this.loadAll();
-    this.ready.catch((err) => console.error("flint: loading dynamodb streams' newest sequences:", err));
+    // A stream whose newest sequence could not be read starts LATEST at its beginning until its next append.
+    this.ready = this.loadAll().catch((err) => console.error("flint: loading dynamodb streams' newest sequences:", err));
   }
 
   /** A service whose streams' newest sequences are loaded. */

@@ -2,7 +2,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { AttributeValue, Item } from "../types.js";
-import { evaluate, parseCondition, Usage } from "./index.js";
+import { evaluate, parseCondition, pathsOfCondition, Usage } from "./index.js";
 
 const ITEM: Item = {
   id: { S: "item-1" },
@@ -159,5 +159,10 @@ describe("condition evaluation", () => {
     assert.equal(holds("n > neg"), true);
     assert.equal(holds("lst[1] = #k", {}, ITEM, { "#k": "n" }), false);
     assert.equal(holds("mp.nest.x < n"), true);
+  });
+
+  test("pathsOfCondition lists every path a condition reads", () => {
+    const c = parseCondition("(a.b = :v OR NOT size(c[0]) > :v) AND begins_with(d, e) AND f IN (:v, g) AND h BETWEEN :v AND i", new Usage({ values: { ":v": { N: "1" } } }), "FilterExpression");
+    assert.deepEqual(pathsOfCondition(c), [["a", "b"], ["c", 0], ["d"], ["e"], ["f"], ["g"], ["h"], ["i"]]);
   });
 });

@@ -125,3 +125,26 @@ export function getPath(item: Item, path: Path): AttributeValue | undefined {
   }
   return current;
 }
+
+/**
+ * Every document path a condition reads (for Query's "Filter Expression can only contain non-primary
+ * key attributes" check, and for index projections).
+ */
+export function pathsOfCondition(cond: Condition): Path[] {
+  const operand = (o: Operand): Path[] => (o.kind === "path" ? [o.path] : o.kind === "size" ? operand(o.operand) : []);
+  switch (cond.kind) {
+    case "and":
+    case "or":
+      return [...pathsOfCondition(cond.left), ...pathsOfCondition(cond.right)];
+    case "not":
+      return pathsOfCondition(cond.condition);
+    case "compare":
+      return [...operand(cond.left), ...operand(cond.right)];
+    case "between":
+      return [cond.operand, cond.low, cond.high].flatMap(operand);
+    case "in":
+      return [cond.operand, ...cond.list].flatMap(operand);
+    case "function":
+      return cond.args.flatMap(operand);
+  }
+}
