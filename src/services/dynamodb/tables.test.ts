@@ -196,7 +196,7 @@ describe("DynamoDB tables", () => {
   test("DeleteTable answers DELETING; a missing table, deletion protection and CREATING are refused", async () => {
     await fails("DeleteTable", { TableName: "nope" }, "ResourceNotFoundException", "Requested resource not found: Table: nope not found");
     await fails("DescribeTable", { TableName: "nope" }, "ResourceNotFoundException", "Requested resource not found: Table: nope not found");
-    await call("CreateTable", simple("orders", { DeletionProtectionEnabled: true }));
+    await call("CreateTable", simple("orders", { DeletionProtectionEnabled: true, StreamSpecification: { StreamEnabled: true, StreamViewType: "KEYS_ONLY" } }));
     await fails("DeleteTable", { TableName: "orders" }, "ResourceInUseException", "Attempt to change a resource which is still in use: Table is being created: orders");
     await settle();
     await fails("DeleteTable", { TableName: "orders" }, "ValidationException", "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
@@ -206,6 +206,12 @@ describe("DynamoDB tables", () => {
     assert.equal(deleted.TableStatus, "DELETING");
     assert.equal(tables.find("orders"), undefined);
     assert.deepEqual((await store.dynamodb.listTables()).map((t) => t.name), []);
+    // Its stream is closed, and kept for its 24 hours.
+    const kept = tables.byStreamArn(deleted.LatestStreamArn as string);
+    assert.equal(kept?.table.name, "orders");
+    assert.equal(kept?.stream.disabledAt, clock.now());
+    clock.advance(24 * 3_600_000);
+    assert.equal(tables.byStreamArn(deleted.LatestStreamArn as string), undefined);
   });
 
   test("UpdateTable: billing, throughput, streams on and off with a new label each time", async () => {

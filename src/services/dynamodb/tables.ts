@@ -39,6 +39,8 @@ const BACKFILL_PAGE = 500;
 /** TTL ignores items whose expiry is more than five years in the past. */
 const TTL_PAST_LIMIT_S = 5 * 365 * 24 * 3600;
 const MAX_TAGS = 50;
+/** A stream's records are kept 24 hours, also after its table is deleted. */
+const STREAM_RETENTION_MS = 24 * 3_600_000;
 
 const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:([^:]+):(\d{12}):table\/([^/]+)(?:\/.*)?$/;
 
@@ -80,6 +82,11 @@ export function keyIn(item: Item, keySchema: TableRecord["keySchema"], defs: Att
 
 export class TablesService {
   private readonly tables = new Map<string, Table>();
+  /**
+   * Deleted tables, by id, kept for their streams' retention: a deleted table's stream can still be
+   * described and read for 24 hours, as on AWS (this node's memory only: a restart forgets them).
+   */
+  private readonly retired = new Map<string, { table: TableRecord; until: number }>();
   private readonly timers = new Set<Timer>();
   private readonly listeners = new Set<TableListener>();
   private readonly sync: CacheSync;
@@ -117,6 +124,7 @@ export class TablesService {
         }
         for (const t of gone.values()) {
           this.tables.delete(t.name);
+          this.retire(t);
           this.emit(t.name, undefined);
         }
       },
@@ -162,11 +170,29 @@ export class TablesService {
     return [...this.tables.values()];
   }
 
-  /** The table and stream a stream ARN names (current or disabled, while the table is there). */
+  /** The table and stream a stream ARN names: current or disabled, of a table that is there or was deleted within 24 hours. */
   byStreamArn(arn: string): { table: TableRecord; stream: TableStream } | undefined {
     const t = this.find(arn);
     const stream = t?.streams.find((s) => s.arn === arn);
-    return t && stream ? { table: t, stream } : undefined;
+    if (t && stream) return { table: t, stream };
+    const now = this.deps.clock.now();
+    for (const [id, { table, until }] of this.retired) {
+      if (until <= now) {
+        this.retired.delete(id);
+        continue;
+      }
+      const old = table.streams.find((s) => s.arn === arn);
+      if (old) return { table, stream: old };
+    }
+    return undefined;
+  }
+
+  /** Keep a deleted table's streams (closed now) for their retention. */
+  private retire(t: TableRecord): void {
+    if (t.streams.length === 0) return;
+    const at = this.deps.clock.now();
+    const table: TableRecord = { ...t, status: "DELETING", streams: t.streams.map((s) => ({ ...s, disabledAt: s.disabledAt ?? at })) };
+    this.retired.set(t.id, { table, until: at + STREAM_RETENTION_MS });
   }
 
   /** A table's tags, for IAM's aws:ResourceTag conditions. */
@@ -318,6 +344,7 @@ export class TablesService {
       if (this.current(t.name, t.id)) this.tables.delete(t.name);
       await this.deps.store.deleteTable(t.name, t.id);
     });
+    this.retire(t);
     this.emit(t.name, undefined);
     return { TableDescription: description };
   }
@@ -447,6 +474,7 @@ export class TablesService {
   /** A new global index gets an entry for each item that has its key, then becomes ACTIVE. */
   private async backfillIndex(t: Table, ix: IndexRecord): Promise<void> {
     await this.eachPage(t, async (items) => {
+      if (!this.current(t.name, t.id)) return;
       const entries = items.map(({ key, item }) => {
         const at = keyIn(item, ix.KeySchema, t.attributeDefinitions);
         const entry: IndexEntry | undefined = at && { index: ix.IndexName, ...at };
