@@ -184,6 +184,22 @@ function streamSpecification(c: Checks): { StreamEnabled: boolean; StreamViewTyp
   return { StreamEnabled: t.bool("StreamEnabled", { required: true })!, StreamViewType: t.string("StreamViewType", { oneOf: STREAM_VIEW_TYPES }) as StreamViewType | undefined };
 }
 
+export interface SseSpecification {
+  Enabled?: boolean;
+  SSEType?: "AES256" | "KMS";
+  KMSMasterKeyId?: string;
+}
+
+function sseSpecification(c: Checks): SseSpecification | undefined {
+  const s = c.struct("SSESpecification");
+  if (!s) return undefined;
+  const t = c.nested(s, "sSESpecification");
+  const Enabled = t.bool("Enabled");
+  const SSEType = t.string("SSEType", { oneOf: ["AES256", "KMS"] }) as SseSpecification["SSEType"];
+  const KMSMasterKeyId = t.string("KMSMasterKeyId");
+  return { ...(Enabled !== undefined ? { Enabled } : {}), ...(SSEType ? { SSEType } : {}), ...(KMSMasterKeyId !== undefined ? { KMSMasterKeyId } : {}) };
+}
+
 export interface Tag {
   Key: string;
   Value: string;
@@ -204,6 +220,7 @@ export interface CreateTableInput {
   Tags?: Tag[];
   DeletionProtectionEnabled?: boolean;
   TableClass?: "STANDARD" | "STANDARD_INFREQUENT_ACCESS";
+  SSESpecification?: SseSpecification;
 }
 
 const capacityBounds = (t: ProvisionedThroughput | undefined) => {
@@ -250,6 +267,7 @@ export function decodeCreateTable(m: Members): CreateTableInput {
   const Tags = tags(c);
   const DeletionProtectionEnabled = c.bool("DeletionProtectionEnabled");
   const TableClass = c.string("TableClass", { oneOf: TABLE_CLASSES }) as CreateTableInput["TableClass"];
+  const SSESpecification = sseSpecification(c);
   c.done();
 
   const defs = AttributeDefinitions!;
@@ -323,6 +341,7 @@ export function decodeCreateTable(m: Members): CreateTableInput {
     ...(Tags ? { Tags } : {}),
     ...(DeletionProtectionEnabled !== undefined ? { DeletionProtectionEnabled } : {}),
     ...(TableClass ? { TableClass } : {}),
+    ...(SSESpecification ? { SSESpecification } : {}),
   };
 }
 
@@ -361,6 +380,7 @@ export interface UpdateTableInput {
   StreamSpecification?: { StreamEnabled: boolean; StreamViewType?: StreamViewType };
   DeletionProtectionEnabled?: boolean;
   TableClass?: "STANDARD" | "STANDARD_INFREQUENT_ACCESS";
+  SSESpecification?: SseSpecification;
 }
 
 export function decodeUpdateTable(m: Members): UpdateTableInput {
@@ -387,9 +407,10 @@ export function decodeUpdateTable(m: Members): UpdateTableInput {
   const StreamSpecification = streamSpecification(c);
   const DeletionProtectionEnabled = c.bool("DeletionProtectionEnabled");
   const TableClass = c.string("TableClass", { oneOf: TABLE_CLASSES }) as UpdateTableInput["TableClass"];
+  const SSESpecification = sseSpecification(c);
   c.done();
 
-  if (!ProvisionedThroughput && !BillingMode && !StreamSpecification && !GlobalSecondaryIndexUpdates?.length && DeletionProtectionEnabled === undefined && !TableClass && !m.SSESpecification && !m.ReplicaUpdates) {
+  if (!ProvisionedThroughput && !BillingMode && !StreamSpecification && !GlobalSecondaryIndexUpdates?.length && DeletionProtectionEnabled === undefined && !TableClass && !SSESpecification && !m.ReplicaUpdates) {
     throw validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
   }
   if (BillingMode === "PROVISIONED" && !ProvisionedThroughput) throw invalid("ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
@@ -417,6 +438,7 @@ export function decodeUpdateTable(m: Members): UpdateTableInput {
     ...(StreamSpecification ? { StreamSpecification } : {}),
     ...(DeletionProtectionEnabled !== undefined ? { DeletionProtectionEnabled } : {}),
     ...(TableClass ? { TableClass } : {}),
+    ...(SSESpecification ? { SSESpecification } : {}),
   };
 }
 
@@ -458,4 +480,19 @@ export function decodeListTags(m: Members): { ResourceArn: string; NextToken?: s
   const NextToken = c.string("NextToken");
   c.done();
   return { ResourceArn: ResourceArn!, ...(NextToken !== undefined ? { NextToken } : {}) };
+}
+
+export function decodeUpdateContinuousBackups(m: Members): { TableName: string; PointInTimeRecoveryEnabled: boolean; RecoveryPeriodInDays?: number } {
+  const c = Checks.root(m);
+  const TableName = namedTable(m, c);
+  const spec = c.struct("PointInTimeRecoverySpecification", { required: true });
+  let enabled = false;
+  let days: number | undefined;
+  if (spec) {
+    const p = c.nested(spec, "pointInTimeRecoverySpecification");
+    enabled = p.bool("PointInTimeRecoveryEnabled", { required: true }) ?? false;
+    days = p.int("RecoveryPeriodInDays", { min: 1, max: 35 });
+  }
+  c.done();
+  return { TableName, PointInTimeRecoveryEnabled: enabled, ...(days !== undefined ? { RecoveryPeriodInDays: days } : {}) };
 }

@@ -358,6 +358,24 @@ describe("DynamoDB tables", () => {
     await nodeB.close();
   });
 
+  test("encryption with a KMS key and point-in-time recovery are reported as set", async () => {
+    await call("CreateTable", simple("orders", { SSESpecification: { Enabled: true, SSEType: "KMS", KMSMasterKeyId: "alias/mine" } }));
+    await settle();
+    assert.deepEqual((await describeT("orders")).SSEDescription, { Status: "ENABLED", SSEType: "KMS", KMSMasterKeyArn: "arn:aws:kms:us-east-1:123456789012:alias/mine" });
+    await call("UpdateTable", { TableName: "orders", SSESpecification: { Enabled: false } });
+    await settle();
+    assert.equal((await describeT("orders")).SSEDescription, undefined);
+    const on = (await call("UpdateContinuousBackups", { TableName: "orders", PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })).ContinuousBackupsDescription as Members;
+    assert.equal((on.PointInTimeRecoveryDescription as Members).PointInTimeRecoveryStatus, "ENABLED");
+    assert.equal((on.PointInTimeRecoveryDescription as Members).RecoveryPeriodInDays, 35);
+    const read = (await call("DescribeContinuousBackups", { TableName: "orders" })).ContinuousBackupsDescription as Members;
+    assert.equal((read.PointInTimeRecoveryDescription as Members).PointInTimeRecoveryStatus, "ENABLED");
+    await call("UpdateContinuousBackups", { TableName: "orders", PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false } });
+    assert.deepEqual(await call("DescribeContinuousBackups", { TableName: "orders" }), {
+      ContinuousBackupsDescription: { ContinuousBackupsStatus: "ENABLED", PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: "DISABLED" } },
+    });
+  });
+
   test("listeners hear of tables created, changed and deleted", async () => {
     const heard: string[] = [];
     tables.onChange((name, t) => heard.push(`${name}:${t?.status ?? "gone"}`));
