@@ -145,6 +145,24 @@ describe("DynamoDB tables", () => {
       "One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of 20",
     );
     await fails("CreateTable", simple("t01", { KeySchema: "x" }), "SerializationException", /.+/);
+    await fails(
+      "CreateTable",
+      simple("t01", { StreamSpecification: { StreamEnabled: true } }),
+      "ValidationException",
+      "One or more parameter values were invalid: Table is being created with a stream enabled, UpdateViewType is required",
+    );
+    await fails(
+      "CreateTable",
+      simple("t01", { AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "pk", AttributeType: "S" }], GlobalSecondaryIndexes: [] }),
+      "ValidationException",
+      "One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty",
+    );
+    await fails(
+      "CreateTable",
+      { ...simple("t01", { AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "g", AttributeType: "S" }] }), BillingMode: "PROVISIONED", ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 }, GlobalSecondaryIndexes: [{ ...gsi("gsi"), Projection: { ProjectionType: "ALL" } }] },
+      "ValidationException",
+      "One or more parameter values were invalid: ProvisionedThroughput is not specified for index: gsi",
+    );
     assert.deepEqual(tables.all(), []);
   });
 
@@ -200,6 +218,12 @@ describe("DynamoDB tables", () => {
     await fails("DeleteTable", { TableName: "orders" }, "ResourceInUseException", "Attempt to change a resource which is still in use: Table is being created: orders");
     await settle();
     await fails("DeleteTable", { TableName: "orders" }, "ValidationException", "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
+    await fails(
+      "UpdateTable",
+      { TableName: "orders", DeletionProtectionEnabled: false, BillingMode: "PAY_PER_REQUEST" },
+      "ValidationException",
+      "One or more parameter values were invalid: DeletionProtection modification must be the only operation in the request",
+    );
     await call("UpdateTable", { TableName: "orders", DeletionProtectionEnabled: false });
     await settle();
     const deleted = (await call("DeleteTable", { TableName: "orders" })).TableDescription as Members;
@@ -236,10 +260,18 @@ describe("DynamoDB tables", () => {
     const first = on.LatestStreamArn as string;
     assert.deepEqual(on.StreamSpecification, { StreamEnabled: true, StreamViewType: "KEYS_ONLY" });
     await fails("UpdateTable", { TableName: "orders", StreamSpecification: { StreamEnabled: true, StreamViewType: "KEYS_ONLY" } }, "ValidationException", "Table already has an enabled stream: TableName: orders");
+    await fails("UpdateTable", { TableName: "orders", StreamSpecification: { StreamEnabled: true } }, "ValidationException", "One or more parameter values were invalid: If stream is being enabled then UpdateViewType is required");
+    await fails(
+      "UpdateTable",
+      { TableName: "orders", StreamSpecification: { StreamEnabled: false }, ProvisionedThroughput: { ReadCapacityUnits: 9, WriteCapacityUnits: 9 } },
+      "ValidationException",
+      "One or more parameter values were invalid: You cannot modify stream status while updating table IOPS",
+    );
     const off = (await call("UpdateTable", { TableName: "orders", StreamSpecification: { StreamEnabled: false } })).TableDescription as Members;
     assert.equal(off.StreamSpecification, undefined);
     assert.equal(off.LatestStreamArn, first);
     assert.ok(tables.byStreamArn(first)?.stream.disabledAt !== undefined);
+    await fails("UpdateTable", { TableName: "orders", StreamSpecification: { StreamEnabled: false } }, "ValidationException", "Table has no stream to disable: TableName: orders");
     const again = (await call("UpdateTable", { TableName: "orders", StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_IMAGE" } })).TableDescription as Members;
     assert.notEqual(again.LatestStreamArn, first);
     assert.equal(tables.find("orders")!.streams.length, 2);
@@ -267,7 +299,7 @@ describe("DynamoDB tables", () => {
     const found = await store.dynamodb.query({ table: id, index: "by-g", hk: keyBytes({ S: "x" }), forward: true, limit: 10 });
     assert.deepEqual(found.map((f) => JSON.parse(f.item)), [{ pk: { S: "a" }, g: { S: "x" } }]);
 
-    await fails("UpdateTable", { ...create, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: "nope" } }] }, "ResourceNotFoundException", /Index: nope not found/);
+    await fails("UpdateTable", { ...create, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: "nope" } }] }, "ValidationException", "Cannot delete an index that is not a GlobalSecondaryIndex: nope");
     await call("UpdateTable", { TableName: "orders", GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: "by-g" } }] });
     await settle();
     const after = await describeT("orders");
@@ -304,7 +336,18 @@ describe("DynamoDB tables", () => {
     assert.deepEqual(await call("ListTagsOfResource", { ResourceArn: ARN("orders") }), { Tags: [{ Key: "b", Value: "2" }] });
     assert.deepEqual(tables.tagsOf(ARN("orders")), { b: "2" });
     await fails("TagResource", { ResourceArn: ARN("nope"), Tags: [{ Key: "a", Value: "1" }] }, "ResourceNotFoundException", `Requested resource not found: ResourcArn: ${ARN("nope")} not found`);
-    await fails("TagResource", { ResourceArn: "orders", Tags: [{ Key: "a", Value: "1" }] }, "ValidationException", "Invalid TableArn: Invalid ResourceArn provided as input orders");
+    await fails("TagResource", { ResourceArn: "orders", Tags: [{ Key: "a", Value: "1" }] }, "ValidationException", "One or more parameter values were invalid: ARNs must start with 'arn:': orders");
+    const elsewhere = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders";
+    await fails("TagResource", { ResourceArn: elsewhere, Tags: [{ Key: "a", Value: "1" }] }, "ValidationException", `Invalid TableArn: Invalid ResourceArn provided as input ${elsewhere}`);
+    await fails(
+      "TagResource",
+      { ResourceArn: `${ARN("orders")}/index/i`, Tags: [{ Key: "a", Value: "1" }] },
+      "ValidationException",
+      `One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: ${ARN("orders")}/index/i`,
+    );
+    await fails("TagResource", { ResourceArn: ARN("orders"), Tags: [{ Key: "aws:x", Value: "1" }] }, "ValidationException", "Tag Key cannot be prefixed with aws:, Key: aws:x");
+    const many = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: "v" }));
+    await fails("TagResource", { ResourceArn: ARN("orders"), Tags: many }, "ValidationException", "Number of Tags exceed the current limit for the provided ResourceArn");
     assert.deepEqual(await call("DescribeContinuousBackups", { TableName: "orders" }), {
       ContinuousBackupsDescription: { ContinuousBackupsStatus: "ENABLED", PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: "DISABLED" } },
     });

@@ -286,6 +286,7 @@ export class TablesService {
     const name = input.TableName;
     if (name.startsWith("arn:")) throw validation(`Invalid table name: ${name}`);
     if (this.tables.has(name)) throw dynamoError("ResourceInUseException", `Table already exists: ${name}`);
+    if ((input.Tags?.length ?? 0) > MAX_TAGS) throw validation("Number of Tags exceed the current limit for the provided ResourceArn");
     const now = this.deps.clock.now();
     const t: Table = {
       name,
@@ -302,7 +303,7 @@ export class TablesService {
         ...(input.GlobalSecondaryIndexes ?? []).map((i) => indexRecord(i, "global", input.BillingMode, "CREATING")),
       ],
       streams: [],
-      tags: Object.fromEntries((input.Tags ?? []).map((tag) => [tag.Key, tag.Value])),
+      tags: Object.fromEntries(checkTags(input.Tags ?? []).map((tag) => [tag.Key, tag.Value])),
       deletionProtection: input.DeletionProtectionEnabled ?? false,
       ...(input.TableClass ? { tableClass: input.TableClass } : {}),
       ...(input.SSESpecification?.Enabled ? { kmsKeyArn: this.kmsKeyArn(input.SSESpecification) } : {}),
@@ -404,7 +405,7 @@ export class TablesService {
         if (current) throw validation(`Table already has an enabled stream: TableName: ${t.name}`);
         next.streams.push(this.newStream(next, input.StreamSpecification.StreamViewType!));
       } else {
-        if (!current) throw validation(`Table already has no stream enabled: TableName: ${t.name}`);
+        if (!current) throw validation(`Table has no stream to disable: TableName: ${t.name}`);
         next.streams[next.streams.length - 1]!.disabledAt = now;
       }
     }
@@ -436,26 +437,28 @@ export class TablesService {
     for (const u of updates) {
       if ("Create" in u) {
         const ix = u.Create;
-        if (next.indexes.some((i) => i.IndexName === ix.IndexName)) throw validation(`One or more parameter values were invalid: Index ${ix.IndexName} already exists`);
+        if (next.indexes.some((i) => i.IndexName === ix.IndexName)) throw validation("Attempting to create an index which already exists");
         const defined = next.attributeDefinitions.map((d) => d.AttributeName);
         const keys = ix.KeySchema.map((k) => k.AttributeName);
         if (keys.some((k) => !defined.includes(k))) {
           throw validation(`One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [${keys.join(", ")}], AttributeDefinitions: [${defined.join(", ")}]`);
         }
-        if (mode === "PAY_PER_REQUEST" && ix.ProvisionedThroughput) throw validation(`One or more parameter values were invalid: ProvisionedThroughput should not be specified for index: ${ix.IndexName} when BillingMode is PAY_PER_REQUEST`);
-        if (mode === "PROVISIONED" && !ix.ProvisionedThroughput) throw validation(`One or more parameter values were invalid: ProvisionedThroughput should be specified for index: ${ix.IndexName} when BillingMode is PROVISIONED`);
+        if (mode === "PAY_PER_REQUEST" && ix.ProvisionedThroughput) {
+          throw validation(`One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified for index: ${ix.IndexName} when BillingMode is PAY_PER_REQUEST`);
+        }
+        if (mode === "PROVISIONED" && !ix.ProvisionedThroughput) throw validation(`One or more parameter values were invalid: Both ReadCapacityUnits and WriteCapacityUnits must be specified for index: ${ix.IndexName}`);
         if (next.indexes.filter((i) => i.kind === "global").length >= 20) throw dynamoError("LimitExceededException", "Subscriber limit exceeded: GlobalSecondaryIndex count exceeds the per-table limit of 20");
         next.indexes.push(indexRecord(ix, "global", mode, "CREATING"));
         changed.push(ix.IndexName);
       } else if ("Delete" in u) {
         const ix = next.indexes.find((i) => i.IndexName === u.Delete.IndexName && i.kind === "global");
-        if (!ix) throw dynamoError("ResourceNotFoundException", `Requested resource not found: Index: ${u.Delete.IndexName} not found`);
+        if (!ix) throw validation(`Cannot delete an index that is not a GlobalSecondaryIndex: ${u.Delete.IndexName}`);
         ix.IndexStatus = "DELETING";
         changed.push(ix.IndexName);
       } else {
         const ix = next.indexes.find((i) => i.IndexName === u.Update.IndexName && i.kind === "global");
-        if (!ix) throw dynamoError("ResourceNotFoundException", `Requested resource not found: Index: ${u.Update.IndexName} not found`);
-        if (mode === "PAY_PER_REQUEST") throw validation("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+        if (!ix) throw validation(`Cannot update an index that is not a GlobalSecondaryIndex: ${u.Update.IndexName}`);
+        if (mode === "PAY_PER_REQUEST") throw validation(`One or more parameter values were invalid: The only Updates for index: ${ix.IndexName} when TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput`);
         ix.ProvisionedThroughput = u.Update.ProvisionedThroughput;
         ix.IndexStatus = "UPDATING";
         changed.push(ix.IndexName);
@@ -540,14 +543,20 @@ export class TablesService {
 
   describeTimeToLive(input: { TableName: string }) {
     const t = this.described(input.TableName);
+    if (t.status === "CREATING" || t.status === "DELETING") throw validation(`Cannot describe time to live while table is in ${t.status} state: Current table state is ${t.status}`);
     const ttl = t.ttl;
     return { TimeToLiveDescription: ttl?.enabled ? { TimeToLiveStatus: "ENABLED", AttributeName: ttl.attributeName } : { TimeToLiveStatus: "DISABLED" } };
   }
 
   // --- Tags ----------------------------------------------------------------------------------
 
+  /** The table a tagging request's ResourceArn names (a table's ARN; a stream's is taken as its table's). */
   private tagged(arn: string): Table {
-    if (!TABLE_ARN.test(arn) || arn.split("/").length !== 2) throw validation(`Invalid TableArn: Invalid ResourceArn provided as input ${arn}`);
+    if (!arn.startsWith("arn:")) throw validation(`One or more parameter values were invalid: ARNs must start with 'arn:': ${arn}`);
+    const m = TABLE_ARN.exec(arn);
+    if (!m) throw validation(`One or more parameter values were invalid: Provided Arn is not a DynamoDB resource arn: ${arn}`);
+    if (/\/index\//.test(arn)) throw validation(`One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: ${arn}`);
+    if (m[1] !== this.account.region || m[2] !== this.account.accountId) throw validation(`Invalid TableArn: Invalid ResourceArn provided as input ${arn}`);
     const t = this.find(arn);
     if (!t) throw dynamoError("ResourceNotFoundException", `Requested resource not found: ResourcArn: ${arn} not found`);
     return t as Table;
@@ -555,15 +564,18 @@ export class TablesService {
 
   async tagResource(input: { ResourceArn: string; Tags: Tag[] }): Promise<Record<string, never>> {
     const t = this.tagged(input.ResourceArn);
+    if (input.Tags.length === 0) throw validation("Atleast one Tag needs to be provided as Input.");
+    checkTags(input.Tags);
     const tags = { ...t.tags };
     for (const tag of input.Tags) tags[tag.Key] = tag.Value;
-    if (Object.keys(tags).length > MAX_TAGS) throw dynamoError("LimitExceededException", `Too many tags on resource ${input.ResourceArn}: the limit is ${MAX_TAGS}`);
+    if (Object.keys(tags).length > MAX_TAGS) throw validation("Number of Tags exceed the current limit for the provided ResourceArn");
     await this.change(t.name, t.id, (next) => (next.tags = tags));
     return {};
   }
 
   async untagResource(input: { ResourceArn: string; TagKeys: string[] }): Promise<Record<string, never>> {
     const t = this.tagged(input.ResourceArn);
+    if (input.TagKeys.length === 0) throw validation("Atleast one Tag Key needs to be provided as Input.");
     await this.change(t.name, t.id, (next) => {
       for (const key of input.TagKeys) delete next.tags[key];
     });
@@ -646,4 +658,15 @@ function continuousBackups(t: Table, now: number) {
       ? { PointInTimeRecoveryStatus: "ENABLED", RecoveryPeriodInDays: pitr.days, EarliestRestorableDateTime: Math.max(pitr.since, now - pitr.days * 86_400_000) / 1000, LatestRestorableDateTime: (now - 300_000) / 1000 }
       : { PointInTimeRecoveryStatus: "DISABLED" },
   };
+}
+
+/** Tags as AWS takes them: no `aws:` prefix, no key twice. */
+function checkTags(tags: Tag[]): Tag[] {
+  const seen = new Set<string>();
+  for (const tag of tags) {
+    if (tag.Key.toLowerCase().startsWith("aws:")) throw validation(`Tag Key cannot be prefixed with aws:, Key: ${tag.Key}`);
+    if (seen.has(tag.Key)) throw validation(`Duplicate Tag Keys provided as input: Duplicate Tag Key found ${tag.Key}`);
+    seen.add(tag.Key);
+  }
+  return tags;
 }
