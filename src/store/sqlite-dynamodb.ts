@@ -50,7 +50,8 @@ export const DYNAMODB_TABLES = `
     partition_key TEXT NOT NULL,
     record TEXT NOT NULL,
     PRIMARY KEY (stream, seq)
-  );`;
+  );
+  CREATE INDEX ddb_stream_records_at ON ddb_stream_records (at);`;
 
 export class SqliteDynamoStore implements DynamoStore {
   private readonly stmts;

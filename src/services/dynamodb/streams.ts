@@ -15,18 +15,17 @@
  *   than that is TrimmedDataAccessException; a disabled stream is listed and readable for 24 hours.
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB_Streams.html
  */
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { Clock, Timer } from "../../clock/clock.js";
 import { aloneBus, CoalescedPublisher, RELOAD_ALL, type ChangeBus } from "../../store/change-bus.js";
 import type { DynamoStore, StoredStreamRecord } from "../../store/dynamodb-store.js";
-import type { StreamPosition, StreamRecord } from "../../event-sources/stream-poller.js";
 import { dynamoError, tableNotFound, validation } from "./dynamo-errors.js";
+import { formatSequence, IteratorCodec, parseSequence, shardIdOf } from "./stream-iterators.js";
 import type { KeySchemaElement, StoredStreamBody, StreamViewType, TableRecord, TableStream } from "./model.js";
+
+export { formatSequence, ITERATOR_TTL_MS, parseSequence, shardIdOf } from "./stream-iterators.js";
 
 /** Records are kept this long (AWS: 24 hours, not configurable). */
 export const RETENTION_MS = 24 * 3_600_000;
-/** AWS: "A shard iterator expires 15 minutes after it is returned to the requester." */
-export const ITERATOR_TTL_MS = 15 * 60_000;
 /** GetRecords: at most 1000 records (the default) and 1 MB. */
 export const MAX_RECORDS = 1000;
 export const MAX_READ_BYTES = 1024 * 1024;
@@ -34,8 +33,6 @@ export const MAX_READ_BYTES = 1024 * 1024;
 const SWEEP_INTERVAL_MS = 60_000;
 /** The change bus topic of appends, keyed by stream ARN: other nodes' readers of the stream look again. */
 export const DYNAMODB_APPENDED = "dynamodb-stream-appended";
-const SEQUENCE_DIGITS = 21;
-const MAC_BYTES = 16;
 
 /** What the streams read of the tables service (TablesService satisfies it). */
 export interface StreamTables {
@@ -81,75 +78,7 @@ export interface StreamsRecord {
 
 const streamNotFound = (arn: string) => dynamoError("ResourceNotFoundException", `Requested resource not found: Stream: ${arn} not found`);
 const shardNotFound = () => dynamoError("ResourceNotFoundException", "Requested resource not found: Shard does not exist");
-const invalidIterator = () => validation("Invalid ShardIterator");
 const trimmed = () => dynamoError("TrimmedDataAccessException", "The data you are trying to access has been trimmed");
-
-// --- Names -------------------------------------------------------------------------------------
-
-/** The sequence number of the store's per-stream integer. */
-export const formatSequence = (n: number): string => String(n).padStart(SEQUENCE_DIGITS, "0");
-
-/** The store's integer of a sequence number; undefined for anything not one of ours. */
-export function parseSequence(text: string): number | undefined {
-  if (!/^\d+$/.test(text)) return undefined;
-  const n = Number(text);
-  return Number.isSafeInteger(n) ? n : undefined;
-}
-
-/** A stream label (`2026-12-05T22:51:30.123`, UTC) as epoch ms; NaN when it is not one. */
-function labelMs(label: string): number {
-  return Date.parse(`${label}Z`);
-}
-
-/** The stream's one shard: its ARN's creation time and 8 hex of its hash, so every node names it alike. */
-export function shardIdOf(streamArn: string): string {
-  const label = streamArn.slice(streamArn.lastIndexOf("/") + 1);
-  const ms = labelMs(label);
-  const digits = String(Number.isFinite(ms) ? ms : 0).padStart(20, "0");
-  return `shardId-${digits}-${createHash("sha256").update(streamArn).digest("hex").slice(0, 8)}`;
-}
-
-// --- Shard iterators -----------------------------------------------------------------------------
-
-interface IteratorPosition {
-  arn: string;
-  shardId: string;
-  /** Read records whose sequence is greater than this. */
-  after: number;
-  issuedAt: number;
-}
-
-class IteratorCodec {
-  private readonly key: Buffer;
-
-  constructor(secret: string) {
-    this.key = createHash("sha256").update(`flint dynamodb stream shard iterators\0${secret}`).digest();
-  }
-
-  private mac(arn: string, payload: Buffer): Buffer {
-    return createHmac("sha256", this.key).update(arn).update("\0").update(payload).digest().subarray(0, MAC_BYTES);
-  }
-
-  /** `<stream ARN>|1|<base64 of MAC and payload>`, the shape AWS's iterators have. */
-  encode(p: IteratorPosition): string {
-    const payload = Buffer.from(JSON.stringify([p.shardId, p.after, p.issuedAt]), "utf8");
-    return `${p.arn}|1|${Buffer.concat([this.mac(p.arn, payload), payload]).toString("base64")}`;
-  }
-
-  /** The position a token names; ValidationException when it is not one of ours, ExpiredIteratorException past 15 minutes. */
-  decode(token: string, now: number): IteratorPosition {
-    const parts = token.split("|");
-    if (parts.length !== 3 || parts[1] !== "1") throw invalidIterator();
-    const [arn, , opaque] = parts as [string, string, string];
-    const raw = Buffer.from(opaque, "base64");
-    if (raw.length <= MAC_BYTES || raw.toString("base64") !== opaque) throw invalidIterator();
-    const payload = raw.subarray(MAC_BYTES);
-    if (!timingSafeEqual(raw.subarray(0, MAC_BYTES), this.mac(arn, payload))) throw invalidIterator();
-    const [shardId, after, issuedAt] = JSON.parse(payload.toString("utf8")) as [string, number, number];
-    if (now - issuedAt > ITERATOR_TTL_MS) throw dynamoError("ExpiredIteratorException", "Shard iterator has expired");
-    return { arn, shardId, after, issuedAt };
-  }
-}
 
 // --- Requests ------------------------------------------------------------------------------------
 
@@ -175,6 +104,18 @@ export interface GetShardIteratorInput {
 export interface GetRecordsInput {
   ShardIterator: string;
   Limit?: number;
+}
+
+/** Where an in-process read starts (the pollers' positions). */
+export type ReadFrom = { after: string } | { trimHorizon: true } | { atTimestampMs: number };
+
+/** A record as the pollers read it: `data` is the JSON of its GetRecords record. */
+export interface ReadRecord {
+  sequenceNumber: string;
+  /** Epoch ms. */
+  approximateArrivalTimestamp: number;
+  data: Buffer;
+  partitionKey: string;
 }
 
 /** The stream as the pollers see it. */
@@ -212,8 +153,8 @@ export class DynamoStreamsService {
     this.sweeper = deps.clock.every(SWEEP_INTERVAL_MS, () => {
       this.sweep().catch((err) => console.error("flint: dynamodb streams retention sweep failed:", err));
     });
-    this.ready = this.loadAll();
-    this.ready.catch((err) => console.error("flint: loading dynamodb streams' newest sequences:", err));
+    // A stream whose newest sequence could not be read starts LATEST at its beginning until its next append.
+    this.ready = this.loadAll().catch((err) => console.error("flint: loading dynamodb streams' newest sequences:", err));
   }
 
   /** A service whose streams' newest sequences are loaded. */
@@ -465,7 +406,7 @@ export class DynamoStreamsService {
    * older than that reads on from the oldest record kept). Each record's `data` is the JSON of its
    * GetRecords record.
    */
-  async readShard(arn: string, shardId: string, from: StreamPosition, limit: number): Promise<{ records: StreamRecord[]; millisBehindLatest: number }> {
+  async readShard(arn: string, shardId: string, from: ReadFrom, limit: number): Promise<{ records: ReadRecord[]; millisBehindLatest: number }> {
     const { stream } = this.require(arn);
     if (shardId !== shardIdOf(stream.arn)) throw shardNotFound();
     await this.ready;

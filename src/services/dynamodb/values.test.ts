@@ -79,6 +79,8 @@ describe("attribute value validation", () => {
     invalid({ M: { b: null } }, "The supplied Item contains a null AttributeValue: b is null");
     fails(() => checkItem({ "": { S: "x" } }, "Item"), "ValidationException", "Empty attribute name");
     invalid({ M: { "": { S: "x" } } }, "Empty attribute name");
+    checkItem({ ["é".repeat(32767) + "a"]: { S: "x" } }, "Item");
+    fails(() => checkItem({ ["é".repeat(32768)]: { S: "x" } }, "Item"), "ValidationException", "Attribute name is too large, must be less than 65536 bytes");
   });
 
   test("ExpressionAttributeValues name the key of a value they refuse", () => {
@@ -169,6 +171,24 @@ describe("equality and order", () => {
     assert.ok(compareValues({ N: "-10" }, { N: "2" })! < 0);
   });
 
+  test("string order agrees with UTF-8 byte order over random strings with every kind of code point", () => {
+    const next = random(5);
+    const pick = () => {
+      const r = next();
+      if (r < 0.3) return 0x20 + Math.floor(next() * 0x60);
+      if (r < 0.5) return 0x80 + Math.floor(next() * 0x780);
+      if (r < 0.7) return 0xe000 + Math.floor(next() * 0x2000);
+      if (r < 0.8) return 0x800 + Math.floor(next() * 0xd000);
+      return 0x10000 + Math.floor(next() * 0xfffff);
+    };
+    const text = () => String.fromCodePoint(...Array.from({ length: Math.floor(next() * 4) }, pick));
+    for (let i = 0; i < 5000; i++) {
+      const a = text();
+      const b = next() < 0.2 ? a + text() : text();
+      assert.equal(Math.sign(compareValues({ S: a }, { S: b })!), Buffer.compare(Buffer.from(a), Buffer.from(b)), JSON.stringify([a, b]));
+    }
+  });
+
   test("typeOf and keyText", () => {
     assert.equal(typeOf({ NS: ["1"] }), "NS");
     assert.equal(keyText({ N: "01.50" }), "1.5");
@@ -221,5 +241,18 @@ describe("key bytes", () => {
       assert.ok(Buffer.compare(k, prefix) >= 0 && Buffer.compare(k, end) < 0, s);
     }
     assert.ok(Buffer.compare(keyBytes({ S: "ac" }), end) >= 0);
+  });
+
+  test("a key begins with a prefix exactly when it lies in [prefix, prefixEnd(prefix)), over random byte strings", () => {
+    const next = random(9);
+    // Few distinct byte values, 0x00 and 0xFF among them, so prefixes and carries are common.
+    const bytes = () => Buffer.from(Array.from({ length: Math.floor(next() * 4) }, () => [0x00, 0x01, 0xfe, 0xff][Math.floor(next() * 4)]!));
+    for (let i = 0; i < 5000; i++) {
+      const prefix = bytes();
+      const key = next() < 0.4 ? Buffer.concat([prefix, bytes()]) : bytes();
+      const end = prefixEnd(prefix);
+      const inRange = Buffer.compare(key, prefix) >= 0 && (end === undefined || Buffer.compare(key, end) < 0);
+      assert.equal(inRange, key.subarray(0, prefix.length).equals(prefix), `${key.toString("hex")} / ${prefix.toString("hex")}`);
+    }
   });
 });

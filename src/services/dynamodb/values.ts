@@ -168,12 +168,13 @@ function shapeList(value: unknown): unknown[] {
 
 const NULL_VALUE = "The supplied Item contains a null AttributeValue";
 
-/** A map's members (an item, or an M value at `depth`): names must not be empty, values not null. */
+/** A map's members (an item, or an M value at `depth`): names of 1 to 65535 bytes, values not null. */
 function validateMap(map: Record<string, Shaped | null>, depth: number): Record<string, AttributeValue> {
   nest(depth);
   const out: Record<string, AttributeValue> = {};
   for (const [name, value] of Object.entries(map)) {
     if (name === "") throw awsError("ValidationException", "Empty attribute name");
+    if (name.length > 16383 && Buffer.byteLength(name) > 65535) throw awsError("ValidationException", "Attribute name is too large, must be less than 65536 bytes");
     if (value === null) throw awsError("ValidationException", `${NULL_VALUE}: ${name} is null`);
     out[name] = validate(value, depth + 1);
   }
@@ -292,10 +293,29 @@ function numberSize(text: string): number {
 
 /** Compares S, N or B values of the same type as DynamoDB orders them (strings by UTF-8 bytes); undefined otherwise. */
 export function compareValues(a: AttributeValue, b: AttributeValue): number | undefined {
-  if ("S" in a && "S" in b) return Buffer.compare(Buffer.from(a.S), Buffer.from(b.S));
+  if ("S" in a && "S" in b) return compareStrings(a.S, b.S);
   if ("N" in a && "N" in b) return compareNumbers(a.N, b.N);
   if ("B" in a && "B" in b) return Buffer.compare(Buffer.from(a.B, "base64"), Buffer.from(b.B, "base64"));
   return undefined;
+}
+
+/**
+ * Orders strings as their UTF-8 bytes do, without encoding them. UTF-8 order is code point order,
+ * which differs from JavaScript's UTF-16 unit order only where a surrogate (a code point above
+ * U+FFFF) meets a unit in U+E000..U+FFFF: the surrogate's code point is the larger.
+ */
+export function compareStrings(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys && (xs ? y : x) >= 0xe000) return xs ? 1 : -1;
+    return x < y ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
 }
 
 /** Deep equality: numbers by value, binaries by bytes, sets regardless of order. */

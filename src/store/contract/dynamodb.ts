@@ -194,6 +194,10 @@ export function dynamodbContract(fresh: FreshStore): void {
         assert.deepEqual([...seen].sort(), expected, `${total} segments${index ? " of the index" : ""}`);
       }
     }
+    // A position in another segment: one before this segment's range starts it from the beginning, one after it ends it.
+    const [first, second] = [await d.scan({ table: T, segment: 0, totalSegments: 2, limit: 1 }), await d.scan({ table: T, segment: 1, totalSegments: 2, limit: 1 })];
+    assert.deepEqual(keysOf(await d.scan({ table: T, segment: 1, totalSegments: 2, limit: 1, after: { hk: first[0]!.hk, rk: first[0]!.rk } })), keysOf(second));
+    assert.deepEqual(await d.scan({ table: T, segment: 0, totalSegments: 2, limit: 1, after: { hk: second[0]!.hk, rk: second[0]!.rk } }), []);
     // Within one segment the order is (segment hash, hk, rk): one partition's items together in sort key order.
     const one = await d.scan({ table: T, segment: 0, totalSegments: 1, limit: 1000 });
     for (let i = 0; i < one.length; i += 3) assert.deepEqual(one.slice(i, i + 3).map((x) => x.rk), [b(0), b(0x60), b(0xc0)]);
@@ -232,6 +236,15 @@ export function dynamodbContract(fresh: FreshStore): void {
     // Atomic with no refusal writes all of them.
     const all = await d.write(writes(false), true);
     assert.deepEqual(all.map((o) => o.sequence), [5, 6, 7, 8], "a decision's stream record is appended as it says, the item there or not");
+  });
+
+  test("dynamodb: one write appending to several streams numbers each stream on its own, in the writes' order", async (t) => {
+    const { dynamodb: d } = await fresh(t);
+    const [other, third] = [`${STREAM}-b`, `${STREAM}-c`];
+    const w = (name: string, stream: string) => ({ table: T, key: key(name), decide: put(key(name), { stream: record(key(name), 1, stream) }) });
+    assert.deepEqual((await d.write([w("a", other), w("b", STREAM), w("c", other), w("d", third)], true)).map((o) => o.sequence), [1, 1, 2, 1]);
+    assert.deepEqual((await d.write([w("e", STREAM), w("f", other)], false)).map((o) => o.sequence), [2, 3]);
+    assert.deepEqual((await d.readStream(other, 0, 0, 10)).map((r) => [r.sequence, JSON.parse(JSON.parse(r.record).key).hk]), [[1, "61"], [2, "63"], [3, "66"]]);
   });
 
   test("dynamodb: a write to the same item twice in one call decides the second on the first's result", async (t) => {

@@ -71,6 +71,31 @@ describe("applying update expressions", () => {
     assert.deepEqual(strings(update("SET lst[10] = :v", v).lst), ["a", "b", "c", "d", "new"]);
   });
 
+  test("several SETs past a list's end append in index order", () => {
+    const v = { ":a": { S: "a1" }, ":b": { S: "a2" }, ":c": { S: "a3" }, ":d": { S: "a4" } };
+    assert.deepEqual(strings(update("SET lst[84] = :a, lst[37] = :b, lst[17] = :c, lst[50] = :d", v).lst), ["a", "b", "c", "d", "a3", "a2", "a4", "a1"]);
+  });
+
+  test("REMOVE and SET on one list both count indexes in the list before the update", () => {
+    const item: Item = { a: { L: ["2", "3", "4", "5", "6", "7"].map((n) => ({ N: n })) } };
+    const expected = ["2", "4", "17", "6", "7"];
+    for (const text of ["REMOVE a[1] SET a[3] = :v", "SET a[3] = :v REMOVE a[1]"]) {
+      const out = update(text, { ":v": { N: "17" } }, item);
+      assert.deepEqual((out.a as { L: { N: string }[] }).L.map((e) => e.N), expected);
+    }
+  });
+
+  test("removing the last member of a map or list leaves it empty", () => {
+    assert.deepEqual(update("REMOVE m.b", {}, { m: { M: { b: { N: "1" } } } }).m, { M: {} });
+    assert.deepEqual(update("REMOVE l[0]", {}, { l: { L: [{ N: "1" }] } }).l, { L: [] });
+  });
+
+  test("REMOVE of a path under a missing attribute is ignored only while the item is being created", () => {
+    const u = parseUpdate("REMOVE x.y, z[0]", new Usage({}));
+    assert.deepEqual(applyUpdate(u, { id: { S: "new" } }, false).item, { id: { S: "new" } });
+    assert.throws(() => applyUpdate(u, { id: { S: "old" } }), { message: INVALID_PATH });
+  });
+
   test("REMOVE deletes attributes and list elements, indexes counting in the list before the update", () => {
     const out = update("REMOVE txt, lst[0], lst[2], mp.deep.y, absent, lst[9]");
     assert.equal(out.txt, undefined);
@@ -148,6 +173,15 @@ describe("projection", () => {
   test("list elements come back in index order without gaps", () => {
     assert.deepEqual(proj("lst[3], lst[1]"), { lst: { L: [{ S: "b" }, { S: "d" }] } });
     assert.deepEqual(proj("lst[9]"), {});
+  });
+
+  test("paths into a document return only their piece, nested as in the item", () => {
+    const doc: Item = { a: { M: { b: { L: [{ N: "2" }, { N: "4" }, { M: { x: { S: "hi" }, y: { S: "yo" } } }] }, c: { N: "5" } } }, b: { S: "hello" } };
+    assert.deepEqual(proj("a.b[0]", doc), { a: { M: { b: { L: [{ N: "2" }] } } } });
+    assert.deepEqual(proj("a.b[2].y", doc), { a: { M: { b: { L: [{ M: { y: { S: "yo" } } }] } } } });
+    assert.deepEqual(proj("a.b[0], a.c", doc), { a: { M: { b: { L: [{ N: "2" }] }, c: { N: "5" } } } });
+    assert.deepEqual(proj("a.x, a.b[0], x, a.b[3].x", doc), { a: { M: { b: { L: [{ N: "2" }] } } } });
+    for (const missing of ["x", "a.b[3]", "a.x.y", "a.b.x", "a[0]", "a.b[0].x", "a.b[0][0]"]) assert.deepEqual(proj(missing, doc), {}, missing);
   });
 
   test("#names stand for attribute names, dots and all", () => {

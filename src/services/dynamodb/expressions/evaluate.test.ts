@@ -2,7 +2,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { AttributeValue, Item } from "../types.js";
-import { evaluate, parseCondition, Usage } from "./index.js";
+import { evaluate, parseCondition, pathsOfCondition, Usage } from "./index.js";
 
 const ITEM: Item = {
   id: { S: "item-1" },
@@ -132,9 +132,10 @@ describe("condition evaluation", () => {
     assert.equal(holds("contains(txt, n)"), false);
   });
 
-  test("size: bytes of S and B, members of sets, elements of lists and maps; nothing for N, BOOL, NULL", () => {
+  test("size: UTF-16 units of S, bytes of B, members of sets, elements of lists and maps; nothing for N, BOOL, NULL", () => {
     const n = (v: string) => ({ ":v": { N: v } });
-    assert.equal(holds("size(txt) = :v", n("6")), true); // "héllo" is 6 bytes of UTF-8
+    assert.equal(holds("size(txt) = :v", n("5")), true);
+    assert.equal(holds("size(u) = :v", n("3"), { u: { S: "é𝄞" } }), true); // UTF-16 code units, not UTF-8 bytes (6)
     assert.equal(holds("size(blank) = :v", n("0")), true);
     assert.equal(holds("size(b) = :v", n("3")), true);
     assert.equal(holds("size(tags) = :v", n("2")), true);
@@ -159,5 +160,10 @@ describe("condition evaluation", () => {
     assert.equal(holds("n > neg"), true);
     assert.equal(holds("lst[1] = #k", {}, ITEM, { "#k": "n" }), false);
     assert.equal(holds("mp.nest.x < n"), true);
+  });
+
+  test("pathsOfCondition lists every path a condition reads", () => {
+    const c = parseCondition("(a.b = :v OR NOT size(c[0]) > :v) AND begins_with(d, e) AND f IN (:v, g) AND h BETWEEN :v AND i", new Usage({ values: { ":v": { N: "1" } } }), "FilterExpression");
+    assert.deepEqual(pathsOfCondition(c), [["a", "b"], ["c", 0], ["d"], ["e"], ["f"], ["g"], ["h"], ["i"]]);
   });
 });

@@ -7,7 +7,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { AttributeValue } from "../types.js";
 import type { Condition, KeyCondition, Operand, Path, SetValue, Update } from "./ast.js";
-import { parseCondition, parseKeyCondition, parseProjection, parseUpdate, Usage } from "./index.js";
+import { parseCondition, parseKeyCondition, parseProjection, parseUpdate, Usage, type KeyNames } from "./index.js";
 
 type Kind = "condition" | "filter" | "update" | "projection" | "key";
 interface Row {
@@ -20,7 +20,7 @@ interface Row {
   names?: Record<string, string>;
   values?: Record<string, AttributeValue>;
   /** For key conditions; default { hash: "id", range: "sk" }. */
-  key?: { hash: string; range?: string };
+  key?: KeyNames;
 }
 
 const NAMES: Record<string, string> = { "#n": "name", "#s": "status", "#a": "a", "#dot": "a.b" };
@@ -170,6 +170,12 @@ const ROWS: Row[] = [
   CE("a = :s b (", syntax("b", ":s b (")),
   CE("a = :s AND (b = :n", syntax("<EOF>", ":n")),
   CE("", "The expression can not be empty;"),
+  CE(`a = :s OR ${"b = :s OR ".repeat(409)}c = :s`, "Expression size has exceeded the maximum allowed size; expression size: 4106"),
+  C(`a = :s OR ${"b = :s OR ".repeat(408)}c = :s`, `(${"(".repeat(408)}a = "x" OR ${'b = "x") OR '.repeat(408)}c = "x")`),
+  C(`a IN (${":s, ".repeat(99)}:s)`, `a IN (${'"x", '.repeat(99)}"x")`),
+  CE(`a${".b".repeat(32)} = :s`, "The document path has too many nesting levels; nesting levels: 33"),
+  C(`a${".b".repeat(31)} = :s`, `a${".b".repeat(31)} = "x"`),
+  PE(`a${"[0]".repeat(32)}`, "The document path has too many nesting levels; nesting levels: 33"),
   { kind: "filter", text: "a = :s b", error: `Invalid FilterExpression: ${syntax("b", ":s b")}` },
   { kind: "filter", text: "", error: "Invalid FilterExpression: The expression can not be empty;" },
   // --- conditions: names, values, reserved words
@@ -199,6 +205,18 @@ const ROWS: Row[] = [
   CE("a = begins_with(b, :s)", misused("begins_with")),
   CE("contains(a, :s) BETWEEN :n AND :n2", misused("contains")),
   CE("a IN (attribute_type(a, :tS))", misused("attribute_type")),
+  CE("if_not_exists(a, a) = :n", misused("if_not_exists")),
+  CE("list_append(a, a) = :n", misused("list_append")),
+  CE("dog(a) = :n", "Invalid function name; function: dog"),
+  CE("size(a, a) = :n", operands("size", 2)),
+  C("size(a)=f", "size(a) = f"),
+  C("(a < b OR b < a) AND (b < c AND (a < b OR b < c))", "((a < b OR b < a) AND (b < c AND (a < b OR b < c)))"),
+  C("NOT NOT NOT NOT a < b", "(NOT (NOT (NOT (NOT a < b))))"),
+  C("b BETWEEN a AND c AND a < b", "(b BETWEEN a AND c AND a < b)"),
+  C("a < b aNd b < c", "(a < b AND b < c)"),
+  C("#n.#s = :n", "name.status = 1"),
+  UE("SET a = size(b)", misused("size")),
+  UE("SET a = attribute_exists(b)", misused("attribute_exists")),
   CE("begins_with(a, :n)", operandType("begins_with", "N")),
   CE("begins_with(a, :bool)", operandType("begins_with", "BOOL")),
   CE("begins_with(a, :ss)", operandType("begins_with", "SS")),
@@ -217,6 +235,15 @@ const ROWS: Row[] = [
   CE("a BETWEEN :n2 AND :n", "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {N:2}, upper bound operand: AttributeValue: {N:1}"),
   CE("a BETWEEN :s2 AND :s", "The BETWEEN operator requires upper bound to be greater than or equal to lower bound; lower bound operand: AttributeValue: {S:y}, upper bound operand: AttributeValue: {S:x}"),
   CE("a BETWEEN :n AND :s", "The BETWEEN operator requires same data type for lower and upper bounds; lower bound operand: AttributeValue: {N:1}, upper bound operand: AttributeValue: {S:x}"),
+  CE("begins_with(a, :n) AND b = :x", operandType("begins_with", "N")),
+  CE("b = :x AND begins_with(a, :n)", "An expression attribute value used in expression is not defined; attribute value: :x"),
+  CE("a = a OR b = :x", distinct("=", "[a]")),
+  { kind: "condition", text: "contains(#a, #a)", names: { "#a": "data" }, error: `Invalid ConditionExpression: ${distinct("contains", "[data]")}` },
+  { kind: "condition", text: "attribute_exists(car_id) AND NOT #h", names: { "#h": "has_air_conditioner" }, error: `Invalid ConditionExpression: ${syntax("<EOF>", "#h")}` },
+  CE("((attribute_not_exists(pk)))", "The expression has redundant parentheses;"),
+  CE("a-b", syntax("-", "a-b")),
+  C("(a = :s OR (b = :n))", '(a = "x" OR b = 1)'),
+  C("(a = :s) AND (begins_with(b, :s2))", '(a = "x" AND begins_with(b, "y"))'),
   CE("((a = :s))", "The expression has redundant parentheses;"),
   CE("((a = :s)) AND b = :n", "The expression has redundant parentheses;"),
   CE("((status = :s))", "The expression has redundant parentheses;"),
@@ -274,6 +301,29 @@ const ROWS: Row[] = [
   UE("SET a = list_append()", syntax(")", "()")),
   UE("SET a = :s @", syntax("@", ":s @")),
   UE("SET attrName = _idid", syntax("_", "= _idid")),
+  UE("SET a = if_not_exists(a, :n + :n2)", syntax("+", ":n + :n2")),
+  UE("SET a = list_append(list_append(:l, :l), :l)", misused("list_append")),
+  UE("SET a = list_append(:l, list_append(a, :l))", misused("list_append")),
+  UE("SET a = if_not_exists(if_not_exists(a, :n), :n2)", "Operator or function requires a document path; operator or function: if_not_exists"),
+  UE("SET a = LIST_APPEND(:l, :l)", "Invalid function name; function: LIST_APPEND"),
+  UE("SET a = f(b, c, d)", "Invalid function name; function: f"),
+  UE("SET a = _f(b)", syntax("_", "= _f")),
+  UE("SET _123 = :n", syntax("_", "SET _123")),
+  UE("SET 123a = :n", syntax("123", "SET 123a")),
+  UE("SET hi-there = :n", syntax("-", "hi-there")),
+  UE("SET a[:n] = :s", syntax(":n", "[:n]")),
+  UE("SET a[#n] = :s", syntax("#n", "[#n]")),
+  UE("SET :s = :n", syntax(":s", "SET :s =")),
+  UE("HELLO b = :n", syntax("HELLO", "HELLO b")),
+  UE("SET a = :s REMOVE a", overlap("[a]", "[a]")),
+  UE("SET a[1][1] = :s, a[1] = :s2", overlap("[a, [1], [1]]", "[a, [1]]")),
+  UE("SET a.b.c = :s, a.b[2] = :s2", conflict("[a, b, c]", "[a, b, [2]]")),
+  U("SET b = if_not_exists(b, :n)+:n2", "SET b = (if_not_exists(b, 1) + 2)"),
+  U("SET #a = :s, b = :s", 'SET a = "x", SET b = "x"'),
+  U("  set   b=:s  ", 'SET b = "x"'),
+  U("sEt b = :s", 'SET b = "x"'),
+  U("SET A123_ = :s", 'SET A123_ = "x"'),
+  UE("INVALID SYNTAX HERE", syntax("INVALID", "INVALID SYNTAX")),
   UE('SET a = :s SET b = :n', 'The "SET" section can only be used once in an update expression;'),
   UE("ADD x :n SET a = :s ADD y :n", 'The "ADD" section can only be used once in an update expression;'),
   UE("REMOVE a SET b = :s REMOVE c", 'The "REMOVE" section can only be used once in an update expression;'),
@@ -326,6 +376,17 @@ const ROWS: Row[] = [
   PE("a, a.b", overlap("[a]", "[a, b]")),
   PE("a.b[0], a", overlap("[a, b, [0]]", "[a]")),
   PE("a.b, a[0]", conflict("[a, b]", "[a, [0]]")),
+  PE("a.b[0],a.b[0]", overlap("[a, b, [0]]", "[a, b, [0]]")),
+  PE("a, a.b[2].c", overlap("[a]", "[a, b, [2], c]")),
+  PE("a.b.d.e, a.b", overlap("[a, b, d, e]", "[a, b]")),
+  PE("a[1], a.b", conflict("[a, [1]]", "[a, b]")),
+  PE("a.b[1], a.b.c", conflict("[a, b, [1]]", "[a, b, c]")),
+  PE(",a", syntax(",", ",a")),
+  PE("a,,b", syntax(",", ",,b")),
+  P("a.b.d, a.b.e", "a.b.d, a.b.e"),
+  P("a[1], a[2]", "a[1], a[2]"),
+  P("a.b, a.c[1]", "a.b, a.c[1]"),
+  P("#n.b, a.#s", "name.b, a.status"),
 
   // --- key conditions (table key: id, sk)
   K("id = :s", 'id = "x"'),
@@ -354,6 +415,17 @@ const ROWS: Row[] = [
   KE(":s = :s2", "Invalid condition in KeyConditionExpression: No key attribute specified"),
   KE("id.a = :s", "KeyConditionExpressions cannot have conditions on nested attributes"),
   KE("id = :s AND id = :s2", "KeyConditionExpressions must only contain one condition per key"),
+  KE("id = :s AND sk < :n AND foo < :n2", "Conditions can be of length 1 or 2 only"),
+  K("((id = :s)) AND ((sk = :n))", 'id = "x" AND sk = 1'),
+  K("(id = :s AND sk = :n)", 'id = "x" AND sk = 1'),
+  K("((sk = :n) AND (id = :s))", 'id = "x" AND sk = 1'),
+  K("id = :s AnD sk BeTwEeN :n aNd :n2", 'id = "x" AND sk BETWEEN 1 AND 2'),
+  KE("id = :s AND BEGINS_WITH(sk, :s2)", "Invalid KeyConditionExpression: Invalid function name; function: BEGINS_WITH"),
+  KE("id = :s AND sk != :n", `Invalid KeyConditionExpression: ${syntax("!", "sk !")}`),
+  KE("id", `Invalid KeyConditionExpression: ${syntax("<EOF>", "id")}`),
+  K("id = :s AND sk > :n", 'id = "x" AND sk > 1', { hash: "id", range: "sk", types: { id: "S", sk: "N" } }),
+  KE("id = :n", "One or more parameter values were invalid: Condition parameter type does not match schema type", { hash: "id", types: { id: "S" } }),
+  KE("id = :s AND sk BETWEEN :s AND :s2", "One or more parameter values were invalid: Condition parameter type does not match schema type", { hash: "id", range: "sk", types: { id: "S", sk: "N" } }),
   KE("sk = :n", "Query condition missed key schema element: id"),
   KE("id = :s AND foo = :n", "Query condition missed key schema element: sk"),
   KE("id = :s AND sk = :n", "Query key condition not supported", { hash: "id" }),
