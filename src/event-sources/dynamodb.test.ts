@@ -277,6 +277,24 @@ describe("stream poller (DynamoDB streams)", () => {
     assert.equal(h.calls.length, 2);
   });
 
+  test("ReportBatchItemFailures until the retries run out: the on-failure record covers the failed record on (AWS-recorded: dynamodb_report_batch_item_failures)", async () => {
+    // As LocalStack's AWS-validated test: 6 items, BatchSize 3, MaximumRetryAttempts 3, the last one failing.
+    for (let i = 0; i < 6; i++) streams.insert(`testId${i}`, { should_fail: { BOOL: i === 5 } });
+    await start({ batchSize: 3, maximumRetryAttempts: 3, onFailure: DLQ, functionResponseTypes: ["ReportBatchItemFailures"] }, (e) => ({
+      failures: (e.Records as unknown as EventRecord[]).filter((r) => r.dynamodb.NewImage!.should_fail!.BOOL).map((r) => r.dynamodb.SequenceNumber),
+    }));
+    await until(clock, () => h.delivered.length === 1, "on-failure record");
+    const { record } = h.delivered[0]!;
+    assert.deepEqual(record.requestContext, { requestId: h.calls.at(-1)!.requestId, functionArn: FUNCTION_ARN, condition: "RetryAttemptsExhausted", approximateInvokeCount: 4 });
+    assert.deepEqual(record.responseContext, { statusCode: 200, executedVersion: "$LATEST", functionError: null });
+    const info = record.DDBStreamBatchInfo as Record<string, unknown>;
+    assert.equal(info.batchSize, 1);
+    assert.equal(info.startSequenceNumber, streams.records[5]!.sequenceNumber);
+    assert.equal(info.endSequenceNumber, streams.records[5]!.sequenceNumber);
+    assert.deepEqual(seen(h).filter((n) => n !== "INSERT testId5"), ["INSERT testId0", "INSERT testId1", "INSERT testId2", "INSERT testId3", "INSERT testId4"]);
+    assert.equal(seen(h).filter((n) => n === "INSERT testId5").length, 4);
+  });
+
   test("tumbling windows: state passes between invocations and each window ends with a final one", async () => {
     const t0 = clock.now(); // 2024-01-01T00:00:00Z
     streams.insert("a", {}, t0 + 1_000);
