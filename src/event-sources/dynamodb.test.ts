@@ -384,6 +384,9 @@ describe("DynamoDB filter patterns (LocalStack's AWS-validated test_dynamodb_eve
     const n101 = { id: { S: "b" }, numericFilter: { N: "101" } };
     assert.equal(passing({ dynamodb: { NewImage: { numericFilter: { N: [{ numeric: [">", 100] }, { "anything-but": "101" }] } } } }, event("INSERT", n42), event("INSERT", n101)), 1);
     assert.equal(passing({ dynamodb: { NewImage: { prefix: { S: [{ prefix: "us-1" }] } } } }, event("INSERT", { id: { S: "a" }, prefix: { S: "us-1-other-suffix" } }), event("INSERT", { id: { S: "b" }, prefix: { S: "other-suffix" } })), 1);
+    // Only TTL deletions (AWS's documented pattern): userIdentity is filterable.
+    const ttl = { ...event("REMOVE", one), userIdentity: { type: "Service", principalId: "dynamodb.amazonaws.com" } };
+    assert.equal(passing({ userIdentity: { type: ["Service"], principalId: ["dynamodb.amazonaws.com"] } }, ttl, event("REMOVE", one), event("INSERT", two)), 1);
     // ApproximateCreationDateTime is a number (epoch seconds).
     assert.equal(passing({ dynamodb: { ApproximateCreationDateTime: [{ numeric: [">", 0] }] } }, event("INSERT", one), event("INSERT", two)), 2);
   });
