@@ -208,7 +208,7 @@ function answer(plan: ReadPlan, page: Page, mode: ReturnType<typeof capacityMode
   out.ScannedCount = page.scanned;
   if (page.last) out.LastEvaluatedKey = page.last;
   const units = readUnits(page.bytes, plan.consistent);
-  const cc = plan.index ? consumed(mode, plan.table, 0, new Map([[plan.index.index.IndexName, units]]), "read") : consumed(mode, plan.table, units, undefined, "read");
+  const cc = plan.index ? consumed(mode, plan.table, 0, new Map([[plan.index.index.IndexName, units]])) : consumed(mode, plan.table, units);
   if (cc) out.ConsumedCapacity = cc;
   return out;
 }

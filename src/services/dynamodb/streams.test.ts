@@ -3,14 +3,16 @@
  * reader, over a stream log kept as the store keeps it and a table list as the tables service
  * gives it, on a clock the tests move.
  */
-import { beforeEach, afterEach, describe, test } from "node:test";
+import { after, before, beforeEach, afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { SqliteStore } from "../../store/sqlite.js";
+import { PgStore } from "../../store/postgres.js";
+import { testDatabase, type TestDatabase } from "../../../test/harness/postgres.js";
 import { ManualClock } from "../../clock/manual-clock.js";
-import { LocalChangeBus } from "../../store/change-bus.js";
+import { LocalChangeBus, type ChangeBus } from "../../store/change-bus.js";
 import type { DynamoStore, StoredStreamRecord } from "../../store/dynamodb-store.js";
 import { STREAMS_OPERATIONS } from "../../api/dynamodb/streams-operations.js";
 import type { StoredStreamBody, TableRecord, TableStream } from "./model.js";
@@ -489,104 +491,155 @@ describe("DynamoDB Streams", () => {
   });
 });
 
-/** The same service on the real SQLite store: appends made by item writes, the sweep, a restart. */
-describe("DynamoDB Streams on the SQLite store", () => {
-  let dir: string;
-  let store: SqliteStore;
-  let clock: ManualClock;
-  let tables: FakeTables;
-  let stream: TableStream;
-  const services: DynamoStreamsService[] = [];
 
-  const open = async () => {
-    const s = await DynamoStreamsService.create({ tables, store: store.dynamodb, clock, region: REGION, iteratorSecret: "test-secret" });
-    services.push(s);
-    return s;
-  };
+/** A real store as the service gets it: its DynamoDB part and its change bus. */
+interface Node {
+  dynamodb: DynamoStore;
+  changes: ChangeBus;
+  close(): Promise<void>;
+}
 
-  /** An item write with its stream record, as the items service makes it; resolves the sequence. */
-  const put = async (streams: DynamoStreamsService, pk: string) => {
-    const body: StoredStreamBody = {
-      eventID: "e".repeat(32),
-      eventName: "INSERT",
-      dynamodb: { ApproximateCreationDateTime: Math.floor(clock.now() / 1000), Keys: { pk: { S: pk } }, SizeBytes: 3 + pk.length, StreamViewType: "KEYS_ONLY" },
+/** The same service on real stores: appends made by item writes, the sweep, a restart. */
+function storeTests(name: string, twoNodes: boolean, nodes: () => Promise<{ one: Node; two?: Node; close(): Promise<void> }>): void {
+  describe(`DynamoDB Streams on ${name}`, () => {
+    let cluster: { one: Node; two?: Node; close(): Promise<void> };
+    let clock: ManualClock;
+    let tables: FakeTables;
+    let stream: TableStream;
+    const services: DynamoStreamsService[] = [];
+
+    const open = async (node = cluster.one) => {
+      const s = await DynamoStreamsService.create({ tables, store: node.dynamodb, clock, region: REGION, iteratorSecret: "test-secret", changes: node.changes });
+      services.push(s);
+      return s;
     };
-    const item = JSON.stringify({ pk: { S: pk } });
-    const [outcome] = await store.dynamodb.write(
-      [
-        {
-          table: "id-t",
-          key: { hk: Buffer.from(pk), rk: Buffer.alloc(0) },
-          decide: () => ({ put: { item, size: 3 + pk.length, indexes: [] }, stream: { stream: stream.arn, at: clock.now(), partitionKey: pk, record: JSON.stringify(body) } }),
-        },
-      ],
-      false,
-    );
-    streams.appended(stream.arn, outcome!.sequence!);
-    return outcome!.sequence!;
+
+    /** An item write with its stream record, as the items service makes it; resolves the sequence. */
+    const put = async (streams: DynamoStreamsService, pk: string, node = cluster.one) => {
+      const body: StoredStreamBody = {
+        eventID: "e".repeat(32),
+        eventName: "INSERT",
+        dynamodb: { ApproximateCreationDateTime: Math.floor(clock.now() / 1000), Keys: { pk: { S: pk } }, SizeBytes: 3 + pk.length, StreamViewType: "KEYS_ONLY" },
+      };
+      const item = JSON.stringify({ pk: { S: pk } });
+      const [outcome] = await node.dynamodb.write(
+        [
+          {
+            table: "id-t",
+            key: { hk: Buffer.from(pk), rk: Buffer.alloc(0) },
+            decide: () => ({ put: { item, size: 3 + pk.length, indexes: [] }, stream: { stream: stream.arn, at: clock.now(), partitionKey: pk, record: JSON.stringify(body) } }),
+          },
+        ],
+        false,
+      );
+      streams.appended(stream.arn, outcome!.sequence!);
+      return outcome!.sequence!;
+    };
+
+    beforeEach(async () => {
+      cluster = await nodes();
+      clock = new ManualClock(Date.UTC(2026, 11, 5, 12, 0, 0, 0));
+      tables = new FakeTables();
+      const now = clock.now();
+      // A stream ARN of its own per test: the PostgreSQL database is shared by this file's tests.
+      const table = `t${Math.random().toString(36).slice(2, 10)}`;
+      stream = { arn: `${TABLE_ARN(table)}/stream/${label(now)}`, label: label(now), viewType: "KEYS_ONLY", createdAt: now };
+      tables.tables.push({
+        name: table,
+        id: "id-t",
+        arn: TABLE_ARN(table),
+        createdAt: now,
+        status: "ACTIVE",
+        keySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+        attributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+        billingMode: "PAY_PER_REQUEST",
+        indexes: [],
+        streams: [stream],
+        tags: {},
+        deletionProtection: false,
+      });
+    });
+    afterEach(async () => {
+      for (const s of services.splice(0)) await s.close();
+      await cluster.close();
+    });
+
+    test("writes are read back in order, from any iterator type, and LATEST survives a restart", async () => {
+      const streams = await open();
+      const shardId = shardIdOf(stream.arn);
+      assert.deepEqual([await put(streams, "a"), await put(streams, "b"), await put(streams, "c")], [1, 2, 3]);
+      const it = (type: ShardIteratorType, SequenceNumber?: string) => streams.getShardIterator({ StreamArn: stream.arn, ShardId: shardId, ShardIteratorType: type, SequenceNumber });
+      const pks = async (p: Promise<{ ShardIterator: string }>) => (await streams.getRecords({ ShardIterator: (await p).ShardIterator })).Records.map((r) => r.dynamodb.Keys.pk);
+      assert.deepEqual(await pks(it("TRIM_HORIZON")), [{ S: "a" }, { S: "b" }, { S: "c" }]);
+      assert.deepEqual(await pks(it("AFTER_SEQUENCE_NUMBER", formatSequence(1))), [{ S: "b" }, { S: "c" }]);
+      assert.deepEqual(await pks(it("LATEST")), []);
+      const page = await streams.getRecords({ ShardIterator: (await it("TRIM_HORIZON")).ShardIterator, Limit: 1 });
+      assert.deepEqual(page.Records[0]!.dynamodb, { ApproximateCreationDateTime: clock.now() / 1000, Keys: { pk: { S: "a" } }, SequenceNumber: formatSequence(1), SizeBytes: 4, StreamViewType: "KEYS_ONLY" });
+
+      await streams.close();
+      const again = await open();
+      assert.equal(again.latestSequence(stream.arn, shardId), formatSequence(3));
+      assert.equal(await put(again, "d"), 4);
+      const read = await again.readShard(stream.arn, shardId, { after: formatSequence(2) }, 10);
+      assert.deepEqual(read.records.map((r) => r.partitionKey), ["c", "d"]);
+    });
+
+    test("the sweep deletes records past 24 h, keeping the newest; older positions are trimmed", async () => {
+      const streams = await open();
+      const shardId = shardIdOf(stream.arn);
+      await put(streams, "a");
+      await put(streams, "b");
+      clock.advance(RETENTION_MS + 1);
+      await streams.sweep();
+      assert.deepEqual((await cluster.one.dynamodb.readStream(stream.arn, 0, 0, 10)).map((r) => r.sequence), [2]);
+      await assert.rejects(streams.getShardIterator({ StreamArn: stream.arn, ShardId: shardId, ShardIteratorType: "AT_SEQUENCE_NUMBER", SequenceNumber: formatSequence(1) }), {
+        code: "TrimmedDataAccessException",
+      });
+      await put(streams, "c");
+      const horizon = await streams.getShardIterator({ StreamArn: stream.arn, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" });
+      assert.deepEqual((await streams.getRecords(horizon)).Records.map((r) => r.dynamodb.SequenceNumber), [formatSequence(3)]);
+    });
+
+    if (!twoNodes) return;
+    test("an append on one node wakes the other node's readers, whose LATEST moves", async () => {
+      const one = await open(cluster.one);
+      const two = await open(cluster.two!);
+      const heard = new Promise<string>((resolve) => two.onAppend((arn) => resolve(arn)));
+      await put(one, "x");
+      assert.equal(await heard, stream.arn);
+      assert.equal(two.latestSequence(stream.arn, shardIdOf(stream.arn)), formatSequence(1));
+      const read = await two.readShard(stream.arn, shardIdOf(stream.arn), { trimHorizon: true }, 10);
+      assert.deepEqual(read.records.map((r) => r.partitionKey), ["x"]);
+    });
+  });
+}
+
+storeTests("the SQLite store", false, async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "flint-ddb-streams-"));
+  const store = SqliteStore.open(dir);
+  return {
+    one: store,
+    close: async () => {
+      await store.close();
+      await rm(dir, { recursive: true, force: true });
+    },
   };
+});
 
-  beforeEach(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "flint-ddb-streams-"));
-    store = SqliteStore.open(dir);
-    clock = new ManualClock(Date.UTC(2026, 11, 5, 12, 0, 0, 0));
-    tables = new FakeTables();
-    const now = clock.now();
-    stream = { arn: `${TABLE_ARN("t")}/stream/${label(now)}`, label: label(now), viewType: "KEYS_ONLY", createdAt: now };
-    tables.tables.push({
-      name: "t",
-      id: "id-t",
-      arn: TABLE_ARN("t"),
-      createdAt: now,
-      status: "ACTIVE",
-      keySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
-      attributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
-      billingMode: "PAY_PER_REQUEST",
-      indexes: [],
-      streams: [stream],
-      tags: {},
-      deletionProtection: false,
-    });
-  });
-  afterEach(async () => {
-    for (const s of services.splice(0)) await s.close();
-    await store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
-
-  test("writes are read back in order, from any iterator type, and LATEST survives a restart", async () => {
-    const streams = await open();
-    const shardId = shardIdOf(stream.arn);
-    assert.deepEqual([await put(streams, "a"), await put(streams, "b"), await put(streams, "c")], [1, 2, 3]);
-    const it = (type: ShardIteratorType, SequenceNumber?: string) => streams.getShardIterator({ StreamArn: stream.arn, ShardId: shardId, ShardIteratorType: type, SequenceNumber });
-    const pks = async (p: Promise<{ ShardIterator: string }>) => (await streams.getRecords({ ShardIterator: (await p).ShardIterator })).Records.map((r) => r.dynamodb.Keys.pk);
-    assert.deepEqual(await pks(it("TRIM_HORIZON")), [{ S: "a" }, { S: "b" }, { S: "c" }]);
-    assert.deepEqual(await pks(it("AFTER_SEQUENCE_NUMBER", formatSequence(1))), [{ S: "b" }, { S: "c" }]);
-    assert.deepEqual(await pks(it("LATEST")), []);
-    const page = await streams.getRecords({ ShardIterator: (await it("TRIM_HORIZON")).ShardIterator, Limit: 1 });
-    assert.deepEqual(page.Records[0]!.dynamodb, { ApproximateCreationDateTime: clock.now() / 1000, Keys: { pk: { S: "a" } }, SequenceNumber: formatSequence(1), SizeBytes: 4, StreamViewType: "KEYS_ONLY" });
-
-    await streams.close();
-    const again = await open();
-    assert.equal(again.latestSequence(stream.arn, shardId), formatSequence(3));
-    assert.equal(await put(again, "d"), 4);
-    const read = await again.readShard(stream.arn, shardId, { after: formatSequence(2) }, 10);
-    assert.deepEqual(read.records.map((r) => r.partitionKey), ["c", "d"]);
-  });
-
-  test("the sweep deletes records past 24 h, keeping the newest; older positions are trimmed", async () => {
-    const streams = await open();
-    const shardId = shardIdOf(stream.arn);
-    await put(streams, "a");
-    await put(streams, "b");
-    clock.advance(RETENTION_MS + 60_000);
-    await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual((await store.dynamodb.readStream(stream.arn, 0, 0, 10)).map((r) => r.sequence), [2]);
-    await assert.rejects(streams.getShardIterator({ StreamArn: stream.arn, ShardId: shardId, ShardIteratorType: "AT_SEQUENCE_NUMBER", SequenceNumber: formatSequence(1) }), {
-      code: "TrimmedDataAccessException",
-    });
-    await put(streams, "c");
-    const horizon = await streams.getShardIterator({ StreamArn: stream.arn, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" });
-    assert.deepEqual((await streams.getRecords(horizon)).Records.map((r) => r.dynamodb.SequenceNumber), [formatSequence(3)]);
+describe("on PostgreSQL", () => {
+  let db: TestDatabase | undefined;
+  before(async () => void (db = await testDatabase()));
+  after(() => db?.close());
+  storeTests("two nodes of one PostgreSQL database", true, async () => {
+    const one = await PgStore.open(db!.url);
+    const two = await PgStore.open(db!.url);
+    return {
+      one,
+      two,
+      close: async () => {
+        await one.close();
+        await two.close();
+      },
+    };
   });
 });

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { ManualClock } from "../../clock/manual-clock.js";
 import { SqliteStore } from "../../store/sqlite.js";
+import { LocalChangeBus } from "../../store/change-bus.js";
 import { OPERATIONS } from "../../api/dynamodb/operations.js";
 import { ItemsService } from "./items.js";
 import { TablesService } from "./tables.js";
@@ -323,6 +324,32 @@ describe("DynamoDB tables", () => {
     await items.putItem({ TableName: "orders", Item: { pk: { S: "b" }, g: { S: "x" } } });
     const found = await items.query({ TableName: "orders", IndexName: "by-g", KeyConditionExpression: "g = :g", ExpressionAttributeValues: { ":g": { S: "x" } } });
     assert.equal(found.Count, 2);
+  });
+
+  test("two nodes on one store share their tables through the change bus", async () => {
+    const bus = new LocalChangeBus();
+    const [a, b] = [bus.join(), bus.join()];
+    const nodeA = await TablesService.create({ account: ACCOUNT, store: store.dynamodb, clock, changes: a });
+    const nodeB = await TablesService.create({ account: ACCOUNT, store: store.dynamodb, clock, changes: b });
+    const heard: string[] = [];
+    nodeB.onChange((name, t) => heard.push(`${name}:${t?.status ?? "gone"}`));
+    /** Let the writes and the bus's deliveries run until `done` holds (a bounded number of turns, no time). */
+    const until = async (done: () => boolean) => {
+      for (let turn = 0; turn < 1000 && !done(); turn++) {
+        await new Promise((r) => setImmediate(r));
+        await Promise.all([a.idle(), b.idle()]);
+      }
+      assert.ok(done());
+    };
+    await nodeA.createTable({ TableName: "orders", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }], BillingMode: "PAY_PER_REQUEST" });
+    await until(() => nodeB.find("orders")?.status === "CREATING");
+    clock.advance(1000);
+    await until(() => nodeB.find("orders")?.status === "ACTIVE");
+    await nodeB.deleteTable({ TableName: "orders" });
+    await until(() => nodeA.find("orders") === undefined);
+    assert.deepEqual(heard, ["orders:CREATING", "orders:ACTIVE", "orders:gone"]);
+    await nodeA.close();
+    await nodeB.close();
   });
 
   test("listeners hear of tables created, changed and deleted", async () => {

@@ -132,9 +132,10 @@ describe("condition evaluation", () => {
     assert.equal(holds("contains(txt, n)"), false);
   });
 
-  test("size: bytes of S and B, members of sets, elements of lists and maps; nothing for N, BOOL, NULL", () => {
+  test("size: UTF-16 units of S, bytes of B, members of sets, elements of lists and maps; nothing for N, BOOL, NULL", () => {
     const n = (v: string) => ({ ":v": { N: v } });
-    assert.equal(holds("size(txt) = :v", n("6")), true); // "héllo" is 6 bytes of UTF-8
+    assert.equal(holds("size(txt) = :v", n("5")), true);
+    assert.equal(holds("size(u) = :v", n("3"), { u: { S: "é𝄞" } }), true); // UTF-16 code units, not UTF-8 bytes (6)
     assert.equal(holds("size(blank) = :v", n("0")), true);
     assert.equal(holds("size(b) = :v", n("3")), true);
     assert.equal(holds("size(tags) = :v", n("2")), true);

@@ -1,8 +1,8 @@
 /**
  * Evaluates a condition against an item as DynamoDB does: comparisons only between values of the same
  * type (a missing attribute or a type mismatch makes `=`, `<`, BETWEEN, IN… false, and `<>` true),
- * numbers by value, sets as sets; `size` of a string or binary counts its bytes, of a set, list or map
- * its elements.
+ * numbers by value, sets as sets; `size` of a string counts its UTF-16 code units, of a binary its
+ * bytes, of a set, list or map its elements.
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html
  */
 import type { AttributeValue, Item } from "../types.js";
@@ -104,7 +104,9 @@ export function resolve(o: Operand, item: Item): AttributeValue | undefined {
 }
 
 function sizeOf(v: AttributeValue): number | undefined {
-  if ("S" in v) return Buffer.byteLength(v.S, "utf8");
+  // UTF-16 code units, as DynamoDB counts them (size("é𝄞") is 3; checked against DynamoDB by
+  // https://github.com/ExtendDB/extenddb/pull/67).
+  if ("S" in v) return v.S.length;
   if ("B" in v) return Buffer.from(v.B, "base64").length;
   if ("SS" in v) return v.SS.length;
   if ("NS" in v) return v.NS.length;
