@@ -3,7 +3,9 @@
  * decoded, validated input → one service call → result members. The control plane is the tables
  * service's; the item operations are the items service's, which takes the members as they come.
  */
+import { decodeCreateTable } from "../../services/dynamodb/create-table-input.js";
 import * as inputs from "../../services/dynamodb/table-inputs.js";
+import { decodeUpdateTable } from "../../services/dynamodb/update-table-input.js";
 import type { TablesService } from "../../services/dynamodb/tables.js";
 
 type Members = Record<string, unknown>;
@@ -32,9 +34,9 @@ export interface DynamoServices {
 export type Operation = (s: DynamoServices, m: Members) => Promise<Members> | Members;
 
 export const OPERATIONS: Record<string, Operation> = {
-  CreateTable: (s, m) => s.tables.createTable(inputs.decodeCreateTable(m)),
+  CreateTable: (s, m) => s.tables.createTable(decodeCreateTable(m)),
   DescribeTable: (s, m) => s.tables.describeTable(inputs.decodeTableRef(m)),
-  UpdateTable: (s, m) => s.tables.updateTable(inputs.decodeUpdateTable(m)),
+  UpdateTable: (s, m) => s.tables.updateTable(decodeUpdateTable(m)),
   DeleteTable: (s, m) => s.tables.deleteTable(inputs.decodeTableRef(m)),
   ListTables: (s, m) => s.tables.listTables(inputs.decodeListTables(m)),
   UpdateTimeToLive: (s, m) => s.tables.updateTimeToLive(inputs.decodeUpdateTimeToLive(m)),

@@ -4,13 +4,14 @@
  * SerializationException), then every member constraint, collected (up to ten) into one
  * "N validation errors detected: Value … at '…' failed to satisfy constraint: …", then the rules
  * between members ("One or more parameter values were invalid: …"), in the order dynalite recorded
- * them against AWS.
+ * them against AWS. CreateTable's and UpdateTable's own rules are in create-table-input.ts and
+ * update-table-input.ts; the member checks and rules they share are here.
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_CreateTable.html
  */
 import { dynamoError, validation } from "./dynamo-errors.js";
-import type { AttributeDefinition, KeySchemaElement, Projection, ProvisionedThroughput, StreamViewType } from "./model.js";
+import type { KeySchemaElement, Projection, ProvisionedThroughput, StreamViewType } from "./model.js";
 
-type Members = Record<string, unknown>;
+export type Members = Record<string, unknown>;
 
 export const TABLE_NAME_PATTERN = "[a-zA-Z0-9_.-]+";
 export const STREAM_VIEW_TYPES = ["NEW_IMAGE", "OLD_IMAGE", "NEW_AND_OLD_IMAGES", "KEYS_ONLY"] as const;
@@ -132,19 +133,19 @@ function tableName(m: Members, member = "TableName"): string {
 }
 
 /** TableName checked with the rest (the pattern; its presence and length first). */
-function namedTable(m: Members, c: Checks): string {
+export function namedTable(m: Members, c: Checks): string {
   const name = tableName(m);
   if (!name.startsWith("arn:")) c.string("TableName", { pattern: TABLE_NAME_PATTERN });
   return name;
 }
 
-const keySchema = (c: Checks, name = "KeySchema", keyTypeChecked = true) =>
+export const keySchema = (c: Checks, name = "KeySchema", keyTypeChecked = true) =>
   c.structs(name, { required: true, min: 1, max: 2 }, (k) => ({
     AttributeName: k.string("AttributeName", { required: true, min: 1, max: 255 })!,
     KeyType: k.string("KeyType", { required: true, ...(keyTypeChecked ? { oneOf: ["HASH", "RANGE"] } : {}) }) as "HASH" | "RANGE",
   })) as KeySchemaElement[] | undefined;
 
-function throughput(c: Checks, name = "ProvisionedThroughput"): ProvisionedThroughput | undefined {
+export function throughput(c: Checks, name = "ProvisionedThroughput"): ProvisionedThroughput | undefined {
   const s = c.struct(name);
   if (!s) return undefined;
   const t = c.nested(s, lowerFirst(name));
@@ -170,14 +171,14 @@ export interface IndexInput {
   ProvisionedThroughput?: ProvisionedThroughput;
 }
 
-const index = (global: boolean) => (c: Checks): IndexInput => ({
+export const index = (global: boolean) => (c: Checks): IndexInput => ({
   IndexName: c.string("IndexName", { required: true, min: 3, max: 255, pattern: TABLE_NAME_PATTERN })!,
   KeySchema: keySchema(c, "KeySchema", false)!,
   Projection: projection(c)!,
   ...(global ? { ProvisionedThroughput: throughput(c) } : {}),
 });
 
-function streamSpecification(c: Checks): { StreamEnabled: boolean; StreamViewType?: StreamViewType } | undefined {
+export function streamSpecification(c: Checks): { StreamEnabled: boolean; StreamViewType?: StreamViewType } | undefined {
   const s = c.struct("StreamSpecification");
   if (!s) return undefined;
   const t = c.nested(s, "streamSpecification");
@@ -190,7 +191,7 @@ export interface SseSpecification {
   KMSMasterKeyId?: string;
 }
 
-function sseSpecification(c: Checks): SseSpecification | undefined {
+export function sseSpecification(c: Checks): SseSpecification | undefined {
   const s = c.struct("SSESpecification");
   if (!s) return undefined;
   const t = c.nested(s, "sSESpecification");
@@ -205,40 +206,25 @@ export interface Tag {
   Value: string;
 }
 
-const tags = (c: Checks, required = false) =>
+export const tags = (c: Checks, required = false) =>
   c.structs("Tags", { required, min: required ? 1 : undefined, max: 200 }, (t) => ({ Key: t.string("Key", { required: true, min: 1, max: 128 })!, Value: t.string("Value", { required: true, min: 0, max: 256 })! })) as Tag[] | undefined;
 
-export interface CreateTableInput {
-  TableName: string;
-  KeySchema: KeySchemaElement[];
-  AttributeDefinitions: AttributeDefinition[];
-  BillingMode: "PROVISIONED" | "PAY_PER_REQUEST";
-  ProvisionedThroughput?: ProvisionedThroughput;
-  LocalSecondaryIndexes?: IndexInput[];
-  GlobalSecondaryIndexes?: IndexInput[];
-  StreamSpecification?: { StreamEnabled: boolean; StreamViewType?: StreamViewType };
-  Tags?: Tag[];
-  DeletionProtectionEnabled?: boolean;
-  TableClass?: "STANDARD" | "STANDARD_INFREQUENT_ACCESS";
-  SSESpecification?: SseSpecification;
-}
-
-const capacityBounds = (t: ProvisionedThroughput | undefined) => {
+export const capacityBounds = (t: ProvisionedThroughput | undefined) => {
   if (!t) return;
   if (t.ReadCapacityUnits > MAX_CAPACITY) throw validation(`Given value ${t.ReadCapacityUnits} for ReadCapacityUnits is out of bounds`);
   if (t.WriteCapacityUnits > MAX_CAPACITY) throw validation(`Given value ${t.WriteCapacityUnits} for WriteCapacityUnits is out of bounds`);
 };
 
-const invalid = (what: string) => validation(`One or more parameter values were invalid: ${what}`);
+export const invalid = (what: string) => validation(`One or more parameter values were invalid: ${what}`);
 
 /** An index's or the table's key schema: HASH first, RANGE second, two different attributes. */
-function keyOrder(keys: KeySchemaElement[]): void {
+export function keyOrder(keys: KeySchemaElement[]): void {
   if (keys[1] && keys[0]!.AttributeName === keys[1].AttributeName) throw validation("Both the Hash Key and the Range Key element in the KeySchema have the same name");
   if (keys[0]!.KeyType !== "HASH") throw validation("Invalid KeySchema: The first KeySchemaElement is not a HASH key type");
   if (keys[1] && keys[1].KeyType !== "RANGE") throw validation("Invalid KeySchema: The second KeySchemaElement is not a RANGE key type");
 }
 
-function definedKeys(keys: KeySchemaElement[], defined: string[]): void {
+export function definedKeys(keys: KeySchemaElement[], defined: string[]): void {
   const names = keys.map((k) => k.AttributeName);
   if (names.some((n) => !defined.includes(n))) {
     throw invalid(`Some index key attributes are not defined in AttributeDefinitions. Keys: [${names.join(", ")}], AttributeDefinitions: [${defined.join(", ")}]`);
@@ -246,7 +232,7 @@ function definedKeys(keys: KeySchemaElement[], defined: string[]): void {
 }
 
 /** An index's projection: its type given, NonKeyAttributes only with INCLUDE. */
-function projectionRules(p: Projection): void {
+export function projectionRules(p: Projection): void {
   if (p.ProjectionType === undefined) throw invalid("Unknown ProjectionType: null");
   if (p.NonKeyAttributes && p.ProjectionType !== "INCLUDE") throw invalid(`ProjectionType is ${p.ProjectionType}, but NonKeyAttributes is specified`);
   if (!p.NonKeyAttributes && p.ProjectionType === "INCLUDE") throw invalid("ProjectionType is INCLUDE, but NonKeyAttributes is not specified");
@@ -257,104 +243,8 @@ function projectionRules(p: Projection): void {
   }
 }
 
-export function decodeCreateTable(m: Members): CreateTableInput {
-  const c = Checks.root(m);
-  const TableName = namedTable(m, c);
-  const AttributeDefinitions = c.structs("AttributeDefinitions", { required: true }, (a) => ({
-    AttributeName: a.string("AttributeName", { required: true, min: 1, max: 255 })!,
-    AttributeType: a.string("AttributeType", { required: true, oneOf: ["B", "N", "S"] }) as "S" | "N" | "B",
-  }));
-  const BillingMode = c.string("BillingMode", { oneOf: BILLING_MODES }) as CreateTableInput["BillingMode"] | undefined;
-  const ProvisionedThroughput = throughput(c);
-  const KeySchema = keySchema(c);
-  const LocalSecondaryIndexes = c.structs("LocalSecondaryIndexes", {}, index(false));
-  const GlobalSecondaryIndexes = c.structs("GlobalSecondaryIndexes", {}, index(true));
-  const StreamSpecification = streamSpecification(c);
-  const Tags = tags(c);
-  const DeletionProtectionEnabled = c.bool("DeletionProtectionEnabled");
-  const TableClass = c.string("TableClass", { oneOf: TABLE_CLASSES }) as CreateTableInput["TableClass"];
-  const SSESpecification = sseSpecification(c);
-  c.done();
-
-  const defs = AttributeDefinitions!;
-  const keys = KeySchema!;
-  if (BillingMode === "PAY_PER_REQUEST") {
-    if (ProvisionedThroughput) throw invalid("Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
-  } else {
-    if (!ProvisionedThroughput) throw invalid("ReadCapacityUnits and WriteCapacityUnits must both be specified when BillingMode is PROVISIONED");
-    capacityBounds(ProvisionedThroughput);
-  }
-  const defined = defs.map((d) => d.AttributeName);
-  if (keys.length > defined.length) throw validation("Invalid KeySchema: Some index key attribute have no definition");
-  definedKeys(keys, defined);
-  keyOrder(keys);
-  const names = new Set<string>();
-  const used = new Set(keys.map((k) => k.AttributeName));
-  if (LocalSecondaryIndexes) {
-    if (LocalSecondaryIndexes.length === 0) throw invalid("List of LocalSecondaryIndexes is empty");
-    if (keys.length !== 2) throw invalid("Table KeySchema does not have a range key, which is required when specifying a LocalSecondaryIndex");
-    for (const ix of LocalSecondaryIndexes) {
-      definedKeys(ix.KeySchema, defined);
-      keyOrder(ix.KeySchema);
-      if (ix.KeySchema.length !== 2) throw invalid(`Index KeySchema does not have a range key for index: ${ix.IndexName}`);
-      const hash = ix.KeySchema[0]!.AttributeName;
-      if (hash !== keys[0]!.AttributeName) {
-        throw invalid(`Index KeySchema does not have the same leading hash key as table KeySchema for index: ${ix.IndexName}. index hash key: ${hash}, table hash key: ${keys[0]!.AttributeName}`);
-      }
-      projectionRules(ix.Projection);
-      if (names.has(ix.IndexName)) throw invalid(`Duplicate index name: ${ix.IndexName}`);
-      names.add(ix.IndexName);
-      for (const k of ix.KeySchema) used.add(k.AttributeName);
-    }
-    if (LocalSecondaryIndexes.length > 5) throw invalid("Number of LocalSecondaryIndexes exceeds per-table limit of 5");
-  }
-  if (GlobalSecondaryIndexes) {
-    if (GlobalSecondaryIndexes.length === 0) throw invalid("List of GlobalSecondaryIndexes is empty");
-    for (const ix of GlobalSecondaryIndexes) {
-      definedKeys(ix.KeySchema, defined);
-      keyOrder(ix.KeySchema);
-      projectionRules(ix.Projection);
-      if (BillingMode === "PAY_PER_REQUEST" && ix.ProvisionedThroughput) throw invalid(`ProvisionedThroughput should not be specified for index: ${ix.IndexName} when BillingMode is PAY_PER_REQUEST`);
-      if (BillingMode !== "PAY_PER_REQUEST" && !ix.ProvisionedThroughput) throw invalid(`ProvisionedThroughput is not specified for index: ${ix.IndexName}`);
-      capacityBounds(ix.ProvisionedThroughput);
-      if (names.has(ix.IndexName)) throw invalid(`Duplicate index name: ${ix.IndexName}`);
-      names.add(ix.IndexName);
-      for (const k of ix.KeySchema) used.add(k.AttributeName);
-    }
-    if (GlobalSecondaryIndexes.length > 20) throw invalid("GlobalSecondaryIndex count exceeds the per-table limit of 20");
-  }
-  const seen = new Set<string>();
-  for (const d of defs) {
-    if (seen.has(d.AttributeName)) throw validation(`Attribute Name is duplicated: ${d.AttributeName}`);
-    seen.add(d.AttributeName);
-  }
-  if (!LocalSecondaryIndexes && !GlobalSecondaryIndexes && keys.length !== defs.length) {
-    throw invalid("Number of attributes in KeySchema does not exactly match number of attributes defined in AttributeDefinitions");
-  }
-  if (defs.some((d) => !used.has(d.AttributeName))) {
-    throw invalid("Some AttributeDefinitions are not used. AttributeDefinitions: [" + defined.join(", ") + "], keys used: [" + [...used].join(", ") + "]");
-  }
-  if (StreamSpecification?.StreamEnabled && !StreamSpecification.StreamViewType) throw invalid("Table is being created with a stream enabled, UpdateViewType is required");
-  if (StreamSpecification && !StreamSpecification.StreamEnabled && StreamSpecification.StreamViewType) throw invalid("Table is being created with a stream disabled, UpdateViewType should not be specified");
-  if (SSESpecification) sseRules(SSESpecification);
-  return {
-    TableName,
-    KeySchema: keys,
-    AttributeDefinitions: defs,
-    BillingMode: BillingMode ?? "PROVISIONED",
-    ...(ProvisionedThroughput ? { ProvisionedThroughput } : {}),
-    ...(LocalSecondaryIndexes ? { LocalSecondaryIndexes } : {}),
-    ...(GlobalSecondaryIndexes ? { GlobalSecondaryIndexes } : {}),
-    ...(StreamSpecification ? { StreamSpecification } : {}),
-    ...(Tags ? { Tags } : {}),
-    ...(DeletionProtectionEnabled !== undefined ? { DeletionProtectionEnabled } : {}),
-    ...(TableClass ? { TableClass } : {}),
-    ...(SSESpecification ? { SSESpecification } : {}),
-  };
-}
-
 /** An SSESpecification: a key and its type only when enabling, and only KMS. */
-function sseRules(s: SseSpecification): void {
+export function sseRules(s: SseSpecification): void {
   if (s.Enabled === false && s.SSEType) throw invalid("SSEType can not be specified if Enabled is false");
   if (s.Enabled === false && s.KMSMasterKeyId !== undefined) throw invalid("KMSMasterKeyId can not be specified if Enabled is false");
   if (s.SSEType === "AES256") throw invalid("SSEType AES256 is not supported");
@@ -374,95 +264,6 @@ export function decodeListTables(m: Members): { ExclusiveStartTableName?: string
   const Limit = c.int("Limit", { min: 1, max: 100 });
   c.done();
   return { ExclusiveStartTableName, Limit };
-}
-
-export type GsiUpdate =
-  | { Create: IndexInput }
-  | { Delete: { IndexName: string } }
-  | { Update: { IndexName: string; ProvisionedThroughput: ProvisionedThroughput } };
-
-export interface UpdateTableInput {
-  TableName: string;
-  AttributeDefinitions?: AttributeDefinition[];
-  BillingMode?: "PROVISIONED" | "PAY_PER_REQUEST";
-  ProvisionedThroughput?: ProvisionedThroughput;
-  GlobalSecondaryIndexUpdates?: GsiUpdate[];
-  StreamSpecification?: { StreamEnabled: boolean; StreamViewType?: StreamViewType };
-  DeletionProtectionEnabled?: boolean;
-  TableClass?: "STANDARD" | "STANDARD_INFREQUENT_ACCESS";
-  SSESpecification?: SseSpecification;
-}
-
-export function decodeUpdateTable(m: Members): UpdateTableInput {
-  const c = Checks.root(m);
-  const TableName = namedTable(m, c);
-  const AttributeDefinitions = c.structs("AttributeDefinitions", {}, (a) => ({
-    AttributeName: a.string("AttributeName", { required: true, min: 1, max: 255 })!,
-    AttributeType: a.string("AttributeType", { required: true, oneOf: ["B", "N", "S"] }) as "S" | "N" | "B",
-  }));
-  const BillingMode = c.string("BillingMode", { oneOf: BILLING_MODES }) as UpdateTableInput["BillingMode"];
-  const ProvisionedThroughput = throughput(c);
-  const GlobalSecondaryIndexUpdates = c.structs("GlobalSecondaryIndexUpdates", {}, (u): GsiUpdate | undefined => {
-    const create = u.struct("Create");
-    const del = u.struct("Delete");
-    const upd = u.struct("Update");
-    if (create) return { Create: index(true)(u.nested(create, "create")) };
-    if (del) return { Delete: { IndexName: u.nested(del, "delete").string("IndexName", { required: true, min: 3, max: 255, pattern: TABLE_NAME_PATTERN })! } };
-    if (upd) {
-      const n = u.nested(upd, "update");
-      return { Update: { IndexName: n.string("IndexName", { required: true, min: 3, max: 255, pattern: TABLE_NAME_PATTERN })!, ProvisionedThroughput: throughput(n)! } };
-    }
-    return undefined;
-  });
-  const StreamSpecification = streamSpecification(c);
-  const DeletionProtectionEnabled = c.bool("DeletionProtectionEnabled");
-  const TableClass = c.string("TableClass", { oneOf: TABLE_CLASSES }) as UpdateTableInput["TableClass"];
-  const SSESpecification = sseSpecification(c);
-  c.done();
-
-  if (!ProvisionedThroughput && !BillingMode && !StreamSpecification && !GlobalSecondaryIndexUpdates?.length && DeletionProtectionEnabled === undefined && !TableClass && !SSESpecification && !m.ReplicaUpdates) {
-    throw validation(
-      "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required",
-    );
-  }
-  if (BillingMode === "PROVISIONED" && !ProvisionedThroughput) throw invalid("ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
-  capacityBounds(ProvisionedThroughput);
-  if (GlobalSecondaryIndexUpdates) {
-    const names = new Set<string>();
-    for (const u of GlobalSecondaryIndexUpdates) {
-      if (!u) throw invalid("One of GlobalSecondaryIndexUpdate.Update, GlobalSecondaryIndexUpdate.Create, GlobalSecondaryIndexUpdate.Delete must not be null");
-      const name = "Create" in u ? u.Create.IndexName : "Delete" in u ? u.Delete.IndexName : u.Update.IndexName;
-      if (names.has(name)) throw invalid(`Only one global secondary index update per index is allowed simultaneously. Index: ${name}`);
-      names.add(name);
-      if ("Create" in u) {
-        keyOrder(u.Create.KeySchema);
-        projectionRules(u.Create.Projection);
-      }
-    }
-  }
-  // What must be alone in its request, and what cannot go together.
-  const others = [ProvisionedThroughput || BillingMode, GlobalSecondaryIndexUpdates?.length, StreamSpecification, DeletionProtectionEnabled !== undefined, TableClass, SSESpecification].filter(Boolean).length;
-  if (SSESpecification && others > 1) throw invalid("Server-Side Encryption modification must be the only operation in the request");
-  if (TableClass && others > 1) throw invalid("TableClass modification must be the only operation in the request");
-  if (DeletionProtectionEnabled !== undefined && others > 1) throw invalid("DeletionProtection modification must be the only operation in the request");
-  const indexChanges = (GlobalSecondaryIndexUpdates ?? []).some((u) => u && ("Create" in u || "Delete" in u));
-  if (StreamSpecification && ProvisionedThroughput) throw invalid("You cannot modify stream status while updating table IOPS");
-  if (indexChanges && ProvisionedThroughput) throw invalid("You cannot create or delete index while updating table IOPS");
-  if (indexChanges && StreamSpecification) throw invalid("You cannot create or delete index while changing stream status");
-  if (StreamSpecification?.StreamEnabled && !StreamSpecification.StreamViewType) throw invalid("If stream is being enabled then UpdateViewType is required");
-  if (StreamSpecification && !StreamSpecification.StreamEnabled && StreamSpecification.StreamViewType) throw invalid("If stream is being disabled, then UpdateViewType must not be specified");
-  if (SSESpecification) sseRules(SSESpecification);
-  return {
-    TableName,
-    ...(AttributeDefinitions ? { AttributeDefinitions } : {}),
-    ...(BillingMode ? { BillingMode } : {}),
-    ...(ProvisionedThroughput ? { ProvisionedThroughput } : {}),
-    ...(GlobalSecondaryIndexUpdates ? { GlobalSecondaryIndexUpdates: GlobalSecondaryIndexUpdates as GsiUpdate[] } : {}),
-    ...(StreamSpecification ? { StreamSpecification } : {}),
-    ...(DeletionProtectionEnabled !== undefined ? { DeletionProtectionEnabled } : {}),
-    ...(TableClass ? { TableClass } : {}),
-    ...(SSESpecification ? { SSESpecification } : {}),
-  };
 }
 
 export function decodeUpdateTimeToLive(m: Members): { TableName: string; TimeToLiveSpecification: { Enabled: boolean; AttributeName: string } } {

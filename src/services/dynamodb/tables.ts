@@ -8,13 +8,19 @@
 import { randomUUID } from "node:crypto";
 import type { Clock, Timer } from "../../clock/clock.js";
 import { aloneBus, CacheSync, type ChangeBus } from "../../store/change-bus.js";
-import type { DynamoStore, IndexEntry, ItemKey, ScanPosition } from "../../store/dynamodb-store.js";
+import type { DynamoStore } from "../../store/dynamodb-store.js";
+import type { CreateTableInput } from "./create-table-input.js";
 import { dynamoError, resourceNotFound, tableNotFound, validation } from "./dynamo-errors.js";
-import type { AttributeDefinition, IndexRecord, StreamViewType, TableRecord, TableStream } from "./model.js";
-import type { CreateTableInput, GsiUpdate, IndexInput, SseSpecification, Tag, UpdateTableInput } from "./table-inputs.js";
-import { currentStream, type Table, tableDescription } from "./table-shapes.js";
-import type { AttributeValue, Item } from "./types.js";
-import { keyBytes } from "./values.js";
+import type { IndexRecord, TableRecord, TableStream } from "./model.js";
+import { backfillIndex, indexRecord, markIndexDone } from "./table-indexes.js";
+import type { Tag } from "./table-inputs.js";
+import { continuousBackups, kmsKeyArn, pointInTimeRecovery } from "./table-settings.js";
+import { type Table, tableDescription } from "./table-shapes.js";
+import { closedStreams, newStream, STREAM_RETENTION_MS } from "./table-streams.js";
+import { checkTaggedArn, checkTags, MAX_TAGS, withTags } from "./table-tags.js";
+import { backfillTtl, ttlChange, ttlDescription } from "./table-ttl.js";
+import { updatedTable } from "./update-table.js";
+import type { UpdateTableInput } from "./update-table-input.js";
 
 export interface Account {
   region: string;
@@ -34,13 +40,6 @@ export type TableListener = (name: string, table: TableRecord | undefined) => vo
 
 /** CREATING and UPDATING last this long (AWS: seconds); short, but `wait table-exists` sees them. */
 const SETTLE_MS = 50;
-/** Items read at once when an index or TTL is backfilled. */
-const BACKFILL_PAGE = 500;
-/** TTL ignores items whose expiry is more than five years in the past. */
-const TTL_PAST_LIMIT_S = 5 * 365 * 24 * 3600;
-const MAX_TAGS = 50;
-/** A stream's records are kept 24 hours, also after its table is deleted. */
-const STREAM_RETENTION_MS = 24 * 3_600_000;
 
 const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:([^:]+):(\d{12}):table\/([^/]+)(?:\/.*)?$/;
 
@@ -48,37 +47,8 @@ export function tableArn(account: Account, name: string): string {
   return `arn:aws:dynamodb:${account.region}:${account.accountId}:table/${name}`;
 }
 
-/** A stream's label: its creation time, ISO 8601 with milliseconds and no zone (`2026-12-05T22:51:30.123`). */
-export const streamLabel = (ms: number) => new Date(ms).toISOString().slice(0, -1);
-
 const inUse = (t: TableRecord) =>
   dynamoError("ResourceInUseException", `Attempt to change a resource which is still in use: Table is being ${t.status === "CREATING" ? "created" : t.status === "DELETING" ? "deleted" : "updated"}: ${t.name}`);
-
-function indexRecord(input: IndexInput, kind: "global" | "local", billing: TableRecord["billingMode"], status?: IndexRecord["IndexStatus"]): IndexRecord {
-  return {
-    IndexName: input.IndexName,
-    kind,
-    KeySchema: input.KeySchema,
-    Projection: input.Projection,
-    ...(kind === "global" ? { IndexStatus: status ?? "ACTIVE" } : {}),
-    ...(kind === "global" && billing === "PROVISIONED" && input.ProvisionedThroughput ? { ProvisionedThroughput: input.ProvisionedThroughput } : {}),
-  };
-}
-
-/** An item's key bytes in a key schema; undefined when it lacks a key attribute or has one of another type (a sparse index). */
-export function keyIn(item: Item, keySchema: TableRecord["keySchema"], defs: AttributeDefinition[]): { hk: Buffer; rk: Buffer } | undefined {
-  const part = (name: string | undefined): Buffer | undefined | null => {
-    if (name === undefined) return null;
-    const v = item[name];
-    const type = defs.find((d) => d.AttributeName === name)?.AttributeType;
-    if (!v || !type || !(type in v)) return undefined;
-    return keyBytes(v as AttributeValue);
-  };
-  const hk = part(keySchema.find((k) => k.KeyType === "HASH")?.AttributeName);
-  const rk = part(keySchema.find((k) => k.KeyType === "RANGE")?.AttributeName);
-  if (!hk || rk === undefined) return undefined;
-  return { hk, rk: rk ?? Buffer.alloc(0) };
-}
 
 export class TablesService {
   private readonly tables = new Map<string, Table>();
@@ -191,8 +161,7 @@ export class TablesService {
   private retire(t: TableRecord): void {
     if (t.streams.length === 0) return;
     const at = this.deps.clock.now();
-    const table: TableRecord = { ...t, status: "DELETING", streams: t.streams.map((s) => ({ ...s, disabledAt: s.disabledAt ?? at })) };
-    this.retired.set(t.id, { table, until: at + STREAM_RETENTION_MS });
+    this.retired.set(t.id, { table: closedStreams(t, at), until: at + STREAM_RETENTION_MS });
   }
 
   /** A table's tags, for IAM's aws:ResourceTag conditions. */
@@ -244,7 +213,7 @@ export class TablesService {
     if (t.status === "UPDATING" && t.indexes.some((i) => i.IndexStatus === "CREATING" || i.IndexStatus === "DELETING")) {
       // The index work decides when it is done (a restart mid-backfill starts it again).
       for (const ix of t.indexes) {
-        if (ix.IndexStatus === "CREATING") this.track(this.backfillIndex(t, ix));
+        if (ix.IndexStatus === "CREATING") this.track(this.createIndex(t, ix));
         if (ix.IndexStatus === "DELETING") this.track(this.dropIndex(t, ix));
       }
       return;
@@ -269,15 +238,6 @@ export class TablesService {
   /** Resolves once the backfills running now are done (tests; close). */
   async idle(): Promise<void> {
     while (this.work.size) await Promise.all([...this.work]);
-  }
-
-  private newStream(t: TableRecord, viewType: StreamViewType): TableStream {
-    let at = this.deps.clock.now();
-    const last = t.streams[t.streams.length - 1];
-    // Two streams of one table never share a label.
-    if (last && last.createdAt >= at) at = last.createdAt + 1;
-    const label = streamLabel(at);
-    return { arn: `${t.arn}/stream/${label}`, label, viewType, createdAt: at };
   }
 
   // --- Tables --------------------------------------------------------------------------------
@@ -306,9 +266,9 @@ export class TablesService {
       tags: Object.fromEntries(checkTags(input.Tags ?? []).map((tag) => [tag.Key, tag.Value])),
       deletionProtection: input.DeletionProtectionEnabled ?? false,
       ...(input.TableClass ? { tableClass: input.TableClass } : {}),
-      ...(input.SSESpecification?.Enabled ? { kmsKeyArn: this.kmsKeyArn(input.SSESpecification) } : {}),
+      ...(input.SSESpecification?.Enabled ? { kmsKeyArn: kmsKeyArn(this.account, input.SSESpecification) } : {}),
     };
-    if (input.StreamSpecification?.StreamEnabled) t.streams.push(this.newStream(t, input.StreamSpecification.StreamViewType!));
+    if (input.StreamSpecification?.StreamEnabled) t.streams.push(newStream(t, input.StreamSpecification.StreamViewType!, now));
     const inserted = await this.sync.write(name, async () => {
       this.tables.set(name, t);
       if (await this.deps.store.insertTable(t)) return true;
@@ -354,74 +314,7 @@ export class TablesService {
   async updateTable(input: UpdateTableInput) {
     const t = this.described(input.TableName);
     if (t.status !== "ACTIVE") throw inUse(t);
-    const now = this.deps.clock.now();
-    const next: Table = structuredClone(t);
-    let settles = false;
-    const mode = input.BillingMode ?? t.billingMode;
-    if (input.ProvisionedThroughput && mode === "PAY_PER_REQUEST") {
-      throw validation("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
-    }
-    next.throughputTimes = { ...t.throughputTimes };
-    if (input.BillingMode && input.BillingMode !== t.billingMode) {
-      next.billingMode = input.BillingMode;
-      next.throughputTimes.billingModeChanged = now;
-      settles = true;
-      if (input.BillingMode === "PAY_PER_REQUEST") {
-        delete next.provisionedThroughput;
-        for (const ix of next.indexes) delete ix.ProvisionedThroughput;
-      } else {
-        const updated = new Set((input.GlobalSecondaryIndexUpdates ?? []).flatMap((u) => ("Update" in u ? [u.Update.IndexName] : "Create" in u ? [u.Create.IndexName] : [])));
-        const missing = next.indexes.filter((i) => i.kind === "global" && !updated.has(i.IndexName)).map((i) => i.IndexName);
-        if (missing.length) throw validation(`One or more parameter values were invalid: ProvisionedThroughput must be specified for index: ${missing.join(",")}`);
-      }
-    }
-    if (input.ProvisionedThroughput) {
-      const was = t.billingMode === "PROVISIONED" ? t.provisionedThroughput : undefined;
-      const want = input.ProvisionedThroughput;
-      if (was && was.ReadCapacityUnits === want.ReadCapacityUnits && was.WriteCapacityUnits === want.WriteCapacityUnits) {
-        throw validation(
-          `The provisioned throughput for the table will not change. The requested value equals the current value. Current ReadCapacityUnits provisioned for the table: ${was.ReadCapacityUnits}. Requested ReadCapacityUnits: ${want.ReadCapacityUnits}. Current WriteCapacityUnits provisioned for the table: ${was.WriteCapacityUnits}. Requested WriteCapacityUnits: ${want.WriteCapacityUnits}. Refer to the Amazon DynamoDB Developer Guide for current limits and how to request higher limits.`,
-        );
-      }
-      if (was && (want.ReadCapacityUnits > was.ReadCapacityUnits || want.WriteCapacityUnits > was.WriteCapacityUnits)) next.throughputTimes.lastIncrease = now;
-      if (was && (want.ReadCapacityUnits < was.ReadCapacityUnits || want.WriteCapacityUnits < was.WriteCapacityUnits)) next.throughputTimes.lastDecrease = now;
-      next.provisionedThroughput = want;
-      settles = true;
-    }
-    if (input.AttributeDefinitions) {
-      for (const d of input.AttributeDefinitions) {
-        const known = next.attributeDefinitions.find((a) => a.AttributeName === d.AttributeName);
-        if (known && known.AttributeType !== d.AttributeType) {
-          throw validation(`One or more parameter values were invalid: Cannot change the type of attribute ${d.AttributeName} from ${known.AttributeType} to ${d.AttributeType}`);
-        }
-        if (!known) next.attributeDefinitions.push(d);
-      }
-    }
-    const work = this.indexUpdates(next, input.GlobalSecondaryIndexUpdates ?? [], mode);
-    if (work.length) settles = true;
-    if (input.StreamSpecification) {
-      const current = currentStream(t);
-      if (input.StreamSpecification.StreamEnabled) {
-        if (current) throw validation(`Table already has an enabled stream: TableName: ${t.name}`);
-        next.streams.push(this.newStream(next, input.StreamSpecification.StreamViewType!));
-      } else {
-        if (!current) throw validation(`Table has no stream to disable: TableName: ${t.name}`);
-        next.streams[next.streams.length - 1]!.disabledAt = now;
-      }
-    }
-    if (input.DeletionProtectionEnabled !== undefined) next.deletionProtection = input.DeletionProtectionEnabled;
-    if (input.SSESpecification) {
-      if (input.SSESpecification.Enabled === false) delete next.kmsKeyArn;
-      else if (input.SSESpecification.Enabled || input.SSESpecification.KMSMasterKeyId !== undefined) next.kmsKeyArn = this.kmsKeyArn(input.SSESpecification);
-      settles = true;
-    }
-    if (input.TableClass && input.TableClass !== (t.tableClass ?? "STANDARD")) {
-      next.tableClass = input.TableClass;
-      settles = true;
-    }
-    if (!Object.keys(next.throughputTimes).length) delete next.throughputTimes;
-    if (settles) next.status = "UPDATING";
-    pruneDefinitions(next);
+    const next = updatedTable(t, input, this.deps.clock.now(), this.account);
     await this.save(next);
     const counts = await this.counts(next);
     const description = tableDescription(next, counts);
@@ -429,68 +322,9 @@ export class TablesService {
     return { TableDescription: description };
   }
 
-  /** Apply GlobalSecondaryIndexUpdates to `next`; the indexes to create or drop are marked CREATING or DELETING. */
-  private indexUpdates(next: Table, updates: GsiUpdate[], mode: TableRecord["billingMode"]): string[] {
-    const changed: string[] = [];
-    const creates = updates.filter((u) => "Create" in u || "Delete" in u).length;
-    if (creates > 1) throw dynamoError("LimitExceededException", "Subscriber limit exceeded: Only 1 online index can be created or deleted simultaneously per table");
-    for (const u of updates) {
-      if ("Create" in u) {
-        const ix = u.Create;
-        if (next.indexes.some((i) => i.IndexName === ix.IndexName)) throw validation("Attempting to create an index which already exists");
-        const defined = next.attributeDefinitions.map((d) => d.AttributeName);
-        const keys = ix.KeySchema.map((k) => k.AttributeName);
-        if (keys.some((k) => !defined.includes(k))) {
-          throw validation(`One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [${keys.join(", ")}], AttributeDefinitions: [${defined.join(", ")}]`);
-        }
-        if (mode === "PAY_PER_REQUEST" && ix.ProvisionedThroughput) {
-          throw validation(`One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified for index: ${ix.IndexName} when BillingMode is PAY_PER_REQUEST`);
-        }
-        if (mode === "PROVISIONED" && !ix.ProvisionedThroughput) throw validation(`One or more parameter values were invalid: Both ReadCapacityUnits and WriteCapacityUnits must be specified for index: ${ix.IndexName}`);
-        if (next.indexes.filter((i) => i.kind === "global").length >= 20) throw dynamoError("LimitExceededException", "Subscriber limit exceeded: GlobalSecondaryIndex count exceeds the per-table limit of 20");
-        next.indexes.push(indexRecord(ix, "global", mode, "CREATING"));
-        changed.push(ix.IndexName);
-      } else if ("Delete" in u) {
-        const ix = next.indexes.find((i) => i.IndexName === u.Delete.IndexName && i.kind === "global");
-        if (!ix) throw validation(`Cannot delete an index that is not a GlobalSecondaryIndex: ${u.Delete.IndexName}`);
-        ix.IndexStatus = "DELETING";
-        changed.push(ix.IndexName);
-      } else {
-        const ix = next.indexes.find((i) => i.IndexName === u.Update.IndexName && i.kind === "global");
-        if (!ix) throw validation(`Cannot update an index that is not a GlobalSecondaryIndex: ${u.Update.IndexName}`);
-        if (mode === "PAY_PER_REQUEST") throw validation(`One or more parameter values were invalid: The only Updates for index: ${ix.IndexName} when TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput`);
-        ix.ProvisionedThroughput = u.Update.ProvisionedThroughput;
-        ix.IndexStatus = "UPDATING";
-        changed.push(ix.IndexName);
-      }
-    }
-    return changed;
-  }
-
-  /** Each item of a table, a page at a time. */
-  private async eachPage(t: TableRecord, fn: (items: { key: ItemKey; item: Item }[]) => Promise<void>): Promise<void> {
-    let after: ScanPosition | undefined;
-    for (;;) {
-      const page = await this.deps.store.scan({ table: t.id, segment: 0, totalSegments: 1, limit: BACKFILL_PAGE, ...(after ? { after } : {}) });
-      if (page.length === 0) return;
-      await fn(page.map((s) => ({ key: { hk: s.hk, rk: s.rk }, item: JSON.parse(s.item) as Item })));
-      const last = page[page.length - 1]!;
-      after = { hk: last.at.hk, rk: last.at.rk };
-      if (page.length < BACKFILL_PAGE) return;
-    }
-  }
-
-  /** A new global index gets an entry for each item that has its key, then becomes ACTIVE. */
-  private async backfillIndex(t: Table, ix: IndexRecord): Promise<void> {
-    await this.eachPage(t, async (items) => {
-      if (!this.current(t.name, t.id)) return;
-      const entries = items.map(({ key, item }) => {
-        const at = keyIn(item, ix.KeySchema, t.attributeDefinitions);
-        const entry: IndexEntry | undefined = at && { index: ix.IndexName, ...at };
-        return { item: key, entry };
-      });
-      await this.deps.store.putIndexEntries(t.id, ix.IndexName, entries);
-    });
+  /** A new global index is backfilled from the items, then ACTIVE. */
+  private async createIndex(t: Table, ix: IndexRecord): Promise<void> {
+    await backfillIndex(this.deps.store, t, ix, () => this.current(t.name, t.id) !== undefined);
     await this.indexDone(t, ix.IndexName);
   }
 
@@ -499,21 +333,9 @@ export class TablesService {
     await this.indexDone(t, ix.IndexName, true);
   }
 
-  /** An index's backfill (or drop) is done: it is ACTIVE (or gone); the table too once no other index work is left. */
+  /** A global index's backfill (or drop) is done: ACTIVE (or gone), and the table once no other index work is left. */
   private async indexDone(t: Table, name: string, dropped = false): Promise<void> {
-    await this.change(t.name, t.id, (next) => {
-      if (dropped) {
-        next.indexes = next.indexes.filter((i) => i.IndexName !== name);
-        pruneDefinitions(next);
-      } else {
-        const ix = next.indexes.find((i) => i.IndexName === name);
-        if (ix) ix.IndexStatus = "ACTIVE";
-      }
-      if (!next.indexes.some((i) => i.IndexStatus === "CREATING" || i.IndexStatus === "DELETING")) {
-        for (const i of next.indexes) if (i.kind === "global") i.IndexStatus = "ACTIVE";
-        next.status = "ACTIVE";
-      }
-    });
+    await this.change(t.name, t.id, (next) => markIndexDone(next, name, dropped));
   }
 
   // --- Time to live --------------------------------------------------------------------------
@@ -521,42 +343,21 @@ export class TablesService {
   async updateTimeToLive(input: { TableName: string; TimeToLiveSpecification: { Enabled: boolean; AttributeName: string } }) {
     const t = this.described(input.TableName);
     const spec = input.TimeToLiveSpecification;
-    if (spec.Enabled && t.ttl?.enabled) throw validation("TimeToLive is already enabled");
-    if (!spec.Enabled && !t.ttl?.enabled) throw validation("TimeToLive is already disabled");
-    if (!spec.Enabled && t.ttl && t.ttl.attributeName !== spec.AttributeName) throw validation("TimeToLive is active on a different AttributeName: current AttributeName is " + t.ttl.attributeName);
-    const ttl = { attributeName: spec.AttributeName, enabled: spec.Enabled };
+    const ttl = ttlChange(t, spec);
     const next = await this.change(t.name, t.id, (n) => (n.ttl = ttl));
-    if (next) this.track(this.backfillTtl(next, ttl));
+    if (next) this.track(backfillTtl(this.deps.store, next, ttl, this.deps.clock.now(), () => this.current(next.name, next.id)));
     return { TimeToLiveSpecification: { Enabled: spec.Enabled, AttributeName: spec.AttributeName } };
   }
 
-  /** Every item's expiry by the TTL setting now (items written from now on get theirs from items.ts). */
-  private async backfillTtl(t: TableRecord, ttl: { attributeName: string; enabled: boolean }): Promise<void> {
-    const floor = Math.floor(this.deps.clock.now() / 1000) - TTL_PAST_LIMIT_S;
-    await this.eachPage(t, async (items) => {
-      const changes = items.map(({ key, item }) => ({ key, expiresAt: ttl.enabled ? expiryOf(item, ttl.attributeName, floor) : undefined }));
-      const now = this.current(t.name, t.id);
-      if (now?.ttl?.enabled !== ttl.enabled || now.ttl.attributeName !== ttl.attributeName) return;
-      await this.deps.store.setExpiresAt(t.id, changes);
-    });
-  }
-
   describeTimeToLive(input: { TableName: string }) {
-    const t = this.described(input.TableName);
-    if (t.status === "CREATING" || t.status === "DELETING") throw validation(`Cannot describe time to live while table is in ${t.status} state: Current table state is ${t.status}`);
-    const ttl = t.ttl;
-    return { TimeToLiveDescription: ttl?.enabled ? { TimeToLiveStatus: "ENABLED", AttributeName: ttl.attributeName } : { TimeToLiveStatus: "DISABLED" } };
+    return ttlDescription(this.described(input.TableName));
   }
 
   // --- Tags ----------------------------------------------------------------------------------
 
   /** The table a tagging request's ResourceArn names (a table's ARN; a stream's is taken as its table's). */
   private tagged(arn: string): Table {
-    if (!arn.startsWith("arn:")) throw validation(`One or more parameter values were invalid: ARNs must start with 'arn:': ${arn}`);
-    const m = TABLE_ARN.exec(arn);
-    if (!m) throw validation(`One or more parameter values were invalid: Provided Arn is not a DynamoDB resource arn: ${arn}`);
-    if (/\/index\//.test(arn)) throw validation(`One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: ${arn}`);
-    if (m[1] !== this.account.region || m[2] !== this.account.accountId) throw validation(`Invalid TableArn: Invalid ResourceArn provided as input ${arn}`);
+    checkTaggedArn(arn, TABLE_ARN.exec(arn), this.account);
     const t = this.find(arn);
     if (!t) throw dynamoError("ResourceNotFoundException", `Requested resource not found: ResourcArn: ${arn} not found`);
     return t as Table;
@@ -564,11 +365,7 @@ export class TablesService {
 
   async tagResource(input: { ResourceArn: string; Tags: Tag[] }): Promise<Record<string, never>> {
     const t = this.tagged(input.ResourceArn);
-    if (input.Tags.length === 0) throw validation("Atleast one Tag needs to be provided as Input.");
-    checkTags(input.Tags);
-    const tags = { ...t.tags };
-    for (const tag of input.Tags) tags[tag.Key] = tag.Value;
-    if (Object.keys(tags).length > MAX_TAGS) throw validation("Number of Tags exceed the current limit for the provided ResourceArn");
+    const tags = withTags(t.tags, input.Tags);
     await this.change(t.name, t.id, (next) => (next.tags = tags));
     return {};
   }
@@ -589,18 +386,6 @@ export class TablesService {
 
   // --- What IaC tools read -------------------------------------------------------------------
 
-  /**
-   * Encryption at rest with a KMS key: the key a request names (an ARN, or an id or alias of this
-   * account's), else the account's `aws/dynamodb` managed key. Flint encrypts nothing itself.
-   */
-  private kmsKeyArn(spec: SseSpecification): string {
-    const id = spec.KMSMasterKeyId;
-    if (id?.startsWith("arn:")) return id;
-    const prefix = `arn:aws:kms:${this.account.region}:${this.account.accountId}:`;
-    if (id?.startsWith("alias/")) return prefix + id;
-    return prefix + `key/${id ?? "aws-dynamodb-managed"}`;
-  }
-
   describeContinuousBackups(input: { TableName: string }) {
     const t = this.find(input.TableName) as Table | undefined;
     if (!t) throw dynamoError("TableNotFoundException", `Table not found: ${input.TableName}`);
@@ -613,7 +398,7 @@ export class TablesService {
     if (!t) throw dynamoError("TableNotFoundException", `Table not found: ${input.TableName}`);
     const now = this.deps.clock.now();
     const next = await this.change(t.name, t.id, (n) => {
-      n.pointInTimeRecovery = input.PointInTimeRecoveryEnabled ? { enabled: true, days: input.RecoveryPeriodInDays ?? 35, since: n.pointInTimeRecovery?.enabled ? n.pointInTimeRecovery.since : now } : undefined;
+      n.pointInTimeRecovery = pointInTimeRecovery(n, input.PointInTimeRecoveryEnabled, input.RecoveryPeriodInDays, now);
       if (!n.pointInTimeRecovery) delete n.pointInTimeRecovery;
     });
     return { ContinuousBackupsDescription: continuousBackups(next ?? t, now) };
@@ -633,40 +418,4 @@ export class TablesService {
     this.timers.clear();
     await this.idle();
   }
-}
-
-/** Defined attributes no key or index uses any more are dropped, as AWS does. */
-function pruneDefinitions(t: TableRecord): void {
-  const used = new Set([...t.keySchema, ...t.indexes.flatMap((i) => i.KeySchema)].map((k) => k.AttributeName));
-  t.attributeDefinitions = t.attributeDefinitions.filter((d) => used.has(d.AttributeName));
-}
-
-/** An item's TTL expiry (epoch seconds) from its attribute: a number, not more than five years past. */
-export function expiryOf(item: Item, attributeName: string, floorSeconds: number): number | undefined {
-  const v = item[attributeName];
-  if (!v || !("N" in v)) return undefined;
-  const at = Number(v.N);
-  if (!Number.isFinite(at) || at < floorSeconds) return undefined;
-  return Math.floor(at);
-}
-
-function continuousBackups(t: Table, now: number) {
-  const pitr = t.pointInTimeRecovery;
-  return {
-    ContinuousBackupsStatus: "ENABLED",
-    PointInTimeRecoveryDescription: pitr?.enabled
-      ? { PointInTimeRecoveryStatus: "ENABLED", RecoveryPeriodInDays: pitr.days, EarliestRestorableDateTime: Math.max(pitr.since, now - pitr.days * 86_400_000) / 1000, LatestRestorableDateTime: (now - 300_000) / 1000 }
-      : { PointInTimeRecoveryStatus: "DISABLED" },
-  };
-}
-
-/** Tags as AWS takes them: no `aws:` prefix, no key twice. */
-function checkTags(tags: Tag[]): Tag[] {
-  const seen = new Set<string>();
-  for (const tag of tags) {
-    if (tag.Key.toLowerCase().startsWith("aws:")) throw validation(`Tag Key cannot be prefixed with aws:, Key: ${tag.Key}`);
-    if (seen.has(tag.Key)) throw validation(`Duplicate Tag Keys provided as input: Duplicate Tag Key found ${tag.Key}`);
-    seen.add(tag.Key);
-  }
-  return tags;
 }
