@@ -4,13 +4,13 @@
  * its entries dropped, then gone) by UpdateTable's GlobalSecondaryIndexUpdates.
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.OnlineOps.html
  */
-import type { DynamoStore, IndexEntry, ItemKey, ScanPosition } from "../../store/dynamodb-store.js";
+import type { Decision, DynamoStore, ItemKey, ScanPosition, StoredItem } from "../../store/dynamodb-store.js";
 import { dynamoError, validation } from "./dynamo-errors.js";
-import type { AttributeDefinition, IndexRecord, TableRecord } from "./model.js";
+import { expiresAtOf, indexEntries, keysOf } from "./item-keys.js";
+import type { IndexRecord, TableRecord } from "./model.js";
 import type { IndexInput } from "./table-inputs.js";
-import type { AttributeValue, Item } from "./types.js";
+import type { Item } from "./types.js";
 import type { GsiUpdate } from "./update-table-input.js";
-import { keyBytes } from "./values.js";
 
 /** Items read at once when an index or TTL is backfilled. */
 const BACKFILL_PAGE = 500;
@@ -24,21 +24,6 @@ export function indexRecord(input: IndexInput, kind: "global" | "local", billing
     ...(kind === "global" ? { IndexStatus: status ?? "ACTIVE" } : {}),
     ...(kind === "global" && billing === "PROVISIONED" && input.ProvisionedThroughput ? { ProvisionedThroughput: input.ProvisionedThroughput } : {}),
   };
-}
-
-/** An item's key bytes in a key schema; undefined when it lacks a key attribute or has one of another type (a sparse index). */
-export function keyIn(item: Item, keySchema: TableRecord["keySchema"], defs: AttributeDefinition[]): { hk: Buffer; rk: Buffer } | undefined {
-  const part = (name: string | undefined): Buffer | undefined | null => {
-    if (name === undefined) return null;
-    const v = item[name];
-    const type = defs.find((d) => d.AttributeName === name)?.AttributeType;
-    if (!v || !type || !(type in v)) return undefined;
-    return keyBytes(v as AttributeValue);
-  };
-  const hk = part(keySchema.find((k) => k.KeyType === "HASH")?.AttributeName);
-  const rk = part(keySchema.find((k) => k.KeyType === "RANGE")?.AttributeName);
-  if (!hk || rk === undefined) return undefined;
-  return { hk, rk: rk ?? Buffer.alloc(0) };
 }
 
 /** Apply GlobalSecondaryIndexUpdates to `next`; the indexes to create or drop are marked CREATING or DELETING. */
@@ -113,15 +98,23 @@ export async function eachPage(store: DynamoStore, t: TableRecord, fn: (items: {
   }
 }
 
-/** A new global index gets an entry for each item that has its key; stops when `stillCurrent` says the table is gone. */
-export async function backfillIndex(store: DynamoStore, t: TableRecord, ix: IndexRecord, stillCurrent: () => boolean): Promise<void> {
+/**
+ * A new global index gets an entry for each item that has its key. Each item of a page is re-put
+ * as it is stored when the write runs, with every index entry the items service would give it
+ * (so with the new index's), and no stream record: a write to the item between the page's read
+ * and this one is kept, and an item deleted meanwhile gets no entry. `current` is the table's
+ * record now (with the index CREATING), undefined once the table is gone.
+ */
+export async function backfillIndex(store: DynamoStore, t: TableRecord, current: () => TableRecord | undefined): Promise<void> {
   await eachPage(store, t, async (items) => {
-    if (!stillCurrent()) return;
-    const entries = items.map(({ key, item }) => {
-      const at = keyIn(item, ix.KeySchema, t.attributeDefinitions);
-      const entry: IndexEntry | undefined = at && { index: ix.IndexName, ...at };
-      return { item: key, entry };
-    });
-    await store.putIndexEntries(t.id, ix.IndexName, entries);
+    const table = current();
+    if (!table) return;
+    const keys = keysOf(table);
+    const reput = (stored: StoredItem | undefined): Decision => {
+      if (!stored) return { none: true };
+      const item = JSON.parse(stored.item) as Item;
+      return { put: { item: stored.item, size: stored.size, indexes: indexEntries(keys, item), expiresAt: expiresAtOf(table, item) } };
+    };
+    await store.write(items.map(({ key }) => ({ table: t.id, key, decide: reput })), false);
   });
 }

@@ -1,5 +1,6 @@
 /** The DynamoDB control plane in-process, on a real SQLite store and a clock the tests move. */
 import { afterEach, beforeEach, describe, test } from "node:test";
+import Database from "better-sqlite3";
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -7,6 +8,7 @@ import path from "node:path";
 import { ManualClock } from "../../clock/manual-clock.js";
 import { SqliteStore } from "../../store/sqlite.js";
 import { LocalChangeBus } from "../../store/change-bus.js";
+import type { DynamoStore } from "../../store/dynamodb-store.js";
 import { OPERATIONS } from "../../api/dynamodb/operations.js";
 import { ItemsService } from "./items.js";
 import { TablesService } from "./tables.js";
@@ -306,6 +308,54 @@ describe("DynamoDB tables", () => {
     assert.equal(after.GlobalSecondaryIndexes, undefined);
     assert.deepEqual(after.AttributeDefinitions, [{ AttributeName: "pk", AttributeType: "S" }]);
     assert.deepEqual(await store.dynamodb.query({ table: id, index: "by-g", hk: keyBytes({ S: "x" }), forward: true, limit: 10 }), []);
+  });
+
+  test("an item changed or deleted while a new global index is backfilled keeps its entry as written, and a deleted one has none", async () => {
+    // The backfill's first page is read, then (before it writes anything) one item moves to another
+    // index key and another is deleted, as writes from clients between the page's read and its write.
+    let meanwhile: (() => Promise<void>) | undefined;
+    const real = store.dynamodb;
+    const spied = new Proxy(real, {
+      get(target, prop) {
+        if (prop !== "scan") return Reflect.get(target, prop, target);
+        return async (q: Parameters<DynamoStore["scan"]>[0]) => {
+          const page = await target.scan(q);
+          const run = meanwhile;
+          meanwhile = undefined;
+          if (run) await run();
+          return page;
+        };
+      },
+    });
+    await tables.close();
+    tables = await TablesService.create({ account: ACCOUNT, store: spied, clock });
+    const items = new ItemsService({ tables, store: real, clock, region: "us-east-1" });
+    await call("CreateTable", simple("orders"));
+    await settle();
+    await items.putItem({ TableName: "orders", Item: { pk: { S: "a" }, g: { S: "old" } } });
+    await items.putItem({ TableName: "orders", Item: { pk: { S: "b" }, g: { S: "old" } } });
+    meanwhile = async () => {
+      await items.updateItem({ TableName: "orders", Key: { pk: { S: "a" } }, UpdateExpression: "SET g = :g", ExpressionAttributeValues: { ":g": { S: "new" } } });
+      await items.deleteItem({ TableName: "orders", Key: { pk: { S: "b" } } });
+    };
+    await call("UpdateTable", {
+      TableName: "orders",
+      AttributeDefinitions: [{ AttributeName: "g", AttributeType: "S" }],
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: "by-g", KeySchema: [{ AttributeName: "g", KeyType: "HASH" }], Projection: { ProjectionType: "ALL" } } }],
+    });
+    await settle();
+    assert.equal(meanwhile, undefined);
+    assert.equal((await describeT("orders")).TableStatus, "ACTIVE");
+    const byG = async (g: string) => (await items.query({ TableName: "orders", IndexName: "by-g", KeyConditionExpression: "g = :g", ExpressionAttributeValues: { ":g": { S: g } } })).Items;
+    assert.deepEqual(await byG("new"), [{ pk: { S: "a" }, g: { S: "new" } }]);
+    assert.deepEqual(await byG("old"), []);
+    const raw = new Database(path.join(dir, "flint.db"), { readonly: true });
+    try {
+      const entries = raw.prepare("SELECT idx, hk FROM ddb_index_entries WHERE table_id = ?").all(tables.find("orders")!.id) as { idx: string; hk: Buffer }[];
+      assert.deepEqual(entries, [{ idx: "by-g", hk: keyBytes({ S: "new" }) }]);
+    } finally {
+      raw.close();
+    }
   });
 
   test("time to live: enabling sets the items' expiry, disabling clears it", async () => {

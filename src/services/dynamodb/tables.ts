@@ -324,7 +324,7 @@ export class TablesService {
 
   /** A new global index is backfilled from the items, then ACTIVE. */
   private async createIndex(t: Table, ix: IndexRecord): Promise<void> {
-    await backfillIndex(this.deps.store, t, ix, () => this.current(t.name, t.id) !== undefined);
+    await backfillIndex(this.deps.store, t, () => this.current(t.name, t.id));
     await this.indexDone(t, ix.IndexName);
   }
 
