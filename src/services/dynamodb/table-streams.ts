@@ -22,7 +22,27 @@ export function newStream(t: TableRecord, viewType: StreamViewType, now: number)
   return { arn: `${t.arn}/stream/${label}`, label, viewType, createdAt: at };
 }
 
-/** A deleted table as its streams are kept: every stream closed at `at` (if it was not before). */
-export function closedStreams(t: TableRecord, at: number): TableRecord {
-  return { ...t, status: "DELETING", streams: t.streams.map((s) => ({ ...s, disabledAt: s.disabledAt ?? at })) };
+/**
+ * A deleted table's streams stay readable for their retention, from every node and after a
+ * restart: its record (every stream closed at deletion) stays among the store's table rows under
+ * a name no table can have (a table name has no "/"), with its own name and when the row may go.
+ */
+export interface RetiredTable extends TableRecord {
+  retired: { name: string; until: number };
+}
+
+const RETIRED = "deleted-table/";
+
+/** The row that keeps a table deleted at `at`. */
+export function retiredRow(t: TableRecord, at: number): RetiredTable {
+  const streams = t.streams.map((s) => ({ ...s, disabledAt: s.disabledAt ?? at }));
+  return { ...t, name: RETIRED + t.id, status: "DELETING", streams, retired: { name: t.name, until: at + STREAM_RETENTION_MS } };
+}
+
+export const isRetired = (row: TableRecord): row is RetiredTable => row.name.startsWith(RETIRED);
+
+/** The deleted table as its row keeps it, under its own name. */
+export function retiredTable(row: RetiredTable): TableRecord {
+  const { retired, ...t } = row;
+  return { ...t, name: retired.name };
 }

@@ -231,13 +231,49 @@ describe("DynamoDB tables", () => {
     const deleted = (await call("DeleteTable", { TableName: "orders" })).TableDescription as Members;
     assert.equal(deleted.TableStatus, "DELETING");
     assert.equal(tables.find("orders"), undefined);
-    assert.deepEqual((await store.dynamodb.listTables()).map((t) => t.name), []);
+    assert.deepEqual((await store.dynamodb.listTables()).filter((t) => t.name === "orders"), []);
+    assert.deepEqual(tables.all(), []);
     // Its stream is closed, and kept for its 24 hours.
     const kept = tables.byStreamArn(deleted.LatestStreamArn as string);
     assert.equal(kept?.table.name, "orders");
     assert.equal(kept?.stream.disabledAt, clock.now());
     clock.advance(24 * 3_600_000);
     assert.equal(tables.byStreamArn(deleted.LatestStreamArn as string), undefined);
+  });
+
+  test("a deleted table's streams are kept in the store: readable after a restart for 24 hours, then dropped", async () => {
+    await call("CreateTable", simple("orders", { StreamSpecification: { StreamEnabled: true, StreamViewType: "KEYS_ONLY" } }));
+    await settle();
+    const first = (await call("UpdateTable", { TableName: "orders", StreamSpecification: { StreamEnabled: false } })).TableDescription as Members;
+    await settle();
+    clock.advance(1);
+    const second = (await call("UpdateTable", { TableName: "orders", StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_IMAGE" } })).TableDescription as Members;
+    await settle();
+    const deletedAt = clock.now();
+    await call("DeleteTable", { TableName: "orders" });
+    await tables.close();
+    await store.close();
+
+    store = SqliteStore.open(dir);
+    tables = await TablesService.create({ account: ACCOUNT, store: store.dynamodb, clock });
+    assert.deepEqual(tables.all(), []);
+    assert.deepEqual((await call("ListTables", {})).TableNames, []);
+    for (const arn of [first.LatestStreamArn, second.LatestStreamArn] as string[]) {
+      const kept = tables.byStreamArn(arn);
+      assert.equal(kept?.table.name, "orders");
+      assert.equal(kept?.table.arn, ARN("orders"));
+      assert.equal(kept?.stream.arn, arn);
+      assert.ok(kept.stream.disabledAt !== undefined && kept.stream.disabledAt <= deletedAt);
+    }
+    // A table of the same name can be made again beside them.
+    await call("CreateTable", simple("orders"));
+    await settle();
+    assert.notEqual(tables.byStreamArn(second.LatestStreamArn as string)?.table.id, tables.find("orders")!.id);
+
+    clock.advance(24 * 3_600_000);
+    assert.equal(tables.byStreamArn(second.LatestStreamArn as string), undefined);
+    await tables.idle();
+    assert.deepEqual((await store.dynamodb.listTables()).map((t) => t.name), ["orders"]);
   });
 
   test("UpdateTable: billing, throughput, streams on and off with a new label each time", async () => {
@@ -440,12 +476,20 @@ describe("DynamoDB tables", () => {
       }
       assert.ok(done());
     };
-    await nodeA.createTable({ TableName: "orders", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }], BillingMode: "PAY_PER_REQUEST" });
+    const created = await nodeA.createTable({
+      TableName: "orders",
+      KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
+      AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
+      BillingMode: "PAY_PER_REQUEST",
+      StreamSpecification: { StreamEnabled: true, StreamViewType: "KEYS_ONLY" },
+    });
     await until(() => nodeB.find("orders")?.status === "CREATING");
     clock.advance(1000);
     await until(() => nodeB.find("orders")?.status === "ACTIVE");
     await nodeB.deleteTable({ TableName: "orders" });
     await until(() => nodeA.find("orders") === undefined);
+    // The stream of a table another node deleted is still there to read.
+    assert.equal(nodeA.byStreamArn(created.TableDescription.LatestStreamArn!)?.table.name, "orders");
     assert.deepEqual(heard, ["orders:CREATING", "orders:ACTIVE", "orders:gone"]);
     await nodeA.close();
     await nodeB.close();

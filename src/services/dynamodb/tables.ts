@@ -16,7 +16,7 @@ import { backfillIndex, indexRecord, markIndexDone } from "./table-indexes.js";
 import type { Tag } from "./table-inputs.js";
 import { continuousBackups, kmsKeyArn, pointInTimeRecovery } from "./table-settings.js";
 import { type Table, tableDescription } from "./table-shapes.js";
-import { closedStreams, newStream, STREAM_RETENTION_MS } from "./table-streams.js";
+import { isRetired, newStream, type RetiredTable, retiredRow, retiredTable } from "./table-streams.js";
 import { checkTaggedArn, checkTags, MAX_TAGS, withTags } from "./table-tags.js";
 import { backfillTtl, ttlChange, ttlDescription } from "./table-ttl.js";
 import { updatedTable } from "./update-table.js";
@@ -54,9 +54,9 @@ export class TablesService {
   private readonly tables = new Map<string, Table>();
   /**
    * Deleted tables, by id, kept for their streams' retention: a deleted table's stream can still be
-   * described and read for 24 hours, as on AWS (this node's memory only: a restart forgets them).
+   * described and read for 24 hours, as on AWS. A cache of their rows in the store (table-streams.ts).
    */
-  private readonly retired = new Map<string, { table: TableRecord; until: number }>();
+  private readonly retired = new Map<string, { table: TableRecord; row: RetiredTable }>();
   private readonly timers = new Set<Timer>();
   private readonly listeners = new Set<TableListener>();
   private readonly sync: CacheSync;
@@ -69,10 +69,13 @@ export class TablesService {
 
   static async create(deps: TablesDeps): Promise<TablesService> {
     const service = new TablesService(deps);
-    for (const t of await deps.store.listTables()) {
+    const rows = await deps.store.listTables();
+    for (const t of rows) {
+      if (isRetired(t)) continue;
       service.tables.set(t.name, t);
       service.settleSoon(t);
     }
+    service.keepRetired(rows);
     return service;
   }
 
@@ -83,9 +86,10 @@ export class TablesService {
   private reload(): Promise<void> {
     return this.sync.reread(
       () => this.deps.store.listTables(),
-      (tables) => {
+      (rows) => {
         const gone = new Map(this.tables);
-        for (const fresh of tables) {
+        for (const fresh of rows) {
+          if (isRetired(fresh)) continue;
           gone.delete(fresh.name);
           const known = this.tables.get(fresh.name);
           if (known && JSON.stringify(known) === JSON.stringify(fresh)) continue;
@@ -94,9 +98,9 @@ export class TablesService {
         }
         for (const t of gone.values()) {
           this.tables.delete(t.name);
-          this.retire(t);
           this.emit(t.name, undefined);
         }
+        this.keepRetired(rows);
       },
     );
   }
@@ -146,9 +150,9 @@ export class TablesService {
     const stream = t?.streams.find((s) => s.arn === arn);
     if (t && stream) return { table: t, stream };
     const now = this.deps.clock.now();
-    for (const [id, { table, until }] of this.retired) {
-      if (until <= now) {
-        this.retired.delete(id);
+    for (const { table, row } of this.retired.values()) {
+      if (row.retired.until <= now) {
+        this.dropRetired(row);
         continue;
       }
       const old = table.streams.find((s) => s.arn === arn);
@@ -157,11 +161,20 @@ export class TablesService {
     return undefined;
   }
 
-  /** Keep a deleted table's streams (closed now) for their retention. */
-  private retire(t: TableRecord): void {
-    if (t.streams.length === 0) return;
-    const at = this.deps.clock.now();
-    this.retired.set(t.id, { table: closedStreams(t, at), until: at + STREAM_RETENTION_MS });
+  /** The deleted tables the store's rows keep, those past their retention dropped from it. */
+  private keepRetired(rows: TableRecord[]): void {
+    const now = this.deps.clock.now();
+    this.retired.clear();
+    for (const row of rows) {
+      if (!isRetired(row)) continue;
+      if (row.retired.until <= now) this.dropRetired(row);
+      else this.retired.set(row.id, { table: retiredTable(row), row });
+    }
+  }
+
+  private dropRetired(row: RetiredTable): void {
+    this.retired.delete(row.id);
+    this.track(this.deps.store.deleteTable(row.name, row.id));
   }
 
   /** A table's tags, for IAM's aws:ResourceTag conditions. */
@@ -304,9 +317,14 @@ export class TablesService {
     const description = tableDescription(t, counts, "DELETING");
     await this.sync.write(t.name, async () => {
       if (this.current(t.name, t.id)) this.tables.delete(t.name);
+      // Its streams' row first: a crash between the two leaves the table, not its streams lost.
+      if (t.streams.length) {
+        const row = retiredRow(t, this.deps.clock.now());
+        await this.deps.store.insertTable(row);
+        this.retired.set(t.id, { table: retiredTable(row), row });
+      }
       await this.deps.store.deleteTable(t.name, t.id);
     });
-    this.retire(t);
     this.emit(t.name, undefined);
     return { TableDescription: description };
   }
