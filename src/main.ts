@@ -236,7 +236,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   const kinesis = await KinesisService.create({ account, store: store.streams, clock, iteratorSecret: credentials.secretAccessKey, changes: store.changes });
   authorizer.setResourceTags("kinesis", (arn) => kinesis.tagsOf(arn));
   // DynamoDB: tables (shared with the other nodes), their items, streams and TTL sweeps.
-  const tables = await TablesService.create({ account, store: store.dynamodb, clock, changes: store.changes });
+  const tables = await TablesService.create({ account, store: store.dynamodb, clock, changes: store.changes, leases: store.leases });
   authorizer.setResourceTags("dynamodb", (arn) => tables.tagsOf(arn));
   const dynamoStreams = await DynamoStreamsService.create({ tables, store: store.dynamodb, clock, region: config.region, iteratorSecret: credentials.secretAccessKey, changes: store.changes });
   const appended = (streamArn: string, sequence: number) => dynamoStreams.appended(streamArn, sequence);

@@ -9,8 +9,10 @@ import { ManualClock } from "../../clock/manual-clock.js";
 import { SqliteStore } from "../../store/sqlite.js";
 import { LocalChangeBus } from "../../store/change-bus.js";
 import type { DynamoStore } from "../../store/dynamodb-store.js";
+import type { LeaseStore } from "../../store/lease-store.js";
 import { OPERATIONS } from "../../api/dynamodb/operations.js";
 import { ItemsService } from "./items.js";
+import { INDEX_LEASE_MS } from "./index-work.js";
 import { TablesService } from "./tables.js";
 import { keyBytes } from "./values.js";
 import type { Item } from "./types.js";
@@ -493,6 +495,59 @@ describe("DynamoDB tables", () => {
     assert.deepEqual(heard, ["orders:CREATING", "orders:ACTIVE", "orders:gone"]);
     await nodeA.close();
     await nodeB.close();
+  });
+
+  test("a node that dies backfilling a new global index leaves it to another node once its lease runs out", async () => {
+    const bus = new LocalChangeBus();
+    const file = path.join(dir, "flint.db");
+    const [storeA, storeB] = [new SqliteStore(file, bus), new SqliteStore(file, bus)];
+    // Node A takes the index's lease and starts the backfill, then stops: its scan never returns and
+    // it renews nothing, as a node killed mid-backfill.
+    let release!: () => void;
+    const hung = new Promise<void>((r) => (release = r));
+    const deadStore = new Proxy(storeA.dynamodb, {
+      get: (target, prop) => (prop === "scan" ? async () => hung.then(() => []) : Reflect.get(target, prop, target)),
+    });
+    const deadLeases: LeaseStore = { acquire: (...a) => storeA.leases.acquire(...a), holder: (...a) => storeA.leases.holder(...a), renew: async () => [], release: async () => {} };
+    const nodeA = await TablesService.create({ account: ACCOUNT, store: deadStore, clock, changes: storeA.changes, leases: deadLeases });
+    const nodeB = await TablesService.create({ account: ACCOUNT, store: storeB.dynamodb, clock, changes: storeB.changes, leases: storeB.leases });
+    const until = async (done: () => boolean) => {
+      for (let turn = 0; turn < 1000 && !done(); turn++) {
+        await new Promise((r) => setImmediate(r));
+        await Promise.all([storeA.changes.idle(), storeB.changes.idle()]);
+      }
+      assert.ok(done());
+    };
+    try {
+      await nodeB.createTable({ TableName: "orders", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }], BillingMode: "PAY_PER_REQUEST" });
+      clock.advance(1000);
+      await until(() => nodeA.find("orders")?.status === "ACTIVE");
+      const items = new ItemsService({ tables: nodeB, store: storeB.dynamodb, clock, region: "us-east-1" });
+      await items.putItem({ TableName: "orders", Item: { pk: { S: "a" }, g: { S: "x" } } });
+      await nodeA.updateTable({
+        TableName: "orders",
+        AttributeDefinitions: [{ AttributeName: "g", AttributeType: "S" }],
+        GlobalSecondaryIndexUpdates: [{ Create: { IndexName: "by-g", KeySchema: [{ AttributeName: "g", KeyType: "HASH" }], Projection: { ProjectionType: "ALL" } } }],
+      });
+      await until(() => nodeB.find("orders")?.indexes[0]?.IndexStatus === "CREATING");
+      // Node B sees the index CREATING but leaves it while A's lease holds.
+      clock.advance(INDEX_LEASE_MS / 2);
+      await nodeB.idle();
+      assert.equal(nodeB.find("orders")?.indexes[0]?.IndexStatus, "CREATING");
+      clock.advance(INDEX_LEASE_MS);
+      await until(() => nodeB.find("orders")?.status === "ACTIVE");
+      assert.equal(nodeB.find("orders")?.indexes[0]?.IndexStatus, "ACTIVE");
+      const found = await items.query({ TableName: "orders", IndexName: "by-g", KeyConditionExpression: "g = :g", ExpressionAttributeValues: { ":g": { S: "x" } } });
+      assert.deepEqual(found.Items, [{ pk: { S: "a" }, g: { S: "x" } }]);
+    } finally {
+      release();
+      await nodeA.close();
+      await nodeB.close();
+      await new Promise((r) => setImmediate(r));
+      await Promise.all([storeA.changes.idle(), storeB.changes.idle()]);
+      await storeA.close();
+      await storeB.close();
+    }
   });
 
   test("encryption with a KMS key and point-in-time recovery are reported as set", async () => {

@@ -9,8 +9,10 @@ import { randomUUID } from "node:crypto";
 import type { Clock, Timer } from "../../clock/clock.js";
 import { aloneBus, CacheSync, type ChangeBus } from "../../store/change-bus.js";
 import type { DynamoStore } from "../../store/dynamodb-store.js";
+import type { LeaseStore } from "../../store/lease-store.js";
 import type { CreateTableInput } from "./create-table-input.js";
 import { dynamoError, resourceNotFound, tableNotFound, validation } from "./dynamo-errors.js";
+import { IndexWork } from "./index-work.js";
 import type { IndexRecord, TableRecord, TableStream } from "./model.js";
 import { backfillIndex, indexRecord, markIndexDone } from "./table-indexes.js";
 import type { Tag } from "./table-inputs.js";
@@ -33,6 +35,8 @@ export interface TablesDeps {
   clock: Clock;
   /** The cluster's change bus (Store.changes): tables are shared with the other nodes. */
   changes?: ChangeBus;
+  /** The cluster's leases (Store.leases): one node at a time does an index's work (index-work.ts). */
+  leases?: LeaseStore;
 }
 
 /** Called when a table is created, changed or deleted (`table` undefined), here or on another node. */
@@ -63,8 +67,16 @@ export class TablesService {
   /** Backfills running (index creation, TTL), awaited by close() and by tests. */
   private readonly work = new Set<Promise<void>>();
 
+  private readonly indexWork: IndexWork;
+
   private constructor(private readonly deps: TablesDeps) {
     this.sync = new CacheSync(deps.changes ?? aloneBus(), "dynamodb-tables", () => this.reload());
+    this.indexWork = new IndexWork({
+      clock: deps.clock,
+      ...(deps.leases ? { leases: deps.leases } : {}),
+      tables: () => this.all(),
+      run: (t, ix) => (ix.IndexStatus === "CREATING" ? this.createIndex(t as Table, ix) : this.dropIndex(t as Table, ix)),
+    });
   }
 
   static async create(deps: TablesDeps): Promise<TablesService> {
@@ -219,16 +231,13 @@ export class TablesService {
 
   /**
    * After CREATING or UPDATING: ACTIVE, shortly; a global index UpdateTable creates or deletes once
-   * its backfill or drop is done. The node that made the change (or finds it on starting) does it.
+   * its backfill or drop is done, by the node holding its lease (index-work.ts).
    */
   private settleSoon(t: Table): void {
     if (t.status !== "CREATING" && t.status !== "UPDATING") return;
     if (t.status === "UPDATING" && t.indexes.some((i) => i.IndexStatus === "CREATING" || i.IndexStatus === "DELETING")) {
-      // The index work decides when it is done (a restart mid-backfill starts it again).
-      for (const ix of t.indexes) {
-        if (ix.IndexStatus === "CREATING") this.track(this.createIndex(t, ix));
-        if (ix.IndexStatus === "DELETING") this.track(this.dropIndex(t, ix));
-      }
+      // The index work decides when it is done, on whichever node holds its lease (index-work.ts).
+      void this.indexWork.tick();
       return;
     }
     const timer = this.deps.clock.after(SETTLE_MS, () => {
@@ -250,7 +259,7 @@ export class TablesService {
 
   /** Resolves once the backfills running now are done (tests; close). */
   async idle(): Promise<void> {
-    while (this.work.size) await Promise.all([...this.work]);
+    while (this.work.size || this.indexWork.busy) await Promise.all([...this.work, this.indexWork.idle()]);
   }
 
   // --- Tables --------------------------------------------------------------------------------
@@ -434,6 +443,7 @@ export class TablesService {
   async close(): Promise<void> {
     for (const t of this.timers) t.cancel();
     this.timers.clear();
+    await this.indexWork.close();
     await this.idle();
   }
 }
