@@ -157,7 +157,7 @@ describe("DynamoDB with the AWS SDK for JavaScript v3", () => {
     assert.deepEqual(updated.Attributes!.nested.list, [1, "two", { three: [3] }, "four"]);
     assert.equal("nothing" in updated.Attributes!, false);
     // Decimal arithmetic is exact (not binary floating point).
-    const exact = await doc.send(new UpdateCommand({ TableName, Key: { pk: "doc", sk: "1" }, UpdateExpression: "SET float = float + :x", ExpressionAttributeValues: { ":x": 0.1 }, ReturnValues: "UPDATED_NEW" }));
+    const exact = await doc.send(new UpdateCommand({ TableName, Key: { pk: "doc", sk: "1" }, UpdateExpression: "SET #f = #f + :x", ExpressionAttributeNames: { "#f": "float" }, ExpressionAttributeValues: { ":x": 0.1 }, ReturnValues: "UPDATED_NEW" }));
     assert.deepEqual(exact.Attributes, { float: 3.35 });
     const tenths = await ddb.send(new UpdateItemCommand({ TableName, Key: { pk: S("doc"), sk: S("1") }, UpdateExpression: "SET d = :a + :b", ExpressionAttributeValues: { ":a": N("0.1"), ":b": N("0.2") }, ReturnValues: "UPDATED_NEW" }));
     assert.deepEqual(tenths.Attributes, { d: N("0.3") });
