@@ -10,6 +10,7 @@ import { SnsApi } from "./api/sns/handler.js";
 import { IamApi } from "./api/iam/handler.js";
 import { StsApi } from "./api/sts/handler.js";
 import { KinesisApi } from "./api/kinesis/handler.js";
+import { DynamoApi } from "./api/dynamodb/handler.js";
 import { ApiGatewayApi } from "./api/apigateway/index.js";
 import { RestApiGatewayApi } from "./api/apigateway/rest.js";
 import { RestApisService } from "./services/apigateway/rest-apis.js";
@@ -46,6 +47,10 @@ import { LogStore } from "./services/logs/log-store.js";
 import { SqsService } from "./services/sqs/service.js";
 import { SnsService } from "./services/sns/service.js";
 import { KinesisService } from "./services/kinesis/service.js";
+import { TablesService } from "./services/dynamodb/tables.js";
+import { ItemsService } from "./services/dynamodb/items.js";
+import { TtlSweeper } from "./services/dynamodb/ttl.js";
+import { DynamoStreamsService } from "./services/dynamodb/streams.js";
 import { IamService } from "./services/iam/service.js";
 import { StsService } from "./services/sts/service.js";
 import { PolicySimulator } from "./services/iam/simulator.js";
@@ -60,6 +65,7 @@ import { EventSourceMappingService, type MappingRecord } from "./services/lambda
 import { EventSourcePollers } from "./event-sources/pollers.js";
 import { compileFilters } from "./event-sources/filter.js";
 import { KINESIS, kinesisReader } from "./event-sources/kinesis.js";
+import { DYNAMODB, dynamodbReader } from "./event-sources/dynamodb.js";
 import { mappingRoleCheck } from "./iam/execution-role.js";
 import { FunctionUrlService } from "./services/lambda/function-urls.js";
 import { FunctionUrlTrigger } from "./gateway/function-url.js";
@@ -229,6 +235,14 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   // Shard iterators are signed with a key derived from the root secret, so they outlive a restart.
   const kinesis = await KinesisService.create({ account, store: store.streams, clock, iteratorSecret: credentials.secretAccessKey, changes: store.changes });
   authorizer.setResourceTags("kinesis", (arn) => kinesis.tagsOf(arn));
+  // DynamoDB: tables (shared with the other nodes), their items, streams and TTL sweeps.
+  const tables = await TablesService.create({ account, store: store.dynamodb, clock, changes: store.changes });
+  authorizer.setResourceTags("dynamodb", (arn) => tables.tagsOf(arn));
+  const dynamoStreams = await DynamoStreamsService.create({ tables, store: store.dynamodb, clock, region: config.region, iteratorSecret: credentials.secretAccessKey, changes: store.changes });
+  const appended = (streamArn: string, sequence: number) => dynamoStreams.appended(streamArn, sequence);
+  const items = new ItemsService({ tables, store: store.dynamodb, clock, region: config.region, appended });
+  const ttl = new TtlSweeper({ tables, store: store.dynamodb, clock, appended });
+  ttl.start();
   // Event source mappings: the control plane, and pollers that read with the function's execution role.
   const versionOf = (m: MappingRecord) => {
     const record = registry.get(m.functionName);
@@ -249,6 +263,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
         const q = sqs.findByArn(arn);
         return q && { fifo: q.fifo, visibilityTimeout: q.settings.visibilityTimeout };
       }
+      if (kind === "dynamodb") return tables.byStreamArn(arn) ? {} : undefined;
       return kinesis.streamByArn(arn) ? {} : undefined;
     },
     checkRole: mappingRoleCheck(authorizer, (role, functionName) => authority.roleSession(role, functionName)),
@@ -259,7 +274,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     clock,
     region: config.region,
     sqs,
-    streams: { kinesis: { source: kinesisReader(kinesis), flavour: KINESIS } },
+    streams: { kinesis: { source: kinesisReader(kinesis), flavour: KINESIS }, dynamodb: { source: dynamodbReader(dynamoStreams), flavour: DYNAMODB } },
     checkpoints: store.mappings,
     leases: store.leases,
     metrics: metrics.mappings,
@@ -295,6 +310,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     account,
     scoped: { sqs: new SqsApi(sqs, account), sns: new SnsApi(sns, account), iam: new IamApi(iam, config.accountId, simulator), sts: new StsApi(new StsService(iam, authority.sessions, config.accountId)),
       kinesis: new KinesisApi(kinesis, account),
+      dynamodb: new DynamoApi({ tables, items, streams: dynamoStreams, account }),
       apigateway: new ApiGatewayApi(new RestApiGatewayApi(restApis, account), httpApiControl),
     },
     metrics,
@@ -364,6 +380,9 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
         await sns.close();
         await sqs.close();
         await kinesis.close();
+        ttl.stop();
+        await dynamoStreams.close();
+        await tables.close();
         await events.close();
         await pool.shutdown();
         await registry.idle();

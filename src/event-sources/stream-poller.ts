@@ -1,5 +1,5 @@
 /**
- * A stream event source mapping (Kinesis now, DynamoDB streams next: they differ only in their
+ * A stream event source mapping (Kinesis or DynamoDB streams: they differ only in their
  * `StreamFlavour`). One worker per shard reads in order from its checkpoint, forms batches
  * (BatchSize, MaximumBatchingWindowInSeconds), drops what the filters refuse, and invokes.
  * - ParallelizationFactor > 1 splits what is read into lanes by partition key; lanes run at once,
@@ -52,8 +52,12 @@ export interface StreamFlavour {
   eventRecord(m: MappingRecord, shardId: string, r: StreamRecord, role: string): Record<string, unknown>;
   /** What the filters see of a record. */
   filterView(eventRecord: Record<string, unknown>): Record<string, unknown>;
+  /** What one record weighs in an event (the 6 MB payload limit); absent: Kinesis's measure, base64 data. */
+  eventBytes?(r: StreamRecord): number;
   /** `KinesisBatchInfo` / `DDBStreamBatchInfo`. */
   batchInfoKey: string;
+  /** An arrival time (epoch ms) as the batch info gives it; absent: ISO 8601 with milliseconds, as Kinesis's. */
+  arrivalTime?(ms: number): string;
   /** The actions the execution role needs to read the stream. */
   readActions: string[];
   /** Why a missing stream cannot be polled. */
@@ -61,8 +65,8 @@ export interface StreamFlavour {
 }
 
 const MAX_PAYLOAD = 6 * 1024 * 1024;
-/** What one record weighs in an event: its data in base64, and its ids, ARNs and keys (~525 bytes for Kinesis). */
-const eventBytes = (r: StreamRecord) => Math.ceil(r.data.length / 3) * 4 + r.partitionKey.length + 768;
+/** What one Kinesis record weighs in an event: its data in base64, and its ids, ARNs and keys (~525 bytes). */
+const kinesisEventBytes = (r: StreamRecord) => Math.ceil(r.data.length / 3) * 4 + r.partitionKey.length + 768;
 /** Orders sequence numbers: decimal strings, by value. */
 const compareSequences = (a: string, b: string) => (a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0);
 const IDLE_POLL_MS = 1_000;
@@ -250,6 +254,7 @@ export class StreamPoller {
     for (let i = 0; i < lane.length && !signal.aborted; ) {
       let bytes = 0;
       let j = i;
+      const eventBytes = this.flavour.eventBytes ?? kinesisEventBytes;
       while (j < lane.length && j - i < this.m.batchSize && (j === i || bytes + eventBytes(lane[j]!.r) <= MAX_PAYLOAD)) bytes += eventBytes(lane[j++]!.r);
       const out = await this.runBatch(shardId, lane.slice(i, j), window ? { start: window.start, state } : undefined, 0, signal);
       if (out !== undefined) state = out;
@@ -345,6 +350,7 @@ export class StreamPoller {
     deps.metrics.discarded(m, batch.length);
     if (!m.onFailure) return;
     const failed = last?.result.kind === "failed" ? last.result : undefined;
+    const arrival = this.flavour.arrivalTime ?? ((ms: number) => new Date(ms).toISOString());
     const record = {
       requestContext: { requestId: last?.requestId ?? newRequestId(), functionArn: deps.functionArn(m), condition, approximateInvokeCount: invokes },
       ...(last ? { responseContext: { statusCode: 200, executedVersion: failed?.executedVersion ?? deps.executedVersion(m), functionError: failed ? failed.functionError : null } } : {}),
@@ -354,8 +360,8 @@ export class StreamPoller {
         shardId,
         startSequenceNumber: batch[0]!.r.sequenceNumber,
         endSequenceNumber: batch[batch.length - 1]!.r.sequenceNumber,
-        approximateArrivalOfFirstRecord: new Date(batch[0]!.r.approximateArrivalTimestamp).toISOString(),
-        approximateArrivalOfLastRecord: new Date(batch[batch.length - 1]!.r.approximateArrivalTimestamp).toISOString(),
+        approximateArrivalOfFirstRecord: arrival(batch[0]!.r.approximateArrivalTimestamp),
+        approximateArrivalOfLastRecord: arrival(batch[batch.length - 1]!.r.approximateArrivalTimestamp),
         batchSize: batch.length,
         streamArn: m.eventSourceArn,
       },

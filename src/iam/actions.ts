@@ -6,8 +6,12 @@
  * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html
  */
 
-/** The resource an action is evaluated on: the request's function (as invoked: `f`, `f:1`, `f:alias`), event source mapping, queue, topic, stream, or `*`. */
-export type ResourceKind = "function" | "mapping" | "queue" | "topic" | "role" | "stream" | "*";
+/**
+ * The resource an action is evaluated on: the request's function (as invoked: `f`, `f:1`, `f:alias`),
+ * event source mapping, queue, topic, stream (Kinesis's, or a DynamoDB table's), DynamoDB table or
+ * index (Query and Scan name one by IndexName), or `*`.
+ */
+export type ResourceKind = "function" | "mapping" | "queue" | "topic" | "role" | "stream" | "table" | "index" | "*";
 
 export interface Requirement {
   action: string;
@@ -17,7 +21,7 @@ export interface Requirement {
 const same = (service: string, names: string, resource: ResourceKind): Record<string, Requirement[]> =>
   Object.fromEntries(names.split(/\s+/).filter(Boolean).map((name) => [name, [{ action: `${service}:${name}`, resource }]]));
 
-export const REQUIREMENTS: Record<"lambda" | "sqs" | "sns" | "kinesis", Record<string, Requirement[]>> = {
+export const REQUIREMENTS: Record<"lambda" | "sqs" | "sns" | "kinesis" | "dynamodb", Record<string, Requirement[]>> = {
   lambda: {
     ...same(
       "lambda",
@@ -73,6 +77,21 @@ export const REQUIREMENTS: Record<"lambda" | "sqs" | "sns" | "kinesis", Record<s
       "stream",
     ),
     ...same("kinesis", "ListStreams", "*"),
+  },
+  dynamodb: {
+    // api/dynamodb/handler.ts names the table (or index, or stream) each asks on; a batch or a
+    // transaction asks once per table it touches, TransactWriteItems per item's own action.
+    ...same(
+      "dynamodb",
+      `CreateTable DescribeTable UpdateTable DeleteTable UpdateTimeToLive DescribeTimeToLive TagResource UntagResource
+       ListTagsOfResource DescribeContinuousBackups PutItem GetItem UpdateItem DeleteItem BatchGetItem BatchWriteItem`,
+      "table",
+    ),
+    ...same("dynamodb", "Query Scan", "index"),
+    ...same("dynamodb", "ListTables DescribeLimits DescribeEndpoints ListStreams", "*"),
+    ...same("dynamodb", "DescribeStream GetRecords GetShardIterator", "stream"),
+    TransactGetItems: [{ action: "dynamodb:GetItem", resource: "table" }],
+    TransactWriteItems: [{ action: "dynamodb:PutItem", resource: "table" }],
   },
 };
 

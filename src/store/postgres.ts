@@ -22,6 +22,7 @@ import { PG_IAM_TABLES, PgIamStore } from "./pg-iam.js";
 import { PG_FUNCTION_URL_TABLES, PgFunctionUrlStore } from "./pg-function-urls.js";
 import { PG_REST_API_TABLES, PgRestApiStore } from "./pg-rest-apis.js";
 import { PG_HTTP_API_TABLES, PgHttpApiStore } from "./pg-http-apis.js";
+import { PG_DYNAMODB_TABLES, PgDynamoStore } from "./pg-dynamodb.js";
 
 const FUNCTION_TABLES = `
   CREATE TABLE functions (
@@ -52,6 +53,7 @@ export const PG_MIGRATIONS: string[] = [
   PG_SLOT_TABLES,
   PG_ASYNC_TABLES,
   PG_SNS_TABLES,
+  PG_DYNAMODB_TABLES,
 ];
 
 export class PgStore implements Store {
@@ -61,6 +63,7 @@ export class PgStore implements Store {
   readonly iam: Store["iam"];
   readonly mappings: PgMappingStore;
   readonly streams: PgStreamStore;
+  readonly dynamodb: PgDynamoStore;
   readonly leases: PgLeaseStore;
   readonly functionUrls: Store["functionUrls"];
   readonly restApis: Store["restApis"];
@@ -82,6 +85,7 @@ export class PgStore implements Store {
     this.httpApis = new PgHttpApiStore(db);
     this.mappings = new PgMappingStore(db);
     this.streams = new PgStreamStore(db);
+    this.dynamodb = new PgDynamoStore(db);
     this.leases = new PgLeaseStore(db, this.nodeId);
     this.blobs = new PgBlobStore(db);
     this.logs = new PgLogEventStore(db);

@@ -30,6 +30,8 @@ import type { LeaseStore } from "./lease-store.js";
 import { LEASE_TABLES, SqliteLeaseStore } from "./sqlite-leases.js";
 import { LocalChangeBus, type LocalNode } from "./change-bus.js";
 import { SLOT_TABLES, SqliteSlotStore } from "./sqlite-slots.js";
+import type { DynamoStore } from "./dynamodb-store.js";
+import { DYNAMODB_TABLES, SqliteDynamoStore } from "./sqlite-dynamodb.js";
 
 /** Append-only: each entry upgrades the schema by one version. */
 const MIGRATIONS: string[] = [
@@ -57,6 +59,7 @@ const MIGRATIONS: string[] = [
   SLOT_TABLES,
   ASYNC_LEASES,
   SNS_LEASES,
+  DYNAMODB_TABLES,
 ];
 
 
@@ -71,6 +74,7 @@ export class SqliteStore implements Store {
   readonly iam: IamStore;
   readonly mappings: MappingStore;
   readonly streams: StreamStore;
+  readonly dynamodb: DynamoStore;
   readonly functionUrls: FunctionUrlStore;
   readonly restApis: RestApiStore;
   readonly httpApis: HttpApiStore;
@@ -93,6 +97,7 @@ export class SqliteStore implements Store {
     this.iam = new SqliteIamStore(this.db);
     this.mappings = new SqliteMappingStore(this.db, this.commits);
     this.streams = new SqliteStreamStore(this.db, this.commits);
+    this.dynamodb = new SqliteDynamoStore(this.db, this.commits);
     this.functionUrls = new SqliteFunctionUrlStore(this.db);
     this.restApis = new SqliteRestApiStore(this.db);
     this.httpApis = new SqliteHttpApiStore(this.db);

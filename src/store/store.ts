@@ -19,6 +19,7 @@ import type { LogEventStore } from "./log-event-store.js";
 import type { SettingsStore } from "./settings-store.js";
 import type { ChangeBus } from "./change-bus.js";
 import type { SlotStore } from "./slot-store.js";
+import type { DynamoStore } from "./dynamodb-store.js";
 
 export interface Store {
   /**
@@ -40,6 +41,8 @@ export interface Store {
   readonly mappings: MappingStore;
   /** Kinesis streams, shards and records (stream-store.ts). */
   readonly streams: StreamStore;
+  /** DynamoDB tables, their items and index entries, and their streams' records (dynamodb-store.ts). */
+  readonly dynamodb: DynamoStore;
   /** Function URL configs (function-url-store.ts). */
   readonly functionUrls: FunctionUrlStore;
   /** API Gateway REST APIs (rest-api-store.ts). */

@@ -174,6 +174,31 @@ describe("event source mappings (control plane)", () => {
     assert.equal(heard.length, 0);
   });
 
+  test("a DynamoDB stream mapping: AWS's defaults, limits and recorded errors", async () => {
+    await rejects(create({ FunctionName: "fn", EventSourceArn: TABLE_STREAM }), "InvalidParameterValueException", "1 validation error detected: Value null at 'startingPosition' failed to satisfy constraint: Member must not be null.");
+    // esm-recorded.json dynamodb_esm_nonexistent_stream.
+    const missing = "arn:aws:dynamodb:us-east-1:000000000000:table/test-table-4a53f4e8/stream/2025-02-22T03:03:25.490";
+    await rejects(create({ FunctionName: "fn", EventSourceArn: missing, StartingPosition: "TRIM_HORIZON", BatchSize: 1 }), "InvalidParameterValueException", `Stream not found: ${missing}`);
+    await rejects(create({ FunctionName: "fn", EventSourceArn: TABLE_STREAM, StartingPosition: "LATEST", BatchSize: 10001 }), "ValidationException", /Value '10001' at 'batchSize' failed to satisfy constraint: Member must have value less than or equal to 10000/);
+    await rejects(create({ FunctionName: "fn", EventSourceArn: TABLE_STREAM, StartingPosition: "LATEST", ScalingConfig: { MaximumConcurrency: 2 } }), "InvalidParameterValueException", "Unsupported ScalingConfig parameter for given event source mapping type.");
+    const out = await create({ FunctionName: "fn", EventSourceArn: TABLE_STREAM, StartingPosition: "LATEST" });
+    assert.equal(out.BatchSize, 100);
+    assert.equal(out.StartingPosition, "LATEST");
+    assert.equal(out.State, "Creating");
+    assert.equal(out.LastProcessingResult, "No records processed");
+    assert.equal(heard.at(-1)![1]!.source, "dynamodb");
+    // esm-recorded.json dynamodb_esm_duplicate_conflict: the stream wording.
+    await rejects(
+      create({ FunctionName: "fn", EventSourceArn: TABLE_STREAM, StartingPosition: "TRIM_HORIZON" }),
+      "ResourceConflictException",
+      `The event source arn (" ${TABLE_STREAM} ") and function (" fn ") provided mapping already exists. Please update or delete the existing mapping with UUID ${out.UUID}`,
+    );
+    await settle();
+    const updated = await service.updateEventSourceMapping(out.UUID as string, decodeMapping({ BatchSize: 10000, MaximumBatchingWindowInSeconds: 0 }));
+    assert.equal(updated.BatchSize, 10000);
+    assert.equal(updated.StartingPosition, "LATEST");
+  });
+
   test("a second mapping of one source to one function is a conflict naming the first", async () => {
     const first = await create({ FunctionName: "fn", EventSourceArn: QUEUE });
     await rejects(create({ FunctionName: "fn", EventSourceArn: QUEUE }), "ResourceConflictException", `An event source mapping with SQS arn (" ${QUEUE} ") and function (" fn ") already exists. Please update or delete the existing mapping with UUID ${first.UUID}`);

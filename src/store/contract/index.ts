@@ -18,6 +18,7 @@ import { restApisContract } from "./rest-apis.js";
 import { httpApisContract } from "./http-apis.js";
 import { asyncContract } from "./async.js";
 import { snsContract } from "./sns.js";
+import { dynamodbContract } from "./dynamodb.js";
 
 /** A new, empty store, closed when the test `t` ends. */
 export interface FreshStore {
@@ -55,6 +56,7 @@ export const CONTRACTS: ((fresh: FreshStore) => void)[] = [
   slotsContract,
   asyncContract,
   snsContract,
+  dynamodbContract,
 ];
 
 /**
