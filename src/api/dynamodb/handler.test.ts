@@ -12,7 +12,7 @@ import { dynamoError } from "../../services/dynamodb/dynamo-errors.js";
 import type { TablesService } from "../../services/dynamodb/tables.js";
 import type { DynamoStreamsService } from "../../services/dynamodb/streams.js";
 import type { ApiRequest } from "../http.js";
-import { DynamoApi, dynamodbAsks, renderDynamoError } from "./handler.js";
+import { DynamoApi, dynamodbAsks, renderDynamoError, tableCrc32 } from "./handler.js";
 import { OPERATIONS } from "./operations.js";
 import { STREAMS_OPERATIONS } from "./streams-operations.js";
 
@@ -63,6 +63,23 @@ test("an answer is JSON 1.0 with the CRC32 of its body", async () => {
   assert.equal(s.headers["x-amzn-RequestId"], "req-1");
   assert.deepEqual(JSON.parse(s.body), { TableNames: ["a"] });
   checkCrc(s);
+});
+
+test("the CRC32 of our own table is zlib's", () => {
+  for (const text of ["", "{}", '{"TableNames":["a"]}', "ünïcödé ✓".repeat(100)]) assert.equal(tableCrc32(Buffer.from(text)), crc32(Buffer.from(text)));
+});
+
+test("DynamoDB Streams' target reaches the streams service", async () => {
+  const streams = { listStreams: async (input: unknown) => ({ Streams: [], seen: input }) } as unknown as DynamoStreamsService;
+  const both = new DynamoApi({ tables: fakeTables, items: undefined as never, streams, account: ACCOUNT });
+  const { res, sent } = response();
+  let asked: unknown;
+  const req = { headers: { "x-amz-target": "DynamoDBStreams_20120810.ListStreams" }, body: Buffer.from('{"TableName":"orders"}'), requestId: "r", authorize: (asks: () => unknown) => void (asked = asks()) } as unknown as ApiRequest;
+  await both.handle(req, res);
+  assert.equal(sent[0]!.status, 200);
+  assert.deepEqual(JSON.parse(sent[0]!.body).seen.TableName, "orders");
+  assert.deepEqual(asked, [{ action: "dynamodb:ListStreams", resource: "*" }]);
+  checkCrc(sent[0]!);
 });
 
 test("an unknown operation, either prefix, or no target at all: UnknownOperationException", async () => {

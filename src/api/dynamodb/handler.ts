@@ -6,7 +6,7 @@
  * with status 400 (services/dynamodb/dynamo-errors.ts).
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.LowLevelAPI.html
  */
-import { crc32 } from "node:zlib";
+import * as zlib from "node:zlib";
 import type { HttpResponse } from "../../lib/http-server.js";
 import { awsError } from "../../errors.js";
 import { requirements } from "../../iam/actions.js";
@@ -97,6 +97,26 @@ export function dynamodbAsks(account: Account, api: "dynamodb" | "streams", oper
   if ((operation === "Query" || operation === "Scan") && str(m.IndexName)) arn = `${arn}/index/${m.IndexName as string}`;
   return needs.map((n) => ({ action: n.action, resource: n.resource === "*" ? "*" : arn, ...(context ? { context } : {}) }));
 }
+
+const CRC_TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    table[n] = c >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32 (IEEE) by table, for Node before 20.15 (no zlib.crc32). */
+export function tableCrc32(data: Buffer): number {
+  let c = 0xffffffff;
+  for (const byte of data) c = CRC_TABLE[(c ^ byte) & 0xff]! ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+const zlibCrc32 = (zlib as { crc32?: (data: Buffer) => number }).crc32;
+const crc32 = (data: Buffer): number => (zlibCrc32 ? zlibCrc32(data) : tableCrc32(data));
 
 /** Send a JSON 1.0 body with its CRC32. */
 function sendBody(res: HttpResponse, status: number, requestId: string, body: string, headers: Record<string, string> = {}): void {

@@ -148,7 +148,9 @@ function throughput(c: Checks, name = "ProvisionedThroughput"): ProvisionedThrou
   const s = c.struct(name);
   if (!s) return undefined;
   const t = c.nested(s, lowerFirst(name));
-  return { ReadCapacityUnits: t.int("ReadCapacityUnits", { required: true, min: 1 })!, WriteCapacityUnits: t.int("WriteCapacityUnits", { required: true, min: 1 })! };
+  // AWS reports the write capacity's violations first.
+  const WriteCapacityUnits = t.int("WriteCapacityUnits", { required: true, min: 1 })!;
+  return { ReadCapacityUnits: t.int("ReadCapacityUnits", { required: true, min: 1 })!, WriteCapacityUnits };
 }
 
 function projection(c: Checks): Projection | undefined {

@@ -7,6 +7,7 @@ import path from "node:path";
 import { ManualClock } from "../../clock/manual-clock.js";
 import { SqliteStore } from "../../store/sqlite.js";
 import { OPERATIONS } from "../../api/dynamodb/operations.js";
+import { ItemsService } from "./items.js";
 import { TablesService } from "./tables.js";
 import { keyBytes } from "./values.js";
 import type { Item } from "./types.js";
@@ -303,6 +304,25 @@ describe("DynamoDB tables", () => {
     await fails("DescribeContinuousBackups", { TableName: "nope" }, "TableNotFoundException", "Table not found: nope");
     assert.equal((await call("DescribeLimits", {})).TableMaxReadCapacityUnits, 40000);
     assert.deepEqual(await call("DescribeEndpoints", {}), { Endpoints: [{ Address: "localhost:9000", CachePeriodInMinutes: 1440 }] });
+  });
+
+  test("a change replaces the table's record (items derive their keys once per record): a new index is queryable at once", async () => {
+    const items = new ItemsService({ tables, store: store.dynamodb, clock, region: "us-east-1" });
+    await call("CreateTable", simple("orders"));
+    await settle();
+    const before = tables.find("orders")!;
+    await items.putItem({ TableName: "orders", Item: { pk: { S: "a" }, g: { S: "x" } } });
+    await call("UpdateTable", {
+      TableName: "orders",
+      AttributeDefinitions: [{ AttributeName: "g", AttributeType: "S" }],
+      GlobalSecondaryIndexUpdates: [{ Create: { IndexName: "by-g", KeySchema: [{ AttributeName: "g", KeyType: "HASH" }], Projection: { ProjectionType: "ALL" } } }],
+    });
+    assert.notEqual(tables.find("orders"), before);
+    assert.deepEqual(before.indexes, []);
+    await settle();
+    await items.putItem({ TableName: "orders", Item: { pk: { S: "b" }, g: { S: "x" } } });
+    const found = await items.query({ TableName: "orders", IndexName: "by-g", KeyConditionExpression: "g = :g", ExpressionAttributeValues: { ":g": { S: "x" } } });
+    assert.equal(found.Count, 2);
   });
 
   test("listeners hear of tables created, changed and deleted", async () => {

@@ -99,7 +99,10 @@ export class TablesService {
     return service;
   }
 
-  /** Another node changed a table: read them all again. A known table keeps its object when its id is the same. */
+  /**
+   * Another node changed a table: read them all again. Records are replaced, never changed in place
+   * (items.ts caches what it derives from one per object); an unchanged one keeps its object.
+   */
   private reload(): Promise<void> {
     return this.sync.reread(
       () => this.deps.store.listTables(),
@@ -108,15 +111,9 @@ export class TablesService {
         for (const fresh of tables) {
           gone.delete(fresh.name);
           const known = this.tables.get(fresh.name);
-          if (known && known.id === fresh.id) {
-            if (JSON.stringify(known) === JSON.stringify(fresh)) continue;
-            for (const key of Object.keys(known)) if (!(key in fresh)) delete (known as unknown as Record<string, unknown>)[key];
-            Object.assign(known, fresh);
-            this.emit(fresh.name, known);
-          } else {
-            this.tables.set(fresh.name, fresh);
-            this.emit(fresh.name, fresh);
-          }
+          if (known && JSON.stringify(known) === JSON.stringify(fresh)) continue;
+          this.tables.set(fresh.name, fresh);
+          this.emit(fresh.name, fresh);
         }
         for (const t of gone.values()) {
           this.tables.delete(t.name);
@@ -187,16 +184,38 @@ export class TablesService {
     return this.deps.store.tableStats(t.id);
   }
 
-  /** Store a table changed in place, and tell the other nodes and the listeners. */
-  private async save(t: TableRecord): Promise<void> {
-    await this.sync.write(t.name, () => this.deps.store.putTable(t));
-    this.emit(t.name, t);
+  /** The table's current record if it is still the table of that id (not deleted, nor re-created). */
+  private current(name: string, id: string): Table | undefined {
+    const t = this.tables.get(name);
+    return t?.id === id ? t : undefined;
   }
 
-  /** After CREATING or UPDATING (and indexes CREATING or DELETING, once their backfill is done): ACTIVE. */
+  /** Store a table's new record in place of its old one, and tell the other nodes and the listeners. */
+  private async save(next: Table): Promise<void> {
+    await this.sync.write(next.name, async () => {
+      if (this.current(next.name, next.id)) this.tables.set(next.name, next);
+      await this.deps.store.putTable(next);
+    });
+    this.emit(next.name, next);
+  }
+
+  /** A changed copy of the table's current record, stored; nothing when the table is gone. */
+  private async change(name: string, id: string, fn: (next: Table) => void): Promise<Table | undefined> {
+    const t = this.current(name, id);
+    if (!t) return undefined;
+    const next = structuredClone(t);
+    fn(next);
+    await this.save(next);
+    return next;
+  }
+
+  /**
+   * After CREATING or UPDATING: ACTIVE, shortly; a global index UpdateTable creates or deletes once
+   * its backfill or drop is done. The node that made the change (or finds it on starting) does it.
+   */
   private settleSoon(t: Table): void {
     if (t.status !== "CREATING" && t.status !== "UPDATING") return;
-    if (t.indexes.some((i) => i.IndexStatus === "CREATING" || i.IndexStatus === "DELETING")) {
+    if (t.status === "UPDATING" && t.indexes.some((i) => i.IndexStatus === "CREATING" || i.IndexStatus === "DELETING")) {
       // The index work decides when it is done (a restart mid-backfill starts it again).
       for (const ix of t.indexes) {
         if (ix.IndexStatus === "CREATING") this.track(this.backfillIndex(t, ix));
@@ -206,10 +225,12 @@ export class TablesService {
     }
     const timer = this.deps.clock.after(SETTLE_MS, () => {
       this.timers.delete(timer);
-      if (this.tables.get(t.name) !== t || (t.status !== "CREATING" && t.status !== "UPDATING")) return;
-      t.status = "ACTIVE";
-      for (const ix of t.indexes) if (ix.kind === "global") ix.IndexStatus = "ACTIVE";
-      this.save(t).catch((err) => console.error(`flint: dynamodb table ${t.name} could not be activated:`, err));
+      const now = this.current(t.name, t.id);
+      if (!now || (now.status !== "CREATING" && now.status !== "UPDATING")) return;
+      this.change(t.name, t.id, (next) => {
+        next.status = "ACTIVE";
+        for (const ix of next.indexes) if (ix.kind === "global") ix.IndexStatus = "ACTIVE";
+      }).catch((err) => console.error(`flint: dynamodb table ${t.name} could not be activated:`, err));
     });
     this.timers.add(timer);
   }
@@ -269,8 +290,6 @@ export class TablesService {
     if (!inserted) throw dynamoError("ResourceInUseException", `Table already exists: ${name}`);
     this.emit(name, t);
     const description = tableDescription(t, { count: 0, bytes: 0 });
-    // A new table's global indexes are created with it (nothing to backfill).
-    for (const ix of t.indexes) if (ix.kind === "global") ix.IndexStatus = "ACTIVE";
     this.settleSoon(t);
     return { TableDescription: description };
   }
@@ -296,7 +315,7 @@ export class TablesService {
     const counts = await this.counts(t);
     const description = tableDescription(t, counts, "DELETING");
     await this.sync.write(t.name, async () => {
-      if (this.tables.get(t.name) === t) this.tables.delete(t.name);
+      if (this.current(t.name, t.id)) this.tables.delete(t.name);
       await this.deps.store.deleteTable(t.name, t.id);
     });
     this.emit(t.name, undefined);
@@ -369,13 +388,10 @@ export class TablesService {
     if (!Object.keys(next.throughputTimes).length) delete next.throughputTimes;
     if (settles) next.status = "UPDATING";
     pruneDefinitions(next);
-    // The cached object is changed in place: items and readers hold it.
-    for (const key of Object.keys(t)) if (!(key in next)) delete (t as unknown as Record<string, unknown>)[key];
-    Object.assign(t, next);
-    await this.save(t);
-    const counts = await this.counts(t);
-    const description = tableDescription(t, counts);
-    this.settleSoon(t);
+    await this.save(next);
+    const counts = await this.counts(next);
+    const description = tableDescription(next, counts);
+    this.settleSoon(next);
     return { TableDescription: description };
   }
 
@@ -443,20 +459,24 @@ export class TablesService {
 
   private async dropIndex(t: Table, ix: IndexRecord): Promise<void> {
     await this.deps.store.dropIndex(t.id, ix.IndexName);
-    t.indexes = t.indexes.filter((i) => i.IndexName !== ix.IndexName);
-    pruneDefinitions(t);
-    await this.indexDone(t, undefined);
+    await this.indexDone(t, ix.IndexName, true);
   }
 
-  private async indexDone(t: Table, name: string | undefined): Promise<void> {
-    if (this.tables.get(t.name) !== t) return;
-    const ix = name === undefined ? undefined : t.indexes.find((i) => i.IndexName === name);
-    if (ix) ix.IndexStatus = "ACTIVE";
-    if (!t.indexes.some((i) => i.IndexStatus === "CREATING" || i.IndexStatus === "DELETING")) {
-      for (const i of t.indexes) if (i.kind === "global") i.IndexStatus = "ACTIVE";
-      t.status = "ACTIVE";
-    }
-    await this.save(t);
+  /** An index's backfill (or drop) is done: it is ACTIVE (or gone); the table too once no other index work is left. */
+  private async indexDone(t: Table, name: string, dropped = false): Promise<void> {
+    await this.change(t.name, t.id, (next) => {
+      if (dropped) {
+        next.indexes = next.indexes.filter((i) => i.IndexName !== name);
+        pruneDefinitions(next);
+      } else {
+        const ix = next.indexes.find((i) => i.IndexName === name);
+        if (ix) ix.IndexStatus = "ACTIVE";
+      }
+      if (!next.indexes.some((i) => i.IndexStatus === "CREATING" || i.IndexStatus === "DELETING")) {
+        for (const i of next.indexes) if (i.kind === "global") i.IndexStatus = "ACTIVE";
+        next.status = "ACTIVE";
+      }
+    });
   }
 
   // --- Time to live --------------------------------------------------------------------------
@@ -467,9 +487,9 @@ export class TablesService {
     if (spec.Enabled && t.ttl?.enabled) throw validation("TimeToLive is already enabled");
     if (!spec.Enabled && !t.ttl?.enabled) throw validation("TimeToLive is already disabled");
     if (!spec.Enabled && t.ttl && t.ttl.attributeName !== spec.AttributeName) throw validation("TimeToLive is active on a different AttributeName: current AttributeName is " + t.ttl.attributeName);
-    t.ttl = { attributeName: spec.AttributeName, enabled: spec.Enabled };
-    await this.save(t);
-    this.track(this.backfillTtl(t, t.ttl));
+    const ttl = { attributeName: spec.AttributeName, enabled: spec.Enabled };
+    const next = await this.change(t.name, t.id, (n) => (n.ttl = ttl));
+    if (next) this.track(this.backfillTtl(next, ttl));
     return { TimeToLiveSpecification: { Enabled: spec.Enabled, AttributeName: spec.AttributeName } };
   }
 
@@ -478,7 +498,8 @@ export class TablesService {
     const floor = Math.floor(this.deps.clock.now() / 1000) - TTL_PAST_LIMIT_S;
     await this.eachPage(t, async (items) => {
       const changes = items.map(({ key, item }) => ({ key, expiresAt: ttl.enabled ? expiryOf(item, ttl.attributeName, floor) : undefined }));
-      if (this.tables.get(t.name) !== t || t.ttl !== ttl) return;
+      const now = this.current(t.name, t.id);
+      if (now?.ttl?.enabled !== ttl.enabled || now.ttl.attributeName !== ttl.attributeName) return;
       await this.deps.store.setExpiresAt(t.id, changes);
     });
   }
@@ -503,15 +524,15 @@ export class TablesService {
     const tags = { ...t.tags };
     for (const tag of input.Tags) tags[tag.Key] = tag.Value;
     if (Object.keys(tags).length > MAX_TAGS) throw dynamoError("LimitExceededException", `Too many tags on resource ${input.ResourceArn}: the limit is ${MAX_TAGS}`);
-    t.tags = tags;
-    await this.save(t);
+    await this.change(t.name, t.id, (next) => (next.tags = tags));
     return {};
   }
 
   async untagResource(input: { ResourceArn: string; TagKeys: string[] }): Promise<Record<string, never>> {
     const t = this.tagged(input.ResourceArn);
-    for (const key of input.TagKeys) delete t.tags[key];
-    await this.save(t);
+    await this.change(t.name, t.id, (next) => {
+      for (const key of input.TagKeys) delete next.tags[key];
+    });
     return {};
   }
 
