@@ -146,7 +146,7 @@ describe("DynamoDB with the AWS CLI", () => {
 
   test("list-tables pages: --max-items and --starting-token, --page-size, and the API's --limit with LastEvaluatedTableName", async () => {
     const prefix = uniqueName("cli-list");
-    const names = [0, 1, 2, 3, 4].map((i) => `${prefix}-${i}`);
+    const names = [0, 1, 2].map((i) => `${prefix}-${i}`);
     await Promise.all(names.map((n) => ddb("create-table", "--table-name", n, "--attribute-definitions", "AttributeName=id,AttributeType=S", "--key-schema", "AttributeName=id,KeyType=HASH", "--billing-mode", "PAY_PER_REQUEST")));
     const all = (await ddb("list-tables")).TableNames as string[];
     for (const n of names) assert.ok(all.includes(n), `${n} listed`);
@@ -389,7 +389,7 @@ describe("DynamoDB with the AWS CLI", () => {
     await ddb("update-item", "--table-name", name, "--key", json(key), "--update-expression", "SET v = :v", "--expression-attribute-values", json({ ":v": N(2) }));
     await ddb("delete-item", "--table-name", name, "--key", json(key));
 
-    for (const cli of [AWS_CLI_V2, V1]) {
+    for (const cli of [V1, AWS_CLI_V2]) {
       const listed = (await ok(["dynamodbstreams", "list-streams", "--table-name", name], cli)).Streams;
       assert.deepEqual(listed, [{ StreamArn: arn, TableName: name, StreamLabel: arn.split("/stream/")[1] }]);
       const d = (await ok(["dynamodbstreams", "describe-stream", "--stream-arn", arn], cli)).StreamDescription;
@@ -427,6 +427,8 @@ describe("DynamoDB with the AWS CLI", () => {
       assert.equal(records[2].dynamodb.NewImage, undefined);
       const seqs = records.map((r: any) => BigInt(r.dynamodb.SequenceNumber));
       assert.ok(seqs[0] < seqs[1] && seqs[1] < seqs[2], "ascending sequence numbers");
+      // The other iterator types, with the CLI v2 only (the CLI v1, first, reads the same API the same way).
+      if (cli === V1) continue;
       // AFTER_SEQUENCE_NUMBER the first: the other two; AT the last: the last.
       const after1 = (await ok(["dynamodbstreams", "get-shard-iterator", "--stream-arn", arn, "--shard-id", shard.ShardId, "--shard-iterator-type", "AFTER_SEQUENCE_NUMBER", "--sequence-number", records[0].dynamodb.SequenceNumber], cli)).ShardIterator;
       assert.deepEqual((await ok(["dynamodbstreams", "get-records", "--shard-iterator", after1], cli)).Records.map((r: any) => r.eventName), ["MODIFY", "REMOVE"]);
@@ -436,10 +438,9 @@ describe("DynamoDB with the AWS CLI", () => {
       const latest = (await ok(["dynamodbstreams", "get-shard-iterator", "--stream-arn", arn, "--shard-id", shard.ShardId, "--shard-iterator-type", "LATEST"], cli)).ShardIterator;
       const empty = await ok(["dynamodbstreams", "get-records", "--shard-iterator", latest], cli);
       assert.deepEqual(empty.Records, []);
-      await ddb("put-item", "--table-name", name, "--item", json({ ...key, v: N(cli === V1 ? 4 : 3) }));
+      await ddb("put-item", "--table-name", name, "--item", json({ ...key, v: N(3) }));
       const fresh = await ok(["dynamodbstreams", "get-records", "--shard-iterator", empty.NextShardIterator], cli);
-      assert.deepEqual(fresh.Records.map((r: any) => r.dynamodb.NewImage.v), [N(cli === V1 ? 4 : 3)]);
-      await ddb("delete-item", "--table-name", name, "--key", json(key));
+      assert.deepEqual(fresh.Records.map((r: any) => r.dynamodb.NewImage.v), [N(3)]);
     }
     // Errors: an unknown stream, a bad iterator.
     await failsWith(["dynamodbstreams", "describe-stream", "--stream-arn", `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${name}/stream/2020-01-01T00:00:00.000`], "ResourceNotFoundException", /^Requested resource not found/);
