@@ -7,7 +7,8 @@
  * - GetItem latency at concurrency 1;
  * - item change → handler start through a DynamoDB stream mapping (Flint only: dynalite has no
  *   streams), one PutItem at a time on an idle table, the handler (Node.js) reporting when it started.
- * `npm run build && node dist/bench/dynamodb.js` (also `BENCH_SUITES=dynamodb npm run bench`).
+ * `npm run build && node dist/bench/dynamodb.js` (also `BENCH_SUITES=dynamodb npm run bench`);
+ * `BENCH_DDB=api` or `stream` runs one part.
  */
 import { spawn } from "node:child_process";
 import { performance } from "node:perf_hooks";
@@ -174,6 +175,8 @@ export async function dynamodbBench(): Promise<string> {
       { label: "dynalite 4.0.0 (in-memory)", target: { ...base, port: dynalite.port } },
       { label: "Flint (SQLite, durable)", target: base },
     ];
+    const parts = (process.env.BENCH_DDB ?? "api,stream").split(",");
+    if (parts.includes("stream") && !parts.includes("api")) return await streamLatency(flint);
     const clients = servers.map((s) => new SignedClient(s.target, CLIENTS, "dynamodb"));
     const echo = new SignedClient({ ...base, port: baseline.port }, CLIENTS, "dynamodb");
     try {
@@ -218,7 +221,7 @@ export async function dynamodbBench(): Promise<string> {
       for (const c of clients) c.close();
       echo.close();
     }
-    if (process.env.BENCH_DDB_STREAM !== "0") out.push(await streamLatency(flint));
+    if (parts.includes("stream")) out.push(await streamLatency(flint));
     return out.join("\n");
   } finally {
     baseline.stop();
