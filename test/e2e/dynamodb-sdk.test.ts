@@ -21,6 +21,7 @@ import {
   TransactionCanceledException,
   TransactWriteItemsCommand,
   UpdateItemCommand,
+  UpdateTimeToLiveCommand,
   paginateQuery,
   paginateScan,
   waitUntilTableExists,
@@ -42,6 +43,7 @@ import {
 } from "@aws-sdk/lib-dynamodb";
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, ListStreamsCommand, type _Record } from "@aws-sdk/client-dynamodb-streams";
 import { uniqueName } from "../harness/flint.js";
+import { signedFetch } from "../harness/signed-fetch.js";
 import { dynamoClient, startDynamoServer, streamsClient, type DynamoServer } from "../harness/dynamodb.js";
 
 const S = (s: string): AttributeValue => ({ S: s });
@@ -413,6 +415,36 @@ describe("DynamoDB with the AWS SDK for JavaScript v3", () => {
       }
       await ddb.send(new DeleteTableCommand({ TableName }));
     }
+  });
+
+  test("TTL: an expired item is deleted by the service, with a REMOVE stream record whose userIdentity is dynamodb.amazonaws.com", async () => {
+    const TableName = await table({ StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" } });
+    await ddb.send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { Enabled: true, AttributeName: "expires" } }));
+    const nowS = Math.floor(Date.now() / 1000);
+    await doc.send(new PutCommand({ TableName, Item: { pk: "ttl", sk: "old", expires: nowS - 3600 } }));
+    await doc.send(new PutCommand({ TableName, Item: { pk: "ttl", sk: "future", expires: nowS + 86_400 } }));
+    await doc.send(new PutCommand({ TableName, Item: { pk: "ttl", sk: "not-a-number", expires: "yesterday" } }));
+    // AWS deletes expired items in the background ("typically within a few days"; Flint within seconds): wait for it.
+    for (let i = 0; i < 1200 && (await doc.send(new GetCommand({ TableName, Key: { pk: "ttl", sk: "old" }, ConsistentRead: true }))).Item; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.equal((await doc.send(new GetCommand({ TableName, Key: { pk: "ttl", sk: "old" }, ConsistentRead: true }))).Item, undefined, "the expired item deleted");
+    const left = await doc.send(new DocQueryCommand({ TableName, KeyConditionExpression: "pk = :p", ExpressionAttributeValues: { ":p": "ttl" } }));
+    assert.deepEqual(left.Items!.map((i) => i.sk).sort(), ["future", "not-a-number"]);
+    const StreamArn = (await ddb.send(new DescribeTableCommand({ TableName }))).Table!.LatestStreamArn!;
+    const d = (await streams.send(new DescribeStreamCommand({ StreamArn }))).StreamDescription!;
+    const it = await streams.send(new GetShardIteratorCommand({ StreamArn, ShardId: d.Shards![0]!.ShardId!, ShardIteratorType: "TRIM_HORIZON" }));
+    const records = (await streams.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator }))).Records!;
+    assert.deepEqual(records.map((r) => r.eventName), ["INSERT", "INSERT", "INSERT", "REMOVE"]);
+    const removed = records[3]!;
+    assert.ok(removed.userIdentity, "the REMOVE record has a userIdentity");
+    // Its members on the wire: the SDKs' models (v3 and botocore) name them PrincipalId and Type; the
+    // developer guide's TTL page shows "type"/"principalId". Either spelling is accepted here (see DYNAMODB-FINDINGS.md).
+    const again = await streams.send(new GetShardIteratorCommand({ StreamArn, ShardId: d.Shards![0]!.ShardId!, ShardIteratorType: "TRIM_HORIZON" }));
+    const raw = await signedFetch(server.endpoint, { method: "POST", path: "/", service: "dynamodb", headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDBStreams_20120810.GetRecords" }, body: JSON.stringify({ ShardIterator: again.ShardIterator }) });
+    const identity = raw.body.Records[3].userIdentity as Record<string, string>;
+    assert.deepEqual(Object.fromEntries(Object.entries(identity).map(([k, v]) => [k.toLowerCase(), v])), { type: "Service", principalid: "dynamodb.amazonaws.com" });
+    assert.deepEqual(removed.dynamodb!.Keys, { pk: S("ttl"), sk: S("old") });
+    assert.deepEqual(removed.dynamodb!.OldImage, { pk: S("ttl"), sk: S("old"), expires: N(nowS - 3600) });
+    for (const r of records.slice(0, 3)) assert.equal(r.userIdentity, undefined, "a user's write has no userIdentity");
   });
 
   test("Scan and Query of a missing table, and of a deleted one: ResourceNotFoundException", async () => {
