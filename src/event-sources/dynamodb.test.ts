@@ -178,6 +178,24 @@ describe("stream poller (DynamoDB streams)", () => {
     assert.equal((await checkpoint(m))?.sequence, streams.latestSequence());
   });
 
+  test("a checkpoint ahead of what this node knows of the stream's end resumes there (another node's appends), never from the start", async () => {
+    for (let i = 0; i < 4; i++) streams.insert(`r${i}`);
+    const m = await start({ batchSize: 2 });
+    await until(clock, () => seen(h).length === 4, "4 records");
+    await h.pollers.close();
+    h.calls.length = 0;
+    // This node's cached newest sequence lags: the stream reads on past it.
+    streams.insert("r4");
+    const real = streams.latestSequence.bind(streams);
+    streams.latestSequence = () => streams.records[1]!.sequenceNumber;
+    await start({ batchSize: 2 });
+    await until(clock, () => seen(h).includes("INSERT r4"), "r4");
+    await elapse(clock, 500);
+    assert.deepEqual(seen(h), ["INSERT r4"]);
+    streams.latestSequence = real;
+    assert.equal((await checkpoint(m))?.sequence, streams.records[4]!.sequenceNumber);
+  });
+
   test("filters on dynamodb.NewImage and eventName drop records, and the checkpoint moves past them", async () => {
     streams.insert("a", { status: { S: "open" } });
     streams.insert("b", { status: { S: "closed" } });

@@ -45,6 +45,9 @@ export const DYNAMODB: StreamFlavour = {
   },
   // The record is JSON in the event as in the stream, plus the ARN and a little punctuation.
   eventBytes: (r) => r.data.length + 256,
+  // A table's new stream has a new label: a checkpoint never belongs to an older stream of the same
+  // ARN (and a node's cached newest sequence may lag another node's appends).
+  arnReused: false,
   batchInfoKey: "DDBStreamBatchInfo",
   // DynamoDB's on-failure records give arrival times in whole seconds (`2022-07-13T13:48:01Z`).
   arrivalTime: (ms) => new Date(Math.floor(ms / 1000) * 1000).toISOString().replace(".000Z", "Z"),

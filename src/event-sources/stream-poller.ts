@@ -52,6 +52,12 @@ export interface StreamFlavour {
   eventRecord(m: MappingRecord, shardId: string, r: StreamRecord, role: string): Record<string, unknown>;
   /** What the filters see of a record. */
   filterView(eventRecord: Record<string, unknown>): Record<string, unknown>;
+  /**
+   * Whether a stream deleted and made again gets the same ARN (Kinesis: its name), so that a
+   * checkpoint past the shard's end means a new stream; absent: true. A DynamoDB stream's ARN ends
+   * in its creation time: a checkpoint is always of the stream it names.
+   */
+  arnReused?: boolean;
   /** What one record weighs in an event (the 6 MB payload limit); absent: Kinesis's measure, base64 data. */
   eventBytes?(r: StreamRecord): number;
   /** `KinesisBatchInfo` / `DDBStreamBatchInfo`. */
@@ -146,8 +152,11 @@ export class StreamPoller {
     if (saved?.sequence !== undefined) {
       // A checkpoint past the shard's newest record is a stream deleted and made again under the
       // same name (its mappings outlive it, as on AWS): the new one is read from its start.
-      const latest = this.source.latestSequence(m.eventSourceArn, shardId);
-      const recreated = saved.sequence !== FROM_START && (latest === undefined || compareSequences(latest, saved.sequence) < 0);
+      const pastEnd = () => {
+        const latest = this.source.latestSequence(m.eventSourceArn, shardId);
+        return latest === undefined || compareSequences(latest, saved.sequence!) < 0;
+      };
+      const recreated = this.flavour.arnReused !== false && saved.sequence !== FROM_START && pastEnd();
       if (recreated) return { position: { trimHorizon: true } };
       return { position: saved.sequence === FROM_START ? { trimHorizon: true } : { after: saved.sequence }, ...(window ? { window } : {}) };
     }

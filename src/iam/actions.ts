@@ -84,7 +84,7 @@ export const REQUIREMENTS: Record<"lambda" | "sqs" | "sns" | "kinesis" | "dynamo
     ...same(
       "dynamodb",
       `CreateTable DescribeTable UpdateTable DeleteTable UpdateTimeToLive DescribeTimeToLive TagResource UntagResource
-       ListTagsOfResource DescribeContinuousBackups PutItem GetItem UpdateItem DeleteItem BatchGetItem BatchWriteItem`,
+       ListTagsOfResource DescribeContinuousBackups UpdateContinuousBackups PutItem GetItem UpdateItem DeleteItem BatchGetItem BatchWriteItem`,
       "table",
     ),
     ...same("dynamodb", "Query Scan", "index"),

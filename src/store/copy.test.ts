@@ -3,6 +3,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import Database from "better-sqlite3";
 import path from "node:path";
+import { mkdir } from "node:fs/promises";
 import { SqliteToPg, nonEmptyTables } from "./copy.js";
 import { PgStore } from "./postgres.js";
 import { SqliteStore } from "./sqlite.js";
@@ -41,4 +42,42 @@ test("rows are copied with booleans, bytes and text as PostgreSQL types them; a 
   const [next] = await store.db.query<{ id: number }>("INSERT INTO copy_probe (flag) VALUES (true) RETURNING id");
   assert.equal(next!.id, 3001);
   assert.deepEqual(await nonEmptyTables(store.db), ["copy_probe"]);
+});
+
+test("DynamoDB tables, items (an empty sort key too), index entries and stream records are copied; the next stream record numbers after the copied ones", async (t) => {
+  const { db, dir } = fixture;
+  const sub = path.join(dir, "dynamodb");
+  await mkdir(sub);
+  const source = SqliteStore.open(sub);
+  const table = { name: "moved", id: "tid", arn: "arn:aws:dynamodb:us-east-1:123456789012:table/moved", createdAt: 1, status: "ACTIVE", keySchema: [{ AttributeName: "pk", KeyType: "HASH" }], attributeDefinitions: [{ AttributeName: "pk", AttributeType: "B" }], billingMode: "PAY_PER_REQUEST", indexes: [], streams: [], tags: {}, deletionProtection: false } as const;
+  await source.dynamodb.insertTable({ ...table, keySchema: [...table.keySchema], attributeDefinitions: [...table.attributeDefinitions], indexes: [], streams: [] });
+  const stream = "arn:aws:dynamodb:us-east-1:123456789012:table/moved/stream/2026-01-01T00:00:00.000";
+  for (const hk of [Buffer.from([0x80, 0]), Buffer.from("a")]) {
+    await source.dynamodb.write([{ table: "tid", key: { hk, rk: Buffer.alloc(0) }, decide: () => ({ put: { item: `{"k":"${hk.toString("hex")}"}`, size: 5, indexes: [{ index: "g", hk: Buffer.from("g"), rk: hk }], expiresAt: 99 }, stream: { stream, at: 7, partitionKey: hk.toString("hex"), record: "{}" } }) }], false);
+  }
+  await source.close();
+
+  const schema = `c_${Date.now()}`;
+  const admin = await PgStore.connectOnly(db.url);
+  await admin.run(`CREATE SCHEMA ${schema}`);
+  await admin.close();
+  const url = new URL(db.url);
+  url.searchParams.set("options", `-c search_path=${schema}`);
+  const store = await PgStore.open(url.toString());
+  t.after(() => store.close());
+  const copier = await SqliteToPg.open(sub, store.db);
+  t.after(() => copier.close());
+  const plan = await copier.plan();
+  assert.deepEqual(plan.missingTables.filter((m) => m.table.startsWith("ddb_")), []);
+  assert.deepEqual(plan.missingColumns, []);
+  await copier.copy(plan);
+
+  const d = store.dynamodb;
+  assert.deepEqual((await d.listTables()).map((x) => x.name), ["moved"]);
+  assert.deepEqual(await d.getItem("tid", { hk: Buffer.from("a"), rk: Buffer.alloc(0) }), { hk: Buffer.from("a"), rk: Buffer.alloc(0), item: '{"k":"61"}', size: 5 });
+  assert.deepEqual((await d.query({ table: "tid", index: "g", hk: Buffer.from("g"), forward: true, limit: 5 })).map((i) => i.hk), [Buffer.from("a"), Buffer.from([0x80, 0])]);
+  assert.equal((await d.scan({ table: "tid", segment: 0, totalSegments: 1, limit: 5 })).length, 2);
+  assert.equal((await d.expired("tid", 100, 5)).length, 2);
+  const [o] = await d.write([{ table: "tid", key: { hk: Buffer.from("b"), rk: Buffer.alloc(0) }, decide: () => ({ delete: true, stream: { stream, at: 8, partitionKey: "62", record: "{}" } }) }], false);
+  assert.equal(o!.sequence, 3);
 });

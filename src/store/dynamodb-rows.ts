@@ -4,7 +4,7 @@
  * once for both with the dialect's placeholders. Keys are bytes compared with memcmp (SQLite BLOB,
  * PostgreSQL bytea), so the SQL orders by them as DynamoDB orders its keys.
  */
-import type { Decision, DeleteDecision, IndexedItem, ItemKey, ItemWrite, PutDecision, QueryRequest, ScanRequest, StoredItem, WriteOutcome } from "./dynamodb-store.js";
+import type { Decision, DeleteDecision, IndexedItem, ItemKey, ItemWrite, PutDecision, QueryRequest, ScanRequest, StoredItem, StoredStreamRecord, WriteOutcome } from "./dynamodb-store.js";
 import { segmentHash } from "./dynamodb-store.js";
 
 export interface ItemRow {
@@ -28,7 +28,10 @@ export interface StreamRow {
 }
 
 export const toStored = (r: ItemRow): StoredItem => ({ hk: r.hk, rk: r.rk, item: r.item, size: r.size });
-export const toIndexed = (r: IndexedRow): IndexedItem => ({ ...toStored(r), at: { hk: r.at_hk ?? r.hk, rk: r.at_rk ?? r.rk } });
+/** `hk`: the partition key queried, when the row does not say its key in the index. */
+export const toIndexed = (r: IndexedRow, hk?: Buffer): IndexedItem => ({ hk: r.hk, rk: r.rk, item: r.item, size: r.size, at: { hk: r.at_hk ?? hk ?? r.hk, rk: r.at_rk ?? r.rk } });
+
+export const toStreamRecord = (r: StreamRow): StoredStreamRecord => ({ sequence: r.seq, at: r.at, partitionKey: r.partition_key, record: r.record });
 
 /** One item's change, as a write's decisions say it is to be stored. */
 export interface Change {
@@ -96,8 +99,17 @@ class Sql {
 
 export type Placeholder = (n: number) => string;
 
-const ITEM_COLUMNS = "i.hk, i.rk, i.item, i.size";
-const ENTRY_JOIN = "ddb_index_entries e JOIN ddb_items i ON i.table_id = e.table_id AND i.hk = e.item_hk AND i.rk = e.item_rk";
+/**
+ * The statement reading items (`e` undefined) or index entries with their items (`e` the entry
+ * columns returned). The entries' page is chosen first, by their index alone, then joined to its
+ * items: the planner cannot choose to join a whole partition and sort it.
+ */
+function select(e: string | undefined, where: string[], order: string, limit: string): string {
+  const items = "i.hk, i.rk, i.item, i.size";
+  if (e === undefined) return `SELECT ${items} FROM ddb_items i WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ${limit}`;
+  const page = `SELECT e.* FROM ddb_index_entries e WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ${limit}`;
+  return `SELECT ${e}, ${items} FROM (${page}) e JOIN ddb_items i ON i.table_id = e.table_id AND i.hk = e.item_hk AND i.rk = e.item_rk ORDER BY ${order}`;
+}
 
 /** Query: one partition of the table (or of an index, joined to its items) in sort key order, or reversed. */
 export function querySql(q: QueryRequest, placeholder: Placeholder): { text: string; params: unknown[] } {
@@ -114,8 +126,8 @@ export function querySql(q: QueryRequest, placeholder: Placeholder): { text: str
   }
   const dir = q.forward ? "" : " DESC";
   const order = onIndex ? `e.rk${dir}, e.item_hk${dir}, e.item_rk${dir}` : `i.rk${dir}`;
-  const from = onIndex ? `SELECT e.hk AS at_hk, e.rk AS at_rk, ${ITEM_COLUMNS} FROM ${ENTRY_JOIN}` : `SELECT ${ITEM_COLUMNS} FROM ddb_items i`;
-  return { text: `${from} WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ${s.arg(q.limit)}`, params: s.params };
+  // (The partition key in the index is the one queried: not read back.)
+  return { text: select(onIndex ? "e.rk AS at_rk" : undefined, where, order, s.arg(q.limit)), params: s.params };
 }
 
 /** The hashes segment `segment` of `total` covers: [low, high). */
@@ -131,15 +143,16 @@ export function scanSql(q: ScanRequest, placeholder: Placeholder): { text: strin
   const t = onIndex ? "e" : "i";
   const where = [`${t}.table_id = ${s.arg(q.table)}`];
   if (onIndex) where.push(`e.idx = ${s.arg(q.index)}`);
-  where.push(`${t}.seg >= ${s.arg(low)}`, `${t}.seg < ${s.arg(high)}`);
-  if (q.after) {
-    const seg = segmentHash(q.after.hk);
+  const seg = q.after && segmentHash(q.after.hk);
+  // After a position the row value alone bounds the segment from below: SQLite seeks on it only so.
+  if (seg === undefined || seg < low) where.push(`${t}.seg >= ${s.arg(low)}`);
+  where.push(`${t}.seg < ${s.arg(high)}`);
+  if (q.after && seg !== undefined && seg >= low) {
     if (onIndex) {
       const item = q.after.item ?? { hk: Buffer.alloc(0), rk: Buffer.alloc(0) };
       where.push(`(e.seg, e.hk, e.rk, e.item_hk, e.item_rk) > ${s.tuple([seg, q.after.hk, q.after.rk, item.hk, item.rk])}`);
     } else where.push(`(i.seg, i.hk, i.rk) > ${s.tuple([seg, q.after.hk, q.after.rk])}`);
   }
   const order = onIndex ? "e.seg, e.hk, e.rk, e.item_hk, e.item_rk" : "i.seg, i.hk, i.rk";
-  const from = onIndex ? `SELECT e.hk AS at_hk, e.rk AS at_rk, ${ITEM_COLUMNS} FROM ${ENTRY_JOIN}` : `SELECT ${ITEM_COLUMNS} FROM ddb_items i`;
-  return { text: `${from} WHERE ${where.join(" AND ")} ORDER BY ${order} LIMIT ${s.arg(q.limit)}`, params: s.params };
+  return { text: select(onIndex ? "e.hk AS at_hk, e.rk AS at_rk" : undefined, where, order, s.arg(q.limit)), params: s.params };
 }

@@ -79,7 +79,11 @@ export interface ItemWrite {
   /** The table's id (TableRecord.id). */
   table: string;
   key: ItemKey;
-  /** Called once, synchronously, with the item stored now; must not throw (a throw is a Refusal). */
+  /**
+   * Called synchronously with the item stored now (or as an earlier write of the same call left it);
+   * must not throw (a throw is a Refusal carrying what was thrown). Pure: a store that retries its
+   * transaction (PostgreSQL, on a deadlock) calls it again, and the last call's decision counts.
+   */
   decide(current: StoredItem | undefined): Decision;
 }
 
@@ -87,15 +91,15 @@ export interface WriteOutcome {
   decision: Decision;
   /** The item before the write. */
   before: StoredItem | undefined;
-  /** The sequence its stream record got, if one was appended. */
+  /** The sequence its stream record got, if one was appended: per stream from 1, without gaps, in commit order. */
   sequence?: number;
 }
 
 /** A position in a read, after which a page goes on (LastEvaluatedKey, as bytes). */
 export interface ReadPosition {
-  /** Query: the sort key in the table or index; Scan: unused (see `ScanPosition`). */
+  /** The sort key in the table or index. */
   rk: Buffer;
-  /** On an index: the item's own key, which orders entries with equal index keys. */
+  /** On an index: the item's own key, which orders entries with equal index keys (give it: without it the page goes on after every entry of sort key `rk`). */
   item?: ItemKey;
 }
 
@@ -148,8 +152,9 @@ export interface StoredStreamRecord {
 
 export interface DynamoStore {
   listTables(): Promise<TableRecord[]>;
-  /** Resolves false when a table of that name exists. */
+  /** Resolves false when a table of that name exists. Items are keyed by the record's `id`, not its name. */
   insertTable(table: TableRecord): Promise<boolean>;
+  /** Replace the record of the table of that name; does nothing when there is none. */
   putTable(table: TableRecord): Promise<void>;
   /** The table record, its items and index entries (not its stream records: they outlive it for their retention). */
   deleteTable(name: string, id: string): Promise<void>;
@@ -161,7 +166,12 @@ export interface DynamoStore {
   getItem(table: string, key: ItemKey): Promise<StoredItem | undefined>;
   /** Many items of one table at once (BatchGetItem, TransactGetItems): found ones, in no set order. */
   getItems(table: string, keys: ItemKey[]): Promise<StoredItem[]>;
-  /** Read-decide-write each of `writes` (see the top); `atomic`: if any decision is a Refusal, nothing is written. */
+  /**
+   * Read-decide-write each of `writes` (see the top), in order; every decision is made before
+   * anything is written. `atomic`: if any decision is a Refusal, nothing is written (no item, index
+   * entry or stream record) and no outcome has a sequence. Not atomic: a Refusal leaves out its own
+   * write only. A Put or Delete decision's stream record is appended as given, the item there or not.
+   */
   write(writes: ItemWrite[], atomic: boolean): Promise<WriteOutcome[]>;
   /** One partition's items (or index entries) in sort key byte order, or reversed. */
   query(q: QueryRequest): Promise<IndexedItem[]>;

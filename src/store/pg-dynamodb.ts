@@ -10,8 +10,8 @@
 import { createHash } from "node:crypto";
 import type { PgDb, Sql } from "./pg-db.js";
 import type { TableRecord } from "../services/dynamodb/model.js";
-import { segmentHash, type DynamoStore, type IndexEntry, type IndexedItem, type ItemKey, type ItemWrite, type QueryRequest, type ScanRequest, type StoredItem, type StoredStreamRecord, type WriteOutcome } from "./dynamodb-store.js";
-import { decideAll, querySql, scanSql, streamCounts, toIndexed, toStored, type Change, type IndexedRow, type ItemRow, type StreamRow } from "./dynamodb-rows.js";
+import { segmentHash, type DynamoStore, type IndexEntry, type IndexedItem, type ItemKey, type ItemWrite, type PutDecision, type QueryRequest, type ScanRequest, type StoredItem, type StoredStreamRecord, type WriteOutcome } from "./dynamodb-store.js";
+import { decideAll, querySql, scanSql, streamCounts, toIndexed, toStored, toStreamRecord, type Change, type IndexedRow, type ItemRow, type StreamRow } from "./dynamodb-rows.js";
 
 export const PG_DYNAMODB_TABLES = `
   CREATE TABLE ddb_tables (
@@ -51,6 +51,7 @@ export const PG_DYNAMODB_TABLES = `
     record text NOT NULL,
     PRIMARY KEY (stream, seq)
   );
+  CREATE INDEX ddb_stream_records_at ON ddb_stream_records (at);
   CREATE TABLE ddb_streams (
     stream text PRIMARY KEY,
     last_seq bigint NOT NULL
@@ -148,7 +149,39 @@ export class PgDynamoStore implements DynamoStore {
     });
   }
 
+  /** Store the changes in a few statements whatever their number: each item's last change, then every stream record in order. */
   private async apply(sql: Sql, changes: Change[]): Promise<void> {
+    const last = new Map<string, Change>();
+    for (const c of changes) last.set(itemId(c.table, c.key.hk, c.key.rk), c);
+    const finals = [...last.values()];
+    const puts = finals.filter((c): c is Change & { decision: PutDecision } => "put" in c.decision);
+    const deletes = finals.filter((c) => "delete" in c.decision);
+    const keyArrays = (cs: Change[]) => [cs.map((c) => c.table), cs.map((c) => c.key.hk), cs.map((c) => c.key.rk)];
+    await sql.run(
+      "DELETE FROM ddb_index_entries e USING unnest($1::text[], $2::bytea[], $3::bytea[]) AS k(t, hk, rk) WHERE e.table_id = k.t AND e.item_hk = k.hk AND e.item_rk = k.rk",
+      keyArrays(finals),
+    );
+    if (deletes.length) {
+      await sql.run("DELETE FROM ddb_items i USING unnest($1::text[], $2::bytea[], $3::bytea[]) AS k(t, hk, rk) WHERE i.table_id = k.t AND i.hk = k.hk AND i.rk = k.rk", keyArrays(deletes));
+    }
+    if (puts.length) {
+      await sql.run(
+        `INSERT INTO ddb_items (table_id, hk, rk, seg, item, size, expires_at)
+         SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[], $4::bigint[], $5::text[], $6::integer[], $7::bigint[])
+         ON CONFLICT (table_id, hk, rk) DO UPDATE SET item = excluded.item, size = excluded.size, expires_at = excluded.expires_at`,
+        [...keyArrays(puts), puts.map((c) => segmentHash(c.key.hk)), puts.map((c) => c.decision.put.item), puts.map((c) => c.decision.put.size), puts.map((c) => c.decision.put.expiresAt ?? null)],
+      );
+      const entries = puts.flatMap((c) => c.decision.put.indexes.map((e) => ({ c, e })));
+      if (entries.length) {
+        await sql.run(
+          `INSERT INTO ddb_index_entries (table_id, idx, hk, rk, item_hk, item_rk, seg)
+           SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::bytea[], $6::bytea[], $7::bigint[]) ON CONFLICT DO NOTHING`,
+          [entries.map((x) => x.c.table), entries.map((x) => x.e.index), entries.map((x) => x.e.hk), entries.map((x) => x.e.rk), entries.map((x) => x.c.key.hk), entries.map((x) => x.c.key.rk), entries.map((x) => segmentHash(x.e.hk))],
+        );
+      }
+    }
+    const records = changes.filter((c) => c.decision.stream);
+    if (!records.length) return;
     // Counters in name order: two writes to the same streams never wait for each other in a cycle.
     const next = new Map<string, number>();
     for (const [stream, n] of streamCounts(changes)) {
@@ -159,43 +192,26 @@ export class PgDynamoStore implements DynamoStore {
       );
       next.set(stream, row!.last_seq - n + 1);
     }
-    for (const c of changes) {
-      const { hk, rk } = c.key;
-      const d = c.decision;
-      await sql.run("DELETE FROM ddb_index_entries WHERE table_id = $1 AND item_hk = $2 AND item_rk = $3", [c.table, hk, rk]);
-      if ("put" in d) {
-        await sql.run(
-          `INSERT INTO ddb_items (table_id, hk, rk, seg, item, size, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-           ON CONFLICT (table_id, hk, rk) DO UPDATE SET item = excluded.item, size = excluded.size, expires_at = excluded.expires_at`,
-          [c.table, hk, rk, segmentHash(hk), d.put.item, d.put.size, d.put.expiresAt ?? null],
-        );
-        const es = d.put.indexes;
-        if (es.length) {
-          await sql.run(
-            `INSERT INTO ddb_index_entries (table_id, idx, hk, rk, item_hk, item_rk, seg)
-             SELECT $1, u.idx, u.hk, u.rk, $2, $3, u.seg FROM unnest($4::text[], $5::bytea[], $6::bytea[], $7::bigint[]) AS u(idx, hk, rk, seg) ON CONFLICT DO NOTHING`,
-            [c.table, hk, rk, es.map((e) => e.index), es.map((e) => e.hk), es.map((e) => e.rk), es.map((e) => segmentHash(e.hk))],
-          );
-        }
-      } else await sql.run("DELETE FROM ddb_items WHERE table_id = $1 AND hk = $2 AND rk = $3", [c.table, hk, rk]);
-      if (d.stream) {
-        const s = d.stream;
-        const seq = next.get(s.stream)!;
-        next.set(s.stream, seq + 1);
-        await sql.run("INSERT INTO ddb_stream_records (stream, seq, at, partition_key, record) VALUES ($1, $2, $3, $4, $5)", [s.stream, seq, s.at, s.partitionKey, s.record]);
-        c.outcome.sequence = seq;
-      }
+    for (const c of records) {
+      const stream = c.decision.stream!.stream;
+      c.outcome.sequence = next.get(stream)!;
+      next.set(stream, c.outcome.sequence + 1);
     }
+    const r = records.map((c) => c.decision.stream!);
+    await sql.run(
+      "INSERT INTO ddb_stream_records (stream, seq, at, partition_key, record) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])",
+      [r.map((x) => x.stream), records.map((c) => c.outcome.sequence), r.map((x) => x.at), r.map((x) => x.partitionKey), r.map((x) => x.record)],
+    );
   }
 
   async query(q: QueryRequest): Promise<IndexedItem[]> {
     const { text, params } = querySql(q, (n) => `$${n}`);
-    return (await this.db.query<IndexedRow>(text, params)).map(toIndexed);
+    return (await this.db.query<IndexedRow>(text, params)).map((r) => toIndexed(r, q.hk));
   }
 
   async scan(q: ScanRequest): Promise<IndexedItem[]> {
     const { text, params } = scanSql(q, (n) => `$${n}`);
-    return (await this.db.query<IndexedRow>(text, params)).map(toIndexed);
+    return (await this.db.query<IndexedRow>(text, params)).map((r) => toIndexed(r));
   }
 
   async tableStats(table: string): Promise<{ count: number; bytes: number }> {
@@ -223,7 +239,7 @@ export class PgDynamoStore implements DynamoStore {
       "SELECT seq, at, partition_key, record FROM ddb_stream_records WHERE stream = $1 AND seq > $2 AND at >= $3 ORDER BY seq LIMIT $4",
       [stream, after, since, limit],
     );
-    return rows.map((r) => ({ sequence: r.seq, at: r.at, partitionKey: r.partition_key, record: r.record }));
+    return rows.map(toStreamRecord);
   }
 
   async latestInStream(stream: string): Promise<{ sequence: number; at: number } | undefined> {

@@ -11,7 +11,7 @@ import type Database from "better-sqlite3";
 import type { GroupCommit } from "./group-commit.js";
 import type { TableRecord } from "../services/dynamodb/model.js";
 import { segmentHash, type DynamoStore, type IndexEntry, type IndexedItem, type ItemKey, type ItemWrite, type QueryRequest, type ScanRequest, type StoredItem, type StoredStreamRecord, type WriteOutcome } from "./dynamodb-store.js";
-import { decideAll, querySql, scanSql, toIndexed, toStored, type Change, type IndexedRow, type ItemRow, type StreamRow } from "./dynamodb-rows.js";
+import { decideAll, querySql, scanSql, toIndexed, toStored, toStreamRecord, type Change, type IndexedRow, type ItemRow, type StreamRow } from "./dynamodb-rows.js";
 
 export const DYNAMODB_TABLES = `
   CREATE TABLE ddb_tables (
@@ -50,7 +50,8 @@ export const DYNAMODB_TABLES = `
     partition_key TEXT NOT NULL,
     record TEXT NOT NULL,
     PRIMARY KEY (stream, seq)
-  );`;
+  );
+  CREATE INDEX ddb_stream_records_at ON ddb_stream_records (at);`;
 
 export class SqliteDynamoStore implements DynamoStore {
   private readonly stmts;
@@ -74,8 +75,9 @@ export class SqliteDynamoStore implements DynamoStore {
         "INSERT INTO ddb_items (table_id, hk, rk, seg, item, size, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(table_id, hk, rk) DO UPDATE SET item = excluded.item, size = excluded.size, expires_at = excluded.expires_at",
       ),
       deleteItem: db.prepare("DELETE FROM ddb_items WHERE table_id = ? AND hk = ? AND rk = ?"),
-      clearEntries: db.prepare("DELETE FROM ddb_index_entries WHERE table_id = ? AND item_hk = ? AND item_rk = ?"),
-      clearEntry: db.prepare("DELETE FROM ddb_index_entries WHERE table_id = ? AND idx = ? AND item_hk = ? AND item_rk = ?"),
+      // (Left to itself the planner walks the table's every entry by the scan index.)
+      clearEntries: db.prepare("DELETE FROM ddb_index_entries INDEXED BY ddb_index_entries_item WHERE table_id = ? AND item_hk = ? AND item_rk = ?"),
+      clearEntry: db.prepare("DELETE FROM ddb_index_entries INDEXED BY ddb_index_entries_item WHERE table_id = ? AND idx = ? AND item_hk = ? AND item_rk = ?"),
       addEntry: db.prepare("INSERT OR REPLACE INTO ddb_index_entries (table_id, idx, hk, rk, item_hk, item_rk, seg) VALUES (?, ?, ?, ?, ?, ?, ?)"),
       stats: db.prepare<[string], { count: number; bytes: number }>("SELECT count(*) AS count, coalesce(sum(size), 0) AS bytes FROM ddb_items WHERE table_id = ?"),
       setExpiresAt: db.prepare("UPDATE ddb_items SET expires_at = ? WHERE table_id = ? AND hk = ? AND rk = ?"),
@@ -176,12 +178,12 @@ export class SqliteDynamoStore implements DynamoStore {
 
   async query(q: QueryRequest): Promise<IndexedItem[]> {
     const { text, params } = querySql(q, () => "?");
-    return this.prepared(text).all(...params).map(toIndexed);
+    return this.prepared(text).all(...params).map((r) => toIndexed(r, q.hk));
   }
 
   async scan(q: ScanRequest): Promise<IndexedItem[]> {
     const { text, params } = scanSql(q, () => "?");
-    return this.prepared(text).all(...params).map(toIndexed);
+    return this.prepared(text).all(...params).map((r) => toIndexed(r));
   }
 
   async tableStats(table: string): Promise<{ count: number; bytes: number }> {
@@ -199,7 +201,7 @@ export class SqliteDynamoStore implements DynamoStore {
   }
 
   async readStream(stream: string, after: number, since: number, limit: number): Promise<StoredStreamRecord[]> {
-    return this.stmts.readStream.all(stream, after, since, limit).map((r) => ({ sequence: r.seq, at: r.at, partitionKey: r.partition_key, record: r.record }));
+    return this.stmts.readStream.all(stream, after, since, limit).map(toStreamRecord);
   }
 
   async latestInStream(stream: string): Promise<{ sequence: number; at: number } | undefined> {

@@ -15,9 +15,11 @@ import { REGION, TEST_CREDENTIALS, startFlint, uniqueName, type FlintProcess } f
 import { createFunction } from "../harness/functions.js";
 import { sdkClient } from "../harness/sqs-clients.js";
 import { createExecutionRole } from "../harness/permissions.js";
-import { eventually } from "../harness/processes.js";
+import { PATIENCE_MS, eventually, settlesWithin } from "../harness/processes.js";
 import { zipFixture } from "../harness/zip.js";
 import { Barrier } from "../harness/parallel.js";
+import { startCluster, type Cluster } from "../harness/cluster.js";
+import pg from "pg";
 
 type Image = Record<string, Record<string, any>>;
 interface EventRecord {
@@ -124,6 +126,9 @@ describe("DynamoDB stream event source mappings", () => {
     await cli(flint, ["dynamodb", "update-time-to-live", "--table-name", table, "--time-to-live-specification", "Enabled=true,AttributeName=expires"]);
     const fn = await sinkFunction();
     const uuid = await mapWithCli(flint, ["--function-name", fn.name, "--event-source-arn", streamArn, "--starting-position", "TRIM_HORIZON", "--batch-size", "10"]);
+    // A second function on the same stream reads it all too, on its own checkpoint.
+    const other = await sinkFunction();
+    await mapWithCli(flint, ["--function-name", other.name, "--event-source-arn", streamArn, "--starting-position", "TRIM_HORIZON", "--batch-size", "2"]);
 
     const item = (o: Record<string, unknown>) => JSON.stringify(o);
     await cli(flint, ["dynamodb", "put-item", "--table-name", table, "--item", item({ pk: { S: "a" }, v: { N: "1" } })]);
@@ -173,6 +178,9 @@ describe("DynamoDB stream event source mappings", () => {
     assert.deepEqual(c[1]!.userIdentity, { type: "Service", principalId: "dynamodb.amazonaws.com" });
     assert.deepEqual(c[1]!.OldImage, { expires: { N: expires }, pk: { S: "c" } });
     assert.equal((await cli(flint, ["lambda", "get-event-source-mapping", "--uuid", uuid])).LastProcessingResult, "OK");
+    await other.until((r) => delivered(r).length >= 7, "the second function's seven records");
+    assert.deepEqual(delivered(other.reports), records);
+    assert.ok(other.reports.every((r) => r.records.length <= 2));
   });
 
   test("filters on the new image, and the on-failure record of a batch given up on (DDBStreamBatchInfo)", async () => {
@@ -182,7 +190,7 @@ describe("DynamoDB stream event source mappings", () => {
     const failures = await queue();
     const pattern = JSON.stringify({ dynamodb: { NewImage: { kind: { S: ["keep"] } } } });
     await mapWithCli(flint, [
-      "--function-name", fn.name, "--event-source-arn", streamArn, "--starting-position", "LATEST", "--batch-size", "1",
+      "--function-name", fn.name, "--event-source-arn", streamArn, "--starting-position", "TRIM_HORIZON", "--batch-size", "1",
       "--maximum-retry-attempts", "1", "--destination-config", JSON.stringify({ OnFailure: { Destination: failures.arn } }),
       "--filter-criteria", JSON.stringify({ Filters: [{ Pattern: pattern }] }),
     ]);
@@ -217,7 +225,7 @@ describe("DynamoDB stream event source mappings", () => {
     assert.equal(onFailure.length, 1);
   });
 
-  test("a stream that does not exist, and AT_TIMESTAMP, are refused with AWS's errors", async () => {
+  test("a stream that does not exist, AT_TIMESTAMP, and a role that cannot read the stream are refused with AWS's errors", async () => {
     const fn = await sinkFunction();
     const missing = `arn:aws:dynamodb:${REGION}:000000000000:table/nope/stream/2025-02-22T03:03:25.490`;
     const out = await flint.aws(["lambda", "create-event-source-mapping", "--function-name", fn.name, "--event-source-arn", missing, "--starting-position", "TRIM_HORIZON"]);
@@ -227,6 +235,16 @@ describe("DynamoDB stream event source mappings", () => {
     const at = await flint.aws(["lambda", "create-event-source-mapping", "--function-name", fn.name, "--event-source-arn", streamArn, "--starting-position", "AT_TIMESTAMP", "--starting-position-timestamp", "1700000000"]);
     assert.notEqual(at.code, 0);
     assert.match(at.stderr, /Unsupported starting position for arn type/);
+    // The function's execution role must be able to read the stream (AWSLambdaDynamoDBExecutionRole's actions).
+    const blindRole = await createExecutionRole(flint.endpoint, [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" }], uniqueName("blind-role"));
+    const blind = await createFunction(flint, zip, "esm-ddb-sink.handler", { Role: blindRole, Timeout: 30 });
+    const refused = await flint.aws(["lambda", "create-event-source-mapping", "--function-name", blind, "--event-source-arn", streamArn, "--starting-position", "LATEST"]);
+    assert.notEqual(refused.code, 0);
+    assert.ok(
+      refused.stderr.includes(`InvalidParameterValueException`) &&
+        refused.stderr.includes(`Cannot access stream ${streamArn}. Please ensure the role can perform the GetRecords, GetShardIterator, DescribeStream, and ListStreams Actions on your stream in IAM.`),
+      refused.stderr,
+    );
   });
 });
 
@@ -277,7 +295,7 @@ describe("DynamoDB stream mappings survive kill -9", () => {
     const drain = async () => void reports.push(...(await drainQueue(sqs, sinkUrl)).map((b) => JSON.parse(b) as Report));
     const changes = () => new Set(reports.flatMap((r) => r.records.map((x) => `${x.dynamodb.Keys.pk!.S}@${x.dynamodb.NewImage!.v!.N}`)));
     // Kill once FINISHED batches have gone through and the next one is held in flight.
-    await gate.arrived(FINISHED + 1);
+    await settlesWithin(gate.arrived(FINISHED + 1), "a batch held after the finished ones", 120_000);
     await drain();
     assert.ok(changes().size < ITEMS * VERSIONS, `killed before the end (${changes().size} changes seen)`);
     sqs.destroy();
@@ -312,6 +330,75 @@ describe("DynamoDB stream mappings survive kill -9", () => {
     const all = reports.flatMap((r) => r.records);
     assert.ok(all.length - ITEMS * VERSIONS <= BATCH, `${all.length - ITEMS * VERSIONS} changes repeated (in flight at most ${BATCH})`);
     for (const r of all) assert.equal(r.eventName, r.dynamodb.NewImage!.v!.N === "1" ? "INSERT" : "MODIFY");
+  });
+});
+
+describe("DynamoDB stream mappings in a cluster", () => {
+  const ITEMS = 20;
+  const BATCH = 10;
+  let cluster: Cluster | undefined;
+  after(async () => cluster?.stop());
+
+  test("changes written through either node reach the function in stream order; when the node polling the mapping is killed, the other takes it over", async () => {
+    cluster = await startCluster(2);
+    const [a, b] = cluster.nodes as [FlintProcess, FlintProcess];
+    const sqsA = sdkClient(a.endpoint);
+    const role = await createExecutionRole(a.endpoint, [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" }], uniqueName("ddb-cluster-role"), ["AWSLambdaDynamoDBExecutionRole"]);
+    const sinkUrl = (await sqsA.send(new CreateQueueCommand({ QueueName: uniqueName("ddb-cluster-sink") }))).QueueUrl!;
+    sqsA.destroy();
+    const fn = await createFunction(a, await zipFixture("nodejs"), "esm-ddb-sink.handler", { Role: role, Timeout: 30, Environment: { Variables: { SINK_QUEUE_URL: sinkUrl } } });
+    const table = uniqueName("ddb-cluster");
+    const streamArn = await streamTable(a, table);
+    const { UUID } = await cli(a, ["lambda", "create-event-source-mapping", "--function-name", fn, "--event-source-arn", streamArn, "--starting-position", "TRIM_HORIZON", "--batch-size", String(BATCH)]);
+
+    // Version v of each item, written through the nodes in turn (an item's versions one after another).
+    const write = async (nodes: FlintProcess[], v: number) => {
+      const clients = nodes.map((n) => new DynamoDBClient({ endpoint: n.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 }));
+      try {
+        await Promise.all(Array.from({ length: ITEMS }, (_, i) => clients[(i + v) % clients.length]!.send(new PutItemCommand({ TableName: table, Item: { pk: { S: `item-${i}` }, v: { N: String(v) } } }))));
+      } finally {
+        for (const c of clients) c.destroy();
+      }
+    };
+    const reports: Report[] = [];
+    const drain = async (node: FlintProcess) => {
+      const sqs = sdkClient(node.endpoint);
+      try {
+        reports.push(...(await drainQueue(sqs, sinkUrl)).map((body) => JSON.parse(body) as Report));
+      } finally {
+        sqs.destroy();
+      }
+    };
+    const changes = () => new Set(reports.flatMap((r) => r.records.map((x) => `${x.dynamodb.Keys.pk!.S}@${x.dynamodb.NewImage!.v!.N}`)));
+    for (let v = 1; v <= 3; v++) await write([a, b], v);
+    await eventually(async () => (await drain(a), changes().size === ITEMS * 3), PATIENCE_MS, "the changes written through both nodes");
+
+    // The node polling the mapping (holding its lease) dies; the other takes the mapping over.
+    const db = new pg.Client({ connectionString: cluster.url });
+    await db.connect();
+    const holder = ((await db.query("SELECT holder FROM leases WHERE name = $1", [`mapping:${UUID}`])).rows as { holder: string }[])[0]?.holder;
+    await db.end();
+    const ids = await Promise.all(cluster.nodes.map((n) => cluster!.nodeIdOf(n)));
+    const victim = cluster.nodes[ids.indexOf(holder ?? "")];
+    assert.ok(victim, `the lease holder ${holder} is one of ${ids.join(", ")}`);
+    const survivor = cluster.nodes.find((n) => n !== victim)!;
+    await victim.kill9();
+    const killedAt = Date.now();
+    for (let v = 4; v <= 5; v++) await write([survivor], v);
+    await eventually(async () => (await drain(survivor), changes().size === ITEMS * 5), 4 * PATIENCE_MS, "the changes after the death, through the survivor").catch((err: Error) => {
+      throw new Error(`${err.message}: ${changes().size} of ${ITEMS * 5}\n${survivor.output().slice(-3000)}`);
+    });
+
+    for (const run of [reports.filter((r) => r.startedAt < killedAt), reports.filter((r) => r.startedAt >= killedAt)]) {
+      const seqs = delivered(run).map((r) => r.dynamodb.SequenceNumber);
+      assert.deepEqual(seqs, [...seqs].sort(bySequence), "stream order within each node's run");
+    }
+    for (let i = 0; i < ITEMS; i++) {
+      const firsts = [...new Set(delivered(reports).filter((r) => r.dynamodb.Keys.pk!.S === `item-${i}`).map((r) => Number(r.dynamodb.NewImage!.v!.N)))];
+      assert.deepEqual(firsts, [1, 2, 3, 4, 5], `item-${i}`);
+    }
+    const repeated = reports.flatMap((r) => r.records).length - ITEMS * 5;
+    assert.ok(repeated <= BATCH, `${repeated} changes repeated (a batch at most: its checkpoint may not have been stored)`);
   });
 });
 

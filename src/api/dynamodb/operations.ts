@@ -43,6 +43,7 @@ export const OPERATIONS: Record<string, Operation> = {
   UntagResource: (s, m) => s.tables.untagResource(inputs.decodeUntagResource(m)),
   ListTagsOfResource: (s, m) => s.tables.listTagsOfResource(inputs.decodeListTags(m)),
   DescribeContinuousBackups: (s, m) => s.tables.describeContinuousBackups(inputs.decodeTableRef(m)),
+  UpdateContinuousBackups: (s, m) => s.tables.updateContinuousBackups(inputs.decodeUpdateContinuousBackups(m)),
   DescribeLimits: (s) => s.tables.describeLimits(),
   DescribeEndpoints: (s) => s.tables.describeEndpoints(s.host),
   PutItem: (s, m) => s.items.putItem(m),

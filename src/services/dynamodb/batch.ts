@@ -7,13 +7,13 @@
  */
 import type { ItemKey } from "../../store/dynamodb-store.js";
 import { project } from "./expressions/index.js";
-import { invalid } from "./item-errors.js";
-import { checkItemKey, checkKey, keysOf } from "./item-keys.js";
+import { validation } from "./dynamo-errors.js";
+import { checkKey, keysOf } from "./item-keys.js";
 import { requireTable, type ItemsDeps } from "./items.js";
-import { PARAMS, capacityMode, consumed, Expressions, readUnits, writeUnits, type Members } from "./request.js";
+import { PARAMS, capacityMode, collectionMetrics, consumed, Expressions, readUnits, writeUnits, type Members } from "./request.js";
 import type { Item } from "./types.js";
-import { checkItem, itemSize, MAX_ITEM_BYTES } from "./values.js";
-import { announce, planWrite, refusalError, type PlannedWrite } from "./write-plan.js";
+import { checkItem } from "./values.js";
+import { announce, planPut, planWrite, refusalError, writtenSize, type PlannedWrite } from "./write-plan.js";
 
 const MAX_GET_KEYS = 100;
 const MAX_WRITES = 25;
@@ -22,14 +22,13 @@ const MAX_GET_BYTES = 16 * 1024 * 1024;
 
 const keyId = (table: string, key: ItemKey): string => `${table}\u0000${key.hk.toString("hex")}\u0000${key.rk.toString("hex")}`;
 
-function requestItems(m: Members, op: "BatchGetItem" | "BatchWriteItem"): [string, unknown][] {
+function requestItems(m: Members): [string, unknown][] {
   const raw = m.RequestItems;
-  if (raw === undefined || raw === null) throw invalid("1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null");
+  if (raw === undefined || raw === null) throw validation("1 validation error detected: Value null at 'requestItems' failed to satisfy constraint: Member must not be null");
   const entries = Object.entries(raw as Record<string, unknown>);
   if (entries.length === 0) {
-    throw invalid(`1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1`);
+    throw validation(`1 validation error detected: Value '{}' at 'requestItems' failed to satisfy constraint: Member must have length greater than or equal to 1`);
   }
-  void op;
   return entries;
 }
 
@@ -37,14 +36,14 @@ export async function batchGetItem(deps: ItemsDeps, m: Members): Promise<Members
   const mode = capacityMode(m);
   const asks: { name: string; request: Members; keys: Item[]; ids: ItemKey[]; consistent: boolean; x: Expressions }[] = [];
   let total = 0;
-  for (const [name, value] of requestItems(m, "BatchGetItem")) {
+  for (const [name, value] of requestItems(m)) {
     const request = value as Members;
     const rawKeys = request.Keys as unknown[] | undefined;
     if (!Array.isArray(rawKeys) || rawKeys.length === 0) {
-      throw invalid(`1 validation error detected: Value null at 'requestItems.${name}.member.keys' failed to satisfy constraint: Member must not be null`);
+      throw validation(`1 validation error detected: Value null at 'requestItems.${name}.member.keys' failed to satisfy constraint: Member must not be null`);
     }
     total += rawKeys.length;
-    if (total > MAX_GET_KEYS) throw invalid(`Too many items requested for the BatchGetItem call`);
+    if (total > MAX_GET_KEYS) throw validation(`Too many items requested for the BatchGetItem call`);
     asks.push({ name, request, keys: rawKeys.map((k) => checkItem(k, "Keys")), ids: [], consistent: request.ConsistentRead === true, x: new Expressions(request, PARAMS.GetItem) });
   }
   const responses: Record<string, Item[]> = {};
@@ -60,7 +59,7 @@ export async function batchGetItem(deps: ItemsDeps, m: Members): Promise<Members
     for (const k of ask.keys) {
       const id = checkKey(keys, k);
       const kid = keyId("", id);
-      if (seen.has(kid)) throw invalid("Provided list of item keys contains duplicates");
+      if (seen.has(kid)) throw validation("Provided list of item keys contains duplicates");
       seen.add(kid);
       ask.ids.push(id);
     }
@@ -68,7 +67,8 @@ export async function batchGetItem(deps: ItemsDeps, m: Members): Promise<Members
   });
   for (const { ask, table, paths } of plans) {
     const found = await deps.store.getItems(table.id, ask.ids);
-    const out: Item[] = (responses[table.name] ??= []);
+    // Answers are keyed as the request named the table (its name or its ARN).
+    const out: Item[] = (responses[ask.name] ??= []);
     const byKey = new Map(found.map((f) => [keyId("", f), f]));
     const left: Item[] = [];
     let read = 0;
@@ -84,7 +84,7 @@ export async function batchGetItem(deps: ItemsDeps, m: Members): Promise<Members
       const item = JSON.parse(stored.item) as Item;
       out.push(paths ? project(item, paths) : item);
     });
-    if (left.length) unprocessed[table.name] = { ...ask.request, Keys: left };
+    if (left.length) unprocessed[ask.name] = { ...ask.request, Keys: left };
     const u = units.get(table.name);
     if (u) u.bytes += read;
     else units.set(table.name, { table, bytes: read, consistent: ask.consistent });
@@ -96,39 +96,36 @@ export async function batchGetItem(deps: ItemsDeps, m: Members): Promise<Members
 
 export async function batchWriteItem(deps: ItemsDeps, m: Members): Promise<Members> {
   const mode = capacityMode(m);
+  collectionMetrics(m);
   const now = deps.clock.now();
   const plans: PlannedWrite[] = [];
   const seen = new Set<string>();
   let count = 0;
-  for (const [name, value] of requestItems(m, "BatchWriteItem")) {
+  for (const [name, value] of requestItems(m)) {
     const requests = value as Members[];
     if (!Array.isArray(requests) || requests.length === 0) {
-      throw invalid(`1 validation error detected: Value '[]' at 'requestItems.${name}.member' failed to satisfy constraint: Member must have length greater than or equal to 1`);
+      throw validation(`1 validation error detected: Value '[]' at 'requestItems.${name}.member' failed to satisfy constraint: Member must have length greater than or equal to 1`);
     }
     count += requests.length;
-    if (count > MAX_WRITES) throw invalid("Too many items requested for the BatchWriteItem call");
+    if (count > MAX_WRITES) throw validation("Too many items requested for the BatchWriteItem call");
     const table = requireTable(deps.tables, name);
     const keys = keysOf(table);
     for (const request of requests) {
       const put = request.PutRequest as Members | undefined;
       const del = request.DeleteRequest as Members | undefined;
       if ((put === undefined) === (del === undefined)) {
-        throw invalid("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
+        throw validation("Supplied AttributeValue has more than one datatypes set, must contain exactly one of the supported datatypes");
       }
       let plan: PlannedWrite;
-      let id: ItemKey;
       if (put) {
         const item = checkItem(put.Item, "Item");
-        id = checkItemKey(keys, item);
-        if (itemSize(item) > MAX_ITEM_BYTES) throw invalid("Item size has exceeded the maximum allowed size");
-        plan = planWrite(table, keys, id, { kind: "put", item }, now, false);
+        plan = planPut(table, keys, item, undefined, now, false);
       } else {
         const key = checkItem(del!.Key, "Key");
-        id = checkKey(keys, key);
-        plan = planWrite(table, keys, id, { kind: "delete", key }, now, false);
+        plan = planWrite(table, keys, checkKey(keys, key), { kind: "delete", key }, now, false);
       }
-      const kid = keyId(table.id, id);
-      if (seen.has(kid)) throw invalid("Provided list of item keys contains duplicates");
+      const kid = keyId(table.id, plan.write.key);
+      if (seen.has(kid)) throw validation("Provided list of item keys contains duplicates");
       seen.add(kid);
       plans.push(plan);
     }
@@ -140,10 +137,9 @@ export async function batchWriteItem(deps: ItemsDeps, m: Members): Promise<Membe
   if (mode) {
     const byTable = new Map<string, { plan: PlannedWrite; units: number }>();
     for (const p of plans) {
-      const size = Math.max(p.before ? itemSize(p.before) : 0, p.after ? itemSize(p.after) : 0);
       const entry = byTable.get(p.table.name);
-      if (entry) entry.units += writeUnits(size);
-      else byTable.set(p.table.name, { plan: p, units: writeUnits(size) });
+      if (entry) entry.units += writeUnits(writtenSize(p));
+      else byTable.set(p.table.name, { plan: p, units: writeUnits(writtenSize(p)) });
     }
     result.ConsumedCapacity = [...byTable.values()].map((e) => consumed(mode, e.plan.table, e.units));
   }

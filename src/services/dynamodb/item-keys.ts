@@ -5,7 +5,7 @@
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/HowItWorks.CoreComponents.html
  */
 import type { IndexEntry, ItemKey } from "../../store/dynamodb-store.js";
-import { invalid } from "./item-errors.js";
+import { validation } from "./dynamo-errors.js";
 import type { IndexRecord, TableRecord } from "./model.js";
 import type { AttributeValue, Item, KeyType } from "./types.js";
 import { keyBytes } from "./values.js";
@@ -66,26 +66,26 @@ const scalarOf = (v: AttributeValue | undefined, type: KeyType): string | undefi
 
 function checkKeyValue(name: string, type: KeyType, value: string, isHash: boolean): void {
   if (value === "" && type !== "N") {
-    throw invalid(`One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ${type === "S" ? "string" : "binary"} value. Key: ${name}`);
+    throw validation(`One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ${type === "S" ? "string" : "binary"} value. Key: ${name}`);
   }
   if (type === "N") return;
   const bytes = type === "S" ? Buffer.byteLength(value) : Buffer.from(value, "base64").length;
-  if (isHash && bytes > 2048) throw invalid("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
-  if (!isHash && bytes > 1024) throw invalid("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
+  if (isHash && bytes > 2048) throw validation("One or more parameter values were invalid: Size of hashkey has exceeded the maximum size limit of2048 bytes");
+  if (!isHash && bytes > 1024) throw validation("One or more parameter values were invalid: Aggregated size of all range keys has exceeded the size limit of 1024 bytes");
 }
 
 /** A request's `Key` (already value-checked): exactly the table's key attributes, of their types. */
 export function checkKey(keys: TableKeys, key: Item): ItemKey {
   let count = 0;
   for (const _ in key) count++;
-  if (count !== keys.names.length) throw invalid("The provided key element does not match the schema");
+  if (count !== keys.names.length) throw validation("The provided key element does not match the schema");
   const h = scalarOf(key[keys.hash.name], keys.hash.type);
-  if (h === undefined) throw invalid("The provided key element does not match the schema");
+  if (h === undefined) throw validation("The provided key element does not match the schema");
   checkKeyValue(keys.hash.name, keys.hash.type, h, true);
   let rk: Buffer = EMPTY;
   if (keys.range) {
     const r = scalarOf(key[keys.range.name], keys.range.type);
-    if (r === undefined) throw invalid("The provided key element does not match the schema");
+    if (r === undefined) throw validation("The provided key element does not match the schema");
     checkKeyValue(keys.range.name, keys.range.type, r, false);
     rk = keyBytes(key[keys.range.name]!);
   }
@@ -94,9 +94,9 @@ export function checkKey(keys: TableKeys, key: Item): ItemKey {
 
 function checkItemAttr(item: Item, attr: KeyAttr, isHash: boolean): Buffer {
   const v = item[attr.name];
-  if (v === undefined) throw invalid(`One or more parameter values were invalid: Missing the key ${attr.name} in the item`);
+  if (v === undefined) throw validation(`One or more parameter values were invalid: Missing the key ${attr.name} in the item`);
   const s = scalarOf(v, attr.type);
-  if (s === undefined) throw invalid(`One or more parameter values were invalid: Type mismatch for key ${attr.name} expected: ${attr.type} actual: ${Object.keys(v)[0]}`);
+  if (s === undefined) throw validation(`One or more parameter values were invalid: Type mismatch for key ${attr.name} expected: ${attr.type} actual: ${Object.keys(v)[0]}`);
   checkKeyValue(attr.name, attr.type, s, isHash);
   return keyBytes(v);
 }
@@ -115,12 +115,12 @@ export function checkIndexTypes(keys: TableKeys, item: Item): void {
     for (const attr of ix.range ? [ix.hash, ix.range] : [ix.hash]) {
       const v = item[attr.name];
       if (v !== undefined && scalarOf(v, attr.type) === undefined) {
-        throw invalid(
+        throw validation(
           `One or more parameter values were invalid: Type mismatch for Index Key ${attr.name} Expected: ${attr.type} Actual: ${Object.keys(v)[0]} IndexName: ${ix.index.IndexName}`,
         );
       }
       if (v !== undefined && scalarOf(v, attr.type) === "" && attr.type !== "N") {
-        throw invalid(
+        throw validation(
           `One or more parameter values are not valid. A value specified for a secondary index key is not supported. The AttributeValue for a key attribute cannot contain an empty ${attr.type === "S" ? "string" : "binary"} value. IndexName: ${ix.index.IndexName}, IndexKey: ${attr.name}`,
         );
       }

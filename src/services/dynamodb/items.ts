@@ -8,15 +8,14 @@ import type { Clock } from "../../clock/clock.js";
 import type { DynamoStore } from "../../store/dynamodb-store.js";
 import { pathsOfUpdate, project, type Update } from "./expressions/index.js";
 import { batchGetItem, batchWriteItem } from "./batch.js";
-import { invalid } from "./item-errors.js";
-import { checkItemKey, checkKey, keysOf, type TableKeys } from "./item-keys.js";
+import { validation } from "./dynamo-errors.js";
+import { checkKey, keysOf, type TableKeys } from "./item-keys.js";
 import type { TableRecord } from "./model.js";
 import { query, scan } from "./query.js";
-import { PARAMS, capacityMode, consumed, Expressions, oldOnFailure, readUnits, requireItem, returnValues, writeUnits, type Members } from "./request.js";
+import { PARAMS, capacityMode, collectionMetrics, consumed, Expressions, oldOnFailure, readUnits, requireItem, returnValues, writeUnits, type Members } from "./request.js";
 import { IdempotencyCache, transactGetItems, transactWriteItems } from "./transactions.js";
 import type { Item } from "./types.js";
-import { itemSize, MAX_ITEM_BYTES } from "./values.js";
-import { planWrite, runOne, touchedIndexes, type PlannedWrite } from "./write-plan.js";
+import { planPut, planWrite, runOne, touchedIndexes, writtenSize, type PlannedWrite } from "./write-plan.js";
 
 /** What the items service needs of the tables service (TablesService provides it). */
 export interface TableLookup {
@@ -35,7 +34,7 @@ export interface ItemsDeps {
 }
 
 export function requireTable(tables: TableLookup, name: unknown): TableRecord {
-  if (name === undefined || name === null) throw invalid("1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null");
+  if (name === undefined || name === null) throw validation("1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null");
   return tables.require(String(name));
 }
 
@@ -44,13 +43,13 @@ export function checkUpdatePaths(keys: TableKeys, update: Update): void {
   for (const path of pathsOfUpdate(update)) {
     const head = path[0] as string;
     if (keys.names.includes(head)) {
-      if (path.length > 1) throw invalid(`Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: ${head}`);
-      throw invalid(`One or more parameter values were invalid: Cannot update attribute ${head}. This attribute is part of the key`);
+      if (path.length > 1) throw validation(`Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: ${head}`);
+      throw validation(`One or more parameter values were invalid: Cannot update attribute ${head}. This attribute is part of the key`);
     }
     if (path.length > 1) {
       for (const ix of keys.indexes.values()) {
         if (ix.hash.name === head || ix.range?.name === head) {
-          throw invalid(`Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: ${head}`);
+          throw validation(`Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: IndexKey: ${head}`);
         }
       }
     }
@@ -90,13 +89,12 @@ export class ItemsService {
     const item = requireItem(m, "Item");
     const rv = returnValues(m, "ALL_OLD or NONE");
     const mode = capacityMode(m);
+    collectionMetrics(m);
     const onFail = oldOnFailure(m);
     const x = new Expressions(m, PARAMS.PutItem);
     const condition = x.condition("ConditionExpression", "Expected");
     x.done();
-    const key = checkItemKey(keys, item);
-    if (itemSize(item) > MAX_ITEM_BYTES) throw invalid("Item size has exceeded the maximum allowed size");
-    const plan = planWrite(table, keys, key, { kind: "put", item, condition }, this.deps.clock.now(), onFail);
+    const plan = planPut(table, keys, item, condition, this.deps.clock.now(), onFail);
     await runOne(this.deps.store, plan, this.deps.appended);
     return this.writeAnswer(table, keys, plan, rv, mode);
   }
@@ -107,6 +105,7 @@ export class ItemsService {
     const keyItem = requireItem(m, "Key");
     const rv = returnValues(m, "all");
     const mode = capacityMode(m);
+    collectionMetrics(m);
     const onFail = oldOnFailure(m);
     const x = new Expressions(m, PARAMS.UpdateItem);
     const update = x.update();
@@ -125,6 +124,7 @@ export class ItemsService {
     const keyItem = requireItem(m, "Key");
     const rv = returnValues(m, "ALL_OLD or NONE");
     const mode = capacityMode(m);
+    collectionMetrics(m);
     const onFail = oldOnFailure(m);
     const x = new Expressions(m, PARAMS.DeleteItem);
     const condition = x.condition("ConditionExpression", "Expected");
@@ -185,8 +185,7 @@ export class ItemsService {
     const attributes = returnedAttributes(rv, plan);
     if (attributes) out.Attributes = attributes;
     if (mode) {
-      const size = Math.max(plan.before ? itemSize(plan.before) : 0, plan.after ? itemSize(plan.after) : 0);
-      out.ConsumedCapacity = consumed(mode, table, writeUnits(size), touchedIndexes(keys, plan.before, plan.after));
+      out.ConsumedCapacity = consumed(mode, table, writeUnits(writtenSize(plan)), touchedIndexes(keys, plan.before, plan.after));
     }
     return out;
   }

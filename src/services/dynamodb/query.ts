@@ -8,9 +8,9 @@
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html
  */
 import type { IndexedItem, KeyRange, ReadPosition, ScanPosition } from "../../store/dynamodb-store.js";
-import { evaluate, parseKeyCondition, project, type Condition, type KeyCondition, type Path } from "./expressions/index.js";
+import { evaluate, parseKeyCondition, project, type Condition, type KeyCondition, type Operand, type Path } from "./expressions/index.js";
 import { fromKeyConditions } from "./expressions/legacy.js";
-import { invalid } from "./item-errors.js";
+import { validation } from "./dynamo-errors.js";
 import { checkKey, keyItem, keysOf, projectIndex, type IndexKeys, type KeyAttr, type TableKeys } from "./item-keys.js";
 import type { ItemsDeps } from "./items.js";
 import { requireTable } from "./items.js";
@@ -44,24 +44,26 @@ function decodeCommon(deps: ItemsDeps, m: Members, x: Expressions, legacyFilter:
   let index: IndexKeys | undefined;
   if (m.IndexName !== undefined) {
     index = keys.indexes.get(String(m.IndexName));
-    if (!index) throw invalid(`The table does not have the specified index: ${String(m.IndexName)}`);
-    if (index.index.kind === "global" && m.ConsistentRead === true) throw invalid("Consistent reads are not supported on global secondary indexes");
+    if (!index) throw validation(`The table does not have the specified index: ${String(m.IndexName)}`);
+    if (index.index.kind === "global" && m.ConsistentRead === true) throw validation("Consistent reads are not supported on global secondary indexes");
+    // A global index added by UpdateTable is readable once its backfill is done.
+    if (index.index.IndexStatus === "CREATING") throw validation(`Cannot read from backfilling global secondary index: ${index.index.IndexName}`);
   }
   const limit = m.Limit as number | undefined;
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) {
-    throw invalid(`1 validation error detected: Value '${String(limit)}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`);
+    throw validation(`1 validation error detected: Value '${String(limit)}' at 'limit' failed to satisfy constraint: Member must have value greater than or equal to 1`);
   }
   const select = checkEnum(m, "Select", SELECTS);
   const filter = x.condition("FilterExpression", legacyFilter);
   const paths = x.projection();
-  if (select === "SPECIFIC_ATTRIBUTES" && !paths) throw invalid("Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
+  if (select === "SPECIFIC_ATTRIBUTES" && !paths) throw validation("Must specify the AttributesToGet or ProjectionExpression when choosing to get SPECIFIC_ATTRIBUTES");
   if (paths && select !== undefined && select !== "SPECIFIC_ATTRIBUTES") {
     const member = m.ProjectionExpression !== undefined ? "ProjectionExpression" : "AttributesToGet";
-    throw invalid(select === "COUNT" ? `Cannot specify the ${member} when choosing to get only the Count` : `Cannot specify the ${member} when choosing to get ${select}`);
+    throw validation(select === "COUNT" ? `Cannot specify the ${member} when choosing to get only the Count` : `Cannot specify the ${member} when choosing to get ${select}`);
   }
-  if (select === "ALL_PROJECTED_ATTRIBUTES" && !index) throw invalid("One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is supported for index queries only");
+  if (select === "ALL_PROJECTED_ATTRIBUTES" && !index) throw validation("One or more parameter values were invalid: Select type ALL_PROJECTED_ATTRIBUTES is supported for index queries only");
   if (select === "ALL_ATTRIBUTES" && index?.projected && index.index.kind === "global") {
-    throw invalid(
+    throw validation(
       `One or more parameter values were invalid: Select type ALL_ATTRIBUTES is not supported for global secondary index ${index.index.IndexName} because its projection type is not ALL`,
     );
   }
@@ -69,6 +71,38 @@ function decodeCommon(deps: ItemsDeps, m: Members, x: Expressions, legacyFilter:
   // A local index read for ALL_ATTRIBUTES fetches the whole item from the table, as AWS does.
   if (select === "ALL_ATTRIBUTES" && index?.index.kind === "local") plan.index = { ...index, projected: undefined };
   return plan;
+}
+
+/** The top-level attribute names a condition reads. */
+function conditionHeads(c: Condition, into: Set<string>): Set<string> {
+  const operand = (o: Operand): void => {
+    if (o.kind === "path") into.add(String(o.path[0]));
+    else if (o.kind === "size") operand(o.operand);
+  };
+  switch (c.kind) {
+    case "compare":
+      operand(c.left);
+      operand(c.right);
+      break;
+    case "between":
+      [c.operand, c.low, c.high].forEach(operand);
+      break;
+    case "in":
+      [c.operand, ...c.list].forEach(operand);
+      break;
+    case "function":
+      c.args.forEach(operand);
+      break;
+    case "and":
+    case "or":
+      conditionHeads(c.left, into);
+      conditionHeads(c.right, into);
+      break;
+    case "not":
+      conditionHeads(c.condition, into);
+      break;
+  }
+  return into;
 }
 
 function typeMismatch(attr: KeyAttr, v: AttributeValue): boolean {
@@ -80,7 +114,7 @@ function rangeOf(cond: KeyCondition, attr: KeyAttr | undefined): KeyRange {
   const r = cond.range;
   if (!r || !attr) return {};
   const values = r.op === "BETWEEN" ? [r.low, r.high] : r.op === "begins_with" ? [r.prefix] : [r.value];
-  if (values.some((v) => typeMismatch(attr, v))) throw invalid("One or more parameter values were invalid: Condition parameter type does not match schema type");
+  if (values.some((v) => typeMismatch(attr, v))) throw validation("One or more parameter values were invalid: Condition parameter type does not match schema type");
   switch (r.op) {
     case "=":
       return { low: { rk: keyBytes(r.value), inclusive: true }, high: { rk: keyBytes(r.value), inclusive: true } };
@@ -95,7 +129,7 @@ function rangeOf(cond: KeyCondition, attr: KeyAttr | undefined): KeyRange {
     case "BETWEEN":
       return { low: { rk: keyBytes(r.low), inclusive: true }, high: { rk: keyBytes(r.high), inclusive: true } };
     case "begins_with": {
-      if (attr.type === "N") throw invalid("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N");
+      if (attr.type === "N") throw validation("Invalid KeyConditionExpression: Incorrect operand type for operator or function; operator or function: begins_with, operand type: N");
       const prefix = keyBytes(r.prefix);
       const end = prefixEnd(prefix);
       return { low: { rk: prefix, inclusive: true }, high: end ? { rk: end, inclusive: false } : undefined };
@@ -113,18 +147,18 @@ function startKey(plan: ReadPlan, m: Members): { item: Item; table: { hk: Buffer
     names.add(index.hash.name);
     if (index.range) names.add(index.range.name);
   }
-  if (Object.keys(esk).length !== names.size || [...names].some((n) => esk[n] === undefined)) throw invalid("The provided starting key is invalid");
+  if (Object.keys(esk).length !== names.size || [...names].some((n) => esk[n] === undefined)) throw validation("The provided starting key is invalid");
   const tableKey: Item = {};
   for (const n of keys.names) tableKey[n] = esk[n]!;
   let own: { hk: Buffer; rk: Buffer };
   try {
     own = checkKey(keys, tableKey);
   } catch (e) {
-    throw invalid(`The provided starting key is invalid: ${(e as Error).message}`);
+    throw validation(`The provided starting key is invalid: ${(e as Error).message}`);
   }
   if (!index) return { item: esk, table: own, hk: own.hk, rk: own.rk };
   for (const attr of index.range ? [index.hash, index.range] : [index.hash]) {
-    if (typeMismatch(attr, esk[attr.name]!)) throw invalid("The provided starting key is invalid: The provided key element does not match the schema");
+    if (typeMismatch(attr, esk[attr.name]!)) throw validation("The provided starting key is invalid: The provided key element does not match the schema");
   }
   return { item: esk, table: own, hk: keyBytes(esk[index.hash.name]!), rk: index.range ? keyBytes(esk[index.range.name]!) : EMPTY };
 }
@@ -187,19 +221,28 @@ export async function query(deps: ItemsDeps, m: Members): Promise<Members> {
   const key = { hash: schema.hash.name, range: schema.range?.name };
   let cond: KeyCondition;
   if (m.KeyConditionExpression !== undefined) {
-    if (typeof m.KeyConditionExpression !== "string" || m.KeyConditionExpression === "") throw invalid("Invalid KeyConditionExpression: The expression can not be empty;");
-    cond = parseKeyCondition(m.KeyConditionExpression, x.usage, key);
+    cond = parseKeyCondition(String(m.KeyConditionExpression), x.usage, key);
   } else if (m.KeyConditions !== undefined) {
     cond = fromKeyConditions(m.KeyConditions, key);
   } else {
-    throw invalid("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
+    throw validation("Either the KeyConditions or KeyConditionExpression parameter must be specified in the request.");
   }
   x.done();
-  if (typeMismatch(schema.hash, cond.hash)) throw invalid("One or more parameter values were invalid: Condition parameter type does not match schema type");
+  if (plan.filter) {
+    // A Query's filter may not read the key it queries by (it belongs in the key condition).
+    const heads = conditionHeads(plan.filter, new Set());
+    for (const attr of schema.range ? [schema.hash, schema.range] : [schema.hash]) {
+      if (heads.has(attr.name)) {
+        const what = m.FilterExpression !== undefined ? "Filter Expression" : "QueryFilter";
+        throw validation(`${what} can only contain non-primary key attributes: Primary key attribute: ${attr.name}`);
+      }
+    }
+  }
+  if (typeMismatch(schema.hash, cond.hash)) throw validation("One or more parameter values were invalid: Condition parameter type does not match schema type");
   const range = rangeOf(cond, schema.range);
   const hk = keyBytes(cond.hash);
   const start = startKey(plan, m);
-  if (start && !start.hk.equals(hk)) throw invalid("The provided starting key is outside query boundaries based on provided conditions");
+  if (start && !start.hk.equals(hk)) throw validation("The provided starting key is outside query boundaries based on provided conditions");
   const forward = m.ScanIndexForward !== false;
   const page = await readPage(plan, (limit, last) => {
     let after: ReadPosition | undefined;
@@ -230,19 +273,19 @@ function segments(m: Members): { segment: number; total: number } {
   const segment = m.Segment as number | undefined;
   const total = m.TotalSegments as number | undefined;
   if (total !== undefined && (!Number.isInteger(total) || total < 1 || total > 1000000)) {
-    throw invalid(
+    throw validation(
       `1 validation error detected: Value '${String(total)}' at 'totalSegments' failed to satisfy constraint: Member must have value ${total < 1 ? "greater than or equal to 1" : "less than or equal to 1000000"}`,
     );
   }
   if (segment !== undefined && (!Number.isInteger(segment) || segment < 0 || segment > 999999)) {
-    throw invalid(
+    throw validation(
       `1 validation error detected: Value '${String(segment)}' at 'segment' failed to satisfy constraint: Member must have value ${segment < 0 ? "greater than or equal to 0" : "less than or equal to 999999"}`,
     );
   }
-  if (segment !== undefined && total === undefined) throw invalid("The TotalSegments parameter is required but was not present in the request when Segment parameter is present");
-  if (total !== undefined && segment === undefined) throw invalid("The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
+  if (segment !== undefined && total === undefined) throw validation("The TotalSegments parameter is required but was not present in the request when Segment parameter is present");
+  if (total !== undefined && segment === undefined) throw validation("The Segment parameter is required but was not present in the request when parameter TotalSegments is present");
   if (total !== undefined && segment! >= total) {
-    throw invalid(`The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: ${segment} is not less than TotalSegments: ${total}`);
+    throw validation(`The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: ${segment} is not less than TotalSegments: ${total}`);
   }
   return { segment: segment ?? 0, total: total ?? 1 };
 }

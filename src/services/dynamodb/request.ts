@@ -6,7 +6,7 @@
  */
 import { parseCondition, parseProjection, parseUpdate, Usage, type Condition, type Path, type Update } from "./expressions/index.js";
 import { checkExpressionParams, fromAttributesToGet, fromAttributeUpdates, fromExpected, fromFilter } from "./expressions/legacy.js";
-import { invalid } from "./item-errors.js";
+import { validation } from "./dynamo-errors.js";
 import type { TableRecord } from "./model.js";
 import type { AttributeValue, Item } from "./types.js";
 import { checkItem } from "./values.js";
@@ -46,10 +46,7 @@ export class Expressions {
   /** ConditionExpression / FilterExpression, or the legacy Expected / QueryFilter / ScanFilter. */
   condition(what: "ConditionExpression" | "FilterExpression", legacy: "Expected" | "QueryFilter" | "ScanFilter"): Condition | undefined {
     const text = this.m[what];
-    if (text !== undefined) {
-      if (typeof text !== "string" || text === "") throw invalid(`Invalid ${what}: The expression can not be empty;`);
-      return parseCondition(text, this.usage, what);
-    }
+    if (text !== undefined) return parseCondition(String(text), this.usage, what);
     const old = this.m[legacy];
     if (old === undefined) return undefined;
     const op = this.m.ConditionalOperator as "AND" | "OR" | undefined;
@@ -59,26 +56,20 @@ export class Expressions {
   /** UpdateExpression or AttributeUpdates. */
   update(): Update | undefined {
     const text = this.m.UpdateExpression;
-    if (text !== undefined) {
-      if (typeof text !== "string" || text === "") throw invalid("Invalid UpdateExpression: The expression can not be empty;");
-      return parseUpdate(text, this.usage);
-    }
+    if (text !== undefined) return parseUpdate(String(text), this.usage);
     return this.m.AttributeUpdates === undefined ? undefined : fromAttributeUpdates(this.m.AttributeUpdates);
   }
 
   /** ProjectionExpression or AttributesToGet. */
   projection(): Path[] | undefined {
     const text = this.m.ProjectionExpression;
-    if (text !== undefined) {
-      if (typeof text !== "string" || text === "") throw invalid("Invalid ProjectionExpression: The expression can not be empty;");
-      return parseProjection(text, this.usage);
-    }
+    if (text !== undefined) return parseProjection(String(text), this.usage);
     const names = this.m.AttributesToGet;
     if (names === undefined) return undefined;
     const list = names as string[];
     const seen = new Set<string>();
     for (const n of list) {
-      if (seen.has(n)) throw invalid(`One or more parameter values were invalid: Duplicate value in attribute name: ${n}`);
+      if (seen.has(n)) throw validation(`One or more parameter values were invalid: Duplicate value in attribute name: ${n}`);
       seen.add(n);
     }
     return fromAttributesToGet(list);
@@ -93,14 +84,14 @@ export type ReturnValues = "NONE" | "ALL_OLD" | "UPDATED_OLD" | "ALL_NEW" | "UPD
 const RETURN_VALUES = new Set(["NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW", "UPDATED_NEW"]);
 
 function enumError(value: unknown, member: string, allowed: readonly string[]): Error {
-  return invalid(`1 validation error detected: Value '${String(value)}' at '${member}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(", ")}]`);
+  return validation(`1 validation error detected: Value '${String(value)}' at '${member}' failed to satisfy constraint: Member must satisfy enum value set: [${allowed.join(", ")}]`);
 }
 
 export function returnValues(m: Members, allowed: "ALL_OLD or NONE" | "all"): ReturnValues {
   const v = m.ReturnValues;
   if (v === undefined) return "NONE";
   if (!RETURN_VALUES.has(v as string)) throw enumError(v, "returnValues", ["ALL_NEW", "UPDATED_OLD", "ALL_OLD", "NONE", "UPDATED_NEW"]);
-  if (allowed !== "all" && v !== "NONE" && v !== "ALL_OLD") throw invalid("ReturnValues can only be ALL_OLD or NONE");
+  if (allowed !== "all" && v !== "NONE" && v !== "ALL_OLD") throw validation("ReturnValues can only be ALL_OLD or NONE");
   return v as ReturnValues;
 }
 
@@ -118,6 +109,9 @@ export function checkEnum(m: Members, member: string, allowed: readonly string[]
   if (!allowed.includes(v as string)) throw enumError(v, member[0]!.toLowerCase() + member.slice(1), allowed);
   return v as string;
 }
+
+/** ReturnItemCollectionMetrics: accepted and checked; Flint reports no item collection metrics. */
+export const collectionMetrics = (m: Members): void => void checkEnum(m, "ReturnItemCollectionMetrics", ["SIZE", "NONE"]);
 
 /** Capacity accounting: ReturnConsumedCapacity TOTAL or INDEXES (NONE, or absent: nothing). */
 export type CapacityMode = "TOTAL" | "INDEXES" | undefined;
@@ -162,10 +156,4 @@ export function consumed(
 }
 
 /** The request's item (PutItem `Item`, a Key), checked and its numbers normalised. */
-export function requireItem(m: Members, member: string): Item {
-  const raw = m[member];
-  if (raw === undefined || raw === null) {
-    throw invalid(`1 validation error detected: Value null at '${member[0]!.toLowerCase() + member.slice(1)}' failed to satisfy constraint: Member must not be null`);
-  }
-  return checkItem(raw, member);
-}
+export const requireItem = (m: Members, member: string): Item => checkItem(m[member], member);

@@ -15,18 +15,18 @@
  *   than that is TrimmedDataAccessException; a disabled stream is listed and readable for 24 hours.
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB_Streams.html
  */
-import { createHash, createHmac, timingSafeEqual } from "node:crypto";
 import type { Clock, Timer } from "../../clock/clock.js";
-import { AwsError, type AwsErrorShape } from "../../errors.js";
 import { aloneBus, CoalescedPublisher, RELOAD_ALL, type ChangeBus } from "../../store/change-bus.js";
 import type { DynamoStore, StoredStreamRecord } from "../../store/dynamodb-store.js";
 import type { StreamPosition, StreamRecord } from "../../event-sources/stream-poller.js";
+import { dynamoError, tableNotFound, validation } from "./dynamo-errors.js";
+import { formatSequence, IteratorCodec, parseSequence, shardIdOf } from "./stream-iterators.js";
 import type { KeySchemaElement, StoredStreamBody, StreamViewType, TableRecord, TableStream } from "./model.js";
+
+export { formatSequence, ITERATOR_TTL_MS, parseSequence, shardIdOf } from "./stream-iterators.js";
 
 /** Records are kept this long (AWS: 24 hours, not configurable). */
 export const RETENTION_MS = 24 * 3_600_000;
-/** AWS: "A shard iterator expires 15 minutes after it is returned to the requester." */
-export const ITERATOR_TTL_MS = 15 * 60_000;
 /** GetRecords: at most 1000 records (the default) and 1 MB. */
 export const MAX_RECORDS = 1000;
 export const MAX_READ_BYTES = 1024 * 1024;
@@ -34,8 +34,6 @@ export const MAX_READ_BYTES = 1024 * 1024;
 const SWEEP_INTERVAL_MS = 60_000;
 /** The change bus topic of appends, keyed by stream ARN: other nodes' readers of the stream look again. */
 export const DYNAMODB_APPENDED = "dynamodb-stream-appended";
-const SEQUENCE_DIGITS = 21;
-const MAC_BYTES = 16;
 
 /** What the streams read of the tables service (TablesService satisfies it). */
 export interface StreamTables {
@@ -77,84 +75,11 @@ export interface StreamsRecord {
   userIdentity?: StoredStreamBody["userIdentity"];
 }
 
-// --- Errors (DynamoDB's JSON 1.0 shapes) ---------------------------------------------------------
+// --- Errors --------------------------------------------------------------------------------------
 
-const NAMESPACE = "com.amazonaws.dynamodb.v20120810";
-const shape = (code: string): AwsErrorShape => ({ code, status: 400, fault: "client", messageKey: "message", namespace: NAMESPACE });
-export const streamsError = (code: "ResourceNotFoundException" | "ValidationException" | "ExpiredIteratorException" | "TrimmedDataAccessException", message: string) =>
-  new AwsError(shape(code), message);
-
-const streamNotFound = (arn: string) => streamsError("ResourceNotFoundException", `Requested resource not found: Stream: ${arn} not found`);
-const shardNotFound = () => streamsError("ResourceNotFoundException", "Requested resource not found: Shard does not exist");
-const invalidIterator = () => streamsError("ValidationException", "Invalid ShardIterator");
-const trimmed = () => streamsError("TrimmedDataAccessException", "The data you are trying to access has been trimmed");
-
-// --- Names -------------------------------------------------------------------------------------
-
-/** The sequence number of the store's per-stream integer. */
-export const formatSequence = (n: number): string => String(n).padStart(SEQUENCE_DIGITS, "0");
-
-/** The store's integer of a sequence number; undefined for anything not one of ours. */
-export function parseSequence(text: string): number | undefined {
-  if (!/^\d+$/.test(text)) return undefined;
-  const n = Number(text);
-  return Number.isSafeInteger(n) ? n : undefined;
-}
-
-/** A stream label (`2026-12-05T22:51:30.123`, UTC) as epoch ms; NaN when it is not one. */
-function labelMs(label: string): number {
-  return Date.parse(`${label}Z`);
-}
-
-/** The stream's one shard: its ARN's creation time and 8 hex of its hash, so every node names it alike. */
-export function shardIdOf(streamArn: string): string {
-  const label = streamArn.slice(streamArn.lastIndexOf("/") + 1);
-  const ms = labelMs(label);
-  const digits = String(Number.isFinite(ms) ? ms : 0).padStart(20, "0");
-  return `shardId-${digits}-${createHash("sha256").update(streamArn).digest("hex").slice(0, 8)}`;
-}
-
-// --- Shard iterators -----------------------------------------------------------------------------
-
-interface IteratorPosition {
-  arn: string;
-  shardId: string;
-  /** Read records whose sequence is greater than this. */
-  after: number;
-  issuedAt: number;
-}
-
-class IteratorCodec {
-  private readonly key: Buffer;
-
-  constructor(secret: string) {
-    this.key = createHash("sha256").update(`flint dynamodb stream shard iterators\0${secret}`).digest();
-  }
-
-  private mac(arn: string, payload: Buffer): Buffer {
-    return createHmac("sha256", this.key).update(arn).update("\0").update(payload).digest().subarray(0, MAC_BYTES);
-  }
-
-  /** `<stream ARN>|1|<base64 of MAC and payload>`, the shape AWS's iterators have. */
-  encode(p: IteratorPosition): string {
-    const payload = Buffer.from(JSON.stringify([p.shardId, p.after, p.issuedAt]), "utf8");
-    return `${p.arn}|1|${Buffer.concat([this.mac(p.arn, payload), payload]).toString("base64")}`;
-  }
-
-  /** The position a token names; ValidationException when it is not one of ours, ExpiredIteratorException past 15 minutes. */
-  decode(token: string, now: number): IteratorPosition {
-    const parts = token.split("|");
-    if (parts.length !== 3 || parts[1] !== "1") throw invalidIterator();
-    const [arn, , opaque] = parts as [string, string, string];
-    const raw = Buffer.from(opaque, "base64");
-    if (raw.length <= MAC_BYTES || raw.toString("base64") !== opaque) throw invalidIterator();
-    const payload = raw.subarray(MAC_BYTES);
-    if (!timingSafeEqual(raw.subarray(0, MAC_BYTES), this.mac(arn, payload))) throw invalidIterator();
-    const [shardId, after, issuedAt] = JSON.parse(payload.toString("utf8")) as [string, number, number];
-    if (now - issuedAt > ITERATOR_TTL_MS) throw streamsError("ExpiredIteratorException", "Shard iterator has expired");
-    return { arn, shardId, after, issuedAt };
-  }
-}
+const streamNotFound = (arn: string) => dynamoError("ResourceNotFoundException", `Requested resource not found: Stream: ${arn} not found`);
+const shardNotFound = () => dynamoError("ResourceNotFoundException", "Requested resource not found: Shard does not exist");
+const trimmed = () => dynamoError("TrimmedDataAccessException", "The data you are trying to access has been trimmed");
 
 // --- Requests ------------------------------------------------------------------------------------
 
@@ -217,8 +142,8 @@ export class DynamoStreamsService {
     this.sweeper = deps.clock.every(SWEEP_INTERVAL_MS, () => {
       this.sweep().catch((err) => console.error("flint: dynamodb streams retention sweep failed:", err));
     });
-    this.ready = this.loadAll();
-    this.ready.catch((err) => console.error("flint: loading dynamodb streams' newest sequences:", err));
+    // A stream whose newest sequence could not be read starts LATEST at its beginning until its next append.
+    this.ready = this.loadAll().catch((err) => console.error("flint: loading dynamodb streams' newest sequences:", err));
   }
 
   /** A service whose streams' newest sequences are loaded. */
@@ -336,7 +261,7 @@ export class DynamoStreamsService {
     if (input.TableName !== undefined) {
       const name = input.TableName;
       streams = streams.filter((s) => s.table.name === name);
-      if (streams.length === 0 && !this.deps.tables.find(name)) throw streamsError("ResourceNotFoundException", `Requested resource not found: Table: ${name} not found`);
+      if (streams.length === 0 && !this.deps.tables.find(name)) throw tableNotFound(name);
     }
     streams.sort((a, b) => (a.stream.arn < b.stream.arn ? -1 : a.stream.arn > b.stream.arn ? 1 : 0));
     if (input.ExclusiveStartStreamArn !== undefined) {
@@ -383,10 +308,10 @@ export class DynamoStreamsService {
     const type = input.ShardIteratorType;
     const bySequence = type === "AT_SEQUENCE_NUMBER" || type === "AFTER_SEQUENCE_NUMBER";
     if (bySequence && input.SequenceNumber === undefined) {
-      throw streamsError("ValidationException", `Must provide a SequenceNumber for ShardIteratorType ${type}`);
+      throw validation(`Must provide a SequenceNumber for ShardIteratorType ${type}`);
     }
     if (!bySequence && input.SequenceNumber !== undefined) {
-      throw streamsError("ValidationException", `Must not provide a SequenceNumber for ShardIteratorType ${type}`);
+      throw validation(`Must not provide a SequenceNumber for ShardIteratorType ${type}`);
     }
     const now = this.deps.clock.now();
     let after: number;
@@ -396,7 +321,7 @@ export class DynamoStreamsService {
       after = oldest ? oldest.sequence - 1 : (this.latest.get(stream.arn) ?? 0);
     } else {
       const n = parseSequence(input.SequenceNumber!);
-      if (n === undefined || n < 1) throw streamsError("ValidationException", `Invalid SequenceNumber: ${input.SequenceNumber}`);
+      if (n === undefined || n < 1) throw validation(`Invalid SequenceNumber: ${input.SequenceNumber}`);
       after = type === "AT_SEQUENCE_NUMBER" ? n - 1 : n;
       const [first] = await this.deps.store.readStream(stream.arn, after, 0, 1);
       if (await this.trimmedAfter(stream.arn, after, first)) throw trimmed();
@@ -478,7 +403,7 @@ export class DynamoStreamsService {
     if ("trimHorizon" in from) after = 0;
     else if ("after" in from) {
       const n = parseSequence(from.after);
-      if (n === undefined) throw streamsError("ValidationException", `Invalid SequenceNumber: ${from.after}`);
+      if (n === undefined) throw validation(`Invalid SequenceNumber: ${from.after}`);
       after = n;
     } else {
       const [first] = await this.deps.store.readStream(stream.arn, 0, Math.max(from.atTimestampMs, this.deps.clock.now() - RETENTION_MS), 1);

@@ -184,6 +184,22 @@ function streamSpecification(c: Checks): { StreamEnabled: boolean; StreamViewTyp
   return { StreamEnabled: t.bool("StreamEnabled", { required: true })!, StreamViewType: t.string("StreamViewType", { oneOf: STREAM_VIEW_TYPES }) as StreamViewType | undefined };
 }
 
+export interface SseSpecification {
+  Enabled?: boolean;
+  SSEType?: "AES256" | "KMS";
+  KMSMasterKeyId?: string;
+}
+
+function sseSpecification(c: Checks): SseSpecification | undefined {
+  const s = c.struct("SSESpecification");
+  if (!s) return undefined;
+  const t = c.nested(s, "sSESpecification");
+  const Enabled = t.bool("Enabled");
+  const SSEType = t.string("SSEType", { oneOf: ["AES256", "KMS"] }) as SseSpecification["SSEType"];
+  const KMSMasterKeyId = t.string("KMSMasterKeyId");
+  return { ...(Enabled !== undefined ? { Enabled } : {}), ...(SSEType ? { SSEType } : {}), ...(KMSMasterKeyId !== undefined ? { KMSMasterKeyId } : {}) };
+}
+
 export interface Tag {
   Key: string;
   Value: string;
@@ -204,6 +220,7 @@ export interface CreateTableInput {
   Tags?: Tag[];
   DeletionProtectionEnabled?: boolean;
   TableClass?: "STANDARD" | "STANDARD_INFREQUENT_ACCESS";
+  SSESpecification?: SseSpecification;
 }
 
 const capacityBounds = (t: ProvisionedThroughput | undefined) => {
@@ -232,6 +249,12 @@ function definedKeys(keys: KeySchemaElement[], defined: string[]): void {
 function projectionRules(p: Projection): void {
   if (p.ProjectionType === undefined) throw invalid("Unknown ProjectionType: null");
   if (p.NonKeyAttributes && p.ProjectionType !== "INCLUDE") throw invalid(`ProjectionType is ${p.ProjectionType}, but NonKeyAttributes is specified`);
+  if (!p.NonKeyAttributes && p.ProjectionType === "INCLUDE") throw invalid("ProjectionType is INCLUDE, but NonKeyAttributes is not specified");
+  const seen = new Set<string>();
+  for (const name of p.NonKeyAttributes ?? []) {
+    if (seen.has(name)) throw invalid(`Duplicate element in NonKeyAttributes: ${name}`);
+    seen.add(name);
+  }
 }
 
 export function decodeCreateTable(m: Members): CreateTableInput {
@@ -250,6 +273,7 @@ export function decodeCreateTable(m: Members): CreateTableInput {
   const Tags = tags(c);
   const DeletionProtectionEnabled = c.bool("DeletionProtectionEnabled");
   const TableClass = c.string("TableClass", { oneOf: TABLE_CLASSES }) as CreateTableInput["TableClass"];
+  const SSESpecification = sseSpecification(c);
   c.done();
 
   const defs = AttributeDefinitions!;
@@ -291,7 +315,7 @@ export function decodeCreateTable(m: Members): CreateTableInput {
       keyOrder(ix.KeySchema);
       projectionRules(ix.Projection);
       if (BillingMode === "PAY_PER_REQUEST" && ix.ProvisionedThroughput) throw invalid(`ProvisionedThroughput should not be specified for index: ${ix.IndexName} when BillingMode is PAY_PER_REQUEST`);
-      if (BillingMode !== "PAY_PER_REQUEST" && !ix.ProvisionedThroughput) throw invalid(`ProvisionedThroughput should be specified for index: ${ix.IndexName} when BillingMode is PROVISIONED`);
+      if (BillingMode !== "PAY_PER_REQUEST" && !ix.ProvisionedThroughput) throw invalid(`ProvisionedThroughput is not specified for index: ${ix.IndexName}`);
       capacityBounds(ix.ProvisionedThroughput);
       if (names.has(ix.IndexName)) throw invalid(`Duplicate index name: ${ix.IndexName}`);
       names.add(ix.IndexName);
@@ -301,7 +325,7 @@ export function decodeCreateTable(m: Members): CreateTableInput {
   }
   const seen = new Set<string>();
   for (const d of defs) {
-    if (seen.has(d.AttributeName)) throw invalid(`Duplicate AttributeName found in AttributeDefinitions: ${d.AttributeName}`);
+    if (seen.has(d.AttributeName)) throw validation(`Attribute Name is duplicated: ${d.AttributeName}`);
     seen.add(d.AttributeName);
   }
   if (!LocalSecondaryIndexes && !GlobalSecondaryIndexes && keys.length !== defs.length) {
@@ -310,7 +334,9 @@ export function decodeCreateTable(m: Members): CreateTableInput {
   if (defs.some((d) => !used.has(d.AttributeName))) {
     throw invalid("Some AttributeDefinitions are not used. AttributeDefinitions: [" + defined.join(", ") + "], keys used: [" + [...used].join(", ") + "]");
   }
-  if (StreamSpecification) streamRules(StreamSpecification);
+  if (StreamSpecification?.StreamEnabled && !StreamSpecification.StreamViewType) throw invalid("Table is being created with a stream enabled, UpdateViewType is required");
+  if (StreamSpecification && !StreamSpecification.StreamEnabled && StreamSpecification.StreamViewType) throw invalid("Table is being created with a stream disabled, UpdateViewType should not be specified");
+  if (SSESpecification) sseRules(SSESpecification);
   return {
     TableName,
     KeySchema: keys,
@@ -323,13 +349,16 @@ export function decodeCreateTable(m: Members): CreateTableInput {
     ...(Tags ? { Tags } : {}),
     ...(DeletionProtectionEnabled !== undefined ? { DeletionProtectionEnabled } : {}),
     ...(TableClass ? { TableClass } : {}),
+    ...(SSESpecification ? { SSESpecification } : {}),
   };
 }
 
-/** A StreamSpecification: a view type exactly when enabling. */
-function streamRules(s: { StreamEnabled: boolean; StreamViewType?: StreamViewType }): void {
-  if (s.StreamEnabled && !s.StreamViewType) throw validation("StreamSpecification: StreamViewType is required when StreamEnabled is true");
-  if (!s.StreamEnabled && s.StreamViewType) throw validation("One or more parameter values were invalid: StreamViewType cannot be specified when StreamEnabled is false");
+/** An SSESpecification: a key and its type only when enabling, and only KMS. */
+function sseRules(s: SseSpecification): void {
+  if (s.Enabled === false && s.SSEType) throw invalid("SSEType can not be specified if Enabled is false");
+  if (s.Enabled === false && s.KMSMasterKeyId !== undefined) throw invalid("KMSMasterKeyId can not be specified if Enabled is false");
+  if (s.SSEType === "AES256") throw invalid("SSEType AES256 is not supported");
+  if (s.KMSMasterKeyId !== undefined && s.SSEType !== "KMS") throw invalid("SSEType KMS is required if KMSMasterKeyId is specified");
 }
 
 export const decodeTableRef = (m: Members): { TableName: string } => {
@@ -361,6 +390,7 @@ export interface UpdateTableInput {
   StreamSpecification?: { StreamEnabled: boolean; StreamViewType?: StreamViewType };
   DeletionProtectionEnabled?: boolean;
   TableClass?: "STANDARD" | "STANDARD_INFREQUENT_ACCESS";
+  SSESpecification?: SseSpecification;
 }
 
 export function decodeUpdateTable(m: Members): UpdateTableInput {
@@ -387,10 +417,13 @@ export function decodeUpdateTable(m: Members): UpdateTableInput {
   const StreamSpecification = streamSpecification(c);
   const DeletionProtectionEnabled = c.bool("DeletionProtectionEnabled");
   const TableClass = c.string("TableClass", { oneOf: TABLE_CLASSES }) as UpdateTableInput["TableClass"];
+  const SSESpecification = sseSpecification(c);
   c.done();
 
-  if (!ProvisionedThroughput && !BillingMode && !StreamSpecification && !GlobalSecondaryIndexUpdates?.length && DeletionProtectionEnabled === undefined && !TableClass && !m.SSESpecification && !m.ReplicaUpdates) {
-    throw validation("At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates or SSESpecification or ReplicaUpdates is required");
+  if (!ProvisionedThroughput && !BillingMode && !StreamSpecification && !GlobalSecondaryIndexUpdates?.length && DeletionProtectionEnabled === undefined && !TableClass && !SSESpecification && !m.ReplicaUpdates) {
+    throw validation(
+      "At least one of ProvisionedThroughput, BillingMode, UpdateStreamEnabled, GlobalSecondaryIndexUpdates, SSESpecification, ReplicaUpdates, MultiAccountReplicaReady, ReplicaTransitRoleArn, MultiRegionConsistency, DeletionProtectionEnabled, OnDemandThroughput, WarmThroughput or TableClass is required",
+    );
   }
   if (BillingMode === "PROVISIONED" && !ProvisionedThroughput) throw invalid("ProvisionedThroughput must be specified when BillingMode is PROVISIONED");
   capacityBounds(ProvisionedThroughput);
@@ -407,7 +440,18 @@ export function decodeUpdateTable(m: Members): UpdateTableInput {
       }
     }
   }
-  if (StreamSpecification) streamRules(StreamSpecification);
+  // What must be alone in its request, and what cannot go together.
+  const others = [ProvisionedThroughput || BillingMode, GlobalSecondaryIndexUpdates?.length, StreamSpecification, DeletionProtectionEnabled !== undefined, TableClass, SSESpecification].filter(Boolean).length;
+  if (SSESpecification && others > 1) throw invalid("Server-Side Encryption modification must be the only operation in the request");
+  if (TableClass && others > 1) throw invalid("TableClass modification must be the only operation in the request");
+  if (DeletionProtectionEnabled !== undefined && others > 1) throw invalid("DeletionProtection modification must be the only operation in the request");
+  const indexChanges = (GlobalSecondaryIndexUpdates ?? []).some((u) => u && ("Create" in u || "Delete" in u));
+  if (StreamSpecification && ProvisionedThroughput) throw invalid("You cannot modify stream status while updating table IOPS");
+  if (indexChanges && ProvisionedThroughput) throw invalid("You cannot create or delete index while updating table IOPS");
+  if (indexChanges && StreamSpecification) throw invalid("You cannot create or delete index while changing stream status");
+  if (StreamSpecification?.StreamEnabled && !StreamSpecification.StreamViewType) throw invalid("If stream is being enabled then UpdateViewType is required");
+  if (StreamSpecification && !StreamSpecification.StreamEnabled && StreamSpecification.StreamViewType) throw invalid("If stream is being disabled, then UpdateViewType must not be specified");
+  if (SSESpecification) sseRules(SSESpecification);
   return {
     TableName,
     ...(AttributeDefinitions ? { AttributeDefinitions } : {}),
@@ -417,6 +461,7 @@ export function decodeUpdateTable(m: Members): UpdateTableInput {
     ...(StreamSpecification ? { StreamSpecification } : {}),
     ...(DeletionProtectionEnabled !== undefined ? { DeletionProtectionEnabled } : {}),
     ...(TableClass ? { TableClass } : {}),
+    ...(SSESpecification ? { SSESpecification } : {}),
   };
 }
 
@@ -458,4 +503,20 @@ export function decodeListTags(m: Members): { ResourceArn: string; NextToken?: s
   const NextToken = c.string("NextToken");
   c.done();
   return { ResourceArn: ResourceArn!, ...(NextToken !== undefined ? { NextToken } : {}) };
+}
+
+export function decodeUpdateContinuousBackups(m: Members): { TableName: string; PointInTimeRecoveryEnabled: boolean; RecoveryPeriodInDays?: number } {
+  const c = Checks.root(m);
+  const TableName = namedTable(m, c);
+  const spec = c.struct("PointInTimeRecoverySpecification", { required: true });
+  let enabled = false;
+  let days: number | undefined;
+  if (spec) {
+    const p = c.nested(spec, "pointInTimeRecoverySpecification");
+    enabled = p.bool("PointInTimeRecoveryEnabled", { required: true }) ?? false;
+    days = p.int("RecoveryPeriodInDays", { min: 1, max: 35 });
+  }
+  c.done();
+  if (!enabled && days !== undefined) throw validation("Invalid Request: Cannot specify RecoveryPeriodInDays when disabling point-in-time recovery.");
+  return { TableName, PointInTimeRecoveryEnabled: enabled, ...(days !== undefined ? { RecoveryPeriodInDays: days } : {}) };
 }

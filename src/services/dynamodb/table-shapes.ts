@@ -14,6 +14,10 @@ export const seconds = (ms: number) => ms / 1000;
  */
 export interface Table extends TableRecord {
   throughputTimes?: { lastIncrease?: number; lastDecrease?: number; billingModeChanged?: number };
+  /** Encryption with a KMS key (SSESpecification Enabled): the key's ARN. Absent: AWS owned key. */
+  kmsKeyArn?: string;
+  /** Point-in-time recovery as UpdateContinuousBackups last set it (Flint keeps no backups). */
+  pointInTimeRecovery?: { enabled: boolean; days: number; since: number };
 }
 
 export interface TableCounts {
@@ -82,6 +86,7 @@ export function tableDescription(t: Table, counts: TableCounts | undefined, stat
     ...(enabled ? { StreamSpecification: { StreamEnabled: true, StreamViewType: enabled.viewType } } : {}),
     ...(stream ? { LatestStreamLabel: stream.label, LatestStreamArn: stream.arn } : {}),
     ...(t.tableClass ? { TableClassSummary: { TableClass: t.tableClass } } : {}),
+    ...(t.kmsKeyArn ? { SSEDescription: { Status: "ENABLED", SSEType: "KMS", KMSMasterKeyArn: t.kmsKeyArn } } : {}),
     DeletionProtectionEnabled: t.deletionProtection,
   };
 }

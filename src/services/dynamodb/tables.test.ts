@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { ManualClock } from "../../clock/manual-clock.js";
 import { SqliteStore } from "../../store/sqlite.js";
+import { LocalChangeBus } from "../../store/change-bus.js";
 import { OPERATIONS } from "../../api/dynamodb/operations.js";
 import { ItemsService } from "./items.js";
 import { TablesService } from "./tables.js";
@@ -144,6 +145,24 @@ describe("DynamoDB tables", () => {
       "One or more parameter values were invalid: GlobalSecondaryIndex count exceeds the per-table limit of 20",
     );
     await fails("CreateTable", simple("t01", { KeySchema: "x" }), "SerializationException", /.+/);
+    await fails(
+      "CreateTable",
+      simple("t01", { StreamSpecification: { StreamEnabled: true } }),
+      "ValidationException",
+      "One or more parameter values were invalid: Table is being created with a stream enabled, UpdateViewType is required",
+    );
+    await fails(
+      "CreateTable",
+      simple("t01", { AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "pk", AttributeType: "S" }], GlobalSecondaryIndexes: [] }),
+      "ValidationException",
+      "One or more parameter values were invalid: List of GlobalSecondaryIndexes is empty",
+    );
+    await fails(
+      "CreateTable",
+      { ...simple("t01", { AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }, { AttributeName: "g", AttributeType: "S" }] }), BillingMode: "PROVISIONED", ProvisionedThroughput: { ReadCapacityUnits: 1, WriteCapacityUnits: 1 }, GlobalSecondaryIndexes: [{ ...gsi("gsi"), Projection: { ProjectionType: "ALL" } }] },
+      "ValidationException",
+      "One or more parameter values were invalid: ProvisionedThroughput is not specified for index: gsi",
+    );
     assert.deepEqual(tables.all(), []);
   });
 
@@ -195,16 +214,28 @@ describe("DynamoDB tables", () => {
   test("DeleteTable answers DELETING; a missing table, deletion protection and CREATING are refused", async () => {
     await fails("DeleteTable", { TableName: "nope" }, "ResourceNotFoundException", "Requested resource not found: Table: nope not found");
     await fails("DescribeTable", { TableName: "nope" }, "ResourceNotFoundException", "Requested resource not found: Table: nope not found");
-    await call("CreateTable", simple("orders", { DeletionProtectionEnabled: true }));
+    await call("CreateTable", simple("orders", { DeletionProtectionEnabled: true, StreamSpecification: { StreamEnabled: true, StreamViewType: "KEYS_ONLY" } }));
     await fails("DeleteTable", { TableName: "orders" }, "ResourceInUseException", "Attempt to change a resource which is still in use: Table is being created: orders");
     await settle();
     await fails("DeleteTable", { TableName: "orders" }, "ValidationException", "Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
+    await fails(
+      "UpdateTable",
+      { TableName: "orders", DeletionProtectionEnabled: false, BillingMode: "PAY_PER_REQUEST" },
+      "ValidationException",
+      "One or more parameter values were invalid: DeletionProtection modification must be the only operation in the request",
+    );
     await call("UpdateTable", { TableName: "orders", DeletionProtectionEnabled: false });
     await settle();
     const deleted = (await call("DeleteTable", { TableName: "orders" })).TableDescription as Members;
     assert.equal(deleted.TableStatus, "DELETING");
     assert.equal(tables.find("orders"), undefined);
     assert.deepEqual((await store.dynamodb.listTables()).map((t) => t.name), []);
+    // Its stream is closed, and kept for its 24 hours.
+    const kept = tables.byStreamArn(deleted.LatestStreamArn as string);
+    assert.equal(kept?.table.name, "orders");
+    assert.equal(kept?.stream.disabledAt, clock.now());
+    clock.advance(24 * 3_600_000);
+    assert.equal(tables.byStreamArn(deleted.LatestStreamArn as string), undefined);
   });
 
   test("UpdateTable: billing, throughput, streams on and off with a new label each time", async () => {
@@ -229,10 +260,18 @@ describe("DynamoDB tables", () => {
     const first = on.LatestStreamArn as string;
     assert.deepEqual(on.StreamSpecification, { StreamEnabled: true, StreamViewType: "KEYS_ONLY" });
     await fails("UpdateTable", { TableName: "orders", StreamSpecification: { StreamEnabled: true, StreamViewType: "KEYS_ONLY" } }, "ValidationException", "Table already has an enabled stream: TableName: orders");
+    await fails("UpdateTable", { TableName: "orders", StreamSpecification: { StreamEnabled: true } }, "ValidationException", "One or more parameter values were invalid: If stream is being enabled then UpdateViewType is required");
+    await fails(
+      "UpdateTable",
+      { TableName: "orders", StreamSpecification: { StreamEnabled: false }, ProvisionedThroughput: { ReadCapacityUnits: 9, WriteCapacityUnits: 9 } },
+      "ValidationException",
+      "One or more parameter values were invalid: You cannot modify stream status while updating table IOPS",
+    );
     const off = (await call("UpdateTable", { TableName: "orders", StreamSpecification: { StreamEnabled: false } })).TableDescription as Members;
     assert.equal(off.StreamSpecification, undefined);
     assert.equal(off.LatestStreamArn, first);
     assert.ok(tables.byStreamArn(first)?.stream.disabledAt !== undefined);
+    await fails("UpdateTable", { TableName: "orders", StreamSpecification: { StreamEnabled: false } }, "ValidationException", "Table has no stream to disable: TableName: orders");
     const again = (await call("UpdateTable", { TableName: "orders", StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_IMAGE" } })).TableDescription as Members;
     assert.notEqual(again.LatestStreamArn, first);
     assert.equal(tables.find("orders")!.streams.length, 2);
@@ -260,7 +299,7 @@ describe("DynamoDB tables", () => {
     const found = await store.dynamodb.query({ table: id, index: "by-g", hk: keyBytes({ S: "x" }), forward: true, limit: 10 });
     assert.deepEqual(found.map((f) => JSON.parse(f.item)), [{ pk: { S: "a" }, g: { S: "x" } }]);
 
-    await fails("UpdateTable", { ...create, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: "nope" } }] }, "ResourceNotFoundException", /Index: nope not found/);
+    await fails("UpdateTable", { ...create, GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: "nope" } }] }, "ValidationException", "Cannot delete an index that is not a GlobalSecondaryIndex: nope");
     await call("UpdateTable", { TableName: "orders", GlobalSecondaryIndexUpdates: [{ Delete: { IndexName: "by-g" } }] });
     await settle();
     const after = await describeT("orders");
@@ -297,7 +336,18 @@ describe("DynamoDB tables", () => {
     assert.deepEqual(await call("ListTagsOfResource", { ResourceArn: ARN("orders") }), { Tags: [{ Key: "b", Value: "2" }] });
     assert.deepEqual(tables.tagsOf(ARN("orders")), { b: "2" });
     await fails("TagResource", { ResourceArn: ARN("nope"), Tags: [{ Key: "a", Value: "1" }] }, "ResourceNotFoundException", `Requested resource not found: ResourcArn: ${ARN("nope")} not found`);
-    await fails("TagResource", { ResourceArn: "orders", Tags: [{ Key: "a", Value: "1" }] }, "ValidationException", "Invalid TableArn: Invalid ResourceArn provided as input orders");
+    await fails("TagResource", { ResourceArn: "orders", Tags: [{ Key: "a", Value: "1" }] }, "ValidationException", "One or more parameter values were invalid: ARNs must start with 'arn:': orders");
+    const elsewhere = "arn:aws:dynamodb:eu-west-1:123456789012:table/orders";
+    await fails("TagResource", { ResourceArn: elsewhere, Tags: [{ Key: "a", Value: "1" }] }, "ValidationException", `Invalid TableArn: Invalid ResourceArn provided as input ${elsewhere}`);
+    await fails(
+      "TagResource",
+      { ResourceArn: `${ARN("orders")}/index/i`, Tags: [{ Key: "a", Value: "1" }] },
+      "ValidationException",
+      `One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: ${ARN("orders")}/index/i`,
+    );
+    await fails("TagResource", { ResourceArn: ARN("orders"), Tags: [{ Key: "aws:x", Value: "1" }] }, "ValidationException", "Tag Key cannot be prefixed with aws:, Key: aws:x");
+    const many = Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: "v" }));
+    await fails("TagResource", { ResourceArn: ARN("orders"), Tags: many }, "ValidationException", "Number of Tags exceed the current limit for the provided ResourceArn");
     assert.deepEqual(await call("DescribeContinuousBackups", { TableName: "orders" }), {
       ContinuousBackupsDescription: { ContinuousBackupsStatus: "ENABLED", PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: "DISABLED" } },
     });
@@ -323,6 +373,50 @@ describe("DynamoDB tables", () => {
     await items.putItem({ TableName: "orders", Item: { pk: { S: "b" }, g: { S: "x" } } });
     const found = await items.query({ TableName: "orders", IndexName: "by-g", KeyConditionExpression: "g = :g", ExpressionAttributeValues: { ":g": { S: "x" } } });
     assert.equal(found.Count, 2);
+  });
+
+  test("two nodes on one store share their tables through the change bus", async () => {
+    const bus = new LocalChangeBus();
+    const [a, b] = [bus.join(), bus.join()];
+    const nodeA = await TablesService.create({ account: ACCOUNT, store: store.dynamodb, clock, changes: a });
+    const nodeB = await TablesService.create({ account: ACCOUNT, store: store.dynamodb, clock, changes: b });
+    const heard: string[] = [];
+    nodeB.onChange((name, t) => heard.push(`${name}:${t?.status ?? "gone"}`));
+    /** Let the writes and the bus's deliveries run until `done` holds (a bounded number of turns, no time). */
+    const until = async (done: () => boolean) => {
+      for (let turn = 0; turn < 1000 && !done(); turn++) {
+        await new Promise((r) => setImmediate(r));
+        await Promise.all([a.idle(), b.idle()]);
+      }
+      assert.ok(done());
+    };
+    await nodeA.createTable({ TableName: "orders", KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }], AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }], BillingMode: "PAY_PER_REQUEST" });
+    await until(() => nodeB.find("orders")?.status === "CREATING");
+    clock.advance(1000);
+    await until(() => nodeB.find("orders")?.status === "ACTIVE");
+    await nodeB.deleteTable({ TableName: "orders" });
+    await until(() => nodeA.find("orders") === undefined);
+    assert.deepEqual(heard, ["orders:CREATING", "orders:ACTIVE", "orders:gone"]);
+    await nodeA.close();
+    await nodeB.close();
+  });
+
+  test("encryption with a KMS key and point-in-time recovery are reported as set", async () => {
+    await call("CreateTable", simple("orders", { SSESpecification: { Enabled: true, SSEType: "KMS", KMSMasterKeyId: "alias/mine" } }));
+    await settle();
+    assert.deepEqual((await describeT("orders")).SSEDescription, { Status: "ENABLED", SSEType: "KMS", KMSMasterKeyArn: "arn:aws:kms:us-east-1:123456789012:alias/mine" });
+    await call("UpdateTable", { TableName: "orders", SSESpecification: { Enabled: false } });
+    await settle();
+    assert.equal((await describeT("orders")).SSEDescription, undefined);
+    const on = (await call("UpdateContinuousBackups", { TableName: "orders", PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })).ContinuousBackupsDescription as Members;
+    assert.equal((on.PointInTimeRecoveryDescription as Members).PointInTimeRecoveryStatus, "ENABLED");
+    assert.equal((on.PointInTimeRecoveryDescription as Members).RecoveryPeriodInDays, 35);
+    const read = (await call("DescribeContinuousBackups", { TableName: "orders" })).ContinuousBackupsDescription as Members;
+    assert.equal((read.PointInTimeRecoveryDescription as Members).PointInTimeRecoveryStatus, "ENABLED");
+    await call("UpdateContinuousBackups", { TableName: "orders", PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: false } });
+    assert.deepEqual(await call("DescribeContinuousBackups", { TableName: "orders" }), {
+      ContinuousBackupsDescription: { ContinuousBackupsStatus: "ENABLED", PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: "DISABLED" } },
+    });
   });
 
   test("listeners hear of tables created, changed and deleted", async () => {

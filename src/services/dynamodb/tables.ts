@@ -11,7 +11,7 @@ import { aloneBus, CacheSync, type ChangeBus } from "../../store/change-bus.js";
 import type { DynamoStore, IndexEntry, ItemKey, ScanPosition } from "../../store/dynamodb-store.js";
 import { dynamoError, resourceNotFound, tableNotFound, validation } from "./dynamo-errors.js";
 import type { AttributeDefinition, IndexRecord, StreamViewType, TableRecord, TableStream } from "./model.js";
-import type { CreateTableInput, GsiUpdate, IndexInput, Tag, UpdateTableInput } from "./table-inputs.js";
+import type { CreateTableInput, GsiUpdate, IndexInput, SseSpecification, Tag, UpdateTableInput } from "./table-inputs.js";
 import { currentStream, type Table, tableDescription } from "./table-shapes.js";
 import type { AttributeValue, Item } from "./types.js";
 import { keyBytes } from "./values.js";
@@ -39,6 +39,8 @@ const BACKFILL_PAGE = 500;
 /** TTL ignores items whose expiry is more than five years in the past. */
 const TTL_PAST_LIMIT_S = 5 * 365 * 24 * 3600;
 const MAX_TAGS = 50;
+/** A stream's records are kept 24 hours, also after its table is deleted. */
+const STREAM_RETENTION_MS = 24 * 3_600_000;
 
 const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:([^:]+):(\d{12}):table\/([^/]+)(?:\/.*)?$/;
 
@@ -80,6 +82,11 @@ export function keyIn(item: Item, keySchema: TableRecord["keySchema"], defs: Att
 
 export class TablesService {
   private readonly tables = new Map<string, Table>();
+  /**
+   * Deleted tables, by id, kept for their streams' retention: a deleted table's stream can still be
+   * described and read for 24 hours, as on AWS (this node's memory only: a restart forgets them).
+   */
+  private readonly retired = new Map<string, { table: TableRecord; until: number }>();
   private readonly timers = new Set<Timer>();
   private readonly listeners = new Set<TableListener>();
   private readonly sync: CacheSync;
@@ -117,6 +124,7 @@ export class TablesService {
         }
         for (const t of gone.values()) {
           this.tables.delete(t.name);
+          this.retire(t);
           this.emit(t.name, undefined);
         }
       },
@@ -162,11 +170,29 @@ export class TablesService {
     return [...this.tables.values()];
   }
 
-  /** The table and stream a stream ARN names (current or disabled, while the table is there). */
+  /** The table and stream a stream ARN names: current or disabled, of a table that is there or was deleted within 24 hours. */
   byStreamArn(arn: string): { table: TableRecord; stream: TableStream } | undefined {
     const t = this.find(arn);
     const stream = t?.streams.find((s) => s.arn === arn);
-    return t && stream ? { table: t, stream } : undefined;
+    if (t && stream) return { table: t, stream };
+    const now = this.deps.clock.now();
+    for (const [id, { table, until }] of this.retired) {
+      if (until <= now) {
+        this.retired.delete(id);
+        continue;
+      }
+      const old = table.streams.find((s) => s.arn === arn);
+      if (old) return { table, stream: old };
+    }
+    return undefined;
+  }
+
+  /** Keep a deleted table's streams (closed now) for their retention. */
+  private retire(t: TableRecord): void {
+    if (t.streams.length === 0) return;
+    const at = this.deps.clock.now();
+    const table: TableRecord = { ...t, status: "DELETING", streams: t.streams.map((s) => ({ ...s, disabledAt: s.disabledAt ?? at })) };
+    this.retired.set(t.id, { table, until: at + STREAM_RETENTION_MS });
   }
 
   /** A table's tags, for IAM's aws:ResourceTag conditions. */
@@ -260,6 +286,7 @@ export class TablesService {
     const name = input.TableName;
     if (name.startsWith("arn:")) throw validation(`Invalid table name: ${name}`);
     if (this.tables.has(name)) throw dynamoError("ResourceInUseException", `Table already exists: ${name}`);
+    if ((input.Tags?.length ?? 0) > MAX_TAGS) throw validation("Number of Tags exceed the current limit for the provided ResourceArn");
     const now = this.deps.clock.now();
     const t: Table = {
       name,
@@ -276,9 +303,10 @@ export class TablesService {
         ...(input.GlobalSecondaryIndexes ?? []).map((i) => indexRecord(i, "global", input.BillingMode, "CREATING")),
       ],
       streams: [],
-      tags: Object.fromEntries((input.Tags ?? []).map((tag) => [tag.Key, tag.Value])),
+      tags: Object.fromEntries(checkTags(input.Tags ?? []).map((tag) => [tag.Key, tag.Value])),
       deletionProtection: input.DeletionProtectionEnabled ?? false,
       ...(input.TableClass ? { tableClass: input.TableClass } : {}),
+      ...(input.SSESpecification?.Enabled ? { kmsKeyArn: this.kmsKeyArn(input.SSESpecification) } : {}),
     };
     if (input.StreamSpecification?.StreamEnabled) t.streams.push(this.newStream(t, input.StreamSpecification.StreamViewType!));
     const inserted = await this.sync.write(name, async () => {
@@ -318,6 +346,7 @@ export class TablesService {
       if (this.current(t.name, t.id)) this.tables.delete(t.name);
       await this.deps.store.deleteTable(t.name, t.id);
     });
+    this.retire(t);
     this.emit(t.name, undefined);
     return { TableDescription: description };
   }
@@ -376,11 +405,16 @@ export class TablesService {
         if (current) throw validation(`Table already has an enabled stream: TableName: ${t.name}`);
         next.streams.push(this.newStream(next, input.StreamSpecification.StreamViewType!));
       } else {
-        if (!current) throw validation(`Table already has no stream enabled: TableName: ${t.name}`);
+        if (!current) throw validation(`Table has no stream to disable: TableName: ${t.name}`);
         next.streams[next.streams.length - 1]!.disabledAt = now;
       }
     }
     if (input.DeletionProtectionEnabled !== undefined) next.deletionProtection = input.DeletionProtectionEnabled;
+    if (input.SSESpecification) {
+      if (input.SSESpecification.Enabled === false) delete next.kmsKeyArn;
+      else if (input.SSESpecification.Enabled || input.SSESpecification.KMSMasterKeyId !== undefined) next.kmsKeyArn = this.kmsKeyArn(input.SSESpecification);
+      settles = true;
+    }
     if (input.TableClass && input.TableClass !== (t.tableClass ?? "STANDARD")) {
       next.tableClass = input.TableClass;
       settles = true;
@@ -403,26 +437,28 @@ export class TablesService {
     for (const u of updates) {
       if ("Create" in u) {
         const ix = u.Create;
-        if (next.indexes.some((i) => i.IndexName === ix.IndexName)) throw validation(`One or more parameter values were invalid: Index ${ix.IndexName} already exists`);
+        if (next.indexes.some((i) => i.IndexName === ix.IndexName)) throw validation("Attempting to create an index which already exists");
         const defined = next.attributeDefinitions.map((d) => d.AttributeName);
         const keys = ix.KeySchema.map((k) => k.AttributeName);
         if (keys.some((k) => !defined.includes(k))) {
           throw validation(`One or more parameter values were invalid: Some index key attributes are not defined in AttributeDefinitions. Keys: [${keys.join(", ")}], AttributeDefinitions: [${defined.join(", ")}]`);
         }
-        if (mode === "PAY_PER_REQUEST" && ix.ProvisionedThroughput) throw validation(`One or more parameter values were invalid: ProvisionedThroughput should not be specified for index: ${ix.IndexName} when BillingMode is PAY_PER_REQUEST`);
-        if (mode === "PROVISIONED" && !ix.ProvisionedThroughput) throw validation(`One or more parameter values were invalid: ProvisionedThroughput should be specified for index: ${ix.IndexName} when BillingMode is PROVISIONED`);
+        if (mode === "PAY_PER_REQUEST" && ix.ProvisionedThroughput) {
+          throw validation(`One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified for index: ${ix.IndexName} when BillingMode is PAY_PER_REQUEST`);
+        }
+        if (mode === "PROVISIONED" && !ix.ProvisionedThroughput) throw validation(`One or more parameter values were invalid: Both ReadCapacityUnits and WriteCapacityUnits must be specified for index: ${ix.IndexName}`);
         if (next.indexes.filter((i) => i.kind === "global").length >= 20) throw dynamoError("LimitExceededException", "Subscriber limit exceeded: GlobalSecondaryIndex count exceeds the per-table limit of 20");
         next.indexes.push(indexRecord(ix, "global", mode, "CREATING"));
         changed.push(ix.IndexName);
       } else if ("Delete" in u) {
         const ix = next.indexes.find((i) => i.IndexName === u.Delete.IndexName && i.kind === "global");
-        if (!ix) throw dynamoError("ResourceNotFoundException", `Requested resource not found: Index: ${u.Delete.IndexName} not found`);
+        if (!ix) throw validation(`Cannot delete an index that is not a GlobalSecondaryIndex: ${u.Delete.IndexName}`);
         ix.IndexStatus = "DELETING";
         changed.push(ix.IndexName);
       } else {
         const ix = next.indexes.find((i) => i.IndexName === u.Update.IndexName && i.kind === "global");
-        if (!ix) throw dynamoError("ResourceNotFoundException", `Requested resource not found: Index: ${u.Update.IndexName} not found`);
-        if (mode === "PAY_PER_REQUEST") throw validation("One or more parameter values were invalid: Neither ReadCapacityUnits nor WriteCapacityUnits can be specified when BillingMode is PAY_PER_REQUEST");
+        if (!ix) throw validation(`Cannot update an index that is not a GlobalSecondaryIndex: ${u.Update.IndexName}`);
+        if (mode === "PAY_PER_REQUEST") throw validation(`One or more parameter values were invalid: The only Updates for index: ${ix.IndexName} when TableThroughputMode is PAY_PER_REQUEST can be to OnDemandThroughput, WarmThroughput`);
         ix.ProvisionedThroughput = u.Update.ProvisionedThroughput;
         ix.IndexStatus = "UPDATING";
         changed.push(ix.IndexName);
@@ -447,6 +483,7 @@ export class TablesService {
   /** A new global index gets an entry for each item that has its key, then becomes ACTIVE. */
   private async backfillIndex(t: Table, ix: IndexRecord): Promise<void> {
     await this.eachPage(t, async (items) => {
+      if (!this.current(t.name, t.id)) return;
       const entries = items.map(({ key, item }) => {
         const at = keyIn(item, ix.KeySchema, t.attributeDefinitions);
         const entry: IndexEntry | undefined = at && { index: ix.IndexName, ...at };
@@ -506,14 +543,20 @@ export class TablesService {
 
   describeTimeToLive(input: { TableName: string }) {
     const t = this.described(input.TableName);
+    if (t.status === "CREATING" || t.status === "DELETING") throw validation(`Cannot describe time to live while table is in ${t.status} state: Current table state is ${t.status}`);
     const ttl = t.ttl;
     return { TimeToLiveDescription: ttl?.enabled ? { TimeToLiveStatus: "ENABLED", AttributeName: ttl.attributeName } : { TimeToLiveStatus: "DISABLED" } };
   }
 
   // --- Tags ----------------------------------------------------------------------------------
 
+  /** The table a tagging request's ResourceArn names (a table's ARN; a stream's is taken as its table's). */
   private tagged(arn: string): Table {
-    if (!TABLE_ARN.test(arn) || arn.split("/").length !== 2) throw validation(`Invalid TableArn: Invalid ResourceArn provided as input ${arn}`);
+    if (!arn.startsWith("arn:")) throw validation(`One or more parameter values were invalid: ARNs must start with 'arn:': ${arn}`);
+    const m = TABLE_ARN.exec(arn);
+    if (!m) throw validation(`One or more parameter values were invalid: Provided Arn is not a DynamoDB resource arn: ${arn}`);
+    if (/\/index\//.test(arn)) throw validation(`One or more parameter values were invalid: Invalid resource arn provided, only table or stream is accepted. Provided resource arn: ${arn}`);
+    if (m[1] !== this.account.region || m[2] !== this.account.accountId) throw validation(`Invalid TableArn: Invalid ResourceArn provided as input ${arn}`);
     const t = this.find(arn);
     if (!t) throw dynamoError("ResourceNotFoundException", `Requested resource not found: ResourcArn: ${arn} not found`);
     return t as Table;
@@ -521,15 +564,18 @@ export class TablesService {
 
   async tagResource(input: { ResourceArn: string; Tags: Tag[] }): Promise<Record<string, never>> {
     const t = this.tagged(input.ResourceArn);
+    if (input.Tags.length === 0) throw validation("Atleast one Tag needs to be provided as Input.");
+    checkTags(input.Tags);
     const tags = { ...t.tags };
     for (const tag of input.Tags) tags[tag.Key] = tag.Value;
-    if (Object.keys(tags).length > MAX_TAGS) throw dynamoError("LimitExceededException", `Too many tags on resource ${input.ResourceArn}: the limit is ${MAX_TAGS}`);
+    if (Object.keys(tags).length > MAX_TAGS) throw validation("Number of Tags exceed the current limit for the provided ResourceArn");
     await this.change(t.name, t.id, (next) => (next.tags = tags));
     return {};
   }
 
   async untagResource(input: { ResourceArn: string; TagKeys: string[] }): Promise<Record<string, never>> {
     const t = this.tagged(input.ResourceArn);
+    if (input.TagKeys.length === 0) throw validation("Atleast one Tag Key needs to be provided as Input.");
     await this.change(t.name, t.id, (next) => {
       for (const key of input.TagKeys) delete next.tags[key];
     });
@@ -543,10 +589,34 @@ export class TablesService {
 
   // --- What IaC tools read -------------------------------------------------------------------
 
+  /**
+   * Encryption at rest with a KMS key: the key a request names (an ARN, or an id or alias of this
+   * account's), else the account's `aws/dynamodb` managed key. Flint encrypts nothing itself.
+   */
+  private kmsKeyArn(spec: SseSpecification): string {
+    const id = spec.KMSMasterKeyId;
+    if (id?.startsWith("arn:")) return id;
+    const prefix = `arn:aws:kms:${this.account.region}:${this.account.accountId}:`;
+    if (id?.startsWith("alias/")) return prefix + id;
+    return prefix + `key/${id ?? "aws-dynamodb-managed"}`;
+  }
+
   describeContinuousBackups(input: { TableName: string }) {
+    const t = this.find(input.TableName) as Table | undefined;
+    if (!t) throw dynamoError("TableNotFoundException", `Table not found: ${input.TableName}`);
+    return { ContinuousBackupsDescription: continuousBackups(t, this.deps.clock.now()) };
+  }
+
+  /** Point-in-time recovery on or off: reported as set (Flint keeps no backups to restore from). */
+  async updateContinuousBackups(input: { TableName: string; PointInTimeRecoveryEnabled: boolean; RecoveryPeriodInDays?: number }) {
     const t = this.find(input.TableName);
     if (!t) throw dynamoError("TableNotFoundException", `Table not found: ${input.TableName}`);
-    return { ContinuousBackupsDescription: { ContinuousBackupsStatus: "ENABLED", PointInTimeRecoveryDescription: { PointInTimeRecoveryStatus: "DISABLED" } } };
+    const now = this.deps.clock.now();
+    const next = await this.change(t.name, t.id, (n) => {
+      n.pointInTimeRecovery = input.PointInTimeRecoveryEnabled ? { enabled: true, days: input.RecoveryPeriodInDays ?? 35, since: n.pointInTimeRecovery?.enabled ? n.pointInTimeRecovery.since : now } : undefined;
+      if (!n.pointInTimeRecovery) delete n.pointInTimeRecovery;
+    });
+    return { ContinuousBackupsDescription: continuousBackups(next ?? t, now) };
   }
 
   describeLimits() {
@@ -578,4 +648,25 @@ export function expiryOf(item: Item, attributeName: string, floorSeconds: number
   const at = Number(v.N);
   if (!Number.isFinite(at) || at < floorSeconds) return undefined;
   return Math.floor(at);
+}
+
+function continuousBackups(t: Table, now: number) {
+  const pitr = t.pointInTimeRecovery;
+  return {
+    ContinuousBackupsStatus: "ENABLED",
+    PointInTimeRecoveryDescription: pitr?.enabled
+      ? { PointInTimeRecoveryStatus: "ENABLED", RecoveryPeriodInDays: pitr.days, EarliestRestorableDateTime: Math.max(pitr.since, now - pitr.days * 86_400_000) / 1000, LatestRestorableDateTime: (now - 300_000) / 1000 }
+      : { PointInTimeRecoveryStatus: "DISABLED" },
+  };
+}
+
+/** Tags as AWS takes them: no `aws:` prefix, no key twice. */
+function checkTags(tags: Tag[]): Tag[] {
+  const seen = new Set<string>();
+  for (const tag of tags) {
+    if (tag.Key.toLowerCase().startsWith("aws:")) throw validation(`Tag Key cannot be prefixed with aws:, Key: ${tag.Key}`);
+    if (seen.has(tag.Key)) throw validation(`Duplicate Tag Keys provided as input: Duplicate Tag Key found ${tag.Key}`);
+    seen.add(tag.Key);
+  }
+  return tags;
 }

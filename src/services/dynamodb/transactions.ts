@@ -10,14 +10,14 @@
 import type { Clock } from "../../clock/clock.js";
 import type { ItemKey } from "../../store/dynamodb-store.js";
 import { project } from "./expressions/index.js";
-import { CONDITION_FAILED, dynamoError, invalid } from "./item-errors.js";
-import { checkItemKey, checkKey, keysOf } from "./item-keys.js";
+import { dynamoError, validation } from "./dynamo-errors.js";
+import { CONDITION_FAILED } from "./write-plan.js";
+import { checkKey, keysOf } from "./item-keys.js";
 import { checkUpdatePaths, requireTable, type ItemsDeps } from "./items.js";
 import type { TableRecord } from "./model.js";
-import { PARAMS, capacityMode, consumed, Expressions, oldOnFailure, readUnits, requireItem, writeUnits, type Members } from "./request.js";
+import { PARAMS, capacityMode, collectionMetrics, consumed, Expressions, oldOnFailure, readUnits, requireItem, writeUnits, type Members } from "./request.js";
 import type { Item } from "./types.js";
-import { itemSize, MAX_ITEM_BYTES } from "./values.js";
-import { announce, planWrite, type Failure, type PlannedWrite } from "./write-plan.js";
+import { announce, planPut, planWrite, writtenSize, type Failure, type PlannedWrite } from "./write-plan.js";
 
 const MAX_ITEMS = 100;
 /** How long a ClientRequestToken names its first request. */
@@ -58,10 +58,10 @@ export class IdempotencyCache {
 
 function transactItems(m: Members): Members[] {
   const items = m.TransactItems;
-  if (items === undefined || items === null) throw invalid("1 validation error detected: Value null at 'transactItems' failed to satisfy constraint: Member must not be null");
+  if (items === undefined || items === null) throw validation("1 validation error detected: Value null at 'transactItems' failed to satisfy constraint: Member must not be null");
   if (!Array.isArray(items) || items.length < 1 || items.length > MAX_ITEMS) {
     const n = Array.isArray(items) ? items.length : 0;
-    throw invalid(
+    throw validation(
       `1 validation error detected: Value '${JSON.stringify(items)}' at 'transactItems' failed to satisfy constraint: Member must have length ${n < 1 ? "greater than or equal to 1" : "less than or equal to 100"}`,
     );
   }
@@ -72,7 +72,7 @@ const WRITE_KINDS = ["ConditionCheck", "Put", "Delete", "Update"] as const;
 
 function decodeWrite(deps: ItemsDeps, entry: Members, now: number): PlannedWrite {
   const kinds = WRITE_KINDS.filter((k) => entry[k] !== undefined);
-  if (kinds.length !== 1) throw invalid("TransactItems can only contain one of Check, Put, Update or Delete");
+  if (kinds.length !== 1) throw validation("TransactItems can only contain one of Check, Put, Update or Delete");
   const kind = kinds[0]!;
   const m = entry[kind] as Members;
   const table = requireTable(deps.tables, m.TableName);
@@ -84,14 +84,12 @@ function decodeWrite(deps: ItemsDeps, entry: Members, now: number): PlannedWrite
       const item = requireItem(m, "Item");
       const condition = x.condition("ConditionExpression", "Expected");
       x.done();
-      const key = checkItemKey(keys, item);
-      if (itemSize(item) > MAX_ITEM_BYTES) throw invalid("Item size has exceeded the maximum allowed size");
-      return planWrite(table, keys, key, { kind: "put", item, condition }, now, onFail);
+      return planPut(table, keys, item, condition, now, onFail);
     }
     case "Update": {
       const keyItem = requireItem(m, "Key");
       const update = x.update();
-      if (!update) throw invalid("1 validation error detected: Value null at 'transactItems.1.member.update.updateExpression' failed to satisfy constraint: Member must not be null");
+      if (!update) throw validation("1 validation error detected: Value null at 'transactItems.1.member.update.updateExpression' failed to satisfy constraint: Member must not be null");
       const condition = x.condition("ConditionExpression", "Expected");
       x.done();
       const key = checkKey(keys, keyItem);
@@ -107,7 +105,7 @@ function decodeWrite(deps: ItemsDeps, entry: Members, now: number): PlannedWrite
     case "ConditionCheck": {
       const keyItem = requireItem(m, "Key");
       const condition = x.condition("ConditionExpression", "Expected");
-      if (!condition) throw invalid("1 validation error detected: Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null");
+      if (!condition) throw validation("1 validation error detected: Value null at 'transactItems.1.member.conditionCheck.conditionExpression' failed to satisfy constraint: Member must not be null");
       x.done();
       return planWrite(table, keys, checkKey(keys, keyItem), { kind: "check", key: keyItem, condition }, now, onFail);
     }
@@ -119,7 +117,7 @@ export async function transactWriteItems(deps: ItemsDeps, idempotency: Idempoten
   const token = m.ClientRequestToken;
   if (token !== undefined) {
     if (typeof token !== "string" || token.length < 1 || token.length > 36) {
-      throw invalid(`1 validation error detected: Value '${String(token)}' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36`);
+      throw validation(`1 validation error detected: Value '${String(token)}' at 'clientRequestToken' failed to satisfy constraint: Member must have length less than or equal to 36`);
     }
     const { ReturnConsumedCapacity: _c, ReturnItemCollectionMetrics: _r, ...request } = m;
     return idempotency.run(token, JSON.stringify(request), () => runTransaction(deps, entries, m));
@@ -129,12 +127,13 @@ export async function transactWriteItems(deps: ItemsDeps, idempotency: Idempoten
 
 async function runTransaction(deps: ItemsDeps, entries: Members[], m: Members): Promise<Members> {
   const mode = capacityMode(m);
+  collectionMetrics(m);
   const now = deps.clock.now();
   const plans = entries.map((e) => decodeWrite(deps, e, now));
   const seen = new Set<string>();
   for (const p of plans) {
     const id = keyId(p.write.table, p.write.key);
-    if (seen.has(id)) throw invalid("Transaction request cannot include multiple operations on one item");
+    if (seen.has(id)) throw validation("Transaction request cannot include multiple operations on one item");
     seen.add(id);
   }
   const outcomes = await deps.store.write(plans.map((p) => p.write), true);
@@ -155,9 +154,8 @@ async function runTransaction(deps: ItemsDeps, entries: Members[], m: Members): 
     // A transactional write costs two write units per KB.
     const byTable = new Map<string, { table: TableRecord; units: number }>();
     for (const p of plans) {
-      const size = Math.max(p.before ? itemSize(p.before) : 0, p.after ? itemSize(p.after) : 0);
       const e = byTable.get(p.table.name) ?? { table: p.table, units: 0 };
-      e.units += 2 * writeUnits(size);
+      e.units += 2 * writeUnits(writtenSize(p));
       byTable.set(p.table.name, e);
     }
     out.ConsumedCapacity = [...byTable.values()].map((e) => consumed(mode, e.table, e.units));
@@ -169,7 +167,7 @@ export async function transactGetItems(deps: ItemsDeps, m: Members): Promise<Mem
   const entries = transactItems(m);
   const mode = capacityMode(m);
   const gets = entries.map((entry) => {
-    if (entry.Get === undefined) throw invalid("1 validation error detected: Value null at 'transactItems.1.member.get' failed to satisfy constraint: Member must not be null");
+    if (entry.Get === undefined) throw validation("1 validation error detected: Value null at 'transactItems.1.member.get' failed to satisfy constraint: Member must not be null");
     const g = entry.Get as Members;
     const table = requireTable(deps.tables, g.TableName);
     const keys = keysOf(table);
@@ -182,7 +180,7 @@ export async function transactGetItems(deps: ItemsDeps, m: Members): Promise<Mem
   const seen = new Set<string>();
   for (const g of gets) {
     const id = keyId(g.table.id, g.key);
-    if (seen.has(id)) throw invalid("Transaction request cannot include multiple operations on one item");
+    if (seen.has(id)) throw validation("Transaction request cannot include multiple operations on one item");
     seen.add(id);
   }
   const byTable = new Map<string, ItemKey[]>();

@@ -5,7 +5,7 @@ import { AwsError } from "../../errors.js";
 import { compareNumbers } from "./numbers.js";
 import { random, randomNumber } from "./numbers.fixture.js";
 import type { AttributeValue } from "./types.js";
-import { checkItem, checkValue, compareValues, itemSize, keyBytes, keyText, prefixEnd, typeOf, valueSize, valuesEqual } from "./values.js";
+import { checkExpressionValues, checkItem, checkValue, NESTING_TOO_DEEP, compareValues, itemSize, keyBytes, keyText, prefixEnd, typeOf, valueSize, valuesEqual } from "./values.js";
 
 const fails = (fn: () => unknown, code: string, message: string) =>
   assert.throws(fn, (e: unknown) => {
@@ -43,6 +43,8 @@ describe("attribute value validation", () => {
     // A member's own error comes before the count of members.
     invalid({ S: "a", NULL: false }, "One or more parameter values were invalid: Null attribute value types must have the value of true");
     invalid({ S: "a", N: "x" }, "The parameter cannot be converted to a numeric value: x");
+    // Members are read in DynamoDB's order (S, SS, N, NS, B, BS, M, L, BOOL, NULL), whatever the JSON's.
+    invalid({ NS: [], SS: [] }, "One or more parameter values were invalid: An string set  may not be empty");
   });
 
   test("sets may not be empty nor hold duplicates", () => {
@@ -61,10 +63,40 @@ describe("attribute value validation", () => {
     invalid({ NULL: false }, "One or more parameter values were invalid: Null attribute value types must have the value of true");
   });
 
-  test("documents nest at most 32 levels", () => {
-    const nested = (levels: number): unknown => (levels === 0 ? { S: "x" } : { L: [nested(levels - 1)] });
+  test("documents nest at most 32 levels, counting the item itself", () => {
+    const nested = (levels: number): unknown => (levels === 0 ? { S: "x" } : levels % 2 ? { L: [nested(levels - 1)] } : { M: { m: nested(levels - 1) } });
+    checkItem({ a: nested(31) }, "Item");
+    fails(() => checkItem({ a: nested(32) }, "Item"), "ValidationException", NESTING_TOO_DEEP);
+    // An expression value is not inside an item: one level more.
     checkValue(nested(32));
-    invalid(nested(33), "Nesting Levels have exceeded supported limits");
+    invalid(nested(33), NESTING_TOO_DEEP);
+    fails(() => checkExpressionValues({ ":v": nested(33) }), "ValidationException", `ExpressionAttributeValues contains invalid value: ${NESTING_TOO_DEEP} for key :v`);
+  });
+
+  test("null values and empty attribute names are refused", () => {
+    fails(() => checkItem({ a: null }, "Item"), "ValidationException", "The supplied Item contains a null AttributeValue: a is null");
+    invalid({ L: [{ S: "x" }, null] }, "The supplied Item contains a null AttributeValue");
+    invalid({ M: { b: null } }, "The supplied Item contains a null AttributeValue: b is null");
+    fails(() => checkItem({ "": { S: "x" } }, "Item"), "ValidationException", "Empty attribute name");
+    invalid({ M: { "": { S: "x" } } }, "Empty attribute name");
+    checkItem({ ["é".repeat(32767) + "a"]: { S: "x" } }, "Item");
+    fails(() => checkItem({ ["é".repeat(32768)]: { S: "x" } }, "Item"), "ValidationException", "Attribute name is too large, must be less than 65536 bytes");
+  });
+
+  test("ExpressionAttributeValues name the key of a value they refuse", () => {
+    assert.deepEqual(checkExpressionValues({ ":a": { N: "1.0" }, ":b": { S: "" } }), { ":a": { N: "1" }, ":b": { S: "" } });
+    fails(
+      () => checkExpressionValues({ ":a": { N: "1" }, ":b": { SS: ["a", "a"] } }),
+      "ValidationException",
+      "ExpressionAttributeValues contains invalid value: One or more parameter values were invalid: Input collection [a, a] contains duplicates. for key :b",
+    );
+    fails(
+      () => checkExpressionValues({ ":a": {} }),
+      "ValidationException",
+      "ExpressionAttributeValues contains invalid value: Supplied AttributeValue is empty, must contain exactly one of the supported datatypes for key :a",
+    );
+    fails(() => checkExpressionValues({ ":a": null }), "ValidationException", "ExpressionAttributeValues contains invalid value: The supplied Item contains a null AttributeValue for key :a");
+    fails(() => checkExpressionValues({ ":a": { N: 1 } }), "SerializationException", "NUMBER_VALUE cannot be converted to String");
   });
 
   test("wrong JSON types are serialization errors, found before any value rule", () => {
@@ -94,8 +126,19 @@ describe("item size", () => {
     assert.equal(itemSize({ "é": { S: "é€" } }), 2 + 5);
     assert.equal(itemSize({ b: { B: b64(1, 2, 3) } }), 4);
     assert.equal(itemSize({ t: { BOOL: false }, n: { NULL: true } }), 4);
-    const sizes: [string, number][] = [["0", 1], ["1", 2], ["12", 2], ["123", 3], ["1.5", 3], ["100", 2], ["0.1", 2], ["-1", 3], ["12345678901234567890123456789012345678", 20]];
+    const sizes: [string, number][] = [["0", 1], ["1", 2], ["12", 2], ["123", 3], ["1.5", 3], ["100", 2], ["0.1", 2], ["-1", 3], ["12345678901234567890123456789012345678", 20],
+      ["-12345678901234567890123456789012345678", 21], ["-1234567890123456789012345678901234567.8", 21], ["-123456789012345678901234567890123456.78", 21]];
     for (const [n, size] of sizes) assert.equal(valueSize({ N: n }), size, n);
+  });
+
+  test("numbers are sized as dynalite measured AWS's item size limit", () => {
+    const big = (significant: string, zeros: number) => valueSize({ N: significant + "0".repeat(zeros) });
+    assert.equal(big("1", 125), 2);
+    assert.equal(big("11", 124), 2);
+    assert.equal(big("11111", 121), 4);
+    assert.equal(big("111111", 120), 4);
+    assert.equal(big("1111111", 119), 5);
+    assert.equal(big("1".repeat(38), 88), 20);
   });
 
   test("lists and maps cost 3 bytes plus 1 per element; sets sum their members", () => {
@@ -126,6 +169,24 @@ describe("equality and order", () => {
     assert.equal(compareValues({ S: "a" }, { N: "1" }), undefined);
     assert.ok(compareValues({ B: b64(1) }, { B: b64(1, 0) })! < 0);
     assert.ok(compareValues({ N: "-10" }, { N: "2" })! < 0);
+  });
+
+  test("string order agrees with UTF-8 byte order over random strings with every kind of code point", () => {
+    const next = random(5);
+    const pick = () => {
+      const r = next();
+      if (r < 0.3) return 0x20 + Math.floor(next() * 0x60);
+      if (r < 0.5) return 0x80 + Math.floor(next() * 0x780);
+      if (r < 0.7) return 0xe000 + Math.floor(next() * 0x2000);
+      if (r < 0.8) return 0x800 + Math.floor(next() * 0xd000);
+      return 0x10000 + Math.floor(next() * 0xfffff);
+    };
+    const text = () => String.fromCodePoint(...Array.from({ length: Math.floor(next() * 4) }, pick));
+    for (let i = 0; i < 5000; i++) {
+      const a = text();
+      const b = next() < 0.2 ? a + text() : text();
+      assert.equal(Math.sign(compareValues({ S: a }, { S: b })!), Buffer.compare(Buffer.from(a), Buffer.from(b)), JSON.stringify([a, b]));
+    }
   });
 
   test("typeOf and keyText", () => {
@@ -180,5 +241,18 @@ describe("key bytes", () => {
       assert.ok(Buffer.compare(k, prefix) >= 0 && Buffer.compare(k, end) < 0, s);
     }
     assert.ok(Buffer.compare(keyBytes({ S: "ac" }), end) >= 0);
+  });
+
+  test("a key begins with a prefix exactly when it lies in [prefix, prefixEnd(prefix)), over random byte strings", () => {
+    const next = random(9);
+    // Few distinct byte values, 0x00 and 0xFF among them, so prefixes and carries are common.
+    const bytes = () => Buffer.from(Array.from({ length: Math.floor(next() * 4) }, () => [0x00, 0x01, 0xfe, 0xff][Math.floor(next() * 4)]!));
+    for (let i = 0; i < 5000; i++) {
+      const prefix = bytes();
+      const key = next() < 0.4 ? Buffer.concat([prefix, bytes()]) : bytes();
+      const end = prefixEnd(prefix);
+      const inRange = Buffer.compare(key, prefix) >= 0 && (end === undefined || Buffer.compare(key, end) < 0);
+      assert.equal(inRange, key.subarray(0, prefix.length).equals(prefix), `${key.toString("hex")} / ${prefix.toString("hex")}`);
+    }
   });
 });

@@ -8,15 +8,17 @@
 import type { AwsError } from "../../errors.js";
 import type { Decision, DynamoStore, ItemKey, ItemWrite, WriteOutcome } from "../../store/dynamodb-store.js";
 import { applyUpdate, evaluate, type Condition, type Path, type Update } from "./expressions/index.js";
-import { CONDITION_FAILED, dynamoError, invalid } from "./item-errors.js";
-import { checkIndexTypes, expiresAtOf, indexEntries, type TableKeys } from "./item-keys.js";
+import { dynamoError, validation } from "./dynamo-errors.js";
+import { checkIndexTypes, checkItemKey, expiresAtOf, indexEntries, type TableKeys } from "./item-keys.js";
 import type { TableRecord } from "./model.js";
 import { streamRecord } from "./stream-records.js";
 import type { Item } from "./types.js";
-import { itemSize, MAX_ITEM_BYTES, valuesEqual } from "./values.js";
+import { ITEM_TOO_LARGE, itemSize, MAX_ITEM_BYTES, valuesEqual } from "./values.js";
+
+export const CONDITION_FAILED = "The conditional request failed";
 
 export type WriteOp =
-  | { kind: "put"; item: Item; condition?: Condition }
+  | { kind: "put"; item: Item; size: number; condition?: Condition }
   | { kind: "update"; key: Item; update?: Update; condition?: Condition }
   | { kind: "delete"; key: Item; condition?: Condition }
   | { kind: "check"; key: Item; condition: Condition }
@@ -38,10 +40,20 @@ export interface PlannedWrite {
 
 const sameItem = (a: Item, b: Item): boolean => valuesEqual({ M: a }, { M: b });
 
+/** A whole item to put: its key checked against the table, its size against the 400 KB limit. */
+export function planPut(table: TableRecord, keys: TableKeys, item: Item, condition: Condition | undefined, now: number, oldOnFailure: boolean): PlannedWrite {
+  const key = checkItemKey(keys, item);
+  const size = itemSize(item);
+  if (size > MAX_ITEM_BYTES) throw validation(ITEM_TOO_LARGE);
+  return planWrite(table, keys, key, { kind: "put", item, size, condition }, now, oldOnFailure);
+}
+
+/** The bytes a write costs capacity for: the larger of the item before and after. */
+export const writtenSize = (plan: PlannedWrite): number => Math.max(plan.before ? itemSize(plan.before) : 0, plan.after ? itemSize(plan.after) : 0);
+
 export function planWrite(table: TableRecord, keys: TableKeys, key: ItemKey, op: WriteOp, now: number, oldOnFailure: boolean): PlannedWrite {
   const plan: PlannedWrite = { table, op, write: undefined as unknown as ItemWrite };
   const putJson = op.kind === "put" ? JSON.stringify(op.item) : undefined;
-  const putSize = op.kind === "put" ? itemSize(op.item) : 0;
 
   const put = (after: Item, before: Item | undefined, json: string, size: number): Decision => ({
     put: { item: json, size, indexes: keys.indexes.size ? indexEntries(keys, after) : [], expiresAt: expiresAtOf(table, after) },
@@ -74,7 +86,7 @@ export function planWrite(table: TableRecord, keys: TableKeys, key: ItemKey, op:
         case "put":
           plan.after = op.item;
           if (before && sameItem(before, op.item)) return { none: true };
-          return put(op.item, before, putJson!, putSize);
+          return put(op.item, before, putJson!, op.size);
         case "update": {
           let after: Item = before ? (JSON.parse(current!.item) as Item) : { ...op.key };
           if (op.update) {
@@ -84,7 +96,7 @@ export function planWrite(table: TableRecord, keys: TableKeys, key: ItemKey, op:
           }
           plan.after = after;
           const size = itemSize(after);
-          if (size > MAX_ITEM_BYTES) throw invalid("Item size to update has exceeded the maximum allowed size");
+          if (size > MAX_ITEM_BYTES) throw validation("Item size to update has exceeded the maximum allowed size");
           checkIndexTypes(keys, after);
           if (before && sameItem(before, after)) return { none: true };
           return put(after, before, JSON.stringify(after), size);

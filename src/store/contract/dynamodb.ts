@@ -194,6 +194,10 @@ export function dynamodbContract(fresh: FreshStore): void {
         assert.deepEqual([...seen].sort(), expected, `${total} segments${index ? " of the index" : ""}`);
       }
     }
+    // A position in another segment: one before this segment's range starts it from the beginning, one after it ends it.
+    const [first, second] = [await d.scan({ table: T, segment: 0, totalSegments: 2, limit: 1 }), await d.scan({ table: T, segment: 1, totalSegments: 2, limit: 1 })];
+    assert.deepEqual(keysOf(await d.scan({ table: T, segment: 1, totalSegments: 2, limit: 1, after: { hk: first[0]!.hk, rk: first[0]!.rk } })), keysOf(second));
+    assert.deepEqual(await d.scan({ table: T, segment: 0, totalSegments: 2, limit: 1, after: { hk: second[0]!.hk, rk: second[0]!.rk } }), []);
     // Within one segment the order is (segment hash, hk, rk): one partition's items together in sort key order.
     const one = await d.scan({ table: T, segment: 0, totalSegments: 1, limit: 1000 });
     for (let i = 0; i < one.length; i += 3) assert.deepEqual(one.slice(i, i + 3).map((x) => x.rk), [b(0), b(0x60), b(0xc0)]);

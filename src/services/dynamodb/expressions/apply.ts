@@ -19,7 +19,11 @@ const MISSING = "The provided expression refers to an attribute that does not ex
 /** A removed list element, dropped once every action ran (so later indexes still mean the old list). */
 const REMOVED = { NULL: true } as AttributeValue;
 
-export function applyUpdate(update: Update, item: Item): { item: Item; changed: Path[] } {
+/**
+ * `existed` false: the item is being created by this update. DynamoDB then ignores a REMOVE whose
+ * parent path is missing, where for an existing item it refuses it.
+ */
+export function applyUpdate(update: Update, item: Item, existed = true): { item: Item; changed: Path[] } {
   const values = update.actions.map((a) => (a.action === "SET" ? computeSet(a.value, item) : undefined));
   const root: AttributeValue = { M: structuredClone(item) };
   const lists = new Set<AttributeValue[]>();
@@ -28,7 +32,10 @@ export function applyUpdate(update: Update, item: Item): { item: Item; changed: 
     const last = action.path[action.path.length - 1];
     const container = action.path.length === 1 ? root : parent;
     const slot = container === undefined ? undefined : typeof last === "number" ? ("L" in container ? container.L : undefined) : "M" in container ? container.M : undefined;
-    if (slot === undefined) throw fail(INVALID_PATH);
+    if (slot === undefined) {
+      if (action.action === "REMOVE" && !existed) return;
+      throw fail(INVALID_PATH);
+    }
     const list = Array.isArray(slot) ? slot : undefined;
     const existing = list ? list[last as number] : (slot as Item)[last as string];
     const put = (v: AttributeValue) => {

@@ -22,6 +22,8 @@ const ARITY: Record<string, number> = {
   contains: 2,
   size: 1,
 };
+/** UpdateExpression's functions: known to the parser, refused in a condition. */
+const UPDATE_ONLY = new Set(["if_not_exists", "list_append"]);
 const TYPE_NAMES = ["S", "N", "B", "NULL", "SS", "BOOL", "L", "BS", "NS", "M"];
 /** https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-expression-parameters */
 const MAX_IN_OPERANDS = 100;
@@ -60,6 +62,12 @@ class ConditionParser extends Parser {
   }
 
   private primary(): Condition {
+    const c = this.simple();
+    this.settle();
+    return c;
+  }
+
+  private simple(): Condition {
     if (this.at("(")) {
       const start = this.pos;
       try {
@@ -125,7 +133,8 @@ class ConditionParser extends Parser {
       while (this.accept(",")) list.push(this.operand(this.term()));
       this.expect(")");
       if (list.length > MAX_IN_OPERANDS) {
-        this.fault("operands", `Too many operands for operator or function; operator or function: IN, number of operands: ${list.length + 1}`);
+        // Not seen from AWS itself: the wording another DynamoDB emulator uses.
+        this.fault("operands", `Too many operands for the operator or function; operator or function: IN, number of operands: ${list.length}`);
       }
       return { kind: "in", operand, list };
     }
@@ -168,6 +177,10 @@ class ConditionParser extends Parser {
   private checkCall(call: Term & { kind: "call" }): boolean {
     const { name, args } = call;
     const arity = ARITY[name];
+    if (UPDATE_ONLY.has(name)) {
+      this.fault("misusedFunction", `The function is not allowed to be used this way in an expression; function: ${name}`);
+      return false;
+    }
     if (arity === undefined) {
       this.fault("unknownFunction", `Invalid function name; function: ${name}`);
       return false;

@@ -1,8 +1,8 @@
 /**
  * Evaluates a condition against an item as DynamoDB does: comparisons only between values of the same
  * type (a missing attribute or a type mismatch makes `=`, `<`, BETWEEN, IN… false, and `<>` true),
- * numbers by value, sets as sets; `size` of a string or binary counts its bytes, of a set, list or map
- * its elements.
+ * numbers by value, sets as sets; `size` of a string counts its UTF-16 code units, of a binary its
+ * bytes, of a set, list or map its elements.
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.OperatorsAndFunctions.html
  */
 import type { AttributeValue, Item } from "../types.js";
@@ -104,7 +104,9 @@ export function resolve(o: Operand, item: Item): AttributeValue | undefined {
 }
 
 function sizeOf(v: AttributeValue): number | undefined {
-  if ("S" in v) return Buffer.byteLength(v.S, "utf8");
+  // UTF-16 code units, as DynamoDB counts them (size("é𝄞") is 3; checked against DynamoDB by
+  // https://github.com/ExtendDB/extenddb/pull/67).
+  if ("S" in v) return v.S.length;
   if ("B" in v) return Buffer.from(v.B, "base64").length;
   if ("SS" in v) return v.SS.length;
   if ("NS" in v) return v.NS.length;
@@ -124,4 +126,27 @@ export function getPath(item: Item, path: Path): AttributeValue | undefined {
     else current = "M" in here && Object.hasOwn(here.M, step) ? here.M[step] : undefined;
   }
   return current;
+}
+
+/**
+ * Every document path a condition reads (for Query's "Filter Expression can only contain non-primary
+ * key attributes" check, and for index projections).
+ */
+export function pathsOfCondition(cond: Condition): Path[] {
+  const operand = (o: Operand): Path[] => (o.kind === "path" ? [o.path] : o.kind === "size" ? operand(o.operand) : []);
+  switch (cond.kind) {
+    case "and":
+    case "or":
+      return [...pathsOfCondition(cond.left), ...pathsOfCondition(cond.right)];
+    case "not":
+      return pathsOfCondition(cond.condition);
+    case "compare":
+      return [...operand(cond.left), ...operand(cond.right)];
+    case "between":
+      return [cond.operand, cond.low, cond.high].flatMap(operand);
+    case "in":
+      return [cond.operand, ...cond.list].flatMap(operand);
+    case "function":
+      return cond.args.flatMap(operand);
+  }
 }

@@ -18,7 +18,7 @@ export type {
 } from "./ast.js";
 export { Usage } from "./usage.js";
 export { parseCondition } from "./condition.js";
-export { evaluate, getPath } from "./evaluate.js";
+export { evaluate, getPath, pathsOfCondition } from "./evaluate.js";
 export { parseUpdate, pathsOfUpdate } from "./update.js";
 export { applyUpdate } from "./apply.js";
 export { parseProjection, project } from "./projection.js";

@@ -26,6 +26,7 @@ export function parseKeyCondition(text: string, usage: Usage, key: KeyNames): Ke
   const conditions = new Map<string, RangeCondition>();
   collect(condition, conditions);
 
+  if (conditions.size > 2) throw invalid("Conditions can be of length 1 or 2 only");
   const hash = conditions.get(key.hash);
   if (key.range === undefined && conditions.size > 1) throw invalid("Query key condition not supported");
   if (hash === undefined) throw invalid(`Query condition missed key schema element: ${key.hash}`);

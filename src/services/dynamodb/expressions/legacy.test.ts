@@ -53,6 +53,12 @@ describe("Expected", () => {
     );
     refused(() => fromExpected({ a: { Value: { SS: [] } } }), `${INVALID}An string set  may not be empty`);
     refused(() => fromExpected({ a: { Exists: false } }, "XOR"), "1 validation error detected: Value 'XOR' at 'conditionalOperator' failed to satisfy constraint: Member must satisfy enum value set: [AND, OR]");
+    refused(() => fromExpected({ a: { Exists: false } }, "OR"), "ConditionalOperator can only be used when Filter or Expected has two or more elements");
+    refused(() => fromExpected({}, "AND"), "ConditionalOperator cannot be used without Filter or Expected");
+    refused(() => fromExpected({ a: null }), `${INVALID}ExpectedAttributeValue must not be null for Attribute: a`);
+    refused(() => fromExpected({ a: { ComparisonOperator: "BEGINS_WITH", Value: { N: "1" } } }), `${INVALID}ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type`);
+    // The parameter's own rules are judged before its values.
+    refused(() => fromExpected({ a: { Exists: false, Value: { SS: [] } } }), `${INVALID}Value cannot be used when Exists is false for Attribute: a`);
   });
 });
 
@@ -69,7 +75,13 @@ describe("QueryFilter and ScanFilter", () => {
     assert.deepEqual(one("NOT_NULL", []), { kind: "function", name: "attribute_exists", args: [a] });
     assert.deepEqual(one("NULL", []), { kind: "function", name: "attribute_not_exists", args: [a] });
     assert.deepEqual(one("CONTAINS", [x]), { kind: "function", name: "contains", args: [a, v(x)] });
-    assert.deepEqual(one("NOT_CONTAINS", [x]), { kind: "not", condition: { kind: "function", name: "contains", args: [a, v(x)] } });
+    assert.deepEqual(one("NOT_CONTAINS", [x]), {
+      kind: "and",
+      left: { kind: "function", name: "attribute_exists", args: [a] },
+      right: { kind: "not", condition: { kind: "function", name: "contains", args: [a, v(x)] } },
+    });
+    assert.deepEqual(one("EQ", [{ L: [x] }]), { kind: "compare", op: "=", left: a, right: v({ L: [x] }) });
+    assert.deepEqual(one("CONTAINS", [{ BOOL: true }]), { kind: "function", name: "contains", args: [a, v({ BOOL: true })] });
     assert.deepEqual(one("BEGINS_WITH", [x]), { kind: "function", name: "begins_with", args: [a, v(x)] });
     assert.deepEqual(one("IN", [x, { S: "y" }]), { kind: "in", operand: a, list: [v(x), v({ S: "y" })] });
     assert.deepEqual(one("BETWEEN", [{ N: "1" }, { N: "2.0" }]), { kind: "between", operand: a, low: v({ N: "1" }), high: v({ N: "2" }) });
@@ -79,7 +91,14 @@ describe("QueryFilter and ScanFilter", () => {
     const one = (op: string, list: object[]) => () => fromFilter({ a: { ComparisonOperator: op, AttributeValueList: list } });
     refused(one("BEGINS_WITH", [{ N: "1" }]), `${INVALID}ComparisonOperator BEGINS_WITH is not valid for N AttributeValue type`);
     refused(one("LT", [{ SS: ["a"] }]), `${INVALID}ComparisonOperator LT is not valid for SS AttributeValue type`);
-    refused(one("EQ", [{ L: [] }]), `${INVALID}ComparisonOperator EQ is not valid for L AttributeValue type`);
+    refused(one("CONTAINS", [{ SS: ["a"] }]), `${INVALID}ComparisonOperator CONTAINS is not valid for SS AttributeValue type`);
+    refused(one("GT", [{ BOOL: true }]), `${INVALID}ComparisonOperator GT is not valid for BOOL AttributeValue type`);
+    // Each value's type is judged before its agreement with the first.
+    refused(one("IN", [{ N: "1" }, { SS: ["a"] }]), `${INVALID}ComparisonOperator IN is not valid for SS AttributeValue type`);
+    refused(one("IN", [{ N: "1" }, { S: "a" }]), `${INVALID}AttributeValues inside AttributeValueList must be of same type`);
+    refused(() => fromFilter({ a: null }), "The filter condition for an attribute cannot be null: a");
+    refused(() => fromFilter({ a: { ComparisonOperator: "NULL" } }, "AND"), "ConditionalOperator can only be used when Filter or Expected has two or more elements");
+    refused(() => fromFilter(undefined, "OR"), "ConditionalOperator cannot be used without Filter or Expected");
     refused(one("IN", []), `${INVALID}Invalid number of argument(s) for the IN ComparisonOperator`);
     refused(one("EQ", []), `${INVALID}Invalid number of argument(s) for the EQ ComparisonOperator`);
     refused(one("BETWEEN", [{ S: "b" }, { S: "a" }]), "The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
@@ -153,6 +172,7 @@ describe("AttributeUpdates", () => {
   });
 
   test("misuse is refused with AWS's messages", () => {
+    refused(() => fromAttributeUpdates({ a: null }), "Supplied AttributeValueUpdate is empty, must contain one of the supported actions: a is null");
     refused(() => fromAttributeUpdates({ a: { Action: "PUT" } }), `${INVALID}Only DELETE action is allowed when no attribute value is specified`);
     refused(() => fromAttributeUpdates({ a: { Action: "ADD" } }), `${INVALID}Only DELETE action is allowed when no attribute value is specified`);
     refused(() => fromAttributeUpdates({ a: { Action: "DELETE", Value: { S: "x" } } }), `${INVALID}DELETE action with value is not supported for the type S`);
@@ -182,6 +202,16 @@ describe("AttributesToGet and mixing parameters", () => {
     refused(update({ ExpressionAttributeValues: { ":a": { S: "x" } } }), "ExpressionAttributeValues can only be specified when using expressions: UpdateExpression and ConditionExpression are null");
     update({ UpdateExpression: "SET a = :a", ExpressionAttributeValues: { ":a": { S: "x" } } })();
     update({ AttributeUpdates: {}, Expected: {} })();
+    // Each kind is listed in AWS's order, whatever order the operation names them in.
+    refused(
+      () =>
+        checkExpressionParams(
+          { ConditionalOperator: "OR", Expected: {}, ConditionExpression: "a = :a", UpdateExpression: "SET b = :a" },
+          ["ConditionExpression", "UpdateExpression"],
+          ["ConditionalOperator", "Expected", "AttributeUpdates"],
+        ),
+      "Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {Expected, ConditionalOperator} Expression parameters: {UpdateExpression, ConditionExpression}",
+    );
 
     const query = (request: Record<string, unknown>) => () =>
       checkExpressionParams(request, ["ProjectionExpression", "FilterExpression", "KeyConditionExpression"], ["AttributesToGet", "QueryFilter", "ConditionalOperator", "KeyConditions"]);
@@ -207,9 +237,10 @@ describe("legacy parameters evaluated and applied", () => {
     assert.equal(holds({ missing: { Exists: false } }), true);
     assert.equal(holds({ a: { Exists: false }, missing: { Exists: false } }, "OR"), true);
     assert.equal(holds({ a: { Exists: false }, missing: { Exists: false } }, "AND"), false);
-    // NE and NOT_CONTAINS hold for a missing attribute; the ordering operators do not.
+    // NE holds for a missing attribute; NOT_CONTAINS and the ordering operators do not.
     assert.equal(filters({ missing: { ComparisonOperator: "NE", AttributeValueList: [{ N: "1" }] } }), true);
-    assert.equal(filters({ missing: { ComparisonOperator: "NOT_CONTAINS", AttributeValueList: [{ S: "x" }] } }), true);
+    assert.equal(filters({ missing: { ComparisonOperator: "NOT_CONTAINS", AttributeValueList: [{ S: "x" }] } }), false);
+    assert.equal(filters({ s: { ComparisonOperator: "NOT_CONTAINS", AttributeValueList: [{ S: "x" }] } }), true);
     assert.equal(filters({ missing: { ComparisonOperator: "LT", AttributeValueList: [{ N: "1" }] } }), false);
     assert.equal(filters({ a: { ComparisonOperator: "BETWEEN", AttributeValueList: [{ N: "1" }, { N: "5" }] } }), true);
     assert.equal(filters({ a: { ComparisonOperator: "IN", AttributeValueList: [{ N: "4" }, { N: "5" }] } }), true);

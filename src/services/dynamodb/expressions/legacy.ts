@@ -6,7 +6,9 @@
  *
  * Legacy parameters name top-level attributes only (no document paths). Validation messages are
  * AWS's, as dynalite recorded them against AWS (validations/index.js, the per-operation custom
- * checks and actions/query.js). Members arrive as the request sent them; values are validated here.
+ * checks and actions/query.js); the order of checks, the operand types each operator accepts and
+ * NOT_CONTAINS on a missing attribute follow DynamoDB Local's input converter. Members arrive as the
+ * request sent them; values are validated here.
  */
 import { awsError } from "../../../errors.js";
 import type { AttributeValue } from "../types.js";
@@ -19,17 +21,25 @@ export type ComparisonOperator = (typeof COMPARISON_OPERATORS)[number];
 const INVALID = "One or more parameter values were invalid: ";
 const invalid = (message: string) => awsError("ValidationException", message);
 
+/** The order in which AWS lists each kind in its "Can not use both…" message. */
+const LEGACY_ORDER = ["AttributeUpdates", "AttributesToGet", "Expected", "QueryFilter", "ScanFilter", "ConditionalOperator", "KeyConditions"];
+const EXPRESSION_ORDER = ["UpdateExpression", "ProjectionExpression", "ConditionExpression", "FilterExpression", "KeyConditionExpression"];
+const inOrder = (names: string[], order: string[]) => [...names].sort((a, b) => order.indexOf(a) - order.indexOf(b));
+
 /**
  * Refuses a request that mixes expression and legacy parameters, and expression placeholders without
  * an expression. `expressions` and `legacy` are the operation's member names of each kind, e.g.
- * UpdateItem: ["UpdateExpression", "ConditionExpression"], ["AttributeUpdates", "Expected"].
+ * UpdateItem: ["UpdateExpression", "ConditionExpression"], ["AttributeUpdates", "Expected", "ConditionalOperator"].
  */
 export function checkExpressionParams(request: Record<string, unknown>, expressions: readonly string[], legacy: readonly string[]): void {
   const given = (name: string) => request[name] !== undefined && request[name] !== null;
-  const used = expressions.filter(given);
+  const used = inOrder(expressions.filter(given), EXPRESSION_ORDER);
   if (used.length > 0) {
-    // Query: KeyConditions may accompany a FilterExpression when there is no KeyConditionExpression.
-    const mixed = legacy.filter((name) => given(name) && !(name === "KeyConditions" && !given("KeyConditionExpression")));
+    // Query: KeyConditions conflict only with a KeyConditionExpression (a FilterExpression may accompany them).
+    const mixed = inOrder(
+      legacy.filter((name) => given(name) && (name !== "KeyConditions" || given("KeyConditionExpression"))),
+      LEGACY_ORDER,
+    );
     if (mixed.length > 0) {
       throw invalid(
         `Can not use both expression and non-expression parameters in the same request: Non-expression parameters: {${mixed.join(", ")}} Expression parameters: {${used.join(", ")}}`,
@@ -37,7 +47,10 @@ export function checkExpressionParams(request: Record<string, unknown>, expressi
     }
   }
   if (given("ExpressionAttributeNames") && used.length === 0) throw invalid("ExpressionAttributeNames can only be specified when using expressions");
-  const valueExpressions = expressions.filter((name) => name !== "ProjectionExpression");
+  const valueExpressions = inOrder(
+    expressions.filter((name) => name !== "ProjectionExpression"),
+    EXPRESSION_ORDER,
+  );
   if (given("ExpressionAttributeValues") && valueExpressions.length > 0 && !valueExpressions.some(given)) {
     throw invalid(`ExpressionAttributeValues can only be specified when using expressions: ${valueExpressions.join(" and ")} ${valueExpressions.length > 1 ? "are" : "is"} null`);
   }
@@ -57,14 +70,17 @@ function enumMember<T extends string>(value: unknown, allowed: readonly T[], whe
 
 const lowerFirst = (s: string) => s[0]!.toLowerCase() + s.slice(1);
 
-function entries(raw: unknown): [string, Record<string, unknown>][] {
+/** A map parameter's entries; `ifNull` words the refusal of an attribute whose entry is JSON null. */
+function entries(raw: unknown, ifNull: (name: string) => string): [string, Record<string, unknown>][] {
   if (raw === undefined || raw === null) return [];
   if (typeof raw !== "object" || Array.isArray(raw)) throw awsError("SerializationException", "Unexpected field type");
   return Object.entries(raw as Record<string, unknown>).map(([name, member]) => {
-    if (typeof member !== "object" || member === null || Array.isArray(member)) throw awsError("SerializationException", "Unexpected value type in payload");
+    if (member === null || member === undefined) throw invalid(ifNull(name));
+    if (typeof member !== "object" || Array.isArray(member)) throw awsError("SerializationException", "Unexpected value type in payload");
     return [name, member as Record<string, unknown>];
   });
 }
+const NULL_CONDITION = (name: string) => `The filter condition for an attribute cannot be null: ${name}`;
 
 function valueList(raw: unknown): AttributeValue[] {
   if (raw === undefined || raw === null) return [];
@@ -75,9 +91,17 @@ function valueList(raw: unknown): AttributeValue[] {
 const attribute = (name: string): Operand => ({ kind: "path", path: [name] });
 const literal = (value: AttributeValue): Operand => ({ kind: "value", value });
 
-/** Joins conditions with the request's ConditionalOperator (AND when absent). */
+/**
+ * Joins conditions with the request's ConditionalOperator (AND when absent), which needs two or more
+ * of them. Callers pass the operator even when the legacy parameter is absent (no conditions).
+ */
 function combine(conditions: Condition[], conditionalOperator: unknown): Condition | undefined {
-  const kind = conditionalOperator === undefined || conditionalOperator === null ? "and" : enumMember(conditionalOperator, ["AND", "OR"] as const, "conditionalOperator") === "OR" ? "or" : "and";
+  let kind: "and" | "or" = "and";
+  if (conditionalOperator !== undefined && conditionalOperator !== null) {
+    kind = enumMember(conditionalOperator, ["AND", "OR"] as const, "conditionalOperator") === "OR" ? "or" : "and";
+    if (conditions.length === 0) throw invalid("ConditionalOperator cannot be used without Filter or Expected");
+    if (conditions.length === 1) throw invalid("ConditionalOperator can only be used when Filter or Expected has two or more elements");
+  }
   return conditions.reduce<Condition | undefined>((all, c) => (all ? { kind, left: all, right: c } : c), undefined);
 }
 
@@ -88,24 +112,22 @@ const ARGUMENTS: Record<ComparisonOperator, number | "some"> = {
   EQ: 1, NE: 1, LE: 1, LT: 1, GE: 1, GT: 1, CONTAINS: 1, NOT_CONTAINS: 1, BEGINS_WITH: 1, NULL: 0, NOT_NULL: 0, IN: "some", BETWEEN: 2,
 };
 
-/** The value types a Query or Scan filter's operator accepts (AWS's API reference, Condition). */
-const FILTER_TYPES: Partial<Record<ComparisonOperator, readonly string[]>> = {
-  EQ: ["S", "N", "B", "SS", "NS", "BS"], NE: ["S", "N", "B", "SS", "NS", "BS"],
-  LE: ["S", "N", "B"], LT: ["S", "N", "B"], GE: ["S", "N", "B"], GT: ["S", "N", "B"],
-  CONTAINS: ["S", "N", "B"], NOT_CONTAINS: ["S", "N", "B"], BEGINS_WITH: ["S", "B"], IN: ["S", "N", "B"], BETWEEN: ["S", "N", "B"],
+const SORTABLE = ["S", "N", "B"];
+/** The value types each operator accepts; EQ, NE, NULL and NOT_NULL take any (DynamoDB Local's LocalDBComparisonOperator). */
+const OPERAND_TYPES: Partial<Record<ComparisonOperator, readonly string[]>> = {
+  LE: SORTABLE, LT: SORTABLE, GE: SORTABLE, GT: SORTABLE, IN: SORTABLE, BETWEEN: SORTABLE,
+  CONTAINS: ["S", "N", "B", "BOOL", "NULL"], NOT_CONTAINS: ["S", "N", "B", "BOOL", "NULL"], BEGINS_WITH: ["S", "B"],
 };
 
-function checkArguments(op: ComparisonOperator, values: AttributeValue[], checkTypes: boolean): void {
+function checkArguments(op: ComparisonOperator, values: AttributeValue[]): void {
   const wanted = ARGUMENTS[op];
   if (wanted === "some" ? values.length === 0 : values.length !== wanted) {
     throw invalid(`${INVALID}Invalid number of argument(s) for the ${op} ComparisonOperator`);
   }
-  if (values.length === 0) return;
-  const type = typeOf(values[0]!);
-  if (values.some((v) => typeOf(v) !== type)) throw invalid(`${INVALID}AttributeValues inside AttributeValueList must be of same type`);
-  const allowed = FILTER_TYPES[op];
-  if (checkTypes && allowed) {
-    for (const v of values) if (!allowed.includes(typeOf(v))) throw invalid(`${INVALID}ComparisonOperator ${op} is not valid for ${typeOf(v)} AttributeValue type`);
+  const allowed = OPERAND_TYPES[op];
+  for (const v of values) {
+    if (allowed && !allowed.includes(typeOf(v))) throw invalid(`${INVALID}ComparisonOperator ${op} is not valid for ${typeOf(v)} AttributeValue type`);
+    if (typeOf(v) !== typeOf(values[0]!)) throw invalid(`${INVALID}AttributeValues inside AttributeValueList must be of same type`);
   }
   if (op === "BETWEEN" && (compareValues(values[0]!, values[1]!) ?? 0) > 0) {
     throw invalid("The BETWEEN condition was provided a range where the lower bound is greater than the upper bound");
@@ -135,7 +157,12 @@ function comparison(name: string, op: ComparisonOperator, values: AttributeValue
     case "CONTAINS":
       return { kind: "function", name: "contains", args: [left, first!] };
     case "NOT_CONTAINS":
-      return { kind: "not", condition: { kind: "function", name: "contains", args: [left, first!] } };
+      // Unlike NOT contains(…) in an expression, NOT_CONTAINS needs the attribute to exist.
+      return {
+        kind: "and",
+        left: { kind: "function", name: "attribute_exists", args: [left] },
+        right: { kind: "not", condition: { kind: "function", name: "contains", args: [left, first!] } },
+      };
     case "BEGINS_WITH":
       return { kind: "function", name: "begins_with", args: [left, first!] };
     case "IN":
@@ -150,45 +177,48 @@ function comparison(name: string, op: ComparisonOperator, values: AttributeValue
 /**
  * Expected (PutItem, UpdateItem, DeleteItem and their batch/transaction forms) as a condition, or
  * undefined when there is none. Each attribute takes either Value/Exists or ComparisonOperator with
- * AttributeValueList (or Value as a one-element list).
+ * AttributeValueList (or Value as a one-element list). Pass the request's ConditionalOperator even
+ * when Expected is absent: it is refused without two or more conditions to join.
  */
 export function fromExpected(expected: unknown, conditionalOperator?: unknown): Condition | undefined {
   const conditions: Condition[] = [];
-  for (const [name, c] of entries(expected)) {
-    const given = c.ComparisonOperator !== undefined && c.ComparisonOperator !== null;
-    const op = given ? enumMember(c.ComparisonOperator, COMPARISON_OPERATORS, `expected.${name}.member.comparisonOperator`) : undefined;
-    const value = c.Value === undefined || c.Value === null ? undefined : checkValue(c.Value);
-    const list = c.AttributeValueList === undefined || c.AttributeValueList === null ? undefined : valueList(c.AttributeValueList);
-    if (list !== undefined && value !== undefined) throw invalid(`${INVALID}Value and AttributeValueList cannot be used together for Attribute: ${name}`);
-    const exists = c.Exists === undefined || c.Exists === null ? undefined : c.Exists;
-    if (op !== undefined) {
-      if (exists !== undefined) throw invalid(`${INVALID}Exists and ComparisonOperator cannot be used together for Attribute: ${name}`);
-      if (op !== "NULL" && op !== "NOT_NULL" && list === undefined && value === undefined) {
+  const nullEntry = (name: string) => `${INVALID}ExpectedAttributeValue must not be null for Attribute: ${name}`;
+  for (const [name, c] of entries(expected, nullEntry)) {
+    const given = (member: string) => c[member] !== undefined && c[member] !== null;
+    const op = given("ComparisonOperator") ? enumMember(c.ComparisonOperator, COMPARISON_OPERATORS, `expected.${name}.member.comparisonOperator`) : undefined;
+    const exists = given("Exists") ? c.Exists : undefined;
+    if (exists !== undefined && op !== undefined) throw invalid(`${INVALID}Exists and ComparisonOperator cannot be used together for Attribute: ${name}`);
+    if (given("Value") && given("AttributeValueList")) throw invalid(`${INVALID}Value and AttributeValueList cannot be used together for Attribute: ${name}`);
+    if (op === undefined && given("AttributeValueList")) throw invalid(`${INVALID}AttributeValueList can only be used with a ComparisonOperator for Attribute: ${name}`);
+    if (exists === false && given("Value")) throw invalid(`${INVALID}Value cannot be used when Exists is false for Attribute: ${name}`);
+    if (!given("Value") && !given("AttributeValueList")) {
+      if (op !== undefined && op !== "NULL" && op !== "NOT_NULL") {
         throw invalid(`${INVALID}Value or AttributeValueList must be used with ComparisonOperator: ${op} for Attribute: ${name}`);
       }
-      const values = list ?? (value ? [value] : []);
-      checkArguments(op, values, false);
+      if (op === undefined && exists !== false) throw invalid(`${INVALID}Value must be provided when Exists is ${exists === undefined ? "null" : String(exists)} for Attribute: ${name}`);
+    }
+    const value = given("Value") ? checkValue(c.Value) : undefined;
+    const values = given("AttributeValueList") ? valueList(c.AttributeValueList) : value ? [value] : [];
+    if (op !== undefined) {
+      checkArguments(op, values);
       conditions.push(comparison(name, op, values));
-    } else if (list !== undefined) {
-      throw invalid(`${INVALID}AttributeValueList can only be used with a ComparisonOperator for Attribute: ${name}`);
-    } else if (exists === false) {
-      if (value !== undefined) throw invalid(`${INVALID}Value cannot be used when Exists is false for Attribute: ${name}`);
-      conditions.push(comparison(name, "NULL", []));
     } else {
-      if (value === undefined) throw invalid(`${INVALID}Value must be provided when Exists is ${exists === undefined ? "null" : String(exists)} for Attribute: ${name}`);
-      conditions.push(comparison(name, "EQ", [value]));
+      conditions.push(exists === false ? comparison(name, "NULL", []) : comparison(name, "EQ", values));
     }
   }
   return combine(conditions, conditionalOperator);
 }
 
-/** QueryFilter or ScanFilter as a condition, or undefined when there is none. `member` names the parameter in messages. */
+/**
+ * QueryFilter or ScanFilter as a condition, or undefined when there is none. `member` names the
+ * parameter in messages. Pass ConditionalOperator even when the filter is absent, as for Expected.
+ */
 export function fromFilter(filter: unknown, conditionalOperator?: unknown, member: "QueryFilter" | "ScanFilter" = "ScanFilter"): Condition | undefined {
   const conditions: Condition[] = [];
-  for (const [name, c] of entries(filter)) {
+  for (const [name, c] of entries(filter, NULL_CONDITION)) {
     const op = enumMember(c.ComparisonOperator, COMPARISON_OPERATORS, `${lowerFirst(member)}.${name}.member.comparisonOperator`);
     const values = valueList(c.AttributeValueList);
-    checkArguments(op, values, true);
+    checkArguments(op, values);
     conditions.push(comparison(name, op, values));
   }
   return combine(conditions, conditionalOperator);
@@ -203,10 +233,10 @@ const KEY_OPERATORS: Partial<Record<ComparisonOperator, "=" | "<" | "<=" | ">" |
  */
 export function fromKeyConditions(conditions: unknown, key: { hash: string; range?: string }): KeyCondition {
   const parsed = new Map<string, { op: ComparisonOperator; values: AttributeValue[] }>();
-  for (const [name, c] of entries(conditions)) {
+  for (const [name, c] of entries(conditions, NULL_CONDITION)) {
     const op = enumMember(c.ComparisonOperator, COMPARISON_OPERATORS, `keyConditions.${name}.member.comparisonOperator`);
     const values = valueList(c.AttributeValueList);
-    checkArguments(op, values, true);
+    checkArguments(op, values);
     parsed.set(name, { op, values });
   }
   if (parsed.size !== 1 && parsed.size !== 2) throw invalid("Conditions can be of length 1 or 2 only");
@@ -240,7 +270,8 @@ const ACTIONS = ["ADD", "PUT", "DELETE"] as const;
  */
 export function fromAttributeUpdates(updates: unknown): Update {
   const actions: UpdateAction[] = [];
-  for (const [name, u] of entries(updates)) {
+  const nullEntry = (name: string) => `Supplied AttributeValueUpdate is empty, must contain one of the supported actions: ${name} is null`;
+  for (const [name, u] of entries(updates, nullEntry)) {
     const action = u.Action === undefined || u.Action === null ? "PUT" : enumMember(u.Action, ACTIONS, `attributeUpdates.${name}.member.action`);
     const value = u.Value === undefined || u.Value === null ? undefined : checkValue(u.Value);
     const path: Path = [name];

@@ -17,6 +17,8 @@ export interface Token {
   text: string;
   start: number;
   end: number;
+  /** A bad token's whole lexeme ends here (`_abc` is refused at its `_`, and quoted whole). */
+  lexemeEnd?: number;
 }
 
 const WORD = /[A-Za-z0-9_]/;
@@ -32,7 +34,12 @@ export function tokenize(text: string): Token[] {
     }
     const start = i;
     let kind: TokenKind;
-    if (/[A-Za-z_]/.test(c)) {
+    if (c === "_") {
+      // An attribute name must start with a letter.
+      while (i < text.length && WORD.test(text[i])) i++;
+      tokens.push({ kind: "bad", text: "_", start, end: start + 1, lexemeEnd: i });
+      continue;
+    } else if (/[A-Za-z]/.test(c)) {
       while (i < text.length && WORD.test(text[i])) i++;
       kind = "word";
     } else if (/[0-9]/.test(c)) {
@@ -49,7 +56,7 @@ export function tokenize(text: string): Token[] {
       i++;
       kind = "punct";
     } else {
-      i += c.length;
+      i += String.fromCodePoint(text.codePointAt(i)!).length;
       kind = "bad";
     }
     tokens.push({ kind, text: text.slice(start, i), start, end: i });

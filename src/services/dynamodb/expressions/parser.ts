@@ -20,6 +20,7 @@ export const CONDITION_FAULTS = [
   "unknownFunction",
   "misusedFunction",
   "reserved",
+  "settled",
   "undefined",
   "operands",
   "distinct",
@@ -29,8 +30,13 @@ export const CONDITION_FAULTS = [
   "depth",
 ] as const;
 /** An update expression ranks its faults differently. */
-export const UPDATE_FAULTS = ["reserved", "unknownFunction", "section", "undefined", "overlap", "conflict", "operator", "operands", "operandType", "depth"] as const;
+export const UPDATE_FAULTS = ["reserved", "unknownFunction", "misusedFunction", "section", "undefined", "overlap", "conflict", "operator", "operands", "operandType", "depth"] as const;
 export type Fault = (typeof CONDITION_FAULTS)[number] | (typeof UPDATE_FAULTS)[number];
+/** The faults a single comparison or function can have, in the order AWS ranks them there. */
+const CONDITION_LEVEL: readonly Fault[] = ["undefined", "operands", "distinct", "operandType"];
+
+/** 4 KB of UTF-8. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html#limits-expression-parameters */
+const MAX_EXPRESSION_BYTES = 4096;
 
 /** The deepest document path DynamoDB accepts. https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ServiceQuotas.html */
 const MAX_DEPTH = 32;
@@ -47,7 +53,13 @@ export class Parser {
     private readonly order: readonly Fault[] = CONDITION_FAULTS,
   ) {
     if (text.length === 0) throw this.error("The expression can not be empty;");
+    const size = Buffer.byteLength(text, "utf8");
+    if (size > MAX_EXPRESSION_BYTES) throw this.error(`Expression size has exceeded the maximum allowed size; expression size: ${size}`);
     this.tokens = tokenize(text);
+    // The tokenizer runs before the grammar: a character the language has no use for is reported even
+    // when the grammar would have failed earlier in the text.
+    const bad = this.tokens.find((t) => t.kind === "bad");
+    if (bad !== undefined) throw this.syntaxError(bad);
   }
 
   peek(offset = 0): Token {
@@ -85,7 +97,8 @@ export class Parser {
     const index = this.tokens.indexOf(token);
     const before = index > 0 ? this.tokens[index - 1] : token;
     const after = token.kind === "eof" ? token : this.tokens[index + 1];
-    const near = this.text.slice(before.start, after.kind === "eof" ? this.text.length : after.end);
+    const end = token.kind === "bad" ? (token.lexemeEnd ?? token.end) : after.kind === "eof" ? this.text.length : after.end;
+    const near = this.text.slice(index > 0 ? before.start : 0, end);
     return this.error(`Syntax error; token: "${token.text}", near: "${near}"`);
   }
 
@@ -96,6 +109,16 @@ export class Parser {
   /** Records a non-syntax fault; the first of each class is kept. */
   fault(kind: Fault, message: string): void {
     if (!this.faults.has(kind)) this.faults.set(kind, message);
+  }
+
+  /**
+   * Called as each simple condition ends: the first condition with a fault fixes which of its faults
+   * is reported (`begins_with(a, :n) AND b = :undefined` reports the operand type, not the placeholder).
+   */
+  settle(): void {
+    if (this.faults.has("settled")) return;
+    const kind = CONDITION_LEVEL.find((k) => this.faults.has(k));
+    if (kind !== undefined) this.faults.set("settled", this.faults.get(kind)!);
   }
 
   /** Throws the fault AWS would report, if any was recorded. */

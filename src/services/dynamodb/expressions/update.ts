@@ -10,6 +10,8 @@ import type { Usage } from "./usage.js";
 const CLAUSES = ["SET", "REMOVE", "ADD", "DELETE"] as const;
 type Clause = (typeof CLAUSES)[number];
 const FUNCTIONS = new Set(["if_not_exists", "list_append"]);
+/** The condition language's functions: known to the parser, refused in an update. */
+const CONDITION_ONLY = new Set(["attribute_exists", "attribute_not_exists", "attribute_type", "begins_with", "contains", "size"]);
 /** ADD and DELETE name the operand's type in their own words. */
 const TYPE_WORDS: Record<string, string> = { S: "STRING", N: "NUMBER", B: "BINARY", NULL: "NULL", BOOL: "BOOLEAN", L: "LIST", M: "MAP" };
 
@@ -47,6 +49,8 @@ class UpdateParser extends Parser {
   }
 
   action(clause: Clause): UpdateAction {
+    const t = this.peek();
+    if (t.kind === "word" && CLAUSES.includes(t.text.toUpperCase() as Clause)) throw this.syntaxError(t);
     const path = this.path();
     switch (clause) {
       case "SET":
@@ -100,12 +104,19 @@ class UpdateParser extends Parser {
     throw this.syntaxError(t);
   }
 
+  /** A function call; its arguments are operands or calls, never sums (`if_not_exists(a, :x + :y)` is a syntax error). */
   private call(): SetValue {
     const name = this.next().text;
     this.pos++;
-    const args = [this.setValue()];
-    while (this.accept(",")) args.push(this.setValue());
+    const args = [this.setOperand()];
+    while (this.accept(",")) args.push(this.setOperand());
     this.expect(")");
+    // AWS accepts list_append(if_not_exists(a, :l), :m) but not one list_append inside another.
+    if (args.some((a) => a.kind === "list_append")) this.fault("misusedFunction", "The function is not allowed to be used this way in an expression; function: list_append");
+    if (CONDITION_ONLY.has(name)) {
+      this.fault("misusedFunction", `The function is not allowed to be used this way in an expression; function: ${name}`);
+      return args[0];
+    }
     if (!FUNCTIONS.has(name)) {
       this.fault("unknownFunction", `Invalid function name; function: ${name}`);
       return args[0];
