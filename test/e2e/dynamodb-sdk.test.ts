@@ -44,18 +44,23 @@ import {
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand, ListStreamsCommand, type _Record } from "@aws-sdk/client-dynamodb-streams";
 import { uniqueName } from "../harness/flint.js";
 import { signedFetch } from "../harness/signed-fetch.js";
+import { testDatabase, type TestDatabase } from "../harness/postgres.js";
 import { dynamoClient, startDynamoServer, streamsClient, type DynamoServer } from "../harness/dynamodb.js";
 
 const S = (s: string): AttributeValue => ({ S: s });
 const N = (n: number | string): AttributeValue => ({ N: String(n) });
 
-describe("DynamoDB with the AWS SDK for JavaScript v3", () => {
+// Both stores: a table's items, index entries and stream records in SQLite (the default) and in PostgreSQL.
+for (const store of ["SQLite", "PostgreSQL"] as const)
+describe(`DynamoDB with the AWS SDK for JavaScript v3 (${store} store)`, () => {
   let server: DynamoServer;
+  let db: TestDatabase | undefined;
   let ddb: DynamoDBClient;
   let doc: DynamoDBDocumentClient;
   let streams: DynamoDBStreamsClient;
   before(async () => {
-    server = await startDynamoServer();
+    if (store === "PostgreSQL") db = await testDatabase();
+    server = await startDynamoServer(["--spares", "0", ...(db ? ["--store", db.url] : [])]);
     ddb = dynamoClient(server.endpoint);
     doc = DynamoDBDocumentClient.from(ddb, { marshallOptions: { removeUndefinedValues: true } });
     streams = streamsClient(server.endpoint);
@@ -64,6 +69,7 @@ describe("DynamoDB with the AWS SDK for JavaScript v3", () => {
     ddb?.destroy();
     streams?.destroy();
     await server?.stop();
+    await db?.close();
   });
 
   /** A table `pk` (S) + `sk` (S or N), PAY_PER_REQUEST, waited for with the SDK's waiter. */
