@@ -12,6 +12,7 @@ import { ManualClock } from "../clock/manual-clock.js";
 import type { MappingRecord } from "../services/lambda/event-source-mappings.js";
 import { SqliteStore } from "../store/sqlite.js";
 import { DYNAMODB, dynamodbReader } from "./dynamodb.js";
+import { compileFilters } from "./filter.js";
 import { type Answer, type Call, elapse, FUNCTION_ARN, harness, type Harness, mapping, until } from "./poller-harness.js";
 import type { StreamPosition, StreamRecord } from "./stream-poller.js";
 
@@ -276,6 +277,24 @@ describe("stream poller (DynamoDB streams)", () => {
     assert.equal(h.calls.length, 2);
   });
 
+  test("ReportBatchItemFailures until the retries run out: the on-failure record covers the failed record on (AWS-recorded: dynamodb_report_batch_item_failures)", async () => {
+    // As LocalStack's AWS-validated test: 6 items, BatchSize 3, MaximumRetryAttempts 3, the last one failing.
+    for (let i = 0; i < 6; i++) streams.insert(`testId${i}`, { should_fail: { BOOL: i === 5 } });
+    await start({ batchSize: 3, maximumRetryAttempts: 3, onFailure: DLQ, functionResponseTypes: ["ReportBatchItemFailures"] }, (e) => ({
+      failures: (e.Records as unknown as EventRecord[]).filter((r) => r.dynamodb.NewImage!.should_fail!.BOOL).map((r) => r.dynamodb.SequenceNumber),
+    }));
+    await until(clock, () => h.delivered.length === 1, "on-failure record");
+    const { record } = h.delivered[0]!;
+    assert.deepEqual(record.requestContext, { requestId: h.calls.at(-1)!.requestId, functionArn: FUNCTION_ARN, condition: "RetryAttemptsExhausted", approximateInvokeCount: 4 });
+    assert.deepEqual(record.responseContext, { statusCode: 200, executedVersion: "$LATEST", functionError: null });
+    const info = record.DDBStreamBatchInfo as Record<string, unknown>;
+    assert.equal(info.batchSize, 1);
+    assert.equal(info.startSequenceNumber, streams.records[5]!.sequenceNumber);
+    assert.equal(info.endSequenceNumber, streams.records[5]!.sequenceNumber);
+    assert.deepEqual(seen(h).filter((n) => n !== "INSERT testId5"), ["INSERT testId0", "INSERT testId1", "INSERT testId2", "INSERT testId3", "INSERT testId4"]);
+    assert.equal(seen(h).filter((n) => n === "INSERT testId5").length, 4);
+  });
+
   test("tumbling windows: state passes between invocations and each window ends with a final one", async () => {
     const t0 = clock.now(); // 2024-01-01T00:00:00Z
     streams.insert("a", {}, t0 + 1_000);
@@ -333,5 +352,42 @@ describe("stream poller (DynamoDB streams)", () => {
     const r = h.reports.find((r) => r.stateTransitionReason !== undefined)!;
     assert.equal(r.stateTransitionReason, `Stream not found: ${STREAM}`);
     assert.equal(r.lastProcessingResult, `PROBLEM: Stream not found: ${STREAM}`);
+  });
+});
+
+describe("DynamoDB filter patterns (LocalStack's AWS-validated test_dynamodb_event_filter cases)", () => {
+  const event = (name: "INSERT" | "MODIFY" | "REMOVE", newImage: Image) =>
+    DYNAMODB.eventRecord(mapping({ eventSourceArn: STREAM, source: "dynamodb" }), SHARD, {
+      sequenceNumber: "000000000000000000001",
+      approximateArrivalTimestamp: Date.UTC(2024, 0, 1),
+      partitionKey: "id",
+      data: Buffer.from(JSON.stringify({ awsRegion: "us-east-1", dynamodb: { ApproximateCreationDateTime: 1704067200, Keys: { id: newImage.id }, NewImage: newImage, SequenceNumber: "000000000000000000001", SizeBytes: 20, StreamViewType: "NEW_AND_OLD_IMAGES" }, eventID: "e".repeat(32), eventName: name, eventSource: "aws:dynamodb", eventVersion: "1.1" })),
+    }, "");
+  /** How many of the records the pattern lets through. */
+  const passing = (pattern: unknown, ...records: Record<string, unknown>[]) => {
+    const f = compileFilters({ Filters: [{ Pattern: JSON.stringify(pattern) }] })!;
+    return records.filter((r) => f.matches(DYNAMODB.filterView(r))).length;
+  };
+
+  test("eventName, content with and without the type key, exists, numeric on strings, prefix, ApproximateCreationDateTime", () => {
+    const one = { id: { S: "id_value_1" }, presentKey: { S: "presentValue" } };
+    const two = { id: { S: "id_value_2" } };
+    assert.equal(passing({ eventName: ["INSERT"] }, event("INSERT", one), event("MODIFY", one)), 1);
+    assert.equal(passing({ eventName: ["INSERT", "MODIFY"] }, event("INSERT", one), event("MODIFY", one)), 2);
+    assert.equal(passing({ dynamodb: { NewImage: { presentKey: { S: ["presentValue"] } } } }, event("INSERT", one), event("INSERT", two)), 1);
+    // Omitting the type key does not match.
+    assert.equal(passing({ dynamodb: { NewImage: { presentKey: ["presentValue"] } } }, event("INSERT", one), event("INSERT", two)), 0);
+    assert.equal(passing({ dynamodb: { NewImage: { presentKey: { S: [{ exists: true }] } } } }, event("INSERT", one), event("INSERT", two)), 1);
+    assert.equal(passing({ dynamodb: { NewImage: { presentKey: [{ exists: false }] } } }, event("INSERT", two), event("INSERT", one)), 2);
+    // Numbers are strings in DynamoDB JSON: numeric never matches them; anything-but does.
+    const n42 = { id: { S: "a" }, numericFilter: { N: "42" } };
+    const n101 = { id: { S: "b" }, numericFilter: { N: "101" } };
+    assert.equal(passing({ dynamodb: { NewImage: { numericFilter: { N: [{ numeric: [">", 100] }, { "anything-but": "101" }] } } } }, event("INSERT", n42), event("INSERT", n101)), 1);
+    assert.equal(passing({ dynamodb: { NewImage: { prefix: { S: [{ prefix: "us-1" }] } } } }, event("INSERT", { id: { S: "a" }, prefix: { S: "us-1-other-suffix" } }), event("INSERT", { id: { S: "b" }, prefix: { S: "other-suffix" } })), 1);
+    // Only TTL deletions (AWS's documented pattern): userIdentity is filterable.
+    const ttl = { ...event("REMOVE", one), userIdentity: { type: "Service", principalId: "dynamodb.amazonaws.com" } };
+    assert.equal(passing({ userIdentity: { type: ["Service"], principalId: ["dynamodb.amazonaws.com"] } }, ttl, event("REMOVE", one), event("INSERT", two)), 1);
+    // ApproximateCreationDateTime is a number (epoch seconds).
+    assert.equal(passing({ dynamodb: { ApproximateCreationDateTime: [{ numeric: [">", 0] }] } }, event("INSERT", one), event("INSERT", two)), 2);
   });
 });

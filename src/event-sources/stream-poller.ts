@@ -151,7 +151,8 @@ export class StreamPoller {
     const m = this.m;
     if (saved?.sequence !== undefined) {
       // A checkpoint past the shard's newest record is a stream deleted and made again under the
-      // same name (its mappings outlive it, as on AWS): the new one is read from its start.
+      // same name (its mappings outlive it, as on AWS): the new one is read from its start. Only
+      // where a new stream can have the old one's ARN (not DynamoDB's).
       const pastEnd = () => {
         const latest = this.source.latestSequence(m.eventSourceArn, shardId);
         return latest === undefined || compareSequences(latest, saved.sequence!) < 0;
@@ -260,10 +261,10 @@ export class StreamPoller {
   /** Run one lane's records in batches of BatchSize (and 6 MB), each until it succeeds or is given up on. Returns the window state the last batch returned. */
   private async runLane(shardId: string, lane: { r: StreamRecord; event: Record<string, unknown> }[], window: WindowState | undefined, signal: AbortSignal): Promise<unknown> {
     let state = window?.state;
+    const eventBytes = this.flavour.eventBytes ?? kinesisEventBytes;
     for (let i = 0; i < lane.length && !signal.aborted; ) {
       let bytes = 0;
       let j = i;
-      const eventBytes = this.flavour.eventBytes ?? kinesisEventBytes;
       while (j < lane.length && j - i < this.m.batchSize && (j === i || bytes + eventBytes(lane[j]!.r) <= MAX_PAYLOAD)) bytes += eventBytes(lane[j++]!.r);
       const out = await this.runBatch(shardId, lane.slice(i, j), window ? { start: window.start, state } : undefined, 0, signal);
       if (out !== undefined) state = out;

@@ -149,7 +149,11 @@ export class PgDynamoStore implements DynamoStore {
     });
   }
 
-  /** Store the changes in a few statements whatever their number: each item's last change, then every stream record in order. */
+  /**
+   * Store the changes in two statements whatever their number (round trips are what a write costs):
+   * each item's last change with its old index entries gone and, when one stream is written, that
+   * stream's counter; then the new index entries and every stream record in order.
+   */
   private async apply(sql: Sql, changes: Change[]): Promise<void> {
     const last = new Map<string, Change>();
     for (const c of changes) last.set(itemId(c.table, c.key.hk, c.key.rk), c);
@@ -157,51 +161,57 @@ export class PgDynamoStore implements DynamoStore {
     const puts = finals.filter((c): c is Change & { decision: PutDecision } => "put" in c.decision);
     const deletes = finals.filter((c) => "delete" in c.decision);
     const keyArrays = (cs: Change[]) => [cs.map((c) => c.table), cs.map((c) => c.key.hk), cs.map((c) => c.key.rk)];
-    await sql.run(
-      "DELETE FROM ddb_index_entries e USING unnest($1::text[], $2::bytea[], $3::bytea[]) AS k(t, hk, rk) WHERE e.table_id = k.t AND e.item_hk = k.hk AND e.item_rk = k.rk",
-      keyArrays(finals),
-    );
-    if (deletes.length) {
-      await sql.run("DELETE FROM ddb_items i USING unnest($1::text[], $2::bytea[], $3::bytea[]) AS k(t, hk, rk) WHERE i.table_id = k.t AND i.hk = k.hk AND i.rk = k.rk", keyArrays(deletes));
-    }
-    if (puts.length) {
-      await sql.run(
-        `INSERT INTO ddb_items (table_id, hk, rk, seg, item, size, expires_at)
-         SELECT * FROM unnest($1::text[], $2::bytea[], $3::bytea[], $4::bigint[], $5::text[], $6::integer[], $7::bigint[])
-         ON CONFLICT (table_id, hk, rk) DO UPDATE SET item = excluded.item, size = excluded.size, expires_at = excluded.expires_at`,
-        [...keyArrays(puts), puts.map((c) => segmentHash(c.key.hk)), puts.map((c) => c.decision.put.item), puts.map((c) => c.decision.put.size), puts.map((c) => c.decision.put.expiresAt ?? null)],
-      );
-      const entries = puts.flatMap((c) => c.decision.put.indexes.map((e) => ({ c, e })));
-      if (entries.length) {
-        await sql.run(
-          `INSERT INTO ddb_index_entries (table_id, idx, hk, rk, item_hk, item_rk, seg)
-           SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::bytea[], $6::bytea[], $7::bigint[]) ON CONFLICT DO NOTHING`,
-          [entries.map((x) => x.c.table), entries.map((x) => x.e.index), entries.map((x) => x.e.hk), entries.map((x) => x.e.rk), entries.map((x) => x.c.key.hk), entries.map((x) => x.c.key.rk), entries.map((x) => segmentHash(x.e.hk))],
-        );
-      }
-    }
-    const records = changes.filter((c) => c.decision.stream);
-    if (!records.length) return;
+    const counts = [...streamCounts(changes)];
     // Counters in name order: two writes to the same streams never wait for each other in a cycle.
+    // One stream (the usual case) is counted in the first statement; several each in their own, first.
     const next = new Map<string, number>();
-    for (const [stream, n] of streamCounts(changes)) {
-      const [row] = await sql.query<{ last_seq: number }>(
-        `INSERT INTO ddb_streams (stream, last_seq) VALUES ($1, (SELECT coalesce(max(seq), 0) FROM ddb_stream_records WHERE stream = $1) + $2)
-         ON CONFLICT (stream) DO UPDATE SET last_seq = ddb_streams.last_seq + $2 RETURNING last_seq`,
-        [stream, n],
-      );
-      next.set(stream, row!.last_seq - n + 1);
-    }
+    const count = async (text: string, params: unknown[], stream: string, n: number) => {
+      const [row] = await sql.query<{ last_seq: number | null }>(text, params);
+      next.set(stream, row!.last_seq! - n + 1);
+    };
+    const COUNTER = (p: number) =>
+      `INSERT INTO ddb_streams (stream, last_seq) VALUES ($${p}, (SELECT coalesce(max(seq), 0) FROM ddb_stream_records WHERE stream = $${p}) + $${p + 1})
+       ON CONFLICT (stream) DO UPDATE SET last_seq = ddb_streams.last_seq + $${p + 1} RETURNING last_seq`;
+    if (counts.length > 1) for (const [stream, n] of counts) await count(COUNTER(1), [stream, n], stream, n);
+    // The statement's parts touch different tables, or different rows of one (an item is put or deleted, not both).
+    const first = `WITH gone AS (
+        DELETE FROM ddb_index_entries e USING unnest($1::text[], $2::bytea[], $3::bytea[]) AS k(t, hk, rk) WHERE e.table_id = k.t AND e.item_hk = k.hk AND e.item_rk = k.rk
+      ), dropped AS (
+        DELETE FROM ddb_items i USING unnest($4::text[], $5::bytea[], $6::bytea[]) AS k(t, hk, rk) WHERE i.table_id = k.t AND i.hk = k.hk AND i.rk = k.rk
+      ), stored AS (
+        INSERT INTO ddb_items (table_id, hk, rk, seg, item, size, expires_at)
+        SELECT * FROM unnest($7::text[], $8::bytea[], $9::bytea[], $10::bigint[], $11::text[], $12::integer[], $13::bigint[])
+        ON CONFLICT (table_id, hk, rk) DO UPDATE SET item = excluded.item, size = excluded.size, expires_at = excluded.expires_at
+      )${counts.length === 1 ? `, counter AS (${COUNTER(14)}) SELECT last_seq FROM counter` : " SELECT NULL AS last_seq"}`;
+    const params = [
+      ...keyArrays(finals),
+      ...keyArrays(deletes),
+      ...keyArrays(puts),
+      puts.map((c) => segmentHash(c.key.hk)),
+      puts.map((c) => c.decision.put.item),
+      puts.map((c) => c.decision.put.size),
+      puts.map((c) => c.decision.put.expiresAt ?? null),
+    ];
+    if (counts.length === 1) await count(first, [...params, ...counts[0]!], counts[0]![0], counts[0]![1]);
+    else await sql.query(first, params);
+
+    const records = changes.filter((c) => c.decision.stream);
     for (const c of records) {
       const stream = c.decision.stream!.stream;
       c.outcome.sequence = next.get(stream)!;
       next.set(stream, c.outcome.sequence + 1);
     }
+    const entries = puts.flatMap((c) => c.decision.put.indexes.map((e) => ({ c, e })));
     const r = records.map((c) => c.decision.stream!);
-    await sql.run(
-      "INSERT INTO ddb_stream_records (stream, seq, at, partition_key, record) SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[], $4::text[], $5::text[])",
-      [r.map((x) => x.stream), records.map((c) => c.outcome.sequence), r.map((x) => x.at), r.map((x) => x.partitionKey), r.map((x) => x.record)],
-    );
+    const ENTRIES = `INSERT INTO ddb_index_entries (table_id, idx, hk, rk, item_hk, item_rk, seg)
+      SELECT * FROM unnest($1::text[], $2::text[], $3::bytea[], $4::bytea[], $5::bytea[], $6::bytea[], $7::bigint[]) ON CONFLICT DO NOTHING`;
+    const RECORDS = (p: number) => `INSERT INTO ddb_stream_records (stream, seq, at, partition_key, record)
+      SELECT * FROM unnest($${p}::text[], $${p + 1}::bigint[], $${p + 2}::bigint[], $${p + 3}::text[], $${p + 4}::text[])`;
+    const entryParams = [entries.map((x) => x.c.table), entries.map((x) => x.e.index), entries.map((x) => x.e.hk), entries.map((x) => x.e.rk), entries.map((x) => x.c.key.hk), entries.map((x) => x.c.key.rk), entries.map((x) => segmentHash(x.e.hk))];
+    const recordParams = [r.map((x) => x.stream), records.map((c) => c.outcome.sequence), r.map((x) => x.at), r.map((x) => x.partitionKey), r.map((x) => x.record)];
+    if (entries.length && records.length) await sql.run(`WITH appended AS (${RECORDS(8)}) ${ENTRIES}`, [...entryParams, ...recordParams]);
+    else if (entries.length) await sql.run(ENTRIES, entryParams);
+    else if (records.length) await sql.run(RECORDS(1), recordParams);
   }
 
   async query(q: QueryRequest): Promise<IndexedItem[]> {

@@ -39,8 +39,9 @@ export async function batchGetItem(deps: ItemsDeps, m: Members): Promise<Members
   for (const [name, value] of requestItems(m)) {
     const request = value as Members;
     const rawKeys = request.Keys as unknown[] | undefined;
-    if (!Array.isArray(rawKeys) || rawKeys.length === 0) {
-      throw validation(`1 validation error detected: Value null at 'requestItems.${name}.member.keys' failed to satisfy constraint: Member must not be null`);
+    if (!Array.isArray(rawKeys)) throw validation(`1 validation error detected: Value null at 'requestItems.${name}.member.keys' failed to satisfy constraint: Member must not be null`);
+    if (rawKeys.length === 0) {
+      throw validation(`1 validation error detected: Value '[]' at 'requestItems.${name}.member.keys' failed to satisfy constraint: Member must have length greater than or equal to 1`);
     }
     total += rawKeys.length;
     if (total > MAX_GET_KEYS) throw validation(`Too many items requested for the BatchGetItem call`);
@@ -90,7 +91,7 @@ export async function batchGetItem(deps: ItemsDeps, m: Members): Promise<Members
     else units.set(table.name, { table, bytes: read, consistent: ask.consistent });
   }
   const result: Members = { Responses: responses, UnprocessedKeys: unprocessed };
-  if (mode) result.ConsumedCapacity = [...units.values()].map((u) => consumed(mode, u.table, readUnits(u.bytes, u.consistent), undefined, "read"));
+  if (mode) result.ConsumedCapacity = [...units.values()].map((u) => consumed(mode, u.table, readUnits(u.bytes, u.consistent)));
   return result;
 }
 

@@ -64,9 +64,14 @@ export function keysOf(table: TableRecord): TableKeys {
 const scalarOf = (v: AttributeValue | undefined, type: KeyType): string | undefined =>
   v === undefined ? undefined : (v as Record<string, unknown>)[type] as string | undefined;
 
-function checkKeyValue(name: string, type: KeyType, value: string, isHash: boolean): void {
+/**
+ * A key value's own limits. An empty string or binary is refused in words that differ between a Key
+ * ("were invalid:") and an Item ("are not valid."), as dynalite recorded them from AWS.
+ */
+function checkKeyValue(name: string, type: KeyType, value: string, isHash: boolean, inItem: boolean): void {
   if (value === "" && type !== "N") {
-    throw validation(`One or more parameter values are not valid. The AttributeValue for a key attribute cannot contain an empty ${type === "S" ? "string" : "binary"} value. Key: ${name}`);
+    const lead = inItem ? "One or more parameter values are not valid." : "One or more parameter values were invalid:";
+    throw validation(`${lead} The AttributeValue for a key attribute cannot contain an empty ${type === "S" ? "string" : "binary"} value. Key: ${name}`);
   }
   if (type === "N") return;
   const bytes = type === "S" ? Buffer.byteLength(value) : Buffer.from(value, "base64").length;
@@ -81,12 +86,12 @@ export function checkKey(keys: TableKeys, key: Item): ItemKey {
   if (count !== keys.names.length) throw validation("The provided key element does not match the schema");
   const h = scalarOf(key[keys.hash.name], keys.hash.type);
   if (h === undefined) throw validation("The provided key element does not match the schema");
-  checkKeyValue(keys.hash.name, keys.hash.type, h, true);
+  checkKeyValue(keys.hash.name, keys.hash.type, h, true, false);
   let rk: Buffer = EMPTY;
   if (keys.range) {
     const r = scalarOf(key[keys.range.name], keys.range.type);
     if (r === undefined) throw validation("The provided key element does not match the schema");
-    checkKeyValue(keys.range.name, keys.range.type, r, false);
+    checkKeyValue(keys.range.name, keys.range.type, r, false, false);
     rk = keyBytes(key[keys.range.name]!);
   }
   return { hk: keyBytes(key[keys.hash.name]!), rk };
@@ -97,7 +102,7 @@ function checkItemAttr(item: Item, attr: KeyAttr, isHash: boolean): Buffer {
   if (v === undefined) throw validation(`One or more parameter values were invalid: Missing the key ${attr.name} in the item`);
   const s = scalarOf(v, attr.type);
   if (s === undefined) throw validation(`One or more parameter values were invalid: Type mismatch for key ${attr.name} expected: ${attr.type} actual: ${Object.keys(v)[0]}`);
-  checkKeyValue(attr.name, attr.type, s, isHash);
+  checkKeyValue(attr.name, attr.type, s, isHash, true);
   return keyBytes(v);
 }
 

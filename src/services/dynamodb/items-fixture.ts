@@ -1,13 +1,16 @@
 /**
- * For the items tests: an ItemsService on a real SQLite store in a temp dir, a ManualClock, and
- * tables written straight into the store (the tables service is not under test here).
+ * For the items tests: an ItemsService on a real store (SQLite in a temp dir, or PostgreSQL in a
+ * database of its own), a ManualClock, and tables written straight into the store (the tables
+ * service is not under test here).
  */
 import { randomUUID } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ManualClock } from "../../clock/manual-clock.js";
+import { PgStore } from "../../store/postgres.js";
 import { SqliteStore } from "../../store/sqlite.js";
+import { testDatabase, type TestDatabase } from "../../../test/harness/postgres.js";
 import { ItemsService, type TableLookup } from "./items.js";
 import type { AttributeDefinition, IndexRecord, StoredStreamBody, StreamViewType, TableRecord } from "./model.js";
 import { dynamoError } from "./dynamo-errors.js";
@@ -29,20 +32,27 @@ export class Fixture implements TableLookup {
   readonly appended: { arn: string; sequence: number }[] = [];
   readonly clock = new ManualClock(Date.UTC(2026, 0, 1));
   items!: ItemsService;
-  store!: SqliteStore;
+  store!: SqliteStore | PgStore;
   private dir = "";
+  private db: TestDatabase | undefined;
 
-  static async open(): Promise<Fixture> {
+  static async open(kind: "sqlite" | "postgres" = "sqlite"): Promise<Fixture> {
     const f = new Fixture();
-    f.dir = await mkdtemp(path.join(tmpdir(), "flint-ddb-items-"));
-    f.store = SqliteStore.open(f.dir);
+    if (kind === "postgres") {
+      f.db = await testDatabase();
+      f.store = await PgStore.open(f.db.url);
+    } else {
+      f.dir = await mkdtemp(path.join(tmpdir(), "flint-ddb-items-"));
+      f.store = SqliteStore.open(f.dir);
+    }
     f.items = new ItemsService({ tables: f, store: f.store.dynamodb, clock: f.clock, region: REGION, appended: (arn, sequence) => f.appended.push({ arn, sequence }) });
     return f;
   }
 
   async close(): Promise<void> {
     await this.store.close();
-    await rm(this.dir, { recursive: true, force: true });
+    if (this.db) await this.db.close();
+    else await rm(this.dir, { recursive: true, force: true });
   }
 
   require(nameOrArn: string): TableRecord {

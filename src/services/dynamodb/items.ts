@@ -43,7 +43,6 @@ export function checkUpdatePaths(keys: TableKeys, update: Update): void {
   for (const path of pathsOfUpdate(update)) {
     const head = path[0] as string;
     if (keys.names.includes(head)) {
-      if (path.length > 1) throw validation(`Key attributes must be scalars; list random access '[]' and map lookup '.' are not allowed: Key: ${head}`);
       throw validation(`One or more parameter values were invalid: Cannot update attribute ${head}. This attribute is part of the key`);
     }
     if (path.length > 1) {
@@ -151,7 +150,7 @@ export class ItemsService {
       const item = JSON.parse(stored.item) as Item;
       out.Item = paths ? project(item, paths) : item;
     }
-    const cc = consumed(mode, table, readUnits(stored?.size ?? 0, consistent), undefined, "read");
+    const cc = consumed(mode, table, readUnits(stored?.size ?? 0, consistent));
     if (cc) out.ConsumedCapacity = cc;
     return out;
   }

@@ -7,10 +7,10 @@ import { itemSize } from "./values.js";
 
 type Page = { Items?: Item[]; Count: number; ScannedCount: number; LastEvaluatedKey?: Item };
 
-describe("DynamoDB Query and Scan", () => {
+for (const kind of ["sqlite", "postgres"] as const) describe(`DynamoDB Query and Scan (${kind})`, () => {
   let f: Fixture;
   beforeEach(async () => {
-    f = await Fixture.open();
+    f = await Fixture.open(kind);
     await f.table({
       name: "t",
       hash: ["pk", "S"],
@@ -159,6 +159,11 @@ describe("DynamoDB Query and Scan", () => {
     }
     assert.equal(seen.length, 11);
     assert.equal(new Set(seen).size, 11);
+    // A start key from one segment is refused in another (the segment holding partition "p", ten items, has a next page).
+    const pages = await Promise.all([0, 1].map(async (Segment) => (await f.items.scan({ TableName: "t", Segment, TotalSegments: 2, Limit: 1 })) as unknown as Page));
+    const from = pages.findIndex((p) => p.LastEvaluatedKey);
+    const wrong = await failure(f.items.scan({ TableName: "t", Segment: 1 - from, TotalSegments: 2, ExclusiveStartKey: pages[from]!.LastEvaluatedKey }));
+    assert.match(wrong.message, /^The provided starting key is invalid: Invalid ExclusiveStartKey\. Please use ExclusiveStartKey with correct Segment\./);
     const e = await failure(f.items.scan({ TableName: "t", Segment: 4, TotalSegments: 4 }));
     assert.equal(e.message, "The Segment parameter is zero-based and must be less than parameter TotalSegments: Segment: 4 is not less than TotalSegments: 4");
   });

@@ -7,8 +7,8 @@
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Query.html
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Scan.html
  */
-import type { IndexedItem, KeyRange, ReadPosition, ScanPosition } from "../../store/dynamodb-store.js";
-import { evaluate, parseKeyCondition, project, type Condition, type KeyCondition, type Operand, type Path } from "./expressions/index.js";
+import { segmentHash, type IndexedItem, type KeyRange, type ReadPosition, type ScanPosition } from "../../store/dynamodb-store.js";
+import { evaluate, parseKeyCondition, pathsOfCondition, project, type Condition, type KeyCondition, type Path } from "./expressions/index.js";
 import { fromKeyConditions } from "./expressions/legacy.js";
 import { validation } from "./dynamo-errors.js";
 import { checkKey, keyItem, keysOf, projectIndex, type IndexKeys, type KeyAttr, type TableKeys } from "./item-keys.js";
@@ -71,38 +71,6 @@ function decodeCommon(deps: ItemsDeps, m: Members, x: Expressions, legacyFilter:
   // A local index read for ALL_ATTRIBUTES fetches the whole item from the table, as AWS does.
   if (select === "ALL_ATTRIBUTES" && index?.index.kind === "local") plan.index = { ...index, projected: undefined };
   return plan;
-}
-
-/** The top-level attribute names a condition reads. */
-function conditionHeads(c: Condition, into: Set<string>): Set<string> {
-  const operand = (o: Operand): void => {
-    if (o.kind === "path") into.add(String(o.path[0]));
-    else if (o.kind === "size") operand(o.operand);
-  };
-  switch (c.kind) {
-    case "compare":
-      operand(c.left);
-      operand(c.right);
-      break;
-    case "between":
-      [c.operand, c.low, c.high].forEach(operand);
-      break;
-    case "in":
-      [c.operand, ...c.list].forEach(operand);
-      break;
-    case "function":
-      c.args.forEach(operand);
-      break;
-    case "and":
-    case "or":
-      conditionHeads(c.left, into);
-      conditionHeads(c.right, into);
-      break;
-    case "not":
-      conditionHeads(c.condition, into);
-      break;
-  }
-  return into;
 }
 
 function typeMismatch(attr: KeyAttr, v: AttributeValue): boolean {
@@ -208,7 +176,7 @@ function answer(plan: ReadPlan, page: Page, mode: ReturnType<typeof capacityMode
   out.ScannedCount = page.scanned;
   if (page.last) out.LastEvaluatedKey = page.last;
   const units = readUnits(page.bytes, plan.consistent);
-  const cc = plan.index ? consumed(mode, plan.table, 0, new Map([[plan.index.index.IndexName, units]]), "read") : consumed(mode, plan.table, units, undefined, "read");
+  const cc = plan.index ? consumed(mode, plan.table, 0, new Map([[plan.index.index.IndexName, units]])) : consumed(mode, plan.table, units);
   if (cc) out.ConsumedCapacity = cc;
   return out;
 }
@@ -230,7 +198,7 @@ export async function query(deps: ItemsDeps, m: Members): Promise<Members> {
   x.done();
   if (plan.filter) {
     // A Query's filter may not read the key it queries by (it belongs in the key condition).
-    const heads = conditionHeads(plan.filter, new Set());
+    const heads = new Set(pathsOfCondition(plan.filter).map((p) => String(p[0])));
     for (const attr of schema.range ? [schema.hash, schema.range] : [schema.hash]) {
       if (heads.has(attr.name)) {
         const what = m.FilterExpression !== undefined ? "Filter Expression" : "QueryFilter";
@@ -260,6 +228,13 @@ export async function scan(deps: ItemsDeps, m: Members): Promise<Members> {
   x.done();
   const { segment, total } = segments(m);
   const start = startKey(plan, m);
+  if (start && total > 1) {
+    // The start key must lie in the segment asked for (segment s of t: hashes [s·2³²/t, (s+1)·2³²/t)).
+    const h = segmentHash(start.hk);
+    if (h < Math.floor((segment * 2 ** 32) / total) || h >= Math.floor(((segment + 1) * 2 ** 32) / total)) {
+      throw validation(`The provided starting key is invalid: Invalid ExclusiveStartKey. Please use ExclusiveStartKey with correct Segment. TotalSegments: ${total} Segment: ${segment}`);
+    }
+  }
   const page = await readPage(plan, (limit, last) => {
     let after: ScanPosition | undefined;
     if (last) after = { hk: last.at.hk, rk: last.at.rk, item: plan.index ? { hk: last.hk, rk: last.rk } : undefined };

@@ -132,21 +132,19 @@ export function consumed(
   table: TableRecord,
   units: number,
   indexUnits?: Map<string, number>,
-  kind: "read" | "write" = "write",
 ): Members | undefined {
   if (!mode) return undefined;
   let total = units;
   if (indexUnits) for (const u of indexUnits.values()) total += u;
-  const field = kind === "read" ? "ReadCapacityUnits" : "WriteCapacityUnits";
-  const out: Members = { TableName: table.name, CapacityUnits: total, [field]: total };
+  const out: Members = { TableName: table.name, CapacityUnits: total };
   if (mode === "INDEXES") {
-    out.Table = { CapacityUnits: units, [field]: units };
+    out.Table = { CapacityUnits: units };
     if (indexUnits) {
       const global: Members = {};
       const local: Members = {};
       for (const [name, u] of indexUnits) {
         const kindOf = table.indexes.find((i) => i.IndexName === name)?.kind;
-        (kindOf === "local" ? local : global)[name] = { CapacityUnits: u, [field]: u };
+        (kindOf === "local" ? local : global)[name] = { CapacityUnits: u };
       }
       if (Object.keys(global).length) out.GlobalSecondaryIndexes = global;
       if (Object.keys(local).length) out.LocalSecondaryIndexes = local;

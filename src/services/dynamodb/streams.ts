@@ -18,7 +18,6 @@
 import type { Clock, Timer } from "../../clock/clock.js";
 import { aloneBus, CoalescedPublisher, RELOAD_ALL, type ChangeBus } from "../../store/change-bus.js";
 import type { DynamoStore, StoredStreamRecord } from "../../store/dynamodb-store.js";
-import type { StreamPosition, StreamRecord } from "../../event-sources/stream-poller.js";
 import { dynamoError, tableNotFound, validation } from "./dynamo-errors.js";
 import { formatSequence, IteratorCodec, parseSequence, shardIdOf } from "./stream-iterators.js";
 import type { KeySchemaElement, StoredStreamBody, StreamViewType, TableRecord, TableStream } from "./model.js";
@@ -105,6 +104,18 @@ export interface GetShardIteratorInput {
 export interface GetRecordsInput {
   ShardIterator: string;
   Limit?: number;
+}
+
+/** Where an in-process read starts (the pollers' positions). */
+export type ReadFrom = { after: string } | { trimHorizon: true } | { atTimestampMs: number };
+
+/** A record as the pollers read it: `data` is the JSON of its GetRecords record. */
+export interface ReadRecord {
+  sequenceNumber: string;
+  /** Epoch ms. */
+  approximateArrivalTimestamp: number;
+  data: Buffer;
+  partitionKey: string;
 }
 
 /** The stream as the pollers see it. */
@@ -395,7 +406,7 @@ export class DynamoStreamsService {
    * older than that reads on from the oldest record kept). Each record's `data` is the JSON of its
    * GetRecords record.
    */
-  async readShard(arn: string, shardId: string, from: StreamPosition, limit: number): Promise<{ records: StreamRecord[]; millisBehindLatest: number }> {
+  async readShard(arn: string, shardId: string, from: ReadFrom, limit: number): Promise<{ records: ReadRecord[]; millisBehindLatest: number }> {
     const { stream } = this.require(arn);
     if (shardId !== shardIdOf(stream.arn)) throw shardNotFound();
     await this.ready;

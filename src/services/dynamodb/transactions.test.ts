@@ -53,10 +53,10 @@ describe("DynamoDB batches", () => {
   });
 });
 
-describe("DynamoDB transactions", () => {
+for (const kind of ["sqlite", "postgres"] as const) describe(`DynamoDB transactions (${kind})`, () => {
   let f: Fixture;
   beforeEach(async () => {
-    f = await Fixture.open();
+    f = await Fixture.open(kind);
     await f.table({ name: "accounts", hash: ["id", "S"], stream: "NEW_AND_OLD_IMAGES" });
   });
   afterEach(() => f.close());

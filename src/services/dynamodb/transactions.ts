@@ -207,6 +207,6 @@ export async function transactGetItems(deps: ItemsDeps, m: Members): Promise<Mem
   });
   const out: Members = { Responses: responses };
   // A transactional read costs two read units per 4 KB.
-  if (mode) out.ConsumedCapacity = [...units.values()].map((u) => consumed(mode, u.table, 2 * readUnits(u.bytes, true), undefined, "read"));
+  if (mode) out.ConsumedCapacity = [...units.values()].map((u) => consumed(mode, u.table, 2 * readUnits(u.bytes, true)));
   return out;
 }

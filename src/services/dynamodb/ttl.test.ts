@@ -4,11 +4,11 @@ import assert from "node:assert/strict";
 import { Fixture } from "./items-fixture.js";
 import { TtlSweeper } from "./ttl.js";
 
-describe("DynamoDB TTL", () => {
+for (const kind of ["sqlite", "postgres"] as const) describe(`DynamoDB TTL (${kind})`, () => {
   let f: Fixture;
   let sweeper: TtlSweeper;
   beforeEach(async () => {
-    f = await Fixture.open();
+    f = await Fixture.open(kind);
     sweeper = new TtlSweeper({ tables: f, store: f.store.dynamodb, clock: f.clock, appended: (arn, sequence) => f.appended.push({ arn, sequence }), batch: 2 });
   });
   afterEach(async () => {

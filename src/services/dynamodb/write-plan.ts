@@ -9,7 +9,8 @@ import type { AwsError } from "../../errors.js";
 import type { Decision, DynamoStore, ItemKey, ItemWrite, WriteOutcome } from "../../store/dynamodb-store.js";
 import { applyUpdate, evaluate, type Condition, type Path, type Update } from "./expressions/index.js";
 import { dynamoError, validation } from "./dynamo-errors.js";
-import { checkIndexTypes, checkItemKey, expiresAtOf, indexEntries, type TableKeys } from "./item-keys.js";
+import { checkIndexTypes, checkItemKey, expiresAtOf, indexEntries, projectIndex, type TableKeys } from "./item-keys.js";
+import { writeUnits } from "./request.js";
 import type { TableRecord } from "./model.js";
 import { streamRecord } from "./stream-records.js";
 import type { Item } from "./types.js";
@@ -137,9 +138,18 @@ export async function runOne(store: DynamoStore, plan: PlannedWrite, appended?: 
   return outcome!;
 }
 
-/** Index names an item has an entry in (capacity by index). */
-export function touchedIndexes(keys: TableKeys, ...items: (Item | undefined)[]): Map<string, number> {
+/** Write units by index: each index whose entry for the item the write adds, changes or removes. */
+export function touchedIndexes(keys: TableKeys, before: Item | undefined, after: Item | undefined): Map<string, number> {
   const units = new Map<string, number>();
-  for (const item of items) if (item) for (const e of indexEntries(keys, item)) units.set(e.index, 1);
+  const has = (item: Item | undefined) => new Set(item ? indexEntries(keys, item).map((e) => e.index) : []);
+  const was = has(before);
+  const is = has(after);
+  for (const [name, ix] of keys.indexes) {
+    if (!was.has(name) && !is.has(name)) continue;
+    // An index is written only when the item's entry there changes: its key or a projected attribute.
+    const entry = (item: Item | undefined, in_: boolean): Item => (in_ && item ? projectIndex(ix, item) : {});
+    if (was.has(name) && is.has(name) && sameItem(entry(before, true), entry(after, true))) continue;
+    units.set(name, writeUnits(Math.max(itemSize(entry(before, was.has(name))), itemSize(entry(after, is.has(name))))));
+  }
   return units;
 }

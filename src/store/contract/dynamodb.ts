@@ -238,6 +238,15 @@ export function dynamodbContract(fresh: FreshStore): void {
     assert.deepEqual(all.map((o) => o.sequence), [5, 6, 7, 8], "a decision's stream record is appended as it says, the item there or not");
   });
 
+  test("dynamodb: one write appending to several streams numbers each stream on its own, in the writes' order", async (t) => {
+    const { dynamodb: d } = await fresh(t);
+    const [other, third] = [`${STREAM}-b`, `${STREAM}-c`];
+    const w = (name: string, stream: string) => ({ table: T, key: key(name), decide: put(key(name), { stream: record(key(name), 1, stream) }) });
+    assert.deepEqual((await d.write([w("a", other), w("b", STREAM), w("c", other), w("d", third)], true)).map((o) => o.sequence), [1, 1, 2, 1]);
+    assert.deepEqual((await d.write([w("e", STREAM), w("f", other)], false)).map((o) => o.sequence), [2, 3]);
+    assert.deepEqual((await d.readStream(other, 0, 0, 10)).map((r) => [r.sequence, JSON.parse(JSON.parse(r.record).key).hk]), [[1, "61"], [2, "63"], [3, "66"]]);
+  });
+
   test("dynamodb: a write to the same item twice in one call decides the second on the first's result", async (t) => {
     const { dynamodb: d } = await fresh(t);
     const k = key("k");

@@ -74,7 +74,9 @@ class ConditionParser extends Parser {
         this.pos++;
         const inner = this.or();
         this.expect(")");
-        if (this.parenthesized.has(inner)) this.fault("parens", "The expression has redundant parentheses;");
+        // DynamoDB refuses `((a = :v))` in a condition or filter, but accepts it in a key condition
+        // (`((#pk = :pk)) AND ((#sk = :sk))`, as captured from DynamoDB by nubo-db/dynamodb-conformance).
+        if (this.parenthesized.has(inner) && this.kind !== "KeyConditionExpression") this.fault("parens", "The expression has redundant parentheses;");
         this.parenthesized.add(inner);
         return inner;
       } catch (e) {
