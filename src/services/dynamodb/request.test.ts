@@ -45,4 +45,23 @@ describe("DynamoDB request members", () => {
     // Nothing was written.
     assert.deepEqual(await f.items.scan({ TableName: "users" }), { Items: [], Count: 0, ScannedCount: 0 });
   });
+
+  test("legacy AttributeUpdates ADD/DELETE on an attribute of another type: AWS's legacy message, not the expression one", async () => {
+    const Key = { id: { S: "u1" } };
+    await f.items.putItem({ TableName: "users", Item: { ...Key, s: { S: "text" }, ss: { SS: ["a"] }, ns: { NS: ["1"] }, n: { N: "1" } } });
+    const mismatch = "Type mismatch for attribute to update";
+    const update = (AttributeUpdates: Record<string, unknown>) => f.items.updateItem({ TableName: "users", Key, AttributeUpdates });
+    await refused(update({ s: { Action: "ADD", Value: { N: "1" } } }), mismatch);
+    await refused(update({ ns: { Action: "ADD", Value: { SS: ["x"] } } }), mismatch);
+    await refused(update({ n: { Action: "ADD", Value: { L: [{ S: "x" }] } } }), mismatch);
+    await refused(update({ ss: { Action: "DELETE", Value: { NS: ["1"] } } }), mismatch);
+    await refused(update({ n: { Action: "DELETE", Value: { NS: ["1"] } } }), mismatch);
+    // An UpdateExpression keeps its own wording.
+    await refused(
+      f.items.updateItem({ TableName: "users", Key, UpdateExpression: "ADD s :one", ExpressionAttributeValues: { ":one": { N: "1" } } }),
+      "An operand in the update expression has an incorrect data type",
+    );
+    // Nothing changed.
+    assert.deepEqual((await f.items.getItem({ TableName: "users", Key })).Item, { ...Key, s: { S: "text" }, ss: { SS: ["a"] }, ns: { NS: ["1"] }, n: { N: "1" } });
+  });
 });
