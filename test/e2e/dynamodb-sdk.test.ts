@@ -441,13 +441,12 @@ describe(`DynamoDB with the AWS SDK for JavaScript v3 (${store} store)`, () => {
     const records = (await streams.send(new GetRecordsCommand({ ShardIterator: it.ShardIterator }))).Records!;
     assert.deepEqual(records.map((r) => r.eventName), ["INSERT", "INSERT", "INSERT", "REMOVE"]);
     const removed = records[3]!;
-    assert.ok(removed.userIdentity, "the REMOVE record has a userIdentity");
-    // Its members on the wire: the SDKs' models (v3 and botocore) name them PrincipalId and Type; the
-    // developer guide's TTL page shows "type"/"principalId". Either spelling is accepted here (see DYNAMODB-FINDINGS.md).
+    // The Streams API's Identity shape names its members PrincipalId and Type (the SDKs' models); the
+    // Lambda event spells them type/principalId (esm-dynamodb.test.ts).
+    assert.deepEqual(removed.userIdentity, { PrincipalId: "dynamodb.amazonaws.com", Type: "Service" });
     const again = await streams.send(new GetShardIteratorCommand({ StreamArn, ShardId: d.Shards![0]!.ShardId!, ShardIteratorType: "TRIM_HORIZON" }));
     const raw = await signedFetch(server.endpoint, { method: "POST", path: "/", service: "dynamodb", headers: { "content-type": "application/x-amz-json-1.0", "x-amz-target": "DynamoDBStreams_20120810.GetRecords" }, body: JSON.stringify({ ShardIterator: again.ShardIterator }) });
-    const identity = raw.body.Records[3].userIdentity as Record<string, string>;
-    assert.deepEqual(Object.fromEntries(Object.entries(identity).map(([k, v]) => [k.toLowerCase(), v])), { type: "Service", principalid: "dynamodb.amazonaws.com" });
+    assert.deepEqual(raw.body.Records[3].userIdentity, { PrincipalId: "dynamodb.amazonaws.com", Type: "Service" });
     assert.deepEqual(removed.dynamodb!.Keys, { pk: S("ttl"), sk: S("old") });
     assert.deepEqual(removed.dynamodb!.OldImage, { pk: S("ttl"), sk: S("old"), expires: N(nowS - 3600) });
     for (const r of records.slice(0, 3)) assert.equal(r.userIdentity, undefined, "a user's write has no userIdentity");
