@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: warm invoke latency and throughput through the Lambda Invoke API next to a bare
  * Node HTTP echo server, and cold starts next to a bare `node -e 0`, all measured in the same run
- * (suite `core`); then the sandbox, burst and async suites. `BENCH_SUITES=core` picks suites.
+ * (suite `core`); then the sandbox, burst, async, esm, http, cluster and dynamodb suites. `BENCH_SUITES=core` picks suites.
  * Prints Markdown tables (paste the latest into bench/RESULTS.md).
  */
 import { spawn } from "node:child_process";
@@ -21,6 +21,7 @@ import { httpBench } from "./http.js";
 import { burstBench } from "./burst.js";
 import { sandboxBench } from "./sandbox.js";
 import { clusterBench } from "./cluster.js";
+import { dynamodbBench } from "./dynamodb.js";
 import { hostLayout } from "../src/sandbox/cgroups/host.js";
 
 const PAYLOAD = Buffer.from(JSON.stringify({ hello: "world", n: 42 }));
@@ -90,7 +91,7 @@ async function coreBench(): Promise<string> {
 }
 
 async function main() {
-  const suites = (process.env.BENCH_SUITES ?? "core,sandbox,burst,async,esm,http,cluster").split(",");
+  const suites = (process.env.BENCH_SUITES ?? "core,sandbox,burst,async,esm,http,cluster,dynamodb").split(",");
   const isolation = process.getuid?.() === 0 ? "root" : "not root";
   const layout = hostLayout();
   // Figures from different hosts compare only through what each host's bare process start costs.
@@ -107,6 +108,7 @@ async function main() {
   if (suites.includes("esm")) process.stdout.write((await esmBench()) + "\n");
   if (suites.includes("http")) process.stdout.write((await httpBench()) + "\n");
   if (suites.includes("cluster")) process.stdout.write((await clusterBench()) + "\n");
+  if (suites.includes("dynamodb")) process.stdout.write((await dynamodbBench()) + "\n");
 }
 
 main().catch((err) => {

@@ -55,7 +55,8 @@ class FakeDynamoStreams {
       eventName: change.name,
       eventSource: "aws:dynamodb",
       eventVersion: "1.1",
-      ...(change.ttl ? { userIdentity: { type: "Service", principalId: "dynamodb.amazonaws.com" } } : {}),
+      // As GetRecords (and so the reader) spells it: the Streams API model's Identity shape.
+      ...(change.ttl ? { userIdentity: { PrincipalId: "dynamodb.amazonaws.com", Type: "Service" } } : {}),
     };
     const r: StreamRecord = { sequenceNumber, approximateArrivalTimestamp: arrival, data: Buffer.from(JSON.stringify(record)), partitionKey: change.id };
     this.records.push(r);
@@ -160,6 +161,7 @@ describe("stream poller (DynamoDB streams)", () => {
     await until(clock, () => h.calls.length === 1, "the TTL record");
     const r = recordsOf(h.calls[0]!)[0]!;
     assert.deepEqual(r.userIdentity, { type: "Service", principalId: "dynamodb.amazonaws.com" });
+    assert.deepEqual(Object.keys(r.userIdentity as object), ["type", "principalId"]);
     assert.deepEqual(Object.keys(r).slice(-3), ["dynamodb", "userIdentity", "eventSourceARN"]);
   });
 

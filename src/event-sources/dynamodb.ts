@@ -19,7 +19,8 @@ interface GetRecordsRecord {
   eventSource?: string;
   awsRegion?: string;
   dynamodb?: Record<string, unknown>;
-  userIdentity?: unknown;
+  /** The Streams API's Identity shape: `{ PrincipalId, Type }`. */
+  userIdentity?: { PrincipalId?: string; Type?: string };
 }
 
 export const DYNAMODB: StreamFlavour = {
@@ -32,8 +33,9 @@ export const DYNAMODB: StreamFlavour = {
       eventSource: record.eventSource ?? "aws:dynamodb",
       awsRegion: record.awsRegion ?? m.eventSourceArn.split(":")[3],
       dynamodb: record.dynamodb,
-      // TTL deletions: { type: "Service", principalId: "dynamodb.amazonaws.com" }.
-      ...(record.userIdentity !== undefined ? { userIdentity: record.userIdentity } : {}),
+      // TTL deletions. GetRecords spells it { PrincipalId, Type } (the Streams API model); the Lambda
+      // event spells it { type: "Service", principalId: "dynamodb.amazonaws.com" }.
+      ...(record.userIdentity !== undefined ? { userIdentity: { type: record.userIdentity.Type, principalId: record.userIdentity.PrincipalId } } : {}),
       eventSourceARN: m.eventSourceArn,
     };
   },

@@ -8,8 +8,8 @@ import { parseCondition, parseProjection, parseUpdate, Usage, type Condition, ty
 import { checkExpressionParams, fromAttributesToGet, fromAttributeUpdates, fromExpected, fromFilter } from "./expressions/legacy.js";
 import { validation } from "./dynamo-errors.js";
 import type { TableRecord } from "./model.js";
-import type { AttributeValue, Item } from "./types.js";
-import { checkItem } from "./values.js";
+import type { Item } from "./types.js";
+import { checkExpressionValues, checkItem } from "./values.js";
 
 export type Members = Record<string, unknown>;
 
@@ -31,15 +31,18 @@ export const PARAMS = {
  */
 export class Expressions {
   readonly usage: Usage;
+  /** The legacy members this operation has (others, e.g. Expected in a transaction item, are not its members). */
+  private readonly legacy: readonly string[];
 
   constructor(
     readonly m: Members,
     params: readonly [readonly string[], readonly string[]],
   ) {
     checkExpressionParams(m, params[0], params[1]);
+    this.legacy = params[1];
     const names = m.ExpressionAttributeNames as Record<string, string> | undefined;
     const raw = m.ExpressionAttributeValues;
-    const values = raw === undefined || raw === null || Object.keys(raw).length === 0 ? (raw as undefined) : (checkItem(raw, "ExpressionAttributeValues") as Record<string, AttributeValue>);
+    const values = raw === undefined || raw === null || Object.keys(raw).length === 0 ? (raw as undefined) : checkExpressionValues(raw);
     this.usage = new Usage({ names, values });
   }
 
@@ -47,9 +50,11 @@ export class Expressions {
   condition(what: "ConditionExpression" | "FilterExpression", legacy: "Expected" | "QueryFilter" | "ScanFilter"): Condition | undefined {
     const text = this.m[what];
     if (text !== undefined) return parseCondition(String(text), this.usage, what);
+    if (!this.legacy.includes(legacy)) return undefined;
     const old = this.m[legacy];
-    if (old === undefined) return undefined;
     const op = this.m.ConditionalOperator as "AND" | "OR" | undefined;
+    // A ConditionalOperator without Expected/QueryFilter/ScanFilter is refused (the legacy builders say so).
+    if (old === undefined && (op === undefined || op === null)) return undefined;
     return legacy === "Expected" ? fromExpected(old, op) : fromFilter(old, op, legacy);
   }
 
@@ -57,7 +62,7 @@ export class Expressions {
   update(): Update | undefined {
     const text = this.m.UpdateExpression;
     if (text !== undefined) return parseUpdate(String(text), this.usage);
-    return this.m.AttributeUpdates === undefined ? undefined : fromAttributeUpdates(this.m.AttributeUpdates);
+    return this.m.AttributeUpdates === undefined || !this.legacy.includes("AttributeUpdates") ? undefined : fromAttributeUpdates(this.m.AttributeUpdates);
   }
 
   /** ProjectionExpression or AttributesToGet. */
@@ -65,7 +70,7 @@ export class Expressions {
     const text = this.m.ProjectionExpression;
     if (text !== undefined) return parseProjection(String(text), this.usage);
     const names = this.m.AttributesToGet;
-    if (names === undefined) return undefined;
+    if (names === undefined || !this.legacy.includes("AttributesToGet")) return undefined;
     const list = names as string[];
     const seen = new Set<string>();
     for (const n of list) {

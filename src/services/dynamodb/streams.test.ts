@@ -14,6 +14,7 @@ import { testDatabase, type TestDatabase } from "../../../test/harness/postgres.
 import { ManualClock } from "../../clock/manual-clock.js";
 import { LocalChangeBus, type ChangeBus } from "../../store/change-bus.js";
 import type { DynamoStore, StoredStreamRecord } from "../../store/dynamodb-store.js";
+import { DYNAMODB } from "../../event-sources/dynamodb.js";
 import { STREAMS_OPERATIONS } from "../../api/dynamodb/streams-operations.js";
 import type { StoredStreamBody, TableRecord, TableStream } from "./model.js";
 import { DynamoStreamsService, formatSequence, ITERATOR_TTL_MS, RETENTION_MS, shardIdOf, type ShardIteratorType, type StreamTables } from "./streams.js";
@@ -258,7 +259,9 @@ describe("DynamoDB Streams", () => {
     assert.deepEqual(Object.keys(out.Records[1].dynamodb), ["ApproximateCreationDateTime", "Keys", "NewImage", "OldImage", "SequenceNumber", "SizeBytes", "StreamViewType"]);
     assert.deepEqual(out.Records[2].dynamodb.OldImage, { pk: { S: "a" } });
     assert.equal(out.Records[2].dynamodb.NewImage, undefined);
-    assert.deepEqual(out.Records[2].userIdentity, { type: "Service", principalId: "dynamodb.amazonaws.com" });
+    // The Streams API model's Identity shape (what the SDKs read), not the Lambda event's lowercase form.
+    assert.deepEqual(out.Records[2].userIdentity, { PrincipalId: "dynamodb.amazonaws.com", Type: "Service" });
+    assert.deepEqual(Object.keys(out.Records[2].userIdentity), ["PrincipalId", "Type"]);
     assert.equal(out.Records[2].dynamodb.SequenceNumber, "000000000000000000003");
     assert.ok(out.NextShardIterator.startsWith(`${s.arn}|1|`));
   });
@@ -450,6 +453,17 @@ describe("DynamoDB Streams", () => {
     clock.advance(2000);
     const kept = await streams.readShard(s.arn, shardIdOf(s.arn), { after: formatSequence(0) }, 100);
     assert.deepEqual(kept.records.map((r) => r.partitionKey), ["e"]);
+  });
+
+  test("a TTL record: GetRecords spells userIdentity { PrincipalId, Type }; the Lambda event built from the reader's record spells it { type, principalId }", async () => {
+    const s = table("orders");
+    write(s, "a", "REMOVE", { userIdentity: { type: "Service", principalId: "dynamodb.amazonaws.com" } });
+    const { records } = await streams.readShard(s.arn, shardIdOf(s.arn), { trimHorizon: true }, 10);
+    assert.deepEqual(JSON.parse(records[0]!.data.toString("utf8")).userIdentity, { PrincipalId: "dynamodb.amazonaws.com", Type: "Service" });
+    const mapping = { eventSourceArn: s.arn } as Parameters<typeof DYNAMODB.eventRecord>[0];
+    const event = DYNAMODB.eventRecord(mapping, shardIdOf(s.arn), records[0]!, "arn:aws:iam::000000000000:role/r") as Record<string, unknown>;
+    assert.deepEqual(event.userIdentity, { type: "Service", principalId: "dynamodb.amazonaws.com" });
+    assert.deepEqual(Object.keys(event.userIdentity as object), ["type", "principalId"]);
   });
 
   test("millisBehindLatest: how far the last record read is from the newest", async () => {

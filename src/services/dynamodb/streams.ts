@@ -71,7 +71,8 @@ export interface StreamsRecord {
     SizeBytes: number;
     StreamViewType: StreamViewType;
   };
-  userIdentity?: StoredStreamBody["userIdentity"];
+  /** The Streams API model's Identity shape (PrincipalId, Type), not the Lambda event's lowercase one. */
+  userIdentity?: { PrincipalId: string; Type: string };
 }
 
 // --- Errors --------------------------------------------------------------------------------------
@@ -232,7 +233,7 @@ export class DynamoStreamsService {
         SizeBytes: d.SizeBytes,
         StreamViewType: d.StreamViewType,
       },
-      ...(body.userIdentity ? { userIdentity: body.userIdentity } : {}),
+      ...(body.userIdentity ? { userIdentity: { PrincipalId: body.userIdentity.principalId, Type: body.userIdentity.type } } : {}),
     };
   }
 

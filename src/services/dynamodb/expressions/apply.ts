@@ -24,7 +24,8 @@ const REMOVED = { NULL: true } as AttributeValue;
  * parent path is missing, where for an existing item it refuses it.
  */
 export function applyUpdate(update: Update, item: Item, existed = true): { item: Item; changed: Path[] } {
-  const values = update.actions.map((a) => (a.action === "SET" ? computeSet(a.value, item) : undefined));
+  const wrong = update.wrongType ?? WRONG_TYPE;
+  const values = update.actions.map((a) => (a.action === "SET" ? computeSet(a.value, item, wrong) : undefined));
   const root: AttributeValue = { M: structuredClone(item) };
   const lists = new Set<AttributeValue[]>();
   update.actions.forEach((action, i) => {
@@ -58,11 +59,11 @@ export function applyUpdate(update: Update, item: Item, existed = true): { item:
         remove();
         break;
       case "ADD":
-        put(add(existing, action.value));
+        put(add(existing, action.value, wrong));
         break;
       case "DELETE": {
         if (existing === undefined) break;
-        const left = subtractSet(existing, action.value);
+        const left = subtractSet(existing, action.value, wrong);
         if (left === undefined) remove();
         else put(left);
         break;
@@ -76,7 +77,7 @@ export function applyUpdate(update: Update, item: Item, existed = true): { item:
   return { item: (root as { M: Item }).M, changed: update.actions.map((a) => a.path) };
 }
 
-function computeSet(v: SetValue, item: Item): AttributeValue {
+function computeSet(v: SetValue, item: Item, wrong: string): AttributeValue {
   switch (v.kind) {
     case "operand": {
       const o = v.operand;
@@ -86,31 +87,31 @@ function computeSet(v: SetValue, item: Item): AttributeValue {
         if (found === undefined) throw fail(MISSING);
         return found;
       }
-      throw fail(WRONG_TYPE);
+      throw fail(wrong);
     }
     case "if_not_exists":
-      return getPath(item, v.path) ?? computeSet(v.fallback, item);
+      return getPath(item, v.path) ?? computeSet(v.fallback, item, wrong);
     case "list_append": {
-      const first = computeSet(v.first, item);
-      if (!("L" in first)) throw fail(WRONG_TYPE);
-      const second = computeSet(v.second, item);
-      if (!("L" in second)) throw fail(WRONG_TYPE);
+      const first = computeSet(v.first, item, wrong);
+      if (!("L" in first)) throw fail(wrong);
+      const second = computeSet(v.second, item, wrong);
+      if (!("L" in second)) throw fail(wrong);
       return { L: [...first.L, ...second.L] };
     }
     case "plus":
     case "minus": {
-      const left = computeSet(v.left, item);
-      if (!("N" in left)) throw fail(WRONG_TYPE);
-      const right = computeSet(v.right, item);
-      if (!("N" in right)) throw fail(WRONG_TYPE);
+      const left = computeSet(v.left, item, wrong);
+      if (!("N" in left)) throw fail(wrong);
+      const right = computeSet(v.right, item, wrong);
+      if (!("N" in right)) throw fail(wrong);
       return { N: v.kind === "plus" ? addNumbers(left.N, right.N) : subtractNumbers(left.N, right.N) };
     }
   }
 }
 
 /** ADD: a number to a number (a missing attribute counts as 0), or set members to a set of the same type. */
-function add(existing: AttributeValue | undefined, value: AttributeValue): AttributeValue {
-  if (existing !== undefined && typeTag(existing) !== typeTag(value)) throw fail(WRONG_TYPE);
+function add(existing: AttributeValue | undefined, value: AttributeValue, wrong: string): AttributeValue {
+  if (existing !== undefined && typeTag(existing) !== typeTag(value)) throw fail(wrong);
   if ("N" in value) return { N: existing === undefined ? value.N : addNumbers((existing as { N: string }).N, value.N) };
   if (existing === undefined) return value;
   const type = typeTag(value) as "SS" | "NS" | "BS";
@@ -122,9 +123,9 @@ function add(existing: AttributeValue | undefined, value: AttributeValue): Attri
 }
 
 /** DELETE: the set without the given members; undefined when nothing is left. */
-function subtractSet(existing: AttributeValue, value: AttributeValue): AttributeValue | undefined {
+function subtractSet(existing: AttributeValue, value: AttributeValue, wrong: string): AttributeValue | undefined {
   const type = typeTag(value) as "SS" | "NS" | "BS";
-  if (typeTag(existing) !== type) throw fail(WRONG_TYPE);
+  if (typeTag(existing) !== type) throw fail(wrong);
   const gone = (value as Record<string, string[]>)[type];
   const members = (existing as Record<string, string[]>)[type].filter((m) => !gone.some((g) => same(type, m, g)));
   return members.length === 0 ? undefined : ({ [type]: members } as AttributeValue);

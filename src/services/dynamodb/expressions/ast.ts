@@ -49,6 +49,11 @@ export type UpdateAction =
 /** An update: its actions in the order they are applied (SET, REMOVE, ADD, DELETE as written). */
 export interface Update {
   actions: UpdateAction[];
+  /**
+   * How a value of the wrong type is refused: an UpdateExpression's "An operand in the update
+   * expression has an incorrect data type" unless given (AttributeUpdates: "Type mismatch for attribute to update").
+   */
+  wrongType?: string;
 }
 
 export type RangeCondition =

@@ -168,7 +168,7 @@ describe("AttributeUpdates", () => {
         },
       },
     ]);
-    assert.deepEqual(fromAttributeUpdates(undefined), { actions: [] });
+    assert.deepEqual(fromAttributeUpdates(undefined), { actions: [], wrongType: "Type mismatch for attribute to update" });
   });
 
   test("misuse is refused with AWS's messages", () => {

@@ -301,7 +301,7 @@ export function fromAttributeUpdates(updates: unknown): Update {
         break;
     }
   }
-  return { actions };
+  return { actions, wrongType: "Type mismatch for attribute to update" };
 }
 
 /** AttributesToGet as projection paths. */
