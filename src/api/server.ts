@@ -149,9 +149,12 @@ export class ApiServer {
       // A query-protocol form posted to `/`: its body's `Version` names the service. What the head
       // can refuse is refused first, against the service the signature claims.
       const claimed = this.destinationPlan(to, exchange, requestId);
+      // A form is a query client's: a service without a query protocol of its own (Kinesis,
+      // DynamoDB) would answer its refusal in JSON, which that client cannot parse.
+      const fail = to.protocol === "query" && to.service.version === undefined ? (err: unknown) => renderProtocolError("query", to.service, res, requestId, err) : claimed.fail;
       return this.serve(exchange, head, {
         service: to.service.signingName,
-        fail: claimed.fail,
+        fail,
         handle: claimed.handle,
         maxBody: QUERY_MAX_BODY,
         tooLarge: () => this.scopedService(to.service.signingName)?.tooLarge() ?? awsError("InvalidParameterValue", `Request body must be at most ${QUERY_MAX_BODY} bytes.`),

@@ -16,7 +16,7 @@ const MINUTE = 60_000;
 const OTHER_SERVICES = ["s3", "iam", "sts", "monitoring", "dynamodb", "kinesis", "logs"];
 const IMPLEMENTED = ["lambda", "sqs", "sns"];
 const UNKNOWN_ACTIONS = ["FuzzUnknownAction", "", "__proto__", "constructor", "toString", "hasOwnProperty", "listqueues", "ListTopics2", "ListQueues\u0000", "Publish%"];
-const UNKNOWN_TARGETS = ["AmazonSQSX.ListQueues", "AmazonSQS", "AmazonSQS.", "AmazonSQS.FuzzUnknown", "AmazonSQS.__proto__", "AmazonSQS.constructor", "amazonsqs.ListQueues", "DynamoDB_20120810.ListTables", "AmazonSNS.ListTopics", "AmazonSQS.ListQueues, AmazonSQS.ListQueues", "AmazonSQS.ListQueues\u0001"];
+const UNKNOWN_TARGETS = ["AmazonSQSX.ListQueues", "AmazonSQS", "AmazonSQS.", "AmazonSQS.FuzzUnknown", "AmazonSQS.__proto__", "AmazonSQS.constructor", "amazonsqs.ListQueues", "AWSStepFunctions.ListStateMachines", "AmazonSNS.ListTopics", "AmazonSQS.ListQueues, AmazonSQS.ListQueues", "AmazonSQS.ListQueues\u0001"];
 
 const header = (w: Wire, name: string) => w.headers.find(([k]) => k === name);
 const setHeader = (w: Wire, name: string, value: string) => {
