@@ -9,7 +9,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { DynamoDBStreamsClient } from "@aws-sdk/client-dynamodb-streams";
-import { REGION, TEST_CREDENTIALS, runCli, type CliResult } from "./flint.js";
+import { REGION, TEST_CREDENTIALS, awsClientEnv, cleanEnv, runCli, type CliResult } from "./flint.js";
 
 const require = createRequire(import.meta.url);
 
@@ -59,22 +59,11 @@ export function cliError(r: CliResult): CliError {
 /** Run `python` with `script`, giving it `arg` as JSON in sys.argv[1]; resolves with its stdout parsed as JSON. */
 export function runPython(python: string, script: string, arg: unknown, env: Record<string, string> = {}): Promise<any> {
   return new Promise((resolve, reject) => {
-    const clean: NodeJS.ProcessEnv = {};
-    for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("AWS_") && !k.startsWith("FLINT_")) clean[k] = v;
     execFile(
       python,
       ["-c", script, JSON.stringify(arg)],
       {
-        env: {
-          ...clean,
-          AWS_ACCESS_KEY_ID: TEST_CREDENTIALS.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: TEST_CREDENTIALS.secretAccessKey,
-          AWS_DEFAULT_REGION: REGION,
-          AWS_CONFIG_FILE: "/nonexistent",
-          AWS_SHARED_CREDENTIALS_FILE: "/nonexistent",
-          AWS_EC2_METADATA_DISABLED: "true",
-          ...env,
-        },
+        env: cleanEnv({ ...awsClientEnv(), AWS_DEFAULT_REGION: REGION, ...env }),
         maxBuffer: 64 * 1024 * 1024,
         timeout: 300_000,
       },

@@ -65,7 +65,7 @@ export interface StartOptions {
 }
 
 /** The environment a user's shell would have, minus any FLINT_* and AWS_* settings of this machine. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith("FLINT_") && !k.startsWith("AWS_")) env[k] = v;
   return { ...env, ...extra };
@@ -156,6 +156,18 @@ export async function startFlint(opts: StartOptions = {}): Promise<FlintProcess>
   };
 }
 
+/** What an AWS client run by a test sees: these credentials, and no config file or instance metadata to fall back on. */
+export function awsClientEnv(credentials: Credentials = TEST_CREDENTIALS): Record<string, string> {
+  return {
+    AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+    ...(credentials.sessionToken !== undefined ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
+    AWS_CONFIG_FILE: "/nonexistent",
+    AWS_SHARED_CREDENTIALS_FILE: "/nonexistent",
+    AWS_EC2_METADATA_DISABLED: "true",
+  };
+}
+
 export function runAwsCli(endpoint: string, args: string[], input?: string, credentials: Credentials = TEST_CREDENTIALS): Promise<CliResult> {
   return runCli(AWS_CLI_V2, endpoint, args, input, credentials);
 }
@@ -167,15 +179,7 @@ export function runCli(cli: string, endpoint: string, args: string[], input?: st
       cli,
       ["--endpoint-url", endpoint, "--region", REGION, "--output", "json", ...args],
       {
-        env: cleanEnv({
-          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-          ...(credentials.sessionToken !== undefined ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
-          AWS_PAGER: "",
-          AWS_CONFIG_FILE: "/nonexistent",
-          AWS_SHARED_CREDENTIALS_FILE: "/nonexistent",
-          AWS_EC2_METADATA_DISABLED: "true",
-        }),
+        env: cleanEnv({ ...awsClientEnv(credentials), AWS_PAGER: "" }),
         maxBuffer: 64 * 1024 * 1024,
       },
       (err, stdout, stderr) => {
