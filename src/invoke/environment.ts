@@ -52,6 +52,11 @@ export interface EnvironmentDeps {
   extraEnv?: Record<string, string>;
   /** Temporary credentials (and the endpoint to use them on) for this environment's AWS calls. */
   credentials?: (version: FunctionVersion) => { env: Record<string, string>; revoke(): void };
+  /**
+   * Every line a function prints that looks like a JSON object (`{` first): CloudWatch turns those
+   * in Embedded Metric Format into metrics (services/cloudwatch/emf.ts).
+   */
+  onJsonLine?: (version: FunctionVersion, line: string) => void;
 }
 
 export interface InvokeRequest {

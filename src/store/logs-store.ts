@@ -1,0 +1,131 @@
+/**
+ * CloudWatch Logs on both stores: log groups hold log streams, streams hold timestamped events.
+ * The SQLite store keeps them in a database file of their own beside the main one (log writes never
+ * wait behind the main file's fsyncs); PostgreSQL in its `log_*` tables. Services talk to this
+ * interface only (services/logs/). Replaces log-event-store.ts (the older, file-beside-store design).
+ *
+ * Times are epoch milliseconds. Names are compared and ordered as bytes (`COLLATE "C"` on PostgreSQL).
+ */
+export interface LogEvent {
+  timestamp: number;
+  message: string;
+}
+
+/** A batch of one stream's events. */
+export interface LogBatch {
+  group: string;
+  stream: string;
+  events: readonly LogEvent[];
+}
+
+export interface LogGroupRow {
+  name: string;
+  /** Epoch ms. */
+  createdAt: number;
+  /** PutRetentionPolicy's days; undefined: kept forever. */
+  retentionDays?: number;
+  tags: Record<string, string>;
+  /** `STANDARD` | `INFREQUENT_ACCESS` | `DELIVERY`. */
+  logGroupClass: string;
+  kmsKeyId?: string;
+}
+
+export interface LogStreamRow {
+  group: string;
+  name: string;
+  createdAt: number;
+  /** Earliest and latest event timestamps in the stream; undefined while it has none. */
+  firstEventTime?: number;
+  lastEventTime?: number;
+  lastIngestionTime?: number;
+  storedBytes: number;
+}
+
+export interface StoredLogEvent extends LogEvent {
+  /** Position in the order events were stored: later appends have higher numbers, unique per store. */
+  seq: number;
+  stream: string;
+  /** Epoch ms at which the store accepted it. */
+  ingestionTime: number;
+}
+
+/** A place in a (timestamp, seq) ordered read: strictly after (or, reading backward, before) it. */
+export interface EventCursor {
+  timestamp: number;
+  seq: number;
+}
+
+export interface FilterQuery {
+  /** Only these streams (exact names), or only streams whose name starts with `streamPrefix`. */
+  streams?: readonly string[];
+  streamPrefix?: string;
+  /** Inclusive start, exclusive end (epoch ms), on event timestamps. */
+  start?: number;
+  end?: number;
+  /** Resume strictly after this (timestamp, seq). */
+  after?: EventCursor;
+  /** Most events to return. */
+  limit: number;
+  /**
+   * Literal substrings every matching message contains (case-sensitive), taken from the filter
+   * pattern, which the store checks in the database (instr/strpos) before `match` is asked.
+   * One inner array is an OR of its strings; the outer array is an AND.
+   */
+  mustContain?: readonly (readonly string[])[];
+  /** The whole filter pattern's decision on a candidate message. */
+  match?: (message: string) => boolean;
+  /**
+   * Most stored events to examine in this call: a read that reaches it stops and says where
+   * (`scannedTo`), as CloudWatch returns a page with fewer (even no) events and a token.
+   */
+  scanLimit?: number;
+}
+
+export interface FilterPage {
+  events: StoredLogEvent[];
+  /** Set when the read stopped before the end of the range: resume after it. */
+  scannedTo?: EventCursor;
+}
+
+export interface LogsStore {
+  // ---- groups
+  /** Insert; false when a group of that name exists. */
+  createGroup(row: LogGroupRow): Promise<boolean>;
+  getGroup(name: string): Promise<LogGroupRow | undefined>;
+  /** Groups in name order after `after` (exclusive), at most `limit`; `prefix` or `contains` (a substring, case-sensitive) narrow it. */
+  listGroups(query: { prefix?: string; contains?: string; after?: string; limit: number }): Promise<LogGroupRow[]>;
+  /** Replace a group's retention, tags, class or key; false when it does not exist. */
+  updateGroup(row: LogGroupRow): Promise<boolean>;
+  /** Delete a group with its streams and events; false when it did not exist. */
+  deleteGroup(name: string): Promise<boolean>;
+
+  // ---- streams
+  /** Insert; false when that stream exists. The group must exist (the caller checks). */
+  createStream(group: string, name: string, createdAt: number): Promise<boolean>;
+  getStream(group: string, name: string): Promise<LogStreamRow | undefined>;
+  /**
+   * A group's streams. `order: "name"`: by name (`prefix` narrows, `after` is a name);
+   * `order: "lastEvent"`: by lastEventTime then name (`after` is `${lastEventTime}:${name}`).
+   */
+  listStreams(group: string, query: { order: "name" | "lastEvent"; descending: boolean; prefix?: string; after?: string; limit: number }): Promise<LogStreamRow[]>;
+  /** Delete a stream with its events; false when it did not exist. */
+  deleteStream(group: string, name: string): Promise<boolean>;
+
+  // ---- events
+  /**
+   * Append batches in order, in one write, at `ingestionTime`; a batch's group and stream are
+   * created when missing (function logs: Lambda creates them). Each stream's first/last event times,
+   * last ingestion time and stored bytes are kept up to date.
+   */
+  appendBatches(batches: readonly LogBatch[], ingestionTime: number): Promise<void>;
+  /** One stream's events in (timestamp, seq) order within [start, end), after (or before, backward) `from`, at most `limit`. */
+  readStream(group: string, stream: string, query: { start?: number; end?: number; from?: EventCursor; backward: boolean; limit: number }): Promise<StoredLogEvent[]>;
+  /** A group's events, interleaved in (timestamp, seq) order, as FilterLogEvents reads them. */
+  filter(group: string, query: FilterQuery): Promise<FilterPage>;
+  /** Events stored after `afterSeq` (in stored order) in any of `groups`: what live tails and `flint logs --follow` read. */
+  tail(groups: readonly string[], afterSeq: number, limit: number): Promise<StoredLogEvent[]>;
+  /** The highest seq stored so far (0 when none): where a tail starts. */
+  lastSeq(): Promise<number>;
+  /** Apply every group's retention at `now`: events older than its days go. Resolves how many went. */
+  expire(now: number): Promise<number>;
+}
