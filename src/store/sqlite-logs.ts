@@ -52,7 +52,7 @@ const MIGRATIONS = [
    CREATE INDEX log_events_by_stream ON log_events (stream_id, timestamp, seq);`,
 ];
 
-interface GroupSql {
+export interface GroupSql {
   name: string;
   created_at: number;
   retention_days: number | null;
@@ -60,7 +60,7 @@ interface GroupSql {
   log_group_class: string;
   kms_key_id: string | null;
 }
-interface StreamSql {
+export interface StreamSql {
   name: string;
   created_at: number;
   first_event_time: number | null;
@@ -68,7 +68,7 @@ interface StreamSql {
   last_ingestion_time: number | null;
   stored_bytes: number;
 }
-interface EventSql {
+export interface EventSql {
   seq: number;
   stream: string;
   timestamp: number;
