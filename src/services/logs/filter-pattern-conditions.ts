@@ -105,10 +105,15 @@ export type Value =
   | { kind: "text"; test: (s: string) => boolean; literal?: string }
   | { kind: "regex"; re: RegExp };
 
-/** A text value: `*` matches any run of characters; a value without `*` is an exact match. */
+/**
+ * A text value. `*` is a wildcard at the start or end ("*Event" matches "PutEvent", "Event*" matches
+ * "EventId"); in the middle it is itself ("Ev*ent" matches only "Ev*ent").
+ */
 function textValue(s: string): Value {
-  if (!s.includes("*")) return { kind: "text", test: (x) => x === s, literal: s };
-  const re = new RegExp("^" + s.split("*").map(escapeRegex).join("[\\s\\S]*") + "$");
+  const m = /^(\*?)([\s\S]*?)(\*?)$/.exec(s)!;
+  const [, lead, core, trail] = m as unknown as [string, string, string, string];
+  if (!lead && !trail) return { kind: "text", test: (x) => x === core, literal: core };
+  const re = new RegExp((lead ? "" : "^") + escapeRegex(core) + (trail ? "" : "$"));
   return { kind: "text", test: (x) => re.test(x) };
 }
 

@@ -12,7 +12,8 @@ import type { CompiledFilterPattern } from "./filter-pattern.js";
 type Condition = { name: string; op: Operator; value: Value };
 type Slot = { ellipsis: true } | { name: string; expr?: Expr<Condition> };
 
-const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Field names: letters, digits, `_` and `-` (what the AWS CDK accepts as a column name). */
+const NAME = /^[A-Za-z0-9_-]+$/;
 
 function parseCondition(ts: Tokens): Condition {
   const name = ts.next();
@@ -36,7 +37,10 @@ function parseSlot(toks: Token[]): Slot {
   return { name: first.v, expr };
 }
 
-/** The pattern's slots, split at commas; one trailing comma is allowed (`[..., status_code=4*,]`). */
+/**
+ * The pattern's slots, split at commas; one trailing comma is allowed (`[..., status_code=4*,]`), and
+ * `...` at most once (as the AWS CDK enforces).
+ */
 function parseSlots(toks: Token[]): Slot[] {
   const groups: Token[][] = [[]];
   for (const t of toks) {
@@ -44,10 +48,12 @@ function parseSlots(toks: Token[]): Slot[] {
     else groups[groups.length - 1]!.push(t);
   }
   if (groups.length > 1 && groups[groups.length - 1]!.length === 0) groups.pop();
-  return groups.map(parseSlot);
+  const slots = groups.map(parseSlot);
+  if (slots.filter((s) => "ellipsis" in s).length > 1) throw invalidPattern();
+  return slots;
 }
 
-/** An event's fields: runs of non-space characters, or the text inside `"…"` or `[…]`. */
+/** An event's fields: runs of non-space characters, or the text inside `"…"` (where `\"` is `"`) or `[…]`. */
 export function splitFields(message: string): string[] {
   const fields: string[] = [];
   let i = 0;
@@ -62,7 +68,8 @@ export function splitFields(message: string): string[] {
       let end = message.indexOf(close, i + 1);
       if (close === '"') while (end > 0 && message[end - 1] === "\\") end = message.indexOf(close, end + 1);
       if (end < 0) end = message.length;
-      fields.push(message.slice(i + 1, end));
+      const field = message.slice(i + 1, end);
+      fields.push(close === '"' ? field.replaceAll('\\"', '"') : field);
       i = end + 1;
     } else {
       let j = i;
@@ -89,7 +96,7 @@ export function compileDelimitedPattern(body: string): CompiledFilterPattern {
     mustContain: conds.flatMap((e) => mustContainOf(e, literalOf)),
     match(message) {
       const fields = splitFields(message);
-      // Which fields `...` stands for is a search: the first assignment that satisfies every slot wins.
+      // `...` stands for whichever run of fields lets every later slot match.
       const bind = (s: number, f: number): boolean => {
         if (s === slots.length) return f === fields.length;
         const slot = slots[s]!;
