@@ -61,27 +61,29 @@ interface Field {
   start: number;
 }
 
+/** Space, tab, newline, carriage return, vertical tab, form feed: the characters fields are split at. */
+const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
+
 /** An event's fields: runs of non-space characters, or the text inside `"…"` or `[…]`. */
 export function splitFields(message: string): Field[] {
   const fields: Field[] = [];
+  const n = message.length;
   let i = 0;
-  while (i < message.length) {
-    const c = message[i]!;
-    if (/\s/.test(c)) {
+  while (i < n) {
+    const c = message.charCodeAt(i);
+    if (isSpace(c)) {
       i++;
-      continue;
-    }
-    const close = c === '"' ? '"' : c === "[" ? "]" : undefined;
-    if (close) {
+    } else if (c === 34 /* " */ || c === 91 /* [ */) {
+      const close = c === 34 ? '"' : "]";
       let end = message.indexOf(close, i + 1);
-      if (close === '"') while (end > 0 && message[end - 1] === "\\") end = message.indexOf(close, end + 1);
-      if (end < 0) end = message.length;
+      if (c === 34) while (end > 0 && message.charCodeAt(end - 1) === 92 /* \ */) end = message.indexOf(close, end + 1);
+      if (end < 0) end = n;
       const text = message.slice(i + 1, end);
-      fields.push({ text: close === '"' ? text.replaceAll('\\"', '"') : text, start: i });
+      fields.push({ text: c === 34 && text.includes("\\") ? text.replaceAll('\\"', '"') : text, start: i });
       i = end + 1;
     } else {
-      let j = i;
-      while (j < message.length && !/\s/.test(message[j]!)) j++;
+      let j = i + 1;
+      while (j < n && !isSpace(message.charCodeAt(j))) j++;
       fields.push({ text: message.slice(i, j), start: i });
       i = j;
     }
