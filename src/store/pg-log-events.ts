@@ -7,6 +7,7 @@
 import type { PgDb } from "./pg-db.js";
 import {
   filterInChunks,
+  roundSpan,
   type EventCursor,
   type FilterPage,
   type FilterQuery,
@@ -247,7 +248,7 @@ export class PgLogsStore implements LogsStore {
     const start = query.start ?? MIN;
     const end = query.end ?? MAX;
     const narrowing: unknown[] = [];
-    const param = (v: unknown) => `$${narrowing.push(v) + 7}`;
+    const param = (v: unknown) => `$${narrowing.push(v) + 8}`;
     const streams = query.streams ? `AND s.name = ANY(${param(query.streams)}::text[])` : query.streamPrefix !== undefined ? `AND starts_with(s.name, ${param(query.streamPrefix)})` : "";
     const contains = (query.mustContain ?? [])
       .filter((any) => any.length)
@@ -255,10 +256,10 @@ export class PgLogsStore implements LogsStore {
       .join(" ");
     const candidates = `SELECT e.seq, s.name AS stream, e.timestamp, e.ingestion_time, e.message
         FROM log_events e JOIN log_streams s ON s.id = e.stream_id
-       WHERE e.group_id = $1 AND e.timestamp >= $2 AND e.timestamp < $3 AND (e.timestamp, e.seq) > ($4::bigint, $5::bigint) AND (e.timestamp, e.seq) <= ($6::bigint, $7::bigint)
+       WHERE e.group_id = $1 AND e.timestamp >= $2 AND e.timestamp <= $3 AND (e.timestamp, e.seq) > ($4::bigint, $5::bigint) AND (e.timestamp, e.seq) <= ($6::bigint, $7::bigint)
          ${streams} ${contains}
-       ORDER BY e.timestamp, e.seq`;
-    return filterInChunks(query, async (from, chunk) => {
+       ORDER BY e.timestamp, e.seq LIMIT $8`;
+    return filterInChunks(query, async (from, chunk, want) => {
       const after = from ?? { timestamp: MIN, seq: 0 };
       const [last] = await this.db.query<EventCursor>(
         `SELECT timestamp, seq FROM log_events WHERE group_id = $1 AND timestamp >= $2 AND timestamp < $3 AND (timestamp, seq) > ($4::bigint, $5::bigint)
@@ -266,7 +267,8 @@ export class PgLogsStore implements LogsStore {
         [gid, start, end, after.timestamp, after.seq, chunk - 1],
       );
       const upTo = last ?? { timestamp: MAX, seq: 0 };
-      const rows = await this.db.query<EventSql>(candidates, [gid, start, end, after.timestamp, after.seq, upTo.timestamp, upTo.seq, ...narrowing]);
+      const { low, high } = roundSpan(start, end, after, upTo);
+      const rows = await this.db.query<EventSql>(candidates, [gid, low, high, after.timestamp, after.seq, upTo.timestamp, upTo.seq, want ?? null, ...narrowing]);
       return { candidates: rows.map(eventOf), ...(last && { end: { timestamp: last.timestamp, seq: last.seq } }) };
     });
   }
