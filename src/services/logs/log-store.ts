@@ -134,7 +134,7 @@ export class LogStreamWriter {
 }
 
 export class LogStore {
-  private expiry: NodeJS.Timeout | undefined;
+  private readonly expiry: NodeJS.Timeout;
   private readonly writes: StoreWrites;
 
   private constructor(
@@ -142,6 +142,8 @@ export class LogStore {
     private readonly now: () => number,
   ) {
     this.writes = new StoreWrites(store, now);
+    this.expiry = setInterval(() => void this.expire(), EXPIRE_EVERY_MS);
+    this.expiry.unref();
   }
 
   /**
@@ -155,26 +157,18 @@ export class LogStore {
       await importLogFiles(dataDir, store);
       await rename(old, path.join(dataDir, "logs.imported"));
     }
-    return new LogStore(store, now);
+    const logs = new LogStore(store, now);
+    await logs.expire();
+    return logs;
+  }
+
+  /** Every node applies retention, on start and hourly: deleting what expired is idempotent. */
+  private async expire(): Promise<void> {
+    await this.store.expire(this.now()).catch((err) => console.error(`flint: expiring logs: ${(err as Error).message}`));
   }
 
   async openStream(group: string, stream: string): Promise<LogStreamWriter> {
-    this.keepRetention();
     return new LogStreamWriter(this.writes.sink(group, stream), this.now);
-  }
-
-  /** A node that writes logs also applies retention (every node may: deleting what expired is idempotent). */
-  private keepRetention(): void {
-    if (this.expiry) return;
-    const expire = () => void this.store.expire(this.now()).catch((err) => console.error(`flint: expiring logs: ${(err as Error).message}`));
-    expire();
-    this.expiry = setInterval(expire, EXPIRE_EVERY_MS);
-    this.expiry.unref();
-  }
-
-  /** Resolves once every line written so far is stored. */
-  drained(): Promise<void> {
-    return this.writes.drained();
   }
 
   close(): void {

@@ -49,3 +49,14 @@ test("an older Flint's log files in the data dir are imported into its SQLite lo
   assert.deepEqual(events.map((e) => [e.stream, e.timestamp, e.message]), [["2026/01/01/[$LATEST]x", 5, "first"], ["2026/01/01/[$LATEST]x", 6, "second"]]);
   assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith("logs")).sort(), ["logs.db", "logs.db-shm", "logs.db-wal", "logs.imported"]);
 });
+
+test("retention: a node applies each group's days when it starts, by its clock", async (t) => {
+  await mkdir(path.join(fixture.dir, "retention"));
+  const store = SqliteStore.open(path.join(fixture.dir, "retention"));
+  t.after(() => store.close());
+  const day = 86_400_000;
+  await store.logs.createGroup({ name: "/aws/lambda/brief", createdAt: 0, retentionDays: 1, tags: {}, logGroupClass: "STANDARD" });
+  await store.logs.appendBatches([{ group: "/aws/lambda/brief", stream: "s", events: [{ timestamp: 1, message: "old" }, { timestamp: 5 * day, message: "new" }] }], 5 * day);
+  (await LogStore.create(path.join(fixture.dir, "retention"), store.logs, () => 5 * day + 1)).close();
+  assert.deepEqual((await groupReader(store.logs, "/aws/lambda/brief").next()).map((e) => e.message), ["new"]);
+});
