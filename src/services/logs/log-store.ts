@@ -8,7 +8,7 @@ import { createReadStream } from "node:fs";
 import { readdir, rename, stat } from "node:fs/promises";
 import path from "node:path";
 import readline from "node:readline";
-import type { LogBatch, LogEvent, LogsStore, TailedLogEvent } from "../../store/logs-store.js";
+import type { EventCursor, LogBatch, LogEvent, LogsStore, TailedLogEvent } from "../../store/logs-store.js";
 
 export type { LogEvent };
 
@@ -177,11 +177,13 @@ export class LogStore {
 }
 
 /**
- * Reads a group as it grows (`flint logs`): each `next()` resolves the events stored since the last
- * call, in stored order; `found` says whether the group exists yet.
+ * Reads a group as it grows (`flint logs`): the first `next()` resolves what the group holds, in
+ * time order; each later one the events stored since, in stored order. `found` says whether the
+ * group exists yet. (What is there is read by time, through the group's index, rather than by
+ * tailing from seq 0, which would walk every group's events.)
  */
 export function groupReader(store: LogsStore, group: string): { next(): Promise<TailedLogEvent[]>; readonly found: boolean } {
-  let after = 0;
+  let after: number | undefined;
   let found = false;
   return {
     get found() {
@@ -190,6 +192,18 @@ export function groupReader(store: LogsStore, group: string): { next(): Promise<
     async next(): Promise<TailedLogEvent[]> {
       found ||= (await store.getGroup(group)) !== undefined;
       const events: TailedLogEvent[] = [];
+      if (after === undefined) {
+        const upTo = await store.lastSeq();
+        let from: EventCursor | undefined;
+        for (;;) {
+          const page = await store.filter(group, { limit: PAGE, ...(from && { after: from }) });
+          // Stored after upTo: the tail below reads it.
+          for (const e of page.events) if (e.seq <= upTo) events.push({ ...e, group });
+          if (!page.scannedTo) break;
+          from = page.scannedTo;
+        }
+        after = upTo;
+      }
       for (;;) {
         const page = await store.tail([group], after, PAGE);
         events.push(...page);
