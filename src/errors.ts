@@ -154,6 +154,9 @@ export const Errors = {
   ResourceAlreadyExistsException: plain("ResourceAlreadyExistsException", 400),
   InvalidOperationException: plain("InvalidOperationException", 400),
   TooManyTagsException: plain("TooManyTagsException", 400),
+  // StartLiveTail's stream ends with these as exception events.
+  SessionTimeoutException: plain("SessionTimeoutException", 400),
+  SessionStreamingException: plain("SessionStreamingException", 400),
   // API Gateway (apigateway-2015-07-09): REST-JSON, `{"message": …}`. Its NotFoundException shares
   // its shape name with SNS's, so it is keyed GatewayNotFound.
   GatewayNotFound: plain("NotFoundException", 404),

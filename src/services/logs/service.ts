@@ -7,8 +7,10 @@
 import { awsError } from "../../errors.js";
 import type { Clock } from "../../clock/clock.js";
 import type { EventCursor, LogGroupRow, LogsStore, LogStreamRow, StoredLogEvent } from "../../store/logs-store.js";
+import { randomUUID } from "node:crypto";
 import { compileFilterPattern } from "./filter-pattern.js";
 import type * as inputs from "./inputs.js";
+import { LiveTailSession } from "./live-tail.js";
 import { type Account, groupNotFound, groupOf, groupOfArn, logGroupArn, logGroupWildcardArn, logStreamArn, streamNotFound } from "./names.js";
 import { judgeBatch } from "./put-rules.js";
 import { eventId, pageToken, readPageToken, readStreamToken, streamToken } from "./tokens.js";
@@ -28,11 +30,31 @@ export class LogsService {
   private readonly store: LogsStore;
   private readonly clock: Clock;
   readonly account: Account;
+  private readonly sessions = new Set<LiveTailSession>();
 
   constructor(deps: LogsServiceDeps) {
     this.store = deps.store;
     this.clock = deps.clock;
     this.account = deps.account;
+  }
+
+  /** Start a live tail; it polls until `release` (the client went) or the service closes. */
+  async openLiveTail(input: inputs.StartLiveTailInput, requestId: string): Promise<{ session: LiveTailSession; release: () => void }> {
+    const session = await LiveTailSession.open({ store: this.store, clock: this.clock, account: this.account }, input, randomUUID(), requestId);
+    this.sessions.add(session);
+    return {
+      session,
+      release: () => {
+        session.close();
+        this.sessions.delete(session);
+      },
+    };
+  }
+
+  /** End every live tail (the server is stopping). */
+  close(): void {
+    for (const s of this.sessions) s.stop();
+    this.sessions.clear();
   }
 
   // ---- groups
@@ -207,8 +229,7 @@ export class LogsService {
     if (!(await this.store.getStream(group, input.logStreamName))) throw streamNotFound();
     const token = input.nextToken !== undefined ? readStreamToken(input.nextToken) : undefined;
     const backward = token ? token.direction === "b" : !input.startFromHead;
-    const read = await this.store.readStream(group, input.logStreamName, { start: input.startTime, end: input.endTime, from: token?.at, backward, limit: input.limit ?? DEFAULT_EVENTS_LIMIT });
-    const events = backward ? read.reverse() : read;
+    const events = await this.store.readStream(group, input.logStreamName, { start: input.startTime, end: input.endTime, from: token?.at, backward, limit: input.limit ?? DEFAULT_EVENTS_LIMIT });
     const first = events[0];
     const last = events[events.length - 1];
     // With nothing read, both tokens stay where the read was: at the given token, or at the start of the stream.
