@@ -1,0 +1,249 @@
+/**
+ * Filter patterns against messages, as AWS's "Filter pattern syntax" page documents them: its
+ * examples first (the page's pattern, its sample events and whether each matches), then edges.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+ */
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { AwsError } from "../../errors.js";
+import { compileFilterPattern } from "./filter-pattern.js";
+
+/** [pattern, message, matches] */
+type Case = [string, string, boolean];
+
+/** The JSON event of the page's JSON examples. */
+const TRAIL = JSON.stringify({
+  eventType: "UpdateTrail",
+  sourceIPAddress: "111.111.111.111",
+  arrayKey: ["value", "another value"],
+  objectList: [{ name: "a", id: 1 }, { name: "b", id: 2 }],
+  SomeObject: null,
+  ThisFlag: true,
+});
+/** The JSON event of the page's compound-condition examples. */
+const USERS = JSON.stringify({
+  user: { id: 1, email: "John.Stiles@example.com" },
+  users: [{ id: 2, email: "John.Doe@example.com" }, { id: 3, email: "Jane.Doe@example.com" }],
+  actions: ["GET", "PUT", "DELETE"],
+  coordinates: [[0, 1, 2], [4, 5, 6], [7, 8, 9]],
+});
+const APACHE_404 = '127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /index.html HTTP/1.0" 404 1534';
+const APACHE_200 = '127.0.0.1 - frank [10/Oct/2000:13:50:35 -0700] "GET /apache_pb.gif HTTP/1.0" 200 4355';
+const APACHE_500 = '127.0.0.1 - frank [10/Oct/2000:13:35:22 -0700] "GET /apache_pb.gif HTTP/1.0" 500 5324';
+
+const CASES: Case[] = [
+  // Unstructured events: terms.
+  ["ERROR", "[ERROR 400] BAD REQUEST", true],
+  ["ERROR", "[ERROR] A fatal exception has occurred", true],
+  ["ERROR", "Exiting with ERRORCODE: -1", true],
+  ["ERROR", "[WARN] all good", false],
+  ["ERROR", "[error 400] bad request", false],
+  ['"ERROR" -"Exiting"', "Exiting with ERRORCODE: -1", false],
+  ['"ERROR" -"Exiting"', "[ERROR] A fatal exception has occurred", true],
+  ["ERROR -Exiting", "Exiting with ERRORCODE: -1", false],
+  ["ERROR Exception", "[ERROR] Caught IllegalArgumentException", true],
+  ["ERROR Exception", "[ERROR] Unhandled Exception", true],
+  ["ERROR Exception", "[ERROR] Unhandled", false],
+  ["Failed to process the request", "[WARN] Failed to process the request", true],
+  ["Failed to process the request", "[ERROR] Unable to continue: Failed to process the request", true],
+  ["Failed to process the request", "the request to process Failed", true],
+  ['"Failed to process the request"', "the request to process Failed", false],
+  ['"INTERNAL SERVER ERROR"', "[ERROR 500] INTERNAL SERVER ERROR", true],
+  ['"INTERNAL SERVER ERROR"', "[ERROR 500] INTERNAL ERROR", false],
+  ["?ERROR ?WARN", "ERROR WARN message", true],
+  ["?ERROR ?WARN", "ERROR message", true],
+  ["?ERROR ?WARN", "WARN message", true],
+  ["?ERROR ?WARN", "INFO message", false],
+  ["ERROR WARN", "ERROR WARN message", true],
+  ["ERROR WARN", "ERROR message", false],
+  ["ERROR -WARN", "ERROR message", true],
+  ["ERROR -WARN", "ERROR WARN message", false],
+  ['?"ERROR" "MainThread" ?"WARN" "Deadlock"', "ERROR in MainThread", true],
+  ['?"ERROR" "MainThread" ?"WARN" "Deadlock"', "WARN Deadlock found", true],
+  ['?"ERROR" "MainThread" ?"WARN" "Deadlock"', "ERROR Deadlock found", false],
+  ["", "anything at all", true],
+  ['" "', "anything", true],
+  // Regular expressions.
+  ["%AUTHORIZED%", "[ERROR 401] UNAUTHORIZED REQUEST", true],
+  ["%AUTHORIZED%", "[SUCCESS 200] AUTHORIZED REQUEST", true],
+  ["%AUTHORIZED%", "[SUCCESS 200] OK", false],
+  ["%^ERROR [0-9]+%", "ERROR 42 things", true],
+  ["%^ERROR [0-9]+%", "INFO ERROR 42", false],
+  // JSON events.
+  ['{ $.eventType = "UpdateTrail" }', TRAIL, true],
+  ['{ $.eventType = "CreateTrail" }', TRAIL, false],
+  ["{ $.sourceIPAddress != 123.123.* }", TRAIL, true],
+  ["{ $.sourceIPAddress = 111.111.* }", TRAIL, true],
+  ['{ $.arrayKey[0] = "value" }', TRAIL, true],
+  ['{ $.arrayKey[1] = "value" }', TRAIL, false],
+  ["{ $.objectList[1].id = 2 }", TRAIL, true],
+  ["{ $.objectList[0].id = 2 }", TRAIL, false],
+  ["{ $.SomeObject IS NULL }", TRAIL, true],
+  ["{ $.ThisFlag IS NULL }", TRAIL, false],
+  ["{ $.SomeOtherObject NOT EXISTS }", TRAIL, true],
+  ["{ $.SomeObject NOT EXISTS }", TRAIL, false],
+  ["{ $.ThisFlag IS TRUE }", TRAIL, true],
+  ["{ $.ThisFlag IS FALSE }", TRAIL, false],
+  ['{ ($.user.id = 1) && ($.users[0].email = "John.Doe@example.com") }', USERS, true],
+  ['{ ($.user.id = 2 && $.users[0].email = "nonmatch") || $.actions[2] = "GET" }', USERS, false],
+  ['{ $.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch && $.actions[2] = nomatch }', USERS, true],
+  ['{ ($.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch) && $.actions[2] = nomatch }', USERS, false],
+  ["{ $.coordinates[2][0] = 7 }", USERS, true],
+  ["{ $.users = 1 }", '{"users": [1, 2, 3]}', false],
+  ["{ $.users != 1 }", '{"users": [1, 2, 3]}', false],
+  ["{ $.foo = bar }", '{"foo": "bar"}', true],
+  ["{ $.foo = baz }", '{"foo": "bar"}', false],
+  ["{ $.foo = bar || $.foo = baz }", '{"foo": "baz"}', true],
+  ["{ $.eventType = *Trail }", TRAIL, true],
+  ['{ $.eventType = "Update*" }', TRAIL, true],
+  ["{ $.latency >= 500 }", '{"latency": 500}', true],
+  ["{ $.latency >= 500 }", '{"latency": 499.9}', false],
+  ["{ $.latency > +1000 }", '{"latency": 1001}', true],
+  ["{ $.numbers[0] < 10e3 }", '{"numbers": [9999]}', true],
+  ["{ $.numbers[0] < 10e-3 }", '{"numbers": [0.01]}', false],
+  ["{ $.processes[4].averageRuntime <= 55.5 }", '{"processes": [{}, {}, {}, {}, {"averageRuntime": 55.5}]}', true],
+  ["{ $.errorCode = 400 }", '{"errorCode": 400}', true],
+  ["{ $.errorCode != 500 }", '{"errorCode": 400}', true],
+  ["{ $.errorCode != 500 }", '{"errorCode": 500}', false],
+  ["{ $.latency > 100 }", '{"latency": "150"}', true],
+  ["{ $.latency > 100 }", '{"latency": "fast"}', false],
+  ["{ $.latency = * }", '{"latency": 12}', true],
+  ["{ $.latency = * }", '{"other": 12}', false],
+  ['{ $.level = "ERROR" && $.latency > 100 }', '{"level": "ERROR", "latency": 101}', true],
+  ['{ $.level = "ERROR" && $.latency > 100 }', '{"level": "ERROR", "latency": 100}', false],
+  ['{ $.level = "ERROR" }', 'plain text with "level": "ERROR"', false],
+  ["{ $.errorCode = %4[0-9]{2}% }", '{"errorCode": "404"}', true],
+  ["{ $.errorCode = %4[0-9]{2}% }", '{"errorCode": "500"}', false],
+  // Space-delimited events.
+  ["[ip, user, username, timestamp, request, status_code, bytes]", APACHE_404, true],
+  ["[ip, user, username, timestamp, request, status_code]", APACHE_404, false],
+  ["[..., status_code, bytes]", APACHE_404, true],
+  ["[ip, user, ..., status_code, bytes]", APACHE_404, true],
+  ["[ip, user, ...]", APACHE_404, true],
+  ["[ip, user, username, timestamp, request, status_code, bytes > 1000]", APACHE_404, true],
+  ["[ip, user, username, timestamp, request, status_code, bytes > 5000]", APACHE_404, false],
+  ["[ip, user, username, timestamp, request, status_code = 200, bytes]", APACHE_200, true],
+  ["[ip, user, username, timestamp, request, status_code = 200, bytes]", APACHE_404, false],
+  ["[ip, user, username, timestamp, request, status_code = 4*, bytes]", APACHE_404, true],
+  ["[ip, user, username, timestamp, request, status_code = 4*, bytes]", APACHE_500, false],
+  ["[ip, user, username, timestamp, request = *html*, status_code = 4*, bytes]", APACHE_404, true],
+  ["[ip, user, username, timestamp, request = *html*, status_code = 4*, bytes]", APACHE_200, false],
+  ["[ip, user, username, timestamp, request, status_code = 4* && status_code != 403, bytes]", APACHE_404, true],
+  ["[..., request=*.html*, status_code=4*,]", APACHE_404, false],
+  ["[..., request=*.html*, status_code=4*, bytes]", APACHE_404, true],
+  ['[ip, user, username, timestamp = "10/Oct/2000:13:25:15 -0700", ...]', APACHE_404, true],
+  ["[w1=ERROR, w2]", "ERROR message", true],
+  ["[w1=ERROR, w2]", "WARN message", false],
+  ["[w1=ERROR || w1=WARN, w2]", "WARN message", true],
+  ["[w1=ERROR || w1=WARN, w2]", "INFO message", false],
+  ["[w1!=ERROR && w1!=WARN, w2]", "INFO message", true],
+  ["[w1!=ERROR && w1!=WARN, w2]", "ERROR message", false],
+  ["[ip, user, username, timestamp, request, status_code = %4[0-9]{2}%, bytes]", APACHE_404, true],
+  ["[ip, user, username, timestamp, request =%.*\\.html%, status_code = %4[0-9]{2}%, bytes]", APACHE_404, true],
+
+  // Beyond the page's examples: wildcards, quoting, types and shapes.
+  ["{ $.name = *Event }", '{"name": "PutEvent"}', true],
+  ["{ $.name = Event* }", '{"name": "EventName"}', true],
+  ["{ $.name = Event* }", '{"name": "PutEvent"}', false],
+  ['{ $.name = "Ev*ent" }', '{"name": "Ev*ent"}', true],
+  ['{ $.name = "Ev*ent" }', '{"name": "EvXent"}', false],
+  ["{ $.n = 1e3 }", '{"n": 1000}', true],
+  ['{ $.id = "2" }', '{"id": 2}', true],
+  ["{ $.a.b = 1 }", '{"a": [{"b": 1}]}', false],
+  ['{ $.x != "a" }', '{"y": "a"}', false],
+  ["{ $.flag IS TRUE }", '{"flag": "true"}', false],
+  ["{ $.flag IS FALSE }", '{"flag": false}', true],
+  ["{ $.a NOT EXISTS }", "not json at all", false],
+  ["{ $.a NOT EXISTS }", "[1, 2]", false],
+  ["{$.foo=bar}", '{"foo":"bar"}', true],
+  ['{ $.level = "ERROR" }', '{\n  "level": "ERROR"\n}', true],
+  ['{ $.dash-key_1 = "v" }', '{"dash-key_1": "v"}', true],
+  ['{ ($.component = "HttpServer") && (($.error IS TRUE) || ($.latency > 1000)) }', '{"component": "HttpServer", "error": false, "latency": 1500}', true],
+  ['{ ($.component = "HttpServer") && (($.error IS TRUE) || ($.latency > 1000)) }', '{"component": "HttpServer", "error": false, "latency": 15}', false],
+  ['{ ($.latency = "*") && ($.message = %bind: address already in use%) }', '{"latency": 3, "message": "listen: bind: address already in use"}', true],
+  ['[time, component = "HttpServer", ..., result_code != 200, latency]', "12:00 HttpServer GET /x 500 12", true],
+  ['[time, component = "HttpServer", ..., result_code != 200, latency]', "12:00 HttpServer GET /x 200 12", false],
+  ["[client-ip, ...]", "10.0.0.1 anything", true],
+  ["[...]", "", true],
+  ["[..., last]", "", false],
+  ["[a, b > 5]", "x y", false],
+  ["[a, b = 5]", "x 5.0", true],
+  ['[w1, w2 = "message"]', "ERROR message", true],
+  ["[a, b, c]", "one\ttwo three", true],
+  ['[a, b = "say \\"hi\\" now"]', 'x "say \\"hi\\" now"', true],
+  ["%[Ee]rror|[Ff]ail%", "Failure in step 2", true],
+  ["%[Ee]rror|[Ff]ail%", "all good", false],
+  ["%\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}%", "request from 10.0.0.1", true],
+  ["%colou?r%", "the color red", true],
+  ['"ERROR" - "Exiting"', "Exiting with ERRORCODE: -1", false],
+  ['"say \\"hi\\""', 'they say "hi" twice', true],
+  ["ERROR", "error in lower case", false],
+  ["  ERROR  ", "ERROR with spaces around the pattern", true],
+];
+
+describe("filter patterns", () => {
+  for (const [pattern, message, expected] of CASES) {
+    test(`${JSON.stringify(pattern)} ${expected ? "matches" : "does not match"} ${JSON.stringify(message.slice(0, 60))}`, () => {
+      const compiled = compileFilterPattern(pattern);
+      assert.equal(compiled.match(message), expected);
+      // The prefilter never drops a message the pattern matches.
+      if (expected) for (const group of compiled.mustContain) assert.ok(group.some((s) => message.includes(s)), `mustContain ${JSON.stringify(compiled.mustContain)}`);
+    });
+  }
+});
+
+describe("invalid filter patterns", () => {
+  const INVALID = [
+    "email@domain.com",
+    '""',
+    '"unterminated',
+    "{ $.eventType = UpdateTrail",
+    "{ eventType = UpdateTrail }",
+    "{ $.latency > fast }",
+    "{ $.a = 1 && }",
+    "{ $.a IS MAYBE }",
+    "{ ($.a = 1 }",
+    "{ $.a = foo@bar }",
+    "[ip, user",
+    "[ip, status_code = ]",
+    "[ip, bytes > 10, other > x]",
+    // The page's `[…, status_code = 4* && bytes > 1000]`: a condition on another slot's field, which AWS refuses
+    // (awsdocs/amazon-cloudwatch-logs-user-guide#21).
+    "[ip, user, username, timestamp, request, status_code = 4* && bytes > 1000]",
+    "[w1=ERROR || w2=WARN, w2]",
+    "%something!%",
+    "%(a|b)%",
+    "{ $.a = %a% || $.b = %b% || $.c = %c% }",
+    "[a = %a%, b = %b%, c = %c%]",
+    "[..., a, ...]",
+    "{ $.a == 1 }",
+    "{ }",
+    "[]",
+    "[a, b] trailing",
+    '{ $.a > "5" }',
+    "ERROR -",
+    "%%",
+    "%caf\u00e9%",
+    "ERROR-CODE",
+  ];
+  for (const pattern of INVALID) {
+    test(`${JSON.stringify(pattern)} is InvalidParameterException "Invalid filter pattern"`, () => {
+      assert.throws(() => compileFilterPattern(pattern), (e: unknown) => e instanceof AwsError && e.code === "InvalidParameterException" && e.status === 400 && e.message === "Invalid filter pattern");
+    });
+  }
+});
+
+describe("prefilter substrings", () => {
+  test("terms and phrases must all appear; alternatives make one group; exclusions none", () => {
+    assert.deepEqual(compileFilterPattern('ERROR "bad thing" -DEBUG').mustContain, [["ERROR"], ["bad thing"]]);
+    assert.deepEqual(compileFilterPattern("?ERROR ?WARN").mustContain, [["ERROR", "WARN"]]);
+    assert.deepEqual(compileFilterPattern("").mustContain, []);
+    assert.equal(compileFilterPattern("").matchesAll, true);
+  });
+  test("JSON and space-delimited string equalities are literal substrings, numbers and negations are not", () => {
+    assert.deepEqual(compileFilterPattern('{ $.level = "ERROR" && $.latency > 100 }').mustContain, [["ERROR"]]);
+    assert.deepEqual(compileFilterPattern("{ $.level = ERROR || $.level = WARN }").mustContain, [["ERROR", "WARN"]]);
+    assert.deepEqual(compileFilterPattern("{ $.level != ERROR }").mustContain, []);
+    assert.deepEqual(compileFilterPattern("[w1=ERROR, w2=4*]").mustContain, [["ERROR"]]);
+  });
+});
