@@ -64,7 +64,7 @@ export class LiveTailSession {
     const streams = input.logStreamNames;
     const prefixes = input.logStreamNamePrefixes;
     const keep = (e: TailedLogEvent) =>
-      (!streams || streams.includes(e.stream)) && (!prefixes || prefixes.some((p) => e.stream.startsWith(p))) && pattern.match(e.message);
+      (!streams || streams.includes(e.stream)) && (!prefixes || prefixes.some((p) => e.stream.startsWith(p))) && (pattern.matchesAll || pattern.match(e.message));
     const start = {
       requestId,
       sessionId,

@@ -45,7 +45,11 @@ export function judgeBatch(events: readonly LogEvent[], now: number, retentionDa
   while (end < events.length && events[end]!.timestamp <= tooNew) end++;
   const rejected: RejectedLogEventsInfo = {};
   // AWS: the start index is inclusive, the end indexes exclusive (one past the last rejected event).
-  const endOfOlder = (limit: number) => events.findLastIndex((e) => e.timestamp < limit) + 1;
+  const endOfOlder = (limit: number) => {
+    let i = 0;
+    while (i < events.length && events[i]!.timestamp < limit) i++;
+    return i;
+  };
   if (events[0] && events[0].timestamp < tooOld) rejected.tooOldLogEventEndIndex = endOfOlder(tooOld);
   if (events[0] && events[0].timestamp < expired) rejected.expiredLogEventEndIndex = endOfOlder(expired);
   if (end < events.length) rejected.tooNewLogEventStartIndex = end;

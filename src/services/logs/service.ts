@@ -263,7 +263,7 @@ export class LogsService {
       after,
       limit,
       mustContain: pattern.mustContain,
-      match: pattern.match,
+      ...(pattern.matchesAll ? {} : { match: (message: string) => pattern.match(message) }),
       scanLimit: FILTER_SCAN_LIMIT,
     });
     const last = page.events[page.events.length - 1];
