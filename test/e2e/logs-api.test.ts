@@ -1,0 +1,248 @@
+/**
+ * CloudWatch Logs through real clients against one real `flint serve`: every operation and its AWS
+ * errors with the AWS CLI v2, @aws-sdk/client-cloudwatch-logs (StartLiveTail's event stream among
+ * them) and boto3; `aws logs tail` with a filter pattern, and `--follow` seeing a line written
+ * while it follows; a retention policy deleting old events.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  FilterLogEventsCommand,
+  GetLogEventsCommand,
+  PutLogEventsCommand,
+  ResourceNotFoundException,
+  StartLiveTailCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
+import { ACCOUNT, AWS_CLI_V2, awsClientEnv, cleanEnv, REGION, startFlint, TEST_CREDENTIALS, type FlintProcess, uniqueName } from "../harness/flint.js";
+import { cliError, runPython } from "../harness/dynamodb.js";
+
+const groupArn = (name: string) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}`;
+const logEvents = (messages: string[], at = Date.now()) => messages.map((message, i) => ({ timestamp: at + i, message }));
+
+describe("CloudWatch Logs API", () => {
+  let flint: FlintProcess;
+  let logs: CloudWatchLogsClient;
+  before(async () => {
+    flint = await startFlint({ args: ["--spares", "0"], executionRole: false });
+    // StartLiveTail's model puts `streaming-` before the host; a local endpoint has none to prefix.
+    logs = new CloudWatchLogsClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1, disableHostPrefix: true });
+  });
+  after(async () => {
+    logs.destroy();
+    await flint.stop();
+  });
+
+  /** The CLI v2's answer, parsed; fails the test when the command failed. */
+  const aws = async (...args: string[]) => {
+    const r = await flint.aws(["logs", ...args]);
+    assert.equal(r.code, 0, `${args.join(" ")}: ${r.stderr}`);
+    return r.stdout.trim() ? r.json() : {};
+  };
+  /** The CLI v2's error for a command that must fail. */
+  const awsFails = async (...args: string[]) => cliError(await flint.aws(["logs", ...args]));
+  const seed = async (group: string, streams: Record<string, string[]>, at = Date.now()) => {
+    await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
+    for (const [stream, messages] of Object.entries(streams)) {
+      await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: stream }));
+      await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: stream, logEvents: logEvents(messages, at) }));
+    }
+  };
+
+  test("AWS CLI v2: groups, streams, events, retention and tags, with AWS's errors", async () => {
+    const group = uniqueName("/cli/app");
+    await aws("create-log-group", "--log-group-name", group, "--tags", "team=a");
+    const exists = await awsFails("create-log-group", "--log-group-name", group);
+    assert.deepEqual([exists.code, exists.message], ["ResourceAlreadyExistsException", "The specified log group already exists"]);
+    const bad = await awsFails("create-log-group", "--log-group-name", "has space");
+    assert.equal(bad.code, "InvalidParameterException");
+    assert.match(bad.message, /^1 validation error detected: Value 'has space' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern/);
+    const described = await aws("describe-log-groups", "--log-group-name-prefix", group);
+    assert.deepEqual(
+      described.logGroups.map((g: { logGroupName: string; arn: string }) => [g.logGroupName, g.arn]),
+      [[group, `${groupArn(group)}:*`]],
+    );
+
+    await aws("create-log-stream", "--log-group-name", group, "--log-stream-name", "s1");
+    await aws("create-log-stream", "--log-group-name", group, "--log-stream-name", "s2");
+    assert.equal((await awsFails("create-log-stream", "--log-group-name", group, "--log-stream-name", "s1")).message, "The specified log stream already exists");
+    assert.deepEqual(await awsFails("create-log-stream", "--log-group-name", `${group}-none`, "--log-stream-name", "s1").then((e) => [e.code, e.message]), ["ResourceNotFoundException", "The specified log group does not exist."]);
+    const now = Date.now();
+    const put = await aws("put-log-events", "--log-group-name", group, "--log-stream-name", "s1", "--log-events", JSON.stringify(logEvents(["INFO one", "ERROR two"], now)));
+    assert.match(put.nextSequenceToken, /^\d{56}$/);
+    await aws("put-log-events", "--log-group-name", group, "--log-stream-name", "s2", "--log-events", JSON.stringify(logEvents(["ERROR three"], now + 5)));
+    const outOfOrder = await awsFails("put-log-events", "--log-group-name", group, "--log-stream-name", "s1", "--log-events", JSON.stringify([{ timestamp: now, message: "b" }, { timestamp: now - 1, message: "a" }]));
+    assert.deepEqual([outOfOrder.code, outOfOrder.message], ["InvalidParameterException", "Log events in a single PutLogEvents request must be in chronological order."]);
+    const tooNew = await aws("put-log-events", "--log-group-name", group, "--log-stream-name", "s1", "--log-events", JSON.stringify([{ timestamp: now + 3 * 3_600_000, message: "future" }]));
+    assert.deepEqual(tooNew.rejectedLogEventsInfo, { tooNewLogEventStartIndex: 0 });
+
+    const got = await aws("get-log-events", "--log-group-name", group, "--log-stream-name", "s1", "--start-from-head");
+    assert.deepEqual(got.events.map((e: { message: string }) => e.message), ["INFO one", "ERROR two"]);
+    assert.match(got.nextForwardToken, /^f\/\d{56}\/s$/);
+    const again = await aws("get-log-events", "--log-group-name", group, "--log-stream-name", "s1", "--next-token", got.nextForwardToken);
+    assert.deepEqual([again.events, again.nextForwardToken], [[], got.nextForwardToken]);
+    const filtered = await aws("filter-log-events", "--log-group-name", group, "--filter-pattern", "ERROR");
+    assert.deepEqual(filtered.events.map((e: { logStreamName: string; message: string }) => [e.logStreamName, e.message]), [["s1", "ERROR two"], ["s2", "ERROR three"]]);
+    assert.equal(filtered.nextToken, undefined);
+    assert.equal((await awsFails("filter-log-events", "--log-group-name", group, "--filter-pattern", "{ $.a = ")).message, "Invalid filter pattern");
+    const streams = await aws("describe-log-streams", "--log-group-name", group, "--order-by", "LastEventTime", "--descending");
+    assert.deepEqual(streams.logStreams.map((s: { logStreamName: string }) => s.logStreamName), ["s2", "s1"]);
+    assert.equal((await awsFails("describe-log-streams", "--log-group-name", group, "--order-by", "LastEventTime", "--log-stream-name-prefix", "s")).message, "Cannot order by LastEventTime with a logStreamNamePrefix.");
+
+    const days = await awsFails("put-retention-policy", "--log-group-name", group, "--retention-in-days", "2");
+    assert.equal(days.code, "InvalidParameterException");
+    assert.match(days.message, /Value '2' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: \[1, 3, 5, 7, 14/);
+    await aws("put-retention-policy", "--log-group-name", group, "--retention-in-days", "7");
+    assert.equal((await aws("describe-log-groups", "--log-group-name-prefix", group)).logGroups[0].retentionInDays, 7);
+    await aws("delete-retention-policy", "--log-group-name", group);
+
+    await aws("tag-log-group", "--log-group-name", group, "--tags", "env=dev");
+    await aws("tag-resource", "--resource-arn", groupArn(group), "--tags", "cost=1");
+    await aws("untag-resource", "--resource-arn", groupArn(group), "--tag-keys", "team");
+    assert.deepEqual((await aws("list-tags-log-group", "--log-group-name", group)).tags, { env: "dev", cost: "1" });
+    await aws("untag-log-group", "--log-group-name", group, "--tags", "env");
+    assert.deepEqual((await aws("list-tags-for-resource", "--resource-arn", groupArn(group))).tags, { cost: "1" });
+
+    await aws("delete-log-stream", "--log-group-name", group, "--log-stream-name", "s2");
+    assert.equal((await awsFails("get-log-events", "--log-group-name", group, "--log-stream-name", "s2")).message, "The specified log stream does not exist.");
+    await aws("delete-log-group", "--log-group-name", group);
+    assert.deepEqual(await awsFails("delete-log-group", "--log-group-name", group).then((e) => [e.code, e.message]), ["ResourceNotFoundException", "The specified log group does not exist."]);
+  });
+
+  test("aws logs tail --since 5m --filter-pattern prints the matching lines of every stream, and none older", async () => {
+    const group = uniqueName("/tail/since");
+    await seed(group, { a: ["GET /ok 200", "GET /bad 500"], b: ["POST /bad 500"] }, Date.now() - 60_000);
+    await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: "c" }));
+    await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: "c", logEvents: logEvents(["GET /old 500"], Date.now() - 10 * 60_000) }));
+    const r = await flint.aws(["logs", "tail", group, "--since", "5m", "--filter-pattern", "500", "--format", "short"]);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split("\n").map((l) => l.replace(/^\S+ /, ""));
+    // In time order: b's line was written at the same time as a's first.
+    assert.deepEqual(lines, ["POST /bad 500", "GET /bad 500"]);
+  });
+
+  test("aws logs tail --follow shows a line written while it follows", async () => {
+    const group = uniqueName("/tail/follow");
+    await seed(group, { s: ["first line"] });
+    const child = spawn(AWS_CLI_V2, ["--endpoint-url", flint.endpoint, "--region", REGION, "logs", "tail", group, "--follow", "--since", "1h", "--format", "short"], {
+      env: cleanEnv({ ...awsClientEnv(), AWS_PAGER: "" }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (c) => (out += c));
+    child.stderr.on("data", (c) => (out += c));
+    const shows = (text: string) =>
+      new Promise<void>((resolve, reject) => {
+        const check = () => {
+          if (out.includes(text)) return resolve();
+          if (child.exitCode !== null) return reject(new Error(`aws logs tail exited: ${out}`));
+          setTimeout(check, 50);
+        };
+        check();
+      });
+    try {
+      await shows("first line");
+      await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: "s", logEvents: logEvents(["written while following"]) }));
+      await shows("written while following");
+      assert.equal(out.split("first line").length, 2, "each line once");
+    } finally {
+      child.kill("SIGINT");
+    }
+    // What lets it sleep between polls: the last page of a read to the end carries no nextToken.
+    const last = await logs.send(new FilterLogEventsCommand({ logGroupName: group, interleaved: true, startTime: Date.now() - 3_600_000 }));
+    assert.equal(last.events?.length, 2);
+    assert.equal(last.nextToken, undefined);
+  });
+
+  test("SDK v3: GetLogEvents pages to an unchanged token, FilterLogEvents pages, errors are typed", async () => {
+    const group = uniqueName("/sdk/app");
+    await seed(group, { a: ["a1", "a2", "a3"], b: ["b1", "b2"] });
+    const pages: string[][] = [];
+    let token: string | undefined;
+    for (;;) {
+      const page = await logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: "a", startFromHead: true, limit: 2, nextToken: token }));
+      if (page.nextForwardToken === token) break;
+      pages.push(page.events!.map((e) => e.message!));
+      token = page.nextForwardToken;
+    }
+    assert.deepEqual(pages, [["a1", "a2"], ["a3"]]);
+    const all: string[] = [];
+    let next: string | undefined;
+    do {
+      const page = await logs.send(new FilterLogEventsCommand({ logGroupIdentifier: groupArn(group), limit: 2, nextToken: next }));
+      all.push(...page.events!.map((e) => `${e.logStreamName}:${e.message}`));
+      next = page.nextToken;
+    } while (next);
+    assert.deepEqual(all, ["a:a1", "b:b1", "a:a2", "b:b2", "a:a3"]);
+    await assert.rejects(logs.send(new GetLogEventsCommand({ logGroupName: `${group}-none`, logStreamName: "a" })), (err: Error) => {
+      assert.ok(err instanceof ResourceNotFoundException);
+      assert.equal(err.message, "The specified log group does not exist.");
+      return true;
+    });
+  });
+
+  test("SDK v3: StartLiveTail streams the lines written after it started", async () => {
+    const group = uniqueName("/sdk/live");
+    await seed(group, { s: ["ERROR before the tail"] });
+    const abort = new AbortController();
+    const out = await logs.send(new StartLiveTailCommand({ logGroupIdentifiers: [groupArn(group)], logEventFilterPattern: "ERROR" }), { abortSignal: abort.signal });
+    const seen: string[] = [];
+    try {
+      for await (const event of out.responseStream!) {
+        if (event.sessionStart) {
+          assert.deepEqual(event.sessionStart.logGroupIdentifiers, [groupArn(group)]);
+          await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: "s", logEvents: logEvents(["INFO skipped", "ERROR live"]) }));
+        }
+        if (event.sessionUpdate) {
+          seen.push(...event.sessionUpdate.sessionResults!.map((r) => `${r.logGroupIdentifier} ${r.logStreamName} ${r.message}`));
+          break;
+        }
+      }
+    } finally {
+      abort.abort();
+    }
+    assert.deepEqual(seen, [`${groupArn(group)} s ERROR live`]);
+    await assert.rejects(logs.send(new StartLiveTailCommand({ logGroupIdentifiers: [groupArn(`${group}-none`)] })), ResourceNotFoundException);
+  });
+
+  test("boto3: put, get, filter with the paginator, and AWS's error codes", async () => {
+    const group = uniqueName("/boto3/app");
+    const script = `
+import sys, json, time, boto3, botocore
+a = json.loads(sys.argv[1])
+logs = boto3.client("logs", endpoint_url=a["endpoint"])
+g = a["group"]
+logs.create_log_group(logGroupName=g)
+logs.create_log_stream(logGroupName=g, logStreamName="s")
+now = int(time.time() * 1000)
+logs.put_log_events(logGroupName=g, logStreamName="s", logEvents=[{"timestamp": now + i, "message": m} for i, m in enumerate(['{"level":"ERROR","latency":150}', '{"level":"ERROR","latency":50}', '{"level":"INFO","latency":500}'])])
+got = logs.get_log_events(logGroupName=g, logStreamName="s", startFromHead=True)
+pages = logs.get_paginator("filter_log_events").paginate(logGroupName=g, filterPattern='{ $.level = "ERROR" && $.latency > 100 }')
+filtered = [e["message"] for p in pages for e in p["events"]]
+errors = {}
+for name, call in [("missing", lambda: logs.describe_log_streams(logGroupName=g + "-none")), ("retention", lambda: logs.put_retention_policy(logGroupName=g, retentionInDays=4))]:
+    try:
+        call()
+    except botocore.exceptions.ClientError as e:
+        errors[name] = [e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]]
+print(json.dumps({"got": [e["message"] for e in got["events"]], "filtered": filtered, "errors": errors}))
+`;
+    const out = await runPython("python3", script, { endpoint: flint.endpoint, group });
+    assert.equal(out.got.length, 3);
+    assert.deepEqual(out.filtered, ['{"level":"ERROR","latency":150}']);
+    assert.deepEqual(out.errors, { missing: ["ResourceNotFoundException", 400], retention: ["InvalidParameterException", 400] });
+  });
+
+  test("a retention policy deletes the events older than it", async () => {
+    const group = uniqueName("/retention/app");
+    const day = 86_400_000;
+    await seed(group, { s: ["three days old", "still three days old"] }, Date.now() - 3 * day);
+    await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: "s", logEvents: logEvents(["fresh"]) }));
+    await aws("put-retention-policy", "--log-group-name", group, "--retention-in-days", "1");
+    const left = await aws("filter-log-events", "--log-group-name", group);
+    assert.deepEqual(left.events.map((e: { message: string }) => e.message), ["fresh"]);
+  });
+});
