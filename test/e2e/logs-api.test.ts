@@ -11,9 +11,13 @@ import {
   CloudWatchLogsClient,
   CreateLogGroupCommand,
   CreateLogStreamCommand,
+  DeleteLogGroupCommand,
+  DescribeLogGroupsCommand,
+  DescribeLogStreamsCommand,
   FilterLogEventsCommand,
   GetLogEventsCommand,
   PutLogEventsCommand,
+  PutRetentionPolicyCommand,
   ResourceNotFoundException,
   StartLiveTailCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
@@ -52,64 +56,84 @@ describe("CloudWatch Logs API", () => {
     }
   };
 
-  test("AWS CLI v2: groups, streams, events, retention and tags, with AWS's errors", async () => {
+  test("AWS CLI v2: every operation, with AWS's errors", async () => {
     const group = uniqueName("/cli/app");
+    const now = Date.now();
+    const events = (messages: string[], at: number) => JSON.stringify(logEvents(messages, at));
     await aws("create-log-group", "--log-group-name", group, "--tags", "team=a");
-    const exists = await awsFails("create-log-group", "--log-group-name", group);
+    // Independent commands run side by side: each CLI start costs most of a core.
+    const [exists, bad] = await Promise.all([
+      awsFails("create-log-group", "--log-group-name", group),
+      awsFails("create-log-group", "--log-group-name", "has space"),
+      aws("create-log-stream", "--log-group-name", group, "--log-stream-name", "s1"),
+      logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: "s2" })),
+    ]);
     assert.deepEqual([exists.code, exists.message], ["ResourceAlreadyExistsException", "The specified log group already exists"]);
-    const bad = await awsFails("create-log-group", "--log-group-name", "has space");
     assert.equal(bad.code, "InvalidParameterException");
     assert.match(bad.message, /^1 validation error detected: Value 'has space' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern/);
-    const described = await aws("describe-log-groups", "--log-group-name-prefix", group);
-    assert.deepEqual(
-      described.logGroups.map((g: { logGroupName: string; arn: string }) => [g.logGroupName, g.arn]),
-      [[group, `${groupArn(group)}:*`]],
-    );
 
-    await aws("create-log-stream", "--log-group-name", group, "--log-stream-name", "s1");
-    await aws("create-log-stream", "--log-group-name", group, "--log-stream-name", "s2");
-    assert.equal((await awsFails("create-log-stream", "--log-group-name", group, "--log-stream-name", "s1")).message, "The specified log stream already exists");
-    assert.deepEqual(await awsFails("create-log-stream", "--log-group-name", `${group}-none`, "--log-stream-name", "s1").then((e) => [e.code, e.message]), ["ResourceNotFoundException", "The specified log group does not exist."]);
-    const now = Date.now();
-    const put = await aws("put-log-events", "--log-group-name", group, "--log-stream-name", "s1", "--log-events", JSON.stringify(logEvents(["INFO one", "ERROR two"], now)));
+    const [put, described, noGroup] = await Promise.all([
+      aws("put-log-events", "--log-group-name", group, "--log-stream-name", "s1", "--log-events", events(["INFO one", "ERROR two"], now)),
+      aws("describe-log-groups", "--log-group-name-prefix", group),
+      awsFails("create-log-stream", "--log-group-name", `${group}-none`, "--log-stream-name", "s1"),
+      logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: "s2", logEvents: logEvents(["ERROR three"], now + 5) })),
+    ]);
     assert.match(put.nextSequenceToken, /^\d{56}$/);
-    await aws("put-log-events", "--log-group-name", group, "--log-stream-name", "s2", "--log-events", JSON.stringify(logEvents(["ERROR three"], now + 5)));
-    const outOfOrder = await awsFails("put-log-events", "--log-group-name", group, "--log-stream-name", "s1", "--log-events", JSON.stringify([{ timestamp: now, message: "b" }, { timestamp: now - 1, message: "a" }]));
-    assert.deepEqual([outOfOrder.code, outOfOrder.message], ["InvalidParameterException", "Log events in a single PutLogEvents request must be in chronological order."]);
-    const tooNew = await aws("put-log-events", "--log-group-name", group, "--log-stream-name", "s1", "--log-events", JSON.stringify([{ timestamp: now + 3 * 3_600_000, message: "future" }]));
-    assert.deepEqual(tooNew.rejectedLogEventsInfo, { tooNewLogEventStartIndex: 0 });
+    assert.deepEqual(described.logGroups.map((g: { logGroupName: string; arn: string }) => [g.logGroupName, g.arn]), [[group, `${groupArn(group)}:*`]]);
+    assert.deepEqual([noGroup.code, noGroup.message], ["ResourceNotFoundException", "The specified log group does not exist."]);
 
-    const got = await aws("get-log-events", "--log-group-name", group, "--log-stream-name", "s1", "--start-from-head");
+    const [got, filtered, streams] = await Promise.all([
+      aws("get-log-events", "--log-group-name", group, "--log-stream-name", "s1", "--start-from-head"),
+      aws("filter-log-events", "--log-group-name", group, "--filter-pattern", "ERROR"),
+      aws("describe-log-streams", "--log-group-name", group, "--order-by", "LastEventTime", "--descending"),
+      aws("put-retention-policy", "--log-group-name", group, "--retention-in-days", "7"),
+    ]);
     assert.deepEqual(got.events.map((e: { message: string }) => e.message), ["INFO one", "ERROR two"]);
     assert.match(got.nextForwardToken, /^f\/\d{56}\/s$/);
-    const again = await aws("get-log-events", "--log-group-name", group, "--log-stream-name", "s1", "--next-token", got.nextForwardToken);
-    assert.deepEqual([again.events, again.nextForwardToken], [[], got.nextForwardToken]);
-    const filtered = await aws("filter-log-events", "--log-group-name", group, "--filter-pattern", "ERROR");
     assert.deepEqual(filtered.events.map((e: { logStreamName: string; message: string }) => [e.logStreamName, e.message]), [["s1", "ERROR two"], ["s2", "ERROR three"]]);
     assert.equal(filtered.nextToken, undefined);
-    assert.equal((await awsFails("filter-log-events", "--log-group-name", group, "--filter-pattern", "{ $.a = ")).message, "Invalid filter pattern");
-    const streams = await aws("describe-log-streams", "--log-group-name", group, "--order-by", "LastEventTime", "--descending");
     assert.deepEqual(streams.logStreams.map((s: { logStreamName: string }) => s.logStreamName), ["s2", "s1"]);
-    assert.equal((await awsFails("describe-log-streams", "--log-group-name", group, "--order-by", "LastEventTime", "--log-stream-name-prefix", "s")).message, "Cannot order by LastEventTime with a logStreamNamePrefix.");
+    assert.equal((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: group }))).logGroups![0]!.retentionInDays, 7);
 
-    const days = await awsFails("put-retention-policy", "--log-group-name", group, "--retention-in-days", "2");
-    assert.equal(days.code, "InvalidParameterException");
-    assert.match(days.message, /Value '2' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: \[1, 3, 5, 7, 14/);
-    await aws("put-retention-policy", "--log-group-name", group, "--retention-in-days", "7");
-    assert.equal((await aws("describe-log-groups", "--log-group-name-prefix", group)).logGroups[0].retentionInDays, 7);
-    await aws("delete-retention-policy", "--log-group-name", group);
-
-    await aws("tag-log-group", "--log-group-name", group, "--tags", "env=dev");
-    await aws("tag-resource", "--resource-arn", groupArn(group), "--tags", "cost=1");
-    await aws("untag-resource", "--resource-arn", groupArn(group), "--tag-keys", "team");
-    assert.deepEqual((await aws("list-tags-log-group", "--log-group-name", group)).tags, { env: "dev", cost: "1" });
-    await aws("untag-log-group", "--log-group-name", group, "--tags", "env");
-    assert.deepEqual((await aws("list-tags-for-resource", "--resource-arn", groupArn(group))).tags, { cost: "1" });
-
-    await aws("delete-log-stream", "--log-group-name", group, "--log-stream-name", "s2");
-    assert.equal((await awsFails("get-log-events", "--log-group-name", group, "--log-stream-name", "s2")).message, "The specified log stream does not exist.");
+    await Promise.all([
+      aws("delete-retention-policy", "--log-group-name", group),
+      aws("tag-log-group", "--log-group-name", group, "--tags", "env=dev"),
+      aws("tag-resource", "--resource-arn", groupArn(group), "--tags", "cost=1"),
+    ]);
+    await Promise.all([aws("untag-resource", "--resource-arn", groupArn(group), "--tag-keys", "team"), aws("untag-log-group", "--log-group-name", group, "--tags", "env")]);
+    const [byName, byArn] = await Promise.all([
+      aws("list-tags-log-group", "--log-group-name", group),
+      aws("list-tags-for-resource", "--resource-arn", groupArn(group)),
+      aws("delete-log-stream", "--log-group-name", group, "--log-stream-name", "s2"),
+    ]);
+    assert.deepEqual([byName.tags, byArn.tags], [{ cost: "1" }, { cost: "1" }]);
+    assert.equal((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: group }))).logGroups![0]!.retentionInDays, undefined);
     await aws("delete-log-group", "--log-group-name", group);
-    assert.deepEqual(await awsFails("delete-log-group", "--log-group-name", group).then((e) => [e.code, e.message]), ["ResourceNotFoundException", "The specified log group does not exist."]);
+    assert.deepEqual((await logs.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: group }))).logGroups, []);
+  });
+
+  test("SDK v3: AWS's errors and messages for what a request breaks", async () => {
+    const group = uniqueName("/sdk/errors");
+    await seed(group, { s: ["one"] });
+    const now = Date.now();
+    const fails = (sent: Promise<unknown>) =>
+      sent.then(
+        () => assert.fail("succeeded"),
+        (err: Error) => [err.name, err.message],
+      );
+    const invalid = (message: string) => ["InvalidParameterException", message];
+    assert.deepEqual(await fails(logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: "s", logEvents: [{ timestamp: now, message: "b" }, { timestamp: now - 1, message: "a" }] }))), invalid("Log events in a single PutLogEvents request must be in chronological order."));
+    assert.deepEqual(await fails(logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: "s", logEvents: [{ timestamp: now - 90_000_000, message: "a" }, { timestamp: now, message: "b" }] }))), invalid("The batch of log events in a single PutLogEvents request cannot span more than 24 hours."));
+    assert.deepEqual(await fails(logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: "none", logEvents: logEvents(["x"]) }))), ["ResourceNotFoundException", "The specified log stream does not exist."]);
+    assert.deepEqual(await fails(logs.send(new FilterLogEventsCommand({ logGroupName: group, filterPattern: "{ $.a = " }))), invalid("Invalid filter pattern"));
+    assert.deepEqual(await fails(logs.send(new DescribeLogStreamsCommand({ logGroupName: group, orderBy: "LastEventTime", logStreamNamePrefix: "s" }))), invalid("Cannot order by LastEventTime with a logStreamNamePrefix."));
+    assert.deepEqual(await fails(logs.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: "s", nextToken: "f/1" }))), invalid("The specified nextToken is invalid."));
+    const [code, message] = await fails(logs.send(new PutRetentionPolicyCommand({ logGroupName: group, retentionInDays: 2 })));
+    assert.equal(code, "InvalidParameterException");
+    assert.match(message!, /^1 validation error detected: Value '2' at 'retentionInDays' failed to satisfy constraint: Member must satisfy enum value set: \[1, 3, 5, 7, 14/);
+    assert.deepEqual(await fails(logs.send(new DeleteLogGroupCommand({ logGroupName: `${group}-none` }))), ["ResourceNotFoundException", "The specified log group does not exist."]);
+    const tooNew = await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: "s", logEvents: [{ timestamp: now + 3 * 3_600_000, message: "future" }] }));
+    assert.deepEqual(tooNew.rejectedLogEventsInfo, { tooNewLogEventStartIndex: 0 });
   });
 
   test("aws logs tail --since 5m --filter-pattern prints the matching lines of every stream, and none older", async () => {
@@ -242,7 +266,7 @@ print(json.dumps({"got": [e["message"] for e in got["events"]], "filtered": filt
     await seed(group, { s: ["three days old", "still three days old"] }, Date.now() - 3 * day);
     await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: "s", logEvents: logEvents(["fresh"]) }));
     await aws("put-retention-policy", "--log-group-name", group, "--retention-in-days", "1");
-    const left = await aws("filter-log-events", "--log-group-name", group);
-    assert.deepEqual(left.events.map((e: { message: string }) => e.message), ["fresh"]);
+    const left = await logs.send(new FilterLogEventsCommand({ logGroupName: group }));
+    assert.deepEqual(left.events!.map((e) => e.message), ["fresh"]);
   });
 });
