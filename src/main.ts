@@ -96,7 +96,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   const account = { region: config.region, accountId: config.accountId };
   const { clock, stop: stopClock } = await resumeClock(store.settings ? clockSetting(store.settings) : clockFile(path.join(config.dataDir, "clock.json")), config.timeScale);
   const code = await CodeStore.create(config.dataDir, store.blobs);
-  const logs = await LogStore.create(config.dataDir, store.logs);
+  const logs = await LogStore.create(config.dataDir, store.logs, () => clock.now());
   const [driver] = await Promise.all([selectDriver(config.sandbox, code.root), precompilePythonRuntime()]);
 
   const signCodeUrl = (baseUrl: string, path: string) => presignUrl(credentials, config.region, "lambda", baseUrl, path, 600, new Date());

@@ -149,15 +149,16 @@ const FILTER_CHUNK = 20_000;
 /**
  * One round of a filter read, a store's part of `filterInChunks`: the events after `from` within the
  * query's range that pass its stream and `mustContain` tests, among the next `chunk` stored events
- * of the group in (timestamp, seq) order; `end` is the last of those `chunk` (undefined when the
- * range has fewer left, so this round read to its end).
+ * of the group in (timestamp, seq) order, at most `want` of them (all when undefined); `end` is the
+ * last of those `chunk` (undefined when the range has fewer left, so this round read to its end).
  */
-export type FilterRound = (from: EventCursor | undefined, chunk: number) => Promise<{ candidates: StoredLogEvent[]; end?: EventCursor }>;
+export type FilterRound = (from: EventCursor | undefined, chunk: number, want: number | undefined) => Promise<{ candidates: StoredLogEvent[]; end?: EventCursor }>;
 
 /**
  * FilterLogEvents' reading, the same on both stores: rounds of at most FILTER_CHUNK stored events,
  * their candidates (already narrowed in the database) asked `match`, until `limit` events matched,
- * the range ended, or `scanLimit` stored events were examined.
+ * the range ended, or `scanLimit` stored events were examined. Without `match` the database stops
+ * at `limit` itself.
  */
 export async function filterInChunks(query: FilterQuery, round: FilterRound): Promise<FilterPage> {
   const events: StoredLogEvent[] = [];
@@ -165,7 +166,7 @@ export async function filterInChunks(query: FilterQuery, round: FilterRound): Pr
   let budget = query.scanLimit ?? Infinity;
   for (;;) {
     const chunk = Math.min(budget, FILTER_CHUNK);
-    const { candidates, end } = await round(from, chunk);
+    const { candidates, end } = await round(from, chunk, query.match ? undefined : query.limit - events.length);
     for (const e of candidates) {
       if (query.match && !query.match(e.message)) continue;
       events.push(e);
@@ -176,4 +177,12 @@ export async function filterInChunks(query: FilterQuery, round: FilterRound): Pr
     if (budget <= 0) return { events, scannedTo: end };
     from = end;
   }
+}
+
+/**
+ * A round's bounds on the timestamp column alone, besides the exact (timestamp, seq) ones: what lets
+ * either database read just the round's stretch of the (group, timestamp, seq) index.
+ */
+export function roundSpan(start: number, end: number, after: EventCursor, upTo: EventCursor): { low: number; high: number } {
+  return { low: Math.max(start, after.timestamp), high: Math.min(end - 1, upTo.timestamp) };
 }

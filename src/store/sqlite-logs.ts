@@ -7,6 +7,7 @@
 import Database from "better-sqlite3";
 import {
   filterInChunks,
+  roundSpan,
   type EventCursor,
   type FilterPage,
   type FilterQuery,
@@ -52,7 +53,7 @@ const MIGRATIONS = [
    CREATE INDEX log_events_by_stream ON log_events (stream_id, timestamp, seq);`,
 ];
 
-interface GroupSql {
+export interface GroupSql {
   name: string;
   created_at: number;
   retention_days: number | null;
@@ -60,7 +61,7 @@ interface GroupSql {
   log_group_class: string;
   kms_key_id: string | null;
 }
-interface StreamSql {
+export interface StreamSql {
   name: string;
   created_at: number;
   first_event_time: number | null;
@@ -68,7 +69,7 @@ interface StreamSql {
   last_ingestion_time: number | null;
   stored_bytes: number;
 }
-interface EventSql {
+export interface EventSql {
   seq: number;
   stream: string;
   timestamp: number;
@@ -287,9 +288,9 @@ export class SqliteLogsStore implements LogsStore {
     const contains = literals.map((any) => `AND (${any.map(() => "instr(e.message, ?) > 0").join(" OR ")})`).join(" ");
     const sql = `SELECT e.seq, s.name AS stream, e.timestamp, e.ingestion_time, e.message
         FROM log_events e JOIN log_streams s ON s.id = e.stream_id
-       WHERE e.group_id = ? AND e.timestamp >= ? AND e.timestamp < ? AND (e.timestamp, e.seq) > (?, ?) AND (e.timestamp, e.seq) <= (?, ?)
+       WHERE e.group_id = ? AND e.timestamp >= ? AND e.timestamp <= ? AND (e.timestamp, e.seq) > (?, ?) AND (e.timestamp, e.seq) <= (?, ?)
          ${streams} ${contains}
-       ORDER BY e.timestamp, e.seq`;
+       ORDER BY e.timestamp, e.seq LIMIT ?`;
     let stmt = this.shaped.get(sql);
     if (!stmt) this.shaped.set(sql, (stmt = this.db.prepare(sql)));
     const narrowing = [
@@ -297,11 +298,12 @@ export class SqliteLogsStore implements LogsStore {
       ...literals.flat(),
     ];
     const candidates = stmt as Database.Statement<unknown[], EventSql>;
-    return filterInChunks(query, async (from, chunk) => {
+    return filterInChunks(query, async (from, chunk, want) => {
       const after = from ?? { timestamp: -Number.MAX_SAFE_INTEGER, seq: 0 };
       const last = this.stmts.chunkEnd.get(params(gid, start, end, after.timestamp, after.seq, chunk - 1));
       const upTo = last ?? { timestamp: Number.MAX_SAFE_INTEGER, seq: 0 };
-      const rows = candidates.all(gid, start, end, after.timestamp, after.seq, upTo.timestamp, upTo.seq, ...narrowing);
+      const { low, high } = roundSpan(start, end, after, upTo);
+      const rows = candidates.all(gid, low, high, after.timestamp, after.seq, upTo.timestamp, upTo.seq, ...narrowing, want ?? -1);
       return { candidates: rows.map(eventOf), ...(last && { end: { timestamp: last.timestamp, seq: last.seq } }) };
     });
   }

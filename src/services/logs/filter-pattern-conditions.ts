@@ -5,27 +5,11 @@
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
  */
 import { awsError, type AwsError } from "../../errors.js";
+import { compileRegex } from "./filter-pattern-regex.js";
 
 /** AWS's answer to every pattern it cannot parse (FilterLogEvents, StartLiveTail, metric and subscription filters). */
 export function invalidPattern(): AwsError {
   return awsError("InvalidParameterException", "Invalid filter pattern");
-}
-
-/**
- * Symbols AWS's regex filter patterns may contain besides letters and digits: its supported symbol
- * characters and operators (the page's lists "include" these; a space is taken too). `(` `)`, other
- * symbols (`%something!%` is refused) and multi-byte characters are refused.
- */
-const REGEX_CHARS = /^[A-Za-z0-9 _#=@/;,:\-^$?[\]{}|\\*+.]+$/;
-
-/** A `%…%` regex, matched anywhere in the text as AWS's `%AUTHORIZED%` matches "UNAUTHORIZED". */
-export function compileRegex(body: string): RegExp {
-  if (!REGEX_CHARS.test(body)) throw invalidPattern();
-  try {
-    return new RegExp(body);
-  } catch {
-    throw invalidPattern();
-  }
 }
 
 export type Token =
@@ -74,7 +58,11 @@ export function tokenize(src: string): Token[] {
       i = end + 1;
     } else {
       let j = i;
-      while (j < src.length && !WORD_END.test(src[j]!)) j++;
+      while (j < src.length && !WORD_END.test(src[j]!)) {
+        // A JSON selector's `['cluster.name']` may hold any character but `'`.
+        const close = src.startsWith("['", j) ? src.indexOf("']", j + 2) : -1;
+        j = close >= 0 ? close + 2 : j + 1;
+      }
       out.push({ t: "word", v: src.slice(i, j) });
       i = j;
     }

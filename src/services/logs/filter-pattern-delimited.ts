@@ -1,8 +1,10 @@
 /**
- * Space-delimited filter patterns, `[ip, user, ..., status_code = 4* && status_code != 403, bytes > 1000]`:
+ * Space-delimited filter patterns, `[ip, user, ..., status_code = 404 || status_code = 410, bytes > 1000]`:
  * the event splits into fields at spaces, where text in `"…"` or `[…]` is one field; the pattern
- * names the fields in order (`...` stands for any number of them) and puts conditions on them.
- * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
+ * names the fields in order and puts conditions on them. `...` stands for as many fields as it takes;
+ * without it the last field takes the rest of the event, so `[w1=ERROR, w2]` matches every event whose
+ * first word is ERROR, as the page says.
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html#matching-term-space-delimited-log-events
  */
 import {
   type Expr, type Operator, type Token, type Value, Tokens, checkComparison, compare, conditionsOf, evaluate, invalidPattern, mustContainOf, parseExpr, parseValue, tokenize,
@@ -10,7 +12,8 @@ import {
 import type { CompiledFilterPattern } from "./filter-pattern.js";
 
 type Condition = { name: string; op: Operator; value: Value };
-type Slot = { ellipsis: true } | { name: string; expr?: Expr<Condition> };
+/** `...`, or one field: named, optionally with conditions, or unnamed (an empty entry, as in `[..., status_code=4*,]`). */
+type Slot = { ellipsis: true } | { name?: string; expr?: Expr<Condition> };
 
 /** Field names: letters, digits, `_` and `-` (what the AWS CDK accepts as a column name). */
 const NAME = /^[A-Za-z0-9_-]+$/;
@@ -26,59 +29,83 @@ function parseCondition(ts: Tokens): Condition {
 
 function parseSlot(toks: Token[]): Slot {
   const first = toks[0];
-  if (first?.t === "..." && toks.length === 1) return { ellipsis: true };
-  if (first?.t !== "word" || !NAME.test(first.v)) throw invalidPattern();
+  if (!first) return {};
+  if (first.t === "..." && toks.length === 1) return { ellipsis: true };
+  if (first.t !== "word" || !NAME.test(first.v)) throw invalidPattern();
   if (toks.length === 1) return { name: first.v };
   const ts = new Tokens(toks);
   const expr = parseExpr(ts, parseCondition, false);
   if (!ts.done()) throw invalidPattern();
-  // A slot's conditions are on its own field: AWS refuses `status_code = 4* && bytes > 1000`.
+  // A field's conditions are on that field: AWS refuses `status_code = 4* && bytes > 1000`.
   if (conditionsOf(expr).some((c) => c.name !== first.v)) throw invalidPattern();
   return { name: first.v, expr };
 }
 
-/**
- * The pattern's slots, split at commas; one trailing comma is allowed (`[..., status_code=4*,]`), and
- * `...` at most once (as the AWS CDK enforces).
- */
+/** The pattern's fields, split at commas; names are distinct, and `...` comes at most once (as the AWS CDK enforces). */
 function parseSlots(toks: Token[]): Slot[] {
+  if (toks.length === 0) return [];
   const groups: Token[][] = [[]];
   for (const t of toks) {
     if (t.t === ",") groups.push([]);
     else groups[groups.length - 1]!.push(t);
   }
-  if (groups.length > 1 && groups[groups.length - 1]!.length === 0) groups.pop();
   const slots = groups.map(parseSlot);
-  if (slots.filter((s) => "ellipsis" in s).length > 1) throw invalidPattern();
+  const names = slots.flatMap((s) => ("name" in s && s.name ? [s.name] : []));
+  if (new Set(names).size !== names.length || slots.filter((s) => "ellipsis" in s).length > 1) throw invalidPattern();
   return slots;
 }
 
-/** An event's fields: runs of non-space characters, or the text inside `"…"` (where `\"` is `"`) or `[…]`. */
-export function splitFields(message: string): string[] {
-  const fields: string[] = [];
+/** One field of an event: its text (quotes and brackets removed, `\"` unescaped) and where it starts. */
+interface Field {
+  text: string;
+  start: number;
+}
+
+/** Space, tab, newline, carriage return, vertical tab, form feed: the characters fields are split at. */
+const isSpace = (c: number) => c === 32 || (c >= 9 && c <= 13);
+
+/** An event's fields: runs of non-space characters, or the text inside `"…"` or `[…]`. */
+export function splitFields(message: string): Field[] {
+  const fields: Field[] = [];
+  const n = message.length;
   let i = 0;
-  while (i < message.length) {
-    const c = message[i]!;
-    if (/\s/.test(c)) {
+  while (i < n) {
+    const c = message.charCodeAt(i);
+    if (isSpace(c)) {
       i++;
-      continue;
-    }
-    const close = c === '"' ? '"' : c === "[" ? "]" : undefined;
-    if (close) {
+    } else if (c === 34 /* " */ || c === 91 /* [ */) {
+      const close = c === 34 ? '"' : "]";
       let end = message.indexOf(close, i + 1);
-      if (close === '"') while (end > 0 && message[end - 1] === "\\") end = message.indexOf(close, end + 1);
-      if (end < 0) end = message.length;
-      const field = message.slice(i + 1, end);
-      fields.push(close === '"' ? field.replaceAll('\\"', '"') : field);
+      if (c === 34) while (end > 0 && message.charCodeAt(end - 1) === 92 /* \ */) end = message.indexOf(close, end + 1);
+      if (end < 0) end = n;
+      const text = message.slice(i + 1, end);
+      fields.push({ text: c === 34 && text.includes("\\") ? text.replaceAll('\\"', '"') : text, start: i });
       i = end + 1;
     } else {
-      let j = i;
-      while (j < message.length && !/\s/.test(message[j]!)) j++;
-      fields.push(message.slice(i, j));
+      let j = i + 1;
+      while (j < n && !isSpace(message.charCodeAt(j))) j++;
+      fields.push({ text: message.slice(i, j), start: i });
       i = j;
     }
   }
   return fields;
+}
+
+/**
+ * Each slot's text in `message`, or undefined when the event has too few fields. With `...`, the
+ * fields before it are the first ones and those after it the last ones; without it, the last slot
+ * takes the rest of the event as written.
+ */
+function assign(slots: Slot[], message: string): (string | undefined)[] | undefined {
+  const fields = splitFields(message);
+  const e = slots.findIndex((s) => "ellipsis" in s);
+  if (e >= 0) {
+    if (fields.length < slots.length - 1) return undefined;
+    return slots.map((_, i) => (i < e ? fields[i]!.text : i > e ? fields[fields.length - (slots.length - i)]!.text : undefined));
+  }
+  if (fields.length < slots.length) return undefined;
+  const last = slots.length - 1;
+  return slots.map((_, i) => (i === last && fields.length > slots.length ? message.slice(fields[i]!.start).trimEnd() : fields[i]!.text));
 }
 
 /** A condition's text appears verbatim in the event when it is an exact string without quoting characters. */
@@ -90,25 +117,13 @@ export function compileDelimitedPattern(body: string): CompiledFilterPattern {
   const toks = tokenize(body);
   if (toks.filter((t) => t.t === "regex").length > 2) throw invalidPattern();
   const slots = parseSlots(toks);
-  const conds = slots.flatMap((s) => ("expr" in s && s.expr ? [s.expr] : []));
+  const exprs = slots.flatMap((s) => ("expr" in s && s.expr ? [s.expr] : []));
   return {
     matchesAll: false,
-    mustContain: conds.flatMap((e) => mustContainOf(e, literalOf)),
+    mustContain: exprs.flatMap((e) => mustContainOf(e, literalOf)),
     match(message) {
-      const fields = splitFields(message);
-      // `...` stands for whichever run of fields lets every later slot match.
-      const bind = (s: number, f: number): boolean => {
-        if (s === slots.length) return f === fields.length;
-        const slot = slots[s]!;
-        if ("ellipsis" in slot) {
-          for (let k = f; k <= fields.length; k++) if (bind(s + 1, k)) return true;
-          return false;
-        }
-        if (f >= fields.length) return false;
-        if (slot.expr && !evaluate(slot.expr, (c) => compare(fields[f]!, c.op, c.value))) return false;
-        return bind(s + 1, f + 1);
-      };
-      return bind(0, 0);
+      const texts = assign(slots, message);
+      return texts !== undefined && slots.every((s, i) => !("expr" in s && s.expr) || evaluate(s.expr, (c) => compare(texts[i]!, c.op, c.value)));
     },
   };
 }

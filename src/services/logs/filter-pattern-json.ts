@@ -4,28 +4,40 @@
  * never match. https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
  */
 import {
-  type Expr, type Operator, type Value, Tokens, checkComparison, compare, evaluate, invalidPattern, mustContainOf, parseExpr, parseValue, tokenize,
+  type Expr, type Operator, type Value, Tokens, checkComparison, compare, conditionsOf, evaluate, invalidPattern, mustContainOf, parseExpr, parseValue, tokenize,
 } from "./filter-pattern-conditions.js";
 import type { CompiledFilterPattern } from "./filter-pattern.js";
 
-/** One step of a selector: a member name or an array index. */
-type Step = string | number;
+/** One step of a selector: a member name, an array index, or the wildcard (any member or element). */
+type Step = { name: string } | { index: number } | { any: true };
 
 type Condition =
   | { path: Step[]; op: Operator; value: Value }
   | { path: Step[]; is: null | true | false }
   | { path: Step[]; notExists: true };
 
-/**
- * `$` then `.name` (letters, digits, `-`, `_`) and `[index]` steps, an index only after a property:
- * `$.eventId`, `$.users[0].id`, `$.coordinates[0][1]`.
- */
-const SELECTOR = /^\$((\.[A-Za-z0-9_-]+)(\.[A-Za-z0-9_-]+|\[\d+\])*)$/;
+/** Selector steps: `.name` (letters, digits, `-`, `_`), `.['name.with.periods']`, `[index]`, `.*`, `[*]`. */
+const STEP = /^(?:\.([A-Za-z0-9_-]+)|\.?\['([^']*)'\]|\[(\d+)\]|\.\*|\[\*\])/;
 
+/**
+ * `$` then steps, the first a property: `$.eventId`, `$.users[0].id`, `$.coordinates[0][1]`,
+ * `$.['cluster.name']`, `$.arrayKey[*]`, `$.*`. At most one wildcard in a selector.
+ */
 function parseSelector(word: string | undefined): Step[] {
-  const m = word === undefined ? null : SELECTOR.exec(word);
-  if (!m) throw invalidPattern();
-  return [...m[1]!.matchAll(/\.([A-Za-z0-9_-]+)|\[(\d+)\]/g)].map((s) => (s[1] !== undefined ? s[1] : Number(s[2])));
+  if (!word?.startsWith("$")) throw invalidPattern();
+  const steps: Step[] = [];
+  for (let rest = word.slice(1); rest !== ""; ) {
+    const m = STEP.exec(rest);
+    if (!m) throw invalidPattern();
+    if (m[1] !== undefined) steps.push({ name: m[1] });
+    else if (m[2] !== undefined) steps.push({ name: m[2] });
+    else if (m[3] !== undefined) steps.push({ index: Number(m[3]) });
+    else steps.push({ any: true });
+    if (steps.length === 1 && (m[3] !== undefined || m[0] === "[*]")) throw invalidPattern();
+    rest = rest.slice(m[0].length);
+  }
+  if (steps.length === 0 || steps.filter((s) => "any" in s).length > 1) throw invalidPattern();
+  return steps;
 }
 
 function parseCondition(ts: Tokens): Condition {
@@ -47,32 +59,37 @@ function parseCondition(ts: Tokens): Condition {
   throw invalidPattern();
 }
 
-/** Where `path` leads in `doc`, or `missing` when a step has nothing to follow. */
-const missing = Symbol("missing");
-function resolve(doc: unknown, path: Step[]): unknown {
-  let v = doc;
+/** Every value `path` leads to in `doc` (several through a wildcard, none when a step has nothing to follow). */
+function resolve(doc: unknown, path: Step[]): unknown[] {
+  let at: unknown[] = [doc];
   for (const step of path) {
-    if (typeof step === "number") {
-      if (!Array.isArray(v) || step >= v.length) return missing;
-      v = v[step];
-    } else {
-      if (v === null || typeof v !== "object" || Array.isArray(v) || !Object.hasOwn(v, step)) return missing;
-      v = (v as Record<string, unknown>)[step];
+    const next: unknown[] = [];
+    for (const v of at) {
+      const isObject = v !== null && typeof v === "object" && !Array.isArray(v);
+      if ("any" in step) {
+        if (Array.isArray(v)) next.push(...v);
+        else if (isObject) next.push(...Object.values(v));
+      } else if ("index" in step) {
+        if (Array.isArray(v) && step.index < v.length) next.push(v[step.index]);
+      } else if (isObject && Object.hasOwn(v, step.name)) {
+        next.push((v as Record<string, unknown>)[step.name]);
+      }
     }
+    at = next;
   }
-  return v;
+  return at;
 }
 
 /**
  * A condition on one event. A comparison needs a value node (string or number) at the selector:
  * both `$.users = 1` and `$.users != 1` are false when `users` is an array, an object, null or absent.
+ * Through a wildcard, one of the values the selector reaches must satisfy it.
  */
 function test(doc: unknown, c: Condition): boolean {
-  const v = resolve(doc, c.path);
-  if ("notExists" in c) return v === missing;
-  if ("is" in c) return v === c.is;
-  if (typeof v !== "string" && typeof v !== "number") return false;
-  return compare(v, c.op, c.value);
+  const values = resolve(doc, c.path);
+  if ("notExists" in c) return values.length === 0;
+  if ("is" in c) return values.includes(c.is);
+  return values.some((v) => (typeof v === "string" || typeof v === "number") && compare(v, c.op, c.value));
 }
 
 /**
@@ -90,6 +107,8 @@ export function compileJsonPattern(body: string): CompiledFilterPattern {
   const ts = new Tokens(toks);
   const expr: Expr<Condition> = parseExpr(ts, parseCondition, true);
   if (!ts.done()) throw invalidPattern();
+  // At most three wildcard selectors in a pattern.
+  if (conditionsOf(expr).filter((c) => c.path.some((s) => "any" in s)).length > 3) throw invalidPattern();
   return {
     matchesAll: false,
     mustContain: mustContainOf(expr, literalOf),

@@ -6,9 +6,10 @@
  * The pattern's first character picks its kind: `{` a JSON pattern, `[` a space-delimited one,
  * `%…%` a regular expression, anything else terms and quoted phrases. All matching is case-sensitive.
  */
-import { compileRegex, invalidPattern, readQuoted } from "./filter-pattern-conditions.js";
+import { invalidPattern, readQuoted } from "./filter-pattern-conditions.js";
 import { compileDelimitedPattern } from "./filter-pattern-delimited.js";
 import { compileJsonPattern } from "./filter-pattern-json.js";
+import { compileRegex } from "./filter-pattern-regex.js";
 
 export interface CompiledFilterPattern {
   /** True for the empty pattern (and `" "`): every event matches; the store need not call `match`. */
@@ -39,29 +40,28 @@ export function compileFilterPattern(pattern: string): CompiledFilterPattern {
   return compileTermPattern(p);
 }
 
-/** A term: a phrase that must (or, with `-`, must not) appear in the message. */
-type Term = { text: string; exclude: boolean };
+/** A term: a phrase the message must contain, may contain (`?`), or must not contain (`-`). */
+type Term = { text: string; kind: "required" | "optional" | "excluded" };
 
 /** Unquoted terms are letters, digits and `_`; anything else must be in double quotes. */
 const BARE_TERM = /^[A-Za-z0-9_]+$/;
 
 /**
- * Terms: `ERROR Exception` needs both, `ERROR -Exiting` excludes, `"Failed to process"` is one phrase.
- * `?` starts an alternative: `?ERROR ?WARN` matches either, and `?"ERROR" "MainThread" ?"WARN" "Deadlock"`
- * (how the AWS CDK writes a group of alternatives) matches either pair. A phrase of only spaces
- * (`" "`) matches everything.
+ * Terms: `ERROR ARGUMENTS` needs both, `ERROR -ARGUMENTS` excludes, `"INTERNAL SERVER ERROR"` is one
+ * phrase, `?ERROR ?ARGUMENTS` needs either. `?` terms next to any other term are ignored, as the
+ * page says (`?ERROR ?ARGUMENTS REQUEST` is `REQUEST`). A phrase of only spaces (`" "`) matches everything.
  */
 function compileTermPattern(p: string): CompiledFilterPattern {
-  const clauses: Term[][] = [[]];
+  const terms: Term[] = [];
   let i = 0;
   while (i < p.length) {
     if (/\s/.test(p[i]!)) {
       i++;
       continue;
     }
-    let prefix = "";
+    let kind: Term["kind"] = "required";
     if (p[i] === "?" || p[i] === "-") {
-      prefix = p[i]!;
+      kind = p[i] === "?" ? "optional" : "excluded";
       i++;
       while (i < p.length && /\s/.test(p[i]!)) i++;
     }
@@ -76,16 +76,17 @@ function compileTermPattern(p: string): CompiledFilterPattern {
       if (!BARE_TERM.test(text)) throw invalidPattern();
       i = j;
     }
-    if (prefix === "?" && clauses[clauses.length - 1]!.length > 0) clauses.push([]);
-    if (text.trim() !== "") clauses[clauses.length - 1]!.push({ text, exclude: prefix === "-" });
+    if (text.trim() !== "") terms.push({ text, kind });
   }
-  if (clauses.every((c) => c.length === 0)) return { matchesAll: true, mustContain: [], match: () => true };
-  const live = clauses.filter((c) => c.length > 0);
-  const positive = live.map((c) => c.filter((t) => !t.exclude).map((t) => t.text));
-  const mustContain = live.length === 1 ? positive[0]!.map((t) => [t]) : positive.every((c) => c.length > 0) ? [positive.map((c) => c[0]!)] : [];
+  const definite = terms.filter((t) => t.kind !== "optional");
+  if (definite.length === 0 && terms.length > 0) {
+    const any = terms.map((t) => t.text);
+    return { matchesAll: false, mustContain: [any], match: (m) => any.some((t) => m.includes(t)) };
+  }
+  if (definite.length === 0) return { matchesAll: true, mustContain: [], match: () => true };
   return {
     matchesAll: false,
-    mustContain,
-    match: (m) => live.some((c) => c.every((t) => m.includes(t.text) !== t.exclude)),
+    mustContain: definite.filter((t) => t.kind === "required").map((t) => [t.text]),
+    match: (m) => definite.every((t) => m.includes(t.text) === (t.kind === "required")),
   };
 }

@@ -1,10 +1,11 @@
 /** Function logs on a store nodes share: written in batches by one node, read in order by another. */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readdir } from "node:fs/promises";
+import { mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { LogStore } from "./log-store.js";
+import { groupReader, LogStore } from "./log-store.js";
 import { PgStore } from "../../store/postgres.js";
+import { SqliteStore } from "../../store/sqlite.js";
 import { databaseAndDir } from "../../../test/harness/database-and-dir.js";
 
 const fixture = databaseAndDir("flint-shared-logs-");
@@ -13,9 +14,9 @@ test("lines written on one node are read in order on another, and nothing lands 
   const { db, dir } = fixture;
   const [a, b] = [await PgStore.open(db.url), await PgStore.open(db.url)];
   t.after(() => Promise.all([a.close(), b.close()]));
-  const writerNode = await LogStore.create(path.join(dir, "a"), a.logs);
+  const writerNode = await LogStore.create(path.join(dir, "a"), a.logs, () => 9_000);
   t.after(() => writerNode.close());
-  const reader = (await LogStore.create(path.join(dir, "b"), b.logs)).reader("/aws/lambda/chatty");
+  const reader = groupReader(b.logs, "/aws/lambda/chatty");
   assert.deepEqual(await reader.next(), []);
   assert.equal(reader.found, false);
 
@@ -25,11 +26,26 @@ test("lines written on one node are read in order on another, and nothing lands 
   const events = await reader.next();
   assert.deepEqual(events.map((e) => e.message), Array.from({ length: 2000 }, (_, i) => `line ${i}`));
   assert.equal(events[0]!.stream, "2026/12/05/[$LATEST]abc");
+  assert.equal(events[0]!.ingestionTime, 9_000);
   assert.equal(reader.found, true);
 
   const more = await writerNode.openStream("/aws/lambda/chatty", "second");
-  more.write("after", 5_000);
+  more.write("after");
   await more.close();
-  assert.deepEqual((await reader.next()).map((e) => [e.stream, e.message]), [["second", "after"]]);
+  assert.deepEqual((await reader.next()).map((e) => [e.stream, e.message, e.timestamp]), [["second", "after", 9_000]]);
   assert.deepEqual(await readdir(dir), []);
+});
+
+test("an older Flint's log files in the data dir are imported into its SQLite logs once, then set aside", async (t) => {
+  const dir = path.join(fixture.dir, "old");
+  const streamDir = path.join(dir, "logs", encodeURIComponent("/aws/lambda/old"));
+  await mkdir(streamDir, { recursive: true });
+  await writeFile(path.join(streamDir, `${encodeURIComponent("2026/01/01/[$LATEST]x")}.jsonl`), '{"t":5,"m":"first"}\n{"t":6,"m":"second"}\n{"t":7,"m":"tor');
+  const store = SqliteStore.open(dir);
+  t.after(() => store.close());
+  (await LogStore.create(dir, store.logs)).close();
+  (await LogStore.create(dir, store.logs)).close();
+  const events = await groupReader(store.logs, "/aws/lambda/old").next();
+  assert.deepEqual(events.map((e) => [e.stream, e.timestamp, e.message]), [["2026/01/01/[$LATEST]x", 5, "first"], ["2026/01/01/[$LATEST]x", 6, "second"]]);
+  assert.deepEqual((await readdir(dir)).filter((f) => f.startsWith("logs")).sort(), ["logs.db", "logs.db-shm", "logs.db-wal", "logs.imported"]);
 });
