@@ -1,11 +1,14 @@
-/** The CloudWatch Logs service in-process, through its operation table, on a real SQLite logs store and a clock the tests move. */
-import { afterEach, beforeEach, describe, test } from "node:test";
+/** The CloudWatch Logs service in-process, through its operation table, on each real logs store and a clock the tests move. */
+import { after, afterEach, before, beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { ManualClock } from "../../clock/manual-clock.js";
+import type { LogsStore } from "../../store/logs-store.js";
+import { PgStore } from "../../store/postgres.js";
 import { SqliteLogsStore } from "../../store/sqlite-logs.js";
+import { testDatabase } from "../../../test/harness/postgres.js";
 import { OPERATIONS } from "../../api/logs/operations.js";
 import { decodeStartLiveTail } from "./inputs.js";
 import type { LiveTailResult } from "./live-tail.js";
@@ -15,23 +18,48 @@ const ACCOUNT = { region: "us-east-1", accountId: "123456789012" };
 const DAY = 86_400_000;
 type Members = Record<string, unknown>;
 
-describe("CloudWatch Logs service", () => {
-  let dir: string;
-  let store: SqliteLogsStore;
+/** A store of each kind, opened once for its suite; `clear` leaves it without groups. */
+interface Opened {
+  store: LogsStore;
+  close(): Promise<void>;
+}
+
+const STORES: [string, () => Promise<Opened>][] = [
+  [
+    "SQLite",
+    async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), "flint-logs-"));
+      const store = new SqliteLogsStore(path.join(dir, "logs.db"));
+      return { store, close: async () => (store.close(), rm(dir, { recursive: true, force: true })) };
+    },
+  ],
+  [
+    "PostgreSQL",
+    async () => {
+      const db = await testDatabase();
+      const pg = await PgStore.open(db.url);
+      return { store: pg.logs, close: async () => (await pg.close(), db.close()) };
+    },
+  ],
+];
+
+for (const [kind, open] of STORES) describe(`CloudWatch Logs service on ${kind}`, () => {
+  let opened: Opened;
+  let store: LogsStore;
   let clock: ManualClock;
   let logs: LogsService;
 
+  before(async () => {
+    opened = await open();
+    store = opened.store;
+  });
+  after(() => opened.close());
   beforeEach(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "flint-logs-"));
-    store = new SqliteLogsStore(path.join(dir, "logs.db"));
+    for (const g of await store.listGroups({ limit: 1000 })) await store.deleteGroup(g.name);
     clock = new ManualClock();
     logs = new LogsService({ store, clock, account: ACCOUNT });
   });
-  afterEach(async () => {
-    logs.close();
-    store.close();
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterEach(() => logs.close());
 
   const call = async (op: string, m: Members = {}): Promise<Members> => (await OPERATIONS[op]!(logs, m)) ?? {};
   const refused = async (op: string, m: Members, code: string, message?: string | RegExp) =>
