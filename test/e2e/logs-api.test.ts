@@ -2,7 +2,8 @@
  * CloudWatch Logs through real clients against one real `flint serve`: every operation and its AWS
  * errors with the AWS CLI v2, @aws-sdk/client-cloudwatch-logs (StartLiveTail's event stream among
  * them) and boto3; `aws logs tail` with a filter pattern, and `--follow` seeing a line written
- * while it follows; a retention policy deleting old events.
+ * while it follows; a retention policy deleting old events; two nodes on one PostgreSQL database
+ * seeing each other's logs.
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
@@ -23,6 +24,7 @@ import {
 } from "@aws-sdk/client-cloudwatch-logs";
 import { ACCOUNT, AWS_CLI_V2, awsClientEnv, cleanEnv, REGION, startFlint, TEST_CREDENTIALS, type FlintProcess, uniqueName } from "../harness/flint.js";
 import { cliError, runPython } from "../harness/dynamodb.js";
+import { startCluster } from "../harness/cluster.js";
 
 const groupArn = (name: string) => `arn:aws:logs:${REGION}:${ACCOUNT}:log-group:${name}`;
 const logEvents = (messages: string[], at = Date.now()) => messages.map((message, i) => ({ timestamp: at + i, message }));
@@ -268,5 +270,35 @@ print(json.dumps({"got": [e["message"] for e in got["events"]], "filtered": filt
     await aws("put-retention-policy", "--log-group-name", group, "--retention-in-days", "1");
     const left = await logs.send(new FilterLogEventsCommand({ logGroupName: group }));
     assert.deepEqual(left.events!.map((e) => e.message), ["fresh"]);
+  });
+});
+
+describe("CloudWatch Logs on two nodes of one PostgreSQL database", () => {
+  test("what one node stores, the other lists, reads, filters and live-tails", async () => {
+    const cluster = await startCluster(2, { args: ["--spares", "0"] });
+    const [one, two] = cluster.nodes.map((n) => new CloudWatchLogsClient({ endpoint: n.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1, disableHostPrefix: true }));
+    const abort = new AbortController();
+    try {
+      const group = uniqueName("/cluster/app");
+      await one!.send(new CreateLogGroupCommand({ logGroupName: group }));
+      await one!.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: "s" }));
+      await one!.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: "s", logEvents: logEvents(["from node one"]) }));
+      assert.deepEqual((await two!.send(new DescribeLogGroupsCommand({ logGroupNamePrefix: group }))).logGroups!.map((g) => g.logGroupName), [group]);
+      assert.deepEqual((await two!.send(new GetLogEventsCommand({ logGroupName: group, logStreamName: "s" }))).events!.map((e) => e.message), ["from node one"]);
+      const tail = await two!.send(new StartLiveTailCommand({ logGroupIdentifiers: [groupArn(group)] }), { abortSignal: abort.signal });
+      for await (const event of tail.responseStream!) {
+        if (event.sessionStart) await one!.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: "s", logEvents: logEvents(["live from node one"]) }));
+        if (event.sessionUpdate) {
+          assert.deepEqual(event.sessionUpdate.sessionResults!.map((r) => r.message), ["live from node one"]);
+          break;
+        }
+      }
+      assert.deepEqual((await two!.send(new FilterLogEventsCommand({ logGroupName: group, filterPattern: "live" }))).events!.map((e) => e.message), ["live from node one"]);
+    } finally {
+      abort.abort();
+      one!.destroy();
+      two!.destroy();
+      await cluster.stop();
+    }
   });
 });
