@@ -234,32 +234,55 @@ describe("CloudWatch Logs API", () => {
     await assert.rejects(logs.send(new StartLiveTailCommand({ logGroupIdentifiers: [groupArn(`${group}-none`)] })), ResourceNotFoundException);
   });
 
-  test("boto3: put, get, filter with the paginator, and AWS's error codes", async () => {
+  test("boto3: every operation, and AWS's error codes", async () => {
     const group = uniqueName("/boto3/app");
     const script = `
 import sys, json, time, boto3, botocore
 a = json.loads(sys.argv[1])
 logs = boto3.client("logs", endpoint_url=a["endpoint"])
 g = a["group"]
-logs.create_log_group(logGroupName=g)
+arn = a["arn"]
+logs.create_log_group(logGroupName=g, tags={"team": "a"})
 logs.create_log_stream(logGroupName=g, logStreamName="s")
+logs.create_log_stream(logGroupName=g, logStreamName="t")
 now = int(time.time() * 1000)
 logs.put_log_events(logGroupName=g, logStreamName="s", logEvents=[{"timestamp": now + i, "message": m} for i, m in enumerate(['{"level":"ERROR","latency":150}', '{"level":"ERROR","latency":50}', '{"level":"INFO","latency":500}'])])
 got = logs.get_log_events(logGroupName=g, logStreamName="s", startFromHead=True)
 pages = logs.get_paginator("filter_log_events").paginate(logGroupName=g, filterPattern='{ $.level = "ERROR" && $.latency > 100 }')
 filtered = [e["message"] for p in pages for e in p["events"]]
+streams = [s["logStreamName"] for p in logs.get_paginator("describe_log_streams").paginate(logGroupName=g, PaginationConfig={"PageSize": 1}) for s in p["logStreams"]]
+logs.put_retention_policy(logGroupName=g, retentionInDays=30)
+retention = logs.describe_log_groups(logGroupNamePattern=g[1:])["logGroups"][0].get("retentionInDays")
+logs.delete_retention_policy(logGroupName=g)
+logs.tag_log_group(logGroupName=g, tags={"env": "dev"})
+logs.tag_resource(resourceArn=arn, tags={"cost": "1"})
+logs.untag_log_group(logGroupName=g, tags=["team"])
+logs.untag_resource(resourceArn=arn, tagKeys=["env"])
+tags = [logs.list_tags_log_group(logGroupName=g)["tags"], logs.list_tags_for_resource(resourceArn=arn)["tags"]]
+logs.delete_log_stream(logGroupName=g, logStreamName="t")
 errors = {}
-for name, call in [("missing", lambda: logs.describe_log_streams(logGroupName=g + "-none")), ("retention", lambda: logs.put_retention_policy(logGroupName=g, retentionInDays=4))]:
+for name, call in [
+    ("missing", lambda: logs.describe_log_streams(logGroupName=g + "-none")),
+    ("retention", lambda: logs.put_retention_policy(logGroupName=g, retentionInDays=4)),
+    ("stream gone", lambda: logs.delete_log_stream(logGroupName=g, logStreamName="t")),
+]:
     try:
         call()
     except botocore.exceptions.ClientError as e:
-        errors[name] = [e.response["Error"]["Code"], e.response["ResponseMetadata"]["HTTPStatusCode"]]
-print(json.dumps({"got": [e["message"] for e in got["events"]], "filtered": filtered, "errors": errors}))
+        errors[name] = [e.response["Error"]["Code"], e.response["Error"]["Message"], e.response["ResponseMetadata"]["HTTPStatusCode"]]
+logs.delete_log_group(logGroupName=g)
+print(json.dumps({"got": [e["message"] for e in got["events"]], "filtered": filtered, "streams": streams, "retention": retention, "tags": tags, "errors": errors}))
 `;
-    const out = await runPython("python3", script, { endpoint: flint.endpoint, group });
+    const out = await runPython("python3", script, { endpoint: flint.endpoint, group, arn: groupArn(group) });
     assert.equal(out.got.length, 3);
     assert.deepEqual(out.filtered, ['{"level":"ERROR","latency":150}']);
-    assert.deepEqual(out.errors, { missing: ["ResourceNotFoundException", 400], retention: ["InvalidParameterException", 400] });
+    assert.deepEqual(out.streams, ["s", "t"]);
+    assert.equal(out.retention, 30);
+    assert.deepEqual(out.tags, [{ cost: "1" }, { cost: "1" }]);
+    assert.deepEqual(Object.keys(out.errors), ["missing", "retention", "stream gone"]);
+    assert.deepEqual(out.errors.missing, ["ResourceNotFoundException", "The specified log group does not exist.", 400]);
+    assert.equal(out.errors.retention[0], "InvalidParameterException");
+    assert.deepEqual(out.errors["stream gone"], ["ResourceNotFoundException", "The specified log stream does not exist.", 400]);
   });
 
   test("a retention policy deletes the events older than it", async () => {
