@@ -1,6 +1,8 @@
 /**
  * Filter patterns against messages, as AWS's "Filter pattern syntax" page documents them: its
- * examples first (the page's pattern, its sample events and whether each matches), then edges.
+ * examples (the page's pattern, its sample events and whether each matches; some from the page's
+ * earlier editions, where the current one agrees), then edges. Where an earlier edition disagrees
+ * with the current one (`[w1=ERROR, w2]` on three words; `?` beside other terms), the current wins.
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
  */
 import { describe, test } from "node:test";
