@@ -5,7 +5,7 @@
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
  */
 import { awsError, type AwsError } from "../../errors.js";
-import { compileRegex } from "./filter-pattern-regex.js";
+import { compileRegex, type TextMatcher } from "./filter-pattern-regex.js";
 
 /** AWS's answer to every pattern it cannot parse (FilterLogEvents, StartLiveTail, metric and subscription filters). */
 export function invalidPattern(): AwsError {
@@ -91,7 +91,7 @@ const BARE_STRING = /^[A-Za-z0-9_.*:/+-]+$/;
 export type Value =
   | { kind: "number"; n: number }
   | { kind: "text"; test: (s: string) => boolean; literal?: string }
-  | { kind: "regex"; re: RegExp };
+  | { kind: "regex"; re: TextMatcher };
 
 /**
  * A text value. `*` is a wildcard at the start or end ("*Event" matches "PutEvent", "Event*" matches
