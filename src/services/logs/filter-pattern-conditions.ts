@@ -98,14 +98,14 @@ export type Value =
  * "EventId"); in the middle it is itself ("Ev*ent" matches only "Ev*ent").
  */
 function textValue(s: string): Value {
-  const m = /^(\*?)([\s\S]*?)(\*?)$/.exec(s)!;
-  const [, lead, core, trail] = m as unknown as [string, string, string, string];
-  if (!lead && !trail) return { kind: "text", test: (x) => x === core, literal: core };
-  const re = new RegExp((lead ? "" : "^") + escapeRegex(core) + (trail ? "" : "$"));
-  return { kind: "text", test: (x) => re.test(x) };
+  const lead = s.startsWith("*");
+  const trail = s.length > 1 && s.endsWith("*");
+  const core = s.slice(lead ? 1 : 0, trail ? -1 : undefined);
+  if (lead && trail) return { kind: "text", test: (x) => x.includes(core) };
+  if (lead) return { kind: "text", test: (x) => x.endsWith(core) };
+  if (trail) return { kind: "text", test: (x) => x.startsWith(core) };
+  return { kind: "text", test: (x) => x === core, literal: core };
 }
-
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export function parseValue(tok: Token | undefined): Value {
   if (!tok) throw invalidPattern();
