@@ -190,7 +190,7 @@ export class CloudWatchService implements MetricSink {
     const now = this.deps.clock.now();
     const start = alignedStart(input.StartTime!, now, period);
     const end = Math.ceil(input.EndTime! / 1000);
-    const wanted = Math.ceil((end - start) / period);
+    const wanted = Math.ceil((input.EndTime! - input.StartTime!) / 1000 / period);
     if (wanted > MAX_DATAPOINTS) {
       throw awsError("InvalidParameterCombination", `You have requested up to ${wanted} datapoints, which exceeds the limit of 1440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.`);
     }
