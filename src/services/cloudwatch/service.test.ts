@@ -51,6 +51,16 @@ describe("CloudWatch service", () => {
     assert.equal(ext.p100, 100);
   });
 
+  test("the sink keeps series apart however their dimensions are spelled, and drops values no client could put", async () => {
+    cw.record({ namespace: "N", name: "m", dimensions: { a: "b,c" }, value: 1, unit: "Count" });
+    cw.record({ namespace: "N", name: "m", dimensions: { "a,b": "c" }, value: 2, unit: "Count" });
+    cw.record({ namespace: "N", name: "m", dimensions: { a: "b,c" }, value: NaN, unit: "Count" });
+    await cw.flush();
+    const sum = async (Name: string, Value: string) => (await cw.getMetricStatistics({ Namespace: "N", MetricName: "m", Dimensions: [{ Name, Value }], StartTime: T0, EndTime: T0 + 60_000, Period: 60, Statistics: ["Sum", "SampleCount"] })).Datapoints.map((d) => [d.Sum, d.SampleCount]);
+    assert.deepEqual(await sum("a", "b,c"), [[1, 1]]);
+    assert.deepEqual(await sum("a,b", "c"), [[2, 1]]);
+  });
+
   test("PutMetricData values, Values/Counts and statistic sets add up; a metric is found only by its exact dimensions", async () => {
     await cw.putMetricData({ Namespace: "App", MetricData: [
       { MetricName: "Latency", Dimensions: [{ Name: "Api", Value: "a" }], Value: 10, Unit: "Milliseconds" },

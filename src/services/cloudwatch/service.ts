@@ -63,9 +63,11 @@ export class CloudWatchService implements MetricSink {
   }
 
   record(d: MetricDatum): void {
+    // What no client could have put (CloudWatch refuses NaN and infinities) is dropped, not stored.
+    if (!Number.isFinite(d.value)) return;
     const at = Math.floor((d.timestamp ?? this.deps.clock.now()) / 1000);
     const dims = Object.entries(d.dimensions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const id = `${d.namespace}\0${d.name}\0${dims.join("\0")}\0${at}\0${d.unit}`;
+    const id = JSON.stringify([d.namespace, d.name, dims, at, d.unit]);
     const seen = this.pending.get(id);
     if (seen) merge(seen.value, ofValue(d.value));
     else this.pending.set(id, { key: { namespace: d.namespace, name: d.name, dimensions: dims.map(([Name, Value]) => ({ Name, Value })) }, at, unit: d.unit, value: ofValue(d.value) });
