@@ -20,9 +20,11 @@ export interface Aggregate {
   max: number;
   /**
    * The histogram as pairs sorted by bucket, `[bucket, count, bucket, count, …]` (stored as these
-   * bytes: reading a row costs a copy, not a parse); null when percentiles are unavailable.
+   * bytes: reading a row costs a copy, not a parse); null when percentiles are unavailable. 32-bit
+   * floats: bucket numbers are exact, counts exact to 2^24 per bucket and within 1e-7 beyond (only
+   * percentile ranks use them; SampleCount is `count`).
    */
-  hist: Float64Array | null;
+  hist: Float32Array | null;
 }
 
 export function bucketOf(v: number): number {
@@ -36,7 +38,7 @@ function valueOf(bucket: number): number {
 
 /** `count` occurrences of `value` (PutMetricData's Values/Counts, or one Value with count 1). */
 export function ofValue(value: number, count = 1): Aggregate {
-  return { count, sum: value * count, min: value, max: value, hist: value >= 0 ? Float64Array.of(bucketOf(value), count) : null };
+  return { count, sum: value * count, min: value, max: value, hist: value >= 0 ? Float32Array.of(bucketOf(value), count) : null };
 }
 
 /** A StatisticSet: no values, so no percentiles. */
@@ -45,8 +47,8 @@ export function ofStatistics(count: number, sum: number, min: number, max: numbe
 }
 
 /** Two sorted histograms as one (a merge of sorted pairs). */
-function mergeHist(a: Float64Array, b: Float64Array): Float64Array {
-  const out = new Float64Array(a.length + b.length);
+function mergeHist(a: Float32Array, b: Float32Array): Float32Array {
+  const out = new Float32Array(a.length + b.length);
   let i = 0;
   let j = 0;
   let n = 0;
@@ -97,4 +99,4 @@ export function percentile(a: Aggregate, p: number): number | undefined {
 
 /** The histogram as stored (its bytes), and back. */
 export const histBytes = (a: Aggregate): Buffer | null => (a.hist === null ? null : Buffer.from(a.hist.buffer, a.hist.byteOffset, a.hist.byteLength));
-export const histOf = (bytes: Buffer | null): Float64Array | null => (bytes === null ? null : new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
+export const histOf = (bytes: Buffer | null): Float32Array | null => (bytes === null ? null : new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));
