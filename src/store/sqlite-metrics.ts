@@ -40,7 +40,7 @@ interface PointRow {
   hist: Buffer | null;
 }
 
-export const storedPoint = (r: PointRow): StoredPoint => ({ at: r.at, unit: r.unit, value: { count: r.count, sum: r.sum, min: r.min, max: r.max, hist: histOf(r.hist) } });
+const storedPoint = (r: PointRow): StoredPoint => ({ at: r.at, unit: r.unit, value: { count: r.count, sum: r.sum, min: r.min, max: r.max, hist: histOf(r.hist) } });
 
 export class SqliteMetricStore implements MetricStore {
   private readonly db: Database.Database;
