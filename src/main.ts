@@ -6,6 +6,7 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { ApiServer } from "./api/server.js";
 import { SqsApi } from "./api/sqs/handler.js";
+import { CloudWatchApi } from "./api/cloudwatch/handler.js";
 import { SnsApi } from "./api/sns/handler.js";
 import { IamApi } from "./api/iam/handler.js";
 import { StsApi } from "./api/sts/handler.js";
@@ -46,6 +47,7 @@ import { EventInvokeConfigService } from "./services/lambda/event-invoke-config.
 import { LogStore } from "./services/logs/log-store.js";
 import { SqsService } from "./services/sqs/service.js";
 import { SnsService } from "./services/sns/service.js";
+import { CloudWatchService } from "./services/cloudwatch/service.js";
 import { KinesisService } from "./services/kinesis/service.js";
 import { TablesService } from "./services/dynamodb/tables.js";
 import { ItemsService } from "./services/dynamodb/items.js";
@@ -95,6 +97,9 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   const { clock, stop: stopClock } = await resumeClock(store.settings ? clockSetting(store.settings) : clockFile(path.join(config.dataDir, "clock.json")), config.timeScale);
   const code = await CodeStore.create(config.dataDir, store.blobs);
   const logs = await LogStore.create(config.dataDir, store.logs);
+  // CloudWatch metrics: the API's service, and the sink Flint's own metrics (AWS/Lambda, EMF) go through.
+  const cloudwatch = new CloudWatchService({ store: store.metrics, clock });
+  cloudwatch.start();
   const [driver] = await Promise.all([selectDriver(config.sandbox, code.root), precompilePythonRuntime()]);
 
   const signCodeUrl = (baseUrl: string, path: string) => presignUrl(credentials, config.region, "lambda", baseUrl, path, 600, new Date());
@@ -308,7 +313,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     verifier,
     authorizer,
     account,
-    scoped: { sqs: new SqsApi(sqs, account), sns: new SnsApi(sns, account), iam: new IamApi(iam, config.accountId, simulator), sts: new StsApi(new StsService(iam, authority.sessions, config.accountId)),
+    scoped: { monitoring: new CloudWatchApi(cloudwatch), sqs: new SqsApi(sqs, account), sns: new SnsApi(sns, account), iam: new IamApi(iam, config.accountId, simulator), sts: new StsApi(new StsService(iam, authority.sessions, config.accountId)),
       kinesis: new KinesisApi(kinesis, account),
       dynamodb: new DynamoApi({ tables, items, streams: dynamoStreams, account }),
       apigateway: new ApiGatewayApi(new RestApiGatewayApi(restApis, account), httpApiControl),
@@ -390,6 +395,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
         await provisioning?.close();
         await gate.stop();
         logs.close();
+        await cloudwatch.stop();
         await stopClock();
         await store.close();
       })()),
