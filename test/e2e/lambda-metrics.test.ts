@@ -1,0 +1,131 @@
+/**
+ * The AWS/Lambda metrics Flint publishes, read back through CloudWatch's API as a user would: a
+ * known mix of invocations (unqualified, through a version, through an alias), function errors and
+ * throttles gives exactly those Sums and SampleCounts in every dimension set AWS uses; Duration has
+ * percentiles; a line a function prints in Embedded Metric Format becomes a metric.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type Dimension } from "@aws-sdk/client-cloudwatch";
+import { CreateAliasCommand, PublishVersionCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
+import { REGION, TEST_CREDENTIALS, startFlint, type FlintProcess } from "../harness/flint.js";
+import { createFunction, invoke } from "../harness/functions.js";
+import { eventually } from "../harness/processes.js";
+import { zipFixture } from "../harness/zip.js";
+
+/** Succeeds, throws, or prints an EMF line (the way Powertools writes one: straight to stdout). */
+const MIX = `
+exports.handler = async (event) => {
+  if (event.fail) throw new Error("asked to fail");
+  if (event.emf) {
+    process.stdout.write(JSON.stringify({
+      _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: event.emf, Dimensions: [["Service"]], Metrics: [{ Name: "Orders", Unit: "Count" }, { Name: "Latency", Unit: "Milliseconds" }] }] },
+      Service: "cart", Orders: 2, Latency: [10, 30],
+    }) + "\\n");
+  }
+  return { ok: true };
+};`;
+
+const dims = (d: Record<string, string>): Dimension[] => Object.entries(d).map(([Name, Value]) => ({ Name, Value }));
+
+describe("AWS/Lambda metrics and EMF through CloudWatch's API", () => {
+  let flint: FlintProcess;
+  let cw: CloudWatchClient;
+  let fn: string;
+  let throttled: string;
+  const start = new Date(Date.now() - 3_600_000);
+
+  /** Sum of a statistic's values over the test's time range (one or two hourly periods). */
+  async function stat(namespace: string, name: string, d: Record<string, string>, statistic: string): Promise<number | undefined> {
+    const out = await cw.send(
+      new GetMetricDataCommand({
+        StartTime: start,
+        EndTime: new Date(Date.now() + 3_600_000),
+        MetricDataQueries: [{ Id: "m", MetricStat: { Metric: { Namespace: namespace, MetricName: name, Dimensions: dims(d) }, Period: 3600, Stat: statistic } }],
+      }),
+    );
+    const values = out.MetricDataResults?.[0]?.Values ?? [];
+    return values.length === 0 ? undefined : values.reduce((a, b) => a + b, 0);
+  }
+
+  before(async () => {
+    flint = await startFlint();
+    cw = new CloudWatchClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS });
+    const zip = await zipFixture("nodejs", { "mix.js": MIX });
+    fn = await createFunction(flint, zip, "mix.handler");
+    throttled = await createFunction(flint, zip, "mix.handler");
+    const { Version } = await flint.lambda.send(new PublishVersionCommand({ FunctionName: fn }));
+    assert.equal(Version, "1");
+    await flint.lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: "live", FunctionVersion: "1" }));
+    await flint.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: throttled, ReservedConcurrentExecutions: 0 }));
+    // The mix: unqualified 3 ok + 2 errors; alias `live` 2 ok + 1 error; version 1 one ok; 2 throttles of the other function.
+    for (let i = 0; i < 3; i++) await invoke(flint, fn);
+    for (let i = 0; i < 2; i++) assert.equal((await invoke(flint, fn, { fail: true })).functionError, "Unhandled");
+    for (let i = 0; i < 2; i++) assert.equal((await invoke(flint, fn, {}, { qualifier: "live" })).executedVersion, "1");
+    assert.equal((await invoke(flint, fn, { fail: true }, { qualifier: "live" })).functionError, "Unhandled");
+    await invoke(flint, fn, {}, { qualifier: "1" });
+    for (let i = 0; i < 2; i++) await assert.rejects(invoke(flint, throttled), { name: "TooManyRequestsException" });
+    // Metrics are aggregated per second and stored shortly after.
+    await eventually(async () => (await stat("AWS/Lambda", "Invocations", { FunctionName: fn }, "Sum")) === 9, 20_000, "Invocations stored");
+    await eventually(async () => (await stat("AWS/Lambda", "Throttles", { FunctionName: throttled }, "Sum")) === 2, 20_000, "Throttles stored");
+  });
+  after(() => flint.stop({ cleanup: true }));
+
+  test("Invocations, Errors and Duration per dimension set: FunctionName, Resource, ExecutedVersion", async () => {
+    const expected: [Record<string, string>, number, number][] = [
+      [{ FunctionName: fn }, 9, 3],
+      [{ FunctionName: fn, Resource: fn }, 5, 2],
+      [{ FunctionName: fn, Resource: `${fn}:live` }, 3, 1],
+      [{ FunctionName: fn, Resource: `${fn}:live`, ExecutedVersion: "1" }, 3, 1],
+      [{ FunctionName: fn, Resource: `${fn}:1` }, 1, 0],
+    ];
+    for (const [d, invocations, errors] of expected) {
+      const what = JSON.stringify(d);
+      assert.equal(await stat("AWS/Lambda", "Invocations", d, "Sum"), invocations, `Invocations ${what}`);
+      assert.equal(await stat("AWS/Lambda", "Errors", d, "Sum"), errors, `Errors ${what}`);
+      assert.equal(await stat("AWS/Lambda", "Errors", d, "SampleCount"), invocations, `Errors is sent for every invocation ${what}`);
+      assert.equal(await stat("AWS/Lambda", "Duration", d, "SampleCount"), invocations, `one Duration per invocation ${what}`);
+    }
+    const p99 = await stat("AWS/Lambda", "Duration", { FunctionName: fn }, "p99");
+    const max = await stat("AWS/Lambda", "Duration", { FunctionName: fn }, "Maximum");
+    assert.ok(p99 !== undefined && max !== undefined && p99 > 0 && p99 <= max * 1.02, `p99 ${p99} within the maximum ${max}`);
+  });
+
+  test("throttles are counted and are neither invocations nor errors", async () => {
+    assert.equal(await stat("AWS/Lambda", "Throttles", { FunctionName: throttled, Resource: throttled }, "Sum"), 2);
+    assert.equal(await stat("AWS/Lambda", "Invocations", { FunctionName: throttled }, "Sum"), undefined);
+    assert.equal(await stat("AWS/Lambda", "Throttles", { FunctionName: fn }, "Sum"), undefined);
+  });
+
+  test("the account-wide metrics (no dimensions) count every function", async () => {
+    assert.equal(await stat("AWS/Lambda", "Invocations", {}, "Sum"), 9);
+    assert.equal(await stat("AWS/Lambda", "Throttles", {}, "Sum"), 2);
+    assert.ok(((await stat("AWS/Lambda", "ConcurrentExecutions", {}, "Maximum")) ?? 0) >= 1);
+  });
+
+  test("GetMetricStatistics through the CLI v2 agrees: Sum and SampleCount of Errors", async () => {
+    const now = Date.now();
+    const r = await flint.aws([
+      "cloudwatch", "get-metric-statistics", "--namespace", "AWS/Lambda", "--metric-name", "Errors",
+      "--dimensions", `Name=FunctionName,Value=${fn}`, "--statistics", "Sum", "SampleCount",
+      "--start-time", new Date(now - 3_600_000).toISOString(), "--end-time", new Date(now + 3_600_000).toISOString(), "--period", "7200",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const points = r.json<{ Datapoints: { Sum: number; SampleCount: number }[] }>().Datapoints;
+    assert.equal(points.reduce((a, p) => a + p.Sum, 0), 3);
+    assert.equal(points.reduce((a, p) => a + p.SampleCount, 0), 9);
+  });
+
+  test("an EMF line a function prints becomes its metrics: ListMetrics finds them, GetMetricData reads them", async () => {
+    const namespace = `FlintE2E/${fn}`;
+    await invoke(flint, fn, { emf: namespace });
+    await eventually(async () => (await stat(namespace, "Orders", { Service: "cart" }, "Sum")) === 2, 20_000, "EMF metric stored");
+    const listed = await cw.send(new ListMetricsCommand({ Namespace: namespace }));
+    assert.deepEqual(
+      (listed.Metrics ?? []).map((m) => [m.MetricName, m.Dimensions]).sort(),
+      [["Latency", [{ Name: "Service", Value: "cart" }]], ["Orders", [{ Name: "Service", Value: "cart" }]]],
+    );
+    assert.equal(await stat(namespace, "Latency", { Service: "cart" }, "SampleCount"), 2);
+    assert.equal(await stat(namespace, "Latency", { Service: "cart" }, "Sum"), 40);
+  });
+});
