@@ -7,7 +7,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type Dimension } from "@aws-sdk/client-cloudwatch";
-import { CreateAliasCommand, PublishVersionCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
+import { CreateAliasCommand, InvokeCommand, PublishVersionCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
 import { REGION, TEST_CREDENTIALS, startFlint, type FlintProcess } from "../harness/flint.js";
 import { createFunction, invoke } from "../harness/functions.js";
 import { eventually } from "../harness/processes.js";
@@ -58,7 +58,9 @@ describe("AWS/Lambda metrics and EMF through CloudWatch's API", () => {
     assert.equal(Version, "1");
     await flint.lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: "live", FunctionVersion: "1" }));
     await flint.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: throttled, ReservedConcurrentExecutions: 0 }));
-    // The mix: unqualified 3 ok + 2 errors; alias `live` 2 ok + 1 error; version 1 one ok; 2 throttles of the other function.
+    // The mix: unqualified 3 ok + 2 errors + 1 asynchronous ok; alias `live` 2 ok + 1 error; version 1 one ok;
+    // 2 throttles of the other function.
+    await flint.lambda.send(new InvokeCommand({ FunctionName: fn, InvocationType: "Event", Payload: Buffer.from("{}") }));
     for (let i = 0; i < 3; i++) await invoke(flint, fn);
     for (let i = 0; i < 2; i++) assert.equal((await invoke(flint, fn, { fail: true })).functionError, "Unhandled");
     for (let i = 0; i < 2; i++) assert.equal((await invoke(flint, fn, {}, { qualifier: "live" })).executedVersion, "1");
@@ -66,15 +68,15 @@ describe("AWS/Lambda metrics and EMF through CloudWatch's API", () => {
     await invoke(flint, fn, {}, { qualifier: "1" });
     for (let i = 0; i < 2; i++) await assert.rejects(invoke(flint, throttled), { name: "TooManyRequestsException" });
     // Metrics are aggregated per second and stored shortly after.
-    await eventually(async () => (await stat("AWS/Lambda", "Invocations", { FunctionName: fn }, "Sum")) === 9, 20_000, "Invocations stored");
+    await eventually(async () => (await stat("AWS/Lambda", "Invocations", { FunctionName: fn }, "Sum")) === 10, 20_000, "Invocations stored");
     await eventually(async () => (await stat("AWS/Lambda", "Throttles", { FunctionName: throttled }, "Sum")) === 2, 20_000, "Throttles stored");
   });
   after(() => flint.stop({ cleanup: true }));
 
   test("Invocations, Errors and Duration per dimension set: FunctionName, Resource, ExecutedVersion", async () => {
     const expected: [Record<string, string>, number, number][] = [
-      [{ FunctionName: fn }, 9, 3],
-      [{ FunctionName: fn, Resource: fn }, 5, 2],
+      [{ FunctionName: fn }, 10, 3],
+      [{ FunctionName: fn, Resource: fn }, 6, 2],
       [{ FunctionName: fn, Resource: `${fn}:live` }, 3, 1],
       [{ FunctionName: fn, Resource: `${fn}:live`, ExecutedVersion: "1" }, 3, 1],
       [{ FunctionName: fn, Resource: `${fn}:1` }, 1, 0],
@@ -98,7 +100,7 @@ describe("AWS/Lambda metrics and EMF through CloudWatch's API", () => {
   });
 
   test("the account-wide metrics (no dimensions) count every function", async () => {
-    assert.equal(await stat("AWS/Lambda", "Invocations", {}, "Sum"), 9);
+    assert.equal(await stat("AWS/Lambda", "Invocations", {}, "Sum"), 10);
     assert.equal(await stat("AWS/Lambda", "Throttles", {}, "Sum"), 2);
     assert.ok(((await stat("AWS/Lambda", "ConcurrentExecutions", {}, "Maximum")) ?? 0) >= 1);
   });
@@ -113,7 +115,13 @@ describe("AWS/Lambda metrics and EMF through CloudWatch's API", () => {
     assert.equal(r.code, 0, r.stderr);
     const points = r.json<{ Datapoints: { Sum: number; SampleCount: number }[] }>().Datapoints;
     assert.equal(points.reduce((a, p) => a + p.Sum, 0), 3);
-    assert.equal(points.reduce((a, p) => a + p.SampleCount, 0), 9);
+    assert.equal(points.reduce((a, p) => a + p.SampleCount, 0), 10);
+  });
+
+  test("the asynchronous invocation: received once, its age at the attempt, not dropped", async () => {
+    assert.equal(await stat("AWS/Lambda", "AsyncEventsReceived", { FunctionName: fn, Resource: fn }, "Sum"), 1);
+    assert.equal(await stat("AWS/Lambda", "AsyncEventAge", { FunctionName: fn }, "SampleCount"), 1);
+    assert.equal(await stat("AWS/Lambda", "AsyncEventsDropped", { FunctionName: fn }, "Sum"), undefined);
   });
 
   test("an EMF line a function prints becomes its metrics: ListMetrics finds them, GetMetricData reads them", async () => {
