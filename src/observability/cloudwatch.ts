@@ -54,11 +54,13 @@ interface Gauge {
   name: string;
   dimensions: Dimensions;
   value: number;
+  /** The value the last sample published (0 when it published none). */
+  lastSampled?: number;
 }
 
 export class LambdaMetrics {
-  /** Gauges by metric and dimension set; one with value 0 is published once more, then dropped. */
-  private readonly gauges = new Map<string, Gauge>();
+  /** Gauges by metric and dimension set. */
+  private readonly gauge = new Map<string, Gauge>();
   private readonly byResource = new Map<string, ResourceMetrics>();
   private readonly sampler: Timer;
   /** Event source mapping metrics (event-sources/pollers.ts). */
@@ -111,23 +113,27 @@ export class LambdaMetrics {
     // Provisioned concurrency is per function and per version or alias, never for the account.
     const provisionedSets = sets.slice(1, 3);
     const resourceSet = sets.slice(2, 3);
+    // Gauges resolved once: the invoke path only adds to them.
+    const concurrent = this.gauges("ConcurrentExecutions", sets);
+    const unreserved = r.reserved ? [] : this.gauges("UnreservedConcurrentExecutions", [{}]);
+    const provisionedExecutions = this.gauges("ProvisionedConcurrentExecutions", provisionedSets);
     let onProvisioned = 0;
     m = {
       started: ({ provisioned }) => {
-        this.adjust("ConcurrentExecutions", sets, 1);
-        if (!r.reserved) this.adjust("UnreservedConcurrentExecutions", [{}], 1);
+        this.adjust(concurrent, 1);
+        this.adjust(unreserved, 1);
         if (provisioned) {
           onProvisioned++;
-          this.adjust("ProvisionedConcurrentExecutions", provisionedSets, 1);
+          this.adjust(provisionedExecutions, 1);
           if (r.provisioned > 0) this.record("ProvisionedConcurrencyUtilization", resourceSet, onProvisioned / r.provisioned, "None");
           this.count("ProvisionedConcurrencyInvocations", provisionedSets, 1);
         } else if (r.provisioned > 0) this.count("ProvisionedConcurrencySpilloverInvocations", provisionedSets, 1);
         return ({ durationMs, error }) => {
-          this.adjust("ConcurrentExecutions", sets, -1);
-          if (!r.reserved) this.adjust("UnreservedConcurrentExecutions", [{}], -1);
+          this.adjust(concurrent, -1);
+          this.adjust(unreserved, -1);
           if (provisioned) {
             onProvisioned--;
-            this.adjust("ProvisionedConcurrentExecutions", provisionedSets, -1);
+            this.adjust(provisionedExecutions, -1);
           }
           this.count("Invocations", sets, 1);
           // Errors is 0 or 1 per invocation: its Average is the error rate.
@@ -144,6 +150,7 @@ export class LambdaMetrics {
   /** A function or version is gone: forget its recorders (their data points stay in the store). */
   forget(functionName: string): void {
     for (const key of this.byResource.keys()) if (key.startsWith(`${functionName}\0`)) this.byResource.delete(key);
+    for (const [key, g] of this.gauge) if (g.dimensions.FunctionName === functionName) this.gauge.delete(key);
   }
 
   stop(): void {
@@ -158,21 +165,28 @@ export class LambdaMetrics {
     for (const dimensions of sets) this.sink.record({ namespace: NAMESPACE, name, dimensions, value, unit });
   }
 
-  private adjust(name: string, sets: Dimensions[], delta: number): void {
-    for (const dimensions of sets) {
+  /** The gauges of a metric in these dimension sets, shared by every recorder that counts into them. */
+  private gauges(name: string, sets: Dimensions[]): Gauge[] {
+    return sets.map((dimensions) => {
       const key = `${name}\0${JSON.stringify(dimensions)}`;
-      let g = this.gauges.get(key);
-      if (!g) this.gauges.set(key, (g = { name, dimensions, value: 0 }));
+      let g = this.gauge.get(key);
+      if (!g) this.gauge.set(key, (g = { name, dimensions, value: 0 }));
+      return g;
+    });
+  }
+
+  private adjust(gauges: Gauge[], delta: number): void {
+    for (const g of gauges) {
       g.value += delta;
-      this.sink.record({ namespace: NAMESPACE, name, dimensions, value: g.value, unit: "Count" });
+      this.sink.record({ namespace: NAMESPACE, name: g.name, dimensions: g.dimensions, value: g.value, unit: "Count" });
     }
   }
 
-  /** Gauges once a second: a long invocation keeps showing; one back at 0 shows that once more. */
+  /** Gauges once a second while non-zero: a long invocation keeps showing; one back at 0 shows that once more. */
   private sample(): void {
-    for (const [key, g] of this.gauges) {
-      this.sink.record({ namespace: NAMESPACE, name: g.name, dimensions: g.dimensions, value: g.value, unit: "Count" });
-      if (g.value === 0) this.gauges.delete(key);
+    for (const g of this.gauge.values()) {
+      if (g.value !== 0 || g.lastSampled !== 0) this.sink.record({ namespace: NAMESPACE, name: g.name, dimensions: g.dimensions, value: g.value, unit: "Count" });
+      g.lastSampled = g.value;
     }
   }
 }
