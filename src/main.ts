@@ -49,6 +49,7 @@ import { EventInvokeConfigService } from "./services/lambda/event-invoke-config.
 import { LogStore } from "./services/logs/log-store.js";
 import { SqsService } from "./services/sqs/service.js";
 import { SnsService } from "./services/sns/service.js";
+import { CloudWatchService } from "./services/cloudwatch/service.js";
 import { KinesisService } from "./services/kinesis/service.js";
 import { TablesService } from "./services/dynamodb/tables.js";
 import { ItemsService } from "./services/dynamodb/items.js";
@@ -98,6 +99,9 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   const { clock, stop: stopClock } = await resumeClock(store.settings ? clockSetting(store.settings) : clockFile(path.join(config.dataDir, "clock.json")), config.timeScale);
   const code = await CodeStore.create(config.dataDir, store.blobs);
   const logs = await LogStore.create(config.dataDir, store.logs);
+  // CloudWatch metrics: the API's service, and the sink Flint's own metrics (AWS/Lambda, EMF) go through.
+  const cloudwatch = new CloudWatchService({ store: store.metrics, clock });
+  cloudwatch.start();
   const [driver] = await Promise.all([selectDriver(config.sandbox, code.root), precompilePythonRuntime()]);
 
   const signCodeUrl = (baseUrl: string, path: string) => presignUrl(credentials, config.region, "lambda", baseUrl, path, 600, new Date());
@@ -400,6 +404,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
         await provisioning?.close();
         await gate.stop();
         logs.close();
+        await cloudwatch.stop();
         await stopClock();
         await store.close();
       })()),

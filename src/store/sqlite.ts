@@ -32,6 +32,7 @@ import { LocalChangeBus, type LocalNode } from "./change-bus.js";
 import { SLOT_TABLES, SqliteSlotStore } from "./sqlite-slots.js";
 import type { DynamoStore } from "./dynamodb-store.js";
 import { DYNAMODB_TABLES, SqliteDynamoStore } from "./sqlite-dynamodb.js";
+import { SqliteMetricStore } from "./sqlite-metrics.js";
 
 /** Append-only: each entry upgrades the schema by one version. */
 const MIGRATIONS: string[] = [
@@ -75,6 +76,7 @@ export class SqliteStore implements Store {
   readonly mappings: MappingStore;
   readonly streams: StreamStore;
   readonly dynamodb: DynamoStore;
+  readonly metrics: SqliteMetricStore;
   readonly functionUrls: FunctionUrlStore;
   readonly restApis: RestApiStore;
   readonly httpApis: HttpApiStore;
@@ -98,6 +100,7 @@ export class SqliteStore implements Store {
     this.mappings = new SqliteMappingStore(this.db, this.commits);
     this.streams = new SqliteStreamStore(this.db, this.commits);
     this.dynamodb = new SqliteDynamoStore(this.db, this.commits);
+    this.metrics = new SqliteMetricStore(metricsFileBeside(file));
     this.functionUrls = new SqliteFunctionUrlStore(this.db);
     this.restApis = new SqliteRestApiStore(this.db);
     this.httpApis = new SqliteHttpApiStore(this.db);
@@ -176,5 +179,13 @@ export class SqliteStore implements Store {
     this.commits.flush();
     this.slots.releaseAll();
     this.db.close();
+    this.metrics.close();
   }
+}
+
+/** Metrics live in their own file beside the main one: `<data>/metrics.db` beside `flint.db`. */
+function metricsFileBeside(file: string): string {
+  if (file === ":memory:") return file;
+  const base = path.basename(file);
+  return path.join(path.dirname(file), base === "flint.db" ? "metrics.db" : `${base.replace(/\.db$/, "")}.metrics.db`);
 }
