@@ -32,7 +32,6 @@ import { ProvisionedLeases } from "./invoke/provisioned-leases.js";
 import { Metrics } from "./observability/metrics.js";
 import { LambdaMetrics } from "./observability/cloudwatch.js";
 import { extractEmf } from "./services/cloudwatch/emf.js";
-import { NO_METRICS } from "./services/cloudwatch/sink.js";
 import { selectDriver } from "./sandbox/select.js";
 import { precompilePythonRuntime } from "./sandbox/runtime-command.js";
 import type { SandboxDriver } from "./sandbox/driver.js";
@@ -134,17 +133,16 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
       revoke: () => authority.revoke(issued.accessKeyId),
     };
   };
-  // CloudWatch metrics: AWS/Lambda's, and those functions print in Embedded Metric Format.
-  const metricSink = NO_METRICS;
+  // Metrics functions print in Embedded Metric Format go to CloudWatch, as AWS/Lambda's do.
   const onJsonLine = (_v: FunctionVersion, line: string) => {
-    for (const datum of extractEmf(line, clock.now())) metricSink.record(datum);
+    for (const datum of extractEmf(line, clock.now())) cloudwatch.record(datum);
   };
   const pool = new EnvironmentPool(
     { driver, logs, region: config.region, codeDir: (v) => lambda.codeDir(v.code), spares, scalingRate: config.scalingRate, credentials: functionCredentials, onJsonLine },
     clock,
     config.idleTimeoutMs,
   );
-  const lambdaMetrics = new LambdaMetrics(metricSink, clock);
+  const lambdaMetrics = new LambdaMetrics(cloudwatch, clock);
   const metrics = new Metrics(() => pool.byVersion(), lambdaMetrics, () => authorizer.counts);
   // With several nodes, one at a time keeps a function's provisioned environments (invoke/provisioned-leases.ts).
   const provisioning =

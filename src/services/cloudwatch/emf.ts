@@ -10,14 +10,9 @@
  * member is absent or not a number (or array of numbers) is skipped, as CloudWatch skips it.
  */
 import type { MetricDatum } from "./sink.js";
+import { UNITS } from "./validation.js";
 
-/** CloudWatch's StandardUnit values. */
-export const STANDARD_UNITS: ReadonlySet<string> = new Set([
-  "Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes",
-  "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count",
-  "Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second",
-  "Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None",
-]);
+const STANDARD_UNITS: ReadonlySet<string> = new Set(UNITS);
 
 /** The specification's limits. */
 const MAX_METRICS = 100;
