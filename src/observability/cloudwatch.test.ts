@@ -89,6 +89,7 @@ describe("AWS/Lambda metrics", () => {
     clock.advance(1000);
     assert.deepEqual(sink.sums("ConcurrentExecutions")[""], { sum: 1, count: 1 });
     assert.deepEqual(sink.sums("UnreservedConcurrentExecutions")[""], { sum: 1, count: 1 });
+    assert.deepEqual(sink.sums("ProvisionedConcurrentExecutions"), {}, "nothing ran on a provisioned environment");
     end2({ durationMs: 1, error: false });
     sink.data = [];
     clock.advance(1000);

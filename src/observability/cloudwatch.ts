@@ -55,7 +55,7 @@ interface Gauge {
   dimensions: Dimensions;
   value: number;
   /** The value the last sample published (0 when it published none). */
-  lastSampled?: number;
+  lastSampled: number;
 }
 
 export class LambdaMetrics {
@@ -170,7 +170,7 @@ export class LambdaMetrics {
     return sets.map((dimensions) => {
       const key = `${name}\0${JSON.stringify(dimensions)}`;
       let g = this.gauge.get(key);
-      if (!g) this.gauge.set(key, (g = { name, dimensions, value: 0 }));
+      if (!g) this.gauge.set(key, (g = { name, dimensions, value: 0, lastSampled: 0 }));
       return g;
     });
   }
