@@ -6,6 +6,7 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { ApiServer } from "./api/server.js";
 import { SqsApi } from "./api/sqs/handler.js";
+import { CloudWatchApi } from "./api/cloudwatch/handler.js";
 import { SnsApi } from "./api/sns/handler.js";
 import { IamApi } from "./api/iam/handler.js";
 import { StsApi } from "./api/sts/handler.js";
@@ -319,7 +320,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     verifier,
     authorizer,
     account,
-    scoped: { sqs: new SqsApi(sqs, account), sns: new SnsApi(sns, account), iam: new IamApi(iam, config.accountId, simulator), sts: new StsApi(new StsService(iam, authority.sessions, config.accountId)),
+    scoped: { monitoring: new CloudWatchApi(cloudwatch), sqs: new SqsApi(sqs, account), sns: new SnsApi(sns, account), iam: new IamApi(iam, config.accountId, simulator), sts: new StsApi(new StsService(iam, authority.sessions, config.accountId)),
       kinesis: new KinesisApi(kinesis, account),
       dynamodb: new DynamoApi({ tables, items, streams: dynamoStreams, account }),
       apigateway: new ApiGatewayApi(new RestApiGatewayApi(restApis, account), httpApiControl),
