@@ -7,10 +7,13 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { CloudWatchClient, GetMetricDataCommand, ListMetricsCommand, type Dimension } from "@aws-sdk/client-cloudwatch";
-import { CreateAliasCommand, InvokeCommand, PublishVersionCommand, PutFunctionConcurrencyCommand } from "@aws-sdk/client-lambda";
-import { REGION, TEST_CREDENTIALS, startFlint, type FlintProcess } from "../harness/flint.js";
-import { createFunction, invoke } from "../harness/functions.js";
+import { CreateAliasCommand, CreateEventSourceMappingCommand, InvokeCommand, PublishVersionCommand, PutFunctionConcurrencyCommand, waitUntilPublishedVersionActive } from "@aws-sdk/client-lambda";
+import { CreateQueueCommand, SendMessageBatchCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { ACCOUNT, REGION, TEST_CREDENTIALS, startFlint, uniqueName, type FlintProcess } from "../harness/flint.js";
+import { createFunction, invoke, WAITER } from "../harness/functions.js";
+import { createExecutionRole } from "../harness/permissions.js";
 import { eventually } from "../harness/processes.js";
+import { sdkClient } from "../harness/sqs-clients.js";
 import { zipFixture } from "../harness/zip.js";
 
 /** Succeeds, throws, or prints an EMF line (the way Powertools writes one: straight to stdout). */
@@ -31,8 +34,12 @@ const dims = (d: Record<string, string>): Dimension[] => Object.entries(d).map((
 describe("AWS/Lambda metrics and EMF through CloudWatch's API", () => {
   let flint: FlintProcess;
   let cw: CloudWatchClient;
+  let sqs: SQSClient;
   let fn: string;
   let throttled: string;
+  /** A function fed by an SQS event source mapping, and the mapping's UUID. */
+  let fed: string;
+  let mapping: string;
   const start = new Date(Date.now() - 3_600_000);
 
   /** Sum of a statistic's values over the test's time range (one or two hourly periods). */
@@ -51,11 +58,15 @@ describe("AWS/Lambda metrics and EMF through CloudWatch's API", () => {
   before(async () => {
     flint = await startFlint();
     cw = new CloudWatchClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS });
+    sqs = sdkClient(flint.endpoint);
     const zip = await zipFixture("nodejs", { "mix.js": MIX });
     fn = await createFunction(flint, zip, "mix.handler");
     throttled = await createFunction(flint, zip, "mix.handler");
+    const reader = await createExecutionRole(flint.endpoint, [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" }], uniqueName("metrics-role"), ["AWSLambdaSQSQueueExecutionRole"]);
+    fed = await createFunction(flint, zip, "mix.handler", { Role: reader, Timeout: 30 });
     const { Version } = await flint.lambda.send(new PublishVersionCommand({ FunctionName: fn }));
     assert.equal(Version, "1");
+    await waitUntilPublishedVersionActive({ client: flint.lambda, ...WAITER }, { FunctionName: fn, Qualifier: "1" });
     await flint.lambda.send(new CreateAliasCommand({ FunctionName: fn, Name: "live", FunctionVersion: "1" }));
     await flint.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: throttled, ReservedConcurrentExecutions: 0 }));
     // The mix: unqualified 3 ok + 2 errors + 1 asynchronous ok; alias `live` 2 ok + 1 error; version 1 one ok;
@@ -67,11 +78,28 @@ describe("AWS/Lambda metrics and EMF through CloudWatch's API", () => {
     assert.equal((await invoke(flint, fn, { fail: true }, { qualifier: "live" })).functionError, "Unhandled");
     await invoke(flint, fn, {}, { qualifier: "1" });
     for (let i = 0; i < 2; i++) await assert.rejects(invoke(flint, throttled), { name: "TooManyRequestsException" });
+    // An SQS mapping whose filter keeps 3 of 4 messages.
+    const queue = uniqueName("metrics");
+    const { QueueUrl } = await sqs.send(new CreateQueueCommand({ QueueName: queue }));
+    const m = await flint.lambda.send(
+      new CreateEventSourceMappingCommand({
+        FunctionName: fed, EventSourceArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${queue}`, BatchSize: 10,
+        FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ body: { keep: [true] } }) }] },
+      }),
+    );
+    mapping = m.UUID!;
+    const entries = [true, true, false, true].map((keep, i) => ({ Id: String(i), MessageBody: JSON.stringify({ keep }) }));
+    await sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: entries }));
     // Metrics are aggregated per second and stored shortly after.
     await eventually(async () => (await stat("AWS/Lambda", "Invocations", { FunctionName: fn }, "Sum")) === 10, 20_000, "Invocations stored");
     await eventually(async () => (await stat("AWS/Lambda", "Throttles", { FunctionName: throttled }, "Sum")) === 2, 20_000, "Throttles stored");
+    await eventually(async () => (await stat("AWS/Lambda", "DeletedEventCount", { EventSourceMappingUUID: mapping }, "Sum")) === 3, 30_000, "mapping's messages processed");
   });
-  after(() => flint.stop({ cleanup: true }));
+  after(async () => {
+    sqs.destroy();
+    cw.destroy();
+    await flint.stop({ cleanup: true });
+  });
 
   test("Invocations, Errors and Duration per dimension set: FunctionName, Resource, ExecutedVersion", async () => {
     const expected: [Record<string, string>, number, number][] = [
@@ -100,7 +128,9 @@ describe("AWS/Lambda metrics and EMF through CloudWatch's API", () => {
   });
 
   test("the account-wide metrics (no dimensions) count every function", async () => {
-    assert.equal(await stat("AWS/Lambda", "Invocations", {}, "Sum"), 10);
+    const fedInvocations = await stat("AWS/Lambda", "Invocations", { FunctionName: fed }, "Sum");
+    assert.ok(fedInvocations !== undefined && fedInvocations >= 1);
+    assert.equal(await stat("AWS/Lambda", "Invocations", {}, "Sum"), 10 + fedInvocations);
     assert.equal(await stat("AWS/Lambda", "Throttles", {}, "Sum"), 2);
     assert.ok(((await stat("AWS/Lambda", "ConcurrentExecutions", {}, "Maximum")) ?? 0) >= 1);
   });
@@ -122,6 +152,16 @@ describe("AWS/Lambda metrics and EMF through CloudWatch's API", () => {
     assert.equal(await stat("AWS/Lambda", "AsyncEventsReceived", { FunctionName: fn, Resource: fn }, "Sum"), 1);
     assert.equal(await stat("AWS/Lambda", "AsyncEventAge", { FunctionName: fn }, "SampleCount"), 1);
     assert.equal(await stat("AWS/Lambda", "AsyncEventsDropped", { FunctionName: fn }, "Sum"), undefined);
+  });
+
+  test("the event source mapping's event counts, by EventSourceMappingUUID", async () => {
+    const esm = { EventSourceMappingUUID: mapping };
+    assert.equal(await stat("AWS/Lambda", "PolledEventCount", esm, "Sum"), 4);
+    assert.equal(await stat("AWS/Lambda", "FilteredOutEventCount", esm, "Sum"), 1);
+    assert.equal(await stat("AWS/Lambda", "InvokedEventCount", esm, "Sum"), 3);
+    assert.equal(await stat("AWS/Lambda", "FailedInvokeEventCount", esm, "Sum"), undefined);
+    const listed = await cw.send(new ListMetricsCommand({ Namespace: "AWS/Lambda", Dimensions: [{ Name: "EventSourceMappingUUID", Value: mapping }] }));
+    assert.deepEqual((listed.Metrics ?? []).map((x) => x.MetricName).sort(), ["DeletedEventCount", "FilteredOutEventCount", "InvokedEventCount", "PolledEventCount"]);
   });
 
   test("an EMF line a function prints becomes its metrics: ListMetrics finds them, GetMetricData reads them", async () => {
