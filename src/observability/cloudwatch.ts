@@ -6,7 +6,7 @@
  * Invocation metrics (Invocations, Errors, Throttles, Duration, ProvisionedConcurrency(Spillover)Invocations,
  * DeadLetterErrors, DestinationDeliveryFailures) carry one data point per invocation, so Sum counts
  * and Duration's percentiles are over every invocation. Concurrency metrics are gauges, recorded on
- * every change and once a second while non-zero (read them with Maximum). Event source mapping
+ * every rise and once a second while non-zero (read them with Maximum). Event source mapping
  * metrics carry only `EventSourceMappingUUID`.
  */
 import type { Clock, Timer } from "../clock/clock.js";
@@ -175,10 +175,14 @@ export class LambdaMetrics {
     });
   }
 
+  /**
+   * A rise is published at once (so Maximum sees every peak, however short); a fall only by the
+   * next sample, which is all Maximum needs and spares the invoke path half the gauge points.
+   */
   private adjust(gauges: Gauge[], delta: number): void {
     for (const g of gauges) {
       g.value += delta;
-      this.sink.record({ namespace: NAMESPACE, name: g.name, dimensions: g.dimensions, value: g.value, unit: "Count" });
+      if (delta > 0) this.sink.record({ namespace: NAMESPACE, name: g.name, dimensions: g.dimensions, value: g.value, unit: "Count" });
     }
   }
 
