@@ -6,7 +6,7 @@
  * AWS also keeps 5-minute data for 63 days; Flint's hourly rows serve those periods). A write merges
  * into all three, so a query reads the coarsest resolution its period allows.
  */
-import { copy, merge, type Aggregate } from "../services/cloudwatch/aggregate.js";
+import { merge, type Aggregate } from "../services/cloudwatch/aggregate.js";
 
 export interface MetricKey {
   namespace: string;
@@ -57,8 +57,11 @@ export interface MetricStore {
   write(points: readonly MetricPoint[]): Promise<void>;
   /** Metrics matching `filter`, in a stable order, up to `limit`, after the cursor `after`. */
   list(filter: MetricFilter, limit: number, after?: number): Promise<MetricListing>;
-  /** One series' rows at `resolution` with `from <= at < to` (epoch seconds), by time. */
-  read(key: MetricKey, resolution: number, from: number, to: number): Promise<StoredPoint[]>;
+  /**
+   * One series' rows at `resolution` with `from <= at < to` (epoch seconds), by time; without
+   * `histograms` (no percentile asked) their `hist` is left unread (null).
+   */
+  read(key: MetricKey, resolution: number, from: number, to: number, histograms: boolean): Promise<StoredPoint[]>;
   /** Delete rows older than their resolution keeps (`now` epoch seconds), and series with none left. */
   expire(now: number): Promise<void>;
 }
@@ -89,7 +92,7 @@ export function rollUp(points: readonly MetricPoint[]): RolledUp[] {
       const id = `${seriesId(p.key)}\0${seconds}\0${at}\0${p.unit}`;
       const row = rows.get(id);
       if (row) merge(row.value, p.value);
-      else rows.set(id, { key: p.key, resolution: seconds, at, unit: p.unit, value: copy(p.value) });
+      else rows.set(id, { key: p.key, resolution: seconds, at, unit: p.unit, value: { ...p.value } });
     }
   }
   return [...rows.values()];

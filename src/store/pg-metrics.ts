@@ -1,11 +1,12 @@
 /**
- * MetricStore on PostgreSQL: every node of a cluster writes its own aggregates into the same rows,
- * so a write merges in SQL (counts and sums added, min/max kept, histograms summed bucket by
- * bucket as jsonb) in one statement per batch: no read-modify-write race between nodes.
+ * MetricStore on PostgreSQL: every node of a cluster writes its own aggregates into the same rows.
+ * A batch inserts the rows that are new, and merges into the others under their row locks
+ * (SELECT … FOR UPDATE, then UPDATE): two nodes' writes to one row never lose either. Rows are
+ * taken in one order on every node, so batches never wait on each other in a cycle.
  */
 import type { PgDb } from "./pg-db.js";
-import { histOf } from "../services/cloudwatch/aggregate.js";
-import { dimensionsMatch, dimensionsOf, dimensionsText, latestBySeries, RESOLUTIONS, rollUp, seriesId, type MetricFilter, type MetricKey, type MetricListing, type MetricPoint, type MetricStore, type StoredPoint } from "./metric-store.js";
+import { histBytes, histOf, merge } from "../services/cloudwatch/aggregate.js";
+import { dimensionsMatch, dimensionsOf, dimensionsText, latestBySeries, RESOLUTIONS, rollUp, seriesId, type RolledUp, type MetricFilter, type MetricKey, type MetricListing, type MetricPoint, type MetricStore, type StoredPoint } from "./metric-store.js";
 
 export const PG_METRIC_TABLES = `
   CREATE TABLE metric_series (
@@ -25,14 +26,10 @@ export const PG_METRIC_TABLES = `
     sum float8 NOT NULL,
     min float8 NOT NULL,
     max float8 NOT NULL,
-    hist jsonb,
+    hist bytea,
     PRIMARY KEY (series, resolution, at, unit)
   );
   CREATE INDEX metric_points_age ON metric_points (resolution, at);`;
-
-const MERGE_HIST = `CASE WHEN metric_points.hist IS NULL OR excluded.hist IS NULL THEN NULL ELSE
-  (SELECT jsonb_object_agg(k, n) FROM (SELECT key AS k, sum(value::float8) AS n FROM
-    (SELECT * FROM jsonb_each_text(metric_points.hist) UNION ALL SELECT * FROM jsonb_each_text(excluded.hist)) b GROUP BY key) m) END`;
 
 interface PointRow {
   at: number;
@@ -41,7 +38,7 @@ interface PointRow {
   sum: number;
   min: number;
   max: number;
-  hist: string | null;
+  hist: Buffer | null;
 }
 
 export class PgMetricStore implements MetricStore {
@@ -59,22 +56,46 @@ export class PgMetricStore implements MetricStore {
         [series.map(([, s]) => s.key.namespace), series.map(([, s]) => s.key.name), series.map(([, s]) => dimensionsText(s.key)), series.map(([, s]) => s.last)],
       );
       const ids = new Map(got.map((r) => [`${r.namespace}\0${r.name}\0${r.dimensions}`, r.id]));
-      await sql.run(
+      const cols = (list: RolledUp[]) => [
+        list.map((r) => ids.get(seriesId(r.key))),
+        list.map((r) => r.resolution),
+        list.map((r) => r.at),
+        list.map((r) => r.unit),
+        list.map((r) => r.value.count),
+        list.map((r) => r.value.sum),
+        list.map((r) => r.value.min),
+        list.map((r) => r.value.max),
+        list.map((r) => histBytes(r.value)),
+      ];
+      const rowKey = (series: number, resolution: number, at: number, unit: string) => `${series}\0${resolution}\0${at}\0${unit}`;
+      const inserted = await sql.query<{ series: number; resolution: number; at: number; unit: string }>(
         `INSERT INTO metric_points (series, resolution, at, unit, count, sum, min, max, hist)
-         SELECT * FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::text[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], $9::jsonb[])
-         ON CONFLICT (series, resolution, at, unit) DO UPDATE SET count = metric_points.count + excluded.count, sum = metric_points.sum + excluded.sum,
-           min = least(metric_points.min, excluded.min), max = greatest(metric_points.max, excluded.max), hist = ${MERGE_HIST}`,
-        [
-          rows.map((r) => ids.get(seriesId(r.key))),
-          rows.map((r) => r.resolution),
-          rows.map((r) => r.at),
-          rows.map((r) => r.unit),
-          rows.map((r) => r.value.count),
-          rows.map((r) => r.value.sum),
-          rows.map((r) => r.value.min),
-          rows.map((r) => r.value.max),
-          rows.map((r) => (r.value.hist === null ? null : JSON.stringify(r.value.hist))),
-        ],
+         SELECT * FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::text[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], $9::bytea[])
+         ON CONFLICT (series, resolution, at, unit) DO NOTHING RETURNING series, resolution, at, unit`,
+        cols(rows),
+      );
+      const done = new Set(inserted.map((r) => rowKey(r.series, r.resolution, r.at, r.unit)));
+      const rest = rows.filter((r) => !done.has(rowKey(ids.get(seriesId(r.key))!, r.resolution, r.at, r.unit)));
+      if (rest.length === 0) return;
+      const [seriesIds, resolutions, ats, units] = cols(rest);
+      const old = await sql.query<PointRow & { series: number; resolution: number }>(
+        `SELECT p.series, p.resolution, p.at, p.unit, p.count, p.sum, p.min, p.max, p.hist FROM metric_points p
+         JOIN unnest($1::bigint[], $2::int[], $3::bigint[], $4::text[]) AS k(series, resolution, at, unit)
+           ON p.series = k.series AND p.resolution = k.resolution AND p.at = k.at AND p.unit = k.unit
+         ORDER BY p.series, p.resolution, p.at, p.unit FOR UPDATE OF p`,
+        [seriesIds, resolutions, ats, units],
+      );
+      const stored = new Map(old.map((r) => [rowKey(r.series, r.resolution, r.at, r.unit), r]));
+      const merged = rest.map((r) => {
+        const o = stored.get(rowKey(ids.get(seriesId(r.key))!, r.resolution, r.at, r.unit))!;
+        return { ...r, value: merge({ count: o.count, sum: o.sum, min: o.min, max: o.max, hist: histOf(o.hist) }, r.value) };
+      });
+      await sql.run(
+        `UPDATE metric_points p SET count = v.count, sum = v.sum, min = v.min, max = v.max, hist = v.hist
+         FROM unnest($1::bigint[], $2::int[], $3::bigint[], $4::text[], $5::float8[], $6::float8[], $7::float8[], $8::float8[], $9::bytea[])
+           AS v(series, resolution, at, unit, count, sum, min, max, hist)
+         WHERE p.series = v.series AND p.resolution = v.resolution AND p.at = v.at AND p.unit = v.unit`,
+        cols(merged),
       );
     });
   }
@@ -98,9 +119,9 @@ export class PgMetricStore implements MetricStore {
     }
   }
 
-  async read(key: MetricKey, resolution: number, from: number, to: number): Promise<StoredPoint[]> {
+  async read(key: MetricKey, resolution: number, from: number, to: number, histograms: boolean): Promise<StoredPoint[]> {
     const rows = await this.db.query<PointRow>(
-      `SELECT p.at, p.unit, p.count, p.sum, p.min, p.max, p.hist::text AS hist FROM metric_series s JOIN metric_points p ON p.series = s.id
+      `SELECT p.at, p.unit, p.count, p.sum, p.min, p.max, ${histograms ? "p.hist" : "NULL::bytea AS hist"} FROM metric_series s JOIN metric_points p ON p.series = s.id
        WHERE s.namespace = $1 AND s.name = $2 AND s.dimensions = $3 AND p.resolution = $4 AND p.at >= $5 AND p.at < $6 ORDER BY p.at`,
       [key.namespace, key.name, dimensionsText(key), resolution, from, to],
     );

@@ -4,7 +4,7 @@
  * cut may lose the last second of metrics, never corrupt the file.
  */
 import Database from "better-sqlite3";
-import { histOf, histText, merge } from "../services/cloudwatch/aggregate.js";
+import { histBytes, histOf, merge } from "../services/cloudwatch/aggregate.js";
 import { latestBySeries, seriesId, dimensionsMatch, dimensionsOf, dimensionsText, RESOLUTIONS, rollUp, type MetricFilter, type MetricKey, type MetricListing, type MetricPoint, type MetricStore, type StoredPoint } from "./metric-store.js";
 
 const SCHEMA = `
@@ -25,7 +25,7 @@ const SCHEMA = `
     sum REAL NOT NULL,
     min REAL NOT NULL,
     max REAL NOT NULL,
-    hist TEXT,
+    hist BLOB,
     PRIMARY KEY (series, resolution, at, unit)
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS metric_points_age ON metric_points (resolution, at);`;
@@ -37,7 +37,7 @@ interface PointRow {
   sum: number;
   min: number;
   max: number;
-  hist: string | null;
+  hist: Buffer | null;
 }
 
 export const storedPoint = (r: PointRow): StoredPoint => ({ at: r.at, unit: r.unit, value: { count: r.count, sum: r.sum, min: r.min, max: r.max, hist: histOf(r.hist) } });
@@ -62,6 +62,7 @@ export class SqliteMetricStore implements MetricStore {
         "INSERT INTO metric_points (series, resolution, at, unit, count, sum, min, max, hist) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (series, resolution, at, unit) DO UPDATE SET count = excluded.count, sum = excluded.sum, min = excluded.min, max = excluded.max, hist = excluded.hist",
       ),
       read: db.prepare<[number, number, number, number], PointRow>("SELECT at, unit, count, sum, min, max, hist FROM metric_points WHERE series = ? AND resolution = ? AND at >= ? AND at < ? ORDER BY at"),
+      readBare: db.prepare<[number, number, number, number], PointRow>("SELECT at, unit, count, sum, min, max, NULL AS hist FROM metric_points WHERE series = ? AND resolution = ? AND at >= ? AND at < ? ORDER BY at"),
       list: db.prepare<[number, number], { id: number; namespace: string; name: string; dimensions: string }>(
         "SELECT id, namespace, name, dimensions FROM metric_series WHERE id > ? AND last_at >= ? ORDER BY id LIMIT 1000",
       ),
@@ -78,7 +79,7 @@ export class SqliteMetricStore implements MetricStore {
         const id = ids.get(seriesId(row.key))!;
         const old = this.stmts.point.get(id, row.resolution, row.at, row.unit);
         const v = old ? merge(storedPoint(old).value, row.value) : row.value;
-        this.stmts.put.run(id, row.resolution, row.at, row.unit, v.count, v.sum, v.min, v.max, histText(v));
+        this.stmts.put.run(id, row.resolution, row.at, row.unit, v.count, v.sum, v.min, v.max, histBytes(v));
       }
     })();
   }
@@ -101,9 +102,9 @@ export class SqliteMetricStore implements MetricStore {
     }
   }
 
-  async read(key: MetricKey, resolution: number, from: number, to: number): Promise<StoredPoint[]> {
+  async read(key: MetricKey, resolution: number, from: number, to: number, histograms: boolean): Promise<StoredPoint[]> {
     const series = this.stmts.find.get(key.namespace, key.name, dimensionsText(key));
-    return series ? this.stmts.read.all(series.id, resolution, from, to).map(storedPoint) : [];
+    return series ? (histograms ? this.stmts.read : this.stmts.readBare).all(series.id, resolution, from, to).map(storedPoint) : [];
   }
 
   async expire(now: number): Promise<void> {

@@ -18,8 +18,11 @@ export interface Aggregate {
   sum: number;
   min: number;
   max: number;
-  /** Bucket index → count; null when percentiles are unavailable for this interval. */
-  hist: Record<number, number> | null;
+  /**
+   * The histogram as pairs sorted by bucket, `[bucket, count, bucket, count, …]` (stored as these
+   * bytes: reading a row costs a copy, not a parse); null when percentiles are unavailable.
+   */
+  hist: Float64Array | null;
 }
 
 export function bucketOf(v: number): number {
@@ -33,12 +36,37 @@ function valueOf(bucket: number): number {
 
 /** `count` occurrences of `value` (PutMetricData's Values/Counts, or one Value with count 1). */
 export function ofValue(value: number, count = 1): Aggregate {
-  return { count, sum: value * count, min: value, max: value, hist: value >= 0 ? { [bucketOf(value)]: count } : null };
+  return { count, sum: value * count, min: value, max: value, hist: value >= 0 ? Float64Array.of(bucketOf(value), count) : null };
 }
 
 /** A StatisticSet: no values, so no percentiles. */
 export function ofStatistics(count: number, sum: number, min: number, max: number): Aggregate {
   return { count, sum, min, max, hist: null };
+}
+
+/** Two sorted histograms as one (a merge of sorted pairs). */
+function mergeHist(a: Float64Array, b: Float64Array): Float64Array {
+  const out = new Float64Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let n = 0;
+  while (i < a.length || j < b.length) {
+    if (j >= b.length || (i < a.length && a[i]! < b[j]!)) {
+      out[n++] = a[i]!;
+      out[n++] = a[i + 1]!;
+      i += 2;
+    } else if (i >= a.length || b[j]! < a[i]!) {
+      out[n++] = b[j]!;
+      out[n++] = b[j + 1]!;
+      j += 2;
+    } else {
+      out[n++] = a[i]!;
+      out[n++] = a[i + 1]! + b[j + 1]!;
+      i += 2;
+      j += 2;
+    }
+  }
+  return out.subarray(0, n);
 }
 
 /** `into` merged with `add` (mutates and returns `into`). */
@@ -47,28 +75,26 @@ export function merge(into: Aggregate, add: Aggregate): Aggregate {
   into.sum += add.sum;
   into.min = Math.min(into.min, add.min);
   into.max = Math.max(into.max, add.max);
-  if (into.hist === null || add.hist === null) into.hist = null;
-  else for (const [k, n] of Object.entries(add.hist)) into.hist[k as unknown as number] = (into.hist[k as unknown as number] ?? 0) + n;
+  into.hist = into.hist === null || add.hist === null ? null : mergeHist(into.hist, add.hist);
   return into;
 }
 
-export const copy = (a: Aggregate): Aggregate => ({ ...a, hist: a.hist && { ...a.hist } });
-
-/** The p-th percentile (0 < p ≤ 100), or undefined without a histogram. */
+/** The p-th percentile (0 ≤ p ≤ 100), or undefined without a histogram. */
 export function percentile(a: Aggregate, p: number): number | undefined {
-  if (a.hist === null || a.count === 0) return undefined;
-  const buckets = Object.entries(a.hist).map(([k, n]) => [Number(k), n] as const).sort((x, y) => x[0] - y[0]);
-  const total = buckets.reduce((s, [, n]) => s + n, 0);
+  const h = a.hist;
+  if (h === null || h.length === 0) return undefined;
+  let total = 0;
+  for (let i = 1; i < h.length; i += 2) total += h[i]!;
   const rank = Math.max(1, Math.ceil((p / 100) * total));
   let seen = 0;
-  for (const [i, [bucket, n]] of buckets.entries()) {
-    seen += n;
+  for (let i = 0; i < h.length; i += 2) {
+    seen += h[i + 1]!;
     // The lowest and highest buckets hold min and max: those are exact answers within them.
-    if (seen >= rank) return i === 0 ? a.min : i === buckets.length - 1 ? a.max : Math.min(a.max, Math.max(a.min, valueOf(bucket)));
+    if (seen >= rank) return i === 0 ? a.min : i === h.length - 2 ? a.max : Math.min(a.max, Math.max(a.min, valueOf(h[i]!)));
   }
   return a.max;
 }
 
-/** The histogram as stored (JSON text), and back. */
-export const histText = (a: Aggregate): string | null => (a.hist === null ? null : JSON.stringify(a.hist));
-export const histOf = (text: string | null): Record<number, number> | null => (text === null ? null : (JSON.parse(text) as Record<number, number>));
+/** The histogram as stored (its bytes), and back. */
+export const histBytes = (a: Aggregate): Buffer | null => (a.hist === null ? null : Buffer.from(a.hist.buffer, a.hist.byteOffset, a.hist.byteLength));
+export const histOf = (bytes: Buffer | null): Float64Array | null => (bytes === null ? null : new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength)));

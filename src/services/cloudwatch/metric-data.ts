@@ -6,7 +6,7 @@
 import { awsError } from "../../errors.js";
 import type { MetricKey, StoredPoint } from "../../store/metric-store.js";
 import type { GetMetricDataInput } from "./inputs.js";
-import { alignedStart, isPeriod, isStatistic, periods, resolutionFor, statistic } from "./statistics.js";
+import { alignedStart, isPercentile, isPeriod, isStatistic, periods, resolutionFor, statistic } from "./statistics.js";
 import { metricKey, validateUnit, validation } from "./validation.js";
 
 export interface MetricDataResult {
@@ -18,7 +18,7 @@ export interface MetricDataResult {
 }
 
 export interface MetricReader {
-  read(key: MetricKey, resolution: number, from: number, to: number): Promise<StoredPoint[]>;
+  read(key: MetricKey, resolution: number, from: number, to: number, histograms: boolean): Promise<StoredPoint[]>;
   /** Epoch ms. */
   now: number;
 }
@@ -105,7 +105,7 @@ export async function metricData(input: GetMetricDataInput, reader: MetricReader
   const series = await Promise.all(
     returned.map(async (q) => {
       const start = alignedStart(input.StartTime!, reader.now, q.period);
-      const rows = await reader.read(q.key, resolutionFor(q.period, start), start, end);
+      const rows = await reader.read(q.key, resolutionFor(q.period, start), start, end, isPercentile(q.stat));
       const points: [number, number][] = [];
       for (const p of periods(rows, start, q.period, q.unit)) {
         const v = statistic(p.value, q.stat);

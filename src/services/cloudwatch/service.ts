@@ -190,11 +190,11 @@ export class CloudWatchService implements MetricSink {
     const now = this.deps.clock.now();
     const start = alignedStart(input.StartTime!, now, period);
     const end = Math.ceil(input.EndTime! / 1000);
-    const wanted = Math.ceil((end - start) / period);
+    const wanted = Math.ceil((input.EndTime! - input.StartTime!) / 1000 / period);
     if (wanted > MAX_DATAPOINTS) {
       throw awsError("InvalidParameterCombination", `You have requested up to ${wanted} datapoints, which exceeds the limit of 1440. You may reduce the datapoints requested by increasing Period, or decreasing the time range.`);
     }
-    const rows = await this.deps.store.read(key, resolutionFor(period, start), start, end);
+    const rows = await this.deps.store.read(key, resolutionFor(period, start), start, end, extended.length > 0);
     const Datapoints = periods(rows, start, period, input.Unit).map((p) => {
       const point: Datapoint = { Timestamp: p.at * 1000, Unit: input.Unit ?? p.unit };
       for (const s of stats) point[s as (typeof STATISTICS)[number]] = statistic(p.value, s);
@@ -212,7 +212,7 @@ export class CloudWatchService implements MetricSink {
   }
 
   async getMetricData(input: GetMetricDataInput): Promise<{ MetricDataResults: MetricDataResult[]; NextToken?: string; Messages: [] }> {
-    return metricData(input, { read: (key, resolution, from, to) => this.deps.store.read(key, resolution, from, to), now: this.deps.clock.now() });
+    return metricData(input, { read: (key, resolution, from, to, histograms) => this.deps.store.read(key, resolution, from, to, histograms), now: this.deps.clock.now() });
   }
 }
 

@@ -3,7 +3,7 @@
  * each statistic of a period's merged aggregate.
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Statistics-definitions.html
  */
-import { copy, merge, percentile, type Aggregate } from "./aggregate.js";
+import { merge, percentile, type Aggregate } from "./aggregate.js";
 import { RESOLUTIONS, type StoredPoint } from "../../store/metric-store.js";
 
 export const STATISTICS = ["SampleCount", "Average", "Sum", "Minimum", "Maximum"] as const;
@@ -75,7 +75,7 @@ export function periods(rows: readonly StoredPoint[], start: number, period: num
     const at = start + Math.floor((row.at - start) / period) * period;
     const last = out[out.length - 1];
     if (last && last.at === at) merge(last.value, row.value);
-    else out.push({ at, unit: row.unit, value: copy(row.value) });
+    else out.push({ at, unit: row.unit, value: { ...row.value } });
   }
   return out;
 }
