@@ -36,6 +36,7 @@ let currentRequestId; // undefined during init, as on AWS ("undefined" in log li
 // (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-logging.html); newlines become \r so a record
 // stays one line. `console` methods below AWS_LAMBDA_LOG_LEVEL do nothing (console.fatal always logs).
 function emit(level, args) {
+  if (args.length === 0) args = [undefined]; // console.log() logs "undefined", as AWS's does
   const line = jsonLogs ? jsonLine(level, args) : `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${util.format(...args)}`;
   writeOut(1, line.replace(/\n/g, "\r") + "\n");
 }
