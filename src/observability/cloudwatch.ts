@@ -117,24 +117,20 @@ export class LambdaMetrics {
     const concurrent = this.gauges("ConcurrentExecutions", sets);
     const unreserved = r.reserved ? [] : this.gauges("UnreservedConcurrentExecutions", [{}]);
     const provisionedExecutions = this.gauges("ProvisionedConcurrentExecutions", provisionedSets);
-    let onProvisioned = 0;
+    const onProvisioned = provisionedExecutions[1]!;
     m = {
       started: ({ provisioned }) => {
         this.adjust(concurrent, 1);
         this.adjust(unreserved, 1);
         if (provisioned) {
-          onProvisioned++;
           this.adjust(provisionedExecutions, 1);
-          if (r.provisioned > 0) this.record("ProvisionedConcurrencyUtilization", resourceSet, onProvisioned / r.provisioned, "None");
+          if (r.provisioned > 0) this.record("ProvisionedConcurrencyUtilization", resourceSet, onProvisioned.value / r.provisioned, "None");
           this.count("ProvisionedConcurrencyInvocations", provisionedSets, 1);
         } else if (r.provisioned > 0) this.count("ProvisionedConcurrencySpilloverInvocations", provisionedSets, 1);
         return ({ durationMs, error }) => {
           this.adjust(concurrent, -1);
           this.adjust(unreserved, -1);
-          if (provisioned) {
-            onProvisioned--;
-            this.adjust(provisionedExecutions, -1);
-          }
+          if (provisioned) this.adjust(provisionedExecutions, -1);
           this.count("Invocations", sets, 1);
           // Errors is 0 or 1 per invocation: its Average is the error rate.
           this.record("Errors", sets, error ? 1 : 0, "Count");
@@ -147,7 +143,7 @@ export class LambdaMetrics {
     return m;
   }
 
-  /** A function or version is gone: forget its recorders (their data points stay in the store). */
+  /** A function is gone: forget its recorders and gauges (their data points stay in the store). */
   forget(functionName: string): void {
     for (const key of this.byResource.keys()) if (key.startsWith(`${functionName}\0`)) this.byResource.delete(key);
     for (const [key, g] of this.gauge) if (g.dimensions.FunctionName === functionName) this.gauge.delete(key);
