@@ -31,6 +31,8 @@ import { EnvironmentPool } from "./invoke/pool.js";
 import { SparePool } from "./invoke/spares.js";
 import { ProvisionedLeases } from "./invoke/provisioned-leases.js";
 import { Metrics } from "./observability/metrics.js";
+import { LambdaMetrics } from "./observability/cloudwatch.js";
+import { extractEmf } from "./services/cloudwatch/emf.js";
 import { selectDriver } from "./sandbox/select.js";
 import { precompilePythonRuntime } from "./sandbox/runtime-command.js";
 import type { SandboxDriver } from "./sandbox/driver.js";
@@ -132,12 +134,17 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
       revoke: () => authority.revoke(issued.accessKeyId),
     };
   };
+  // Metrics functions print in Embedded Metric Format go to CloudWatch, as AWS/Lambda's do.
+  const onJsonLine = (_v: FunctionVersion, line: string) => {
+    for (const datum of extractEmf(line, clock.now())) cloudwatch.record(datum);
+  };
   const pool = new EnvironmentPool(
-    { driver, logs, region: config.region, codeDir: (v) => lambda.codeDir(v.code), spares, scalingRate: config.scalingRate, credentials: functionCredentials },
+    { driver, logs, region: config.region, codeDir: (v) => lambda.codeDir(v.code), spares, scalingRate: config.scalingRate, credentials: functionCredentials, onJsonLine },
     clock,
     config.idleTimeoutMs,
   );
-  const metrics = new Metrics(() => pool.byVersion(), () => authorizer.counts);
+  const lambdaMetrics = new LambdaMetrics(cloudwatch, clock);
+  const metrics = new Metrics(() => pool.byVersion(), lambdaMetrics, () => authorizer.counts);
   // With several nodes, one at a time keeps a function's provisioned environments (invoke/provisioned-leases.ts).
   const provisioning =
     store.slots.shared && store.settings
@@ -204,7 +211,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     },
     deliver: destinations.deliver,
     concurrencyPerFunction: config.asyncConcurrency,
-    onOutcome: (name, outcome) => metrics.asyncOutcome(name, outcome),
+    metrics: metrics.async,
   });
   invoker.events = events;
   // A Lambda destination (and an SNS subscription) receives its message as an asynchronous invocation.
@@ -390,6 +397,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
         await tables.close();
         await events.close();
         await pool.shutdown();
+        lambdaMetrics.stop();
         await registry.idle();
         await driver.close();
         await provisioning?.close();
