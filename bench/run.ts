@@ -21,6 +21,7 @@ import { httpBench } from "./http.js";
 import { burstBench } from "./burst.js";
 import { sandboxBench } from "./sandbox.js";
 import { clusterBench } from "./cluster.js";
+import { metricsBench } from "./metrics.js";
 import { dynamodbBench } from "./dynamodb.js";
 import { hostLayout } from "../src/sandbox/cgroups/host.js";
 
@@ -109,6 +110,7 @@ async function main() {
   if (suites.includes("http")) process.stdout.write((await httpBench()) + "\n");
   if (suites.includes("cluster")) process.stdout.write((await clusterBench()) + "\n");
   if (suites.includes("dynamodb")) process.stdout.write((await dynamodbBench()) + "\n");
+  if (suites.includes("metrics")) process.stdout.write((await metricsBench()) + "\n");
 }
 
 main().catch((err) => {

@@ -108,6 +108,9 @@ export const Errors = {
   // Query-protocol common errors (AWS "Common Errors"); in query-compatible JSON their `__type` is
   // coral's `…Exception` shape and `x-amzn-query-error` the query code.
   InvalidParameterValue: plain("InvalidParameterValueException", 400, "InvalidParameterValue"),
+  // CloudWatch (monitoring-2010-08-01) beside the common InvalidParameterValue and MissingParameter.
+  InvalidParameterCombination: plain("InvalidParameterCombinationException", 400, "InvalidParameterCombination"),
+  InvalidNextToken: plain("InvalidNextToken", 400),
   MissingParameter: plain("MissingRequiredParameterException", 400, "MissingParameter"),
   InvalidAction: plain("InvalidAction", 400),
   SerializationException: plain("SerializationException", 400),

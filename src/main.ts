@@ -6,6 +6,7 @@ import path from "node:path";
 import type { AddressInfo } from "node:net";
 import { ApiServer } from "./api/server.js";
 import { SqsApi } from "./api/sqs/handler.js";
+import { CloudWatchApi } from "./api/cloudwatch/handler.js";
 import { SnsApi } from "./api/sns/handler.js";
 import { IamApi } from "./api/iam/handler.js";
 import { StsApi } from "./api/sts/handler.js";
@@ -31,6 +32,8 @@ import { EnvironmentPool } from "./invoke/pool.js";
 import { SparePool } from "./invoke/spares.js";
 import { ProvisionedLeases } from "./invoke/provisioned-leases.js";
 import { Metrics } from "./observability/metrics.js";
+import { LambdaMetrics } from "./observability/cloudwatch.js";
+import { extractEmf } from "./services/cloudwatch/emf.js";
 import { selectDriver } from "./sandbox/select.js";
 import { precompilePythonRuntime } from "./sandbox/runtime-command.js";
 import type { SandboxDriver } from "./sandbox/driver.js";
@@ -48,6 +51,7 @@ import { LogStore } from "./services/logs/log-store.js";
 import { LogsService } from "./services/logs/service.js";
 import { SqsService } from "./services/sqs/service.js";
 import { SnsService } from "./services/sns/service.js";
+import { CloudWatchService } from "./services/cloudwatch/service.js";
 import { KinesisService } from "./services/kinesis/service.js";
 import { TablesService } from "./services/dynamodb/tables.js";
 import { ItemsService } from "./services/dynamodb/items.js";
@@ -97,6 +101,9 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   const { clock, stop: stopClock } = await resumeClock(store.settings ? clockSetting(store.settings) : clockFile(path.join(config.dataDir, "clock.json")), config.timeScale);
   const code = await CodeStore.create(config.dataDir, store.blobs);
   const logs = await LogStore.create(config.dataDir, store.logs, () => clock.now());
+  // CloudWatch metrics: the API's service, and the sink Flint's own metrics (AWS/Lambda, EMF) go through.
+  const cloudwatch = new CloudWatchService({ store: store.metrics, clock });
+  cloudwatch.start();
   const [driver] = await Promise.all([selectDriver(config.sandbox, code.root), precompilePythonRuntime()]);
 
   const signCodeUrl = (baseUrl: string, path: string) => presignUrl(credentials, config.region, "lambda", baseUrl, path, 600, new Date());
@@ -129,12 +136,17 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
       revoke: () => authority.revoke(issued.accessKeyId),
     };
   };
+  // Metrics functions print in Embedded Metric Format go to CloudWatch, as AWS/Lambda's do.
+  const onJsonLine = (_v: FunctionVersion, line: string) => {
+    for (const datum of extractEmf(line, clock.now())) cloudwatch.record(datum);
+  };
   const pool = new EnvironmentPool(
-    { driver, logs, region: config.region, codeDir: (v) => lambda.codeDir(v.code), spares, scalingRate: config.scalingRate, credentials: functionCredentials },
+    { driver, logs, region: config.region, codeDir: (v) => lambda.codeDir(v.code), spares, scalingRate: config.scalingRate, credentials: functionCredentials, onJsonLine },
     clock,
     config.idleTimeoutMs,
   );
-  const metrics = new Metrics(() => pool.byVersion(), () => authorizer.counts);
+  const lambdaMetrics = new LambdaMetrics(cloudwatch, clock);
+  const metrics = new Metrics(() => pool.byVersion(), lambdaMetrics, () => authorizer.counts);
   // With several nodes, one at a time keeps a function's provisioned environments (invoke/provisioned-leases.ts).
   const provisioning =
     store.slots.shared && store.settings
@@ -201,7 +213,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     },
     deliver: destinations.deliver,
     concurrencyPerFunction: config.asyncConcurrency,
-    onOutcome: (name, outcome) => metrics.asyncOutcome(name, outcome),
+    metrics: metrics.async,
   });
   invoker.events = events;
   // A Lambda destination (and an SNS subscription) receives its message as an asynchronous invocation.
@@ -312,7 +324,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     verifier,
     authorizer,
     account,
-    scoped: { sqs: new SqsApi(sqs, account), sns: new SnsApi(sns, account), iam: new IamApi(iam, config.accountId, simulator), sts: new StsApi(new StsService(iam, authority.sessions, config.accountId)),
+    scoped: { monitoring: new CloudWatchApi(cloudwatch), sqs: new SqsApi(sqs, account), sns: new SnsApi(sns, account), iam: new IamApi(iam, config.accountId, simulator), sts: new StsApi(new StsService(iam, authority.sessions, config.accountId)),
       kinesis: new KinesisApi(kinesis, account),
       logs: new LogsApi(cloudwatchLogs),
       dynamodb: new DynamoApi({ tables, items, streams: dynamoStreams, account }),
@@ -392,11 +404,13 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
         await tables.close();
         await events.close();
         await pool.shutdown();
+        lambdaMetrics.stop();
         await registry.idle();
         await driver.close();
         await provisioning?.close();
         await gate.stop();
         logs.close();
+        await cloudwatch.stop();
         await stopClock();
         await store.close();
       })()),

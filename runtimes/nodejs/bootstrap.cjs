@@ -25,23 +25,59 @@ function readSettings() {
   taskRoot = env.LAMBDA_TASK_ROOT ?? "/var/task";
   runtimeDir = env.LAMBDA_RUNTIME_DIR ?? "/var/runtime";
   handlerString = env._HANDLER ?? "";
-  jsonLogs = env.AWS_LAMBDA_LOG_FORMAT === "JSON";
+  jsonLogs = env.AWS_LAMBDA_LOG_FORMAT?.toUpperCase() === "JSON";
+  patchConsole(LEVELS[env.AWS_LAMBDA_LOG_LEVEL?.toUpperCase()] ?? LEVELS.TRACE);
 }
-readSettings();
 const BASE = "/2018-06-01/runtime";
 
 let currentRequestId; // undefined during init, as on AWS ("undefined" in log lines)
 
-// ---- logging: one line per call, AWS's text format; newlines become \r so a record stays one line
+// ---- logging: one line per call in the function's LogFormat, as AWS's Node.js runtime writes it
+// (https://docs.aws.amazon.com/lambda/latest/dg/nodejs-logging.html); newlines become \r so a record
+// stays one line. `console` methods below AWS_LAMBDA_LOG_LEVEL do nothing (console.fatal always logs).
 function emit(level, args) {
-  const message = util.format(...args);
-  let line;
-  if (jsonLogs) {
-    line = JSON.stringify({ timestamp: new Date().toISOString(), level, requestId: currentRequestId, message });
-  } else {
-    line = `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${message}`;
-  }
+  if (args.length === 0) args = [undefined]; // console.log() logs "undefined", as AWS's does
+  const line = jsonLogs ? jsonLine(level, args) : `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${util.format(...args)}`;
   writeOut(1, line.replace(/\n/g, "\r") + "\n");
+}
+
+/** An error inside a JSON message: its type, message and stack, and its own properties. */
+function errorAsJson(_key, value) {
+  if (!(value instanceof Error)) return value;
+  const stackTrace = typeof value.stack === "string" ? value.stack.split("\n") : value.stack;
+  return { errorType: value?.constructor?.name ?? "UnknownError", errorMessage: value.message, stackTrace, ...value };
+}
+
+/**
+ * One argument is the message as it is (an object stays JSON; an error becomes errorType,
+ * errorMessage, stackTrace); several are formatted to a string, the first error among them
+ * described beside it.
+ */
+function jsonLine(level, args) {
+  const record = { timestamp: new Date().toISOString(), level, requestId: currentRequestId };
+  if (args.length === 1) {
+    record.message = args[0];
+    try {
+      return JSON.stringify(record, errorAsJson);
+    } catch {
+      record.message = util.format(args[0]); // circular, or a BigInt
+      return JSON.stringify(record);
+    }
+  }
+  record.message = util.format(...args);
+  const err = args.find((a) => a instanceof Error);
+  if (err) {
+    record.errorType = err?.constructor?.name ?? "UnknownError";
+    record.errorMessage = err.message;
+    record.stackTrace = typeof err.stack === "string" ? err.stack.split("\n") : [];
+  }
+  return JSON.stringify(record);
+}
+
+/** A failure the runtime reports ("Invoke Error", "Uncaught Exception"): in JSON, the error as the message. */
+function logFailure(label, shape, err) {
+  if (jsonLogs) return console.error(err instanceof Error ? err : new Error(shape.errorMessage));
+  console.error(label, JSON.stringify({ errorType: shape.errorType, errorMessage: shape.errorMessage, stack: shape.trace }));
 }
 
 // ---- output without process.stdout: that getter loads `net` (below). Writes to a pipe are
@@ -58,10 +94,14 @@ function writeOut(fd, text) {
     }
   }
 }
-for (const [name, level] of [["log", "INFO"], ["info", "INFO"], ["warn", "WARN"], ["error", "ERROR"], ["debug", "DEBUG"], ["trace", "TRACE"]]) {
-  console[name] = (...args) => emit(level, args);
+const LEVELS = { TRACE: 0, DEBUG: 1, INFO: 2, WARN: 3, ERROR: 4, FATAL: 5 };
+const CONSOLE_LEVELS = [["trace", "TRACE"], ["debug", "DEBUG"], ["info", "INFO"], ["log", "INFO"], ["warn", "WARN"], ["error", "ERROR"]];
+const nothing = () => {};
+function patchConsole(minimum) {
+  for (const [name, level] of CONSOLE_LEVELS) console[name] = LEVELS[level] >= minimum ? (...args) => emit(level, args) : nothing;
+  console.fatal = (...args) => emit("FATAL", args);
 }
-console.fatal = (...args) => emit("FATAL", args);
+readSettings();
 
 // ---- Runtime API client: HTTP/1.1 over one kept-alive connection, requests pipelined.
 // The connection is unreferenced while no request is outstanding, so that a handler's own work
@@ -266,7 +306,7 @@ class RuntimeError extends Error {
 
 async function postInitError(err) {
   const shape = errorShape(err);
-  console.error("Uncaught Exception ", JSON.stringify({ errorType: shape.errorType, errorMessage: shape.errorMessage, stack: shape.trace }));
+  logFailure("Uncaught Exception ", shape, err);
   await post("/init/error", JSON.stringify(shape), { "Lambda-Runtime-Function-Error-Type": shape.errorType });
   process.exit(129);
 }
@@ -409,15 +449,15 @@ function serialise(result) {
   return JSON.stringify(result === undefined ? null : result);
 }
 
-function logInvokeError(shape) {
-  console.error("Invoke Error ", JSON.stringify({ errorType: shape.errorType, errorMessage: shape.errorMessage, stack: shape.trace }));
+function logInvokeError(shape, err) {
+  logFailure("Invoke Error ", shape, err);
 }
 
 /** The Runtime API request that reports an invocation's outcome (sent, not awaited). */
 function answer(requestId, err, result) {
   if (err !== null && err !== undefined) {
     const shape = errorShape(err);
-    logInvokeError(shape);
+    logInvokeError(shape, err);
     return post(`/invocation/${requestId}/error`, JSON.stringify(shape), { "Lambda-Runtime-Function-Error-Type": shape.errorType });
   }
   let body;
@@ -476,14 +516,14 @@ function reportFatal(err) {
 
 process.on("uncaughtException", async (err) => {
   if (!inFlight) return postInitError(err);
-  console.error("Uncaught Exception ", JSON.stringify({ errorType: err?.name, errorMessage: err?.message, stack: String(err?.stack ?? "").split("\n") }));
+  logFailure("Uncaught Exception ", { errorType: err?.name, errorMessage: err?.message, trace: String(err?.stack ?? "").split("\n") }, err);
   await reportFatal(err);
   process.exit(129);
 });
 process.on("unhandledRejection", async (reason) => {
   const err = new RuntimeError("UnhandledPromiseRejection", reason instanceof Error ? `${reason.name}: ${reason.message}` : String(reason), reason);
   if (!inFlight) return postInitError(err);
-  console.error("Unhandled Promise Rejection ", JSON.stringify({ errorType: err.name, errorMessage: err.message, stack: String(err.stack).split("\n") }));
+  logFailure("Unhandled Promise Rejection ", { errorType: err.name, errorMessage: err.message, trace: String(err.stack).split("\n") }, err);
   await reportFatal(err);
   process.exit(128);
 });

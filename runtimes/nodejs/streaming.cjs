@@ -128,7 +128,7 @@ class ResponseStream extends Writable {
       let trailers = "";
       if (err && !this._abandoned) {
         const shape = runtime.errorShape(err);
-        runtime.logInvokeError(shape); // the handler destroyed its stream with an error: its invocation failed
+        runtime.logInvokeError(shape, err); // the handler destroyed its stream with an error: its invocation failed
         trailers = errorTrailers(shape);
       }
       this._answer.end(this._contentType, trailers, () => {});
@@ -191,7 +191,7 @@ function streamer({ client, host, base, highWaterMark, makeContext, errorShape, 
     const stream = new ResponseStream(answer, highWaterMark);
     const fail = (err) => {
       const shape = errorShape(err);
-      logInvokeError(shape);
+      logInvokeError(shape, err);
       return stream._fail(shape);
     };
     setInFlight({ requestId, stream: { fail: (err) => stream._failNow(errorShape(err)) } });

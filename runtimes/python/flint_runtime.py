@@ -237,7 +237,17 @@ def user_frames(tb):
     return traceback.format_list(frames)
 
 
+def json_logs():
+    return os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+
+
 def log_error(error_result):
+    if json_logs():
+        # awslambdaric's JSON error record: its own "log_level" key, then the error result's.
+        record = {"timestamp": time.strftime(JSON_TIME_FORMAT, time.gmtime()), "log_level": "ERROR"}
+        record.update(error_result)
+        sys.stdout.write(codec.dumps(record) + "\n")
+        return
     # As AWS's runtime writes it: the type and message only where present, and the traceback
     # header even when there are no frames (an import error, a missing handler).
     described = ": ".join(part for part in (error_result["errorType"], error_result["errorMessage"]) if part)
@@ -417,8 +427,17 @@ class AfterImport:
 after_import = AfterImport()
 
 
-# ---- logging, as awslambdaric's _setup_logging (text format)
+# ---- logging, as awslambdaric's _setup_logging: its text format, or its JsonFormatter's records
+# (https://docs.aws.amazon.com/lambda/latest/dg/python-logging.html), the root logger at
+# AWS_LAMBDA_LOG_LEVEL when Lambda sets one (JSON), else at logging's default, WARNING.
 current_request_id = ""
+JSON_TIME_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+# LogRecord attributes that are not `extra` fields of a JSON record.
+RECORD_FIELDS = frozenset((
+    "name", "msg", "args", "levelname", "levelno", "pathname", "filename", "module", "exc_info", "exc_text",
+    "stack_info", "lineno", "funcName", "created", "msecs", "relativeCreated", "thread", "threadName",
+    "processName", "process", "aws_request_id", "tenant_id", "_frame_type",
+))
 
 
 def setup_logging():
@@ -443,13 +462,54 @@ def configure_logging(logging):
                 self.handleError(record)
 
     handler = LambdaHandler(sys.stdout)
-    formatter = logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S")
+    if json_logs():
+        formatter = json_formatter(logging)
+    else:
+        formatter = logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n", "%Y-%m-%dT%H:%M:%S")
     formatter.converter = time.gmtime
     handler.setFormatter(formatter)
     handler.addFilter(RequestIdFilter())
     logger = logging.getLogger()
     logger.handlers = [handler]
-    logger.setLevel(logging.WARNING)
+    level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper()
+    if level == "TRACE":
+        level = "DEBUG"  # logging has no TRACE
+    logger.setLevel(level if level in logging._nameToLevel else logging.WARNING)
+
+
+def json_formatter(logging):
+    """awslambdaric's JsonFormatter: timestamp, level, message, logger, requestId, an exception's
+    errorType, errorMessage, stackTrace and location, then the record's `extra` fields; None values
+    left out. Encoded by json's C encoder (no `json` import), unescaped as AWS's is."""
+    import traceback
+
+    def unserialisable(value):
+        raise TypeError("Object of type %s is not JSON serializable" % type(value).__name__)
+
+    class JsonFormatter(logging.Formatter):
+        def format(self, record):
+            # Levels round down to logging's named ones, as AWS's do.
+            record.levelno = min(50, max(0, record.levelno)) // 10 * 10
+            record.levelname = logging.getLevelName(record.levelno)
+            exc = record.exc_info
+            result = {
+                "timestamp": self.formatTime(record, JSON_TIME_FORMAT),
+                "level": record.levelname,
+                "message": record.getMessage(),
+                "logger": record.name,
+                "stackTrace": traceback.format_tb(exc[2]) if exc else None,
+                "errorType": exc[0].__name__ if exc else None,
+                "errorMessage": str(exc[1]) if exc else None,
+                "requestId": getattr(record, "aws_request_id", None),
+                "location": "%s:%s:%s" % (record.pathname, record.funcName, record.lineno) if exc else None,
+            }
+            for key, value in record.__dict__.items():
+                if key not in RECORD_FIELDS and key not in result:
+                    result[key] = value
+            encode = _json.make_encoder({}, unserialisable, _json.encode_basestring, None, ": ", ", ", False, False, True)
+            return "".join(encode({k: v for k, v in result.items() if v is not None}, 0)) + "\n"
+
+    return JsonFormatter()
 
 
 # ---- AWS_ENDPOINT_URL for botocore before 1.31 (Debian's is 1.29), which reads none of it. As 1.31

@@ -30,7 +30,7 @@ async function node(url: string, clock: ManualClock, execute: (requestId: string
     settings: () => ({ maximumRetryAttempts: 2, maximumEventAgeMs: 6 * 3_600_000 }),
     deliver: async () => {},
     concurrencyPerFunction: 4,
-    onOutcome: (_fn, outcome) => void ends.push(outcome),
+    metrics: { received() {}, attempted() {}, sendFailed() {}, ended: (_fn, _q, outcome) => void ends.push(outcome) },
     leaseTtlMs: TTL,
   });
   return { store, events, runs, ends };

@@ -48,12 +48,23 @@ export interface AsyncDeps {
   deliver(targetArn: string, body: string, attributes: Record<string, MessageAttribute> | undefined, from: { functionName: string; qualifier?: string }): Promise<void>;
   /** Events run at once per function (they also obey reserved and account concurrency). */
   concurrencyPerFunction: number;
-  onOutcome?(functionName: string, outcome: FinalOutcome): void;
+  metrics?: AsyncMetrics;
   /** How long an event stays held by this node without a renewal (Flint ms); default DEFAULT_LEASE_TTL_MS. */
   leaseTtlMs?: number;
 }
 
 export type FinalOutcome = "succeeded" | "delivered" | "discarded";
+
+/** What the queue counts (observability/ implements it: Prometheus and CloudWatch's asynchronous invocation metrics). */
+export interface AsyncMetrics {
+  /** An event was queued (AsyncEventsReceived). */
+  received(functionName: string, qualifier: string | undefined): void;
+  /** An event is about to run, this long after it was queued (AsyncEventAge). */
+  attempted(functionName: string, qualifier: string | undefined, ageMs: number): void;
+  ended(functionName: string, qualifier: string | undefined, outcome: FinalOutcome): void;
+  /** Sending to a destination or the dead-letter queue failed (DestinationDeliveryFailures, DeadLetterErrors). */
+  sendFailed(functionName: string, qualifier: string | undefined, kind: "destination" | "dead-letter"): void;
+}
 
 export const DEFAULT_MAX_RETRIES = 2;
 export const DEFAULT_MAX_EVENT_AGE_S = 21_600;
@@ -136,6 +147,7 @@ export class AsyncInvocations {
     const event: AsyncEvent = { requestId, functionName, ...(qualifier !== undefined ? { qualifier } : {}), payload, receivedAt: now, attempts: 0, throttles: 0, dueAt: now };
     await this.deps.store.accept(event, { at: now, kind: "accepted", detail: { functionName, ...(qualifier !== undefined ? { qualifier } : {}), bytes: payload.length } }, now + this.leaseTtlMs);
     this.held.add(requestId);
+    this.deps.metrics?.received(functionName, qualifier);
     this.schedule(event);
   }
 
@@ -192,6 +204,7 @@ export class AsyncInvocations {
     if (!settings) return this.end(event, "discarded", [{ at: clock.now(), kind: "dropped", detail: { reason: "FunctionNotFound" } }]);
     if (clock.now() - event.receivedAt > settings.maximumEventAgeMs) return this.fail(event, settings, "EventAgeExceeded", undefined);
 
+    this.deps.metrics?.attempted(event.functionName, event.qualifier, clock.now() - event.receivedAt);
     const outcome = await this.deps.execute(event.functionName, event.qualifier, event.requestId, event.payload);
     const now = clock.now();
     switch (outcome.kind) {
@@ -272,6 +285,7 @@ export class AsyncInvocations {
       return { at: this.deps.clock.now(), kind, detail: { target, ok: true } };
     } catch (err) {
       console.error(`flint: could not send to ${target}: ${(err as Error).message}`);
+      this.deps.metrics?.sendFailed(event.functionName, event.qualifier, kind);
       return { at: this.deps.clock.now(), kind, detail: { target, ok: false, error: (err as Error).message } };
     }
   }
@@ -280,7 +294,7 @@ export class AsyncInvocations {
     const owned = await this.deps.store.finish(event.requestId, [...entries, { at: this.deps.clock.now(), kind: "ended", detail: { outcome } }]);
     if (!owned) return this.lost(event);
     this.held.delete(event.requestId);
-    this.deps.onOutcome?.(event.functionName, outcome);
+    this.deps.metrics?.ended(event.functionName, event.qualifier, outcome);
   }
 
   /** Another node took the event while this one had it (it stalled past the lease): that node ends it. */

@@ -19,6 +19,20 @@ export type BatchResult =
   /** The function (or the qualifier) is gone. */
   | { kind: "gone"; message: string };
 
+/** What a batch result counts as (InvokedEventCount, FailedInvokeEventCount): a throttle or a missing function ran nothing. */
+export function batchEvents(result: BatchResult, size: number): { invoked: number; failed: number } {
+  switch (result.kind) {
+    case "ok":
+      return { invoked: size, failed: 0 };
+    case "partial":
+      return { invoked: size, failed: result.failed.length };
+    case "failed":
+      return { invoked: size, failed: size };
+    default:
+      return { invoked: 0, failed: 0 };
+  }
+}
+
 /**
  * The outcome of one invocation as a batch result. `reportFailures`: the mapping has
  * `FunctionResponseTypes: ["ReportBatchItemFailures"]`; `ids`: the batch's item identifiers.

@@ -92,7 +92,7 @@ export function harness(clock: ManualClock, checkpoints: MappingStore, sources: 
     region: "us-east-1",
     ...sources,
     checkpoints,
-    metrics: { polled() {}, batch() {}, discarded() {}, iteratorAge() {} },
+    metrics: { polled() {}, batch() {}, deleted() {}, discarded() {}, onFailure() {}, iteratorAge() {} },
     execute,
     authorize() {},
     deliver: async (_m, destination, body) => void h.delivered.push({ destination, record: JSON.parse(body) as Record<string, unknown> }),

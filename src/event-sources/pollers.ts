@@ -21,13 +21,19 @@ import { compileFilters, type RecordFilter } from "./filter.js";
 import { SqsPoller, type SqsSource } from "./sqs-poller.js";
 import { StreamPoller, type StreamFlavour, type StreamSource } from "./stream-poller.js";
 
-/** What the pollers count (observability/metrics.ts implements it). */
+/** What the pollers count (observability/ implements it: Prometheus and CloudWatch's event source mapping metrics). */
 export interface MappingMetrics {
   polled(m: MappingRecord, records: number, filteredOut: number): void;
-  batch(m: MappingRecord, outcome: string): void;
+  /** A batch's invocation: how many events it carried and how many of them failed. */
+  batch(m: MappingRecord, outcome: string, events: { invoked: number; failed: number }): void;
+  /** Events deleted from the queue after they were processed successfully. */
+  deleted(m: MappingRecord, records: number): void;
   discarded(m: MappingRecord, records: number): void;
+  /** Records given up on, sent (or not: `delivered` false) to the mapping's on-failure destination. */
+  onFailure(m: MappingRecord, records: number, delivered: boolean): void;
   iteratorAge(m: MappingRecord, shardId: string, ms: number): void;
 }
+
 
 /** How long a node holds a mapping it stops renewing: a dead node's mappings move after this. */
 export const MAPPING_LEASE_MS = 10_000;

@@ -15,7 +15,7 @@ import type { QueueRecord } from "../services/sqs/model.js";
 import type { MappingRecord } from "../services/lambda/event-source-mappings.js";
 import { newRequestId } from "../lib/request-id.js";
 import { AwsError } from "../errors.js";
-import { batchResult, RESULT } from "./batch.js";
+import { batchEvents, batchResult, RESULT } from "./batch.js";
 import { pause } from "../clock/clock.js";
 import type { PollerDeps } from "./pollers.js";
 import { type SqsMessageRecord, sqsFilterView } from "./filter.js";
@@ -182,7 +182,7 @@ export class SqsPoller {
     for (let attempt = 0; !signal.aborted; attempt++) {
       const outcome = await deps.execute(m, newRequestId(), payload);
       const result = batchResult(outcome, reportFailures, ids);
-      deps.metrics.batch(m, result.kind);
+      deps.metrics.batch(m, result.kind, batchEvents(result, ids.size));
       this.throttled = result.kind === "throttled";
       if (result.kind === "throttled") {
         deps.report(m.uuid, { lastProcessingResult: RESULT.throttled });
@@ -203,7 +203,9 @@ export class SqsPoller {
         return;
       }
       const failed = result.kind === "partial" ? new Set(result.failed) : undefined;
-      await this.delete(batch.filter((msg) => ids.has(msg.MessageId) && !failed?.has(msg.MessageId)));
+      const succeeded = batch.filter((msg) => ids.has(msg.MessageId) && !failed?.has(msg.MessageId));
+      await this.delete(succeeded);
+      deps.metrics.deleted(m, succeeded.length);
       deps.report(m.uuid, { lastProcessingResult: RESULT.ok });
       return;
     }

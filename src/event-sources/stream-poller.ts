@@ -19,7 +19,7 @@ import type { MappingRecord } from "../services/lambda/event-source-mappings.js"
 import type { Checkpoint } from "../store/mapping-store.js";
 import { newRequestId } from "../lib/request-id.js";
 import { AwsError, awsError } from "../errors.js";
-import { batchResult, type BatchResult, RESULT } from "./batch.js";
+import { batchEvents, batchResult, type BatchResult, RESULT } from "./batch.js";
 import { pause } from "../clock/clock.js";
 import type { PollerDeps } from "./pollers.js";
 
@@ -312,7 +312,7 @@ export class StreamPoller {
       const ids = new Set(batch.map((e) => e.r.sequenceNumber));
       const outcome = await deps.execute(m, requestId, Buffer.from(JSON.stringify(payload)));
       const result = batchResult(outcome, reportFailures, ids, window !== undefined);
-      deps.metrics.batch(m, result.kind);
+      deps.metrics.batch(m, result.kind, batchEvents(result, ids.size));
       if (result.kind === "ok") {
         deps.report(m.uuid, { lastProcessingResult: RESULT.ok });
         return window ? result.response?.state : undefined;
@@ -378,7 +378,9 @@ export class StreamPoller {
     };
     try {
       await deps.deliver(m, m.onFailure, JSON.stringify(record));
+      deps.metrics.onFailure(m, batch.length, true);
     } catch (err) {
+      deps.metrics.onFailure(m, batch.length, false);
       console.error(`flint: event source mapping ${m.uuid}: on-failure destination ${m.onFailure}:`, err instanceof Error ? err.message : err);
     }
   }

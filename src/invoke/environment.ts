@@ -12,7 +12,7 @@ import type { ExitInfo, NetworkMode, Sandbox, SandboxDriver, SandboxShape } from
 import type { FunctionVersion } from "../services/lambda/model.js";
 import { runtimeFamily } from "../services/lambda/runtimes.js";
 import type { LogStore, LogStreamWriter } from "../services/logs/log-store.js";
-import { InvocationLog } from "./invocation-log.js";
+import { InvocationLog, PlatformLog } from "./invocation-log.js";
 import { describeExit, errorPayload, normaliseErrorBody, RESPONSE_TOO_LARGE, traceId } from "./outcomes.js";
 import type { Spare } from "./spares.js";
 
@@ -117,6 +117,7 @@ export class Environment {
   private init!: Promise<InitResult>;
   private resolveInit!: (r: InitResult) => void;
   private current?: InvocationLog;
+  private readonly platform: PlatformLog;
   private partial = { stdout: "", stderr: "" };
   private readonly onDeath: (env: Environment) => void;
   /** Resolves the running invocation (from the runtime's answer, the timeout or the process's exit). */
@@ -141,6 +142,7 @@ export class Environment {
   ) {
     this.id = spare?.id ?? randomBytes(8).toString("hex");
     this.logStream = logStreamName(version.version);
+    this.platform = new PlatformLog(version.loggingConfig);
     this.onDeath = onDeath;
     this.init = new Promise((r) => (this.resolveInit = r));
   }
@@ -177,7 +179,8 @@ export class Environment {
       AWS_REGION: this.deps.region,
       AWS_DEFAULT_REGION: this.deps.region,
       AWS_EXECUTION_ENV: `AWS_Lambda_${v.runtime}`,
-      ...(v.loggingConfig.LogFormat === "JSON" ? { AWS_LAMBDA_LOG_FORMAT: "JSON" } : {}),
+      // The runtimes format and filter their own log methods by these (AWS's runtime interface clients read the same).
+      ...(v.loggingConfig.LogFormat === "JSON" ? { AWS_LAMBDA_LOG_FORMAT: "JSON", AWS_LAMBDA_LOG_LEVEL: v.loggingConfig.ApplicationLogLevel ?? "INFO" } : {}),
       _HANDLER: v.handler,
       TZ: ":UTC",
       LANG: "en_US.UTF-8",
@@ -194,6 +197,7 @@ export class Environment {
       initDone: () => {
         this.initDurationMs = performance.now() - this.initStart;
         this.sandbox?.initialized();
+        this.writePlatform(this.platform.initDone({ initializationType: this.initType, durationMs: this.initDurationMs }));
         this.resolveInit({ ok: true });
       },
       initError: (body: Buffer, errorType: string) => {
@@ -213,7 +217,7 @@ export class Environment {
       this.sandbox = this.spare.sandbox;
       this.move(EnvState.Initializing);
       this.initStart = performance.now();
-      this.writer.write(`INIT_START Runtime Version: ${this.version.runtime}\tFlint Driver: ${driver.name}`);
+      this.writeInitStart();
       const placed = await this.sandbox.bind(this.deps.codeDir);
       this.api.bind({ ...this.lambdaEnv(), ...placed });
     } else {
@@ -222,7 +226,7 @@ export class Environment {
       this.api = api;
       this.move(EnvState.Initializing);
       this.initStart = performance.now();
-      this.writer.write(`INIT_START Runtime Version: ${this.version.runtime}\tFlint Driver: ${driver.name}`);
+      this.writeInitStart();
       this.sandbox = await driver.create(
         { ...shapeOf(this.version, this.deps.network), id: this.id, codeDir: this.deps.codeDir, env: this.lambdaEnv() },
         { tcp: addresses[0]!, socket: addresses[1] },
@@ -235,6 +239,21 @@ export class Environment {
       if (this.settle) this.settle({ kind: "exit", exit });
       else void this.destroy();
     });
+  }
+
+  private writeInitStart(): void {
+    const v = this.version;
+    this.writePlatform(
+      this.platform.initStart({ initializationType: this.initType, runtimeVersion: v.runtime, functionName: v.functionName, functionVersion: v.version, driver: this.deps.driver.name }),
+    );
+  }
+
+  /** Platform lines: into the log stream, and the running invocation's tail. */
+  private writePlatform(lines: string[]): void {
+    for (const line of lines) {
+      this.current?.append(line);
+      this.writer?.write(line);
+    }
   }
 
   /**
@@ -277,7 +296,12 @@ export class Environment {
     });
   }
 
+  /** A line the function printed: kept or dropped by its level (JSON), seen by the EMF hook if it is a JSON object. */
   private logLine(line: string): boolean {
+    if (line.charCodeAt(0) === 0x7b) {
+      if (!this.platform.keepsAppLine(line)) return true;
+      this.deps.onJsonLine?.(this.version, line);
+    }
     this.current?.append(line);
     return this.writer?.write(line) ?? true;
   }
@@ -297,7 +321,7 @@ export class Environment {
       this.freezeTimer = undefined;
     }
     this.pendingFinish?.();
-    const log = new InvocationLog(req.requestId, this.version.version, req.tail);
+    const log = new InvocationLog(this.platform, req.requestId, this.version.version, req.tail);
     const timeoutMs = this.version.timeout * 1000;
 
     if (coldStart) {
@@ -306,7 +330,7 @@ export class Environment {
     }
     if (this.sandbox!.frozen) await this.sandbox!.thaw();
     this.current = log;
-    this.writer!.write(log.start());
+    for (const line of log.start()) this.writer!.write(line);
     const started = performance.now();
     let timer: NodeJS.Timeout | undefined;
     const first = await new Promise<Outcome>((settle) => {
@@ -357,6 +381,7 @@ export class Environment {
 
     let result: InvokeOutcome;
     let broken = false;
+    let exitErrorType: string | undefined;
     switch (outcome.kind) {
       case "streamed":
         result = { payload: EMPTY, durationMs, initDurationMs: initMs };
@@ -376,7 +401,7 @@ export class Environment {
         broken = true;
         this.api!.abandon();
         const message = `Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`;
-        this.logLine(`${new Date().toISOString()} ${req.requestId} ${message}`);
+        this.writePlatform(this.platform.ended(`${new Date().toISOString()} ${req.requestId} ${message}`));
         result = { payload: errorPayload("Sandbox.Timedout", `RequestId: ${req.requestId} Error: ${message}`), functionError: "Unhandled", durationMs, initDurationMs: initMs };
         break;
       }
@@ -384,8 +409,9 @@ export class Environment {
         broken = true;
         this.api!.abandon();
         const { errorType, message } = describeExit(outcome.exit);
-        this.logLine(`RequestId: ${req.requestId} Error: ${message}`);
-        this.logLine(errorType);
+        exitErrorType = errorType;
+        this.writePlatform(this.platform.ended(`RequestId: ${req.requestId} Error: ${message}`));
+        this.writePlatform(this.platform.ended(errorType));
         result = { payload: errorPayload(errorType, `RequestId: ${req.requestId} Error: ${message}`), functionError: "Unhandled", durationMs, initDurationMs: initMs };
         break;
       }
@@ -397,9 +423,17 @@ export class Environment {
       this.pendingFinish = undefined;
       this.current = undefined;
       const maxMemory = this.sandbox?.maxMemoryUsedMb() ?? 0;
-      for (const line of log.end(durationMs, this.version.memorySize, maxMemory, initMs, outcome.kind === "timeout" ? "timeout" : undefined)) {
-        this.writer!.write(line);
-      }
+      const ended = log.end({
+        durationMs,
+        memorySizeMb: this.version.memorySize,
+        maxMemoryUsedMb: maxMemory,
+        initDurationMs: initMs,
+        functionError: result.functionError !== undefined,
+        status: outcome.kind === "timeout" ? "timeout" : exitErrorType ? "error" : undefined,
+        errorType: exitErrorType,
+        producedBytes: result.payload.length,
+      });
+      for (const line of ended) this.writer!.write(line);
     };
     if (broken || req.tail) {
       if (!broken) await this.settleOutput();
@@ -444,9 +478,10 @@ export class Environment {
       errorType = init.errorType;
       payload = normaliseErrorBody(init.body, init.errorType);
     }
-    this.writer?.write(`INIT_REPORT Init Duration: ${initMs.toFixed(2)} ms\tPhase: init\tStatus: error\tError Type: ${errorType}`);
-    this.writer?.write(log.start());
-    for (const line of log.end(0, this.version.memorySize, this.sandbox?.maxMemoryUsedMb() ?? 0, undefined, "error", errorType)) this.writer?.write(line);
+    this.writePlatform(this.platform.initDone({ initializationType: this.initType, durationMs: initMs, errorType }));
+    for (const line of log.start()) this.writer?.write(line);
+    const ended = log.end({ durationMs: 0, memorySizeMb: this.version.memorySize, maxMemoryUsedMb: this.sandbox?.maxMemoryUsedMb() ?? 0, status: "error", errorType });
+    for (const line of ended) this.writer?.write(line);
     await this.destroy();
     return { payload, functionError: "Unhandled", durationMs: 0, initDurationMs: initMs, ...(req.tail ? { logResult: log.tailBase64() } : {}) };
   }

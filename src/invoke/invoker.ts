@@ -183,6 +183,13 @@ export class Invoker {
   private async run(target: InvokeTarget, requestId: string, payload: Buffer, clientContext: string | undefined, tail: boolean): Promise<Omit<InvokeOutcome, "durationMs">> {
     const { record, version, qualifier } = target;
     const invokedFunctionArn = functionArn(this.account, version.functionName, qualifier);
+    const metrics = this.metrics.forInvocation({
+      functionName: version.functionName,
+      qualifier,
+      version: version.version,
+      reserved: record.reservedConcurrency !== undefined,
+      provisioned: (qualifier !== undefined && record.provisioned[qualifier]?.requested) || 0,
+    });
     let releaseSlot;
     let lease;
     try {
@@ -193,7 +200,7 @@ export class Invoker {
     } catch (err) {
       releaseSlot?.();
       if (err instanceof AwsError && err.code === "TooManyRequestsException") {
-        this.metrics.throttled(version.functionName, version.version, String(err.extra?.Reason ?? ""));
+        metrics.throttled(String(err.extra?.Reason ?? ""));
       }
       if (!(err instanceof SandboxStartError)) throw err;
       return {
@@ -202,11 +209,10 @@ export class Invoker {
         logResult: undefined,
       };
     }
-    const metrics = this.metrics.forVersion(version.functionName, version.version);
-    metrics.started();
+    const ended = metrics.started({ provisioned: lease.env.initType === "provisioned-concurrency" });
     // The environment and the slot are held until the invocation ends: for a streamed answer, its stream's end.
     const finished = async (out: InvokeOutcome | undefined) => {
-      metrics.finished(out ? { durationMs: out.durationMs, error: out.functionError !== undefined, initDurationMs: out.initDurationMs } : { durationMs: 0, error: true });
+      ended(out ? { durationMs: out.durationMs, error: out.functionError !== undefined, initDurationMs: out.initDurationMs } : { durationMs: 0, error: true });
       try {
         await lease.release();
       } finally {

@@ -7,7 +7,9 @@
  * counting costs well under a microsecond; environment counts are read from the pool at scrape time.
  */
 import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { AsyncMetrics } from "../async/queue.js";
 import type { MappingMetrics } from "../event-sources/pollers.js";
+import type { InvokedResource, LambdaMetrics } from "./cloudwatch.js";
 
 const LABELS = ["function", "version"] as const;
 
@@ -23,9 +25,18 @@ export interface EnvironmentCount {
 }
 
 /** What one invocation of a version records. */
-export interface VersionMetrics {
+interface VersionMetrics {
   started(): void;
-  finished(outcome: { durationMs: number; error: boolean; initDurationMs?: number }): void;
+  finished(outcome: Outcome): void;
+}
+
+type Outcome = { durationMs: number; error: boolean; initDurationMs?: number };
+
+/** What the invoke path records of one invocation, for Prometheus and CloudWatch at once. */
+export interface InvocationMetrics {
+  /** It runs (on a provisioned environment or not); call what this returns when it ends. */
+  started(on: { provisioned: boolean }): (outcome: Outcome) => void;
+  throttled(reason: string): void;
 }
 
 export class Metrics {
@@ -41,10 +52,15 @@ export class Metrics {
   private readonly byVersion = new Map<string, VersionMetrics>();
   /** Event source mappings (event-sources/pollers.ts), labelled by mapping UUID and source ARN. */
   readonly mappings: MappingMetrics;
+  /** The asynchronous queue's events (async/queue.ts). */
+  readonly async: AsyncMetrics;
   private readonly throttleLabels = new Map<string, { function: string; version: string; reason: string }>();
 
-  /** `iamDecisions`: the Authorizer's counts of decisions by outcome, read at scrape time. */
-  constructor(environments: () => EnvironmentCount[], iamDecisions: () => Readonly<Record<"allowed" | "denied" | "reported", number>> = () => ({ allowed: 0, denied: 0, reported: 0 })) {
+  /**
+   * `cloudwatch`: the same events as AWS/Lambda metrics; `iamDecisions`: the Authorizer's counts of
+   * decisions by outcome, read at scrape time.
+   */
+  constructor(environments: () => EnvironmentCount[], private readonly cloudwatch: LambdaMetrics, iamDecisions: () => Readonly<Record<"allowed" | "denied" | "reported", number>> = () => ({ allowed: 0, denied: 0, reported: 0 })) {
     const registers = [this.registry];
     this.invocations = new Counter({ name: "flint_invocations_total", help: "Invocations that ran function code (successes and function errors).", labelNames: LABELS, registers });
     this.errors = new Counter({ name: "flint_errors_total", help: "Invocations that ended in a function error (unhandled, timeout, crash, init failure).", labelNames: LABELS, registers });
@@ -66,15 +82,24 @@ export class Metrics {
     const discarded = new Counter({ name: "flint_esm_records_discarded_total", help: "Stream records given up on (retries exhausted or too old) and sent to the on-failure destination, if any.", labelNames: mappingLabels, registers });
     const age = new Gauge({ name: "flint_esm_iterator_age_milliseconds", help: "IteratorAge: how far behind the newest record of its shard a stream mapping's last read was.", labelNames: [...mappingLabels, "shard"], registers });
     const labelsOf = (m: { uuid: string; eventSourceArn: string }) => ({ uuid: m.uuid, source: m.eventSourceArn });
-    this.mappings = {
-      polled: (m, records, filteredOut) => {
-        polled.inc(labelsOf(m), records);
-        if (filteredOut) filtered.inc(labelsOf(m), filteredOut);
+    this.mappings = both<MappingMetrics>(
+      {
+        polled: (m, records, filteredOut) => {
+          polled.inc(labelsOf(m), records);
+          if (filteredOut) filtered.inc(labelsOf(m), filteredOut);
+        },
+        batch: (m, outcome) => batches.inc({ ...labelsOf(m), outcome }),
+        deleted: () => {},
+        discarded: (m, records) => discarded.inc(labelsOf(m), records),
+        onFailure: () => {},
+        iteratorAge: (m, shard, ms) => age.set({ ...labelsOf(m), shard }, ms),
       },
-      batch: (m, outcome) => batches.inc({ ...labelsOf(m), outcome }),
-      discarded: (m, records) => discarded.inc(labelsOf(m), records),
-      iteratorAge: (m, shard, ms) => age.set({ ...labelsOf(m), shard }, ms),
-    };
+      cloudwatch.mappings,
+    );
+    this.async = both<AsyncMetrics>(
+      { received: () => {}, attempted: () => {}, sendFailed: () => {}, ended: (fn, _qualifier, outcome) => this.asyncOutcomes.inc({ function: fn, outcome }) },
+      cloudwatch.async,
+    );
     new Gauge({
       name: "flint_environments",
       help: "Execution environments by state (creating, initializing, idle, busy); state=\"provisioned\" counts the provisioned ones among them.",
@@ -97,8 +122,28 @@ export class Metrics {
     });
   }
 
+  /** One invocation's recorders: Prometheus's per function version, CloudWatch's per qualifier too. */
+  forInvocation(r: InvokedResource): InvocationMetrics {
+    const prometheus = this.forVersion(r.functionName, r.version);
+    const cloudwatch = this.cloudwatch.forResource(r);
+    return {
+      started: (on) => {
+        prometheus.started();
+        const end = cloudwatch.started(on);
+        return (outcome) => {
+          prometheus.finished(outcome);
+          end(outcome);
+        };
+      },
+      throttled: (reason) => {
+        this.throttled(r.functionName, r.version, reason);
+        cloudwatch.throttled();
+      },
+    };
+  }
+
   /** The recorder for one function version, created once and reused by every invocation. */
-  forVersion(functionName: string, version: string): VersionMetrics {
+  private forVersion(functionName: string, version: string): VersionMetrics {
     const key = `${functionName}:${version}`;
     let m = this.byVersion.get(key);
     if (!m) {
@@ -129,11 +174,7 @@ export class Metrics {
     return m;
   }
 
-  asyncOutcome(functionName: string, outcome: string): void {
-    this.asyncOutcomes.inc({ function: functionName, outcome });
-  }
-
-  throttled(functionName: string, version: string, reason: string): void {
+  private throttled(functionName: string, version: string, reason: string): void {
     const labels = { function: functionName, version, reason };
     this.throttleLabels.set(JSON.stringify(labels), labels);
     this.throttles.inc(labels);
@@ -141,6 +182,7 @@ export class Metrics {
 
   /** A function or version is gone: its series go too. */
   forget(functionName: string, version?: string): void {
+    if (version === undefined) this.cloudwatch.forget(functionName);
     for (const key of [...this.byVersion.keys()]) {
       const v = key.slice(functionName.length + 1);
       if (!key.startsWith(`${functionName}:`) || (version !== undefined && v !== version)) continue;
@@ -162,4 +204,18 @@ export class Metrics {
   render(): Promise<string> {
     return this.registry.metrics();
   }
+}
+
+/** One recorder made of two: every call goes to both. */
+function both<T extends object>(a: T, b: T): T {
+  const calls = (o: T) => o as Record<string, (...args: unknown[]) => void>;
+  return Object.fromEntries(
+    Object.keys(a).map((k) => [
+      k,
+      (...args: unknown[]) => {
+        calls(a)[k]!(...args);
+        calls(b)[k]!(...args);
+      },
+    ]),
+  ) as T;
 }

@@ -23,6 +23,7 @@ import { PG_FUNCTION_URL_TABLES, PgFunctionUrlStore } from "./pg-function-urls.j
 import { PG_REST_API_TABLES, PgRestApiStore } from "./pg-rest-apis.js";
 import { PG_HTTP_API_TABLES, PgHttpApiStore } from "./pg-http-apis.js";
 import { PG_DYNAMODB_TABLES, PgDynamoStore } from "./pg-dynamodb.js";
+import { PG_METRIC_TABLES, PgMetricStore } from "./pg-metrics.js";
 
 const FUNCTION_TABLES = `
   CREATE TABLE functions (
@@ -54,6 +55,7 @@ export const PG_MIGRATIONS: string[] = [
   PG_ASYNC_TABLES,
   PG_SNS_TABLES,
   PG_DYNAMODB_TABLES,
+  PG_METRIC_TABLES,
   PG_LOG_TABLES,
 ];
 
@@ -65,6 +67,7 @@ export class PgStore implements Store {
   readonly mappings: PgMappingStore;
   readonly streams: PgStreamStore;
   readonly dynamodb: PgDynamoStore;
+  readonly metrics: PgMetricStore;
   readonly leases: PgLeaseStore;
   readonly functionUrls: Store["functionUrls"];
   readonly restApis: Store["restApis"];
@@ -87,6 +90,7 @@ export class PgStore implements Store {
     this.mappings = new PgMappingStore(db);
     this.streams = new PgStreamStore(db);
     this.dynamodb = new PgDynamoStore(db);
+    this.metrics = new PgMetricStore(db);
     this.leases = new PgLeaseStore(db, this.nodeId);
     this.blobs = new PgBlobStore(db);
     this.logs = new PgLogsStore(db);

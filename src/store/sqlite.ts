@@ -33,6 +33,7 @@ import { SLOT_TABLES, SqliteSlotStore } from "./sqlite-slots.js";
 import type { DynamoStore } from "./dynamodb-store.js";
 import { DYNAMODB_TABLES, SqliteDynamoStore } from "./sqlite-dynamodb.js";
 import { SqliteLogsStore } from "./sqlite-logs.js";
+import { SqliteMetricStore } from "./sqlite-metrics.js";
 
 /** Append-only: each entry upgrades the schema by one version. */
 const MIGRATIONS: string[] = [
@@ -76,6 +77,7 @@ export class SqliteStore implements Store {
   readonly mappings: MappingStore;
   readonly streams: StreamStore;
   readonly dynamodb: DynamoStore;
+  readonly metrics: SqliteMetricStore;
   readonly functionUrls: FunctionUrlStore;
   readonly restApis: RestApiStore;
   readonly httpApis: HttpApiStore;
@@ -84,11 +86,8 @@ export class SqliteStore implements Store {
   readonly slots: SqliteSlotStore;
   readonly logs: SqliteLogsStore;
 
-  /**
-   * `bus`: share one with another SqliteStore on the same file to make them two nodes (tests).
-   * `logsFile`: the logs' own database file (sqlite-logs.ts), by default `<file>` with `.logs.db`.
-   */
-  constructor(file: string, bus = new LocalChangeBus(), logsFile = file.replace(/(\.db)?$/, ".logs.db")) {
+  /** `bus`: share one with another SqliteStore on the same file to make them two nodes (tests). */
+  constructor(file: string, bus = new LocalChangeBus()) {
     this.changes = bus.join();
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
@@ -103,12 +102,13 @@ export class SqliteStore implements Store {
     this.mappings = new SqliteMappingStore(this.db, this.commits);
     this.streams = new SqliteStreamStore(this.db, this.commits);
     this.dynamodb = new SqliteDynamoStore(this.db, this.commits);
+    this.metrics = new SqliteMetricStore(fileBeside(file, "metrics"));
     this.functionUrls = new SqliteFunctionUrlStore(this.db);
     this.restApis = new SqliteRestApiStore(this.db);
     this.httpApis = new SqliteHttpApiStore(this.db);
     this.leases = new SqliteLeaseStore(this.db, this.nodeId);
     this.slots = new SqliteSlotStore(this.db, this.nodeId);
-    this.logs = new SqliteLogsStore(logsFile);
+    this.logs = new SqliteLogsStore(fileBeside(file, "logs"));
     this.stmts = {
       get: this.db.prepare<[string], { record: string }>("SELECT record FROM functions WHERE name = ?"),
       list: this.db.prepare<[], { record: string }>("SELECT record FROM functions ORDER BY name"),
@@ -122,7 +122,7 @@ export class SqliteStore implements Store {
   }
 
   static open(dataDir: string): SqliteStore {
-    return new SqliteStore(path.join(dataDir, "flint.db"), undefined, path.join(dataDir, "logs.db"));
+    return new SqliteStore(path.join(dataDir, "flint.db"));
   }
 
   private migrate(): void {
@@ -183,5 +183,17 @@ export class SqliteStore implements Store {
     this.slots.releaseAll();
     this.db.close();
     this.logs.close();
+    this.metrics.close();
   }
+}
+
+/**
+ * Metrics and logs live in files of their own beside the main one (`<data>/metrics.db`,
+ * `<data>/logs.db` beside `flint.db`; `x.metrics.db` beside another `x.db`), so their writes never
+ * wait behind the main file's commits.
+ */
+function fileBeside(file: string, part: "metrics" | "logs"): string {
+  if (file === ":memory:") return file;
+  const base = path.basename(file);
+  return path.join(path.dirname(file), base === "flint.db" ? `${part}.db` : `${base.replace(/\.db$/, "")}.${part}.db`);
 }

@@ -20,6 +20,7 @@ import type { SettingsStore } from "./settings-store.js";
 import type { ChangeBus } from "./change-bus.js";
 import type { SlotStore } from "./slot-store.js";
 import type { DynamoStore } from "./dynamodb-store.js";
+import type { MetricStore } from "./metric-store.js";
 
 export interface Store {
   /**
@@ -43,6 +44,8 @@ export interface Store {
   readonly streams: StreamStore;
   /** DynamoDB tables, their items and index entries, and their streams' records (dynamodb-store.ts). */
   readonly dynamodb: DynamoStore;
+  /** CloudWatch metric series and their data at each resolution (metric-store.ts). */
+  readonly metrics: MetricStore;
   /** Function URL configs (function-url-store.ts). */
   readonly functionUrls: FunctionUrlStore;
   /** API Gateway REST APIs (rest-api-store.ts). */

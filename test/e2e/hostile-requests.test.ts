@@ -86,15 +86,15 @@ describe("hostile requests", () => {
       }
       for (const [args, title] of [
         [["cloudformation", "list-stacks"], "AWS CloudFormation ('cloudformation')"],
-        [["cloudwatch", "list-metrics"], "Amazon CloudWatch ('monitoring')"],
-        [["logs", "describe-log-groups"], "Amazon CloudWatch Logs ('logs')"],
+        [["events", "list-rules"], "Amazon EventBridge ('events')"],
+        [["ssm", "describe-parameters"], "AWS Systems Manager ('ssm')"],
         [["stepfunctions", "list-state-machines"], "AWS Step Functions ('states')"],
         [["firehose", "list-delivery-streams"], "Amazon Data Firehose ('firehose')"],
         [["s3api", "list-buckets"], "Amazon S3 ('s3')"],
       ] as const) {
         const r = await run([...args]);
         assert.notEqual(r.code, 0);
-        assert.match(r.stderr, new RegExp(`An error occurred \\(NotImplemented\\) when calling the \\w+ operation: Flint does not provide ${title.replace(/[()]/g, "\\$&")}; it provides lambda, sqs, sns, iam, sts, kinesis, apigateway, dynamodb\\.`), `${args.join(" ")}: ${r.stderr}`);
+        assert.match(r.stderr, new RegExp(`An error occurred \\(NotImplemented\\) when calling the \\w+ operation: Flint does not provide ${title.replace(/[()]/g, "\\$&")}; it provides lambda, sqs, sns, iam, sts, kinesis, apigateway, dynamodb, logs, monitoring\\.`), `${args.join(" ")}: ${r.stderr}`);
       }
       // Signed for another region, the CLI hears it in SQS's protocol.
       const region = await run(["sqs", "list-queues", "--region", "eu-west-1"]);

@@ -19,6 +19,7 @@ import { httpApisContract } from "./http-apis.js";
 import { asyncContract } from "./async.js";
 import { snsContract } from "./sns.js";
 import { dynamodbContract } from "./dynamodb.js";
+import { metricsContract } from "./metrics.js";
 
 /** A new, empty store, closed when the test `t` ends. */
 export interface FreshStore {
@@ -57,6 +58,7 @@ export const CONTRACTS: ((fresh: FreshStore) => void)[] = [
   asyncContract,
   snsContract,
   dynamodbContract,
+  metricsContract,
 ];
 
 /**

@@ -305,10 +305,10 @@ const foreignJson = (service: string, target: string, version: "1.0" | "1.1") =>
 
 const OTHER: Operation[] = [
   foreignQuery("cloudformation", "ListStacks", "2010-05-15"),
-  foreignQuery("monitoring", "ListMetrics", "2010-08-01"),
+  foreignQuery("email", "ListIdentities", "2010-12-01"),
   foreignJson("states", "AWSStepFunctions.ListStateMachines", "1.0"),
   foreignJson("firehose", "Firehose_20150804.ListDeliveryStreams", "1.1"),
-  foreignJson("logs", "Logs_20140328.DescribeLogGroups", "1.1"),
+  foreignJson("ssm", "AmazonSSM.DescribeParameters", "1.1"),
 ];
 
 export const OPERATIONS: readonly Operation[] = [...LAMBDA, ...SQS, ...SNS, ...OTHER];

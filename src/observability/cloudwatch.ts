@@ -1,0 +1,192 @@
+/**
+ * The `AWS/Lambda` metrics Lambda publishes to CloudWatch, with its names, units and dimension sets,
+ * recorded into the MetricSink (services/cloudwatch/sink.ts) that aggregates them per second.
+ * https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html
+ *
+ * Invocation metrics (Invocations, Errors, Throttles, Duration, ProvisionedConcurrency(Spillover)Invocations,
+ * DeadLetterErrors, DestinationDeliveryFailures) carry one data point per invocation, so Sum counts
+ * and Duration's percentiles are over every invocation. Concurrency metrics are gauges, recorded on
+ * every rise and once a second while non-zero (read them with Maximum). Event source mapping
+ * metrics carry only `EventSourceMappingUUID`.
+ */
+import type { Clock, Timer } from "../clock/clock.js";
+import type { MappingMetrics } from "../event-sources/pollers.js";
+import type { AsyncMetrics } from "../async/queue.js";
+import type { MappingRecord } from "../services/lambda/event-source-mappings.js";
+import type { MetricSink } from "../services/cloudwatch/sink.js";
+
+export const NAMESPACE = "AWS/Lambda";
+type Dimensions = Readonly<Record<string, string>>;
+
+/** What one invocation of a function through a qualifier (running a version) records. */
+export interface ResourceMetrics {
+  /** An invocation started (on a provisioned environment or not); call what it returns when it ends. */
+  started(on: { provisioned: boolean }): (outcome: { durationMs: number; error: boolean }) => void;
+  throttled(): void;
+}
+
+export interface InvokedResource {
+  functionName: string;
+  /** As the caller named it: a version, an alias, `$LATEST`, or none. */
+  qualifier?: string;
+  /** The version that ran. */
+  version: string;
+  /** The function has reserved concurrency (its executions are not "unreserved"). */
+  reserved: boolean;
+  /** Provisioned concurrency configured on the qualifier (0: none). */
+  provisioned: number;
+}
+
+/**
+ * AWS's dimension sets for a function's metrics: none (the account), FunctionName, FunctionName and
+ * Resource (`name` or `name:qualifier`), and for an alias also the ExecutedVersion it ran.
+ */
+export function dimensionSets(functionName: string, qualifier: string | undefined, version?: string): Dimensions[] {
+  const resource = qualifier === undefined ? functionName : `${functionName}:${qualifier}`;
+  const sets: Dimensions[] = [{}, { FunctionName: functionName }, { FunctionName: functionName, Resource: resource }];
+  const alias = qualifier !== undefined && qualifier !== "$LATEST" && !/^\d+$/.test(qualifier);
+  if (alias && version !== undefined) sets.push({ FunctionName: functionName, Resource: resource, ExecutedVersion: version });
+  return sets;
+}
+
+/** A count of things running now, published as a gauge for one metric and dimension set. */
+interface Gauge {
+  name: string;
+  dimensions: Dimensions;
+  value: number;
+  /** The value the last sample published (0 when it published none). */
+  lastSampled: number;
+}
+
+export class LambdaMetrics {
+  /** Gauges by metric and dimension set. */
+  private readonly gauge = new Map<string, Gauge>();
+  private readonly byResource = new Map<string, ResourceMetrics>();
+  private readonly sampler: Timer;
+  /** Event source mapping metrics (event-sources/pollers.ts). */
+  readonly mappings: MappingMetrics;
+  /** Asynchronous invocation metrics (async/queue.ts). */
+  readonly async: AsyncMetrics;
+
+  constructor(
+    private readonly sink: MetricSink,
+    clock: Clock,
+  ) {
+    this.sampler = clock.every(1000, () => this.sample());
+    const esm = (m: MappingRecord, name: string, value: number) => {
+      if (value > 0) this.count(name, [{ EventSourceMappingUUID: m.uuid }], value);
+    };
+    this.mappings = {
+      polled: (m, records, filteredOut) => {
+        esm(m, "PolledEventCount", records);
+        esm(m, "FilteredOutEventCount", filteredOut);
+      },
+      batch: (m, _outcome, events) => {
+        esm(m, "InvokedEventCount", events.invoked);
+        esm(m, "FailedInvokeEventCount", events.failed);
+      },
+      deleted: (m, records) => esm(m, "DeletedEventCount", records),
+      discarded: (m, records) => esm(m, "DroppedEventCount", records),
+      onFailure: (m, records, delivered) => {
+        if (delivered) esm(m, "OnFailureDestinationDeliveredEventCount", records);
+        else this.count("DestinationDeliveryFailures", dimensionSets(m.functionName, m.qualifier), 1);
+      },
+      iteratorAge: (m, _shard, ms) => this.record("IteratorAge", dimensionSets(m.functionName, m.qualifier), ms, "Milliseconds"),
+    };
+    this.async = {
+      received: (fn, qualifier) => this.count("AsyncEventsReceived", dimensionSets(fn, qualifier), 1),
+      attempted: (fn, qualifier, ageMs) => this.record("AsyncEventAge", dimensionSets(fn, qualifier), ageMs, "Milliseconds"),
+      ended: (fn, qualifier, outcome) => {
+        // Dropped: the function never ran it successfully, whether or not a destination or DLQ got it.
+        if (outcome !== "succeeded") this.count("AsyncEventsDropped", dimensionSets(fn, qualifier), 1);
+      },
+      sendFailed: (fn, qualifier, kind) => this.count(kind === "dead-letter" ? "DeadLetterErrors" : "DestinationDeliveryFailures", dimensionSets(fn, qualifier), 1),
+    };
+  }
+
+  /** The recorder for invocations of one function through one qualifier, created once and reused. */
+  forResource(r: InvokedResource): ResourceMetrics {
+    const key = `${r.functionName}\0${r.qualifier ?? ""}\0${r.version}\0${r.reserved}\0${r.provisioned}`;
+    let m = this.byResource.get(key);
+    if (m) return m;
+    const sets = dimensionSets(r.functionName, r.qualifier, r.version);
+    // Provisioned concurrency is per function and per version or alias, never for the account.
+    const provisionedSets = sets.slice(1, 3);
+    const resourceSet = sets.slice(2, 3);
+    // Gauges resolved once: the invoke path only adds to them.
+    const concurrent = this.gauges("ConcurrentExecutions", sets);
+    const unreserved = r.reserved ? [] : this.gauges("UnreservedConcurrentExecutions", [{}]);
+    const provisionedExecutions = this.gauges("ProvisionedConcurrentExecutions", provisionedSets);
+    const onProvisioned = provisionedExecutions[1]!;
+    m = {
+      started: ({ provisioned }) => {
+        this.adjust(concurrent, 1);
+        this.adjust(unreserved, 1);
+        if (provisioned) {
+          this.adjust(provisionedExecutions, 1);
+          if (r.provisioned > 0) this.record("ProvisionedConcurrencyUtilization", resourceSet, onProvisioned.value / r.provisioned, "None");
+          this.count("ProvisionedConcurrencyInvocations", provisionedSets, 1);
+        } else if (r.provisioned > 0) this.count("ProvisionedConcurrencySpilloverInvocations", provisionedSets, 1);
+        return ({ durationMs, error }) => {
+          this.adjust(concurrent, -1);
+          this.adjust(unreserved, -1);
+          if (provisioned) this.adjust(provisionedExecutions, -1);
+          this.count("Invocations", sets, 1);
+          // Errors is 0 or 1 per invocation: its Average is the error rate.
+          this.record("Errors", sets, error ? 1 : 0, "Count");
+          this.record("Duration", sets, durationMs, "Milliseconds");
+        };
+      },
+      throttled: () => this.count("Throttles", sets, 1),
+    };
+    this.byResource.set(key, m);
+    return m;
+  }
+
+  /** A function is gone: forget its recorders and gauges (their data points stay in the store). */
+  forget(functionName: string): void {
+    for (const key of this.byResource.keys()) if (key.startsWith(`${functionName}\0`)) this.byResource.delete(key);
+    for (const [key, g] of this.gauge) if (g.dimensions.FunctionName === functionName) this.gauge.delete(key);
+  }
+
+  stop(): void {
+    this.sampler.cancel();
+  }
+
+  private count(name: string, sets: Dimensions[], value: number): void {
+    this.record(name, sets, value, "Count");
+  }
+
+  private record(name: string, sets: Dimensions[], value: number, unit: string): void {
+    for (const dimensions of sets) this.sink.record({ namespace: NAMESPACE, name, dimensions, value, unit });
+  }
+
+  /** The gauges of a metric in these dimension sets, shared by every recorder that counts into them. */
+  private gauges(name: string, sets: Dimensions[]): Gauge[] {
+    return sets.map((dimensions) => {
+      const key = `${name}\0${JSON.stringify(dimensions)}`;
+      let g = this.gauge.get(key);
+      if (!g) this.gauge.set(key, (g = { name, dimensions, value: 0, lastSampled: 0 }));
+      return g;
+    });
+  }
+
+  /**
+   * A rise is published at once (so Maximum sees every peak, however short); a fall only by the
+   * next sample, which is all Maximum needs and spares the invoke path half the gauge points.
+   */
+  private adjust(gauges: Gauge[], delta: number): void {
+    for (const g of gauges) {
+      g.value += delta;
+      if (delta > 0) this.sink.record({ namespace: NAMESPACE, name: g.name, dimensions: g.dimensions, value: g.value, unit: "Count" });
+    }
+  }
+
+  /** Gauges once a second while non-zero: a long invocation keeps showing; one back at 0 shows that once more. */
+  private sample(): void {
+    for (const g of this.gauge.values()) {
+      if (g.value !== 0 || g.lastSampled !== 0) this.sink.record({ namespace: NAMESPACE, name: g.name, dimensions: g.dimensions, value: g.value, unit: "Count" });
+      g.lastSampled = g.value;
+    }
+  }
+}
