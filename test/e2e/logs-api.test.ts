@@ -252,7 +252,7 @@ pages = logs.get_paginator("filter_log_events").paginate(logGroupName=g, filterP
 filtered = [e["message"] for p in pages for e in p["events"]]
 streams = [s["logStreamName"] for p in logs.get_paginator("describe_log_streams").paginate(logGroupName=g, PaginationConfig={"PageSize": 1}) for s in p["logStreams"]]
 logs.put_retention_policy(logGroupName=g, retentionInDays=30)
-retention = logs.describe_log_groups(logGroupNamePattern=g[1:])["logGroups"][0].get("retentionInDays")
+retention = logs.describe_log_groups(logGroupNamePrefix=g)["logGroups"][0].get("retentionInDays")
 logs.delete_retention_policy(logGroupName=g)
 logs.tag_log_group(logGroupName=g, tags={"env": "dev"})
 logs.tag_resource(resourceArn=arn, tags={"cost": "1"})

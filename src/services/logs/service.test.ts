@@ -89,7 +89,8 @@ for (const [kind, open] of STORES) describe(`CloudWatch Logs service on ${kind}`
     assert.deepEqual((byPrefix.logGroups as { logGroupName: string }[]).map((g) => g.logGroupName), ["/aws/lambda/a", "/aws/lambda/b"]);
     assert.equal(byPrefix.nextToken, undefined);
     const byPattern = await call("DescribeLogGroups", { logGroupNamePattern: "Foo" });
-    assert.deepEqual((byPattern.logGroups as { logGroupName: string; arn: string }[]).map((g) => [g.logGroupName, g.arn]), [["app-Foo", "arn:aws:logs:us-east-1:123456789012:log-group:app-Foo:*"]]);
+    // With a pattern, only the name, creation time and ARN.
+    assert.deepEqual(byPattern.logGroups, [{ logGroupName: "app-Foo", creationTime: clock.now(), arn: "arn:aws:logs:us-east-1:123456789012:log-group:app-Foo:*" }]);
     await refused("DescribeLogGroups", { logGroupNamePrefix: "a", logGroupNamePattern: "b" }, "InvalidParameterException");
     await refused("DescribeLogGroups", { limit: 51 }, "InvalidParameterException", "1 validation error detected: Value '51' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 50");
     await refused("DescribeLogGroups", { nextToken: "garbage" }, "InvalidParameterException", "The specified nextToken is invalid.");

@@ -96,7 +96,9 @@ export class LogsService {
     }
     const more = found.length > limit;
     const groups = found.slice(0, limit);
-    return { logGroups: groups.map((g) => this.groupShape(g)), ...(more ? { nextToken: pageToken({ after: groups[groups.length - 1]!.name }) } : {}) };
+    // With a pattern, AWS answers only these three members of each group.
+    const shape = input.logGroupNamePattern !== undefined ? (g: LogGroupRow) => ({ logGroupName: g.name, creationTime: g.createdAt, arn: logGroupWildcardArn(this.account, g.name) }) : (g: LogGroupRow) => this.groupShape(g);
+    return { logGroups: groups.map(shape), ...(more ? { nextToken: pageToken({ after: groups[groups.length - 1]!.name }) } : {}) };
   }
 
   private groupShape(g: LogGroupRow): Record<string, unknown> {
