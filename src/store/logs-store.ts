@@ -151,8 +151,10 @@ const FILTER_CHUNK = 20_000;
  * query's range that pass its stream and `mustContain` tests, among the next `chunk` stored events
  * of the group in (timestamp, seq) order, at most `want` of them (all when undefined); `end` is the
  * last of those `chunk` (undefined when the range has fewer left, so this round read to its end).
+ * `plain`: the query narrows nothing, so every event read is returned and `chunk` and `want` are
+ * one LIMIT, without first finding where the chunk ends.
  */
-export type FilterRound = (from: EventCursor | undefined, chunk: number, want: number | undefined) => Promise<{ candidates: StoredLogEvent[]; end?: EventCursor }>;
+export type FilterRound = (round: { from?: EventCursor; chunk: number; want?: number; plain: boolean }) => Promise<{ candidates: StoredLogEvent[]; end?: EventCursor }>;
 
 /**
  * FilterLogEvents' reading, the same on both stores: rounds of at most FILTER_CHUNK stored events,
@@ -162,11 +164,12 @@ export type FilterRound = (from: EventCursor | undefined, chunk: number, want: n
  */
 export async function filterInChunks(query: FilterQuery, round: FilterRound): Promise<FilterPage> {
   const events: StoredLogEvent[] = [];
+  const plain = !query.match && !query.streams && query.streamPrefix === undefined && !(query.mustContain ?? []).some((any) => any.length);
   let from = query.after;
   let budget = query.scanLimit ?? Infinity;
   for (;;) {
     const chunk = Math.min(budget, FILTER_CHUNK);
-    const { candidates, end } = await round(from, chunk, query.match ? undefined : query.limit - events.length);
+    const { candidates, end } = await round({ ...(from && { from }), chunk, ...(!query.match && { want: query.limit - events.length }), plain });
     for (const e of candidates) {
       if (query.match && !query.match(e.message)) continue;
       events.push(e);
@@ -177,6 +180,12 @@ export async function filterInChunks(query: FilterQuery, round: FilterRound): Pr
     if (budget <= 0) return { events, scannedTo: end };
     from = end;
   }
+}
+
+/** A plain round's end: its last event when it read a whole chunk (more may follow), else none. */
+export function plainEnd(events: readonly StoredLogEvent[], chunk: number): EventCursor | undefined {
+  const last = events.length === chunk ? events.at(-1) : undefined;
+  return last && { timestamp: last.timestamp, seq: last.seq };
 }
 
 /**

@@ -7,6 +7,7 @@
 import type { PgDb } from "./pg-db.js";
 import {
   filterInChunks,
+  plainEnd,
   roundSpan,
   type EventCursor,
   type FilterPage,
@@ -259,17 +260,21 @@ export class PgLogsStore implements LogsStore {
        WHERE e.group_id = $1 AND e.timestamp >= $2 AND e.timestamp <= $3 AND (e.timestamp, e.seq) > ($4::bigint, $5::bigint) AND (e.timestamp, e.seq) <= ($6::bigint, $7::bigint)
          ${streams} ${contains}
        ORDER BY e.timestamp, e.seq LIMIT $8`;
-    return filterInChunks(query, async (from, chunk, want) => {
+    return filterInChunks(query, async ({ from, chunk, want, plain }) => {
       const after = from ?? { timestamp: MIN, seq: 0 };
-      const [last] = await this.db.query<EventCursor>(
-        `SELECT timestamp, seq FROM log_events WHERE group_id = $1 AND timestamp >= $2 AND timestamp < $3 AND (timestamp, seq) > ($4::bigint, $5::bigint)
-          ORDER BY timestamp, seq LIMIT 1 OFFSET $6`,
-        [gid, start, end, after.timestamp, after.seq, chunk - 1],
-      );
+      const [last] = plain
+        ? []
+        : await this.db.query<EventCursor>(
+            `SELECT timestamp, seq FROM log_events WHERE group_id = $1 AND timestamp >= $2 AND timestamp < $3 AND (timestamp, seq) > ($4::bigint, $5::bigint)
+              ORDER BY timestamp, seq LIMIT 1 OFFSET $6`,
+            [gid, start, end, after.timestamp, after.seq, chunk - 1],
+          );
       const upTo = last ?? { timestamp: MAX, seq: 0 };
       const { low, high } = roundSpan(start, end, after, upTo);
-      const rows = await this.db.query<EventSql>(candidates, [gid, low, high, after.timestamp, after.seq, upTo.timestamp, upTo.seq, want ?? null, ...narrowing]);
-      return { candidates: rows.map(eventOf), ...(last && { end: { timestamp: last.timestamp, seq: last.seq } }) };
+      const limit = plain ? Math.min(chunk, want!) : (want ?? null);
+      const events = (await this.db.query<EventSql>(candidates, [gid, low, high, after.timestamp, after.seq, upTo.timestamp, upTo.seq, limit, ...narrowing])).map(eventOf);
+      const stop = plain ? plainEnd(events, chunk) : last && { timestamp: last.timestamp, seq: last.seq };
+      return { candidates: events, ...(stop && { end: stop }) };
     });
   }
 

@@ -7,6 +7,7 @@
 import Database from "better-sqlite3";
 import {
   filterInChunks,
+  plainEnd,
   roundSpan,
   type EventCursor,
   type FilterPage,
@@ -298,13 +299,15 @@ export class SqliteLogsStore implements LogsStore {
       ...literals.flat(),
     ];
     const candidates = stmt as Database.Statement<unknown[], EventSql>;
-    return filterInChunks(query, async (from, chunk, want) => {
+    return filterInChunks(query, async ({ from, chunk, want, plain }) => {
       const after = from ?? { timestamp: -Number.MAX_SAFE_INTEGER, seq: 0 };
-      const last = this.stmts.chunkEnd.get(params(gid, start, end, after.timestamp, after.seq, chunk - 1));
+      const last = plain ? undefined : this.stmts.chunkEnd.get(params(gid, start, end, after.timestamp, after.seq, chunk - 1));
       const upTo = last ?? { timestamp: Number.MAX_SAFE_INTEGER, seq: 0 };
       const { low, high } = roundSpan(start, end, after, upTo);
-      const rows = candidates.all(gid, low, high, after.timestamp, after.seq, upTo.timestamp, upTo.seq, ...narrowing, want ?? -1);
-      return { candidates: rows.map(eventOf), ...(last && { end: { timestamp: last.timestamp, seq: last.seq } }) };
+      const limit = plain ? Math.min(chunk, want!) : (want ?? -1);
+      const events = candidates.all(gid, low, high, after.timestamp, after.seq, upTo.timestamp, upTo.seq, ...narrowing, limit).map(eventOf);
+      const stop = plain ? plainEnd(events, chunk) : last && { timestamp: last.timestamp, seq: last.seq };
+      return { candidates: events, ...(stop && { end: stop }) };
     });
   }
 

@@ -8,7 +8,7 @@ import { createReadStream } from "node:fs";
 import { readdir, rename, stat } from "node:fs/promises";
 import path from "node:path";
 import readline from "node:readline";
-import type { LogBatch, LogEvent, LogsStore, TailedLogEvent } from "../../store/logs-store.js";
+import type { EventCursor, LogBatch, LogEvent, LogsStore, TailedLogEvent } from "../../store/logs-store.js";
 
 export type { LogEvent };
 
@@ -134,7 +134,7 @@ export class LogStreamWriter {
 }
 
 export class LogStore {
-  private expiry: NodeJS.Timeout | undefined;
+  private readonly expiry: NodeJS.Timeout;
   private readonly writes: StoreWrites;
 
   private constructor(
@@ -142,6 +142,8 @@ export class LogStore {
     private readonly now: () => number,
   ) {
     this.writes = new StoreWrites(store, now);
+    this.expiry = setInterval(() => void this.expire(), EXPIRE_EVERY_MS);
+    this.expiry.unref();
   }
 
   /**
@@ -155,26 +157,18 @@ export class LogStore {
       await importLogFiles(dataDir, store);
       await rename(old, path.join(dataDir, "logs.imported"));
     }
-    return new LogStore(store, now);
+    const logs = new LogStore(store, now);
+    await logs.expire();
+    return logs;
+  }
+
+  /** Every node applies retention, on start and hourly: deleting what expired is idempotent. */
+  private async expire(): Promise<void> {
+    await this.store.expire(this.now()).catch((err) => console.error(`flint: expiring logs: ${(err as Error).message}`));
   }
 
   async openStream(group: string, stream: string): Promise<LogStreamWriter> {
-    this.keepRetention();
     return new LogStreamWriter(this.writes.sink(group, stream), this.now);
-  }
-
-  /** A node that writes logs also applies retention (every node may: deleting what expired is idempotent). */
-  private keepRetention(): void {
-    if (this.expiry) return;
-    const expire = () => void this.store.expire(this.now()).catch((err) => console.error(`flint: expiring logs: ${(err as Error).message}`));
-    expire();
-    this.expiry = setInterval(expire, EXPIRE_EVERY_MS);
-    this.expiry.unref();
-  }
-
-  /** Resolves once every line written so far is stored. */
-  drained(): Promise<void> {
-    return this.writes.drained();
   }
 
   close(): void {
@@ -183,11 +177,13 @@ export class LogStore {
 }
 
 /**
- * Reads a group as it grows (`flint logs`): each `next()` resolves the events stored since the last
- * call, in stored order; `found` says whether the group exists yet.
+ * Reads a group as it grows (`flint logs`): the first `next()` resolves what the group holds, in
+ * time order; each later one the events stored since, in stored order. `found` says whether the
+ * group exists yet. (What is there is read by time, through the group's index, rather than by
+ * tailing from seq 0, which would walk every group's events.)
  */
 export function groupReader(store: LogsStore, group: string): { next(): Promise<TailedLogEvent[]>; readonly found: boolean } {
-  let after = 0;
+  let after: number | undefined;
   let found = false;
   return {
     get found() {
@@ -196,6 +192,18 @@ export function groupReader(store: LogsStore, group: string): { next(): Promise<
     async next(): Promise<TailedLogEvent[]> {
       found ||= (await store.getGroup(group)) !== undefined;
       const events: TailedLogEvent[] = [];
+      if (after === undefined) {
+        const upTo = await store.lastSeq();
+        let from: EventCursor | undefined;
+        for (;;) {
+          const page = await store.filter(group, { limit: PAGE, ...(from && { after: from }) });
+          // Stored after upTo: the tail below reads it.
+          for (const e of page.events) if (e.seq <= upTo) events.push({ ...e, group });
+          if (!page.scannedTo) break;
+          from = page.scannedTo;
+        }
+        after = upTo;
+      }
       for (;;) {
         const page = await store.tail([group], after, PAGE);
         events.push(...page);
