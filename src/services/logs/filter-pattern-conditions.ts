@@ -5,7 +5,7 @@
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
  */
 import { awsError, type AwsError } from "../../errors.js";
-import { compileRegex } from "./filter-pattern-regex.js";
+import { compileRegex, type TextMatcher } from "./filter-pattern-regex.js";
 
 /** AWS's answer to every pattern it cannot parse (FilterLogEvents, StartLiveTail, metric and subscription filters). */
 export function invalidPattern(): AwsError {
@@ -91,21 +91,21 @@ const BARE_STRING = /^[A-Za-z0-9_.*:/+-]+$/;
 export type Value =
   | { kind: "number"; n: number }
   | { kind: "text"; test: (s: string) => boolean; literal?: string }
-  | { kind: "regex"; re: RegExp };
+  | { kind: "regex"; re: TextMatcher };
 
 /**
  * A text value. `*` is a wildcard at the start or end ("*Event" matches "PutEvent", "Event*" matches
  * "EventId"); in the middle it is itself ("Ev*ent" matches only "Ev*ent").
  */
 function textValue(s: string): Value {
-  const m = /^(\*?)([\s\S]*?)(\*?)$/.exec(s)!;
-  const [, lead, core, trail] = m as unknown as [string, string, string, string];
-  if (!lead && !trail) return { kind: "text", test: (x) => x === core, literal: core };
-  const re = new RegExp((lead ? "" : "^") + escapeRegex(core) + (trail ? "" : "$"));
-  return { kind: "text", test: (x) => re.test(x) };
+  const lead = s.startsWith("*");
+  const trail = s.length > 1 && s.endsWith("*");
+  const core = s.slice(lead ? 1 : 0, trail ? -1 : undefined);
+  if (lead && trail) return { kind: "text", test: (x) => x.includes(core) };
+  if (lead) return { kind: "text", test: (x) => x.endsWith(core) };
+  if (trail) return { kind: "text", test: (x) => x.startsWith(core) };
+  return { kind: "text", test: (x) => x === core, literal: core };
 }
-
-const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export function parseValue(tok: Token | undefined): Value {
   if (!tok) throw invalidPattern();

@@ -1,6 +1,8 @@
 /**
  * Filter patterns against messages, as AWS's "Filter pattern syntax" page documents them: its
- * examples first (the page's pattern, its sample events and whether each matches), then edges.
+ * examples (the page's pattern, its sample events and whether each matches; some from the page's
+ * earlier editions, where the current one agrees), then edges. Where an earlier edition disagrees
+ * with the current one (`[w1=ERROR, w2]` on three words; `?` beside other terms), the current wins.
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html
  */
 import { describe, test } from "node:test";
@@ -97,6 +99,9 @@ const CASES: Case[] = [
   ["%10\\.10\\.0\\.1%", "from 10.10.0.1", true],
   ["%10\\.10\\.0\\.1%", "10010,051", false],
   ["%10.10.0.1%", "10010,051", true],
+  // Matched in one pass: nested repetition over a long text does not backtrack.
+  ["%a*a*a*a*a*b%", "a".repeat(50_000), false],
+  ["%a*a*a*a*a*b%", "a".repeat(50_000) + "b", true],
   ["%AUTHORIZED%", "[ERROR 401] UNAUTHORIZED REQUEST", true],
   ["%AUTHORIZED%", "[SUCCESS 200] AUTHORIZED REQUEST", true],
   ["%AUTHORIZED%", "[SUCCESS 200] OK", false],
@@ -298,6 +303,10 @@ describe("invalid filter patterns", () => {
     "%\\p%",
     "%\\(ab\\)%",
     "%a{3,%",
+    "%[abc%",
+    "%a**%",
+    "%a{5,2}%",
+    "%^*%",
     "%a{,}%",
     "{ $.*[*] = \"a\" }",
     '{ $.a[*] = 1 || $.b[*] = 1 || $.c[*] = 1 || $.d[*] = 1 }',

@@ -35,7 +35,7 @@ export function compileFilterPattern(pattern: string): CompiledFilterPattern {
   }
   if (p.length >= 2 && p.startsWith("%") && p.endsWith("%")) {
     const re = compileRegex(p.slice(1, -1));
-    return { matchesAll: false, mustContain: [], match: (m) => re.test(m) };
+    return { matchesAll: false, mustContain: re.someOf.length > 0 ? [re.someOf] : [], match: (m) => re.test(m) };
   }
   return compileTermPattern(p);
 }
