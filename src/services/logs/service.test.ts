@@ -185,6 +185,18 @@ for (const [kind, open] of STORES) describe(`CloudWatch Logs service on ${kind}`
     await put("g", "s", [[now + 6, "e6"]]);
     assert.deepEqual(messages(await get({ nextToken: page.nextForwardToken })), ["e6"]);
     assert.match(page.nextForwardToken as string, /^f\/\d{56}\/s$/);
+    // An answer holds at most 1 MB: two events of 600 KB come one at a time.
+    await put("g", "s", [[now + 7, "x".repeat(600_000)]]);
+    await put("g", "s", [[now + 8, "y".repeat(600_000)]]);
+    const big = await get({ nextToken: page.nextForwardToken, limit: 10 });
+    assert.deepEqual(messages(big).map((m) => m.slice(0, 2)), ["e6"]);
+    const first = await get({ nextToken: big.nextForwardToken, limit: 10 });
+    assert.deepEqual(messages(first).map((m) => m[0]), ["x"]);
+    assert.deepEqual(messages(await get({ nextToken: first.nextForwardToken, limit: 10 })).map((m) => m[0]), ["y"]);
+    assert.deepEqual(messages(await get({ limit: 10 })).map((m) => m[0]), ["y"]);
+    const filtered = await call("FilterLogEvents", { logGroupName: "g", startTime: now + 7 });
+    assert.deepEqual(messages(filtered).map((m) => m[0]), ["x"]);
+    assert.deepEqual(messages(await call("FilterLogEvents", { logGroupName: "g", startTime: now + 7, nextToken: filtered.nextToken })).map((m) => m[0]), ["y"]);
     await refused("GetLogEvents", { logGroupName: "g", logStreamName: "s", nextToken: "f/123" }, "InvalidParameterException", "The specified nextToken is invalid.");
     await refused("GetLogEvents", { logGroupName: "g", logStreamName: "nope" }, "ResourceNotFoundException", "The specified log stream does not exist.");
     await refused("GetLogEvents", { logGroupName: "g", logGroupIdentifier: "g", logStreamName: "s" }, "InvalidParameterException");

@@ -12,7 +12,7 @@ import { compileFilterPattern } from "./filter-pattern.js";
 import type * as inputs from "./inputs.js";
 import { LiveTailSession } from "./live-tail.js";
 import { type Account, groupNotFound, groupOf, groupOfArn, logGroupArn, logGroupWildcardArn, logStreamArn, streamNotFound } from "./names.js";
-import { judgeBatch } from "./put-rules.js";
+import { EVENT_OVERHEAD_BYTES, judgeBatch, MAX_BATCH_BYTES } from "./put-rules.js";
 import { eventId, pageToken, readPageToken, readStreamToken, streamToken } from "./tokens.js";
 
 const MAX_TAGS = 50;
@@ -221,8 +221,8 @@ export class LogsService {
   }
 
   /**
-   * One stream's events in time order. Without a token: the newest `limit` events (or, with
-   * `startFromHead`, the oldest). A token reads on in its direction; at the end of the stream the
+   * One stream's events in time order, at most `limit` and 1 MB of them. Without a token: the
+   * newest (or, with `startFromHead`, the oldest). A token reads on in its direction; at the end of the stream the
    * answer carries the token it was given back, so a client that stops on an unchanged token stops.
    */
   async getLogEvents(input: inputs.GetLogEventsInput): Promise<{ events: Record<string, unknown>[]; nextForwardToken: string; nextBackwardToken: string }> {
@@ -231,7 +231,9 @@ export class LogsService {
     if (!(await this.store.getStream(group, input.logStreamName))) throw streamNotFound();
     const token = input.nextToken !== undefined ? readStreamToken(input.nextToken) : undefined;
     const backward = token ? token.direction === "b" : !input.startFromHead;
-    const events = await this.store.readStream(group, input.logStreamName, { start: input.startTime, end: input.endTime, from: token?.at, backward, limit: input.limit ?? DEFAULT_EVENTS_LIMIT });
+    const read = await this.store.readStream(group, input.logStreamName, { start: input.startTime, end: input.endTime, from: token?.at, backward, limit: input.limit ?? DEFAULT_EVENTS_LIMIT });
+    // Reading backward, the events nearest the token are the newest.
+    const events = backward ? withinResponseBytes(read.reverse()).reverse() : withinResponseBytes(read);
     const first = events[0];
     const last = events[events.length - 1];
     // With nothing read, both tokens stay where the read was: at the given token, or at the start of the stream.
@@ -245,7 +247,7 @@ export class LogsService {
 
   /**
    * A group's events interleaved in time order, narrowed by streams and a filter pattern. A page
-   * ends at `limit` events or after examining FILTER_SCAN_LIMIT, with a token to read on; when the
+   * ends at `limit` events, at 1 MB of them, or after examining FILTER_SCAN_LIMIT, with a token to read on; when the
    * range is read to its end there is no token (`aws logs tail --follow` polls until then).
    */
   async filterLogEvents(input: inputs.FilterLogEventsInput): Promise<{ events: Record<string, unknown>[]; searchedLogStreams: []; nextToken?: string }> {
@@ -268,10 +270,21 @@ export class LogsService {
       ...(pattern.matchesAll ? {} : { match: (message: string) => pattern.match(message) }),
       scanLimit: FILTER_SCAN_LIMIT,
     });
-    const last = page.events[page.events.length - 1];
-    const resume = page.scannedTo ?? (page.events.length >= limit ? last : undefined);
-    return { events: page.events.map((e) => filteredEvent(e)), searchedLogStreams: [], ...(resume ? { nextToken: pageToken({ t: resume.timestamp, s: resume.seq }) } : {}) };
+    const events = withinResponseBytes(page.events);
+    const last = events[events.length - 1];
+    const resume = events.length < page.events.length ? last : (page.scannedTo ?? (events.length >= limit ? last : undefined));
+    return { events: events.map((e) => filteredEvent(e)), searchedLogStreams: [], ...(resume ? { nextToken: pageToken({ t: resume.timestamp, s: resume.seq }) } : {}) };
   }
+}
+
+/** The leading events that fit in one answer's 1 MB (each message's bytes and 26), at least one. */
+function withinResponseBytes(events: StoredLogEvent[]): StoredLogEvent[] {
+  let bytes = 0;
+  for (let i = 0; i < events.length; i++) {
+    bytes += Buffer.byteLength(events[i]!.message, "utf8") + EVENT_OVERHEAD_BYTES;
+    if (bytes > MAX_BATCH_BYTES && i > 0) return events.slice(0, i);
+  }
+  return events;
 }
 
 function cursorOfToken(token: string): EventCursor {
