@@ -189,10 +189,8 @@ for (const [kind, open] of STORES) describe(`CloudWatch Logs service on ${kind}`
     await put("g", "s", [[now + 7, "x".repeat(600_000)]]);
     await put("g", "s", [[now + 8, "y".repeat(600_000)]]);
     const big = await get({ nextToken: page.nextForwardToken, limit: 10 });
-    assert.deepEqual(messages(big).map((m) => m.slice(0, 2)), ["e6"]);
-    const first = await get({ nextToken: big.nextForwardToken, limit: 10 });
-    assert.deepEqual(messages(first).map((m) => m[0]), ["x"]);
-    assert.deepEqual(messages(await get({ nextToken: first.nextForwardToken, limit: 10 })).map((m) => m[0]), ["y"]);
+    assert.deepEqual(messages(big).map((m) => m.slice(0, 2)), ["e6", "xx"]);
+    assert.deepEqual(messages(await get({ nextToken: big.nextForwardToken, limit: 10 })).map((m) => m[0]), ["y"]);
     assert.deepEqual(messages(await get({ limit: 10 })).map((m) => m[0]), ["y"]);
     const filtered = await call("FilterLogEvents", { logGroupName: "g", startTime: now + 7 });
     assert.deepEqual(messages(filtered).map((m) => m[0]), ["x"]);
