@@ -248,6 +248,9 @@ for (const [kind, open] of STORES) describe(`CloudWatch Logs service on ${kind}`
     await call("TagLogGroup", { logGroupName: "g", tags: { env: "dev" } });
     await call("TagResource", { resourceArn: arn, tags: { cost: "1" } });
     assert.deepEqual((await call("ListTagsForResource", { resourceArn: arn })).tags, { team: "a", env: "dev", cost: "1" });
+    // Changes at the same time all land.
+    await Promise.all(["a", "b", "c", "d"].map((k) => call("TagLogGroup", { logGroupName: "g", tags: { [k]: k } })));
+    await call("UntagLogGroup", { logGroupName: "g", tags: ["a", "b", "c", "d"] });
     await call("UntagResource", { resourceArn: arn, tagKeys: ["team"] });
     await call("UntagLogGroup", { logGroupName: "g", tags: ["env"] });
     assert.deepEqual((await call("ListTagsLogGroup", { logGroupName: "g" })).tags, { cost: "1" });

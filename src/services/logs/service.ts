@@ -8,6 +8,7 @@ import { awsError } from "../../errors.js";
 import type { Clock } from "../../clock/clock.js";
 import type { EventCursor, LogGroupRow, LogsStore, LogStreamRow, StoredLogEvent } from "../../store/logs-store.js";
 import { randomUUID } from "node:crypto";
+import { KeyedLock } from "../../lib/keyed-lock.js";
 import { compileFilterPattern } from "./filter-pattern.js";
 import type * as inputs from "./inputs.js";
 import { LiveTailSession } from "./live-tail.js";
@@ -31,6 +32,11 @@ export class LogsService {
   private readonly clock: Clock;
   readonly account: Account;
   private readonly sessions = new Set<LiveTailSession>();
+  /**
+   * A group's retention and tags change by read, modify, write of its row: one change at a time
+   * per group on this node (two nodes changing one group's tags at once can still lose one).
+   */
+  private readonly changes = new KeyedLock();
 
   constructor(deps: LogsServiceDeps) {
     this.store = deps.store;
@@ -121,9 +127,11 @@ export class LogsService {
     return g;
   }
 
-  private async update(name: string, change: (g: LogGroupRow) => LogGroupRow): Promise<void> {
-    const g = await this.group(name);
-    if (!(await this.store.updateGroup(change(g)))) throw groupNotFound();
+  private update(name: string, change: (g: LogGroupRow) => LogGroupRow): Promise<void> {
+    return this.changes.run(name, async () => {
+      const g = await this.group(name);
+      if (!(await this.store.updateGroup(change(g)))) throw groupNotFound();
+    });
   }
 
   /** Set a retention period and apply it now: events older than it go at once. */
@@ -148,11 +156,12 @@ export class LogsService {
     return name;
   }
 
-  async tagGroup(name: string, tags: Record<string, string>): Promise<void> {
-    const g = await this.group(name);
-    const merged = { ...g.tags, ...tags };
-    if (Object.keys(merged).length > MAX_TAGS) throw awsError("TooManyTagsException", `A resource can have no more than ${MAX_TAGS} tags.`, { resourceName: logGroupArn(this.account, name) });
-    if (!(await this.store.updateGroup({ ...g, tags: merged }))) throw groupNotFound();
+  tagGroup(name: string, tags: Record<string, string>): Promise<void> {
+    return this.update(name, (g) => {
+      const merged = { ...g.tags, ...tags };
+      if (Object.keys(merged).length > MAX_TAGS) throw awsError("TooManyTagsException", `A resource can have no more than ${MAX_TAGS} tags.`, { resourceName: logGroupArn(this.account, name) });
+      return { ...g, tags: merged };
+    });
   }
 
   async untagGroup(name: string, keys: readonly string[]): Promise<void> {
@@ -161,11 +170,6 @@ export class LogsService {
 
   async listTags(name: string): Promise<Record<string, string>> {
     return (await this.group(name)).tags;
-  }
-
-  /** A group's tags for IAM's resource tag conditions; undefined when it does not exist. */
-  async tagsOf(name: string): Promise<Record<string, string> | undefined> {
-    return (await this.store.getGroup(name))?.tags;
   }
 
   // ---- streams
