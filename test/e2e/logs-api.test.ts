@@ -22,6 +22,7 @@ import {
   ResourceNotFoundException,
   StartLiveTailCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { ACCOUNT, AWS_CLI_V2, awsClientEnv, cleanEnv, REGION, startFlint, TEST_CREDENTIALS, type FlintProcess, uniqueName } from "../harness/flint.js";
 import { cliError, runPython } from "../harness/dynamodb.js";
 import { startCluster } from "../harness/cluster.js";
@@ -283,6 +284,36 @@ print(json.dumps({"got": [e["message"] for e in got["events"]], "filtered": filt
     assert.deepEqual(out.errors.missing, ["ResourceNotFoundException", "The specified log group does not exist.", 400]);
     assert.equal(out.errors.retention[0], "InvalidParameterException");
     assert.deepEqual(out.errors["stream gone"], ["ResourceNotFoundException", "The specified log stream does not exist.", 400]);
+  });
+
+  test("a user may do to a log group only what its policy allows, written as AWS's policies name groups", async () => {
+    const [allowed, other] = [uniqueName("/iam/allowed"), uniqueName("/iam/other")];
+    await seed(allowed, { s: ["visible"] });
+    await seed(other, { s: ["hidden"] });
+    const iam = new IAMClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    const UserName = uniqueName("reader");
+    let user: CloudWatchLogsClient;
+    try {
+      await iam.send(new CreateUserCommand({ UserName }));
+      const policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["logs:FilterLogEvents", "logs:PutLogEvents"], Resource: `${groupArn(allowed)}:*` }] };
+      await iam.send(new PutUserPolicyCommand({ UserName, PolicyName: "reader", PolicyDocument: JSON.stringify(policy) }));
+      const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName }));
+      user = new CloudWatchLogsClient({ endpoint: flint.endpoint, region: REGION, credentials: { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! }, maxAttempts: 1 });
+    } finally {
+      iam.destroy();
+    }
+    try {
+      await user.send(new PutLogEventsCommand({ logGroupName: allowed, logStreamName: "s", logEvents: logEvents(["by the user"]) }));
+      assert.deepEqual((await user.send(new FilterLogEventsCommand({ logGroupName: allowed }))).events!.map((e) => e.message), ["visible", "by the user"]);
+      await assert.rejects(user.send(new FilterLogEventsCommand({ logGroupName: other })), (err: Error) => {
+        assert.equal(err.name, "AccessDeniedException");
+        assert.match(err.message, new RegExp(`logs:FilterLogEvents on resource: ${groupArn(other)}:log-stream:`));
+        return true;
+      });
+      await assert.rejects(user.send(new DescribeLogGroupsCommand({})), { name: "AccessDeniedException" });
+    } finally {
+      user.destroy();
+    }
   });
 
   test("a retention policy deletes the events older than it", async () => {
