@@ -239,8 +239,10 @@ describe("CloudWatch Logs API", () => {
     const group = uniqueName("/boto3/app");
     const script = `
 import sys, json, time, boto3, botocore
+from botocore.config import Config
 a = json.loads(sys.argv[1])
-logs = boto3.client("logs", endpoint_url=a["endpoint"])
+# StartLiveTail's model puts "streaming-" before the host; a local endpoint has none to prefix.
+logs = boto3.client("logs", endpoint_url=a["endpoint"], config=Config(inject_host_prefix=False))
 g = a["group"]
 arn = a["arn"]
 logs.create_log_group(logGroupName=g, tags={"team": "a"})
@@ -260,6 +262,13 @@ logs.tag_resource(resourceArn=arn, tags={"cost": "1"})
 logs.untag_log_group(logGroupName=g, tags=["team"])
 logs.untag_resource(resourceArn=arn, tagKeys=["env"])
 tags = [logs.list_tags_log_group(logGroupName=g)["tags"], logs.list_tags_for_resource(resourceArn=arn)["tags"]]
+live = []
+for event in logs.start_live_tail(logGroupIdentifiers=[arn])["responseStream"]:
+    if "sessionStart" in event:
+        logs.put_log_events(logGroupName=g, logStreamName="t", logEvents=[{"timestamp": int(time.time() * 1000), "message": "live"}])
+    if "sessionUpdate" in event:
+        live = [r["message"] for r in event["sessionUpdate"]["sessionResults"]]
+        break
 logs.delete_log_stream(logGroupName=g, logStreamName="t")
 errors = {}
 for name, call in [
@@ -272,12 +281,13 @@ for name, call in [
     except botocore.exceptions.ClientError as e:
         errors[name] = [e.response["Error"]["Code"], e.response["Error"]["Message"], e.response["ResponseMetadata"]["HTTPStatusCode"]]
 logs.delete_log_group(logGroupName=g)
-print(json.dumps({"got": [e["message"] for e in got["events"]], "filtered": filtered, "streams": streams, "retention": retention, "tags": tags, "errors": errors}))
+print(json.dumps({"got": [e["message"] for e in got["events"]], "filtered": filtered, "streams": streams, "live": live, "retention": retention, "tags": tags, "errors": errors}))
 `;
     const out = await runPython("python3", script, { endpoint: flint.endpoint, group, arn: groupArn(group) });
     assert.equal(out.got.length, 3);
     assert.deepEqual(out.filtered, ['{"level":"ERROR","latency":150}']);
     assert.deepEqual(out.streams, ["s", "t"]);
+    assert.deepEqual(out.live, ["live"]);
     assert.equal(out.retention, 30);
     assert.deepEqual(out.tags, [{ cost: "1" }, { cost: "1" }]);
     assert.deepEqual(Object.keys(out.errors), ["missing", "retention", "stream gone"]);
