@@ -23,8 +23,8 @@ export async function startLiveTail(logs: LogsService, members: Record<string, u
   body.write(event("initial-response", "application/json", json({})));
   body.write(event("sessionStart", "application/json", json(session.start)));
   session.run({
-    update: (results) => {
-      if (!body.destroyed) body.write(event("sessionUpdate", "application/json", json({ sessionMetadata: { sampled: false }, sessionResults: results })));
+    update: (results, sampled) => {
+      if (!body.destroyed) body.write(event("sessionUpdate", "application/json", json({ sessionMetadata: { sampled }, sessionResults: results })));
     },
     end: (err) => {
       if (body.destroyed) return;

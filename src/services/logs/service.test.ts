@@ -277,6 +277,20 @@ for (const [kind, open] of STORES) describe(`CloudWatch Logs service on ${kind}`
     await updated;
     assert.deepEqual(seen.map((r) => [r.logGroupIdentifier, r.logStreamName, r.message]), [[arn, "s", "ERROR after"]]);
     release();
+    // Past 500 events a second, a tail samples: it shows the first 500 and skips the rest of that second.
+    const busy = await logs.openLiveTail(decodeStartLiveTail({ logGroupIdentifiers: [arn] }), "req");
+    const updates: [number, boolean][] = [];
+    busy.session.run({ update: (r, sampled) => (updates.push([r.length, sampled]), resolveUpdate()), end: () => {} });
+    await put("g", "s", Array.from({ length: 600 }, (_, i) => [now + 10, `line ${i}`]));
+    const sampled = new Promise<void>((r) => (resolveUpdate = r));
+    clock.advance(1000);
+    await sampled;
+    await put("g", "s", [[now + 11, "next second"]]);
+    const next = new Promise<void>((r) => (resolveUpdate = r));
+    clock.advance(1000);
+    await next;
+    assert.deepEqual(updates, [[500, true], [1, false]]);
+    busy.release();
     await assert.rejects(logs.openLiveTail(decodeStartLiveTail({ logGroupIdentifiers: [`${arn}x`] }), "req"), { code: "ResourceNotFoundException" });
     await assert.rejects(logs.openLiveTail(decodeStartLiveTail({ logGroupIdentifiers: [arn, arn], logStreamNames: ["s"] }), "req"), { code: "InvalidParameterException" });
   });
