@@ -300,6 +300,8 @@ export class SqliteLogsStore implements LogsStore {
     ];
     const candidates = stmt as Database.Statement<unknown[], EventSql>;
     return filterInChunks(query, async ({ from, chunk, want, plain }) => {
+      // Each round blocks the event loop while SQLite reads; other requests go between rounds.
+      await new Promise(setImmediate);
       const after = from ?? { timestamp: -Number.MAX_SAFE_INTEGER, seq: 0 };
       const last = plain ? undefined : this.stmts.chunkEnd.get(params(gid, start, end, after.timestamp, after.seq, chunk - 1));
       const upTo = last ?? { timestamp: Number.MAX_SAFE_INTEGER, seq: 0 };
