@@ -18,6 +18,7 @@ export async function startLiveTail(logs: LogsService, members: Record<string, u
   const body = res.stream(200, { "Content-Type": "application/vnd.amazon.eventstream", "x-amzn-RequestId": requestId });
   body.on("close", release);
   body.on("error", release);
+  if (body.destroyed) return release();
   // JSON protocols open an output event stream with the response's other members (none here):
   // botocore refuses a stream without it; the SDK v3 skips it.
   body.write(event("initial-response", "application/json", json({})));
