@@ -295,10 +295,15 @@ export class PgLogsStore implements LogsStore {
   }
 
   async expire(now: number): Promise<number> {
-    return this.db.run(
-      `DELETE FROM log_events e USING log_groups g
-        WHERE g.retention_days IS NOT NULL AND e.group_id = g.id AND e.timestamp < $1::bigint - g.retention_days::bigint * $2::bigint`,
-      [now, DAY_MS],
-    );
+    const cutoff = "$1::bigint - g.retention_days::bigint * $2::bigint";
+    return this.db.tx(async (sql) => {
+      const gone = await sql.run(`DELETE FROM log_events e USING log_groups g WHERE g.retention_days IS NOT NULL AND e.group_id = g.id AND e.timestamp < ${cutoff}`, [now, DAY_MS]);
+      await sql.run(
+        `UPDATE log_streams s SET first_event_time = (SELECT min(e.timestamp) FROM log_events e WHERE e.stream_id = s.id)
+           FROM log_groups g WHERE g.retention_days IS NOT NULL AND s.group_id = g.id AND s.first_event_time < ${cutoff}`,
+        [now, DAY_MS],
+      );
+      return gone;
+    });
   }
 }

@@ -182,6 +182,7 @@ export class SqliteLogsStore implements LogsStore {
       lastSeq: db.prepare<[], { seq: number | null }>("SELECT max(seq) AS seq FROM log_events"),
       retained: db.prepare<[], { id: number; retention_days: number }>("SELECT id, retention_days FROM log_groups WHERE retention_days IS NOT NULL"),
       expire: db.prepare("DELETE FROM log_events WHERE group_id = ? AND timestamp < ?"),
+      refirst: db.prepare("UPDATE log_streams SET first_event_time = (SELECT min(timestamp) FROM log_events WHERE stream_id = log_streams.id) WHERE group_id = ? AND first_event_time < ?"),
     };
   }
 
@@ -330,7 +331,13 @@ export class SqliteLogsStore implements LogsStore {
 
   async expire(now: number): Promise<number> {
     let gone = 0;
-    for (const g of this.stmts.retained.all()) gone += this.stmts.expire.run(g.id, now - g.retention_days * DAY_MS).changes;
+    for (const g of this.stmts.retained.all()) {
+      const cutoff = now - g.retention_days * DAY_MS;
+      this.db.transaction(() => {
+        gone += this.stmts.expire.run(g.id, cutoff).changes;
+        this.stmts.refirst.run(g.id, cutoff);
+      })();
+    }
     return gone;
   }
 

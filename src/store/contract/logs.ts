@@ -155,7 +155,7 @@ export function logsContract(fresh: FreshStore): void {
     assert.deepEqual(await logs.tail([], 0, 10), []);
   });
 
-  test("logs: expire applies each group's retention days at now, and only to groups that have one", async (t) => {
+  test("logs: expire applies each group's retention days at now, and only to groups that have one; streams' first event times follow", async (t) => {
     const { logs } = await fresh(t);
     const day = 86_400_000;
     await logs.createGroup(group("kept-a-day", { retentionDays: 1 }));
@@ -168,6 +168,7 @@ export function logsContract(fresh: FreshStore): void {
     );
     assert.equal(await logs.expire(10 * day), 1);
     assert.deepEqual(texts((await logs.filter("kept-a-day", { limit: 10 })).events), ["young"]);
+    assert.equal((await logs.getStream("kept-a-day", "s"))?.firstEventTime, 10 * day - day, "the stream's first event is its oldest left");
     assert.deepEqual(texts((await logs.filter("forever", { limit: 10 })).events), ["ancient"]);
   });
 
