@@ -155,11 +155,9 @@ export const Errors = {
   // InvalidParameterException and LimitExceededException are SNS's and Kinesis's entries above.
   LogsResourceNotFound: plain("ResourceNotFoundException", 400),
   ResourceAlreadyExistsException: plain("ResourceAlreadyExistsException", 400),
-  InvalidOperationException: plain("InvalidOperationException", 400),
   TooManyTagsException: plain("TooManyTagsException", 400),
-  // StartLiveTail's stream ends with these as exception events.
+  // StartLiveTail's stream ends with it, as an exception event, after three hours.
   SessionTimeoutException: plain("SessionTimeoutException", 400),
-  SessionStreamingException: plain("SessionStreamingException", 400),
   // API Gateway (apigateway-2015-07-09): REST-JSON, `{"message": …}`. Its NotFoundException shares
   // its shape name with SNS's, so it is keyed GatewayNotFound.
   GatewayNotFound: plain("NotFoundException", 404),

@@ -22,6 +22,7 @@ import {
   ResourceNotFoundException,
   StartLiveTailCommand,
 } from "@aws-sdk/client-cloudwatch-logs";
+import { CreateAccessKeyCommand, CreateUserCommand, IAMClient, PutUserPolicyCommand } from "@aws-sdk/client-iam";
 import { ACCOUNT, AWS_CLI_V2, awsClientEnv, cleanEnv, REGION, startFlint, TEST_CREDENTIALS, type FlintProcess, uniqueName } from "../harness/flint.js";
 import { cliError, runPython } from "../harness/dynamodb.js";
 import { startCluster } from "../harness/cluster.js";
@@ -238,8 +239,10 @@ describe("CloudWatch Logs API", () => {
     const group = uniqueName("/boto3/app");
     const script = `
 import sys, json, time, boto3, botocore
+from botocore.config import Config
 a = json.loads(sys.argv[1])
-logs = boto3.client("logs", endpoint_url=a["endpoint"])
+# StartLiveTail's model puts "streaming-" before the host; a local endpoint has none to prefix.
+logs = boto3.client("logs", endpoint_url=a["endpoint"], config=Config(inject_host_prefix=False))
 g = a["group"]
 arn = a["arn"]
 logs.create_log_group(logGroupName=g, tags={"team": "a"})
@@ -252,13 +255,20 @@ pages = logs.get_paginator("filter_log_events").paginate(logGroupName=g, filterP
 filtered = [e["message"] for p in pages for e in p["events"]]
 streams = [s["logStreamName"] for p in logs.get_paginator("describe_log_streams").paginate(logGroupName=g, PaginationConfig={"PageSize": 1}) for s in p["logStreams"]]
 logs.put_retention_policy(logGroupName=g, retentionInDays=30)
-retention = logs.describe_log_groups(logGroupNamePattern=g[1:])["logGroups"][0].get("retentionInDays")
+retention = logs.describe_log_groups(logGroupNamePrefix=g)["logGroups"][0].get("retentionInDays")
 logs.delete_retention_policy(logGroupName=g)
 logs.tag_log_group(logGroupName=g, tags={"env": "dev"})
 logs.tag_resource(resourceArn=arn, tags={"cost": "1"})
 logs.untag_log_group(logGroupName=g, tags=["team"])
 logs.untag_resource(resourceArn=arn, tagKeys=["env"])
 tags = [logs.list_tags_log_group(logGroupName=g)["tags"], logs.list_tags_for_resource(resourceArn=arn)["tags"]]
+live = []
+for event in logs.start_live_tail(logGroupIdentifiers=[arn])["responseStream"]:
+    if "sessionStart" in event:
+        logs.put_log_events(logGroupName=g, logStreamName="t", logEvents=[{"timestamp": int(time.time() * 1000), "message": "live"}])
+    if "sessionUpdate" in event:
+        live = [r["message"] for r in event["sessionUpdate"]["sessionResults"]]
+        break
 logs.delete_log_stream(logGroupName=g, logStreamName="t")
 errors = {}
 for name, call in [
@@ -271,18 +281,49 @@ for name, call in [
     except botocore.exceptions.ClientError as e:
         errors[name] = [e.response["Error"]["Code"], e.response["Error"]["Message"], e.response["ResponseMetadata"]["HTTPStatusCode"]]
 logs.delete_log_group(logGroupName=g)
-print(json.dumps({"got": [e["message"] for e in got["events"]], "filtered": filtered, "streams": streams, "retention": retention, "tags": tags, "errors": errors}))
+print(json.dumps({"got": [e["message"] for e in got["events"]], "filtered": filtered, "streams": streams, "live": live, "retention": retention, "tags": tags, "errors": errors}))
 `;
     const out = await runPython("python3", script, { endpoint: flint.endpoint, group, arn: groupArn(group) });
     assert.equal(out.got.length, 3);
     assert.deepEqual(out.filtered, ['{"level":"ERROR","latency":150}']);
     assert.deepEqual(out.streams, ["s", "t"]);
+    assert.deepEqual(out.live, ["live"]);
     assert.equal(out.retention, 30);
     assert.deepEqual(out.tags, [{ cost: "1" }, { cost: "1" }]);
     assert.deepEqual(Object.keys(out.errors), ["missing", "retention", "stream gone"]);
     assert.deepEqual(out.errors.missing, ["ResourceNotFoundException", "The specified log group does not exist.", 400]);
     assert.equal(out.errors.retention[0], "InvalidParameterException");
     assert.deepEqual(out.errors["stream gone"], ["ResourceNotFoundException", "The specified log stream does not exist.", 400]);
+  });
+
+  test("a user may do to a log group only what its policy allows, written as AWS's policies name groups", async () => {
+    const [allowed, other] = [uniqueName("/iam/allowed"), uniqueName("/iam/other")];
+    await seed(allowed, { s: ["visible"] });
+    await seed(other, { s: ["hidden"] });
+    const iam = new IAMClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    const UserName = uniqueName("reader");
+    let user: CloudWatchLogsClient;
+    try {
+      await iam.send(new CreateUserCommand({ UserName }));
+      const policy = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: ["logs:FilterLogEvents", "logs:PutLogEvents"], Resource: `${groupArn(allowed)}:*` }] };
+      await iam.send(new PutUserPolicyCommand({ UserName, PolicyName: "reader", PolicyDocument: JSON.stringify(policy) }));
+      const { AccessKey } = await iam.send(new CreateAccessKeyCommand({ UserName }));
+      user = new CloudWatchLogsClient({ endpoint: flint.endpoint, region: REGION, credentials: { accessKeyId: AccessKey!.AccessKeyId!, secretAccessKey: AccessKey!.SecretAccessKey! }, maxAttempts: 1 });
+    } finally {
+      iam.destroy();
+    }
+    try {
+      await user.send(new PutLogEventsCommand({ logGroupName: allowed, logStreamName: "s", logEvents: logEvents(["by the user"]) }));
+      assert.deepEqual((await user.send(new FilterLogEventsCommand({ logGroupName: allowed }))).events!.map((e) => e.message), ["visible", "by the user"]);
+      await assert.rejects(user.send(new FilterLogEventsCommand({ logGroupName: other })), (err: Error) => {
+        assert.equal(err.name, "AccessDeniedException");
+        assert.match(err.message, new RegExp(`logs:FilterLogEvents on resource: ${groupArn(other)}:log-stream:`));
+        return true;
+      });
+      await assert.rejects(user.send(new DescribeLogGroupsCommand({})), { name: "AccessDeniedException" });
+    } finally {
+      user.destroy();
+    }
   });
 
   test("a retention policy deletes the events older than it", async () => {

@@ -8,7 +8,7 @@ import type { HttpResponse } from "../../lib/http-server.js";
 import { awsError } from "../../errors.js";
 import { requirements } from "../../iam/actions.js";
 import { tagContext } from "../../iam/authorizer.js";
-import { type Account, groupOfArn, logGroupArn, logStreamArn } from "../../services/logs/names.js";
+import { type Account, groupOfArn, logStreamArn } from "../../services/logs/names.js";
 import type { LogsService } from "../../services/logs/service.js";
 import type { Ask } from "../authorize.js";
 import { type ApiRequest, awsJsonBody, notAStructure, type ScopedService } from "../http.js";
@@ -39,9 +39,11 @@ function groupName(account: Account, m: Record<string, unknown>): string {
 }
 
 /**
- * What a Logs operation asks of IAM: `logs:<Operation>` on the log group's ARN, or on the stream's
- * for the operations on one stream; tagging by ARN on the ARN given, with the tags it adds or
- * removes as condition keys; StartLiveTail on every group it tails.
+ * What a Logs operation asks of IAM: `logs:<Operation>` on the log group (as
+ * `…:log-group:<name>:log-stream:`), or on the stream for the operations on one stream; tagging by
+ * ARN on the ARN given (AWS: those three take the group's ARN without `:*`), with the tags it adds
+ * or removes as condition keys; StartLiveTail on every group it tails.
+ * https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_LogGroup.html
  */
 export function logsAsks(account: Account, operation: string, m: Record<string, unknown>): Ask[] {
   const needs = requirements("logs", operation) ?? [{ action: `logs:${operation}`, resource: "log-group" as const }];
@@ -51,11 +53,12 @@ export function logsAsks(account: Account, operation: string, m: Record<string, 
   const context = tags || removed ? tagContext(tags, removed) : undefined;
   const resources = (resource: string): string[] => {
     if (resource === "*") return ["*"];
-    if (operation === LIVE_TAIL) return (Array.isArray(m.logGroupIdentifiers) ? m.logGroupIdentifiers : []).map((id) => (typeof id === "string" && id.startsWith("arn:") ? id : logGroupArn(account, String(id))));
+    if (operation === LIVE_TAIL) return (Array.isArray(m.logGroupIdentifiers) ? m.logGroupIdentifiers : []).map((id) => logStreamArn(account, groupName(account, { logGroupIdentifier: id }), ""));
     const arn = str(m.resourceArn);
     if (arn !== undefined) return [arn];
-    const group = groupName(account, m);
-    return [resource === "log-stream" ? logStreamArn(account, group, str(m.logStreamName) ?? "") : logGroupArn(account, group)];
+    // A group's operations are evaluated on the group's stream ARN with no stream named, as AWS's
+    // denials show (`…:log-group:<name>:log-stream:`): a policy names groups as `log-group:<name>:*`.
+    return [logStreamArn(account, groupName(account, m), resource === "log-stream" ? (str(m.logStreamName) ?? "") : "")];
   };
   return needs.flatMap((n) => resources(n.resource).map((resource) => ({ action: n.action, resource, ...(context ? { context } : {}) })));
 }

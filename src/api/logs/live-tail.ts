@@ -1,5 +1,5 @@
 /**
- * StartLiveTail's answer: HTTP 200 at once, then an event stream: `sessionStart`, a
+ * StartLiveTail's answer: HTTP 200 at once, then an event stream: `initial-response`, `sessionStart`, a
  * `sessionUpdate` whenever new events arrived, and an exception message when the session ends
  * (SessionTimeoutException after three hours). Errors in the request are answered before the
  * stream starts, as plain JSON 1.1 errors.
@@ -18,10 +18,14 @@ export async function startLiveTail(logs: LogsService, members: Record<string, u
   const body = res.stream(200, { "Content-Type": "application/vnd.amazon.eventstream", "x-amzn-RequestId": requestId });
   body.on("close", release);
   body.on("error", release);
+  if (body.destroyed) return release();
+  // JSON protocols open an output event stream with the response's other members (none here):
+  // botocore refuses a stream without it; the SDK v3 skips it.
+  body.write(event("initial-response", "application/json", json({})));
   body.write(event("sessionStart", "application/json", json(session.start)));
   session.run({
-    update: (results) => {
-      if (!body.destroyed) body.write(event("sessionUpdate", "application/json", json({ sessionMetadata: { sampled: false }, sessionResults: results })));
+    update: (results, sampled) => {
+      if (!body.destroyed) body.write(event("sessionUpdate", "application/json", json({ sessionMetadata: { sampled }, sessionResults: results })));
     },
     end: (err) => {
       if (body.destroyed) return;

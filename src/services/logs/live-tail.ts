@@ -13,7 +13,7 @@ import { type Account, groupNotFound, groupOfArn, logGroupArn } from "./names.js
 
 const POLL_MS = 1000;
 const MAX_SESSION_MS = 3 * 3_600_000;
-/** Events one poll reads at most; more wait for the next poll. */
+/** Events one poll reads at most: past it, the rest of that second is skipped (`sampled`), as CloudWatch samples past 500 events a second. */
 const POLL_LIMIT = 500;
 
 export interface LiveTailResult {
@@ -26,7 +26,7 @@ export interface LiveTailResult {
 
 /** What the session tells its client. */
 export interface LiveTailListener {
-  update(results: LiveTailResult[]): void;
+  update(results: LiveTailResult[], sampled: boolean): void;
   /** The session ended: its time ran out or the store failed (`err`), or the service is stopping. */
   end(err?: Error): void;
 }
@@ -91,9 +91,10 @@ export class LiveTailSession {
     this.reading = true;
     try {
       const events = await this.store.tail([...this.groups.keys()], this.afterSeq, POLL_LIMIT);
-      if (this.closed) return;
+      const sampled = events.length >= POLL_LIMIT;
       const last = events[events.length - 1];
-      if (last) this.afterSeq = last.seq;
+      if (last) this.afterSeq = sampled ? await this.store.lastSeq() : last.seq;
+      if (this.closed) return;
       const results = events.filter(this.keep).map((e) => ({
         logStreamName: e.stream,
         logGroupIdentifier: this.groups.get(e.group) ?? e.group,
@@ -101,7 +102,7 @@ export class LiveTailSession {
         timestamp: e.timestamp,
         ingestionTime: e.ingestionTime,
       }));
-      if (results.length > 0) listener.update(results);
+      if (results.length > 0) listener.update(results, sampled);
     } catch (err) {
       this.close();
       listener.end(err as Error);

@@ -89,7 +89,8 @@ for (const [kind, open] of STORES) describe(`CloudWatch Logs service on ${kind}`
     assert.deepEqual((byPrefix.logGroups as { logGroupName: string }[]).map((g) => g.logGroupName), ["/aws/lambda/a", "/aws/lambda/b"]);
     assert.equal(byPrefix.nextToken, undefined);
     const byPattern = await call("DescribeLogGroups", { logGroupNamePattern: "Foo" });
-    assert.deepEqual((byPattern.logGroups as { logGroupName: string; arn: string }[]).map((g) => [g.logGroupName, g.arn]), [["app-Foo", "arn:aws:logs:us-east-1:123456789012:log-group:app-Foo:*"]]);
+    // With a pattern, only the name, creation time and ARN.
+    assert.deepEqual(byPattern.logGroups, [{ logGroupName: "app-Foo", creationTime: clock.now(), arn: "arn:aws:logs:us-east-1:123456789012:log-group:app-Foo:*" }]);
     await refused("DescribeLogGroups", { logGroupNamePrefix: "a", logGroupNamePattern: "b" }, "InvalidParameterException");
     await refused("DescribeLogGroups", { limit: 51 }, "InvalidParameterException", "1 validation error detected: Value '51' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 50");
     await refused("DescribeLogGroups", { nextToken: "garbage" }, "InvalidParameterException", "The specified nextToken is invalid.");
@@ -184,6 +185,16 @@ for (const [kind, open] of STORES) describe(`CloudWatch Logs service on ${kind}`
     await put("g", "s", [[now + 6, "e6"]]);
     assert.deepEqual(messages(await get({ nextToken: page.nextForwardToken })), ["e6"]);
     assert.match(page.nextForwardToken as string, /^f\/\d{56}\/s$/);
+    // An answer holds at most 1 MB: two events of 600 KB come one at a time.
+    await put("g", "s", [[now + 7, "x".repeat(600_000)]]);
+    await put("g", "s", [[now + 8, "y".repeat(600_000)]]);
+    const big = await get({ nextToken: page.nextForwardToken, limit: 10 });
+    assert.deepEqual(messages(big).map((m) => m.slice(0, 2)), ["e6", "xx"]);
+    assert.deepEqual(messages(await get({ nextToken: big.nextForwardToken, limit: 10 })).map((m) => m[0]), ["y"]);
+    assert.deepEqual(messages(await get({ limit: 10 })).map((m) => m[0]), ["y"]);
+    const filtered = await call("FilterLogEvents", { logGroupName: "g", startTime: now + 7 });
+    assert.deepEqual(messages(filtered).map((m) => m[0]), ["x"]);
+    assert.deepEqual(messages(await call("FilterLogEvents", { logGroupName: "g", startTime: now + 7, nextToken: filtered.nextToken })).map((m) => m[0]), ["y"]);
     await refused("GetLogEvents", { logGroupName: "g", logStreamName: "s", nextToken: "f/123" }, "InvalidParameterException", "The specified nextToken is invalid.");
     await refused("GetLogEvents", { logGroupName: "g", logStreamName: "nope" }, "ResourceNotFoundException", "The specified log stream does not exist.");
     await refused("GetLogEvents", { logGroupName: "g", logGroupIdentifier: "g", logStreamName: "s" }, "InvalidParameterException");
@@ -237,6 +248,9 @@ for (const [kind, open] of STORES) describe(`CloudWatch Logs service on ${kind}`
     await call("TagLogGroup", { logGroupName: "g", tags: { env: "dev" } });
     await call("TagResource", { resourceArn: arn, tags: { cost: "1" } });
     assert.deepEqual((await call("ListTagsForResource", { resourceArn: arn })).tags, { team: "a", env: "dev", cost: "1" });
+    // Changes at the same time all land.
+    await Promise.all(["a", "b", "c", "d"].map((k) => call("TagLogGroup", { logGroupName: "g", tags: { [k]: k } })));
+    await call("UntagLogGroup", { logGroupName: "g", tags: ["a", "b", "c", "d"] });
     await call("UntagResource", { resourceArn: arn, tagKeys: ["team"] });
     await call("UntagLogGroup", { logGroupName: "g", tags: ["env"] });
     assert.deepEqual((await call("ListTagsLogGroup", { logGroupName: "g" })).tags, { cost: "1" });
@@ -263,6 +277,20 @@ for (const [kind, open] of STORES) describe(`CloudWatch Logs service on ${kind}`
     await updated;
     assert.deepEqual(seen.map((r) => [r.logGroupIdentifier, r.logStreamName, r.message]), [[arn, "s", "ERROR after"]]);
     release();
+    // Past 500 events a second, a tail samples: it shows the first 500 and skips the rest of that second.
+    const busy = await logs.openLiveTail(decodeStartLiveTail({ logGroupIdentifiers: [arn] }), "req");
+    const updates: [number, boolean][] = [];
+    busy.session.run({ update: (r, sampled) => (updates.push([r.length, sampled]), resolveUpdate()), end: () => {} });
+    await put("g", "s", Array.from({ length: 600 }, (_, i) => [now + 10, `line ${i}`]));
+    const sampled = new Promise<void>((r) => (resolveUpdate = r));
+    clock.advance(1000);
+    await sampled;
+    await put("g", "s", [[now + 11, "next second"]]);
+    const next = new Promise<void>((r) => (resolveUpdate = r));
+    clock.advance(1000);
+    await next;
+    assert.deepEqual(updates, [[500, true], [1, false]]);
+    busy.release();
     await assert.rejects(logs.openLiveTail(decodeStartLiveTail({ logGroupIdentifiers: [`${arn}x`] }), "req"), { code: "ResourceNotFoundException" });
     await assert.rejects(logs.openLiveTail(decodeStartLiveTail({ logGroupIdentifiers: [arn, arn], logStreamNames: ["s"] }), "req"), { code: "InvalidParameterException" });
   });

@@ -8,16 +8,22 @@ import { awsError } from "../../errors.js";
 import type { Clock } from "../../clock/clock.js";
 import type { EventCursor, LogGroupRow, LogsStore, LogStreamRow, StoredLogEvent } from "../../store/logs-store.js";
 import { randomUUID } from "node:crypto";
+import { KeyedLock } from "../../lib/keyed-lock.js";
 import { compileFilterPattern } from "./filter-pattern.js";
 import type * as inputs from "./inputs.js";
 import { LiveTailSession } from "./live-tail.js";
 import { type Account, groupNotFound, groupOf, groupOfArn, logGroupArn, logGroupWildcardArn, logStreamArn, streamNotFound } from "./names.js";
-import { judgeBatch } from "./put-rules.js";
+import { EVENT_OVERHEAD_BYTES, judgeBatch, MAX_BATCH_BYTES } from "./put-rules.js";
 import { eventId, pageToken, readPageToken, readStreamToken, streamToken } from "./tokens.js";
 
 const MAX_TAGS = 50;
-/** Events FilterLogEvents examines per call before it answers with what it found and a token. */
+/**
+ * Stored events FilterLogEvents examines per call before it answers with what it found and a token
+ * (CloudWatch's pages may be short, even empty): fewer when the pattern gives the store no literal
+ * to check in SQL, so every event is parsed by the matcher (a JSON pattern parses ~120,000 a second).
+ */
 const FILTER_SCAN_LIMIT = 100_000;
+const FILTER_SCAN_LIMIT_UNNARROWED = 20_000;
 const DEFAULT_EVENTS_LIMIT = 10_000;
 
 export interface LogsServiceDeps {
@@ -31,6 +37,11 @@ export class LogsService {
   private readonly clock: Clock;
   readonly account: Account;
   private readonly sessions = new Set<LiveTailSession>();
+  /**
+   * A group's retention and tags change by read, modify, write of its row: one change at a time
+   * per group on this node (two nodes changing one group's tags at once can still lose one).
+   */
+  private readonly changes = new KeyedLock();
 
   constructor(deps: LogsServiceDeps) {
     this.store = deps.store;
@@ -96,7 +107,9 @@ export class LogsService {
     }
     const more = found.length > limit;
     const groups = found.slice(0, limit);
-    return { logGroups: groups.map((g) => this.groupShape(g)), ...(more ? { nextToken: pageToken({ after: groups[groups.length - 1]!.name }) } : {}) };
+    // With a pattern, AWS answers only these three members of each group.
+    const shape = input.logGroupNamePattern !== undefined ? (g: LogGroupRow) => ({ logGroupName: g.name, creationTime: g.createdAt, arn: logGroupWildcardArn(this.account, g.name) }) : (g: LogGroupRow) => this.groupShape(g);
+    return { logGroups: groups.map(shape), ...(more ? { nextToken: pageToken({ after: groups[groups.length - 1]!.name }) } : {}) };
   }
 
   private groupShape(g: LogGroupRow): Record<string, unknown> {
@@ -119,9 +132,11 @@ export class LogsService {
     return g;
   }
 
-  private async update(name: string, change: (g: LogGroupRow) => LogGroupRow): Promise<void> {
-    const g = await this.group(name);
-    if (!(await this.store.updateGroup(change(g)))) throw groupNotFound();
+  private update(name: string, change: (g: LogGroupRow) => LogGroupRow): Promise<void> {
+    return this.changes.run(name, async () => {
+      const g = await this.group(name);
+      if (!(await this.store.updateGroup(change(g)))) throw groupNotFound();
+    });
   }
 
   /** Set a retention period and apply it now: events older than it go at once. */
@@ -146,11 +161,12 @@ export class LogsService {
     return name;
   }
 
-  async tagGroup(name: string, tags: Record<string, string>): Promise<void> {
-    const g = await this.group(name);
-    const merged = { ...g.tags, ...tags };
-    if (Object.keys(merged).length > MAX_TAGS) throw awsError("TooManyTagsException", `A resource can have no more than ${MAX_TAGS} tags.`, { resourceName: logGroupArn(this.account, name) });
-    if (!(await this.store.updateGroup({ ...g, tags: merged }))) throw groupNotFound();
+  tagGroup(name: string, tags: Record<string, string>): Promise<void> {
+    return this.update(name, (g) => {
+      const merged = { ...g.tags, ...tags };
+      if (Object.keys(merged).length > MAX_TAGS) throw awsError("TooManyTagsException", `A resource can have no more than ${MAX_TAGS} tags.`, { resourceName: logGroupArn(this.account, name) });
+      return { ...g, tags: merged };
+    });
   }
 
   async untagGroup(name: string, keys: readonly string[]): Promise<void> {
@@ -159,11 +175,6 @@ export class LogsService {
 
   async listTags(name: string): Promise<Record<string, string>> {
     return (await this.group(name)).tags;
-  }
-
-  /** A group's tags for IAM's resource tag conditions; undefined when it does not exist. */
-  async tagsOf(name: string): Promise<Record<string, string> | undefined> {
-    return (await this.store.getGroup(name))?.tags;
   }
 
   // ---- streams
@@ -219,8 +230,8 @@ export class LogsService {
   }
 
   /**
-   * One stream's events in time order. Without a token: the newest `limit` events (or, with
-   * `startFromHead`, the oldest). A token reads on in its direction; at the end of the stream the
+   * One stream's events in time order, at most `limit` and 1 MB of them. Without a token: the
+   * newest (or, with `startFromHead`, the oldest). A token reads on in its direction; at the end of the stream the
    * answer carries the token it was given back, so a client that stops on an unchanged token stops.
    */
   async getLogEvents(input: inputs.GetLogEventsInput): Promise<{ events: Record<string, unknown>[]; nextForwardToken: string; nextBackwardToken: string }> {
@@ -229,7 +240,9 @@ export class LogsService {
     if (!(await this.store.getStream(group, input.logStreamName))) throw streamNotFound();
     const token = input.nextToken !== undefined ? readStreamToken(input.nextToken) : undefined;
     const backward = token ? token.direction === "b" : !input.startFromHead;
-    const events = await this.store.readStream(group, input.logStreamName, { start: input.startTime, end: input.endTime, from: token?.at, backward, limit: input.limit ?? DEFAULT_EVENTS_LIMIT });
+    const read = await this.store.readStream(group, input.logStreamName, { start: input.startTime, end: input.endTime, from: token?.at, backward, limit: input.limit ?? DEFAULT_EVENTS_LIMIT });
+    // Reading backward, the events nearest the token are the newest.
+    const events = backward ? withinResponseBytes(read.reverse()).reverse() : withinResponseBytes(read);
     const first = events[0];
     const last = events[events.length - 1];
     // With nothing read, both tokens stay where the read was: at the given token, or at the start of the stream.
@@ -243,7 +256,7 @@ export class LogsService {
 
   /**
    * A group's events interleaved in time order, narrowed by streams and a filter pattern. A page
-   * ends at `limit` events or after examining FILTER_SCAN_LIMIT, with a token to read on; when the
+   * ends at `limit` events, at 1 MB of them, or after examining a scan limit, with a token to read on; when the
    * range is read to its end there is no token (`aws logs tail --follow` polls until then).
    */
   async filterLogEvents(input: inputs.FilterLogEventsInput): Promise<{ events: Record<string, unknown>[]; searchedLogStreams: []; nextToken?: string }> {
@@ -264,12 +277,23 @@ export class LogsService {
       limit,
       mustContain: pattern.mustContain,
       ...(pattern.matchesAll ? {} : { match: (message: string) => pattern.match(message) }),
-      scanLimit: FILTER_SCAN_LIMIT,
+      scanLimit: pattern.matchesAll || pattern.mustContain.some((any) => any.length > 0) ? FILTER_SCAN_LIMIT : FILTER_SCAN_LIMIT_UNNARROWED,
     });
-    const last = page.events[page.events.length - 1];
-    const resume = page.scannedTo ?? (page.events.length >= limit ? last : undefined);
-    return { events: page.events.map((e) => filteredEvent(e)), searchedLogStreams: [], ...(resume ? { nextToken: pageToken({ t: resume.timestamp, s: resume.seq }) } : {}) };
+    const events = withinResponseBytes(page.events);
+    const last = events[events.length - 1];
+    const resume = events.length < page.events.length ? last : (page.scannedTo ?? (events.length >= limit ? last : undefined));
+    return { events: events.map((e) => filteredEvent(e)), searchedLogStreams: [], ...(resume ? { nextToken: pageToken({ t: resume.timestamp, s: resume.seq }) } : {}) };
   }
+}
+
+/** The leading events that fit in one answer's 1 MB (each message's bytes and 26), at least one. */
+function withinResponseBytes(events: StoredLogEvent[]): StoredLogEvent[] {
+  let bytes = 0;
+  for (let i = 0; i < events.length; i++) {
+    bytes += Buffer.byteLength(events[i]!.message, "utf8") + EVENT_OVERHEAD_BYTES;
+    if (bytes > MAX_BATCH_BYTES && i > 0) return events.slice(0, i);
+  }
+  return events;
 }
 
 function cursorOfToken(token: string): EventCursor {
