@@ -248,31 +248,56 @@ export class PgLogsStore implements LogsStore {
     if (gid === undefined) return { events: [] };
     const start = query.start ?? MIN;
     const end = query.end ?? MAX;
-    const narrowing: unknown[] = [];
-    const param = (v: unknown) => `$${narrowing.push(v) + 8}`;
-    const streams = query.streams ? `AND s.name = ANY(${param(query.streams)}::text[])` : query.streamPrefix !== undefined ? `AND starts_with(s.name, ${param(query.streamPrefix)})` : "";
-    const contains = (query.mustContain ?? [])
-      .filter((any) => any.length)
-      .map((any) => `AND (${any.map((literal) => `strpos(e.message, ${param(literal)}) > 0`).join(" OR ")})`)
-      .join(" ");
-    const candidates = `SELECT e.seq, s.name AS stream, e.timestamp, e.ingestion_time, e.message
-        FROM log_events e JOIN log_streams s ON s.id = e.stream_id
-       WHERE e.group_id = $1 AND e.timestamp >= $2 AND e.timestamp <= $3 AND (e.timestamp, e.seq) > ($4::bigint, $5::bigint) AND (e.timestamp, e.seq) <= ($6::bigint, $7::bigint)
-         ${streams} ${contains}
-       ORDER BY e.timestamp, e.seq LIMIT $8`;
+    // Events are read without their stream's row (a join the planner may order badly): names are looked up after.
+    const names = new Map<number, string>();
+    let streamIds: number[] | undefined;
+    if (query.streams || query.streamPrefix !== undefined) {
+      const rows = await this.db.query<{ id: number; name: string }>(
+        query.streams ? "SELECT id, name FROM log_streams WHERE group_id = $1 AND name = ANY($2::text[])" : "SELECT id, name FROM log_streams WHERE group_id = $1 AND starts_with(name, $2)",
+        [gid, query.streams ?? query.streamPrefix],
+      );
+      for (const r of rows) names.set(r.id, r.name);
+      streamIds = rows.map((r) => r.id);
+    }
     return filterInChunks(query, async ({ from, chunk, want, plain }) => {
-      const after = from ?? { timestamp: MIN, seq: 0 };
+      // Only the bounds that bound anything are written: with placeholders of ±2^53 the planner,
+      // before statistics exist (a bulk load just now), sorted the whole group instead of reading
+      // the (group, timestamp, seq) index in order.
+      const params: unknown[] = [gid];
+      const p = (v: unknown) => `$${params.push(v)}`;
+      const bounds = (low: number, high: number, below?: EventCursor) =>
+        [
+          low > MIN ? `AND e.timestamp >= ${p(low)}` : "",
+          high < MAX - 1 ? `AND e.timestamp <= ${p(high)}` : "",
+          from ? `AND (e.timestamp, e.seq) > (${p(from.timestamp)}::bigint, ${p(from.seq)}::bigint)` : "",
+          below ? `AND (e.timestamp, e.seq) <= (${p(below.timestamp)}::bigint, ${p(below.seq)}::bigint)` : "",
+        ].join(" ");
       const [last] = plain
         ? []
         : await this.db.query<EventCursor>(
-            `SELECT timestamp, seq FROM log_events WHERE group_id = $1 AND timestamp >= $2 AND timestamp < $3 AND (timestamp, seq) > ($4::bigint, $5::bigint)
-              ORDER BY timestamp, seq LIMIT 1 OFFSET $6`,
-            [gid, start, end, after.timestamp, after.seq, chunk - 1],
+            `SELECT e.timestamp, e.seq FROM log_events e WHERE e.group_id = $1 ${bounds(start, end - 1)} ORDER BY e.timestamp, e.seq LIMIT 1 OFFSET ${p(chunk - 1)}`,
+            params.slice(),
           );
-      const upTo = last ?? { timestamp: MAX, seq: 0 };
-      const { low, high } = roundSpan(start, end, after, upTo);
+      params.length = 1;
+      const { low, high } = roundSpan(start, end, from ?? { timestamp: MIN, seq: 0 }, last ?? { timestamp: MAX, seq: 0 });
+      const where = bounds(low, high, last);
+      const streams = streamIds ? `AND e.stream_id = ANY(${p(streamIds)}::bigint[])` : "";
+      const contains = (query.mustContain ?? [])
+        .filter((any) => any.length)
+        .map((any) => `AND (${any.map((literal) => `strpos(e.message, ${p(literal)}) > 0`).join(" OR ")})`)
+        .join(" ");
       const limit = plain ? Math.min(chunk, want!) : (want ?? null);
-      const events = (await this.db.query<EventSql>(candidates, [gid, low, high, after.timestamp, after.seq, upTo.timestamp, upTo.seq, limit, ...narrowing])).map(eventOf);
+      const rows = await this.db.query<Omit<EventSql, "stream"> & { stream_id: number }>(
+        `SELECT e.seq, e.stream_id, e.timestamp, e.ingestion_time, e.message FROM log_events e
+          WHERE e.group_id = $1 ${where} ${streams} ${contains}
+          ORDER BY e.timestamp, e.seq LIMIT ${p(limit)}`,
+        params,
+      );
+      const unnamed = [...new Set(rows.map((r) => r.stream_id))].filter((id) => !names.has(id));
+      if (unnamed.length) {
+        for (const r of await this.db.query<{ id: number; name: string }>("SELECT id, name FROM log_streams WHERE id = ANY($1::bigint[])", [unnamed])) names.set(r.id, r.name);
+      }
+      const events = rows.map((r) => eventOf({ ...r, stream: names.get(r.stream_id)! }));
       const stop = plain ? plainEnd(events, chunk) : last && { timestamp: last.timestamp, seq: last.seq };
       return { candidates: events, ...(stop && { end: stop }) };
     });
