@@ -2,12 +2,15 @@
 import { beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../clock/manual-clock.js";
-import type { MetricDatum, MetricSink } from "../services/cloudwatch/sink.js";
+import type { MetricDatum, MetricSeries, MetricSink } from "../services/cloudwatch/sink.js";
 import type { MappingRecord } from "../services/lambda/event-source-mappings.js";
 import { dimensionSets, LambdaMetrics } from "./cloudwatch.js";
 
 class RecordingSink implements MetricSink {
   data: MetricDatum[] = [];
+  series(namespace: string, name: string, dimensions: Readonly<Record<string, string>>, unit: string): MetricSeries {
+    return { record: (value, timestamp) => this.record({ namespace, name, dimensions, value, unit, ...(timestamp !== undefined ? { timestamp } : {}) }) };
+  }
   record(d: MetricDatum): void {
     this.data.push(d);
   }

@@ -13,7 +13,7 @@ import type { Clock, Timer } from "../clock/clock.js";
 import type { MappingMetrics } from "../event-sources/pollers.js";
 import type { AsyncMetrics } from "../async/queue.js";
 import type { MappingRecord } from "../services/lambda/event-source-mappings.js";
-import type { MetricSink } from "../services/cloudwatch/sink.js";
+import type { MetricSeries, MetricSink } from "../services/cloudwatch/sink.js";
 
 export const NAMESPACE = "AWS/Lambda";
 type Dimensions = Readonly<Record<string, string>>;
@@ -51,8 +51,8 @@ export function dimensionSets(functionName: string, qualifier: string | undefine
 
 /** A count of things running now, published as a gauge for one metric and dimension set. */
 interface Gauge {
-  name: string;
   dimensions: Dimensions;
+  series: MetricSeries;
   value: number;
   /** The value the last sample published (0 when it published none). */
   lastSampled: number;
@@ -113,7 +113,14 @@ export class LambdaMetrics {
     // Provisioned concurrency is per function and per version or alias, never for the account.
     const provisionedSets = sets.slice(1, 3);
     const resourceSet = sets.slice(2, 3);
-    // Gauges resolved once: the invoke path only adds to them.
+    // Series and gauges resolved once: the invoke path only adds to them.
+    const invocations = this.series("Invocations", sets, "Count");
+    const errors = this.series("Errors", sets, "Count");
+    const duration = this.series("Duration", sets, "Milliseconds");
+    const throttles = this.series("Throttles", sets, "Count");
+    const utilization = this.series("ProvisionedConcurrencyUtilization", resourceSet, "None");
+    const provisionedInvocations = this.series("ProvisionedConcurrencyInvocations", provisionedSets, "Count");
+    const spillover = this.series("ProvisionedConcurrencySpilloverInvocations", provisionedSets, "Count");
     const concurrent = this.gauges("ConcurrentExecutions", sets);
     const unreserved = r.reserved ? [] : this.gauges("UnreservedConcurrentExecutions", [{}]);
     const provisionedExecutions = this.gauges("ProvisionedConcurrentExecutions", provisionedSets);
@@ -124,26 +131,26 @@ export class LambdaMetrics {
         this.adjust(unreserved, 1);
         if (provisioned) {
           this.adjust(provisionedExecutions, 1);
-          if (r.provisioned > 0) this.record("ProvisionedConcurrencyUtilization", resourceSet, onProvisioned.value / r.provisioned, "None");
-          this.count("ProvisionedConcurrencyInvocations", provisionedSets, 1);
-        } else if (r.provisioned > 0) this.count("ProvisionedConcurrencySpilloverInvocations", provisionedSets, 1);
+          if (r.provisioned > 0) put(utilization, onProvisioned.value / r.provisioned);
+          put(provisionedInvocations, 1);
+        } else if (r.provisioned > 0) put(spillover, 1);
         return ({ durationMs, error }) => {
           this.adjust(concurrent, -1);
           this.adjust(unreserved, -1);
           if (provisioned) this.adjust(provisionedExecutions, -1);
-          this.count("Invocations", sets, 1);
+          put(invocations, 1);
           // Errors is 0 or 1 per invocation: its Average is the error rate.
-          this.record("Errors", sets, error ? 1 : 0, "Count");
-          this.record("Duration", sets, durationMs, "Milliseconds");
+          put(errors, error ? 1 : 0);
+          put(duration, durationMs);
         };
       },
-      throttled: () => this.count("Throttles", sets, 1),
+      throttled: () => put(throttles, 1),
     };
     this.byResource.set(key, m);
     return m;
   }
 
-  /** A function is gone: forget its recorders and gauges (their data points stay in the store). */
+  /** A function is gone: forget its recorders, gauges and their series (their data points stay in the store). */
   forget(functionName: string): void {
     for (const key of this.byResource.keys()) if (key.startsWith(`${functionName}\0`)) this.byResource.delete(key);
     for (const [key, g] of this.gauge) if (g.dimensions.FunctionName === functionName) this.gauge.delete(key);
@@ -161,12 +168,17 @@ export class LambdaMetrics {
     for (const dimensions of sets) this.sink.record({ namespace: NAMESPACE, name, dimensions, value, unit });
   }
 
+  /** A metric's series in these dimension sets. */
+  private series(name: string, sets: Dimensions[], unit: string): MetricSeries[] {
+    return sets.map((dimensions) => this.sink.series(NAMESPACE, name, dimensions, unit));
+  }
+
   /** The gauges of a metric in these dimension sets, shared by every recorder that counts into them. */
   private gauges(name: string, sets: Dimensions[]): Gauge[] {
     return sets.map((dimensions) => {
       const key = `${name}\0${JSON.stringify(dimensions)}`;
       let g = this.gauge.get(key);
-      if (!g) this.gauge.set(key, (g = { name, dimensions, value: 0, lastSampled: 0 }));
+      if (!g) this.gauge.set(key, (g = { dimensions, series: this.sink.series(NAMESPACE, name, dimensions, "Count"), value: 0, lastSampled: 0 }));
       return g;
     });
   }
@@ -178,15 +190,20 @@ export class LambdaMetrics {
   private adjust(gauges: Gauge[], delta: number): void {
     for (const g of gauges) {
       g.value += delta;
-      if (delta > 0) this.sink.record({ namespace: NAMESPACE, name: g.name, dimensions: g.dimensions, value: g.value, unit: "Count" });
+      if (delta > 0) g.series.record(g.value);
     }
   }
 
   /** Gauges once a second while non-zero: a long invocation keeps showing; one back at 0 shows that once more. */
   private sample(): void {
     for (const g of this.gauge.values()) {
-      if (g.value !== 0 || g.lastSampled !== 0) this.sink.record({ namespace: NAMESPACE, name: g.name, dimensions: g.dimensions, value: g.value, unit: "Count" });
+      if (g.value !== 0 || g.lastSampled !== 0) g.series.record(g.value);
       g.lastSampled = g.value;
     }
   }
+}
+
+/** One data point in each series. */
+function put(series: readonly MetricSeries[], value: number): void {
+  for (const s of series) s.record(value);
 }
