@@ -62,6 +62,8 @@ export class LambdaMetrics {
   /** Gauges by metric and dimension set. */
   private readonly gauge = new Map<string, Gauge>();
   private readonly byResource = new Map<string, ResourceMetrics>();
+  /** Asynchronous invocation and stream metrics' series, by function, qualifier and metric. */
+  private readonly byQualifier = new Map<string, MetricSeries[]>();
   private readonly sampler: Timer;
   /** Event source mapping metrics (event-sources/pollers.ts). */
   readonly mappings: MappingMetrics;
@@ -74,7 +76,7 @@ export class LambdaMetrics {
   ) {
     this.sampler = clock.every(1000, () => this.sample());
     const esm = (m: MappingRecord, name: string, value: number) => {
-      if (value > 0) this.count(name, [{ EventSourceMappingUUID: m.uuid }], value);
+      if (value > 0) this.sink.record({ namespace: NAMESPACE, name, dimensions: { EventSourceMappingUUID: m.uuid }, value, unit: "Count" });
     };
     this.mappings = {
       polled: (m, records, filteredOut) => {
@@ -89,18 +91,18 @@ export class LambdaMetrics {
       discarded: (m, records) => esm(m, "DroppedEventCount", records),
       onFailure: (m, records, delivered) => {
         if (delivered) esm(m, "OnFailureDestinationDeliveredEventCount", records);
-        else this.count("DestinationDeliveryFailures", dimensionSets(m.functionName, m.qualifier), 1);
+        else put(this.ofQualifier(m.functionName, m.qualifier, "DestinationDeliveryFailures", "Count"), 1);
       },
-      iteratorAge: (m, _shard, ms) => this.record("IteratorAge", dimensionSets(m.functionName, m.qualifier), ms, "Milliseconds"),
+      iteratorAge: (m, _shard, ms) => put(this.ofQualifier(m.functionName, m.qualifier, "IteratorAge", "Milliseconds"), ms),
     };
     this.async = {
-      received: (fn, qualifier) => this.count("AsyncEventsReceived", dimensionSets(fn, qualifier), 1),
-      attempted: (fn, qualifier, ageMs) => this.record("AsyncEventAge", dimensionSets(fn, qualifier), ageMs, "Milliseconds"),
+      received: (fn, qualifier) => put(this.ofQualifier(fn, qualifier, "AsyncEventsReceived", "Count"), 1),
+      attempted: (fn, qualifier, ageMs) => put(this.ofQualifier(fn, qualifier, "AsyncEventAge", "Milliseconds"), ageMs),
       ended: (fn, qualifier, outcome) => {
         // Dropped: the function never ran it successfully, whether or not a destination or DLQ got it.
-        if (outcome !== "succeeded") this.count("AsyncEventsDropped", dimensionSets(fn, qualifier), 1);
+        if (outcome !== "succeeded") put(this.ofQualifier(fn, qualifier, "AsyncEventsDropped", "Count"), 1);
       },
-      sendFailed: (fn, qualifier, kind) => this.count(kind === "dead-letter" ? "DeadLetterErrors" : "DestinationDeliveryFailures", dimensionSets(fn, qualifier), 1),
+      sendFailed: (fn, qualifier, kind) => put(this.ofQualifier(fn, qualifier, kind === "dead-letter" ? "DeadLetterErrors" : "DestinationDeliveryFailures", "Count"), 1),
     };
   }
 
@@ -153,6 +155,7 @@ export class LambdaMetrics {
   /** A function is gone: forget its recorders, gauges and their series (their data points stay in the store). */
   forget(functionName: string): void {
     for (const key of this.byResource.keys()) if (key.startsWith(`${functionName}\0`)) this.byResource.delete(key);
+    for (const key of this.byQualifier.keys()) if (key.startsWith(`${functionName}\0`)) this.byQualifier.delete(key);
     for (const [key, g] of this.gauge) if (g.dimensions.FunctionName === functionName) this.gauge.delete(key);
   }
 
@@ -160,12 +163,12 @@ export class LambdaMetrics {
     this.sampler.cancel();
   }
 
-  private count(name: string, sets: Dimensions[], value: number): void {
-    this.record(name, sets, value, "Count");
-  }
-
-  private record(name: string, sets: Dimensions[], value: number, unit: string): void {
-    for (const dimensions of sets) this.sink.record({ namespace: NAMESPACE, name, dimensions, value, unit });
+  /** A metric's series for a function through a qualifier (its dimension sets without ExecutedVersion), resolved on first use. */
+  private ofQualifier(functionName: string, qualifier: string | undefined, name: string, unit: string): MetricSeries[] {
+    const key = `${functionName}\0${qualifier ?? ""}\0${name}`;
+    let series = this.byQualifier.get(key);
+    if (!series) this.byQualifier.set(key, (series = this.series(name, dimensionSets(functionName, qualifier), unit)));
+    return series;
   }
 
   /** A metric's series in these dimension sets. */
