@@ -150,6 +150,14 @@ export const Errors = {
   ExpiredIteratorException: kinesis("ExpiredIteratorException"),
   ExpiredNextTokenException: kinesis("ExpiredNextTokenException"),
   LimitExceededException: kinesis("LimitExceededException"),
+  // CloudWatch Logs (logs-2014-03-28, JSON 1.1; every status 400). Its ResourceNotFoundException
+  // shares its shape name with Lambda's, so it is keyed LogsResourceNotFound; its
+  // InvalidParameterException and LimitExceededException are SNS's and Kinesis's entries above.
+  LogsResourceNotFound: plain("ResourceNotFoundException", 400),
+  ResourceAlreadyExistsException: plain("ResourceAlreadyExistsException", 400),
+  TooManyTagsException: plain("TooManyTagsException", 400),
+  // StartLiveTail's stream ends with it, as an exception event, after three hours.
+  SessionTimeoutException: plain("SessionTimeoutException", 400),
   // API Gateway (apigateway-2015-07-09): REST-JSON, `{"message": …}`. Its NotFoundException shares
   // its shape name with SNS's, so it is keyed GatewayNotFound.
   GatewayNotFound: plain("NotFoundException", 404),

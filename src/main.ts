@@ -11,6 +11,7 @@ import { SnsApi } from "./api/sns/handler.js";
 import { IamApi } from "./api/iam/handler.js";
 import { StsApi } from "./api/sts/handler.js";
 import { KinesisApi } from "./api/kinesis/handler.js";
+import { LogsApi } from "./api/logs/handler.js";
 import { DynamoApi } from "./api/dynamodb/handler.js";
 import { ApiGatewayApi } from "./api/apigateway/index.js";
 import { RestApiGatewayApi } from "./api/apigateway/rest.js";
@@ -47,6 +48,7 @@ import { PermissionsService } from "./services/lambda/permissions.js";
 import { VersionsService } from "./services/lambda/versions.js";
 import { EventInvokeConfigService } from "./services/lambda/event-invoke-config.js";
 import { LogStore } from "./services/logs/log-store.js";
+import { LogsService } from "./services/logs/service.js";
 import { SqsService } from "./services/sqs/service.js";
 import { SnsService } from "./services/sns/service.js";
 import { CloudWatchService } from "./services/cloudwatch/service.js";
@@ -98,7 +100,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   const account = { region: config.region, accountId: config.accountId };
   const { clock, stop: stopClock } = await resumeClock(store.settings ? clockSetting(store.settings) : clockFile(path.join(config.dataDir, "clock.json")), config.timeScale);
   const code = await CodeStore.create(config.dataDir, store.blobs);
-  const logs = await LogStore.create(config.dataDir, store.logs);
+  const logs = await LogStore.create(config.dataDir, store.logs, () => clock.now());
   // CloudWatch metrics: the API's service, and the sink Flint's own metrics (AWS/Lambda, EMF) go through.
   const cloudwatch = new CloudWatchService({ store: store.metrics, clock });
   cloudwatch.start();
@@ -245,6 +247,8 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
   authorizer.setResourceTags("sns", (arn) => sns.resourceTags(arn));
   destinations.set("sns", async (arn, body, attributes) => void (await sns.publish({ TopicArn: arn, Message: body, MessageAttributes: attributes })));
   // Shard iterators are signed with a key derived from the root secret, so they outlive a restart.
+  // CloudWatch Logs' API over the same store the functions' logs are written to.
+  const cloudwatchLogs = new LogsService({ store: store.logs, clock, account });
   const kinesis = await KinesisService.create({ account, store: store.streams, clock, iteratorSecret: credentials.secretAccessKey, changes: store.changes });
   authorizer.setResourceTags("kinesis", (arn) => kinesis.tagsOf(arn));
   // DynamoDB: tables (shared with the other nodes), their items, streams and TTL sweeps.
@@ -322,6 +326,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     account,
     scoped: { monitoring: new CloudWatchApi(cloudwatch), sqs: new SqsApi(sqs, account), sns: new SnsApi(sns, account), iam: new IamApi(iam, config.accountId, simulator), sts: new StsApi(new StsService(iam, authority.sessions, config.accountId)),
       kinesis: new KinesisApi(kinesis, account),
+      logs: new LogsApi(cloudwatchLogs),
       dynamodb: new DynamoApi({ tables, items, streams: dynamoStreams, account }),
       apigateway: new ApiGatewayApi(new RestApiGatewayApi(restApis, account), httpApiControl),
     },
@@ -386,6 +391,8 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     driver,
     close: () =>
       (closing ??= (async () => {
+        // Live tails end first: their streams would hold the listener open.
+        cloudwatchLogs.close();
         await api.close();
         await mappings.idle();
         await pollers.close();

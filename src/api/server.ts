@@ -49,7 +49,7 @@ export interface ApiServerDeps extends LambdaApiDeps {
 }
 
 /** The services Flint provides, as their clients' signing names. */
-const PROVIDED = ["lambda", "sqs", "sns", "iam", "sts", "kinesis", "apigateway", "dynamodb", "monitoring"];
+const PROVIDED = ["lambda", "sqs", "sns", "iam", "sts", "kinesis", "apigateway", "dynamodb", "logs", "monitoring"];
 /** SQS's and SNS's query bodies fit in this; a form body is read this far to learn its service. */
 const QUERY_MAX_BODY = 4 * 1024 * 1024;
 /** Lambda's REST API: every path starts with its API version's date. */

@@ -1,6 +1,6 @@
-/** `flint logs <function>`: read a function's log streams from the node's store (--store, or the data dir's files). */
+/** `flint logs <function>`: read a function's log group from the node's store (--store, or the data dir's). */
 import { resolveConfig } from "../config/config.js";
-import { LogStore } from "../services/logs/log-store.js";
+import { groupReader } from "../services/logs/log-store.js";
 import { storeToRead } from "./store-to-read.js";
 
 export async function logs(argv: string[]): Promise<number> {
@@ -18,9 +18,8 @@ export async function logs(argv: string[]): Promise<number> {
   }
   const found = await storeToRead(resolveConfig(rest.filter((a) => a !== name)));
   if (!found) return 1;
-  const { store, dataDir, where } = found;
-  const logs = await LogStore.create(dataDir, store.logs);
-  const reader = logs.reader(`/aws/lambda/${name}`);
+  const { store, where } = found;
+  const reader = groupReader(store.logs, `/aws/lambda/${name}`);
   const printNew = async () => {
     for (const e of await reader.next()) process.stdout.write(`${new Date(e.timestamp).toISOString()} ${e.message.replace(/\r/g, "\n")}\n`);
   };

@@ -1,7 +1,7 @@
 /**
  * `flint migrate --from <data dir> --to postgres://…`: move a stopped single-node installation onto
  * PostgreSQL, where several nodes can share it. Copies the store's rows (store/copy.ts), then what the
- * data dir kept as files: code packages that functions use, function logs, the clock's reading and
+ * data dir kept as files: code packages that functions use, an older Flint's log files, the clock's reading and
  * generated root credentials (so the CLI profile that worked keeps working). The database must hold
  * no Flint data yet; the data dir is only read.
  */
@@ -12,7 +12,7 @@ import { clockFile, clockSetting } from "../clock/clock.js";
 import { resolveConfig } from "../config/config.js";
 import { ROOT_CREDENTIALS_KEY } from "../credentials.js";
 import { CodeStore } from "../services/lambda/code.js";
-import { LogStore, type LogEvent } from "../services/logs/log-store.js";
+import { importLogFiles } from "../services/logs/log-store.js";
 import { SqliteToPg, nonEmptyTables } from "../store/copy.js";
 import { PgStore } from "../store/postgres.js";
 import { runningServers } from "./running-servers.js";
@@ -20,8 +20,6 @@ import { runningServers } from "./running-servers.js";
 export const MIGRATE_USAGE = `  migrate --from DIR --to postgres://… [--leave-behind]
         copy a stopped installation's data dir (store, code packages, logs, clock, credentials)
         into an empty PostgreSQL database; --leave-behind copies even when some data has no place there`;
-
-const LOG_BATCH = 1000;
 
 export async function migrate(argv: string[]): Promise<number> {
   const value = (flag: string) => argv[argv.indexOf(flag) + 1];
@@ -53,22 +51,25 @@ export async function migrate(argv: string[]): Promise<number> {
       return 1;
     }
     const say = (line: string) => process.stdout.write(`${line}\n`);
-    const copier = await SqliteToPg.open(from, target.db);
+    // The store's file, then the logs' own file (sqlite-logs.ts): both planned before either is copied.
+    const copiers = [await SqliteToPg.open(from, target.db), await SqliteToPg.open(from, target.db, "logs.db")];
     try {
-      const plan = await copier.plan();
-      const lost = [
+      const plans = await Promise.all(copiers.map((c) => c.plan()));
+      const lost = plans.flatMap((plan) => [
         ...plan.missingTables.filter((t) => t.rows > 0).map((t) => `table ${t.table} (${t.rows} rows)`),
         ...plan.missingColumns.map((c) => `column ${c.table}.${c.column}`),
-      ];
+      ]);
       if (lost.length && !leaveBehind) {
         process.stderr.write(`flint: this Flint's PostgreSQL schema has no place for: ${lost.join(", ")}; nothing was copied (--leave-behind copies the rest)\n`);
         return 1;
       }
-      await copier.copy(plan);
-      for (const t of plan.tables) if (t.rows) say(`copied ${t.rows} row(s) of ${t.table}`);
+      for (const [i, plan] of plans.entries()) {
+        await copiers[i]!.copy(plan);
+        for (const t of plan.tables) if (t.rows) say(`copied ${t.rows} row(s) of ${t.table}`);
+      }
       for (const what of lost) say(`left behind ${what}`);
     } finally {
-      copier.close();
+      for (const c of copiers) c.close();
     }
     const code = await CodeStore.create(from);
     let packages = 0;
@@ -78,20 +79,8 @@ export async function migrate(argv: string[]): Promise<number> {
       packages++;
     }
     say(`copied ${packages} code package(s)`);
-    const logs = await LogStore.create(from);
-    let events = 0;
-    for (const group of await logs.listGroups()) {
-      for (const stream of await logs.listStreams(group)) {
-        let batch: LogEvent[] = [];
-        for await (const e of logs.readStream(group, stream)) {
-          batch.push(e);
-          events++;
-          if (batch.length >= LOG_BATCH) await target.logs.append(group, stream, batch.splice(0));
-        }
-        await target.logs.append(group, stream, batch);
-      }
-    }
-    say(`copied ${events} log event(s)`);
+    const imported = await importLogFiles(from, target.logs);
+    if (imported) say(`copied ${imported} log event(s) from an older Flint's log files`);
     const reading = await clockFile(path.join(from, "clock.json")).load();
     if (reading) {
       await clockSetting(target.settings).save(reading);

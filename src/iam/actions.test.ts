@@ -8,6 +8,7 @@ import { OPERATIONS as SQS_OPERATIONS } from "../api/sqs/operations.js";
 import { OPERATIONS as SNS_OPERATIONS } from "../api/sns/operations.js";
 import { OPERATIONS as KINESIS_OPERATIONS } from "../api/kinesis/operations.js";
 import { OPERATIONS as CLOUDWATCH_OPERATIONS } from "../api/cloudwatch/operations.js";
+import { OPERATIONS as LOGS_OPERATIONS } from "../api/logs/operations.js";
 import { REQUIREMENTS, requirements } from "./actions.js";
 
 /** The Service Authorization Reference as data (MIT, a devDependency): action name → its resource types. */
@@ -20,7 +21,7 @@ type Sar = Record<string, { name: string; resourceTypes: { name: string; require
 const sar = (service: string): Sar => JSON.parse(readFileSync(path.join(dataDir, `${service}.json`), "utf8")) as Sar;
 
 /** Our resource kinds by the reference's resource type names. */
-const KIND: Record<string, string[]> = { function: ["function", "function alias", "function version"], mapping: ["eventSourceMapping"], queue: ["queue"], topic: ["topic"], role: ["role"], stream: ["stream"] };
+const KIND: Record<string, string[]> = { function: ["function", "function alias", "function version"], mapping: ["eventSourceMapping"], queue: ["queue"], topic: ["topic"], role: ["role"], stream: ["stream"], "log-group": ["log-group"], "log-stream": ["log-stream"] };
 
 test("every operation Flint serves asks for an action of the Service Authorization Reference, on a resource it names", () => {
   const served: [keyof typeof REQUIREMENTS, string[]][] = [
@@ -29,6 +30,7 @@ test("every operation Flint serves asks for an action of the Service Authorizati
     ["sns", Object.keys(SNS_OPERATIONS)],
     ["kinesis", Object.keys(KINESIS_OPERATIONS)],
     ["cloudwatch", Object.keys(CLOUDWATCH_OPERATIONS)],
+    ["logs", [...Object.keys(LOGS_OPERATIONS), "StartLiveTail"]],
   ];
   let checked = 0;
   for (const [service, operations] of served) {

@@ -11,7 +11,7 @@
  * event source mapping, queue, topic, stream (Kinesis's, or a DynamoDB table's), DynamoDB table or
  * index (Query and Scan name one by IndexName), or `*`.
  */
-export type ResourceKind = "function" | "mapping" | "queue" | "topic" | "role" | "stream" | "table" | "index" | "*";
+export type ResourceKind = "function" | "mapping" | "queue" | "topic" | "role" | "stream" | "table" | "index" | "log-group" | "log-stream" | "*";
 
 export interface Requirement {
   action: string;
@@ -21,7 +21,7 @@ export interface Requirement {
 const same = (service: string, names: string, resource: ResourceKind): Record<string, Requirement[]> =>
   Object.fromEntries(names.split(/\s+/).filter(Boolean).map((name) => [name, [{ action: `${service}:${name}`, resource }]]));
 
-export const REQUIREMENTS: Record<"lambda" | "sqs" | "sns" | "kinesis" | "dynamodb" | "cloudwatch", Record<string, Requirement[]>> = {
+export const REQUIREMENTS: Record<"lambda" | "sqs" | "sns" | "kinesis" | "dynamodb" | "cloudwatch" | "logs", Record<string, Requirement[]>> = {
   lambda: {
     ...same(
       "lambda",
@@ -96,6 +96,18 @@ export const REQUIREMENTS: Record<"lambda" | "sqs" | "sns" | "kinesis" | "dynamo
   // CloudWatch's metric actions have no resource types: each is evaluated on `*`.
   // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
   cloudwatch: same("cloudwatch", "PutMetricData ListMetrics GetMetricStatistics GetMetricData", "*"),
+  logs: {
+    // CloudWatch Logs: on the log group, or on the stream an event operation names; tagging by ARN
+    // on the ARN given; StartLiveTail once per group it tails.
+    ...same(
+      "logs",
+      `CreateLogGroup DeleteLogGroup DescribeLogStreams FilterLogEvents PutRetentionPolicy DeleteRetentionPolicy
+       TagLogGroup UntagLogGroup ListTagsLogGroup TagResource UntagResource ListTagsForResource StartLiveTail`,
+      "log-group",
+    ),
+    ...same("logs", "CreateLogStream DeleteLogStream PutLogEvents GetLogEvents", "log-stream"),
+    ...same("logs", "DescribeLogGroups", "*"),
+  },
 };
 
 /** What `operation` of `service` asks of IAM; undefined for an operation the table does not know (a Flint bug). */

@@ -50,10 +50,13 @@ export class SqliteToPg {
     private readonly target: PgDb,
   ) {}
 
-  /** The data dir's store, brought up to this Flint's schema, then opened read-only. */
-  static async open(dataDir: string, target: PgDb): Promise<SqliteToPg> {
+  /**
+   * One of the data dir's store files (`flint.db`, or the logs' `logs.db`), brought up to this
+   * Flint's schema, then opened read-only.
+   */
+  static async open(dataDir: string, target: PgDb, file: "flint.db" | "logs.db" = "flint.db"): Promise<SqliteToPg> {
     await SqliteStore.open(dataDir).close();
-    return new SqliteToPg(new Database(path.join(dataDir, "flint.db"), { readonly: true, fileMustExist: true }), target);
+    return new SqliteToPg(new Database(path.join(dataDir, file), { readonly: true, fileMustExist: true }), target);
   }
 
   close(): void {

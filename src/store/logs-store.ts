@@ -49,6 +49,11 @@ export interface StoredLogEvent extends LogEvent {
   ingestionTime: number;
 }
 
+/** A tailed event names its group too: a tail reads several. */
+export interface TailedLogEvent extends StoredLogEvent {
+  group: string;
+}
+
 /** A place in a (timestamp, seq) ordered read: strictly after (or, reading backward, before) it. */
 export interface EventCursor {
   timestamp: number;
@@ -69,7 +74,8 @@ export interface FilterQuery {
   /**
    * Literal substrings every matching message contains (case-sensitive), taken from the filter
    * pattern, which the store checks in the database (instr/strpos) before `match` is asked.
-   * One inner array is an OR of its strings; the outer array is an AND.
+   * One inner array is an OR of its strings; the outer array is an AND (an empty inner array
+   * narrows nothing).
    */
   mustContain?: readonly (readonly string[])[];
   /** The whole filter pattern's decision on a candidate message. */
@@ -118,14 +124,74 @@ export interface LogsStore {
    * last ingestion time and stored bytes are kept up to date.
    */
   appendBatches(batches: readonly LogBatch[], ingestionTime: number): Promise<void>;
-  /** One stream's events in (timestamp, seq) order within [start, end), after (or before, backward) `from`, at most `limit`. */
+  /**
+   * One stream's events within [start, end), in (timestamp, seq) order: the first `limit` after
+   * `from`, or, `backward`, the last `limit` before it (still returned oldest first).
+   */
   readStream(group: string, stream: string, query: { start?: number; end?: number; from?: EventCursor; backward: boolean; limit: number }): Promise<StoredLogEvent[]>;
   /** A group's events, interleaved in (timestamp, seq) order, as FilterLogEvents reads them. */
   filter(group: string, query: FilterQuery): Promise<FilterPage>;
-  /** Events stored after `afterSeq` (in stored order) in any of `groups`: what live tails and `flint logs --follow` read. */
-  tail(groups: readonly string[], afterSeq: number, limit: number): Promise<StoredLogEvent[]>;
+  /**
+   * Events stored after `afterSeq` (in stored order) in any of `groups`: what live tails and
+   * `flint logs --follow` read. Seq order is commit order on both stores, so a tail never skips an
+   * event committed after it read a higher seq.
+   */
+  tail(groups: readonly string[], afterSeq: number, limit: number): Promise<TailedLogEvent[]>;
   /** The highest seq stored so far (0 when none): where a tail starts. */
   lastSeq(): Promise<number>;
   /** Apply every group's retention at `now`: events older than its days go. Resolves how many went. */
   expire(now: number): Promise<number>;
+}
+
+/** Stored events one filter query examines at most in one database round (the rest waits for the next). */
+const FILTER_CHUNK = 20_000;
+
+/**
+ * One round of a filter read, a store's part of `filterInChunks`: the events after `from` within the
+ * query's range that pass its stream and `mustContain` tests, among the next `chunk` stored events
+ * of the group in (timestamp, seq) order, at most `want` of them (all when undefined); `end` is the
+ * last of those `chunk` (undefined when the range has fewer left, so this round read to its end).
+ * `plain`: the query narrows nothing, so every event read is returned and `chunk` and `want` are
+ * one LIMIT, without first finding where the chunk ends.
+ */
+export type FilterRound = (round: { from?: EventCursor; chunk: number; want?: number; plain: boolean }) => Promise<{ candidates: StoredLogEvent[]; end?: EventCursor }>;
+
+/**
+ * FilterLogEvents' reading, the same on both stores: rounds of at most FILTER_CHUNK stored events,
+ * their candidates (already narrowed in the database) asked `match`, until `limit` events matched,
+ * the range ended, or `scanLimit` stored events were examined. Without `match` the database stops
+ * at `limit` itself.
+ */
+export async function filterInChunks(query: FilterQuery, round: FilterRound): Promise<FilterPage> {
+  const events: StoredLogEvent[] = [];
+  const plain = !query.match && !query.streams && query.streamPrefix === undefined && !(query.mustContain ?? []).some((any) => any.length);
+  let from = query.after;
+  let budget = query.scanLimit ?? Infinity;
+  for (;;) {
+    const chunk = Math.min(budget, FILTER_CHUNK);
+    const { candidates, end } = await round({ ...(from && { from }), chunk, ...(!query.match && { want: query.limit - events.length }), plain });
+    for (const e of candidates) {
+      if (query.match && !query.match(e.message)) continue;
+      events.push(e);
+      if (events.length >= query.limit) return { events, scannedTo: { timestamp: e.timestamp, seq: e.seq } };
+    }
+    if (!end) return { events };
+    budget -= chunk;
+    if (budget <= 0) return { events, scannedTo: end };
+    from = end;
+  }
+}
+
+/** A plain round's end: its last event when it read a whole chunk (more may follow), else none. */
+export function plainEnd(events: readonly StoredLogEvent[], chunk: number): EventCursor | undefined {
+  const last = events.length === chunk ? events.at(-1) : undefined;
+  return last && { timestamp: last.timestamp, seq: last.seq };
+}
+
+/**
+ * A round's bounds on the timestamp column alone, besides the exact (timestamp, seq) ones: what lets
+ * either database read just the round's stretch of the (group, timestamp, seq) index.
+ */
+export function roundSpan(start: number, end: number, after: EventCursor, upTo: EventCursor): { low: number; high: number } {
+  return { low: Math.max(start, after.timestamp), high: Math.min(end - 1, upTo.timestamp) };
 }

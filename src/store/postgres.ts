@@ -15,7 +15,7 @@ import { PG_ASYNC_TABLES, PgAsyncEventStore } from "./pg-async.js";
 import { PG_SNS_TABLES, PgSnsStore } from "./pg-sns.js";
 import type { Store } from "./store.js";
 import { BLOB_TABLES, PgBlobStore } from "./pg-blobs.js";
-import { LOG_TABLES, PgLogEventStore } from "./pg-log-events.js";
+import { LOG_TABLES, PG_LOG_TABLES, PgLogsStore } from "./pg-log-events.js";
 import { PgSettingsStore, SETTINGS_TABLES } from "./pg-settings.js";
 import { PG_QUEUE_TABLES, PgQueueStore } from "./pg-queues.js";
 import { PG_IAM_TABLES, PgIamStore } from "./pg-iam.js";
@@ -56,6 +56,7 @@ export const PG_MIGRATIONS: string[] = [
   PG_SNS_TABLES,
   PG_DYNAMODB_TABLES,
   PG_METRIC_TABLES,
+  PG_LOG_TABLES,
 ];
 
 export class PgStore implements Store {
@@ -72,7 +73,7 @@ export class PgStore implements Store {
   readonly restApis: Store["restApis"];
   readonly httpApis: Store["httpApis"];
   readonly blobs: PgBlobStore;
-  readonly logs: PgLogEventStore;
+  readonly logs: PgLogsStore;
   readonly settings: PgSettingsStore;
   readonly slots: PgSlotStore;
 
@@ -92,7 +93,7 @@ export class PgStore implements Store {
     this.metrics = new PgMetricStore(db);
     this.leases = new PgLeaseStore(db, this.nodeId);
     this.blobs = new PgBlobStore(db);
-    this.logs = new PgLogEventStore(db);
+    this.logs = new PgLogsStore(db);
     this.settings = new PgSettingsStore(db);
     this.slots = new PgSlotStore(db, this.nodeId);
     this.asyncEvents = new PgAsyncEventStore(db, this.nodeId);

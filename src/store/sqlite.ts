@@ -33,6 +33,7 @@ import { SLOT_TABLES, SqliteSlotStore } from "./sqlite-slots.js";
 import type { DynamoStore } from "./dynamodb-store.js";
 import { DYNAMODB_TABLES, SqliteDynamoStore } from "./sqlite-dynamodb.js";
 import { SqliteMetricStore } from "./sqlite-metrics.js";
+import { SqliteLogsStore } from "./sqlite-logs.js";
 
 /** Append-only: each entry upgrades the schema by one version. */
 const MIGRATIONS: string[] = [
@@ -83,9 +84,13 @@ export class SqliteStore implements Store {
   readonly leases: LeaseStore;
   readonly changes: LocalNode;
   readonly slots: SqliteSlotStore;
+  readonly logs: SqliteLogsStore;
 
-  /** `bus`: share one with another SqliteStore on the same file to make them two nodes (tests). */
-  constructor(file: string, bus = new LocalChangeBus()) {
+  /**
+   * `bus`: share one with another SqliteStore on the same file to make them two nodes (tests).
+   * `logsFile`: the logs' own database file (sqlite-logs.ts), by default `<file>` with `.logs.db`.
+   */
+  constructor(file: string, bus = new LocalChangeBus(), logsFile = file.replace(/(\.db)?$/, ".logs.db")) {
     this.changes = bus.join();
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
@@ -106,6 +111,7 @@ export class SqliteStore implements Store {
     this.httpApis = new SqliteHttpApiStore(this.db);
     this.leases = new SqliteLeaseStore(this.db, this.nodeId);
     this.slots = new SqliteSlotStore(this.db, this.nodeId);
+    this.logs = new SqliteLogsStore(logsFile);
     this.stmts = {
       get: this.db.prepare<[string], { record: string }>("SELECT record FROM functions WHERE name = ?"),
       list: this.db.prepare<[], { record: string }>("SELECT record FROM functions ORDER BY name"),
@@ -119,7 +125,7 @@ export class SqliteStore implements Store {
   }
 
   static open(dataDir: string): SqliteStore {
-    return new SqliteStore(path.join(dataDir, "flint.db"));
+    return new SqliteStore(path.join(dataDir, "flint.db"), undefined, path.join(dataDir, "logs.db"));
   }
 
   private migrate(): void {
@@ -180,6 +186,7 @@ export class SqliteStore implements Store {
     this.slots.releaseAll();
     this.db.close();
     this.metrics.close();
+    this.logs.close();
   }
 }
 

@@ -15,7 +15,7 @@ import type { RestApiStore } from "./rest-api-store.js";
 import type { HttpApiStore } from "./http-api-store.js";
 import type { LeaseStore } from "./lease-store.js";
 import type { BlobStore } from "./blob-store.js";
-import type { LogEventStore } from "./log-event-store.js";
+import type { LogsStore } from "./logs-store.js";
 import type { SettingsStore } from "./settings-store.js";
 import type { ChangeBus } from "./change-bus.js";
 import type { SlotStore } from "./slot-store.js";
@@ -56,12 +56,13 @@ export interface Store {
   readonly leases: LeaseStore;
   /**
    * What one node keeps in its data dir, kept in a store every node of a cluster shares: code
-   * packages, function logs, the clock and the generated root credentials. Absent on the embedded
-   * store, where the data dir's files stay what they are.
+   * packages, the clock and the generated root credentials. Absent on the embedded store, where the
+   * data dir's files stay what they are.
    */
   readonly blobs?: BlobStore;
-  readonly logs?: LogEventStore;
   readonly settings?: SettingsStore;
+  /** CloudWatch Logs: log groups, streams and events, function logs among them (logs-store.ts). */
+  readonly logs: LogsStore;
   /** Concurrency slots leased to nodes (slot-store.ts); closing the store gives this node's back. */
   readonly slots: SlotStore;
   getFunction(name: string): Promise<FunctionRecord | undefined>;

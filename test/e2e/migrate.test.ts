@@ -86,7 +86,7 @@ test("migrate --leave-behind copies the store's rows it can place, the package a
     const record = await store.getFunction(fn);
     assert.ok(record);
     assert.equal(await store.blobs.has(record.latest.code.id), true);
-    assert.ok((await store.logs.read(`/aws/lambda/${fn}`)).some((e) => e.message.includes("moving house\t1") || e.message.includes("moving house 1")));
+    assert.ok((await store.logs.filter(`/aws/lambda/${fn}`, { limit: 10_000 })).events.some((e) => e.message.includes("moving house\t1") || e.message.includes("moving house 1")));
     assert.ok(JSON.parse((await store.settings.get("clock"))!).now > 0);
   } finally {
     await store.close();

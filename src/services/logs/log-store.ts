@@ -1,35 +1,29 @@
 /**
- * CloudWatch Logs-shaped storage: log groups hold log streams, streams hold timestamped events.
- * On the embedded store, one append-only JSON-lines file per stream under
- * `<data>/logs/<group>/<stream>.jsonl`. On a store nodes share, the store's log part, so that
- * `flint logs` on any node reads every node's lines; there events older than LOG_RETENTION_MS go.
+ * Function logs onto the logs store (store/logs-store.ts), on either store: each environment's
+ * lines go to its log stream in batches, every stream's batches together in one write at a time, and
+ * a producer that outruns the store is asked to pause. Also the retention sweeper (each group's
+ * PutRetentionPolicy days) and the import of the older design's log files from the data dir.
  */
-import { createReadStream, createWriteStream, type WriteStream } from "node:fs";
-import { mkdir, readdir } from "node:fs/promises";
+import { createReadStream } from "node:fs";
+import { readdir, rename, stat } from "node:fs/promises";
 import path from "node:path";
 import readline from "node:readline";
-import type { LogBatch, LogEvent, LogEventStore } from "../../store/log-event-store.js";
+import type { EventCursor, LogBatch, LogEvent, LogsStore, TailedLogEvent } from "../../store/logs-store.js";
 
 export type { LogEvent };
-
-/** An event of a group, with the stream it is in. */
-export interface GroupEvent extends LogEvent {
-  stream: string;
-}
 
 /** How long log events may wait in memory before they are written. */
 const FLUSH_MS = 20;
 /** CloudWatch's per-event limit; longer lines are split. */
 const MAX_EVENT_BYTES = 256 * 1024;
-/** Buffered bytes past which a producer is asked to pause (a file's or the store's writes behind). */
+/** Buffered bytes past which a producer is asked to pause (the store's writes are behind). */
 const HIGH_WATER = 1024 * 1024;
-/** How long a shared store keeps log events (real time, as their timestamps are). */
-export const LOG_RETENTION_MS = 7 * 24 * 3_600_000;
+/** How often retention is applied; AWS deletes expired events within days, not at once. */
 const EXPIRE_EVERY_MS = 3_600_000;
+/** Events per read of `reader` and per write of an import. */
+const PAGE = 10_000;
 
-const enc = (s: string) => encodeURIComponent(s);
-
-/** Where a stream's batches go: a file, or the shared store. */
+/** Where a stream's batches go. */
 interface Sink {
   write(events: LogEvent[]): void;
   /** Too much written that has not landed yet: the producer should wait for `onDrain`. */
@@ -38,23 +32,10 @@ interface Sink {
   end(): Promise<void>;
 }
 
-function fileSink(file: string): Sink {
-  const out: WriteStream = createWriteStream(file, { flags: "a" });
-  out.on("error", (err) => console.error(`flint: log stream ${file}: ${err.message}`));
-  return {
-    write: (events) => void out.write(events.map((e) => `{"t":${e.timestamp},"m":${JSON.stringify(e.message)}}\n`).join("")),
-    get behind() {
-      return out.writableNeedDrain;
-    },
-    onDrain: (fn) => (out.writableNeedDrain ? out.once("drain", fn) : setImmediate(fn)),
-    end: () => new Promise((resolve) => out.end(resolve)),
-  };
-}
-
 /**
- * The shared store's writes: every stream's batches go out together, one INSERT at a time (what
- * arrives while one is in flight goes in the next), so busy environments cost the database a write
- * per round trip, not one per stream per flush, and each stream's batches stay in order.
+ * The store's writes: every stream's batches go out together, one append at a time (what arrives
+ * while one is in flight goes in the next), so busy environments cost the database a write per round
+ * trip, not one per stream per flush, and each stream's batches stay in order.
  */
 class StoreWrites {
   private pending: LogBatch[] = [];
@@ -63,7 +44,10 @@ class StoreWrites {
   private waiters: (() => void)[] = [];
   private idle: (() => void)[] = [];
 
-  constructor(private readonly store: LogEventStore) {}
+  constructor(
+    private readonly store: LogsStore,
+    private readonly now: () => number,
+  ) {}
 
   sink(group: string, stream: string): Sink {
     const writes = this;
@@ -89,7 +73,7 @@ class StoreWrites {
       const batches = this.pending;
       this.pending = [];
       const bytes = batches.reduce((n, b) => n + b.events.reduce((m, e) => m + e.message.length, 0), 0);
-      await this.store.appendBatches(batches).catch((err) => console.error(`flint: log events: ${(err as Error).message}`));
+      await this.store.appendBatches(batches, this.now()).catch((err) => console.error(`flint: log events: ${(err as Error).message}`));
       this.inFlight -= bytes;
       if (this.inFlight < HIGH_WATER) for (const fn of this.waiters.splice(0)) fn();
     }
@@ -110,10 +94,13 @@ export class LogStreamWriter {
   private pendingBytes = 0;
   private timer: NodeJS.Timeout | undefined;
 
-  constructor(private readonly sink: Sink) {}
+  constructor(
+    private readonly sink: Sink,
+    private readonly now: () => number,
+  ) {}
 
   /** Append one event. Returns false when the caller should pause its producer until `onDrain`. */
-  write(message: string, timestamp = Date.now()): boolean {
+  write(message: string, timestamp = this.now()): boolean {
     if (this.closed) return true;
     for (let i = 0; i < message.length || i === 0; i += MAX_EVENT_BYTES) {
       this.pending.push({ timestamp, message: message.length > MAX_EVENT_BYTES ? message.slice(i, i + MAX_EVENT_BYTES) : message });
@@ -147,127 +134,119 @@ export class LogStreamWriter {
 }
 
 export class LogStore {
-  private expiry: NodeJS.Timeout | undefined;
-  private readonly writes: StoreWrites | undefined;
+  private readonly expiry: NodeJS.Timeout;
+  private readonly writes: StoreWrites;
 
   private constructor(
-    private readonly root: string,
-    private readonly shared: LogEventStore | undefined,
+    private readonly store: LogsStore,
+    private readonly now: () => number,
   ) {
-    this.writes = shared && new StoreWrites(shared);
-  }
-
-  /** `shared`: the shared store's log part, when nodes share one; without it logs are files in the data dir. */
-  static async create(dataDir: string, shared?: LogEventStore): Promise<LogStore> {
-    const root = path.join(dataDir, "logs");
-    if (!shared) await mkdir(root, { recursive: true });
-    return new LogStore(root, shared);
-  }
-
-  async openStream(group: string, stream: string): Promise<LogStreamWriter> {
-    if (this.shared && this.writes) {
-      this.keepRetention(this.shared);
-      return new LogStreamWriter(this.writes.sink(group, stream));
-    }
-    const dir = path.join(this.root, enc(group));
-    await mkdir(dir, { recursive: true });
-    return new LogStreamWriter(fileSink(path.join(dir, `${enc(stream)}.jsonl`)));
+    this.writes = new StoreWrites(store, now);
+    this.expiry = setInterval(() => void this.expire(), EXPIRE_EVERY_MS);
+    this.expiry.unref();
   }
 
   /**
-   * Reads a group as it grows: each `next()` resolves the events not returned before, oldest first;
-   * `found` says whether the group has any stream yet.
+   * `now`: the clock log events are timestamped and expired by. A data dir written by an older
+   * Flint (log files under `<data>/logs/`) has them imported into the store first, and the folder
+   * renamed `logs.imported`, so they are imported once.
    */
-  reader(group: string): { next(): Promise<GroupEvent[]>; readonly found: boolean } {
-    return this.shared ? storeReader(this.shared, group) : fileReader(this, group);
+  static async create(dataDir: string, store: LogsStore, now: () => number = Date.now): Promise<LogStore> {
+    const old = path.join(dataDir, "logs");
+    if (await stat(old).then((s) => s.isDirectory(), () => false)) {
+      await importLogFiles(dataDir, store);
+      await rename(old, path.join(dataDir, "logs.imported"));
+    }
+    const logs = new LogStore(store, now);
+    await logs.expire();
+    return logs;
   }
 
-  /** A node that writes to the shared store also expires what is past retention (readers never do). */
-  private keepRetention(shared: LogEventStore): void {
-    if (this.expiry) return;
-    const expire = () => void shared.expire(Date.now() - LOG_RETENTION_MS).catch((err) => console.error(`flint: expiring logs: ${(err as Error).message}`));
-    expire();
-    this.expiry = setInterval(expire, EXPIRE_EVERY_MS);
-    this.expiry.unref();
+  /** Every node applies retention, on start and hourly: deleting what expired is idempotent. */
+  private async expire(): Promise<void> {
+    await this.store.expire(this.now()).catch((err) => console.error(`flint: expiring logs: ${(err as Error).message}`));
+  }
+
+  async openStream(group: string, stream: string): Promise<LogStreamWriter> {
+    return new LogStreamWriter(this.writes.sink(group, stream), this.now);
   }
 
   close(): void {
     clearInterval(this.expiry);
   }
-
-  /** The group's streams in the data dir. */
-  async listStreams(group: string): Promise<string[]> {
-    try {
-      return (await readdir(path.join(this.root, enc(group))))
-        .filter((f) => f.endsWith(".jsonl"))
-        .map((f) => decodeURIComponent(f.slice(0, -".jsonl".length)))
-        .sort();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw err;
-    }
-  }
-
-  /** The groups in the data dir (what `flint migrate` copies). */
-  async listGroups(): Promise<string[]> {
-    try {
-      return (await readdir(this.root)).map((g) => decodeURIComponent(g)).sort();
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return [];
-      throw err;
-    }
-  }
-
-  async *readStream(group: string, stream: string): AsyncGenerator<LogEvent> {
-    const file = path.join(this.root, enc(group), `${enc(stream)}.jsonl`);
-    const lines = readline.createInterface({ input: createReadStream(file), crlfDelay: Infinity });
-    for await (const line of lines) {
-      if (!line) continue;
-      try {
-        const { t, m } = JSON.parse(line) as { t: number; m: string };
-        yield { timestamp: t, message: m };
-      } catch {
-        // a torn last line after a crash: skip it
-      }
-    }
-  }
 }
 
-const byTime = (a: GroupEvent, b: GroupEvent) => a.timestamp - b.timestamp;
-
-function fileReader(logs: LogStore, group: string) {
-  const seen = new Map<string, number>();
+/**
+ * Reads a group as it grows (`flint logs`): the first `next()` resolves what the group holds, in
+ * time order; each later one the events stored since, in stored order. `found` says whether the
+ * group exists yet. (What is there is read by time, through the group's index, rather than by
+ * tailing from seq 0, which would walk every group's events.)
+ */
+export function groupReader(store: LogsStore, group: string): { next(): Promise<TailedLogEvent[]>; readonly found: boolean } {
+  let after: number | undefined;
+  let found = false;
   return {
     get found() {
-      return seen.size > 0;
+      return found;
     },
-    async next(): Promise<GroupEvent[]> {
-      const events: GroupEvent[] = [];
-      for (const stream of await logs.listStreams(group)) {
-        let i = 0;
-        const skip = seen.get(stream) ?? 0;
-        for await (const e of logs.readStream(group, stream)) if (i++ >= skip) events.push({ ...e, stream });
-        seen.set(stream, i);
+    async next(): Promise<TailedLogEvent[]> {
+      found ||= (await store.getGroup(group)) !== undefined;
+      const events: TailedLogEvent[] = [];
+      if (after === undefined) {
+        const upTo = await store.lastSeq();
+        let from: EventCursor | undefined;
+        for (;;) {
+          const page = await store.filter(group, { limit: PAGE, ...(from && { after: from }) });
+          // Stored after upTo: the tail below reads it.
+          for (const e of page.events) if (e.seq <= upTo) events.push({ ...e, group });
+          if (!page.scannedTo) break;
+          from = page.scannedTo;
+        }
+        after = upTo;
       }
-      return events.sort(byTime);
-    },
-  };
-}
-
-function storeReader(store: LogEventStore, group: string) {
-  let after = 0;
-  return {
-    get found() {
-      return after > 0;
-    },
-    async next(): Promise<GroupEvent[]> {
-      const events: GroupEvent[] = [];
       for (;;) {
-        const page = await store.read(group, { after, limit: 10_000 });
-        for (const e of page) events.push({ timestamp: e.timestamp, message: e.message, stream: e.stream });
+        const page = await store.tail([group], after, PAGE);
+        events.push(...page);
         if (page.length) after = page.at(-1)!.seq;
-        if (page.length < 10_000) return events.sort(byTime);
+        if (page.length < PAGE) return events;
       }
     },
   };
+}
+
+/**
+ * Copy the log files an older Flint kept in `<dataDir>/logs/<group>/<stream>.jsonl` (names
+ * URI-encoded, one `{"t":…,"m":…}` per line) into `store`; the files are only read. Resolves how
+ * many events were copied.
+ */
+export async function importLogFiles(dataDir: string, store: LogsStore): Promise<number> {
+  const root = path.join(dataDir, "logs");
+  const list = (dir: string) => readdir(dir).catch((err: NodeJS.ErrnoException) => (err.code === "ENOENT" ? [] : Promise.reject(err)));
+  let copied = 0;
+  for (const g of (await list(root)).sort()) {
+    const group = decodeURIComponent(g);
+    for (const file of (await list(path.join(root, g))).filter((f) => f.endsWith(".jsonl")).sort()) {
+      const stream = decodeURIComponent(file.slice(0, -".jsonl".length));
+      const lines = readline.createInterface({ input: createReadStream(path.join(root, g, file)), crlfDelay: Infinity });
+      let events: LogEvent[] = [];
+      const flush = async () => {
+        // The files kept no ingestion time: the last event's timestamp stands for it.
+        if (events.length) await store.appendBatches([{ group, stream, events }], events.at(-1)!.timestamp);
+        copied += events.length;
+        events = [];
+      };
+      for await (const line of lines) {
+        if (!line) continue;
+        try {
+          const { t, m } = JSON.parse(line) as { t: number; m: string };
+          events.push({ timestamp: t, message: m });
+        } catch {
+          // a torn last line after a crash: skip it
+        }
+        if (events.length >= PAGE) await flush();
+      }
+      await flush();
+    }
+  }
+  return copied;
 }
