@@ -22,6 +22,7 @@ import { burstBench } from "./burst.js";
 import { sandboxBench } from "./sandbox.js";
 import { clusterBench } from "./cluster.js";
 import { metricsBench } from "./metrics.js";
+import { metricPublishBench } from "./metric-publish.js";
 import { dynamodbBench } from "./dynamodb.js";
 import { hostLayout } from "../src/sandbox/cgroups/host.js";
 
@@ -111,6 +112,7 @@ async function main() {
   if (suites.includes("cluster")) process.stdout.write((await clusterBench()) + "\n");
   if (suites.includes("dynamodb")) process.stdout.write((await dynamodbBench()) + "\n");
   if (suites.includes("metrics")) process.stdout.write((await metricsBench()) + "\n");
+  if (suites.includes("metric-publish")) process.stdout.write((await metricPublishBench()) + "\n");
 }
 
 main().catch((err) => {

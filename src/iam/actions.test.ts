@@ -7,8 +7,8 @@ import { LAMBDA_ROUTES } from "../api/lambda/routes.js";
 import { OPERATIONS as SQS_OPERATIONS } from "../api/sqs/operations.js";
 import { OPERATIONS as SNS_OPERATIONS } from "../api/sns/operations.js";
 import { OPERATIONS as KINESIS_OPERATIONS } from "../api/kinesis/operations.js";
-import { OPERATIONS as LOGS_OPERATIONS } from "../api/logs/operations.js";
 import { OPERATIONS as CLOUDWATCH_OPERATIONS } from "../api/cloudwatch/operations.js";
+import { OPERATIONS as LOGS_OPERATIONS } from "../api/logs/operations.js";
 import { REQUIREMENTS, requirements } from "./actions.js";
 
 /** The Service Authorization Reference as data (MIT, a devDependency): action name → its resource types. */
@@ -29,8 +29,8 @@ test("every operation Flint serves asks for an action of the Service Authorizati
     ["sqs", Object.keys(SQS_OPERATIONS)],
     ["sns", Object.keys(SNS_OPERATIONS)],
     ["kinesis", Object.keys(KINESIS_OPERATIONS)],
-    ["logs", [...Object.keys(LOGS_OPERATIONS), "StartLiveTail"]],
     ["cloudwatch", Object.keys(CLOUDWATCH_OPERATIONS)],
+    ["logs", [...Object.keys(LOGS_OPERATIONS), "StartLiveTail"]],
   ];
   let checked = 0;
   for (const [service, operations] of served) {

@@ -21,7 +21,7 @@ export interface Requirement {
 const same = (service: string, names: string, resource: ResourceKind): Record<string, Requirement[]> =>
   Object.fromEntries(names.split(/\s+/).filter(Boolean).map((name) => [name, [{ action: `${service}:${name}`, resource }]]));
 
-export const REQUIREMENTS: Record<"lambda" | "sqs" | "sns" | "kinesis" | "dynamodb" | "logs" | "cloudwatch", Record<string, Requirement[]>> = {
+export const REQUIREMENTS: Record<"lambda" | "sqs" | "sns" | "kinesis" | "dynamodb" | "cloudwatch" | "logs", Record<string, Requirement[]>> = {
   lambda: {
     ...same(
       "lambda",
@@ -93,6 +93,9 @@ export const REQUIREMENTS: Record<"lambda" | "sqs" | "sns" | "kinesis" | "dynamo
     TransactGetItems: [{ action: "dynamodb:GetItem", resource: "table" }],
     TransactWriteItems: [{ action: "dynamodb:PutItem", resource: "table" }],
   },
+  // CloudWatch's metric actions have no resource types: each is evaluated on `*`.
+  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
+  cloudwatch: same("cloudwatch", "PutMetricData ListMetrics GetMetricStatistics GetMetricData", "*"),
   logs: {
     // CloudWatch Logs: on the log group, or on the stream an event operation names; tagging by ARN
     // on the ARN given; StartLiveTail once per group it tails.
@@ -105,9 +108,6 @@ export const REQUIREMENTS: Record<"lambda" | "sqs" | "sns" | "kinesis" | "dynamo
     ...same("logs", "CreateLogStream DeleteLogStream PutLogEvents GetLogEvents", "log-stream"),
     ...same("logs", "DescribeLogGroups", "*"),
   },
-  // CloudWatch's metric actions have no resource types: each is evaluated on `*`.
-  // https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazoncloudwatch.html
-  cloudwatch: same("cloudwatch", "PutMetricData ListMetrics GetMetricStatistics GetMetricData", "*"),
 };
 
 /** What `operation` of `service` asks of IAM; undefined for an operation the table does not know (a Flint bug). */

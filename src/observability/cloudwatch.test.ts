@@ -2,12 +2,18 @@
 import { beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../clock/manual-clock.js";
-import type { MetricDatum, MetricSink } from "../services/cloudwatch/sink.js";
+import type { MetricDatum, MetricSeries, MetricSink } from "../services/cloudwatch/sink.js";
 import type { MappingRecord } from "../services/lambda/event-source-mappings.js";
 import { dimensionSets, LambdaMetrics } from "./cloudwatch.js";
 
 class RecordingSink implements MetricSink {
   data: MetricDatum[] = [];
+  /** The dimension sets of every series resolved. */
+  resolved: Readonly<Record<string, string>>[] = [];
+  series(namespace: string, name: string, dimensions: Readonly<Record<string, string>>, unit: string): MetricSeries {
+    this.resolved.push(dimensions);
+    return { record: (value, timestamp) => this.record({ namespace, name, dimensions, value, unit, ...(timestamp !== undefined ? { timestamp } : {}) }) };
+  }
   record(d: MetricDatum): void {
     this.data.push(d);
   }
@@ -158,5 +164,22 @@ describe("AWS/Lambda metrics", () => {
     assert.deepEqual(sink.sums("OnFailureDestinationDeliveredEventCount"), { [esm]: { sum: 2, count: 1 } });
     assert.deepEqual(sink.sums("DestinationDeliveryFailures")["FunctionName=orders,Resource=orders"], { sum: 1, count: 1 });
     assert.deepEqual(sink.sums("IteratorAge")["FunctionName=orders"], { sum: 1500, count: 1 });
+  });
+
+  test("series are resolved once per function and qualifier, and again only after the function is forgotten", () => {
+    const ofOrders = () => sink.resolved.filter((d) => d.FunctionName === "orders").length;
+    const use = () => {
+      metrics.forResource(fn("live", { version: "2" })).started({ provisioned: false })({ durationMs: 1, error: false });
+      metrics.async.received("orders", "live");
+    };
+    use();
+    const once = ofOrders();
+    assert.ok(once > 0);
+    use();
+    assert.equal(ofOrders(), once, "reused");
+    metrics.forget("orders");
+    use();
+    assert.equal(ofOrders(), 2 * once, "resolved anew");
+    assert.deepEqual(sink.sums("Invocations")["FunctionName=orders"], { sum: 3, count: 3 });
   });
 });

@@ -13,7 +13,7 @@ import type { Clock, Timer } from "../clock/clock.js";
 import type { MappingMetrics } from "../event-sources/pollers.js";
 import type { AsyncMetrics } from "../async/queue.js";
 import type { MappingRecord } from "../services/lambda/event-source-mappings.js";
-import type { MetricSink } from "../services/cloudwatch/sink.js";
+import type { MetricSeries, MetricSink } from "../services/cloudwatch/sink.js";
 
 export const NAMESPACE = "AWS/Lambda";
 type Dimensions = Readonly<Record<string, string>>;
@@ -51,8 +51,8 @@ export function dimensionSets(functionName: string, qualifier: string | undefine
 
 /** A count of things running now, published as a gauge for one metric and dimension set. */
 interface Gauge {
-  name: string;
   dimensions: Dimensions;
+  series: MetricSeries;
   value: number;
   /** The value the last sample published (0 when it published none). */
   lastSampled: number;
@@ -62,6 +62,8 @@ export class LambdaMetrics {
   /** Gauges by metric and dimension set. */
   private readonly gauge = new Map<string, Gauge>();
   private readonly byResource = new Map<string, ResourceMetrics>();
+  /** Asynchronous invocation and stream metrics' series, by function, qualifier and metric. */
+  private readonly byQualifier = new Map<string, MetricSeries[]>();
   private readonly sampler: Timer;
   /** Event source mapping metrics (event-sources/pollers.ts). */
   readonly mappings: MappingMetrics;
@@ -74,7 +76,7 @@ export class LambdaMetrics {
   ) {
     this.sampler = clock.every(1000, () => this.sample());
     const esm = (m: MappingRecord, name: string, value: number) => {
-      if (value > 0) this.count(name, [{ EventSourceMappingUUID: m.uuid }], value);
+      if (value > 0) this.sink.record({ namespace: NAMESPACE, name, dimensions: { EventSourceMappingUUID: m.uuid }, value, unit: "Count" });
     };
     this.mappings = {
       polled: (m, records, filteredOut) => {
@@ -89,18 +91,18 @@ export class LambdaMetrics {
       discarded: (m, records) => esm(m, "DroppedEventCount", records),
       onFailure: (m, records, delivered) => {
         if (delivered) esm(m, "OnFailureDestinationDeliveredEventCount", records);
-        else this.count("DestinationDeliveryFailures", dimensionSets(m.functionName, m.qualifier), 1);
+        else put(this.ofQualifier(m.functionName, m.qualifier, "DestinationDeliveryFailures", "Count"), 1);
       },
-      iteratorAge: (m, _shard, ms) => this.record("IteratorAge", dimensionSets(m.functionName, m.qualifier), ms, "Milliseconds"),
+      iteratorAge: (m, _shard, ms) => put(this.ofQualifier(m.functionName, m.qualifier, "IteratorAge", "Milliseconds"), ms),
     };
     this.async = {
-      received: (fn, qualifier) => this.count("AsyncEventsReceived", dimensionSets(fn, qualifier), 1),
-      attempted: (fn, qualifier, ageMs) => this.record("AsyncEventAge", dimensionSets(fn, qualifier), ageMs, "Milliseconds"),
+      received: (fn, qualifier) => put(this.ofQualifier(fn, qualifier, "AsyncEventsReceived", "Count"), 1),
+      attempted: (fn, qualifier, ageMs) => put(this.ofQualifier(fn, qualifier, "AsyncEventAge", "Milliseconds"), ageMs),
       ended: (fn, qualifier, outcome) => {
         // Dropped: the function never ran it successfully, whether or not a destination or DLQ got it.
-        if (outcome !== "succeeded") this.count("AsyncEventsDropped", dimensionSets(fn, qualifier), 1);
+        if (outcome !== "succeeded") put(this.ofQualifier(fn, qualifier, "AsyncEventsDropped", "Count"), 1);
       },
-      sendFailed: (fn, qualifier, kind) => this.count(kind === "dead-letter" ? "DeadLetterErrors" : "DestinationDeliveryFailures", dimensionSets(fn, qualifier), 1),
+      sendFailed: (fn, qualifier, kind) => put(this.ofQualifier(fn, qualifier, kind === "dead-letter" ? "DeadLetterErrors" : "DestinationDeliveryFailures", "Count"), 1),
     };
   }
 
@@ -113,7 +115,14 @@ export class LambdaMetrics {
     // Provisioned concurrency is per function and per version or alias, never for the account.
     const provisionedSets = sets.slice(1, 3);
     const resourceSet = sets.slice(2, 3);
-    // Gauges resolved once: the invoke path only adds to them.
+    // Series and gauges resolved once: the invoke path only adds to them.
+    const invocations = this.series("Invocations", sets, "Count");
+    const errors = this.series("Errors", sets, "Count");
+    const duration = this.series("Duration", sets, "Milliseconds");
+    const throttles = this.series("Throttles", sets, "Count");
+    const utilization = this.series("ProvisionedConcurrencyUtilization", resourceSet, "None");
+    const provisionedInvocations = this.series("ProvisionedConcurrencyInvocations", provisionedSets, "Count");
+    const spillover = this.series("ProvisionedConcurrencySpilloverInvocations", provisionedSets, "Count");
     const concurrent = this.gauges("ConcurrentExecutions", sets);
     const unreserved = r.reserved ? [] : this.gauges("UnreservedConcurrentExecutions", [{}]);
     const provisionedExecutions = this.gauges("ProvisionedConcurrentExecutions", provisionedSets);
@@ -124,28 +133,29 @@ export class LambdaMetrics {
         this.adjust(unreserved, 1);
         if (provisioned) {
           this.adjust(provisionedExecutions, 1);
-          if (r.provisioned > 0) this.record("ProvisionedConcurrencyUtilization", resourceSet, onProvisioned.value / r.provisioned, "None");
-          this.count("ProvisionedConcurrencyInvocations", provisionedSets, 1);
-        } else if (r.provisioned > 0) this.count("ProvisionedConcurrencySpilloverInvocations", provisionedSets, 1);
+          if (r.provisioned > 0) put(utilization, onProvisioned.value / r.provisioned);
+          put(provisionedInvocations, 1);
+        } else if (r.provisioned > 0) put(spillover, 1);
         return ({ durationMs, error }) => {
           this.adjust(concurrent, -1);
           this.adjust(unreserved, -1);
           if (provisioned) this.adjust(provisionedExecutions, -1);
-          this.count("Invocations", sets, 1);
+          put(invocations, 1);
           // Errors is 0 or 1 per invocation: its Average is the error rate.
-          this.record("Errors", sets, error ? 1 : 0, "Count");
-          this.record("Duration", sets, durationMs, "Milliseconds");
+          put(errors, error ? 1 : 0);
+          put(duration, durationMs);
         };
       },
-      throttled: () => this.count("Throttles", sets, 1),
+      throttled: () => put(throttles, 1),
     };
     this.byResource.set(key, m);
     return m;
   }
 
-  /** A function is gone: forget its recorders and gauges (their data points stay in the store). */
+  /** A function is gone: forget its recorders, gauges and their series (their data points stay in the store). */
   forget(functionName: string): void {
     for (const key of this.byResource.keys()) if (key.startsWith(`${functionName}\0`)) this.byResource.delete(key);
+    for (const key of this.byQualifier.keys()) if (key.startsWith(`${functionName}\0`)) this.byQualifier.delete(key);
     for (const [key, g] of this.gauge) if (g.dimensions.FunctionName === functionName) this.gauge.delete(key);
   }
 
@@ -153,12 +163,17 @@ export class LambdaMetrics {
     this.sampler.cancel();
   }
 
-  private count(name: string, sets: Dimensions[], value: number): void {
-    this.record(name, sets, value, "Count");
+  /** A metric's series for a function through a qualifier (its dimension sets without ExecutedVersion), resolved on first use. */
+  private ofQualifier(functionName: string, qualifier: string | undefined, name: string, unit: string): MetricSeries[] {
+    const key = `${functionName}\0${qualifier ?? ""}\0${name}`;
+    let series = this.byQualifier.get(key);
+    if (!series) this.byQualifier.set(key, (series = this.series(name, dimensionSets(functionName, qualifier), unit)));
+    return series;
   }
 
-  private record(name: string, sets: Dimensions[], value: number, unit: string): void {
-    for (const dimensions of sets) this.sink.record({ namespace: NAMESPACE, name, dimensions, value, unit });
+  /** A metric's series in these dimension sets. */
+  private series(name: string, sets: Dimensions[], unit: string): MetricSeries[] {
+    return sets.map((dimensions) => this.sink.series(NAMESPACE, name, dimensions, unit));
   }
 
   /** The gauges of a metric in these dimension sets, shared by every recorder that counts into them. */
@@ -166,7 +181,7 @@ export class LambdaMetrics {
     return sets.map((dimensions) => {
       const key = `${name}\0${JSON.stringify(dimensions)}`;
       let g = this.gauge.get(key);
-      if (!g) this.gauge.set(key, (g = { name, dimensions, value: 0, lastSampled: 0 }));
+      if (!g) this.gauge.set(key, (g = { dimensions, series: this.sink.series(NAMESPACE, name, dimensions, "Count"), value: 0, lastSampled: 0 }));
       return g;
     });
   }
@@ -178,15 +193,20 @@ export class LambdaMetrics {
   private adjust(gauges: Gauge[], delta: number): void {
     for (const g of gauges) {
       g.value += delta;
-      if (delta > 0) this.sink.record({ namespace: NAMESPACE, name: g.name, dimensions: g.dimensions, value: g.value, unit: "Count" });
+      if (delta > 0) g.series.record(g.value);
     }
   }
 
   /** Gauges once a second while non-zero: a long invocation keeps showing; one back at 0 shows that once more. */
   private sample(): void {
     for (const g of this.gauge.values()) {
-      if (g.value !== 0 || g.lastSampled !== 0) this.sink.record({ namespace: NAMESPACE, name: g.name, dimensions: g.dimensions, value: g.value, unit: "Count" });
+      if (g.value !== 0 || g.lastSampled !== 0) g.series.record(g.value);
       g.lastSampled = g.value;
     }
   }
+}
+
+/** One data point in each series. */
+function put(series: readonly MetricSeries[], value: number): void {
+  for (const s of series) s.record(value);
 }

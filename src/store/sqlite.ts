@@ -32,8 +32,8 @@ import { LocalChangeBus, type LocalNode } from "./change-bus.js";
 import { SLOT_TABLES, SqliteSlotStore } from "./sqlite-slots.js";
 import type { DynamoStore } from "./dynamodb-store.js";
 import { DYNAMODB_TABLES, SqliteDynamoStore } from "./sqlite-dynamodb.js";
-import { SqliteLogsStore } from "./sqlite-logs.js";
 import { SqliteMetricStore } from "./sqlite-metrics.js";
+import { SqliteLogsStore } from "./sqlite-logs.js";
 
 /** Append-only: each entry upgrades the schema by one version. */
 const MIGRATIONS: string[] = [
@@ -86,8 +86,11 @@ export class SqliteStore implements Store {
   readonly slots: SqliteSlotStore;
   readonly logs: SqliteLogsStore;
 
-  /** `bus`: share one with another SqliteStore on the same file to make them two nodes (tests). */
-  constructor(file: string, bus = new LocalChangeBus()) {
+  /**
+   * `bus`: share one with another SqliteStore on the same file to make them two nodes (tests).
+   * `logsFile`: the logs' own database file (sqlite-logs.ts), by default `<file>` with `.logs.db`.
+   */
+  constructor(file: string, bus = new LocalChangeBus(), logsFile = file.replace(/(\.db)?$/, ".logs.db")) {
     this.changes = bus.join();
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
@@ -102,13 +105,13 @@ export class SqliteStore implements Store {
     this.mappings = new SqliteMappingStore(this.db, this.commits);
     this.streams = new SqliteStreamStore(this.db, this.commits);
     this.dynamodb = new SqliteDynamoStore(this.db, this.commits);
-    this.metrics = new SqliteMetricStore(fileBeside(file, "metrics"));
+    this.metrics = new SqliteMetricStore(metricsFileBeside(file));
     this.functionUrls = new SqliteFunctionUrlStore(this.db);
     this.restApis = new SqliteRestApiStore(this.db);
     this.httpApis = new SqliteHttpApiStore(this.db);
     this.leases = new SqliteLeaseStore(this.db, this.nodeId);
     this.slots = new SqliteSlotStore(this.db, this.nodeId);
-    this.logs = new SqliteLogsStore(fileBeside(file, "logs"));
+    this.logs = new SqliteLogsStore(logsFile);
     this.stmts = {
       get: this.db.prepare<[string], { record: string }>("SELECT record FROM functions WHERE name = ?"),
       list: this.db.prepare<[], { record: string }>("SELECT record FROM functions ORDER BY name"),
@@ -122,7 +125,7 @@ export class SqliteStore implements Store {
   }
 
   static open(dataDir: string): SqliteStore {
-    return new SqliteStore(path.join(dataDir, "flint.db"));
+    return new SqliteStore(path.join(dataDir, "flint.db"), undefined, path.join(dataDir, "logs.db"));
   }
 
   private migrate(): void {
@@ -182,18 +185,14 @@ export class SqliteStore implements Store {
     this.commits.flush();
     this.slots.releaseAll();
     this.db.close();
-    this.logs.close();
     this.metrics.close();
+    this.logs.close();
   }
 }
 
-/**
- * Metrics and logs live in files of their own beside the main one (`<data>/metrics.db`,
- * `<data>/logs.db` beside `flint.db`; `x.metrics.db` beside another `x.db`), so their writes never
- * wait behind the main file's commits.
- */
-function fileBeside(file: string, part: "metrics" | "logs"): string {
+/** Metrics live in their own file beside the main one: `<data>/metrics.db` beside `flint.db`. */
+function metricsFileBeside(file: string): string {
   if (file === ":memory:") return file;
   const base = path.basename(file);
-  return path.join(path.dirname(file), base === "flint.db" ? `${part}.db` : `${base.replace(/\.db$/, "")}.${part}.db`);
+  return path.join(path.dirname(file), base === "flint.db" ? "metrics.db" : `${base.replace(/\.db$/, "")}.metrics.db`);
 }

@@ -6,11 +6,11 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from "@aws-sdk/client-lambda";
-import { startFlint, type FlintProcess, ROLE, ROOT, uniqueName } from "../harness/flint.js";
+import { AWS_CLI_V2, awsClientEnv, cleanEnv, REGION, startFlint, type FlintProcess, ROLE, ROOT, uniqueName } from "../harness/flint.js";
 import { zipFiles } from "../harness/zip.js";
 import { createFunction, invoke, WAITER } from "../harness/functions.js";
 import { eventually } from "../harness/processes.js";
@@ -215,12 +215,27 @@ describe("function logging", () => {
     assert.match(r.log!, /printed debug/);
   });
 
-  test("a line is in the log while its invocation still runs", async () => {
+  test("aws logs tail --follow shows a function's line while its invocation still runs", async () => {
     const name = await createFunction(flint, zip, "index.handler", { LoggingConfig: { LogFormat: "JSON" } });
     let finished = false;
-    const running = invoke(flint, name, { wait: 8000 }).then((r) => ((finished = true), r));
-    await eventually(async () => (await flintLogs(name)).some((l) => l.includes("early line")), undefined, "the early line in `flint logs`");
-    assert.equal(finished, false, "the line was readable before the invocation ended");
+    // Long enough for the CLI to start and make its first poll on a loaded host; it polls every 5 s.
+    const running = invoke(flint, name, { wait: 20_000 }).then((r) => ((finished = true), r));
+    // Lambda makes the group with the function's first line; `aws logs tail` refuses a group that does not exist.
+    await eventually(async () => (await flintLogs(name)).some((l) => l.includes("INIT_START") || l.includes("platform.initStart")), undefined, "the function's log group");
+    const tail = spawn(AWS_CLI_V2, ["--endpoint-url", flint.endpoint, "--region", REGION, "logs", "tail", `/aws/lambda/${name}`, "--follow", "--since", "5m", "--format", "short"], {
+      env: cleanEnv({ ...awsClientEnv(), AWS_PAGER: "" }),
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    tail.stdout.on("data", (c) => (out += c));
+    tail.stderr.on("data", (c) => (out += c));
+    try {
+      await eventually(async () => out.includes("early line") || tail.exitCode !== null, undefined, "the early line in `aws logs tail --follow`");
+      assert.ok(out.includes("early line"), out);
+      assert.equal(finished, false, "the line was shown before the invocation ended");
+    } finally {
+      tail.kill("SIGINT");
+    }
     assert.equal((await running).payload, "done");
   });
 

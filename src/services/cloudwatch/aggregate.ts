@@ -81,6 +81,47 @@ export function merge(into: Aggregate, add: Aggregate): Aggregate {
   return into;
 }
 
+/**
+ * `into` with one more value: the same as `merge(into, ofValue(value))`, without allocating when
+ * the value's bucket is already there (the sink's hot path). `into.hist` must be its own: a new
+ * bucket may be inserted in place into its buffer's spare room.
+ */
+export function addValue(into: Aggregate, value: number): void {
+  into.count += 1;
+  into.sum += value;
+  into.min = Math.min(into.min, value);
+  into.max = Math.max(into.max, value);
+  if (into.hist !== null) into.hist = value < 0 ? null : withOne(into.hist, bucketOf(value));
+}
+
+/** A sorted histogram with one more count in `bucket`: in place, or grown with room for more buckets. */
+function withOne(h: Float32Array, bucket: number): Float32Array {
+  let lo = 0;
+  let hi = h.length / 2;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (h[mid * 2]! < bucket) lo = mid + 1;
+    else hi = mid;
+  }
+  const i = lo * 2;
+  if (h[i] === bucket) {
+    h[i + 1]! += 1;
+    return h;
+  }
+  let out: Float32Array;
+  if (h.byteOffset === 0 && h.buffer.byteLength >= (h.length + 2) * 4) {
+    out = new Float32Array(h.buffer, 0, h.length + 2);
+    out.copyWithin(i + 2, i, h.length);
+  } else {
+    out = new Float32Array(2 * (h.length + 2)).subarray(0, h.length + 2);
+    out.set(h.subarray(0, i));
+    out.set(h.subarray(i), i + 2);
+  }
+  out[i] = bucket;
+  out[i + 1] = 1;
+  return out;
+}
+
 /** The p-th percentile (0 ≤ p ≤ 100), or undefined without a histogram. */
 export function percentile(a: Aggregate, p: number): number | undefined {
   const h = a.hist;

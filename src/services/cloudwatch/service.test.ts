@@ -61,6 +61,28 @@ describe("CloudWatch service", () => {
     assert.deepEqual(await sum("a,b", "c"), [[2, 1]]);
   });
 
+  test("a series handle and record(datum) add into the same seconds, across flushes, explicit timestamps and clock moves", async () => {
+    const h = cw.series("N", "m", { b: "2", a: "1" }, "Count");
+    h.record(1);
+    cw.record({ namespace: "N", name: "m", dimensions: { a: "1", b: "2" }, value: 2, unit: "Count" });
+    h.record(3);
+    await cw.flush();
+    h.record(4);
+    h.record(Infinity);
+    h.record(6, T0 - 5000);
+    clock.advance(1000);
+    h.record(5);
+    h.record(7, T0 + 1500);
+    await cw.flush();
+    const r = await cw.getMetricStatistics({ Namespace: "N", MetricName: "m", Dimensions: [{ Name: "a", Value: "1" }, { Name: "b", Value: "2" }], StartTime: T0 - 10_000, EndTime: T0 + 10_000, Period: 1, Statistics: ["Sum", "SampleCount", "Minimum", "Maximum"] });
+    const seconds = r.Datapoints.map((d) => [(d.Timestamp - T0) / 1000, d.Sum, d.SampleCount, d.Minimum, d.Maximum]).sort((x, y) => x[0]! - y[0]!);
+    assert.deepEqual(seconds, [
+      [-5, 6, 1, 6, 6],
+      [0, 10, 4, 1, 4],
+      [1, 12, 2, 5, 7],
+    ]);
+  });
+
   test("PutMetricData values, Values/Counts and statistic sets add up; a metric is found only by its exact dimensions", async () => {
     await cw.putMetricData({ Namespace: "App", MetricData: [
       { MetricName: "Latency", Dimensions: [{ Name: "Api", Value: "a" }], Value: 10, Unit: "Milliseconds" },

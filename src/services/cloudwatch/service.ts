@@ -9,7 +9,8 @@ import { awsError } from "../../errors.js";
 import type { Clock, Timer } from "../../clock/clock.js";
 import type { MetricPoint, MetricStore } from "../../store/metric-store.js";
 import { merge, ofStatistics, ofValue, type Aggregate } from "./aggregate.js";
-import type { MetricDatum, MetricSink } from "./sink.js";
+import type { MetricDatum, MetricSeries, MetricSink } from "./sink.js";
+import { PendingSeconds } from "./pending.js";
 import type { Dimension, GetMetricDataInput, GetMetricStatisticsInput, ListMetricsInput, MetricDatumInput, PutMetricDataInput } from "./inputs.js";
 import { alignedStart, isPercentile, isPeriod, periods, resolutionFor, statistic, STATISTICS } from "./statistics.js";
 import { invalid, metricKey, required, validation, validateDimensions, validateUnit } from "./validation.js";
@@ -43,12 +44,14 @@ export interface CloudWatchDeps {
 }
 
 export class CloudWatchService implements MetricSink {
-  /** The sink's aggregates not yet written, by series, second and unit. */
-  private pending = new Map<string, MetricPoint>();
+  /** The sink's aggregates not yet written. */
+  private readonly pending: PendingSeconds;
   private readonly timers: Timer[] = [];
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly deps: CloudWatchDeps) {}
+  constructor(private readonly deps: CloudWatchDeps) {
+    this.pending = new PendingSeconds(deps.clock);
+  }
 
   /** Start writing the sink's data every second and expiring old rows. */
   start(): void {
@@ -62,22 +65,18 @@ export class CloudWatchService implements MetricSink {
     await this.flush();
   }
 
+  series(namespace: string, name: string, dimensions: Readonly<Record<string, string>>, unit: string): MetricSeries {
+    return this.pending.series(namespace, name, dimensions, unit);
+  }
+
   record(d: MetricDatum): void {
-    // What no client could have put (CloudWatch refuses NaN and infinities) is dropped, not stored.
-    if (!Number.isFinite(d.value)) return;
-    const at = Math.floor((d.timestamp ?? this.deps.clock.now()) / 1000);
-    const dims = Object.entries(d.dimensions).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    const id = JSON.stringify([d.namespace, d.name, dims, at, d.unit]);
-    const seen = this.pending.get(id);
-    if (seen) merge(seen.value, ofValue(d.value));
-    else this.pending.set(id, { key: { namespace: d.namespace, name: d.name, dimensions: dims.map(([Name, Value]) => ({ Name, Value })) }, at, unit: d.unit, value: ofValue(d.value) });
+    this.pending.record(d);
   }
 
   /** Write the sink's pending seconds (one write at a time; a failed write is logged and dropped). */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
-      const points = [...this.pending.values()];
-      this.pending = new Map();
+      const points = this.pending.take();
       if (points.length === 0) return;
       await this.deps.store.write(points).catch((err) => console.error("flint: metrics write:", err));
     });
