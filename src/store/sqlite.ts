@@ -86,11 +86,8 @@ export class SqliteStore implements Store {
   readonly slots: SqliteSlotStore;
   readonly logs: SqliteLogsStore;
 
-  /**
-   * `bus`: share one with another SqliteStore on the same file to make them two nodes (tests).
-   * `logsFile`: the logs' own database file (sqlite-logs.ts), by default `<file>` with `.logs.db`.
-   */
-  constructor(file: string, bus = new LocalChangeBus(), logsFile = file.replace(/(\.db)?$/, ".logs.db")) {
+  /** `bus`: share one with another SqliteStore on the same file to make them two nodes (tests). */
+  constructor(file: string, bus = new LocalChangeBus()) {
     this.changes = bus.join();
     this.db = new Database(file);
     this.db.pragma("journal_mode = WAL");
@@ -105,13 +102,13 @@ export class SqliteStore implements Store {
     this.mappings = new SqliteMappingStore(this.db, this.commits);
     this.streams = new SqliteStreamStore(this.db, this.commits);
     this.dynamodb = new SqliteDynamoStore(this.db, this.commits);
-    this.metrics = new SqliteMetricStore(metricsFileBeside(file));
+    this.metrics = new SqliteMetricStore(fileBeside(file, "metrics"));
     this.functionUrls = new SqliteFunctionUrlStore(this.db);
     this.restApis = new SqliteRestApiStore(this.db);
     this.httpApis = new SqliteHttpApiStore(this.db);
     this.leases = new SqliteLeaseStore(this.db, this.nodeId);
     this.slots = new SqliteSlotStore(this.db, this.nodeId);
-    this.logs = new SqliteLogsStore(logsFile);
+    this.logs = new SqliteLogsStore(fileBeside(file, "logs"));
     this.stmts = {
       get: this.db.prepare<[string], { record: string }>("SELECT record FROM functions WHERE name = ?"),
       list: this.db.prepare<[], { record: string }>("SELECT record FROM functions ORDER BY name"),
@@ -125,7 +122,7 @@ export class SqliteStore implements Store {
   }
 
   static open(dataDir: string): SqliteStore {
-    return new SqliteStore(path.join(dataDir, "flint.db"), undefined, path.join(dataDir, "logs.db"));
+    return new SqliteStore(path.join(dataDir, "flint.db"));
   }
 
   private migrate(): void {
@@ -190,9 +187,13 @@ export class SqliteStore implements Store {
   }
 }
 
-/** Metrics live in their own file beside the main one: `<data>/metrics.db` beside `flint.db`. */
-function metricsFileBeside(file: string): string {
+/**
+ * Metrics and logs live in files of their own beside the main one (`<data>/metrics.db`,
+ * `<data>/logs.db` beside `flint.db`; `x.metrics.db` beside another `x.db`), so their writes never
+ * wait behind the main file's commits.
+ */
+function fileBeside(file: string, part: "metrics" | "logs"): string {
   if (file === ":memory:") return file;
   const base = path.basename(file);
-  return path.join(path.dirname(file), base === "flint.db" ? "metrics.db" : `${base.replace(/\.db$/, "")}.metrics.db`);
+  return path.join(path.dirname(file), base === "flint.db" ? `${part}.db` : `${base.replace(/\.db$/, "")}.${part}.db`);
 }
