@@ -300,7 +300,13 @@ export class Environment {
   private logLine(line: string): boolean {
     if (line.charCodeAt(0) === 0x7b) {
       if (!this.platform.keepsAppLine(line)) return true;
-      this.deps.onJsonLine?.(this.version, line);
+      // Whatever a function prints, a hook's failure must not reach the output stream's handler
+      // (an exception there would end the server).
+      try {
+        this.deps.onJsonLine?.(this.version, line);
+      } catch (err) {
+        console.error(`flint: a JSON log line of ${this.version.functionName}: ${(err as Error).message}`);
+      }
     }
     this.current?.append(line);
     return this.writer?.write(line) ?? true;

@@ -65,11 +65,19 @@ describe("EMF extraction", () => {
     ["StorageResolution 5", emf({ CloudWatchMetrics: [directive({ Metrics: [{ Name: "Latency", StorageResolution: 5 }] })] }, { Service: "a", Latency: 1 })],
     ["a metric without a Name", emf({ CloudWatchMetrics: [directive({ Metrics: [{ Unit: "Count" }] })] }, { Service: "a", Latency: 1 })],
     ["a timestamp more than two weeks old", JSON.stringify({ _aws: { Timestamp: NOW - 15 * 86_400_000, CloudWatchMetrics: [directive()] }, Service: "a", Latency: 1 })],
+    // 20,000 sets × 1 value: a line read on the event loop yields at most 10,000 data points.
+    ["20,000 dimension sets", emf({ CloudWatchMetrics: [directive({ Dimensions: Array.from({ length: 20_000 }, () => ["Service"]) })] }, { Service: "a", Latency: 1 })],
+    ["101 × 100 data points", emf({ CloudWatchMetrics: [directive({ Dimensions: Array.from({ length: 101 }, () => ["Service"]) })] }, { Service: "a", Latency: Array.from({ length: 100 }, () => 1) })],
     ["a timestamp more than two hours ahead", JSON.stringify({ _aws: { Timestamp: NOW + 3 * 3_600_000, CloudWatchMetrics: [directive()] }, Service: "a", Latency: 1 })],
   ];
   for (const [what, line] of invalid) {
     test(`a line with ${what} stays a plain log line (no metrics)`, () => assert.deepEqual(extractEmf(line, NOW), []));
   }
+
+  test("a line at the bound of 10,000 data points is published", () => {
+    const line = emf({ CloudWatchMetrics: [directive({ Dimensions: Array.from({ length: 100 }, () => ["Service"]) })] }, { Service: "a", Latency: Array.from({ length: 100 }, () => 1) });
+    assert.equal(extractEmf(line, NOW).length, 10_000);
+  });
 
   test("one invalid directive voids the whole line", () => {
     const line = emf({ CloudWatchMetrics: [directive(), directive({ Namespace: "" })] }, { Service: "a", Latency: 1 });

@@ -20,6 +20,11 @@ const MAX_VALUES = 100;
 const MAX_DIMENSIONS = 30;
 const MAX_NAME = 255;
 const MAX_DIMENSION_VALUE = 1024;
+/**
+ * Data points one line may yield (dimension sets × metrics × values): the specification bounds
+ * metrics and values but not dimension sets, and a line is read on the event loop.
+ */
+const MAX_DATA = 10_000;
 /** CloudWatch accepts data points up to two weeks old and two hours ahead. */
 const MAX_AGE_MS = 14 * 24 * 3_600_000;
 const MAX_AHEAD_MS = 2 * 3_600_000;
@@ -47,43 +52,42 @@ export function extractEmf(line: string, now: number): MetricDatum[] {
   if (timestamp < now - MAX_AGE_MS || timestamp > now + MAX_AHEAD_MS) return [];
   const data: MetricDatum[] = [];
   for (const directive of directives) {
-    const parsed = readDirective(doc, directive, timestamp);
-    if (!parsed) return [];
-    data.push(...parsed);
+    if (!readDirective(doc, directive, timestamp, data)) return [];
   }
   return data;
 }
 
-/** One MetricDirective's data, or undefined when it is invalid. */
-function readDirective(doc: Json, directive: unknown, timestamp: number): MetricDatum[] | undefined {
-  if (!isObject(directive)) return undefined;
+/** Add one MetricDirective's data to `data`; false when it is invalid or the line yields more than MAX_DATA. */
+function readDirective(doc: Json, directive: unknown, timestamp: number, data: MetricDatum[]): boolean {
+  if (!isObject(directive)) return false;
   const { Namespace: namespace, Dimensions: dimensionSets, Metrics: metrics } = directive;
-  if (!isName(namespace) || namespace.startsWith("AWS/")) return undefined;
-  if (!Array.isArray(dimensionSets) || !Array.isArray(metrics) || metrics.length > MAX_METRICS) return undefined;
+  if (!isName(namespace) || namespace.startsWith("AWS/")) return false;
+  if (!Array.isArray(dimensionSets) || !Array.isArray(metrics) || metrics.length > MAX_METRICS) return false;
+  if (dimensionSets.length > MAX_DATA) return false;
   const sets: Record<string, string>[] = [];
   for (const set of dimensionSets) {
-    if (!Array.isArray(set) || set.length > MAX_DIMENSIONS) return undefined;
+    if (!Array.isArray(set) || set.length > MAX_DIMENSIONS) return false;
     const dimensions: Record<string, string> = {};
     for (const key of set) {
       const value = typeof key === "string" ? doc[key] : undefined;
-      if (!isName(key) || typeof value !== "string" || value.length === 0 || value.length > MAX_DIMENSION_VALUE) return undefined;
+      if (!isName(key) || typeof value !== "string" || value.length === 0 || value.length > MAX_DIMENSION_VALUE) return false;
       dimensions[key] = value;
     }
     sets.push(dimensions);
   }
   // `Dimensions: []` publishes each metric without dimensions.
   if (sets.length === 0) sets.push({});
-  const data: MetricDatum[] = [];
   for (const metric of metrics) {
-    if (!isObject(metric) || !isName(metric.Name)) return undefined;
+    if (!isObject(metric) || !isName(metric.Name)) return false;
     const unit = metric.Unit ?? "None";
-    if (typeof unit !== "string" || !STANDARD_UNITS.has(unit)) return undefined;
-    if (metric.StorageResolution !== undefined && metric.StorageResolution !== 1 && metric.StorageResolution !== 60) return undefined;
+    if (typeof unit !== "string" || !STANDARD_UNITS.has(unit)) return false;
+    if (metric.StorageResolution !== undefined && metric.StorageResolution !== 1 && metric.StorageResolution !== 60) return false;
     const values = valuesOf(doc[metric.Name]);
-    if (values === "invalid") return undefined;
+    if (values === "invalid") return false;
+    if (data.length + sets.length * values.length > MAX_DATA) return false;
     for (const dimensions of sets) for (const value of values) data.push({ namespace, name: metric.Name, dimensions, value, unit, timestamp });
   }
-  return data;
+  return true;
 }
 
 /** A target member's values: none when absent or not numeric; invalid when the array is too long. */
