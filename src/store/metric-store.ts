@@ -1,10 +1,11 @@
 /**
  * CloudWatch metric data (services/cloudwatch/). A metric is a namespace, a name and a set of
  * dimensions (a series); its data are aggregates (aggregate.ts) per interval and unit, kept at three
- * resolutions as CloudWatch rolls data up: per second for 3 hours, per minute for 15 days, per hour
+ * resolutions as CloudWatch rolls data up: per second for 3 hours, per minute for 63 days, per hour
  * for 455 days (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html:
- * AWS also keeps 5-minute data for 63 days; Flint's hourly rows serve those periods). A write merges
- * into all three, so a query reads the coarsest resolution its period allows.
+ * AWS keeps minutes for 15 days and 5-minute data for 63; between 15 and 63 days ago CloudWatch
+ * aligns to 5 minutes, which Flint's minute rows serve). A write merges into all three, so a query
+ * reads the coarsest resolution its period allows.
  */
 import { merge, type Aggregate } from "../services/cloudwatch/aggregate.js";
 
@@ -33,7 +34,7 @@ export interface StoredPoint {
 /** Resolutions kept, in seconds, with how long each is kept. */
 export const RESOLUTIONS = [
   { seconds: 1, keep: 3 * 3600 },
-  { seconds: 60, keep: 15 * 86400 },
+  { seconds: 60, keep: 63 * 86400 },
   { seconds: 3600, keep: 455 * 86400 },
 ] as const;
 
