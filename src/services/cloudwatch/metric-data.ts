@@ -8,6 +8,7 @@ import type { MetricKey, StoredPoint } from "../../store/metric-store.js";
 import type { GetMetricDataInput } from "./inputs.js";
 import { alignedStart, isPercentile, isPeriod, isStatistic, periods, resolutionFor, statistic } from "./statistics.js";
 import { metricKey, validateUnit, validation } from "./validation.js";
+import { decodePageToken, encodePageToken } from "../../lib/page-token.js";
 
 export interface MetricDataResult {
   Id: string;
@@ -73,14 +74,10 @@ interface Cursor {
   o: number;
 }
 
-const tokenOf = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString("base64url");
+const tokenOf = (c: Cursor) => encodePageToken(c);
 function cursorOf(token: string, queryCount: number): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as Partial<Cursor>;
-    if (Number.isInteger(c.q) && Number.isInteger(c.o) && c.q! >= 0 && c.q! < queryCount && c.o! >= 0) return c as Cursor;
-  } catch {
-    // not a token of ours
-  }
+  const c = decodePageToken(token) as Partial<Cursor> | null | undefined;
+  if (c && Number.isInteger(c.q) && Number.isInteger(c.o) && c.q! >= 0 && c.q! < queryCount && c.o! >= 0) return c as Cursor;
   throw awsError("InvalidNextToken", "The service couldn't process the NextToken provided.");
 }
 

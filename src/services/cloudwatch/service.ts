@@ -15,6 +15,7 @@ import type { Dimension, GetMetricDataInput, GetMetricStatisticsInput, ListMetri
 import { alignedStart, isPercentile, isPeriod, periods, resolutionFor, statistic, STATISTICS } from "./statistics.js";
 import { invalid, metricKey, required, validation, validateDimensions, validateUnit } from "./validation.js";
 import { metricData, type MetricDataResult } from "./metric-data.js";
+import { decodePageToken, encodePageToken } from "../../lib/page-token.js";
 
 /** How often the sink's seconds are written, and how often old rows are deleted. */
 const FLUSH_MS = 1000;
@@ -217,12 +218,8 @@ export class CloudWatchService implements MetricSink {
   }
 }
 
-const tokenOf = (after: number) => Buffer.from(JSON.stringify({ after })).toString("base64url");
+const tokenOf = (after: number) => encodePageToken({ after });
 function cursorOf(token: string): number | undefined {
-  try {
-    const after = (JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { after?: unknown }).after;
-    return typeof after === "number" && Number.isInteger(after) && after >= 0 ? after : undefined;
-  } catch {
-    return undefined;
-  }
+  const after = (decodePageToken(token) as { after?: unknown } | null | undefined)?.after;
+  return typeof after === "number" && Number.isInteger(after) && after >= 0 ? after : undefined;
 }

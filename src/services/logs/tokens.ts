@@ -6,6 +6,7 @@
  */
 import { awsError } from "../../errors.js";
 import type { EventCursor } from "../../store/logs-store.js";
+import { decodePageToken, encodePageToken } from "../../lib/page-token.js";
 
 const invalidToken = () => awsError("InvalidParameterException", "The specified nextToken is invalid.");
 
@@ -31,16 +32,11 @@ export function readStreamToken(token: string): StreamToken {
 }
 
 /** A list operation's or FilterLogEvents' nextToken: an opaque position. */
-export const pageToken = (value: Record<string, string | number>) => Buffer.from(JSON.stringify(value)).toString("base64url");
+export const pageToken = (value: Record<string, string | number>) => encodePageToken(value);
 
 /** What a pageToken holds, with `fields` of the given types, or InvalidParameterException. */
 export function readPageToken<T extends Record<string, "string" | "number">>(token: string, fields: T): { [K in keyof T]: T[K] extends "string" ? string : number } {
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-  } catch {
-    throw invalidToken();
-  }
+  const value = decodePageToken(token);
   const ok = typeof value === "object" && value !== null && Object.entries(fields).every(([f, type]) => typeof (value as Record<string, unknown>)[f] === type);
   if (!ok) throw invalidToken();
   return value as { [K in keyof T]: T[K] extends "string" ? string : number };
