@@ -10,7 +10,7 @@
  * member is absent or not a number (or array of numbers) is skipped, as CloudWatch skips it.
  */
 import type { MetricDatum } from "./sink.js";
-import { UNITS } from "./validation.js";
+import { MAX_AGE_MS, MAX_AHEAD_MS, UNITS } from "./validation.js";
 
 const STANDARD_UNITS: ReadonlySet<string> = new Set(UNITS);
 
@@ -25,9 +25,6 @@ const MAX_DIMENSION_VALUE = 1024;
  * metrics and values but not dimension sets, and a line is read on the event loop.
  */
 const MAX_DATA = 10_000;
-/** CloudWatch accepts data points up to two weeks old and two hours ahead. */
-const MAX_AGE_MS = 14 * 24 * 3_600_000;
-const MAX_AHEAD_MS = 2 * 3_600_000;
 
 type Json = Record<string, unknown>;
 

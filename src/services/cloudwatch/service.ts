@@ -13,7 +13,7 @@ import type { MetricDatum, MetricSeries, MetricSink } from "./sink.js";
 import { PendingSeconds } from "./pending.js";
 import type { Dimension, GetMetricDataInput, GetMetricStatisticsInput, ListMetricsInput, MetricDatumInput, PutMetricDataInput } from "./inputs.js";
 import { alignedStart, isPercentile, isPeriod, periods, resolutionFor, statistic, STATISTICS } from "./statistics.js";
-import { invalid, metricKey, required, validation, validateDimensions, validateUnit } from "./validation.js";
+import { invalid, MAX_AGE_MS, MAX_AHEAD_MS, metricKey, required, validation, validateDimensions, validateUnit } from "./validation.js";
 import { metricData, type MetricDataResult } from "./metric-data.js";
 import { decodePageToken, encodePageToken } from "../../lib/page-token.js";
 
@@ -22,9 +22,6 @@ const FLUSH_MS = 1000;
 const EXPIRE_MS = 10 * 60_000;
 /** AWS: values in [-2^360, 2^360], no NaN or infinities. */
 const LIMIT = 2 ** 360;
-/** AWS accepts data points up to two weeks old and two hours ahead. */
-const MAX_AGE_MS = 14 * 86400_000;
-const MAX_AHEAD_MS = 2 * 3600_000;
 const LIST_PAGE = 500;
 const MAX_DATAPOINTS = 1440;
 

@@ -9,6 +9,10 @@ export const required = (name: string) => awsError("MissingParameter", `The para
 export const validation = (message: string) => awsError("ValidationException", message);
 
 /** StandardUnit of the monitoring-2010-08-01 model. */
+/** CloudWatch accepts data points up to two weeks old and two hours ahead (PutMetricData, EMF). */
+export const MAX_AGE_MS = 14 * 86400_000;
+export const MAX_AHEAD_MS = 2 * 3600_000;
+
 export const UNITS = [
   "Seconds", "Microseconds", "Milliseconds", "Bytes", "Kilobytes", "Megabytes", "Gigabytes", "Terabytes", "Bits", "Kilobits", "Megabits", "Gigabits", "Terabits", "Percent", "Count",
   "Bytes/Second", "Kilobytes/Second", "Megabytes/Second", "Gigabytes/Second", "Terabytes/Second", "Bits/Second", "Kilobits/Second", "Megabits/Second", "Gigabits/Second", "Terabits/Second", "Count/Second", "None",
