@@ -1,9 +1,9 @@
 /**
  * `flint migrate --from <data dir> --to postgres://…`: move a stopped single-node installation onto
- * PostgreSQL, where several nodes can share it. Copies the store's rows (store/copy.ts), then what the
- * data dir kept as files: code packages that functions use, an older Flint's log files, the clock's reading and
- * generated root credentials (so the CLI profile that worked keeps working). The database must hold
- * no Flint data yet; the data dir is only read.
+ * PostgreSQL, where several nodes can share it. Copies the store's rows with its logs and CloudWatch
+ * metrics (store/copy.ts), then what the data dir kept as files: code packages that functions use,
+ * an older Flint's log files, the clock's reading and generated root credentials (so the CLI profile
+ * that worked keeps working). The database must hold no Flint data yet; the data dir is only read.
  */
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
@@ -51,8 +51,9 @@ export async function migrate(argv: string[]): Promise<number> {
       return 1;
     }
     const say = (line: string) => process.stdout.write(`${line}\n`);
-    // The store's file, then the logs' own file (sqlite-logs.ts): both planned before either is copied.
-    const copiers = [await SqliteToPg.open(from, target.db), await SqliteToPg.open(from, target.db, "logs.db")];
+    // The store's file, then the logs' and the metrics' own files (sqlite-logs.ts, sqlite-metrics.ts,
+    // every resolution's rows): all planned before any is copied.
+    const copiers = [await SqliteToPg.open(from, target.db), await SqliteToPg.open(from, target.db, "logs.db"), await SqliteToPg.open(from, target.db, "metrics.db")];
     try {
       const plans = await Promise.all(copiers.map((c) => c.plan()));
       const lost = plans.flatMap((plan) => [

@@ -3,13 +3,27 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import Database from "better-sqlite3";
 import path from "node:path";
+import { randomBytes } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { SqliteToPg, nonEmptyTables } from "./copy.js";
 import { PgStore } from "./postgres.js";
 import { SqliteStore } from "./sqlite.js";
+import { RESOLUTIONS, type MetricKey } from "./metric-store.js";
+import { ofStatistics, ofValue, percentile } from "../services/cloudwatch/aggregate.js";
 import { databaseAndDir } from "../../test/harness/database-and-dir.js";
 
 const fixture = databaseAndDir("flint-copy-");
+
+/** A new schema of the fixture's database, as its own `postgres://` URL: a store there starts empty. */
+async function emptySchema(): Promise<string> {
+  const schema = `c_${randomBytes(6).toString("hex")}`;
+  const admin = await PgStore.connectOnly(fixture.db.url);
+  await admin.run(`CREATE SCHEMA ${schema}`);
+  await admin.close();
+  const url = new URL(fixture.db.url);
+  url.searchParams.set("options", `-c search_path=${schema}`);
+  return url.toString();
+}
 
 test("rows are copied with booleans, bytes and text as PostgreSQL types them; a serial column's sequence continues after them; what has no place is named", async (t) => {
   const { db, dir } = fixture;
@@ -45,8 +59,7 @@ test("rows are copied with booleans, bytes and text as PostgreSQL types them; a 
 });
 
 test("DynamoDB tables, items (an empty sort key too), index entries and stream records are copied; the next stream record numbers after the copied ones", async (t) => {
-  const { db, dir } = fixture;
-  const sub = path.join(dir, "dynamodb");
+  const sub = path.join(fixture.dir, "dynamodb");
   await mkdir(sub);
   const source = SqliteStore.open(sub);
   const table = { name: "moved", id: "tid", arn: "arn:aws:dynamodb:us-east-1:123456789012:table/moved", createdAt: 1, status: "ACTIVE", keySchema: [{ AttributeName: "pk", KeyType: "HASH" }], attributeDefinitions: [{ AttributeName: "pk", AttributeType: "B" }], billingMode: "PAY_PER_REQUEST", indexes: [], streams: [], tags: {}, deletionProtection: false } as const;
@@ -57,13 +70,7 @@ test("DynamoDB tables, items (an empty sort key too), index entries and stream r
   }
   await source.close();
 
-  const schema = `c_${Date.now()}`;
-  const admin = await PgStore.connectOnly(db.url);
-  await admin.run(`CREATE SCHEMA ${schema}`);
-  await admin.close();
-  const url = new URL(db.url);
-  url.searchParams.set("options", `-c search_path=${schema}`);
-  const store = await PgStore.open(url.toString());
+  const store = await PgStore.open(await emptySchema());
   t.after(() => store.close());
   const copier = await SqliteToPg.open(sub, store.db);
   t.after(() => copier.close());
@@ -80,4 +87,34 @@ test("DynamoDB tables, items (an empty sort key too), index entries and stream r
   assert.equal((await d.expired("tid", 100, 5)).length, 2);
   const [o] = await d.write([{ table: "tid", key: { hk: Buffer.from("b"), rk: Buffer.alloc(0) }, decide: () => ({ delete: true, stream: { stream, at: 8, partitionKey: "62", record: "{}" } }) }], false);
   assert.equal(o!.sequence, 3);
+});
+
+test("CloudWatch metrics are copied at every resolution, percentiles' histograms too; a series written after continues the numbering", async (t) => {
+  const sub = path.join(fixture.dir, "metrics");
+  await mkdir(sub);
+  const T = Date.UTC(2026, 0, 1, 12, 0, 0) / 1000;
+  const duration: MetricKey = { namespace: "AWS/Lambda", name: "Duration", dimensions: [{ Name: "FunctionName", Value: "moved" }] };
+  const source = SqliteStore.open(sub);
+  await source.metrics.write([1, 2, 3, 50].map((v, i) => ({ key: duration, at: T + i * 30, unit: "Milliseconds", value: ofValue(v) })));
+  await source.metrics.write([{ key: { namespace: "App", name: "Orders", dimensions: [] }, at: T, unit: "Count", value: ofStatistics(3, 12, 2, 6) }]);
+  const before = await Promise.all(RESOLUTIONS.map((r) => source.metrics.read(duration, r.seconds, T - 3600, T + 3600, true)));
+  await source.close();
+
+  const store = await PgStore.open(await emptySchema());
+  t.after(() => store.close());
+  const copier = await SqliteToPg.open(sub, store.db, "metrics.db");
+  t.after(() => copier.close());
+  const plan = await copier.plan();
+  assert.deepEqual(plan.missingTables, []);
+  assert.deepEqual(plan.missingColumns, []);
+  assert.deepEqual(plan.tables.map((p) => [p.table, p.rows]), [["metric_series", 2], ["metric_points", 4 + 2 + 1 + 3]]);
+  await copier.copy(plan);
+
+  const after = await Promise.all(RESOLUTIONS.map((r) => store.metrics.read(duration, r.seconds, T - 3600, T + 3600, true)));
+  assert.deepEqual(after, before);
+  assert.equal(after[0]!.length, 4);
+  assert.equal(percentile(after[2]![0]!.value, 100), 50);
+  assert.deepEqual((await store.metrics.list({}, 10)).metrics.map((m) => m.name).sort(), ["Duration", "Orders"]);
+  await store.metrics.write([{ key: { ...duration, name: "Errors" }, at: T, unit: "Count", value: ofValue(1) }]);
+  assert.deepEqual((await store.metrics.list({}, 10)).metrics.map((m) => m.name), ["Duration", "Orders", "Errors"]);
 });

@@ -51,10 +51,11 @@ export class SqliteToPg {
   ) {}
 
   /**
-   * One of the data dir's store files (`flint.db`, or the logs' `logs.db`), brought up to this
-   * Flint's schema, then opened read-only.
+   * One of the data dir's store files (`flint.db`, the logs' `logs.db` or the CloudWatch metrics'
+   * `metrics.db`, all named as PostgreSQL names them), brought up to this Flint's schema, then
+   * opened read-only.
    */
-  static async open(dataDir: string, target: PgDb, file: "flint.db" | "logs.db" = "flint.db"): Promise<SqliteToPg> {
+  static async open(dataDir: string, target: PgDb, file: "flint.db" | "logs.db" | "metrics.db" = "flint.db"): Promise<SqliteToPg> {
     await SqliteStore.open(dataDir).close();
     return new SqliteToPg(new Database(path.join(dataDir, file), { readonly: true, fileMustExist: true }), target);
   }

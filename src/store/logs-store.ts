@@ -93,6 +93,9 @@ export interface FilterPage {
   scannedTo?: EventCursor;
 }
 
+/** appendBatches' answer: written, or (refusing to create) which part of a batch's place was missing. */
+export type AppendOutcome = "appended" | "noGroup" | "noStream";
+
 export interface LogsStore {
   // ---- groups
   /** Insert; false when a group of that name exists. */
@@ -119,11 +122,14 @@ export interface LogsStore {
 
   // ---- events
   /**
-   * Append batches in order, in one write, at `ingestionTime`; a batch's group and stream are
-   * created when missing (function logs: Lambda creates them). Each stream's first/last event times,
-   * last ingestion time and stored bytes are kept up to date.
+   * Append batches in order, in one write, at `ingestionTime`. A batch's missing group and stream are
+   * created with `missing: "create"` (function logs: Lambda creates them); with `"refuse"`
+   * (PutLogEvents) nothing is written and the answer names what was missing, checked in the same
+   * write, so an append racing a DeleteLogGroup or DeleteLogStream on another node never brings
+   * them back. Each stream's first/last event times, last ingestion time and stored bytes are kept
+   * up to date.
    */
-  appendBatches(batches: readonly LogBatch[], ingestionTime: number): Promise<void>;
+  appendBatches(batches: readonly LogBatch[], ingestionTime: number, missing?: "create" | "refuse"): Promise<AppendOutcome>;
   /**
    * One stream's events within [start, end), in (timestamp, seq) order: the first `limit` after
    * `from`, or, `backward`, the last `limit` before it (still returned oldest first).

@@ -9,6 +9,7 @@ import {
   filterInChunks,
   plainEnd,
   roundSpan,
+  type AppendOutcome,
   type EventCursor,
   type FilterPage,
   type FilterQuery,
@@ -192,14 +193,24 @@ export class PgLogsStore implements LogsStore {
     });
   }
 
-  async appendBatches(batches: readonly LogBatch[], ingestionTime: number): Promise<void> {
-    if (!batches.length) return;
+  async appendBatches(batches: readonly LogBatch[], ingestionTime: number, missing: "create" | "refuse" = "create"): Promise<AppendOutcome> {
+    if (!batches.length) return "appended";
     const groups = batches.map((b) => b.group);
     const streams = batches.map((b) => b.stream);
     const events = batches.flatMap((b) => b.events.map((e) => [b.group, b.stream, e.timestamp, e.message] as const));
     const column = <I extends 0 | 1 | 2 | 3>(i: I) => events.map((e) => e[i]);
-    await this.db.tx(async (sql) => {
+    return this.db.tx(async (sql): Promise<AppendOutcome> => {
       await sql.query("SELECT pg_advisory_xact_lock($1)", [APPEND_LOCK]);
+      if (missing === "refuse") {
+        // KEY SHARE locks make a concurrent delete of the group or stream wait for this write (whose
+        // events it then deletes too), or, when the delete came first, leave nothing to find here.
+        for (const { group, stream } of batches) {
+          const [g] = await sql.query<{ id: number }>("SELECT id FROM log_groups WHERE name = $1 FOR KEY SHARE", [group]);
+          if (!g) return "noGroup";
+          const [s] = await sql.query<{ id: number }>("SELECT id FROM log_streams WHERE group_id = $1 AND name = $2 FOR KEY SHARE", [g.id, stream]);
+          if (!s) return "noStream";
+        }
+      }
       await sql.run("INSERT INTO log_groups (name, created_at, tags, log_group_class) SELECT DISTINCT unnest($1::text[]), $2::bigint, '{}', 'STANDARD' ON CONFLICT (name) DO NOTHING", [groups, ingestionTime]);
       await sql.run(
         `INSERT INTO log_streams (group_id, name, created_at)
@@ -207,7 +218,7 @@ export class PgLogsStore implements LogsStore {
          ON CONFLICT (group_id, name) DO NOTHING`,
         [groups, streams, ingestionTime],
       );
-      if (!events.length) return;
+      if (!events.length) return "appended";
       const args = [column(0), column(1), column(2), column(3), ingestionTime];
       // unnest WITH ORDINALITY keeps the batches' order in the sequence.
       await sql.run(
@@ -226,6 +237,7 @@ export class PgLogsStore implements LogsStore {
           WHERE g.name = x.g AND s.group_id = g.id AND s.name = x.s`,
         args,
       );
+      return "appended";
     });
   }
 

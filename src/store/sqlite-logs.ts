@@ -9,6 +9,7 @@ import {
   filterInChunks,
   plainEnd,
   roundSpan,
+  type AppendOutcome,
   type EventCursor,
   type FilterPage,
   type FilterQuery,
@@ -247,9 +248,15 @@ export class SqliteLogsStore implements LogsStore {
     })();
   }
 
-  async appendBatches(batches: readonly LogBatch[], ingestionTime: number): Promise<void> {
-    if (!batches.length) return;
-    this.db.transaction(() => {
+  async appendBatches(batches: readonly LogBatch[], ingestionTime: number, missing: "create" | "refuse" = "create"): Promise<AppendOutcome> {
+    return this.db.transaction((): AppendOutcome => {
+      if (missing === "refuse") {
+        for (const { group, stream } of batches) {
+          const gid = this.stmts.groupId.get(group)?.id;
+          if (gid === undefined) return "noGroup";
+          if (!this.stmts.getStream.get(gid, stream)) return "noStream";
+        }
+      }
       for (const { group, stream, events } of batches) {
         this.stmts.insertGroup.run(group, ingestionTime, null, "{}", "STANDARD", null);
         const gid = this.stmts.groupId.get(group)!.id;
@@ -267,6 +274,7 @@ export class SqliteLogsStore implements LogsStore {
         }
         this.stmts.touchStream.run(params(first, last, ingestionTime, bytes, sid));
       }
+      return "appended";
     })();
   }
 

@@ -74,15 +74,19 @@ test("migrate refuses a database that already holds Flint data, copying nothing"
   assert.match(out.stderr, /already holds Flint data \(settings\)/);
 });
 
-test("migrate --leave-behind copies the store's rows it can place, the package a function uses, its logs and the clock; flint logs --store reads them", async () => {
+test("migrate --leave-behind copies the store's rows it can place, the package a function uses, its logs, its metrics and the clock; flint logs --store reads them", async () => {
   const url = await emptyDatabase();
   const out = await flint(["migrate", "--from", dataDir, "--to", url, "--leave-behind"]);
   assert.equal(out.code, 0, out.stdout + out.stderr);
   assert.match(out.stdout, /copied 1 row\(s\) of functions/);
   assert.match(out.stdout, /copied 1 code package\(s\)/);
   assert.match(out.stdout, /copied the clock's reading/);
+  assert.match(out.stdout, /copied \d+ row\(s\) of metric_points/);
   const store = await PgStore.open(url);
   try {
+    const invocations = { namespace: "AWS/Lambda", name: "Invocations", dimensions: [{ Name: "FunctionName", Value: fn }] };
+    // (FunctionName+Resource and FunctionName+ExecutedVersion series match the filter too.)
+    assert.deepEqual((await store.metrics.list(invocations, 10)).metrics.filter((m) => m.dimensions.length === 1), [invocations]);
     const record = await store.getFunction(fn);
     assert.ok(record);
     assert.equal(await store.blobs.has(record.latest.code.id), true);

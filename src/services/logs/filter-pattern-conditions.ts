@@ -211,14 +211,14 @@ export function conditionsOf<C>(e: Expr<C>): C[] {
 /**
  * Substrings any message satisfying `e` contains, as an AND of ORs: an AND keeps every side's
  * groups; an OR keeps one group made of one group from each side (when every side has one).
- * `literal` names a condition's own substring, if it has one.
+ * `literals` names the substrings a condition itself requires (all of them), first the one an OR
+ * should take.
  */
-export function mustContainOf<C>(e: Expr<C>, literal: (c: C) => string | undefined): string[][] {
-  if ("and" in e) return e.and.flatMap((x) => mustContainOf(x, literal));
+export function mustContainOf<C>(e: Expr<C>, literals: (c: C) => readonly string[]): string[][] {
+  if ("and" in e) return e.and.flatMap((x) => mustContainOf(x, literals));
   if ("or" in e) {
-    const sides = e.or.map((x) => mustContainOf(x, literal));
+    const sides = e.or.map((x) => mustContainOf(x, literals));
     return sides.every((s) => s.length > 0) ? [[...new Set(sides.flatMap((s) => s[0]!))]] : [];
   }
-  const s = literal(e.cond);
-  return s ? [[s]] : [];
+  return literals(e.cond).map((s) => [s]);
 }

@@ -109,8 +109,8 @@ function assign(slots: Slot[], message: string): (string | undefined)[] | undefi
 }
 
 /** A condition's text appears verbatim in the event when it is an exact string without quoting characters. */
-const literalOf = (c: Condition): string | undefined =>
-  c.op === "=" && c.value.kind === "text" && c.value.literal && !/["\\[\]]/.test(c.value.literal) ? c.value.literal : undefined;
+const literalsOf = (c: Condition): string[] =>
+  c.op === "=" && c.value.kind === "text" && c.value.literal && !/["\\[\]]/.test(c.value.literal) ? [c.value.literal] : [];
 
 /** Compiles the text between `[` and `]`. */
 export function compileDelimitedPattern(body: string): CompiledFilterPattern {
@@ -120,7 +120,7 @@ export function compileDelimitedPattern(body: string): CompiledFilterPattern {
   const exprs = slots.flatMap((s) => ("expr" in s && s.expr ? [s.expr] : []));
   return {
     matchesAll: false,
-    mustContain: exprs.flatMap((e) => mustContainOf(e, literalOf)),
+    mustContain: exprs.flatMap((e) => mustContainOf(e, literalsOf)),
     match(message) {
       const texts = assign(slots, message);
       return texts !== undefined && slots.every((s, i) => !("expr" in s && s.expr) || evaluate(s.expr, (c) => compare(texts[i]!, c.op, c.value)));

@@ -93,12 +93,28 @@ function test(doc: unknown, c: Condition): boolean {
 }
 
 /**
- * A string equality's text appears verbatim in the raw JSON when it has no character a JSON writer
- * escapes (a writer may still spell a letter as `\uXXXX`; none we know of does).
+ * Characters no JSON writer escapes (some write `/` as `\/`, and `+`, `<`, `&`, `'` or anything
+ * non-ASCII as `\uXXXX`; a letter could be too, but none we know of does): text made only of them
+ * appears verbatim in the raw event.
  */
-const RAW_SAFE = /^[A-Za-z0-9_ .:,;#=@+-]+$/;
-const literalOf = (c: Condition): string | undefined =>
-  "op" in c && c.op === "=" && c.value.kind === "text" && c.value.literal && RAW_SAFE.test(c.value.literal) ? c.value.literal : undefined;
+const NEVER_ESCAPED = /^[A-Za-z0-9_ -]+$/;
+
+/**
+ * Substrings every event satisfying `c` contains: the quoted name of the last plainly spelled
+ * property on its path (each named step must be a key of the event), and the text of an exact
+ * string equality. `!=`, `IS NULL` and `NOT EXISTS` give none: they may hold where the property
+ * is absent. A text that is a number's spelling gives none either: `$.code = "123"` also matches
+ * `{"code": 1.23e2}`, whose raw text lacks `123`.
+ */
+function literalsOf(c: Condition): string[] {
+  if ("notExists" in c || ("is" in c && c.is === null) || ("op" in c && c.op === "!=")) return [];
+  const literals: string[] = [];
+  const text = "op" in c && c.op === "=" && c.value.kind === "text" ? c.value.literal : undefined;
+  if (text && NEVER_ESCAPED.test(text) && String(Number(text)) !== text) literals.push(text);
+  const names = c.path.flatMap((s) => ("name" in s && NEVER_ESCAPED.test(s.name) ? [s.name] : []));
+  if (names.length) literals.push(`"${names[names.length - 1]}"`);
+  return literals;
+}
 
 /** Compiles the text between `{` and `}`. */
 export function compileJsonPattern(body: string): CompiledFilterPattern {
@@ -111,7 +127,7 @@ export function compileJsonPattern(body: string): CompiledFilterPattern {
   if (conditionsOf(expr).filter((c) => c.path.some((s) => "any" in s)).length > 3) throw invalidPattern();
   return {
     matchesAll: false,
-    mustContain: mustContainOf(expr, literalOf),
+    mustContain: mustContainOf(expr, literalsOf),
     match(message) {
       const doc = parseObject(message);
       return doc !== undefined && evaluate(expr, (c) => test(doc, c));

@@ -146,6 +146,22 @@ const CASES: Case[] = [
   ['{ $.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch && $.actions[2] = nomatch }', USERS, true],
   ['{ ($.user.email = "John.Stiles@example.com" || $.coordinates[0][1] = nonmatch) && $.actions[2] = nomatch }', USERS, false],
   ["{ $.coordinates[2][0] = 7 }", USERS, true],
+  // What the prefilter may require of a JSON event: a property's quoted name, an exact string's text,
+  // only in characters no writer escapes (each matching case checks its mustContain keeps the event).
+  ["{ $.latency > 100 }", '{"latency": 150}', true],
+  ["{ $.latency > 100 }", '{"latency": 50, "note": "latency"}', false],
+  ['{ $.path = "/a/b" }', '{"path":"\\/a\\/b"}', true],
+  ['{ $.name = "caf\u00e9" }', '{"name":"caf\\u00e9"}', true],
+  ['{ $.op = "a+b" }', '{"op":"a\\u002bb"}', true],
+  ["{ $.['x/y'] = 1 }", '{"x\\/y":1}', true],
+  ['{ $.code = "123" }', '{"code": 1.23e2}', true],
+  ['{ $.size = "Infinity" }', '{"size": 1e400}', true],
+  ["{ $.['a b'] = \"x y\" }", '{"a b": "x y"}', true],
+  ['{ $.a.b[0] = "x-1" }', '{"a": {"b": ["x-1"]}}', true],
+  ["{ $.a != 1 }", '{"b": 2, "a": 2}', true],
+  ["{ $.a = 1 || $.b NOT EXISTS }", '{"c": 1}', true],
+  ["{ $.a IS NULL || $.b IS FALSE }", '{"a": null}', true],
+  ['{ ($.a = "x" || $.b > 1) && $.c IS TRUE }', '{"b": 2, "c": true}', true],
   ["{ $.users = 1 }", '{"users": [1, 2, 3]}', false],
   ["{ $.users != 1 }", '{"users": [1, 2, 3]}', false],
   ["{ $.foo = bar }", '{"foo": "bar"}', true],
@@ -330,9 +346,29 @@ describe("prefilter substrings", () => {
     assert.equal(compileFilterPattern("").matchesAll, true);
   });
   test("JSON and space-delimited string equalities are literal substrings, numbers and negations are not", () => {
-    assert.deepEqual(compileFilterPattern('{ $.level = "ERROR" && $.latency > 100 }').mustContain, [["ERROR"]]);
+    assert.deepEqual(compileFilterPattern('{ $.level = "ERROR" && $.latency > 100 }').mustContain, [["ERROR"], ['"level"'], ['"latency"']]);
     assert.deepEqual(compileFilterPattern("{ $.level = ERROR || $.level = WARN }").mustContain, [["ERROR", "WARN"]]);
     assert.deepEqual(compileFilterPattern("{ $.level != ERROR }").mustContain, []);
     assert.deepEqual(compileFilterPattern("[w1=ERROR, w2=4*]").mustContain, [["ERROR"]]);
+  });
+  test("a JSON condition that needs its property present requires the last plainly named step's quoted name; || makes alternatives", () => {
+    const mustContain = (pattern: string) => compileFilterPattern(pattern).mustContain;
+    assert.deepEqual(mustContain("{ $.latency > 100 }"), [['"latency"']]);
+    assert.deepEqual(mustContain('{ $.a.b[0] = "x-1" }'), [["x-1"], ['"b"']]);
+    assert.deepEqual(mustContain("{ $.a.['b.c'] = 1 }"), [['"a"']]);
+    assert.deepEqual(mustContain("{ $.flag IS TRUE && $.n = 1 }"), [['"flag"'], ['"n"']]);
+    assert.deepEqual(mustContain("{ $.a > 1 || $.b < 1 }"), [['"a"', '"b"']]);
+    assert.deepEqual(mustContain('{ $.a = "x" || $.b > 1 }'), [["x", '"b"']]);
+    assert.deepEqual(mustContain("{ $.* = 1 }"), []);
+  });
+  test("absence may satisfy !=, IS NULL and NOT EXISTS; escapable text and numbers' spellings are no literal", () => {
+    const mustContain = (pattern: string) => compileFilterPattern(pattern).mustContain;
+    for (const pattern of ["{ $.a != 1 }", "{ $.a IS NULL }", "{ $.a NOT EXISTS }", "{ $.a > 1 || $.b NOT EXISTS }", "{ $.['x/y'] = 1 }"]) assert.deepEqual(mustContain(pattern), [], pattern);
+    assert.deepEqual(mustContain('{ $.path = "/a/b" }'), [['"path"']]);
+    assert.deepEqual(mustContain('{ $.name = "caf\u00e9" }'), [['"name"']]);
+    assert.deepEqual(mustContain('{ $.op = "a+b" }'), [['"op"']]);
+    assert.deepEqual(mustContain('{ $.code = "123" }'), [['"code"']]);
+    assert.deepEqual(mustContain('{ $.code = "1e-7" }'), [['"code"']]);
+    assert.deepEqual(mustContain('{ $.code = "E123" }'), [["E123"], ['"code"']]);
   });
 });

@@ -123,6 +123,23 @@ for (const [kind, open] of STORES) describe(`CloudWatch Logs service on ${kind}`
     await refused("DeleteLogStream", { logGroupName: "g", logStreamName: "a" }, "ResourceNotFoundException", "The specified log stream does not exist.");
   });
 
+  test("PutLogEvents racing DeleteLogGroup or DeleteLogStream answers ResourceNotFoundException and brings neither back", async () => {
+    await call("CreateLogGroup", { logGroupName: "g" });
+    await call("CreateLogStream", { logGroupName: "g", logStreamName: "s" });
+    // Another node deletes just after this one checked that the stream exists, before it writes.
+    const racing = (remove: () => Promise<unknown>) => {
+      const racer: LogsStore = Object.create(store, { getStream: { value: async (g: string, s: string) => [await store.getStream(g, s), await remove()][0] } });
+      return new LogsService({ store: racer, clock, account: ACCOUNT });
+    };
+    const putVia = (service: LogsService) => OPERATIONS.PutLogEvents!(service, { logGroupName: "g", logStreamName: "s", logEvents: [{ timestamp: clock.now(), message: "late" }] });
+    await assert.rejects(putVia(racing(() => store.deleteStream("g", "s"))), { code: "ResourceNotFoundException", message: "The specified log stream does not exist." });
+    assert.equal(await store.getStream("g", "s"), undefined);
+    await call("CreateLogStream", { logGroupName: "g", logStreamName: "s" });
+    await assert.rejects(putVia(racing(() => store.deleteGroup("g"))), { code: "ResourceNotFoundException", message: "The specified log group does not exist." });
+    assert.equal(await store.getGroup("g"), undefined);
+    assert.equal(await store.getStream("g", "s"), undefined);
+  });
+
   test("PutLogEvents refuses a batch out of order, over 24 hours or over 1 MiB, and leaves out events too old, too new or past retention", async () => {
     await call("CreateLogGroup", { logGroupName: "g" });
     await call("CreateLogStream", { logGroupName: "g", logStreamName: "s" });

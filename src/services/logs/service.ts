@@ -225,7 +225,12 @@ export class LogsService {
     if (!(await this.store.getStream(input.logGroupName, input.logStreamName))) throw streamNotFound();
     const now = this.clock.now();
     const { accepted, rejected } = judgeBatch(input.logEvents, now, g.retentionDays);
-    if (accepted.length > 0) await this.store.appendBatches([{ group: input.logGroupName, stream: input.logStreamName, events: accepted }], now);
+    if (accepted.length > 0) {
+      // Checked again in the write: a DeleteLogGroup or DeleteLogStream since the reads above wins.
+      const outcome = await this.store.appendBatches([{ group: input.logGroupName, stream: input.logStreamName, events: accepted }], now, "refuse");
+      if (outcome === "noGroup") throw groupNotFound();
+      if (outcome === "noStream") throw streamNotFound();
+    }
     return { nextSequenceToken: sequenceToken(now), ...(rejected ? { rejectedLogEventsInfo: { ...rejected } } : {}) };
   }
 

@@ -92,6 +92,23 @@ export function logsContract(fresh: FreshStore): void {
     assert.deepEqual(await logs.readStream("/aws/lambda/f", "none", { backward: false, limit: 10 }), []);
   });
 
+  test("logs: an append that refuses to create writes nothing when a batch's group or stream is missing, and answers which", async (t) => {
+    const { logs } = await fresh(t);
+    await logs.createGroup(group("g"));
+    await logs.createStream("g", "s", 1);
+    const ok = { group: "g", stream: "s", events: [{ timestamp: 1, message: "kept" }] };
+    assert.equal(await logs.appendBatches([ok], 2, "refuse"), "appended");
+    assert.equal(await logs.appendBatches([ok, { group: "g", stream: "gone", events: [{ timestamp: 1, message: "x" }] }], 3, "refuse"), "noStream");
+    assert.equal(await logs.appendBatches([{ group: "deleted", stream: "s", events: [{ timestamp: 1, message: "x" }] }], 3, "refuse"), "noGroup");
+    assert.equal(await logs.getGroup("deleted"), undefined);
+    assert.equal(await logs.getStream("g", "gone"), undefined);
+    assert.deepEqual(texts((await logs.filter("g", { limit: 10 })).events), ["kept"], "the refused write appended none of its batches");
+    assert.equal((await logs.getStream("g", "s"))?.lastIngestionTime, 2);
+    await logs.deleteGroup("g");
+    assert.equal(await logs.appendBatches([ok], 4, "refuse"), "noGroup");
+    assert.equal(await logs.getGroup("g"), undefined);
+  });
+
   test("logs: filter interleaves a group's streams by time, narrows by stream names or prefix, literals and match, and resumes after a position", async (t) => {
     const { logs } = await fresh(t);
     await logs.appendBatches(
