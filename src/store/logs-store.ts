@@ -132,11 +132,13 @@ export interface LogsStore {
   /** A group's events, interleaved in (timestamp, seq) order, as FilterLogEvents reads them. */
   filter(group: string, query: FilterQuery): Promise<FilterPage>;
   /**
-   * Events stored after `afterSeq` (in stored order) in any of `groups`: what live tails and
-   * `flint logs --follow` read. Seq order is commit order on both stores, so a tail never skips an
-   * event committed after it read a higher seq.
+   * Events stored after `afterSeq` and at most `upTo` (in stored order) in any of `groups`: what live
+   * tails and `flint logs --follow` read. Seq order is commit order on both stores, so a tail never
+   * skips an event committed after it read a higher seq; a tail that read `lastSeq()` as `upTo` and
+   * got fewer than `limit` events starts its next read after `upTo`, so a quiet group's tail never
+   * rereads what a busy store wrote meanwhile.
    */
-  tail(groups: readonly string[], afterSeq: number, limit: number): Promise<TailedLogEvent[]>;
+  tail(groups: readonly string[], afterSeq: number, upTo: number, limit: number): Promise<TailedLogEvent[]>;
   /** The highest seq stored so far (0 when none): where a tail starts. */
   lastSeq(): Promise<number>;
   /** Apply every group's retention at `now`: events older than its days go. Resolves how many went. */

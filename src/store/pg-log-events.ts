@@ -79,6 +79,9 @@ export const PG_LOG_TABLES = `
      ORDER BY v.seq;
   DROP TABLE log_events_v1;`;
 
+/** Tails read a group's events by seq between two positions. */
+export const PG_LOG_TAIL_INDEX = `CREATE INDEX log_events_by_group_seq ON log_events (group_id, seq);`;
+
 /** The advisory lock appends take (any constant no other part of Flint uses): one appender at a time. */
 const APPEND_LOCK = 0x6c6f6773;
 const MIN = -Number.MAX_SAFE_INTEGER;
@@ -303,13 +306,13 @@ export class PgLogsStore implements LogsStore {
     });
   }
 
-  async tail(groups: readonly string[], afterSeq: number, limit: number): Promise<TailedLogEvent[]> {
+  async tail(groups: readonly string[], afterSeq: number, upTo: number, limit: number): Promise<TailedLogEvent[]> {
     if (!groups.length) return [];
     const rows = await this.db.query<EventSql & { grp: string }>(
       `SELECT e.seq, g.name AS grp, s.name AS stream, e.timestamp, e.ingestion_time, e.message
          FROM log_events e JOIN log_streams s ON s.id = e.stream_id JOIN log_groups g ON g.id = e.group_id
-        WHERE e.seq > $1 AND e.group_id IN (SELECT id FROM log_groups WHERE name = ANY($2::text[])) ORDER BY e.seq LIMIT $3`,
-      [afterSeq, groups, limit],
+        WHERE e.seq > $1 AND e.seq <= $2 AND e.group_id IN (SELECT id FROM log_groups WHERE name = ANY($3::text[])) ORDER BY e.seq LIMIT $4`,
+      [afterSeq, upTo, groups, limit],
     );
     return rows.map((r) => ({ ...eventOf(r), group: r.grp }));
   }

@@ -52,6 +52,8 @@ const MIGRATIONS = [
    );
    CREATE INDEX log_events_by_group ON log_events (group_id, timestamp, seq);
    CREATE INDEX log_events_by_stream ON log_events (stream_id, timestamp, seq);`,
+  // Tails read a group's events by seq between two positions.
+  `CREATE INDEX log_events_by_group_seq ON log_events (group_id, seq);`,
 ];
 
 export interface GroupSql {
@@ -314,14 +316,14 @@ export class SqliteLogsStore implements LogsStore {
     });
   }
 
-  async tail(groups: readonly string[], afterSeq: number, limit: number): Promise<TailedLogEvent[]> {
+  async tail(groups: readonly string[], afterSeq: number, upTo: number, limit: number): Promise<TailedLogEvent[]> {
     if (!groups.length) return [];
     const sql = `SELECT e.seq, g.name AS grp, s.name AS stream, e.timestamp, e.ingestion_time, e.message
-        FROM log_events e JOIN log_streams s ON s.id = e.stream_id JOIN log_groups g ON g.id = e.group_id
-       WHERE e.seq > ? AND g.name IN (${groups.map(() => "?").join(", ")}) ORDER BY e.seq LIMIT ?`;
+        FROM log_groups g JOIN log_events e ON e.group_id = g.id JOIN log_streams s ON s.id = e.stream_id
+       WHERE g.name IN (${groups.map(() => "?").join(", ")}) AND e.seq > ? AND e.seq <= ? ORDER BY e.seq LIMIT ?`;
     let stmt = this.shaped.get(sql);
     if (!stmt) this.shaped.set(sql, (stmt = this.db.prepare(sql)));
-    const rows = (stmt as Database.Statement<unknown[], EventSql & { grp: string }>).all(afterSeq, ...groups, limit);
+    const rows = (stmt as Database.Statement<unknown[], EventSql & { grp: string }>).all(...groups, afterSeq, upTo, limit);
     return rows.map((r) => ({ ...eventOf(r), group: r.grp }));
   }
 

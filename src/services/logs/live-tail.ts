@@ -90,10 +90,13 @@ export class LiveTailSession {
     if (this.reading || this.closed) return;
     this.reading = true;
     try {
-      const events = await this.store.tail([...this.groups.keys()], this.afterSeq, POLL_LIMIT);
+      const upTo = await this.store.lastSeq();
+      const events = await this.store.tail([...this.groups.keys()], this.afterSeq, upTo, POLL_LIMIT);
       const sampled = events.length >= POLL_LIMIT;
-      const last = events[events.length - 1];
-      if (last) this.afterSeq = sampled ? await this.store.lastSeq() : last.seq;
+      // Read up to upTo, or sampled and the rest skipped: the next poll starts past it either way, so
+      // a tail on a quiet group never rereads what the store's busy groups wrote. (max: deletes can
+      // lower the last seq.)
+      this.afterSeq = Math.max(this.afterSeq, upTo);
       if (this.closed) return;
       const results = events.filter(this.keep).map((e) => ({
         logStreamName: e.stream,

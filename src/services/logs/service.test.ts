@@ -294,4 +294,31 @@ for (const [kind, open] of STORES) describe(`CloudWatch Logs service on ${kind}`
     await assert.rejects(logs.openLiveTail(decodeStartLiveTail({ logGroupIdentifiers: [`${arn}x`] }), "req"), { code: "ResourceNotFoundException" });
     await assert.rejects(logs.openLiveTail(decodeStartLiveTail({ logGroupIdentifiers: [arn, arn], logStreamNames: ["s"] }), "req"), { code: "InvalidParameterException" });
   });
+
+  test("a live tail on a quiet group starts each poll past all the store held, not at its group's last event", async () => {
+    const afters: number[] = [];
+    let polled: () => void = () => {};
+    const spied: LogsStore = Object.create(store);
+    spied.tail = async (groups, after, upTo, limit) => {
+      afters.push(after);
+      const events = await store.tail(groups, after, upTo, limit);
+      setImmediate(polled);
+      return events;
+    };
+    const spiedLogs = new LogsService({ store: spied, clock, account: ACCOUNT });
+    for (const name of ["quiet", "busy"]) await call("CreateLogGroup", { logGroupName: name });
+    await call("CreateLogStream", { logGroupName: "busy", logStreamName: "s" });
+    const { session, release } = await spiedLogs.openLiveTail(decodeStartLiveTail({ logGroupIdentifiers: ["quiet"] }), "req");
+    session.run({ update: () => {}, end: () => {} });
+    await put("busy", "s", [[clock.now(), "one"], [clock.now(), "two"]]);
+    const busyEnd = await store.lastSeq();
+    for (let poll = 0; poll < 2; poll++) {
+      const done = new Promise<void>((r) => (polled = r));
+      clock.advance(1000);
+      await done;
+    }
+    release();
+    spiedLogs.close();
+    assert.equal(afters.at(-1), busyEnd, "the busy group's events are not read again");
+  });
 });
