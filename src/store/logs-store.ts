@@ -85,6 +85,13 @@ export interface FilterQuery {
    * (`scannedTo`), as CloudWatch returns a page with fewer (even no) events and a token.
    */
   scanLimit?: number;
+  /**
+   * Bounds on `match`'s work in this call, as `scanLimit` bounds the database's: once it has been
+   * asked about `bytes` characters of messages, or `now()` reaches `until`, the read stops after the
+   * event in hand and says where (`scannedTo`). A pattern's match costs up to its text times its
+   * NFA's states, so a count of events alone would let one call hold the event loop for seconds.
+   */
+  matchBudget?: { bytes: number; until: number; now: () => number };
 }
 
 export interface FilterPage {
@@ -161,21 +168,23 @@ export type FilterRound = (round: { from?: EventCursor; chunk: number; want?: nu
 /**
  * FilterLogEvents' reading, the same on both stores: rounds of at most FILTER_CHUNK stored events,
  * their candidates (already narrowed in the database) asked `match`, until `limit` events matched,
- * the range ended, or `scanLimit` stored events were examined. Without `match` the database stops
- * at `limit` itself.
+ * the range ended, `scanLimit` stored events were examined, or `match` spent its `matchBudget`.
+ * Without `match` the database stops at `limit` itself.
  */
 export async function filterInChunks(query: FilterQuery, round: FilterRound): Promise<FilterPage> {
   const events: StoredLogEvent[] = [];
   const plain = !query.match && !query.streams && query.streamPrefix === undefined && !(query.mustContain ?? []).some((any) => any.length);
   let from = query.after;
   let budget = query.scanLimit ?? Infinity;
+  let matchBytes = 0;
+  const spent = (bytes: number) => !!query.matchBudget && ((matchBytes += bytes) >= query.matchBudget.bytes || query.matchBudget.now() >= query.matchBudget.until);
   for (;;) {
     const chunk = Math.min(budget, FILTER_CHUNK);
     const { candidates, end } = await round({ ...(from && { from }), chunk, ...(!query.match && { want: query.limit - events.length }), plain });
     for (const e of candidates) {
-      if (query.match && !query.match(e.message)) continue;
-      events.push(e);
-      if (events.length >= query.limit) return { events, scannedTo: { timestamp: e.timestamp, seq: e.seq } };
+      const matched = !query.match || query.match(e.message);
+      if (matched) events.push(e);
+      if (events.length >= query.limit || (query.match && spent(e.message.length))) return { events, scannedTo: { timestamp: e.timestamp, seq: e.seq } };
     }
     if (!end) return { events };
     budget -= chunk;

@@ -24,6 +24,8 @@ const MAX_TAGS = 50;
  */
 const FILTER_SCAN_LIMIT = 100_000;
 const FILTER_SCAN_LIMIT_UNNARROWED = 20_000;
+/** What one FilterLogEvents call may spend asking its pattern about messages before it ends the page early (CloudWatch returns short pages too). */
+const MATCH_BUDGET = { ms: 100, bytes: 16 * 1024 * 1024 };
 const DEFAULT_EVENTS_LIMIT = 10_000;
 
 export interface LogsServiceDeps {
@@ -278,6 +280,7 @@ export class LogsService {
       mustContain: pattern.mustContain,
       ...(pattern.matchesAll ? {} : { match: (message: string) => pattern.match(message) }),
       scanLimit: pattern.matchesAll || pattern.mustContain.some((any) => any.length > 0) ? FILTER_SCAN_LIMIT : FILTER_SCAN_LIMIT_UNNARROWED,
+      matchBudget: { bytes: MATCH_BUDGET.bytes, until: this.clock.now() + MATCH_BUDGET.ms, now: () => this.clock.now() },
     });
     const events = withinResponseBytes(page.events);
     const last = events[events.length - 1];

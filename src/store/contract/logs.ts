@@ -135,6 +135,28 @@ export function logsContract(fresh: FreshStore): void {
     assert.deepEqual(texts((await filterAll(logs, "g", { limit: 7, scanLimit: 4 })).events), events.map((e) => e.message));
   });
 
+  test("logs: a filter's match stops once it has spent its bytes or its time, with where to resume, and loses none across calls", async (t) => {
+    const { logs } = await fresh(t);
+    const events = Array.from({ length: 10 }, (_, i) => ({ timestamp: i, message: `${i % 2 ? "odd" : "even"} ${"x".repeat(98)}` }));
+    await logs.appendBatches([{ group: "g", stream: "s", events }], 1);
+    const match = (m: string) => m.startsWith("odd");
+    const byBytes = await logs.filter("g", { limit: 100, match, matchBudget: { bytes: 300, until: Infinity, now: () => 0 } });
+    assert.deepEqual(byBytes.events.map((e) => e.timestamp), [1]);
+    assert.equal(byBytes.scannedTo?.timestamp, 2, "three messages of 102 characters asked");
+    let now = 0;
+    const byTime = await logs.filter("g", { limit: 100, match: (m) => ((now += 10), match(m)), matchBudget: { bytes: Infinity, until: 40, now: () => now } });
+    assert.deepEqual(byTime.events.map((e) => e.timestamp), [1, 3]);
+    assert.equal(byTime.scannedTo?.timestamp, 3);
+    const found: number[] = [];
+    let after: EventCursor | undefined;
+    for (let calls = 0; calls < 20; calls++) {
+      const page = await logs.filter("g", { limit: 100, match, matchBudget: { bytes: 300, until: Infinity, now: () => 0 }, ...(after && { after }) });
+      found.push(...page.events.map((e) => e.timestamp));
+      if (!(after = page.scannedTo)) break;
+    }
+    assert.deepEqual(found, [1, 3, 5, 7, 9]);
+  });
+
   test("logs: a tail reads what was stored after a seq, in stored order, in the groups asked, each event naming its group", async (t) => {
     const { logs } = await fresh(t);
     assert.equal(await logs.lastSeq(), 0);
