@@ -109,7 +109,10 @@ export interface LogsStore {
   listGroups(query: { prefix?: string; contains?: string; after?: string; limit: number }): Promise<LogGroupRow[]>;
   /** Replace a group's retention, tags, class or key; false when it does not exist. */
   updateGroup(row: LogGroupRow): Promise<boolean>;
-  /** Delete a group with its streams and events; false when it did not exist. */
+  /**
+   * Delete a group with its streams and events; false when it did not exist. The group is gone for
+   * every reader at once; its events may go a batch at a time after.
+   */
   deleteGroup(name: string): Promise<boolean>;
 
   // ---- streams
@@ -121,7 +124,7 @@ export interface LogsStore {
    * `order: "lastEvent"`: by lastEventTime then name (`after` is `${lastEventTime}:${name}`).
    */
   listStreams(group: string, query: { order: "name" | "lastEvent"; descending: boolean; prefix?: string; after?: string; limit: number }): Promise<LogStreamRow[]>;
-  /** Delete a stream with its events; false when it did not exist. */
+  /** Delete a stream with its events (as deleteGroup: at once for readers); false when it did not exist. */
   deleteStream(group: string, name: string): Promise<boolean>;
 
   // ---- events
@@ -148,8 +151,11 @@ export interface LogsStore {
   tail(groups: readonly string[], afterSeq: number, upTo: number, limit: number): Promise<TailedLogEvent[]>;
   /** The highest seq stored so far (0 when none): where a tail starts. */
   lastSeq(): Promise<number>;
-  /** Apply every group's retention at `now`: events older than its days go. Resolves how many went. */
-  expire(now: number): Promise<number>;
+  /**
+   * Apply every group's retention (or only `group`'s) at `now`: events older than its days go.
+   * Resolves how many went.
+   */
+  expire(now: number, group?: string): Promise<number>;
 }
 
 /** Stored events one filter query examines at most in one database round (the rest waits for the next). */

@@ -322,14 +322,15 @@ export class PgLogsStore implements LogsStore {
     return row?.seq ?? 0;
   }
 
-  async expire(now: number): Promise<number> {
+  async expire(now: number, group?: string): Promise<number> {
     const cutoff = "$1::bigint - g.retention_days::bigint * $2::bigint";
+    const which = "g.retention_days IS NOT NULL AND ($3::text IS NULL OR g.name = $3)";
     return this.db.tx(async (sql) => {
-      const gone = await sql.run(`DELETE FROM log_events e USING log_groups g WHERE g.retention_days IS NOT NULL AND e.group_id = g.id AND e.timestamp < ${cutoff}`, [now, DAY_MS]);
+      const gone = await sql.run(`DELETE FROM log_events e USING log_groups g WHERE ${which} AND e.group_id = g.id AND e.timestamp < ${cutoff}`, [now, DAY_MS, group ?? null]);
       await sql.run(
         `UPDATE log_streams s SET first_event_time = (SELECT min(e.timestamp) FROM log_events e WHERE e.stream_id = s.id)
-           FROM log_groups g WHERE g.retention_days IS NOT NULL AND s.group_id = g.id AND s.first_event_time < ${cutoff}`,
-        [now, DAY_MS],
+           FROM log_groups g WHERE ${which} AND s.group_id = g.id AND s.first_event_time < ${cutoff}`,
+        [now, DAY_MS, group ?? null],
       );
       return gone;
     });

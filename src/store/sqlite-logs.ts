@@ -54,7 +54,38 @@ const MIGRATIONS = [
    CREATE INDEX log_events_by_stream ON log_events (stream_id, timestamp, seq);`,
   // Tails read a group's events by seq between two positions.
   `CREATE INDEX log_events_by_group_seq ON log_events (group_id, seq);`,
+  // Groups' and streams' ids are never reused (AUTOINCREMENT): a deleted one's events go in batches
+  // after its row, and must never be taken for a new group's or stream's of the same id.
+  `CREATE TABLE log_groups_v3 (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     name TEXT NOT NULL UNIQUE,
+     created_at INTEGER NOT NULL,
+     retention_days INTEGER,
+     tags TEXT NOT NULL,
+     log_group_class TEXT NOT NULL,
+     kms_key_id TEXT
+   );
+   INSERT INTO log_groups_v3 SELECT id, name, created_at, retention_days, tags, log_group_class, kms_key_id FROM log_groups;
+   DROP TABLE log_groups;
+   ALTER TABLE log_groups_v3 RENAME TO log_groups;
+   CREATE TABLE log_streams_v3 (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     group_id INTEGER NOT NULL,
+     name TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     first_event_time INTEGER,
+     last_event_time INTEGER,
+     last_ingestion_time INTEGER,
+     stored_bytes INTEGER NOT NULL DEFAULT 0,
+     UNIQUE (group_id, name)
+   );
+   INSERT INTO log_streams_v3 SELECT id, group_id, name, created_at, first_event_time, last_event_time, last_ingestion_time, stored_bytes FROM log_streams;
+   DROP TABLE log_streams;
+   ALTER TABLE log_streams_v3 RENAME TO log_streams;`,
 ];
+
+/** Events one delete statement removes: between batches other requests run (the event loop is not held for a big group). */
+const DELETE_BATCH = 10_000;
 
 export interface GroupSql {
   name: string;
@@ -142,7 +173,7 @@ export class SqliteLogsStore implements LogsStore {
           ORDER BY name LIMIT @p4`,
       ),
       updateGroup: db.prepare("UPDATE log_groups SET retention_days = ?, tags = ?, log_group_class = ?, kms_key_id = ? WHERE name = ?"),
-      deleteGroupEvents: db.prepare("DELETE FROM log_events WHERE group_id = ?"),
+      deleteGroupEvents: db.prepare(`DELETE FROM log_events WHERE seq IN (SELECT seq FROM log_events WHERE group_id = ? LIMIT ${DELETE_BATCH})`),
       deleteGroupStreams: db.prepare("DELETE FROM log_streams WHERE group_id = ?"),
       deleteGroup: db.prepare("DELETE FROM log_groups WHERE id = ?"),
       insertStream: db.prepare("INSERT INTO log_streams (group_id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (group_id, name) DO NOTHING"),
@@ -159,7 +190,7 @@ export class SqliteLogsStore implements LogsStore {
           ORDER BY CASE WHEN @p5 THEN -coalesce(last_event_time, 0) ELSE coalesce(last_event_time, 0) END,
                    CASE WHEN @p5 THEN NULL ELSE name END, name DESC LIMIT @p4`,
       ),
-      deleteStreamEvents: db.prepare("DELETE FROM log_events WHERE stream_id = ?"),
+      deleteStreamEvents: db.prepare(`DELETE FROM log_events WHERE seq IN (SELECT seq FROM log_events WHERE stream_id = ? LIMIT ${DELETE_BATCH})`),
       deleteStream: db.prepare("DELETE FROM log_streams WHERE id = ?"),
       insertEvent: db.prepare("INSERT INTO log_events (group_id, stream_id, timestamp, ingestion_time, message) VALUES (?, ?, ?, ?, ?)"),
       touchStream: db.prepare(
@@ -182,8 +213,8 @@ export class SqliteLogsStore implements LogsStore {
           ORDER BY timestamp, seq LIMIT 1 OFFSET @p6`,
       ),
       lastSeq: db.prepare<[], { seq: number | null }>("SELECT max(seq) AS seq FROM log_events"),
-      retained: db.prepare<[], { id: number; retention_days: number }>("SELECT id, retention_days FROM log_groups WHERE retention_days IS NOT NULL"),
-      expire: db.prepare("DELETE FROM log_events WHERE group_id = ? AND timestamp < ?"),
+      retained: db.prepare<[Record<string, unknown>], { id: number; retention_days: number }>("SELECT id, retention_days FROM log_groups WHERE retention_days IS NOT NULL AND (@p1 IS NULL OR name = @p1)"),
+      expire: db.prepare(`DELETE FROM log_events WHERE seq IN (SELECT seq FROM log_events WHERE group_id = ? AND timestamp < ? LIMIT ${DELETE_BATCH})`),
       refirst: db.prepare("UPDATE log_streams SET first_event_time = (SELECT min(timestamp) FROM log_events WHERE stream_id = log_streams.id) WHERE group_id = ? AND first_event_time < ?"),
     };
   }
@@ -206,14 +237,27 @@ export class SqliteLogsStore implements LogsStore {
   }
 
   async deleteGroup(name: string): Promise<boolean> {
-    return this.db.transaction(() => {
+    const id = this.db.transaction(() => {
       const id = this.stmts.groupId.get(name)?.id;
-      if (id === undefined) return false;
-      this.stmts.deleteGroupEvents.run(id);
+      if (id === undefined) return undefined;
       this.stmts.deleteGroupStreams.run(id);
       this.stmts.deleteGroup.run(id);
-      return true;
+      return id;
     })();
+    if (id === undefined) return false;
+    await this.inBatches(this.stmts.deleteGroupEvents, id);
+    return true;
+  }
+
+  /** Run a delete of at most DELETE_BATCH events until it deletes fewer, letting other work run between; resolves how many went. */
+  private async inBatches(stmt: Database.Statement, ...args: unknown[]): Promise<number> {
+    let gone = 0;
+    for (;;) {
+      const n = stmt.run(...args).changes;
+      gone += n;
+      if (n < DELETE_BATCH) return gone;
+      await new Promise(setImmediate);
+    }
   }
 
   async createStream(group: string, name: string, createdAt: number): Promise<boolean> {
@@ -239,14 +283,15 @@ export class SqliteLogsStore implements LogsStore {
   }
 
   async deleteStream(group: string, name: string): Promise<boolean> {
-    return this.db.transaction(() => {
+    const sid = this.db.transaction(() => {
       const gid = this.stmts.groupId.get(group)?.id;
       const sid = gid === undefined ? undefined : this.stmts.getStream.get(gid, name)?.id;
-      if (sid === undefined) return false;
-      this.stmts.deleteStreamEvents.run(sid);
-      this.stmts.deleteStream.run(sid);
-      return true;
+      if (sid !== undefined) this.stmts.deleteStream.run(sid);
+      return sid;
     })();
+    if (sid === undefined) return false;
+    await this.inBatches(this.stmts.deleteStreamEvents, sid);
+    return true;
   }
 
   async appendBatches(batches: readonly LogBatch[], ingestionTime: number): Promise<void> {
@@ -331,14 +376,12 @@ export class SqliteLogsStore implements LogsStore {
     return this.stmts.lastSeq.get()?.seq ?? 0;
   }
 
-  async expire(now: number): Promise<number> {
+  async expire(now: number, group?: string): Promise<number> {
     let gone = 0;
-    for (const g of this.stmts.retained.all()) {
+    for (const g of this.stmts.retained.all(params(group ?? null))) {
       const cutoff = now - g.retention_days * DAY_MS;
-      this.db.transaction(() => {
-        gone += this.stmts.expire.run(g.id, cutoff).changes;
-        this.stmts.refirst.run(g.id, cutoff);
-      })();
+      gone += await this.inBatches(this.stmts.expire, g.id, cutoff);
+      this.stmts.refirst.run(g.id, cutoff);
     }
     return gone;
   }

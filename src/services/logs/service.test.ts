@@ -242,6 +242,19 @@ for (const [kind, open] of STORES) describe(`CloudWatch Logs service on ${kind}`
     assert.equal(((await call("DescribeLogGroups", {})).logGroups as Members[])[0]!.retentionInDays, undefined);
   });
 
+  test("a retention policy is applied at once to its group only (the others wait for the sweeper)", async () => {
+    for (const name of ["g", "other"]) {
+      await call("CreateLogGroup", { logGroupName: name });
+      await call("CreateLogStream", { logGroupName: name, logStreamName: "s" });
+      await put(name, "s", [[clock.now(), "first"]]);
+      await call("PutRetentionPolicy", { logGroupName: name, retentionInDays: 1 });
+    }
+    clock.advance(2 * DAY);
+    await call("PutRetentionPolicy", { logGroupName: "g", retentionInDays: 1 });
+    assert.deepEqual(messages(await call("FilterLogEvents", { logGroupName: "g" })), []);
+    assert.deepEqual(messages(await call("FilterLogEvents", { logGroupName: "other" })), ["first"]);
+  });
+
   test("tags by group name and by ARN are one set, at most 50", async () => {
     await call("CreateLogGroup", { logGroupName: "g", tags: { team: "a" } });
     const arn = "arn:aws:logs:us-east-1:123456789012:log-group:g";

@@ -141,10 +141,10 @@ export class LogsService {
     });
   }
 
-  /** Set a retention period and apply it now: events older than it go at once. */
+  /** Set a retention period and apply it now to that group: its events older than it go at once. */
   async putRetentionPolicy(name: string, days: number): Promise<void> {
     await this.update(name, (g) => ({ ...g, retentionDays: days }));
-    await this.store.expire(this.clock.now());
+    await this.store.expire(this.clock.now(), name);
   }
 
   async deleteRetentionPolicy(name: string): Promise<void> {
