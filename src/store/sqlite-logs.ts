@@ -84,6 +84,9 @@ const MIGRATIONS = [
    ALTER TABLE log_streams_v3 RENAME TO log_streams;`,
 ];
 
+/** Prepared statements of varying shapes kept at most (each holds SQLite memory until finalized). */
+const SHAPED_KEPT = 64;
+
 /** Events one delete statement removes: between batches other requests run (the event loop is not held for a big group). */
 const DELETE_BATCH = 10_000;
 
@@ -146,7 +149,10 @@ const params = (...values: unknown[]): Record<string, unknown> => Object.fromEnt
 export class SqliteLogsStore implements LogsStore {
   private readonly db: Database.Database;
   private readonly stmts;
-  /** Filter statements by their shape (how many stream names, which narrowing, how many literals). */
+  /**
+   * Filter and tail statements by their shape (how many stream names or groups, which narrowing, how
+   * many literals), the most recently used first out of SHAPED_KEPT: shapes vary with every request.
+   */
   private readonly shaped = new Map<string, Database.Statement>();
 
   constructor(file: string) {
@@ -340,8 +346,7 @@ export class SqliteLogsStore implements LogsStore {
        WHERE e.group_id = ? AND e.timestamp >= ? AND e.timestamp <= ? AND (e.timestamp, e.seq) > (?, ?) AND (e.timestamp, e.seq) <= (?, ?)
          ${streams} ${contains}
        ORDER BY e.timestamp, e.seq LIMIT ?`;
-    let stmt = this.shaped.get(sql);
-    if (!stmt) this.shaped.set(sql, (stmt = this.db.prepare(sql)));
+    const stmt = this.statement(sql);
     const narrowing = [
       ...(query.streams ?? (query.streamPrefix !== undefined ? [query.streamPrefix, query.streamPrefix] : [])),
       ...literals.flat(),
@@ -366,10 +371,24 @@ export class SqliteLogsStore implements LogsStore {
     const sql = `SELECT e.seq, g.name AS grp, s.name AS stream, e.timestamp, e.ingestion_time, e.message
         FROM log_groups g JOIN log_events e ON e.group_id = g.id JOIN log_streams s ON s.id = e.stream_id
        WHERE g.name IN (${groups.map(() => "?").join(", ")}) AND e.seq > ? AND e.seq <= ? ORDER BY e.seq LIMIT ?`;
-    let stmt = this.shaped.get(sql);
-    if (!stmt) this.shaped.set(sql, (stmt = this.db.prepare(sql)));
+    const stmt = this.statement(sql);
     const rows = (stmt as Database.Statement<unknown[], EventSql & { grp: string }>).all(...groups, afterSeq, upTo, limit);
     return rows.map((r) => ({ ...eventOf(r), group: r.grp }));
+  }
+
+  /** The prepared statement of `sql`, kept among the SHAPED_KEPT most recently used. */
+  private statement(sql: string): Database.Statement {
+    let stmt = this.shaped.get(sql);
+    if (stmt) this.shaped.delete(sql);
+    else stmt = this.db.prepare(sql);
+    this.shaped.set(sql, stmt);
+    if (this.shaped.size > SHAPED_KEPT) this.shaped.delete(this.shaped.keys().next().value!);
+    return stmt;
+  }
+
+  /** How many shaped statements are kept (for tests of the bound). */
+  get shapedStatements(): number {
+    return this.shaped.size;
   }
 
   async lastSeq(): Promise<number> {

@@ -308,6 +308,16 @@ for (const [kind, open] of STORES) describe(`CloudWatch Logs service on ${kind}`
     await assert.rejects(logs.openLiveTail(decodeStartLiveTail({ logGroupIdentifiers: [arn, arn], logStreamNames: ["s"] }), "req"), { code: "InvalidParameterException" });
   });
 
+  test("at most 15 live tails are open at once: the 16th is LimitExceededException until one is released", async () => {
+    await call("CreateLogGroup", { logGroupName: "g" });
+    const open = () => logs.openLiveTail(decodeStartLiveTail({ logGroupIdentifiers: ["g"] }), "req");
+    const tails = await Promise.all(Array.from({ length: 15 }, open));
+    await assert.rejects(open(), { code: "LimitExceededException" });
+    tails[0]!.release();
+    (await open()).release();
+    for (const t of tails) t.release();
+  });
+
   test("a live tail on a quiet group starts each poll past all the store held, not at its group's last event", async () => {
     const afters: number[] = [];
     let polled: () => void = () => {};
