@@ -82,8 +82,12 @@ export const PG_LOG_TABLES = `
 /** Tails read a group's events by seq between two positions. */
 export const PG_LOG_TAIL_INDEX = `CREATE INDEX log_events_by_group_seq ON log_events (group_id, seq);`;
 
-/** The advisory lock appends take (any constant no other part of Flint uses): one appender at a time. */
-const APPEND_LOCK = 0x6c6f6773;
+/**
+ * The advisory lock appends take (any constant no other part of Flint uses): one appender at a time.
+ * Deletes of groups and streams take it too: an append on another node that has already found the
+ * group commits before the delete reads, or finds it gone, so no event outlives its group.
+ */
+export const APPEND_LOCK = 0x6c6f6773;
 const MIN = -Number.MAX_SAFE_INTEGER;
 const MAX = Number.MAX_SAFE_INTEGER;
 const DAY_MS = 86_400_000;
@@ -145,6 +149,7 @@ export class PgLogsStore implements LogsStore {
 
   async deleteGroup(name: string): Promise<boolean> {
     return this.db.tx(async (sql) => {
+      await sql.query("SELECT pg_advisory_xact_lock($1)", [APPEND_LOCK]);
       const [row] = await sql.query<{ id: number }>("DELETE FROM log_groups WHERE name = $1 RETURNING id", [name]);
       if (!row) return false;
       await sql.run("DELETE FROM log_events WHERE group_id = $1", [row.id]);
@@ -188,6 +193,7 @@ export class PgLogsStore implements LogsStore {
 
   async deleteStream(group: string, name: string): Promise<boolean> {
     return this.db.tx(async (sql) => {
+      await sql.query("SELECT pg_advisory_xact_lock($1)", [APPEND_LOCK]);
       const [row] = await sql.query<{ id: number }>("DELETE FROM log_streams s USING log_groups g WHERE g.id = s.group_id AND g.name = $1 AND s.name = $2 RETURNING s.id", [group, name]);
       if (!row) return false;
       await sql.run("DELETE FROM log_events WHERE stream_id = $1", [row.id]);
