@@ -142,7 +142,10 @@ for (const [kind, open] of STORES) describe(`CloudWatch Logs service on ${kind}`
     const out = await put("g", "t", [[now, "ok 2"], [now + 2 * 3_600_000 + 1, "too new"]]);
     assert.deepEqual(out.rejectedLogEventsInfo, { tooNewLogEventStartIndex: 1 });
     assert.match(out.nextSequenceToken as string, /^\d{56}$/);
-    assert.deepEqual(messages(await call("GetLogEvents", { logGroupName: "g", logStreamName: "t", startFromHead: true })), ["ok 1", "ok 2"]);
+    // The 24 hours are measured over the valid events: 15 days apart, the old one is only rejected.
+    const spanning = await put("g", "t", [[now - 15 * DAY, "too old"], [now, "ok 3"]]);
+    assert.deepEqual(spanning.rejectedLogEventsInfo, { tooOldLogEventEndIndex: 1 });
+    assert.deepEqual(messages(await call("GetLogEvents", { logGroupName: "g", logStreamName: "t", startFromHead: true })), ["ok 1", "ok 2", "ok 3"]);
 
     await call("PutRetentionPolicy", { logGroupName: "g", retentionInDays: 1 });
     const expired = await put("g", "t", [[now - 2 * DAY, "expired"], [now - 2 * DAY + 1, "expired too"]]);
