@@ -82,6 +82,22 @@ const MIGRATIONS = [
    INSERT INTO log_streams_v3 SELECT id, group_id, name, created_at, first_event_time, last_event_time, last_ingestion_time, stored_bytes FROM log_streams;
    DROP TABLE log_streams;
    ALTER TABLE log_streams_v3 RENAME TO log_streams;`,
+  // Nor are events' seqs (AUTOINCREMENT): a tail that read up to the last seq starts after it, and
+  // would miss new events numbered below it after the newest ones were deleted.
+  `CREATE TABLE log_events_v4 (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     group_id INTEGER NOT NULL,
+     stream_id INTEGER NOT NULL,
+     timestamp INTEGER NOT NULL,
+     ingestion_time INTEGER NOT NULL,
+     message TEXT NOT NULL
+   );
+   INSERT INTO log_events_v4 SELECT seq, group_id, stream_id, timestamp, ingestion_time, message FROM log_events;
+   DROP TABLE log_events;
+   ALTER TABLE log_events_v4 RENAME TO log_events;
+   CREATE INDEX log_events_by_group ON log_events (group_id, timestamp, seq);
+   CREATE INDEX log_events_by_stream ON log_events (stream_id, timestamp, seq);
+   CREATE INDEX log_events_by_group_seq ON log_events (group_id, seq);`,
 ];
 
 /** Prepared statements of varying shapes kept at most (each holds SQLite memory until finalized). */

@@ -197,6 +197,17 @@ export function logsContract(fresh: FreshStore): void {
     assert.deepEqual(texts((await logs.filter("forever", { limit: 10 })).events), ["ancient"]);
   });
 
+  test("logs: seqs are never reused: after the newest events are deleted, a tail from the last seq it read still sees new events", async (t) => {
+    const { logs } = await fresh(t);
+    await logs.appendBatches([{ group: "a", stream: "s", events: [{ timestamp: 1, message: "a1" }] }], 1);
+    await logs.appendBatches([{ group: "b", stream: "s", events: [{ timestamp: 1, message: "b1" }, { timestamp: 2, message: "b2" }] }], 1);
+    const upTo = await logs.lastSeq();
+    assert.deepEqual(await logs.tail(["a"], 0, upTo, 10).then(texts), ["a1"]);
+    await logs.deleteGroup("b");
+    await logs.appendBatches([{ group: "a", stream: "s", events: [{ timestamp: 2, message: "a2" }] }], 2);
+    assert.deepEqual(texts(await logs.tail(["a"], upTo, await logs.lastSeq(), 10)), ["a2"]);
+  });
+
   test("logs: expire given a group applies only that group's retention", async (t) => {
     const { logs } = await fresh(t);
     const day = 86_400_000;
