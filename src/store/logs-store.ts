@@ -85,6 +85,13 @@ export interface FilterQuery {
    * (`scannedTo`), as CloudWatch returns a page with fewer (even no) events and a token.
    */
   scanLimit?: number;
+  /**
+   * Bounds on `match`'s work in this call, as `scanLimit` bounds the database's: once it has been
+   * asked about `bytes` characters of messages, or `now()` reaches `until`, the read stops after the
+   * event in hand and says where (`scannedTo`). A pattern's match costs up to its text times its
+   * NFA's states, so a count of events alone would let one call hold the event loop for seconds.
+   */
+  matchBudget?: { bytes: number; until: number; now: () => number };
 }
 
 export interface FilterPage {
@@ -105,7 +112,10 @@ export interface LogsStore {
   listGroups(query: { prefix?: string; contains?: string; after?: string; limit: number }): Promise<LogGroupRow[]>;
   /** Replace a group's retention, tags, class or key; false when it does not exist. */
   updateGroup(row: LogGroupRow): Promise<boolean>;
-  /** Delete a group with its streams and events; false when it did not exist. */
+  /**
+   * Delete a group with its streams and events; false when it did not exist. The group is gone for
+   * every reader at once; its events may go a batch at a time after.
+   */
   deleteGroup(name: string): Promise<boolean>;
 
   // ---- streams
@@ -117,7 +127,7 @@ export interface LogsStore {
    * `order: "lastEvent"`: by lastEventTime then name (`after` is `${lastEventTime}:${name}`).
    */
   listStreams(group: string, query: { order: "name" | "lastEvent"; descending: boolean; prefix?: string; after?: string; limit: number }): Promise<LogStreamRow[]>;
-  /** Delete a stream with its events; false when it did not exist. */
+  /** Delete a stream with its events (as deleteGroup: at once for readers); false when it did not exist. */
   deleteStream(group: string, name: string): Promise<boolean>;
 
   // ---- events
@@ -138,15 +148,20 @@ export interface LogsStore {
   /** A group's events, interleaved in (timestamp, seq) order, as FilterLogEvents reads them. */
   filter(group: string, query: FilterQuery): Promise<FilterPage>;
   /**
-   * Events stored after `afterSeq` (in stored order) in any of `groups`: what live tails and
-   * `flint logs --follow` read. Seq order is commit order on both stores, so a tail never skips an
-   * event committed after it read a higher seq.
+   * Events stored after `afterSeq` and at most `upTo` (in stored order) in any of `groups`: what live
+   * tails and `flint logs --follow` read. Seq order is commit order on both stores, so a tail never
+   * skips an event committed after it read a higher seq; a tail that read `lastSeq()` as `upTo` and
+   * got fewer than `limit` events starts its next read after `upTo`, so a quiet group's tail never
+   * rereads what a busy store wrote meanwhile.
    */
-  tail(groups: readonly string[], afterSeq: number, limit: number): Promise<TailedLogEvent[]>;
+  tail(groups: readonly string[], afterSeq: number, upTo: number, limit: number): Promise<TailedLogEvent[]>;
   /** The highest seq stored so far (0 when none): where a tail starts. */
   lastSeq(): Promise<number>;
-  /** Apply every group's retention at `now`: events older than its days go. Resolves how many went. */
-  expire(now: number): Promise<number>;
+  /**
+   * Apply every group's retention (or only `group`'s) at `now`: events older than its days go.
+   * Resolves how many went.
+   */
+  expire(now: number, group?: string): Promise<number>;
 }
 
 /** Stored events one filter query examines at most in one database round (the rest waits for the next). */
@@ -165,21 +180,23 @@ export type FilterRound = (round: { from?: EventCursor; chunk: number; want?: nu
 /**
  * FilterLogEvents' reading, the same on both stores: rounds of at most FILTER_CHUNK stored events,
  * their candidates (already narrowed in the database) asked `match`, until `limit` events matched,
- * the range ended, or `scanLimit` stored events were examined. Without `match` the database stops
- * at `limit` itself.
+ * the range ended, `scanLimit` stored events were examined, or `match` spent its `matchBudget`.
+ * Without `match` the database stops at `limit` itself.
  */
 export async function filterInChunks(query: FilterQuery, round: FilterRound): Promise<FilterPage> {
   const events: StoredLogEvent[] = [];
   const plain = !query.match && !query.streams && query.streamPrefix === undefined && !(query.mustContain ?? []).some((any) => any.length);
   let from = query.after;
   let budget = query.scanLimit ?? Infinity;
+  let matchBytes = 0;
+  const spent = (bytes: number) => !!query.matchBudget && ((matchBytes += bytes) >= query.matchBudget.bytes || query.matchBudget.now() >= query.matchBudget.until);
   for (;;) {
     const chunk = Math.min(budget, FILTER_CHUNK);
     const { candidates, end } = await round({ ...(from && { from }), chunk, ...(!query.match && { want: query.limit - events.length }), plain });
     for (const e of candidates) {
-      if (query.match && !query.match(e.message)) continue;
-      events.push(e);
-      if (events.length >= query.limit) return { events, scannedTo: { timestamp: e.timestamp, seq: e.seq } };
+      const matched = !query.match || query.match(e.message);
+      if (matched) events.push(e);
+      if (events.length >= query.limit || (query.match && spent(e.message.length))) return { events, scannedTo: { timestamp: e.timestamp, seq: e.seq } };
     }
     if (!end) return { events };
     budget -= chunk;

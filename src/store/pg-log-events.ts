@@ -80,8 +80,15 @@ export const PG_LOG_TABLES = `
      ORDER BY v.seq;
   DROP TABLE log_events_v1;`;
 
-/** The advisory lock appends take (any constant no other part of Flint uses): one appender at a time. */
-const APPEND_LOCK = 0x6c6f6773;
+/** Tails read a group's events by seq between two positions. */
+export const PG_LOG_TAIL_INDEX = `CREATE INDEX log_events_by_group_seq ON log_events (group_id, seq);`;
+
+/**
+ * The advisory lock appends take (any constant no other part of Flint uses): one appender at a time.
+ * Deletes of groups and streams take it too: an append on another node that has already found the
+ * group commits before the delete reads, or finds it gone, so no event outlives its group.
+ */
+export const APPEND_LOCK = 0x6c6f6773;
 const MIN = -Number.MAX_SAFE_INTEGER;
 const MAX = Number.MAX_SAFE_INTEGER;
 const DAY_MS = 86_400_000;
@@ -143,6 +150,7 @@ export class PgLogsStore implements LogsStore {
 
   async deleteGroup(name: string): Promise<boolean> {
     return this.db.tx(async (sql) => {
+      await sql.query("SELECT pg_advisory_xact_lock($1)", [APPEND_LOCK]);
       const [row] = await sql.query<{ id: number }>("DELETE FROM log_groups WHERE name = $1 RETURNING id", [name]);
       if (!row) return false;
       await sql.run("DELETE FROM log_events WHERE group_id = $1", [row.id]);
@@ -186,6 +194,7 @@ export class PgLogsStore implements LogsStore {
 
   async deleteStream(group: string, name: string): Promise<boolean> {
     return this.db.tx(async (sql) => {
+      await sql.query("SELECT pg_advisory_xact_lock($1)", [APPEND_LOCK]);
       const [row] = await sql.query<{ id: number }>("DELETE FROM log_streams s USING log_groups g WHERE g.id = s.group_id AND g.name = $1 AND s.name = $2 RETURNING s.id", [group, name]);
       if (!row) return false;
       await sql.run("DELETE FROM log_events WHERE stream_id = $1", [row.id]);
@@ -315,13 +324,13 @@ export class PgLogsStore implements LogsStore {
     });
   }
 
-  async tail(groups: readonly string[], afterSeq: number, limit: number): Promise<TailedLogEvent[]> {
+  async tail(groups: readonly string[], afterSeq: number, upTo: number, limit: number): Promise<TailedLogEvent[]> {
     if (!groups.length) return [];
     const rows = await this.db.query<EventSql & { grp: string }>(
       `SELECT e.seq, g.name AS grp, s.name AS stream, e.timestamp, e.ingestion_time, e.message
          FROM log_events e JOIN log_streams s ON s.id = e.stream_id JOIN log_groups g ON g.id = e.group_id
-        WHERE e.seq > $1 AND e.group_id IN (SELECT id FROM log_groups WHERE name = ANY($2::text[])) ORDER BY e.seq LIMIT $3`,
-      [afterSeq, groups, limit],
+        WHERE e.seq > $1 AND e.seq <= $2 AND e.group_id IN (SELECT id FROM log_groups WHERE name = ANY($3::text[])) ORDER BY e.seq LIMIT $4`,
+      [afterSeq, upTo, groups, limit],
     );
     return rows.map((r) => ({ ...eventOf(r), group: r.grp }));
   }
@@ -331,14 +340,15 @@ export class PgLogsStore implements LogsStore {
     return row?.seq ?? 0;
   }
 
-  async expire(now: number): Promise<number> {
+  async expire(now: number, group?: string): Promise<number> {
     const cutoff = "$1::bigint - g.retention_days::bigint * $2::bigint";
+    const which = "g.retention_days IS NOT NULL AND ($3::text IS NULL OR g.name = $3)";
     return this.db.tx(async (sql) => {
-      const gone = await sql.run(`DELETE FROM log_events e USING log_groups g WHERE g.retention_days IS NOT NULL AND e.group_id = g.id AND e.timestamp < ${cutoff}`, [now, DAY_MS]);
+      const gone = await sql.run(`DELETE FROM log_events e USING log_groups g WHERE ${which} AND e.group_id = g.id AND e.timestamp < ${cutoff}`, [now, DAY_MS, group ?? null]);
       await sql.run(
         `UPDATE log_streams s SET first_event_time = (SELECT min(e.timestamp) FROM log_events e WHERE e.stream_id = s.id)
-           FROM log_groups g WHERE g.retention_days IS NOT NULL AND s.group_id = g.id AND s.first_event_time < ${cutoff}`,
-        [now, DAY_MS],
+           FROM log_groups g WHERE ${which} AND s.group_id = g.id AND s.first_event_time < ${cutoff}`,
+        [now, DAY_MS, group ?? null],
       );
       return gone;
     });

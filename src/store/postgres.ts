@@ -15,7 +15,7 @@ import { PG_ASYNC_TABLES, PgAsyncEventStore } from "./pg-async.js";
 import { PG_SNS_TABLES, PgSnsStore } from "./pg-sns.js";
 import type { Store } from "./store.js";
 import { BLOB_TABLES, PgBlobStore } from "./pg-blobs.js";
-import { LOG_TABLES, PG_LOG_TABLES, PgLogsStore } from "./pg-log-events.js";
+import { LOG_TABLES, PG_LOG_TABLES, PG_LOG_TAIL_INDEX, PgLogsStore } from "./pg-log-events.js";
 import { PgSettingsStore, SETTINGS_TABLES } from "./pg-settings.js";
 import { PG_QUEUE_TABLES, PgQueueStore } from "./pg-queues.js";
 import { PG_IAM_TABLES, PgIamStore } from "./pg-iam.js";
@@ -57,6 +57,7 @@ export const PG_MIGRATIONS: string[] = [
   PG_DYNAMODB_TABLES,
   PG_METRIC_TABLES,
   PG_LOG_TABLES,
+  PG_LOG_TAIL_INDEX,
 ];
 
 export class PgStore implements Store {

@@ -53,7 +53,59 @@ const MIGRATIONS = [
    );
    CREATE INDEX log_events_by_group ON log_events (group_id, timestamp, seq);
    CREATE INDEX log_events_by_stream ON log_events (stream_id, timestamp, seq);`,
+  // Tails read a group's events by seq between two positions.
+  `CREATE INDEX log_events_by_group_seq ON log_events (group_id, seq);`,
+  // Groups' and streams' ids are never reused (AUTOINCREMENT): a deleted one's events go in batches
+  // after its row, and must never be taken for a new group's or stream's of the same id.
+  `CREATE TABLE log_groups_v3 (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     name TEXT NOT NULL UNIQUE,
+     created_at INTEGER NOT NULL,
+     retention_days INTEGER,
+     tags TEXT NOT NULL,
+     log_group_class TEXT NOT NULL,
+     kms_key_id TEXT
+   );
+   INSERT INTO log_groups_v3 SELECT id, name, created_at, retention_days, tags, log_group_class, kms_key_id FROM log_groups;
+   DROP TABLE log_groups;
+   ALTER TABLE log_groups_v3 RENAME TO log_groups;
+   CREATE TABLE log_streams_v3 (
+     id INTEGER PRIMARY KEY AUTOINCREMENT,
+     group_id INTEGER NOT NULL,
+     name TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     first_event_time INTEGER,
+     last_event_time INTEGER,
+     last_ingestion_time INTEGER,
+     stored_bytes INTEGER NOT NULL DEFAULT 0,
+     UNIQUE (group_id, name)
+   );
+   INSERT INTO log_streams_v3 SELECT id, group_id, name, created_at, first_event_time, last_event_time, last_ingestion_time, stored_bytes FROM log_streams;
+   DROP TABLE log_streams;
+   ALTER TABLE log_streams_v3 RENAME TO log_streams;`,
+  // Nor are events' seqs (AUTOINCREMENT): a tail that read up to the last seq starts after it, and
+  // would miss new events numbered below it after the newest ones were deleted.
+  `CREATE TABLE log_events_v4 (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     group_id INTEGER NOT NULL,
+     stream_id INTEGER NOT NULL,
+     timestamp INTEGER NOT NULL,
+     ingestion_time INTEGER NOT NULL,
+     message TEXT NOT NULL
+   );
+   INSERT INTO log_events_v4 SELECT seq, group_id, stream_id, timestamp, ingestion_time, message FROM log_events;
+   DROP TABLE log_events;
+   ALTER TABLE log_events_v4 RENAME TO log_events;
+   CREATE INDEX log_events_by_group ON log_events (group_id, timestamp, seq);
+   CREATE INDEX log_events_by_stream ON log_events (stream_id, timestamp, seq);
+   CREATE INDEX log_events_by_group_seq ON log_events (group_id, seq);`,
 ];
+
+/** Prepared statements of varying shapes kept at most (each holds SQLite memory until finalized). */
+const SHAPED_KEPT = 64;
+
+/** Events one delete statement removes: between batches other requests run (the event loop is not held for a big group). */
+const DELETE_BATCH = 10_000;
 
 export interface GroupSql {
   name: string;
@@ -114,7 +166,10 @@ const params = (...values: unknown[]): Record<string, unknown> => Object.fromEnt
 export class SqliteLogsStore implements LogsStore {
   private readonly db: Database.Database;
   private readonly stmts;
-  /** Filter statements by their shape (how many stream names, which narrowing, how many literals). */
+  /**
+   * Filter and tail statements by their shape (how many stream names or groups, which narrowing, how
+   * many literals), the most recently used first out of SHAPED_KEPT: shapes vary with every request.
+   */
   private readonly shaped = new Map<string, Database.Statement>();
 
   constructor(file: string) {
@@ -141,7 +196,7 @@ export class SqliteLogsStore implements LogsStore {
           ORDER BY name LIMIT @p4`,
       ),
       updateGroup: db.prepare("UPDATE log_groups SET retention_days = ?, tags = ?, log_group_class = ?, kms_key_id = ? WHERE name = ?"),
-      deleteGroupEvents: db.prepare("DELETE FROM log_events WHERE group_id = ?"),
+      deleteGroupEvents: db.prepare(`DELETE FROM log_events WHERE seq IN (SELECT seq FROM log_events WHERE group_id = ? LIMIT ${DELETE_BATCH})`),
       deleteGroupStreams: db.prepare("DELETE FROM log_streams WHERE group_id = ?"),
       deleteGroup: db.prepare("DELETE FROM log_groups WHERE id = ?"),
       insertStream: db.prepare("INSERT INTO log_streams (group_id, name, created_at) VALUES (?, ?, ?) ON CONFLICT (group_id, name) DO NOTHING"),
@@ -158,7 +213,7 @@ export class SqliteLogsStore implements LogsStore {
           ORDER BY CASE WHEN @p5 THEN -coalesce(last_event_time, 0) ELSE coalesce(last_event_time, 0) END,
                    CASE WHEN @p5 THEN NULL ELSE name END, name DESC LIMIT @p4`,
       ),
-      deleteStreamEvents: db.prepare("DELETE FROM log_events WHERE stream_id = ?"),
+      deleteStreamEvents: db.prepare(`DELETE FROM log_events WHERE seq IN (SELECT seq FROM log_events WHERE stream_id = ? LIMIT ${DELETE_BATCH})`),
       deleteStream: db.prepare("DELETE FROM log_streams WHERE id = ?"),
       insertEvent: db.prepare("INSERT INTO log_events (group_id, stream_id, timestamp, ingestion_time, message) VALUES (?, ?, ?, ?, ?)"),
       touchStream: db.prepare(
@@ -181,8 +236,8 @@ export class SqliteLogsStore implements LogsStore {
           ORDER BY timestamp, seq LIMIT 1 OFFSET @p6`,
       ),
       lastSeq: db.prepare<[], { seq: number | null }>("SELECT max(seq) AS seq FROM log_events"),
-      retained: db.prepare<[], { id: number; retention_days: number }>("SELECT id, retention_days FROM log_groups WHERE retention_days IS NOT NULL"),
-      expire: db.prepare("DELETE FROM log_events WHERE group_id = ? AND timestamp < ?"),
+      retained: db.prepare<[Record<string, unknown>], { id: number; retention_days: number }>("SELECT id, retention_days FROM log_groups WHERE retention_days IS NOT NULL AND (@p1 IS NULL OR name = @p1)"),
+      expire: db.prepare(`DELETE FROM log_events WHERE seq IN (SELECT seq FROM log_events WHERE group_id = ? AND timestamp < ? LIMIT ${DELETE_BATCH})`),
       refirst: db.prepare("UPDATE log_streams SET first_event_time = (SELECT min(timestamp) FROM log_events WHERE stream_id = log_streams.id) WHERE group_id = ? AND first_event_time < ?"),
     };
   }
@@ -205,14 +260,27 @@ export class SqliteLogsStore implements LogsStore {
   }
 
   async deleteGroup(name: string): Promise<boolean> {
-    return this.db.transaction(() => {
+    const id = this.db.transaction(() => {
       const id = this.stmts.groupId.get(name)?.id;
-      if (id === undefined) return false;
-      this.stmts.deleteGroupEvents.run(id);
+      if (id === undefined) return undefined;
       this.stmts.deleteGroupStreams.run(id);
       this.stmts.deleteGroup.run(id);
-      return true;
+      return id;
     })();
+    if (id === undefined) return false;
+    await this.inBatches(this.stmts.deleteGroupEvents, id);
+    return true;
+  }
+
+  /** Run a delete of at most DELETE_BATCH events until it deletes fewer, letting other work run between; resolves how many went. */
+  private async inBatches(stmt: Database.Statement, ...args: unknown[]): Promise<number> {
+    let gone = 0;
+    for (;;) {
+      const n = stmt.run(...args).changes;
+      gone += n;
+      if (n < DELETE_BATCH) return gone;
+      await new Promise(setImmediate);
+    }
   }
 
   async createStream(group: string, name: string, createdAt: number): Promise<boolean> {
@@ -238,14 +306,15 @@ export class SqliteLogsStore implements LogsStore {
   }
 
   async deleteStream(group: string, name: string): Promise<boolean> {
-    return this.db.transaction(() => {
+    const sid = this.db.transaction(() => {
       const gid = this.stmts.groupId.get(group)?.id;
       const sid = gid === undefined ? undefined : this.stmts.getStream.get(gid, name)?.id;
-      if (sid === undefined) return false;
-      this.stmts.deleteStreamEvents.run(sid);
-      this.stmts.deleteStream.run(sid);
-      return true;
+      if (sid !== undefined) this.stmts.deleteStream.run(sid);
+      return sid;
     })();
+    if (sid === undefined) return false;
+    await this.inBatches(this.stmts.deleteStreamEvents, sid);
+    return true;
   }
 
   async appendBatches(batches: readonly LogBatch[], ingestionTime: number, missing: "create" | "refuse" = "create"): Promise<AppendOutcome> {
@@ -301,8 +370,7 @@ export class SqliteLogsStore implements LogsStore {
        WHERE e.group_id = ? AND e.timestamp >= ? AND e.timestamp <= ? AND (e.timestamp, e.seq) > (?, ?) AND (e.timestamp, e.seq) <= (?, ?)
          ${streams} ${contains}
        ORDER BY e.timestamp, e.seq LIMIT ?`;
-    let stmt = this.shaped.get(sql);
-    if (!stmt) this.shaped.set(sql, (stmt = this.db.prepare(sql)));
+    const stmt = this.statement(sql);
     const narrowing = [
       ...(query.streams ?? (query.streamPrefix !== undefined ? [query.streamPrefix, query.streamPrefix] : [])),
       ...literals.flat(),
@@ -322,29 +390,41 @@ export class SqliteLogsStore implements LogsStore {
     });
   }
 
-  async tail(groups: readonly string[], afterSeq: number, limit: number): Promise<TailedLogEvent[]> {
+  async tail(groups: readonly string[], afterSeq: number, upTo: number, limit: number): Promise<TailedLogEvent[]> {
     if (!groups.length) return [];
     const sql = `SELECT e.seq, g.name AS grp, s.name AS stream, e.timestamp, e.ingestion_time, e.message
-        FROM log_events e JOIN log_streams s ON s.id = e.stream_id JOIN log_groups g ON g.id = e.group_id
-       WHERE e.seq > ? AND g.name IN (${groups.map(() => "?").join(", ")}) ORDER BY e.seq LIMIT ?`;
-    let stmt = this.shaped.get(sql);
-    if (!stmt) this.shaped.set(sql, (stmt = this.db.prepare(sql)));
-    const rows = (stmt as Database.Statement<unknown[], EventSql & { grp: string }>).all(afterSeq, ...groups, limit);
+        FROM log_groups g JOIN log_events e ON e.group_id = g.id JOIN log_streams s ON s.id = e.stream_id
+       WHERE g.name IN (${groups.map(() => "?").join(", ")}) AND e.seq > ? AND e.seq <= ? ORDER BY e.seq LIMIT ?`;
+    const stmt = this.statement(sql);
+    const rows = (stmt as Database.Statement<unknown[], EventSql & { grp: string }>).all(...groups, afterSeq, upTo, limit);
     return rows.map((r) => ({ ...eventOf(r), group: r.grp }));
+  }
+
+  /** The prepared statement of `sql`, kept among the SHAPED_KEPT most recently used. */
+  private statement(sql: string): Database.Statement {
+    let stmt = this.shaped.get(sql);
+    if (stmt) this.shaped.delete(sql);
+    else stmt = this.db.prepare(sql);
+    this.shaped.set(sql, stmt);
+    if (this.shaped.size > SHAPED_KEPT) this.shaped.delete(this.shaped.keys().next().value!);
+    return stmt;
+  }
+
+  /** How many shaped statements are kept (for tests of the bound). */
+  get shapedStatements(): number {
+    return this.shaped.size;
   }
 
   async lastSeq(): Promise<number> {
     return this.stmts.lastSeq.get()?.seq ?? 0;
   }
 
-  async expire(now: number): Promise<number> {
+  async expire(now: number, group?: string): Promise<number> {
     let gone = 0;
-    for (const g of this.stmts.retained.all()) {
+    for (const g of this.stmts.retained.all(params(group ?? null))) {
       const cutoff = now - g.retention_days * DAY_MS;
-      this.db.transaction(() => {
-        gone += this.stmts.expire.run(g.id, cutoff).changes;
-        this.stmts.refirst.run(g.id, cutoff);
-      })();
+      gone += await this.inBatches(this.stmts.expire, g.id, cutoff);
+      this.stmts.refirst.run(g.id, cutoff);
     }
     return gone;
   }

@@ -15,6 +15,8 @@ const POLL_MS = 1000;
 const MAX_SESSION_MS = 3 * 3_600_000;
 /** Events one poll reads at most: past it, the rest of that second is skipped (`sampled`), as CloudWatch samples past 500 events a second. */
 const POLL_LIMIT = 500;
+/** How long one poll may spend asking the filter pattern about events: past it, the rest of the poll's events are skipped (`sampled`). */
+const MATCH_MS = 100;
 
 export interface LiveTailResult {
   logStreamName: string;
@@ -90,12 +92,19 @@ export class LiveTailSession {
     if (this.reading || this.closed) return;
     this.reading = true;
     try {
-      const events = await this.store.tail([...this.groups.keys()], this.afterSeq, POLL_LIMIT);
-      const sampled = events.length >= POLL_LIMIT;
-      const last = events[events.length - 1];
-      if (last) this.afterSeq = sampled ? await this.store.lastSeq() : last.seq;
+      const upTo = await this.store.lastSeq();
+      const events = await this.store.tail([...this.groups.keys()], this.afterSeq, upTo, POLL_LIMIT);
+      const until = this.clock.now() + MATCH_MS;
+      const kept: TailedLogEvent[] = [];
+      let asked = 0;
+      for (; asked < events.length && (asked === 0 || this.clock.now() < until); asked++) if (this.keep(events[asked]!)) kept.push(events[asked]!);
+      const sampled = events.length >= POLL_LIMIT || asked < events.length;
+      // Read up to upTo, or sampled and the rest skipped: the next poll starts past it either way, so
+      // a tail on a quiet group never rereads what the store's busy groups wrote. (max: deletes can
+      // lower the last seq.)
+      this.afterSeq = Math.max(this.afterSeq, upTo);
       if (this.closed) return;
-      const results = events.filter(this.keep).map((e) => ({
+      const results = kept.map((e) => ({
         logStreamName: e.stream,
         logGroupIdentifier: this.groups.get(e.group) ?? e.group,
         message: e.message,

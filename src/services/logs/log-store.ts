@@ -204,10 +204,13 @@ export function groupReader(store: LogsStore, group: string): { next(): Promise<
         }
         after = upTo;
       }
+      const upTo = Math.max(after, await store.lastSeq());
       for (;;) {
-        const page = await store.tail([group], after, PAGE);
+        const page = await store.tail([group], after, upTo, PAGE);
         events.push(...page);
-        if (page.length) after = page.at(-1)!.seq;
+        // A short page read everything up to upTo: the next call starts there, not at the group's
+        // last event, so following a quiet group never rereads a busy store's newer events.
+        after = page.length < PAGE ? upTo : page.at(-1)!.seq;
         if (page.length < PAGE) return events;
       }
     },

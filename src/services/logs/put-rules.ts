@@ -32,13 +32,16 @@ export function judgeBatch(events: readonly LogEvent[], now: number, retentionDa
   for (let i = 1; i < events.length; i++) {
     if (events[i]!.timestamp < events[i - 1]!.timestamp) throw awsError("InvalidParameterException", "Log events in a single PutLogEvents request must be in chronological order.");
   }
-  if (events.length > 0 && events[events.length - 1]!.timestamp - events[0]!.timestamp > DAY) {
-    throw awsError("InvalidParameterException", "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.");
-  }
-  // Sorted by time, the rejected events are a run at each end.
   const tooOld = now - 14 * DAY;
   const expired = retentionDays === undefined ? -Infinity : now - retentionDays * DAY;
   const tooNew = now + 2 * HOUR;
+  // The 24 hours are measured over the valid events only (14 days back to 2 hours ahead), as AWS's
+  // API reference says: a batch of one 15-day-old event and one of now stores the second.
+  const valid = events.filter((e) => e.timestamp >= tooOld && e.timestamp <= tooNew);
+  if (valid.length > 0 && valid[valid.length - 1]!.timestamp - valid[0]!.timestamp > DAY) {
+    throw awsError("InvalidParameterException", "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.");
+  }
+  // Sorted by time, the rejected events are a run at each end.
   let first = 0;
   while (first < events.length && (events[first]!.timestamp < tooOld || events[first]!.timestamp < expired)) first++;
   let end = first;

@@ -159,7 +159,10 @@ for (const [kind, open] of STORES) describe(`CloudWatch Logs service on ${kind}`
     const out = await put("g", "t", [[now, "ok 2"], [now + 2 * 3_600_000 + 1, "too new"]]);
     assert.deepEqual(out.rejectedLogEventsInfo, { tooNewLogEventStartIndex: 1 });
     assert.match(out.nextSequenceToken as string, /^\d{56}$/);
-    assert.deepEqual(messages(await call("GetLogEvents", { logGroupName: "g", logStreamName: "t", startFromHead: true })), ["ok 1", "ok 2"]);
+    // The 24 hours are measured over the valid events: 15 days apart, the old one is only rejected.
+    const spanning = await put("g", "t", [[now - 15 * DAY, "too old"], [now, "ok 3"]]);
+    assert.deepEqual(spanning.rejectedLogEventsInfo, { tooOldLogEventEndIndex: 1 });
+    assert.deepEqual(messages(await call("GetLogEvents", { logGroupName: "g", logStreamName: "t", startFromHead: true })), ["ok 1", "ok 2", "ok 3"]);
 
     await call("PutRetentionPolicy", { logGroupName: "g", retentionInDays: 1 });
     const expired = await put("g", "t", [[now - 2 * DAY, "expired"], [now - 2 * DAY + 1, "expired too"]]);
@@ -259,6 +262,19 @@ for (const [kind, open] of STORES) describe(`CloudWatch Logs service on ${kind}`
     assert.equal(((await call("DescribeLogGroups", {})).logGroups as Members[])[0]!.retentionInDays, undefined);
   });
 
+  test("a retention policy is applied at once to its group only (the others wait for the sweeper)", async () => {
+    for (const name of ["g", "other"]) {
+      await call("CreateLogGroup", { logGroupName: name });
+      await call("CreateLogStream", { logGroupName: name, logStreamName: "s" });
+      await put(name, "s", [[clock.now(), "first"]]);
+      await call("PutRetentionPolicy", { logGroupName: name, retentionInDays: 1 });
+    }
+    clock.advance(2 * DAY);
+    await call("PutRetentionPolicy", { logGroupName: "g", retentionInDays: 1 });
+    assert.deepEqual(messages(await call("FilterLogEvents", { logGroupName: "g" })), []);
+    assert.deepEqual(messages(await call("FilterLogEvents", { logGroupName: "other" })), ["first"]);
+  });
+
   test("tags by group name and by ARN are one set, at most 50", async () => {
     await call("CreateLogGroup", { logGroupName: "g", tags: { team: "a" } });
     const arn = "arn:aws:logs:us-east-1:123456789012:log-group:g";
@@ -310,5 +326,42 @@ for (const [kind, open] of STORES) describe(`CloudWatch Logs service on ${kind}`
     busy.release();
     await assert.rejects(logs.openLiveTail(decodeStartLiveTail({ logGroupIdentifiers: [`${arn}x`] }), "req"), { code: "ResourceNotFoundException" });
     await assert.rejects(logs.openLiveTail(decodeStartLiveTail({ logGroupIdentifiers: [arn, arn], logStreamNames: ["s"] }), "req"), { code: "InvalidParameterException" });
+  });
+
+  test("at most 15 live tails are open at once: the 16th is LimitExceededException until one is released", async () => {
+    await call("CreateLogGroup", { logGroupName: "g" });
+    const open = () => logs.openLiveTail(decodeStartLiveTail({ logGroupIdentifiers: ["g"] }), "req");
+    const tails = await Promise.all(Array.from({ length: 15 }, open));
+    await assert.rejects(open(), { code: "LimitExceededException" });
+    tails[0]!.release();
+    (await open()).release();
+    for (const t of tails) t.release();
+  });
+
+  test("a live tail on a quiet group starts each poll past all the store held, not at its group's last event", async () => {
+    const afters: number[] = [];
+    let polled: () => void = () => {};
+    const spied: LogsStore = Object.create(store);
+    spied.tail = async (groups, after, upTo, limit) => {
+      afters.push(after);
+      const events = await store.tail(groups, after, upTo, limit);
+      setImmediate(polled);
+      return events;
+    };
+    const spiedLogs = new LogsService({ store: spied, clock, account: ACCOUNT });
+    for (const name of ["quiet", "busy"]) await call("CreateLogGroup", { logGroupName: name });
+    await call("CreateLogStream", { logGroupName: "busy", logStreamName: "s" });
+    const { session, release } = await spiedLogs.openLiveTail(decodeStartLiveTail({ logGroupIdentifiers: ["quiet"] }), "req");
+    session.run({ update: () => {}, end: () => {} });
+    await put("busy", "s", [[clock.now(), "one"], [clock.now(), "two"]]);
+    const busyEnd = await store.lastSeq();
+    for (let poll = 0; poll < 2; poll++) {
+      const done = new Promise<void>((r) => (polled = r));
+      clock.advance(1000);
+      await done;
+    }
+    release();
+    spiedLogs.close();
+    assert.equal(afters.at(-1), busyEnd, "the busy group's events are not read again");
   });
 });

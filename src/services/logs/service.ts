@@ -24,7 +24,15 @@ const MAX_TAGS = 50;
  */
 const FILTER_SCAN_LIMIT = 100_000;
 const FILTER_SCAN_LIMIT_UNNARROWED = 20_000;
+/** What one FilterLogEvents call may spend asking its pattern about messages before it ends the page early (CloudWatch returns short pages too). */
+const MATCH_BUDGET = { ms: 100, bytes: 16 * 1024 * 1024 };
 const DEFAULT_EVENTS_LIMIT = 10_000;
+/**
+ * Live Tail sessions open at once, as CloudWatch's quota "concurrent Live Tail sessions: 15 per
+ * account" (on this node: each node counts its own).
+ * https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/cloudwatch_limits_cwl.html
+ */
+const MAX_LIVE_TAIL_SESSIONS = 15;
 
 export interface LogsServiceDeps {
   store: LogsStore;
@@ -52,6 +60,11 @@ export class LogsService {
   /** Start a live tail; it polls until `release` (the client went) or the service closes. */
   async openLiveTail(input: inputs.StartLiveTailInput, requestId: string): Promise<{ session: LiveTailSession; release: () => void }> {
     const session = await LiveTailSession.open({ store: this.store, clock: this.clock, account: this.account }, input, randomUUID(), requestId);
+    // Counted here, right before the add, so that sessions opening at once cannot pass the quota together.
+    if (this.sessions.size >= MAX_LIVE_TAIL_SESSIONS) {
+      session.close();
+      throw awsError("LimitExceededException", `You have reached the maximum number of concurrent Live Tail sessions (${MAX_LIVE_TAIL_SESSIONS}) for this account.`);
+    }
     this.sessions.add(session);
     return {
       session,
@@ -139,10 +152,10 @@ export class LogsService {
     });
   }
 
-  /** Set a retention period and apply it now: events older than it go at once. */
+  /** Set a retention period and apply it now to that group: its events older than it go at once. */
   async putRetentionPolicy(name: string, days: number): Promise<void> {
     await this.update(name, (g) => ({ ...g, retentionDays: days }));
-    await this.store.expire(this.clock.now());
+    await this.store.expire(this.clock.now(), name);
   }
 
   async deleteRetentionPolicy(name: string): Promise<void> {
@@ -283,6 +296,7 @@ export class LogsService {
       mustContain: pattern.mustContain,
       ...(pattern.matchesAll ? {} : { match: (message: string) => pattern.match(message) }),
       scanLimit: pattern.matchesAll || pattern.mustContain.some((any) => any.length > 0) ? FILTER_SCAN_LIMIT : FILTER_SCAN_LIMIT_UNNARROWED,
+      matchBudget: { bytes: MATCH_BUDGET.bytes, until: this.clock.now() + MATCH_BUDGET.ms, now: () => this.clock.now() },
     });
     const events = withinResponseBytes(page.events);
     const last = events[events.length - 1];

@@ -36,6 +36,22 @@ test("lines written on one node are read in order on another, and nothing lands 
   assert.deepEqual(await readdir(dir), []);
 });
 
+test("following a quiet group starts each read past all the store held, not at the group's last event", async (t) => {
+  const store = await PgStore.open(fixture.db.url);
+  t.after(() => store.close());
+  const afters: number[] = [];
+  const logs: typeof store.logs = Object.create(store.logs);
+  logs.tail = (groups, after, upTo, limit) => (afters.push(after), store.logs.tail(groups, after, upTo, limit));
+  await store.logs.appendBatches([{ group: "/aws/lambda/quiet", stream: "s", events: [{ timestamp: 1, message: "q" }] }], 1);
+  const reader = groupReader(logs, "/aws/lambda/quiet");
+  assert.deepEqual((await reader.next()).map((e) => e.message), ["q"]);
+  await store.logs.appendBatches([{ group: "/aws/lambda/busy", stream: "s", events: [1, 2, 3].map((i) => ({ timestamp: i, message: `b${i}` })) }], 2);
+  const busyEnd = await store.logs.lastSeq();
+  assert.deepEqual(await reader.next(), []);
+  assert.deepEqual(await reader.next(), []);
+  assert.equal(afters.at(-1), busyEnd, "the busy group's events are not read again");
+});
+
 test("an older Flint's log files are copied by flint migrate, and imported into the data dir's SQLite logs once, then set aside", async (t) => {
   const dir = path.join(fixture.dir, "old");
   const streamDir = path.join(dir, "logs", encodeURIComponent("/aws/lambda/old"));

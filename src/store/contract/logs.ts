@@ -152,6 +152,28 @@ export function logsContract(fresh: FreshStore): void {
     assert.deepEqual(texts((await filterAll(logs, "g", { limit: 7, scanLimit: 4 })).events), events.map((e) => e.message));
   });
 
+  test("logs: a filter's match stops once it has spent its bytes or its time, with where to resume, and loses none across calls", async (t) => {
+    const { logs } = await fresh(t);
+    const events = Array.from({ length: 10 }, (_, i) => ({ timestamp: i, message: `${i % 2 ? "odd" : "even"} ${"x".repeat(98)}` }));
+    await logs.appendBatches([{ group: "g", stream: "s", events }], 1);
+    const match = (m: string) => m.startsWith("odd");
+    const byBytes = await logs.filter("g", { limit: 100, match, matchBudget: { bytes: 300, until: Infinity, now: () => 0 } });
+    assert.deepEqual(byBytes.events.map((e) => e.timestamp), [1]);
+    assert.equal(byBytes.scannedTo?.timestamp, 2, "three messages of 102 characters asked");
+    let now = 0;
+    const byTime = await logs.filter("g", { limit: 100, match: (m) => ((now += 10), match(m)), matchBudget: { bytes: Infinity, until: 40, now: () => now } });
+    assert.deepEqual(byTime.events.map((e) => e.timestamp), [1, 3]);
+    assert.equal(byTime.scannedTo?.timestamp, 3);
+    const found: number[] = [];
+    let after: EventCursor | undefined;
+    for (let calls = 0; calls < 20; calls++) {
+      const page = await logs.filter("g", { limit: 100, match, matchBudget: { bytes: 300, until: Infinity, now: () => 0 }, ...(after && { after }) });
+      found.push(...page.events.map((e) => e.timestamp));
+      if (!(after = page.scannedTo)) break;
+    }
+    assert.deepEqual(found, [1, 3, 5, 7, 9]);
+  });
+
   test("logs: a tail reads what was stored after a seq, in stored order, in the groups asked, each event naming its group", async (t) => {
     const { logs } = await fresh(t);
     assert.equal(await logs.lastSeq(), 0);
@@ -165,11 +187,14 @@ export function logsContract(fresh: FreshStore): void {
       ],
       2,
     );
-    const tailed = await logs.tail(["a", "b"], start, 10);
-    assert.deepEqual(tailed.map((e) => [e.group, e.stream, e.message]), [["b", "t", "b1"], ["a", "s", "a2"]]);
-    assert.deepEqual(texts(await logs.tail(["a", "b"], start, 1)), ["b1"]);
-    assert.deepEqual(await logs.tail(["a", "b"], await logs.lastSeq(), 10), []);
-    assert.deepEqual(await logs.tail([], 0, 10), []);
+    const upTo = await logs.lastSeq();
+    await logs.appendBatches([{ group: "a", stream: "s", events: [{ timestamp: 3, message: "a3" }] }], 3);
+    const tailed = await logs.tail(["a", "b"], start, upTo, 10);
+    assert.deepEqual(tailed.map((e) => [e.group, e.stream, e.message]), [["b", "t", "b1"], ["a", "s", "a2"]], "nothing past upTo");
+    assert.deepEqual(texts(await logs.tail(["a", "b"], start, upTo, 1)), ["b1"]);
+    assert.deepEqual(texts(await logs.tail(["a", "b"], upTo, await logs.lastSeq(), 10)), ["a3"]);
+    assert.deepEqual(await logs.tail(["a", "b"], await logs.lastSeq(), await logs.lastSeq(), 10), []);
+    assert.deepEqual(await logs.tail([], 0, upTo, 10), []);
   });
 
   test("logs: expire applies each group's retention days at now, and only to groups that have one; streams' first event times follow", async (t) => {
@@ -189,6 +214,27 @@ export function logsContract(fresh: FreshStore): void {
     assert.deepEqual(texts((await logs.filter("forever", { limit: 10 })).events), ["ancient"]);
   });
 
+  test("logs: seqs are never reused: after the newest events are deleted, a tail from the last seq it read still sees new events", async (t) => {
+    const { logs } = await fresh(t);
+    await logs.appendBatches([{ group: "a", stream: "s", events: [{ timestamp: 1, message: "a1" }] }], 1);
+    await logs.appendBatches([{ group: "b", stream: "s", events: [{ timestamp: 1, message: "b1" }, { timestamp: 2, message: "b2" }] }], 1);
+    const upTo = await logs.lastSeq();
+    assert.deepEqual(await logs.tail(["a"], 0, upTo, 10).then(texts), ["a1"]);
+    await logs.deleteGroup("b");
+    await logs.appendBatches([{ group: "a", stream: "s", events: [{ timestamp: 2, message: "a2" }] }], 2);
+    assert.deepEqual(texts(await logs.tail(["a"], upTo, await logs.lastSeq(), 10)), ["a2"]);
+  });
+
+  test("logs: expire given a group applies only that group's retention", async (t) => {
+    const { logs } = await fresh(t);
+    const day = 86_400_000;
+    for (const name of ["a", "b"]) await logs.createGroup(group(name, { retentionDays: 1 }));
+    await logs.appendBatches(["a", "b"].map((name) => ({ group: name, stream: "s", events: [{ timestamp: 0, message: "old" }] })), 1);
+    assert.equal(await logs.expire(10 * day, "a"), 1);
+    assert.deepEqual(texts((await logs.filter("a", { limit: 10 })).events), []);
+    assert.deepEqual(texts((await logs.filter("b", { limit: 10 })).events), ["old"]);
+  });
+
   test("logs: what was stored is there after the store reopens", async (t) => {
     const s = await fresh(t);
     await s.logs.appendBatches([{ group: "g", stream: "s", events: [{ timestamp: 1, message: "durable" }] }], 1);
@@ -204,9 +250,10 @@ export function logsContract(fresh: FreshStore): void {
     let after = 0;
     const tailing = (async () => {
       for (let reads = 0; tailed.length < 100 && reads < 10_000; reads++) {
-        const page = await b.logs.tail(["g"], after, 7);
+        const upTo = await b.logs.lastSeq();
+        const page = await b.logs.tail(["g"], after, upTo, 7);
         tailed.push(...page);
-        if (page.length) after = page.at(-1)!.seq;
+        after = page.length < 7 ? upTo : page.at(-1)!.seq;
       }
     })();
     await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).logs.appendBatches([{ group: "g", stream: `stream-${i % 2}`, events: batch(i % 2 ? "a" : "b", i) }], i)));
