@@ -5,12 +5,13 @@
  */
 import { after, before, describe } from "node:test";
 import assert from "node:assert/strict";
-import { createReadStream, readdirSync, readFileSync, statfsSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { readFileSync, statfsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import readline from "node:readline";
 import { UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from "@aws-sdk/client-lambda";
-import { startFlint, type FlintProcess } from "../harness/flint.js";
+import { ROOT, startFlint, type FlintProcess } from "../harness/flint.js";
 import { WAITER } from "../harness/functions.js";
 import { Barrier } from "../harness/parallel.js";
 import { PATIENCE_MS, alive, descendants, eventually } from "../harness/processes.js";
@@ -58,13 +59,17 @@ function processesOf(server: number, uid: number, marker = ""): number[] {
 }
 
 /** Lines of a function's log streams (in the data dir's log store) that contain `needle`. */
-async function loggedLines(flint: FlintProcess, name: string, needle: string): Promise<number> {
-  const dir = path.join(flint.dataDir, "logs", encodeURIComponent(`/aws/lambda/${name}`));
-  let n = 0;
-  for (const file of readdirSync(dir)) {
-    for await (const line of readline.createInterface({ input: createReadStream(path.join(dir, file)) })) if (line.includes(needle)) n++;
-  }
-  return n;
+/** Lines of a function's log holding `needle`, as `flint logs` reads them from the server's log store. */
+function loggedLines(flint: FlintProcess, name: string, needle: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(ROOT, "dist/src/cli/main.js"), "logs", name, "--data-dir", flint.dataDir], { stdio: ["ignore", "pipe", "ignore"] });
+    let n = 0;
+    readline.createInterface({ input: child.stdout }).on("line", (line) => {
+      if (line.includes(needle)) n++;
+    });
+    child.on("error", reject);
+    child.on("close", () => resolve(n));
+  });
 }
 
 describe("resource limits of the strict sandbox", () => {
