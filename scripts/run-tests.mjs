@@ -18,16 +18,7 @@ const walk = (dir) => {
 };
 walk(root);
 const filters = process.argv.slice(2);
-// Files that take minutes go first (slowest first), so that the runner's lanes end together rather
-// than one lane running a long file alone at the end (alphabetical order put SQS, SNS and STS last).
-const SLOW_FIRST = ["e2e/dynamodb-cli", "e2e/sqs.test", "e2e/iam.test", "e2e/sns.test", "e2e/http-api", "store/store.contract", "e2e/aws-cli.test", "e2e/cluster.test", "e2e/event-invoke-config-cli", "e2e/sandbox-limits", "e2e/sts.test"];
-const rank = (f) => {
-  const i = SLOW_FIRST.findIndex((s) => f.includes(`/${s}`));
-  return i < 0 ? SLOW_FIRST.length : i;
-};
-const selected = files
-  .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
-  .sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+const selected = files.filter((f) => filters.length === 0 || filters.some((x) => f.includes(x))).sort();
 if (selected.length === 0) {
   console.error("no test files selected");
   process.exit(1);
