@@ -14,6 +14,7 @@ const needs = [
 ];
 if (purpose === "test") {
   needs.push({ pkg: "awscli", path: "/usr/bin/aws", why: "the AWS CLI v2 the end-to-end tests drive" });
+  needs.push({ pkg: "chromium", path: "/usr/bin/chromium", why: "the headless browser the console's end-to-end test drives (through playwright-core; no browser is downloaded)" });
   needs.push({ pkg: "postgresql", path: "/usr/lib/postgresql", why: "a throwaway PostgreSQL server for the store's contract tests and the cluster tests" });
 }
 const missing = needs.filter((n) => !existsSync(n.path));

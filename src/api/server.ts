@@ -10,6 +10,7 @@ import { type ApiRequest, parseQuery, type ScopedService, sendJson } from "./htt
 import { newRequestId } from "../lib/request-id.js";
 import { BodyBudget } from "../lib/body-budget.js";
 import { ClientGone, type Exchange, HttpServer } from "../lib/http-server.js";
+import { ConsoleAssets } from "./console.js";
 import { lambdaAsks, matchLambdaRoute, tooLarge, type LambdaApiDeps } from "./lambda/routes.js";
 import { authorizeRequest } from "./authorize.js";
 import type { Authorizer } from "../iam/authorizer.js";
@@ -97,6 +98,7 @@ const EVENTS_PATH = /^\/_flint\/events\/([0-9a-f-]{36})$/;
 export class ApiServer {
   private readonly server: HttpServer;
   private readonly budget = new BodyBudget(UNVERIFIED_BODY_BYTES);
+  private readonly console = new ConsoleAssets();
 
   constructor(private readonly deps: ApiServerDeps) {
     this.server = new HttpServer((exchange) => {
@@ -128,11 +130,13 @@ export class ApiServer {
     const requestId = newRequestId();
     const method = req.method;
 
+    if (this.console.claimsPath(rawPath)) return this.console.serve(exchange, method, rawPath);
     if (rawPath.startsWith("/_flint/")) return this.internal(exchange, method, rawPath, rawQuery, requestId);
     const address = triggerAddress(req.headers.host, rawPath);
     const trigger = address && this.deps.triggers[address.kind];
     // Trigger bodies arrive before any authentication: they share the unverified bodies' budget.
     if (trigger) return trigger.serve(exchange, address, rawQuery, this.budget);
+    if (this.console.claimsRoot(method, rawPath, rawQuery, req.headers)) return this.console.serve(exchange, method, rawPath);
 
     const query = parseQuery(rawQuery);
     const head = { method, rawPath, rawQuery, query, requestId };

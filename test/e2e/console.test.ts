@@ -1,0 +1,71 @@
+/**
+ * The console in a real browser (Debian's headless Chromium through playwright-core) against one
+ * real `flint serve`: sign in with the root key, then each page as a user drives it, with the AWS
+ * CLI v2 and SDK making what the pages show. Screenshots of every page land in test-output/console/.
+ */
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import type { Browser, BrowserContext } from "playwright-core";
+import { startFlint, type FlintProcess } from "../harness/flint.js";
+import { launchBrowser, newPage, screenshot, signIn } from "../harness/browser.js";
+import type { ConsoleContext } from "./console/context.js";
+import { functionsScenario } from "./console/functions.js";
+import { functionPageScenario, invokeScenario } from "./console/invoke.js";
+import { timelineScenario } from "./console/timeline.js";
+import { logsScenario } from "./console/logs.js";
+import { metricsScenario } from "./console/metrics.js";
+import { queuesScenario } from "./console/queues.js";
+import { streamsScenario } from "./console/streams.js";
+import { mappingsScenario } from "./console/mappings.js";
+import { apisScenario } from "./console/apis.js";
+import { iamScenario } from "./console/iam.js";
+
+describe("console", () => {
+  let flint: FlintProcess;
+  let browser: Browser;
+  let context: BrowserContext;
+  let ctx: ConsoleContext;
+  before(async () => {
+    flint = await startFlint({ args: ["--spares", "0"] });
+    browser = await launchBrowser();
+    const opened = await newPage(browser);
+    context = opened.context;
+    const page = opened.page;
+    ctx = { flint, browser, page, base: `${flint.endpoint}/_flint/console`, shot: async (name) => void (await screenshot(page, name)) };
+  });
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    await flint?.stop();
+  });
+
+  test("GET / is the console's sign-in page, with the security headers a console needs", async () => {
+    const res = await fetch(`${flint.endpoint}/`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type") ?? "", /^text\/html/);
+    assert.match(res.headers.get("content-security-policy") ?? "", /default-src 'self'/);
+    assert.equal(res.headers.get("x-frame-options"), "DENY");
+    assert.match(await res.text(), /<div id="app">/);
+    // A signed API call to `/` is still the API's.
+    const queues = await flint.aws(["sqs", "list-queues"]);
+    assert.equal(queues.code, 0, `${queues.stderr}${queues.stdout}`);
+  });
+
+  test("sign in with the root key; a function created with the CLI appears on the functions page", async () => {
+    await signIn(ctx.page, flint.endpoint);
+    assert.equal(new URL(ctx.page.url()).pathname, "/_flint/console/functions");
+    await functionsScenario(ctx);
+  });
+
+  // Each scenario starts from a page.goto of its own; they share the server and the signed-in page.
+  test("a function's page: configuration, versions and aliases, concurrency, policy, URL, tags", () => functionPageScenario(ctx));
+  test("invoke from the page: the result, its log lines, duration and memory", () => invokeScenario(ctx));
+  test("an async event that fails into its dead-letter queue, followed on the timeline", () => timelineScenario(ctx));
+  test("a live log tail updates while a function runs; filter patterns; an invocation by request id", () => logsScenario(ctx));
+  test("metrics: a function's invocations, errors and duration charted", () => metricsScenario(ctx));
+  test("queues and topics: peek an SQS message, send one, a topic's subscriptions", () => queuesScenario(ctx));
+  test("streams and tables: shards, records, items and stream records", () => streamsScenario(ctx));
+  test("event source mappings: state, last result and lag", () => mappingsScenario(ctx));
+  test("APIs and function URLs", () => apisScenario(ctx));
+  test("IAM: roles, policies, the policy explainer, and an IAM user refused a page it may not read", () => iamScenario(ctx));
+});

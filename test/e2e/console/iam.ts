@@ -1,0 +1,6 @@
+/** Not written yet: see the console issue's brief. */
+import type { ConsoleContext } from "./context.js";
+
+export async function iamScenario(_: ConsoleContext): Promise<void> {
+  throw new Error("not written yet");
+}
