@@ -32,6 +32,9 @@ describe("console", () => {
     context = opened.context;
     const page = opened.page;
     ctx = { flint, browser, page, base: `${flint.endpoint}/_flint/console`, shot: async (name) => void (await screenshot(page, name)) };
+    // Signed in once, through the form at `GET /`: every test below uses this page.
+    await signIn(page, flint.endpoint);
+    await screenshot(page, "signed-in");
   });
   after(async () => {
     await context?.close();
@@ -51,8 +54,7 @@ describe("console", () => {
     assert.equal(queues.code, 0, `${queues.stderr}${queues.stdout}`);
   });
 
-  test("sign in with the root key; a function created with the CLI appears on the functions page", async () => {
-    await signIn(ctx.page, flint.endpoint);
+  test("signed in with the root key at /, the console moved to its functions page; a function created with the CLI appears there", async () => {
     assert.equal(new URL(ctx.page.url()).pathname, "/_flint/console/functions");
     await functionsScenario(ctx);
   });
