@@ -20,11 +20,20 @@ function here(): Place {
 }
 
 const listeners = new Set<() => void>();
-addEventListener("popstate", () => listeners.forEach((l) => l()));
+let moved = false;
+addEventListener("popstate", () => {
+  moved = true;
+  listeners.forEach((l) => l());
+});
+
+/** Whether the app has moved between pages since it loaded (focus then goes to the new page's heading). */
+export const hasNavigated = () => moved;
 
 /** Go to a console path ("/functions/f?tab=code"); `replace` keeps the history entry. */
 export function navigate(to: string, replace = false): void {
   const url = BASE + to;
+  // A replacement (the redirect from `/`) is not a move the user made.
+  if (!replace) moved = true;
   if (replace) history.replaceState(null, "", url);
   else history.pushState(null, "", url);
   listeners.forEach((l) => l());

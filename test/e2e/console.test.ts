@@ -19,6 +19,7 @@ import { streamsScenario } from "./console/streams.js";
 import { mappingsScenario } from "./console/mappings.js";
 import { apisScenario } from "./console/apis.js";
 import { iamScenario } from "./console/iam.js";
+import { accessibilityScenario } from "./console/a11y.js";
 
 describe("console", () => {
   let flint: FlintProcess;
@@ -70,4 +71,5 @@ describe("console", () => {
   test("event source mappings: state, last result and lag", () => mappingsScenario(ctx));
   test("APIs and function URLs", () => apisScenario(ctx));
   test("IAM: roles, policies, the policy explainer, and an IAM user refused a page it may not read", () => iamScenario(ctx));
+  test("accessible: every page passes axe's WCAG 2 AA rules, fits a laptop's width, and the navigation works from the keyboard", () => accessibilityScenario(ctx));
 });

@@ -5,14 +5,17 @@
 import type { ComponentChildren } from "preact";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { ApiError } from "../aws";
-import { Link } from "../router";
+import { Link, hasNavigated } from "../router";
 
-/** The page's heading and title; focus moves to it after a navigation, so screen readers announce the page. */
+/**
+ * The page's heading and title. After a move within the app, focus goes to the heading, so screen
+ * readers announce the new page; on a page load it stays at the top (where Tab reaches "Skip to content").
+ */
 export function PageHeader({ title, crumbs, children }: { title: string; crumbs?: { to: string; label: string }[]; children?: ComponentChildren }) {
   const ref = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${title} · Flint console`;
-    ref.current?.focus();
+    if (hasNavigated()) ref.current?.focus();
   }, [title]);
   return (
     <header class="page-header">
