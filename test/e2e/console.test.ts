@@ -20,6 +20,7 @@ import { mappingsScenario } from "./console/mappings.js";
 import { apisScenario } from "./console/apis.js";
 import { iamScenario } from "./console/iam.js";
 import { accessibilityScenario } from "./console/a11y.js";
+import { scaleScenario } from "./console/scale.js";
 
 describe("console", () => {
   let flint: FlintProcess;
@@ -72,4 +73,9 @@ describe("console", () => {
   test("APIs and function URLs", () => apisScenario(ctx));
   test("IAM: roles, policies, the policy explainer, and an IAM user refused a page it may not read", () => iamScenario(ctx));
   test("accessible: every page passes axe's WCAG 2 AA rules, fits a laptop's width, and the navigation works from the keyboard", () => accessibilityScenario(ctx));
+  // Last: it adds 1,000 functions to the server the others share.
+  test("1,000 functions and 100,000 log events: listed, searched and filtered; page load times reported", async (t) => {
+    const timings = await scaleScenario(ctx);
+    for (const [what, ms] of Object.entries(timings)) t.diagnostic(`${what}: ${Math.round(ms)} ms`);
+  });
 });
