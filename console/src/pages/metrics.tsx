@@ -163,8 +163,9 @@ export default function MetricsPage({ view, params, query }: PageProps) {
           </select>
         </Field>
         <div class="field">
-          <button type="button" class="button" onClick={() => state.reload()} disabled={state.loading}>
-            {state.loading ? "Refreshing…" : "Refresh"}
+          {/* Stays enabled (and keeps the keyboard focus) while a refresh runs; a click then waits for it. */}
+          <button type="button" class="button" onClick={() => !state.loading && state.reload()}>
+            Refresh
           </button>
         </div>
         <p class="hint metrics-updated" role="status" aria-live="polite">

@@ -96,8 +96,8 @@ export function Chart({ title, detail, summary, note, times, series, leftAxis, r
           stroke: COLOURS[i % COLOURS.length],
           dash: DASHES[i % DASHES.length],
           width: 2,
-          // Isolated data points between gaps show as dots.
-          points: { show: true, size: 5, fill: COLOURS[i % COLOURS.length] },
+          // Every point as a dot while they are few; when dense, only those between gaps (no line shows them).
+          points: { show: (u: uPlot) => u.data[0].length <= 90, filter: isolated, size: 5, fill: COLOURS[i % COLOURS.length] },
           value: (_u: uPlot, v: number | null) => (v === null || v === undefined ? "—" : s.format(v)),
         })),
       ],
@@ -168,6 +168,15 @@ export function Chart({ title, detail, summary, note, times, series, leftAxis, r
       </details>
     </figure>
   );
+}
+
+/** A series' points with no neighbour (a line has nothing to join them to), when not all points are drawn. */
+function isolated(u: uPlot, seriesIdx: number, show: boolean): number[] | null {
+  if (show) return null;
+  const v = u.data[seriesIdx]!;
+  const out: number[] = [];
+  for (let i = 0; i < v.length; i++) if (v[i] != null && v[i - 1] == null && v[i + 1] == null) out.push(i);
+  return out.length > 0 ? out : null;
 }
 
 /**

@@ -83,14 +83,19 @@ function total(text: string): number {
   return m ? Number(m[1]!.replace(/,/g, "")) : NaN;
 }
 
-/** Click Refresh until `check` holds (each click waits for the page to finish loading what it asked). */
+/**
+ * Click Refresh until `check` holds (Flint stores metrics once a second, so they show within a few
+ * refreshes); after each click, the status says "Updated" again once the refresh is drawn.
+ */
 async function refreshUntil(page: Page, check: () => Promise<boolean>, what: string): Promise<void> {
   const refresh = page.getByRole("button", { name: "Refresh", exact: true });
-  await refresh.waitFor();
+  const updated = page.getByRole("status").filter({ hasText: /^Updated / });
+  await updated.waitFor();
   await eventually(
     async () => {
+      if (await check()) return true;
       await refresh.click();
-      await page.getByRole("button", { name: "Refresh", exact: true }).waitFor();
+      await updated.waitFor();
       return check();
     },
     PATIENCE_MS,
