@@ -371,7 +371,7 @@ function Charts({ m, account }: { m: Metrics; account: boolean }) {
             <Chart
               title="Async event age"
               detail={`Average and Maximum ${per}, in milliseconds (queued to invoked)`}
-              summary={gaugeSummary(m, "age_max", fmtMs)}
+              summary={`Maximum: ${gaugeSummary(m, "age_max", fmtMs)}`}
               times={m.times}
               series={charts.age}
               leftAxis="Milliseconds"

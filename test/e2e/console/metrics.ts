@@ -1,10 +1,12 @@
 /**
  * The metrics pages: a function invoked 5 times successfully and twice with an error through the
  * SDK shows 7 invocations, 2 errors and its duration on its metrics page (waited for by refreshing:
- * Flint stores metrics every second), and the account's page shows at least as many.
+ * Flint stores metrics every second), and the account's page shows at least as many, and the
+ * asynchronous invocation made after.
  */
 import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
+import { InvokeCommand } from "@aws-sdk/client-lambda";
 import { createFunction, invoke } from "../../harness/functions.js";
 import { zipFiles } from "../../harness/zip.js";
 import { eventually, PATIENCE_MS } from "../../harness/processes.js";
@@ -57,12 +59,23 @@ export async function metricsScenario({ flint, page, base, shot }: ConsoleContex
   await page.getByRole("figure", { name: /^Invocations Sum per hour/ }).waitFor();
   assert.equal(new URL(page.url()).searchParams.get("range"), "1w");
 
+  // No asynchronous invocations yet: the page says so instead of charting nothing.
+  await page.getByText("No asynchronous invocations in this range").waitFor();
+  // One event invocation: its metrics (AsyncEventsReceived...) appear on the account's page.
+  const queued = await flint.lambda.send(new InvokeCommand({ FunctionName: name, InvocationType: "Event", Payload: Buffer.from(JSON.stringify({ n: 99 })) }));
+  assert.equal(queued.StatusCode, 202);
+
   // The account: every function's invocations together, at least this function's.
   await page.goto(`${base}/metrics?range=15m`);
   await page.getByRole("heading", { level: 1, name: "Metrics" }).waitFor();
   const accountInvocations = page.getByRole("figure", { name: /^Invocations Sum per minute/ });
   const accountErrors = page.getByRole("figure", { name: /^Errors Sum per minute/ });
-  await refreshUntil(page, async () => total(await caption(accountInvocations)) >= 7 && total(await caption(accountErrors)) >= 2, "the account's totals");
+  const accountAsync = page.getByRole("figure", { name: /^Async events received Sum per minute/ });
+  await refreshUntil(
+    page,
+    async () => total(await caption(accountInvocations)) >= 7 && total(await caption(accountErrors)) >= 2 && (await accountAsync.count()) === 1 && total(await caption(accountAsync)) >= 1,
+    "the account's totals",
+  );
   await shot("metrics-account");
 
   // The function picker goes to the function's own page, keeping the range.
