@@ -114,14 +114,14 @@ function QueueList({ query }: { query: URLSearchParams }) {
           setQuery({ prefix: typed.trim() });
         }}
       >
-        <Field label="Queue name prefix" id="queue-prefix" hint="Lists the queues whose names start with this (ListQueues' QueueNamePrefix).">
-          <input id="queue-prefix" type="search" value={typed} aria-describedby="queue-prefix-hint" onInput={(e) => setTyped((e.target as HTMLInputElement).value)} />
+        <Field label="Queue name prefix" id="queue-prefix" hint="Lists the queues whose names start with this (ListQueues' QueueNamePrefix); empty lists them all.">
+          <div class="row queue-search-row">
+            <input id="queue-prefix" type="search" value={typed} aria-describedby="queue-prefix-hint" onInput={(e) => setTyped((e.target as HTMLInputElement).value)} />
+            <button type="submit" class="primary">
+              Search
+            </button>
+          </div>
         </Field>
-        <div class="field">
-          <button type="submit" class="primary">
-            Search
-          </button>
-        </div>
       </form>
       {error && <ErrorBox error={error} />}
       {depthError && <ErrorBox error={depthError} context="Queue depth" />}

@@ -7,7 +7,7 @@
  */
 import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
-import { CreateQueueCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand, SetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { ACCOUNT, REGION, uniqueName } from "../../harness/flint.js";
 import { eventually } from "../../harness/processes.js";
 import { allowTopicToQueue } from "../../harness/permissions.js";
@@ -41,10 +41,12 @@ export async function queuesScenario({ flint, page, base, shot }: ConsoleContext
     const topicName = uniqueName("console-topic");
     const subscriberName = uniqueName("console-subscriber");
     const subscriberArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:${subscriberName}`;
+    const dlqName = uniqueName("console-dlq");
     const [{ QueueUrl: url }, { TopicArn: topicArn }, { QueueUrl: subscriberUrl }] = await Promise.all([
       cli(["sqs", "create-queue", "--queue-name", name, "--attributes", "VisibilityTimeout=45"]),
       cli(["sns", "create-topic", "--name", topicName, "--attributes", "DisplayName=Console test"]),
       sqs.send(new CreateQueueCommand({ QueueName: subscriberName })),
+      sqs.send(new CreateQueueCommand({ QueueName: dlqName })),
     ]);
     const body = { order: 42, items: ["tea", "cake"] };
     const [first] = await Promise.all([
@@ -62,6 +64,8 @@ export async function queuesScenario({ flint, page, base, shot }: ConsoleContext
         JSON.stringify({ RawMessageDelivery: "true", FilterPolicy: JSON.stringify({ colour: ["green"] }) }),
       ]),
       allowTopicToQueue(sqs, subscriberUrl!, topicArn),
+      // The queue's failures go to a dead-letter queue after 5 receives.
+      sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${dlqName}`, maxReceiveCount: 5 }) } })),
     ]);
 
     // --- the list: a prefix search asks ListQueues, and the row shows its depth
@@ -82,11 +86,14 @@ export async function queuesScenario({ flint, page, base, shot }: ConsoleContext
     await valueOf(page, "Visibility timeout").filter({ hasText: "45 seconds" }).waitFor();
     assert.equal(await valueOf(page, "Message retention period").textContent(), "4 days");
     assert.equal(await valueOf(page, "Messages available").textContent(), "1");
+    assert.equal(await valueOf(page, "Redrive policy").textContent(), `After 5 receives, a message moves to the dead-letter queue ${dlqName}.`);
+    await shot("queue-details");
 
     // --- peek: the body (pretty JSON), the attribute, and the receive count, which each peek raises
     await page.getByRole("tab", { name: "Peek messages" }).click();
     assert.match(page.url(), /\?tab=peek$/);
     await page.getByText("Peeking is a receive.").waitFor();
+    await page.getByText(`a message already received 5 times moves to its dead-letter queue ${dlqName} when peeked`).waitFor();
     await page.getByRole("button", { name: "Peek messages" }).click();
     const message = page.getByRole("article", { name: `Message ${first.MessageId}` });
     await message.waitFor();
@@ -122,6 +129,18 @@ export async function queuesScenario({ flint, page, base, shot }: ConsoleContext
     await valueOf(page, "Messages available").filter({ hasText: /^0$/ }).waitFor();
     const after = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }));
     assert.deepEqual(after.Attributes, { ApproximateNumberOfMessages: "0", ApproximateNumberOfMessagesNotVisible: "0" });
+
+    // --- the dead-letter queue, by the link in the redrive policy: its source queue, and its redrive
+    // tasks (or, until Flint serves ListMessageMoveTasks, its error as the API gave it)
+    await page.getByRole("tab", { name: "Details" }).click();
+    await valueOf(page, "Redrive policy").getByRole("link", { name: dlqName }).click();
+    await page.getByRole("heading", { level: 1, name: dlqName }).waitFor();
+    await page.getByRole("tab", { name: "Dead-letter redrive" }).click();
+    const sources = page.getByRole("table", { name: /^1 source queue:/ });
+    await sources.getByRole("link", { name, exact: true }).waitFor();
+    await page.getByRole("table", { name: /^Redrive tasks from / }).or(page.getByRole("alert")).first().waitFor();
+    await page.getByRole("button", { name: "Start redrive" }).waitFor();
+    await shot("queue-redrive");
 
     await page.goto(`${base}/topics`);
     await page.getByLabel("Search topics by name").fill(topicName);
