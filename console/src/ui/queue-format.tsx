@@ -3,6 +3,7 @@
  * seconds, and the names inside queue, topic and function ARNs (for links to their pages).
  */
 import { Link, seg } from "../router";
+import { session } from "../session";
 
 const UNITS: [number, string][] = [
   [86_400, "day"],
@@ -47,15 +48,22 @@ export const arnName = (arn: string) => arn.slice(arn.lastIndexOf(":") + 1);
 /** A queue's name from its URL (`…/<account>/<name>`). */
 export const urlName = (url: string) => decodeURIComponent(url.replace(/\/+$/, "").split("/").pop() ?? url);
 
-/** The function an ARN names (`arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`), or undefined. */
-export function functionOfArn(arn: string): string | undefined {
-  const m = /^arn:aws[a-zA-Z-]*:lambda:[^:]*:\d{12}:function:([^:]+)(?::[^:]+)?$/.exec(arn);
-  return m?.[1];
+/** Is this region and account the signed-in session's (so the console's pages show the resource)? */
+function ours(region: string, account: string): boolean {
+  const s = session();
+  return !s || (s.region === region && s.accountId === account);
 }
 
-/** An SQS queue ARN (this account or not) as a link to its page, or the text when it is not one. */
+/** The function an ARN of this account and region names (`arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>]`), or undefined. */
+export function functionOfArn(arn: string): string | undefined {
+  const m = /^arn:aws[a-zA-Z-]*:lambda:([^:]*):(\d{12}):function:([^:]+)(?::[^:]+)?$/.exec(arn);
+  return m && ours(m[1]!, m[2]!) ? m[3] : undefined;
+}
+
+/** An SQS queue ARN of this account and region as a link to its page; any other ARN as text. */
 export function QueueArnLink({ arn }: { arn: string }) {
-  if (!/^arn:aws[a-zA-Z-]*:sqs:[^:]*:\d{12}:[^:]+$/.test(arn)) return <span class="mono">{arn}</span>;
+  const m = /^arn:aws[a-zA-Z-]*:sqs:([^:]*):(\d{12}):[^:]+$/.exec(arn);
+  if (!m || !ours(m[1]!, m[2]!)) return <span class="mono">{arn}</span>;
   const name = arnName(arn);
   return (
     <Link to={`/queues/${seg(name)}`} title={arn}>
