@@ -97,7 +97,7 @@ function TopicList() {
           rows={arns.map((arn) => ({ arn, name: arnName(arn), attributes: attrs[arn] }))}
           columns={columns}
           rowKey={(r) => r.arn}
-          searchText={(r) => r.arn}
+          searchText={(r) => r.name}
           searchLabel="Search topics by name"
           empty="No topics yet. Create one with the AWS CLI: aws sns create-topic --name …"
           onVisible={onVisible}
