@@ -1,14 +1,737 @@
-/** Placeholder: this page is being built. */
+/**
+ * SQS queues. The list: a prefix search asked of the API (ListQueues' QueueNamePrefix, page by page
+ * with NextToken), with the depth of the rows on screen. A queue: its attributes in words, its depth
+ * every 5 s, peek (a receive with a visibility timeout of 0: it counts as a receive, as AWS's "poll
+ * for messages" does), send, purge, and for a dead-letter queue its source queues and redrive tasks.
+ */
+import type { ComponentChildren } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+import {
+  CancelMessageMoveTaskCommand,
+  GetQueueAttributesCommand,
+  GetQueueUrlCommand,
+  ListMessageMoveTasksCommand,
+  type ListMessageMoveTasksResultEntry,
+  type Message,
+  PurgeQueueCommand,
+  type QueueAttributeName,
+  ReceiveMessageCommand,
+  SendMessageCommand,
+  type SendMessageCommandOutput,
+  SQSClient,
+  StartMessageMoveTaskCommand,
+  paginateListDeadLetterSourceQueues,
+  paginateListQueues,
+} from "@aws-sdk/client-sqs";
+import { type ApiError, apiError, call, client } from "../aws";
 import type { PageProps } from "../routes";
-import { PageHeader } from "../ui/ui";
+import { Link, seg, setQuery } from "../router";
+import { useAsync, useInterval } from "../ui/async";
+import { type Column, DataTable, ErrorBox, Field, JsonView, KeyValue, Loading, PageHeader, Section, Show, Tabs, fmtNumber, fmtTime } from "../ui/ui";
+import { QueueArnLink, arnName, epochMillis, epochSeconds, fmtSeconds, fmtSize, urlName } from "../ui/queue-format";
+import { type AttributeRow, AttributeRows, AttributeTable, attributesOf } from "../ui/queue-message-attributes";
 
-export default function Page({ view, params }: PageProps) {
+const sqs = () => client(SQSClient);
+
+const DEPTH: QueueAttributeName[] = ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible", "ApproximateNumberOfMessagesDelayed"];
+const DEPTH_EVERY_MS = 5_000;
+
+export default function Queues({ view, params, query }: PageProps) {
+  return view === "queue" ? <QueuePage name={params.name!} query={query} /> : <QueueList query={query} />;
+}
+
+/* ------------------------------------------------------------------ the list */
+
+interface Row {
+  url: string;
+  name: string;
+  depth?: Record<string, string>;
+}
+
+function QueueList({ query }: { query: URLSearchParams }) {
+  const prefix = query.get("prefix") ?? "";
+  const [typed, setTyped] = useState(prefix);
+  const [urls, setUrls] = useState<string[]>();
+  const [done, setDone] = useState(false);
+  const [error, setError] = useState<ApiError>();
+  const [depth, setDepth] = useState<Record<string, Record<string, string>>>({});
+  const [depthError, setDepthError] = useState<ApiError>();
+  const asked = useRef(new Set<string>());
+
+  useEffect(() => setTyped(prefix), [prefix]);
+  useEffect(() => {
+    let live = true;
+    setUrls(undefined);
+    setDone(false);
+    setError(undefined);
+    (async () => {
+      const all: string[] = [];
+      try {
+        for await (const page of paginateListQueues({ client: sqs(), pageSize: 100 }, { ...(prefix ? { QueueNamePrefix: prefix } : {}) })) {
+          if (!live) return;
+          all.push(...(page.QueueUrls ?? []));
+          setUrls([...all]);
+        }
+        if (live) {
+          setUrls([...all]);
+          setDone(true);
+        }
+      } catch (err) {
+        if (live) setError(apiError(err));
+      }
+    })();
+    return () => void (live = false);
+  }, [prefix]);
+
+  // The depth of the rows on screen, asked once each.
+  function onVisible(visible: Row[]) {
+    for (const r of visible) {
+      if (asked.current.has(r.url)) continue;
+      asked.current.add(r.url);
+      call(sqs().send(new GetQueueAttributesCommand({ QueueUrl: r.url, AttributeNames: DEPTH })))
+        .then((out) => setDepth((d) => ({ ...d, [r.url]: out.Attributes ?? {} })))
+        .catch((err) => setDepthError(apiError(err)));
+    }
+  }
+
+  const n = (r: Row, a: string) => (r.depth ? fmtNumber(Number(r.depth[a] ?? 0)) : "…");
+  const columns: Column<Row>[] = [
+    { label: "Name", render: (r) => <Link to={`/queues/${seg(r.name)}`}>{r.name}</Link> },
+    { label: "Type", value: (r) => (r.name.endsWith(".fifo") ? "FIFO" : "Standard") },
+    { label: "Messages available", value: (r) => n(r, "ApproximateNumberOfMessages"), numeric: true },
+    { label: "In flight", value: (r) => n(r, "ApproximateNumberOfMessagesNotVisible"), numeric: true },
+    { label: "Delayed", value: (r) => n(r, "ApproximateNumberOfMessagesDelayed"), numeric: true },
+  ];
+
   return (
     <>
-      <PageHeader title="queues" />
+      <PageHeader title="Queues" />
+      <form
+        role="search"
+        class="row queue-search"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setQuery({ prefix: typed.trim() });
+        }}
+      >
+        <Field label="Queue name prefix" id="queue-prefix" hint="Lists the queues whose names start with this (ListQueues' QueueNamePrefix); empty lists them all.">
+          <div class="row queue-search-row">
+            <input id="queue-prefix" type="search" value={typed} aria-describedby="queue-prefix-hint" onInput={(e) => setTyped((e.target as HTMLInputElement).value)} />
+            <button type="submit" class="primary">
+              Search
+            </button>
+          </div>
+        </Field>
+      </form>
+      {error && <ErrorBox error={error} />}
+      {depthError && <ErrorBox error={depthError} context="Queue depth" />}
+      {!urls && !error && <Loading what="Loading queues" />}
+      {urls && (
+        <DataTable<Row>
+          key={prefix}
+          caption={`${urls.length.toLocaleString("en-US")} queue${urls.length === 1 ? "" : "s"}${prefix ? ` named “${prefix}…”` : ""}${done ? "" : " so far"}`}
+          rows={urls.map((url) => ({ url, name: urlName(url), depth: depth[url] }))}
+          columns={columns}
+          rowKey={(r) => r.url}
+          empty={prefix ? `No queue's name starts with “${prefix}”.` : "No queues yet. Create one with the AWS CLI: aws sqs create-queue --queue-name …"}
+          onVisible={onVisible}
+          more={done ? undefined : <Loading what="Loading more queues" />}
+        />
+      )}
+    </>
+  );
+}
+
+/* ------------------------------------------------------------------ a queue */
+
+const TABS = [
+  { id: "details", label: "Details" },
+  { id: "peek", label: "Peek messages" },
+  { id: "send", label: "Send a message" },
+  { id: "redrive", label: "Dead-letter redrive" },
+];
+
+function QueuePage({ name, query }: { name: string; query: URLSearchParams }) {
+  const url = useAsync(async () => (await call(sqs().send(new GetQueueUrlCommand({ QueueName: name })))).QueueUrl!, [name]);
+  return (
+    <>
+      <PageHeader title={name} crumbs={[{ to: "/queues", label: "Queues" }]} />
+      <Show state={url} what="Finding the queue">
+        {(u) => <Queue key={u} name={name} url={u} tab={TABS.some((t) => t.id === query.get("tab")) ? query.get("tab")! : "details"} />}
+      </Show>
+    </>
+  );
+}
+
+function Queue({ name, url, tab }: { name: string; url: string; tab: string }) {
+  const attrs = useAsync(async () => (await call(sqs().send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] })))).Attributes ?? {}, [url]);
+  const [depth, setDepth] = useState<{ values: Record<string, string>; at: number }>();
+  const [depthError, setDepthError] = useState<ApiError>();
+  const refreshDepth = () =>
+    call(sqs().send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: DEPTH })))
+      .then((out) => {
+        setDepth({ values: out.Attributes ?? {}, at: Date.now() });
+        setDepthError(undefined);
+      })
+      .catch((err) => setDepthError(apiError(err)));
+  useEffect(() => {
+    if (attrs.data) setDepth({ values: attrs.data, at: Date.now() });
+  }, [attrs.data]);
+  useInterval(() => void refreshDepth(), DEPTH_EVERY_MS);
+
+  if (attrs.error) return <ErrorBox error={attrs.error} />;
+  const a = attrs.data;
+  if (!a) return <Loading what="Loading the queue's attributes" />;
+  const fifo = a.FifoQueue === "true";
+  const arn = a.QueueArn!;
+
+  return (
+    <>
+      <Purge name={name} url={url} onPurged={() => void refreshDepth()} />
+      <Section title="Depth">
+        <div aria-live="polite">
+          <KeyValue
+            entries={[
+              ["Messages available", fmtNumber(Number(depth?.values.ApproximateNumberOfMessages ?? 0))],
+              ["Messages in flight (not visible)", fmtNumber(Number(depth?.values.ApproximateNumberOfMessagesNotVisible ?? 0))],
+              ["Messages delayed", fmtNumber(Number(depth?.values.ApproximateNumberOfMessagesDelayed ?? 0))],
+            ]}
+          />
+        </div>
+        <p class="hint">Approximate, as SQS counts them; refreshed every {DEPTH_EVERY_MS / 1000} seconds{depth ? ` (last at ${fmtTime(depth.at)})` : ""}.</p>
+        {depthError && <ErrorBox error={depthError} context="Refreshing the depth" />}
+      </Section>
+      <Tabs tabs={TABS} current={tab} onSelect={(id) => setQuery({ tab: id === "details" ? undefined : id })} />
+      <div role="tabpanel" aria-label={TABS.find((t) => t.id === tab)!.label}>
+        {tab === "details" && <Details attributes={a} />}
+        {tab === "peek" && <Peek url={url} attributes={a} onReceived={() => void refreshDepth()} />}
+        {tab === "send" && <Send url={url} fifo={fifo} attributes={a} onSent={() => void refreshDepth()} />}
+        {tab === "redrive" && <Redrive url={url} arn={arn} fifo={fifo} />}
+      </div>
+    </>
+  );
+}
+
+/* ------------------------------------------------------------------ details */
+
+function redrivePolicyText(raw: string | undefined) {
+  if (!raw) return "None: messages that fail stay in this queue until they expire.";
+  try {
+    const p = JSON.parse(raw) as { deadLetterTargetArn?: string; maxReceiveCount?: number | string };
+    return (
+      <>
+        After {p.maxReceiveCount} receive{Number(p.maxReceiveCount) === 1 ? "" : "s"}, a message moves to the dead-letter queue{" "}
+        {p.deadLetterTargetArn ? <QueueArnLink arn={p.deadLetterTargetArn} /> : "(none named)"}.
+      </>
+    );
+  } catch {
+    return <span class="mono">{raw}</span>;
+  }
+}
+
+function redriveAllowText(raw: string | undefined) {
+  if (!raw) return "Any queue may use this queue as its dead-letter queue (no redrive allow policy).";
+  try {
+    const p = JSON.parse(raw) as { redrivePermission?: string; sourceQueueArns?: string[] };
+    if (p.redrivePermission === "allowAll") return "Any queue may use this queue as its dead-letter queue.";
+    if (p.redrivePermission === "denyAll") return "No queue may use this queue as its dead-letter queue.";
+    if (p.redrivePermission === "byQueue") {
+      return (
+        <>
+          Only these queues may use it as their dead-letter queue:{" "}
+          {(p.sourceQueueArns ?? []).map((s, i) => (
+            <span key={s}>
+              {i > 0 && ", "}
+              <QueueArnLink arn={s} />
+            </span>
+          ))}
+          .
+        </>
+      );
+    }
+  } catch {
+    // shown as given below
+  }
+  return <span class="mono">{raw}</span>;
+}
+
+function Details({ attributes: a }: { attributes: Record<string, string> }) {
+  const fifo = a.FifoQueue === "true";
+  const entries: [string, ComponentChildren][] = [
+    ["Type", fifo ? "FIFO (first-in, first-out, exactly once)" : "Standard"],
+    ["ARN", <span class="mono">{a.QueueArn}</span>],
+    ["Visibility timeout", fmtSeconds(a.VisibilityTimeout)],
+    ["Message retention period", fmtSeconds(a.MessageRetentionPeriod)],
+    ["Delivery delay", fmtSeconds(a.DelaySeconds)],
+    ["Maximum message size", fmtSize(a.MaximumMessageSize)],
+    ["Receive message wait time", a.ReceiveMessageWaitTimeSeconds === "0" ? "0 seconds (short polling)" : `${fmtSeconds(a.ReceiveMessageWaitTimeSeconds)} (long polling)`],
+    ["Redrive policy", redrivePolicyText(a.RedrivePolicy)],
+    ["Redrive allow policy", redriveAllowText(a.RedriveAllowPolicy)],
+  ];
+  if (fifo) {
+    entries.push(
+      ["Content-based deduplication", a.ContentBasedDeduplication === "true" ? "On: the body's SHA-256 is the deduplication ID" : "Off: each message needs a deduplication ID"],
+      ["Deduplication scope", a.DeduplicationScope === "messageGroup" ? "Message group" : a.DeduplicationScope === "queue" ? "Queue" : a.DeduplicationScope],
+      ["FIFO throughput limit", a.FifoThroughputLimit === "perMessageGroupId" ? "Per message group ID" : a.FifoThroughputLimit === "perQueue" ? "Per queue" : a.FifoThroughputLimit],
+    );
+  }
+  entries.push(
+    ["Encryption", a.KmsMasterKeyId ? `KMS key ${a.KmsMasterKeyId} (data key reused for ${fmtSeconds(a.KmsDataKeyReusePeriodSeconds)})` : a.SqsManagedSseEnabled === "true" ? "SQS-managed (SSE-SQS)" : "None"],
+    ["Created", fmtTime(epochSeconds(a.CreatedTimestamp))],
+    ["Last modified", fmtTime(epochSeconds(a.LastModifiedTimestamp))],
+  );
+  return (
+    <>
+      <Section title="Attributes">
+        <KeyValue entries={entries} />
+      </Section>
+      <Section title="Access policy">{a.Policy ? <JsonView value={a.Policy} label="Access policy" /> : <p>No access policy: only this account's principals, through their IAM policies, may use the queue.</p>}</Section>
+    </>
+  );
+}
+
+/* ------------------------------------------------------------------ peek */
+
+function Peek({ url, attributes, onReceived }: { url: string; attributes: Record<string, string>; onReceived: () => void }) {
+  const [messages, setMessages] = useState<Message[]>();
+  const [error, setError] = useState<ApiError>();
+  const [busy, setBusy] = useState(false);
+  let dlq: { arn: string; max: string } | undefined;
+  try {
+    const p = attributes.RedrivePolicy ? (JSON.parse(attributes.RedrivePolicy) as { deadLetterTargetArn: string; maxReceiveCount: number }) : undefined;
+    if (p) dlq = { arn: p.deadLetterTargetArn, max: String(p.maxReceiveCount) };
+  } catch {
+    // no redrive note
+  }
+
+  async function peek() {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const out = await call(
+        sqs().send(
+          new ReceiveMessageCommand({
+            QueueUrl: url,
+            MaxNumberOfMessages: 10,
+            VisibilityTimeout: 0,
+            WaitTimeSeconds: 0,
+            MessageSystemAttributeNames: ["All"],
+            AttributeNames: ["All"],
+            MessageAttributeNames: ["All"],
+          }),
+        ),
+      );
+      setMessages(out.Messages ?? []);
+      onReceived();
+    } catch (err) {
+      setError(apiError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Section title="Peek messages">
+      <div class="queue-note">
+        <p>
+          <strong>Peeking is a receive.</strong> It receives up to 10 messages with a visibility timeout of 0 seconds, so they stay visible to the queue's consumers and nothing is deleted,
+          but each message's receive count (ApproximateReceiveCount) goes up by one, as with “Poll for messages” in AWS's console.
+        </p>
+        {dlq && (
+          <p>
+            This queue has a redrive policy: a message already received {dlq.max} times moves to its dead-letter queue <QueueArnLink arn={dlq.arn} /> when peeked, instead of being shown.
+          </p>
+        )}
+      </div>
+      <button type="button" class="primary" disabled={busy} onClick={() => void peek()}>
+        {busy ? "Peeking…" : "Peek messages"}
+      </button>
+      {error && <ErrorBox error={error} />}
+      <div aria-live="polite">
+        {messages && (
+          <p role="status">
+            {messages.length === 0 ? "No messages were visible to receive." : `${messages.length} message${messages.length === 1 ? "" : "s"} received (at most 10 per peek).`}
+          </p>
+        )}
+      </div>
+      {messages?.map((m) => <PeekedMessage key={m.MessageId} m={m} />)}
+    </Section>
+  );
+}
+
+function isJson(body: string | undefined): boolean {
+  if (!body) return false;
+  const t = body.trim();
+  if (!(t.startsWith("{") || t.startsWith("["))) return false;
+  try {
+    JSON.parse(t);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function PeekedMessage({ m }: { m: Message }) {
+  const s = m.Attributes ?? {};
+  const json = isJson(m.Body);
+  const entries: [string, ComponentChildren][] = [
+    ["Message ID", <span class="mono">{m.MessageId}</span>],
+    ["Sent", fmtTime(epochMillis(s.SentTimestamp))],
+    ["Receive count", s.ApproximateReceiveCount],
+    ["First received", fmtTime(epochMillis(s.ApproximateFirstReceiveTimestamp))],
+    ["Sender", s.SenderId],
+  ];
+  if (s.MessageGroupId) entries.push(["Message group ID", s.MessageGroupId]);
+  if (s.MessageDeduplicationId) entries.push(["Deduplication ID", s.MessageDeduplicationId]);
+  if (s.SequenceNumber) entries.push(["Sequence number", s.SequenceNumber]);
+  if (s.DeadLetterQueueSourceArn) entries.push(["Dead-lettered from", <QueueArnLink arn={s.DeadLetterQueueSourceArn} />]);
+  if (s.AWSTraceHeader) entries.push(["Trace header", s.AWSTraceHeader]);
+  return (
+    <article class="queue-message" aria-labelledby={`m-${m.MessageId}`}>
+      <h3 id={`m-${m.MessageId}`}>Message {m.MessageId}</h3>
+      <KeyValue entries={entries} />
+      <h4>Body{json ? " (JSON, formatted)" : ""}</h4>
+      {json ? (
+        <JsonView value={m.Body} label={`Body of message ${m.MessageId}`} />
+      ) : (
+        <pre class="json" tabIndex={0} aria-label={`Body of message ${m.MessageId}`}>
+          {m.Body}
+        </pre>
+      )}
+      <h4>Message attributes</h4>
+      <AttributeTable attributes={m.MessageAttributes} caption={`Message attributes of ${m.MessageId}`} />
+    </article>
+  );
+}
+
+/* ------------------------------------------------------------------ send */
+
+function Send({ url, fifo, attributes, onSent }: { url: string; fifo: boolean; attributes: Record<string, string>; onSent: () => void }) {
+  const [body, setBody] = useState("");
+  const [delay, setDelay] = useState("");
+  const [rows, setRows] = useState<AttributeRow[]>([]);
+  const [group, setGroup] = useState("");
+  const [dedup, setDedup] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError>();
+  const [sent, setSent] = useState<SendMessageCommandOutput>();
+
+  async function send(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    setSent(undefined);
+    try {
+      const out = await call(
+        sqs().send(
+          new SendMessageCommand({
+            QueueUrl: url,
+            MessageBody: body,
+            ...(!fifo && delay.trim() !== "" ? { DelaySeconds: Number(delay) } : {}),
+            ...(attributesOf(rows) ? { MessageAttributes: attributesOf(rows) } : {}),
+            ...(fifo && group ? { MessageGroupId: group } : {}),
+            ...(fifo && dedup ? { MessageDeduplicationId: dedup } : {}),
+          }),
+        ),
+      );
+      setSent(out);
+      onSent();
+    } catch (err) {
+      setError(apiError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Section title="Send a message">
+      <form onSubmit={(e) => void send(e)}>
+        <Field label="Message body" id="send-body" hint="Up to 256 KiB of text; JSON is sent as typed.">
+          <textarea id="send-body" value={body} aria-describedby="send-body-hint" onInput={(e) => setBody((e.target as HTMLTextAreaElement).value)} />
+        </Field>
+        {!fifo && (
+          <Field label="Delay seconds" id="send-delay" hint={`0 to 900; empty uses the queue's delivery delay (${fmtSeconds(attributes.DelaySeconds)}).`}>
+            <input id="send-delay" type="number" min={0} max={900} value={delay} aria-describedby="send-delay-hint" onInput={(e) => setDelay((e.target as HTMLInputElement).value)} />
+          </Field>
+        )}
+        {fifo && (
+          <div class="row">
+            <Field label="Message group ID" id="send-group" hint="Required on a FIFO queue: messages of a group are received in order.">
+              <input id="send-group" value={group} aria-describedby="send-group-hint" onInput={(e) => setGroup((e.target as HTMLInputElement).value)} />
+            </Field>
+            <Field
+              label="Message deduplication ID"
+              id="send-dedup"
+              hint={attributes.ContentBasedDeduplication === "true" ? "Optional: content-based deduplication is on." : "Required: content-based deduplication is off."}
+            >
+              <input id="send-dedup" value={dedup} aria-describedby="send-dedup-hint" onInput={(e) => setDedup((e.target as HTMLInputElement).value)} />
+            </Field>
+          </div>
+        )}
+        <AttributeRows rows={rows} onChange={setRows} idPrefix="send-attr" />
+        <p>
+          <button type="submit" class="primary" disabled={busy}>
+            {busy ? "Sending…" : "Send message"}
+          </button>
+        </p>
+      </form>
+      {error && <ErrorBox error={error} />}
+      <div aria-live="polite">
+        {sent && (
+          <div role="status" class="queue-sent">
+            <p>
+              Sent. Message ID: <strong class="mono">{sent.MessageId}</strong>
+            </p>
+            <KeyValue
+              entries={[
+                ["MD5 of the body", <span class="mono">{sent.MD5OfMessageBody}</span>],
+                ["MD5 of the attributes", sent.MD5OfMessageAttributes ? <span class="mono">{sent.MD5OfMessageAttributes}</span> : undefined],
+                ...(sent.SequenceNumber ? ([["Sequence number", sent.SequenceNumber]] as [string, string][]) : []),
+              ]}
+            />
+          </div>
+        )}
+      </div>
+    </Section>
+  );
+}
+
+/* ------------------------------------------------------------------ purge */
+
+function Purge({ name, url, onPurged }: { name: string; url: string; onPurged: () => void }) {
+  const [step, setStep] = useState<"idle" | "confirm" | "busy" | "done">("idle");
+  const [error, setError] = useState<ApiError>();
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (step === "confirm") confirmRef.current?.focus();
+  }, [step]);
+
+  async function purge() {
+    setStep("busy");
+    setError(undefined);
+    try {
+      await call(sqs().send(new PurgeQueueCommand({ QueueUrl: url })));
+      setStep("done");
+      onPurged();
+    } catch (err) {
+      setError(apiError(err));
+      setStep("idle");
+    }
+  }
+
+  return (
+    <div class="queue-purge">
+      {(step === "idle" || step === "done") && (
+        <button type="button" onClick={() => setStep("confirm")}>
+          Purge messages…
+        </button>
+      )}
+      {(step === "confirm" || step === "busy") && (
+        <div class="queue-confirm" role="group" aria-labelledby="purge-q">
+          <p id="purge-q">
+            <strong>Purge {name}?</strong> Every message in the queue (available, in flight and delayed) is deleted. This cannot be undone.
+          </p>
+          <div class="row">
+            <button type="button" class="danger" ref={confirmRef} disabled={step === "busy"} onClick={() => void purge()}>
+              {step === "busy" ? "Purging…" : "Purge queue"}
+            </button>
+            <button type="button" disabled={step === "busy"} onClick={() => setStep("idle")}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+      <div aria-live="polite">{step === "done" && <p role="status">Purged: the queue's messages were deleted.</p>}</div>
+      {error && <ErrorBox error={error} context="Purge" />}
+    </div>
+  );
+}
+
+/* ------------------------------------------------------------------ redrive */
+
+function Redrive({ url, arn, fifo }: { url: string; arn: string; fifo: boolean }) {
+  const sources = useAsync(async () => {
+    const all: string[] = [];
+    for await (const page of paginateListDeadLetterSourceQueues({ client: sqs(), pageSize: 100 }, { QueueUrl: url })) all.push(...(page.queueUrls ?? []));
+    return all;
+  }, [url]);
+  return (
+    <Section title="Dead-letter redrive">
+      <Show state={sources} what="Finding the queues that use this one as their dead-letter queue">
+        {(list) =>
+          list.length === 0 ? (
+            <p>No queue names this queue as its dead-letter queue (in its redrive policy), so there is nothing to redrive from it.</p>
+          ) : (
+            <>
+              <div class="table-scroll">
+                <table>
+                  <caption>
+                    {list.length} source queue{list.length === 1 ? "" : "s"}: queues whose redrive policy sends failed messages here
+                  </caption>
+                  <thead>
+                    <tr>
+                      <th scope="col">Source queue</th>
+                      <th scope="col">URL</th>
+                    </tr>
+                  </thead>
+                  <tbody>
+                    {list.map((u) => (
+                      <tr key={u}>
+                        <td>
+                          <Link to={`/queues/${seg(urlName(u))}`}>{urlName(u)}</Link>
+                        </td>
+                        <td class="mono">{u}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </div>
+              <StartRedrive arn={arn} fifo={fifo} />
+            </>
+          )
+        }
+      </Show>
+    </Section>
+  );
+}
+
+function StartRedrive({ arn, fifo }: { arn: string; fifo: boolean }) {
+  const [to, setTo] = useState<"sources" | "custom">("sources");
+  const [destination, setDestination] = useState("");
+  const [rate, setRate] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError>();
+  const [started, setStarted] = useState<string>();
+  const [tasksVersion, setTasksVersion] = useState(0);
+
+  async function start(e: Event) {
+    e.preventDefault();
+    setBusy(true);
+    setError(undefined);
+    setStarted(undefined);
+    try {
+      const out = await call(
+        sqs().send(
+          new StartMessageMoveTaskCommand({
+            SourceArn: arn,
+            ...(to === "custom" ? { DestinationArn: destination.trim() } : {}),
+            ...(rate.trim() !== "" ? { MaxNumberOfMessagesPerSecond: Number(rate) } : {}),
+          }),
+        ),
+      );
+      setStarted(out.TaskHandle ?? "");
+      setTasksVersion((v) => v + 1);
+    } catch (err) {
+      setError(apiError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <>
+      <h3>Start a redrive</h3>
       <p>
-        Not built yet ({view} {JSON.stringify(params)}).
+        Moves this dead-letter queue's messages {to === "sources" ? "back to the queues they failed in" : "to the queue you name"}
+        {fifo ? " (SQS does not redrive FIFO dead-letter queues: expect it to refuse)" : ""}.
       </p>
+      <form onSubmit={(e) => void start(e)}>
+        <fieldset class="queue-radios">
+          <legend>Destination</legend>
+          <label>
+            <input type="radio" name="redrive-to" value="sources" checked={to === "sources"} onChange={() => setTo("sources")} /> Their source queues
+          </label>
+          <label>
+            <input type="radio" name="redrive-to" value="custom" checked={to === "custom"} onChange={() => setTo("custom")} /> Another queue
+          </label>
+        </fieldset>
+        <div class="row">
+          {to === "custom" && (
+            <Field label="Destination queue ARN" id="redrive-dest" hint="arn:aws:sqs:<region>:<account>:<queue name>">
+              <input id="redrive-dest" class="queue-wide" value={destination} required aria-describedby="redrive-dest-hint" onInput={(e) => setDestination((e.target as HTMLInputElement).value)} />
+            </Field>
+          )}
+          <Field label="Maximum messages per second" id="redrive-rate" hint="Optional, 1 to 500; empty lets SQS choose.">
+            <input id="redrive-rate" type="number" min={1} max={500} value={rate} aria-describedby="redrive-rate-hint" onInput={(e) => setRate((e.target as HTMLInputElement).value)} />
+          </Field>
+        </div>
+        <p>
+          <button type="submit" class="primary" disabled={busy}>
+            {busy ? "Starting…" : "Start redrive"}
+          </button>
+        </p>
+      </form>
+      {error && <ErrorBox error={error} context="Start redrive" />}
+      <div aria-live="polite">
+        {started !== undefined && (
+          <p role="status">
+            Redrive started. Task handle: <span class="mono">{started}</span>
+          </p>
+        )}
+      </div>
+      <MoveTasks arn={arn} version={tasksVersion} />
+    </>
+  );
+}
+
+function MoveTasks({ arn, version }: { arn: string; version: number }) {
+  const tasks = useAsync(async () => (await call(sqs().send(new ListMessageMoveTasksCommand({ SourceArn: arn, MaxResults: 10 })))).Results ?? [], [arn, version]);
+  const [cancelError, setCancelError] = useState<ApiError>();
+  const [cancelling, setCancelling] = useState<string>();
+  const running = tasks.data?.some((t) => t.Status === "RUNNING" || t.Status === "CANCELLING") ?? false;
+  useInterval(() => tasks.reload(), running ? DEPTH_EVERY_MS : undefined);
+
+  async function cancel(handle: string) {
+    setCancelling(handle);
+    setCancelError(undefined);
+    try {
+      await call(sqs().send(new CancelMessageMoveTaskCommand({ TaskHandle: handle })));
+      tasks.reload();
+    } catch (err) {
+      setCancelError(apiError(err));
+    } finally {
+      setCancelling(undefined);
+    }
+  }
+
+  const columns: Column<ListMessageMoveTasksResultEntry>[] = [
+    { label: "Started", value: (t) => fmtTime(t.StartedTimestamp) },
+    { label: "Status", render: (t) => <span class={t.Status === "FAILED" ? "bad" : t.Status === "COMPLETED" ? "good" : undefined}>{t.Status}</span> },
+    { label: "Destination", render: (t) => (t.DestinationArn ? <QueueArnLink arn={t.DestinationArn} /> : "Source queues") },
+    { label: "Moved", value: (t) => fmtNumber(t.ApproximateNumberOfMessagesMoved), numeric: true },
+    { label: "To move", value: (t) => fmtNumber(t.ApproximateNumberOfMessagesToMove), numeric: true },
+    { label: "Messages per second", value: (t) => (t.MaxNumberOfMessagesPerSecond === undefined ? "SQS chooses" : fmtNumber(t.MaxNumberOfMessagesPerSecond)), numeric: true },
+    { label: "Failure", value: (t) => t.FailureReason },
+    {
+      label: "Action",
+      render: (t) =>
+        t.Status === "RUNNING" && t.TaskHandle ? (
+          <button type="button" disabled={cancelling === t.TaskHandle} onClick={() => void cancel(t.TaskHandle!)} aria-label={`Cancel the redrive started ${fmtTime(t.StartedTimestamp)}`}>
+            Cancel
+          </button>
+        ) : (
+          "—"
+        ),
+    },
+  ];
+
+  return (
+    <>
+      <h3>Redrive tasks</h3>
+      {cancelError && <ErrorBox error={cancelError} context="Cancel redrive" />}
+      <Show state={tasks} what="Loading redrive tasks">
+        {(list) => (
+          <div aria-live="polite">
+            <DataTable<ListMessageMoveTasksResultEntry>
+              caption={`Redrive tasks from ${arnName(arn)} (the most recent ${list.length}, as ListMessageMoveTasks gives them)${running ? ", refreshed every 5 seconds while one runs" : ""}`}
+              rows={list}
+              columns={columns}
+              rowKey={(t) => `${t.TaskHandle ?? ""}${t.StartedTimestamp ?? ""}`}
+              empty="No redrive tasks yet."
+            />
+          </div>
+        )}
+      </Show>
     </>
   );
 }
