@@ -5,7 +5,7 @@
  * Authorizer every request meets: the caller's live policies and the resource's own); its question
  * is in the URL, so an explanation can be shared.
  */
-import { useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
 import {
   GetPolicyCommand,
   GetPolicyVersionCommand,
@@ -470,6 +470,14 @@ function Explain({ query }: { query: URLSearchParams }) {
     return [...(users.Users ?? []).map((u) => u.Arn!), ...(roles.Roles ?? []).map((r) => r.Arn!)];
   }, []);
   const key = query.toString();
+  // Back and Forward move between questions: the form shows the one answered.
+  useEffect(() => {
+    setPrincipal(asked.principal);
+    setAction(asked.action);
+    setResource(asked.resource);
+    setContext(asked.context);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
   const ready = asked.principal !== "" && asked.action !== "";
   const explanation = useAsync(async () => {
     if (!ready) return undefined;
