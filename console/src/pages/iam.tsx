@@ -266,7 +266,7 @@ function RolePage({ name }: { name: string }) {
             />
             <Section title="Trust policy">
               <p>Who may assume this role: {trustSummary(r.AssumeRolePolicyDocument)}.</p>
-              <PolicyDocument text={r.AssumeRolePolicyDocument} label="Trust policy" />
+              <PolicyDocument text={r.AssumeRolePolicyDocument} label="Trust policy document" />
             </Section>
           </>
         )}

@@ -66,7 +66,7 @@ export async function iamScenario({ flint, browser, page, base, shot }: ConsoleC
 
   await roleRow.getByRole("link", { name: "flint-test" }).click();
   await page.getByRole("heading", { level: 1, name: "Role flint-test" }).waitFor();
-  const trust = JSON.parse((await page.getByLabel("Trust policy").textContent())!);
+  const trust = JSON.parse((await page.getByLabel("Trust policy document").textContent())!);
   assert.deepEqual(trust.Statement, [{ Effect: "Allow", Principal: { Service: "lambda.amazonaws.com" }, Action: "sts:AssumeRole" }]);
   await page.getByRole("link", { name: "AWSLambdaBasicExecutionRole" }).waitFor();
   const inline = JSON.parse((await page.getByLabel("Inline policy destinations").textContent())!);
