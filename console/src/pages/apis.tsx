@@ -181,7 +181,7 @@ function ApiList() {
       <Section title="Function URLs">
         <p role="status" aria-live="polite" class="hint">
           {progress.listed && progress.checked >= progress.functions
-            ? `Checked all ${progress.functions.toLocaleString("en-US")} functions for URLs.`
+            ? `Checked ${progress.functions === 1 ? "the one function" : `all ${progress.functions.toLocaleString("en-US")} functions`} for URLs.`
             : `Finding function URLs: checked ${progress.checked.toLocaleString("en-US")} of ${progress.functions.toLocaleString("en-US")} functions${progress.listed ? "" : " listed so far"}…`}
         </p>
         {urls.error && <ErrorBox error={urls.error} context="Listing functions" />}

@@ -2,16 +2,19 @@
  * APIs and URLs: an HTTP API (integration, `GET /hello` route, auto-deployed `dev` stage, made with the
  * SDK as a deploy script would) and a function URL appear on /apis; the API's page shows its route
  * and the stage's invoke URL, and both URLs the console shows answer with the function's response.
+ * A REST API's page shows its resources, methods, integrations and stage, whose URL answers too.
  */
 import assert from "node:assert/strict";
 import { AddPermissionCommand, CreateFunctionUrlConfigCommand } from "@aws-sdk/client-lambda";
+import { APIGatewayClient, CreateDeploymentCommand, CreateResourceCommand, CreateRestApiCommand, PutIntegrationCommand, PutMethodCommand } from "@aws-sdk/client-api-gateway";
 import { ApiGatewayV2Client, CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand } from "@aws-sdk/client-apigatewayv2";
 import { ACCOUNT, REGION, TEST_CREDENTIALS, uniqueName } from "../../harness/flint.js";
 import { createFunction } from "../../harness/functions.js";
 import { zipFixture } from "../../harness/zip.js";
 import type { ConsoleContext } from "./context.js";
 
-export async function apisScenario({ flint, page, base, shot }: ConsoleContext): Promise<void> {
+export async function apisScenario(ctx: ConsoleContext): Promise<void> {
+  const { flint, page, base, shot } = ctx;
   const fn = await createFunction(flint, await zipFixture("nodejs"), "api-echo.handler", { FunctionName: uniqueName("console-api") });
   const fnArn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn}`;
   const v2 = new ApiGatewayV2Client({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS });
@@ -25,8 +28,8 @@ export async function apisScenario({ flint, page, base, shot }: ConsoleContext):
   } finally {
     v2.destroy();
   }
-  const allowed = await flint.aws(["lambda", "add-permission", "--function-name", fn, "--statement-id", "apigateway", "--action", "lambda:InvokeFunction", "--principal", "apigateway.amazonaws.com", "--source-arn", `arn:aws:execute-api:${REGION}:${ACCOUNT}:${apiId}/*`]);
-  assert.equal(allowed.code, 0, allowed.stderr);
+  // API Gateway may invoke the function for this API's routes (what `aws lambda add-permission` grants).
+  await flint.lambda.send(new AddPermissionCommand({ FunctionName: fn, StatementId: "apigateway", Action: "lambda:InvokeFunction", Principal: "apigateway.amazonaws.com", SourceArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${apiId}/*` }));
   // A public function URL: the URL and the two statements AWS's console adds for AuthType NONE.
   const url = await flint.lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: fn, AuthType: "NONE" }));
   await flint.lambda.send(new AddPermissionCommand({ FunctionName: fn, StatementId: "url", Action: "lambda:InvokeFunctionUrl", Principal: "*", FunctionUrlAuthType: "NONE" }));
@@ -46,7 +49,7 @@ export async function apisScenario({ flint, page, base, shot }: ConsoleContext):
   assert.equal(await urlLink.getAttribute("href"), pathForm);
   assert.match(await urlRow.textContent() ?? "", new RegExp(`also ${url.FunctionUrl!.replace(/[.]/g, "\\.")}`));
   assert.deepEqual((await urlRow.getByRole("cell").allTextContents()).slice(2, 5), ["NONE", "BUFFERED", "none"]);
-  await page.getByText(/Checked all \d+ functions for URLs\./).waitFor();
+  await page.getByText(/^Checked (all \d+ functions|the one function) for URLs\.$/).waitFor();
   await shot("apis");
   // The URL the page shows answers with the function's response (payload 2.0 event echoed).
   const viaUrl = await fetch(`${pathForm}from-console?x=1`);
@@ -73,4 +76,40 @@ export async function apisScenario({ flint, page, base, shot }: ConsoleContext):
   assert.equal(viaApi.status, 200);
   const apiEvent = (await viaApi.json()) as { routeKey: string; rawPath: string; requestContext: { apiId: string; stage: string } };
   assert.deepEqual([apiEvent.routeKey, apiEvent.requestContext.apiId, apiEvent.requestContext.stage], ["GET /hello", apiId, "dev"]);
+
+  await restApi(ctx, fn);
+}
+
+/** A REST API with `GET /pets` proxied to `fn`, deployed to `v1`: its page, and its stage's URL answering. */
+async function restApi({ flint, page, base, shot }: ConsoleContext, fn: string): Promise<void> {
+  const fnArn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn}`;
+  const gw = new APIGatewayClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS });
+  const name = uniqueName("console-rest");
+  let id: string;
+  try {
+    const api = await gw.send(new CreateRestApiCommand({ name, description: "made by the console test" }));
+    id = api.id!;
+    const pets = await gw.send(new CreateResourceCommand({ restApiId: id, parentId: api.rootResourceId, pathPart: "pets" }));
+    await gw.send(new PutMethodCommand({ restApiId: id, resourceId: pets.id, httpMethod: "GET", authorizationType: "NONE" }));
+    const uri = `arn:aws:apigateway:${REGION}:lambda:path/2015-03-31/functions/${fnArn}/invocations`;
+    await gw.send(new PutIntegrationCommand({ restApiId: id, resourceId: pets.id, httpMethod: "GET", type: "AWS_PROXY", integrationHttpMethod: "POST", uri }));
+    await gw.send(new CreateDeploymentCommand({ restApiId: id, stageName: "v1", description: "first" }));
+  } finally {
+    gw.destroy();
+  }
+  await flint.lambda.send(new AddPermissionCommand({ FunctionName: fn, StatementId: "rest", Action: "lambda:InvokeFunction", Principal: "apigateway.amazonaws.com", SourceArn: `arn:aws:execute-api:${REGION}:${ACCOUNT}:${id}/*/*/*` }));
+  await page.goto(`${base}/apis`);
+  await page.getByRole("table", { name: /REST API/ }).getByRole("link", { name }).click();
+  await page.getByRole("heading", { level: 1, name: `REST API ${name}` }).waitFor();
+  const method = page.getByRole("table", { name: /resource/ }).getByRole("row").filter({ has: page.getByRole("link", { name: fn }) });
+  await method.waitFor();
+  assert.deepEqual(await method.getByRole("cell").allTextContents(), ["/pets", "GET", "NONE", "AWS_PROXY", fn]);
+  const invokeUrl = `${flint.endpoint}/_aws/execute-api/${id}/v1/`;
+  await page.getByRole("table", { name: /stage/ }).getByRole("link", { name: invokeUrl }).waitFor();
+  await page.getByRole("table", { name: /deployment/ }).getByRole("cell", { name: "first" }).waitFor();
+  await shot("api-rest");
+  const res = await fetch(`${invokeUrl}pets`);
+  assert.equal(res.status, 200);
+  const event = (await res.json()) as { resource: string; requestContext: { stage: string } };
+  assert.deepEqual([event.resource, event.requestContext.stage], ["/pets", "v1"]);
 }
