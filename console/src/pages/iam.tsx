@@ -513,6 +513,7 @@ function Explain({ query }: { query: URLSearchParams }) {
           <input id="explain-principal" list="explain-principals" required value={principal} onInput={(e) => setPrincipal((e.target as HTMLInputElement).value)} aria-describedby="explain-principal-hint" />
           <datalist id="explain-principals">{known.data?.map((a) => <option key={a} value={a} />)}</datalist>
         </Field>
+        {known.error && <ErrorBox error={known.error} context="Users and roles to suggest" />}
         <Field label="Action" id="explain-action" hint="service:Operation, for example sqs:ListQueues.">
           <input id="explain-action" required value={action} onInput={(e) => setAction((e.target as HTMLInputElement).value)} aria-describedby="explain-action-hint" />
         </Field>

@@ -72,6 +72,23 @@ export async function iamScenario({ flint, browser, page, base, shot }: ConsoleC
   const inline = JSON.parse((await page.getByLabel("Inline policy destinations").textContent())!);
   assert.deepEqual(inline.Statement[0].Action, ["sqs:SendMessage", "sns:Publish", "lambda:InvokeFunction"]);
   await shot("iam-role");
+  // The attached managed policy's page: its default version's document.
+  await page.getByRole("link", { name: "AWSLambdaBasicExecutionRole" }).click();
+  await page.getByRole("heading", { level: 1, name: "Policy AWSLambdaBasicExecutionRole" }).waitFor();
+  const managed = JSON.parse((await page.getByLabel(/^Policy AWSLambdaBasicExecutionRole version v\d+$/).textContent())!);
+  assert.deepEqual([managed.Statement].flat()[0].Action, ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"]);
+  await page.getByRole("table", { name: /version/ }).getByRole("row").filter({ hasText: "yes (in force)" }).waitFor();
+  await shot("iam-policy");
+
+  // The reader's page: its access key's id and status, never a secret; its inline policy.
+  await page.goto(`${base}/iam/users/${userName}`);
+  await page.getByRole("heading", { level: 1, name: `User ${userName}` }).waitFor();
+  const keyRow = page.getByRole("row").filter({ hasText: key.accessKeyId });
+  await keyRow.waitFor();
+  assert.deepEqual((await keyRow.getByRole("cell").allTextContents()).slice(0, 2), [key.accessKeyId, "Active"]);
+  assert.deepEqual(JSON.parse((await page.getByLabel("Inline policy read-functions").textContent())!), READER_POLICY);
+  assert.ok(!(await page.content()).includes(key.secretAccessKey));
+  await shot("iam-user");
 
   // The explainer: the reader may not list queues (no statement allows it)...
   await page.goto(`${base}/iam/explain`);
