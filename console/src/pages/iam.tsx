@@ -418,8 +418,8 @@ function PolicyPage({ arn }: { arn: string }) {
                 {
                   label: "Document",
                   render: (v) => (
-                    <button type="button" onClick={() => setVersion(v.VersionId)} disabled={v.VersionId === shown} aria-label={`Show version ${v.VersionId}`}>
-                      {v.VersionId === shown ? "Shown" : "Show"}
+                    <button type="button" onClick={() => setVersion(v.VersionId)} disabled={v.VersionId === shown}>
+                      {v.VersionId === shown ? `Showing ${v.VersionId}` : `Show ${v.VersionId}`}
                     </button>
                   ),
                 },
