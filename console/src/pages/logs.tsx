@@ -19,7 +19,7 @@ import {
 import { type ApiError, apiError, call, client } from "../aws";
 import type { PageProps } from "../routes";
 import { Link, seg, setQuery } from "../router";
-import { type Column, DataTable, ErrorBox, Field, KeyValue, Loading, PageHeader, Section, fmtBytes, fmtNumber, fmtTime } from "../ui/ui";
+import { type Column, DataTable, ErrorBox, Field, KeyValue, Loading, PageHeader, Section, fmtNumber, fmtTime } from "../ui/ui";
 import { type JsonStyle, LogLine, formatMessage } from "../ui/logs-message";
 
 const logs = () => client(CloudWatchLogsClient);
@@ -45,7 +45,6 @@ function Groups({ query }: { query: URLSearchParams }) {
     { label: "Log group", render: (g) => <Link to={`/logs/${seg(g.logGroupName!)}`}>{g.logGroupName}</Link> },
     { label: "Created", value: (g) => fmtTime(g.creationTime) },
     { label: "Retention", value: (g) => (g.retentionInDays ? `${g.retentionInDays} days` : "Never expire") },
-    { label: "Stored", value: (g) => fmtBytes(g.storedBytes), numeric: true },
     { label: "Class", value: (g) => g.logGroupClass },
   ];
   return (
@@ -157,7 +156,6 @@ function Group({ name, query }: { name: string; query: URLSearchParams }) {
           entries={[
             ["Created", fmtTime(group.found.creationTime)],
             ["Retention", group.found.retentionInDays ? `${group.found.retentionInDays} days` : "Never expire"],
-            ["Stored", fmtBytes(group.found.storedBytes)],
             ["Class", group.found.logGroupClass],
             ["ARN", <span class="mono">{group.found.logGroupArn}</span>],
           ]}

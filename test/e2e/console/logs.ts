@@ -105,6 +105,21 @@ export async function logsScenario({ flint, page, base, shot }: ConsoleContext):
     const messages = (await events.locator("pre").allInnerTexts()).map((m) => m.split("\t")[0]!.split(" Version:")[0]!.trim());
     assert.deepEqual(messages.filter((m) => /^(START|END|REPORT) /.test(m)), [`START RequestId: ${requestId}`, `END RequestId: ${requestId}`, `REPORT RequestId: ${requestId}`]);
     assert.ok(messages.every((m) => !m.includes("warmup")), messages.join("\n"));
+
+    // Back to all events: JSON messages on one line, then a time range that ends before the function existed.
+    await page.getByLabel("Filter pattern").fill("");
+    await page.getByRole("button", { name: "Show all events" }).click();
+    await events.getByRole("cell", { name: "second line warmup" }).waitFor();
+    await page.getByLabel("JSON messages").selectOption({ label: "One line" });
+    await events.getByRole("cell", { name: '{"level":"info","tag":"warmup","step":2}' }).waitFor();
+    assert.equal(new URL(page.url()).searchParams.get("json"), "line");
+    await page.getByLabel("Time range").selectOption({ label: "Between…" });
+    await page.getByLabel("From (local time)").fill("2020-01-01T00:00");
+    await page.getByLabel("To (local time)").fill("2020-01-02T00:00");
+    await page.getByRole("button", { name: "Apply filter" }).click();
+    await events.getByRole("cell", { name: "No events match." }).waitFor();
+    const q = new URL(page.url()).searchParams;
+    assert.deepEqual([q.get("range"), q.get("start"), q.get("end"), q.get("requestId")], ["custom", "2020-01-01T00:00", "2020-01-02T00:00", null]);
   } finally {
     await barrier.close();
   }
