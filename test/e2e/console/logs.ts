@@ -79,8 +79,11 @@ export async function logsScenario({ flint, page, base, shot }: ConsoleContext):
     await json.waitFor();
     assert.match(await json.innerText(), /\tINFO\t\n\{\n {2}"level": "info",\n {2}"tag": "live",\n {2}"step": 2\n\}$/);
     await shot("logs-live-tail");
+    // Stop ends the session: the browser drops StartLiveTail's streaming response.
+    const dropped = page.waitForEvent("requestfailed", (r) => r.headers()["x-amz-target"] === "Logs_20140328.StartLiveTail");
     await page.getByRole("button", { name: "Stop live tail" }).click();
     await page.getByRole("button", { name: "Start live tail" }).waitFor();
+    assert.match((await dropped).failure()?.errorText ?? "", /ERR_ABORTED/);
 
     // A filter pattern: the one line it matches, in the URL.
     await page.getByLabel("Filter pattern").fill('"second line warmup"');
