@@ -196,6 +196,10 @@ function withQuery(query: URLSearchParams, values: Record<string, string | undef
   return q.toString();
 }
 
+/** Events asked for per FilterLogEvents call, and calls made at most per "Load more". */
+const EVENTS_PAGE = 200;
+const FOLLOW_UPS = 5;
+
 /** The events view: the filter form (in the URL), then the events, page by page. */
 function Events({ group, filter, streams }: { group: string; filter: Filter; streams: LogStream[] }) {
   const [draft, setDraft] = useState(filter);
@@ -225,19 +229,28 @@ function Events({ group, filter, streams }: { group: string; filter: Filter; str
   const events = usePaged<FilteredLogEvent>(
     async (nextToken) => {
       const pattern = patternOf(filter);
-      const out = await call(
-        logs().send(
-          new FilterLogEventsCommand({
-            logGroupName: group,
-            ...(pattern ? { filterPattern: pattern } : {}),
-            ...(filter.stream ? { logStreamNames: [filter.stream] } : {}),
-            ...span,
-            limit: 200,
-            ...(nextToken ? { nextToken } : {}),
-          }),
-        ),
-      );
-      return { items: out.events ?? [], nextToken: out.nextToken };
+      // A page may stop short of its limit (or be empty) where the service stopped searching: a few
+      // more are asked for at once, so a rare match shows without pressing "Load more" again and again.
+      const items: FilteredLogEvent[] = [];
+      let token = nextToken;
+      for (let round = 0; round < FOLLOW_UPS; round++) {
+        const out = await call(
+          logs().send(
+            new FilterLogEventsCommand({
+              logGroupName: group,
+              ...(pattern ? { filterPattern: pattern } : {}),
+              ...(filter.stream ? { logStreamNames: [filter.stream] } : {}),
+              ...span,
+              limit: EVENTS_PAGE,
+              ...(token ? { nextToken: token } : {}),
+            }),
+          ),
+        );
+        items.push(...(out.events ?? []));
+        token = out.nextToken;
+        if (!token || items.length >= EVENTS_PAGE / 2) break;
+      }
+      return { items, nextToken: token };
     },
     [group, span],
   );
