@@ -1,14 +1,542 @@
-/** Placeholder: this page is being built. */
+/**
+ * Logs: the log groups (searched by name prefix, page by page), and one group: a live tail
+ * (StartLiveTail's event stream), its events filtered by an AWS filter pattern, a time range and a
+ * stream (FilterLogEvents, page by page), one invocation's lines by request id, and its streams
+ * (latest first). Everything the events view shows is in its URL.
+ */
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import {
+  CloudWatchLogsClient,
+  DescribeLogGroupsCommand,
+  DescribeLogStreamsCommand,
+  FilterLogEventsCommand,
+  type FilteredLogEvent,
+  type LiveTailSessionLogEvent,
+  type LogGroup,
+  type LogStream,
+  StartLiveTailCommand,
+} from "@aws-sdk/client-cloudwatch-logs";
+import { type ApiError, apiError, call, client } from "../aws";
 import type { PageProps } from "../routes";
-import { PageHeader } from "../ui/ui";
+import { Link, seg, setQuery } from "../router";
+import { type Column, DataTable, ErrorBox, Field, KeyValue, Loading, PageHeader, Section, fmtNumber, fmtTime } from "../ui/ui";
+import { type JsonStyle, LogLine, formatMessage } from "../ui/logs-message";
 
-export default function Page({ view, params }: PageProps) {
+const logs = () => client(CloudWatchLogsClient);
+
+export default function Logs({ view, params, query }: PageProps) {
+  return view === "group" ? <Group name={params.group!} query={query} /> : <Groups query={query} />;
+}
+
+// ---- the groups
+
+function Groups({ query }: { query: URLSearchParams }) {
+  const prefix = query.get("prefix") ?? "";
+  const [draft, setDraft] = useState(prefix);
+  useEffect(() => setDraft(prefix), [prefix]);
+  const list = usePaged<LogGroup>(
+    async (nextToken) => {
+      const out = await call(logs().send(new DescribeLogGroupsCommand({ ...(prefix ? { logGroupNamePrefix: prefix } : {}), limit: 50, ...(nextToken ? { nextToken } : {}) })));
+      return { items: out.logGroups ?? [], nextToken: out.nextToken };
+    },
+    [prefix],
+  );
+  const columns: Column<LogGroup>[] = [
+    { label: "Log group", render: (g) => <Link to={`/logs/${seg(g.logGroupName!)}`}>{g.logGroupName}</Link> },
+    { label: "Created", value: (g) => fmtTime(g.creationTime) },
+    { label: "Retention", value: (g) => (g.retentionInDays ? `${g.retentionInDays} days` : "Never expire") },
+    { label: "Class", value: (g) => g.logGroupClass },
+  ];
   return (
     <>
-      <PageHeader title="logs" />
-      <p>
-        Not built yet ({view} {JSON.stringify(params)}).
-      </p>
+      <PageHeader title="Log groups" />
+      <form
+        class="row logs-form"
+        role="search"
+        aria-label="Search log groups"
+        onSubmit={(e) => {
+          e.preventDefault();
+          setQuery({ prefix: draft.trim() });
+        }}
+      >
+        <Field label="Log group name prefix" id="logs-prefix" hint="Asks CloudWatch Logs for the groups whose names start with this (case-sensitive).">
+          <input id="logs-prefix" type="search" value={draft} aria-describedby="logs-prefix-hint" onInput={(e) => setDraft((e.target as HTMLInputElement).value)} placeholder="/aws/lambda/" />
+        </Field>
+        <div class="field logs-form-button">
+          <button type="submit" class="primary">
+            Search
+          </button>
+        </div>
+      </form>
+      {list.error && <ErrorBox error={list.error} />}
+      {list.items === undefined && !list.error && <Loading what="Loading log groups" />}
+      {list.items && (
+        <DataTable<LogGroup>
+          caption={`${fmtNumber(list.items.length)} log group${list.items.length === 1 ? "" : "s"}${prefix ? ` starting with “${prefix}”` : ""}${list.nextToken ? " so far" : ""}`}
+          rows={list.items}
+          columns={columns}
+          rowKey={(g) => g.logGroupName!}
+          empty={prefix ? `No log group starts with “${prefix}”.` : "No log groups yet: a function's first invocation creates /aws/lambda/<function name>."}
+          more={<LoadMore list={list} what="log groups" />}
+        />
+      )}
     </>
+  );
+}
+
+// ---- one group
+
+const RANGES: { id: string; label: string; ms?: number }[] = [
+  { id: "5m", label: "Last 5 minutes", ms: 5 * 60_000 },
+  { id: "1h", label: "Last hour", ms: 3_600_000 },
+  { id: "1d", label: "Last day", ms: 86_400_000 },
+  { id: "all", label: "All time" },
+  { id: "custom", label: "Between…" },
+];
+
+interface Filter {
+  pattern: string;
+  range: string;
+  /** datetime-local values (the browser's time zone), for range "custom". */
+  start: string;
+  end: string;
+  stream: string;
+  requestId: string;
+  json: JsonStyle;
+}
+
+function filterOf(query: URLSearchParams): Filter {
+  const range = query.get("range") ?? "1h";
+  return {
+    pattern: query.get("pattern") ?? "",
+    range: RANGES.some((r) => r.id === range) ? range : "1h",
+    start: query.get("start") ?? "",
+    end: query.get("end") ?? "",
+    stream: query.get("stream") ?? "",
+    requestId: query.get("requestId") ?? "",
+    json: query.get("json") === "line" ? "line" : "pretty",
+  };
+}
+
+/** The pattern FilterLogEvents and the live tail are asked with: an invocation's request id as one quoted term, or the user's pattern. */
+const patternOf = (f: Filter) => (f.requestId ? `"${f.requestId.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"` : f.pattern);
+
+function Group({ name, query }: { name: string; query: URLSearchParams }) {
+  const filter = filterOf(query);
+  const [group, setGroup] = useState<{ found?: LogGroup; error?: ApiError }>();
+  useEffect(() => {
+    let live = true;
+    setGroup(undefined);
+    // Sorted by name, so the group itself (the shortest name with its own prefix) comes first.
+    call(logs().send(new DescribeLogGroupsCommand({ logGroupNamePrefix: name, limit: 1 }))).then(
+      (out) => live && setGroup({ found: out.logGroups?.find((g) => g.logGroupName === name) }),
+      (err) => live && setGroup({ error: apiError(err) }),
+    );
+    return () => void (live = false);
+  }, [name]);
+  const streams = usePaged<LogStream>(
+    async (nextToken) => {
+      const out = await call(logs().send(new DescribeLogStreamsCommand({ logGroupName: name, orderBy: "LastEventTime", descending: true, limit: 50, ...(nextToken ? { nextToken } : {}) })));
+      return { items: out.logStreams ?? [], nextToken: out.nextToken };
+    },
+    [name],
+  );
+  const here = `/logs/${seg(name)}`;
+  return (
+    <>
+      <PageHeader title={name} crumbs={[{ to: "/logs", label: "Log groups" }]} />
+      {group?.error && <ErrorBox error={group.error} context="Describing the log group" />}
+      {group && !group.error && !group.found && (
+        <p class="error" role="alert">
+          No log group is named “{name}” (a function's group appears with its first invocation).
+        </p>
+      )}
+      {group?.found && (
+        <KeyValue
+          entries={[
+            ["Created", fmtTime(group.found.creationTime)],
+            ["Retention", group.found.retentionInDays ? `${group.found.retentionInDays} days` : "Never expire"],
+            ["Class", group.found.logGroupClass],
+            ["ARN", <span class="mono">{group.found.logGroupArn}</span>],
+          ]}
+        />
+      )}
+      <LiveTail group={name} ready={group !== undefined} arn={group?.found?.logGroupArn} filter={filter} />
+      <Events group={name} filter={filter} streams={streams.items ?? []} />
+      <Section title="Streams">
+        {streams.error && <ErrorBox error={streams.error} />}
+        {streams.items === undefined && !streams.error && <Loading what="Loading streams" />}
+        {streams.items && (
+          <DataTable<LogStream>
+            caption={`${fmtNumber(streams.items.length)} stream${streams.items.length === 1 ? "" : "s"}, latest event first${streams.nextToken ? " (more to load)" : ""}`}
+            rows={streams.items}
+            columns={[
+              { label: "Stream", render: (s) => <Link to={`${here}?${withQuery(query, { stream: s.logStreamName, requestId: undefined })}`}>{s.logStreamName}</Link> },
+              { label: "Last event", value: (s) => fmtTime(s.lastEventTimestamp) },
+              { label: "First event", value: (s) => fmtTime(s.firstEventTimestamp) },
+              { label: "Created", value: (s) => fmtTime(s.creationTime) },
+            ]}
+            rowKey={(s) => s.logStreamName!}
+            empty="No streams yet."
+            more={<LoadMore list={streams} what="streams" />}
+          />
+        )}
+      </Section>
+    </>
+  );
+}
+
+/** The query with some values changed, as a query string. */
+function withQuery(query: URLSearchParams, values: Record<string, string | undefined>): string {
+  const q = new URLSearchParams(query);
+  for (const [k, v] of Object.entries(values)) {
+    if (v === undefined || v === "") q.delete(k);
+    else q.set(k, v);
+  }
+  return q.toString();
+}
+
+/** Events asked for per FilterLogEvents call, and calls made at most per "Load more". */
+const EVENTS_PAGE = 200;
+const FOLLOW_UPS = 5;
+
+/** The events view: the filter form (in the URL), then the events, page by page. */
+function Events({ group, filter, streams }: { group: string; filter: Filter; streams: LogStream[] }) {
+  const [draft, setDraft] = useState(filter);
+  const [requestDraft, setRequestDraft] = useState(filter.requestId);
+  const key = JSON.stringify(filter);
+  useEffect(() => {
+    setDraft(filter);
+    setRequestDraft(filter.requestId);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key]);
+  const [reloads, setReloads] = useState(0);
+
+  const span = useMemo(() => {
+    // An invocation is looked for over all time; relative ranges end now (when asked).
+    if (filter.requestId) return {};
+    const r = RANGES.find((x) => x.id === filter.range)!;
+    if (r.ms !== undefined) return { startTime: Date.now() - r.ms };
+    if (r.id === "custom") {
+      const start = filter.start ? new Date(filter.start).getTime() : undefined;
+      const end = filter.end ? new Date(filter.end).getTime() : undefined;
+      return { ...(start !== undefined && !Number.isNaN(start) ? { startTime: start } : {}), ...(end !== undefined && !Number.isNaN(end) ? { endTime: end } : {}) };
+    }
+    return {};
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [key, reloads]);
+
+  const events = usePaged<FilteredLogEvent>(
+    async (nextToken) => {
+      const pattern = patternOf(filter);
+      // A page may stop short of its limit (or be empty) where the service stopped searching: a few
+      // more are asked for at once, so a rare match shows without pressing "Load more" again and again.
+      const items: FilteredLogEvent[] = [];
+      let token = nextToken;
+      for (let round = 0; round < FOLLOW_UPS; round++) {
+        const out = await call(
+          logs().send(
+            new FilterLogEventsCommand({
+              logGroupName: group,
+              ...(pattern ? { filterPattern: pattern } : {}),
+              ...(filter.stream ? { logStreamNames: [filter.stream] } : {}),
+              ...span,
+              limit: EVENTS_PAGE,
+              ...(token ? { nextToken: token } : {}),
+            }),
+          ),
+        );
+        items.push(...(out.events ?? []));
+        token = out.nextToken;
+        if (!token || items.length >= EVENTS_PAGE / 2) break;
+      }
+      return { items, nextToken: token };
+    },
+    [group, span],
+  );
+
+  const apply = (values: Partial<Filter>) => {
+    const f = { ...draft, ...values };
+    setQuery({ pattern: f.pattern, range: f.range === "1h" ? undefined : f.range, start: f.range === "custom" ? f.start : undefined, end: f.range === "custom" ? f.end : undefined, stream: f.stream, requestId: f.requestId, json: f.json === "pretty" ? undefined : f.json });
+  };
+  const streamNames = streams.map((s) => s.logStreamName!);
+  if (filter.stream && !streamNames.includes(filter.stream)) streamNames.unshift(filter.stream);
+
+  const columns: Column<FilteredLogEvent>[] = [
+    { label: "Time", render: (e) => <span class="mono nowrap">{e.timestamp === undefined ? "—" : new Date(e.timestamp).toISOString()}</span> },
+    { label: "Stream", render: (e) => <span class="mono logs-stream-cell">{e.logStreamName}</span> },
+    { label: "Message", render: (e) => <pre class="logs-message">{formatMessage(e.message ?? "", filter.json)}</pre> },
+  ];
+  const described = filter.requestId
+    ? `the invocation ${filter.requestId}`
+    : [filter.pattern ? `matching ${filter.pattern}` : "", filter.stream ? `in ${filter.stream}` : "", RANGES.find((r) => r.id === filter.range)!.label.toLowerCase()].filter(Boolean).join(", ");
+
+  return (
+    <Section
+      title="Events"
+      actions={
+        <button type="button" onClick={() => setReloads((n) => n + 1)}>
+          Refresh
+        </button>
+      }
+    >
+      <form
+        class="row logs-form"
+        role="search"
+        aria-label="Find an invocation"
+        onSubmit={(e) => {
+          e.preventDefault();
+          apply({ requestId: requestDraft.trim() });
+        }}
+      >
+        <Field label="Request id" id="logs-request-id" hint="An invocation's lines (START, END, REPORT and what it printed), searched over all time.">
+          <input id="logs-request-id" class="mono" value={requestDraft} size={40} aria-describedby="logs-request-id-hint" onInput={(e) => setRequestDraft((e.target as HTMLInputElement).value)} />
+        </Field>
+        <div class="field logs-form-button">
+          <button type="submit">Find invocation</button>
+        </div>
+        {filter.requestId && (
+          <div class="field logs-form-button">
+            <button type="button" onClick={() => apply({ requestId: "" })}>
+              Show all events
+            </button>
+          </div>
+        )}
+      </form>
+      <form
+        role="search"
+        aria-label="Filter events"
+        onSubmit={(e) => {
+          e.preventDefault();
+          apply({ requestId: "" });
+        }}
+      >
+        <Field label="Filter pattern" id="logs-pattern" hint='CloudWatch Logs syntax: terms (ERROR), "quoted phrases", -excluded, ?either, { $.level = "error" }, [ip, user, ...], %regex%.'>
+          <input id="logs-pattern" class="mono logs-pattern" value={draft.pattern} aria-describedby="logs-pattern-hint" onInput={(e) => setDraft({ ...draft, pattern: (e.target as HTMLInputElement).value })} />
+        </Field>
+        <div class="row logs-form">
+          <Field label="Time range" id="logs-range">
+            <select id="logs-range" value={draft.range} onChange={(e) => setDraft({ ...draft, range: (e.target as HTMLSelectElement).value })}>
+              {RANGES.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.label}
+                </option>
+              ))}
+            </select>
+          </Field>
+          {draft.range === "custom" && (
+            <>
+              <Field label="From (local time)" id="logs-start">
+                <input id="logs-start" type="datetime-local" step={1} value={draft.start} onInput={(e) => setDraft({ ...draft, start: (e.target as HTMLInputElement).value })} />
+              </Field>
+              <Field label="To (local time)" id="logs-end">
+                <input id="logs-end" type="datetime-local" step={1} value={draft.end} onInput={(e) => setDraft({ ...draft, end: (e.target as HTMLInputElement).value })} />
+              </Field>
+            </>
+          )}
+          <Field label="Stream" id="logs-stream">
+            <select id="logs-stream" class="logs-stream-select" value={draft.stream} onChange={(e) => setDraft({ ...draft, stream: (e.target as HTMLSelectElement).value })}>
+              <option value="">All streams</option>
+              {streamNames.map((s) => (
+                <option key={s} value={s}>
+                  {s}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field label="JSON messages" id="logs-json">
+            <select id="logs-json" value={draft.json} onChange={(e) => apply({ json: (e.target as HTMLSelectElement).value as JsonStyle, requestId: filter.requestId })}>
+              <option value="pretty">Pretty</option>
+              <option value="line">One line</option>
+            </select>
+          </Field>
+          <div class="field logs-form-button">
+            <button type="submit" class="primary">
+              Apply filter
+            </button>
+          </div>
+        </div>
+      </form>
+      {events.error && <ErrorBox error={events.error} context="FilterLogEvents" />}
+      {events.items === undefined && !events.error && <Loading what="Loading events" />}
+      {events.items && (
+        <DataTable<FilteredLogEvent>
+          caption={`${fmtNumber(events.items.length)} event${events.items.length === 1 ? "" : "s"} ${described}${events.nextToken ? " so far" : ""}, oldest first`}
+          rows={events.items}
+          columns={columns}
+          rowKey={(e) => `${e.logStreamName}\n${e.eventId ?? `${e.timestamp}:${e.message}`}`}
+          pageSize={100}
+          empty={events.nextToken ? "No events in what was searched so far: load more to search further." : "No events match."}
+          more={<LoadMore list={events} what="events" />}
+        />
+      )}
+    </Section>
+  );
+}
+
+// ---- live tail
+
+/** The last lines kept on the page; older ones go. */
+const TAIL_CAP = 1000;
+
+interface TailLine {
+  key: number;
+  timestamp?: number;
+  stream?: string;
+  message: string;
+}
+
+/**
+ * StartLiveTail's event stream (through the SDK's fetch handler), from Start until Stop, a change of
+ * pattern or stream (which starts a new session), or the page going (which aborts the request, and
+ * the server ends the session).
+ */
+function LiveTail({ group, ready, arn, filter }: { group: string; ready: boolean; arn?: string; filter: Filter }) {
+  const [running, setRunning] = useState(false);
+  const [lines, setLines] = useState<TailLine[]>([]);
+  const [error, setError] = useState<ApiError>();
+  const [status, setStatus] = useState("Stopped.");
+  const [sampled, setSampled] = useState(false);
+  const seq = useRef(0);
+  const box = useRef<HTMLDivElement>(null);
+  const pattern = patternOf(filter);
+  const stream = filter.stream;
+
+  useEffect(() => {
+    if (!running) return;
+    const abort = new AbortController();
+    let live = true;
+    setError(undefined);
+    setStatus("Starting…");
+    (async () => {
+      try {
+        const out = await call(
+          logs().send(
+            new StartLiveTailCommand({
+              // The group's ARN as AWS asks; its name until DescribeLogGroups answered.
+              logGroupIdentifiers: [arn ?? group],
+              ...(pattern ? { logEventFilterPattern: pattern } : {}),
+              ...(stream ? { logStreamNames: [stream] } : {}),
+            }),
+            { abortSignal: abort.signal },
+          ),
+        );
+        for await (const ev of out.responseStream ?? []) {
+          if (!live) return;
+          if (ev.sessionStart) setStatus(`Tailing${pattern ? ` events matching ${pattern}` : " every event"}${stream ? ` in ${stream}` : ""} since ${new Date().toISOString()}.`);
+          else if (ev.sessionUpdate) {
+            if (ev.sessionUpdate.sessionMetadata?.sampled) setSampled(true);
+            const results = (ev.sessionUpdate.sessionResults ?? []).map((r: LiveTailSessionLogEvent) => ({ key: ++seq.current, timestamp: r.timestamp, stream: r.logStreamName, message: r.message ?? "" }));
+            if (results.length) setLines((ls) => [...ls, ...results].slice(-TAIL_CAP));
+          } else if (ev.SessionTimeoutException || ev.SessionStreamingException) {
+            const e = ev.SessionTimeoutException ?? ev.SessionStreamingException!;
+            throw apiError({ name: ev.SessionTimeoutException ? "SessionTimeoutException" : "SessionStreamingException", message: e.message });
+          }
+        }
+        if (live) {
+          setStatus("The session ended.");
+          setRunning(false);
+        }
+      } catch (err) {
+        if (!live) return;
+        setError(apiError(err));
+        setStatus("Stopped.");
+        setRunning(false);
+      }
+    })();
+    return () => {
+      live = false;
+      abort.abort();
+      setStatus("Stopped.");
+    };
+  }, [running, group, arn, pattern, stream]);
+
+  // Follow the newest line unless the reader scrolled up.
+  const stick = useRef(true);
+  useEffect(() => {
+    const el = box.current;
+    if (el && stick.current) el.scrollTop = el.scrollHeight;
+  }, [lines]);
+
+  return (
+    <Section
+      title="Live tail"
+      actions={
+        <div class="row">
+          <button type="button" class={running ? undefined : "primary"} disabled={!ready} onClick={() => setRunning(!running)}>
+            {running ? "Stop live tail" : "Start live tail"}
+          </button>
+          <button type="button" onClick={() => setLines([])} disabled={lines.length === 0}>
+            Clear
+          </button>
+        </div>
+      }
+    >
+      <p class="hint" role="status">
+        {status} {pattern ? `Filter pattern: ${pattern}.` : "No filter pattern."} The last {fmtNumber(TAIL_CAP)} lines are kept.
+        {sampled && " CloudWatch Logs sampled this session: some events were skipped."}
+      </p>
+      {error && <ErrorBox error={error} context="StartLiveTail" />}
+      <div
+        ref={box}
+        class="log logs-tail"
+        role="log"
+        aria-live="polite"
+        aria-label="Live tail"
+        tabIndex={0}
+        onScroll={(e) => {
+          const el = e.currentTarget as HTMLDivElement;
+          stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24;
+        }}
+      >
+        {lines.length === 0 ? (
+          <span class="hint">{running ? "Waiting for new events…" : "Start the live tail to see new events as they arrive."}</span>
+        ) : (
+          lines.map((l) => <LogLine key={l.key} timestamp={l.timestamp} stream={l.stream} message={l.message} style={filter.json} />)
+        )}
+      </div>
+    </Section>
+  );
+}
+
+// ---- paging
+
+interface Paged<T> {
+  items?: T[];
+  nextToken?: string;
+  error?: ApiError;
+  loading: boolean;
+  more: () => void;
+}
+
+/** A list read a page at a time (`fetch(nextToken)`), started again when `deps` change. */
+function usePaged<T>(fetch: (nextToken?: string) => Promise<{ items: T[]; nextToken?: string }>, deps: unknown[]): Paged<T> {
+  const [state, setState] = useState<{ items?: T[]; nextToken?: string; error?: ApiError; loading: boolean }>({ loading: true });
+  const gen = useRef(0);
+  const run = (token: string | undefined, mine: number) => {
+    setState((s) => ({ ...s, loading: true, error: undefined }));
+    fetch(token).then(
+      (page) => mine === gen.current && setState((s) => ({ items: [...(token ? (s.items ?? []) : []), ...page.items], nextToken: page.nextToken, loading: false })),
+      (err) => mine === gen.current && setState((s) => ({ ...s, error: apiError(err), loading: false })),
+    );
+  };
+  useEffect(() => {
+    const mine = ++gen.current;
+    setState({ loading: true });
+    run(undefined, mine);
+    return () => void gen.current++;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
+  return { ...state, more: () => state.nextToken && run(state.nextToken, gen.current) };
+}
+
+function LoadMore<T>({ list, what }: { list: Paged<T>; what: string }) {
+  if (!list.nextToken) return null;
+  return (
+    <p>
+      <button type="button" onClick={list.more} disabled={list.loading}>
+        {list.loading ? `Loading more ${what}…` : `Load more ${what}`}
+      </button>
+    </p>
   );
 }
