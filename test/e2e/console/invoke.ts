@@ -43,14 +43,15 @@ export async function functionPageScenario({ flint, page, base, shot }: ConsoleC
 
   await page.goto(`${base}/functions/${encodeURIComponent(name)}`);
   await page.getByRole("heading", { level: 1, name }).waitFor();
+  const main = page.getByRole("main");
   // Configuration (the first tab): runtime, handler, memory, and the role as a link to its IAM page.
   const general = page.getByRole("region", { name: "General" });
   await general.getByText("echo.handler").waitFor();
   await general.getByText("192 MB").waitFor();
   await general.getByRole("link", { name: /role\/flint-test$/ }).waitFor();
   assert.equal(await general.getByRole("link", { name: /role\/flint-test$/ }).getAttribute("href"), "/_flint/console/iam/roles/flint-test");
-  assert.equal(await page.getByRole("link", { name: "Logs", exact: true }).getAttribute("href"), `/_flint/console/logs/${encodeURIComponent(`/aws/lambda/${name}`)}`);
-  assert.equal(await page.getByRole("link", { name: "Invoke", exact: true }).getAttribute("href"), `/_flint/console/functions/${name}/invoke`);
+  assert.equal(await main.getByRole("link", { name: "Logs", exact: true }).getAttribute("href"), `/_flint/console/logs/${encodeURIComponent(`/aws/lambda/${name}`)}`);
+  assert.equal(await main.getByRole("link", { name: "Invoke", exact: true }).getAttribute("href"), `/_flint/console/functions/${name}/invoke`);
   await shot("function");
 
   // The code download: a real link, same origin, answering a zip.
@@ -66,11 +67,13 @@ export async function functionPageScenario({ flint, page, base, shot }: ConsoleC
   await page.getByRole("tab", { name: "Environment" }).click();
   assert.match(page.url(), /\?tab=environment$/);
   const envRow = page.getByRole("row").filter({ hasText: "GREETING" });
+  await envRow.waitFor();
   assert.deepEqual(await envRow.getByRole("cell").allTextContents(), ["GREETING", "hello-from-env"]);
 
   // Versions and aliases: the alias's weights.
   await page.getByRole("tab", { name: "Versions and aliases" }).click();
   const alias = page.getByRole("row").filter({ has: page.getByRole("cell", { name: "live", exact: true }) });
+  await alias.waitFor();
   assert.deepEqual((await alias.getByRole("cell").allTextContents()).slice(0, 3), ["live", "1", "1: 90%, 2: 10%"]);
   await page.getByRole("table", { name: "3 versions (with $LATEST)" }).waitFor();
 
@@ -103,6 +106,7 @@ export async function functionPageScenario({ flint, page, base, shot }: ConsoleC
   // Tags.
   await page.getByRole("tab", { name: "Tags" }).click();
   const tag = page.getByRole("row").filter({ hasText: "team" });
+  await tag.waitFor();
   assert.deepEqual(await tag.getByRole("cell").allTextContents(), ["team", "flint-console"]);
   assert.equal(await page.getByRole("alert").count(), 0, "no call was refused");
 
@@ -146,7 +150,7 @@ export async function invokeScenario({ flint, page, base, shot }: ConsoleContext
   await page.reload();
   await page.getByRole("heading", { level: 1, name: `Invoke ${name}` }).waitFor();
   assert.notEqual(await editor.inputValue(), '{"saved": 42}');
-  await page.getByLabel("Saved test event").selectOption("forty-two");
+  await page.getByLabel("Saved test event", { exact: true }).selectOption("forty-two");
   await page.getByRole("button", { name: "Load test event" }).click();
   assert.equal(await editor.inputValue(), '{"saved": 42}');
 
