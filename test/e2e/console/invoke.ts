@@ -118,7 +118,7 @@ export async function functionPageScenario({ flint, page, base, shot }: ConsoleC
 }
 
 export async function invokeScenario({ flint, page, base, shot }: ConsoleContext): Promise<void> {
-  const source = `exports.handler = async (event) => { console.log("marker-xyz", JSON.stringify(event)); return { got: event, ok: true }; };`;
+  const source = `exports.handler = async (event) => { if (event.fail) throw new Error("boom-xyz"); console.log("marker-xyz", JSON.stringify(event)); return { got: event, ok: true }; };`;
   const name = await createFunction(flint, await zipFiles({ "index.js": source }), "index.handler", { FunctionName: uniqueName("console-invoke"), MemorySize: 256 });
   await page.goto(`${base}/functions/${name}/invoke`);
   await page.getByRole("heading", { level: 1, name: `Invoke ${name}` }).waitFor();
@@ -153,6 +153,13 @@ export async function invokeScenario({ flint, page, base, shot }: ConsoleContext
   await page.getByLabel("Saved test event", { exact: true }).selectOption("forty-two");
   await page.getByRole("button", { name: "Load test event" }).click();
   assert.equal(await editor.inputValue(), '{"saved": 42}');
+  // ... and can be deleted.
+  await page.getByRole("button", { name: "Delete test event" }).click();
+  await page.getByText("Deleted “forty-two”.").waitFor();
+  assert.deepEqual(await page.getByLabel("Saved test event", { exact: true }).locator("option").allTextContents(), ["None saved yet"]);
+  await page.reload();
+  await page.getByRole("heading", { level: 1, name: `Invoke ${name}` }).waitFor();
+  assert.deepEqual(await page.getByLabel("Saved test event", { exact: true }).locator("option").allTextContents(), ["None saved yet"]);
 
   // Asynchronous: 202, the request id, and its timeline.
   await page.getByRole("radio", { name: "Asynchronous (Event)" }).check();
@@ -178,4 +185,18 @@ export async function invokeScenario({ flint, page, base, shot }: ConsoleContext
   } finally {
     page.off("request", count);
   }
+
+  // The function throws: its error is the result, shown as a failure.
+  await page.getByRole("radio", { name: "Synchronous (RequestResponse)" }).check();
+  await editor.fill('{"fail": true}');
+  await page.getByRole("button", { name: "Invoke" }).click();
+  await result.getByRole("alert").filter({ hasText: "Function error: Unhandled" }).waitFor();
+  assert.match((await result.getByLabel("Response payload").textContent())!, /"errorMessage": "boom-xyz"/);
+
+  // Lambda refuses the call (reserved concurrency 0): the API's error as it gave it.
+  await flint.lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 0 }));
+  await page.getByRole("button", { name: "Invoke" }).click();
+  const refused = page.getByRole("alert").filter({ hasText: "TooManyRequestsException" });
+  await refused.waitFor();
+  assert.match((await refused.textContent())!, /HTTP 429/);
 }
