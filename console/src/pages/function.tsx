@@ -19,7 +19,8 @@ import {
   paginateListProvisionedConcurrencyConfigs,
   paginateListVersionsByFunction,
 } from "@aws-sdk/client-lambda";
-import { ApiError, call, client } from "../aws";
+import { useEffect, useState } from "preact/hooks";
+import { ApiError, apiError, call, client } from "../aws";
 import type { PageProps } from "../routes";
 import { Link, seg, setQuery } from "../router";
 import { useAsync } from "../ui/async";
@@ -66,11 +67,7 @@ export default function FunctionPage({ params, query }: PageProps) {
         <Link to={`/functions/${seg(name)}/metrics`} class="button">
           Metrics
         </Link>
-        {code?.Location && (
-          <a class="button" href={code.Location} download={`${name}.zip`}>
-            Download code
-          </a>
-        )}
+        {code?.Location && <DownloadCode name={name} location={code.Location} />}
         {code?.ImageUri && <span class="mono">Image: {code.ImageUri}</span>}
       </PageHeader>
       <Tabs tabs={TABS} current={tab} onSelect={(id) => setQuery({ tab: id === "configuration" ? undefined : id })} />
@@ -89,6 +86,46 @@ export default function FunctionPage({ params, query }: PageProps) {
         {tab === "mappings" && <Mappings name={name} />}
         {tab === "tags" && <Tags name={name} />}
       </div>
+    </>
+  );
+}
+
+/** Lambda's presigned code URLs last 10 minutes: a link older than that is signed afresh when clicked. */
+const CODE_URL_FRESH_MS = 8 * 60_000;
+
+/** The code's zip, a real `<a download>` link to the presigned (same-origin) URL GetFunction gave. */
+function DownloadCode({ name, location }: { name: string; location: string }) {
+  const [href, setHref] = useState(location);
+  const [at, setAt] = useState(() => Date.now());
+  const [error, setError] = useState<ApiError>();
+  useEffect(() => {
+    setHref(location);
+    setAt(Date.now());
+  }, [location]);
+  async function refresh(e: MouseEvent) {
+    if (Date.now() - at < CODE_URL_FRESH_MS) return;
+    e.preventDefault();
+    setError(undefined);
+    try {
+      const out = await call(lambda().send(new GetFunctionCommand({ FunctionName: name })));
+      const fresh = out.Code?.Location;
+      if (!fresh) return;
+      setHref(fresh);
+      setAt(Date.now());
+      const a = document.createElement("a");
+      a.href = fresh;
+      a.download = `${name}.zip`;
+      a.click();
+    } catch (err) {
+      setError(apiError(err));
+    }
+  }
+  return (
+    <>
+      <a class="button" href={href} download={`${name}.zip`} onClick={refresh}>
+        Download code
+      </a>
+      {error && <ErrorBox error={error} context="Download code" />}
     </>
   );
 }
@@ -236,7 +273,6 @@ function Versions({ name }: { name: string }) {
                 { label: "Version", render: (v) => <strong>{v.Version}</strong> },
                 { label: "Description", value: (v) => v.Description || undefined },
                 { label: "Runtime", value: (v) => v.Runtime },
-                { label: "State", render: (v) => stateText(v.State) ?? "—" },
                 { label: "Code SHA-256", render: (v) => <span class="mono" title={v.CodeSha256}>{v.CodeSha256?.slice(0, 12)}…</span> },
                 { label: "Last modified", value: (v) => (v.LastModified ? fmtTime(v.LastModified) : undefined) },
               ]}

@@ -234,6 +234,26 @@ export default function InvokePage({ params, query }: PageProps) {
         </div>
       </form>
 
+      <div aria-live="polite">
+        {error && <ErrorBox error={error} context="Invoke" />}
+        {result?.kind === "sync" && <SyncView result={result} />}
+        {result?.kind === "async" && (
+          <Section title="Result">
+            <KeyValue
+              entries={[
+                ["Status code", String(result.status ?? "—")],
+                ["Request id", <span class="mono">{result.requestId}</span>],
+              ]}
+            />
+            <p>
+              Queued for asynchronous invocation.{" "}
+              {result.requestId && <Link to={`/events/${seg(result.requestId)}`}>Follow this event on its timeline</Link>}
+              {" · "}
+              <Link to={`/logs/${seg(logGroup)}`}>Logs of {name}</Link>
+            </p>
+          </Section>
+        )}
+      </div>
       <Section title="Saved test events">
         <p class="hint">Kept in this browser for this function (not secrets: don't save credentials in a payload).</p>
         <div class="row">
@@ -300,26 +320,6 @@ export default function InvokePage({ params, query }: PageProps) {
         </p>
       </Section>
 
-      <div aria-live="polite">
-        {error && <ErrorBox error={error} context="Invoke" />}
-        {result?.kind === "sync" && <SyncView result={result} />}
-        {result?.kind === "async" && (
-          <Section title="Result">
-            <KeyValue
-              entries={[
-                ["Status code", String(result.status ?? "—")],
-                ["Request id", <span class="mono">{result.requestId}</span>],
-              ]}
-            />
-            <p>
-              Queued for asynchronous invocation.{" "}
-              {result.requestId && <Link to={`/events/${seg(result.requestId)}`}>Follow this event on its timeline</Link>}
-              {" · "}
-              <Link to={`/logs/${seg(logGroup)}`}>Logs of {name}</Link>
-            </p>
-          </Section>
-        )}
-      </div>
     </>
   );
 }

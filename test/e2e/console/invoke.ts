@@ -12,6 +12,7 @@ import {
   PublishVersionCommand,
   PutFunctionConcurrencyCommand,
   PutFunctionEventInvokeConfigCommand,
+  RemovePermissionCommand,
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
@@ -110,9 +111,10 @@ export async function functionPageScenario({ flint, page, base, shot }: ConsoleC
   assert.deepEqual(await tag.getByRole("cell").allTextContents(), ["team", "flint-console"]);
   assert.equal(await page.getByRole("alert").count(), 0, "no call was refused");
 
-  // A function with no policy: an empty state (GetPolicy's ResourceNotFoundException), not an error.
-  const bare = await createFunction(flint, await zipFixture("nodejs"), "echo.handler", { FunctionName: uniqueName("console-bare") });
-  await page.goto(`${base}/functions/${bare}?tab=policy`);
+  // Its only statement removed, the function has no policy: an empty state (GetPolicy's
+  // ResourceNotFoundException), not an error.
+  await lambda.send(new RemovePermissionCommand({ FunctionName: name, StatementId: "allow-sns-console" }));
+  await page.goto(`${base}/functions/${name}?tab=policy`);
   await page.getByText("No resource-based policy").waitFor();
   assert.equal(await page.getByRole("alert").count(), 0);
 }
