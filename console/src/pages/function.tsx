@@ -25,7 +25,7 @@ import type { PageProps } from "../routes";
 import { Link, seg, setQuery } from "../router";
 import { useAsync } from "../ui/async";
 import { ArnLink, functionArnOf, logGroupOf, qualifierOf, routingText } from "../ui/function-links";
-import { DataTable, ErrorBox, JsonView, KeyValue, PageHeader, Section, Show, Tabs, fmtBytes, fmtNumber, fmtTime } from "../ui/ui";
+import { DataTable, ErrorBox, Field, JsonView, KeyValue, PageHeader, Section, Show, Tabs, fmtBytes, fmtNumber, fmtTime } from "../ui/ui";
 
 const TABS = [
   { id: "configuration", label: "Configuration" },
@@ -70,7 +70,7 @@ export default function FunctionPage({ params, query }: PageProps) {
         {code?.Location && <DownloadCode name={name} location={code.Location} />}
         {code?.ImageUri && <span class="mono">Image: {code.ImageUri}</span>}
       </PageHeader>
-      <Tabs tabs={TABS} current={tab} onSelect={(id) => setQuery({ tab: id === "configuration" ? undefined : id })} />
+      <Tabs tabs={TABS} current={tab} onSelect={(id) => setQuery({ tab: id === "configuration" ? undefined : id, qualifier: undefined })} />
       <div role="tabpanel" aria-label={TABS.find((t) => t.id === tab)!.label}>
         {tab === "configuration" && (
           <Show state={fn} what="Loading the function">
@@ -81,7 +81,7 @@ export default function FunctionPage({ params, query }: PageProps) {
         {tab === "versions" && <Versions name={name} />}
         {tab === "concurrency" && <Concurrency name={name} />}
         {tab === "async" && <AsyncConfig name={name} />}
-        {tab === "policy" && <Policy name={name} />}
+        {tab === "policy" && <Policy name={name} qualifier={query.get("qualifier") ?? ""} />}
         {tab === "url" && <Urls name={name} />}
         {tab === "mappings" && <Mappings name={name} />}
         {tab === "tags" && <Tags name={name} />}
@@ -368,24 +368,37 @@ interface Statement {
   Condition?: unknown;
 }
 
-function Policy({ name }: { name: string }) {
+function Policy({ name, qualifier }: { name: string; qualifier: string }) {
+  const aliases = useAsync(() => call(all(paginateListAliases({ client: lambda() }, { FunctionName: name }), (p) => p.Aliases)), [name]);
   const policy = useAsync(async () => {
     try {
-      const out = await call(lambda().send(new GetPolicyCommand({ FunctionName: name })));
+      const out = await call(lambda().send(new GetPolicyCommand({ FunctionName: name, ...(qualifier ? { Qualifier: qualifier } : {}) })));
       return { policy: JSON.parse(out.Policy ?? "{}") as { Statement?: Statement[] }, revision: out.RevisionId };
     } catch (err) {
       // No policy is an empty state, not a failure.
       if ((err as { code?: string }).code === "ResourceNotFoundException") return { policy: undefined, revision: undefined };
       throw err;
     }
-  }, [name]);
+  }, [name, qualifier]);
   const text = (v: unknown) => (v === undefined ? undefined : typeof v === "string" ? v : JSON.stringify(v));
   return (
     <Section title="Resource-based policy">
+      <Field label="Policy of" id="policy-qualifier" hint="An alias has a policy of its own, apart from the function's.">
+        <select id="policy-qualifier" value={qualifier} onChange={(e) => setQuery({ qualifier: (e.target as HTMLSelectElement).value || undefined })}>
+          <option value="">The function (unqualified)</option>
+          {(aliases.data ?? []).map((a) => (
+            <option key={a.Name} value={a.Name}>
+              Alias {a.Name}
+            </option>
+          ))}
+          {qualifier && !(aliases.data ?? []).some((a) => a.Name === qualifier) && <option value={qualifier}>{qualifier}</option>}
+        </select>
+      </Field>
+      {aliases.error && <ErrorBox error={aliases.error} context="Aliases" />}
       <Show state={policy} what="Loading the policy">
         {({ policy: p }) =>
           !p ? (
-            <p>No resource-based policy: only this account's principals with IAM permission may invoke the function.</p>
+            <p>No resource-based policy{qualifier ? ` on ${qualifier}` : ""}: only this account's principals with IAM permission may invoke it.</p>
           ) : (
             <>
               <DataTable

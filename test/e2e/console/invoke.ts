@@ -97,6 +97,10 @@ export async function functionPageScenario({ flint, page, base, shot }: ConsoleC
   await stmt.waitFor();
   assert.match((await stmt.getByRole("cell").allTextContents()).join(" "), /sns\.amazonaws\.com.*lambda:InvokeFunction/);
   await page.getByLabel("Policy document").filter({ hasText: '"Sid": "allow-sns-console"' }).waitFor();
+  // The alias's own policy.
+  await page.getByLabel("Policy of").selectOption("live");
+  await page.getByText("No resource-based policy on live").waitFor();
+  assert.match(page.url(), /[?&]qualifier=live/);
 
   // No function URL and no mappings: empty states, not errors.
   await page.getByRole("tab", { name: "Function URL" }).click();
