@@ -9,6 +9,8 @@ import assert from "node:assert/strict";
 import {
   AddPermissionCommand,
   CreateAliasCommand,
+  CreateEventSourceMappingCommand,
+  CreateFunctionUrlConfigCommand,
   PublishVersionCommand,
   PutFunctionConcurrencyCommand,
   PutFunctionEventInvokeConfigCommand,
@@ -17,21 +19,31 @@ import {
   waitUntilFunctionUpdatedV2,
 } from "@aws-sdk/client-lambda";
 import { createFunction, WAITER } from "../../harness/functions.js";
-import { uniqueName } from "../../harness/flint.js";
+import { CreateQueueCommand, SQSClient } from "@aws-sdk/client-sqs";
+import { REGION, TEST_CREDENTIALS, uniqueName } from "../../harness/flint.js";
+import { createExecutionRole } from "../../harness/permissions.js";
 import { zipFiles, zipFixture } from "../../harness/zip.js";
 import type { ConsoleContext } from "./context.js";
 
 export async function functionPageScenario({ flint, page, base, shot }: ConsoleContext): Promise<void> {
+  // A destination queue; a source queue for an event source mapping, and a role that may read it.
+  const queue = uniqueName("console-dest");
+  const source = uniqueName("console-src");
+  const roleName = uniqueName("console-role");
+  const sqs = new SQSClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+  const [role] = await Promise.all([
+    createExecutionRole(flint.endpoint, [{ Effect: "Allow", Action: "sqs:SendMessage", Resource: "*" }], roleName, ["AWSLambdaSQSQueueExecutionRole"]),
+    sqs.send(new CreateQueueCommand({ QueueName: queue })),
+    sqs.send(new CreateQueueCommand({ QueueName: source, Attributes: { VisibilityTimeout: "900" } })),
+  ]).finally(() => sqs.destroy());
   const name = await createFunction(flint, await zipFixture("nodejs"), "echo.handler", {
     FunctionName: uniqueName("console-fn"),
+    Role: role,
     MemorySize: 192,
     Environment: { Variables: { GREETING: "hello-from-env", MODE: "test" } },
     Tags: { team: "flint-console" },
   });
   const lambda = flint.lambda;
-  const queue = uniqueName("console-dest");
-  const created = await flint.aws(["sqs", "create-queue", "--queue-name", queue]);
-  assert.equal(created.code, 0, created.stderr);
   const queueArn = `arn:aws:sqs:us-east-1:000000000000:${queue}`;
   await lambda.send(new PublishVersionCommand({ FunctionName: name }));
   await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Description: "second" }));
@@ -40,6 +52,8 @@ export async function functionPageScenario({ flint, page, base, shot }: ConsoleC
   await lambda.send(new CreateAliasCommand({ FunctionName: name, Name: "live", FunctionVersion: "1", RoutingConfig: { AdditionalVersionWeights: { "2": 0.1 } } }));
   await lambda.send(new PutFunctionConcurrencyCommand({ FunctionName: name, ReservedConcurrentExecutions: 7 }));
   await lambda.send(new PutFunctionEventInvokeConfigCommand({ FunctionName: name, MaximumRetryAttempts: 1, MaximumEventAgeInSeconds: 600, DestinationConfig: { OnFailure: { Destination: queueArn } } }));
+  const url = await lambda.send(new CreateFunctionUrlConfigCommand({ FunctionName: name, AuthType: "AWS_IAM", Cors: { AllowOrigins: ["https://example.com"] } }));
+  const mapping = await lambda.send(new CreateEventSourceMappingCommand({ FunctionName: name, EventSourceArn: `arn:aws:sqs:us-east-1:000000000000:${source}`, BatchSize: 5, Enabled: false }));
   await lambda.send(new AddPermissionCommand({ FunctionName: name, StatementId: "allow-sns-console", Action: "lambda:InvokeFunction", Principal: "sns.amazonaws.com" }));
 
   await page.goto(`${base}/functions/${encodeURIComponent(name)}`);
@@ -49,8 +63,7 @@ export async function functionPageScenario({ flint, page, base, shot }: ConsoleC
   const general = page.getByRole("region", { name: "General" });
   await general.getByText("echo.handler").waitFor();
   await general.getByText("192 MB").waitFor();
-  await general.getByRole("link", { name: /role\/flint-test$/ }).waitFor();
-  assert.equal(await general.getByRole("link", { name: /role\/flint-test$/ }).getAttribute("href"), "/_flint/console/iam/roles/flint-test");
+  assert.equal(await general.getByRole("link", { name: role }).getAttribute("href"), `/_flint/console/iam/roles/${roleName}`);
   assert.equal(await main.getByRole("link", { name: "Logs", exact: true }).getAttribute("href"), `/_flint/console/logs/${encodeURIComponent(`/aws/lambda/${name}`)}`);
   assert.equal(await main.getByRole("link", { name: "Invoke", exact: true }).getAttribute("href"), `/_flint/console/functions/${name}/invoke`);
   await shot("function");
@@ -102,11 +115,22 @@ export async function functionPageScenario({ flint, page, base, shot }: ConsoleC
   await page.getByText("No resource-based policy on live").waitFor();
   assert.match(page.url(), /[?&]qualifier=live/);
 
-  // No function URL and no mappings: empty states, not errors.
+  // The function URL, its auth type and CORS.
   await page.getByRole("tab", { name: "Function URL" }).click();
-  await page.getByText("No function URL.").waitFor();
+  const urlLink = page.getByRole("link", { name: url.FunctionUrl! });
+  await urlLink.waitFor();
+  assert.equal(await urlLink.getAttribute("href"), url.FunctionUrl);
+  await page.getByText("AWS_IAM").waitFor();
+  await page.getByLabel("CORS configuration").filter({ hasText: "https://example.com" }).waitFor();
+
+  // The event source mapping, linked to its page.
   await page.getByRole("tab", { name: "Event source mappings" }).click();
-  await page.getByText("No event source mappings.").waitFor();
+  const mappingRow = page.getByRole("row").filter({ has: page.getByRole("link", { name: mapping.UUID! }) });
+  await mappingRow.waitFor();
+  assert.equal(await mappingRow.getByRole("link", { name: mapping.UUID! }).getAttribute("href"), `/_flint/console/mappings/${mapping.UUID}`);
+  const mappingCells = await mappingRow.getByRole("cell").allTextContents();
+  assert.equal(mappingCells[2], `arn:aws:sqs:us-east-1:000000000000:${source}`);
+  assert.equal(mappingCells[3], "5");
 
   // Tags.
   await page.getByRole("tab", { name: "Tags" }).click();
