@@ -1,32 +1,31 @@
 /**
  * Streams and tables: a Kinesis stream of 2 shards with a JSON record and a text record put by the
- * AWS CLI v2 shows its shards and both records decoded; a record put from the page reports its shard
+ * SDK shows its shards and both records decoded; a record put from the page reports its shard
  * and sequence number (and is really in the stream); a DynamoDB table with a NEW_AND_OLD_IMAGES
  * stream shows its 3 items in the scan table, a Query by partition key, and 3 INSERT stream records.
  */
 import assert from "node:assert/strict";
-import { GetRecordsCommand, GetShardIteratorCommand, KinesisClient, waitUntilStreamExists } from "@aws-sdk/client-kinesis";
+import { CreateStreamCommand, GetRecordsCommand, PutRecordCommand, GetShardIteratorCommand, KinesisClient, waitUntilStreamExists } from "@aws-sdk/client-kinesis";
 import { type AttributeValue, CreateTableCommand, DynamoDBClient, PutItemCommand, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { REGION, TEST_CREDENTIALS, uniqueName } from "../../harness/flint.js";
 import { WAITER } from "../../harness/functions.js";
 import type { ConsoleContext } from "./context.js";
 
 export async function streamsScenario(ctx: ConsoleContext): Promise<void> {
+  // The table is made while the stream's pages are driven.
+  const table = makeTable(ctx);
+  table.catch(() => undefined);
   await kinesisPart(ctx);
-  await tablePart(ctx);
+  await tablePart(ctx, await table);
 }
 
 async function kinesisPart({ flint, page, base, shot }: ConsoleContext): Promise<void> {
   const kinesis = new KinesisClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
   const name = uniqueName("console-stream");
-  await flint.aws(["kinesis", "create-stream", "--stream-name", name, "--shard-count", "2"]).then((r) => assert.equal(r.code, 0, r.stderr));
+  await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: 2 }));
   await waitUntilStreamExists({ client: kinesis, ...WAITER }, { StreamName: name });
-  // Both records under one partition key: they land in the same shard, which the CLI reports.
-  const put = async (data: string) => {
-    const r = await flint.aws(["kinesis", "put-record", "--stream-name", name, "--partition-key", "order-7", "--data", Buffer.from(data).toString("base64")]);
-    assert.equal(r.code, 0, r.stderr);
-    return r.json<{ ShardId: string; SequenceNumber: string }>();
-  };
+  // Both records under one partition key: they land in the same shard, which PutRecord reports.
+  const put = (data: string) => kinesis.send(new PutRecordCommand({ StreamName: name, PartitionKey: "order-7", Data: Buffer.from(data) })) as Promise<{ ShardId: string; SequenceNumber: string }>;
   const json = await put(JSON.stringify({ order: 7, items: ["tea", "scones"] }));
   const text = await put("plain words, not JSON");
   assert.equal(json.ShardId, text.ShardId);
@@ -75,7 +74,7 @@ async function kinesisPart({ flint, page, base, shot }: ConsoleContext): Promise
   kinesis.destroy();
 }
 
-async function tablePart({ flint, page, base, shot }: ConsoleContext): Promise<void> {
+async function makeTable({ flint }: ConsoleContext): Promise<string> {
   const db = new DynamoDBClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
   const name = uniqueName("console-table");
   await db.send(
@@ -100,6 +99,11 @@ async function tablePart({ flint, page, base, shot }: ConsoleContext): Promise<v
     { pk: { S: "user#2" }, sk: { N: "1" }, title: { S: "third" }, blob: { B: Buffer.from("hi") } },
   ];
   for (const Item of items) await db.send(new PutItemCommand({ TableName: name, Item }));
+  db.destroy();
+  return name;
+}
+
+async function tablePart({ page, base, shot }: ConsoleContext, name: string): Promise<void> {
 
   await page.goto(`${base}/tables`);
   await page.getByLabel("Search tables by name").fill(name);
@@ -151,5 +155,4 @@ async function tablePart({ flint, page, base, shot }: ConsoleContext): Promise<v
   await page.getByRole("button", { name: "Scan all items" }).click();
   await scan.waitFor();
   await shot("table");
-  db.destroy();
 }
