@@ -167,7 +167,7 @@ function TablePage({ name, query }: { name: string; query: URLSearchParams }) {
           )}
         </Show>
       </Section>
-      {t && <Items table={t} query={query} />}
+      {t && <Items key={`${query.get("pk") ?? ""}\n${query.get("index") ?? ""}`} table={t} query={query} />}
       {t?.StreamSpecification?.StreamEnabled && t.LatestStreamArn && <StreamRecords arn={t.LatestStreamArn} />}
     </>
   );
@@ -239,9 +239,9 @@ function Items({ table, query }: { table: TableDescription; query: URLSearchPara
   const hashType = (table.AttributeDefinitions ?? []).find((a) => a.AttributeName === hashName)?.AttributeType ?? "S";
   const [formIndex, setFormIndex] = useState(index);
   const [formPk, setFormPk] = useState(pk ?? "");
-  // The start keys of the pages before this one (undefined: the first page).
+  // The start key of each page read so far, this one last (undefined: the first page). A new query
+  // or scan is a new component (keyed by the URL's query), so it starts from the first page.
   const [starts, setStarts] = useState<(Item | undefined)[]>([undefined]);
-  useEffect(() => setStarts([undefined]), [table.TableName, pk, index]);
   const start = starts[starts.length - 1];
 
   const page = useAsync(async () => {
@@ -274,6 +274,10 @@ function Items({ table, query }: { table: TableDescription; query: URLSearchPara
     return [...seen];
   }, [page.data, table, chosen]);
   const items = page.data?.Items ?? [];
+  // What the form's partition key is (on the index chosen in the form): a number or binary needs saying.
+  const formHash = (indexes.find((i) => i.name === formIndex) ?? indexes[0]!).keys.find((k) => k.KeyType === "HASH")?.AttributeName;
+  const formType = (table.AttributeDefinitions ?? []).find((a) => a.AttributeName === formHash)?.AttributeType;
+  const formHint = formType === "N" ? `${formHash} is a number` : formType === "B" ? `${formHash} is binary: give it in base64` : undefined;
   const last = page.data?.LastEvaluatedKey;
 
   return (
@@ -294,8 +298,8 @@ function Items({ table, query }: { table: TableDescription; query: URLSearchPara
             ))}
           </select>
         </Field>
-        <Field label="Partition key value" id="items-pk">
-          <input id="items-pk" value={formPk} onInput={(e) => setFormPk((e.target as HTMLInputElement).value)} />
+        <Field label="Partition key value" id="items-pk" hint={formHint}>
+          <input id="items-pk" aria-describedby={formHint ? "items-pk-hint" : undefined} value={formPk} onInput={(e) => setFormPk((e.target as HTMLInputElement).value)} />
         </Field>
         <div class="field">
           <button type="submit" class="button primary">
@@ -360,10 +364,10 @@ function Items({ table, query }: { table: TableDescription; query: URLSearchPara
               {page.data.ScannedCount !== undefined && page.data.ScannedCount !== items.length ? ` (${page.data.ScannedCount} read)` : ""}
               {last ? "; more follow" : "; the last page"}
             </span>
-            <button type="button" disabled={starts.length <= 1 || page.loading} onClick={() => setStarts((s) => s.slice(0, -1))}>
+            <button type="button" aria-label="Previous page of items" disabled={starts.length <= 1 || page.loading} onClick={() => setStarts((s) => s.slice(0, -1))}>
               Previous page
             </button>
-            <button type="button" disabled={!last || page.loading} onClick={() => setStarts((s) => [...s, last])}>
+            <button type="button" aria-label="Next page of items" disabled={!last || page.loading} onClick={() => setStarts((s) => [...s, last])}>
               Next page
             </button>
           </div>

@@ -2,21 +2,24 @@
  * Streams and tables: a Kinesis stream of 2 shards with a JSON record and a text record put by the
  * SDK shows its shards and both records decoded; a record put from the page reports its shard
  * and sequence number (and is really in the stream); a DynamoDB table with a NEW_AND_OLD_IMAGES
- * stream shows its 3 items in the scan table, a Query by partition key, and 3 INSERT stream records.
+ * stream shows its 3 items in the scan table, a Query by partition key, and 3 INSERT stream records;
+ * a table of 60 items scans in two pages.
  */
 import assert from "node:assert/strict";
 import { CreateStreamCommand, GetRecordsCommand, PutRecordCommand, GetShardIteratorCommand, KinesisClient, waitUntilStreamExists } from "@aws-sdk/client-kinesis";
-import { type AttributeValue, CreateTableCommand, DynamoDBClient, PutItemCommand, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
+import { type AttributeValue, BatchWriteItemCommand, CreateTableCommand, DynamoDBClient, PutItemCommand, waitUntilTableExists } from "@aws-sdk/client-dynamodb";
 import { REGION, TEST_CREDENTIALS, uniqueName } from "../../harness/flint.js";
 import { WAITER } from "../../harness/functions.js";
 import type { ConsoleContext } from "./context.js";
 
 export async function streamsScenario(ctx: ConsoleContext): Promise<void> {
   // The table is made while the stream's pages are driven.
-  const table = makeTable(ctx);
-  table.catch(() => undefined);
+  const tables = Promise.all([makeTable(ctx), makeBigTable(ctx)]);
+  tables.catch(() => undefined);
   await kinesisPart(ctx);
-  await tablePart(ctx, await table);
+  const [table, big] = await tables;
+  await tablePart(ctx, table);
+  await pagingPart(ctx, big);
 }
 
 async function kinesisPart({ flint, page, base, shot }: ConsoleContext): Promise<void> {
@@ -155,4 +158,39 @@ async function tablePart({ page, base, shot }: ConsoleContext, name: string): Pr
   await page.getByRole("button", { name: "Scan all items" }).click();
   await scan.waitFor();
   await shot("table");
+}
+
+/** A table of 60 items, no stream: two pages of a Scan. */
+async function makeBigTable({ flint }: ConsoleContext): Promise<string> {
+  const db = new DynamoDBClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+  const name = uniqueName("console-table-big");
+  await db.send(
+    new CreateTableCommand({ TableName: name, AttributeDefinitions: [{ AttributeName: "id", AttributeType: "N" }], KeySchema: [{ AttributeName: "id", KeyType: "HASH" }], BillingMode: "PAY_PER_REQUEST" }),
+  );
+  await waitUntilTableExists({ client: db, ...WAITER }, { TableName: name });
+  for (let start = 0; start < 60; start += 25) {
+    const ids = Array.from({ length: Math.min(25, 60 - start) }, (_, i) => start + i);
+    const out = await db.send(new BatchWriteItemCommand({ RequestItems: { [name]: ids.map((id) => ({ PutRequest: { Item: { id: { N: String(id) }, n: { N: String(id * 10) } } } })) } }));
+    assert.deepEqual(out.UnprocessedItems ?? {}, {});
+  }
+  db.destroy();
+  return name;
+}
+
+/** Scan pages of 50: the next page continues from the LastEvaluatedKey, the previous one goes back. */
+async function pagingPart({ page, base }: ConsoleContext, name: string): Promise<void> {
+  await page.goto(`${base}/tables/${name}`);
+  const first = page.getByRole("table", { name: /^Scan: page 1, 50 items/ });
+  await first.waitFor();
+  const firstIds = await first.locator("tbody tr td:first-child").allTextContents();
+  assert.equal(await page.getByRole("region", { name: "Stream records" }).count(), 0);
+  await page.getByRole("button", { name: "Next page of items" }).click();
+  const second = page.getByRole("table", { name: /^Scan: page 2, 10 items/ });
+  await second.waitFor();
+  const secondIds = await second.locator("tbody tr td:first-child").allTextContents();
+  assert.deepEqual([...firstIds, ...secondIds].map(Number).sort((a, b) => a - b), Array.from({ length: 60 }, (_, i) => i));
+  assert.equal(await page.getByRole("button", { name: "Next page of items" }).isDisabled(), true);
+  await page.getByRole("button", { name: "Previous page of items" }).click();
+  await first.waitFor();
+  assert.deepEqual(await first.locator("tbody tr td:first-child").allTextContents(), firstIds);
 }
