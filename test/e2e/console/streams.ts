@@ -74,6 +74,9 @@ async function kinesisPart({ flint, page, base, shot }: ConsoleContext): Promise
   assert.equal(Buffer.from(got.Records![0]!.Data!).toString(), '{"hello":"console"}');
   assert.equal(got.Records![0]!.PartitionKey, "from-the-console");
   await shot("stream");
+  // A stream that is not there: the API's refusal, as it gave it.
+  await page.goto(`${base}/streams/${name}-gone`);
+  await page.getByRole("alert").filter({ hasText: "ResourceNotFoundException" }).first().waitFor();
   kinesis.destroy();
 }
 
