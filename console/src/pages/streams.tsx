@@ -170,8 +170,9 @@ function RecordsReader({ stream, shards, query }: { stream: string; shards: Shar
   const [reads, setReads] = useState(0);
   const [again, setAgain] = useState(0);
 
-  async function read(iterator: string, append: boolean) {
+  async function read(iterator: string, append: boolean, live = () => true) {
     const out = await call(client(KinesisClient).send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 })));
+    if (!live()) return;
     setRecords((r) => (append ? [...r, ...(out.Records ?? [])] : (out.Records ?? [])));
     setNext(out.NextShardIterator);
     setBehind(out.MillisBehindLatest);
@@ -195,7 +196,7 @@ function RecordsReader({ stream, shards, query }: { stream: string; shards: Shar
           ),
         );
         if (!live) return;
-        await read(it.ShardIterator!, false);
+        await read(it.ShardIterator!, false, () => live);
       } catch (err) {
         if (live) setError(apiError(err));
       } finally {
