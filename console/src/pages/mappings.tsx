@@ -9,6 +9,7 @@ import { type EventSourceMappingConfiguration, GetEventSourceMappingCommand, Lam
 import { type ApiError, apiError, call, client, flintFetch } from "../aws";
 import type { PageProps } from "../routes";
 import { Link, seg } from "../router";
+import { session } from "../session";
 import { useAsync, useInterval } from "../ui/async";
 import { type Column, DataTable, ErrorBox, JsonView, KeyValue, Loading, PageHeader, Section, Show, fmtNumber, fmtTime } from "../ui/ui";
 
@@ -40,10 +41,20 @@ function useStatuses(): { statuses?: Map<string, Status>; error?: ApiError; at?:
   return state;
 }
 
-/** A source ARN as a link to its console page: an SQS queue, a Kinesis stream, or a DynamoDB table's stream. */
+/** Is this region and account the signed-in session's (so the console's pages show the resource)? */
+function ours(parts: string[]): boolean {
+  const s = session();
+  return !s || (s.region === parts[3] && s.accountId === parts[4]);
+}
+
+/**
+ * A source ARN as a link to its console page (an SQS queue, a Kinesis stream, or a DynamoDB table's
+ * stream) when it is in the signed-in account and region; any other ARN as text.
+ */
 export function SourceLink({ arn }: { arn: string | undefined }) {
   if (!arn) return <>—</>;
   const parts = arn.split(":");
+  if (!ours(parts)) return <>{arn}</>;
   const service = parts[2];
   const resource = parts.slice(5).join(":");
   if (service === "sqs") return <Link to={`/queues/${seg(resource)}`}>SQS queue {resource}</Link>;
@@ -58,10 +69,11 @@ export function SourceLink({ arn }: { arn: string | undefined }) {
   return <>{arn}</>;
 }
 
-/** A function ARN (with any qualifier) as a link to the function. */
+/** A function ARN (with any qualifier) as a link to the function, when it is in the signed-in account and region. */
 export function FunctionLink({ arn }: { arn: string | undefined }) {
   if (!arn) return <>—</>;
   const parts = arn.split(":");
+  if (parts[5] !== "function" || !ours(parts)) return <>{arn}</>;
   const name = parts[6] ?? arn;
   const qualifier = parts[7];
   return <Link to={`/functions/${seg(name)}`}>{qualifier ? `${name}:${qualifier}` : name}</Link>;
@@ -228,8 +240,12 @@ function MappingPage({ uuid }: { uuid: string }) {
   );
 }
 
+/** An on-failure destination: an SQS queue or SNS topic of this account and region as a link, else the ARN. */
 function SourceOrArn({ arn }: { arn: string }) {
-  return arn.startsWith("arn:aws:sqs:") ? <SourceLink arn={arn} /> : <>{arn}</>;
+  const parts = arn.split(":");
+  if (parts[2] === "sqs") return <SourceLink arn={arn} />;
+  if (parts[2] === "sns" && ours(parts)) return <Link to={`/topics/${seg(arn)}`}>SNS topic {parts[5]}</Link>;
+  return <>{arn}</>;
 }
 
 function Lag({ status }: { status: Status | undefined }) {
