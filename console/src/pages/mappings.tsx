@@ -1,14 +1,280 @@
-/** Placeholder: this page is being built. */
+/**
+ * Event source mappings: the list (ListEventSourceMappings page by page) with each mapping's state,
+ * function, source, batch size, last result and lag, and a mapping's whole configuration with its
+ * lag. The lag (an SQS queue's waiting and in-flight messages, a stream's iterator age per shard)
+ * comes from Flint's `GET /_flint/mappings`, read again every 5 seconds with the states.
+ */
+import { useEffect, useState } from "preact/hooks";
+import { type EventSourceMappingConfiguration, GetEventSourceMappingCommand, LambdaClient, ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
+import { type ApiError, apiError, call, client, flintFetch } from "../aws";
 import type { PageProps } from "../routes";
-import { PageHeader } from "../ui/ui";
+import { Link, seg } from "../router";
+import { session } from "../session";
+import { useAsync, useInterval } from "../ui/async";
+import { type Column, DataTable, ErrorBox, JsonView, KeyValue, Loading, PageHeader, Section, Show, fmtNumber, fmtTime } from "../ui/ui";
 
-export default function Page({ view, params }: PageProps) {
+/** What `GET /_flint/mappings` says of a mapping: its API shape plus its lag. */
+interface Status {
+  UUID: string;
+  State?: string;
+  StateTransitionReason?: string;
+  LastProcessingResult?: string;
+  Lag?: { MessagesWaiting?: number; MessagesInFlight?: number; Shards?: { ShardId: string; IteratorAgeMilliseconds: number }[] };
+}
+
+const REFRESH_MS = 5000;
+
+export default function Mappings({ view, params }: PageProps) {
+  return view === "mapping" ? <MappingPage uuid={params.uuid!} /> : <MappingList />;
+}
+
+/** The lag, every 5 s while the page shows: by UUID. */
+function useStatuses(): { statuses?: Map<string, Status>; error?: ApiError; at?: Date } {
+  const [state, setState] = useState<{ statuses?: Map<string, Status>; error?: ApiError; at?: Date }>({});
+  const load = () =>
+    flintFetch<{ EventSourceMappings?: Status[] }>("/_flint/mappings").then(
+      (out) => setState({ statuses: new Map((out.EventSourceMappings ?? []).map((s) => [s.UUID, s])), at: new Date() }),
+      (err) => setState((s) => ({ ...s, error: apiError(err) })),
+    );
+  useEffect(() => void load(), []);
+  useInterval(load, REFRESH_MS);
+  return state;
+}
+
+/** Is this region and account the signed-in session's (so the console's pages show the resource)? */
+function ours(parts: string[]): boolean {
+  const s = session();
+  return !s || (s.region === parts[3] && s.accountId === parts[4]);
+}
+
+/**
+ * A source ARN as a link to its console page (an SQS queue, a Kinesis stream, or a DynamoDB table's
+ * stream) when it is in the signed-in account and region; any other ARN as text.
+ */
+export function SourceLink({ arn }: { arn: string | undefined }) {
+  if (!arn) return <>—</>;
+  const parts = arn.split(":");
+  if (!ours(parts)) return <>{arn}</>;
+  const service = parts[2];
+  const resource = parts.slice(5).join(":");
+  if (service === "sqs") return <Link to={`/queues/${seg(resource)}`}>SQS queue {resource}</Link>;
+  if (service === "kinesis" && resource.startsWith("stream/")) {
+    const name = resource.slice("stream/".length).split("/")[0]!;
+    return <Link to={`/streams/${seg(name)}`}>Kinesis stream {name}</Link>;
+  }
+  if (service === "dynamodb" && resource.startsWith("table/")) {
+    const table = resource.split("/")[1]!;
+    return <Link to={`/tables/${seg(table)}`}>DynamoDB stream of table {table}</Link>;
+  }
+  return <>{arn}</>;
+}
+
+/** A function ARN (with any qualifier) as a link to the function, when it is in the signed-in account and region. */
+export function FunctionLink({ arn }: { arn: string | undefined }) {
+  if (!arn) return <>—</>;
+  const parts = arn.split(":");
+  if (parts[5] !== "function" || !ours(parts)) return <>{arn}</>;
+  const name = parts[6] ?? arn;
+  const qualifier = parts[7];
+  return <Link to={`/functions/${seg(name)}`}>{qualifier ? `${name}:${qualifier}` : name}</Link>;
+}
+
+/** The lag in a few words: the queue's waiting and in-flight messages, or the oldest shard's iterator age. */
+export function lagText(lag: Status["Lag"] | undefined): string {
+  if (!lag) return "—";
+  if (lag.MessagesWaiting !== undefined) return `${fmtNumber(lag.MessagesWaiting)} waiting, ${fmtNumber(lag.MessagesInFlight ?? 0)} in flight`;
+  if (lag.Shards) {
+    if (lag.Shards.length === 0) return "no shard being read";
+    const max = Math.max(...lag.Shards.map((s) => s.IteratorAgeMilliseconds));
+    return `iterator age ${ageText(max)} (oldest of ${lag.Shards.length} shard${lag.Shards.length === 1 ? "" : "s"})`;
+  }
+  return "—";
+}
+
+function ageText(ms: number): string {
+  if (ms < 1000) return `${fmtNumber(ms)} ms`;
+  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
+  if (ms < 7_200_000) return `${(ms / 60_000).toFixed(1)} min`;
+  return `${(ms / 3_600_000).toFixed(1)} h`;
+}
+
+function StateBadge({ state }: { state: string | undefined }) {
+  if (!state) return <>—</>;
+  const cls = state === "Enabled" ? "good" : state === "Disabled" ? "bad" : undefined;
+  return <span class={`badge${cls ? ` ${cls}` : ""}`}>{state}</span>;
+}
+
+interface Row {
+  m: EventSourceMappingConfiguration;
+  status?: Status;
+}
+
+function MappingList() {
+  const [rows, setRows] = useState<EventSourceMappingConfiguration[]>();
+  const [done, setDone] = useState(false);
+  const [error, setError] = useState<ApiError>();
+  const { statuses, error: lagError, at } = useStatuses();
+  useEffect(() => {
+    let live = true;
+    (async () => {
+      const all: EventSourceMappingConfiguration[] = [];
+      let marker: string | undefined;
+      try {
+        do {
+          const out = await call(client(LambdaClient).send(new ListEventSourceMappingsCommand({ MaxItems: 100, ...(marker ? { Marker: marker } : {}) })));
+          if (!live) return;
+          all.push(...(out.EventSourceMappings ?? []));
+          setRows([...all]);
+          marker = out.NextMarker;
+        } while (marker);
+        if (live) setDone(true);
+      } catch (err) {
+        if (live) setError(apiError(err));
+      }
+    })();
+    return () => void (live = false);
+  }, []);
+
+  const columns: Column<Row>[] = [
+    { label: "Mapping", render: (r) => <Link to={`/mappings/${seg(r.m.UUID!)}`}>{r.m.UUID}</Link> },
+    { label: "State", render: (r) => <StateBadge state={r.status?.State ?? r.m.State} /> },
+    { label: "Function", render: (r) => <FunctionLink arn={r.m.FunctionArn} /> },
+    { label: "Source", render: (r) => <SourceLink arn={r.m.EventSourceArn} /> },
+    { label: "Batch size", value: (r) => r.m.BatchSize, numeric: true },
+    { label: "Last result", value: (r) => r.status?.LastProcessingResult ?? r.m.LastProcessingResult },
+    { label: "Last modified", value: (r) => (r.m.LastModified ? fmtTime(r.m.LastModified) : undefined) },
+    { label: "Lag", value: (r) => (statuses ? lagText(r.status?.Lag) : "…") },
+  ];
   return (
     <>
-      <PageHeader title="mappings" />
-      <p>
-        Not built yet ({view} {JSON.stringify(params)}).
-      </p>
+      <PageHeader title="Event source mappings" />
+      {error && <ErrorBox error={error} />}
+      {lagError && <ErrorBox error={lagError} context="Lag (GET /_flint/mappings)" />}
+      {!rows && !error && <Loading what="Loading mappings" />}
+      {rows && (
+        <>
+          <DataTable<Row>
+            caption={`${rows.length.toLocaleString("en-US")} event source mapping${rows.length === 1 ? "" : "s"}${done ? "" : " so far"}`}
+            rows={rows.map((m) => ({ m, status: statuses?.get(m.UUID!) }))}
+            columns={columns}
+            rowKey={(r) => r.m.UUID!}
+            searchText={(r) => `${r.m.UUID} ${r.m.FunctionArn} ${r.m.EventSourceArn}`}
+            searchLabel="Search mappings by function, source or UUID"
+            empty="No event source mappings yet. Create one with the AWS CLI: aws lambda create-event-source-mapping …"
+            more={done ? undefined : <Loading what="Loading more mappings" />}
+          />
+          <p class="hint" aria-live="off">
+            State, last result and lag are read again every 5 seconds{at ? `; last read ${fmtTime(at)}` : ""}.
+          </p>
+        </>
+      )}
     </>
   );
+}
+
+function MappingPage({ uuid }: { uuid: string }) {
+  const mapping = useAsync(() => call(client(LambdaClient).send(new GetEventSourceMappingCommand({ UUID: uuid }))), [uuid]);
+  const { statuses, error: lagError, at } = useStatuses();
+  const status = statuses?.get(uuid);
+  return (
+    <>
+      <PageHeader title={`Mapping ${uuid}`} crumbs={[{ to: "/mappings", label: "Event source mappings" }]} />
+      <Show state={mapping} what="Loading the mapping">
+        {(m) => (
+          <>
+            <Section title="State">
+              <KeyValue
+                entries={[
+                  ["State", <StateBadge state={status?.State ?? m.State} />],
+                  ["State transition reason", status?.StateTransitionReason ?? m.StateTransitionReason],
+                  ["Last processing result", status?.LastProcessingResult ?? m.LastProcessingResult],
+                  ["Last modified", m.LastModified ? fmtTime(m.LastModified) : undefined],
+                ]}
+              />
+            </Section>
+            <Section title="Lag">
+              {lagError && <ErrorBox error={lagError} context="Lag (GET /_flint/mappings)" />}
+              <div aria-live="polite">
+                {!statuses && !lagError ? <Loading what="Reading the lag" /> : <Lag status={status} />}
+              </div>
+              {at && <p class="hint">Read every 5 seconds; last read {fmtTime(at)}.</p>}
+            </Section>
+            <Section title="Configuration">
+              <KeyValue
+                entries={[
+                  ["Function", <FunctionLink arn={m.FunctionArn} />],
+                  ["Source", <SourceLink arn={m.EventSourceArn} />],
+                  ["Source ARN", m.EventSourceArn],
+                  ["Mapping ARN", m.EventSourceMappingArn],
+                  ["Batch size", fmtNumber(m.BatchSize)],
+                  ["Batching window", m.MaximumBatchingWindowInSeconds !== undefined ? `${m.MaximumBatchingWindowInSeconds} s` : undefined],
+                  ["Starting position", m.StartingPosition ? `${m.StartingPosition}${m.StartingPositionTimestamp ? ` (${fmtTime(m.StartingPositionTimestamp)})` : ""}` : undefined],
+                  ["Bisect batch on function error", m.BisectBatchOnFunctionError === undefined ? undefined : m.BisectBatchOnFunctionError ? "yes" : "no"],
+                  ["Maximum retry attempts", m.MaximumRetryAttempts === undefined ? undefined : m.MaximumRetryAttempts === -1 ? "infinite (-1)" : String(m.MaximumRetryAttempts)],
+                  ["Maximum record age", m.MaximumRecordAgeInSeconds === undefined ? undefined : m.MaximumRecordAgeInSeconds === -1 ? "infinite (-1)" : `${m.MaximumRecordAgeInSeconds} s`],
+                  ["Parallelization factor", m.ParallelizationFactor === undefined ? undefined : String(m.ParallelizationFactor)],
+                  ["Tumbling window", m.TumblingWindowInSeconds === undefined ? undefined : `${m.TumblingWindowInSeconds} s`],
+                  ["Function response types", m.FunctionResponseTypes?.length ? m.FunctionResponseTypes.join(", ") : "none"],
+                  ["Maximum concurrency", m.ScalingConfig?.MaximumConcurrency !== undefined ? String(m.ScalingConfig.MaximumConcurrency) : undefined],
+                  ["On-failure destination", m.DestinationConfig?.OnFailure?.Destination ? <SourceOrArn arn={m.DestinationConfig.OnFailure.Destination} /> : m.DestinationConfig ? "none" : undefined],
+                ]}
+              />
+            </Section>
+            <Section title="Filters">
+              {m.FilterCriteria?.Filters?.length ? (
+                <ol class="mappings-filters">
+                  {m.FilterCriteria.Filters.map((f, i) => (
+                    <li key={i}>
+                      <JsonView value={f.Pattern ?? ""} label={`Filter ${i + 1} pattern`} />
+                    </li>
+                  ))}
+                </ol>
+              ) : (
+                <p>No filters: every record goes to the function.</p>
+              )}
+            </Section>
+          </>
+        )}
+      </Show>
+    </>
+  );
+}
+
+/** An on-failure destination: an SQS queue or SNS topic of this account and region as a link, else the ARN. */
+function SourceOrArn({ arn }: { arn: string }) {
+  const parts = arn.split(":");
+  if (parts[2] === "sqs") return <SourceLink arn={arn} />;
+  if (parts[2] === "sns" && ours(parts)) return <Link to={`/topics/${seg(arn)}`}>SNS topic {parts[5]}</Link>;
+  return <>{arn}</>;
+}
+
+function Lag({ status }: { status: Status | undefined }) {
+  if (!status) return <p>Flint reports no lag for this mapping.</p>;
+  const lag = status.Lag ?? {};
+  if (lag.MessagesWaiting !== undefined) {
+    return (
+      <KeyValue
+        entries={[
+          ["Messages waiting", fmtNumber(lag.MessagesWaiting)],
+          ["Messages in flight", fmtNumber(lag.MessagesInFlight ?? 0)],
+        ]}
+      />
+    );
+  }
+  if (lag.Shards) {
+    if (lag.Shards.length === 0) return <p>No shard is being read{status.State === "Disabled" ? " (the mapping is disabled)" : ""}.</p>;
+    return (
+      <DataTable
+        caption="Iterator age per shard"
+        rows={lag.Shards}
+        rowKey={(s) => s.ShardId}
+        columns={[
+          { label: "Shard", value: (s) => s.ShardId },
+          { label: "Iterator age", value: (s) => ageText(s.IteratorAgeMilliseconds), numeric: true },
+          { label: "Milliseconds", value: (s) => fmtNumber(s.IteratorAgeMilliseconds), numeric: true },
+        ]}
+      />
+    );
+  }
+  return <p>Flint could not read the source's lag.</p>;
 }
