@@ -231,6 +231,8 @@ export class MoveTasks {
     this.closed = true;
     for (const r of this.runners.values()) r.timer?.cancel();
     await this.settled();
+    // The count so far, for the node that resumes them.
+    for (const r of this.runners.values()) await this.update(r.queue, r.task.taskId, (t) => (t.status === "RUNNING" ? { ...t, moved: r.moved } : t));
     this.runners.clear();
   }
 
@@ -290,12 +292,12 @@ export class MoveTasks {
 
   private async finish(queue: string, taskId: string, status: MoveTaskStatus, moved: number, failureReason?: string): Promise<void> {
     this.runners.get(taskId)?.timer?.cancel();
-    this.runners.delete(taskId);
+    // The runner stays listed until the record says how it ended (settled() waits for that).
     await this.update(queue, taskId, (t) => {
       const done: MoveTaskRecord = { ...t, status, moved };
       if (failureReason !== undefined) done.failureReason = failureReason;
       return done;
-    });
+    }).finally(() => this.runners.delete(taskId));
   }
 
   private update(queue: string, taskId: string, change: (t: MoveTaskRecord) => MoveTaskRecord): Promise<void> {
