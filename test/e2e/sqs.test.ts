@@ -6,6 +6,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -30,6 +31,15 @@ async function rejectsWith(p: Promise<unknown>, code: string): Promise<SqsCallEr
 }
 
 const v1 = findAwsCliV1();
+/** Whether the system's boto3 knows the message move task operations (botocore 1.29 does not). */
+const boto3HasMoveTasks = (() => {
+  try {
+    const code = "import boto3; print(hasattr(boto3.client('sqs', region_name='us-east-1'), 'start_message_move_task'))";
+    return execFileSync("/usr/bin/python3", ["-c", code], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 20_000 }).trim() === "True";
+  } catch {
+    return false;
+  }
+})();
 const boto3 = boto3Version();
 const clients: { label: string; skip?: string; make: (endpoint: string) => SqsDriver }[] = [
   { label: "AWS CLI v2", make: cliV2 },
@@ -217,9 +227,11 @@ describe("SQS", () => {
         await sqs.call("DeleteQueue", { QueueUrl: dlq.QueueUrl });
       });
 
-      // aws-cli 2.9 (the one here) predates the message move task operations (June 2023); the query
-      // protocol's shapes for them are checked with signed requests under "wire shapes".
-      const moveSkip = client.label === "AWS CLI v2" ? "aws-cli 2.9 has no start-message-move-task" : undefined;
+      // aws-cli 2.9 and Debian's boto3 (botocore 1.29), the ones here, predate the message move task
+      // operations (June 2023); the query protocol's shapes for them are checked with signed requests
+      // under "wire shapes".
+      const moveSkip =
+        client.label === "AWS CLI v2" ? "aws-cli 2.9 has no start-message-move-task" : client.label === "boto3" && !boto3HasMoveTasks ? "this boto3 has no start_message_move_task" : undefined;
       test("message move tasks: dead-letter queue redrive back to the source queue and to a destination; list, cancel, errors", { skip: moveSkip }, async () => {
         const arnOf = async (url: string) => (await sqs.call("GetQueueAttributes", { QueueUrl: url, AttributeNames: ["QueueArn"] })).Attributes.QueueArn as string;
         const count = async (url: string) => Number((await sqs.call("GetQueueAttributes", { QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages"] })).Attributes.ApproximateNumberOfMessages);
