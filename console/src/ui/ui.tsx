@@ -291,13 +291,13 @@ export function Tabs({ tabs, current, onSelect, idBase = "tabs" }: { tabs: { id:
           type="button"
           role="tab"
           aria-selected={t.id === current}
-          aria-controls={t.id === current ? controlled : undefined}
+          aria-controls={t.id === current && controlled === panelId(idBase, t.id) ? controlled : undefined}
           tabIndex={t.id === current ? 0 : -1}
           onClick={() => onSelect(t.id)}
           onKeyDown={(e) => {
             const i = tabs.findIndex((x) => x.id === current);
-            const to: Record<string, number> = { ArrowRight: (i + 1) % tabs.length, ArrowLeft: (i + tabs.length - 1) % tabs.length, Home: 0, End: tabs.length - 1 };
-            const next = e.key in to ? tabs[to[e.key]!] : undefined;
+            const j = e.key === "ArrowRight" ? (i + 1) % tabs.length : e.key === "ArrowLeft" ? (i + tabs.length - 1) % tabs.length : e.key === "Home" ? 0 : e.key === "End" ? tabs.length - 1 : undefined;
+            const next = j === undefined ? undefined : tabs[j];
             if (next) {
               e.preventDefault();
               if (next.id !== current) onSelect(next.id);
