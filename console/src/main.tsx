@@ -5,7 +5,7 @@ import { useEffect, useState } from "preact/hooks";
 import { ROUTES, NAV, type PageModule } from "./routes";
 import { Link, match, navigate, usePlace } from "./router";
 import { onSessionChange, session, signOut } from "./session";
-import { ErrorBox, Loading } from "./ui/ui";
+import { ErrorBox, Loading, PageHeader } from "./ui/ui";
 import { apiError } from "./aws";
 import { SignIn } from "./sign-in";
 
@@ -85,7 +85,7 @@ function Shell() {
 function NotFound({ path }: { path: string }) {
   return (
     <div>
-      <h1>No such page</h1>
+      <PageHeader title="No such page" />
       <p>
         The console has no page at <code>{path}</code>. <Link to="/functions">Go to functions</Link>.
       </p>

@@ -66,23 +66,29 @@ export const seg = (s: string) => encodeURIComponent(s);
 
 /**
  * Match "/functions/:name/invoke" against a path; `:rest*` takes the remainder. Parameters are
- * decoded. undefined if it does not match.
+ * decoded. undefined if it does not match, or if a parameter is not valid percent-encoding
+ * (`/functions/%E0`), so such a URL is "no such page" rather than an error that stops the app.
  */
 export function match(pattern: string, path: string): Record<string, string> | undefined {
   const ps = pattern.split("/").filter(Boolean);
   const xs = path.split("/").filter(Boolean);
   const params: Record<string, string> = {};
-  for (let i = 0; i < ps.length; i++) {
-    const p = ps[i]!;
-    if (p.startsWith(":") && p.endsWith("*")) {
-      if (i >= xs.length) return undefined;
-      params[p.slice(1, -1)] = xs.slice(i).map(decodeURIComponent).join("/");
-      return params;
+  try {
+    for (let i = 0; i < ps.length; i++) {
+      const p = ps[i]!;
+      if (p.startsWith(":") && p.endsWith("*")) {
+        if (i >= xs.length) return undefined;
+        params[p.slice(1, -1)] = xs.slice(i).map(decodeURIComponent).join("/");
+        return params;
+      }
+      const x = xs[i];
+      if (x === undefined) return undefined;
+      if (p.startsWith(":")) params[p.slice(1)] = decodeURIComponent(x);
+      else if (p !== x) return undefined;
     }
-    const x = xs[i];
-    if (x === undefined) return undefined;
-    if (p.startsWith(":")) params[p.slice(1)] = decodeURIComponent(x);
-    else if (p !== x) return undefined;
+  } catch (err) {
+    if (err instanceof URIError) return undefined;
+    throw err;
   }
   return ps.length === xs.length ? params : undefined;
 }

@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import type { Browser, BrowserContext } from "playwright-core";
 import { startFlint, type FlintProcess } from "../harness/flint.js";
 import { launchBrowser, newPage, screenshot, signIn } from "../harness/browser.js";
+import { signedFetch } from "../harness/signed-fetch.js";
 import type { ConsoleContext } from "./console/context.js";
 import { functionsScenario } from "./console/functions.js";
 import { functionPageScenario, invokeScenario } from "./console/invoke.js";
@@ -51,9 +52,12 @@ describe("console", () => {
     assert.match(res.headers.get("content-security-policy") ?? "", /default-src 'self'/);
     assert.equal(res.headers.get("x-frame-options"), "DENY");
     assert.match(await res.text(), /<div id="app">/);
-    // A signed API call to `/` is still the API's.
-    const queues = await flint.aws(["sqs", "list-queues"]);
-    assert.equal(queues.code, 0, `${queues.stderr}${queues.stdout}`);
+    // A signed GET to `/` is still the API's: SQS's query protocol, answered in its XML, not the app.
+    const api = await signedFetch(flint.endpoint, { path: "/", query: { Action: "ListQueues", Version: "2012-11-05" }, service: "sqs" });
+    assert.equal(api.status, 200, String(api.body));
+    assert.match(api.headers.get("content-type") ?? "", /xml/);
+    assert.match(String(api.body), /<ListQueuesResponse[\s>]/);
+    assert.doesNotMatch(String(api.body), /<div id="app">/);
   });
 
   test("signed in with the root key at /, the console moved to its functions page; a function created with the CLI appears there", async () => {
@@ -76,6 +80,8 @@ describe("console", () => {
   // Last: it adds 1,000 functions to the server the others share.
   test("1,000 functions and 100,000 log events: listed, searched and filtered; page load times reported", async (t) => {
     const timings = await scaleScenario(ctx);
-    for (const [what, ms] of Object.entries(timings)) t.diagnostic(`${what}: ${Math.round(ms)} ms`);
+    // The issue's target is the first page interactive in ≤ 1 s with 1,000 functions: reported next to it.
+    const targets: Partial<Record<string, string>> = { functionsFirstRows: " (target: ≤ 1,000 ms)" };
+    for (const [what, ms] of Object.entries(timings)) t.diagnostic(`${what}: ${Math.round(ms)} ms${targets[what] ?? ""}`);
   });
 });

@@ -3,7 +3,7 @@
  * rest fill in behind it for search), with the state and last hour's invocations and errors of the
  * rows on screen.
  */
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { type FunctionConfiguration, LambdaClient, paginateListFunctions } from "@aws-sdk/client-lambda";
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from "@aws-sdk/client-cloudwatch";
 import { type ApiError, apiError, call, client, flintFetch } from "../aws";
@@ -20,42 +20,81 @@ interface Row {
 
 const HOUR = 3_600_000;
 
+/** What search looks at, and each row's key: the same functions every render (the table's memo holds). */
+const nameOf = (r: Row) => r.fn.FunctionName!;
+
+const COLUMNS: Column<Row>[] = [
+  { label: "Name", render: (r) => <Link to={`/functions/${seg(r.fn.FunctionName!)}`}>{r.fn.FunctionName}</Link> },
+  { label: "Runtime", value: (r) => r.fn.Runtime ?? (r.fn.PackageType === "Image" ? "image" : undefined) },
+  { label: "Memory (MB)", value: (r) => r.fn.MemorySize, numeric: true },
+  { label: "State", value: (r) => r.state },
+  { label: "Last modified", value: (r) => fmtTime(r.fn.LastModified) },
+  { label: "Invocations (1 h)", value: (r) => fmtNumber(r.invocations), numeric: true },
+  { label: "Errors (1 h)", render: (r) => <span class={r.errors ? "bad" : undefined}>{fmtNumber(r.errors)}</span>, numeric: true },
+];
+
+/** How long the rows on screen must stay put (typing in the search, paging) before their details are asked. */
+const SETTLE_MS = 150;
+
 export default function Functions(_: PageProps) {
-  const [rows, setRows] = useState<FunctionConfiguration[]>();
+  const [functions, setFunctions] = useState<FunctionConfiguration[]>();
   const [done, setDone] = useState(false);
   const [error, setError] = useState<ApiError>();
   const [extra, setExtra] = useState<Record<string, Omit<Row, "fn">>>({});
-  const [extraError, setExtraError] = useState<ApiError>();
-  const asked = useRef(new Set<string>());
+  const [countsError, setCountsError] = useState<ApiError>();
+  const [stateError, setStateError] = useState<ApiError>();
+  // Names whose counts / state were asked (or are being asked); a failed ask is forgotten, so the
+  // row is asked again the next time it shows.
+  const askedCounts = useRef(new Set<string>());
+  const askedStates = useRef(new Set<string>());
+  const live = useRef(true);
+  const settle = useRef<ReturnType<typeof setTimeout> | undefined>(undefined);
 
   useEffect(() => {
-    let live = true;
+    live.current = true;
     (async () => {
       const all: FunctionConfiguration[] = [];
       try {
         for await (const page of paginateListFunctions({ client: client(LambdaClient), pageSize: 50 }, {})) {
-          if (!live) return;
+          if (!live.current) return;
           all.push(...(page.Functions ?? []));
-          setRows([...all]);
+          setFunctions([...all]);
         }
-        if (live) {
-          setRows([...all]);
+        if (live.current) {
+          setFunctions([...all]);
           setDone(true);
         }
       } catch (err) {
-        if (live) setError(apiError(err));
+        if (live.current) setError(apiError(err));
       }
     })();
-    return () => void (live = false);
+    return () => {
+      live.current = false;
+      clearTimeout(settle.current);
+    };
   }, []);
 
   // What only the rows on screen need: their state and their last hour's counts, asked once each,
-  // after the rows are drawn (the page is usable first), a few calls at a time.
-  async function onVisible(visible: Row[]) {
-    const names = visible.map((r) => r.fn.FunctionName!).filter((n) => !asked.current.has(n));
+  // once the rows have stayed on screen a moment (the page is drawn and usable first, and a search
+  // typed a letter at a time asks only for what it ends on), a few calls at a time.
+  function onVisible(visible: Row[]) {
+    clearTimeout(settle.current);
+    const names = visible.map(nameOf);
+    settle.current = setTimeout(() => {
+      if (live.current) void details(names);
+    }, SETTLE_MS);
+  }
+
+  async function details(visible: string[]) {
+    const countNames = visible.filter((n) => !askedCounts.current.has(n));
+    const stateNames = visible.filter((n) => !askedStates.current.has(n));
+    for (const n of countNames) askedCounts.current.add(n);
+    for (const n of stateNames) askedStates.current.add(n);
+    await Promise.all([counts(countNames), states(stateNames)]);
+  }
+
+  async function counts(names: string[]) {
     if (names.length === 0) return;
-    for (const n of names) asked.current.add(n);
-    await afterPaint();
     const now = Date.now();
     const queries: MetricDataQuery[] = names.flatMap((name, i) =>
       (["Invocations", "Errors"] as const).map((metric) => ({
@@ -64,60 +103,63 @@ export default function Functions(_: PageProps) {
         ReturnData: true,
       })),
     );
-    const counts = call(client(CloudWatchClient).send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: new Date(now - HOUR), EndTime: new Date(now + 60_000) })))
-      .then((out) => {
-        const found: Record<string, Omit<Row, "fn">> = {};
-        names.forEach((name, i) => {
-          const sum = (id: string) => (out.MetricDataResults ?? []).find((r) => r.Id === id)?.Values?.reduce((a, b) => a + b, 0) ?? 0;
-          found[name] = { invocations: sum(`i${i}`), errors: sum(`e${i}`) };
-        });
-        setExtra((x) => merge(x, found));
-      })
-      .catch((err) => setExtraError(apiError(err)));
-    // GetFunctionConfiguration (ListFunctions leaves State out, as in AWS): a plain signed GET, four
-    // at a time, the table redrawn once per four answers rather than once per row.
+    try {
+      const out = await call(client(CloudWatchClient).send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: new Date(now - HOUR), EndTime: new Date(now + 60_000) })));
+      if (!live.current) return;
+      const found: Record<string, Omit<Row, "fn">> = {};
+      names.forEach((name, i) => {
+        const sum = (id: string) => (out.MetricDataResults ?? []).find((r) => r.Id === id)?.Values?.reduce((a, b) => a + b, 0) ?? 0;
+        found[name] = { invocations: sum(`i${i}`), errors: sum(`e${i}`) };
+      });
+      setExtra((x) => merge(x, found));
+      setCountsError(undefined);
+    } catch (err) {
+      for (const n of names) askedCounts.current.delete(n);
+      if (live.current) setCountsError(apiError(err));
+    }
+  }
+
+  // GetFunctionConfiguration (ListFunctions leaves State out, as in AWS): a plain signed GET, four
+  // at a time.
+  async function states(names: string[]) {
     const queue = [...names];
-    const states = Promise.all(
+    await Promise.all(
       Array.from({ length: 4 }, async () => {
-        for (let name = queue.shift(); name !== undefined; name = queue.shift()) {
+        for (let name = queue.shift(); name !== undefined && live.current; name = queue.shift()) {
           let state: string;
           try {
             state = (await flintFetch<{ State?: string }>(`/2015-03-31/functions/${encodeURIComponent(name)}/configuration`)).State ?? "—";
           } catch (err) {
-            // The cell says which refusal (the whole answer is one call away, on the function's page).
-            state = `(${apiError(err).code})`;
+            // The cell names the refusal; the first one is shown whole above the table.
+            const e = apiError(err);
+            state = `(${e.code})`;
+            askedStates.current.delete(name);
+            if (live.current) setStateError((first) => first ?? e);
           }
-          setExtra((x) => merge(x, { [name!]: { state } }));
+          if (live.current) setExtra((x) => merge(x, { [name!]: { state } }));
         }
       }),
     );
-    await Promise.all([counts, states]);
   }
 
-  const columns: Column<Row>[] = [
-    { label: "Name", render: (r) => <Link to={`/functions/${seg(r.fn.FunctionName!)}`}>{r.fn.FunctionName}</Link> },
-    { label: "Runtime", value: (r) => r.fn.Runtime ?? (r.fn.PackageType === "Image" ? "image" : undefined) },
-    { label: "Memory (MB)", value: (r) => r.fn.MemorySize, numeric: true },
-    { label: "State", value: (r) => r.state },
-    { label: "Last modified", value: (r) => fmtTime(r.fn.LastModified) },
-    { label: "Invocations (1 h)", value: (r) => fmtNumber(r.invocations), numeric: true },
-    { label: "Errors (1 h)", render: (r) => <span class={r.errors ? "bad" : undefined}>{fmtNumber(r.errors)}</span>, numeric: true },
-  ];
+  const rows = useMemo(() => functions?.map((fn) => ({ fn, ...extra[fn.FunctionName!] })), [functions, extra]);
 
   return (
     <>
       <PageHeader title="Functions" />
       {error && <ErrorBox error={error} />}
-      {extraError && <ErrorBox error={extraError} context="Invocations and errors" />}
+      {countsError && <ErrorBox error={countsError} context="Invocations and errors" />}
+      {stateError && <ErrorBox error={stateError} context="State" />}
       {!rows && !error && <Loading what="Loading functions" />}
       {rows && (
         <DataTable<Row>
           caption={`${rows.length.toLocaleString("en-US")} function${rows.length === 1 ? "" : "s"}${done ? "" : " so far"}`}
-          rows={rows.map((fn) => ({ fn, ...extra[fn.FunctionName!] }))}
-          columns={columns}
-          rowKey={(r) => r.fn.FunctionName!}
-          searchText={(r) => r.fn.FunctionName!}
+          rows={rows}
+          columns={COLUMNS}
+          rowKey={nameOf}
+          searchText={nameOf}
           searchLabel="Search functions by name"
+          queryKey="q"
           empty="No functions yet. Create one with the AWS CLI: aws lambda create-function …"
           onVisible={onVisible}
           more={done ? undefined : <Loading what="Loading more functions" />}
@@ -126,9 +168,6 @@ export default function Functions(_: PageProps) {
     </>
   );
 }
-
-/** Resolves once the browser has drawn what is on screen now (and had a moment for input). */
-const afterPaint = () => new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
 
 function merge(x: Record<string, Omit<Row, "fn">>, y: Record<string, Omit<Row, "fn">>) {
   const out = { ...x };

@@ -3,9 +3,9 @@
  * behaves (keyboard, screen readers, errors) the same way.
  */
 import type { ComponentChildren } from "preact";
-import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from "preact/hooks";
 import type { ApiError } from "../aws";
-import { Link, hasNavigated } from "../router";
+import { Link, hasNavigated, setQuery, usePlace } from "../router";
 
 /**
  * The page's heading and title. After a move within the app, focus goes to the heading, so screen
@@ -124,6 +124,11 @@ export interface Column<R> {
 /**
  * A table that pages (`pageSize` rows) and, with `searchText`, filters by what the user types
  * (case-insensitive substring). `onVisible` hears which rows are shown (to load what only they need).
+ *
+ * With `queryKey`, the search and the page are the URL's (so Back returns to them and a search can be
+ * linked): the search in `?<queryKey>=`, the page (from 1; absent for the first) in `?page=` when
+ * `queryKey` is "q", else in `?<queryKey>-page=` (so two tables on one page keep apart). Without it,
+ * both are the table's own and go with it.
  */
 export function DataTable<R>({
   caption,
@@ -136,6 +141,7 @@ export function DataTable<R>({
   empty = "Nothing here yet.",
   onVisible,
   more,
+  queryKey,
 }: {
   caption: string;
   rows: R[];
@@ -148,14 +154,23 @@ export function DataTable<R>({
   onVisible?: (rows: R[]) => void;
   /** Shown under the table while more rows are still arriving. */
   more?: ComponentChildren;
+  /** Keep the search and the page in the URL's query under this name (see above). */
+  queryKey?: string;
 }) {
-  const [search, setSearch] = useState("");
-  const [page, setPage] = useState(0);
+  const [ownSearch, setOwnSearch] = useState("");
+  const [ownPage, setOwnPage] = useState(0);
+  const { query } = usePlace();
+  const pageKey = queryKey === undefined ? undefined : queryKey === "q" ? "page" : `${queryKey}-page`;
+  const search = queryKey === undefined ? ownSearch : (query.get(queryKey) ?? "");
+  const page = pageKey === undefined ? ownPage : Math.max(0, (Number.parseInt(query.get(pageKey) ?? "1", 10) || 1) - 1);
+  const setSearch = (v: string) => (queryKey === undefined ? (setOwnSearch(v), setOwnPage(0)) : setQuery({ [queryKey]: v, [pageKey!]: undefined }));
+  const setPage = (p: number) => (pageKey === undefined ? setOwnPage(p) : setQuery({ [pageKey]: p === 0 ? undefined : String(p + 1) }));
   const filtered = useMemo(() => {
     const q = search.trim().toLowerCase();
     return q && searchText ? rows.filter((r) => searchText(r).toLowerCase().includes(q)) : rows;
   }, [rows, search, searchText]);
   const pages = Math.max(1, Math.ceil(filtered.length / pageSize));
+  // A page past the end (rows still arriving, or a narrower search) shows the last one.
   const current = Math.min(page, pages - 1);
   const visible = filtered.slice(current * pageSize, (current + 1) * pageSize);
   const visibleKeys = visible.map(rowKey).join("\n");
@@ -173,10 +188,7 @@ export function DataTable<R>({
             id={inputId}
             type="search"
             value={search}
-            onInput={(e) => {
-              setSearch((e.target as HTMLInputElement).value);
-              setPage(0);
-            }}
+            onInput={(e) => setSearch((e.target as HTMLInputElement).value)}
           />
         </div>
       )}
@@ -244,28 +256,54 @@ export function Field({ label, id, hint, children }: { label: string; id: string
   );
 }
 
-/** Tabs as links in the page's query (`?tab=`), so each tab has a URL. */
-export function Tabs({ tabs, current, onSelect }: { tabs: { id: string; label: string }[]; current: string; onSelect: (id: string) => void }) {
+/** The ids that tie a tab to its panel (`idBase` tells two sets of tabs on one page apart). */
+const tabId = (idBase: string, id: string) => `${idBase}-tab-${id}`;
+const panelId = (idBase: string, id: string) => `${idBase}-panel-${id}`;
+
+/**
+ * The attributes of the panel the current tab shows: `<div {...tabPanelProps(tab)}>…</div>` right
+ * after `<Tabs current={tab} …/>` (the same `idBase` if the Tabs have one). The panel is named by
+ * its tab, and the tab says it controls the panel.
+ */
+export function tabPanelProps(current: string, idBase = "tabs") {
+  return { role: "tabpanel", id: panelId(idBase, current), "aria-labelledby": tabId(idBase, current), tabIndex: 0 } as const;
+}
+
+/**
+ * Tabs as buttons that change the page's query (`onSelect` calls setQuery), so each tab has a URL.
+ * The keyboard as the ARIA tabs pattern has it: one Tab stop (the current tab); Left/Right move to
+ * the previous/next tab (wrapping), Home/End to the first/last, each selecting it.
+ */
+export function Tabs({ tabs, current, onSelect, idBase = "tabs" }: { tabs: { id: string; label: string }[]; current: string; onSelect: (id: string) => void; idBase?: string }) {
+  // aria-controls names the panel only once it is on the page (a panel made with tabPanelProps):
+  // a reference to an id that is not there is itself an accessibility error.
+  const [controlled, setControlled] = useState<string>();
+  useLayoutEffect(() => {
+    const id = document.getElementById(panelId(idBase, current)) ? panelId(idBase, current) : undefined;
+    if (id !== controlled) setControlled(id);
+  });
   return (
     <div class="tabs" role="tablist">
       {tabs.map((t) => (
         <button
           key={t.id}
+          id={tabId(idBase, t.id)}
           type="button"
           role="tab"
           aria-selected={t.id === current}
+          aria-controls={t.id === current && controlled === panelId(idBase, t.id) ? controlled : undefined}
           tabIndex={t.id === current ? 0 : -1}
           onClick={() => onSelect(t.id)}
           onKeyDown={(e) => {
             const i = tabs.findIndex((x) => x.id === current);
-            const next = e.key === "ArrowRight" ? tabs[(i + 1) % tabs.length] : e.key === "ArrowLeft" ? tabs[(i + tabs.length - 1) % tabs.length] : undefined;
+            const j = e.key === "ArrowRight" ? (i + 1) % tabs.length : e.key === "ArrowLeft" ? (i + tabs.length - 1) % tabs.length : e.key === "Home" ? 0 : e.key === "End" ? tabs.length - 1 : undefined;
+            const next = j === undefined ? undefined : tabs[j];
             if (next) {
               e.preventDefault();
-              onSelect(next.id);
-              ((e.currentTarget as HTMLElement).parentElement?.querySelector(`[data-tab="${next.id}"]`) as HTMLElement | null)?.focus();
+              if (next.id !== current) onSelect(next.id);
+              document.getElementById(tabId(idBase, next.id))?.focus();
             }
           }}
-          data-tab={t.id}
         >
           {t.label}
         </button>

@@ -1,4 +1,4 @@
-/** The functions page: a function created with the AWS CLI v2 appears, with its runtime and memory, and search finds it. */
+/** The functions page: a function created with the AWS CLI v2 appears, with its runtime and memory, and search finds it (the search in the URL, kept across Back). */
 import assert from "node:assert/strict";
 import { zipFixture } from "../../harness/zip.js";
 import { ROLE, uniqueName } from "../../harness/flint.js";
@@ -26,7 +26,18 @@ export async function functionsScenario({ flint, page, base, shot }: ConsoleCont
   assert.deepEqual(cells.slice(0, 3), [name, "nodejs20.x", "256"]);
   await row.getByRole("cell").nth(3).filter({ hasText: "Active" }).waitFor();
   await shot("functions");
+  // The search is in the URL: the function's page and Back return to it.
+  assert.equal(new URL(page.url()).searchParams.get("q"), name);
+  await row.getByRole("link", { name }).click();
+  await page.getByRole("heading", { level: 1, name }).waitFor();
+  await page.goBack();
+  await row.waitFor();
+  assert.equal(await page.getByLabel("Search functions by name").inputValue(), name);
+  assert.equal(await page.getByRole("table").getByRole("row").count(), 2);
   // A name that no function has: the table says so.
   await page.getByLabel("Search functions by name").fill(`${name}-none`);
   await page.getByText(`Nothing matches “${name}-none”.`).waitFor();
+  // A URL that is not valid percent-encoding is "no such page", not a broken app.
+  await page.goto(`${base}/functions/%E0`);
+  await page.getByRole("heading", { level: 1, name: "No such page" }).waitFor();
 }

@@ -34,9 +34,22 @@ export async function iamScenario({ flint, browser, page, base, shot }: ConsoleC
   try {
     const readerPage = await reader.newPage();
     await signIn(readerPage, flint.endpoint, key);
-    // Their functions page works: the list (and its counts, cloudwatch:GetMetricData) and no refusal.
+    // Their functions page works: the list, and once every row on screen has its answers (its state,
+    // lambda:GetFunctionConfiguration; its counts, cloudwatch:GetMetricData), no refusal.
     await readerPage.getByRole("table", { name: /^\d[\d,]* functions?$/ }).waitFor();
-    assert.equal(await readerPage.getByRole("alert").count(), 0);
+    const columns = await readerPage.getByRole("columnheader").allTextContents();
+    const [stateAt, invocationsAt] = [columns.indexOf("State"), columns.indexOf("Invocations (1 h)")];
+    assert.ok(stateAt >= 0 && invocationsAt >= 0, columns.join(", "));
+    await readerPage.waitForFunction(
+      ([s, i]) => {
+        const rows = [...document.querySelectorAll("main table tbody tr")].map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent));
+        return rows.length > 0 && rows.every((cells) => cells.length > i && cells[s] !== "—" && cells[i] !== "—");
+      },
+      [stateAt, invocationsAt] as const,
+    );
+    assert.deepEqual(await readerPage.getByRole("alert").allTextContents(), []);
+    const states = await readerPage.locator("main table tbody tr").evaluateAll((trs, s) => trs.map((tr) => tr.querySelectorAll("td")[s]?.textContent), stateAt);
+    assert.ok(states.every((s) => s === "Active" || s === "Pending" || s === "Inactive" || s === "Failed"), states.join(", "));
     await readerPage.goto(`${base}/iam`);
     const refusal = readerPage.getByRole("alert");
     await refusal.waitFor();
