@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: warm invoke latency and throughput through the Lambda Invoke API next to a bare
  * Node HTTP echo server, and cold starts next to a bare `node -e 0`, all measured in the same run
- * (suite `core`); then the sandbox, burst, async, esm, http, cluster and dynamodb suites. `BENCH_SUITES=core` picks suites.
+ * (suite `core`); then the sandbox, burst, async, esm, http, cluster, dynamodb and console suites. `BENCH_SUITES=core` picks suites.
  * Prints Markdown tables (paste the latest into bench/RESULTS.md).
  */
 import { spawn } from "node:child_process";
@@ -24,6 +24,7 @@ import { clusterBench } from "./cluster.js";
 import { metricsBench } from "./metrics.js";
 import { metricPublishBench } from "./metric-publish.js";
 import { dynamodbBench } from "./dynamodb.js";
+import { consoleBench } from "./console.js";
 import { hostLayout } from "../src/sandbox/cgroups/host.js";
 
 const PAYLOAD = Buffer.from(JSON.stringify({ hello: "world", n: 42 }));
@@ -93,7 +94,7 @@ async function coreBench(): Promise<string> {
 }
 
 async function main() {
-  const suites = (process.env.BENCH_SUITES ?? "core,sandbox,burst,async,esm,http,cluster,dynamodb").split(",");
+  const suites = (process.env.BENCH_SUITES ?? "core,sandbox,burst,async,esm,http,cluster,dynamodb,console").split(",");
   const isolation = process.getuid?.() === 0 ? "root" : "not root";
   const layout = hostLayout();
   // Figures from different hosts compare only through what each host's bare process start costs.
@@ -111,6 +112,7 @@ async function main() {
   if (suites.includes("http")) process.stdout.write((await httpBench()) + "\n");
   if (suites.includes("cluster")) process.stdout.write((await clusterBench()) + "\n");
   if (suites.includes("dynamodb")) process.stdout.write((await dynamodbBench()) + "\n");
+  if (suites.includes("console")) process.stdout.write((await consoleBench()) + "\n");
   if (suites.includes("metrics")) process.stdout.write((await metricsBench()) + "\n");
   if (suites.includes("metric-publish")) process.stdout.write((await metricPublishBench()) + "\n");
 }

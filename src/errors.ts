@@ -128,6 +128,8 @@ export const Errors = {
   BatchEntryIdsNotDistinct: sqs("BatchEntryIdsNotDistinct", 400, "AWS.SimpleQueueService.BatchEntryIdsNotDistinct"),
   InvalidBatchEntryId: sqs("InvalidBatchEntryId", 400, "AWS.SimpleQueueService.InvalidBatchEntryId"),
   BatchRequestTooLong: sqs("BatchRequestTooLong", 400, "AWS.SimpleQueueService.BatchRequestTooLong"),
+  // The message move tasks' (StartMessageMoveTask, ListMessageMoveTasks, CancelMessageMoveTask): 404, as AWS answers.
+  SqsResourceNotFound: sqs("ResourceNotFoundException", 404),
   UnsupportedOperation: sqs("UnsupportedOperation", 400, "AWS.SimpleQueueService.UnsupportedOperation"),
   // SNS (sns-2010-03-31). Its InvalidParameterValueException and ResourceNotFoundException share
   // their shape names with Lambda's, so those two are keyed by their query codes.

@@ -48,7 +48,8 @@ export const REQUIREMENTS: Record<"lambda" | "sqs" | "sns" | "kinesis" | "dynamo
     ...same(
       "sqs",
       `CreateQueue GetQueueUrl ListDeadLetterSourceQueues DeleteQueue PurgeQueue GetQueueAttributes SetQueueAttributes TagQueue
-       UntagQueue ListQueueTags SendMessage ReceiveMessage DeleteMessage ChangeMessageVisibility`,
+       UntagQueue ListQueueTags SendMessage ReceiveMessage DeleteMessage ChangeMessageVisibility
+       StartMessageMoveTask ListMessageMoveTasks CancelMessageMoveTask`,
       "queue",
     ),
     ...same("sqs", "ListQueues", "*"),

@@ -8,7 +8,7 @@
  */
 import type { DedupEntry, NewMessage, QueueRecord, StoredMessage } from "../services/sqs/model.js";
 import type { PgDb, Sql } from "./pg-db.js";
-import type { Claim, MessageCounts, Move, QueueStore } from "./queue-store.js";
+import type { Claim, MessageCounts, Move, QueueStore, Redrive } from "./queue-store.js";
 import { EXTRA_CANDIDATES, fromRow, toMeta, type Row } from "./queue-rows.js";
 import { PgRecordTable } from "./pg-records.js";
 
@@ -232,6 +232,30 @@ export class PgQueueStore implements QueueStore {
           return { taken, moved };
         }
       }
+    });
+  }
+
+  moveMessages(queue: string, now: number, sentAfter: number, max: number, place: (m: StoredMessage) => Redrive): Promise<{ moved: number; failure?: string; queues: string[] }> {
+    return this.db.tx(async (sql) => {
+      // Locked, and skipping what a receive holds, so neither takes a message the other moves.
+      const rows = await sql.query<Row>(RECEIVABLE.standard, [queue, now, sentAfter, max, 0]);
+      const appended: NewMessage[] = [];
+      const gone: number[] = [];
+      let failure: string | undefined;
+      for (const row of rows) {
+        const to = place(fromRow(row));
+        if ("failure" in to) {
+          failure = to.failure;
+          break;
+        }
+        appended.push(to.message);
+        gone.push(row.seq);
+      }
+      // A FIFO destination's sends hold its send lock, so its sequence numbers commit in order.
+      for (const q of [...new Set(appended.filter((m) => m.groupId !== undefined).map((m) => m.queue))].sort()) await sql.query(LOCK, [FIFO_SEND_LOCK, q]);
+      await insertMessages(sql, appended);
+      if (gone.length) await sql.run("DELETE FROM sqs_messages WHERE seq = ANY($1::bigint[])", [gone]);
+      return { moved: gone.length, ...(failure !== undefined ? { failure } : {}), queues: [...new Set(appended.map((m) => m.queue))] };
     });
   }
 

@@ -23,6 +23,9 @@ export interface Move {
   deadLetterSourceArn: string;
 }
 
+/** Where a message move task puts one message: a new message, or why it cannot be moved. */
+export type Redrive = { message: NewMessage } | { failure: string };
+
 export interface MessageCounts {
   visible: number;
   inflight: number;
@@ -54,6 +57,14 @@ export interface QueueStore {
    * transaction: if it throws, nothing of this receive is stored.
    */
   take(queue: string, now: number, sentAfter: number, max: number, fifo: boolean, decide: (m: StoredMessage) => Claim | Move): Promise<{ taken: StoredMessage[]; moved: number }>;
+  /**
+   * A message move task's step, in one transaction: walk the oldest messages of `queue` that are
+   * visible at `now` (sent after `sentAfter`), at most `max`, and for each let `place` give the new
+   * message to append (to another queue) in its place, which deletes it. The first message `place`
+   * refuses stops the walk and stays where it is; the moves before it are kept. Resolves, once
+   * durable, how many moved, the refusal's reason if any, and the destination queues written to.
+   */
+  moveMessages(queue: string, now: number, sentAfter: number, max: number, place: (m: StoredMessage) => Redrive): Promise<{ moved: number; failure?: string; queues: string[] }>;
   /** Delete the message `seq` of `queue` if `nonce` is its newest receipt; otherwise change nothing. */
   deleteByReceipt(queue: string, seq: number, nonce: string): Promise<void>;
   /**

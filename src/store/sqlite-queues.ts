@@ -6,7 +6,7 @@
 import type Database from "better-sqlite3";
 import type { GroupCommit } from "./group-commit.js";
 import type { DedupEntry, NewMessage, QueueRecord, StoredMessage } from "../services/sqs/model.js";
-import type { Claim, MessageCounts, Move, QueueStore } from "./queue-store.js";
+import type { Claim, MessageCounts, Move, QueueStore, Redrive } from "./queue-store.js";
 import { EXTRA_CANDIDATES, fromRow, toMeta, type Row } from "./queue-rows.js";
 
 export const QUEUE_TABLES = `
@@ -99,6 +99,7 @@ export class SqliteQueueStore implements QueueStore {
       move: db.prepare("UPDATE sqs_messages SET queue = ?, visible_at = ?, receipt = NULL, meta = json_set(meta, '$.deadLetterSourceArn', ?) WHERE seq = ?"),
       get: db.prepare<[number], Row>("SELECT * FROM sqs_messages WHERE seq = ?"),
       deleteByReceipt: db.prepare("DELETE FROM sqs_messages WHERE seq = ? AND queue = ? AND receipt = ?"),
+      deleteMessage: db.prepare("DELETE FROM sqs_messages WHERE seq = ?"),
       setVisibleAt: db.prepare("UPDATE sqs_messages SET visible_at = ? WHERE seq = ?"),
       purge: db.prepare("DELETE FROM sqs_messages WHERE queue = ? AND sent_at <= ?"),
       counts: db.prepare<{ queue: string; now: number; after: number }, { visible: number | null; inflight: number | null; delayed: number | null }>(
@@ -205,6 +206,23 @@ export class SqliteQueueStore implements QueueStore {
     return this.commits.run(() => {
       const r = this.stmts.get.get(seq);
       this.stmts.setVisibleAt.run(next(r && r.queue === queue && r.receipt === nonce ? fromRow(r) : undefined), seq);
+    });
+  }
+
+  moveMessages(queue: string, now: number, sentAfter: number, max: number, place: (m: StoredMessage) => Redrive): Promise<{ moved: number; failure?: string; queues: string[] }> {
+    return this.commits.run(() => {
+      const queues = new Set<string>();
+      let moved = 0;
+      for (const row of this.stmts.receivable.all({ queue, now, after: sentAfter, limit: max })) {
+        const to = place(fromRow(row));
+        if ("failure" in to) return { moved, failure: to.failure, queues: [...queues] };
+        const m = to.message;
+        this.stmts.insertMessage.run(m.queue, m.messageId, m.groupId ?? null, m.sentAt, m.visibleAt, m.body, toMeta(m));
+        this.stmts.deleteMessage.run(row.seq);
+        queues.add(m.queue);
+        moved++;
+      }
+      return { moved, queues: [...queues] };
     });
   }
 

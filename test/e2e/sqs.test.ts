@@ -6,6 +6,7 @@
  */
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -30,6 +31,15 @@ async function rejectsWith(p: Promise<unknown>, code: string): Promise<SqsCallEr
 }
 
 const v1 = findAwsCliV1();
+/** Whether the system's boto3 knows the message move task operations (botocore 1.29 does not). */
+const boto3HasMoveTasks = (() => {
+  try {
+    const code = "import boto3; print(hasattr(boto3.client('sqs', region_name='us-east-1'), 'start_message_move_task'))";
+    return execFileSync("/usr/bin/python3", ["-c", code], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"], timeout: 20_000 }).trim() === "True";
+  } catch {
+    return false;
+  }
+})();
 const boto3 = boto3Version();
 const clients: { label: string; skip?: string; make: (endpoint: string) => SqsDriver }[] = [
   { label: "AWS CLI v2", make: cliV2 },
@@ -217,6 +227,104 @@ describe("SQS", () => {
         await sqs.call("DeleteQueue", { QueueUrl: dlq.QueueUrl });
       });
 
+      // aws-cli 2.9 and Debian's boto3 (botocore 1.29), the ones here, predate the message move task
+      // operations (June 2023), so the test is made only for the clients that have them; the query
+      // protocol's shapes for them are checked with signed requests under "wire shapes".
+      const hasMoveTasks = client.label !== "AWS CLI v2" && (client.label !== "boto3" || boto3HasMoveTasks);
+      if (hasMoveTasks) test("message move tasks: dead-letter queue redrive back to the source queue and to a destination; list, cancel, errors", async () => {
+        const arnOf = async (url: string) => (await sqs.call("GetQueueAttributes", { QueueUrl: url, AttributeNames: ["QueueArn"] })).Attributes.QueueArn as string;
+        const count = async (url: string) => Number((await sqs.call("GetQueueAttributes", { QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages"] })).Attributes.ApproximateNumberOfMessages);
+        const until = async <T>(what: string, f: () => Promise<T | undefined>): Promise<T> => {
+          for (const end = Date.now() + 20_000; Date.now() < end; await new Promise((r) => setTimeout(r, 200))) {
+            const v = await f();
+            if (v !== undefined) return v;
+          }
+          return assert.fail(`timed out waiting for ${what}`);
+        };
+        const latest = async (arn: string) => (await sqs.call("ListMessageMoveTasks", { SourceArn: arn })).Results[0];
+        const dlq = (await sqs.call("CreateQueue", { QueueName: uniqueName("mv-dlq") })).QueueUrl as string;
+        const dlqArn = await arnOf(dlq);
+        const src = (await sqs.call("CreateQueue", { QueueName: uniqueName("mv-src"), Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: "1" }) } })).QueueUrl as string;
+        const srcArn = await arnOf(src);
+        const dest = (await sqs.call("CreateQueue", { QueueName: uniqueName("mv-dest") })).QueueUrl as string;
+        const destArn = await arnOf(dest);
+        /** Every message of `src` is received once, then moved to the dead-letter queue by the next receive (maxReceiveCount 1). */
+        const deadLetterAll = async () => {
+          assert.equal((await sqs.call("ReceiveMessage", { QueueUrl: src, MaxNumberOfMessages: 10, VisibilityTimeout: 0 })).Messages.length, 10);
+          assert.equal((await sqs.call("ReceiveMessage", { QueueUrl: src, MaxNumberOfMessages: 10 })).Messages, undefined);
+          assert.equal(await count(dlq), 10);
+        };
+        const bodies = Array.from({ length: 10 }, (_, i) => `m${i}`);
+        const sent = await sqs.call("SendMessageBatch", { QueueUrl: src, Entries: bodies.map((b) => ({ Id: b, MessageBody: b, MessageAttributes: { k: { DataType: "String", StringValue: b } } })) });
+        await deadLetterAll();
+        assert.deepEqual((await sqs.call("ListMessageMoveTasks", { SourceArn: dlqArn })).Results ?? [], []);
+
+        // Without DestinationArn: back to the queue each came from, as new messages.
+        const back = await sqs.call("StartMessageMoveTask", { SourceArn: dlqArn });
+        assert.deepEqual(Object.keys(JSON.parse(Buffer.from(back.TaskHandle, "base64").toString("utf8"))), ["taskId", "sourceArn"]);
+        assert.equal(JSON.parse(Buffer.from(back.TaskHandle, "base64").toString("utf8")).sourceArn, dlqArn);
+        const done = await until("COMPLETED", async () => {
+          const t = await latest(dlqArn);
+          return t.Status === "COMPLETED" ? t : undefined;
+        });
+        assert.equal(done.SourceArn, dlqArn);
+        assert.equal(done.ApproximateNumberOfMessagesMoved, 10);
+        assert.equal(done.ApproximateNumberOfMessagesToMove, 10);
+        assert.equal(done.TaskHandle, undefined, "a handle only while RUNNING");
+        assert.equal(done.DestinationArn, undefined);
+        assert.equal(done.MaxNumberOfMessagesPerSecond, undefined);
+        assert.equal(done.FailureReason, undefined);
+        assert.ok(Math.abs(Number(done.StartedTimestamp) - Date.now()) < 60_000, `StartedTimestamp ${done.StartedTimestamp} is epoch milliseconds`);
+        assert.equal(await count(dlq), 0);
+        const returned = (await sqs.call("ReceiveMessage", { QueueUrl: src, MaxNumberOfMessages: 10, VisibilityTimeout: 0, MessageAttributeNames: ["All"], AttributeNames: ["All"] })).Messages;
+        assert.deepEqual(returned.map((m: any) => m.Body).sort(), bodies);
+        for (const m of returned) {
+          assert.equal(m.MessageAttributes.k.StringValue, m.Body);
+          assert.equal(m.Attributes.ApproximateReceiveCount, "1");
+          assert.equal(m.Attributes.DeadLetterQueueSourceArn, undefined);
+          assert.ok(!sent.Successful.some((s: any) => s.MessageId === m.MessageId), "a redriven message is a new message");
+        }
+
+        // To a destination at 1 message a second: RUNNING with its handle; one active task per source; cancel.
+        assert.equal((await sqs.call("ReceiveMessage", { QueueUrl: src, MaxNumberOfMessages: 10 })).Messages, undefined);
+        assert.equal(await count(dlq), 10);
+        const slow = await sqs.call("StartMessageMoveTask", { SourceArn: dlqArn, DestinationArn: destArn, MaxNumberOfMessagesPerSecond: 1 });
+        const [running, previous] = (await sqs.call("ListMessageMoveTasks", { SourceArn: dlqArn, MaxResults: 10 })).Results;
+        assert.equal(running.Status, "RUNNING");
+        assert.equal(running.TaskHandle, slow.TaskHandle);
+        assert.equal(running.DestinationArn, destArn);
+        assert.equal(running.MaxNumberOfMessagesPerSecond, 1);
+        assert.equal(running.ApproximateNumberOfMessagesToMove, 10);
+        assert.equal(previous.Status, "COMPLETED");
+        const busy = await rejectsWith(sqs.call("StartMessageMoveTask", { SourceArn: dlqArn, DestinationArn: destArn }), "InvalidParameterValue");
+        assert.match(busy.message, /There is already a task running\. Only one active task is allowed for a source queue arn at a given time\./);
+        const cancelled = await sqs.call("CancelMessageMoveTask", { TaskHandle: slow.TaskHandle });
+        assert.ok(cancelled.ApproximateNumberOfMessagesMoved >= 1 && cancelled.ApproximateNumberOfMessagesMoved < 10, String(cancelled.ApproximateNumberOfMessagesMoved));
+        const stopped = await until("CANCELLED", async () => {
+          const t = await latest(dlqArn);
+          assert.ok(t.Status === "CANCELLING" || t.Status === "CANCELLED", t.Status);
+          return t.Status === "CANCELLED" ? t : undefined;
+        });
+        const moved = stopped.ApproximateNumberOfMessagesMoved;
+        assert.equal(await count(dest), moved);
+        assert.equal(await count(dlq), 10 - moved, "what was not moved stays in the dead-letter queue");
+        await rejectsWith(sqs.call("CancelMessageMoveTask", { TaskHandle: slow.TaskHandle }), "ResourceNotFoundException");
+
+        // Each documented error.
+        const notDlq = await rejectsWith(sqs.call("StartMessageMoveTask", { SourceArn: srcArn }), "InvalidParameterValue");
+        assert.match(notDlq.message, /Source queue must be configured as a Dead Letter Queue\./);
+        const noSource = await rejectsWith(sqs.call("StartMessageMoveTask", { SourceArn: `${dlqArn}-missing` }), "ResourceNotFoundException");
+        assert.match(noSource.message, /The resource that you specified for the SourceArn parameter doesn't exist\./);
+        const noDest = await rejectsWith(sqs.call("StartMessageMoveTask", { SourceArn: dlqArn, DestinationArn: `${destArn}-missing` }), "ResourceNotFoundException");
+        assert.match(noDest.message, /DestinationArn parameter doesn't exist/);
+        await rejectsWith(sqs.call("StartMessageMoveTask", { SourceArn: dlqArn, MaxNumberOfMessagesPerSecond: 501 }), "InvalidParameterValue");
+        await rejectsWith(sqs.call("ListMessageMoveTasks", { SourceArn: dlqArn, MaxResults: 11 }), "InvalidParameterValue");
+        await rejectsWith(sqs.call("ListMessageMoveTasks", { SourceArn: `${dlqArn}-missing` }), "ResourceNotFoundException");
+        await rejectsWith(sqs.call("CancelMessageMoveTask", { TaskHandle: "foobared" }), "InvalidParameterValue");
+
+        for (const url of [src, dlq, dest]) await sqs.call("DeleteQueue", { QueueUrl: url });
+      });
+
       test("visibility timeout expiry, and a long poll that returns as soon as a message arrives", async () => {
         const { QueueUrl: url } = await sqs.call("CreateQueue", { QueueName: uniqueName("poll") });
         await sqs.call("SendMessage", { QueueUrl: url, MessageBody: "again" });
@@ -297,6 +405,37 @@ describe("SQS", () => {
       });
       assert.equal(badSig.status, 403);
       assert.match(badSig.body, /<Code>SignatureDoesNotMatch<\/Code>/);
+    });
+
+    test("message move tasks in the query protocol: TaskHandle, ListMessageMoveTasksResultEntry, and a ResourceNotFoundException", async () => {
+      const query = (body: string) => signedFetch(flint.endpoint, { method: "POST", path: "/", service: "sqs", headers: { "content-type": "application/x-www-form-urlencoded" }, body });
+      const client = sdkClient(flint.endpoint);
+      const dlqName = uniqueName("q-mv-dlq");
+      const dlqArn = `arn:aws:sqs:us-east-1:${ACCOUNT}:${dlqName}`;
+      try {
+        await client.send(new CreateQueueCommand({ QueueName: dlqName }));
+        await client.send(new CreateQueueCommand({ QueueName: uniqueName("q-mv-src"), Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: dlqArn, maxReceiveCount: 1 }) } }));
+      } finally {
+        client.destroy();
+      }
+      const started = await query(`Action=StartMessageMoveTask&Version=2012-11-05&SourceArn=${encodeURIComponent(dlqArn)}&MaxNumberOfMessagesPerSecond=7`);
+      assert.equal(started.status, 200, String(started.body));
+      const handle = /<StartMessageMoveTaskResult><TaskHandle>([A-Za-z0-9+/=]+)<\/TaskHandle><\/StartMessageMoveTaskResult>/.exec(started.body)?.[1];
+      assert.ok(handle, started.body);
+      let listed = "";
+      for (const end = Date.now() + 10_000; Date.now() < end && !listed.includes("COMPLETED"); await new Promise((r) => setTimeout(r, 100))) {
+        listed = (await query(`Action=ListMessageMoveTasks&SourceArn=${encodeURIComponent(dlqArn)}&MaxResults=10`)).body;
+      }
+      assert.match(
+        listed,
+        new RegExp(
+          `<ListMessageMoveTasksResult><ListMessageMoveTasksResultEntry><Status>COMPLETED</Status><SourceArn>${dlqArn}</SourceArn><MaxNumberOfMessagesPerSecond>7</MaxNumberOfMessagesPerSecond>` +
+            "<ApproximateNumberOfMessagesMoved>0</ApproximateNumberOfMessagesMoved><ApproximateNumberOfMessagesToMove>0</ApproximateNumberOfMessagesToMove><StartedTimestamp>\\d{13}</StartedTimestamp></ListMessageMoveTasksResultEntry></ListMessageMoveTasksResult>",
+        ),
+      );
+      const gone = await query(`Action=CancelMessageMoveTask&TaskHandle=${encodeURIComponent(handle)}`);
+      assert.equal(gone.status, 404);
+      assert.match(gone.body, /<Code>ResourceNotFoundException<\/Code><Message>Task does not exist\.<\/Message>/);
     });
 
     test("a query request may name its queue by the URL it is sent to, and may be a GET", async () => {

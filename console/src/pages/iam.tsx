@@ -14,26 +14,23 @@ import {
   GetUserCommand,
   GetUserPolicyCommand,
   IAMClient,
-  ListAccessKeysCommand,
-  ListAttachedRolePoliciesCommand,
-  ListAttachedUserPoliciesCommand,
-  ListPolicyVersionsCommand,
-  ListRolesCommand,
-  ListUsersCommand,
-  ListRolePoliciesCommand,
-  ListRoleTagsCommand,
-  ListUserPoliciesCommand,
-  ListUserTagsCommand,
+  type AccessKeyMetadata,
   type AttachedPolicy,
   type Policy,
+  type PolicyVersion,
   type Role,
+  type Tag,
   type User,
+  paginateListAccessKeys,
   paginateListAttachedRolePolicies,
   paginateListAttachedUserPolicies,
   paginateListPolicies,
+  paginateListPolicyVersions,
   paginateListRolePolicies,
+  paginateListRoleTags,
   paginateListRoles,
   paginateListUserPolicies,
+  paginateListUserTags,
   paginateListUsers,
 } from "@aws-sdk/client-iam";
 import { type FunctionConfiguration, LambdaClient, paginateListFunctions } from "@aws-sdk/client-lambda";
@@ -43,6 +40,22 @@ import { Link, navigate, seg, setQuery } from "../router";
 import { useAsync } from "../ui/async";
 import { DataTable, ErrorBox, Field, KeyValue, Loading, PageHeader, Section, Show, Tabs, fmtTime } from "../ui/ui";
 import { PolicyDocument, PolicyLink, decodeDocument, policyText, statementsOf, trustSummary } from "../ui/iam-policy";
+
+/** Every item of an IAM list, its pages followed by their Marker to the end (IsTruncated false). */
+async function every<P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined): Promise<T[]> {
+  const all: T[] = [];
+  for await (const page of pages) all.push(...(items(page) ?? []));
+  return all;
+}
+
+/** A role's or a user's attached managed policies and inline policies' names, every page of both. */
+function identityPolicies(kind: "user" | "role", name: string): Promise<[AttachedPolicy[], string[]]> {
+  const iam = client(IAMClient);
+  const config = { client: iam, pageSize: 1000 };
+  return kind === "user"
+    ? Promise.all([every(paginateListAttachedUserPolicies(config, { UserName: name }), (p) => p.AttachedPolicies), every(paginateListUserPolicies(config, { UserName: name }), (p) => p.PolicyNames)])
+    : Promise.all([every(paginateListAttachedRolePolicies(config, { RoleName: name }), (p) => p.AttachedPolicies), every(paginateListRolePolicies(config, { RoleName: name }), (p) => p.PolicyNames)]);
+}
 
 export default function Iam({ view, params, query }: PageProps) {
   if (view === "role") return <RolePage name={params.name!} />;
@@ -78,11 +91,7 @@ function Overview({ query }: { query: URLSearchParams }) {
 }
 
 function RoleList() {
-  const roles = useAsync(async () => {
-    const all: Role[] = [];
-    for await (const page of paginateListRoles({ client: client(IAMClient), pageSize: 1000 }, {})) all.push(...(page.Roles ?? []));
-    return all;
-  }, []);
+  const roles = useAsync(() => every<{ Roles?: Role[] }, Role>(paginateListRoles({ client: client(IAMClient), pageSize: 1000 }, {}), (p) => p.Roles), []);
   return (
     <Show state={roles} what="Loading roles">
       {(rs) => (
@@ -106,11 +115,7 @@ function RoleList() {
 }
 
 function UserList() {
-  const users = useAsync(async () => {
-    const all: User[] = [];
-    for await (const page of paginateListUsers({ client: client(IAMClient), pageSize: 1000 }, {})) all.push(...(page.Users ?? []));
-    return all;
-  }, []);
+  const users = useAsync(() => every<{ Users?: User[] }, User>(paginateListUsers({ client: client(IAMClient), pageSize: 1000 }, {}), (p) => p.Users), []);
   return (
     <Show state={users} what="Loading users">
       {(us) => (
@@ -134,11 +139,7 @@ function UserList() {
 }
 
 function PolicyList({ aws }: { aws: boolean }) {
-  const policies = useAsync(async () => {
-    const all: Policy[] = [];
-    for await (const page of paginateListPolicies({ client: client(IAMClient), pageSize: 1000 }, { Scope: aws ? "AWS" : "Local" })) all.push(...(page.Policies ?? []));
-    return all;
-  }, [aws]);
+  const policies = useAsync(() => every<{ Policies?: Policy[] }, Policy>(paginateListPolicies({ client: client(IAMClient), pageSize: 1000 }, { Scope: aws ? "AWS" : "Local" }), (p) => p.Policies), [aws]);
   return (
     <>
       <div class="row iam-scope">
@@ -229,18 +230,15 @@ function Tags({ state }: { state: { data?: { Key?: string; Value?: string }[]; e
 function RolePage({ name }: { name: string }) {
   const iam = client(IAMClient);
   const role = useAsync(async () => (await call(iam.send(new GetRoleCommand({ RoleName: name })))).Role!, [name]);
-  const attached = useAsync(async () => {
-    const all: AttachedPolicy[] = [];
-    for await (const p of paginateListAttachedRolePolicies({ client: iam }, { RoleName: name })) all.push(...(p.AttachedPolicies ?? []));
-    return all;
-  }, [name]);
+  const attached = useAsync(() => every(paginateListAttachedRolePolicies({ client: iam, pageSize: 1000 }, { RoleName: name }), (p) => p.AttachedPolicies), [name]);
   const inline = useAsync(async () => {
-    const names: string[] = [];
-    for await (const p of paginateListRolePolicies({ client: iam }, { RoleName: name })) names.push(...(p.PolicyNames ?? []));
+    const names = await every(paginateListRolePolicies({ client: iam, pageSize: 1000 }, { RoleName: name }), (p) => p.PolicyNames);
     return Promise.all(names.map(async (n) => ({ name: n, document: decodeDocument((await call(iam.send(new GetRolePolicyCommand({ RoleName: name, PolicyName: n })))).PolicyDocument) })));
   }, [name]);
-  const tags = useAsync(async () => (await call(iam.send(new ListRoleTagsCommand({ RoleName: name })))).Tags ?? [], [name]);
-  const [showFunctions, setShowFunctions] = useState(false);
+  const tags = useAsync(() => every<{ Tags?: Tag[] }, Tag>(paginateListRoleTags({ client: iam, pageSize: 1000 }, { RoleName: name }), (p) => p.Tags), [name]);
+  // Finding the functions reads every function: only when asked, for this role (not the next one shown).
+  const [functionsOf, setFunctionsOf] = useState<string>();
+  const showFunctions = functionsOf === name;
   return (
     <>
       <PageHeader title={`Role ${name}`} crumbs={CRUMBS()}>
@@ -278,7 +276,7 @@ function RolePage({ name }: { name: string }) {
         {showFunctions && role.data?.Arn ? (
           <FunctionsWithRole arn={role.data.Arn} />
         ) : (
-          <button type="button" onClick={() => setShowFunctions(true)} disabled={!role.data}>
+          <button type="button" onClick={() => setFunctionsOf(name)} disabled={!role.data}>
             Find functions using this role
           </button>
         )}
@@ -314,18 +312,13 @@ function FunctionsWithRole({ arn }: { arn: string }) {
 function UserPage({ name }: { name: string }) {
   const iam = client(IAMClient);
   const user = useAsync(async () => (await call(iam.send(new GetUserCommand({ UserName: name })))).User!, [name]);
-  const keys = useAsync(async () => (await call(iam.send(new ListAccessKeysCommand({ UserName: name })))).AccessKeyMetadata ?? [], [name]);
-  const attached = useAsync(async () => {
-    const all: AttachedPolicy[] = [];
-    for await (const p of paginateListAttachedUserPolicies({ client: iam }, { UserName: name })) all.push(...(p.AttachedPolicies ?? []));
-    return all;
-  }, [name]);
+  const keys = useAsync(() => every<{ AccessKeyMetadata?: AccessKeyMetadata[] }, AccessKeyMetadata>(paginateListAccessKeys({ client: iam, pageSize: 1000 }, { UserName: name }), (p) => p.AccessKeyMetadata), [name]);
+  const attached = useAsync(() => every(paginateListAttachedUserPolicies({ client: iam, pageSize: 1000 }, { UserName: name }), (p) => p.AttachedPolicies), [name]);
   const inline = useAsync(async () => {
-    const names: string[] = [];
-    for await (const p of paginateListUserPolicies({ client: iam }, { UserName: name })) names.push(...(p.PolicyNames ?? []));
+    const names = await every(paginateListUserPolicies({ client: iam, pageSize: 1000 }, { UserName: name }), (p) => p.PolicyNames);
     return Promise.all(names.map(async (n) => ({ name: n, document: decodeDocument((await call(iam.send(new GetUserPolicyCommand({ UserName: name, PolicyName: n })))).PolicyDocument) })));
   }, [name]);
-  const tags = useAsync(async () => (await call(iam.send(new ListUserTagsCommand({ UserName: name })))).Tags ?? [], [name]);
+  const tags = useAsync(() => every<{ Tags?: Tag[] }, Tag>(paginateListUserTags({ client: iam, pageSize: 1000 }, { UserName: name }), (p) => p.Tags), [name]);
   return (
     <>
       <PageHeader title={`User ${name}`} crumbs={CRUMBS("users")}>
@@ -377,7 +370,7 @@ function UserPage({ name }: { name: string }) {
 function PolicyPage({ arn }: { arn: string }) {
   const iam = client(IAMClient);
   const policy = useAsync(async () => (await call(iam.send(new GetPolicyCommand({ PolicyArn: arn })))).Policy!, [arn]);
-  const versions = useAsync(async () => (await call(iam.send(new ListPolicyVersionsCommand({ PolicyArn: arn })))).Versions ?? [], [arn]);
+  const versions = useAsync(() => every<{ Versions?: PolicyVersion[] }, PolicyVersion>(paginateListPolicyVersions({ client: iam, pageSize: 1000 }, { PolicyArn: arn }), (p) => p.Versions), [arn]);
   const [version, setVersion] = useState<string>();
   const shown = version ?? policy.data?.DefaultVersionId;
   const doc = useAsync(async () => (shown ? (await call(iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: shown })))).PolicyVersion : undefined), [arn, shown]);
@@ -465,9 +458,9 @@ function Explain({ query }: { query: URLSearchParams }) {
   const [resource, setResource] = useState(asked.resource);
   const [context, setContext] = useState<ContextRow[]>(asked.context);
   const known = useAsync(async () => {
-    const iam = client(IAMClient);
-    const [users, roles] = await Promise.all([call(iam.send(new ListUsersCommand({ MaxItems: 1000 }))), call(iam.send(new ListRolesCommand({ MaxItems: 1000 })))]);
-    return [...(users.Users ?? []).map((u) => u.Arn!), ...(roles.Roles ?? []).map((r) => r.Arn!)];
+    const config = { client: client(IAMClient), pageSize: 1000 };
+    const [users, roles] = await Promise.all([every(paginateListUsers(config, {}), (p) => p.Users), every(paginateListRoles(config, {}), (p) => p.Roles)]);
+    return [...users.map((u) => u.Arn!), ...roles.map((r) => r.Arn!)];
   }, []);
   const key = query.toString();
   // Back and Forward move between questions: the form shows the one answered.
@@ -635,12 +628,8 @@ function PoliciesConsulted({ principal, deciding }: { principal: string; decidin
   const name = direct ? direct[2] : session?.[1];
   const policies = useAsync(async () => {
     if (!kind || !name) return undefined;
-    const iam = client(IAMClient);
-    const [attached, inline] =
-      kind === "user"
-        ? await Promise.all([call(iam.send(new ListAttachedUserPoliciesCommand({ UserName: name }))), call(iam.send(new ListUserPoliciesCommand({ UserName: name })))])
-        : await Promise.all([call(iam.send(new ListAttachedRolePoliciesCommand({ RoleName: name }))), call(iam.send(new ListRolePoliciesCommand({ RoleName: name })))]);
-    return [...(inline.PolicyNames ?? []).map((p) => `${kind}/${name}/${p}`), ...(attached.AttachedPolicies ?? []).map((p) => p.PolicyArn!)];
+    const [attached, inline] = await identityPolicies(kind, name);
+    return [...inline.map((p) => `${kind}/${name}/${p}`), ...attached.map((p) => p.PolicyArn!)];
   }, [kind, name]);
   const rows = useMemo(() => {
     const list = policies.data ?? [];

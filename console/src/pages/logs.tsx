@@ -19,6 +19,7 @@ import {
 import { type ApiError, apiError, call, client } from "../aws";
 import type { PageProps } from "../routes";
 import { Link, seg, setQuery } from "../router";
+import { useInterval } from "../ui/async";
 import { type Column, DataTable, ErrorBox, Field, KeyValue, Loading, PageHeader, Section, fmtNumber, fmtTime } from "../ui/ui";
 import { type JsonStyle, LogLine, formatMessage } from "../ui/logs-message";
 
@@ -378,6 +379,8 @@ function Events({ group, filter, streams }: { group: string; filter: Filter; str
 
 /** The last lines kept on the page; older ones go. */
 const TAIL_CAP = 1000;
+/** How often, at most, a screen reader hears how many lines arrived (unless each line is announced). */
+const NEWS_MS = 3000;
 
 interface TailLine {
   key: number;
@@ -389,7 +392,9 @@ interface TailLine {
 /**
  * StartLiveTail's event stream (through the SDK's fetch handler), from Start until Stop, a change of
  * pattern or stream (which starts a new session), or the page going (which aborts the request, and
- * the server ends the session).
+ * the server ends the session). The lines are a `log` region that does not speak each line (a busy
+ * function would drown a screen reader): a polite status says how many arrived, at most every few
+ * seconds, unless the reader asks for every line ("Announce each line").
  */
 function LiveTail({ group, ready, arn, filter }: { group: string; ready: boolean; arn?: string; filter: Filter }) {
   const [running, setRunning] = useState(false);
@@ -397,6 +402,10 @@ function LiveTail({ group, ready, arn, filter }: { group: string; ready: boolean
   const [error, setError] = useState<ApiError>();
   const [status, setStatus] = useState("Stopped.");
   const [sampled, setSampled] = useState(false);
+  const [announce, setAnnounce] = useState(false);
+  const [news, setNews] = useState("");
+  // Lines arrived since the last news.
+  const unannounced = useRef(0);
   const seq = useRef(0);
   const box = useRef<HTMLDivElement>(null);
   const pattern = patternOf(filter);
@@ -427,7 +436,10 @@ function LiveTail({ group, ready, arn, filter }: { group: string; ready: boolean
           else if (ev.sessionUpdate) {
             if (ev.sessionUpdate.sessionMetadata?.sampled) setSampled(true);
             const results = (ev.sessionUpdate.sessionResults ?? []).map((r: LiveTailSessionLogEvent) => ({ key: ++seq.current, timestamp: r.timestamp, stream: r.logStreamName, message: r.message ?? "" }));
-            if (results.length) setLines((ls) => [...ls, ...results].slice(-TAIL_CAP));
+            if (results.length) {
+              unannounced.current += results.length;
+              setLines((ls) => [...ls, ...results].slice(-TAIL_CAP));
+            }
           } else if (ev.SessionTimeoutException || ev.SessionStreamingException) {
             const e = ev.SessionTimeoutException ?? ev.SessionStreamingException!;
             throw apiError({ name: ev.SessionTimeoutException ? "SessionTimeoutException" : "SessionStreamingException", message: e.message });
@@ -451,6 +463,13 @@ function LiveTail({ group, ready, arn, filter }: { group: string; ready: boolean
     };
   }, [running, group, arn, pattern, stream]);
 
+  // The count of new lines, told at most every NEWS_MS (each line is told by the log region instead when asked).
+  useInterval(() => {
+    const n = unannounced.current;
+    unannounced.current = 0;
+    if (n > 0 && !announce) setNews(`${fmtNumber(n)} new line${n === 1 ? "" : "s"} in the live tail; ${fmtNumber(lines.length)} shown.`);
+  }, running ? NEWS_MS : undefined);
+
   // Follow the newest line unless the reader scrolled up.
   const stick = useRef(true);
   useEffect(() => {
@@ -463,12 +482,26 @@ function LiveTail({ group, ready, arn, filter }: { group: string; ready: boolean
       title="Live tail"
       actions={
         <div class="row">
+          <span class="hint" role="status" aria-label="New lines">
+            {news}
+          </span>
           <button type="button" class={running ? undefined : "primary"} disabled={!ready} onClick={() => setRunning(!running)}>
             {running ? "Stop live tail" : "Start live tail"}
           </button>
-          <button type="button" onClick={() => setLines([])} disabled={lines.length === 0}>
+          <button
+            type="button"
+            onClick={() => {
+              setLines([]);
+              setNews("");
+              unannounced.current = 0;
+            }}
+            disabled={lines.length === 0}
+          >
             Clear
           </button>
+          <label>
+            <input type="checkbox" checked={announce} onChange={(e) => setAnnounce((e.target as HTMLInputElement).checked)} /> Announce each line
+          </label>
         </div>
       }
     >
@@ -481,7 +514,7 @@ function LiveTail({ group, ready, arn, filter }: { group: string; ready: boolean
         ref={box}
         class="log logs-tail"
         role="log"
-        aria-live="polite"
+        aria-live={announce ? "polite" : "off"}
         aria-label="Live tail"
         tabIndex={0}
         onScroll={(e) => {

@@ -3,7 +3,7 @@
  * stream: its summary, its shards, its records read from a chosen shard and start (the shard, the
  * start and the timestamp are in the URL), and a form to put a record.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import {
   GetRecordsCommand,
   GetShardIteratorCommand,
@@ -169,8 +169,11 @@ function RecordsReader({ stream, shards, query }: { stream: string; shards: Shar
   const [error, setError] = useState<ApiError>();
   const [reads, setReads] = useState(0);
   const [again, setAgain] = useState(0);
+  // Bumped by every new read (a new shard, start or stream): an answer to an older read, a "Next
+  // records" still in flight included, is dropped rather than added to or replacing the newer one.
+  const generation = useRef(0);
 
-  async function read(iterator: string, append: boolean, live = () => true) {
+  async function read(iterator: string, append: boolean, live: () => boolean) {
     const out = await call(client(KinesisClient).send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 100 })));
     if (!live()) return;
     setRecords((r) => (append ? [...r, ...(out.Records ?? [])] : (out.Records ?? [])));
@@ -181,8 +184,10 @@ function RecordsReader({ stream, shards, query }: { stream: string; shards: Shar
 
   // A shard and start in the URL: read from there (again whenever they change).
   useEffect(() => {
+    const mine = ++generation.current;
+    setReading(false);
     if (!shard) return;
-    let live = true;
+    const live = () => generation.current === mine;
     setReading(true);
     setError(undefined);
     setRecords([]);
@@ -195,28 +200,30 @@ function RecordsReader({ stream, shards, query }: { stream: string; shards: Shar
             new GetShardIteratorCommand({ StreamName: stream, ShardId: shard, ShardIteratorType: from, ...(from === "AT_TIMESTAMP" && at ? { Timestamp: new Date(at) } : {}) }),
           ),
         );
-        if (!live) return;
-        await read(it.ShardIterator!, false, () => live);
+        if (!live()) return;
+        await read(it.ShardIterator!, false, live);
       } catch (err) {
-        if (live) setError(apiError(err));
+        if (live()) setError(apiError(err));
       } finally {
-        if (live) setReading(false);
+        if (live()) setReading(false);
       }
     })();
-    return () => void (live = false);
+    return () => void generation.current++;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [stream, shard, from, at, again]);
 
   async function more() {
     if (!next) return;
+    const mine = generation.current;
+    const live = () => generation.current === mine;
     setReading(true);
     setError(undefined);
     try {
-      await read(next, true);
+      await read(next, true, live);
     } catch (err) {
-      setError(apiError(err));
+      if (live()) setError(apiError(err));
     } finally {
-      setReading(false);
+      if (live()) setReading(false);
     }
   }
 

@@ -37,6 +37,8 @@ export default function Tables({ view, params, query }: PageProps) {
 
 interface Row {
   name: string;
+  /** Described (or refused: the refusal is shown above the table, the cells "—"). */
+  described?: boolean;
   status?: string;
   items?: number;
   billing?: string;
@@ -48,6 +50,8 @@ function TableList() {
   const [done, setDone] = useState(false);
   const [error, setError] = useState<ApiError>();
   const [extra, setExtra] = useState<Record<string, Omit<Row, "name">>>({});
+  // The first DescribeTable refusal, as the API gave it (the refused rows' cells say "—").
+  const [describeError, setDescribeError] = useState<ApiError>();
   const asked = useRef(new Set<string>());
   useEffect(() => {
     let live = true;
@@ -70,7 +74,7 @@ function TableList() {
     return () => void (live = false);
   }, []);
 
-  // The rows on screen: described once each.
+  // The rows on screen: described once each (a refused one is asked again when next shown).
   function onVisible(visible: Row[]) {
     const db = client(DynamoDBClient);
     for (const { name } of visible) {
@@ -81,6 +85,7 @@ function TableList() {
           setExtra((x) => ({
             ...x,
             [name]: {
+              described: true,
               status: t?.TableStatus,
               items: t?.ItemCount,
               billing: t?.BillingModeSummary?.BillingMode ?? "PROVISIONED",
@@ -88,21 +93,28 @@ function TableList() {
             },
           })),
         )
-        .catch((err) => setExtra((x) => ({ ...x, [name]: { status: `(${apiError(err).code})` } })));
+        .catch((err) => {
+          asked.current.delete(name);
+          setDescribeError((e) => e ?? apiError(err));
+          setExtra((x) => ({ ...x, [name]: { described: true } }));
+        });
     }
   }
 
+  // "…" until the row is described; "—" for what a refusal left unknown.
+  const cell = (r: Row, v: string | undefined) => (r.described ? v : "…");
   const columns: Column<Row>[] = [
     { label: "Name", render: (r) => <Link to={`/tables/${seg(r.name)}`}>{r.name}</Link> },
-    { label: "Status", value: (r) => r.status },
-    { label: "Items", value: (r) => fmtNumber(r.items), numeric: true },
-    { label: "Billing mode", value: (r) => r.billing },
-    { label: "Stream", value: (r) => r.stream },
+    { label: "Status", value: (r) => cell(r, r.status) },
+    { label: "Items", value: (r) => cell(r, r.items === undefined ? undefined : fmtNumber(r.items)), numeric: true },
+    { label: "Billing mode", value: (r) => cell(r, r.billing) },
+    { label: "Stream", value: (r) => cell(r, r.stream) },
   ];
   return (
     <>
       <PageHeader title="Tables" />
       {error && <ErrorBox error={error} />}
+      {describeError && <ErrorBox error={describeError} context="DescribeTable" />}
       {!names && !error && <Loading what="Loading tables" />}
       {names && (
         <DataTable<Row>
@@ -167,7 +179,7 @@ function TablePage({ name, query }: { name: string; query: URLSearchParams }) {
           )}
         </Show>
       </Section>
-      {t && <Items key={`${query.get("pk") ?? ""}\n${query.get("index") ?? ""}`} table={t} query={query} />}
+      {t && <Items key={`${t.TableName}\n${query.get("pk") ?? ""}\n${query.get("index") ?? ""}`} table={t} query={query} />}
       {t?.StreamSpecification?.StreamEnabled && t.LatestStreamArn && <StreamRecords arn={t.LatestStreamArn} />}
     </>
   );
@@ -364,11 +376,11 @@ function Items({ table, query }: { table: TableDescription; query: URLSearchPara
               {page.data.ScannedCount !== undefined && page.data.ScannedCount !== items.length ? ` (${page.data.ScannedCount} read)` : ""}
               {last ? "; more follow" : "; the last page"}
             </span>
-            <button type="button" aria-label="Previous page of items" disabled={starts.length <= 1 || page.loading} onClick={() => setStarts((s) => s.slice(0, -1))}>
-              Previous page
+            <button type="button" disabled={starts.length <= 1 || page.loading} onClick={() => setStarts((s) => s.slice(0, -1))}>
+              Previous page of items
             </button>
-            <button type="button" aria-label="Next page of items" disabled={!last || page.loading} onClick={() => setStarts((s) => [...s, last])}>
-              Next page
+            <button type="button" disabled={!last || page.loading} onClick={() => setStarts((s) => [...s, last])}>
+              Next page of items
             </button>
           </div>
         </div>
@@ -394,8 +406,11 @@ function StreamRecords({ arn }: { arn: string }) {
   const [busy, setBusy] = useState(true);
   const [error, setError] = useState<ApiError>();
   const [reads, setReads] = useState(0);
+  // Bumped when the stream changes (or the section goes): a read still in flight for an older
+  // stream, "Read newer records" included, is dropped rather than added to the newer one's records.
+  const generation = useRef(0);
 
-  async function readFrom(list: ShardCursor[]): Promise<void> {
+  async function readFrom(list: ShardCursor[], live: () => boolean): Promise<void> {
     const got: (StreamRecord & { shard: string })[] = [];
     const nextCursors = await Promise.all(
       list.map(async (c) => {
@@ -405,16 +420,21 @@ function StreamRecords({ arn }: { arn: string }) {
         return { shard: c.shard, iterator: out.NextShardIterator };
       }),
     );
+    if (!live()) return;
     setCursors(nextCursors);
     setRecords((r) => [...r, ...got].sort(byTime));
     setReads((n) => n + 1);
   }
 
   useEffect(() => {
-    let live = true;
+    const mine = ++generation.current;
+    const live = () => generation.current === mine;
     setBusy(true);
     setError(undefined);
     setRecords([]);
+    setCursors([]);
+    setShards(undefined);
+    setReads(0);
     (async () => {
       try {
         const all: StreamShard[] = [];
@@ -424,7 +444,7 @@ function StreamRecords({ arn }: { arn: string }) {
           all.push(...(out.StreamDescription?.Shards ?? []));
           after = out.StreamDescription?.LastEvaluatedShardId;
         } while (after);
-        if (!live) return;
+        if (!live()) return;
         setShards(all);
         const list = await Promise.all(
           all.map(async (s) => {
@@ -432,27 +452,29 @@ function StreamRecords({ arn }: { arn: string }) {
             return { shard: s.ShardId!, iterator: it.ShardIterator };
           }),
         );
-        if (!live) return;
-        await readFrom(list);
+        if (!live()) return;
+        await readFrom(list, live);
       } catch (err) {
-        if (live) setError(apiError(err));
+        if (live()) setError(apiError(err));
       } finally {
-        if (live) setBusy(false);
+        if (live()) setBusy(false);
       }
     })();
-    return () => void (live = false);
+    return () => void generation.current++;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [arn]);
 
   async function more() {
+    const mine = generation.current;
+    const live = () => generation.current === mine;
     setBusy(true);
     setError(undefined);
     try {
-      await readFrom(cursors);
+      await readFrom(cursors, live);
     } catch (err) {
-      setError(apiError(err));
+      if (live()) setError(apiError(err));
     } finally {
-      setBusy(false);
+      if (live()) setBusy(false);
     }
   }
 

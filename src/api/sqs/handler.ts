@@ -46,14 +46,31 @@ function decode(req: ApiRequest): { json: boolean; operation: string; members: R
 }
 
 /**
+ * The source queue a message move task operation names: its SourceArn, or the ARN inside its
+ * TaskHandle (base64 JSON `{"taskId","sourceArn"}`), as account and name.
+ */
+function moveTaskSource(members: Record<string, unknown>): { accountId: string; name: string } | undefined {
+  let arn = members.SourceArn;
+  if (arn === undefined && typeof members.TaskHandle === "string") {
+    try {
+      arn = (JSON.parse(Buffer.from(members.TaskHandle, "base64").toString("utf8")) as { sourceArn?: unknown }).sourceArn;
+    } catch {
+      return undefined;
+    }
+  }
+  const m = typeof arn === "string" ? /^arn:[^:]+:sqs:[^:]*:(\d{12}):([^:]+)$/.exec(arn) : null;
+  return m ? { accountId: m[1]!, name: m[2]! } : undefined;
+}
+
+/**
  * What an SQS operation asks of IAM: its action (batches ask for their single action) on the
- * queue's ARN, from its QueueUrl (`…/<account>/<name>`) or, for CreateQueue and GetQueueUrl, its
- * QueueName; ListQueues asks on `*`.
+ * queue's ARN, from its QueueUrl (`…/<account>/<name>`), the message move tasks' source queue, or,
+ * for CreateQueue and GetQueueUrl, its QueueName; ListQueues asks on `*`.
  */
 export function sqsAsks(account: Account, operation: string, members: Record<string, unknown>): Ask[] {
   const needs = requirements("sqs", operation) ?? [{ action: `sqs:${operation}`, resource: "queue" as const }];
   const named = { accountId: typeof members.QueueOwnerAWSAccountId === "string" ? members.QueueOwnerAWSAccountId : account.accountId, name: typeof members.QueueName === "string" ? members.QueueName : "" };
-  const queue = (typeof members.QueueUrl === "string" ? queueOfUrl(members.QueueUrl) : undefined) ?? named;
+  const queue = (typeof members.QueueUrl === "string" ? queueOfUrl(members.QueueUrl) : undefined) ?? moveTaskSource(members) ?? named;
   const arn = queueArn({ region: account.region, accountId: queue.accountId }, queue.name);
   const tags = operation === "CreateQueue" ? members.tags : operation === "TagQueue" ? members.Tags : undefined;
   const removed = operation === "UntagQueue" && Array.isArray(members.TagKeys) ? members.TagKeys.filter((k): k is string => typeof k === "string") : undefined;

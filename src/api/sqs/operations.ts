@@ -97,6 +97,19 @@ export const OPERATIONS: Record<string, Operation> = {
     await sqs.changeMessageVisibility(queueUrl(m), ReceiptHandle, VisibilityTimeout);
     return undefined;
   },
+  StartMessageMoveTask(sqs, m) {
+    return sqs.startMessageMoveTask({
+      SourceArn: reqString(m, "SourceArn"),
+      DestinationArn: optString(m, "DestinationArn"),
+      MaxNumberOfMessagesPerSecond: optInt(m, "MaxNumberOfMessagesPerSecond"),
+    }) as Promise<Members>;
+  },
+  ListMessageMoveTasks(sqs, m) {
+    return { Results: sqs.listMessageMoveTasks(reqString(m, "SourceArn"), optInt(m, "MaxResults")) };
+  },
+  async CancelMessageMoveTask(sqs, m) {
+    return { ...(await sqs.cancelMessageMoveTask(reqString(m, "TaskHandle"))) };
+  },
   async ChangeMessageVisibilityBatch(sqs, m) {
     return { ...(await sqs.changeMessageVisibilityBatch(queueUrl(m), decodeEntries(m, decodeChangeVisibility))) };
   },

@@ -2,6 +2,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { paramTree } from "../query.js";
 import { membersFromQuery, xmlResponse } from "./shapes.js";
+import { sqsAsks } from "./handler.js";
+import { taskHandle } from "../../services/sqs/move-tasks.js";
 
 const params = (qs: string) => new Map(new URLSearchParams(qs));
 
@@ -71,4 +73,23 @@ test("parameter names cannot reach object prototypes", () => {
   const members = membersFromQuery("SendMessage", paramTree(params("__proto__.polluted=1&constructor.prototype.polluted=1&MessageAttribute.1.Name=__proto__&MessageAttribute.1.Value.DataType=String&MessageAttribute.1.Value.StringValue=v")));
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
   assert.deepEqual(Object.keys(members.MessageAttributes as object), ["__proto__"]);
+});
+
+test("message move tasks: the rate is an integer in the query protocol, Results are flattened entries, and IAM is asked on the source queue", () => {
+  assert.deepEqual(membersFromQuery("StartMessageMoveTask", paramTree(params("SourceArn=arn%3Aaws%3Asqs%3Aus-east-1%3A123456789012%3Adlq&MaxNumberOfMessagesPerSecond=5"))), {
+    SourceArn: "arn:aws:sqs:us-east-1:123456789012:dlq",
+    MaxNumberOfMessagesPerSecond: 5,
+  });
+  assert.equal(
+    xmlResponse("ListMessageMoveTasks", { Results: [{ Status: "COMPLETED", ApproximateNumberOfMessagesMoved: 2 }, { Status: "FAILED", FailureReason: "CouldNotDetermineMessageSource" }] }, "r"),
+    '<?xml version="1.0"?><ListMessageMoveTasksResponse xmlns="http://queue.amazonaws.com/doc/2012-11-05/"><ListMessageMoveTasksResult>' +
+      "<ListMessageMoveTasksResultEntry><Status>COMPLETED</Status><ApproximateNumberOfMessagesMoved>2</ApproximateNumberOfMessagesMoved></ListMessageMoveTasksResultEntry>" +
+      "<ListMessageMoveTasksResultEntry><Status>FAILED</Status><FailureReason>CouldNotDetermineMessageSource</FailureReason></ListMessageMoveTasksResultEntry>" +
+      "</ListMessageMoveTasksResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></ListMessageMoveTasksResponse>",
+  );
+  const account = { region: "us-east-1", accountId: "123456789012" };
+  const dlq = "arn:aws:sqs:us-east-1:123456789012:dlq";
+  assert.deepEqual(sqsAsks(account, "StartMessageMoveTask", { SourceArn: dlq, DestinationArn: "arn:aws:sqs:us-east-1:123456789012:other" }), [{ action: "sqs:StartMessageMoveTask", resource: dlq }]);
+  assert.deepEqual(sqsAsks(account, "ListMessageMoveTasks", { SourceArn: dlq }), [{ action: "sqs:ListMessageMoveTasks", resource: dlq }]);
+  assert.deepEqual(sqsAsks(account, "CancelMessageMoveTask", { TaskHandle: taskHandle("t", dlq) }), [{ action: "sqs:CancelMessageMoveTask", resource: dlq }]);
 });

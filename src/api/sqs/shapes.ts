@@ -28,7 +28,7 @@ const MAPS: Record<string, [string, string, string]> = {
   Tag: ["Tags", "Key", "Value"],
 };
 
-const INTEGERS = new Set(["DelaySeconds", "MaxNumberOfMessages", "VisibilityTimeout", "WaitTimeSeconds", "MaxResults"]);
+const INTEGERS = new Set(["DelaySeconds", "MaxNumberOfMessages", "VisibilityTimeout", "WaitTimeSeconds", "MaxResults", "MaxNumberOfMessagesPerSecond"]);
 
 const asList = (node: ParamNode): ParamNode[] => (Array.isArray(node) ? node : [node]);
 
@@ -85,7 +85,13 @@ export function wireValue(value: unknown): unknown {
 /** Result maps: JSON member → [entry element, key element, value element]. */
 const RESULT_MAPS: Record<string, [string, string, string]> = Object.fromEntries(Object.entries(MAPS).map(([entry, [member, k, v]]) => [member, [entry, k, v]]));
 /** Result lists and their item element names. */
-const RESULT_LISTS: Record<string, string> = { QueueUrls: "QueueUrl", queueUrls: "QueueUrl", Messages: "Message", Failed: "BatchResultErrorEntry" };
+const RESULT_LISTS: Record<string, string> = {
+  QueueUrls: "QueueUrl",
+  queueUrls: "QueueUrl",
+  Messages: "Message",
+  Failed: "BatchResultErrorEntry",
+  Results: "ListMessageMoveTasksResultEntry",
+};
 
 function xmlMembers(operation: string, members: Members): string {
   let xml = "";

@@ -38,6 +38,27 @@ export interface QueueSettings {
   fifoThroughputLimit: "perQueue" | "perMessageGroupId";
 }
 
+/** A message move task's status, as ListMessageMoveTasks reports it. */
+export type MoveTaskStatus = "RUNNING" | "COMPLETED" | "CANCELLING" | "CANCELLED" | "FAILED";
+
+/**
+ * A message move task (dead-letter queue redrive), kept on its source queue's record: the queue's
+ * most recent tasks, newest first. Counts are as of the running node's last progress save.
+ */
+export interface MoveTaskRecord {
+  taskId: string;
+  status: MoveTaskStatus;
+  /** Absent: each message goes back to the queue it was dead-lettered from. */
+  destinationArn?: string;
+  /** As given; absent when the caller left the rate to the system. */
+  maxPerSecond?: number;
+  moved: number;
+  toMove: number;
+  failureReason?: string;
+  /** Epoch ms. */
+  started: number;
+}
+
 export interface QueueRecord {
   name: string;
   fifo: boolean;
@@ -46,6 +67,8 @@ export interface QueueRecord {
   lastModified: number;
   settings: QueueSettings;
   tags: Record<string, string>;
+  /** Message move tasks whose source is this queue, newest first (at most MAX_LISTED_TASKS). */
+  moveTasks?: MoveTaskRecord[];
 }
 
 /** A message as stored; `seq` orders a queue (and, for FIFO, each message group). */

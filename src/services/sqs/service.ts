@@ -35,6 +35,7 @@ import { QueueRegistry } from "./queues.js";
 import { aloneBus, type ChangeBus } from "../../store/change-bus.js";
 import { changeVisibility, deleteMessage, receiveMessages } from "./receive.js";
 import { checkBatchSize, sendMessages } from "./send.js";
+import { type MessageMoveTaskEntry, MoveTasks, type StartMessageMoveTaskInput } from "./move-tasks.js";
 
 /** How often expired messages (MessageRetentionPeriod) and deduplication entries are swept, in Flint time. */
 const SWEEP_INTERVAL_MS = 60_000;
@@ -74,8 +75,11 @@ function checkTags(tags: Record<string, string>): void {
 export class SqsService {
   private readonly lastPurge = new Map<string, number>();
   private readonly sweeper: Timer;
+  private readonly moves: MoveTasks;
 
   private constructor(private readonly reg: QueueRegistry) {
+    this.moves = new MoveTasks(reg);
+    this.moves.resume();
     this.sweeper = reg.clock.every(SWEEP_INTERVAL_MS, () => {
       this.sweep().catch((err) => console.error("flint: sqs retention sweep failed:", err));
     });
@@ -295,6 +299,25 @@ export class SqsService {
     return batchResult(entries, await eachEntry(entries, async (e) => (await changeVisibility(this.reg, q, e.ReceiptHandle, e.VisibilityTimeout), {})));
   }
 
+  /** Dead-letter queue redrive: see move-tasks.ts. */
+  startMessageMoveTask(input: StartMessageMoveTaskInput): Promise<{ TaskHandle: string }> {
+    return this.moves.start(input);
+  }
+
+  /** The source queue's most recent tasks, newest first (MaxResults, default 1, at most 10). */
+  listMessageMoveTasks(sourceArn: string, maxResults?: number): MessageMoveTaskEntry[] {
+    return this.moves.list(sourceArn, maxResults);
+  }
+
+  cancelMessageMoveTask(taskHandle: string): Promise<{ ApproximateNumberOfMessagesMoved: number }> {
+    return this.moves.cancel(taskHandle);
+  }
+
+  /** Resolves when no message move task is in the middle of a step (tests move the clock, then wait). */
+  moveTasksSettled(): Promise<void> {
+    return this.moves.settled();
+  }
+
   /** Delete messages past their queue's retention period and expired deduplication entries. */
   async sweep(): Promise<void> {
     const now = this.reg.clock.now();
@@ -307,6 +330,7 @@ export class SqsService {
   /** Stop sweeping and end every long poll (with no messages); wait for work in progress. */
   async close(): Promise<void> {
     this.sweeper.cancel();
+    await this.moves.close();
     this.reg.waiters.close();
     await this.reg.lock.idle();
   }

@@ -174,6 +174,23 @@ export function queuesContract(fresh: FreshStore): void {
     assert.deepEqual(await counts(s, "q", later), { visible: 5, inflight: 10, delayed: 0 });
   });
 
+  test("queues: moveMessages appends each new message and deletes the old in one step, oldest visible first, stops at a refusal, and skips what is in flight", async (t) => {
+    const s = await fresh(t);
+    await send(s, ["1", "2", "3", "4", "5"].map((b) => message("dlq", b)));
+    const [inflight] = await take(s, "dlq", 1);
+    assert.equal(inflight!.body, "1");
+    const to = (m: StoredMessage): NewMessage => message(m.body === "2" ? "a" : "b", `moved ${m.body}`, { groupId: undefined });
+    assert.deepEqual(await s.queues.moveMessages("dlq", NOW, 0, 2, (m) => ({ message: to(m) })).then((r) => ({ ...r, queues: r.queues.sort() })), { moved: 2, queues: ["a", "b"] });
+    assert.deepEqual(bodies(await take(s, "a", 10)), ["moved 2"]);
+    assert.deepEqual(bodies(await take(s, "b", 10)), ["moved 3"]);
+    // A refusal keeps its message and those after it; what moved before it stays moved.
+    const refused = await s.queues.moveMessages("dlq", NOW, 0, 10, (m) => (m.body === "5" ? { failure: "CouldNotDetermineMessageSource" } : { message: to(m) }));
+    assert.deepEqual(refused, { moved: 1, failure: "CouldNotDetermineMessageSource", queues: ["b"] });
+    assert.deepEqual(await counts(s, "dlq"), { visible: 1, inflight: 1, delayed: 0 });
+    assert.deepEqual(bodies(await take(s, "dlq", 10)), ["5"]);
+    assert.deepEqual(await s.queues.moveMessages("dlq", NOW, 0, 10, (m) => ({ message: to(m) })), { moved: 0, queues: [] });
+  });
+
   test("queues: FIFO receives take each group's messages together, in order, and skip a group with one in flight or an older one not yet visible", async (t) => {
     const s = await fresh(t);
     const q = "f.fifo";

@@ -2,7 +2,9 @@
  * Logs: find a function's log group by prefix, then on its page watch a live tail (StartLiveTail's
  * event stream in the browser) show an invocation's first line while the invocation is still running
  * and its second line after, filter its events with a pattern (and see an invalid pattern refused as
- * the API refuses it), and find one invocation's START/END/REPORT lines by its request id.
+ * the API refuses it), and find one invocation's START/END/REPORT lines by its request id. The tail's
+ * log region does not speak each line: a polite status counts the new ones, unless "Announce each
+ * line" is ticked.
  *
  * The function prints a line, then waits at the test's barrier (an HTTP server on loopback) until the
  * test has seen that line on the page, then prints another: "before the invocation returned" holds by
@@ -61,7 +63,7 @@ export async function logsScenario({ flint, page, base, shot }: ConsoleContext):
 
     // Live tail: started, then an invocation's lines arrive while it runs.
     const tail = page.getByRole("log", { name: "Live tail" });
-    assert.equal(await tail.getAttribute("aria-live"), "polite");
+    assert.equal(await tail.getAttribute("aria-live"), "off", "each line is not announced by default");
     await page.getByRole("button", { name: "Start live tail" }).click();
     await page.getByRole("status").filter({ hasText: "Tailing every event" }).waitFor();
     let returned = false;
@@ -74,6 +76,12 @@ export async function logsScenario({ flint, page, base, shot }: ConsoleContext):
     await tail.getByText("second line live").waitFor();
     const live = await running;
     assert.equal(live.functionError, undefined, live.raw);
+    // What a screen reader hears instead of every line: how many arrived.
+    await page.getByRole("status", { name: "New lines" }).filter({ hasText: /^\d+ new lines? in the live tail; \d+ shown\.$/ }).waitFor();
+    await page.getByRole("checkbox", { name: "Announce each line" }).check();
+    assert.equal(await tail.getAttribute("aria-live"), "polite");
+    await page.getByRole("checkbox", { name: "Announce each line" }).uncheck();
+    assert.equal(await tail.getAttribute("aria-live"), "off");
     // JSON lines pretty-printed by default.
     const json = tail.locator(".logs-message").filter({ hasText: '"step": 2' });
     await json.waitFor();

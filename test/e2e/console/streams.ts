@@ -1,7 +1,8 @@
 /**
  * Streams and tables: a Kinesis stream of 2 shards with a JSON record and a text record put by the
  * SDK shows its shards and both records decoded; a record put from the page reports its shard
- * and sequence number (and is really in the stream); a DynamoDB table with a NEW_AND_OLD_IMAGES
+ * and sequence number (and is really in the stream); a "Next records" answer that arrives after
+ * another shard was chosen is dropped, not added to that shard's records; a DynamoDB table with a NEW_AND_OLD_IMAGES
  * stream shows its 3 items in the scan table, a Query by partition key, and 3 INSERT stream records;
  * a table of 60 items scans in two pages.
  */
@@ -74,6 +75,44 @@ async function kinesisPart({ flint, page, base, shot }: ConsoleContext): Promise
   assert.equal(Buffer.from(got.Records![0]!.Data!).toString(), '{"hello":"console"}');
   assert.equal(got.Records![0]!.PartitionKey, "from-the-console");
   await shot("stream");
+
+  // "Next records" on the first shard, its answer held back until another shard (as Back or Forward
+  // brings it: the router hears popstate) has been read: the late answer is not added to it.
+  const other = json.ShardId === "shardId-000000000000" ? "shardId-000000000001" : "shardId-000000000000";
+  const late = await put("read after the shard changed");
+  assert.equal(late.ShardId, json.ShardId);
+  const isGetRecords = (r: { headers(): Record<string, string> }) => (r.headers()["x-amz-target"] ?? "").endsWith(".GetRecords");
+  let held: (() => void) | undefined;
+  const holding = new Promise<void>((resolve) => {
+    const origin = new URL(flint.endpoint).origin;
+    void page.route(
+      (url) => url.origin === origin,
+      async (route) => {
+        if (!held && isGetRecords(route.request())) await new Promise<void>((release) => ((held = release), resolve()));
+        await route.continue();
+      },
+    );
+  });
+  await page.getByRole("button", { name: "Next records" }).click();
+  await holding;
+  await page.evaluate((search) => {
+    history.pushState(null, "", location.pathname + search);
+    dispatchEvent(new PopStateEvent("popstate"));
+  }, `?shard=${other}&from=TRIM_HORIZON`);
+  const otherRecords = page.getByRole("table", { name: `Records of ${other}` });
+  await otherRecords.waitFor();
+  const status = page.getByText(new RegExp(`^\\d+ records? read from ${other} \\(TRIM_HORIZON\\)`));
+  await status.waitFor();
+  const before = await status.textContent();
+  const lateDone = page.waitForEvent("requestfinished", isGetRecords);
+  held!();
+  await lateDone;
+  // One more read of the other shard, after the late answer came: then the page is as it was.
+  await page.getByRole("button", { name: "Next records" }).click();
+  await page.waitForFunction(() => [...document.querySelectorAll("button")].some((b) => b.textContent?.trim() === "Next records" && !b.disabled));
+  await page.unrouteAll();
+  assert.equal(await otherRecords.getByRole("row").filter({ hasText: late.SequenceNumber }).count(), 0, "the first shard's late answer is not in the other shard's records");
+  assert.equal(await status.textContent(), before);
   // A stream that is not there: the API's refusal, as it gave it.
   await page.goto(`${base}/streams/${name}-gone`);
   await page.getByRole("alert").filter({ hasText: "ResourceNotFoundException" }).first().waitFor();
