@@ -202,6 +202,8 @@ function Queue({ name, url, tab }: { name: string; url: string; tab: string }) {
   if (!a) return <Loading what="Loading the queue's attributes" />;
   const fifo = a.FifoQueue === "true";
   const arn = a.QueueArn!;
+  // The attributes' counts until the first read of the depth (not zeros on the first render).
+  const counts = depth?.values ?? a;
 
   return (
     <>
@@ -210,9 +212,9 @@ function Queue({ name, url, tab }: { name: string; url: string; tab: string }) {
         <div aria-live="polite">
           <KeyValue
             entries={[
-              ["Messages available", fmtNumber(Number(depth?.values.ApproximateNumberOfMessages ?? 0))],
-              ["Messages in flight (not visible)", fmtNumber(Number(depth?.values.ApproximateNumberOfMessagesNotVisible ?? 0))],
-              ["Messages delayed", fmtNumber(Number(depth?.values.ApproximateNumberOfMessagesDelayed ?? 0))],
+              ["Messages available", fmtNumber(Number(counts.ApproximateNumberOfMessages ?? 0))],
+              ["Messages in flight (not visible)", fmtNumber(Number(counts.ApproximateNumberOfMessagesNotVisible ?? 0))],
+              ["Messages delayed", fmtNumber(Number(counts.ApproximateNumberOfMessagesDelayed ?? 0))],
             ]}
           />
         </div>
@@ -224,7 +226,7 @@ function Queue({ name, url, tab }: { name: string; url: string; tab: string }) {
         {tab === "details" && <Details attributes={a} />}
         {tab === "peek" && <Peek url={url} attributes={a} onReceived={() => void refreshDepth()} />}
         {tab === "send" && <Send url={url} fifo={fifo} attributes={a} onSent={() => void refreshDepth()} />}
-        {tab === "redrive" && <Redrive url={url} arn={arn} fifo={fifo} />}
+        {tab === "redrive" && <Redrive url={url} arn={arn} fifo={fifo} onTasksRead={() => void refreshDepth()} />}
       </div>
     </>
   );
@@ -567,7 +569,7 @@ function Purge({ name, url, onPurged }: { name: string; url: string; onPurged: (
 
 /* ------------------------------------------------------------------ redrive */
 
-function Redrive({ url, arn, fifo }: { url: string; arn: string; fifo: boolean }) {
+function Redrive({ url, arn, fifo, onTasksRead }: { url: string; arn: string; fifo: boolean; onTasksRead: () => void }) {
   const sources = useAsync(async () => {
     const all: string[] = [];
     for await (const page of paginateListDeadLetterSourceQueues({ client: sqs(), pageSize: 100 }, { QueueUrl: url })) all.push(...(page.queueUrls ?? []));
@@ -604,7 +606,7 @@ function Redrive({ url, arn, fifo }: { url: string; arn: string; fifo: boolean }
                   </tbody>
                 </table>
               </div>
-              <StartRedrive arn={arn} fifo={fifo} />
+              <StartRedrive arn={arn} fifo={fifo} onTasksRead={onTasksRead} />
             </>
           )
         }
@@ -613,7 +615,7 @@ function Redrive({ url, arn, fifo }: { url: string; arn: string; fifo: boolean }
   );
 }
 
-function StartRedrive({ arn, fifo }: { arn: string; fifo: boolean }) {
+function StartRedrive({ arn, fifo, onTasksRead }: { arn: string; fifo: boolean; onTasksRead: () => void }) {
   const [to, setTo] = useState<"sources" | "custom">("sources");
   const [destination, setDestination] = useState("");
   const [rate, setRate] = useState("");
@@ -683,17 +685,26 @@ function StartRedrive({ arn, fifo }: { arn: string; fifo: boolean }) {
       <div aria-live="polite">
         {started !== undefined && (
           <p role="status">
-            Redrive started. Task handle: <span class="mono">{started}</span>
+            Redrive started. Task handle:{" "}
+            <span class="mono" style={{ overflowWrap: "anywhere" }}>
+              {started}
+            </span>
           </p>
         )}
       </div>
-      <MoveTasks arn={arn} version={tasksVersion} />
+      <MoveTasks arn={arn} version={tasksVersion} onRead={onTasksRead} />
     </>
   );
 }
 
-function MoveTasks({ arn, version }: { arn: string; version: number }) {
+/** The queue's redrive tasks; `onRead` after each read (the queue's depth changes as they move messages). */
+function MoveTasks({ arn, version, onRead }: { arn: string; version: number; onRead: () => void }) {
   const tasks = useAsync(async () => (await call(sqs().send(new ListMessageMoveTasksCommand({ SourceArn: arn, MaxResults: 10 })))).Results ?? [], [arn, version]);
+  const read = useRef(onRead);
+  read.current = onRead;
+  useEffect(() => {
+    if (tasks.data) read.current();
+  }, [tasks.data]);
   const [cancelError, setCancelError] = useState<ApiError>();
   const [cancelling, setCancelling] = useState<string>();
   const running = tasks.data?.some((t) => t.Status === "RUNNING" || t.Status === "CANCELLING") ?? false;
