@@ -6,6 +6,7 @@ import { useEffect, useState } from "preact/hooks";
 import { type FunctionConfiguration, GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { type ApiError, apiError, call, client } from "../aws";
 import { requireSession } from "../session";
+import { parseArn } from "./arn";
 
 /** The function's log group: its LoggingConfig's, or Lambda's default `/aws/lambda/<name>`. */
 export function logGroupOf(name: string, config?: FunctionConfiguration): string {
@@ -45,8 +46,7 @@ export function functionArnOf(name: string): string {
 /** The qualifier at the end of a qualified function ARN (`...:function:f:live` → `live`), or "$LATEST"/"(unqualified)". */
 export function qualifierOf(arn: string | undefined): string {
   if (!arn) return "—";
-  const parts = arn.split(":");
-  return parts.length > 7 ? parts.slice(7).join(":") : "(unqualified)";
+  return parseArn(arn)?.resource.split(":")[2] ?? "(unqualified)";
 }
 
 /** An alias's routing: "2: 90%, 3: 10%" (its version's share first), or just the version. */
