@@ -123,7 +123,7 @@ function MappingList() {
             more={done ? undefined : <Loading what="Loading more mappings" />}
           />
           <p class="hint" aria-live="off">
-            State, last result and lag are read again every 5 seconds{at ? `; last read ${fmtTime(at)}` : ""}.
+            State, last result and lag are read again every 5 seconds while this page shows{at ? `; last read ${fmtTime(at)}` : ""}.
           </p>
         </>
       )}
@@ -156,7 +156,7 @@ function MappingPage({ uuid }: { uuid: string }) {
               <div aria-live="polite">
                 {!statuses && !lagError ? <Loading what="Reading the lag" /> : <Lag status={status} />}
               </div>
-              {at && <p class="hint">Read every 5 seconds; last read {fmtTime(at)}.</p>}
+              {at && <p class="hint">Read again every 5 seconds while this page shows; last read {fmtTime(at)}.</p>}
             </Section>
             <Section title="Configuration">
               <KeyValue

@@ -44,7 +44,10 @@ export async function queuesScenario({ flint, page, base, shot }: ConsoleContext
     const subscriberName = uniqueName("console-subscriber");
     const subscriberArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:${subscriberName}`;
     const dlqName = uniqueName("console-dlq");
-    const [{ QueueUrl: url }, { TopicArn: topicArn }, { QueueUrl: subscriberUrl }] = await Promise.all([
+    const ourArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
+    const otherAccountArn = `arn:aws:sqs:${REGION}:111122223333:${name}`;
+    const otherRegionArn = `arn:aws:sqs:eu-west-1:${ACCOUNT}:${name}`;
+    const [{ QueueUrl: url }, { TopicArn: topicArn }, { QueueUrl: subscriberUrl }, { QueueUrl: dlqUrl }] = await Promise.all([
       cli(["sqs", "create-queue", "--queue-name", name, "--attributes", "VisibilityTimeout=45"]),
       cli(["sns", "create-topic", "--name", topicName, "--attributes", "DisplayName=Console test"]),
       sqs.send(new CreateQueueCommand({ QueueName: subscriberName })),
@@ -68,6 +71,8 @@ export async function queuesScenario({ flint, page, base, shot }: ConsoleContext
       allowTopicToQueue(sqs, subscriberUrl!, topicArn),
       // The queue's failures go to a dead-letter queue after 5 receives.
       sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${dlqName}`, maxReceiveCount: 5 }) } })),
+      // The dead-letter queue allows it, and queues of the same name in another account and another region.
+      sqs.send(new SetQueueAttributesCommand({ QueueUrl: dlqUrl!, Attributes: { RedriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [ourArn, otherAccountArn, otherRegionArn] }) } })),
     ]);
 
     // --- the list: a prefix search asks ListQueues, and the row shows its depth
@@ -141,7 +146,6 @@ export async function queuesScenario({ flint, page, base, shot }: ConsoleContext
       assert.deepEqual(got.map((m) => m.Body), [failing], `receive ${i}`);
     }
     assert.deepEqual(await receiveAll(sqs, url), [], "the 6th receive moved it to the dead-letter queue");
-    const dlqUrl = url.replace(/[^/]+$/, dlqName);
     const dlqDepth = async () => (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["ApproximateNumberOfMessages"] }))).Attributes?.ApproximateNumberOfMessages;
     assert.equal(await dlqDepth(), "1");
 
@@ -151,6 +155,13 @@ export async function queuesScenario({ flint, page, base, shot }: ConsoleContext
     await valueOf(page, "Redrive policy").getByRole("link", { name: dlqName }).click();
     await page.getByRole("heading", { level: 1, name: dlqName }).waitFor();
     assert.equal(await valueOf(page, "Messages available").textContent(), "1");
+    // Its redrive allow policy links only the queue of this account and region; the same name
+    // elsewhere is another queue, shown as its ARN.
+    const allow = valueOf(page, "Redrive allow policy");
+    await allow.getByRole("link", { name, exact: true }).waitFor();
+    assert.equal(await allow.getByRole("link").count(), 1);
+    assert.equal(await allow.getByRole("link").getAttribute("href"), `/_flint/console/queues/${name}`);
+    assert.equal(await allow.textContent(), `Only these queues may use it as their dead-letter queue: ${name}, ${otherAccountArn}, ${otherRegionArn}.`);
     await page.getByRole("tab", { name: "Dead-letter redrive" }).click();
     const sources = page.getByRole("table", { name: /^1 source queue:/ });
     await sources.getByRole("link", { name, exact: true }).waitFor();
