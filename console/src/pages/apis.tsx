@@ -1,19 +1,20 @@
 /**
  * APIs and URLs: API Gateway REST APIs and HTTP APIs, and function URLs. The list shows both kinds
- * of API as they page in; function URLs are found by asking each function for its URL configs, a
- * few functions at a time (ListFunctionUrlConfigs is per function), with the progress shown, so a
- * thousand functions fill the table in behind the APIs. An API's page shows its routes or
- * resources and methods, integrations (with their functions), stages with their invoke URLs in
- * Flint's forms (ui/api-urls.tsx), and deployments.
+ * of API as they page in; function URLs are per function (ListFunctionUrlConfigs), so the functions
+ * are listed and the rows on screen asked for their URLs, a few at a time. An API's page shows its
+ * routes or resources and methods, integrations (with their functions), stages with their invoke
+ * URLs in Flint's forms (ui/api-urls.tsx), and deployments, every page of each.
  */
-import { useEffect, useState } from "preact/hooks";
+import type { ComponentChildren } from "preact";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import {
   APIGatewayClient,
-  GetDeploymentsCommand,
+  type Deployment,
   GetRestApiCommand,
   GetStagesCommand as GetRestStagesCommand,
   type Resource,
   type RestApi,
+  paginateGetDeployments,
   paginateGetResources,
   paginateGetRestApis,
 } from "@aws-sdk/client-api-gateway";
@@ -23,8 +24,9 @@ import { type ApiError, apiError, call, client } from "../aws";
 import type { PageProps } from "../routes";
 import { Link, seg } from "../router";
 import { useAsync } from "../ui/async";
-import { DataTable, ErrorBox, JsonView, KeyValue, Loading, PageHeader, Section, Show, fmtTime } from "../ui/ui";
-import { InvokeUrl, TargetLink, executeApiHostUrl, executeApiUrl, functionOf, functionUrlPathForm } from "../ui/api-urls";
+import { parseArn } from "../ui/arn";
+import { type Column, DataTable, ErrorBox, JsonView, KeyValue, Loading, PageHeader, Section, Show, fmtTime } from "../ui/ui";
+import { InvokeUrl, TargetLink, executeApiHostUrl, executeApiUrl, functionUrlPathForm } from "../ui/api-urls";
 
 export default function Apis({ view, params }: PageProps) {
   if (view === "rest") return <RestApiPage id={params.id!} />;
@@ -62,8 +64,17 @@ function usePaged<T>(load: (add: (items: T[]) => void, live: () => boolean) => P
   return { rows, done, error };
 }
 
-/** How many functions are asked for their URLs at once. */
-const URL_CONCURRENCY = 4;
+/** Every page of an API Gateway v2 list (NextToken), in one array. */
+async function everyPage<T>(get: (token: string | undefined) => Promise<{ Items?: T[]; NextToken?: string }>): Promise<T[]> {
+  const all: T[] = [];
+  let token: string | undefined;
+  do {
+    const out = await get(token);
+    all.push(...(out.Items ?? []));
+    token = out.NextToken;
+  } while (token);
+  return all;
+}
 
 function ApiList() {
   const rest = usePaged<RestApi>(async (add, live) => {
@@ -80,58 +91,6 @@ function ApiList() {
       add(page.Items ?? []);
       NextToken = page.NextToken;
     } while (NextToken);
-  });
-  const [progress, setProgress] = useState({ functions: 0, checked: 0, listed: false });
-  const [urlErrors, setUrlErrors] = useState<{ fn: string; error: ApiError }[]>([]);
-  const urls = usePaged<FunctionUrlConfig & { FunctionName: string }>(async (add, live) => {
-    const lambda = client(LambdaClient);
-    const queue: string[] = [];
-    let listed = false;
-    let functions = 0;
-    let checked = 0;
-    // Workers take functions as the listing finds them; the listing goes on meanwhile.
-    const waiting: (() => void)[] = [];
-    const wake = () => waiting.splice(0).forEach((w) => w());
-    const next = async (): Promise<string | undefined> => {
-      for (;;) {
-        if (queue.length) return queue.shift();
-        if (listed || !live()) return undefined;
-        await new Promise<void>((r) => waiting.push(r));
-      }
-    };
-    const worker = async () => {
-      for (let name = await next(); name !== undefined && live(); name = await next()) {
-        try {
-          let Marker: string | undefined;
-          do {
-            const out = await call(lambda.send(new ListFunctionUrlConfigsCommand({ FunctionName: name, Marker })));
-            add((out.FunctionUrlConfigs ?? []).map((c) => ({ ...c, FunctionName: name! })));
-            Marker = out.NextMarker;
-          } while (Marker);
-        } catch (err) {
-          const fn = name;
-          if (live()) setUrlErrors((e) => [...e, { fn, error: apiError(err) }]);
-        }
-        checked++;
-        if (live()) setProgress({ functions, checked, listed });
-      }
-    };
-    const workers = Array.from({ length: URL_CONCURRENCY }, worker);
-    try {
-      for await (const page of paginateListFunctions({ client: lambda, pageSize: 50 }, {})) {
-        if (!live()) return;
-        const names = (page.Functions ?? []).map((f) => f.FunctionName!);
-        queue.push(...names);
-        functions += names.length;
-        setProgress({ functions, checked, listed });
-        wake();
-      }
-    } finally {
-      listed = true;
-      wake();
-    }
-    await Promise.all(workers);
-    if (live()) setProgress({ functions, checked, listed: true });
   });
 
   return (
@@ -178,47 +137,154 @@ function ApiList() {
           />
         )}
       </Section>
-      <Section title="Function URLs">
-        <p role="status" aria-live="polite" class="hint">
-          {progress.listed && progress.checked >= progress.functions
-            ? `Checked ${progress.functions === 1 ? "the one function" : `all ${progress.functions.toLocaleString("en-US")} functions`} for URLs.`
-            : `Finding function URLs: checked ${progress.checked.toLocaleString("en-US")} of ${progress.functions.toLocaleString("en-US")} functions${progress.listed ? "" : " listed so far"}…`}
-        </p>
-        {urls.error && <ErrorBox error={urls.error} context="Listing functions" />}
-        {urlErrors.slice(0, 3).map((e) => (
-          <ErrorBox key={e.fn} error={e.error} context={`URLs of ${e.fn}`} />
-        ))}
-        {urlErrors.length > 3 && <p class="bad">…and {urlErrors.length - 3} more functions whose URLs could not be read.</p>}
-        {urls.rows && (
-          <DataTable<FunctionUrlConfig & { FunctionName: string }>
-            caption={`${urls.rows.length} function URL${urls.rows.length === 1 ? "" : "s"}${urls.done ? "" : " so far"}`}
-            rows={urls.rows}
-            rowKey={(u) => u.FunctionArn ?? u.FunctionUrl!}
-            searchText={(u) => `${u.FunctionName} ${u.FunctionUrl}`}
-            searchLabel="Search function URLs"
-            empty={urls.done ? "No function URLs. Create one with: aws lambda create-function-url-config --function-name … --auth-type NONE" : "None found yet."}
-            columns={[
-              { label: "Function", render: (u) => <FunctionLink arn={u.FunctionArn} name={u.FunctionName} /> },
-              { label: "URL", render: (u) => <InvokeUrl path={functionUrlPathForm(u.FunctionUrl!) ?? u.FunctionUrl!} host={u.FunctionUrl} /> },
-              { label: "Auth type", value: (u) => u.AuthType },
-              { label: "Invoke mode", value: (u) => u.InvokeMode ?? "BUFFERED" },
-              { label: "CORS", value: (u) => corsSummary(u.Cors) },
-            ]}
-          />
-        )}
-      </Section>
+      <FunctionUrls />
     </>
   );
 }
 
-/** A function by its ARN (an alias's URL names the alias: `name:alias`). */
-function FunctionLink({ arn, name }: { arn?: string; name: string }) {
-  const qualifier = arn?.split(":")[7];
+/* ---------------------------------------------------------------- function URLs */
+
+/** How many functions are asked for their URLs at once. */
+const URL_CONCURRENCY = 4;
+
+/**
+ * What only the rows on screen need, asked for as they show, `concurrency` at a time: rows that
+ * stopped showing before their turn are not asked (until they show again), and a failed row is asked
+ * again the next time it shows.
+ */
+function usePerRow<T>(load: (key: string) => Promise<T>, concurrency: number) {
+  const [values, setValues] = useState<Record<string, T>>({});
+  const [errors, setErrors] = useState<Record<string, ApiError>>({});
+  const work = useRef({ asked: new Set<string>(), queue: [] as string[], running: 0, live: true });
+  useEffect(() => {
+    const w = work.current;
+    w.live = true;
+    return () => void (w.live = false);
+  }, []);
+  const pump = () => {
+    const w = work.current;
+    while (w.live && w.running < concurrency && w.queue.length > 0) {
+      const key = w.queue.shift()!;
+      w.running++;
+      load(key)
+        .then(
+          (value) => {
+            if (!w.live) return;
+            setValues((v) => ({ ...v, [key]: value }));
+            setErrors((e) => {
+              if (!(key in e)) return e;
+              const { [key]: _gone, ...rest } = e;
+              return rest;
+            });
+          },
+          (err) => {
+            w.asked.delete(key);
+            if (w.live) setErrors((e) => ({ ...e, [key]: apiError(err) }));
+          },
+        )
+        .finally(() => {
+          w.running--;
+          pump();
+        });
+    }
+  };
+  const onVisible = (keys: string[]) => {
+    const w = work.current;
+    for (const k of w.queue) w.asked.delete(k);
+    w.queue = keys.filter((k) => !w.asked.has(k));
+    for (const k of w.queue) w.asked.add(k);
+    pump();
+  };
+  return { values, errors, onVisible };
+}
+
+interface UrlRow {
+  name: string;
+  urls?: FunctionUrlConfig[];
+  error?: ApiError;
+}
+
+const urlRowKey = (r: UrlRow) => r.name;
+const urlRowText = (r: UrlRow) => r.name;
+
+/** A function's URL configs (the function's own and its aliases'), every page. */
+async function urlConfigsOf(name: string): Promise<FunctionUrlConfig[]> {
+  const all: FunctionUrlConfig[] = [];
+  let Marker: string | undefined;
+  do {
+    const out = await call(client(LambdaClient).send(new ListFunctionUrlConfigsCommand({ FunctionName: name, Marker })));
+    all.push(...(out.FunctionUrlConfigs ?? []));
+    Marker = out.NextMarker;
+  } while (Marker);
+  return all;
+}
+
+/** One line per URL config of the row, made by `cell`; "…" until asked, the error's code if it failed. */
+function perUrl(r: UrlRow, cell: (u: FunctionUrlConfig) => ComponentChildren, none: ComponentChildren = "—"): ComponentChildren {
+  if (r.urls === undefined) return r.error ? <span class="bad">({r.error.code})</span> : "…";
+  if (r.urls.length === 0) return none;
+  if (r.urls.length === 1) return cell(r.urls[0]!);
+  return r.urls.map((u) => <div key={u.FunctionArn ?? u.FunctionUrl}>{cell(u)}</div>);
+}
+
+/** The alias a URL config is for (its FunctionArn's qualifier), if any. */
+const aliasOf = (u: FunctionUrlConfig) => parseArn(u.FunctionArn)?.resource.split(":")[2];
+
+const URL_COLUMNS: Column<UrlRow>[] = [
+  { label: "Function", render: (r) => <Link to={`/functions/${seg(r.name)}`}>{r.name}</Link> },
+  {
+    label: "URL",
+    render: (r) =>
+      perUrl(
+        r,
+        (u) => (
+          <>
+            {aliasOf(u) && <span class="hint">alias {aliasOf(u)}: </span>}
+            <InvokeUrl path={functionUrlPathForm(u.FunctionUrl!) ?? u.FunctionUrl!} host={u.FunctionUrl} />
+          </>
+        ),
+        "none",
+      ),
+  },
+  { label: "Auth type", render: (r) => perUrl(r, (u) => u.AuthType) },
+  { label: "Invoke mode", render: (r) => perUrl(r, (u) => u.InvokeMode ?? "BUFFERED") },
+  { label: "CORS", render: (r) => perUrl(r, (u) => corsSummary(u.Cors)) },
+];
+
+/**
+ * Function URLs: ListFunctionUrlConfigs is per function, so the functions are listed (page by page)
+ * and only the rows on screen are asked for their URLs, a few at a time, as on the functions list.
+ */
+function FunctionUrls() {
+  const functions = usePaged<string>(async (add, live) => {
+    for await (const page of paginateListFunctions({ client: client(LambdaClient), pageSize: 50 }, {})) {
+      if (!live()) return;
+      add((page.Functions ?? []).map((f) => f.FunctionName!));
+    }
+  });
+  const { values, errors, onVisible } = usePerRow(urlConfigsOf, URL_CONCURRENCY);
+  const rows = useMemo(() => functions.rows?.map((name): UrlRow => ({ name, urls: values[name], error: errors[name] })), [functions.rows, values, errors]);
+  const failed = Object.entries(errors);
   return (
-    <>
-      <Link to={`/functions/${seg(name)}`}>{name}</Link>
-      {qualifier && <span class="hint"> (alias {qualifier})</span>}
-    </>
+    <Section title="Function URLs">
+      <p class="hint">Each function's URLs (its own and its aliases') are asked for when its row shows.</p>
+      {functions.error && <ErrorBox error={functions.error} context="Listing functions" />}
+      {failed.length > 0 && <ErrorBox error={failed[0]![1]} context={`URLs of ${failed[0]![0]}${failed.length > 1 ? ` (and ${failed.length - 1} more functions)` : ""}`} />}
+      {!rows && !functions.error && <Loading what="Loading functions" />}
+      {rows && (
+        <DataTable<UrlRow>
+          caption={`${rows.length.toLocaleString("en-US")} function${rows.length === 1 ? "" : "s"}${functions.done ? "" : " so far"} and their URLs`}
+          rows={rows}
+          rowKey={urlRowKey}
+          searchText={urlRowText}
+          searchLabel="Search functions by name"
+          onVisible={(visible) => onVisible(visible.map(urlRowKey))}
+          empty="No functions. A function URL is made with: aws lambda create-function-url-config --function-name … --auth-type NONE"
+          more={functions.done ? undefined : <Loading what="Loading more functions" />}
+          columns={URL_COLUMNS}
+        />
+      )}
+    </Section>
   );
 }
 
@@ -237,10 +303,10 @@ function corsSummary(cors: FunctionUrlConfig["Cors"]): string {
 function HttpApiPage({ id }: { id: string }) {
   const v2 = client(ApiGatewayV2Client);
   const api = useAsync(() => call(v2.send(new GetApiCommand({ ApiId: id }))), [id]);
-  const routes = useAsync(() => call(v2.send(new GetRoutesCommand({ ApiId: id, MaxResults: "500" }))), [id]);
-  const integrations = useAsync(() => call(v2.send(new GetIntegrationsCommand({ ApiId: id, MaxResults: "500" }))), [id]);
-  const stages = useAsync(() => call(v2.send(new GetStagesCommand({ ApiId: id, MaxResults: "500" }))), [id]);
-  const integrationOf = (target: string | undefined) => integrations.data?.Items?.find((i) => target === `integrations/${i.IntegrationId}`);
+  const routes = useAsync(() => everyPage((NextToken) => call(v2.send(new GetRoutesCommand({ ApiId: id, MaxResults: "500", NextToken })))), [id]);
+  const integrations = useAsync(() => everyPage((NextToken) => call(v2.send(new GetIntegrationsCommand({ ApiId: id, MaxResults: "500", NextToken })))), [id]);
+  const stages = useAsync(() => everyPage((NextToken) => call(v2.send(new GetStagesCommand({ ApiId: id, MaxResults: "500", NextToken })))), [id]);
+  const integrationOf = (target: string | undefined) => integrations.data?.find((i) => target === `integrations/${i.IntegrationId}`);
   return (
     <>
       <PageHeader title={api.data?.Name ? `HTTP API ${api.data.Name}` : `HTTP API ${id}`} crumbs={CRUMBS} />
@@ -263,8 +329,8 @@ function HttpApiPage({ id }: { id: string }) {
         <Show state={stages} what="Loading stages">
           {(s) => (
             <DataTable
-              caption={`${s.Items?.length ?? 0} stage${s.Items?.length === 1 ? "" : "s"}`}
-              rows={s.Items ?? []}
+              caption={`${s.length} stage${s.length === 1 ? "" : "s"}`}
+              rows={s}
               rowKey={(x) => x.StageName!}
               empty="No stages: the API answers nowhere until it has one (aws apigatewayv2 create-stage)."
               columns={[
@@ -283,8 +349,8 @@ function HttpApiPage({ id }: { id: string }) {
         <Show state={routes} what="Loading routes">
           {(r) => (
             <DataTable
-              caption={`${r.Items?.length ?? 0} route${r.Items?.length === 1 ? "" : "s"}`}
-              rows={r.Items ?? []}
+              caption={`${r.length} route${r.length === 1 ? "" : "s"}`}
+              rows={r}
               rowKey={(x) => x.RouteId!}
               searchText={(x) => x.RouteKey ?? ""}
               searchLabel="Search routes"
@@ -303,8 +369,8 @@ function HttpApiPage({ id }: { id: string }) {
         <Show state={integrations} what="Loading integrations">
           {(r) => (
             <DataTable
-              caption={`${r.Items?.length ?? 0} integration${r.Items?.length === 1 ? "" : "s"}`}
-              rows={r.Items ?? []}
+              caption={`${r.length} integration${r.length === 1 ? "" : "s"}`}
+              rows={r}
               rowKey={(x) => x.IntegrationId!}
               empty="No integrations."
               columns={[
@@ -342,7 +408,11 @@ function RestApiPage({ id }: { id: string }) {
     return all.sort((a, b) => (a.path ?? "").localeCompare(b.path ?? ""));
   }, [id]);
   const stages = useAsync(() => call(gw.send(new GetRestStagesCommand({ restApiId: id }))), [id]);
-  const deployments = useAsync(() => call(gw.send(new GetDeploymentsCommand({ restApiId: id, limit: 500 }))), [id]);
+  const deployments = useAsync(async () => {
+    const all: Deployment[] = [];
+    for await (const page of paginateGetDeployments({ client: gw, pageSize: 500 }, { restApiId: id })) all.push(...(page.items ?? []));
+    return all;
+  }, [id]);
   const methods = (rs: Resource[]): MethodRow[] =>
     rs.flatMap((r) => {
       const ms = Object.entries(r.resourceMethods ?? {});
@@ -404,7 +474,7 @@ function RestApiPage({ id }: { id: string }) {
                 { label: "Method", value: (x) => x.method },
                 { label: "Authorization", value: (x) => x.authorization },
                 { label: "Integration", value: (x) => x.integrationType },
-                { label: "Target", render: (x) => (x.uri ? functionOf(x.uri) ? <TargetLink uri={x.uri} /> : <span>{x.uri}</span> : "—") },
+                { label: "Target", render: (x) => <TargetLink uri={x.uri} /> },
               ]}
             />
           )}
@@ -414,8 +484,8 @@ function RestApiPage({ id }: { id: string }) {
         <Show state={deployments} what="Loading deployments">
           {(d) => (
             <DataTable
-              caption={`${d.items?.length ?? 0} deployment${d.items?.length === 1 ? "" : "s"}`}
-              rows={d.items ?? []}
+              caption={`${d.length} deployment${d.length === 1 ? "" : "s"}`}
+              rows={d}
               rowKey={(x) => x.id!}
               empty="No deployments."
               columns={[

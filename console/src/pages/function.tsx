@@ -24,7 +24,8 @@ import { ApiError, apiError, call, client } from "../aws";
 import type { PageProps } from "../routes";
 import { Link, seg, setQuery } from "../router";
 import { useAsync } from "../ui/async";
-import { ArnLink, functionArnOf, logGroupOf, qualifierOf, routingText } from "../ui/function-links";
+import { ArnLink } from "../ui/arn";
+import { functionArnOf, logGroupOf, qualifierOf, routingText } from "../ui/function-links";
 import { DataTable, ErrorBox, Field, JsonView, KeyValue, PageHeader, Section, Show, Tabs, fmtBytes, fmtNumber, fmtTime } from "../ui/ui";
 
 const TABS = [

@@ -12,6 +12,7 @@ import type { PageProps } from "../routes";
 import { Link, seg, setQuery } from "../router";
 import { requireSession } from "../session";
 import { useAsync } from "../ui/async";
+import { textFromBase64 } from "../ui/base64";
 import { logGroupOf } from "../ui/function-links";
 import { ErrorBox, Field, JsonView, KeyValue, Loading, PageHeader, Section } from "../ui/ui";
 
@@ -73,10 +74,6 @@ function loadSaved(name: string): Record<string, string> {
 }
 
 const decoder = new TextDecoder();
-function base64Utf8(b64: string): string {
-  const bin = atob(b64);
-  return decoder.decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
-}
 
 export default function InvokePage({ params, query }: PageProps) {
   const name = params.name!;
@@ -143,7 +140,7 @@ export default function InvokePage({ params, query }: PageProps) {
           executedVersion: out.ExecutedVersion,
           functionError: out.FunctionError,
           payload: out.Payload ? decoder.decode(out.Payload) : "",
-          log: out.LogResult ? base64Utf8(out.LogResult) : undefined,
+          log: out.LogResult ? textFromBase64(out.LogResult) : undefined,
           requestId: out.$metadata.requestId,
         });
     } catch (err) {

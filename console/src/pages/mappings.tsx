@@ -9,8 +9,10 @@ import { type EventSourceMappingConfiguration, GetEventSourceMappingCommand, Lam
 import { type ApiError, apiError, call, client, flintFetch } from "../aws";
 import type { PageProps } from "../routes";
 import { Link, seg } from "../router";
-import { session } from "../session";
-import { useAsync, useInterval } from "../ui/async";
+import { ArnLink } from "../ui/arn";
+import { useAsync } from "../ui/async";
+import { fmtDuration } from "../ui/format";
+import { usePoll } from "../ui/poll";
 import { type Column, DataTable, ErrorBox, JsonView, KeyValue, Loading, PageHeader, Section, Show, fmtNumber, fmtTime } from "../ui/ui";
 
 /** What `GET /_flint/mappings` says of a mapping: its API shape plus its lag. */
@@ -28,55 +30,19 @@ export default function Mappings({ view, params }: PageProps) {
   return view === "mapping" ? <MappingPage uuid={params.uuid!} /> : <MappingList />;
 }
 
-/** The lag, every 5 s while the page shows: by UUID. */
+/** The lag, by UUID: read now and 5 s after each answer while the page shows (paused in a hidden tab). */
 function useStatuses(): { statuses?: Map<string, Status>; error?: ApiError; at?: Date } {
   const [state, setState] = useState<{ statuses?: Map<string, Status>; error?: ApiError; at?: Date }>({});
-  const load = () =>
-    flintFetch<{ EventSourceMappings?: Status[] }>("/_flint/mappings").then(
-      (out) => setState({ statuses: new Map((out.EventSourceMappings ?? []).map((s) => [s.UUID, s])), at: new Date() }),
-      (err) => setState((s) => ({ ...s, error: apiError(err) })),
-    );
-  useEffect(() => void load(), []);
-  useInterval(load, REFRESH_MS);
+  usePoll(
+    (live) =>
+      flintFetch<{ EventSourceMappings?: Status[] }>("/_flint/mappings").then(
+        (out) => live() && setState({ statuses: new Map((out.EventSourceMappings ?? []).map((s) => [s.UUID, s])), at: new Date() }),
+        (err) => live() && setState((s) => ({ ...s, error: apiError(err) })),
+      ),
+    REFRESH_MS,
+    [],
+  );
   return state;
-}
-
-/** Is this region and account the signed-in session's (so the console's pages show the resource)? */
-function ours(parts: string[]): boolean {
-  const s = session();
-  return !s || (s.region === parts[3] && s.accountId === parts[4]);
-}
-
-/**
- * A source ARN as a link to its console page (an SQS queue, a Kinesis stream, or a DynamoDB table's
- * stream) when it is in the signed-in account and region; any other ARN as text.
- */
-export function SourceLink({ arn }: { arn: string | undefined }) {
-  if (!arn) return <>—</>;
-  const parts = arn.split(":");
-  if (!ours(parts)) return <>{arn}</>;
-  const service = parts[2];
-  const resource = parts.slice(5).join(":");
-  if (service === "sqs") return <Link to={`/queues/${seg(resource)}`}>SQS queue {resource}</Link>;
-  if (service === "kinesis" && resource.startsWith("stream/")) {
-    const name = resource.slice("stream/".length).split("/")[0]!;
-    return <Link to={`/streams/${seg(name)}`}>Kinesis stream {name}</Link>;
-  }
-  if (service === "dynamodb" && resource.startsWith("table/")) {
-    const table = resource.split("/")[1]!;
-    return <Link to={`/tables/${seg(table)}`}>DynamoDB stream of table {table}</Link>;
-  }
-  return <>{arn}</>;
-}
-
-/** A function ARN (with any qualifier) as a link to the function, when it is in the signed-in account and region. */
-export function FunctionLink({ arn }: { arn: string | undefined }) {
-  if (!arn) return <>—</>;
-  const parts = arn.split(":");
-  if (parts[5] !== "function" || !ours(parts)) return <>{arn}</>;
-  const name = parts[6] ?? arn;
-  const qualifier = parts[7];
-  return <Link to={`/functions/${seg(name)}`}>{qualifier ? `${name}:${qualifier}` : name}</Link>;
 }
 
 /** The lag in a few words: the queue's waiting and in-flight messages, or the oldest shard's iterator age. */
@@ -86,16 +52,9 @@ export function lagText(lag: Status["Lag"] | undefined): string {
   if (lag.Shards) {
     if (lag.Shards.length === 0) return "no shard being read";
     const max = Math.max(...lag.Shards.map((s) => s.IteratorAgeMilliseconds));
-    return `iterator age ${ageText(max)} (oldest of ${lag.Shards.length} shard${lag.Shards.length === 1 ? "" : "s"})`;
+    return `iterator age ${fmtDuration(max)} (oldest of ${lag.Shards.length} shard${lag.Shards.length === 1 ? "" : "s"})`;
   }
   return "—";
-}
-
-function ageText(ms: number): string {
-  if (ms < 1000) return `${fmtNumber(ms)} ms`;
-  if (ms < 120_000) return `${(ms / 1000).toFixed(1)} s`;
-  if (ms < 7_200_000) return `${(ms / 60_000).toFixed(1)} min`;
-  return `${(ms / 3_600_000).toFixed(1)} h`;
 }
 
 function StateBadge({ state }: { state: string | undefined }) {
@@ -138,8 +97,8 @@ function MappingList() {
   const columns: Column<Row>[] = [
     { label: "Mapping", render: (r) => <Link to={`/mappings/${seg(r.m.UUID!)}`}>{r.m.UUID}</Link> },
     { label: "State", render: (r) => <StateBadge state={r.status?.State ?? r.m.State} /> },
-    { label: "Function", render: (r) => <FunctionLink arn={r.m.FunctionArn} /> },
-    { label: "Source", render: (r) => <SourceLink arn={r.m.EventSourceArn} /> },
+    { label: "Function", render: (r) => <ArnLink arn={r.m.FunctionArn} show="name" /> },
+    { label: "Source", render: (r) => <ArnLink arn={r.m.EventSourceArn} show="kind" /> },
     { label: "Batch size", value: (r) => r.m.BatchSize, numeric: true },
     { label: "Last result", value: (r) => r.status?.LastProcessingResult ?? r.m.LastProcessingResult },
     { label: "Last modified", value: (r) => (r.m.LastModified ? fmtTime(r.m.LastModified) : undefined) },
@@ -164,7 +123,7 @@ function MappingList() {
             more={done ? undefined : <Loading what="Loading more mappings" />}
           />
           <p class="hint" aria-live="off">
-            State, last result and lag are read again every 5 seconds{at ? `; last read ${fmtTime(at)}` : ""}.
+            State, last result and lag are read again every 5 seconds while this page shows{at ? `; last read ${fmtTime(at)}` : ""}.
           </p>
         </>
       )}
@@ -197,13 +156,13 @@ function MappingPage({ uuid }: { uuid: string }) {
               <div aria-live="polite">
                 {!statuses && !lagError ? <Loading what="Reading the lag" /> : <Lag status={status} />}
               </div>
-              {at && <p class="hint">Read every 5 seconds; last read {fmtTime(at)}.</p>}
+              {at && <p class="hint">Read again every 5 seconds while this page shows; last read {fmtTime(at)}.</p>}
             </Section>
             <Section title="Configuration">
               <KeyValue
                 entries={[
-                  ["Function", <FunctionLink arn={m.FunctionArn} />],
-                  ["Source", <SourceLink arn={m.EventSourceArn} />],
+                  ["Function", <ArnLink arn={m.FunctionArn} show="name" />],
+                  ["Source", <ArnLink arn={m.EventSourceArn} show="kind" />],
                   ["Source ARN", m.EventSourceArn],
                   ["Mapping ARN", m.EventSourceMappingArn],
                   ["Batch size", fmtNumber(m.BatchSize)],
@@ -216,7 +175,7 @@ function MappingPage({ uuid }: { uuid: string }) {
                   ["Tumbling window", m.TumblingWindowInSeconds === undefined ? undefined : `${m.TumblingWindowInSeconds} s`],
                   ["Function response types", m.FunctionResponseTypes?.length ? m.FunctionResponseTypes.join(", ") : "none"],
                   ["Maximum concurrency", m.ScalingConfig?.MaximumConcurrency !== undefined ? String(m.ScalingConfig.MaximumConcurrency) : undefined],
-                  ["On-failure destination", m.DestinationConfig?.OnFailure?.Destination ? <SourceOrArn arn={m.DestinationConfig.OnFailure.Destination} /> : m.DestinationConfig ? "none" : undefined],
+                  ["On-failure destination", m.DestinationConfig?.OnFailure?.Destination ? <ArnLink arn={m.DestinationConfig.OnFailure.Destination} show="kind" /> : m.DestinationConfig ? "none" : undefined],
                 ]}
               />
             </Section>
@@ -238,14 +197,6 @@ function MappingPage({ uuid }: { uuid: string }) {
       </Show>
     </>
   );
-}
-
-/** An on-failure destination: an SQS queue or SNS topic of this account and region as a link, else the ARN. */
-function SourceOrArn({ arn }: { arn: string }) {
-  const parts = arn.split(":");
-  if (parts[2] === "sqs") return <SourceLink arn={arn} />;
-  if (parts[2] === "sns" && ours(parts)) return <Link to={`/topics/${seg(arn)}`}>SNS topic {parts[5]}</Link>;
-  return <>{arn}</>;
 }
 
 function Lag({ status }: { status: Status | undefined }) {
@@ -270,7 +221,7 @@ function Lag({ status }: { status: Status | undefined }) {
         rowKey={(s) => s.ShardId}
         columns={[
           { label: "Shard", value: (s) => s.ShardId },
-          { label: "Iterator age", value: (s) => ageText(s.IteratorAgeMilliseconds), numeric: true },
+          { label: "Iterator age", value: (s) => fmtDuration(s.IteratorAgeMilliseconds), numeric: true },
           { label: "Milliseconds", value: (s) => fmtNumber(s.IteratorAgeMilliseconds), numeric: true },
         ]}
       />

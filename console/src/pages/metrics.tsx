@@ -10,12 +10,14 @@
  */
 import { useEffect, useMemo, useState } from "preact/hooks";
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
-import { GetFunctionConfigurationCommand, LambdaClient, paginateListFunctions } from "@aws-sdk/client-lambda";
+import { LambdaClient, paginateListFunctions } from "@aws-sdk/client-lambda";
 import { type ApiError, apiError, call, client } from "../aws";
 import type { PageProps } from "../routes";
 import { Link, navigate, seg, setQuery } from "../router";
 import { useAsync, useInterval } from "../ui/async";
 import { Chart, type ChartSeries } from "../ui/chart";
+import { fmtDuration } from "../ui/format";
+import { useFunctionLogGroup } from "../ui/function-links";
 import { ErrorBox, Field, PageHeader, Section, Show, fmtNumber, fmtTime } from "../ui/ui";
 
 /**
@@ -168,7 +170,8 @@ export default function MetricsPage({ view, params, query }: PageProps) {
             Refresh
           </button>
         </div>
-        <p class="hint metrics-updated" role="status" aria-live="polite">
+        {/* Not a live region: a refresh every minute is not news (a failed one is, as the alert below). */}
+        <p class="hint metrics-updated" aria-live="off">
           {state.data ? (state.loading ? "Refreshing…" : `Updated ${fmtTime(state.data.at)}; refreshes every minute.`) : ""}
         </p>
       </div>
@@ -180,18 +183,13 @@ export default function MetricsPage({ view, params, query }: PageProps) {
 }
 
 function FunctionLinks({ name }: { name: string }) {
-  const [error, setError] = useState<ApiError>();
-  useEffect(() => {
-    let live = true;
-    call(client(LambdaClient).send(new GetFunctionConfigurationCommand({ FunctionName: name }))).catch((err) => live && setError(apiError(err)));
-    return () => void (live = false);
-  }, [name]);
+  const { group, error } = useFunctionLogGroup(name);
   return (
     <>
       {error && <ErrorBox error={error} context="The function" />}
       <p class="hint">
         The function’s metrics (dimension FunctionName, every version and alias). <Link to={`/functions/${seg(name)}`}>Configuration</Link> ·{" "}
-        <Link to={`/logs/${seg(`/aws/lambda/${name}`)}`}>Logs</Link> · <Link to="/metrics">All functions’ metrics</Link>
+        <Link to={`/logs/${seg(group!)}`}>Logs</Link> · <Link to="/metrics">All functions’ metrics</Link>
       </p>
     </>
   );
@@ -265,7 +263,7 @@ function Charts({ m, account }: { m: Metrics; account: boolean }) {
   // Built once per result, so a re-render of the page does not hand the charts new data.
   const charts = useMemo(() => {
     const count = (label: string, id: string): ChartSeries => ({ label, values: s[id]!, format: fmtNumber, missingAsZero: true });
-    const ms = (label: string, id: string): ChartSeries => ({ label, values: s[id]!, format: fmtMs });
+    const ms = (label: string, id: string): ChartSeries => ({ label, values: s[id]!, format: (v) => fmtDuration(v) });
     const rate: ChartSeries = {
       label: "Error rate",
       values: m.times.map((_, i) => {
@@ -325,8 +323,8 @@ function Charts({ m, account }: { m: Metrics; account: boolean }) {
                 "No invocations in this range."
               ) : (
                 <>
-                  Over the range: p50 {fmtOpt(m.whole.all_p50)}, p90 {fmtOpt(m.whole.all_p90)}, p99 {fmtOpt(m.whole.all_p99)}, max {fmtMs(max(s.dmax!)!)} · latest ({fmtClock(lastDuration.t)}): p50{" "}
-                  {fmtOpt(s.p50![lastDuration.i] ?? undefined)}, p99 {fmtOpt(s.p99![lastDuration.i] ?? undefined)}, max {fmtMs(lastDuration.v)}
+                  Over the range: p50 {fmtOpt(m.whole.all_p50)}, p90 {fmtOpt(m.whole.all_p90)}, p99 {fmtOpt(m.whole.all_p99)}, max {fmtDuration(max(s.dmax!)!)} · latest ({fmtClock(lastDuration.t)}): p50{" "}
+                  {fmtOpt(s.p50![lastDuration.i] ?? undefined)}, p99 {fmtOpt(s.p99![lastDuration.i] ?? undefined)}, max {fmtDuration(lastDuration.v)}
                 </>
               )
             }
@@ -356,7 +354,7 @@ function Charts({ m, account }: { m: Metrics; account: boolean }) {
           <Chart
             title="Iterator age"
             detail={`Maximum ${per}, in milliseconds`}
-            summary={gaugeSummary(m, "iterator", fmtMs)}
+            summary={gaugeSummary(m, "iterator", fmtDuration)}
             note={s.iterator!.some((v) => v !== null) ? undefined : "No iterator age in this range: only event source mappings that read streams (Kinesis, DynamoDB Streams) produce it."}
             times={m.times}
             series={charts.iterator}
@@ -371,7 +369,7 @@ function Charts({ m, account }: { m: Metrics; account: boolean }) {
             <Chart
               title="Async event age"
               detail={`Average and Maximum ${per}, in milliseconds (queued to invoked)`}
-              summary={`Maximum: ${gaugeSummary(m, "age_max", fmtMs)}`}
+              summary={`Maximum: ${gaugeSummary(m, "age_max", fmtDuration)}`}
               times={m.times}
               series={charts.age}
               leftAxis="Milliseconds"
@@ -424,10 +422,7 @@ function periodName(seconds: number): string {
   return `${seconds} seconds`;
 }
 
-export function fmtMs(v: number): string {
-  return `${v.toLocaleString("en-US", { maximumFractionDigits: v < 10 ? 2 : v < 1000 ? 1 : 0 })} ms`;
-}
-const fmtOpt = (v: number | undefined) => (v === undefined ? "—" : fmtMs(v));
+const fmtOpt = (v: number | undefined) => (v === undefined ? "—" : fmtDuration(v));
 const fmtPercent = (v: number) => `${v.toLocaleString("en-US", { maximumFractionDigits: 1 })}%`;
 /** "10:31 UTC" (with the date when it is not today's). */
 function fmtClock(ms: number): string {

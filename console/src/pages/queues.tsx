@@ -27,8 +27,11 @@ import { type ApiError, apiError, call, client } from "../aws";
 import type { PageProps } from "../routes";
 import { Link, seg, setQuery } from "../router";
 import { useAsync, useInterval } from "../ui/async";
-import { type Column, DataTable, ErrorBox, Field, JsonView, KeyValue, Loading, PageHeader, Section, Show, Tabs, fmtNumber, fmtTime } from "../ui/ui";
-import { QueueArnLink, arnName, epochMillis, epochSeconds, fmtSeconds, fmtSize, urlName } from "../ui/queue-format";
+import { usePoll } from "../ui/poll";
+import { type Column, DataTable, ErrorBox, Field, JsonView, KeyValue, Loading, PageHeader, Section, Show, Tabs, fmtBytes, fmtNumber, fmtTime } from "../ui/ui";
+import { ArnLink } from "../ui/arn";
+import { fmtSeconds } from "../ui/format";
+import { arnName, epochMillis, epochSeconds, urlName } from "../ui/queue-format";
 import { type AttributeRow, AttributeRows, AttributeTable, attributesOf } from "../ui/queue-message-attributes";
 
 const sqs = () => client(SQSClient);
@@ -90,7 +93,11 @@ function QueueList({ query }: { query: URLSearchParams }) {
       asked.current.add(r.url);
       call(sqs().send(new GetQueueAttributesCommand({ QueueUrl: r.url, AttributeNames: DEPTH })))
         .then((out) => setDepth((d) => ({ ...d, [r.url]: out.Attributes ?? {} })))
-        .catch((err) => setDepthError(apiError(err)));
+        .catch((err) => {
+          // Asked again when the row shows again, rather than "…" for good.
+          asked.current.delete(r.url);
+          setDepthError(apiError(err));
+        });
     }
   }
 
@@ -167,23 +174,36 @@ function Queue({ name, url, tab }: { name: string; url: string; tab: string }) {
   const attrs = useAsync(async () => (await call(sqs().send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] })))).Attributes ?? {}, [url]);
   const [depth, setDepth] = useState<{ values: Record<string, string>; at: number }>();
   const [depthError, setDepthError] = useState<ApiError>();
-  const refreshDepth = () =>
-    call(sqs().send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: DEPTH })))
+  // Each read of the depth is numbered: an answer older than the one shown (a slow poll overtaken
+  // by the read after a send or purge) is dropped.
+  const asked = useRef(0);
+  const shown = useRef(0);
+  const refreshDepth = (live: () => boolean = () => true) => {
+    const mine = ++asked.current;
+    return call(sqs().send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: DEPTH })))
       .then((out) => {
+        if (!live() || mine < shown.current) return;
+        shown.current = mine;
         setDepth({ values: out.Attributes ?? {}, at: Date.now() });
         setDepthError(undefined);
       })
-      .catch((err) => setDepthError(apiError(err)));
+      .catch((err) => {
+        if (live() && mine >= shown.current) setDepthError(apiError(err));
+      });
+  };
   useEffect(() => {
     if (attrs.data) setDepth({ values: attrs.data, at: Date.now() });
   }, [attrs.data]);
-  useInterval(() => void refreshDepth(), DEPTH_EVERY_MS);
+  // Read again 5 s after each answer while the page shows (not in a hidden tab); the first is the attributes'.
+  usePoll(refreshDepth, DEPTH_EVERY_MS, [url], { wait: true });
 
   if (attrs.error) return <ErrorBox error={attrs.error} />;
   const a = attrs.data;
   if (!a) return <Loading what="Loading the queue's attributes" />;
   const fifo = a.FifoQueue === "true";
   const arn = a.QueueArn!;
+  // The attributes' counts until the first read of the depth (not zeros on the first render).
+  const counts = depth?.values ?? a;
 
   return (
     <>
@@ -192,13 +212,13 @@ function Queue({ name, url, tab }: { name: string; url: string; tab: string }) {
         <div aria-live="polite">
           <KeyValue
             entries={[
-              ["Messages available", fmtNumber(Number(depth?.values.ApproximateNumberOfMessages ?? 0))],
-              ["Messages in flight (not visible)", fmtNumber(Number(depth?.values.ApproximateNumberOfMessagesNotVisible ?? 0))],
-              ["Messages delayed", fmtNumber(Number(depth?.values.ApproximateNumberOfMessagesDelayed ?? 0))],
+              ["Messages available", fmtNumber(Number(counts.ApproximateNumberOfMessages ?? 0))],
+              ["Messages in flight (not visible)", fmtNumber(Number(counts.ApproximateNumberOfMessagesNotVisible ?? 0))],
+              ["Messages delayed", fmtNumber(Number(counts.ApproximateNumberOfMessagesDelayed ?? 0))],
             ]}
           />
         </div>
-        <p class="hint">Approximate, as SQS counts them; refreshed every {DEPTH_EVERY_MS / 1000} seconds{depth ? ` (last at ${fmtTime(depth.at)})` : ""}.</p>
+        <p class="hint">Approximate, as SQS counts them; read again every {DEPTH_EVERY_MS / 1000} seconds while this page shows{depth ? ` (last at ${fmtTime(depth.at)})` : ""}.</p>
         {depthError && <ErrorBox error={depthError} context="Refreshing the depth" />}
       </Section>
       <Tabs tabs={TABS} current={tab} onSelect={(id) => setQuery({ tab: id === "details" ? undefined : id })} />
@@ -206,7 +226,7 @@ function Queue({ name, url, tab }: { name: string; url: string; tab: string }) {
         {tab === "details" && <Details attributes={a} />}
         {tab === "peek" && <Peek url={url} attributes={a} onReceived={() => void refreshDepth()} />}
         {tab === "send" && <Send url={url} fifo={fifo} attributes={a} onSent={() => void refreshDepth()} />}
-        {tab === "redrive" && <Redrive url={url} arn={arn} fifo={fifo} />}
+        {tab === "redrive" && <Redrive url={url} arn={arn} fifo={fifo} onTasksRead={() => void refreshDepth()} />}
       </div>
     </>
   );
@@ -221,7 +241,7 @@ function redrivePolicyText(raw: string | undefined) {
     return (
       <>
         After {p.maxReceiveCount} receive{Number(p.maxReceiveCount) === 1 ? "" : "s"}, a message moves to the dead-letter queue{" "}
-        {p.deadLetterTargetArn ? <QueueArnLink arn={p.deadLetterTargetArn} /> : "(none named)"}.
+        {p.deadLetterTargetArn ? <ArnLink arn={p.deadLetterTargetArn} show="name" /> : "(none named)"}.
       </>
     );
   } catch {
@@ -242,7 +262,7 @@ function redriveAllowText(raw: string | undefined) {
           {(p.sourceQueueArns ?? []).map((s, i) => (
             <span key={s}>
               {i > 0 && ", "}
-              <QueueArnLink arn={s} />
+              <ArnLink arn={s} show="name" />
             </span>
           ))}
           .
@@ -263,7 +283,7 @@ function Details({ attributes: a }: { attributes: Record<string, string> }) {
     ["Visibility timeout", fmtSeconds(a.VisibilityTimeout)],
     ["Message retention period", fmtSeconds(a.MessageRetentionPeriod)],
     ["Delivery delay", fmtSeconds(a.DelaySeconds)],
-    ["Maximum message size", fmtSize(a.MaximumMessageSize)],
+    ["Maximum message size", a.MaximumMessageSize ? `${fmtBytes(Number(a.MaximumMessageSize))} (${fmtNumber(Number(a.MaximumMessageSize))} bytes)` : undefined],
     ["Receive message wait time", a.ReceiveMessageWaitTimeSeconds === "0" ? "0 seconds (short polling)" : `${fmtSeconds(a.ReceiveMessageWaitTimeSeconds)} (long polling)`],
     ["Redrive policy", redrivePolicyText(a.RedrivePolicy)],
     ["Redrive allow policy", redriveAllowText(a.RedriveAllowPolicy)],
@@ -339,7 +359,7 @@ function Peek({ url, attributes, onReceived }: { url: string; attributes: Record
         </p>
         {dlq && (
           <p>
-            This queue has a redrive policy: a message already received {dlq.max} times moves to its dead-letter queue <QueueArnLink arn={dlq.arn} /> when peeked, instead of being shown.
+            This queue has a redrive policy: a message already received {dlq.max} times moves to its dead-letter queue <ArnLink arn={dlq.arn} show="name" /> when peeked, instead of being shown.
           </p>
         )}
       </div>
@@ -384,7 +404,7 @@ function PeekedMessage({ m }: { m: Message }) {
   if (s.MessageGroupId) entries.push(["Message group ID", s.MessageGroupId]);
   if (s.MessageDeduplicationId) entries.push(["Deduplication ID", s.MessageDeduplicationId]);
   if (s.SequenceNumber) entries.push(["Sequence number", s.SequenceNumber]);
-  if (s.DeadLetterQueueSourceArn) entries.push(["Dead-lettered from", <QueueArnLink arn={s.DeadLetterQueueSourceArn} />]);
+  if (s.DeadLetterQueueSourceArn) entries.push(["Dead-lettered from", <ArnLink arn={s.DeadLetterQueueSourceArn} show="name" />]);
   if (s.AWSTraceHeader) entries.push(["Trace header", s.AWSTraceHeader]);
   return (
     <article class="queue-message" aria-labelledby={`m-${m.MessageId}`}>
@@ -549,7 +569,7 @@ function Purge({ name, url, onPurged }: { name: string; url: string; onPurged: (
 
 /* ------------------------------------------------------------------ redrive */
 
-function Redrive({ url, arn, fifo }: { url: string; arn: string; fifo: boolean }) {
+function Redrive({ url, arn, fifo, onTasksRead }: { url: string; arn: string; fifo: boolean; onTasksRead: () => void }) {
   const sources = useAsync(async () => {
     const all: string[] = [];
     for await (const page of paginateListDeadLetterSourceQueues({ client: sqs(), pageSize: 100 }, { QueueUrl: url })) all.push(...(page.queueUrls ?? []));
@@ -586,7 +606,7 @@ function Redrive({ url, arn, fifo }: { url: string; arn: string; fifo: boolean }
                   </tbody>
                 </table>
               </div>
-              <StartRedrive arn={arn} fifo={fifo} />
+              <StartRedrive arn={arn} fifo={fifo} onTasksRead={onTasksRead} />
             </>
           )
         }
@@ -595,7 +615,7 @@ function Redrive({ url, arn, fifo }: { url: string; arn: string; fifo: boolean }
   );
 }
 
-function StartRedrive({ arn, fifo }: { arn: string; fifo: boolean }) {
+function StartRedrive({ arn, fifo, onTasksRead }: { arn: string; fifo: boolean; onTasksRead: () => void }) {
   const [to, setTo] = useState<"sources" | "custom">("sources");
   const [destination, setDestination] = useState("");
   const [rate, setRate] = useState("");
@@ -665,17 +685,26 @@ function StartRedrive({ arn, fifo }: { arn: string; fifo: boolean }) {
       <div aria-live="polite">
         {started !== undefined && (
           <p role="status">
-            Redrive started. Task handle: <span class="mono">{started}</span>
+            Redrive started. Task handle:{" "}
+            <span class="mono" style={{ overflowWrap: "anywhere" }}>
+              {started}
+            </span>
           </p>
         )}
       </div>
-      <MoveTasks arn={arn} version={tasksVersion} />
+      <MoveTasks arn={arn} version={tasksVersion} onRead={onTasksRead} />
     </>
   );
 }
 
-function MoveTasks({ arn, version }: { arn: string; version: number }) {
+/** The queue's redrive tasks; `onRead` after each read (the queue's depth changes as they move messages). */
+function MoveTasks({ arn, version, onRead }: { arn: string; version: number; onRead: () => void }) {
   const tasks = useAsync(async () => (await call(sqs().send(new ListMessageMoveTasksCommand({ SourceArn: arn, MaxResults: 10 })))).Results ?? [], [arn, version]);
+  const read = useRef(onRead);
+  read.current = onRead;
+  useEffect(() => {
+    if (tasks.data) read.current();
+  }, [tasks.data]);
   const [cancelError, setCancelError] = useState<ApiError>();
   const [cancelling, setCancelling] = useState<string>();
   const running = tasks.data?.some((t) => t.Status === "RUNNING" || t.Status === "CANCELLING") ?? false;
@@ -697,7 +726,7 @@ function MoveTasks({ arn, version }: { arn: string; version: number }) {
   const columns: Column<ListMessageMoveTasksResultEntry>[] = [
     { label: "Started", value: (t) => fmtTime(t.StartedTimestamp) },
     { label: "Status", render: (t) => <span class={t.Status === "FAILED" ? "bad" : t.Status === "COMPLETED" ? "good" : undefined}>{t.Status}</span> },
-    { label: "Destination", render: (t) => (t.DestinationArn ? <QueueArnLink arn={t.DestinationArn} /> : "Source queues") },
+    { label: "Destination", render: (t) => (t.DestinationArn ? <ArnLink arn={t.DestinationArn} show="name" /> : "Source queues") },
     { label: "Moved", value: (t) => fmtNumber(t.ApproximateNumberOfMessagesMoved), numeric: true },
     { label: "To move", value: (t) => fmtNumber(t.ApproximateNumberOfMessagesToMove), numeric: true },
     { label: "Messages per second", value: (t) => (t.MaxNumberOfMessagesPerSecond === undefined ? "SQS chooses" : fmtNumber(t.MaxNumberOfMessagesPerSecond)), numeric: true },

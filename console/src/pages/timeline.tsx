@@ -4,13 +4,14 @@
  * failure or success, how it ended), read from `GET /_flint/events/<request-id>` every 2 s while it
  * is pending. Where it went links to that queue, topic or function, and its lines to the logs page.
  */
-import { useEffect, useState } from "preact/hooks";
-import { GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
-import { type ApiError, apiError, call, client, flintFetch } from "../aws";
+import { useState } from "preact/hooks";
+import { type ApiError, apiError, flintFetch } from "../aws";
 import type { PageProps } from "../routes";
 import { Link, navigate, seg } from "../router";
+import { ArnLink } from "../ui/arn";
+import { functionArnOf, useFunctionLogGroup } from "../ui/function-links";
+import { usePoll } from "../ui/poll";
 import { ErrorBox, Field, KeyValue, Loading, PageHeader, Section, fmtNumber } from "../ui/ui";
-import { useInterval } from "../ui/async";
 
 /** `GET /_flint/events/<id>` (src/api/server.ts): each entry's At and Kind, with its details beside them. */
 interface EventView {
@@ -27,7 +28,7 @@ interface Entry {
 }
 
 export default function Timeline({ view, params }: PageProps) {
-  return view === "event" ? <Event id={params.requestId!} /> : <Find />;
+  return view === "event" ? <Event key={params.requestId} id={params.requestId!} /> : <Find />;
 }
 
 function Find() {
@@ -59,35 +60,42 @@ function Find() {
 
 const POLL_MS = 2000;
 
+/** Whether to ask again: while the event is pending, or not read yet for a reason that may pass (a 404 or a refusal will not). */
+function askAgain(event: EventView | undefined, error: ApiError | undefined): boolean {
+  if (event) return event.State === "pending";
+  if (!error) return true;
+  const s = error.status;
+  return s === undefined || s === 429 || s >= 500;
+}
+
 function Event({ id }: { id: string }) {
   const [event, setEvent] = useState<EventView>();
   const [error, setError] = useState<ApiError>();
-  const [asked, setAsked] = useState(0);
-  useEffect(() => {
-    let live = true;
-    flintFetch<EventView>(`/_flint/events/${encodeURIComponent(id)}`).then(
-      (v) => {
-        if (!live) return;
-        setEvent(v);
-        setError(undefined);
-      },
-      (err) => live && setError(apiError(err)),
-    );
-    return () => void (live = false);
-  }, [id, asked]);
-  // Asked again every 2 s while the event is pending; not once it ended or could not be read.
-  useInterval(() => setAsked((n) => n + 1), event?.State === "pending" && !error ? POLL_MS : undefined);
+  // Asked now, then 2 s after each answer while it is pending, even after a failed read (shown meanwhile).
+  usePoll(
+    (live) =>
+      flintFetch<EventView>(`/_flint/events/${encodeURIComponent(id)}`).then(
+        (v) => {
+          if (!live()) return;
+          setEvent(v);
+          setError(undefined);
+        },
+        (err) => live() && setError(apiError(err)),
+      ),
+    askAgain(event, error) ? POLL_MS : undefined,
+    [id],
+  );
 
   const accepted = event?.Timeline.find((e) => e.Kind === "accepted");
   const functionName = typeof accepted?.functionName === "string" ? accepted.functionName : undefined;
   const qualifier = typeof accepted?.qualifier === "string" ? accepted.qualifier : undefined;
-  const logGroup = useLogGroup(functionName);
+  const { group: logGroup, error: functionError } = useFunctionLogGroup(functionName);
   const attempts = event?.Timeline.filter((e) => e.Kind === "attempt").length ?? 0;
 
   return (
     <>
       <PageHeader title={`Event ${id}`} crumbs={[{ to: "/events", label: "Async events" }]} />
-      {error && <ErrorBox error={error} />}
+      {error && <ErrorBox error={error} context={event ? "Reading the event again" : undefined} />}
       {!event && !error && <Loading what="Loading the event's timeline" />}
       {event && (
         <>
@@ -104,9 +112,10 @@ function Event({ id }: { id: string }) {
             </p>
             {event.State === "pending" && <p class="hint">Still in flight: this page asks again every 2 seconds.</p>}
           </div>
+          {functionError && <ErrorBox error={functionError} context={`The function ${functionName}`} />}
           <KeyValue
             entries={[
-              ["Function", functionName && <Link to={`/functions/${seg(functionName)}`}>{functionName}</Link>],
+              ["Function", functionName && <ArnLink arn={functionArnOf(functionName)} show="name" />],
               ["Qualifier", qualifier ?? "$LATEST (unqualified)"],
               ["Payload", typeof accepted?.bytes === "number" ? `${fmtNumber(accepted.bytes)} bytes` : undefined],
               ["Attempts", fmtNumber(attempts)],
@@ -130,24 +139,6 @@ function Event({ id }: { id: string }) {
       )}
     </>
   );
-}
-
-/** The function's log group: its LoggingConfig's, or Lambda's default (also when the function is gone). */
-function useLogGroup(functionName: string | undefined): string | undefined {
-  const [group, setGroup] = useState<string>();
-  useEffect(() => {
-    if (!functionName) return;
-    let live = true;
-    const fallback = `/aws/lambda/${functionName}`;
-    setGroup(fallback);
-    call(client(LambdaClient).send(new GetFunctionConfigurationCommand({ FunctionName: functionName }))).then(
-      (c) => live && setGroup(c.LoggingConfig?.LogGroup || fallback),
-      // The function may be gone, or not readable by this user: its lines are still in the default group.
-      () => undefined,
-    );
-    return () => void (live = false);
-  }, [functionName]);
-  return group;
 }
 
 const OUTCOMES: Record<string, string> = {
@@ -224,11 +215,11 @@ function describe(e: Entry) {
       const where = e.Kind === "destination" ? "destination" : "dead-letter queue";
       return e.ok === false ? (
         <>
-          <span class="bad">Could not send</span> to the {where} <Target arn={str(e.target)!} />: {str(e.error)}
+          <span class="bad">Could not send</span> to the {where} <Target arn={str(e.target)} />: {str(e.error)}
         </>
       ) : (
         <>
-          Sent to the {where} <Target arn={str(e.target)!} />.
+          Sent to the {where} <Target arn={str(e.target)} />.
         </>
       );
     }
@@ -254,32 +245,7 @@ function describe(e: Entry) {
   }
 }
 
-/** A destination or dead-letter ARN, linked to its page in the console when it has one. */
-function Target({ arn }: { arn: string }) {
-  const parts = arn.split(":");
-  const service = parts[2];
-  const resource = parts.slice(5).join(":");
-  if (parts[0] === "arn" && service === "sqs" && resource) {
-    return (
-      <Link to={`/queues/${seg(resource)}`} title={arn}>
-        SQS queue {resource}
-      </Link>
-    );
-  }
-  if (parts[0] === "arn" && service === "sns" && resource) {
-    return (
-      <Link to={`/topics/${seg(arn)}`} title={arn}>
-        SNS topic {resource}
-      </Link>
-    );
-  }
-  if (parts[0] === "arn" && service === "lambda" && parts[5] === "function" && parts[6]) {
-    return (
-      <Link to={`/functions/${seg(parts[6])}`} title={arn}>
-        function {parts[6]}
-        {parts[7] ? `:${parts[7]}` : ""}
-      </Link>
-    );
-  }
-  return <span class="mono">{arn}</span>;
+/** A destination or dead-letter ARN: its kind and name, linked to its page when it is this account's and region's; else the ARN. */
+function Target({ arn }: { arn: string | undefined }) {
+  return <ArnLink arn={arn} show="kind" />;
 }

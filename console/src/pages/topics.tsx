@@ -72,7 +72,11 @@ function TopicList() {
       asked.current.add(r.arn);
       call(sns().send(new GetTopicAttributesCommand({ TopicArn: r.arn })))
         .then((out) => setAttrs((a) => ({ ...a, [r.arn]: out.Attributes ?? {} })))
-        .catch((err) => setAttrsError(apiError(err)));
+        .catch((err) => {
+          // Asked again when the row shows again, rather than "…" for good.
+          asked.current.delete(r.arn);
+          setAttrsError(apiError(err));
+        });
     }
   }
 
@@ -209,7 +213,10 @@ function Subscriptions({ arn }: { arn: string }) {
       asked.current.add(s!);
       call(sns().send(new GetSubscriptionAttributesCommand({ SubscriptionArn: s })))
         .then((out) => setAttrs((a) => ({ ...a, [s!]: out.Attributes ?? {} })))
-        .catch((err) => setAttrsError(apiError(err)));
+        .catch((err) => {
+          asked.current.delete(s!);
+          setAttrsError(apiError(err));
+        });
     }
   }
 

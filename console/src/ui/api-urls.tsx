@@ -5,7 +5,7 @@
  * `/_aws/lambda-url/<url-id>/…`). The path form is the clickable one: it works on whatever host the
  * console was opened on.
  */
-import { Link, seg } from "../router";
+import { ArnLink, targetOf } from "./arn";
 
 /** A REST API stage's or an HTTP API stage's invoke URL, path form (`$default` answers at the API's root). */
 export function executeApiUrl(apiId: string, stage: string): string {
@@ -23,20 +23,16 @@ export function functionUrlPathForm(functionUrl: string): string | undefined {
   return m ? `${location.origin}/_aws/lambda-url/${m[1]!.toLowerCase()}/` : undefined;
 }
 
-/** The function a Lambda ARN or an API Gateway integration URI (`…/functions/<arn>/invocations`) names. */
-export function functionOf(uri: string | undefined): string | undefined {
-  return uri ? /:function:([A-Za-z0-9_-]+)/.exec(uri)?.[1] : undefined;
+/** The Lambda function ARN an integration targets: the URI itself (HTTP APIs) or the one in API Gateway's `…/functions/<arn>/invocations`. */
+export function functionArnIn(uri: string | undefined): string | undefined {
+  return uri ? /arn:aws[a-z-]*:lambda:[^:/]*:[^:/]*:function:[^:/]+(?::[^:/]+)?/.exec(uri)?.[0] : undefined;
 }
 
-/** A link to the function an integration targets, or the URI itself. */
+/** An integration's target: its function (this account's and region's) as a link, else the URI as given. */
 export function TargetLink({ uri }: { uri: string | undefined }) {
-  const fn = functionOf(uri);
-  if (!fn) return <span>{uri ?? "—"}</span>;
-  return (
-    <Link to={`/functions/${seg(fn)}`} title={uri}>
-      {fn}
-    </Link>
-  );
+  const arn = functionArnIn(uri);
+  if (!arn || !targetOf(arn)) return uri ? <span class="mono">{uri}</span> : <>—</>;
+  return <ArnLink arn={arn} show="name" />;
 }
 
 /** An invoke URL: the path form as a link, the host form beside it as text. */

@@ -1,14 +1,39 @@
 /**
- * What the function and invoke pages share: where a function logs, and links from the ARNs a
- * function's configuration names (destinations, roles, event sources) to their console pages.
+ * What the pages about a function share: where it logs, its ARN and qualifiers, an alias's routing.
+ * (Links from the ARNs a configuration names: ui/arn.tsx.)
  */
-import type { FunctionConfiguration } from "@aws-sdk/client-lambda";
-import { Link, seg } from "../router";
+import { useEffect, useState } from "preact/hooks";
+import { type FunctionConfiguration, GetFunctionConfigurationCommand, LambdaClient } from "@aws-sdk/client-lambda";
+import { type ApiError, apiError, call, client } from "../aws";
 import { requireSession } from "../session";
+import { parseArn } from "./arn";
 
 /** The function's log group: its LoggingConfig's, or Lambda's default `/aws/lambda/<name>`. */
 export function logGroupOf(name: string, config?: FunctionConfiguration): string {
   return config?.LoggingConfig?.LogGroup || `/aws/lambda/${name}`;
+}
+
+/**
+ * The log group of a function the page knows only by name (GetFunctionConfiguration's LoggingConfig):
+ * Lambda's default group until the answer, and still after a refusal (a function deleted since still
+ * has its lines there), with the refusal as the API gave it for the page to show.
+ */
+export function useFunctionLogGroup(name: string | undefined): { group?: string; error?: ApiError } {
+  const [state, setState] = useState<{ name?: string; config?: FunctionConfiguration; error?: ApiError }>({});
+  useEffect(() => {
+    if (!name) return;
+    let live = true;
+    setState({ name });
+    call(client(LambdaClient).send(new GetFunctionConfigurationCommand({ FunctionName: name }))).then(
+      (config) => live && setState({ name, config }),
+      (err) => live && setState({ name, error: apiError(err) }),
+    );
+    return () => void (live = false);
+  }, [name]);
+  if (!name) return {};
+  // Until the effect ran for a new name, the last name's answer is not this one's.
+  const mine = state.name === name;
+  return { group: logGroupOf(name, mine ? state.config : undefined), error: mine ? state.error : undefined };
 }
 
 /** The unqualified ARN of a function in the signed-in account and region. */
@@ -21,45 +46,7 @@ export function functionArnOf(name: string): string {
 /** The qualifier at the end of a qualified function ARN (`...:function:f:live` → `live`), or "$LATEST"/"(unqualified)". */
 export function qualifierOf(arn: string | undefined): string {
   if (!arn) return "—";
-  const parts = arn.split(":");
-  return parts.length > 7 ? parts.slice(7).join(":") : "(unqualified)";
-}
-
-/** A console path for an ARN Flint has a page for: an SQS queue, an SNS topic, a Lambda function, an IAM role, a Kinesis stream, a DynamoDB table. */
-export function pathOfArn(arn: string): string | undefined {
-  const p = arn.split(":");
-  if (p[0] !== "arn" || p.length < 6) return undefined;
-  const service = p[2];
-  const resource = p.slice(5).join(":");
-  switch (service) {
-    case "sqs":
-      return `/queues/${seg(resource)}`;
-    case "sns":
-      return p.length === 6 ? `/topics/${seg(arn)}` : undefined;
-    case "lambda":
-      return resource.startsWith("function:") ? `/functions/${seg(resource.split(":")[1]!)}` : undefined;
-    case "iam":
-      return resource.startsWith("role/") ? `/iam/roles/${seg(resource.split("/").pop()!)}` : undefined;
-    case "kinesis":
-      return resource.startsWith("stream/") ? `/streams/${seg(resource.split("/")[1]!)}` : undefined;
-    case "dynamodb":
-      return resource.startsWith("table/") ? `/tables/${seg(resource.split("/")[1]!)}` : undefined;
-    default:
-      return undefined;
-  }
-}
-
-/** An ARN as a link to its console page when there is one, else as text. */
-export function ArnLink({ arn, label }: { arn: string | undefined; label?: string }) {
-  if (!arn) return <>—</>;
-  const to = pathOfArn(arn);
-  return to ? (
-    <Link to={to} title={arn}>
-      {label ?? arn}
-    </Link>
-  ) : (
-    <span class="mono">{label ?? arn}</span>
-  );
+  return parseArn(arn)?.resource.split(":")[2] ?? "(unqualified)";
 }
 
 /** An alias's routing: "2: 90%, 3: 10%" (its version's share first), or just the version. */

@@ -4,6 +4,7 @@
  * showing a received message's.
  */
 import { useMemo } from "preact/hooks";
+import { fromBase64, toBase64 } from "./base64";
 
 export interface AttributeRow {
   name: string;
@@ -21,20 +22,13 @@ const TYPES: AttributeRow["type"][] = ["String", "Number", "Binary"];
 
 export const emptyRow = (): AttributeRow => ({ name: "", type: "String", value: "" });
 
-function fromBase64(text: string, name: string): Uint8Array {
-  let bin: string;
+/** A Binary row's value: base64 as typed, as bytes (the SDK sends bytes); what is not base64 is refused here, naming the row. */
+function binaryOf(text: string, name: string): Uint8Array {
   try {
-    bin = atob(text.replace(/\s+/g, ""));
+    return fromBase64(text);
   } catch {
     throw new Error(`Message attribute “${name}”: a Binary value is typed as base64, and this is not base64.`);
   }
-  return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-}
-
-export function toBase64(bytes: Uint8Array): string {
-  let s = "";
-  for (const b of bytes) s += String.fromCharCode(b);
-  return btoa(s);
 }
 
 /**
@@ -46,7 +40,7 @@ export function attributesOf(rows: AttributeRow[]): Record<string, AttributeValu
   const out: Record<string, AttributeValue> = {};
   for (const r of rows) {
     if (r.name.trim() === "" && r.value === "") continue;
-    out[r.name.trim()] = r.type === "Binary" ? { DataType: r.type, BinaryValue: fromBase64(r.value, r.name) } : { DataType: r.type, StringValue: r.value };
+    out[r.name.trim()] = r.type === "Binary" ? { DataType: r.type, BinaryValue: binaryOf(r.value, r.name) } : { DataType: r.type, StringValue: r.value };
   }
   return Object.keys(out).length ? out : undefined;
 }

@@ -4,16 +4,11 @@
  * plain values with the type noted where the plain value would hide it (sets, binary, null).
  */
 import type { AttributeValue } from "@aws-sdk/client-dynamodb";
+import { toBase64 } from "./base64";
 
 export interface Decoded {
   kind: "JSON" | "text" | "base64";
   text: string;
-}
-
-export function base64(bytes: Uint8Array): string {
-  let s = "";
-  for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
-  return btoa(s);
 }
 
 /** A record's data: pretty JSON if it is a JSON object or array, UTF-8 text if it decodes, else base64. */
@@ -23,7 +18,7 @@ export function decodeData(bytes: Uint8Array | undefined): Decoded {
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
-    return { kind: "base64", text: base64(bytes) };
+    return { kind: "base64", text: toBase64(bytes) };
   }
   const t = text.trim();
   if ((t.startsWith("{") && t.endsWith("}")) || (t.startsWith("[") && t.endsWith("]"))) {
@@ -58,10 +53,10 @@ export function plain(v: AttributeValue | undefined): unknown {
   if (v.N !== undefined) return Number.isSafeInteger(Number(v.N)) || !/^-?\d+$/.test(v.N) ? Number(v.N) : v.N;
   if (v.BOOL !== undefined) return v.BOOL;
   if (v.NULL !== undefined) return null;
-  if (v.B !== undefined) return `<binary ${base64(v.B)}>`;
+  if (v.B !== undefined) return `<binary ${toBase64(v.B)}>`;
   if (v.SS !== undefined) return v.SS;
   if (v.NS !== undefined) return v.NS.map(Number);
-  if (v.BS !== undefined) return v.BS.map((b) => `<binary ${base64(b)}>`);
+  if (v.BS !== undefined) return v.BS.map((b) => `<binary ${toBase64(b)}>`);
   if (v.L !== undefined) return v.L.map(plain);
   if (v.M !== undefined) return plainItem(v.M);
   return undefined;
@@ -93,10 +88,10 @@ export function attrText(v: AttributeValue | undefined): string {
   if (v.N !== undefined) return v.N;
   if (v.BOOL !== undefined) return String(v.BOOL);
   if (v.NULL !== undefined) return "null";
-  if (v.B !== undefined) return base64(v.B);
+  if (v.B !== undefined) return toBase64(v.B);
   if (v.SS !== undefined) return `{${v.SS.map((s) => JSON.stringify(s)).join(", ")}}`;
   if (v.NS !== undefined) return `{${v.NS.join(", ")}}`;
-  if (v.BS !== undefined) return `{${v.BS.map(base64).join(", ")}}`;
+  if (v.BS !== undefined) return `{${v.BS.map(toBase64).join(", ")}}`;
   return JSON.stringify(plain(v));
 }
 

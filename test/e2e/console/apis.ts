@@ -1,6 +1,6 @@
 /**
  * APIs and URLs: an HTTP API (integration, `GET /hello` route, auto-deployed `dev` stage, made with the
- * SDK as a deploy script would) and a function URL appear on /apis; the API's page shows its route
+ * SDK as a deploy script would) and a function URL appear on /apis (a function without one says so); the API's page shows its route
  * and the stage's invoke URL, and both URLs the console shows answer with the function's response.
  * A REST API's page shows its resources, methods, integrations and stage, whose URL answers too.
  */
@@ -15,7 +15,10 @@ import type { ConsoleContext } from "./context.js";
 
 export async function apisScenario(ctx: ConsoleContext): Promise<void> {
   const { flint, page, base, shot } = ctx;
-  const fn = await createFunction(flint, await zipFixture("nodejs"), "api-echo.handler", { FunctionName: uniqueName("console-api") });
+  const [fn, other] = await Promise.all([
+    createFunction(flint, await zipFixture("nodejs"), "api-echo.handler", { FunctionName: uniqueName("console-api") }),
+    createFunction(flint, await zipFixture("nodejs"), "echo.handler", { FunctionName: uniqueName("console-no-url") }),
+  ]);
   const fnArn = `arn:aws:lambda:${REGION}:${ACCOUNT}:function:${fn}`;
   const v2 = new ApiGatewayV2Client({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS });
   const apiName = uniqueName("console-http");
@@ -40,17 +43,23 @@ export async function apisScenario(ctx: ConsoleContext): Promise<void> {
   const apiRow = page.getByRole("row").filter({ has: page.getByRole("link", { name: apiName }) });
   await apiRow.waitFor();
   assert.deepEqual((await apiRow.getByRole("cell").allTextContents()).slice(1, 4), [apiId, "HTTP", `http://${apiId}.execute-api.localhost:${flint.port}`]);
-  // Function URLs are found function by function; the row appears once this function was asked.
-  const urlRow = page.getByRole("row").filter({ has: page.getByRole("link", { name: fn, exact: true }) });
-  await urlRow.waitFor();
+  // Function URLs: the functions are listed, and the rows on screen asked for their URLs (searched
+  // here by name); this function's row shows its URL once asked, a function without one says so.
+  const urlTable = page.getByRole("table", { name: /functions? (so far )?and their URLs$/ });
+  await page.getByLabel("Search functions by name").fill(fn);
+  const urlRow = urlTable.getByRole("row").filter({ has: page.getByRole("link", { name: fn, exact: true }) });
   const urlId = /^http:\/\/([a-z0-9]+)\.lambda-url\./.exec(url.FunctionUrl!)![1]!;
   const pathForm = `${flint.endpoint}/_aws/lambda-url/${urlId}/`;
   const urlLink = urlRow.getByRole("link", { name: pathForm });
+  await urlLink.waitFor();
   assert.equal(await urlLink.getAttribute("href"), pathForm);
   assert.match(await urlRow.textContent() ?? "", new RegExp(`also ${url.FunctionUrl!.replace(/[.]/g, "\\.")}`));
   assert.deepEqual((await urlRow.getByRole("cell").allTextContents()).slice(2, 5), ["NONE", "BUFFERED", "none"]);
-  await page.getByText(/^Checked (all \d+ functions|the one function) for URLs\.$/).waitFor();
   await shot("apis");
+  await page.getByLabel("Search functions by name").fill(other);
+  const otherRow = urlTable.getByRole("row").filter({ has: page.getByRole("link", { name: other, exact: true }) });
+  await otherRow.getByRole("cell").nth(1).filter({ hasText: /^none$/ }).waitFor();
+  assert.deepEqual(await otherRow.getByRole("cell").allTextContents(), [other, "none", "—", "—", "—"]);
   // The URL the page shows answers with the function's response (payload 2.0 event echoed).
   const viaUrl = await fetch(`${pathForm}from-console?x=1`);
   assert.equal(viaUrl.status, 200);

@@ -39,7 +39,7 @@ export async function metricsScenario({ flint, page, base, shot }: ConsoleContex
   await refreshUntil(page, async () => /Total 7 ·/.test(await caption(invocations)) && /Total 2 of 7 invocations/.test(await caption(errors)), "7 invocations and 2 errors on the function's page");
   assert.match(await caption(errors), /error rate 28\.6%/);
   const duration = page.getByRole("figure", { name: /^Duration / });
-  assert.match(await caption(duration), /Over the range: p50 [\d.,]+ ms, p90 [\d.,]+ ms, p99 [\d.,]+ ms, max [\d.,]+ ms/);
+  assert.match(await caption(duration), /Over the range: p50 [\d.,]+ m?s, p90 [\d.,]+ m?s, p99 [\d.,]+ m?s, max [\d.,]+ m?s/);
   // Iterator age has no data (no stream mapping) and says why.
   await page.getByRole("figure", { name: /^Iterator age/ }).getByText("only event source mappings that read streams").waitFor();
   // Each chart's points as a table: the invocations' periods add up to 7.
@@ -98,11 +98,12 @@ function total(text: string): number {
 
 /**
  * Click Refresh until `check` holds (Flint stores metrics once a second, so they show within a few
- * refreshes); after each click, the status says "Updated" again once the refresh is drawn.
+ * refreshes); after each click, the note says "Updated" again once the refresh is drawn. The note is
+ * not a live region (a refresh a minute is not announced), so it is found by its text.
  */
 async function refreshUntil(page: Page, check: () => Promise<boolean>, what: string): Promise<void> {
   const refresh = page.getByRole("button", { name: "Refresh", exact: true });
-  const updated = page.getByRole("status").filter({ hasText: /^Updated / });
+  const updated = page.getByText(/^Updated .*; refreshes every minute\.$/);
   await updated.waitFor();
   await eventually(
     async () => {

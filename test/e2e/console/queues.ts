@@ -1,13 +1,15 @@
 /**
  * Queues and topics as a user drives them. A queue and a message made with the AWS CLI v2 are found
  * by a prefix search, peeked (body, attribute, receive count going up with each peek), a message sent
- * from the page arrives as typed (received with the SDK), and the queue is purged. A topic with an
+ * from the page arrives as typed (received with the SDK), and the queue is purged. A message received
+ * more times than its redrive policy allows goes to the dead-letter queue, whose page redrives it back
+ * (the task listed COMPLETED, the message in its source queue again). A topic with an
  * SQS subscription made with the CLI shows its subscription (protocol, endpoint linked to the queue,
  * filter policy), and a message published from the page reaches the subscribed queue.
  */
 import assert from "node:assert/strict";
 import type { Locator, Page } from "playwright-core";
-import { CreateQueueCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand, SetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
+import { CreateQueueCommand, GetQueueAttributesCommand, type Message, ReceiveMessageCommand, SendMessageCommand, SetQueueAttributesCommand, type SQSClient } from "@aws-sdk/client-sqs";
 import { ACCOUNT, REGION, uniqueName } from "../../harness/flint.js";
 import { eventually } from "../../harness/processes.js";
 import { allowTopicToQueue } from "../../harness/permissions.js";
@@ -42,7 +44,10 @@ export async function queuesScenario({ flint, page, base, shot }: ConsoleContext
     const subscriberName = uniqueName("console-subscriber");
     const subscriberArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:${subscriberName}`;
     const dlqName = uniqueName("console-dlq");
-    const [{ QueueUrl: url }, { TopicArn: topicArn }, { QueueUrl: subscriberUrl }] = await Promise.all([
+    const ourArn = `arn:aws:sqs:${REGION}:${ACCOUNT}:${name}`;
+    const otherAccountArn = `arn:aws:sqs:${REGION}:111122223333:${name}`;
+    const otherRegionArn = `arn:aws:sqs:eu-west-1:${ACCOUNT}:${name}`;
+    const [{ QueueUrl: url }, { TopicArn: topicArn }, { QueueUrl: subscriberUrl }, { QueueUrl: dlqUrl }] = await Promise.all([
       cli(["sqs", "create-queue", "--queue-name", name, "--attributes", "VisibilityTimeout=45"]),
       cli(["sns", "create-topic", "--name", topicName, "--attributes", "DisplayName=Console test"]),
       sqs.send(new CreateQueueCommand({ QueueName: subscriberName })),
@@ -66,6 +71,8 @@ export async function queuesScenario({ flint, page, base, shot }: ConsoleContext
       allowTopicToQueue(sqs, subscriberUrl!, topicArn),
       // The queue's failures go to a dead-letter queue after 5 receives.
       sqs.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: `arn:aws:sqs:${REGION}:${ACCOUNT}:${dlqName}`, maxReceiveCount: 5 }) } })),
+      // The dead-letter queue allows it, and queues of the same name in another account and another region.
+      sqs.send(new SetQueueAttributesCommand({ QueueUrl: dlqUrl!, Attributes: { RedriveAllowPolicy: JSON.stringify({ redrivePermission: "byQueue", sourceQueueArns: [ourArn, otherAccountArn, otherRegionArn] }) } })),
     ]);
 
     // --- the list: a prefix search asks ListQueues, and the row shows its depth
@@ -130,17 +137,50 @@ export async function queuesScenario({ flint, page, base, shot }: ConsoleContext
     const after = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"] }));
     assert.deepEqual(after.Attributes, { ApproximateNumberOfMessages: "0", ApproximateNumberOfMessagesNotVisible: "0" });
 
-    // --- the dead-letter queue, by the link in the redrive policy: its source queue, and its redrive
-    // tasks (or, until Flint serves ListMessageMoveTasks, its error as the API gave it)
+    // --- a message dead-lettered by the redrive policy: received 5 times (the SDK), the 6th receive
+    // moves it to the dead-letter queue instead of returning it
+    const failing = `fails every time ${name}`;
+    await sqs.send(new SendMessageCommand({ QueueUrl: url, MessageBody: failing }));
+    for (let i = 1; i <= 5; i++) {
+      const got = await receiveAll(sqs, url);
+      assert.deepEqual(got.map((m) => m.Body), [failing], `receive ${i}`);
+    }
+    assert.deepEqual(await receiveAll(sqs, url), [], "the 6th receive moved it to the dead-letter queue");
+    const dlqDepth = async () => (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: dlqUrl, AttributeNames: ["ApproximateNumberOfMessages"] }))).Attributes?.ApproximateNumberOfMessages;
+    assert.equal(await dlqDepth(), "1");
+
+    // --- the dead-letter queue, by the link in the redrive policy: its source queue; "Start redrive"
+    // moves the message back to it, and the task is listed with its status and counts
     await page.getByRole("tab", { name: "Details" }).click();
     await valueOf(page, "Redrive policy").getByRole("link", { name: dlqName }).click();
     await page.getByRole("heading", { level: 1, name: dlqName }).waitFor();
+    assert.equal(await valueOf(page, "Messages available").textContent(), "1");
+    // Its redrive allow policy links only the queue of this account and region; the same name
+    // elsewhere is another queue, shown as its ARN.
+    const allow = valueOf(page, "Redrive allow policy");
+    await allow.getByRole("link", { name, exact: true }).waitFor();
+    assert.equal(await allow.getByRole("link").count(), 1);
+    assert.equal(await allow.getByRole("link").getAttribute("href"), `/_flint/console/queues/${name}`);
+    assert.equal(await allow.textContent(), `Only these queues may use it as their dead-letter queue: ${name}, ${otherAccountArn}, ${otherRegionArn}.`);
     await page.getByRole("tab", { name: "Dead-letter redrive" }).click();
     const sources = page.getByRole("table", { name: /^1 source queue:/ });
     await sources.getByRole("link", { name, exact: true }).waitFor();
-    await page.getByRole("table", { name: /^Redrive tasks from / }).or(page.getByRole("alert")).first().waitFor();
-    await page.getByRole("button", { name: "Start redrive" }).waitFor();
+    const tasks = page.getByRole("table", { name: /^Redrive tasks from / });
+    await tasks.getByRole("cell", { name: "No redrive tasks yet." }).waitFor();
+    await page.getByRole("button", { name: "Start redrive" }).click();
+    await page.getByRole("status").filter({ hasText: /^Redrive started\. Task handle: \S+/ }).waitFor();
+    // Listed at once (RUNNING or already COMPLETED); the list is read again every 5 s while one runs.
+    const task = tasks.getByRole("row").nth(1);
+    await task.getByRole("cell", { name: "COMPLETED", exact: true }).waitFor({ timeout: 15_000 });
+    const [, status, destination, moved, toMove] = await task.getByRole("cell").allTextContents();
+    assert.deepEqual([status, destination, moved, toMove], ["COMPLETED", "Source queues", "1", "1"]);
+    // The depth is read again with the tasks: the dead-letter queue is empty.
+    await valueOf(page, "Messages available").filter({ hasText: /^0$/ }).waitFor();
     await shot("queue-redrive");
+    // The message is back in its source queue (a new message, as AWS moves them), and gone from the dead-letter queue.
+    const { Messages: back = [] } = await sqs.send(new ReceiveMessageCommand({ QueueUrl: url, MaxNumberOfMessages: 10, VisibilityTimeout: 0, MessageSystemAttributeNames: ["ApproximateReceiveCount"] }));
+    assert.deepEqual(back.map((m) => [m.Body, m.Attributes?.ApproximateReceiveCount]), [[failing, "1"]]);
+    assert.equal(await dlqDepth(), "0");
 
     await page.goto(`${base}/topics`);
     await page.getByLabel("Search topics by name").fill(topicName);
