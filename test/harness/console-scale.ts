@@ -4,7 +4,7 @@
  * since the navigation began). Used once by the end-to-end test (which reports, never asserts, the
  * times) and repeatedly by bench/console.ts.
  */
-import { CreateFunctionCommand, type Runtime } from "@aws-sdk/client-lambda";
+import { CreateFunctionCommand, LambdaClient, type Runtime } from "@aws-sdk/client-lambda";
 import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, PutLogEventsCommand } from "@aws-sdk/client-cloudwatch-logs";
 import type { Page } from "playwright-core";
 import { REGION, ROLE, TEST_CREDENTIALS, type FlintProcess } from "./flint.js";
@@ -29,17 +29,20 @@ export async function seedScale(flint: FlintProcess, functions = 1_000, events =
   const zip = await zipFiles({ "index.js": "exports.handler = async (e) => e;\n" });
   let next = 0;
   const names = Array.from({ length: functions }, (_, i) => scaleFunction(i));
-  await Promise.all(
-    Array.from({ length: 8 }, async () => {
-      while (next < functions) {
-        const name = names[next++]!;
-        await flint.lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs20.x" as Runtime, Handler: "index.handler", Role: ROLE, Code: { ZipFile: zip } }));
-      }
-    }),
-  );
-  const logs = new CloudWatchLogsClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+  // The SDK's own retries, as a user's script has them: a pooled connection the server closed while
+  // idle (a keep-alive race every HTTP/1.1 client meets) is retried, not a failed seed.
+  const lambda = new LambdaClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS });
+  const logs = new CloudWatchLogsClient({ endpoint: flint.endpoint, region: REGION, credentials: TEST_CREDENTIALS });
   const group = "/console/scale";
   try {
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < functions) {
+          const name = names[next++]!;
+          await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: "nodejs20.x" as Runtime, Handler: "index.handler", Role: ROLE, Code: { ZipFile: zip } }));
+        }
+      }),
+    );
     await logs.send(new CreateLogGroupCommand({ logGroupName: group }));
     await logs.send(new CreateLogStreamCommand({ logGroupName: group, logStreamName: "s" }));
     // Within the last half hour, a few ms apart, oldest first: 10,000 events per PutLogEvents.
@@ -49,6 +52,7 @@ export async function seedScale(flint: FlintProcess, functions = 1_000, events =
       await logs.send(new PutLogEventsCommand({ logGroupName: group, logStreamName: "s", logEvents: batch }));
     }
   } finally {
+    lambda.destroy();
     logs.destroy();
   }
   return { functions: names, group, events, rare: "needle", seedMs: Date.now() - began };
