@@ -88,6 +88,8 @@ export async function accessibilityScenario({ page, base }: ConsoleContext): Pro
 
   // Tabs from the keyboard (the IAM page's): End selects the last tab and Home the first, each in the URL.
   await page.getByRole("navigation", { name: "Console" }).getByRole("link", { name: "IAM", exact: true }).click();
+  // The new page's heading takes focus first (after a move within the app); then the tab is focused.
+  await page.waitForFunction(() => document.activeElement?.tagName === "H1" && document.activeElement.textContent === "IAM");
   const roles = page.getByRole("tab", { name: "Roles" });
   await roles.focus();
   await page.keyboard.press("End");
