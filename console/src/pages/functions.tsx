@@ -10,6 +10,7 @@ import { type ApiError, apiError, call, client, flintFetch } from "../aws";
 import type { PageProps } from "../routes";
 import { Link, seg } from "../router";
 import { type Column, DataTable, ErrorBox, Loading, PageHeader, fmtNumber, fmtTime } from "../ui/ui";
+import { itemsOf, useStreamedList } from "../ui/async";
 
 interface Row {
   fn: FunctionConfiguration;
@@ -37,9 +38,7 @@ const COLUMNS: Column<Row>[] = [
 const SETTLE_MS = 150;
 
 export default function Functions(_: PageProps) {
-  const [functions, setFunctions] = useState<FunctionConfiguration[]>();
-  const [done, setDone] = useState(false);
-  const [error, setError] = useState<ApiError>();
+  const { items: functions, done, error } = useStreamedList(() => itemsOf(paginateListFunctions({ client: client(LambdaClient), pageSize: 50 }, {}), (p) => p.Functions), []);
   const [extra, setExtra] = useState<Record<string, Omit<Row, "fn">>>({});
   const [countsError, setCountsError] = useState<ApiError>();
   const [stateError, setStateError] = useState<ApiError>();
@@ -52,22 +51,6 @@ export default function Functions(_: PageProps) {
 
   useEffect(() => {
     live.current = true;
-    (async () => {
-      const all: FunctionConfiguration[] = [];
-      try {
-        for await (const page of paginateListFunctions({ client: client(LambdaClient), pageSize: 50 }, {})) {
-          if (!live.current) return;
-          all.push(...(page.Functions ?? []));
-          setFunctions([...all]);
-        }
-        if (live.current) {
-          setFunctions([...all]);
-          setDone(true);
-        }
-      } catch (err) {
-        if (live.current) setError(apiError(err));
-      }
-    })();
     return () => {
       live.current = false;
       clearTimeout(settle.current);

@@ -4,13 +4,13 @@
  * lag. The lag (an SQS queue's waiting and in-flight messages, a stream's iterator age per shard)
  * comes from Flint's `GET /_flint/mappings`, read again every 5 seconds with the states.
  */
-import { useEffect, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import { type EventSourceMappingConfiguration, GetEventSourceMappingCommand, LambdaClient, ListEventSourceMappingsCommand } from "@aws-sdk/client-lambda";
 import { type ApiError, apiError, call, client, flintFetch } from "../aws";
 import type { PageProps } from "../routes";
 import { Link, seg } from "../router";
 import { ArnLink } from "../ui/arn";
-import { useAsync } from "../ui/async";
+import { useAsync, useStreamedList } from "../ui/async";
 import { fmtDuration } from "../ui/format";
 import { usePoll } from "../ui/poll";
 import { type Column, DataTable, ErrorBox, JsonView, KeyValue, Loading, PageHeader, Section, Show, fmtNumber, fmtTime } from "../ui/ui";
@@ -69,30 +69,15 @@ interface Row {
 }
 
 function MappingList() {
-  const [rows, setRows] = useState<EventSourceMappingConfiguration[]>();
-  const [done, setDone] = useState(false);
-  const [error, setError] = useState<ApiError>();
-  const { statuses, error: lagError, at } = useStatuses();
-  useEffect(() => {
-    let live = true;
-    (async () => {
-      const all: EventSourceMappingConfiguration[] = [];
-      let marker: string | undefined;
-      try {
-        do {
-          const out = await call(client(LambdaClient).send(new ListEventSourceMappingsCommand({ MaxItems: 100, ...(marker ? { Marker: marker } : {}) })));
-          if (!live) return;
-          all.push(...(out.EventSourceMappings ?? []));
-          setRows([...all]);
-          marker = out.NextMarker;
-        } while (marker);
-        if (live) setDone(true);
-      } catch (err) {
-        if (live) setError(apiError(err));
-      }
-    })();
-    return () => void (live = false);
+  const { items: rows, done, error } = useStreamedList(async function* () {
+    let marker: string | undefined;
+    do {
+      const out = await call(client(LambdaClient).send(new ListEventSourceMappingsCommand({ MaxItems: 100, ...(marker ? { Marker: marker } : {}) })));
+      yield out.EventSourceMappings ?? [];
+      marker = out.NextMarker;
+    } while (marker);
   }, []);
+  const { statuses, error: lagError, at } = useStatuses();
 
   const columns: Column<Row>[] = [
     { label: "Mapping", render: (r) => <Link to={`/mappings/${seg(r.m.UUID!)}`}>{r.m.UUID}</Link> },

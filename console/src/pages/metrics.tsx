@@ -8,13 +8,13 @@
  * AsyncEventAge) have gaps where there is no data. Duration's percentiles come from Flint's
  * per-period histograms, and over the whole range from one query whose period spans it.
  */
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useMemo, useState } from "preact/hooks";
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from "@aws-sdk/client-cloudwatch";
 import { LambdaClient, paginateListFunctions } from "@aws-sdk/client-lambda";
-import { type ApiError, apiError, call, client } from "../aws";
+import { call, client } from "../aws";
 import type { PageProps } from "../routes";
 import { Link, navigate, seg, setQuery } from "../router";
-import { useAsync, useInterval } from "../ui/async";
+import { itemsOf, useAsync, useInterval, useStreamedList } from "../ui/async";
 import { Chart, type ChartSeries } from "../ui/chart";
 import { fmtDuration } from "../ui/format";
 import { useFunctionLogGroup } from "../ui/function-links";
@@ -197,25 +197,8 @@ function FunctionLinks({ name }: { name: string }) {
 
 /** A function by name (typed, or picked from the account's functions as they load), then its metrics. */
 function FunctionPicker({ range }: { range: string }) {
-  const [names, setNames] = useState<string[]>([]);
-  const [error, setError] = useState<ApiError>();
+  const { items: names = [], error } = useStreamedList(() => itemsOf(paginateListFunctions({ client: client(LambdaClient), pageSize: 50 }, {}), (p) => (p.Functions ?? []).map((f) => f.FunctionName!)), []);
   const [chosen, setChosen] = useState("");
-  useEffect(() => {
-    let live = true;
-    (async () => {
-      const all: string[] = [];
-      try {
-        for await (const page of paginateListFunctions({ client: client(LambdaClient), pageSize: 50 }, {})) {
-          if (!live) return;
-          all.push(...(page.Functions ?? []).map((f) => f.FunctionName!));
-          setNames([...all]);
-        }
-      } catch (err) {
-        if (live) setError(apiError(err));
-      }
-    })();
-    return () => void (live = false);
-  }, []);
   return (
     <>
       <form

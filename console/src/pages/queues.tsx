@@ -26,7 +26,7 @@ import {
 import { type ApiError, apiError, call, client } from "../aws";
 import type { PageProps } from "../routes";
 import { Link, seg, setQuery } from "../router";
-import { useAsync, useInterval } from "../ui/async";
+import { itemsOf, useAsync, useInterval, useStreamedList } from "../ui/async";
 import { usePoll } from "../ui/poll";
 import { type Column, DataTable, ErrorBox, Field, JsonView, KeyValue, Loading, PageHeader, Section, Show, Tabs, fmtBytes, fmtNumber, fmtTime } from "../ui/ui";
 import { ArnLink } from "../ui/arn";
@@ -54,37 +54,12 @@ interface Row {
 function QueueList({ query }: { query: URLSearchParams }) {
   const prefix = query.get("prefix") ?? "";
   const [typed, setTyped] = useState(prefix);
-  const [urls, setUrls] = useState<string[]>();
-  const [done, setDone] = useState(false);
-  const [error, setError] = useState<ApiError>();
+  const { items: urls, done, error } = useStreamedList(() => itemsOf(paginateListQueues({ client: sqs(), pageSize: 100 }, { ...(prefix ? { QueueNamePrefix: prefix } : {}) }), (p) => p.QueueUrls), [prefix]);
   const [depth, setDepth] = useState<Record<string, Record<string, string>>>({});
   const [depthError, setDepthError] = useState<ApiError>();
   const asked = useRef(new Set<string>());
 
   useEffect(() => setTyped(prefix), [prefix]);
-  useEffect(() => {
-    let live = true;
-    setUrls(undefined);
-    setDone(false);
-    setError(undefined);
-    (async () => {
-      const all: string[] = [];
-      try {
-        for await (const page of paginateListQueues({ client: sqs(), pageSize: 100 }, { ...(prefix ? { QueueNamePrefix: prefix } : {}) })) {
-          if (!live) return;
-          all.push(...(page.QueueUrls ?? []));
-          setUrls([...all]);
-        }
-        if (live) {
-          setUrls([...all]);
-          setDone(true);
-        }
-      } catch (err) {
-        if (live) setError(apiError(err));
-      }
-    })();
-    return () => void (live = false);
-  }, [prefix]);
 
   // The depth of the rows on screen, asked once each.
   function onVisible(visible: Row[]) {

@@ -20,7 +20,7 @@ import {
 import { type ApiError, apiError, call, client } from "../aws";
 import type { PageProps } from "../routes";
 import { Link, seg, setQuery } from "../router";
-import { useAsync } from "../ui/async";
+import { useAsync, useStreamedList } from "../ui/async";
 import { type Column, DataTable, ErrorBox, Field, KeyValue, Loading, PageHeader, Section, Show, fmtNumber, fmtTime } from "../ui/ui";
 import { DataView } from "../ui/records-data";
 
@@ -29,29 +29,14 @@ export default function Streams({ view, params, query }: PageProps) {
 }
 
 function StreamList() {
-  const [rows, setRows] = useState<StreamSummary[]>();
-  const [done, setDone] = useState(false);
-  const [error, setError] = useState<ApiError>();
-  useEffect(() => {
-    let live = true;
-    (async () => {
-      const all: StreamSummary[] = [];
-      let token: string | undefined;
-      try {
-        do {
-          const out = await call(client(KinesisClient).send(new ListStreamsCommand({ Limit: 100, ...(token ? { NextToken: token } : {}) })));
-          if (!live) return;
-          // StreamSummaries when the server gives them; the bare names otherwise.
-          all.push(...(out.StreamSummaries ?? (out.StreamNames ?? []).map((StreamName) => ({ StreamName }) as StreamSummary)));
-          setRows([...all]);
-          token = out.HasMoreStreams ? out.NextToken : undefined;
-        } while (token);
-        if (live) setDone(true);
-      } catch (err) {
-        if (live) setError(apiError(err));
-      }
-    })();
-    return () => void (live = false);
+  const { items: rows, done, error } = useStreamedList(async function* () {
+    let token: string | undefined;
+    do {
+      const out = await call(client(KinesisClient).send(new ListStreamsCommand({ Limit: 100, ...(token ? { NextToken: token } : {}) })));
+      // StreamSummaries when the server gives them; the bare names otherwise.
+      yield out.StreamSummaries ?? (out.StreamNames ?? []).map((StreamName) => ({ StreamName }) as StreamSummary);
+      token = out.HasMoreStreams ? out.NextToken : undefined;
+    } while (token);
   }, []);
   const columns: Column<StreamSummary>[] = [
     { label: "Name", render: (s) => <Link to={`/streams/${seg(s.StreamName!)}`}>{s.StreamName}</Link> },

@@ -27,7 +27,7 @@ import {
 import { type ApiError, apiError, call, client } from "../aws";
 import type { PageProps } from "../routes";
 import { Link, seg, setQuery } from "../router";
-import { useAsync } from "../ui/async";
+import { useAsync, useStreamedList } from "../ui/async";
 import { type Column, DataTable, ErrorBox, Field, KeyValue, Loading, PageHeader, Section, Show, fmtBytes, fmtNumber, fmtTime } from "../ui/ui";
 import { AttrCell, itemText } from "../ui/records-data";
 
@@ -46,33 +46,18 @@ interface Row {
 }
 
 function TableList() {
-  const [names, setNames] = useState<string[]>();
-  const [done, setDone] = useState(false);
-  const [error, setError] = useState<ApiError>();
+  const { items: names, done, error } = useStreamedList(async function* () {
+    let start: string | undefined;
+    do {
+      const out = await call(client(DynamoDBClient).send(new ListTablesCommand({ Limit: 100, ...(start ? { ExclusiveStartTableName: start } : {}) })));
+      yield out.TableNames ?? [];
+      start = out.LastEvaluatedTableName;
+    } while (start);
+  }, []);
   const [extra, setExtra] = useState<Record<string, Omit<Row, "name">>>({});
   // The first DescribeTable refusal, as the API gave it (the refused rows' cells say "—").
   const [describeError, setDescribeError] = useState<ApiError>();
   const asked = useRef(new Set<string>());
-  useEffect(() => {
-    let live = true;
-    (async () => {
-      const all: string[] = [];
-      let start: string | undefined;
-      try {
-        do {
-          const out = await call(client(DynamoDBClient).send(new ListTablesCommand({ Limit: 100, ...(start ? { ExclusiveStartTableName: start } : {}) })));
-          if (!live) return;
-          all.push(...(out.TableNames ?? []));
-          setNames([...all]);
-          start = out.LastEvaluatedTableName;
-        } while (start);
-        if (live) setDone(true);
-      } catch (err) {
-        if (live) setError(apiError(err));
-      }
-    })();
-    return () => void (live = false);
-  }, []);
 
   // The rows on screen: described once each (a refused one is asked again when next shown).
   function onVisible(visible: Row[]) {

@@ -4,7 +4,7 @@
  * page, a Lambda endpoint to its function's) with their filter policies, and a form to publish.
  */
 import type { ComponentChildren } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import {
   GetSubscriptionAttributesCommand,
   GetTopicAttributesCommand,
@@ -18,7 +18,7 @@ import {
 import { type ApiError, apiError, call, client } from "../aws";
 import type { PageProps } from "../routes";
 import { Link, seg } from "../router";
-import { useAsync } from "../ui/async";
+import { itemsOf, useAsync, useStreamedList } from "../ui/async";
 import { type Column, DataTable, ErrorBox, Field, JsonView, KeyValue, Loading, PageHeader, Section, Show, fmtNumber } from "../ui/ui";
 import { EndpointLink, arnName } from "../ui/queue-format";
 import { type AttributeRow, AttributeRows, attributesOf } from "../ui/queue-message-attributes";
@@ -38,33 +38,10 @@ interface Row {
 }
 
 function TopicList() {
-  const [arns, setArns] = useState<string[]>();
-  const [done, setDone] = useState(false);
-  const [error, setError] = useState<ApiError>();
+  const { items: arns, done, error } = useStreamedList(() => itemsOf(paginateListTopics({ client: sns() }, {}), (p) => (p.Topics ?? []).map((t) => t.TopicArn!)), []);
   const [attrs, setAttrs] = useState<Record<string, Record<string, string>>>({});
   const [attrsError, setAttrsError] = useState<ApiError>();
   const asked = useRef(new Set<string>());
-
-  useEffect(() => {
-    let live = true;
-    (async () => {
-      const all: string[] = [];
-      try {
-        for await (const page of paginateListTopics({ client: sns() }, {})) {
-          if (!live) return;
-          all.push(...(page.Topics ?? []).map((t) => t.TopicArn!));
-          setArns([...all]);
-        }
-        if (live) {
-          setArns([...all]);
-          setDone(true);
-        }
-      } catch (err) {
-        if (live) setError(apiError(err));
-      }
-    })();
-    return () => void (live = false);
-  }, []);
 
   function onVisible(visible: Row[]) {
     for (const r of visible) {
@@ -177,33 +154,11 @@ interface SubRow {
 const pendingArn = (arn: string | undefined) => !arn || arn === "PendingConfirmation" || arn === "pending confirmation";
 
 function Subscriptions({ arn }: { arn: string }) {
-  const [subs, setSubs] = useState<Subscription[]>();
-  const [done, setDone] = useState(false);
-  const [error, setError] = useState<ApiError>();
+  const { items: subs, done, error } = useStreamedList(() => itemsOf(paginateListSubscriptionsByTopic({ client: sns() }, { TopicArn: arn }), (p) => p.Subscriptions), [arn]);
   const [attrs, setAttrs] = useState<Record<string, Record<string, string>>>({});
   const [attrsError, setAttrsError] = useState<ApiError>();
   const asked = useRef(new Set<string>());
 
-  useEffect(() => {
-    let live = true;
-    (async () => {
-      const all: Subscription[] = [];
-      try {
-        for await (const page of paginateListSubscriptionsByTopic({ client: sns() }, { TopicArn: arn })) {
-          if (!live) return;
-          all.push(...(page.Subscriptions ?? []));
-          setSubs([...all]);
-        }
-        if (live) {
-          setSubs([...all]);
-          setDone(true);
-        }
-      } catch (err) {
-        if (live) setError(apiError(err));
-      }
-    })();
-    return () => void (live = false);
-  }, [arn]);
 
   // Filter policy and raw delivery are the subscription's attributes: asked for the rows on screen.
   function onVisible(visible: SubRow[]) {

@@ -49,3 +49,45 @@ export function useInterval(fn: () => void, ms: number | undefined): void {
     return () => clearInterval(t);
   }, [ms]);
 }
+
+export interface StreamedList<T> {
+  /** What has arrived so far (undefined before the first page). */
+  items?: T[];
+  /** The last page has arrived. */
+  done: boolean;
+  error?: ApiError;
+}
+
+/**
+ * A list read page by page (an SDK paginator's pages, mapped to their items), shown as it arrives:
+ * `items` grows with each page and `done` is set after the last. New `deps` start over from nothing;
+ * pages that arrive for old ones, or after the page is gone, are dropped.
+ */
+export function useStreamedList<T>(pages: () => AsyncIterable<T[]>, deps: unknown[]): StreamedList<T> {
+  const [state, setState] = useState<StreamedList<T>>({ done: false });
+  useEffect(() => {
+    let live = true;
+    setState({ done: false });
+    (async () => {
+      const all: T[] = [];
+      try {
+        for await (const page of pages()) {
+          if (!live) return;
+          all.push(...page);
+          setState({ items: [...all], done: false });
+        }
+        if (live) setState({ items: [...all], done: true });
+      } catch (err) {
+        if (live) setState((s) => ({ ...s, error: apiError(err) }));
+      }
+    })();
+    return () => void (live = false);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, deps);
+  return state;
+}
+
+/** An SDK paginator's pages as lists of their items: `itemsOf(paginateListTopics(...), (p) => p.Topics)`. */
+export async function* itemsOf<P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined): AsyncIterable<T[]> {
+  for await (const page of pages) yield items(page) ?? [];
+}
