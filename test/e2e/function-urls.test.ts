@@ -9,6 +9,7 @@ import {
   CreateAliasCommand, CreateFunctionUrlConfigCommand, DeleteFunctionCommand, DeleteFunctionUrlConfigCommand, GetFunctionUrlConfigCommand,
   ListFunctionUrlConfigsCommand, PublishVersionCommand, UpdateFunctionUrlConfigCommand,
 } from "@aws-sdk/client-lambda";
+import { rm } from "node:fs/promises";
 import { ACCOUNT, REGION, startFlint, type FlintProcess, uniqueName } from "../harness/flint.js";
 import { createFunction } from "../harness/functions.js";
 import { type Outcome, replay, stepOf } from "../harness/recorded.js";
@@ -30,7 +31,10 @@ describe("function URL configs", () => {
   });
   after(async () => {
     rec.close();
+    // The server restarted on its own data dir ("URL configs outlive a restart") no longer owns it.
+    const dir = flint.dataDir;
     await flint.stop();
+    await rm(dir, { recursive: true, force: true });
   });
 
   /** An outcome with each FunctionUrl checked for this server's form and put as the recording names it (`lambda-url`). */
