@@ -32,6 +32,7 @@ const tables = () => import("./pages/tables");
 const mappings = () => import("./pages/mappings");
 const apis = () => import("./pages/apis");
 const iam = () => import("./pages/iam");
+const explain = () => import("./pages/iam-explain");
 
 export const ROUTES: Route[] = [
   { pattern: "/functions", view: "list", load: functions },
@@ -60,7 +61,7 @@ export const ROUTES: Route[] = [
   { pattern: "/iam/roles/:name", view: "role", load: iam },
   { pattern: "/iam/users/:name", view: "user", load: iam },
   { pattern: "/iam/policies/:arn", view: "policy", load: iam },
-  { pattern: "/iam/explain", view: "explain", load: iam },
+  { pattern: "/iam/explain", view: "explain", load: explain },
 ];
 
 /** The main navigation, in the order people look for things. */

@@ -1,11 +1,8 @@
 /**
- * IAM: roles, users and policies (tabs in `?tab=`), each with its own page, and the policy
- * explainer (`/iam/explain`): would principal P be allowed action A on resource R now, and which
- * statement of which policy decides. The explainer asks Flint's `POST /_flint/iam/explain` (the
- * Authorizer every request meets: the caller's live policies and the resource's own); its question
- * is in the URL, so an explanation can be shared.
+ * IAM: roles, users and policies (tabs in `?tab=`), each with its own page. The policy explainer
+ * (`/iam/explain`) is iam-explain.tsx.
  */
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useState } from "preact/hooks";
 import {
   GetPolicyCommand,
   GetPolicyVersionCommand,
@@ -34,34 +31,17 @@ import {
   paginateListUsers,
 } from "@aws-sdk/client-iam";
 import { type FunctionConfiguration, LambdaClient, paginateListFunctions } from "@aws-sdk/client-lambda";
-import { call, client, flintFetch } from "../aws";
+import { call, client } from "../aws";
 import type { PageProps } from "../routes";
-import { Link, navigate, seg, setQuery } from "../router";
-import { useAsync } from "../ui/async";
-import { DataTable, ErrorBox, Field, KeyValue, Loading, PageHeader, Section, Show, Tabs, fmtTime } from "../ui/ui";
-import { PolicyDocument, PolicyLink, decodeDocument, policyText, statementsOf, trustSummary } from "../ui/iam-policy";
-
-/** Every item of an IAM list, its pages followed by their Marker to the end (IsTruncated false). */
-async function every<P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined): Promise<T[]> {
-  const all: T[] = [];
-  for await (const page of pages) all.push(...(items(page) ?? []));
-  return all;
-}
-
-/** A role's or a user's attached managed policies and inline policies' names, every page of both. */
-function identityPolicies(kind: "user" | "role", name: string): Promise<[AttachedPolicy[], string[]]> {
-  const iam = client(IAMClient);
-  const config = { client: iam, pageSize: 1000 };
-  return kind === "user"
-    ? Promise.all([every(paginateListAttachedUserPolicies(config, { UserName: name }), (p) => p.AttachedPolicies), every(paginateListUserPolicies(config, { UserName: name }), (p) => p.PolicyNames)])
-    : Promise.all([every(paginateListAttachedRolePolicies(config, { RoleName: name }), (p) => p.AttachedPolicies), every(paginateListRolePolicies(config, { RoleName: name }), (p) => p.PolicyNames)]);
-}
+import { Link, seg, setQuery } from "../router";
+import { every, useAsync } from "../ui/async";
+import { DataTable, ErrorBox, KeyValue, Loading, PageHeader, Section, Show, Tabs, fmtTime } from "../ui/ui";
+import { CRUMBS, PolicyDocument, decodeDocument, trustSummary } from "../ui/iam-policy";
 
 export default function Iam({ view, params, query }: PageProps) {
   if (view === "role") return <RolePage name={params.name!} />;
   if (view === "user") return <UserPage name={params.name!} />;
   if (view === "policy") return <PolicyPage arn={params.arn!} />;
-  if (view === "explain") return <Explain query={query} />;
   return <Overview query={query} />;
 }
 
@@ -173,7 +153,6 @@ function PolicyList({ aws }: { aws: boolean }) {
 
 /* ---------------------------------------------------------------- roles and users */
 
-const CRUMBS = (tab?: string) => [{ to: tab ? `/iam?tab=${tab}` : "/iam", label: "IAM" }];
 
 function AttachedPolicies({ state }: { state: { data?: AttachedPolicy[]; error?: import("../aws").ApiError; loading: boolean } }) {
   return (
@@ -422,238 +401,5 @@ function PolicyPage({ arn }: { arn: string }) {
         </Show>
       </Section>
     </>
-  );
-}
-
-/* ---------------------------------------------------------------- the explainer */
-
-interface Explanation {
-  Allowed: boolean;
-  Decision: "allowed" | "explicitDeny" | "implicitDeny";
-  Reason: "root" | "allow" | "explicit-deny" | "implicit-deny";
-  Message?: string;
-  Statement?: { Policy: string; Kind: "identity" | "resource" | "boundary" | "session"; Sid?: string; Index: number };
-  Mode: "enforce" | "report" | "off";
-}
-
-interface ContextRow {
-  key: string;
-  type: "string" | "list";
-  value: string;
-}
-
-function contextRows(query: URLSearchParams): ContextRow[] {
-  try {
-    const rows = JSON.parse(query.get("context") ?? "[]") as ContextRow[];
-    return Array.isArray(rows) ? rows.filter((r) => r && typeof r.key === "string") : [];
-  } catch {
-    return [];
-  }
-}
-
-function Explain({ query }: { query: URLSearchParams }) {
-  const asked = { principal: query.get("principal") ?? "", action: query.get("action") ?? "", resource: query.get("resource") ?? "*", context: contextRows(query) };
-  const [principal, setPrincipal] = useState(asked.principal);
-  const [action, setAction] = useState(asked.action);
-  const [resource, setResource] = useState(asked.resource);
-  const [context, setContext] = useState<ContextRow[]>(asked.context);
-  const known = useAsync(async () => {
-    const config = { client: client(IAMClient), pageSize: 1000 };
-    const [users, roles] = await Promise.all([every(paginateListUsers(config, {}), (p) => p.Users), every(paginateListRoles(config, {}), (p) => p.Roles)]);
-    return [...users.map((u) => u.Arn!), ...roles.map((r) => r.Arn!)];
-  }, []);
-  const key = query.toString();
-  // Back and Forward move between questions: the form shows the one answered.
-  useEffect(() => {
-    setPrincipal(asked.principal);
-    setAction(asked.action);
-    setResource(asked.resource);
-    setContext(asked.context);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key]);
-  const ready = asked.principal !== "" && asked.action !== "";
-  const explanation = useAsync(async () => {
-    if (!ready) return undefined;
-    const Context: Record<string, string | string[]> = {};
-    for (const r of asked.context) {
-      if (!r.key) continue;
-      Context[r.key] = r.type === "list" ? r.value.split(",").map((v) => v.trim()).filter(Boolean) : r.value;
-    }
-    return flintFetch<Explanation>("/_flint/iam/explain", {
-      method: "POST",
-      service: "iam",
-      body: { Caller: asked.principal, Action: asked.action, Resource: asked.resource || "*", ...(Object.keys(Context).length ? { Context } : {}) },
-    });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key]);
-
-  const submit = (e: Event) => {
-    e.preventDefault();
-    const rows = context.filter((r) => r.key.trim());
-    const q = new URLSearchParams({ principal: principal.trim(), action: action.trim(), resource: resource.trim() || "*" });
-    if (rows.length) q.set("context", JSON.stringify(rows));
-    // A new question is a new page: Back returns to the previous answer.
-    navigate(`/iam/explain?${q}`);
-  };
-  const setRow = (i: number, patch: Partial<ContextRow>) => setContext((rows) => rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
-
-  return (
-    <>
-      <PageHeader title="Policy explainer" crumbs={CRUMBS()} />
-      <p>Would a principal be allowed an action on a resource now, and which statement decides? The answer applies the principal's policies as they are now and the resource's own policy, as a real call would meet them.</p>
-      <form onSubmit={submit} class="iam-explain-form" aria-label="Question">
-        <Field label="Principal ARN" id="explain-principal" hint="A user, a role, an assumed role or the account's root.">
-          <input id="explain-principal" list="explain-principals" required value={principal} onInput={(e) => setPrincipal((e.target as HTMLInputElement).value)} aria-describedby="explain-principal-hint" />
-          <datalist id="explain-principals">{known.data?.map((a) => <option key={a} value={a} />)}</datalist>
-        </Field>
-        {known.error && <ErrorBox error={known.error} context="Users and roles to suggest" />}
-        <Field label="Action" id="explain-action" hint="service:Operation, for example sqs:ListQueues.">
-          <input id="explain-action" required value={action} onInput={(e) => setAction((e.target as HTMLInputElement).value)} aria-describedby="explain-action-hint" />
-        </Field>
-        <Field label="Resource ARN" id="explain-resource" hint="* for an action on no one resource.">
-          <input id="explain-resource" value={resource} onInput={(e) => setResource((e.target as HTMLInputElement).value)} aria-describedby="explain-resource-hint" />
-        </Field>
-        <fieldset class="iam-context">
-          <legend>Context keys (optional)</legend>
-          {context.map((r, i) => (
-            <div class="row" key={i}>
-              <Field label={`Key ${i + 1}`} id={`ctx-key-${i}`}>
-                <input id={`ctx-key-${i}`} value={r.key} placeholder="aws:SourceIp" onInput={(e) => setRow(i, { key: (e.target as HTMLInputElement).value })} />
-              </Field>
-              <Field label={`Type ${i + 1}`} id={`ctx-type-${i}`}>
-                <select id={`ctx-type-${i}`} value={r.type} onChange={(e) => setRow(i, { type: (e.target as HTMLSelectElement).value as ContextRow["type"] })}>
-                  <option value="string">One value</option>
-                  <option value="list">List (comma-separated)</option>
-                </select>
-              </Field>
-              <Field label={`Value ${i + 1}`} id={`ctx-value-${i}`}>
-                <input id={`ctx-value-${i}`} value={r.value} onInput={(e) => setRow(i, { value: (e.target as HTMLInputElement).value })} />
-              </Field>
-              <button type="button" onClick={() => setContext((rows) => rows.filter((_, j) => j !== i))} aria-label={`Remove context key ${i + 1}`}>
-                Remove
-              </button>
-            </div>
-          ))}
-          <button type="button" onClick={() => setContext((rows) => [...rows, { key: "", type: "string", value: "" }])}>
-            Add a context key
-          </button>
-        </fieldset>
-        <p>
-          <button type="submit" class="button primary">
-            Explain
-          </button>
-        </p>
-      </form>
-      {ready && (
-        <Section title="Answer">
-          <div aria-live="polite">
-            {explanation.error ? (
-              <ErrorBox error={explanation.error} />
-            ) : explanation.loading || !explanation.data ? (
-              <Loading what="Asking Flint" />
-            ) : (
-              <Answer e={explanation.data} principal={asked.principal} action={asked.action} resource={asked.resource || "*"} />
-            )}
-          </div>
-        </Section>
-      )}
-    </>
-  );
-}
-
-const KIND_WORDS: Record<string, string> = { identity: "identity-based policy", resource: "resource-based policy", boundary: "permissions boundary", session: "session policy" };
-
-function Answer({ e, principal, action, resource }: { e: Explanation; principal: string; action: string; resource: string }) {
-  const verdict = e.Decision === "allowed" ? "Allowed" : e.Decision === "explicitDeny" ? "Explicitly denied" : "Implicitly denied";
-  const why =
-    e.Reason === "root"
-      ? "The account's root user may make every call: no policy is consulted."
-      : e.Reason === "allow"
-        ? "A statement allows it, and no statement denies it."
-        : e.Reason === "explicit-deny"
-          ? "A statement denies it; an explicit Deny overrides every Allow."
-          : "No statement allows it (and none denies it), so it is denied by default.";
-  return (
-    <div class={`iam-answer ${e.Allowed ? "good-box" : "bad-box"}`}>
-      <p class="iam-verdict">
-        <span class={e.Allowed ? "good" : "bad"}>{verdict}</span>: {principal} {e.Allowed ? "may" : "may not"} perform <code>{action}</code> on <code>{resource}</code>.
-      </p>
-      <p>{why}</p>
-      {e.Message && <p class="log">{e.Message}</p>}
-      {e.Mode !== "enforce" && (
-        <p class="bad">
-          Flint runs with <code>--iam {e.Mode}</code>: {e.Mode === "report" ? "a denial is only logged, the call goes through." : "nothing is enforced."}
-        </p>
-      )}
-      {e.Statement ? <DecidingStatement s={e.Statement} /> : e.Reason !== "root" && <p>No statement matched this call.</p>}
-      <PoliciesConsulted principal={principal} deciding={e.Statement?.Policy} />
-    </div>
-  );
-}
-
-function DecidingStatement({ s }: { s: NonNullable<Explanation["Statement"]> }) {
-  const text = useAsync(() => policyText(s.Policy), [s.Policy]);
-  const statement = text.data ? statementsOf(text.data)[s.Index] : undefined;
-  return (
-    <section aria-labelledby="deciding-statement">
-      <h3 id="deciding-statement">The statement that decided</h3>
-      <KeyValue
-        entries={[
-          ["Policy", <PolicyLink name={s.Policy} />],
-          ["Kind", KIND_WORDS[s.Kind] ?? s.Kind],
-          ["Statement", `${s.Sid ? `Sid “${s.Sid}”, ` : ""}statement ${s.Index + 1} of ${text.data ? statementsOf(text.data).length : "…"}`],
-          ["Effect", statement?.Effect],
-        ]}
-      />
-      {text.error ? (
-        <ErrorBox error={text.error} context="The policy's text" />
-      ) : text.loading ? (
-        <Loading what="Loading the statement" />
-      ) : statement ? (
-        <pre class="json" tabIndex={0} aria-label="Matched statement">
-          {JSON.stringify(statement, null, 2)}
-        </pre>
-      ) : (
-        <p class="hint">The console cannot show this policy's text.</p>
-      )}
-    </section>
-  );
-}
-
-/** The principal's own identity policies (a user's or role's), with the one that decided marked. */
-function PoliciesConsulted({ principal, deciding }: { principal: string; deciding?: string }) {
-  const direct = /^arn:aws:iam::[^:]*:(user|role)\/(?:.*\/)?([^/]+)$/.exec(principal);
-  const session = /^arn:aws:sts::[^:]*:assumed-role\/([^/]+)\//.exec(principal);
-  const kind = direct ? (direct[1] as "user" | "role") : session ? "role" : undefined;
-  const name = direct ? direct[2] : session?.[1];
-  const policies = useAsync(async () => {
-    if (!kind || !name) return undefined;
-    const [attached, inline] = await identityPolicies(kind, name);
-    return [...inline.map((p) => `${kind}/${name}/${p}`), ...attached.map((p) => p.PolicyArn!)];
-  }, [kind, name]);
-  const rows = useMemo(() => {
-    const list = policies.data ?? [];
-    return deciding && !list.includes(deciding) ? [...list, deciding] : list;
-  }, [policies.data, deciding]);
-  if (!kind) return null;
-  return (
-    <section aria-labelledby="policies-consulted">
-      <h3 id="policies-consulted">Policies consulted</h3>
-      {policies.error ? (
-        <ErrorBox error={policies.error} />
-      ) : !policies.data ? (
-        <Loading what="Loading the principal's policies" />
-      ) : rows.length === 0 ? (
-        <p>The {kind} has no identity-based policies, so nothing allows it any call.</p>
-      ) : (
-        <ul class="iam-consulted">
-          {rows.map((p) => (
-            <li key={p}>
-              <PolicyLink name={p} /> — {p === deciding ? <strong>decided (holds the statement above)</strong> : "consulted"}
-            </li>
-          ))}
-        </ul>
-      )}
-    </section>
   );
 }

@@ -91,3 +91,10 @@ export function useStreamedList<T>(pages: () => AsyncIterable<T[]>, deps: unknow
 export async function* itemsOf<P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined): AsyncIterable<T[]> {
   for await (const page of pages) yield items(page) ?? [];
 }
+
+/** Every item of an IAM list, its pages followed by their Marker to the end (IsTruncated false). */
+export async function every<P, T>(pages: AsyncIterable<P>, items: (page: P) => T[] | undefined): Promise<T[]> {
+  const all: T[] = [];
+  for await (const page of pages) all.push(...(items(page) ?? []));
+  return all;
+}

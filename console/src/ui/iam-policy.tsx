@@ -6,12 +6,13 @@
  * `role/<name>/<policy>`, a resource's `function policy of <arn>`, `queue policy of <arn>`,
  * `topic policy of <arn>`, `trust policy of <role arn>`; `policyText` fetches each one's text.
  */
-import { GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, GetRolePolicyCommand, GetUserPolicyCommand, IAMClient } from "@aws-sdk/client-iam";
+import { type AttachedPolicy, GetPolicyCommand, GetPolicyVersionCommand, GetRoleCommand, GetRolePolicyCommand, GetUserPolicyCommand, IAMClient, paginateListAttachedRolePolicies, paginateListAttachedUserPolicies, paginateListRolePolicies, paginateListUserPolicies } from "@aws-sdk/client-iam";
 import { GetPolicyCommand as GetFunctionPolicyCommand, LambdaClient } from "@aws-sdk/client-lambda";
 import { GetQueueAttributesCommand, GetQueueUrlCommand, SQSClient } from "@aws-sdk/client-sqs";
 import { GetTopicAttributesCommand, SNSClient } from "@aws-sdk/client-sns";
 import { call, client } from "../aws";
 import { Link, seg } from "../router";
+import { every } from "./async";
 
 /** A document's text, decoded if IAM percent-encoded it. */
 export function decodeDocument(text: string | undefined): string | undefined {
@@ -139,4 +140,16 @@ export async function managedPolicyText(arn: string): Promise<string | undefined
   const { Policy } = await call(iam.send(new GetPolicyCommand({ PolicyArn: arn })));
   const { PolicyVersion } = await call(iam.send(new GetPolicyVersionCommand({ PolicyArn: arn, VersionId: Policy!.DefaultVersionId! })));
   return decodeDocument(PolicyVersion?.Document);
+}
+
+/** The IAM pages' breadcrumb: the overview, at a tab. */
+export const CRUMBS = (tab?: string) => [{ to: tab ? `/iam?tab=${tab}` : "/iam", label: "IAM" }];
+
+/** A role's or a user's attached managed policies and inline policies' names, every page of both. */
+export function identityPolicies(kind: "user" | "role", name: string): Promise<[AttachedPolicy[], string[]]> {
+  const iam = client(IAMClient);
+  const config = { client: iam, pageSize: 1000 };
+  return kind === "user"
+    ? Promise.all([every(paginateListAttachedUserPolicies(config, { UserName: name }), (p) => p.AttachedPolicies), every(paginateListUserPolicies(config, { UserName: name }), (p) => p.PolicyNames)])
+    : Promise.all([every(paginateListAttachedRolePolicies(config, { RoleName: name }), (p) => p.AttachedPolicies), every(paginateListRolePolicies(config, { RoleName: name }), (p) => p.PolicyNames)]);
 }

@@ -20,3 +20,6 @@ export function EndpointLink({ protocol, endpoint }: { protocol: string | undefi
   if (protocol === "sqs" || protocol === "lambda") return <ArnLink arn={endpoint} show="name" />;
   return <span class="mono">{endpoint}</span>;
 }
+
+/** How often a queue page reads its depth and a redrive its tasks again. */
+export const DEPTH_EVERY_MS = 5_000;
