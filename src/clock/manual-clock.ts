@@ -32,6 +32,11 @@ export class ManualClock implements Clock {
     return { cancel: () => this.timers.delete(t) };
   }
 
+  /** Timers scheduled and not yet run or cancelled (a test waits for a long poll to be armed). */
+  get pending(): number {
+    return this.timers.size;
+  }
+
   /** Move time forward, running due timers in time order (each sees `now()` at its due time). */
   advance(ms: number): void {
     const until = this.current + ms;

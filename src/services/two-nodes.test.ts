@@ -92,6 +92,22 @@ describe("SQS on two nodes", () => {
     assert.throws(() => sqsB.queue(url), { code: "QueueDoesNotExist" });
   });
 
+  test("a queue made on A is used on B at once, before A's news reaches B: B reads the store on its miss", async (t) => {
+    const [a, b] = twoNodes(t);
+    const clock = new ManualClock();
+    const [sqsA, sqsB] = await onBoth(t, [a, b], (node) => SqsService.create(ACCOUNT, node.queues, clock, node.changes));
+    const url = sqsA.urlOf(await sqsA.createQueue({ QueueName: "fresh" }), BASE);
+    // No turn has passed, so the notification (delivered on a later turn) has not reached B.
+    assert.throws(() => sqsB.queue(url), { code: "QueueDoesNotExist" }, "B has not heard of the queue yet");
+    assert.equal(sqsB.urlOf(await sqsB.getQueueUrl("fresh"), BASE), url);
+    const sent = await sqsB.sendMessageBatch(url, [{ Id: "0", MessageBody: "hello from B" }]);
+    assert.equal(sent.Successful.length, 1);
+    assert.deepEqual((await sqsA.receiveMessage(url)).map((m) => m.Body), ["hello from B"]);
+    // A queue no node made is still QueueDoesNotExist after the read.
+    await assert.rejects(sqsB.sendMessage(`${BASE}/${ACCOUNT.accountId}/never-made`, { MessageBody: "x" }), { code: "QueueDoesNotExist" });
+    await assert.rejects(sqsB.getQueueUrl("never-made"), { code: "QueueDoesNotExist" });
+  });
+
   test("a long poll on B wakes on a send on A, without waiting out its WaitTimeSeconds", async (t) => {
     const { sqsA, sqsB, url } = await queueOnTwoNodes(t, "jobs");
     const polling = sqsB.receiveMessage(url, { WaitTimeSeconds: 20 });

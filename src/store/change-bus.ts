@@ -120,10 +120,23 @@ export class CacheSync {
     private readonly topic: string,
     private readonly reload: () => Promise<void>,
   ) {
-    bus.subscribe(topic, () => {
-      this.dirty = true;
-      return (this.running ??= this.drain());
-    });
+    bus.subscribe(topic, () => this.again());
+  }
+
+  /** Reload once more after any reload running now (which may have read the store before the change). */
+  private again(): Promise<void> {
+    this.dirty = true;
+    return (this.running ??= this.drain());
+  }
+
+  /**
+   * A lookup missed: before it becomes NotFound, read the store again, since another node's write
+   * may have committed before its news arrived (a client that creates on node A and uses the record
+   * on node B at once). Resolves once a reload that started after this call has been applied. Alone
+   * (one node on its own store), the cache is the whole store and this costs nothing.
+   */
+  missed(): Promise<void> {
+    return this.bus.alone ? Promise.resolve() : this.again();
   }
 
   private async drain(): Promise<void> {

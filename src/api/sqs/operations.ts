@@ -36,15 +36,15 @@ export const OPERATIONS: Record<string, Operation> = {
     const q = await sqs.createQueue({ QueueName: reqString(m, "QueueName"), Attributes: optStringMap(m, "Attributes"), tags: optStringMap(m, "tags") });
     return { QueueUrl: sqs.urlOf(q, ctx.baseUrl) };
   },
-  GetQueueUrl(sqs, m, ctx) {
-    return { QueueUrl: sqs.urlOf(sqs.getQueueUrl(reqString(m, "QueueName"), optString(m, "QueueOwnerAWSAccountId")), ctx.baseUrl) };
+  async GetQueueUrl(sqs, m, ctx) {
+    return { QueueUrl: sqs.urlOf(await sqs.getQueueUrl(reqString(m, "QueueName"), optString(m, "QueueOwnerAWSAccountId")), ctx.baseUrl) };
   },
   ListQueues(sqs, m, ctx) {
     const p = sqs.listQueues({ QueueNamePrefix: optString(m, "QueueNamePrefix"), ...pageOf(m) });
     return { QueueUrls: p.queues.length ? urls(sqs, p, ctx) : undefined, NextToken: p.nextToken };
   },
-  ListDeadLetterSourceQueues(sqs, m, ctx) {
-    const p = sqs.listDeadLetterSourceQueues(queueUrl(m), pageOf(m));
+  async ListDeadLetterSourceQueues(sqs, m, ctx) {
+    const p = await sqs.listDeadLetterSourceQueues(queueUrl(m), pageOf(m));
     return { queueUrls: urls(sqs, p, ctx), NextToken: p.nextToken };
   },
   async DeleteQueue(sqs, m) {
@@ -71,8 +71,8 @@ export const OPERATIONS: Record<string, Operation> = {
     await sqs.untagQueue(queueUrl(m), optStringList(m, "TagKeys") ?? []);
     return undefined;
   },
-  ListQueueTags(sqs, m) {
-    const tags = sqs.listQueueTags(queueUrl(m));
+  async ListQueueTags(sqs, m) {
+    const tags = await sqs.listQueueTags(queueUrl(m));
     return { Tags: Object.keys(tags).length ? tags : undefined };
   },
   async SendMessage(sqs, m) {

@@ -60,11 +60,27 @@ export class QueueRegistry {
     return this.queues.get(name);
   }
 
-  /** The queue a QueueUrl or ARN names, or QueueDoesNotExist. */
+  /** The queue a QueueUrl or ARN names as this node knows it, or QueueDoesNotExist. */
   require(ref: string): QueueRecord {
     const q = this.queues.get(nameFromRef(this.account, ref));
     if (!q) throw awsError("QueueDoesNotExist", "The specified queue does not exist.");
     return q;
+  }
+
+  /**
+   * The queue a QueueUrl or ARN names, or QueueDoesNotExist once the store was read again: a queue
+   * another node made a moment ago is found even before its news arrives.
+   */
+  async resolve(ref: string): Promise<QueueRecord> {
+    const name = nameFromRef(this.account, ref);
+    if (!this.queues.has(name)) await this.sync.missed();
+    return this.require(ref);
+  }
+
+  /** The queue named `name`, read again from the store when this node does not know it. */
+  async find(name: string): Promise<QueueRecord | undefined> {
+    if (!this.queues.has(name)) await this.sync.missed();
+    return this.queues.get(name);
   }
 
   byArn(arn: string): QueueRecord | undefined {

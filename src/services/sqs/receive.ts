@@ -118,7 +118,7 @@ async function takeNow(reg: QueueRegistry, q: QueueRecord, max: number, visibili
  * the wait ends, `signal` aborts (the caller went away), the queue is deleted or the service closes.
  */
 export async function receiveMessages(reg: QueueRegistry, ref: string, input: ReceiveMessageInput, signal?: AbortSignal): Promise<ReceivedMessage[]> {
-  let q = reg.require(ref);
+  let q = await reg.resolve(ref);
   const max = input.MaxNumberOfMessages ?? 1;
   if (max < 1 || max > 10) {
     throw awsError("InvalidParameterValue", `Value ${max} for parameter MaxNumberOfMessages is invalid. Reason: Must be between 1 and 10, if provided.`);

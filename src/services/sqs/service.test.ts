@@ -7,6 +7,7 @@ import path from "node:path";
 import { ManualClock } from "../../clock/manual-clock.js";
 import { SqliteStore } from "../../store/sqlite.js";
 import { SqsService } from "./service.js";
+import { until } from "../../store/contract/changes.js";
 
 const ACCOUNT = { region: "us-east-1", accountId: "123456789012" };
 const BASE = "http://localhost:9000";
@@ -139,12 +140,14 @@ describe("SQS service", () => {
   test("a long poll wakes when a delayed message becomes visible, and ends empty at its wait", async () => {
     const url = await create("q");
     await sqs.sendMessage(url, { MessageBody: "later", DelaySeconds: 5 });
+    let timers = clock.pending;
     const polling = sqs.receiveMessage(url, { WaitTimeSeconds: 20 });
-    await settle();
+    await until(() => clock.pending > timers, "the receive waiting");
     clock.advance(5_000);
     assert.deepEqual((await polling).map((m) => m.Body), ["later"]);
+    timers = clock.pending;
     const empty = sqs.receiveMessage(url, { WaitTimeSeconds: 20 });
-    await settle();
+    await until(() => clock.pending > timers, "the receive waiting");
     clock.advance(20_000);
     assert.deepEqual(await empty, []);
   });
@@ -164,7 +167,7 @@ describe("SQS service", () => {
   test("redrive: after maxReceiveCount receives the message moves to the dead-letter queue", async () => {
     const dlqUrl = await create("dlq");
     const url = await create("work", { VisibilityTimeout: "1", RedrivePolicy: JSON.stringify({ deadLetterTargetArn: sqs.arnOf(sqs.queue(dlqUrl)), maxReceiveCount: "2" }) });
-    assert.deepEqual(sqs.listDeadLetterSourceQueues(dlqUrl).queues.map((q) => q.name), ["work"]);
+    assert.deepEqual((await sqs.listDeadLetterSourceQueues(dlqUrl)).queues.map((q) => q.name), ["work"]);
     const sent = await sqs.sendMessage(url, { MessageBody: "poison", MessageAttributes: { a: { DataType: "Number", StringValue: "1" } } });
     for (let i = 1; i <= 2; i++) {
       const [m] = await sqs.receiveMessage(url, { MessageSystemAttributeNames: ["ApproximateReceiveCount"] });
@@ -371,7 +374,7 @@ describe("SQS service", () => {
     await sqs.close();
     const reopened = await SqsService.create(ACCOUNT, store.queues, clock);
     assert.equal((await reopened.getQueueAttributes(url, ["VisibilityTimeout"])).VisibilityTimeout, "77");
-    assert.deepEqual(reopened.listQueueTags(url), { team: "flint" });
+    assert.deepEqual(await reopened.listQueueTags(url), { team: "flint" });
     assert.deepEqual((await reopened.receiveMessage(url)).map((m) => m.Body), ["survives"]);
     await reopened.deleteQueue(url);
     assert.throws(() => reopened.queue(url), { code: "QueueDoesNotExist" });

@@ -154,8 +154,8 @@ export class SqsService {
     });
   }
 
-  getQueueUrl(queueName: string, ownerAccountId?: string): QueueRecord {
-    const q = this.reg.get(queueName);
+  async getQueueUrl(queueName: string, ownerAccountId?: string): Promise<QueueRecord> {
+    const q = await this.reg.find(queueName);
     if (!q || (ownerAccountId !== undefined && ownerAccountId !== this.reg.account.accountId)) {
       throw awsError("QueueDoesNotExist", "The specified queue does not exist.");
     }
@@ -171,8 +171,8 @@ export class SqsService {
     );
   }
 
-  listDeadLetterSourceQueues(ref: string, input: Pick<ListQueuesInput, "MaxResults" | "NextToken"> = {}): Page {
-    const arn = this.reg.arn(this.reg.require(ref));
+  async listDeadLetterSourceQueues(ref: string, input: Pick<ListQueuesInput, "MaxResults" | "NextToken"> = {}): Promise<Page> {
+    const arn = this.reg.arn(await this.reg.resolve(ref));
     return page(
       this.reg.all().filter((q) => q.settings.redrivePolicy?.deadLetterTargetArn === arn),
       input.MaxResults,
@@ -181,13 +181,13 @@ export class SqsService {
   }
 
   async deleteQueue(ref: string): Promise<void> {
-    const q = this.reg.require(ref);
+    const q = await this.reg.resolve(ref);
     await this.reg.lock.run(q.name, () => this.reg.remove(q.name));
     this.lastPurge.delete(q.name);
   }
 
   async purgeQueue(ref: string): Promise<void> {
-    const q = this.reg.require(ref);
+    const q = await this.reg.resolve(ref);
     const now = this.reg.clock.now();
     const last = this.lastPurge.get(q.name);
     if (last !== undefined && now - last < PURGE_INTERVAL_MS) {
@@ -198,7 +198,7 @@ export class SqsService {
   }
 
   async getQueueAttributes(ref: string, names: string[] = []): Promise<Record<string, string>> {
-    const q = this.reg.require(ref);
+    const q = await this.reg.resolve(ref);
     checkAttributeNames(names);
     if (names.length === 0) return {};
     const want = (n: string) => names.includes("All") || names.includes(n);
@@ -221,7 +221,7 @@ export class SqsService {
   }
 
   async setQueueAttributes(ref: string, attributes: Record<string, string>): Promise<void> {
-    const q = this.reg.require(ref);
+    const q = await this.reg.resolve(ref);
     await this.reg.lock.run(q.name, async () => {
       const current = this.reg.get(q.name);
       if (!current) throw awsError("QueueDoesNotExist", "The specified queue does not exist.");
@@ -235,7 +235,7 @@ export class SqsService {
 
   async tagQueue(ref: string, tags: Record<string, string>): Promise<void> {
     checkTags(tags);
-    const q = this.reg.require(ref);
+    const q = await this.reg.resolve(ref);
     await this.reg.lock.run(q.name, async () => {
       const current = this.reg.get(q.name);
       if (!current) throw awsError("QueueDoesNotExist", "The specified queue does not exist.");
@@ -246,7 +246,7 @@ export class SqsService {
   }
 
   async untagQueue(ref: string, keys: string[]): Promise<void> {
-    const q = this.reg.require(ref);
+    const q = await this.reg.resolve(ref);
     await this.reg.lock.run(q.name, async () => {
       const current = this.reg.get(q.name);
       if (!current) throw awsError("QueueDoesNotExist", "The specified queue does not exist.");
@@ -256,19 +256,19 @@ export class SqsService {
     });
   }
 
-  listQueueTags(ref: string): Record<string, string> {
-    return { ...this.reg.require(ref).tags };
+  async listQueueTags(ref: string): Promise<Record<string, string>> {
+    return { ...(await this.reg.resolve(ref)).tags };
   }
 
   /** Resolves once the message is durably stored. */
   async sendMessage(ref: string, input: SendMessageInput): Promise<SendMessageResult> {
-    const [outcome] = await sendMessages(this.reg, this.reg.require(ref), [input]);
+    const [outcome] = await sendMessages(this.reg, await this.reg.resolve(ref), [input]);
     if (outcome instanceof Error) throw outcome;
     return outcome!;
   }
 
   async sendMessageBatch(ref: string, entries: BatchEntry<SendMessageInput>[]): Promise<BatchResult<SendMessageResult>> {
-    const q = this.reg.require(ref);
+    const q = await this.reg.resolve(ref);
     checkBatch(entries, "SendMessageBatchRequestEntry");
     checkBatchSize(entries);
     return batchResult(entries, await sendMessages(this.reg, q, entries));
@@ -280,21 +280,21 @@ export class SqsService {
   }
 
   async deleteMessage(ref: string, receiptHandle: string): Promise<void> {
-    await deleteMessage(this.reg, this.reg.require(ref), receiptHandle);
+    await deleteMessage(this.reg, await this.reg.resolve(ref), receiptHandle);
   }
 
   async deleteMessageBatch(ref: string, entries: BatchEntry<{ ReceiptHandle: string }>[]): Promise<BatchResult<object>> {
-    const q = this.reg.require(ref);
+    const q = await this.reg.resolve(ref);
     checkBatch(entries, "DeleteMessageBatchRequestEntry");
     return batchResult(entries, await eachEntry(entries, async (e) => (await deleteMessage(this.reg, q, e.ReceiptHandle), {})));
   }
 
   async changeMessageVisibility(ref: string, receiptHandle: string, visibilityTimeout: number): Promise<void> {
-    await changeVisibility(this.reg, this.reg.require(ref), receiptHandle, visibilityTimeout);
+    await changeVisibility(this.reg, await this.reg.resolve(ref), receiptHandle, visibilityTimeout);
   }
 
   async changeMessageVisibilityBatch(ref: string, entries: BatchEntry<ChangeVisibilityEntry>[]): Promise<BatchResult<object>> {
-    const q = this.reg.require(ref);
+    const q = await this.reg.resolve(ref);
     checkBatch(entries, "ChangeMessageVisibilityBatchRequestEntry");
     return batchResult(entries, await eachEntry(entries, async (e) => (await changeVisibility(this.reg, q, e.ReceiptHandle, e.VisibilityTimeout), {})));
   }
