@@ -427,9 +427,11 @@ describe(`DynamoDB with the AWS SDK for JavaScript v3 (${store} store)`, () => {
     const TableName = await table({ StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_AND_OLD_IMAGES" } });
     await ddb.send(new UpdateTimeToLiveCommand({ TableName, TimeToLiveSpecification: { Enabled: true, AttributeName: "expires" } }));
     const nowS = Math.floor(Date.now() / 1000);
-    await doc.send(new PutCommand({ TableName, Item: { pk: "ttl", sk: "old", expires: nowS - 3600 } }));
+    // The expired item is written last: the sweeper may run between any two writes, and its REMOVE
+    // must still come after every INSERT in the stream.
     await doc.send(new PutCommand({ TableName, Item: { pk: "ttl", sk: "future", expires: nowS + 86_400 } }));
     await doc.send(new PutCommand({ TableName, Item: { pk: "ttl", sk: "not-a-number", expires: "yesterday" } }));
+    await doc.send(new PutCommand({ TableName, Item: { pk: "ttl", sk: "old", expires: nowS - 3600 } }));
     // AWS deletes expired items in the background ("typically within a few days"; Flint within seconds): wait for it.
     for (let i = 0; i < 1200 && (await doc.send(new GetCommand({ TableName, Key: { pk: "ttl", sk: "old" }, ConsistentRead: true }))).Item; i++) await new Promise((r) => setTimeout(r, 100));
     assert.equal((await doc.send(new GetCommand({ TableName, Key: { pk: "ttl", sk: "old" }, ConsistentRead: true }))).Item, undefined, "the expired item deleted");
