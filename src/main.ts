@@ -274,9 +274,9 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     registry,
     store: store.mappings,
     clock,
-    source: (kind, arn) => {
+    source: async (kind, arn) => {
       if (kind === "sqs") {
-        const q = sqs.findByArn(arn);
+        const q = await sqs.lookUpArn(arn);
         return q && { fifo: q.fifo, visibilityTimeout: q.settings.visibilityTimeout };
       }
       if (kind === "dynamodb") return tables.byStreamArn(arn) ? {} : undefined;

@@ -103,6 +103,11 @@ describe("SQS on two nodes", () => {
     const sent = await sqsB.sendMessageBatch(url, [{ Id: "0", MessageBody: "hello from B" }]);
     assert.equal(sent.Successful.length, 1);
     assert.deepEqual((await sqsA.receiveMessage(url)).map((m) => m.Body), ["hello from B"]);
+    // A dead-letter queue made on A a moment ago is a valid redrive target on B.
+    const dlq = await sqsA.createQueue({ QueueName: "fresh-dlq" });
+    assert.equal(sqsB.findByArn(sqsA.arnOf(dlq)), undefined, "B has not heard of the dead-letter queue yet");
+    await sqsB.setQueueAttributes(url, { RedrivePolicy: JSON.stringify({ deadLetterTargetArn: sqsA.arnOf(dlq), maxReceiveCount: "3" }) });
+    assert.equal((await sqsB.lookUpArn(sqsA.arnOf(dlq)))?.name, "fresh-dlq");
     // A queue no node made is still QueueDoesNotExist after the read.
     await assert.rejects(sqsB.sendMessage(`${BASE}/${ACCOUNT.accountId}/never-made`, { MessageBody: "x" }), { code: "QueueDoesNotExist" });
     await assert.rejects(sqsB.getQueueUrl("never-made"), { code: "QueueDoesNotExist" });

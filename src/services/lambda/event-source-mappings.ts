@@ -84,8 +84,8 @@ export interface MappingDeps {
   registry: FunctionRegistry;
   store: MappingStore;
   clock: Clock;
-  /** The source behind an ARN of this kind, or undefined when it does not exist. */
-  source(kind: SourceKind, arn: string): SourceFacts | undefined;
+  /** The source behind an ARN of this kind, or undefined when it does not exist (in a cluster, after reading the store). */
+  source(kind: SourceKind, arn: string): SourceFacts | undefined | Promise<SourceFacts | undefined>;
   /** Throws AWS's error when the function's execution role may not read the source (iam/'s mode decides). */
   checkRole?(mapping: MappingRecord, role: string): void;
   /** Validates FilterCriteria.Filters, throwing "Invalid filter pattern definition." (event-sources/filter.ts). */
@@ -225,7 +225,7 @@ export class EventSourceMappingService {
     const source = arn === undefined ? undefined : sourceKind(arn);
     if (!arn || !source) throw awsError("InvalidParameterValueException", "Unrecognized event source.");
     const fn = this.target(input.functionName!);
-    const facts = this.deps.source(source, arn);
+    const facts = await this.deps.source(source, arn);
     if (!facts) {
       if (source === "sqs") throw awsError("InvalidParameterValueException", "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.");
       throw awsError("InvalidParameterValueException", `Stream not found: ${arn}`);
@@ -341,7 +341,7 @@ export class EventSourceMappingService {
         else m.onFailure = input.onFailure;
       }
     }
-    const facts = this.deps.source(m.source, m.eventSourceArn) ?? {};
+    const facts = (await this.deps.source(m.source, m.eventSourceArn)) ?? {};
     checkForSource(m, { ...input, startingPosition: undefined }, facts, fn?.timeout);
     if (m.filters) this.deps.checkFilters?.(m.filters);
     if (fn) this.deps.checkRole?.(m, fn.role);

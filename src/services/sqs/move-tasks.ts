@@ -132,14 +132,14 @@ export class MoveTasks {
     if (rate !== undefined && (rate < 1 || rate > MAX_RATE)) {
       throw awsError("InvalidParameterValue", `Value ${rate} for parameter MaxNumberOfMessagesPerSecond is invalid. Reason: Must be between 1 and ${MAX_RATE}.`);
     }
-    const source = this.reg.byArn(input.SourceArn);
+    const source = await this.reg.findByArn(input.SourceArn);
     if (!source) throw notFound("SourceArn");
     const sourceArn = this.reg.arn(source);
     if (!this.reg.all().some((q) => q.settings.redrivePolicy?.deadLetterTargetArn === sourceArn)) {
       throw awsError("InvalidParameterValue", "Source queue must be configured as a Dead Letter Queue.");
     }
     if (input.DestinationArn !== undefined) {
-      const destination = this.reg.byArn(input.DestinationArn);
+      const destination = await this.reg.findByArn(input.DestinationArn);
       if (!destination) throw notFound("DestinationArn");
       if (destination.name === source.name) throw awsError("InvalidParameterValue", "Source queue arn and destination queue arn cannot be the same.");
       if (destination.fifo !== source.fifo) throw awsError("InvalidParameterValue", "The source queue and destination queue must be of the same queue type.");
@@ -194,7 +194,7 @@ export class MoveTasks {
   /** Only a RUNNING task is cancelled: it becomes CANCELLING, and CANCELLED once its step ends. */
   async cancel(handle: string): Promise<{ ApproximateNumberOfMessagesMoved: number }> {
     const { taskId, sourceArn } = parseHandle(handle);
-    const source = this.reg.byArn(sourceArn);
+    const source = await this.reg.findByArn(sourceArn);
     if (!source) throw notFound("SourceArn");
     const moved = await this.reg.lock.run(source.name, async () => {
       const current = this.reg.get(source.name);

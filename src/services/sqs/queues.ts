@@ -88,6 +88,12 @@ export class QueueRegistry {
     return name === undefined ? undefined : this.queues.get(name);
   }
 
+  /** The queue an ARN names, read again from the store when this node does not know it. */
+  async findByArn(arn: string): Promise<QueueRecord | undefined> {
+    const name = nameFromArn(this.account, arn);
+    return name === undefined ? undefined : this.find(name);
+  }
+
   all(): QueueRecord[] {
     return [...this.queues.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }

@@ -114,16 +114,21 @@ export class SqsService {
     return document === undefined ? undefined : { name: `queue policy of ${arn}`, kind: "resource", document };
   }
 
-  /** The queue an ARN names, if it exists (dead-letter and destination targets). */
+  /** The queue an ARN names, if this node knows it (dead-letter and destination targets). */
   findByArn(arn: string): QueueRecord | undefined {
     return this.reg.byArn(arn);
   }
 
-  private checkRedrive(name: string, fifo: boolean, settings: QueueSettings): void {
+  /** The queue an ARN names, if it exists: a queue another node made a moment ago too (a request names it). */
+  lookUpArn(arn: string): Promise<QueueRecord | undefined> {
+    return this.reg.findByArn(arn);
+  }
+
+  private async checkRedrive(name: string, fifo: boolean, settings: QueueSettings): Promise<void> {
     const policy = settings.redrivePolicy;
     if (!policy) return;
     const reason = (r: string) => awsError("InvalidParameterValue", `Value ${JSON.stringify(policy)} for parameter RedrivePolicy is invalid. Reason: ${r}`);
-    const dlq = this.reg.byArn(policy.deadLetterTargetArn);
+    const dlq = await this.reg.findByArn(policy.deadLetterTargetArn);
     if (!dlq) throw reason("Dead letter target does not exist.");
     if (dlq.fifo !== fifo) throw reason("Dead-letter queue must be same type of queue as the source.");
     if (!redriveAllowed(dlq, this.reg.arn(name))) {
@@ -146,7 +151,7 @@ export class SqsService {
         if (differs) throw awsError("QueueNameExists", `A queue already exists with the same name and a different value for attribute ${differs}`);
         return existing;
       }
-      this.checkRedrive(input.QueueName, fifo, settings);
+      await this.checkRedrive(input.QueueName, fifo, settings);
       const now = Math.floor(this.reg.clock.now() / 1000);
       const q: QueueRecord = { name: input.QueueName, fifo, created: now, lastModified: now, settings, tags };
       if (!(await this.reg.insert(q))) return this.reg.get(q.name)!;
@@ -226,7 +231,7 @@ export class SqsService {
       const current = this.reg.get(q.name);
       if (!current) throw awsError("QueueDoesNotExist", "The specified queue does not exist.");
       const settings = applyAttributes(current.settings, attributes, current.fifo, false);
-      this.checkRedrive(current.name, current.fifo, settings);
+      await this.checkRedrive(current.name, current.fifo, settings);
       await this.reg.save({ ...current, settings, lastModified: Math.floor(this.reg.clock.now() / 1000) });
     });
     // A shorter wait or visibility may make a waiting receive's answer different.
