@@ -147,11 +147,11 @@ describe("Kinesis on two nodes", () => {
     const [kA, kB] = await onBoth(t, [a, b], (node) => KinesisService.create({ account: ACCOUNT, store: node.streams, clock, iteratorSecret: "s", changes: node.changes }));
     await kA.createStream({ StreamName: "clicks", ShardCount: 1, StreamMode: "PROVISIONED" });
     await delivered(a, b);
-    assert.equal(kB.describeStreamSummary({ StreamName: "clicks" }).StreamDescriptionSummary.StreamStatus, "CREATING");
+    assert.equal((await kB.describeStreamSummary({ StreamName: "clicks" })).StreamDescriptionSummary.StreamStatus, "CREATING");
     clock.advance(1000);
     await new Promise((r) => setTimeout(r, 10));
     await delivered(a, b);
-    assert.equal(kB.describeStreamSummary({ StreamName: "clicks" }).StreamDescriptionSummary.StreamStatus, "ACTIVE");
+    assert.equal((await kB.describeStreamSummary({ StreamName: "clicks" })).StreamDescriptionSummary.StreamStatus, "ACTIVE");
 
     const arn = kB.streamByArn("arn:aws:kinesis:us-east-1:000000000000:stream/clicks")!.arn;
     const woken: string[] = [];
@@ -163,7 +163,7 @@ describe("Kinesis on two nodes", () => {
 
     await kA.deleteStream({ StreamName: "clicks" });
     await delivered(a, b);
-    assert.throws(() => kB.describeStreamSummary({ StreamName: "clicks" }), { code: "ResourceNotFoundException" });
+    await assert.rejects(kB.describeStreamSummary({ StreamName: "clicks" }), { code: "ResourceNotFoundException" });
   });
 });
 
