@@ -152,11 +152,11 @@ describe("Kinesis on two nodes", () => {
     const [kA, kB] = await onBoth(t, [a, b], (node) => KinesisService.create({ account: ACCOUNT, store: node.streams, clock, iteratorSecret: "s", changes: node.changes }));
     await kA.createStream({ StreamName: "clicks", ShardCount: 1, StreamMode: "PROVISIONED" });
     await delivered(a, b);
-    assert.equal(kB.describeStreamSummary({ StreamName: "clicks" }).StreamDescriptionSummary.StreamStatus, "CREATING");
+    assert.equal((await kB.describeStreamSummary({ StreamName: "clicks" })).StreamDescriptionSummary.StreamStatus, "CREATING");
     clock.advance(1000);
     await new Promise((r) => setTimeout(r, 10));
     await delivered(a, b);
-    assert.equal(kB.describeStreamSummary({ StreamName: "clicks" }).StreamDescriptionSummary.StreamStatus, "ACTIVE");
+    assert.equal((await kB.describeStreamSummary({ StreamName: "clicks" })).StreamDescriptionSummary.StreamStatus, "ACTIVE");
 
     const arn = kB.streamByArn("arn:aws:kinesis:us-east-1:000000000000:stream/clicks")!.arn;
     const woken: string[] = [];
@@ -168,7 +168,71 @@ describe("Kinesis on two nodes", () => {
 
     await kA.deleteStream({ StreamName: "clicks" });
     await delivered(a, b);
-    assert.throws(() => kB.describeStreamSummary({ StreamName: "clicks" }), { code: "ResourceNotFoundException" });
+    await assert.rejects(kB.describeStreamSummary({ StreamName: "clicks" }), { code: "ResourceNotFoundException" });
+  });
+
+  /** Hold back the news of A's changes from `node` until the returned function delivers it (a slow network). */
+  function holdNews(node: SqliteStore): () => void {
+    const subscribers = node.changes.subscribers;
+    const deliver = subscribers.deliver.bind(subscribers);
+    const held: [string, string][] = [];
+    subscribers.deliver = (topic, key) => void held.push([topic, key]);
+    return () => {
+      subscribers.deliver = deliver;
+      for (const [topic, key] of held) deliver(topic, key);
+    };
+  }
+
+  test("a stream made and activated on A is used on B at once, before A's news reaches B: B reads the store on its miss", async (t) => {
+    const [a, b] = twoNodes(t);
+    const clock = new ManualClock();
+    const [kA, kB] = await onBoth(t, [a, b], (node) => KinesisService.create({ account: ACCOUNT, store: node.streams, clock, iteratorSecret: "s", changes: node.changes }));
+    const arn = (name: string) => `arn:aws:kinesis:us-east-1:000000000000:stream/${name}`;
+    const stored = async (name: string) => (await a.streams.listStreams()).find((s) => s.name === name)?.status;
+    /** A's timer activates `name`: resolves once the store says so. */
+    const activateOnA = async (name: string) => {
+      clock.advance(1000);
+      while ((await stored(name)) !== "ACTIVE") await new Promise((r) => setTimeout(r, 2));
+    };
+    const create = (name: string) => kA.createStream({ StreamName: name, ShardCount: 1, StreamMode: "PROVISIONED" });
+    const record = (body: string) => ({ partitionKey: "k", data: Buffer.from(body) });
+    const release = holdNews(b);
+
+    // B has not heard of each stream when it is first asked about it.
+    await create("described");
+    await activateOnA("described");
+    assert.equal(kB.streamByArn(arn("described")), undefined, "B has not heard of the stream yet");
+    assert.equal((await kB.describeStream({ StreamName: "described" })).StreamDescription.StreamStatus, "ACTIVE");
+
+    await create("put");
+    await activateOnA("put");
+    assert.equal(kB.streamByArn(arn("put")), undefined, "B has not heard of the stream yet");
+    const put = await kB.putRecord({ StreamARN: arn("put"), record: record("from B") });
+    const fromB = await kA.getShardIterator({ StreamName: "put", ShardId: put.ShardId, ShardIteratorType: "TRIM_HORIZON" });
+    assert.deepEqual((await kA.getRecords(fromB)).Records.map((r) => Buffer.from(r.Data, "base64").toString()), ["from B"]);
+
+    await create("read");
+    await activateOnA("read");
+    await kA.putRecord({ StreamName: "read", record: record("from A") });
+    const fromA = await kA.getShardIterator({ StreamName: "read", ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" });
+    assert.equal(kB.streamByArn(arn("read")), undefined, "B has not heard of the stream yet");
+    assert.deepEqual((await kB.getRecords(fromA)).Records.map((r) => Buffer.from(r.Data, "base64").toString()), ["from A"]);
+
+    // B holds a stream as CREATING after A activated it: B reads it again before refusing.
+    await create("late");
+    assert.equal((await kB.describeStreamSummary({ StreamName: "late" })).StreamDescriptionSummary.StreamStatus, "CREATING");
+    await assert.rejects(kB.putRecord({ StreamName: "late", record: record("too soon") }), { code: "ResourceNotFoundException" }, "the store says CREATING too");
+    await activateOnA("late");
+    assert.equal(kB.streamByArn(arn("late"))?.status, "CREATING", "B still holds the stream as CREATING");
+    await kB.putRecord({ StreamName: "late", record: record("from B") });
+    assert.equal((await kB.describeStreamSummary({ StreamName: "late" })).StreamDescriptionSummary.StreamStatus, "ACTIVE");
+
+    // A stream no node made is still not found after the read.
+    await assert.rejects(kB.describeStream({ StreamName: "never-made" }), { code: "ResourceNotFoundException", message: "Stream never-made under account 000000000000 not found." });
+    await assert.rejects(kB.putRecord({ StreamName: "never-made", record: record("x") }), { code: "ResourceNotFoundException" });
+    release();
+    await delivered(a, b);
+    assert.deepEqual(kB.listStreams({}).StreamNames, ["described", "late", "put", "read"]);
   });
 });
 

@@ -38,7 +38,7 @@ export const OPERATIONS: Record<string, Operation> = {
     const input = inputs.decodeUntagResource(m);
     return none(k.removeTags(input, input.TagKeys));
   },
-  ListTagsForResource: (k, m) => ({ Tags: k.listTags(inputs.decodeResourceRef(m)).Tags }),
+  ListTagsForResource: async (k, m) => ({ Tags: (await k.listTags(inputs.decodeResourceRef(m))).Tags }),
   PutRecord: (k, m) => k.putRecord(inputs.decodePutRecord(m)),
   PutRecords: (k, m) => k.putRecords(inputs.decodePutRecords(m)),
   GetShardIterator: (k, m) => k.getShardIterator(inputs.decodeGetShardIterator(m)),

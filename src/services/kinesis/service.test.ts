@@ -50,10 +50,10 @@ describe("Kinesis service", () => {
 
   test("a stream is CREATING, then ACTIVE; it is named by StreamName or StreamARN", async () => {
     await kinesis.createStream({ StreamName: "orders", ShardCount: 2, StreamMode: "PROVISIONED" });
-    assert.equal(kinesis.describeStreamSummary({ StreamName: "orders" }).StreamDescriptionSummary.StreamStatus, "CREATING");
+    assert.equal((await kinesis.describeStreamSummary({ StreamName: "orders" })).StreamDescriptionSummary.StreamStatus, "CREATING");
     await assert.rejects(put("orders", "k"), { code: "ResourceNotFoundException", message: "Stream orders under account 123456789012 not found." });
     clock.advance(50);
-    const d = kinesis.describeStream({ StreamARN: ARN("orders") }).StreamDescription;
+    const d = (await kinesis.describeStream({ StreamARN: ARN("orders") })).StreamDescription;
     assert.equal(d.StreamStatus, "ACTIVE");
     assert.equal(d.StreamARN, ARN("orders"));
     assert.deepEqual(d.StreamModeDetails, { StreamMode: "PROVISIONED" });
@@ -66,8 +66,8 @@ describe("Kinesis service", () => {
       ],
     );
     await assert.rejects(create("orders"), { code: "ResourceInUseException", message: "Stream orders under account 123456789012 already exists." });
-    assert.throws(() => kinesis.describeStream({ StreamARN: "arn:aws:kinesis:us-east-1:999999999999:stream/orders" }), { message: "Stream orders under account 999999999999 not found." });
-    assert.throws(() => kinesis.describeStream({ StreamName: "other", StreamARN: ARN("orders") }), { code: "InvalidArgumentException" });
+    await assert.rejects(kinesis.describeStream({ StreamARN: "arn:aws:kinesis:us-east-1:999999999999:stream/orders" }), { message: "Stream orders under account 999999999999 not found." });
+    await assert.rejects(kinesis.describeStream({ StreamName: "other", StreamARN: ARN("orders") }), { code: "InvalidArgumentException" });
   });
 
   test("a stream still CREATING when the server stopped becomes ACTIVE after the restart", async () => {
@@ -82,7 +82,7 @@ describe("Kinesis service", () => {
 
   test("an on-demand stream starts with 4 shards; shards split the hash-key space evenly", async () => {
     await kinesis.createStream({ StreamName: "od", StreamMode: "ON_DEMAND" });
-    const d = kinesis.describeStream({ StreamName: "od" }).StreamDescription;
+    const d = (await kinesis.describeStream({ StreamName: "od" })).StreamDescription;
     assert.equal(d.Shards.length, 4);
     assert.deepEqual(d.StreamModeDetails, { StreamMode: "ON_DEMAND" });
     const ranges = evenRanges(3);
@@ -92,7 +92,7 @@ describe("Kinesis service", () => {
 
   test("a partition key's MD5 picks the shard whose range holds it; ExplicitHashKey overrides it", async () => {
     await create("h", 4);
-    const shards = kinesis.describeStream({ StreamName: "h" }).StreamDescription.Shards;
+    const shards = (await kinesis.describeStream({ StreamName: "h" })).StreamDescription.Shards;
     const holding = (hash: bigint) => shards.find((s) => BigInt(s.HashKeyRange.StartingHashKey) <= hash && hash <= BigInt(s.HashKeyRange.EndingHashKey))!.ShardId;
     const seen = new Set<string>();
     for (let i = 0; i < 40; i++) {
@@ -138,7 +138,7 @@ describe("Kinesis service", () => {
     clock.advance(1);
     assert.deepEqual(await bodies(await iterator("it", "AT_TIMESTAMP", { Timestamp: clock.now() })), []);
     // The shard's starting sequence number is before its first record.
-    const start = kinesis.describeStream({ StreamName: "it" }).StreamDescription.Shards[0]!.SequenceNumberRange.StartingSequenceNumber;
+    const start = (await kinesis.describeStream({ StreamName: "it" })).StreamDescription.Shards[0]!.SequenceNumberRange.StartingSequenceNumber;
     assert.deepEqual(await bodies(await iterator("it", "AT_SEQUENCE_NUMBER", { StartingSequenceNumber: start })), ["one", "two", "three"]);
 
     await assert.rejects(iterator("it", "AT_SEQUENCE_NUMBER"), { code: "InvalidArgumentException", message: /Request specified AT_SEQUENCE_NUMBER and no StartingSequenceNumber\.$/ });
@@ -223,7 +223,7 @@ describe("Kinesis service", () => {
     assert.deepEqual(await bodies(await iterator("ret", "TRIM_HORIZON")), ["fresh"]);
 
     await kinesis.increaseRetention({ StreamName: "ret", RetentionPeriodHours: 48 });
-    assert.equal(kinesis.describeStreamSummary({ StreamName: "ret" }).StreamDescriptionSummary.RetentionPeriodHours, 48);
+    assert.equal((await kinesis.describeStreamSummary({ StreamName: "ret" })).StreamDescriptionSummary.RetentionPeriodHours, 48);
     await assert.rejects(kinesis.increaseRetention({ StreamName: "ret", RetentionPeriodHours: 30 }), { message: /can not be shorter than existing retention period \(48 hours\)\. Use DecreaseRetentionPeriod API\.$/ });
     await assert.rejects(kinesis.decreaseRetention({ StreamName: "ret", RetentionPeriodHours: 12 }), { message: "Minimum allowed retention period is 24 hours. Requested retention period (12 hours) is too short." });
     await kinesis.decreaseRetention({ StreamName: "ret", RetentionPeriodHours: 24 });
@@ -281,16 +281,16 @@ describe("Kinesis service", () => {
 
   test("DescribeStream, ListShards and ListStreams page as AWS pages them", async () => {
     await create("p", 5);
-    const d = kinesis.describeStream({ StreamName: "p", Limit: 2, ExclusiveStartShardId: "shardId-000000000000" }).StreamDescription;
+    const d = (await kinesis.describeStream({ StreamName: "p", Limit: 2, ExclusiveStartShardId: "shardId-000000000000" })).StreamDescription;
     assert.deepEqual(d.Shards.map((s) => s.ShardId), ["shardId-000000000001", "shardId-000000000002"]);
     assert.equal(d.HasMoreShards, true);
-    const first = kinesis.listShards({ StreamName: "p", MaxResults: 3 });
+    const first = await kinesis.listShards({ StreamName: "p", MaxResults: 3 });
     assert.equal(first.Shards.length, 3);
-    const rest = kinesis.listShards({ NextToken: first.NextToken!, MaxResults: 3 });
+    const rest = await kinesis.listShards({ NextToken: first.NextToken!, MaxResults: 3 });
     assert.deepEqual(rest.Shards.map((s) => s.ShardId), ["shardId-000000000003", "shardId-000000000004"]);
     assert.equal(rest.NextToken, undefined);
-    assert.throws(() => kinesis.listShards({ StreamName: "p", NextToken: first.NextToken! }), { message: "NextToken and StreamName cannot be provided together." });
-    assert.deepEqual(kinesis.listShards({ StreamName: "p", ShardFilter: { Type: "AFTER_SHARD_ID", ShardId: "shardId-000000000003" } }).Shards.map((s) => s.ShardId), ["shardId-000000000004"]);
+    await assert.rejects(kinesis.listShards({ StreamName: "p", NextToken: first.NextToken! }), { message: "NextToken and StreamName cannot be provided together." });
+    assert.deepEqual((await kinesis.listShards({ StreamName: "p", ShardFilter: { Type: "AFTER_SHARD_ID", ShardId: "shardId-000000000003" } })).Shards.map((s) => s.ShardId), ["shardId-000000000004"]);
 
     await create("a");
     await create("b");

@@ -77,9 +77,14 @@ export class KinesisService {
     return service;
   }
 
-  /** Another node changed a stream: read them all again. A known stream keeps its object (timers and readers hold it). */
-  private reload(): Promise<void> {
-    return this.sync.reread(
+  /**
+   * Another node changed a stream: read them all again. A known stream keeps its object (timers and
+   * readers hold it). Resolves once a new one's latest sequences are loaded, so a lookup that missed
+   * never starts a LATEST iterator before them.
+   */
+  private async reload(): Promise<void> {
+    const loads: Promise<void>[] = [];
+    await this.sync.reread(
       () => this.deps.store.listStreams(),
       (streams) => {
         const gone = new Map(this.streams);
@@ -89,7 +94,7 @@ export class KinesisService {
           if (known) Object.assign(known, fresh);
           else {
             this.streams.set(fresh.name, fresh);
-            void this.log.load(fresh).catch((err) => console.error(`flint: kinesis stream ${fresh.name}:`, err));
+            loads.push(this.log.load(fresh).catch((err) => console.error(`flint: kinesis stream ${fresh.name}:`, err)));
           }
         }
         for (const stream of gone.values()) {
@@ -98,6 +103,7 @@ export class KinesisService {
         }
       },
     );
+    await Promise.all(loads);
   }
 
   /** The stream and shard an APPENDED key names, if this node knows them. */
@@ -112,8 +118,8 @@ export class KinesisService {
     return this.deps.account.accountId;
   }
 
-  /** The stream a request names by StreamName or StreamARN (the ARN wins; both must agree). */
-  resolve(ref: StreamRef): Stream {
+  /** The stream name a request gives by StreamName or StreamARN (the ARN wins; both must agree). */
+  private nameOf(ref: StreamRef): string {
     let name = ref.StreamName;
     if (ref.StreamARN !== undefined) {
       const arn = parseStreamArn(ref.StreamARN);
@@ -123,14 +129,31 @@ export class KinesisService {
       name = arn.name;
     }
     if (name === undefined) throw awsError("InvalidArgumentException", "Either StreamName or StreamARN must be specified.");
+    return name;
+  }
+
+  /** The stream a request names, as this node knows it (in-process readers), or ResourceNotFoundException. */
+  resolve(ref: StreamRef): Stream {
+    const name = this.nameOf(ref);
     const stream = this.streams.get(name);
     if (!stream) throw streamNotFound(name, this.accountId);
     return stream;
   }
 
+  /**
+   * The stream a request names, for the request paths. A stream this node has not heard of, or holds
+   * as CREATING, is read again from the store first: another node may have made it a moment ago, or
+   * activated it (its timer), and told the client so before its news reached this node.
+   */
+  private async lookup(ref: StreamRef): Promise<Stream> {
+    const cached = this.streams.get(this.nameOf(ref));
+    if (!cached || cached.status === STREAM_STATUS.CREATING) await this.sync.missed();
+    return this.resolve(ref);
+  }
+
   /** A stream that takes and serves records: not while CREATING or DELETING (AWS: ResourceNotFoundException). */
-  private active(ref: StreamRef): Stream {
-    const stream = this.resolve(ref);
+  private async active(ref: StreamRef): Promise<Stream> {
+    const stream = await this.lookup(ref);
     if (stream.status !== STREAM_STATUS.ACTIVE && stream.status !== STREAM_STATUS.UPDATING) throw streamNotFound(stream.name, this.accountId);
     return stream;
   }
@@ -187,7 +210,7 @@ export class KinesisService {
   }
 
   async deleteStream(ref: StreamRef): Promise<void> {
-    const stream = this.resolve(ref);
+    const stream = await this.lookup(ref);
     await this.sync.write(stream.name, async () => {
       this.streams.delete(stream.name);
       this.log.forget(stream);
@@ -195,22 +218,22 @@ export class KinesisService {
     });
   }
 
-  describeStream(ref: StreamRef & { Limit?: number; ExclusiveStartShardId?: string }) {
-    const stream = this.resolve(ref);
+  async describeStream(ref: StreamRef & { Limit?: number; ExclusiveStartShardId?: string }) {
+    const stream = await this.lookup(ref);
     const start = ref.ExclusiveStartShardId;
     const { items, more } = page(stream.shards, (s) => start === undefined || s.shardId > start, ref.Limit ?? 100);
     return { StreamDescription: streamDescription(stream, items, more) };
   }
 
-  describeStreamSummary(ref: StreamRef) {
-    return { StreamDescriptionSummary: streamSummary(this.resolve(ref)) };
+  async describeStreamSummary(ref: StreamRef) {
+    return { StreamDescriptionSummary: streamSummary(await this.lookup(ref)) };
   }
 
   /**
    * ListShards: by stream, or by the NextToken of an earlier page (never both). Every shard is open
    * (no resharding yet), so the filters other than AFTER_SHARD_ID select them all.
    */
-  listShards(input: StreamRef & { NextToken?: string; ExclusiveStartShardId?: string; MaxResults?: number; ShardFilter?: { Type: string; ShardId?: string; Timestamp?: number } }) {
+  async listShards(input: StreamRef & { NextToken?: string; ExclusiveStartShardId?: string; MaxResults?: number; ShardFilter?: { Type: string; ShardId?: string; Timestamp?: number } }) {
     const named = input.StreamName !== undefined || input.StreamARN !== undefined;
     if (named && input.NextToken !== undefined) throw awsError("InvalidArgumentException", "NextToken and StreamName cannot be provided together.");
     if (!named && input.NextToken === undefined) throw awsError("InvalidArgumentException", "Either NextToken or StreamName should be provided.");
@@ -218,10 +241,10 @@ export class KinesisService {
     let after = input.ExclusiveStartShardId;
     if (input.NextToken !== undefined) {
       const token = readPageToken(input.NextToken, "stream", "after");
-      stream = this.resolve({ StreamName: token.stream });
+      stream = await this.lookup({ StreamName: token.stream });
       after = token.after;
     } else {
-      stream = this.resolve(input);
+      stream = await this.lookup(input);
     }
     const filter = input.ShardFilter;
     if (filter?.Type === "AFTER_SHARD_ID") {
@@ -260,7 +283,7 @@ export class KinesisService {
   }
 
   private async setRetention(ref: StreamRef & { RetentionPeriodHours: number }, change: "increase" | "decrease"): Promise<void> {
-    const stream = this.resolve(ref);
+    const stream = await this.lookup(ref);
     const hours = ref.RetentionPeriodHours;
     if (hours < MIN_RETENTION_HOURS) {
       throw awsError("InvalidArgumentException", `Minimum allowed retention period is ${MIN_RETENTION_HOURS} hours. Requested retention period (${hours} hours) is too short.`);
@@ -285,20 +308,20 @@ export class KinesisService {
   }
 
   async addTags(ref: StreamRef, tags: Record<string, string>): Promise<void> {
-    const stream = this.resolve(ref);
+    const stream = await this.lookup(ref);
     checkTags(stream.name, this.accountId, stream.tags, tags);
     Object.assign(stream.tags, tags);
     await this.save(stream);
   }
 
   async removeTags(ref: StreamRef, keys: string[]): Promise<void> {
-    const stream = this.resolve(ref);
+    const stream = await this.lookup(ref);
     for (const key of keys) delete stream.tags[key];
     await this.save(stream);
   }
 
-  listTags(ref: StreamRef & { ExclusiveStartTagKey?: string; Limit?: number }) {
-    return tagPage(this.resolve(ref).tags, ref.ExclusiveStartTagKey, ref.Limit ?? MAX_TAGS);
+  async listTags(ref: StreamRef & { ExclusiveStartTagKey?: string; Limit?: number }) {
+    return tagPage((await this.lookup(ref)).tags, ref.ExclusiveStartTagKey, ref.Limit ?? MAX_TAGS);
   }
 
   /** Store a stream changed in place, and tell the other nodes. */
@@ -315,20 +338,24 @@ export class KinesisService {
   // --- Data plane ----------------------------------------------------------------------------
 
   async putRecord(input: Parameters<ShardLog["putRecord"]>[1] & StreamRef) {
-    return this.log.putRecord(this.active(input), input);
+    return this.log.putRecord(await this.active(input), input);
   }
 
   async putRecords(input: StreamRef & { records: NewRecord[] }) {
-    return this.log.putRecords(this.active(input), input.records);
+    return this.log.putRecords(await this.active(input), input.records);
   }
 
   async getShardIterator(input: StreamRef & { ShardId: string } & Parameters<ShardLog["getShardIterator"]>[2]) {
-    const stream = this.active(input);
+    const stream = await this.active(input);
     return this.log.getShardIterator(stream, this.shard(stream, input.ShardId), input);
   }
 
   async getRecords(input: { ShardIterator: string; Limit?: number; StreamARN?: string }) {
-    return this.log.getRecords(input, (name) => this.streams.get(name));
+    // An iterator issued on another node may name a stream this node has not heard of yet, or a newer one of its name.
+    return this.log.getRecords(input, async (name, createdAt) => {
+      if (this.streams.get(name)?.createdAt !== createdAt) await this.sync.missed();
+      return this.streams.get(name);
+    });
   }
 
   // --- For event source pollers (in-process) -------------------------------------------------

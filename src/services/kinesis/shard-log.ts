@@ -228,11 +228,14 @@ export class ShardLog {
     return { ShardIterator: this.codec.encode({ stream: stream.name, streamCreatedAt: stream.createdAt, shardIndex: shard.index, after, issuedAt: now }) };
   }
 
-  /** GetRecords: read from an iterator's position; the next iterator continues after what was returned. */
-  async getRecords(input: { ShardIterator: string; Limit?: number; StreamARN?: string }, streamNamed: (name: string) => Stream | undefined) {
+  /**
+   * GetRecords: read from an iterator's position; the next iterator continues after what was
+   * returned. `streamOf` finds the stream the iterator was issued for (its name, made at `createdAt`).
+   */
+  async getRecords(input: { ShardIterator: string; Limit?: number; StreamARN?: string }, streamOf: (name: string, createdAt: number) => Promise<Stream | undefined>) {
     const now = this.clock.now();
     const position = this.codec.decode(input.ShardIterator, now);
-    const stream = streamNamed(position.stream);
+    const stream = await streamOf(position.stream, position.streamCreatedAt);
     const shard = stream?.createdAt === position.streamCreatedAt ? stream.shards[position.shardIndex] : undefined;
     if (!stream || !shard) throw shardNotFound(shardIdOf(position.shardIndex), position.stream, this.accountId);
     if (input.StreamARN !== undefined && input.StreamARN !== stream.arn) throw awsError("InvalidArgumentException", "Invalid ShardIterator.");
