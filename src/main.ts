@@ -280,7 +280,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
         return q && { fifo: q.fifo, visibilityTimeout: q.settings.visibilityTimeout };
       }
       if (kind === "dynamodb") return tables.byStreamArn(arn) ? {} : undefined;
-      return kinesis.streamByArn(arn) ? {} : undefined;
+      return (await kinesis.exists(arn)) ? {} : undefined;
     },
     checkRole: mappingRoleCheck(authorizer, (role, functionName) => authority.roleSession(role, functionName)),
     checkFilters: (filters) => void compileFilters({ Filters: filters }),

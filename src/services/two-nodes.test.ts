@@ -227,12 +227,18 @@ describe("Kinesis on two nodes", () => {
     await kB.putRecord({ StreamName: "late", record: record("from B") });
     assert.equal((await kB.describeStreamSummary({ StreamName: "late" })).StreamDescriptionSummary.StreamStatus, "ACTIVE");
 
+    // An event source mapping's source check on B finds a stream made on A a moment ago.
+    await create("mapped");
+    assert.equal(kB.streamByArn(arn("mapped")), undefined, "B has not heard of the stream yet");
+    assert.equal(await kB.exists(arn("mapped")), true);
+    assert.equal(await kB.exists(arn("never-made")), false);
+
     // A stream no node made is still not found after the read.
     await assert.rejects(kB.describeStream({ StreamName: "never-made" }), { code: "ResourceNotFoundException", message: "Stream never-made under account 000000000000 not found." });
     await assert.rejects(kB.putRecord({ StreamName: "never-made", record: record("x") }), { code: "ResourceNotFoundException" });
     release();
     await delivered(a, b);
-    assert.deepEqual(kB.listStreams({}).StreamNames, ["described", "late", "put", "read"]);
+    assert.deepEqual(kB.listStreams({}).StreamNames, ["described", "late", "mapped", "put", "read"]);
   });
 });
 

@@ -358,6 +358,14 @@ export class KinesisService {
     });
   }
 
+  /** Whether the stream an ARN names exists, read again from the store when this node does not know it (a mapping's source check). */
+  async exists(arn: string): Promise<boolean> {
+    const parsed = parseStreamArn(arn);
+    if (!parsed) return false;
+    if (!this.streams.has(parsed.name)) await this.sync.missed();
+    return this.streamByArn(arn) !== undefined;
+  }
+
   // --- For event source pollers (in-process) -------------------------------------------------
 
   streamByArn(arn: string): { arn: string; name: string; status: string; shards: ShardInfo[]; retentionHours: number } | undefined {
