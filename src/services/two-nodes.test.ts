@@ -15,6 +15,7 @@ import { delivered, until } from "../store/contract/changes.js";
 import { SqliteStore } from "../store/sqlite.js";
 import { SqsService } from "./sqs/service.js";
 import { SnsService } from "./sns/service.js";
+import type { CreateTopicInput } from "./sns/inputs.js";
 import { KinesisService } from "./kinesis/service.js";
 import { IamService } from "./iam/service.js";
 import { FunctionRegistry } from "./lambda/registry.js";
@@ -150,8 +151,8 @@ describe("SNS on two nodes", () => {
     const { a, b, snsA, snsB, sent } = await snsOnTwoNodes(t);
     const QUEUE = "arn:aws:sqs:us-east-1:000000000000:q";
     // No turn passes between A's write and B's call, so the notification (delivered on a later turn) has not reached B.
-    const topicOnA = async (name: string) => {
-      const { arn } = await snsA.createTopic({ Name: name });
+    const topicOnA = async (name: string, more: Omit<CreateTopicInput, "Name"> = {}) => {
+      const { arn } = await snsA.createTopic({ Name: name, ...more });
       assert.ok(!snsB.listTopics().topics.some((x) => x.arn === arn), `B has not heard of topic ${name} yet`);
       return arn;
     };
@@ -198,6 +199,14 @@ describe("SNS on two nodes", () => {
     const gone = await subscriptionOnA(news, `${QUEUE}-gone`);
     await snsB.unsubscribe(gone, true);
     assert.equal(await storedSubscription(gone), undefined, "B unsubscribed the subscription it had not heard of");
+
+    // Made again on B at once, a topic or subscription is the one A made, not a second one over it.
+    const again = await topicOnA("again", { Attributes: { DisplayName: "from A" }, Tags: [{ Key: "team", Value: "a" }] });
+    assert.equal((await snsB.createTopic({ Name: "again", Attributes: { DisplayName: "from A" } })).arn, again);
+    assert.deepEqual((await storedTopic(again))?.tags, { team: "a" }, "B kept A's tags");
+    await assert.rejects(snsB.createTopic({ Name: "again", Attributes: { DisplayName: "from B" } }), { message: /Topic already exists with different attributes/ });
+    const once = await subscriptionOnA(news, `${QUEUE}-once`);
+    assert.equal(await snsB.subscribe({ TopicArn: news, Protocol: "sqs", Endpoint: `${QUEUE}-once` }), once);
 
     // What no node made is still refused after the read.
     const never = `arn:aws:sns:us-east-1:${ACCOUNT.accountId}:never-made`;

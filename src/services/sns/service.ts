@@ -141,6 +141,8 @@ export class SnsService {
     checkTags(tags);
     if (tags.length > MAX_TAGS) throw awsError("TagLimitExceededException", "Could not complete request: tag quota of per resource exceeded");
     const arn = topicArn(this.reg.account, input.Name);
+    // A topic another node made a moment ago is answered as it is, not overwritten with a new one.
+    await this.reg.find(arn);
     return this.reg.lock.run(arn, async () => {
       const existing = this.reg.get(arn);
       if (existing) {
@@ -212,9 +214,12 @@ export class SnsService {
     const attributes = checkSubscriptionAttributes(input.Attributes ?? {}, { protocol, topicArn: topic.arn }, true);
     checkFilter(attributes, true);
     const answer = (s: SubscriptionRecord) => (s.pending && !input.ReturnSubscriptionArn ? "pending confirmation" : s.arn);
+    const same = (s: SubscriptionRecord) => s.protocol === protocol && s.endpoint === endpoint;
+    // The same subscription another node made a moment ago is answered, not made twice.
+    await this.reg.findSubscriptionOf(topic.arn, same);
     return this.reg.lock.run(topic.arn, async () => {
       if (!this.reg.get(topic.arn)) throw awsError("NotFoundException", "Topic does not exist");
-      const existing = this.reg.subscriptionsOf(topic.arn).find((s) => s.record.protocol === protocol && s.record.endpoint === endpoint)?.record;
+      const existing = this.reg.subscriptionsOf(topic.arn).find((s) => same(s.record))?.record;
       if (existing) {
         if (input.Attributes && !sameMap(attributes, existing.attributes)) throw invalid("Attributes Reason: Subscription already exists with different attributes");
         return answer(existing);
