@@ -11,10 +11,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { ManualClock } from "../clock/manual-clock.js";
-import { delivered } from "../store/contract/changes.js";
+import { delivered, until } from "../store/contract/changes.js";
 import { SqliteStore } from "../store/sqlite.js";
 import { SqsService } from "./sqs/service.js";
 import { SnsService } from "./sns/service.js";
+import type { CreateTopicInput } from "./sns/inputs.js";
 import { KinesisService } from "./kinesis/service.js";
 import { IamService } from "./iam/service.js";
 import { FunctionRegistry } from "./lambda/registry.js";
@@ -125,23 +126,104 @@ describe("SQS on two nodes", () => {
 });
 
 describe("SNS on two nodes", () => {
-  test("a topic and a subscription made on A are on B; unsubscribing and deleting on A are seen on B", async (t) => {
+  /** SNS on both nodes; what either node delivers to an SQS queue is in `sent` (message bodies). */
+  async function snsOnTwoNodes(t: TestContext) {
     const [a, b] = twoNodes(t);
     const clock = new ManualClock();
-    const deps = { targets: { sqs: { sendMessage: async () => {} }, invokeAsync: async () => {} }, endpoint: () => BASE };
-    const [snsA, snsB] = await onBoth(t, [a, b], (node) => SnsService.create(ACCOUNT, node.sns, clock, { ...deps, changes: node.changes }));
+    const sent: string[] = [];
+    const targets = { sqs: { sendMessage: async (_arn: string, input: { MessageBody: string }) => void sent.push(input.MessageBody) }, invokeAsync: async () => {} };
+    const [snsA, snsB] = await onBoth(t, [a, b], (node) => SnsService.create(ACCOUNT, node.sns, clock, { targets, endpoint: () => BASE, changes: node.changes }));
+    return { a, b, snsA, snsB, sent };
+  }
+
+  test("a topic and a subscription made on A are on B; unsubscribing and deleting on A are seen on B", async (t) => {
+    const { a, b, snsA, snsB } = await snsOnTwoNodes(t);
     const topic = await snsA.createTopic({ Name: "events" });
     const sub = await snsA.subscribe({ TopicArn: topic.arn, Protocol: "sqs", Endpoint: "arn:aws:sqs:us-east-1:000000000000:q", Attributes: { FilterPolicy: JSON.stringify({ kind: ["order"] }) } });
     await delivered(a, b);
-    assert.equal(snsB.getTopicAttributes(topic.arn).TopicArn, topic.arn);
-    assert.equal(snsB.getSubscriptionAttributes(sub).FilterPolicy, JSON.stringify({ kind: ["order"] }));
+    assert.equal((await snsB.getTopicAttributes(topic.arn)).TopicArn, topic.arn);
+    assert.equal((await snsB.getSubscriptionAttributes(sub)).FilterPolicy, JSON.stringify({ kind: ["order"] }));
 
     await snsA.unsubscribe(sub, true);
     await delivered(a, b);
-    assert.throws(() => snsB.getSubscriptionAttributes(sub), { message: "Subscription does not exist" });
+    await assert.rejects(snsB.getSubscriptionAttributes(sub), { message: "Subscription does not exist" });
     await snsA.deleteTopic(topic.arn);
     await delivered(a, b);
-    assert.throws(() => snsB.getTopicAttributes(topic.arn), { message: "Topic does not exist" });
+    await assert.rejects(snsB.getTopicAttributes(topic.arn), { message: "Topic does not exist" });
+  });
+
+  test("topics and subscriptions made on A are used on B at once, before A's news reaches B: B reads the store on its miss", async (t) => {
+    const { a, b, snsA, snsB, sent } = await snsOnTwoNodes(t);
+    const QUEUE = "arn:aws:sqs:us-east-1:000000000000:q";
+    // No turn passes between A's write and B's call, so the notification (delivered on a later turn) has not reached B.
+    const topicOnA = async (name: string, more: Omit<CreateTopicInput, "Name"> = {}) => {
+      const { arn } = await snsA.createTopic({ Name: name, ...more });
+      assert.ok(!snsB.listTopics().topics.some((x) => x.arn === arn), `B has not heard of topic ${name} yet`);
+      return arn;
+    };
+    const subscriptionOnA = async (topicArn: string, endpoint: string) => {
+      const arn = await snsA.subscribe({ TopicArn: topicArn, Protocol: endpoint.startsWith("http") ? "http" : "sqs", Endpoint: endpoint, ReturnSubscriptionArn: true });
+      assert.ok(!snsB.listSubscriptions().subscriptions.some((x) => x.Endpoint === endpoint), `B has not heard of the subscription to ${endpoint} yet`);
+      return arn;
+    };
+    const storedTopic = async (arn: string) => (await a.sns.listTopics()).find((x) => x.arn === arn);
+    const storedSubscription = async (arn: string) => (await a.sns.listSubscriptions()).find((x) => x.arn === arn);
+
+    assert.equal((await snsB.getTopicAttributes(await topicOnA("get"))).DisplayName, "");
+    const renamed = await topicOnA("set");
+    await snsB.setTopicAttributes(renamed, "DisplayName", "named on B");
+    assert.equal((await storedTopic(renamed))?.attributes.DisplayName, "named on B");
+    assert.match(await snsB.subscribe({ TopicArn: await topicOnA("subscribe"), Protocol: "sqs", Endpoint: QUEUE }), /:subscribe:/);
+    assert.deepEqual((await snsB.listSubscriptionsByTopic(await topicOnA("list"))).subscriptions, []);
+    const tagged = await topicOnA("tag");
+    await snsB.tagResource(tagged, [{ Key: "team", Value: "b" }]);
+    assert.deepEqual((await storedTopic(tagged))?.tags, { team: "b" });
+    await snsB.untagResource(await topicOnA("untag"), ["team"]);
+    assert.deepEqual(await snsB.listTagsForResource(await topicOnA("tags")), []);
+    const deleted = await topicOnA("delete");
+    await snsB.deleteTopic(deleted);
+    assert.equal(await storedTopic(deleted), undefined, "B deleted the topic it had not heard of");
+
+    // A publish on B reaches the subscription A made with the topic.
+    const news = await topicOnA("news");
+    await subscriptionOnA(news, `${QUEUE}-news`);
+    await snsB.publish({ TopicArn: news, Message: "by TopicArn" });
+    await snsB.publish({ TargetArn: await topicOnA("target"), Message: "by TargetArn" });
+    assert.equal((await snsB.publishBatch(await topicOnA("batch"), [{ Id: "0", Message: "in a batch" }])).Successful.length, 1);
+    await until(() => sent.some((body) => body.includes("by TopicArn")), "B's delivery to A's subscription");
+
+    // Subscriptions: the SubscribeURL may reach B first; B reads, sets and unsubscribes what A subscribed.
+    const web = await subscriptionOnA(news, "http://127.0.0.1:1/hook");
+    const token = (await a.sns.listSubscriptions()).find((x) => x.arn === web)!.token!;
+    assert.equal(await snsB.confirmSubscription(news, token, false, false), web);
+    assert.equal((await storedSubscription(web))?.pending, false);
+    assert.equal((await snsB.getSubscriptionAttributes(await subscriptionOnA(news, `${QUEUE}-get`))).TopicArn, news);
+    const raw = await subscriptionOnA(news, `${QUEUE}-set`);
+    await snsB.setSubscriptionAttributes(raw, "RawMessageDelivery", "true");
+    assert.equal((await storedSubscription(raw))?.attributes.RawMessageDelivery, "true");
+    const gone = await subscriptionOnA(news, `${QUEUE}-gone`);
+    await snsB.unsubscribe(gone, true);
+    assert.equal(await storedSubscription(gone), undefined, "B unsubscribed the subscription it had not heard of");
+
+    // Made again on B at once, a topic or subscription is the one A made, not a second one over it.
+    const again = await topicOnA("again", { Attributes: { DisplayName: "from A" }, Tags: [{ Key: "team", Value: "a" }] });
+    assert.equal((await snsB.createTopic({ Name: "again", Attributes: { DisplayName: "from A" } })).arn, again);
+    assert.deepEqual((await storedTopic(again))?.tags, { team: "a" }, "B kept A's tags");
+    await assert.rejects(snsB.createTopic({ Name: "again", Attributes: { DisplayName: "from B" } }), { message: /Topic already exists with different attributes/ });
+    const once = await subscriptionOnA(news, `${QUEUE}-once`);
+    assert.equal(await snsB.subscribe({ TopicArn: news, Protocol: "sqs", Endpoint: `${QUEUE}-once` }), once);
+
+    // What no node made is still refused after the read.
+    const never = `arn:aws:sns:us-east-1:${ACCOUNT.accountId}:never-made`;
+    await assert.rejects(snsB.getTopicAttributes(never), { queryCode: "NotFound", message: "Topic does not exist" });
+    await assert.rejects(snsB.publish({ TopicArn: never, Message: "x" }), { queryCode: "NotFound", message: "Topic does not exist" });
+    await assert.rejects(snsB.listTagsForResource(never), { queryCode: "ResourceNotFound" });
+    await assert.rejects(snsB.getSubscriptionAttributes(`${news}:00000000-0000-0000-0000-000000000000`), { queryCode: "NotFound", message: "Subscription does not exist" });
+    await assert.rejects(snsB.confirmSubscription(news, "never-sent", false, false), { message: "Invalid parameter: Token" });
+    // Each node has made its deliveries and applied the other's news before it closes.
+    await Promise.all([snsA.deliveriesIdle(), snsB.deliveriesIdle()]);
+    await delivered(a, b);
+    await delivered(b, a);
   });
 });
 

@@ -30,8 +30,8 @@ export const OPERATIONS: Record<string, Operation> = {
     await sns.deleteTopic(required(m, "TopicArn"));
     return undefined;
   },
-  GetTopicAttributes(sns, m) {
-    return { Attributes: sns.getTopicAttributes(required(m, "TopicArn")) };
+  async GetTopicAttributes(sns, m) {
+    return { Attributes: await sns.getTopicAttributes(required(m, "TopicArn")) };
   },
   async SetTopicAttributes(sns, m) {
     await sns.setTopicAttributes(required(m, "TopicArn"), required(m, "AttributeName"), optString(m, "AttributeValue") ?? "");
@@ -53,12 +53,12 @@ export const OPERATIONS: Record<string, Operation> = {
     const p = sns.listSubscriptions(optString(m, "NextToken"));
     return { Subscriptions: p.subscriptions, NextToken: p.nextToken };
   },
-  ListSubscriptionsByTopic(sns, m) {
-    const p = sns.listSubscriptionsByTopic(required(m, "TopicArn"), optString(m, "NextToken"));
+  async ListSubscriptionsByTopic(sns, m) {
+    const p = await sns.listSubscriptionsByTopic(required(m, "TopicArn"), optString(m, "NextToken"));
     return { Subscriptions: p.subscriptions, NextToken: p.nextToken };
   },
-  GetSubscriptionAttributes(sns, m) {
-    return { Attributes: sns.getSubscriptionAttributes(required(m, "SubscriptionArn")) };
+  async GetSubscriptionAttributes(sns, m) {
+    return { Attributes: await sns.getSubscriptionAttributes(required(m, "SubscriptionArn")) };
   },
   async SetSubscriptionAttributes(sns, m) {
     await sns.setSubscriptionAttributes(required(m, "SubscriptionArn"), required(m, "AttributeName"), optString(m, "AttributeValue") ?? "");
@@ -78,7 +78,7 @@ export const OPERATIONS: Record<string, Operation> = {
     await sns.untagResource(required(m, "ResourceArn"), optStringList(m, "TagKeys") ?? []);
     return {};
   },
-  ListTagsForResource(sns, m) {
-    return { Tags: sns.listTagsForResource(required(m, "ResourceArn")) };
+  async ListTagsForResource(sns, m) {
+    return { Tags: await sns.listTagsForResource(required(m, "ResourceArn")) };
   },
 };

@@ -73,17 +73,17 @@ describe("SNS service", () => {
     await assert.rejects(sns.createTopic({ Name: "bad name" }), { queryCode: "InvalidParameter", message: "Invalid parameter: Topic Name" });
     await assert.rejects(sns.createTopic({ Name: "x.fifo" }), { message: "Invalid parameter: Topic Name" });
     await assert.rejects(sns.createTopic({ Name: "x", Attributes: { FifoTopic: "true" } }), { message: /Fifo Topic names must end with .fifo/ });
-    const attrs = sns.getTopicAttributes(t.arn);
+    const attrs = await sns.getTopicAttributes(t.arn);
     assert.equal(attrs.DisplayName, "Orders");
     assert.equal(attrs.Owner, "123456789012");
     assert.equal(attrs.SubscriptionsConfirmed, "0");
     assert.equal(JSON.parse(attrs.EffectiveDeliveryPolicy!).http.defaultHealthyRetryPolicy.numRetries, 3);
     assert.equal(JSON.parse(attrs.Policy!).Statement[0].Resource, t.arn);
     await sns.setTopicAttributes(t.arn, "DisplayName", "Renamed");
-    assert.equal(sns.getTopicAttributes(t.arn).DisplayName, "Renamed");
+    assert.equal((await sns.getTopicAttributes(t.arn)).DisplayName, "Renamed");
     await assert.rejects(sns.setTopicAttributes(t.arn, "Bogus", "1"), { message: "Invalid parameter: AttributeName" });
-    assert.throws(() => sns.getTopicAttributes("arn:aws:sns:us-east-1:123456789012:missing"), { queryCode: "NotFound", message: "Topic does not exist" });
-    assert.throws(() => sns.getTopicAttributes("not-an-arn"), { message: "Invalid parameter: TopicArn" });
+    await assert.rejects(sns.getTopicAttributes("arn:aws:sns:us-east-1:123456789012:missing"), { queryCode: "NotFound", message: "Topic does not exist" });
+    await assert.rejects(sns.getTopicAttributes("not-an-arn"), { message: "Invalid parameter: TopicArn" });
 
     for (let i = 0; i < 249; i++) await sns.createTopic({ Name: `t${String(i).padStart(3, "0")}` });
     const first = sns.listTopics();
@@ -94,7 +94,7 @@ describe("SNS service", () => {
     assert.equal(new Set([...first.topics, ...second.topics, ...third.topics].map((x) => x.arn)).size, 250);
     await sns.deleteTopic(t.arn);
     await sns.deleteTopic(t.arn);
-    assert.throws(() => sns.getTopicAttributes(t.arn), { queryCode: "NotFound" });
+    await assert.rejects(sns.getTopicAttributes(t.arn), { queryCode: "NotFound" });
   });
 
   test("a publish reaches each confirmed subscription whose filter it passes, in each protocol's shape", async () => {
@@ -103,7 +103,7 @@ describe("SNS service", () => {
     await sns.subscribe({ TopicArn: t.arn, Protocol: "sqs", Endpoint: `${QUEUE}-raw`, Attributes: { RawMessageDelivery: "true" } });
     const fnSub = await sns.subscribe({ TopicArn: t.arn, Protocol: "lambda", Endpoint: FUNCTION, Attributes: { FilterPolicy: JSON.stringify({ kind: ["order"] }) } });
     assert.match(queueSub, /^arn:aws:sns:us-east-1:123456789012:fanout:[0-9a-f-]{36}$/);
-    assert.equal(sns.getTopicAttributes(t.arn).SubscriptionsConfirmed, "3");
+    assert.equal((await sns.getTopicAttributes(t.arn)).SubscriptionsConfirmed, "3");
 
     const attributes = { kind: { DataType: "String", StringValue: "order" }, blob: { DataType: "Binary", BinaryValue: Buffer.from([1, 2]) } };
     const { MessageId } = await sns.publish({ TopicArn: t.arn, Message: "hello", Subject: "greeting", MessageAttributes: attributes });
@@ -175,18 +175,18 @@ describe("SNS service", () => {
     const t = await sns.createTopic({ Name: "web" });
     assert.equal(await sns.subscribe({ TopicArn: t.arn, Protocol: "http", Endpoint: "http://127.0.0.1:1/hook" }), "pending confirmation");
     const arn = await sns.subscribe({ TopicArn: t.arn, Protocol: "http", Endpoint: "http://127.0.0.1:1/hook", ReturnSubscriptionArn: true });
-    assert.equal(sns.getSubscriptionAttributes(arn).PendingConfirmation, "true");
-    assert.deepEqual(sns.listSubscriptionsByTopic(t.arn).subscriptions.map((s) => s.SubscriptionArn), ["PendingConfirmation"]);
+    assert.equal((await sns.getSubscriptionAttributes(arn)).PendingConfirmation, "true");
+    assert.deepEqual((await sns.listSubscriptionsByTopic(t.arn)).subscriptions.map((s) => s.SubscriptionArn), ["PendingConfirmation"]);
     const token = (await store.sns.listSubscriptions()).find((s) => s.arn === arn)!.token!;
     await assert.rejects(sns.confirmSubscription(t.arn, "wrong", false, true), { message: "Invalid parameter: Token" });
     assert.equal(await sns.confirmSubscription(t.arn, token, true, false), arn);
-    const attrs = sns.getSubscriptionAttributes(arn);
+    const attrs = await sns.getSubscriptionAttributes(arn);
     assert.equal(attrs.PendingConfirmation, "false");
     assert.equal(attrs.ConfirmationWasAuthenticated, "false");
     assert.equal(JSON.parse(attrs.EffectiveDeliveryPolicy!).healthyRetryPolicy.minDelayTarget, 20);
     await sns.unsubscribe(arn, false);
     await sns.unsubscribe(arn, false);
-    assert.equal(sns.getTopicAttributes(t.arn).SubscriptionsDeleted, "1");
+    assert.equal((await sns.getTopicAttributes(t.arn)).SubscriptionsDeleted, "1");
   });
 
   test("subscription validation and attributes", async () => {
@@ -208,10 +208,10 @@ describe("SNS service", () => {
     await sns.setSubscriptionAttributes(arn, "FilterPolicyScope", "MessageBody");
     await assert.rejects(sns.setSubscriptionAttributes(arn, "FilterPolicy", '{"a": {"b": 1}}'), { message: 'Invalid parameter: FilterPolicy: "b" must be an object or an array' });
     await assert.rejects(sns.setSubscriptionAttributes(arn, "Bogus", "1"), { message: "Invalid parameter: AttributeName" });
-    const attrs = sns.getSubscriptionAttributes(arn);
+    const attrs = await sns.getSubscriptionAttributes(arn);
     assert.equal(attrs.FilterPolicyScope, "MessageBody");
     assert.equal(attrs.RawMessageDelivery, "false");
-    assert.throws(() => sns.getSubscriptionAttributes(`${t.arn}:00000000-0000-0000-0000-000000000000`), { queryCode: "NotFound", message: "Subscription does not exist" });
+    await assert.rejects(sns.getSubscriptionAttributes(`${t.arn}:00000000-0000-0000-0000-000000000000`), { queryCode: "NotFound", message: "Subscription does not exist" });
     await assert.rejects(sns.unsubscribe(t.arn, true), { message: "Invalid parameter: SubscriptionId" });
 
     await sns.publish({ TopicArn: t.arn, Message: JSON.stringify({ price: 5 }) });
@@ -285,7 +285,7 @@ describe("SNS service", () => {
     await sns.close();
 
     sns = await open();
-    assert.equal(sns.getSubscriptionAttributes(arn).FilterPolicy, refused);
+    assert.equal((await sns.getSubscriptionAttributes(arn)).FilterPolicy, refused);
     await sns.publish({ TopicArn: t.arn, Message: JSON.stringify({ key_a: { key_b: { key_c: "1" } }, key_d: { key_e: "1" }, key_f: "1", a: "x" }) });
     await settle();
     assert.deepEqual(targets.sent, []);
@@ -295,8 +295,8 @@ describe("SNS service", () => {
     const t = await sns.createTopic({ Name: "tagged", Tags: [{ Key: "team", Value: "flint" }] });
     await sns.tagResource(t.arn, [{ Key: "stage", Value: "test" }]);
     await sns.untagResource(t.arn, ["team"]);
-    assert.deepEqual(sns.listTagsForResource(t.arn), [{ Key: "stage", Value: "test" }]);
-    assert.throws(() => sns.listTagsForResource("arn:aws:sns:us-east-1:123456789012:nope"), { queryCode: "ResourceNotFound" });
+    assert.deepEqual(await sns.listTagsForResource(t.arn), [{ Key: "stage", Value: "test" }]);
+    await assert.rejects(sns.listTagsForResource("arn:aws:sns:us-east-1:123456789012:nope"), { queryCode: "ResourceNotFound" });
     await assert.rejects(sns.tagResource(t.arn, Array.from({ length: 50 }, (_, i) => ({ Key: `k${i}`, Value: "v" }))), { queryCode: "TagLimitExceeded" });
   });
 });

@@ -141,6 +141,8 @@ export class SnsService {
     checkTags(tags);
     if (tags.length > MAX_TAGS) throw awsError("TagLimitExceededException", "Could not complete request: tag quota of per resource exceeded");
     const arn = topicArn(this.reg.account, input.Name);
+    // A topic another node made a moment ago is answered as it is, not overwritten with a new one.
+    await this.reg.find(arn);
     return this.reg.lock.run(arn, async () => {
       const existing = this.reg.get(arn);
       if (existing) {
@@ -164,18 +166,20 @@ export class SnsService {
   /** Idempotent, as AWS's: deleting a topic that does not exist is not an error. */
   async deleteTopic(arn: string): Promise<void> {
     checkTopicArn(this.reg.account, arn);
+    // A topic another node made a moment ago is deleted too, not skipped as unknown.
+    await this.reg.find(arn);
     await this.reg.lock.run(arn, async () => {
       if (this.reg.get(arn)) await this.reg.removeTopic(arn);
     });
   }
 
-  getTopicAttributes(arn: string): Record<string, string> {
-    const t = this.reg.require(arn);
+  async getTopicAttributes(arn: string): Promise<Record<string, string>> {
+    const t = await this.reg.resolve(arn);
     return topicAttributes(this.reg.account, t, this.reg.subscriptionsOf(t.arn).map((s) => s.record));
   }
 
   async setTopicAttributes(arn: string, name: string, value: string): Promise<void> {
-    const t = this.reg.require(arn);
+    const t = await this.reg.resolve(arn);
     checkTopicAttribute(name, value, t.fifo, false);
     await this.reg.lock.run(t.arn, async () => {
       const current = this.reg.require(t.arn);
@@ -204,15 +208,18 @@ export class SnsService {
 
   /** Resolves the subscription's ARN, or `pending confirmation` for an HTTP/S one unless ReturnSubscriptionArn. */
   async subscribe(input: SubscribeInput): Promise<string> {
-    const topic = this.reg.require(input.TopicArn);
+    const topic = await this.reg.resolve(input.TopicArn);
     const protocol = this.checkEndpoint(topic, input.Protocol, input.Endpoint);
     const endpoint = input.Endpoint!;
     const attributes = checkSubscriptionAttributes(input.Attributes ?? {}, { protocol, topicArn: topic.arn }, true);
     checkFilter(attributes, true);
     const answer = (s: SubscriptionRecord) => (s.pending && !input.ReturnSubscriptionArn ? "pending confirmation" : s.arn);
+    const same = (s: SubscriptionRecord) => s.protocol === protocol && s.endpoint === endpoint;
+    // The same subscription another node made a moment ago is answered, not made twice.
+    await this.reg.findSubscriptionOf(topic.arn, same);
     return this.reg.lock.run(topic.arn, async () => {
       if (!this.reg.get(topic.arn)) throw awsError("NotFoundException", "Topic does not exist");
-      const existing = this.reg.subscriptionsOf(topic.arn).find((s) => s.record.protocol === protocol && s.record.endpoint === endpoint)?.record;
+      const existing = this.reg.subscriptionsOf(topic.arn).find((s) => same(s.record))?.record;
       if (existing) {
         if (input.Attributes && !sameMap(attributes, existing.attributes)) throw invalid("Attributes Reason: Subscription already exists with different attributes");
         return answer(existing);
@@ -240,7 +247,9 @@ export class SnsService {
 
   /** `authenticated`: the request was signed (an unsigned one comes from a SubscribeURL). */
   async confirmSubscription(topicArn: string, token: string, authenticateOnUnsubscribe: boolean, authenticated: boolean): Promise<string> {
-    const topic = this.reg.require(topicArn);
+    const topic = await this.reg.resolve(topicArn);
+    // The SubscribeURL may reach this node before the news of the subscription another node made.
+    await this.reg.findSubscriptionOf(topic.arn, (x) => x.token === token);
     return this.reg.lock.run(topic.arn, async () => {
       const s = this.reg.subscriptionsOf(topic.arn).find((x) => x.record.token === token)?.record;
       if (!s) throw invalid("Token");
@@ -254,7 +263,7 @@ export class SnsService {
   /** Idempotent. An unsigned request (an UnsubscribeURL) is refused once the owner asked for authentication. */
   async unsubscribe(arn: string, authenticated: boolean): Promise<void> {
     checkSubscriptionArn(this.reg.account, arn);
-    const s = this.reg.subscription(arn)?.record;
+    const s = (await this.reg.findSubscription(arn))?.record;
     if (!s) return;
     if (!authenticated && s.authenticateOnUnsubscribe) throw awsError("AuthorizationErrorException", "Unsubscribe must be authenticated for this subscription");
     await this.reg.lock.run(s.topicArn, async () => {
@@ -281,8 +290,8 @@ export class SnsService {
     return this.summaries(this.sortedSubscriptions(), nextToken);
   }
 
-  listSubscriptionsByTopic(topicArn: string, nextToken?: string) {
-    const topic = this.reg.require(topicArn);
+  async listSubscriptionsByTopic(topicArn: string, nextToken?: string) {
+    const topic = await this.reg.resolve(topicArn);
     return this.summaries(this.sortedSubscriptions(topic.arn), nextToken);
   }
 
@@ -293,13 +302,13 @@ export class SnsService {
       .sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
   }
 
-  getSubscriptionAttributes(arn: string): Record<string, string> {
-    const s = this.reg.requireSubscription(arn).record;
+  async getSubscriptionAttributes(arn: string): Promise<Record<string, string>> {
+    const s = (await this.reg.resolveSubscription(arn)).record;
     return subscriptionAttributes(this.reg.account, s, this.reg.get(s.topicArn));
   }
 
   async setSubscriptionAttributes(arn: string, name: string, value: string): Promise<void> {
-    const s = this.reg.requireSubscription(arn).record;
+    const s = (await this.reg.resolveSubscription(arn)).record;
     await this.reg.lock.run(s.topicArn, async () => {
       const current = this.reg.requireSubscription(arn).record;
       const attributes = { ...current.attributes };
@@ -318,14 +327,14 @@ export class SnsService {
     if (targets.length === 0) throw invalid("TopicArn or TargetArn Reason: no value for required parameter");
     if (targets.length > 1) throw invalid("TopicArn Reason: Only one of TopicArn, TargetArn or PhoneNumber may be specified");
     if (input.PhoneNumber !== undefined) throw invalid("PhoneNumber Reason: Flint does not send SMS messages");
-    const topic = input.TopicArn !== undefined ? this.reg.require(input.TopicArn) : this.reg.require(input.TargetArn!, "TargetArn");
+    const topic = input.TopicArn !== undefined ? await this.reg.resolve(input.TopicArn) : await this.reg.resolve(input.TargetArn!, "TargetArn");
     const [outcome] = await publishMessages(this.publishing, topic, [input]);
     if (outcome instanceof Error) throw outcome;
     return outcome!;
   }
 
   async publishBatch(topicArn: string, entries: PublishBatchEntry[]): Promise<BatchResult<PublishResult>> {
-    const topic = this.reg.require(topicArn);
+    const topic = await this.reg.resolve(topicArn);
     if (entries.length === 0) throw awsError("EmptyBatchRequestException", "The batch request doesn't contain any entries.");
     if (entries.length > MAX_BATCH_ENTRIES) throw awsError("TooManyEntriesInBatchRequestException", "The batch request contains more entries than permissible.");
     if (entries.some((e) => !BATCH_ENTRY_ID.test(e.Id))) throw awsError("InvalidBatchEntryIdException", "The Id of a batch entry in a batch request doesn't abide by the specification.");
@@ -349,6 +358,7 @@ export class SnsService {
 
   // Tags
 
+  /** The topic a ResourceArn names as this node knows it, or ResourceNotFound. */
   private taggable(arn: string): TopicRecord {
     checkTopicArn(this.reg.account, arn, "ResourceArn");
     const t = this.reg.get(arn);
@@ -356,9 +366,15 @@ export class SnsService {
     return t;
   }
 
+  /** The topic a ResourceArn names, or ResourceNotFound once the store was read again. */
+  private async resolveTaggable(arn: string): Promise<TopicRecord> {
+    await this.reg.find(checkTopicArn(this.reg.account, arn, "ResourceArn"));
+    return this.taggable(arn);
+  }
+
   async tagResource(arn: string, tags: Tag[]): Promise<void> {
     checkTags(tags);
-    await this.reg.lock.run(this.taggable(arn).arn, async () => {
+    await this.reg.lock.run((await this.resolveTaggable(arn)).arn, async () => {
       const t = this.taggable(arn);
       const merged = { ...t.tags, ...Object.fromEntries(tags.map((x) => [x.Key, x.Value])) };
       if (Object.keys(merged).length > MAX_TAGS) throw awsError("TagLimitExceededException", "Could not complete request: tag quota of per resource exceeded");
@@ -367,7 +383,7 @@ export class SnsService {
   }
 
   async untagResource(arn: string, keys: string[]): Promise<void> {
-    await this.reg.lock.run(this.taggable(arn).arn, async () => {
+    await this.reg.lock.run((await this.resolveTaggable(arn)).arn, async () => {
       const t = this.taggable(arn);
       const tags = { ...t.tags };
       for (const k of keys) delete tags[k];
@@ -375,8 +391,8 @@ export class SnsService {
     });
   }
 
-  listTagsForResource(arn: string): Tag[] {
-    return Object.entries(this.taggable(arn).tags).map(([Key, Value]) => ({ Key, Value }));
+  async listTagsForResource(arn: string): Promise<Tag[]> {
+    return Object.entries((await this.resolveTaggable(arn)).tags).map(([Key, Value]) => ({ Key, Value }));
   }
 
   /** Forget unconfirmed subscriptions older than three days and expired deduplication entries. */

@@ -64,11 +64,26 @@ export class TopicRegistry {
     return this.topics.get(arn);
   }
 
-  /** The topic a TopicArn names, or NotFound. */
+  /** The topic a TopicArn names as this node knows it, or NotFound. */
   require(arn: string, parameter = "TopicArn"): TopicRecord {
     const t = this.topics.get(checkTopicArn(this.account, arn, parameter));
     if (!t) throw awsError("NotFoundException", "Topic does not exist");
     return t;
+  }
+
+  /** The topic `arn`, read again from the store when this node does not know it. */
+  async find(arn: string): Promise<TopicRecord | undefined> {
+    if (!this.topics.has(arn)) await this.sync.missed();
+    return this.topics.get(arn);
+  }
+
+  /**
+   * The topic a TopicArn names, or NotFound once the store was read again: a topic another node
+   * made a moment ago is found even before its news arrives.
+   */
+  async resolve(arn: string, parameter = "TopicArn"): Promise<TopicRecord> {
+    await this.find(checkTopicArn(this.account, arn, parameter));
+    return this.require(arn, parameter);
   }
 
   all(): TopicRecord[] {
@@ -94,7 +109,7 @@ export class TopicRegistry {
     return this.subscriptions.get(arn);
   }
 
-  /** The subscription a SubscriptionArn names, or NotFound. */
+  /** The subscription a SubscriptionArn names as this node knows it, or NotFound. */
   requireSubscription(arn: string): Subscription {
     checkSubscriptionArn(this.account, arn);
     const s = this.subscriptions.get(arn);
@@ -102,9 +117,34 @@ export class TopicRegistry {
     return s;
   }
 
+  /** The subscription `arn`, read again from the store when this node does not know it. */
+  async findSubscription(arn: string): Promise<Subscription | undefined> {
+    if (!this.subscriptions.has(arn)) await this.sync.missed();
+    return this.subscriptions.get(arn);
+  }
+
+  /** The subscription a SubscriptionArn names, or NotFound once the store was read again. */
+  async resolveSubscription(arn: string): Promise<Subscription> {
+    checkSubscriptionArn(this.account, arn);
+    await this.findSubscription(arn);
+    return this.requireSubscription(arn);
+  }
+
   subscriptionsOf(topicArn?: string): Subscription[] {
     const all = [...this.subscriptions.values()];
     return topicArn === undefined ? all : all.filter((s) => s.record.topicArn === topicArn);
+  }
+
+  /**
+   * The first subscription to `topicArn` that `test` accepts, read again from the store when none
+   * does (one another node made a moment ago: confirmed by its token, or subscribed again).
+   */
+  async findSubscriptionOf(topicArn: string, test: (s: SubscriptionRecord) => boolean): Promise<SubscriptionRecord | undefined> {
+    const known = () => this.subscriptionsOf(topicArn).find((s) => test(s.record))?.record;
+    const s = known();
+    if (s) return s;
+    await this.sync.missed();
+    return known();
   }
 
   /** Store a subscription (and a delivery made with it, held by this node until `leaseUntil`, in one transaction). */
