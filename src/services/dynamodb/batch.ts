@@ -10,6 +10,7 @@ import { project } from "./expressions/index.js";
 import { validation } from "./dynamo-errors.js";
 import { checkKey, keysOf } from "./item-keys.js";
 import { requireTable, type ItemsDeps } from "./items.js";
+import type { TableRecord } from "./model.js";
 import { PARAMS, capacityMode, collectionMetrics, consumed, Expressions, readUnits, writeUnits, type Members } from "./request.js";
 import type { Item } from "./types.js";
 import { checkItem } from "./values.js";
@@ -49,10 +50,11 @@ export async function batchGetItem(deps: ItemsDeps, m: Members): Promise<Members
   }
   const responses: Record<string, Item[]> = {};
   const unprocessed: Record<string, Members> = {};
-  const units = new Map<string, { table: ReturnType<typeof requireTable>; bytes: number; consistent: boolean }>();
+  const units = new Map<string, { table: TableRecord; bytes: number; consistent: boolean }>();
   let bytes = 0;
-  const plans = asks.map((ask) => {
-    const table = requireTable(deps.tables, ask.name);
+  const plans: { ask: (typeof asks)[number]; table: TableRecord; paths: ReturnType<Expressions["projection"]> }[] = [];
+  for (const ask of asks) {
+    const table = await requireTable(deps.tables, ask.name);
     const keys = keysOf(table);
     const paths = ask.x.projection();
     ask.x.done();
@@ -64,8 +66,8 @@ export async function batchGetItem(deps: ItemsDeps, m: Members): Promise<Members
       seen.add(kid);
       ask.ids.push(id);
     }
-    return { ask, table, paths };
-  });
+    plans.push({ ask, table, paths });
+  }
   for (const { ask, table, paths } of plans) {
     const found = await deps.store.getItems(table.id, ask.ids);
     // Answers are keyed as the request named the table (its name or its ARN).
@@ -109,7 +111,7 @@ export async function batchWriteItem(deps: ItemsDeps, m: Members): Promise<Membe
     }
     count += requests.length;
     if (count > MAX_WRITES) throw validation("Too many items requested for the BatchWriteItem call");
-    const table = requireTable(deps.tables, name);
+    const table = await requireTable(deps.tables, name);
     const keys = keysOf(table);
     for (const request of requests) {
       const put = request.PutRequest as Members | undefined;

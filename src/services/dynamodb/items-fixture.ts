@@ -55,7 +55,7 @@ export class Fixture implements TableLookup {
     else await rm(this.dir, { recursive: true, force: true });
   }
 
-  require(nameOrArn: string): TableRecord {
+  async resolve(nameOrArn: string): Promise<TableRecord> {
     const t = this.tables.get(nameOrArn) ?? [...this.tables.values()].find((x) => x.arn === nameOrArn);
     if (!t) throw dynamoError("ResourceNotFoundException", "Requested resource not found");
     return t;

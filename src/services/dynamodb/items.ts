@@ -19,8 +19,12 @@ import { planPut, planWrite, runOne, touchedIndexes, writtenSize, type PlannedWr
 
 /** What the items service needs of the tables service (TablesService provides it). */
 export interface TableLookup {
-  /** The table by name or ARN; throws ResourceNotFoundException. */
-  require(nameOrArn: string): TableRecord;
+  /**
+   * The table by name or ARN; throws ResourceNotFoundException (absent, or still being created).
+   * Reads the store again before refusing, and when `stale` says the record may be old: another
+   * node may have made the table, or made it ACTIVE, a moment ago.
+   */
+  resolve(nameOrArn: string, stale?: (t: TableRecord) => boolean): Promise<TableRecord>;
   all(): TableRecord[];
 }
 
@@ -33,9 +37,9 @@ export interface ItemsDeps {
   appended?: (streamArn: string, sequence: number) => void;
 }
 
-export function requireTable(tables: TableLookup, name: unknown): TableRecord {
+export async function requireTable(tables: TableLookup, name: unknown, stale?: (t: TableRecord) => boolean): Promise<TableRecord> {
   if (name === undefined || name === null) throw validation("1 validation error detected: Value null at 'tableName' failed to satisfy constraint: Member must not be null");
-  return tables.require(String(name));
+  return tables.resolve(String(name), stale);
 }
 
 /** UpdateItem may not touch the key, nor reach into a key attribute as a document. */
@@ -83,7 +87,7 @@ export class ItemsService {
   }
 
   async putItem(m: Members): Promise<Members> {
-    const table = requireTable(this.deps.tables, m.TableName);
+    const table = await requireTable(this.deps.tables, m.TableName);
     const keys = keysOf(table);
     const item = requireItem(m, "Item");
     const rv = returnValues(m, "ALL_OLD or NONE");
@@ -99,7 +103,7 @@ export class ItemsService {
   }
 
   async updateItem(m: Members): Promise<Members> {
-    const table = requireTable(this.deps.tables, m.TableName);
+    const table = await requireTable(this.deps.tables, m.TableName);
     const keys = keysOf(table);
     const keyItem = requireItem(m, "Key");
     const rv = returnValues(m, "all");
@@ -118,7 +122,7 @@ export class ItemsService {
   }
 
   async deleteItem(m: Members): Promise<Members> {
-    const table = requireTable(this.deps.tables, m.TableName);
+    const table = await requireTable(this.deps.tables, m.TableName);
     const keys = keysOf(table);
     const keyItem = requireItem(m, "Key");
     const rv = returnValues(m, "ALL_OLD or NONE");
@@ -135,7 +139,7 @@ export class ItemsService {
   }
 
   async getItem(m: Members): Promise<Members> {
-    const table = requireTable(this.deps.tables, m.TableName);
+    const table = await requireTable(this.deps.tables, m.TableName);
     const keys = keysOf(table);
     const keyItem = requireItem(m, "Key");
     const mode = capacityMode(m);

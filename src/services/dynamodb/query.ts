@@ -38,8 +38,12 @@ interface ReadPlan {
   consistent: boolean;
 }
 
-function decodeCommon(deps: ItemsDeps, m: Members, x: Expressions, legacyFilter: "QueryFilter" | "ScanFilter") {
-  const table = requireTable(deps.tables, m.TableName);
+/** Whether the table, as cached, cannot be read by the index named: it may have been added, or finished its backfill, on another node. */
+const indexUnreadable = (name: unknown) => (t: TableRecord) =>
+  name !== undefined && !t.indexes.some((i) => i.IndexName === String(name) && i.IndexStatus !== "CREATING");
+
+async function decodeCommon(deps: ItemsDeps, m: Members, x: Expressions, legacyFilter: "QueryFilter" | "ScanFilter") {
+  const table = await requireTable(deps.tables, m.TableName, indexUnreadable(m.IndexName));
   const keys = keysOf(table);
   let index: IndexKeys | undefined;
   if (m.IndexName !== undefined) {
@@ -183,7 +187,7 @@ function answer(plan: ReadPlan, page: Page, mode: ReturnType<typeof capacityMode
 
 export async function query(deps: ItemsDeps, m: Members): Promise<Members> {
   const x = new Expressions(m, PARAMS.Query);
-  const plan = decodeCommon(deps, m, x, "QueryFilter");
+  const plan = await decodeCommon(deps, m, x, "QueryFilter");
   const mode = capacityMode(m);
   const schema = plan.index ?? plan.keys;
   const key = { hash: schema.hash.name, range: schema.range?.name };
@@ -223,7 +227,7 @@ export async function query(deps: ItemsDeps, m: Members): Promise<Members> {
 
 export async function scan(deps: ItemsDeps, m: Members): Promise<Members> {
   const x = new Expressions(m, PARAMS.Scan);
-  const plan = decodeCommon(deps, m, x, "ScanFilter");
+  const plan = await decodeCommon(deps, m, x, "ScanFilter");
   const mode = capacityMode(m);
   x.done();
   const { segment, total } = segments(m);

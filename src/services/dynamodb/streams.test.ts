@@ -61,6 +61,9 @@ class FakeTables implements StreamTables {
   find(name: string) {
     return this.tables.find((t) => t.name === name || t.arn === name);
   }
+  async lookup(name: string) {
+    return this.find(name);
+  }
   all() {
     return this.tables;
   }
@@ -70,6 +73,9 @@ class FakeTables implements StreamTables {
       if (stream) return { table, stream };
     }
     return undefined;
+  }
+  async resolveStream(arn: string) {
+    return this.byStreamArn(arn);
   }
 }
 

@@ -34,11 +34,16 @@ const SWEEP_INTERVAL_MS = 60_000;
 /** The change bus topic of appends, keyed by stream ARN: other nodes' readers of the stream look again. */
 export const DYNAMODB_APPENDED = "dynamodb-stream-appended";
 
-/** What the streams read of the tables service (TablesService satisfies it). */
+/**
+ * What the streams read of the tables service (TablesService satisfies it). The tables are a cache
+ * of the store: `lookup` and `resolveStream` read it again before they answer undefined, since
+ * another node may have made the table or its stream a moment ago; `byStreamArn` does not.
+ */
 export interface StreamTables {
-  find(nameOrArn: string): TableRecord | undefined;
+  lookup(nameOrArn: string): Promise<TableRecord | undefined>;
   all(): TableRecord[];
   byStreamArn(arn: string): { table: TableRecord; stream: TableStream } | undefined;
+  resolveStream(arn: string): Promise<{ table: TableRecord; stream: TableStream } | undefined>;
 }
 
 export interface DynamoStreamsDeps {
@@ -195,14 +200,18 @@ export class DynamoStreamsService {
     return stream.disabledAt === undefined || now - stream.disabledAt < RETENTION_MS;
   }
 
-  /** The stream an ARN names while it is listed. */
+  /** The stream an ARN names while it is listed, as this node knows it. */
   private found(arn: string): { table: TableRecord; stream: TableStream } | undefined {
-    const hit = this.deps.tables.byStreamArn(arn);
+    return this.listed(this.deps.tables.byStreamArn(arn));
+  }
+
+  private listed(hit: { table: TableRecord; stream: TableStream } | undefined) {
     return hit && this.live(hit.stream, this.deps.clock.now()) ? hit : undefined;
   }
 
-  private require(arn: string): { table: TableRecord; stream: TableStream } {
-    const hit = this.found(arn);
+  /** The stream an ARN names while it is listed (the store read again when this node knows no such stream), or ResourceNotFoundException. */
+  private async require(arn: string): Promise<{ table: TableRecord; stream: TableStream }> {
+    const hit = this.listed(await this.deps.tables.resolveStream(arn));
     if (!hit) throw streamNotFound(arn);
     return hit;
   }
@@ -273,7 +282,12 @@ export class DynamoStreamsService {
     if (input.TableName !== undefined) {
       const name = input.TableName;
       streams = streams.filter((s) => s.table.name === name);
-      if (streams.length === 0 && !this.deps.tables.find(name)) throw tableNotFound(name);
+      if (streams.length === 0) {
+        // A table another node made a moment ago, with its stream, is read from the store.
+        const table = await this.deps.tables.lookup(name);
+        if (!table) throw tableNotFound(name);
+        streams = this.knownStreams().filter((s) => s.table.name === name);
+      }
     }
     streams.sort((a, b) => (a.stream.arn < b.stream.arn ? -1 : a.stream.arn > b.stream.arn ? 1 : 0));
     if (input.ExclusiveStartStreamArn !== undefined) {
@@ -289,7 +303,7 @@ export class DynamoStreamsService {
   }
 
   async describeStream(input: DescribeStreamInput) {
-    const { table, stream } = this.require(input.StreamArn);
+    const { table, stream } = await this.require(input.StreamArn);
     await this.ready;
     const shardId = shardIdOf(stream.arn);
     const range: { StartingSequenceNumber: string; EndingSequenceNumber?: string } = { StartingSequenceNumber: formatSequence(1) };
@@ -313,7 +327,7 @@ export class DynamoStreamsService {
   }
 
   async getShardIterator(input: GetShardIteratorInput): Promise<{ ShardIterator: string }> {
-    const { stream } = this.require(input.StreamArn);
+    const { stream } = await this.require(input.StreamArn);
     const shardId = shardIdOf(stream.arn);
     if (input.ShardId !== shardId) throw shardNotFound();
     await this.ready;
@@ -344,7 +358,7 @@ export class DynamoStreamsService {
   async getRecords(input: GetRecordsInput): Promise<{ Records: StreamsRecord[]; NextShardIterator?: string }> {
     const now = this.deps.clock.now();
     const position = this.codec.decode(input.ShardIterator, now);
-    const { stream } = this.require(position.arn);
+    const { stream } = await this.require(position.arn);
     if (position.shardId !== shardIdOf(stream.arn)) throw shardNotFound();
     const { records, next } = await this.readAfter(stream.arn, position.after, input.Limit ?? MAX_RECORDS, true);
     let closed = false;
@@ -408,7 +422,7 @@ export class DynamoStreamsService {
    * GetRecords record.
    */
   async readShard(arn: string, shardId: string, from: ReadFrom, limit: number): Promise<{ records: ReadRecord[]; millisBehindLatest: number }> {
-    const { stream } = this.require(arn);
+    const { stream } = await this.require(arn);
     if (shardId !== shardIdOf(stream.arn)) throw shardNotFound();
     await this.ready;
     let after: number;

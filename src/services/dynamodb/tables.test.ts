@@ -7,11 +7,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { ManualClock } from "../../clock/manual-clock.js";
 import { SqliteStore } from "../../store/sqlite.js";
-import { LocalChangeBus } from "../../store/change-bus.js";
+import { LocalChangeBus, type ChangeBus } from "../../store/change-bus.js";
 import type { DynamoStore } from "../../store/dynamodb-store.js";
 import type { LeaseStore } from "../../store/lease-store.js";
 import { OPERATIONS } from "../../api/dynamodb/operations.js";
+import { STREAMS_OPERATIONS } from "../../api/dynamodb/streams-operations.js";
 import { ItemsService } from "./items.js";
+import type { TableRecord } from "./model.js";
+import { DynamoStreamsService, shardIdOf } from "./streams.js";
 import { INDEX_LEASE_MS } from "./index-work.js";
 import { TablesService } from "./tables.js";
 import { keyBytes } from "./values.js";
@@ -495,6 +498,124 @@ describe("DynamoDB tables", () => {
     assert.deepEqual(heard, ["orders:CREATING", "orders:ACTIVE", "orders:gone"]);
     await nodeA.close();
     await nodeB.close();
+  });
+
+  test("a table A made, or made ACTIVE, a moment ago is used on B before A's news reaches B: B reads the store first", async () => {
+    const bus = new LocalChangeBus();
+    const [a, b] = [bus.join(), bus.join()];
+    // A's news reaches B only once the test lets it through: until then B knows what it read itself.
+    let letThrough!: () => void;
+    const held = new Promise<void>((r) => (letThrough = r));
+    const late: ChangeBus = {
+      publish: (topic, key) => b.publish(topic, key),
+      subscribe: (topic, fn) => b.subscribe(topic, async (key) => (await held, fn(key))),
+      get alone() {
+        return b.alone;
+      },
+    };
+    const nodeA = await TablesService.create({ account: ACCOUNT, store: store.dynamodb, clock, changes: a });
+    const nodeB = await TablesService.create({ account: ACCOUNT, store: store.dynamodb, clock, changes: late });
+    const streamsOf = (tables: TablesService, changes: ChangeBus) =>
+      DynamoStreamsService.create({ tables, store: store.dynamodb, clock, region: ACCOUNT.region, iteratorSecret: "test-secret", changes });
+    const [streamsA, streamsB] = [await streamsOf(nodeA, a), await streamsOf(nodeB, late)];
+    const on = (tables: TablesService) => ({ tables, items: new ItemsService({ tables, store: store.dynamodb, clock, region: ACCOUNT.region }), host: "localhost:9000" });
+    const [servicesA, servicesB] = [on(nodeA), on(nodeB)];
+    const callA = async (op: string, m: Members) => (await OPERATIONS[op]!(servicesA, m)) as Members;
+    const callB = async (op: string, m: Members) => (await (STREAMS_OPERATIONS[op] ? STREAMS_OPERATIONS[op]!(streamsB, m) : OPERATIONS[op]!(servicesB, m))) as Members;
+    /** Turns of the event loop (no time) until the store's row of the table `id` satisfies `done`. */
+    const stored = async (id: string, done: (t: TableRecord) => boolean) => {
+      for (let turn = 0; turn < 1000; turn++) {
+        const row = (await store.dynamodb.listTables()).find((t) => t.id === id);
+        if (row && done(row)) return;
+        await new Promise((r) => setImmediate(r));
+      }
+      assert.fail(`the store never had table ${id} as the test waits for`);
+    };
+    /** A table made on A, ACTIVE in the store; B has not heard of it, or has read it itself as CREATING (before A made it ACTIVE) or as ACTIVE. */
+    const madeOnA = async (name: string, seen: "unknown" | "CREATING" | "ACTIVE") => {
+      const d = (await callA("CreateTable", simple(name, { StreamSpecification: { StreamEnabled: true, StreamViewType: "NEW_IMAGE" }, Tags: [{ Key: "team", Value: "a" }] })))
+        .TableDescription as Members;
+      if (seen === "CREATING") assert.equal(((await callB("DescribeTable", { TableName: name })).Table as Members).TableStatus, "CREATING");
+      clock.advance(1000);
+      await stored(d.TableId as string, (t) => t.status === "ACTIVE");
+      if (seen === "ACTIVE") assert.equal(((await callB("DescribeTable", { TableName: name })).Table as Members).TableStatus, "ACTIVE");
+      return d;
+    };
+    try {
+      const cases: { op: string; seen: "unknown" | "CREATING"; input: (name: string, d: Members) => Members | Promise<Members> }[] = [
+        { op: "PutItem", seen: "unknown", input: (name) => ({ TableName: name, Item: { pk: { S: "from B" } } }) },
+        { op: "PutItem", seen: "CREATING", input: (name) => ({ TableName: ARN(name), Item: { pk: { S: "from B" } } }) },
+        { op: "GetItem", seen: "CREATING", input: (name) => ({ TableName: name, Key: { pk: { S: "a" } } }) },
+        { op: "UpdateItem", seen: "unknown", input: (name) => ({ TableName: name, Key: { pk: { S: "a" } }, UpdateExpression: "SET n = :n", ExpressionAttributeValues: { ":n": { N: "1" } } }) },
+        { op: "DeleteItem", seen: "CREATING", input: (name) => ({ TableName: name, Key: { pk: { S: "a" } } }) },
+        { op: "Query", seen: "CREATING", input: (name) => ({ TableName: name, KeyConditionExpression: "pk = :a", ExpressionAttributeValues: { ":a": { S: "a" } } }) },
+        { op: "Scan", seen: "unknown", input: (name) => ({ TableName: name }) },
+        { op: "BatchGetItem", seen: "CREATING", input: (name) => ({ RequestItems: { [name]: { Keys: [{ pk: { S: "a" } }] } } }) },
+        { op: "BatchWriteItem", seen: "unknown", input: (name) => ({ RequestItems: { [name]: [{ PutRequest: { Item: { pk: { S: "a" } } } }] } }) },
+        { op: "TransactWriteItems", seen: "CREATING", input: (name) => ({ TransactItems: [{ Put: { TableName: name, Item: { pk: { S: "a" } } } }] }) },
+        { op: "TransactGetItems", seen: "unknown", input: (name) => ({ TransactItems: [{ Get: { TableName: name, Key: { pk: { S: "a" } } } }] }) },
+        { op: "DescribeTable", seen: "unknown", input: (name) => ({ TableName: name }) },
+        { op: "UpdateTable", seen: "CREATING", input: (name) => ({ TableName: name, DeletionProtectionEnabled: true }) },
+        { op: "DeleteTable", seen: "CREATING", input: (name) => ({ TableName: name }) },
+        { op: "UpdateTimeToLive", seen: "unknown", input: (name) => ({ TableName: name, TimeToLiveSpecification: { Enabled: true, AttributeName: "exp" } }) },
+        { op: "DescribeTimeToLive", seen: "CREATING", input: (name) => ({ TableName: name }) },
+        { op: "TagResource", seen: "unknown", input: (name) => ({ ResourceArn: ARN(name), Tags: [{ Key: "k", Value: "v" }] }) },
+        { op: "UntagResource", seen: "unknown", input: (name) => ({ ResourceArn: ARN(name), TagKeys: ["team"] }) },
+        { op: "ListTagsOfResource", seen: "unknown", input: (name) => ({ ResourceArn: ARN(name) }) },
+        { op: "DescribeContinuousBackups", seen: "unknown", input: (name) => ({ TableName: name }) },
+        { op: "UpdateContinuousBackups", seen: "unknown", input: (name) => ({ TableName: name, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }) },
+        { op: "ListStreams", seen: "unknown", input: (name) => ({ TableName: name }) },
+        { op: "DescribeStream", seen: "unknown", input: (_, d) => ({ StreamArn: d.LatestStreamArn }) },
+        { op: "GetShardIterator", seen: "unknown", input: (_, d) => ({ StreamArn: d.LatestStreamArn, ShardId: shardIdOf(d.LatestStreamArn as string), ShardIteratorType: "TRIM_HORIZON" }) },
+        {
+          op: "GetRecords",
+          seen: "unknown",
+          input: async (_, d) => ({ ShardIterator: (await streamsA.getShardIterator({ StreamArn: d.LatestStreamArn as string, ShardId: shardIdOf(d.LatestStreamArn as string), ShardIteratorType: "TRIM_HORIZON" })).ShardIterator }),
+        },
+      ];
+      for (const [i, { op, seen, input }] of cases.entries()) {
+        const name = `t${i}-${op}`;
+        const d = await madeOnA(name, seen);
+        const m = await input(name, d);
+        // B has not heard the table is there, or ACTIVE: the call is the one that must look again.
+        assert.equal(nodeB.find(name)?.status, seen === "unknown" ? undefined : "CREATING", `${op}: B's cache before the call`);
+        const out = await callB(op, m).catch((err: Error) => assert.fail(`${op} on B (table ${seen} there): ${err.message}`));
+        if (op === "DescribeTable") assert.equal((out.Table as Members).TableStatus, "ACTIVE");
+        if (op === "ListStreams") assert.deepEqual((out.Streams as Members[]).map((s) => s.StreamArn), [d.LatestStreamArn]);
+      }
+      assert.deepEqual((await callA("GetItem", { TableName: "t0-PutItem", Key: { pk: { S: "from B" } } })).Item, { pk: { S: "from B" } });
+      // A waiter that saw the table ACTIVE on A does not see it CREATING again on B.
+      await madeOnA("waited", "CREATING");
+      assert.equal(((await callB("DescribeTable", { TableName: "waited" })).Table as Members).TableStatus, "ACTIVE");
+      // A change A made a moment ago to a table B knows: TTL enabled there is disabled here; an index
+      // whose backfill A finished is read here.
+      await madeOnA("ttl", "ACTIVE");
+      await callA("UpdateTimeToLive", { TableName: "ttl", TimeToLiveSpecification: { Enabled: true, AttributeName: "exp" } });
+      assert.equal(nodeB.find("ttl")?.ttl?.enabled, undefined);
+      await callB("UpdateTimeToLive", { TableName: "ttl", TimeToLiveSpecification: { Enabled: false, AttributeName: "exp" } });
+      const indexed = await madeOnA("indexed", "ACTIVE");
+      await callA("UpdateTable", {
+        TableName: "indexed",
+        AttributeDefinitions: [{ AttributeName: "g", AttributeType: "S" }],
+        GlobalSecondaryIndexUpdates: [{ Create: { IndexName: "by-g", KeySchema: [{ AttributeName: "g", KeyType: "HASH" }], Projection: { ProjectionType: "ALL" } } }],
+      });
+      await stored(indexed.TableId as string, (t) => t.indexes[0]?.IndexStatus === "ACTIVE");
+      assert.deepEqual(nodeB.find("indexed")?.indexes, []);
+      const found = await callB("Query", { TableName: "indexed", IndexName: "by-g", KeyConditionExpression: "g = :g", ExpressionAttributeValues: { ":g": { S: "x" } } });
+      assert.equal(found.Count, 0);
+      // What no node made is still not found, after B read the store again.
+      await assert.rejects(callB("PutItem", { TableName: "never", Item: { pk: { S: "a" } } }), { code: "ResourceNotFoundException", message: "Requested resource not found" });
+      await assert.rejects(callB("DescribeTable", { TableName: "never" }), { code: "ResourceNotFoundException", message: "Requested resource not found: Table: never not found" });
+      await assert.rejects(callB("DescribeStream", { StreamArn: `${ARN("never")}/stream/2026-01-01T00:00:00.000` }), { code: "ResourceNotFoundException" });
+      await assert.rejects(callB("ListStreams", { TableName: "never" }), { code: "ResourceNotFoundException" });
+    } finally {
+      letThrough();
+      for (const s of [streamsA, streamsB]) await s.close();
+      await nodeA.close();
+      await nodeB.close();
+      await new Promise((r) => setImmediate(r));
+      await Promise.all([a.idle(), b.idle()]);
+    }
   });
 
   test("a node that dies backfilling a new global index leaves it to another node once its lease runs out", async () => {

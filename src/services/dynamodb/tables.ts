@@ -2,7 +2,10 @@
  * DynamoDB's control plane: tables, their indexes, streams, time to live and tags, as typed
  * commands in AWS's member names (api/dynamodb decodes the JSON 1.0 protocol into these calls).
  * The tables are a cache of the store shared with the other nodes (CacheSync over Store.changes);
- * items.ts and streams.ts read them here (find, require, byStreamArn).
+ * items.ts and streams.ts read them here (resolve, lookup, resolveStream). A request that names a
+ * table this node does not know, or knows in a state that refuses it (CREATING here, ACTIVE on the
+ * node that made it), reads the store again before it is refused: a client may use on this node
+ * what another node answered a moment ago, before that node's news arrived.
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_Operations_Amazon_DynamoDB.html
  */
 import { randomUUID } from "node:crypto";
@@ -50,6 +53,9 @@ const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:([^:]+):(\d{12}):table\/([^/]+)(?:\/
 export function tableArn(account: Account, name: string): string {
   return `arn:aws:dynamodb:${account.region}:${account.accountId}:table/${name}`;
 }
+
+/** Refused by the item operations: the cached record may be old (another node may have made it ACTIVE). */
+const unusable = (t: TableRecord) => t.status === "CREATING" || t.status === "DELETING";
 
 const inUse = (t: TableRecord) =>
   dynamoError("ResourceInUseException", `Attempt to change a resource which is still in use: Table is being ${t.status === "CREATING" ? "created" : t.status === "DELETING" ? "deleted" : "updated"}: ${t.name}`);
@@ -137,19 +143,48 @@ export class TablesService {
     return this.deps.account;
   }
 
-  /** The table a request names by name or by ARN (a table's, or one of its index's or stream's). */
-  find(nameOrArn: string): TableRecord | undefined {
-    if (!nameOrArn.startsWith("arn:")) return this.tables.get(nameOrArn);
+  /** The name of the table a request names by name or by ARN (a table's, or one of its index's or stream's); undefined for another account's or region's ARN. */
+  private nameOf(nameOrArn: string): string | undefined {
+    if (!nameOrArn.startsWith("arn:")) return nameOrArn;
     const m = TABLE_ARN.exec(nameOrArn);
     if (!m || m[1] !== this.account.region || m[2] !== this.account.accountId) return undefined;
-    return this.tables.get(m[3]!);
+    return m[3]!;
   }
 
-  /** The table, for the item operations: ResourceNotFoundException "Requested resource not found" when absent (or still being created). */
+  /** The table a request names by name or by ARN, as this node knows it. */
+  find(nameOrArn: string): TableRecord | undefined {
+    const name = this.nameOf(nameOrArn);
+    return name === undefined ? undefined : this.tables.get(name);
+  }
+
+  /**
+   * The table a request names, read again from the store first when this node does not know it or
+   * `stale` says its record may be old (a state the request would be refused in). A table another
+   * node made or changed a moment ago is found before its news arrives; a hit costs nothing.
+   */
+  async lookup(nameOrArn: string, stale: (t: TableRecord) => boolean = () => false): Promise<TableRecord | undefined> {
+    const name = this.nameOf(nameOrArn);
+    if (name === undefined) return undefined;
+    const t = this.tables.get(name);
+    if (t && !stale(t)) return t;
+    await this.sync.missed();
+    return this.tables.get(name);
+  }
+
+  /** The table, for the item operations, as this node knows it: ResourceNotFoundException "Requested resource not found" when absent (or still being created). */
   require(nameOrArn: string): TableRecord {
     const t = this.find(nameOrArn);
-    if (!t || t.status === "CREATING" || t.status === "DELETING") throw resourceNotFound();
+    if (!t || unusable(t)) throw resourceNotFound();
     return t;
+  }
+
+  /**
+   * require() once the store was read again, when this node does not know the table, knows it only
+   * as being created, or `stale` says its record may be old.
+   */
+  async resolve(nameOrArn: string, stale: (t: TableRecord) => boolean = () => false): Promise<TableRecord> {
+    await this.lookup(nameOrArn, (t) => unusable(t) || stale(t));
+    return this.require(nameOrArn);
   }
 
   all(): TableRecord[] {
@@ -173,6 +208,14 @@ export class TablesService {
     return undefined;
   }
 
+  /** byStreamArn() once the store was read again, when this node knows no such stream. */
+  async resolveStream(arn: string): Promise<{ table: TableRecord; stream: TableStream } | undefined> {
+    const hit = this.byStreamArn(arn);
+    if (hit) return hit;
+    await this.sync.missed();
+    return this.byStreamArn(arn);
+  }
+
   /** The deleted tables the store's rows keep, those past their retention dropped from it. */
   private keepRetired(rows: TableRecord[]): void {
     const now = this.deps.clock.now();
@@ -194,8 +237,9 @@ export class TablesService {
     return this.find(arn)?.tags;
   }
 
-  private described(name: string): Table {
-    const t = this.find(name);
+  /** The table a control-plane request names (read again as lookup() says), or ResourceNotFoundException. */
+  private async described(name: string, stale?: (t: TableRecord) => boolean): Promise<Table> {
+    const t = await this.lookup(name, stale);
     if (!t) throw tableNotFound(name.startsWith("arn:") ? (TABLE_ARN.exec(name)?.[3] ?? name) : name);
     return t as Table;
   }
@@ -267,7 +311,8 @@ export class TablesService {
   async createTable(input: CreateTableInput) {
     const name = input.TableName;
     if (name.startsWith("arn:")) throw validation(`Invalid table name: ${name}`);
-    if (this.tables.has(name)) throw dynamoError("ResourceInUseException", `Table already exists: ${name}`);
+    // A table another node deleted a moment ago may still be here: read again before refusing.
+    if (this.tables.has(name) && (await this.lookup(name, () => true))) throw dynamoError("ResourceInUseException", `Table already exists: ${name}`);
     if ((input.Tags?.length ?? 0) > MAX_TAGS) throw validation("Number of Tags exceed the current limit for the provided ResourceArn");
     const now = this.deps.clock.now();
     const t: Table = {
@@ -305,7 +350,8 @@ export class TablesService {
   }
 
   async describeTable(input: { TableName: string }) {
-    const t = this.described(input.TableName);
+    // A waiter may have seen the table ACTIVE on another node: a transitional state is read again.
+    const t = await this.described(input.TableName, (x) => x.status !== "ACTIVE");
     return { Table: tableDescription(t, await this.counts(t)) };
   }
 
@@ -319,7 +365,7 @@ export class TablesService {
   }
 
   async deleteTable(input: { TableName: string }) {
-    const t = this.described(input.TableName);
+    const t = await this.described(input.TableName, unusable);
     if (t.status === "CREATING" || t.status === "DELETING") throw inUse(t);
     if (t.deletionProtection) throw validation("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
     const counts = await this.counts(t);
@@ -339,7 +385,7 @@ export class TablesService {
   }
 
   async updateTable(input: UpdateTableInput) {
-    const t = this.described(input.TableName);
+    const t = await this.described(input.TableName, (x) => x.status !== "ACTIVE");
     if (t.status !== "ACTIVE") throw inUse(t);
     const next = updatedTable(t, input, this.deps.clock.now(), this.account);
     await this.save(next);
@@ -368,37 +414,44 @@ export class TablesService {
   // --- Time to live --------------------------------------------------------------------------
 
   async updateTimeToLive(input: { TableName: string; TimeToLiveSpecification: { Enabled: boolean; AttributeName: string } }) {
-    const t = this.described(input.TableName);
+    let t = await this.described(input.TableName);
     const spec = input.TimeToLiveSpecification;
-    const ttl = ttlChange(t, spec);
+    let ttl: ReturnType<typeof ttlChange>;
+    try {
+      ttl = ttlChange(t, spec);
+    } catch {
+      // Refused as changing nothing: the setting may have been changed on another node a moment ago.
+      t = await this.described(input.TableName, () => true);
+      ttl = ttlChange(t, spec);
+    }
     const next = await this.change(t.name, t.id, (n) => (n.ttl = ttl));
     if (next) this.track(backfillTtl(this.deps.store, next, ttl, this.deps.clock.now(), () => this.current(next.name, next.id)));
     return { TimeToLiveSpecification: { Enabled: spec.Enabled, AttributeName: spec.AttributeName } };
   }
 
-  describeTimeToLive(input: { TableName: string }) {
-    return ttlDescription(this.described(input.TableName));
+  async describeTimeToLive(input: { TableName: string }) {
+    return ttlDescription(await this.described(input.TableName, unusable));
   }
 
   // --- Tags ----------------------------------------------------------------------------------
 
   /** The table a tagging request's ResourceArn names (a table's ARN; a stream's is taken as its table's). */
-  private tagged(arn: string): Table {
+  private async tagged(arn: string): Promise<Table> {
     checkTaggedArn(arn, TABLE_ARN.exec(arn), this.account);
-    const t = this.find(arn);
+    const t = await this.lookup(arn);
     if (!t) throw dynamoError("ResourceNotFoundException", `Requested resource not found: ResourcArn: ${arn} not found`);
     return t as Table;
   }
 
   async tagResource(input: { ResourceArn: string; Tags: Tag[] }): Promise<Record<string, never>> {
-    const t = this.tagged(input.ResourceArn);
+    const t = await this.tagged(input.ResourceArn);
     const tags = withTags(t.tags, input.Tags);
     await this.change(t.name, t.id, (next) => (next.tags = tags));
     return {};
   }
 
   async untagResource(input: { ResourceArn: string; TagKeys: string[] }): Promise<Record<string, never>> {
-    const t = this.tagged(input.ResourceArn);
+    const t = await this.tagged(input.ResourceArn);
     if (input.TagKeys.length === 0) throw validation("Atleast one Tag Key needs to be provided as Input.");
     await this.change(t.name, t.id, (next) => {
       for (const key of input.TagKeys) delete next.tags[key];
@@ -406,22 +459,22 @@ export class TablesService {
     return {};
   }
 
-  listTagsOfResource(input: { ResourceArn: string; NextToken?: string }) {
-    const t = this.tagged(input.ResourceArn);
+  async listTagsOfResource(input: { ResourceArn: string; NextToken?: string }) {
+    const t = await this.tagged(input.ResourceArn);
     return { Tags: Object.entries(t.tags).map(([Key, Value]) => ({ Key, Value })) };
   }
 
   // --- What IaC tools read -------------------------------------------------------------------
 
-  describeContinuousBackups(input: { TableName: string }) {
-    const t = this.find(input.TableName) as Table | undefined;
+  async describeContinuousBackups(input: { TableName: string }) {
+    const t = (await this.lookup(input.TableName)) as Table | undefined;
     if (!t) throw dynamoError("TableNotFoundException", `Table not found: ${input.TableName}`);
     return { ContinuousBackupsDescription: continuousBackups(t, this.deps.clock.now()) };
   }
 
   /** Point-in-time recovery on or off: reported as set (Flint keeps no backups to restore from). */
   async updateContinuousBackups(input: { TableName: string; PointInTimeRecoveryEnabled: boolean; RecoveryPeriodInDays?: number }) {
-    const t = this.find(input.TableName);
+    const t = await this.lookup(input.TableName);
     if (!t) throw dynamoError("TableNotFoundException", `Table not found: ${input.TableName}`);
     const now = this.deps.clock.now();
     const next = await this.change(t.name, t.id, (n) => {

@@ -70,12 +70,12 @@ function transactItems(m: Members): Members[] {
 
 const WRITE_KINDS = ["ConditionCheck", "Put", "Delete", "Update"] as const;
 
-function decodeWrite(deps: ItemsDeps, entry: Members, now: number): PlannedWrite {
+async function decodeWrite(deps: ItemsDeps, entry: Members, now: number): Promise<PlannedWrite> {
   const kinds = WRITE_KINDS.filter((k) => entry[k] !== undefined);
   if (kinds.length !== 1) throw validation("TransactItems can only contain one of Check, Put, Update or Delete");
   const kind = kinds[0]!;
   const m = entry[kind] as Members;
-  const table = requireTable(deps.tables, m.TableName);
+  const table = await requireTable(deps.tables, m.TableName);
   const keys = keysOf(table);
   const onFail = oldOnFailure(m);
   const x = new Expressions(m, kind === "Update" ? PARAMS.TransactUpdate : PARAMS.TransactCondition);
@@ -129,7 +129,8 @@ async function runTransaction(deps: ItemsDeps, entries: Members[], m: Members): 
   const mode = capacityMode(m);
   collectionMetrics(m);
   const now = deps.clock.now();
-  const plans = entries.map((e) => decodeWrite(deps, e, now));
+  const plans: PlannedWrite[] = [];
+  for (const e of entries) plans.push(await decodeWrite(deps, e, now));
   const seen = new Set<string>();
   for (const p of plans) {
     const id = keyId(p.write.table, p.write.key);
@@ -166,17 +167,18 @@ async function runTransaction(deps: ItemsDeps, entries: Members[], m: Members): 
 export async function transactGetItems(deps: ItemsDeps, m: Members): Promise<Members> {
   const entries = transactItems(m);
   const mode = capacityMode(m);
-  const gets = entries.map((entry) => {
+  const gets: { table: TableRecord; key: ItemKey; paths: ReturnType<Expressions["projection"]> }[] = [];
+  for (const entry of entries) {
     if (entry.Get === undefined) throw validation("1 validation error detected: Value null at 'transactItems.1.member.get' failed to satisfy constraint: Member must not be null");
     const g = entry.Get as Members;
-    const table = requireTable(deps.tables, g.TableName);
+    const table = await requireTable(deps.tables, g.TableName);
     const keys = keysOf(table);
     const keyItem = requireItem(g, "Key");
     const x = new Expressions(g, PARAMS.GetItem);
     const paths = x.projection();
     x.done();
-    return { table, key: checkKey(keys, keyItem), paths };
-  });
+    gets.push({ table, key: checkKey(keys, keyItem), paths });
+  }
   const seen = new Set<string>();
   for (const g of gets) {
     const id = keyId(g.table.id, g.key);
