@@ -279,7 +279,7 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
         const q = await sqs.lookUpArn(arn);
         return q && { fifo: q.fifo, visibilityTimeout: q.settings.visibilityTimeout };
       }
-      if (kind === "dynamodb") return tables.byStreamArn(arn) ? {} : undefined;
+      if (kind === "dynamodb") return (await tables.resolveStream(arn)) ? {} : undefined;
       return (await kinesis.exists(arn)) ? {} : undefined;
     },
     checkRole: mappingRoleCheck(authorizer, (role, functionName) => authority.roleSession(role, functionName)),
