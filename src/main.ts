@@ -232,7 +232,9 @@ export async function startFlint(config: FlintConfig): Promise<Flint> {
     authorizeOnBehalf(authorizer, snsService, { action, resource: target, context: { "aws:SourceArn": topicArn, "aws:SourceAccount": config.accountId } });
   const snsTargets = {
     sqs: {
-      sendMessage: (queueArn: string, input: SendMessageInput, topicArn: string) => {
+      sendMessage: async (queueArn: string, input: SendMessageInput, topicArn: string) => {
+        // The queue's policy decides: read it from the store if the queue was made on another node a moment ago.
+        await sqs.lookUpArn(queueArn);
         asSns("sqs:SendMessage", queueArn, topicArn);
         return sqs.sendMessage(queueArn, input);
       },

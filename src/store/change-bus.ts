@@ -114,6 +114,10 @@ export class CacheSync {
   private quiet: (() => void)[] = [];
   private dirty = false;
   private running: Promise<void> | undefined;
+  /** Reloads started so far; a reload's number is its count when it started. */
+  private started = 0;
+  /** Lookups that missed, each waiting for the reload numbered `after` (or a later one) to end. */
+  private misses: { after: number; resolve: () => void; reject: (err: unknown) => void }[] = [];
 
   constructor(
     private readonly bus: ChangeBus,
@@ -132,18 +136,46 @@ export class CacheSync {
   /**
    * A lookup missed: before it becomes NotFound, read the store again, since another node's write
    * may have committed before its news arrived (a client that creates on node A and uses the record
-   * on node B at once). Resolves once a reload that started after this call has been applied. Alone
-   * (one node on its own store), the cache is the whole store and this costs nothing.
+   * on node B at once). Resolves once the next reload to start has been applied (however many more
+   * changes keep the loop going), and rejects with its error if it failed. Alone (one node on its
+   * own store), the cache is the whole store and this costs nothing.
    */
   missed(): Promise<void> {
-    return this.bus.alone ? Promise.resolve() : this.again();
+    if (this.bus.alone) return Promise.resolve();
+    return new Promise<void>((resolve, reject) => {
+      this.misses.push({ after: this.started + 1, resolve, reject });
+      void this.again();
+    });
+  }
+
+  /**
+   * What `get` finds in the cache, or, when it finds nothing or something `stale` says may be old
+   * (a state the request would be refused in), what it finds once the store was read again
+   * (missed()). A hit costs nothing.
+   */
+  async lookUp<T>(get: () => T | undefined, stale?: (found: T) => boolean): Promise<T | undefined> {
+    const found = get();
+    if (found !== undefined && !stale?.(found)) return found;
+    await this.missed();
+    return get();
   }
 
   private async drain(): Promise<void> {
     try {
       while (this.dirty) {
         this.dirty = false;
-        await this.reload().catch((err) => console.error(`flint: reloading ${this.topic} from the store:`, err));
+        const n = ++this.started;
+        let failure: { err: unknown } | undefined;
+        await this.reload().catch((err) => {
+          failure = { err };
+          console.error(`flint: reloading ${this.topic} from the store:`, err);
+        });
+        const served = this.misses.filter((m) => m.after <= n);
+        this.misses = this.misses.filter((m) => m.after > n);
+        for (const m of served) {
+          if (failure) m.reject(failure.err);
+          else m.resolve();
+        }
       }
     } finally {
       this.running = undefined;

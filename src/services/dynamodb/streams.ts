@@ -40,7 +40,7 @@ export const DYNAMODB_APPENDED = "dynamodb-stream-appended";
  * another node may have made the table or its stream a moment ago; `byStreamArn` does not.
  */
 export interface StreamTables {
-  lookup(nameOrArn: string): Promise<TableRecord | undefined>;
+  lookup(nameOrArn: string, stale?: (t: TableRecord) => boolean): Promise<TableRecord | undefined>;
   all(): TableRecord[];
   byStreamArn(arn: string): { table: TableRecord; stream: TableStream } | undefined;
   resolveStream(arn: string): Promise<{ table: TableRecord; stream: TableStream } | undefined>;
@@ -283,8 +283,8 @@ export class DynamoStreamsService {
       const name = input.TableName;
       streams = streams.filter((s) => s.table.name === name);
       if (streams.length === 0) {
-        // A table another node made a moment ago, with its stream, is read from the store.
-        const table = await this.deps.tables.lookup(name);
+        // A table another node made a moment ago, or whose stream it turned on, is read from the store.
+        const table = await this.deps.tables.lookup(name, () => true);
         if (!table) throw tableNotFound(name);
         streams = this.knownStreams().filter((s) => s.table.name === name);
       }

@@ -54,8 +54,10 @@ export function tableArn(account: Account, name: string): string {
   return `arn:aws:dynamodb:${account.region}:${account.accountId}:table/${name}`;
 }
 
-/** Refused by the item operations: the cached record may be old (another node may have made it ACTIVE). */
+/** Refused by the item operations. */
 const unusable = (t: TableRecord) => t.status === "CREATING" || t.status === "DELETING";
+/** A cached state another node may have moved on from a moment ago (its timer made the table ACTIVE). */
+const creating = (t: TableRecord) => t.status === "CREATING";
 
 const inUse = (t: TableRecord) =>
   dynamoError("ResourceInUseException", `Attempt to change a resource which is still in use: Table is being ${t.status === "CREATING" ? "created" : t.status === "DELETING" ? "deleted" : "updated"}: ${t.name}`);
@@ -162,13 +164,9 @@ export class TablesService {
    * `stale` says its record may be old (a state the request would be refused in). A table another
    * node made or changed a moment ago is found before its news arrives; a hit costs nothing.
    */
-  async lookup(nameOrArn: string, stale: (t: TableRecord) => boolean = () => false): Promise<TableRecord | undefined> {
+  async lookup(nameOrArn: string, stale?: (t: TableRecord) => boolean): Promise<TableRecord | undefined> {
     const name = this.nameOf(nameOrArn);
-    if (name === undefined) return undefined;
-    const t = this.tables.get(name);
-    if (t && !stale(t)) return t;
-    await this.sync.missed();
-    return this.tables.get(name);
+    return name === undefined ? undefined : this.sync.lookUp(() => this.tables.get(name), stale);
   }
 
   /** The table, for the item operations, as this node knows it: ResourceNotFoundException "Requested resource not found" when absent (or still being created). */
@@ -180,10 +178,11 @@ export class TablesService {
 
   /**
    * require() once the store was read again, when this node does not know the table, knows it only
-   * as being created, or `stale` says its record may be old.
+   * as being created (another node may have made it ACTIVE), or `stale` says its record may be old.
+   * A DELETING table is refused as it is: it will not come back.
    */
-  async resolve(nameOrArn: string, stale: (t: TableRecord) => boolean = () => false): Promise<TableRecord> {
-    await this.lookup(nameOrArn, (t) => unusable(t) || stale(t));
+  async resolve(nameOrArn: string, stale?: (t: TableRecord) => boolean): Promise<TableRecord> {
+    await this.lookup(nameOrArn, (t) => creating(t) || (stale?.(t) ?? false));
     return this.require(nameOrArn);
   }
 
@@ -209,11 +208,8 @@ export class TablesService {
   }
 
   /** byStreamArn() once the store was read again, when this node knows no such stream. */
-  async resolveStream(arn: string): Promise<{ table: TableRecord; stream: TableStream } | undefined> {
-    const hit = this.byStreamArn(arn);
-    if (hit) return hit;
-    await this.sync.missed();
-    return this.byStreamArn(arn);
+  resolveStream(arn: string): Promise<{ table: TableRecord; stream: TableStream } | undefined> {
+    return this.sync.lookUp(() => this.byStreamArn(arn));
   }
 
   /** The deleted tables the store's rows keep, those past their retention dropped from it. */
@@ -365,7 +361,7 @@ export class TablesService {
   }
 
   async deleteTable(input: { TableName: string }) {
-    const t = await this.described(input.TableName, unusable);
+    const t = await this.described(input.TableName, creating);
     if (t.status === "CREATING" || t.status === "DELETING") throw inUse(t);
     if (t.deletionProtection) throw validation("Resource cannot be deleted as it is currently protected against deletion. Disable deletion protection first.");
     const counts = await this.counts(t);
@@ -419,7 +415,8 @@ export class TablesService {
     let ttl: ReturnType<typeof ttlChange>;
     try {
       ttl = ttlChange(t, spec);
-    } catch {
+    } catch (err) {
+      if ((err as { code?: string }).code !== "ValidationException") throw err;
       // Refused as changing nothing: the setting may have been changed on another node a moment ago.
       t = await this.described(input.TableName, () => true);
       ttl = ttlChange(t, spec);
@@ -430,7 +427,7 @@ export class TablesService {
   }
 
   async describeTimeToLive(input: { TableName: string }) {
-    return ttlDescription(await this.described(input.TableName, unusable));
+    return ttlDescription(await this.described(input.TableName, creating));
   }
 
   // --- Tags ----------------------------------------------------------------------------------

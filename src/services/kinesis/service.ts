@@ -146,9 +146,10 @@ export class KinesisService {
    * activated it (its timer), and told the client so before its news reached this node.
    */
   private async lookup(ref: StreamRef): Promise<Stream> {
-    const cached = this.streams.get(this.nameOf(ref));
-    if (!cached || cached.status === STREAM_STATUS.CREATING) await this.sync.missed();
-    return this.resolve(ref);
+    const name = this.nameOf(ref);
+    const stream = await this.sync.lookUp(() => this.streams.get(name), (s) => s.status === STREAM_STATUS.CREATING);
+    if (!stream) throw streamNotFound(name, this.accountId);
+    return stream;
   }
 
   /** A stream that takes and serves records: not while CREATING or DELETING (AWS: ResourceNotFoundException). */
@@ -352,18 +353,12 @@ export class KinesisService {
 
   async getRecords(input: { ShardIterator: string; Limit?: number; StreamARN?: string }) {
     // An iterator issued on another node may name a stream this node has not heard of yet, or a newer one of its name.
-    return this.log.getRecords(input, async (name, createdAt) => {
-      if (this.streams.get(name)?.createdAt !== createdAt) await this.sync.missed();
-      return this.streams.get(name);
-    });
+    return this.log.getRecords(input, (name, createdAt) => this.sync.lookUp(() => this.streams.get(name), (s) => s.createdAt !== createdAt));
   }
 
   /** Whether the stream an ARN names exists, read again from the store when this node does not know it (a mapping's source check). */
   async exists(arn: string): Promise<boolean> {
-    const parsed = parseStreamArn(arn);
-    if (!parsed) return false;
-    if (!this.streams.has(parsed.name)) await this.sync.missed();
-    return this.streamByArn(arn) !== undefined;
+    return (await this.sync.lookUp(() => this.streamByArn(arn))) !== undefined;
   }
 
   // --- For event source pollers (in-process) -------------------------------------------------

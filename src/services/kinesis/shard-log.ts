@@ -50,7 +50,9 @@ export class ShardLog {
   async load(stream: Stream): Promise<void> {
     for (const shard of stream.shards) {
       const last = await this.store.latest(stream.name, shard.index);
-      if (last) this.latest.set(key(stream.name, shard.index), last.seq);
+      // An append heard while this read was on its way may already have moved it further.
+      const k = key(stream.name, shard.index);
+      if (last) this.latest.set(k, Math.max(this.latest.get(k) ?? 0, last.seq));
     }
   }
 

@@ -72,9 +72,8 @@ export class TopicRegistry {
   }
 
   /** The topic `arn`, read again from the store when this node does not know it. */
-  async find(arn: string): Promise<TopicRecord | undefined> {
-    if (!this.topics.has(arn)) await this.sync.missed();
-    return this.topics.get(arn);
+  find(arn: string): Promise<TopicRecord | undefined> {
+    return this.sync.lookUp(() => this.topics.get(arn));
   }
 
   /**
@@ -118,9 +117,8 @@ export class TopicRegistry {
   }
 
   /** The subscription `arn`, read again from the store when this node does not know it. */
-  async findSubscription(arn: string): Promise<Subscription | undefined> {
-    if (!this.subscriptions.has(arn)) await this.sync.missed();
-    return this.subscriptions.get(arn);
+  findSubscription(arn: string): Promise<Subscription | undefined> {
+    return this.sync.lookUp(() => this.subscriptions.get(arn));
   }
 
   /** The subscription a SubscriptionArn names, or NotFound once the store was read again. */
@@ -139,12 +137,8 @@ export class TopicRegistry {
    * The first subscription to `topicArn` that `test` accepts, read again from the store when none
    * does (one another node made a moment ago: confirmed by its token, or subscribed again).
    */
-  async findSubscriptionOf(topicArn: string, test: (s: SubscriptionRecord) => boolean): Promise<SubscriptionRecord | undefined> {
-    const known = () => this.subscriptionsOf(topicArn).find((s) => test(s.record))?.record;
-    const s = known();
-    if (s) return s;
-    await this.sync.missed();
-    return known();
+  findSubscriptionOf(topicArn: string, test: (s: SubscriptionRecord) => boolean): Promise<SubscriptionRecord | undefined> {
+    return this.sync.lookUp(() => this.subscriptionsOf(topicArn).find((s) => test(s.record))?.record);
   }
 
   /** Store a subscription (and a delivery made with it, held by this node until `leaseUntil`, in one transaction). */

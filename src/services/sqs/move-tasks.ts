@@ -135,7 +135,9 @@ export class MoveTasks {
     const source = await this.reg.findByArn(input.SourceArn);
     if (!source) throw notFound("SourceArn");
     const sourceArn = this.reg.arn(source);
-    if (!this.reg.all().some((q) => q.settings.redrivePolicy?.deadLetterTargetArn === sourceArn)) {
+    const isDeadLetterQueue = () => this.reg.all().some((q) => q.settings.redrivePolicy?.deadLetterTargetArn === sourceArn);
+    // The queue that names it may have been made or changed on another node a moment ago.
+    if (!isDeadLetterQueue() && !(await this.reg.refresh(), isDeadLetterQueue())) {
       throw awsError("InvalidParameterValue", "Source queue must be configured as a Dead Letter Queue.");
     }
     if (input.DestinationArn !== undefined) {

@@ -72,15 +72,19 @@ export class QueueRegistry {
    * another node made a moment ago is found even before its news arrives.
    */
   async resolve(ref: string): Promise<QueueRecord> {
-    const name = nameFromRef(this.account, ref);
-    if (!this.queues.has(name)) await this.sync.missed();
-    return this.require(ref);
+    const q = await this.find(nameFromRef(this.account, ref));
+    if (!q) throw awsError("QueueDoesNotExist", "The specified queue does not exist.");
+    return q;
   }
 
   /** The queue named `name`, read again from the store when this node does not know it. */
-  async find(name: string): Promise<QueueRecord | undefined> {
-    if (!this.queues.has(name)) await this.sync.missed();
-    return this.queues.get(name);
+  find(name: string): Promise<QueueRecord | undefined> {
+    return this.sync.lookUp(() => this.queues.get(name));
+  }
+
+  /** Read every queue again (a refusal that rests on what other queues say, such as a redrive's). */
+  refresh(): Promise<void> {
+    return this.sync.missed();
   }
 
   byArn(arn: string): QueueRecord | undefined {
@@ -107,7 +111,7 @@ export class QueueRegistry {
       return true;
     });
     // Another node made it and its news has not arrived yet: read it now.
-    if (!inserted) await this.reload();
+    if (!inserted) await this.sync.missed();
     return inserted;
   }
 

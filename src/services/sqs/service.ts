@@ -114,7 +114,7 @@ export class SqsService {
     return document === undefined ? undefined : { name: `queue policy of ${arn}`, kind: "resource", document };
   }
 
-  /** The queue an ARN names, if this node knows it (dead-letter and destination targets). */
+  /** The queue an ARN names, if this node knows it (the authorizer's resource tags, the SQS pollers). */
   findByArn(arn: string): QueueRecord | undefined {
     return this.reg.byArn(arn);
   }
@@ -128,9 +128,11 @@ export class SqsService {
     const policy = settings.redrivePolicy;
     if (!policy) return;
     const reason = (r: string) => awsError("InvalidParameterValue", `Value ${JSON.stringify(policy)} for parameter RedrivePolicy is invalid. Reason: ${r}`);
-    const dlq = await this.reg.findByArn(policy.deadLetterTargetArn);
+    let dlq = await this.reg.findByArn(policy.deadLetterTargetArn);
     if (!dlq) throw reason("Dead letter target does not exist.");
     if (dlq.fifo !== fifo) throw reason("Dead-letter queue must be same type of queue as the source.");
+    // Its RedriveAllowPolicy may have been changed on another node a moment ago: read it again before refusing.
+    if (!redriveAllowed(dlq, this.reg.arn(name))) dlq = (await this.reg.refresh(), this.reg.byArn(policy.deadLetterTargetArn)) ?? dlq;
     if (!redriveAllowed(dlq, this.reg.arn(name))) {
       throw reason(`Queue ${this.reg.arn(name)} does not have permission to use ${policy.deadLetterTargetArn} as a dead-letter queue.`);
     }
