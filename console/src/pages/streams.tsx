@@ -20,7 +20,7 @@ import {
 import { type ApiError, apiError, call, client } from "../aws";
 import type { PageProps } from "../routes";
 import { Link, seg, setQuery } from "../router";
-import { useAsync, useStreamedList } from "../ui/async";
+import { useAction, useAsync, useStreamedList } from "../ui/async";
 import { type Column, DataTable, ErrorBox, Field, KeyValue, Loading, PageHeader, Section, Show, fmtNumber, fmtTime } from "../ui/ui";
 import { DataView } from "../ui/records-data";
 
@@ -319,25 +319,16 @@ function RecordsReader({ stream, shards, query }: { stream: string; shards: Shar
 function PutRecordForm({ stream }: { stream: string }) {
   const [key, setKey] = useState("");
   const [data, setData] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [result, setResult] = useState<{ ShardId?: string; SequenceNumber?: string }>();
-  const [error, setError] = useState<ApiError>();
+  const { busy, error, result, run } = useAction<{ ShardId?: string; SequenceNumber?: string }>();
   return (
     <Section title="Put a record">
       <form
         onSubmit={async (e) => {
           e.preventDefault();
-          setBusy(true);
-          setError(undefined);
-          setResult(undefined);
-          try {
+          await run(async () => {
             const out = await call(client(KinesisClient).send(new PutRecordCommand({ StreamName: stream, PartitionKey: key, Data: new TextEncoder().encode(data) })));
-            setResult({ ShardId: out.ShardId, SequenceNumber: out.SequenceNumber });
-          } catch (err) {
-            setError(apiError(err));
-          } finally {
-            setBusy(false);
-          }
+            return { ShardId: out.ShardId, SequenceNumber: out.SequenceNumber };
+          });
         }}
       >
         <div class="row">

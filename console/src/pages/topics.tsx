@@ -18,7 +18,7 @@ import {
 import { type ApiError, apiError, call, client } from "../aws";
 import type { PageProps } from "../routes";
 import { Link, seg } from "../router";
-import { itemsOf, useAsync, useStreamedList } from "../ui/async";
+import { itemsOf, useAction, useAsync, useStreamedList } from "../ui/async";
 import { type Column, DataTable, ErrorBox, Field, JsonView, KeyValue, Loading, PageHeader, Section, Show, fmtNumber } from "../ui/ui";
 import { EndpointLink, arnName } from "../ui/queue-format";
 import { type AttributeRow, AttributeRows, attributesOf } from "../ui/queue-message-attributes";
@@ -235,18 +235,13 @@ function Publish({ arn, fifo, contentDedup }: { arn: string; fifo: boolean; cont
   const [rows, setRows] = useState<AttributeRow[]>([]);
   const [group, setGroup] = useState("");
   const [dedup, setDedup] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError>();
-  const [published, setPublished] = useState<PublishCommandOutput>();
+  const { busy, error, result: published, run } = useAction<PublishCommandOutput>();
 
   async function publish(e: Event) {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    setPublished(undefined);
-    try {
+    await run(async () => {
       const attributes = attributesOf(rows);
-      const out = await call(
+      return call(
         sns().send(
           new PublishCommand({
             TopicArn: arn,
@@ -258,12 +253,7 @@ function Publish({ arn, fifo, contentDedup }: { arn: string; fifo: boolean; cont
           }),
         ),
       );
-      setPublished(out);
-    } catch (err) {
-      setError(apiError(err));
-    } finally {
-      setBusy(false);
-    }
+    });
   }
 
   return (

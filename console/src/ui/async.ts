@@ -98,3 +98,32 @@ export async function every<P, T>(pages: AsyncIterable<P>, items: (page: P) => T
   for await (const page of pages) all.push(...(items(page) ?? []));
   return all;
 }
+
+export interface Action<T> {
+  busy: boolean;
+  error?: ApiError;
+  /** What the last run answered; cleared when a run starts. */
+  result?: T;
+  /** Run `fn` (a form's submit): busy while it runs, its answer or the API's refusal kept. */
+  run: (fn: () => Promise<T>) => Promise<void>;
+}
+
+/** The state of a form that sends one request at a time: busy, its refusal, its answer. */
+export function useAction<T>(): Action<T> {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<ApiError>();
+  const [result, setResult] = useState<T>();
+  async function run(fn: () => Promise<T>): Promise<void> {
+    setBusy(true);
+    setError(undefined);
+    setResult(undefined);
+    try {
+      setResult(await fn());
+    } catch (err) {
+      setError(apiError(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+  return { busy, error, result, run };
+}

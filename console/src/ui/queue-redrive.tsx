@@ -10,7 +10,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { type ApiError, apiError, call, client } from "../aws";
 import { Link, seg } from "../router";
-import { useAsync, useInterval } from "./async";
+import { useAction, useAsync, useInterval } from "./async";
 import { type Column, DataTable, ErrorBox, Field, Section, Show, fmtNumber, fmtTime } from "./ui";
 import { ArnLink } from "./arn";
 import { DEPTH_EVERY_MS, arnName, urlName } from "./queue-format";
@@ -67,17 +67,12 @@ function StartRedrive({ arn, fifo, onTasksRead }: { arn: string; fifo: boolean; 
   const [to, setTo] = useState<"sources" | "custom">("sources");
   const [destination, setDestination] = useState("");
   const [rate, setRate] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError>();
-  const [started, setStarted] = useState<string>();
+  const { busy, error, result: started, run } = useAction<string>();
   const [tasksVersion, setTasksVersion] = useState(0);
 
   async function start(e: Event) {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    setStarted(undefined);
-    try {
+    await run(async () => {
       const out = await call(
         sqs().send(
           new StartMessageMoveTaskCommand({
@@ -87,13 +82,9 @@ function StartRedrive({ arn, fifo, onTasksRead }: { arn: string; fifo: boolean; 
           }),
         ),
       );
-      setStarted(out.TaskHandle ?? "");
       setTasksVersion((v) => v + 1);
-    } catch (err) {
-      setError(apiError(err));
-    } finally {
-      setBusy(false);
-    }
+      return out.TaskHandle ?? "";
+    });
   }
 
   return (

@@ -1,7 +1,8 @@
 /** Send a message to a queue: body, delay (standard queues), group and deduplication ids (FIFO), attribute rows. */
 import { useState } from "preact/hooks";
 import { SendMessageCommand, type SendMessageCommandOutput, SQSClient } from "@aws-sdk/client-sqs";
-import { type ApiError, apiError, call, client } from "../aws";
+import { call, client } from "../aws";
+import { useAction } from "./async";
 import { ErrorBox, Field, KeyValue, Section } from "./ui";
 import { fmtSeconds } from "./format";
 import { type AttributeRow, AttributeRows, attributesOf } from "./queue-message-attributes";
@@ -14,16 +15,11 @@ export function Send({ url, fifo, attributes, onSent }: { url: string; fifo: boo
   const [rows, setRows] = useState<AttributeRow[]>([]);
   const [group, setGroup] = useState("");
   const [dedup, setDedup] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<ApiError>();
-  const [sent, setSent] = useState<SendMessageCommandOutput>();
+  const { busy, error, result: sent, run } = useAction<SendMessageCommandOutput>();
 
   async function send(e: Event) {
     e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    setSent(undefined);
-    try {
+    await run(async () => {
       const out = await call(
         sqs().send(
           new SendMessageCommand({
@@ -36,13 +32,9 @@ export function Send({ url, fifo, attributes, onSent }: { url: string; fifo: boo
           }),
         ),
       );
-      setSent(out);
       onSent();
-    } catch (err) {
-      setError(apiError(err));
-    } finally {
-      setBusy(false);
-    }
+      return out;
+    });
   }
 
   return (
